@@ -1,0 +1,57 @@
+# ddanalysis: every set-up step lives here, so a fresh machine with only Python 3.11 needs nothing else.
+#   make dashboards   set up, then serve the Voila dashboards on http://127.0.0.1:8866 (bundled data)
+#   make test         set up, then run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8866
+PYTEST_ARGS ?=
+
+.PHONY: help install system-deps test test-fast dashboards lab data export notebooks bench strip clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv (if missing) and install the package with its test tools
+
+system-deps: ## Debian's chromium, LibreOffice (calc) and poppler, for browser/Excel tests (installs when root)
+	@bash scripts/system_deps.sh
+
+test: install system-deps ## run the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## the suite without browser, LibreOffice and notebook tests
+	$(PY) -m pytest -m "not browser and not libreoffice and not notebooks" $(PYTEST_ARGS)
+
+dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT)
+	$(PY) -m ddanalysis.dashboard.serve --port $(PORT)
+
+lab: install ## open JupyterLab on the project (the package importable)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=.
+
+data: install ## rebuild data/official/rs_programme_councils.csv from ../shared/data/official
+	$(PY) -m ddanalysis.sources.build
+
+export: install ## write the programme workbook to output/ddanalysis_programme.xlsx
+	@mkdir -p output
+	$(PY) -m ddanalysis export --all -o output/ddanalysis_programme.xlsx
+
+notebooks: install ## run the options-appraisal template for every project into output/notebooks
+	$(PY) -m ddanalysis.notebook_runner
+
+bench: install system-deps ## benchmarks, each against a baseline in the same run
+	$(PY) -m pytest benchmarks -p no:xdist --benchmark-only --benchmark-columns=min,median,mean,rounds
+
+strip: install ## strip outputs from every committed notebook
+	$(VENV)/bin/nbstripout notebooks/*.ipynb dashboards/*.ipynb
+
+clean:
+	rm -rf output .pytest_cache build *.egg-info

@@ -1,0 +1,4 @@
+"""``python -m ddanalysis``: the same as the ``ddanalysis`` command."""
+from .cli import main
+
+main()

@@ -43,6 +43,40 @@ def _group() -> None:
 # --- commands added by the data layer, the engine and the exports live below -----------------------
 
 
+@app.command("appraise")
+def appraise_command(
+    project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
+    seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
+    horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+) -> None:
+    """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
+    from .engine import appraise
+    from .report import appraisal_table
+
+    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon)
+    typer.echo(result.to_json() if as_json else appraisal_table(result))
+
+
+@app.command("template")
+def template_command(
+    output: Path = typer.Option(Path("baseline.xlsx"), "-o", "--output", help="Workbook to write (.xlsx)."),
+    project: Optional[str] = typer.Option(None, "--project", help="Project id to pre-select in the workbook."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
+) -> None:
+    """Write the blank baseline input workbook (GBP thousand, 2014-15) for a council to fill in."""
+    from .errors import DataFileError
+    from .template import write_template
+
+    if output.exists() and not force:
+        raise DataFileError(f"{output} already exists; use --force to overwrite it (a filled-in workbook would be lost)")
+    path = write_template(output, project_id=project)
+    typer.echo(f"wrote {path}: fill in the yellow cells on the 'Input' sheet (GBP thousand; income negative)")
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the CLI, turning input errors into a clear message and exit status 2."""
     try:

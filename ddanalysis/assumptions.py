@@ -1,0 +1,463 @@
+"""Assumptions as data: load and validate ``data/assumptions/``.
+
+Files:
+- ``levers.yaml``: the catalogue (description, unit, bounds, which direction raises the saving);
+- ``sources.yaml``: every source an assumption may cite, by id;
+- ``appraisal.yaml``: base year, horizon, Green Book discount schedule, optimism-bias table, facts
+  fixed by law, project-wide assumptions (demand growth, real pay growth, optimism-bias mitigation),
+  GDP deflator;
+- ``models/<model>.yaml``: one file per delivery model, low / central / high for each lever used;
+- ``projects/<project>.yaml``: per-project overrides;
+- ``scenarios.yaml``: named scenarios, each storing only what it changes.
+
+Every problem in a file is reported together in one :class:`DataFileError` naming the file and key.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from . import config
+from .errors import DataFileError, unknown
+from .registry import DELIVERY_MODELS, project_ids
+
+PROJECT_SCOPE = "project"
+QUALITY = ("green", "amber", "red")
+BASIS = ("fact", "evidence", "judgement")
+PICKS = ("central", "favourable", "unfavourable")
+PLAN_CASES = ("low", "central", "high")
+
+
+class _Entry(BaseModel):
+    """One assumption's values as written in a model or project file."""
+
+    model_config = ConfigDict(extra="forbid")
+    low: float
+    central: float
+    high: float
+    basis: Literal["fact", "evidence", "judgement"]
+    quality: Literal["green", "amber", "red"]
+    source: str
+    note: str = ""
+    description: str | None = None
+
+
+class _SettingEntry(_Entry):
+    unit: str
+    bounds: tuple[float, float]
+    better: Literal["lower", "higher", "none"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named scenario: how values are picked, plan durations, explicit values."""
+
+    name: str
+    description: str
+    pick: str = "central"
+    plan_duration: str = "central"
+    set: Mapping[tuple[str, str], float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Appraisal settings (units in the field names; rates are shares)."""
+
+    base_year: str
+    first_year: str
+    horizon_years: int
+    discount_bands: tuple[tuple[int, int | None, float], ...]
+    optimism_bias_upper: Mapping[str, float]
+    optimism_bias_use: Mapping[str, str]
+    facts: Mapping[str, Any]
+    targets: Mapping[str, Any]
+    gdp_deflator: pd.Series  # index financial year, 2014-15 = 100
+    sources_of_settings: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class AssumptionBook:
+    """Everything an appraisal needs from the assumption files, validated.
+
+    ``table`` has one row per (scope, key): scope is a delivery-model id, or ``'project'`` for the
+    assumptions shared by every option of the project. Money values are in the lever's unit
+    (GBP thousand, GBP per FTE); shares are fractions.
+    """
+
+    project_id: str | None
+    settings: Settings
+    table: pd.DataFrame
+    levers: pd.DataFrame
+    sources: Mapping[str, Mapping[str, str]]
+    models: Mapping[str, Mapping[str, Any]]
+    scenarios: Mapping[str, Scenario]
+
+    def scenario_names(self) -> list[str]:
+        return list(self.scenarios)
+
+    def scenario(self, name: str) -> Scenario:
+        if name not in self.scenarios:
+            raise unknown("scenario", name, list(self.scenarios))
+        return self.scenarios[name]
+
+    def values(self, scenario: str | Scenario = "central") -> pd.Series:
+        """The value of every assumption under a scenario, indexed by (scope, key)."""
+        sc = scenario if isinstance(scenario, Scenario) else self.scenario(scenario)
+        t = self.table
+        if sc.pick == "central":
+            vals = t["central"]
+        else:
+            favourable = sc.pick == "favourable"
+            better_low = t["better"] == "lower"
+            better_high = t["better"] == "higher"
+            fav = t["central"].where(~better_low, t["low"]).where(~better_high, t["high"])
+            unfav = t["central"].where(~better_low, t["high"]).where(~better_high, t["low"])
+            vals = fav if favourable else unfav
+        vals = vals.copy()
+        for key, value in sc.set.items():
+            vals.loc[key] = value
+        return vals
+
+    def model_values(self, values: pd.Series, model_id: str) -> dict[str, float]:
+        """Every lever's value for one model: the model's own, or the catalogue default."""
+        out = dict(self.levers["default"])
+        if model_id in values.index.get_level_values(0):
+            out.update(values.xs(model_id, level=0).to_dict())
+        return out
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not UTF-8 text ({exc})") from exc
+
+
+def _fail(path: Path, problems: list[str]) -> None:
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise DataFileError(f"{path}: {len(problems)} problem(s):\n{listing}")
+
+
+def _load_levers(path: Path) -> pd.DataFrame:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("levers"), dict):
+        raise DataFileError(f"{path}: expected a mapping 'levers:'")
+    rows, problems = [], []
+    for key, spec in raw["levers"].items():
+        need = {"description", "unit", "bounds", "default", "better", "group"}
+        missing = need - set(spec or {})
+        if missing:
+            problems.append(f"{key}: missing {sorted(missing)}")
+            continue
+        lo, hi = spec["bounds"]
+        if not lo <= spec["default"] <= hi:
+            problems.append(f"{key}: default {spec['default']} outside bounds [{lo}, {hi}]")
+        if spec["better"] not in ("lower", "higher", "none"):
+            problems.append(f"{key}: better must be lower, higher or none")
+        rows.append({"key": key, "description": spec["description"], "unit": spec["unit"],
+                     "bound_low": float(lo), "bound_high": float(hi), "default": float(spec["default"]),
+                     "better": spec["better"], "group": spec["group"]})
+    _fail(path, problems)
+    return pd.DataFrame(rows).set_index("key")
+
+
+def _load_sources(path: Path) -> dict[str, dict[str, str]]:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("sources"), dict):
+        raise DataFileError(f"{path}: expected a mapping 'sources:'")
+    problems = [f"{k}: needs a non-empty 'title'" for k, v in raw["sources"].items()
+                if not isinstance(v, dict) or not str(v.get("title", "")).strip()]
+    _fail(path, problems)
+    return {k: {"title": v["title"], "link": v.get("link") or ""} for k, v in raw["sources"].items()}
+
+
+def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping[str, Any]) -> list[str]:
+    problems = []
+    vals = (entry.low, entry.central, entry.high)
+    if any(not math.isfinite(v) for v in vals):
+        problems.append(f"{key}: values must be finite numbers")
+    elif not entry.low <= entry.central <= entry.high:
+        problems.append(f"{key}: expected low <= central <= high, got {entry.low}, {entry.central}, {entry.high}")
+    for name, v in zip(("low", "central", "high"), vals):
+        if math.isfinite(v) and not lo <= v <= hi:
+            problems.append(f"{key}: {name} = {v} outside the allowed range [{lo}, {hi}]")
+    if not entry.source.strip():
+        problems.append(f"{key}: missing source")
+    elif entry.source not in sources:
+        problems.append(f"{key}: source {entry.source!r} is not in sources.yaml")
+    return problems
+
+
+def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources: Mapping[str, Any],
+             settings_specs: Mapping[str, _SettingEntry] | None = None) -> tuple[list[dict], list[str]]:
+    """Validate a mapping of assumption entries; return rows and problems (never raise)."""
+    rows, problems = [], []
+    if mapping is None:
+        return rows, problems
+    if not isinstance(mapping, dict):
+        return rows, [f"{scope}: expected a mapping of assumptions"]
+    for key, raw in mapping.items():
+        if settings_specs is not None:
+            if key not in settings_specs:
+                problems.append(f"{key}: unknown project-wide assumption; valid: {', '.join(settings_specs)}")
+                continue
+            spec = settings_specs[key]
+            lo, hi, unit, desc, better = *spec.bounds, spec.unit, spec.description, spec.better
+        else:
+            if key not in levers.index:
+                problems.append(f"{scope}.{key}: unknown assumption key; valid keys: {', '.join(levers.index)}")
+                continue
+            lev = levers.loc[key]
+            lo, hi, unit, desc, better = lev.bound_low, lev.bound_high, lev.unit, lev.description, lev.better
+        try:
+            entry = _Entry.model_validate(raw)
+        except ValidationError as exc:
+            for e in exc.errors():
+                loc = ".".join(map(str, e["loc"]))
+                problems.append(f"{scope}.{key}.{loc}: {e['msg']}")
+            continue
+        problems += [f"{scope}.{p}" for p in _check_entry(key, entry, lo, hi, sources)]
+        src = sources.get(entry.source, {"title": "", "link": ""})
+        rows.append({
+            "scope": scope, "key": key, "description": entry.description or desc, "unit": unit,
+            "price_base": config.BASE_YEAR if ("GBP" in unit) else "n/a",
+            "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
+            "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
+            "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
+        })
+    return rows, problems
+
+
+def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, dict[str, _SettingEntry], list[dict]]:
+    raw = _read_yaml(path)
+    problems: list[str] = []
+    allowed = {"base_year", "first_year", "horizon_years", "discount_schedule", "optimism_bias", "facts",
+               "assumptions", "gdp_deflator", "targets"}
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping")
+    for k in set(raw) - allowed:
+        problems.append(f"{k}: unknown key; valid: {', '.join(sorted(allowed))}")
+    for k in allowed - set(raw) - {"targets"}:
+        problems.append(f"{k}: missing")
+    targets = raw.get("targets") or {}
+    for name, spec in targets.items():
+        if not isinstance(spec, dict) or spec.get("source") not in sources:
+            problems.append(f"targets.{name}.source: expected a source id from sources.yaml")
+        elif not isinstance(spec.get("value"), (int, float)) or not 0 <= spec["value"] <= 1:
+            problems.append(f"targets.{name}.value: expected a share in [0, 1], got {spec.get('value')!r}")
+    _fail(path, problems)
+    bands = []
+    for i, band in enumerate(raw["discount_schedule"].get("bands", [])):
+        rate = band.get("rate")
+        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            problems.append(f"discount_schedule.bands[{i}].rate: expected a rate in [0, 1], got {rate!r}")
+            continue
+        bands.append((int(band["from_year"]), band.get("to_year"), float(rate)))
+    bands.sort()
+    for (a0, a1, _), (b0, _, _) in zip(bands, bands[1:]):
+        if a1 is None or a1 + 1 != b0:
+            problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {a1 + 1 if a1 is not None else '?'}")
+    if not bands or bands[0][0] != 0 or bands[-1][1] is not None:
+        problems.append("discount_schedule.bands: must start at year 0 and end open (to_year: null)")
+    ob = raw["optimism_bias"]
+    upper = {}
+    for name, spec in (ob.get("categories") or {}).items():
+        u = spec.get("upper") if isinstance(spec, dict) else None
+        if not isinstance(u, (int, float)) or u < 0:
+            problems.append(f"optimism_bias.categories.{name}.upper: expected a non-negative share, got {u!r}")
+        else:
+            upper[name] = float(u)
+    use = dict(ob.get("use") or {})
+    for kind in ("operating", "one_off", "it_separation"):
+        if use.get(kind) not in upper:
+            problems.append(f"optimism_bias.use.{kind}: {use.get(kind)!r} is not a category in optimism_bias.categories")
+    for block in ("discount_schedule", "optimism_bias", "gdp_deflator"):
+        if raw[block].get("source") not in sources:
+            problems.append(f"{block}.source: {raw[block].get('source')!r} is not in sources.yaml")
+    facts = raw["facts"] or {}
+    for name, spec in facts.items():
+        if spec.get("source") not in sources:
+            problems.append(f"facts.{name}.source: {spec.get('source')!r} is not in sources.yaml")
+        v = spec.get("value")
+        if v is not None and not (isinstance(v, (int, float)) and 0 <= v <= 1):
+            problems.append(f"facts.{name}.value: expected a share in [0, 1], got {v!r}")
+    for cls, v in (facts.get("rates_retention_council_share", {}).get("by_class") or {}).items():
+        if not 0 <= v <= 1:
+            problems.append(f"facts.rates_retention_council_share.by_class.{cls}: expected a share in [0, 1], got {v}")
+    horizon = raw["horizon_years"]
+    h = horizon.get("value") if isinstance(horizon, dict) else horizon
+    if not isinstance(h, int) or not 1 <= h <= 100:
+        problems.append(f"horizon_years.value: expected a whole number of years from 1 to 100, got {h!r}")
+    specs: dict[str, _SettingEntry] = {}
+    for key, spec in (raw["assumptions"] or {}).items():
+        try:
+            specs[key] = _SettingEntry.model_validate(spec)
+        except ValidationError as exc:
+            for e in exc.errors():
+                problems.append(f"assumptions.{key}.{'.'.join(map(str, e['loc']))}: {e['msg']}")
+    rows, entry_problems = _entries(path, PROJECT_SCOPE, {k: {f: getattr(v, f) for f in _Entry.model_fields}
+                                                          for k, v in specs.items()},
+                                    pd.DataFrame(), sources, settings_specs=specs)
+    problems += [f"assumptions.{p}" for p in entry_problems]
+    deflator = pd.Series(raw["gdp_deflator"].get("index") or {}, dtype=float)
+    if deflator.empty or (deflator <= 0).any():
+        problems.append("gdp_deflator.index: expected positive index values by financial year")
+    _fail(path, problems)
+    settings = Settings(
+        base_year=str(raw["base_year"]), first_year=str(raw["first_year"]), horizon_years=int(h),
+        discount_bands=tuple(bands), optimism_bias_upper=upper, optimism_bias_use=use, facts=facts,
+        targets=targets, gdp_deflator=deflator,
+        sources_of_settings={b: raw[b]["source"] for b in ("discount_schedule", "optimism_bias", "gdp_deflator")},
+    )
+    return settings, specs, rows
+
+
+def _load_models(folder: Path, levers: pd.DataFrame, sources: Mapping[str, Any]) -> tuple[dict, list[dict]]:
+    models, rows = {}, []
+    files = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    for model_id in set(files) - set(DELIVERY_MODELS):
+        raise DataFileError(f"{files[model_id]}: {model_id!r} is not a delivery model; valid: {', '.join(DELIVERY_MODELS)}")
+    for model_id in DELIVERY_MODELS:
+        path = files.get(model_id)
+        if path is None:
+            raise DataFileError(f"{folder}: no assumptions file for delivery model {model_id!r} ({model_id}.yaml)")
+        raw = _read_yaml(path)
+        problems = []
+        if not isinstance(raw, dict):
+            raise DataFileError(f"{path}: expected a mapping with id, name, description, teckal, assumptions")
+        allowed = {"id", "name", "description", "teckal", "assumptions"}
+        problems += [f"{k}: unknown key; valid: {', '.join(sorted(allowed))}" for k in set(raw) - allowed]
+        if raw.get("id") != model_id:
+            problems.append(f"id: {raw.get('id')!r} does not match the file name {model_id!r}")
+        for k in ("name", "description"):
+            if not str(raw.get(k, "")).strip():
+                problems.append(f"{k}: missing")
+        r, p = _entries(path, model_id, raw.get("assumptions"), levers, sources)
+        problems += p
+        _fail(path, problems)
+        rows += r
+        models[model_id] = {"name": raw["name"], "description": raw["description"], "teckal": bool(raw.get("teckal"))}
+    return models, rows
+
+
+def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("scenarios"), dict):
+        raise DataFileError(f"{path}: expected a mapping 'scenarios:'")
+    known_scopes = set(DELIVERY_MODELS) | {PROJECT_SCOPE}
+    out, problems = {}, []
+    for name, spec in raw["scenarios"].items():
+        spec = spec or {}
+        extra = set(spec) - {"description", "pick", "plan_duration", "set"}
+        problems += [f"{name}.{k}: unknown key; valid: description, pick, plan_duration, set" for k in extra]
+        pick = spec.get("pick", "central")
+        if pick not in PICKS:
+            problems.append(f"{name}.pick: {pick!r}; expected one of {', '.join(PICKS)}")
+        plan = spec.get("plan_duration", "central")
+        if plan not in PLAN_CASES:
+            problems.append(f"{name}.plan_duration: {plan!r}; expected one of {', '.join(PLAN_CASES)}")
+        settings: dict[tuple[str, str], float] = {}
+        for full_key, value in (spec.get("set") or {}).items():
+            scope, _, key = str(full_key).partition(".")
+            if scope not in known_scopes:
+                problems.append(f"{name}.set.{full_key}: unknown option {scope!r}; valid: {', '.join(sorted(known_scopes))}")
+                continue
+            rows = table[(table.scope == scope) & (table.key == key)]
+            if rows.empty:
+                problems.append(f"{name}.set.{full_key}: {scope} has no assumption {key!r}")
+                continue
+            lo, hi = rows.iloc[0]["bound_low"], rows.iloc[0]["bound_high"]
+            if not isinstance(value, (int, float)) or not lo <= value <= hi:
+                problems.append(f"{name}.set.{full_key}: {value!r} outside the allowed range [{lo}, {hi}]")
+                continue
+            settings[(scope, key)] = float(value)
+        out[name] = Scenario(name=name, description=str(spec.get("description", "")), pick=pick,
+                             plan_duration=plan, set=settings)
+    for required in ("low", "central", "high"):
+        if required not in out:
+            problems.append(f"{required}: the scenario is required")
+    _fail(path, problems)
+    return out
+
+
+def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFrame, sources: Mapping[str, Any],
+                             specs: Mapping[str, _SettingEntry], project_id: str) -> pd.DataFrame:
+    raw = _read_yaml(path)
+    problems = []
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping with project, settings, models")
+    problems += [f"{k}: unknown key; valid: project, settings, models" for k in set(raw) - {"project", "settings", "models"}]
+    if raw.get("project") != project_id:
+        problems.append(f"project: {raw.get('project')!r} does not match the file name {project_id!r}")
+    new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
+    problems += p
+    for model_id, mapping in (raw.get("models") or {}).items():
+        if model_id not in DELIVERY_MODELS:
+            problems.append(f"models.{model_id}: unknown delivery model; valid: {', '.join(DELIVERY_MODELS)}")
+            continue
+        r, p = _entries(path, model_id, mapping, levers, sources)
+        new_rows += r
+        problems += p
+    _fail(path, problems)
+    if not new_rows:
+        return table
+    new = pd.DataFrame(new_rows)
+    keep = ~table.set_index(["scope", "key"]).index.isin(new.set_index(["scope", "key"]).index)
+    return pd.concat([table[keep], new], ignore_index=True)
+
+
+@lru_cache(maxsize=32)
+def _load_book_cached(folder: Path, project_id: str | None) -> AssumptionBook:
+    levers = _load_levers(folder / "levers.yaml")
+    sources = _load_sources(folder / "sources.yaml")
+    settings, specs, setting_rows = _load_settings(folder / "appraisal.yaml", sources)
+    models, model_rows = _load_models(folder / "models", levers, sources)
+    table = pd.DataFrame(setting_rows + model_rows)
+    if project_id is not None:
+        override = folder / "projects" / f"{project_id}.yaml"
+        if override.exists():
+            table = _apply_project_overrides(override, table, levers, sources, specs, project_id)
+    bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
+              **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()}}
+    table["bound_low"] = [bounds[k][0] for k in table.key]
+    table["bound_high"] = [bounds[k][1] for k in table.key]
+    order = {m: i for i, m in enumerate((PROJECT_SCOPE,) + DELIVERY_MODELS)}
+    table = table.sort_values(["scope", "key"], key=lambda s: s.map(order) if s.name == "scope" else s)
+    table = table.set_index(["scope", "key"], drop=False).rename_axis(["scope_", "key_"])
+    table.index.names = [None, None]
+    scenarios = _load_scenarios(folder / "scenarios.yaml", table)
+    return AssumptionBook(project_id=project_id, settings=settings, table=table, levers=levers,
+                          sources=sources, models=models, scenarios=scenarios)
+
+
+def load_book(project_id: str | None = None, folder: Path | str | None = None) -> AssumptionBook:
+    """Load and validate every assumption file, with the project's overrides applied.
+
+    The returned book is shared between callers (cached): treat it as read-only.
+    """
+    if project_id is not None and project_id not in project_ids():
+        raise unknown("project", project_id, project_ids())
+    return _load_book_cached(Path(folder or config.data_path("assumptions")).resolve(), project_id)
+
+
+def check_all(folder: Path | str | None = None) -> int:
+    """Validate every assumption file and every project's overrides; return the number of assumptions."""
+    n = len(load_book(None, folder).table)
+    for pid in project_ids():
+        load_book(pid, folder)
+    return n

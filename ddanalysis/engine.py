@@ -1,0 +1,233 @@
+"""Appraise a project: one call from the bundled data to every table of the options appraisal.
+
+``appraise(project_id)`` loads the registry, the baseline, the assumptions and the implementation
+plans, builds the :class:`~ddanalysis.model.ProjectModel`, and returns an
+:class:`~ddanalysis.result.AppraisalResult` with cash flows, Green Book metrics, sensitivity,
+switching values, Monte Carlo, multi-criteria analysis and the plans.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, mca, plan, registry
+from .appraisal import benefit_cost_ratio, payback_index
+from .assumptions import PROJECT_SCOPE, load_book
+from .baseline import project_baseline
+from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, PERSPECTIVES
+from .errors import DDAnalysisError, unknown
+from .model import OptionTiming, ProjectModel
+from .result import AppraisalResult
+from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
+from .years import fy_label, fy_of, fy_start_year
+
+MAX_DRAWS = 1_000_000
+
+
+def _check_args(perspective: str, draws: int, horizon_years: int | None, ob_mitigation: float | None) -> None:
+    if perspective not in PERSPECTIVES:
+        raise unknown("perspective", perspective, list(PERSPECTIVES))
+    if not isinstance(draws, (int, np.integer)) or not 0 <= draws <= MAX_DRAWS:
+        raise DDAnalysisError(f"draws = {draws!r}: expected a whole number from 0 (no Monte Carlo) to {MAX_DRAWS:,}")
+    if horizon_years is not None and (not isinstance(horizon_years, (int, np.integer)) or not 1 <= horizon_years <= 100):
+        raise DDAnalysisError(f"horizon = {horizon_years!r} years: expected a whole number of years from 1 to 100 "
+                              "(the Green Book schedule runs further, but a service appraisal beyond 100 years is not meaningful)")
+    if ob_mitigation is not None and not 0.0 <= float(ob_mitigation) <= 1.0:
+        raise DDAnalysisError(f"optimism-bias mitigation = {ob_mitigation!r}: expected a share from 0 (none) to 1 (all)")
+
+
+def build_model(project_id: str, perspective: str = "council", plan_duration: str = "central",
+                horizon_years: int | None = None, plan_start: dt.date | None = None) -> tuple[ProjectModel, dict]:
+    """The project's model and its options' plans (option id -> Plan)."""
+    project = registry.project(project_id)
+    book = load_book(project_id)
+    base = project_baseline(project_id)
+    plans = plan.project_plans(project_id, duration_case=plan_duration, start=plan_start)
+    timings = {registry.STATUS_QUO: OptionTiming(None, None)}
+    for opt in project.shortlist[1:]:
+        p = plans[opt]
+        timings[opt] = OptionTiming(p.start, p.go_live)
+    council_class = registry.council(project.lead_council)["authority_class"]
+    model = ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, council_class, perspective, horizon_years)
+    return model, plans
+
+
+def appraise(project_id: str, scenario: str = "central", perspective: str = "council", draws: int = DEFAULT_DRAWS,
+             seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
+             horizon_years: int | None = None, plan_start: dt.date | None = None,
+             with_switching: bool = True) -> AppraisalResult:
+    """Appraise every short-listed option of a project against the status quo.
+
+    ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund)
+    or 'public' (the public sector: transfers such as rates relief and irrecoverable VAT net out);
+    ``draws``: Monte Carlo draws (0 = none); ``ob_mitigation``: overrides the optimism-bias
+    mitigation assumption (0..1); ``mca_weights``: criterion -> swing weight (sum 1).
+    """
+    _check_args(perspective, draws, horizon_years, ob_mitigation)
+    project = registry.project(project_id)
+    book = load_book(project_id)
+    sc = book.scenario(scenario)
+    values = book.values(sc)
+    fixed = set(sc.set)
+    if ob_mitigation is not None:
+        values.loc[(PROJECT_SCOPE, "optimism_bias_mitigation")] = float(ob_mitigation)
+        fixed.add((PROJECT_SCOPE, "optimism_bias_mitigation"))
+    model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
+    base = project_baseline(project_id)
+    T = model.horizon
+    first = fy_start_year(book.settings.first_year)
+    year_labels = [fy_label(first + t) for t in range(T)]
+
+    flows = model.evaluate(values.to_dict())
+    # ---- tidy cash flows ----------------------------------------------------------------------
+    cf_rows = []
+    for opt, comps in flows.items():
+        for comp in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS:
+            kind = "one_off" if comp in ONE_OFF_COMPONENTS else "operating"
+            for t in range(T):
+                cf_rows.append((opt, t, year_labels[t], comp, COMPONENT_LABELS[comp], kind, float(comps[comp][0, t])))
+    cashflows = pd.DataFrame(cf_rows, columns=["option", "year_index", "financial_year", "component", "label", "kind", "cost_gbp"])
+
+    totals = {o: ProjectModel.total(c)[0] for o, c in flows.items()}
+    one_offs = {o: ProjectModel.total(c, ONE_OFF_COMPONENTS)[0] for o, c in flows.items()}
+    sq = totals[registry.STATUS_QUO]
+    annual_rows = []
+    for opt, cost in totals.items():
+        saving = sq - cost
+        cum = np.cumsum(saving)
+        pv = saving * model.factors
+        for t in range(T):
+            annual_rows.append((opt, t, year_labels[t], cost[t], saving[t], cum[t], model.factors[t], pv[t], pv[: t + 1].sum()))
+    annual = pd.DataFrame(annual_rows, columns=["option", "year_index", "financial_year", "cost_gbp", "saving_gbp",
+                                                "cumulative_saving_gbp", "discount_factor", "pv_saving_gbp",
+                                                "cumulative_pv_saving_gbp"])
+
+    # ---- uncertainty --------------------------------------------------------------------------
+    target_share = float(book.settings.targets["steady_state_saving_share"]["value"])
+    sens = sensitivity(model, values)
+    switch = switching_values(model, values) if with_switching else pd.DataFrame()
+    if draws:
+        mc = monte_carlo(model, values, draws=int(draws), seed=int(seed), target_share=target_share,
+                         net_budget_gbp=base.net_budget_gbp, fixed=fixed)
+        mc_summary, mc_draws, mc_target = mc.summary.set_index("option"), mc.draws, mc.target_gbp
+    else:
+        mc_summary = pd.DataFrame(index=list(model.options), columns=["p10", "p50", "p90", "p_positive", "p_meets_target"], dtype=float)
+        mc_draws, mc_target = pd.DataFrame(columns=list(model.options)), target_share * base.net_budget_gbp
+
+    # ---- multi-criteria analysis ----------------------------------------------------------------
+    scores = mca.load_scores(project_id)
+    weights = pd.Series(mca_weights, dtype=float) if mca_weights is not None else mca.default_weights(project_id)
+    mca_totals = mca.weighted_totals(scores, weights)
+    stability = mca.rank_stability(scores, weights)
+    mca_by_option = mca_totals.set_index("option")["weighted_score"]
+
+    # ---- headline table ------------------------------------------------------------------------
+    rows = []
+    for opt in model.options:
+        saving = sq - totals[opt]
+        npc = float(totals[opt] @ model.factors)
+        nps = float(saving @ model.factors)
+        pv_one_off = float(one_offs[opt] @ model.factors)
+        pv_recurring_saving = nps + pv_one_off
+        pb = int(payback_index(saving)[0]) if opt != registry.STATUS_QUO else -1
+        p = plans.get(opt)
+        rows.append({
+            "id": opt, "name": book.models[opt]["name"],
+            "go_live": p.go_live.isoformat() if p is not None else None,
+            "go_live_year": fy_of(p.go_live) if p is not None else None,
+            "net_present_cost_gbp": npc, "net_present_saving_gbp": nps,
+            "one_off_cost_gbp": float(one_offs[opt].sum()), "pv_one_off_cost_gbp": pv_one_off,
+            "payback_index": pb if pb >= 0 else None,
+            "payback_year": year_labels[pb] if pb >= 0 else None,
+            "benefit_cost_ratio": benefit_cost_ratio(pv_recurring_saving, pv_one_off),
+            "steady_state_saving_gbp": float(saving[-1]),
+            "steady_state_saving_share": float(saving[-1] / base.net_budget_gbp) if base.net_budget_gbp else None,
+            "p_saving_positive": _get(mc_summary, opt, "p_positive"),
+            "p_meets_target": _get(mc_summary, opt, "p_meets_target"),
+            "saving_p10_gbp": _get(mc_summary, opt, "p10"),
+            "saving_p50_gbp": _get(mc_summary, opt, "p50"),
+            "saving_p90_gbp": _get(mc_summary, opt, "p90"),
+            "mca_score": float(mca_by_option.get(opt, np.nan)),
+        })
+    options = pd.DataFrame(rows)
+    options["rank"] = options["net_present_saving_gbp"].rank(ascending=False, method="min").astype(int)
+    options["mca_rank"] = options["mca_score"].rank(ascending=False, method="min").astype(int)
+    recommended, text = _recommend(options, draws > 0, base.net_budget_gbp, perspective, book.settings.base_year, T)
+    options["recommended"] = options["id"] == recommended
+
+    # ---- assumptions used -----------------------------------------------------------------------
+    scopes = [PROJECT_SCOPE, *model.options]
+    used = book.table[book.table.scope.isin(scopes)].copy()
+    used["value_used"] = [float(values[k]) for k in used.index]
+    used = used.reset_index(drop=True)
+
+    gantt = pd.concat([p.phases.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
+        if plans else pd.DataFrame()
+    risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
+        if plans else pd.DataFrame()
+    names = registry.councils().set_index("e_code")["name"]
+    return AppraisalResult(
+        project_id=project_id, project_title=project.title,
+        councils=" + ".join(names[c] for c in project.councils),
+        scenario=sc.name, scenario_description=sc.description, perspective=perspective,
+        base_year=book.settings.base_year, first_year=book.settings.first_year, horizon_years=T,
+        optimism_bias_mitigation=float(values[(PROJECT_SCOPE, "optimism_bias_mitigation")]),
+        illustrative=bool(base.illustrative), baseline=base, options=options, cashflows=cashflows, annual=annual,
+        assumptions=used, sensitivity=sens, switching=switch, monte_carlo=mc_summary.reset_index(names="option")
+        if draws else mc_summary.rename_axis("option").reset_index(),
+        mc_draws=mc_draws, mc_seed=int(seed), mc_target_gbp=float(mc_target),
+        mca_scores=scores, mca_weights=weights, mca_totals=mca_totals, mca_stability=stability,
+        plans={o: p for o, p in plans.items() if o in model.options}, gantt=gantt, risks=risks,
+        recommended=recommended, recommendation=text,
+        provenance={
+            "baseline": base.source,
+            "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
+            "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
+            "package_version": __version__,
+        },
+    )
+
+
+def _get(frame: pd.DataFrame, opt: str, col: str) -> float | None:
+    if opt not in frame.index or col not in frame.columns:
+        return None
+    v = frame.loc[opt, col]
+    return None if pd.isna(v) else float(v)
+
+
+def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str,
+               horizon: int) -> tuple[str, str]:
+    """The preferred option and the sentence that explains it.
+
+    Rule (stated in every output): the option with the largest net present saving among those that
+    (a) save money in the central case, (b) save money in at least half the Monte Carlo draws, and
+    (c) score at least as well as the status quo on the non-monetised criteria. Otherwise, the
+    status quo.
+    """
+    sq = options[options.id == registry.STATUS_QUO].iloc[0]
+    cand = options[(options.id != registry.STATUS_QUO) & (options.net_present_saving_gbp > 0)
+                   & (options.mca_score >= sq.mca_score)]
+    if have_mc:
+        cand = cand[cand.p_saving_positive >= 0.5]
+    basis = f"net present saving over {horizon} years, {perspective} perspective, real {base_year} prices"
+    if cand.empty:
+        return registry.STATUS_QUO, (
+            "Keep the service in-house for now: no short-listed option both saves money (with at least even odds) "
+            f"and scores at least as well as the status quo on the non-monetised criteria ({basis}).")
+    best = cand.sort_values("net_present_saving_gbp", ascending=False).iloc[0]
+    payback = f"pays back in {best.payback_year}" if best.payback_year else "does not pay back within the horizon"
+    odds = f", saves money in {best.p_saving_positive:.0%} of simulations" if have_mc and best.p_saving_positive is not None else ""
+    return str(best.id), (
+        f"Recommended: {best['name']}. It saves £{best.net_present_saving_gbp:,.0f} ({basis}), goes live in "
+        f"{best.go_live_year}, {payback}{odds}, and scores {best.mca_score:.1f}/10 on the non-monetised criteria "
+        f"(status quo {sq.mca_score:.1f}).")
+
+
+@lru_cache(maxsize=64)
+def appraise_cached(project_id: str, scenario: str = "central", perspective: str = "council",
+                    draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, ob_mitigation: float | None = None) -> AppraisalResult:
+    """:func:`appraise` memoised on its arguments (for dashboards; treat the result as read-only)."""
+    return appraise(project_id, scenario, perspective, draws, seed, ob_mitigation)

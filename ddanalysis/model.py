@@ -1,0 +1,124 @@
+"""One project's appraisal model: everything fixed except the assumption values.
+
+A :class:`ProjectModel` holds the baseline, the options' timing (from their implementation plans),
+the perspective and the settings. :meth:`ProjectModel.evaluate` turns assumption values - numbers,
+or arrays of draws - into every option's cash flows after optimism bias, and
+:meth:`ProjectModel.net_present_savings` into net present savings against the status quo.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .appraisal import discount_factors
+from .assumptions import PROJECT_SCOPE, AssumptionBook
+from .cashflow import (ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, Timing, apply_optimism_bias,
+                       option_components, timing)
+from .registry import STATUS_QUO
+from .years import fy_start
+
+Values = Mapping[tuple[str, str], "float | np.ndarray"]
+
+
+@dataclass(frozen=True)
+class OptionTiming:
+    """When an option starts and goes live (None for the status quo)."""
+
+    plan_start: dt.date | None
+    go_live: dt.date | None
+
+
+class ProjectModel:
+    """The appraisal model of one project under one perspective.
+
+    ``amounts_gbp``: baseline by subjective line (GBP, income negative); ``fte``: FTE in scope;
+    ``options``: ordered option ids (status quo first) with their timing; ``council_class``: the lead
+    council's class (for its share of business-rates relief lost under rates retention).
+    """
+
+    def __init__(self, book: AssumptionBook, amounts_gbp: Mapping[str, float], fte: float,
+                 options: Mapping[str, OptionTiming], council_class: str, perspective: str = "council",
+                 horizon_years: int | None = None) -> None:
+        if STATUS_QUO not in options:
+            raise ValueError(f"the options must include the status quo {STATUS_QUO!r}")
+        self.book = book
+        self.amounts_gbp = dict(amounts_gbp)
+        self.fte = float(fte)
+        self.options = dict(options)
+        self.perspective = perspective
+        settings = book.settings
+        self.horizon = int(horizon_years or settings.horizon_years)
+        self.first_year_start = fy_start(settings.first_year)
+        self.factors = discount_factors(self.horizon, settings.discount_bands)
+        facts = settings.facts
+        self.vat_rate = float(facts["vat_standard_rate"]["value"])
+        shares = facts["rates_retention_council_share"]["by_class"]
+        if council_class not in shares:
+            raise ValueError(f"no rates-retention share for authority class {council_class!r}")
+        self.council_rates_share = float(shares[council_class])
+        control = float(facts["teckal_min_control_share"]["value"])
+        self.teckal_cap = (1.0 - control) / control  # external income / council-funded turnover
+        self.timings: dict[str, Timing] = {
+            opt: timing(t.go_live, t.plan_start, self.first_year_start, self.horizon) for opt, t in self.options.items()
+        }
+        self.ob_upper = {kind: settings.optimism_bias_upper[cat] for kind, cat in settings.optimism_bias_use.items()}
+        self._defaults = dict(book.levers["default"])
+        table = book.table
+        self.keys_by_scope = {scope: list(table.loc[scope].key) if scope in table.index.get_level_values(0) else []
+                              for scope in (PROJECT_SCOPE, *self.options)}
+
+    # -- evaluation --------------------------------------------------------------------------------
+
+    def _levers(self, option: str, values: Values) -> dict[str, float | np.ndarray]:
+        out = dict(self._defaults)
+        for key in self.keys_by_scope.get(option, []):
+            out[key] = values[(option, key)]
+        return out
+
+    def evaluate(self, values: Values, ob_mitigation: float | np.ndarray | None = None,
+                 options: "list[str] | None" = None) -> dict[str, dict[str, np.ndarray]]:
+        """Cash flows (GBP, real) of every option by component after optimism bias: arrays (n, T).
+
+        ``values`` maps (scope, key) to a number or an array of draws; ``ob_mitigation`` overrides
+        the project's optimism-bias mitigation assumption.
+        """
+        project = {k: values[(PROJECT_SCOPE, k)] for k in ("demand_growth", "real_pay_growth")}
+        mitigation = values[(PROJECT_SCOPE, "optimism_bias_mitigation")] if ob_mitigation is None else ob_mitigation
+        remaining = 1.0 - np.asarray(mitigation, dtype=float)
+        ob = {kind: upper * remaining for kind, upper in self.ob_upper.items()}
+        common = dict(perspective=self.perspective, council_rates_share=self.council_rates_share,
+                      vat_rate=self.vat_rate)
+        status_quo = option_components(self.amounts_gbp, self.fte, self._levers(STATUS_QUO, values), project,
+                                       self.timings[STATUS_QUO], teckal_cap=None, **common)
+        out = {STATUS_QUO: status_quo}
+        for opt in options or self.options:
+            if opt == STATUS_QUO:
+                continue
+            raw = option_components(self.amounts_gbp, self.fte, self._levers(opt, values), project, self.timings[opt],
+                                    teckal_cap=self.teckal_cap if self.book.models[opt]["teckal"] else None, **common)
+            out[opt] = apply_optimism_bias(status_quo, raw, ob["operating"], ob["one_off"], ob["it_separation"])
+        return out
+
+    @staticmethod
+    def total(components: Mapping[str, np.ndarray], which: tuple[str, ...] = OPERATING_COMPONENTS + ONE_OFF_COMPONENTS) -> np.ndarray:
+        """Sum of the named components: (n, T)."""
+        return sum(components[k] for k in which)
+
+    def net_present_costs(self, flows: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """Net present cost of each option: (n,) GBP."""
+        return {opt: self.total(c) @ self.factors for opt, c in flows.items()}
+
+    def net_present_savings(self, values: Values, ob_mitigation: float | np.ndarray | None = None,
+                            options: "list[str] | None" = None) -> dict[str, np.ndarray]:
+        """Net present saving of each option against the status quo (n,) GBP; the status quo's is 0."""
+        npc = self.net_present_costs(self.evaluate(values, ob_mitigation, options))
+        base = npc[STATUS_QUO]
+        return {opt: base - v for opt, v in npc.items()}
+
+    def varying_keys(self, option: str) -> list[tuple[str, str]]:
+        """(scope, key) of the assumptions that move an option's saving: its own and the project's."""
+        return [(PROJECT_SCOPE, k) for k in self.keys_by_scope[PROJECT_SCOPE]] + \
+               [(option, k) for k in self.keys_by_scope.get(option, [])]

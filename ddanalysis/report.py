@@ -1,0 +1,36 @@
+"""Plain-text renderings of results (the CLI's tables)."""
+from __future__ import annotations
+
+from .result import AppraisalResult
+
+
+def gbp(x: float | None) -> str:
+    """GBP with thousands separators, no pence ('-' for missing); negatives with a minus sign."""
+    if x is None or x != x:
+        return "-"
+    return f"-£{abs(x):,.0f}" if x < 0 else f"£{x:,.0f}"
+
+
+def pct(x: float | None, digits: int = 0) -> str:
+    return "-" if x is None or x != x else f"{x:.{digits}%}"
+
+
+def appraisal_table(result: AppraisalResult) -> str:
+    """A readable summary: header, one line per option, the recommendation."""
+    lines = [
+        f"{result.project_title} ({result.councils}) - {result.project_id}",
+        f"Scenario: {result.scenario}. Perspective: {result.perspective_label}. "
+        f"GBP, {result.price_basis}, {result.horizon_years} years from {result.first_year}.",
+    ]
+    if result.illustrative:
+        lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
+    head = f"{'option':<20} {'net present saving':>19} {'one-off cost':>13} {'payback':>8} {'P(saving>0)':>11} {'P10':>13} {'P90':>13} {'MCA':>5} {'go-live':>10}"
+    lines += ["", head, "-" * len(head)]
+    for r in result.options.itertuples(index=False):
+        mark = " *" if r.recommended else ""
+        lines.append(
+            f"{r.id:<20} {gbp(r.net_present_saving_gbp):>19} {gbp(r.one_off_cost_gbp):>13} {r.payback_year or '-':>8} "
+            f"{pct(r.p_saving_positive):>11} {gbp(r.saving_p10_gbp):>13} {gbp(r.saving_p90_gbp):>13} "
+            f"{r.mca_score:>5.1f} {r.go_live or '-':>10}{mark}")
+    lines += ["", result.recommendation]
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""The result of appraising one project: every table the notebooks, dashboards and Excel show."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class AppraisalResult:
+    """One project's options appraisal (GBP, real ``base_year`` prices, ``perspective`` stated).
+
+    Frames (tidy, one fact per row):
+    - ``options``: one row per option (status quo first) with the headline metrics;
+    - ``cashflows``: option, year_index, financial_year, component, label, kind, cost_gbp;
+    - ``annual``: option, year_index, financial_year, cost_gbp, saving_gbp, cumulative_saving_gbp,
+      discount_factor, pv_saving_gbp, cumulative_pv_saving_gbp;
+    - ``assumptions``: every assumption used, with source and quality, and ``value_used``;
+    - ``sensitivity``, ``switching``, ``monte_carlo`` (summary) and ``mc_draws``;
+    - ``mca_scores``, ``mca_weights``, ``mca_totals``, ``mca_stability``;
+    - ``plans`` (option -> Plan), ``gantt`` and ``risks`` (all options).
+    """
+
+    project_id: str
+    project_title: str
+    councils: str
+    scenario: str
+    scenario_description: str
+    perspective: str
+    base_year: str
+    first_year: str
+    horizon_years: int
+    optimism_bias_mitigation: float
+    illustrative: bool
+    baseline: Any
+    options: pd.DataFrame
+    cashflows: pd.DataFrame
+    annual: pd.DataFrame
+    assumptions: pd.DataFrame
+    sensitivity: pd.DataFrame
+    switching: pd.DataFrame
+    monte_carlo: pd.DataFrame
+    mc_draws: pd.DataFrame
+    mc_seed: int
+    mc_target_gbp: float
+    mca_scores: pd.DataFrame
+    mca_weights: pd.Series
+    mca_totals: pd.DataFrame
+    mca_stability: pd.DataFrame
+    plans: Mapping[str, Any]
+    gantt: pd.DataFrame
+    risks: pd.DataFrame
+    recommended: str
+    recommendation: str
+    provenance: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def perspective_label(self) -> str:
+        return {"council": "the council's General Fund", "public": "the public sector as a whole"}[self.perspective]
+
+    @property
+    def price_basis(self) -> str:
+        return f"real {self.base_year} prices"
+
+    def option_name(self, option_id: str) -> str:
+        return str(self.options.set_index("id").loc[option_id, "name"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``ddanalysis appraise --json`` (GBP, rounded to the penny)."""
+        opts = []
+        for r in self.options.itertuples(index=False):
+            opts.append({
+                "id": r.id, "name": r.name,
+                "net_present_cost_gbp": _money(r.net_present_cost_gbp),
+                "net_present_saving_gbp": _money(r.net_present_saving_gbp),
+                "one_off_cost_gbp": _money(r.one_off_cost_gbp),
+                "payback_year": r.payback_year,
+                "benefit_cost_ratio": _num(r.benefit_cost_ratio),
+                "steady_state_saving_gbp": _money(r.steady_state_saving_gbp),
+                "steady_state_saving_share": _num(r.steady_state_saving_share),
+                "p_saving_positive": _num(r.p_saving_positive),
+                "p_meets_target": _num(r.p_meets_target),
+                "saving_p10_gbp": _money(r.saving_p10_gbp),
+                "saving_p50_gbp": _money(r.saving_p50_gbp),
+                "saving_p90_gbp": _money(r.saving_p90_gbp),
+                "mca_score": _num(r.mca_score),
+                "rank": int(r.rank),
+                "go_live": r.go_live,
+            })
+        return {
+            "project": self.project_id, "title": self.project_title, "councils": self.councils,
+            "scenario": self.scenario, "perspective": self.perspective, "base_year": self.base_year,
+            "first_year": self.first_year, "horizon_years": self.horizon_years,
+            "price_basis": self.price_basis, "units": "GBP",
+            "optimism_bias_mitigation": self.optimism_bias_mitigation,
+            "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
+            "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
+            "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
+            "provenance": dict(self.provenance),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False)
+
+
+def _num(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else round(x, 6)
+
+
+def _money(x: Any) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return float(np.round(float(x), 2))

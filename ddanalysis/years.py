@@ -1,0 +1,30 @@
+"""Financial years: labelled '2014-15', running 1 April to 31 March."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def fy_label(start_year: int) -> str:
+    """'2015-16' for the year starting 1 April 2015."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def fy_start_year(label: str) -> int:
+    """2015 for '2015-16'; a label that is not a financial year is a ValueError."""
+    m = _LABEL.match(str(label))
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ValueError(f"{label!r} is not a financial year label like '2014-15'")
+    return int(m.group(1))
+
+
+def fy_start(label: str) -> dt.date:
+    """1 April of the financial year."""
+    return dt.date(fy_start_year(label), 4, 1)
+
+
+def fy_of(day: dt.date) -> str:
+    """The financial year a date falls in."""
+    return fy_label(day.year if day.month >= 4 else day.year - 1)

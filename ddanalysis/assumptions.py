@@ -269,10 +269,11 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
             continue
         bands.append((int(band["from_year"]), band.get("to_year"), float(rate)))
     bands.sort()
+    band_problems = len(problems)
     for (a0, a1, _), (b0, _, _) in zip(bands, bands[1:]):
         if a1 is None or a1 + 1 != b0:
             problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {a1 + 1 if a1 is not None else '?'}")
-    if not bands or bands[0][0] != 0 or bands[-1][1] is not None:
+    if band_problems == 0 and (not bands or bands[0][0] != 0 or bands[-1][1] is not None):
         problems.append("discount_schedule.bands: must start at year 0 and end open (to_year: null)")
     ob = raw["optimism_bias"]
     upper = {}

@@ -1,0 +1,379 @@
+"""Bundled baselines and the CSV loader.
+
+Expected totals are added up by hand from the numbers in data/baselines/*.csv (the sums are written
+out in the comments); RS figures are read from the official workbook in the test itself.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from ddanalysis import baseline as bl
+from ddanalysis import registry
+from ddanalysis.errors import DataFileError, DDAnalysisError, UnknownKeyError
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED = REPO / "data" / "baselines"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "baselines"
+RS_2014 = "Revenue_Outturn_Summary__RS__data_2014-15_by_LA_-_02-Feb-2016.xls"
+
+# (gross expenditure, income, net budget) in GBP thousand, FTE, headcount -- added up by hand
+EXPECTED = {
+    # 4150+360+560+420+95+60+780+240+720+150 = 7535; -610-5850-95 = -6555; 7535-6555 = 980
+    "walsall-college": (7535, -6555, 980, 145, 290),
+    # 8200+690+1300+610+140+720+650+1100+1350+260 = 15020; -2100-2600-520 = -5220; 9800
+    "hull-adult-social-care": (15020, -5220, 9800, 380, 455),
+    # 640+55+95+40+12+15+70+1850+290+10 = 3077; -25-520-180 = -725; 2352
+    "manchester-domestic-abuse": (3077, -725, 2352, 19, 22),
+    # 2050+172+326+280+70+560+450+240+400+200 = 4748; -1050-80-210 = -1340; 3408
+    "kirklees-open-spaces": (4748, -1340, 3408, 85, 92),
+    # 9400+780+1430+2150+420+780+2650+1050+1950+820 = 21430; -1650-1900-480 = -4030; 17400
+    "devon-local-services": (21430, -4030, 17400, 395, 610),
+    # 210+18+30+82+38+4+64+15+52+30 = 543; -170-40-35 = -245; 298
+    "dover-museum-tourism": (543, -245, 298, 8.5, 14),
+    # 3700+310+580+310+90+1350+620+480+720+430 = 8590; -2150-180-1160 = -3490; 5100
+    "nelincs-environment": (8590, -3490, 5100, 150, 158),
+    # 980+84+150+70+18+22+160+620+210+65 = 2379; -60-520-230 = -810; 1569
+    "portsmouth-community-safety": (2379, -810, 1569, 30, 33),
+    # 6200+520+960+480+75+420+560+4300+1250+180 = 14945; -120-2450-380 = -2950; 11995
+    "notts-childrens-disability": (14945, -2950, 11995, 215, 262),
+    # 11800+944+1650+520+130+540+6300+450+2250+380 = 24964; -19800-1900-560 = -22260; 2704
+    "cwac-wirral-school-services": (24964, -22260, 2704, 610, 1150),
+}
+
+# which official cells size each project: (council E-code, RS column header), typed from the
+# registry's rs_services and the workbook's header row, not from data/baselines/*.yaml
+RS_CELLS = {
+    "walsall-college": [("E4606", "Education services")],
+    "hull-adult-social-care": [("E2002", "Adult Social Care")],
+    "manchester-domestic-abuse": [("E4203", "Housing services (GFRA only)")],
+    "kirklees-open-spaces": [("E4703", "Cultural and related services")],
+    "devon-local-services": [("E1121", "Cultural and related services"), ("E1121", "Adult Social Care"),
+                             ("E1121", "Education services")],
+    "dover-museum-tourism": [("E2234", "Cultural and related services")],
+    "nelincs-environment": [("E2003", "Environmental and regulatory services")],
+    "portsmouth-community-safety": [("E1701", "Environmental and regulatory services")],
+    "notts-childrens-disability": [("E3021", "Children Social Care")],
+    "cwac-wirral-school-services": [("E0604", "Education services"), ("E4305", "Education services")],
+}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _file_values(path: Path) -> dict[str, float]:
+    """The CSV's values read with the csv module (independently of the loader)."""
+    with path.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle) if r and not r[0].startswith("#")]
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["line", "value"]
+    return {r[0]: float(r[1].replace(",", "")) for r in body if r[0] in bl.BASELINE_LINES + ("fte", "headcount")}
+
+
+# ---------------------------------------------------------------------------------------------
+# the contract
+# ---------------------------------------------------------------------------------------------
+
+
+def test_line_contract():
+    assert bl.BASELINE_LINES == (
+        "employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
+        "supplies_services", "third_party_payments", "support_recharges", "capital_charges",
+        "income_fees_charges", "income_grants", "income_other",
+    )
+    assert bl.INCOME_LINES == {"income_fees_charges", "income_grants", "income_other"}
+    assert bl.EXPENDITURE_LINES | bl.INCOME_LINES == set(bl.BASELINE_LINES)
+    assert not bl.EXPENDITURE_LINES & bl.INCOME_LINES
+    assert list(bl.LINE_LABELS) == list(bl.BASELINE_LINES)
+    assert bl.LINE_LABELS["employees_pay"] == "Employees: pay"
+
+
+# ---------------------------------------------------------------------------------------------
+# bundled baselines
+# ---------------------------------------------------------------------------------------------
+
+
+def test_all_ten_projects_have_a_bundled_baseline():
+    got = bl.all_baselines()
+    assert list(got) == registry.project_ids()
+    assert set(got) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("pid", list(EXPECTED))
+def test_bundled_baseline_loads_with_lines_in_order_and_hand_totals(pid):
+    b = bl.project_baseline(pid)
+    gross, income, net, fte, headcount = EXPECTED[pid]
+    assert b.project_id == pid and b.base_year == "2014-15"
+    assert list(b.amounts_gbp.index) == list(bl.BASELINE_LINES)
+    assert b.gross_expenditure_gbp == pytest.approx(gross * 1000)
+    assert b.income_gbp == pytest.approx(income * 1000)
+    assert b.net_budget_gbp == pytest.approx(net * 1000)
+    assert b.fte == fte and b.headcount == headcount
+    # every amount is the file's GBP thousand figure times 1,000
+    values = _file_values(BUNDLED / f"{pid}.csv")
+    for line in bl.BASELINE_LINES:
+        assert b.amounts_gbp[line] == pytest.approx(values[line] * 1000)
+    assert b.pay_bill_gbp == pytest.approx(
+        (values["employees_pay"] + values["employees_ni"] + values["employees_pension"]) * 1000)
+
+
+@pytest.mark.parametrize("pid", list(EXPECTED))
+def test_bundled_baseline_is_labelled_illustrative_everywhere(pid):
+    b = bl.project_baseline(pid)
+    assert b.illustrative is True
+    assert "ILLUSTRATIVE" in b.source
+    first_line = (BUNDLED / f"{pid}.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.startswith("#") and "ILLUSTRATIVE" in first_line
+    meta = yaml.safe_load((BUNDLED / f"{pid}.yaml").read_text(encoding="utf-8"))
+    assert meta["illustrative"] is True
+    assert pid in (BUNDLED / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("pid", list(EXPECTED))
+def test_rs_share_is_net_budget_over_the_rs_figure(pid):
+    b = bl.project_baseline(pid)
+    meta = yaml.safe_load((BUNDLED / f"{pid}.yaml").read_text(encoding="utf-8"))
+    cells_total = sum(c["value_gbp_k"] for c in meta["sizing"]["cells"])
+    assert b.rs_net_current_gbp_k == cells_total
+    assert b.rs_share == pytest.approx(EXPECTED[pid][2] / cells_total, rel=1e-12)
+    assert meta["sizing"]["rs_share"] == pytest.approx(EXPECTED[pid][2] / cells_total, abs=5e-7)
+    for block in b.rs_service.split("+"):
+        assert block in registry.project(pid).rs_services
+
+
+def test_walsall_share_by_hand():
+    # 980 / 177,054 = 0.005535...
+    assert bl.project_baseline("walsall-college").rs_share == pytest.approx(0.0055350345, rel=1e-8)
+
+
+@pytest.mark.parametrize("pid", list(EXPECTED))
+def test_bundled_mix_is_plausible(pid):
+    """The judgement ranges stated in README.md hold in every file."""
+    a = bl.project_baseline(pid).amounts_gbp
+    gross = EXPECTED[pid][0] * 1000
+    assert 0.08 <= a["employees_ni"] / a["employees_pay"] <= 0.10
+    assert 0.12 <= a["employees_pension"] / a["employees_pay"] <= 0.20
+    assert 0.08 <= a["support_recharges"] / gross <= 0.15
+    assert a["business_rates"] > 0  # every service occupies property (charities get 80% relief)
+    share = bl.project_baseline(pid).rs_share
+    if pid == "nelincs-environment":  # most environment functions, not one service (README)
+        assert 0.15 < share < 0.5
+    else:
+        assert 0.005 <= share <= 0.15
+
+
+def test_mix_fits_the_service_type():
+    a = {pid: bl.project_baseline(pid) for pid in EXPECTED}
+    college = a["walsall-college"].amounts_gbp
+    assert -college["income_grants"] > 0.7 * a["walsall-college"].gross_expenditure_gbp
+    dva = a["manchester-domestic-abuse"].amounts_gbp
+    assert dva["third_party_payments"] > 0.5 * a["manchester-domestic-abuse"].gross_expenditure_gbp
+    schools = a["cwac-wirral-school-services"].amounts_gbp
+    assert -schools["income_fees_charges"] > 0.75 * a["cwac-wirral-school-services"].gross_expenditure_gbp
+    museum = a["dover-museum-tourism"].amounts_gbp
+    assert museum["income_fees_charges"] < 0 and museum["premises"] + museum["business_rates"] > 0.2 * a[
+        "dover-museum-tourism"].gross_expenditure_gbp
+
+
+def test_to_frame_and_properties():
+    b = bl.project_baseline("dover-museum-tourism")
+    frame = b.to_frame()
+    assert list(frame.columns) == ["line", "label", "amount_gbp", "kind"]
+    assert list(frame["line"]) == list(bl.BASELINE_LINES)
+    assert frame.loc[frame.line == "business_rates", "amount_gbp"].item() == 38_000
+    assert frame.loc[frame.line == "income_grants", "kind"].item() == "income"
+    assert frame.loc[frame.kind == "expenditure", "amount_gbp"].sum() == 543_000
+    assert b.pay_bill_gbp == (210 + 18 + 30) * 1000
+    frame.loc[0, "amount_gbp"] = 0  # a copy: the baseline is not changed
+    assert b.amounts_gbp["employees_pay"] == 210_000
+
+
+def test_unknown_project_lists_valid_ids():
+    with pytest.raises(UnknownKeyError) as info:
+        bl.project_baseline("walsall")
+    assert "walsall-college" in str(info.value) and "cwac-wirral-school-services" in str(info.value)
+
+
+def test_baseline_constructor_checks_its_index():
+    with pytest.raises(DDAnalysisError, match="indexed by the 13 baseline lines"):
+        bl.Baseline("walsall-college", "2014-15", pd.Series([1.0], index=["employees_pay"]), 1.0, 1, True, "x")
+
+
+def test_baselines_are_comparable():
+    assert bl.project_baseline("walsall-college") == bl.project_baseline("walsall-college")
+    assert bl.project_baseline("walsall-college") != bl.project_baseline("dover-museum-tourism")
+    assert len({bl.project_baseline("walsall-college"), bl.project_baseline("walsall-college")}) == 1
+
+
+@pytest.mark.official
+def test_rs_figures_match_the_official_workbook(official_dir):
+    xlrd = pytest.importorskip("xlrd")
+    sheet = xlrd.open_workbook(str(official_dir / RS_2014)).sheet_by_name("RS LA Data 2014-15 (1)")
+    headers = {sheet.cell_value(5, c): c for c in range(sheet.ncols)}   # Excel row 6
+    rows = {sheet.cell_value(r, 0): r for r in range(7, sheet.nrows)}   # E-codes in column A
+    for pid, cells in RS_CELLS.items():
+        b = bl.project_baseline(pid)
+        official = [(rows[code], headers[header]) for code, header in cells]
+        total = sum(sheet.cell_value(r, c) for r, c in official)
+        assert b.rs_net_current_gbp_k == total, pid
+        assert b.rs_share == pytest.approx(EXPECTED[pid][2] / total, rel=1e-12)
+        # the cell addresses noted in the data file point at the same cells
+        meta = yaml.safe_load((BUNDLED / f"{pid}.yaml").read_text(encoding="utf-8"))
+        noted = []
+        for cell in meta["sizing"]["cells"]:
+            letters = "".join(ch for ch in cell["cell"] if ch.isalpha())
+            col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters))) - 1
+            noted.append((int(cell["cell"][len(letters):]) - 1, col))
+        assert noted == official, pid
+
+
+def test_rs_figures_agree_with_the_bundled_official_extract():
+    """data/official/rs_programme_councils.csv (built by ddanalysis.sources) holds the same 2014-15 figures."""
+    extract = REPO / "data" / "official" / "rs_programme_councils.csv"
+    if not extract.is_file():
+        pytest.skip(f"{extract} not built yet (make data)")
+    rows = pd.read_csv(extract, dtype={"e_code": str, "service": str})
+    rows = rows[rows["year"] == "2014-15"]
+    for pid in EXPECTED:
+        b = bl.project_baseline(pid)
+        councils = {code for code, _ in RS_CELLS[pid]}
+        services = b.rs_service.split("+")
+        hit = rows[rows["e_code"].isin(councils) & rows["service"].isin(services)]
+        assert len(hit) == len(RS_CELLS[pid]), pid
+        assert hit["value_gbp_k"].astype(float).sum() == b.rs_net_current_gbp_k, pid
+
+
+def test_bundled_files_are_not_modified():
+    before = {p.name: _sha(p) for p in BUNDLED.iterdir()}
+    bl.all_baselines()
+    bl.load_baseline(BUNDLED / "walsall-college.csv")
+    assert {p.name: _sha(p) for p in BUNDLED.iterdir()} == before
+
+
+# ---------------------------------------------------------------------------------------------
+# a council's own CSV
+# ---------------------------------------------------------------------------------------------
+
+
+def test_council_csv_loads():
+    path = FIXTURES / "good.csv"
+    digest = _sha(path)
+    b = bl.load_baseline(path)
+    # gross 1000+90+150+120.5+30+40+1200+0+110+25 = 2765.5; income -300-150.5+0 = -450.5; net 2315
+    assert b.gross_expenditure_gbp == pytest.approx(2_765_500)
+    assert b.income_gbp == pytest.approx(-450_500)
+    assert b.net_budget_gbp == pytest.approx(2_315_000)
+    assert b.fte == 40.5 and b.headcount == 44
+    assert b.project_id == "kirklees-open-spaces" and b.illustrative is False
+    assert "Test fixture ledger extract" in b.source
+    # the RS figure of the project's bundled baseline (Kirklees cultural, 25,345) sizes it
+    assert b.rs_service == "cultural" and b.rs_net_current_gbp_k == 25345
+    assert b.rs_share == pytest.approx(2315 / 25345)
+    assert _sha(path) == digest
+
+
+def test_project_id_argument_must_agree_with_the_file():
+    with pytest.raises(DataFileError, match="'walsall-college'.*'kirklees-open-spaces'|'kirklees-open-spaces'.*'walsall-college'"):
+        bl.load_baseline(FIXTURES / "good.csv", project_id="walsall-college")
+
+
+def test_project_must_be_known():
+    with pytest.raises(DataFileError, match="does not say which project"):
+        bl.load_baseline(FIXTURES / "no_project.csv")
+    assert bl.load_baseline(FIXTURES / "no_project.csv", project_id="dover-museum-tourism").rs_net_current_gbp_k == 2055
+    with pytest.raises(UnknownKeyError, match="valid projects"):
+        bl.load_baseline(FIXTURES / "no_project.csv", project_id="dover")
+
+
+BAD_CSV = {
+    # file: (what the one error must say)
+    "bad_unknown_line.csv": ["row 5, column 'line'", "unknown line 'employee_pension'", "did you mean 'employees_pension'",
+                             "missing line employees_pension"],
+    "bad_missing_line.csv": ["missing line transport"],
+    "bad_duplicate_line.csv": ["row 7, column 'line'", "'premises' appears more than once", "first at row 6"],
+    "bad_text_number.csv": ["row 7, column 'value'", "'thirty' is text, not a number"],
+    "bad_negative_cost.csv": ["row 4, column 'value'", "-90 is negative", "costs must be zero or positive"],
+    "bad_missing_fte.csv": ["row 16, column 'value'", "FTE: missing"],
+    "bad_zero_fte.csv": ["row 16, column 'value'", "must be more than 0"],
+    "bad_income_sign.csv": ["row 14, column 'value'", "income must be entered as a negative number", "-150.5"],
+    "bad_pounds_line.csv": ["row 10, column 'value'", "looks like pounds"],
+    "bad_headcount_fraction.csv": ["row 17, column 'value'", "44.5 is not a whole number"],
+    "bad_unit.csv": ["row 8, column 'unit'", "amounts must be in GBP thousand"],
+    "bad_pounds_everywhere.csv": ["row 2, column 'value'", "per FTE", "net budget comes to 2,315,000 thousand",
+                                  "look like pounds"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CSV))
+def test_bad_csv_gets_a_clear_error(name):
+    path = FIXTURES / name
+    digest = _sha(path)
+    with pytest.raises(DataFileError) as info:
+        bl.load_baseline(path)
+    message = str(info.value)
+    assert str(path) in message and "nothing was loaded" in message
+    for text in BAD_CSV[name]:
+        assert text in message, f"{text!r} not in:\n{message}"
+    assert _sha(path) == digest
+
+
+def test_several_problems_are_listed_in_one_error():
+    with pytest.raises(DataFileError) as info:
+        bl.load_baseline(FIXTURES / "several_problems.csv")
+    message = str(info.value)
+    expected = [
+        "row 3, column 'value': Employees: employer's National Insurance: -90 is negative",
+        "row 6, column 'value': Business rates (NNDR): '£30' is text, not a number (leave out the currency sign",
+        "row 11, column 'line': line 'capital_charges' appears more than once (first at row 10",
+        "row 12, column 'line': unknown line 'staff_costs'",
+        "row 13, column 'value': Income: sales, fees and charges: 300 is positive",
+        "row 16, column 'value': FTE: 0; must be more than 0",
+        "the file: missing line third_party_payments",
+    ]
+    for text in expected:
+        assert text in message, f"{text!r} not in:\n{message}"
+    assert "7 problems found" in message
+    numbered = [ln for ln in message.splitlines() if ln.strip()[:2].rstrip(".").isdigit()]
+    assert len(numbered) == 7
+
+
+def test_not_a_baseline_file(tmp_path):
+    with pytest.raises(DataFileError, match=r"\.csv file or the \.xlsx input workbook"):
+        bl.load_baseline(tmp_path / "baseline.xls")
+    with pytest.raises(DataFileError, match="not found"):
+        bl.load_baseline(tmp_path / "absent.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(DataFileError, match="the file is empty"):
+        bl.load_baseline(empty)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("item,amount\nemployees_pay,1\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="expected 'line', 'value'"):
+        bl.load_baseline(wrong)
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(DataFileError, match="not a readable .xlsx workbook"):
+        bl.load_baseline(fake)
+
+
+def test_sidecar_share_must_match_the_figures(tmp_path):
+    """A bundled-style file whose stored share disagrees with its figures is rejected."""
+    csv_text = (BUNDLED / "dover-museum-tourism.csv").read_text(encoding="utf-8")
+    meta = yaml.safe_load((BUNDLED / "dover-museum-tourism.yaml").read_text(encoding="utf-8"))
+    meta["sizing"]["rs_share"] = 0.2
+    meta["sizing"]["cells"][0]["council"] = "E4606"  # Walsall is not in this project
+    (tmp_path / "dover-museum-tourism.csv").write_text(csv_text, encoding="utf-8")
+    (tmp_path / "dover-museum-tourism.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        bl.load_baseline(tmp_path / "dover-museum-tourism.csv")
+    message = str(info.value)
+    assert "field 'sizing.rs_share'" in message and "0.145012" in message
+    assert "field 'sizing.cells.0.council'" in message and "E4606" in message
+    assert math.isclose(298 / 2055, 0.145012, abs_tol=5e-7)

@@ -1,0 +1,414 @@
+"""Multi-criteria analysis (MCA) of the non-monetised criteria, as in the HM Treasury Green Book.
+
+Criteria and default swing weights live in ``data/mca/criteria.yaml``; each project's scores (0-10,
+higher is better, one written rationale each) live in ``data/mca/scores/<project-id>.yaml``. All
+bundled weights and scores are ILLUSTRATIVE judgements of the ddanalysis team, to be replaced at the
+council's own scoring workshop. Costs and savings are not criteria: the money appraisal values them.
+
+Scores are unitless points on a 0-10 scale; weights are shares that sum to 1; a weighted score is
+therefore also on the 0-10 scale.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import config, registry
+from .errors import DataFileError, DDAnalysisError, UnknownKeyError
+
+#: Scores are points on this closed scale.
+SCORE_MIN, SCORE_MAX = 0.0, 10.0
+#: Weights must sum to 1 within this tolerance.
+WEIGHT_TOLERANCE = 1e-9
+#: Weighted scores are compared at this many decimals, so totals equal up to rounding share a rank.
+_RANK_DECIMALS = 9
+_SCALE_POINTS = ("0", "5", "10")
+
+
+def criteria_path() -> Path:
+    """The bundled criteria file."""
+    return config.data_path("mca", "criteria.yaml")
+
+
+def scores_path(project_id: str) -> Path:
+    """The bundled scores file of one project."""
+    return config.data_path("mca", "scores", f"{project_id}.yaml")
+
+
+# --- reading files ----------------------------------------------------------------------------------
+
+def _read_yaml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: {what} not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping at the top level of the {what}")
+    return raw
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a finite float, or None when it is not a real number (bools are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _nonempty(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _check_weight_set(values: object, expected: list[str], where: str) -> dict[str, float]:
+    """A full set of weights from a data file: every expected criterion, in [0, 1], summing to 1."""
+    if not isinstance(values, dict):
+        raise DataFileError(f"{where}: expected a mapping criterion -> weight")
+    problems = []
+    unknown_keys = [k for k in values if k not in expected]
+    if unknown_keys:
+        problems.append(f"unknown criterion {unknown_keys}; valid criteria: {', '.join(expected)}")
+    missing = [c for c in expected if c not in values]
+    if missing:
+        problems.append(f"missing weight for {missing}")
+    out = {}
+    for key in expected:
+        if key not in values:
+            continue
+        w = _number(values[key])
+        if w is None or not 0.0 <= w <= 1.0:
+            problems.append(f"weight of {key!r} is {values[key]!r}; expected a number from 0 to 1")
+        else:
+            out[key] = w
+    if not problems and abs(sum(out.values()) - 1.0) > WEIGHT_TOLERANCE:
+        problems.append(f"weights sum to {sum(out.values()):.12g}; expected 1")
+    if problems:
+        raise DataFileError(f"{where}: " + "; ".join(problems))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _criteria_cached(path: Path, mtime_ns: int) -> tuple[dict[str, Any], ...]:
+    raw = _read_yaml(path, "criteria file")
+    items = raw.get("criteria")
+    if not isinstance(items, list) or not items:
+        raise DataFileError(f"{path}: expected a non-empty 'criteria' list")
+    for key in ("source", "not_scored", "weights_rationale"):
+        if not _nonempty(raw.get(key)):
+            raise DataFileError(f"{path}: top-level key {key!r} must be a non-empty text")
+    out, seen = [], set()
+    for i, item in enumerate(items, start=1):
+        label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+        where = f"{path}, criterion {label}"
+        if not isinstance(item, dict):
+            raise DataFileError(f"{where}: expected a mapping")
+        extra = sorted(set(item) - {"id", "name", "description", "scale", "weight"})
+        if extra:
+            raise DataFileError(f"{where}: unexpected key(s) {extra}")
+        cid = item.get("id")
+        if not (_nonempty(cid) and cid == cid.strip().lower() and " " not in cid):
+            raise DataFileError(f"{where}: 'id' must be a lower-case identifier like 'user_focus'")
+        if cid in seen:
+            raise DataFileError(f"{where}: duplicated criterion id")
+        seen.add(cid)
+        for key in ("name", "description"):
+            if not _nonempty(item.get(key)):
+                raise DataFileError(f"{where}: {key!r} must be a non-empty text")
+        scale = item.get("scale")
+        if not isinstance(scale, dict) or sorted(map(str, scale)) != sorted(_SCALE_POINTS) or not all(
+            _nonempty(v) for v in scale.values()
+        ):
+            raise DataFileError(f"{where}: 'scale' must say what a score of 0, 5 and 10 means")
+        out.append({
+            "criterion": cid, "name": item["name"].strip(), "description": " ".join(item["description"].split()),
+            "weight": item.get("weight"), "scale": {str(k): str(v) for k, v in scale.items()},
+        })
+    weights = _check_weight_set({c["criterion"]: c["weight"] for c in out}, [c["criterion"] for c in out],
+                                f"{path}, default weights")
+    for c in out:
+        c["weight"] = weights[c["criterion"]]
+    return tuple(out)
+
+
+def _criteria_records(path: Path | None) -> tuple[dict[str, Any], ...]:
+    path = Path(path or criteria_path())
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: criteria file not found") from exc
+    return _criteria_cached(path, mtime)
+
+
+def load_criteria(path: Path | None = None) -> pd.DataFrame:
+    """The criteria: ``criterion``, ``name``, ``description``, ``weight`` (default swing weight, sums to 1).
+
+    Weights are ILLUSTRATIVE (the ddanalysis team's judgement, for the council to revisit).
+    """
+    recs = _criteria_records(path)
+    return pd.DataFrame([{k: r[k] for k in ("criterion", "name", "description", "weight")} for r in recs])
+
+
+def criteria_scale(path: Path | None = None) -> pd.DataFrame:
+    """What a score means on each criterion: ``criterion``, ``score_0``, ``score_5``, ``score_10``."""
+    recs = _criteria_records(path)
+    return pd.DataFrame([
+        {"criterion": r["criterion"], **{f"score_{p}": r["scale"][p] for p in _SCALE_POINTS}} for r in recs
+    ])
+
+
+def criteria_notes(path: Path | None = None) -> dict[str, str]:
+    """The criteria file's notes: ``source``, ``status`` (illustrative), ``not_scored``, ``weights_rationale``."""
+    path = Path(path or criteria_path())
+    _criteria_records(path)  # validates
+    raw = _read_yaml(path, "criteria file")
+    return {k: " ".join(str(raw.get(k, "")).split()) for k in ("source", "status", "not_scored", "weights_rationale")}
+
+
+# --- project scores ---------------------------------------------------------------------------------
+
+def _scores_file(project_id: str, path: Path | None, criteria: list[str]) -> tuple[pd.DataFrame, dict[str, float] | None]:
+    """Validated long scores and the optional weight override of one project's scores file."""
+    project = registry.project(project_id)
+    path = Path(path or scores_path(project_id))
+    raw = _read_yaml(path, "scores file")
+    problems: list[str] = []
+    if raw.get("project") != project_id:
+        problems.append(f"'project' is {raw.get('project')!r}; expected {project_id!r}")
+    extra = sorted(set(raw) - {"project", "illustrative", "status", "source", "weights", "scores"})
+    if extra:
+        problems.append(f"unexpected top-level key(s) {extra}")
+    for key in ("status", "source"):
+        if not _nonempty(raw.get(key)):
+            problems.append(f"{key!r} must be a non-empty text (say the scores are illustrative and whose judgement)")
+    scores = raw.get("scores")
+    if not isinstance(scores, dict):
+        raise DataFileError(f"{path}: expected a 'scores' mapping option -> criterion -> {{score, rationale}}"
+                            + ("; also " + "; ".join(problems) if problems else ""))
+    shortlist = list(project.shortlist)
+    for option in scores:
+        if option not in shortlist:
+            where = "not a delivery model" if option not in registry.DELIVERY_MODELS else "not on the short list"
+            problems.append(f"option {option!r} is {where}; short list: {', '.join(shortlist)}")
+    rows = []
+    for option in shortlist:
+        if option not in scores:
+            problems.append(f"option {option!r} (on the short list) has no scores")
+            continue
+        by_criterion = scores[option]
+        if not isinstance(by_criterion, dict):
+            problems.append(f"{option}: expected a mapping criterion -> {{score, rationale}}")
+            continue
+        for criterion in by_criterion:
+            if criterion not in criteria:
+                problems.append(f"{option}.{criterion}: unknown criterion; valid criteria: {', '.join(criteria)}")
+        for criterion in criteria:
+            key = f"{option}.{criterion}"
+            entry = by_criterion.get(criterion)
+            if entry is None:
+                problems.append(f"{key}: missing score")
+                continue
+            if not isinstance(entry, dict) or sorted(entry) != ["rationale", "score"]:
+                problems.append(f"{key}: expected {{score: 0-10, rationale: one sentence}}, got {entry!r}")
+                continue
+            score = _number(entry["score"])
+            if score is None or not SCORE_MIN <= score <= SCORE_MAX:
+                problems.append(f"{key}: score {entry['score']!r} is not a number from 0 to 10")
+            if not _nonempty(entry["rationale"]):
+                problems.append(f"{key}: rationale is empty; give a one-sentence reason for the score")
+            rows.append({"option": option, "criterion": criterion, "score": score,
+                         "rationale": " ".join(str(entry["rationale"] or "").split())})
+    override = None
+    if "weights" in raw:
+        block = raw["weights"]
+        if not isinstance(block, dict) or sorted(block) != ["rationale", "values"] or not _nonempty(block.get("rationale")):
+            problems.append("'weights' must have a non-empty 'rationale' and 'values' (criterion -> weight)")
+        else:
+            try:
+                override = _check_weight_set(block["values"], criteria, f"{path}, weights")
+            except DataFileError as exc:
+                problems.append(str(exc).split(": ", 1)[1])
+    if problems:
+        shown = problems[:12] + ([f"... and {len(problems) - 12} more"] if len(problems) > 12 else [])
+        raise DataFileError(f"{path}: " + "; ".join(shown))
+    frame = pd.DataFrame(rows, columns=["option", "criterion", "score", "rationale"])
+    frame["score"] = frame["score"].astype(float)
+    return frame, override
+
+
+def load_scores(project_id: str, path: Path | None = None) -> pd.DataFrame:
+    """One project's scores, long: ``option``, ``criterion``, ``score`` (0-10), ``rationale``.
+
+    Validated against the project's short list and the criteria file: every shortlisted option x
+    criterion is present, scores are numbers from 0 to 10, rationales are not empty, and there is
+    no unknown option or criterion. ``path`` overrides the bundled ``data/mca/scores/<id>.yaml``.
+    ILLUSTRATIVE scores, to be replaced at the council's scoring workshop.
+    """
+    criteria = list(load_criteria()["criterion"])
+    frame, _ = _scores_file(project_id, path, criteria)
+    return frame
+
+
+def default_weights(project_id: str, path: Path | None = None) -> pd.Series:
+    """Swing weights for a project (index ``criterion``, sums to 1).
+
+    The project's own override in its scores file when it has one, else the criteria file's
+    defaults. ``path`` overrides the project's scores file.
+    """
+    crit = load_criteria()
+    registry.project(project_id)  # unknown project -> UnknownKeyError
+    file = Path(path or scores_path(project_id))
+    override = None
+    if file.exists():
+        _, override = _scores_file(project_id, file, list(crit["criterion"]))
+    weights = override if override is not None else dict(zip(crit["criterion"], crit["weight"]))
+    return pd.Series(weights, name="weight", dtype=float).rename_axis("criterion")
+
+
+# --- weights and totals -----------------------------------------------------------------------------
+
+def _as_series(weights: Mapping[str, float] | pd.Series) -> pd.Series:
+    if isinstance(weights, pd.Series):
+        series = weights.copy()
+    elif isinstance(weights, Mapping):
+        series = pd.Series(dict(weights), dtype=object)
+    else:
+        raise DDAnalysisError(f"weights must be a mapping criterion -> weight or a pandas Series, not {type(weights).__name__}")
+    if series.index.has_duplicates:
+        raise DDAnalysisError(f"weights name criterion {sorted(set(series.index[series.index.duplicated()]))} more than once")
+    return series
+
+
+def _checked_values(series: pd.Series) -> dict[str, float]:
+    out = {}
+    for key, value in series.items():
+        w = _number(value)
+        if w is None:
+            raise DDAnalysisError(f"weight of {key!r} is {value!r}; expected a finite number")
+        if w < 0:
+            raise DDAnalysisError(f"weight of {key!r} is {w}; weights must not be negative")
+        out[str(key)] = w
+    return out
+
+
+def normalise(weights: Mapping[str, float] | pd.Series) -> pd.Series:
+    """Weights rescaled to sum to 1 (e.g. from points out of 100). Non-negative, not all zero."""
+    values = _checked_values(_as_series(weights))
+    total = math.fsum(values.values())
+    if total <= 0:
+        raise DDAnalysisError(f"weights {values} sum to {total}; at least one must be positive to normalise")
+    return pd.Series({k: v / total for k, v in values.items()}, name="weight", dtype=float).rename_axis("criterion")
+
+
+def _check_weights(weights: Mapping[str, float] | pd.Series, criteria: list[str]) -> np.ndarray:
+    """Validated weights as an array in ``criteria`` order."""
+    values = _checked_values(_as_series(weights))
+    extra = [k for k in values if k not in criteria]
+    if extra:
+        raise UnknownKeyError(f"weights name unknown criterion {extra[0]!r}; the scores have criteria: {', '.join(criteria)}")
+    missing = [c for c in criteria if c not in values]
+    if missing:
+        raise DDAnalysisError(f"no weight for criterion {missing[0]!r}" + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
+                              + f"; give a weight for every criterion: {', '.join(criteria)}")
+    total = math.fsum(values.values())
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        listing = ", ".join(f"{c}={values[c]:g}" for c in criteria)
+        raise DDAnalysisError(f"weights sum to {total:.12g}, not 1 ({listing}); "
+                              "rescale them with ddanalysis.mca.normalise(weights) if that is what you mean")
+    return np.array([values[c] for c in criteria], dtype=float)
+
+
+def _score_matrix(scores: pd.DataFrame) -> pd.DataFrame:
+    """Scores as an option x criterion table (options and criteria in order of first appearance)."""
+    if not isinstance(scores, pd.DataFrame):
+        raise DDAnalysisError(f"scores must be a DataFrame with columns option, criterion, score, not {type(scores).__name__}")
+    missing = [c for c in ("option", "criterion", "score") if c not in scores.columns]
+    if missing:
+        raise DDAnalysisError(f"scores lack column(s) {missing}; expected option, criterion, score")
+    if scores.empty:
+        raise DDAnalysisError("scores are empty; expected at least one option scored on at least one criterion")
+    dup = scores[scores.duplicated(["option", "criterion"], keep=False)]
+    if not dup.empty:
+        first = dup.iloc[0]
+        raise DDAnalysisError(f"scores give {first['option']}.{first['criterion']} more than once")
+    values = pd.to_numeric(scores["score"], errors="coerce")
+    bad = scores[values.isna() | (values < SCORE_MIN) | (values > SCORE_MAX)]
+    if not bad.empty:
+        first = bad.iloc[0]
+        raise DDAnalysisError(f"score of {first['option']}.{first['criterion']} is {first['score']!r}; expected 0 to 10")
+    options = list(dict.fromkeys(scores["option"]))
+    criteria = list(dict.fromkeys(scores["criterion"]))
+    matrix = (scores.assign(score=values.astype(float))
+              .pivot(index="option", columns="criterion", values="score")
+              .reindex(index=options, columns=criteria))
+    if matrix.isna().any().any():
+        option, criterion = next((o, c) for o in options for c in criteria if pd.isna(matrix.loc[o, c]))
+        raise DDAnalysisError(f"scores lack {option}.{criterion}; every option needs a score on every criterion")
+    return matrix
+
+
+def _ranks(totals: np.ndarray) -> np.ndarray:
+    """Rank 1 = best along the last axis; ties (to _RANK_DECIMALS) share the best rank ('min')."""
+    rounded = np.round(totals, _RANK_DECIMALS)
+    return 1 + (rounded[..., None, :] > rounded[..., :, None]).sum(axis=-1)
+
+
+def weighted_totals(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Series) -> pd.DataFrame:
+    """Weighted score per option: ``option``, ``weighted_score`` (0-10), ``rank`` (1 = best).
+
+    ``scores`` is long (``option``, ``criterion``, ``score``; other columns ignored), complete, 0-10.
+    ``weights`` must name every criterion, be non-negative and sum to 1 within 1e-9 (rescale with
+    :func:`normalise` first if they do not). Ties share the best rank (pandas ``method='min'``).
+    Rows are in rank order, ties in the order options first appear in ``scores``.
+    """
+    matrix = _score_matrix(scores)
+    w = _check_weights(weights, list(matrix.columns))
+    # weights sum to 1 up to rounding, scores lie in [0, 10]: clip only removes float noise.
+    totals = np.clip(matrix.to_numpy() @ w, SCORE_MIN, SCORE_MAX)
+    out = pd.DataFrame({"option": list(matrix.index), "weighted_score": totals, "rank": _ranks(totals)})
+    out["rank"] = out["rank"].astype(int)
+    return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def rank_stability(
+    scores: pd.DataFrame,
+    weights: Mapping[str, float] | pd.Series,
+    draws: int = 2000,
+    seed: int = 20150401,
+    concentration: float = 50.0,
+) -> pd.DataFrame:
+    """How stable the ranking is when the weights move: ``option``, ``share_first``, ``mean_rank``.
+
+    Draws ``draws`` weight vectors from a Dirichlet distribution centred on ``weights`` (alpha =
+    ``concentration`` x weight; larger ``concentration`` = weights move less; zero weights stay
+    zero), seeded so the same inputs give the same answer. ``share_first`` is the share of draws in
+    which the option ranks first (a tie for first splits the draw equally), so the shares sum to 1;
+    ``mean_rank`` is its average rank (ties share the best rank). Rows follow :func:`weighted_totals`.
+    """
+    matrix = _score_matrix(scores)
+    w = _check_weights(weights, list(matrix.columns))
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
+        raise DDAnalysisError(f"draws is {draws!r}; expected a whole number of at least 1")
+    conc = _number(concentration)
+    if conc is None or conc <= 0:
+        raise DDAnalysisError(f"concentration is {concentration!r}; expected a positive number")
+    rng = np.random.default_rng(seed)
+    positive = w > 0
+    drawn = np.zeros((int(draws), w.size))
+    drawn[:, positive] = rng.dirichlet(conc * w[positive], size=int(draws))
+    totals = drawn @ matrix.to_numpy().T                       # draws x options
+    ranks = _ranks(totals)
+    first = ranks == 1
+    share_first = (first / first.sum(axis=1, keepdims=True)).mean(axis=0)
+    result = pd.DataFrame({"option": list(matrix.index), "share_first": share_first,
+                           "mean_rank": ranks.mean(axis=0)})
+    order = weighted_totals(scores, weights)["option"]
+    return result.set_index("option").loc[order].reset_index()

@@ -1,0 +1,563 @@
+"""Implementation plans: phases, critical path, milestones and risk register for a delivery model.
+
+The phase catalogue is ``data/plans/phases.yaml``; each delivery model except the status quo has a
+template in ``data/plans/models/<model-id>.yaml`` (phases with durations in weeks, low / central /
+high, their dependencies and sources, a risk register and legal facts such as the reg. 77 limit).
+:func:`build_plan` schedules a template from a start date with the critical path method: a forward
+pass (a phase starts when all it depends on have finished), a backward pass for slack, and
+critical = zero slack. Its go-live date is when the money appraisal starts counting savings.
+
+Durations are weeks; dates are calendar dates, a week being 7 days from the start date. A phase's
+``finish`` is the day it is complete, i.e. the first day a phase that depends on it may start.
+Template durations are ILLUSTRATIVE judgements of the ddanalysis team unless a source says otherwise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import graphlib
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import config, registry
+from .errors import DataFileError, DDAnalysisError, unknown
+
+#: Duration cases a template gives for every phase.
+DURATION_CASES = ("low", "central", "high")
+#: The phase that marks the transfer date (a milestone of zero duration).
+GO_LIVE = "go_live"
+#: Days before the transfer by which employee liability information is due (fact in phases.yaml).
+_ELI_FACT = "tupe_eli_days_before_transfer"
+_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: frames do not compare to a single bool
+class Plan:
+    """A scheduled implementation plan for one option of one project.
+
+    ``phases``: phase, name, depends_on (comma-joined ids), duration_weeks, start, finish (dates),
+    critical (bool), slack_weeks. ``milestones``: milestone, date. ``risks``: risk, likelihood (1-5),
+    impact (1-5), score (= likelihood x impact), owner, mitigation, highest score first.
+    """
+
+    project_id: str
+    model_id: str
+    start: dt.date
+    phases: pd.DataFrame
+    milestones: pd.DataFrame
+    risks: pd.DataFrame
+    go_live: dt.date
+    duration_case: str
+
+
+# --- paths and file reading -------------------------------------------------------------------------
+
+def phases_path() -> Path:
+    """The bundled phase catalogue."""
+    return config.data_path("plans", "phases.yaml")
+
+
+def model_path(model_id: str) -> Path:
+    """The bundled plan template of one delivery model."""
+    return config.data_path("plans", "models", f"{model_id}.yaml")
+
+
+def _read_yaml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: {what} not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping at the top level of the {what}")
+    return raw
+
+
+def _mtime(path: Path, what: str) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: {what} not found") from exc
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _text(value: object) -> str | None:
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def _facts(items: object, where: str) -> tuple[dict[str, Any], ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise DataFileError(f"{where}: 'facts' must be a list")
+    out, seen = [], set()
+    for i, item in enumerate(items, start=1):
+        label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+        if not isinstance(item, dict):
+            raise DataFileError(f"{where}, fact {label}: expected a mapping")
+        extra = sorted(set(item) - {"id", "value", "unit", "description", "source", "link"})
+        if extra:
+            raise DataFileError(f"{where}, fact {label}: unexpected key(s) {extra}")
+        for key in ("id", "unit", "description", "source"):
+            if _text(item.get(key)) is None:
+                raise DataFileError(f"{where}, fact {label}: {key!r} must be a non-empty text")
+        if _number(item.get("value")) is None:
+            raise DataFileError(f"{where}, fact {label}: value {item.get('value')!r} is not a number")
+        if item["id"] in seen:
+            raise DataFileError(f"{where}: fact {label} appears twice")
+        seen.add(item["id"])
+        out.append({"fact": item["id"], "value": item["value"], "unit": _text(item["unit"]),
+                    "description": _text(item["description"]), "source": _text(item["source"]),
+                    "link": _text(item.get("link")) or ""})
+    return tuple(out)
+
+
+# --- the phase catalogue ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _CatalogueEntry:
+    phase: str
+    name: str
+    description: str
+    milestone: str
+    min_weeks: float
+    after_go_live: bool
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    path: Path
+    entries: tuple[_CatalogueEntry, ...]
+    facts: tuple[dict[str, Any], ...]
+
+    def entry(self, phase: str) -> _CatalogueEntry:
+        return next(e for e in self.entries if e.phase == phase)
+
+    @property
+    def ids(self) -> list[str]:
+        return [e.phase for e in self.entries]
+
+
+@lru_cache(maxsize=8)
+def _catalogue_cached(path: Path, mtime_ns: int) -> _Catalogue:
+    raw = _read_yaml(path, "phase catalogue")
+    items = raw.get("phases")
+    if not isinstance(items, list) or not items:
+        raise DataFileError(f"{path}: expected a non-empty 'phases' list")
+    entries, seen = [], set()
+    for i, item in enumerate(items, start=1):
+        label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+        where = f"{path}, phase {label}"
+        if not isinstance(item, dict):
+            raise DataFileError(f"{where}: expected a mapping")
+        extra = sorted(set(item) - {"id", "name", "description", "milestone", "min_weeks", "after_go_live"})
+        if extra:
+            raise DataFileError(f"{where}: unexpected key(s) {extra}")
+        for key in ("id", "name", "description"):
+            if _text(item.get(key)) is None:
+                raise DataFileError(f"{where}: {key!r} must be a non-empty text")
+        if item["id"] in seen:
+            raise DataFileError(f"{where}: duplicated phase id")
+        seen.add(item["id"])
+        min_weeks = _number(item.get("min_weeks", 0))
+        if min_weeks is None or min_weeks < 0:
+            raise DataFileError(f"{where}: min_weeks {item.get('min_weeks')!r} must be a number of weeks >= 0")
+        milestone = item.get("milestone", "")
+        if milestone and _text(milestone) is None:
+            raise DataFileError(f"{where}: 'milestone' must be a text (the milestone's name) or absent")
+        after = item.get("after_go_live", False)
+        if not isinstance(after, bool):
+            raise DataFileError(f"{where}: after_go_live must be true or false")
+        entries.append(_CatalogueEntry(item["id"], _text(item["name"]), _text(item["description"]),
+                                       _text(milestone) or "", min_weeks, after))
+    if GO_LIVE not in seen:
+        raise DataFileError(f"{path}: the catalogue must define the {GO_LIVE!r} milestone phase")
+    facts = _facts(raw.get("facts"), str(path))
+    if _ELI_FACT not in {f["fact"] for f in facts}:
+        raise DataFileError(f"{path}: facts must include {_ELI_FACT!r} (TUPE 2006 reg. 11)")
+    return _Catalogue(path, tuple(entries), facts)
+
+
+def _catalogue(path: Path | None = None) -> _Catalogue:
+    path = Path(path or phases_path())
+    return _catalogue_cached(path, _mtime(path, "phase catalogue"))
+
+
+def load_phase_catalogue(path: Path | None = None) -> pd.DataFrame:
+    """The phase catalogue: ``phase``, ``name``, ``description``, ``milestone``, ``min_weeks``."""
+    cat = _catalogue(path)
+    return pd.DataFrame([{"phase": e.phase, "name": e.name, "description": e.description,
+                          "milestone": e.milestone, "min_weeks": e.min_weeks} for e in cat.entries])
+
+
+def catalogue_facts(path: Path | None = None) -> pd.DataFrame:
+    """Legal facts behind the catalogue (e.g. the 28-day TUPE rule): fact, value, unit, description, source, link."""
+    return pd.DataFrame(list(_catalogue(path).facts))
+
+
+# --- scheduling (critical path method) --------------------------------------------------------------
+
+def _topological_order(depends_on: Mapping[str, tuple[str, ...]], where: str, error: type[DDAnalysisError]) -> list[str]:
+    """Phases in an order where each follows everything it depends on; clear errors otherwise."""
+    for phase, deps in depends_on.items():
+        for dep in deps:
+            if dep == phase:
+                raise error(f"{where}: phase {phase!r} depends on itself")
+            if dep not in depends_on:
+                raise error(f"{where}: phase {phase!r} depends on unknown phase {dep!r}; "
+                            f"phases in this plan: {', '.join(depends_on)}")
+    try:
+        return list(graphlib.TopologicalSorter(dict(depends_on)).static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        chain = " -> ".join(reversed(cycle))  # graphlib lists predecessors first; show "depends on"
+        raise error(f"{where}: phases form a dependency cycle {chain} (each depends on the next), so phase "
+                    f"{cycle[0]!r} could never start; remove one of these dependencies") from exc
+
+
+def _forward(order: list[str], depends_on: Mapping[str, tuple[str, ...]], durations: Mapping[str, Any]) -> dict[str, Any]:
+    """Earliest finish of every phase (weeks from the start); works on floats or numpy arrays."""
+    finish: dict[str, Any] = {}
+    for phase in order:
+        start = 0.0
+        for dep in depends_on[phase]:
+            start = np.maximum(start, finish[dep])
+        finish[phase] = start + durations[phase]
+    return finish
+
+
+def schedule(
+    durations: Mapping[str, float],
+    depends_on: Mapping[str, Iterable[str]],
+    where: str = "plan",
+) -> pd.DataFrame:
+    """Critical path schedule in weeks from the start.
+
+    ``durations`` maps phase -> weeks (>= 0); ``depends_on`` maps phase -> the phases it must follow.
+    Returns ``phase``, ``duration_weeks``, ``start_week``, ``finish_week`` (earliest), ``slack_weeks``
+    (how far the phase can slip without delaying the end of the plan) and ``critical`` (zero slack),
+    in the order of ``durations``. Unknown dependencies and cycles raise DDAnalysisError naming the phase.
+    """
+    deps = {p: tuple(depends_on.get(p, ())) for p in durations}
+    extra = [p for p in depends_on if p not in durations]
+    if extra:
+        raise DDAnalysisError(f"{where}: dependencies given for phase {extra[0]!r}, which has no duration")
+    for phase, weeks in durations.items():
+        value = _number(weeks)
+        if value is None or value < 0:
+            raise DDAnalysisError(f"{where}: duration of phase {phase!r} is {weeks!r}; expected weeks >= 0")
+    order = _topological_order(deps, where, DDAnalysisError)
+    dur = {p: float(durations[p]) for p in durations}
+    finish = _forward(order, deps, dur)
+    end = max(finish.values(), default=0.0)
+    successors: dict[str, list[str]] = {p: [] for p in durations}
+    for phase, ds in deps.items():
+        for d in ds:
+            successors[d].append(phase)
+    latest_finish: dict[str, float] = {}
+    for phase in reversed(order):
+        latest_finish[phase] = min((latest_finish[s] - dur[s] for s in successors[phase]), default=end)
+    rows = []
+    for phase in durations:
+        slack = round(latest_finish[phase] - finish[phase], 9) + 0.0  # + 0.0 turns -0.0 into 0.0
+        rows.append({"phase": phase, "duration_weeks": dur[phase], "start_week": finish[phase] - dur[phase],
+                     "finish_week": finish[phase], "slack_weeks": slack, "critical": abs(slack) <= _TOLERANCE})
+    return pd.DataFrame(rows)
+
+
+# --- model templates --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _TemplatePhase:
+    phase: str
+    low: float
+    central: float
+    high: float
+    min_weeks: float
+    depends_on: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class _Template:
+    model_id: str
+    name: str
+    path: Path
+    phases: tuple[_TemplatePhase, ...]
+    order: tuple[str, ...]
+    risks: tuple[dict[str, Any], ...]
+    facts: tuple[dict[str, Any], ...]
+
+
+def _check_phase(phase: str, entry: object, cat: _Catalogue, where: str) -> _TemplatePhase:
+    if phase not in cat.ids:
+        raise DataFileError(f"{where}: phase {phase!r} is not in the phase catalogue ({cat.path}); "
+                            f"valid phases: {', '.join(cat.ids)}")
+    where = f"{where}, phase {phase}"
+    if not isinstance(entry, dict):
+        raise DataFileError(f"{where}: expected {{low, central, high, depends_on, source}}")
+    extra = sorted(set(entry) - {"low", "central", "high", "min_weeks", "depends_on", "source"})
+    missing = [k for k in ("low", "central", "high", "depends_on", "source") if k not in entry]
+    if extra or missing:
+        raise DataFileError(f"{where}: " + "; ".join(
+            ([f"unexpected key(s) {extra}"] if extra else []) + ([f"missing key(s) {missing}"] if missing else [])))
+    weeks = {}
+    for case in DURATION_CASES:
+        value = _number(entry[case])
+        if value is None or value < 0:
+            raise DataFileError(f"{where}: {case} duration {entry[case]!r} must be a number of weeks >= 0")
+        weeks[case] = value
+    if phase == GO_LIVE and any(weeks.values()):
+        raise DataFileError(f"{where}: go-live is a milestone; its durations must be 0 / 0 / 0")
+    if not weeks["low"] <= weeks["central"] <= weeks["high"]:
+        raise DataFileError(f"{where}: durations must satisfy low <= central <= high, got "
+                            f"{weeks['low']:g} / {weeks['central']:g} / {weeks['high']:g} weeks")
+    own_min = _number(entry.get("min_weeks", 0))
+    if own_min is None or own_min < 0:
+        raise DataFileError(f"{where}: min_weeks {entry.get('min_weeks')!r} must be a number of weeks >= 0")
+    min_weeks = max(own_min, cat.entry(phase).min_weeks)
+    if weeks["low"] < min_weeks:
+        raise DataFileError(f"{where}: low duration {weeks['low']:g} weeks is below the legal minimum of "
+                            f"{min_weeks:g} weeks (see the min_weeks source)")
+    deps = entry["depends_on"]
+    if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+        raise DataFileError(f"{where}: depends_on must be a list of phase ids (use [] for none)")
+    if len(set(deps)) != len(deps):
+        raise DataFileError(f"{where}: depends_on lists a phase twice")
+    source = _text(entry["source"])
+    if source is None:
+        raise DataFileError(f"{where}: 'source' must say where the durations come from (or 'judgement: ...')")
+    return _TemplatePhase(phase, weeks["low"], weeks["central"], weeks["high"], min_weeks, tuple(deps), source)
+
+
+def _check_risks(items: object, where: str) -> tuple[dict[str, Any], ...]:
+    if not isinstance(items, list) or not items:
+        raise DataFileError(f"{where}: expected a non-empty 'risks' list (the risk register)")
+    out = []
+    for i, item in enumerate(items, start=1):
+        label = f"risk #{i}"
+        if not isinstance(item, dict):
+            raise DataFileError(f"{where}, {label}: expected a mapping")
+        extra = sorted(set(item) - {"risk", "likelihood", "impact", "owner", "mitigation"})
+        if extra:
+            raise DataFileError(f"{where}, {label}: unexpected key(s) {extra}")
+        for key in ("risk", "owner", "mitigation"):
+            if _text(item.get(key)) is None:
+                raise DataFileError(f"{where}, {label}: {key!r} must be a non-empty text")
+        for key in ("likelihood", "impact"):
+            value = item.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+                raise DataFileError(f"{where}, {label} ({_text(item['risk'])}): {key} {value!r} must be a whole number from 1 to 5")
+        out.append({"risk": _text(item["risk"]), "likelihood": item["likelihood"], "impact": item["impact"],
+                    "owner": _text(item["owner"]), "mitigation": _text(item["mitigation"])})
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _template_cached(model_id: str, path: Path, mtime_ns: int, catalogue_path: Path, catalogue_mtime_ns: int) -> _Template:
+    catalogue = _catalogue_cached(catalogue_path, catalogue_mtime_ns)
+    raw = _read_yaml(path, f"plan template for {model_id!r}")
+    where = str(path)
+    extra = sorted(set(raw) - {"model", "name", "source", "quality", "illustrative", "phases", "risks", "facts"})
+    if extra:
+        raise DataFileError(f"{where}: unexpected top-level key(s) {extra}")
+    if raw.get("model") != model_id:
+        raise DataFileError(f"{where}: 'model' is {raw.get('model')!r}; expected {model_id!r}")
+    for key in ("name", "source"):
+        if _text(raw.get(key)) is None:
+            raise DataFileError(f"{where}: {key!r} must be a non-empty text")
+    items = raw.get("phases")
+    if not isinstance(items, dict) or not items:
+        raise DataFileError(f"{where}: expected a 'phases' mapping phase id -> {{low, central, high, depends_on, source}}")
+    phases = tuple(_check_phase(str(p), e, catalogue, where) for p, e in items.items())
+    by_id = {p.phase: p for p in phases}
+    if GO_LIVE not in by_id:
+        raise DataFileError(f"{where}: the plan needs the {GO_LIVE!r} milestone (the transfer date)")
+    deps = {p.phase: p.depends_on for p in phases}
+    order = _topological_order(deps, where, DataFileError)
+    # every phase must lead to go-live, except review phases, which must follow it
+    ancestors: set[str] = set()
+    stack = [GO_LIVE]
+    while stack:
+        for d in deps[stack.pop()]:
+            if d not in ancestors:
+                ancestors.add(d)
+                stack.append(d)
+    for p in phases:
+        after = catalogue.entry(p.phase).after_go_live
+        if after and GO_LIVE not in p.depends_on:
+            raise DataFileError(f"{where}, phase {p.phase}: it follows go-live, so it must depend on {GO_LIVE!r}")
+        if not after and p.phase != GO_LIVE and p.phase not in ancestors:
+            raise DataFileError(f"{where}, phase {p.phase}: go-live does not depend on it (directly or through "
+                                f"other phases), so it could not delay the transfer; add it to a dependency chain")
+    return _Template(model_id, _text(raw["name"]), path, phases, tuple(order),
+                     _check_risks(raw.get("risks"), where), _facts(raw.get("facts"), where))
+
+
+def _template(model_id: str, path: Path | None = None, catalogue_path: Path | None = None) -> _Template:
+    if model_id not in registry.DELIVERY_MODELS:
+        raise unknown("delivery model", model_id, registry.DELIVERY_MODELS)
+    if model_id == registry.STATUS_QUO:
+        raise DDAnalysisError(f"{model_id!r} is the status quo: it has no implementation plan "
+                              f"(plans exist for: {', '.join(plan_models())})")
+    path = Path(path or model_path(model_id))
+    catalogue_path = Path(catalogue_path or phases_path())
+    return _template_cached(model_id, path, _mtime(path, f"plan template for {model_id!r}"),
+                            catalogue_path, _mtime(catalogue_path, "phase catalogue"))
+
+
+def plan_models() -> list[str]:
+    """Delivery models with a bundled plan template (every model except the status quo)."""
+    return [m for m in registry.DELIVERY_MODELS if m != registry.STATUS_QUO and model_path(m).exists()]
+
+
+def load_template(model_id: str, path: Path | None = None) -> pd.DataFrame:
+    """A model's plan template: ``phase``, ``name``, ``depends_on``, ``low``, ``central``, ``high``, ``min_weeks``, ``source``."""
+    tpl = _template(model_id, path)
+    cat = _catalogue()
+    return pd.DataFrame([{"phase": p.phase, "name": cat.entry(p.phase).name, "depends_on": ", ".join(p.depends_on),
+                          "low": p.low, "central": p.central, "high": p.high, "min_weeks": p.min_weeks,
+                          "source": p.source} for p in tpl.phases])
+
+
+def model_facts(model_id: str, path: Path | None = None) -> pd.DataFrame:
+    """Legal facts recorded with a model's template (e.g. the reg. 77 three-year limit for a mutual).
+
+    Columns ``fact``, ``value``, ``unit``, ``description``, ``source``, ``link``; empty if none.
+    """
+    facts = _template(model_id, path).facts
+    return pd.DataFrame(list(facts), columns=["fact", "value", "unit", "description", "source", "link"])
+
+
+def model_risks(model_id: str, path: Path | None = None) -> pd.DataFrame:
+    """A model's risk register: ``risk``, ``likelihood``, ``impact``, ``score``, ``owner``, ``mitigation``."""
+    frame = pd.DataFrame(list(_template(model_id, path).risks))
+    frame.insert(3, "score", frame["likelihood"] * frame["impact"])
+    return frame.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --- building plans ---------------------------------------------------------------------------------
+
+def _check_case_and_scale(duration_case: str, duration_scale: float) -> float:
+    if duration_case not in DURATION_CASES:
+        raise unknown("duration case", duration_case, DURATION_CASES)
+    scale = _number(duration_scale)
+    if scale is None or scale <= 0:
+        raise DDAnalysisError(f"duration_scale is {duration_scale!r}; expected a positive number (1.0 = as the template says)")
+    return scale
+
+
+def _durations(tpl: _Template, duration_case: str, scale: Any) -> dict[str, Any]:
+    """Scaled durations (weeks), never below a phase's legal minimum; go-live stays 0."""
+    out = {}
+    for p in tpl.phases:
+        base = getattr(p, duration_case)
+        out[p.phase] = 0.0 if p.phase == GO_LIVE else np.maximum(base * scale, p.min_weeks)
+    return out
+
+
+def go_live_weeks(model_id: str, duration_case: str = "central", duration_scale: float | np.ndarray = 1.0) -> float | np.ndarray:
+    """Weeks from the plan's start to go-live; ``duration_scale`` may be an array (one go-live per value).
+
+    The fast path for Monte Carlo draws of implementation time; :func:`build_plan` gives dates.
+    """
+    tpl = _template(model_id)
+    if duration_case not in DURATION_CASES:
+        raise unknown("duration case", duration_case, DURATION_CASES)
+    scale = np.asarray(duration_scale, dtype=float)
+    if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
+        raise DDAnalysisError("duration_scale must be positive and finite (1.0 = as the template says)")
+    deps = {p.phase: p.depends_on for p in tpl.phases}
+    finish = _forward(list(tpl.order), deps, _durations(tpl, duration_case, scale))
+    result = np.asarray(finish[GO_LIVE], dtype=float)
+    return float(result) if result.ndim == 0 else result
+
+
+def _date(start: dt.date, weeks: float) -> dt.date:
+    """The date ``weeks`` after ``start`` (7 days a week, rounded to the nearest day, halves up)."""
+    return start + dt.timedelta(days=math.floor(weeks * 7 + 0.5 + _TOLERANCE))
+
+
+def _start_date(start: dt.date | str | None, project: registry.Project) -> dt.date:
+    if start is None:
+        return project.plan_start
+    if isinstance(start, dt.datetime):
+        return start.date()
+    if isinstance(start, dt.date):
+        return start
+    if isinstance(start, str):
+        try:
+            return dt.date.fromisoformat(start)
+        except ValueError as exc:
+            raise DDAnalysisError(f"start {start!r} is not a date like '2015-04-01'") from exc
+    raise DDAnalysisError(f"start must be a date (or 'YYYY-MM-DD'), not {type(start).__name__}")
+
+
+def build_plan(
+    project_id: str,
+    model_id: str,
+    start: dt.date | None = None,
+    duration_case: str = "central",
+    duration_scale: float = 1.0,
+    path: Path | None = None,
+) -> Plan:
+    """Schedule the implementation plan of ``model_id`` for a project.
+
+    ``start`` defaults to the project's ``plan_start``. ``duration_case`` picks the template's low,
+    central or high durations; ``duration_scale`` multiplies every duration (a phase never goes below
+    its legal minimum, e.g. 4 weeks for TUPE consultation). ``path`` overrides the bundled template
+    file. The plan works for any non-status-quo model; the project's own options are its short list.
+    """
+    project = registry.project(project_id)
+    tpl = _template(model_id, path)
+    scale = _check_case_and_scale(duration_case, duration_scale)
+    begin = _start_date(start, project)
+    cat = _catalogue()
+    durations = {k: float(v) for k, v in _durations(tpl, duration_case, scale).items()}
+    deps = {p.phase: p.depends_on for p in tpl.phases}
+    sched = schedule(durations, deps, where=str(tpl.path))
+    rank = {p: i for i, p in enumerate(cat.ids)}
+    sched = sched.assign(_rank=sched["phase"].map(rank)).sort_values(["start_week", "_rank"], kind="stable")
+    phases = pd.DataFrame({
+        "phase": sched["phase"],
+        "name": sched["phase"].map(lambda p: cat.entry(p).name),
+        "depends_on": sched["phase"].map(lambda p: ", ".join(deps[p])),
+        "duration_weeks": sched["duration_weeks"].astype(float),
+        "start": sched["start_week"].map(lambda w: _date(begin, w)),
+        "finish": sched["finish_week"].map(lambda w: _date(begin, w)),
+        "critical": sched["critical"].astype(bool),
+        "slack_weeks": sched["slack_weeks"].astype(float),
+    }).reset_index(drop=True)
+    go_live = phases.loc[phases["phase"] == GO_LIVE, "start"].iloc[0]
+    milestones = [(cat.entry(row.phase).milestone, row.finish, rank[row.phase])
+                  for row in phases.itertuples() if cat.entry(row.phase).milestone]
+    if "tupe_consultation" in deps:
+        days = int(next(f["value"] for f in cat.facts if f["fact"] == _ELI_FACT))
+        milestones.append((f"Employee liability information due (TUPE 2006 reg. 11: at least {days} days before transfer)",
+                           go_live - dt.timedelta(days=days), rank["tupe_consultation"]))
+    milestones.sort(key=lambda m: (m[1], m[2]))
+    milestone_frame = pd.DataFrame([{"milestone": m, "date": d} for m, d, _ in milestones], columns=["milestone", "date"])
+    return Plan(project_id=project.id, model_id=model_id, start=begin, phases=phases, milestones=milestone_frame,
+                risks=model_risks(model_id, path), go_live=go_live, duration_case=duration_case)
+
+
+def project_plans(project_id: str, duration_case: str = "central", start: dt.date | None = None) -> dict[str, Plan]:
+    """Plans for every option on the project's short list except the status quo, keyed by model id."""
+    project = registry.project(project_id)
+    return {m: build_plan(project_id, m, start=start, duration_case=duration_case)
+            for m in project.shortlist if m != registry.STATUS_QUO}

@@ -67,6 +67,11 @@ class AppraisalResult:
         return f"real {self.base_year} prices"
 
     def option_name(self, option_id: str) -> str:
+        """The display name of an option; an unknown id lists the valid ones."""
+        ids = list(self.options["id"])
+        if option_id not in ids:
+            from .errors import unknown
+            raise unknown("option", option_id, ids)
         return str(self.options.set_index("id").loc[option_id, "name"])
 
     def to_dict(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .yamlio import load_yaml_text
 from . import config
 from .errors import DataFileError, unknown
 from .registry import DELIVERY_MODELS, project_ids
@@ -138,7 +139,7 @@ class AssumptionBook:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml_text(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:

@@ -30,6 +30,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .yamlio import load_yaml_text
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError
 
@@ -503,7 +504,7 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
 
 def _read_meta(path: Path, problems: _Problems) -> BaselineMeta | None:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml_text(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

@@ -184,7 +184,7 @@ def option_components(
     c["redundancy"] = lv["redundancy_fte_share"] * fte * lv["redundancy_cost_per_fte"] * at
     c["double_running"] = lv["double_running_months"] / 12.0 * a["support_recharges"] * at
     n = max(np.shape(v)[0] for v in c.values())
-    return {k: np.broadcast_to(v, (n, T)).astype(float) for k, v in c.items()}
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n, T)) for k, v in c.items()}
 
 
 def apply_optimism_bias(status_quo: Mapping[str, np.ndarray], option: Mapping[str, np.ndarray],

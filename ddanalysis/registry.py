@@ -9,6 +9,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .yamlio import load_yaml_text
 from . import config
 from .errors import DataFileError, unknown
 
@@ -94,7 +95,7 @@ def council(code: str, path: Path | None = None) -> pd.Series:
 @lru_cache(maxsize=4)
 def _projects_cached(path: Path) -> tuple[Project, ...]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml_text(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: project registry not found") from exc
     except yaml.YAMLError as exc:

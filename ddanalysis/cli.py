@@ -43,6 +43,22 @@ def _group() -> None:
 # --- commands added by the data layer, the engine and the exports live below -----------------------
 
 
+@app.command("outturn")
+def outturn_command(
+    files: list[Path] = typer.Argument(..., help="DCLG RS 'data by LA' workbooks (.xls or .xlsx)."),
+    council: Optional[list[str]] = typer.Option(None, "--council", help="E-code or ONS code (repeatable); all when absent."),
+    service: Optional[list[str]] = typer.Option(None, "--service", help="Service key, e.g. education (repeatable); all when absent."),
+    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+) -> None:
+    """Print the tidy outturn rows (GBP thousand) of RS workbooks, optionally for some councils and services."""
+    from .sources import read_rs_many, render, select_outturn
+
+    if fmt not in ("csv", "json"):
+        raise DDAnalysisError(f"unknown format {fmt!r}; valid formats: csv, json")
+    frame = select_outturn(read_rs_many(files), councils=council or (), services=service or ())
+    typer.echo(render(frame, fmt), nl=False)
+
+
 @app.command("appraise")
 def appraise_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),

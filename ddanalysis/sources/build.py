@@ -26,6 +26,7 @@ import pandas as pd
 from .. import config, registry
 from ..errors import DataFileError, DDAnalysisError
 from .outturn import CODE_LOOKUP_CSV, PROGRAMME_CSV, read_rs_many
+from .rs import SERVICE_KEYS
 from .select import render
 
 COLLECTION_URL = "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing"
@@ -84,6 +85,25 @@ def programme_rows(frame: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
     for col in out.select_dtypes("category"):
         out[col] = out[col].cat.remove_unused_categories()
     return out
+
+
+CLASS_MEDIANS_CSV = "rs_class_medians.csv"
+MEDIAN_CLASSES = ("L", "MD", "UA", "SC", "SD")
+
+
+def class_medians(frame: pd.DataFrame) -> pd.DataFrame:
+    """Median net current expenditure (GBP thousand) of each class of council, by year and service.
+
+    Canonical services only; councils of classes L, MD, UA, SC and SD (police, fire and other bodies
+    left out); missing values are skipped, and ``authorities`` counts the councils with a value.
+    """
+    keep = frame["service"].isin(list(SERVICE_KEYS)).to_numpy() & frame["authority_class"].isin(MEDIAN_CLASSES).to_numpy()
+    rows = frame.loc[keep, ["year", "authority_class", "service", "value_gbp_k"]].astype(
+        {"year": str, "authority_class": str, "service": str})
+    grouped = rows.groupby(["year", "authority_class", "service"], observed=True)["value_gbp_k"]
+    out = pd.DataFrame({"median_gbp_k": grouped.median(), "authorities": grouped.count()}).reset_index()
+    out = out[out["authorities"] > 0]
+    return out.sort_values(["year", "authority_class", "service"], kind="stable").reset_index(drop=True)
 
 
 def code_lookup_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -176,6 +196,16 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
     ])
 
 
+CLASS_MEDIANS_NOTE = f"""
+## Class medians (`{CLASS_MEDIANS_CSV}`)
+
+The median net current expenditure (GBP thousand) of every English council of the same class
+(L, MD, UA, SC, SD; police, fire and other bodies left out), by year and canonical service, from the
+same workbooks, with the number of councils that reported a value. Used to set each programme
+council's spending against its peers (the strategic case). Same source and licence as above.
+"""
+
+
 def build(official_dir: Path | None = None, out_dir: Path | None = None) -> dict[str, Path]:
     """Rebuild the extract, the lookup and the README; returns their paths."""
     folder = Path(official_dir) if official_dir is not None else config.OFFICIAL_DIR
@@ -187,12 +217,14 @@ def build(official_dir: Path | None = None, out_dir: Path | None = None) -> dict
     targets = {
         "programme": out / Path(PROGRAMME_CSV).name,
         "lookup": out / Path(CODE_LOOKUP_CSV).name,
+        "class_medians": out / CLASS_MEDIANS_CSV,
         "readme": out / "README.md",
     }
     texts = {
         "programme": render(programme, "csv"),
         "lookup": lookup.to_csv(index=False, lineterminator="\n"),
-        "readme": readme_text(files, frame, programme, lookup),
+        "class_medians": class_medians(frame).to_csv(index=False, lineterminator="\n"),
+        "readme": readme_text(files, frame, programme, lookup) + CLASS_MEDIANS_NOTE,
     }
     for name, path in targets.items():
         write_atomic(path, texts[name])

@@ -1,0 +1,99 @@
+"""The strategic case: each council's own official spending trend, in cash and real terms, against
+the median council of its class.
+
+Figures: DCLG Revenue Outturn Summary (RS), net current expenditure, GBP thousand (Open Government
+Licence v3.0), from the bundled extract ``data/official/`` (rebuilt by ``make data``). Real terms use
+the GDP deflator in ``data/assumptions/appraisal.yaml`` (2014-15 = 100).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import config, registry
+from .assumptions import load_book
+from .errors import DataFileError, unknown
+from .sources import SERVICE_KEYS, programme_outturn
+
+OFFICIAL_SOURCE = ("DCLG, Revenue Outturn Summary (RS) data by LA, 2010-11 to 2014-15; "
+                   "contains public sector information licensed under the Open Government Licence v3.0")
+#: The service blocks shown by default (2010-11's combined social care is kept: it is what was published).
+DEFAULT_SERVICES = ("education", "highways_transport", "social_care", "childrens_social_care", "adult_social_care",
+                    "public_health", "housing_gfra", "cultural", "environmental", "planning", "central")
+
+
+def class_medians(path: Path | None = None) -> pd.DataFrame:
+    """Median council of each class: year, authority_class, service, median_gbp_k, authorities."""
+    p = Path(path or config.data_path("official", "rs_class_medians.csv"))
+    try:
+        return pd.read_csv(p, dtype={"year": str, "authority_class": str, "service": str})
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{p}: class medians not found; run 'make data' with the official workbooks") from exc
+
+
+def deflate(cash_gbp_k: pd.Series, years: pd.Series, deflator: pd.Series | None = None) -> pd.Series:
+    """Cash figures to real base-year (2014-15) prices: cash x 100 / GDP deflator index of the year."""
+    index = deflator if deflator is not None else load_book().settings.gdp_deflator
+    missing = sorted(set(years) - set(index.index))
+    if missing:
+        raise DataFileError(f"appraisal.yaml gdp_deflator: no index for year(s) {missing}")
+    return cash_gbp_k * 100.0 / years.map(index).astype(float)
+
+
+def council_spending(code: str, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One council's net current expenditure by service and year, with its class median.
+
+    Columns: year, service, label, authority, authority_class, cash_gbp_k, real_gbp_k,
+    class_median_cash_gbp_k, class_median_real_gbp_k, class_authorities. GBP thousand; real =
+    2014-15 prices. ``code``: E-code or ONS code of a programme council.
+    """
+    council = registry.council(code)
+    wanted = tuple(services or DEFAULT_SERVICES)
+    bad = [s for s in wanted if s not in SERVICE_KEYS]
+    if bad:
+        raise unknown("service", bad[0], list(SERVICE_KEYS))
+    outturn = programme_outturn()
+    rows = outturn[(outturn["e_code"].astype(str) == council.e_code).to_numpy()
+                   & outturn["service"].astype(str).isin(wanted).to_numpy()]
+    frame = pd.DataFrame({
+        "year": rows["year"].astype(str).to_numpy(), "service": rows["service"].astype(str).to_numpy(),
+        "authority": council["name"], "authority_class": council.authority_class,
+        "cash_gbp_k": rows["value_gbp_k"].astype(float).to_numpy(),
+    })
+    frame["label"] = frame["service"].map(SERVICE_KEYS)
+    medians = class_medians()
+    medians = medians[medians.authority_class == council.authority_class]
+    frame = frame.merge(medians[["year", "service", "median_gbp_k", "authorities"]], on=["year", "service"], how="left")
+    frame = frame.rename(columns={"median_gbp_k": "class_median_cash_gbp_k", "authorities": "class_authorities"})
+    frame["real_gbp_k"] = deflate(frame["cash_gbp_k"], frame["year"])
+    frame["class_median_real_gbp_k"] = deflate(frame["class_median_cash_gbp_k"], frame["year"])
+    cols = ["year", "service", "label", "authority", "authority_class", "cash_gbp_k", "real_gbp_k",
+            "class_median_cash_gbp_k", "class_median_real_gbp_k", "class_authorities"]
+    return frame[cols].sort_values(["service", "year"], kind="stable").reset_index(drop=True)
+
+
+def project_spending(project_id: str) -> pd.DataFrame:
+    """The official spending of the project's council(s) on the service blocks that hold its service.
+
+    2010-11's combined social care is included where a project's block is adult's or children's
+    social care, so the trend starts in 2010-11.
+    """
+    project = registry.project(project_id)
+    services = set(project.rs_services)
+    if services & {"adult_social_care", "childrens_social_care"}:
+        services.add("social_care")
+    frames = [council_spending(code, tuple(sorted(services))) for code in project.councils]
+    return pd.concat(frames, ignore_index=True)
+
+
+def spending_change(frame: pd.DataFrame, first: str = "2011-12", last: str = "2014-15") -> pd.DataFrame:
+    """Real-terms change from ``first`` to ``last`` per authority and service: the council's and the
+    class median's (shares, e.g. -0.12 = a 12% real-terms fall)."""
+    a = frame[frame.year == first].set_index(["authority", "service"])
+    b = frame[frame.year == last].set_index(["authority", "service"])
+    out = pd.DataFrame({
+        "council_change": b["real_gbp_k"] / a["real_gbp_k"] - 1.0,
+        "class_median_change": b["class_median_real_gbp_k"] / a["class_median_real_gbp_k"] - 1.0,
+    }).dropna(how="all")
+    return out.reset_index()

@@ -426,8 +426,14 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
             cols = {name: i for i, name in enumerate(header) if name}
             missing = [c for c in ("line", "value") if c not in cols]
             if missing:
+                hint = ""
+                for sep in (";", "\t", "|"):
+                    if sep in fields[0]:
+                        hint = (f"; the file seems to use {'a tab' if sep == chr(9) else repr(sep)} as its delimiter: "
+                                "save it as comma-separated CSV (UTF-8)")
+                        break
                 problems.add(f"row {row}", f"the header row has columns {header}; expected 'line', 'value' "
-                                           "(and optionally 'unit', 'note')")
+                                           f"(and optionally 'unit', 'note'){hint}")
                 problems.raise_if_any()
             continue
 

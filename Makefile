@@ -35,7 +35,7 @@ dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT)
 	$(PY) -m ddanalysis.dashboard.serve --port $(PORT)
 
 lab: install ## open JupyterLab on the project (the package importable)
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=.
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 data: install ## rebuild data/official/rs_programme_councils.csv from ../shared/data/official
 	$(PY) -m ddanalysis.sources.build

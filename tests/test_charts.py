@@ -1,0 +1,273 @@
+"""Charts on a real appraisal (walsall-college, 500 Monte Carlo draws) and on small hand-made frames.
+
+Expected values are worked out here from the result's own tables (cash flows, draws, scores) or by
+hand, never read back from the chart code.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from ddanalysis import charts
+from ddanalysis.engine import appraise
+
+PRICE_BASE = "real 2014-15 prices"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return appraise("walsall-college", draws=500)
+
+
+@pytest.fixture(scope="module")
+def not_illustrative(result):
+    return dataclasses.replace(result, illustrative=False)
+
+
+def _title(fig: go.Figure) -> str:
+    return fig.layout.title.text or ""
+
+
+# --- money formatting ---------------------------------------------------------------------------
+
+def test_money_ticks_are_round_and_formatted_with_the_pound_sign_before_the_minus():
+    # span 3.9m over ~6 ticks: raw step 650,000 -> next nice step 1,000,000; ticks -2m .. 3m
+    vals, text = charts.money_ticks([-1_200_000, 2_700_000])
+    assert vals == [-2_000_000, -1_000_000, 0, 1_000_000, 2_000_000, 3_000_000]
+    assert text[0] == "-£2,000,000" and text[2] == "£0" and text[-1] == "£3,000,000"
+
+
+def test_money_ticks_include_zero_unless_told_not_to():
+    vals, _ = charts.money_ticks([300_000, 1_900_000], include_zero=False)
+    assert min(vals) <= 300_000 and max(vals) >= 1_900_000
+    assert charts.money_ticks([300_000, 1_900_000])[0][0] == 0
+
+
+# --- every appraisal chart ------------------------------------------------------------------------
+
+ALL = ["savings_by_year", "cost_components", "npv_by_option", "mc_distribution", "tornado", "mca_scores",
+       "mca_stability", "gantt"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_chart_is_a_figure_marked_illustrative(result, name):
+    fig = getattr(charts, name)(result)
+    assert isinstance(fig, go.Figure)
+    assert result.illustrative  # the bundled baselines are illustrative
+    assert charts.is_marked_illustrative(fig)
+    texts = [a.text for a in fig.layout.annotations if a.name == charts.ANNOTATION_ILLUSTRATIVE]
+    assert "ILLUSTRATIVE" in texts[0]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_no_illustrative_label_on_real_figures(not_illustrative, name):
+    assert not charts.is_marked_illustrative(getattr(charts, name)(not_illustrative))
+
+
+@pytest.mark.parametrize("name", ["savings_by_year", "cost_components", "npv_by_option", "mc_distribution", "tornado"])
+def test_money_titles_state_unit_and_price_base(result, name):
+    title = _title(getattr(charts, name)(result))
+    assert "GBP" in title and PRICE_BASE in title
+
+
+def test_savings_by_year_one_line_per_option_with_the_saving_from_the_cash_flows(result):
+    fig = charts.savings_by_year(result)
+    assert len(fig.data) == len(result.options)
+    cf = result.cashflows.groupby(["option", "year_index"])["cost_gbp"].sum().unstack()
+    sq = cf.loc["in-house"].to_numpy()
+    for trace in fig.data:
+        expected = sq - cf.loc[trace.meta].to_numpy()  # saving = status quo cost - option cost
+        np.testing.assert_allclose(np.asarray(trace.y, dtype=float), expected, rtol=1e-9, atol=1e-6)
+    assert list(fig.data[0].x) == [f"{y}-{str(y + 1)[2:]}" for y in range(2015, 2015 + result.horizon_years)]
+
+
+def test_cumulative_savings_end_at_the_sum_of_the_annual_savings(result):
+    fig = charts.savings_by_year(result, cumulative=True)
+    annual = {t.meta: np.asarray(t.y, dtype=float) for t in charts.savings_by_year(result).data}
+    for t in fig.data:
+        assert float(t.y[-1]) == pytest.approx(annual[t.meta].sum(), abs=1e-6)
+
+
+def test_option_colours_are_the_same_in_every_chart(result):
+    lines = {t.meta: t.line.color for t in charts.savings_by_year(result).data}
+    bars = {t.meta: t.marker.color for t in charts.npv_by_option(result).data}
+    assert lines == bars
+    assert len(set(lines.values())) == len(lines)  # distinct within the project
+    assert lines["in-house"] == charts.OPTION_COLOURS["in-house"]
+
+
+def test_npv_bars_and_p10_p90_whiskers_from_the_draws(result):
+    fig = charts.npv_by_option(result)
+    assert len(fig.data) == len(result.options)
+    nps = result.options.set_index("id")["net_present_saving_gbp"]
+    for t in fig.data:
+        assert float(t.x[0]) == pytest.approx(nps[t.meta])
+        if t.meta == "in-house":
+            assert t.error_x.array is None
+            continue
+        draws = result.mc_draws[t.meta].to_numpy()
+        p10, p90 = np.percentile(draws, [10, 90])
+        assert float(t.error_x.arrayminus[0]) == pytest.approx(max(nps[t.meta] - p10, 0), abs=1e-6)
+        assert float(t.error_x.array[0]) == pytest.approx(max(p90 - nps[t.meta], 0), abs=1e-6)
+    # best option at the top of the horizontal chart (plotly draws the last category on top)
+    assert fig.data[-1].meta == result.options.sort_values("net_present_saving_gbp").iloc[-1]["id"]
+
+
+def test_npv_without_monte_carlo_has_no_whiskers():
+    res = appraise("walsall-college", draws=0, with_switching=False)
+    fig = charts.npv_by_option(res)
+    assert all(t.error_x.array is None for t in fig.data)
+    assert "whiskers" not in fig.layout.title.subtitle.text
+    assert "not run" in charts.mc_distribution(res).layout.annotations[0].text
+
+
+def test_cost_components_stack_to_the_change_against_the_status_quo(result):
+    opt = "mutual"
+    fig = charts.cost_components(result, opt)
+    by = result.cashflows.groupby(["option", "year_index"])["cost_gbp"].sum()
+    change = by.loc[opt].to_numpy() - by.loc["in-house"].to_numpy()
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    np.testing.assert_allclose(np.sum([np.asarray(t.y, dtype=float) for t in bars], axis=0), change, rtol=1e-9, atol=1e-6)
+    net = next(t for t in fig.data if isinstance(t, go.Scatter))
+    np.testing.assert_allclose(np.asarray(net.y, dtype=float), change, rtol=1e-9, atol=1e-6)  # = minus the saving
+    assert "against the status quo" in _title(fig)
+
+
+def test_cost_components_absolute_stack_to_the_option_cost(result):
+    opt = "mutual"
+    fig = charts.cost_components(result, opt, difference=False)
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    stacked = np.sum([np.asarray(t.y, dtype=float) for t in bars], axis=0)
+    expected = result.cashflows[result.cashflows.option == opt].groupby("year_index")["cost_gbp"].sum().to_numpy()
+    np.testing.assert_allclose(stacked, expected, rtol=1e-9, atol=1e-6)
+    lines = {t.name: np.asarray(t.y, dtype=float) for t in fig.data if isinstance(t, go.Scatter)}
+    sq = result.cashflows[result.cashflows.option == "in-house"].groupby("year_index")["cost_gbp"].sum().to_numpy()
+    np.testing.assert_allclose(lines["In-house (status quo): net cost"], sq, rtol=1e-9)
+    with pytest.raises(Exception, match="option"):
+        charts.cost_components(result, "no-such-option")
+
+
+def test_mc_distribution_one_outline_per_option_and_shares_sum_to_one(result):
+    fig = charts.mc_distribution(result)
+    assert len(fig.data) == len(result.options) - 1  # the status quo always saves exactly 0
+    for t in fig.data:
+        assert float(np.sum(t.y)) == pytest.approx(1.0)
+        assert len(t.x) == 60
+
+
+def test_tornado_defaults_to_the_recommended_option_and_starts_at_the_central_value(result):
+    fig = charts.tornado(result)
+    focus = result.recommended if result.recommended != "in-house" else \
+        result.options[result.options.id != "in-house"].sort_values("net_present_saving_gbp").iloc[-1]["id"]
+    assert result.option_name(focus) in _title(fig)
+    sens = result.sensitivity[result.sensitivity.option == focus].sort_values("swing", ascending=False).head(10)
+    low, high = fig.data
+    assert len(low.y) == len(sens)
+    nps = float(result.options.set_index("id").loc[focus, "net_present_saving_gbp"])
+    assert float(low.base) == pytest.approx(nps)
+    # widest swing at the top (the last category of a horizontal bar chart)
+    np.testing.assert_allclose(np.asarray(low.x, dtype=float)[::-1] + nps, sens["nps_at_low"].to_numpy(), rtol=1e-9)
+    assert len(charts.tornado(result, top=3).data[0].y) == 3
+
+
+def test_switching_table_reads_none_in_range_for_no_switch(result):
+    table = charts.switching_table(result, "in-house-redesign")
+    raw = result.switching[result.switching.option == "in-house-redesign"]
+    assert len(table) == len(raw)
+    assert (table["Breaks even with the status quo at"] == "none in range").sum() == raw["switch_vs_status_quo"].isna().sum()
+    assert list(table.columns)[0] == "Assumption"
+
+
+def test_mca_scores_stack_weight_times_score(result):
+    fig = charts.mca_scores(result)
+    assert len(fig.data) == len(result.mca_weights)
+    scores = result.mca_scores.pivot(index="option", columns="criterion", values="score")
+    expected = (scores * result.mca_weights).sum(axis=1)
+    names = result.options.set_index("id")["name"]
+    totals = np.sum([np.asarray(t.x, dtype=float) for t in fig.data], axis=0)
+    labels = list(fig.data[0].y)
+    for opt, total in expected.items():
+        label = charts._wrap(names[opt], 30)
+        assert totals[labels.index(label)] == pytest.approx(total)
+
+
+def test_mca_scores_follow_new_weights(result):
+    crit = list(result.mca_weights.index)
+    weights = pd.Series(0.0, index=crit)
+    weights[crit[0]] = 1.0  # all the weight on one criterion: totals = that criterion's scores
+    fig = charts.mca_scores(result, weights)
+    scores = result.mca_scores[result.mca_scores.criterion == crit[0]].set_index("option")["score"]
+    totals = np.sum([np.asarray(t.x, dtype=float) for t in fig.data], axis=0)
+    assert sorted(totals) == pytest.approx(sorted(scores))
+
+
+def test_mca_stability_one_bar_per_option(result):
+    fig = charts.mca_stability(result)
+    assert len(fig.data) == len(result.options)
+    assert sum(float(t.x[0]) for t in fig.data) == pytest.approx(1.0)
+
+
+def test_gantt_bars_are_the_phases_with_a_duration(result):
+    opt = "mutual"
+    fig = charts.gantt(result, opt)
+    phases = result.gantt[result.gantt.option == opt]
+    timed = phases[pd.to_datetime(phases.finish) > pd.to_datetime(phases.start)]
+    bars = [t for t in fig.data if isinstance(t, go.Bar) and t.name != "Slack"]
+    assert sum(len(t.y) for t in bars) == len(timed)
+    crit = next(t for t in bars if t.name.startswith("Critical"))
+    assert len(crit.y) == int(timed.critical.sum())
+    # a bar's length is its duration in milliseconds
+    first = timed.iloc[0]
+    days = (pd.Timestamp(first.finish) - pd.Timestamp(first.start)).days
+    idx = list(crit.y).index(charts._wrap(first["name"], 36)) if first.critical else None
+    if idx is not None:
+        assert float(crit.x[idx]) == pytest.approx(days * 86_400_000)
+    assert "status quo needs no" in charts.gantt(result, "in-house").layout.annotations[0].text
+
+
+# --- prepared frames --------------------------------------------------------------------------------
+
+def test_spending_trend_one_line_per_block():
+    frame = pd.DataFrame({
+        "year": ["2013-14", "2014-15"] * 2,
+        "label": ["Education services"] * 2 + ["Cultural and related services"] * 2,
+        "value_gbp": [100e6, 90e6, 20e6, 18e6],
+    })
+    fig = charts.spending_trend(frame, council="Walsall", highlight=["Cultural and related services"])
+    assert len(fig.data) == 2
+    assert "Walsall" in _title(fig) and PRICE_BASE in _title(fig)
+    thick = {t.meta: t.line.width for t in fig.data}
+    assert thick["Cultural and related services"] > thick["Education services"]
+    assert not charts.is_marked_illustrative(fig)  # official figures
+    # as an index of the first year: 90m / 100m = 90, 18m / 20m = 90
+    idx = charts.spending_trend(frame, council="Walsall", as_index=True)
+    assert all(list(t.y) == pytest.approx([100.0, 90.0]) for t in idx.data)
+    assert "index" in _title(idx)
+
+
+def test_programme_savings_one_bar_per_project_largest_on_top():
+    summary = pd.DataFrame({
+        "project_id": ["a", "b", "c"], "title": ["A", "B", "C"], "councils": ["X", "Y", "Z"],
+        "recommended": ["mutual", "in-house", "mutual"],
+        "recommended_name": ["Mutual", "In-house", "Mutual"],
+        "net_present_saving_gbp": [2e6, 0.0, 5e6], "baseline_net_gbp": [1e6] * 3,
+        "payback_year": ["2018-19", None, "2017-18"], "go_live": ["2016-04-01", None, "2016-04-01"],
+        "illustrative": [True, True, True],
+    })
+    fig = charts.programme_savings(summary)
+    assert [t.meta for t in fig.data] == ["b", "a", "c"]
+    assert [t.showlegend for t in fig.data] == [True, True, False]  # one legend entry per model
+    assert charts.is_marked_illustrative(fig)
+
+
+def test_mimebundle_is_plotly_json_with_no_cdn(result):
+    bundle = charts.mimebundle(charts.npv_by_option(result))
+    spec = bundle[charts.PLOTLY_MIME]
+    assert set(spec) >= {"data", "layout", "config"}
+    text = json.dumps(bundle)
+    assert "cdn" not in text.lower() and "<script" not in text

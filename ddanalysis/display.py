@@ -168,15 +168,10 @@ def appraisal_header(result: AppraisalResult) -> Markdown:
 
 
 def recommendation_rule() -> str:
-    """The rule that picks the recommended option, as the engine states it (its docstring's 'Rule' paragraph)."""
-    import inspect
+    """The rule that picks the recommended option (the engine's :data:`RECOMMENDATION_RULE`)."""
+    from .engine import RECOMMENDATION_RULE
 
-    from .engine import _recommend
-
-    doc = inspect.getdoc(_recommend) or ""
-    paragraphs = [" ".join(p.split()) for p in doc.split("\n\n")]
-    rule = next((p for p in paragraphs if p.startswith("Rule")), "")
-    return rule.replace("Rule (stated in every output): ", "")
+    return RECOMMENDATION_RULE
 
 
 def recommendation_note(result: AppraisalResult) -> Markdown:

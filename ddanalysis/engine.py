@@ -26,6 +26,12 @@ from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
 
+#: How the preferred option is chosen (shown beside every recommendation).
+RECOMMENDATION_RULE = (
+    "the option with the largest net present saving among those that (a) save money in the central case, "
+    "(b) save money in at least half the Monte Carlo draws, and (c) score at least as well as the status quo "
+    "on the non-monetised criteria; otherwise, the status quo.")
+
 
 def _check_args(perspective: str, draws: int, horizon_years: int | None, ob_mitigation: float | None) -> None:
     if perspective not in PERSPECTIVES:
@@ -200,13 +206,7 @@ def _get(frame: pd.DataFrame, opt: str, col: str) -> float | None:
 
 def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str,
                horizon: int) -> tuple[str, str]:
-    """The preferred option and the sentence that explains it.
-
-    Rule (stated in every output): the option with the largest net present saving among those that
-    (a) save money in the central case, (b) save money in at least half the Monte Carlo draws, and
-    (c) score at least as well as the status quo on the non-monetised criteria. Otherwise, the
-    status quo.
-    """
+    """The preferred option and the sentence that explains it, by :data:`RECOMMENDATION_RULE`."""
     sq = options[options.id == registry.STATUS_QUO].iloc[0]
     cand = options[(options.id != registry.STATUS_QUO) & (options.net_present_saving_gbp > 0)
                    & (options.mca_score >= sq.mca_score)]

@@ -11,6 +11,11 @@ def gbp(x: float | None) -> str:
     return f"-£{abs(x):,.0f}" if x < 0 else f"£{x:,.0f}"
 
 
+def text(x: object) -> str:
+    """A text field for display: '-' where missing (None or NaN)."""
+    return "-" if x is None or (isinstance(x, float) and x != x) else str(x)
+
+
 def pct(x: float | None, digits: int = 0) -> str:
     return "-" if x is None or x != x else f"{x:.{digits}%}"
 
@@ -29,8 +34,10 @@ def appraisal_table(result: AppraisalResult) -> str:
     for r in result.options.itertuples(index=False):
         mark = " *" if r.recommended else ""
         lines.append(
-            f"{r.id:<20} {gbp(r.net_present_saving_gbp):>19} {gbp(r.one_off_cost_gbp):>13} {r.payback_year or '-':>8} "
+            f"{r.id:<20} {gbp(r.net_present_saving_gbp):>19} {gbp(r.one_off_cost_gbp):>13} {text(r.payback_year):>8} "
             f"{pct(r.p_saving_positive):>11} {gbp(r.saving_p10_gbp):>13} {gbp(r.saving_p90_gbp):>13} "
-            f"{r.mca_score:>5.1f} {r.go_live or '-':>10}{mark}")
-    lines += ["", result.recommendation]
+            f"{r.mca_score:>5.1f} {text(r.go_live):>10}{mark}")
+    from .engine import RECOMMENDATION_RULE
+
+    lines += ["", result.recommendation, f"Rule: {RECOMMENDATION_RULE}"]
     return "\n".join(lines)

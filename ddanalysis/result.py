@@ -83,7 +83,7 @@ class AppraisalResult:
                 "net_present_cost_gbp": _money(r.net_present_cost_gbp),
                 "net_present_saving_gbp": _money(r.net_present_saving_gbp),
                 "one_off_cost_gbp": _money(r.one_off_cost_gbp),
-                "payback_year": r.payback_year,
+                "payback_year": _text(r.payback_year),
                 "benefit_cost_ratio": _num(r.benefit_cost_ratio),
                 "steady_state_saving_gbp": _money(r.steady_state_saving_gbp),
                 "steady_state_saving_share": _num(r.steady_state_saving_share),
@@ -94,7 +94,7 @@ class AppraisalResult:
                 "saving_p90_gbp": _money(r.saving_p90_gbp),
                 "mca_score": _num(r.mca_score),
                 "rank": int(r.rank),
-                "go_live": r.go_live,
+                "go_live": _text(r.go_live),
             })
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
@@ -105,11 +105,23 @@ class AppraisalResult:
             "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
             "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
+            "recommendation_rule": _rule(),
             "provenance": dict(self.provenance),
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False)
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
+
+
+def _rule() -> str:
+    from .engine import RECOMMENDATION_RULE
+
+    return RECOMMENDATION_RULE
+
+
+def _text(x: Any) -> str | None:
+    """A text field, or None where missing (pandas may hold None as NaN)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
 
 
 def _num(x: Any) -> float | None:

@@ -160,3 +160,15 @@ def test_cli_unknown_project_is_one_clear_line_and_exit_2():
     assert out.returncode == 2
     assert out.stderr.strip().startswith("error: unknown project 'nowhere'; valid projects:")
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_json_is_strict_and_missing_values_are_null():
+    doc = json.loads(appraise("kirklees-open-spaces", draws=100).to_json(), parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    sq = doc["options"][0]
+    assert sq["payback_year"] is None and sq["go_live"] is None
+
+
+def test_cli_table_shows_dash_not_nan_for_missing_values():
+    out = subprocess.run([sys.executable, "-m", "ddanalysis", "appraise", "kirklees-open-spaces", "--draws", "0"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "nan" not in out.lower().replace("financial", "")

@@ -93,6 +93,37 @@ def template_command(
     typer.echo(f"wrote {path}: fill in the yellow cells on the 'Input' sheet (GBP thousand; income negative)")
 
 
+@app.command("export")
+def export_command(
+    project: Optional[str] = typer.Argument(None, help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
+    all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
+    scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."),
+    seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
+) -> None:
+    """Write the board workbook (Excel): formatted, native charts, live formulas that reconcile to the model."""
+    from .excel.export import check_target, export_programme, export_project
+
+    if all_projects == (project is not None):
+        raise DDAnalysisError("give either a project id or --all (not both): e.g. `ddanalysis export walsall-college "
+                              "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`")
+    check_target(output)
+    if all_projects:
+        from .programme import SUMMARY_DRAWS, programme_results, programme_summary
+
+        n = SUMMARY_DRAWS if draws is None else draws
+        results = programme_results(scenario, perspective, n, seed)
+        path = export_programme(results, output, summary=programme_summary(scenario, perspective, n, seed))
+    else:
+        from .engine import appraise
+
+        result = appraise(project, scenario=scenario, perspective=perspective,
+                          draws=10_000 if draws is None else draws, seed=seed)
+        path = export_project(result, output)
+    typer.echo(f"wrote {path}")
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the CLI, turning input errors into a clear message and exit status 2."""
     try:

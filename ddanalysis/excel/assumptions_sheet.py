@@ -1,0 +1,64 @@
+"""The assumptions sheet: every assumption the appraisal used, with its range, source and quality rating.
+
+Generated from the same data files as the dashboard's assumptions table (``data/assumptions``).
+"""
+from __future__ import annotations
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import registry
+from ..assumptions import PROJECT_SCOPE
+from ..result import AppraisalResult
+from .cells import put_number, put_text, ref
+from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .styles import QUALITY_STYLE, style_for_unit
+
+COLUMNS = (
+    ("Applies to", 22), ("Assumption", 46), ("Unit", 22), ("Low", 10), ("Central", 10), ("High", 10),
+    ("Value used", 11), ("Basis", 11), ("Quality", 9), ("Source", 48), ("Note", 40), ("Key (file)", 26),
+)
+
+
+def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
+    """One row per assumption (project-wide first, then per option), filterable, header frozen."""
+    widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
+    r = sheet_header(ws, ctx, "Assumptions", widths)
+    put_text(ws, r, 1, (
+        f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range (the range "
+        "drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis (fact, evidence or "
+        "judgement) and a quality rating: green = official or published figure; amber = evidence applied with "
+        "judgement; red = judgement to be replaced by the council's own figure. Shares are shown as percentages; "
+        f"money in GBP ({result.price_basis}) unless the unit says GBP thousand."), "dd_note_wrap")
+    merge(ws, r, 1, r, len(COLUMNS))
+    fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
+    r += 2
+    header = r
+    for c, (label, _) in enumerate(COLUMNS, start=1):
+        put_text(ws, header, c, label, "dd_header_left" if c in (1, 2, 3, 10, 11, 12) else "dd_header")
+    r += 1
+    names = option_names(result)
+    for a in result.assumptions.itertuples(index=False):
+        scope = "All options" if a.scope == PROJECT_SCOPE else names.get(a.scope, a.scope)
+        if a.scope == registry.STATUS_QUO:
+            scope = names.get(a.scope, a.scope)
+        put_text(ws, r, 1, scope, "dd_text")
+        put_text(ws, r, 2, a.description, "dd_text")
+        put_text(ws, r, 3, a.unit, "dd_text")
+        fmt = style_for_unit(a.unit)
+        for c, v in ((4, a.low), (5, a.central), (6, a.high), (7, a.value_used)):
+            put_number(ws, r, c, v, fmt)
+        put_text(ws, r, 8, a.basis, "dd_center")
+        put_text(ws, r, 9, a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
+        source = put_text(ws, r, 10, a.source, "dd_text")
+        link = str(a.link or "")
+        if link.startswith(("http://", "https://")):
+            source.hyperlink = link
+        put_text(ws, r, 11, a.note or "", "dd_text")
+        put_text(ws, r, 12, f"{a.scope}.{a.key} ({a.file})", "dd_text")
+        fit_row(ws, r, [(a.description, widths[2]), (a.unit, widths[3]), (a.source, widths[10]),
+                        (a.note or "", widths[11]), (f"{a.scope}.{a.key} ({a.file})", widths[12])])
+        r += 1
+    last = r - 1
+    ws.auto_filter.ref = f"{ref(1, header)}:{ref(len(COLUMNS), max(last, header))}"
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=(header, header), freeze=ref(3, header + 1))

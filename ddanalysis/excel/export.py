@@ -1,0 +1,90 @@
+"""Write a workbook to disk whole or not at all, or to bytes for a download button.
+
+The workbook is saved to a temporary file in the destination folder and renamed over the target
+(``os.replace``), so a failure part-way never leaves a half-written workbook, and an existing file is
+only replaced by a complete one. An unwritable destination is a :class:`~ddanalysis.errors.DDAnalysisError`
+that says why.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+from openpyxl import Workbook
+
+from ..errors import DDAnalysisError
+from ..result import AppraisalResult
+from .workbook import programme_workbook, project_workbook
+
+SUFFIX = ".xlsx"
+
+
+def check_target(path: str | os.PathLike) -> Path:
+    """The destination as a Path, checked before any work is done (DDAnalysisError saying why not)."""
+    try:
+        p = Path(path).expanduser()
+    except TypeError as exc:
+        raise DDAnalysisError(f"expected a file path for the workbook, got {path!r}") from exc
+    if p.suffix.lower() != SUFFIX:
+        raise DDAnalysisError(f"{p}: an Excel workbook must end in .xlsx (got {p.suffix or 'no extension'!r})")
+    if p.is_dir():
+        raise DDAnalysisError(f"{p}: is a folder; give a file name ending in .xlsx")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise DDAnalysisError(f"cannot write {p}: the folder {parent} does not exist (create it first)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DDAnalysisError(f"cannot write {p}: no permission to write in the folder {parent}")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise DDAnalysisError(f"cannot write {p}: the existing file is read-only")
+    return p
+
+
+def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
+    """Save ``wb`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    target = check_target(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
+    except OSError as exc:
+        raise DDAnalysisError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise DDAnalysisError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def export_project(result: AppraisalResult, path: str | os.PathLike, produced: dt.date | None = None) -> Path:
+    """Write one project's board workbook to ``path`` (.xlsx); return the path written."""
+    target = check_target(path)
+    return save_workbook(project_workbook(result, produced), target)
+
+
+def export_programme(results: Mapping[str, AppraisalResult], path: str | os.PathLike,
+                     summary: pd.DataFrame | None = None, produced: dt.date | None = None) -> Path:
+    """Write the programme workbook (summary sheet, then every project's sheets) to ``path``; return it.
+
+    ``results``: project id -> AppraisalResult (e.g. ``ddanalysis.programme.programme_results()``);
+    ``summary``: optionally ``programme_summary()``'s frame, for the descriptive columns and row order.
+    """
+    target = check_target(path)
+    return save_workbook(programme_workbook(results, summary, produced), target)
+
+
+def export_project_bytes(result: AppraisalResult, produced: dt.date | None = None) -> bytes:
+    """One project's board workbook as .xlsx bytes (for a dashboard's download button)."""
+    buffer = io.BytesIO()
+    project_workbook(result, produced).save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,160 @@
+"""The multi-criteria analysis sheet: criteria, swing weights and scores (inputs), weighted totals (formulas).
+
+Weighted score of an option = SUMPRODUCT(weight cells, the option's score cells); its rank is
+Excel's RANK over the weighted scores (ties share the best rank, as in :mod:`ddanalysis.mca`).
+Changing a weight or a score recalculates the totals, the ranks and every sheet that shows them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..result import AppraisalResult
+from .cells import set_style, put_formula, put_number, put_text, ref, sheet_ref
+from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+
+
+@dataclass(frozen=True)
+class MCARefs:
+    """Where each option's weighted score and rank are (absolute, sheet-qualified)."""
+
+    sheet: str
+    score: dict[str, str]
+    rank: dict[str, str]
+    weight_cells: dict[str, str]
+    weights_total: str
+
+
+def _criteria_names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Criterion id -> name and description, and the criteria notes (empty when the file is unreadable)."""
+    try:
+        from .. import mca
+
+        crit = mca.load_criteria()
+        return dict(zip(crit.criterion, crit.name)), dict(zip(crit.criterion, crit.description)), mca.criteria_notes()
+    except Exception:  # the sheet still works from the result alone, with ids for names
+        return {}, {}, {}
+
+
+def write_mca(ws: Worksheet, ctx: Context, result: AppraisalResult) -> MCARefs:
+    """Scores and weights as inputs, weighted totals and ranks as formulas, then stability and rationale."""
+    onames = option_names(result).__getitem__
+    names, descriptions, notes = _criteria_names()
+    options = list(dict.fromkeys(result.mca_scores.option))
+    criteria = list(dict.fromkeys(result.mca_scores.criterion))
+    scores = result.mca_scores.set_index(["option", "criterion"])["score"]
+    weights = pd.Series(result.mca_weights, dtype=float)
+    first_opt_col = 4
+    last_col = first_opt_col + len(options) - 1
+    widths = {1: 30, 2: 60, 3: 10, **{c: 15 for c in range(first_opt_col, last_col + 1)}}
+    r = sheet_header(ws, ctx, "Multi-criteria analysis (non-monetised criteria)", widths)
+    for text in (
+        "Scores run from 0 to 10, higher is better (for risk to the council, 10 = least residual risk). Swing weights "
+        "sum to 100%. Weights and scores are INPUTS (yellow): change them and the weighted scores and ranks recalculate.",
+        "Weighted score = SUMPRODUCT(weights, scores), on the same 0-10 scale. "
+        + (notes.get("not_scored", "") or "Costs and savings are valued in the money appraisal, not scored here."),
+    ):
+        put_text(ws, r, 1, text, "dd_note_wrap")
+        merge(ws, r, 1, r, last_col)
+        fit_row(ws, r, [(text, sum(widths.values()))], small=True)
+        r += 1
+    r += 1
+    header = r
+    put_text(ws, header, 1, "Criterion", "dd_header_left")
+    put_text(ws, header, 2, "What it measures", "dd_header_left")
+    put_text(ws, header, 3, "Weight", "dd_header")
+    for j, opt in enumerate(options):
+        style = "dd_recommended" if opt == result.recommended else "dd_header"
+        put_text(ws, header, first_opt_col + j, onames(opt), style)
+    fit_row(ws, header, [(onames(o), 14) for o in options], bold=True)
+    first = header + 1
+    weight_cells = {}
+    for i, crit in enumerate(criteria):
+        row = first + i
+        put_text(ws, row, 1, names.get(crit, crit), "dd_text_bold_wrap")
+        desc = descriptions.get(crit, "")
+        put_text(ws, row, 2, desc, "dd_text")
+        put_number(ws, row, 3, float(weights.get(crit, float("nan"))), "dd_weight_input")
+        weight_cells[crit] = sheet_ref(ws.title, 3, row, absolute=True)
+        for j, opt in enumerate(options):
+            put_number(ws, row, first_opt_col + j, float(scores.loc[(opt, crit)]), "dd_score_input")
+        fit_row(ws, row, [(desc, widths[2])])
+        fit_row(ws, row, [(names.get(crit, crit), widths[1])], bold=True)
+    last = first + len(criteria) - 1
+    total_row = last + 1
+    put_text(ws, total_row, 1, "Weighted score (0-10)", "dd_label_bold")
+    put_text(ws, total_row, 2, "Weights total (must be 100%)", "dd_label")
+    put_formula(ws, total_row, 3, f"=SUM({ref(3, first)}:{ref(3, last)})", "dd_pct_total")
+    weights_span = f"{ref(3, first, True)}:{ref(3, last, True)}"
+    for j in range(len(options)):
+        c = first_opt_col + j
+        put_formula(ws, total_row, c, f"=SUMPRODUCT({weights_span},{ref(c, first)}:{ref(c, last)})", "dd_score_total")
+    rank_row = total_row + 1
+    put_text(ws, rank_row, 1, "Rank (1 = best)", "dd_label_bold")
+    set_style(ws, rank_row, 2, "dd_cell")
+    set_style(ws, rank_row, 3, "dd_cell")
+    totals_span = f"{ref(first_opt_col, total_row, True)}:{ref(last_col, total_row, True)}"
+    for j in range(len(options)):
+        c = first_opt_col + j
+        put_formula(ws, rank_row, c, f"=RANK({ref(c, total_row)},{totals_span},0)", "dd_int_bold")
+    score_refs = {o: sheet_ref(ws.title, first_opt_col + j, total_row, True) for j, o in enumerate(options)}
+    rank_refs = {o: sheet_ref(ws.title, first_opt_col + j, rank_row, True) for j, o in enumerate(options)}
+    r = rank_row + 2
+
+    # stability of the ranking (model values)
+    put_text(ws, r, 1, "How stable is the ranking when the weights move?", "dd_section")
+    for c in range(2, last_col + 1):
+        set_style(ws, r, c, "dd_section")
+    r += 1
+    put_text(ws, r, 1, "Values from the model (they do not recalculate): weights drawn at random around the weights "
+                       "above (Dirichlet, 2,000 seeded draws); share of draws in which each option ranks first, and "
+                       "its mean rank.", "dd_note")
+    r += 1
+    for c, label in enumerate(("Option", "", "Ranks first", "Mean rank"), start=1):
+        put_text(ws, r, c, label, "dd_header_left" if c <= 2 else "dd_header")
+    merge(ws, r, 1, r, 2)
+    r += 1
+    for s in result.mca_stability.itertuples(index=False):
+        put_text(ws, r, 1, onames(s.option), "dd_label")
+        merge(ws, r, 1, r, 2)
+        put_number(ws, r, 3, s.share_first, "dd_pct")
+        put_number(ws, r, 4, s.mean_rank, "dd_ratio")
+        r += 1
+    r += 1
+
+    # rationale for every score, grouped by option
+    put_text(ws, r, 1, "Why each score", "dd_section")
+    for c in range(2, last_col + 1):
+        set_style(ws, r, c, "dd_section")
+    r += 1
+    put_text(ws, r, 1, "Criterion", "dd_header_left")
+    put_text(ws, r, 2, "Rationale", "dd_header_left")
+    put_text(ws, r, 3, "Score", "dd_header")
+    r += 1
+    for opt in options:
+        for c in range(1, 4):
+            set_style(ws, r, c, "dd_subheader")
+        put_text(ws, r, 1, onames(opt), "dd_subheader")
+        r += 1
+        for s in result.mca_scores[result.mca_scores.option == opt].itertuples(index=False):
+            put_text(ws, r, 1, names.get(s.criterion, s.criterion), "dd_text")
+            put_text(ws, r, 2, s.rationale, "dd_text")
+            put_number(ws, r, 3, s.score, "dd_score")
+            fit_row(ws, r, [(s.rationale, widths[2]), (names.get(s.criterion, s.criterion), widths[1])])
+            r += 1
+    r += 1
+    for key, label in (("weights_rationale", "Why these weights"), ("status", "Status"), ("source", "Source")):
+        text = notes.get(key, "")
+        if not text:
+            continue
+        put_text(ws, r, 1, label, "dd_key")
+        put_text(ws, r, 2, text, "dd_note_wrap")
+        merge(ws, r, 2, r, last_col)
+        fit_row(ws, r, [(text, sum(widths.values()) - widths[1])], small=True)
+        r += 1
+    set_widths(ws, widths)
+    print_setup(ws, freeze=ref(1, header + 1))
+    return MCARefs(sheet=ws.title, score=score_refs, rank=rank_refs, weight_cells=weight_cells,
+                   weights_total=sheet_ref(ws.title, 3, total_row, True))

@@ -1,0 +1,310 @@
+"""The money sheets: Green Book discount rates (inputs) and cash flows by year per option (live formulas).
+
+Discount rates: one row per Green Book band (from year, to year, rate); the rates are the inputs an
+accountant may change. Cash flows: the model's yearly cash flows by component are VALUES (they come
+from the model, after optimism bias); every total, subtotal, saving, discount rate applying,
+discount factor, present value and net present value is a FORMULA, so that editing a rate
+recalculates every present value in the workbook.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import registry
+from ..cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS
+from ..errors import DDAnalysisError
+from ..result import AppraisalResult
+from .cells import set_style, put_formula, put_number, put_text, range_ref, ref, sheet_ref
+from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+
+Bands = Sequence[tuple[int, "int | None", float]]
+
+
+@dataclass(frozen=True)
+class DiscountRefs:
+    """Where the discount-rate inputs are: the lookup range (from year .. rate) and each rate cell."""
+
+    sheet: str
+    lookup_range: str              # e.g. 'Discount rates'!$B$9:$D$14 (from year, to year, rate)
+    rate_cells: tuple[str, ...]    # one per band, in band order
+
+
+@dataclass
+class OptionRows:
+    """Row numbers of one option's block on the cash-flow sheet (0 = not present)."""
+
+    name: str
+    components: dict[str, int] = field(default_factory=dict)
+    operating: int = 0
+    one_off: int = 0
+    total: int = 0
+    saving: int = 0
+    cumulative_saving: int = 0
+    pv_saving: int = 0
+    cumulative_pv_saving: int = 0
+
+
+@dataclass
+class CashflowRefs:
+    """Where the cash-flow sheet keeps each option's rows and the year columns."""
+
+    sheet: str
+    first_col: int
+    last_col: int
+    total_col: int
+    pv_col: int
+    year_row: int
+    fy_row: int
+    rate_row: int
+    factor_row: int
+    options: dict[str, OptionRows]
+
+    def cell(self, option: str, row_name: str, col: int) -> str:
+        """Absolute reference to a cell of an option's row, from another sheet."""
+        row = getattr(self.options[option], row_name)
+        if not row:
+            raise KeyError(f"{option} has no {row_name} row")
+        return sheet_ref(self.sheet, col, row, absolute=True)
+
+    def npc(self, option: str) -> str:
+        return self.cell(option, "total", self.pv_col)
+
+    def nps(self, option: str) -> str:
+        return self.cell(option, "pv_saving", self.pv_col)
+
+    def year_col(self, index: int) -> int:
+        return self.first_col + index
+
+
+# --- discount rates ---------------------------------------------------------------------------------
+
+def write_discount_rates(ws: Worksheet, ctx: Context, bands: Bands, source_title: str, source_link: str,
+                         horizon: int) -> DiscountRefs:
+    """The Green Book band table (inputs) and how the factors are built from it."""
+    widths = {1: 30, 2: 12, 3: 12, 4: 12, 5: 70}
+    r = sheet_header(ws, ctx, "Discount rates (HM Treasury Green Book)", widths)
+    put_text(ws, r, 1, "Social time preference rate by year of the appraisal", "dd_section")
+    for c in range(2, 6):
+        set_style(ws, r, c, "dd_section")
+    r += 1
+    notes = [
+        "The rates below are INPUTS (yellow): change one and every discount factor, present value and net present "
+        "value in this workbook recalculates.",
+        "Year 0 (the first appraisal year) is undiscounted. Each later year's discount factor is the previous year's "
+        "factor divided by (1 + the rate of the band that year falls in), so 3.5% gives 1/1.035^t up to year 30.",
+        f"This appraisal runs {horizon} years (years 0 to {horizon - 1}); later bands are shown for completeness.",
+    ]
+    for text in notes:
+        put_text(ws, r, 1, text, "dd_note")
+        r += 1
+    r += 1
+    header = r
+    for c, label in enumerate(("Band", "From year", "To year", "Rate", "Applies in this appraisal"), start=1):
+        put_text(ws, header, c, label, "dd_header" if c > 1 else "dd_header_left")
+    rate_cells = []
+    first_band_row = header + 1
+    for i, (lo, hi, rate) in enumerate(bands):
+        row = first_band_row + i
+        put_text(ws, row, 1, f"Years {lo} to {hi}" if hi is not None else f"Year {lo} onwards", "dd_label")
+        put_number(ws, row, 2, lo, "dd_int")
+        if hi is None:
+            put_text(ws, row, 3, "and beyond", "dd_center")
+        else:
+            put_number(ws, row, 3, hi, "dd_int")
+        put_number(ws, row, 4, rate, "dd_rate_input")
+        used = lo <= horizon - 1
+        put_text(ws, row, 5, "yes" if used else "no (beyond the horizon)", "dd_label")
+        rate_cells.append(sheet_ref(ws.title, 4, row, absolute=True))
+    last_band_row = first_band_row + len(bands) - 1
+    r = last_band_row + 2
+    put_text(ws, r, 1, "Source", "dd_key")
+    put_text(ws, r, 2, source_title, "dd_note_wrap")
+    merge(ws, r, 2, r, 5)
+    fit_row(ws, r, [(source_title, 100)], small=True)
+    if source_link:
+        r += 1
+        cell = put_text(ws, r, 2, source_link, "dd_link")
+        if source_link.startswith(("http://", "https://")):
+            cell.hyperlink = source_link
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=(header, header), landscape=False)
+    return DiscountRefs(sheet=ws.title, lookup_range=range_ref(ws.title, 2, first_band_row, 4, last_band_row),
+                        rate_cells=tuple(rate_cells))
+
+
+# --- cash flows -------------------------------------------------------------------------------------
+
+def _components_shown(cashflows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Operating and one-off components that are non-zero for some option (model order)."""
+    nonzero = cashflows.groupby("component")["cost_gbp"].apply(lambda s: bool((s != 0).any()))
+    operating = [c for c in OPERATING_COMPONENTS if nonzero.get(c, False)]
+    one_off = [c for c in ONE_OFF_COMPONENTS if nonzero.get(c, False)]
+    return operating, one_off
+
+
+def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs) -> CashflowRefs:
+    """Cash flows by year per option; factors, totals, savings and present values as formulas."""
+    onames = option_names(result).__getitem__
+    T = result.horizon_years
+    years = result.annual[result.annual.option == registry.STATUS_QUO].sort_values("year_index")
+    first_col, label_col = 2, 1
+    last_col = first_col + T - 1
+    total_col, pv_col = last_col + 1, last_col + 2
+    widths = {label_col: 48, **{c: 12 for c in range(first_col, last_col + 1)}, total_col: 14, pv_col: 14}
+    r = sheet_header(ws, ctx, "Cash flows by year", widths)
+
+    # header rows: financial year labels, year index
+    fy_row, year_row = r, r + 1
+    put_text(ws, fy_row, label_col, f"GBP, {result.price_basis}", "dd_header_left")
+    put_text(ws, year_row, label_col, "Year index (0 = undiscounted)", "dd_label_bold")
+    for t, fy in enumerate(years.financial_year):
+        put_text(ws, fy_row, first_col + t, fy, "dd_header")
+        put_number(ws, year_row, first_col + t, t, "dd_int_bold")
+    put_text(ws, fy_row, total_col, "Total (undiscounted)", "dd_header")
+    ws.row_dimensions[fy_row].height = 30
+    put_text(ws, fy_row, pv_col, "Present value", "dd_header")
+    set_style(ws, year_row, total_col, "dd_cell")
+    set_style(ws, year_row, pv_col, "dd_cell")
+
+    rate_row, factor_row = year_row + 1, year_row + 2
+    put_text(ws, rate_row, label_col, "Discount rate (from the Discount rates sheet)", "dd_label")
+    put_text(ws, factor_row, label_col, "Discount factor", "dd_label_bold")
+    for t in range(T):
+        c = first_col + t
+        put_formula(ws, rate_row, c, f"=VLOOKUP({ref(c, year_row)},{discount.lookup_range},3,TRUE)", "dd_rate")
+        if t == 0:
+            put_number(ws, factor_row, c, 1, "dd_factor")
+        else:
+            put_formula(ws, factor_row, c, f"={ref(c - 1, factor_row)}/(1+{ref(c, rate_row)})", "dd_factor")
+    r = factor_row + 1
+    put_text(ws, r, label_col,
+             "Component rows are the model's cash flows (values; costs positive, income negative, after optimism "
+             "bias). Subtotals, totals, savings, discount rates and factors, present values and net present values "
+             "are formulas.", "dd_note")
+    r += 2
+
+    operating, one_off = _components_shown(result.cashflows)
+    cf = result.cashflows
+    flows: dict[tuple[str, str], np.ndarray] = {}
+    for (opt, comp), part in cf.groupby(["option", "component"], sort=False):
+        yearly = np.zeros(T)
+        np.add.at(yearly, part["year_index"].to_numpy(dtype=int), part["cost_gbp"].to_numpy(dtype=float))
+        flows[(opt, comp)] = yearly
+    factor_range = f"{ref(first_col, factor_row, True)}:{ref(last_col, factor_row, True)}"
+    options: dict[str, OptionRows] = {}
+    sq_rows: OptionRows | None = None
+    for opt in result.options.id:
+        name = onames(opt)
+        rows = OptionRows(name=name)
+        is_sq = opt == registry.STATUS_QUO
+        heading = f"{name}" + (" - the benchmark" if is_sq else "")
+        if opt == result.recommended and not is_sq:
+            heading += "  (recommended)"
+        elif opt == result.recommended:
+            heading += "  (recommended: keep the status quo)"
+        for c in range(label_col, pv_col + 1):
+            set_style(ws, r, c, "dd_subheader")
+        put_text(ws, r, label_col, heading, "dd_subheader")
+        r += 1
+
+        def component_row(row: int, comp: str) -> None:
+            put_text(ws, row, label_col, COMPONENT_LABELS[comp], "dd_label_indent")
+            values = flows.get((opt, comp), np.zeros(T))
+            for t in range(T):
+                put_number(ws, row, first_col + t, float(values[t]), "dd_gbp")
+            _row_totals(ws, row, first_col, last_col, total_col, pv_col, factor_range, "dd_gbp")
+            rows.components[comp] = row
+
+        for comp in operating:
+            component_row(r, comp)
+            r += 1
+        rows.operating = r
+        _sum_rows(ws, r, "Operating costs, net of income", [rows.components[c] for c in operating],
+                  first_col, last_col, total_col, pv_col, factor_range)
+        r += 1
+        for comp in one_off:
+            component_row(r, comp)
+            r += 1
+        rows.one_off = r
+        _sum_rows(ws, r, "One-off transition costs", [rows.components[c] for c in one_off],
+                  first_col, last_col, total_col, pv_col, factor_range)
+        r += 1
+        rows.total = r
+        put_text(ws, r, label_col, "Total cost", "dd_label_bold")
+        for c in range(first_col, last_col + 1):
+            put_formula(ws, r, c, f"={ref(c, rows.operating)}+{ref(c, rows.one_off)}", "dd_gbp_total")
+        _row_totals(ws, r, first_col, last_col, total_col, pv_col, factor_range, "dd_gbp_total")
+        r += 1
+        if is_sq:
+            sq_rows = rows
+        else:
+            assert sq_rows is not None, "the status quo comes first"
+            rows.saving = r
+            put_text(ws, r, label_col, "Saving against the status quo", "dd_label_bold")
+            for c in range(first_col, last_col + 1):
+                put_formula(ws, r, c, f"={ref(c, sq_rows.total)}-{ref(c, rows.total)}", "dd_gbp_bold")
+            put_formula(ws, r, total_col, f"=SUM({ref(first_col, r)}:{ref(last_col, r)})", "dd_gbp_bold")
+            r += 1
+            rows.cumulative_saving = r
+            put_text(ws, r, label_col, "Cumulative saving", "dd_label_indent")
+            for c in range(first_col, last_col + 1):
+                f = f"={ref(c, rows.saving)}" if c == first_col else f"={ref(c - 1, r)}+{ref(c, rows.saving)}"
+                put_formula(ws, r, c, f, "dd_gbp")
+            r += 1
+            rows.pv_saving = r
+            put_text(ws, r, label_col, "Present value of saving (saving x discount factor)", "dd_label_bold")
+            for c in range(first_col, last_col + 1):
+                put_formula(ws, r, c, f"={ref(c, rows.saving)}*{ref(c, factor_row)}", "dd_gbp_bold")
+            put_formula(ws, r, pv_col, f"=SUM({ref(first_col, r)}:{ref(last_col, r)})", "dd_gbp_total")
+            put_text(ws, r, total_col, "Net present saving:", "dd_note")
+            r += 1
+            rows.cumulative_pv_saving = r
+            put_text(ws, r, label_col, "Cumulative present value of saving", "dd_label_indent")
+            for c in range(first_col, last_col + 1):
+                f = f"={ref(c, rows.pv_saving)}" if c == first_col else f"={ref(c - 1, r)}+{ref(c, rows.pv_saving)}"
+                put_formula(ws, r, c, f, "dd_gbp")
+            r += 1
+        options[opt] = rows
+        r += 1
+
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=(fy_row, year_row), freeze=ref(first_col, year_row + 1))
+    return CashflowRefs(sheet=ws.title, first_col=first_col, last_col=last_col, total_col=total_col, pv_col=pv_col,
+                        year_row=year_row, fy_row=fy_row, rate_row=rate_row, factor_row=factor_row, options=options)
+
+
+def _row_totals(ws: Worksheet, row: int, first_col: int, last_col: int, total_col: int, pv_col: int,
+                factor_range: str, style: str) -> None:
+    """Total (undiscounted) and present value (SUMPRODUCT with the discount factors) of a row."""
+    span = f"{ref(first_col, row)}:{ref(last_col, row)}"
+    put_formula(ws, row, total_col, f"=SUM({span})", style)
+    put_formula(ws, row, pv_col, f"=SUMPRODUCT({span},{factor_range})", style)
+
+
+def _sum_rows(ws: Worksheet, row: int, label: str, rows: list[int], first_col: int, last_col: int,
+              total_col: int, pv_col: int, factor_range: str) -> None:
+    put_text(ws, row, 1, label, "dd_label_bold")
+    for c in range(first_col, last_col + 1):
+        if rows:
+            f = f"=SUM({ref(c, rows[0])}:{ref(c, rows[-1])})" if rows == list(range(rows[0], rows[-1] + 1)) \
+                else "=" + "+".join(ref(c, x) for x in rows)
+        else:
+            f = "=0"
+        put_formula(ws, row, c, f, "dd_gbp_subtotal")
+    _row_totals(ws, row, first_col, last_col, total_col, pv_col, factor_range, "dd_gbp_subtotal")
+
+
+def check_factors(result: AppraisalResult, bands: Bands) -> None:
+    """The bands must reproduce the result's discount factors (else the workbook would not reconcile)."""
+    from ..appraisal import discount_factors
+
+    expected = discount_factors(result.horizon_years, bands)
+    got = result.annual[result.annual.option == registry.STATUS_QUO].sort_values("year_index").discount_factor
+    if not np.allclose(expected, got.to_numpy(), rtol=0, atol=1e-12):
+        raise DDAnalysisError(f"{result.project_id}: the Green Book bands in data/assumptions/appraisal.yaml do not "
+                              "reproduce the appraisal's discount factors; re-run the appraisal before exporting")

@@ -1,0 +1,131 @@
+"""The implementation plan sheet: each option's phases as a month-by-month timeline, and milestones.
+
+Bars are cells in named styles (blue; red on the critical path), one column per calendar month; a
+diamond marks a zero-length milestone phase such as go-live. Dates come from the plan (values).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..result import AppraisalResult
+from .cells import set_style, put_date, put_number, put_text, ref
+from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+
+FIXED = {1: 40, 2: 8, 3: 12, 4: 12, 5: 8}
+MONTH_WIDTH = 4.2
+MILESTONE = "\u25c6"  # black diamond
+
+
+def _date(x: object) -> dt.date | None:
+    if isinstance(x, dt.datetime):
+        return x.date()
+    if isinstance(x, dt.date):
+        return x
+    if isinstance(x, str) and x:
+        return dt.date.fromisoformat(x[:10])
+    return None
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, d = [], dt.date(first.year, first.month, 1)
+    while d <= last:
+        out.append(d)
+        d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return out
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def write_plan(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
+    """Timeline per option (recommended first), then milestones (the risk register is on the Risk sheet)."""
+    onames = option_names(result).__getitem__
+    plans = dict(result.plans)
+    order = sorted(plans, key=lambda o: (o != result.recommended, list(result.options.id).index(o)
+                                         if o in set(result.options.id) else 99))
+    starts = [d for p in plans.values() for d in map(_date, p.phases.start) if d]
+    ends = [d for p in plans.values() for d in map(_date, p.phases.finish) if d]
+    months = _months(min(starts), max(ends)) if starts else []
+    tl0 = len(FIXED) + 1
+    last_col = max(tl0 + len(months) - 1, tl0 + 15)
+    widths = {**FIXED, **{c: MONTH_WIDTH for c in range(tl0, last_col + 1)}}
+    r = sheet_header(ws, ctx, "Implementation plan", widths)
+    put_text(ws, r, 1, ("Phases scheduled by the critical path method from each plan's start date (central durations "
+                        "unless the scenario says otherwise). Red bars are on the critical path: a delay there delays "
+                        f"go-live, and with it the savings. {MILESTONE} = go-live. Durations in weeks; values from the "
+                        "model's plan templates (data/plans), illustrative unless a source says otherwise."),
+             "dd_note_wrap")
+    merge(ws, r, 1, r, last_col)
+    fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
+    r += 2
+    if not plans:
+        put_text(ws, r, 1, "No implementation plan: the short list has only the status quo.", "dd_note")
+        set_widths(ws, widths)
+        print_setup(ws)
+        return
+
+    # header: years row and months row
+    year_row, month_row = r, r + 1
+    for c, label in ((1, "Phase"), (2, "Weeks"), (3, "Start"), (4, "Finish"), (5, "Slack (weeks)")):
+        put_text(ws, month_row, c, label, "dd_header" if c > 1 else "dd_header_left")
+        set_style(ws, year_row, c, "dd_header")
+    ws.row_dimensions[month_row].height = 30
+    for i, m in enumerate(months):
+        c = tl0 + i
+        put_text(ws, month_row, c, f"{m:%b}"[:3], "dd_month")
+        if i == 0 or m.month == 1:
+            put_text(ws, year_row, c, str(m.year), "dd_month")
+        else:
+            set_style(ws, year_row, c, "dd_month")
+    r = month_row + 1
+    for opt in order:
+        p = plans[opt]
+        title = f"{onames(opt)}: go-live {p.go_live:%d %b %Y}"
+        if opt == result.recommended:
+            title += "  (recommended)"
+        for c in range(1, last_col + 1):
+            set_style(ws, r, c, "dd_subheader")
+        put_text(ws, r, 1, title, "dd_subheader")
+        r += 1
+        for ph in p.phases.itertuples(index=False):
+            start, finish = _date(ph.start), _date(ph.finish)
+            put_text(ws, r, 1, ph.name, "dd_label_indent")
+            put_number(ws, r, 2, ph.duration_weeks, "dd_int")
+            put_date(ws, r, 3, start)
+            put_date(ws, r, 4, finish)
+            put_number(ws, r, 5, ph.slack_weeks, "dd_int")
+            milestone = float(ph.duration_weeks) == 0
+            for i, m in enumerate(months):
+                c = tl0 + i
+                if milestone:
+                    if start and m <= start < _next_month(m):
+                        put_text(ws, r, c, MILESTONE, "dd_milestone")
+                elif start and finish and start < _next_month(m) and finish > m:
+                    set_style(ws, r, c, "dd_bar_critical" if bool(ph.critical) else "dd_bar")
+            r += 1
+        r += 1
+    header_rows = (year_row, month_row)
+
+    # milestones
+    put_text(ws, r, 1, "Milestones", "dd_section")
+    for c in range(2, last_col + 1):
+        set_style(ws, r, c, "dd_section")
+    r += 1
+    for opt in order:
+        p = plans[opt]
+        put_text(ws, r, 1, onames(opt), "dd_subheader")
+        for c in range(2, 5):
+            set_style(ws, r, c, "dd_subheader")
+        r += 1
+        for m in p.milestones.itertuples(index=False):
+            put_text(ws, r, 1, m.milestone, "dd_label_indent")
+            merge(ws, r, 1, r, 3)
+            put_date(ws, r, 4, _date(m.date))
+            r += 1
+    r += 1
+
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=header_rows, freeze=ref(tl0, header_rows[1] + 1))

@@ -1,0 +1,114 @@
+"""The programme sheet: one row per project with its recommended option; money figures link to the project's sheets."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import registry
+from ..result import AppraisalResult
+from . import charts
+from .cells import set_style, put_date, put_formula, put_number, put_text, ref
+from .layout import merge, Context, fit_row, print_setup, set_widths, sheet_header
+from .summary import internal_link
+
+if TYPE_CHECKING:
+    from .workbook import ProjectSheets
+
+COLUMNS = (
+    ("Project", 34), ("Council(s)", 26), ("Services in scope", 34), ("Baseline net budget", 15),
+    ("Recommended option", 26), ("Net present saving", 15), ("One-off costs", 14), ("Steady-state annual saving", 15),
+    ("Payback year", 10), ("Go-live", 12), ("Chance it saves money", 11), ("Illustrative", 11),
+)
+
+
+def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None) -> list[dict]:
+    """Descriptive fields per project: from ``summary`` when given, else from the results and the registry."""
+    if summary is not None:
+        by_id = summary.set_index("project_id")
+        order = [p for p in summary.project_id if p in results]
+    else:
+        by_id, order = None, list(results)
+    rows = []
+    for pid in order:
+        res = results[pid]
+        rec = res.options.set_index("id").loc[res.recommended]
+        row = {
+            "project_id": pid, "title": res.project_title, "councils": res.councils, "services": "",
+            "baseline_net_gbp": res.baseline.net_budget_gbp if res.baseline is not None else None,
+            "recommended": res.recommended, "recommended_name": rec["name"], "payback_year": rec["payback_year"],
+            "go_live": rec["go_live"], "p_saving_positive": rec["p_saving_positive"], "illustrative": res.illustrative,
+        }
+        try:
+            row["services"] = "; ".join(registry.project(pid).services)
+        except Exception:  # a project outside the registry (custom data): no services listed
+            pass
+        if by_id is not None:
+            s = by_id.loc[pid]
+            for key in ("title", "councils", "services", "baseline_net_gbp", "payback_year", "go_live",
+                        "p_saving_positive", "illustrative"):
+                if key in s.index and not (isinstance(s[key], float) and pd.isna(s[key])):
+                    row[key] = s[key]
+        rows.append(row)
+    return rows
+
+
+def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, AppraisalResult],
+                    summary: pd.DataFrame | None, refs: Mapping[str, "ProjectSheets"]) -> None:
+    """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
+    widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
+    r = sheet_header(ws, ctx, "Programme summary", widths)
+    draws = sorted({len(x.mc_draws) for x in results.values()})
+    put_text(ws, r, 1, (
+        "One row per project: the option each appraisal recommends and its headline figures (GBP, real 2014-15 prices, "
+        "against the status quo; 0 where keeping the status quo is recommended). Money columns link to each project's "
+        "Options sheet, so they follow the discount rates and MCA weights. Payback, go-live and the chance of saving "
+        f"are model values ({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Click a project for its sheets."),
+        "dd_note_wrap")
+    merge(ws, r, 1, r, len(COLUMNS))
+    fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
+    r += 2
+    header = r
+    for c, (label, _) in enumerate(COLUMNS, start=1):
+        put_text(ws, header, c, label, "dd_header_left" if c in (1, 2, 3, 5) else "dd_header")
+    ws.row_dimensions[header].height = 30
+    r += 1
+    first = r
+    for row in _row_data(results, summary):
+        pid = row["project_id"]
+        pref = refs[pid]
+        rec = row["recommended"]
+        cell = put_text(ws, r, 1, row["title"], "dd_link")
+        internal_link(cell, pref.names["summary"])
+        put_text(ws, r, 2, row["councils"], "dd_text")
+        put_text(ws, r, 3, row["services"], "dd_text")
+        put_number(ws, r, 4, row["baseline_net_gbp"], "dd_gbp")
+        put_text(ws, r, 5, row["recommended_name"], "dd_text")
+        cells = pref.options.cells
+        put_formula(ws, r, 6, f"={cells['nps'][rec]}", "dd_gbp_bold")
+        put_formula(ws, r, 7, f"={cells['one_off'][rec]}", "dd_gbp")
+        put_formula(ws, r, 8, f"={cells['steady_state'][rec]}", "dd_gbp")
+        pb = row["payback_year"]
+        put_text(ws, r, 9, pb if isinstance(pb, str) else ("n/a" if rec == registry.STATUS_QUO else "none"),
+                 "dd_center")
+        put_date(ws, r, 10, row["go_live"] if rec != registry.STATUS_QUO else None, missing="n/a")
+        if rec == registry.STATUS_QUO:
+            put_text(ws, r, 11, "n/a", "dd_na")
+        else:
+            put_number(ws, r, 11, row["p_saving_positive"], "dd_pct", missing="not run")
+        put_text(ws, r, 12, "Illustrative" if row["illustrative"] else "No", "dd_quality_red" if row["illustrative"]
+                 else "dd_center")
+        fit_row(ws, r, [(row["title"], widths[1]), (row["councils"], widths[2]), (row["services"], widths[3]),
+                        (row["recommended_name"], widths[5])])
+        r += 1
+    last = r - 1
+    put_text(ws, r, 1, "Programme total", "dd_label_bold")
+    for c in range(2, len(COLUMNS) + 1):
+        set_style(ws, r, c, "dd_label")
+    for c in (4, 6, 7, 8):
+        put_formula(ws, r, c, f"=SUM({ref(c, first)}:{ref(c, last)})", "dd_gbp_total")
+    r += 2
+    charts.programme_bars(ws, f"A{r}", 1, 6, first, last, "Net present saving of the recommended option (GBP)")
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=(header, header), freeze=ref(2, header + 1))

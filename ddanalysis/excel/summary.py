@@ -1,0 +1,369 @@
+"""The front of a project's workbook: cover, summary (recommendation and key figures), options compared.
+
+Figures that the workbook can compute (net present cost and saving, one-off costs, benefit-cost
+ratio, steady-state saving and its share of the budget, MCA scores and ranks) are formulas linking
+to the Cash flows and MCA sheets; figures only the model can produce (payback year, Monte Carlo
+probabilities and percentiles, go-live dates) are values, and the sheet says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .. import registry
+from ..result import AppraisalResult
+from . import charts
+from .cells import set_style, put_date, put_formula, put_number, put_text, quote_sheet, ref, sheet_ref
+from .layout import merge, option_names, ILLUSTRATIVE_TEXT, Context, fit_row, print_setup, set_widths, sheet_header
+from .mca_sheet import MCARefs
+from .money import CashflowRefs
+
+RULE = ("Decision rule (stated in every output): the option with the largest net present saving among those that "
+        "(a) save money in the central case, (b) save money in at least half of the Monte Carlo draws, and (c) score "
+        "at least as well as the status quo on the non-monetised criteria; otherwise, the status quo.")
+
+
+@dataclass(frozen=True)
+class OptionsRefs:
+    """Cells of the Options sheet other sheets link to (absolute, sheet-qualified), by metric then option."""
+
+    sheet: str
+    cells: dict[str, dict[str, str]]
+
+
+def internal_link(cell, sheet: str, target: str = "A1") -> None:
+    """Make ``cell`` a hyperlink to a place in this workbook."""
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(sheet)}!{target}", display=str(cell.value))
+
+
+def _note_for_missing(result: AppraisalResult) -> str:
+    return "n/a" if len(result.mc_draws) else "not run"
+
+
+def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs) -> OptionsRefs:
+    """Every option's headline metrics side by side (metrics down, options across), and savings by year."""
+    onames = option_names(result).__getitem__
+    opts = list(result.options.id)
+    row_of = result.options.set_index("id")
+    n = len(opts)
+    first_col = 2
+    last_col = first_col + n - 1
+    note_col = last_col + 1
+    widths = {1: 50, **{c: 17 for c in range(first_col, last_col + 1)}, note_col: 62}
+    r = sheet_header(ws, ctx, "Options compared", widths)
+    header = r
+    put_text(ws, header, 1, f"GBP, {result.price_basis}", "dd_header_left")
+    for j, opt in enumerate(opts):
+        put_text(ws, header, first_col + j, onames(opt),
+                 "dd_recommended" if opt == result.recommended else "dd_header")
+    put_text(ws, header, note_col, "How it is calculated", "dd_header_left")
+    fit_row(ws, header, [(onames(o), widths[first_col] - 1) for o in opts], bold=True)
+    r = header + 1
+    cells: dict[str, dict[str, str]] = {}
+    sq = registry.STATUS_QUO
+    last_year_col = cf.last_col
+
+    def metric(key: str, label: str, note: str, write: Callable[[int, int, str], None]) -> int:
+        nonlocal r
+        put_text(ws, r, 1, label, "dd_label_bold" if key in ("nps", "mca_score") else "dd_label")
+        cells[key] = {}
+        for j, opt in enumerate(opts):
+            c = first_col + j
+            write(r, c, opt)
+            cells[key][opt] = sheet_ref(ws.title, c, r, absolute=True)
+        put_text(ws, r, note_col, note, "dd_note_wrap")
+        fit_row(ws, r, [(note, widths[note_col])], small=True)
+        row = r
+        r += 1
+        return row
+
+    base_row = r
+    put_text(ws, r, 1, f"Baseline net budget of the service in scope, {result.base_year}", "dd_label")
+    put_number(ws, r, first_col, result.baseline.net_budget_gbp if result.baseline is not None else None, "dd_gbp")
+    put_text(ws, r, note_col, "Model value: the baseline (gross expenditure less income), see Summary", "dd_note_wrap")
+    base_cell = ref(first_col, base_row, True)
+    r += 1
+
+    def go_live(row: int, c: int, opt: str) -> None:
+        put_date(ws, row, c, row_of.loc[opt, "go_live"] if opt != sq else None, missing="n/a")
+    metric("go_live", "Go-live (savings start)", "Model value: the implementation plan's go-live date", go_live)
+
+    metric("npc", "Net present cost", "Present value of total cost: Cash flows, 'Total cost' row, Present value column",
+           lambda row, c, opt: put_formula(ws, row, c, f"={cf.npc(opt)}", "dd_gbp"))
+
+    def nps(row: int, c: int, opt: str) -> None:
+        if opt == sq:
+            put_number(ws, row, c, 0.0, "dd_gbp_bold")
+        else:
+            put_formula(ws, row, c, f"={cf.nps(opt)}", "dd_gbp_bold")
+    nps_row = metric("nps", "Net present saving against the status quo",
+                     "Sum of the present values of the yearly savings (Cash flows); the status quo saves 0", nps)
+    nps_span = f"{ref(first_col, nps_row, True)}:{ref(last_col, nps_row, True)}"
+    metric("rank", "Rank by net present saving", "RANK of the net present saving (1 = largest)",
+           lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"))
+    metric("one_off", "One-off transition costs (undiscounted)",
+                         "Cash flows, 'One-off transition costs' row, Total column",
+                         lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"))
+    pv_one_off_row = metric("pv_one_off", "Present value of one-off costs",
+                            "Cash flows, 'One-off transition costs' row, Present value column",
+                            lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.pv_col)}", "dd_gbp"))
+
+    def bcr(row: int, c: int, opt: str) -> None:
+        pv1, s = ref(c, pv_one_off_row), ref(c, nps_row)
+        put_formula(ws, row, c, f'=IF({pv1}>0,({s}+{pv1})/{pv1},"n/a")', "dd_ratio")
+    metric("bcr", "Benefit-cost ratio", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
+           "PV of recurring savings per pound of one-off cost", bcr)
+
+    def steady(row: int, c: int, opt: str) -> None:
+        if opt == sq:
+            put_number(ws, row, c, 0.0, "dd_gbp")
+        else:
+            put_formula(ws, row, c, f"={cf.cell(opt, 'saving', last_year_col)}", "dd_gbp")
+    ss_row = metric("steady_state", "Steady-state annual saving (final year)",
+                    "Cash flows, 'Saving against the status quo' in the final year", steady)
+    metric("steady_share", "Steady-state saving as a share of the baseline net budget",
+           "Steady-state annual saving / baseline net budget",
+           lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")', "dd_pct"))
+    metric("payback", "Payback year (cumulative saving turns positive and stays so)",
+           "Model value", lambda row, c, opt: put_text(ws, row, c, "n/a" if opt == sq else (
+               row_of.loc[opt, "payback_year"] if isinstance(row_of.loc[opt, "payback_year"], str)
+               else "beyond horizon"), "dd_center"))
+    missing = _note_for_missing(result)
+    for key, col, label, style in (
+        ("p_positive", "p_saving_positive", "Monte Carlo: chance the option saves money", "dd_pct"),
+        ("p_target", "p_meets_target", "Monte Carlo: chance it meets the savings target", "dd_pct"),
+        ("p10", "saving_p10_gbp", "Monte Carlo: net present saving, P10 (1 in 10 below)", "dd_gbp"),
+        ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
+        ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
+    ):
+        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)",
+               lambda row, c, opt, col=col, style=style: put_number(ws, row, c, row_of.loc[opt, col], style,
+                                                                     missing=missing))
+    metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
+           lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
+    metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",
+           lambda row, c, opt: put_formula(ws, row, c, f"={mca.rank[opt]}", "dd_rank"))
+    metric("recommended", "Recommended", "Decision rule below",
+           lambda row, c, opt: put_text(ws, row, c, "Recommended" if opt == result.recommended else "",
+                                        "dd_center"))
+    r += 1
+    put_text(ws, r, 1, RULE, "dd_note_wrap")
+    merge(ws, r, 1, r, note_col)
+    fit_row(ws, r, [(RULE, sum(widths.values()))], small=True)
+    r += 2
+    put_text(ws, r, 1, "Saving against the status quo by year", "dd_section")
+    for c in range(2, note_col + 1):
+        set_style(ws, r, c, "dd_section")
+    chart_row = r + 1
+    charts.savings_by_year(ws, f"A{chart_row}", ws.parent[cf.sheet],
+                           [(rows.name, rows.saving) for rows in cf.options.values() if rows.saving],
+                           cf.first_col, cf.last_col, cf.fy_row, "Saving against the status quo by year (GBP)")
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=(header, header), freeze=ref(first_col, header + 1))
+    ws.print_area = f"A1:{ref(note_col, chart_row + 18)}"
+    return OptionsRefs(sheet=ws.title, cells=cells)
+
+
+def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs) -> None:
+    """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline, provenance."""
+    onames = option_names(result).__getitem__
+    widths = {1: 44, 2: 17, 3: 17, 4: 14, 5: 14, 6: 14, 7: 14}
+    last = len(widths)
+    r = sheet_header(ws, ctx, "Summary", widths)
+    put_text(ws, r, 1, "Recommendation", "dd_section")
+    for c in range(2, last + 1):
+        set_style(ws, r, c, "dd_section")
+    r += 1
+    put_text(ws, r, 1, result.recommendation, "dd_recommendation")
+    merge(ws, r, 1, r, last)
+    fit_row(ws, r, [(result.recommendation, sum(widths.values()) * 0.8)])
+    r += 1
+    put_text(ws, r, 1, RULE, "dd_note_wrap")
+    merge(ws, r, 1, r, last)
+    fit_row(ws, r, [(RULE, sum(widths.values()))], small=True)
+    r += 2
+
+    put_text(ws, r, 1, "Key figures", "dd_section")
+    for c in range(2, last + 1):
+        set_style(ws, r, c, "dd_section")
+    r += 1
+    header = r
+    heads = ("Option", "Net present saving", "One-off costs", "Payback year", "Chance it saves money",
+             "MCA score (0-10)", "Go-live")
+    for c, h in enumerate(heads, start=1):
+        put_text(ws, header, c, h, "dd_header" if c > 1 else "dd_header_left")
+    ws.row_dimensions[header].height = 30
+    r = header + 1
+    first = r
+    for opt in result.options.id:
+        bold = opt == result.recommended
+        put_text(ws, r, 1, onames(opt) + ("  (recommended)" if bold else ""),
+                 "dd_label_bold" if bold else "dd_label")
+        put_formula(ws, r, 2, f"={opt_refs.cells['nps'][opt]}", "dd_gbp_bold" if bold else "dd_gbp")
+        put_formula(ws, r, 3, f"={opt_refs.cells['one_off'][opt]}", "dd_gbp")
+        pb = result.options.set_index("id").loc[opt, "payback_year"]
+        put_text(ws, r, 4, "n/a" if opt == registry.STATUS_QUO else (pb if isinstance(pb, str) else "none"),
+                 "dd_center")
+        p = result.options.set_index("id").loc[opt, "p_saving_positive"]
+        if opt == registry.STATUS_QUO:
+            put_text(ws, r, 5, "n/a", "dd_na")
+        else:
+            put_number(ws, r, 5, p, "dd_pct", missing=_note_for_missing(result))
+        put_formula(ws, r, 6, f"={opt_refs.cells['mca_score'][opt]}", "dd_score")
+        put_date(ws, r, 7, result.options.set_index("id").loc[opt, "go_live"] if opt != registry.STATUS_QUO else None,
+                 missing="n/a")
+        r += 1
+    last_row = r - 1
+    put_text(ws, r, 1, "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against the "
+                       "status quo. Chance it saves money: share of the Monte Carlo draws with a positive net present "
+                       "saving (Risk sheet).", "dd_note")
+    r += 2
+    chart_anchor = f"A{r}"
+    charts.npv_by_option(ws, chart_anchor, ws, 1, 2, first + 1, last_row,
+                         "Net present saving by option (GBP)", "Net present saving (GBP)")
+    r += 17
+
+    # the service today
+    base = result.baseline
+    if base is not None:
+        put_text(ws, r, 1, f"The service today: baseline budget, {result.base_year}", "dd_section")
+        for c in range(2, last + 1):
+            set_style(ws, r, c, "dd_section")
+        r += 1
+        put_text(ws, r, 1, "Subjective line", "dd_header_left")
+        put_text(ws, r, 2, "GBP", "dd_header")
+        put_text(ws, r, 3, "Expenditure or income", "dd_header")
+        ws.row_dimensions[r].height = 30
+        r += 1
+        frame = base.to_frame()
+        first_line = r
+        for line in frame.itertuples(index=False):
+            put_text(ws, r, 1, line.label, "dd_label_indent")
+            put_number(ws, r, 2, line.amount_gbp, "dd_gbp")
+            put_text(ws, r, 3, line.kind, "dd_center")
+            r += 1
+        last_line = r - 1
+        span_a = f"{ref(2, first_line)}:{ref(2, last_line)}"
+        span_k = f"{ref(3, first_line, True)}:{ref(3, last_line, True)}"
+        put_text(ws, r, 1, "Gross expenditure", "dd_label_bold")
+        put_formula(ws, r, 2, f'=SUMIF({span_k},"expenditure",{span_a})', "dd_gbp_subtotal")
+        gross_row = r
+        r += 1
+        put_text(ws, r, 1, "Income", "dd_label_bold")
+        put_formula(ws, r, 2, f'=SUMIF({span_k},"income",{span_a})', "dd_gbp")
+        income_row = r
+        r += 1
+        put_text(ws, r, 1, "Net budget", "dd_label_bold")
+        put_formula(ws, r, 2, f"={ref(2, gross_row)}+{ref(2, income_row)}", "dd_gbp_total")
+        r += 1
+        put_text(ws, r, 1, "Staff (FTE) / headcount", "dd_label")
+        put_number(ws, r, 2, base.fte, "dd_fte")
+        put_number(ws, r, 3, base.headcount, "dd_int")
+        r += 1
+        put_text(ws, r, 1, "Source", "dd_key")
+        put_text(ws, r, 2, base.source, "dd_note_wrap")
+        merge(ws, r, 2, r, last)
+        fit_row(ws, r, [(base.source, sum(widths.values()) - widths[1])], small=True)
+        r += 2
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=None, landscape=False)
+
+
+CONTENTS = {
+    "summary": "Recommendation, key figures, net present saving by option, the baseline budget",
+    "options": "Every option's metrics side by side; savings by year",
+    "cashflows": "Cash flows by year per option; discount factors, present values and NPVs as formulas",
+    "discount": "Green Book discount rates (inputs): change one and every present value recalculates",
+    "risk": "Monte Carlo percentiles, one-way sensitivity, switching values, delivery risk register",
+    "mca": "Multi-criteria analysis: scores, weights (inputs) and weighted totals (formulas)",
+    "plan": "Implementation plan per option: phases as a timeline (critical path in red), milestones",
+    "assumptions": "Every assumption used, with its value, range, source and quality rating",
+    "programme": "One row per project: the recommended option and its headline figures",
+}
+
+
+def write_cover(ws: Worksheet, ctx: Context, heading: str, facts: list[tuple[str, str]],
+                contents: list[tuple[str, str]], provenance: dict[str, str]) -> None:
+    """Title, facts (key / value), illustrative box, how to read, contents with links, provenance."""
+    widths = {1: 30, 2: 110}
+    put_text(ws, 1, 1, heading, "dd_title")
+    ws.row_dimensions[1].height = 30
+    put_text(ws, 2, 1, ctx.context_line, "dd_subtitle")
+    r = 4
+    if ctx.illustrative:
+        put_text(ws, r, 1, ILLUSTRATIVE_TEXT, "dd_illustrative_box")
+        set_style(ws, r, 2, "dd_illustrative_box")
+        merge(ws, r, 1, r, 2)
+        ws.row_dimensions[r].height = 36
+        r += 2
+    for key, value in facts:
+        put_text(ws, r, 1, key, "dd_key")
+        put_text(ws, r, 2, value, "dd_text")
+        fit_row(ws, r, [(value, widths[2])])
+        r += 1
+    r += 1
+    put_text(ws, r, 1, "How to read this workbook", "dd_section")
+    set_style(ws, r, 2, "dd_section")
+    r += 1
+    for key, text in (
+        ("Inputs", "Yellow cells with blue figures (discount rates, MCA weights and scores) are inputs you may change; "
+                   "the workbook recalculates."),
+        ("Formulas", "Totals, savings, discount factors, present values, net present values, benefit-cost ratios and "
+                     "MCA totals are live formulas that reproduce the model's figures."),
+        ("Model values", "Yearly cash flows by component, Monte Carlo results, sensitivity, switching values, payback "
+                         "years and plan dates are values from the ddanalysis model; they do not recalculate."),
+        ("Money", "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision."),
+    ):
+        put_text(ws, r, 1, key, "dd_key")
+        put_text(ws, r, 2, text, "dd_text")
+        fit_row(ws, r, [(text, widths[2])])
+        r += 1
+    r += 1
+    put_text(ws, r, 1, "Contents", "dd_section")
+    set_style(ws, r, 2, "dd_section")
+    r += 1
+    for sheet, text in contents:
+        cell = put_text(ws, r, 1, sheet, "dd_link")
+        internal_link(cell, sheet)
+        put_text(ws, r, 2, text, "dd_text")
+        r += 1
+    r += 1
+    put_text(ws, r, 1, "Data provenance", "dd_section")
+    set_style(ws, r, 2, "dd_section")
+    r += 1
+    for key, value in provenance.items():
+        put_text(ws, r, 1, key.replace("_", " ").capitalize(), "dd_key")
+        put_text(ws, r, 2, value, "dd_text")
+        fit_row(ws, r, [(value, widths[2])])
+        r += 1
+    set_widths(ws, widths)
+    print_setup(ws, landscape=False)
+    ws.oddHeader.left.text = ""
+    ws.oddHeader.right.text = ""
+
+
+def project_facts(result: AppraisalResult, ctx: Context) -> list[tuple[str, str]]:
+    """The cover's key facts of one project's appraisal."""
+    draws = len(result.mc_draws)
+    last_year = result.annual.financial_year.iloc[result.horizon_years - 1] if len(result.annual) else result.first_year
+    return [
+        ("Project", f"{result.project_title} ({result.project_id})"),
+        ("Council(s)", result.councils),
+        ("Scenario", f"{result.scenario}: {result.scenario_description}".rstrip(": ")),
+        ("Perspective", f"{result.perspective_label} ({result.perspective})"),
+        ("Prices", f"GBP, {result.price_basis}"),
+        ("Appraisal period", f"{result.horizon_years} years, {result.first_year} to {last_year}; discounted at the "
+                             "HM Treasury Green Book rates"),
+        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated"),
+        ("Monte Carlo", f"{draws:,} draws, seed {result.mc_seed}" if draws else "not run"),
+        ("Recommendation", result.recommendation),
+        ("Illustrative", "Yes: " + ILLUSTRATIVE_TEXT.split(": ", 1)[1] if result.illustrative else "No"),
+        ("Produced", f"{ctx.produced:%d %B %Y} by ddanalysis {ctx.version}"),
+    ]
+
+
+__all__ = ["write_options", "write_summary", "write_cover", "project_facts", "internal_link", "OptionsRefs",
+           "CONTENTS", "RULE"]

@@ -1,0 +1,203 @@
+"""Assemble the board workbooks in memory: one project's appraisal, or the whole programme.
+
+Project workbook sheets: Cover, Summary, Options, Cash flows, Discount rates, Risk, MCA, Plan,
+Assumptions. Programme workbook: Cover, Programme (one row per project), Discount rates (shared by
+every project, so one edit re-discounts the programme), then each project's sheets prefixed with a
+short project code ("walsall Summary", ...). Nothing is written to disk here (see :mod:`.export`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.workbook.properties import CalcProperties
+
+from .. import __version__
+from ..errors import DDAnalysisError
+from ..result import AppraisalResult
+from . import styles
+from .assumptions_sheet import write_assumptions
+from .layout import Context
+from .mca_sheet import write_mca
+from .money import DiscountRefs, check_factors, write_cashflows, write_discount_rates
+from .plan_sheet import write_plan
+from .programme_sheet import write_programme
+from .risk_sheet import write_risk
+from .summary import CONTENTS, OptionsRefs, project_facts, write_cover, write_options, write_summary
+
+#: Sheet kinds of one project, in workbook order, and their names.
+PROJECT_SHEETS: dict[str, str] = {
+    "summary": "Summary", "options": "Options", "cashflows": "Cash flows", "discount": "Discount rates",
+    "risk": "Risk", "mca": "MCA", "plan": "Plan", "assumptions": "Assumptions",
+}
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
+
+
+@dataclass(frozen=True)
+class ProjectSheets:
+    """What the programme sheet links to in one project's sheets."""
+
+    names: dict[str, str]
+    options: OptionsRefs
+
+
+def context(result: AppraisalResult, produced: dt.date) -> Context:
+    """Header context of one project's sheets."""
+    return Context(title=result.project_title, councils=result.councils, scenario=result.scenario,
+                   perspective_label=result.perspective_label, price_basis=result.price_basis,
+                   illustrative=bool(result.illustrative), produced=produced, version=__version__)
+
+
+def discount_bands(result: AppraisalResult) -> tuple[tuple[tuple[int, int | None, float], ...], str, str]:
+    """The Green Book bands the result was discounted with, and their source (title, link)."""
+    from ..assumptions import load_book
+
+    book = load_book(result.project_id)
+    bands = tuple(book.settings.discount_bands)
+    check_factors(result, bands)
+    src = book.sources.get(book.settings.sources_of_settings.get("discount_schedule", ""), {})
+    return bands, str(src.get("title", "HM Treasury, The Green Book")), str(src.get("link", ""))
+
+
+def _check_result(result: object) -> AppraisalResult:
+    if not isinstance(result, AppraisalResult):
+        raise DDAnalysisError(f"expected an AppraisalResult (from ddanalysis.appraise), got {type(result).__name__}")
+    return result
+
+
+def _new_workbook(title: str, subject: str) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    styles.register(wb)
+    wb.properties.title = title
+    wb.properties.subject = subject
+    wb.properties.creator = f"ddanalysis {__version__}"
+    wb.properties.keywords = "Delivering Differently; options appraisal; Green Book"
+    wb.calculation = CalcProperties(fullCalcOnLoad=True)  # Excel computes every formula on opening
+    return wb
+
+
+def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: dict[str, str],
+                    discount: DiscountRefs | None, bands_info: tuple) -> ProjectSheets:
+    """Create and fill one project's sheets (in display order; filled in dependency order)."""
+    ws = {kind: wb.create_sheet(name) for kind, name in names.items()}
+    if discount is None:  # a project workbook has its own discount-rate sheet
+        bands, src_title, src_link = bands_info
+        discount = write_discount_rates(ws["discount"], ctx, bands, src_title, src_link, result.horizon_years)
+    cf = write_cashflows(ws["cashflows"], ctx, result, discount)
+    mca = write_mca(ws["mca"], ctx, result)
+    opt_refs = write_options(ws["options"], ctx, result, cf, mca)
+    write_summary(ws["summary"], ctx, result, opt_refs)
+    write_risk(ws["risk"], ctx, result)
+    write_plan(ws["plan"], ctx, result)
+    write_assumptions(ws["assumptions"], ctx, result)
+    return ProjectSheets(names=names, options=opt_refs)
+
+
+def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -> Workbook:
+    """One project's board workbook (not saved)."""
+    result = _check_result(result)
+    produced = produced or dt.date.today()
+    ctx = context(result, produced)
+    wb = _new_workbook(f"Options appraisal: {result.project_title}", f"{result.councils}; scenario {result.scenario}; "
+                       f"perspective {result.perspective}")
+    cover = wb.create_sheet("Cover")
+    bands_info = discount_bands(result)
+    _project_sheets(wb, result, ctx, dict(PROJECT_SHEETS), None, bands_info)
+    contents = [(name, CONTENTS[kind]) for kind, name in PROJECT_SHEETS.items()]
+    write_cover(cover, ctx, f"Options appraisal: {result.project_title}", project_facts(result, ctx), contents,
+                dict(result.provenance))
+    wb.active = 0
+    return wb
+
+
+def sheet_prefixes(project_ids: list[str]) -> dict[str, str]:
+    """A short, unique sheet-name prefix per project: the first word of its id (more words if needed)."""
+    out: dict[str, str] = {}
+    words = {pid: [w for w in re.split(r"[-_\s]+", _BAD_SHEET_CHARS.sub("", pid)) if w] or [pid] for pid in project_ids}
+    n = 1
+    pending = list(project_ids)
+    while pending:
+        cand = {pid: "-".join(words[pid][:n])[:16] for pid in pending}
+        counts = pd.Series(list(cand.values())).value_counts()
+        done = [pid for pid in pending if counts[cand[pid]] == 1 and cand[pid] not in out.values()]
+        for pid in done:
+            out[pid] = cand[pid]
+        pending = [pid for pid in pending if pid not in out]
+        n += 1
+        if n > 12:  # ids with identical words: number them
+            for i, pid in enumerate(pending, start=1):
+                out[pid] = f"{cand[pid][:12]}{i}"
+            break
+    return out
+
+
+def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None = None,
+                       produced: dt.date | None = None) -> Workbook:
+    """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved)."""
+    if not isinstance(results, Mapping) or not results:
+        raise DDAnalysisError("expected a non-empty mapping project id -> AppraisalResult (e.g. from "
+                              "ddanalysis.programme.programme_results())")
+    for pid, res in results.items():
+        _check_result(res)
+        if res.project_id != pid:
+            raise DDAnalysisError(f"results[{pid!r}] is the appraisal of {res.project_id!r}; the keys must be project ids")
+    if summary is not None:
+        missing = [p for p in summary.get("project_id", pd.Series(dtype=str)) if p not in results]
+        if "project_id" not in summary.columns or missing:
+            raise DDAnalysisError("summary must have a 'project_id' column naming projects in results"
+                                  + (f"; not in results: {missing}" if missing else ""))
+    produced = produced or dt.date.today()
+    first = next(iter(results.values()))
+    scenarios = sorted({r.scenario for r in results.values()})
+    perspectives = sorted({r.perspective_label for r in results.values()})
+    ctx = Context(title="Delivering Differently programme", councils=f"{len(results)} projects",
+                  scenario=", ".join(scenarios), perspective_label="; ".join(perspectives),
+                  price_basis=first.price_basis, illustrative=any(r.illustrative for r in results.values()),
+                  produced=produced, version=__version__)
+    wb = _new_workbook("Delivering Differently programme: options appraisals",
+                       f"{len(results)} projects; scenario {ctx.scenario}; perspective {ctx.perspective_label}")
+    cover = wb.create_sheet("Cover")
+    programme_ws = wb.create_sheet("Programme")
+    discount_ws = wb.create_sheet("Discount rates")
+    bands_info = discount_bands(first)
+    for res in results.values():
+        if discount_bands(res)[0] != bands_info[0]:
+            raise DDAnalysisError(f"{res.project_id} was discounted with other rates than {first.project_id}; "
+                                  "a programme workbook shares one discount-rate table")
+    horizon = max(r.horizon_years for r in results.values())
+    discount = write_discount_rates(discount_ws, ctx, bands_info[0], bands_info[1], bands_info[2], horizon)
+    prefixes = sheet_prefixes(list(results))
+    project_refs: dict[str, ProjectSheets] = {}
+    for pid, res in results.items():
+        names = {kind: f"{prefixes[pid]} {name}" for kind, name in PROJECT_SHEETS.items() if kind != "discount"}
+        project_refs[pid] = _project_sheets(wb, res, context(res, produced), names, discount, bands_info)
+    write_programme(programme_ws, ctx, results, summary, project_refs)
+    facts = [
+        ("Programme", "Delivering Differently (Cabinet Office, DCLG, LGA and SOLACE): options appraisals of the "
+                      "Challenge Fund projects"),
+        ("Projects", f"{len(results)}: " + "; ".join(f"{r.project_title} ({r.councils})" for r in results.values())),
+        ("Scenario", ctx.scenario),
+        ("Perspective", ctx.perspective_label),
+        ("Prices", f"GBP, {ctx.price_basis}"),
+        ("Monte Carlo", "; ".join(sorted({f"{len(r.mc_draws):,} draws, seed {r.mc_seed}" for r in results.values()}))),
+        ("Illustrative", "Yes, for: " + ", ".join(r.project_id for r in results.values() if r.illustrative)
+         if ctx.illustrative else "No"),
+        ("Produced", f"{produced:%d %B %Y} by ddanalysis {__version__}"),
+    ]
+    contents = [("Programme", CONTENTS["programme"]), ("Discount rates", CONTENTS["discount"])]
+    for pid, refs in project_refs.items():
+        contents.append((refs.names["summary"], f"{results[pid].project_title} ({results[pid].councils}): summary; "
+                         f"then '{prefixes[pid]} Options', '{prefixes[pid]} Cash flows' and the rest"))
+    provenance = dict(first.provenance)
+    provenance["baseline"] = "Per project: see each project's Summary sheet (baseline source)"
+    write_cover(cover, ctx, "Delivering Differently programme: options appraisals", facts, contents, provenance)
+    wb.active = 0
+    return wb
+
+
+__all__ = ["project_workbook", "programme_workbook", "sheet_prefixes", "PROJECT_SHEETS"]

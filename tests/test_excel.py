@@ -1,0 +1,530 @@
+"""The board workbook, reopened with openpyxl: sheets, headers, formats, formulas, safety, atomic writes.
+
+No LibreOffice here (see test_excel_libreoffice.py for recalculation and rendering). Expected values
+come from the appraisal result's own frames or from the Green Book formula, never from the workbook.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+
+import ddanalysis as dd
+from ddanalysis import cli, registry
+from ddanalysis.cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS
+from ddanalysis.errors import DDAnalysisError
+from ddanalysis.excel import export_programme, export_project, export_project_bytes, programme_workbook
+from ddanalysis.excel import export as export_mod
+from ddanalysis.excel.cells import FORMULA_TRIGGERS
+from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
+from ddanalysis.excel.workbook import sheet_prefixes
+
+PROJECT = "walsall-college"
+DRAWS = 200
+PRODUCED = dt.date(2015, 11, 2)
+SHEETS = ["Cover", "Summary", "Options", "Cash flows", "Discount rates", "Risk", "MCA", "Plan", "Assumptions"]
+#: the only functions our formulas use (anything else would be text that slipped through as a formula)
+FUNCTIONS = {"SUM", "SUMPRODUCT", "VLOOKUP", "RANK", "IF", "SUMIF", "TRUE"}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return dd.appraise(PROJECT, draws=DRAWS, seed=7)
+
+
+@pytest.fixture(scope="module")
+def path(result, tmp_path_factory) -> Path:
+    return export_project(result, tmp_path_factory.mktemp("xl") / "walsall.xlsx", produced=PRODUCED)
+
+
+@pytest.fixture(scope="module")
+def wb(path):
+    return load_workbook(path)
+
+
+def _label_rows(ws, col: int = 1) -> dict[str, int]:
+    """First row of each label in a column (read from the sheet, not from the code)."""
+    out: dict[str, int] = {}
+    for r in range(1, ws.max_row + 1):
+        v = ws.cell(row=r, column=col).value
+        if isinstance(v, str) and v not in out:
+            out[v] = r
+    return out
+
+
+def _option_blocks(ws) -> dict[str, dict[str, int]]:
+    """Cash flows sheet: option name -> label -> row, found from the sub-header rows."""
+    blocks, current = {}, None
+    for r in range(1, ws.max_row + 1):
+        cell = ws.cell(row=r, column=1)
+        if cell.style == "dd_subheader" and isinstance(cell.value, str):
+            current = cell.value.split("  (")[0].replace(" - the benchmark", "")
+            blocks[current] = {}
+        elif current and isinstance(cell.value, str):
+            blocks[current].setdefault(cell.value, r)
+    return blocks
+
+
+# --- structure -----------------------------------------------------------------------------------------
+
+def test_sheets_in_order(wb):
+    assert wb.sheetnames == SHEETS
+
+
+def test_every_sheet_header_says_project_scenario_perspective_and_illustrative(wb, result):
+    assert result.illustrative, "the bundled baselines are illustrative; this test expects the banner"
+    for name in SHEETS[1:]:
+        ws = wb[name]
+        assert ws["A1"].value.startswith(result.project_title), name
+        assert f"Scenario: {result.scenario}" in ws["A2"].value, name
+        assert result.perspective_label in ws["A2"].value, name
+        assert "2014-15 prices" in ws["A2"].value, name
+        assert ws["A3"].value == ILLUSTRATIVE_TEXT, name
+        assert ws["A3"].style == "dd_illustrative", name
+        assert ws.oddHeader.center.text == "ILLUSTRATIVE", name
+        assert result.scenario in ws.oddHeader.right.text and result.perspective_label in ws.oddHeader.right.text
+
+
+def test_not_illustrative_means_no_banner(result, tmp_path):
+    plain = dataclasses.replace(result, illustrative=False)
+    wb = load_workbook(export_project(plain, tmp_path / "plain.xlsx", produced=PRODUCED))
+    for name in SHEETS[1:]:
+        assert wb[name]["A3"].value is None, name
+        assert not wb[name].oddHeader.center.text
+    assert not any("ILLUSTRATIVE:" in str(c.value) for row in wb["Cover"].iter_rows() for c in row)
+
+
+def test_cover(wb, result):
+    ws = wb["Cover"]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for needed in (result.project_title, result.councils, result.scenario, result.perspective_label,
+                   "2 November 2015", f"ddanalysis {dd.__version__}", result.provenance["baseline"],
+                   result.provenance["assumptions"], "ILLUSTRATIVE", result.recommendation):
+        assert needed in text, needed
+    links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink is not None}
+    for sheet in SHEETS[1:]:
+        assert links[sheet] == f"'{sheet}'!A1"
+
+
+def test_named_styles_everywhere(wb):
+    """Every written cell takes one of our named styles (no ad-hoc per-cell formatting)."""
+    assert {s for s in wb.named_styles if s.startswith("dd_")} >= {"dd_gbp", "dd_header", "dd_rate_input"}
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    assert c.style.startswith("dd_"), (ws.title, c.coordinate, c.style)
+
+
+def test_money_format_pounds_with_thousands_separators(wb):
+    ws = wb["Cash flows"]
+    fmt = ws["B12"].number_format
+    assert "£" in fmt and "#,##0" in fmt
+    money_cells = [c for row in ws.iter_rows(min_row=10) for c in row[1:] if isinstance(c.value, (int, float))
+                   or (isinstance(c.value, str) and c.value.startswith("="))]
+    assert money_cells
+    assert all("£" in c.number_format for c in money_cells)
+    first_band = _label_rows(wb["Discount rates"])["Band"] + 1
+    assert wb["Discount rates"].cell(row=first_band, column=4).number_format == "0.00%"
+
+
+def test_freeze_print_setup_and_widths(wb):
+    for name in SHEETS:
+        ws = wb[name]
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, name
+        assert ws.page_setup.fitToHeight == 0, name
+        assert ws.column_dimensions["A"].width >= 20, name
+    for name in ("Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions"):
+        assert wb[name].page_setup.orientation == "landscape", name
+    assert wb["Cash flows"].freeze_panes == "B7"
+    assert wb["Cash flows"].print_title_rows.replace("$", "") == "5:6"
+    assert wb["Options"].freeze_panes == "B6"
+    assert wb["Assumptions"].freeze_panes is not None
+    assert wb["Assumptions"].auto_filter.ref
+
+
+def test_headers_of_cash_flows(wb, result):
+    ws = wb["Cash flows"]
+    years = [ws.cell(row=5, column=2 + t).value for t in range(result.horizon_years)]
+    assert years == [f"{2015 + t}-{(16 + t) % 100:02d}" for t in range(result.horizon_years)]
+    assert ws.cell(row=5, column=1).value == "GBP, real 2014-15 prices"
+    assert [ws.cell(row=6, column=2 + t).value for t in range(result.horizon_years)] == list(range(result.horizon_years))
+    assert "values" in ws["A9"].value and "formulas" in ws["A9"].value  # the note row says which is which
+
+
+# --- values and formulas --------------------------------------------------------------------------------
+
+def test_component_cash_flows_are_the_models_values_at_full_precision(wb, result):
+    ws = wb["Cash flows"]
+    blocks = _option_blocks(ws)
+    flows = result.cashflows
+    checked = 0
+    for opt in result.options.id:
+        block = blocks[result.option_name(opt)]
+        for label, frame in flows[flows.option == opt].groupby("label"):
+            if label not in block:
+                assert (frame.cost_gbp == 0).all(), (opt, label)  # all-zero components are left out
+                continue
+            for t, value in zip(frame.year_index, frame.cost_gbp):
+                # openpyxl writes 16 significant digits: within 1e-15 relative, far below a penny
+                assert ws.cell(row=block[label], column=2 + t).value == pytest.approx(value, rel=1e-15, abs=1e-12)
+                checked += 1
+    assert checked > 100
+
+
+def test_discount_factors_are_formulas_from_the_rate_cells(wb, result):
+    ws = wb["Cash flows"]
+    rows = _label_rows(ws)
+    rate, factor = rows["Discount rate (from the Discount rates sheet)"], rows["Discount factor"]
+    assert ws.cell(row=factor, column=2).value == 1  # year 0 undiscounted
+    for t in range(1, result.horizon_years):
+        c = 2 + t
+        prev, here = ws.cell(row=factor, column=c - 1).coordinate, ws.cell(row=rate, column=c).coordinate
+        assert ws.cell(row=factor, column=c).value == f"={prev}/(1+{here})"
+        assert ws.cell(row=rate, column=c).value.startswith("=VLOOKUP(")
+        assert "'Discount rates'!$B$" in ws.cell(row=rate, column=c).value
+    bands = wb["Discount rates"]
+    first = _label_rows(bands)["Band"] + 1
+    # HM Treasury Green Book, Table A6.1 (STPR by year)
+    assert [bands.cell(row=r, column=4).value for r in range(first, first + 6)] == [0.035, 0.03, 0.025, 0.02, 0.015, 0.01]
+    assert [bands.cell(row=r, column=2).value for r in range(first, first + 6)] == [0, 31, 76, 126, 201, 301]
+    assert f"$B${first}:$D${first + 5}" in ws.cell(row=rate, column=3).value
+
+
+def test_present_values_and_npv_are_formulas(wb, result):
+    ws = wb["Cash flows"]
+    blocks = _option_blocks(ws)
+    last = 1 + result.horizon_years
+    pv_col = last + 2
+    for opt in result.options.id[1:]:
+        b = blocks[result.option_name(opt)]
+        pv = b["Present value of saving (saving x discount factor)"]
+        assert ws.cell(row=pv, column=pv_col).value == f"=SUM(B{pv}:{ws.cell(row=pv, column=last).column_letter}{pv})"
+        assert ws.cell(row=b["Total cost"], column=pv_col).value.startswith("=SUMPRODUCT(")
+        assert re.fullmatch(r"=B\d+\*B\$?8", ws.cell(row=pv, column=2).value.replace("$", "")) or \
+            ws.cell(row=pv, column=2).value == f"=B{b['Saving against the status quo']}*B8"
+    opt_ws = wb["Options"]
+    rows = _label_rows(opt_ws)
+    nps = rows["Net present saving against the status quo"]
+    assert opt_ws.cell(row=nps, column=2).value == 0  # the status quo saves nothing
+    for j in range(1, len(result.options)):
+        assert opt_ws.cell(row=nps, column=2 + j).value.startswith("='Cash flows'!$")
+
+
+def test_mca_totals_are_sumproducts_of_the_weight_cells(wb, result):
+    ws = wb["MCA"]
+    rows = _label_rows(ws)
+    total = rows["Weighted score (0-10)"]
+    first = rows["Criterion"] + 1
+    n = len(result.mca_weights)
+    for j in range(len(result.options)):
+        col = ws.cell(row=total, column=4 + j).column_letter
+        assert ws.cell(row=total, column=4 + j).value == \
+            f"=SUMPRODUCT($C${first}:$C${first + n - 1},{col}{first}:{col}{first + n - 1})"
+    weights = [ws.cell(row=first + i, column=3).value for i in range(n)]
+    assert weights == pytest.approx(list(result.mca_weights.values))
+    assert all(ws.cell(row=first + i, column=3).style == "dd_weight_input" for i in range(n))
+
+
+def test_every_formula_uses_only_our_functions(wb):
+    seen = 0
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    seen += 1
+                    names = set(re.findall(r"([A-Z][A-Z0-9.]*)\(", c.value)) | (
+                        {"TRUE"} if "TRUE" in c.value else set())
+                    assert names <= FUNCTIONS, (ws.title, c.coordinate, c.value)
+    assert seen > 300
+
+
+def test_assumptions_sheet_lists_every_assumption_with_source_and_quality(wb, result):
+    ws = wb["Assumptions"]
+    header = _label_rows(ws)["Applies to"]
+    heads = [ws.cell(row=header, column=c).value for c in range(1, 13)]
+    assert {"Assumption", "Unit", "Low", "Central", "High", "Value used", "Quality", "Source"} <= set(heads)
+    body = [[ws.cell(row=r, column=c).value for c in range(1, 13)] for r in range(header + 1, ws.max_row + 1)]
+    body = [b for b in body if b[1]]
+    assert len(body) == len(result.assumptions)
+    qcol, scol = heads.index("Quality"), heads.index("Source")
+    assert [b[qcol] for b in body] == list(result.assumptions.quality)
+    assert all(b[scol] for b in body)
+    styles = {ws.cell(row=r, column=qcol + 1).style for r in range(header + 1, header + 1 + len(body))}
+    assert styles <= {"dd_quality_green", "dd_quality_amber", "dd_quality_red"}
+
+
+def test_native_charts(path):
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        xml = [z.read(n).decode() for n in charts]
+    kinds = sorted("bar" if re.search(r"<(\w+:)?barChart>", x) else "line" if re.search(r"<(\w+:)?lineChart>", x)
+                   else "other" for x in xml)
+    assert kinds == ["bar", "line"]  # NPV by option (Summary), savings by year (Options)
+
+
+def test_plan_timeline(wb, result):
+    ws = wb["Plan"]
+    bars = sum(1 for row in ws.iter_rows() for c in row if c.style in ("dd_bar", "dd_bar_critical"))
+    critical = sum(1 for row in ws.iter_rows() for c in row if c.style == "dd_bar_critical")
+    assert bars > 20 and 0 < critical < bars
+    diamonds = sum(1 for row in ws.iter_rows() for c in row if c.value == "\u25c6")
+    assert diamonds == len(result.plans)  # one go-live milestone per option with a plan
+
+
+def test_no_nan_or_inf_written(path):
+    with zipfile.ZipFile(path) as z:
+        for n in z.namelist():
+            if n.startswith("xl/worksheets/"):
+                xml = z.read(n).decode()
+                assert "<v>nan</v>" not in xml.lower() and "<v>inf" not in xml.lower(), n
+
+
+# --- text from data is never a formula ---------------------------------------------------------------------
+
+def test_text_starting_with_formula_characters_is_written_as_text(result, tmp_path):
+    evil = {"=": '=HYPERLINK("http://evil.example","x")', "+": "+1+1", "-": "-2+3 cmd", "@": "@SUM(A1:A2)"}
+    assumptions = result.assumptions.copy()
+    assumptions.loc[0, "description"] = evil["="]
+    assumptions.loc[1, "source"] = evil["+"]
+    scores = result.mca_scores.copy()
+    scores.loc[0, "rationale"] = evil["-"]
+    bad = dataclasses.replace(result, project_title=evil["@"], recommendation=evil["="], councils=evil["+"],
+                              assumptions=assumptions, mca_scores=scores)
+    out = export_project(bad, tmp_path / "evil.xlsx", produced=PRODUCED)
+    wb = load_workbook(out)
+    found = {k: 0 for k in evil}
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS):
+                    if c.data_type == "f":
+                        assert not any(v in c.value for v in evil.values()), (ws.title, c.coordinate, c.value)
+                        continue
+                    assert c.data_type == "s"
+                    assert c.quotePrefix, (ws.title, c.coordinate)
+                    for k, v in evil.items():
+                        found[k] += v in c.value
+    assert all(found.values()), found
+    with zipfile.ZipFile(out) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert "<f>HYPERLINK" not in xml and "<f>SUM(A1:A2)" not in xml and "<f>1+1" not in xml
+
+
+def test_control_characters_are_dropped(result, tmp_path):
+    bad = dataclasses.replace(result, recommendation="Recommended:\x00 keep\x07 it")
+    wb = load_workbook(export_project(bad, tmp_path / "ctl.xlsx", produced=PRODUCED))
+    assert wb["Summary"]["A6"].value == "Recommended: keep it"
+
+
+# --- writing: atomic, clear errors, bytes ------------------------------------------------------------------
+
+def test_bytes_for_the_download_button(result):
+    data = export_project_bytes(result, produced=PRODUCED)
+    assert isinstance(data, bytes) and data[:2] == b"PK"
+    assert load_workbook(io.BytesIO(data)).sheetnames == SHEETS
+
+
+def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(result, tmp_path, monkeypatch):
+    target = tmp_path / "board.xlsx"
+    target.write_bytes(b"the previous workbook")
+
+    def boom(self, filename):
+        Path(filename).write_bytes(b"PK half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", boom)
+    with pytest.raises(DDAnalysisError, match="cannot write .*board.xlsx.*No space left"):
+        export_project(result, target)
+    assert target.read_bytes() == b"the previous workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board.xlsx"]
+
+
+def test_written_file_is_readable_by_others(result, tmp_path):
+    out = export_project(result, tmp_path / "perm.xlsx", produced=PRODUCED)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("name, message", [
+    ("missing/dir/out.xlsx", "folder .* does not exist"),
+    ("out.xls", "must end in .xlsx"),
+    ("out", "must end in .xlsx"),
+])
+def test_unwritable_paths_give_clear_errors(result, tmp_path, name, message):
+    with pytest.raises(DDAnalysisError, match=message):
+        export_project(result, tmp_path / name)
+
+
+def test_a_folder_is_not_a_file(result, tmp_path):
+    (tmp_path / "dir.xlsx").mkdir()
+    with pytest.raises(DDAnalysisError, match="is a folder"):
+        export_project(result, tmp_path / "dir.xlsx")
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_read_only_folder(result, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with pytest.raises(DDAnalysisError, match="no permission"):
+            export_project(result, ro / "x.xlsx")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_permission_denied_is_a_clear_error(result, tmp_path, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(export_mod.tempfile, "mkstemp", denied)
+    with pytest.raises(DDAnalysisError, match=r"cannot write .*x.xlsx: Permission denied"):
+        export_project(result, tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_merged_ranges_do_not_overlap_and_hide_no_values(wb):
+    """Overlapping merges or values under a merge make Excel offer to repair the file."""
+    for ws in wb:
+        seen: set[tuple[int, int]] = set()
+        for rng in ws.merged_cells.ranges:
+            cells = set(rng.cells)
+            assert not cells & seen, (ws.title, rng.coord)
+            seen |= cells
+            for r, c in list(cells)[1:]:
+                if (r, c) != (rng.min_row, rng.min_col):
+                    assert ws.cell(row=r, column=c).value is None, (ws.title, rng.coord)
+
+
+def test_stale_result_is_refused(result):
+    annual = result.annual.copy()
+    annual["discount_factor"] = annual["discount_factor"] * 1.01
+    with pytest.raises(DDAnalysisError, match="do not reproduce the appraisal's discount factors"):
+        export_project_bytes(dataclasses.replace(result, annual=annual))
+
+
+def test_not_a_result():
+    with pytest.raises(DDAnalysisError, match="AppraisalResult"):
+        export_project_bytes({"project": "x"})
+
+
+# --- programme ---------------------------------------------------------------------------------------------
+
+PROGRAMME = ["walsall-college", "dover-museum-tourism", "kirklees-open-spaces"]
+
+
+@pytest.fixture(scope="module")
+def programme():
+    results = {p: dd.appraise(p, draws=50, seed=3) for p in PROGRAMME}
+    results["dover-museum-tourism"] = dd.appraise("dover-museum-tourism", scenario="central", draws=50, seed=3)
+    return results
+
+
+def test_programme_workbook(programme, tmp_path):
+    out = export_programme(programme, tmp_path / "programme.xlsx", produced=PRODUCED)
+    wb = load_workbook(out)
+    assert wb.sheetnames[:3] == ["Cover", "Programme", "Discount rates"]
+    for prefix in ("walsall", "dover", "kirklees"):
+        for kind in ("Summary", "Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions"):
+            assert f"{prefix} {kind}" in wb.sheetnames
+    assert len(wb.sheetnames) == 3 + 7 * len(PROGRAMME)
+    ws = wb["Programme"]
+    rows = _label_rows(ws)
+    for pid, res in programme.items():
+        r = rows[res.project_title]
+        prefix = sheet_prefixes(PROGRAMME)[pid]
+        link = ws.cell(row=r, column=6).value
+        assert link.startswith(f"='{prefix} Options'!$"), link
+        assert ws.cell(row=r, column=1).hyperlink.location == f"'{prefix} Summary'!A1"
+        assert ws.cell(row=r, column=5).value == res.option_name(res.recommended)
+    total = rows["Programme total"]
+    assert ws.cell(row=total, column=6).value.startswith("=SUM(")
+    # one shared discount table: every project's rate row looks it up
+    assert "'Discount rates'!" in wb["walsall Cash flows"]["C7"].value
+
+
+def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme, tmp_path):
+    summary = pd.DataFrame({"project_id": list(reversed(PROGRAMME)),
+                            "title": ["K title", "D title", "W title"]})
+    wb = programme_workbook(programme, summary, produced=PRODUCED)
+    ws = wb["Programme"]
+    rows = _label_rows(ws)
+    assert rows["K title"] < rows["D title"] < rows["W title"]
+    with pytest.raises(DDAnalysisError, match="not in results"):
+        programme_workbook(programme, pd.DataFrame({"project_id": ["nope"]}))
+    with pytest.raises(DDAnalysisError, match="non-empty mapping"):
+        programme_workbook({})
+    with pytest.raises(DDAnalysisError, match="keys must be project ids"):
+        programme_workbook({"kirklees-open-spaces": programme["walsall-college"]})
+
+
+def test_sheet_prefixes_are_unique_and_short():
+    ids = registry.project_ids()
+    prefixes = sheet_prefixes(ids)
+    assert len(set(prefixes.values())) == len(ids)
+    assert all(len(p) + len(" Assumptions") <= 31 for p in prefixes.values())
+    assert sheet_prefixes(["a-b", "a-c", "x"]) == {"a-b": "a-b", "a-c": "a-c", "x": "x"}
+
+
+# --- CLI ---------------------------------------------------------------------------------------------------
+
+def test_cli_export_project(tmp_path, capsys):
+    out = tmp_path / "cli.xlsx"
+    with pytest.raises(SystemExit) as exc:  # Typer exits 0 after a command
+        cli.main(["export", PROJECT, "-o", str(out), "--draws", "20", "--seed", "5", "--scenario", "low",
+                  "--perspective", "public"])
+    assert exc.value.code == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    ws = load_workbook(out)["Summary"]
+    assert "Scenario: low" in ws["A2"].value and "the public sector as a whole" in ws["A2"].value
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["export", "-o", "x.xlsx"], "either a project id or --all"),
+    (["export", PROJECT, "--all", "-o", "x.xlsx"], "either a project id or --all"),
+    (["export", PROJECT, "-o", "missing-folder/x.xlsx"], "does not exist"),
+    (["export", "no-such-project", "-o", "x.xlsx"], "unknown project"),
+])
+def test_cli_export_errors(argv, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_one_off_components_have_their_own_subtotal(wb, result):
+    """The one-off subtotal's Total column is the option's one-off cost (a formula over the component rows)."""
+    ws = wb["Cash flows"]
+    blocks = _option_blocks(ws)
+    total_col = 2 + result.horizon_years
+    for opt in result.options.id:
+        row = blocks[result.option_name(opt)]["One-off transition costs"]
+        assert ws.cell(row=row, column=total_col).value == f"=SUM(B{row}:{ws.cell(row=row, column=total_col - 1).column_letter}{row})"
+        labels = {COMPONENT_LABELS[c] for c in ONE_OFF_COMPONENTS}
+        shown = [lab for lab in blocks[result.option_name(opt)] if lab in labels]
+        assert shown, opt
+
+
+def test_without_monte_carlo_or_switching_values_the_sheets_say_so():
+    quick = dd.appraise("kirklees-open-spaces", draws=0, with_switching=False)
+    wb = load_workbook(io.BytesIO(export_project_bytes(quick, produced=PRODUCED)))
+    risk = [str(c.value) for row in wb["Risk"].iter_rows() for c in row if c.value is not None]
+    assert any(v.startswith("Not run for this workbook (0 draws)") for v in risk)
+    assert "Not computed for this workbook." in risk
+    options = wb["Options"]
+    row = _label_rows(options)["Monte Carlo: chance the option saves money"]
+    assert options.cell(row=row, column=3).value == "not run"
+    assert any(c.value == "not run" for row in wb["Cover"].iter_rows() for c in row)  # Monte Carlo: not run

@@ -14,19 +14,20 @@ Every problem in a file is reported together in one :class:`DataFileError` namin
 """
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping
 
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .yamlio import load_yaml_text
+from .yamlio import load_yaml_text, read_utf8
 from . import config
-from .errors import DataFileError, unknown
+from .errors import DataFileError, DDAnalysisError, unknown
 from .registry import DELIVERY_MODELS, project_ids
 
 PROJECT_SCOPE = "project"
@@ -139,13 +140,17 @@ class AssumptionBook:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return load_yaml_text(path.read_text(encoding="utf-8"))
+        return load_yaml_text(read_utf8(path))
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
         raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text ({exc})") from exc
+
+
+def _hint(key: object, valid: "Iterable[str]") -> str:
+    """' (did you mean 'x'?)' for a key one typo away from a valid one, else ''."""
+    close = difflib.get_close_matches(str(key), list(valid), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _fail(path: Path, problems: list[str]) -> None:
@@ -215,13 +220,15 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
     for key, raw in mapping.items():
         if settings_specs is not None:
             if key not in settings_specs:
-                problems.append(f"{key}: unknown project-wide assumption; valid: {', '.join(settings_specs)}")
+                problems.append(f"{key}: unknown project-wide assumption{_hint(key, settings_specs)}; "
+                                f"valid: {', '.join(settings_specs)}")
                 continue
             spec = settings_specs[key]
             lo, hi, unit, desc, better = *spec.bounds, spec.unit, spec.description, spec.better
         else:
             if key not in levers.index:
-                problems.append(f"{scope}.{key}: unknown assumption key; valid keys: {', '.join(levers.index)}")
+                problems.append(f"{scope}.{key}: unknown assumption key{_hint(key, levers.index)}; "
+                                f"valid keys (levers.yaml): {', '.join(levers.index)}")
                 continue
             lev = levers.loc[key]
             lo, hi, unit, desc, better = lev.bound_low, lev.bound_high, lev.unit, lev.description, lev.better
@@ -251,9 +258,9 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
                "assumptions", "gdp_deflator", "targets"}
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping")
-    for k in set(raw) - allowed:
-        problems.append(f"{k}: unknown key; valid: {', '.join(sorted(allowed))}")
-    for k in allowed - set(raw) - {"targets"}:
+    for k in sorted(set(raw) - allowed, key=str):
+        problems.append(f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}")
+    for k in sorted(allowed - set(raw) - {"targets"}):
         problems.append(f"{k}: missing")
     targets = raw.get("targets") or {}
     for name, spec in targets.items():
@@ -343,7 +350,8 @@ def _load_models(folder: Path, levers: pd.DataFrame, sources: Mapping[str, Any])
         if not isinstance(raw, dict):
             raise DataFileError(f"{path}: expected a mapping with id, name, description, teckal, assumptions")
         allowed = {"id", "name", "description", "teckal", "assumptions"}
-        problems += [f"{k}: unknown key; valid: {', '.join(sorted(allowed))}" for k in set(raw) - allowed]
+        problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}"
+                     for k in sorted(set(raw) - allowed, key=str)]
         if raw.get("id") != model_id:
             problems.append(f"id: {raw.get('id')!r} does not match the file name {model_id!r}")
         for k in ("name", "description"):
@@ -365,8 +373,14 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
     out, problems = {}, []
     for name, spec in raw["scenarios"].items():
         spec = spec or {}
-        extra = set(spec) - {"description", "pick", "plan_duration", "set"}
-        problems += [f"{name}.{k}: unknown key; valid: description, pick, plan_duration, set" for k in extra]
+        if not isinstance(spec, dict) or not isinstance(spec.get("set") or {}, dict):
+            where, shape = (name, "description, pick, plan_duration, set") if not isinstance(spec, dict) else \
+                (f"{name}.set", "'<option>.<assumption key>: value' lines")
+            problems.append(f"{where}: expected a mapping of {shape}, got {spec if where == name else spec['set']!r}")
+            continue
+        allowed = ("description", "pick", "plan_duration", "set")
+        extra = sorted(set(spec) - set(allowed), key=str)
+        problems += [f"{name}.{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}" for k in extra]
         pick = spec.get("pick", "central")
         if pick not in PICKS:
             problems.append(f"{name}.pick: {pick!r}; expected one of {', '.join(PICKS)}")
@@ -377,11 +391,13 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
         for full_key, value in (spec.get("set") or {}).items():
             scope, _, key = str(full_key).partition(".")
             if scope not in known_scopes:
-                problems.append(f"{name}.set.{full_key}: unknown option {scope!r}; valid: {', '.join(sorted(known_scopes))}")
+                problems.append(f"{name}.set.{full_key}: unknown option {scope!r}{_hint(scope, known_scopes)}; "
+                                f"valid: {', '.join(sorted(known_scopes))}")
                 continue
             rows = table[(table.scope == scope) & (table.key == key)]
             if rows.empty:
-                problems.append(f"{name}.set.{full_key}: {scope} has no assumption {key!r}")
+                problems.append(f"{name}.set.{full_key}: {scope} has no assumption {key!r}"
+                                f"{_hint(key, table.key[table.scope == scope])}")
                 continue
             lo, hi = rows.iloc[0]["bound_low"], rows.iloc[0]["bound_high"]
             if not isinstance(value, (int, float)) or not lo <= value <= hi:
@@ -403,14 +419,16 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    problems += [f"{k}: unknown key; valid: project, settings, models" for k in set(raw) - {"project", "settings", "models"}]
+    problems += [f"{k}: unknown key{_hint(k, ('project', 'settings', 'models'))}; valid: project, settings, models"
+                 for k in sorted(set(raw) - {"project", "settings", "models"}, key=str)]
     if raw.get("project") != project_id:
         problems.append(f"project: {raw.get('project')!r} does not match the file name {project_id!r}")
     new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
     problems += p
     for model_id, mapping in (raw.get("models") or {}).items():
         if model_id not in DELIVERY_MODELS:
-            problems.append(f"models.{model_id}: unknown delivery model; valid: {', '.join(DELIVERY_MODELS)}")
+            problems.append(f"models.{model_id}: unknown delivery model{_hint(model_id, DELIVERY_MODELS)}; "
+                            f"valid: {', '.join(DELIVERY_MODELS)}")
             continue
         r, p = _entries(path, model_id, mapping, levers, sources)
         new_rows += r
@@ -423,17 +441,28 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     return pd.concat([table[keep], new], ignore_index=True)
 
 
+def _laid_out(path: Path, load, *args):
+    """``load(path, *args)``, turning a crash on a file of the wrong layout into a DataFileError naming it."""
+    try:
+        return load(path, *args)
+    except DDAnalysisError:
+        raise
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        raise DataFileError(f"{path}: not laid out as expected ({type(exc).__name__}: {exc}); compare it with the "
+                            "bundled file of the same name in data/assumptions") from exc
+
+
 @lru_cache(maxsize=32)
 def _load_book_cached(folder: Path, project_id: str | None) -> AssumptionBook:
-    levers = _load_levers(folder / "levers.yaml")
-    sources = _load_sources(folder / "sources.yaml")
-    settings, specs, setting_rows = _load_settings(folder / "appraisal.yaml", sources)
-    models, model_rows = _load_models(folder / "models", levers, sources)
+    levers = _laid_out(folder / "levers.yaml", _load_levers)
+    sources = _laid_out(folder / "sources.yaml", _load_sources)
+    settings, specs, setting_rows = _laid_out(folder / "appraisal.yaml", _load_settings, sources)
+    models, model_rows = _laid_out(folder / "models", _load_models, levers, sources)
     table = pd.DataFrame(setting_rows + model_rows)
     if project_id is not None:
         override = folder / "projects" / f"{project_id}.yaml"
         if override.exists():
-            table = _apply_project_overrides(override, table, levers, sources, specs, project_id)
+            table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
     bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
               **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()}}
     table["bound_low"] = [bounds[k][0] for k in table.key]
@@ -442,7 +471,7 @@ def _load_book_cached(folder: Path, project_id: str | None) -> AssumptionBook:
     table = table.sort_values(["scope", "key"], key=lambda s: s.map(order) if s.name == "scope" else s)
     table = table.set_index(["scope", "key"], drop=False).rename_axis(["scope_", "key_"])
     table.index.names = [None, None]
-    scenarios = _load_scenarios(folder / "scenarios.yaml", table)
+    scenarios = _laid_out(folder / "scenarios.yaml", _load_scenarios, table)
     return AssumptionBook(project_id=project_id, settings=settings, table=table, levers=levers,
                           sources=sources, models=models, scenarios=scenarios)
 

@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .yamlio import load_yaml_text
+from .yamlio import load_yaml_text, not_utf8, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError
 
@@ -407,10 +407,11 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read the baseline file ({exc.strerror or exc})") from exc
+    raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # Excel's 'CSV UTF-8' starts with a BOM
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text (save it as 'CSV UTF-8'); {exc}") from exc
+        raise not_utf8(path, raw, exc, line_word="row") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     cells: list[_Cell] = []
@@ -464,7 +465,11 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read the workbook ({exc.strerror or exc})") from exc
     except Exception as exc:  # openpyxl raises several kinds for a damaged or non-xlsx file
-        raise DataFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        with open(path, "rb") as fh:
+            ole = fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx or an old .xls inside
+        why = ("it looks password-protected (encrypted) or is an old .xls renamed: save an unprotected copy as .xlsx"
+               if ole else "is it truncated, corrupt or not a workbook? Use the workbook written by 'ddanalysis template'")
+        raise DataFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc}); {why}") from exc
     if INPUT_SHEET not in book_values.sheetnames:
         problems.add("", f"no sheet named {INPUT_SHEET!r} (sheets: {', '.join(book_values.sheetnames)}); "
                          "use the workbook written by 'ddanalysis template'")
@@ -510,7 +515,7 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
 
 def _read_meta(path: Path, problems: _Problems) -> BaselineMeta | None:
     try:
-        raw = load_yaml_text(path.read_text(encoding="utf-8"))
+        raw = load_yaml_text(read_utf8(path))
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:
@@ -610,7 +615,8 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
     project_where = next((c.where for c in cells if c.key == "project_id"), "")
     if chosen is None:
         problems.add(project_where, "the file does not say which project it is for: enter the project id in "
-                                    "the project_id row, or call load_baseline(path, project_id=...); valid ids: "
+                                    "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
+                                    "load_baseline(path, project_id=...)); valid ids: "
                                     f"{', '.join(registry.project_ids())}")
     elif chosen not in registry.project_ids():
         problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")

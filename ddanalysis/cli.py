@@ -124,6 +124,19 @@ def export_command(
         path = export_project(result, output)
     typer.echo(f"wrote {path}")
 
+
+@app.command("check-baseline")
+def check_baseline_command(
+    file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note) or the input workbook from `ddanalysis template`."),
+    project: Optional[str] = typer.Option(None, "--project", help="Project id the figures are for (when the file does not say)."),
+) -> None:
+    """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount."""
+    from .baseline import load_baseline
+    from .report import baseline_summary
+
+    typer.echo(baseline_summary(load_baseline(file, project_id=project), path=file))
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the CLI, turning input errors into a clear message and exit status 2."""
     try:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .yamlio import load_yaml_text
+from .yamlio import load_yaml_text, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
 
@@ -48,7 +48,7 @@ def scores_path(project_id: str) -> Path:
 
 def _read_yaml(path: Path, what: str) -> dict[str, Any]:
     try:
-        raw = load_yaml_text(path.read_text(encoding="utf-8"))
+        raw = load_yaml_text(read_utf8(path))
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: {what} not found") from exc
     except yaml.YAMLError as exc:

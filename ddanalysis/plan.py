@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .yamlio import load_yaml_text
+from .yamlio import load_yaml_text, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, unknown
 
@@ -73,7 +73,7 @@ def model_path(model_id: str) -> Path:
 
 def _read_yaml(path: Path, what: str) -> dict[str, Any]:
     try:
-        raw = load_yaml_text(path.read_text(encoding="utf-8"))
+        raw = load_yaml_text(read_utf8(path))
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: {what} not found") from exc
     except yaml.YAMLError as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .yamlio import load_yaml_text
+from .yamlio import load_yaml_text, read_utf8
 from . import config
 from .errors import DataFileError, unknown
 
@@ -53,9 +54,12 @@ class Project(BaseModel):
 
 def _read_councils(path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8")
+        frame = pd.read_csv(io.StringIO(read_utf8(path)), dtype=str)
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: council registry not found") from exc
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise DataFileError(f"{path}: not a readable council registry CSV ({exc}); expected a header row "
+                            "e_code,ons_code,name,authority_class,region and one row per council") from exc
     expected = ["e_code", "ons_code", "name", "authority_class", "region"]
     if list(frame.columns) != expected:
         raise DataFileError(f"{path}: columns {list(frame.columns)}; expected {expected}")
@@ -67,9 +71,11 @@ def _read_councils(path: Path) -> pd.DataFrame:
         if rec.authority_class not in AUTHORITY_CLASSES:
             raise DataFileError(f"{path}, row {row}: class {rec.authority_class!r} not one of {sorted(AUTHORITY_CLASSES)}")
     for col in ("e_code", "ons_code"):
-        dup = frame[col][frame[col].duplicated()].tolist()
-        if dup:
-            raise DataFileError(f"{path}: duplicated {col} {dup}")
+        dup = frame[col].duplicated(keep=False)
+        if dup.any():
+            rows = [i + 2 for i in frame.index[dup]]  # row 1 is the header
+            raise DataFileError(f"{path}, rows {rows}: duplicated {col} {sorted(set(frame[col][dup]))}; "
+                                f"expected each council once")
     return frame
 
 
@@ -95,7 +101,7 @@ def council(code: str, path: Path | None = None) -> pd.Series:
 @lru_cache(maxsize=4)
 def _projects_cached(path: Path) -> tuple[Project, ...]:
     try:
-        raw = load_yaml_text(path.read_text(encoding="utf-8"))
+        raw = load_yaml_text(read_utf8(path))
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: project registry not found") from exc
     except yaml.YAMLError as exc:

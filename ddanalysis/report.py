@@ -1,7 +1,12 @@
 """Plain-text renderings of results (the CLI's tables)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .result import AppraisalResult
+
+if TYPE_CHECKING:
+    from .baseline import Baseline
 
 
 def gbp(x: float | None) -> str:
@@ -40,4 +45,29 @@ def appraisal_table(result: AppraisalResult) -> str:
     from .engine import RECOMMENDATION_RULE
 
     lines += ["", result.recommendation, f"Rule: {RECOMMENDATION_RULE}"]
+    return "\n".join(lines)
+
+
+def baseline_summary(baseline: "Baseline", path: object = None) -> str:
+    """A loaded baseline in a few lines: totals in GBP (pounds, thousands separators), staff, source."""
+    from .registry import project
+
+    title = project(baseline.project_id).title
+    rows = [
+        ("gross expenditure", gbp(baseline.gross_expenditure_gbp)),
+        ("income", gbp(baseline.income_gbp)),
+        ("net budget", gbp(baseline.net_budget_gbp)),
+        ("pay bill", gbp(baseline.pay_bill_gbp)),
+        ("FTE", f"{baseline.fte:,.1f}"),
+        ("headcount", f"{baseline.headcount:,}"),
+    ]
+    if baseline.rs_share is not None:
+        rows.append((f"share of RS {baseline.rs_service}", pct(baseline.rs_share, 1)))
+    lines = [
+        f"{baseline.project_id} ({title}): baseline {baseline.base_year}" + (f" from {path}" if path else ""),
+        f"GBP, real {baseline.base_year} prices (the file holds GBP thousand; shown here in pounds).",
+    ]
+    if baseline.illustrative:
+        lines.append("ILLUSTRATIVE: not the council's ledger.")
+    lines += [""] + [f"{name:<28} {value:>16}" for name, value in rows] + ["", f"Source: {baseline.source}"]
     return "\n".join(lines)

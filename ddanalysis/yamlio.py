@@ -1,13 +1,87 @@
-"""Reading YAML data files: libyaml's C parser where installed (about 10x faster), else PyYAML's."""
+"""Reading data files: the UTF-8 check every text data file gets, and YAML parsing (libyaml's C
+parser where installed, about 10x faster, else PyYAML's)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .errors import DataFileError
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOM = b"\xef\xbb\xbf"
+
+
+class YAMLSyntaxError(yaml.YAMLError):
+    """A YAML syntax error told in one line: where (line, column), what, and the line's text."""
+
+
+def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> YAMLSyntaxError:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return YAMLSyntaxError(str(exc))
+    lines = text.splitlines()
+    shown = lines[mark.line].strip() if mark.line < len(lines) else ""
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    what = exc.problem or exc.context or "syntax error"
+    context = ""
+    if exc.context and exc.problem and exc.context_mark is not None:
+        context = f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    return YAMLSyntaxError(f"{where}: {what}{context}" + (f"; the line reads {shown!r}" if shown else ""))
 
 
 def load_yaml_text(text: str) -> Any:
-    """Parse YAML text safely (no arbitrary objects)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    """Parse YAML text safely (no arbitrary objects).
+
+    A syntax error raises :class:`YAMLSyntaxError` (a ``yaml.YAMLError``) whose message is one line:
+    'line 2, column 1: did not find expected ... ; the line reads ...'.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(text, exc) from exc
+
+
+def not_utf8(path: Path | str, raw: bytes, exc: UnicodeDecodeError, *, line_word: str = "line") -> DataFileError:
+    """The error for a data file that is not UTF-8: the file, the line, the byte and the text around it.
+
+    ``raw`` is the file's bytes without a byte-order mark and ``exc`` the error from decoding them.
+    ``line_word`` is 'line' (YAML) or 'row' (CSV, where rows are counted as lines).
+    """
+    offset = exc.start
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    end = raw.find(b"\n", offset)
+    end = len(raw) if end < 0 else end
+    lo, hi = max(start, offset - 30), min(end, offset + 30)  # the text around the byte, on its line
+    near = ("..." if lo > start else "") + raw[lo:hi].decode("cp1252", errors="replace").strip() + ("..." if hi < end else "")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        guess = " It looks saved as UTF-16 (Excel's 'Unicode Text')."
+    else:
+        try:
+            raw.decode("cp1252")
+            guess = " It looks saved as Windows-1252 ('ANSI'), e.g. a '£' or 'é' typed in Excel or Notepad."
+        except UnicodeDecodeError:
+            guess = ""
+    how = ("in Excel: Save As 'CSV UTF-8 (Comma delimited)'" if Path(path).suffix.lower() == ".csv"
+           else "in a text editor, choose the encoding UTF-8")
+    return DataFileError(
+        f"{path}, {line_word} {line}: not UTF-8 text (byte 0x{raw[offset]:02x} in {near!r}).{guess} "
+        f"Save the file as UTF-8 ({how}) and load it again."
+    )
+
+
+def read_utf8(path: Path | str) -> str:
+    """The text of a data file, which must be UTF-8 (a byte-order mark is allowed).
+
+    A file in another encoding raises :class:`DataFileError` (see :func:`not_utf8`); ``OSError``
+    (e.g. ``FileNotFoundError``) passes through for the caller to explain.
+    """
+    raw = Path(path).read_bytes()
+    raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, raw, exc) from exc

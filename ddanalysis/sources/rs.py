@@ -366,7 +366,8 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
     dup = pd.Series(e_codes).duplicated(keep=False).to_numpy()
     if dup.any():
         cells = [cell_name(int(r), cols["e_code"]) for r in rows[dup]]
-        raise DataFileError(f"{where}: E-code(s) {sorted(set(e_codes[dup]))} appear more than once ({cells})")
+        raise DataFileError(f"{where}: E-code(s) {sorted(set(e_codes[dup]))} appear more than once ({cells}); "
+                            "expected one row per authority")
 
     def cell(r: int, key: str) -> str:
         return f"{where}, cell {cell_name(int(r), cols[key])}"

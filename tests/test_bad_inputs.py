@@ -1,0 +1,405 @@
+"""Bad inputs, end to end: each case of docs/bad_inputs.md drives the real CLI in a fresh process.
+
+For every case the user must get exit status 2, nothing on stdout (nothing half-written), one
+message on stderr that starts with 'error:', names the file (and row, sheet, cell or key) and says
+what was expected, no traceback, and the input files unchanged (sha256 before and after). Nothing
+may be written to the working folder either.
+
+The broken files are made in tmp_path from the tests' own fixtures and the bundled data (cheap, so
+no binary fixtures are committed for them): a workbook cut in half, a CSV re-encoded or re-delimited,
+a data folder copied and one file broken (``DDANALYSIS_DATA`` points the CLI at it). The expected
+row numbers, cells and keys are found in the test from the text it wrote, not from the loader.
+
+The library-level checks of the same loaders (every baseline mistake, every RS layout problem,
+every assumption-file rule) are in test_baseline.py, test_sources_fixtures.py and
+test_assumptions.py; these tests are about what a command-line user sees.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from ddanalysis.template import write_template
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+FIX = Path(__file__).resolve().parent / "fixtures"
+XLSX_2017 = FIX / "rs" / "rs_2017-18_style.xlsx"
+XLS_2013 = FIX / "rs" / "rs_2013-14_style.xls"
+PROTECTED_XLS = FIX / "rs" / "password_protected.xls"
+GOOD_CSV = FIX / "baselines" / "good.csv"
+PROJECT = "walsall-college"  # its short list includes mutual and charitable-trust (data/projects.yaml)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def sha256s(*paths: Path) -> dict[Path, str]:
+    """sha256 of every file given, or under every folder given."""
+    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*")))]
+    return {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.is_file()}
+
+
+def cli(*args: str, cwd: Path, data: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m ddanalysis ARGS`` in a fresh process (the bundled data unless ``data`` is given)."""
+    env = {k: v for k, v in os.environ.items() if k != "DDANALYSIS_DATA"}
+    if data is not None:
+        env["DDANALYSIS_DATA"] = str(data)
+    return subprocess.run([sys.executable, "-m", "ddanalysis", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=120)
+
+
+def fails_cleanly(*args: str, cwd: Path, inputs: tuple[Path, ...] = (), data: Path | None = None,
+                  expect: tuple[str, ...] = ()) -> str:
+    """Run the CLI on a bad input and check everything a user must see; return the message.
+
+    ``inputs``: files or folders that must be unchanged; ``expect``: text the message must hold.
+    """
+    watched = inputs + (DATA if data is None else data,)
+    before = sha256s(*watched)
+    listing = sorted(p.name for p in cwd.iterdir())
+    out = cli(*args, cwd=cwd, data=data)
+    err = out.stderr
+    print(f"{os.environ.get('PYTEST_CURRENT_TEST', '')}\n{err}")  # shown when a test fails (and with -s)
+    assert out.returncode == 2, (out.returncode, err)
+    assert out.stdout == "", f"something was written to stdout:\n{out.stdout[:500]}"
+    assert "Traceback" not in err, err
+    assert err.startswith("error: "), err
+    assert "\n\n" not in err.strip(), f"expected one paragraph:\n{err}"
+    for text in expect:
+        assert text in err, f"{text!r} not in:\n{err}"
+    assert sha256s(*watched) == before, "an input file was modified"
+    assert sorted(p.name for p in cwd.iterdir()) == listing, "a file was written to the working folder"
+    return err
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """An empty working folder for the CLI (anything written there fails the test)."""
+    d = tmp_path / "work"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A copy of the bundled data folder, to break one file in."""
+    dst = tmp_path / "data"
+    shutil.copytree(DATA, dst)
+    return dst
+
+
+def replace_once(path: Path, old: str, new: str) -> int:
+    """Replace the one occurrence of ``old`` in a text file (byte-for-byte elsewhere); return its line number."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def row_of(text: str, fragment: str) -> int:
+    """1-based line number of the line holding ``fragment``."""
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+# --- 1, 2: truncated and password-protected workbooks ------------------------------------------------
+
+
+@pytest.mark.parametrize("source, what", [(XLSX_2017, "invalid Zip archive"), (XLS_2013, "Cfb error")])
+def test_truncated_rs_workbook(work, tmp_path, source, what):
+    cut = tmp_path / f"cut{source.suffix}"
+    raw = source.read_bytes()
+    cut.write_bytes(raw[: len(raw) // 2])
+    fails_cleanly("outturn", cut, cwd=work, inputs=(cut,),
+                  expect=(f"error: {cut}: cannot be read as an Excel workbook (.xls/.xlsx)", what, "truncated"))
+
+
+def test_password_protected_rs_workbook(work):
+    fails_cleanly("outturn", PROTECTED_XLS, cwd=work, inputs=(PROTECTED_XLS,),
+                  expect=(f"error: {PROTECTED_XLS}: the workbook is password-protected", "save an unprotected copy"))
+
+
+def test_password_protected_baseline_workbook(work, tmp_path):
+    # an encrypted .xlsx is an OLE compound file, not a zip, just like this protected .xls renamed
+    path = tmp_path / "baseline.xlsx"
+    shutil.copy(PROTECTED_XLS, path)
+    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: not a readable .xlsx workbook", "password-protected",
+                          "save an unprotected copy as .xlsx"))
+
+
+def test_truncated_baseline_workbook(work, tmp_path):
+    full = write_template(tmp_path / "full.xlsx", project_id=PROJECT)
+    cut = tmp_path / "baseline.xlsx"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    fails_cleanly("check-baseline", cut, cwd=work, inputs=(cut,),
+                  expect=(f"error: {cut}: not a readable .xlsx workbook", "truncated"))
+
+
+# --- 3, 4: a CSV in the wrong encoding or with the wrong delimiter -----------------------------------
+
+
+def good_text() -> str:
+    return GOOD_CSV.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding, guess", [("cp1252", "Windows-1252"), ("utf-16", "UTF-16")])
+def test_baseline_csv_in_another_encoding(work, tmp_path, encoding, guess):
+    text = good_text().replace("Test fixture ledger extract", "Ledger extract, café costs in £")
+    path = tmp_path / "baseline.csv"
+    path.write_bytes(text.encode(encoding))
+    # UTF-16 fails on its byte-order mark in row 1; Windows-1252 on the 'é' in the source row
+    row = 1 if encoding == "utf-16" else row_of(text, "café")
+    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}, row {row}: not UTF-8 text", guess, "CSV UTF-8"))
+
+
+@pytest.mark.parametrize("delimiter, named", [(";", "';' as its delimiter"), ("\t", "a tab as its delimiter")])
+def test_baseline_csv_with_another_delimiter(work, tmp_path, delimiter, named):
+    rows = list(csv.reader(io.StringIO(good_text())))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    path = tmp_path / "baseline.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    header_row = row_of(buffer.getvalue(), f"line{delimiter}value")
+    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: 1 problem found", f"row {header_row}: the header row",
+                          "expected 'line', 'value'", named, "comma-separated"))
+
+
+def test_council_registry_in_windows_1252(work, data):
+    line = replace_once(data / "councils.csv", "Walsall,MD", "Walsall Métropole,MD")
+    path = data / "councils.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}, line {line}: not UTF-8 text", "Windows-1252"))
+
+
+# --- 5: duplicated councils or years -----------------------------------------------------------------
+
+
+def test_council_twice_in_one_rs_file(work, tmp_path):
+    path = tmp_path / "rs_dup.xlsx"
+    book = load_workbook(XLSX_2017)
+    sheet = book["RS LA Data 2017-18"]
+    cells = [c for c in sheet["A"] if c.value == "E4606"]
+    assert len(cells) == 1
+    walsall = cells[0]
+    below = sheet.cell(row=walsall.row + 1, column=1)
+    below.value = "E4606"  # the next authority's row now claims Walsall's code
+    book.save(path)
+    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}, sheet 'RS LA Data 2017-18'", "['E4606'] appear more than once",
+                          walsall.coordinate, below.coordinate, "expected one row per authority"))
+
+
+def test_same_year_given_twice(work, tmp_path):
+    copy = tmp_path / "rs_2017-18_revised.xlsx"
+    shutil.copy(XLSX_2017, copy)
+    fails_cleanly("outturn", XLSX_2017, copy, cwd=work, inputs=(XLSX_2017, copy),
+                  expect=(f"error: {XLSX_2017} and {copy} both hold 2017-18 figures", "load one of them"))
+
+
+def test_council_twice_in_the_registry(work, data):
+    path = data / "councils.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines, start=1) if line.startswith("E4606,"))
+    path.write_text("".join(lines) + lines[first - 1], encoding="utf-8")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}, rows [{first}, {len(lines) + 1}]: duplicated e_code ['E4606']",
+                          "expected each council once"))
+
+
+# --- 6: pounds instead of GBP thousand ---------------------------------------------------------------
+
+
+def test_baseline_in_pounds_is_flagged_implausible(work, tmp_path):
+    rows = list(csv.reader(io.StringIO(good_text())))
+    for row in rows:
+        if len(row) > 2 and row[2] == "GBP thousand":
+            row[1] = f"{float(row[1].replace(',', '')) * 1000:.0f}"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path = tmp_path / "baseline_in_pounds.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    # 2,315 thousand net (test_baseline_check_summarises_a_good_file) x 1,000 = 2,315,000 "thousand"
+    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: 2 problems found, so nothing was loaded",
+                          f"row {row_of(buffer.getvalue(), 'employees_pay')}, column 'value'",
+                          "per FTE, implausible", "net budget comes to 2,315,000 thousand",
+                          "look like pounds", "GBP thousand"))
+
+
+def test_baseline_check_summarises_a_good_file(work):
+    """The positive control for check-baseline: totals added up by hand from tests/fixtures/baselines/good.csv."""
+    before = sha256s(GOOD_CSV)
+    out = cli("check-baseline", GOOD_CSV, cwd=work)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert out.stdout.startswith("kirklees-open-spaces (")  # the file's own project_id row
+    table = dict(re.split(r"\s{2,}", line.strip()) for line in out.stdout.splitlines() if re.search(r"\S\s{2,}\S", line))
+    # gross 1000+90+150+120.5+30+40+1200+0+110+25 = 2765.5; income -300-150.5-0 = -450.5;
+    # net 2765.5-450.5 = 2315; pay bill 1000+90+150 = 1240 (GBP thousand, shown in pounds)
+    assert table["gross expenditure"] == "£2,765,500"
+    assert table["income"] == "-£450,500"
+    assert table["net budget"] == "£2,315,000"
+    assert table["pay bill"] == "£1,240,000"
+    assert (table["FTE"], table["headcount"]) == ("40.5", "44")
+    assert sha256s(GOOD_CSV) == before
+
+
+# --- 7, 8: assumption-file typo, a scenario or short list naming an unknown option -------------------
+
+
+def test_assumption_file_typo_in_a_key(work, data):
+    path = data / "assumptions" / "models" / "mutual.yaml"
+    replace_once(path, "\n  staff_cost_change:", "\n  staf_cost_change:")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}: 1 problem(s)", "mutual.staf_cost_change: unknown assumption key",
+                          "did you mean 'staff_cost_change'", "valid keys (levers.yaml)"))
+
+
+def test_appraisal_settings_typo_in_a_key(work, data):
+    path = data / "assumptions" / "appraisal.yaml"
+    replace_once(path, "\nhorizon_years:", "\nhorizon_year:")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}: 2 problem(s)", "horizon_year: unknown key (did you mean 'horizon_years'?)",
+                          "horizon_years: missing"))
+
+
+def test_scenario_naming_an_unknown_option(work, data):
+    path = data / "assumptions" / "scenarios.yaml"
+    replace_once(path, "charitable-trust.business_rates_relief", "charitable-trus.business_rates_relief")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}: 1 problem(s)",
+                          "no-rates-relief.set.charitable-trus.business_rates_relief: unknown option 'charitable-trus'",
+                          "did you mean 'charitable-trust'"))
+
+
+def test_short_list_naming_an_unknown_option(work, data):
+    path = data / "projects.yaml"
+    replace_once(path, "shortlist: [in-house, in-house-redesign, mutual, charitable-trust, outsourcing]",
+                 "shortlist: [in-house, in-house-redesign, mutal, charitable-trust, outsourcing]")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}, project {PROJECT}: shortlist", "unknown delivery model(s) ['mutal']",
+                          "valid: in-house, "))
+
+
+# --- 9 to 12: ids and numbers on the command line ----------------------------------------------------
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["appraise", "walsall", "--draws", "0"], "error: unknown project 'walsall'; valid projects: walsall-college, "),
+    (["check-baseline", str(GOOD_CSV), "--project", "walsall"], "error: unknown project 'walsall'; valid projects: "),
+    (["appraise", PROJECT, "--draws", "0", "--scenario", "worst"],
+     "error: unknown scenario 'worst'; valid scenarios: central, low, high"),
+    (["appraise", PROJECT, "--draws", "0", "--perspective", "national"],
+     "error: unknown perspective 'national'; valid perspectives: council, public"),
+    (["appraise", PROJECT, "--draws", "0", "--horizon", "0"], "error: horizon = 0 years: expected a whole number of years from 1 to 100"),
+    (["appraise", PROJECT, "--draws", "0", "--horizon", "500"], "error: horizon = 500 years: expected a whole number of years from 1 to 100"),
+    (["appraise", PROJECT, "--draws", "-5"], "error: draws = -5: expected a whole number from 0 (no Monte Carlo) to 1,000,000"),
+], ids=["unknown-project", "unknown-project-baseline", "unknown-scenario", "unknown-perspective", "horizon-0",
+        "horizon-500", "negative-draws"])
+def test_bad_ids_and_numbers_on_the_command_line(work, args, expect):
+    err = fails_cleanly(*args, cwd=work, inputs=(GOOD_CSV,), expect=(expect,))
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_draws_that_are_not_a_number_get_typers_usage_message(work):
+    """Typer parses the options, so a non-number gets its usage message: exit 2, names the option, no traceback."""
+    out = cli("appraise", PROJECT, "--draws", "many", cwd=work)
+    assert out.returncode == 2 and out.stdout == ""
+    assert "Traceback" not in out.stderr
+    assert "Invalid value for '--draws'" in out.stderr and "Usage: ddanalysis appraise" in out.stderr
+
+
+# --- 13: not YAML, empty, not laid out as expected ----------------------------------------------------
+
+
+@pytest.mark.parametrize("rel, content, expect", [
+    ("assumptions/levers.yaml", "levers: [unclosed\n",
+     ("not valid YAML (line 2, column 1: did not find expected ',' or ']'", "flow sequence at line 1, column 9")),
+    ("assumptions/scenarios.yaml", "", ("expected a mapping 'scenarios:'",)),
+    ("projects.yaml", "", ("expected a mapping with a 'projects' list",)),
+    ("councils.csv", "", ("not a readable council registry CSV", "expected a header row e_code,ons_code,name")),
+    ("mca/criteria.yaml", "criteria:\n  swing: 1\n bad: 2\n", ("not valid YAML (line 3, column", "the line reads 'bad: 2'")),
+    ("plans/phases.yaml", "- a list\n- not a mapping\n", ("expected a mapping at the top level",)),
+], ids=["levers-not-yaml", "scenarios-empty", "projects-empty", "councils-empty",
+        "criteria-not-yaml", "phases-a-list"])
+def test_data_file_not_yaml_or_empty(work, data, rel, content, expect):
+    path = data / rel
+    path.write_text(content, encoding="utf-8")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data, expect=(f"error: {path}",) + expect)
+
+
+def test_data_file_with_the_wrong_layout(work, data):
+    path = data / "assumptions" / "appraisal.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    settings["discount_schedule"] = 3.5  # a number where the block of bands belongs
+    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}: not laid out as expected", "compare it with the bundled file"))
+
+
+def test_data_yaml_in_windows_1252(work, data):
+    path = data / "assumptions" / "models" / "mutual.yaml"
+    path.write_bytes("# Mutual: café-style note\n".encode("cp1252") + path.read_bytes())  # the 'é' is on line 1
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}, line 1: not UTF-8 text", "café", "Windows-1252",
+                          "choose the encoding UTF-8"))
+
+
+# --- 14: a file that does not exist -------------------------------------------------------------------
+
+
+def test_rs_workbook_that_does_not_exist(work, tmp_path):
+    path = tmp_path / "nowhere.xls"
+    fails_cleanly("outturn", path, cwd=work, expect=(f"error: {path}: file not found", ".xls or .xlsx"))
+
+
+def test_baseline_that_does_not_exist(work, tmp_path):
+    path = tmp_path / "nowhere.csv"
+    fails_cleanly("check-baseline", path, cwd=work, expect=(f"error: {path}: baseline file not found",))
+
+
+def test_baseline_of_the_wrong_kind(work):
+    fails_cleanly("check-baseline", XLS_2013, cwd=work, inputs=(XLS_2013,),
+                  expect=(f"error: {XLS_2013}: a baseline must be a .csv file or the .xlsx input workbook", "'.xls'"))
+
+
+def test_data_file_that_does_not_exist(work, data):
+    path = data / "assumptions" / "scenarios.yaml"
+    path.unlink()
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data, expect=(f"error: {path}: file not found",))
+
+
+# --- determinism -------------------------------------------------------------------------------------
+
+
+def test_appraise_json_is_byte_identical_across_processes(work):
+    """Same inputs and seed, two processes (different hash seeds): the same bytes; another seed differs."""
+    args = ["appraise", "nelincs-environment", "--draws", "2000", "--json", "--seed"]
+    before = sha256s(DATA)
+    env = {k: v for k, v in os.environ.items() if k != "DDANALYSIS_DATA"}
+    cmd = [sys.executable, "-m", "ddanalysis"]
+    procs = [subprocess.Popen(cmd + args + [seed], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work,
+                              env={**env, "PYTHONHASHSEED": hash_seed})
+             for seed, hash_seed in (("7", "1"), ("7", "2"), ("8", "1"))]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1] for o in outs]
+    first, second, other = (o[0] for o in outs)
+    assert first == second
+    assert first != other
+    assert json.loads(first)["project"] == "nelincs-environment"
+    assert sha256s(DATA) == before

@@ -694,8 +694,8 @@ def spending_trend(frame: pd.DataFrame, council: str = "", price_basis: str = "r
         if as_index:
             first = next((v for v in gbp_vals if np.isfinite(v)), np.nan)
             y = gbp_vals / first * 100.0 if first and np.isfinite(first) and first > 0 else np.full(len(gbp_vals), np.nan)
-            if not np.isfinite(y).any():
-                continue  # a block that starts at zero or below has no meaningful index
+            if np.isfinite(y).sum() < 2:
+                continue  # no trend: a block that starts at zero or below, or is published for one year only
         all_y.extend(v for v in y if np.isfinite(v))
         hi = lab in highlight
         text = [gbp(v) + (f" (index {x:.0f})" if as_index and np.isfinite(x) else "") for v, x in zip(gbp_vals, y)]

@@ -1,0 +1,685 @@
+"""The options-appraisal dashboard of one project (``dashboards/appraisal.ipynb``).
+
+    page = AppraisalPage.prepare()   # before the viewer arrives (Voila preheat): load, pre-compute
+    page.show()                      # waits for the request, reads ?project=..., displays
+
+The page: project, scenario, perspective and optimism-bias controls; an Excel download; six tabs
+(summary, costs and savings, risk, multi-criteria, implementation plan, assumptions). Only the tab
+on screen is drawn; the others are built or refreshed when selected, so a control change redraws
+what the viewer sees and nothing else.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+from typing import Any, Callable
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+
+from .. import charts, mca, registry
+from ..assumptions import load_book
+from ..registry import STATUS_QUO
+from ..report import gbp
+from ..result import AppraisalResult
+from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
+                     kpi_cards, money, note_box, query_params, server_log, share, table_html, wait_for_viewer)
+from .store import PERSPECTIVES, Key, ResultStore, default_keys
+
+TABS = ("Summary", "Costs and savings", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
+PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
+QUALITY_TEXT = {"green": "strongest evidence", "amber": "moderate: check before quoting",
+                "red": "weakest: to be replaced by the council's own evidence"}
+
+
+def _date(text: Any) -> str:
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text == "":
+        return "-"
+    return pd.Timestamp(text).strftime("%d %b %Y")
+
+
+def focus_option(result: AppraisalResult) -> str:
+    """The option the summary and the per-option charts start on: the recommended one, else the best other."""
+    if result.recommended != STATUS_QUO:
+        return result.recommended
+    others = result.options[result.options.id != STATUS_QUO]
+    return str(others.sort_values("net_present_saving_gbp", ascending=False).iloc[0]["id"]) if len(others) else STATUS_QUO
+
+
+def _option_choices(result: AppraisalResult, include_status_quo: bool = False) -> list[tuple[str, str]]:
+    opts = result.options if include_status_quo else result.options[result.options.id != STATUS_QUO]
+    return [(f"{n}{' (recommended)' if rec else ''}", i) for n, i, rec in zip(opts["name"], opts["id"], opts["recommended"])]
+
+
+class _OptionPicker:
+    """A per-tab option dropdown that keeps the viewer's pick when the same option still exists."""
+
+    def __init__(self, label: str, on_change: Callable[[], None], include_status_quo: bool = False):
+        self.include_status_quo = include_status_quo
+        self.widget = W.Dropdown(description=label, style={"description_width": "initial"},
+                                 layout=W.Layout(width="460px"))
+        self.widget.add_class("dd-option-picker")
+        self._quiet = False
+        self.widget.observe(lambda ch: None if self._quiet else on_change(), names="value")
+
+    def sync(self, result: AppraisalResult) -> str:
+        choices = _option_choices(result, self.include_status_quo)
+        ids = [c[1] for c in choices]
+        keep = self.widget.value if self.widget.value in ids else focus_option(result)
+        self._quiet = True
+        try:
+            if list(self.widget.options) != choices:
+                self.widget.options = choices
+            self.widget.value = keep
+        finally:
+            self._quiet = False
+        return keep
+
+
+# --------------------------------------------------------------------------------------------
+# tabs
+# --------------------------------------------------------------------------------------------
+
+class Section:
+    """A tab's content: ``widget`` and ``update(result)``."""
+
+    def __init__(self, page: "AppraisalPage"):
+        self.page = page
+        self.result: AppraisalResult | None = None
+        self.widget = W.VBox(layout=W.Layout(width="auto"))
+
+    def update(self, result: AppraisalResult) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class SummarySection(Section):
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.recommendation = html_widget(cls="dd-summary-recommendation")
+        self.kpis = html_widget(cls="dd-summary-kpis")
+        self.npv = ChartSlot("npv", 420)
+        self.table = html_widget(cls="dd-summary-options")
+        self.baseline = html_widget(cls="dd-summary-baseline")
+        self.widget.children = [self.recommendation, self.kpis, self.npv.widget, self.table, self.baseline]
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        opts = result.options.set_index("id")
+        focus = focus_option(result)
+        f = opts.loc[focus]
+        sq = opts.loc[STATUS_QUO]
+        rule = ("The rule: the option with the largest net present saving among those that save money in the "
+                "central case, save money in at least half of the Monte Carlo simulations, and score at least "
+                "as well as the status quo on the non-monetised criteria; otherwise keep the service in-house.")
+        self.recommendation.value = (f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
+                                     f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div></div>")
+        keep = result.recommended == STATUS_QUO
+        head = "Best alternative (not recommended)" if keep else "Recommended option"
+        steady = f"{share(f.steady_state_saving_share)} of the in-scope net budget" \
+            if f.steady_state_saving_share is not None and pd.notna(f.steady_state_saving_share) else ""
+        self.kpis.value = kpi_cards([
+            (head, str(f["name"]), f"against the status quo ({result.scenario} scenario)"),
+            (f"Net present saving, {result.horizon_years} years", money(f.net_present_saving_gbp),
+             f"discounted, {result.price_basis}"),
+            ("One-off cost of change", money(f.one_off_cost_gbp), "transition costs, undiscounted"),
+            ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
+            ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
+            ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),
+            ("Non-monetised score", f"{f.mca_score:.1f} / 10", f"status quo {sq.mca_score:.1f} / 10"),
+        ])
+        self.npv.draw(lambda: charts.npv_by_option(result))
+        t = result.options.copy()
+        frame = pd.DataFrame({
+            "Option": [f"{n} ★" if r else n for n, r in zip(t["name"], t["recommended"])],
+            "Net present saving": t["net_present_saving_gbp"],
+            "P10 to P90": [f"{gbp(a)} to {gbp(b)}" if pd.notna(a) and i != STATUS_QUO else "-"
+                           for a, b, i in zip(t["saving_p10_gbp"], t["saving_p90_gbp"], t["id"])],
+            "Chance of saving": [share(p) if i != STATUS_QUO else "-" for p, i in zip(t["p_saving_positive"], t["id"])],
+            "One-off cost": t["one_off_cost_gbp"],
+            "Final-year saving": t["steady_state_saving_gbp"],
+            "Payback": t["payback_year"].fillna("-"),
+            "Go-live": [_date(g) for g in t["go_live"]],
+            "MCA score": [f"{s:.1f}" for s in t["mca_score"]],
+        })
+        self.table.value = table_html(
+            frame, formats={"Net present saving": money, "One-off cost": money, "Final-year saving": money},
+            numeric_cols=["P10 to P90", "Chance of saving", "Payback", "Go-live", "MCA score"],
+            caption=f"All short-listed options against the status quo (GBP, {result.price_basis}; ★ recommended)",
+            row_class=lambda r: "dd-recommended" if str(r["Option"]).endswith("★") else "")
+        b = result.baseline
+        self.baseline.value = (
+            "<div class='dd-section-title'>The service today (the status quo's base year)</div>"
+            + kpi_cards([("In-scope net budget", money(b.net_budget_gbp), f"{b.base_year}, after income"),
+                         ("Gross expenditure", money(b.gross_expenditure_gbp), f"income {money(b.income_gbp)}"),
+                         ("Staff", f"{b.fte:,.1f} FTE", f"{b.headcount:,} people")])
+            + f"<div class='dd-small'>Source: {escape(b.source)}</div>")
+
+
+class CostsSection(Section):
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.mode = W.ToggleButtons(options=[("Annual saving", False), ("Cumulative saving", True)], value=False,
+                                    style={"button_width": "160px"})
+        self.mode.observe(lambda ch: self._draw_savings(), names="value")
+        self.savings = ChartSlot("savings", 460)
+        self.picker = _OptionPicker("Option to break down:", self._draw_costs)
+        self.costs = ChartSlot("costs", 520)
+        self.table = html_widget(cls="dd-costs-table")
+        intro = html_widget(note_box(
+            "Savings and costs by year in real 2014-15 prices, before discounting. The breakdown shows where an "
+            "option's cost differs from running the service in-house; the net present saving on the summary "
+            "discounts these at the Green Book rate (3.5% a year)."))
+        self.widget.children = [intro, self.mode, self.savings.widget, self.table, self.picker.widget,
+                                self.costs.widget]
+
+    def _draw_savings(self) -> None:
+        if self.result is not None:
+            res, cumulative = self.result, bool(self.mode.value)
+            self.savings.draw(lambda: charts.savings_by_year(res, cumulative=cumulative))
+
+    def _draw_costs(self) -> None:
+        if self.result is not None:
+            res, opt = self.result, self.picker.widget.value
+            self.costs.draw(lambda: charts.cost_components(res, opt))
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        self._draw_savings()
+        self.picker.sync(result)
+        self._draw_costs()
+        a = result.annual.pivot(index="option", columns="financial_year", values="saving_gbp")
+        a = a.loc[[o for o in result.options["id"] if o != STATUS_QUO]]
+        names = result.options.set_index("id")["name"]
+        frame = a.reset_index().rename(columns={"option": "Option"})
+        frame["Option"] = [names[o] for o in frame["Option"]]
+        years = [c for c in frame.columns if c != "Option"]
+        self.table.value = table_html(frame, formats={y: money for y in years},
+                                      caption=f"Annual saving against the status quo (GBP, {result.price_basis}, undiscounted)")
+
+
+class RiskSection(Section):
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.mc = ChartSlot("mc", 500)
+        self.mc_table = html_widget(cls="dd-mc-table")
+        self.picker = _OptionPicker("Option to test:", self._draw_option)
+        self.tornado = ChartSlot("tornado", 560)
+        self.switching = html_widget(cls="dd-switching")
+        self.widget.children = [self.mc.widget, self.mc_table, self.picker.widget, self.tornado.widget, self.switching]
+
+    def _draw_option(self) -> None:
+        res = self.result
+        if res is None:
+            return
+        opt = self.picker.widget.value
+        self.tornado.draw(lambda: charts.tornado(res, opt))
+        if res.switching is None or res.switching.empty:
+            self.switching.value = note_box("Switching values are being calculated…")
+            res = self.page.full_result()
+            self.result = res
+        sw = charts.switching_table(res, opt)
+        self.switching.value = table_html(
+            sw.drop(columns=["Unit"]),
+            caption=f"Switching values for {res.option_name(opt)}: the value of each assumption at which the option "
+                    "stops saving money, or draws level with the next-best option (searched over each assumption's "
+                    "allowed range; other assumptions held at the scenario's values)")
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        self.mc.draw(lambda: charts.mc_distribution(result))
+        t = result.options[result.options.id != STATUS_QUO]
+        target = result.mc_target_gbp
+        frame = pd.DataFrame({
+            "Option": t["name"], "P10 (1 in 10 worse)": t["saving_p10_gbp"], "P50 (median)": t["saving_p50_gbp"],
+            "P90 (1 in 10 better)": t["saving_p90_gbp"], "Chance of saving money": [share(p) for p in t["p_saving_positive"]],
+            "Chance of meeting the savings target": [share(p) for p in t["p_meets_target"]],
+        })
+        self.mc_table.value = table_html(
+            frame, formats={c: money for c in ("P10 (1 in 10 worse)", "P50 (median)", "P90 (1 in 10 better)")},
+            numeric_cols=["Chance of saving money", "Chance of meeting the savings target"],
+            caption=f"Monte Carlo: net present saving over {len(result.mc_draws):,} seeded draws (GBP, {result.price_basis}); "
+                    f"target = final-year saving of at least {gbp(target)} a year")
+        self.picker.sync(result)
+        self._draw_option()
+
+
+class MCASection(Section):
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.names = dict(zip(*mca.load_criteria()[["criterion", "name"]].T.values))
+        self.sliders: dict[str, W.IntSlider] = {}
+        self.weights_box = W.VBox()
+        self.reset = W.Button(description="Reset to the default weights", layout=W.Layout(width="260px"))
+        self.reset.on_click(lambda _b: self._reset())
+        self.weights_note = html_widget(cls="dd-small")
+        self.scores = ChartSlot("mca", 520)
+        self.stability = ChartSlot("stability", 380)
+        self.table = html_widget(cls="dd-mca-table")
+        intro = html_widget(note_box(
+            "Criteria the money cannot capture, scored 0-10 with a written reason. Move a weight to see how the "
+            "ranking changes (weights are rescaled to add up to 100%). This tab only: the recommendation on the "
+            "summary uses the default weights. Scores and weights are ILLUSTRATIVE until the council's own "
+            "scoring workshop."))
+        self.widget.children = [intro, self.weights_box, self.reset, self.weights_note, self.scores.widget,
+                                self.stability.widget, self.table]
+        self._quiet = False
+        self._project: str | None = None
+
+    def _weights(self) -> pd.Series:
+        pts = pd.Series({c: s.value for c, s in self.sliders.items()}, dtype=float)
+        if pts.sum() <= 0:
+            raise_text = "All weights are zero: give at least one criterion some weight."
+            self.weights_note.value = error_box(raise_text)
+            return self.result.mca_weights
+        return mca.normalise(pts)
+
+    def _reset(self) -> None:
+        if self.result is None:
+            return
+        self._quiet = True
+        try:
+            for c, s in self.sliders.items():
+                s.value = int(round(float(self.result.mca_weights[c]) * 100))
+        finally:
+            self._quiet = False
+        self._draw()
+
+    def _build_sliders(self, result: AppraisalResult) -> None:
+        self.sliders = {}
+        rows = []
+        for c in result.mca_weights.index:
+            s = W.IntSlider(value=int(round(float(result.mca_weights[c]) * 100)), min=0, max=50, step=1,
+                            description=self.names.get(c, c), continuous_update=False,
+                            style={"description_width": "300px"}, layout=W.Layout(width="620px"))
+            s.observe(lambda ch: None if self._quiet else self._draw(), names="value")
+            self.sliders[c] = s
+            rows.append(s)
+        self.weights_box.children = rows
+
+    def _draw(self) -> None:
+        res = self.result
+        if res is None:
+            return
+        w = self._weights()
+        self.weights_note.value = "Weights used: " + ", ".join(
+            f"{escape(self.names.get(c, c))} {v:.0%}" for c, v in w.items())
+        stab = mca.rank_stability(res.mca_scores, w)
+        self.scores.draw(lambda: charts.mca_scores(res, w))
+        self.stability.draw(lambda: charts.mca_stability(res, stab))
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        if self._project != result.project_id:
+            self._quiet = True
+            try:
+                self._build_sliders(result)
+            finally:
+                self._quiet = False
+            self._project = result.project_id
+        self._draw()
+        names = result.options.set_index("id")["name"]
+        sc = result.mca_scores
+        rows = []
+        for c in result.mca_weights.index:
+            sub = sc[sc.criterion == c].set_index("option")
+            row = {"Criterion": self.names.get(c, c)}
+            for o in result.options["id"]:
+                row[names[o]] = (f"<b>{sub.loc[o, 'score']:g}</b> "
+                                 f"<span class='dd-small'>{escape(sub.loc[o, 'rationale'])}</span>") if o in sub.index else "-"
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        self.table.value = table_html(frame, html_cols=[c for c in frame.columns if c != "Criterion"],
+                                      caption="Scores (0-10) and the reason for each")
+
+
+class PlanSection(Section):
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.picker = _OptionPicker("Option's plan:", self._draw)
+        self.gantt = ChartSlot("gantt", 400)
+        self.milestones = html_widget(cls="dd-milestones")
+        self.risks = html_widget(cls="dd-risks")
+        self.widget.children = [self.picker.widget, self.gantt.widget, self.milestones, self.risks]
+
+    def _draw(self) -> None:
+        res = self.result
+        if res is None:
+            return
+        opt = self.picker.widget.value
+        self.gantt.draw(lambda: charts.gantt(res, opt))
+        plan = res.plans.get(opt)
+        if plan is None:
+            self.milestones.value = note_box("No implementation plan for this option.")
+            self.risks.value = ""
+            return
+        ms = plan.milestones.copy()
+        self.milestones.value = table_html(
+            pd.DataFrame({"Milestone": ms["milestone"], "Date": [_date(d) for d in ms["date"]]}),
+            numeric_cols=["Date"], caption=f"Milestones: {res.option_name(opt)} (go-live {_date(plan.go_live)})")
+        rk = plan.risks.sort_values("score", ascending=False)
+        self.risks.value = table_html(
+            pd.DataFrame({"Risk": rk["risk"], "Likelihood (1-5)": rk["likelihood"], "Impact (1-5)": rk["impact"],
+                          "Score": rk["score"], "Owner": rk["owner"], "Mitigation": rk["mitigation"]}),
+            numeric_cols=["Likelihood (1-5)", "Impact (1-5)", "Score"],
+            caption="Risk register (score = likelihood x impact; highest first)")
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        self.picker.sync(result)
+        self._draw()
+
+
+class AssumptionsSection(Section):
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.filter = W.Dropdown(description="Show:", layout=W.Layout(width="560px"))
+        self.filter.observe(lambda ch: self._draw(), names="value")
+        self.table = html_widget(cls="dd-assumptions")
+        legend = " ".join(f"<span class='dd-rag dd-rag-{k}'>{k}</span> {escape(v)}" for k, v in QUALITY_TEXT.items())
+        self.widget.children = [html_widget(note_box(
+            "Every assumption behind the numbers, with its range, the value this scenario uses, its basis (fact, "
+            f"evidence or judgement), its source and a quality rating of the evidence: {legend}")), self.filter, self.table]
+        self._quiet = False
+
+    def _draw(self) -> None:
+        if self._quiet or self.result is None:
+            return
+        res = self.result
+        a = res.assumptions
+        scope = self.filter.value
+        if scope and scope != "all":
+            a = a[a.scope.isin(["project", scope])]
+        names = {"project": "every option", **res.options.set_index("id")["name"].to_dict()}
+
+        def source(row: pd.Series) -> str:
+            title = escape(row["source"])
+            link = str(row.get("link") or "")
+            return f"<a href='{escape(link)}' target='_blank' rel='noopener'>{title}</a>" if link.startswith("http") else title
+
+        frame = pd.DataFrame({
+            "Assumption": a["description"].to_numpy(),
+            "Applies to": [names.get(s, s) for s in a["scope"]],
+            "Unit": a["unit"].to_numpy(),
+            "Low": [charts.format_value(v, u) for v, u in zip(a["low"], a["unit"])],
+            "Central": [charts.format_value(v, u) for v, u in zip(a["central"], a["unit"])],
+            "High": [charts.format_value(v, u) for v, u in zip(a["high"], a["unit"])],
+            "Used here": [charts.format_value(v, u) for v, u in zip(a["value_used"], a["unit"])],
+            "Basis": a["basis"].to_numpy(),
+            "Quality": [f"<span class='dd-rag dd-rag-{escape(q)}'>{escape(q)}</span>" for q in a["quality"]],
+            "Source": [source(r) for _, r in a.iterrows()],
+        })
+        what = "all options" if scope == "all" else f"{names.get(scope, scope)} and those shared by every option"
+        self.table.value = table_html(frame, html_cols=["Quality", "Source"],
+                                      numeric_cols=["Low", "Central", "High", "Used here"],
+                                      caption=f"{len(frame)} assumptions: {what} ({res.scenario} scenario)")
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        opts = result.options[result.options.id != STATUS_QUO]
+        choices = [(f"{n} (with the shared assumptions)", i) for n, i in zip(opts["name"], opts["id"])
+                   if i in set(result.assumptions.scope)] + [("Every assumption of every option", "all")]
+        ids = [c[1] for c in choices]
+        self._quiet = True
+        try:
+            keep = self.filter.value if self.filter.value in ids else (focus_option(result) if focus_option(result) in ids else "all")
+            if list(self.filter.options) != choices:
+                self.filter.options = choices
+            self.filter.value = keep
+        finally:
+            self._quiet = False
+        self._draw()
+
+
+SECTIONS = (SummarySection, CostsSection, RiskSection, MCASection, PlanSection, AssumptionsSection)
+
+
+# --------------------------------------------------------------------------------------------
+# the page
+# --------------------------------------------------------------------------------------------
+
+class AppraisalPage:
+    """The whole appraisal dashboard; ``widget`` is what the notebook displays."""
+
+    def __init__(self, store: ResultStore, project_id: str | None = None, scenario: str = "central",
+                 perspective: str = "council"):
+        self.store = store
+        book = load_book(None)
+        self.scenarios = book.scenarios
+        names = registry.councils().set_index("e_code")["name"]
+        projects = registry.projects()
+        self.status = html_widget(cls="dd-status")
+        self.header = html_widget(cls="dd-header")
+        self.project = W.Dropdown(
+            options=[(f"{p.title} ({' + '.join(names[c] for c in p.councils)})", p.id) for p in projects],
+            value=project_id or projects[0].id, description="Project", layout=W.Layout(width="440px"))
+        self.project.add_class("dd-project")
+        self.scenario = W.Dropdown(options=[(s, s) for s in self.scenarios], value=scenario, description="Scenario",
+                                   layout=W.Layout(width="250px"))
+        self.scenario.add_class("dd-scenario")
+        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES], value=perspective,
+                                      description="Perspective", layout=W.Layout(width="300px"))
+        self.perspective.add_class("dd-perspective")
+        self.ob = W.FloatSlider(value=0.6, min=0.0, max=1.0, step=0.05, readout_format=".0%",
+                                continuous_update=False, description="Optimism-bias mitigation",
+                                style={"description_width": "initial"}, layout=W.Layout(width="380px"))
+        self.ob.add_class("dd-ob")
+        self.excel = W.Button(description="Prepare Excel summary", tooltip="Build the board workbook for this view",
+                              layout=W.Layout(width="210px"))
+        self.excel.add_class("dd-excel")
+        self.download = html_widget(cls="dd-download")
+        self.tabs = W.Tab(children=[W.VBox() for _ in TABS], titles=list(TABS))
+        self.tabs.add_class("dd-tabs")
+        self.sections: list[Section | None] = [None] * len(TABS)
+        self.fresh: set[int] = set()
+        self.result: AppraisalResult | None = None
+        self._quiet = False
+        controls = W.HBox([self.project, self.scenario, self.perspective, self.ob],
+                          layout=W.Layout(flex_flow="row wrap"))
+        controls.add_class("dd-controls")
+        actions = W.HBox([self.excel, self.download], layout=W.Layout(align_items="center"))
+        self.widget = W.VBox([html_widget(STYLE), self.header, controls, actions, self.status, self.tabs],
+                             layout=W.Layout(width="auto"))
+        self.widget.add_class("dd-page")
+        on_control = guarded(self.status)(self._on_control)
+        for w in (self.project, self.scenario, self.perspective, self.ob):
+            w.observe(on_control, names="value")
+        self.tabs.observe(guarded(self.status)(self._on_tab), names="selected_index")
+        self.excel.on_click(self._on_excel)
+        self._ob_synced = float(self.ob.value)
+        self._sync_ob()
+        self.refresh()
+
+    def _sync_ob(self) -> None:
+        """Move the slider (quietly) to the scenario's own optimism-bias mitigation and remember where
+        it landed: while it stays there the view uses the scenario's value (``ob_mitigation=None``)."""
+        self._quiet = True
+        try:
+            self.ob.value = self._scenario_ob()
+            self._ob_synced = float(self.ob.value)
+        finally:
+            self._quiet = False
+
+    def select(self, project_id: str, scenario: str = "central", perspective: str = "council") -> None:
+        """Show another project / scenario / perspective (one recompute, one redraw)."""
+        if (project_id, scenario, perspective) == (self.project.value, self.scenario.value, self.perspective.value):
+            return
+        self._quiet = True
+        try:
+            self.project.value, self.scenario.value, self.perspective.value = project_id, scenario, perspective
+        finally:
+            self._quiet = False
+        self._sync_ob()
+        self.refresh()
+
+    # -- state ------------------------------------------------------------------------------------
+    def key(self) -> Key:
+        ob = None if abs(float(self.ob.value) - self._ob_synced) < 1e-9 else round(float(self.ob.value), 4)
+        return Key(self.project.value, self.scenario.value, self.perspective.value, ob)
+
+    def _scenario_ob(self) -> float:
+        """The scenario's own optimism-bias mitigation (from the cached default result of this project)."""
+        base = self.store.get_quick(Key(self.project.value, self.scenario.value, self.perspective.value))
+        return float(base.optimism_bias_mitigation)
+
+    def full_result(self) -> AppraisalResult:
+        """The current view's result with switching values (computed now when missing)."""
+        res = self.store.get(self.key())
+        self.result = res
+        return res
+
+    # -- events -----------------------------------------------------------------------------------
+    def _on_control(self, change: dict) -> None:
+        if self._quiet:
+            return
+        if change["owner"] is not self.ob:
+            self._sync_ob()  # a new project or scenario starts from the scenario's own value
+        self.refresh()
+
+    def _on_tab(self, change: dict) -> None:
+        self._show_tab(change["new"])
+
+    def refresh(self) -> None:
+        """Recompute for the controls and redraw the tab on screen (others redraw when selected)."""
+        t0 = time.perf_counter()
+        self.status.value = "<span class='dd-small'>Updating…</span>"
+        try:
+            self.result = self.store.get_quick(self.key())
+        except Exception as exc:  # noqa: BLE001
+            server_log("appraisal failed", exc)
+            self.status.value = error_box(explain(exc))
+            return
+        self.download.value = ""
+        self.header.value = self._header(self.result)
+        self.fresh = set()
+        self._show_tab(self.tabs.selected_index or 0)
+        self.status.value = f"<span class='dd-small' data-dd-ms='{(time.perf_counter() - t0) * 1000:.0f}'></span>"
+
+    def _show_tab(self, index: int) -> None:
+        if index is None or self.result is None or index in self.fresh:
+            return
+        try:
+            section = self.sections[index]
+            if section is None:
+                section = SECTIONS[index](self)
+                self.sections[index] = section
+                children = list(self.tabs.children)
+                children[index] = section.widget
+                self.tabs.children = children
+            section.update(self.result)
+            self.fresh.add(index)
+        except Exception as exc:  # noqa: BLE001
+            server_log(f"tab {TABS[index]!r} failed", exc)
+            self.status.value = error_box(explain(exc))
+
+    def _on_excel(self, _button: Any) -> None:
+        self.download.value = "<span class='dd-small'>Preparing the workbook…</span>"
+        try:
+            from ..excel import export_project_bytes
+
+            res = self.full_result()
+            data = export_project_bytes(res)
+            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}.xlsx"
+            b64 = base64.b64encode(data).decode("ascii")
+            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            self.download.value = (f"<a class='dd-download-link' download='{escape(name)}' href='data:{mime};base64,{b64}'>"
+                                   f"Download {escape(name)}</a> <span class='dd-small'>({len(data) / 1024:,.0f} KB, "
+                                   f"{escape(res.scenario)} scenario, {escape(res.perspective)} perspective)</span>")
+        except Exception as exc:  # noqa: BLE001
+            server_log("Excel export failed", exc)
+            self.download.value = error_box(explain(exc))
+
+    # -- text -------------------------------------------------------------------------------------
+    def _header(self, r: AppraisalResult) -> str:
+        project = registry.project(r.project_id)
+        sc = self.scenarios[r.scenario]
+        banner = illustrative_banner() if r.illustrative else ""
+        return (f"<div class='dd-header'><h1>{escape(r.project_title)}: options appraisal</h1>"
+                f"<p class='dd-sub'>{escape(r.councils)} · in scope: {escape('; '.join(project.services))}</p>"
+                f"<p class='dd-sub'>Money in GBP, {escape(r.price_basis)}, over {r.horizon_years} years from "
+                f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
+                f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
+                f"{r.optimism_bias_mitigation:.0%}.</p>{banner}</div>")
+
+    # -- entry points -------------------------------------------------------------------------------
+    @classmethod
+    def prepare(cls, store: ResultStore | None = None) -> "AppraisalLauncher":
+        """Load the data and pre-compute (or load from the shared cache) every project's central result."""
+        return AppraisalLauncher(store)
+
+
+class AppraisalLauncher:
+    """What the notebook holds between preparing (before the request) and showing (after it)."""
+
+    def __init__(self, store: ResultStore | None = None):
+        self.store: ResultStore | None = None
+        self._page: AppraisalPage | None = None
+        self.error: Exception | None = None
+        try:
+            self.store = store or ResultStore()
+            for key in default_keys(scenarios=["central"], perspectives=("council",)):
+                try:
+                    self.store.get_quick(key)
+                except Exception as exc:  # noqa: BLE001 - shown when that project is opened
+                    server_log(f"pre-computing {key} failed", exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. no data at all: show() says so, kindly
+            server_log("preparing the appraisal dashboard failed", exc)
+            self.error = exc
+            return
+        # build the page for the first project now, off the viewer's clock; show() re-points it if asked
+        try:
+            self._page = AppraisalPage(self.store, registry.project_ids()[0])
+        except Exception as exc:  # noqa: BLE001 - show() builds (and reports) again
+            server_log("pre-building the appraisal page failed", exc)
+
+    def page(self, params: dict[str, str] | None = None) -> W.Widget:
+        """The page for the request's parameters, or a friendly message for a bad one."""
+        params = query_params() if params is None else params
+        ids = registry.project_ids()
+        pid = params.get("project", "").strip() or ids[0]
+        problems = []
+        if pid not in ids:
+            links = "".join(f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"
+                            for i in ids)
+            return W.VBox([html_widget(STYLE), html_widget(error_box(
+                f"There is no project called '{pid}'. Choose one of the {len(ids)} projects below.",
+                f"<ul class='dd-project-list'>{links}</ul>"))], layout=W.Layout(width="auto"))
+        scenario = params.get("scenario", "central")
+        if scenario not in self.store_scenarios():
+            problems.append(f"unknown scenario '{scenario}', showing 'central'")
+            scenario = "central"
+        perspective = params.get("perspective", "council")
+        if perspective not in PERSPECTIVES:
+            problems.append(f"unknown perspective '{perspective}', showing 'council'")
+            perspective = "council"
+        page, self._page = self._page, None
+        if page is None:
+            page = AppraisalPage(self.store, pid, scenario, perspective)
+        else:
+            page.select(pid, scenario, perspective)
+        if problems:
+            page.status.value = note_box(escape("; ".join(problems).capitalize() + "."))
+        return page.widget
+
+    @staticmethod
+    def store_scenarios() -> list[str]:
+        return list(load_book(None).scenarios)
+
+    def show(self) -> None:
+        """Wait for the viewer (Voila preheat), then display the page for the URL's parameters."""
+        from IPython.display import display
+
+        t0 = time.perf_counter()
+        wait_for_viewer()
+        t1 = time.perf_counter()
+        try:
+            if self.error is not None:
+                raise self.error
+            widget = self.page()
+        except Exception as exc:  # noqa: BLE001
+            server_log("building the appraisal page failed", exc)
+            widget = W.VBox([html_widget(STYLE), html_widget(error_box(explain(exc)))])
+        display(widget)
+        server_log(f"appraisal page: waited {t1 - t0:.3f} s for the request, built and displayed in "
+                   f"{time.perf_counter() - t1:.3f} s")

@@ -1,0 +1,253 @@
+"""Building blocks shared by the dashboards: chart slots, HTML tables, messages, errors, the page style.
+
+Nothing here computes a number: it formats what the library returns. Money is shown as ``£1,234``
+(``-£1,234`` for negatives) via :func:`ddanalysis.report.gbp`.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+import pandas as pd
+
+from .. import config
+from ..charts import mimebundle
+from ..errors import DDAnalysisError
+from ..report import gbp, pct
+
+log = logging.getLogger("ddanalysis.dashboard")
+
+#: Shown to viewers when something unexpected fails; the detail goes to the server log.
+FRIENDLY_ERROR = ("Sorry, this part of the dashboard could not be shown. The technical detail has been "
+                  "written to the server log; please tell the analyst who runs this dashboard.")
+
+
+def server_log(message: str, exc: BaseException | None = None) -> None:
+    """Write to the process's real stderr (the Voila server's log), never to the page."""
+    stream = sys.__stderr__ or sys.stderr
+    try:
+        text = f"[ddanalysis.dashboard] {message}\n"
+        if exc is not None:
+            text += "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        stream.write(text)
+        stream.flush()
+    except Exception:  # logging must never break the page
+        pass
+
+
+def explain(exc: BaseException) -> str:
+    """What a viewer is told about an error: our own errors are written for people (with server paths
+    shortened, see :func:`redact_paths`); others get :data:`FRIENDLY_ERROR`. The full message and
+    traceback go to the server log (:func:`server_log`)."""
+    if isinstance(exc, DDAnalysisError):
+        return f"This could not be shown: {redact_paths(str(exc))}"
+    return FRIENDLY_ERROR
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^/\s'\",;:()]+/)+([^/\s'\",;:()]+)")
+
+
+def redact_paths(text: str) -> str:
+    """``text`` without server file-system paths: files under the data folder are named from it
+    (``data/baselines/x.csv``), any other absolute path by its file name only."""
+    roots = [(config.DATA_DIR, "data"), (config.OFFICIAL_DIR, "official data")]
+    for root, label in roots:
+        for form in {str(root), str(Path(root).resolve())}:
+            text = text.replace(form + os.sep, label + "/").replace(form, label)
+    return _ABSOLUTE_PATH.sub(r"\1", text)
+
+
+def escape(text: Any) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+# --------------------------------------------------------------------------------------------
+# request parameters (?project=...)
+# --------------------------------------------------------------------------------------------
+
+def wait_for_viewer() -> None:
+    """With Voila's preheated kernels, pause here until a viewer's request arrives (and with it the
+    URL's query string); a no-op anywhere else (JupyterLab, papermill, a normal Voila kernel)."""
+    if os.environ.get("VOILA_PREHEAT", "False") != "True":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+
+
+def query_params() -> dict[str, str]:
+    """The page URL's query parameters (Voila passes the query string in ``QUERY_STRING``)."""
+    raw = os.environ.get("QUERY_STRING", "")
+    return {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+
+# --------------------------------------------------------------------------------------------
+# widgets
+# --------------------------------------------------------------------------------------------
+
+class ChartSlot:
+    """One plotly figure on the page, drawn offline by plotly's mimetype renderer.
+
+    ``show(fig)`` replaces the output in one message (no blank flash); a failing figure builder is
+    replaced by a friendly message and logged.
+    """
+
+    def __init__(self, name: str, min_height: int = 300):
+        self.name = name
+        self.widget = W.Output(layout=W.Layout(width="auto", min_height=f"{min_height}px"))
+        self.widget.add_class("dd-chart")
+        self.widget.add_class(f"dd-chart-{name}")
+
+    def show(self, fig: Any) -> None:
+        height = f"{int(fig.layout.height)}px" if fig.layout.height else None
+        if height and self.widget.layout.min_height != height:
+            self.widget.layout.min_height = height  # the slot keeps the chart's height while it redraws
+        self.widget.outputs = ({"output_type": "display_data", "data": mimebundle(fig), "metadata": {}},)
+
+    def message(self, text: str) -> None:
+        self.widget.outputs = ({"output_type": "display_data",
+                                "data": {"text/html": f"<div class='dd-note'>{escape(text)}</div>",
+                                         "text/plain": text}, "metadata": {}},)
+
+    def draw(self, build: Callable[[], Any]) -> None:
+        """Build the figure and show it; on failure show a friendly message and log the detail."""
+        try:
+            self.show(build())
+        except Exception as exc:  # noqa: BLE001 - viewers see a message, the log the traceback
+            server_log(f"chart {self.name!r} failed", exc)
+            self.message(explain(exc))
+
+
+def html_widget(value: str = "", cls: str | None = None) -> W.HTML:
+    w = W.HTML(value=value, layout=W.Layout(width="auto"))
+    if cls:
+        w.add_class(cls)
+    return w
+
+
+def guarded(status: W.HTML | None = None) -> Callable:
+    """Decorate a widget callback: errors become a friendly message in ``status`` and a log entry."""
+
+    def deco(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001
+                server_log(f"callback {fn.__name__} failed", exc)
+                if status is not None:
+                    status.value = error_box(explain(exc))
+                return None
+        return wrapper
+    return deco
+
+
+# --------------------------------------------------------------------------------------------
+# HTML pieces
+# --------------------------------------------------------------------------------------------
+
+def error_box(text: str, extra_html: str = "") -> str:
+    return f"<div class='dd-error' role='alert'><b>{escape(text)}</b>{extra_html}</div>"
+
+
+def note_box(text_html: str) -> str:
+    return f"<div class='dd-note'>{text_html}</div>"
+
+
+def illustrative_banner(what: str = "the baseline budget, assumptions and scores") -> str:
+    return ("<div class='dd-illustrative' role='note'><b>ILLUSTRATIVE FIGURES.</b> "
+            f"{escape(what)} are illustrative, prepared by the ddanalysis team from public sources, "
+            "not the council's own figures. Do not quote them as the council's position.</div>")
+
+
+def kpi_cards(items: Sequence[tuple[str, str, str]]) -> str:
+    """Headline numbers as cards: (label, value, note)."""
+    cards = "".join(f"<div class='dd-kpi'><div class='dd-kpi-label'>{escape(label)}</div>"
+                    f"<div class='dd-kpi-value'>{escape(value)}</div>"
+                    f"<div class='dd-kpi-note'>{escape(note)}</div></div>" for label, value, note in items)
+    return f"<div class='dd-kpis'>{cards}</div>"
+
+
+def table_html(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None,
+               html_cols: Iterable[str] = (), numeric_cols: Iterable[str] = (), caption: str = "",
+               row_class: Callable[[pd.Series], str] | None = None, cls: str = "dd-table") -> str:
+    """A plain, accessible HTML table. ``formats`` per column; ``html_cols`` are inserted unescaped
+    (they must already be safe); ``numeric_cols`` are right-aligned."""
+    formats = dict(formats or {})
+    html_cols, numeric_cols = set(html_cols), set(numeric_cols) | {c for c in formats if c not in html_cols}
+    head = "".join(f"<th scope='col' class='{'num' if c in numeric_cols else ''}'>{escape(c)}</th>" for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in frame.columns:
+            v = row[c]
+            text = formats[c](v) if c in formats else ("" if v is None or (isinstance(v, float) and v != v) else v)
+            text = str(text) if c in html_cols else escape(text)
+            cells.append(f"<td class='{'num' if c in numeric_cols else ''}'>{text}</td>")
+        rc = row_class(row) if row_class else ""
+        body.append(f"<tr class='{rc}'>{''.join(cells)}</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<div class='dd-table-wrap'><table class='{cls}'>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+
+
+def money(x: Any) -> str:
+    return gbp(None if x is None else float(x))
+
+
+def share(x: Any) -> str:
+    return pct(None if x is None else float(x))
+
+
+# --------------------------------------------------------------------------------------------
+# the page style (one <style> block; the lab template's own styles stay)
+# --------------------------------------------------------------------------------------------
+
+STYLE = """
+<style>
+body, .jp-Notebook, .widget-html-content { font-family: Arial, Helvetica, sans-serif; }
+#rendered_cells, .jp-Notebook { max-width: 1240px; margin: 0 auto; }
+.dd-page { font-size: 15px; color: #1f1f1f; }
+.dd-page .widget-html-content { font-size: 15px; line-height: 1.45; }
+.dd-header h1 { font-size: 26px; margin: 6px 0 2px 0; font-weight: 700; }
+.dd-header .dd-sub { color: #404040; font-size: 15px; margin: 0 0 4px 0; }
+.dd-illustrative { background: #fff4e5; border-left: 6px solid #D55E00; padding: 8px 12px; margin: 6px 0 10px 0; color: #5a2600; }
+.dd-error { background: #fdecea; border-left: 6px solid #b00020; padding: 10px 14px; margin: 8px 0; color: #5f0010; }
+.dd-note { background: #f3f6fa; border-left: 4px solid #0072B2; padding: 8px 12px; margin: 6px 0; color: #1f1f1f; }
+.dd-status { min-height: 22px; color: #404040; font-size: 14px; }
+.dd-recommendation { background: #eef6fb; border: 1px solid #b9d7ea; border-radius: 4px; padding: 12px 16px; margin: 6px 0 10px 0; font-size: 16px; }
+.dd-page, .dd-page * { box-sizing: border-box; }
+.dd-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(205px, 1fr)); gap: 10px; margin: 6px 0 12px 0; }
+.dd-kpi { border: 1px solid #d0d7de; border-radius: 4px; padding: 8px 12px; background: #fff; min-width: 0; }
+.dd-kpi-label { font-size: 13px; color: #404040; }
+.dd-kpi-value { font-size: 21px; font-weight: 700; margin: 2px 0; overflow-wrap: anywhere; }
+.dd-kpi-note { font-size: 12px; color: #505050; }
+.dd-table-wrap { overflow-x: auto; margin: 6px 0 14px 0; }
+.dd-table { border-collapse: collapse; width: 100%; font-size: 14px; }
+.dd-table caption { text-align: left; font-weight: 700; padding: 4px 0 6px 0; font-size: 15px; }
+.dd-table th { background: #f0f2f4; text-align: left; padding: 6px 8px; border-bottom: 2px solid #c4c9cf; vertical-align: bottom; }
+.dd-table td { padding: 5px 8px; border-bottom: 1px solid #e1e4e8; vertical-align: top; }
+.dd-table .num { text-align: right; white-space: nowrap; }
+.dd-table tr.dd-recommended td { background: #eef6fb; font-weight: 700; }
+.dd-rag { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; }
+.dd-rag-green { background: #00795a; } .dd-rag-amber { background: #a86b00; } .dd-rag-red { background: #b03a00; }
+.dd-controls { gap: 12px; align-items: flex-end; flex-wrap: wrap; margin: 4px 0 8px 0; }
+.dd-controls .widget-label { font-weight: 700; }
+.dd-section-title { font-size: 18px; font-weight: 700; margin: 14px 0 4px 0; }
+.dd-small { font-size: 13px; color: #404040; }
+.dd-page a { color: #005a8c; }
+.dd-chart { margin: 4px 0 10px 0; }
+.dd-page .lm-TabBar-tab, .dd-page .p-TabBar-tab { font-size: 15px; flex: 0 0 auto !important; min-width: 0 !important;
+  max-width: none !important; padding: 0 14px !important; }
+.dd-page .lm-TabBar-tabLabel { overflow: visible; }
+.dd-download a { font-weight: 700; }
+</style>
+"""

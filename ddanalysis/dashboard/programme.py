@@ -1,0 +1,218 @@
+"""The programme dashboard (``dashboards/programme.ipynb``): the ten projects at a glance.
+
+    page = ProgrammePage.prepare()   # before the viewer arrives: every project's central result
+    page.show()
+
+A table of the projects (council, services, in-scope budget, recommended model, net present saving,
+payback, go-live) with links to each project's appraisal dashboard; the savings by project; and a
+council's own spending trend from the official DCLG Revenue Outturn returns, in real 2014-15 prices.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import ipywidgets as W
+import pandas as pd
+
+from .. import charts, context, registry
+from ..assumptions import load_book
+from ..baseline import project_baseline
+from ..result import AppraisalResult
+from ..sources import SERVICE_KEYS
+from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
+                     kpi_cards, money, server_log, share, table_html, wait_for_viewer)
+from .store import PERSPECTIVES, Key, ResultStore, default_keys
+
+PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
+
+
+def summary_frame(results: dict[str, AppraisalResult]) -> pd.DataFrame:
+    """One row per project, as :func:`ddanalysis.programme.programme_summary` (same columns and rule),
+    built from results the dashboard already holds (GBP, real 2014-15 prices)."""
+    rows = []
+    for pid, res in results.items():
+        project = registry.project(pid)
+        base = project_baseline(pid)
+        rec = res.options.set_index("id").loc[res.recommended]
+        rows.append({
+            "project_id": pid, "title": project.title, "councils": res.councils,
+            "lead_council": project.lead_council, "services": "; ".join(project.services),
+            "baseline_net_gbp": base.net_budget_gbp, "baseline_gross_gbp": base.gross_expenditure_gbp,
+            "fte": base.fte,
+            "recommended": res.recommended, "recommended_name": rec["name"],
+            "net_present_saving_gbp": float(rec["net_present_saving_gbp"]),
+            "one_off_cost_gbp": float(rec["one_off_cost_gbp"]),
+            "steady_state_saving_gbp": float(rec["steady_state_saving_gbp"]),
+            "payback_year": rec["payback_year"], "go_live": rec["go_live"],
+            "p_saving_positive": rec["p_saving_positive"],
+            "illustrative": bool(res.illustrative),
+        })
+    return pd.DataFrame(rows)
+
+
+def trend_frame(spending: pd.DataFrame) -> pd.DataFrame:
+    """:func:`ddanalysis.context.council_spending`'s frame as :func:`ddanalysis.charts.spending_trend`
+    takes it: ``year``, ``service``, ``label``, ``value_gbp`` (GBP, real 2014-15 prices). Blocks that
+    are zero or missing in every year (police and fire for most councils) are left out."""
+    f = spending.dropna(subset=["real_gbp_k"])
+    nonzero = f.groupby("service")["real_gbp_k"].apply(lambda v: bool((v.abs() > 0).any()))
+    f = f[f["service"].isin(nonzero[nonzero].index)]
+    return pd.DataFrame({"year": f["year"].astype(str).to_numpy(), "service": f["service"].to_numpy(),
+                         "label": f["label"].to_numpy(), "value_gbp": f["real_gbp_k"].to_numpy(dtype=float) * 1000.0})
+
+
+class ProgrammePage:
+    """The programme overview; ``widget`` is what the notebook displays."""
+
+    def __init__(self, store: ResultStore, scenario: str = "central", perspective: str = "council"):
+        self.store = store
+        self.book = load_book(None)
+        self.status = html_widget(cls="dd-status")
+        self.header = html_widget(cls="dd-header")
+        self.scenario = W.Dropdown(options=list(self.book.scenarios), value=scenario, description="Scenario",
+                                   layout=W.Layout(width="250px"))
+        self.scenario.add_class("dd-scenario")
+        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES], value=perspective,
+                                      description="Perspective", layout=W.Layout(width="300px"))
+        self.perspective.add_class("dd-perspective")
+        self.kpis = html_widget(cls="dd-programme-kpis")
+        self.table = html_widget(cls="dd-programme-table")
+        self.savings = ChartSlot("programme", 640)
+        councils = registry.councils()
+        self.council = W.Dropdown(options=[(n, c) for n, c in zip(councils["name"], councils["e_code"])],
+                                  value=registry.projects()[0].lead_council, description="Council",
+                                  layout=W.Layout(width="360px"))
+        self.council.add_class("dd-council")
+        self.trend_mode = W.ToggleButtons(options=[("Index (first year = 100)", True), ("GBP", False)], value=True,
+                                          style={"button_width": "190px"})
+        self.trend = ChartSlot("trend", 520)
+        self.trend_note = html_widget(cls="dd-small")
+        controls = W.HBox([self.scenario, self.perspective], layout=W.Layout(flex_flow="row wrap"))
+        controls.add_class("dd-controls")
+        self.widget = W.VBox([
+            html_widget(STYLE), self.header, controls, self.status, self.kpis, self.table, self.savings.widget,
+            html_widget("<div class='dd-section-title'>The case for change: each council's own spending</div>"),
+            W.HBox([self.council, self.trend_mode], layout=W.Layout(flex_flow="row wrap")), self.trend.widget,
+            self.trend_note,
+        ], layout=W.Layout(width="auto"))
+        self.widget.add_class("dd-page")
+        on = guarded(self.status)(self.refresh)
+        self.scenario.observe(lambda ch: on(), names="value")
+        self.perspective.observe(lambda ch: on(), names="value")
+        self.council.observe(lambda ch: guarded(self.status)(self.draw_trend)(), names="value")
+        self.trend_mode.observe(lambda ch: guarded(self.status)(self.draw_trend)(), names="value")
+        self.refresh()
+        self.draw_trend()
+
+    def results(self) -> dict[str, AppraisalResult]:
+        return {pid: self.store.get_quick(Key(pid, self.scenario.value, self.perspective.value))
+                for pid in registry.project_ids()}
+
+    def refresh(self) -> None:
+        results = self.results()
+        s = summary_frame(results)
+        sc = self.book.scenarios[self.scenario.value]
+        ill = illustrative_banner("The service budgets, assumptions and scores of every project") if s["illustrative"].any() else ""
+        self.header.value = (
+            "<div class='dd-header'><h1>Delivering Differently: the programme at a glance</h1>"
+            f"<p class='dd-sub'>{len(s)} projects, each an options appraisal against keeping the service in-house "
+            f"(HM Treasury Green Book method). Money in GBP, real {escape(self.book.settings.base_year)} prices. "
+            f"Scenario <b>{escape(sc.name)}</b>: {escape(sc.description)} "
+            f"Perspective: {escape(PERSPECTIVE_LABELS[self.perspective.value])}.</p>{ill}</div>")
+        changing = s[s["recommended"] != registry.STATUS_QUO]
+        self.kpis.value = kpi_cards([
+            ("Projects", f"{len(s)}", f"in {s['councils'].nunique()} council groupings"),
+            ("In-scope net budget", money(s["baseline_net_gbp"].sum()), f"{self.book.settings.base_year}, all projects"),
+            ("Recommend a new model", f"{len(changing)} of {len(s)}", "the others: keep in-house for now"),
+            ("Net present saving", money(s["net_present_saving_gbp"].sum()),
+             "of the recommended options, discounted, over each appraisal's horizon"),
+        ])
+        query = {"scenario": self.scenario.value, "perspective": self.perspective.value}
+        link = lambda pid, title: (f"<a class='dd-project-link' href='appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}'>"
+                                   f"{escape(title)}</a>")
+        frame = pd.DataFrame({
+            "Project": [link(p, t) for p, t in zip(s["project_id"], s["title"])],
+            "Council(s)": s["councils"], "Services in scope": s["services"],
+            "In-scope net budget": s["baseline_net_gbp"], "Recommended model": s["recommended_name"],
+            "Net present saving": s["net_present_saving_gbp"], "Chance of saving": [share(p) for p in s["p_saving_positive"]],
+            "Payback": s["payback_year"].fillna("-"),
+            "Go-live": [pd.Timestamp(g).strftime("%b %Y") if isinstance(g, str) and g else "-" for g in s["go_live"]],
+        })
+        self.table.value = table_html(
+            frame, formats={"In-scope net budget": money, "Net present saving": money}, html_cols=["Project"],
+            numeric_cols=["Chance of saving", "Payback", "Go-live"],
+            caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)")
+        self.savings.draw(lambda: charts.programme_savings(s))
+
+    def draw_trend(self) -> None:
+        code = self.council.value
+        name = registry.council(code)["name"]
+        try:
+            frame = trend_frame(context.council_spending(code))
+        except Exception as exc:  # noqa: BLE001 - e.g. the official extract is not built
+            server_log("spending trend failed", exc)
+            self.trend.message(explain(exc))
+            self.trend_note.value = ""
+            return
+        in_scope = [SERVICE_KEYS[b] for p in registry.projects() if code in p.councils for b in p.rs_services]
+        base = self.book.settings.base_year
+        as_index = bool(self.trend_mode.value)
+        self.trend.draw(lambda: charts.spending_trend(frame, council=name, price_basis=f"real {base} prices",
+                                                      highlight=in_scope, as_index=as_index))
+        projects = [p.title for p in registry.projects() if code in p.councils]
+        self.trend_note.value = (
+            f"Official figures: DCLG Revenue Outturn Summary (RS), net current expenditure by service block, "
+            f"{frame['year'].min() if len(frame) else '-'} to {frame['year'].max() if len(frame) else '-'}; "
+            f"cash figures converted to real {escape(base)} prices with HM Treasury's GDP deflator "
+            f"(amber quality, see the assumptions). Thick lines: the blocks holding the programme project(s) "
+            f"of {escape(name)}: {escape('; '.join(projects) or 'none')}. Before 2011-12 adult and children's "
+            "social care were one block.")
+
+    @classmethod
+    def prepare(cls, store: ResultStore | None = None) -> "ProgrammeLauncher":
+        return ProgrammeLauncher(store)
+
+
+class ProgrammeLauncher:
+    """What the notebook holds between preparing (before the request) and showing (after it)."""
+
+    def __init__(self, store: ResultStore | None = None):
+        self.store: ResultStore | None = None
+        self._page: ProgrammePage | None = None
+        self.error: Exception | None = None
+        try:
+            self.store = store or ResultStore()
+            for key in default_keys(scenarios=["central"], perspectives=("council",)):
+                try:
+                    self.store.get_quick(key)
+                except Exception as exc:  # noqa: BLE001
+                    server_log(f"pre-computing {key} failed", exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. no data at all: show() says so, kindly
+            server_log("preparing the programme dashboard failed", exc)
+            self.error = exc
+            return
+        try:
+            context.council_spending(registry.projects()[0].lead_council)  # loads the official extract
+        except Exception as exc:  # noqa: BLE001 - the page says so in the trend section
+            server_log("official outturn extract not loaded", exc)
+        try:  # built now, off the viewer's clock
+            self._page = ProgrammePage(self.store)
+        except Exception as exc:  # noqa: BLE001 - show() builds (and reports) again
+            server_log("pre-building the programme page failed", exc)
+
+    def page(self) -> W.Widget:
+        page, self._page = self._page, None
+        return (page or ProgrammePage(self.store)).widget
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        wait_for_viewer()
+        try:
+            if self.error is not None:
+                raise self.error
+            widget = self.page()
+        except Exception as exc:  # noqa: BLE001
+            server_log("building the programme page failed", exc)
+            widget = W.VBox([html_widget(STYLE), html_widget(error_box(explain(exc)))])
+        display(widget)

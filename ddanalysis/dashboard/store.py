@@ -1,0 +1,224 @@
+"""Appraisal results for the dashboards: memory, then a disk cache shared by every kernel, then the engine.
+
+One appraisal with switching values takes about a second; a dashboard control must redraw within
+half a second. So results are kept (pickled, one file per argument set) in a cache folder that all
+Voila kernels share: ``python -m ddanalysis.dashboard.serve`` fills it in the background when the
+server starts, and any kernel that computes a missing result writes it for the next viewer.
+
+The cache key holds the package version, a fingerprint of every file under the data folder (path,
+size, modification time) and the arguments, so changing a data file or upgrading the package
+never shows a stale result. Files are written whole or not at all (temporary file + ``os.replace``).
+``DDANALYSIS_CACHE`` sets the folder (default ``<repo>/output/cache/dashboard``, or the system
+temporary folder when that is not writable).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from pathlib import Path
+
+from .. import __version__, config, engine, registry
+from ..result import AppraisalResult
+from ..uncertainty import DEFAULT_SEED
+
+log = logging.getLogger("ddanalysis.dashboard")
+
+#: Monte Carlo draws behind every dashboard figure: the programme summary's number, so both
+#: dashboards show the same P10 / P90 and the same recommendation for a project.
+DRAWS = 2000
+SEED = DEFAULT_SEED
+PERSPECTIVES = ("council", "public")
+_FORMAT = 1  # bump when the pickled layout changes
+
+
+def cache_dir() -> Path:
+    """The shared cache folder (created if missing)."""
+    env = os.environ.get("DDANALYSIS_CACHE")
+    candidates = [Path(env)] if env else [config.REPO_DIR / "output" / "cache" / "dashboard",
+                                          Path(tempfile.gettempdir()) / "ddanalysis-dashboard-cache"]
+    for d in candidates:
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            if os.access(d, os.W_OK):
+                return d
+        except OSError:
+            continue
+    raise OSError(f"no writable cache folder among {[str(c) for c in candidates]}; set DDANALYSIS_CACHE")
+
+
+def data_fingerprint(data_dir: Path | None = None) -> str:
+    """A short hash of every file under the data folder (relative path, size, mtime in ns)."""
+    root = Path(data_dir or config.DATA_DIR)
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.relative_to(root).as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    """The arguments of one dashboard appraisal (``ob_mitigation`` None = the scenario's own value)."""
+
+    project_id: str
+    scenario: str = "central"
+    perspective: str = "council"
+    ob_mitigation: float | None = None
+    draws: int = DRAWS
+    seed: int = SEED
+
+    def file_stem(self, fingerprint: str) -> str:
+        ob = "scenario" if self.ob_mitigation is None else f"{self.ob_mitigation:.4f}"
+        raw = f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|" \
+              f"{self.draws}|{self.seed}"
+        return f"{self.project_id}--{hashlib.sha256(raw.encode()).hexdigest()[:20]}"
+
+
+class ResultStore:
+    """Results by :class:`Key`: memory, then the disk cache, then :func:`ddanalysis.engine.appraise`.
+
+    ``get(key)`` returns a full result (with switching values). ``get_quick(key)`` returns a
+    cached full result when there is one, else computes without switching values (about five times
+    faster) and leaves the full one for :meth:`get`. Results are shared: treat them as read-only.
+    """
+
+    def __init__(self, directory: Path | None = None, fingerprint: str | None = None, use_disk: bool = True):
+        self.directory = Path(directory) if directory else (cache_dir() if use_disk else None)
+        self.fingerprint = fingerprint or data_fingerprint()
+        self._memory: dict[Key, AppraisalResult] = {}
+        self._quick: dict[Key, AppraisalResult] = {}
+        self._lock = threading.Lock()
+
+    # -- disk ------------------------------------------------------------------------------------
+    def _path(self, key: Key) -> Path | None:
+        return self.directory / f"{key.file_stem(self.fingerprint)}.pkl" if self.directory else None
+
+    def _load(self, key: Key) -> AppraisalResult | None:
+        path = self._path(key)
+        if path is None or not path.is_file():
+            return None
+        try:
+            with open(path, "rb") as fh:
+                res = pickle.load(fh)
+            return res if isinstance(res, AppraisalResult) else None
+        except Exception:  # a damaged or foreign file is recomputed, never shown
+            log.warning("ignoring unreadable cache file %s", path, exc_info=True)
+            return None
+
+    def _save(self, key: Key, res: AppraisalResult) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            log.warning("could not write cache file %s", path, exc_info=True)
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
+
+    # -- public ----------------------------------------------------------------------------------
+    def cached(self, key: Key) -> AppraisalResult | None:
+        """The full result if memory or disk has it (no computing)."""
+        with self._lock:
+            res = self._memory.get(key)
+        if res is None:
+            res = self._load(key)
+            if res is not None:
+                with self._lock:
+                    self._memory[key] = res
+        return res
+
+    def get(self, key: Key) -> AppraisalResult:
+        """The full result (computed and cached when missing)."""
+        res = self.cached(key)
+        if res is None:
+            res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
+                                  key.ob_mitigation)
+            self._save(key, res)
+            with self._lock:
+                self._memory[key] = res
+                self._quick.pop(key, None)
+        return res
+
+    def get_quick(self, key: Key) -> AppraisalResult:
+        """The full result if cached, else one without switching values (``result.switching`` empty)."""
+        res = self.cached(key)
+        if res is not None:
+            return res
+        with self._lock:
+            res = self._quick.get(key)
+        if res is None:
+            res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
+                                  key.ob_mitigation, with_switching=False)
+            with self._lock:
+                self._quick[key] = res
+        return res
+
+    def has_switching(self, res: AppraisalResult) -> bool:
+        return res.switching is not None and not res.switching.empty
+
+
+#: The optimism-bias slider's steps (the dashboard's FloatSlider: 0 to 1 by 0.05).
+OB_STEPS = tuple(round(i * 0.05, 4) for i in range(21))
+
+
+def default_keys(project_ids: list[str] | None = None, scenarios: list[str] | None = None,
+                 perspectives: tuple[str, ...] = PERSPECTIVES, ob_grid: bool = False) -> list[Key]:
+    """Keys to pre-compute: central first (what viewers open), then every scenario and perspective,
+    then (``ob_grid``) every step of the optimism-bias slider in the central scenario."""
+    from ..assumptions import load_book
+
+    book = load_book(None)
+    pids = project_ids or registry.project_ids()
+    names = scenarios or list(book.scenarios)
+    order = [("central", "council")] + [(s, p) for s in names for p in perspectives if (s, p) != ("central", "council")]
+    keys = [Key(pid, s, p) for s, p in order for pid in pids]
+    if ob_grid:
+        for p in perspectives:
+            for pid in pids:
+                own = float(load_book(pid).values("central")[("project", "optimism_bias_mitigation")])
+                keys += [Key(pid, "central", p, ob) for ob in OB_STEPS if abs(ob - own) > 1e-9]
+    return keys
+
+
+def prune_stale(store: ResultStore, data_dir: Path | None = None) -> int:
+    """Delete cached results written before the newest change to a data file (they can never be read
+    again: their key holds the old data fingerprint). Returns how many files were removed."""
+    if store.directory is None:
+        return 0
+    root = Path(data_dir or config.DATA_DIR)
+    newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0.0)
+    removed = 0
+    for p in store.directory.glob("*.pkl"):
+        try:
+            if p.stat().st_mtime < newest:
+                p.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def warm(keys: list[Key], store: ResultStore | None = None) -> int:
+    """Compute (and cache) every key not cached yet; returns how many were computed."""
+    store = store or ResultStore()
+    done = 0
+    for key in keys:
+        if store.cached(key) is None:
+            try:
+                store.get(key)
+                done += 1
+            except Exception:  # one bad project must not stop the others; the dashboard will say why
+                log.exception("could not pre-compute %s", key)
+    return done

@@ -1,0 +1,247 @@
+"""The dashboard library without a browser: the result store, the data it prepares, the pages' widgets.
+
+Browser tests (a live Voila server driven by Chromium) are in tests/test_dashboard_browser.py.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ddanalysis import engine, registry
+from ddanalysis.dashboard import common, store as store_mod
+from ddanalysis.dashboard.appraisal import TABS, AppraisalLauncher, AppraisalPage, focus_option
+from ddanalysis.dashboard.programme import summary_frame, trend_frame
+from ddanalysis.dashboard.store import Key, ResultStore
+from ddanalysis.report import gbp
+
+PID = "walsall-college"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("dashcache")
+
+
+@pytest.fixture(scope="module")
+def store(cache):
+    return ResultStore(directory=cache, fingerprint="test")
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+def test_store_computes_once_then_reads_the_disk_cache(store, cache):
+    key = Key(PID)
+    res = store.get(key)
+    files = list(cache.glob(f"{PID}--*.pkl"))
+    assert len(files) == 1
+    # a second store (another kernel) loads the same result from disk without computing
+    other = ResultStore(directory=cache, fingerprint="test")
+    loaded = other.cached(key)
+    assert loaded is not None and loaded.options.equals(res.options)
+    assert not res.switching.empty  # get() is the full result
+
+
+def test_cache_key_changes_with_data_and_arguments():
+    a = Key(PID).file_stem("f1")
+    assert a != Key(PID).file_stem("f2")                       # a data file changed
+    assert a != Key(PID, scenario="low").file_stem("f1")
+    assert a != Key(PID, perspective="public").file_stem("f1")
+    assert a != Key(PID, ob_mitigation=0.5).file_stem("f1")
+    assert a == Key(PID).file_stem("f1")
+
+
+def test_data_fingerprint_follows_file_changes(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    first = store_mod.data_fingerprint(tmp_path)
+    (tmp_path / "a.csv").write_text("x\n12\n")
+    assert store_mod.data_fingerprint(tmp_path) != first
+
+
+def test_a_damaged_cache_file_is_recomputed_not_shown(tmp_path):
+    s = ResultStore(directory=tmp_path, fingerprint="dmg")
+    key = Key(PID, scenario="high")
+    path = tmp_path / f"{key.file_stem('dmg')}.pkl"
+    path.write_bytes(b"not a pickle")
+    assert s.cached(key) is None
+    res = s.get(key)
+    assert res.scenario == "high"
+    with open(path, "rb") as fh:  # rewritten whole
+        assert pickle.load(fh).scenario == "high"
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_quick_result_has_the_same_money_without_switching_values(store):
+    quick = ResultStore(use_disk=False, fingerprint="q").get_quick(Key(PID, perspective="public"))
+    full = store.get(Key(PID, perspective="public"))
+    assert quick.switching.empty and not full.switching.empty
+    pd.testing.assert_series_equal(quick.options["net_present_saving_gbp"], full.options["net_present_saving_gbp"])
+
+
+# --- data prepared for the pages ----------------------------------------------------------------
+
+def test_trend_frame_is_real_pounds_without_empty_blocks():
+    spending = pd.DataFrame({
+        "year": ["2013-14", "2014-15", "2013-14", "2014-15"],
+        "service": ["cultural", "cultural", "fire", "fire"],
+        "label": ["Cultural and related services"] * 2 + ["Fire and rescue services"] * 2,
+        "cash_gbp_k": [985.0, 1000.0, 0.0, 0.0], "real_gbp_k": [1000.0, 1000.0, 0.0, 0.0],
+    })
+    f = trend_frame(spending)
+    assert list(f["service"]) == ["cultural", "cultural"]          # a block at zero every year is dropped
+    assert f["value_gbp"].tolist() == pytest.approx([1_000_000.0, 1_000_000.0])  # GBP thousand -> GBP
+
+
+@pytest.mark.slow
+def test_programme_summary_rows_match_the_programme_module():
+    from ddanalysis import programme
+
+    expected = programme.programme_summary()  # the lead's function, memoised appraisals
+    results = {pid: engine.appraise_cached(pid, "central", "council", programme.SUMMARY_DRAWS, 20150401)
+               for pid in registry.project_ids()}
+    got = summary_frame(results)
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+    assert store_mod.DRAWS == programme.SUMMARY_DRAWS  # both dashboards show the same figures
+
+
+def test_query_params_read_voilas_query_string(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "project=kirklees-open-spaces&scenario=low")
+    assert common.query_params() == {"project": "kirklees-open-spaces", "scenario": "low"}
+    monkeypatch.delenv("QUERY_STRING")
+    assert common.query_params() == {}
+
+
+def test_wait_for_viewer_is_a_no_op_outside_preheated_voila(monkeypatch):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    common.wait_for_viewer()  # returns at once
+
+
+# --- pages (widgets built in-process, no browser) ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page(store):
+    return AppraisalPage(store, PID)
+
+
+def test_summary_shows_the_recommended_options_numbers(page):
+    res = engine.appraise(PID, draws=store_mod.DRAWS, with_switching=False)
+    focus = focus_option(res)
+    nps = float(res.options.set_index("id").loc[focus, "net_present_saving_gbp"])
+    summary = page.sections[0]
+    assert gbp(nps) in summary.kpis.value
+    assert res.recommendation in page.sections[0].recommendation.value
+    assert "ILLUSTRATIVE" in page.header.value
+    assert "real 2014-15 prices" in page.header.value
+    # only the summary tab is built until another is selected
+    assert page.sections[1:] == [None] * (len(TABS) - 1)
+
+
+def test_every_tab_builds_without_error(page):
+    for i in range(len(TABS)):
+        page.tabs.selected_index = i
+        assert page.sections[i] is not None
+        assert "dd-error" not in page.status.value
+    page.tabs.selected_index = 0
+
+
+def test_changing_the_scenario_updates_the_numbers(page):
+    page.scenario.value = "low"
+    low = engine.appraise(PID, "low", draws=store_mod.DRAWS, with_switching=False)
+    assert page.result.scenario == "low"
+    assert low.recommendation in page.sections[0].recommendation.value
+    # the slider moved to the low scenario's own optimism-bias mitigation
+    assert page.ob.value == pytest.approx(low.optimism_bias_mitigation)
+    page.scenario.value = "central"
+
+
+def test_moving_the_optimism_bias_slider_reappraises(page):
+    page.ob.value = 0.0
+    assert page.result.optimism_bias_mitigation == pytest.approx(0.0)
+    direct = engine.appraise(PID, ob_mitigation=0.0, draws=store_mod.DRAWS, with_switching=False)
+    np.testing.assert_allclose(page.result.options["net_present_saving_gbp"], direct.options["net_present_saving_gbp"])
+    page.scenario.value = "high"  # a new scenario resets the slider to that scenario's value
+    assert page.key().ob_mitigation is None
+    page.scenario.value = "central"
+
+
+def test_a_wrong_project_gets_a_friendly_list_not_a_traceback(store):
+    launcher = AppraisalLauncher.__new__(AppraisalLauncher)  # skip pre-computing every project
+    launcher.store, launcher._page = store, None
+    widget = launcher.page({"project": "no-such-project"})
+    text = widget.children[1].value
+    assert "There is no project called" in text and "Traceback" not in text
+    for pid in registry.project_ids():
+        assert f"?project={pid}" in text
+
+
+def test_a_failing_callback_shows_a_message_and_logs(capfd):
+    import ipywidgets as W
+
+    status = W.HTML()
+
+    @common.guarded(status)
+    def broken():
+        raise RuntimeError("internal detail")
+
+    broken()
+    assert common.FRIENDLY_ERROR.split(".")[0] in status.value and "internal detail" not in status.value
+    assert "internal detail" in capfd.readouterr().err  # the detail goes to the server log (real stderr)
+
+
+def test_precomputed_keys_cover_every_view_once():
+    keys = store_mod.default_keys(ob_grid=True)
+    assert len(keys) == len(set(keys))
+    n_projects, n_scenarios = len(registry.project_ids()), len(store_mod.default_keys(project_ids=[PID])) // 2
+    # every scenario x perspective at the scenario's own value, then 20 more slider steps per project
+    # and perspective in the central scenario (21 steps of 0.05 from 0 to 1, less the scenario's own)
+    assert len(keys) == n_projects * n_scenarios * 2 + n_projects * 2 * 20
+    assert keys[0] == Key(registry.project_ids()[0])  # what the first viewer opens comes first
+    assert all(k.ob_mitigation is None or k.scenario == "central" for k in keys)
+    assert not any(k.ob_mitigation == pytest.approx(0.6) for k in keys)  # central's own value is the None key
+
+
+def test_results_older_than_the_data_are_pruned(tmp_path):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir(), cache.mkdir()
+    old, new = cache / "a--1.pkl", cache / "b--2.pkl"
+    old.write_bytes(b"x")
+    os.utime(old, (1_000_000, 1_000_000))
+    (data / "assumptions.yaml").write_text("x: 1\n")
+    os.utime(data / "assumptions.yaml", (2_000_000, 2_000_000))
+    new.write_bytes(b"y")
+    assert store_mod.prune_stale(ResultStore(directory=cache, fingerprint="t"), data_dir=data) == 1
+    assert not old.exists() and new.exists()
+
+
+def test_error_messages_name_no_server_path():
+    from ddanalysis import config
+    from ddanalysis.errors import DataFileError
+
+    msg = common.explain(DataFileError(f"{config.DATA_DIR}/baselines/dover-museum-tourism.csv: row 2: bad value"))
+    assert msg == "This could not be shown: data/baselines/dover-museum-tourism.csv: row 2: bad value"
+    assert common.redact_paths("failed at /srv/app/venv/lib/x.py") == "failed at x.py"
+    assert common.redact_paths("https://www.gov.uk/a/b, 2014/15") == "https://www.gov.uk/a/b, 2014/15"  # not paths
+
+
+def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, monkeypatch, capfd):
+    from ddanalysis import config
+    from ddanalysis.dashboard.appraisal import AppraisalLauncher
+    from ddanalysis.dashboard.programme import ProgrammeLauncher
+
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "empty")  # no data at all
+    registry._councils_cached.cache_clear(), registry._projects_cached.cache_clear()
+    try:
+        for cls in (AppraisalLauncher, ProgrammeLauncher):
+            launcher = cls(ResultStore(directory=tmp_path / "cache", fingerprint="x"))
+            assert launcher.error is not None  # caught, not raised into the notebook cell
+            shown = []
+            monkeypatch.setattr("IPython.display.display", lambda w, **k: shown.append(w))
+            launcher.show()
+            text = shown[0].children[1].value
+            assert "could not be shown" in text and str(tmp_path) not in text and "Traceback" not in text
+        assert "Traceback" in capfd.readouterr().err  # the detail is in the server log
+    finally:
+        registry._councils_cached.cache_clear(), registry._projects_cached.cache_clear()

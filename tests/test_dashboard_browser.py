@@ -1,0 +1,315 @@
+"""The dashboards in a real browser: a Voila server started here, driven by Debian's Chromium.
+
+One Voila server per session (``python -m ddanalysis.dashboard.serve`` on a free loopback port,
+the repository's dashboards/voila.json, an empty result cache of its own), killed with its whole
+process group at the end. Playwright drives /usr/bin/chromium (never ``playwright install``) with a
+fresh profile; outside hosts are made unresolvable, so anything fetched from a CDN would fail.
+Expected numbers come from ``ddanalysis.engine.appraise``, not from the dashboard code.
+Screenshots (1280 px wide) are written to ``<pytest basetemp>/screenshots``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ddanalysis import engine, registry
+from ddanalysis.dashboard.store import DRAWS
+from ddanalysis.report import gbp
+
+from conftest import REPO, require_program
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+#: Console messages that are not ours and not a fault (see ../shared/tools/measure_voila.py).
+BENIGN = [r"r\.setData is not a function"]
+READY_JS = """(n) => {
+  if (document.getElementById('loading')) return false;
+  const rc = document.getElementById('rendered_cells');
+  if (!rc || rc.style.display === 'none') return false;
+  if (document.querySelector('script[type="application/vnd.voila.cell-output+json"]')) return false;
+  const plots = rc.querySelectorAll('.js-plotly-plot');
+  for (const p of plots) if (!p.querySelector('svg.main-svg')) return false;
+  return plots.length >= n;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory):
+    """A live dashboard server on a free loopback port (the repository's config); its base URL."""
+    work = tmp_path_factory.mktemp("voila")
+    port = _free_port()
+    log_path = work / "voila.log"
+    env = {**os.environ, "DDANALYSIS_CACHE": str(work / "cache")}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "ddanalysis.dashboard.serve", "--port", str(port), "--no-warm"],
+                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"Voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"Voila did not answer on {url} within 120 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (Voila shuts its kernels down), then SIGKILL what is left."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    chromium = require_program("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=chromium, headless=True,
+                                                    args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
+                                                    accept_downloads=True)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    d = tmp_path_factory.getbasetemp() / "screenshots"
+    d.mkdir(exist_ok=True)
+    return d
+
+
+class Page:
+    """A browser tab on a dashboard that records console errors and outside requests."""
+
+    def __init__(self, ctx, url: str):
+        self.page = ctx.new_page()
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("request", lambda r: None if re.match(r"^(https?://(127\.0\.0\.1|localhost)[:/]|data:|blob:)", r.url)
+                     else self.external.append(r.url))
+        self.page.goto(url)
+
+    def ready(self, plots: int = 1, timeout_s: float = 120) -> "Page":
+        self.page.wait_for_function(READY_JS, arg=plots, polling=100, timeout=timeout_s * 1000)
+        return self
+
+    def text(self, selector: str) -> str:
+        return self.page.locator(selector).first.inner_text()
+
+    def wait_text(self, selector: str, needle: str, timeout_s: float = 60) -> None:
+        self.page.wait_for_function(
+            "([s, t]) => Array.from(document.querySelectorAll(s)).some(e => e.innerText.includes(t))",
+            arg=[selector, needle], polling=100, timeout=timeout_s * 1000)
+
+    def check_clean(self) -> None:
+        body = self.page.locator("#rendered_cells").inner_text()
+        assert "Traceback" not in body and "error when executing" not in body.lower()
+        assert self.page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert self.page.locator(".dd-error").count() == 0, self.text(".dd-error")
+        unexpected = [e for e in self.errors if not any(re.search(b, e) for b in BENIGN)]
+        assert not unexpected, unexpected
+        assert not self.external, f"requests to outside hosts: {self.external}"
+
+    def select(self, css: str, label: str) -> None:
+        self.page.locator(f"{css} select").first.select_option(label=label)
+
+    def screenshot(self, path: Path) -> None:
+        h = self.page.evaluate("() => { const rc = document.getElementById('rendered_cells');"
+                               " return Math.max(document.documentElement.scrollHeight, rc ? rc.scrollHeight + rc.getBoundingClientRect().top : 0); }")
+        self.page.set_viewport_size({"width": 1280, "height": min(int(h) + 20, 8000)})
+        self.page.wait_for_timeout(1500)  # plotly redraws on resize
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size({"width": 1280, "height": 900})
+
+    def close(self) -> None:
+        self.page.close(run_before_unload=True)
+
+
+def _appraisal(pid: str, scenario: str = "central"):
+    return engine.appraise(pid, scenario, draws=DRAWS, with_switching=False)
+
+
+def _headline(res) -> str:
+    """The net present saving the summary's second card shows (recommended or best option)."""
+    opts = res.options.set_index("id")
+    focus = res.recommended if res.recommended != "in-house" else \
+        opts.drop(index="in-house")["net_present_saving_gbp"].idxmax()
+    return gbp(float(opts.loc[focus, "net_present_saving_gbp"]))
+
+
+def _label(pid: str) -> str:
+    p = registry.project(pid)
+    names = registry.councils().set_index("e_code")["name"]
+    return f"{p.title} ({' + '.join(names[c] for c in p.councils)})"
+
+
+# --- programme ---------------------------------------------------------------------------------
+
+def test_programme_dashboard_renders_offline_without_errors(voila_url, browser, shots):
+    p = Page(browser, voila_url + "voila/render/programme.ipynb").ready(plots=2)
+    try:
+        assert p.page.locator(".dd-project-link").count() == len(registry.project_ids())
+        body = p.text("#rendered_cells")
+        assert "ILLUSTRATIVE FIGURES" in body and "real 2014-15 prices" in body
+        assert re.search(r"£\d{1,3}(,\d{3})+", body)  # money with thousands separators
+        p.check_clean()
+        p.screenshot(shots / "programme.png")
+    finally:
+        p.close()
+
+
+def test_programme_links_open_the_projects_appraisal(voila_url, browser):
+    p = Page(browser, voila_url + "voila/render/programme.ipynb").ready(plots=2)
+    try:
+        p.page.locator(".dd-project-link", has_text="Open spaces").click()
+        p.page.wait_for_url(re.compile(r"appraisal\.ipynb\?project=kirklees-open-spaces"))
+        p.ready(plots=1)
+        p.wait_text(".dd-header h1", "Open spaces")
+        p.check_clean()
+    finally:
+        p.close()
+
+
+# --- appraisal ----------------------------------------------------------------------------------
+
+def test_url_parameter_selects_the_project(voila_url, browser):
+    pid = "dover-museum-tourism"
+    p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}").ready(plots=1)
+    try:
+        res = _appraisal(pid)
+        p.wait_text(".dd-header h1", res.project_title)
+        assert _headline(res) in p.text(".dd-summary-kpis")
+        assert p.page.locator(".dd-project select").input_value() == _label(pid)
+        p.check_clean()
+    finally:
+        p.close()
+
+
+def test_changing_project_and_scenario_updates_the_numbers(voila_url, browser, shots):
+    p = Page(browser, voila_url + "voila/render/appraisal.ipynb").ready(plots=1)
+    try:
+        first = _appraisal(registry.project_ids()[0])
+        assert _headline(first) in p.text(".dd-summary-kpis")
+        p.screenshot(shots / "appraisal_summary.png")
+        pid = "nelincs-environment"
+        p.select(".dd-project", _label(pid))
+        res = _appraisal(pid)
+        p.wait_text(".dd-header h1", res.project_title)
+        p.wait_text(".dd-summary-kpis", _headline(res))
+        low = _appraisal(pid, "low")
+        p.select(".dd-scenario", "low")
+        p.wait_text(".dd-summary-recommendation", low.recommendation)
+        p.wait_text(".dd-summary-kpis", _headline(low))
+        assert _headline(low) != _headline(res)
+        p.check_clean()
+    finally:
+        p.close()
+
+
+def test_a_wrong_project_shows_a_friendly_list(voila_url, browser):
+    p = Page(browser, voila_url + "voila/render/appraisal.ipynb?project=no-such-project")
+    try:
+        p.page.wait_for_selector(".dd-error", timeout=120_000)
+        text = p.text(".dd-error")
+        assert "There is no project called 'no-such-project'" in text
+        for pid in registry.project_ids():
+            assert pid in text
+        assert "Traceback" not in p.text("#rendered_cells")
+    finally:
+        p.close()
+
+
+def test_every_tab_draws_its_charts(voila_url, browser, shots):
+    p = Page(browser, voila_url + "voila/render/appraisal.ipynb?project=walsall-college").ready(plots=1)
+    try:
+        expected = {"Costs and savings": 2, "Risk": 2, "Multi-criteria": 2, "Implementation plan": 1, "Assumptions": 0}
+        for tab, n in expected.items():
+            p.page.locator(".dd-tabs .lm-TabBar-tab", has_text=tab).click()
+            panel = p.page.locator(".dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)")
+            p.page.wait_for_function(
+                "([n]) => { const v = document.querySelector('.dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)');"
+                " if (!v) return false; const ps = v.querySelectorAll('.js-plotly-plot');"
+                " return ps.length >= n && Array.from(ps).every(x => x.querySelector('svg.main-svg')); }",
+                arg=[n], polling=100, timeout=60_000)
+            assert panel.count() == 1
+            if tab == "Assumptions":
+                panel.locator("table.dd-table tbody tr").first.wait_for(timeout=60_000)
+                res = _appraisal("walsall-college")  # recommended option's assumptions plus the shared ones
+                shown = res.assumptions[res.assumptions.scope.isin(["project", res.recommended])]
+                assert panel.locator("table.dd-table tbody tr").count() == len(shown)
+            p.screenshot(shots / f"appraisal_{tab.lower().replace(' ', '_')}.png")
+        p.check_clean()
+    finally:
+        p.close()
+
+
+def test_excel_download_is_a_valid_workbook(voila_url, browser, tmp_path):
+    from openpyxl import load_workbook
+
+    pid = "walsall-college"
+    p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}").ready(plots=1)
+    try:
+        p.page.locator(".dd-excel").click()
+        link = p.page.locator("a.dd-download-link")
+        link.wait_for(timeout=120_000)
+        with p.page.expect_download() as info:
+            link.click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        assert target.name == f"ddanalysis_{pid}_central_council.xlsx"
+        wb = load_workbook(io.BytesIO(target.read_bytes()))
+        assert "Summary" in wb.sheetnames
+        title = registry.project(pid).title
+        cells = [c for row in wb["Cover"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        assert any(title in c for c in cells)
+        p.check_clean()
+    finally:
+        p.close()

@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .yamlio import load_yaml_text, read_utf8
+from .yamlio import read_yaml_mapping
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
 
@@ -45,18 +44,6 @@ def scores_path(project_id: str) -> Path:
 
 
 # --- reading files ----------------------------------------------------------------------------------
-
-def _read_yaml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        raw = load_yaml_text(read_utf8(path))
-    except FileNotFoundError as exc:
-        raise DataFileError(f"{path}: {what} not found") from exc
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise DataFileError(f"{path}: expected a mapping at the top level of the {what}")
-    return raw
-
 
 def _number(value: object) -> float | None:
     """``value`` as a finite float, or None when it is not a real number (bools are not numbers)."""
@@ -99,7 +86,7 @@ def _check_weight_set(values: object, expected: list[str], where: str) -> dict[s
 
 @lru_cache(maxsize=8)
 def _criteria_cached(path: Path, mtime_ns: int) -> tuple[dict[str, Any], ...]:
-    raw = _read_yaml(path, "criteria file")
+    raw = read_yaml_mapping(path, "criteria file")
     items = raw.get("criteria")
     if not isinstance(items, list) or not items:
         raise DataFileError(f"{path}: expected a non-empty 'criteria' list")
@@ -170,7 +157,7 @@ def criteria_notes(path: Path | None = None) -> dict[str, str]:
     """The criteria file's notes: ``source``, ``status`` (illustrative), ``not_scored``, ``weights_rationale``."""
     path = Path(path or criteria_path())
     _criteria_records(path)  # validates
-    raw = _read_yaml(path, "criteria file")
+    raw = read_yaml_mapping(path, "criteria file")
     return {k: " ".join(str(raw.get(k, "")).split()) for k in ("source", "status", "not_scored", "weights_rationale")}
 
 
@@ -180,7 +167,7 @@ def _scores_file(project_id: str, path: Path | None, criteria: list[str]) -> tup
     """Validated long scores and the optional weight override of one project's scores file."""
     project = registry.project(project_id)
     path = Path(path or scores_path(project_id))
-    raw = _read_yaml(path, "scores file")
+    raw = read_yaml_mapping(path, "scores file")
     problems: list[str] = []
     if raw.get("project") != project_id:
         problems.append(f"'project' is {raw.get('project')!r}; expected {project_id!r}")

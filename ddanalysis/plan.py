@@ -25,9 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .yamlio import load_yaml_text, read_utf8
+from .yamlio import read_yaml_mapping
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, unknown
 
@@ -69,18 +68,6 @@ def phases_path() -> Path:
 def model_path(model_id: str) -> Path:
     """The bundled plan template of one delivery model."""
     return config.data_path("plans", "models", f"{model_id}.yaml")
-
-
-def _read_yaml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        raw = load_yaml_text(read_utf8(path))
-    except FileNotFoundError as exc:
-        raise DataFileError(f"{path}: {what} not found") from exc
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise DataFileError(f"{path}: expected a mapping at the top level of the {what}")
-    return raw
 
 
 def _mtime(path: Path, what: str) -> int:
@@ -156,7 +143,7 @@ class _Catalogue:
 
 @lru_cache(maxsize=8)
 def _catalogue_cached(path: Path, mtime_ns: int) -> _Catalogue:
-    raw = _read_yaml(path, "phase catalogue")
+    raw = read_yaml_mapping(path, "phase catalogue")
     items = raw.get("phases")
     if not isinstance(items, list) or not items:
         raise DataFileError(f"{path}: expected a non-empty 'phases' list")
@@ -372,7 +359,7 @@ def _check_risks(items: object, where: str) -> tuple[dict[str, Any], ...]:
 @lru_cache(maxsize=64)
 def _template_cached(model_id: str, path: Path, mtime_ns: int, catalogue_path: Path, catalogue_mtime_ns: int) -> _Template:
     catalogue = _catalogue_cached(catalogue_path, catalogue_mtime_ns)
-    raw = _read_yaml(path, f"plan template for {model_id!r}")
+    raw = read_yaml_mapping(path, f"plan template for {model_id!r}")
     where = str(path)
     extra = sorted(set(raw) - {"model", "name", "source", "quality", "illustrative", "phases", "risks", "facts"})
     if extra:

@@ -24,8 +24,14 @@ def programme_summary(scenario: str = "central", perspective: str = "council", d
     Money in GBP, real 2014-15 prices; ``net_present_saving_gbp`` is the recommended option's
     (0 when the recommendation is the status quo).
     """
+    return summary_from_results(programme_results(scenario, perspective, draws, seed))
+
+
+def summary_from_results(results: "dict[str, AppraisalResult]") -> pd.DataFrame:
+    """The programme summary built from appraisals already held (one row per project, GBP, real
+    2014-15 prices; the recommended option's figures)."""
     rows = []
-    for pid, res in programme_results(scenario, perspective, draws, seed).items():
+    for pid, res in results.items():
         project = registry.project(pid)
         base = project_baseline(pid)
         rec = res.options.set_index("id").loc[res.recommended]

@@ -85,3 +85,16 @@ def read_utf8(path: Path | str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise not_utf8(path, raw, exc) from exc
+
+
+def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    """Read a UTF-8 YAML file whose top level must be a mapping; every failure names the file and ``what``."""
+    try:
+        raw = load_yaml_text(read_utf8(path))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: {what} not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping at the top level of the {what}")
+    return raw

@@ -16,7 +16,6 @@ import pandas as pd
 
 from .. import charts, context, registry
 from ..assumptions import load_book
-from ..baseline import project_baseline
 from ..result import AppraisalResult
 from ..sources import SERVICE_KEYS
 from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
@@ -27,27 +26,11 @@ PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sec
 
 
 def summary_frame(results: dict[str, AppraisalResult]) -> pd.DataFrame:
-    """One row per project, as :func:`ddanalysis.programme.programme_summary` (same columns and rule),
-    built from results the dashboard already holds (GBP, real 2014-15 prices)."""
-    rows = []
-    for pid, res in results.items():
-        project = registry.project(pid)
-        base = project_baseline(pid)
-        rec = res.options.set_index("id").loc[res.recommended]
-        rows.append({
-            "project_id": pid, "title": project.title, "councils": res.councils,
-            "lead_council": project.lead_council, "services": "; ".join(project.services),
-            "baseline_net_gbp": base.net_budget_gbp, "baseline_gross_gbp": base.gross_expenditure_gbp,
-            "fte": base.fte,
-            "recommended": res.recommended, "recommended_name": rec["name"],
-            "net_present_saving_gbp": float(rec["net_present_saving_gbp"]),
-            "one_off_cost_gbp": float(rec["one_off_cost_gbp"]),
-            "steady_state_saving_gbp": float(rec["steady_state_saving_gbp"]),
-            "payback_year": rec["payback_year"], "go_live": rec["go_live"],
-            "p_saving_positive": rec["p_saving_positive"],
-            "illustrative": bool(res.illustrative),
-        })
-    return pd.DataFrame(rows)
+    """One row per project, built from results the dashboard already holds
+    (:func:`ddanalysis.programme.summary_from_results`; GBP, real 2014-15 prices)."""
+    from ..programme import summary_from_results
+
+    return summary_from_results(results)
 
 
 def trend_frame(spending: pd.DataFrame) -> pd.DataFrame:

@@ -260,6 +260,25 @@ def running(server: VoilaServer):
 # Chromium through Playwright's async API, in a thread of its own
 # =================================================================================================
 
+def run_async(coro: Awaitable[Any]) -> Any:
+    """Run a coroutine to completion in a thread of its own (with its own event loop), so it works even
+    when another test's sync Playwright has left an event loop running in this thread."""
+    out: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            out["error"] = exc
+
+    t = threading.Thread(target=target, name="async-probe", daemon=True)
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def run_in_browser(work: Callable[[Any], Awaitable[Any]], timeout_s: float = 180) -> Any:
     """Launch Chromium, run ``await work(browser)`` in a fresh thread and event loop, close Chromium.
 
@@ -545,7 +564,7 @@ def test_the_binary_websocket_protocol_cannot_run_code_either(server, tmp_path):
         return seen, info, execs
 
     try:
-        seen, info, execs = asyncio.run(asyncio.wait_for(probe(), 60))
+        seen, info, execs = run_async(asyncio.wait_for(probe(), 60))
     finally:
         server.shutdown_kernel_of(html)
     assert any(t == "kernel_info_reply" and p == info for t, p, _ in seen), f"no control reply: {seen}"
@@ -569,10 +588,10 @@ def test_other_websites_cannot_open_a_kernel_channel(server):
         ws.close()
 
     try:
-        asyncio.run(asyncio.wait_for(connect(f"http://127.0.0.1:{server.port}"), 30))  # same origin: allowed
+        run_async(asyncio.wait_for(connect(f"http://127.0.0.1:{server.port}"), 30))  # same origin: allowed
         for origin in ("http://evil.example", f"http://evil.example:{server.port}", "null"):
             with pytest.raises(HTTPClientError) as err:
-                asyncio.run(asyncio.wait_for(connect(origin), 30))
+                run_async(asyncio.wait_for(connect(origin), 30))
             assert err.value.code == 403, origin
     finally:
         server.shutdown_kernel_of(html)

@@ -181,7 +181,11 @@ def _loc(err: dict[str, Any]) -> str:
 
 def _pydantic_problems(where: str, exc: ValidationError) -> list[str]:
     out = []
-    for err in exc.errors():
+    errors = exc.errors()
+    deeper = {tuple(e["loc"][:i]) for e in errors for i in range(1, len(e["loc"]))}
+    for err in errors:
+        if err["type"] == "too_short" and tuple(err["loc"]) in deeper:
+            continue  # a list emptied by its items' own errors: those errors say it better
         loc = _loc(err)
         if err["type"] == "missing" and loc.endswith("source"):
             out.append(f"{where}: no source; every unit cost needs source: {{publisher, title, year, locator, link}}")

@@ -38,6 +38,8 @@ an input on which the whole decision depends scores the total to within that).
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 
@@ -78,52 +80,100 @@ def _standardise(x: np.ndarray) -> np.ndarray | None:
     return (x - x.mean()) / sd
 
 
-def _spline_block(z: np.ndarray, knots: int) -> np.ndarray:
-    """Truncated cubic terms (z - k)^3_+ at interior knots on equally spaced quantiles of z."""
+def _knots(z: np.ndarray, knots: int) -> np.ndarray:
+    """Interior knots on equally spaced quantiles of z (of a systematic subsample above 4,000 draws)."""
     if knots <= 0:
-        return np.empty((len(z), 0))
-    ks = np.unique(np.quantile(z, np.linspace(0, 1, knots + 2)[1:-1]))
-    ks = ks[ks < z.max()]
-    return np.maximum(z[:, None] - ks[None, :], 0.0) ** 3
+        return np.empty(0)
+    sub = z[:: max(len(z) // 4000, 1)]
+    ks = np.unique(np.quantile(sub, np.linspace(0, 1, knots + 2)[1:-1]))
+    return ks[ks < z.max()]
 
 
 def _basis(zs: list[np.ndarray], n: int) -> tuple[np.ndarray, list[int]]:
     """Nested basis for standardised inputs ``zs``, and the column counts of its nested models.
 
-    Blocks, in order: intercept | linear | quadratic (squares and pairwise products) | cubes | spline
-    knots. The models are the prefixes that end on a block boundary. Blocks that would take the basis
-    past n / MIN_DRAWS_PER_COLUMN columns are left out.
+    Blocks, in order: intercept | linear | quadratic (squares and pairwise products) | cubes |
+    truncated cubes (z - k)^3_+ at interior knots (a cubic regression spline per input). The models
+    are the prefixes that end on a block boundary. Blocks that would take the basis past
+    n / MIN_DRAWS_PER_COLUMN columns are left out.
     """
     cap = max(n // MIN_DRAWS_PER_COLUMN, 2)
     p = len(zs)
-    blocks = [np.ones((n, 1)), np.column_stack(zs)]
-    blocks.append(np.column_stack([zs[i] * zs[j] for i in range(p) for j in range(i, p)]))
-    blocks.append(np.column_stack([z ** 3 for z in zs]))
-    knots = min(SPLINE_KNOTS, max((cap - 1 - p - p * (p + 1) // 2 - p) // max(p, 1), 0))
-    blocks.append(np.column_stack([_spline_block(z, knots) for z in zs]) if knots else np.empty((n, 0)))
-    cols, sizes = [], []
-    for b in blocks:
-        if b.shape[1] == 0 or sum(c.shape[1] for c in cols) + b.shape[1] > cap:
+    n_knots = min(SPLINE_KNOTS, max((cap - 1 - p - p * (p + 1) // 2 - p) // max(p, 1), 0))
+    knots = [_knots(z, n_knots) for z in zs]
+    widths = [1, p, p * (p + 1) // 2, p, sum(len(k) for k in knots)]
+    sizes = []
+    for w in widths:
+        total = (sizes[-1] if sizes else 0) + w
+        if w == 0 or total > cap:
             break
-        cols.append(b)
-        sizes.append(sum(c.shape[1] for c in cols))
-    return np.hstack(cols), sizes
+        sizes.append(total)
+    x = np.empty((n, sizes[-1]))
+    x[:, 0] = 1.0
+    col = 1
+    blocks = len(sizes)
+    if blocks > 1:
+        for z in zs:
+            x[:, col] = z
+            col += 1
+    if blocks > 2:
+        for i in range(p):
+            for j in range(i, p):
+                np.multiply(zs[i], zs[j], out=x[:, col])
+                col += 1
+    if blocks > 3:
+        for i, z in enumerate(zs):
+            np.multiply(x[:, 1 + p + i * p - i * (i - 1) // 2], z, out=x[:, col])  # z_i^2 * z_i
+            col += 1
+    if blocks > 4:
+        for z, ks in zip(zs, knots):
+            for k in ks:
+                t = np.maximum(z - k, 0.0, out=x[:, col])
+                t *= t * t
+                col += 1
+    return x, sizes
 
 
-def _orthonormal(X: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, list[int]]:
-    """Q with orthonormal columns spanning each nested prefix of X (dependent columns dropped)."""
-    q, r = np.linalg.qr(X)
-    d = np.abs(np.diag(r))
-    keep = d > 1e-9 * d.max()
-    if keep.all():
-        return q, sizes
-    sizes = sorted({int(keep[:s].sum()) for s in sizes})
-    q, _ = np.linalg.qr(X[:, keep])
+def _orthonormal(x: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, list[int]]:
+    """Q with orthonormal columns such that Q[:, :k] spans each nested prefix of x's columns.
+
+    Gram-Schmidt through the Cholesky factor of the Gram matrix (x'x = R'R, Q = x R^-1; the leading
+    block of R belongs to the leading columns, so the nesting is kept). Columns are scaled to unit
+    length first; a column whose distance from the span of the ones before it is below 1e-6 adds
+    nothing and is dropped (e.g. the square of an input that takes two values), and ``sizes`` is
+    renumbered to match.
+    """
+    x = x / np.maximum(np.sqrt((x * x).sum(axis=0)), 1e-300)
+    g = x.T @ x
+    try:
+        r = np.linalg.cholesky(g).T
+        keep = list(range(g.shape[0])) if np.diag(r).min() > 1e-6 else None
+    except np.linalg.LinAlgError:
+        keep = None
+    if keep is None:  # column by column, skipping the dependent ones
+        m = g.shape[0]
+        r = np.zeros((m, m))
+        keep = []
+        for k in range(m):
+            j = len(keep)
+            col = np.linalg.solve(r[:j, :j].T, g[keep, k]) if j else np.empty(0)
+            d2 = g[k, k] - col @ col
+            if d2 <= 1e-12:
+                continue
+            r[:j, j], r[j, j] = col, np.sqrt(d2)
+            keep.append(k)
+        r = r[:len(keep), :len(keep)]
+        sizes = sorted({int(np.searchsorted(keep, s)) for s in sizes} - {0})
+    q = x[:, keep] @ np.linalg.inv(r)
     return q, sizes
 
 
 def regression_fit(y: np.ndarray, zs: list[np.ndarray]) -> np.ndarray:
-    """Fitted E[y_j | inputs] for each column of y: OLS on the nested basis, size chosen per column by BIC."""
+    """Fitted E[y_j | inputs] for each column of y: OLS on the nested basis, size chosen per column by BIC.
+
+    One orthonormal basis serves every nested fit: the fit on the first k basis functions is the
+    projection on the first k orthonormal columns, so each candidate size costs a partial sum.
+    """
     n = y.shape[0]
     q, sizes = _orthonormal(*_basis(zs, n))
     c = q.T @ y                                    # coefficients on the orthonormal columns
@@ -153,6 +203,16 @@ def binned_fit(y: np.ndarray, x: np.ndarray, bins: int | None = None) -> np.ndar
     return means[label]
 
 
+def _one_blas_thread():
+    """BLAS on one thread: the matrices here are thin (draws x a few columns), where threads only add
+    overhead, and on a busy machine a lot of it."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def evppi(nps: pd.DataFrame, inputs: pd.DataFrame, groups: dict | None = None, keys=None,
           method: str = "regression", bins: int | None = None) -> pd.DataFrame:
     """Partial EVPI (GBP) of each input key, and of each group of keys, from the same draws.
@@ -180,6 +240,11 @@ def evppi(nps: pd.DataFrame, inputs: pd.DataFrame, groups: dict | None = None, k
     if missing:
         raise KeyError(f"no input column for {', '.join(map(key_name, missing))}")
 
+    with _one_blas_thread():
+        return _evppi(y, total, inputs, keys, groups, method, bins)
+
+
+def _evppi(y, total, inputs, keys, groups, method, bins) -> pd.DataFrame:
     def clip(value: float) -> float:
         return float(min(max(value, 0.0), total))
 

@@ -11,7 +11,8 @@ Design: Saltelli's extension of the Sobol sequence (Saltelli A. Making best use 
 to compute sensitivity indices. *Comput Phys Commun* 2002;145:280-297; Saltelli A et al. Variance based
 sensitivity analysis of model output. *Comput Phys Commun* 2010;181:259-270), sampled and analysed by
 SALib (Herman J, Usher W. SALib: an open-source Python library for sensitivity analysis. *JOSS* 2017;
-2(9):97), with bootstrap confidence intervals. Cost: ``n`` base points (rounded up to a power of 2) give
+2(9):97), with bootstrap confidence intervals; the design is built here, vectorised, point for point
+the one SALib's sampler builds (:func:`saltelli_sample`, tested against it). Cost: ``n`` base points (rounded up to a power of 2) give
 ``n * (D + 2)`` evaluations of the function for D inputs.
 
 The inputs are sampled INDEPENDENTLY of one another over their ranges: Sobol indices are defined
@@ -32,9 +33,13 @@ INDEPENDENCE_NOTE = ("Sobol indices sample each uncertain input independently ov
                      "correlations between assumptions are not applied in this design.")
 
 
-def pert_ppf(low: float, mode: float, high: float) -> Callable[[np.ndarray], np.ndarray]:
+def pert_ppf(low: float, mode: float, high: float, grid: int = 4097) -> Callable[[np.ndarray], np.ndarray]:
     """The inverse CDF of the PERT distribution on [low, high] with the given mode (the Monte Carlo's
-    marginal: a Beta(1 + 4(mode-low)/(high-low), 1 + 4(high-mode)/(high-low)) scaled to the range)."""
+    marginal: a Beta(1 + 4(mode-low)/(high-low), 1 + 4(high-mode)/(high-low)) scaled to the range).
+
+    Tabulated: the Beta CDF on ``grid`` evenly spaced points, inverted by linear interpolation (within
+    about 1e-5 of the range of scipy's ``beta.ppf``, and hundreds of times faster on 100,000 points).
+    """
     from scipy.stats import beta as beta_dist
 
     low, mode, high = float(low), float(mode), float(high)
@@ -43,7 +48,10 @@ def pert_ppf(low: float, mode: float, high: float) -> Callable[[np.ndarray], np.
     mode = min(max(mode, low), high)
     a = 1.0 + 4.0 * (mode - low) / (high - low)
     b = 1.0 + 4.0 * (high - mode) / (high - low)
-    return lambda u: low + (high - low) * beta_dist.ppf(u, a, b)
+    xs = np.linspace(0.0, 1.0, int(grid))
+    cdf = np.maximum.accumulate(beta_dist.cdf(xs, a, b))
+    cdf[0], cdf[-1] = 0.0, 1.0
+    return lambda u: low + (high - low) * np.interp(u, cdf, xs)
 
 
 def _marginals(problem) -> tuple[list, dict]:
@@ -83,6 +91,26 @@ def _outputs(y) -> dict[str, np.ndarray]:
     return {f"y{j}": y[:, j] for j in range(y.shape[1])}
 
 
+def saltelli_sample(d: int, n: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+    """Saltelli's design for first-order and total indices on the unit hypercube, n * (d + 2) rows.
+
+    The same points, in the same order, as ``SALib.sample.sobol.sample(problem, n,
+    calc_second_order=False, scramble=True, seed=seed)`` for a problem of d inputs on [0, 1]: for each
+    of the n rows of a scrambled Sobol sequence in 2d dimensions (A = first d columns, B = last d),
+    the row of A, then A with column i taken from B for each i, then the row of B. Vectorised:
+    SALib builds it in a Python loop over n x d x d elements, which takes longer than the model.
+    """
+    from scipy.stats import qmc
+
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(n)
+    a, b = base[:, :d], base[:, d:]
+    out = np.repeat(a[:, None, :], d + 2, axis=1)
+    idx = np.arange(d)
+    out[:, 1 + idx, idx] = b
+    out[:, d + 1, :] = b
+    return out.reshape(n * (d + 2), d)
+
+
 def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE_SAMPLES,
                   seed: int = DEFAULT_SEED, fixed: Mapping | None = None,
                   num_resamples: int = 100) -> pd.DataFrame:
@@ -100,14 +128,13 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     of the 95% bootstrap interval); ``attrs`` has ``n_base``, ``n_evaluations``, ``seed`` and ``note``.
     """
     from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
 
     names, ppfs = _marginals(problem)
     if not names:
         raise ValueError("Sobol indices need at least one uncertain input")
     base = 1 << max(int(np.ceil(np.log2(max(int(n), 2)))), 1)
     unit = {"num_vars": len(names), "names": [str(x) for x in names], "bounds": [[0.0, 1.0]] * len(names)}
-    u = sobol_sample.sample(unit, base, calc_second_order=False, scramble=True, seed=seed)
+    u = saltelli_sample(len(names), base, seed)
     # keep clear of 0 and 1, where an unbounded inverse CDF is infinite
     u = np.clip(u, 0.5 / (base * 1024), 1 - 0.5 / (base * 1024))
     x = {name: np.asarray(ppfs[name](u[:, i]), dtype=float) for i, name in enumerate(names)}

@@ -323,3 +323,24 @@ def test_draws_file_is_replaced_atomically_and_checks_names(tmp_path: Path):
     assert list(back_nps.columns) == ["mutual", "trust"] and "in-house" in back_in.columns
     with pytest.raises(KeyError):
         read_draws(path, options=["nope"])
+
+
+def test_saltelli_design_is_salibs():
+    from SALib.sample import sobol as sobol_sample
+
+    from ddanalysis.sobol import saltelli_sample
+
+    problem = {"num_vars": 4, "names": list("abcd"), "bounds": [[0.0, 1.0]] * 4}
+    ours = saltelli_sample(4, 64, seed=3)
+    theirs = sobol_sample.sample(problem, 64, calc_second_order=False, scramble=True, seed=3)
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_pert_inverse_cdf_matches_scipy():
+    from scipy.stats import beta
+
+    u = np.linspace(0.001, 0.999, 999)
+    got = pert_ppf(-0.2, 0.05, 0.2)(u)
+    a, b = 1 + 4 * 0.25 / 0.4, 1 + 4 * 0.15 / 0.4
+    np.testing.assert_allclose(got, -0.2 + 0.4 * beta.ppf(u, a, b), atol=1e-5 * 0.4)
+    assert pert_ppf(1.0, 1.0, 1.0)(u).tolist() == [1.0] * len(u)

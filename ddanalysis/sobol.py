@@ -113,7 +113,7 @@ def saltelli_sample(d: int, n: int, seed: int = DEFAULT_SEED) -> np.ndarray:
 
 def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE_SAMPLES,
                   seed: int = DEFAULT_SEED, fixed: Mapping | None = None,
-                  num_resamples: int = 100) -> pd.DataFrame:
+                  num_resamples: int = 100, chunk: int = 20_000) -> pd.DataFrame:
     """First-order and total Sobol indices of each output of ``func`` for each input.
 
     ``func``: vectorised; takes ``{name: array of values}`` (one entry per input, plus ``fixed``) and
@@ -123,6 +123,7 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     problem dict with uniform bounds. ``n``: base sample size, rounded up to a power of 2; the function
     is evaluated on ``n * (len(problem) + 2)`` points, sampled independently (see module docstring).
     ``fixed``: inputs held constant (``{name: value}``). ``seed`` makes the result repeatable.
+    ``chunk``: ``func`` is called on at most this many points at a time (bounded memory).
 
     Returns a DataFrame with columns ``output, key, s1, s1_conf, st, st_conf`` (``*_conf``: half-width
     of the 95% bootstrap interval); ``attrs`` has ``n_base``, ``n_evaluations``, ``seed`` and ``note``.
@@ -137,15 +138,19 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     u = saltelli_sample(len(names), base, seed)
     # keep clear of 0 and 1, where an unbounded inverse CDF is infinite
     u = np.clip(u, 0.5 / (base * 1024), 1 - 0.5 / (base * 1024))
-    x = {name: np.asarray(ppfs[name](u[:, i]), dtype=float) for i, name in enumerate(names)}
-    args = dict(x)
-    for k, v in (fixed or {}).items():
-        args[k] = np.full(len(u), float(v))
-    ys = _outputs(func(args))
+    parts: dict[str, list[np.ndarray]] = {}
+    for start in range(0, len(u), max(int(chunk), 1)):
+        block = u[start:start + max(int(chunk), 1)]
+        args = {name: np.asarray(ppfs[name](block[:, i]), dtype=float) for i, name in enumerate(names)}
+        for k, v in (fixed or {}).items():
+            args[k] = np.full(len(block), float(v))
+        for out, y in _outputs(func(args)).items():
+            if len(y) != len(block):
+                raise ValueError(f"func returned {len(y)} values of {out!r} for {len(block)} points")
+            parts.setdefault(out, []).append(y)
+    ys = {out: np.concatenate(p) for out, p in parts.items()}
     rows = []
     for out, y in ys.items():
-        if len(y) != len(u):
-            raise ValueError(f"func returned {len(y)} values of {out!r} for {len(u)} points")
         if not np.isfinite(y).all():
             raise ValueError(f"func returned missing or infinite values of {out!r}")
         if y.var() == 0:

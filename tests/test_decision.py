@@ -225,6 +225,9 @@ def test_sobol_several_outputs_ppf_inputs_and_fixed_values():
     assert nps.loc["u", "st"] == pytest.approx(share_u, abs=0.03)
     gap = table[table.output == "gap"].set_index("key")
     assert gap.loc["w", "st"] == pytest.approx(1.0, abs=0.03) and abs(gap.loc["u", "st"]) < 0.02
+    # evaluated a chunk of points at a time: the same numbers
+    chunked = sobol_indices(f, {"u": ppf, "w": (0.0, 1.0)}, n=2048, fixed={"k": 5.0}, seed=1, chunk=1000)
+    pd.testing.assert_frame_equal(chunked, table)
     with pytest.raises(ValueError):
         sobol_indices(f, {"u": (1.0, 1.0)}, n=64)
 

@@ -85,10 +85,11 @@ def format_value(value: float, unit: str) -> str:
 
 
 def _label(key, labels: Mapping | None) -> tuple[str, str]:
-    if labels and key in labels:
-        desc, unit = labels[key]
-        return short_description(str(desc)), str(unit or "")
     text = ".".join(map(str, key)) if isinstance(key, tuple) else str(key)
+    for k in (key, text, tuple(text.rsplit(".", 1))):
+        if labels and k in labels:
+            desc, unit = labels[k]
+            return short_description(str(desc)), str(unit or "")
     scope, _, name = text.rpartition(".")
     words = name.replace("_", " ")
     return (f"{words} ({scope})" if scope else words), ""
@@ -232,3 +233,19 @@ def failure_rules(inputs: pd.DataFrame, fails, max_inputs: int = 3, labels: Mapp
             rule["conditions"] = conditions
         rules.append(rule)
     return rules
+
+
+def option_failure_rules(inputs: pd.DataFrame, nps: pd.DataFrame, option: str, labels: Mapping | None = None,
+                         name: str | None = None, max_inputs: int = 3, rules_each: int = 1) -> list[dict]:
+    """An option's failure rules for the appraisal: when it loses money (NPS < 0) and when it is not
+    the best option (another has a higher NPS), ``rules_each`` rules of each (best first), as
+    ``{text, coverage, density}``; an outcome that never happens gives no rule.
+
+    ``name``: how the option is called in the sentence (default its id), e.g. "the mutual".
+    """
+    who = name or option
+    values = nps.to_numpy(dtype=float)
+    j = list(nps.columns).index(option)
+    not_best = values.max(axis=1) > values[:, j] + 1e-6
+    return (failure_rules(inputs, values[:, j] < 0, max_inputs, labels, f"{who} loses money", rules_each)
+            + failure_rules(inputs, not_best, max_inputs, labels, f"{who} is not the best option", rules_each))

@@ -9,7 +9,7 @@ import pytest
 
 from ddanalysis.decision import acceptability, default_thresholds, evpi, probability_best, summary
 from ddanalysis.drawsfile import decision_from_draws, read_draws, read_seed, write_draws
-from ddanalysis.failure import failure_rules, format_value, short_description
+from ddanalysis.failure import failure_rules, format_value, option_failure_rules, short_description
 from ddanalysis.sobol import INDEPENDENCE_NOTE, pert_ppf, sobol_indices
 from ddanalysis.voi import evppi
 
@@ -267,6 +267,27 @@ def test_failure_rule_words_for_a_chief_executive():
                                 "below 40%")
     assert rules[0]["density"] > 0.95 and rules[0]["coverage"] > 0.7
     assert set(rules[0]) == {"text", "coverage", "density"}
+
+
+def test_option_failure_rules_for_the_appraisal():
+    """The mutual loses money when x1 > 0.6; the trust beats it when x2 > 0.8 (and the trust never
+    loses money); labels keyed by (scope, key) word columns named scope.key."""
+    rng = np.random.default_rng(8)
+    n = 5000
+    x = pd.DataFrame({"project.x1": rng.uniform(size=n), "project.x2": rng.uniform(size=n),
+                      "project.x3": rng.uniform(size=n)})
+    nps = pd.DataFrame({"in-house": 0.0, "mutual": 1000 * (0.6 - x["project.x1"]) + 2000,
+                        "trust": 2000 + 5000 * (x["project.x2"] - 0.8)})
+    nps["mutual"] -= 2000
+    nps["trust"] = nps["trust"].clip(lower=1)
+    labels = {("project", "x1"): ("Pension rate", "share of pay"), ("project", "x2"): ("Rates relief", "share")}
+    rules = option_failure_rules(x, nps, "mutual", labels=labels, name="the mutual")
+    assert rules[0]["text"] == "the mutual loses money when pension rate is more than 60%"
+    assert rules[0]["coverage"] > 0.97 and rules[0]["density"] > 0.97
+    assert rules[1]["text"].startswith("the mutual is not the best option when")
+    assert option_failure_rules(x, nps, "in-house")[0]["text"].endswith("is not the best option in every simulation")
+    assert [r["text"] for r in option_failure_rules(x, nps, "trust")
+            if "loses money" in r["text"]] == []
 
 
 def test_failure_rules_edge_cases():

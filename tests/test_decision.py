@@ -6,6 +6,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from ddanalysis.decision import acceptability, default_thresholds, evpi, probability_best, summary
 from ddanalysis.drawsfile import decision_from_draws, read_draws, read_seed, write_draws
@@ -368,3 +371,22 @@ def test_pert_inverse_cdf_matches_scipy():
     a, b = 1 + 4 * 0.25 / 0.4, 1 + 4 * 0.15 / 0.4
     np.testing.assert_allclose(got, -0.2 + 0.4 * beta.ppf(u, a, b), atol=1e-5 * 0.4)
     assert pert_ppf(1.0, 1.0, 1.0)(u).tolist() == [1.0] * len(u)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, st.tuples(st.integers(1, 30), st.integers(1, 5)),
+              elements=st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, -2))))
+def test_decision_measures_properties(values):
+    """Probability best sums to 1 and does not depend on the columns' order; EVPI >= 0; the
+    acceptability curve's p_best at each threshold sums to the share of draws in which some option
+    reaches it."""
+    nps = pd.DataFrame(values, columns=[f"o{j}" for j in range(values.shape[1])])
+    p = probability_best(nps)
+    assert p.sum() == pytest.approx(1.0) and (p >= 0).all()
+    flipped = probability_best(nps[nps.columns[::-1]])
+    assert flipped[p.index].to_numpy() == pytest.approx(p.to_numpy())
+    assert evpi(nps) >= 0
+    th = np.unique(np.concatenate([[0.0], values.ravel()]))
+    curve = acceptability(nps, th)
+    sums = curve.groupby("threshold_gbp")["p_best"].sum()
+    assert sums.to_numpy() == pytest.approx([(values.max(axis=1) >= t).mean() for t in sums.index])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import DataFileError, DDAnalysisError, unknown
 from .voi import key_name
 
 DRAW = "draw"
@@ -31,7 +32,7 @@ def _format(path: Path) -> str:
         return "csv"
     if ext in (".parquet", ".pq"):
         return "parquet"
-    raise ValueError(f"{path.name}: a draws file is .csv or .parquet")
+    raise DataFileError(f"{path}: a draws file must end in .csv or .parquet (got {ext or 'no extension'!r})")
 
 
 def draws_table(inputs: pd.DataFrame, nps: pd.DataFrame) -> pd.DataFrame:
@@ -43,7 +44,8 @@ def draws_table(inputs: pd.DataFrame, nps: pd.DataFrame) -> pd.DataFrame:
     opts = nps.reset_index(drop=True).rename(columns=str)
     clash = (set(ins.columns) & set(opts.columns)) | ({DRAW} & (set(ins.columns) | set(opts.columns)))
     if clash:
-        raise ValueError(f"column names used twice in the draws file: {', '.join(sorted(clash))}")
+        raise DDAnalysisError(f"column names used twice in the draws file: {', '.join(sorted(clash))} "
+                              "(assumption keys, option ids and 'draw' must all differ)")
     return pd.concat([pd.DataFrame({DRAW: range(len(nps))}), ins, opts], axis=1)
 
 
@@ -87,22 +89,33 @@ def read_draws(path, options: list[str] | None = None) -> tuple[pd.DataFrame, pd
     """
     path = Path(path)
     meta = {}
-    if _format(path) == "csv":
-        table = pd.read_csv(path)
-    else:
-        import pyarrow.parquet as pq
+    if not path.is_file():
+        raise DataFileError(f"{path}: no such draws file")
+    try:
+        if _format(path) == "csv":
+            table = pd.read_csv(path)
+        else:
+            import pyarrow.parquet as pq
 
-        arrow = pq.read_table(path)
-        raw = (arrow.schema.metadata or {}).get(_META)
-        meta = json.loads(raw) if raw else {}
-        table = arrow.to_pandas()
+            arrow = pq.read_table(path)
+            raw = (arrow.schema.metadata or {}).get(_META)
+            meta = json.loads(raw) if raw else {}
+            table = arrow.to_pandas()
+    except DataFileError:
+        raise
+    except Exception as exc:  # a parser's own message, with the file named
+        raise DataFileError(f"{path}: cannot read the draws file ({exc})") from exc
+    bad = [str(c) for c in table.columns
+           if not pd.api.types.is_numeric_dtype(table[c]) or table[c].isna().any()]
+    if bad:
+        raise DataFileError(f"{path}: columns {', '.join(bad)} must hold a number in every row")
     if DRAW in table.columns:
         table = table.set_index(DRAW)
     if options is None:
         options = meta.get("options") or [c for c in table.columns if "." not in str(c)]
     missing = [o for o in options if o not in table.columns]
     if missing:
-        raise KeyError(f"{path.name} has no column for option {', '.join(missing)}")
+        raise unknown(f"option column in {path}", missing[0], [str(c) for c in table.columns if c != DRAW])
     inputs = table[[c for c in table.columns if c not in set(options)]]
     return inputs, table[list(options)]
 

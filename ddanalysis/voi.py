@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .decision import _values, evpi as total_evpi
+from .errors import unknown
 
 #: interior knots of the cubic regression spline (at equally spaced quantiles of the input)
 SPLINE_KNOTS = 5
@@ -238,7 +239,7 @@ def evppi(nps: pd.DataFrame, inputs: pd.DataFrame, groups: dict | None = None, k
     keys = list(inputs.columns) if keys is None else list(keys)
     missing = [k for k in keys + [k for ks in (groups or {}).values() for k in ks] if k not in inputs.columns]
     if missing:
-        raise KeyError(f"no input column for {', '.join(map(key_name, missing))}")
+        raise unknown("assumption key in the draws", key_name(missing[0]), [key_name(c) for c in inputs.columns])
 
     with _one_blas_thread():
         return _evppi(y, total, inputs, keys, groups, method, bins)

@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from ddanalysis.decision import acceptability, default_thresholds, evpi, probability_best, summary
 from ddanalysis.drawsfile import decision_from_draws, read_draws, read_seed, write_draws
+from ddanalysis.errors import DataFileError, DDAnalysisError, UnknownKeyError
 from ddanalysis.failure import failure_rules, format_value, option_failure_rules, short_description
 from ddanalysis.sobol import INDEPENDENCE_NOTE, pert_ppf, sobol_indices
 from ddanalysis.voi import evppi
@@ -157,7 +158,7 @@ def test_evppi_edge_cases():
     got = evppi(nps, inputs).set_index("key")["evppi_gbp"]
     assert got["flat"] == 0.0
     assert evppi(nps[["a"]], inputs)["evppi_gbp"].eq(0).all()  # one option: nothing to decide
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownKeyError, match="missing"):
         evppi(nps, inputs, {"g": ["missing"]})
     with pytest.raises(ValueError):
         evppi(nps, inputs.iloc[:10])
@@ -340,16 +341,22 @@ def test_draws_file_is_replaced_atomically_and_checks_names(tmp_path: Path):
     path.write_text("old")
     write_draws(path, inputs, nps)
     assert pd.read_csv(path).columns[0] == "draw" and len(pd.read_csv(path)) == 50
-    with pytest.raises(ValueError):
+    with pytest.raises(DataFileError, match="d.xlsx"):
         write_draws(tmp_path / "d.xlsx", inputs, nps)
-    with pytest.raises(ValueError):
+    with pytest.raises(DDAnalysisError, match="mutual"):
         write_draws(tmp_path / "e.csv", inputs.rename(columns={"project.demand": "mutual"}), nps)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv"]
     # explicit option columns for a CSV whose option ids are not told apart by the dot rule
     back_in, back_nps = read_draws(path, options=["mutual", "trust"])
     assert list(back_nps.columns) == ["mutual", "trust"] and "in-house" in back_in.columns
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownKeyError, match="nope"):
         read_draws(path, options=["nope"])
+    with pytest.raises(DataFileError, match="missing.csv"):
+        read_draws(tmp_path / "missing.csv")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("draw,project.demand,mutual\n0,0.5,12\n1,n/a,13\n")
+    with pytest.raises(DataFileError, match="project.demand"):
+        read_draws(broken)
 
 
 def test_saltelli_design_is_salibs():

@@ -139,7 +139,8 @@ def _orthonormal(x: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, list[int]
     """Q with orthonormal columns such that Q[:, :k] spans each nested prefix of x's columns.
 
     Gram-Schmidt through the Cholesky factor of the Gram matrix (x'x = R'R, Q = x R^-1; the leading
-    block of R belongs to the leading columns, so the nesting is kept). Columns are scaled to unit
+    block of R belongs to the leading columns, so the nesting is kept), done twice ("CholeskyQR2":
+    Yamamoto et al., ETNA 2015;44:306-326) so Q is orthonormal to rounding error. Columns are scaled to unit
     length first; a column whose distance from the span of the ones before it is below 1e-6 adds
     nothing and is dropped (e.g. the square of an input that takes two values), and ``sizes`` is
     renumbered to match.
@@ -166,6 +167,8 @@ def _orthonormal(x: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, list[int]
         r = r[:len(keep), :len(keep)]
         sizes = sorted({int(np.searchsorted(keep, s)) for s in sizes} - {0})
     q = x[:, keep] @ np.linalg.inv(r)
+    # once more on q (CholeskyQR2): restores orthogonality lost to the Gram matrix's conditioning
+    q = q @ np.linalg.inv(np.linalg.cholesky(q.T @ q).T)
     return q, sizes
 
 

@@ -162,6 +162,15 @@ def test_evppi_edge_cases():
         evppi(nps, inputs, {"g": ["missing"]})
     with pytest.raises(ValueError):
         evppi(nps, inputs.iloc[:10])
+    # an input that takes two values (its square adds nothing to the basis): the decision follows it
+    # exactly, so EVPPI = EVPI = E[max(0, a)] = 0.5 x 100 (a = +100 or -100, equally likely, mean 0)
+    rng = np.random.default_rng(9)
+    switch = rng.integers(0, 2, 4000).astype(float)
+    heavy = rng.lognormal(sigma=1.5, size=4000)
+    two = pd.DataFrame({"in-house": 0.0, "a": np.where(switch == 1, 100.0, -100.0)})
+    got = evppi(two, pd.DataFrame({"switch": switch, "heavy": heavy})).set_index("key")["evppi_gbp"]
+    assert got["switch"] == pytest.approx(evpi(two)) and evpi(two) == pytest.approx(50, abs=3)
+    assert got["heavy"] <= 0.01 * evpi(two)
     # tuple keys (scope, key) are reported as scope.key
     tup = inputs.rename(columns={"x1": ("mutual", "x1")})
     assert "mutual.x1" in set(evppi(nps, tup)["key"])

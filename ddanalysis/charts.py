@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .presentation import text as decision_text
+from .presentation.formats import value_in_unit
 from .report import gbp, pct
 from .result import AppraisalResult
 
@@ -65,7 +67,7 @@ QUALITY_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 
 FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#1f1f1f")
 HEIGHT = 460
-ILLUSTRATIVE_TEXT = "ILLUSTRATIVE figures, not the council's own"
+ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_SHORT
 ANNOTATION_ILLUSTRATIVE = "illustrative"
 
 
@@ -427,18 +429,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 def format_value(value: Any, unit: str) -> str:
-    """An assumption's value in its unit, for people: shares as %, GBP with £, 'none in range' for None."""
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "none in range"
-    v = float(value)
-    u = str(unit or "").lower()
-    if u.startswith("gbp") and "thousand" in u:
-        return f"{gbp(v * 1000)}"
-    if u.startswith("gbp"):
-        return gbp(v)
-    if "share" in u or "percentage points" in u or u in ("share", "rate"):
-        return f"{v:.1%}"
-    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
+    """An assumption's value in its unit (:func:`ddanalysis.presentation.formats.value_in_unit`)."""
+    return value_in_unit(value, unit)
 
 
 def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10) -> go.Figure:
@@ -481,32 +473,10 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
 
 
 def switching_table(result: AppraisalResult, option_id: str | None = None) -> pd.DataFrame:
-    """Switching values of an option, readable: the value of each assumption at which the option
-    stops saving money against the status quo, and at which it draws level with the next-best option.
+    """Switching values of an option, readable (:func:`ddanalysis.presentation.tables.switching_table`)."""
+    from .presentation.tables import switching_table as table
 
-    Columns: Assumption, Unit, Value used, Breaks even with the status quo at, Next-best option,
-    Draws level with the next-best at ('none in range' = no switch within the allowed range).
-    Rows follow the tornado's order (largest swing first) when sensitivity is available.
-    """
-    opt = _pick_option(result, option_id)
-    sw = result.switching
-    cols = ["Assumption", "Unit", "Value used", "Breaks even with the status quo at", "Next-best option",
-            "Draws level with the next-best at"]
-    if sw is None or sw.empty:
-        return pd.DataFrame(columns=cols)
-    rows = sw[sw["option"] == opt].copy()
-    if not result.sensitivity.empty:
-        order = result.sensitivity[result.sensitivity["option"] == opt][["scope", "key", "rank"]]
-        rows = rows.merge(order, on=["scope", "key"], how="left").sort_values("rank", kind="stable", na_position="last")
-    names = result.options.set_index("id")["name"]
-    return pd.DataFrame({
-        cols[0]: rows["description"].to_numpy(),
-        cols[1]: rows["unit"].to_numpy(),
-        cols[2]: [format_value(v, u) for v, u in zip(rows["value"], rows["unit"])],
-        cols[3]: [format_value(v, u) for v, u in zip(rows["switch_vs_status_quo"], rows["unit"])],
-        cols[4]: [str(names.get(n, n)) for n in rows["next_best"]],
-        cols[5]: [format_value(v, u) for v, u in zip(rows["switch_vs_next_best"], rows["unit"])],
-    }).reset_index(drop=True)
+    return table(result, _pick_option(result, option_id)).frame
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .errors import DDAnalysisError, unknown
+from .errors import DDAnalysisError
+from .presentation import formats, tables, text
 from .registry import STATUS_QUO
-from .report import gbp, pct
 from .result import AppraisalResult
 
 __all__ = [
@@ -37,47 +37,19 @@ __all__ = [
 ]
 
 #: How many assumptions the sensitivity tables show by default (the largest swings).
-DEFAULT_TOP = 10
-MISSING = "-"
+DEFAULT_TOP = tables.DEFAULT_TOP
+MISSING = formats.MISSING
+
+# --- formats (the presentation layer's, re-exported for notebooks) ---------------------------------------
+
+gbp = formats.money
+gbp_thousand = formats.money_thousand
+share = formats.share
 
 
-# --- formats ------------------------------------------------------------------------------------------
-
-def gbp_thousand(x: float | None) -> str:
-    """GBP thousand with thousands separators ('1,234'); '-' for missing; a minus sign for negatives."""
-    if x is None or x != x:
-        return MISSING
-    return f"{x:,.0f}"
-
-
-def share(x: float | None) -> str:
-    """A share as a percentage with at most one decimal, trailing zero dropped: 0.035 -> '3.5%', 0.41 -> '41%'."""
-    if x is None or x != x:
-        return MISSING
-    text = f"{float(x) * 100:,.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
-
-
-def _number(x: Any, spec: str) -> str:
-    if x is None or (isinstance(x, float) and x != x):
-        return MISSING
-    try:
-        return format(float(x), spec)
-    except (TypeError, ValueError):
-        return str(x)
-
-
-def _ratio(x: float | None) -> str:
-    return _number(x, ",.2f")
-
-
-def _general(x: Any) -> str:
-    """A plain number for an assumption value (4 significant figures, thousands separators)."""
-    return _number(x, ",.4g")
-
-
-def _score(x: float | None) -> str:
-    return _number(x, ".1f")
+def pct(x: float | None, digits: int = 0) -> str:
+    """A share as a percentage with ``digits`` decimals (0.355 -> '36%'); '-' when missing."""
+    return MISSING if formats.is_missing(x) else f"{float(x):.{digits}%}"
 
 
 def _check_columns(frame: pd.DataFrame, cols: Iterable[str], what: str) -> None:
@@ -86,44 +58,55 @@ def _check_columns(frame: pd.DataFrame, cols: Iterable[str], what: str) -> None:
         raise DDAnalysisError(f"{what}: column(s) {missing} not in the table; its columns are {list(frame.columns)}")
 
 
+_TABLE_STYLES = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]},
+                 {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
+                                                   ("font-weight", "bold")]},
+                 {"selector": "th.row_heading.level1", "props": [("white-space", "nowrap")]}]
+
+
+def _styled(frame: pd.DataFrame, units: Mapping[str, str], caption: str | None, index: bool = False,
+            nowrap_cols: Sequence[str] = ()) -> Styler:
+    """A Styler of ``frame`` with each column formatted by its unit tag; numbers right-aligned, unwrapped."""
+    fmts = {c: formats.FORMATTERS[u] for c, u in units.items() if u in formats.FORMATTERS and u != "html"}
+    styler = frame.copy().style.format(fmts, na_rep=MISSING).set_table_styles(_TABLE_STYLES)
+    numeric = [c for c, u in units.items() if u in formats.NUMERIC_UNITS]
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    nowrap = [c for c, u in units.items() if u == "date"] + list(nowrap_cols)
+    if nowrap:
+        styler = styler.set_properties(subset=list(dict.fromkeys(nowrap)), **{"white-space": "nowrap"})
+    if not index:
+        styler = styler.hide(axis="index")
+    return styler.set_caption(caption) if caption else styler
+
+
+def styled(table: tables.Table) -> Styler:
+    """A presentation :class:`~ddanalysis.presentation.tables.Table` as a pandas Styler (emphasised rows bold)."""
+    styler = _styled(table.frame, table.units, table.caption)
+    if table.emphasis:
+        styler = styler.set_properties(subset=pd.IndexSlice[list(table.emphasis), :], **{"font-weight": "bold"})
+    return styler
+
+
 def money_table(frame: pd.DataFrame, money_cols: Sequence[str] = (), *, pct_cols: Sequence[str] = (),
                 thousand_cols: Sequence[str] = (), ratio_cols: Sequence[str] = (), score_cols: Sequence[str] = (),
                 number_cols: Sequence[str] = (), nowrap_cols: Sequence[str] = (), caption: str | None = None,
                 index: bool = False) -> Styler:
-    """A styled table: ``money_cols`` as £ to the pound (GBP), ``pct_cols`` as percentages,
-    (at most one decimal: 0.035 -> '3.5%'), ``thousand_cols`` as GBP thousand with separators, ``ratio_cols`` to 2 decimals, ``score_cols``
-    to 1 decimal, ``number_cols`` to 4 significant figures; missing values as '-'. Numbers are
-    right-aligned and, like ``nowrap_cols`` (dates, years), never wrapped; text is left-aligned.
+    """A styled table: ``money_cols`` as £ to the pound (GBP), ``pct_cols`` as percentages (at most one
+    decimal: 0.035 -> '3.5%'), ``thousand_cols`` as GBP thousand with separators, ``ratio_cols`` to 2
+    decimals, ``score_cols`` to 1 decimal, ``number_cols`` to 4 significant figures; missing values as '-'.
+    Numbers are right-aligned and, like ``nowrap_cols`` (dates, years), never wrapped.
 
     The frame is not changed (the Styler works on a copy). ``index=False`` hides the index.
     """
-    groups = {"money": money_cols, "percentage": pct_cols, "GBP thousand": thousand_cols, "ratio": ratio_cols,
-              "score": score_cols, "number": number_cols}
-    for name, cols in {**groups, "no-wrap": nowrap_cols}.items():
+    groups = {"money": (money_cols, "gbp"), "percentage": (pct_cols, "share"),
+              "GBP thousand": (thousand_cols, "gbp_thousand"), "ratio": (ratio_cols, "ratio"),
+              "score": (score_cols, "score"), "number": (number_cols, "number")}
+    for name, (cols, _unit) in groups.items():
         _check_columns(frame, cols, f"money_table ({name} columns)")
-    formats: dict[str, Any] = {}
-    formats.update({c: gbp for c in money_cols})
-    formats.update({c: share for c in pct_cols})
-    formats.update({c: gbp_thousand for c in thousand_cols})
-    formats.update({c: _ratio for c in ratio_cols})
-    formats.update({c: _score for c in score_cols})
-    formats.update({c: _general for c in number_cols})
-    styler = frame.copy().style.format(formats, na_rep=MISSING)
-    styler = styler.set_table_styles([{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]},
-                                      {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
-                                                                        ("font-weight", "bold")]},
-                                      {"selector": "th.row_heading.level1", "props": [("white-space", "nowrap")]}])
-    numeric = [c for cols in groups.values() for c in cols]
-    if numeric:
-        styler = styler.set_properties(subset=list(dict.fromkeys(numeric)),
-                                       **{"text-align": "right", "white-space": "nowrap"})
-    if nowrap_cols:
-        styler = styler.set_properties(subset=list(dict.fromkeys(nowrap_cols)), **{"white-space": "nowrap"})
-    if not index:
-        styler = styler.hide(axis="index")
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler
+    _check_columns(frame, nowrap_cols, "money_table (no-wrap columns)")
+    units = {c: unit for cols, unit in groups.values() for c in cols}
+    return _styled(frame, units, caption, index=index, nowrap_cols=nowrap_cols)
 
 
 def show(fig: Any) -> None:
@@ -140,12 +123,11 @@ def show(fig: Any) -> None:
 
 def illustrative_note(result: AppraisalResult) -> Markdown:
     """A warning when the figures are illustrative (the bundled baselines are), else a one-line note."""
+    note = text.illustrative_note(result.illustrative, result.baseline.source)
     if result.illustrative:
-        return Markdown(
-            "> **ILLUSTRATIVE.** The baseline budget, the multi-criteria scores and the plan durations are the "
-            "ddanalysis team's illustrative judgements, sized against the council's official outturn, not the "
-            f"council's own figures. Source of the baseline: {result.baseline.source}")
-    return Markdown(f"Baseline: {result.baseline.source}")
+        head, rest = note.split(" ", 1)
+        return Markdown(f"> **{head}** {rest}")
+    return Markdown(note)
 
 
 def appraisal_header(result: AppraisalResult) -> Markdown:
@@ -168,168 +150,55 @@ def appraisal_header(result: AppraisalResult) -> Markdown:
 
 
 def recommendation_rule() -> str:
-    """The rule that picks the recommended option (the engine's :data:`RECOMMENDATION_RULE`)."""
-    from .engine import RECOMMENDATION_RULE
-
-    return RECOMMENDATION_RULE
+    """The rule that picks the recommended option (:data:`ddanalysis.presentation.text.RECOMMENDATION_RULE`)."""
+    return text.RECOMMENDATION_RULE
 
 
 def recommendation_note(result: AppraisalResult) -> Markdown:
     """The recommendation, as a quoted paragraph, with the rule that chose it."""
-    rule = recommendation_rule()
-    return Markdown(f"> **{result.recommendation}**" + (f"\n\nRule: {rule}" if rule else ""))
+    return Markdown(f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}")
 
 
-# --- appraisal tables ----------------------------------------------------------------------------------
+# --- appraisal tables (shaped in ddanalysis.presentation.tables) ----------------------------------------
 
-def _price_caption(result: AppraisalResult, what: str) -> str:
-    return f"{what} - GBP, {result.price_basis}, {result.perspective} perspective, {result.scenario} scenario"
-
-
-def _option_ids(result: AppraisalResult, option_id: str | None, include_status_quo: bool = False) -> list[str]:
-    ids = list(result.options["id"])
-    if option_id is None:
-        return ids if include_status_quo else [o for o in ids if o != STATUS_QUO]
-    if option_id not in ids:
-        raise unknown("option", option_id, ids)
-    return [option_id]
+focus_option = tables.focus_option
 
 
 def baseline_table(result: AppraisalResult) -> Styler:
     """The status quo budget by subjective line, then gross expenditure, income and net budget (GBP)."""
-    base = result.baseline
-    frame = base.to_frame()[["label", "kind", "amount_gbp"]]
-    totals = pd.DataFrame([
-        {"label": "Gross expenditure", "kind": "total", "amount_gbp": base.gross_expenditure_gbp},
-        {"label": "Income", "kind": "total", "amount_gbp": base.income_gbp},
-        {"label": "Net budget", "kind": "total", "amount_gbp": base.net_budget_gbp},
-    ])
-    frame = pd.concat([frame, totals], ignore_index=True)
-    frame.columns = ["Line", "Kind", "Amount (GBP)"]
-    caption = (f"Status quo budget, {base.base_year} (GBP, costs positive, income negative); "
-               f"{base.fte:,.1f} FTE, {base.headcount:,} people"
-               + (" - ILLUSTRATIVE" if base.illustrative else ""))
-    return money_table(frame, ["Amount (GBP)"], caption=caption)
-
-
-_OPTION_COLUMNS = {
-    "name": "Option",
-    "go_live": "Go-live",
-    "net_present_cost_gbp": "Net present cost",
-    "net_present_saving_gbp": "Net present saving",
-    "one_off_cost_gbp": "One-off cost (undiscounted)",
-    "payback_year": "Payback year",
-    "benefit_cost_ratio": "Benefit-cost ratio",
-    "steady_state_saving_gbp": "Steady-state saving a year",
-    "steady_state_saving_share": "Saving as share of net budget",
-    "p_saving_positive": "P(saving > 0)",
-    "p_meets_target": "P(meets target)",
-    "mca_score": "MCA score (0-10)",
-    "rank": "Rank (saving)",
-    "recommended": "Recommended",
-}
+    return styled(tables.baseline_table(result))
 
 
 def options_table(result: AppraisalResult) -> Styler:
     """One row per option (status quo first): the Green Book headline metrics against the status quo."""
-    frame = result.options[list(_OPTION_COLUMNS)].rename(columns=_OPTION_COLUMNS)
-    frame["Recommended"] = frame["Recommended"].map({True: "yes", False: ""})
-    money = ["Net present cost", "Net present saving", "One-off cost (undiscounted)", "Steady-state saving a year"]
-    styler = money_table(frame, money, pct_cols=["Saving as share of net budget", "P(saving > 0)", "P(meets target)"],
-                         ratio_cols=["Benefit-cost ratio"], score_cols=["MCA score (0-10)"],
-                         nowrap_cols=["Go-live", "Payback year"],
-                         caption=_price_caption(result, "Options against the status quo"))
-    rec = result.options.index[result.options["recommended"]].tolist()
-    if rec:
-        styler = styler.set_properties(subset=pd.IndexSlice[rec, :], **{"font-weight": "bold"})
-    return styler
+    return styled(tables.options_table(result))
 
 
 def cashflow_table(result: AppraisalResult, option_id: str) -> Styler:
     """One option's costs by component (rows) and financial year (columns), with the yearly total (GBP)."""
-    _option_ids(result, option_id, include_status_quo=True)
-    flows = result.cashflows[result.cashflows["option"] == option_id]
-    order = list(dict.fromkeys(flows["label"]))
-    years = list(dict.fromkeys(flows["financial_year"]))
-    wide = flows.pivot_table(index="label", columns="financial_year", values="cost_gbp", aggfunc="sum", sort=False)
-    wide = wide.reindex(index=order, columns=years)
-    wide = wide[(wide != 0).any(axis=1)]
-    wide.loc["Total"] = flows.groupby("financial_year", sort=False)["cost_gbp"].sum().reindex(years)
-    wide = wide.rename_axis(index="Component", columns=None).reset_index()
-    return money_table(wide, years, caption=_price_caption(
-        result, f"{result.option_name(option_id)}: costs by year (positive = cost, negative = income; "
-                "components that are zero in every year are left out)"))
+    return styled(tables.cashflow_table(result, option_id))
 
 
 def savings_table(result: AppraisalResult, cumulative: bool = False) -> Styler:
     """Each option's annual saving against the status quo (or cumulative saving), undiscounted, GBP."""
-    col = "cumulative_saving_gbp" if cumulative else "saving_gbp"
-    annual = result.annual[result.annual["option"] != STATUS_QUO]
-    years = list(dict.fromkeys(annual["financial_year"]))
-    wide = annual.pivot_table(index="option", columns="financial_year", values=col, aggfunc="sum", sort=False)
-    wide = wide.reindex(columns=years)
-    wide.index = [result.option_name(o) for o in wide.index]
-    wide = wide.rename_axis("Option").reset_index()
-    what = "Cumulative saving" if cumulative else "Annual saving"
-    return money_table(wide, years, caption=_price_caption(result, f"{what} against the status quo, undiscounted"))
+    return styled(tables.savings_table(result, cumulative))
 
 
 def sensitivity_table(result: AppraisalResult, option_id: str | None = None, top: int | None = DEFAULT_TOP) -> Styler:
-    """One-way sensitivity: net present saving with each assumption at its low and high value (GBP).
-
-    ``option_id`` defaults to the recommended option (or the best-ranked one if the status quo is
-    recommended); rows are the ``top`` largest swings (all when ``top`` is None).
-    """
-    opt = option_id or focus_option(result)
-    _option_ids(result, opt)
-    sens = result.sensitivity[result.sensitivity["option"] == opt]
-    if top is not None:
-        sens = sens.nsmallest(top, "rank")
-    frame = sens[["rank", "description", "unit", "low", "high", "nps_at_low", "nps_base", "nps_at_high", "swing"]]
-    frame = frame.rename(columns={"rank": "Rank", "description": "Assumption", "unit": "Unit", "low": "Low value",
-                                  "high": "High value", "nps_at_low": "NPS at low", "nps_base": "NPS (scenario)",
-                                  "nps_at_high": "NPS at high", "swing": "Swing"})
-    return money_table(frame, ["NPS at low", "NPS (scenario)", "NPS at high", "Swing"],
-                       number_cols=["Low value", "High value"],
-                       caption=_price_caption(result, f"{result.option_name(opt)}: net present saving (NPS) "
-                                                      "with one assumption at a time at its low or high value"))
-
-
-def focus_option(result: AppraisalResult) -> str:
-    """The option the notebook examines in detail: the recommended one, else the best-ranked alternative
-    (the same choice as the charts' default)."""
-    if result.recommended != STATUS_QUO:
-        return result.recommended
-    others = result.options[result.options["id"] != STATUS_QUO]
-    return str(others.sort_values("net_present_saving_gbp", ascending=False).iloc[0]["id"])
+    """One-way sensitivity: net present saving with each assumption at its low and high value (GBP);
+    ``option_id`` defaults to the focus option, rows are the ``top`` largest swings (all when None)."""
+    return styled(tables.sensitivity_table(result, option_id, top))
 
 
 def switching_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
-    """Switching values (:func:`ddanalysis.charts.switching_table`): the value of each assumption at which
-    the option stops beating the status quo, and at which it draws level with the next-best option."""
-    from .charts import switching_table as switching_frame
-
-    opt = option_id or focus_option(result)
-    _option_ids(result, opt)
-    return money_table(switching_frame(result, opt),
-                       caption=f"{result.option_name(opt)}: switching values, in each assumption's own unit "
-                               f"({result.scenario} scenario, {result.perspective} perspective; 'none in range' = "
-                               "no switch within the assumption's allowed range)")
+    """Switching values: the value of each assumption at which the option stops beating the status quo,
+    and at which it draws level with the next-best option."""
+    return styled(tables.switching_table(result, option_id))
 
 
 def monte_carlo_table(result: AppraisalResult) -> Styler:
     """Monte Carlo summary per option: P10 / P50 / P90 net present saving (GBP) and probabilities."""
-    mc = result.monte_carlo.copy()
-    mc = mc[mc["option"] != STATUS_QUO]
-    mc.insert(0, "name", [result.option_name(o) for o in mc["option"]])
-    cols = {"name": "Option", "p10": "P10 saving", "p50": "P50 saving", "p90": "P90 saving",
-            "p_positive": "P(saving > 0)", "p_meets_target": "P(meets target)"}
-    frame = mc[[c for c in cols if c in mc.columns]].rename(columns=cols)
-    draws = len(result.mc_draws)
-    caption = (_price_caption(result, f"Monte Carlo over {draws:,} draws (seed {result.mc_seed}): net present saving")
-               + f"; target: a steady-state saving of {gbp(result.mc_target_gbp)} a year")
-    return money_table(frame, ["P10 saving", "P50 saving", "P90 saving"],
-                       pct_cols=["P(saving > 0)", "P(meets target)"], caption=caption)
+    return styled(tables.monte_carlo_table(result))
 
 
 def _criterion_names() -> dict[str, str]:
@@ -340,97 +209,34 @@ def _criterion_names() -> dict[str, str]:
 
 
 def mca_scores_table(result: AppraisalResult) -> Styler:
-    """Scores (0-10, higher is better) per criterion (rows) and option (columns), with the swing weights
-    and, in the last row, each option's weighted score."""
-    names = _criterion_names()
-    wide = result.mca_scores.pivot(index="criterion", columns="option", values="score")
-    options = list(dict.fromkeys(result.mca_scores["option"]))
-    criteria = list(dict.fromkeys(result.mca_scores["criterion"]))
-    wide = wide.reindex(index=criteria, columns=options)
-    wide.columns = [result.option_name(o) for o in options]
-    weights = pd.Series(result.mca_weights, dtype=float).reindex(criteria)
-    wide.insert(0, "Weight", weights.to_numpy())
-    total = result.mca_totals.set_index("option")["weighted_score"].reindex(options)
-    wide.loc["weighted"] = [float(weights.sum())] + list(total.to_numpy())
-    wide.index = [names.get(c, c) if c != "weighted" else "Weighted score" for c in wide.index]
-    wide = wide.rename_axis("Criterion").reset_index()
-    opt_cols = [c for c in wide.columns if c not in ("Criterion", "Weight")]
-    return money_table(wide, pct_cols=["Weight"], score_cols=opt_cols,
-                       caption="Multi-criteria analysis: scores 0-10 (higher is better), swing weights summing to "
-                               "100% - ILLUSTRATIVE scores and weights, for the council's own scoring workshop")
+    """Scores (0-10) per criterion and option, with the swing weights and each option's weighted score."""
+    return styled(tables.mca_scores_table(result, _criterion_names()))
 
 
 def mca_rationale_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
     """The written rationale of each score of one option (default: the recommended / focus option)."""
-    opt = option_id or focus_option(result)
-    _option_ids(result, opt, include_status_quo=True)
-    names = _criterion_names()
-    rows = result.mca_scores[result.mca_scores["option"] == opt]
-    frame = pd.DataFrame({"Criterion": [names.get(c, c) for c in rows["criterion"]],
-                          "Score (0-10)": rows["score"].to_numpy(), "Rationale": rows["rationale"].to_numpy()})
-    return money_table(frame, score_cols=["Score (0-10)"],
-                       caption=f"{result.option_name(opt)}: why each score (ILLUSTRATIVE)")
+    return styled(tables.mca_rationale_table(result, _criterion_names(), option_id))
 
 
 def mca_totals_table(result: AppraisalResult) -> Styler:
     """Weighted score and rank per option, and how often it ranks first when the weights move."""
-    totals = result.mca_totals.merge(result.mca_stability, on="option", how="left")
-    totals.insert(0, "name", [result.option_name(o) for o in totals["option"]])
-    frame = totals[["name", "weighted_score", "rank", "share_first", "mean_rank"]].rename(columns={
-        "name": "Option", "weighted_score": "Weighted score (0-10)", "rank": "Rank",
-        "share_first": "Ranks first (share of weight draws)", "mean_rank": "Mean rank"})
-    return money_table(frame, pct_cols=["Ranks first (share of weight draws)"],
-                       score_cols=["Weighted score (0-10)"], ratio_cols=["Mean rank"],
-                       caption="Multi-criteria analysis: weighted totals and rank stability under moving weights "
-                               "(ILLUSTRATIVE)")
-
-
-# --- implementation plan -------------------------------------------------------------------------------
-
-def _plan(result: AppraisalResult, option_id: str | None) -> tuple[str, Any]:
-    opt = option_id or focus_option(result)
-    if opt not in result.plans:
-        raise unknown("option with a plan", opt, list(result.plans))
-    return opt, result.plans[opt]
+    return styled(tables.mca_totals_table(result))
 
 
 def plan_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
-    """The option's implementation plan: one row per phase with its duration (weeks), dates, dependencies,
-    whether it is on the critical path and its slack (weeks)."""
-    opt, plan = _plan(result, option_id)
-    ph = plan.phases
-    names = dict(zip(ph["phase"], ph["name"]))
-    frame = pd.DataFrame({
-        "Phase": ph["name"].to_numpy(),
-        "Depends on": ["; ".join(names.get(d.strip(), d.strip()) for d in str(dep).split(",") if d.strip())
-                       for dep in ph["depends_on"].fillna("")],
-        "Duration (weeks)": ph["duration_weeks"].to_numpy(),
-        "Start": [str(d) for d in ph["start"]], "Finish": [str(d) for d in ph["finish"]],
-        "Critical path": ["yes" if c else "" for c in ph["critical"]],
-        "Slack (weeks)": ph["slack_weeks"].to_numpy(),
-    })
-    return money_table(frame, number_cols=["Duration (weeks)", "Slack (weeks)"], nowrap_cols=["Start", "Finish"],
-                       caption=f"{result.option_name(opt)}: implementation plan by phase, {plan.duration_case} "
-                               f"durations (ILLUSTRATIVE); go-live {plan.go_live.isoformat()}")
+    """The option's implementation plan by phase: duration, dates, dependencies, critical path, slack."""
+    return styled(tables.plan_table(result, option_id))
 
 
 def milestones_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
     """The option's milestones with their dates."""
-    opt, plan = _plan(result, option_id)
-    frame = pd.DataFrame({"Milestone": plan.milestones["milestone"].to_numpy(),
-                          "Date": [str(d) for d in plan.milestones["date"]]})
-    return money_table(frame, nowrap_cols=["Date"], caption=f"{result.option_name(opt)}: milestones")
+    return styled(tables.milestones_table(result, option_id))
 
 
 def risks_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
-    """The option's risk register: likelihood and impact (1-5), score (likelihood x impact), owner, mitigation."""
-    opt, plan = _plan(result, option_id)
-    frame = plan.risks.rename(columns={"risk": "Risk", "likelihood": "Likelihood (1-5)", "impact": "Impact (1-5)",
-                                       "score": "Score", "owner": "Owner", "mitigation": "Mitigation"})
-    return money_table(frame, caption=f"{result.option_name(opt)}: risk register, highest score first (ILLUSTRATIVE)")
+    """The option's risk register: likelihood and impact (1-5), score, owner, mitigation."""
+    return styled(tables.risks_table(result, option_id))
 
-
-# --- assumptions -----------------------------------------------------------------------------------------
 
 def _link(title: str, url: str) -> str:
     title = html.escape(str(title or ""))
@@ -440,55 +246,22 @@ def _link(title: str, url: str) -> str:
 
 
 def assumptions_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
-    """Every assumption used (project-wide ones and each option's), with its range, the value used in
-    this scenario, its basis, quality rating (green / amber / red) and source (linked)."""
-    table = result.assumptions
-    if option_id is not None:
-        _option_ids(result, option_id, include_status_quo=True)
-        table = table[table["scope"].isin(["project", option_id])]
-    scope_names = {o: result.option_name(o) for o in result.options["id"]}
-    frame = pd.DataFrame({
-        "Applies to": [scope_names.get(s, "All options") for s in table["scope"]],
-        "Assumption": table["description"].to_numpy(),
-        "Unit": table["unit"].to_numpy(),
-        "Low": table["low"].to_numpy(), "Central": table["central"].to_numpy(), "High": table["high"].to_numpy(),
-        "Used": table["value_used"].to_numpy(),
-        "Basis": table["basis"].to_numpy(), "Quality": table["quality"].to_numpy(),
-        "Source": [_link(t, u) for t, u in zip(table["source"], table["link"])],
-    })
-    colours = {"green": "#d9ead3", "amber": "#fce5cd", "red": "#f4cccc"}
-    styler = money_table(frame, number_cols=["Low", "Central", "High", "Used"],
-                         caption=f"Assumptions used ({result.scenario} scenario): ranges, value used, quality and "
-                                 "source; money assumptions in GBP, real 2014-15 prices")
+    """Every assumption used, with its range, the value used, basis, quality (coloured) and source (linked)."""
+    table = tables.assumptions_table(result, option_id)
+    frame = table.frame.assign(Source=[_link(t, u) for t, u in zip(table.frame["Source"], table.frame["Link"])])
+    frame = frame.drop(columns=["Link"])
+    colours = text.QUALITY_COLOURS
+    styler = _styled(frame, {}, table.caption)
     return styler.map(lambda q: f"background-color: {colours[q]}" if q in colours else "", subset=["Quality"])
 
 
 # --- programme ---------------------------------------------------------------------------------------------
 
-_PROGRAMME_COLUMNS = {
-    "title": "Project", "councils": "Council(s)", "baseline_net_gbp": "In-scope net budget",
-    "baseline_gross_gbp": "In-scope gross budget", "recommended_name": "Best option",
-    "net_present_saving_gbp": "Net present saving", "payback_year": "Payback year", "go_live": "Go-live",
-    "illustrative": "Illustrative",
-}
-
-
 def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspective: str | None = None) -> Styler:
     """The programme summary (one row per project) with its money as £ and a total row (GBP, real 2014-15);
     ``scenario`` and ``perspective`` (those of the summary) go into the caption."""
-    _check_columns(summary, _PROGRAMME_COLUMNS, "programme_table")
-    frame = summary[list(_PROGRAMME_COLUMNS)].rename(columns=_PROGRAMME_COLUMNS)
-    frame["Illustrative"] = frame["Illustrative"].map({True: "yes", False: "no"})
-    money = ["In-scope net budget", "In-scope gross budget", "Net present saving"]
-    total = {c: "" for c in frame.columns}
-    total.update({"Project": "Programme total", **{c: float(summary[k].sum()) for k, c in _PROGRAMME_COLUMNS.items()
-                                                   if c in money}})
-    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    basis = ", ".join(x for x in (f"{scenario} scenario" if scenario else "",
-                                  f"{perspective} perspective" if perspective else "") if x)
-    caption = ("Programme summary: in-scope budgets (2014-15) and each project's recommended option"
-               + (f", {basis}" if basis else "") + " - GBP, real 2014-15 prices")
-    return money_table(frame, money, nowrap_cols=["Payback year", "Go-live"], caption=caption)
+    _check_columns(summary, tables.PROGRAMME_COLUMNS, "programme_table")
+    return styled(tables.programme_table(summary, scenario, perspective))
 
 
 def markdown_list(items: Mapping[str, str] | Iterable[str]) -> Markdown:

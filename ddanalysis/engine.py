@@ -20,17 +20,15 @@ from .baseline import project_baseline
 from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, PERSPECTIVES
 from .errors import DDAnalysisError, unknown
 from .model import OptionTiming, ProjectModel
+from .presentation import text as decision_text
 from .result import AppraisalResult
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
 from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
 
-#: How the preferred option is chosen (shown beside every recommendation).
-RECOMMENDATION_RULE = (
-    "the option with the largest net present saving among those that (a) save money in the central case, "
-    "(b) save money in at least half the Monte Carlo draws, and (c) score at least as well as the status quo "
-    "on the non-monetised criteria; otherwise, the status quo.")
+#: How the preferred option is chosen (worded once, in :mod:`ddanalysis.presentation.text`).
+RECOMMENDATION_RULE = decision_text.RECOMMENDATION_RULE
 
 
 def _check_args(perspective: str, draws: int, horizon_years: int | None, ob_mitigation: float | None) -> None:
@@ -212,18 +210,11 @@ def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspect
                    & (options.mca_score >= sq.mca_score)]
     if have_mc:
         cand = cand[cand.p_saving_positive >= 0.5]
-    basis = f"net present saving over {horizon} years, {perspective} perspective, real {base_year} prices"
+    sentence = dict(have_monte_carlo=have_mc, perspective=perspective, base_year=base_year, horizon_years=horizon)
     if cand.empty:
-        return registry.STATUS_QUO, (
-            "Keep the service in-house for now: no short-listed option both saves money (with at least even odds) "
-            f"and scores at least as well as the status quo on the non-monetised criteria ({basis}).")
+        return registry.STATUS_QUO, decision_text.recommendation_sentence(None, float(sq.mca_score), **sentence)
     best = cand.sort_values("net_present_saving_gbp", ascending=False).iloc[0]
-    payback = f"pays back in {best.payback_year}" if best.payback_year else "does not pay back within the horizon"
-    odds = f", saves money in {best.p_saving_positive:.0%} of simulations" if have_mc and best.p_saving_positive is not None else ""
-    return str(best.id), (
-        f"Recommended: {best['name']}. It saves £{best.net_present_saving_gbp:,.0f} ({basis}), goes live in "
-        f"{best.go_live_year}, {payback}{odds}, and scores {best.mca_score:.1f}/10 on the non-monetised criteria "
-        f"(status quo {sq.mca_score:.1f}).")
+    return str(best.id), decision_text.recommendation_sentence(best.to_dict(), float(sq.mca_score), **sentence)
 
 
 @lru_cache(maxsize=64)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .presentation import formats, tables
+from .presentation import text as decision_text
 from .result import AppraisalResult
 
 if TYPE_CHECKING:
@@ -11,22 +13,28 @@ if TYPE_CHECKING:
 
 def gbp(x: float | None) -> str:
     """GBP with thousands separators, no pence ('-' for missing); negatives with a minus sign."""
-    if x is None or x != x:
-        return "-"
-    return f"-£{abs(x):,.0f}" if x < 0 else f"£{x:,.0f}"
+    return formats.money(x)
 
 
 def text(x: object) -> str:
     """A text field for display: '-' where missing (None or NaN)."""
-    return "-" if x is None or (isinstance(x, float) and x != x) else str(x)
+    return formats.text(x)
 
 
 def pct(x: float | None, digits: int = 0) -> str:
-    return "-" if x is None or x != x else f"{x:.{digits}%}"
+    """A share as a percentage with ``digits`` decimals; '-' when missing."""
+    return formats.MISSING if formats.is_missing(x) else f"{float(x):.{digits}%}"
+
+
+#: The CLI's options table: (column of the presentation table, header, width).
+_CLI_COLUMNS = (("Net present saving", "net present saving", 19), ("One-off cost (undiscounted)", "one-off cost", 13),
+                ("Payback year", "payback", 8), ("P(saving > 0)", "P(saving>0)", 11), ("P10 saving", "P10", 13),
+                ("P90 saving", "P90", 13), ("MCA score (0-10)", "MCA", 5), ("Go-live", "go-live", 11))
 
 
 def appraisal_table(result: AppraisalResult) -> str:
-    """A readable summary: header, one line per option, the recommendation."""
+    """A readable summary: header, one line per option (the presentation layer's options table), the
+    recommendation and the rule."""
     lines = [
         f"{result.project_title} ({result.councils}) - {result.project_id}",
         f"Scenario: {result.scenario}. Perspective: {result.perspective_label}. "
@@ -34,17 +42,14 @@ def appraisal_table(result: AppraisalResult) -> str:
     ]
     if result.illustrative:
         lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
-    head = f"{'option':<20} {'net present saving':>19} {'one-off cost':>13} {'payback':>8} {'P(saving>0)':>11} {'P10':>13} {'P90':>13} {'MCA':>5} {'go-live':>10}"
+    shown = tables.options_table(result).formatted()
+    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in _CLI_COLUMNS)
     lines += ["", head, "-" * len(head)]
-    for r in result.options.itertuples(index=False):
-        mark = " *" if r.recommended else ""
-        lines.append(
-            f"{r.id:<20} {gbp(r.net_present_saving_gbp):>19} {gbp(r.one_off_cost_gbp):>13} {text(r.payback_year):>8} "
-            f"{pct(r.p_saving_positive):>11} {gbp(r.saving_p10_gbp):>13} {gbp(r.saving_p90_gbp):>13} "
-            f"{r.mca_score:>5.1f} {text(r.go_live):>10}{mark}")
-    from .engine import RECOMMENDATION_RULE
-
-    lines += ["", result.recommendation, f"Rule: {RECOMMENDATION_RULE}"]
+    for i, opt in enumerate(result.options["id"]):
+        row = shown.iloc[i]
+        mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
+        lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in _CLI_COLUMNS) + mark)
+    lines += ["", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
     return "\n".join(lines)
 
 

@@ -60,7 +60,9 @@ class AppraisalResult:
 
     @property
     def perspective_label(self) -> str:
-        return {"council": "the council's General Fund", "public": "the public sector as a whole"}[self.perspective]
+        from .presentation.text import perspective_words
+
+        return perspective_words(self.perspective)
 
     @property
     def price_basis(self) -> str:
@@ -114,7 +116,7 @@ class AppraisalResult:
 
 
 def _rule() -> str:
-    from .engine import RECOMMENDATION_RULE
+    from .presentation.text import RECOMMENDATION_RULE
 
     return RECOMMENDATION_RULE
 

@@ -11,41 +11,30 @@ what the viewer sees and nothing else.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import time
 from typing import Any, Callable
 
 import ipywidgets as W
-import numpy as np
 import pandas as pd
 
 from .. import charts, mca, registry
 from ..assumptions import load_book
 from ..registry import STATUS_QUO
-from ..report import gbp
+from ..presentation import formats, tables
+from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, note_box, query_params, server_log, share, table_html, wait_for_viewer)
+                     kpi_cards, money, note_box, query_params, server_log, share, table_from, table_html,
+                     wait_for_viewer)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
 TABS = ("Summary", "Costs and savings", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
-PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
-QUALITY_TEXT = {"green": "strongest evidence", "amber": "moderate: check before quoting",
-                "red": "weakest: to be replaced by the council's own evidence"}
+PERSPECTIVE_LABELS = decision_text.PERSPECTIVE_TITLES
+QUALITY_TEXT = decision_text.QUALITY_TEXT
 
 
-def _date(text: Any) -> str:
-    if text is None or (isinstance(text, float) and np.isnan(text)) or text == "":
-        return "-"
-    return pd.Timestamp(text).strftime("%d %b %Y")
-
-
-def focus_option(result: AppraisalResult) -> str:
-    """The option the summary and the per-option charts start on: the recommended one, else the best other."""
-    if result.recommended != STATUS_QUO:
-        return result.recommended
-    others = result.options[result.options.id != STATUS_QUO]
-    return str(others.sort_values("net_present_saving_gbp", ascending=False).iloc[0]["id"]) if len(others) else STATUS_QUO
+_date = formats.date
+focus_option = tables.focus_option
 
 
 def _option_choices(result: AppraisalResult, include_status_quo: bool = False) -> list[tuple[str, str]]:
@@ -110,9 +99,7 @@ class SummarySection(Section):
         focus = focus_option(result)
         f = opts.loc[focus]
         sq = opts.loc[STATUS_QUO]
-        rule = ("The rule: the option with the largest net present saving among those that save money in the "
-                "central case, save money in at least half of the Monte Carlo simulations, and score at least "
-                "as well as the status quo on the non-monetised criteria; otherwise keep the service in-house.")
+        rule = f"The rule: {decision_text.RECOMMENDATION_RULE}"
         self.recommendation.value = (f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
                                      f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div></div>")
         keep = result.recommended == STATUS_QUO
@@ -130,24 +117,11 @@ class SummarySection(Section):
             ("Non-monetised score", f"{f.mca_score:.1f} / 10", f"status quo {sq.mca_score:.1f} / 10"),
         ])
         self.npv.draw(lambda: charts.npv_by_option(result))
-        t = result.options.copy()
-        frame = pd.DataFrame({
-            "Option": [f"{n} ★" if r else n for n, r in zip(t["name"], t["recommended"])],
-            "Net present saving": t["net_present_saving_gbp"],
-            "P10 to P90": [f"{gbp(a)} to {gbp(b)}" if pd.notna(a) and i != STATUS_QUO else "-"
-                           for a, b, i in zip(t["saving_p10_gbp"], t["saving_p90_gbp"], t["id"])],
-            "Chance of saving": [share(p) if i != STATUS_QUO else "-" for p, i in zip(t["p_saving_positive"], t["id"])],
-            "One-off cost": t["one_off_cost_gbp"],
-            "Final-year saving": t["steady_state_saving_gbp"],
-            "Payback": t["payback_year"].fillna("-"),
-            "Go-live": [_date(g) for g in t["go_live"]],
-            "MCA score": [f"{s:.1f}" for s in t["mca_score"]],
-        })
-        self.table.value = table_html(
-            frame, formats={"Net present saving": money, "One-off cost": money, "Final-year saving": money},
-            numeric_cols=["P10 to P90", "Chance of saving", "Payback", "Go-live", "MCA score"],
-            caption=f"All short-listed options against the status quo (GBP, {result.price_basis}; ★ recommended)",
-            row_class=lambda r: "dd-recommended" if str(r["Option"]).endswith("★") else "")
+        self.table.value = table_from(tables.options_table(result).select(
+            ["Option", "Net present saving", "P10 saving", "P90 saving", "P(saving > 0)", "One-off cost (undiscounted)",
+             "Steady-state saving a year", "Payback year", "Go-live", "MCA score (0-10)"],
+            caption=f"All short-listed options against the status quo (GBP, {result.price_basis}; "
+                    "recommended option in bold)"))
         b = result.baseline
         self.baseline.value = (
             "<div class='dd-section-title'>The service today (the status quo's base year)</div>"
@@ -189,14 +163,7 @@ class CostsSection(Section):
         self._draw_savings()
         self.picker.sync(result)
         self._draw_costs()
-        a = result.annual.pivot(index="option", columns="financial_year", values="saving_gbp")
-        a = a.loc[[o for o in result.options["id"] if o != STATUS_QUO]]
-        names = result.options.set_index("id")["name"]
-        frame = a.reset_index().rename(columns={"option": "Option"})
-        frame["Option"] = [names[o] for o in frame["Option"]]
-        years = [c for c in frame.columns if c != "Option"]
-        self.table.value = table_html(frame, formats={y: money for y in years},
-                                      caption=f"Annual saving against the status quo (GBP, {result.price_basis}, undiscounted)")
+        self.table.value = table_from(tables.savings_table(result))
 
 
 class RiskSection(Section):
@@ -219,28 +186,13 @@ class RiskSection(Section):
             self.switching.value = note_box("Switching values are being calculated…")
             res = self.page.full_result()
             self.result = res
-        sw = charts.switching_table(res, opt)
-        self.switching.value = table_html(
-            sw.drop(columns=["Unit"]),
-            caption=f"Switching values for {res.option_name(opt)}: the value of each assumption at which the option "
-                    "stops saving money, or draws level with the next-best option (searched over each assumption's "
-                    "allowed range; other assumptions held at the scenario's values)")
+        sw = tables.switching_table(res, opt)
+        self.switching.value = table_from(sw.select([c for c in sw.frame.columns if c != "Unit"]))
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
         self.mc.draw(lambda: charts.mc_distribution(result))
-        t = result.options[result.options.id != STATUS_QUO]
-        target = result.mc_target_gbp
-        frame = pd.DataFrame({
-            "Option": t["name"], "P10 (1 in 10 worse)": t["saving_p10_gbp"], "P50 (median)": t["saving_p50_gbp"],
-            "P90 (1 in 10 better)": t["saving_p90_gbp"], "Chance of saving money": [share(p) for p in t["p_saving_positive"]],
-            "Chance of meeting the savings target": [share(p) for p in t["p_meets_target"]],
-        })
-        self.mc_table.value = table_html(
-            frame, formats={c: money for c in ("P10 (1 in 10 worse)", "P50 (median)", "P90 (1 in 10 better)")},
-            numeric_cols=["Chance of saving money", "Chance of meeting the savings target"],
-            caption=f"Monte Carlo: net present saving over {len(result.mc_draws):,} seeded draws (GBP, {result.price_basis}); "
-                    f"target = final-year saving of at least {gbp(target)} a year")
+        self.mc_table.value = table_from(tables.monte_carlo_table(result))
         self.picker.sync(result)
         self._draw_option()
 
@@ -354,16 +306,8 @@ class PlanSection(Section):
             self.milestones.value = note_box("No implementation plan for this option.")
             self.risks.value = ""
             return
-        ms = plan.milestones.copy()
-        self.milestones.value = table_html(
-            pd.DataFrame({"Milestone": ms["milestone"], "Date": [_date(d) for d in ms["date"]]}),
-            numeric_cols=["Date"], caption=f"Milestones: {res.option_name(opt)} (go-live {_date(plan.go_live)})")
-        rk = plan.risks.sort_values("score", ascending=False)
-        self.risks.value = table_html(
-            pd.DataFrame({"Risk": rk["risk"], "Likelihood (1-5)": rk["likelihood"], "Impact (1-5)": rk["impact"],
-                          "Score": rk["score"], "Owner": rk["owner"], "Mitigation": rk["mitigation"]}),
-            numeric_cols=["Likelihood (1-5)", "Impact (1-5)", "Score"],
-            caption="Risk register (score = likelihood x impact; highest first)")
+        self.milestones.value = table_from(tables.milestones_table(res, opt))
+        self.risks.value = table_from(tables.risks_table(res, opt))
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
@@ -387,33 +331,15 @@ class AssumptionsSection(Section):
         if self._quiet or self.result is None:
             return
         res = self.result
-        a = res.assumptions
         scope = self.filter.value
-        if scope and scope != "all":
-            a = a[a.scope.isin(["project", scope])]
-        names = {"project": "every option", **res.options.set_index("id")["name"].to_dict()}
-
-        def source(row: pd.Series) -> str:
-            title = escape(row["source"])
-            link = str(row.get("link") or "")
-            return f"<a href='{escape(link)}' target='_blank' rel='noopener'>{title}</a>" if link.startswith("http") else title
-
-        frame = pd.DataFrame({
-            "Assumption": a["description"].to_numpy(),
-            "Applies to": [names.get(s, s) for s in a["scope"]],
-            "Unit": a["unit"].to_numpy(),
-            "Low": [charts.format_value(v, u) for v, u in zip(a["low"], a["unit"])],
-            "Central": [charts.format_value(v, u) for v, u in zip(a["central"], a["unit"])],
-            "High": [charts.format_value(v, u) for v, u in zip(a["high"], a["unit"])],
-            "Used here": [charts.format_value(v, u) for v, u in zip(a["value_used"], a["unit"])],
-            "Basis": a["basis"].to_numpy(),
-            "Quality": [f"<span class='dd-rag dd-rag-{escape(q)}'>{escape(q)}</span>" for q in a["quality"]],
-            "Source": [source(r) for _, r in a.iterrows()],
-        })
-        what = "all options" if scope == "all" else f"{names.get(scope, scope)} and those shared by every option"
-        self.table.value = table_html(frame, html_cols=["Quality", "Source"],
-                                      numeric_cols=["Low", "Central", "High", "Used here"],
-                                      caption=f"{len(frame)} assumptions: {what} ({res.scenario} scenario)")
+        table = tables.assumptions_table(res, None if scope in (None, "", "all") else scope)
+        frame = table.frame.assign(
+            Quality=[f"<span class='dd-rag dd-rag-{escape(q)}'>{escape(q)}</span>" for q in table.frame["Quality"]],
+            Source=[f"<a href='{escape(u)}' target='_blank' rel='noopener'>{escape(t)}</a>"
+                    if str(u).startswith("http") else escape(t)
+                    for t, u in zip(table.frame["Source"], table.frame["Link"])])
+        shown = tables.Table(frame.drop(columns=["Link"]), table.units, table.caption)
+        self.table.value = table_from(shown, html_cols=["Quality", "Source"])
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result

@@ -1,7 +1,7 @@
 """Building blocks shared by the dashboards: chart slots, HTML tables, messages, errors, the page style.
 
 Nothing here computes a number: it formats what the library returns. Money is shown as ``£1,234``
-(``-£1,234`` for negatives) via :func:`ddanalysis.report.gbp`.
+(``-£1,234`` for negatives) via :mod:`ddanalysis.presentation.formats`.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ import pandas as pd
 from .. import config
 from ..charts import mimebundle
 from ..errors import DDAnalysisError
-from ..report import gbp, pct
+from ..presentation import formats
+from ..presentation.tables import Table
 
 log = logging.getLogger("ddanalysis.dashboard")
 
@@ -199,12 +200,21 @@ def table_html(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] 
     return f"<div class='dd-table-wrap'><table class='{cls}'>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
-def money(x: Any) -> str:
-    return gbp(None if x is None else float(x))
+def table_from(table: Table, html_cols: Iterable[str] = (), cls: str = "dd-table") -> str:
+    """A presentation :class:`~ddanalysis.presentation.tables.Table` as an accessible HTML table: each
+    cell formatted by its column's unit, numbers right-aligned, emphasised rows marked ``dd-recommended``."""
+    shown = table.formatted().reset_index(drop=True)
+    for c in html_cols:
+        shown[c] = table.frame[c].to_numpy()
+    numeric = [c for c in shown.columns if table.unit(c) in formats.NUMERIC_UNITS or table.unit(c) == "date"]
+    marked = set(table.emphasis)
+    return table_html(shown, html_cols=html_cols, numeric_cols=numeric,
+                      caption=table.caption, cls=cls,
+                      row_class=(lambda r: "dd-recommended" if r.name in marked else "") if marked else None)
 
 
-def share(x: Any) -> str:
-    return pct(None if x is None else float(x))
+money = formats.money
+share = formats.share
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import ipywidgets as W
 import pandas as pd
 
+from ..presentation import text as decision_text
 from .. import charts, context, registry
 from ..assumptions import load_book
 from ..result import AppraisalResult
@@ -22,7 +23,7 @@ from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html
                      kpi_cards, money, server_log, share, table_html, wait_for_viewer)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
-PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
+PERSPECTIVE_LABELS = decision_text.PERSPECTIVE_TITLES
 
 
 def summary_frame(results: dict[str, AppraisalResult]) -> pd.DataFrame:

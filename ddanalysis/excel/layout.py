@@ -15,14 +15,14 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from .cells import set_style, put_text, ref
 
 #: First row below the header block of every sheet.
 FIRST_ROW = 5
 
-ILLUSTRATIVE_TEXT = ("ILLUSTRATIVE: the baseline budget, assumptions and scores are illustrative, not the "
-                     "council's own figures. Do not quote them as the council's position.")
+ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_TEXT
 
 
 @dataclass(frozen=True)

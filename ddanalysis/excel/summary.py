@@ -14,6 +14,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
 from .cells import set_style, put_date, put_formula, put_number, put_text, quote_sheet, ref, sheet_ref
@@ -21,9 +22,7 @@ from .layout import merge, option_names, ILLUSTRATIVE_TEXT, Context, fit_row, pr
 from .mca_sheet import MCARefs
 from .money import CashflowRefs
 
-RULE = ("Decision rule (stated in every output): the option with the largest net present saving among those that "
-        "(a) save money in the central case, (b) save money in at least half of the Monte Carlo draws, and (c) score "
-        "at least as well as the status quo on the non-monetised criteria; otherwise, the status quo.")
+RULE = f"Decision rule (stated in every output): {decision_text.RECOMMENDATION_RULE}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,134 @@
+"""The presentation layer: number formats, decision text and tables, each tested once; and the same
+figures and recommendation in the notebook, the dashboard, the Excel workbook and the CLI."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import ddanalysis as dd
+from ddanalysis import display, report
+from ddanalysis.presentation import formats, tables, text
+
+PID = "walsall-college"
+
+
+@pytest.fixture(scope="module")
+def walsall():
+    return dd.appraise(PID, draws=400, seed=7)
+
+
+# --- formats ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    (1234.4, "£1,234"), (-1234.5, "-£1,234"), (0.0, "£0"), (-0.3, "£0"), (None, "-"), (float("nan"), "-"),
+    (1_000_000, "£1,000,000")])
+def test_money_is_to_the_pound_with_a_leading_minus(value, expected):
+    """Python rounds half to even (1234.5 -> 1234) for display; -0.3 rounds to £0, never '-£0'."""
+    assert formats.money(value) == expected
+
+
+@pytest.mark.parametrize("value, expected", [(0.035, "3.5%"), (0.41, "41%"), (0.0, "0%"), (-0.0001, "0%"),
+                                             (1.0, "100%"), (0.1234, "12.3%"), (None, "-")])
+def test_share_has_at_most_one_decimal_and_no_trailing_zero(value, expected):
+    """0.035 -> 3.5 -> '3.5%' (the dashboard used to show '4%'); 0.41 -> 41.0 -> '41%'."""
+    assert formats.share(value) == expected
+
+
+def test_value_in_unit_follows_the_assumptions_unit():
+    """GBP thousand x 1000 -> pounds; shares as a percentage to one decimal; None -> 'none in range'."""
+    assert formats.value_in_unit(80, "GBP thousand") == "£80,000"
+    assert formats.value_in_unit(0.02, "share of pay") == "2.0%"
+    assert formats.value_in_unit(None, "share") == "none in range"
+    assert formats.value_in_unit(2, "years") == "2"
+
+
+def test_excel_formats_never_leave_a_bare_decimal_point():
+    """An optional-decimal format such as '#,##0.###' shows 15000 as '15,000.' in Excel."""
+    for unit, code in formats.EXCEL_FORMATS.items():
+        assert ".#" not in code, (unit, code)
+
+
+# --- decision text ---------------------------------------------------------------------------------------
+
+def test_recommendation_sentence_worked_by_hand():
+    best = {"name": "Mutual", "net_present_saving_gbp": 1_234_567.8, "go_live_year": "2016-17",
+            "payback_year": "2018-19", "p_saving_positive": 0.714, "mca_score": 6.25}
+    sentence = text.recommendation_sentence(best, 5.3, have_monte_carlo=True, perspective="council",
+                                            base_year="2014-15", horizon_years=10)
+    assert sentence == ("Recommended: Mutual. It saves £1,234,568 (net present saving over 10 years, council "
+                        "perspective, real 2014-15 prices), goes live in 2016-17, pays back in 2018-19, saves money "
+                        "in 71% of simulations, and scores 6.2/10 on the non-monetised criteria (status quo 5.3).")
+    keep = text.recommendation_sentence(None, 5.3, have_monte_carlo=False, perspective="public", base_year="2014-15",
+                                        horizon_years=10)
+    assert keep.startswith("Keep the service in-house for now") and "public perspective" in keep
+
+
+def test_every_perspective_has_words_and_a_title():
+    assert set(text.PERSPECTIVE_WORDS) == set(text.PERSPECTIVE_TITLES)
+    assert text.perspective_words("council") == "the council's General Fund"
+
+
+# --- tables ----------------------------------------------------------------------------------------------
+
+def test_options_table_is_labelled_unit_tagged_and_marks_the_recommended_row(walsall):
+    t = tables.options_table(walsall)
+    assert t.unit("Net present saving") == "gbp" and t.unit("P(saving > 0)") == "share"
+    rec = int(walsall.options.index[walsall.options["recommended"]][0])
+    assert t.emphasis == (rec,)
+    assert t.frame["Net present saving"].tolist() == walsall.options["net_present_saving_gbp"].tolist()
+    # the status quo has no Monte Carlo spread of its own: shown as missing, not 0
+    assert formats.is_missing(t.frame.loc[0, "P10 saving"])
+    narrow = t.select(["Option", "Net present saving"])
+    assert list(narrow.frame.columns) == ["Option", "Net present saving"] and narrow.emphasis == t.emphasis
+    with pytest.raises(KeyError, match="not in the table"):
+        t.select(["No such column"])
+
+
+def test_formatted_cells_follow_their_units():
+    t = tables.Table(pd.DataFrame({"a": [1234.0, None], "b": [0.035, 0.5], "c": ["x", None]}),
+                     {"a": "gbp", "b": "share"})
+    assert t.formatted().to_dict("list") == {"a": ["£1,234", "-"], "b": ["3.5%", "50%"], "c": ["x", "-"]}
+
+
+def test_programme_table_total_row_worked_by_hand():
+    summary = pd.DataFrame({
+        "title": ["A", "B"], "councils": ["X", "Y"], "baseline_net_gbp": [1000.0, 2500.0],
+        "baseline_gross_gbp": [4000.0, 6000.0], "recommended_name": ["Mutual", "In-house"],
+        "net_present_saving_gbp": [300.0, 0.0], "payback_year": ["2017-18", None], "go_live": ["2016-04-01", None],
+        "illustrative": [True, True]})
+    t = tables.programme_table(summary, "central", "council")
+    assert t.frame.iloc[-1][["In-scope net budget", "Net present saving"]].tolist() == [3500.0, 300.0]
+    assert t.formatted().iloc[0]["Go-live"] == "01 Apr 2016"
+
+
+# --- one figure, one sentence, every output ----------------------------------------------------------------
+
+def test_notebook_dashboard_excel_and_cli_show_the_same_figures_and_recommendation(walsall):
+    """The recommended option's net present saving, written by the shared money format, and the
+    recommendation sentence appear identically in all four outputs."""
+    from ddanalysis.dashboard.appraisal import SummarySection
+    from ddanalysis.excel.export import export_project_bytes
+
+    focus = tables.focus_option(walsall)
+    nps_text = formats.money(walsall.options.set_index("id").loc[focus, "net_present_saving_gbp"])
+    share_text = formats.share(walsall.options.set_index("id").loc[focus, "p_saving_positive"])
+
+    notebook = display.options_table(walsall).to_html() + display.recommendation_note(walsall).data
+    section = SummarySection.__new__(SummarySection)
+    SummarySection.__init__(section, page=None)
+    section.update(walsall)
+    dashboard = section.recommendation.value + section.kpis.value + section.table.value
+    cli = report.appraisal_table(walsall)
+    wb = load_workbook(io.BytesIO(export_project_bytes(walsall)))
+    excel = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+
+    for name, output in (("notebook", notebook), ("dashboard", dashboard), ("CLI", cli)):
+        assert nps_text in output, name
+        assert share_text in output, name
+    for name, output in (("notebook", notebook), ("dashboard", dashboard.replace("&#x27;", "'")), ("Excel", excel),
+                         ("CLI", cli)):
+        assert walsall.recommendation in output, name
+        assert text.RECOMMENDATION_RULE in output, name

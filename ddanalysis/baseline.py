@@ -82,18 +82,19 @@ POUNDS_LINE_RATIO = 300.0
 """A money line at least this many times the median of the budget's other non-zero lines looks like pounds.
 
 Judgement. A line typed in pounds among lines in GBP thousand is 1,000 times its true size, so it
-stands about ``1,000 x (true size / median line)`` above the median: 300 catches every such line
-whose true size is at least 30% of the median line (smaller lines entered in pounds move the net
-budget little, and the check against the official figure, :data:`OFFICIAL_NET_TOLERANCE`, still
-sees most of them). In a genuine service budget the largest line is the pay bill or third-party
-payments; in the ten bundled baselines it is at most 42 times the median of the other lines
-(Walsall's Skills Funding Agency grant, 5,850 against 140), and a commissioned service that buys
-almost everything from providers keeps its few in-house lines (pay, recharges) within a few
-hundredth of its contracts, so 300 leaves a wide margin. The median of the *other* lines is used so
-that the suspect line cannot raise its own yardstick; zero lines are left out (a nil line says
-nothing about the unit), and the check needs at least :data:`MIN_LINES_FOR_SCALE_CHECK` other
-non-zero lines. Turn it off with ``load_baseline(..., pounds_ratio=None)`` or
-``ddanalysis check-baseline --no-scale-check`` when a council knows such a line is right.
+stands ``1,000 x (true size / median line)`` times the median: 300 catches every such line whose
+true size is at least 30% of the median line. A smaller line typed in pounds is left to the check
+against the block's official figure (:data:`OFFICIAL_NET_TOLERANCE`), which it trips whenever the
+slip is large beside the block. In a genuine service budget the largest line is the pay bill or
+third-party payments: in the ten bundled baselines it is at most 30 times the median of the other
+lines (Manchester's third-party payments to DVA providers, 1,850 against 62.5), and in the Burnley
+budget-book lines of ``tests/fixtures/baselines/case_*.csv`` at most 5 times (income_other,
+1,456.335 against 298.67), so 300 leaves a wide margin. A service that buys nearly everything from
+providers (contracts of tens of millions beside in-house lines of tens of thousands) could reach
+it; that council turns the check off. The median of the *other* lines is the yardstick so that the
+suspect line cannot raise it; zero lines are left out (a nil says nothing about the unit), and the
+check needs at least :data:`MIN_LINES_FOR_SCALE_CHECK` other non-zero lines. Turn it off with
+``load_baseline(..., pounds_ratio=None)`` or ``ddanalysis check-baseline --no-scale-check``.
 """
 
 MIN_LINES_FOR_SCALE_CHECK = 4
@@ -105,8 +106,8 @@ OFFICIAL_NET_TOLERANCE = 0.25
 Judgement. An in-scope service is part of one RS service block, so its net budget should not exceed
 the council's whole net current expenditure on the block. A margin is allowed because the two
 figures are not measured alike: the baseline may be a budget of a later year than the RS outturn it
-is set against (the bundled sizing is 2014-15 outturn; prices rose about 17% by 2021-22 on the GDP
-deflator), budgets and outturns differ by several per cent, and the block's net figure is reduced
+is set against (the bundled sizing is 2014-15 outturn; the GDP deflator in
+``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and outturns differ by several per cent, and the block's net figure is reduced
 by other services' income (a block with surplus-earning services nets lower than its parts). 25%
 covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
 nothing in catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``

@@ -661,3 +661,16 @@ def test_bundled_baselines_pass_every_check_with_a_wide_margin():
             assert abs(value) <= 30 * statistics.median(others), (pid, key)
         assert b.net_budget_gbp / 1000 <= 0.36 * b.rs_net_current_gbp_k, pid
         assert -b.income_gbp < b.gross_expenditure_gbp, pid
+
+
+def test_check_baseline_help_states_the_thresholds_in_force():
+    """The CLI help gives the thresholds as numbers (the CLI does not import pandas to build its help)."""
+    import typer.main
+
+    from ddanalysis import cli
+
+    command = typer.main.get_command(cli.app).commands["check-baseline"]
+    helps = {p.name: p.help for p in command.params}
+    assert f"{bl.POUNDS_LINE_RATIO:.0f} or more times the median" in helps["no_scale_check"]
+    assert f"more than {bl.OFFICIAL_NET_TOLERANCE:.0%} above it" in helps["no_official_check"]
+    assert "POUNDS_LINE_RATIO" in helps["no_scale_check"] and "OFFICIAL_NET_TOLERANCE" in helps["no_official_check"]

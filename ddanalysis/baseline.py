@@ -107,9 +107,9 @@ Judgement. An in-scope service is part of one RS service block, so its net budge
 the council's whole net current expenditure on the block. A margin is allowed because the two
 figures are not measured alike: the baseline may be a budget of a later year than the RS outturn it
 is set against (the bundled sizing is 2014-15 outturn; the GDP deflator in
-``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and outturns differ by several per cent, and the block's net figure is reduced
-by other services' income (a block with surplus-earning services nets lower than its parts). 25%
-covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
+``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and
+outturns differ by several per cent, and the block's net figure is reduced by other services'
+income (a block with surplus-earning services nets lower than its parts). 25% covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
 nothing in catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
 or ``ddanalysis check-baseline --no-official-check`` (e.g. a service whose budget spans blocks).
 """
@@ -704,7 +704,7 @@ def _looks_all_pounds(numbers: Mapping[str, float]) -> bool:
 
 
 def _official_what(s: Sizing) -> str:
-    """'Dover's official 2014-15 RS net current expenditure on Cultural and related services (cell M154)'."""
+    """Which official figure sizes the baseline, for messages: councils, RS block(s), sheet and cell(s)."""
     names = registry.councils().set_index("e_code")["name"]
     councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))

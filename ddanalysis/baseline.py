@@ -22,9 +22,11 @@ import difflib
 import io
 import math
 import re
+import statistics
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 import yaml
@@ -75,6 +77,47 @@ ALL_KEYS: tuple[str, ...] = BASELINE_LINES + STAFF_KEYS + TEXT_KEYS
 MAX_LINE_GBP_K = 5_000_000.0        # any one line over GBP 5 billion
 MAX_NET_GBP_K = 2_000_000.0         # a net budget over GBP 2 billion (larger than any council's)
 MAX_PAY_PER_FTE_GBP_K = 250.0       # average pay over GBP 250,000 per FTE
+
+POUNDS_LINE_RATIO = 300.0
+"""A money line at least this many times the median of the budget's other non-zero lines looks like pounds.
+
+Judgement. A line typed in pounds among lines in GBP thousand is 1,000 times its true size, so it
+stands ``1,000 x (true size / median line)`` times the median: 300 catches every such line whose
+true size is at least 30% of the median line. A smaller line typed in pounds is left to the check
+against the block's official figure (:data:`OFFICIAL_NET_TOLERANCE`), which it trips whenever the
+slip is large beside the block. In a genuine service budget the largest line is the pay bill or
+third-party payments: in the ten bundled baselines it is at most 30 times the median of the other
+lines (Manchester's third-party payments to DVA providers, 1,850 against 62.5), and in the Burnley
+budget-book lines of ``tests/fixtures/baselines/case_*.csv`` at most 5 times (income_other,
+1,456.335 against 298.67), so 300 leaves a wide margin. A service that buys nearly everything from
+providers (contracts of tens of millions beside in-house lines of tens of thousands) could reach
+it; that council turns the check off. The median of the *other* lines is the yardstick so that the
+suspect line cannot raise it; zero lines are left out (a nil says nothing about the unit), and the
+check needs at least :data:`MIN_LINES_FOR_SCALE_CHECK` other non-zero lines. Turn it off with
+``load_baseline(..., pounds_ratio=None)`` or ``ddanalysis check-baseline --no-scale-check``.
+"""
+
+MIN_LINES_FOR_SCALE_CHECK = 4
+"""The fewest other non-zero money lines whose median is a fair yardstick for :data:`POUNDS_LINE_RATIO`."""
+
+OFFICIAL_NET_TOLERANCE = 0.25
+"""How far (as a share) an in-scope net budget may exceed the block's official RS net figure before it is refused.
+
+Judgement. An in-scope service is part of one RS service block, so its net budget should not exceed
+the council's whole net current expenditure on the block. A margin is allowed because the two
+figures are not measured alike: the baseline may be a budget of a later year than the RS outturn it
+is set against (the bundled sizing is 2014-15 outturn; the GDP deflator in
+``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and
+outturns differ by several per cent, and the block's net figure is reduced by other services'
+income (a block with surplus-earning services nets lower than its parts). 25% covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
+nothing in catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
+or ``ddanalysis check-baseline --no-official-check`` (e.g. a service whose budget spans blocks).
+"""
+
+#: Dashes a budget book prints for nil (and a PDF copy may turn into any of them): read as 0.
+NIL_DASHES: frozenset[str] = frozenset({"-", "\u2013", "\u2014", "\u2212"})
+#: Characters pasted from PDFs and word processors in place of the ASCII minus: read as minus.
+MINUS_SIGNS: str = "\u2212\u2013\u2014"   # MINUS SIGN, EN DASH, EM DASH
 
 BUNDLED_DIR_NAME = "baselines"
 INPUT_SHEET = "Input"
@@ -269,8 +312,21 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _COMMA_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
+def _char_names(text: str) -> str:
+    """'U+2019 RIGHT SINGLE QUOTATION MARK, ...' for the characters of ``text`` that no number holds."""
+    odd = [ch for ch in dict.fromkeys(text)
+           if (ord(ch) > 127 and ch not in "£€") or (ord(ch) < 32) or ch == "\x7f"]
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd)
+
+
 def _to_number(raw: Any) -> tuple[float | None, str | None]:
-    """A number from a cell, or (None, reason). Blank -> (None, None)."""
+    """A number from a cell, or (None, reason). Blank -> (None, None).
+
+    Read as budget books mean them: a lone dash (``-``, en dash, em dash or minus sign) is nil, 0;
+    a leading Unicode minus (U+2212), en dash or em dash, as a PDF copy gives, is a minus sign;
+    ``1,234.5`` has thousands separators. Any other text is refused, naming the characters that are
+    not part of a number (e.g. U+2019 RIGHT SINGLE QUOTATION MARK).
+    """
     if raw is None:
         return None, None
     if isinstance(raw, bool):
@@ -281,10 +337,13 @@ def _to_number(raw: Any) -> tuple[float | None, str | None]:
     text = str(raw).strip()
     if text == "":
         return None, None
-    if _NUMBER.match(text):
-        return float(text), None
-    if _COMMA_NUMBER.match(text):
-        return float(text.replace(",", "")), None
+    if text in NIL_DASHES:
+        return 0.0, None   # a budget book's nil
+    plain = re.sub(f"^[{MINUS_SIGNS}]\\s*", "-", text)
+    if _NUMBER.match(plain):
+        return float(plain), None
+    if _COMMA_NUMBER.match(plain):
+        return float(plain.replace(",", "")), None
     hint = ""
     if re.fullmatch(r"\(\s*[\d,.]+\s*\)", text):
         hint = f" (write negative amounts with a minus sign, e.g. -{text.strip('() ')})"
@@ -292,6 +351,9 @@ def _to_number(raw: Any) -> tuple[float | None, str | None]:
         hint = " (leave out the currency sign; the unit is set by the column)"
     elif re.search(r"\d\s*[kKmM]\b", text):
         hint = " (enter a plain number in GBP thousand, without 'k' or 'm')"
+    names = _char_names(text)
+    if names:
+        hint += f"; it contains {names}, not part of a number (retype the figure)"
     return None, f"{text!r} is text, not a number{hint}"
 
 
@@ -395,6 +457,90 @@ def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tupl
         if gross <= 0:
             problems.add(whole, "every cost line is zero; enter the service's expenditure in GBP thousand")
     return numbers, texts
+
+
+def _k(value: float) -> str:
+    """A GBP thousand figure for a message: thousands separators, up to 3 decimals, no float noise."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _pounds_text(value_gbp_k: float) -> str:
+    """A GBP thousand figure said in pounds for a message, e.g. 'GBP 1.45 billion'."""
+    gbp = abs(value_gbp_k) * 1000
+    sign = "minus " if value_gbp_k < 0 else ""
+    if gbp >= 1e9:
+        return f"{sign}GBP {gbp / 1e9:,.2f} billion"
+    if gbp >= 1e6:
+        return f"{sign}GBP {gbp / 1e6:,.1f} million"
+    return f"{sign}GBP {gbp:,.0f}"
+
+
+def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None = None, *,
+                   official_gbp_k: float | None = None, official_what: str = "the block's official net figure",
+                   pounds_ratio: float | None = POUNDS_LINE_RATIO,
+                   official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> list[tuple[str | None, str]]:
+    """Problems of scale in a complete baseline: lines that look like pounds, income above gross, net above official.
+
+    ``numbers`` holds all 13 money lines in GBP thousand (costs positive, income negative; more keys
+    are ignored); ``where`` says where each line sits in its file (for messages). Returns
+    ``(line key, message)`` pairs (key None for a whole-file problem), in this order and stopping at
+    the first kind found, since the later ones follow from the earlier:
+
+    1. a line at least ``pounds_ratio`` times the median of the other non-zero lines
+       (:data:`POUNDS_LINE_RATIO`; None skips it);
+    2. income larger than gross expenditure (a net surplus beyond the whole gross cost: no
+       threshold, a service appraised here costs the council money);
+    3. a net budget above ``official_gbp_k`` (the council's official net figure for the RS block,
+       GBP thousand) by more than ``official_tolerance`` (:data:`OFFICIAL_NET_TOLERANCE`; None or
+       no positive official figure skips it).
+
+    Pure: nothing is read or changed.
+
+    >>> lines = dict.fromkeys(BASELINE_LINES, 0.0) | {"employees_pay": 300.0, "premises": 120.0,
+    ...     "transport": 8.0, "supplies_services": 95.0, "support_recharges": 60.0, "income_other": -250_000.0}
+    >>> [key for key, _ in scale_problems(lines)]
+    ['income_other']
+    """
+    where = where or {}
+    money = {k: float(numbers[k]) for k in BASELINE_LINES}
+
+    def at(key: str) -> str:
+        return f" ({where[key]})" if key in where else ""
+
+    found: list[tuple[str | None, str]] = []
+    if pounds_ratio is not None:
+        for key, value in money.items():
+            others = [abs(v) for k, v in money.items() if k != key and v != 0]
+            if len(others) < MIN_LINES_FOR_SCALE_CHECK or value == 0:
+                continue
+            median = statistics.median(others)
+            if abs(value) >= pounds_ratio * median:
+                found.append((key, f"{key} = {value:,.10g} looks like pounds: the other lines are in GBP thousand "
+                                   f"(median {median:,.6g}) and this one is {abs(value) / median:,.0f} times that; "
+                                   f"enter {value / 1000:,.10g} (if the figure is right, "
+                                   "`check-baseline --no-scale-check` accepts it)"))
+        if found:
+            return found
+    gross = sum(v for k, v in money.items() if k in EXPENDITURE_LINES)
+    income = sum(v for k, v in money.items() if k in INCOME_LINES)
+    net = gross + income
+    if -income > gross:
+        big = min(INCOME_LINES, key=lambda k: (money[k], k))
+        return [(None, f"income totals {_k(income)} thousand, more than the gross expenditure of {_k(gross)} "
+                       f"thousand, so the net budget would be {_k(net)} thousand ({_pounds_text(net)}), a surplus "
+                       f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{at(big)}; is it "
+                       "in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs")]
+    if (official_tolerance is not None and official_gbp_k is not None and official_gbp_k > 0
+            and net > official_gbp_k * (1 + official_tolerance)):
+        big = max(BASELINE_LINES, key=lambda k: (abs(money[k]), k))
+        return [(None, f"the in-scope net budget of {_k(net)} thousand ({_pounds_text(net)}) is {net / official_gbp_k:,.0%} "
+                       f"of {_k(official_gbp_k)} thousand, {official_what}; a service is part of its block, so its "
+                       f"net budget may exceed that figure by at most {official_tolerance:.0%} (up to "
+                       f"{_k(official_gbp_k * (1 + official_tolerance))} thousand). The largest line is {big} = "
+                       f"{money[big]:,.10g}{at(big)}: is a figure in pounds, or is the service in the wrong block? "
+                       "(if the figures are right, `check-baseline --no-official-check` skips this comparison)")]
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,6 +696,23 @@ def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, pro
                      f"{s.rs_net_current_gbp_k:,.0f} but the cells add up to {total:,.0f}")
 
 
+def _looks_all_pounds(numbers: Mapping[str, float]) -> bool:
+    """True when the cruder whole-file limits (net, pay per FTE) have already said the file looks like pounds."""
+    net = sum(numbers[k] for k in BASELINE_LINES)
+    per_fte = numbers["employees_pay"] / numbers["fte"] if numbers.get("fte") else 0.0
+    return abs(net) > MAX_NET_GBP_K or per_fte > MAX_PAY_PER_FTE_GBP_K
+
+
+def _official_what(s: Sizing) -> str:
+    """Which official figure sizes the baseline, for messages: councils, RS block(s), sheet and cell(s)."""
+    names = registry.councils().set_index("e_code")["name"]
+    councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
+    blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
+    cells = ", ".join(c.cell for c in s.cells)
+    return (f"the official 2014-15 RS net current expenditure of {councils} on {blocks} (DCLG Revenue Outturn "
+            f"Summary, sheet '{s.sheet}', cell{'s' if len(s.cells) > 1 else ''} {cells})")
+
+
 def _sizing_sentence(s: Sizing, share: float) -> str:
     names = registry.councils().set_index("e_code")["name"]
     councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
@@ -570,7 +733,9 @@ def bundled_dir() -> Path:
     return config.data_path(BUNDLED_DIR_NAME)
 
 
-def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
+def load_baseline(path: str | Path, project_id: str | None = None, *,
+                  pounds_ratio: float | None = POUNDS_LINE_RATIO,
+                  official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> Baseline:
     """Read and validate a baseline from a CSV or the input workbook (``.xlsx``).
 
     Amounts in the file are GBP thousand; the returned Baseline holds GBP. ``project_id`` says
@@ -579,6 +744,14 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
     files) takes its provenance and RS sizing from that; otherwise the RS figure of the project's
     bundled baseline is used to work out ``rs_share``. Every problem found is reported in one
     :class:`DataFileError`; the file is only read, never changed.
+
+    Read as budget books print them: a lone dash is nil (0) and a Unicode minus (U+2212), en dash or
+    em dash before a number is a minus sign. Besides each cell, the whole budget is checked for scale
+    (:func:`scale_problems`): a line that looks like pounds among lines in GBP thousand
+    (``pounds_ratio``, default :data:`POUNDS_LINE_RATIO`; None turns it off), income larger than
+    gross expenditure, and an in-scope net budget larger than the council's official RS net figure
+    for the block by more than ``official_tolerance`` (default :data:`OFFICIAL_NET_TOLERANCE`; None
+    turns it off).
     """
     path = Path(path)
     if project_id is not None:
@@ -646,6 +819,14 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
             problems.add(f"{meta_path.name}, field 'sizing.rs_share'",
                          f"{sizing.rs_share} but the net budget {net_k:,.1f} / RS figure "
                          f"{sizing.rs_net_current_gbp_k:,.0f} = {share:.6f}")
+
+    if all(k in numbers for k in BASELINE_LINES) and not _looks_all_pounds(numbers):
+        for key, what in scale_problems(
+                numbers, {c.key: c.where for c in cells},
+                official_gbp_k=sizing.rs_net_current_gbp_k if sizing is not None else None,
+                official_what=_official_what(sizing) if sizing is not None else "",
+                pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
+            problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
 
     problems.raise_if_any()
     assert project is not None

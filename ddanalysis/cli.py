@@ -129,12 +129,25 @@ def export_command(
 def check_baseline_command(
     file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note) or the input workbook from `ddanalysis template`."),
     project: Optional[str] = typer.Option(None, "--project", help="Project id the figures are for (when the file does not say)."),
+    no_scale_check: bool = typer.Option(
+        False, "--no-scale-check",
+        help="Accept a line 300 or more times the median of the other lines (by default refused as looking like "
+             "pounds; ddanalysis.baseline.POUNDS_LINE_RATIO). Use only when you know the figure is right."),
+    no_official_check: bool = typer.Option(
+        False, "--no-official-check",
+        help="Skip comparing the net budget with the council's official RS net figure for the block (by default a "
+             "net budget more than 25% above it is refused; ddanalysis.baseline.OFFICIAL_NET_TOLERANCE)."),
 ) -> None:
-    """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount."""
-    from .baseline import load_baseline
+    """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount.
+
+    Reads a lone dash as nil (0) and a Unicode minus or en/em dash before a number as minus, as budget books print them. Refuses (exit status 2) a line that looks like pounds among lines in GBP thousand, income larger than gross expenditure, and a net budget well above the block's official figure.
+    """
+    from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
 
-    typer.echo(baseline_summary(load_baseline(file, project_id=project), path=file))
+    base = load_baseline(file, project_id=project, pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
+                         official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE)
+    typer.echo(baseline_summary(base, path=file))
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -90,6 +90,8 @@ def _print_setup(ws) -> None:
 
 def _instructions_text() -> list[tuple[str, str]]:
     """(style, text) paragraphs of the Instructions sheet."""
+    from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO  # inside: keeps the module's imports as they are
+
     return [
         ("title", "Service baseline: input workbook (ddanalysis)"),
         ("body", "Use this workbook to give the options appraisal the status quo cost of the service in "
@@ -102,11 +104,17 @@ def _instructions_text() -> list[tuple[str, str]]:
         ("body", "Enter money in GBP THOUSAND, as in budget books and the DCLG Revenue Outturn (RS) returns: "
                  "a cost of £1,234,567 is entered as 1234.6 (or 1234.567). Do not enter pounds: a line over "
                  f"{MAX_LINE_GBP_K:,.0f} thousand, a net budget over 2,000,000 thousand or average pay over 250 "
-                 "thousand per FTE is rejected as looking like pounds."),
+                 "thousand per FTE is rejected as looking like pounds, and so is a line "
+                 f"{POUNDS_LINE_RATIO:,.0f} or more times the median of the other lines (one line left in pounds "
+                 "among lines in thousands). The net budget is also checked against the council's official "
+                 "Revenue Outturn (RS) figure for the service's block: a service is part of its block, so a net "
+                 f"budget more than {OFFICIAL_NET_TOLERANCE:.0%} above the block's figure is rejected."),
         ("head", "Signs"),
         ("body", "Costs (the first ten lines) are zero or POSITIVE. Income (the last three money lines) is zero "
-                 "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650. Enter 0 for a line the "
-                 "service does not have; do not leave a line blank."),
+                 "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650; income larger than the "
+                 "costs is rejected. Enter 0 for a line the service does not have (a dash, as budget books print "
+                 "nil, is read as 0); do not leave a line blank. A minus sign or dash pasted from a PDF before a "
+                 "number is read as minus; brackets are not: write -650, not (650)."),
         ("head", "Staff"),
         ("body", "FTE: full-time equivalent staff whose pay is in 'Employees: pay' (more than 0; decimals "
                  "allowed). Headcount: the number of people (a whole number, at least the FTE)."),

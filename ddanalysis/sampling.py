@@ -22,16 +22,18 @@ keys the file names) holds within each option. Common drivers (project keys and 
 are drawn once; each option's other correlated levers are drawn conditionally on them
 (``z_N = z_S B' + e``, ``B = C_NS C_SS^-1``, ``e ~ N(0, C_NN - B C_SN)`` independent per option), so
 two options' own levers are independent given the shared quantities. Levers that appear in no
-correlation take their uniform directly.
+correlation take a normal score of their own (so their uniform is independent of everything else).
 
 Every driver has its own random stream derived from the seed and its name (``mutual.staff_cost_change``,
 ``shared.pension_rate_change``): the same seed gives the same draws in any process, and an option's
 draws do not change when another option joins or leaves the short list.
 
-The PERT inverse CDF is computed with NumPy alone: the Beta(alpha, 6 - alpha) CDF is tabulated on
-8,193 points by integrating its density, and inverted by linear interpolation (each quantile is
-exact to within 1/8,192 of the range, far inside Monte Carlo noise); the normal CDF is tabulated
-from ``math.erfc``. SciPy is therefore not needed.
+The PERT inverse CDF is computed with NumPy alone (SciPy is not needed): the Beta(alpha, 6 - alpha)
+CDF is tabulated on 8,193 points by integrating its density and inverted by linear interpolation
+(:func:`pert_ppf`: each quantile exact to within 1/8,192 of the range, far inside Monte Carlo
+noise); the normal CDF is tabulated from ``math.erfc``. For speed the sampler composes the two once
+per PERT shape, a table of ``ppf(Phi(z))`` on a uniform grid of normal scores read by index
+arithmetic (:func:`pert_from_normal`), so a draw costs a few array operations per column.
 """
 from __future__ import annotations
 
@@ -106,13 +108,49 @@ def pert_mean(low: float, mode: float, high: float) -> float:
     return (low + 4.0 * min(max(mode, low), high) + high) / 6.0
 
 
-_Z = np.linspace(-8.5, 8.5, 17 * 1024 + 1)
+_Z_STEP = 1.0 / 512.0
+_Z = np.arange(-8.5 * 512, 8.5 * 512 + 1) * _Z_STEP  # symmetric, with 0 in the middle
 _PHI = np.array([0.5 * math.erfc(-z / math.sqrt(2.0)) for z in _Z])
+_HALF = len(_Z) // 2  # index of z = 0
 
 
 def normal_cdf(z: np.ndarray) -> np.ndarray:
-    """The standard normal CDF (tabulated from ``math.erfc`` every 1/1024, linear in between: error < 1e-7)."""
+    """The standard normal CDF (tabulated from ``math.erfc`` every 1/512, linear in between: error < 1e-6)."""
     return np.interp(z, _Z, _PHI)
+
+
+@lru_cache(maxsize=256)
+def _pert_z_table(alpha: float) -> np.ndarray:
+    """Beta(alpha, 6 - alpha) quantile of Phi(z) at every z of the normal-score grid (values in [0, 1]).
+
+    The lower half (z <= 0) inverts this shape's CDF table at Phi(z); the upper half uses the mirror
+    identity Q_{a,b}(Phi(z)) = 1 - Q_{b,a}(Phi(-z)), so neither tail loses precision near 1.
+    """
+    u = _PHI[: _HALF + 1]  # Phi(z) for z = -8.5 .. 0
+    F, x = _beta_cdf_table(alpha)
+    lower = np.interp(u, F, x)
+    Fm, xm = _beta_cdf_table(round(6.0 - alpha, 12))
+    upper = 1.0 - np.interp(u, Fm, xm)[::-1]
+    table = np.concatenate([lower, upper[1:]])
+    table.setflags(write=False)
+    return table
+
+
+def pert_from_normal(z: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+    """The PERT value whose cumulative probability is Phi(z): ``pert_ppf(normal_cdf(z), ...)``, faster.
+
+    The sampler's map from a normal score to an assumption's value: one table per PERT shape on a
+    uniform grid of z (step 1/512), read by index arithmetic (no search), linear in between.
+    """
+    z = np.asarray(z, dtype=float)
+    if high <= low:
+        return np.full(z.shape, float(low))
+    t = _pert_z_table(round(pert_alpha(low, mode, high), 12))
+    pos = np.clip((z - _Z[0]) * (1.0 / _Z_STEP), 0.0, len(_Z) - 1.000001)
+    i = pos.astype(np.intp)
+    frac = pos - i
+    lo_v = t[i]
+    return low + (high - low) * (lo_v + frac * (t[i + 1] - lo_v))
 
 
 def spearman_to_normal(rho_s: float | np.ndarray) -> float | np.ndarray:
@@ -422,6 +460,20 @@ def _psd_cholesky(m: np.ndarray) -> np.ndarray:
     return L
 
 
+def _combine(M: np.ndarray, cols: list[np.ndarray]) -> list[np.ndarray]:
+    """``[sum_i M[j, i] cols[i] for each row j]``: a small matrix times columns, as vector sums
+    (no BLAS call: its threads cost more than they save on a few columns, and vary run to run)."""
+    out = []
+    for row in M:
+        acc = None
+        for w, c in zip(row, cols):
+            if w == 0.0:
+                continue
+            acc = w * c if acc is None else acc + w * c  # noqa: PLR6104 - keep the first term a copy
+        out.append(acc if acc is not None else np.zeros_like(cols[0]))
+    return out
+
+
 @dataclass(frozen=True)
 class Marginal:
     """One assumption's PERT: low, mode (the scenario's value) and high; constant when high <= low."""
@@ -453,11 +505,11 @@ def _corr_name(key: Key) -> str:
     return key_name(key) if key[0] == PROJECT_SCOPE else key[1]
 
 
-def uniforms(keys: list[Key], n: int, seed: int, correlations: Correlations) -> dict[Key, np.ndarray]:
-    """Uniform (0, 1) draws for each (scope, key) with the shared quantities and rank correlations applied.
+def normal_scores(keys: list[Key], n: int, seed: int, correlations: Correlations) -> dict[Key, np.ndarray]:
+    """Standard normal scores for each (scope, key) with the shared quantities and rank correlations applied.
 
-    The copula step: see the module docstring. Keys with the same driver (a shared quantity in
-    several options) get the very same array.
+    The copula step (see the module docstring): ``Phi(score)`` is each key's uniform random number.
+    Keys with the same driver (a shared quantity in several options) get the very same array.
     """
     corr_keys = set(correlations.keys)
     common = sorted(k for k in corr_keys if correlations.is_common(k))
@@ -465,14 +517,13 @@ def uniforms(keys: list[Key], n: int, seed: int, correlations: Correlations) -> 
     index = {k: i for i, k in enumerate(correlations.keys)}
     by_driver: dict[str, np.ndarray] = {}
     # common drivers in a correlation: one normal score each, correlated among themselves
-    z_common = np.empty((n, 0))
+    z_common: list[np.ndarray] = []
     if common:
         ci = [index[k] for k in common]
-        L = _psd_cholesky(C[np.ix_(ci, ci)])
-        xi = np.column_stack([_stream(seed, _driver(_common_key(k), correlations)).standard_normal(n) for k in common])
-        z_common = xi @ L.T
-        for j, k in enumerate(common):
-            by_driver[_driver(_common_key(k), correlations)] = normal_cdf(z_common[:, j])
+        xi = [_stream(seed, _driver(_common_key(k), correlations)).standard_normal(n) for k in common]
+        z_common = _combine(_psd_cholesky(C[np.ix_(ci, ci)]), xi)
+        for k, z in zip(common, z_common):
+            by_driver[_driver(_common_key(k), correlations)] = z
         C_SS_inv = np.linalg.pinv(C[np.ix_(ci, ci)])
     # each option's own correlated levers, conditional on the common drivers
     scopes = sorted({s for s, _ in keys if s != PROJECT_SCOPE})
@@ -487,17 +538,24 @@ def uniforms(keys: list[Key], n: int, seed: int, correlations: Correlations) -> 
         else:
             B, schur = np.zeros((len(own), 0)), C[np.ix_(oi, oi)]
         L = _psd_cholesky((schur + schur.T) / 2.0)
-        xi = np.column_stack([_stream(seed, key_name((scope, k))).standard_normal(n) for k in own])
-        z = xi @ L.T + (z_common @ B.T if common else 0.0)
-        for j, k in enumerate(own):
-            by_driver[key_name((scope, k))] = normal_cdf(z[:, j])
+        xi = [_stream(seed, key_name((scope, k))).standard_normal(n) for k in own]
+        zs = _combine(np.hstack([L, B]), xi + z_common)
+        for k, z in zip(own, zs):
+            by_driver[key_name((scope, k))] = z
     out = {}
     for key in keys:
         d = _driver(key, correlations)
-        if d not in by_driver:  # in no correlation: its uniform directly
-            by_driver[d] = _stream(seed, d).random(n)
+        if d not in by_driver:  # in no correlation: a normal score of its own
+            by_driver[d] = _stream(seed, d).standard_normal(n)
         out[key] = by_driver[d]
     return out
+
+
+def uniforms(keys: list[Key], n: int, seed: int, correlations: Correlations) -> dict[Key, np.ndarray]:
+    """The uniform (0, 1) random number of each (scope, key) in each draw: ``Phi`` of :func:`normal_scores`."""
+    z = normal_scores(keys, n, seed, correlations)
+    done: dict[int, np.ndarray] = {}
+    return {k: done.setdefault(id(v), normal_cdf(v)) for k, v in z.items()}
 
 
 def _common_key(name: str) -> Key:
@@ -523,9 +581,9 @@ def sample(marginals: Mapping[Key, Marginal], n: int, seed: int, correlations: C
     """
     keys = list(marginals)
     varying = [k for k in keys if not marginals[k].constant]
-    u = uniforms(varying, n, seed, correlations)
+    z = normal_scores(varying, n, seed, correlations)
     X = np.empty((n, len(keys)), order="F")
     for j, k in enumerate(keys):
         m = marginals[k]
-        X[:, j] = m.low if m.constant else pert_ppf(u[k], m.low, m.mode, m.high)
+        X[:, j] = m.low if m.constant else pert_from_normal(z[k], m.low, m.mode, m.high)
     return pd.DataFrame(X, columns=[key_name(k) for k in keys], copy=False)

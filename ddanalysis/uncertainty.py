@@ -184,8 +184,11 @@ class MonteCarloResult:
 
 
 def _model_keys(model: ProjectModel) -> list[tuple[str, str]]:
-    """(scope, key) of every assumption the model reads: the project's, then each option's, in order."""
-    return [(scope, k) for scope in (PROJECT_SCOPE, *model.options) for k in model.keys_by_scope.get(scope, [])]
+    """(scope, key) of every assumption of the project and of the model's options, in that order."""
+    by_scope: dict[str, list[str]] = {}
+    for scope, key in zip(model.book.table.scope, model.book.table.key):
+        by_scope.setdefault(scope, []).append(key)
+    return [(scope, k) for scope in (PROJECT_SCOPE, *model.options) for k in by_scope.get(scope, [])]
 
 
 def draw_inputs(model: ProjectModel, values: pd.Series, draws: int, seed: int,

@@ -491,4 +491,9 @@ def check_all(folder: Path | str | None = None) -> int:
     n = len(load_book(None, folder).table)
     for pid in project_ids():
         load_book(pid, folder)
+    corr = Path(folder or config.data_path("assumptions")) / "correlations.yaml"
+    if corr.exists():  # how the Monte Carlo draws assumptions together (ddanalysis.sampling)
+        from .sampling import load_correlations
+
+        load_correlations(corr)
     return n

@@ -63,8 +63,11 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
     if draws:
         target = finite(result.mc_target_gbp) or 0.0
         r = _note(ws, r, (
-            f"{draws:,} draws, seed {result.mc_seed}. Every assumption with a range is drawn independently from a PERT "
-            "distribution over its low-high range with its mode at the scenario's value (Assumptions sheet). "
+            f"{draws:,} draws, seed {result.mc_seed}. Every assumption with a range is drawn from a PERT "
+            "distribution over its low-high range with its mode at the scenario's value (Assumptions sheet); a "
+            "quantity the options share (pension rate, stranded overheads, redundancy cost) takes one random number "
+            "per draw for every option, and related levers move together by the rank correlations in "
+            "data/assumptions/correlations.yaml. "
             f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
             "draw in ten saves less. Values from the model."))
         r = _headers(ws, r, ("Option", "", "Central case", "P10", "P50 (median)", "P90", "Chance of saving",

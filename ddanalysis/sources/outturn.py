@@ -152,12 +152,15 @@ def _finish(paths: list[Path], frames: list[pd.DataFrame], mapping: dict[str, st
     reports = [r for f in frames for r in f.attrs.get("rs_report", [])]
     for part in frames:  # fresh objects from the parser or the cache: keep pandas from deep-copying attrs
         part.attrs = {}
-    frame = _sorted(_fill_ons(_concat(frames), mapping))
+    # ONS codes are filled only for files without an ONS column (before 2014-15): a published 'n/a'
+    # (police, fire and other bodies in 2014-15) or an E-code in that column stays missing
+    filled = [part if report.get("has_ons_code") else _fill_ons(part, mapping) for part, report in zip(frames, reports)]
+    frame = _sorted(_concat(filled))
     try:
         frame = validate(frame, paths[0] if len(paths) == 1 else [str(p) for p in paths])
     except DataFileError:
         for path, part in zip(paths, frames):  # find the file at fault for a precise message
-            validate(_fill_ons(part, mapping), path)
+            validate(part, path)
         raise
     finally:
         for part, report in zip(frames, reports):

@@ -126,7 +126,7 @@ def _union(parts: list[pd.Series]) -> pd.Categorical:
     for part in parts:
         recode = np.append(cats.get_indexer(part.cat.categories), -1)  # code -1 (missing) stays -1
         codes.append(recode[part.cat.codes.to_numpy()])
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=cats)
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=cats, validate=False)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

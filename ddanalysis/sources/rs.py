@@ -728,7 +728,7 @@ def _categorical(values: list[Any] | np.ndarray, repeat: int = 1, tile: int = 1)
     lookup = {v: i for i, v in enumerate(present)}
     codes = np.fromiter((lookup.get(v, -1) if v is not None else -1 for v in values), np.int64, len(values))
     codes = np.tile(np.repeat(codes, repeat), tile)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(present, dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(present, dtype=object), validate=False)
 
 
 def _long_frame(year, e_codes, ons, names, classes, measures, keys, labels, lines, values) -> pd.DataFrame:

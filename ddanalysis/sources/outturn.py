@@ -191,7 +191,8 @@ def _keep_measure(frame: pd.DataFrame, measure: str | None, where: str) -> pd.Da
     if measure not in present:
         raise DataFileError(
             f"{where}: no {measure!r} figures ({MEASURES[measure]}); the file(s) hold measure(s) "
-            f"{', '.join(present)}; figures of one measure are never passed off as another"
+            f"{', '.join(present)}; figures of one measure are never passed off as another: ask for one of them "
+            f"(command line: --measure {present[0]}; library: measure={present[0]!r})"
         )
     attrs = frame.attrs
     out = frame.loc[(frame["measure"] == measure).to_numpy()].reset_index(drop=True)

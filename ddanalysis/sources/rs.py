@@ -64,7 +64,7 @@ MEASURES: dict[str, str] = {
     "outturn_sales_fees_charges": "outturn, sales, fees and charges (RSX C4)",
     "outturn_other_income": "outturn, other income (RSX C5)",
     "outturn_income": "outturn, total income = sales, fees and charges + other income (RSX C6)",
-    "budget": "budget, net current expenditure as budgeted before the year (RA)",
+    "budget": "budget set before the year: service expenditure and the other Revenue Account lines (RA)",
 }
 #: RSX column number -> measure, and the header words that name each (checked against each other).
 _RSX_COLUMNS: dict[int, tuple[str, str]] = {

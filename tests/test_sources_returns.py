@@ -330,3 +330,20 @@ def test_every_official_file_reads_and_only_rs_through_read_rs(official_dir):
     by_year = frame.groupby("measure", observed=True).year.unique()
     assert set(by_year["budget"]) == {"2021-22", "2023-24"}
     assert {"2010-11", "2016-17", "2021-22"} <= set(by_year["outturn"])
+
+
+def test_rs_and_rsx_of_one_year_keep_the_rs_net_figure(tmp_path):
+    """Both give a block's net current expenditure (measure outturn): the RS figure is kept, the RSX
+    one left out and counted; RSX's employees etc. stay. Figures typed here."""
+    rs = tmp_path / "rs.csv"
+    rs.write_text("Revenue Outturn Summary (RS) 2021-22,,,\nE-code,Local authority,Class,Education services\n"
+                  "E4606,Walsall,MD,193410\n", encoding="utf-8")
+    rsx = tmp_path / "rsx.csv"
+    rsx.write_text("Service Expenditure Summary (RSX) 2021-22,,,,\nE-code,Local authority,Class,"
+                   "Education services - Employees (C1),Education services - Net Current Expenditure (C7 = C3 - C6)\n"
+                   "E4606,Walsall,MD,132094,193411\n", encoding="utf-8")
+    frame = sources.read_official([rs, rsx])
+    assert value(frame, "E4606", "education", "outturn") == 193410
+    assert value(frame, "E4606", "education", "outturn_employees") == 132094
+    report = next(r for r in frame.attrs["rs_report"] if r["return"] == "RSX")
+    assert report["outturn_left_to_rs"] == {"file": str(rs), "rows": 1, "differing": 1}

@@ -164,6 +164,10 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
                          "ONS code left missing, the body kept.")
         if "LB" in r["classes_as_published"]:
             notes.append(f"- {path.name}: {r['classes_as_published']['LB']} London boroughs published as class `LB`, read as `L`.")
+        if r.get("outturn_left_to_rs"):
+            left = r["outturn_left_to_rs"]
+            notes.append(f"- {path.name}: its net current expenditure (C7) left to {Path(left['file']).name} for the same "
+                         f"year ({left['rows']} rows, {left['differing']} differing by more than GBP 0.5 thousand).")
         for d in r["dropped_columns"]:
             notes.append(f"- {path.name}: column {d['column']} '{d['label'][:60]}' left out: {d['reason']}.")
     years = sorted(programme["year"].astype(str).unique())

@@ -257,6 +257,7 @@ def _read_many(paths: Iterable[str | Path], *, cache: CacheOption, only_rs: bool
     frames = [_load(p, cache) for p in paths]
     if only_rs:
         _only_rs(paths, frames)
+    frames = _rs_over_rsx(paths, frames)
     _check_overlap(paths, frames)
     mapping = code_lookup()
     learnt: dict[str, str] = {}
@@ -265,6 +266,37 @@ def _read_many(paths: Iterable[str | Path], *, cache: CacheOption, only_rs: bool
             learnt.setdefault(e_code, ons)
     mapping.update(learnt)
     return _finish(paths, frames, mapping)
+
+
+def _rs_over_rsx(paths: list[Path], frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """An RS and an RSX file of the same year both give each block's net current expenditure
+    (measure ``outturn``; RSX column C7): the RS figure is kept and the RSX one left out, counted in
+    the RSX file's report (``outturn_left_to_rs``: the RS file, rows left out, rows whose values
+    differ by more than GBP 0.5 thousand). Both files' other figures are kept."""
+    kinds = [f.attrs["rs_report"][0].get("return", "RS") for f in frames]
+    years = [f.attrs["rs_report"][0]["year"] for f in frames]
+    out = list(frames)
+    for i, kind in enumerate(kinds):
+        if kind != "RSX":
+            continue
+        for j, other in enumerate(kinds):
+            if other != "RS" or years[j] != years[i]:
+                continue
+            rsx, rs = out[i], frames[j]
+            key = ["e_code", "service"]
+            left = rsx.loc[(rsx["measure"] == "outturn").to_numpy(), key + ["value_gbp_k"]].astype({"e_code": str, "service": str})
+            right = rs.loc[:, key + ["value_gbp_k"]].astype({"e_code": str, "service": str})
+            both = left.reset_index().merge(right, on=key, suffixes=("", "_rs"))
+            if not len(both):
+                continue
+            differ = int(((both["value_gbp_k"] - both["value_gbp_k_rs"]).abs() > 0.5).sum())
+            attrs = rsx.attrs
+            kept = rsx.drop(index=both["index"].to_numpy()).reset_index(drop=True)
+            report = dict(attrs["rs_report"][0])
+            report["outturn_left_to_rs"] = {"file": str(paths[j]), "rows": int(len(both)), "differing": differ}
+            kept.attrs = {"rs_report": [report]}
+            out[i] = kept
+    return out
 
 
 def _check_overlap(paths: list[Path], frames: list[pd.DataFrame]) -> None:

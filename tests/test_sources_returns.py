@@ -347,3 +347,14 @@ def test_rs_and_rsx_of_one_year_keep_the_rs_net_figure(tmp_path):
     assert value(frame, "E4606", "education", "outturn_employees") == 132094
     report = next(r for r in frame.attrs["rs_report"] if r["return"] == "RSX")
     assert report["outturn_left_to_rs"] == {"file": str(rs), "rows": 1, "differing": 1}
+
+
+def test_pdf_and_binary_files_are_named_as_such(tmp_path):
+    pdf = tmp_path / "rs.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    with pytest.raises(DataFileError, match="a PDF document"):
+        sources.read_rs(pdf)
+    blob = tmp_path / "rs.csv"
+    blob.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(DataFileError, match="binary content"):
+        sources.read_rs(blob)

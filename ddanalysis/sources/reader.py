@@ -62,6 +62,8 @@ def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
     or Mac OS Roman when the bytes of typographic marks say so (RA 2023-24's CSV writes its en
     dashes, apostrophes and the '\u2026' missing marker as Mac OS Roman bytes 0xD0, 0xD5, 0xC9;
     the pound sign is 0xA3 in both)."""
+    if raw.startswith(b"%PDF"):
+        raise DataFileError(f"{path}: a PDF document, not a spreadsheet or CSV file; formats read: {FORMATS_READ}")
     if b"\x00" in raw[:4096]:
         raise DataFileError(
             f"{path}: not a spreadsheet or CSV text (binary content); formats read: {FORMATS_READ}"

@@ -203,7 +203,8 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
         "  none, such as police and fire bodies shown `n/a`, and for authorities that ended before 2014-15),",
         "  `authority` (latest name), `authority_class` (latest; L, MD, UA, SC, SD, O), `first_year`,",
         "  `last_year`, `ons_source_year`, `other_names` (earlier spellings). Any council can be named by either",
-        "  code. Unitaries first seen in 2019-20 or later: "
+        "  code. Unitaries first seen in 2019-20 or later (the files read hold no year between 2016-17 and 2021-22"
+        "  unless listed below): "
         + (", ".join(f"{r.authority} ({r.e_code}, {r.ons_code or 'no ONS code'})" for r in new_unitaries.itertuples())
            or "none") + ".",
         f"- `{CLASS_MEDIANS_CSV}`: see below.",
@@ -252,6 +253,13 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
         "  bytes (0xD0 en dash in `adults (18\u201364)`, 0xD5 apostrophe, 0xC9 the `\u2026` missing marker; the",
         "  pound sign 0xA3 is the same in both): the loader decodes it as Mac OS Roman when those bytes outnumber",
         "  Windows-1252's own typographic bytes, so the 26 `\u2026` cells count as missing values.",
+        "",
+        "Real terms: the GDP deflator of `data/assumptions/appraisal.yaml` (HM Treasury, 2014-15 = 100) is",
+        "unchanged and ends in 2019-20: no later published series could be found and verified for this",
+        "change, so `ddanalysis.context` shows later years in cash only (real figures missing, never guessed).",
+        "",
+        "Schema change: the tidy frame gained the `measure` column (between `authority_class` and `rs_line`)",
+        "when RSX and RA were added; uniqueness is now per (year, e_code, measure, service).",
         "",
         "Quality: official statistics compiled from each authority's returns (the revised releases where one",
         "was published). Figures are as published; nothing is imputed.",

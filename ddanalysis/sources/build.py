@@ -203,8 +203,8 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
         "  none, such as police and fire bodies shown `n/a`, and for authorities that ended before 2014-15),",
         "  `authority` (latest name), `authority_class` (latest; L, MD, UA, SC, SD, O), `first_year`,",
         "  `last_year`, `ons_source_year`, `other_names` (earlier spellings). Any council can be named by either",
-        "  code. Unitaries created since 2019 (first seen in the files read, which hold no year between"
-        "  2016-17 and 2021-22): "
+        "  code. Unitaries created since 2019 (first seen in the files read, which hold no year between "
+        "2016-17 and 2021-22): "
         + (", ".join(f"{r.authority} ({r.e_code}, {r.ons_code or 'no ONS code'})" for r in new_unitaries.itertuples())
            or "none") + ".",
         f"- `{CLASS_MEDIANS_CSV}`: see below.",

@@ -400,8 +400,18 @@ def _service_keys(headers: list[str], fig_cols: list[int], groups: dict[int, str
     A header published twice (2010-11 repeats the services under 'Net current expenditure (non-IAS19
     ...)') keeps the plain key the first time; later ones are prefixed with their block heading.
     """
-    base_keys = [_HEADER_KEYS.get(_norm(h)) or _snake(h) for h in headers]
+    base_keys = [_HEADER_KEYS.get(_norm(h)) or _HEADER_KEYS.get(_norm(_no_footnote(h))) or _snake(_no_footnote(h))
+                 for h in headers]
     return _unique_keys(base_keys, headers, fig_cols, groups)
+
+
+_FOOTNOTE = re.compile(r"(\s*(\((?:[a-h]|[ivx]{1,4})\)|\[note \d+\]|\*+))+\s*$", re.I)
+
+
+def _no_footnote(header: str) -> str:
+    """The header without trailing footnote marks ('Business Support (b)', 'X [note 3]', 'Y *'), so that
+    a line keeps its key when a year adds or drops a footnote (the label keeps them as published)."""
+    return _FOOTNOTE.sub("", header) or header
 
 
 _RSX_PART = re.compile(r"^(?:(?P<block>.*?)\s*-\s*)?(?P<part>employees|running expenses|total expenditure|sales, fees and "

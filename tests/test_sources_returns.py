@@ -283,11 +283,13 @@ def test_real_rsx_2021_22(official_dir):
 @pytest.mark.official
 def test_real_ra_2021_22(official_dir):
     """RA_2021-22_data_by_LA.csv, header row 7, line numbers row 6: CR143 Dover 'Tourism' (504) = 586;
-    EW301 Walsall 'TOTAL OTHER SERVICES' (698) = 32,639; EX301 'TOTAL SERVICE EXPENDITURE' (799) = 486,356."""
+    EW301 Walsall 'TOTAL OTHER SERVICES' (698) = 32,639; EX301 'TOTAL SERVICE EXPENDITURE' (799) = 486,356;
+    GV301 'COUNCIL TAX REQUIREMENT (total of lines 900 to 985) (a)' (990) = 132,545, keyed without '(a)'."""
     frame = sources.read_official(official_dir / "RA_2021-22_data_by_LA.csv", measure="budget")
     assert value(frame, "E2234", "tourism") == 586
     assert value(frame, "E4606", "other") == 32639
     assert value(frame, "E4606", "total_service_expenditure") == 486356
+    assert value(frame, "E4606", "council_tax_requirement") == 132545
     lines = frame[frame.e_code == "E4606"].set_index("service").rs_line
     assert lines["other"] == 698 and lines["total_service_expenditure"] == 799 and lines["tourism"] == 504
 

@@ -360,3 +360,11 @@ def test_pdf_and_binary_files_are_named_as_such(tmp_path):
     blob.write_bytes(b"\x00\x01\x02binary")
     with pytest.raises(DataFileError, match="binary content"):
         sources.read_rs(blob)
+
+
+def test_truncated_ods(tmp_path):
+    cut = tmp_path / "cut.ods"
+    raw = ODS.read_bytes()
+    cut.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(DataFileError, match=r"cannot be read as an OpenDocument spreadsheet \(.ods by its content\)"):
+        sources.read_rs(cut)

@@ -105,7 +105,8 @@ def open_book(path: Path, what: str) -> tuple[str, list[Sheet], dict[str, Any]]:
     except Exception as exc:  # calamine raises CalamineError/ZipError/XmlError/OSError for bad files
         kind = {"xls": ".xls", "xlsx": ".xlsx", "ods": ".ods"}[fmt]
         raise DataFileError(
-            f"{path}: cannot be read as an Excel workbook ({kind} by its content): {exc}. "
+            f"{path}: cannot be read as {'an OpenDocument spreadsheet' if fmt == 'ods' else 'an Excel workbook'} "
+            f"({kind} by its content): {exc}. "
             f"Is it truncated, corrupt, password-protected or not a workbook at all? Formats read: {FORMATS_READ}"
         ) from exc
 

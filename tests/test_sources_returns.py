@@ -368,3 +368,15 @@ def test_truncated_ods(tmp_path):
     cut.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(DataFileError, match=r"cannot be read as an OpenDocument spreadsheet \(.ods by its content\)"):
         sources.read_rs(cut)
+
+
+@needs_cases
+def test_select_by_measure_never_mixes(tmp_path):
+    """ODS fixture (outturn, H9 Walsall education 190100) with the RA case file (budget, E8 Walsall 1000)."""
+    both = sources.read_official([ODS, RA_SMALL])
+    walsall = sources.select_outturn(both, councils=["E4606"], services=["education"])
+    assert sorted(walsall.measure.astype(str)) == ["budget", "outturn"]
+    budget = sources.select_outturn(both, councils=["E08000030"], services=["education"], measures=["budget"])
+    assert list(budget.value_gbp_k) == [1000]
+    with pytest.raises(Exception, match="measures present: budget, outturn"):
+        sources.select_outturn(both, measures=["outturn_employees"])

@@ -37,7 +37,7 @@ dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT)
 lab: install ## open JupyterLab on the project (the package importable)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
-data: install ## rebuild data/official/rs_programme_councils.csv from ../shared/data/official
+data: install ## rebuild data/official (extract, code lookup, class medians, data log) from every RS, RSX and RA file (.xls/.xlsx/.ods/.csv) in ../shared/data/official
 	$(PY) -m ddanalysis.sources.build
 
 export: install ## write the programme workbook to output/ddanalysis_programme.xlsx

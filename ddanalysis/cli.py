@@ -45,17 +45,30 @@ def _group() -> None:
 
 @app.command("outturn")
 def outturn_command(
-    files: list[Path] = typer.Argument(..., help="DCLG RS 'data by LA' workbooks (.xls or .xlsx)."),
+    files: list[Path] = typer.Argument(..., help="DCLG/DLUHC 'data by LA' files: RS (Revenue Outturn Summary), RSX "
+                                      "(Service Expenditure Summary) or RA (Revenue Account budget), as .xls, .xlsx, "
+                                      ".ods or .csv (found by content)."),
     council: Optional[list[str]] = typer.Option(None, "--council", help="E-code or ONS code (repeatable); all when absent."),
     service: Optional[list[str]] = typer.Option(None, "--service", help="Service key, e.g. education (repeatable); all when absent."),
+    measure: str = typer.Option("outturn", "--measure", help="What to print: outturn (RS; RSX net), outturn_employees, "
+                                "outturn_running_expenses, outturn_total_expenditure, outturn_sales_fees_charges, "
+                                "outturn_other_income, outturn_income (RSX), budget (RA), or all."),
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
 ) -> None:
-    """Print the tidy outturn rows (GBP thousand) of RS workbooks, optionally for some councils and services."""
-    from .sources import read_rs_many, render, select_outturn
+    """Print the tidy rows (GBP thousand) of official RS, RSX or RA files for one measure, optionally for some
+    councils and services; says on stderr which measure and which returns it printed."""
+    from .sources import MEASURES, read_official, render, select_outturn
 
     if fmt not in ("csv", "json"):
         raise DDAnalysisError(f"unknown format {fmt!r}; valid formats: csv, json")
-    frame = select_outturn(read_rs_many(files), councils=council or (), services=service or ())
+    if measure != "all" and measure not in MEASURES:
+        raise DDAnalysisError(f"unknown measure {measure!r}; valid measures: {', '.join(MEASURES)}, all")
+    frame = read_official(files, measure=None if measure == "all" else measure)
+    frame = select_outturn(frame, councils=council or (), services=service or ())
+    returns = sorted({f"{r['return']} {r['year']}" for r in frame.attrs.get("rs_report", [])})
+    printed = sorted(map(str, frame["measure"].unique()))
+    typer.echo(f"measure: {', '.join(f'{m} ({MEASURES[m]})' for m in printed) or measure}; "
+               f"from {', '.join(returns)}; GBP thousand", err=True)
     typer.echo(render(frame, fmt), nl=False)
 
 

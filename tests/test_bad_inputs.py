@@ -123,7 +123,8 @@ def test_truncated_rs_workbook(work, tmp_path, source, what):
     raw = source.read_bytes()
     cut.write_bytes(raw[: len(raw) // 2])
     fails_cleanly("outturn", cut, cwd=work, inputs=(cut,),
-                  expect=(f"error: {cut}: cannot be read as an Excel workbook (.xls/.xlsx)", what, "truncated"))
+                  expect=(f"error: {cut}: cannot be read as an Excel workbook ({source.suffix} by its content)", what,
+                          "truncated", "Formats read: .xls, .xlsx, .ods or .csv"))
 
 
 def test_password_protected_rs_workbook(work):
@@ -431,7 +432,34 @@ def test_data_yaml_in_windows_1252(work, data):
 
 def test_rs_workbook_that_does_not_exist(work, tmp_path):
     path = tmp_path / "nowhere.xls"
-    fails_cleanly("outturn", path, cwd=work, expect=(f"error: {path}: file not found", ".xls or .xlsx"))
+    fails_cleanly("outturn", path, cwd=work, expect=(f"error: {path}: file not found", ".xls, .xlsx, .ods or .csv"))
+
+
+# --- official files that are not what they are passed as (issue 12) ----------------------------------
+
+
+def test_revenue_account_budget_passed_as_outturn(work, tmp_path):
+    """A Revenue Account budget file (title 'Revenue Account Budget (RA): 2016-17 data') is not outturn."""
+    path = tmp_path / "ra_2016-17.csv"
+    path.write_text("Revenue Account Budget (RA): 2016-17 data,,,\n,,,698\nE-code,Local authority,Class,"
+                    "TOTAL OTHER SERVICES\nE4606,Walsall,MD,40\n", encoding="utf-8")
+    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: no 'outturn' figures", "the file(s) hold measure(s) budget",
+                          "never passed off as another"))
+
+
+def test_spending_over_500_file_passed_as_outturn(work, tmp_path):
+    path = tmp_path / "spend_over_500.csv"
+    path.write_text("Body name,Date,Expense type,Supplier name,Amount\nWalsall Council,01/03/2024,Stationery,"
+                    "Acme Ltd,612.50\n", encoding="utf-8")
+    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: not a DCLG RS, RSX or RA 'data by LA' file", "spending-over-\u00a3500",
+                          "formats read: .xls, .xlsx, .ods or .csv"))
+
+
+def test_unknown_measure(work):
+    fails_cleanly("outturn", XLSX_2017, "--measure", "spend", cwd=work, inputs=(XLSX_2017,),
+                  expect=("error: unknown measure 'spend'", "valid measures: outturn,", "budget, all"))
 
 
 def test_baseline_that_does_not_exist(work, tmp_path):

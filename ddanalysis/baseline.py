@@ -22,7 +22,7 @@ import difflib
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .yamlio import load_yaml_text, not_utf8, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError
+from .problems import Problems
 
 #: The subjective lines of a service budget, in the order every baseline keeps them.
 BASELINE_LINES: tuple[str, ...] = (
@@ -226,31 +227,8 @@ class BaselineMeta(BaseModel):
 
 
 # --------------------------------------------------------------------------------------------
-# Collecting problems
+# Reading cells (problems are collected in a problems.Problems and raised together)
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Problems:
-    """Problems found in one file, each with where it is; raised together as one DataFileError."""
-
-    path: Path
-    items: list[tuple[int, str]] = field(default_factory=list)
-
-    def add(self, where: str, what: str) -> None:
-        row = re.search(r"\brow (\d+)", where)
-        self.items.append((int(row.group(1)) if row else 1_000_000_000, f"{where}: {what}" if where else what))
-
-    def raise_if_any(self) -> None:
-        """Raise one DataFileError listing every problem, in row order (whole-file problems last)."""
-        if not self.items:
-            return
-        items = [text for _, text in sorted(self.items, key=lambda item: item[0])]
-        n = len(items)
-        head = (f"{self.path}: {n} problem{'s' if n > 1 else ''} found, so nothing was loaded. "
-                f"Please correct {'them' if n > 1 else 'it'} and load the file again:")
-        body = "\n".join(f"  {i}. {item}" for i, item in enumerate(items, start=1))
-        raise DataFileError(f"{head}\n{body}")
 
 
 @dataclass(frozen=True)
@@ -299,7 +277,7 @@ def _norm_unit(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
+def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
     """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
     seen: dict[str, _Cell] = {}
     numbers: dict[str, float] = {}
@@ -402,7 +380,7 @@ def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tupl
 # --------------------------------------------------------------------------------------------
 
 
-def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
+def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -455,7 +433,7 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
     return cells, "the file"
 
 
-def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
+def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -513,7 +491,7 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
 # --------------------------------------------------------------------------------------------
 
 
-def _read_meta(path: Path, problems: _Problems) -> BaselineMeta | None:
+def _read_meta(path: Path, problems: Problems) -> BaselineMeta | None:
     try:
         raw = load_yaml_text(read_utf8(path))
     except OSError as exc:
@@ -529,7 +507,7 @@ def _read_meta(path: Path, problems: _Problems) -> BaselineMeta | None:
         return None
 
 
-def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, problems: _Problems) -> None:
+def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, problems: Problems) -> None:
     s = meta.sizing
     if s is None:
         return
@@ -589,7 +567,7 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
                             f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
     if not path.is_file():
         raise DataFileError(f"{path}: baseline file not found")
-    problems = _Problems(path)
+    problems = Problems(path, always_list=True)
     if suffix == ".csv":
         cells, whole = _read_csv_cells(path, problems)
     else:
@@ -635,7 +613,7 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
         # a council's own file: size it against the same official RS figure as the bundled baseline
         sidecar = bundled_dir() / f"{project.id}.yaml"
         if sidecar.is_file():
-            bundled = _read_meta(sidecar, _Problems(sidecar))  # problems there are not the user's
+            bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
             sizing = bundled.sizing if bundled else None
 
     share: float | None = None

@@ -49,7 +49,7 @@ class Problems:
     items: list[tuple[int, str, str]] = field(default_factory=list)
 
     def add(self, where: str, what: str) -> None:
-        """Record one problem: ``where`` in the file ('row 3', "project 'x'", '' for the whole file) and what is wrong."""
+        """Record one problem: ``where`` it is ('row 3', "project 'x'", '' for the whole file) and what is wrong."""
         row = _ROW.search(where)
         self.items.append((int(row.group(1)) if row else _NO_ROW, where, what))
 

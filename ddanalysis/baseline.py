@@ -502,8 +502,7 @@ def _read_meta(path: Path, problems: Problems) -> BaselineMeta | None:
     try:
         return BaselineMeta.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            problems.add(f"{path.name}, field '{'.'.join(map(str, err['loc']))}'", err["msg"])
+        problems.add_validation(path.name, exc.errors())
         return None
 
 

@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .yamlio import load_yaml_text, not_utf8, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError
 from .problems import Problems
+from .yamlio import not_utf8, read_yaml_mapping
 
 #: The subjective lines of a service budget, in the order every baseline keeps them.
 BASELINE_LINES: tuple[str, ...] = (
@@ -493,11 +492,11 @@ def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
 
 def _read_meta(path: Path, problems: Problems) -> BaselineMeta | None:
     try:
-        raw = load_yaml_text(read_utf8(path))
+        raw = read_yaml_mapping(path, "baseline metadata")
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        problems.add(path.name, f"not valid YAML ({exc})")
+    except DataFileError as exc:  # not YAML, or not a mapping: one of the baseline's problems
+        problems.add(path.name, str(exc).removeprefix(f"{path}: "))
         return None
     try:
         return BaselineMeta.model_validate(raw)

@@ -78,6 +78,10 @@ MAX_PAY_PER_FTE_GBP_K = 250.0       # average pay over GBP 250,000 per FTE
 
 BUNDLED_DIR_NAME = "baselines"
 INPUT_SHEET = "Input"
+#: Header of the Input sheet, columns A to E (the template writes it, the loader checks it).
+INPUT_HEADERS: tuple[str, ...] = ("Key", "Item", "Value", "Unit", "What to include")
+#: Columns (1-based) of the Input sheet.
+KEY_COL, LABEL_COL, VALUE_COL, UNIT_COL, GUIDE_COL = 1, 2, 3, 4, 5
 
 _MONEY_UNITS = {"gbpthousand", "gbpk", "£000", "£'000", "£k", "£thousand", "gbp000", "gbp'000", "thousandgbp"}
 _UNITS = {"fte": {"fte"}, "headcount": {"people", "persons", "headcount", "staff", "heads"}}
@@ -453,8 +457,6 @@ def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
         problems.raise_if_any()
     sheet = book_values[INPUT_SHEET]
     fsheet = book_formulas[INPUT_SHEET]
-    from .template import INPUT_HEADERS, KEY_COL, UNIT_COL, VALUE_COL
-
     found = [sheet.cell(row=1, column=i + 1).value for i in range(len(INPUT_HEADERS))]
     if [str(v or "").strip() for v in found] != list(INPUT_HEADERS):
         problems.add(f"sheet {INPUT_SHEET!r}, row 1", f"header {found}; expected {list(INPUT_HEADERS)} "

@@ -19,20 +19,22 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import config, registry
 from .atomic import write_atomic
-from .baseline import (
+from .baseline import (  # the Input sheet's layout is the loader's (baseline), which checks it
     BASELINE_LINES,
+    GUIDE_COL,
     INCOME_LINES,
+    INPUT_HEADERS,
     INPUT_SHEET,
+    KEY_COL,
+    LABEL_COL,
     LINE_LABELS,
     MAX_LINE_GBP_K,
     STAFF_KEYS,
     TEXT_KEYS,
+    UNIT_COL,
+    VALUE_COL,
 )
 from .errors import DataFileError
-
-#: Header of the Input sheet, columns A to E.
-INPUT_HEADERS: tuple[str, ...] = ("Key", "Item", "Value", "Unit", "What to include")
-KEY_COL, LABEL_COL, VALUE_COL, UNIT_COL, GUIDE_COL = 1, 2, 3, 4, 5
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
 

@@ -22,10 +22,11 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .. import __version__, config, engine, registry
+from .. import config, engine, registry
 from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
 from ..uncertainty import DEFAULT_SEED
+from ..version import __version__
 
 log = logging.getLogger("ddanalysis.dashboard")
 

@@ -34,6 +34,14 @@ class OptionsRefs:
     cells: dict[str, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class ProjectSheets:
+    """What the programme sheet links to in one project's sheets: sheet names by kind, and the Options cells."""
+
+    names: dict[str, str]
+    options: OptionsRefs
+
+
 def internal_link(cell, sheet: str, target: str = "A1") -> None:
     """Make ``cell`` a hyperlink to a place in this workbook."""
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(sheet)}!{target}", display=str(cell.value))

@@ -667,23 +667,3 @@ def project_baseline(project_id: str) -> Baseline:
 def all_baselines() -> dict[str, Baseline]:
     """The bundled baselines of all projects, in the registry's order."""
     return {pid: project_baseline(pid) for pid in registry.project_ids()}
-
-
-def baselines_frame() -> pd.DataFrame:
-    """One row per project: net, gross, income and pay bill (GBP thousand), FTE, headcount, RS share."""
-    rows = []
-    for pid, b in all_baselines().items():
-        rows.append({
-            "project_id": pid,
-            "gross_expenditure_gbp_k": b.gross_expenditure_gbp / 1000,
-            "income_gbp_k": b.income_gbp / 1000,
-            "net_budget_gbp_k": b.net_budget_gbp / 1000,
-            "pay_bill_gbp_k": b.pay_bill_gbp / 1000,
-            "fte": b.fte,
-            "headcount": b.headcount,
-            "rs_service": b.rs_service,
-            "rs_net_current_gbp_k": b.rs_net_current_gbp_k,
-            "rs_share": b.rs_share,
-            "illustrative": b.illustrative,
-        })
-    return pd.DataFrame(rows)

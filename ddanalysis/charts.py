@@ -60,9 +60,6 @@ COMPONENT_GROUPS: dict[str, tuple[str, ...]] = {
 GROUP_COLOURS: dict[str, str] = dict(zip(COMPONENT_GROUPS, (
     "#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#D55E00", "#009E73", "#6E6E6E")))
 
-#: Quality ratings of assumptions (red / amber / green) in colour-blind-safe shades.
-QUALITY_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
-
 FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#1f1f1f")
 HEIGHT = 460
 ILLUSTRATIVE_TEXT = "ILLUSTRATIVE figures, not the council's own"

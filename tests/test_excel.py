@@ -453,7 +453,7 @@ def test_programme_workbook(programme, tmp_path):
     assert "'Discount rates'!" in wb["walsall Cash flows"]["C7"].value
 
 
-def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme, tmp_path):
+def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme):
     summary = pd.DataFrame({"project_id": list(reversed(PROGRAMME)),
                             "title": ["K title", "D title", "W title"]})
     wb = programme_workbook(programme, summary, produced=PRODUCED)

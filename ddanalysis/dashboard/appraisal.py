@@ -11,7 +11,6 @@ what the viewer sees and nothing else.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import time
 from typing import Any, Callable
 

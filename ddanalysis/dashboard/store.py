@@ -160,9 +160,6 @@ class ResultStore:
                 self._quick[key] = res
         return res
 
-    def has_switching(self, res: AppraisalResult) -> bool:
-        return res.switching is not None and not res.switching.empty
-
 
 #: The optimism-bias slider's steps (the dashboard's FloatSlider: 0 to 1 by 0.05).
 OB_STEPS = tuple(round(i * 0.05, 4) for i in range(21))

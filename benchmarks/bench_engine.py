@@ -1,7 +1,6 @@
 """Engine speed: Monte Carlo against drawing the same variates; a full appraisal of all ten projects."""
 import time
 
-
 from ddanalysis import registry
 from ddanalysis.assumptions import load_book
 from ddanalysis.engine import appraise, build_model

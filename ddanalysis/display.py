@@ -480,7 +480,7 @@ def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspect
     frame = summary[list(_PROGRAMME_COLUMNS)].rename(columns=_PROGRAMME_COLUMNS)
     frame["Illustrative"] = frame["Illustrative"].map({True: "yes", False: "no"})
     money = ["In-scope net budget", "In-scope gross budget", "Net present saving"]
-    total = {c: "" for c in frame.columns}
+    total: dict[str, object] = {c: "" for c in frame.columns}
     total.update({"Project": "Programme total", **{c: float(summary[k].sum()) for k, c in _PROGRAMME_COLUMNS.items()
                                                    if c in money}})
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
@@ -582,7 +582,7 @@ def discount_factors_table(book: Any = None, horizon_years: int | None = None) -
 def optimism_bias_table(book: Any = None) -> Styler:
     """Optimism-bias upper bounds by project category, and which category each kind of cost takes."""
     book = _book(book)
-    use = {}
+    use: dict[str, list[str]] = {}
     for kind, cat in book.settings.optimism_bias_use.items():
         use.setdefault(cat, []).append(kind.replace("_", " "))
     frame = pd.DataFrame([{"Category": cat.replace("_", " "), "Upper bound": upper,

@@ -194,7 +194,8 @@ def _catalogue_cached(path: Path, mtime_ns: int) -> _Catalogue:
     items = raw.get("phases")
     if not isinstance(items, list) or not items:
         problems.fail("", "expected a non-empty 'phases' list")
-    entries, seen = [], set()
+    entries: list[_CatalogueEntry] = []
+    seen: set[str] = set()
     for i, item in enumerate(items, start=1):
         label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
         if not isinstance(item, dict):

@@ -22,7 +22,7 @@ listed, numbered, in row order (problems with no row last, otherwise in the orde
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -58,7 +58,7 @@ class Problems:
         for what in whats:
             self.add(where, what)
 
-    def add_validation(self, where: str, errors: Iterable[dict[str, Any]]) -> None:
+    def add_validation(self, where: str, errors: Iterable[Mapping[str, Any]]) -> None:
         """Record each error of a pydantic ``ValidationError.errors()`` list, with the field it is about."""
         for err in errors:
             loc = ".".join(map(str, err.get("loc", ())))

@@ -35,6 +35,7 @@ from .baseline import (  # the Input sheet's layout is the loader's (baseline), 
     VALUE_COL,
 )
 from .errors import DataFileError
+
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
 

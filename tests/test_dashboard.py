@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from ddanalysis import engine, registry
-from ddanalysis.dashboard import common, store as store_mod
+from ddanalysis.dashboard import common
+from ddanalysis.dashboard import store as store_mod
 from ddanalysis.dashboard.appraisal import TABS, AppraisalLauncher, AppraisalPage, focus_option
 from ddanalysis.dashboard.programme import summary_frame, trend_frame
 from ddanalysis.dashboard.store import Key, ResultStore

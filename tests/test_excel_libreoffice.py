@@ -21,13 +21,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 from openpyxl import load_workbook
 
 import ddanalysis as dd
 from ddanalysis import registry
 from ddanalysis.excel import export_programme, export_project
-
-from conftest import require_program
 
 pytestmark = pytest.mark.libreoffice
 

@@ -18,8 +18,22 @@ from .. import charts, context, registry
 from ..assumptions import load_book
 from ..result import AppraisalResult
 from ..sources import SERVICE_KEYS
-from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, server_log, share, table_html, wait_for_viewer)
+from .common import (
+    STYLE,
+    ChartSlot,
+    error_box,
+    escape,
+    explain,
+    guarded,
+    html_widget,
+    illustrative_banner,
+    kpi_cards,
+    money,
+    server_log,
+    share,
+    table_html,
+    wait_for_viewer,
+)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
 PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
@@ -184,6 +198,8 @@ class ProgrammeLauncher:
             server_log("pre-building the programme page failed", exc)
 
     def page(self) -> W.Widget:
+        if self.store is None:  # preparing failed; show() reports self.error
+            raise self.error or RuntimeError("the programme dashboard was not prepared")
         page, self._page = self._page, None
         return (page or ProgrammePage(self.store)).widget
 

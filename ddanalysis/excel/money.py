@@ -19,8 +19,8 @@ from .. import registry
 from ..cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
-from .cells import set_style, put_formula, put_number, put_text, range_ref, ref, sheet_ref
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_formula, put_number, put_text, range_ref, ref, set_style, sheet_ref
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 
 Bands = Sequence[tuple[int, "int | None", float]]
 

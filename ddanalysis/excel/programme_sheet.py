@@ -9,8 +9,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..result import AppraisalResult
 from . import charts
-from .cells import set_style, put_date, put_formula, put_number, put_text, ref
-from .layout import merge, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_date, put_formula, put_number, put_text, ref, set_style
+from .layout import Context, fit_row, merge, print_setup, set_widths, sheet_header
 from .summary import ProjectSheets, internal_link
 
 COLUMNS = (

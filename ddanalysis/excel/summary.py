@@ -16,8 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..result import AppraisalResult
 from . import charts
-from .cells import set_style, put_date, put_formula, put_number, put_text, quote_sheet, ref, sheet_ref
-from .layout import merge, option_names, ILLUSTRATIVE_TEXT, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
+from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
 from .money import CashflowRefs
 
@@ -140,6 +140,12 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
                row_of.loc[opt, "payback_year"] if isinstance(row_of.loc[opt, "payback_year"], str)
                else "beyond horizon"), "dd_center"))
     missing = _note_for_missing(result)
+
+    def model_value(col: str, style: str) -> Callable[[int, int, str], None]:
+        def write(row: int, c: int, opt: str) -> None:
+            put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
+        return write
+
     for key, col, label, style in (
         ("p_positive", "p_saving_positive", "Monte Carlo: chance the option saves money", "dd_pct"),
         ("p_target", "p_meets_target", "Monte Carlo: chance it meets the savings target", "dd_pct"),
@@ -147,9 +153,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
         ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
         ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
     ):
-        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)",
-               lambda row, c, opt, col=col, style=style: put_number(ws, row, c, row_of.loc[opt, col], style,
-                                                                     missing=missing))
+        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)", model_value(col, style))
     metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
            lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
     metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",

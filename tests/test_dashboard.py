@@ -100,7 +100,7 @@ def test_trend_frame_is_real_pounds_without_empty_blocks():
 def test_programme_summary_rows_match_the_programme_module():
     from ddanalysis import programme
 
-    expected = programme.programme_summary()  # the lead's function, memoised appraisals
+    expected = programme.programme_summary()  # the programme module's summary, memoised appraisals
     results = {pid: engine.appraise_cached(pid, "central", "council", programme.SUMMARY_DRAWS, 20150401)
                for pid in registry.project_ids()}
     got = summary_frame(results)

@@ -280,77 +280,84 @@ def _norm_unit(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
-    """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
-    seen: dict[str, _Cell] = {}
-    numbers: dict[str, float] = {}
-    texts: dict[str, str] = {}
-    required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
-    if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
-        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
-                            "FTE and headcount")
-        return numbers, texts
-    for cell in cells:
-        key = cell.key
-        if key not in ALL_KEYS:
-            close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.add(cell.key_where, f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
-                                         f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
-            continue
-        if key in seen:
-            problems.add(cell.key_where, f"line {key!r} appears more than once (first at {seen[key].key_where}); "
-                                         "keep one row per line")
-            continue
-        seen[key] = cell
-        if key in TEXT_KEYS:
-            if cell.value is not None and str(cell.value).strip():
-                texts[key] = str(cell.value).strip()
-            continue
-        label = LINE_LABELS.get(key, {"fte": "FTE", "headcount": "headcount"}.get(key, key))
-        if cell.unit is not None and str(cell.unit).strip():
-            unit = _norm_unit(cell.unit)
-            if key in LINE_LABELS and unit not in _MONEY_UNITS:
-                problems.add(cell.unit_where, f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
-                                              "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
-            elif key in _UNITS and unit not in _UNITS[key]:
-                problems.add(cell.unit_where, f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}")
-        value, why = _to_number(cell.value)
-        if why:
-            problems.add(cell.where, f"{label}: {why}")
-            continue
-        if value is None:
-            what = ("no amount entered; enter 0 if the service has none" if key in LINE_LABELS
-                    else "missing; enter the number of full-time equivalent staff (more than 0)" if key == "fte"
-                    else "missing; enter the number of people employed (a whole number)")
-            problems.add(cell.where, f"{label}: {what}")
-            continue
-        ok = True
-        if key in EXPENDITURE_LINES and value < 0:
-            problems.add(cell.where, f"{label}: {value:,.10g} is negative; costs must be zero or positive "
-                                     "(only the three income lines are negative)")
-            ok = False
-        elif key in INCOME_LINES and value > 0:
-            problems.add(cell.where, f"{label}: {value:,.10g} is positive; income must be entered as a negative "
-                                     f"number, as in the RS returns (e.g. {-value:,.10g})")
-            ok = False
-        if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
-            problems.add(cell.where, f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
-                                     "implausible for one service; it looks like pounds, but amounts must be in "
-                                     "GBP thousand (divide by 1,000)")
-            ok = False
-        if key == "fte" and value <= 0:
-            problems.add(cell.where, f"FTE: {value:,.10g}; must be more than 0")
-            ok = False
-        if key == "headcount":
-            if not float(value).is_integer():
-                problems.add(cell.where, f"headcount: {value:,.10g} is not a whole number of people")
-                ok = False
-            elif value < 1:
-                problems.add(cell.where, f"headcount: {value:,.10g}; must be at least 1")
-                ok = False
-        if ok:
-            numbers[key] = value
+def _key_problem(cell: _Cell, seen: dict[str, _Cell]) -> str | None:
+    """What is wrong with a cell's line key (unknown, or given twice), if anything."""
+    key = cell.key
+    if key not in ALL_KEYS:
+        close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return (f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
+                f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
+    if key in seen:
+        return f"line {key!r} appears more than once (first at {seen[key].key_where}); keep one row per line"
+    return None
+
+
+def _unit_problem(cell: _Cell, label: str) -> str | None:
+    """What is wrong with the unit written beside a number, if anything (no unit is fine)."""
+    if cell.unit is None or not str(cell.unit).strip():
+        return None
+    unit, key = _norm_unit(cell.unit), cell.key
+    if key in LINE_LABELS and unit not in _MONEY_UNITS:
+        return (f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
+                "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
+    if key in _UNITS and unit not in _UNITS[key]:
+        return f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}"
+    return None
+
+
+def _missing_value_text(key: str) -> str:
+    if key in LINE_LABELS:
+        return "no amount entered; enter 0 if the service has none"
+    if key == "fte":
+        return "missing; enter the number of full-time equivalent staff (more than 0)"
+    return "missing; enter the number of people employed (a whole number)"
+
+
+def _value_problems(key: str, label: str, value: float) -> list[str]:
+    """What is wrong with one line's number: its sign, its size, or an impossible FTE or headcount."""
+    found = []
+    if key in EXPENDITURE_LINES and value < 0:
+        found.append(f"{label}: {value:,.10g} is negative; costs must be zero or positive "
+                     "(only the three income lines are negative)")
+    elif key in INCOME_LINES and value > 0:
+        found.append(f"{label}: {value:,.10g} is positive; income must be entered as a negative "
+                     f"number, as in the RS returns (e.g. {-value:,.10g})")
+    if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
+        found.append(f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
+                     "implausible for one service; it looks like pounds, but amounts must be in "
+                     "GBP thousand (divide by 1,000)")
+    if key == "fte" and value <= 0:
+        found.append(f"FTE: {value:,.10g}; must be more than 0")
+    if key == "headcount":
+        if not float(value).is_integer():
+            found.append(f"headcount: {value:,.10g} is not a whole number of people")
+        elif value < 1:
+            found.append(f"headcount: {value:,.10g}; must be at least 1")
+    return found
+
+
+def _check_cell(cell: _Cell, problems: Problems) -> float | None:
+    """The number in one line's cell, or None when it has a problem (problems go to ``problems``)."""
+    key = cell.key
+    label = LINE_LABELS.get(key, {"fte": "FTE", "headcount": "headcount"}.get(key, key))
+    unit_problem = _unit_problem(cell, label)
+    if unit_problem:
+        problems.add(cell.unit_where, unit_problem)
+    value, why = _to_number(cell.value)
+    if why:
+        problems.add(cell.where, f"{label}: {why}")
+        return None
+    if value is None:
+        problems.add(cell.where, f"{label}: {_missing_value_text(key)}")
+        return None
+    found = _value_problems(key, label, value)
+    problems.add_all(cell.where, found)
+    return None if found else value
+
+
+def _check_whole(numbers: dict[str, float], seen: dict[str, _Cell], problems: Problems, whole: str) -> None:
+    """Checks across lines: pay per FTE, headcount against FTE, missing lines, the size of the budget."""
     if "employees_pay" in numbers and "fte" in numbers and numbers["employees_pay"] / numbers["fte"] > MAX_PAY_PER_FTE_GBP_K:
         per = numbers["employees_pay"] / numbers["fte"]
         problems.add(seen["employees_pay"].where,
@@ -375,12 +382,44 @@ def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple
                              "for one service; the amounts look like pounds, but must be in GBP thousand")
         if gross <= 0:
             problems.add(whole, "every cost line is zero; enter the service's expenditure in GBP thousand")
+
+
+def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
+    seen: dict[str, _Cell] = {}
+    numbers: dict[str, float] = {}
+    texts: dict[str, str] = {}
+    required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
+    if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
+        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
+                            "FTE and headcount")
+        return numbers, texts
+    for cell in cells:
+        key_problem = _key_problem(cell, seen)
+        if key_problem:
+            problems.add(cell.key_where, key_problem)
+            continue
+        seen[cell.key] = cell
+        if cell.key in TEXT_KEYS:
+            if cell.value is not None and str(cell.value).strip():
+                texts[cell.key] = str(cell.value).strip()
+            continue
+        value = _check_cell(cell, problems)
+        if value is not None:
+            numbers[cell.key] = value
+    _check_whole(numbers, seen, problems, whole)
     return numbers, texts
 
 
 # --------------------------------------------------------------------------------------------
 # Readers: CSV and the template workbook
 # --------------------------------------------------------------------------------------------
+
+
+def _field(fields: list[str], cols: dict[str, int], name: str) -> str | None:
+    """The value of column ``name`` in one CSV row (None when the file has no such column or the row is short)."""
+    i = cols.get(name)
+    return fields[i] if i is not None and i < len(fields) else None
 
 
 def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
@@ -419,16 +458,12 @@ def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
                 problems.raise_if_any()
             continue
 
-        def get(name: str) -> Any:
-            i = cols.get(name)
-            return fields[i] if i is not None and i < len(fields) else None
-
-        key = (get("line") or "").strip()
+        key = (_field(fields, cols, "line") or "").strip()
         if not key:
             problems.add(f"row {row}, column 'line'", "a row has values but no line name")
             continue
-        cells.append(_Cell(key=key, value=get("value"), where=f"row {row}, column 'value'",
-                           key_where=f"row {row}, column 'line'", unit=get("unit"),
+        cells.append(_Cell(key=key, value=_field(fields, cols, "value"), where=f"row {row}, column 'value'",
+                           key_where=f"row {row}, column 'line'", unit=_field(fields, cols, "unit"),
                            unit_where=f"row {row}, column 'unit'"))
     if header is None:
         problems.add("", "the file is empty; expected a header row 'line,value,unit,note' and one row per line")

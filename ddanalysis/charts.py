@@ -330,7 +330,7 @@ def npv_by_option(result: AppraisalResult) -> go.Figure:
     have_mc = len(result.mc_draws) > 0 and opts["saving_p10_gbp"].notna().any()
     fig = go.Figure()
     xs: list[float] = []
-    for i, r in enumerate(opts.itertuples(index=False)):
+    for r in opts.itertuples(index=False):
         nps = float(r.net_present_saving_gbp)
         label = _wrap(r.name + (" ★" if r.recommended else ""), 30)
         err = None

@@ -125,8 +125,11 @@ class ProgrammePage:
              "of the recommended options, discounted, over each appraisal's horizon"),
         ])
         query = {"scenario": self.scenario.value, "perspective": self.perspective.value}
-        link = lambda pid, title: (f"<a class='dd-project-link' href='appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}'>"
-                                   f"{escape(title)}</a>")
+
+        def link(pid: str, title: str) -> str:
+            href = f"appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}"
+            return f"<a class='dd-project-link' href='{href}'>{escape(title)}</a>"
+
         frame = pd.DataFrame({
             "Project": [link(p, t) for p, t in zip(s["project_id"], s["title"])],
             "Council(s)": s["councils"], "Services in scope": s["services"],

@@ -212,7 +212,7 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
         put_text(ws, r, label_col, heading, "dd_subheader")
         r += 1
 
-        def component_row(row: int, comp: str) -> None:
+        def component_row(row: int, comp: str, opt: str = opt, rows: OptionRows = rows) -> None:
             put_text(ws, row, label_col, COMPONENT_LABELS[comp], "dd_label_indent")
             values = flows.get((opt, comp), np.zeros(T))
             for t in range(T):

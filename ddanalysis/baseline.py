@@ -583,6 +583,51 @@ def bundled_dir() -> Path:
     return config.data_path(BUNDLED_DIR_NAME)
 
 
+def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None, meta_name: str,
+                   texts: dict[str, str], cells: list[_Cell], problems: Problems) -> registry.Project | None:
+    """The project a baseline is for: the argument, the sidecar, the file's own project_id, or the file name."""
+    candidates = [(src, pid) for src, pid in (
+        ("the project_id argument", project_id),
+        (meta_name, meta.project_id if meta else None),
+        ("the file's project_id", texts.get("project_id")),
+    ) if pid]
+    chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
+    for src, pid in candidates[1:]:
+        if pid != chosen:
+            problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
+    project: registry.Project | None = None
+    project_where = next((c.where for c in cells if c.key == "project_id"), "")
+    if chosen is None:
+        problems.add(project_where, "the file does not say which project it is for: enter the project id in "
+                                    "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
+                                    "load_baseline(path, project_id=...)); valid ids: "
+                                    f"{', '.join(registry.project_ids())}")
+    elif chosen not in registry.project_ids():
+        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
+    else:
+        project = registry.project(chosen)
+    return project
+
+
+def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project | None,
+            problems: Problems) -> Sizing | None:
+    """The RS sizing of a baseline: its own sidecar's (checked), else that of the project's bundled baseline."""
+    sizing: Sizing | None = None
+    if meta is not None:
+        if meta.base_year != config.BASE_YEAR:
+            problems.add(f"{meta_name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
+        if project is not None:
+            _check_sizing(meta, meta_name, project, problems)
+        sizing = meta.sizing
+    elif project is not None:
+        # a council's own file: size it against the same official RS figure as the bundled baseline
+        sidecar = bundled_dir() / f"{project.id}.yaml"
+        if sidecar.is_file():
+            bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
+            sizing = bundled.sizing if bundled else None
+    return sizing
+
+
 def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
     """Read and validate a baseline from a CSV or the input workbook (``.xlsx``).
 
@@ -614,43 +659,9 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
     if suffix == ".csv" and meta_path.is_file():
         meta = _read_meta(meta_path, problems)
 
-    # which project: argument, sidecar, the file's own project_id, or the file name
-    candidates = [(src, pid) for src, pid in (
-        ("the project_id argument", project_id),
-        (meta_path.name, meta.project_id if meta else None),
-        ("the file's project_id", texts.get("project_id")),
-    ) if pid]
-    chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
-    for src, pid in candidates[1:]:
-        if pid != chosen:
-            problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
-    project: registry.Project | None = None
-    project_where = next((c.where for c in cells if c.key == "project_id"), "")
-    if chosen is None:
-        problems.add(project_where, "the file does not say which project it is for: enter the project id in "
-                                    "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
-                                    "load_baseline(path, project_id=...)); valid ids: "
-                                    f"{', '.join(registry.project_ids())}")
-    elif chosen not in registry.project_ids():
-        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
-    else:
-        project = registry.project(chosen)
-
-    sizing: Sizing | None = None
+    project = _which_project(path, project_id, meta, meta_path.name, texts, cells, problems)
+    sizing = _sizing(meta, meta_path.name, project, problems)
     own_meta = meta is not None
-    if meta is not None:
-        if meta.base_year != config.BASE_YEAR:
-            problems.add(f"{meta_path.name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
-        if project is not None:
-            _check_sizing(meta, meta_path.name, project, problems)
-        sizing = meta.sizing
-    elif project is not None:
-        # a council's own file: size it against the same official RS figure as the bundled baseline
-        sidecar = bundled_dir() / f"{project.id}.yaml"
-        if sidecar.is_file():
-            bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
-            sizing = bundled.sizing if bundled else None
-
     share: float | None = None
     if sizing is not None and all(k in numbers for k in BASELINE_LINES):
         net_k = sum(numbers[k] for k in BASELINE_LINES)

@@ -239,7 +239,7 @@ def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, mo
             launcher = cls(ResultStore(directory=tmp_path / "cache", fingerprint="x"))
             assert launcher.error is not None  # caught, not raised into the notebook cell
             shown = []
-            monkeypatch.setattr("IPython.display.display", lambda w, **k: shown.append(w))
+            monkeypatch.setattr("IPython.display.display", lambda w, shown=shown, **k: shown.append(w))
             launcher.show()
             text = shown[0].children[1].value
             assert "could not be shown" in text and str(tmp_path) not in text and "Traceback" not in text

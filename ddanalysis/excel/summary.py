@@ -8,7 +8,7 @@ probabilities and percentiles, go-live dates) are values, and the sheet says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -49,6 +49,13 @@ def internal_link(cell, sheet: str, target: str = "A1") -> None:
 
 def _note_for_missing(result: AppraisalResult) -> str:
     return "n/a" if len(result.mc_draws) else "not run"
+
+
+def _model_value(ws: Worksheet, row_of: Any, col: str, style: str, missing: str) -> Callable[[int, int, str], None]:
+    """A cell writer for one model value per option (``row_of``: the options table indexed by option id)."""
+    def write(row: int, c: int, opt: str) -> None:
+        put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
+    return write
 
 
 def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs) -> OptionsRefs:
@@ -140,12 +147,6 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
                row_of.loc[opt, "payback_year"] if isinstance(row_of.loc[opt, "payback_year"], str)
                else "beyond horizon"), "dd_center"))
     missing = _note_for_missing(result)
-
-    def model_value(col: str, style: str) -> Callable[[int, int, str], None]:
-        def write(row: int, c: int, opt: str) -> None:
-            put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
-        return write
-
     for key, col, label, style in (
         ("p_positive", "p_saving_positive", "Monte Carlo: chance the option saves money", "dd_pct"),
         ("p_target", "p_meets_target", "Monte Carlo: chance it meets the savings target", "dd_pct"),
@@ -153,7 +154,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
         ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
         ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
     ):
-        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)", model_value(col, style))
+        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)", _model_value(ws, row_of, col, style, missing))
     metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
            lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
     metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",

@@ -36,7 +36,7 @@ lint: install ## ruff: lint rules (incl. a complexity limit) and formatting, che
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: install ## ruff: sort imports, apply safe lint fixes and format the code in place
+format: install ## ruff: sort imports and format the code in place
 	$(VENV)/bin/ruff check --fix --select I .
 	$(VENV)/bin/ruff format .
 

@@ -91,8 +91,8 @@ def money_table(frame: pd.DataFrame, money_cols: Sequence[str] = (), *, pct_cols
                 number_cols: Sequence[str] = (), nowrap_cols: Sequence[str] = (), caption: str | None = None,
                 index: bool = False) -> Styler:
     """A styled table: ``money_cols`` as £ to the pound (GBP), ``pct_cols`` as percentages,
-    (at most one decimal: 0.035 -> '3.5%'), ``thousand_cols`` as GBP thousand with separators, ``ratio_cols`` to 2 decimals, ``score_cols``
-    to 1 decimal, ``number_cols`` to 4 significant figures; missing values as '-'. Numbers are
+    (at most one decimal: 0.035 -> '3.5%'), ``thousand_cols`` as GBP thousand with separators,
+    ``ratio_cols`` to 2 decimals, ``score_cols`` to 1 decimal, ``number_cols`` to 4 significant figures; missing values as '-'. Numbers are
     right-aligned and, like ``nowrap_cols`` (dates, years), never wrapped; text is left-aligned.
 
     The frame is not changed (the Styler works on a copy). ``index=False`` hides the index.
@@ -674,7 +674,10 @@ def components_table() -> Styler:
 
 
 def docstring_note(obj: Any) -> Markdown:
-    """An object's docstring as Markdown (reStructuredText ``code`` becomes `code`): the method as the code states it."""
+    """An object's docstring as Markdown (reStructuredText ``code`` becomes `code`).
+
+    The method as the code states it.
+    """
     import inspect
 
     text = inspect.getdoc(obj) or ""

@@ -499,7 +499,10 @@ def plan_models() -> list[str]:
 
 
 def load_template(model_id: str, path: Path | None = None) -> pd.DataFrame:
-    """A model's plan template: ``phase``, ``name``, ``depends_on``, ``low``, ``central``, ``high``, ``min_weeks``, ``source``."""
+    """A model's plan template.
+
+    Columns: ``phase``, ``name``, ``depends_on``, ``low``, ``central``, ``high``, ``min_weeks``, ``source``.
+    """
     tpl = _template(model_id, path)
     cat = _catalogue()
     return pd.DataFrame([{"phase": p.phase, "name": cat.entry(p.phase).name, "depends_on": ", ".join(p.depends_on),

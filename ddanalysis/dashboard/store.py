@@ -7,7 +7,8 @@ server starts, and any kernel that computes a missing result writes it for the n
 
 The cache key holds the package version, a fingerprint of every file under the data folder (path,
 size, modification time) and the arguments, so changing a data file or upgrading the package
-never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``), readable by their owner only.
+never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``), readable by
+their owner only.
 ``DDANALYSIS_CACHE`` sets the folder (default ``<repo>/output/cache/dashboard``, or the system
 temporary folder when that is not writable).
 """

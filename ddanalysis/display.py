@@ -92,8 +92,9 @@ def money_table(frame: pd.DataFrame, money_cols: Sequence[str] = (), *, pct_cols
                 index: bool = False) -> Styler:
     """A styled table: ``money_cols`` as £ to the pound (GBP), ``pct_cols`` as percentages,
     (at most one decimal: 0.035 -> '3.5%'), ``thousand_cols`` as GBP thousand with separators,
-    ``ratio_cols`` to 2 decimals, ``score_cols`` to 1 decimal, ``number_cols`` to 4 significant figures; missing values as '-'. Numbers are
-    right-aligned and, like ``nowrap_cols`` (dates, years), never wrapped; text is left-aligned.
+    ``ratio_cols`` to 2 decimals, ``score_cols`` to 1 decimal, ``number_cols`` to 4 significant
+    figures; missing values as '-'. Numbers are right-aligned and, like ``nowrap_cols`` (dates,
+    years), never wrapped; text is left-aligned.
 
     The frame is not changed (the Styler works on a copy). ``index=False`` hides the index.
     """

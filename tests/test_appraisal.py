@@ -1,4 +1,5 @@
 """Green Book discounting and metrics, checked against the formula and hand calculations."""
+import math
 
 import numpy as np
 import pytest

@@ -134,7 +134,7 @@ def test_project_override_replaces_the_model_value():
     assert load_book("walsall-college").table.loc[("charitable-trust", "grant_income_share"), "central"] == 0.03
 
 
-def test_raw_files_not_modified_by_loading():
+def test_raw_files_not_modified_by_loading(tmp_path):
     import hashlib
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SRC.rglob("*.yaml")}
     check_all()

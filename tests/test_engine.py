@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+import ddanalysis as dd
 from ddanalysis import registry
 from ddanalysis.assumptions import load_book
 from ddanalysis.engine import appraise, build_model

@@ -2,8 +2,6 @@
 independent one; a full appraisal of all ten projects."""
 import time
 
-import numpy as np
-
 from ddanalysis import registry
 from ddanalysis.assumptions import load_book
 from ddanalysis.engine import appraise, build_model

@@ -24,17 +24,17 @@ import math
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .yamlio import load_yaml_text, not_utf8, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError
+from .problems import Problems
+from .yamlio import not_utf8, read_yaml_mapping
 
 #: The subjective lines of a service budget, in the order every baseline keeps them.
 BASELINE_LINES: tuple[str, ...] = (
@@ -121,6 +121,10 @@ MINUS_SIGNS: str = "\u2212\u2013\u2014"   # MINUS SIGN, EN DASH, EM DASH
 
 BUNDLED_DIR_NAME = "baselines"
 INPUT_SHEET = "Input"
+#: Header of the Input sheet, columns A to E (the template writes it, the loader checks it).
+INPUT_HEADERS: tuple[str, ...] = ("Key", "Item", "Value", "Unit", "What to include")
+#: Columns (1-based) of the Input sheet.
+KEY_COL, LABEL_COL, VALUE_COL, UNIT_COL, GUIDE_COL = 1, 2, 3, 4, 5
 
 _MONEY_UNITS = {"gbpthousand", "gbpk", "£000", "£'000", "£k", "£thousand", "gbp000", "gbp'000", "thousandgbp"}
 _UNITS = {"fte": {"fte"}, "headcount": {"people", "persons", "headcount", "staff", "heads"}}
@@ -269,31 +273,8 @@ class BaselineMeta(BaseModel):
 
 
 # --------------------------------------------------------------------------------------------
-# Collecting problems
+# Reading cells (problems are collected in a problems.Problems and raised together)
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Problems:
-    """Problems found in one file, each with where it is; raised together as one DataFileError."""
-
-    path: Path
-    items: list[tuple[int, str]] = field(default_factory=list)
-
-    def add(self, where: str, what: str) -> None:
-        row = re.search(r"\brow (\d+)", where)
-        self.items.append((int(row.group(1)) if row else 1_000_000_000, f"{where}: {what}" if where else what))
-
-    def raise_if_any(self) -> None:
-        """Raise one DataFileError listing every problem, in row order (whole-file problems last)."""
-        if not self.items:
-            return
-        items = [text for _, text in sorted(self.items, key=lambda item: item[0])]
-        n = len(items)
-        head = (f"{self.path}: {n} problem{'s' if n > 1 else ''} found, so nothing was loaded. "
-                f"Please correct {'them' if n > 1 else 'it'} and load the file again:")
-        body = "\n".join(f"  {i}. {item}" for i, item in enumerate(items, start=1))
-        raise DataFileError(f"{head}\n{body}")
 
 
 @dataclass(frozen=True)
@@ -361,77 +342,84 @@ def _norm_unit(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
-    """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
-    seen: dict[str, _Cell] = {}
-    numbers: dict[str, float] = {}
-    texts: dict[str, str] = {}
-    required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
-    if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
-        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
-                            "FTE and headcount")
-        return numbers, texts
-    for cell in cells:
-        key = cell.key
-        if key not in ALL_KEYS:
-            close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.add(cell.key_where, f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
-                                         f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
-            continue
-        if key in seen:
-            problems.add(cell.key_where, f"line {key!r} appears more than once (first at {seen[key].key_where}); "
-                                         "keep one row per line")
-            continue
-        seen[key] = cell
-        if key in TEXT_KEYS:
-            if cell.value is not None and str(cell.value).strip():
-                texts[key] = str(cell.value).strip()
-            continue
-        label = LINE_LABELS.get(key, {"fte": "FTE", "headcount": "headcount"}.get(key, key))
-        if cell.unit is not None and str(cell.unit).strip():
-            unit = _norm_unit(cell.unit)
-            if key in LINE_LABELS and unit not in _MONEY_UNITS:
-                problems.add(cell.unit_where, f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
-                                              "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
-            elif key in _UNITS and unit not in _UNITS[key]:
-                problems.add(cell.unit_where, f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}")
-        value, why = _to_number(cell.value)
-        if why:
-            problems.add(cell.where, f"{label}: {why}")
-            continue
-        if value is None:
-            what = ("no amount entered; enter 0 if the service has none" if key in LINE_LABELS
-                    else "missing; enter the number of full-time equivalent staff (more than 0)" if key == "fte"
-                    else "missing; enter the number of people employed (a whole number)")
-            problems.add(cell.where, f"{label}: {what}")
-            continue
-        ok = True
-        if key in EXPENDITURE_LINES and value < 0:
-            problems.add(cell.where, f"{label}: {value:,.10g} is negative; costs must be zero or positive "
-                                     "(only the three income lines are negative)")
-            ok = False
-        elif key in INCOME_LINES and value > 0:
-            problems.add(cell.where, f"{label}: {value:,.10g} is positive; income must be entered as a negative "
-                                     f"number, as in the RS returns (e.g. {-value:,.10g})")
-            ok = False
-        if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
-            problems.add(cell.where, f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
-                                     "implausible for one service; it looks like pounds, but amounts must be in "
-                                     "GBP thousand (divide by 1,000)")
-            ok = False
-        if key == "fte" and value <= 0:
-            problems.add(cell.where, f"FTE: {value:,.10g}; must be more than 0")
-            ok = False
-        if key == "headcount":
-            if not float(value).is_integer():
-                problems.add(cell.where, f"headcount: {value:,.10g} is not a whole number of people")
-                ok = False
-            elif value < 1:
-                problems.add(cell.where, f"headcount: {value:,.10g}; must be at least 1")
-                ok = False
-        if ok:
-            numbers[key] = value
+def _key_problem(cell: _Cell, seen: dict[str, _Cell]) -> str | None:
+    """What is wrong with a cell's line key (unknown, or given twice), if anything."""
+    key = cell.key
+    if key not in ALL_KEYS:
+        close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return (f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
+                f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
+    if key in seen:
+        return f"line {key!r} appears more than once (first at {seen[key].key_where}); keep one row per line"
+    return None
+
+
+def _unit_problem(cell: _Cell, label: str) -> str | None:
+    """What is wrong with the unit written beside a number, if anything (no unit is fine)."""
+    if cell.unit is None or not str(cell.unit).strip():
+        return None
+    unit, key = _norm_unit(cell.unit), cell.key
+    if key in LINE_LABELS and unit not in _MONEY_UNITS:
+        return (f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
+                "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
+    if key in _UNITS and unit not in _UNITS[key]:
+        return f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}"
+    return None
+
+
+def _missing_value_text(key: str) -> str:
+    if key in LINE_LABELS:
+        return "no amount entered; enter 0 if the service has none"
+    if key == "fte":
+        return "missing; enter the number of full-time equivalent staff (more than 0)"
+    return "missing; enter the number of people employed (a whole number)"
+
+
+def _value_problems(key: str, label: str, value: float) -> list[str]:
+    """What is wrong with one line's number: its sign, its size, or an impossible FTE or headcount."""
+    found = []
+    if key in EXPENDITURE_LINES and value < 0:
+        found.append(f"{label}: {value:,.10g} is negative; costs must be zero or positive "
+                     "(only the three income lines are negative)")
+    elif key in INCOME_LINES and value > 0:
+        found.append(f"{label}: {value:,.10g} is positive; income must be entered as a negative "
+                     f"number, as in the RS returns (e.g. {-value:,.10g})")
+    if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
+        found.append(f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
+                     "implausible for one service; it looks like pounds, but amounts must be in "
+                     "GBP thousand (divide by 1,000)")
+    if key == "fte" and value <= 0:
+        found.append(f"FTE: {value:,.10g}; must be more than 0")
+    if key == "headcount":
+        if not float(value).is_integer():
+            found.append(f"headcount: {value:,.10g} is not a whole number of people")
+        elif value < 1:
+            found.append(f"headcount: {value:,.10g}; must be at least 1")
+    return found
+
+
+def _check_cell(cell: _Cell, problems: Problems) -> float | None:
+    """The number in one line's cell, or None when it has a problem (problems go to ``problems``)."""
+    key = cell.key
+    label = LINE_LABELS.get(key, {"fte": "FTE", "headcount": "headcount"}.get(key, key))
+    unit_problem = _unit_problem(cell, label)
+    if unit_problem:
+        problems.add(cell.unit_where, unit_problem)
+    value, why = _to_number(cell.value)
+    if why:
+        problems.add(cell.where, f"{label}: {why}")
+        return None
+    if value is None:
+        problems.add(cell.where, f"{label}: {_missing_value_text(key)}")
+        return None
+    found = _value_problems(key, label, value)
+    problems.add_all(cell.where, found)
+    return None if found else value
+
+
+def _check_whole(numbers: dict[str, float], seen: dict[str, _Cell], problems: Problems, whole: str) -> None:
+    """Checks across lines: pay per FTE, headcount against FTE, missing lines, the size of the budget."""
     if "employees_pay" in numbers and "fte" in numbers and numbers["employees_pay"] / numbers["fte"] > MAX_PAY_PER_FTE_GBP_K:
         per = numbers["employees_pay"] / numbers["fte"]
         problems.add(seen["employees_pay"].where,
@@ -456,6 +444,32 @@ def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tupl
                              "for one service; the amounts look like pounds, but must be in GBP thousand")
         if gross <= 0:
             problems.add(whole, "every cost line is zero; enter the service's expenditure in GBP thousand")
+
+
+def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
+    seen: dict[str, _Cell] = {}
+    numbers: dict[str, float] = {}
+    texts: dict[str, str] = {}
+    required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
+    if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
+        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
+                            "FTE and headcount")
+        return numbers, texts
+    for cell in cells:
+        key_problem = _key_problem(cell, seen)
+        if key_problem:
+            problems.add(cell.key_where, key_problem)
+            continue
+        seen[cell.key] = cell
+        if cell.key in TEXT_KEYS:
+            if cell.value is not None and str(cell.value).strip():
+                texts[cell.key] = str(cell.value).strip()
+            continue
+        value = _check_cell(cell, problems)
+        if value is not None:
+            numbers[cell.key] = value
+    _check_whole(numbers, seen, problems, whole)
     return numbers, texts
 
 
@@ -548,7 +562,13 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
 # --------------------------------------------------------------------------------------------
 
 
-def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
+def _field(fields: list[str], cols: dict[str, int], name: str) -> str | None:
+    """The value of column ``name`` in one CSV row (None when the file has no such column or the row is short)."""
+    i = cols.get(name)
+    return fields[i] if i is not None and i < len(fields) else None
+
+
+def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -584,16 +604,12 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
                 problems.raise_if_any()
             continue
 
-        def get(name: str) -> Any:
-            i = cols.get(name)
-            return fields[i] if i is not None and i < len(fields) else None
-
-        key = (get("line") or "").strip()
+        key = (_field(fields, cols, "line") or "").strip()
         if not key:
             problems.add(f"row {row}, column 'line'", "a row has values but no line name")
             continue
-        cells.append(_Cell(key=key, value=get("value"), where=f"row {row}, column 'value'",
-                           key_where=f"row {row}, column 'line'", unit=get("unit"),
+        cells.append(_Cell(key=key, value=_field(fields, cols, "value"), where=f"row {row}, column 'value'",
+                           key_where=f"row {row}, column 'line'", unit=_field(fields, cols, "unit"),
                            unit_where=f"row {row}, column 'unit'"))
     if header is None:
         problems.add("", "the file is empty; expected a header row 'line,value,unit,note' and one row per line")
@@ -601,7 +617,7 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
     return cells, "the file"
 
 
-def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
+def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -622,8 +638,6 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
         problems.raise_if_any()
     sheet = book_values[INPUT_SHEET]
     fsheet = book_formulas[INPUT_SHEET]
-    from .template import INPUT_HEADERS, KEY_COL, UNIT_COL, VALUE_COL
-
     found = [sheet.cell(row=1, column=i + 1).value for i in range(len(INPUT_HEADERS))]
     if [str(v or "").strip() for v in found] != list(INPUT_HEADERS):
         problems.add(f"sheet {INPUT_SHEET!r}, row 1", f"header {found}; expected {list(INPUT_HEADERS)} "
@@ -659,23 +673,22 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
 # --------------------------------------------------------------------------------------------
 
 
-def _read_meta(path: Path, problems: _Problems) -> BaselineMeta | None:
+def _read_meta(path: Path, problems: Problems) -> BaselineMeta | None:
     try:
-        raw = load_yaml_text(read_utf8(path))
+        raw = read_yaml_mapping(path, "baseline metadata")
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        problems.add(path.name, f"not valid YAML ({exc})")
+    except DataFileError as exc:  # not YAML, or not a mapping: one of the baseline's problems
+        problems.add(path.name, str(exc).removeprefix(f"{path}: "))
         return None
     try:
         return BaselineMeta.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            problems.add(f"{path.name}, field '{'.'.join(map(str, err['loc']))}'", err["msg"])
+        problems.add_validation(path.name, exc.errors())
         return None
 
 
-def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, problems: _Problems) -> None:
+def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, problems: Problems) -> None:
     s = meta.sizing
     if s is None:
         return
@@ -733,6 +746,51 @@ def bundled_dir() -> Path:
     return config.data_path(BUNDLED_DIR_NAME)
 
 
+def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None, meta_name: str,
+                   texts: dict[str, str], cells: list[_Cell], problems: Problems) -> registry.Project | None:
+    """The project a baseline is for: the argument, the sidecar, the file's own project_id, or the file name."""
+    candidates = [(src, pid) for src, pid in (
+        ("the project_id argument", project_id),
+        (meta_name, meta.project_id if meta else None),
+        ("the file's project_id", texts.get("project_id")),
+    ) if pid]
+    chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
+    for src, pid in candidates[1:]:
+        if pid != chosen:
+            problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
+    project: registry.Project | None = None
+    project_where = next((c.where for c in cells if c.key == "project_id"), "")
+    if chosen is None:
+        problems.add(project_where, "the file does not say which project it is for: enter the project id in "
+                                    "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
+                                    "load_baseline(path, project_id=...)); valid ids: "
+                                    f"{', '.join(registry.project_ids())}")
+    elif chosen not in registry.project_ids():
+        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
+    else:
+        project = registry.project(chosen)
+    return project
+
+
+def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project | None,
+            problems: Problems) -> Sizing | None:
+    """The RS sizing of a baseline: its own sidecar's (checked), else that of the project's bundled baseline."""
+    sizing: Sizing | None = None
+    if meta is not None:
+        if meta.base_year != config.BASE_YEAR:
+            problems.add(f"{meta_name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
+        if project is not None:
+            _check_sizing(meta, meta_name, project, problems)
+        sizing = meta.sizing
+    elif project is not None:
+        # a council's own file: size it against the same official RS figure as the bundled baseline
+        sidecar = bundled_dir() / f"{project.id}.yaml"
+        if sidecar.is_file():
+            bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
+            sizing = bundled.sizing if bundled else None
+    return sizing
+
+
 def load_baseline(path: str | Path, project_id: str | None = None, *,
                   pounds_ratio: float | None = POUNDS_LINE_RATIO,
                   official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> Baseline:
@@ -762,7 +820,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
                             f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
     if not path.is_file():
         raise DataFileError(f"{path}: baseline file not found")
-    problems = _Problems(path)
+    problems = Problems(path, always_list=True)
     if suffix == ".csv":
         cells, whole = _read_csv_cells(path, problems)
     else:
@@ -774,43 +832,9 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     if suffix == ".csv" and meta_path.is_file():
         meta = _read_meta(meta_path, problems)
 
-    # which project: argument, sidecar, the file's own project_id, or the file name
-    candidates = [(src, pid) for src, pid in (
-        ("the project_id argument", project_id),
-        (meta_path.name, meta.project_id if meta else None),
-        ("the file's project_id", texts.get("project_id")),
-    ) if pid]
-    chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
-    for src, pid in candidates[1:]:
-        if pid != chosen:
-            problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
-    project: registry.Project | None = None
-    project_where = next((c.where for c in cells if c.key == "project_id"), "")
-    if chosen is None:
-        problems.add(project_where, "the file does not say which project it is for: enter the project id in "
-                                    "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
-                                    "load_baseline(path, project_id=...)); valid ids: "
-                                    f"{', '.join(registry.project_ids())}")
-    elif chosen not in registry.project_ids():
-        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
-    else:
-        project = registry.project(chosen)
-
-    sizing: Sizing | None = None
+    project = _which_project(path, project_id, meta, meta_path.name, texts, cells, problems)
+    sizing = _sizing(meta, meta_path.name, project, problems)
     own_meta = meta is not None
-    if meta is not None:
-        if meta.base_year != config.BASE_YEAR:
-            problems.add(f"{meta_path.name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
-        if project is not None:
-            _check_sizing(meta, meta_path.name, project, problems)
-        sizing = meta.sizing
-    elif project is not None:
-        # a council's own file: size it against the same official RS figure as the bundled baseline
-        sidecar = bundled_dir() / f"{project.id}.yaml"
-        if sidecar.is_file():
-            bundled = _read_meta(sidecar, _Problems(sidecar))  # problems there are not the user's
-            sizing = bundled.sizing if bundled else None
-
     share: float | None = None
     if sizing is not None and all(k in numbers for k in BASELINE_LINES):
         net_k = sum(numbers[k] for k in BASELINE_LINES)
@@ -870,23 +894,3 @@ def project_baseline(project_id: str) -> Baseline:
 def all_baselines() -> dict[str, Baseline]:
     """The bundled baselines of all projects, in the registry's order."""
     return {pid: project_baseline(pid) for pid in registry.project_ids()}
-
-
-def baselines_frame() -> pd.DataFrame:
-    """One row per project: net, gross, income and pay bill (GBP thousand), FTE, headcount, RS share."""
-    rows = []
-    for pid, b in all_baselines().items():
-        rows.append({
-            "project_id": pid,
-            "gross_expenditure_gbp_k": b.gross_expenditure_gbp / 1000,
-            "income_gbp_k": b.income_gbp / 1000,
-            "net_budget_gbp_k": b.net_budget_gbp / 1000,
-            "pay_bill_gbp_k": b.pay_bill_gbp / 1000,
-            "fte": b.fte,
-            "headcount": b.headcount,
-            "rs_service": b.rs_service,
-            "rs_net_current_gbp_k": b.rs_net_current_gbp_k,
-            "rs_share": b.rs_share,
-            "illustrative": b.illustrative,
-        })
-    return pd.DataFrame(rows)

@@ -132,6 +132,7 @@ def export_command(
     else:
         from .engine import appraise
 
+        assert project is not None  # checked above: a project id or --all
         result = appraise(project, scenario=scenario, perspective=perspective,
                           draws=10_000 if draws is None else draws, seed=seed)
         path = export_project(result, output)

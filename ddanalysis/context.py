@@ -18,9 +18,6 @@ from .assumptions import load_book
 from .errors import DataFileError, unknown
 from .sources import SERVICE_KEYS, programme_outturn
 
-OFFICIAL_SOURCE = ("DCLG/DLUHC, Revenue Outturn Summary (RS) and Service Expenditure Summary (RSX) data by LA, "
-                   "outturn, every year in data/official; "
-                   "contains public sector information licensed under the Open Government Licence v3.0")
 #: The service blocks shown by default (2010-11's combined social care is kept: it is what was published).
 DEFAULT_SERVICES = ("education", "highways_transport", "social_care", "childrens_social_care", "adult_social_care",
                     "public_health", "housing_gfra", "cultural", "environmental", "planning", "central")

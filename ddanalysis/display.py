@@ -355,7 +355,7 @@ def discount_factors_table(book: Any = None, horizon_years: int | None = None) -
 def optimism_bias_table(book: Any = None) -> Styler:
     """Optimism-bias upper bounds by project category, and which category each kind of cost takes."""
     book = _book(book)
-    use = {}
+    use: dict[str, list[str]] = {}
     for kind, cat in book.settings.optimism_bias_use.items():
         use.setdefault(cat, []).append(kind.replace("_", " "))
     frame = pd.DataFrame([{"Category": cat.replace("_", " "), "Upper bound": upper,
@@ -447,7 +447,10 @@ def components_table() -> Styler:
 
 
 def docstring_note(obj: Any) -> Markdown:
-    """An object's docstring as Markdown (reStructuredText ``code`` becomes `code`): the method as the code states it."""
+    """An object's docstring as Markdown (reStructuredText ``code`` becomes `code`).
+
+    The method as the code states it.
+    """
     import inspect
 
     text = inspect.getdoc(obj) or ""

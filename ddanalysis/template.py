@@ -9,8 +9,6 @@ back and validates everything again.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,14 +18,24 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import config, registry
-from .baseline import (
-    BASELINE_LINES, INCOME_LINES, INPUT_SHEET, LINE_LABELS, MAX_LINE_GBP_K, STAFF_KEYS, TEXT_KEYS,
+from .atomic import write_atomic
+from .baseline import (  # the Input sheet's layout is the loader's (baseline), which checks it
+    BASELINE_LINES,
+    GUIDE_COL,
+    INCOME_LINES,
+    INPUT_HEADERS,
+    INPUT_SHEET,
+    KEY_COL,
+    LABEL_COL,
+    LINE_LABELS,
+    MAX_LINE_GBP_K,
+    STAFF_KEYS,
+    TEXT_KEYS,
+    UNIT_COL,
+    VALUE_COL,
 )
 from .errors import DataFileError
 
-#: Header of the Input sheet, columns A to E.
-INPUT_HEADERS: tuple[str, ...] = ("Key", "Item", "Value", "Unit", "What to include")
-KEY_COL, LABEL_COL, VALUE_COL, UNIT_COL, GUIDE_COL = 1, 2, 3, 4, 5
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
 
@@ -294,12 +302,6 @@ def build_template(project_id: str | None = None) -> Workbook:
     return wb
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_template(path: str | Path, project_id: str | None = None) -> Path:
     """Write the blank baseline input workbook to ``path`` (.xlsx), whole or not at all; return the path."""
     path = Path(path)
@@ -312,19 +314,7 @@ def write_template(path: str | Path, project_id: str | None = None) -> Path:
         raise DataFileError(f"cannot write {path}: the folder {folder} does not exist")
     wb = build_template(project_id)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=folder)
+        write_atomic(path, wb.save)
     except OSError as exc:
         raise DataFileError(f"cannot write {path}: {exc.strerror or exc} (folder {folder})") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            wb.save(handle)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path

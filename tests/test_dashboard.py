@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from ddanalysis import engine, registry
-from ddanalysis.dashboard import common, store as store_mod
+from ddanalysis.dashboard import common
+from ddanalysis.dashboard import store as store_mod
 from ddanalysis.dashboard.appraisal import TABS, AppraisalLauncher, AppraisalPage, focus_option
 from ddanalysis.dashboard.programme import summary_frame, trend_frame
 from ddanalysis.dashboard.store import Key, ResultStore
@@ -99,7 +100,7 @@ def test_trend_frame_is_real_pounds_without_empty_blocks():
 def test_programme_summary_rows_match_the_programme_module():
     from ddanalysis import programme
 
-    expected = programme.programme_summary()  # the lead's function, memoised appraisals
+    expected = programme.programme_summary()  # the programme module's summary, memoised appraisals
     results = {pid: engine.appraise_cached(pid, "central", "council", programme.SUMMARY_DRAWS, 20150401)
                for pid in registry.project_ids()}
     got = summary_frame(results)
@@ -238,7 +239,7 @@ def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, mo
             launcher = cls(ResultStore(directory=tmp_path / "cache", fingerprint="x"))
             assert launcher.error is not None  # caught, not raised into the notebook cell
             shown = []
-            monkeypatch.setattr("IPython.display.display", lambda w, **k: shown.append(w))
+            monkeypatch.setattr("IPython.display.display", lambda w, shown=shown, **k: shown.append(w))
             launcher.show()
             text = shown[0].children[1].value
             assert "could not be shown" in text and str(tmp_path) not in text and "Traceback" not in text

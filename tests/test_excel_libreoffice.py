@@ -21,13 +21,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 from openpyxl import load_workbook
 
 import ddanalysis as dd
 from ddanalysis import registry
 from ddanalysis.excel import export_programme, export_project
-
-from conftest import require_program
 
 pytestmark = pytest.mark.libreoffice
 
@@ -308,14 +307,14 @@ def test_programme_formulas_reproduce_the_model(variants):
     src = variants["source"]["programme"]
     wb = load_workbook(src)
     expected = {}
-    for pid, res in results.items():
+    for res in results.values():
         prefix = next(n for n in wb.sheetnames if n.endswith(" Summary") and wb[n]["A1"].value.startswith(
             res.project_title)).removesuffix("Summary")
         expected.update(project_expectations(wb, res, prefix))
     ws = wb["Programme"]
     rows = _rows(ws)
     totals = {4: 0.0, 6: 0.0, 7: 0.0, 8: 0.0}
-    for pid, res in results.items():
+    for res in results.values():
         rec = res.options.set_index("id").loc[res.recommended]
         r = rows[res.project_title]
         for c, v in ((6, rec.net_present_saving_gbp), (7, rec.one_off_cost_gbp), (8, rec.steady_state_saving_gbp)):

@@ -7,13 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 from openpyxl import load_workbook
 
 from ddanalysis import baseline as bl
 from ddanalysis import cli, template
 from ddanalysis.errors import DataFileError, UnknownKeyError
-
-from conftest import require_program
 
 # hand-entered figures (GBP thousand) for the round trip
 HAND = {

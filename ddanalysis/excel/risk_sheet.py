@@ -10,8 +10,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
 from ..result import AppraisalResult
-from .cells import set_style, finite, put_number, put_text
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import finite, put_number, put_text, set_style
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .styles import style_for_unit
 
 WIDTHS = {1: 54, 2: 28, 3: 13, 4: 13, 5: 14, 6: 14, 7: 14, 8: 14}

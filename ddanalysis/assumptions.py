@@ -487,13 +487,11 @@ def load_book(project_id: str | None = None, folder: Path | str | None = None) -
 
 
 def check_all(folder: Path | str | None = None) -> int:
-    """Validate every assumption file and every project's overrides; return the number of assumptions."""
+    """Validate every assumption file and every project's overrides; return the number of assumptions.
+
+    ``correlations.yaml`` is validated by :func:`ddanalysis.sampling.load_correlations` (it needs the book).
+    """
     n = len(load_book(None, folder).table)
     for pid in project_ids():
         load_book(pid, folder)
-    corr = Path(folder or config.data_path("assumptions")) / "correlations.yaml"
-    if corr.exists():  # how the Monte Carlo draws assumptions together (ddanalysis.sampling)
-        from .sampling import load_correlations
-
-        load_correlations(corr)
     return n

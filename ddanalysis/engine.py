@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import __version__, mca, plan, registry
+from . import mca, plan, registry
 from .appraisal import benefit_cost_ratio, payback_index
 from .assumptions import PROJECT_SCOPE, load_book
 from .baseline import project_baseline
@@ -22,6 +22,7 @@ from .errors import DDAnalysisError, unknown
 from .model import OptionTiming, ProjectModel
 from .presentation import text as decision_text
 from .result import AppraisalResult
+from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
 from .years import fy_label, fy_of, fy_start_year
 

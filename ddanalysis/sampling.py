@@ -414,7 +414,7 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, folder: Path) -> Correlations:
-    from .assumptions import load_book  # imported here: assumptions.check_all imports this module
+    from .assumptions import load_book
 
     book = load_book(None, folder)
     try:

@@ -74,11 +74,22 @@ COMPONENT_LABELS = {
     "optimism_bias_one_off": "Optimism bias on one-off costs",
 }
 PERSPECTIVES = ("council", "public", "social")
-#: The perspectives in words: every output names the perspective with these labels.
+#: The perspectives in words, to read inside a sentence ("Perspective: the council's General Fund"):
+#: every output (CLI, JSON, notebook, dashboard, Excel) names the perspective with these labels.
 PERSPECTIVE_LABELS = {
-    "council": "Council (General Fund)",
-    "public": "Public sector as a whole (transfers between public bodies net out)",
-    "social": "Society (net present social value: transfers excluded, volunteer time and transferred assets at opportunity cost)",
+    "council": "the council's General Fund",
+    "public": "the public sector as a whole",
+    "social": "society as a whole (net present social value)",
+}
+#: What each perspective counts, in a sentence (method notes, JSON).
+PERSPECTIVE_NOTES = {
+    "council": "Costs and income of the council's General Fund, including business-rates relief it loses under "
+               "rates retention and irrecoverable VAT.",
+    "public": "Public-sector finance: transfers between public bodies (rates relief, VAT) net out; redundancy "
+              "payments still count.",
+    "social": "Green Book net present social value: transfers (rates relief, VAT, redundancy payments, grants) "
+              "excluded; volunteer time at an opportunity cost (a labelled judgement) and buildings transferred "
+              "to a community body at their opportunity cost (proxied by their running cost).",
 }
 
 

@@ -63,7 +63,7 @@ def outturn_command(
 def appraise_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
     horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
@@ -99,7 +99,7 @@ def export_command(
     output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
     all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:

@@ -44,7 +44,10 @@ def appraisal_table(result: AppraisalResult) -> str:
             f"{r.mca_score:>5.1f} {text(r.go_live):>10}{mark}")
     from .engine import RECOMMENDATION_RULE
 
-    lines += ["", result.recommendation, f"Rule: {RECOMMENDATION_RULE}"]
+    lines += ["", result.price_base_statement,
+              f"Optimism bias: {result.optimism_bias_mitigation:.0%} of the upper bound mitigated "
+              f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
+              "", result.recommendation, f"Rule: {RECOMMENDATION_RULE}"]
     return "\n".join(lines)
 
 

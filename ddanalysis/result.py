@@ -115,7 +115,8 @@ class AppraisalResult:
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
             "scenario": self.scenario, "perspective": self.perspective,
-            "perspective_label": self.perspective_label, "base_year": self.base_year,
+            "perspective_label": self.perspective_label, "perspective_note": _perspective_note(self.perspective),
+            "base_year": self.base_year,
             "first_year": self.first_year, "horizon_years": self.horizon_years,
             "price_basis": self.price_basis, "price_base": self.price_base_statement, "units": "GBP",
             "optimism_bias_mitigation": self.optimism_bias_mitigation,
@@ -131,6 +132,12 @@ class AppraisalResult:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
+
+
+def _perspective_note(perspective: str) -> str:
+    from .cashflow import PERSPECTIVE_NOTES
+
+    return PERSPECTIVE_NOTES[perspective]
 
 
 def _note(name: str) -> str:

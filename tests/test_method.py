@@ -139,5 +139,6 @@ def test_every_project_runs_in_the_social_perspective(pid):
     r = appraise(pid, perspective="social", draws=0, with_switching=False)
     assert r.cashflows[r.cashflows.component == "redundancy"].cost_gbp.abs().sum() == 0.0
     doc = r.to_dict()
-    assert doc["perspective_label"] == PERSPECTIVE_LABELS["social"]
+    assert doc["perspective_label"] == PERSPECTIVE_LABELS["social"] == "society as a whole (net present social value)"
+    assert "redundancy" in doc["perspective_note"]
     assert doc["price_base"].startswith("Prices are real 2014-15 prices") and "2015-16" in doc["price_base"]

@@ -29,7 +29,7 @@ from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
 TABS = ("Summary", "Costs and savings", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
-PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
+from ..cashflow import PERSPECTIVE_LABELS  # noqa: E402  (one dict of labels for every output)
 QUALITY_TEXT = {"green": "strongest evidence", "amber": "moderate: check before quoting",
                 "red": "weakest: to be replaced by the council's own evidence"}
 
@@ -458,7 +458,7 @@ class AppraisalPage:
         self.scenario = W.Dropdown(options=[(s, s) for s in self.scenarios], value=scenario, description="Scenario",
                                    layout=W.Layout(width="250px"))
         self.scenario.add_class("dd-scenario")
-        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES], value=perspective,
+        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p][0].upper() + PERSPECTIVE_LABELS[p][1:], p) for p in PERSPECTIVES], value=perspective,
                                       description="Perspective", layout=W.Layout(width="300px"))
         self.perspective.add_class("dd-perspective")
         self.ob = W.FloatSlider(value=0.6, min=0.0, max=1.0, step=0.05, readout_format=".0%",
@@ -600,7 +600,8 @@ class AppraisalPage:
                 f"<p class='dd-sub'>Money in GBP, {escape(r.price_basis)}, over {r.horizon_years} years from "
                 f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
                 f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
-                f"{r.optimism_bias_mitigation:.0%}.</p>{banner}</div>")
+                f"{r.optimism_bias_mitigation:.0%} ({escape(r.optimism_bias_mitigation_source)}). "
+                f"{escape(r.price_base_statement)}</p>{banner}</div>")
 
     # -- entry points -------------------------------------------------------------------------------
     @classmethod

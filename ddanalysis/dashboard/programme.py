@@ -22,7 +22,7 @@ from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html
                      kpi_cards, money, server_log, share, table_html, wait_for_viewer)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
-PERSPECTIVE_LABELS = {"council": "Council (General Fund)", "public": "Public sector as a whole"}
+from ..cashflow import PERSPECTIVE_LABELS  # noqa: E402  (one dict of labels for every output)
 
 
 def summary_frame(results: dict[str, AppraisalResult]) -> pd.DataFrame:
@@ -55,7 +55,7 @@ class ProgrammePage:
         self.scenario = W.Dropdown(options=list(self.book.scenarios), value=scenario, description="Scenario",
                                    layout=W.Layout(width="250px"))
         self.scenario.add_class("dd-scenario")
-        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES], value=perspective,
+        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p][0].upper() + PERSPECTIVE_LABELS[p][1:], p) for p in PERSPECTIVES], value=perspective,
                                       description="Perspective", layout=W.Layout(width="300px"))
         self.perspective.add_class("dd-perspective")
         self.kpis = html_widget(cls="dd-programme-kpis")

@@ -354,10 +354,11 @@ def project_facts(result: AppraisalResult, ctx: Context) -> list[tuple[str, str]
         ("Council(s)", result.councils),
         ("Scenario", f"{result.scenario}: {result.scenario_description}".rstrip(": ")),
         ("Perspective", f"{result.perspective_label} ({result.perspective})"),
-        ("Prices", f"GBP, {result.price_basis}"),
+        ("Prices", f"GBP, {result.price_basis}. {result.price_base_statement}"),
         ("Appraisal period", f"{result.horizon_years} years, {result.first_year} to {last_year}; discounted at the "
                              "HM Treasury Green Book rates"),
-        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated"),
+        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated "
+                          f"({result.optimism_bias_mitigation_source})"),
         ("Monte Carlo", f"{draws:,} draws, seed {result.mc_seed}" if draws else "not run"),
         ("Recommendation", result.recommendation),
         ("Illustrative", "Yes: " + ILLUSTRATIVE_TEXT.split(": ", 1)[1] if result.illustrative else "No"),

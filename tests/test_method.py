@@ -142,3 +142,22 @@ def test_every_project_runs_in_the_social_perspective(pid):
     assert doc["perspective_label"] == PERSPECTIVE_LABELS["social"] == "society as a whole (net present social value)"
     assert "redundancy" in doc["perspective_note"]
     assert doc["price_base"].startswith("Prices are real 2014-15 prices") and "2015-16" in doc["price_base"]
+
+
+STATUTE_RULE_SOURCES = {"tupe-2006", "lgps-2013-admission", "redundancy-lg-2006", "vat-act-1994-s33"}
+
+
+def test_statutes_are_cited_for_rules_not_for_judgement_figures():
+    """M11: TUPE 2006, the LGPS Regulations 2013, SI 2006/2914 and VATA s.33 set rules; no delivery-model
+    assumption cites them for a figure, nor the State of the Sector report for numbers it does not hold,
+    nor the NAO for a client-side benchmark that does not exist. Relabelled figures are red judgements."""
+    table = load_book().table
+    models = table[table.scope != "project"]
+    bad = models[models.source_id.isin(STATUTE_RULE_SOURCES | {"cabinet-office-mutuals-2018", "nao-commissioning-2014"})]
+    assert bad.empty, bad[["scope", "key", "source_id"]].to_string()
+    for key in ("transition_tupe_hr_per_fte", "redundancy_cost_per_fte", "client_side_cost"):
+        rows = models[models.key == key]
+        relabelled = rows[rows.note.fillna("").str.startswith("Judgement (ddanalysis team)")]
+        assert (relabelled.quality == "red").all() and not relabelled.empty
+    sources = load_book().sources
+    assert "2-5%" not in sources["nao-commissioning-2014"]["title"]

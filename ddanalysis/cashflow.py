@@ -10,6 +10,11 @@ How each lever enters (``L`` = share of the year after go-live, ``S`` = ``L`` x 
 
 - staff = (pay + NI + pension) x P x (1 + S x (staff_cost_change - volunteer_substitution))
 - pension_rate = L x pension_rate_change x pay x P x (same staff factor)
+- pension story: where the council keeps the past deficit (``pension_deficit_kept`` = 1: an admitted
+  body at the actuary's rate), the deficit part of the employer contributions (pension x
+  ``pension_deficit_share``) leaves the staff line from go-live and continues as
+  pension_deficit = L x kept x deficit part, flat in real terms (a fixed recovery schedule,
+  untouched by the new body's staff savings); a pass-through (kept = 0) leaves it in the rate
 - premises = premises x D x (1 + L x premises_cost_change)
 - business_rates = rates x D x (1 - L x relief x share of the relief that is a saving to the
   perspective): for the council, 1 - its retained share of rates (the rest of the relief is its own
@@ -41,7 +46,7 @@ from typing import Mapping
 import numpy as np
 
 OPERATING_COMPONENTS = (
-    "staff", "pension_rate", "premises", "business_rates", "transport", "supplies_third_party",
+    "staff", "pension_rate", "pension_deficit", "premises", "business_rates", "transport", "supplies_third_party",
     "irrecoverable_vat", "support_services", "own_support", "stranded_overheads", "client_side",
     "supplier_margin", "volunteer_time", "income_existing", "new_income", "grant_income",
     "optimism_bias_operating",
@@ -59,7 +64,8 @@ OPTIMISM_BIAS_COMPONENTS = ("optimism_bias_operating", "optimism_bias_one_off")
 OPERATING_COST_COMPONENTS = tuple(k for k in OPERATING_COMPONENTS
                                   if k not in INCOME_COMPONENTS + OPTIMISM_BIAS_COMPONENTS)
 COMPONENT_LABELS = {
-    "staff": "Staff (pay, NI, pension)", "pension_rate": "Pension rate change", "premises": "Premises",
+    "staff": "Staff (pay, NI, pension)", "pension_rate": "Pension rate change",
+    "pension_deficit": "Past-service pension deficit the council keeps paying", "premises": "Premises",
     "business_rates": "Business rates", "transport": "Transport",
     "supplies_third_party": "Supplies and third-party payments", "irrecoverable_vat": "Irrecoverable VAT",
     "support_services": "Council support services", "own_support": "New body's own support costs",
@@ -181,6 +187,10 @@ def option_components(
     S = L * np.where(ramp > 0, np.clip(since / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
     gross = sum(a[k] for k in GROSS_LINES)
     c = _operating(a, lv, D, P, L, S, since, perspective, council_rates_share, vat_rate)
+    kept_deficit = L * lv["pension_deficit_kept"] * a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
+    staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
+    c["staff"] = c["staff"] - kept_deficit * P * staff_factor
+    c["pension_deficit"] = kept_deficit
     c["client_side"] = L * lv["client_side_cost"] * gross * council_funded_share * D
     provider_costs = sum(c[k] for k in ("staff", "pension_rate", "premises", "business_rates", "transport",
                                         "supplies_third_party", "irrecoverable_vat", "support_services", "own_support"))

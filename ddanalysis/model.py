@@ -100,6 +100,7 @@ class ProjectModel:
         Monte Carlo draw of it changes nothing.
         """
         project = {k: values[(PROJECT_SCOPE, k)] for k in ("demand_growth", "real_pay_growth")}
+        project["pension_deficit_share"] = values.get((PROJECT_SCOPE, "pension_deficit_share"), 0.0)
         ob = self.ob_uplifts(ob_mitigation)
         common = dict(perspective=self.perspective, council_rates_share=self.council_rates_share,
                       vat_rate=self.vat_rate, council_funded_share=self.council_funded_share,

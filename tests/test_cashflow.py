@@ -268,3 +268,24 @@ def test_raising_a_cost_never_raises_a_saving(lever, base, bump, mitigation):
     s1 = model.net_present_savings({**values, ("mutual", lever): v1})["mutual"][0]
     s2 = model.net_present_savings({**values, ("mutual", lever): v2})["mutual"][0]
     assert s2 <= s1 + 1e-6
+
+
+def test_one_pension_story_council_keeps_the_deficit_or_pass_through():
+    """Pay 100,000, employer pension 20,000 of which 25% (5,000) repays the past deficit; go-live at the
+    start of year 0, no ramp-up, staff saving 10%. Admitted body (council keeps the deficit, rate +2
+    points on future service): staff (120,000 - 5,000) x 0.9 = 103,500; rate 0.02 x 100,000 x 0.9 =
+    1,800; the council's deficit payments continue, 5,000 (not cut by the staff saving): 110,300 in all.
+    Pass-through at the council's full rate: staff 120,000 x 0.9 = 108,000, no separate deficit line."""
+    a = amounts(employees_pay=100_000, employees_pension=20_000)
+    when = timing(dt.date(2015, 4, 1), dt.date(2015, 4, 1), FIRST, 1)
+    project = {**FLAT, "pension_deficit_share": 0.25}
+    admitted = option_components(a, 1.0, levers(staff_cost_change=-0.1, ramp_up_years=0.0, pension_rate_change=0.02,
+                                                pension_deficit_kept=1.0), project, when, **COMMON)
+    assert admitted["staff"][0, 0] == pytest.approx(103_500)
+    assert admitted["pension_rate"][0, 0] == pytest.approx(1_800)
+    assert admitted["pension_deficit"][0, 0] == pytest.approx(5_000)
+    passthrough = option_components(a, 1.0, levers(staff_cost_change=-0.1, ramp_up_years=0.0, pension_rate_change=0.0,
+                                                   pension_deficit_kept=0.0), project, when, **COMMON)
+    assert passthrough["staff"][0, 0] + passthrough["pension_deficit"][0, 0] == pytest.approx(108_000)
+    sq = option_components(a, 1.0, levers(), project, timing(None, None, FIRST, 1), **COMMON)
+    assert sq["staff"][0, 0] == pytest.approx(120_000) and sq["pension_deficit"][0, 0] == 0.0

@@ -20,9 +20,11 @@ How each lever enters (``L`` = share of the year after go-live, ``S`` = ``L`` x 
   perspective): for the council, 1 - its retained share of rates (the rest of the relief is its own
   lost rates income); for the public sector, 0 (relief is a transfer between public bodies)
 - supplies_third_party = (supplies + third-party payments) x D x (1 - S x procurement_saving)
-- irrecoverable_vat = VAT rate x irrecoverable share x L x (premises + transport + supplies): only
-  lines that bear VAT (not pay, not third-party payments); 0 for the public and social views (a
-  transfer to HMRC)
+- irrecoverable_vat = VAT rate x irrecoverable x L x (premises + transport + supplies): only lines
+  that bear VAT (not pay, not third-party payments); irrecoverable = g + (1 - g) x
+  irrecoverable_vat_share, where g = council-funded share x council_pays_by_grant (a grant is not
+  consideration for a supply, so the input VAT on what it funds is lost; a contract payment is, so it
+  is recovered); 0 for the public and social views (a transfer to HMRC)
 - support_services = recharges x D x (1 - L + L x bought_back); own_support = recharges x D x L x
   (1 - bought_back) x own_support_cost; stranded_overheads = recharges x D x L x (1 - bought_back)
   x stranded share x (1 - years since go-live / stranded years, floored at 0)
@@ -186,7 +188,9 @@ def option_components(
     ramp = lv["ramp_up_years"]
     S = L * np.where(ramp > 0, np.clip(since / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
     gross = sum(a[k] for k in GROSS_LINES)
-    c = _operating(a, lv, D, P, L, S, since, perspective, council_rates_share, vat_rate)
+    grant_funded = council_funded_share * lv["council_pays_by_grant"]
+    irrecoverable = grant_funded + (1.0 - grant_funded) * lv["irrecoverable_vat_share"]
+    c = _operating(a, lv, D, P, L, S, since, perspective, council_rates_share, vat_rate, irrecoverable)
     kept_deficit = L * lv["pension_deficit_kept"] * a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
     staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
     c["staff"] = c["staff"] - kept_deficit * P * staff_factor
@@ -215,7 +219,7 @@ GROSS_LINES = ("employees_pay", "employees_ni", "employees_pension", "premises",
 
 def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarray, P: np.ndarray, L: np.ndarray,
                S: np.ndarray, since: np.ndarray, perspective: str, council_rates_share: float,
-               vat_rate: float) -> dict[str, np.ndarray]:
+               vat_rate: float, irrecoverable: np.ndarray) -> dict[str, np.ndarray]:
     """The provider's operating cost lines (GBP, real): staff to stranded overheads.
 
     Business-rates relief and irrecoverable VAT are transfers outside the council perspective. VAT
@@ -236,7 +240,7 @@ def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarr
     c["supplies_third_party"] = (a["supplies_services"] + a["third_party_payments"]) * D * procured
     vatable = c["premises"] + c["transport"] + a["supplies_services"] * D * procured
     vat_counted = 1.0 if perspective == "council" else 0.0
-    c["irrecoverable_vat"] = vat_counted * vat_rate * lv["irrecoverable_vat_share"] * L * vatable
+    c["irrecoverable_vat"] = vat_counted * vat_rate * irrecoverable * L * vatable
     recharges = a["support_recharges"] * D
     not_bought = L * (1.0 - lv["support_bought_back"])
     sy = lv["stranded_overhead_years"]

@@ -289,3 +289,16 @@ def test_one_pension_story_council_keeps_the_deficit_or_pass_through():
     assert passthrough["staff"][0, 0] + passthrough["pension_deficit"][0, 0] == pytest.approx(108_000)
     sq = option_components(a, 1.0, levers(), project, timing(None, None, FIRST, 1), **COMMON)
     assert sq["staff"][0, 0] == pytest.approx(120_000) and sq["pension_deficit"][0, 0] == 0.0
+
+
+def test_vat_follows_how_the_council_pays():
+    """Supplies 50,000; the council funds half the activity; 10% of input VAT is lost elsewhere (partial
+    exemption). Contract: 20% x 10% x 50,000 = 1,000. Grant: g = 0.5 x 1 = 0.5 of the activity is
+    non-business, so the share lost is 0.5 + 0.5 x 0.1 = 0.55: 20% x 0.55 x 50,000 = 5,500."""
+    a = amounts(supplies_services=50_000)
+    when = timing(dt.date(2015, 4, 1), dt.date(2015, 4, 1), FIRST, 1)
+    common = {**COMMON, "council_funded_share": 0.5}
+    contract = option_components(a, 1.0, levers(irrecoverable_vat_share=0.1), FLAT, when, **common)
+    grant = option_components(a, 1.0, levers(irrecoverable_vat_share=0.1, council_pays_by_grant=1.0), FLAT, when, **common)
+    assert contract["irrecoverable_vat"][0, 0] == pytest.approx(1_000)
+    assert grant["irrecoverable_vat"][0, 0] == pytest.approx(5_500)

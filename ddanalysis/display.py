@@ -220,7 +220,9 @@ _OPTION_COLUMNS = {
     "net_present_saving_gbp": "Net present saving",
     "one_off_cost_gbp": "One-off cost (undiscounted)",
     "payback_year": "Payback year",
-    "benefit_cost_ratio": "Benefit-cost ratio",
+    "optimism_bias_gbp": "Optimism bias (PV, included)",
+    "benefit_cost_ratio": "Benefit-cost ratio (Green Book)",
+    "residual_value_gbp": "Residual value (PV, not in the saving)",
     "steady_state_saving_gbp": "Steady-state saving a year",
     "steady_state_saving_share": "Saving as share of net budget",
     "p_saving_positive": "P(saving > 0)",
@@ -235,9 +237,10 @@ def options_table(result: AppraisalResult) -> Styler:
     """One row per option (status quo first): the Green Book headline metrics against the status quo."""
     frame = result.options[list(_OPTION_COLUMNS)].rename(columns=_OPTION_COLUMNS)
     frame["Recommended"] = frame["Recommended"].map({True: "yes", False: ""})
-    money = ["Net present cost", "Net present saving", "One-off cost (undiscounted)", "Steady-state saving a year"]
+    money = ["Net present cost", "Net present saving", "One-off cost (undiscounted)", "Steady-state saving a year",
+             "Optimism bias (PV, included)", "Residual value (PV, not in the saving)"]
     styler = money_table(frame, money, pct_cols=["Saving as share of net budget", "P(saving > 0)", "P(meets target)"],
-                         ratio_cols=["Benefit-cost ratio"], score_cols=["MCA score (0-10)"],
+                         ratio_cols=["Benefit-cost ratio (Green Book)"], score_cols=["MCA score (0-10)"],
                          nowrap_cols=["Go-live", "Payback year"],
                          caption=_price_caption(result, "Options against the status quo"))
     rec = result.options.index[result.options["recommended"]].tolist()

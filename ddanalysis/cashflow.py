@@ -10,11 +10,12 @@ How each lever enters (``L`` = share of the year after go-live, ``S`` = ``L`` x 
 
 - staff = (pay + NI + pension) x P x (1 + S x (staff_cost_change - volunteer_substitution))
 - pension_rate = L x pension_rate_change x pay x P x (same staff factor)
-- pension story: where the council keeps the past deficit (``pension_deficit_kept`` = 1: an admitted
-  body at the actuary's rate), the deficit part of the employer contributions (pension x
-  ``pension_deficit_share``) leaves the staff line from go-live and continues as
-  pension_deficit = L x kept x deficit part, flat in real terms (a fixed recovery schedule,
-  untouched by the new body's staff savings); a pass-through (kept = 0) leaves it in the rate
+- pension story: the deficit part of the employer contributions (pension x ``pension_deficit_share``)
+  is the council's fixed recovery schedule, flat in real terms and untouched by staff savings:
+  pension_deficit = deficit part x (1 - L x (1 - pension_deficit_kept)). Where the council keeps the
+  past deficit (kept = 1, the default: status quo, and an admitted body at the actuary's rate) its
+  payments continue as that line; under a pass-through at the council's full rate (kept = 0) the
+  deficit rides in the new body's rate from go-live, inside the staff line
 - premises = premises x D x (1 + L x premises_cost_change)
 - business_rates = rates x D x (1 - L x relief x share of the relief that is a saving to the
   perspective): for the council, 1 - its retained share of rates (the rest of the relief is its own
@@ -191,10 +192,11 @@ def option_components(
     grant_funded = council_funded_share * lv["council_pays_by_grant"]
     irrecoverable = grant_funded + (1.0 - grant_funded) * lv["irrecoverable_vat_share"]
     c = _operating(a, lv, D, P, L, S, since, perspective, council_rates_share, vat_rate, irrecoverable)
-    kept_deficit = L * lv["pension_deficit_kept"] * a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
+    deficit = a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
+    in_rate = L * (1.0 - lv["pension_deficit_kept"])  # pass-through: the deficit rides in the new body's rate
     staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
-    c["staff"] = c["staff"] - kept_deficit * P * staff_factor
-    c["pension_deficit"] = kept_deficit
+    c["staff"] = c["staff"] - deficit * P * staff_factor * (1.0 - in_rate)
+    c["pension_deficit"] = deficit * (1.0 - in_rate) * np.ones_like(L)
     c["client_side"] = L * lv["client_side_cost"] * gross * council_funded_share * D
     provider_costs = sum(c[k] for k in ("staff", "pension_rate", "premises", "business_rates", "transport",
                                         "supplies_third_party", "irrecoverable_vat", "support_services", "own_support"))

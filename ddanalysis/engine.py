@@ -85,10 +85,14 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
              with_switching: bool = True) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
-    ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund)
-    or 'public' (the public sector: transfers such as rates relief and irrecoverable VAT net out);
-    ``draws``: Monte Carlo draws (0 = none); ``ob_mitigation``: overrides the optimism-bias
-    mitigation assumption (0..1); ``mca_weights``: criterion -> swing weight (sum 1).
+    ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
+    'public' (the public sector: transfers such as rates relief and irrecoverable VAT net out) or
+    'social' (net present social value: transfers excluded, volunteer time and transferred buildings at
+    opportunity cost); ``draws``: Monte Carlo draws (0 = none); ``ob_mitigation``: an override of the
+    optimism-bias mitigation (0..1), labelled "override" in every output; without it the mitigation is
+    derived from the contributory factors in appraisal.yaml (a scenario may also set
+    ``project.optimism_bias_mitigation`` as an override); it is never drawn in the Monte Carlo.
+    ``mca_weights``: criterion -> swing weight (sum 1). Money in GBP, real base-year prices.
     """
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)

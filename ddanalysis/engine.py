@@ -209,6 +209,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         base_year=book.settings.base_year, first_year=book.settings.first_year, horizon_years=T,
         optimism_bias_mitigation=float(ob_used),
         optimism_bias_mitigation_source="override" if ob_mitigation is not None else "contributory factors",
+        residual_life_years=float(model.residual_life_years),
         illustrative=bool(base.illustrative), baseline=base, options=options, cashflows=cashflows, annual=annual,
         assumptions=used, sensitivity=sens, switching=switch, monte_carlo=mc_summary.reset_index(names="option")
         if draws else mc_summary.rename_axis("option").reset_index(),

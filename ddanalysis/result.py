@@ -58,6 +58,7 @@ class AppraisalResult:
     recommendation: str
     provenance: Mapping[str, str] = field(default_factory=dict)
     optimism_bias_mitigation_source: str = "contributory factors"
+    residual_life_years: float = 0.0
 
     @property
     def perspective_label(self) -> str:
@@ -122,7 +123,13 @@ class AppraisalResult:
             "optimism_bias_mitigation": self.optimism_bias_mitigation,
             "optimism_bias_mitigation_source": self.optimism_bias_mitigation_source,
             "method_notes": {"optimism_bias_and_monte_carlo": _note("OPTIMISM_BIAS_NOTE"),
-                             "price_base": _note("PRICE_BASE_NOTE")},
+                             "price_base": _note("PRICE_BASE_NOTE"),
+                             "residual_value": f"The final year's saving continued for {self.residual_life_years:g} more "
+                                               "years (a labelled judgement in appraisal.yaml), discounted on the Green "
+                                               "Book schedule; shown beside the net present saving (not in it) and counted "
+                                               "in the benefit-cost ratio; 0 for the status quo.",
+                             "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, "
+                                           "without residual value."},
             "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
             "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,

@@ -14,6 +14,7 @@ Every problem in a file is reported together in one :class:`DataFileError` namin
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from dataclasses import dataclass, field
@@ -465,8 +466,9 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    problems += [f"{k}: unknown key{_hint(k, ('project', 'settings', 'models'))}; valid: project, settings, models"
-                 for k in sorted(set(raw) - {"project", "settings", "models"}, key=str)]
+    allowed = ("project", "settings", "models", "optimism_bias_factors")
+    problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
+                 for k in sorted(set(raw) - set(allowed), key=str)]
     if raw.get("project") != project_id:
         problems.append(f"project: {raw.get('project')!r} does not match the file name {project_id!r}")
     new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
@@ -485,6 +487,31 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     new = pd.DataFrame(new_rows)
     keep = ~table.set_index(["scope", "key"]).index.isin(new.set_index(["scope", "key"]).index)
     return pd.concat([table[keep], new], ignore_index=True)
+
+
+def _project_ob_factors(path: Path, settings: Settings) -> Settings:
+    """The settings with a project's own evidence on optimism-bias contributory factors applied:
+    ``optimism_bias_factors: {factor id: {managed: share 0..1, evidence: text}}`` in its project file."""
+    raw = _read_yaml(path) or {}
+    given = raw.get("optimism_bias_factors") or {}
+    if not given:
+        return settings
+    problems, factors = [], {k: dict(v) for k, v in settings.ob_factors.items()}
+    for name, spec in given.items() if isinstance(given, dict) else []:
+        where = f"optimism_bias_factors.{name}"
+        if name not in factors:
+            problems.append(f"{where}: unknown contributory factor{_hint(name, factors)}; valid: {', '.join(factors)}")
+            continue
+        managed = spec.get("managed") if isinstance(spec, dict) else None
+        evidence = str(spec.get("evidence") or "").strip() if isinstance(spec, dict) else ""
+        if not isinstance(managed, (int, float)) or not 0 <= managed <= 1 or not evidence:
+            problems.append(f"{where}: expected managed (a share in [0, 1]) and the evidence for it, got {spec!r}")
+            continue
+        factors[name].update(managed=float(managed), evidence=evidence)
+    if not isinstance(given, dict):
+        problems.append("optimism_bias_factors: expected a mapping of factor id -> {managed, evidence}")
+    _fail(path, problems)
+    return dataclasses.replace(settings, ob_factors=factors)
 
 
 def _laid_out(path: Path, load, *args):
@@ -509,6 +536,7 @@ def _load_book_cached(folder: Path, project_id: str | None) -> AssumptionBook:
         override = folder / "projects" / f"{project_id}.yaml"
         if override.exists():
             table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
+            settings = _laid_out(override, _project_ob_factors, settings)
     bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
               **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()}}
     table["bound_low"] = [bounds[k][0] for k in table.key]

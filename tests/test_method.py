@@ -161,3 +161,28 @@ def test_statutes_are_cited_for_rules_not_for_judgement_figures():
         assert (relabelled.quality == "red").all() and not relabelled.empty
     sources = load_book().sources
     assert "2-5%" not in sources["nao-commissioning-2014"]["title"]
+
+
+def test_a_project_records_its_own_evidence_per_contributory_factor(tmp_path):
+    """A project file records that half the 'inadequacy of the business case' risk is managed, with its
+    evidence: the outsourcing uplift's mitigation becomes 1.00 x 0.5 = 0.5 and equipment/development's
+    0.58 x 0.5 = 0.29; an unknown factor is an error naming the file."""
+    import shutil
+
+    from ddanalysis import config
+    from ddanalysis.errors import DataFileError
+    folder = tmp_path / "assumptions"
+    shutil.copytree(config.DATA_DIR / "assumptions", folder)
+    (folder / "projects" / f"{PID}.yaml").write_text(
+        f"project: {PID}\noptimism_bias_factors:\n  inadequacy_of_the_business_case:\n    managed: 0.5\n"
+        "    evidence: Outline business case reviewed by the section 151 officer (illustrative)\n", encoding="utf-8")
+    s = load_book(PID, folder=folder).settings
+    assert s.ob_mitigation_derived("outsourcing") == pytest.approx(0.5)
+    assert s.ob_mitigation_derived("equipment_development") == pytest.approx(0.29)
+    assert load_book(None, folder=folder).settings.ob_mitigation_derived("outsourcing") == 0.0
+    (folder / "projects" / f"{PID}.yaml").write_text(
+        f"project: {PID}\noptimism_bias_factors:\n  good_luck:\n    managed: 1.0\n    evidence: none\n", encoding="utf-8")
+    from ddanalysis import assumptions
+    assumptions._load_book_cached.cache_clear()  # the book is cached by folder and project
+    with pytest.raises(DataFileError, match="unknown contributory factor"):
+        load_book(PID, folder=folder)

@@ -68,12 +68,16 @@ def appraise_command(
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
     horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+    ob_mitigation: Optional[float] = typer.Option(
+        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1); labelled 'override' in the output. "
+                                      "Default: derived from the contributory factors shown to be managed."),
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
     from .engine import appraise
     from .report import appraisal_table
 
-    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon)
+    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
+                      ob_mitigation=ob_mitigation)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
 
 

@@ -186,3 +186,19 @@ def test_a_project_records_its_own_evidence_per_contributory_factor(tmp_path):
     assumptions._load_book_cached.cache_clear()  # the book is cached by folder and project
     with pytest.raises(DataFileError, match="unknown contributory factor"):
         load_book(PID, folder=folder)
+
+
+def test_cli_override_of_the_mitigation_is_labelled(capsys):
+    """`ddanalysis appraise ID --ob-mitigation 0.5 --json`: the JSON says 0.5, source 'override'; the
+    table names the perspective in words and states the price base."""
+    from ddanalysis import cli
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["appraise", PID, "--draws", "0", "--ob-mitigation", "0.5", "--json"])
+    assert exc.value.code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["optimism_bias_mitigation"] == 0.5 and doc["optimism_bias_mitigation_source"] == "override"
+    with pytest.raises(SystemExit):
+        cli.main(["appraise", PID, "--draws", "0", "--perspective", "social"])
+    text = capsys.readouterr().out
+    assert "Perspective: society as a whole (net present social value)" in text
+    assert "Prices are real 2014-15 prices" in text and "(contributory factors)" in text

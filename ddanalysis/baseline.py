@@ -26,7 +26,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -156,6 +156,24 @@ class Baseline:
     rs_service: str | None = None
     rs_net_current_gbp_k: float | None = None
     rs_share: float | None = None
+    #: which income pays for which activity (default, none listed: the council funds its net budget)
+    funded_by: tuple[FundedBy, ...] = ()
+
+    @property
+    def council_funded_gbp(self) -> float:
+        """The value the council pays for (GBP, real): cash spend (capital charges are not cash) less
+        the income others pay; an income line the ``funded_by`` split marks as the council's own money
+        (e.g. recharges to other council services) is not deducted. Default: the net cash budget."""
+        own = {f.income_line for f in self.funded_by if f.council}
+        cash = self.gross_expenditure_gbp - float(self.amounts_gbp["capital_charges"])
+        others = sum(float(self.amounts_gbp[k]) for k in INCOME_LINES if k not in own)
+        return cash + others
+
+    @property
+    def council_funded_share(self) -> float:
+        """:attr:`council_funded_gbp` as a share of cash gross spend (0..1; 1 when that is 0)."""
+        cash = self.gross_expenditure_gbp - float(self.amounts_gbp["capital_charges"])
+        return min(max(self.council_funded_gbp / cash, 0.0), 1.0) if cash > 0 else 1.0
 
     def __post_init__(self) -> None:
         amounts = pd.Series(self.amounts_gbp, dtype="float64").copy()
@@ -260,6 +278,21 @@ class Sizing(BaseModel):
     share_rationale: str = Field(min_length=20)
 
 
+class FundedBy(BaseModel):
+    """Who pays for part of the service: one income line, its funder and the activity it pays for.
+
+    ``council: false`` (the default) means the money comes from outside the council (schools, a
+    government agency, users), so the activity it pays for is not the council's cost.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    income_line: Literal["income_fees_charges", "income_grants", "income_other"]
+    funder: str = Field(min_length=2)
+    activity: str = Field(min_length=2)
+    council: bool = False
+
+
 class BaselineMeta(BaseModel):
     """Provenance of a bundled baseline (``data/baselines/<project-id>.yaml``)."""
 
@@ -270,6 +303,7 @@ class BaselineMeta(BaseModel):
     illustrative: bool
     source: str = Field(min_length=20)
     sizing: Sizing | None = None
+    funded_by: tuple[FundedBy, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -879,6 +913,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
         rs_service=sizing.rs_service if sizing else None,
         rs_net_current_gbp_k=float(sizing.rs_net_current_gbp_k) if sizing else None,
         rs_share=share,
+        funded_by=tuple(meta.funded_by) if meta is not None else (),
     )
 
 

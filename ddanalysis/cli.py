@@ -76,17 +76,21 @@ def outturn_command(
 def appraise_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
     horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+    ob_mitigation: Optional[float] = typer.Option(
+        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1); labelled 'override' in the output. "
+                                      "Default: derived from the contributory factors shown to be managed."),
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
     from .engine import appraise
     from .report import appraisal_table
 
-    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon)
+    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
+                      ob_mitigation=ob_mitigation)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
 
 
@@ -112,7 +116,7 @@ def export_command(
     output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
     all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:

@@ -142,8 +142,9 @@ def appraisal_header(result: AppraisalResult) -> Markdown:
         f"- **Scenario:** {result.scenario}. {result.scenario_description}",
         f"- **Perspective:** {result.perspective_label} (`{result.perspective}`).",
         f"- **Money:** GBP, {result.price_basis}; {result.horizon_years} appraisal years from {result.first_year}, "
-        f"discounted at the Green Book social time preference rate.",
-        f"- **Optimism bias:** {share(result.optimism_bias_mitigation)} of the upper bound mitigated.",
+        f"discounted at the Green Book social time preference rate. {result.price_base_statement}",
+        f"- **Optimism bias:** {share(result.optimism_bias_mitigation)} of the upper bound mitigated "
+        f"({result.optimism_bias_mitigation_source}); the uplift is its own line, never drawn in the Monte Carlo.",
         f"- {mc}",
     ]
     return Markdown("\n".join(lines))

@@ -247,7 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--project", action="append", dest="projects", metavar="ID",
                    help="project id (repeatable); every project when absent")
     p.add_argument("--scenario", help="scenario name (data/assumptions/scenarios.yaml); default: the template's")
-    p.add_argument("--perspective", help="council or public; default: the template's")
+    p.add_argument("--perspective", help="council, public or social; default: the template's")
     p.add_argument("--draws", type=int, help="Monte Carlo draws; default: the template's")
     p.add_argument("--seed", type=int, help="Monte Carlo seed; default: the template's")
     p.add_argument("--all", action="store_true", dest="all_notebooks",

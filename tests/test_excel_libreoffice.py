@@ -199,7 +199,7 @@ OPTION_METRICS = {
     "Rank by net present saving": ("rank", 0),
     "One-off transition costs (undiscounted)": ("one_off_cost_gbp", PENNY),
     "Present value of one-off costs": ("pv_one_off_cost_gbp", PENNY),
-    "Benefit-cost ratio": ("benefit_cost_ratio", 1e-9),
+    "Return on transition cost": ("return_on_transition_cost", 1e-9),
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),

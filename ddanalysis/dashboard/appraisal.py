@@ -529,7 +529,8 @@ class AppraisalPage:
                 f"<p class='dd-sub'>Money in GBP, {escape(r.price_basis)}, over {r.horizon_years} years from "
                 f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
                 f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
-                f"{r.optimism_bias_mitigation:.0%}.</p>{banner}</div>")
+                f"{r.optimism_bias_mitigation:.0%} ({escape(r.optimism_bias_mitigation_source)}). "
+                f"{escape(r.price_base_statement)}</p>{banner}</div>")
 
     # -- entry points -------------------------------------------------------------------------------
     @classmethod

@@ -35,7 +35,7 @@ log = logging.getLogger("ddanalysis.dashboard")
 #: dashboards show the same P10 / P90 and the same recommendation for a project.
 DRAWS = 2000
 SEED = DEFAULT_SEED
-PERSPECTIVES = ("council", "public")
+from ..cashflow import PERSPECTIVES  # noqa: E402  (one list of perspectives for every output)
 _FORMAT = 1  # bump when the pickled layout changes
 
 

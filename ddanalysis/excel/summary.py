@@ -128,8 +128,18 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     def bcr(row: int, c: int, opt: str) -> None:
         pv1, s = ref(c, pv_one_off_row), ref(c, nps_row)
         put_formula(ws, row, c, f'=IF({pv1}>0,({s}+{pv1})/{pv1},"n/a")', "dd_ratio")
-    metric("bcr", "Benefit-cost ratio", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
-           "PV of recurring savings per pound of one-off cost", bcr)
+    metric("bcr", "Return on transition cost", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
+           "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)", bcr)
+    for key, col, label, note, style in (
+        ("gb_bcr", "benefit_cost_ratio", "Benefit-cost ratio (Green Book)",
+         "Model value: PV benefits / PV costs, year by year on net figures, with residual value", "dd_ratio"),
+        ("ob", "optimism_bias_gbp", "Optimism bias (present value, its own line)",
+         "Model value: uplift on one-off costs and on each year's net operating cost change", "dd_gbp"),
+        ("residual", "residual_value_gbp", "Residual value beyond the horizon (present value)",
+         "Model value: final year's saving over the remaining life, discounted", "dd_gbp"),
+    ):
+        metric(key, label, note, lambda row, c, opt, col=col, style=style: put_number(
+            ws, row, c, row_of.loc[opt, col], style, missing="n/a"))
 
     def steady(row: int, c: int, opt: str) -> None:
         if opt == sq:
@@ -366,10 +376,11 @@ def project_facts(result: AppraisalResult, ctx: Context) -> list[tuple[str, str]
         ("Council(s)", result.councils),
         ("Scenario", f"{result.scenario}: {result.scenario_description}".rstrip(": ")),
         ("Perspective", f"{result.perspective_label} ({result.perspective})"),
-        ("Prices", f"GBP, {result.price_basis}"),
+        ("Prices", f"GBP, {result.price_basis}. {result.price_base_statement}"),
         ("Appraisal period", f"{result.horizon_years} years, {result.first_year} to {last_year}; discounted at the "
                              "HM Treasury Green Book rates"),
-        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated"),
+        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated "
+                          f"({result.optimism_bias_mitigation_source})"),
         ("Monte Carlo", f"{draws:,} draws, seed {result.mc_seed}" if draws else "not run"),
         ("Recommendation", result.recommendation),
         ("Illustrative", "Yes: " + ILLUSTRATIVE_TEXT.split(": ", 1)[1] if result.illustrative else "No"),

@@ -147,9 +147,9 @@ def _perspective_note(perspective: str) -> str:
 
 
 def _note(name: str) -> str:
-    from . import engine
+    from .presentation import text
 
-    return str(getattr(engine, name))
+    return str(getattr(text, name))
 
 
 def _rule() -> str:

@@ -40,6 +40,7 @@ from typing import Any
 import pytest
 
 from ddanalysis import registry
+from ddanalysis.dashboard import store as store_mod
 
 from conftest import REPO
 from test_dashboard_security import (VoilaServer, kernel_id, pool_total, rendered, run_in_browser,
@@ -95,7 +96,7 @@ def cache(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("load-cache")
     subprocess.run([sys.executable, "-m", "ddanalysis.dashboard.warm", "--quick"], cwd=REPO, check=True,
                    env={**os.environ, "DDANALYSIS_CACHE": str(d)}, timeout=300, capture_output=True)
-    assert len(list(d.glob("*.pkl"))) == len(registry.project_ids())
+    assert len(list(d.glob(f"*{store_mod.SUFFIX}"))) == len(registry.project_ids())
     return d
 
 

@@ -870,13 +870,13 @@ def test_a_notebook_that_fails_outright_shows_the_friendly_message(broken_views,
 PROXY_HOST = "dashboards.council.example"
 
 
-def _ws_status(port: int, kid: str, host: str, origin: str) -> int | str:
+def _ws_status(server: VoilaServer, kid: str, host: str, origin: str) -> int | str:
     """``"open"`` when the kernel websocket opens with this Host and Origin, else the HTTP status."""
     from tornado.httpclient import HTTPClientError, HTTPRequest
     from tornado.websocket import websocket_connect
 
     async def connect():
-        url = f"ws://127.0.0.1:{port}/api/kernels/{kid}/channels?session_id={uuid.uuid4().hex}"
+        url = f"{server.url.replace('http://', 'ws://')}api/kernels/{kid}/channels?session_id={uuid.uuid4().hex}"
         try:
             ws = await websocket_connect(HTTPRequest(url, headers={"Host": host, "Origin": origin}))
         except HTTPClientError as err:
@@ -901,7 +901,7 @@ def test_a_foreign_host_header_is_refused_everywhere(server):
                 code, body = server.get(path, headers={"Host": host})
                 assert code == 403, f"Host {host}: /{path} -> {code}"
                 assert "kernelId" not in body and "walsall" not in body.lower()
-            assert _ws_status(server.port, kid, host, f"http://{host}") == 403, host
+            assert _ws_status(server, kid, host, f"http://{host}") == 403, host
             assert server.get(f"voila/api/shutdown/{kid}", method="POST", data=b"", headers={"Host": host})[0] == 403
         assert "Blocking request with non-local 'Host'" in server.log()
     finally:
@@ -913,7 +913,7 @@ def test_loopback_host_headers_are_served(server):
         status, html = server.get("voila/render/programme.ipynb", headers={"Host": host})
         try:
             assert status == 200 and kernel_id(html), host
-            assert _ws_status(server.port, kernel_id(html), host, f"http://{host}") == "open", host
+            assert _ws_status(server, kernel_id(html), host, f"http://{host}") == "open", host
         finally:
             server.shutdown_kernel_of(html)
 
@@ -938,8 +938,8 @@ def test_the_proxy_host_name_is_served_when_configured(server, proxied):
     try:
         assert status == 200 and kid
         # the browser's websocket through the proxy: Host is the proxy's name, Origin its https address
-        assert _ws_status(proxied.port, kid, PROXY_HOST, f"https://{PROXY_HOST}") == "open"
-        assert _ws_status(proxied.port, kid, "evil.example", "http://evil.example") == 403
+        assert _ws_status(proxied, kid, PROXY_HOST, f"https://{PROXY_HOST}") == "open"
+        assert _ws_status(proxied, kid, "evil.example", "http://evil.example") == 403
         assert proxied.get("voila/render/empty.ipynb", headers={"Host": "evil.example"})[0] == 403
         assert "Host names served: loopback addresses, localhost, other.example, " + PROXY_HOST in proxied.log()
     finally:

@@ -28,7 +28,12 @@ from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, 
 from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
-#: Horizons reported side by side (``by_horizon``), years.
+def horizon_column(years: int) -> str:
+    """The options frame's column of the net present saving over ``years`` years (``nps_15y_gbp``)."""
+    return f"nps_{years}y_gbp"
+
+
+#: Horizons reported side by side (``by_horizon``: columns ``nps_<years>y_gbp`` of the options frame), years.
 HORIZONS = (10, 15, 20)
 
 #: How optimism bias and the Monte Carlo avoid counting the same risk twice (shown in the JSON).
@@ -236,7 +241,7 @@ def _method_metrics(model: ProjectModel, flows: dict, values: dict) -> dict[str,
             "optimism_bias_gbp": float(ProjectModel.total(comps, OPTIMISM_BIAS_COMPONENTS)[0] @ model.factors),
             "residual_value_gbp": rv,
             "benefit_cost_ratio": bcr, "benefit_cost_ratio_note": note,
-            "by_horizon": [{"years": h, "net_present_saving_gbp": float(long_saving[:h].sum())} for h in HORIZONS],
+            **{horizon_column(h): float(long_saving[:h].sum()) for h in HORIZONS},
         }
     return out
 

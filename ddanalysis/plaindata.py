@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 #: Bump when the layout of the manifest changes (files of another format are ignored).
 FORMAT = "ddanalysis-plaindata/1"
@@ -176,6 +177,9 @@ class _Encoder:
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             return {"$": "dataclass", "cls": self._trusted(type(v), where),
                     "v": {f.name: self.encode(getattr(v, f.name), f"{where}.{f.name}") for f in dataclasses.fields(v)}}
+        if isinstance(v, BaseModel):  # ddanalysis's own validated records (pydantic), by their fields
+            return {"$": "model", "cls": self._trusted(type(v), where),
+                    "v": {k: self.encode(getattr(v, k), f"{where}.{k}") for k in type(v).model_fields}}
         if isinstance(v, (list, tuple)) and type(v) in (list, tuple):
             return {"$": type(v).__name__, "v": [self.encode(x, f"{where}[{i}]") for i, x in enumerate(v)]}
         if isinstance(v, dict) or (hasattr(v, "items") and hasattr(v, "keys") and hasattr(v, "__getitem__")):
@@ -279,6 +283,11 @@ class _Decoder:
                 if not fields[k].init:
                     object.__setattr__(obj, k, x)
             return obj
+        if tag == "model":
+            cls = _trusted_class(node["cls"])
+            if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+                raise ValueError(f"{node['cls']} is not a pydantic model")
+            return cls.model_validate({k: self.decode(x) for k, x in v.items()})
         raise ValueError(f"unknown tag {tag!r} in a plain-data manifest")
 
     def _frame(self, member: str) -> pd.DataFrame:

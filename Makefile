@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8866
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps test test-fast dashboards lab data export notebooks bench strip clean
+.PHONY: help install system-deps test test-fast dashboards lab data datalog export notebooks bench strip clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -39,6 +39,9 @@ lab: install ## open JupyterLab on the project (the package importable)
 
 data: install ## rebuild data/official/rs_programme_councils.csv from ../shared/data/official
 	$(PY) -m ddanalysis.sources.build
+
+datalog: install ## regenerate the assumptions table in data/assumptions/README.md (values, sources, quality, impact rank)
+	$(PY) -m ddanalysis.datalog
 
 export: install ## write the programme workbook to output/ddanalysis_programme.xlsx
 	@mkdir -p output

@@ -153,3 +153,21 @@ def test_no_assumption_cites_a_report_for_a_figure_it_does_not_contain():
                "lgps-2013-admission", "redundancy-lg-2006"}
     cited = {(f, w) for f, w, e in _entries() if e["source"] in retired}
     assert not cited, sorted(cited)
+
+
+def test_the_evidence_log_names_known_sources_and_says_where_each_figure_was_read():
+    log = yaml.safe_load((FOLDER / "evidence_log.yaml").read_text(encoding="utf-8"))
+    sources = _sources()
+    problems = []
+    for i, f in enumerate(log["figures"]):
+        where = f"figures[{i}] {f.get('figure', '')[:40]!r}"
+        if f.get("source") not in sources:
+            problems.append(f"{where}: source {f.get('source')!r} not in sources.yaml")
+        if not isinstance(f.get("verified"), bool):
+            problems.append(f"{where}: verified must be true or false")
+        if not f.get("seen_at") or not f.get("locator"):
+            problems.append(f"{where}: needs seen_at (where it was read) and locator")
+    for name, s in log["series"].items():
+        if s.get("source") not in sources:
+            problems.append(f"series.{name}: source {s.get('source')!r} not in sources.yaml")
+    assert not problems, "\n".join(problems)

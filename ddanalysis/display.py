@@ -25,7 +25,7 @@ from .result import AppraisalResult
 
 __all__ = [
     "gbp", "pct", "gbp_thousand", "share", "money_table", "show", "illustrative_note", "appraisal_header",
-    "recommendation_rule", "recommendation_note", "baseline_table", "options_table", "cashflow_table",
+    "recommendation_rule", "recommendation_note", "run_record_note", "baseline_table", "options_table", "cashflow_table",
     "savings_table", "sensitivity_table", "focus_option", "switching_table", "monte_carlo_table",
     "mca_scores_table", "mca_rationale_table", "mca_totals_table", "plan_table", "milestones_table",
     "risks_table", "assumptions_table", "programme_table", "markdown_list", "programme_note",
@@ -148,6 +148,15 @@ def appraisal_header(result: AppraisalResult) -> Markdown:
         f"- {mc}",
     ]
     return Markdown("\n".join(lines))
+
+
+def run_record_note(result: AppraisalResult) -> Markdown:
+    """The run record of these figures: package version, the input files' fingerprint (every hash is in the
+    JSON), scenario, perspective, overrides, draws, seed and time, so any figure can be reproduced."""
+    rec = result.run_record
+    if rec is None:
+        return Markdown("Run record: not available for this result.")
+    return Markdown("**Run record.** " + " ".join(f"{line}." for line in rec.lines()))
 
 
 def recommendation_rule() -> str:

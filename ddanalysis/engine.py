@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import mca, plan, registry
+from . import config, mca, plan, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, load_book
 from .baseline import project_baseline
@@ -23,6 +23,7 @@ from .errors import DDAnalysisError, unknown
 from .model import OptionTiming, ProjectModel
 from .presentation import text as decision_text
 from .result import AppraisalResult
+from .run_record import make_record, project_input_files
 from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
 from .years import fy_label, fy_of, fy_start_year
@@ -217,7 +218,20 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
             "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
             "package_version": __version__,
         },
+        run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights),
     )
+
+
+def _run_record(project_id: str, scenario: str, perspective: str, seed: int, draws: int,
+                ob_mitigation: float | None, mca_weights: "pd.Series | dict | None"):
+    """The run record of an appraisal: every bundled input file hashed, the arguments and overrides."""
+    overrides: dict[str, object] = {}
+    if ob_mitigation is not None:
+        overrides["project.optimism_bias_mitigation"] = float(ob_mitigation)
+    if mca_weights is not None:
+        overrides.update({f"mca_weight.{k}": float(v) for k, v in dict(mca_weights).items()})
+    return make_record(project_input_files(config.DATA_DIR, project_id), config.DATA_DIR, package_version=__version__,
+                       scenario=scenario, perspective=perspective, seed=seed, draws=draws, overrides=overrides)
 
 
 def _method_metrics(model: ProjectModel, flows: dict, values: dict) -> dict[str, dict]:

@@ -57,6 +57,7 @@ class AppraisalResult:
     recommended: str
     recommendation: str
     provenance: Mapping[str, str] = field(default_factory=dict)
+    run_record: Any = None          # ddanalysis.run_record.RunRecord: what produced these figures
     optimism_bias_mitigation_source: str = "contributory factors"
     residual_life_years: float = 0.0
 
@@ -133,6 +134,7 @@ class AppraisalResult:
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
             "recommendation_rule": _rule(),
             "provenance": dict(self.provenance),
+            "run_record": self.run_record.to_dict() if self.run_record is not None else None,
         }
 
     def to_json(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -85,11 +86,21 @@ def hash_inputs(files: Iterable[Path], root: Path) -> tuple[tuple[str, str], ...
 def make_record(files: Iterable[Path], root: Path, *, package_version: str, scenario: str, perspective: str,
                 seed: int, draws: int, overrides: Mapping[str, Any] | None = None,
                 now: dt.datetime | None = None) -> RunRecord:
-    """A :class:`RunRecord` for a run that read ``files`` (hashed relative to ``root``)."""
-    when = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    """A :class:`RunRecord` for a run that read ``files`` (hashed relative to ``root``).
+
+    The time is now (UTC), or ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds
+    convention) when that is set, so that two runs can be compared byte for byte.
+    """
+    when = (now or _epoch_time() or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     return RunRecord(package_version=package_version, inputs=hash_inputs(files, root), scenario=scenario,
                      perspective=perspective, seed=int(seed), draws=int(draws), overrides=dict(overrides or {}),
                      created_utc=when.replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+
+
+def _epoch_time() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a UTC time, or None when unset or not a whole number of seconds."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(raw), dt.timezone.utc) if raw.isdigit() else None
 
 
 def project_input_files(data_dir: Path, project_id: str) -> list[Path]:

@@ -486,6 +486,7 @@ def test_appraise_json_is_byte_identical_across_processes(work):
     args = ["appraise", "nelincs-environment", "--draws", "2000", "--json", "--seed"]
     before = sha256s(DATA)
     env = {k: v for k, v in os.environ.items() if k != "DDANALYSIS_DATA"}
+    env["SOURCE_DATE_EPOCH"] = "1767225600"  # the run record's time, pinned (2026-01-01T00:00:00Z)
     cmd = [sys.executable, "-m", "ddanalysis"]
     procs = [subprocess.Popen(cmd + args + [seed], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work,
                               env={**env, "PYTHONHASHSEED": hash_seed})

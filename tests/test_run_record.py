@@ -40,3 +40,29 @@ def test_record_states_arguments_and_time():
     same = make_record(files, config.DATA_DIR, package_version="9.9", scenario="x", perspective="council", seed=1,
                        draws=0)
     assert same.fingerprint() == rec.fingerprint()  # the fingerprint covers the inputs only
+
+
+def test_every_output_carries_the_same_run_record():
+    """The JSON, the Excel cover, the dashboard footer and the notebook note show one record: the same
+    fingerprint of the input files, seed and draws."""
+    import io
+
+    from openpyxl import load_workbook
+
+    import ddanalysis as dd
+    from ddanalysis import display
+    from ddanalysis.dashboard.common import run_record_footer
+    from ddanalysis.excel.export import export_project_bytes
+
+    res = dd.appraise("dover-museum-tourism", draws=50, seed=11, with_switching=False)
+    rec = res.run_record
+    doc = res.to_dict()["run_record"]
+    assert doc["seed"] == 11 and doc["monte_carlo_draws"] == 50
+    assert {"path": "baselines/dover-museum-tourism.csv",
+            "sha256": file_hash(config.DATA_DIR / "baselines" / "dover-museum-tourism.csv")} in doc["inputs"]
+    fingerprint = rec.fingerprint()
+    wb = load_workbook(io.BytesIO(export_project_bytes(res)))
+    cover = "\n".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
+    for name, text in (("Excel cover", cover), ("dashboard footer", run_record_footer(res)),
+                       ("notebook", display.run_record_note(res).data)):
+        assert fingerprint in text and "seed 11" in text, name

@@ -24,8 +24,8 @@ from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, note_box, query_params, server_log, share, table_from, table_html,
-                     wait_for_viewer)
+                     kpi_cards, money, note_box, query_params, run_record_footer, server_log, share, table_from,
+                     table_html, wait_for_viewer)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
 TABS = ("Summary", "Costs and savings", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
@@ -408,7 +408,8 @@ class AppraisalPage:
                           layout=W.Layout(flex_flow="row wrap"))
         controls.add_class("dd-controls")
         actions = W.HBox([self.excel, self.download], layout=W.Layout(align_items="center"))
-        self.widget = W.VBox([html_widget(STYLE), self.header, controls, actions, self.status, self.tabs],
+        self.footer = html_widget(cls="dd-footer")
+        self.widget = W.VBox([html_widget(STYLE), self.header, controls, actions, self.status, self.tabs, self.footer],
                              layout=W.Layout(width="auto"))
         self.widget.add_class("dd-page")
         on_control = guarded(self.status)(self._on_control)
@@ -481,6 +482,7 @@ class AppraisalPage:
             return
         self.download.value = ""
         self.header.value = self._header(self.result)
+        self.footer.value = run_record_footer(self.result)
         self.fresh = set()
         self._show_tab(self.tabs.selected_index or 0)
         self.status.value = f"<span class='dd-small' data-dd-ms='{(time.perf_counter() - t0) * 1000:.0f}'></span>"

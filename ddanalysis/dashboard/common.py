@@ -213,6 +213,15 @@ def table_from(table: Table, html_cols: Iterable[str] = (), cls: str = "dd-table
                       row_class=(lambda r: "dd-recommended" if r.name in marked else "") if marked else None)
 
 
+def run_record_footer(result: Any) -> str:
+    """The run record of the figures on screen (version, input-file fingerprint, arguments, time), small print."""
+    rec = getattr(result, "run_record", None)
+    if rec is None:
+        return ""
+    lines = "<br>".join(escape(line) for line in rec.lines())
+    return f"<footer class='dd-small dd-run-record' aria-label='Run record'>Run record: {lines}</footer>"
+
+
 money = formats.money
 share = formats.share
 

@@ -385,7 +385,17 @@ def project_facts(result: AppraisalResult, ctx: Context) -> list[tuple[str, str]
         ("Recommendation", result.recommendation),
         ("Illustrative", "Yes: " + ILLUSTRATIVE_TEXT.split(": ", 1)[1] if result.illustrative else "No"),
         ("Produced", f"{ctx.produced:%d %B %Y} by ddanalysis {ctx.version}"),
+        *_run_record_facts(result),
     ]
+
+
+def _run_record_facts(result: AppraisalResult) -> list[tuple[str, str]]:
+    """The run record (version, input-file hashes, arguments, time) as cover facts, to reproduce any figure."""
+    rec = result.run_record
+    if rec is None:
+        return []
+    return [("Run record", "\n".join(rec.lines())),
+            ("Input files (SHA-256)", "; ".join(f"{p} {h[:12]}" for p, h in rec.inputs))]
 
 
 __all__ = ["write_options", "write_summary", "write_cover", "project_facts", "internal_link", "OptionsRefs",

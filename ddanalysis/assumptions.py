@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .filestamp import Stamp, stamp
 from .yamlio import load_yaml_text, read_utf8
 from . import config
 from .errors import DataFileError, DDAnalysisError, unknown
@@ -577,7 +578,7 @@ def _laid_out(path: Path, load, *args):
 
 
 @lru_cache(maxsize=32)
-def _load_book_cached(folder: Path, project_id: str | None) -> AssumptionBook:
+def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> AssumptionBook:
     levers = _laid_out(folder / "levers.yaml", _load_levers)
     sources = _laid_out(folder / "sources.yaml", _load_sources)
     settings, specs, setting_rows = _laid_out(folder / "appraisal.yaml", _load_settings, sources)
@@ -608,7 +609,8 @@ def load_book(project_id: str | None = None, folder: Path | str | None = None) -
     """
     if project_id is not None and project_id not in project_ids():
         raise unknown("project", project_id, project_ids())
-    return _load_book_cached(Path(folder or config.data_path("assumptions")).resolve(), project_id)
+    where = Path(folder or config.data_path("assumptions")).resolve()
+    return _load_book_cached(where, project_id, stamp(where))
 
 
 def check_all(folder: Path | str | None = None) -> int:

@@ -23,6 +23,7 @@ from .errors import DDAnalysisError, unknown
 from .model import OptionTiming, ProjectModel
 from .presentation import text as decision_text
 from .result import AppraisalResult
+from .filestamp import Stamp, stamp
 from .run_record import make_record, project_input_files
 from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
@@ -282,8 +283,14 @@ def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspect
     return str(best.id), decision_text.recommendation_sentence(best.to_dict(), float(sq.mca_score), **sentence)
 
 
-@lru_cache(maxsize=64)
 def appraise_cached(project_id: str, scenario: str = "central", perspective: str = "council",
                     draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, ob_mitigation: float | None = None) -> AppraisalResult:
-    """:func:`appraise` memoised on its arguments (for dashboards; treat the result as read-only)."""
+    """:func:`appraise` memoised on its arguments and the stamp of every bundled data file, so an edited
+    file is seen at once (for dashboards and the programme summary; treat the result as read-only)."""
+    return _appraise_memo(project_id, scenario, perspective, draws, seed, ob_mitigation, stamp(config.DATA_DIR))
+
+
+@lru_cache(maxsize=64)
+def _appraise_memo(project_id: str, scenario: str, perspective: str, draws: int, seed: int,
+                   ob_mitigation: float | None, _stamp: Stamp) -> AppraisalResult:
     return appraise(project_id, scenario, perspective, draws, seed, ob_mitigation)

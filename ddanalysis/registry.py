@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .filestamp import Stamp, stamp
 from . import config
 from .errors import DataFileError, unknown
 from .problems import Problems
@@ -94,13 +95,14 @@ def _read_councils(path: Path) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _councils_cached(path: Path) -> pd.DataFrame:
+def _councils_cached(path: Path, _stamp: Stamp) -> pd.DataFrame:
     return _read_councils(path)
 
 
 def councils(path: Path | None = None) -> pd.DataFrame:
     """The programme's councils: ``e_code``, ``ons_code``, ``name``, ``authority_class``, ``region``."""
-    return _councils_cached(Path(path or config.data_path("councils.csv"))).copy()
+    where = Path(path or config.data_path("councils.csv"))
+    return _councils_cached(where, stamp(where)).copy()
 
 
 def council(code: str, path: Path | None = None) -> pd.Series:
@@ -113,7 +115,7 @@ def council(code: str, path: Path | None = None) -> pd.Series:
 
 
 @lru_cache(maxsize=4)
-def _projects_cached(path: Path) -> tuple[Project, ...]:
+def _projects_cached(path: Path, _stamp: Stamp) -> tuple[Project, ...]:
     shape = "a mapping with a 'projects' list"
     raw = read_yaml_mapping(path, "project registry", expected=shape)
     problems = Problems(path)
@@ -142,7 +144,8 @@ def _projects_cached(path: Path) -> tuple[Project, ...]:
 
 def projects(path: Path | None = None) -> tuple[Project, ...]:
     """All projects, in the registry's order."""
-    return _projects_cached(Path(path or config.data_path("projects.yaml")))
+    where = Path(path or config.data_path("projects.yaml"))
+    return _projects_cached(where, stamp(where))
 
 
 def project_ids() -> list[str]:

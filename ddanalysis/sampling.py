@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .filestamp import Stamp, stamp
 from . import config
 from .errors import DataFileError
 from .yamlio import load_yaml_text, read_utf8
@@ -413,7 +414,7 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
 
 
 @lru_cache(maxsize=16)
-def _load_cached(path: Path, folder: Path) -> Correlations:
+def _load_cached(path: Path, folder: Path, _stamp: Stamp) -> Correlations:
     from .assumptions import load_book
 
     book = load_book(None, folder)
@@ -435,7 +436,7 @@ def load_correlations(path: Path | str | None = None) -> Correlations:
     """
     path = Path(path or config.data_path("assumptions", CORRELATIONS_FILE)).resolve()
     folder = path.parent if (path.parent / "levers.yaml").exists() else config.data_path("assumptions").resolve()
-    return _load_cached(path, Path(folder))
+    return _load_cached(path, Path(folder), stamp(path, folder))
 
 
 # ---- the sampler -------------------------------------------------------------------------------

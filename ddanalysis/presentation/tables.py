@@ -517,7 +517,7 @@ def commercial_table(result: "AppraisalResult", routes: Mapping[str, str], trans
     pension arrangement (``routes``/``transfers``/``pensions``: option id -> value)."""
     opts = result.options
     frame = pd.DataFrame({
-        "Option": opts["name"].to_numpy(),
+        "Delivery vehicle (option)": opts["name"].to_numpy(),
         "Procurement route": [routes.get(o, "-") for o in opts["id"]],
         "Staff transfer (TUPE)": ["yes" if transfers.get(o) else "no" for o in opts["id"]],
         "Pensions": [pensions.get(o, "-") for o in opts["id"]],

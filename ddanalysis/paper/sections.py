@@ -32,7 +32,7 @@ def _alt(kind: str, what: str, table: Table, label_col: str, value_col: str, lim
 
 
 def _hook(title: str, what: str) -> list[Block]:
-    return [Paragraph(f"{title}: {text.WHEN_AVAILABLE} ({what})", "hook")]
+    return [Paragraph(f"{title} (when available): {what}. {text.WHEN_AVAILABLE}", "hook")]
 
 
 def _summary(result: "AppraisalResult") -> Section:
@@ -129,7 +129,7 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         blocks.append(TableBlock(tables.optimism_bias_table(result, inputs.ob_upper, inputs.ob_applies_to), "ob"))
     by_option = tables.optimism_bias_by_option_table(result)
     blocks += ([TableBlock(by_option, "ob-options")] if by_option is not None
-               else _hook("Optimism bias by option in pounds", "the uplift each option carries"))
+               else _hook("Optimism bias by option in pounds", "the uplift each option carries, in pounds"))
     blocks.append(Heading("Uncertainty", "economic-uncertainty"))
     draws = len(result.mc_draws)
     row = result.options.set_index("id").loc[focus] if focus != STATUS_QUO else None
@@ -154,14 +154,14 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     dec = tables.decision_table(result)
     blocks += ([TableBlock(dec, "decision")] if dec is not None
                else _hook("Probability each option is best and the expected value of perfect information",
-                          "from the Monte Carlo draws"))
+                          "the share of Monte Carlo draws in which each option saves the most, and what removing all uncertainty before deciding would be worth"))
     voi = tables.value_of_information_table(result)
     blocks += ([TableBlock(voi, "voi")] if voi is not None
-               else _hook("Value of information per assumption", "partial EVPI"))
+               else _hook("Value of information per assumption", "what firming up each assumption before deciding would be worth (partial EVPI)"))
     blocks.append(Heading("Benefits by agency", "economic-benefits"))
     ben = tables.benefits_by_agency_table(result)
     blocks += ([TableBlock(ben, "benefits")] if ben is not None
-               else _hook("Benefits by agency", "public value priced from unit costs, by the agency that bears it"))
+               else _hook("Benefits by agency", "outcomes priced from unit costs, split by the agency that bears them"))
     if not result.mca_totals.empty:
         blocks.append(Heading("Non-monetised criteria", "economic-mca"))
         blocks.append(TableBlock(tables.mca_totals_table(result), "mca"))

@@ -51,8 +51,8 @@ tbody th { font-weight: normal; }
 td.num, th.num { text-align: right; }
 td.num { white-space: nowrap; }
 tr { break-inside: avoid; }
-tr.emph td { font-weight: bold; }
-tr.emph td:first-child::before { content: "\\2605\\00a0"; }
+tr.emph td, tr.emph th { font-weight: bold; }
+tr.emph > :first-child::before { content: "\\2605\\00a0"; }
 figure { margin: 3mm 0 1mm; break-inside: avoid; }
 figure .plot { width: 100%; }
 figcaption { font-size: 9pt; font-weight: bold; margin-top: 1mm; }

@@ -79,6 +79,8 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         blocks.append(Bullets(tuple(inputs.partners), "Partners"))
     blocks += [Paragraph(text.people_sentence(base.fte, base.headcount, base.illustrative)),
                TableBlock(tables.baseline_table(result), "baseline")]
+    blocks.append(Heading("Drivers for change", "strategic-drivers"))
+    blocks.append(Bullets(tuple(d[:1].upper() + d[1:] for d in inputs.drivers) or ("Not recorded",)))
     blocks.append(Heading("The council's own spending trend", "strategic-spending"))
     sp = inputs.spending
     if sp is None or sp.empty:
@@ -104,8 +106,6 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                                       "Council, real (GBP thousand)"), table, "chart-spending"))
         blocks.append(Paragraph(f"Source: {text.OGL_ATTRIBUTION} DCLG, Revenue Outturn Summary (RS), 2010-11 to "
                                 "2014-15.", "note"))
-    blocks.append(Heading("Drivers for change", "strategic-drivers"))
-    blocks.append(Bullets(tuple(d[:1].upper() + d[1:] for d in inputs.drivers) or ("Not recorded",)))
     return Section("strategic", f"1. {title}", purpose, tuple(blocks))
 
 

@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 
 #: Text width of the A4 page (210 mm less 2 x 16 mm margins) in CSS pixels (96 per inch).
 WIDTH_PX = 672
+#: Characters of a chart title that fit the text width at 14 px.
+TITLE_CHARS = 84
 PATTERNS = ("", "/", "\\", "x", ".", "+", "-", "|")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
@@ -21,6 +23,9 @@ def for_print(fig: go.Figure, width: int = WIDTH_PX) -> go.Figure:
     out.update_layout(width=width, height=int(min(height * 0.9, 900)), font=dict(size=11),
                       title=dict(font=dict(size=14)), hovermode=False, dragmode=False,
                       legend=dict(font=dict(size=10)), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff")
+    title = str(out.layout.title.text or "")
+    if len(title) > TITLE_CHARS:  # a long title would run off the page at 14 px
+        out.update_layout(title=dict(font=dict(size=max(10, int(14 * TITLE_CHARS / len(title))))))
     bars = scatters = 0
     for trace in out.data:
         if trace.type == "bar":

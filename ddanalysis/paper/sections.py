@@ -62,7 +62,8 @@ def _spending_figure(result: "AppraisalResult", spending: pd.DataFrame):
                  {"year": r.year, "label": f"{prefix}class median, real", "value_gbp": r.class_median_real_gbp_k * 1000.0}]
     frame = pd.DataFrame(rows).dropna(subset=["value_gbp"])
     highlight = [lab for lab in frame["label"].unique() if lab.endswith("council, real")]
-    council = ", ".join(dict.fromkeys(spending["authority"]))
+    names = list(dict.fromkeys(spending["authority"]))
+    council = names[0] if len(names) == 1 else ""  # several councils: their names are in the legend
     return charts.spending_trend(frame, council=council, price_basis="real 2014-15 prices and cash",
                                  highlight=highlight)
 

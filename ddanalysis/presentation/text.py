@@ -171,7 +171,8 @@ def spending_sentence(authority: str, block: str, first: str, last: str, council
         if formats.is_missing(x):
             return "changed by an unknown amount"
         return f"{'fell' if x < 0 else 'rose'} by {formats.share(abs(x))}"
-    median = (f"the median of the {authorities} {authority_class}s" if authorities
+    plural = authority_class[:-1] + "ies" if authority_class.endswith("y") else authority_class + "s"
+    median = (f"the median of the {authorities} {plural}" if authorities
               else f"the median {authority_class}")
     return (f"{authority}'s net current expenditure on {block} {moved(council_change)} in real terms from {first} to "
             f"{last}; for {median} it {moved(median_change)}.")

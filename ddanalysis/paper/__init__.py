@@ -9,6 +9,6 @@ lays it out as one self-contained page (:mod:`~.figures` makes the charts fit fo
 version; :mod:`~.write` writes any of them whole or not at all.
 """
 from .sections import build_document
-from .write import SUFFIXES, check_target, write_paper
+from .write import SUFFIXES, check_target, paper_bytes, write_paper
 
-__all__ = ["build_document", "write_paper", "check_target", "SUFFIXES"]
+__all__ = ["build_document", "write_paper", "paper_bytes", "check_target", "SUFFIXES"]

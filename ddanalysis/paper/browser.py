@@ -113,6 +113,11 @@ def _work(job: dict) -> None:
 def run(html_path: Path, *, pdf: Path | None = None, png_dir: Path | None = None, header: str = "",
         footer: str = "") -> None:
     """Render ``html_path`` in a child process: to ``pdf`` and/or each chart to ``png_dir/<id>.png``."""
+    try:
+        import playwright.sync_api  # noqa: F401  (the child needs it; say so here, not in its traceback)
+    except ImportError as exc:
+        raise DDAnalysisError("cannot write a PDF: the playwright package is not installed (pip install "
+                              "'playwright>=1.44'; it drives the system's Chromium, no browser download needed)") from exc
     job = {"html": str(html_path), "pdf": str(pdf) if pdf else None, "png_dir": str(png_dir) if png_dir else None,
            "header": header, "footer": footer, "chromium": chromium_path()}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:

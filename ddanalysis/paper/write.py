@@ -112,3 +112,11 @@ def _write_docx(doc, html_path: Path, out: Path, work: Path) -> None:
         run(html_path, png_dir=work)
         images = {p.stem.removesuffix("-plot"): p for p in work.glob("*-plot.png")}
     write_docx(doc, out, images)
+
+
+def paper_bytes(result: "AppraisalResult", suffix: str = ".pdf", inputs: "PaperInputs | None" = None) -> bytes:
+    """The paper as bytes (for a download button): written to a private temporary folder, read back."""
+    if suffix.lower() not in SUFFIXES:
+        raise DDAnalysisError(f"the paper must be one of {', '.join(SUFFIXES)} (got {suffix!r})")
+    with tempfile.TemporaryDirectory(prefix="ddanalysis-paper-") as work:
+        return write_paper(result, Path(work) / f"paper{suffix.lower()}", inputs).read_bytes()

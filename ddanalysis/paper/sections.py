@@ -42,7 +42,7 @@ def _summary(result: "AppraisalResult") -> Section:
     blocks += [
         Paragraph(result.recommendation, "decision"),
         Paragraph(f"Rule: {text.RECOMMENDATION_RULE}", "text"),
-        Paragraph(f"Appraisal basis: {result.scenario} scenario ({result.scenario_description}); perspective: "
+        Paragraph(f"Appraisal basis: {result.scenario} scenario ({result.scenario_description.rstrip('.')}); perspective: "
                   f"{text.perspective_words(result.perspective)}; GBP, {text.price_basis(result.base_year)}; "
                   f"{result.horizon_years} years from {result.first_year}.", "text"),
         Paragraph(text.PAPER_METHOD, "note"),

@@ -256,6 +256,7 @@ def test_pdf_every_page_has_its_number_and_the_illustrative_label(pdf):
         assert f"Page {i} of {len(pages)}" in p
         assert text.ILLUSTRATIVE_SHORT in p
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert pdf.read_bytes().count(b"/Alt ") >= 6  # each chart's alternative text is in the tagged PDF
     assert re.search(r"Tagged:\s+yes", info) and re.search(r"Page size:\s+595\.\d+ x 841\.\d+|A4", info)
 
 
@@ -303,3 +304,13 @@ def test_docx_with_chart_images_and_alt_text(result, inputs, tmp_path):
     assert len(shapes) >= 5
     assert all(len(s._inline.docPr.get("descr", "")) > 40 for s in shapes)
     assert [p.name for p in tmp_path.iterdir()] == ["paper.docx"]
+
+
+def test_when_the_status_quo_is_kept_the_cases_say_which_option_they_examine():
+    low = appraise(PROJECT, scenario="low", draws=200, seed=7)
+    if low.recommended != "in-house":
+        pytest.skip("the low scenario no longer keeps the status quo for this project")
+    page = html.unescape(render_html(build_document(low), offline_plotly=False))
+    focus = tables.focus_option(low)
+    assert low.recommendation in page
+    assert text.focus_sentence(low.option_name(focus), True) in page

@@ -35,6 +35,10 @@ def _hook(title: str, what: str) -> list[Block]:
     return [Paragraph(f"{title} (when available): {what}. {text.WHEN_AVAILABLE}", "hook")]
 
 
+def _focus(result: "AppraisalResult", focus: str) -> Paragraph:
+    return Paragraph(text.focus_sentence(result.option_name(focus), result.recommended == STATUS_QUO))
+
+
 def _summary(result: "AppraisalResult") -> Section:
     blocks: list[Block] = []
     if result.illustrative:
@@ -193,7 +197,7 @@ def _commercial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
 def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     title, purpose = text.FIVE_CASES["financial"]
     focus = tables.focus_option(result)
-    blocks: list[Block] = [Heading("Costs and savings by year", "financial-profile")]
+    blocks: list[Block] = [_focus(result, focus), Heading("Costs and savings by year", "financial-profile")]
     if focus != STATUS_QUO:
         blocks.append(TableBlock(tables.cash_profile_table(result, focus), "profile"))
     sav = tables.savings_table(result)
@@ -217,7 +221,7 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
 def _management(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     title, purpose = text.FIVE_CASES["management"]
     focus = tables.focus_option(result)
-    blocks: list[Block] = [Heading("Implementation plan", "management-plan")]
+    blocks: list[Block] = [_focus(result, focus), Heading("Implementation plan", "management-plan")]
     if focus in result.plans:
         plan = tables.plan_table(result, focus)
         blocks.append(ChartBlock(charts.gantt(result, focus),

@@ -213,3 +213,12 @@ def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
     """The staff in scope (FTE and headcount of the baseline)."""
     return (f"The service employs {fte:,.1f} full-time equivalent staff ({headcount:,} people)"
             + (" in the illustrative baseline" if illustrative else "") + ".")
+
+
+def focus_sentence(name: str, status_quo_recommended: bool) -> str:
+    """Which option a case examines in detail: the recommended one, or (when the status quo is kept)
+    the best-ranked alternative."""
+    if status_quo_recommended:
+        return (f"The appraisal recommends keeping the service in-house; this case examines the best-ranked "
+                f"alternative, {name}, so members can see what it would take.")
+    return f"This case examines the recommended option, {name}."

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 import pandas as pd
 
 from ..errors import DDAnalysisError
+from ..presentation import text
 
 if TYPE_CHECKING:
     from ..result import AppraisalResult
@@ -25,22 +26,15 @@ STATUS_QUO = "in-house"
 #: service to another employer (for a shared service: when the other council hosts it).
 NO_TRANSFER = frozenset({"in-house", "in-house-redesign"})
 
-#: Pension arrangement by delivery model (DESIGN.md: an LGPS admitted body pays the actuary's rate,
-#: may need a bond; the letting council keeps the past deficit).
-PENSIONS: dict[str, str] = {
-    "in-house": "LGPS with the council, as now",
-    "in-house-redesign": "LGPS with the council, as now",
-    "shared-service": "LGPS with the host council (a scheduled employer); no admission agreement",
-}
-ADMITTED_BODY = "LGPS admitted body: actuary's rate, bond if the fund asks; the council keeps the past deficit"
+#: Pension wording and routes without procurement: the presentation layer's words.
+PENSIONS = text.PENSION_ARRANGEMENTS
+ADMITTED_BODY = text.ADMITTED_BODY_TEXT
 
-#: The route when an option needs no procurement phase.
 #: Models whose legal limits the commercial case always states, and the facts kept.
 LIMIT_MODELS = ("trading-company", "mutual")
 LIMIT_FACTS = "teckal|reg77_reserved|procurement_act_2023_reserved|cooperation"
 
-NO_ROUTE = {"in-house": "None: the council keeps the service",
-            "in-house-redesign": "None: the council keeps and redesigns the service"}
+NO_ROUTE = text.NO_PROCUREMENT
 
 
 @dataclass(frozen=True)

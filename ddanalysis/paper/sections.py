@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import charts
+from ..context import OFFICIAL_SOURCE
 from ..presentation import formats, tables, text
 from ..presentation.tables import STATUS_QUO, Table
 from .document import Block, Bullets, ChartBlock, Document, Heading, Paragraph, Section, TableBlock
@@ -248,7 +249,7 @@ def _sources(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     items = [f"Baseline: {result.provenance.get('baseline', result.baseline.source)}",
              f"Assumptions: {result.provenance.get('assumptions', '')}",
              f"Method: {result.provenance.get('method', '')}",
-             "Official spending: DCLG, Revenue Outturn Summary (RS), 2010-11 to 2014-15; GDP deflator: HM Treasury."]
+             f"Official spending: {OFFICIAL_SOURCE}; real terms by the GDP deflator in appraisal.yaml."]
     blocks: list[Block] = [Bullets(tuple(items), "Where the figures come from"),
                            Bullets(tuple(f"{t} ({link})" if link else t for t, link in inputs.sources),
                                    "Sources of the assumptions"),

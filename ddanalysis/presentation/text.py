@@ -145,6 +145,19 @@ PENSIONS_TEXT = (
     "an admitted body, pays the contribution rate the fund's actuary sets and may need to provide a bond, while the "
     "council keeps the deficit for service before the transfer.")
 
+#: Pension arrangement by delivery model (DESIGN.md: an LGPS admitted body pays the actuary's rate, may
+#: need a bond; the letting council keeps the past deficit); models not listed: :data:`ADMITTED_BODY_TEXT`.
+PENSION_ARRANGEMENTS: dict[str, str] = {
+    "in-house": "LGPS with the council, as now",
+    "in-house-redesign": "LGPS with the council, as now",
+    "shared-service": "LGPS with the host council (a scheduled employer); no admission agreement",
+}
+ADMITTED_BODY_TEXT = "LGPS admitted body: actuary's rate, bond if the fund asks; the council keeps the past deficit"
+
+#: The procurement route of the options that need none.
+NO_PROCUREMENT: dict[str, str] = {"in-house": "None: the council keeps the service",
+                                  "in-house-redesign": "None: the council keeps and redesigns the service"}
+
 #: Hook text for measures the appraisal does not yet produce.
 WHEN_AVAILABLE = "This section appears when the appraisal provides it."
 

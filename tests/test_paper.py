@@ -255,6 +255,7 @@ def test_pdf_every_page_has_its_number_and_the_illustrative_label(pdf):
     for i, p in enumerate(pages, start=1):
         assert f"Page {i} of {len(pages)}" in p
         assert text.ILLUSTRATIVE_SHORT in p
+        assert len([line for line in p.splitlines() if line.strip()]) > 3, f"page {i} is blank"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert pdf.read_bytes().count(b"/Alt ") >= 6  # each chart's alternative text is in the tagged PDF
     assert re.search(r"Tagged:\s+yes", info) and re.search(r"Page size:\s+595\.\d+ x 841\.\d+|A4", info)

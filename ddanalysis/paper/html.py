@@ -32,6 +32,7 @@ section { break-before: page; }
 .warning { border: 2px solid #1a1a1a; padding: 2mm 3mm; font-weight: bold; background: #fff4e5; }
 .decision { border-left: 5px solid #1a1a1a; padding: 2mm 3mm; background: #f2f2f2; font-weight: bold; }
 .hook { border: 1px dashed #555; padding: 1.5mm 3mm; font-size: 9pt; color: #333; }
+.warning, .decision, .hook, li { break-inside: avoid; }
 ul { margin: 0 0 3mm 5mm; padding-left: 4mm; }
 .list-title { font-weight: bold; margin: 2mm 0 1mm; }
 nav ol { list-style: none; padding: 0; margin: 0; }
@@ -58,6 +59,7 @@ figure .plot { width: 100%; }
 figcaption { font-size: 9pt; font-weight: bold; margin-top: 1mm; }
 .data-title { font-size: 8.5pt; margin: 0; }
 a { color: #1a1a1a; }
+@media print { body { padding: 0; max-width: none; } }
 @media screen { body { padding: 10mm; } section { border-top: 1px solid #ddd; margin-top: 10mm; padding-top: 6mm; } }
 """
 

@@ -1,6 +1,7 @@
 # ddanalysis: every set-up step lives here, so a fresh machine with only Python 3.11 needs nothing else.
 #   make dashboards   set up, then serve the Voila dashboards on http://127.0.0.1:8866 (bundled data)
 #   make test         set up, then run the whole test suite
+#   make help         every target, one line each
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8866
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps test test-fast dashboards lab data export notebooks bench strip clean
+.PHONY: help install system-deps test test-fast lint format typecheck hooks dashboards lab data export notebooks bench strip clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -31,13 +32,27 @@ test: install system-deps ## run the whole test suite
 test-fast: install ## the suite without browser, LibreOffice and notebook tests
 	$(PY) -m pytest -m "not browser and not libreoffice and not notebooks" $(PYTEST_ARGS)
 
+lint: install ## ruff: lint rules (incl. a complexity limit) and formatting, checked without changing files
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## ruff: sort imports and format the code in place
+	$(VENV)/bin/ruff check --fix --select I .
+	$(VENV)/bin/ruff format .
+
+typecheck: install ## mypy on the package (settings in pyproject.toml)
+	$(VENV)/bin/mypy
+
+hooks: install ## install the pre-commit hooks (.pre-commit-config.yaml) in this clone's .git
+	$(VENV)/bin/pre-commit install
+
 dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT)
 	$(PY) -m ddanalysis.dashboard.serve --port $(PORT)
 
 lab: install ## open JupyterLab on the project (the package importable)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
-data: install ## rebuild data/official/rs_programme_councils.csv from ../shared/data/official
+data: install ## rebuild data/official (extract, code lookup, class medians, data log) from every RS, RSX and RA file (.xls/.xlsx/.ods/.csv) in ../shared/data/official
 	$(PY) -m ddanalysis.sources.build
 
 export: install ## write the programme workbook to output/ddanalysis_programme.xlsx

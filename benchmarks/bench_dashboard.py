@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from ddanalysis.atomic import write_atomic
+
 REPO = Path(__file__).resolve().parents[1]
 MEASURE = REPO.parent / "shared" / "tools" / "measure_voila.py"
 RUNS = int(os.environ.get("DD_BENCH_RUNS", "3"))
@@ -150,9 +152,7 @@ def test_dashboards_against_an_empty_notebook(benchmark, server, ratio, capsys):
     report["appraisal_over_empty_of_medians"] = round(report["appraisal_render_s"] / report["empty_render_s"], 2)
     benchmark.extra_info.update({k: v for k, v in report.items() if not isinstance(v, (dict, list))})
     out = REPO / "output" / "bench" / "dashboard.json"
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2))
-    os.replace(tmp, out)
+    write_atomic(out, json.dumps(report, indent=2))
 
     ratio("appraisal dashboard time to render / empty Voila notebook (median of per-round ratios)",
           report["appraisal_over_empty"], RENDER_GOAL_X)

@@ -3,10 +3,12 @@
     .venv/bin/pytest benchmarks/bench_sources.py -p no:xdist --benchmark-only
 
 * baseline: ``pandas.read_excel(file, sheet_name=<net current expenditure sheet>, header=None,
-  engine="calamine")`` for the five shared RS workbooks (no reshaping, no validation);
-* ``read_rs_many`` of the same five files (find the sheet and header by content, reshape to the
-  tidy frame, fill ONS codes, validate with pandera); goal: at most 1.3x the baseline;
-* reloading the tidy frame from its cache (file hash + unpickle + concatenate + validate).
+  engine="calamine")`` for every shared RS workbook (the five .xls of 2010-11 to 2014-15 and the
+  two .xlsx of 2015-16 and 2016-17; no reshaping, no validation);
+* ``read_rs_many`` of the same files (find the format, sheet, header and return by content,
+  reshape to the tidy frame, fill ONS codes, validate with pandera); goal: at most 1.3x the baseline;
+* reloading the tidy frame from its cache (file hash + reading the .npz arrays + concatenate +
+  validate).
 
 Each runs 15 rounds after a warm-up; the ratios (of the minima and of the medians) go to the
 end-of-run report of benchmarks/conftest.py. Skipped when ../shared/data/official is absent.
@@ -18,14 +20,15 @@ import pytest
 
 from ddanalysis import config, sources
 
-FILES = sorted(config.OFFICIAL_DIR.glob("Revenue_Outturn_Summary*.xls")) if config.OFFICIAL_DIR.is_dir() else []
-GROUP = "rs: five RS workbooks"
+FILES = (sorted(config.OFFICIAL_DIR.glob("Revenue_Outturn_Summary*.xls")) + sorted(config.OFFICIAL_DIR.glob("RS_*.xlsx"))
+         if config.OFFICIAL_DIR.is_dir() else [])
+GROUP = "rs: every shared RS workbook"
 ROUNDS = 15
 GOAL = 1.3
 BASELINE: dict[str, float] = {}  # 'min' and 'median' of the bare read, seconds
 
 pytestmark = pytest.mark.skipif(
-    len(FILES) < 5, reason=f"the five official RS workbooks are not in {config.OFFICIAL_DIR} (../shared/data/official)"
+    len(FILES) < 7, reason=f"the seven official RS workbooks are not in {config.OFFICIAL_DIR} (../shared/data/official)"
 )
 
 
@@ -51,7 +54,7 @@ def _report(benchmark, ratio, name: str, goal: float | None) -> None:
 def test_bare_read_excel(benchmark, sheets):
     benchmark.group = GROUP
     frames = benchmark.pedantic(_bare, args=(sheets,), rounds=ROUNDS, warmup_rounds=1)
-    assert len(frames) == 5
+    assert len(frames) == len(FILES)
     if benchmark.stats is not None:
         BASELINE.update(min=benchmark.stats["min"], median=benchmark.stats["median"])
 
@@ -59,8 +62,8 @@ def test_bare_read_excel(benchmark, sheets):
 def test_read_rs_many(benchmark, sheets, ratio):
     benchmark.group = GROUP
     frame = benchmark.pedantic(sources.read_rs_many, args=(FILES,), rounds=ROUNDS, warmup_rounds=1)
-    assert frame["year"].nunique() == 5
-    _report(benchmark, ratio, "RS read_rs_many of 5 workbooks", GOAL)
+    assert frame["year"].nunique() == len(FILES)
+    _report(benchmark, ratio, f"RS read_rs_many of {len(FILES)} workbooks", GOAL)
 
 
 def test_reload_from_cache(benchmark, sheets, ratio, tmp_path):
@@ -69,4 +72,4 @@ def test_reload_from_cache(benchmark, sheets, ratio, tmp_path):
     frame = benchmark.pedantic(sources.read_rs_many, args=(FILES,), kwargs={"cache": tmp_path},
                                rounds=ROUNDS, warmup_rounds=1)
     assert frame.equals(fresh)
-    _report(benchmark, ratio, "RS reload of 5 workbooks from the cache", None)
+    _report(benchmark, ratio, f"RS reload of {len(FILES)} workbooks from the cache", None)

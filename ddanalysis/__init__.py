@@ -7,7 +7,7 @@ Money is GBP in real 2014-15 prices; financial years are labelled '2014-15'.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # from the package metadata (pyproject.toml)
 
 __all__ = ["__version__", "appraise", "projects", "project", "councils"]
 

@@ -62,7 +62,37 @@ def payback_index(annual_saving: np.ndarray) -> np.ndarray:
 
 
 def benefit_cost_ratio(pv_recurring_saving: float, pv_one_off_cost: float) -> float | None:
-    """PV of recurring savings per GBP of PV one-off cost; None when there is no one-off cost."""
+    """Return on transition cost (not the Green Book's benefit-cost ratio, see :func:`green_book_bcr`):
+    PV of recurring savings per GBP of PV one-off cost; None when there is no one-off cost."""
     if pv_one_off_cost <= 0:
         return None
     return pv_recurring_saving / pv_one_off_cost
+
+
+return_on_transition_cost = benefit_cost_ratio
+
+
+def green_book_bcr(operating_saving: np.ndarray, one_off_cost: np.ndarray, factors: np.ndarray,
+                   residual_value: float = 0.0) -> tuple[float | None, str | None]:
+    """Benefit-cost ratio as the Green Book defines it (PV benefits / PV costs), year by year on net
+    figures, so that splitting or merging cost lines cannot change it (GBP, real, discounted).
+
+    Benefits: PV of each year's net operating saving where positive, plus a positive residual value.
+    Costs: PV of the one-off costs plus each year's net operating cost increase where positive (plus
+    a negative residual value). Returns (ratio, None), never negative, or (None, reason) when either
+    side is zero.
+
+    >>> green_book_bcr(np.array([0.0, 100.0]), np.array([50.0, 0.0]), np.array([1.0, 0.5]))
+    (1.0, None)
+    """
+    s = np.asarray(operating_saving, dtype=float)
+    benefits = float(np.maximum(s, 0.0) @ factors) + max(residual_value, 0.0)
+    costs = float(np.asarray(one_off_cost, dtype=float) @ factors) + float(np.maximum(-s, 0.0) @ factors) \
+        + max(-residual_value, 0.0)
+    if costs <= 0 and benefits <= 0:
+        return None, "no costs and no benefits against the status quo (the benchmark itself, or no change)"
+    if costs <= 0:
+        return None, "no costs against the status quo: the ratio is unbounded; read the net present saving"
+    if benefits <= 0:
+        return None, "no benefits against the status quo: every year costs more and there is no residual value"
+    return benefits / costs, None

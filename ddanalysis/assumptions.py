@@ -14,6 +14,7 @@ Every problem in a file is reported together in one :class:`DataFileError` namin
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from dataclasses import dataclass, field
@@ -29,8 +30,8 @@ from .yamlio import load_yaml_text, read_utf8
 from . import config
 from .errors import DataFileError, DDAnalysisError, unknown
 from .registry import DELIVERY_MODELS, project_ids
+from .keys import PROJECT_SCOPE, parse_key
 
-PROJECT_SCOPE = "project"
 QUALITY = ("green", "amber", "red")
 BASIS = ("fact", "evidence", "judgement")
 PICKS = ("central", "favourable", "unfavourable")
@@ -82,6 +83,15 @@ class Settings:
     targets: Mapping[str, Any]
     gdp_deflator: pd.Series  # index financial year, 2014-15 = 100
     sources_of_settings: Mapping[str, str]
+    #: factor id -> {area, contribution: {category: share of recorded optimism bias}, managed, evidence}
+    ob_factors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    residual_life_years: float = 0.0
+
+    def ob_mitigation_derived(self, category: str) -> float:
+        """Share of a category's optimism-bias upper bound removed by the contributory factors shown to
+        be managed: sum of contribution x managed share, at most 1."""
+        total = sum(float(f["contribution"].get(category, 0.0)) * float(f["managed"]) for f in self.ob_factors.values())
+        return min(total, 1.0)
 
 
 @dataclass(frozen=True)
@@ -255,12 +265,12 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
     raw = _read_yaml(path)
     problems: list[str] = []
     allowed = {"base_year", "first_year", "horizon_years", "discount_schedule", "optimism_bias", "facts",
-               "assumptions", "gdp_deflator", "targets"}
+               "assumptions", "gdp_deflator", "targets", "residual_value"}
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping")
     for k in sorted(set(raw) - allowed, key=str):
         problems.append(f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}")
-    for k in sorted(allowed - set(raw) - {"targets"}):
+    for k in sorted(allowed - set(raw) - {"targets", "residual_value"}):
         problems.append(f"{k}: missing")
     targets = raw.get("targets") or {}
     for name, spec in targets.items():
@@ -295,6 +305,12 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
     for kind in ("operating", "one_off", "it_separation"):
         if use.get(kind) not in upper:
             problems.append(f"optimism_bias.use.{kind}: {use.get(kind)!r} is not a category in optimism_bias.categories")
+    problems += _check_ob_factors(ob.get("contributory_factors") or {}, upper)
+    residual = raw.get("residual_value") or {"remaining_life_years": 0, "source": "team-judgement"}
+    life = residual.get("remaining_life_years")
+    if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
+        problems.append(f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
+                        f"got {residual!r}")
     for block in ("discount_schedule", "optimism_bias", "gdp_deflator"):
         if raw[block].get("source") not in sources:
             problems.append(f"{block}.source: {raw[block].get('source')!r} is not in sources.yaml")
@@ -332,8 +348,30 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
         discount_bands=tuple(bands), optimism_bias_upper=upper, optimism_bias_use=use, facts=facts,
         targets=targets, gdp_deflator=deflator,
         sources_of_settings={b: raw[b]["source"] for b in ("discount_schedule", "optimism_bias", "gdp_deflator")},
+        ob_factors=dict(ob.get("contributory_factors") or {}), residual_life_years=float(life),
     )
     return settings, specs, rows
+
+
+def _check_ob_factors(factors: Mapping[str, Any], categories: Mapping[str, float]) -> list[str]:
+    """Problems with optimism_bias.contributory_factors: each names its area, its contribution per
+    category (shares), the share managed (0..1) and the evidence for it."""
+    problems = []
+    for name, f in factors.items():
+        where = f"optimism_bias.contributory_factors.{name}"
+        if not isinstance(f, dict) or not isinstance(f.get("contribution"), dict):
+            problems.append(f"{where}: expected a mapping with area, contribution, managed, evidence")
+            continue
+        for cat, share in f["contribution"].items():
+            if cat not in categories or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                problems.append(f"{where}.contribution.{cat}: expected a category of optimism_bias.categories "
+                                f"and a share in [0, 1], got {share!r}")
+        managed = f.get("managed")
+        if not isinstance(managed, (int, float)) or not 0 <= managed <= 1:
+            problems.append(f"{where}.managed: expected a share in [0, 1], got {managed!r}")
+        if not str(f.get("evidence") or "").strip():
+            problems.append(f"{where}.evidence: missing (write 'none recorded' when there is none)")
+    return problems
 
 
 def _load_models(folder: Path, levers: pd.DataFrame, sources: Mapping[str, Any]) -> tuple[dict, list[dict]]:
@@ -389,7 +427,16 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
             problems.append(f"{name}.plan_duration: {plan!r}; expected one of {', '.join(PLAN_CASES)}")
         settings: dict[tuple[str, str], float] = {}
         for full_key, value in (spec.get("set") or {}).items():
-            scope, _, key = str(full_key).partition(".")
+            try:
+                parsed = parse_key(str(full_key))
+            except DDAnalysisError as exc:
+                problems.append(f"{name}.set.{full_key}: {exc}")
+                continue
+            if parsed.service is not None:
+                problems.append(f"{name}.set.{full_key}: service-scoped keys are not supported in a "
+                                "single-service project; write '<scope>.<key>'")
+                continue
+            scope, key = parsed.pair
             if scope not in known_scopes:
                 problems.append(f"{name}.set.{full_key}: unknown option {scope!r}{_hint(scope, known_scopes)}; "
                                 f"valid: {', '.join(sorted(known_scopes))}")
@@ -419,8 +466,9 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    problems += [f"{k}: unknown key{_hint(k, ('project', 'settings', 'models'))}; valid: project, settings, models"
-                 for k in sorted(set(raw) - {"project", "settings", "models"}, key=str)]
+    allowed = ("project", "settings", "models", "optimism_bias_factors")
+    problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
+                 for k in sorted(set(raw) - set(allowed), key=str)]
     if raw.get("project") != project_id:
         problems.append(f"project: {raw.get('project')!r} does not match the file name {project_id!r}")
     new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
@@ -439,6 +487,31 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     new = pd.DataFrame(new_rows)
     keep = ~table.set_index(["scope", "key"]).index.isin(new.set_index(["scope", "key"]).index)
     return pd.concat([table[keep], new], ignore_index=True)
+
+
+def _project_ob_factors(path: Path, settings: Settings) -> Settings:
+    """The settings with a project's own evidence on optimism-bias contributory factors applied:
+    ``optimism_bias_factors: {factor id: {managed: share 0..1, evidence: text}}`` in its project file."""
+    raw = _read_yaml(path) or {}
+    given = raw.get("optimism_bias_factors") or {}
+    if not given:
+        return settings
+    problems, factors = [], {k: dict(v) for k, v in settings.ob_factors.items()}
+    for name, spec in given.items() if isinstance(given, dict) else []:
+        where = f"optimism_bias_factors.{name}"
+        if name not in factors:
+            problems.append(f"{where}: unknown contributory factor{_hint(name, factors)}; valid: {', '.join(factors)}")
+            continue
+        managed = spec.get("managed") if isinstance(spec, dict) else None
+        evidence = str(spec.get("evidence") or "").strip() if isinstance(spec, dict) else ""
+        if not isinstance(managed, (int, float)) or not 0 <= managed <= 1 or not evidence:
+            problems.append(f"{where}: expected managed (a share in [0, 1]) and the evidence for it, got {spec!r}")
+            continue
+        factors[name].update(managed=float(managed), evidence=evidence)
+    if not isinstance(given, dict):
+        problems.append("optimism_bias_factors: expected a mapping of factor id -> {managed, evidence}")
+    _fail(path, problems)
+    return dataclasses.replace(settings, ob_factors=factors)
 
 
 def _laid_out(path: Path, load, *args):
@@ -463,6 +536,7 @@ def _load_book_cached(folder: Path, project_id: str | None) -> AssumptionBook:
         override = folder / "projects" / f"{project_id}.yaml"
         if override.exists():
             table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
+            settings = _laid_out(override, _project_ob_factors, settings)
     bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
               **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()}}
     table["bound_low"] = [bounds[k][0] for k in table.key]
@@ -487,7 +561,10 @@ def load_book(project_id: str | None = None, folder: Path | str | None = None) -
 
 
 def check_all(folder: Path | str | None = None) -> int:
-    """Validate every assumption file and every project's overrides; return the number of assumptions."""
+    """Validate every assumption file and every project's overrides; return the number of assumptions.
+
+    ``correlations.yaml`` is validated by :func:`ddanalysis.sampling.load_correlations` (it needs the book).
+    """
     n = len(load_book(None, folder).table)
     for pid in project_ids():
         load_book(pid, folder)

@@ -22,17 +22,19 @@ import difflib
 import io
 import math
 import re
-from dataclasses import dataclass, field
+import statistics
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Mapping
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .yamlio import load_yaml_text, not_utf8, read_utf8
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError
+from .problems import Problems
+from .yamlio import not_utf8, read_yaml_mapping
 
 #: The subjective lines of a service budget, in the order every baseline keeps them.
 BASELINE_LINES: tuple[str, ...] = (
@@ -76,8 +78,53 @@ MAX_LINE_GBP_K = 5_000_000.0        # any one line over GBP 5 billion
 MAX_NET_GBP_K = 2_000_000.0         # a net budget over GBP 2 billion (larger than any council's)
 MAX_PAY_PER_FTE_GBP_K = 250.0       # average pay over GBP 250,000 per FTE
 
+POUNDS_LINE_RATIO = 300.0
+"""A money line at least this many times the median of the budget's other non-zero lines looks like pounds.
+
+Judgement. A line typed in pounds among lines in GBP thousand is 1,000 times its true size, so it
+stands ``1,000 x (true size / median line)`` times the median: 300 catches every such line whose
+true size is at least 30% of the median line. A smaller line typed in pounds is left to the check
+against the block's official figure (:data:`OFFICIAL_NET_TOLERANCE`), which it trips whenever the
+slip is large beside the block. In a genuine service budget the largest line is the pay bill or
+third-party payments: in the ten bundled baselines it is at most 30 times the median of the other
+lines (Manchester's third-party payments to DVA providers, 1,850 against 62.5), and in the Burnley
+budget-book lines of ``tests/fixtures/baselines/case_*.csv`` at most 5 times (income_other,
+1,456.335 against 298.67), so 300 leaves a wide margin. A service that buys nearly everything from
+providers (contracts of tens of millions beside in-house lines of tens of thousands) could reach
+it; that council turns the check off. The median of the *other* lines is the yardstick so that the
+suspect line cannot raise it; zero lines are left out (a nil says nothing about the unit), and the
+check needs at least :data:`MIN_LINES_FOR_SCALE_CHECK` other non-zero lines. Turn it off with
+``load_baseline(..., pounds_ratio=None)`` or ``ddanalysis check-baseline --no-scale-check``.
+"""
+
+MIN_LINES_FOR_SCALE_CHECK = 4
+"""The fewest other non-zero money lines whose median is a fair yardstick for :data:`POUNDS_LINE_RATIO`."""
+
+OFFICIAL_NET_TOLERANCE = 0.25
+"""How far (as a share) an in-scope net budget may exceed the block's official RS net figure before it is refused.
+
+Judgement. An in-scope service is part of one RS service block, so its net budget should not exceed
+the council's whole net current expenditure on the block. A margin is allowed because the two
+figures are not measured alike: the baseline may be a budget of a later year than the RS outturn it
+is set against (the bundled sizing is 2014-15 outturn; the GDP deflator in
+``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and
+outturns differ by several per cent, and the block's net figure is reduced by other services'
+income (a block with surplus-earning services nets lower than its parts). 25% covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
+nothing in catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
+or ``ddanalysis check-baseline --no-official-check`` (e.g. a service whose budget spans blocks).
+"""
+
+#: Dashes a budget book prints for nil (and a PDF copy may turn into any of them): read as 0.
+NIL_DASHES: frozenset[str] = frozenset({"-", "\u2013", "\u2014", "\u2212"})
+#: Characters pasted from PDFs and word processors in place of the ASCII minus: read as minus.
+MINUS_SIGNS: str = "\u2212\u2013\u2014"   # MINUS SIGN, EN DASH, EM DASH
+
 BUNDLED_DIR_NAME = "baselines"
 INPUT_SHEET = "Input"
+#: Header of the Input sheet, columns A to E (the template writes it, the loader checks it).
+INPUT_HEADERS: tuple[str, ...] = ("Key", "Item", "Value", "Unit", "What to include")
+#: Columns (1-based) of the Input sheet.
+KEY_COL, LABEL_COL, VALUE_COL, UNIT_COL, GUIDE_COL = 1, 2, 3, 4, 5
 
 _MONEY_UNITS = {"gbpthousand", "gbpk", "£000", "£'000", "£k", "£thousand", "gbp000", "gbp'000", "thousandgbp"}
 _UNITS = {"fte": {"fte"}, "headcount": {"people", "persons", "headcount", "staff", "heads"}}
@@ -109,6 +156,24 @@ class Baseline:
     rs_service: str | None = None
     rs_net_current_gbp_k: float | None = None
     rs_share: float | None = None
+    #: which income pays for which activity (default, none listed: the council funds its net budget)
+    funded_by: tuple[FundedBy, ...] = ()
+
+    @property
+    def council_funded_gbp(self) -> float:
+        """The value the council pays for (GBP, real): cash spend (capital charges are not cash) less
+        the income others pay; an income line the ``funded_by`` split marks as the council's own money
+        (e.g. recharges to other council services) is not deducted. Default: the net cash budget."""
+        own = {f.income_line for f in self.funded_by if f.council}
+        cash = self.gross_expenditure_gbp - float(self.amounts_gbp["capital_charges"])
+        others = sum(float(self.amounts_gbp[k]) for k in INCOME_LINES if k not in own)
+        return cash + others
+
+    @property
+    def council_funded_share(self) -> float:
+        """:attr:`council_funded_gbp` as a share of cash gross spend (0..1; 1 when that is 0)."""
+        cash = self.gross_expenditure_gbp - float(self.amounts_gbp["capital_charges"])
+        return min(max(self.council_funded_gbp / cash, 0.0), 1.0) if cash > 0 else 1.0
 
     def __post_init__(self) -> None:
         amounts = pd.Series(self.amounts_gbp, dtype="float64").copy()
@@ -213,6 +278,21 @@ class Sizing(BaseModel):
     share_rationale: str = Field(min_length=20)
 
 
+class FundedBy(BaseModel):
+    """Who pays for part of the service: one income line, its funder and the activity it pays for.
+
+    ``council: false`` (the default) means the money comes from outside the council (schools, a
+    government agency, users), so the activity it pays for is not the council's cost.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    income_line: Literal["income_fees_charges", "income_grants", "income_other"]
+    funder: str = Field(min_length=2)
+    activity: str = Field(min_length=2)
+    council: bool = False
+
+
 class BaselineMeta(BaseModel):
     """Provenance of a bundled baseline (``data/baselines/<project-id>.yaml``)."""
 
@@ -223,34 +303,12 @@ class BaselineMeta(BaseModel):
     illustrative: bool
     source: str = Field(min_length=20)
     sizing: Sizing | None = None
+    funded_by: tuple[FundedBy, ...] = ()
 
 
 # --------------------------------------------------------------------------------------------
-# Collecting problems
+# Reading cells (problems are collected in a problems.Problems and raised together)
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Problems:
-    """Problems found in one file, each with where it is; raised together as one DataFileError."""
-
-    path: Path
-    items: list[tuple[int, str]] = field(default_factory=list)
-
-    def add(self, where: str, what: str) -> None:
-        row = re.search(r"\brow (\d+)", where)
-        self.items.append((int(row.group(1)) if row else 1_000_000_000, f"{where}: {what}" if where else what))
-
-    def raise_if_any(self) -> None:
-        """Raise one DataFileError listing every problem, in row order (whole-file problems last)."""
-        if not self.items:
-            return
-        items = [text for _, text in sorted(self.items, key=lambda item: item[0])]
-        n = len(items)
-        head = (f"{self.path}: {n} problem{'s' if n > 1 else ''} found, so nothing was loaded. "
-                f"Please correct {'them' if n > 1 else 'it'} and load the file again:")
-        body = "\n".join(f"  {i}. {item}" for i, item in enumerate(items, start=1))
-        raise DataFileError(f"{head}\n{body}")
 
 
 @dataclass(frozen=True)
@@ -269,8 +327,21 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _COMMA_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
+def _char_names(text: str) -> str:
+    """'U+2019 RIGHT SINGLE QUOTATION MARK, ...' for the characters of ``text`` that no number holds."""
+    odd = [ch for ch in dict.fromkeys(text)
+           if (ord(ch) > 127 and ch not in "£€") or (ord(ch) < 32) or ch == "\x7f"]
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd)
+
+
 def _to_number(raw: Any) -> tuple[float | None, str | None]:
-    """A number from a cell, or (None, reason). Blank -> (None, None)."""
+    """A number from a cell, or (None, reason). Blank -> (None, None).
+
+    Read as budget books mean them: a lone dash (``-``, en dash, em dash or minus sign) is nil, 0;
+    a leading Unicode minus (U+2212), en dash or em dash, as a PDF copy gives, is a minus sign;
+    ``1,234.5`` has thousands separators. Any other text is refused, naming the characters that are
+    not part of a number (e.g. U+2019 RIGHT SINGLE QUOTATION MARK).
+    """
     if raw is None:
         return None, None
     if isinstance(raw, bool):
@@ -281,10 +352,13 @@ def _to_number(raw: Any) -> tuple[float | None, str | None]:
     text = str(raw).strip()
     if text == "":
         return None, None
-    if _NUMBER.match(text):
-        return float(text), None
-    if _COMMA_NUMBER.match(text):
-        return float(text.replace(",", "")), None
+    if text in NIL_DASHES:
+        return 0.0, None   # a budget book's nil
+    plain = re.sub(f"^[{MINUS_SIGNS}]\\s*", "-", text)
+    if _NUMBER.match(plain):
+        return float(plain), None
+    if _COMMA_NUMBER.match(plain):
+        return float(plain.replace(",", "")), None
     hint = ""
     if re.fullmatch(r"\(\s*[\d,.]+\s*\)", text):
         hint = f" (write negative amounts with a minus sign, e.g. -{text.strip('() ')})"
@@ -292,6 +366,9 @@ def _to_number(raw: Any) -> tuple[float | None, str | None]:
         hint = " (leave out the currency sign; the unit is set by the column)"
     elif re.search(r"\d\s*[kKmM]\b", text):
         hint = " (enter a plain number in GBP thousand, without 'k' or 'm')"
+    names = _char_names(text)
+    if names:
+        hint += f"; it contains {names}, not part of a number (retype the figure)"
     return None, f"{text!r} is text, not a number{hint}"
 
 
@@ -299,77 +376,84 @@ def _norm_unit(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).lower()
 
 
-def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
-    """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
-    seen: dict[str, _Cell] = {}
-    numbers: dict[str, float] = {}
-    texts: dict[str, str] = {}
-    required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
-    if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
-        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
-                            "FTE and headcount")
-        return numbers, texts
-    for cell in cells:
-        key = cell.key
-        if key not in ALL_KEYS:
-            close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.add(cell.key_where, f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
-                                         f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
-            continue
-        if key in seen:
-            problems.add(cell.key_where, f"line {key!r} appears more than once (first at {seen[key].key_where}); "
-                                         "keep one row per line")
-            continue
-        seen[key] = cell
-        if key in TEXT_KEYS:
-            if cell.value is not None and str(cell.value).strip():
-                texts[key] = str(cell.value).strip()
-            continue
-        label = LINE_LABELS.get(key, {"fte": "FTE", "headcount": "headcount"}.get(key, key))
-        if cell.unit is not None and str(cell.unit).strip():
-            unit = _norm_unit(cell.unit)
-            if key in LINE_LABELS and unit not in _MONEY_UNITS:
-                problems.add(cell.unit_where, f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
-                                              "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
-            elif key in _UNITS and unit not in _UNITS[key]:
-                problems.add(cell.unit_where, f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}")
-        value, why = _to_number(cell.value)
-        if why:
-            problems.add(cell.where, f"{label}: {why}")
-            continue
-        if value is None:
-            what = ("no amount entered; enter 0 if the service has none" if key in LINE_LABELS
-                    else "missing; enter the number of full-time equivalent staff (more than 0)" if key == "fte"
-                    else "missing; enter the number of people employed (a whole number)")
-            problems.add(cell.where, f"{label}: {what}")
-            continue
-        ok = True
-        if key in EXPENDITURE_LINES and value < 0:
-            problems.add(cell.where, f"{label}: {value:,.10g} is negative; costs must be zero or positive "
-                                     "(only the three income lines are negative)")
-            ok = False
-        elif key in INCOME_LINES and value > 0:
-            problems.add(cell.where, f"{label}: {value:,.10g} is positive; income must be entered as a negative "
-                                     f"number, as in the RS returns (e.g. {-value:,.10g})")
-            ok = False
-        if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
-            problems.add(cell.where, f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
-                                     "implausible for one service; it looks like pounds, but amounts must be in "
-                                     "GBP thousand (divide by 1,000)")
-            ok = False
-        if key == "fte" and value <= 0:
-            problems.add(cell.where, f"FTE: {value:,.10g}; must be more than 0")
-            ok = False
-        if key == "headcount":
-            if not float(value).is_integer():
-                problems.add(cell.where, f"headcount: {value:,.10g} is not a whole number of people")
-                ok = False
-            elif value < 1:
-                problems.add(cell.where, f"headcount: {value:,.10g}; must be at least 1")
-                ok = False
-        if ok:
-            numbers[key] = value
+def _key_problem(cell: _Cell, seen: dict[str, _Cell]) -> str | None:
+    """What is wrong with a cell's line key (unknown, or given twice), if anything."""
+    key = cell.key
+    if key not in ALL_KEYS:
+        close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return (f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
+                f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
+    if key in seen:
+        return f"line {key!r} appears more than once (first at {seen[key].key_where}); keep one row per line"
+    return None
+
+
+def _unit_problem(cell: _Cell, label: str) -> str | None:
+    """What is wrong with the unit written beside a number, if anything (no unit is fine)."""
+    if cell.unit is None or not str(cell.unit).strip():
+        return None
+    unit, key = _norm_unit(cell.unit), cell.key
+    if key in LINE_LABELS and unit not in _MONEY_UNITS:
+        return (f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
+                "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
+    if key in _UNITS and unit not in _UNITS[key]:
+        return f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}"
+    return None
+
+
+def _missing_value_text(key: str) -> str:
+    if key in LINE_LABELS:
+        return "no amount entered; enter 0 if the service has none"
+    if key == "fte":
+        return "missing; enter the number of full-time equivalent staff (more than 0)"
+    return "missing; enter the number of people employed (a whole number)"
+
+
+def _value_problems(key: str, label: str, value: float) -> list[str]:
+    """What is wrong with one line's number: its sign, its size, or an impossible FTE or headcount."""
+    found = []
+    if key in EXPENDITURE_LINES and value < 0:
+        found.append(f"{label}: {value:,.10g} is negative; costs must be zero or positive "
+                     "(only the three income lines are negative)")
+    elif key in INCOME_LINES and value > 0:
+        found.append(f"{label}: {value:,.10g} is positive; income must be entered as a negative "
+                     f"number, as in the RS returns (e.g. {-value:,.10g})")
+    if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
+        found.append(f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
+                     "implausible for one service; it looks like pounds, but amounts must be in "
+                     "GBP thousand (divide by 1,000)")
+    if key == "fte" and value <= 0:
+        found.append(f"FTE: {value:,.10g}; must be more than 0")
+    if key == "headcount":
+        if not float(value).is_integer():
+            found.append(f"headcount: {value:,.10g} is not a whole number of people")
+        elif value < 1:
+            found.append(f"headcount: {value:,.10g}; must be at least 1")
+    return found
+
+
+def _check_cell(cell: _Cell, problems: Problems) -> float | None:
+    """The number in one line's cell, or None when it has a problem (problems go to ``problems``)."""
+    key = cell.key
+    label = LINE_LABELS.get(key, {"fte": "FTE", "headcount": "headcount"}.get(key, key))
+    unit_problem = _unit_problem(cell, label)
+    if unit_problem:
+        problems.add(cell.unit_where, unit_problem)
+    value, why = _to_number(cell.value)
+    if why:
+        problems.add(cell.where, f"{label}: {why}")
+        return None
+    if value is None:
+        problems.add(cell.where, f"{label}: {_missing_value_text(key)}")
+        return None
+    found = _value_problems(key, label, value)
+    problems.add_all(cell.where, found)
+    return None if found else value
+
+
+def _check_whole(numbers: dict[str, float], seen: dict[str, _Cell], problems: Problems, whole: str) -> None:
+    """Checks across lines: pay per FTE, headcount against FTE, missing lines, the size of the budget."""
     if "employees_pay" in numbers and "fte" in numbers and numbers["employees_pay"] / numbers["fte"] > MAX_PAY_PER_FTE_GBP_K:
         per = numbers["employees_pay"] / numbers["fte"]
         problems.add(seen["employees_pay"].where,
@@ -394,7 +478,117 @@ def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tupl
                              "for one service; the amounts look like pounds, but must be in GBP thousand")
         if gross <= 0:
             problems.add(whole, "every cost line is zero; enter the service's expenditure in GBP thousand")
+
+
+def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Check every cell; return the numbers and text values that passed (problems go to ``problems``)."""
+    seen: dict[str, _Cell] = {}
+    numbers: dict[str, float] = {}
+    texts: dict[str, str] = {}
+    required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
+    if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
+        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
+                            "FTE and headcount")
+        return numbers, texts
+    for cell in cells:
+        key_problem = _key_problem(cell, seen)
+        if key_problem:
+            problems.add(cell.key_where, key_problem)
+            continue
+        seen[cell.key] = cell
+        if cell.key in TEXT_KEYS:
+            if cell.value is not None and str(cell.value).strip():
+                texts[cell.key] = str(cell.value).strip()
+            continue
+        value = _check_cell(cell, problems)
+        if value is not None:
+            numbers[cell.key] = value
+    _check_whole(numbers, seen, problems, whole)
     return numbers, texts
+
+
+def _k(value: float) -> str:
+    """A GBP thousand figure for a message: thousands separators, up to 3 decimals, no float noise."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _pounds_text(value_gbp_k: float) -> str:
+    """A GBP thousand figure said in pounds for a message, e.g. 'GBP 1.45 billion'."""
+    gbp = abs(value_gbp_k) * 1000
+    sign = "minus " if value_gbp_k < 0 else ""
+    if gbp >= 1e9:
+        return f"{sign}GBP {gbp / 1e9:,.2f} billion"
+    if gbp >= 1e6:
+        return f"{sign}GBP {gbp / 1e6:,.1f} million"
+    return f"{sign}GBP {gbp:,.0f}"
+
+
+def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None = None, *,
+                   official_gbp_k: float | None = None, official_what: str = "the block's official net figure",
+                   pounds_ratio: float | None = POUNDS_LINE_RATIO,
+                   official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> list[tuple[str | None, str]]:
+    """Problems of scale in a complete baseline: lines that look like pounds, income above gross, net above official.
+
+    ``numbers`` holds all 13 money lines in GBP thousand (costs positive, income negative; more keys
+    are ignored); ``where`` says where each line sits in its file (for messages). Returns
+    ``(line key, message)`` pairs (key None for a whole-file problem), in this order and stopping at
+    the first kind found, since the later ones follow from the earlier:
+
+    1. a line at least ``pounds_ratio`` times the median of the other non-zero lines
+       (:data:`POUNDS_LINE_RATIO`; None skips it);
+    2. income larger than gross expenditure (a net surplus beyond the whole gross cost: no
+       threshold, a service appraised here costs the council money);
+    3. a net budget above ``official_gbp_k`` (the council's official net figure for the RS block,
+       GBP thousand) by more than ``official_tolerance`` (:data:`OFFICIAL_NET_TOLERANCE`; None or
+       no positive official figure skips it).
+
+    Pure: nothing is read or changed.
+
+    >>> lines = dict.fromkeys(BASELINE_LINES, 0.0) | {"employees_pay": 300.0, "premises": 120.0,
+    ...     "transport": 8.0, "supplies_services": 95.0, "support_recharges": 60.0, "income_other": -250_000.0}
+    >>> [key for key, _ in scale_problems(lines)]
+    ['income_other']
+    """
+    where = where or {}
+    money = {k: float(numbers[k]) for k in BASELINE_LINES}
+
+    def at(key: str) -> str:
+        return f" ({where[key]})" if key in where else ""
+
+    found: list[tuple[str | None, str]] = []
+    if pounds_ratio is not None:
+        for key, value in money.items():
+            others = [abs(v) for k, v in money.items() if k != key and v != 0]
+            if len(others) < MIN_LINES_FOR_SCALE_CHECK or value == 0:
+                continue
+            median = statistics.median(others)
+            if abs(value) >= pounds_ratio * median:
+                found.append((key, f"{key} = {value:,.10g} looks like pounds: the other lines are in GBP thousand "
+                                   f"(median {median:,.6g}) and this one is {abs(value) / median:,.0f} times that; "
+                                   f"enter {value / 1000:,.10g} (if the figure is right, "
+                                   "`check-baseline --no-scale-check` accepts it)"))
+        if found:
+            return found
+    gross = sum(v for k, v in money.items() if k in EXPENDITURE_LINES)
+    income = sum(v for k, v in money.items() if k in INCOME_LINES)
+    net = gross + income
+    if -income > gross:
+        big = min(INCOME_LINES, key=lambda k: (money[k], k))
+        return [(None, f"income totals {_k(income)} thousand, more than the gross expenditure of {_k(gross)} "
+                       f"thousand, so the net budget would be {_k(net)} thousand ({_pounds_text(net)}), a surplus "
+                       f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{at(big)}; is it "
+                       "in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs")]
+    if (official_tolerance is not None and official_gbp_k is not None and official_gbp_k > 0
+            and net > official_gbp_k * (1 + official_tolerance)):
+        big = max(BASELINE_LINES, key=lambda k: (abs(money[k]), k))
+        return [(None, f"the in-scope net budget of {_k(net)} thousand ({_pounds_text(net)}) is {net / official_gbp_k:,.0%} "
+                       f"of {_k(official_gbp_k)} thousand, {official_what}; a service is part of its block, so its "
+                       f"net budget may exceed that figure by at most {official_tolerance:.0%} (up to "
+                       f"{_k(official_gbp_k * (1 + official_tolerance))} thousand). The largest line is {big} = "
+                       f"{money[big]:,.10g}{at(big)}: is a figure in pounds, or is the service in the wrong block? "
+                       "(if the figures are right, `check-baseline --no-official-check` skips this comparison)")]
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,7 +596,13 @@ def _validate_cells(cells: list[_Cell], problems: _Problems, whole: str) -> tupl
 # --------------------------------------------------------------------------------------------
 
 
-def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
+def _field(fields: list[str], cols: dict[str, int], name: str) -> str | None:
+    """The value of column ``name`` in one CSV row (None when the file has no such column or the row is short)."""
+    i = cols.get(name)
+    return fields[i] if i is not None and i < len(fields) else None
+
+
+def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -438,16 +638,12 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
                 problems.raise_if_any()
             continue
 
-        def get(name: str) -> Any:
-            i = cols.get(name)
-            return fields[i] if i is not None and i < len(fields) else None
-
-        key = (get("line") or "").strip()
+        key = (_field(fields, cols, "line") or "").strip()
         if not key:
             problems.add(f"row {row}, column 'line'", "a row has values but no line name")
             continue
-        cells.append(_Cell(key=key, value=get("value"), where=f"row {row}, column 'value'",
-                           key_where=f"row {row}, column 'line'", unit=get("unit"),
+        cells.append(_Cell(key=key, value=_field(fields, cols, "value"), where=f"row {row}, column 'value'",
+                           key_where=f"row {row}, column 'line'", unit=_field(fields, cols, "unit"),
                            unit_where=f"row {row}, column 'unit'"))
     if header is None:
         problems.add("", "the file is empty; expected a header row 'line,value,unit,note' and one row per line")
@@ -455,7 +651,7 @@ def _read_csv_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
     return cells, "the file"
 
 
-def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]:
+def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
@@ -476,8 +672,6 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
         problems.raise_if_any()
     sheet = book_values[INPUT_SHEET]
     fsheet = book_formulas[INPUT_SHEET]
-    from .template import INPUT_HEADERS, KEY_COL, UNIT_COL, VALUE_COL
-
     found = [sheet.cell(row=1, column=i + 1).value for i in range(len(INPUT_HEADERS))]
     if [str(v or "").strip() for v in found] != list(INPUT_HEADERS):
         problems.add(f"sheet {INPUT_SHEET!r}, row 1", f"header {found}; expected {list(INPUT_HEADERS)} "
@@ -513,23 +707,22 @@ def _read_xlsx_cells(path: Path, problems: _Problems) -> tuple[list[_Cell], str]
 # --------------------------------------------------------------------------------------------
 
 
-def _read_meta(path: Path, problems: _Problems) -> BaselineMeta | None:
+def _read_meta(path: Path, problems: Problems) -> BaselineMeta | None:
     try:
-        raw = load_yaml_text(read_utf8(path))
+        raw = read_yaml_mapping(path, "baseline metadata")
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        problems.add(path.name, f"not valid YAML ({exc})")
+    except DataFileError as exc:  # not YAML, or not a mapping: one of the baseline's problems
+        problems.add(path.name, str(exc).removeprefix(f"{path}: "))
         return None
     try:
         return BaselineMeta.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            problems.add(f"{path.name}, field '{'.'.join(map(str, err['loc']))}'", err["msg"])
+        problems.add_validation(path.name, exc.errors())
         return None
 
 
-def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, problems: _Problems) -> None:
+def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, problems: Problems) -> None:
     s = meta.sizing
     if s is None:
         return
@@ -548,6 +741,23 @@ def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, pro
     if not math.isclose(total, s.rs_net_current_gbp_k, abs_tol=0.5):
         problems.add(f"{where}, field 'sizing.rs_net_current_gbp_k'",
                      f"{s.rs_net_current_gbp_k:,.0f} but the cells add up to {total:,.0f}")
+
+
+def _looks_all_pounds(numbers: Mapping[str, float]) -> bool:
+    """True when the cruder whole-file limits (net, pay per FTE) have already said the file looks like pounds."""
+    net = sum(numbers[k] for k in BASELINE_LINES)
+    per_fte = numbers["employees_pay"] / numbers["fte"] if numbers.get("fte") else 0.0
+    return abs(net) > MAX_NET_GBP_K or per_fte > MAX_PAY_PER_FTE_GBP_K
+
+
+def _official_what(s: Sizing) -> str:
+    """Which official figure sizes the baseline, for messages: councils, RS block(s), sheet and cell(s)."""
+    names = registry.councils().set_index("e_code")["name"]
+    councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
+    blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
+    cells = ", ".join(c.cell for c in s.cells)
+    return (f"the official 2014-15 RS net current expenditure of {councils} on {blocks} (DCLG Revenue Outturn "
+            f"Summary, sheet '{s.sheet}', cell{'s' if len(s.cells) > 1 else ''} {cells})")
 
 
 def _sizing_sentence(s: Sizing, share: float) -> str:
@@ -570,41 +780,12 @@ def bundled_dir() -> Path:
     return config.data_path(BUNDLED_DIR_NAME)
 
 
-def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
-    """Read and validate a baseline from a CSV or the input workbook (``.xlsx``).
-
-    Amounts in the file are GBP thousand; the returned Baseline holds GBP. ``project_id`` says
-    which project the figures are for; without it the file's own ``project_id`` (cell or row), or a
-    file name equal to a project id, is used. A CSV with a ``<name>.yaml`` beside it (the bundled
-    files) takes its provenance and RS sizing from that; otherwise the RS figure of the project's
-    bundled baseline is used to work out ``rs_share``. Every problem found is reported in one
-    :class:`DataFileError`; the file is only read, never changed.
-    """
-    path = Path(path)
-    if project_id is not None:
-        registry.project(project_id)  # UnknownKeyError listing the valid ids
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise DataFileError(f"{path}: a baseline must be a .csv file or the .xlsx input workbook "
-                            f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
-    if not path.is_file():
-        raise DataFileError(f"{path}: baseline file not found")
-    problems = _Problems(path)
-    if suffix == ".csv":
-        cells, whole = _read_csv_cells(path, problems)
-    else:
-        cells, whole = _read_xlsx_cells(path, problems)
-    numbers, texts = _validate_cells(cells, problems, whole)
-
-    meta: BaselineMeta | None = None
-    meta_path = path.with_suffix(".yaml")
-    if suffix == ".csv" and meta_path.is_file():
-        meta = _read_meta(meta_path, problems)
-
-    # which project: argument, sidecar, the file's own project_id, or the file name
+def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None, meta_name: str,
+                   texts: dict[str, str], cells: list[_Cell], problems: Problems) -> registry.Project | None:
+    """The project a baseline is for: the argument, the sidecar, the file's own project_id, or the file name."""
     candidates = [(src, pid) for src, pid in (
         ("the project_id argument", project_id),
-        (meta_path.name, meta.project_id if meta else None),
+        (meta_name, meta.project_id if meta else None),
         ("the file's project_id", texts.get("project_id")),
     ) if pid]
     chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
@@ -622,22 +803,72 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
         problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
     else:
         project = registry.project(chosen)
+    return project
 
+
+def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project | None,
+            problems: Problems) -> Sizing | None:
+    """The RS sizing of a baseline: its own sidecar's (checked), else that of the project's bundled baseline."""
     sizing: Sizing | None = None
-    own_meta = meta is not None
     if meta is not None:
         if meta.base_year != config.BASE_YEAR:
-            problems.add(f"{meta_path.name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
+            problems.add(f"{meta_name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
         if project is not None:
-            _check_sizing(meta, meta_path.name, project, problems)
+            _check_sizing(meta, meta_name, project, problems)
         sizing = meta.sizing
     elif project is not None:
         # a council's own file: size it against the same official RS figure as the bundled baseline
         sidecar = bundled_dir() / f"{project.id}.yaml"
         if sidecar.is_file():
-            bundled = _read_meta(sidecar, _Problems(sidecar))  # problems there are not the user's
+            bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
             sizing = bundled.sizing if bundled else None
+    return sizing
 
+
+def load_baseline(path: str | Path, project_id: str | None = None, *,
+                  pounds_ratio: float | None = POUNDS_LINE_RATIO,
+                  official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> Baseline:
+    """Read and validate a baseline from a CSV or the input workbook (``.xlsx``).
+
+    Amounts in the file are GBP thousand; the returned Baseline holds GBP. ``project_id`` says
+    which project the figures are for; without it the file's own ``project_id`` (cell or row), or a
+    file name equal to a project id, is used. A CSV with a ``<name>.yaml`` beside it (the bundled
+    files) takes its provenance and RS sizing from that; otherwise the RS figure of the project's
+    bundled baseline is used to work out ``rs_share``. Every problem found is reported in one
+    :class:`DataFileError`; the file is only read, never changed.
+
+    Read as budget books print them: a lone dash is nil (0) and a Unicode minus (U+2212), en dash or
+    em dash before a number is a minus sign. Besides each cell, the whole budget is checked for scale
+    (:func:`scale_problems`): a line that looks like pounds among lines in GBP thousand
+    (``pounds_ratio``, default :data:`POUNDS_LINE_RATIO`; None turns it off), income larger than
+    gross expenditure, and an in-scope net budget larger than the council's official RS net figure
+    for the block by more than ``official_tolerance`` (default :data:`OFFICIAL_NET_TOLERANCE`; None
+    turns it off).
+    """
+    path = Path(path)
+    if project_id is not None:
+        registry.project(project_id)  # UnknownKeyError listing the valid ids
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise DataFileError(f"{path}: a baseline must be a .csv file or the .xlsx input workbook "
+                            f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
+    if not path.is_file():
+        raise DataFileError(f"{path}: baseline file not found")
+    problems = Problems(path, always_list=True)
+    if suffix == ".csv":
+        cells, whole = _read_csv_cells(path, problems)
+    else:
+        cells, whole = _read_xlsx_cells(path, problems)
+    numbers, texts = _validate_cells(cells, problems, whole)
+
+    meta: BaselineMeta | None = None
+    meta_path = path.with_suffix(".yaml")
+    if suffix == ".csv" and meta_path.is_file():
+        meta = _read_meta(meta_path, problems)
+
+    project = _which_project(path, project_id, meta, meta_path.name, texts, cells, problems)
+    sizing = _sizing(meta, meta_path.name, project, problems)
+    own_meta = meta is not None
     share: float | None = None
     if sizing is not None and all(k in numbers for k in BASELINE_LINES):
         net_k = sum(numbers[k] for k in BASELINE_LINES)
@@ -646,6 +877,14 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
             problems.add(f"{meta_path.name}, field 'sizing.rs_share'",
                          f"{sizing.rs_share} but the net budget {net_k:,.1f} / RS figure "
                          f"{sizing.rs_net_current_gbp_k:,.0f} = {share:.6f}")
+
+    if all(k in numbers for k in BASELINE_LINES) and not _looks_all_pounds(numbers):
+        for key, what in scale_problems(
+                numbers, {c.key: c.where for c in cells},
+                official_gbp_k=sizing.rs_net_current_gbp_k if sizing is not None else None,
+                official_what=_official_what(sizing) if sizing is not None else "",
+                pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
+            problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
 
     problems.raise_if_any()
     assert project is not None
@@ -674,6 +913,7 @@ def load_baseline(path: str | Path, project_id: str | None = None) -> Baseline:
         rs_service=sizing.rs_service if sizing else None,
         rs_net_current_gbp_k=float(sizing.rs_net_current_gbp_k) if sizing else None,
         rs_share=share,
+        funded_by=tuple(meta.funded_by) if meta is not None else (),
     )
 
 
@@ -689,23 +929,3 @@ def project_baseline(project_id: str) -> Baseline:
 def all_baselines() -> dict[str, Baseline]:
     """The bundled baselines of all projects, in the registry's order."""
     return {pid: project_baseline(pid) for pid in registry.project_ids()}
-
-
-def baselines_frame() -> pd.DataFrame:
-    """One row per project: net, gross, income and pay bill (GBP thousand), FTE, headcount, RS share."""
-    rows = []
-    for pid, b in all_baselines().items():
-        rows.append({
-            "project_id": pid,
-            "gross_expenditure_gbp_k": b.gross_expenditure_gbp / 1000,
-            "income_gbp_k": b.income_gbp / 1000,
-            "net_budget_gbp_k": b.net_budget_gbp / 1000,
-            "pay_bill_gbp_k": b.pay_bill_gbp / 1000,
-            "fte": b.fte,
-            "headcount": b.headcount,
-            "rs_service": b.rs_service,
-            "rs_net_current_gbp_k": b.rs_net_current_gbp_k,
-            "rs_share": b.rs_share,
-            "illustrative": b.illustrative,
-        })
-    return pd.DataFrame(rows)

@@ -1,6 +1,6 @@
 """Yearly real-terms cash flows of one delivery option, from the project's baseline and its levers.
 
-Units: GBP (pounds), real 2014-15 prices; positive = a cost to the appraisal's perspective, negative
+Units: GBP (pounds), real prices of the base year (the baseline's year, 2014-15 for the bundled data); positive = a cost to the appraisal's perspective, negative
 = income. Every lever may be a number or a NumPy array of draws (shape ``(n,)``); results have shape
 ``(n, T)`` (draws x appraisal years), so the same code serves the deterministic appraisal and the
 Monte Carlo. Year index 0 is the first appraisal year (``2015-16``), one year after the base year.
@@ -10,22 +10,35 @@ How each lever enters (``L`` = share of the year after go-live, ``S`` = ``L`` x 
 
 - staff = (pay + NI + pension) x P x (1 + S x (staff_cost_change - volunteer_substitution))
 - pension_rate = L x pension_rate_change x pay x P x (same staff factor)
+- pension story: the deficit part of the employer contributions (pension x ``pension_deficit_share``)
+  is the council's fixed recovery schedule, flat in real terms and untouched by staff savings:
+  pension_deficit = deficit part x (1 - L x (1 - pension_deficit_kept)). Where the council keeps the
+  past deficit (kept = 1, the default: status quo, and an admitted body at the actuary's rate) its
+  payments continue as that line; under a pass-through at the council's full rate (kept = 0) the
+  deficit rides in the new body's rate from go-live, inside the staff line
 - premises = premises x D x (1 + L x premises_cost_change)
 - business_rates = rates x D x (1 - L x relief x share of the relief that is a saving to the
   perspective): for the council, 1 - its retained share of rates (the rest of the relief is its own
   lost rates income); for the public sector, 0 (relief is a transfer between public bodies)
 - supplies_third_party = (supplies + third-party payments) x D x (1 - S x procurement_saving)
-- irrecoverable_vat = VAT rate x irrecoverable share x L x (premises + transport + supplies and
-  third-party); 0 for the public sector (a transfer to HMRC)
+- irrecoverable_vat = VAT rate x irrecoverable x L x (premises + transport + supplies): only lines
+  that bear VAT (not pay, not third-party payments); irrecoverable = g + (1 - g) x
+  irrecoverable_vat_share, where g = council-funded share x council_pays_by_grant (a grant is not
+  consideration for a supply, so the input VAT on what it funds is lost; a contract payment is, so it
+  is recovered); 0 for the public and social views (a transfer to HMRC)
 - support_services = recharges x D x (1 - L + L x bought_back); own_support = recharges x D x L x
   (1 - bought_back) x own_support_cost; stranded_overheads = recharges x D x L x (1 - bought_back)
   x stranded share x (1 - years since go-live / stranded years, floored at 0)
-- client_side = L x client_side_cost x gross x D; supplier_margin = L x margin x provider costs
+- client_side = L x client_side_cost x gross x council-funded share x D; supplier_margin = L x margin
+  x provider costs x council-funded share (only what the council pays for: the ``funded_by`` split)
+- volunteer_time (social view only) = S x volunteer_substitution x pay bill x P x value share
 - new_income = -S x min(new income share, Teckal cap) x gross x D x margin; grant_income = -S x grant
   share x gross x D; income_existing = baseline income x D
 - capital charges are accounting entries, not cash: excluded (Green Book).
 One-off costs are spread over the plan from its start to go-live (redundancy and double running
-fall in the go-live year). Optimism bias is applied by :func:`apply_optimism_bias`.
+fall in the go-live year; redundancy is a transfer, left out of the social view). In the social view
+grants and donations are transfers (nil) and a premises reduction (a transferred building) keeps its
+opportunity cost. Optimism bias is its own two lines, from :func:`apply_optimism_bias`.
 """
 from __future__ import annotations
 
@@ -36,16 +49,26 @@ from typing import Mapping
 import numpy as np
 
 OPERATING_COMPONENTS = (
-    "staff", "pension_rate", "premises", "business_rates", "transport", "supplies_third_party",
+    "staff", "pension_rate", "pension_deficit", "premises", "business_rates", "transport", "supplies_third_party",
     "irrecoverable_vat", "support_services", "own_support", "stranded_overheads", "client_side",
-    "supplier_margin", "income_existing", "new_income", "grant_income",
+    "supplier_margin", "volunteer_time", "income_existing", "new_income", "grant_income",
+    "optimism_bias_operating",
 )
 ONE_OFF_COMPONENTS = (
     "legal_governance", "tupe_hr", "pensions_work", "it_separation", "procurement", "redundancy",
-    "double_running",
+    "double_running", "optimism_bias_one_off",
 )
+#: Income lines: benefits, so no generic optimism-bias uplift (Green Book 5.45); their uncertainty
+#: stays in the Monte Carlo draws.
+INCOME_COMPONENTS = ("income_existing", "new_income", "grant_income")
+#: The lines optimism bias adds (its own lines, never folded into a component).
+OPTIMISM_BIAS_COMPONENTS = ("optimism_bias_operating", "optimism_bias_one_off")
+#: Operating cost lines whose net change against the status quo takes the operating uplift.
+OPERATING_COST_COMPONENTS = tuple(k for k in OPERATING_COMPONENTS
+                                  if k not in INCOME_COMPONENTS + OPTIMISM_BIAS_COMPONENTS)
 COMPONENT_LABELS = {
-    "staff": "Staff (pay, NI, pension)", "pension_rate": "Pension rate change", "premises": "Premises",
+    "staff": "Staff (pay, NI, pension)", "pension_rate": "Pension rate change",
+    "pension_deficit": "Past-service pension deficit the council keeps paying", "premises": "Premises",
     "business_rates": "Business rates", "transport": "Transport",
     "supplies_third_party": "Supplies and third-party payments", "irrecoverable_vat": "Irrecoverable VAT",
     "support_services": "Council support services", "own_support": "New body's own support costs",
@@ -55,8 +78,12 @@ COMPONENT_LABELS = {
     "legal_governance": "Legal and governance set-up", "tupe_hr": "TUPE and HR",
     "pensions_work": "Pensions (actuary, bond)", "it_separation": "IT and data separation",
     "procurement": "Procurement", "redundancy": "Redundancy", "double_running": "Double running",
+    "volunteer_time": "Volunteer time (opportunity cost)",
+    "optimism_bias_operating": "Optimism bias on the net change in operating costs",
+    "optimism_bias_one_off": "Optimism bias on one-off costs",
 }
-PERSPECTIVES = ("council", "public")
+PERSPECTIVES = ("council", "public", "social")
+#: (The perspectives' words, labels and notes are in :mod:`ddanalysis.presentation.text`.)
 
 
 @dataclass(frozen=True)
@@ -120,12 +147,18 @@ def option_components(
     council_rates_share: float,
     vat_rate: float,
     teckal_cap: float | None,
+    council_funded_share: float = 1.0,
+    volunteer_value_share: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    """Cash flows of one option by component, before optimism bias (GBP, real 2014-15 prices).
+    """Cash flows of one option by component, before optimism bias (GBP, real base-year prices).
 
     ``amounts_gbp``: the baseline by subjective line (GBP; income negative). ``levers``: every lever
     of levers.yaml. ``project``: demand_growth and real_pay_growth. ``teckal_cap``: the largest new
     external income as a share of gross expenditure (None when the model is not a Teckal company).
+    ``council_funded_share``: the share of gross spend the council pays for (client-side management
+    and the provider's margin fall on it only). ``volunteer_value_share``: opportunity cost of an
+    hour of volunteer time as a share of the paid staff cost it replaces (social perspective only).
+    The optimism-bias lines are zero here: :func:`apply_optimism_bias` fills them.
     """
     if perspective not in PERSPECTIVES:
         raise ValueError(f"perspective {perspective!r}; expected one of {PERSPECTIVES}")
@@ -133,76 +166,123 @@ def option_components(
     years = np.arange(1, T + 1, dtype=float)  # year 0 is one year after the base year
     a = {k: float(v) for k, v in amounts_gbp.items()}
     lv = {k: _col(v) for k, v in levers.items()}
-    d = _col(project["demand_growth"])
-    g = _col(project["real_pay_growth"])
-    D = (1.0 + d) ** years
-    P = ((1.0 + d) * (1.0 + g)) ** years
+    D = (1.0 + _col(project["demand_growth"])) ** years
+    P = ((1.0 + _col(project["demand_growth"])) * (1.0 + _col(project["real_pay_growth"]))) ** years
     L = when.live_share[None, :]
     since = when.years_since_go_live[None, :]
     ramp = lv["ramp_up_years"]
-    ramped = np.where(ramp > 0, np.clip(since / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
-    S = L * ramped
-    sy = lv["stranded_overhead_years"]
-    stranded_left = np.where(sy > 0, np.clip(1.0 - since / np.where(sy > 0, sy, 1.0), 0.0, 1.0), 0.0)
+    S = L * np.where(ramp > 0, np.clip(since / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
+    gross = sum(a[k] for k in GROSS_LINES)
+    grant_funded = council_funded_share * lv["council_pays_by_grant"]
+    irrecoverable = grant_funded + (1.0 - grant_funded) * lv["irrecoverable_vat_share"]
+    c = _operating(a, lv, D, P, L, S, since, perspective, council_rates_share, vat_rate, irrecoverable)
+    deficit = a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
+    in_rate = L * (1.0 - lv["pension_deficit_kept"])  # pass-through: the deficit rides in the new body's rate
+    staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
+    c["staff"] = c["staff"] - deficit * P * staff_factor * (1.0 - in_rate)
+    c["pension_deficit"] = deficit * (1.0 - in_rate) * np.ones_like(L)
+    c["client_side"] = L * lv["client_side_cost"] * gross * council_funded_share * D
+    provider_costs = sum(c[k] for k in ("staff", "pension_rate", "premises", "business_rates", "transport",
+                                        "supplies_third_party", "irrecoverable_vat", "support_services", "own_support"))
+    c["supplier_margin"] = L * lv["supplier_margin"] * provider_costs * council_funded_share
+    pay_bill = (a["employees_pay"] + a["employees_ni"] + a["employees_pension"]) * P
+    c["volunteer_time"] = (S * lv["volunteer_substitution"] * pay_bill * volunteer_value_share
+                           if perspective == "social" else 0.0 * L)
+    c["income_existing"] = (a["income_fees_charges"] + a["income_grants"] + a["income_other"]) * D * np.ones_like(L)
+    income_share = lv["new_income_share"] if teckal_cap is None else np.minimum(lv["new_income_share"], teckal_cap)
+    c["new_income"] = -S * income_share * gross * D * lv["new_income_margin"]
+    # grants and donations from outside the public sector are transfers in the social view
+    c["grant_income"] = -S * lv["grant_income_share"] * gross * D * (0.0 if perspective == "social" else 1.0)
+    c.update(_one_off(a, fte, lv, when, perspective))
+    c["optimism_bias_operating"] = 0.0 * L
+    n = max(np.shape(v)[0] for v in c.values())
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n, T)) for k, v in c.items()}
 
-    gross = sum(a[k] for k in ("employees_pay", "employees_ni", "employees_pension", "premises",
-                               "business_rates", "transport", "supplies_services", "third_party_payments",
-                               "support_recharges"))
+
+GROSS_LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
+               "supplies_services", "third_party_payments", "support_recharges")
+
+
+def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarray, P: np.ndarray, L: np.ndarray,
+               S: np.ndarray, since: np.ndarray, perspective: str, council_rates_share: float,
+               vat_rate: float, irrecoverable: np.ndarray) -> dict[str, np.ndarray]:
+    """The provider's operating cost lines (GBP, real): staff to stranded overheads.
+
+    Business-rates relief and irrecoverable VAT are transfers outside the council perspective. VAT
+    falls only on lines that bear it: premises, transport and supplies (not pay, not third-party
+    payments to bodies that charge none). In the social view a premises reduction is a building
+    transferred with its running costs: its opportunity cost stays (proxied by that running cost).
+    """
     staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
     c: dict[str, np.ndarray] = {}
     c["staff"] = (a["employees_pay"] + a["employees_ni"] + a["employees_pension"]) * P * staff_factor
     c["pension_rate"] = L * lv["pension_rate_change"] * a["employees_pay"] * P * staff_factor
-    c["premises"] = a["premises"] * D * (1.0 + L * lv["premises_cost_change"])
+    premises_change = np.maximum(lv["premises_cost_change"], 0.0) if perspective == "social" else lv["premises_cost_change"]
+    c["premises"] = a["premises"] * D * (1.0 + L * premises_change)
     relief_kept = (1.0 - council_rates_share) if perspective == "council" else 0.0
     c["business_rates"] = a["business_rates"] * D * (1.0 - L * lv["business_rates_relief"] * relief_kept)
     c["transport"] = a["transport"] * D
-    c["supplies_third_party"] = (a["supplies_services"] + a["third_party_payments"]) * D * (1.0 - S * lv["procurement_saving"])
-    vatable = c["premises"] + c["transport"] + c["supplies_third_party"]
+    procured = 1.0 - S * lv["procurement_saving"]
+    c["supplies_third_party"] = (a["supplies_services"] + a["third_party_payments"]) * D * procured
+    vatable = c["premises"] + c["transport"] + a["supplies_services"] * D * procured
     vat_counted = 1.0 if perspective == "council" else 0.0
-    c["irrecoverable_vat"] = vat_counted * vat_rate * lv["irrecoverable_vat_share"] * L * vatable
+    c["irrecoverable_vat"] = vat_counted * vat_rate * irrecoverable * L * vatable
     recharges = a["support_recharges"] * D
     not_bought = L * (1.0 - lv["support_bought_back"])
+    sy = lv["stranded_overhead_years"]
+    stranded_left = np.where(sy > 0, np.clip(1.0 - since / np.where(sy > 0, sy, 1.0), 0.0, 1.0), 0.0)
     c["support_services"] = recharges * (1.0 - not_bought)
     c["own_support"] = recharges * not_bought * lv["own_support_cost"]
     c["stranded_overheads"] = recharges * not_bought * lv["stranded_overhead_share"] * stranded_left
-    c["client_side"] = L * lv["client_side_cost"] * gross * D
-    provider_costs = sum(c[k] for k in ("staff", "pension_rate", "premises", "business_rates", "transport",
-                                        "supplies_third_party", "irrecoverable_vat", "support_services", "own_support"))
-    c["supplier_margin"] = L * lv["supplier_margin"] * provider_costs
-    c["income_existing"] = (a["income_fees_charges"] + a["income_grants"] + a["income_other"]) * D * np.ones_like(L)
-    income_share = lv["new_income_share"] if teckal_cap is None else np.minimum(lv["new_income_share"], teckal_cap)
-    c["new_income"] = -S * income_share * gross * D * lv["new_income_margin"]
-    c["grant_income"] = -S * lv["grant_income_share"] * gross * D
+    return c
 
+
+def _one_off(a: Mapping[str, float], fte: float, lv: Mapping[str, np.ndarray], when: Timing,
+             perspective: str) -> dict[str, np.ndarray]:
+    """One-off transition costs (GBP, real), spread over the plan; redundancy (a transfer to staff,
+    left out of the social view) and double running fall in the go-live year."""
     pre = when.pre_go_live_profile[None, :]
     at = when.go_live_profile[None, :]
-    c["legal_governance"] = lv["transition_legal_governance"] * 1000.0 * pre
-    c["tupe_hr"] = lv["transition_tupe_hr_per_fte"] * fte * pre
-    c["pensions_work"] = lv["transition_pensions"] * 1000.0 * pre
-    c["it_separation"] = lv["transition_it_per_fte"] * fte * pre
-    c["procurement"] = lv["transition_procurement"] * 1000.0 * pre
-    c["redundancy"] = lv["redundancy_fte_share"] * fte * lv["redundancy_cost_per_fte"] * at
-    c["double_running"] = lv["double_running_months"] / 12.0 * a["support_recharges"] * at
-    n = max(np.shape(v)[0] for v in c.values())
-    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n, T)) for k, v in c.items()}
+    transfer = 0.0 if perspective == "social" else 1.0
+    return {
+        "legal_governance": lv["transition_legal_governance"] * 1000.0 * pre,
+        "tupe_hr": lv["transition_tupe_hr_per_fte"] * fte * pre,
+        "pensions_work": lv["transition_pensions"] * 1000.0 * pre,
+        "it_separation": lv["transition_it_per_fte"] * fte * pre,
+        "procurement": lv["transition_procurement"] * 1000.0 * pre,
+        "redundancy": transfer * lv["redundancy_fte_share"] * fte * lv["redundancy_cost_per_fte"] * at,
+        "double_running": lv["double_running_months"] / 12.0 * a["support_recharges"] * at,
+        "optimism_bias_one_off": 0.0 * at,
+    }
+
+
+def net_operating_cost_change(status_quo: Mapping[str, np.ndarray], option: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Each year's net change in operating costs against the status quo (GBP, real; (n, T)).
+
+    The sum over every operating cost line (income lines and the optimism-bias line excluded), so
+    splitting or merging cost lines cannot change it. Positive = the option costs more.
+    """
+    return sum(option[k] - status_quo[k] for k in OPERATING_COST_COMPONENTS)
 
 
 def apply_optimism_bias(status_quo: Mapping[str, np.ndarray], option: Mapping[str, np.ndarray],
                         operating: float | np.ndarray, one_off: float | np.ndarray,
                         it_separation: float | np.ndarray) -> dict[str, np.ndarray]:
-    """Uplift an option's costs for optimism bias (Green Book supplementary guidance).
+    """The option's cash flows with the optimism-bias uplift as its own two lines (Green Book
+    supplementary guidance; GBP, real base-year prices).
 
-    Each operating component's change from the status quo is made less favourable: a cost increase
-    is multiplied by (1 + ob), a reduction divided by (1 + ob). One-off costs are multiplied by
-    (1 + ob); IT separation takes the equipment/development uplift. The ``ob`` arguments are the
-    uplifts after mitigation (upper bound x (1 - mitigation)), as numbers or arrays of draws.
+    Operating: each year's **net** change in operating costs against the status quo (never line by
+    line) is made less favourable: a net increase ``x`` becomes ``x (1 + ob)``, a net reduction
+    ``x`` becomes ``x / (1 + ob)``; the line holds the difference. Income changes are benefits and
+    take no uplift. One-off: ``ob`` x the one-off costs, with the equipment/development uplift for IT
+    separation. The ``ob`` arguments are the uplifts after mitigation (upper bound x (1 - mitigation)),
+    numbers or arrays of draws. Every other line is returned unchanged.
     """
     ob_op, ob_one, ob_it = _col(operating), _col(one_off), _col(it_separation)
-    out = {}
-    for k in OPERATING_COMPONENTS:
-        delta = option[k] - status_quo[k]
-        out[k] = status_quo[k] + np.where(delta > 0, delta * (1.0 + ob_op), delta / (1.0 + ob_op))
-    for k in ONE_OFF_COMPONENTS:
-        out[k] = option[k] * (1.0 + (ob_it if k == "it_separation" else ob_one))
-    n = max(v.shape[0] for v in out.values())
-    return {k: np.broadcast_to(v, (n, v.shape[1])) for k, v in out.items()}
+    delta = net_operating_cost_change(status_quo, option)
+    out = dict(option)
+    out["optimism_bias_operating"] = np.where(delta > 0, delta * ob_op, -delta * ob_op / (1.0 + ob_op))
+    other = sum(option[k] for k in ONE_OFF_COMPONENTS if k not in ("it_separation", "optimism_bias_one_off"))
+    out["optimism_bias_one_off"] = other * ob_one + option["it_separation"] * ob_it
+    n = max(np.shape(v)[0] for v in out.values())
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n, np.shape(v)[-1])) for k, v in out.items()}

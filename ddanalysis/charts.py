@@ -62,9 +62,6 @@ COMPONENT_GROUPS: dict[str, tuple[str, ...]] = {
 GROUP_COLOURS: dict[str, str] = dict(zip(COMPONENT_GROUPS, (
     "#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#D55E00", "#009E73", "#6E6E6E")))
 
-#: Quality ratings of assumptions (red / amber / green) in colour-blind-safe shades.
-QUALITY_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
-
 FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#1f1f1f")
 HEIGHT = 460
 ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_SHORT
@@ -335,7 +332,7 @@ def npv_by_option(result: AppraisalResult) -> go.Figure:
     have_mc = len(result.mc_draws) > 0 and opts["saving_p10_gbp"].notna().any()
     fig = go.Figure()
     xs: list[float] = []
-    for i, r in enumerate(opts.itertuples(index=False)):
+    for r in opts.itertuples(index=False):
         nps = float(r.net_present_saving_gbp)
         label = _wrap(r.name + (" ★" if r.recommended else ""), 30)
         err = None

@@ -45,17 +45,30 @@ def _group() -> None:
 
 @app.command("outturn")
 def outturn_command(
-    files: list[Path] = typer.Argument(..., help="DCLG RS 'data by LA' workbooks (.xls or .xlsx)."),
+    files: list[Path] = typer.Argument(..., help="DCLG/DLUHC 'data by LA' files: RS (Revenue Outturn Summary), RSX "
+                                      "(Service Expenditure Summary) or RA (Revenue Account budget), as .xls, .xlsx, "
+                                      ".ods or .csv (found by content)."),
     council: Optional[list[str]] = typer.Option(None, "--council", help="E-code or ONS code (repeatable); all when absent."),
     service: Optional[list[str]] = typer.Option(None, "--service", help="Service key, e.g. education (repeatable); all when absent."),
+    measure: str = typer.Option("outturn", "--measure", help="What to print: outturn (RS; RSX net), outturn_employees, "
+                                "outturn_running_expenses, outturn_total_expenditure, outturn_sales_fees_charges, "
+                                "outturn_other_income, outturn_income (RSX), budget (RA), or all."),
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
 ) -> None:
-    """Print the tidy outturn rows (GBP thousand) of RS workbooks, optionally for some councils and services."""
-    from .sources import read_rs_many, render, select_outturn
+    """Print the tidy rows (GBP thousand) of official RS, RSX or RA files for one measure, optionally for some
+    councils and services; says on stderr which measure and which returns it printed."""
+    from .sources import MEASURES, read_official, render, select_outturn
 
     if fmt not in ("csv", "json"):
         raise DDAnalysisError(f"unknown format {fmt!r}; valid formats: csv, json")
-    frame = select_outturn(read_rs_many(files), councils=council or (), services=service or ())
+    if measure != "all" and measure not in MEASURES:
+        raise DDAnalysisError(f"unknown measure {measure!r}; valid measures: {', '.join(MEASURES)}, all")
+    frame = read_official(files, measure=None if measure == "all" else measure)
+    frame = select_outturn(frame, councils=council or (), services=service or ())
+    returns = sorted({f"{r['return']} {r['year']}" for r in frame.attrs.get("rs_report", [])})
+    printed = sorted(map(str, frame["measure"].unique()))
+    typer.echo(f"measure: {', '.join(f'{m} ({MEASURES[m]})' for m in printed) or measure}; "
+               f"from {', '.join(returns)}; GBP thousand", err=True)
     typer.echo(render(frame, fmt), nl=False)
 
 
@@ -63,17 +76,21 @@ def outturn_command(
 def appraise_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
     horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+    ob_mitigation: Optional[float] = typer.Option(
+        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1); labelled 'override' in the output. "
+                                      "Default: derived from the contributory factors shown to be managed."),
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
     from .engine import appraise
     from .report import appraisal_table
 
-    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon)
+    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
+                      ob_mitigation=ob_mitigation)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
 
 
@@ -99,7 +116,7 @@ def export_command(
     output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
     all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:
@@ -119,6 +136,7 @@ def export_command(
     else:
         from .engine import appraise
 
+        assert project is not None  # checked above: a project id or --all
         result = appraise(project, scenario=scenario, perspective=perspective,
                           draws=10_000 if draws is None else draws, seed=seed)
         path = export_project(result, output)
@@ -129,12 +147,25 @@ def export_command(
 def check_baseline_command(
     file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note) or the input workbook from `ddanalysis template`."),
     project: Optional[str] = typer.Option(None, "--project", help="Project id the figures are for (when the file does not say)."),
+    no_scale_check: bool = typer.Option(
+        False, "--no-scale-check",
+        help="Accept a line 300 or more times the median of the other lines (by default refused as looking like "
+             "pounds; ddanalysis.baseline.POUNDS_LINE_RATIO). Use only when you know the figure is right."),
+    no_official_check: bool = typer.Option(
+        False, "--no-official-check",
+        help="Skip comparing the net budget with the council's official RS net figure for the block (by default a "
+             "net budget more than 25% above it is refused; ddanalysis.baseline.OFFICIAL_NET_TOLERANCE)."),
 ) -> None:
-    """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount."""
-    from .baseline import load_baseline
+    """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount.
+
+    Reads a lone dash as nil (0) and a Unicode minus or en/em dash before a number as minus, as budget books print them. Refuses (exit status 2) a line that looks like pounds among lines in GBP thousand, income larger than gross expenditure, and a net budget well above the block's official figure.
+    """
+    from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
 
-    typer.echo(baseline_summary(load_baseline(file, project_id=project), path=file))
+    base = load_baseline(file, project_id=project, pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
+                         official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE)
+    typer.echo(baseline_summary(base, path=file))
 
 
 @app.command("report")

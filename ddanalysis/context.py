@@ -1,9 +1,11 @@
 """The strategic case: each council's own official spending trend, in cash and real terms, against
 the median council of its class.
 
-Figures: DCLG Revenue Outturn Summary (RS), net current expenditure, GBP thousand (Open Government
+Figures: DCLG Revenue Outturn Summary (RS), and the Service Expenditure Summary's (RSX) net current
+expenditure for years read from RSX, outturn only (never the RA budget), GBP thousand (Open Government
 Licence v3.0), from the bundled extract ``data/official/`` (rebuilt by ``make data``). Real terms use
-the GDP deflator in ``data/assumptions/appraisal.yaml`` (2014-15 = 100).
+the GDP deflator in ``data/assumptions/appraisal.yaml`` (2014-15 = 100); a year the deflator does not
+reach keeps its cash figure and has no real-terms figure (NaN), never a guessed one.
 """
 from __future__ import annotations
 
@@ -16,8 +18,6 @@ from .assumptions import load_book
 from .errors import DataFileError, unknown
 from .sources import SERVICE_KEYS, programme_outturn
 
-OFFICIAL_SOURCE = ("DCLG, Revenue Outturn Summary (RS) data by LA, 2010-11 to 2014-15; "
-                   "contains public sector information licensed under the Open Government Licence v3.0")
 #: The service blocks shown by default (2010-11's combined social care is kept: it is what was published).
 DEFAULT_SERVICES = ("education", "highways_transport", "social_care", "childrens_social_care", "adult_social_care",
                     "public_health", "housing_gfra", "cultural", "environmental", "planning", "central")
@@ -46,7 +46,8 @@ def council_spending(code: str, services: tuple[str, ...] | None = None) -> pd.D
 
     Columns: year, service, label, authority, authority_class, cash_gbp_k, real_gbp_k,
     class_median_cash_gbp_k, class_median_real_gbp_k, class_authorities. GBP thousand; real =
-    2014-15 prices. ``code``: E-code or ONS code of a programme council.
+    2014-15 prices (NaN for a year beyond the GDP deflator series). ``code``: E-code or ONS code of a
+    programme council. Outturn only (``programme_outturn()``'s default measure).
     """
     council = registry.council(code)
     wanted = tuple(services or DEFAULT_SERVICES)
@@ -66,8 +67,13 @@ def council_spending(code: str, services: tuple[str, ...] | None = None) -> pd.D
     medians = medians[medians.authority_class == council.authority_class]
     frame = frame.merge(medians[["year", "service", "median_gbp_k", "authorities"]], on=["year", "service"], how="left")
     frame = frame.rename(columns={"median_gbp_k": "class_median_cash_gbp_k", "authorities": "class_authorities"})
-    frame["real_gbp_k"] = deflate(frame["cash_gbp_k"], frame["year"])
-    frame["class_median_real_gbp_k"] = deflate(frame["class_median_cash_gbp_k"], frame["year"])
+    index = load_book().settings.gdp_deflator
+    covered = frame["year"].isin(index.index).to_numpy()
+    frame["real_gbp_k"] = float("nan")
+    frame["class_median_real_gbp_k"] = float("nan")
+    frame.loc[covered, "real_gbp_k"] = deflate(frame.loc[covered, "cash_gbp_k"], frame.loc[covered, "year"], index)
+    frame.loc[covered, "class_median_real_gbp_k"] = deflate(frame.loc[covered, "class_median_cash_gbp_k"],
+                                                            frame.loc[covered, "year"], index)
     cols = ["year", "service", "label", "authority", "authority_class", "cash_gbp_k", "real_gbp_k",
             "class_median_cash_gbp_k", "class_median_real_gbp_k", "class_authorities"]
     return frame[cols].sort_values(["service", "year"], kind="stable").reset_index(drop=True)

@@ -111,26 +111,3 @@ def evpi(nps: pd.DataFrame) -> float:
     """
     v = _values(nps)
     return float(max(v.max(axis=1).mean() - v.mean(axis=0).max(), 0.0))
-
-
-def summary(nps: pd.DataFrame, inputs: pd.DataFrame | None = None, groups: dict | None = None,
-            thresholds=None) -> dict:
-    """The decision measures as JSON-ready data (the appraisal's field names).
-
-    ``{"p_best": {option: share}, "evpi_gbp": float, "acceptability": [{threshold_gbp, option,
-    p_reaches, p_best}], "evppi": [{key, evppi_gbp}]}``; ``evppi`` only when ``inputs`` (one column per
-    assumption key, same rows as ``nps``) is given: see :func:`ddanalysis.voi.evppi`.
-    """
-    out = {
-        "p_best": {str(k): float(p) for k, p in probability_best(nps).items()},
-        "evpi_gbp": evpi(nps),
-        "acceptability": [
-            {"threshold_gbp": float(r.threshold_gbp), "option": str(r.option), "p_reaches": float(r.p_reaches),
-             "p_best": float(r.p_best)}
-            for r in acceptability(nps, thresholds).itertuples(index=False)],
-    }
-    if inputs is not None:
-        from .voi import evppi
-        out["evppi"] = [{"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
-                        for r in evppi(nps, inputs, groups).itertuples(index=False)]
-    return out

@@ -142,8 +142,9 @@ def appraisal_header(result: AppraisalResult) -> Markdown:
         f"- **Scenario:** {result.scenario}. {result.scenario_description}",
         f"- **Perspective:** {result.perspective_label} (`{result.perspective}`).",
         f"- **Money:** GBP, {result.price_basis}; {result.horizon_years} appraisal years from {result.first_year}, "
-        f"discounted at the Green Book social time preference rate.",
-        f"- **Optimism bias:** {share(result.optimism_bias_mitigation)} of the upper bound mitigated.",
+        f"discounted at the Green Book social time preference rate. {result.price_base_statement}",
+        f"- **Optimism bias:** {share(result.optimism_bias_mitigation)} of the upper bound mitigated "
+        f"({result.optimism_bias_mitigation_source}); the uplift is its own line, never drawn in the Monte Carlo.",
         f"- {mc}",
     ]
     return Markdown("\n".join(lines))
@@ -355,7 +356,7 @@ def discount_factors_table(book: Any = None, horizon_years: int | None = None) -
 def optimism_bias_table(book: Any = None) -> Styler:
     """Optimism-bias upper bounds by project category, and which category each kind of cost takes."""
     book = _book(book)
-    use = {}
+    use: dict[str, list[str]] = {}
     for kind, cat in book.settings.optimism_bias_use.items():
         use.setdefault(cat, []).append(kind.replace("_", " "))
     frame = pd.DataFrame([{"Category": cat.replace("_", " "), "Upper bound": upper,
@@ -447,7 +448,10 @@ def components_table() -> Styler:
 
 
 def docstring_note(obj: Any) -> Markdown:
-    """An object's docstring as Markdown (reStructuredText ``code`` becomes `code`): the method as the code states it."""
+    """An object's docstring as Markdown (reStructuredText ``code`` becomes `code`).
+
+    The method as the code states it.
+    """
     import inspect
 
     text = inspect.getdoc(obj) or ""

@@ -136,10 +136,10 @@ def decision_from_draws(path, options: list[str] | None = None, groups: dict | N
     """Probability best, the acceptability curve, EVPI and partial EVPI recomputed from a draws file.
 
     The same JSON-ready fields as the appraisal: ``p_best``, ``evpi_gbp``, ``acceptability`` and
-    ``evppi`` (see :func:`ddanalysis.decision.summary`). ``groups``: ``{name: [key, ...]}`` as in the
+    ``evppi`` (see :func:`ddanalysis.voi.summary`). ``groups``: ``{name: [key, ...]}`` as in the
     appraisal, to recompute the groups' partial EVPI too.
     """
-    from .decision import summary
+    from .voi import summary
     from .voi import evppi
 
     inputs, nps = read_draws(path, options)

@@ -13,19 +13,37 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import __version__, mca, plan, registry
-from .appraisal import benefit_cost_ratio, payback_index
+from . import mca, plan, registry
+from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, load_book
 from .baseline import project_baseline
-from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, PERSPECTIVES
+from .cashflow import (COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS,
+                       PERSPECTIVES)
 from .errors import DDAnalysisError, unknown
 from .model import OptionTiming, ProjectModel
 from .presentation import text as decision_text
 from .result import AppraisalResult
+from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
 from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
+#: Horizons reported side by side (``by_horizon``), years.
+HORIZONS = (10, 15, 20)
+
+#: How optimism bias and the Monte Carlo avoid counting the same risk twice (shown in the JSON).
+OPTIMISM_BIAS_NOTE = (
+    "Optimism bias uplifts each option's one-off costs and each year's net change in operating costs against the "
+    "status quo (a net increase x (1 + ob), a net reduction / (1 + ob)); income is a benefit and takes no uplift. "
+    "The uplift is its own line (optimism_bias_gbp, present value), never folded into a cost line, so splitting or "
+    "merging cost lines changes nothing. The mitigation is derived from the contributory factors shown to be "
+    "managed (0 until evidence is recorded: the upper bound applies) unless explicitly overridden, and it is never "
+    "drawn in the Monte Carlo: the draws vary the assumptions over their own ranges around the same uplift, which "
+    "stands for the systematic bias the ranges leave out.")
+PRICE_BASE_NOTE = (
+    "Real prices of the base year (the year of the baseline budget); the first appraisal year is the next and is "
+    "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "
+    "factor for every option, which changes no ranking and no ratio.")
 
 #: How the preferred option is chosen (worded once, in :mod:`ddanalysis.presentation.text`).
 RECOMMENDATION_RULE = decision_text.RECOMMENDATION_RULE
@@ -55,7 +73,8 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
         p = plans[opt]
         timings[opt] = OptionTiming(p.start, p.go_live)
     council_class = registry.council(project.lead_council)["authority_class"]
-    model = ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, council_class, perspective, horizon_years)
+    model = ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, council_class, perspective, horizon_years,
+                         council_funded_share=base.council_funded_share)
     return model, plans
 
 
@@ -65,21 +84,28 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
              with_switching: bool = True) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
-    ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund)
-    or 'public' (the public sector: transfers such as rates relief and irrecoverable VAT net out);
-    ``draws``: Monte Carlo draws (0 = none); ``ob_mitigation``: overrides the optimism-bias
-    mitigation assumption (0..1); ``mca_weights``: criterion -> swing weight (sum 1).
+    ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
+    'public' (the public sector: transfers such as rates relief and irrecoverable VAT net out) or
+    'social' (net present social value: transfers excluded, volunteer time and transferred buildings at
+    opportunity cost); ``draws``: Monte Carlo draws (0 = none); ``ob_mitigation``: an override of the
+    optimism-bias mitigation (0..1), labelled "override" in every output; without it the mitigation is
+    derived from the contributory factors in appraisal.yaml (a scenario may also set
+    ``project.optimism_bias_mitigation`` as an override); it is never drawn in the Monte Carlo.
+    ``mca_weights``: criterion -> swing weight (sum 1). Money in GBP, real base-year prices.
     """
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
     book = load_book(project_id)
     sc = book.scenario(scenario)
     values = book.values(sc)
-    fixed = set(sc.set)
-    if ob_mitigation is not None:
-        values.loc[(PROJECT_SCOPE, "optimism_bias_mitigation")] = float(ob_mitigation)
-        fixed.add((PROJECT_SCOPE, "optimism_bias_mitigation"))
+    ob_key = (PROJECT_SCOPE, "optimism_bias_mitigation")
+    fixed = set(sc.set) | {ob_key}  # the mitigation is never drawn in the Monte Carlo
+    if ob_mitigation is None and ob_key in sc.set:
+        ob_mitigation = float(sc.set[ob_key])
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
+    model.ob_mitigation_override = None if ob_mitigation is None else float(ob_mitigation)
+    ob_used = model.ob_mitigation_override if ob_mitigation is not None else model.ob_derived["operating"]
+    values.loc[ob_key] = float(ob_used)
     base = project_baseline(project_id)
     T = model.horizon
     first = fy_start_year(book.settings.first_year)
@@ -129,6 +155,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     mca_by_option = mca_totals.set_index("option")["weighted_score"]
 
     # ---- headline table ------------------------------------------------------------------------
+    extra = _method_metrics(model, flows, values.to_dict())
     rows = []
     for opt in model.options:
         saving = sq - totals[opt]
@@ -146,7 +173,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
             "one_off_cost_gbp": float(one_offs[opt].sum()), "pv_one_off_cost_gbp": pv_one_off,
             "payback_index": pb if pb >= 0 else None,
             "payback_year": year_labels[pb] if pb >= 0 else None,
-            "benefit_cost_ratio": benefit_cost_ratio(pv_recurring_saving, pv_one_off),
+            **extra[opt],
+            "return_on_transition_cost": return_on_transition_cost(pv_recurring_saving, pv_one_off),
             "steady_state_saving_gbp": float(saving[-1]),
             "steady_state_saving_share": float(saving[-1] / base.net_budget_gbp) if base.net_budget_gbp else None,
             "p_saving_positive": _get(mc_summary, opt, "p_positive"),
@@ -178,7 +206,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         councils=" + ".join(names[c] for c in project.councils),
         scenario=sc.name, scenario_description=sc.description, perspective=perspective,
         base_year=book.settings.base_year, first_year=book.settings.first_year, horizon_years=T,
-        optimism_bias_mitigation=float(values[(PROJECT_SCOPE, "optimism_bias_mitigation")]),
+        optimism_bias_mitigation=float(ob_used),
+        optimism_bias_mitigation_source="override" if ob_mitigation is not None else "contributory factors",
+        residual_life_years=float(model.residual_life_years),
         illustrative=bool(base.illustrative), baseline=base, options=options, cashflows=cashflows, annual=annual,
         assumptions=used, sensitivity=sens, switching=switch, monte_carlo=mc_summary.reset_index(names="option")
         if draws else mc_summary.rename_axis("option").reset_index(),
@@ -193,6 +223,32 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
             "package_version": __version__,
         },
     )
+
+
+def _method_metrics(model: ProjectModel, flows: dict, values: dict) -> dict[str, dict]:
+    """Per option: optimism_bias_gbp (PV of the uplift lines), residual_value_gbp, the Green Book
+    benefit_cost_ratio with its note, and by_horizon (net present saving over 10, 15 and 20 years,
+    no residual value). GBP, real base-year prices, discounted to the first appraisal year."""
+    residual = model.residual_values(flows)
+    sq_op = ProjectModel.total(flows[registry.STATUS_QUO], OPERATING_COMPONENTS)[0]
+    long = model.with_horizon(max(max(HORIZONS), model.horizon))
+    long_flows = long.evaluate(values)
+    long_sq = ProjectModel.total(long_flows[registry.STATUS_QUO])[0]
+    out = {}
+    for opt, comps in flows.items():
+        rv = float(residual[opt][0])
+        op_saving = sq_op - ProjectModel.total(comps, OPERATING_COMPONENTS)[0]
+        one_off = ProjectModel.total(comps, ONE_OFF_COMPONENTS)[0]
+        bcr, note = (None, "the status quo is the benchmark") if opt == registry.STATUS_QUO else \
+            green_book_bcr(op_saving, one_off, model.factors, rv)
+        long_saving = (long_sq - ProjectModel.total(long_flows[opt])[0]) * long.factors
+        out[opt] = {
+            "optimism_bias_gbp": float(ProjectModel.total(comps, OPTIMISM_BIAS_COMPONENTS)[0] @ model.factors),
+            "residual_value_gbp": rv,
+            "benefit_cost_ratio": bcr, "benefit_cost_ratio_note": note,
+            "by_horizon": [{"years": h, "net_present_saving_gbp": float(long_saving[:h].sum())} for h in HORIZONS],
+        }
+    return out
 
 
 def _get(frame: pd.DataFrame, opt: str, col: str) -> float | None:

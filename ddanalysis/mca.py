@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .yamlio import read_yaml_mapping
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
+from .problems import Problems
+from .yamlio import read_yaml_mapping
 
 #: Scores are points on this closed scale.
 SCORE_MIN, SCORE_MAX = 0.0, 10.0
@@ -57,10 +58,16 @@ def _nonempty(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _check_weight_set(values: object, expected: list[str], where: str) -> dict[str, float]:
-    """A full set of weights from a data file: every expected criterion, in [0, 1], summing to 1."""
+def _weight_problems(
+    values: object, expected: list[str], *, check_sum: bool = True
+) -> tuple[dict[str, float], list[str]]:
+    """Check a full set of weights from a data file: every expected criterion, in [0, 1], summing to 1.
+
+    Returns the weights that passed and what is wrong (never raises); the sum is checked only when
+    every weight passed and ``check_sum`` is true.
+    """
     if not isinstance(values, dict):
-        raise DataFileError(f"{where}: expected a mapping criterion -> weight")
+        return {}, ["expected a mapping criterion -> weight"]
     problems = []
     unknown_keys = [k for k in values if k not in expected]
     if unknown_keys:
@@ -77,51 +84,66 @@ def _check_weight_set(values: object, expected: list[str], where: str) -> dict[s
             problems.append(f"weight of {key!r} is {values[key]!r}; expected a number from 0 to 1")
         else:
             out[key] = w
-    if not problems and abs(sum(out.values()) - 1.0) > WEIGHT_TOLERANCE:
+    if check_sum and not problems and abs(sum(out.values()) - 1.0) > WEIGHT_TOLERANCE:
         problems.append(f"weights sum to {sum(out.values()):.12g}; expected 1")
-    if problems:
-        raise DataFileError(f"{where}: " + "; ".join(problems))
-    return out
+    return out, problems
+
+
+_CRITERION_KEYS = {"id", "name", "description", "scale", "weight"}
+
+
+def _criterion_problems(item: dict[str, Any], seen: set[str]) -> list[str]:
+    """What is wrong with one entry of the criteria list (empty when nothing is)."""
+    found = []
+    extra = sorted(set(item) - _CRITERION_KEYS)
+    if extra:
+        found.append(f"unexpected key(s) {extra}")
+    cid = item.get("id")
+    if not (isinstance(cid, str) and _nonempty(cid) and cid == cid.strip().lower() and " " not in cid):
+        found.append("'id' must be a lower-case identifier like 'user_focus'")
+    elif cid in seen:
+        found.append("duplicated criterion id")
+    for key in ("name", "description"):
+        if not _nonempty(item.get(key)):
+            found.append(f"{key!r} must be a non-empty text")
+    scale = item.get("scale")
+    if not isinstance(scale, dict) or sorted(map(str, scale)) != sorted(_SCALE_POINTS) or not all(
+        _nonempty(v) for v in scale.values()
+    ):
+        found.append("'scale' must say what a score of 0, 5 and 10 means")
+    return found
 
 
 @lru_cache(maxsize=8)
 def _criteria_cached(path: Path, mtime_ns: int) -> tuple[dict[str, Any], ...]:
     raw = read_yaml_mapping(path, "criteria file")
+    problems = Problems(path)
     items = raw.get("criteria")
     if not isinstance(items, list) or not items:
-        raise DataFileError(f"{path}: expected a non-empty 'criteria' list")
+        problems.fail("", "expected a non-empty 'criteria' list")
     for key in ("source", "not_scored", "weights_rationale"):
         if not _nonempty(raw.get(key)):
-            raise DataFileError(f"{path}: top-level key {key!r} must be a non-empty text")
-    out, seen = [], set()
+            problems.add("", f"top-level key {key!r} must be a non-empty text")
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, item in enumerate(items, start=1):
         label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-        where = f"{path}, criterion {label}"
         if not isinstance(item, dict):
-            raise DataFileError(f"{where}: expected a mapping")
-        extra = sorted(set(item) - {"id", "name", "description", "scale", "weight"})
-        if extra:
-            raise DataFileError(f"{where}: unexpected key(s) {extra}")
-        cid = item.get("id")
-        if not (_nonempty(cid) and cid == cid.strip().lower() and " " not in cid):
-            raise DataFileError(f"{where}: 'id' must be a lower-case identifier like 'user_focus'")
-        if cid in seen:
-            raise DataFileError(f"{where}: duplicated criterion id")
-        seen.add(cid)
-        for key in ("name", "description"):
-            if not _nonempty(item.get(key)):
-                raise DataFileError(f"{where}: {key!r} must be a non-empty text")
-        scale = item.get("scale")
-        if not isinstance(scale, dict) or sorted(map(str, scale)) != sorted(_SCALE_POINTS) or not all(
-            _nonempty(v) for v in scale.values()
-        ):
-            raise DataFileError(f"{where}: 'scale' must say what a score of 0, 5 and 10 means")
+            problems.add(f"criterion {label}", "expected a mapping")
+            continue
+        found = _criterion_problems(item, seen)
+        problems.add_all(f"criterion {label}", found)
+        if found:
+            continue
+        seen.add(item["id"])
         out.append({
-            "criterion": cid, "name": item["name"].strip(), "description": " ".join(item["description"].split()),
-            "weight": item.get("weight"), "scale": {str(k): str(v) for k, v in scale.items()},
+            "criterion": item["id"], "name": item["name"].strip(), "description": " ".join(item["description"].split()),
+            "weight": item.get("weight"), "scale": {str(k): str(v) for k, v in item["scale"].items()},
         })
-    weights = _check_weight_set({c["criterion"]: c["weight"] for c in out}, [c["criterion"] for c in out],
-                                f"{path}, default weights")
+    weights, found = _weight_problems({c["criterion"]: c["weight"] for c in out}, [c["criterion"] for c in out],
+                                      check_sum=len(out) == len(items))
+    problems.add_all("default weights", found)
+    problems.raise_if_any()
     for c in out:
         c["weight"] = weights[c["criterion"]]
     return tuple(out)
@@ -163,70 +185,85 @@ def criteria_notes(path: Path | None = None) -> dict[str, str]:
 
 # --- project scores ---------------------------------------------------------------------------------
 
-def _scores_file(project_id: str, path: Path | None, criteria: list[str]) -> tuple[pd.DataFrame, dict[str, float] | None]:
-    """Validated long scores and the optional weight override of one project's scores file."""
+_SCORES_KEYS = {"project", "illustrative", "status", "source", "weights", "scores"}
+
+
+def _option_scores(option: str, by_criterion: object, criteria: list[str], problems: Problems) -> list[dict[str, Any]]:
+    """The score rows of one option (problems go to ``problems``)."""
+    if not isinstance(by_criterion, dict):
+        problems.add(option, "expected a mapping criterion -> {score, rationale}")
+        return []
+    for criterion in by_criterion:
+        if criterion not in criteria:
+            problems.add(f"{option}.{criterion}", f"unknown criterion; valid criteria: {', '.join(criteria)}")
+    rows = []
+    for criterion in criteria:
+        key = f"{option}.{criterion}"
+        entry = by_criterion.get(criterion)
+        if entry is None:
+            problems.add(key, "missing score")
+            continue
+        if not isinstance(entry, dict) or sorted(entry) != ["rationale", "score"]:
+            problems.add(key, f"expected {{score: 0-10, rationale: one sentence}}, got {entry!r}")
+            continue
+        score = _number(entry["score"])
+        if score is None or not SCORE_MIN <= score <= SCORE_MAX:
+            problems.add(key, f"score {entry['score']!r} is not a number from 0 to 10")
+        if not _nonempty(entry["rationale"]):
+            problems.add(key, "rationale is empty; give a one-sentence reason for the score")
+        rows.append({"option": option, "criterion": criterion, "score": score,
+                     "rationale": " ".join(str(entry["rationale"] or "").split())})
+    return rows
+
+
+def _weights_override(raw: dict[str, Any], criteria: list[str], problems: Problems) -> dict[str, float] | None:
+    """A scores file's own swing weights, when it has a valid 'weights' block (problems go to ``problems``)."""
+    if "weights" not in raw:
+        return None
+    block = raw["weights"]
+    if not isinstance(block, dict) or sorted(block) != ["rationale", "values"] or not _nonempty(block.get("rationale")):
+        problems.add("", "'weights' must have a non-empty 'rationale' and 'values' (criterion -> weight)")
+        return None
+    weights, found = _weight_problems(block["values"], criteria)
+    problems.add_all("weights", found)
+    return None if found else weights
+
+
+def _scores_file(
+    project_id: str, path: Path | None, criteria: list[str]
+) -> tuple[pd.DataFrame, dict[str, float] | None]:
+    """Validated long scores and the optional weight override of one project's scores file.
+
+    Every problem in the file is listed in one DataFileError.
+    """
     project = registry.project(project_id)
     path = Path(path or scores_path(project_id))
     raw = read_yaml_mapping(path, "scores file")
-    problems: list[str] = []
+    problems = Problems(path)
     if raw.get("project") != project_id:
-        problems.append(f"'project' is {raw.get('project')!r}; expected {project_id!r}")
-    extra = sorted(set(raw) - {"project", "illustrative", "status", "source", "weights", "scores"})
+        problems.add("", f"'project' is {raw.get('project')!r}; expected {project_id!r}")
+    extra = sorted(set(raw) - _SCORES_KEYS)
     if extra:
-        problems.append(f"unexpected top-level key(s) {extra}")
+        problems.add("", f"unexpected top-level key(s) {extra}")
     for key in ("status", "source"):
         if not _nonempty(raw.get(key)):
-            problems.append(f"{key!r} must be a non-empty text (say the scores are illustrative and whose judgement)")
+            problems.add("", f"{key!r} must be a non-empty text (say the scores are illustrative and whose judgement)")
     scores = raw.get("scores")
     if not isinstance(scores, dict):
-        raise DataFileError(f"{path}: expected a 'scores' mapping option -> criterion -> {{score, rationale}}"
-                            + ("; also " + "; ".join(problems) if problems else ""))
+        problems.fail("", "expected a 'scores' mapping option -> criterion -> {score, rationale}")
     shortlist = list(project.shortlist)
     for option in scores:
         if option not in shortlist:
             where = "not a delivery model" if option not in registry.DELIVERY_MODELS else "not on the short list"
-            problems.append(f"option {option!r} is {where}; short list: {', '.join(shortlist)}")
+            problems.add("", f"option {option!r} is {where}; short list: {', '.join(shortlist)}")
     rows = []
     for option in shortlist:
         if option not in scores:
-            problems.append(f"option {option!r} (on the short list) has no scores")
-            continue
-        by_criterion = scores[option]
-        if not isinstance(by_criterion, dict):
-            problems.append(f"{option}: expected a mapping criterion -> {{score, rationale}}")
-            continue
-        for criterion in by_criterion:
-            if criterion not in criteria:
-                problems.append(f"{option}.{criterion}: unknown criterion; valid criteria: {', '.join(criteria)}")
-        for criterion in criteria:
-            key = f"{option}.{criterion}"
-            entry = by_criterion.get(criterion)
-            if entry is None:
-                problems.append(f"{key}: missing score")
-                continue
-            if not isinstance(entry, dict) or sorted(entry) != ["rationale", "score"]:
-                problems.append(f"{key}: expected {{score: 0-10, rationale: one sentence}}, got {entry!r}")
-                continue
-            score = _number(entry["score"])
-            if score is None or not SCORE_MIN <= score <= SCORE_MAX:
-                problems.append(f"{key}: score {entry['score']!r} is not a number from 0 to 10")
-            if not _nonempty(entry["rationale"]):
-                problems.append(f"{key}: rationale is empty; give a one-sentence reason for the score")
-            rows.append({"option": option, "criterion": criterion, "score": score,
-                         "rationale": " ".join(str(entry["rationale"] or "").split())})
-    override = None
-    if "weights" in raw:
-        block = raw["weights"]
-        if not isinstance(block, dict) or sorted(block) != ["rationale", "values"] or not _nonempty(block.get("rationale")):
-            problems.append("'weights' must have a non-empty 'rationale' and 'values' (criterion -> weight)")
+            problems.add("", f"option {option!r} (on the short list) has no scores")
         else:
-            try:
-                override = _check_weight_set(block["values"], criteria, f"{path}, weights")
-            except DataFileError as exc:
-                problems.append(str(exc).split(": ", 1)[1])
-    if problems:
-        shown = problems[:12] + ([f"... and {len(problems) - 12} more"] if len(problems) > 12 else [])
-        raise DataFileError(f"{path}: " + "; ".join(shown))
+            rows += _option_scores(option, scores[option], criteria, problems)
+    override = _weights_override(raw, criteria, problems)
+    problems.raise_if_any()
     frame = pd.DataFrame(rows, columns=["option", "criterion", "score", "rationale"])
     frame["score"] = frame["score"].astype(float)
     return frame, override

@@ -41,7 +41,8 @@ class ProjectModel:
 
     def __init__(self, book: AssumptionBook, amounts_gbp: Mapping[str, float], fte: float,
                  options: Mapping[str, OptionTiming], council_class: str, perspective: str = "council",
-                 horizon_years: int | None = None) -> None:
+                 horizon_years: int | None = None, council_funded_share: float = 1.0,
+                 ob_mitigation_override: float | None = None) -> None:
         if STATUS_QUO not in options:
             raise ValueError(f"the options must include the status quo {STATUS_QUO!r}")
         self.book = book
@@ -49,12 +50,20 @@ class ProjectModel:
         self.fte = float(fte)
         self.options = dict(options)
         self.perspective = perspective
+        self.council_class = council_class
+        self.council_funded_share = float(council_funded_share)
+        self.ob_mitigation_override = ob_mitigation_override
         settings = book.settings
         self.horizon = int(horizon_years or settings.horizon_years)
         self.first_year_start = fy_start(settings.first_year)
         self.factors = discount_factors(self.horizon, settings.discount_bands)
         facts = settings.facts
         self.vat_rate = float(facts["vat_standard_rate"]["value"])
+        self.volunteer_value_share = float(facts.get("volunteer_time_value_share", {}).get("value", 0.0))
+        self.residual_life_years = int(round(settings.residual_life_years))
+        after = discount_factors(self.horizon + self.residual_life_years, settings.discount_bands)
+        #: residual value per GBP of final-year saving: the discount factors of the years after the horizon
+        self.residual_annuity = float(after[self.horizon:].sum())
         shares = facts["rates_retention_council_share"]["by_class"]
         if council_class not in shares:
             raise ValueError(f"no rates-retention share for authority class {council_class!r}")
@@ -65,6 +74,8 @@ class ProjectModel:
             opt: timing(t.go_live, t.plan_start, self.first_year_start, self.horizon) for opt, t in self.options.items()
         }
         self.ob_upper = {kind: settings.optimism_bias_upper[cat] for kind, cat in settings.optimism_bias_use.items()}
+        #: mitigation derived from the contributory factors, by kind of cost (operating, one_off, it_separation)
+        self.ob_derived = {kind: settings.ob_mitigation_derived(cat) for kind, cat in settings.optimism_bias_use.items()}
         self._defaults = dict(book.levers["default"])
         table = book.table
         self.keys_by_scope = {scope: list(table.loc[scope].key) if scope in table.index.get_level_values(0) else []
@@ -80,17 +91,20 @@ class ProjectModel:
 
     def evaluate(self, values: Values, ob_mitigation: float | np.ndarray | None = None,
                  options: "list[str] | None" = None) -> dict[str, dict[str, np.ndarray]]:
-        """Cash flows (GBP, real) of every option by component after optimism bias: arrays (n, T).
+        """Cash flows (GBP, real) of every option by component, with optimism bias as its own lines:
+        arrays (n, T).
 
-        ``values`` maps (scope, key) to a number or an array of draws; ``ob_mitigation`` overrides
-        the project's optimism-bias mitigation assumption.
+        ``values`` maps (scope, key) to a number or an array of draws. The optimism-bias mitigation is
+        ``ob_mitigation`` if given, else the model's override, else derived from the contributory
+        factors (per kind of cost); the ``project.optimism_bias_mitigation`` value is not read, so a
+        Monte Carlo draw of it changes nothing.
         """
         project = {k: values[(PROJECT_SCOPE, k)] for k in ("demand_growth", "real_pay_growth")}
-        mitigation = values[(PROJECT_SCOPE, "optimism_bias_mitigation")] if ob_mitigation is None else ob_mitigation
-        remaining = 1.0 - np.asarray(mitigation, dtype=float)
-        ob = {kind: upper * remaining for kind, upper in self.ob_upper.items()}
+        project["pension_deficit_share"] = values.get((PROJECT_SCOPE, "pension_deficit_share"), 0.0)
+        ob = self.ob_uplifts(ob_mitigation)
         common = dict(perspective=self.perspective, council_rates_share=self.council_rates_share,
-                      vat_rate=self.vat_rate)
+                      vat_rate=self.vat_rate, council_funded_share=self.council_funded_share,
+                      volunteer_value_share=self.volunteer_value_share)
         status_quo = option_components(self.amounts_gbp, self.fte, self._levers(STATUS_QUO, values), project,
                                        self.timings[STATUS_QUO], teckal_cap=None, **common)
         out = {STATUS_QUO: status_quo}
@@ -101,6 +115,26 @@ class ProjectModel:
                                     teckal_cap=self.teckal_cap if self.book.models[opt]["teckal"] else None, **common)
             out[opt] = apply_optimism_bias(status_quo, raw, ob["operating"], ob["one_off"], ob["it_separation"])
         return out
+
+    def with_horizon(self, horizon_years: int) -> "ProjectModel":
+        """The same model over another horizon (cash flows by year do not depend on the horizon)."""
+        return ProjectModel(self.book, self.amounts_gbp, self.fte, self.options, self.council_class, self.perspective,
+                            horizon_years, self.council_funded_share, self.ob_mitigation_override)
+
+    def ob_uplifts(self, ob_mitigation: float | np.ndarray | None = None) -> dict[str, float | np.ndarray]:
+        """The optimism-bias uplift by kind of cost after mitigation: upper bound x (1 - mitigation)."""
+        override = ob_mitigation if ob_mitigation is not None else self.ob_mitigation_override
+        if override is not None:
+            return {kind: upper * (1.0 - np.asarray(override, dtype=float)) for kind, upper in self.ob_upper.items()}
+        return {kind: upper * (1.0 - self.ob_derived[kind]) for kind, upper in self.ob_upper.items()}
+
+    def residual_values(self, flows: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """Residual value of each option (n,) GBP, real, discounted to year 0: the final appraisal
+        year's saving against the status quo, continued for the remaining life and discounted on the
+        Green Book schedule (0 for the status quo, which starts nothing that continues)."""
+        sq_last = self.total(flows[STATUS_QUO], OPERATING_COMPONENTS)[:, -1]
+        return {opt: (sq_last - self.total(c, OPERATING_COMPONENTS)[:, -1]) * self.residual_annuity
+                if opt != STATUS_QUO else np.zeros_like(sq_last) for opt, c in flows.items()}
 
     @staticmethod
     def total(components: Mapping[str, np.ndarray], which: tuple[str, ...] = OPERATING_COMPONENTS + ONE_OFF_COMPONENTS) -> np.ndarray:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config
+from .atomic import atomic_path
 from .errors import DDAnalysisError, unknown
 
 NOTEBOOK_DIR = config.REPO_DIR / "notebooks"
@@ -166,17 +167,14 @@ def run_job(job: NotebookJob, kernel_name: str = KERNEL_NAME, timeout: int = CEL
 
     start = time.perf_counter()
     job.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = job.output.with_name(f".{job.output.stem}.{os.getpid()}.partial.ipynb")
     error = ""
-    try:
-        pm.execute_notebook(str(job.notebook), str(tmp), parameters=dict(job.parameters), kernel_name=kernel_name,
-                            progress_bar=False, log_output=False, cwd=str(job.notebook.parent),
-                            execution_timeout=timeout, extra_arguments=list(KERNEL_ARGUMENTS))
-    except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the other notebooks
-        error = error_last_line(exc)
-    finally:
-        if tmp.exists():
-            os.replace(tmp, job.output)
+    with atomic_path(job.output) as tmp:  # a failed notebook is kept too (its error is in it), but whole
+        try:
+            pm.execute_notebook(str(job.notebook), str(tmp), parameters=dict(job.parameters), kernel_name=kernel_name,
+                                progress_bar=False, log_output=False, cwd=str(job.notebook.parent),
+                                execution_timeout=timeout, extra_arguments=list(KERNEL_ARGUMENTS))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the other notebooks
+            error = error_last_line(exc)
     return JobResult(job=job, ok=not error, seconds=time.perf_counter() - start, error=error)
 
 
@@ -249,7 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--project", action="append", dest="projects", metavar="ID",
                    help="project id (repeatable); every project when absent")
     p.add_argument("--scenario", help="scenario name (data/assumptions/scenarios.yaml); default: the template's")
-    p.add_argument("--perspective", help="council or public; default: the template's")
+    p.add_argument("--perspective", help="council, public or social; default: the template's")
     p.add_argument("--draws", type=int, help="Monte Carlo draws; default: the template's")
     p.add_argument("--seed", type=int, help="Monte Carlo seed; default: the template's")
     p.add_argument("--all", action="store_true", dest="all_notebooks",

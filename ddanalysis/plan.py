@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .yamlio import read_yaml_mapping
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, unknown
+from .problems import Problems
+from .yamlio import read_yaml_mapping
 
 #: Duration cases a template gives for every phase.
 DURATION_CASES = ("low", "central", "high")
@@ -88,26 +89,40 @@ def _text(value: object) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
-def _facts(items: object, where: str) -> tuple[dict[str, Any], ...]:
+_FACT_KEYS = {"id", "value", "unit", "description", "source", "link"}
+
+
+def _fact_problems(item: dict[str, Any]) -> list[str]:
+    """What is wrong with one legal fact (empty when nothing is)."""
+    found = []
+    extra = sorted(set(item) - _FACT_KEYS)
+    if extra:
+        found.append(f"unexpected key(s) {extra}")
+    for key in ("id", "unit", "description", "source"):
+        if _text(item.get(key)) is None:
+            found.append(f"{key!r} must be a non-empty text")
+    if _number(item.get("value")) is None:
+        found.append(f"value {item.get('value')!r} is not a number")
+    return found
+
+
+def _facts(items: object, problems: Problems) -> tuple[dict[str, Any], ...]:
+    """The legal facts of a catalogue or template (problems go to ``problems``)."""
     if items is None:
         return ()
     if not isinstance(items, list):
-        raise DataFileError(f"{where}: 'facts' must be a list")
+        problems.add("", "'facts' must be a list")
+        return ()
     out, seen = [], set()
     for i, item in enumerate(items, start=1):
         label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-        if not isinstance(item, dict):
-            raise DataFileError(f"{where}, fact {label}: expected a mapping")
-        extra = sorted(set(item) - {"id", "value", "unit", "description", "source", "link"})
-        if extra:
-            raise DataFileError(f"{where}, fact {label}: unexpected key(s) {extra}")
-        for key in ("id", "unit", "description", "source"):
-            if _text(item.get(key)) is None:
-                raise DataFileError(f"{where}, fact {label}: {key!r} must be a non-empty text")
-        if _number(item.get("value")) is None:
-            raise DataFileError(f"{where}, fact {label}: value {item.get('value')!r} is not a number")
+        found = _fact_problems(item) if isinstance(item, dict) else ["expected a mapping"]
+        problems.add_all(f"fact {label}", found)
+        if found:
+            continue
         if item["id"] in seen:
-            raise DataFileError(f"{where}: fact {label} appears twice")
+            problems.add("", f"fact {label} appears twice")
+            continue
         seen.add(item["id"])
         out.append({"fact": item["id"], "value": item["value"], "unit": _text(item["unit"]),
                     "description": _text(item["description"]), "source": _text(item["source"]),
@@ -141,43 +156,60 @@ class _Catalogue:
         return [e.phase for e in self.entries]
 
 
+_CATALOGUE_KEYS = {"id", "name", "description", "milestone", "min_weeks", "after_go_live"}
+
+
+def _catalogue_entry(item: dict[str, Any], where: str, seen: set[str], problems: Problems) -> _CatalogueEntry | None:
+    """One phase of the catalogue, or None when it has problems (they go to ``problems``)."""
+    found = []
+    extra = sorted(set(item) - _CATALOGUE_KEYS)
+    if extra:
+        found.append(f"unexpected key(s) {extra}")
+    for key in ("id", "name", "description"):
+        if _text(item.get(key)) is None:
+            found.append(f"{key!r} must be a non-empty text")
+    if item.get("id") in seen:
+        found.append("duplicated phase id")
+    min_weeks = _number(item.get("min_weeks", 0))
+    if min_weeks is None or min_weeks < 0:
+        found.append(f"min_weeks {item.get('min_weeks')!r} must be a number of weeks >= 0")
+    milestone = item.get("milestone", "")
+    if milestone and _text(milestone) is None:
+        found.append("'milestone' must be a text (the milestone's name) or absent")
+    after = item.get("after_go_live", False)
+    if not isinstance(after, bool):
+        found.append("after_go_live must be true or false")
+    problems.add_all(where, found)
+    if found or min_weeks is None:
+        return None
+    seen.add(item["id"])
+    return _CatalogueEntry(item["id"], _text(item["name"]) or "", _text(item["description"]) or "",
+                           _text(milestone) or "", min_weeks, after)
+
+
 @lru_cache(maxsize=8)
 def _catalogue_cached(path: Path, mtime_ns: int) -> _Catalogue:
     raw = read_yaml_mapping(path, "phase catalogue")
+    problems = Problems(path)
     items = raw.get("phases")
     if not isinstance(items, list) or not items:
-        raise DataFileError(f"{path}: expected a non-empty 'phases' list")
-    entries, seen = [], set()
+        problems.fail("", "expected a non-empty 'phases' list")
+    entries: list[_CatalogueEntry] = []
+    seen: set[str] = set()
     for i, item in enumerate(items, start=1):
         label = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-        where = f"{path}, phase {label}"
         if not isinstance(item, dict):
-            raise DataFileError(f"{where}: expected a mapping")
-        extra = sorted(set(item) - {"id", "name", "description", "milestone", "min_weeks", "after_go_live"})
-        if extra:
-            raise DataFileError(f"{where}: unexpected key(s) {extra}")
-        for key in ("id", "name", "description"):
-            if _text(item.get(key)) is None:
-                raise DataFileError(f"{where}: {key!r} must be a non-empty text")
-        if item["id"] in seen:
-            raise DataFileError(f"{where}: duplicated phase id")
-        seen.add(item["id"])
-        min_weeks = _number(item.get("min_weeks", 0))
-        if min_weeks is None or min_weeks < 0:
-            raise DataFileError(f"{where}: min_weeks {item.get('min_weeks')!r} must be a number of weeks >= 0")
-        milestone = item.get("milestone", "")
-        if milestone and _text(milestone) is None:
-            raise DataFileError(f"{where}: 'milestone' must be a text (the milestone's name) or absent")
-        after = item.get("after_go_live", False)
-        if not isinstance(after, bool):
-            raise DataFileError(f"{where}: after_go_live must be true or false")
-        entries.append(_CatalogueEntry(item["id"], _text(item["name"]), _text(item["description"]),
-                                       _text(milestone) or "", min_weeks, after))
+            problems.add(f"phase {label}", "expected a mapping")
+            continue
+        entry = _catalogue_entry(item, f"phase {label}", seen, problems)
+        if entry is not None:
+            entries.append(entry)
     if GO_LIVE not in seen:
-        raise DataFileError(f"{path}: the catalogue must define the {GO_LIVE!r} milestone phase")
-    facts = _facts(raw.get("facts"), str(path))
-    if _ELI_FACT not in {f["fact"] for f in facts}:
-        raise DataFileError(f"{path}: facts must include {_ELI_FACT!r} (TUPE 2006 reg. 11)")
+        problems.add("", f"the catalogue must define the {GO_LIVE!r} milestone phase")
+    facts = _facts(raw.get("facts"), problems)
+    if not problems and _ELI_FACT not in {f["fact"] for f in facts}:
+        problems.add("", f"facts must include {_ELI_FACT!r} (TUPE 2006 reg. 11)")
+    problems.raise_if_any()
     return _Catalogue(path, tuple(entries), facts)
 
 
@@ -292,93 +324,124 @@ class _Template:
     facts: tuple[dict[str, Any], ...]
 
 
-def _check_phase(phase: str, entry: object, cat: _Catalogue, where: str) -> _TemplatePhase:
-    if phase not in cat.ids:
-        raise DataFileError(f"{where}: phase {phase!r} is not in the phase catalogue ({cat.path}); "
-                            f"valid phases: {', '.join(cat.ids)}")
-    where = f"{where}, phase {phase}"
-    if not isinstance(entry, dict):
-        raise DataFileError(f"{where}: expected {{low, central, high, depends_on, source}}")
-    extra = sorted(set(entry) - {"low", "central", "high", "min_weeks", "depends_on", "source"})
-    missing = [k for k in ("low", "central", "high", "depends_on", "source") if k not in entry]
-    if extra or missing:
-        raise DataFileError(f"{where}: " + "; ".join(
-            ([f"unexpected key(s) {extra}"] if extra else []) + ([f"missing key(s) {missing}"] if missing else [])))
-    weeks = {}
+_PHASE_KEYS = ("low", "central", "high", "depends_on", "source")
+
+
+def _phase_weeks(phase: str, entry: dict[str, Any], cat: _Catalogue) -> tuple[dict[str, float], float, list[str]]:
+    """A template phase's low / central / high weeks, its minimum and what is wrong with them."""
+    found, weeks = [], {}
     for case in DURATION_CASES:
         value = _number(entry[case])
         if value is None or value < 0:
-            raise DataFileError(f"{where}: {case} duration {entry[case]!r} must be a number of weeks >= 0")
-        weeks[case] = value
-    if phase == GO_LIVE and any(weeks.values()):
-        raise DataFileError(f"{where}: go-live is a milestone; its durations must be 0 / 0 / 0")
-    if not weeks["low"] <= weeks["central"] <= weeks["high"]:
-        raise DataFileError(f"{where}: durations must satisfy low <= central <= high, got "
-                            f"{weeks['low']:g} / {weeks['central']:g} / {weeks['high']:g} weeks")
+            found.append(f"{case} duration {entry[case]!r} must be a number of weeks >= 0")
+        else:
+            weeks[case] = value
     own_min = _number(entry.get("min_weeks", 0))
     if own_min is None or own_min < 0:
-        raise DataFileError(f"{where}: min_weeks {entry.get('min_weeks')!r} must be a number of weeks >= 0")
-    min_weeks = max(own_min, cat.entry(phase).min_weeks)
+        found.append(f"min_weeks {entry.get('min_weeks')!r} must be a number of weeks >= 0")
+    min_weeks = max(own_min or 0.0, cat.entry(phase).min_weeks)
+    if found:
+        return weeks, min_weeks, found
+    if phase == GO_LIVE and any(weeks.values()):
+        found.append("go-live is a milestone; its durations must be 0 / 0 / 0")
+    if not weeks["low"] <= weeks["central"] <= weeks["high"]:
+        found.append(f"durations must satisfy low <= central <= high, got "
+                     f"{weeks['low']:g} / {weeks['central']:g} / {weeks['high']:g} weeks")
     if weeks["low"] < min_weeks:
-        raise DataFileError(f"{where}: low duration {weeks['low']:g} weeks is below the legal minimum of "
-                            f"{min_weeks:g} weeks (see the min_weeks source)")
+        found.append(f"low duration {weeks['low']:g} weeks is below the legal minimum of "
+                     f"{min_weeks:g} weeks (see the min_weeks source)")
+    return weeks, min_weeks, found
+
+
+def _check_phase(phase: str, entry: object, cat: _Catalogue, problems: Problems) -> _TemplatePhase | None:
+    """One phase of a plan template, or None when it has problems (they go to ``problems``)."""
+    if phase not in cat.ids:
+        problems.add("", f"phase {phase!r} is not in the phase catalogue ({cat.path}); "
+                         f"valid phases: {', '.join(cat.ids)}")
+        return None
+    where = f"phase {phase}"
+    if not isinstance(entry, dict):
+        problems.add(where, "expected {low, central, high, depends_on, source}")
+        return None
+    extra = sorted(set(entry) - {*_PHASE_KEYS, "min_weeks"})
+    missing = [k for k in _PHASE_KEYS if k not in entry]
+    if extra or missing:
+        problems.add(where, "; ".join(([f"unexpected key(s) {extra}"] if extra else [])
+                                      + ([f"missing key(s) {missing}"] if missing else [])))
+        return None
+    weeks, min_weeks, found = _phase_weeks(phase, entry, cat)
     deps = entry["depends_on"]
     if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-        raise DataFileError(f"{where}: depends_on must be a list of phase ids (use [] for none)")
-    if len(set(deps)) != len(deps):
-        raise DataFileError(f"{where}: depends_on lists a phase twice")
+        found.append("depends_on must be a list of phase ids (use [] for none)")
+    elif len(set(deps)) != len(deps):
+        found.append("depends_on lists a phase twice")
     source = _text(entry["source"])
     if source is None:
-        raise DataFileError(f"{where}: 'source' must say where the durations come from (or 'judgement: ...')")
+        found.append("'source' must say where the durations come from (or 'judgement: ...')")
+    problems.add_all(where, found)
+    if found or source is None:
+        return None
     return _TemplatePhase(phase, weeks["low"], weeks["central"], weeks["high"], min_weeks, tuple(deps), source)
 
 
-def _check_risks(items: object, where: str) -> tuple[dict[str, Any], ...]:
+_RISK_KEYS = {"risk", "likelihood", "impact", "owner", "mitigation"}
+
+
+def _risk_problems(item: dict[str, Any]) -> list[str]:
+    """What is wrong with one entry of a risk register (empty when nothing is)."""
+    found = []
+    extra = sorted(set(item) - _RISK_KEYS)
+    if extra:
+        found.append(f"unexpected key(s) {extra}")
+    for key in ("risk", "owner", "mitigation"):
+        if _text(item.get(key)) is None:
+            found.append(f"{key!r} must be a non-empty text")
+    for key in ("likelihood", "impact"):
+        value = item.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            found.append(f"{key} {value!r} must be a whole number from 1 to 5")
+    return found
+
+
+def _check_risks(items: object, problems: Problems) -> tuple[dict[str, Any], ...]:
+    """A template's risk register (problems go to ``problems``)."""
     if not isinstance(items, list) or not items:
-        raise DataFileError(f"{where}: expected a non-empty 'risks' list (the risk register)")
+        problems.add("", "expected a non-empty 'risks' list (the risk register)")
+        return ()
     out = []
     for i, item in enumerate(items, start=1):
         label = f"risk #{i}"
         if not isinstance(item, dict):
-            raise DataFileError(f"{where}, {label}: expected a mapping")
-        extra = sorted(set(item) - {"risk", "likelihood", "impact", "owner", "mitigation"})
-        if extra:
-            raise DataFileError(f"{where}, {label}: unexpected key(s) {extra}")
-        for key in ("risk", "owner", "mitigation"):
-            if _text(item.get(key)) is None:
-                raise DataFileError(f"{where}, {label}: {key!r} must be a non-empty text")
-        for key in ("likelihood", "impact"):
-            value = item.get(key)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                raise DataFileError(f"{where}, {label} ({_text(item['risk'])}): {key} {value!r} must be a whole number from 1 to 5")
+            problems.add(label, "expected a mapping")
+            continue
+        found = _risk_problems(item)
+        if found:
+            named = _text(item.get("risk"))
+            problems.add_all(f"{label} ({named})" if named else label, found)
+            continue
         out.append({"risk": _text(item["risk"]), "likelihood": item["likelihood"], "impact": item["impact"],
                     "owner": _text(item["owner"]), "mitigation": _text(item["mitigation"])})
     return tuple(out)
 
 
-@lru_cache(maxsize=64)
-def _template_cached(model_id: str, path: Path, mtime_ns: int, catalogue_path: Path, catalogue_mtime_ns: int) -> _Template:
-    catalogue = _catalogue_cached(catalogue_path, catalogue_mtime_ns)
-    raw = read_yaml_mapping(path, f"plan template for {model_id!r}")
-    where = str(path)
-    extra = sorted(set(raw) - {"model", "name", "source", "quality", "illustrative", "phases", "risks", "facts"})
+_TEMPLATE_KEYS = {"model", "name", "source", "quality", "illustrative", "phases", "risks", "facts"}
+
+
+def _template_header(raw: dict[str, Any], model_id: str, problems: Problems) -> None:
+    """Check a template's top-level keys (problems go to ``problems``)."""
+    extra = sorted(set(raw) - _TEMPLATE_KEYS)
     if extra:
-        raise DataFileError(f"{where}: unexpected top-level key(s) {extra}")
+        problems.add("", f"unexpected top-level key(s) {extra}")
     if raw.get("model") != model_id:
-        raise DataFileError(f"{where}: 'model' is {raw.get('model')!r}; expected {model_id!r}")
+        problems.add("", f"'model' is {raw.get('model')!r}; expected {model_id!r}")
     for key in ("name", "source"):
         if _text(raw.get(key)) is None:
-            raise DataFileError(f"{where}: {key!r} must be a non-empty text")
-    items = raw.get("phases")
-    if not isinstance(items, dict) or not items:
-        raise DataFileError(f"{where}: expected a 'phases' mapping phase id -> {{low, central, high, depends_on, source}}")
-    phases = tuple(_check_phase(str(p), e, catalogue, where) for p, e in items.items())
-    by_id = {p.phase: p for p in phases}
-    if GO_LIVE not in by_id:
-        raise DataFileError(f"{where}: the plan needs the {GO_LIVE!r} milestone (the transfer date)")
-    deps = {p.phase: p.depends_on for p in phases}
-    order = _topological_order(deps, where, DataFileError)
-    # every phase must lead to go-live, except review phases, which must follow it
+            problems.add("", f"{key!r} must be a non-empty text")
+
+
+def _check_go_live_chain(phases: tuple[_TemplatePhase, ...], deps: Mapping[str, tuple[str, ...]],
+                         catalogue: _Catalogue, problems: Problems) -> None:
+    """Every phase must lead to go-live, except review phases, which must follow it."""
     ancestors: set[str] = set()
     stack = [GO_LIVE]
     while stack:
@@ -389,12 +452,33 @@ def _template_cached(model_id: str, path: Path, mtime_ns: int, catalogue_path: P
     for p in phases:
         after = catalogue.entry(p.phase).after_go_live
         if after and GO_LIVE not in p.depends_on:
-            raise DataFileError(f"{where}, phase {p.phase}: it follows go-live, so it must depend on {GO_LIVE!r}")
+            problems.add(f"phase {p.phase}", f"it follows go-live, so it must depend on {GO_LIVE!r}")
         if not after and p.phase != GO_LIVE and p.phase not in ancestors:
-            raise DataFileError(f"{where}, phase {p.phase}: go-live does not depend on it (directly or through "
-                                f"other phases), so it could not delay the transfer; add it to a dependency chain")
-    return _Template(model_id, _text(raw["name"]), path, phases, tuple(order),
-                     _check_risks(raw.get("risks"), where), _facts(raw.get("facts"), where))
+            problems.add(f"phase {p.phase}", "go-live does not depend on it (directly or through other phases), so "
+                                             "it could not delay the transfer; add it to a dependency chain")
+
+
+@lru_cache(maxsize=64)
+def _template_cached(model_id: str, path: Path, mtime_ns: int, catalogue_path: Path, catalogue_mtime_ns: int) -> _Template:
+    catalogue = _catalogue_cached(catalogue_path, catalogue_mtime_ns)
+    raw = read_yaml_mapping(path, f"plan template for {model_id!r}")
+    problems = Problems(path)
+    _template_header(raw, model_id, problems)
+    items = raw.get("phases")
+    if not isinstance(items, dict) or not items:
+        problems.fail("", "expected a 'phases' mapping phase id -> {low, central, high, depends_on, source}")
+    checked = [_check_phase(str(p), e, catalogue, problems) for p, e in items.items()]
+    phases = tuple(p for p in checked if p is not None)
+    if GO_LIVE not in items:
+        problems.add("", f"the plan needs the {GO_LIVE!r} milestone (the transfer date)")
+    risks = _check_risks(raw.get("risks"), problems)
+    facts = _facts(raw.get("facts"), problems)
+    problems.raise_if_any()  # the dependency checks below need every phase valid
+    deps = {p.phase: p.depends_on for p in phases}
+    order = _topological_order(deps, str(path), DataFileError)
+    _check_go_live_chain(phases, deps, catalogue, problems)
+    problems.raise_if_any()
+    return _Template(model_id, _text(raw["name"]) or "", path, phases, tuple(order), risks, facts)
 
 
 def _template(model_id: str, path: Path | None = None, catalogue_path: Path | None = None) -> _Template:
@@ -415,7 +499,10 @@ def plan_models() -> list[str]:
 
 
 def load_template(model_id: str, path: Path | None = None) -> pd.DataFrame:
-    """A model's plan template: ``phase``, ``name``, ``depends_on``, ``low``, ``central``, ``high``, ``min_weeks``, ``source``."""
+    """A model's plan template.
+
+    Columns: ``phase``, ``name``, ``depends_on``, ``low``, ``central``, ``high``, ``min_weeks``, ``source``.
+    """
     tpl = _template(model_id, path)
     cat = _catalogue()
     return pd.DataFrame([{"phase": p.phase, "name": cat.entry(p.phase).name, "depends_on": ", ".join(p.depends_on),

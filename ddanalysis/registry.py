@@ -5,14 +5,15 @@ import datetime as dt
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .yamlio import load_yaml_text, read_utf8
 from . import config
 from .errors import DataFileError, unknown
+from .problems import Problems
+from .yamlio import read_utf8, read_yaml_mapping
 
 AUTHORITY_CLASSES = {"L", "MD", "UA", "SC", "SD", "O"}
 
@@ -52,30 +53,43 @@ class Project(BaseModel):
         return value
 
 
+_COUNCIL_COLUMNS = ["e_code", "ons_code", "name", "authority_class", "region"]
+
+
+def _council_row_problems(rec: Any) -> list[str]:
+    """What is wrong with one row of the council registry (empty when nothing is)."""
+    found = []
+    if not (isinstance(rec.e_code, str) and len(rec.e_code) == 5 and rec.e_code[0] == "E"):
+        found.append(f"e_code {rec.e_code!r} is not a DCLG E-code like 'E4606'")
+    if not (isinstance(rec.ons_code, str) and len(rec.ons_code) == 9 and rec.ons_code[0] == "E"):
+        found.append(f"ons_code {rec.ons_code!r} is not a GSS code like 'E08000030'")
+    if rec.authority_class not in AUTHORITY_CLASSES:
+        found.append(f"class {rec.authority_class!r} not one of {sorted(AUTHORITY_CLASSES)}")
+    return found
+
+
 def _read_councils(path: Path) -> pd.DataFrame:
+    """The council registry, checked whole: every problem is listed in one DataFileError."""
     try:
         frame = pd.read_csv(io.StringIO(read_utf8(path)), dtype=str)
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: council registry not found") from exc
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
         raise DataFileError(f"{path}: not a readable council registry CSV ({exc}); expected a header row "
-                            "e_code,ons_code,name,authority_class,region and one row per council") from exc
-    expected = ["e_code", "ons_code", "name", "authority_class", "region"]
-    if list(frame.columns) != expected:
-        raise DataFileError(f"{path}: columns {list(frame.columns)}; expected {expected}")
-    for row, rec in enumerate(frame.itertuples(index=False), start=2):
-        if not (isinstance(rec.e_code, str) and len(rec.e_code) == 5 and rec.e_code[0] == "E"):
-            raise DataFileError(f"{path}, row {row}: e_code {rec.e_code!r} is not a DCLG E-code like 'E4606'")
-        if not (isinstance(rec.ons_code, str) and len(rec.ons_code) == 9 and rec.ons_code[0] == "E"):
-            raise DataFileError(f"{path}, row {row}: ons_code {rec.ons_code!r} is not a GSS code like 'E08000030'")
-        if rec.authority_class not in AUTHORITY_CLASSES:
-            raise DataFileError(f"{path}, row {row}: class {rec.authority_class!r} not one of {sorted(AUTHORITY_CLASSES)}")
+                            f"{','.join(_COUNCIL_COLUMNS)} and one row per council") from exc
+    problems = Problems(path)
+    if list(frame.columns) != _COUNCIL_COLUMNS:
+        problems.fail("", f"columns {list(frame.columns)}; expected {_COUNCIL_COLUMNS}")
+    for row, rec in enumerate(frame.itertuples(index=False), start=2):  # row 1 is the header
+        problems.add_all(f"row {row}", _council_row_problems(rec))
+    reported: set[int] = set()  # a council copied twice is one problem, not one per code
     for col in ("e_code", "ons_code"):
-        dup = frame[col].duplicated(keep=False)
-        if dup.any():
-            rows = [i + 2 for i in frame.index[dup]]  # row 1 is the header
-            raise DataFileError(f"{path}, rows {rows}: duplicated {col} {sorted(set(frame[col][dup]))}; "
-                                f"expected each council once")
+        dup = frame[col].duplicated(keep=False) & frame[col].notna()
+        rows = [i + 2 for i in frame.index[dup]]
+        if rows and not set(rows) <= reported:
+            problems.add(f"rows {rows}", f"duplicated {col} {sorted(set(frame[col][dup]))}; expected each council once")
+            reported.update(rows)
+    problems.raise_if_any()
     return frame
 
 
@@ -100,14 +114,11 @@ def council(code: str, path: Path | None = None) -> pd.Series:
 
 @lru_cache(maxsize=4)
 def _projects_cached(path: Path) -> tuple[Project, ...]:
-    try:
-        raw = load_yaml_text(read_utf8(path))
-    except FileNotFoundError as exc:
-        raise DataFileError(f"{path}: project registry not found") from exc
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("projects"), list):
-        raise DataFileError(f"{path}: expected a mapping with a 'projects' list")
+    shape = "a mapping with a 'projects' list"
+    raw = read_yaml_mapping(path, "project registry", expected=shape)
+    problems = Problems(path)
+    if not isinstance(raw.get("projects"), list):
+        problems.fail("", f"expected {shape}")
     known = set(councils().e_code)
     out = []
     for i, item in enumerate(raw["projects"]):
@@ -115,15 +126,17 @@ def _projects_cached(path: Path) -> tuple[Project, ...]:
         try:
             project = Project.model_validate(item)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise DataFileError(f"{path}, project {label}: {problems}") from exc
+            for err in exc.errors():
+                problems.add(f"project {label}", f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
+            continue
         missing = [c for c in project.councils + (project.lead_council,) if c not in known]
         if missing:
-            raise DataFileError(f"{path}, project {label}: council code(s) {missing} not in councils.csv")
+            problems.add(f"project {label}", f"council code(s) {missing} not in councils.csv")
         out.append(project)
     ids = [p.id for p in out]
     if len(set(ids)) != len(ids):
-        raise DataFileError(f"{path}: duplicated project ids {sorted({i for i in ids if ids.count(i) > 1})}")
+        problems.add("", f"duplicated project ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    problems.raise_if_any()
     return tuple(out)
 
 

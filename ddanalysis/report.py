@@ -49,7 +49,10 @@ def appraisal_table(result: AppraisalResult) -> str:
         row = shown.iloc[i]
         mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
         lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in _CLI_COLUMNS) + mark)
-    lines += ["", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
+    lines += ["", result.price_base_statement,
+              f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
+              f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
+              "", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
     return "\n".join(lines)
 
 

@@ -57,6 +57,8 @@ class AppraisalResult:
     recommended: str
     recommendation: str
     provenance: Mapping[str, str] = field(default_factory=dict)
+    optimism_bias_mitigation_source: str = "contributory factors"
+    residual_life_years: float = 0.0
 
     @property
     def perspective_label(self) -> str:
@@ -67,6 +69,12 @@ class AppraisalResult:
     @property
     def price_basis(self) -> str:
         return f"real {self.base_year} prices"
+
+    @property
+    def price_base_statement(self) -> str:
+        """The price base and first appraisal year, stated once (Green Book M10)."""
+        return (f"Prices are real {self.base_year} prices (the baseline budget's year); the first appraisal year, "
+                f"{self.first_year}, is undiscounted.")
 
     def option_name(self, option_id: str) -> str:
         """The display name of an option; an unknown id lists the valid ones."""
@@ -87,6 +95,12 @@ class AppraisalResult:
                 "one_off_cost_gbp": _money(r.one_off_cost_gbp),
                 "payback_year": _text(r.payback_year),
                 "benefit_cost_ratio": _num(r.benefit_cost_ratio),
+                "benefit_cost_ratio_note": _text(r.benefit_cost_ratio_note),
+                "return_on_transition_cost": _num(r.return_on_transition_cost),
+                "optimism_bias_gbp": _money(r.optimism_bias_gbp),
+                "residual_value_gbp": _money(r.residual_value_gbp),
+                "by_horizon": [{"years": int(h["years"]), "net_present_saving_gbp": _money(h["net_present_saving_gbp"])}
+                               for h in r.by_horizon],
                 "steady_state_saving_gbp": _money(r.steady_state_saving_gbp),
                 "steady_state_saving_share": _num(r.steady_state_saving_share),
                 "p_saving_positive": _num(r.p_saving_positive),
@@ -100,10 +114,21 @@ class AppraisalResult:
             })
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
-            "scenario": self.scenario, "perspective": self.perspective, "base_year": self.base_year,
+            "scenario": self.scenario, "perspective": self.perspective,
+            "perspective_label": self.perspective_label, "perspective_note": _perspective_note(self.perspective),
+            "base_year": self.base_year,
             "first_year": self.first_year, "horizon_years": self.horizon_years,
-            "price_basis": self.price_basis, "units": "GBP",
+            "price_basis": self.price_basis, "price_base": self.price_base_statement, "units": "GBP",
             "optimism_bias_mitigation": self.optimism_bias_mitigation,
+            "optimism_bias_mitigation_source": self.optimism_bias_mitigation_source,
+            "method_notes": {"optimism_bias_and_monte_carlo": _note("OPTIMISM_BIAS_NOTE"),
+                             "price_base": _note("PRICE_BASE_NOTE"),
+                             "residual_value": f"The final year's saving continued for {self.residual_life_years:g} more "
+                                               "years (a labelled judgement in appraisal.yaml), discounted on the Green "
+                                               "Book schedule; shown beside the net present saving (not in it) and counted "
+                                               "in the benefit-cost ratio; 0 for the status quo.",
+                             "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, "
+                                           "without residual value."},
             "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
             "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
@@ -113,6 +138,18 @@ class AppraisalResult:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
+
+
+def _perspective_note(perspective: str) -> str:
+    from .presentation.text import PERSPECTIVE_NOTES
+
+    return PERSPECTIVE_NOTES[perspective]
+
+
+def _note(name: str) -> str:
+    from . import engine
+
+    return str(getattr(engine, name))
 
 
 def _rule() -> str:

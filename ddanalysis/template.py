@@ -9,8 +9,6 @@ back and validates everything again.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,14 +18,24 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import config, registry
-from .baseline import (
-    BASELINE_LINES, INCOME_LINES, INPUT_SHEET, LINE_LABELS, MAX_LINE_GBP_K, STAFF_KEYS, TEXT_KEYS,
+from .atomic import write_atomic
+from .baseline import (  # the Input sheet's layout is the loader's (baseline), which checks it
+    BASELINE_LINES,
+    GUIDE_COL,
+    INCOME_LINES,
+    INPUT_HEADERS,
+    INPUT_SHEET,
+    KEY_COL,
+    LABEL_COL,
+    LINE_LABELS,
+    MAX_LINE_GBP_K,
+    STAFF_KEYS,
+    TEXT_KEYS,
+    UNIT_COL,
+    VALUE_COL,
 )
 from .errors import DataFileError
 
-#: Header of the Input sheet, columns A to E.
-INPUT_HEADERS: tuple[str, ...] = ("Key", "Item", "Value", "Unit", "What to include")
-KEY_COL, LABEL_COL, VALUE_COL, UNIT_COL, GUIDE_COL = 1, 2, 3, 4, 5
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
 
@@ -90,6 +98,8 @@ def _print_setup(ws) -> None:
 
 def _instructions_text() -> list[tuple[str, str]]:
     """(style, text) paragraphs of the Instructions sheet."""
+    from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO  # inside: keeps the module's imports as they are
+
     return [
         ("title", "Service baseline: input workbook (ddanalysis)"),
         ("body", "Use this workbook to give the options appraisal the status quo cost of the service in "
@@ -102,11 +112,17 @@ def _instructions_text() -> list[tuple[str, str]]:
         ("body", "Enter money in GBP THOUSAND, as in budget books and the DCLG Revenue Outturn (RS) returns: "
                  "a cost of £1,234,567 is entered as 1234.6 (or 1234.567). Do not enter pounds: a line over "
                  f"{MAX_LINE_GBP_K:,.0f} thousand, a net budget over 2,000,000 thousand or average pay over 250 "
-                 "thousand per FTE is rejected as looking like pounds."),
+                 "thousand per FTE is rejected as looking like pounds, and so is a line "
+                 f"{POUNDS_LINE_RATIO:,.0f} or more times the median of the other lines (one line left in pounds "
+                 "among lines in thousands). The net budget is also checked against the council's official "
+                 "Revenue Outturn (RS) figure for the service's block: a service is part of its block, so a net "
+                 f"budget more than {OFFICIAL_NET_TOLERANCE:.0%} above the block's figure is rejected."),
         ("head", "Signs"),
         ("body", "Costs (the first ten lines) are zero or POSITIVE. Income (the last three money lines) is zero "
-                 "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650. Enter 0 for a line the "
-                 "service does not have; do not leave a line blank."),
+                 "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650; income larger than the "
+                 "costs is rejected. Enter 0 for a line the service does not have (a dash, as budget books print "
+                 "nil, is read as 0); do not leave a line blank. A minus sign or dash pasted from a PDF before a "
+                 "number is read as minus; brackets are not: write -650, not (650)."),
         ("head", "Staff"),
         ("body", "FTE: full-time equivalent staff whose pay is in 'Employees: pay' (more than 0; decimals "
                  "allowed). Headcount: the number of people (a whole number, at least the FTE)."),
@@ -286,12 +302,6 @@ def build_template(project_id: str | None = None) -> Workbook:
     return wb
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_template(path: str | Path, project_id: str | None = None) -> Path:
     """Write the blank baseline input workbook to ``path`` (.xlsx), whole or not at all; return the path."""
     path = Path(path)
@@ -304,19 +314,7 @@ def write_template(path: str | Path, project_id: str | None = None) -> Path:
         raise DataFileError(f"cannot write {path}: the folder {folder} does not exist")
     wb = build_template(project_id)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=folder)
+        write_atomic(path, wb.save)
     except OSError as exc:
         raise DataFileError(f"cannot write {path}: {exc.strerror or exc} (folder {folder})") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            wb.save(handle)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path

@@ -3,6 +3,13 @@
 All three work on a :class:`~ddanalysis.model.ProjectModel` and the assumption values of a scenario;
 they evaluate the model on arrays (one row per case), so a whole tornado or 10,000 Monte Carlo draws
 are one vectorised pass. Money in GBP, real base-year prices.
+
+The Monte Carlo draws the inputs jointly (:mod:`ddanalysis.sampling`): a quantity several options
+share (the actuary's view of pension rates, stranded overheads, redundancy cost) takes one random
+number per draw that each option maps through its own range (common random numbers), and related
+levers move together through the rank correlations declared in ``data/assumptions/correlations.yaml``
+(Gaussian copula, each input keeping its own PERT distribution). ``method="independent"`` keeps the
+earlier sampler (every assumption of every option drawn on its own) for comparison.
 """
 from __future__ import annotations
 
@@ -11,8 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .assumptions import PROJECT_SCOPE
 from .model import ProjectModel
 from .registry import STATUS_QUO
+from .sampling import Correlations, Marginal, key_name, load_correlations, sample
 
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20150401
@@ -153,23 +162,73 @@ def pert_draws(rng: np.random.Generator, low: float, mode: float, high: float, n
     return low + (high - low) * rng.beta(alpha, beta, size=n)
 
 
+METHODS = ("correlated", "independent")
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """Monte Carlo draws and their summary (GBP, real)."""
+    """Monte Carlo draws and their summary (GBP, real).
+
+    ``inputs`` is the draw matrix of the inputs: one row per draw (aligned with ``draws``), one column
+    per assumption the model uses, named ``<scope>.<key>`` (``mutual.pension_rate_change``,
+    ``project.demand_growth``); constants (fixed by the scenario, or low = high) are included.
+    """
 
     summary: pd.DataFrame   # option, mean, p10, p50, p90, p_positive, p_meets_target
     draws: pd.DataFrame     # one column per option: net present saving of each draw
     target_gbp: float       # steady-state annual saving needed to meet the target
     seed: int
     n_draws: int
+    inputs: "pd.DataFrame | None" = None  # one column per '<scope>.<key>', one row per draw
+    method: str = "correlated"            # 'correlated' (shared quantities + declared correlations) or 'independent'
+
+
+def _model_keys(model: ProjectModel) -> list[tuple[str, str]]:
+    """(scope, key) of every assumption of the project and of the model's options, in that order."""
+    by_scope: dict[str, list[str]] = {}
+    for scope, key in zip(model.book.table.scope, model.book.table.key):
+        by_scope.setdefault(scope, []).append(key)
+    return [(scope, k) for scope in (PROJECT_SCOPE, *model.options) for k in by_scope.get(scope, [])]
+
+
+def draw_inputs(model: ProjectModel, values: pd.Series, draws: int, seed: int,
+                fixed: "set[tuple[str, str]] | None" = None, correlations: Correlations | None = None) -> pd.DataFrame:
+    """The draw matrix: seeded, jointly drawn values of every assumption the model uses.
+
+    One column per ``<scope>.<key>`` (project first, then each option), one row per draw. Each
+    assumption follows a PERT on its low-high range with the mode at the scenario's value; those in
+    ``fixed`` (set explicitly by the scenario) and zero-width ranges stay at their value. The joint
+    distribution follows ``correlations`` (default: ``data/assumptions/correlations.yaml``): shared
+    quantities take common random numbers across options, declared rank correlations hold within
+    each option (see :mod:`ddanalysis.sampling`). ``Correlations.none()`` gives independent draws.
+    Deterministic: same seed, same draws, in any process. Does not modify ``values``.
+    """
+    corr = load_correlations() if correlations is None else correlations
+    table = model.book.table
+    marginals = {}
+    for k in _model_keys(model):
+        v = float(values[k])
+        row = table.loc[k]
+        lo, hi = float(row["low"]), float(row["high"])
+        marginals[k] = Marginal(v, v, v) if (fixed and k in fixed) or hi <= lo else Marginal(lo, v, hi)
+    return sample(marginals, draws, seed, corr)
 
 
 def draw_values(model: ProjectModel, values: pd.Series, draws: int, seed: int,
-                fixed: "set[tuple[str, str]] | None" = None) -> dict[tuple[str, str], np.ndarray]:
-    """Seeded PERT draws (independent) over every assumption's low-high range, mode at the scenario value.
+                fixed: "set[tuple[str, str]] | None" = None, method: str = "correlated",
+                correlations: Correlations | None = None) -> dict[tuple[str, str], np.ndarray]:
+    """Seeded PERT draws over every assumption's low-high range, mode at the scenario value: (scope, key) -> array.
 
-    Assumptions in ``fixed`` (e.g. set explicitly by the scenario) stay at their value.
+    ``method='correlated'`` (default): the joint draws of :func:`draw_inputs` (shared quantities,
+    declared rank correlations), for the assumptions the model uses. ``method='independent'``: the
+    earlier sampler, every assumption of every scope drawn on its own from one stream (kept to
+    compare with). Assumptions in ``fixed`` (e.g. set explicitly by the scenario) stay at their value.
     """
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}; expected one of {METHODS}")
+    if method == "correlated":
+        frame = draw_inputs(model, values, draws, seed, fixed, correlations)
+        return {k: frame[key_name(k)].to_numpy() for k in _model_keys(model)}
     rng = np.random.default_rng(seed)
     table = model.book.table
     out = {}
@@ -184,15 +243,27 @@ def draw_values(model: ProjectModel, values: pd.Series, draws: int, seed: int,
 
 def monte_carlo(model: ProjectModel, values: pd.Series, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
                 target_share: float = 0.10, net_budget_gbp: float | None = None,
-                fixed: "set[tuple[str, str]] | None" = None, chunk: int = 20_000) -> MonteCarloResult:
+                fixed: "set[tuple[str, str]] | None" = None, chunk: int = 20_000, method: str = "correlated",
+                correlations: Correlations | None = None) -> MonteCarloResult:
     """Net present saving of each option over seeded draws of every assumption.
 
     ``target_share``: the steady-state saving target as a share of ``net_budget_gbp`` (the
-    baseline net budget); an option meets it when its final-year saving reaches it.
+    baseline net budget); an option meets it when its final-year saving reaches it. ``method`` and
+    ``correlations``: how the inputs are drawn together (see :func:`draw_values`); by default shared
+    quantities take common random numbers and the declared rank correlations apply, so comparisons
+    between options carry no noise from drawing one real quantity twice. ``result.inputs`` holds
+    the draw matrix (one ``<scope>.<key>`` column per assumption) for value-of-information work.
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
-    sampled = draw_values(model, values, draws, seed, fixed)
+    if method not in METHODS:
+        raise ValueError(f"method {method!r}; expected one of {METHODS}")
+    if method == "correlated":
+        inputs = draw_inputs(model, values, draws, seed, fixed, correlations)
+        sampled = {k: inputs[key_name(k)].to_numpy() for k in _model_keys(model)}
+    else:
+        sampled = draw_values(model, values, draws, seed, fixed, method="independent")
+        inputs = pd.DataFrame({key_name(k): sampled[k] for k in _model_keys(model)})
     target = target_share * (net_budget_gbp if net_budget_gbp is not None else 0.0)
     nps_parts, final_parts = [], []
     for start in range(0, draws, chunk):
@@ -210,4 +281,5 @@ def monte_carlo(model: ProjectModel, values: pd.Series, draws: int = DEFAULT_DRA
         rows.append({"option": o, "mean": v.mean(), "p10": np.percentile(v, 10), "p50": np.percentile(v, 50),
                      "p90": np.percentile(v, 90), "p_positive": float((v > 0).mean()),
                      "p_meets_target": float((final[o] >= target).mean()) if o != STATUS_QUO else 0.0})
-    return MonteCarloResult(summary=pd.DataFrame(rows), draws=nps, target_gbp=target, seed=seed, n_draws=draws)
+    return MonteCarloResult(summary=pd.DataFrame(rows), draws=nps, target_gbp=target, seed=seed, n_draws=draws,
+                            inputs=inputs, method=method)

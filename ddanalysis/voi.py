@@ -43,7 +43,8 @@ import contextlib
 import numpy as np
 import pandas as pd
 
-from .decision import _values, evpi as total_evpi
+from .decision import _values, acceptability, probability_best
+from .decision import evpi as total_evpi
 from .errors import unknown
 
 #: interior knots of the cubic regression spline (at equally spaced quantiles of the input)
@@ -268,3 +269,25 @@ def _evppi(y, total, inputs, keys, groups, method, bins) -> pd.DataFrame:
         value = 0.0 if not zs or total <= 0 or y.shape[1] == 0 else _from_fitted(regression_fit(y, zs))
         rows.append({"key": GROUP_PREFIX + str(name), "evppi_gbp": clip(value)})
     return pd.DataFrame(rows, columns=["key", "evppi_gbp"])
+
+
+def summary(nps: pd.DataFrame, inputs: pd.DataFrame | None = None, groups: dict | None = None,
+            thresholds=None) -> dict:
+    """The decision measures as JSON-ready data (the appraisal's field names).
+
+    ``{"p_best": {option: share}, "evpi_gbp": float, "acceptability": [{threshold_gbp, option,
+    p_reaches, p_best}], "evppi": [{key, evppi_gbp}]}``; ``evppi`` only when ``inputs`` (one column per
+    assumption key, same rows as ``nps``) is given: see :func:`evppi`.
+    """
+    out = {
+        "p_best": {str(k): float(p) for k, p in probability_best(nps).items()},
+        "evpi_gbp": total_evpi(nps),
+        "acceptability": [
+            {"threshold_gbp": float(r.threshold_gbp), "option": str(r.option), "p_reaches": float(r.p_reaches),
+             "p_best": float(r.p_best)}
+            for r in acceptability(nps, thresholds).itertuples(index=False)],
+    }
+    if inputs is not None:
+        out["evppi"] = [{"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
+                        for r in evppi(nps, inputs, groups).itertuples(index=False)]
+    return out

@@ -87,8 +87,12 @@ def read_utf8(path: Path | str) -> str:
         raise not_utf8(path, raw, exc) from exc
 
 
-def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
-    """Read a UTF-8 YAML file whose top level must be a mapping; every failure names the file and ``what``."""
+def read_yaml_mapping(path: Path, what: str, *, expected: str | None = None) -> dict[str, Any]:
+    """Read a UTF-8 YAML file whose top level must be a mapping; every failure names the file and ``what``.
+
+    ``expected`` words what the top level should be when it is not a mapping (e.g. "a mapping with a
+    'projects' list"); by default the message says a mapping was expected.
+    """
     try:
         raw = load_yaml_text(read_utf8(path))
     except FileNotFoundError as exc:
@@ -96,5 +100,6 @@ def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):
-        raise DataFileError(f"{path}: expected a mapping at the top level of the {what}")
+        raise DataFileError(f"{path}: expected {expected}" if expected else
+                            f"{path}: expected a mapping at the top level of the {what}")
     return raw

@@ -1,5 +1,4 @@
 """Green Book discounting and metrics, checked against the formula and hand calculations."""
-import math
 
 import numpy as np
 import pytest

@@ -123,7 +123,8 @@ def test_truncated_rs_workbook(work, tmp_path, source, what):
     raw = source.read_bytes()
     cut.write_bytes(raw[: len(raw) // 2])
     fails_cleanly("outturn", cut, cwd=work, inputs=(cut,),
-                  expect=(f"error: {cut}: cannot be read as an Excel workbook (.xls/.xlsx)", what, "truncated"))
+                  expect=(f"error: {cut}: cannot be read as an Excel workbook ({source.suffix} by its content)", what,
+                          "truncated", "Formats read: .xls, .xlsx, .ods or .csv"))
 
 
 def test_password_protected_rs_workbook(work):
@@ -259,6 +260,72 @@ def test_baseline_check_summarises_a_good_file(work):
     assert sha256s(GOOD_CSV) == before
 
 
+# --- 6b: budget-book lines as a council has them (issue 13; tests/fixtures/baselines/case_*.csv) ------
+# The case files are Burnley budget-book lines typed for data/cases (copies in tests/fixtures/baselines);
+# they do not name a project, so each run gives Dover's (RS cultural figure 2,055 thousand). Their
+# totals, added up by hand, are in tests/test_baseline.py (gross 2,840.958, income -1,898.029, net 942.929).
+
+CASE = FIX / "baselines"
+CASE_PROJECT = ("--project", "dover-museum-tourism")
+
+
+def test_budget_book_cost_line_left_in_pounds(work):
+    path = CASE / "case_cost_line_left_in_pounds.csv"
+    # row 9: "376,646" among lines whose median (other than it) is 298.67: 1,261 times
+    fails_cleanly("check-baseline", path, *CASE_PROJECT, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: 1 problem found, so nothing was loaded",
+                          f"row {row_of(path.read_text(encoding='utf-8'), 'third_party_payments')}, column 'value': "
+                          "third_party_payments = 376,646 looks like pounds", "(median 298.67)", "enter 376.646",
+                          "--no-scale-check"))
+    # without the line check: net 377,212.283 thousand is 18,356% of Dover's 2,055 thousand
+    fails_cleanly("check-baseline", path, *CASE_PROJECT, "--no-scale-check", cwd=work, inputs=(path,),
+                  expect=("the in-scope net budget of 377,212.283 thousand (GBP 377.2 million) is 18,356% of 2,055 "
+                          "thousand", "at most 25%", "--no-official-check"))
+
+
+def test_budget_book_income_line_left_in_pounds(work):
+    path = CASE / "case_income_line_left_in_pounds.csv"
+    fails_cleanly("check-baseline", path, *CASE_PROJECT, cwd=work, inputs=(path,),
+                  expect=(f"row {row_of(path.read_text(encoding='utf-8'), 'income_other')}, column 'value': "
+                          "income_other = -1,456,335 looks like pounds", "enter -1,456.335"))
+    # without the line check: income -1,456,776.694 thousand against gross 2,840.958 (net minus GBP 1.45 billion)
+    fails_cleanly("check-baseline", path, *CASE_PROJECT, "--no-scale-check", "--no-official-check", cwd=work,
+                  inputs=(path,), expect=("income totals -1,456,776.694 thousand, more than the gross expenditure of "
+                                          "2,840.958 thousand", "(minus GBP 1.45 billion)"))
+
+
+def test_baseline_number_with_a_stray_character(work, tmp_path):
+    text = good_text().replace("supplies_services,\"1,200\"", "supplies_services,1\u2019200")
+    path = tmp_path / "baseline.csv"
+    path.write_text(text, encoding="utf-8")
+    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
+                  expect=(f"row {row_of(text, 'supplies_services')}, column 'value': Supplies and services: "
+                          "'1\u2019200' is text, not a number; it contains U+2019 RIGHT SINGLE QUOTATION MARK",))
+
+
+@pytest.mark.parametrize("name", ["case_minus_sign_pasted_from_pdf.csv", "case_dash_for_nil.csv"])
+def test_budget_book_minus_signs_and_nil_dashes_are_read(work, name):
+    """U+2212 before the income lines reads as minus, '-' alone as nil: the same totals as typed figures."""
+    path = CASE / name
+    before = sha256s(path)
+    out = cli("check-baseline", path, *CASE_PROJECT, cwd=work)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    table = dict(re.split(r"\s{2,}", line.strip()) for line in out.stdout.splitlines() if re.search(r"\S\s{2,}\S", line))
+    assert table["gross expenditure"] == "£2,840,958"
+    assert table["income"] == "-£1,898,029"
+    assert table["net budget"] == "£942,929"
+    assert table["share of RS cultural"] == "45.9%"   # 942.929 / 2,055 = 45.88%
+    assert sha256s(path) == before and list(work.iterdir()) == []
+
+
+def test_check_baseline_overrides_read_a_file_as_typed(work):
+    """Both checks off, the pounds line is taken as typed: net 942.929 - 376.646 + 376,646 = 377,212.283 thousand."""
+    out = cli("check-baseline", CASE / "case_cost_line_left_in_pounds.csv", *CASE_PROJECT, "--no-scale-check",
+              "--no-official-check", cwd=work)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"net budget\s+£377,212,283\n", out.stdout), out.stdout
+
+
 # --- 7, 8: assumption-file typo, a scenario or short list naming an unknown option -------------------
 
 
@@ -365,7 +432,34 @@ def test_data_yaml_in_windows_1252(work, data):
 
 def test_rs_workbook_that_does_not_exist(work, tmp_path):
     path = tmp_path / "nowhere.xls"
-    fails_cleanly("outturn", path, cwd=work, expect=(f"error: {path}: file not found", ".xls or .xlsx"))
+    fails_cleanly("outturn", path, cwd=work, expect=(f"error: {path}: file not found", ".xls, .xlsx, .ods or .csv"))
+
+
+# --- official files that are not what they are passed as (issue 12) ----------------------------------
+
+
+def test_revenue_account_budget_passed_as_outturn(work, tmp_path):
+    """A Revenue Account budget file (title 'Revenue Account Budget (RA): 2016-17 data') is not outturn."""
+    path = tmp_path / "ra_2016-17.csv"
+    path.write_text("Revenue Account Budget (RA): 2016-17 data,,,\n,,,698\nE-code,Local authority,Class,"
+                    "TOTAL OTHER SERVICES\nE4606,Walsall,MD,40\n", encoding="utf-8")
+    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: no 'outturn' figures", "the file(s) hold measure(s) budget",
+                          "never passed off as another"))
+
+
+def test_spending_over_500_file_passed_as_outturn(work, tmp_path):
+    path = tmp_path / "spend_over_500.csv"
+    path.write_text("Body name,Date,Expense type,Supplier name,Amount\nWalsall Council,01/03/2024,Stationery,"
+                    "Acme Ltd,612.50\n", encoding="utf-8")
+    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
+                  expect=(f"error: {path}: not a DCLG RS, RSX or RA 'data by LA' file", "spending-over-\u00a3500",
+                          "formats read: .xls, .xlsx, .ods or .csv"))
+
+
+def test_unknown_measure(work):
+    fails_cleanly("outturn", XLSX_2017, "--measure", "spend", cwd=work, inputs=(XLSX_2017,),
+                  expect=("error: unknown measure 'spend'", "valid measures: outturn,", "budget, all"))
 
 
 def test_baseline_that_does_not_exist(work, tmp_path):

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from ddanalysis import engine, registry
-from ddanalysis.dashboard import common, store as store_mod
+from ddanalysis.dashboard import common
+from ddanalysis.dashboard import store as store_mod
 from ddanalysis.dashboard.appraisal import TABS, AppraisalLauncher, AppraisalPage, focus_option
 from ddanalysis.dashboard.programme import summary_frame, trend_frame
 from ddanalysis.dashboard.store import Key, ResultStore
@@ -99,7 +100,7 @@ def test_trend_frame_is_real_pounds_without_empty_blocks():
 def test_programme_summary_rows_match_the_programme_module():
     from ddanalysis import programme
 
-    expected = programme.programme_summary()  # the lead's function, memoised appraisals
+    expected = programme.programme_summary()  # the programme module's summary, memoised appraisals
     results = {pid: engine.appraise_cached(pid, "central", "council", programme.SUMMARY_DRAWS, 20150401)
                for pid in registry.project_ids()}
     got = summary_frame(results)
@@ -158,9 +159,10 @@ def test_changing_the_scenario_updates_the_numbers(page):
 
 
 def test_moving_the_optimism_bias_slider_reappraises(page):
-    page.ob.value = 0.0
-    assert page.result.optimism_bias_mitigation == pytest.approx(0.0)
-    direct = engine.appraise(PID, ob_mitigation=0.0, draws=store_mod.DRAWS, with_switching=False)
+    page.ob.value = 0.5
+    assert page.result.optimism_bias_mitigation == pytest.approx(0.5)
+    assert page.result.optimism_bias_mitigation_source == "override"
+    direct = engine.appraise(PID, ob_mitigation=0.5, draws=store_mod.DRAWS, with_switching=False)
     np.testing.assert_allclose(page.result.options["net_present_saving_gbp"], direct.options["net_present_saving_gbp"])
     page.scenario.value = "high"  # a new scenario resets the slider to that scenario's value
     assert page.key().ob_mitigation is None
@@ -194,13 +196,15 @@ def test_a_failing_callback_shows_a_message_and_logs(capfd):
 def test_precomputed_keys_cover_every_view_once():
     keys = store_mod.default_keys(ob_grid=True)
     assert len(keys) == len(set(keys))
-    n_projects, n_scenarios = len(registry.project_ids()), len(store_mod.default_keys(project_ids=[PID])) // 2
+    n_persp = len(store_mod.PERSPECTIVES)  # council, public, social
+    n_projects, n_scenarios = len(registry.project_ids()), len(store_mod.default_keys(project_ids=[PID])) // n_persp
     # every scenario x perspective at the scenario's own value, then 20 more slider steps per project
     # and perspective in the central scenario (21 steps of 0.05 from 0 to 1, less the scenario's own)
-    assert len(keys) == n_projects * n_scenarios * 2 + n_projects * 2 * 20
+    assert len(keys) == n_projects * n_scenarios * n_persp + n_projects * n_persp * 20
     assert keys[0] == Key(registry.project_ids()[0])  # what the first viewer opens comes first
     assert all(k.ob_mitigation is None or k.scenario == "central" for k in keys)
-    assert not any(k.ob_mitigation == pytest.approx(0.6) for k in keys)  # central's own value is the None key
+    # central's own value (derived from the contributory factors: 0, none managed) is the None key
+    assert not any(k.ob_mitigation == pytest.approx(0.0) for k in keys)
 
 
 def test_results_older_than_the_data_are_pruned(tmp_path):
@@ -238,7 +242,7 @@ def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, mo
             launcher = cls(ResultStore(directory=tmp_path / "cache", fingerprint="x"))
             assert launcher.error is not None  # caught, not raised into the notebook cell
             shown = []
-            monkeypatch.setattr("IPython.display.display", lambda w, **k: shown.append(w))
+            monkeypatch.setattr("IPython.display.display", lambda w, shown=shown, **k: shown.append(w))
             launcher.show()
             text = shown[0].children[1].value
             assert "could not be shown" in text and str(tmp_path) not in text and "Traceback" not in text

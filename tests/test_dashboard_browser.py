@@ -22,12 +22,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import REPO, require_program
 
 from ddanalysis import engine, registry
 from ddanalysis.dashboard.store import DRAWS
 from ddanalysis.report import gbp
-
-from conftest import REPO, require_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -38,12 +38,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO
+from test_dashboard_security import VoilaServer, kernel_id, pool_total, rendered, run_in_browser, running
 
 from ddanalysis import registry
-
-from conftest import REPO
-from test_dashboard_security import (VoilaServer, kernel_id, pool_total, rendered, run_in_browser,
-                                     running)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

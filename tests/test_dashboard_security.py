@@ -44,10 +44,9 @@ from typing import Any, Awaitable, Callable
 
 import psutil
 import pytest
+from conftest import REPO, require_program
 
 from ddanalysis import registry
-
-from conftest import REPO, require_program
 
 DASHBOARDS = REPO / "dashboards"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

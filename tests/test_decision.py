@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ddanalysis.decision import acceptability, default_thresholds, evpi, probability_best, summary
+from ddanalysis.decision import acceptability, default_thresholds, evpi, probability_best
 from ddanalysis.drawsfile import decision_from_draws, read_draws, read_seed, write_draws
 from ddanalysis.errors import DataFileError, DDAnalysisError, UnknownKeyError
 from ddanalysis.failure import failure_rules, format_value, option_failure_rules, short_description
 from ddanalysis.sobol import INDEPENDENCE_NOTE, pert_ppf, sobol_indices
-from ddanalysis.voi import evppi
+from ddanalysis.voi import evppi, summary
 
 # four draws of three options (GBP); the status quo saves nothing against itself
 HAND = pd.DataFrame({"in-house": [0.0, 0.0, 0.0, 0.0],

@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 
-import ddanalysis as dd
 from ddanalysis import registry
 from ddanalysis.assumptions import load_book
 from ddanalysis.engine import appraise, build_model
@@ -15,12 +14,14 @@ from ddanalysis.errors import DDAnalysisError, UnknownKeyError
 
 JSON_OPTION_FIELDS = {"id", "name", "net_present_cost_gbp", "net_present_saving_gbp", "one_off_cost_gbp",
                       "payback_year", "steady_state_saving_share", "p_saving_positive", "saving_p10_gbp",
-                      "saving_p50_gbp", "saving_p90_gbp", "mca_score", "rank", "go_live"}
+                      "saving_p50_gbp", "saving_p90_gbp", "mca_score", "rank", "go_live", "benefit_cost_ratio",
+                      "benefit_cost_ratio_note", "return_on_transition_cost", "optimism_bias_gbp",
+                      "residual_value_gbp", "by_horizon"}
 
 
 @pytest.mark.parametrize("pid", registry.project_ids())
 @pytest.mark.parametrize("scenario", ["low", "central", "high"])
-@pytest.mark.parametrize("perspective", ["council", "public"])
+@pytest.mark.parametrize("perspective", ["council", "public", "social"])
 def test_every_project_scenario_and_perspective(pid, scenario, perspective):
     r = appraise(pid, scenario=scenario, perspective=perspective, draws=200, with_switching=False)
     assert list(r.options.id) == list(registry.project(pid).shortlist)
@@ -109,7 +110,7 @@ def test_same_inputs_same_seed_byte_identical_json():
 @pytest.mark.parametrize("kwargs, pattern", [
     ({"project_id": "walsall"}, r"^unknown project 'walsall'; valid projects: walsall-college, "),
     ({"project_id": "walsall-college", "scenario": "worst"}, r"^unknown scenario 'worst'; valid scenarios: central, low, high"),
-    ({"project_id": "walsall-college", "perspective": "national"}, r"^unknown perspective 'national'; valid perspectives: council, public$"),
+    ({"project_id": "walsall-college", "perspective": "national"}, r"^unknown perspective 'national'; valid perspectives: council, public, social$"),
 ])
 def test_unknown_ids_get_one_line_listing_valid_ones(kwargs, pattern):
     with pytest.raises(UnknownKeyError) as info:

@@ -1,4 +1,5 @@
 """environment.yml (conda) and pyproject.toml (pip) describe the same environment."""
+import importlib.metadata
 import re
 import tomllib
 from pathlib import Path
@@ -33,3 +34,11 @@ def test_versions_agree_where_both_pin():
     for d in env["dependencies"]:
         if isinstance(d, str) and _name(d) in pins:
             assert d.replace(" ", "")[len(_name(d)):] == pins[_name(d)], d
+
+
+def test_the_version_comes_from_the_package_metadata_which_pyproject_sets():
+    import ddanalysis
+    from ddanalysis.version import __version__
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert ddanalysis.__version__ == __version__ == importlib.metadata.version("ddanalysis") == project["version"]

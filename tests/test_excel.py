@@ -22,7 +22,6 @@ from ddanalysis import cli, registry
 from ddanalysis.cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS
 from ddanalysis.errors import DDAnalysisError
 from ddanalysis.excel import export_programme, export_project, export_project_bytes, programme_workbook
-from ddanalysis.excel import export as export_mod
 from ddanalysis.excel.cells import FORMULA_TRIGGERS
 from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
 from ddanalysis.excel.workbook import sheet_prefixes
@@ -388,7 +387,7 @@ def test_permission_denied_is_a_clear_error(result, tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(export_mod.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(Workbook, "save", denied)  # creating the temporary file beside the target is refused
     with pytest.raises(DDAnalysisError, match=r"cannot write .*x.xlsx: Permission denied"):
         export_project(result, tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
@@ -454,7 +453,7 @@ def test_programme_workbook(programme, tmp_path):
     assert "'Discount rates'!" in wb["walsall Cash flows"]["C7"].value
 
 
-def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme, tmp_path):
+def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme):
     summary = pd.DataFrame({"project_id": list(reversed(PROGRAMME)),
                             "title": ["K title", "D title", "W title"]})
     wb = programme_workbook(programme, summary, produced=PRODUCED)

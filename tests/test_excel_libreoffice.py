@@ -21,13 +21,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 from openpyxl import load_workbook
 
 import ddanalysis as dd
 from ddanalysis import registry
 from ddanalysis.excel import export_programme, export_project
-
-from conftest import require_program
 
 pytestmark = pytest.mark.libreoffice
 
@@ -200,7 +199,7 @@ OPTION_METRICS = {
     "Rank by net present saving": ("rank", 0),
     "One-off transition costs (undiscounted)": ("one_off_cost_gbp", PENNY),
     "Present value of one-off costs": ("pv_one_off_cost_gbp", PENNY),
-    "Benefit-cost ratio": ("benefit_cost_ratio", 1e-9),
+    "Return on transition cost": ("return_on_transition_cost", 1e-9),
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),
@@ -308,14 +307,14 @@ def test_programme_formulas_reproduce_the_model(variants):
     src = variants["source"]["programme"]
     wb = load_workbook(src)
     expected = {}
-    for pid, res in results.items():
+    for res in results.values():
         prefix = next(n for n in wb.sheetnames if n.endswith(" Summary") and wb[n]["A1"].value.startswith(
             res.project_title)).removesuffix("Summary")
         expected.update(project_expectations(wb, res, prefix))
     ws = wb["Programme"]
     rows = _rows(ws)
     totals = {4: 0.0, 6: 0.0, 7: 0.0, 8: 0.0}
-    for pid, res in results.items():
+    for res in results.values():
         rec = res.options.set_index("id").loc[res.recommended]
         r = rows[res.project_title]
         for c, v in ((6, rec.net_present_saving_gbp), (7, rec.one_off_cost_gbp), (8, rec.steady_state_saving_gbp)):

@@ -67,7 +67,10 @@ def test_schedule_matches_brute_force_longest_paths(data, n):
     durations = {p: data.draw(st.sampled_from([0, 0.5, 1, 2, 3.5, 7])) for p in nodes}
     deps = {p: [q for q in nodes[:i] if data.draw(st.booleans())] for i, p in enumerate(nodes)}
     paths = _longest_paths(durations, deps)
-    length = lambda path: sum(durations[x] for x in path)
+
+    def length(path):
+        return sum(durations[x] for x in path)
+
     end = max(length(p) for p in paths)
     got = plan.schedule(durations, deps).set_index("phase")
     assert got["finish_week"].max() == pytest.approx(end)

@@ -182,7 +182,7 @@ def test_read_rs_one_file_fills_ons_from_bundled_lookup_and_registry(files):
 
 def test_cache_reload_gives_the_same_frame(files, tmp_path):
     first = sources.read_rs_many(files[:2], cache=tmp_path)
-    assert len(list(tmp_path.glob("*.pkl"))) == 2
+    assert len(list(tmp_path.glob("*.npz"))) == 2
     again = sources.read_rs_many(files[:2], cache=tmp_path)
     assert first.equals(again) and list(first.dtypes) == list(again.dtypes)
     assert again.attrs["rs_report"] == first.attrs["rs_report"]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import pandas as pd
+
 from ddanalysis import config, registry, sources
 from ddanalysis.errors import DataFileError
 from ddanalysis.sources import build
@@ -40,8 +42,21 @@ def test_bundled_extract_has_the_programme_councils_every_year():
     assert set(frame.e_code.astype(str)) == set(councils.e_code)
     assert set(frame.ons_code.astype(str)) == set(councils.ons_code)  # filled for 2010-11 to 2013-14 too
     years = frame.groupby("e_code", observed=True).year.nunique()
-    assert (years == 5).all()
+    assert (years == 8).all()  # RS 2010-11 to 2016-17 and RSX 2021-22 (net current expenditure): outturn only
+    assert set(frame.measure.astype(str)) == {"outturn"}
     assert list(sources.OUTTURN_SCHEMA.columns) == list(frame.columns)
+    every = sources.programme_outturn(measure=None)
+    assert set(every.measure.astype(str)) >= {"outturn", "outturn_employees", "outturn_income", "budget"}
+    # RA_2021-22_data_by_LA.csv EX301 Walsall TOTAL SERVICE EXPENDITURE (799), budget
+    assert value(every[every.measure == "budget"], "2021-22", "E4606", "total_service_expenditure") == 486356
+
+
+def test_bundled_lookup_names_every_authority_by_either_code():
+    lookup = pd.read_csv(BUNDLED / "rs_code_lookup.csv", dtype=str, keep_default_na=False)
+    assert lookup.e_code.is_unique and len(lookup) > 440
+    row = lookup.set_index("e_code").loc["E0901"]  # Cumberland, unitary from 2023 (RA 2023-24 row 88)
+    assert row.ons_code == "E06000063" and row.authority_class == "UA" and row.first_year == "2023-24"
+    assert lookup.set_index("e_code").loc["E4606"].ons_code == "E08000030"
 
 
 def test_bundled_readme_credits_source_and_licence():
@@ -73,7 +88,7 @@ def test_programme_outturn_errors_name_the_file(tmp_path):
 @pytest.mark.official
 def test_rebuild_reproduces_the_bundled_files(official_dir, tmp_path):
     written = build.build(official_dir, tmp_path)
-    for name in ("rs_programme_councils.csv", "rs_code_lookup.csv", "README.md"):
+    for name in ("rs_programme_councils.csv", "rs_code_lookup.csv", "rs_class_medians.csv", "README.md"):
         assert (tmp_path / name).read_bytes() == (BUNDLED / name).read_bytes(), f"{name} is out of date: run make data"
     check_programme_values(sources.programme_outturn(written["programme"]))
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left behind
@@ -93,5 +108,5 @@ def test_build_needs_every_programme_council(tmp_path):
 def test_build_without_workbooks(tmp_path):
     assert build.main(["--official-dir", str(tmp_path / "absent"), "--out-dir", str(tmp_path / "out")]) == 2
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DataFileError, match="no .xls or .xlsx"):
+    with pytest.raises(DataFileError, match="no .xls, .xlsx, .ods or .csv"):
         build.build(tmp_path / "empty", tmp_path / "out")

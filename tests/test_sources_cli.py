@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from ddanalysis import cli
 
@@ -33,7 +32,7 @@ def test_csv_for_one_council_and_service_in_two_files(capsys):
     code, out, _ = run(capsys, str(XLS_2014), str(XLSX_2017), "--council", "E2234", "--service", "cultural")
     assert code == 0
     table = pd.read_csv(io.StringIO(out), dtype={"year": str})
-    assert list(table.columns) == ["year", "e_code", "ons_code", "authority", "authority_class", "rs_line",
+    assert list(table.columns) == ["year", "e_code", "ons_code", "authority", "authority_class", "measure", "rs_line",
                                    "service", "label", "value_gbp_k"]
     # Dover cultural: M10 of the 2014-15 fixture and L11 of the 2017-18 fixture, both 2055
     assert table[["year", "e_code", "value_gbp_k"]].values.tolist() == [["2014-15", "E2234", 2055], ["2017-18", "E2234", 2055]]

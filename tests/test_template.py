@@ -7,13 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 from openpyxl import load_workbook
 
 from ddanalysis import baseline as bl
 from ddanalysis import cli, template
 from ddanalysis.errors import DataFileError, UnknownKeyError
-
-from conftest import require_program
 
 # hand-entered figures (GBP thousand) for the round trip
 HAND = {
@@ -86,6 +85,15 @@ def test_instructions_say_units_signs_base_year_and_sources(blank):
         assert phrase in text, phrase
 
 
+def test_instructions_state_the_scale_checks_and_what_a_dash_means(blank):
+    ws = load_workbook(blank)["Instructions"]
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    for phrase in ("a line 300 or more times the median of the other lines",
+                   "more than 25% above the block's figure is rejected", "income larger than the costs is rejected",
+                   "a dash, as budget books print nil, is read as 0", "pasted from a PDF", "write -650, not (650)"):
+        assert phrase in text, phrase
+
+
 def test_data_validation_on_every_input_cell(blank):
     ws = load_workbook(blank)["Input"]
     rows = _rows(ws)
@@ -118,6 +126,24 @@ def test_round_trip(filled):
     assert "cost centres 7100-7140" in b.source
     # Portsmouth's environmental and regulatory block, 17,064 thousand (sheet RS LA Data 2014-15 (1), N111)
     assert b.rs_net_current_gbp_k == 17064 and b.rs_share == pytest.approx(1076.05 / 17064)
+
+
+def test_minus_signs_and_nil_dashes_pasted_into_the_workbook(blank, tmp_path):
+    """Text pasted from a PDF budget book into the Value column (Excel keeps it as text, past the validation).
+
+    '\u2212210' (MINUS SIGN) is -210, '\u201348.5' (EN DASH) is -48.5; '\u2014' (EM DASH) and '-' alone are nil,
+    0: exactly HAND's figures, so the totals are HAND's (gross 1334.55, income -258.5, net 1076.05).
+    """
+    pasted = {"income_fees_charges": "\u2212210", "income_grants": "\u201348.5", "third_party_payments": "\u2014",
+              "income_other": "-"}
+    path = _fill(blank, HAND | pasted, tmp_path / "pasted.xlsx")
+    ws = load_workbook(path)["Input"]
+    assert ws.cell(row=_rows(ws)["income_fees_charges"], column=3).data_type == "s"  # really text in the cell
+    b = bl.load_baseline(path)
+    assert b.amounts_gbp["income_fees_charges"] == pytest.approx(-210_000)
+    assert b.amounts_gbp["income_grants"] == pytest.approx(-48_500)
+    assert b.amounts_gbp["third_party_payments"] == 0.0 and b.amounts_gbp["income_other"] == 0.0
+    assert b.net_budget_gbp == pytest.approx(HAND_NET_K * 1000)
 
 
 def test_loading_does_not_modify_the_workbook(filled):
@@ -154,6 +180,15 @@ BAD_XLSX = {
     "pay in pounds": ({"employees_pay": 812_400}, "employees_pay", "per FTE, implausible"),
     "boolean": ({"capital_charges": True}, "capital_charges", "TRUE/FALSE, not a number"),
     "unknown project": ({"project_id": "portsmouth"}, None, "unknown project 'portsmouth'"),
+    # HAND's other non-zero lines: 9, 12, 17.25, 48.5, 64, 70, 95, 121.9, 210, 812.4 -> median (64 + 70) / 2 = 67;
+    # 133,000 / 67 = 1,985 times (>= 300): supplies of GBP 133,000 typed in pounds
+    "pounds beside thousands": ({"supplies_services": 133_000}, "supplies_services",
+                                "supplies_services = 133,000 looks like pounds: the other lines are in GBP thousand "
+                                "(median 67) and this one is 1,985 times that; enter 133"),
+    "pasted invisible character": ({"premises": "64\u200b"}, "premises",
+                                   "is text, not a number; it contains U+200B ZERO WIDTH SPACE"),
+    "typographic apostrophe": ({"premises": "1\u2019064"}, "premises",
+                               "'1\u2019064' is text, not a number; it contains U+2019 RIGHT SINGLE QUOTATION MARK"),
 }
 
 

@@ -181,7 +181,8 @@ class RiskSection(Section):
         if res is None:
             return
         opt = self.picker.widget.value
-        self.tornado.draw(lambda: charts.tornado(res, opt))
+        shown: AppraisalResult = res
+        self.tornado.draw(lambda: charts.tornado(shown, opt))
         if res.switching is None or res.switching.empty:
             self.switching.value = note_box("Switching values are being calculated…")
             res = self.page.full_result()
@@ -224,6 +225,8 @@ class MCASection(Section):
         if pts.sum() <= 0:
             raise_text = "All weights are zero: give at least one criterion some weight."
             self.weights_note.value = error_box(raise_text)
+            if self.result is None:  # the sliders exist only once a result is shown
+                raise RuntimeError("MCA weights read before a result was shown")
             return self.result.mca_weights
         return mca.normalise(pts)
 
@@ -526,7 +529,8 @@ class AppraisalPage:
                 f"<p class='dd-sub'>Money in GBP, {escape(r.price_basis)}, over {r.horizon_years} years from "
                 f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
                 f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
-                f"{r.optimism_bias_mitigation:.0%}.</p>{banner}</div>")
+                f"{r.optimism_bias_mitigation:.0%} ({escape(r.optimism_bias_mitigation_source)}). "
+                f"{escape(r.price_base_statement)}</p>{banner}</div>")
 
     # -- entry points -------------------------------------------------------------------------------
     @classmethod
@@ -561,6 +565,9 @@ class AppraisalLauncher:
 
     def page(self, params: dict[str, str] | None = None) -> W.Widget:
         """The page for the request's parameters, or a friendly message for a bad one."""
+        if self.store is None:  # preparing failed; show() reports self.error
+            raise self.error or RuntimeError("the appraisal dashboard was not prepared")
+        store = self.store
         params = query_params() if params is None else params
         ids = registry.project_ids()
         pid = params.get("project", "").strip() or ids[0]
@@ -581,7 +588,7 @@ class AppraisalLauncher:
             perspective = "council"
         page, self._page = self._page, None
         if page is None:
-            page = AppraisalPage(self.store, pid, scenario, perspective)
+            page = AppraisalPage(store, pid, scenario, perspective)
         else:
             page.select(pid, scenario, perspective)
         if problems:

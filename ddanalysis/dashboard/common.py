@@ -229,13 +229,16 @@ body, .jp-Notebook, .widget-html-content { font-family: Arial, Helvetica, sans-s
 .dd-page .widget-html-content { font-size: 15px; line-height: 1.45; }
 .dd-header h1 { font-size: 26px; margin: 6px 0 2px 0; font-weight: 700; }
 .dd-header .dd-sub { color: #404040; font-size: 15px; margin: 0 0 4px 0; }
-.dd-illustrative { background: #fff4e5; border-left: 6px solid #D55E00; padding: 8px 12px; margin: 6px 0 10px 0; color: #5a2600; }
+.dd-illustrative { background: #fff4e5; border-left: 6px solid #D55E00; padding: 8px 12px; margin: 6px 0 10px 0;
+                   color: #5a2600; }
 .dd-error { background: #fdecea; border-left: 6px solid #b00020; padding: 10px 14px; margin: 8px 0; color: #5f0010; }
 .dd-note { background: #f3f6fa; border-left: 4px solid #0072B2; padding: 8px 12px; margin: 6px 0; color: #1f1f1f; }
 .dd-status { min-height: 22px; color: #404040; font-size: 14px; }
-.dd-recommendation { background: #eef6fb; border: 1px solid #b9d7ea; border-radius: 4px; padding: 12px 16px; margin: 6px 0 10px 0; font-size: 16px; }
+.dd-recommendation { background: #eef6fb; border: 1px solid #b9d7ea; border-radius: 4px; padding: 12px 16px;
+                     margin: 6px 0 10px 0; font-size: 16px; }
 .dd-page, .dd-page * { box-sizing: border-box; }
-.dd-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(205px, 1fr)); gap: 10px; margin: 6px 0 12px 0; }
+.dd-kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(205px, 1fr)); gap: 10px;
+           margin: 6px 0 12px 0; }
 .dd-kpi { border: 1px solid #d0d7de; border-radius: 4px; padding: 8px 12px; background: #fff; min-width: 0; }
 .dd-kpi-label { font-size: 13px; color: #404040; }
 .dd-kpi-value { font-size: 21px; font-weight: 700; margin: 2px 0; overflow-wrap: anywhere; }
@@ -243,11 +246,13 @@ body, .jp-Notebook, .widget-html-content { font-family: Arial, Helvetica, sans-s
 .dd-table-wrap { overflow-x: auto; margin: 6px 0 14px 0; }
 .dd-table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .dd-table caption { text-align: left; font-weight: 700; padding: 4px 0 6px 0; font-size: 15px; }
-.dd-table th { background: #f0f2f4; text-align: left; padding: 6px 8px; border-bottom: 2px solid #c4c9cf; vertical-align: bottom; }
+.dd-table th { background: #f0f2f4; text-align: left; padding: 6px 8px; border-bottom: 2px solid #c4c9cf;
+               vertical-align: bottom; }
 .dd-table td { padding: 5px 8px; border-bottom: 1px solid #e1e4e8; vertical-align: top; }
 .dd-table .num { text-align: right; white-space: nowrap; }
 .dd-table tr.dd-recommended td { background: #eef6fb; font-weight: 700; }
-.dd-rag { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; }
+.dd-rag { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700;
+          color: #fff; }
 .dd-rag-green { background: #00795a; } .dd-rag-amber { background: #a86b00; } .dd-rag-red { background: #b03a00; }
 .dd-controls { gap: 12px; align-items: flex-end; flex-wrap: wrap; margin: 4px 0 8px 0; }
 .dd-controls .widget-label { font-weight: 700; }

@@ -19,8 +19,22 @@ from .. import charts, context, registry
 from ..assumptions import load_book
 from ..result import AppraisalResult
 from ..sources import SERVICE_KEYS
-from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, server_log, share, table_html, wait_for_viewer)
+from .common import (
+    STYLE,
+    ChartSlot,
+    error_box,
+    escape,
+    explain,
+    guarded,
+    html_widget,
+    illustrative_banner,
+    kpi_cards,
+    money,
+    server_log,
+    share,
+    table_html,
+    wait_for_viewer,
+)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
 PERSPECTIVE_LABELS = decision_text.PERSPECTIVE_TITLES
@@ -112,8 +126,11 @@ class ProgrammePage:
              "of the recommended options, discounted, over each appraisal's horizon"),
         ])
         query = {"scenario": self.scenario.value, "perspective": self.perspective.value}
-        link = lambda pid, title: (f"<a class='dd-project-link' href='appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}'>"
-                                   f"{escape(title)}</a>")
+
+        def link(pid: str, title: str) -> str:
+            href = f"appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}"
+            return f"<a class='dd-project-link' href='{href}'>{escape(title)}</a>"
+
         frame = pd.DataFrame({
             "Project": [link(p, t) for p, t in zip(s["project_id"], s["title"])],
             "Council(s)": s["councils"], "Services in scope": s["services"],
@@ -185,6 +202,8 @@ class ProgrammeLauncher:
             server_log("pre-building the programme page failed", exc)
 
     def page(self) -> W.Widget:
+        if self.store is None:  # preparing failed; show() reports self.error
+            raise self.error or RuntimeError("the programme dashboard was not prepared")
         page, self._page = self._page, None
         return (page or ProgrammePage(self.store)).widget
 

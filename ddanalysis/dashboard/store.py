@@ -7,7 +7,8 @@ server starts, and any kernel that computes a missing result writes it for the n
 
 The cache key holds the package version, a fingerprint of every file under the data folder (path,
 size, modification time) and the arguments, so changing a data file or upgrading the package
-never shows a stale result. Files are written whole or not at all (temporary file + ``os.replace``).
+never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``), readable by
+their owner only.
 ``DDANALYSIS_CACHE`` sets the folder (default ``<repo>/output/cache/dashboard``, or the system
 temporary folder when that is not writable).
 """
@@ -22,9 +23,11 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .. import __version__, config, engine, registry
+from .. import config, engine, registry
+from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
 from ..uncertainty import DEFAULT_SEED
+from ..version import __version__
 
 log = logging.getLogger("ddanalysis.dashboard")
 
@@ -32,7 +35,7 @@ log = logging.getLogger("ddanalysis.dashboard")
 #: dashboards show the same P10 / P90 and the same recommendation for a project.
 DRAWS = 2000
 SEED = DEFAULT_SEED
-PERSPECTIVES = ("council", "public")
+from ..cashflow import PERSPECTIVES  # noqa: E402  (one list of perspectives for every output)
 _FORMAT = 1  # bump when the pickled layout changes
 
 
@@ -116,16 +119,9 @@ class ResultStore:
         if path is None:
             return
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            write_atomic(path, pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL), mode=PRIVATE_MODE)
         except OSError:
             log.warning("could not write cache file %s", path, exc_info=True)
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
 
     # -- public ----------------------------------------------------------------------------------
     def cached(self, key: Key) -> AppraisalResult | None:
@@ -164,9 +160,6 @@ class ResultStore:
             with self._lock:
                 self._quick[key] = res
         return res
-
-    def has_switching(self, res: AppraisalResult) -> bool:
-        return res.switching is not None and not res.switching.empty
 
 
 #: The optimism-bias slider's steps (the dashboard's FloatSlider: 0 to 1 by 0.05).

@@ -10,7 +10,7 @@ from .. import registry
 from ..assumptions import PROJECT_SCOPE
 from ..result import AppraisalResult
 from .cells import put_number, put_text, ref
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .styles import QUALITY_STYLE, style_for_unit
 
 COLUMNS = (

@@ -15,7 +15,6 @@ from copy import copy
 from typing import Any
 
 import numpy as np
-
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet

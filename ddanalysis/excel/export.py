@@ -1,7 +1,7 @@
 """Write a workbook to disk whole or not at all, or to bytes for a download button.
 
 The workbook is saved to a temporary file in the destination folder and renamed over the target
-(``os.replace``), so a failure part-way never leaves a half-written workbook, and an existing file is
+(``atomic.atomic_path``), so a failure part-way never leaves a half-written workbook, and an existing file is
 only replaced by a complete one. An unwritable destination is a :class:`~ddanalysis.errors.DDAnalysisError`
 that says why.
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
 
+from ..atomic import atomic_path
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
 from .workbook import programme_workbook, project_workbook
@@ -48,21 +48,10 @@ def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
     """Save ``wb`` to ``path`` atomically (temporary file in the same folder, then rename)."""
     target = check_target(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
     except OSError as exc:
         raise DDAnalysisError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise DDAnalysisError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
-from .cells import set_style, put_text, ref
+from .cells import put_text, ref, set_style
 
 #: First row below the header block of every sheet.
 FIRST_ROW = 5
@@ -44,7 +45,7 @@ class Context:
                 f"GBP, {self.price_basis}")
 
 
-def sheet_header(ws: Worksheet, ctx: Context, heading: str, widths: dict[int, float]) -> int:
+def sheet_header(ws: Worksheet, ctx: Context, heading: str, widths: Mapping[int, float]) -> int:
     """Write the title, context line and (if illustrative) the banner; return the first free row.
 
     ``widths``: the sheet's column widths (characters) by column: the banner is merged across them
@@ -107,7 +108,7 @@ def print_setup(ws: Worksheet, title_rows: tuple[int, int] | None = None, landsc
     ws.sheet_view.zoomScale = 90
 
 
-def set_widths(ws: Worksheet, widths: dict[int, float]) -> None:
+def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
     """Column widths (characters) by 1-based column index."""
     from openpyxl.utils import get_column_letter
 

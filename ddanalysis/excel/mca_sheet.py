@@ -12,8 +12,8 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..result import AppraisalResult
-from .cells import set_style, put_formula, put_number, put_text, ref, sheet_ref
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_formula, put_number, put_text, ref, set_style, sheet_ref
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 
 
 @dataclass(frozen=True)

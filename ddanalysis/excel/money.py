@@ -19,8 +19,8 @@ from .. import registry
 from ..cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
-from .cells import set_style, put_formula, put_number, put_text, range_ref, ref, sheet_ref
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_formula, put_number, put_text, range_ref, ref, set_style, sheet_ref
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 
 Bands = Sequence[tuple[int, "int | None", float]]
 
@@ -212,7 +212,7 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
         put_text(ws, r, label_col, heading, "dd_subheader")
         r += 1
 
-        def component_row(row: int, comp: str) -> None:
+        def component_row(row: int, comp: str, opt: str = opt, rows: OptionRows = rows) -> None:
             put_text(ws, row, label_col, COMPONENT_LABELS[comp], "dd_label_indent")
             values = flows.get((opt, comp), np.zeros(T))
             for t in range(T):

@@ -10,8 +10,8 @@ import datetime as dt
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..result import AppraisalResult
-from .cells import set_style, put_date, put_number, put_text, ref
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_date, put_number, put_text, ref, set_style
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 
 FIXED = {1: 40, 2: 8, 3: 12, 4: 12, 5: 8}
 MONTH_WIDTH = 4.2

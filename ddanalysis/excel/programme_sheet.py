@@ -1,7 +1,7 @@
 """The programme sheet: one row per project with its recommended option; money figures link to the project's sheets."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
@@ -9,12 +9,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..result import AppraisalResult
 from . import charts
-from .cells import set_style, put_date, put_formula, put_number, put_text, ref
-from .layout import merge, Context, fit_row, print_setup, set_widths, sheet_header
-from .summary import internal_link
-
-if TYPE_CHECKING:
-    from .workbook import ProjectSheets
+from .cells import put_date, put_formula, put_number, put_text, ref, set_style
+from .layout import Context, fit_row, merge, print_setup, set_widths, sheet_header
+from .summary import ProjectSheets, internal_link
 
 COLUMNS = (
     ("Project", 34), ("Council(s)", 26), ("Services in scope", 34), ("Baseline net budget", 15),
@@ -55,7 +52,7 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
 
 
 def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, AppraisalResult],
-                    summary: pd.DataFrame | None, refs: Mapping[str, "ProjectSheets"]) -> None:
+                    summary: pd.DataFrame | None, refs: Mapping[str, ProjectSheets]) -> None:
     """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
     r = sheet_header(ws, ctx, "Programme summary", widths)

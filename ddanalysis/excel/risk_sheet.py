@@ -10,8 +10,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
 from ..result import AppraisalResult
-from .cells import set_style, finite, put_number, put_text
-from .layout import merge, option_names, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import finite, put_number, put_text, set_style
+from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .styles import style_for_unit
 
 WIDTHS = {1: 54, 2: 28, 3: 13, 4: 13, 5: 14, 6: 14, 7: 14, 8: 14}
@@ -63,8 +63,11 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
     if draws:
         target = finite(result.mc_target_gbp) or 0.0
         r = _note(ws, r, (
-            f"{draws:,} draws, seed {result.mc_seed}. Every assumption with a range is drawn independently from a PERT "
-            "distribution over its low-high range with its mode at the scenario's value (Assumptions sheet). "
+            f"{draws:,} draws, seed {result.mc_seed}. Every assumption with a range is drawn from a PERT "
+            "distribution over its low-high range with its mode at the scenario's value (Assumptions sheet); a "
+            "quantity the options share (pension rate, stranded overheads, redundancy cost) takes one random number "
+            "per draw for every option, and related levers move together by the rank correlations in "
+            "data/assumptions/correlations.yaml. "
             f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
             "draw in ten saves less. Values from the model."))
         r = _headers(ws, r, ("Option", "", "Central case", "P10", "P50 (median)", "P90", "Chance of saving",

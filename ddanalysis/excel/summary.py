@@ -8,7 +8,7 @@ probabilities and percentiles, go-live dates) are values, and the sheet says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,8 +17,8 @@ from .. import registry
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
-from .cells import set_style, put_date, put_formula, put_number, put_text, quote_sheet, ref, sheet_ref
-from .layout import merge, option_names, ILLUSTRATIVE_TEXT, Context, fit_row, print_setup, set_widths, sheet_header
+from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
+from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
 from .money import CashflowRefs
 
@@ -33,6 +33,14 @@ class OptionsRefs:
     cells: dict[str, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class ProjectSheets:
+    """What the programme sheet links to in one project's sheets: sheet names by kind, and the Options cells."""
+
+    names: dict[str, str]
+    options: OptionsRefs
+
+
 def internal_link(cell, sheet: str, target: str = "A1") -> None:
     """Make ``cell`` a hyperlink to a place in this workbook."""
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quote_sheet(sheet)}!{target}", display=str(cell.value))
@@ -40,6 +48,13 @@ def internal_link(cell, sheet: str, target: str = "A1") -> None:
 
 def _note_for_missing(result: AppraisalResult) -> str:
     return "n/a" if len(result.mc_draws) else "not run"
+
+
+def _model_value(ws: Worksheet, row_of: Any, col: str, style: str, missing: str) -> Callable[[int, int, str], None]:
+    """A cell writer for one model value per option (``row_of``: the options table indexed by option id)."""
+    def write(row: int, c: int, opt: str) -> None:
+        put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
+    return write
 
 
 def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs) -> OptionsRefs:
@@ -113,8 +128,18 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     def bcr(row: int, c: int, opt: str) -> None:
         pv1, s = ref(c, pv_one_off_row), ref(c, nps_row)
         put_formula(ws, row, c, f'=IF({pv1}>0,({s}+{pv1})/{pv1},"n/a")', "dd_ratio")
-    metric("bcr", "Benefit-cost ratio", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
-           "PV of recurring savings per pound of one-off cost", bcr)
+    metric("bcr", "Return on transition cost", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
+           "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)", bcr)
+    for key, col, label, note, style in (
+        ("gb_bcr", "benefit_cost_ratio", "Benefit-cost ratio (Green Book)",
+         "Model value: PV benefits / PV costs, year by year on net figures, with residual value", "dd_ratio"),
+        ("ob", "optimism_bias_gbp", "Optimism bias (present value, its own line)",
+         "Model value: uplift on one-off costs and on each year's net operating cost change", "dd_gbp"),
+        ("residual", "residual_value_gbp", "Residual value beyond the horizon (present value)",
+         "Model value: final year's saving over the remaining life, discounted", "dd_gbp"),
+    ):
+        metric(key, label, note, lambda row, c, opt, col=col, style=style: put_number(
+            ws, row, c, row_of.loc[opt, col], style, missing="n/a"))
 
     def steady(row: int, c: int, opt: str) -> None:
         if opt == sq:
@@ -138,9 +163,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
         ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
         ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
     ):
-        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)",
-               lambda row, c, opt, col=col, style=style: put_number(ws, row, c, row_of.loc[opt, col], style,
-                                                                     missing=missing))
+        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)", _model_value(ws, row_of, col, style, missing))
     metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
            lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
     metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",
@@ -353,10 +376,11 @@ def project_facts(result: AppraisalResult, ctx: Context) -> list[tuple[str, str]
         ("Council(s)", result.councils),
         ("Scenario", f"{result.scenario}: {result.scenario_description}".rstrip(": ")),
         ("Perspective", f"{result.perspective_label} ({result.perspective})"),
-        ("Prices", f"GBP, {result.price_basis}"),
+        ("Prices", f"GBP, {result.price_basis}. {result.price_base_statement}"),
         ("Appraisal period", f"{result.horizon_years} years, {result.first_year} to {last_year}; discounted at the "
                              "HM Treasury Green Book rates"),
-        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated"),
+        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated "
+                          f"({result.optimism_bias_mitigation_source})"),
         ("Monte Carlo", f"{draws:,} draws, seed {result.mc_seed}" if draws else "not run"),
         ("Recommendation", result.recommendation),
         ("Illustrative", "Yes: " + ILLUSTRATIVE_TEXT.split(": ", 1)[1] if result.illustrative else "No"),

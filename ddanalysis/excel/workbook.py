@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
 
-from .. import __version__
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
+from ..version import __version__
 from . import styles
 from .assumptions_sheet import write_assumptions
 from .layout import Context
@@ -27,7 +26,7 @@ from .money import DiscountRefs, check_factors, write_cashflows, write_discount_
 from .plan_sheet import write_plan
 from .programme_sheet import write_programme
 from .risk_sheet import write_risk
-from .summary import CONTENTS, OptionsRefs, project_facts, write_cover, write_options, write_summary
+from .summary import CONTENTS, ProjectSheets, project_facts, write_cover, write_options, write_summary
 
 #: Sheet kinds of one project, in workbook order, and their names.
 PROJECT_SHEETS: dict[str, str] = {
@@ -35,14 +34,6 @@ PROJECT_SHEETS: dict[str, str] = {
     "risk": "Risk", "mca": "MCA", "plan": "Plan", "assumptions": "Assumptions",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
-
-
-@dataclass(frozen=True)
-class ProjectSheets:
-    """What the programme sheet links to in one project's sheets."""
-
-    names: dict[str, str]
-    options: OptionsRefs
 
 
 def context(result: AppraisalResult, produced: dt.date) -> Context:

@@ -23,6 +23,17 @@ PERSPECTIVE_WORDS: dict[str, str] = {
     "social": "society as a whole (net present social value)",
 }
 
+#: What each perspective counts, in a sentence (method notes, JSON).
+PERSPECTIVE_NOTES = {
+    "council": "Costs and income of the council's General Fund, including business-rates relief it loses under "
+               "rates retention and irrecoverable VAT.",
+    "public": "Public-sector finance: transfers between public bodies (rates relief, VAT) net out; redundancy "
+              "payments still count.",
+    "social": "Green Book net present social value: transfers (rates relief, VAT, redundancy payments, grants) "
+              "excluded; volunteer time at an opportunity cost (a labelled judgement) and buildings transferred "
+              "to a community body at their opportunity cost (proxied by their running cost).",
+}
+
 #: Perspective id -> a control's or a column's label ("Council (General Fund)").
 PERSPECTIVE_TITLES: dict[str, str] = {
     "council": "Council (General Fund)",

@@ -1,7 +1,10 @@
-"""The tidy outturn frame: its columns, their dtypes and the pandera schema that checks them.
+"""The tidy frame of official figures: its columns, their dtypes and the pandera schema that checks them.
 
-One row per (financial year, authority, RS column). Text columns are pandas categoricals (sorted
-categories): an RS year has about 444 authorities x 90 columns, so the same few strings repeat
+One row per (financial year, authority, measure, column). ``measure`` says what a figure is
+(``outturn`` from RS, the RSX parts such as ``outturn_employees``, ``budget`` from RA; see
+``ddanalysis.sources.MEASURES``): a query selects one measure before it sums anything.
+
+Text columns are pandas categoricals (sorted categories): an RS year has about 444 authorities x 90 columns, so the same few strings repeat
 tens of thousands of times and categoricals keep loading, sorting and caching fast.
 """
 from __future__ import annotations
@@ -19,15 +22,17 @@ COLUMNS: tuple[str, ...] = (
     "e_code",           # DCLG E-code of the authority, 'E4606'
     "ons_code",         # ONS (GSS) code, 'E08000030'; missing for bodies without one
     "authority",        # authority name as published that year (names change: match on codes)
-    "authority_class",  # L, MD, UA, SC, SD or O
-    "rs_line",          # RS form line number (190 education ...), missing where unknown
+    "authority_class",  # L, MD, UA, SC, SD or O (LB, London borough from 2021-22, is L)
+    "measure",          # outturn, outturn_employees, ..., budget (ddanalysis.sources.MEASURES)
+    "rs_line",          # form line number of the return (RS/RSX/RA: 190 education ...), missing where unknown
     "service",          # stable snake_case key (see ddanalysis.sources.SERVICE_KEYS)
     "label",            # column header as published (whitespace tidied)
     "value_gbp_k",      # GBP thousand, nominal (cash) prices of that year; net income negative
 )
-CATEGORY_COLUMNS: tuple[str, ...] = ("year", "e_code", "ons_code", "authority", "authority_class", "service", "label")
+CATEGORY_COLUMNS: tuple[str, ...] = ("year", "e_code", "ons_code", "authority", "authority_class", "measure",
+                                     "service", "label")
 
-_UNIQUE_ERROR = "one row per (year, e_code, service)"
+_UNIQUE_ERROR = "one row per (year, e_code, measure, service)"
 _YEAR = r"^\d{4}-\d{2}$"
 _E_CODE = r"^E\d{4}$"
 _ONS_CODE = r"^[EWSN]\d{8}$"
@@ -48,9 +53,9 @@ def _categories_match(pattern: str) -> pa.Check:
 
 
 def _row_keys(frame: pd.DataFrame) -> pd.Series:
-    """One int64 per (year, e_code, service), from the categorical codes (fast uniqueness check)."""
+    """One int64 per (year, e_code, measure, service), from the categorical codes (fast uniqueness check)."""
     key = pd.Series(0, index=frame.index, dtype="int64")
-    for col in ("year", "e_code", "service"):
+    for col in ("year", "e_code", "measure", "service"):
         series = frame[col]
         codes = series.cat.codes.to_numpy().astype("int64") if isinstance(series.dtype, pd.CategoricalDtype) \
             else pd.factorize(series)[0].astype("int64")
@@ -75,6 +80,7 @@ OUTTURN_SCHEMA = pa.DataFrameSchema(
             checks=_category_check(lambda cats: cats.isin(sorted(AUTHORITY_CLASSES)), "isin_classes",
                                    f"must be one of {sorted(AUTHORITY_CLASSES)}"),
         ),
+        "measure": _category(r"^(outturn|budget)(_[a-z]+)*$"),
         "rs_line": pa.Column("Int64", checks=pa.Check.in_range(1, 9999), nullable=True),
         "service": _category(_SERVICE),
         "label": _category(r"^\S"),
@@ -82,12 +88,12 @@ OUTTURN_SCHEMA = pa.DataFrameSchema(
     },
     checks=pa.Check(
         lambda df: ~_row_keys(df).duplicated(keep="first"),
-        name="unique_year_e_code_service",
+        name="unique_year_e_code_measure_service",
         error=_UNIQUE_ERROR,
     ),
     strict=True,
     ordered=True,
-    name="RS outturn (tidy, GBP thousand)",
+    name="official figures: RS/RSX outturn and RA budget (tidy, GBP thousand)",
 )
 
 
@@ -125,8 +131,8 @@ def validate(frame: pd.DataFrame, source: object) -> pd.DataFrame:
                 first = group.iloc[0]
                 if str(check) == _UNIQUE_ERROR:
                     problems.append(f"{len(group) // max(group['column'].nunique(), 1)} duplicated "
-                                    f"(year, e_code, service) rows, e.g. row {first['index']}")
+                                    f"(year, e_code, measure, service) rows, e.g. row {first['index']}")
                 else:
                     problems.append(f"{first['column']}: {check} (e.g. {first['failure_case']!r})")
             detail = "; ".join(problems[:8])
-        raise DataFileError(f"{source}: the outturn data does not pass its schema: {detail}") from exc
+        raise DataFileError(f"{source}: the official figures do not pass their schema: {detail}") from exc

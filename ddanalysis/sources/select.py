@@ -7,13 +7,16 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..errors import DDAnalysisError, UnknownKeyError
-from .rs import SERVICE_KEYS
+from .rs import MEASURES, SERVICE_KEYS
 
 FORMATS = ("csv", "json")
 
 
-def select_outturn(frame: pd.DataFrame, councils: Sequence[str] = (), services: Sequence[str] = ()) -> pd.DataFrame:
-    """Rows of ``frame`` for the given councils (E-code or ONS code) and service keys; all when empty.
+def select_outturn(frame: pd.DataFrame, councils: Sequence[str] = (), services: Sequence[str] = (),
+                   measures: Sequence[str] = ()) -> pd.DataFrame:
+    """Rows of ``frame`` for the given councils (E-code or ONS code), service keys and measures
+    (``MEASURES``: ``outturn``, ``budget``...); all when empty. Select one measure before summing:
+    a frame from ``read_official`` may hold outturn and budget figures of the same service.
 
     An unknown service key raises ``UnknownKeyError`` listing the valid keys (the canonical
     ``SERVICE_KEYS`` and the other keys in ``frame``); a code matching no authority raises
@@ -21,6 +24,15 @@ def select_outturn(frame: pd.DataFrame, councils: Sequence[str] = (), services: 
     """
     mask = pd.Series(True, index=frame.index)
     where = _sources(frame)
+    if measures:
+        present = set(map(str, frame["measure"].cat.categories))
+        for key in measures:
+            if key not in present:
+                raise UnknownKeyError(
+                    f"no {key!r} figures{where}; measures present: {', '.join(sorted(present))} "
+                    f"(all measures: {', '.join(MEASURES)})"
+                )
+        mask &= frame["measure"].isin(list(measures)).to_numpy()
     if services:
         present = set(map(str, frame["service"].cat.categories))
         valid = list(SERVICE_KEYS) + sorted(present - set(SERVICE_KEYS))

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import charts
-from ..context import OFFICIAL_SOURCE
 from ..presentation import formats, tables, text
 from ..presentation.tables import STATUS_QUO, Table
 from .document import Block, Bullets, ChartBlock, Document, Heading, Paragraph, Section, TableBlock
@@ -110,8 +109,7 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                                  _alt("Line chart", "net current expenditure by year, the council's real and cash "
                                       "figures against the class median (real, GBP thousand)", latest, "Year",
                                       "Council, real (GBP thousand)"), table, "chart-spending"))
-        blocks.append(Paragraph(f"Source: {text.OGL_ATTRIBUTION} DCLG, Revenue Outturn Summary (RS), 2010-11 to "
-                                "2014-15.", "note"))
+        blocks.append(Paragraph(f"Source: {text.OFFICIAL_SPENDING_SOURCE} {text.OGL_ATTRIBUTION}", "note"))
     return Section("strategic", f"1. {title}", purpose, tuple(blocks))
 
 
@@ -127,8 +125,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     blocks.append(ChartBlock(charts.npv_by_option(result),
                              _alt("Bar chart", "each option's net present saving against the status quo", opts,
                                   "Option", "Net present saving"),
-                             opts.select(["Option", "Net present cost", "Net present saving", "Payback year",
-                                          "Benefit-cost ratio"]), "chart-nps"))
+                             opts.select([c for c in opts.frame.columns if c in (
+                                 "Option", "Net present cost", "Net present saving", "Payback year",
+                                 "Benefit-cost ratio", "Benefit-cost ratio (Green Book)")]), "chart-nps"))
+    horizons = tables.by_horizon_table(result)
+    if horizons is not None:
+        blocks.append(TableBlock(horizons, "horizons"))
     blocks.append(Heading("Optimism bias", "economic-optimism-bias"))
     blocks.append(Paragraph(text.optimism_bias_sentence(result.optimism_bias_mitigation, inputs.ob_operating_upper)))
     if inputs.ob_upper:
@@ -249,7 +251,7 @@ def _sources(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     items = [f"Baseline: {result.provenance.get('baseline', result.baseline.source)}",
              f"Assumptions: {result.provenance.get('assumptions', '')}",
              f"Method: {result.provenance.get('method', '')}",
-             f"Official spending: {OFFICIAL_SOURCE}; real terms by the GDP deflator in appraisal.yaml."]
+             f"Official spending: {text.OFFICIAL_SPENDING_SOURCE}"]
     blocks: list[Block] = [Bullets(tuple(items), "Where the figures come from"),
                            Bullets(tuple(f"{t} ({link})" if link else t for t, link in inputs.sources),
                                    "Sources of the assumptions"),

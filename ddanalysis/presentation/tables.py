@@ -403,7 +403,8 @@ def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspect
 
 #: Options columns the paper's economic case shows (a portrait A4 page holds about eight).
 PAPER_OPTION_COLUMNS = ("Option", "Go-live", "One-off cost (undiscounted)", "Net present cost", "Net present saving",
-                        "Payback year", "Benefit-cost ratio", "MCA score (0-10)", "Recommended")
+                        "Payback year", "Benefit-cost ratio", "Benefit-cost ratio (Green Book)", "MCA score (0-10)",
+                        "Recommended")
 
 
 def paper_options_table(result: "AppraisalResult") -> Table:
@@ -600,3 +601,26 @@ def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Ta
     units = {"FTE transferring": "number", "Headcount transferring": "integer", "Redundancies (FTE)": "number"}
     return Table(frame, units, f"People affected by each option: staff in scope {base.fte:,.1f} FTE, "
                                f"{base.headcount:,} people" + (" (ILLUSTRATIVE baseline)" if base.illustrative else ""))
+
+
+def by_horizon_table(result: "AppraisalResult") -> Table | None:
+    """Each option's net present saving over several horizons (``by_horizon`` of ``result.options``:
+    a list of {years, net_present_saving_gbp} per option), when the result has it; else None."""
+    opts = result.options
+    if "by_horizon" not in opts.columns:
+        return None
+    opts = opts[opts["id"] != STATUS_QUO]
+    rows, years = [], []
+    for name, horizons in zip(opts["name"], opts["by_horizon"]):
+        row = {"Option": name}
+        for h in horizons or ():
+            label = f"{int(h['years'])} years"
+            years.append(label)
+            row[label] = float(h["net_present_saving_gbp"])
+        rows.append(row)
+    years = list(dict.fromkeys(years))
+    if not years:
+        return None
+    frame = pd.DataFrame(rows, columns=["Option", *years])
+    return Table(frame, {y: "gbp" for y in years}, _caption(result, "Net present saving over different horizons "
+                                                                   "(without residual value)"))

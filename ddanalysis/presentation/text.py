@@ -130,6 +130,11 @@ FIVE_CASES: dict[str, tuple[str, str]] = {
 OGL_ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0 "
                    "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).")
 
+#: The official figures of the strategic case, with their licence.
+OFFICIAL_SPENDING_SOURCE = ("DCLG / MHCLG Revenue Outturn Summary (RS) and Service Expenditure Summary (RSX), net "
+                            "current expenditure, outturn; real terms by the GDP deflator in appraisal.yaml. "
+                            "Contains public sector information licensed under the Open Government Licence v3.0.")
+
 #: What the paper is and how it was made (the paper's first note).
 PAPER_METHOD = ("This paper follows HM Treasury's Green Book and its Five Case Model. Money is in pounds (GBP) at "
                 "real base-year prices unless a table says otherwise; present values are discounted at the social "

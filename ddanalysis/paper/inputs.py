@@ -55,6 +55,7 @@ class PaperInputs:
     ob_upper: Mapping[str, float] = field(default_factory=dict)
     ob_applies_to: Mapping[str, str] = field(default_factory=dict)
     ob_operating_upper: float | None = None
+    ob_method_note: str = ""
     sources: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -130,10 +131,13 @@ def gather(result: "AppraisalResult") -> PaperInputs:
     for sid in sorted(set(result.assumptions.get("source_id", pd.Series(dtype=str)).dropna())):
         src = book.sources.get(sid, {})
         sources.append((str(src.get("title", sid)), str(src.get("link", "") or "")))
+    from .. import engine
+
+    ob_note = str(getattr(engine, "OPTIMISM_BIAS_NOTE", ""))
     return PaperInputs(
         services=tuple(services), aims=tuple(aims), drivers=tuple(drivers), partners=tuple(partners),
         spending=spending, class_names=dict(AUTHORITY_CLASS_NAMES), descriptions=descriptions, routes=routes,
         transfers={m: m not in NO_TRANSFER for m in ids},
         pensions={m: PENSIONS.get(m, ADMITTED_BODY) for m in ids}, facts=facts_frame,
         ob_upper=used or upper, ob_applies_to={c: ", ".join(v) for c, v in applies.items()},
-        ob_operating_upper=operating, sources=tuple(sources), notes=tuple(notes))
+        ob_operating_upper=operating, ob_method_note=ob_note, sources=tuple(sources), notes=tuple(notes))

@@ -132,7 +132,10 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     if horizons is not None:
         blocks.append(TableBlock(horizons, "horizons"))
     blocks.append(Heading("Optimism bias", "economic-optimism-bias"))
-    blocks.append(Paragraph(text.optimism_bias_sentence(result.optimism_bias_mitigation, inputs.ob_operating_upper)))
+    blocks.append(Paragraph(text.optimism_bias_sentence(result.optimism_bias_mitigation, inputs.ob_operating_upper,
+                                                        str(getattr(result, "optimism_bias_mitigation_source", "")))))
+    if inputs.ob_method_note:
+        blocks.append(Paragraph(inputs.ob_method_note, "note"))
     if inputs.ob_upper:
         blocks.append(TableBlock(tables.optimism_bias_table(result, inputs.ob_upper, inputs.ob_applies_to), "ob"))
     by_option = tables.optimism_bias_by_option_table(result)

@@ -216,14 +216,17 @@ def uncertainty_sentence(name: str, p10: Any, p50: Any, p90: Any, p_positive: An
             f"{formats.share(p_positive)} of simulations.")
 
 
-def optimism_bias_sentence(mitigation: float, operating_upper: float | None) -> str:
-    """How optimism bias was applied (mitigation share and the operating-cost upper bound)."""
-    upper = (f" The upper bound for operating costs is {formats.share(operating_upper)} (the Green Book's "
-             f"outsourcing category), so each option's costs are uplifted by "
-             f"{formats.share(operating_upper * (1 - mitigation))}." if operating_upper is not None else "")
-    return (f"Optimism bias: each option's one-off costs and its yearly net cost change against the status quo are "
-            f"uplifted by the Green Book upper bound, reduced by the {formats.share(mitigation)} of it that the "
-            f"project's risk mitigation is judged to remove.{upper} The figures in this paper include the uplift.")
+def optimism_bias_sentence(mitigation: float, operating_upper: float | None, source: str = "") -> str:
+    """How much optimism bias is applied: the operating-cost upper bound, the mitigation (and where it
+    comes from) and the uplift that results; the figures in the paper include it."""
+    how = f" ({source})" if source else ""
+    upper = (f"The Green Book upper bound for operating costs is {formats.share(operating_upper)} (its outsourcing "
+             f"category); the project's mitigation removes {formats.share(mitigation)} of it{how}, so the uplift "
+             f"applied is {formats.share(operating_upper * (1 - mitigation))}."
+             if operating_upper is not None else
+             f"The project's mitigation removes {formats.share(mitigation)} of the Green Book upper bound{how}.")
+    return (f"Optimism bias: {upper} Each option's one-off costs and its yearly net change in operating costs "
+            "against the status quo carry the uplift; the figures in this paper include it.")
 
 
 def affordability_sentence(name: str, steady_saving: Any, target: Any, p_meets: Any, have_monte_carlo: bool) -> str:

@@ -21,9 +21,11 @@ def for_print(fig: go.Figure, width: int = WIDTH_PX) -> go.Figure:
     """A print copy of ``fig`` (the original is not changed)."""
     out = go.Figure(fig)
     height = out.layout.height or 460
-    out.update_layout(width=width, height=int(min(height * 0.9, 900)), font=dict(size=11),
+    out.update_layout(width=width, height=int(min(height, 900)), font=dict(size=11),
                       title=dict(font=dict(size=14)), hovermode=False, dragmode=False,
                       legend=dict(font=dict(size=10)), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff")
+    out.update_xaxes(tickfont=dict(size=9))
+    out.update_yaxes(tickfont=dict(size=10))
     title = str(out.layout.title.text or "")
     if len(title) > TITLE_CHARS:  # a long title would run off the page at 14 px
         out.update_layout(title=dict(font=dict(size=max(10, int(14 * TITLE_CHARS / len(title))))))

@@ -49,7 +49,8 @@ def _summary(result: "AppraisalResult") -> Section:
         Paragraph(f"Appraisal basis: {result.scenario} scenario ({result.scenario_description.rstrip('.')}); perspective: "
                   f"{text.perspective_words(result.perspective)}; GBP, {text.price_basis(result.base_year)}; "
                   f"{result.horizon_years} years from {result.first_year}.", "text"),
-        Paragraph(text.PAPER_METHOD, "note"),
+        Paragraph(" ".join(x for x in (text.PAPER_METHOD, str(getattr(result, "price_base_statement", ""))) if x),
+                  "note"),
         TableBlock(tables.paper_options_table(result), "summary-options"),
     ]
     return Section("summary", "Summary and recommendation", "What the appraisal recommends, and by which rule.",

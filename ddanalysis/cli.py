@@ -173,7 +173,7 @@ def report_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
     output: Path = typer.Option(..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:

@@ -315,3 +315,19 @@ def test_when_the_status_quo_is_kept_the_cases_say_which_option_they_examine():
     focus = tables.focus_option(low)
     assert low.recommendation in page
     assert text.focus_sentence(low.option_name(focus), True) in page
+
+
+def test_running_header_carries_the_label_only_when_illustrative():
+    from ddanalysis.paper.browser import footer_template, header_template
+
+    assert text.ILLUSTRATIVE_SHORT in header_template("Paper", text.ILLUSTRATIVE_SHORT)
+    assert "ILLUSTRATIVE" not in header_template("Paper", "")
+    footer = footer_template("note")
+    assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer
+
+
+def test_social_perspective_paper_names_its_perspective(tmp_path):
+    out = _cli("report", "kirklees-open-spaces", "--perspective", "social", "--draws", "0", "-o",
+               str(tmp_path / "p.html"))
+    assert out.returncode == 0, out.stderr
+    assert text.PERSPECTIVE_TITLES["social"] in (tmp_path / "p.html").read_text(encoding="utf-8")

@@ -320,7 +320,7 @@ def test_when_the_status_quo_is_kept_the_cases_say_which_option_they_examine():
 def test_running_header_carries_the_label_only_when_illustrative():
     from ddanalysis.paper.browser import footer_template, header_template
 
-    assert text.ILLUSTRATIVE_SHORT in header_template("Paper", text.ILLUSTRATIVE_SHORT)
+    assert html.escape(text.ILLUSTRATIVE_SHORT) in header_template("Paper", text.ILLUSTRATIVE_SHORT)
     assert "ILLUSTRATIVE" not in header_template("Paper", "")
     footer = footer_template("note")
     assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer

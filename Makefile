@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv (if missing) and install the package with its test tools
 
-system-deps: ## Debian's chromium, LibreOffice (calc) and poppler, for browser/Excel tests (installs when root)
+system-deps: ## Debian's chromium, LibreOffice (calc), poppler, npm; axe-core pinned in package-lock.json (npm ci)
 	@bash scripts/system_deps.sh
 
 test: install system-deps ## run the whole test suite

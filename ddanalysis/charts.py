@@ -721,8 +721,10 @@ def programme_savings(summary: pd.DataFrame, price_basis: str = "real 2014-15 pr
 # --------------------------------------------------------------------------------------------
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-DISPLAY_CONFIG = {"displaylogo": False,
-                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+#: ``showSendToCloud`` off: the JupyterLab plotly renderer otherwise shows "Share chart...", which
+#: sends the figure's data to plotly's online Chart Studio (an outside host).
+DISPLAY_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
+                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendDataToCloud"],
                   "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 

@@ -28,22 +28,17 @@ from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, 
 from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
-#: Horizons reported side by side (``by_horizon``), years.
+def horizon_column(years: int) -> str:
+    """The options frame's column of the net present saving over ``years`` years (``nps_15y_gbp``)."""
+    return f"nps_{years}y_gbp"
+
+
+#: Horizons reported side by side (``by_horizon``: columns ``nps_<years>y_gbp`` of the options frame), years.
 HORIZONS = (10, 15, 20)
 
 #: How optimism bias and the Monte Carlo avoid counting the same risk twice (shown in the JSON).
-OPTIMISM_BIAS_NOTE = (
-    "Optimism bias uplifts each option's one-off costs and each year's net change in operating costs against the "
-    "status quo (a net increase x (1 + ob), a net reduction / (1 + ob)); income is a benefit and takes no uplift. "
-    "The uplift is its own line (optimism_bias_gbp, present value), never folded into a cost line, so splitting or "
-    "merging cost lines changes nothing. The mitigation is derived from the contributory factors shown to be "
-    "managed (0 until evidence is recorded: the upper bound applies) unless explicitly overridden, and it is never "
-    "drawn in the Monte Carlo: the draws vary the assumptions over their own ranges around the same uplift, which "
-    "stands for the systematic bias the ranges leave out.")
-PRICE_BASE_NOTE = (
-    "Real prices of the base year (the year of the baseline budget); the first appraisal year is the next and is "
-    "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "
-    "factor for every option, which changes no ranking and no ratio.")
+OPTIMISM_BIAS_NOTE = decision_text.OPTIMISM_BIAS_NOTE
+PRICE_BASE_NOTE = decision_text.PRICE_BASE_NOTE
 
 #: How the preferred option is chosen (worded once, in :mod:`ddanalysis.presentation.text`).
 RECOMMENDATION_RULE = decision_text.RECOMMENDATION_RULE
@@ -246,7 +241,7 @@ def _method_metrics(model: ProjectModel, flows: dict, values: dict) -> dict[str,
             "optimism_bias_gbp": float(ProjectModel.total(comps, OPTIMISM_BIAS_COMPONENTS)[0] @ model.factors),
             "residual_value_gbp": rv,
             "benefit_cost_ratio": bcr, "benefit_cost_ratio_note": note,
-            "by_horizon": [{"years": h, "net_present_saving_gbp": float(long_saving[:h].sum())} for h in HORIZONS],
+            **{horizon_column(h): float(long_saving[:h].sum()) for h in HORIZONS},
         }
     return out
 

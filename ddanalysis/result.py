@@ -99,8 +99,7 @@ class AppraisalResult:
                 "return_on_transition_cost": _num(r.return_on_transition_cost),
                 "optimism_bias_gbp": _money(r.optimism_bias_gbp),
                 "residual_value_gbp": _money(r.residual_value_gbp),
-                "by_horizon": [{"years": int(h["years"]), "net_present_saving_gbp": _money(h["net_present_saving_gbp"])}
-                               for h in r.by_horizon],
+                "by_horizon": _by_horizon(r._asdict()),
                 "steady_state_saving_gbp": _money(r.steady_state_saving_gbp),
                 "steady_state_saving_share": _num(r.steady_state_saving_share),
                 "p_saving_positive": _num(r.p_saving_positive),
@@ -140,6 +139,12 @@ class AppraisalResult:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
 
 
+def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``[{years, net_present_saving_gbp}]`` from an options row's ``nps_<years>y_gbp`` columns."""
+    cols = sorted((int(k[4:-5]), k) for k in row if k.startswith("nps_") and k.endswith("y_gbp"))
+    return [{"years": years, "net_present_saving_gbp": _money(row[k])} for years, k in cols]
+
+
 def _perspective_note(perspective: str) -> str:
     from .presentation.text import PERSPECTIVE_NOTES
 
@@ -147,9 +152,9 @@ def _perspective_note(perspective: str) -> str:
 
 
 def _note(name: str) -> str:
-    from . import engine
+    from .presentation import text
 
-    return str(getattr(engine, name))
+    return str(getattr(text, name))
 
 
 def _rule() -> str:

@@ -42,6 +42,7 @@ from conftest import REPO
 from test_dashboard_security import VoilaServer, kernel_id, pool_total, rendered, run_in_browser, running
 
 from ddanalysis import registry
+from ddanalysis.dashboard import store as store_mod
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -93,7 +94,7 @@ def cache(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("load-cache")
     subprocess.run([sys.executable, "-m", "ddanalysis.dashboard.warm", "--quick"], cwd=REPO, check=True,
                    env={**os.environ, "DDANALYSIS_CACHE": str(d)}, timeout=300, capture_output=True)
-    assert len(list(d.glob("*.pkl"))) == len(registry.project_ids())
+    assert len(list(d.glob(f"*{store_mod.SUFFIX}"))) == len(registry.project_ids())
     return d
 
 

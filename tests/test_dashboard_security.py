@@ -855,3 +855,102 @@ def test_a_notebook_that_fails_outright_shows_the_friendly_message(broken_views,
     assert "show_tracebacks" not in view["text"] and "error when executing" not in view["text"].lower()
     assert "could not be shown" in view["message"], "no friendly message (.dd-error)"
     assert "data/assumptions" in view["message"]  # which part of the data is missing, named from the data folder
+
+
+# =================================================================================================
+# 5. the Host header: DNS rebinding cannot read the dashboards or the download
+# =================================================================================================
+# A hostile page at http://evil.example:PORT/ that rebinds evil.example to 127.0.0.1 makes the
+# browser send ``Host: evil.example:PORT`` (and ``Origin: http://evil.example:PORT``: same origin,
+# so Origin checks pass). Only the Host check stops it. The Excel download is built in the viewer's
+# kernel and reaches the page over the kernel's websocket, so refusing the page, the websocket and
+# Voila's kernel API refuses the download too.
+
+PROXY_HOST = "dashboards.council.example"
+
+
+def _ws_status(server: VoilaServer, kid: str, host: str, origin: str) -> int | str:
+    """``"open"`` when the kernel websocket opens with this Host and Origin, else the HTTP status."""
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def connect():
+        url = f"{server.url.replace('http://', 'ws://')}api/kernels/{kid}/channels?session_id={uuid.uuid4().hex}"
+        try:
+            ws = await websocket_connect(HTTPRequest(url, headers={"Host": host, "Origin": origin}))
+        except HTTPClientError as err:
+            return err.code
+        ws.close()
+        return "open"
+
+    return run_async(asyncio.wait_for(connect(), 30))
+
+
+def test_a_foreign_host_header_is_refused_everywhere(server):
+    """``Host: evil.example`` (with and without the port): 403 for the pages, the notebook list, the
+    kernel websocket (where the Excel download travels) and Voila's kernel API."""
+    status, html = server.get("voila/render/programme.ipynb")
+    kid = kernel_id(html)
+    assert status == 200 and kid
+    try:
+        for host in ("evil.example", f"evil.example:{server.port}", f"{PROXY_HOST}:{server.port}",
+                     "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1"):
+            for path in ("voila/render/appraisal.ipynb?project=walsall-college", "voila/render/programme.ipynb",
+                         "voila/tree", "voila/api/contents", ""):
+                code, body = server.get(path, headers={"Host": host})
+                assert code == 403, f"Host {host}: /{path} -> {code}"
+                assert "kernelId" not in body and "walsall" not in body.lower()
+            assert _ws_status(server, kid, host, f"http://{host}") == 403, host
+            assert server.get(f"voila/api/shutdown/{kid}", method="POST", data=b"", headers={"Host": host})[0] == 403
+        assert "Blocking request with non-local 'Host'" in server.log()
+    finally:
+        server.shutdown_kernel_of(html)
+
+
+def test_loopback_host_headers_are_served(server):
+    for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}", "localhost", f"[::1]:{server.port}"):
+        status, html = server.get("voila/render/programme.ipynb", headers={"Host": host})
+        try:
+            assert status == 200 and kernel_id(html), host
+            assert _ws_status(server, kernel_id(html), host, f"http://{host}") == "open", host
+        finally:
+            server.shutdown_kernel_of(html)
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory):
+    """The deployment recipe: ``serve --allow-host NAME -- --Voila.base_url=/dd/`` behind a proxy that
+    forwards ``Host: NAME`` (nginx ``proxy_set_header Host $host``). The proxy's name also comes from
+    ``DDANALYSIS_ALLOWED_HOSTS``. No preheated kernels (pages render on request)."""
+    s = VoilaServer(tmp_path_factory.mktemp("voila-proxied"),
+                    extra=("--VoilaConfiguration.preheat_kernel=False", "--Voila.base_url=/dd/"),
+                    env={"DDANALYSIS_ALLOWED_HOSTS": f"other.example, {PROXY_HOST}"})
+    s.url = f"http://127.0.0.1:{s.port}/dd/"
+    with running(s):
+        yield s
+
+
+def test_the_proxy_host_name_is_served_when_configured(server, proxied):
+    assert server.get("voila/render/empty.ipynb", headers={"Host": PROXY_HOST})[0] == 403  # not by default
+    status, html = proxied.get("voila/render/empty.ipynb", headers={"Host": PROXY_HOST})
+    kid = kernel_id(html)
+    try:
+        assert status == 200 and kid
+        # the browser's websocket through the proxy: Host is the proxy's name, Origin its https address
+        assert _ws_status(proxied, kid, PROXY_HOST, f"https://{PROXY_HOST}") == "open"
+        assert _ws_status(proxied, kid, "evil.example", "http://evil.example") == 403
+        assert proxied.get("voila/render/empty.ipynb", headers={"Host": "evil.example"})[0] == 403
+        assert "Host names served: loopback addresses, localhost, other.example, " + PROXY_HOST in proxied.log()
+    finally:
+        proxied.shutdown_kernel_of(html)
+
+
+def test_allowed_host_names_are_validated():
+    from ddanalysis.dashboard.serve import allowed_hosts, main
+
+    assert allowed_hosts(["Dash.Council.GOV.uk."], env="a.example b.example,a.example") == \
+        ["localhost", "dash.council.gov.uk", "a.example", "b.example"]
+    for bad in ("10.0.0.1", "[::1]", "*.example", "https://x.example", "x.example:443", "x.example/dd", "a b"):
+        with pytest.raises(ValueError):
+            allowed_hosts([bad], env="")
+    assert main(["--allow-host", "0.0.0.0", "--no-warm"]) == 2  # refused before anything starts

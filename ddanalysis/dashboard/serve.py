@@ -1,17 +1,27 @@
 """Serve the dashboards with Voila on the loopback interface (``make dashboards``).
 
-    python -m ddanalysis.dashboard.serve [--port 8866] [--ip 127.0.0.1] [--no-warm] [-- extra voila options]
+    python -m ddanalysis.dashboard.serve [--port 8866] [--ip 127.0.0.1] [--no-warm]
+                                         [--allow-host NAME ...] [-- extra voila options]
 
 Reads ``dashboards/voila.json`` (kept in the repository): sources stripped, no tracebacks for
 viewers, preheated kernels, idle kernels culled, plotly drawn offline by its mimetype renderer.
 Starts a low-priority background process that fills the shared result cache
 (:mod:`ddanalysis.dashboard.warm`), so scenario and perspective changes are instant for viewers.
 Binds to 127.0.0.1 unless told otherwise; see docs/deployment.md before serving beyond one machine.
+
+The ``Host`` header of every request (pages, kernel websockets, the Excel download that travels over
+them) is checked by the Jupyter server's own check (``allow_remote_access`` off): loopback
+addresses and ``localhost`` are served, any other name gets 403, so a web page that rebinds its
+own DNS name to 127.0.0.1 cannot read the dashboards. A reverse proxy that forwards its own host
+name (nginx ``proxy_set_header Host $host``) names it with ``--allow-host NAME`` (repeatable) or
+``DDANALYSIS_ALLOWED_HOSTS`` (comma-separated).
 """
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +31,41 @@ from .. import config
 DASHBOARDS = config.REPO_DIR / "dashboards"
 #: Voila's lab template minus its Font Awesome CDN links (dashboards/jupyter/voila/templates/ddlab).
 TEMPLATE = "ddlab"
+#: Environment variable with extra host names to serve (comma- or space-separated).
+HOSTS_ENV = "DDANALYSIS_ALLOWED_HOSTS"
+#: Names served without configuration (loopback addresses are always served by Jupyter's check).
+LOCAL_HOSTNAMES = ("localhost",)
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$")
+
+
+def allowed_hosts(names: list[str] | None = None, env: str | None = None) -> list[str]:
+    """``localhost`` plus the names given (``--allow-host``) and those in ``DDANALYSIS_ALLOWED_HOSTS``,
+    lower-cased and checked: a host name (no port, no scheme, no wildcard). An IP address is refused:
+    Jupyter's check serves loopback addresses and nothing else, whatever the list says."""
+    raw = list(names or [])
+    raw += re.split(r"[,\s]+", os.environ.get(HOSTS_ENV, "") if env is None else env)
+    out = list(LOCAL_HOSTNAMES)
+    for name in raw:
+        name = name.strip().lower().rstrip(".")
+        if not name:
+            continue
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            pass
+        else:
+            raise ValueError(f"allowed host {name!r} is an IP address: only loopback addresses are served; "
+                             "give the proxy's host name")
+        if not _HOSTNAME.match(name):
+            raise ValueError(f"allowed host {name!r} is not a host name (no scheme, port, path or wildcard)")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def host_settings(hosts: list[str]) -> dict[str, object]:
+    """Tornado settings for Jupyter's Host header check (``JupyterHandler.check_host``)."""
+    return {"allow_remote_access": False, "local_hostnames": list(hosts)}
 
 
 def voila_argv(root: Path, port: int, ip: str, extra: list[str]) -> list[str]:
@@ -42,8 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ip", default="127.0.0.1", help="interface to bind (default loopback only)")
     ap.add_argument("--root", type=Path, default=DASHBOARDS, help="folder of dashboard notebooks and voila.json")
     ap.add_argument("--no-warm", action="store_true", help="do not pre-compute the result cache in the background")
+    ap.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help=f"also serve requests whose Host is NAME (a reverse proxy's name; repeatable; "
+                         f"also {HOSTS_ENV}=a,b). Loopback addresses and localhost are always served")
     args, extra = ap.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
+    try:
+        hosts = allowed_hosts(args.allow_host)
+    except ValueError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
     root = args.root.resolve()
     if not (root / "voila.json").is_file():
         print(f"{root}: no voila.json here; expected the repository's dashboards/ folder", file=sys.stderr)
@@ -56,12 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(root)
     sys.argv = voila_argv(root, args.port, args.ip, extra)
     print(f"[ddanalysis.dashboard] serving {root} on http://{args.ip}:{args.port}/ "
-          f"(programme: /voila/render/programme.ipynb, appraisal: /voila/render/appraisal.ipynb?project=...)",
+          f"(programme: /voila/render/programme.ipynb, appraisal: /voila/render/appraisal.ipynb?project=...); "
+          f"Host names served: loopback addresses, {', '.join(hosts)}",
           file=sys.stderr, flush=True)
     try:
-        from voila.app import main as voila_main
+        from voila.app import Voila
 
-        voila_main()
+        app = Voila.instance()
+        app.initialize(sys.argv[1:])
+        # Voila 0.5 turns Jupyter's Host check off (allow_remote_access=True); turn it back on, last,
+        # so neither voila.json nor an extra option can leave it off
+        app.tornado_settings = {**app.tornado_settings, **host_settings(hosts)}
+        app.start()
     finally:
         if warm is not None and warm.poll() is None:
             warm.terminate()

@@ -1,16 +1,23 @@
 """Appraisal results for the dashboards: memory, then a disk cache shared by every kernel, then the engine.
 
 One appraisal with switching values takes about a second; a dashboard control must redraw within
-half a second. So results are kept (pickled, one file per argument set) in a cache folder that all
-Voila kernels share: ``python -m ddanalysis.dashboard.serve`` fills it in the background when the
-server starts, and any kernel that computes a missing result writes it for the next viewer.
+half a second. So results are kept in a cache folder that all Voila kernels share:
+``python -m ddanalysis.dashboard.serve`` fills it in the background when the server starts, and any
+kernel that computes a missing result writes it for the next viewer.
+
+The cache holds plain data, never pickles: one file per argument set, a zip of JSON and Parquet
+written by :mod:`ddanalysis.plaindata` (every field of the result, walked generically; a result
+holding a type that format does not know is kept in memory only, and the log says which field).
+The folder must be this account's own: created 0700, and refused (the store then keeps results in
+memory only) when another account owns it or its group or others can write to it. Files in it must
+be this account's too. So nobody else on the machine can put a result in front of a viewer.
 
 The cache key holds the package version, a fingerprint of every file under the data folder (path,
 size, modification time) and the arguments, so changing a data file or upgrading the package
-never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``), readable by
-their owner only.
-``DDANALYSIS_CACHE`` sets the folder (default ``<repo>/output/cache/dashboard``, or the system
-temporary folder when that is not writable).
+never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``), readable by their owner only.
+``DDANALYSIS_CACHE`` sets the folder (default ``<repo>/output/cache/dashboard``, else the
+account's own ``$XDG_CACHE_HOME/ddanalysis/dashboard`` or ``~/.cache/ddanalysis/dashboard``; never
+the shared temporary folder).
 """
 from __future__ import annotations
 
@@ -18,12 +25,11 @@ import dataclasses
 import hashlib
 import logging
 import os
-import pickle
-import tempfile
+import re
 import threading
 from pathlib import Path
 
-from .. import config, engine, registry
+from .. import config, engine, plaindata, registry
 from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
 from ..uncertainty import DEFAULT_SEED
@@ -36,22 +42,44 @@ log = logging.getLogger("ddanalysis.dashboard")
 DRAWS = 2000
 SEED = DEFAULT_SEED
 from ..cashflow import PERSPECTIVES  # noqa: E402  (one list of perspectives for every output)
-_FORMAT = 1  # bump when the pickled layout changes
+_FORMAT = 2  # bump when the cached layout changes (1 was pickles: never read)
+#: Cache files' ending (legacy ``*.pkl`` files are never read, and deleted by :func:`prune_stale`).
+SUFFIX = ".result.zip"
 
 
-def cache_dir() -> Path:
-    """The shared cache folder (created if missing)."""
+def _user_cache_root() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+
+
+def cache_dir() -> Path | None:
+    """The shared cache folder, created 0700 and checked (see :func:`ddanalysis.plaindata.private_dir`),
+    or None (memory only) when no candidate is safe and writable. ``DDANALYSIS_CACHE`` names the only
+    candidate; otherwise ``<repo>/output/cache/dashboard``, then the account's own cache folder."""
     env = os.environ.get("DDANALYSIS_CACHE")
     candidates = [Path(env)] if env else [config.REPO_DIR / "output" / "cache" / "dashboard",
-                                          Path(tempfile.gettempdir()) / "ddanalysis-dashboard-cache"]
+                                          _user_cache_root() / "ddanalysis" / "dashboard"]
     for d in candidates:
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            if os.access(d, os.W_OK):
-                return d
-        except OSError:
-            continue
-    raise OSError(f"no writable cache folder among {[str(c) for c in candidates]}; set DDANALYSIS_CACHE")
+        safe = safe_dir(d)
+        if safe is not None:
+            return safe
+    log.warning("no private cache folder among %s: dashboard results are kept in memory only",
+                [str(c) for c in candidates])
+    return None
+
+
+def safe_dir(directory: Path) -> Path | None:
+    """``directory`` if it is (or could be created as) a private, writable folder of this account,
+    else None with a warning in the log saying why."""
+    try:
+        d = plaindata.private_dir(directory)
+    except OSError as exc:
+        log.warning("not using %s as a result cache: %s", directory, exc)
+        return None
+    if not os.access(d, os.W_OK | os.X_OK):
+        log.warning("not using %s as a result cache: not writable", d)
+        return None
+    return d
 
 
 def data_fingerprint(data_dir: Path | None = None) -> str:
@@ -76,11 +104,20 @@ class Key:
     draws: int = DRAWS
     seed: int = SEED
 
-    def file_stem(self, fingerprint: str) -> str:
+    def raw(self, fingerprint: str) -> str:
+        """Everything the cached result depends on, as text (hashed into the file name, and kept in
+        the file to check against)."""
         ob = "scenario" if self.ob_mitigation is None else f"{self.ob_mitigation:.4f}"
-        raw = f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|" \
-              f"{self.draws}|{self.seed}"
-        return f"{self.project_id}--{hashlib.sha256(raw.encode()).hexdigest()[:20]}"
+        return f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|" \
+               f"{self.draws}|{self.seed}"
+
+    def file_stem(self, fingerprint: str) -> str:
+        name = self.project_id if _SAFE_NAME.match(self.project_id) else "project"
+        return f"{name}--{hashlib.sha256(self.raw(fingerprint).encode()).hexdigest()[:20]}"
+
+
+#: A project id that may appear in a file name as it is (anything else is only in the hash).
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class ResultStore:
@@ -92,7 +129,10 @@ class ResultStore:
     """
 
     def __init__(self, directory: Path | None = None, fingerprint: str | None = None, use_disk: bool = True):
-        self.directory = Path(directory) if directory else (cache_dir() if use_disk else None)
+        if not use_disk:
+            self.directory: Path | None = None
+        else:
+            self.directory = safe_dir(Path(directory)) if directory else cache_dir()
         self.fingerprint = fingerprint or data_fingerprint()
         self._memory: dict[Key, AppraisalResult] = {}
         self._quick: dict[Key, AppraisalResult] = {}
@@ -100,17 +140,22 @@ class ResultStore:
 
     # -- disk ------------------------------------------------------------------------------------
     def _path(self, key: Key) -> Path | None:
-        return self.directory / f"{key.file_stem(self.fingerprint)}.pkl" if self.directory else None
+        return self.directory / f"{key.file_stem(self.fingerprint)}{SUFFIX}" if self.directory else None
 
     def _load(self, key: Key) -> AppraisalResult | None:
         path = self._path(key)
-        if path is None or not path.is_file():
+        if path is None:
             return None
         try:
-            with open(path, "rb") as fh:
-                res = pickle.load(fh)
-            return res if isinstance(res, AppraisalResult) else None
-        except Exception:  # a damaged or foreign file is recomputed, never shown
+            data = plaindata.read_private_file(path)
+            if data is None:
+                return None
+            doc = plaindata.loads(data)
+            if not (isinstance(doc, dict) and doc.get("key") == key.raw(self.fingerprint)
+                    and isinstance(doc.get("result"), AppraisalResult)):
+                raise ValueError("not the result of this key")
+            return doc["result"]
+        except Exception:  # a damaged, foreign or outdated file is recomputed, never shown
             log.warning("ignoring unreadable cache file %s", path, exc_info=True)
             return None
 
@@ -119,7 +164,12 @@ class ResultStore:
         if path is None:
             return
         try:
-            write_atomic(path, pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL), mode=PRIVATE_MODE)
+            data = plaindata.dumps({"key": key.raw(self.fingerprint), "result": res})
+        except plaindata.Unencodable as exc:  # kept in memory; computed again by other kernels
+            log.warning("not caching %s on disk: %s", key, exc)
+            return
+        try:
+            write_atomic(path, data, mode=PRIVATE_MODE)
         except OSError:
             log.warning("could not write cache file %s", path, exc_info=True)
 
@@ -187,15 +237,16 @@ def default_keys(project_ids: list[str] | None = None, scenarios: list[str] | No
 
 def prune_stale(store: ResultStore, data_dir: Path | None = None) -> int:
     """Delete cached results written before the newest change to a data file (they can never be read
-    again: their key holds the old data fingerprint). Returns how many files were removed."""
+    again: their key holds the old data fingerprint), and pickles left by older versions (never
+    read). Returns how many files were removed."""
     if store.directory is None:
         return 0
     root = Path(data_dir or config.DATA_DIR)
     newest = max((p.stat().st_mtime for p in root.rglob("*") if p.is_file()), default=0.0)
     removed = 0
-    for p in store.directory.glob("*.pkl"):
+    for p in list(store.directory.glob(f"*{SUFFIX}")) + list(store.directory.glob("*.pkl")):
         try:
-            if p.stat().st_mtime < newest:
+            if p.suffix == ".pkl" or p.stat().st_mtime < newest:
                 p.unlink()
                 removed += 1
         except OSError:

@@ -604,23 +604,24 @@ def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Ta
 
 
 def by_horizon_table(result: "AppraisalResult") -> Table | None:
-    """Each option's net present saving over several horizons (``by_horizon`` of ``result.options``:
-    a list of {years, net_present_saving_gbp} per option), when the result has it; else None."""
-    opts = result.options
-    if "by_horizon" not in opts.columns:
+    """Each option's net present saving over several horizons, when the result has them (columns
+    ``nps_<years>y_gbp`` of ``result.options``, or a ``by_horizon`` list of {years, net_present_saving_gbp});
+    else None."""
+    import re
+
+    opts = result.options[result.options["id"] != STATUS_QUO]
+    flat = sorted(((int(m.group(1)), c) for c in opts.columns if (m := re.fullmatch(r"nps_(\d+)y_gbp", str(c)))))
+    if flat:
+        frame = pd.DataFrame({"Option": opts["name"].to_numpy(),
+                              **{f"{n} years": opts[c].to_numpy(dtype=float) for n, c in flat}})
+    elif "by_horizon" in opts.columns:
+        rows = [{"Option": name, **{f"{int(h['years'])} years": float(h["net_present_saving_gbp"]) for h in hs or ()}}
+                for name, hs in zip(opts["name"], opts["by_horizon"])]
+        frame = pd.DataFrame(rows)
+    else:
         return None
-    opts = opts[opts["id"] != STATUS_QUO]
-    rows, years = [], []
-    for name, horizons in zip(opts["name"], opts["by_horizon"]):
-        row = {"Option": name}
-        for h in horizons or ():
-            label = f"{int(h['years'])} years"
-            years.append(label)
-            row[label] = float(h["net_present_saving_gbp"])
-        rows.append(row)
-    years = list(dict.fromkeys(years))
+    years = [c for c in frame.columns if c != "Option"]
     if not years:
         return None
-    frame = pd.DataFrame(rows, columns=["Option", *years])
     return Table(frame, {y: "gbp" for y in years}, _caption(result, "Net present saving over different horizons "
                                                                    "(without residual value)"))

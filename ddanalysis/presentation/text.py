@@ -16,6 +16,22 @@ RECOMMENDATION_RULE = (
     "(b) save money in at least half the Monte Carlo draws, and (c) score at least as well as the status quo "
     "on the non-monetised criteria; otherwise, the status quo.")
 
+#: How optimism bias and the Monte Carlo avoid counting the same risk twice (JSON method notes).
+OPTIMISM_BIAS_NOTE = (
+    "Optimism bias uplifts each option's one-off costs and each year's net change in operating costs against the "
+    "status quo (a net increase x (1 + ob), a net reduction / (1 + ob)); income is a benefit and takes no uplift. "
+    "The uplift is its own line (optimism_bias_gbp, present value), never folded into a cost line, so splitting or "
+    "merging cost lines changes nothing. The mitigation is derived from the contributory factors shown to be "
+    "managed (0 until evidence is recorded: the upper bound applies) unless explicitly overridden, and it is never "
+    "drawn in the Monte Carlo: the draws vary the assumptions over their own ranges around the same uplift, which "
+    "stands for the systematic bias the ranges leave out.")
+
+#: The price base, stated once in every output.
+PRICE_BASE_NOTE = (
+    "Real prices of the base year (the year of the baseline budget); the first appraisal year is the next and is "
+    "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "
+    "factor for every option, which changes no ranking and no ratio.")
+
 #: Perspective id -> the words a sentence uses ("the council's General Fund").
 PERSPECTIVE_WORDS: dict[str, str] = {
     "council": "the council's General Fund",

@@ -4,6 +4,7 @@ Expected figures come from the appraisal result and the presentation layer's own
 (``formats.money`` of the result's values), never from the paper code. PDF tests drive Debian's
 Chromium (marked ``browser``) and read the PDF back with poppler (pdftotext, pdfimages, pdftoppm).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO, require_program
 
 from ddanalysis.engine import appraise
 from ddanalysis.errors import DDAnalysisError
@@ -22,8 +24,6 @@ from ddanalysis.paper import build_document, check_target, write_paper
 from ddanalysis.paper.html import render_html
 from ddanalysis.paper.inputs import gather
 from ddanalysis.presentation import formats, tables, text
-
-from conftest import REPO, require_program
 
 PROJECT = "walsall-college"
 CASES = ["1. Strategic case", "2. Economic case", "3. Commercial case", "4. Financial case", "5. Management case"]
@@ -60,13 +60,14 @@ class _With:
 
 # --- HTML ---------------------------------------------------------------------------------------------------
 
+
 def test_html_has_the_five_cases_in_order_after_a_contents_list(page):
     heads = _h2(page)
     assert heads[0] == "Contents"
     assert [h for h in heads if h in CASES] == CASES
     assert heads.index("Summary and recommendation") < heads.index(CASES[0])
     assert heads[-1] == "Sources and licence"
-    nav = page[page.index("<nav"):page.index("</nav>")]
+    nav = page[page.index("<nav") : page.index("</nav>")]
     for case in CASES:
         assert html.escape(case) in nav
     # every contents entry links to a heading that exists
@@ -92,15 +93,15 @@ def test_html_illustrative_label_ogl_and_language(result, page):
 
 
 def test_html_is_offline_and_every_chart_has_alt_text_and_a_data_table(page):
-    assert not re.search(r'<script[^>]+src=', page)
+    assert not re.search(r"<script[^>]+src=", page)
     assert "cdn" not in page.lower().split("<script>")[0]
     plots = re.findall(r'<div class="plot" id="([^"]+)" role="img" aria-label="([^"]+)"', page)
     assert len(plots) >= 5
     for plot_id, alt in plots:
         assert len(alt) > 40
         fig_id = plot_id.removesuffix("-plot")
-        after = page[page.index(f'id="{plot_id}"'):]
-        assert f'id="{fig_id}-data"' in after[:after.find("<figure", 10) if "<figure" in after[10:] else None]
+        after = page[page.index(f'id="{plot_id}"') :]
+        assert f'id="{fig_id}-data"' in after[: after.find("<figure", 10) if "<figure" in after[10:] else None]
 
 
 def test_html_headings_are_semantic(page):
@@ -133,21 +134,36 @@ def test_management_case_has_people_and_the_equality_prompt(result, inputs, page
 
 def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs, page):
     assert "Probability each option is best" in page and text.WHEN_AVAILABLE in page
-    rich = _With(result, decision={"p_best": {"in-house": 0.0, "in-house-redesign": 0.75, "mutual": 0.05,
-                                              "charitable-trust": 0.2, "outsourcing": 0.0},
-                                   "evpi_gbp": 12345.0,
-                                   "evppi": [{"key": "in-house-redesign.staff_cost_change", "evppi_gbp": 999.0}]},
-                 benefits_by_agency=pd.DataFrame({"option": ["mutual"], "agency": ["NHS"], "kind": ["fiscal cashable"],
-                                                  "present_value_gbp": [5000.0]}))
+    rich = _With(
+        result,
+        decision={
+            "p_best": {
+                "in-house": 0.0,
+                "in-house-redesign": 0.75,
+                "mutual": 0.05,
+                "charitable-trust": 0.2,
+                "outsourcing": 0.0,
+            },
+            "evpi_gbp": 12345.0,
+            "evppi": [{"key": "in-house-redesign.staff_cost_change", "evppi_gbp": 999.0}],
+        },
+        benefits_by_agency=pd.DataFrame(
+            {"option": ["mutual"], "agency": ["NHS"], "kind": ["fiscal cashable"], "present_value_gbp": [5000.0]}
+        ),
+    )
     rich_page = render_html(build_document(rich, inputs))
     assert "Chance of being the best option" in rich_page and ">75%<" in rich_page
     assert formats.money(12345.0) in rich_page and ">£999<" in rich_page and ">NHS<" in rich_page
-    assert "Probability each option is best and the expected value of perfect information (when available)" not in rich_page
+    assert (
+        "Probability each option is best and the expected value of perfect information (when available)"
+        not in rich_page
+    )
 
 
 def test_extra_result_columns_are_tolerated_and_optimism_bias_by_option_shown(result, inputs):
-    opts = result.options.assign(optimism_bias_gbp=[0.0, 1000.0, 2000.0, 3000.0, 4000.0],
-                                 residual_value_gbp=0.0, something_new="x")
+    opts = result.options.assign(
+        optimism_bias_gbp=[0.0, 1000.0, 2000.0, 3000.0, 4000.0], residual_value_gbp=0.0, something_new="x"
+    )
     page = render_html(build_document(dataclasses.replace(result, options=opts), inputs))
     assert "Optimism bias included" in page and ">£4,000<" in page
 
@@ -155,7 +171,9 @@ def test_extra_result_columns_are_tolerated_and_optimism_bias_by_option_shown(re
 def test_cash_profile_and_affordability_agree_with_the_result(result):
     focus = tables.focus_option(result)
     prof = tables.cash_profile_table(result, focus).frame
-    assert prof["Saving"].to_numpy() == pytest.approx((prof["Status quo net cost"] - prof["Option net cost"]).to_numpy())
+    assert prof["Saving"].to_numpy() == pytest.approx(
+        (prof["Status quo net cost"] - prof["Option net cost"]).to_numpy()
+    )
     nps = result.options.set_index("id").loc[focus, "net_present_saving_gbp"]
     assert prof["Discounted saving"].sum() == pytest.approx(nps)
     aff = tables.affordability_table(result).frame
@@ -163,6 +181,7 @@ def test_cash_profile_and_affordability_agree_with_the_result(result):
 
 
 # --- writing and the command line ----------------------------------------------------------------------------
+
 
 def test_check_target_refuses_a_bad_suffix_and_a_missing_folder(tmp_path):
     with pytest.raises(DDAnalysisError, match=r"\.pdf, \.html or \.docx"):
@@ -190,8 +209,9 @@ def test_a_failure_leaves_no_file_and_no_temporary(result, inputs, tmp_path, mon
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ddanalysis", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ddanalysis", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
 
 
 def test_cli_report_bad_suffix_and_unwritable_folder_exit_2_without_traceback(tmp_path):
@@ -203,6 +223,7 @@ def test_cli_report_bad_suffix_and_unwritable_folder_exit_2_without_traceback(tm
     try:
         out = _cli("report", PROJECT, "-o", str(locked / "paper.html"), "--draws", "0")
         import os
+
         if os.access(locked, os.W_OK):  # root writes anywhere: the missing folder still fails
             out = _cli("report", PROJECT, "-o", str(tmp_path / "missing" / "paper.html"), "--draws", "0")
         assert out.returncode == 2 and "Traceback" not in out.stderr and "cannot write" in out.stderr
@@ -233,6 +254,7 @@ def test_docx_without_charts_has_the_five_headings(result, inputs, tmp_path):
 
 
 # --- PDF and Word through Chromium ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def pdf(result, inputs, tmp_path_factory) -> Path:
@@ -327,7 +349,8 @@ def test_running_header_carries_the_label_only_when_illustrative():
 
 
 def test_social_perspective_paper_names_its_perspective(tmp_path):
-    out = _cli("report", "kirklees-open-spaces", "--perspective", "social", "--draws", "0", "-o",
-               str(tmp_path / "p.html"))
+    out = _cli(
+        "report", "kirklees-open-spaces", "--perspective", "social", "--draws", "0", "-o", str(tmp_path / "p.html")
+    )
     assert out.returncode == 0, out.stderr
     assert text.PERSPECTIVE_TITLES["social"] in (tmp_path / "p.html").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ lays it out as one self-contained page (:mod:`~.figures` makes the charts fit fo
 :mod:`~.browser` prints it to PDF with Chromium in a child process; :mod:`~.word` writes the Word
 version; :mod:`~.write` writes any of them whole or not at all.
 """
+
 from .sections import build_document
 from .write import SUFFIXES, check_target, paper_bytes, write_paper
 

@@ -4,6 +4,7 @@
 :mod:`~ddanalysis.paper.word` lay the same document out, so the PDF, the web page and the Word
 document say the same thing in the same order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

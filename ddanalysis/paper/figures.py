@@ -4,6 +4,7 @@ A copy of a :mod:`ddanalysis.charts` figure, sized to the text width, with small
 and no mode bar, bars filled with hatch patterns and lines drawn with dash patterns and marker shapes, so series stay
 apart without colour. Plotly draws SVG, which Chromium keeps as vector graphics in the PDF.
 """
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -21,9 +22,17 @@ def for_print(fig: go.Figure, width: int = WIDTH_PX) -> go.Figure:
     """A print copy of ``fig`` (the original is not changed)."""
     out = go.Figure(fig)
     height = out.layout.height or 460
-    out.update_layout(width=width, height=int(min(height, 900)), font=dict(size=11),
-                      title=dict(font=dict(size=14)), hovermode=False, dragmode=False,
-                      legend=dict(font=dict(size=10)), paper_bgcolor="#ffffff", plot_bgcolor="#ffffff")
+    out.update_layout(
+        width=width,
+        height=int(min(height, 900)),
+        font=dict(size=11),
+        title=dict(font=dict(size=14)),
+        hovermode=False,
+        dragmode=False,
+        legend=dict(font=dict(size=10)),
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+    )
     out.update_xaxes(tickfont=dict(size=9))
     out.update_yaxes(tickfont=dict(size=10))
     title = str(out.layout.title.text or "")
@@ -33,8 +42,9 @@ def for_print(fig: go.Figure, width: int = WIDTH_PX) -> go.Figure:
     bars = scatters = 0
     for trace in out.data:
         if trace.type == "bar":
-            trace.marker.pattern = dict(shape=PATTERNS[bars % len(PATTERNS)], fgcolor="#000000", fgopacity=0.55,
-                                        size=6, solidity=0.25)
+            trace.marker.pattern = dict(
+                shape=PATTERNS[bars % len(PATTERNS)], fgcolor="#000000", fgopacity=0.55, size=6, solidity=0.25
+            )
             if trace.marker.line.width is None or trace.marker.line.width == 0:
                 trace.marker.line = dict(color="#000000", width=0.6)
             bars += 1

@@ -4,6 +4,7 @@ Semantic structure for assistive technology: ``lang="en-GB"``, one h1, an h2 per
 a contents list of links, tables with captions and column headers, and each chart a ``role="img"``
 with alternative text followed by the table of its data. The same page prints to the PDF.
 """
+
 from __future__ import annotations
 
 import html
@@ -101,15 +102,18 @@ def table_html(table: Table, table_id: str = "") -> str:
     out = [f'<table class="data{wide}"{id_attr}>']
     if table.caption:
         out.append(f"<caption>{_e(table.caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f'<th scope="col"{" class=num" if numeric[c] else ""}>{_e(c)}</th>'
-                                       for c in cols) + "</tr></thead><tbody>")
+    out.append(
+        "<thead><tr>"
+        + "".join(f'<th scope="col"{" class=num" if numeric[c] else ""}>{_e(c)}</th>' for c in cols)
+        + "</tr></thead><tbody>"
+    )
     for i, row in enumerate(shown.itertuples(index=False)):
         cls = ' class="emph"' if i in table.emphasis else ""
         cells = []
         for j, (c, v) in enumerate(zip(cols, row)):
-            tag = "th scope=\"row\"" if j == 0 else "td"
+            tag = 'th scope="row"' if j == 0 else "td"
             cls_ = "num" if numeric[c] else ("nw" if len(str(v)) <= 10 else "")
-            cells.append(f'<{tag}{f" class={cls_}" if cls_ else ""}>{_e(v)}</{tag.split()[0]}>')
+            cells.append(f"<{tag}{f' class={cls_}' if cls_ else ''}>{_e(v)}</{tag.split()[0]}>")
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -143,29 +147,37 @@ def render_html(doc: Document, offline_plotly: bool = True) -> str:
             elif isinstance(b, ChartBlock):
                 fig_no += 1
                 title = b.figure.layout.title.text or ""
-                parts.append(f'<figure id="{_e(b.id)}" aria-labelledby="{_e(b.id)}-cap">'
-                             f'<div class="plot" id="{_e(b.id)}-plot" role="img" aria-label="{_e(b.alt)}"></div>'
-                             f'<figcaption id="{_e(b.id)}-cap">Figure {fig_no}: {_e(_plain(title))}</figcaption>'
-                             "</figure>")
-                parts.append(f'<script type="application/json" class="figure" data-target="{_e(b.id)}-plot">'
-                             f"{_figure_json(b.figure)}</script>")
+                parts.append(
+                    f'<figure id="{_e(b.id)}" aria-labelledby="{_e(b.id)}-cap">'
+                    f'<div class="plot" id="{_e(b.id)}-plot" role="img" aria-label="{_e(b.alt)}"></div>'
+                    f'<figcaption id="{_e(b.id)}-cap">Figure {fig_no}: {_e(_plain(title))}</figcaption>'
+                    "</figure>"
+                )
+                parts.append(
+                    f'<script type="application/json" class="figure" data-target="{_e(b.id)}-plot">'
+                    f"{_figure_json(b.figure)}</script>"
+                )
                 parts.append(f'<p class="data-title">Data for figure {fig_no}:</p>')
                 parts.append(table_html(b.table, f"{b.id}-data"))
     toc = ['<nav aria-labelledby="contents-h"><h2 id="contents-h">Contents</h2><ol>']
     for level, hid, label in doc.headings():
         target = f"{hid}-h" if level == 2 else hid
-        toc.append(f'<li class="l{level}"><a href="#{_e(target)}">{_e(label)}</a><span class="dots"></span>'
-                   f'<span class="pg" data-for="{_e(label)}"></span></li>')
+        toc.append(
+            f'<li class="l{level}"><a href="#{_e(target)}">{_e(label)}</a><span class="dots"></span>'
+            f'<span class="pg" data-for="{_e(label)}"></span></li>'
+        )
     toc.append("</ol></nav>")
     head = [f"<h1>{_e(doc.title)}</h1>"] + [f'<p class="subtitle">{_e(s)}</p>' for s in doc.subtitle]
     if doc.illustrative:
         head.append(f'<p class="warning" role="note">{_e(doc.illustrative_text)}</p>')
     script = f"<script>{plotly_js()}</script>" if offline_plotly else ""
-    return ("<!DOCTYPE html>\n"
-            f'<html lang="en-GB"><head><meta charset="utf-8"><title>{_e(doc.title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style>{script}</head>'
-            f'<body><header>{"".join(head)}</header>{"".join(toc)}<main>{"".join(parts)}</main>'
-            f"<script>{READY_SCRIPT}</script></body></html>\n")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="en-GB"><head><meta charset="utf-8"><title>{_e(doc.title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style>{script}</head>'
+        f"<body><header>{''.join(head)}</header>{''.join(toc)}<main>{''.join(parts)}</main>"
+        f"<script>{READY_SCRIPT}</script></body></html>\n"
+    )
 
 
 def _plain(text: str) -> str:

@@ -6,6 +6,7 @@ facts (the implementation-plan templates), and the optimism-bias upper bounds (a
 Nothing here formats or lays out: :mod:`ddanalysis.paper.sections` does that through the
 presentation layer.
 """
+
 from __future__ import annotations
 
 import re
@@ -116,8 +117,11 @@ def gather(result: "AppraisalResult") -> PaperInputs:
         if keep.any():
             name = str(book.models.get(m, {}).get("name", m))
             facts.append(f[keep].assign(option=name + ("" if m in ids else " (not short-listed)"), model=m))
-    facts_frame = (pd.concat(facts, ignore_index=True) if facts
-                   else pd.DataFrame(columns=["fact", "value", "unit", "description", "source", "link", "option", "model"]))
+    facts_frame = (
+        pd.concat(facts, ignore_index=True)
+        if facts
+        else pd.DataFrame(columns=["fact", "value", "unit", "description", "source", "link", "option", "model"])
+    )
     settings = book.settings
     upper = {str(k): float(v) for k, v in settings.optimism_bias_upper.items()}
     applies: dict[str, list[str]] = {}
@@ -135,9 +139,21 @@ def gather(result: "AppraisalResult") -> PaperInputs:
 
     ob_note = str(getattr(engine, "OPTIMISM_BIAS_NOTE", ""))
     return PaperInputs(
-        services=tuple(services), aims=tuple(aims), drivers=tuple(drivers), partners=tuple(partners),
-        spending=spending, class_names=dict(AUTHORITY_CLASS_NAMES), descriptions=descriptions, routes=routes,
+        services=tuple(services),
+        aims=tuple(aims),
+        drivers=tuple(drivers),
+        partners=tuple(partners),
+        spending=spending,
+        class_names=dict(AUTHORITY_CLASS_NAMES),
+        descriptions=descriptions,
+        routes=routes,
         transfers={m: m not in NO_TRANSFER for m in ids},
-        pensions={m: PENSIONS.get(m, ADMITTED_BODY) for m in ids}, facts=facts_frame,
-        ob_upper=used or upper, ob_applies_to={c: ", ".join(v) for c, v in applies.items()},
-        ob_operating_upper=operating, ob_method_note=ob_note, sources=tuple(sources), notes=tuple(notes))
+        pensions={m: PENSIONS.get(m, ADMITTED_BODY) for m in ids},
+        facts=facts_frame,
+        ob_upper=used or upper,
+        ob_applies_to={c: ", ".join(v) for c, v in applies.items()},
+        ob_operating_upper=operating,
+        ob_method_note=ob_note,
+        sources=tuple(sources),
+        notes=tuple(notes),
+    )

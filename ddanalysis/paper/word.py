@@ -5,8 +5,10 @@ work), tables are Word tables with a header row that repeats on each page, and c
 images drawn by Chromium (python-docx cannot embed SVG), each with its alternative text and the
 table of its data after it. Without Chromium the charts are left out and the data tables stay.
 """
+
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -70,10 +72,43 @@ def _alt_text(picture_inline, alt: str) -> None:
     doc_pr.set("title", alt[:120])
 
 
-def write_docx(doc_model: Document, path: Path, images: Mapping[str, Path] | None = None) -> None:
-    """Write ``doc_model`` as a .docx to ``path`` (``images``: chart id -> PNG)."""
-    images = images or {}
-    doc = new_docx()
+def _chart(doc, b: ChartBlock, fig_no: int, images: Mapping[str, Path]) -> None:
+    png = images.get(b.id)
+    if png is not None and Path(png).exists():
+        doc.add_picture(str(png), width=TEXT_WIDTH)
+        _alt_text(doc.inline_shapes[-1], b.alt)
+    else:
+        doc.add_paragraph(f"[Chart not drawn: Chromium is not installed. {b.alt}]").runs[0].italic = True
+    title = re.sub(r"<[^>]+>", " ", str(b.figure.layout.title.text or "")).strip()
+    doc.add_paragraph(f"Figure {fig_no}: {title}", style="Caption")
+    _table(doc, b.table)
+
+
+def _block(doc, b, fig_no: int, images: Mapping[str, Path]) -> int:
+    """Lay out one block; returns the figure count after it."""
+    if isinstance(b, Heading):
+        doc.add_heading(b.text, level=2)
+    elif isinstance(b, Paragraph):
+        run = doc.add_paragraph().add_run(b.text)
+        run.bold = b.kind in ("warning", "decision")
+        run.italic = b.kind == "hook"
+        if b.kind in ("note", "hook"):
+            run.font.size = Pt(9)
+    elif isinstance(b, Bullets):
+        if b.title:
+            doc.add_paragraph().add_run(b.title).bold = True
+        for item in b.items:
+            doc.add_paragraph(item, style="List Bullet")
+    elif isinstance(b, TableBlock):
+        _table(doc, b.table)
+    elif isinstance(b, ChartBlock):
+        fig_no += 1
+        _chart(doc, b, fig_no, images)
+    return fig_no
+
+
+def _front(doc, doc_model: Document) -> None:
+    """Page set-up, running header and footer, title and contents list."""
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -87,8 +122,7 @@ def write_docx(doc_model: Document, path: Path, images: Mapping[str, Path] | Non
         header = section.header.paragraphs[0]
         header.text = doc_model.illustrative_text
         header.runs[0].bold = True
-    footer = section.footer.paragraphs[0]
-    footer.text = doc_model.title
+    section.footer.paragraphs[0].text = doc_model.title
     doc.add_heading(doc_model.title, level=0)
     for line in doc_model.subtitle:
         doc.add_paragraph(line)
@@ -99,39 +133,18 @@ def write_docx(doc_model: Document, path: Path, images: Mapping[str, Path] | Non
         p = doc.add_paragraph(label, style="List Bullet" if level == 3 else None)
         if level == 2:
             p.runs[0].bold = True
+
+
+def write_docx(doc_model: Document, path: Path, images: Mapping[str, Path] | None = None) -> None:
+    """Write ``doc_model`` as a .docx to ``path`` (``images``: chart id -> PNG)."""
+    images = images or {}
+    doc = new_docx()
+    _front(doc, doc_model)
     fig_no = 0
     for sec in doc_model.sections:
         doc.add_page_break()
         doc.add_heading(sec.title, level=1)
         doc.add_paragraph().add_run(sec.purpose).italic = True
         for b in sec.blocks:
-            if isinstance(b, Heading):
-                doc.add_heading(b.text, level=2)
-            elif isinstance(b, Paragraph):
-                p = doc.add_paragraph()
-                run = p.add_run(b.text)
-                run.bold = b.kind in ("warning", "decision")
-                run.italic = b.kind == "hook"
-                if b.kind in ("note", "hook"):
-                    run.font.size = Pt(9)
-            elif isinstance(b, Bullets):
-                if b.title:
-                    doc.add_paragraph().add_run(b.title).bold = True
-                for item in b.items:
-                    doc.add_paragraph(item, style="List Bullet")
-            elif isinstance(b, TableBlock):
-                _table(doc, b.table)
-            elif isinstance(b, ChartBlock):
-                fig_no += 1
-                png = images.get(b.id)
-                if png is not None and Path(png).exists():
-                    doc.add_picture(str(png), width=TEXT_WIDTH)
-                    _alt_text(doc.inline_shapes[-1], b.alt)
-                else:
-                    doc.add_paragraph(f"[Chart not drawn: Chromium is not installed. {b.alt}]").runs[0].italic = True
-                title = b.figure.layout.title.text or ""
-                import re
-
-                doc.add_paragraph(f"Figure {fig_no}: {re.sub(r'<[^>]+>', ' ', title).strip()}", style="Caption")
-                _table(doc, b.table)
+            fig_no = _block(doc, b, fig_no, images)
     doc.save(str(path))

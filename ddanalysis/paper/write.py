@@ -5,6 +5,7 @@ Everything is made in a temporary file in the destination folder and renamed ove
 unwritable destination is a :class:`~ddanalysis.errors.DDAnalysisError` that says why, raised before
 any work is done.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,9 +48,11 @@ def _header_footer(result: "AppraisalResult") -> tuple[str, str]:
 
     label = text.ILLUSTRATIVE_SHORT if result.illustrative else ""
     header = header_template(f"{result.project_title} ({result.councils}): options appraisal", label)
-    footer = footer_template(f"{result.scenario} scenario · {text.PERSPECTIVE_TITLES.get(result.perspective, result.perspective)}"
-                             f" · GBP, {text.price_basis(result.base_year)} · "
-                             "contains public sector information licensed under the OGL v3.0")
+    footer = footer_template(
+        f"{result.scenario} scenario · {text.PERSPECTIVE_TITLES.get(result.perspective, result.perspective)}"
+        f" · GBP, {text.price_basis(result.base_year)} · "
+        "contains public sector information licensed under the OGL v3.0"
+    )
     return header, footer
 
 

@@ -508,7 +508,8 @@ def benefits_by_agency_table(result: "AppraisalResult") -> Table | None:
     b = pd.DataFrame(b)
     frame = pd.DataFrame({"Option": [result.option_name(o) if o in set(result.options["id"]) else o
                                      for o in b["option"]],
-                          "Agency": b["agency"].to_numpy(), "Kind of value": b.get("kind", pd.Series([""] * len(b))).to_numpy(),
+                          "Agency": b["agency"].to_numpy(),
+                          "Kind of value": b.get("kind", pd.Series([""] * len(b))).to_numpy(),
                           "Present value": b["present_value_gbp"].to_numpy(dtype=float)})
     return Table(frame, {"Present value": "gbp"}, _caption(result, "Benefits by agency (cashable and non-cashable "
                                                                    "value are shown apart, never added)"))

@@ -354,3 +354,33 @@ def test_social_perspective_paper_names_its_perspective(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert text.PERSPECTIVE_TITLES["social"] in (tmp_path / "p.html").read_text(encoding="utf-8")
+
+
+_AXE_RUN = """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"""
+
+
+@pytest.mark.browser
+def test_paper_page_has_no_accessibility_violations_axe(result, inputs, tmp_path):
+    """axe-core (WCAG 2.x rules, pinned in package-lock.json) finds nothing on the paper's page."""
+    axe = REPO / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.is_file():
+        pytest.skip("axe-core not installed: run 'make system-deps' (npm ci, version pinned in package-lock.json)")
+    chromium = require_program("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    from ddanalysis.paper.browser import CHROMIUM_ARGS
+
+    path = write_paper(result, tmp_path / "paper.html", inputs)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            page.wait_for_function("window.__paperReady === true", timeout=120_000)
+            page.add_script_tag(path=str(axe))
+            violations = page.evaluate(_AXE_RUN)
+        finally:
+            browser.close()
+    assert violations == [], violations

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8866
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps test test-fast lint format typecheck hooks dashboards lab data export notebooks bench strip clean
+.PHONY: help install system-deps test test-fast lint format typecheck hooks dashboards lab data datalog export notebooks bench strip clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -54,6 +54,9 @@ lab: install ## open JupyterLab on the project (the package importable)
 
 data: install ## rebuild data/official (extract, code lookup, class medians, data log) from every RS, RSX and RA file (.xls/.xlsx/.ods/.csv) in ../shared/data/official
 	$(PY) -m ddanalysis.sources.build
+
+datalog: install ## regenerate the assumptions table in data/assumptions/README.md (values, sources, quality, impact rank)
+	$(PY) -m ddanalysis.datalog
 
 export: install ## write the programme workbook to output/ddanalysis_programme.xlsx
 	@mkdir -p output

@@ -15,6 +15,7 @@ Every problem in a file is reported together in one :class:`DataFileError` namin
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import math
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ QUALITY = ("green", "amber", "red")
 BASIS = ("fact", "evidence", "judgement")
 PICKS = ("central", "favourable", "unfavourable")
 PLAN_CASES = ("low", "central", "high")
+#: What kind of publication a source is (``sources.yaml`` field ``kind``); the quality rule in
+#: ``data/assumptions/README.md`` turns on it.
+SOURCE_KINDS = ("statute", "official_statistic", "published_study", "survey", "council_ledger", "judgement")
 
 
 class _Entry(BaseModel):
@@ -50,6 +54,45 @@ class _Entry(BaseModel):
     source: str
     note: str = ""
     description: str | None = None
+    # Evidence fields (issue 11): the date or period the value describes, where in the source the
+    # figure is, whether it was checked against the source's own text, and a dated history
+    # (PolicyEngine style: date -> central value, or date -> {low, central, high}).
+    as_of: str | None = None
+    locator: str = ""
+    verified: bool = False
+    values: dict[dt.date, float | dict[str, float]] | None = None
+
+
+def value_at(entry: "_Entry | Mapping[str, Any]", when: "dt.date | str") -> dict[str, float] | None:
+    """The low / central / high in force on ``when`` from an entry's dated ``values``.
+
+    The value in force is the one with the latest date on or before ``when``. A plain number in
+    ``values`` is a central value (low and high come from the entry as written). Returns None when the
+    entry has no dated values or ``when`` precedes the first of them; the appraisal then uses the
+    entry's low / central / high as written (which describe its ``as_of``).
+
+    >>> e = {"low": 1, "central": 2, "high": 3, "values": {"2014-04-01": 2, "2020-04-01": 2.5}}
+    >>> value_at(e, "2021-01-01")["central"]
+    2.5
+    >>> value_at(e, "2013-04-01") is None
+    True
+    """
+    get = entry.get if isinstance(entry, Mapping) else (lambda k, d=None: getattr(entry, k, d))
+    history = get("values") or {}
+    when = dt.date.fromisoformat(str(when)) if not isinstance(when, dt.date) else when
+    dated = sorted((dt.date.fromisoformat(str(d)) if not isinstance(d, dt.date) else d, v) for d, v in history.items())
+    in_force = [v for d, v in dated if d <= when]
+    if not in_force:
+        return None
+    v = in_force[-1]
+    if isinstance(v, Mapping):
+        return {k: float(v[k]) for k in ("low", "central", "high")}
+    return {"low": float(get("low")), "central": float(v), "high": float(get("high"))}
+
+
+def base_date(base_year: str | None = None) -> dt.date:
+    """1 April of a financial year label ('2014-15' -> 2014-04-01): the date whose values an appraisal takes."""
+    return dt.date(int(str(base_year or config.BASE_YEAR)[:4]), 4, 1)
 
 
 class _SettingEntry(_Entry):
@@ -198,8 +241,12 @@ def _load_sources(path: Path) -> dict[str, dict[str, str]]:
         raise DataFileError(f"{path}: expected a mapping 'sources:'")
     problems = [f"{k}: needs a non-empty 'title'" for k, v in raw["sources"].items()
                 if not isinstance(v, dict) or not str(v.get("title", "")).strip()]
+    problems += [f"{k}.kind: {v.get('kind')!r}; expected one of {', '.join(SOURCE_KINDS)}"
+                 for k, v in raw["sources"].items() if isinstance(v, dict) and "kind" in v and v["kind"] not in SOURCE_KINDS]
     _fail(path, problems)
-    return {k: {"title": v["title"], "link": v.get("link") or ""} for k, v in raw["sources"].items()}
+    return {k: {"title": v["title"], "link": v.get("link") or "", "publisher": str(v.get("publisher") or ""),
+                "year": str(v.get("year") or ""), "kind": str(v.get("kind") or "")}
+            for k, v in raw["sources"].items()}
 
 
 def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping[str, Any]) -> list[str]:
@@ -249,6 +296,9 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
                 loc = ".".join(map(str, e["loc"]))
                 problems.append(f"{scope}.{key}.{loc}: {e['msg']}")
             continue
+        in_force = value_at(entry, base_date())
+        if in_force is not None:
+            entry = entry.model_copy(update=in_force)
         problems += [f"{scope}.{p}" for p in _check_entry(key, entry, lo, hi, sources)]
         src = sources.get(entry.source, {"title": "", "link": ""})
         rows.append({
@@ -257,6 +307,7 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
             "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
             "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
             "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
+            "as_of": entry.as_of or "", "locator": entry.locator, "verified": entry.verified,
         })
     return rows, problems
 

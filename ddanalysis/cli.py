@@ -168,6 +168,28 @@ def check_baseline_command(
     typer.echo(baseline_summary(base, path=file))
 
 
+@app.command("assumptions")
+def assumptions_command(
+    rank: bool = typer.Option(False, "--rank", help="Rank by impact on the decision (swing in the best-versus-runner-up gap)."),
+    top: int = typer.Option(25, "--top", help="How many rows to print with --rank (0 = all)."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+) -> None:
+    """List the bundled assumptions (values, source, quality); --rank orders them by how much they move the decision."""
+    if rank:
+        from .impact import rank_assumptions, render_ranking
+
+        frame = rank_assumptions(perspective)
+        shown = frame if top <= 0 else frame.head(top)
+        typer.echo(shown.to_json(orient="records", indent=2) if as_json else render_ranking(frame, top or None))
+        return
+    from .assumptions import load_book
+
+    table = load_book(None).table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
+                                   "verified"]]
+    typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))
+
+
 @app.command("report")
 def report_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),

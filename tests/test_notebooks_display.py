@@ -111,8 +111,8 @@ def test_appraisal_header_without_monte_carlo():
 
 def test_assumptions_table_links_sources_and_colours_quality(walsall):
     html = view.assumptions_table(walsall).to_html()
-    # a statute cited for its rule (charity rates relief); VATA s.33 is no longer cited for a judgement share (M11)
-    assert '<a href="https://www.legislation.gov.uk/ukpga/1988/41/section/43" target="_blank">Local Government Finance Act 1988' in html
+    # a statute is cited only for a rule (issue 11), so the linked source is a published figure's
+    assert '<a href="https://www.gov.uk/government/news/mutuals-support-programme-2-years-on" target="_blank">Mutuals support programme' in html
     assert "background-color: #fce5cd" in html  # an amber assumption
 
 

@@ -190,6 +190,24 @@ def assumptions_command(
     typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))
 
 
+@app.command("report")
+def report_command(
+    project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."),
+    scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
+    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
+    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
+    seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
+) -> None:
+    """Write the board paper (HM Treasury Five Case structure) as PDF, HTML or Word."""
+    from .engine import appraise
+    from .paper import check_target, write_paper
+
+    check_target(output)
+    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed)
+    typer.echo(f"wrote {write_paper(result, output)}")
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: run the CLI, turning input errors into a clear message and exit status 2."""
     try:

@@ -395,3 +395,234 @@ def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspect
                + (f", {basis}" if basis else "") + f" - GBP, {text.price_basis(base_year)}")
     units = {label: unit for label, unit in PROGRAMME_COLUMNS.values()}
     return Table(frame, {c: u for c, u in units.items() if u != "text"}, caption, (len(frame) - 1,))
+
+
+# --- the board paper (Five Case Model) ----------------------------------------------------------------------
+# The paper's own tables. Inputs that come from data files (official spending, procurement routes,
+# legal facts, optimism-bias upper bounds) are passed in, prepared by ddanalysis.paper.context.
+
+#: Options columns the paper's economic case shows (a portrait A4 page holds about eight).
+PAPER_OPTION_COLUMNS = ("Option", "Go-live", "One-off cost (undiscounted)", "Net present cost", "Net present saving",
+                        "Payback year", "Benefit-cost ratio", "Benefit-cost ratio (Green Book)", "MCA score (0-10)",
+                        "Recommended")
+
+
+def paper_options_table(result: "AppraisalResult") -> Table:
+    """:func:`options_table` with the columns a portrait page holds (:data:`PAPER_OPTION_COLUMNS`)."""
+    full = options_table(result)
+    return full.select([c for c in PAPER_OPTION_COLUMNS if c in full.frame.columns])
+
+
+def official_spending_table(spending: pd.DataFrame) -> Table:
+    """A council's official net current expenditure by service block and year: cash, real and the
+    real figure of the median council of its class (GBP thousand; real = 2014-15 prices).
+
+    ``spending``: :func:`ddanalysis.context.council_spending` or :func:`~ddanalysis.context.project_spending`.
+    """
+    s = spending.sort_values(["authority", "service", "year"], kind="stable")
+    frame = pd.DataFrame({
+        "Council": s["authority"].to_numpy(), "Service block": s["label"].to_numpy(), "Year": s["year"].to_numpy(),
+        "Council, cash (GBP thousand)": s["cash_gbp_k"].to_numpy(dtype=float),
+        "Council, real (GBP thousand)": s["real_gbp_k"].to_numpy(dtype=float),
+        "Class median, real (GBP thousand)": s["class_median_real_gbp_k"].to_numpy(dtype=float),
+    })
+    units = {c: "gbp_thousand" for c in frame.columns if "GBP thousand" in c}
+    return Table(frame, units, "Net current expenditure, GBP thousand (cash = prices of each year; real = 2014-15 "
+                               "prices, GDP deflator). Source: DCLG Revenue Outturn Summary (RS); "
+                               "Open Government Licence v3.0")
+
+
+def optimism_bias_table(result: "AppraisalResult", upper_bounds: Mapping[str, float],
+                        applies_to: Mapping[str, str] | None = None) -> Table:
+    """Optimism bias: each category's upper bound, the mitigation and the uplift applied
+    (upper bound x (1 - mitigation)). With the option's uplift in GBP where the result has it
+    (an ``optimism_bias_gbp`` column of ``result.options``)."""
+    mit = float(result.optimism_bias_mitigation)
+    applies_to = applies_to or {}
+    cats = list(upper_bounds)
+    frame = pd.DataFrame({
+        "Category": [c.replace("_", " ") for c in cats],
+        "Applies to": [applies_to.get(c, "") for c in cats],
+        "Upper bound": [float(upper_bounds[c]) for c in cats],
+        "Mitigation": [mit] * len(cats),
+        "Uplift applied": [float(upper_bounds[c]) * (1.0 - mit) for c in cats],
+    })
+    return Table(frame, {"Upper bound": "share", "Mitigation": "share", "Uplift applied": "share"},
+                 "Optimism bias: Green Book upper bounds, the share removed by mitigation and the uplift applied")
+
+
+def optimism_bias_by_option_table(result: "AppraisalResult") -> Table | None:
+    """Each option's optimism-bias uplift in GBP (present value) when the result has it; else None."""
+    opts = result.options
+    if "optimism_bias_gbp" not in opts.columns:
+        return None
+    opts = opts[opts["id"] != STATUS_QUO]
+    frame = pd.DataFrame({"Option": opts["name"].to_numpy(),
+                          "Optimism bias included": opts["optimism_bias_gbp"].to_numpy(dtype=float)})
+    return Table(frame, {"Optimism bias included": "gbp"}, _caption(result, "Optimism bias included in each option"))
+
+
+def decision_table(result: "AppraisalResult") -> Table | None:
+    """Probability each option is best and the expected value of perfect information, when the result
+    has them (``result.decision`` as :func:`ddanalysis.decision.summary` returns it, or
+    ``result.probability_best``); else None (the paper shows its 'when available' note)."""
+    decision = getattr(result, "decision", None)
+    p_best = (decision or {}).get("p_best") if isinstance(decision, Mapping) else None
+    if p_best is None:
+        p_best = getattr(result, "probability_best", None)
+    if p_best is None or len(p_best) == 0:
+        return None
+    p_best = dict(p_best.items()) if hasattr(p_best, "items") else dict(p_best)
+    ids = [o for o in result.options["id"] if o in p_best]
+    frame = pd.DataFrame({"Option": [result.option_name(o) for o in ids],
+                          "Chance of being the best option": [float(p_best[o]) for o in ids]})
+    evpi = (decision or {}).get("evpi_gbp") if isinstance(decision, Mapping) else getattr(result, "evpi_gbp", None)
+    caption = _caption(result, "Chance each option has the largest net present saving (Monte Carlo)")
+    if evpi is not None:
+        caption += f"; expected value of perfect information {formats.money(evpi)}"
+    return Table(frame, {"Chance of being the best option": "share"}, caption)
+
+
+def value_of_information_table(result: "AppraisalResult", top: int = DEFAULT_TOP) -> Table | None:
+    """Partial expected value of perfect information per assumption (what it is worth paying to firm it
+    up before deciding), when the result has it (``result.decision['evppi']``); else None."""
+    decision = getattr(result, "decision", None)
+    rows = decision.get("evppi") if isinstance(decision, Mapping) else getattr(result, "evppi", None)
+    if rows is None or len(rows) == 0:
+        return None
+    frame = pd.DataFrame(list(rows) if not isinstance(rows, pd.DataFrame) else rows)
+    frame = frame.sort_values("evppi_gbp", ascending=False).head(top)
+    names = dict(zip(result.assumptions["key"], result.assumptions["description"]))
+    out = pd.DataFrame({"Assumption": [names.get(str(k).split(".")[-1], str(k)) for k in frame["key"]],
+                        "Value of perfect information": frame["evppi_gbp"].to_numpy(dtype=float)})
+    return Table(out, {"Value of perfect information": "gbp"},
+                 _caption(result, "What firming up each assumption is worth before deciding (partial EVPI)"))
+
+
+def benefits_by_agency_table(result: "AppraisalResult") -> Table | None:
+    """Present value of each option's benefits by the agency that bears them, when the result has them
+    (``result.benefits_by_agency``: option, agency, kind, present_value_gbp); else None."""
+    b = getattr(result, "benefits_by_agency", None)
+    if b is None or len(b) == 0:
+        return None
+    b = pd.DataFrame(b)
+    frame = pd.DataFrame({"Option": [result.option_name(o) if o in set(result.options["id"]) else o
+                                     for o in b["option"]],
+                          "Agency": b["agency"].to_numpy(),
+                          "Kind of value": b.get("kind", pd.Series([""] * len(b))).to_numpy(),
+                          "Present value": b["present_value_gbp"].to_numpy(dtype=float)})
+    return Table(frame, {"Present value": "gbp"}, _caption(result, "Benefits by agency (cashable and non-cashable "
+                                                                   "value are shown apart, never added)"))
+
+
+def commercial_table(result: "AppraisalResult", routes: Mapping[str, str], transfers: Mapping[str, bool],
+                     pensions: Mapping[str, str]) -> Table:
+    """Per option: the delivery vehicle, the procurement route, whether staff transfer under TUPE and the
+    pension arrangement (``routes``/``transfers``/``pensions``: option id -> value)."""
+    opts = result.options
+    frame = pd.DataFrame({
+        "Delivery vehicle (option)": opts["name"].to_numpy(),
+        "Procurement route": [routes.get(o, "-") for o in opts["id"]],
+        "Staff transfer (TUPE)": ["yes" if transfers.get(o) else "no" for o in opts["id"]],
+        "Pensions": [pensions.get(o, "-") for o in opts["id"]],
+    })
+    return Table(frame, {}, "Delivery vehicle, procurement route, TUPE and pensions by option (ILLUSTRATIVE routes "
+                            "from the implementation-plan templates)", tuple(
+                                i for i, r in enumerate(opts["recommended"]) if r))
+
+
+def legal_limits_table(facts: pd.DataFrame) -> Table:
+    """Legal limits that bind the options (``facts``: fact, value, unit, description, source, option)."""
+    frame = pd.DataFrame({"Applies to": facts["option"].to_numpy(), "Limit": facts["description"].to_numpy(),
+                          "Value": [f"{v:g} {u}" for v, u in zip(facts["value"], facts["unit"])],
+                          "Source": facts["source"].to_numpy()})
+    return Table(frame, {}, "Legal limits on the delivery vehicles and contract routes")
+
+
+def cash_profile_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
+    """An option's profile by financial year: the status quo's net cost, the option's net cost (one-off
+    costs included), its one-off costs, the saving, the cumulative saving (GBP, real base-year prices,
+    undiscounted) and the discounted saving."""
+    opt = option_id or focus_option(result)
+    option_ids(result, opt)
+    a = result.annual
+    mine = a[a["option"] == opt].sort_values("year_index")
+    sq = a[a["option"] == STATUS_QUO].set_index("year_index")["cost_gbp"]
+    cf = result.cashflows
+    one_off = (cf[(cf["option"] == opt) & (cf["kind"] == "one_off")].groupby("year_index")["cost_gbp"].sum())
+    frame = pd.DataFrame({
+        "Financial year": mine["financial_year"].to_numpy(),
+        "Status quo net cost": sq.reindex(mine["year_index"]).to_numpy(dtype=float),
+        "Option net cost": mine["cost_gbp"].to_numpy(dtype=float),
+        "of which one-off costs": one_off.reindex(mine["year_index"]).fillna(0.0).to_numpy(dtype=float),
+        "Saving": mine["saving_gbp"].to_numpy(dtype=float),
+        "Cumulative saving": mine["cumulative_saving_gbp"].to_numpy(dtype=float),
+        "Discounted saving": mine["pv_saving_gbp"].to_numpy(dtype=float),
+    })
+    units = {c: "gbp" for c in frame.columns if c != "Financial year"}
+    return Table(frame, units, _caption(result, f"{result.option_name(opt)}: costs and savings by year (saving = "
+                                                "status quo cost minus option cost; undiscounted except the last "
+                                                "column)"))
+
+
+def affordability_table(result: "AppraisalResult") -> Table:
+    """Per option: the steady-state saving a year against the savings target, the gap, the saving as a
+    share of the net budget and the chance of meeting the target (Monte Carlo)."""
+    opts = result.options[result.options["id"] != STATUS_QUO]
+    target = float(result.mc_target_gbp)
+    saving = opts["steady_state_saving_gbp"].to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "Option": opts["name"].to_numpy(), "Steady-state saving a year": saving,
+        "Savings target a year": [target] * len(opts), "Above (below) target": saving - target,
+        "Saving as share of net budget": opts["steady_state_saving_share"].to_numpy(dtype=float),
+        "P(meets target)": (opts["p_meets_target"].to_numpy(dtype=float) if "p_meets_target" in opts else None),
+    })
+    units = {"Steady-state saving a year": "gbp", "Savings target a year": "gbp", "Above (below) target": "gbp",
+             "Saving as share of net budget": "share", "P(meets target)": "share"}
+    return Table(frame, units, _caption(result, "Affordability: each option's yearly saving once fully live against "
+                                                "the savings target"),
+                 tuple(i for i, r in enumerate(opts["recommended"]) if r))
+
+
+def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Table:
+    """The people affected by each option: whether staff transfer under TUPE, the FTE and headcount
+    transferring (the baseline's, all or none), and the redundancies in FTE implied by the option's
+    redundancy share (value used)."""
+    base = result.baseline
+    used = result.assumptions.set_index(["scope", "key"])["value_used"] if not result.assumptions.empty else {}
+    rows = []
+    for o, name in zip(result.options["id"], result.options["name"]):
+        moves = bool(transfers.get(o))
+        share_ = used.get((o, "redundancy_fte_share"), 0.0) if hasattr(used, "get") else 0.0
+        rows.append({"Option": name, "Staff transfer (TUPE)": "yes" if moves else "no",
+                     "FTE transferring": float(base.fte) if moves else 0.0,
+                     "Headcount transferring": int(base.headcount) if moves else 0,
+                     "Redundancies (FTE)": float(share_ or 0.0) * float(base.fte)})
+    frame = pd.DataFrame(rows)
+    units = {"FTE transferring": "number", "Headcount transferring": "integer", "Redundancies (FTE)": "number"}
+    return Table(frame, units, f"People affected by each option: staff in scope {base.fte:,.1f} FTE, "
+                               f"{base.headcount:,} people" + (" (ILLUSTRATIVE baseline)" if base.illustrative else ""))
+
+
+def by_horizon_table(result: "AppraisalResult") -> Table | None:
+    """Each option's net present saving over several horizons, when the result has them (columns
+    ``nps_<years>y_gbp`` of ``result.options``, or a ``by_horizon`` list of {years, net_present_saving_gbp});
+    else None."""
+    import re
+
+    opts = result.options[result.options["id"] != STATUS_QUO]
+    flat = sorted(((int(m.group(1)), c) for c in opts.columns if (m := re.fullmatch(r"nps_(\d+)y_gbp", str(c)))))
+    if flat:
+        frame = pd.DataFrame({"Option": opts["name"].to_numpy(),
+                              **{f"{n} years": opts[c].to_numpy(dtype=float) for n, c in flat}})
+    elif "by_horizon" in opts.columns:
+        rows = [{"Option": name, **{f"{int(h['years'])} years": float(h["net_present_saving_gbp"]) for h in hs or ()}}
+                for name, hs in zip(opts["name"], opts["by_horizon"])]
+        frame = pd.DataFrame(rows)
+    else:
+        return None
+    years = [c for c in frame.columns if c != "Option"]
+    if not years:
+        return None
+    return Table(frame, {y: "gbp" for y in years}, _caption(result, "Net present saving over different horizons "
+                                                                   "(without residual value)"))

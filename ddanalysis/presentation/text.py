@@ -124,3 +124,149 @@ def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: floa
 def quality_legend() -> str:
     """``green: strongest evidence; amber: ...; red: ...`` (plain text)."""
     return "; ".join(f"{k}: {v}" for k, v in QUALITY_TEXT.items())
+
+
+# --- the board paper (HM Treasury Five Case Model) -------------------------------------------------------
+
+#: The five cases in the order a business case sets them out: id -> (title, the question it answers).
+FIVE_CASES: dict[str, tuple[str, str]] = {
+    "strategic": ("Strategic case", "Is there a case for change? The service, the council's own spending trend "
+                                    "and what drives the change."),
+    "economic": ("Economic case", "Which option offers the best value for money? Options, net present saving, "
+                                  "optimism bias and uncertainty."),
+    "commercial": ("Commercial case", "Can a viable deal be struck? Delivery vehicle, procurement route, legal "
+                                      "limits, TUPE and pensions."),
+    "financial": ("Financial case", "Is it affordable? The profile of costs and savings by year against the "
+                                    "savings target."),
+    "management": ("Management case", "Can it be delivered? The implementation plan, milestones, risks and the "
+                                      "people affected."),
+}
+
+#: Open Government Licence attribution for official figures.
+OGL_ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0 "
+                   "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).")
+
+#: The official figures of the strategic case, with their licence.
+OFFICIAL_SPENDING_SOURCE = ("DCLG / MHCLG Revenue Outturn Summary (RS) and Service Expenditure Summary (RSX), net "
+                            "current expenditure, outturn; real terms by the GDP deflator in appraisal.yaml. "
+                            "Contains public sector information licensed under the Open Government Licence v3.0.")
+
+#: What the paper is and how it was made (the paper's first note).
+PAPER_METHOD = ("This paper follows HM Treasury's Green Book and its Five Case Model. Money is in pounds (GBP) at "
+                "real base-year prices unless a table says otherwise; present values are discounted at the social "
+                "time preference rate (3.5% a year for the first 30 years); every option is compared with keeping "
+                "the service in-house (the status quo).")
+
+#: The equality prompt of the management case (public sector equality duty).
+EQUALITY_PROMPT = (
+    "Before members decide, complete an equality impact assessment: the public sector equality duty (Equality Act "
+    "2010, s.149) requires the council to have due regard to the need to eliminate discrimination, advance equality "
+    "of opportunity and foster good relations, for the people who use the service and for the staff who deliver it. "
+    "Record who uses the service and who works in it by protected characteristic, how each option would change "
+    "access, quality and terms of employment for them, and what would be done to mitigate any adverse impact.")
+
+#: TUPE and pensions in one paragraph (the commercial and management cases).
+TUPE_TEXT = (
+    "Where an option moves the service to another employer, the staff who work in it transfer under the Transfer of "
+    "Undertakings (Protection of Employment) Regulations 2006 (TUPE) on their existing terms; the council must consult "
+    "their representatives (reg. 13) and give the new employer the employee liability information at least 28 days "
+    "before the transfer (reg. 11).")
+
+PENSIONS_TEXT = (
+    "Transferring staff keep access to the Local Government Pension Scheme: the new body joins the council's fund as "
+    "an admitted body, pays the contribution rate the fund's actuary sets and may need to provide a bond, while the "
+    "council keeps the deficit for service before the transfer.")
+
+#: Pension arrangement by delivery model (DESIGN.md: an LGPS admitted body pays the actuary's rate, may
+#: need a bond; the letting council keeps the past deficit); models not listed: :data:`ADMITTED_BODY_TEXT`.
+PENSION_ARRANGEMENTS: dict[str, str] = {
+    "in-house": "LGPS with the council, as now",
+    "in-house-redesign": "LGPS with the council, as now",
+    "shared-service": "LGPS with the host council (a scheduled employer); no admission agreement",
+}
+ADMITTED_BODY_TEXT = "LGPS admitted body: actuary's rate, bond if the fund asks; the council keeps the past deficit"
+
+#: The procurement route of the options that need none.
+NO_PROCUREMENT: dict[str, str] = {"in-house": "None: the council keeps the service",
+                                  "in-house-redesign": "None: the council keeps and redesigns the service"}
+
+#: Hook text for measures the appraisal does not yet produce.
+WHEN_AVAILABLE = "This section appears when the appraisal provides it."
+
+
+def teckal_sentence(min_percent: float) -> str:
+    """The Teckal limit in one sentence (``min_percent`` from the legal facts, e.g. 80)."""
+    return (f"A company the council controls can be given the contract without competition (the Teckal exemption, "
+            f"PCR 2015 reg. 12) only while more than {min_percent:g}% of its activity is for the council(s) that "
+            "control it; trading beyond that share needs a competitive award.")
+
+
+def reserved_contract_sentence(pcr_years: float, act_years: float) -> str:
+    """The Regulation 77 limit: a contract reserved for a mutual lasts at most ``pcr_years`` (PCR 2015), or
+    ``act_years`` under the Procurement Act 2023."""
+    return (f"A contract reserved for a public service mutual (PCR 2015 reg. 77) may last at most {pcr_years:g} years "
+            f"({act_years:g} years under the Procurement Act 2023), and cannot be reserved for the same body again "
+            "within that time: after it the mutual must normally win an open competition.")
+
+
+def spending_sentence(authority: str, block: str, first: str, last: str, council_change: float,
+                      median_change: float, authorities: int | None, authority_class: str) -> str:
+    """The council's real-terms change in a service block's net spending against its class median."""
+    def moved(x: float) -> str:
+        if formats.is_missing(x):
+            return "changed by an unknown amount"
+        return f"{'fell' if x < 0 else 'rose'} by {formats.share(abs(x))}"
+    plural = authority_class[:-1] + "ies" if authority_class.endswith("y") else authority_class + "s"
+    median = (f"the median of the {authorities} {plural}" if authorities
+              else f"the median {authority_class}")
+    return (f"{authority}'s net current expenditure on {block} {moved(council_change)} in real terms from {first} to "
+            f"{last}; for {median} it {moved(median_change)}.")
+
+
+def uncertainty_sentence(name: str, p10: Any, p50: Any, p90: Any, p_positive: Any, draws: int) -> str:
+    """The Monte Carlo range of an option's net present saving and its chance of saving money."""
+    if draws <= 0 or formats.is_missing(p50):
+        return f"Monte Carlo simulation was not run for {name}; the ranges below are one-way sensitivities only."
+    return (f"Across {draws:,} simulations, {name}'s net present saving has a P50 (median) of {formats.money(p50)}, "
+            f"a P10 of {formats.money(p10)} and a P90 of {formats.money(p90)}; it saves money in "
+            f"{formats.share(p_positive)} of simulations.")
+
+
+def optimism_bias_sentence(mitigation: float, operating_upper: float | None, source: str = "") -> str:
+    """How much optimism bias is applied: the operating-cost upper bound, the mitigation (and where it
+    comes from) and the uplift that results; the figures in the paper include it."""
+    how = f" ({source})" if source else ""
+    upper = (f"The Green Book upper bound for operating costs is {formats.share(operating_upper)} (its outsourcing "
+             f"category); the project's mitigation removes {formats.share(mitigation)} of it{how}, so the uplift "
+             f"applied is {formats.share(operating_upper * (1 - mitigation))}."
+             if operating_upper is not None else
+             f"The project's mitigation removes {formats.share(mitigation)} of the Green Book upper bound{how}.")
+    return (f"Optimism bias: {upper} Each option's one-off costs and its yearly net change in operating costs "
+            "against the status quo carry the uplift; the figures in this paper include it.")
+
+
+def affordability_sentence(name: str, steady_saving: Any, target: Any, p_meets: Any, have_monte_carlo: bool) -> str:
+    """Affordability of the focus option: its steady-state saving against the savings target."""
+    if formats.is_missing(steady_saving) or formats.is_missing(target):
+        return f"The savings target for {name} is not set."
+    gap = float(steady_saving) - float(target)
+    verdict = ("meets" if gap >= 0 else "falls short of")
+    odds = (f"; it meets the target in {formats.share(p_meets)} of simulations" if have_monte_carlo
+            and not formats.is_missing(p_meets) else "")
+    return (f"Once fully live, {name} saves {formats.money(steady_saving)} a year, which {verdict} the savings target "
+            f"of {formats.money(target)} a year by {formats.money(abs(gap))}{odds}.")
+
+
+def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
+    """The staff in scope (FTE and headcount of the baseline)."""
+    return (f"The service employs {fte:,.1f} full-time equivalent staff ({headcount:,} people)"
+            + (" in the illustrative baseline" if illustrative else "") + ".")
+
+
+def focus_sentence(name: str, status_quo_recommended: bool) -> str:
+    """Which option a case examines in detail: the recommended one, or (when the status quo is kept)
+    the best-ranked alternative."""
+    if status_quo_recommended:
+        return (f"The appraisal recommends keeping the service in-house; this case examines the best-ranked "
+                f"alternative, {name}, so members can see what it would take.")
+    return f"This case examines the recommended option, {name}."

@@ -1,0 +1,159 @@
+"""What the paper needs beyond the appraisal result, read once from the bundled data.
+
+The project's services, aims and drivers (registry), the council's official spending on the
+in-scope service blocks (:mod:`ddanalysis.context`), each option's procurement route and legal
+facts (the implementation-plan templates), and the optimism-bias upper bounds (appraisal.yaml).
+Nothing here formats or lays out: :mod:`ddanalysis.paper.sections` does that through the
+presentation layer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
+
+import pandas as pd
+
+from ..errors import DDAnalysisError
+from ..presentation import text
+
+if TYPE_CHECKING:
+    from ..result import AppraisalResult
+
+STATUS_QUO = "in-house"
+
+#: Options whose staff stay council employees (no TUPE transfer). Every other delivery model moves the
+#: service to another employer (for a shared service: when the other council hosts it).
+NO_TRANSFER = frozenset({"in-house", "in-house-redesign"})
+
+#: Pension wording and routes without procurement: the presentation layer's words.
+PENSIONS = text.PENSION_ARRANGEMENTS
+ADMITTED_BODY = text.ADMITTED_BODY_TEXT
+
+#: Models whose legal limits the commercial case always states, and the facts kept.
+LIMIT_MODELS = ("trading-company", "mutual")
+LIMIT_FACTS = "teckal|reg77_reserved|procurement_act_2023_reserved|cooperation"
+
+NO_ROUTE = text.NO_PROCUREMENT
+
+
+@dataclass(frozen=True)
+class PaperInputs:
+    """The paper's inputs other than the result (see the module docstring)."""
+
+    services: tuple[str, ...] = ()
+    aims: tuple[str, ...] = ()
+    drivers: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    spending: pd.DataFrame = field(default_factory=pd.DataFrame)
+    class_names: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    routes: Mapping[str, str] = field(default_factory=dict)
+    transfers: Mapping[str, bool] = field(default_factory=dict)
+    pensions: Mapping[str, str] = field(default_factory=dict)
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ob_upper: Mapping[str, float] = field(default_factory=dict)
+    ob_applies_to: Mapping[str, str] = field(default_factory=dict)
+    ob_operating_upper: float | None = None
+    ob_method_note: str = ""
+    sources: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _route(model_id: str) -> str:
+    """The procurement route of a model: its plan template's procurement phase, as the source states it."""
+    from ..plan import load_template
+
+    if model_id in NO_ROUTE:
+        return NO_ROUTE[model_id]
+    tpl = load_template(model_id)
+    row = tpl[tpl["phase"] == "procurement_or_direct_award"]
+    if row.empty:
+        return "No procurement phase in the plan template"
+    text = re.sub(r"^judgement( on [^:]*)?:\s*", "", str(row["source"].iloc[0])).strip()
+    return text[:1].upper() + text[1:]
+
+
+def gather(result: "AppraisalResult") -> PaperInputs:
+    """Read the paper's inputs for ``result``'s project. Missing official figures or templates leave
+    their part empty with a note, so a paper can still be written."""
+    from .. import registry
+    from ..assumptions import load_book
+    from ..context import project_spending
+    from ..plan import model_facts
+
+    notes: list[str] = []
+    try:
+        project = registry.project(result.project_id)
+        services, aims, drivers, partners = project.services, project.aims, project.drivers, project.partners
+    except DDAnalysisError as exc:
+        services = aims = drivers = partners = ()
+        notes.append(f"Project details not found: {exc}")
+    try:
+        spending = project_spending(result.project_id)
+    except (DDAnalysisError, KeyError) as exc:
+        spending = pd.DataFrame()
+        notes.append(f"Official spending figures not available: {exc}")
+    ids = list(result.options["id"])
+    book = load_book()
+    descriptions = {m: str(book.models.get(m, {}).get("description", "")) for m in ids}
+    routes, facts = {}, []
+    for m in ids:
+        try:
+            routes[m] = _route(m)
+        except (DDAnalysisError, FileNotFoundError) as exc:
+            routes[m] = "-"
+            notes.append(f"No implementation-plan template for {m}: {exc}")
+    # the Teckal and Regulation 77 limits are always shown (they decide which vehicles are open)
+    for m in [*[i for i in ids if i not in NO_ROUTE], *LIMIT_MODELS]:
+        if any(m == f["model"].iloc[0] for f in facts):
+            continue
+        try:
+            f = model_facts(m)
+        except (DDAnalysisError, FileNotFoundError):
+            continue
+        keep = f["fact"].str.contains(LIMIT_FACTS, regex=True)
+        if keep.any():
+            name = str(book.models.get(m, {}).get("name", m))
+            facts.append(f[keep].assign(option=name + ("" if m in ids else " (not short-listed)"), model=m))
+    facts_frame = (
+        pd.concat(facts, ignore_index=True)
+        if facts
+        else pd.DataFrame(columns=["fact", "value", "unit", "description", "source", "link", "option", "model"])
+    )
+    settings = book.settings
+    upper = {str(k): float(v) for k, v in settings.optimism_bias_upper.items()}
+    applies: dict[str, list[str]] = {}
+    for kind, cat in settings.optimism_bias_use.items():
+        applies.setdefault(str(cat), []).append(str(kind).replace("_", " "))
+    used = {c: upper[c] for c in applies if c in upper}
+    operating = upper.get(str(settings.optimism_bias_use.get("operating", "")))
+    from ..display import AUTHORITY_CLASS_NAMES
+
+    sources = []
+    for sid in sorted(set(result.assumptions.get("source_id", pd.Series(dtype=str)).dropna())):
+        src = book.sources.get(sid, {})
+        sources.append((str(src.get("title", sid)), str(src.get("link", "") or "")))
+    from .. import engine
+
+    ob_note = str(getattr(engine, "OPTIMISM_BIAS_NOTE", ""))
+    return PaperInputs(
+        services=tuple(services),
+        aims=tuple(aims),
+        drivers=tuple(drivers),
+        partners=tuple(partners),
+        spending=spending,
+        class_names=dict(AUTHORITY_CLASS_NAMES),
+        descriptions=descriptions,
+        routes=routes,
+        transfers={m: m not in NO_TRANSFER for m in ids},
+        pensions={m: PENSIONS.get(m, ADMITTED_BODY) for m in ids},
+        facts=facts_frame,
+        ob_upper=used or upper,
+        ob_applies_to={c: ", ".join(v) for c, v in applies.items()},
+        ob_operating_upper=operating,
+        ob_method_note=ob_note,
+        sources=tuple(sources),
+        notes=tuple(notes),
+    )

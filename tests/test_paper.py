@@ -1,0 +1,386 @@
+"""The board paper (issue 18): HTML, PDF and Word in the HM Treasury Five Case structure.
+
+Expected figures come from the appraisal result and the presentation layer's own formatters
+(``formats.money`` of the result's values), never from the paper code. PDF tests drive Debian's
+Chromium (marked ``browser``) and read the PDF back with poppler (pdftotext, pdfimages, pdftoppm).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import REPO, require_program
+
+from ddanalysis.engine import appraise
+from ddanalysis.errors import DDAnalysisError
+from ddanalysis.paper import build_document, check_target, write_paper
+from ddanalysis.paper.html import render_html
+from ddanalysis.paper.inputs import gather
+from ddanalysis.presentation import formats, tables, text
+
+PROJECT = "walsall-college"
+CASES = ["1. Strategic case", "2. Economic case", "3. Commercial case", "4. Financial case", "5. Management case"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return appraise(PROJECT, draws=400, seed=7)
+
+
+@pytest.fixture(scope="module")
+def inputs(result):
+    return gather(result)
+
+
+@pytest.fixture(scope="module")
+def page(result, inputs) -> str:
+    return render_html(build_document(result, inputs))
+
+
+def _h2(page: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page)]
+
+
+class _With:
+    """The result with extra attributes (as the method rewrite will add them)."""
+
+    def __init__(self, result, **extra):
+        self._result, self._extra = result, extra
+
+    def __getattr__(self, name):
+        return self._extra[name] if name in self._extra else getattr(self._result, name)
+
+
+# --- HTML ---------------------------------------------------------------------------------------------------
+
+
+def test_html_has_the_five_cases_in_order_after_a_contents_list(page):
+    heads = _h2(page)
+    assert heads[0] == "Contents"
+    assert [h for h in heads if h in CASES] == CASES
+    assert heads.index("Summary and recommendation") < heads.index(CASES[0])
+    assert heads[-1] == "Sources and licence"
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    for case in CASES:
+        assert html.escape(case) in nav
+    # every contents entry links to a heading that exists
+    for target in re.findall(r'href="#([^"]+)"', nav):
+        assert f'id="{target}"' in page
+
+
+def test_html_carries_the_recommendation_and_rule_word_for_word(result, page):
+    assert html.escape(result.recommendation) in page
+    assert html.escape(f"Rule: {text.RECOMMENDATION_RULE}") in page
+
+
+def test_html_net_present_savings_are_the_results_values(result, page):
+    for nps in result.options["net_present_saving_gbp"]:
+        assert f">{html.escape(formats.money(nps))}<" in page
+
+
+def test_html_illustrative_label_ogl_and_language(result, page):
+    assert result.illustrative
+    assert html.escape(text.ILLUSTRATIVE_TEXT) in page
+    assert html.escape(text.OGL_ATTRIBUTION) in page
+    assert '<html lang="en-GB">' in page
+
+
+def test_html_is_offline_and_every_chart_has_alt_text_and_a_data_table(page):
+    assert not re.search(r"<script[^>]+src=", page)
+    assert "cdn" not in page.lower().split("<script>")[0]
+    plots = re.findall(r'<div class="plot" id="([^"]+)" role="img" aria-label="([^"]+)"', page)
+    assert len(plots) >= 5
+    for plot_id, alt in plots:
+        assert len(alt) > 40
+        fig_id = plot_id.removesuffix("-plot")
+        after = page[page.index(f'id="{plot_id}"') :]
+        assert f'id="{fig_id}-data"' in after[: after.find("<figure", 10) if "<figure" in after[10:] else None]
+
+
+def test_html_headings_are_semantic(page):
+    assert page.count("<h1>") == 1
+    assert page.count("<h3 ") >= 10
+    assert "<caption>" in page and '<th scope="col"' in page
+
+
+def test_strategic_case_states_the_councils_real_change_against_its_class_median(inputs, page):
+    from ddanalysis.context import spending_change
+
+    change = spending_change(inputs.spending, "2011-12", "2014-15").iloc[0]
+    assert f"fell by {formats.share(abs(change.council_change))} in real terms" in page
+    assert "Education services" in page and "metropolitan districts" in page
+
+
+def test_commercial_case_states_teckal_and_regulation_77(page):
+    assert text.teckal_sentence(80) in html.unescape(page)
+    assert text.reserved_contract_sentence(3, 5) in html.unescape(page)
+    assert "TUPE" in page and "admitted body" in page
+
+
+def test_management_case_has_people_and_the_equality_prompt(result, inputs, page):
+    assert html.escape(text.EQUALITY_PROMPT) in page
+    people = tables.people_table(result, inputs.transfers).frame.set_index("Option")
+    assert people.loc[result.option_name("mutual"), "FTE transferring"] == result.baseline.fte
+    assert people.loc[result.option_name("mutual"), "Headcount transferring"] == result.baseline.headcount
+    assert people.loc[result.option_name("in-house"), "FTE transferring"] == 0
+
+
+def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs, page):
+    assert "Probability each option is best" in page and text.WHEN_AVAILABLE in page
+    rich = _With(
+        result,
+        decision={
+            "p_best": {
+                "in-house": 0.0,
+                "in-house-redesign": 0.75,
+                "mutual": 0.05,
+                "charitable-trust": 0.2,
+                "outsourcing": 0.0,
+            },
+            "evpi_gbp": 12345.0,
+            "evppi": [{"key": "in-house-redesign.staff_cost_change", "evppi_gbp": 999.0}],
+        },
+        benefits_by_agency=pd.DataFrame(
+            {"option": ["mutual"], "agency": ["NHS"], "kind": ["fiscal cashable"], "present_value_gbp": [5000.0]}
+        ),
+    )
+    rich_page = render_html(build_document(rich, inputs))
+    assert "Chance of being the best option" in rich_page and ">75%<" in rich_page
+    assert formats.money(12345.0) in rich_page and ">£999<" in rich_page and ">NHS<" in rich_page
+    assert (
+        "Probability each option is best and the expected value of perfect information (when available)"
+        not in rich_page
+    )
+
+
+def test_extra_result_columns_are_tolerated_and_optimism_bias_by_option_shown(result, inputs):
+    opts = result.options.assign(
+        optimism_bias_gbp=[0.0, 1000.0, 2000.0, 3000.0, 4000.0], residual_value_gbp=0.0, something_new="x"
+    )
+    page = render_html(build_document(dataclasses.replace(result, options=opts), inputs))
+    assert "Optimism bias included" in page and ">£4,000<" in page
+
+
+def test_cash_profile_and_affordability_agree_with_the_result(result):
+    focus = tables.focus_option(result)
+    prof = tables.cash_profile_table(result, focus).frame
+    assert prof["Saving"].to_numpy() == pytest.approx(
+        (prof["Status quo net cost"] - prof["Option net cost"]).to_numpy()
+    )
+    nps = result.options.set_index("id").loc[focus, "net_present_saving_gbp"]
+    assert prof["Discounted saving"].sum() == pytest.approx(nps)
+    aff = tables.affordability_table(result).frame
+    assert (aff["Above (below) target"] == aff["Steady-state saving a year"] - result.mc_target_gbp).all()
+
+
+# --- writing and the command line ----------------------------------------------------------------------------
+
+
+def test_check_target_refuses_a_bad_suffix_and_a_missing_folder(tmp_path):
+    with pytest.raises(DDAnalysisError, match=r"\.pdf, \.html or \.docx"):
+        check_target(tmp_path / "paper.txt")
+    with pytest.raises(DDAnalysisError, match="does not exist"):
+        check_target(tmp_path / "nowhere" / "paper.pdf")
+    (tmp_path / "old.pdf").mkdir()
+    with pytest.raises(DDAnalysisError, match="is a folder"):
+        check_target(tmp_path / "old.pdf")
+
+
+def test_a_failure_leaves_no_file_and_no_temporary(result, inputs, tmp_path, monkeypatch):
+    target = tmp_path / "paper.html"
+    target.write_text("old paper")
+    import ddanalysis.paper.html as paper_html
+
+    def boom(*args, **kwargs):
+        raise DDAnalysisError("render failed")
+
+    monkeypatch.setattr(paper_html, "render_html", boom)
+    with pytest.raises(DDAnalysisError):
+        write_paper(result, target, inputs)
+    assert target.read_text() == "old paper"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["paper.html"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ddanalysis", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+
+
+def test_cli_report_bad_suffix_and_unwritable_folder_exit_2_without_traceback(tmp_path):
+    bad = _cli("report", PROJECT, "-o", str(tmp_path / "paper.txt"), "--draws", "0")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and ".pdf, .html or .docx" in bad.stderr
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        out = _cli("report", PROJECT, "-o", str(locked / "paper.html"), "--draws", "0")
+        import os
+
+        if os.access(locked, os.W_OK):  # root writes anywhere: the missing folder still fails
+            out = _cli("report", PROJECT, "-o", str(tmp_path / "missing" / "paper.html"), "--draws", "0")
+        assert out.returncode == 2 and "Traceback" not in out.stderr and "cannot write" in out.stderr
+    finally:
+        locked.chmod(0o700)
+
+
+def test_cli_report_writes_the_html_page(tmp_path):
+    out = _cli("report", PROJECT, "-o", str(tmp_path / "paper.html"), "--draws", "0", "--scenario", "low")
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "paper.html").read_text(encoding="utf-8")
+    assert "Low scenario" in page and [h for h in _h2(page) if h in CASES] == CASES
+    assert [p.name for p in tmp_path.iterdir()] == ["paper.html"]
+
+
+def test_docx_without_charts_has_the_five_headings(result, inputs, tmp_path):
+    import docx
+
+    from ddanalysis.paper.word import write_docx
+
+    write_docx(build_document(result, inputs), tmp_path / "p.docx")
+    d = docx.Document(str(tmp_path / "p.docx"))
+    heads = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert [h for h in heads if h in CASES] == CASES
+    assert len(d.tables) >= 10
+    body = "\n".join(p.text for p in d.paragraphs)
+    assert result.recommendation in body and text.EQUALITY_PROMPT in body
+
+
+# --- PDF and Word through Chromium ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf(result, inputs, tmp_path_factory) -> Path:
+    require_program("chromium", "chromium")
+    require_program("pdftotext", "poppler-utils")
+    path = tmp_path_factory.mktemp("paper") / "paper.pdf"
+    write_paper(result, path, inputs)
+    return path
+
+
+def _pages(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [p for p in out.split("\f") if p.strip()]
+
+
+@pytest.mark.browser
+def test_pdf_every_page_has_its_number_and_the_illustrative_label(pdf):
+    pages = _pages(pdf)
+    assert len(pages) >= 8
+    for i, p in enumerate(pages, start=1):
+        assert f"Page {i} of {len(pages)}" in p
+        assert text.ILLUSTRATIVE_SHORT in p
+        assert len([line for line in p.splitlines() if line.strip()]) > 3, f"page {i} is blank"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert pdf.read_bytes().count(b"/Alt ") >= 6  # each chart's alternative text is in the tagged PDF
+    assert re.search(r"Tagged:\s+yes", info) and re.search(r"Page size:\s+595\.\d+ x 841\.\d+|A4", info)
+
+
+@pytest.mark.browser
+def test_pdf_contents_list_gives_the_page_of_each_case(pdf):
+    pages = _pages(pdf)
+    contents = pages[0]
+    for case in CASES:
+        m = re.search(re.escape(case) + r"\s+(\d+)\s*$", contents, flags=re.M)
+        assert m, case
+        page_no = int(m.group(1))
+        assert any(line.strip() == case for line in pages[page_no - 1].splitlines()), (case, page_no)
+
+
+@pytest.mark.browser
+def test_pdf_charts_are_vectors_not_images(pdf, tmp_path):
+    require_program("pdfimages", "poppler-utils")
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(listing.strip().splitlines()) <= 2, listing  # the header lines only: no raster images
+    # the chart's axis labels are text in the PDF (vector), not pixels
+    assert "net present saving (GBP)" in "\n".join(_pages(pdf))
+    require_program("pdftoppm", "poppler-utils")
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")], check=True)
+    assert len(list(tmp_path.glob("page-*.png"))) == 3
+
+
+@pytest.mark.browser
+def test_pdf_figures_match_the_result(result, pdf):
+    body = "\n".join(_pages(pdf))
+    for nps in result.options["net_present_saving_gbp"]:
+        assert formats.money(nps) in body
+    assert "Open Government Licence v3.0" in body
+
+
+@pytest.mark.browser
+def test_docx_with_chart_images_and_alt_text(result, inputs, tmp_path):
+    require_program("chromium", "chromium")
+    import docx
+
+    path = write_paper(result, tmp_path / "paper.docx", inputs)
+    d = docx.Document(str(path))
+    heads = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert [h for h in heads if h in CASES] == CASES
+    shapes = list(d.inline_shapes)
+    assert len(shapes) >= 5
+    assert all(len(s._inline.docPr.get("descr", "")) > 40 for s in shapes)
+    assert [p.name for p in tmp_path.iterdir()] == ["paper.docx"]
+
+
+def test_when_the_status_quo_is_kept_the_cases_say_which_option_they_examine():
+    low = appraise(PROJECT, scenario="low", draws=200, seed=7)
+    if low.recommended != "in-house":
+        pytest.skip("the low scenario no longer keeps the status quo for this project")
+    page = html.unescape(render_html(build_document(low), offline_plotly=False))
+    focus = tables.focus_option(low)
+    assert low.recommendation in page
+    assert text.focus_sentence(low.option_name(focus), True) in page
+
+
+def test_running_header_carries_the_label_only_when_illustrative():
+    from ddanalysis.paper.browser import footer_template, header_template
+
+    assert html.escape(text.ILLUSTRATIVE_SHORT) in header_template("Paper", text.ILLUSTRATIVE_SHORT)
+    assert "ILLUSTRATIVE" not in header_template("Paper", "")
+    footer = footer_template("note")
+    assert 'class="pageNumber"' in footer and 'class="totalPages"' in footer
+
+
+def test_social_perspective_paper_names_its_perspective(tmp_path):
+    out = _cli(
+        "report", "kirklees-open-spaces", "--perspective", "social", "--draws", "0", "-o", str(tmp_path / "p.html")
+    )
+    assert out.returncode == 0, out.stderr
+    assert text.PERSPECTIVE_TITLES["social"] in (tmp_path / "p.html").read_text(encoding="utf-8")
+
+
+_AXE_RUN = """async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"""
+
+
+@pytest.mark.browser
+def test_paper_page_has_no_accessibility_violations_axe(result, inputs, tmp_path):
+    """axe-core (WCAG 2.x rules, pinned in package-lock.json) finds nothing on the paper's page."""
+    axe = REPO / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.is_file():
+        pytest.skip("axe-core not installed: run 'make system-deps' (npm ci, version pinned in package-lock.json)")
+    chromium = require_program("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    from ddanalysis.paper.browser import CHROMIUM_ARGS
+
+    path = write_paper(result, tmp_path / "paper.html", inputs)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            page.wait_for_function("window.__paperReady === true", timeout=120_000)
+            page.add_script_tag(path=str(axe))
+            violations = page.evaluate(_AXE_RUN)
+        finally:
+            browser.close()
+    assert violations == [], violations

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .plan import DURATION_CASES
 from .filestamp import Stamp, stamp
 from .yamlio import load_yaml_text, read_utf8
 from . import config
@@ -37,7 +38,7 @@ from .keys import PROJECT_SCOPE, parse_key
 QUALITY = ("green", "amber", "red")
 BASIS = ("fact", "evidence", "judgement")
 PICKS = ("central", "favourable", "unfavourable")
-PLAN_CASES = ("low", "central", "high")
+PLAN_CASES = DURATION_CASES  # the implementation plans' duration cases, defined once in ddanalysis.plan
 #: What kind of publication a source is (``sources.yaml`` field ``kind``); the quality rule in
 #: ``data/assumptions/README.md`` turns on it.
 SOURCE_KINDS = ("statute", "official_statistic", "published_study", "survey", "council_ledger", "judgement")
@@ -317,12 +318,12 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
     raw = _read_yaml(path)
     problems: list[str] = []
     allowed = {"base_year", "first_year", "horizon_years", "discount_schedule", "optimism_bias", "facts",
-               "assumptions", "gdp_deflator", "targets", "residual_value"}
+               "assumptions", "gdp_deflator", "targets", "residual_value", "monte_carlo"}
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping")
     for k in sorted(set(raw) - allowed, key=str):
         problems.append(f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}")
-    for k in sorted(allowed - set(raw) - {"targets", "residual_value"}):
+    for k in sorted(allowed - set(raw) - {"targets", "residual_value", "monte_carlo"}):
         problems.append(f"{k}: missing")
     targets = raw.get("targets") or {}
     for name, spec in targets.items():

@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 
+from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from .errors import DDAnalysisError
 
 app = typer.Typer(
@@ -77,8 +78,8 @@ def appraise_command(
     project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
-    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
-    seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
+    draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
     horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
     ob_mitigation: Optional[float] = typer.Option(
@@ -118,7 +119,7 @@ def export_command(
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."),
-    seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:
     """Write the board workbook (Excel): formatted, native charts, live formulas that reconcile to the model."""
     from .excel.export import check_target, export_programme, export_project
@@ -138,7 +139,7 @@ def export_command(
 
         assert project is not None  # checked above: a project id or --all
         result = appraise(project, scenario=scenario, perspective=perspective,
-                          draws=10_000 if draws is None else draws, seed=seed)
+                          draws=DEFAULT_DRAWS if draws is None else draws, seed=seed)
         path = export_project(result, output)
     typer.echo(f"wrote {path}")
 
@@ -196,8 +197,8 @@ def report_command(
     output: Path = typer.Option(..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
-    draws: int = typer.Option(10_000, "--draws", help="Monte Carlo draws (0 = none)."),
-    seed: int = typer.Option(20150401, "--seed", help="Seed for the Monte Carlo draws."),
+    draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:
     """Write the board paper (HM Treasury Five Case structure) as PDF, HTML or Word."""
     from .engine import appraise

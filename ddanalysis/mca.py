@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .run_defaults import RUN_DEFAULTS
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
 from .problems import Problems
@@ -407,7 +408,7 @@ def rank_stability(
     scores: pd.DataFrame,
     weights: Mapping[str, float] | pd.Series,
     draws: int = 2000,
-    seed: int = 20150401,
+    seed: int = RUN_DEFAULTS.seed,
     concentration: float = 50.0,
 ) -> pd.DataFrame:
     """How stable the ranking is when the weights move: ``option``, ``share_first``, ``mean_rank``.

@@ -3,22 +3,24 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .run_defaults import RUN_DEFAULTS
+from .uncertainty import DEFAULT_SEED
 from . import registry
 from .baseline import project_baseline
 from .engine import appraise_cached
 from .result import AppraisalResult
 
-SUMMARY_DRAWS = 2000
+SUMMARY_DRAWS = RUN_DEFAULTS.summary_draws  # appraisal.yaml, monte_carlo.summary_draws
 
 
 def programme_results(scenario: str = "central", perspective: str = "council", draws: int = SUMMARY_DRAWS,
-                      seed: int = 20150401) -> dict[str, AppraisalResult]:
+                      seed: int = DEFAULT_SEED) -> dict[str, AppraisalResult]:
     """Every project's appraisal (memoised per argument set; treat results as read-only)."""
     return {pid: appraise_cached(pid, scenario, perspective, draws, seed) for pid in registry.project_ids()}
 
 
 def programme_summary(scenario: str = "central", perspective: str = "council", draws: int = SUMMARY_DRAWS,
-                      seed: int = 20150401) -> pd.DataFrame:
+                      seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """One row per project: the in-scope budget, the recommended option and its headline figures.
 
     Money in GBP, real 2014-15 prices; ``net_present_saving_gbp`` is the recommended option's

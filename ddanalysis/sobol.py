@@ -27,8 +27,10 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from .run_defaults import RUN_DEFAULTS
+
 DEFAULT_BASE_SAMPLES = 1024
-DEFAULT_SEED = 20150401
+DEFAULT_SEED = RUN_DEFAULTS.seed  # appraisal.yaml, monte_carlo.seed
 INDEPENDENCE_NOTE = ("Sobol indices sample each uncertain input independently over its range; declared "
                      "correlations between assumptions are not applied in this design.")
 

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .run_defaults import RUN_DEFAULTS
 from .assumptions import PROJECT_SCOPE
 from .model import ProjectModel
 from .registry import STATUS_QUO
 from .sampling import Correlations, Marginal, key_name, load_correlations, sample
 
-DEFAULT_DRAWS = 10_000
-DEFAULT_SEED = 20150401
+DEFAULT_DRAWS = RUN_DEFAULTS.draws   # appraisal.yaml, monte_carlo.draws
+DEFAULT_SEED = RUN_DEFAULTS.seed     # appraisal.yaml, monte_carlo.seed
 GRID_POINTS = 201
 
 

@@ -66,3 +66,22 @@ def test_every_output_carries_the_same_run_record():
     for name, text in (("Excel cover", cover), ("dashboard footer", run_record_footer(res)),
                        ("notebook", display.run_record_note(res).data)):
         assert fingerprint in text and "seed 11" in text, name
+
+
+def test_draws_and_seed_live_in_one_data_file(tmp_path):
+    """appraisal.yaml's monte_carlo section is the one source: the engine, the CLI, the programme summary
+    and the dashboards take their defaults from it; a malformed section names the file and key."""
+    import pytest
+
+    from ddanalysis import programme, uncertainty
+    from ddanalysis.dashboard import store
+    from ddanalysis.errors import DataFileError
+    from ddanalysis.run_defaults import read_run_defaults
+
+    bundled = read_run_defaults()
+    assert (uncertainty.DEFAULT_DRAWS, uncertainty.DEFAULT_SEED) == (bundled.draws, bundled.seed)
+    assert programme.SUMMARY_DRAWS == store.DRAWS == bundled.summary_draws
+    bad = tmp_path / "appraisal.yaml"
+    bad.write_text("monte_carlo:\n  draws: ten\n  summary_draws: 2000\n  seed: 1\n")
+    with pytest.raises(DataFileError, match=r"appraisal.yaml, monte_carlo.draws: 'ten'; expected a whole number"):
+        read_run_defaults(bad)

@@ -29,6 +29,7 @@ import re
 import threading
 from pathlib import Path
 
+from ..run_defaults import RUN_DEFAULTS
 from .. import config, engine, plaindata, registry
 from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
@@ -39,7 +40,7 @@ log = logging.getLogger("ddanalysis.dashboard")
 
 #: Monte Carlo draws behind every dashboard figure: the programme summary's number, so both
 #: dashboards show the same P10 / P90 and the same recommendation for a project.
-DRAWS = 2000
+DRAWS = RUN_DEFAULTS.summary_draws  # appraisal.yaml, monte_carlo.summary_draws: the programme summary's
 SEED = DEFAULT_SEED
 from ..cashflow import PERSPECTIVES  # noqa: E402  (one list of perspectives for every output)
 _FORMAT = 2  # bump when the cached layout changes (1 was pickles: never read)

@@ -480,10 +480,8 @@ def switching_table(result: AppraisalResult, option_id: str | None = None) -> pd
 # multi-criteria analysis
 # --------------------------------------------------------------------------------------------
 
-def _criteria_names() -> dict[str, str]:
-    from . import mca
-    crit = mca.load_criteria()
-    return dict(zip(crit["criterion"], crit["name"]))
+def _criteria_names(result: AppraisalResult) -> dict[str, str]:
+    return result.criterion_names()
 
 
 def mca_scores(result: AppraisalResult, weights: "pd.Series | dict | None" = None) -> go.Figure:
@@ -497,7 +495,7 @@ def mca_scores(result: AppraisalResult, weights: "pd.Series | dict | None" = Non
     totals = mca.weighted_totals(result.mca_scores, w)
     order = list(totals["option"])[::-1]   # best at the top of a horizontal chart
     names = result.options.set_index("id")["name"]
-    crit_names = _criteria_names()
+    crit_names = _criteria_names(result)
     matrix = result.mca_scores.pivot(index="option", columns="criterion", values="score")
     rationale = result.mca_scores.set_index(["option", "criterion"])["rationale"]
     palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288")

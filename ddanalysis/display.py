@@ -211,21 +211,14 @@ def monte_carlo_table(result: AppraisalResult) -> Styler:
     return styled(tables.monte_carlo_table(result))
 
 
-def _criterion_names() -> dict[str, str]:
-    from .mca import load_criteria
-
-    crit = load_criteria()
-    return dict(zip(crit["criterion"], crit["name"]))
-
-
 def mca_scores_table(result: AppraisalResult) -> Styler:
     """Scores (0-10) per criterion and option, with the swing weights and each option's weighted score."""
-    return styled(tables.mca_scores_table(result, _criterion_names()))
+    return styled(tables.mca_scores_table(result, result.criterion_names()))
 
 
 def mca_rationale_table(result: AppraisalResult, option_id: str | None = None) -> Styler:
     """The written rationale of each score of one option (default: the recommended / focus option)."""
-    return styled(tables.mca_rationale_table(result, _criterion_names(), option_id))
+    return styled(tables.mca_rationale_table(result, result.criterion_names(), option_id))
 
 
 def mca_totals_table(result: AppraisalResult) -> Styler:

@@ -211,6 +211,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         if draws else mc_summary.rename_axis("option").reset_index(),
         mc_draws=mc_draws, mc_seed=int(seed), mc_target_gbp=float(mc_target),
         mca_scores=scores, mca_weights=weights, mca_totals=mca_totals, mca_stability=stability,
+        mca_criteria=mca.load_criteria(), mca_notes=mca.criteria_notes(),
+        discount_bands=tuple(book.settings.discount_bands), discount_source=_discount_source(book),
         plans={o: p for o, p in plans.items() if o in model.options}, gantt=gantt, risks=risks,
         recommended=recommended, recommendation=text,
         provenance={
@@ -221,6 +223,12 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         },
         run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights),
     )
+
+
+def _discount_source(book) -> dict[str, str]:
+    """Title and link of the discount schedule's source (the Green Book)."""
+    src = book.sources.get(book.settings.sources_of_settings.get("discount_schedule", ""), {})
+    return {"title": str(src.get("title", "HM Treasury, The Green Book")), "link": str(src.get("link", ""))}
 
 
 def _run_record(project_id: str, scenario: str, perspective: str, seed: int, draws: int,

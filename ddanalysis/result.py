@@ -58,6 +58,15 @@ class AppraisalResult:
     recommendation: str
     provenance: Mapping[str, str] = field(default_factory=dict)
     run_record: Any = None          # ddanalysis.run_record.RunRecord: what produced these figures
+    mca_criteria: pd.DataFrame | None = None    # criterion, name, description, ... (mca/criteria.yaml)
+    mca_notes: Mapping[str, str] = field(default_factory=dict)  # source, status, not_scored, weights_rationale
+    discount_bands: tuple = ()      # ((first year, last year or None, rate), ...): the Green Book schedule used
+    discount_source: Mapping[str, str] = field(default_factory=dict)  # title, link
+
+    def criterion_names(self) -> dict[str, str]:
+        """Criterion id -> name (empty when the result carries no criteria)."""
+        c = self.mca_criteria
+        return {} if c is None else dict(zip(c["criterion"], c["name"]))
     optimism_bias_mitigation_source: str = "contributory factors"
     residual_life_years: float = 0.0
 

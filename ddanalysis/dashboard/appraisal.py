@@ -201,7 +201,7 @@ class RiskSection(Section):
 class MCASection(Section):
     def __init__(self, page: "AppraisalPage"):
         super().__init__(page)
-        self.names = dict(zip(*mca.load_criteria()[["criterion", "name"]].T.values))
+        self.names: dict[str, str] = {}
         self.sliders: dict[str, W.IntSlider] = {}
         self.weights_box = W.VBox()
         self.reset = W.Button(description="Reset to the default weights", layout=W.Layout(width="260px"))
@@ -266,6 +266,7 @@ class MCASection(Section):
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
+        self.names = result.criterion_names()
         if self._project != result.project_id:
             self._quiet = True
             try:

@@ -27,21 +27,18 @@ class MCARefs:
     weights_total: str
 
 
-def _criteria_names() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Criterion id -> name and description, and the criteria notes (empty when the file is unreadable)."""
-    try:
-        from .. import mca
-
-        crit = mca.load_criteria()
-        return dict(zip(crit.criterion, crit.name)), dict(zip(crit.criterion, crit.description)), mca.criteria_notes()
-    except Exception:  # the sheet still works from the result alone, with ids for names
-        return {}, {}, {}
+def _criteria_names(result: AppraisalResult) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Criterion id -> name and description, and the criteria notes, as the result carries them."""
+    crit = result.mca_criteria
+    if crit is None:
+        return {}, {}, dict(result.mca_notes)
+    return dict(zip(crit.criterion, crit.name)), dict(zip(crit.criterion, crit.description)), dict(result.mca_notes)
 
 
 def write_mca(ws: Worksheet, ctx: Context, result: AppraisalResult) -> MCARefs:
     """Scores and weights as inputs, weighted totals and ranks as formulas, then stability and rationale."""
     onames = option_names(result).__getitem__
-    names, descriptions, notes = _criteria_names()
+    names, descriptions, notes = _criteria_names(result)
     options = list(dict.fromkeys(result.mca_scores.option))
     criteria = list(dict.fromkeys(result.mca_scores.criterion))
     scores = result.mca_scores.set_index(["option", "criterion"])["score"]

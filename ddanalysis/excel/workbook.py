@@ -45,12 +45,9 @@ def context(result: AppraisalResult, produced: dt.date) -> Context:
 
 def discount_bands(result: AppraisalResult) -> tuple[tuple[tuple[int, int | None, float], ...], str, str]:
     """The Green Book bands the result was discounted with, and their source (title, link)."""
-    from ..assumptions import load_book
-
-    book = load_book(result.project_id)
-    bands = tuple(book.settings.discount_bands)
+    bands = tuple(result.discount_bands)
     check_factors(result, bands)
-    src = book.sources.get(book.settings.sources_of_settings.get("discount_schedule", ""), {})
+    src = result.discount_source
     return bands, str(src.get("title", "HM Treasury, The Green Book")), str(src.get("link", ""))
 
 

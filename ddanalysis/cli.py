@@ -85,13 +85,18 @@ def appraise_command(
     ob_mitigation: Optional[float] = typer.Option(
         None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1); labelled 'override' in the output. "
                                       "Default: derived from the contributory factors shown to be managed."),
+    set_values: Optional[list[str]] = typer.Option(
+        None, "--set", help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), e.g. "
+                            "--set mutual.pension_rate_change=0.04; within the assumption's bounds; fixed in every "
+                            "Monte Carlo draw."),
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
     from .engine import appraise
+    from .overrides import parse_pairs
     from .report import appraisal_table
 
     result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
-                      ob_mitigation=ob_mitigation)
+                      ob_mitigation=ob_mitigation, overrides=parse_pairs(set_values or []))
     typer.echo(result.to_json() if as_json else appraisal_table(result))
 
 

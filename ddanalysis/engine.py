@@ -8,6 +8,7 @@ switching values, Monte Carlo, multi-criteria analysis and the plans.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +25,7 @@ from .model import OptionTiming, ProjectModel
 from .presentation import text as decision_text
 from .result import AppraisalResult
 from .filestamp import Stamp, stamp
+from .overrides import checked as checked_overrides
 from .run_record import make_record, project_input_files
 from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
@@ -78,7 +80,7 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
 def appraise(project_id: str, scenario: str = "central", perspective: str = "council", draws: int = DEFAULT_DRAWS,
              seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
              horizon_years: int | None = None, plan_start: dt.date | None = None,
-             with_switching: bool = True) -> AppraisalResult:
+             with_switching: bool = True, overrides: "Mapping[str, float] | None" = None) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
     ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
@@ -88,7 +90,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     optimism-bias mitigation (0..1), labelled "override" in every output; without it the mitigation is
     derived from the contributory factors in appraisal.yaml (a scenario may also set
     ``project.optimism_bias_mitigation`` as an override); it is never drawn in the Monte Carlo.
-    ``mca_weights``: criterion -> swing weight (sum 1). Money in GBP, real base-year prices.
+    ``mca_weights``: criterion -> swing weight (sum 1). ``overrides``: what-if values by assumption key
+    (``{"mutual.pension_rate_change": 0.04}``), each within its bounds and fixed in every Monte Carlo draw
+    (:mod:`ddanalysis.overrides`). Money in GBP, real base-year prices.
     """
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
@@ -99,6 +103,12 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     fixed = set(sc.set) | {ob_key}  # the mitigation is never drawn in the Monte Carlo
     if ob_mitigation is None and ob_key in sc.set:
         ob_mitigation = float(sc.set[ob_key])
+    for key, value in checked_overrides(overrides or {}, book.table).items():
+        if key == ob_key:
+            ob_mitigation = value
+        else:
+            values.loc[key] = value
+            fixed.add(key)
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
     model.ob_mitigation_override = None if ob_mitigation is None else float(ob_mitigation)
     ob_used = model.ob_mitigation_override if ob_mitigation is not None else model.ob_derived["operating"]
@@ -221,7 +231,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
             "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
             "package_version": __version__,
         },
-        run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights),
+        run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
+                               overrides),
     )
 
 
@@ -232,9 +243,10 @@ def _discount_source(book) -> dict[str, str]:
 
 
 def _run_record(project_id: str, scenario: str, perspective: str, seed: int, draws: int,
-                ob_mitigation: float | None, mca_weights: "pd.Series | dict | None"):
+                ob_mitigation: float | None, mca_weights: "pd.Series | dict | None",
+                what_if: "Mapping[str, float] | None" = None):
     """The run record of an appraisal: every bundled input file hashed, the arguments and overrides."""
-    overrides: dict[str, object] = {}
+    overrides: dict[str, object] = {str(k): float(v) for k, v in (what_if or {}).items()}
     if ob_mitigation is not None:
         overrides["project.optimism_bias_mitigation"] = float(ob_mitigation)
     if mca_weights is not None:

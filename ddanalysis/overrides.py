@@ -1,0 +1,69 @@
+"""What-if overrides: ``KEY=VALUE`` pairs that fix assumptions at chosen values, checked against their bounds.
+
+The keys follow the assumption-key grammar (:mod:`ddanalysis.keys`): ``mutual.pension_rate_change=0.04``,
+``project.optimism_bias_mitigation=0.3``. An override fixes the value in the central case and in every
+Monte Carlo draw, as a scenario's ``set`` does. Nothing is evaluated: a value is parsed as a plain
+number and must lie within the assumption's hard bounds (``levers.yaml`` ``bounds``, or the appraisal
+settings' bounds for project-wide assumptions); an unknown key, a malformed value or one out of
+bounds is a :class:`~ddanalysis.errors.DDAnalysisError` naming the key, the value and the bounds.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from .errors import DDAnalysisError
+from .keys import parse_key
+
+
+def parse_pairs(pairs: Iterable[str]) -> dict[str, float]:
+    """``["mutual.pension_rate_change=0.04", ...]`` -> ``{"mutual.pension_rate_change": 0.04}``.
+
+    A pair without ``=``, a malformed key or a value that is not a finite plain number is refused;
+    the same key given twice is refused (which one was meant?).
+    """
+    out: dict[str, float] = {}
+    for pair in pairs:
+        key, sep, raw = str(pair).partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key or not raw:
+            raise DDAnalysisError(f"--set {pair!r}: expected KEY=VALUE, e.g. mutual.pension_rate_change=0.04")
+        parse_key(key)  # the grammar, with its own message
+        if key in out:
+            raise DDAnalysisError(f"--set {key}: given twice ({out[key]:g} and {raw}); give each key once")
+        out[key] = _number(key, raw)
+    return out
+
+
+def _number(key: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or raw.lower() in {"nan", "inf", "-inf", "infinity", "-infinity"}:
+        raise DDAnalysisError(f"--set {key}={raw}: the value must be a plain number (e.g. 0.04 for 4%)")
+    return value
+
+
+def checked(overrides: Mapping[str, float], table: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """The overrides as ``{(scope, key): value}``, each checked against the assumption table of a project
+    (indexed by (scope, key), with ``bound_low``/``bound_high``). Unknown keys list the valid ones."""
+    out: dict[tuple[str, str], float] = {}
+    for text, value in overrides.items():
+        k = parse_key(text)
+        if k.service is not None:
+            raise DDAnalysisError(f"{text}: this project holds one service; drop the '{k.service}/' prefix")
+        if k.pair not in table.index:
+            scopes = sorted({s for s, _ in table.index})
+            keys = sorted(f"{s}.{n}" for s, n in table.index if s == k.scope)
+            hint = f"valid keys for {k.scope!r}: {', '.join(keys)}" if keys else f"valid scopes: {', '.join(scopes)}"
+            raise DDAnalysisError(f"{text}: not an assumption of this project's options; {hint}")
+        lo, hi = float(table.loc[k.pair, "bound_low"]), float(table.loc[k.pair, "bound_high"])
+        v = float(value)
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise DDAnalysisError(f"{text}={value}: outside its bounds [{lo:g}, {hi:g}] "
+                                  f"({table.loc[k.pair, 'unit']})")
+        out[k.pair] = v
+    return out

@@ -32,7 +32,7 @@ def discount_factors(years: int | Sequence[int] | np.ndarray,
     each later factor is the product of the yearly factors 1 / (1 + r_y) for y = 1..t, with r_y
     the rate of the band holding year y (3.5% to year 30, 3.0% to 75, ...).
     """
-    idx = np.arange(years) if np.isscalar(years) else np.asarray(years, dtype=int)
+    idx = np.arange(int(years)) if np.isscalar(years) else np.asarray(years, dtype=int)  # type: ignore[arg-type]
     if idx.size == 0:
         return np.zeros(0)
     if (idx < 0).any():

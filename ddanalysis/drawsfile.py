@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -88,7 +89,7 @@ def read_draws(path, options: list[str] | None = None) -> tuple[pd.DataFrame, pd
     name has no dot. Every other column except ``draw`` is an input.
     """
     path = Path(path)
-    meta = {}
+    meta: dict[str, Any] = {}
     if not path.is_file():
         raise DataFileError(f"{path}: no such draws file")
     try:

@@ -69,7 +69,7 @@ def _marginals(problem) -> tuple[list, dict]:
         names, spec = list(problem), dict(problem)
     else:
         raise TypeError("problem: a SALib problem dict, or {name: (low, high) | inverse-CDF function}")
-    ppfs = {}
+    ppfs: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
     for name in names:
         s = spec[name]
         if callable(s):

@@ -186,7 +186,7 @@ def _pydantic_problems(where: str, exc: ValidationError) -> list[str]:
     for err in errors:
         if err["type"] == "too_short" and tuple(err["loc"]) in deeper:
             continue  # a list emptied by its items' own errors: those errors say it better
-        loc = _loc(err)
+        loc = _loc(dict(err))
         if err["type"] == "missing" and loc.endswith("source"):
             out.append(f"{where}: no source; every unit cost needs source: {{publisher, title, year, locator, link}}")
         else:

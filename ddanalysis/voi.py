@@ -104,7 +104,7 @@ def _basis(zs: list[np.ndarray], n: int) -> tuple[np.ndarray, list[int]]:
     n_knots = min(SPLINE_KNOTS, max((cap - 1 - p - p * (p + 1) // 2 - p) // max(p, 1), 0))
     knots = [_knots(z, n_knots) for z in zs]
     widths = [1, p, p * (p + 1) // 2, p, sum(len(k) for k in knots)]
-    sizes = []
+    sizes: list[int] = []
     for w in widths:
         total = (sizes[-1] if sizes else 0) + w
         if w == 0 or total > cap:
@@ -204,7 +204,7 @@ def binned_fit(y: np.ndarray, x: np.ndarray, bins: int | None = None) -> np.ndar
     label[np.argsort(x, kind="stable")] = np.arange(n) * k // n
     counts = np.bincount(label, minlength=k).astype(float)
     means = np.column_stack([np.bincount(label, weights=y[:, j], minlength=k) for j in range(y.shape[1])])
-    means /= np.maximum(counts, 1.0)[:, None]
+    means = means / np.maximum(counts, 1.0)[:, None]
     return means[label]
 
 

@@ -98,7 +98,8 @@ def gather(result: "AppraisalResult") -> PaperInputs:
     ids = list(result.options["id"])
     book = load_book()
     descriptions = {m: str(book.models.get(m, {}).get("description", "")) for m in ids}
-    routes, facts = {}, []
+    routes: dict[str, str] = {}
+    facts: list[pd.DataFrame] = []
     for m in ids:
         try:
             routes[m] = _route(m)

@@ -130,7 +130,7 @@ def cached_frame(path: Path, parse: Callable[[Path], pd.DataFrame], cache_dir: P
             pass
     frame = parse(path)
     buffer = io.BytesIO()
-    np.savez(buffer, **_to_arrays(frame))
+    np.savez(buffer, **_to_arrays(frame))  # type: ignore[arg-type]  # numpy's stub types **kwds too narrowly
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

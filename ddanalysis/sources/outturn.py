@@ -251,21 +251,21 @@ def read_official(paths: str | Path | Iterable[str | Path], *, measure: str | No
 
 
 def _read_many(paths: Iterable[str | Path], *, cache: CacheOption, only_rs: bool) -> pd.DataFrame:
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files: list[Path] = [Path(p) for p in paths]
+    if not files:
         raise DDAnalysisError(f"no files given (expected DCLG RS, RSX or RA 'data by LA' files: {FORMATS_READ})")
-    frames = [_load(p, cache) for p in paths]
+    frames = [_load(p, cache) for p in files]
     if only_rs:
-        _only_rs(paths, frames)
-    frames = _rs_over_rsx(paths, frames)
-    _check_overlap(paths, frames)
+        _only_rs(files, frames)
+    frames = _rs_over_rsx(files, frames)
+    _check_overlap(files, frames)
     mapping = code_lookup()
     learnt: dict[str, str] = {}
     for frame in sorted(frames, key=lambda f: str(f["year"].iloc[0]) if len(f) else ""):
         for e_code, ons in learnt_codes(frame).items():
             learnt.setdefault(e_code, ons)
     mapping.update(learnt)
-    return _finish(paths, frames, mapping)
+    return _finish(files, frames, mapping)
 
 
 def _rs_over_rsx(paths: list[Path], frames: list[pd.DataFrame]) -> list[pd.DataFrame]:

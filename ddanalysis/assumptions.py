@@ -314,26 +314,28 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
     return rows, problems
 
 
-def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, dict[str, _SettingEntry], list[dict]]:
-    raw = _read_yaml(path)
+def _settings_key_problems(raw: Mapping[str, Any], sources: Mapping[str, Any]) -> list[str]:
+    """Unknown and missing top-level keys of appraisal.yaml, and targets without a source or a share in [0, 1]."""
     problems: list[str] = []
     allowed = {"base_year", "first_year", "horizon_years", "discount_schedule", "optimism_bias", "facts",
                "assumptions", "gdp_deflator", "targets", "residual_value", "monte_carlo"}
-    if not isinstance(raw, dict):
-        raise DataFileError(f"{path}: expected a mapping")
     for k in sorted(set(raw) - allowed, key=str):
         problems.append(f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}")
     for k in sorted(allowed - set(raw) - {"targets", "residual_value", "monte_carlo"}):
         problems.append(f"{k}: missing")
-    targets = raw.get("targets") or {}
-    for name, spec in targets.items():
+    for name, spec in (raw.get("targets") or {}).items():
         if not isinstance(spec, dict) or spec.get("source") not in sources:
             problems.append(f"targets.{name}.source: expected a source id from sources.yaml")
         elif not isinstance(spec.get("value"), (int, float)) or not 0 <= spec["value"] <= 1:
             problems.append(f"targets.{name}.value: expected a share in [0, 1], got {spec.get('value')!r}")
-    _fail(path, problems)
+    return problems
+
+
+def _discount_bands(schedule: Mapping[str, Any], problems: list[str]) -> list[tuple[int, int | None, float]]:
+    """The Green Book bands (from year, to year or None for open, rate), sorted; a rate outside [0, 1], a gap
+    between bands or a schedule that does not start at year 0 and end open is appended to ``problems``."""
     bands = []
-    for i, band in enumerate(raw["discount_schedule"].get("bands", [])):
+    for i, band in enumerate(schedule.get("bands", [])):
         rate = band.get("rate")
         if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             problems.append(f"discount_schedule.bands[{i}].rate: expected a rate in [0, 1], got {rate!r}")
@@ -346,7 +348,12 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
             problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {a1 + 1 if a1 is not None else '?'}")
     if band_problems == 0 and (not bands or bands[0][0] != 0 or bands[-1][1] is not None):
         problems.append("discount_schedule.bands: must start at year 0 and end open (to_year: null)")
-    ob = raw["optimism_bias"]
+    return bands
+
+
+def _optimism_bias(ob: Mapping[str, Any], problems: list[str]) -> tuple[dict[str, float], dict[str, Any]]:
+    """(category -> upper bound (share), cost kind -> category) from ``optimism_bias``; faults, including those of
+    the contributory factors, appended to ``problems``."""
     upper = {}
     for name, spec in (ob.get("categories") or {}).items():
         u = spec.get("upper") if isinstance(spec, dict) else None
@@ -359,15 +366,12 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
         if use.get(kind) not in upper:
             problems.append(f"optimism_bias.use.{kind}: {use.get(kind)!r} is not a category in optimism_bias.categories")
     problems += _check_ob_factors(ob.get("contributory_factors") or {}, upper)
-    residual = raw.get("residual_value") or {"remaining_life_years": 0, "source": "team-judgement"}
-    life = residual.get("remaining_life_years")
-    if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
-        problems.append(f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
-                        f"got {residual!r}")
-    for block in ("discount_schedule", "optimism_bias", "gdp_deflator"):
-        if raw[block].get("source") not in sources:
-            problems.append(f"{block}.source: {raw[block].get('source')!r} is not in sources.yaml")
-    facts = raw["facts"] or {}
+    return upper, use
+
+
+def _check_facts(facts: Mapping[str, Any], sources: Mapping[str, Any], problems: list[str]) -> None:
+    """Each fact needs a source in sources.yaml, and a value (when given) that is a share in [0, 1], as must each
+    class's council share of retained business rates."""
     for name, spec in facts.items():
         if spec.get("source") not in sources:
             problems.append(f"facts.{name}.source: {spec.get('source')!r} is not in sources.yaml")
@@ -377,12 +381,14 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
     for cls, v in (facts.get("rates_retention_council_share", {}).get("by_class") or {}).items():
         if not 0 <= v <= 1:
             problems.append(f"facts.rates_retention_council_share.by_class.{cls}: expected a share in [0, 1], got {v}")
-    horizon = raw["horizon_years"]
-    h = horizon.get("value") if isinstance(horizon, dict) else horizon
-    if not isinstance(h, int) or not 1 <= h <= 100:
-        problems.append(f"horizon_years.value: expected a whole number of years from 1 to 100, got {h!r}")
+
+
+def _setting_entries(path: Path, raw_entries: Mapping[str, Any] | None, sources: Mapping[str, Any],
+                     problems: list[str]) -> tuple[dict[str, _SettingEntry], list[dict]]:
+    """The project-wide assumptions of appraisal.yaml: key -> validated entry, and their assumption-table rows;
+    every fault appended to ``problems`` under ``assumptions.``."""
     specs: dict[str, _SettingEntry] = {}
-    for key, spec in (raw["assumptions"] or {}).items():
+    for key, spec in (raw_entries or {}).items():
         try:
             specs[key] = _SettingEntry.model_validate(spec)
         except ValidationError as exc:
@@ -392,6 +398,36 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
                                                           for k, v in specs.items()},
                                     pd.DataFrame(), sources, settings_specs=specs)
     problems += [f"assumptions.{p}" for p in entry_problems]
+    return specs, rows
+
+
+def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, dict[str, _SettingEntry], list[dict]]:
+    """appraisal.yaml: the appraisal settings (years, Green Book bands, optimism bias, facts, targets, deflator),
+    its project-wide assumptions and their table rows; every problem in one :class:`DataFileError`."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping")
+    problems = _settings_key_problems(raw, sources)
+    _fail(path, problems)
+    targets = raw.get("targets") or {}
+    bands = _discount_bands(raw["discount_schedule"], problems)
+    ob = raw["optimism_bias"]
+    upper, use = _optimism_bias(ob, problems)
+    residual = raw.get("residual_value") or {"remaining_life_years": 0, "source": "team-judgement"}
+    life = residual.get("remaining_life_years")
+    if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
+        problems.append(f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
+                        f"got {residual!r}")
+    for block in ("discount_schedule", "optimism_bias", "gdp_deflator"):
+        if raw[block].get("source") not in sources:
+            problems.append(f"{block}.source: {raw[block].get('source')!r} is not in sources.yaml")
+    facts = raw["facts"] or {}
+    _check_facts(facts, sources, problems)
+    horizon = raw["horizon_years"]
+    h = horizon.get("value") if isinstance(horizon, dict) else horizon
+    if not isinstance(h, int) or not 1 <= h <= 100:
+        problems.append(f"horizon_years.value: expected a whole number of years from 1 to 100, got {h!r}")
+    specs, rows = _setting_entries(path, raw["assumptions"], sources, problems)
     deflator = pd.Series(raw["gdp_deflator"].get("index") or {}, dtype=float)
     if deflator.empty or (deflator <= 0).any():
         problems.append("gdp_deflator.index: expected positive index values by financial year")

@@ -552,22 +552,8 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
     """
     where = where or {}
     money = {k: float(numbers[k]) for k in BASELINE_LINES}
-
-    def at(key: str) -> str:
-        return f" ({where[key]})" if key in where else ""
-
-    found: list[tuple[str | None, str]] = []
     if pounds_ratio is not None:
-        for key, value in money.items():
-            others = [abs(v) for k, v in money.items() if k != key and v != 0]
-            if len(others) < MIN_LINES_FOR_SCALE_CHECK or value == 0:
-                continue
-            median = statistics.median(others)
-            if abs(value) >= pounds_ratio * median:
-                found.append((key, f"{key} = {value:,.10g} looks like pounds: the other lines are in GBP thousand "
-                                   f"(median {median:,.6g}) and this one is {abs(value) / median:,.0f} times that; "
-                                   f"enter {value / 1000:,.10g} (if the figure is right, "
-                                   "`check-baseline --no-scale-check` accepts it)"))
+        found = _lines_in_pounds(money, pounds_ratio)
         if found:
             return found
     gross = sum(v for k, v in money.items() if k in EXPENDITURE_LINES)
@@ -577,18 +563,47 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
         big = min(INCOME_LINES, key=lambda k: (money[k], k))
         return [(None, f"income totals {_k(income)} thousand, more than the gross expenditure of {_k(gross)} "
                        f"thousand, so the net budget would be {_k(net)} thousand ({_pounds_text(net)}), a surplus "
-                       f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{at(big)}; is it "
-                       "in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs")]
+                       f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{_at(where, big)}; "
+                       "is it in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs")]
     if (official_tolerance is not None and official_gbp_k is not None and official_gbp_k > 0
             and net > official_gbp_k * (1 + official_tolerance)):
-        big = max(BASELINE_LINES, key=lambda k: (abs(money[k]), k))
-        return [(None, f"the in-scope net budget of {_k(net)} thousand ({_pounds_text(net)}) is {net / official_gbp_k:,.0%} "
-                       f"of {_k(official_gbp_k)} thousand, {official_what}; a service is part of its block, so its "
-                       f"net budget may exceed that figure by at most {official_tolerance:.0%} (up to "
-                       f"{_k(official_gbp_k * (1 + official_tolerance))} thousand). The largest line is {big} = "
-                       f"{money[big]:,.10g}{at(big)}: is a figure in pounds, or is the service in the wrong block? "
-                       "(if the figures are right, `check-baseline --no-official-check` skips this comparison)")]
+        return [(None, _net_above_official(money, net, where, official_gbp_k, official_what, official_tolerance))]
+    return []
+
+
+def _at(where: Mapping[str, str], key: str) -> str:
+    """`` (where the line sits in its file)`` for a message, or nothing when not known."""
+    return f" ({where[key]})" if key in where else ""
+
+
+def _lines_in_pounds(money: Mapping[str, float], pounds_ratio: float) -> list[tuple[str | None, str]]:
+    """(line key, message) for every non-zero line at least ``pounds_ratio`` times the median of the other non-zero
+    lines (GBP thousand), when there are enough of them to judge (:data:`MIN_LINES_FOR_SCALE_CHECK`)."""
+    found: list[tuple[str | None, str]] = []
+    for key, value in money.items():
+        others = [abs(v) for k, v in money.items() if k != key and v != 0]
+        if len(others) < MIN_LINES_FOR_SCALE_CHECK or value == 0:
+            continue
+        median = statistics.median(others)
+        if abs(value) >= pounds_ratio * median:
+            found.append((key, f"{key} = {value:,.10g} looks like pounds: the other lines are in GBP thousand "
+                               f"(median {median:,.6g}) and this one is {abs(value) / median:,.0f} times that; "
+                               f"enter {value / 1000:,.10g} (if the figure is right, "
+                               "`check-baseline --no-scale-check` accepts it)"))
     return found
+
+
+def _net_above_official(money: Mapping[str, float], net: float, where: Mapping[str, str], official_gbp_k: float,
+                        official_what: str, official_tolerance: float) -> str:
+    """The message for a net budget (GBP thousand) above the official net figure by more than the tolerance (a
+    share), naming the largest line."""
+    big = max(BASELINE_LINES, key=lambda k: (abs(money[k]), k))
+    return (f"the in-scope net budget of {_k(net)} thousand ({_pounds_text(net)}) is {net / official_gbp_k:,.0%} "
+            f"of {_k(official_gbp_k)} thousand, {official_what}; a service is part of its block, so its "
+            f"net budget may exceed that figure by at most {official_tolerance:.0%} (up to "
+            f"{_k(official_gbp_k * (1 + official_tolerance))} thousand). The largest line is {big} = "
+            f"{money[big]:,.10g}{_at(where, big)}: is a figure in pounds, or is the service in the wrong block? "
+            "(if the figures are right, `check-baseline --no-official-check` skips this comparison)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -825,6 +840,61 @@ def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project
     return sizing
 
 
+def _baseline_suffix(path: Path) -> str:
+    """``.csv`` or ``.xlsx`` (lower case); any other kind of file, or a missing one, is a :class:`DataFileError`."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise DataFileError(f"{path}: a baseline must be a .csv file or the .xlsx input workbook "
+                            f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
+    if not path.is_file():
+        raise DataFileError(f"{path}: baseline file not found")
+    return suffix
+
+
+def _rs_share(numbers: Mapping[str, float], sizing: Sizing | None, own_meta: bool, meta_name: str,
+              problems: Problems) -> float | None:
+    """The net budget's share of the official RS net figure for its block (None without sizing or a complete
+    budget); a share stated in the file's own metadata must agree with it to 6 decimal places."""
+    if sizing is None or not all(k in numbers for k in BASELINE_LINES):
+        return None
+    net_k = sum(numbers[k] for k in BASELINE_LINES)
+    share = net_k / sizing.rs_net_current_gbp_k
+    if own_meta and abs(round(share, 6) - sizing.rs_share) > 1.5e-6:
+        problems.add(f"{meta_name}, field 'sizing.rs_share'",
+                     f"{sizing.rs_share} but the net budget {net_k:,.1f} / RS figure "
+                     f"{sizing.rs_net_current_gbp_k:,.0f} = {share:.6f}")
+    return share
+
+
+def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str, sizing: Sizing | None,
+                        pounds_ratio: float | None, official_tolerance: float | None, problems: Problems) -> None:
+    """Add the :func:`scale_problems` of a complete budget (GBP thousand), each at its line's cell (or the whole
+    file), measured against the official RS net figure when the sizing gives one."""
+    for key, what in scale_problems(
+            numbers, {c.key: c.where for c in cells},
+            official_gbp_k=sizing.rs_net_current_gbp_k if sizing is not None else None,
+            official_what=_official_what(sizing) if sizing is not None else "",
+            pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
+        problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
+
+
+def _provenance(path: Path, meta: BaselineMeta | None, texts: Mapping[str, str], sizing: Sizing | None,
+                share: float | None) -> tuple[bool, str]:
+    """(illustrative, source sentence): from the metadata sidecar when there is one, else the council's own entry;
+    with the RS sizing sentence when the share is known."""
+    if meta is not None:
+        illustrative = meta.illustrative
+        source = meta.source.strip()
+    else:
+        illustrative = False
+        stated = texts.get("source") or "source not stated"
+        source = (f"Entered by the council in {path.name} ({stated}); checked by ddanalysis for completeness, "
+                  "signs and units, not against the ledger.")
+    if sizing is not None and share is not None:
+        source += _sizing_sentence(sizing, share)
+    return illustrative, source
+
+
 def load_baseline(path: str | Path, project_id: str | None = None, *,
                   pounds_ratio: float | None = POUNDS_LINE_RATIO,
                   official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> Baseline:
@@ -848,12 +918,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     path = Path(path)
     if project_id is not None:
         registry.project(project_id)  # UnknownKeyError listing the valid ids
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise DataFileError(f"{path}: a baseline must be a .csv file or the .xlsx input workbook "
-                            f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
-    if not path.is_file():
-        raise DataFileError(f"{path}: baseline file not found")
+    suffix = _baseline_suffix(path)
     problems = Problems(path, always_list=True)
     if suffix == ".csv":
         cells, whole = _read_csv_cells(path, problems)
@@ -868,40 +933,15 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
 
     project = _which_project(path, project_id, meta, meta_path.name, texts, cells, problems)
     sizing = _sizing(meta, meta_path.name, project, problems)
-    own_meta = meta is not None
-    share: float | None = None
-    if sizing is not None and all(k in numbers for k in BASELINE_LINES):
-        net_k = sum(numbers[k] for k in BASELINE_LINES)
-        share = net_k / sizing.rs_net_current_gbp_k
-        if own_meta and abs(round(share, 6) - sizing.rs_share) > 1.5e-6:
-            problems.add(f"{meta_path.name}, field 'sizing.rs_share'",
-                         f"{sizing.rs_share} but the net budget {net_k:,.1f} / RS figure "
-                         f"{sizing.rs_net_current_gbp_k:,.0f} = {share:.6f}")
-
+    share = _rs_share(numbers, sizing, meta is not None, meta_path.name, problems)
     if all(k in numbers for k in BASELINE_LINES) and not _looks_all_pounds(numbers):
-        for key, what in scale_problems(
-                numbers, {c.key: c.where for c in cells},
-                official_gbp_k=sizing.rs_net_current_gbp_k if sizing is not None else None,
-                official_what=_official_what(sizing) if sizing is not None else "",
-                pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
-            problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
+        _add_scale_problems(numbers, cells, whole, sizing, pounds_ratio, official_tolerance, problems)
 
     problems.raise_if_any()
     assert project is not None
 
     amounts = pd.Series([numbers[k] * 1000.0 for k in BASELINE_LINES], index=list(BASELINE_LINES), dtype="float64")
-    if own_meta:
-        assert meta is not None
-        illustrative = meta.illustrative
-        source = meta.source.strip()
-    else:
-        illustrative = False
-        stated = texts.get("source") or "source not stated"
-        source = (f"Entered by the council in {path.name} ({stated}); checked by ddanalysis for completeness, "
-                  "signs and units, not against the ledger.")
-    if sizing is not None and share is not None:
-        source += _sizing_sentence(sizing, share)
-
+    illustrative, source = _provenance(path, meta, texts, sizing, share)
     return Baseline(
         project_id=project.id,
         base_year=config.BASE_YEAR,

@@ -247,16 +247,9 @@ def savings_by_year(result: AppraisalResult, cumulative: bool = False) -> go.Fig
     return fig
 
 
-def cost_components(result: AppraisalResult, option_id: str | None = None, difference: bool = True) -> go.Figure:
-    """Where an option's cost differs from the status quo's, by component group and year.
-
-    ``difference=True`` (default): bars are the option's cost minus the status quo's for each
-    component group (above zero = costs more than in-house, below = cheaper), stacked; a line marks
-    the net difference (minus the annual saving). ``difference=False``: the option's own costs,
-    stacked (income below zero), with lines for its net cost and the status quo's. GBP, real
-    base-year prices, before discounting. Default option: the recommended (or best) one.
-    """
-    opt = _pick_option(result, option_id)
+def _component_group_rows(result: AppraisalResult, opt: str, difference: bool) -> pd.DataFrame:
+    """An option's cash flows (GBP a year, real) with each component's group; with ``difference``, its cost minus
+    the status quo's for the same component and year."""
     cf = result.cashflows
     comp_to_group = {c: g for g, comps in COMPONENT_GROUPS.items() for c in comps}
     mine = cf[cf["option"] == opt].set_index(["component", "year_index"])["cost_gbp"]
@@ -264,10 +257,12 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
     if difference:
         base = cf[cf["option"] == STATUS_QUO].set_index(["component", "year_index"])["cost_gbp"]
         rows["cost_gbp"] = (mine - base.reindex(mine.index).fillna(0.0)).to_numpy()
-    rows = rows.assign(group=rows["component"].map(comp_to_group).fillna("Other"))
-    years = list(dict.fromkeys(rows.sort_values("year_index")["financial_year"]))
-    fig = go.Figure()
-    all_y: list[float] = []
+    return rows.assign(group=rows["component"].map(comp_to_group).fillna("Other"))
+
+
+def _add_group_bars(fig: go.Figure, rows: pd.DataFrame, years: list[str]) -> None:
+    """One stacked bar trace per component group that is non-zero in some year (GBP), in the groups' order; the
+    hover lists the group's components that year."""
     nonzero = rows[rows["cost_gbp"].abs() > 0.5]
     lines = (nonzero["label"] + ": " + nonzero["cost_gbp"].map(gbp))
     detail_by = lines.groupby([nonzero["group"], nonzero["financial_year"]], sort=False).agg("<br>".join)
@@ -283,6 +278,22 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
             customdata=np.array([[gbp(v), d] for v, d in zip(y, detail)], dtype=object),
             hovertemplate=f"<b>{group}</b> %{{x}}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
         ))
+
+
+def cost_components(result: AppraisalResult, option_id: str | None = None, difference: bool = True) -> go.Figure:
+    """Where an option's cost differs from the status quo's, by component group and year.
+
+    ``difference=True`` (default): bars are the option's cost minus the status quo's for each
+    component group (above zero = costs more than in-house, below = cheaper), stacked; a line marks
+    the net difference (minus the annual saving). ``difference=False``: the option's own costs,
+    stacked (income below zero), with lines for its net cost and the status quo's. GBP, real
+    base-year prices, before discounting. Default option: the recommended (or best) one.
+    """
+    opt = _pick_option(result, option_id)
+    rows = _component_group_rows(result, opt, difference)
+    years = list(dict.fromkeys(rows.sort_values("year_index")["financial_year"]))
+    fig = go.Figure()
+    _add_group_bars(fig, rows, years)
     name = result.option_name(opt)
     tot = result.annual[result.annual["option"] == opt].sort_values("year_index")
     sq = result.annual[result.annual["option"] == STATUS_QUO].sort_values("year_index")
@@ -293,6 +304,7 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
         series = [(tot["cost_gbp"].to_numpy(dtype=float), f"{name}: net cost", dict(color="#000000", width=3)),
                   (sq["cost_gbp"].to_numpy(dtype=float), "In-house (status quo): net cost",
                    dict(color=OPTION_COLOURS[STATUS_QUO], width=3, dash="dash"))]
+    all_y: list[float] = []
     for y, label, style in series:
         all_y.extend(y)
         fig.add_trace(go.Scatter(
@@ -554,25 +566,9 @@ def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None
 # implementation plan
 # --------------------------------------------------------------------------------------------
 
-def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
-    """Gantt chart of an option's implementation plan: phases as bars (critical path in vermillion,
-    the others in sky blue with their slack as a pale extension), milestones as diamonds on the row
-    of the phase that ends on that date, go-live as a dashed line. Default option: as :func:`tornado`.
-    """
-    opt = _pick_option(result, option_id)
-    name = result.option_name(opt)
-    title = f"Implementation plan: {name}"
-    g = result.gantt
-    if g is None or g.empty or opt == STATUS_QUO or opt not in set(g["option"]):
-        return _message_figure(title, "The status quo needs no implementation plan." if opt == STATUS_QUO
-                               else "No plan for this option.", result.illustrative)
-    rows = g[g["option"] == opt].copy()
-    rows["start"] = pd.to_datetime(rows["start"])
-    rows["finish"] = pd.to_datetime(rows["finish"])
-    rows = rows.reset_index(drop=True)
-    labels = [_wrap(str(n), 36) for n in rows["name"]]
-    rows["label"] = labels
-    fig = go.Figure()
+def _add_phase_bars(fig: go.Figure, rows: pd.DataFrame) -> None:
+    """Phases of positive length as horizontal bars from start to finish (critical path in vermillion, the others
+    in sky blue), each phase's slack (weeks) as a pale extension after its finish."""
     bars = rows[rows["finish"] > rows["start"]]
     slack = bars["slack_weeks"].fillna(0.0) if "slack_weeks" in bars else pd.Series(0.0, index=bars.index)
     day = 86_400_000.0
@@ -596,21 +592,50 @@ def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
             base=has_slack["finish"].dt.strftime("%Y-%m-%d").tolist(), orientation="h", name="Slack",
             marker=dict(color="rgba(86,180,233,0.25)", line=dict(color="#56B4E9", width=1)), meta="slack",
             hovertemplate="slack: can slip this far without moving go-live<extra></extra>"))
+
+
+def _add_milestones(fig: go.Figure, rows: pd.DataFrame, ms: pd.DataFrame) -> None:
+    """Milestones (``ms``: milestone, date) as diamonds at their dates, on the row of the phase that ends that day
+    (else the last phase running then, else the last row)."""
+    labels = rows["label"].tolist()
+    ys, xs, texts = [], [], []
+    for m, d in zip(ms["milestone"], pd.to_datetime(ms["date"])):
+        hit = rows[rows["finish"] == d]
+        if hit.empty:
+            hit = rows[(rows["start"] <= d) & (rows["finish"] >= d)].sort_values("start")
+        ys.append(hit["label"].iloc[-1] if not hit.empty else labels[-1])
+        xs.append(d.strftime("%Y-%m-%d"))
+        texts.append(f"<b>{m}</b><br>{d:%d %b %Y}")
+    fig.add_trace(go.Scatter(y=ys, x=xs, mode="markers", name="Milestone", meta="milestone",
+                             marker=dict(symbol="diamond", size=13, color="#000000", line=dict(color="#ffffff", width=1)),
+                             customdata=np.array(texts, dtype=object)[:, None],
+                             hovertemplate="%{customdata[0]}<extra></extra>"))
+
+
+def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
+    """Gantt chart of an option's implementation plan: phases as bars (critical path in vermillion,
+    the others in sky blue with their slack as a pale extension), milestones as diamonds on the row
+    of the phase that ends on that date, go-live as a dashed line. Default option: as :func:`tornado`.
+    """
+    opt = _pick_option(result, option_id)
+    name = result.option_name(opt)
+    title = f"Implementation plan: {name}"
+    g = result.gantt
+    if g is None or g.empty or opt == STATUS_QUO or opt not in set(g["option"]):
+        return _message_figure(title, "The status quo needs no implementation plan." if opt == STATUS_QUO
+                               else "No plan for this option.", result.illustrative)
+    rows = g[g["option"] == opt].copy()
+    rows["start"] = pd.to_datetime(rows["start"])
+    rows["finish"] = pd.to_datetime(rows["finish"])
+    rows = rows.reset_index(drop=True)
+    labels = [_wrap(str(n), 36) for n in rows["name"]]
+    rows["label"] = labels
+    fig = go.Figure()
+    _add_phase_bars(fig, rows)
     plan = result.plans.get(opt) if result.plans else None
     ms = getattr(plan, "milestones", None)
     if ms is not None and len(ms):
-        ys, xs, texts = [], [], []
-        for m, d in zip(ms["milestone"], pd.to_datetime(ms["date"])):
-            hit = rows[rows["finish"] == d]
-            if hit.empty:
-                hit = rows[(rows["start"] <= d) & (rows["finish"] >= d)].sort_values("start")
-            ys.append(hit["label"].iloc[-1] if not hit.empty else labels[-1])
-            xs.append(d.strftime("%Y-%m-%d"))
-            texts.append(f"<b>{m}</b><br>{d:%d %b %Y}")
-        fig.add_trace(go.Scatter(y=ys, x=xs, mode="markers", name="Milestone", meta="milestone",
-                                 marker=dict(symbol="diamond", size=13, color="#000000", line=dict(color="#ffffff", width=1)),
-                                 customdata=np.array(texts, dtype=object)[:, None],
-                                 hovertemplate="%{customdata[0]}<extra></extra>"))
+        _add_milestones(fig, rows, ms)
     go_live = result.options.set_index("id").loc[opt, "go_live"]
     if isinstance(go_live, str) and go_live:
         fig.add_vline(x=pd.Timestamp(go_live).timestamp() * 1000, line=dict(color="#009E73", width=2.5, dash="dash"))

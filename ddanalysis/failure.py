@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -202,7 +203,16 @@ def failure_rules(inputs: pd.DataFrame, fails, max_inputs: int = 3, labels: Mapp
                                   min_samples_leaf=max(10, len(fails) // 200), random_state=seed)
     tree.fit(X, fails)
     units = {j: _label(varying[j], labels)[1] for j in range(len(varying))}
+    found = _candidate_boxes(tree, X, fails, units, base_rate)
+    return [_worded_rule(box, coverage, density, varying, labels, outcome, detail)
+            for coverage, density, box in sorted(found.values(), key=lambda r: -r[0] * r[1])[:max_rules]]
 
+
+def _candidate_boxes(tree: Any, X: np.ndarray, fails: np.ndarray, units: Mapping[int, str],
+                     base_rate: float) -> dict[tuple, tuple[float, float, dict]]:
+    """The tree's leaves as simplified boxes with limits rounded for their units, keeping those that cover at least
+    :data:`MIN_COVERAGE` of the failing draws and fail more often than ``base_rate`` (a share of draws):
+    box signature -> (coverage, density, box)."""
     found: dict[tuple, tuple[float, float, dict]] = {}
     for box in _leaf_boxes(tree):
         box = _simplify(X, fails, box)
@@ -214,25 +224,28 @@ def failure_rules(inputs: pd.DataFrame, fails, max_inputs: int = 3, labels: Mapp
             continue
         sig = tuple(sorted(box.items()))
         found[sig] = (coverage, density, box)
+    return found
 
-    rules = []
-    for coverage, density, box in sorted(found.values(), key=lambda r: -r[0] * r[1])[:max_rules]:
-        parts, conditions = [], []
-        for j in sorted(box):
-            lo, hi = box[j]
-            desc, unit = _label(varying[j], labels)
-            if lo is not None and hi is not None:
-                parts.append(f"{desc} is between {format_value(lo, unit)} and {format_value(hi, unit)}")
-            elif lo is not None:
-                parts.append(f"{desc} is more than {format_value(lo, unit)}")
-            else:
-                parts.append(f"{desc} is below {format_value(hi, unit)}")
-            conditions.append({"key": varying[j], "above": lo, "below": hi})
-        rule = {"text": f"{outcome} when {_join(parts)}", "coverage": round(coverage, 4), "density": round(density, 4)}
-        if detail:
-            rule["conditions"] = conditions
-        rules.append(rule)
-    return rules
+
+def _worded_rule(box: dict, coverage: float, density: float, varying: list, labels: Mapping | None, outcome: str,
+                 detail: bool) -> dict:
+    """One box as a rule: ``{"text", "coverage", "density"}`` (shares rounded to 4 places), plus ``"conditions"``
+    (``[{key, above, below}]``) when ``detail``."""
+    parts, conditions = [], []
+    for j in sorted(box):
+        lo, hi = box[j]
+        desc, unit = _label(varying[j], labels)
+        if lo is not None and hi is not None:
+            parts.append(f"{desc} is between {format_value(lo, unit)} and {format_value(hi, unit)}")
+        elif lo is not None:
+            parts.append(f"{desc} is more than {format_value(lo, unit)}")
+        else:
+            parts.append(f"{desc} is below {format_value(hi, unit)}")
+        conditions.append({"key": varying[j], "above": lo, "below": hi})
+    rule = {"text": f"{outcome} when {_join(parts)}", "coverage": round(coverage, 4), "density": round(density, 4)}
+    if detail:
+        rule["conditions"] = conditions
+    return rule
 
 
 def option_failure_rules(inputs: pd.DataFrame, nps: pd.DataFrame, option: str, labels: Mapping | None = None,

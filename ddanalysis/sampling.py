@@ -278,27 +278,10 @@ def _check_meta(where: str, spec: Mapping[str, Any], sources: Mapping[str, Any],
     return problems
 
 
-def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], project_keys: list[str],
-                       sources: Mapping[str, Any]) -> Correlations:
-    """Validate the parsed ``correlations.yaml``; every problem is reported in one :class:`DataFileError`.
-
-    ``lever_keys``: valid bare keys (levers.yaml); ``project_keys``: project-wide keys (written
-    ``project.<key>``); ``sources``: valid source ids.
-    """
-    path = Path(path)
-    valid = list(lever_keys) + [f"{PROJECT_SCOPE}.{k}" for k in project_keys]
-    listing = ", ".join(valid)
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise DataFileError(f"{path}: expected a mapping with shared_quantities and correlations")
-    problems: list[str] = []
-    top = ("shared_quantities", "correlations")
-    problems += [f"{k}: unknown section{_hint(str(k), list(top))}; valid: {', '.join(top)}"
-                 for k in sorted(set(raw) - set(top), key=str)]
-
+def _shared_quantities(shared_raw: Any, lever_keys: list[str], project_keys: list[str],
+                       sources: Mapping[str, Any], problems: list[str]) -> dict[str, SharedQuantity]:
+    """The ``shared_quantities`` section: lever key -> :class:`SharedQuantity`; faults appended to ``problems``."""
     shared: dict[str, SharedQuantity] = {}
-    shared_raw = raw.get("shared_quantities") or {}
     if not isinstance(shared_raw, dict):
         problems.append("shared_quantities: expected a mapping of lever key -> basis, source, rationale")
         shared_raw = {}
@@ -319,26 +302,92 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
         problems += p
         if not p:
             shared[key] = SharedQuantity(key, spec["basis"], spec["source"], str(spec["rationale"]).strip())
+    return shared
 
+
+def _check_correlation_key(where: str, key: Any, valid: list[str], lever_keys: list[str],
+                           problems: list[str]) -> bool:
+    """True if ``key`` is a bare lever key or ``project.<key>``; otherwise a problem is appended."""
+    if key in valid:
+        return True
+    listing = ", ".join(valid)
+    k = str(key)
+    scope, dot, bare = k.partition(".")
+    if dot and scope != PROJECT_SCOPE and bare in lever_keys:
+        problems.append(f"{where}: {k!r}: write the bare lever key {bare!r} (a correlation holds within every "
+                        f"option); valid keys: {listing}")
+    else:
+        problems.append(f"{where}: unknown assumption key {k!r}{_hint(k, valid)}; valid keys: {listing}")
+    return False
+
+
+def _declared_pairs(where: str, spec: Mapping[str, Any], problems: list[str]) -> list[tuple[Any, Any, Any]]:
+    """A group's (key, key, rank correlation) pairs as written: every pair of ``members`` and each of ``pairs``.
+
+    Unchecked: the keys and coefficients are checked by :func:`_checked_pairs`.
+    """
+    pairs: list[tuple[Any, Any, Any]] = []
+    if "members" in spec:
+        members, r = spec.get("members"), spec.get("rank_correlation")
+        if not isinstance(members, list) or len(members) < 2:
+            problems.append(f"{where}.members: expected a list of at least two keys")
+            members = []
+        if isinstance(r, bool) or not isinstance(r, (int, float)):
+            problems.append(f"{where}.rank_correlation: expected a number in [-1, 1] for every pair of members")
+            members = []
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                pairs.append((a, b, r))
+    elif "rank_correlation" in spec:
+        problems.append(f"{where}.rank_correlation: goes with members (a list of keys)")
+    raw_pairs = spec.get("pairs") or []
+    if not isinstance(raw_pairs, list):
+        problems.append(f"{where}.pairs: expected a list of [key, key, coefficient]")
+        raw_pairs = []
+    for i, item in enumerate(raw_pairs):
+        if not (isinstance(item, list) and len(item) == 3):
+            problems.append(f"{where}.pairs[{i}]: expected [key, key, coefficient], got {item!r}")
+            continue
+        pairs.append(tuple(item))
+    if not pairs and "members" not in spec:
+        problems.append(f"{where}: no pairs (give pairs: [[key, key, coefficient], ...] or members and rank_correlation)")
+    return pairs
+
+
+def _checked_pairs(where: str, pairs: list[tuple[Any, Any, Any]], valid: list[str], lever_keys: list[str],
+                   seen: dict[tuple[str, str], str], problems: list[str]) -> list[tuple[str, str, float]]:
+    """The pairs whose keys are known, distinct and not declared before (``seen``: pair -> first group), with a
+    finite rank correlation in [-1, 1]; every fault is appended to ``problems``."""
+    good = []
+    for a, b, r in pairs:
+        here = f"{where} ({a} ~ {b})"
+        ok = (_check_correlation_key(here, a, valid, lever_keys, problems)
+              & _check_correlation_key(here, b, valid, lever_keys, problems))
+        if isinstance(r, bool) or not isinstance(r, (int, float)) or not -1.0 <= r <= 1.0 or not math.isfinite(r):
+            problems.append(f"{here}: coefficient {r!r}; expected a rank correlation in [-1, 1]")
+            ok = False
+        if a == b:
+            problems.append(f"{here}: a key is not correlated with itself")
+            ok = False
+        pair = tuple(sorted((str(a), str(b))))
+        if pair in seen:
+            problems.append(f"{here}: declared again (first in {seen[pair]})")
+            ok = False
+        seen.setdefault(pair, where)
+        if ok:
+            good.append((str(a), str(b), float(r)))
+    return good
+
+
+def _correlation_groups(groups_raw: Any, valid: list[str], lever_keys: list[str], sources: Mapping[str, Any],
+                        problems: list[str]) -> list[CorrelationGroup]:
+    """The ``correlations`` section: one :class:`CorrelationGroup` per group with its metadata; faults appended
+    to ``problems``."""
     groups: list[CorrelationGroup] = []
     seen: dict[tuple[str, str], str] = {}
-    groups_raw = raw.get("correlations") or {}
     if not isinstance(groups_raw, dict):
         problems.append("correlations: expected a mapping of group name -> basis, source, rationale, pairs")
         groups_raw = {}
-
-    def check_key(where: str, key: Any) -> bool:
-        if key in valid:
-            return True
-        k = str(key)
-        scope, dot, bare = k.partition(".")
-        if dot and scope != PROJECT_SCOPE and bare in lever_keys:
-            problems.append(f"{where}: {k!r}: write the bare lever key {bare!r} (a correlation holds within every "
-                            f"option); valid keys: {listing}")
-        else:
-            problems.append(f"{where}: unknown assumption key {k!r}{_hint(k, valid)}; valid keys: {listing}")
-        return False
-
     for name, spec in groups_raw.items():
         where = f"correlations.{name}"
         if not isinstance(spec, dict):
@@ -346,55 +395,17 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
             continue
         problems += _check_meta(where, spec, sources, ("basis", "source", "rationale", "pairs", "members",
                                                        "rank_correlation"))
-        pairs: list[tuple[str, str, float]] = []
-        if "members" in spec:
-            members, r = spec.get("members"), spec.get("rank_correlation")
-            if not isinstance(members, list) or len(members) < 2:
-                problems.append(f"{where}.members: expected a list of at least two keys")
-                members = []
-            if isinstance(r, bool) or not isinstance(r, (int, float)):
-                problems.append(f"{where}.rank_correlation: expected a number in [-1, 1] for every pair of members")
-                members = []
-            for i, a in enumerate(members):
-                for b in members[i + 1:]:
-                    pairs.append((a, b, r))
-        elif "rank_correlation" in spec:
-            problems.append(f"{where}.rank_correlation: goes with members (a list of keys)")
-        raw_pairs = spec.get("pairs") or []
-        if not isinstance(raw_pairs, list):
-            problems.append(f"{where}.pairs: expected a list of [key, key, coefficient]")
-            raw_pairs = []
-        for i, item in enumerate(raw_pairs):
-            if not (isinstance(item, list) and len(item) == 3):
-                problems.append(f"{where}.pairs[{i}]: expected [key, key, coefficient], got {item!r}")
-                continue
-            pairs.append(tuple(item))
-        if not pairs and "members" not in spec:
-            problems.append(f"{where}: no pairs (give pairs: [[key, key, coefficient], ...] or members and rank_correlation)")
-        good = []
-        for a, b, r in pairs:
-            here = f"{where} ({a} ~ {b})"
-            ok = check_key(here, a) & check_key(here, b)
-            if isinstance(r, bool) or not isinstance(r, (int, float)) or not -1.0 <= r <= 1.0 or not math.isfinite(r):
-                problems.append(f"{here}: coefficient {r!r}; expected a rank correlation in [-1, 1]")
-                ok = False
-            if a == b:
-                problems.append(f"{here}: a key is not correlated with itself")
-                ok = False
-            pair = tuple(sorted((str(a), str(b))))
-            if pair in seen:
-                problems.append(f"{here}: declared again (first in {seen[pair]})")
-                ok = False
-            seen.setdefault(pair, where)
-            if ok:
-                good.append((str(a), str(b), float(r)))
+        pairs = _declared_pairs(where, spec, problems)
+        good = _checked_pairs(where, pairs, valid, lever_keys, seen, problems)
         if all(k in spec for k in ("basis", "source", "rationale")):
             groups.append(CorrelationGroup(str(name), str(spec["basis"]), str(spec["source"]),
                                            str(spec["rationale"]).strip(), tuple(good)))
-    if problems:
-        raise DataFileError(f"{path}: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
+    return groups
 
-    out = Correlations(shared, tuple(groups), str(path))
+
+def _require_consistent(out: Correlations, path: Path) -> None:
+    """Raise :class:`DataFileError` naming the pairs at fault if the rank correlations cannot all hold at once
+    (the key-level correlation matrix is not positive semi-definite)."""
     keys = out.keys
     m = out.matrix(keys)
     if not _is_psd(m):
@@ -410,6 +421,31 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
             + "; ".join(named)
             + (f" (with {', '.join(undeclared)} independent)" if undeclared else "")
             + ". Weaken one of them, or declare the missing pair consistently.")
+
+
+def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], project_keys: list[str],
+                       sources: Mapping[str, Any]) -> Correlations:
+    """Validate the parsed ``correlations.yaml``; every problem is reported in one :class:`DataFileError`.
+
+    ``lever_keys``: valid bare keys (levers.yaml); ``project_keys``: project-wide keys (written
+    ``project.<key>``); ``sources``: valid source ids.
+    """
+    path = Path(path)
+    valid = list(lever_keys) + [f"{PROJECT_SCOPE}.{k}" for k in project_keys]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{path}: expected a mapping with shared_quantities and correlations")
+    problems: list[str] = []
+    top = ("shared_quantities", "correlations")
+    problems += [f"{k}: unknown section{_hint(str(k), list(top))}; valid: {', '.join(top)}"
+                 for k in sorted(set(raw) - set(top), key=str)]
+    shared = _shared_quantities(raw.get("shared_quantities") or {}, lever_keys, project_keys, sources, problems)
+    groups = _correlation_groups(raw.get("correlations") or {}, valid, lever_keys, sources, problems)
+    if problems:
+        raise DataFileError(f"{path}: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
+    out = Correlations(shared, tuple(groups), str(path))
+    _require_consistent(out, path)
     return out
 
 

@@ -179,8 +179,9 @@ def _validation(kind: str, operator: str | None, f1: str, f2: str | None, title:
     return dv
 
 
-def _build_input(ws, project_id: str | None) -> None:
-    rows = input_rows()
+def _input_table(ws, rows: dict[str, int], project_id: str | None) -> None:
+    """The Input sheet's table: a header, then one row per baseline line (GBP thousand), FTE, headcount, project
+    and source, with its key, label, unit, guidance and an unlocked yellow value cell."""
     for col, title in enumerate(INPUT_HEADERS, start=1):
         c = ws.cell(row=1, column=col, value=title)
         c.font, c.fill = _HEADER_FONT, _HEADER_FILL
@@ -210,6 +211,10 @@ def _build_input(ws, project_id: str | None) -> None:
     if project_id:
         ws.cell(row=rows["project_id"], column=VALUE_COL, value=project_id)
 
+
+def _input_validations(ws, rows: dict[str, int]) -> None:
+    """Data validation on each value cell: costs 0 or more and income 0 or less (GBP thousand, at most
+    ``MAX_LINE_GBP_K``), FTE more than 0, headcount a whole number, the project from the list, a short source."""
     col = get_column_letter(VALUE_COL)
     exp = [k for k in BASELINE_LINES if k not in INCOME_LINES]
     inc = [k for k in BASELINE_LINES if k in INCOME_LINES]
@@ -242,7 +247,13 @@ def _build_input(ws, project_id: str | None) -> None:
             dv.add(f"{col}{rows[key]}")
         ws.add_data_validation(dv)
 
-    # calculated checks beside the table (informational; the loader reads columns A-D only)
+
+def _input_checks(ws, rows: dict[str, int]) -> None:
+    """Calculated checks beside the table, columns G and H (informational; the loader reads columns A-D only):
+    gross expenditure, income, net budget and pay bill (GBP thousand), and the shares a reviewer looks at."""
+    col = get_column_letter(VALUE_COL)
+    exp = [k for k in BASELINE_LINES if k not in INCOME_LINES]
+    inc = [k for k in BASELINE_LINES if k in INCOME_LINES]
     first, last_exp = rows[BASELINE_LINES[0]], rows[exp[-1]]
     first_inc, last_inc = rows[inc[0]], rows[inc[-1]]
     pay, ni, pen = rows["employees_pay"], rows["employees_ni"], rows["employees_pension"]
@@ -268,6 +279,13 @@ def _build_input(ws, project_id: str | None) -> None:
         fc.number_format = fmt
         lc.alignment = fc.alignment = Alignment(vertical="top")
 
+
+def _build_input(ws, project_id: str | None) -> None:
+    """The Input sheet a council fills in: the table, its validations, the checks beside it, protection."""
+    rows = input_rows()
+    _input_table(ws, rows, project_id)
+    _input_validations(ws, rows)
+    _input_checks(ws, rows)
     for letter, width in (("A", 22), ("B", 52), ("C", 28), ("D", 13), ("E", 70), ("F", 3), ("G", 42), ("H", 14)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"

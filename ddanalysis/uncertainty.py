@@ -13,6 +13,8 @@ earlier sampler (every assumption of every option drawn on its own) for comparis
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +87,83 @@ def _interpolate(x: np.ndarray, y: np.ndarray, i: int) -> float:
     return float(x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i]))
 
 
+def _nps_and_lead(model: ProjectModel, base: dict, opt: str, next_best: str,
+                  assignments: list[tuple[tuple[str, str], np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The option's net present saving (GBP) and its lead over ``next_best`` (GBP; over zero when that is the status
+    quo), one value per case: each case is ``base`` with one assumption set to one value of its grid."""
+    pair = [opt] if next_best == STATUS_QUO else [opt, next_best]
+    n = sum(len(g) for _, g in assignments)
+    cases = {kk: np.full(n, v) for kk, v in base.items()}
+    pos = 0
+    for k, g in assignments:
+        cases[k][pos:pos + len(g)] = g
+        pos += len(g)
+    nps = model.net_present_savings(cases, options=pair)
+    other = nps[next_best] if next_best in nps else np.zeros(n)
+    return nps[opt], nps[opt] - other
+
+
+def _brackets(keys: list, grids: list[np.ndarray], coarse_sq: np.ndarray,
+              coarse_nb: np.ndarray) -> tuple[list[tuple[int, str, int]], list[tuple[tuple[str, str], np.ndarray]]]:
+    """Where a coarse gap changes sign: (key index, which gap: 'sq' or 'nb', grid index) and, for each, the key with
+    a fine grid of :data:`REFINE_POINTS` values between the two grid points around the change."""
+    brackets, fine = [], []
+    for j, (k, g) in enumerate(zip(keys, grids)):
+        sl = slice(j * GRID_POINTS, (j + 1) * GRID_POINTS)
+        for which, gaps in (("sq", coarse_sq[sl]), ("nb", coarse_nb[sl])):
+            for i in _sign_changes(gaps):
+                hi = min(i + 1, len(g) - 1)
+                brackets.append((j, which, i))
+                fine.append((k, np.linspace(g[i], g[hi], REFINE_POINTS)))
+    return brackets, fine
+
+
+def _crossings(gaps_for: Callable, brackets: list[tuple[int, str, int]],
+               fine: list[tuple[tuple[str, str], np.ndarray]]) -> dict[tuple[int, str], list[float]]:
+    """(key index, which gap) -> every value of the assumption at which that gap crosses zero, from the fine grids
+    (interpolated between grid points); ``gaps_for`` gives both gaps for a list of (key, grid)."""
+    found: dict[tuple[int, str], list[float]] = {}
+    if fine:
+        fine_sq, fine_nb = gaps_for(fine)
+        for b, ((j, which, _), (_, fx)) in enumerate(zip(brackets, fine)):
+            sl = slice(b * REFINE_POINTS, (b + 1) * REFINE_POINTS)
+            fy = (fine_sq if which == "sq" else fine_nb)[sl]
+            for i in _sign_changes(fy):
+                found.setdefault((j, which), []).append(_interpolate(fx, fy, i))
+    return found
+
+
+def _nearest(roots: list[float] | None, centre: float) -> float | None:
+    """The crossing nearest the scenario's value ``centre``; None when there is none in range."""
+    return float(min(roots, key=lambda r: abs(r - centre))) if roots else None
+
+
+def _option_switching_values(model: ProjectModel, base: dict, base_nps: dict[str, float], opt: str) -> list[dict]:
+    """One row per varying assumption of ``opt``: its switching values against the status quo and against the option
+    that is next best at the scenario's values (see :func:`switching_values`)."""
+    table = model.book.table
+    others = {o: v for o, v in base_nps.items() if o != opt}
+    next_best = max(others, key=others.get)
+    keys = [k for k in model.varying_keys(opt) if _varying(model, k)]
+    if not keys:
+        return []
+    grids = [np.linspace(table.loc[k, "bound_low"], table.loc[k, "bound_high"], GRID_POINTS) for k in keys]
+    gaps_for = functools.partial(_nps_and_lead, model, base, opt, next_best)
+    coarse_sq, coarse_nb = gaps_for(list(zip(keys, grids)))
+    brackets, fine = _brackets(keys, grids, coarse_sq, coarse_nb)
+    found = _crossings(gaps_for, brackets, fine)
+    rows = []
+    for j, k in enumerate(keys):
+        centre = base[k]
+        rows.append({
+            "option": opt, "scope": k[0], "key": k[1], "description": table.loc[k, "description"],
+            "unit": table.loc[k, "unit"], "value": centre,
+            "switch_vs_status_quo": _nearest(found.get((j, "sq")), centre),
+            "next_best": next_best, "switch_vs_next_best": _nearest(found.get((j, "nb")), centre),
+        })
+    return rows
+
+
 def switching_values(model: ProjectModel, values: pd.Series, options: list[str] | None = None) -> pd.DataFrame:
     """For each option and assumption, the value at which the option stops beating the status quo
     (net present saving = 0) and the value at which it draws level with the next-best option.
@@ -96,60 +175,11 @@ def switching_values(model: ProjectModel, values: pd.Series, options: list[str] 
     Columns: option, scope, key, description, unit, value, switch_vs_status_quo, next_best,
     switch_vs_next_best.
     """
-    table = model.book.table
     base = {k: float(v) for k, v in values.items()}
     base_nps = {o: float(v[0]) for o, v in model.net_present_savings(base).items()}
     rows = []
     for opt in options or [o for o in model.options if o != STATUS_QUO]:
-        others = {o: v for o, v in base_nps.items() if o != opt}
-        next_best = max(others, key=others.get)
-        pair = [opt] if next_best == STATUS_QUO else [opt, next_best]
-        keys = [k for k in model.varying_keys(opt) if _varying(model, k)]
-        if not keys:
-            continue
-        grids = [np.linspace(table.loc[k, "bound_low"], table.loc[k, "bound_high"], GRID_POINTS) for k in keys]
-
-        def gaps_for(assignments: list[tuple[tuple[str, str], np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-            n = sum(len(g) for _, g in assignments)
-            cases = {kk: np.full(n, v) for kk, v in base.items()}
-            pos = 0
-            for k, g in assignments:
-                cases[k][pos:pos + len(g)] = g
-                pos += len(g)
-            nps = model.net_present_savings(cases, options=pair)
-            other = nps[next_best] if next_best in nps else np.zeros(n)
-            return nps[opt], nps[opt] - other
-
-        coarse_sq, coarse_nb = gaps_for(list(zip(keys, grids)))
-        # brackets to refine: (key index, which gap, grid index)
-        brackets, fine = [], []
-        for j, (k, g) in enumerate(zip(keys, grids)):
-            sl = slice(j * GRID_POINTS, (j + 1) * GRID_POINTS)
-            for which, gaps in (("sq", coarse_sq[sl]), ("nb", coarse_nb[sl])):
-                for i in _sign_changes(gaps):
-                    hi = min(i + 1, len(g) - 1)
-                    brackets.append((j, which, i))
-                    fine.append((k, np.linspace(g[i], g[hi], REFINE_POINTS)))
-        found: dict[tuple[int, str], list[float]] = {}
-        if fine:
-            fine_sq, fine_nb = gaps_for(fine)
-            for b, ((j, which, _), (_, fx)) in enumerate(zip(brackets, fine)):
-                sl = slice(b * REFINE_POINTS, (b + 1) * REFINE_POINTS)
-                fy = (fine_sq if which == "sq" else fine_nb)[sl]
-                for i in _sign_changes(fy):
-                    found.setdefault((j, which), []).append(_interpolate(fx, fy, i))
-        for j, k in enumerate(keys):
-            centre = base[k]
-
-            def nearest(which: str) -> float | None:
-                roots = found.get((j, which))
-                return float(min(roots, key=lambda r: abs(r - centre))) if roots else None
-
-            rows.append({
-                "option": opt, "scope": k[0], "key": k[1], "description": table.loc[k, "description"],
-                "unit": table.loc[k, "unit"], "value": centre, "switch_vs_status_quo": nearest("sq"),
-                "next_best": next_best, "switch_vs_next_best": nearest("nb"),
-            })
+        rows += _option_switching_values(model, base, base_nps, opt)
     return pd.DataFrame(rows)
 
 

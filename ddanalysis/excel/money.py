@@ -147,40 +147,157 @@ def _components_shown(cashflows: pd.DataFrame) -> tuple[list[str], list[str]]:
     return operating, one_off
 
 
+@dataclass(frozen=True)
+class _YearGrid:
+    """Where the cash-flow sheet's columns are (label, one per appraisal year, total, present value) and the row of
+    discount factors that every present value multiplies by."""
+
+    label_col: int
+    first_col: int
+    last_col: int
+    total_col: int
+    pv_col: int
+    factor_row: int
+
+    @property
+    def year_cols(self) -> range:
+        """The year columns, year 0 first."""
+        return range(self.first_col, self.last_col + 1)
+
+    @property
+    def factor_range(self) -> str:
+        """Absolute range of the discount factors, for SUMPRODUCT."""
+        return f"{ref(self.first_col, self.factor_row, True)}:{ref(self.last_col, self.factor_row, True)}"
+
+
+def _year_header_rows(ws: Worksheet, fy_row: int, result: AppraisalResult, grid: _YearGrid) -> None:
+    """Two header rows: the financial year labels (``2014-15``), then the year index (0 = undiscounted)."""
+    year_row = fy_row + 1
+    years = result.annual[result.annual.option == registry.STATUS_QUO].sort_values("year_index")
+    put_text(ws, fy_row, grid.label_col, f"GBP, {result.price_basis}", "dd_header_left")
+    put_text(ws, year_row, grid.label_col, "Year index (0 = undiscounted)", "dd_label_bold")
+    for t, fy in enumerate(years.financial_year):
+        put_text(ws, fy_row, grid.first_col + t, fy, "dd_header")
+        put_number(ws, year_row, grid.first_col + t, t, "dd_int_bold")
+    put_text(ws, fy_row, grid.total_col, "Total (undiscounted)", "dd_header")
+    ws.row_dimensions[fy_row].height = 30
+    put_text(ws, fy_row, grid.pv_col, "Present value", "dd_header")
+    set_style(ws, year_row, grid.total_col, "dd_cell")
+    set_style(ws, year_row, grid.pv_col, "dd_cell")
+
+
+def _discount_rows(ws: Worksheet, year_row: int, grid: _YearGrid, discount: DiscountRefs) -> None:
+    """The discount rate of each year (VLOOKUP in the band table) and the discount factor (year 0 is 1; each later
+    year's is the previous year's divided by 1 + that year's rate), as formulas."""
+    rate_row, factor_row = year_row + 1, grid.factor_row
+    put_text(ws, rate_row, grid.label_col, "Discount rate (from the Discount rates sheet)", "dd_label")
+    put_text(ws, factor_row, grid.label_col, "Discount factor", "dd_label_bold")
+    for c in grid.year_cols:
+        put_formula(ws, rate_row, c, f"=VLOOKUP({ref(c, year_row)},{discount.lookup_range},3,TRUE)", "dd_rate")
+        if c == grid.first_col:
+            put_number(ws, factor_row, c, 1, "dd_factor")
+        else:
+            put_formula(ws, factor_row, c, f"={ref(c - 1, factor_row)}/(1+{ref(c, rate_row)})", "dd_factor")
+
+
+def _yearly_flows(cashflows: pd.DataFrame, years: int) -> dict[tuple[str, str], np.ndarray]:
+    """(option, component) -> the component's cash flow in each year of the appraisal (GBP, one value a year)."""
+    flows: dict[tuple[str, str], np.ndarray] = {}
+    for (opt, comp), part in cashflows.groupby(["option", "component"], sort=False):
+        yearly = np.zeros(years)
+        np.add.at(yearly, part["year_index"].to_numpy(dtype=int), part["cost_gbp"].to_numpy(dtype=float))
+        flows[(opt, comp)] = yearly
+    return flows
+
+
+def _option_heading(name: str, opt: str, recommended: str | None) -> str:
+    """An option block's heading: its name, marked as the benchmark (the status quo) or recommended."""
+    is_sq = opt == registry.STATUS_QUO
+    heading = f"{name}" + (" - the benchmark" if is_sq else "")
+    if opt == recommended and not is_sq:
+        heading += "  (recommended)"
+    elif opt == recommended:
+        heading += "  (recommended: keep the status quo)"
+    return heading
+
+
+def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, flows: dict[str, np.ndarray], operating: list[str],
+               one_off: list[str], grid: _YearGrid) -> int:
+    """An option's component rows (values, GBP), the operating and one-off subtotals and the total cost (formulas),
+    from row ``r``; fills in ``rows`` and returns the next free row."""
+    zeros = np.zeros(len(grid.year_cols))
+
+    def subtotal_block(r: int, label: str, comps: list[str]) -> int:
+        """One row per component (values) from row ``r``, then their subtotal; returns the subtotal's row."""
+        for comp in comps:
+            put_text(ws, r, grid.label_col, COMPONENT_LABELS[comp], "dd_label_indent")
+            values = flows.get(comp, zeros)
+            for t, c in enumerate(grid.year_cols):
+                put_number(ws, r, c, float(values[t]), "dd_gbp")
+            _row_totals(ws, r, grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range, "dd_gbp")
+            rows.components[comp] = r
+            r += 1
+        _sum_rows(ws, r, label, [rows.components[c] for c in comps],
+                  grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range)
+        return r
+
+    rows.operating = subtotal_block(r, "Operating costs, net of income", operating)
+    rows.one_off = subtotal_block(rows.operating + 1, "One-off transition costs", one_off)
+    r = rows.one_off + 1
+    rows.total = r
+    put_text(ws, r, grid.label_col, "Total cost", "dd_label_bold")
+    for c in grid.year_cols:
+        put_formula(ws, r, c, f"={ref(c, rows.operating)}+{ref(c, rows.one_off)}", "dd_gbp_total")
+    _row_totals(ws, r, grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range, "dd_gbp_total")
+    return r + 1
+
+
+def _running_total_row(ws: Worksheet, r: int, label: str, of_row: int, grid: _YearGrid) -> None:
+    """A cumulative row: each year's cell is the previous year's plus that year's value of row ``of_row``."""
+    put_text(ws, r, grid.label_col, label, "dd_label_indent")
+    for c in grid.year_cols:
+        f = f"={ref(c, of_row)}" if c == grid.first_col else f"={ref(c - 1, r)}+{ref(c, of_row)}"
+        put_formula(ws, r, c, f, "dd_gbp")
+
+
+def _saving_rows(ws: Worksheet, r: int, rows: OptionRows, sq_rows: OptionRows, grid: _YearGrid) -> int:
+    """An option's saving against the status quo (GBP a year), its running total, its present value (the net present
+    saving is their sum) and that running total, all formulas, from row ``r``; returns the next free row."""
+    rows.saving = r
+    put_text(ws, r, grid.label_col, "Saving against the status quo", "dd_label_bold")
+    for c in grid.year_cols:
+        put_formula(ws, r, c, f"={ref(c, sq_rows.total)}-{ref(c, rows.total)}", "dd_gbp_bold")
+    put_formula(ws, r, grid.total_col, f"=SUM({ref(grid.first_col, r)}:{ref(grid.last_col, r)})", "dd_gbp_bold")
+    r += 1
+    rows.cumulative_saving = r
+    _running_total_row(ws, r, "Cumulative saving", rows.saving, grid)
+    r += 1
+    rows.pv_saving = r
+    put_text(ws, r, grid.label_col, "Present value of saving (saving x discount factor)", "dd_label_bold")
+    for c in grid.year_cols:
+        put_formula(ws, r, c, f"={ref(c, rows.saving)}*{ref(c, grid.factor_row)}", "dd_gbp_bold")
+    put_formula(ws, r, grid.pv_col, f"=SUM({ref(grid.first_col, r)}:{ref(grid.last_col, r)})", "dd_gbp_total")
+    put_text(ws, r, grid.total_col, "Net present saving:", "dd_note")
+    r += 1
+    rows.cumulative_pv_saving = r
+    _running_total_row(ws, r, "Cumulative present value of saving", rows.pv_saving, grid)
+    return r + 1
+
+
 def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs) -> CashflowRefs:
     """Cash flows by year per option; factors, totals, savings and present values as formulas."""
     onames = option_names(result).__getitem__
     T = result.horizon_years
-    years = result.annual[result.annual.option == registry.STATUS_QUO].sort_values("year_index")
     first_col, label_col = 2, 1
     last_col = first_col + T - 1
     total_col, pv_col = last_col + 1, last_col + 2
     widths = {label_col: 48, **{c: 12 for c in range(first_col, last_col + 1)}, total_col: 14, pv_col: 14}
     r = sheet_header(ws, ctx, "Cash flows by year", widths)
-
-    # header rows: financial year labels, year index
     fy_row, year_row = r, r + 1
-    put_text(ws, fy_row, label_col, f"GBP, {result.price_basis}", "dd_header_left")
-    put_text(ws, year_row, label_col, "Year index (0 = undiscounted)", "dd_label_bold")
-    for t, fy in enumerate(years.financial_year):
-        put_text(ws, fy_row, first_col + t, fy, "dd_header")
-        put_number(ws, year_row, first_col + t, t, "dd_int_bold")
-    put_text(ws, fy_row, total_col, "Total (undiscounted)", "dd_header")
-    ws.row_dimensions[fy_row].height = 30
-    put_text(ws, fy_row, pv_col, "Present value", "dd_header")
-    set_style(ws, year_row, total_col, "dd_cell")
-    set_style(ws, year_row, pv_col, "dd_cell")
-
     rate_row, factor_row = year_row + 1, year_row + 2
-    put_text(ws, rate_row, label_col, "Discount rate (from the Discount rates sheet)", "dd_label")
-    put_text(ws, factor_row, label_col, "Discount factor", "dd_label_bold")
-    for t in range(T):
-        c = first_col + t
-        put_formula(ws, rate_row, c, f"=VLOOKUP({ref(c, year_row)},{discount.lookup_range},3,TRUE)", "dd_rate")
-        if t == 0:
-            put_number(ws, factor_row, c, 1, "dd_factor")
-        else:
-            put_formula(ws, factor_row, c, f"={ref(c - 1, factor_row)}/(1+{ref(c, rate_row)})", "dd_factor")
+    grid = _YearGrid(label_col, first_col, last_col, total_col, pv_col, factor_row)
+    _year_header_rows(ws, fy_row, result, grid)
+    _discount_rows(ws, year_row, grid, discount)
     r = factor_row + 1
     put_text(ws, r, label_col,
              "Component rows are the model's cash flows (values; costs positive, income negative, after optimism "
@@ -189,86 +306,21 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
     r += 2
 
     operating, one_off = _components_shown(result.cashflows)
-    cf = result.cashflows
-    flows: dict[tuple[str, str], np.ndarray] = {}
-    for (opt, comp), part in cf.groupby(["option", "component"], sort=False):
-        yearly = np.zeros(T)
-        np.add.at(yearly, part["year_index"].to_numpy(dtype=int), part["cost_gbp"].to_numpy(dtype=float))
-        flows[(opt, comp)] = yearly
-    factor_range = f"{ref(first_col, factor_row, True)}:{ref(last_col, factor_row, True)}"
+    flows = _yearly_flows(result.cashflows, T)
     options: dict[str, OptionRows] = {}
     sq_rows: OptionRows | None = None
     for opt in result.options.id:
-        name = onames(opt)
-        rows = OptionRows(name=name)
-        is_sq = opt == registry.STATUS_QUO
-        heading = f"{name}" + (" - the benchmark" if is_sq else "")
-        if opt == result.recommended and not is_sq:
-            heading += "  (recommended)"
-        elif opt == result.recommended:
-            heading += "  (recommended: keep the status quo)"
+        rows = OptionRows(name=onames(opt))
         for c in range(label_col, pv_col + 1):
             set_style(ws, r, c, "dd_subheader")
-        put_text(ws, r, label_col, heading, "dd_subheader")
+        put_text(ws, r, label_col, _option_heading(rows.name, opt, result.recommended), "dd_subheader")
         r += 1
-
-        def component_row(row: int, comp: str, opt: str = opt, rows: OptionRows = rows) -> None:
-            put_text(ws, row, label_col, COMPONENT_LABELS[comp], "dd_label_indent")
-            values = flows.get((opt, comp), np.zeros(T))
-            for t in range(T):
-                put_number(ws, row, first_col + t, float(values[t]), "dd_gbp")
-            _row_totals(ws, row, first_col, last_col, total_col, pv_col, factor_range, "dd_gbp")
-            rows.components[comp] = row
-
-        for comp in operating:
-            component_row(r, comp)
-            r += 1
-        rows.operating = r
-        _sum_rows(ws, r, "Operating costs, net of income", [rows.components[c] for c in operating],
-                  first_col, last_col, total_col, pv_col, factor_range)
-        r += 1
-        for comp in one_off:
-            component_row(r, comp)
-            r += 1
-        rows.one_off = r
-        _sum_rows(ws, r, "One-off transition costs", [rows.components[c] for c in one_off],
-                  first_col, last_col, total_col, pv_col, factor_range)
-        r += 1
-        rows.total = r
-        put_text(ws, r, label_col, "Total cost", "dd_label_bold")
-        for c in range(first_col, last_col + 1):
-            put_formula(ws, r, c, f"={ref(c, rows.operating)}+{ref(c, rows.one_off)}", "dd_gbp_total")
-        _row_totals(ws, r, first_col, last_col, total_col, pv_col, factor_range, "dd_gbp_total")
-        r += 1
-        if is_sq:
+        r = _cost_rows(ws, r, rows, {comp: v for (o, comp), v in flows.items() if o == opt}, operating, one_off, grid)
+        if opt == registry.STATUS_QUO:
             sq_rows = rows
         else:
             assert sq_rows is not None, "the status quo comes first"
-            rows.saving = r
-            put_text(ws, r, label_col, "Saving against the status quo", "dd_label_bold")
-            for c in range(first_col, last_col + 1):
-                put_formula(ws, r, c, f"={ref(c, sq_rows.total)}-{ref(c, rows.total)}", "dd_gbp_bold")
-            put_formula(ws, r, total_col, f"=SUM({ref(first_col, r)}:{ref(last_col, r)})", "dd_gbp_bold")
-            r += 1
-            rows.cumulative_saving = r
-            put_text(ws, r, label_col, "Cumulative saving", "dd_label_indent")
-            for c in range(first_col, last_col + 1):
-                f = f"={ref(c, rows.saving)}" if c == first_col else f"={ref(c - 1, r)}+{ref(c, rows.saving)}"
-                put_formula(ws, r, c, f, "dd_gbp")
-            r += 1
-            rows.pv_saving = r
-            put_text(ws, r, label_col, "Present value of saving (saving x discount factor)", "dd_label_bold")
-            for c in range(first_col, last_col + 1):
-                put_formula(ws, r, c, f"={ref(c, rows.saving)}*{ref(c, factor_row)}", "dd_gbp_bold")
-            put_formula(ws, r, pv_col, f"=SUM({ref(first_col, r)}:{ref(last_col, r)})", "dd_gbp_total")
-            put_text(ws, r, total_col, "Net present saving:", "dd_note")
-            r += 1
-            rows.cumulative_pv_saving = r
-            put_text(ws, r, label_col, "Cumulative present value of saving", "dd_label_indent")
-            for c in range(first_col, last_col + 1):
-                f = f"={ref(c, rows.pv_saving)}" if c == first_col else f"={ref(c - 1, r)}+{ref(c, rows.pv_saving)}"
-                put_formula(ws, r, c, f, "dd_gbp")
-            r += 1
+            r = _saving_rows(ws, r, rows, sq_rows, grid)
         options[opt] = rows
         r += 1
 

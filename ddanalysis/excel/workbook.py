@@ -124,9 +124,9 @@ def sheet_prefixes(project_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None = None,
-                       produced: dt.date | None = None) -> Workbook:
-    """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved)."""
+def _check_programme_inputs(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None) -> None:
+    """A :class:`DDAnalysisError` unless ``results`` maps each project id to its own checked appraisal and
+    ``summary`` (when given) has a ``project_id`` column naming only projects in ``results``."""
     if not isinstance(results, Mapping) or not results:
         raise DDAnalysisError("expected a non-empty mapping project id -> AppraisalResult (e.g. from "
                               "ddanalysis.programme.programme_results())")
@@ -139,6 +139,29 @@ def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataF
         if "project_id" not in summary.columns or missing:
             raise DDAnalysisError("summary must have a 'project_id' column naming projects in results"
                                   + (f"; not in results: {missing}" if missing else ""))
+
+
+def _programme_facts(results: Mapping[str, AppraisalResult], ctx: Context, produced: dt.date) -> list[tuple[str, str]]:
+    """The programme cover's facts: programme, projects, scenario, perspective, prices, Monte Carlo draws and seeds,
+    which projects are illustrative, and when and by which version it was produced."""
+    return [
+        ("Programme", "Delivering Differently (Cabinet Office, DCLG, LGA and SOLACE): options appraisals of the "
+                      "Challenge Fund projects"),
+        ("Projects", f"{len(results)}: " + "; ".join(f"{r.project_title} ({r.councils})" for r in results.values())),
+        ("Scenario", ctx.scenario),
+        ("Perspective", ctx.perspective_label),
+        ("Prices", f"GBP, {ctx.price_basis}"),
+        ("Monte Carlo", "; ".join(sorted({f"{len(r.mc_draws):,} draws, seed {r.mc_seed}" for r in results.values()}))),
+        ("Illustrative", "Yes, for: " + ", ".join(r.project_id for r in results.values() if r.illustrative)
+         if ctx.illustrative else "No"),
+        ("Produced", f"{produced:%d %B %Y} by ddanalysis {__version__}"),
+    ]
+
+
+def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None = None,
+                       produced: dt.date | None = None) -> Workbook:
+    """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved)."""
+    _check_programme_inputs(results, summary)
     produced = produced or dt.date.today()
     first = next(iter(results.values()))
     scenarios = sorted({r.scenario for r in results.values()})
@@ -165,18 +188,7 @@ def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataF
         names = {kind: f"{prefixes[pid]} {name}" for kind, name in PROJECT_SHEETS.items() if kind != "discount"}
         project_refs[pid] = _project_sheets(wb, res, context(res, produced), names, discount, bands_info)
     write_programme(programme_ws, ctx, results, summary, project_refs)
-    facts = [
-        ("Programme", "Delivering Differently (Cabinet Office, DCLG, LGA and SOLACE): options appraisals of the "
-                      "Challenge Fund projects"),
-        ("Projects", f"{len(results)}: " + "; ".join(f"{r.project_title} ({r.councils})" for r in results.values())),
-        ("Scenario", ctx.scenario),
-        ("Perspective", ctx.perspective_label),
-        ("Prices", f"GBP, {ctx.price_basis}"),
-        ("Monte Carlo", "; ".join(sorted({f"{len(r.mc_draws):,} draws, seed {r.mc_seed}" for r in results.values()}))),
-        ("Illustrative", "Yes, for: " + ", ".join(r.project_id for r in results.values() if r.illustrative)
-         if ctx.illustrative else "No"),
-        ("Produced", f"{produced:%d %B %Y} by ddanalysis {__version__}"),
-    ]
+    facts = _programme_facts(results, ctx, produced)
     contents = [("Programme", CONTENTS["programme"]), ("Discount rates", CONTENTS["discount"])]
     for pid, refs in project_refs.items():
         contents.append((refs.names["summary"], f"{results[pid].project_title} ({results[pid].councils}): summary; "

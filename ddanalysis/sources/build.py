@@ -144,9 +144,8 @@ def code_lookup_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame, lookup: pd.DataFrame) -> str:
-    """The data/official/README.md, the data log of the official figures (no dates: rebuilding is reproducible)."""
-    reports = {r["file"]: r for r in frame.attrs["rs_report"]}
+def _source_file_rows(files: list[Path], reports: dict[str, dict]) -> list[str]:
+    """One Markdown table row per source file: return, year, format, sheet, counts, size (bytes) and sha256."""
     rows = []
     for path in files:
         r = reports[str(path)]
@@ -156,6 +155,11 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
             f"| {r['sheet']} | {r['authorities']} | {r['columns']} | {r['missing_values']} ({markers}) "
             f"| {path.stat().st_size} | `{_sha256(path)[:16]}` |"
         )
+    return rows
+
+
+def _loader_notes(files: list[Path], reports: dict[str, dict]) -> list[str]:
+    """One Markdown bullet per oddity the loader met in a file (codes, classes, left-out columns)."""
     notes = []
     for path in files:
         r = reports[str(path)]
@@ -170,11 +174,12 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
                          f"year ({left['rows']} rows, {left['differing']} differing by more than GBP 0.5 thousand).")
         for d in r["dropped_columns"]:
             notes.append(f"- {path.name}: column {d['column']} '{d['label'][:60]}' left out: {d['reason']}.")
-    years = sorted(programme["year"].astype(str).unique())
-    measures = programme.groupby("measure", observed=True)["year"].agg(lambda y: ", ".join(sorted(set(map(str, y)))))
-    councils = registry.councils()
-    new_unitaries = lookup[(lookup["first_year"] >= "2019-20") & (lookup["authority_class"] == "UA")]
-    return "\n".join([
+    return notes
+
+
+def _provenance_lines() -> list[str]:
+    """The data log's title, where the returns come from, the licence and how the files are written."""
+    return [
         "# Official figures: data log (derived; rebuilt by `make data`)",
         "",
         "Derived from the returns published by the Department for Communities and Local Government (DCLG;",
@@ -191,6 +196,15 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
         "`python -m ddanalysis.sources.build` (`make data`), whole or not at all; do not edit them by hand.",
         f"Formats read: {FORMATS_READ}.",
         "",
+    ]
+
+
+def _files_section(programme: pd.DataFrame, lookup: pd.DataFrame) -> list[str]:
+    """The data log's Files section: the extract's rows, councils, years and measures, and the code lookup."""
+    years = sorted(programme["year"].astype(str).unique())
+    measures = programme.groupby("measure", observed=True)["year"].agg(lambda y: ", ".join(sorted(set(map(str, y)))))
+    new_unitaries = lookup[(lookup["first_year"] >= "2019-20") & (lookup["authority_class"] == "UA")]
+    return [
         "## Files",
         "",
         f"- `{Path(PROGRAMME_CSV).name}`: {len(programme)} rows: the programme's {programme['e_code'].nunique()} councils",
@@ -209,6 +223,13 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
            or "none") + ".",
         f"- `{CLASS_MEDIANS_CSV}`: see below.",
         "",
+    ]
+
+
+def _columns_section() -> list[str]:
+    """The data log's section on the extract's columns (GBP thousand, cash prices), measures and what is left out."""
+    councils = registry.councils()
+    return [
         "## Columns of the extract (the pandera schema `ddanalysis.sources.OUTTURN_SCHEMA`)",
         "",
         "| column | meaning |",
@@ -240,15 +261,21 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
         "confirmation, counts of people such as `Number of pensioners ...`, text such as `Category discontinued`).",
         f"Councils: {', '.join(f'{r.name} ({r.e_code})' for r in councils.itertuples())}.",
         "",
+    ]
+
+
+def _source_files_section(files: list[Path], reports: dict[str, dict]) -> list[str]:
+    """The data log's Source files section: the table of files, what the loader met in them, real terms and quality."""
+    return [
         "## Source files",
         "",
         "| file | return | year | format | sheet read | authorities | money columns | missing values (by marker) | bytes | sha256 (first 16) |",
         "|---|---|---|---|---|---|---|---|---|---|",
-        *rows,
+        *_source_file_rows(files, reports),
         "",
         "What the loader met in them:",
         "",
-        *notes,
+        *_loader_notes(files, reports),
         "- RA_2023-24_data_Part_1.csv is described as Windows-1252, but its typographic marks are Mac OS Roman",
         "  bytes (0xD0 en dash in `adults (18\u201364)`, 0xD5 apostrophe, 0xC9 the `\u2026` missing marker; the",
         "  pound sign 0xA3 is the same in both): the loader decodes it as Mac OS Roman when those bytes outnumber",
@@ -264,6 +291,17 @@ def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame,
         "Quality: official statistics compiled from each authority's returns (the revised releases where one",
         "was published). Figures are as published; nothing is imputed.",
         "",
+    ]
+
+
+def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame, lookup: pd.DataFrame) -> str:
+    """The data/official/README.md, the data log of the official figures (no dates: rebuilding is reproducible)."""
+    reports = {r["file"]: r for r in frame.attrs["rs_report"]}
+    return "\n".join([
+        *_provenance_lines(),
+        *_files_section(programme, lookup),
+        *_columns_section(),
+        *_source_files_section(files, reports),
         "## Rebuild",
         "",
         "```",

@@ -624,6 +624,88 @@ def _money_columns(where: str, headers: list[str], fig_cols: list[int], header_r
     return keep, dropped
 
 
+def _figure_columns(where: str, header: list[Any], cols: dict[str, int], header_row: int) -> tuple[int, list[int]]:
+    """(first column after the descriptive ones, the columns with a heading from there on: the figures); refuses a
+    header row with no 'Class' column or no figure columns."""
+    if "authority_class" not in cols:
+        raise DataFileError(
+            f"{where}: unrecognised layout: header row {header_row + 1} has 'E-code' and 'Local authority' "
+            "but no 'Class' column (expected E-code, [ONS Code], Local authority, [Region], Class, then figures)"
+        )
+    first_figure = max(cols.values()) + 1
+    fig_cols = [c for c in range(first_figure, len(header)) if not _blank(header[c])]
+    if not fig_cols:
+        raise DataFileError(
+            f"{where}: unrecognised layout: header row {header_row + 1} has no figure columns after "
+            f"'{_tidy(header[first_figure - 1])}' (expected service headers such as 'Education services')"
+        )
+    return first_figure, fig_cols
+
+
+def _which_return(where: str, rows: list[list[Any]], sheet: str, header_row: int,
+                  first_figure: int) -> tuple[str, list[str]]:
+    """('RS', 'RSX' or 'RA', the title text) from the title, the sheet name (empty for CSV) and the variable names;
+    refuses a file whose title names none of them, so that no figures are passed off as another measure."""
+    title = _title_text(rows, header_row, first_figure)
+    kind = return_kind(title, sheet, _variable_names(rows, header_row, first_figure))
+    if kind not in RETURNS:
+        said = f"names {kind.replace('/', ' and ')}" if kind else "names none of them"
+        raise DataFileError(
+            f"{where}: has the layout of a 'data by LA' file (E-code, Local authority, Class) but its title "
+            f"{said}: {title[:2]}; expected the title of a Revenue Outturn Summary (RS), a Service Expenditure "
+            "Summary (RSX) or a Revenue Account budget (RA), so that no figures are passed off as another measure"
+        )
+    return kind, title
+
+
+def _table_body(where: str, rows: list[list[Any]], header_row: int, fmt: str) -> np.ndarray:
+    """The rows below the header as a 2-D object array (CSV rows padded or cut to the header's width)."""
+    header = rows[header_row]
+    body = np.array([r + [None] * (len(header) - len(r)) if len(r) < len(header) else r[:len(header)]
+                     for r in rows[header_row + 1:]], dtype=object) if fmt == "csv" else \
+        np.array(rows[header_row + 1:], dtype=object)
+    if body.ndim != 2 or body.shape[0] == 0:
+        raise DataFileError(f"{where}: no rows below the header row {header_row + 1}")
+    return body
+
+
+def _column_meanings(where: str, kind: str, rows: list[list[Any]], header_row: int, fig_cols: list[int],
+                     headers: list[str]) -> tuple[list[str], list[str], list[Any], int | None]:
+    """Per figure column: its measure (outturn, budget or an RSX measure), its service key and its form line
+    number (None where unknown), with the row that holds the line numbers (None if none)."""
+    line_row = _line_row(rows, header_row, fig_cols)
+    ids = _cell_id_row(rows, header_row, fig_cols)
+    lines = [_line_number(rows[line_row][c]) if line_row is not None else None for c in fig_cols]
+    lines = [line if line is not None or c not in ids else ids[c][1] for line, c in zip(lines, fig_cols)]
+    groups = _group_labels(rows, header_row, line_row, fig_cols)
+    if kind == "RSX":
+        measures, keys = _rsx_columns(where, headers, fig_cols, ids, header_row)
+    else:
+        keys = _service_keys(headers, fig_cols, groups)
+        measures = ["outturn" if kind == "RS" else "budget"] * len(keys)
+        if kind == "RS":  # years before 2015-16 print no line numbers: fill the canonical ones
+            lines = [line if line is not None else RS_LINES.get(key) for line, key in zip(lines, keys)]
+    return measures, keys, lines, line_row
+
+
+def _missing_by_marker(markers: Any, keep: list[int]) -> Counter[str]:
+    """How many values each missing marker (``n/a``, ``-``, ``[x]``, an empty cell, ...) stands for, over the money
+    columns kept."""
+    missing: Counter[str] = Counter()
+    for j in keep:
+        missing.update(markers[j])
+    return missing
+
+
+def _excluded_rows(body: np.ndarray, is_auth: Any) -> list[str]:
+    """The first text (up to 60 characters) of every non-blank row that is not an authority (totals, notes)."""
+    return [
+        _tidy(next(v for v in row if not _blank(v)))[:60]
+        for i, row in enumerate(body)
+        if not is_auth[i] and any(not _blank(v) for v in row)
+    ]
+
+
 def parse_return(path: str | Path) -> pd.DataFrame:
     """Parse one RS, RSX or RA file into the tidy frame with the schema's dtypes (not yet validated;
     ``ons_code`` only where the file publishes it).
@@ -643,60 +725,18 @@ def parse_return(path: str | Path) -> pd.DataFrame:
         )
     where = f"{path}, sheet {sheet!r}" if fmt != "csv" else str(path)
     header = rows[header_row]
-    if "authority_class" not in cols:
-        raise DataFileError(
-            f"{where}: unrecognised layout: header row {header_row + 1} has 'E-code' and 'Local authority' "
-            "but no 'Class' column (expected E-code, [ONS Code], Local authority, [Region], Class, then figures)"
-        )
-    first_figure = max(cols.values()) + 1
-    fig_cols = [c for c in range(first_figure, len(header)) if not _blank(header[c])]
-    if not fig_cols:
-        raise DataFileError(
-            f"{where}: unrecognised layout: header row {header_row + 1} has no figure columns after "
-            f"'{_tidy(header[first_figure - 1])}' (expected service headers such as 'Education services')"
-        )
-    title = _title_text(rows, header_row, first_figure)
-    kind = return_kind(title, sheet if fmt != "csv" else "", _variable_names(rows, header_row, first_figure))
-    if kind not in RETURNS:
-        said = f"names {kind.replace('/', ' and ')}" if kind else "names none of them"
-        raise DataFileError(
-            f"{where}: has the layout of a 'data by LA' file (E-code, Local authority, Class) but its title "
-            f"{said}: {title[:2]}; expected the title of a Revenue Outturn Summary (RS), a Service Expenditure "
-            "Summary (RSX) or a Revenue Account budget (RA), so that no figures are passed off as another measure"
-        )
+    first_figure, fig_cols = _figure_columns(where, header, cols, header_row)
+    kind, title = _which_return(where, rows, sheet if fmt != "csv" else "", header_row, first_figure)
     year = _financial_year(where, sheet if fmt != "csv" else "", title, header_row)
-    body = np.array([r + [None] * (len(header) - len(r)) if len(r) < len(header) else r[:len(header)]
-                     for r in rows[header_row + 1:]], dtype=object) if fmt == "csv" else \
-        np.array(rows[header_row + 1:], dtype=object)
-    if body.ndim != 2 or body.shape[0] == 0:
-        raise DataFileError(f"{where}: no rows below the header row {header_row + 1}")
+    body = _table_body(where, rows, header_row, fmt)
     auth = _authorities(where, body, cols, header_row)
     _check_blank_headers(where, body[:auth["end"]], auth["idx"], first_figure, fig_cols, header_row)
 
     headers = [_tidy(header[c]) for c in fig_cols]
-    line_row = _line_row(rows, header_row, fig_cols)
-    ids = _cell_id_row(rows, header_row, fig_cols)
-    lines = [_line_number(rows[line_row][c]) if line_row is not None else None for c in fig_cols]
-    lines = [line if line is not None or c not in ids else ids[c][1] for line, c in zip(lines, fig_cols)]
-    groups = _group_labels(rows, header_row, line_row, fig_cols)
-    if kind == "RSX":
-        measures, keys = _rsx_columns(where, headers, fig_cols, ids, header_row)
-    else:
-        keys = _service_keys(headers, fig_cols, groups)
-        measures = ["outturn" if kind == "RS" else "budget"] * len(keys)
-        if kind == "RS":  # years before 2015-16 print no line numbers: fill the canonical ones
-            lines = [line if line is not None else RS_LINES.get(key) for line, key in zip(lines, keys)]
-
+    measures, keys, lines, line_row = _column_meanings(where, kind, rows, header_row, fig_cols, headers)
     values, markers, other, numeric_count = _read_figures(body[np.ix_(auth["idx"], fig_cols)], auth["rows"])
     keep, dropped = _money_columns(where, headers, fig_cols, header_row, other, numeric_count)
-    missing = Counter()
-    for j in keep:
-        missing.update(markers[j])
-    excluded = [
-        _tidy(next(v for v in row if not _blank(v)))[:60]
-        for i, row in enumerate(body)
-        if not auth["is_auth"][i] and any(not _blank(v) for v in row)
-    ]
+    missing = _missing_by_marker(markers, keep)
     report = {
         "file": str(path),
         "format": fmt,
@@ -716,7 +756,7 @@ def parse_return(path: str | Path) -> pd.DataFrame:
         "values": int(len(auth["idx"]) * len(keep)),
         "missing_values": int(sum(missing.values())),
         "missing_by_marker": dict(sorted(missing.items())),
-        "excluded_rows": excluded,
+        "excluded_rows": _excluded_rows(body, auth["is_auth"]),
         "dropped_columns": dropped,
     }
     frame = _long_frame(

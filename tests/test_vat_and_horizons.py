@@ -9,14 +9,21 @@ import io
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ddanalysis import display, report
 from ddanalysis.appraisal import discount_factors, green_book_bcr, payback_index
 from ddanalysis.assumptions import load_book
 from ddanalysis.baseline import CulturalAdmissions, project_baseline
-from ddanalysis.cashflow import (INCOME_COMPONENTS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, apply_optimism_bias,
-                                 option_components, timing)
+from ddanalysis.cashflow import (
+    INCOME_COMPONENTS,
+    ONE_OFF_COMPONENTS,
+    OPERATING_COMPONENTS,
+    apply_optimism_bias,
+    option_components,
+    timing,
+)
 from ddanalysis.engine import appraise
 from ddanalysis.presentation import formats, tables
 
@@ -84,7 +91,8 @@ def test_the_exemption_is_a_benefit_so_it_takes_no_optimism_bias():
     when = timing(dt.date(2015, 4, 1), dt.date(2015, 4, 1), FIRST, 3)
     common = {**COMMON, "admissions_gbp": 80_000.0}
     sq = option_components(a, 5.0, levers(), FLAT, timing(None, None, FIRST, 3), **common)
-    with_ex = option_components(a, 5.0, levers(staff_cost_change=0.05, cultural_exemption_share=1.0), FLAT, when, **common)
+    exempt = levers(staff_cost_change=0.05, cultural_exemption_share=1.0)
+    with_ex = option_components(a, 5.0, exempt, FLAT, when, **common)
     without = option_components(a, 5.0, levers(staff_cost_change=0.05), FLAT, when, **common)
     ob_with = apply_optimism_bias(sq, with_ex, 0.41, 0.41, 2.0)["optimism_bias_operating"]
     ob_without = apply_optimism_bias(sq, without, 0.41, 0.41, 2.0)["optimism_bias_operating"]
@@ -198,7 +206,8 @@ def test_horizons_table_equals_the_json_by_horizon(dover):
     for i, opt in enumerate(doc["options"]):
         assert t.frame.loc[i, "Option"] == opt["name"]
         for h in opt["by_horizon"]:
-            assert round(t.frame.loc[i, tables.horizon_label(h["years"])], 2) == pytest.approx(h["net_present_saving_gbp"])
+            shown = t.frame.loc[i, tables.horizon_label(h["years"])]
+            assert round(shown, 2) == pytest.approx(h["net_present_saving_gbp"])
         assert round(t.frame.iloc[i, 4], 2) == pytest.approx(opt["residual_value_gbp"])
         assert round(t.frame.iloc[i, 5], 2) == pytest.approx(opt["optimism_bias_gbp"])
     assert t.emphasis == tuple(i for i, o in enumerate(doc["options"]) if o["id"] == doc["recommended"])

@@ -158,6 +158,24 @@ class Baseline:
     rs_share: float | None = None
     #: which income pays for which activity (default, none listed: the council funds its net budget)
     funded_by: tuple[FundedBy, ...] = ()
+    #: admissions to cultural services in the fees line and their VAT treatment (default: none)
+    cultural_admissions: CulturalAdmissions | None = None
+
+    @property
+    def cultural_admissions_gbp(self) -> float:
+        """Admission takings to cultural services (GBP, real, positive; VAT included as visitors pay them):
+        the fees-and-charges line x :attr:`cultural_admissions` share; 0 when none are declared."""
+        if self.cultural_admissions is None:
+            return 0.0
+        return -float(self.amounts_gbp["income_fees_charges"]) * self.cultural_admissions.share_of_fees_charges
+
+    @property
+    def standard_rated_admissions_gbp(self) -> float:
+        """The cultural admission takings the council charges VAT on today (GBP, real): those a new
+        eligible body could treat as exempt (VATA 1994 Sch 9 Group 13 item 2); 0 when the council
+        already exempts them (item 1) or declares none."""
+        ca = self.cultural_admissions
+        return self.cultural_admissions_gbp if ca is not None and ca.vat == "standard" else 0.0
 
     @property
     def council_funded_gbp(self) -> float:
@@ -293,6 +311,26 @@ class FundedBy(BaseModel):
     council: bool = False
 
 
+class CulturalAdmissions(BaseModel):
+    """Admissions to cultural services in the fees-and-charges line, and how the council treats them for VAT.
+
+    ``share_of_fees_charges``: the share of the baseline's fees and charges that is admission takings
+    (as visitors pay them, VAT included) to a museum, gallery, art exhibition or zoo, or a cultural
+    performance (VATA 1994 Sch 9 Group 13). ``vat``: ``standard`` when the council charges VAT on them
+    (it pays vat/(1+vat) of the takings to HMRC: the exemption for public bodies, item 1, does not
+    apply where it would distort competition), ``exempt`` when it already treats them as exempt (item 1;
+    then a new body's exemption gains nothing). The share is a labelled judgement unless the ledger says.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share_of_fees_charges: float = Field(ge=0.0, le=1.0)
+    vat: Literal["standard", "exempt"]
+    basis: Literal["fact", "evidence", "judgement"] = "judgement"
+    quality: Literal["green", "amber", "red"] = "red"
+    note: str = Field(min_length=20)
+
+
 class BaselineMeta(BaseModel):
     """Provenance of a bundled baseline (``data/baselines/<project-id>.yaml``)."""
 
@@ -304,6 +342,8 @@ class BaselineMeta(BaseModel):
     source: str = Field(min_length=20)
     sizing: Sizing | None = None
     funded_by: tuple[FundedBy, ...] = ()
+    #: cultural admissions in the fees line and their VAT treatment (default: none)
+    cultural_admissions: CulturalAdmissions | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -954,6 +994,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
         rs_net_current_gbp_k=float(sizing.rs_net_current_gbp_k) if sizing else None,
         rs_share=share,
         funded_by=tuple(meta.funded_by) if meta is not None else (),
+        cultural_admissions=meta.cultural_admissions if meta is not None else None,
     )
 
 

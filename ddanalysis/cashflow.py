@@ -34,6 +34,22 @@ How each lever enters (``L`` = share of the year after go-live, ``S`` = ``L`` x 
 - volunteer_time (social view only) = S x volunteer_substitution x pay bill x P x value share
 - new_income = -S x min(new income share, Teckal cap) x gross x D x margin; grant_income = -S x grant
   share x gross x D; income_existing = baseline income x D
+- admissions_vat (the cultural exemption, VATA 1994 Sch 9 Group 13; HMRC VAT Notice 701/47) = -L x
+  cultural_exemption_share x vat/(1 + vat) x A x D, where A is the baseline's admission takings
+  (VAT included, as visitors pay them) to a museum, gallery, art exhibition or zoo, or a cultural
+  performance, on which the council charges VAT today (the baseline's ``cultural_admissions``: its
+  share of the fees line, ``vat: standard``). The council pays vat/(1 + vat) of those takings to HMRC;
+  an eligible body (item 2: may not distribute profits, applies them to the facilities, managed on a
+  voluntary basis by people with no financial interest: a charitable trust; a mutual, social enterprise
+  or co-operative only if charitable, by the option's own value of the lever) treats them as exempt
+  and keeps that VAT at unchanged prices: income for the council perspective (from go-live, no
+  ramp-up: a tax status, not a performance gain; a benefit, so no optimism-bias uplift); 0 in the
+  public and social views (a transfer from HMRC). Exemption has a price: the input VAT attributable
+  to the exempt income becomes irrecoverable for the body (the ``irrecoverable_vat_share`` lever).
+  Councils may use the exemption too (item 1, public bodies, where it would not distort competition),
+  so the baseline says whether the council already does (``vat: exempt``: A = 0, nothing to gain).
+  Example: A = 100,000, VAT 20%, full exemption, a full year after go-live: 100,000 x 0.2 / 1.2 =
+  16,667 a year for the council; 0 for the public sector and society
 - capital charges are accounting entries, not cash: excluded (Green Book).
 One-off costs are spread over the plan from its start to go-live (redundancy and double running
 fall in the go-live year; redundancy is a transfer, left out of the social view). In the social view
@@ -52,7 +68,7 @@ OPERATING_COMPONENTS = (
     "staff", "pension_rate", "pension_deficit", "premises", "business_rates", "transport", "supplies_third_party",
     "irrecoverable_vat", "support_services", "own_support", "stranded_overheads", "client_side",
     "supplier_margin", "volunteer_time", "income_existing", "new_income", "grant_income",
-    "optimism_bias_operating",
+    "admissions_vat", "optimism_bias_operating",
 )
 ONE_OFF_COMPONENTS = (
     "legal_governance", "tupe_hr", "pensions_work", "it_separation", "procurement", "redundancy",
@@ -60,7 +76,7 @@ ONE_OFF_COMPONENTS = (
 )
 #: Income lines: benefits, so no generic optimism-bias uplift (Green Book 5.45); their uncertainty
 #: stays in the Monte Carlo draws.
-INCOME_COMPONENTS = ("income_existing", "new_income", "grant_income")
+INCOME_COMPONENTS = ("income_existing", "new_income", "grant_income", "admissions_vat")
 #: The lines optimism bias adds (its own lines, never folded into a component).
 OPTIMISM_BIAS_COMPONENTS = ("optimism_bias_operating", "optimism_bias_one_off")
 #: Operating cost lines whose net change against the status quo takes the operating uplift.
@@ -75,6 +91,7 @@ COMPONENT_LABELS = {
     "stranded_overheads": "Stranded overheads", "client_side": "Client-side contract management",
     "supplier_margin": "Provider margin", "income_existing": "Existing income",
     "new_income": "New trading income (net)", "grant_income": "Grants and donations",
+    "admissions_vat": "VAT kept on cultural admissions (exempt)",
     "legal_governance": "Legal and governance set-up", "tupe_hr": "TUPE and HR",
     "pensions_work": "Pensions (actuary, bond)", "it_separation": "IT and data separation",
     "procurement": "Procurement", "redundancy": "Redundancy", "double_running": "Double running",
@@ -149,6 +166,7 @@ def option_components(
     teckal_cap: float | None,
     council_funded_share: float = 1.0,
     volunteer_value_share: float = 0.0,
+    admissions_gbp: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Cash flows of one option by component, before optimism bias (GBP, real base-year prices).
 
@@ -158,6 +176,8 @@ def option_components(
     ``council_funded_share``: the share of gross spend the council pays for (client-side management
     and the provider's margin fall on it only). ``volunteer_value_share``: opportunity cost of an
     hour of volunteer time as a share of the paid staff cost it replaces (social perspective only).
+    ``admissions_gbp``: the baseline's cultural admission takings the council charges VAT on (GBP, VAT
+    included; 0 when none or already exempt), for the cultural exemption (``admissions_vat``).
     The optimism-bias lines are zero here: :func:`apply_optimism_bias` fills them.
     """
     if perspective not in PERSPECTIVES:
@@ -193,6 +213,7 @@ def option_components(
     c["new_income"] = -S * income_share * gross * D * lv["new_income_margin"]
     # grants and donations from outside the public sector are transfers in the social view
     c["grant_income"] = -S * lv["grant_income_share"] * gross * D * (0.0 if perspective == "social" else 1.0)
+    c["admissions_vat"] = _admissions_vat(lv, L, D, perspective, vat_rate, admissions_gbp)
     c.update(_one_off(a, fte, lv, when, perspective))
     c["optimism_bias_operating"] = 0.0 * L
     n = max(np.shape(v)[0] for v in c.values())
@@ -235,6 +256,16 @@ def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarr
     c["own_support"] = recharges * not_bought * lv["own_support_cost"]
     c["stranded_overheads"] = recharges * not_bought * lv["stranded_overhead_share"] * stranded_left
     return c
+
+
+def _admissions_vat(lv: Mapping[str, np.ndarray], L: np.ndarray, D: np.ndarray, perspective: str,
+                    vat_rate: float, admissions_gbp: float) -> np.ndarray:
+    """The cultural exemption (VATA 1994 Sch 9 Group 13 item 2): the output VAT an eligible body no
+    longer pays on the standard-rated admission takings, vat/(1 + vat) of them, as income (negative)
+    from go-live; council perspective only (a transfer from HMRC in the public and social views)."""
+    counted = 1.0 if perspective == "council" else 0.0
+    share = lv.get("cultural_exemption_share", np.zeros((1, 1)))
+    return -counted * L * share * (vat_rate / (1.0 + vat_rate)) * float(admissions_gbp) * D
 
 
 def _one_off(a: Mapping[str, float], fte: float, lv: Mapping[str, np.ndarray], when: Timing,

@@ -55,7 +55,7 @@ COMPONENT_GROUPS: dict[str, tuple[str, ...]] = {
     "Supplies, transport and third parties": ("transport", "supplies_third_party"),
     "Support services and overheads": ("support_services", "own_support", "stranded_overheads", "client_side"),
     "Provider margin and irrecoverable VAT": ("supplier_margin", "irrecoverable_vat"),
-    "Income, grants and donations": ("income_existing", "new_income", "grant_income"),
+    "Income, grants and donations": ("income_existing", "new_income", "grant_income", "admissions_vat"),
     "One-off transition costs": ("legal_governance", "tupe_hr", "pensions_work", "it_separation", "procurement",
                                  "redundancy", "double_running"),
 }

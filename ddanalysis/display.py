@@ -33,7 +33,7 @@ __all__ = [
     "facts_table", "deflator_table", "scenarios_table", "delivery_models_table", "sources_table",
     "criteria_table", "plan_facts_table", "components_table", "docstring_note", "council_heading",
     "council_trend", "spending_table", "in_scope_change_table", "DEFAULT_TOP", "AUTHORITY_CLASS_NAMES",
-    "CHANGE_YEARS",
+    "CHANGE_YEARS", "horizons_table",
 ]
 
 #: How many assumptions the sensitivity tables show by default (the largest swings).
@@ -182,6 +182,12 @@ def baseline_table(result: AppraisalResult) -> Styler:
 def options_table(result: AppraisalResult) -> Styler:
     """One row per option (status quo first): the Green Book headline metrics against the status quo."""
     return styled(tables.options_table(result))
+
+
+def horizons_table(result: AppraisalResult) -> Styler:
+    """Each option's net present saving at 10, 15 and 20 years side by side (GBP), with the residual
+    value beyond the appraisal horizon and the optimism bias included."""
+    return styled(tables.horizons_table(result))
 
 
 def cashflow_table(result: AppraisalResult, option_id: str) -> Styler:

@@ -73,7 +73,8 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
         timings[opt] = OptionTiming(p.start, p.go_live)
     council_class = registry.council(project.lead_council)["authority_class"]
     model = ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, council_class, perspective, horizon_years,
-                         council_funded_share=base.council_funded_share)
+                         council_funded_share=base.council_funded_share,
+                         admissions_gbp=base.standard_rated_admissions_gbp)
     return model, plans
 
 

@@ -42,7 +42,7 @@ class ProjectModel:
     def __init__(self, book: AssumptionBook, amounts_gbp: Mapping[str, float], fte: float,
                  options: Mapping[str, OptionTiming], council_class: str, perspective: str = "council",
                  horizon_years: int | None = None, council_funded_share: float = 1.0,
-                 ob_mitigation_override: float | None = None) -> None:
+                 ob_mitigation_override: float | None = None, admissions_gbp: float = 0.0) -> None:
         if STATUS_QUO not in options:
             raise ValueError(f"the options must include the status quo {STATUS_QUO!r}")
         self.book = book
@@ -53,6 +53,8 @@ class ProjectModel:
         self.council_class = council_class
         self.council_funded_share = float(council_funded_share)
         self.ob_mitigation_override = ob_mitigation_override
+        #: cultural admission takings the council charges VAT on (GBP; the cultural exemption's base)
+        self.admissions_gbp = float(admissions_gbp)
         settings = book.settings
         self.horizon = int(horizon_years or settings.horizon_years)
         self.first_year_start = fy_start(settings.first_year)
@@ -104,7 +106,7 @@ class ProjectModel:
         ob = self.ob_uplifts(ob_mitigation)
         common = dict(perspective=self.perspective, council_rates_share=self.council_rates_share,
                       vat_rate=self.vat_rate, council_funded_share=self.council_funded_share,
-                      volunteer_value_share=self.volunteer_value_share)
+                      volunteer_value_share=self.volunteer_value_share, admissions_gbp=self.admissions_gbp)
         status_quo = option_components(self.amounts_gbp, self.fte, self._levers(STATUS_QUO, values), project,
                                        self.timings[STATUS_QUO], teckal_cap=None, **common)
         out = {STATUS_QUO: status_quo}
@@ -119,7 +121,8 @@ class ProjectModel:
     def with_horizon(self, horizon_years: int) -> "ProjectModel":
         """The same model over another horizon (cash flows by year do not depend on the horizon)."""
         return ProjectModel(self.book, self.amounts_gbp, self.fte, self.options, self.council_class, self.perspective,
-                            horizon_years, self.council_funded_share, self.ob_mitigation_override)
+                            horizon_years, self.council_funded_share, self.ob_mitigation_override,
+                            admissions_gbp=self.admissions_gbp)
 
     def ob_uplifts(self, ob_mitigation: float | np.ndarray | None = None) -> dict[str, float | np.ndarray]:
         """The optimism-bias uplift by kind of cost after mitigation: upper bound x (1 - mitigation)."""

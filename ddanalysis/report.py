@@ -49,11 +49,35 @@ def appraisal_table(result: AppraisalResult) -> str:
         row = shown.iloc[i]
         mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
         lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in _CLI_COLUMNS) + mark)
+    lines += _method_lines(result)
     lines += ["", result.price_base_statement,
               f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
               f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
               "", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
     return "\n".join(lines)
+
+
+def _method_lines(result: AppraisalResult) -> list[str]:
+    """The Green Book benefit-cost ratio (with the reason where it is null) and the net present saving at
+    10, 15 and 20 years with residual value and optimism bias (the presentation layer's horizons table)."""
+    shown = tables.options_table(result).formatted()
+    lines = ["", "Benefit-cost ratio (Green Book: PV benefits / PV costs, residual value counted):"]
+    for i, opt in enumerate(result.options["id"]):
+        row = shown.iloc[i]
+        ratio = row.get("Benefit-cost ratio (Green Book)", formats.MISSING)
+        why = row.get("Benefit-cost ratio: why none", formats.MISSING)
+        lines.append(f"  {opt:<20} {ratio}" if why == formats.MISSING else f"  {opt:<20} none: {why}")
+    horizons = tables.horizons_table(result)
+    hshown = horizons.formatted()
+    cols = [c for c in hshown.columns if c != "Option"]
+    heads = [c.replace("Net present saving, ", "NPS ").replace(" (PV, not in the saving)", "")
+             .replace(" (PV, included)", "") for c in cols]
+    widths = [max(len(h), 12) for h in heads]
+    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths))
+    lines += ["", horizons.caption + ":", head, "-" * len(head)]
+    for i, opt in enumerate(result.options["id"]):
+        lines.append(f"{opt:<20} " + " ".join(f"{hshown.iloc[i][c]:>{w}}" for c, w in zip(cols, widths)))
+    return lines
 
 
 def baseline_summary(baseline: "Baseline", path: object = None) -> str:

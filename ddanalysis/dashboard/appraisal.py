@@ -141,11 +141,13 @@ class CostsSection(Section):
         self.picker = _OptionPicker("Option to break down:", self._draw_costs)
         self.costs = ChartSlot("costs", 520)
         self.table = html_widget(cls="dd-costs-table")
+        #: net present saving at 10, 15 and 20 years, residual value and optimism bias (issue 10)
+        self.horizons = html_widget(cls="dd-costs-horizons")
         intro = html_widget(note_box(
             "Savings and costs by year in real 2014-15 prices, before discounting. The breakdown shows where an "
             "option's cost differs from running the service in-house; the net present saving on the summary "
             "discounts these at the Green Book rate (3.5% a year)."))
-        self.widget.children = [intro, self.mode, self.savings.widget, self.table, self.picker.widget,
+        self.widget.children = [intro, self.mode, self.savings.widget, self.table, self.horizons, self.picker.widget,
                                 self.costs.widget]
 
     def _draw_savings(self) -> None:
@@ -164,6 +166,7 @@ class CostsSection(Section):
         self.picker.sync(result)
         self._draw_costs()
         self.table.value = table_from(tables.savings_table(result))
+        self.horizons.value = table_from(tables.horizons_table(result))
 
 
 class RiskSection(Section):

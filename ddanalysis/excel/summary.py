@@ -140,6 +140,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     ):
         metric(key, label, note, lambda row, c, opt, col=col, style=style: put_number(
             ws, row, c, row_of.loc[opt, col], style, missing="n/a"))
+    _horizon_metrics(ws, metric, row_of)
 
     def steady(row: int, c: int, opt: str) -> None:
         if opt == sq:
@@ -187,6 +188,22 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     print_setup(ws, title_rows=(header, header), freeze=ref(first_col, header + 1))
     ws.print_area = f"A1:{ref(note_col, chart_row + 18)}"
     return OptionsRefs(sheet=ws.title, cells=cells)
+
+
+def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> None:
+    """Rows of model values (issue 10): why a Green Book benefit-cost ratio is missing, and each option's
+    net present saving at 10, 15 and 20 years side by side (the same cash flows, no residual value)."""
+    def why(row: int, c: int, opt: str) -> None:
+        note = row_of.loc[opt, "benefit_cost_ratio_note"] if "benefit_cost_ratio_note" in row_of.columns else None
+        put_text(ws, row, c, note if isinstance(note, str) else "", "dd_note_wrap")
+    metric("gb_bcr_note", "Benefit-cost ratio (Green Book): why none", "Model value: the reason where the ratio is "
+           "n/a (a side is zero, or the status quo)", why)
+    horizons = sorted((int(c[4:-5]), c) for c in row_of.columns
+                      if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit())
+    for years, col in horizons:
+        metric(f"nps_{years}y", f"Net present saving over {years} years", "Model value: the same cash flows over "
+               f"{years} years, discounted, without residual value", lambda row, c, opt, col=col: put_number(
+                   ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"))
 
 
 def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs) -> None:

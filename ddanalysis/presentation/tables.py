@@ -95,6 +95,7 @@ OPTION_COLUMNS: dict[str, tuple[str, str]] = {
     "payback_year": ("Payback year", "text"),
     "optimism_bias_gbp": ("Optimism bias (PV, included)", "gbp"),
     "benefit_cost_ratio": ("Benefit-cost ratio (Green Book)", "ratio"),
+    "benefit_cost_ratio_note": ("Benefit-cost ratio: why none", "text"),
     "residual_value_gbp": ("Residual value (PV, not in the saving)", "gbp"),
     "steady_state_saving_gbp": ("Steady-state saving a year", "gbp"),
     "steady_state_saving_share": ("Saving as share of net budget", "share"),
@@ -122,6 +123,46 @@ def options_table(result: "AppraisalResult") -> Table:
     units = {OPTION_COLUMNS[c][0]: OPTION_COLUMNS[c][1] for c in cols}
     emphasis = tuple(i for i, r in enumerate(opts["recommended"]) if r)
     return Table(frame, units, _caption(result, "Options against the status quo"), emphasis)
+
+
+# --- results at several horizons (issue 10, M8) -------------------------------------------------------
+
+def _horizon_columns(options: pd.DataFrame) -> list[tuple[int, str]]:
+    """(years, column) of the options frame's net present saving by horizon (``nps_<years>y_gbp``), by years."""
+    cols = [c for c in options.columns if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit()]
+    return sorted((int(c[4:-5]), c) for c in cols)
+
+
+def horizon_label(years: int) -> str:
+    """The horizons table's column of the net present saving over ``years`` years."""
+    return f"Net present saving, {years} years"
+
+
+def horizons_table(result: "AppraisalResult") -> Table:
+    """Each option's net present saving over 10, 15 and 20 years side by side (option x horizon, GBP;
+    the same cash flows, discounted to the first appraisal year, without residual value), with the
+    residual value beyond the appraisal horizon (not in the saving) and the optimism bias included.
+
+    Equals the JSON's ``by_horizon``; the status quo's row is 0 (the benchmark). The recommended
+    option's row is emphasised.
+    """
+    opts = result.options.reset_index(drop=True)
+    frame = pd.DataFrame({"Option": opts["name"].to_numpy()})
+    units: dict[str, str] = {}
+    horizons = _horizon_columns(opts)
+    for years, col in horizons:
+        frame[horizon_label(years)] = opts[col].to_numpy(dtype=float)
+        units[horizon_label(years)] = "gbp"
+    residual = f"Residual value after {result.horizon_years} years (PV, not in the saving)"
+    for col, label in (("residual_value_gbp", residual), ("optimism_bias_gbp", "Optimism bias (PV, included)")):
+        if col in opts.columns:
+            frame[label] = opts[col].to_numpy(dtype=float)
+            units[label] = "gbp"
+    emphasis = tuple(i for i, r in enumerate(opts["recommended"]) if r) if "recommended" in opts.columns else ()
+    years_text = ", ".join(str(y) for y, _c in horizons[:-1]) + (f" and {horizons[-1][0]}" if horizons else "")
+    what = (f"Net present saving at {years_text} years against the status quo (the same cash flows, no residual "
+            f"value); residual value beyond the {result.horizon_years}-year horizon and optimism bias beside it")
+    return Table(frame, units, _caption(result, what), emphasis)
 
 
 def savings_table(result: "AppraisalResult", cumulative: bool = False) -> Table:

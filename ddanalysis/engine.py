@@ -26,6 +26,7 @@ from .presentation import text as decision_text
 from .result import AppraisalResult
 from .filestamp import Stamp, stamp
 from .overrides import checked as checked_overrides
+from .run_defaults import check_readable as check_run_defaults
 from .run_record import make_record, project_input_files
 from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
@@ -95,6 +96,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     (``{"mutual.pension_rate_change": 0.04}``), each within its bounds and fixed in every Monte Carlo draw
     (:mod:`ddanalysis.overrides`). Money in GBP, real base-year prices.
     """
+    check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
     book = load_book(project_id)

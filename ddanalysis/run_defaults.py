@@ -41,5 +41,20 @@ def read_run_defaults(path: str | Path | None = None) -> RunDefaults:
     return RunDefaults(**values)
 
 
+def _bundled() -> tuple[RunDefaults, DataFileError | None]:
+    """The bundled defaults, or placeholders and the error when the data folder cannot give them (so that
+    importing the package never fails: the error is raised by :func:`check_readable` when an appraisal runs)."""
+    try:
+        return read_run_defaults(), None
+    except DataFileError as exc:
+        return RunDefaults(draws=0, summary_draws=0, seed=0), exc
+
+
 #: The bundled defaults, read when the package is imported.
-RUN_DEFAULTS = read_run_defaults()
+RUN_DEFAULTS, _PROBLEM = _bundled()
+
+
+def check_readable() -> None:
+    """Raise the :class:`DataFileError` met when the defaults were read, if there was one."""
+    if _PROBLEM is not None:
+        raise _PROBLEM

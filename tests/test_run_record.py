@@ -85,3 +85,18 @@ def test_draws_and_seed_live_in_one_data_file(tmp_path):
     bad.write_text("monte_carlo:\n  draws: ten\n  summary_draws: 2000\n  seed: 1\n")
     with pytest.raises(DataFileError, match=r"appraisal.yaml, monte_carlo.draws: 'ten'; expected a whole number"):
         read_run_defaults(bad)
+
+
+def test_without_a_data_folder_the_package_imports_and_the_appraisal_names_the_file(tmp_path):
+    """Importing ddanalysis never fails on data; the appraisal then raises the DataFileError that names it."""
+    import subprocess
+    import sys
+
+    code = ("import ddanalysis as dd\n"
+            "from ddanalysis.errors import DataFileError\n"
+            "try:\n    dd.appraise('walsall-college', draws=0)\n"
+            "except DataFileError as exc:\n    print('DataFileError', exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "DDANALYSIS_DATA": str(tmp_path / "none")})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("DataFileError") and "appraisal.yaml" in out.stdout

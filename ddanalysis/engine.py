@@ -76,7 +76,8 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
 def appraise(project_id: str, scenario: str = "central", perspective: str = "council", draws: int = DEFAULT_DRAWS,
              seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
              horizon_years: int | None = None, plan_start: dt.date | None = None,
-             with_switching: bool = True) -> AppraisalResult:
+             with_switching: bool = True, with_decision: bool = True, with_sobol: bool = False,
+             sobol_n: int | None = None) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
     ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
@@ -87,6 +88,10 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     derived from the contributory factors in appraisal.yaml (a scenario may also set
     ``project.optimism_bias_mitigation`` as an override); it is never drawn in the Monte Carlo.
     ``mca_weights``: criterion -> swing weight (sum 1). Money in GBP, real base-year prices.
+    ``with_decision`` (with draws): probability best, the acceptability curve, EVPI, partial EVPI and
+    failure rules from the same draws (``result.decision``; about 2x the Monte Carlo's time; the
+    dashboard's first render skips them). ``with_sobol``: Sobol indices too, from their own design of
+    ``sobol_n`` base points (default :data:`ddanalysis.deciding.SOBOL_BASE`).
     """
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
@@ -196,7 +201,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
         if plans else pd.DataFrame()
     names = registry.councils().set_index("e_code")["name"]
-    return AppraisalResult(
+    result = AppraisalResult(
         project_id=project_id, project_title=project.title,
         councils=" + ".join(names[c] for c in project.councils),
         scenario=sc.name, scenario_description=sc.description, perspective=perspective,
@@ -217,7 +222,33 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
             "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
             "package_version": __version__,
         },
+        mc_inputs=mc.inputs.reset_index(drop=True) if draws else None,
     )
+    if draws and (with_decision or with_sobol):
+        result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
+    return result
+
+
+def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values: pd.Series, fixed: set,
+                            with_sobol: bool, sobol_n: int | None, seed: int) -> AppraisalResult:
+    """Issue 14's measures on ``result`` (see :mod:`ddanalysis.deciding`); Sobol indices when asked."""
+    import dataclasses
+
+    from . import deciding
+    from .presentation.tables import focus_option
+
+    result = deciding.with_decision(result)
+    if with_sobol:
+        focus = focus_option(result)
+        other = deciding.runner_up(result.mc_draws.mean().to_dict(), focus)
+        table, n_base, n_eval = deciding.sobol_measures(model, values, fixed, focus, other,
+                                                        n=sobol_n or deciding.SOBOL_BASE, seed=seed)
+        names = dict(zip(result.options["id"], result.options["name"]))
+        dm = dataclasses.replace(result.decision, sobol=table, sobol_option=names.get(focus, focus),
+                                 sobol_runner_up=None if other is None else names.get(other, other),
+                                 sobol_n_base=n_base, sobol_evaluations=n_eval)
+        result = dataclasses.replace(result, decision=dm)
+    return result
 
 
 def _method_metrics(model: ProjectModel, flows: dict, values: dict) -> dict[str, dict]:

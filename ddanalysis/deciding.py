@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .decision import acceptability, evpi, probability_best
-from .failure import option_failure_rules
+from .failure import failure_rules
 from .voi import GROUP_PREFIX, evppi
 
 if TYPE_CHECKING:
@@ -121,8 +121,15 @@ def decision_measures(nps: pd.DataFrame, inputs: pd.DataFrame, assumptions: pd.D
             if opt == STATUS_QUO:
                 continue
             who = (names or {}).get(opt, opt)
-            rules[str(opt)] = [r for r in option_failure_rules(vary, nps, opt, labels, name=who)
-                               if r["density"] >= MIN_RULE_DENSITY]
+            # an option's own saving moves only with its own and the project's assumptions
+            own = vary[[c for c in vary.columns if c.startswith((f"{opt}.", "project."))]]
+            v = nps.to_numpy(dtype=float)
+            j = list(nps.columns).index(opt)
+            not_best = v.max(axis=1) > v[:, j] + 1e-6
+            found = (failure_rules(own, v[:, j] < 0, labels=labels, outcome=f"{who} loses money", max_rules=1)
+                     + failure_rules(vary, not_best, labels=labels, outcome=f"{who} is not the best option",
+                                     max_rules=1))
+            rules[str(opt)] = [r for r in found if r["density"] >= MIN_RULE_DENSITY]
     return DecisionMeasures(
         p_best={str(k): float(v) for k, v in probability_best(nps).items()},
         evpi_gbp=float(evpi(nps)), evppi=part, acceptability=acceptability(nps), failure_rules=rules,

@@ -30,6 +30,8 @@ def pct(x: float | None, digits: int = 0) -> str:
 _CLI_COLUMNS = (("Net present saving", "net present saving", 19), ("One-off cost (undiscounted)", "one-off cost", 13),
                 ("Payback year", "payback", 8), ("P(saving > 0)", "P(saving>0)", 11), ("P10 saving", "P10", 13),
                 ("P90 saving", "P90", 13), ("MCA score (0-10)", "MCA", 5), ("Go-live", "go-live", 11))
+#: Added when the decision measures were computed: probability best (issue 14).
+_CLI_DECISION_COLUMNS = (("Probability best", "P(best)", 8),)
 
 
 def appraisal_table(result: AppraisalResult) -> str:
@@ -43,17 +45,42 @@ def appraisal_table(result: AppraisalResult) -> str:
     if result.illustrative:
         lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
     shown = tables.options_table(result).formatted()
-    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in _CLI_COLUMNS)
+    columns = _CLI_COLUMNS
+    if getattr(result, "decision", None) is not None:
+        shown["Probability best"] = tables.probability_best_table(result).formatted()["Probability best"].to_numpy()
+        columns = _CLI_COLUMNS[:4] + _CLI_DECISION_COLUMNS + _CLI_COLUMNS[4:]
+    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in columns)
     lines += ["", head, "-" * len(head)]
     for i, opt in enumerate(result.options["id"]):
         row = shown.iloc[i]
         mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
-        lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in _CLI_COLUMNS) + mark)
+        lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in columns) + mark)
     lines += ["", result.price_base_statement,
               f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
               f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
               "", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
+    lines += _decision_lines(result)
     return "\n".join(lines)
+
+
+def _decision_lines(result: AppraisalResult) -> list[str]:
+    """The EVPI line, the assumptions most worth knowing first and the Sobol note (issue 14)."""
+    dm = getattr(result, "decision", None)
+    if dm is None:
+        return []
+    lines = ["", f"Expected value of perfect information (EVPI): {formats.money(dm.evpi_gbp)} - the most it would be "
+                 f"worth paying to remove all uncertainty before deciding ({dm.draws:,} draws, seed {result.mc_seed})."]
+    voi = tables.value_of_information_table(result, top=3).frame
+    voi = voi[voi.iloc[:, -1] > 0]
+    if not voi.empty:
+        lines.append("Worth most to know before deciding (partial EVPI): " + "; ".join(
+            f"{k} {formats.money(v)}" for k, v in zip(voi["Key"], voi.iloc[:, -1])) + ".")
+    if dm.sobol is not None:
+        sob = tables.sobol_table(result, top=3)
+        lines.append("Largest total Sobol indices of the saving: " + "; ".join(
+            f"{k} {formats.ratio(v)}" for k, v in zip(sob.frame["Key"], sob.frame["Total (ST), saving"])) + ".")
+        lines.append(sob.caption)
+    return lines
 
 
 def baseline_summary(baseline: "Baseline", path: object = None) -> str:

@@ -153,7 +153,7 @@ def _option_decision(decision: Any, row: Mapping[str, Any]) -> dict[str, Any]:
         return {"p_best": None, "failure_rules": None}
     rules = decision.failure_rules.get(str(row["id"]))
     return {"p_best": _num(decision.p_best.get(str(row["id"]))),
-            "failure_rules": None if rules is None else
+            "failure_rules": [] if rules is None else
             [{"text": str(x["text"]), "coverage": _num(x["coverage"]), "density": _num(x["density"])} for x in rules]}
 
 

@@ -114,14 +114,14 @@ def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: floa
     if best is None:
         return ("Keep the service in-house for now: no short-listed option both saves money (with at least even "
                 "odds) and scores at least as well as the status quo on the non-monetised criteria "
-                f"({basis})." + (f" Keeping it in-house is the best option in {_pct(p_best)} of simulations."
+                f"({basis})." + (f" Keeping it in-house is best in {_pct(p_best)} of simulations."
                                  if known else ""))
     payback = (f"pays back in {best['payback_year']}" if not formats.is_missing(best.get("payback_year"))
                else "does not pay back within the horizon")
     p = best.get("p_saving_positive")
     odds = (f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else "")
     if known:
-        odds += f", is the best option in {_pct(p_best)} of simulations"
+        odds += f", is best in {_pct(p_best)} of simulations"
     return (f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
             f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
             f"non-monetised criteria (status quo {status_quo_mca:.1f}).")

@@ -171,8 +171,14 @@ def test_template_reads_as_a_complete_appraisal_of_the_chosen_project(executed, 
         assert name in text
     for caption in ("Options against the status quo", "Annual saving against the status quo", "costs by year",
                     "with one assumption at a time", "switching values", "Multi-criteria analysis: scores",
-                    "implementation plan by phase", "milestones", "risk register", "Assumptions used"):
+                    "implementation plan by phase", "milestones", "risk register", "assumptions used"):
         assert caption in text, f"{label}: no table captioned {caption!r}"
+    # issue 14: which option, how sure, what evidence is worth buying (from the same draws; Sobol on its own design)
+    if draws:
+        for caption in ("Probability each option is the best", "Value of information",
+                        "When each option fails", "Sobol indices of the net present saving", "independently"):
+            assert caption in text, f"{label}: no {caption!r}"
+        assert "Strong M, Oakley JE, Brennan A" in text
 
 
 def test_template_runs_differ_with_their_parameters(executed):

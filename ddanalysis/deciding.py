@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .decision import acceptability, evpi, probability_best
-from .failure import failure_rules
+from .failure import failure_rules, short_description
 from .voi import GROUP_PREFIX, evppi
 
 if TYPE_CHECKING:
@@ -126,9 +126,24 @@ def decision_measures(nps: pd.DataFrame, inputs: pd.DataFrame, assumptions: pd.D
             v = nps.to_numpy(dtype=float)
             j = list(nps.columns).index(opt)
             not_best = v.max(axis=1) > v[:, j] + 1e-6
+            # whether it is best moves with its own, the project's and its main rivals' assumptions: the
+            # (at most two) options that are best most often in the draws where it is not
+            winners = v[not_best].argmax(axis=1)
+            counts = np.bincount(winners, minlength=v.shape[1]) if len(winners) else np.zeros(v.shape[1], int)
+            rivals = [str(nps.columns[i]) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
+            theirs = vary[[c for c in vary.columns if c.startswith((f"{opt}.", "project."))
+                           or c.partition(".")[0] in rivals]]
+            # a rival's assumption is worded with the rival's name ("... for Joint venture")
+            rival_labels = dict(labels or {})
+            for c in theirs.columns:
+                scope = c.partition(".")[0]
+                if scope in rivals and c in rival_labels:
+                    desc, unit = rival_labels[c]
+                    rname = str((names or {}).get(scope, scope)).split(" (")[0]
+                    rival_labels[c] = (f"{short_description(desc)} for {rname}", unit)
             found = (failure_rules(own, v[:, j] < 0, labels=labels, outcome=f"{who} loses money", max_rules=1)
-                     + failure_rules(vary, not_best, labels=labels, outcome=f"{who} is not the best option",
-                                     max_rules=1))
+                     + failure_rules(theirs, not_best, labels=rival_labels or None,
+                                     outcome=f"{who} is not the best option", max_rules=1))
             rules[str(opt)] = [r for r in found if r["density"] >= MIN_RULE_DENSITY]
     return DecisionMeasures(
         p_best={str(k): float(v) for k, v in probability_best(nps).items()},

@@ -108,3 +108,19 @@ def test_failure_rules_seconds(benchmark, project):
     assert len(out) == nps.shape[1] - 1
     print(f"\nFailure rules for {len(out)} options (two outcomes each) from {DRAWS} draws x "
           f"{inputs.shape[1]} inputs: {benchmark.stats['min']:.1f} s")
+
+
+def test_appraise_with_decision_measures_vs_without(benchmark, ratio):
+    """The whole appraisal (10,000 draws) with the decision measures (probability best, acceptability,
+    EVPI, partial EVPI of every varying assumption and correlation group, failure rules) against the
+    same appraisal without them (what the dashboard's first render pays)."""
+    from ddanalysis.engine import appraise
+
+    appraise(PID, draws=DRAWS, with_decision=True)  # imports (scikit-learn) and caches warm
+    without = _best_of(lambda: appraise(PID, draws=DRAWS, with_decision=False))
+    res = benchmark.pedantic(lambda: appraise(PID, draws=DRAWS, with_decision=True), rounds=3, iterations=1)
+    assert res.decision is not None
+    benchmark.extra_info.update({"without_s": without})
+    print(f"\nappraise({PID!r}, draws={DRAWS}): {without:.2f} s without, {benchmark.stats['min']:.2f} s with the "
+          "decision measures")
+    ratio("appraise with the decision measures / without", benchmark.stats["min"] / without, 10.0)

@@ -751,6 +751,96 @@ DISPLAY_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInCha
                   "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+
+# --------------------------------------------------------------------------------------------
+# deciding under uncertainty (issue 14): built from the presentation layer's tables
+# --------------------------------------------------------------------------------------------
+
+def _no_decision(result: AppraisalResult, title: str) -> go.Figure | None:
+    if getattr(result, "decision", None) is None:
+        msg = decision_text.DECISION_NOT_COMPUTED if len(result.mc_draws) else decision_text.DECISION_NO_DRAWS
+        return _message_figure(title, _wrap(msg, 90), result.illustrative)
+    return None
+
+
+def probability_best(result: AppraisalResult) -> go.Figure:
+    """Probability each option is the best (highest net present saving), one bar per option."""
+    title = "Probability each option is the best (share of Monte Carlo draws)"
+    empty = _no_decision(result, title)
+    if empty is not None:
+        return empty
+    dm = result.decision
+    opts = _options(result)
+    p = [float(dm.p_best.get(str(o), 0.0)) for o in opts["id"]]
+    colours = [option_colour(o, i) for i, o in enumerate(opts["id"])]
+    fig = go.Figure(go.Bar(x=p, y=[_wrap(n, 34) for n in opts["name"]], orientation="h", marker=dict(color=colours),
+                           text=[pct(v, 0) for v in p], textposition="outside", cliponaxis=False,
+                           customdata=np.array([[n, pct(v, 1)] for n, v in zip(opts["name"], p)], dtype=object),
+                           hovertemplate="<b>%{customdata[0]}</b><br>best in %{customdata[1]} of draws<extra></extra>"))
+    _layout(fig, title, _subtitle(result, f"{dm.draws:,} draws (seed {result.mc_seed}); the bars sum to 100%; "
+                                          f"expected value of perfect information {gbp(dm.evpi_gbp)}"),
+            result.illustrative, height=max(320, 170 + 48 * len(opts)), legend=False)
+    fig.update_xaxes(title=dict(text="probability best"), tickformat=".0%", range=[0, 1.12], gridcolor="#e5e5e5")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def acceptability_curves(result: AppraisalResult, reaching: bool = False) -> go.Figure:
+    """The acceptability curve: for each net-present-saving threshold (GBP), the probability each option
+    saves at least that and is the best (``reaching``: just saves at least that). One line per option."""
+    what = "saves at least the threshold" + ("" if reaching else " and is the best option")
+    title = f"Acceptability: probability an option {what}"
+    empty = _no_decision(result, title)
+    if empty is not None:
+        return empty
+    acc = result.decision.acceptability
+    col = "p_reaches" if reaching else "p_best"
+    fig = go.Figure()
+    for i, r in enumerate(result.options.itertuples(index=False)):
+        rows = acc[acc["option"] == r.id]
+        x = rows["threshold_gbp"].to_numpy(dtype=float)
+        y = rows[col].to_numpy(dtype=float)
+        fig.add_trace(go.Scatter(
+            x=x, y=y, name=r.name, meta=r.id, mode="lines+markers",
+            line=dict(color=option_colour(r.id, i), width=2.5, dash=_DASHES[i % len(_DASHES)]), marker=dict(size=5),
+            customdata=np.array([[gbp(a), pct(b, 1)] for a, b in zip(x, y)], dtype=object),
+            hovertemplate=f"<b>{r.name}</b><br>threshold %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>"))
+    _layout(fig, title, _subtitle(result, "thresholds of net present saving (GBP) from £0 to the largest P90; "
+                                          "the annual savings target is separate"),
+            result.illustrative, height=480, hovermode="closest")
+    fig.update_xaxes(**_money_axis(acc["threshold_gbp"].to_numpy(dtype=float), "net present saving threshold (GBP)"))
+    fig.update_yaxes(title=dict(text="probability"), tickformat=".0%", range=[0, 1.05], gridcolor="#e5e5e5")
+    return fig
+
+
+def value_of_information(result: AppraisalResult, top: int = 10) -> go.Figure:
+    """Partial EVPI of the assumptions (and correlation groups) worth most, largest at the top (GBP)."""
+    from .presentation import tables
+
+    title = f"What evidence is worth buying: partial EVPI, GBP ({result.price_basis})"
+    empty = _no_decision(result, title)
+    if empty is not None:
+        return empty
+    t = tables.value_of_information_table(result, top=top).frame
+    worth = t.columns[-1]
+    if t.empty or float(t[worth].max()) <= 0:
+        return _message_figure(title, _wrap("No assumption is worth paying to know before deciding: the same option "
+                                            "is best whatever its value.", 90), result.illustrative)
+    t = t.iloc[::-1]
+    labels = [_wrap(_short(d, 90), 50) for d in t["Assumption"]]
+    fig = go.Figure(go.Bar(x=t[worth], y=labels, orientation="h", marker=dict(color="#0072B2"),
+                           customdata=np.array([[k, gbp(v), q or "-"] for k, v, q in zip(t["Key"], t[worth], t["Quality"])],
+                                               dtype=object),
+                           hovertemplate="%{customdata[0]}<br>worth up to %{customdata[1]}<br>quality %{customdata[2]}"
+                                         "<extra></extra>"))
+    _layout(fig, title, _subtitle(result, f"{decision_text.EVPPI_MEANING}; whole decision (EVPI) "
+                                          f"{gbp(result.decision.evpi_gbp)}"),
+            result.illustrative, height=max(360, 170 + 52 * len(t)), legend=False)
+    fig.update_xaxes(**_money_axis(list(t[worth]), "partial EVPI (GBP)"))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=12))
+    return fig
+
+
 def mimebundle(fig: go.Figure) -> dict[str, Any]:
     """The figure as plotly's own MIME bundle (drawn by the jupyterlab-plotly extension, offline).
 

@@ -89,14 +89,31 @@ def appraise_command(
         None, "--set", help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), e.g. "
                             "--set mutual.pension_rate_change=0.04; within the assumption's bounds; fixed in every "
                             "Monte Carlo draw."),
+    draws_out: Optional[Path] = typer.Option(
+        None, "--draws-out", help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
+                                  "uncertain input by key and every option's net present saving (GBP)."),
+    sobol: bool = typer.Option(False, "--sobol", help="Also compute Sobol indices (their own sample of the model: "
+                                                      "256 base points, inputs sampled independently)."),
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
     from .engine import appraise
     from .overrides import parse_pairs
     from .report import appraisal_table
 
+    if draws_out is not None:
+        from .drawsfile import _format
+
+        _format(draws_out)  # a wrong extension fails before the appraisal runs
+        if draws == 0:
+            raise DDAnalysisError("--draws-out needs Monte Carlo draws: give --draws 1 or more (not 0)")
     result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
-                      ob_mitigation=ob_mitigation, overrides=parse_pairs(set_values or []))
+                      ob_mitigation=ob_mitigation, with_sobol=sobol, overrides=parse_pairs(set_values or []))
+    if draws_out is not None:
+        from .deciding import varying_inputs
+        from .drawsfile import write_draws
+
+        path = write_draws(draws_out, varying_inputs(result.mc_inputs), result.mc_draws, seed=result.mc_seed)
+        typer.echo(f"wrote {len(result.mc_draws):,} draws to {path} (seed {result.mc_seed})", err=True)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
 
 

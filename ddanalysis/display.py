@@ -217,6 +217,36 @@ def monte_carlo_table(result: AppraisalResult) -> Styler:
     return styled(tables.monte_carlo_table(result))
 
 
+def probability_best_table(result: AppraisalResult) -> Styler:
+    """Probability each option is the best, with P(saving > 0) and the net present saving (issue 14)."""
+    return styled(tables.probability_best_table(result))
+
+
+def acceptability_table(result: AppraisalResult) -> Styler:
+    """The acceptability curve as a long table: threshold (GBP), option, P(reaches), P(reaches and best)."""
+    return styled(tables.acceptability_table(result))
+
+
+def value_of_information_table(result: AppraisalResult, top: int | None = DEFAULT_TOP) -> Styler:
+    """Partial EVPI per assumption and correlation group, with quality: the most worth paying to know it first."""
+    return styled(tables.value_of_information_table(result, top))
+
+
+def sobol_table(result: AppraisalResult, top: int | None = DEFAULT_TOP) -> Styler:
+    """First-order and total Sobol indices (when the appraisal computed them: ``with_sobol=True``)."""
+    return styled(tables.sobol_table(result, top))
+
+
+def failure_rules_table(result: AppraisalResult) -> Styler:
+    """When each option loses money or is not the best, in words, with coverage and density."""
+    return styled(tables.failure_rules_table(result))
+
+
+def decision_notes() -> Markdown:
+    """How the decision measures are estimated, with references (the JSON's ``decision_notes``)."""
+    return Markdown("\n".join(f"- {v}" for v in text.DECISION_NOTES.values()))
+
+
 def mca_scores_table(result: AppraisalResult) -> Styler:
     """Scores (0-10) per criterion and option, with the swing weights and each option's weighted score."""
     return styled(tables.mca_scores_table(result, result.criterion_names()))

@@ -82,7 +82,8 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
 def appraise(project_id: str, scenario: str = "central", perspective: str = "council", draws: int = DEFAULT_DRAWS,
              seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
              horizon_years: int | None = None, plan_start: dt.date | None = None,
-             with_switching: bool = True, overrides: "Mapping[str, float] | None" = None) -> AppraisalResult:
+             with_switching: bool = True, with_decision: bool = True, with_sobol: bool = False,
+             sobol_n: int | None = None, overrides: "Mapping[str, float] | None" = None) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
     ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
@@ -95,6 +96,10 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     ``mca_weights``: criterion -> swing weight (sum 1). ``overrides``: what-if values by assumption key
     (``{"mutual.pension_rate_change": 0.04}``), each within its bounds and fixed in every Monte Carlo draw
     (:mod:`ddanalysis.overrides`). Money in GBP, real base-year prices.
+    ``with_decision`` (with draws): probability best, the acceptability curve, EVPI, partial EVPI and
+    failure rules from the same draws (``result.decision``; about 2x the Monte Carlo's time; the
+    dashboard's first render skips them). ``with_sobol``: Sobol indices too, from their own design of
+    ``sobol_n`` base points (default :data:`ddanalysis.deciding.SOBOL_BASE`).
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
@@ -211,7 +216,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
         if plans else pd.DataFrame()
     names = registry.councils().set_index("e_code")["name"]
-    return AppraisalResult(
+    result = AppraisalResult(
         project_id=project_id, project_title=project.title,
         councils=" + ".join(names[c] for c in project.councils),
         scenario=sc.name, scenario_description=sc.description, perspective=perspective,
@@ -236,7 +241,33 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         },
         run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
                                overrides),
+        mc_inputs=mc.inputs.reset_index(drop=True) if draws else None,
     )
+    if draws and (with_decision or with_sobol):
+        result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
+    return result
+
+
+def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values: pd.Series, fixed: set,
+                            with_sobol: bool, sobol_n: int | None, seed: int) -> AppraisalResult:
+    """Issue 14's measures on ``result`` (see :mod:`ddanalysis.deciding`); Sobol indices when asked."""
+    import dataclasses
+
+    from . import deciding
+    from .presentation.tables import focus_option
+
+    result = deciding.with_decision(result)
+    if with_sobol:
+        focus = focus_option(result)
+        other = deciding.runner_up(result.mc_draws.mean().to_dict(), focus)
+        table, n_base, n_eval = deciding.sobol_measures(model, values, fixed, focus, other,
+                                                        n=sobol_n or deciding.SOBOL_BASE, seed=seed)
+        names = dict(zip(result.options["id"], result.options["name"]))
+        dm = dataclasses.replace(result.decision, sobol=table, sobol_option=names.get(focus, focus),
+                                 sobol_runner_up=None if other is None else names.get(other, other),
+                                 sobol_n_base=n_base, sobol_evaluations=n_eval)
+        result = dataclasses.replace(result, decision=dm)
+    return result
 
 
 def _discount_source(book) -> dict[str, str]:

@@ -30,6 +30,8 @@ def pct(x: float | None, digits: int = 0) -> str:
 _CLI_COLUMNS = (("Net present saving", "net present saving", 19), ("One-off cost (undiscounted)", "one-off cost", 13),
                 ("Payback year", "payback", 8), ("P(saving > 0)", "P(saving>0)", 11), ("P10 saving", "P10", 13),
                 ("P90 saving", "P90", 13), ("MCA score (0-10)", "MCA", 5), ("Go-live", "go-live", 11))
+#: Added when the decision measures were computed: probability best (issue 14).
+_CLI_DECISION_COLUMNS = (("Probability best", "P(best)", 8),)
 
 
 def appraisal_table(result: AppraisalResult) -> str:
@@ -43,40 +45,42 @@ def appraisal_table(result: AppraisalResult) -> str:
     if result.illustrative:
         lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
     shown = tables.options_table(result).formatted()
-    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in _CLI_COLUMNS)
+    columns = _CLI_COLUMNS
+    if getattr(result, "decision", None) is not None:
+        shown["Probability best"] = tables.probability_best_table(result).formatted()["Probability best"].to_numpy()
+        columns = _CLI_COLUMNS[:4] + _CLI_DECISION_COLUMNS + _CLI_COLUMNS[4:]
+    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in columns)
     lines += ["", head, "-" * len(head)]
     for i, opt in enumerate(result.options["id"]):
         row = shown.iloc[i]
         mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
-        lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in _CLI_COLUMNS) + mark)
+        lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in columns) + mark)
     lines += _method_lines(result)
     lines += ["", result.price_base_statement,
               f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
               f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
               "", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
+    lines += _decision_lines(result)
     return "\n".join(lines)
 
 
-def _method_lines(result: AppraisalResult) -> list[str]:
-    """The Green Book benefit-cost ratio (with the reason where it is null) and the net present saving at
-    10, 15 and 20 years with residual value and optimism bias (the presentation layer's horizons table)."""
-    shown = tables.options_table(result).formatted()
-    lines = ["", "Benefit-cost ratio (Green Book: PV benefits / PV costs, residual value counted):"]
-    for i, opt in enumerate(result.options["id"]):
-        row = shown.iloc[i]
-        ratio = row.get("Benefit-cost ratio (Green Book)", formats.MISSING)
-        why = row.get("Benefit-cost ratio: why none", formats.MISSING)
-        lines.append(f"  {opt:<20} {ratio}" if why == formats.MISSING else f"  {opt:<20} none: {why}")
-    horizons = tables.horizons_table(result)
-    hshown = horizons.formatted()
-    cols = [c for c in hshown.columns if c != "Option"]
-    heads = [c.replace("Net present saving, ", "NPS ").replace(" (PV, not in the saving)", "")
-             .replace(" (PV, included)", "") for c in cols]
-    widths = [max(len(h), 12) for h in heads]
-    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths))
-    lines += ["", horizons.caption + ":", head, "-" * len(head)]
-    for i, opt in enumerate(result.options["id"]):
-        lines.append(f"{opt:<20} " + " ".join(f"{hshown.iloc[i][c]:>{w}}" for c, w in zip(cols, widths)))
+def _decision_lines(result: AppraisalResult) -> list[str]:
+    """The EVPI line, the assumptions most worth knowing first and the Sobol note (issue 14)."""
+    dm = getattr(result, "decision", None)
+    if dm is None:
+        return []
+    lines = ["", f"Expected value of perfect information (EVPI): {formats.money(dm.evpi_gbp)} - the most it would be "
+                 f"worth paying to remove all uncertainty before deciding ({dm.draws:,} draws, seed {result.mc_seed})."]
+    voi = tables.value_of_information_table(result, top=3).frame
+    voi = voi[voi.iloc[:, -1] > 0]
+    if not voi.empty:
+        lines.append("Worth most to know before deciding (partial EVPI): " + "; ".join(
+            f"{k} {formats.money(v)}" for k, v in zip(voi["Key"], voi.iloc[:, -1])) + ".")
+    if dm.sobol is not None:
+        sob = tables.sobol_table(result, top=3)
+        lines.append("Largest total Sobol indices of the saving: " + "; ".join(
+            f"{k} {formats.ratio(v)}" for k, v in zip(sob.frame["Key"], sob.frame["Total (ST), saving"])) + ".")
+        lines.append(sob.caption)
     return lines
 
 
@@ -103,3 +107,26 @@ def baseline_summary(baseline: "Baseline", path: object = None) -> str:
         lines.append("ILLUSTRATIVE: not the council's ledger.")
     lines += [""] + [f"{name:<28} {value:>16}" for name, value in rows] + ["", f"Source: {baseline.source}"]
     return "\n".join(lines)
+
+
+def _method_lines(result: AppraisalResult) -> list[str]:
+    """The Green Book benefit-cost ratio (with the reason where it is null) and the net present saving at
+    10, 15 and 20 years with residual value and optimism bias (the presentation layer's horizons table)."""
+    shown = tables.options_table(result).formatted()
+    lines = ["", "Benefit-cost ratio (Green Book: PV benefits / PV costs, residual value counted):"]
+    for i, opt in enumerate(result.options["id"]):
+        row = shown.iloc[i]
+        ratio = row.get("Benefit-cost ratio (Green Book)", formats.MISSING)
+        why = row.get("Benefit-cost ratio: why none", formats.MISSING)
+        lines.append(f"  {opt:<20} {ratio}" if why == formats.MISSING else f"  {opt:<20} none: {why}")
+    horizons = tables.horizons_table(result)
+    hshown = horizons.formatted()
+    cols = [c for c in hshown.columns if c != "Option"]
+    heads = [c.replace("Net present saving, ", "NPS ").replace(" (PV, not in the saving)", "")
+             .replace(" (PV, included)", "") for c in cols]
+    widths = [max(len(h), 12) for h in heads]
+    head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths))
+    lines += ["", horizons.caption + ":", head, "-" * len(head)]
+    for i, opt in enumerate(result.options["id"]):
+        lines.append(f"{opt:<20} " + " ".join(f"{hshown.iloc[i][c]:>{w}}" for c, w in zip(cols, widths)))
+    return lines

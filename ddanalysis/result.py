@@ -69,6 +69,12 @@ class AppraisalResult:
         return {} if c is None else dict(zip(c["criterion"], c["name"]))
     optimism_bias_mitigation_source: str = "contributory factors"
     residual_life_years: float = 0.0
+    #: the Monte Carlo's draw matrix: one row per draw (aligned with ``mc_draws``), one column per
+    #: assumption ``<scope>.<key>`` (None without draws)
+    mc_inputs: pd.DataFrame | None = None
+    #: probability best, acceptability, EVPI, partial EVPI, failure rules (and Sobol indices when asked):
+    #: a :class:`ddanalysis.deciding.DecisionMeasures`, or None when not computed
+    decision: Any = None
 
     @property
     def perspective_label(self) -> str:
@@ -120,6 +126,7 @@ class AppraisalResult:
                 "mca_score": _num(r.mca_score),
                 "rank": int(r.rank),
                 "go_live": _text(r.go_live),
+                **_option_decision(self.decision, r._asdict()),
             })
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
@@ -142,12 +149,51 @@ class AppraisalResult:
             "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
             "recommendation_rule": _rule(),
+            **_decision_fields(self.decision, len(self.mc_draws)),
             "provenance": dict(self.provenance),
             "run_record": self.run_record.to_dict() if self.run_record is not None else None,
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
+
+
+def _option_decision(decision: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+    """An option's ``p_best`` and ``failure_rules`` (None when the decision measures were not computed)."""
+    if decision is None:
+        return {"p_best": None, "failure_rules": None}
+    rules = decision.failure_rules.get(str(row["id"]))
+    return {"p_best": _num(decision.p_best.get(str(row["id"]))),
+            "failure_rules": [] if rules is None else
+            [{"text": str(x["text"]), "coverage": _num(x["coverage"]), "density": _num(x["density"])} for x in rules]}
+
+
+def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
+    """``evpi_gbp``, ``evppi``, ``acceptability``, ``sobol`` and ``decision_notes`` (issue 14)."""
+    from .presentation import text
+
+    notes = dict(text.DECISION_NOTES)
+    if decision is None:
+        why = text.DECISION_NOT_COMPUTED if draws else text.DECISION_NO_DRAWS
+        notes["not_computed"] = why
+        return {"evpi_gbp": None, "evppi": None, "acceptability": None, "sobol": None,
+                "sobol_note": why, "decision_notes": notes}
+    sobol = None
+    if decision.sobol is not None:
+        sobol = [{"key": str(r.key), "output": str(r.output), "s1": _num(r.s1), "st": _num(r.st),
+                  "s1_conf": _num(r.s1_conf), "st_conf": _num(r.st_conf)}
+                 for r in decision.sobol.itertuples(index=False)]
+    sobol_note = text.sobol_note(decision.sobol_n_base, decision.sobol_evaluations, decision.sobol_option,
+                                 decision.sobol_runner_up) if sobol is not None else text.SOBOL_NOT_ASKED
+    return {
+        "evpi_gbp": _money(decision.evpi_gbp),
+        "evppi": [{"key": str(r.key), "evppi_gbp": _money(r.evppi_gbp)} for r in decision.evppi.itertuples(index=False)],
+        "acceptability": [{"threshold_gbp": _money(r.threshold_gbp), "option": str(r.option),
+                           "p_reaches": _num(r.p_reaches), "p_best": _num(r.p_best)}
+                          for r in decision.acceptability.itertuples(index=False)],
+        "correlation_groups": {str(k): list(map(str, v)) for k, v in decision.groups.items()},
+        "sobol": sobol, "sobol_note": sobol_note, "decision_notes": notes,
+    }
 
 
 def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -131,7 +131,9 @@ def test_summary_shows_the_recommended_options_numbers(page):
     nps = float(res.options.set_index("id").loc[focus, "net_present_saving_gbp"])
     summary = page.sections[0]
     assert gbp(nps) in summary.kpis.value
-    assert res.recommendation in page.sections[0].recommendation.value
+    # the quick result (first render, no decision measures) or the cached full one ("best in NN% of simulations")
+    quick = engine.appraise(PID, draws=store_mod.DRAWS, with_switching=False, with_decision=False)
+    assert any(r.recommendation in page.sections[0].recommendation.value for r in (res, quick))
     assert "ILLUSTRATIVE" in page.header.value
     assert "real 2014-15 prices" in page.header.value
     # only the summary tab is built until another is selected
@@ -146,9 +148,31 @@ def test_every_tab_builds_without_error(page):
     page.tabs.selected_index = 0
 
 
+def test_risk_tab_shows_the_decision_measures_the_first_render_skipped():
+    store = ResultStore(use_disk=False, fingerprint="decision-test")
+    page = AppraisalPage(store, PID)
+    assert page.result.decision is None and page.result.mc_inputs is not None  # the first render paid for none
+    page.tabs.selected_index = TABS.index("Risk")
+    risk = page.sections[TABS.index("Risk")]
+    assert "dd-error" not in page.status.value
+    res = risk.result
+    assert res.decision is not None
+    assert "Probability best" in risk.p_best_table.value
+    assert "the most it would be worth paying to know this before deciding" in risk.voi_table.value.lower()
+    assert "coverage" in risk.failure.value.lower()
+    assert "Sobol indices not computed" in risk.sobol.value
+    for slot in (risk.p_best, risk.acceptability, risk.voi):
+        assert slot.widget.outputs and "application/vnd.plotly.v1+json" in slot.widget.outputs[0]["data"]
+    # Sobol indices when a viewer asks
+    risk._draw_sobol(compute=True)
+    assert "independently" in risk.sobol.value and "Total (ST), saving" in risk.sobol.value
+    assert risk.result.decision.sobol is not None
+    page.tabs.selected_index = 0
+
+
 def test_changing_the_scenario_updates_the_numbers(page):
     page.scenario.value = "low"
-    low = engine.appraise(PID, "low", draws=store_mod.DRAWS, with_switching=False)
+    low = engine.appraise(PID, "low", draws=store_mod.DRAWS, with_switching=False, with_decision=False)
     assert page.result.scenario == "low"
     assert low.recommendation in page.sections[0].recommendation.value
     # the slider moved to the low scenario's own optimism-bias mitigation
@@ -160,7 +184,7 @@ def test_moving_the_optimism_bias_slider_reappraises(page):
     page.ob.value = 0.5
     assert page.result.optimism_bias_mitigation == pytest.approx(0.5)
     assert page.result.optimism_bias_mitigation_source == "override"
-    direct = engine.appraise(PID, ob_mitigation=0.5, draws=store_mod.DRAWS, with_switching=False)
+    direct = engine.appraise(PID, ob_mitigation=0.5, draws=store_mod.DRAWS, with_switching=False, with_decision=False)
     np.testing.assert_allclose(page.result.options["net_present_saving_gbp"], direct.options["net_present_saving_gbp"])
     page.scenario.value = "high"  # a new scenario resets the slider to that scenario's value
     assert page.key().ob_mitigation is None

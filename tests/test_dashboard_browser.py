@@ -173,7 +173,7 @@ class Page:
 
 
 def _appraisal(pid: str, scenario: str = "central"):
-    return engine.appraise(pid, scenario, draws=DRAWS, with_switching=False)
+    return engine.appraise(pid, scenario, draws=DRAWS, with_switching=False, with_decision=False)
 
 
 def _headline(res) -> str:

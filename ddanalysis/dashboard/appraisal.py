@@ -177,7 +177,51 @@ class RiskSection(Section):
         self.picker = _OptionPicker("Option to test:", self._draw_option)
         self.tornado = ChartSlot("tornado", 560)
         self.switching = html_widget(cls="dd-switching")
-        self.widget.children = [self.mc.widget, self.mc_table, self.picker.widget, self.tornado.widget, self.switching]
+        # issue 14: which option, how sure, what evidence is worth buying (drawn from the full result)
+        self.p_best = ChartSlot("p-best", 360)
+        self.p_best_table = html_widget(cls="dd-p-best")
+        self.acceptability = ChartSlot("acceptability", 480)
+        self.voi = ChartSlot("voi", 420)
+        self.voi_table = html_widget(cls="dd-voi")
+        self.failure = html_widget(cls="dd-failure-rules")
+        self.sobol = html_widget(cls="dd-sobol")
+        self.sobol_button = W.Button(description="Compute Sobol indices", tooltip="Their own sample of the model: "
+                                     "a few seconds", layout=W.Layout(width="auto"))
+        self.sobol_button.on_click(lambda _b: self._draw_sobol(compute=True))
+        self.decision_notes = html_widget(cls="dd-decision-notes")
+        self.widget.children = [self.mc.widget, self.mc_table, self.p_best.widget, self.p_best_table,
+                                self.acceptability.widget, self.picker.widget, self.tornado.widget, self.sobol,
+                                self.sobol_button, self.switching, self.voi.widget, self.voi_table, self.failure,
+                                self.decision_notes]
+
+    def _draw_decision(self) -> None:
+        """Probability best, acceptability, value of information and failure rules (the full result has them)."""
+        res = self.result
+        if res is None:
+            return
+        if res.decision is None and len(res.mc_draws):
+            res = self.page.full_result()
+            self.result = res
+        self.p_best.draw(lambda: charts.probability_best(res))
+        self.p_best_table.value = table_from(tables.probability_best_table(res))
+        self.acceptability.draw(lambda: charts.acceptability_curves(res))
+        self.voi.draw(lambda: charts.value_of_information(res))
+        self.voi_table.value = table_from(tables.value_of_information_table(res, top=10))
+        self.failure.value = table_from(tables.failure_rules_table(res))
+        self.decision_notes.value = note_box("<br>".join(escape(v) for v in decision_text.DECISION_NOTES.values()))
+        self._draw_sobol(compute=False)
+
+    def _draw_sobol(self, compute: bool) -> None:
+        res = self.result
+        if res is None:
+            return
+        if compute and (res.decision is None or res.decision.sobol is None) and len(res.mc_draws):
+            self.sobol.value = note_box("Sobol indices are being calculated…")
+            res = self.page.store.get_sobol(self.page.key())
+            self.result = res
+        has = res.decision is not None and res.decision.sobol is not None
+        self.sobol_button.layout.display = "none" if has or not len(res.mc_draws) else None
+        self.sobol.value = table_from(tables.sobol_table(res))
 
     def _draw_option(self) -> None:
         res = self.result
@@ -199,6 +243,7 @@ class RiskSection(Section):
         self.mc_table.value = table_from(tables.monte_carlo_table(result))
         self.picker.sync(result)
         self._draw_option()
+        self._draw_decision()
 
 
 class MCASection(Section):

@@ -124,9 +124,11 @@ _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 class ResultStore:
     """Results by :class:`Key`: memory, then the disk cache, then :func:`ddanalysis.engine.appraise`.
 
-    ``get(key)`` returns a full result (with switching values). ``get_quick(key)`` returns a
-    cached full result when there is one, else computes without switching values (about five times
-    faster) and leaves the full one for :meth:`get`. Results are shared: treat them as read-only.
+    ``get(key)`` returns a full result (with switching values and the decision measures of issue 14:
+    probability best, EVPI, partial EVPI, acceptability, failure rules). ``get_quick(key)`` returns a
+    cached full result when there is one, else computes without switching values or decision measures
+    (about five times faster: the first render pays for neither) and leaves the full one for :meth:`get`
+    (the risk tab's first opening, or the background warm-up). ``get_sobol(key)`` adds Sobol indices. Results are shared: treat them as read-only.
     """
 
     def __init__(self, directory: Path | None = None, fingerprint: str | None = None, use_disk: bool = True):
@@ -137,6 +139,7 @@ class ResultStore:
         self.fingerprint = fingerprint or data_fingerprint()
         self._memory: dict[Key, AppraisalResult] = {}
         self._quick: dict[Key, AppraisalResult] = {}
+        self._sobol: dict[Key, AppraisalResult] = {}
         self._lock = threading.Lock()
 
     # -- disk ------------------------------------------------------------------------------------
@@ -198,6 +201,18 @@ class ResultStore:
                 self._quick.pop(key, None)
         return res
 
+    def get_sobol(self, key: Key) -> AppraisalResult:
+        """The full result with Sobol indices (their own sample of the model: computed when a viewer asks,
+        kept in memory; the disk cache holds the result without them)."""
+        with self._lock:
+            res = self._sobol.get(key)
+        if res is None:
+            res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
+                                  key.ob_mitigation, with_sobol=True)
+            with self._lock:
+                self._sobol[key] = res
+        return res
+
     def get_quick(self, key: Key) -> AppraisalResult:
         """The full result if cached, else one without switching values (``result.switching`` empty)."""
         res = self.cached(key)
@@ -207,7 +222,7 @@ class ResultStore:
             res = self._quick.get(key)
         if res is None:
             res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, with_switching=False)
+                                  key.ob_mitigation, with_switching=False, with_decision=False)
             with self._lock:
                 self._quick[key] = res
         return res

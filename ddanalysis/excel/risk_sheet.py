@@ -9,6 +9,8 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..presentation import tables
+from ..presentation import text
 from ..result import AppraisalResult
 from .cells import finite, put_number, put_text, set_style
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
@@ -87,6 +89,7 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
     else:
         r = _note(ws, r, "Not run for this workbook (0 draws): export with --draws 10000 for the Monte Carlo results.")
     r += 1
+    r = _decision(ws, r, result)
 
     r = _section(ws, r, "One-way sensitivity: net present saving when one assumption moves to its low or high value")
     r = _note(ws, r, (
@@ -157,6 +160,82 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
     _risk_register(ws, r, result, others)
     set_widths(ws, WIDTHS)
     print_setup(ws)
+
+
+#: Table unit tag -> cell style (the decision tables of the presentation layer).
+_TABLE_STYLES = {"gbp": "dd_gbp", "share": "dd_pct", "ratio": "dd_ratio"}
+
+
+def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[int, int]]) -> int:
+    """A presentation-layer table laid out on the sheet: column -> (first, last) sheet column (merged)."""
+    for label, (c1, c2) in spans.items():
+        put_text(ws, r, c1, label, "dd_header_left" if table.unit(label) == "text" else "dd_header")
+        if c2 > c1:
+            merge(ws, r, c1, r, c2)
+    fit_row(ws, r, [(label, sum(WIDTHS[c] for c in range(c1, c2 + 1))) for label, (c1, c2) in spans.items()],
+            bold=True)
+    r += 1
+    emphasis = set(table.emphasis)
+    for i, row in enumerate(table.frame.itertuples(index=False)):
+        values = dict(zip(table.frame.columns, row))
+        texts = []
+        for label, (c1, c2) in spans.items():
+            unit, v = table.unit(label), values[label]
+            if unit == "text":
+                put_text(ws, r, c1, "" if v is None else str(v), "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text")
+                texts.append(("" if v is None else str(v), sum(WIDTHS[c] for c in range(c1, c2 + 1))))
+            else:
+                put_number(ws, r, c1, v, _TABLE_STYLES.get(unit, "dd_number"), missing="-")
+            if c2 > c1:
+                merge(ws, r, c1, r, c2)
+        fit_row(ws, r, texts)
+        r += 1
+    return r
+
+
+def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
+    """Probability best, the acceptability curve, value of information, failure rules and (when computed)
+    Sobol indices: values from this run's draws, labelled as a snapshot (issue 14)."""
+    r = _section(ws, r, "Which option, how sure, and what evidence is worth buying")
+    dm = getattr(result, "decision", None)
+    if dm is None:
+        r = _note(ws, r, text.DECISION_NOT_COMPUTED if len(result.mc_draws) else text.DECISION_NO_DRAWS)
+        return r + 1
+    r = _note(ws, r, text.DECISION_SNAPSHOT + f" {dm.draws:,} draws, seed {result.mc_seed}. Expected value of perfect "
+                     f"information (EVPI): £{dm.evpi_gbp:,.0f}, the most it would be worth paying to remove all "
+                     "uncertainty before deciding.")
+    pb = tables.probability_best_table(result)
+    r = _group(ws, r, "Probability best (share of draws in which the option has the highest net present saving)")
+    r = _table(ws, r, pb, {"Option": (1, 2), "Probability best": (3, 3), "P(saving > 0)": (4, 4),
+                           "Net present saving": (5, 5)})
+    r += 1
+    acc = tables.acceptability_table(result)
+    cols = list(acc.frame.columns)
+    r = _group(ws, r, "Acceptability curve: thresholds of net present saving (GBP) from £0 to the largest P90")
+    r = _table(ws, r, acc, {cols[1]: (1, 2), cols[0]: (3, 4), cols[2]: (5, 6), cols[3]: (7, 8)})
+    r += 1
+    voi = tables.value_of_information_table(result)
+    voi = tables.Table(voi.frame[voi.frame.iloc[:, -1] > 0], voi.units, voi.caption)
+    worth = list(voi.frame.columns)[-1]
+    r = _group(ws, r, f"Value of information: {text.EVPPI_MEANING} (partial EVPI, GBP)")
+    if voi.frame.empty:
+        r = _note(ws, r, "No assumption is worth paying to know before deciding: the same option is best whatever "
+                         "its value (every partial EVPI is £0).")
+    else:
+        r = _table(ws, r, voi, {"Assumption": (1, 4), "Key": (5, 6), "Quality": (7, 7), worth: (8, 8)})
+    r += 1
+    fr = tables.failure_rules_table(result)
+    r = _group(ws, r, "Failure rules: when each option loses money or is not the best")
+    r = _table(ws, r, fr, {"Option": (1, 1), "Rule": (2, 6), "Coverage": (7, 7), "Density": (8, 8)})
+    r += 1
+    sob = tables.sobol_table(result)
+    r = _group(ws, r, "Sobol indices (global sensitivity, beside the one-way sensitivity below)")
+    r = _note(ws, r, sob.caption)
+    if not sob.frame.empty:
+        c = list(sob.frame.columns)
+        r = _table(ws, r, sob, {c[1]: (1, 3), c[2]: (5, 5), c[3]: (6, 6), c[4]: (7, 7), c[5]: (8, 8)})
+    r = _note(ws, r, " ".join(text.DECISION_NOTES.values()))
+    return r + 1
 
 
 def _risk_style(score: float) -> str:

@@ -264,7 +264,7 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             )
         )
     blocks.append(Heading("Probability best and value of information", "economic-decision"))
-    dec = tables.decision_table(result)
+    dec = tables.paper_decision_table(result)
     blocks += (
         [TableBlock(dec, "decision")]
         if dec is not None
@@ -274,7 +274,7 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             "uncertainty before deciding would be worth",
         )
     )
-    voi = tables.value_of_information_table(result)
+    voi = tables.paper_value_of_information_table(result)
     blocks += (
         [TableBlock(voi, "voi")]
         if voi is not None

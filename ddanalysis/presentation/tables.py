@@ -503,41 +503,16 @@ def optimism_bias_by_option_table(result: "AppraisalResult") -> Table | None:
     return Table(frame, {"Optimism bias included": "gbp"}, _caption(result, "Optimism bias included in each option"))
 
 
-def decision_table(result: "AppraisalResult") -> Table | None:
-    """Probability each option is best and the expected value of perfect information, when the result
-    has them (``result.decision`` as :func:`ddanalysis.decision.summary` returns it, or
-    ``result.probability_best``); else None (the paper shows its 'when available' note)."""
-    decision = getattr(result, "decision", None)
-    p_best = (decision or {}).get("p_best") if isinstance(decision, Mapping) else None
-    if p_best is None:
-        p_best = getattr(result, "probability_best", None)
-    if p_best is None or len(p_best) == 0:
-        return None
-    p_best = dict(p_best.items()) if hasattr(p_best, "items") else dict(p_best)
-    ids = [o for o in result.options["id"] if o in p_best]
-    frame = pd.DataFrame({"Option": [result.option_name(o) for o in ids],
-                          "Chance of being the best option": [float(p_best[o]) for o in ids]})
-    evpi = (decision or {}).get("evpi_gbp") if isinstance(decision, Mapping) else getattr(result, "evpi_gbp", None)
-    caption = _caption(result, "Chance each option has the largest net present saving (Monte Carlo)")
-    if evpi is not None:
-        caption += f"; expected value of perfect information {formats.money(evpi)}"
-    return Table(frame, {"Chance of being the best option": "share"}, caption)
+def paper_decision_table(result: "AppraisalResult") -> Table | None:
+    """:func:`probability_best_table` when the result has the decision measures (``result.decision``);
+    else None (the paper shows its 'when available' note)."""
+    return probability_best_table(result) if getattr(result, "decision", None) is not None else None
 
 
-def value_of_information_table(result: "AppraisalResult", top: int = DEFAULT_TOP) -> Table | None:
-    """Partial expected value of perfect information per assumption (what it is worth paying to firm it
-    up before deciding), when the result has it (``result.decision['evppi']``); else None."""
-    decision = getattr(result, "decision", None)
-    rows = decision.get("evppi") if isinstance(decision, Mapping) else getattr(result, "evppi", None)
-    if rows is None or len(rows) == 0:
-        return None
-    frame = pd.DataFrame(list(rows) if not isinstance(rows, pd.DataFrame) else rows)
-    frame = frame.sort_values("evppi_gbp", ascending=False).head(top)
-    names = dict(zip(result.assumptions["key"], result.assumptions["description"]))
-    out = pd.DataFrame({"Assumption": [names.get(str(k).split(".")[-1], str(k)) for k in frame["key"]],
-                        "Value of perfect information": frame["evppi_gbp"].to_numpy(dtype=float)})
-    return Table(out, {"Value of perfect information": "gbp"},
-                 _caption(result, "What firming up each assumption is worth before deciding (partial EVPI)"))
+def paper_value_of_information_table(result: "AppraisalResult", top: int = DEFAULT_TOP) -> Table | None:
+    """:func:`value_of_information_table` (the ``top`` largest) when the result has the decision
+    measures; else None."""
+    return value_of_information_table(result, top) if getattr(result, "decision", None) is not None else None
 
 
 def benefits_by_agency_table(result: "AppraisalResult") -> Table | None:
@@ -667,3 +642,137 @@ def by_horizon_table(result: "AppraisalResult") -> Table | None:
         return None
     return Table(frame, {y: "gbp" for y in years}, _caption(result, "Net present saving over different horizons "
                                                                    "(without residual value)"))
+# --- deciding under uncertainty (issue 14) -------------------------------------------------------------
+
+def _decision(result: "AppraisalResult"):
+    return getattr(result, "decision", None)
+
+
+def _not_computed(result: "AppraisalResult") -> str:
+    return text.DECISION_NOT_COMPUTED if len(result.mc_draws) else text.DECISION_NO_DRAWS
+
+
+def probability_best_table(result: "AppraisalResult") -> Table:
+    """Each option (status quo included) with its probability best, its chance of saving money and
+    its net present saving (GBP); the recommended option emphasised."""
+    cols = ["Option", "Probability best", "P(saving > 0)", "Net present saving"]
+    units = {"Probability best": "share", "P(saving > 0)": "share", "Net present saving": "gbp"}
+    dm = _decision(result)
+    if dm is None:
+        return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
+    opts = result.options
+    frame = pd.DataFrame({
+        "Option": opts["name"].to_numpy(),
+        "Probability best": [dm.p_best.get(str(o)) for o in opts["id"]],
+        "P(saving > 0)": [None if o == STATUS_QUO else p for o, p in zip(opts["id"], opts["p_saving_positive"])],
+        "Net present saving": opts["net_present_saving_gbp"].to_numpy()})
+    emphasis = tuple(i for i, r in enumerate(opts["recommended"]) if r)
+    return Table(frame, units, _caption(result, f"Probability each option is the best (highest net present saving) "
+                                                f"over {dm.draws:,} Monte Carlo draws (seed {result.mc_seed}); the "
+                                                f"shares sum to 100%; expected value of perfect information "
+                                                f"{formats.money(dm.evpi_gbp)}"), emphasis)
+
+
+def acceptability_table(result: "AppraisalResult") -> Table:
+    """The acceptability curve, long: for each net-present-saving threshold (GBP) and option, the
+    probability the option saves at least the threshold and the probability it does so and is best."""
+    cols = ["Threshold (net present saving)", "Option", "P(saves at least the threshold)",
+            "P(saves at least the threshold and is best)"]
+    units = {cols[0]: "gbp", cols[2]: "share", cols[3]: "share"}
+    dm = _decision(result)
+    if dm is None:
+        return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
+    acc = dm.acceptability
+    names = result.options.set_index("id")["name"]
+    frame = pd.DataFrame({cols[0]: acc["threshold_gbp"].to_numpy(),
+                          cols[1]: [str(names.get(o, o)) for o in acc["option"]],
+                          cols[2]: acc["p_reaches"].to_numpy(), cols[3]: acc["p_best"].to_numpy()})
+    return Table(frame, units, _caption(result, "Acceptability curve: thresholds of net present saving from £0 to the "
+                                                "largest P90 (the annual savings target is separate)"))
+
+
+def _key_rows(result: "AppraisalResult") -> dict[str, tuple[str, str, str]]:
+    """``<scope>.<key>`` -> (assumption description with its option, unit, quality)."""
+    a = result.assumptions
+    names = {o: result.option_name(o) for o in result.options["id"]}
+    return {f"{s}.{k}": (f"{d} ({names[s]})" if s in names else str(d), str(u), str(q))
+            for s, k, d, u, q in zip(a["scope"], a["key"], a["description"], a["unit"], a["quality"])}
+
+
+def value_of_information_table(result: "AppraisalResult", top: int | None = None) -> Table:
+    """Partial EVPI of each varying assumption and each correlation group (largest first): key,
+    description, quality rating and the most it would be worth paying to know it before deciding (GBP)."""
+    worth = text.EVPPI_MEANING[0].upper() + text.EVPPI_MEANING[1:] + " (partial EVPI)"
+    cols = ["Key", "Assumption", "Quality", worth]
+    units = {worth: "gbp"}
+    dm = _decision(result)
+    if dm is None:
+        return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
+    e = dm.evppi.sort_values("evppi_gbp", ascending=False, kind="stable")
+    if top is not None:
+        e = e.head(top)
+    rows = _key_rows(result)
+    desc, qual = [], []
+    for k in e["key"]:
+        if k.startswith("group:"):
+            members = dm.groups.get(k[len("group:"):], [])
+            desc.append(f"Correlation group {k[len('group:'):]} ({len(members)} assumptions known together)")
+            qual.append("")
+        else:
+            d, _u, q = rows.get(k, (k, "", ""))
+            desc.append(d)
+            qual.append(q)
+    frame = pd.DataFrame({"Key": e["key"].to_numpy(), "Assumption": desc, "Quality": qual,
+                          worth: e["evppi_gbp"].to_numpy()})
+    shown = "" if top is None else f", the {len(frame)} largest"
+    return Table(frame, units, _caption(result, f"Value of information{shown}: {text.EVPPI_MEANING} (partial EVPI; "
+                                                f"the whole decision's EVPI is {formats.money(dm.evpi_gbp)})"))
+
+
+def sobol_table(result: "AppraisalResult", top: int | None = DEFAULT_TOP) -> Table:
+    """First-order and total Sobol indices of the focus option's net present saving and of its gap
+    to the runner-up, largest total index first (shown beside the tornado)."""
+    cols = ["Key", "Assumption", "First-order (S1), saving", "Total (ST), saving", "First-order (S1), gap",
+            "Total (ST), gap"]
+    units = {c: "ratio" for c in cols[2:]}
+    dm = _decision(result)
+    if dm is None or dm.sobol is None:
+        why = _not_computed(result) if dm is None else text.SOBOL_NOT_ASKED
+        return Table(pd.DataFrame(columns=cols), units, why)
+    s = dm.sobol
+    wide = s.pivot_table(index="key", columns="output", values=["s1", "st"], sort=False)
+    order = wide[("st", "nps")].sort_values(ascending=False, kind="stable").index
+    if top is not None:
+        order = order[:top]
+    rows = _key_rows(result)
+    frame = pd.DataFrame({
+        "Key": list(order), "Assumption": [rows.get(k, (k,))[0] for k in order],
+        cols[2]: wide.loc[order, ("s1", "nps")].to_numpy(), cols[3]: wide.loc[order, ("st", "nps")].to_numpy(),
+        cols[4]: wide.loc[order, ("s1", "gap")].to_numpy() if ("s1", "gap") in wide.columns else None,
+        cols[5]: wide.loc[order, ("st", "gap")].to_numpy() if ("st", "gap") in wide.columns else None})
+    return Table(frame, units, text.sobol_note(dm.sobol_n_base, dm.sobol_evaluations, dm.sobol_option,
+                                               dm.sobol_runner_up))
+
+
+def failure_rules_table(result: "AppraisalResult") -> Table:
+    """When each short-listed option loses money or is not the best, in words, with coverage (share of
+    the failing draws the rule holds) and density (share of the draws it holds that fail)."""
+    cols = ["Option", "Rule", "Coverage", "Density"]
+    units = {"Coverage": "share", "Density": "share"}
+    dm = _decision(result)
+    if dm is None:
+        return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
+    rows = []
+    for o in option_ids(result, None):
+        rules = dm.failure_rules.get(o, [])
+        if not rules:
+            rows.append({"Option": result.option_name(o), "Rule": "no simple rule: it rarely fails, or its failures "
+                                                                  "have no simple pattern", "Coverage": None,
+                         "Density": None})
+        for r in rules:
+            rows.append({"Option": result.option_name(o), "Rule": r["text"], "Coverage": r["coverage"],
+                         "Density": r["density"]})
+    return Table(pd.DataFrame(rows, columns=cols), units,
+                 "When each option fails: the simplest rule on at most three assumptions (a shallow classification "
+                 "tree over the Monte Carlo draws); coverage = share of the failing draws the rule describes, density "
+                 "= share of the draws it describes that fail")

@@ -100,25 +100,106 @@ def illustrative_note(illustrative: bool, baseline_source: str) -> str:
 
 
 def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: float, *, have_monte_carlo: bool,
-                            perspective: str, base_year: str, horizon_years: int) -> str:
+                            perspective: str, base_year: str, horizon_years: int, p_best: float | None = None) -> str:
     """The recommendation in one sentence, by :data:`RECOMMENDATION_RULE`.
 
     ``best``: the chosen option's headline row (name, net_present_saving_gbp, go_live_year,
-    payback_year, p_saving_positive, mca_score), or None when the status quo is kept.
+    payback_year, p_saving_positive, mca_score), or None when the status quo is kept. ``p_best``: the
+    chosen option's (or the status quo's) probability best, when known: "best in 71% of simulations".
+    The rule does not use it.
     """
+    known = have_monte_carlo and p_best is not None and not formats.is_missing(p_best)
     basis = (f"net present saving over {horizon_years} years, {perspective} perspective, "
              f"{price_basis(base_year)}")
     if best is None:
         return ("Keep the service in-house for now: no short-listed option both saves money (with at least even "
                 "odds) and scores at least as well as the status quo on the non-monetised criteria "
-                f"({basis}).")
+                f"({basis})." + (f" Keeping it in-house is best in {_pct(p_best)} of simulations."
+                                 if known else ""))
     payback = (f"pays back in {best['payback_year']}" if not formats.is_missing(best.get("payback_year"))
                else "does not pay back within the horizon")
     p = best.get("p_saving_positive")
     odds = (f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else "")
+    if known:
+        odds += f", is best in {_pct(p_best)} of simulations"
     return (f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
             f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
             f"non-monetised criteria (status quo {status_quo_mca:.1f}).")
+
+
+def _pct(p: float) -> str:
+    """A probability as a whole percentage, never rounded to 0% or 100% unless it is exactly that."""
+    v = float(p)
+    if 0 < v < 0.005:
+        return "under 1%"
+    if 0.995 <= v < 1:
+        return "over 99%"
+    return f"{v:.0%}"
+
+
+# --- deciding under uncertainty (issue 14; the method is in docs/decision.md) -------------------------
+
+#: The heading of the value-of-information column, as the issue words it.
+EVPPI_MEANING = "the most it would be worth paying to know this before deciding"
+
+#: Estimators and references of the decision measures (the JSON's ``decision_notes``; every output).
+DECISION_NOTES: dict[str, str] = {
+    "probability_best": (
+        "Probability best: the share of the Monte Carlo draws in which an option has the highest net present "
+        "saving (the status quo, at 0, counts as an option; ties split evenly); the shares sum to 1. The "
+        "recommendation rule does not use it: it is reported beside the recommendation."),
+    "acceptability": (
+        "Acceptability curve: for net-present-saving thresholds (GBP) from 0 to the largest P90, p_reaches is the "
+        "probability an option saves at least the threshold and p_best the probability it does so and is the best "
+        "option (best among the options that reach it). The annual savings target and P(meets target) are unchanged."),
+    "evpi": (
+        "Expected value of perfect information (GBP): the mean over draws of the best option's net present saving "
+        "minus the mean saving of the option with the highest mean; the most it would be worth paying to remove all "
+        "uncertainty before deciding (Briggs, Claxton & Sculpher, Decision Modelling for Health Economic "
+        "Evaluation, OUP 2006, ch. 7)."),
+    "evppi": (
+        "Partial EVPI (GBP) of each assumption and of each declared correlation group (group:NAME): the most it "
+        "would be worth paying to know it before deciding. Estimated from the same draws by regression (Strong M, "
+        "Oakley JE, Brennan A. Med Decis Making 2014;34:311-326): each option's saving against the option with the "
+        "best mean is regressed on the input by least squares on a nested basis (constant to a cubic regression "
+        "spline with five knots; pairwise products for a group), chosen by BIC, instead of a GAM. Values are "
+        "clipped to [0, total EVPI]: anything outside is estimator noise, under 1% of the total in the tests."),
+    "sobol": (
+        "Sobol indices: first-order (S1) and total (ST) shares of the variance of the recommended (or best "
+        "alternative) option's net present saving and of its gap to the runner-up, from their own Saltelli "
+        "design, analysed by SALib (Saltelli 2002, 2010; Herman & Usher 2017) with 95% bootstrap intervals. "
+        "The design samples each input independently over its range (its Monte Carlo PERT marginal): declared "
+        "correlations are not applied there (they are in the draws behind probability best and EVPI)."),
+    "failure_rules": (
+        "Failure rules: for each short-listed option, the simplest box on at most three inputs that holds most of "
+        "the draws in which it loses money, or is not the best option, found by a shallow classification tree "
+        "(scikit-learn; failures weighted to balance) rather than PRIM, simplified and rounded to two significant "
+        "figures; a rule is shown only when at least half the draws it describes fail. Coverage: the share of the failing draws inside the box; density: the share of the draws inside "
+        "the box that fail (Bryant & Lempert, Technol Forecast Soc Change 2010;77:34-49)."),
+    "draws_file": (
+        "`ddanalysis appraise ... --draws-out FILE` writes these draws (one row per draw: draw, every input by "
+        "key, every option's net present saving); ddanalysis.drawsfile.decision_from_draws recomputes probability "
+        "best, the acceptability curve, EVPI and partial EVPI from it, with the seed stated here."),
+}
+
+DECISION_NOT_COMPUTED = ("The decision measures (probability best, EVPI, partial EVPI, acceptability, failure "
+                         "rules) were not computed for this run (appraise(..., with_decision=False)).")
+DECISION_NO_DRAWS = "No Monte Carlo draws (draws = 0): no decision measures."
+SOBOL_NOT_ASKED = ("Sobol indices not computed: they take their own sample of the model; ask for them with "
+                   "`ddanalysis appraise ... --sobol` or appraise(..., with_sobol=True).")
+
+
+def sobol_note(n_base: int, evaluations: int, option: str | None, runner_up: str | None) -> str:
+    """What the Sobol indices are of, their sample size and how correlated inputs are treated."""
+    gap = f" and of the gap between it and {runner_up} (output 'gap')" if runner_up else ""
+    return (f"Sobol indices of the net present saving of {option} (output 'nps'){gap}: Saltelli design with "
+            f"n = {n_base} base points, {evaluations:,} model evaluations. Each input is sampled independently over "
+            "its range (its Monte Carlo PERT marginal); declared correlations are not applied in this design.")
+
+
+#: A snapshot label (the Excel risk sheet: values, not formulas).
+DECISION_SNAPSHOT = ("Values from this run's Monte Carlo draws (a snapshot, not live formulas): change an assumption "
+                     "and re-run the appraisal to update them.")
 
 
 def quality_legend() -> str:

@@ -48,13 +48,19 @@ def present_value(costs: np.ndarray, factors: np.ndarray) -> np.ndarray:
     return np.asarray(costs, dtype=float) @ factors
 
 
+#: Money within half a penny of zero counts as zero (GBP): sums of the same cost lines in another
+#: order differ by float rounding, and that must not decide a payback year or whether a ratio exists.
+MONEY_TOLERANCE_GBP = 0.005
+
+
 def payback_index(annual_saving: np.ndarray) -> np.ndarray:
-    """First year index in which the cumulative (undiscounted) saving is positive and stays so.
+    """First year index in which the cumulative (undiscounted) saving is positive (beyond
+    :data:`MONEY_TOLERANCE_GBP`) and stays so.
 
     -1 where that never happens within the horizon. Works on (T,) or (n, T) arrays.
     """
     cum = np.cumsum(np.atleast_2d(annual_saving), axis=-1)
-    positive = cum > 0
+    positive = cum > MONEY_TOLERANCE_GBP
     # stays positive from t on: reverse cumulative AND
     stays = np.flip(np.logical_and.accumulate(np.flip(positive, axis=-1), axis=-1), axis=-1)
     first = np.where(stays.any(axis=-1), stays.argmax(axis=-1), -1)
@@ -86,9 +92,12 @@ def green_book_bcr(operating_saving: np.ndarray, one_off_cost: np.ndarray, facto
     (1.0, None)
     """
     s = np.asarray(operating_saving, dtype=float)
+    s = np.where(np.abs(s) < MONEY_TOLERANCE_GBP, 0.0, s)  # float noise of lines that cancel is not a saving
     benefits = float(np.maximum(s, 0.0) @ factors) + max(residual_value, 0.0)
     costs = float(np.asarray(one_off_cost, dtype=float) @ factors) + float(np.maximum(-s, 0.0) @ factors) \
         + max(-residual_value, 0.0)
+    benefits = 0.0 if benefits < MONEY_TOLERANCE_GBP else benefits
+    costs = 0.0 if costs < MONEY_TOLERANCE_GBP else costs
     if costs <= 0 and benefits <= 0:
         return None, "no costs and no benefits against the status quo (the benchmark itself, or no change)"
     if costs <= 0:

@@ -149,9 +149,8 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     return Section("strategic", f"1. {title}", purpose, tuple(blocks))
 
 
-def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
-    title, purpose = text.FIVE_CASES["economic"]
-    focus = tables.focus_option(result)
+def _short_list(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The economic case's short list: each option with its description."""
     blocks: list[Block] = [Heading("The options", "economic-options")]
     blocks.append(
         Bullets(
@@ -161,6 +160,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             "Short list (ILLUSTRATIVE)" if result.illustrative else "Short list",
         )
     )
+    return blocks
+
+
+def _net_present_saving(result: "AppraisalResult") -> list[Block]:
+    """The economic case's net present saving by option (chart and table) and by horizon."""
+    blocks: list[Block] = []
     blocks.append(Heading("Net present saving", "economic-nps"))
     opts = tables.paper_options_table(result)
     blocks.append(
@@ -194,6 +199,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     horizons = tables.by_horizon_table(result)
     if horizons is not None:
         blocks.append(TableBlock(horizons, "horizons"))
+    return blocks
+
+
+def _optimism_bias(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The economic case's optimism-bias sentence, method note, upper bounds and uplift by option."""
+    blocks: list[Block] = []
     blocks.append(Heading("Optimism bias", "economic-optimism-bias"))
     blocks.append(
         Paragraph(
@@ -214,6 +225,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         if by_option is not None
         else _hook("Optimism bias by option in pounds", "the uplift each option carries, in pounds")
     )
+    return blocks
+
+
+def _uncertainty(result: "AppraisalResult", focus: str) -> list[Block]:
+    """The economic case's uncertainty: the focus option's range, the Monte Carlo spread and the tornado."""
+    blocks: list[Block] = []
     blocks.append(Heading("Uncertainty", "economic-uncertainty"))
     draws = len(result.mc_draws)
     row = result.options.set_index("id").loc[focus] if focus != STATUS_QUO else None
@@ -263,6 +280,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                 "chart-tornado",
             )
         )
+    return blocks
+
+
+def _value_of_information(result: "AppraisalResult") -> list[Block]:
+    """The economic case's probability each option is best and the value of information."""
+    blocks: list[Block] = []
     blocks.append(Heading("Probability best and value of information", "economic-decision"))
     dec = tables.decision_table(result)
     blocks += (
@@ -283,6 +306,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             "what firming up each assumption before deciding would be worth (partial EVPI)",
         )
     )
+    return blocks
+
+
+def _benefits_and_criteria(result: "AppraisalResult") -> list[Block]:
+    """The economic case's benefits by agency and, where scored, the non-monetised criteria."""
+    blocks: list[Block] = []
     blocks.append(Heading("Benefits by agency", "economic-benefits"))
     ben = tables.benefits_by_agency_table(result)
     blocks += (
@@ -293,6 +322,21 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     if not result.mca_totals.empty:
         blocks.append(Heading("Non-monetised criteria", "economic-mca"))
         blocks.append(TableBlock(tables.mca_totals_table(result), "mca"))
+    return blocks
+
+
+def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
+    """The economic case: short list, net present saving, optimism bias, uncertainty, value of information, benefits."""
+    title, purpose = text.FIVE_CASES["economic"]
+    focus = tables.focus_option(result)
+    blocks = [
+        *_short_list(result, inputs),
+        *_net_present_saving(result),
+        *_optimism_bias(result, inputs),
+        *_uncertainty(result, focus),
+        *_value_of_information(result),
+        *_benefits_and_criteria(result),
+    ]
     return Section("economic", f"2. {title}", purpose, tuple(blocks))
 
 

@@ -86,8 +86,8 @@ def _spending_figure(result: "AppraisalResult", spending: pd.DataFrame):
     )
 
 
-def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
-    title, purpose = text.FIVE_CASES["strategic"]
+def _service_in_scope(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The strategic case's service: what is in scope, aims, partners, people and the baseline table."""
     base = result.baseline
     blocks: list[Block] = [Heading("The service", "strategic-service")]
     if inputs.services:
@@ -100,8 +100,20 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         Paragraph(text.people_sentence(base.fte, base.headcount, base.illustrative)),
         TableBlock(tables.baseline_table(result), "baseline"),
     ]
+    return blocks
+
+
+def _drivers_for_change(inputs: PaperInputs) -> list[Block]:
+    """The strategic case's drivers for change, or "Not recorded"."""
+    blocks: list[Block] = []
     blocks.append(Heading("Drivers for change", "strategic-drivers"))
     blocks.append(Bullets(tuple(d[:1].upper() + d[1:] for d in inputs.drivers) or ("Not recorded",)))
+    return blocks
+
+
+def _spending_trend(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The strategic case's official spending trend: change against the class median, chart and source."""
+    blocks: list[Block] = []
     blocks.append(Heading("The council's own spending trend", "strategic-spending"))
     sp = inputs.spending
     if sp is None or sp.empty:
@@ -146,6 +158,13 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             )
         )
         blocks.append(Paragraph(f"Source: {text.OFFICIAL_SPENDING_SOURCE} {text.OGL_ATTRIBUTION}", "note"))
+    return blocks
+
+
+def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
+    """The strategic case: the service in scope, the drivers for change and the council's spending trend."""
+    title, purpose = text.FIVE_CASES["strategic"]
+    blocks = [*_service_in_scope(result, inputs), *_drivers_for_change(inputs), *_spending_trend(result, inputs)]
     return Section("strategic", f"1. {title}", purpose, tuple(blocks))
 
 

@@ -75,37 +75,46 @@ def _route(model_id: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def gather(result: "AppraisalResult") -> PaperInputs:
-    """Read the paper's inputs for ``result``'s project. Missing official figures or templates leave
-    their part empty with a note, so a paper can still be written."""
+def _strategic_context(project_id: str, notes: list[str]) -> tuple[tuple, tuple, tuple, tuple]:
+    """The strategic case's services, aims, drivers and partners for ``project_id``; empty with a note if missing."""
     from .. import registry
-    from ..assumptions import load_book
-    from ..context import project_spending
-    from ..plan import model_facts
 
-    notes: list[str] = []
     try:
-        project = registry.project(result.project_id)
-        services, aims, drivers, partners = project.services, project.aims, project.drivers, project.partners
+        project = registry.project(project_id)
+        return project.services, project.aims, project.drivers, project.partners
     except DDAnalysisError as exc:
-        services = aims = drivers = partners = ()
         notes.append(f"Project details not found: {exc}")
+        return (), (), (), ()
+
+
+def _spending_baseline(project_id: str, notes: list[str]) -> pd.DataFrame:
+    """The official spending figures behind the strategic case; an empty frame with a note if unavailable."""
+    from ..context import project_spending
+
     try:
-        spending = project_spending(result.project_id)
+        return project_spending(project_id)
     except (DDAnalysisError, KeyError) as exc:
-        spending = pd.DataFrame()
         notes.append(f"Official spending figures not available: {exc}")
-    ids = list(result.options["id"])
-    book = load_book()
-    descriptions = {m: str(book.models.get(m, {}).get("description", "")) for m in ids}
+        return pd.DataFrame()
+
+
+def _management_routes(ids: list[str], notes: list[str]) -> dict[str, str]:
+    """The management case's implementation route per option; "-" with a note where no template exists."""
     routes: dict[str, str] = {}
-    facts: list[pd.DataFrame] = []
     for m in ids:
         try:
             routes[m] = _route(m)
         except (DDAnalysisError, FileNotFoundError) as exc:
             routes[m] = "-"
             notes.append(f"No implementation-plan template for {m}: {exc}")
+    return routes
+
+
+def _commercial_limits(ids: list[str], book) -> pd.DataFrame:
+    """The commercial case's legal-limit facts (Teckal, Regulation 77) for the options and the always-shown models."""
+    from ..plan import model_facts
+
+    facts: list[pd.DataFrame] = []
     # the Teckal and Regulation 77 limits are always shown (they decide which vehicles are open)
     for m in [*[i for i in ids if i not in NO_ROUTE], *LIMIT_MODELS]:
         if any(m == f["model"].iloc[0] for f in facts):
@@ -118,27 +127,47 @@ def gather(result: "AppraisalResult") -> PaperInputs:
         if keep.any():
             name = str(book.models.get(m, {}).get("name", m))
             facts.append(f[keep].assign(option=name + ("" if m in ids else " (not short-listed)"), model=m))
-    facts_frame = (
+    return (
         pd.concat(facts, ignore_index=True)
         if facts
         else pd.DataFrame(columns=["fact", "value", "unit", "description", "source", "link", "option", "model"])
     )
-    settings = book.settings
+
+
+def _optimism_bias(settings) -> tuple[dict[str, float], dict[str, str], float | None]:
+    """The economic case's optimism-bias upper bounds in use, what each applies to, and the operating-cost bound."""
     upper = {str(k): float(v) for k, v in settings.optimism_bias_upper.items()}
     applies: dict[str, list[str]] = {}
     for kind, cat in settings.optimism_bias_use.items():
         applies.setdefault(str(cat), []).append(str(kind).replace("_", " "))
     used = {c: upper[c] for c in applies if c in upper}
     operating = upper.get(str(settings.optimism_bias_use.get("operating", "")))
-    from ..display import AUTHORITY_CLASS_NAMES
+    return used or upper, {c: ", ".join(v) for c, v in applies.items()}, operating
 
+
+def _evidence_sources(result: "AppraisalResult", book) -> tuple[tuple[str, str], ...]:
+    """The (title, link) of each source cited by the result's assumptions, in source-id order."""
     sources = []
     for sid in sorted(set(result.assumptions.get("source_id", pd.Series(dtype=str)).dropna())):
         src = book.sources.get(sid, {})
         sources.append((str(src.get("title", sid)), str(src.get("link", "") or "")))
-    from .. import engine
+    return tuple(sources)
 
-    ob_note = str(getattr(engine, "OPTIMISM_BIAS_NOTE", ""))
+
+def gather(result: "AppraisalResult") -> PaperInputs:
+    """Read the paper's inputs for ``result``'s project. Missing official figures or templates leave
+    their part empty with a note, so a paper can still be written."""
+    from .. import engine
+    from ..assumptions import load_book
+    from ..display import AUTHORITY_CLASS_NAMES
+
+    notes: list[str] = []
+    services, aims, drivers, partners = _strategic_context(result.project_id, notes)
+    spending = _spending_baseline(result.project_id, notes)
+    ids = list(result.options["id"])
+    book = load_book()
+    routes = _management_routes(ids, notes)
+    ob_upper, ob_applies_to, operating = _optimism_bias(book.settings)
     return PaperInputs(
         services=tuple(services),
         aims=tuple(aims),
@@ -146,15 +175,15 @@ def gather(result: "AppraisalResult") -> PaperInputs:
         partners=tuple(partners),
         spending=spending,
         class_names=dict(AUTHORITY_CLASS_NAMES),
-        descriptions=descriptions,
+        descriptions={m: str(book.models.get(m, {}).get("description", "")) for m in ids},
         routes=routes,
         transfers={m: m not in NO_TRANSFER for m in ids},
         pensions={m: PENSIONS.get(m, ADMITTED_BODY) for m in ids},
-        facts=facts_frame,
-        ob_upper=used or upper,
-        ob_applies_to={c: ", ".join(v) for c, v in applies.items()},
+        facts=_commercial_limits(ids, book),
+        ob_upper=ob_upper,
+        ob_applies_to=ob_applies_to,
         ob_operating_upper=operating,
-        ob_method_note=ob_note,
-        sources=tuple(sources),
+        ob_method_note=str(getattr(engine, "OPTIMISM_BIAS_NOTE", "")),
+        sources=_evidence_sources(result, book),
         notes=tuple(notes),
     )

@@ -86,8 +86,8 @@ def _spending_figure(result: "AppraisalResult", spending: pd.DataFrame):
     )
 
 
-def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
-    title, purpose = text.FIVE_CASES["strategic"]
+def _service_in_scope(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The strategic case's service: what is in scope, aims, partners, people and the baseline table."""
     base = result.baseline
     blocks: list[Block] = [Heading("The service", "strategic-service")]
     if inputs.services:
@@ -100,8 +100,20 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         Paragraph(text.people_sentence(base.fte, base.headcount, base.illustrative)),
         TableBlock(tables.baseline_table(result), "baseline"),
     ]
+    return blocks
+
+
+def _drivers_for_change(inputs: PaperInputs) -> list[Block]:
+    """The strategic case's drivers for change, or "Not recorded"."""
+    blocks: list[Block] = []
     blocks.append(Heading("Drivers for change", "strategic-drivers"))
     blocks.append(Bullets(tuple(d[:1].upper() + d[1:] for d in inputs.drivers) or ("Not recorded",)))
+    return blocks
+
+
+def _spending_trend(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The strategic case's official spending trend: change against the class median, chart and source."""
+    blocks: list[Block] = []
     blocks.append(Heading("The council's own spending trend", "strategic-spending"))
     sp = inputs.spending
     if sp is None or sp.empty:
@@ -146,12 +158,18 @@ def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             )
         )
         blocks.append(Paragraph(f"Source: {text.OFFICIAL_SPENDING_SOURCE} {text.OGL_ATTRIBUTION}", "note"))
+    return blocks
+
+
+def _strategic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
+    """The strategic case: the service in scope, the drivers for change and the council's spending trend."""
+    title, purpose = text.FIVE_CASES["strategic"]
+    blocks = [*_service_in_scope(result, inputs), *_drivers_for_change(inputs), *_spending_trend(result, inputs)]
     return Section("strategic", f"1. {title}", purpose, tuple(blocks))
 
 
-def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
-    title, purpose = text.FIVE_CASES["economic"]
-    focus = tables.focus_option(result)
+def _short_list(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The economic case's short list: each option with its description."""
     blocks: list[Block] = [Heading("The options", "economic-options")]
     blocks.append(
         Bullets(
@@ -161,6 +179,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             "Short list (ILLUSTRATIVE)" if result.illustrative else "Short list",
         )
     )
+    return blocks
+
+
+def _net_present_saving(result: "AppraisalResult") -> list[Block]:
+    """The economic case's net present saving by option (chart and table) and by horizon."""
+    blocks: list[Block] = []
     blocks.append(Heading("Net present saving", "economic-nps"))
     opts = tables.paper_options_table(result)
     blocks.append(
@@ -194,6 +218,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     horizons = tables.by_horizon_table(result)
     if horizons is not None:
         blocks.append(TableBlock(horizons, "horizons"))
+    return blocks
+
+
+def _optimism_bias(result: "AppraisalResult", inputs: PaperInputs) -> list[Block]:
+    """The economic case's optimism-bias sentence, method note, upper bounds and uplift by option."""
+    blocks: list[Block] = []
     blocks.append(Heading("Optimism bias", "economic-optimism-bias"))
     blocks.append(
         Paragraph(
@@ -214,6 +244,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         if by_option is not None
         else _hook("Optimism bias by option in pounds", "the uplift each option carries, in pounds")
     )
+    return blocks
+
+
+def _uncertainty(result: "AppraisalResult", focus: str) -> list[Block]:
+    """The economic case's uncertainty: the focus option's range, the Monte Carlo spread and the tornado."""
+    blocks: list[Block] = []
     blocks.append(Heading("Uncertainty", "economic-uncertainty"))
     draws = len(result.mc_draws)
     row = result.options.set_index("id").loc[focus] if focus != STATUS_QUO else None
@@ -263,6 +299,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                 "chart-tornado",
             )
         )
+    return blocks
+
+
+def _value_of_information(result: "AppraisalResult") -> list[Block]:
+    """The economic case's probability each option is best and the value of information."""
+    blocks: list[Block] = []
     blocks.append(Heading("Probability best and value of information", "economic-decision"))
     dec = tables.paper_decision_table(result)
     blocks += (
@@ -283,6 +325,12 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             "what firming up each assumption before deciding would be worth (partial EVPI)",
         )
     )
+    return blocks
+
+
+def _benefits_and_criteria(result: "AppraisalResult") -> list[Block]:
+    """The economic case's benefits by agency and, where scored, the non-monetised criteria."""
+    blocks: list[Block] = []
     blocks.append(Heading("Benefits by agency", "economic-benefits"))
     ben = tables.benefits_by_agency_table(result)
     blocks += (
@@ -293,6 +341,21 @@ def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     if not result.mca_totals.empty:
         blocks.append(Heading("Non-monetised criteria", "economic-mca"))
         blocks.append(TableBlock(tables.mca_totals_table(result), "mca"))
+    return blocks
+
+
+def _economic(result: "AppraisalResult", inputs: PaperInputs) -> Section:
+    """The economic case: short list, net present saving, optimism bias, uncertainty, value of information, benefits."""
+    title, purpose = text.FIVE_CASES["economic"]
+    focus = tables.focus_option(result)
+    blocks = [
+        *_short_list(result, inputs),
+        *_net_present_saving(result),
+        *_optimism_bias(result, inputs),
+        *_uncertainty(result, focus),
+        *_value_of_information(result),
+        *_benefits_and_criteria(result),
+    ]
     return Section("economic", f"2. {title}", purpose, tuple(blocks))
 
 

@@ -207,6 +207,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         if plans else pd.DataFrame()
     risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
         if plans else pd.DataFrame()
+    public = _public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels)
     names = registry.councils().set_index("e_code")["name"]
     return AppraisalResult(
         project_id=project_id, project_title=project.title,
@@ -233,7 +234,23 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         },
         run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
                                overrides),
+        **public,
     )
+
+
+def _public_value(model: ProjectModel, values: dict, project_id: str, book, scenario: str, perspective: str,
+                  options: pd.DataFrame, year_labels: list[str]) -> dict:
+    """Each option's outcome benefits (issue 15) as AppraisalResult fields: ``public_value``,
+    ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
+    ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
+    the assumption book's GDP deflator to the base year (:mod:`ddanalysis.benefits`)."""
+    from .benefits import appraise_benefits, benefit_ramp
+
+    ramps = {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
+             for opt in model.options}
+    return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
+                             deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
+                             scenario=scenario, perspective=perspective)
 
 
 def _discount_source(book) -> dict[str, str]:

@@ -20,6 +20,7 @@ Choices (stated in :mod:`ddanalysis.presentation.text` and the JSON's method not
 
 Nothing here mutates its inputs.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -33,11 +34,21 @@ from .registry import STATUS_QUO
 from .unit_costs import AGENCIES, FISCAL_KINDS, KINDS, load_library
 
 #: Agency id -> display name.
-AGENCY_NAMES: dict[str, str] = {"council": "Council", "nhs": "NHS", "police": "Police", "schools": "Schools",
-                                "dwp": "DWP (benefits and tax)", "other": "Others (victims, learners, businesses)"}
+AGENCY_NAMES: dict[str, str] = {
+    "council": "Council",
+    "nhs": "NHS",
+    "police": "Police",
+    "schools": "Schools",
+    "dwp": "DWP (benefits and tax)",
+    "other": "Others (victims, learners, businesses)",
+}
 #: Kind id -> display name.
-KIND_NAMES: dict[str, str] = {"fiscal_cashable": "Fiscal, cashable", "fiscal_non_cashable": "Fiscal, non-cashable",
-                              "economic": "Economic", "social": "Social"}
+KIND_NAMES: dict[str, str] = {
+    "fiscal_cashable": "Fiscal, cashable",
+    "fiscal_non_cashable": "Fiscal, non-cashable",
+    "economic": "Economic",
+    "social": "Social",
+}
 #: How each (agency, kind) is treated in a perspective: counted, shown beside (not added), left out.
 TREATMENTS = ("counted", "beside", "left_out")
 
@@ -46,7 +57,7 @@ def benefit_ramp(timing: Any, ramp_up_years: float) -> np.ndarray:
     """Share of an option's benefits realised each year (T,): live share x ramp, as cashflow ramps savings.
 
     >>> from types import SimpleNamespace as N
-    >>> benefit_ramp(N(live_share=np.array([0, .5, 1, 1]), years_since_go_live=np.array([-1, .25, 1.25, 2.25])), 2.0)
+    >>> benefit_ramp(N(live_share=np.array([0, 0.5, 1, 1]), years_since_go_live=np.array([-1, 0.25, 1.25, 2.25])), 2.0)
     array([0.   , 0.0625, 0.625 , 1.   ])
     """
     live = np.asarray(timing.live_share, dtype=float)
@@ -69,9 +80,18 @@ def pv_costs(net_present_saving: float, pv_one_off_cost: float) -> float:
     return float(pv_one_off_cost) + max(0.0, -operating_saving)
 
 
-def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[str, np.ndarray],
-                      factors: Sequence[float], year_labels: Sequence[str], deflator: Mapping[str, float],
-                      base_year: str, scenario: str, perspective: str) -> dict[str, Any]:
+def appraise_benefits(
+    project_id: str,
+    *,
+    options: pd.DataFrame,
+    ramps: Mapping[str, np.ndarray],
+    factors: Sequence[float],
+    year_labels: Sequence[str],
+    deflator: Mapping[str, float],
+    base_year: str,
+    scenario: str,
+    perspective: str,
+) -> dict[str, Any]:
     """Every option's public value in the appraisal.
 
     ``options``: the appraisal's options frame (id, net_present_saving_gbp, pv_one_off_cost_gbp);
@@ -98,62 +118,131 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
         opt = str(r.id)
         nps = float(r.net_present_saving_gbp)
         costs = pv_costs(nps, float(r.pv_one_off_cost_gbp))
-        entry: dict[str, Any] = {"benefits": [], "counted_benefits_pv_gbp": 0.0, "shown_beside": [], "left_out": [],
-                                 "fiscal_roi": {"cashable": None, "all_fiscal": None}, "public_value_roi": None,
-                                 "benefit_cost_ratio": None, "pv_costs_gbp": costs,
-                                 "net_present_value_gbp": nps,
-                                 "net_present_social_value_gbp": nps if perspective == "social" else None,
-                                 "counted_benefits_range_gbp": [0.0, 0.0]}
+        entry: dict[str, Any] = {
+            "benefits": [],
+            "counted_benefits_pv_gbp": 0.0,
+            "shown_beside": [],
+            "left_out": [],
+            "fiscal_roi": {"cashable": None, "all_fiscal": None},
+            "public_value_roi": None,
+            "benefit_cost_ratio": None,
+            "pv_costs_gbp": costs,
+            "net_present_value_gbp": nps,
+            "net_present_social_value_gbp": nps if perspective == "social" else None,
+            "counted_benefits_range_gbp": [0.0, 0.0],
+        }
         if model is not None and model.monetisable and opt != STATUS_QUO:
             ramp = np.asarray(ramps[opt], dtype=float)
             args = dict(live_share=ramp, discount_factors=factors, deflator=deflator, base_year=base_year)
             ob = pv.option_benefits(model, library, opt, scenario=case, **args)
             s = pv.summarise(ob, pv_costs_gbp=costs, perspective=perspective)
             counted = float(s["counted_benefits_pv_gbp"])
-            cases = [pv.perspective_view(pv.option_benefits(model, library, opt, scenario=c, **args),
-                                         perspective).counted_pv_gbp for c in pv.SCENARIOS]
-            entry.update({k: s[k] for k in ("benefits", "shown_beside", "left_out", "fiscal_roi",
-                                            "public_value_roi", "benefit_cost_ratio")})
-            entry.update({"counted_benefits_pv_gbp": counted, "net_present_value_gbp": nps + counted,
-                          "net_present_social_value_gbp": nps + counted if perspective == "social" else None,
-                          "counted_benefits_range_gbp": [float(min(cases)), float(max(cases))]})
+            cases = [
+                pv.perspective_view(
+                    pv.option_benefits(model, library, opt, scenario=c, **args), perspective
+                ).counted_pv_gbp
+                for c in pv.SCENARIOS
+            ]
+            entry.update(
+                {
+                    k: s[k]
+                    for k in (
+                        "benefits",
+                        "shown_beside",
+                        "left_out",
+                        "fiscal_roi",
+                        "public_value_roi",
+                        "benefit_cost_ratio",
+                    )
+                }
+            )
+            entry.update(
+                {
+                    "counted_benefits_pv_gbp": counted,
+                    "net_present_value_gbp": nps + counted,
+                    "net_present_social_value_gbp": nps + counted if perspective == "social" else None,
+                    "counted_benefits_range_gbp": [float(min(cases)), float(max(cases))],
+                }
+            )
             for agency in AGENCIES:
                 for kind in KINDS:
                     if (agency, kind) not in ob.flows_gbp:
                         continue
                     treat = pv._counts(perspective, agency, kind)
-                    agency_rows.append({"option": opt, "agency": agency, "kind": kind, "treatment": treat,
-                                        "present_value_gbp": float(ob.present_values_gbp[(agency, kind)])})
+                    agency_rows.append(
+                        {
+                            "option": opt,
+                            "agency": agency,
+                            "kind": kind,
+                            "treatment": treat,
+                            "present_value_gbp": float(ob.present_values_gbp[(agency, kind)]),
+                        }
+                    )
                     flow = ob.flows_gbp[(agency, kind)]
                     for t in range(T):
-                        year_rows.append({"option": opt, "year_index": t, "financial_year": year_labels[t],
-                                          "agency": agency, "kind": kind, "treatment": treat,
-                                          "benefit_gbp": float(flow[t]), "discount_factor": float(factors[t]),
-                                          "pv_benefit_gbp": float(flow[t] * factors[t])})
+                        year_rows.append(
+                            {
+                                "option": opt,
+                                "year_index": t,
+                                "financial_year": year_labels[t],
+                                "agency": agency,
+                                "kind": kind,
+                                "treatment": treat,
+                                "benefit_gbp": float(flow[t]),
+                                "discount_factor": float(factors[t]),
+                                "pv_benefit_gbp": float(flow[t] * factors[t]),
+                            }
+                        )
         by_option[opt] = entry
     return {
         "public_value": {
             "monetisable": bool(model.monetisable) if model is not None else False,
             "summary": model.summary if model is not None else "",
-            "reason": (model.reason if model is not None else
-                       f"no outcome model (data/outcomes/{project_id}.yaml) for this project"),
+            "reason": (
+                model.reason
+                if model is not None
+                else f"no outcome model (data/outcomes/{project_id}.yaml) for this project"
+            ),
             "outcome_case": case,
             "options": by_option,
         },
-        "benefits_by_agency": pd.DataFrame(agency_rows, columns=["option", "agency", "kind", "treatment",
-                                                                 "present_value_gbp"]),
-        "benefits_by_year": pd.DataFrame(year_rows, columns=["option", "year_index", "financial_year", "agency",
-                                                             "kind", "treatment", "benefit_gbp", "discount_factor",
-                                                             "pv_benefit_gbp"]),
+        "benefits_by_agency": pd.DataFrame(
+            agency_rows, columns=["option", "agency", "kind", "treatment", "present_value_gbp"]
+        ),
+        "benefits_by_year": pd.DataFrame(
+            year_rows,
+            columns=[
+                "option",
+                "year_index",
+                "financial_year",
+                "agency",
+                "kind",
+                "treatment",
+                "benefit_gbp",
+                "discount_factor",
+                "pv_benefit_gbp",
+            ],
+        ),
     }
 
 
 def counted_kinds(perspective: str) -> str:
     """What a perspective counts, in words (for notes)."""
-    return {"council": "the council's fiscal cashable value only",
-            "public": "fiscal value (cashable and non-cashable) of every public agency",
-            "social": "every kind of value (fiscal, economic, social) for everyone"}[perspective]
+    return {
+        "council": "the council's fiscal cashable value only",
+        "public": "fiscal value (cashable and non-cashable) of every public agency",
+        "social": "every kind of value (fiscal, economic, social) for everyone",
+    }[perspective]
 
 
-__all__ = ["AGENCY_NAMES", "KIND_NAMES", "TREATMENTS", "appraise_benefits", "benefit_ramp", "counted_kinds",
-           "outcome_scenario", "pv_costs", "FISCAL_KINDS"]
+__all__ = [
+    "AGENCY_NAMES",
+    "KIND_NAMES",
+    "TREATMENTS",
+    "appraise_benefits",
+    "benefit_ramp",
+    "counted_kinds",
+    "outcome_scenario",
+    "pv_costs",
+    "FISCAL_KINDS",
+]

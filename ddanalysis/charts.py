@@ -769,7 +769,8 @@ def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figur
                              marker=dict(color=colour, pattern=dict(shape=shape, fgcolor="#333333")),
                              hovertemplate=f"%{{y}}<br>{KIND_NAMES[kind]}: %{{x:,.0f}} GBP<extra></extra>"))
     counts = {"council": "the council perspective counts the council's cashable value only",
-              "public": "the public perspective counts fiscal value", "social": "the social perspective counts every kind"}
+              "public": "the public perspective counts fiscal value",
+              "social": "the social perspective counts every kind"}
     _layout(fig, title, _subtitle(result, f"{result.option_name(opt)}; {counts.get(result.perspective, '')}"),
             result.illustrative, height=max(320, 160 + 60 * len(agencies)), barmode="stack", bargap=0.35)
     fig.update_xaxes(**_money_axis(list(totals.values()) + [0.0], "present value of benefits (GBP)"))

@@ -589,7 +589,8 @@ def public_value_note(result: AppraisalResult) -> Markdown:
 
 
 def public_value_table(result: AppraisalResult) -> Styler | Markdown:
-    """Each option's counted outcome benefits beside its cost saving, the net present value with them and the returns."""
+    """Each option's counted outcome benefits beside its cost saving, the net present value with them and
+    the returns."""
     t = tables.public_value_table(result)
     return styled(t) if t is not None else Markdown("No public-value results.")
 

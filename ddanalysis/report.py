@@ -67,8 +67,10 @@ def public_value_lines(result: AppraisalResult) -> list[str]:
     t = tables.public_value_table(result)
     if pvd.get("monetisable") and t is not None:
         shown = t.formatted()
-        cols = (("Benefits counted (PV)", "benefits counted", 17), ("Net present value with benefits", "NPV with benefits", 18),
-                ("Fiscal return per GBP 1 (all fiscal)", "fiscal ROI", 10), ("Public value return per GBP 1", "public ROI", 10))
+        cols = (("Benefits counted (PV)", "benefits counted", 17),
+                ("Net present value with benefits", "NPV with benefits", 18),
+                ("Fiscal return per GBP 1 (all fiscal)", "fiscal ROI", 10),
+                ("Public value return per GBP 1", "public ROI", 10))
         head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in cols)
         lines += [head, "-" * len(head)]
         ids = [o for o in result.options["id"] if o != tables.STATUS_QUO]

@@ -4,6 +4,7 @@ Expected values are worked by hand from the data files' numbers (cohort, rates, 
 evidence-grade haircut, the unit cost and the GDP deflator) and the Green Book formula for the
 discount factors (1 / 1.035^t to year 30), never taken from the code's own output.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,14 +35,15 @@ def hull_social():
 
 def test_the_ramp_follows_go_live_and_the_ramp_up_lever_as_savings_do():
     # live share 0, 0.5, 1, 1; years since go-live at mid-year -1, 0.25, 1.25, 2.25; ramp 2 years
-    timing = SimpleNamespace(live_share=np.array([0.0, 0.5, 1.0, 1.0]),
-                             years_since_go_live=np.array([-1.0, 0.25, 1.25, 2.25]))
+    timing = SimpleNamespace(
+        live_share=np.array([0.0, 0.5, 1.0, 1.0]), years_since_go_live=np.array([-1.0, 0.25, 1.25, 2.25])
+    )
     assert benefit_ramp(timing, 2.0) == pytest.approx([0.0, 0.5 * 0.125, 0.625, 1.0])
     assert benefit_ramp(timing, 0.0) == pytest.approx([0.0, 0.5, 1.0, 1.0])
 
 
 def test_pv_of_costs_is_one_offs_plus_net_operating_increases():
-    assert pv_costs(net_present_saving=500.0, pv_one_off_cost=200.0) == 200.0      # operating costs fall
+    assert pv_costs(net_present_saving=500.0, pv_one_off_cost=200.0) == 200.0  # operating costs fall
     # saving -300 = operating saving - one-offs 200, so operating costs rose by 100: costs 200 + 100
     assert pv_costs(net_present_saving=-300.0, pv_one_off_cost=200.0) == 300.0
 
@@ -56,7 +58,7 @@ def test_council_counts_the_hand_product_of_its_cashable_outcome(hull_council):
     model, _ = build_model(HULL)
     tm = model.timings[opt]
     ramp = tm.live_share * np.clip(tm.years_since_go_live / 2.0, 0.0, 1.0)
-    factors = np.array([1 / 1.035 ** t for t in range(len(ramp))])
+    factors = np.array([1 / 1.035**t for t in range(len(ramp))])
     expected = float(annual * (ramp * factors).sum())
     e = hull_council.public_value["options"][opt]
     assert e["counted_benefits_pv_gbp"] == pytest.approx(expected, rel=1e-9)
@@ -71,11 +73,12 @@ def test_council_excludes_other_agencies_and_lists_them_as_left_out(hull_council
     for opt in ("in-house-redesign", "mutual"):
         e = hull_council.public_value["options"][opt]
         benefits = {(b["agency"], b["kind"]) for b in e["benefits"]}
-        assert ("nhs", "fiscal_non_cashable") in benefits           # who gains: shown
+        assert ("nhs", "fiscal_non_cashable") in benefits  # who gains: shown
         left = {(b["agency"], b["kind"]): b for b in e["left_out"]}
         assert ("nhs", "fiscal_non_cashable") in left and "NHS" in left[("nhs", "fiscal_non_cashable")]["whose"]
-        cashable = sum(b["present_value_gbp"] for b in e["benefits"]
-                       if b["agency"] == "council" and b["kind"] == "fiscal_cashable")
+        cashable = sum(
+            b["present_value_gbp"] for b in e["benefits"] if b["agency"] == "council" and b["kind"] == "fiscal_cashable"
+        )
         assert e["counted_benefits_pv_gbp"] == pytest.approx(cashable)
         doc = next(o for o in hull_council.to_dict()["options"] if o["id"] == opt)
         assert [b["agency"] for b in doc["benefits_left_out"]] == ["nhs"]
@@ -113,7 +116,7 @@ def test_social_npsv_is_the_net_present_saving_plus_every_benefit(hull_social):
 
 def test_public_perspective_counts_all_fiscal_value_and_nothing_else():
     res = appraise("manchester-domestic-abuse", perspective="public", draws=0, with_switching=False)
-    for opt, e in res.public_value["options"].items():
+    for e in res.public_value["options"].values():
         fiscal = sum(b["present_value_gbp"] for b in e["benefits"] if b["kind"].startswith("fiscal"))
         assert e["counted_benefits_pv_gbp"] == pytest.approx(fiscal)
         assert {b["kind"] for b in e["left_out"]} <= {"economic", "social"}
@@ -139,8 +142,14 @@ def test_every_project_has_the_json_fields():
         doc = res.to_dict()
         assert doc["public_value"]["monetisable"] in (True, False)
         for o in doc["options"]:
-            for key in ("benefits", "fiscal_roi", "public_value_roi", "net_present_social_value_gbp",
-                        "benefits_left_out", "net_present_value_gbp"):
+            for key in (
+                "benefits",
+                "fiscal_roi",
+                "public_value_roi",
+                "net_present_social_value_gbp",
+                "benefits_left_out",
+                "net_present_value_gbp",
+            ):
                 assert key in o, (pid, key)
             assert o["net_present_social_value_gbp"] is None  # council perspective
     summary = summary_from_results(results)

@@ -8,6 +8,7 @@ change of discount rate re-discounts the benefits too), their present value a ye
 the counted row; cashable and non-cashable value are separate rows. A project without monetised
 outcomes says so and why.
 """
+
 from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
@@ -51,6 +52,7 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cas
         return out
     names = option_names(result)
     by_year = result.benefits_by_year
+    fys = list(result.annual.drop_duplicates("year_index").sort_values("year_index")["financial_year"])[:T]
     for opt in [o for o in result.options["id"] if o != registry.STATUS_QUO]:
         sub = by_year[by_year["option"] == opt] if by_year is not None else by_year
         put_text(ws, r, 1, names[opt], "dd_section")
@@ -58,48 +60,63 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cas
             set_style(ws, r, c, "dd_section")
         r += 1
         put_text(ws, r, LABEL_COL, "Agency: kind of value (treatment in this perspective)", "dd_header_left")
-        years = sub.drop_duplicates("year_index").sort_values("year_index") if sub is not None and len(sub) else None
-        for t in range(T):
-            fy = str(years["financial_year"].iloc[t]) if years is not None else str(t)
-            put_text(ws, r, FIRST_COL + t, fy, "dd_header")
+        for t, fy in enumerate(fys):
+            put_text(ws, r, FIRST_COL + t, str(fy), "dd_header")
         put_text(ws, r, total_col, "Total (undiscounted)", "dd_header")
         r += 1
-        counted_rows: list[int] = []
-        if years is None:
+        if sub is None or sub.empty:
             put_text(ws, r, LABEL_COL, "No monetised effect on an outcome.", "dd_label")
             r += 2
             continue
-        for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"], sort=False):
-            put_text(ws, r, LABEL_COL, f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({TREATMENT_WORDS[treat]})",
-                     "dd_label_indent")
-            vals = g.sort_values("year_index")["benefit_gbp"].to_numpy(dtype=float)
-            for t in range(T):
-                put_number(ws, r, FIRST_COL + t, float(vals[t]), "dd_gbp")
-            put_formula(ws, r, total_col, f"=SUM({ref(FIRST_COL, r)}:{ref(last_col, r)})", "dd_gbp_bold")
-            if treat == "counted":
-                counted_rows.append(r)
-            r += 1
-        counted = r
-        put_text(ws, r, LABEL_COL, f"Counted benefits ({result.perspective} perspective)", "dd_label_bold")
-        for c in range(FIRST_COL, total_col + 1):
-            cells = ",".join(ref(c, row) for row in counted_rows)
-            put_formula(ws, r, c, f"=SUM({cells})" if cells else "=0", "dd_gbp_subtotal")
-        r += 1
-        factor = r
-        put_text(ws, r, LABEL_COL, "Discount factor (from the Cash flows sheet)", "dd_label")
-        for t in range(T):
-            put_formula(ws, r, FIRST_COL + t, f"={sheet_ref(cf.sheet, cf.first_col + t, cf.factor_row, absolute=True)}",
-                        "dd_factor")
-        r += 1
-        put_text(ws, r, LABEL_COL, "Counted benefits, present value", "dd_label_bold")
-        for t in range(T):
-            c = FIRST_COL + t
-            put_formula(ws, r, c, f"={ref(c, counted)}*{ref(c, factor)}", "dd_gbp")
-        put_formula(ws, r, total_col, f"=SUM({ref(FIRST_COL, r)}:{ref(last_col, r)})", "dd_gbp_total")
-        out[opt] = sheet_ref(ws.title, total_col, r, absolute=True)
-        r += 1
+        r, pv_row = _option_rows(ws, r, sub, result, cf, T)
+        out[opt] = sheet_ref(ws.title, total_col, pv_row, absolute=True)
         for sentence in tables.public_value_sentences(result, opt):
             r = _note(ws, r, sentence, span, width)
         r += 1
     print_setup(ws)
     return out
+
+
+def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: CashflowRefs, T: int) -> tuple[int, int]:
+    """One option's rows from ``r``: a row per (agency, kind), the counted row, the discount factors and the
+    present values; returns (next free row, row of the present values)."""
+    last_col = FIRST_COL + T - 1
+    total_col = last_col + 1
+    counted_rows: list[int] = []
+    for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"], sort=False):
+        put_text(
+            ws,
+            r,
+            LABEL_COL,
+            f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({TREATMENT_WORDS[treat]})",
+            "dd_label_indent",
+        )
+        vals = g.sort_values("year_index")["benefit_gbp"].to_numpy(dtype=float)
+        for t in range(T):
+            put_number(ws, r, FIRST_COL + t, float(vals[t]), "dd_gbp")
+        put_formula(ws, r, total_col, f"=SUM({ref(FIRST_COL, r)}:{ref(last_col, r)})", "dd_gbp_bold")
+        if treat == "counted":
+            counted_rows.append(r)
+        r += 1
+    counted = r
+    put_text(ws, r, LABEL_COL, f"Counted benefits ({result.perspective} perspective)", "dd_label_bold")
+    for c in range(FIRST_COL, total_col + 1):
+        cells = ",".join(ref(c, row) for row in counted_rows)
+        put_formula(ws, r, c, f"=SUM({cells})" if cells else "=0", "dd_gbp_subtotal")
+    factor = r + 1
+    put_text(ws, factor, LABEL_COL, "Discount factor (from the Cash flows sheet)", "dd_label")
+    for t in range(T):
+        put_formula(
+            ws,
+            factor,
+            FIRST_COL + t,
+            f"={sheet_ref(cf.sheet, cf.first_col + t, cf.factor_row, absolute=True)}",
+            "dd_factor",
+        )
+    pv = factor + 1
+    put_text(ws, pv, LABEL_COL, "Counted benefits, present value", "dd_label_bold")
+    for t in range(T):
+        c = FIRST_COL + t
+        put_formula(ws, pv, c, f"={ref(c, counted)}*{ref(c, factor)}", "dd_gbp")
+    put_formula(ws, pv, total_col, f"=SUM({ref(FIRST_COL, pv)}:{ref(last_col, pv)})", "dd_gbp_total")
+    return pv + 1, pv

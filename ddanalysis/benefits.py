@@ -58,7 +58,7 @@ def benefit_ramp(timing: Any, ramp_up_years: float) -> np.ndarray:
 
     >>> from types import SimpleNamespace as N
     >>> benefit_ramp(N(live_share=np.array([0, 0.5, 1, 1]), years_since_go_live=np.array([-1, 0.25, 1.25, 2.25])), 2.0)
-    array([0.   , 0.0625, 0.625 , 1.   ])
+    array([0.    , 0.0625, 0.625 , 1.    ])
     """
     live = np.asarray(timing.live_share, dtype=float)
     since = np.asarray(timing.years_since_go_live, dtype=float)

@@ -838,6 +838,55 @@ def value_of_information(result: AppraisalResult, top: int = 10) -> go.Figure:
             result.illustrative, height=max(360, 170 + 52 * len(t)), legend=False)
     fig.update_xaxes(**_money_axis(list(t[worth]), "partial EVPI (GBP)"))
     fig.update_yaxes(automargin=True, tickfont=dict(size=12))
+#: Kind of value -> (colour, bar pattern) in the who-gains chart: cashable solid, the rest patterned.
+KIND_STYLES: dict[str, tuple[str, str]] = {
+    "fiscal_cashable": ("#0072B2", ""), "fiscal_non_cashable": ("#56B4E9", "/"),
+    "economic": ("#E69F00", "x"), "social": ("#CC79A7", "."),
+}
+
+
+def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
+    """Who gains from one option (default: the focus option): present value of its outcome benefits,
+    one horizontal stacked bar per agency, one segment per kind of value (colour and pattern by kind).
+
+    Cashable and non-cashable value are separate segments, never one bar of one colour; the subtitle
+    says what the perspective counts. A project without monetised outcomes gets a message saying why.
+    GBP, real base-year prices, discounted like costs.
+    """
+    from .benefits import AGENCY_NAMES, KIND_NAMES
+
+    pvd = getattr(result, "public_value", None) or {}
+    title = f"Who gains: present value of outcome benefits by agency, GBP ({result.price_basis})"
+    if not pvd.get("monetisable"):
+        return _message_figure(title, _wrap(decision_text.no_outcomes_sentence(pvd.get("reason")), 90),
+                               result.illustrative, height=320)
+    opt = _pick_option(result, option_id)
+    b = result.benefits_by_agency
+    sub = b[b["option"] == opt] if b is not None else pd.DataFrame()
+    if sub.empty:
+        return _message_figure(title, f"{result.option_name(opt)} has no monetised effect on an outcome.",
+                               result.illustrative, height=320)
+    agencies = [a for a in AGENCY_NAMES if a in set(sub["agency"])]
+    labels = [_wrap(AGENCY_NAMES[a], 24) for a in agencies]
+    fig = go.Figure()
+    totals = dict.fromkeys(agencies, 0.0)
+    for kind, (colour, shape) in KIND_STYLES.items():
+        ks = sub[sub["kind"] == kind].groupby("agency")["present_value_gbp"].sum()
+        if ks.empty:
+            continue
+        xs = [float(ks.get(a, 0.0)) for a in agencies]
+        for a, x in zip(agencies, xs):
+            totals[a] += x
+        fig.add_trace(go.Bar(y=labels, x=xs, orientation="h", name=KIND_NAMES[kind], meta=kind,
+                             marker=dict(color=colour, pattern=dict(shape=shape, fgcolor="#333333")),
+                             hovertemplate=f"%{{y}}<br>{KIND_NAMES[kind]}: %{{x:,.0f}} GBP<extra></extra>"))
+    counts = {"council": "the council perspective counts the council's cashable value only",
+              "public": "the public perspective counts fiscal value",
+              "social": "the social perspective counts every kind"}
+    _layout(fig, title, _subtitle(result, f"{result.option_name(opt)}; {counts.get(result.perspective, '')}"),
+            result.illustrative, height=max(320, 160 + 60 * len(agencies)), barmode="stack", bargap=0.35)
+    fig.update_xaxes(**_money_axis(list(totals.values()) + [0.0], "present value of benefits (GBP)"))
+    fig.update_yaxes(automargin=True, tickfont=dict(size=13), autorange="reversed")
     return fig
 
 

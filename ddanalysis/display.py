@@ -610,3 +610,42 @@ def in_scope_change_table() -> Styler:
         f"Real-terms change in net current expenditure, {CHANGE_YEARS[0]} to {CHANGE_YEARS[1]} (2014-15 prices), "
         "of each project's service block(s): the council against the median council of its class. Source: DCLG "
         "Revenue Outturn Summary (RS), Open Government Licence v3.0"))
+
+
+# --- public value (issue 15) --------------------------------------------------------------------------
+
+def public_value_note(result: AppraisalResult) -> Markdown:
+    """What the outcome benefits are and how they are counted, then the project's own sentences: why
+    nothing is monetised, or per option what the perspective leaves out (whose) and shows beside."""
+    from .presentation import text
+
+    lines = [text.PUBLIC_VALUE_NOTE, "", text.PUBLIC_VALUE_UNCERTAINTY_NOTE, "", text.RANKING_NOTE, ""]
+    lines += [f"- {s}" for s in tables.public_value_sentences(result)]
+    return Markdown("\n".join(lines))
+
+
+def public_value_table(result: AppraisalResult) -> Styler | Markdown:
+    """Each option's counted outcome benefits beside its cost saving, the net present value with them and
+    the returns."""
+    t = tables.public_value_table(result)
+    return styled(t) if t is not None else Markdown("No public-value results.")
+
+
+def who_gains_table(result: AppraisalResult, option_id: str | None = None) -> Styler | Markdown:
+    """Who gains from an option: present values by agency and kind (cashable apart from non-cashable)."""
+    from .presentation import text
+
+    t = tables.who_gains_table(result, option_id)
+    if t is None:
+        return Markdown(text.no_outcomes_sentence((result.public_value or {}).get("reason")))
+    return styled(t)
+
+
+def benefits_by_year_table(result: AppraisalResult, option_id: str | None = None) -> Styler | Markdown:
+    """An option's benefits by year, by agency and kind, with the counted total and its present value."""
+    from .presentation import text
+
+    t = tables.benefits_by_year_table(result, option_id)
+    if t is None:
+        return Markdown(text.no_outcomes_sentence((result.public_value or {}).get("reason")))
+    return styled(t)

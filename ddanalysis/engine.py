@@ -215,6 +215,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         if plans else pd.DataFrame()
     risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
         if plans else pd.DataFrame()
+    public = _public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels)
     names = registry.councils().set_index("e_code")["name"]
     result = AppraisalResult(
         project_id=project_id, project_title=project.title,
@@ -242,6 +243,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
                                overrides),
         mc_inputs=mc.inputs.reset_index(drop=True) if draws else None,
+        **public,
     )
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
@@ -268,6 +270,21 @@ def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values
                                  sobol_n_base=n_base, sobol_evaluations=n_eval)
         result = dataclasses.replace(result, decision=dm)
     return result
+
+
+def _public_value(model: ProjectModel, values: dict, project_id: str, book, scenario: str, perspective: str,
+                  options: pd.DataFrame, year_labels: list[str]) -> dict:
+    """Each option's outcome benefits (issue 15) as AppraisalResult fields: ``public_value``,
+    ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
+    ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
+    the assumption book's GDP deflator to the base year (:mod:`ddanalysis.benefits`)."""
+    from .benefits import appraise_benefits, benefit_ramp
+
+    ramps = {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
+             for opt in model.options}
+    return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
+                             deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
+                             scenario=scenario, perspective=perspective)
 
 
 def _discount_source(book) -> dict[str, str]:

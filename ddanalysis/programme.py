@@ -49,5 +49,20 @@ def summary_from_results(results: "dict[str, AppraisalResult]") -> pd.DataFrame:
             "payback_year": rec["payback_year"], "go_live": rec["go_live"],
             "p_saving_positive": rec["p_saving_positive"],
             "illustrative": bool(res.illustrative),
+            **_public_value_columns(res),
         })
     return pd.DataFrame(rows)
+
+
+def _public_value_columns(res: "AppraisalResult") -> dict:
+    """The recommended option's public value (issue 15): counted benefits (PV, the perspective's),
+    the net present value with them, and whether the project monetises outcomes (why not, if not)."""
+    pvd = getattr(res, "public_value", None) or {}
+    e = pvd.get("options", {}).get(res.recommended, {})
+    monetised = bool(pvd.get("monetisable"))
+    return {"benefits_counted_pv_gbp": float(e.get("counted_benefits_pv_gbp", 0.0)),
+            "net_present_value_gbp": float(e.get("net_present_value_gbp",
+                                                 res.options.set_index("id").loc[res.recommended,
+                                                                                 "net_present_saving_gbp"])),
+            "outcomes_monetised": "yes" if monetised else "no: " + " ".join(str(pvd.get("reason") or
+                                                                            "no outcome model").split())}

@@ -61,6 +61,7 @@ def appraisal_table(result: AppraisalResult) -> str:
               f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
               "", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
     lines += _decision_lines(result)
+    lines += public_value_lines(result)
     return "\n".join(lines)
 
 
@@ -81,6 +82,29 @@ def _decision_lines(result: AppraisalResult) -> list[str]:
         lines.append("Largest total Sobol indices of the saving: " + "; ".join(
             f"{k} {formats.ratio(v)}" for k, v in zip(sob.frame["Key"], sob.frame["Total (ST), saving"])) + ".")
         lines.append(sob.caption)
+    return lines
+
+
+def public_value_lines(result: AppraisalResult) -> list[str]:
+    """Public value (issue 15) in plain text: per option the counted benefits and the net present value
+    with them, then what the perspective leaves out (whose) or why nothing is monetised."""
+    pvd = getattr(result, "public_value", None) or {}
+    if not pvd:
+        return []
+    lines = ["", "Public value (outcome benefits; " + decision_text.RANKING_NOTE + ")"]
+    t = tables.public_value_table(result)
+    if pvd.get("monetisable") and t is not None:
+        shown = t.formatted()
+        cols = (("Benefits counted (PV)", "benefits counted", 17),
+                ("Net present value with benefits", "NPV with benefits", 18),
+                ("Fiscal return per GBP 1 (all fiscal)", "fiscal ROI", 10),
+                ("Public value return per GBP 1", "public ROI", 10))
+        head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in cols)
+        lines += [head, "-" * len(head)]
+        ids = [o for o in result.options["id"] if o != tables.STATUS_QUO]
+        for i, opt in enumerate(ids):
+            lines.append(f"{opt:<20} " + " ".join(f"{shown.iloc[i][c]:>{w}}" for c, _h, w in cols))
+    lines += [f"- {s}" for s in tables.public_value_sentences(result)]
     return lines
 
 

@@ -75,6 +75,12 @@ class AppraisalResult:
     #: probability best, acceptability, EVPI, partial EVPI, failure rules (and Sobol indices when asked):
     #: a :class:`ddanalysis.deciding.DecisionMeasures`, or None when not computed
     decision: Any = None
+    #: Public value (issue 15): monetisable, summary, reason, outcome_case, options (id -> fields of the JSON)
+    public_value: Mapping[str, Any] = field(default_factory=dict)
+    #: option, agency, kind, treatment (counted / beside / left_out), present_value_gbp
+    benefits_by_agency: pd.DataFrame | None = None
+    #: option, year_index, financial_year, agency, kind, treatment, benefit_gbp, discount_factor, pv_benefit_gbp
+    benefits_by_year: pd.DataFrame | None = None
 
     @property
     def perspective_label(self) -> str:
@@ -127,6 +133,7 @@ class AppraisalResult:
                 "rank": int(r.rank),
                 "go_live": _text(r.go_live),
                 **_option_decision(self.decision, r._asdict()),
+                **_public_value_fields(self.public_value, r.id, self.perspective),
             })
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
@@ -143,6 +150,9 @@ class AppraisalResult:
                                                "years (a labelled judgement in appraisal.yaml), discounted on the Green "
                                                "Book schedule; shown beside the net present saving (not in it) and counted "
                                                "in the benefit-cost ratio; 0 for the status quo.",
+                             "public_value": _note("PUBLIC_VALUE_NOTE"),
+                             "public_value_uncertainty": _note("PUBLIC_VALUE_UNCERTAINTY_NOTE"),
+                             "ranking": _note("RANKING_NOTE"),
                              "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, "
                                            "without residual value."},
             "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
@@ -150,6 +160,7 @@ class AppraisalResult:
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
             "recommendation_rule": _rule(),
             **_decision_fields(self.decision, len(self.mc_draws)),
+            "public_value": _public_value_block(self.public_value),
             "provenance": dict(self.provenance),
             "run_record": self.run_record.to_dict() if self.run_record is not None else None,
         }
@@ -194,6 +205,41 @@ def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
         "correlation_groups": {str(k): list(map(str, v)) for k, v in decision.groups.items()},
         "sobol": sobol, "sobol_note": sobol_note, "decision_notes": notes,
     }
+
+
+def _public_value_fields(public_value: Mapping[str, Any], option: str, perspective: str) -> dict[str, Any]:
+    """An option's public-value fields in the JSON (issue 15); money rounded to the penny."""
+    e = (public_value or {}).get("options", {}).get(option)
+    if e is None:
+        return {}
+    roi = e.get("fiscal_roi") or {}
+    return {
+        "benefits": [{"agency": b["agency"], "kind": b["kind"], "present_value_gbp": _money(b["present_value_gbp"])}
+                     for b in e["benefits"]],
+        "counted_benefits_pv_gbp": _money(e["counted_benefits_pv_gbp"]),
+        "counted_benefits_range_gbp": [_money(v) for v in e["counted_benefits_range_gbp"]],
+        "benefits_shown_beside": [{"agency": b["agency"], "kind": b["kind"], "present_value_gbp":
+                                   _money(b["present_value_gbp"]), "note": b["note"]} for b in e["shown_beside"]],
+        "benefits_left_out": [{"agency": b["agency"], "kind": b["kind"], "present_value_gbp":
+                               _money(b["present_value_gbp"]), "whose": b["whose"]} for b in e["left_out"]],
+        "pv_costs_gbp": _money(e["pv_costs_gbp"]),
+        "fiscal_roi": _num(roi.get("all_fiscal")),
+        "fiscal_roi_cashable": _num(roi.get("cashable")),
+        "public_value_roi": _num(e["public_value_roi"]),
+        "benefit_cost_ratio_with_benefits": _num(e["benefit_cost_ratio"]),
+        "net_present_value_gbp": _money(e["net_present_value_gbp"]),
+        "net_present_social_value_gbp": _money(e["net_present_social_value_gbp"]) if perspective == "social" else None,
+    }
+
+
+def _public_value_block(public_value: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The project's public-value header in the JSON: monetisable, summary, reason (why not), outcome case."""
+    if not public_value:
+        return None
+    return {"monetisable": bool(public_value["monetisable"]), "summary": public_value["summary"],
+            "reason": public_value["reason"] if not public_value["monetisable"] else None,
+            "outcome_case": public_value["outcome_case"],
+            "outcome_inputs": "data/outcomes/<project>.yaml; unit costs data/unit_costs/"}
 
 
 def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:

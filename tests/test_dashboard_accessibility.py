@@ -32,7 +32,7 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 EXCLUDED_RULES: dict[str, str] = {}
 FAIL_ON = ("serious", "critical")
 #: The appraisal page's tabs (the first is open on arrival).
-TABS = ["Summary", "Costs and savings", "Risk", "Multi-criteria", "Implementation plan", "Assumptions"]
+TABS = ["Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions"]
 
 _AXE_RUN = """async (excluded) => {
   const rules = {};

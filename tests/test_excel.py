@@ -29,7 +29,7 @@ from ddanalysis.excel.workbook import sheet_prefixes
 PROJECT = "walsall-college"
 DRAWS = 200
 PRODUCED = dt.date(2015, 11, 2)
-SHEETS = ["Cover", "Summary", "Options", "Cash flows", "Discount rates", "Risk", "MCA", "Plan", "Assumptions"]
+SHEETS = ["Cover", "Summary", "Options", "Cash flows", "Discount rates", "Risk", "MCA", "Plan", "Assumptions", "Benefits"]
 #: the only functions our formulas use (anything else would be text that slipped through as a formula)
 FUNCTIONS = {"SUM", "SUMPRODUCT", "VLOOKUP", "RANK", "IF", "SUMIF", "TRUE"}
 
@@ -435,9 +435,9 @@ def test_programme_workbook(programme, tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames[:3] == ["Cover", "Programme", "Discount rates"]
     for prefix in ("walsall", "dover", "kirklees"):
-        for kind in ("Summary", "Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions"):
+        for kind in ("Summary", "Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions", "Benefits"):
             assert f"{prefix} {kind}" in wb.sheetnames
-    assert len(wb.sheetnames) == 3 + 7 * len(PROGRAMME)
+    assert len(wb.sheetnames) == 3 + 8 * len(PROGRAMME)
     ws = wb["Programme"]
     rows = _label_rows(ws)
     for pid, res in programme.items():

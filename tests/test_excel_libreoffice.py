@@ -249,11 +249,56 @@ def _expect_mca(ws, result, expected: dict) -> None:
             expected[(rows["Rank (1 = best)"], c)] = (totals.loc[ids[name], "rank"], 0)
 
 
+def _benefit_blocks(ws, result) -> dict[str, dict[str, int]]:
+    """Option id -> {row label: row} of each option's block on the Benefits sheet (blocks start at a section row)."""
+    ids = _option_ids(result)
+    blocks: dict[str, dict[str, int]] = {}
+    current = None
+    for r in range(1, ws.max_row + 1):
+        label = ws.cell(row=r, column=1).value
+        if not isinstance(label, str):
+            continue
+        if ws.cell(row=r, column=1).style == "dd_section" and label in ids:
+            current = ids[label]
+            blocks[current] = {}
+        elif current is not None:
+            blocks[current].setdefault(label, r)
+    return blocks
+
+
+def _expect_benefits(ws, result, expected: dict, factors: list[float] | None = None) -> None:
+    """The Benefits sheet: each row's total, the counted row (what the perspective counts), the discount
+    factors (Green Book, independently) and the present values, from the model's benefit flows."""
+    from ddanalysis.benefits import AGENCY_NAMES, KIND_NAMES
+
+    T = result.horizon_years
+    factors = factors or [green_book_factor(t) for t in range(T)]
+    total_col = 2 + T
+    words = {"counted": "counted", "beside": "shown beside, NOT added", "left_out": "left out (not counted)"}
+    flows = result.benefits_by_year
+    for opt, rows in _benefit_blocks(ws, result).items():
+        sub = flows[flows.option == opt]
+        for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"]):
+            r = rows[f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({words[treat]})"]
+            expected[(r, total_col)] = (g.benefit_gbp.sum(), PENNY)
+        counted = sub[sub.treatment == "counted"].groupby("year_index").benefit_gbp.sum().reindex(range(T),
+                                                                                                 fill_value=0.0)
+        rc = rows[f"Counted benefits ({result.perspective} perspective)"]
+        rf = rows["Discount factor (from the Cash flows sheet)"]
+        rp = rows["Counted benefits, present value"]
+        for t in range(T):
+            expected[(rc, 2 + t)] = (counted[t], PENNY)
+            expected[(rf, 2 + t)] = (factors[t], 1e-12)
+            expected[(rp, 2 + t)] = (counted[t] * factors[t], PENNY)
+        expected[(rc, total_col)] = (counted.sum(), PENNY)
+        expected[(rp, total_col)] = (sum(counted[t] * factors[t] for t in range(T)), PENNY)
+
+
 def project_expectations(wb, result, prefix: str = "") -> dict[tuple[str, str], tuple]:
     """(sheet, cell) -> (expected value, tolerance) for every cell the model can vouch for."""
     out = {}
     for kind, fn in (("Cash flows", _expect_cashflows), ("Options", _expect_options), ("Summary", _expect_summary),
-                     ("MCA", _expect_mca)):
+                     ("MCA", _expect_mca), ("Benefits", _expect_benefits)):
         name = f"{prefix}{kind}"
         cells: dict = {}
         fn(wb[name], result, cells)
@@ -383,6 +428,30 @@ def test_changing_the_discount_rate_recomputes_every_npv_as_the_green_book_predi
                    if summary.cell(row=r, column=1).value.startswith(rec_name))
     rec_col = 2 + list(ids.values()).index(result.recommended)
     assert summary.cell(row=rec_row, column=2).value == pytest.approx(opt_after.cell(row=nps_row, column=rec_col).value)
+
+
+def test_benefits_sheet_counts_what_the_perspective_counts_and_rediscounts_live(variants):
+    """Issue 15: the Benefits sheet's counted present value equals the model's (public perspective counts
+    fiscal value only), and after the discount rate is edited to 3% it equals the counted flows discounted
+    at 3% (Green Book formula, worked here), so the totals are live formulas."""
+    low = variants["results"]["low"]
+    ws = load_workbook(variants["recalc"]["low"], data_only=True)["Benefits"]
+    T = low.horizon_years
+    blocks = _benefit_blocks(load_workbook(variants["source"]["low"])["Benefits"], low)  # styles mark the rows
+    assert blocks, "the Benefits sheet has a block per option"
+    for opt, rows in blocks.items():
+        got = ws.cell(row=rows["Counted benefits, present value"], column=2 + T).value
+        assert got == pytest.approx(low.public_value["options"][opt]["counted_benefits_pv_gbp"], abs=PENNY)
+        counted_kinds = set(low.benefits_by_agency.query("option == @opt and treatment == 'counted'").kind)
+        assert counted_kinds <= {"fiscal_cashable", "fiscal_non_cashable"}
+    central = variants["results"]["central"]
+    after = load_workbook(variants["recalc"]["edited"], data_only=True)["Benefits"]
+    flows = central.benefits_by_year
+    for opt, rows in _benefit_blocks(load_workbook(variants["source"]["edited"])["Benefits"], central).items():
+        counted = flows[(flows.option == opt) & (flows.treatment == "counted")].groupby("year_index").benefit_gbp.sum()
+        predicted = sum(v / (1 + NEW_RATE) ** t for t, v in counted.items())
+        assert after.cell(row=rows["Counted benefits, present value"], column=2 + T).value == \
+            pytest.approx(predicted, abs=PENNY)
 
 
 def test_changing_a_weight_recomputes_the_mca_totals(variants):

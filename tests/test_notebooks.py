@@ -259,3 +259,19 @@ def test_runner_reports_a_failing_notebook_and_exits_1(tmp_path):
     assert any(o.output_type == "error" for o in _outputs(failed))
     assert sorted(p.name for p in out.iterdir()) == ["options_appraisal_dover-museum-tourism.ipynb",
                                                     "options_appraisal_walsall-college.ipynb"]
+
+
+@pytest.mark.parametrize("label", list(TEMPLATE_RUNS) + ["03_options_appraisal"])
+def test_template_shows_who_gains_or_why_nothing_is_monetised(executed, label):
+    """Issue 15: the public-value cells run and show who gains (or, for a project without monetised
+    outcomes such as CWAC + Wirral, say why)."""
+    from ddanalysis.public_value import load_outcomes
+
+    nb = executed[label]
+    pid, _ = TEMPLATE_RUNS.get(label, ("walsall-college", {}))
+    text = _text(nb)
+    assert "Outcome benefits (HM Treasury's supplementary guidance for local partnerships" in text
+    if load_outcomes(pid).monetisable:
+        assert "Who gains from" in text and "Public value: outcome benefits the perspective counts" in text
+    else:
+        assert "No outcome is monetised for this project" in text

@@ -3,8 +3,8 @@
     page = AppraisalPage.prepare()   # before the viewer arrives (Voila preheat): load, pre-compute
     page.show()                      # waits for the request, reads ?project=..., displays
 
-The page: project, scenario, perspective and optimism-bias controls; an Excel download; six tabs
-(summary, costs and savings, risk, multi-criteria, implementation plan, assumptions). Only the tab
+The page: project, scenario, perspective and optimism-bias controls; an Excel download; seven tabs
+(summary, costs and savings, who gains, risk, multi-criteria, implementation plan, assumptions). Only the tab
 on screen is drawn; the others are built or refreshed when selected, so a control change redraws
 what the viewer sees and nothing else.
 """
@@ -28,7 +28,7 @@ from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html
                      table_html, wait_for_viewer)
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 
-TABS = ("Summary", "Costs and savings", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
+TABS = ("Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
 PERSPECTIVE_LABELS = decision_text.PERSPECTIVE_TITLES
 QUALITY_TEXT = decision_text.QUALITY_TEXT
 
@@ -167,6 +167,50 @@ class CostsSection(Section):
         self._draw_costs()
         self.table.value = table_from(tables.savings_table(result))
         self.horizons.value = table_from(tables.horizons_table(result))
+
+
+class WhoGainsSection(Section):
+    """Public value (issue 15): the outcome benefits each option brings, who gains them and of what kind;
+    what the perspective counts, shows beside and leaves out; or why the project monetises nothing."""
+
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self.intro = html_widget(cls="dd-who-gains-note")
+        self.summary = html_widget(cls="dd-who-gains-summary")
+        self.picker = _OptionPicker("Option:", self._draw_option)
+        self.chart = ChartSlot("who-gains", 420)
+        self.table = html_widget(cls="dd-who-gains-table")
+        self.by_year = html_widget(cls="dd-who-gains-by-year")
+        self.widget.children = [self.intro, self.summary, self.picker.widget, self.chart.widget, self.table,
+                                self.by_year]
+
+    def _draw_option(self) -> None:
+        if self.result is None:
+            return
+        res, opt = self.result, self.picker.widget.value
+        self.chart.draw(lambda: charts.who_gains(res, opt))
+        t = tables.who_gains_table(res, opt)
+        y = tables.benefits_by_year_table(res, opt)
+        words = "".join(f"<li>{escape(s)}</li>" for s in tables.public_value_sentences(res, opt))
+        self.table.value = (table_from(t) if t is not None else "") + (f"<ul class='dd-small'>{words}</ul>" if words else "")
+        self.by_year.value = table_from(y) if y is not None else ""
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        pvd = result.public_value or {}
+        self.intro.value = note_box(escape(decision_text.PUBLIC_VALUE_NOTE) + "<br><br>"
+                                    + escape(decision_text.PUBLIC_VALUE_UNCERTAINTY_NOTE))
+        if not pvd.get("monetisable"):
+            self.summary.value = note_box(escape(decision_text.no_outcomes_sentence(pvd.get("reason"))))
+            self.picker.widget.layout.display = "none"
+            self.chart.draw(lambda: charts.who_gains(result))
+            self.table.value = self.by_year.value = ""
+            return
+        self.picker.widget.layout.display = None
+        pt = tables.public_value_table(result)
+        self.summary.value = table_from(pt) if pt is not None else ""
+        self.picker.sync(result)
+        self._draw_option()
 
 
 class RiskSection(Section):
@@ -410,7 +454,7 @@ class AssumptionsSection(Section):
         self._draw()
 
 
-SECTIONS = (SummarySection, CostsSection, RiskSection, MCASection, PlanSection, AssumptionsSection)
+SECTIONS = (SummarySection, CostsSection, WhoGainsSection, RiskSection, MCASection, PlanSection, AssumptionsSection)
 
 
 # --------------------------------------------------------------------------------------------

@@ -59,6 +59,17 @@ def trend_frame(spending: pd.DataFrame) -> pd.DataFrame:
                          "label": f["label"].to_numpy(), "value_gbp": f["real_gbp_k"].to_numpy(dtype=float) * 1000.0})
 
 
+def _public_value_columns(s: pd.DataFrame) -> dict:
+    """The programme table's public-value columns (issue 15), when the summary has them: the recommended
+    option's counted outcome benefits, its net present value with them, and whether outcomes are
+    monetised (and why not)."""
+    if "benefits_counted_pv_gbp" not in s.columns:
+        return {}
+    return {"Outcome benefits counted (PV, not in the saving)": s["benefits_counted_pv_gbp"],
+            "Net present value with benefits": s["net_present_value_gbp"],
+            "Outcomes monetised": s["outcomes_monetised"]}
+
+
 class ProgrammePage:
     """The programme overview; ``widget`` is what the notebook displays."""
 
@@ -138,9 +149,12 @@ class ProgrammePage:
             "Net present saving": s["net_present_saving_gbp"], "Chance of saving": [share(p) for p in s["p_saving_positive"]],
             "Payback": s["payback_year"].fillna("-"),
             "Go-live": [pd.Timestamp(g).strftime("%b %Y") if isinstance(g, str) and g else "-" for g in s["go_live"]],
+            **_public_value_columns(s),
         })
         self.table.value = table_html(
-            frame, formats={"In-scope net budget": money, "Net present saving": money}, html_cols=["Project"],
+            frame, formats={"In-scope net budget": money, "Net present saving": money,
+                            "Outcome benefits counted (PV, not in the saving)": money,
+                            "Net present value with benefits": money}, html_cols=["Project"],
             numeric_cols=["Chance of saving", "Payback", "Go-live"],
             caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)")
         self.savings.draw(lambda: charts.programme_savings(s))

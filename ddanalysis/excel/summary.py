@@ -320,6 +320,7 @@ CONTENTS = {
     "mca": "Multi-criteria analysis: scores, weights (inputs) and weighted totals (formulas)",
     "plan": "Implementation plan per option: phases as a timeline (critical path in red), milestones",
     "assumptions": "Every assumption used, with its value, range, source and quality rating",
+    "benefits": "Outcome benefits by year, agency and kind (who gains); counted totals and present values as formulas",
     "programme": "One row per project: the recommended option and its headline figures",
 }
 

@@ -1,7 +1,7 @@
 """Assemble the board workbooks in memory: one project's appraisal, or the whole programme.
 
 Project workbook sheets: Cover, Summary, Options, Cash flows, Discount rates, Risk, MCA, Plan,
-Assumptions. Programme workbook: Cover, Programme (one row per project), Discount rates (shared by
+Assumptions, Benefits. Programme workbook: Cover, Programme (one row per project), Discount rates (shared by
 every project, so one edit re-discounts the programme), then each project's sheets prefixed with a
 short project code ("walsall Summary", ...). Nothing is written to disk here (see :mod:`.export`).
 """
@@ -20,6 +20,7 @@ from ..result import AppraisalResult
 from ..version import __version__
 from . import styles
 from .assumptions_sheet import write_assumptions
+from .benefits_sheet import write_benefits
 from .layout import Context
 from .mca_sheet import write_mca
 from .money import DiscountRefs, check_factors, write_cashflows, write_discount_rates
@@ -32,6 +33,7 @@ from .summary import CONTENTS, ProjectSheets, project_facts, write_cover, write_
 PROJECT_SHEETS: dict[str, str] = {
     "summary": "Summary", "options": "Options", "cashflows": "Cash flows", "discount": "Discount rates",
     "risk": "Risk", "mca": "MCA", "plan": "Plan", "assumptions": "Assumptions",
+    "benefits": "Benefits",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 
@@ -83,6 +85,7 @@ def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: 
     write_risk(ws["risk"], ctx, result)
     write_plan(ws["plan"], ctx, result)
     write_assumptions(ws["assumptions"], ctx, result)
+    write_benefits(ws["benefits"], ctx, result, cf)
     return ProjectSheets(names=names, options=opt_refs)
 
 

@@ -338,6 +338,10 @@ def _benefits_and_criteria(result: "AppraisalResult") -> list[Block]:
         if ben is not None
         else _hook("Benefits by agency", "outcomes priced from unit costs, split by the agency that bears them")
     )
+    words = tables.public_value_sentences(result)  # issue 15: what is left out (whose), or why nothing is monetised
+    if words:
+        blocks.append(Paragraph(text.RANKING_NOTE, "note"))
+        blocks.append(Bullets(tuple(words)))
     if not result.mca_totals.empty:
         blocks.append(Heading("Non-monetised criteria", "economic-mca"))
         blocks.append(TableBlock(tables.mca_totals_table(result), "mca"))

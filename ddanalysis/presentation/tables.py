@@ -417,24 +417,33 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Programme summary's public-value columns (issue 15), shown when the summary has them.
+PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
+    "benefits_counted_pv_gbp": ("Outcome benefits counted (PV, not in the saving)", "gbp"),
+    "net_present_value_gbp": ("Net present value with benefits", "gbp"),
+    "outcomes_monetised": ("Outcomes monetised", "text"),
+}
+
+
 def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspective: str | None = None,
                     base_year: str = "2014-15") -> Table:
     """The programme summary (one row per project) with a total row (GBP, real base-year prices)."""
     missing = [c for c in PROGRAMME_COLUMNS if c not in summary.columns]
     if missing:
         raise KeyError(f"programme_table: column(s) {missing} not in the table; its columns are {list(summary.columns)}")
-    frame = summary[list(PROGRAMME_COLUMNS)].rename(columns={k: v[0] for k, v in PROGRAMME_COLUMNS.items()})
+    columns = {**PROGRAMME_COLUMNS, **{k: v for k, v in PROGRAMME_PUBLIC_VALUE_COLUMNS.items() if k in summary.columns}}
+    frame = summary[list(columns)].rename(columns={k: v[0] for k, v in columns.items()})
     frame["Illustrative"] = frame["Illustrative"].map({True: "yes", False: "no"})
     total: dict[str, Any] = {c: "" for c in frame.columns}
     total["Go-live"] = None
     total["Project"] = "Programme total"
-    total.update({label: float(summary[k].sum()) for k, (label, unit) in PROGRAMME_COLUMNS.items() if unit == "gbp"})
+    total.update({label: float(summary[k].sum()) for k, (label, unit) in columns.items() if unit == "gbp"})
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     basis = ", ".join(x for x in (f"{scenario} scenario" if scenario else "",
                                   f"{perspective} perspective" if perspective else "") if x)
     caption = (f"Programme summary: in-scope budgets ({base_year}) and each project's recommended option"
                + (f", {basis}" if basis else "") + f" - GBP, {text.price_basis(base_year)}")
-    units = {label: unit for label, unit in PROGRAMME_COLUMNS.values()}
+    units = {label: unit for label, unit in columns.values()}
     return Table(frame, {c: u for c, u in units.items() if u != "text"}, caption, (len(frame) - 1,))
 
 
@@ -776,3 +785,128 @@ def failure_rules_table(result: "AppraisalResult") -> Table:
                  "When each option fails: the simplest rule on at most three assumptions (a shallow classification "
                  "tree over the Monte Carlo draws); coverage = share of the failing draws the rule describes, density "
                  "= share of the draws it describes that fail")
+
+
+# --- public value (issue 15) ----------------------------------------------------------------------------
+
+_TREATMENT_WORDS = {"counted": "counted", "beside": "shown beside, not added", "left_out": "left out"}
+
+
+def _public_value(result: "AppraisalResult") -> Mapping[str, Any]:
+    return getattr(result, "public_value", None) or {}
+
+
+def public_value_sentences(result: "AppraisalResult", option_id: str | None = None) -> list[str]:
+    """The words every output shows with the benefits: no outcomes and why, or per option what the
+    perspective leaves out (whose) and what it shows beside without adding."""
+    pvd = _public_value(result)
+    if not pvd:
+        return []
+    if not pvd.get("monetisable"):
+        return [text.no_outcomes_sentence(pvd.get("reason"))]
+    out = []
+    for opt in option_ids(result, option_id):
+        e = pvd["options"].get(opt)
+        if e is None:
+            continue
+        name = result.option_name(opt)
+        out.append(text.left_out_sentence(name, e["left_out"], result.perspective))
+        beside = text.beside_sentence(name, e["shown_beside"])
+        if beside:
+            out.append(beside)
+    return out
+
+
+def public_value_table(result: "AppraisalResult") -> Table | None:
+    """One row per option (not the status quo): the cost saving, the counted benefits (with their low-high
+    range), the net present value with them, the returns and, in the social perspective, the NPSV."""
+    pvd = _public_value(result)
+    if not pvd:
+        return None
+    rows = []
+    for opt in option_ids(result, None):
+        e = pvd["options"][opt]
+        nps = float(result.options.set_index("id").loc[opt, "net_present_saving_gbp"])
+        lo, hi = e["counted_benefits_range_gbp"]
+        rows.append({"Option": result.option_name(opt), "Net present saving (cost only, ranks)": nps,
+                     "Benefits counted (PV)": e["counted_benefits_pv_gbp"],
+                     "Benefits counted, low": lo, "Benefits counted, high": hi,
+                     "Net present value with benefits": e["net_present_value_gbp"],
+                     "PV of costs (one-off + operating increases)": e["pv_costs_gbp"],
+                     "Fiscal return per GBP 1 (cashable)": e["fiscal_roi"]["cashable"],
+                     "Fiscal return per GBP 1 (all fiscal)": e["fiscal_roi"]["all_fiscal"],
+                     "Public value return per GBP 1": e["public_value_roi"],
+                     **({"Net present social value": e["net_present_social_value_gbp"]}
+                        if result.perspective == "social" else {})})
+    frame = pd.DataFrame(rows)
+    units = {c: "gbp" for c in frame.columns if c != "Option" and "return" not in c}
+    units.update({c: "ratio" for c in frame.columns if "return" in c})
+    return Table(frame, units, _caption(result, "Public value: outcome benefits the perspective counts, beside the "
+                                                "cost saving (the ranking stays on the cost saving)"))
+
+
+def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:
+    """Who gains what from one option (default: the focus option): agency x kind of value, present values.
+
+    Columns: the four kinds, then "Fiscal, cashable + non-cashable (both, labelled)" and "All kinds (for
+    reference: mixes cashable and not)"; a total row. How the perspective treats each cell is in the caption
+    and :func:`public_value_sentences`. None when the project monetises no outcome (say why instead).
+    """
+    from ..benefits import AGENCY_NAMES, KIND_NAMES
+
+    pvd = _public_value(result)
+    b = getattr(result, "benefits_by_agency", None)
+    if not pvd or not pvd.get("monetisable") or b is None or len(b) == 0:
+        return None
+    opt = option_id or focus_option(result)
+    option_ids(result, opt, include_status_quo=True)  # checks the id
+    sub = b[b["option"] == opt]
+    if sub.empty:
+        return None
+    grid = sub.pivot_table(index="agency", columns="kind", values="present_value_gbp", aggfunc="sum", fill_value=0.0)
+    agencies = [a for a in AGENCY_NAMES if a in grid.index]
+    rows = []
+    for a in agencies + ["__total__"]:
+        vals = grid.sum() if a == "__total__" else grid.loc[a]
+        row = {"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a]}
+        for k, label in KIND_NAMES.items():
+            row[label] = float(vals.get(k, 0.0))
+        row["Fiscal: cashable + non-cashable (added, labelled)"] = row["Fiscal, cashable"] + row["Fiscal, non-cashable"]
+        row["All kinds (reference only; mixes cashable and not)"] = sum(row[label] for label in KIND_NAMES.values())
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    counts = {"council": "counts the council's cashable value only (its non-cashable value beside, not added)",
+              "public": "counts every agency's fiscal value", "social": "counts every kind for everyone"}
+    caption = _caption(result, f"Who gains from {result.option_name(opt)}: present value of benefits by agency and "
+                               f"kind; the {result.perspective} perspective {counts.get(result.perspective, '')}")
+    return Table(frame, {c: "gbp" for c in frame.columns if c != "Agency"}, caption, (len(frame) - 1,))
+
+
+def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:
+    """One option's benefits by financial year (undiscounted, GBP real), one column per agency and kind,
+    with the perspective's treatment in the column label, then the counted total and its present value."""
+    from ..benefits import AGENCY_NAMES, KIND_NAMES
+
+    pvd = _public_value(result)
+    y = getattr(result, "benefits_by_year", None)
+    if not pvd or not pvd.get("monetisable") or y is None or len(y) == 0:
+        return None
+    opt = option_id or focus_option(result)
+    option_ids(result, opt, include_status_quo=True)
+    sub = y[y["option"] == opt]
+    if sub.empty:
+        return None
+    years = sub.drop_duplicates("year_index").sort_values("year_index")
+    frame = pd.DataFrame({"Year": years["financial_year"].to_numpy()})
+    for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"], sort=False):
+        frame[f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({_TREATMENT_WORDS[treat]})"] = \
+            g.sort_values("year_index")["benefit_gbp"].to_numpy(dtype=float)
+    counted = sub[sub["treatment"] == "counted"].groupby("year_index")[["benefit_gbp", "pv_benefit_gbp"]].sum()
+    idx = years["year_index"].to_numpy()
+    frame["Counted benefits"] = counted["benefit_gbp"].reindex(idx, fill_value=0.0).to_numpy()
+    frame["Discount factor"] = years["discount_factor"].to_numpy(dtype=float)
+    frame["Counted benefits (present value)"] = counted["pv_benefit_gbp"].reindex(idx, fill_value=0.0).to_numpy()
+    units = {c: "gbp" for c in frame.columns if c not in ("Year", "Discount factor")}
+    units["Discount factor"] = "number"
+    return Table(frame, units, _caption(result, f"Benefits of {result.option_name(opt)} by year (undiscounted unless "
+                                                "stated; cashable and non-cashable in separate columns)"))

@@ -351,3 +351,58 @@ def focus_sentence(name: str, status_quo_recommended: bool) -> str:
         return (f"The appraisal recommends keeping the service in-house; this case examines the best-ranked "
                 f"alternative, {name}, so members can see what it would take.")
     return f"This case examines the recommended option, {name}."
+
+
+# --- public value (issue 15) -----------------------------------------------------------------------
+
+#: How outcome benefits enter the appraisal (JSON method notes, notebook, dashboard, Excel).
+PUBLIC_VALUE_NOTE = (
+    "Outcome benefits (HM Treasury's supplementary guidance for local partnerships, the New Economy method): "
+    "cohort x baseline rate x the option's effect, less deadweight, attribution, displacement and an evidence-grade "
+    "haircut, priced with sourced unit costs split by the agency that bears them and by kind (fiscal cashable, fiscal "
+    "non-cashable, economic, social), re-based to the base year with the GDP deflator. They ramp with the option's "
+    "go-live and its ramp-up lever, as savings do, and are discounted with the same factors as costs. The council "
+    "perspective counts only the council's cashable value (its non-cashable value is shown beside, never added); "
+    "the public perspective counts all fiscal value; the social perspective counts every kind. The counted benefits "
+    "are NOT in the net present saving that ranks the options (a cost measure): they are added in a separate net "
+    "present value (net present saving + counted benefits; in the social perspective, the net present social "
+    "value), shown beside it. Returns are per GBP 1 of the option's present value of costs (one-off costs plus "
+    "net operating cost increases).")
+
+#: How the outcome assumptions' uncertainty is covered.
+PUBLIC_VALUE_UNCERTAINTY_NOTE = (
+    "Outcome assumptions are not drawn in the Monte Carlo (which covers the cost saving only). Their uncertainty "
+    "is shown by the counted benefits with every outcome quantity at its low and at its high value; the low and "
+    "high scenarios use those values, every other scenario the central ones.")
+
+#: What the recommendation rule ranks, with benefits in the model (said beside the rule).
+RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "
+                "net present value and the returns, and do not change the recommendation.")
+
+#: Kind id -> words.
+KIND_WORDS: dict[str, str] = {"fiscal_cashable": "fiscal cashable", "fiscal_non_cashable": "fiscal non-cashable",
+                              "economic": "economic", "social": "social"}
+
+
+def no_outcomes_sentence(reason: str | None) -> str:
+    """What a project without monetised outcomes says, with its reason."""
+    why = " ".join(str(reason or "no outcome model").split())
+    return f"No outcome is monetised for this project: {why}"
+
+
+def left_out_sentence(option_name: str, left_out: list[Mapping[str, Any]], perspective: str) -> str:
+    """Which benefits a perspective leaves out of the money figures, and whose (one sentence)."""
+    if not left_out:
+        return f"{option_name}: the {perspective} perspective leaves no monetised benefit out."
+    parts = [f"{row['whose']} ({formats.money(row['present_value_gbp'])})" for row in left_out]
+    return (f"{option_name}: the {perspective} perspective leaves out benefits falling elsewhere - "
+            + "; ".join(parts) + " (present values, not counted).")
+
+
+def beside_sentence(option_name: str, beside: list[Mapping[str, Any]]) -> str:
+    """The council's non-cashable value, shown beside and never added."""
+    if not beside:
+        return ""
+    total = sum(float(r["present_value_gbp"]) for r in beside)
+    return (f"{option_name}: the council's non-cashable value, {formats.money(total)} (present value: capacity freed, "
+            "no budget falls), is shown beside the money figures and not added to them.")

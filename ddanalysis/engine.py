@@ -80,7 +80,8 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
 def appraise(project_id: str, scenario: str = "central", perspective: str = "council", draws: int = DEFAULT_DRAWS,
              seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
              horizon_years: int | None = None, plan_start: dt.date | None = None,
-             with_switching: bool = True, overrides: "Mapping[str, float] | None" = None) -> AppraisalResult:
+             with_switching: bool = True, overrides: "Mapping[str, float] | None" = None,
+             with_sensitivity: bool = True) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
     ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
@@ -92,7 +93,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     ``project.optimism_bias_mitigation`` as an override); it is never drawn in the Monte Carlo.
     ``mca_weights``: criterion -> swing weight (sum 1). ``overrides``: what-if values by assumption key
     (``{"mutual.pension_rate_change": 0.04}``), each within its bounds and fixed in every Monte Carlo draw
-    (:mod:`ddanalysis.overrides`). Money in GBP, real base-year prices.
+    (:mod:`ddanalysis.overrides`). ``with_sensitivity=False`` leaves the one-way sensitivity (the tornado)
+    empty: the dashboard's first, fast redraw after a what-if change, followed by the full result.
+    Money in GBP, real base-year prices.
     """
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
@@ -144,7 +147,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
 
     # ---- uncertainty --------------------------------------------------------------------------
     target_share = float(book.settings.targets["steady_state_saving_share"]["value"])
-    sens = sensitivity(model, values)
+    sens = sensitivity(model, values) if with_sensitivity else pd.DataFrame(
+        columns=["option", "scope", "key", "description", "unit", "low", "high", "nps_base", "nps_at_low",
+                 "nps_at_high", "swing", "rank"])
     switch = switching_values(model, values) if with_switching else pd.DataFrame()
     if draws:
         mc = monte_carlo(model, values, draws=int(draws), seed=int(seed), target_share=target_share,

@@ -737,7 +737,7 @@ class AppraisalPage:
             if key.overrides and self.follow_in_background and self.store.cached(key) is None \
                     and not self.store.has_quick(key):
                 # what-if: the deterministic figures now (no Monte Carlo draws), the Monte Carlo ones follow
-                self.result = self.store.get_quick(dataclasses.replace(key, draws=0))
+                self.result = self.store.get_quick(dataclasses.replace(key, draws=0, sensitivity=False))
                 follow = key.draws > 0
             else:
                 self.result = self.store.get_quick(key)
@@ -750,7 +750,7 @@ class AppraisalPage:
         ms = (time.perf_counter() - t0) * 1000
         if follow:
             self.status.value = (f"<span class='dd-small dd-mc-updating' role='status' data-dd-ms='{ms:.0f}'>"
-                                 "Monte Carlo figures (P10, P90, chances) updating…</span>")
+                                 "Monte Carlo figures (P10, P90, chances) and the tornado updating…</span>")
             threading.Thread(target=self._follow, args=(key,), daemon=True).start()
         else:
             self.status.value = f"<span class='dd-small' data-dd-ms='{ms:.0f}'></span>"

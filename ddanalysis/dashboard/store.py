@@ -107,6 +107,8 @@ class Key:
     #: What-if values: a sorted tuple of (assumption key, value) pairs, e.g.
     #: ``(("mutual.pension_rate_change", 0.04),)``; build it with :func:`overrides_tuple`.
     overrides: tuple[tuple[str, float], ...] = ()
+    #: False: no one-way sensitivity either (with ``draws=0``: the fast first redraw after a what-if change).
+    sensitivity: bool = True
 
     def __post_init__(self) -> None:
         # one spelling per set of values: sorted, unique keys, plain floats (so equal views share a key)
@@ -117,8 +119,9 @@ class Key:
         the file to check against). Override values are written with ``repr`` (exact), keys as parsed."""
         ob = "scenario" if self.ob_mitigation is None else f"{self.ob_mitigation:.4f}"
         sets = ",".join(f"{k}={v!r}" for k, v in self.overrides)
+        sens = "" if self.sensitivity else "|nosens"
         return f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|" \
-               f"{self.draws}|{self.seed}|{sets}"
+               f"{self.draws}|{self.seed}|{sets}{sens}"
 
     def with_overrides(self, overrides: "dict[str, float] | tuple[tuple[str, float], ...]") -> "Key":
         """The same key with other what-if values."""
@@ -233,7 +236,8 @@ class ResultStore:
         res = self.cached(key)
         if res is None:
             res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, overrides=dict(key.overrides) or None)
+                                  key.ob_mitigation, overrides=dict(key.overrides) or None,
+                                  with_sensitivity=key.sensitivity)
             self._save(key, res)
             with self._lock:
                 self._remember(self._memory, key, res)
@@ -254,7 +258,8 @@ class ResultStore:
             res = self._quick.get(key)
         if res is None:
             res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, with_switching=False, overrides=dict(key.overrides) or None)
+                                  key.ob_mitigation, with_switching=False, overrides=dict(key.overrides) or None,
+                                  with_sensitivity=key.sensitivity)
             with self._lock:
                 self._remember(self._quick, key, res)
         return res

@@ -527,7 +527,7 @@ WHATIF_STYLE = """
 <style>
 .dd-whatif { margin: 4px 0 8px 0; }
 .dd-whatif-info { max-width: 700px; padding: 4px 0 0 10px; }
-.dd-whatif-flag { background: #fff8e1; border-left: 6px solid #946000; padding: 6px 12px; color: #1f1f1f; }
+.dd-whatif-flag { display: inline-block; background: #fff8e1; border-left: 6px solid #946000; padding: 6px 12px; color: #1f1f1f; }
 .dd-whatif-flag ul { margin: 2px 0 0 0; }
 .dd-whatif-summary { flex: 1 1 auto; }
 </style>

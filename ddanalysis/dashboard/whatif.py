@@ -141,8 +141,16 @@ class WhatIfPanel:
                             "assumption's hard bounds, and the low-high range is the guide.</div>")
         body = W.VBox([intro, self.rows, self.add, W.HBox([self.summary, self.reset],
                                                           layout=W.Layout(align_items="center"))])
-        self.widget = W.Accordion(children=[body], titles=("What if",))
-        self.widget.selected_index = None
+        body.layout.display = "none"
+        body.add_class("dd-whatif-body")
+        self.body = body
+        self.toggle = W.ToggleButton(value=False, description="What if… (change assumptions)",
+                                     tooltip="Show or hide the what-if controls", layout=W.Layout(width="280px"))
+        self.toggle.add_class("dd-whatif-toggle")
+        self.toggle.observe(lambda ch: setattr(self.body.layout, "display", None if ch["new"] else "none"),
+                            names="value")
+        self.flag = html_widget(cls="dd-whatif-flag-top")
+        self.widget = W.VBox([W.HBox([self.toggle, self.flag], layout=W.Layout(align_items="center")), body])
         self.widget.add_class("dd-whatif")
 
     # -- building ---------------------------------------------------------------------------------
@@ -262,6 +270,7 @@ class WhatIfPanel:
         self.reset.disabled = n == 0
         if n == 0:
             self.summary.value = "<span class='dd-small' role='status'>No what-if values: the scenario's own.</span>"
+            self.flag.value = ""
             return
         items = []
         for k, v in sorted(self.sets.items()):
@@ -270,5 +279,7 @@ class WhatIfPanel:
             items.append(f"<li><code>{escape(k)}</code> = {escape(formats.value_in_unit(v, unit))}"
                          + (f" (scenario: {escape(formats.value_in_unit(was, unit))})" if was is not None else "") + "</li>")
         word = "assumption" if n == 1 else "assumptions"
+        self.flag.value = (f"<span class='dd-whatif-flag' data-dd-whatif-top='{n}'><b>What-if: {n} "
+                           f"{word} changed</b> ({escape(', '.join(sorted(self.sets)))})</span>")
         self.summary.value = (f"<div class='dd-whatif-flag' role='status' data-dd-whatif='{n}'><b>What-if: {n} {word} "
                               f"changed</b><ul>{''.join(items)}</ul></div>")

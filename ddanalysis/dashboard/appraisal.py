@@ -552,7 +552,7 @@ class AppraisalPage:
         self.follow_in_background = follow_in_background
         self.pending_compare: tuple[str, ...] = ()
         self.pending_weights: dict[str, int] = {}
-        self._follow_lock = threading.Lock()
+        self._follow_lock = threading.RLock()  # one redraw at a time (viewer's change or Monte Carlo follow)
         self.whatif = WhatIfPanel(guarded(None)(self._on_whatif), lambda: ranked_keys(self.store))
         self.url = html_widget(cls="dd-url")
         self.query = ""
@@ -726,6 +726,10 @@ class AppraisalPage:
 
     def refresh(self) -> None:
         """Recompute for the controls and redraw the tab on screen (others redraw when selected)."""
+        with self._follow_lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         t0 = time.perf_counter()
         self.status.value = "<span class='dd-small'>Updating…</span>"
         key = self.key()

@@ -338,7 +338,8 @@ def test_a_link_with_what_if_values_shows_what_the_cli_gives(voila_url, browser,
     query = "&".join(f"set={urllib.parse.quote(s)}" for s in sets)
     p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}&{query}").ready(plots=1)
     try:
-        p.page.wait_for_selector(".dd-status [data-dd-mc='done'], .dd-status [data-dd-ms]", timeout=120_000)
+        p.page.wait_for_selector(".dd-status [data-dd-mc='done'], .dd-status [data-dd-ms]", state="attached",
+                                 timeout=120_000)
         p.page.wait_for_function("() => !document.querySelector('.dd-mc-updating')", timeout=120_000)
         p.wait_text(".dd-summary-kpis", want)
         assert want in p.text(".dd-summary-kpis")

@@ -29,7 +29,7 @@ from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, note_box, query_params, run_record_footer, server_log, share, table_from,
+                     kpi_cards, money, note_box, run_record_footer, server_log, share, table_from,
                      table_html, wait_for_viewer)
 from .state import Choices, ViewState, from_query, parse_query, to_query
 from .store import PERSPECTIVES, Key, ResultStore, default_keys

@@ -330,6 +330,34 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
     return fig
 
 
+def compare_waterfall(components: pd.DataFrame, start_gbp: float, end_gbp: float, label_a: str, label_b: str,
+                      subtitle: str = "", illustrative: bool = False, top: int = 8) -> go.Figure:
+    """A waterfall from A's net present saving to B's, one step per cost component (the frame of
+    :func:`ddanalysis.presentation.tables.compare_components`: label, contribution_gbp; the ``top``
+    largest shown, the rest in one "Other components" step). GBP, present values."""
+    comp = components.reset_index(drop=True)
+    if len(comp) > top:
+        head, rest = comp.iloc[:top], comp.iloc[top:]
+        comp = pd.concat([head, pd.DataFrame([{"label": "Other components",
+                                               "contribution_gbp": float(rest["contribution_gbp"].sum())}])],
+                         ignore_index=True)
+    names = [f"A: {_short(label_a, 40)}", *[_short(str(x), 48) for x in comp["label"]], f"B: {_short(label_b, 40)}"]
+    values = [float(start_gbp), *comp["contribution_gbp"].astype(float), float(end_gbp)]
+    measures = ["absolute", *["relative"] * len(comp), "total"]
+    fig = go.Figure(go.Waterfall(
+        orientation="h", y=names, x=values, measure=measures, text=[gbp(v) for v in values], textposition="outside",
+        increasing=dict(marker=dict(color="#009E73")), decreasing=dict(marker=dict(color="#D55E00")),
+        totals=dict(marker=dict(color="#0072B2")), connector=dict(line=dict(color="#888888", width=1)),
+        hovertemplate="<b>%{y}</b>: %{text}<extra></extra>"))
+    running = np.cumsum([float(start_gbp), *comp["contribution_gbp"].astype(float)])
+    _layout(fig, "What explains the difference in net present saving, GBP",
+            subtitle or "present values; green raises B's saving against A's, orange lowers it", illustrative,
+            height=max(360, 60 + 40 * len(names)), legend=False)
+    fig.update_xaxes(**_money_axis([*running, float(end_gbp), 0.0], "net present saving (GBP)"))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
 # --------------------------------------------------------------------------------------------
 # the headline: net present saving
 # --------------------------------------------------------------------------------------------

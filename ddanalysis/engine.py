@@ -83,7 +83,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
              seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
              horizon_years: int | None = None, plan_start: dt.date | None = None,
              with_switching: bool = True, with_decision: bool = True, with_sobol: bool = False,
-             sobol_n: int | None = None, overrides: "Mapping[str, float] | None" = None) -> AppraisalResult:
+             sobol_n: int | None = None, overrides: "Mapping[str, float] | None" = None,
+             with_sensitivity: bool = True) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
     ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
@@ -100,6 +101,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     failure rules from the same draws (``result.decision``; about 2x the Monte Carlo's time; the
     dashboard's first render skips them). ``with_sobol``: Sobol indices too, from their own design of
     ``sobol_n`` base points (default :data:`ddanalysis.deciding.SOBOL_BASE`).
+    ``with_sensitivity=False`` leaves the one-way sensitivity (the tornado)
+    empty: the dashboard's first, fast redraw after a what-if change, followed by the full result.
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
@@ -152,7 +155,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
 
     # ---- uncertainty --------------------------------------------------------------------------
     target_share = float(book.settings.targets["steady_state_saving_share"]["value"])
-    sens = sensitivity(model, values)
+    sens = sensitivity(model, values) if with_sensitivity else pd.DataFrame(
+        columns=["option", "scope", "key", "description", "unit", "low", "high", "nps_base", "nps_at_low",
+                 "nps_at_high", "swing", "rank"])
     switch = switching_values(model, values) if with_switching else pd.DataFrame()
     if draws:
         mc = monte_carlo(model, values, draws=int(draws), seed=int(seed), target_share=target_share,

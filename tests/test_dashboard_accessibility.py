@@ -49,7 +49,7 @@ _VISIBLE_PANEL_READY = """([n]) => {
   return ps.length >= n && Array.from(ps).every(x => x.querySelector('svg.main-svg') && x.getAttribute('aria-label'));
 }"""
 _CHARTS_PER_TAB = {"Summary": 1, "Costs and savings": 2, "Risk": 2, "Multi-criteria": 2, "Implementation plan": 1,
-                   "Assumptions": 0}
+                   "Assumptions": 0, "Compare": 1}
 
 _FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
   const w = e.closest('.jupyter-widgets');
@@ -160,6 +160,16 @@ def appraisal_view(server, axe_path) -> dict[str, Any]:
                 out["charts"][tab] = await page.eval_on_selector_all(
                     ".dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden) .js-plotly-plot",
                     "ps => ps.map(p => [p.getAttribute('role'), p.getAttribute('aria-label')])")
+            # the "What if" panel, opened from the keyboard, with a value changed (the what-if flag shown)
+            await page.locator(".dd-whatif-toggle").first.focus()
+            await page.keyboard.press("Enter")
+            box = page.locator(".dd-whatif-control input").first
+            await box.wait_for(timeout=30_000)
+            await box.fill(str(float(await box.input_value()) + 1))
+            await box.press("Enter")
+            await page.wait_for_selector(".dd-whatif-summary .dd-whatif-flag", timeout=60_000)
+            await page.wait_for_timeout(500)
+            out["axe_whatif"] = await _axe(page, axe_path)
             return out
         finally:
             await page.close(run_before_unload=True)
@@ -177,6 +187,11 @@ def test_appraisal_dashboard_has_no_serious_accessibility_violations_on_any_tab(
     for tab, violations in appraisal_view["axe"].items():
         bad += _report(f"appraisal / {tab}", violations)
     assert set(appraisal_view["axe"]) == set(TABS)
+    assert not bad, "axe-core found serious or critical violations:\n" + "\n".join(bad)
+
+
+def test_the_what_if_panel_has_no_serious_accessibility_violations(appraisal_view):
+    bad = _report("appraisal / What if", appraisal_view["axe_whatif"])
     assert not bad, "axe-core found serious or critical violations:\n" + "\n".join(bad)
 
 

@@ -312,3 +312,42 @@ def test_excel_download_is_a_valid_workbook(voila_url, browser, tmp_path):
         p.check_clean()
     finally:
         p.close()
+
+
+# --- what-if values in a link -------------------------------------------------------------------
+
+def test_a_link_with_what_if_values_shows_what_the_cli_gives(voila_url, browser, shots):
+    """Open a URL with repeated set=KEY=VALUE values: the net present saving shown equals
+    ``ddanalysis appraise --set ...`` for the same values (money formatted by ``formats.money``);
+    the view says how many assumptions changed, and the address bar keeps the values."""
+    import json as _json
+    import urllib.parse
+
+    from ddanalysis.presentation import formats
+
+    pid = "walsall-college"
+    sets = ["mutual.pension_rate_change=0.05", "charitable-trust.grant_income_share=0.08"]
+    cli = subprocess.run([sys.executable, "-m", "ddanalysis", "appraise", pid, "--draws", str(DRAWS), "--json",
+                          *[a for s in sets for a in ("--set", s)]],
+                         cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
+    doc = _json.loads(cli.stdout)
+    opts = {o["id"]: o for o in doc["options"]}
+    focus = doc["recommended"] if doc["recommended"] != "in-house" else max(
+        (o for o in opts if o != "in-house"), key=lambda o: opts[o]["net_present_saving_gbp"])
+    want = formats.money(opts[focus]["net_present_saving_gbp"])
+    query = "&".join(f"set={urllib.parse.quote(s)}" for s in sets)
+    p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}&{query}").ready(plots=1)
+    try:
+        p.page.wait_for_selector(".dd-status [data-dd-mc='done'], .dd-status [data-dd-ms]", state="attached",
+                                 timeout=120_000)
+        p.page.wait_for_function("() => !document.querySelector('.dd-mc-updating')", timeout=120_000)
+        p.wait_text(".dd-summary-kpis", want)
+        assert want in p.text(".dd-summary-kpis")
+        assert "What-if: 2 assumptions changed" in p.text(".dd-whatif-flag-top")
+        url = p.page.evaluate("() => window.location.search")
+        got = urllib.parse.parse_qs(url.lstrip("?"))
+        assert sorted(got["set"]) == sorted(sets)
+        p.check_clean()
+        p.screenshot(shots / "appraisal_whatif.png")
+    finally:
+        p.close()

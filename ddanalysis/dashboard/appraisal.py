@@ -11,6 +11,11 @@ what the viewer sees and nothing else.
 from __future__ import annotations
 
 import base64
+import os
+import dataclasses
+import json
+import re
+import threading
 import time
 from typing import Any, Callable
 
@@ -24,11 +29,14 @@ from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, note_box, query_params, run_record_footer, server_log, share, table_from,
+                     kpi_cards, money, note_box, run_record_footer, server_log, share, table_from,
                      table_html, wait_for_viewer)
+from .state import Choices, ViewState, from_query, parse_query, to_query
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
+from .whatif import WhatIfPanel, ranked_keys
 
-TABS = ("Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions")
+TABS = ("Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions",
+        "Compare")
 PERSPECTIVE_LABELS = decision_text.PERSPECTIVE_TITLES
 QUALITY_TEXT = decision_text.QUALITY_TEXT
 
@@ -355,6 +363,26 @@ class MCASection(Section):
         stab = mca.rank_stability(res.mca_scores, w)
         self.scores.draw(lambda: charts.mca_scores(res, w))
         self.stability.draw(lambda: charts.mca_stability(res, stab))
+        self.page.write_url()
+
+    def points(self) -> dict[str, int]:
+        """The sliders' points by criterion when they differ from the default weights, else {}."""
+        if self.result is None or not self.sliders:
+            return {}
+        pts = {c: int(s.value) for c, s in self.sliders.items()}
+        default = {c: int(round(float(self.result.mca_weights[c]) * 100)) for c in self.sliders}
+        return {} if pts == default else pts
+
+    def set_points(self, points: dict[str, int]) -> None:
+        """Move the sliders (quietly) to ``points`` (criteria not named keep their value) and redraw."""
+        self._quiet = True
+        try:
+            for c, v in points.items():
+                if c in self.sliders:
+                    self.sliders[c].value = int(v)
+        finally:
+            self._quiet = False
+        self._draw()
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
@@ -454,7 +482,153 @@ class AssumptionsSection(Section):
         self._draw()
 
 
-SECTIONS = (SummarySection, CostsSection, WhoGainsSection, RiskSection, MCASection, PlanSection, AssumptionsSection)
+class CompareSection(Section):
+    """Two views side by side: two options; one option under two scenarios; or one option with and
+    without the viewer's what-if values. Headline figures and their differences, savings by year, a
+    waterfall of the cost components that explain the difference, and the inputs that differ."""
+
+    MODES = (("Two options", "options"), ("One option, two scenarios", "scenarios"),
+             ("One option, with and without the what-if values", "whatif"))
+
+    def __init__(self, page: "AppraisalPage"):
+        super().__init__(page)
+        self._quiet = False
+        self.mode = W.Dropdown(options=self.MODES, value="options", description="Compare:",
+                               style={"description_width": "initial"}, layout=W.Layout(width="460px"))
+        self.a = W.Dropdown(description="A:", layout=W.Layout(width="420px"))
+        self.b = W.Dropdown(description="B:", layout=W.Layout(width="420px"))
+        self.s1 = W.Dropdown(description="Scenario A:", style={"description_width": "initial"},
+                             layout=W.Layout(width="260px"))
+        self.s2 = W.Dropdown(description="Scenario B:", style={"description_width": "initial"},
+                             layout=W.Layout(width="260px"))
+        for w, cls in ((self.mode, "dd-compare-mode"), (self.a, "dd-compare-a"), (self.b, "dd-compare-b"),
+                       (self.s1, "dd-compare-s1"), (self.s2, "dd-compare-s2")):
+            w.add_class(cls)
+            w.observe(lambda ch: None if self._quiet else self._changed(), names="value")
+        self.headline = html_widget(cls="dd-compare-headline")
+        self.savings = html_widget(cls="dd-compare-savings")
+        self.waterfall = ChartSlot("compare-waterfall", 420)
+        self.waterfall_table = html_widget(cls="dd-compare-components")
+        self.inputs = html_widget(cls="dd-compare-inputs")
+        intro = html_widget(note_box(
+            "Set two options, or one option under two scenarios, or one option with and without your what-if "
+            "values, side by side. Differences are B minus A. The waterfall steps from A's net present saving to "
+            "B's through the cost components that explain the difference (present values); the table below it "
+            "gives the same steps."))
+        self.widget.children = [intro, W.HBox([self.mode], layout=W.Layout(flex_flow="row wrap")),
+                                W.HBox([self.a, self.b, self.s1, self.s2], layout=W.Layout(flex_flow="row wrap")),
+                                self.headline, self.waterfall.widget, self.waterfall_table, self.savings, self.inputs]
+
+    def state(self) -> tuple[str, ...]:
+        mode = self.mode.value
+        if mode == "options":
+            return ("options", self.a.value, self.b.value)
+        if mode == "scenarios":
+            return ("scenarios", self.a.value, self.s1.value, self.s2.value)
+        return ("whatif", self.a.value)
+
+    def _sync(self, result: AppraisalResult, wanted: tuple[str, ...] = ()) -> None:
+        choices = _option_choices(result)
+        ids = [c[1] for c in choices]
+        scen = list(self.page.scenarios)
+        self._quiet = True
+        try:
+            if wanted:
+                self.mode.value = wanted[0]
+            if list(self.a.options) != choices:
+                self.a.options, self.b.options = choices, choices
+            focus = focus_option(result)
+            second = next((i for i in ids if i != focus), focus)
+            a = wanted[1] if len(wanted) > 1 and wanted[1] in ids else (self.a.value if self.a.value in ids else focus)
+            b = wanted[2] if wanted[:1] == ("options",) and wanted[2] in ids else (
+                self.b.value if self.b.value in ids and self.b.value != a else next((i for i in ids if i != a), second))
+            self.a.value, self.b.value = a, b
+            self.s1.options, self.s2.options = scen, scen
+            if wanted[:1] == ("scenarios",):
+                self.s1.value, self.s2.value = wanted[2], wanted[3]
+            else:
+                self.s1.value = self.s1.value if self.s1.value in scen else result.scenario
+                self.s2.value = self.s2.value if self.s2.value in scen and self.s2.value != self.s1.value else next(
+                    (x for x in scen if x != self.s1.value), self.s1.value)
+            mode = self.mode.value
+            self.b.layout.display = None if mode == "options" else "none"
+            self.s1.layout.display = self.s2.layout.display = None if mode == "scenarios" else "none"
+            self.a.description = "A:" if mode == "options" else "Option:"
+        finally:
+            self._quiet = False
+
+    def _changed(self) -> None:
+        if self.result is not None:
+            self._sync(self.result)
+            self._draw()
+            self.page.write_url()
+
+    def _views(self) -> tuple[AppraisalResult, str, str, AppraisalResult, str, str]:
+        res, page = self.result, self.page
+        assert res is not None
+        mode, a = self.mode.value, self.a.value
+        if mode == "options":
+            b = self.b.value
+            return res, a, res.option_name(a), res, b, res.option_name(b)
+        key = page.key()
+        if mode == "scenarios":
+            ka = dataclasses.replace(key, scenario=self.s1.value, ob_mitigation=None)
+            kb = dataclasses.replace(key, scenario=self.s2.value, ob_mitigation=None)
+            return (page.store.get_quick(ka), a, f"{res.option_name(a)}, {self.s1.value} scenario",
+                    page.store.get_quick(kb), a, f"{res.option_name(a)}, {self.s2.value} scenario")
+        n = len(key.overrides)
+        plain = page.store.get_quick(key.with_overrides({})) if n else res
+        return (plain, a, f"{res.option_name(a)}, scenario values", res, a,
+                f"{res.option_name(a)}, {n} what-if value{'s' if n != 1 else ''}")
+
+    def _draw(self) -> None:
+        if self.result is None:
+            return
+        ra, oa, la, rb, ob, lb = self._views()
+        if la == lb:
+            lb = lb + " (B)"
+        self.headline.value = table_from(tables.compare_table(ra, oa, rb, ob, la, lb))
+        comp = tables.compare_components(ra, oa, rb, ob)
+        nps_a = float(ra.options.set_index("id").loc[oa, "net_present_saving_gbp"])
+        nps_b = float(rb.options.set_index("id").loc[ob, "net_present_saving_gbp"])
+        self.waterfall.draw(lambda: charts.compare_waterfall(comp, nps_a, nps_b, la, lb,
+                                                             illustrative=ra.illustrative or rb.illustrative))
+        steps = tables.Table(pd.DataFrame({"Component": comp["label"], "Effect on B's saving against A's":
+                                           comp["contribution_gbp"]}),
+                             {"Effect on B's saving against A's": "gbp"},
+                             "What explains the difference in net present saving (present values, GBP; the "
+                             "waterfall's steps)")
+        self.waterfall_table.value = table_from(steps)
+        self.savings.value = table_from(tables.compare_savings_table(ra, oa, rb, ob, la, lb))
+        inputs = tables.compare_inputs_table(ra, oa, rb, ob, la, lb)
+        self.inputs.value = (table_from(inputs) if not inputs.frame.empty
+                             else note_box("No input differs between A and B."))
+
+    def update(self, result: AppraisalResult) -> None:
+        self.result = result
+        wanted, self.page.pending_compare = self.page.pending_compare, ()
+        self._sync(result, wanted)
+        self._draw()
+
+
+def tab_slug(title: str) -> str:
+    """A tab's name in URLs: ``Costs and savings`` -> ``costs-and-savings``."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+WHATIF_STYLE = """
+<style>
+.dd-whatif { margin: 4px 0 8px 0; }
+.dd-whatif-info { max-width: 700px; padding: 4px 0 0 10px; }
+.dd-whatif-flag { display: inline-block; background: #fff8e1; border-left: 6px solid #946000; padding: 6px 12px; color: #1f1f1f; }
+.dd-whatif-flag ul { margin: 2px 0 0 0; }
+.dd-whatif-summary { flex: 1 1 auto; }
+</style>
+"""
+
+
+SECTIONS = (SummarySection, CostsSection, WhoGainsSection, RiskSection, MCASection, PlanSection, AssumptionsSection,
+            CompareSection)
 
 
 # --------------------------------------------------------------------------------------------
@@ -465,8 +639,18 @@ class AppraisalPage:
     """The whole appraisal dashboard; ``widget`` is what the notebook displays."""
 
     def __init__(self, store: ResultStore, project_id: str | None = None, scenario: str = "central",
-                 perspective: str = "council"):
+                 perspective: str = "council", follow_in_background: bool = True):
         self.store = store
+        #: After a what-if change, show the deterministic figures at once (no Monte Carlo) and let the
+        #: Monte Carlo figures follow from a background thread (False: compute everything at once).
+        self.follow_in_background = follow_in_background
+        self.pending_compare: tuple[str, ...] = ()
+        self.pending_weights: dict[str, int] = {}
+        self._follow_lock = threading.RLock()  # one redraw at a time (viewer's change or Monte Carlo follow)
+        self.whatif = WhatIfPanel(guarded(None)(self._on_whatif), lambda: ranked_keys(self.store))
+        self.url = html_widget(cls="dd-url")
+        self.query = ""
+        self.url.layout.display = "none"
         book = load_book(None)
         self.scenarios = book.scenarios
         names = registry.councils().set_index("e_code")["name"]
@@ -502,8 +686,8 @@ class AppraisalPage:
         controls.add_class("dd-controls")
         actions = W.HBox([self.excel, self.download], layout=W.Layout(align_items="center"))
         self.footer = html_widget(cls="dd-footer")
-        self.widget = W.VBox([html_widget(STYLE), self.header, controls, actions, self.status, self.tabs, self.footer],
-                             layout=W.Layout(width="auto"))
+        self.widget = W.VBox([html_widget(STYLE + WHATIF_STYLE), self.header, controls, self.whatif.widget, actions,
+                              self.status, self.tabs, self.footer, self.url], layout=W.Layout(width="auto"))
         self.widget.add_class("dd-page")
         on_control = guarded(self.status)(self._on_control)
         for w in (self.project, self.scenario, self.perspective, self.ob):
@@ -539,7 +723,72 @@ class AppraisalPage:
     # -- state ------------------------------------------------------------------------------------
     def key(self) -> Key:
         ob = None if abs(float(self.ob.value) - self._ob_synced) < 1e-9 else round(float(self.ob.value), 4)
-        return Key(self.project.value, self.scenario.value, self.perspective.value, ob)
+        return Key(self.project.value, self.scenario.value, self.perspective.value, ob,
+                   overrides=tuple(self.whatif.sets.items()))
+
+    def tab_slugs(self) -> list[str]:
+        """The tabs' names in URLs (``costs-and-savings``), in order."""
+        return [tab_slug(t) for t in TABS]
+
+    def state(self) -> ViewState:
+        """Everything on screen that a link reproduces."""
+        key = self.key()
+        mca_section = next((x for x in self.sections if isinstance(x, MCASection)), None)
+        weights = (mca_section.points() if mca_section is not None and mca_section.sliders else {}) or self.pending_weights
+        compare_section = next((x for x in self.sections if isinstance(x, CompareSection)), None)
+        compare = compare_section.state() if compare_section is not None and compare_section.result is not None \
+            else self.pending_compare
+        index = self.tabs.selected_index or 0
+        return ViewState(key.project_id, key.scenario, key.perspective, key.ob_mitigation, tuple(weights.items()),
+                         key.overrides, self.tab_slugs()[index], tuple(compare))
+
+    def write_url(self) -> None:
+        """Put the view's state in the browser's address bar (``history.replaceState``: no reload, no new
+        history entry). The query string is built from checked ids and numbers only, URL-encoded, then
+        JSON- and HTML-escaped into the attribute: nothing a viewer typed reaches the script as code."""
+        try:
+            query = to_query(self.state())
+        except Exception as exc:  # noqa: BLE001 - the link is a convenience; the page keeps working
+            server_log("writing the view's link failed", exc)
+            return
+        script = f"history.replaceState(history.state,'','?'+{json.dumps(query)})"
+        self.url.value = (f"<img alt='' src='data:,' data-dd-query='{escape(query)}' "
+                          f"onerror=\"{escape(script)}\" style='display:none'>")
+        self.query = query
+
+    def apply(self, state: ViewState) -> None:
+        """Show the view of a (checked) :class:`ViewState`: one recompute, one redraw."""
+        self._quiet = True
+        try:
+            self.project.value, self.scenario.value, self.perspective.value = \
+                state.project, state.scenario, state.perspective
+        finally:
+            self._quiet = False
+        self._sync_ob()
+        if state.ob is not None:
+            self._quiet = True
+            try:
+                self.ob.value = state.ob
+            finally:
+                self._quiet = False
+        base = self.store.get_quick(Key(state.project, state.scenario, state.perspective))
+        self.whatif.load(state.project, self._base_values(base), dict(state.sets))
+        self.pending_weights = dict(state.weights)
+        self.pending_compare = tuple(state.compare)
+        mca_section = next((x for x in self.sections if isinstance(x, MCASection)), None)
+        if mca_section is not None:
+            mca_section._project = None  # rebuild its sliders, then apply the link's weights
+        index = self.tab_slugs().index(state.tab) if state.tab in self.tab_slugs() else 0
+        self.result = None  # no tab draws an old result while the tab moves
+        self.tabs.selected_index = index
+        self.refresh()
+
+    @staticmethod
+    def _base_values(result: AppraisalResult) -> dict[str, float]:
+        """Each assumption's value in a result (model units), by key."""
+        a = result.assumptions
+        return {f"{s}.{k}": float(v) for s, k, v in zip(a["scope"], a["key"], a["value_used"])
+                if v is not None and v == v}
 
     def _scenario_ob(self) -> float:
         """The scenario's own optimism-bias mitigation (from the cached default result of this project)."""
@@ -558,27 +807,73 @@ class AppraisalPage:
             return
         if change["owner"] is not self.ob:
             self._sync_ob()  # a new project or scenario starts from the scenario's own value
+            base = self.store.get_quick(Key(self.project.value, self.scenario.value, self.perspective.value))
+            self.whatif.load(self.project.value, self._base_values(base))  # a new project drops what-if values
+        self.refresh()
+
+    def _on_whatif(self) -> None:
         self.refresh()
 
     def _on_tab(self, change: dict) -> None:
         self._show_tab(change["new"])
+        self.write_url()
 
     def refresh(self) -> None:
         """Recompute for the controls and redraw the tab on screen (others redraw when selected)."""
+        with self._follow_lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         t0 = time.perf_counter()
         self.status.value = "<span class='dd-small'>Updating…</span>"
+        key = self.key()
+        follow = False
         try:
-            self.result = self.store.get_quick(self.key())
+            if self.whatif.project != key.project_id:
+                base = self.store.get_quick(Key(key.project_id, key.scenario, key.perspective))
+                self.whatif.load(key.project_id, self._base_values(base))
+            if key.overrides and self.follow_in_background and self.store.cached(key) is None \
+                    and not self.store.has_quick(key):
+                # what-if: the deterministic figures now (no Monte Carlo draws), the Monte Carlo ones follow
+                self.result = self.store.get_quick(dataclasses.replace(key, draws=0, sensitivity=False))
+                follow = key.draws > 0
+            else:
+                self.result = self.store.get_quick(key)
         except Exception as exc:  # noqa: BLE001
             server_log("appraisal failed", exc)
             self.status.value = error_box(explain(exc))
             return
         self.download.value = ""
+        self._redraw()
+        ms = (time.perf_counter() - t0) * 1000
+        if follow:
+            self.status.value = (f"<span class='dd-small dd-mc-updating' role='status' data-dd-ms='{ms:.0f}'>"
+                                 "Monte Carlo figures (P10, P90, chances) and the tornado updating…</span>")
+            threading.Thread(target=self._follow, args=(key,), daemon=True).start()
+        else:
+            self.status.value = f"<span class='dd-small' data-dd-ms='{ms:.0f}'></span>"
+        self.write_url()
+
+    def _redraw(self) -> None:
+        assert self.result is not None
         self.header.value = self._header(self.result)
         self.footer.value = run_record_footer(self.result)
         self.fresh = set()
         self._show_tab(self.tabs.selected_index or 0)
-        self.status.value = f"<span class='dd-small' data-dd-ms='{(time.perf_counter() - t0) * 1000:.0f}'></span>"
+
+    def _follow(self, key: Key) -> None:
+        """Compute the Monte Carlo for ``key`` and redraw the tab on screen, unless the view moved on."""
+        try:
+            res = self.store.get_quick(key)
+            with self._follow_lock:
+                if self.key() != key:
+                    return
+                self.result = res
+                self._redraw()
+                self.status.value = "<span class='dd-small' data-dd-mc='done'></span>"
+        except Exception as exc:  # noqa: BLE001
+            server_log("Monte Carlo for a what-if view failed", exc)
+            self.status.value = error_box(explain(exc))
 
     def _show_tab(self, index: int) -> None:
         if index is None or self.result is None or index in self.fresh:
@@ -592,6 +887,9 @@ class AppraisalPage:
                 children[index] = section.widget
                 self.tabs.children = children
             section.update(self.result)
+            if isinstance(section, MCASection) and self.pending_weights:
+                weights, self.pending_weights = self.pending_weights, {}
+                section.set_points(weights)
             self.fresh.add(index)
         except Exception as exc:  # noqa: BLE001
             server_log(f"tab {TABS[index]!r} failed", exc)
@@ -604,12 +902,14 @@ class AppraisalPage:
 
             res = self.full_result()
             data = export_project_bytes(res)
-            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}.xlsx"
+            n = len(self.key().overrides)
+            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if n else ''}.xlsx"
             b64 = base64.b64encode(data).decode("ascii")
             mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             self.download.value = (f"<a class='dd-download-link' download='{escape(name)}' href='data:{mime};base64,{b64}'>"
                                    f"Download {escape(name)}</a> <span class='dd-small'>({len(data) / 1024:,.0f} KB, "
-                                   f"{escape(res.scenario)} scenario, {escape(res.perspective)} perspective)</span>")
+                                   f"{escape(res.scenario)} scenario, {escape(res.perspective)} perspective"
+                                   f"{f', {n} what-if values' if n else ''})</span>")
         except Exception as exc:  # noqa: BLE001
             server_log("Excel export failed", exc)
             self.download.value = error_box(explain(exc))
@@ -652,40 +952,43 @@ class AppraisalLauncher:
             server_log("preparing the appraisal dashboard failed", exc)
             self.error = exc
             return
+        try:  # the what-if panel's ranking (about 10 s once per data version; then from the cache folder)
+            ranked_keys(self.store)
+        except Exception as exc:  # noqa: BLE001 - the panel falls back to the book's order
+            server_log("ranking the assumptions failed", exc)
         # build the page for the first project now, off the viewer's clock; show() re-points it if asked
         try:
             self._page = AppraisalPage(self.store, registry.project_ids()[0])
         except Exception as exc:  # noqa: BLE001 - show() builds (and reports) again
             server_log("pre-building the appraisal page failed", exc)
 
-    def page(self, params: dict[str, str] | None = None) -> W.Widget:
-        """The page for the request's parameters, or a friendly message for a bad one."""
+    def page(self, params: "dict[str, str] | dict[str, list[str]] | None" = None) -> W.Widget:
+        """The page for the request's parameters (the whole view: see :mod:`ddanalysis.dashboard.state`),
+        or a friendly message for a bad one."""
         if self.store is None:  # preparing failed; show() reports self.error
             raise self.error or RuntimeError("the appraisal dashboard was not prepared")
         store = self.store
-        params = query_params() if params is None else params
+        if params is None:
+            multi = parse_query(os.environ.get("QUERY_STRING", ""))
+        else:
+            multi = {k: ([v] if isinstance(v, str) else [str(x) for x in v]) for k, v in params.items()}
         ids = registry.project_ids()
-        pid = params.get("project", "").strip() or ids[0]
-        problems = []
+        pid = (multi.get("project") or [""])[-1].strip() or ids[0]
         if pid not in ids:
             links = "".join(f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"
                             for i in ids)
             return W.VBox([html_widget(STYLE), html_widget(error_box(
                 f"There is no project called '{pid}'. Choose one of the {len(ids)} projects below.",
                 f"<ul class='dd-project-list'>{links}</ul>"))], layout=W.Layout(width="auto"))
-        scenario = params.get("scenario", "central")
-        if scenario not in self.store_scenarios():
-            problems.append(f"unknown scenario '{scenario}', showing 'central'")
-            scenario = "central"
-        perspective = params.get("perspective", "council")
-        if perspective not in PERSPECTIVES:
-            problems.append(f"unknown perspective '{perspective}', showing 'council'")
-            perspective = "council"
+        base = store.get_quick(Key(pid))
+        choices = Choices(projects=ids, scenarios=self.store_scenarios(), perspectives=PERSPECTIVES,
+                          tabs=[tab_slug(t) for t in TABS], criteria=list(base.mca_weights.index),
+                          options=[o for o in base.options["id"] if o != STATUS_QUO], table=load_book(pid).table)
+        state, problems = from_query(multi, choices, ids[0])
         page, self._page = self._page, None
         if page is None:
-            page = AppraisalPage(store, pid, scenario, perspective)
-        else:
-            page.select(pid, scenario, perspective)
+            page = AppraisalPage(store, pid, state.scenario, state.perspective)
+        page.apply(state)
         if problems:
             page.status.value = note_box(escape("; ".join(problems).capitalize() + "."))
         return page.widget

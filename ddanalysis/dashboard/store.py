@@ -104,17 +104,50 @@ class Key:
     ob_mitigation: float | None = None
     draws: int = DRAWS
     seed: int = SEED
+    #: What-if values: a sorted tuple of (assumption key, value) pairs, e.g.
+    #: ``(("mutual.pension_rate_change", 0.04),)``; build it with :func:`overrides_tuple`.
+    overrides: tuple[tuple[str, float], ...] = ()
+    #: False: no one-way sensitivity either (with ``draws=0``: the fast first redraw after a what-if change).
+    sensitivity: bool = True
+
+    def __post_init__(self) -> None:
+        # one spelling per set of values: sorted, unique keys, plain floats (so equal views share a key)
+        object.__setattr__(self, "overrides", overrides_tuple(dict(self.overrides)))
 
     def raw(self, fingerprint: str) -> str:
         """Everything the cached result depends on, as text (hashed into the file name, and kept in
-        the file to check against)."""
+        the file to check against). Override values are written with ``repr`` (exact), keys as parsed."""
         ob = "scenario" if self.ob_mitigation is None else f"{self.ob_mitigation:.4f}"
+        sets = ",".join(f"{k}={v!r}" for k, v in self.overrides)
+        sens = "" if self.sensitivity else "|nosens"
         return f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|" \
-               f"{self.draws}|{self.seed}"
+               f"{self.draws}|{self.seed}|{sets}{sens}"
+
+    def with_overrides(self, overrides: "dict[str, float] | tuple[tuple[str, float], ...]") -> "Key":
+        """The same key with other what-if values."""
+        return dataclasses.replace(self, overrides=overrides_tuple(dict(overrides)))
 
     def file_stem(self, fingerprint: str) -> str:
         name = self.project_id if _SAFE_NAME.match(self.project_id) else "project"
         return f"{name}--{hashlib.sha256(self.raw(fingerprint).encode()).hexdigest()[:20]}"
+
+
+def overrides_tuple(overrides: "dict[str, float]") -> tuple[tuple[str, float], ...]:
+    """What-if values as the sorted tuple a :class:`Key` holds. Keys must follow the assumption grammar
+    (:func:`ddanalysis.keys.parse_key`) and values be finite numbers; bounds are checked by the engine."""
+    import math
+
+    from ..errors import DDAnalysisError
+    from ..keys import parse_key
+
+    out = []
+    for k, v in sorted(overrides.items()):
+        text = str(parse_key(str(k)))
+        value = float(v)
+        if not math.isfinite(value):
+            raise DDAnalysisError(f"{text}={v}: the value must be a plain number")
+        out.append((text, value))
+    return tuple(out)
 
 
 #: A project id that may appear in a file name as it is (anything else is only in the hash).
@@ -142,6 +175,18 @@ class ResultStore:
         self._sobol: dict[Key, AppraisalResult] = {}
         self._lock = threading.Lock()
 
+    #: At most this many what-if results (keys with overrides) are kept in memory per kernel, oldest
+    #: dropped first, so a viewer trying many values cannot grow a kernel without bound.
+    MAX_WHATIF = 48
+
+    def _remember(self, table: dict, key: Key, res: AppraisalResult) -> None:
+        """Store ``res`` (the caller holds the lock); evict the oldest what-if results beyond the cap."""
+        table[key] = res
+        if key.overrides:
+            whatif = [k for k in table if k.overrides]
+            for old in whatif[:max(0, len(whatif) - self.MAX_WHATIF)]:
+                table.pop(old, None)
+
     # -- disk ------------------------------------------------------------------------------------
     def _path(self, key: Key) -> Path | None:
         return self.directory / f"{key.file_stem(self.fingerprint)}{SUFFIX}" if self.directory else None
@@ -165,7 +210,7 @@ class ResultStore:
 
     def _save(self, key: Key, res: AppraisalResult) -> None:
         path = self._path(key)
-        if path is None:
+        if path is None or key.overrides:  # what-if results stay in memory (bounded): no disk growth
             return
         try:
             data = plaindata.dumps({"key": key.raw(self.fingerprint), "result": res})
@@ -186,7 +231,7 @@ class ResultStore:
             res = self._load(key)
             if res is not None:
                 with self._lock:
-                    self._memory[key] = res
+                    self._remember(self._memory, key, res)
         return res
 
     def get(self, key: Key) -> AppraisalResult:
@@ -194,10 +239,11 @@ class ResultStore:
         res = self.cached(key)
         if res is None:
             res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation)
+                                  key.ob_mitigation, overrides=dict(key.overrides) or None,
+                                  with_sensitivity=key.sensitivity)
             self._save(key, res)
             with self._lock:
-                self._memory[key] = res
+                self._remember(self._memory, key, res)
                 self._quick.pop(key, None)
         return res
 
@@ -213,6 +259,11 @@ class ResultStore:
                 self._sobol[key] = res
         return res
 
+    def has_quick(self, key: Key) -> bool:
+        """Whether a result without switching values is in memory for ``key``."""
+        with self._lock:
+            return key in self._quick
+
     def get_quick(self, key: Key) -> AppraisalResult:
         """The full result if cached, else one without switching values (``result.switching`` empty)."""
         res = self.cached(key)
@@ -222,9 +273,10 @@ class ResultStore:
             res = self._quick.get(key)
         if res is None:
             res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, with_switching=False, with_decision=False)
+                                  key.ob_mitigation, with_switching=False, with_decision=False,
+                                  overrides=dict(key.overrides) or None, with_sensitivity=key.sensitivity)
             with self._lock:
-                self._quick[key] = res
+                self._remember(self._quick, key, res)
         return res
 
 

@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     if removed:
         print(f"[ddanalysis.dashboard.warm] removed {removed} results computed before the last data change",
               file=sys.stderr, flush=True)
+    try:  # the what-if panel's impact ranking, once per data version (plain JSON in the cache folder)
+        from .whatif import ranked_keys
+
+        ranked_keys(store)
+    except Exception as exc:  # noqa: BLE001 - each kernel computes it then
+        print(f"[ddanalysis.dashboard.warm] impact ranking: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
     keys = default_keys(scenarios=["central"], perspectives=("council",)) if args.quick \
         else default_keys(ob_grid=not args.no_slider)
     todo = [k for k in keys if store.cached(k) is None]

@@ -910,3 +910,114 @@ def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = No
     units["Discount factor"] = "number"
     return Table(frame, units, _caption(result, f"Benefits of {result.option_name(opt)} by year (undiscounted unless "
                                                 "stated; cashable and non-cashable in separate columns)"))
+
+
+# --- side by side: two options, two scenarios, or with and without what-if values ------------------
+
+#: Headline rows of :func:`compare_table`: options column -> label (all GBP).
+COMPARE_ROWS: dict[str, str] = {
+    "net_present_saving_gbp": "Net present saving",
+    "net_present_cost_gbp": "Net present cost",
+    "one_off_cost_gbp": "One-off cost (undiscounted)",
+    "steady_state_saving_gbp": "Steady-state saving a year",
+    "saving_p10_gbp": "P10 saving",
+    "saving_p90_gbp": "P90 saving",
+}
+
+
+def _option_row(result: "AppraisalResult", option_id: str) -> pd.Series:
+    option_ids(result, option_id, include_status_quo=True)
+    return result.options.set_index("id").loc[option_id]
+
+
+def compare_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str,
+                  label_a: str, label_b: str) -> Table:
+    """Headline figures of two views side by side (``label_a``, ``label_b``) and their difference
+    (B minus A), GBP against each view's own status quo. Either result may be the same object."""
+    ra, rb = _option_row(a, option_a), _option_row(b, option_b)
+    rows = []
+    for col, label in COMPARE_ROWS.items():
+        if col not in ra.index or col not in rb.index:
+            continue
+        va, vb = ra[col], rb[col]
+        diff = None if formats.is_missing(va) or formats.is_missing(vb) else float(vb) - float(va)
+        rows.append({"Measure": label, label_a: va, label_b: vb, "Difference (B - A)": diff})
+    frame = pd.DataFrame(rows, columns=["Measure", label_a, label_b, "Difference (B - A)"])
+    units = {label_a: "gbp", label_b: "gbp", "Difference (B - A)": "gbp"}
+    return Table(frame, units, f"A: {label_a}; B: {label_b}. Headline figures against the status quo "
+                               f"(GBP, {a.price_basis}; P10 and P90 from the Monte Carlo)")
+
+
+def compare_savings_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str,
+                          label_a: str, label_b: str) -> Table:
+    """Annual saving against the status quo by financial year for two views, and the difference (GBP, undiscounted)."""
+    option_ids(a, option_a, include_status_quo=True)
+    option_ids(b, option_b, include_status_quo=True)
+    sa = a.annual[a.annual["option"] == option_a].set_index("financial_year")["saving_gbp"]
+    sb = b.annual[b.annual["option"] == option_b].set_index("financial_year")["saving_gbp"]
+    years = list(dict.fromkeys([*sa.index, *sb.index]))
+    sa, sb = sa.reindex(years), sb.reindex(years)
+    frame = pd.DataFrame({"Year": years, label_a: sa.to_numpy(), label_b: sb.to_numpy(),
+                          "Difference (B - A)": (sb - sa).to_numpy()})
+    return Table(frame, {label_a: "gbp", label_b: "gbp", "Difference (B - A)": "gbp"},
+                 f"Annual saving against the status quo, undiscounted (GBP, {a.price_basis})")
+
+
+def compare_components(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str) -> pd.DataFrame:
+    """What explains the difference in net present saving (B minus A), by cost component.
+
+    A net present saving is the present value of the status quo's costs less the option's, so a
+    component contributes ``(PV status quo B - PV status quo A) - (PV option B - PV option A)``, each
+    year's cost discounted by its view's own factor. Columns: component, label, contribution_gbp (rows
+    that are zero are left out, largest first). A last row ``other`` holds what the cost lines do not
+    carry (such as optimism bias), so the rows add up to the difference exactly.
+    """
+    def pv(result: "AppraisalResult", option: str) -> pd.Series:
+        cf = result.cashflows[result.cashflows["option"] == option]
+        df = result.annual[result.annual["option"] == option].set_index("year_index")["discount_factor"]
+        pvs = cf["cost_gbp"].to_numpy(dtype=float) * cf["year_index"].map(df).fillna(0.0).to_numpy(dtype=float)
+        return pd.Series(pvs, index=cf.index).groupby(cf["component"]).sum()
+
+    labels: dict[str, str] = {}
+    for r in (a, b):
+        labels.update(dict(zip(r.cashflows["component"], r.cashflows["label"])))
+    parts = [pv(b, STATUS_QUO), -pv(a, STATUS_QUO), -pv(b, option_b), pv(a, option_a)]
+    total = pd.concat(parts, axis=1).fillna(0.0).sum(axis=1)
+    total = total[total.abs() > 0.5]
+    out = pd.DataFrame({"component": total.index, "label": [labels.get(c, c) for c in total.index],
+                        "contribution_gbp": total.to_numpy(dtype=float)})
+    out = out.reindex(out["contribution_gbp"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    diff = float(_option_row(b, option_b)["net_present_saving_gbp"]) - float(_option_row(a, option_a)["net_present_saving_gbp"])
+    rest = diff - float(out["contribution_gbp"].sum())
+    if abs(rest) > 0.5:
+        out.loc[len(out)] = {"component": "other", "label": "Other (optimism bias and adjustments)",
+                             "contribution_gbp": rest}
+    return out
+
+
+def compare_inputs_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str,
+                         label_a: str, label_b: str) -> Table:
+    """The inputs that differ between two views: project-wide assumptions and each option's own (matched by
+    key name when the options differ), each in its unit."""
+    def used(result: "AppraisalResult", option: str) -> pd.DataFrame:
+        t = result.assumptions
+        t = t[t["scope"].isin(["project", option])]
+        return t.assign(name=t["key"]).drop_duplicates("name", keep="last").set_index("name")
+
+    ua, ub = used(a, option_a), used(b, option_b)
+    rows = []
+    for name in dict.fromkeys([*ua.index, *ub.index]):
+        va = ua["value_used"].get(name)
+        vb = ub["value_used"].get(name)
+        unit = str((ua if name in ua.index else ub).loc[name, "unit"])
+        desc = str((ua if name in ua.index else ub).loc[name, "description"])
+        missing_a, missing_b = formats.is_missing(va), formats.is_missing(vb)
+        if missing_a and missing_b:
+            continue
+        if not missing_a and not missing_b and abs(float(va) - float(vb)) <= 1e-12 * max(1.0, abs(float(va))):
+            continue
+        rows.append({"Assumption": desc, "Key": name,
+                     label_a: "not used" if missing_a else formats.value_in_unit(va, unit),
+                     label_b: "not used" if missing_b else formats.value_in_unit(vb, unit)})
+    frame = pd.DataFrame(rows, columns=["Assumption", "Key", label_a, label_b])
+    return Table(frame, {}, f"{len(frame)} inputs differ between A ({label_a}) and B ({label_b})")

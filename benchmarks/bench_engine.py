@@ -35,7 +35,7 @@ def test_monte_carlo_100k_draws_vs_generating_the_variates(benchmark, ratio):
 
 
 def test_correlated_monte_carlo_100k_draws_vs_the_independent_monte_carlo(benchmark, ratio):
-    """Issue 10 (M4): the correlated Monte Carlo (shared quantities drawn once, declared rank
+    """M4: the correlated Monte Carlo (shared quantities drawn once, declared rank
     correlations by a Gaussian copula) stays vectorised: 100,000 draws over every option of the
     largest project, against the independent Monte Carlo of the same model and draws in the same run.
 

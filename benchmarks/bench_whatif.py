@@ -13,7 +13,7 @@ never computed before, alternately:
 * Monte Carlo: from the change until the Monte Carlo figures (P10, P90, chances, histogram) have
   followed in the background.
 
-Goals (issue 16; reported, never asserted): deterministic median <= 0.3 s; Monte Carlo <= 2 s.
+Goals (reported, never asserted): deterministic median <= 0.3 s; Monte Carlo <= 2 s.
 Results go to the end-of-run ratio report and to ``output/bench/whatif.json``.
 """
 from __future__ import annotations

@@ -56,7 +56,7 @@ class _Entry(BaseModel):
     source: str
     note: str = ""
     description: str | None = None
-    # Evidence fields (issue 11): the date or period the value describes, where in the source the
+    # Evidence fields: the date or period the value describes, where in the source the
     # figure is, whether it was checked against the source's own text, and a dated history
     # (PolicyEngine style: date -> central value, or date -> {low, central, high}).
     as_of: str | None = None

@@ -952,8 +952,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     (:func:`scale_problems`): a line that looks like pounds among lines in GBP thousand
     (``pounds_ratio``, default :data:`POUNDS_LINE_RATIO`; None turns it off), income larger than
     gross expenditure, and an in-scope net budget larger than the council's official RS net figure
-    for the block by more than ``official_tolerance`` (default :data:`OFFICIAL_NET_TOLERANCE`; None
-    turns it off).
+    for the block by more than ``official_tolerance`` (default :data:`OFFICIAL_NET_TOLERANCE`; None turns it off).
     """
     path = Path(path)
     if project_id is not None:

@@ -1,4 +1,4 @@
-"""Public value in the appraisal: each option's outcome benefits, by year, agency and kind (issue 15).
+"""Public value in the appraisal: each option's outcome benefits, by year, agency and kind.
 
 One job: run :func:`ddanalysis.public_value.option_benefits` for every option of an appraised project
 with the appraisal's own timing, discount factors, GDP deflator and base year, apply the perspective's
@@ -74,7 +74,7 @@ def outcome_scenario(appraisal_scenario: str) -> str:
 
 
 def pv_costs(net_present_saving: float, pv_one_off_cost: float) -> float:
-    """The option's present value of costs for the returns (issue 15): one-off costs plus net operating
+    """The option's present value of costs for the returns: one-off costs plus net operating
     cost increases (GBP; the operating part is 0 when operating costs fall)."""
     operating_saving = float(net_present_saving) + float(pv_one_off_cost)
     return float(pv_one_off_cost) + max(0.0, -operating_saving)

@@ -781,7 +781,7 @@ DISPLAY_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInCha
 
 
 # --------------------------------------------------------------------------------------------
-# deciding under uncertainty (issue 14): built from the presentation layer's tables
+# deciding under uncertainty: built from the presentation layer's tables
 # --------------------------------------------------------------------------------------------
 
 def _no_decision(result: AppraisalResult, title: str) -> go.Figure | None:
@@ -866,6 +866,9 @@ def value_of_information(result: AppraisalResult, top: int = 10) -> go.Figure:
             result.illustrative, height=max(360, 170 + 52 * len(t)), legend=False)
     fig.update_xaxes(**_money_axis(list(t[worth]), "partial EVPI (GBP)"))
     fig.update_yaxes(automargin=True, tickfont=dict(size=12))
+    return fig
+
+
 #: Kind of value -> (colour, bar pattern) in the who-gains chart: cashable solid, the rest patterned.
 KIND_STYLES: dict[str, tuple[str, str]] = {
     "fiscal_cashable": ("#0072B2", ""), "fiscal_non_cashable": ("#56B4E9", "/"),

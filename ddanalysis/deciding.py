@@ -1,4 +1,4 @@
-"""Deciding under uncertainty, wired into the appraisal (issue 14): the decision measures of one
+"""Deciding under uncertainty, wired into the appraisal: the decision measures of one
 appraisal from its own Monte Carlo draws, and the Sobol indices from their own design.
 
 :func:`decision_measures` takes the draws an appraisal already made (``result.mc_draws``: net present

@@ -218,7 +218,7 @@ def monte_carlo_table(result: AppraisalResult) -> Styler:
 
 
 def probability_best_table(result: AppraisalResult) -> Styler:
-    """Probability each option is the best, with P(saving > 0) and the net present saving (issue 14)."""
+    """Probability each option is the best, with P(saving > 0) and the net present saving."""
     return styled(tables.probability_best_table(result))
 
 
@@ -612,7 +612,7 @@ def in_scope_change_table() -> Styler:
         "Revenue Outturn Summary (RS), Open Government Licence v3.0"))
 
 
-# --- public value (issue 15) --------------------------------------------------------------------------
+# --- public value --------------------------------------------------------------------------
 
 def public_value_note(result: AppraisalResult) -> Markdown:
     """What the outcome benefits are and how they are counted, then the project's own sentences: why

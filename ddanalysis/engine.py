@@ -257,7 +257,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
 
 def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values: pd.Series, fixed: set,
                             with_sobol: bool, sobol_n: int | None, seed: int) -> AppraisalResult:
-    """Issue 14's measures on ``result`` (see :mod:`ddanalysis.deciding`); Sobol indices when asked."""
+    """The decision measures on ``result`` (see :mod:`ddanalysis.deciding`); Sobol indices when asked."""
     import dataclasses
 
     from . import deciding
@@ -279,7 +279,7 @@ def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values
 
 def _public_value(model: ProjectModel, values: dict, project_id: str, book, scenario: str, perspective: str,
                   options: pd.DataFrame, year_labels: list[str]) -> dict:
-    """Each option's outcome benefits (issue 15) as AppraisalResult fields: ``public_value``,
+    """Each option's outcome benefits as AppraisalResult fields: ``public_value``,
     ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
     ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
     the assumption book's GDP deflator to the base year (:mod:`ddanalysis.benefits`)."""

@@ -55,7 +55,7 @@ def summary_from_results(results: "dict[str, AppraisalResult]") -> pd.DataFrame:
 
 
 def _public_value_columns(res: "AppraisalResult") -> dict:
-    """The recommended option's public value (issue 15): counted benefits (PV, the perspective's),
+    """The recommended option's public value: counted benefits (PV, the perspective's),
     the net present value with them, and whether the project monetises outcomes (why not, if not)."""
     pvd = getattr(res, "public_value", None) or {}
     e = pvd.get("options", {}).get(res.recommended, {})

@@ -30,7 +30,7 @@ def pct(x: float | None, digits: int = 0) -> str:
 _CLI_COLUMNS = (("Net present saving", "net present saving", 19), ("One-off cost (undiscounted)", "one-off cost", 13),
                 ("Payback year", "payback", 8), ("P(saving > 0)", "P(saving>0)", 11), ("P10 saving", "P10", 13),
                 ("P90 saving", "P90", 13), ("MCA score (0-10)", "MCA", 5), ("Go-live", "go-live", 11))
-#: Added when the decision measures were computed: probability best (issue 14).
+#: Added when the decision measures were computed: probability best.
 _CLI_DECISION_COLUMNS = (("Probability best", "P(best)", 8),)
 
 
@@ -66,7 +66,7 @@ def appraisal_table(result: AppraisalResult) -> str:
 
 
 def _decision_lines(result: AppraisalResult) -> list[str]:
-    """The EVPI line, the assumptions most worth knowing first and the Sobol note (issue 14)."""
+    """The EVPI line, the assumptions most worth knowing first and the Sobol note."""
     dm = getattr(result, "decision", None)
     if dm is None:
         return []
@@ -86,7 +86,7 @@ def _decision_lines(result: AppraisalResult) -> list[str]:
 
 
 def public_value_lines(result: AppraisalResult) -> list[str]:
-    """Public value (issue 15) in plain text: per option the counted benefits and the net present value
+    """Public value in plain text: per option the counted benefits and the net present value
     with them, then what the perspective leaves out (whose) or why nothing is monetised."""
     pvd = getattr(result, "public_value", None) or {}
     if not pvd:

@@ -75,7 +75,7 @@ class AppraisalResult:
     #: probability best, acceptability, EVPI, partial EVPI, failure rules (and Sobol indices when asked):
     #: a :class:`ddanalysis.deciding.DecisionMeasures`, or None when not computed
     decision: Any = None
-    #: Public value (issue 15): monetisable, summary, reason, outcome_case, options (id -> fields of the JSON)
+    #: Public value: monetisable, summary, reason, outcome_case, options (id -> fields of the JSON)
     public_value: Mapping[str, Any] = field(default_factory=dict)
     #: option, agency, kind, treatment (counted / beside / left_out), present_value_gbp
     benefits_by_agency: pd.DataFrame | None = None
@@ -180,7 +180,7 @@ def _option_decision(decision: Any, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
-    """``evpi_gbp``, ``evppi``, ``acceptability``, ``sobol`` and ``decision_notes`` (issue 14)."""
+    """``evpi_gbp``, ``evppi``, ``acceptability``, ``sobol`` and ``decision_notes``."""
     from .presentation import text
 
     notes = dict(text.DECISION_NOTES)
@@ -208,7 +208,7 @@ def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
 
 
 def _public_value_fields(public_value: Mapping[str, Any], option: str, perspective: str) -> dict[str, Any]:
-    """An option's public-value fields in the JSON (issue 15); money rounded to the penny."""
+    """An option's public-value fields in the JSON; money rounded to the penny."""
     e = (public_value or {}).get("options", {}).get(option)
     if e is None:
         return {}

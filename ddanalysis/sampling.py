@@ -525,7 +525,7 @@ class Marginal:
 
 
 def key_name(key: Key) -> str:
-    """The ``<scope>.<key>`` name of an assumption (issue 10's grammar)."""
+    """The ``<scope>.<key>`` name of an assumption (the grammar)."""
     return f"{key[0]}.{key[1]}"
 
 

@@ -260,7 +260,7 @@ def test_baseline_check_summarises_a_good_file(work):
     assert sha256s(GOOD_CSV) == before
 
 
-# --- 6b: budget-book lines as a council has them (issue 13; tests/fixtures/baselines/case_*.csv) ------
+# --- 6b: budget-book lines as a council has them (tests/fixtures/baselines/case_*.csv) ------
 # The case files are Burnley budget-book lines typed for data/cases (copies in tests/fixtures/baselines);
 # they do not name a project, so each run gives Dover's (RS cultural figure 2,055 thousand). Their
 # totals, added up by hand, are in tests/test_baseline.py (gross 2,840.958, income -1,898.029, net 942.929).
@@ -435,7 +435,7 @@ def test_rs_workbook_that_does_not_exist(work, tmp_path):
     fails_cleanly("outturn", path, cwd=work, expect=(f"error: {path}: file not found", ".xls, .xlsx, .ods or .csv"))
 
 
-# --- official files that are not what they are passed as (issue 12) ----------------------------------
+# --- official files that are not what they are passed as ----------------------------------
 
 
 def test_revenue_account_budget_passed_as_outturn(work, tmp_path):

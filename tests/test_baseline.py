@@ -380,7 +380,7 @@ def test_sidecar_share_must_match_the_figures(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# input a council actually has (issue 13): budget-book lines, as typed or pasted from a PDF
+# input a council actually has: budget-book lines, as typed or pasted from a PDF
 # ---------------------------------------------------------------------------------------------
 
 #: The four small failing inputs of ../shared/data/cases/baselines, copied here so the tests own them
@@ -390,7 +390,7 @@ CASES = ("cost_line_left_in_pounds.csv", "dash_for_nil.csv", "income_line_left_i
 SHARED_CASES = bl.config.OFFICIAL_DIR.parent / "cases" / "baselines"
 #: The case files do not say which project they are for. Dover's museum and tourism service is sized
 #: against Dover's 2014-15 RS cultural figure, 2,055 thousand (data/baselines/dover-museum-tourism.yaml,
-#: cell M154), which is how issue 13 got its "18,356% of the council's official figure".
+#: cell M154), which is where the review found its "18,356% of the council's official figure".
 CASE_PROJECT = "dover-museum-tourism"
 DOVER_RS_K = 2055
 
@@ -464,7 +464,7 @@ def test_case_cost_line_left_in_pounds_is_larger_than_its_block():
     """Without the line check, the official-figure check still refuses it.
 
     net = 942.929 - 376.646 + 376646 = 377,212.283 thousand; / 2,055 = 183.558 = 18,356% of Dover's RS
-    cultural figure (the share issue 13 saw accepted); the limit is 2,055 x 1.25 = 2,568.75.
+    cultural figure (the share once accepted); the limit is 2,055 x 1.25 = 2,568.75.
     """
     message = _message(_case("cost_line_left_in_pounds.csv"), pounds_ratio=None)
     assert "the file: the in-scope net budget of 377,212.283 thousand (GBP 377.2 million) is 18,356% of 2,055 thousand" \
@@ -492,7 +492,7 @@ def test_case_income_line_left_in_pounds_is_refused_naming_the_line():
 
 def test_case_income_line_left_in_pounds_is_income_above_gross():
     """Without the line check: income -336.776 - 104.918 - 1,456,335 = -1,456,776.694 thousand against gross
-    2,840.958, so net = -1,453,935.736 thousand (minus GBP 1.45 billion, the figure issue 13 saw accepted).
+    2,840.958, so net = -1,453,935.736 thousand (minus GBP 1.45 billion, the figure once accepted).
     """
     message = _message(_case("income_line_left_in_pounds.csv"), pounds_ratio=None)
     assert ("the file: income totals -1,456,776.694 thousand, more than the gross expenditure of 2,840.958 thousand, "

@@ -172,7 +172,7 @@ money = st.floats(0, 1e6, allow_nan=False)
        staff_change=st.floats(-0.2, 0.1), split=st.floats(0, 1), legal=st.floats(0, 200))
 def test_merging_or_splitting_cost_lines_never_changes_a_result(pay, premises, support, own, bought, staff_change,
                                                                 split, legal):
-    """Property (issue 10, M1): move part of the premises line into transport (a split), or merge the
+    """Property (M1): move part of the premises line into transport (a split), or merge the
     new body's own support into the council's support line, for the status quo and the option alike:
     net present saving, benefit-cost ratio and payback are identical, because optimism bias acts on
     the sum of the lines each year, never line by line."""

@@ -1,4 +1,4 @@
-"""The data log's generated table and the impact ranking behind it (issue 11)."""
+"""The data log's generated table and the impact ranking behind it."""
 from __future__ import annotations
 
 import json

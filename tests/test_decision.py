@@ -1,5 +1,5 @@
 """Deciding under uncertainty from draws: probability best, acceptability, EVPI, partial EVPI, Sobol
-indices, failure rules and the draws file (issue 14's computational core)."""
+indices, failure rules and the draws file (the computational core)."""
 import math
 from pathlib import Path
 
@@ -261,7 +261,7 @@ def test_planted_failure_rule_is_found():
 
 
 def test_failure_rule_words_for_a_chief_executive():
-    """The rule of issue 14's example, in the levers' own units, with 3% of failures from noise."""
+    """The rule of the example, in the levers' own units, with 3% of failures from noise."""
     rng = np.random.default_rng(4)
     n = 8000
     x = pd.DataFrame({"mutual.pension_rate_change": rng.uniform(-0.04, 0.06, n),

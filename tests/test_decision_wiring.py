@@ -1,4 +1,4 @@
-"""Issue 14 wired into the appraisal and every output: probability best, acceptability, EVPI, partial
+"""The decision measures in the appraisal and every output: probability best, acceptability, EVPI, partial
 EVPI, failure rules and Sobol indices in appraise(), the JSON, the draws file, the recommendation
 sentence, the tables, charts, CLI and Excel."""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Walk every assumption file and enforce the evidence rules of data/assumptions/README.md.
 
-The rules (issue 11): every assumption names a source in sources.yaml, says the date or period its value
+The rules: every assumption names a source in sources.yaml, says the date or period its value
 describes (``as_of``) and whether the figure was read in the source's own text (``verified``); a figure
 from a source carries a ``locator``; quality follows the source's kind (green = official statistic,
 statute or the council's own ledger, read; amber = a published study or survey, read; red = judgement or

@@ -431,7 +431,7 @@ def test_changing_the_discount_rate_recomputes_every_npv_as_the_green_book_predi
 
 
 def test_benefits_sheet_counts_what_the_perspective_counts_and_rediscounts_live(variants):
-    """Issue 15: the Benefits sheet's counted present value equals the model's (public perspective counts
+    """The Benefits sheet's counted present value equals the model's (public perspective counts
     fiscal value only), and after the discount rate is edited to 3% it equals the counted flows discounted
     at 3% (Green Book formula, worked here), so the totals are live formulas."""
     low = variants["results"]["low"]

@@ -20,7 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / PACKAGE
 
 #: Imports known to close a cycle, left for a later change; each is removed from the graph before
 #: looking for cycles, and must still exist (delete it here once it is gone). Both belong to the
-#: presentation-layer change of issue 17, after which this set must be empty:
+#: presentation-layer change, after which this set must be empty:
 #: - ``result`` imports the recommendation rule back from ``engine``, which builds the result;
 #: - ``engine`` imports ``__version__`` from the package root, whose lazy ``appraise`` imports
 #:   ``engine`` (the fix: ``from .version import __version__``).

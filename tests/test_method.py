@@ -1,4 +1,4 @@
-"""The fair method of issue 10 at the appraisal level: optimism bias as its own line with derived or
+"""The fair method at the appraisal level: optimism bias as its own line with derived or
 overridden mitigation, the council's costs only, the Green Book benefit-cost ratio, residual values,
 results at several horizons, the price base. Expected values are worked out by hand (docstrings)."""
 from __future__ import annotations

@@ -174,7 +174,7 @@ def test_template_reads_as_a_complete_appraisal_of_the_chosen_project(executed, 
                     "implementation plan by phase", "milestones", "risk register", "Assumptions used",
                     "Net present saving at 10, 15 and 20 years"):
         assert caption.lower() in text.lower(), f"{label}: no table captioned {caption!r}"
-    # issue 14: which option, how sure, what evidence is worth buying (from the same draws; Sobol on its own design)
+    # which option, how sure, what evidence is worth buying (from the same draws; Sobol on its own design)
     if draws:
         for caption in ("Probability each option is the best", "Value of information",
                         "When each option fails", "Sobol indices of the net present saving", "independently"):
@@ -263,7 +263,7 @@ def test_runner_reports_a_failing_notebook_and_exits_1(tmp_path):
 
 @pytest.mark.parametrize("label", list(TEMPLATE_RUNS) + ["03_options_appraisal"])
 def test_template_shows_who_gains_or_why_nothing_is_monetised(executed, label):
-    """Issue 15: the public-value cells run and show who gains (or, for a project without monetised
+    """The public-value cells run and show who gains (or, for a project without monetised
     outcomes such as CWAC + Wirral, say why)."""
     from ddanalysis.public_value import load_outcomes
 

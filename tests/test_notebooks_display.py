@@ -111,7 +111,7 @@ def test_appraisal_header_without_monte_carlo():
 
 def test_assumptions_table_links_sources_and_colours_quality(walsall):
     html = view.assumptions_table(walsall).to_html()
-    # a statute is cited only for a rule (issue 11), so the linked source is a published figure's
+    # a statute is cited only for a rule, so the linked source is a published figure's
     assert '<a href="https://www.gov.uk/government/news/mutuals-support-programme-2-years-on" target="_blank">Mutuals support programme' in html
     assert "background-color: #fce5cd" in html  # an amber assumption
 

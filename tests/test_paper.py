@@ -1,4 +1,4 @@
-"""The board paper (issue 18): HTML, PDF and Word in the HM Treasury Five Case structure.
+"""The board paper: HTML, PDF and Word in the HM Treasury Five Case structure.
 
 Expected figures come from the appraisal result and the presentation layer's own formatters
 (``formats.money`` of the result's values), never from the paper code. PDF tests drive Debian's
@@ -132,32 +132,21 @@ def test_management_case_has_people_and_the_equality_prompt(result, inputs, page
     assert people.loc[result.option_name("in-house"), "FTE transferring"] == 0
 
 
-def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs, page):
-    assert "Probability each option is best" in page and text.WHEN_AVAILABLE in page
-    rich = _With(
-        result,
-        decision={
-            "p_best": {
-                "in-house": 0.0,
-                "in-house-redesign": 0.75,
-                "mutual": 0.05,
-                "charitable-trust": 0.2,
-                "outsourcing": 0.0,
-            },
-            "evpi_gbp": 12345.0,
-            "evppi": [{"key": "in-house-redesign.staff_cost_change", "evppi_gbp": 999.0}],
-        },
-        benefits_by_agency=pd.DataFrame(
-            {"option": ["mutual"], "agency": ["NHS"], "kind": ["fiscal cashable"], "present_value_gbp": [5000.0]}
-        ),
-    )
-    rich_page = render_html(build_document(rich, inputs))
-    assert "Chance of being the best option" in rich_page and ">75%<" in rich_page
-    assert formats.money(12345.0) in rich_page and ">£999<" in rich_page and ">NHS<" in rich_page
-    assert (
-        "Probability each option is best and the expected value of perfect information (when available)"
-        not in rich_page
-    )
+def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs):
+    """Without the decision measures the economic case says 'when available'; with them (the default) it
+    shows probability best (the recommended option's share as formats.share prints it) and the EVPI."""
+    bare = appraise(PROJECT, draws=400, seed=7, with_decision=False)
+    bare_page = render_html(build_document(bare, inputs))
+    assert "Probability each option is best" in bare_page and text.WHEN_AVAILABLE in bare_page
+    rich_page = render_html(build_document(result, inputs))
+    dm = result.decision
+    assert dm is not None
+    share = formats.share(dm.p_best[result.recommended if result.recommended != "in-house" else
+                                    max(dm.p_best, key=dm.p_best.get)])
+    assert "Probability best" in rich_page and f">{share}<" in rich_page
+    assert formats.money(dm.evpi_gbp) in rich_page
+    assert ("Probability each option is best and the expected value of perfect information (when available)"
+            not in rich_page)
 
 
 def test_extra_result_columns_are_tolerated_and_optimism_bias_by_option_shown(result, inputs):

@@ -1,4 +1,4 @@
-"""Public value (issue 15): unit-cost library, outcome files, benefits, returns and perspectives.
+"""Public value: unit-cost library, outcome files, benefits, returns and perspectives.
 
 Every expected value is worked out by hand in the test's docstring, never copied from the code's
 output. The small fixtures are written by the tests themselves into ``tmp_path``.

@@ -1,4 +1,4 @@
-"""Public value wired into the appraisal and its outputs (issue 15).
+"""Public value wired into the appraisal and its outputs.
 
 Expected values are worked by hand from the data files' numbers (cohort, rates, adjustments, the
 evidence-grade haircut, the unit cost and the GDP deflator) and the Green Book formula for the

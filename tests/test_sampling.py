@@ -1,4 +1,4 @@
-"""The correlated sampler (issue 10, M4): PERT inverse CDF, common random numbers, declared rank
+"""The correlated sampler (M4): PERT inverse CDF, common random numbers, declared rank
 correlations (Gaussian copula), the correlations file and its validation.
 
 Expected values are worked out by hand in each docstring (PERT algebra, the Beta CDF in closed

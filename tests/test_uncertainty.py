@@ -108,7 +108,7 @@ def test_switching_values_flip_the_sign_when_applied(model, values):
     assert checked >= 5
 
 
-# ---- correlated Monte Carlo (issue 10, M4) ---------------------------------------------------------
+# ---- correlated Monte Carlo (M4) ---------------------------------------------------------
 
 def test_the_draw_matrix_has_one_scope_key_column_per_assumption_and_reproduces_the_draws(model, values):
     """MonteCarloResult.inputs: one row per draw, one '<scope>.<key>' column per assumption the model

@@ -1,4 +1,4 @@
-"""Issue 10, the last two parts: the cultural VAT exemption for an eligible body's admissions (M9,
+"""The cultural VAT exemption for an eligible body's admissions (M9,
 VATA 1994 Sch 9 Group 13) and the results at 10, 15 and 20 years in every output (M8). Expected
 values are worked out by hand in the docstrings."""
 from __future__ import annotations

@@ -149,7 +149,7 @@ class CostsSection(Section):
         self.picker = _OptionPicker("Option to break down:", self._draw_costs)
         self.costs = ChartSlot("costs", 520)
         self.table = html_widget(cls="dd-costs-table")
-        #: net present saving at 10, 15 and 20 years, residual value and optimism bias (issue 10)
+        #: net present saving at 10, 15 and 20 years, residual value and optimism bias
         self.horizons = html_widget(cls="dd-costs-horizons")
         intro = html_widget(note_box(
             "Savings and costs by year in real 2014-15 prices, before discounting. The breakdown shows where an "
@@ -178,7 +178,7 @@ class CostsSection(Section):
 
 
 class WhoGainsSection(Section):
-    """Public value (issue 15): the outcome benefits each option brings, who gains them and of what kind;
+    """Public value: the outcome benefits each option brings, who gains them and of what kind;
     what the perspective counts, shows beside and leaves out; or why the project monetises nothing."""
 
     def __init__(self, page: "AppraisalPage"):
@@ -229,7 +229,7 @@ class RiskSection(Section):
         self.picker = _OptionPicker("Option to test:", self._draw_option)
         self.tornado = ChartSlot("tornado", 560)
         self.switching = html_widget(cls="dd-switching")
-        # issue 14: which option, how sure, what evidence is worth buying (drawn from the full result)
+        # which option, how sure, what evidence is worth buying (drawn from the full result)
         self.p_best = ChartSlot("p-best", 360)
         self.p_best_table = html_widget(cls="dd-p-best")
         self.acceptability = ChartSlot("acceptability", 480)

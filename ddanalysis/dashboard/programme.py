@@ -60,7 +60,7 @@ def trend_frame(spending: pd.DataFrame) -> pd.DataFrame:
 
 
 def _public_value_columns(s: pd.DataFrame) -> dict:
-    """The programme table's public-value columns (issue 15), when the summary has them: the recommended
+    """The programme table's public-value columns, when the summary has them: the recommended
     option's counted outcome benefits, its net present value with them, and whether outcomes are
     monetised (and why not)."""
     if "benefits_counted_pv_gbp" not in s.columns:

@@ -157,7 +157,7 @@ _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 class ResultStore:
     """Results by :class:`Key`: memory, then the disk cache, then :func:`ddanalysis.engine.appraise`.
 
-    ``get(key)`` returns a full result (with switching values and the decision measures of issue 14:
+    ``get(key)`` returns a full result (with switching values and the decision measures:
     probability best, EVPI, partial EVPI, acceptability, failure rules). ``get_quick(key)`` returns a
     cached full result when there is one, else computes without switching values or decision measures
     (about five times faster: the first render pays for neither) and leaves the full one for :meth:`get`

@@ -1,4 +1,4 @@
-"""The benefits sheet (issue 15): each option's outcome benefits by year, agency and kind, with live totals.
+"""The benefits sheet: each option's outcome benefits by year, agency and kind, with live totals.
 
 Per option, one row per (agency, kind) with the yearly benefits (values from the model: GBP, real
 base-year prices, undiscounted), each row's total as a SUM formula; then the counted benefits a year

@@ -195,7 +195,7 @@ def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[in
 
 def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
     """Probability best, the acceptability curve, value of information, failure rules and (when computed)
-    Sobol indices: values from this run's draws, labelled as a snapshot (issue 14)."""
+    Sobol indices: values from this run's draws, labelled as a snapshot."""
     r = _section(ws, r, "Which option, how sure, and what evidence is worth buying")
     dm = getattr(result, "decision", None)
     if dm is None:

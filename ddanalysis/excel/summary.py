@@ -191,7 +191,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
 
 
 def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> None:
-    """Rows of model values (issue 10): why a Green Book benefit-cost ratio is missing, and each option's
+    """Rows of model values: why a Green Book benefit-cost ratio is missing, and each option's
     net present saving at 10, 15 and 20 years side by side (the same cash flows, no residual value)."""
     def why(row: int, c: int, opt: str) -> None:
         note = row_of.loc[opt, "benefit_cost_ratio_note"] if "benefit_cost_ratio_note" in row_of.columns else None

@@ -338,7 +338,7 @@ def _benefits_and_criteria(result: "AppraisalResult") -> list[Block]:
         if ben is not None
         else _hook("Benefits by agency", "outcomes priced from unit costs, split by the agency that bears them")
     )
-    words = tables.public_value_sentences(result)  # issue 15: what is left out (whose), or why nothing is monetised
+    words = tables.public_value_sentences(result)  # what is left out (whose), or why nothing is monetised
     if words:
         blocks.append(Paragraph(text.RANKING_NOTE, "note"))
         blocks.append(Bullets(tuple(words)))

@@ -125,7 +125,7 @@ def options_table(result: "AppraisalResult") -> Table:
     return Table(frame, units, _caption(result, "Options against the status quo"), emphasis)
 
 
-# --- results at several horizons (issue 10, M8) -------------------------------------------------------
+# --- results at several horizons (M8) -------------------------------------------------------
 
 def _horizon_columns(options: pd.DataFrame) -> list[tuple[int, str]]:
     """(years, column) of the options frame's net present saving by horizon (``nps_<years>y_gbp``), by years."""
@@ -417,7 +417,7 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-#: Programme summary's public-value columns (issue 15), shown when the summary has them.
+#: Programme summary's public-value columns, shown when the summary has them.
 PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
     "benefits_counted_pv_gbp": ("Outcome benefits counted (PV, not in the saving)", "gbp"),
     "net_present_value_gbp": ("Net present value with benefits", "gbp"),
@@ -651,7 +651,7 @@ def by_horizon_table(result: "AppraisalResult") -> Table | None:
         return None
     return Table(frame, {y: "gbp" for y in years}, _caption(result, "Net present saving over different horizons "
                                                                    "(without residual value)"))
-# --- deciding under uncertainty (issue 14) -------------------------------------------------------------
+# --- deciding under uncertainty -------------------------------------------------------------
 
 def _decision(result: "AppraisalResult"):
     return getattr(result, "decision", None)
@@ -787,7 +787,7 @@ def failure_rules_table(result: "AppraisalResult") -> Table:
                  "= share of the draws it describes that fail")
 
 
-# --- public value (issue 15) ----------------------------------------------------------------------------
+# --- public value ----------------------------------------------------------------------------
 
 _TREATMENT_WORDS = {"counted": "counted", "beside": "shown beside, not added", "left_out": "left out"}
 

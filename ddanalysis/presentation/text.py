@@ -137,7 +137,7 @@ def _pct(p: float) -> str:
     return f"{v:.0%}"
 
 
-# --- deciding under uncertainty (issue 14; the method is in docs/decision.md) -------------------------
+# --- deciding under uncertainty (the method is in docs/decision.md) -------------------------
 
 #: The heading of the value-of-information column, as the issue words it.
 EVPPI_MEANING = "the most it would be worth paying to know this before deciding"
@@ -353,7 +353,7 @@ def focus_sentence(name: str, status_quo_recommended: bool) -> str:
     return f"This case examines the recommended option, {name}."
 
 
-# --- public value (issue 15) -----------------------------------------------------------------------
+# --- public value -----------------------------------------------------------------------
 
 #: How outcome benefits enter the appraisal (JSON method notes, notebook, dashboard, Excel).
 PUBLIC_VALUE_NOTE = (

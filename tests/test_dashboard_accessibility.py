@@ -32,7 +32,8 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 EXCLUDED_RULES: dict[str, str] = {}
 FAIL_ON = ("serious", "critical")
 #: The appraisal page's tabs (the first is open on arrival).
-TABS = ["Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions"]
+TABS = ["Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions",
+        "Compare"]
 
 _AXE_RUN = """async (excluded) => {
   const rules = {};
@@ -48,7 +49,7 @@ _VISIBLE_PANEL_READY = """([n]) => {
   const ps = v.querySelectorAll('.js-plotly-plot');
   return ps.length >= n && Array.from(ps).every(x => x.querySelector('svg.main-svg') && x.getAttribute('aria-label'));
 }"""
-_CHARTS_PER_TAB = {"Summary": 1, "Costs and savings": 2, "Risk": 2, "Multi-criteria": 2, "Implementation plan": 1,
+_CHARTS_PER_TAB = {"Summary": 1, "Costs and savings": 2, "Who gains": 1, "Risk": 2, "Multi-criteria": 2, "Implementation plan": 1,
                    "Assumptions": 0, "Compare": 1}
 
 _FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;

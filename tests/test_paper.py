@@ -362,14 +362,27 @@ def test_paper_page_has_no_accessibility_violations_axe(result, inputs, tmp_path
     from ddanalysis.paper.browser import CHROMIUM_ARGS
 
     path = write_paper(result, tmp_path / "paper.html", inputs)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    found: dict[str, object] = {}
+
+    def run() -> None:  # in its own thread: an earlier test's asyncio loop may still own the main thread
         try:
-            page = browser.new_page()
-            page.goto(path.as_uri())
-            page.wait_for_function("window.__paperReady === true", timeout=120_000)
-            page.add_script_tag(path=str(axe))
-            violations = page.evaluate(_AXE_RUN)
-        finally:
-            browser.close()
-    assert violations == [], violations
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page()
+                    page.goto(path.as_uri())
+                    page.wait_for_function("window.__paperReady === true", timeout=120_000)
+                    page.add_script_tag(path=str(axe))
+                    found["violations"] = page.evaluate(_AXE_RUN)
+                finally:
+                    browser.close()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            found["error"] = exc
+
+    import threading
+
+    worker = threading.Thread(target=run, name="paper-axe", daemon=True)
+    worker.start()
+    worker.join(timeout=300)
+    assert "error" not in found, found.get("error")
+    assert found.get("violations") == [], found.get("violations")

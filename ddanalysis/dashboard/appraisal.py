@@ -866,7 +866,9 @@ class AppraisalPage:
         try:
             res = self.store.get_quick(key)
             with self._follow_lock:
-                if self.key() != key:
+                current = self.key()
+                if current != key:  # the view moved on: follow the view on screen, so "updating" always ends
+                    threading.Thread(target=self._follow, args=(current,), daemon=True).start()
                     return
                 self.result = res
                 self._redraw()

@@ -84,3 +84,29 @@ def write_atomic(
             handle.flush()
             os.fsync(handle.fileno())
     return target
+
+
+def check_output_path(path: "str | os.PathLike[str]", *, noun: str, suffixes: "tuple[str, ...]",
+                      suffix_rule: str, endings: str) -> Path:
+    """An output's destination as a Path, checked before any work is done: a path, one of ``suffixes``,
+    not a folder, in a folder that exists and can be written, not a read-only file. ``noun`` ("the paper"),
+    ``suffix_rule`` ("the paper must end in .pdf, .html or .docx") and ``endings`` (".pdf, .html or .docx")
+    word the :class:`~ddanalysis.errors.DDAnalysisError` raised otherwise."""
+    from .errors import DDAnalysisError
+
+    try:
+        p = Path(path).expanduser()
+    except TypeError as exc:
+        raise DDAnalysisError(f"expected a file path for {noun}, got {path!r}") from exc
+    if p.suffix.lower() not in suffixes:
+        raise DDAnalysisError(f"{p}: {suffix_rule} (got {p.suffix or 'no extension'!r})")
+    if p.is_dir():
+        raise DDAnalysisError(f"{p}: is a folder; give a file name ending in {endings}")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise DDAnalysisError(f"cannot write {p}: the folder {parent} does not exist (create it first)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DDAnalysisError(f"cannot write {p}: no permission to write in the folder {parent}")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise DDAnalysisError(f"cannot write {p}: the existing file is read-only")
+    return p

@@ -16,6 +16,7 @@ from typing import Mapping
 import pandas as pd
 from openpyxl import Workbook
 
+from ..atomic import check_output_path
 from ..atomic import atomic_path
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
@@ -26,22 +27,8 @@ SUFFIX = ".xlsx"
 
 def check_target(path: str | os.PathLike) -> Path:
     """The destination as a Path, checked before any work is done (DDAnalysisError saying why not)."""
-    try:
-        p = Path(path).expanduser()
-    except TypeError as exc:
-        raise DDAnalysisError(f"expected a file path for the workbook, got {path!r}") from exc
-    if p.suffix.lower() != SUFFIX:
-        raise DDAnalysisError(f"{p}: an Excel workbook must end in .xlsx (got {p.suffix or 'no extension'!r})")
-    if p.is_dir():
-        raise DDAnalysisError(f"{p}: is a folder; give a file name ending in .xlsx")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise DDAnalysisError(f"cannot write {p}: the folder {parent} does not exist (create it first)")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise DDAnalysisError(f"cannot write {p}: no permission to write in the folder {parent}")
-    if p.exists() and not os.access(p, os.W_OK):
-        raise DDAnalysisError(f"cannot write {p}: the existing file is read-only")
-    return p
+    return check_output_path(path, noun="the workbook", suffixes=(SUFFIX,),
+                             suffix_rule="an Excel workbook must end in .xlsx", endings=".xlsx")
 
 
 def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..atomic import check_output_path
 from ..errors import DDAnalysisError
 from ..presentation import text
 
@@ -25,22 +26,8 @@ SUFFIXES = (".pdf", ".html", ".docx")
 
 def check_target(path: str | os.PathLike) -> Path:
     """The destination as a Path, checked before any work is done (DDAnalysisError saying why not)."""
-    try:
-        p = Path(path).expanduser()
-    except TypeError as exc:
-        raise DDAnalysisError(f"expected a file path for the paper, got {path!r}") from exc
-    if p.suffix.lower() not in SUFFIXES:
-        raise DDAnalysisError(f"{p}: the paper must end in .pdf, .html or .docx (got {p.suffix or 'no extension'!r})")
-    if p.is_dir():
-        raise DDAnalysisError(f"{p}: is a folder; give a file name ending in .pdf, .html or .docx")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise DDAnalysisError(f"cannot write {p}: the folder {parent} does not exist (create it first)")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise DDAnalysisError(f"cannot write {p}: no permission to write in the folder {parent}")
-    if p.exists() and not os.access(p, os.W_OK):
-        raise DDAnalysisError(f"cannot write {p}: the existing file is read-only")
-    return p
+    return check_output_path(path, noun="the paper", suffixes=tuple(SUFFIXES),
+                             suffix_rule="the paper must end in .pdf, .html or .docx", endings=".pdf, .html or .docx")
 
 
 def _header_footer(result: "AppraisalResult") -> tuple[str, str]:

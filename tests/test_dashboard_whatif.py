@@ -238,6 +238,28 @@ def test_opening_a_link_reproduces_the_view(store):
     assert shown.key() == Key(PID)
 
 
+def test_a_link_with_what_if_values_is_complete_before_it_is_displayed(store, monkeypatch):
+    """A page built for a request (a link with what-if values) has its Monte Carlo figures before the
+    viewer's browser loads it: no thread is left to send "updating ... done" while the browser is still
+    loading the widgets (a change sent then can be lost, leaving "updating" on screen for good).
+    Expected: the status carries no 'dd-mc-updating' marker, no follow thread is started, and the
+    result shown has Monte Carlo percentiles equal to ``engine.appraise`` with the same overrides and
+    the dashboard's draws."""
+    started: list = []
+    monkeypatch.setattr("ddanalysis.dashboard.appraisal.threading.Thread",
+                        lambda *a, **k: started.append(k.get("args")) or type("T", (), {"start": lambda self: None})())
+    launcher = AppraisalLauncher.__new__(AppraisalLauncher)
+    shown = AppraisalPage(store, PID)  # the dashboard's own default: Monte Carlo follows in the background
+    assert shown.follow_in_background
+    launcher.store, launcher._page, launcher.error = store, shown, None
+    launcher.page(st.parse_query(f"project={PID}&set={KEY}%3D0.06"))
+    assert started == [] and "dd-mc-updating" not in shown.status.value
+    assert shown.follow_in_background  # later changes, on a live page, still follow in the background
+    direct = engine.appraise(PID, draws=store_mod.DRAWS, with_switching=False, with_decision=False,
+                             overrides={KEY: 0.06})
+    np.testing.assert_allclose(shown.result.options["saving_p10_gbp"], direct.options["saving_p10_gbp"])
+
+
 def test_link_round_trip_through_the_page(store):
     p = AppraisalPage(store, PID, follow_in_background=False)
     crit = list(p.result.mca_weights.index)

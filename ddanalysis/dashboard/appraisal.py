@@ -756,8 +756,20 @@ class AppraisalPage:
                           f"onerror=\"{escape(script)}\" style='display:none'>")
         self.query = query
 
-    def apply(self, state: ViewState) -> None:
-        """Show the view of a (checked) :class:`ViewState`: one recompute, one redraw."""
+    def apply(self, state: ViewState, before_display: bool = False) -> None:
+        """Show the view of a (checked) :class:`ViewState`: one recompute, one redraw.
+
+        ``before_display``: the page is not on a viewer's screen yet (built for a request). Then the
+        Monte Carlo figures of a what-if view are computed now, never left to a background thread: a
+        widget change sent while the browser is still loading the page's widgets can be lost, which
+        would leave the view saying "updating" for good."""
+        if before_display:
+            background, self.follow_in_background = self.follow_in_background, False
+            try:
+                self.apply(state)
+            finally:
+                self.follow_in_background = background
+            return
         self._quiet = True
         try:
             self.project.value, self.scenario.value, self.perspective.value = \
@@ -990,7 +1002,7 @@ class AppraisalLauncher:
         page, self._page = self._page, None
         if page is None:
             page = AppraisalPage(store, pid, state.scenario, state.perspective)
-        page.apply(state)
+        page.apply(state, before_display=True)
         if problems:
             page.status.value = note_box(escape("; ".join(problems).capitalize() + "."))
         return page.widget

@@ -183,41 +183,81 @@ def option_components(
     if perspective not in PERSPECTIVES:
         raise ValueError(f"perspective {perspective!r}; expected one of {PERSPECTIVES}")
     T = len(when.live_share)
-    years = np.arange(1, T + 1, dtype=float)  # year 0 is one year after the base year
     a = {k: float(v) for k, v in amounts_gbp.items()}
     lv = {k: _col(v) for k, v in levers.items()}
-    D = (1.0 + _col(project["demand_growth"])) ** years
-    P = ((1.0 + _col(project["demand_growth"])) * (1.0 + _col(project["real_pay_growth"]))) ** years
-    L = when.live_share[None, :]
-    since = when.years_since_go_live[None, :]
-    ramp = lv["ramp_up_years"]
-    S = L * np.where(ramp > 0, np.clip(since / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
+    D, P = _growth_indices(project, T)
+    L, since, S = _live_shares(when, lv["ramp_up_years"])
     gross = sum(a[k] for k in GROSS_LINES)
     grant_funded = council_funded_share * lv["council_pays_by_grant"]
     irrecoverable = grant_funded + (1.0 - grant_funded) * lv["irrecoverable_vat_share"]
     c = _operating(a, lv, D, P, L, S, since, perspective, council_rates_share, vat_rate, irrecoverable)
-    deficit = a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
-    in_rate = L * (1.0 - lv["pension_deficit_kept"])  # pass-through: the deficit rides in the new body's rate
-    staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
-    c["staff"] = c["staff"] - deficit * P * staff_factor * (1.0 - in_rate)
-    c["pension_deficit"] = deficit * (1.0 - in_rate) * np.ones_like(L)
-    c["client_side"] = L * lv["client_side_cost"] * gross * council_funded_share * D
-    provider_costs = sum(c[k] for k in ("staff", "pension_rate", "premises", "business_rates", "transport",
-                                        "supplies_third_party", "irrecoverable_vat", "support_services", "own_support"))
-    c["supplier_margin"] = L * lv["supplier_margin"] * provider_costs * council_funded_share
+    c.update(_pension_deficit(a, lv, project, c["staff"], P, L, S))
+    c.update(_contract_costs(c, lv, L, D, gross, council_funded_share))
     pay_bill = (a["employees_pay"] + a["employees_ni"] + a["employees_pension"]) * P
     c["volunteer_time"] = (S * lv["volunteer_substitution"] * pay_bill * volunteer_value_share
                            if perspective == "social" else 0.0 * L)
-    c["income_existing"] = (a["income_fees_charges"] + a["income_grants"] + a["income_other"]) * D * np.ones_like(L)
-    income_share = lv["new_income_share"] if teckal_cap is None else np.minimum(lv["new_income_share"], teckal_cap)
-    c["new_income"] = -S * income_share * gross * D * lv["new_income_margin"]
-    # grants and donations from outside the public sector are transfers in the social view
-    c["grant_income"] = -S * lv["grant_income_share"] * gross * D * (0.0 if perspective == "social" else 1.0)
+    c.update(_income(a, lv, D, L, S, gross, perspective, teckal_cap))
     c["admissions_vat"] = _admissions_vat(lv, L, D, perspective, vat_rate, admissions_gbp)
     c.update(_one_off(a, fte, lv, when, perspective))
     c["optimism_bias_operating"] = 0.0 * L
     n = max(np.shape(v)[0] for v in c.values())
     return {k: np.broadcast_to(np.asarray(v, dtype=float), (n, T)) for k, v in c.items()}
+
+
+def _growth_indices(project: Mapping[str, float | np.ndarray], horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """``D``, the demand growth index, and ``P``, demand x real pay growth, from the base year to each
+    appraisal year (each (n, T); year index 0 is one year after the base year)."""
+    years = np.arange(1, horizon + 1, dtype=float)
+    demand = 1.0 + _col(project["demand_growth"])
+    return demand ** years, (demand * (1.0 + _col(project["real_pay_growth"]))) ** years
+
+
+def _live_shares(when: Timing, ramp_up_years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``L``, the share of each year after go-live (1, T); years since go-live (1, T); and ``S``, ``L``
+    x the share of the ramp-up done (n, T): linear over ``ramp_up_years`` from go-live, 1 when 0."""
+    L = when.live_share[None, :]
+    since = when.years_since_go_live[None, :]
+    ramp = ramp_up_years
+    S = L * np.where(ramp > 0, np.clip(since / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), 1.0)
+    return L, since, S
+
+
+def _pension_deficit(a: Mapping[str, float], lv: Mapping[str, np.ndarray], project: Mapping[str, float | np.ndarray],
+                     staff: np.ndarray, P: np.ndarray, L: np.ndarray, S: np.ndarray) -> dict[str, np.ndarray]:
+    """``staff`` without the deficit part of the employer's pension contributions the council keeps
+    paying, and that part as its own line ``pension_deficit`` (GBP, real): flat in real terms, untouched
+    by staff savings; under a pass-through (kept = 0) it rides in the new body's rate from go-live."""
+    deficit = a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
+    in_rate = L * (1.0 - lv["pension_deficit_kept"])
+    staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
+    return {"staff": staff - deficit * P * staff_factor * (1.0 - in_rate),
+            "pension_deficit": deficit * (1.0 - in_rate) * np.ones_like(L)}
+
+
+#: The provider's own cost lines, on which its margin is charged.
+PROVIDER_COST_LINES = ("staff", "pension_rate", "premises", "business_rates", "transport", "supplies_third_party",
+                       "irrecoverable_vat", "support_services", "own_support")
+
+
+def _contract_costs(c: Mapping[str, np.ndarray], lv: Mapping[str, np.ndarray], L: np.ndarray, D: np.ndarray,
+                    gross: float, council_funded_share: float) -> dict[str, np.ndarray]:
+    """``client_side`` (contract management) and ``supplier_margin`` (on the provider's own costs
+    ``c``), each on the council-funded share only (GBP, real)."""
+    provider_costs = sum(c[k] for k in PROVIDER_COST_LINES)
+    return {"client_side": L * lv["client_side_cost"] * gross * council_funded_share * D,
+            "supplier_margin": L * lv["supplier_margin"] * provider_costs * council_funded_share}
+
+
+def _income(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarray, L: np.ndarray, S: np.ndarray,
+            gross: float, perspective: str, teckal_cap: float | None) -> dict[str, np.ndarray]:
+    """Income lines (GBP, real, negative = income): ``income_existing``, ``new_income`` (net of its
+    costs, within the Teckal cap) and ``grant_income`` (a transfer, so nil, in the social view)."""
+    income_share = lv["new_income_share"] if teckal_cap is None else np.minimum(lv["new_income_share"], teckal_cap)
+    return {
+        "income_existing": (a["income_fees_charges"] + a["income_grants"] + a["income_other"]) * D * np.ones_like(L),
+        "new_income": -S * income_share * gross * D * lv["new_income_margin"],
+        "grant_income": -S * lv["grant_income_share"] * gross * D * (0.0 if perspective == "social" else 1.0),
+    }
 
 
 GROSS_LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",

@@ -10,26 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import config, mca, plan, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
-from .assumptions import PROJECT_SCOPE, load_book
+from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario, load_book
 from .baseline import project_baseline
-from .cashflow import (COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS,
-                       PERSPECTIVES)
+from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS, PERSPECTIVES
 from .errors import DDAnalysisError, unknown
+from .filestamp import Stamp, stamp
 from .model import OptionTiming, ProjectModel
+from .overrides import checked as checked_overrides
 from .presentation import text as decision_text
 from .result import AppraisalResult
-from .filestamp import Stamp, stamp
-from .overrides import checked as checked_overrides
 from .run_defaults import check_readable as check_run_defaults
 from .run_record import make_record, project_input_files
-from .version import __version__
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
+from .version import __version__
 from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
@@ -106,95 +106,186 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
-    project = registry.project(project_id)
     book = load_book(project_id)
     sc = book.scenario(scenario)
+    values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
+    model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
+    ob_used, ob_source = _set_mitigation(model, values, ob_mitigation)
+    base = project_baseline(project_id)
+    year_labels = [fy_label(fy_start_year(book.settings.first_year) + t) for t in range(model.horizon)]
+    flows = model.evaluate(values.to_dict())
+    uncertainty = _uncertainty_fields(model, values, fixed, _target_share(book), base.net_budget_gbp, draws, seed,
+                                      with_sensitivity, with_switching)
+    mca_fields = _mca_fields(project_id, mca_weights)
+    options, recommended, text = _with_recommendation(
+        _options_table(model, flows, values.to_dict(), book, plans, base, uncertainty["monte_carlo"],
+                       mca_fields["mca_totals"], year_labels),
+        draws > 0, base.net_budget_gbp, perspective, book.settings.base_year, model.horizon)
+    result = AppraisalResult(
+        **_heading_fields(project_id, sc, book, model, perspective), baseline=base,
+        illustrative=bool(base.illustrative),
+        optimism_bias_mitigation=ob_used, optimism_bias_mitigation_source=ob_source,
+        options=options, assumptions=_assumptions_used(book, model, values),
+        discount_bands=tuple(book.settings.discount_bands), discount_source=_discount_source(book),
+        recommended=recommended, recommendation=text, provenance=_provenance(base),
+        run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
+                               overrides),
+        **_cashflow_fields(flows, model.factors, year_labels), **uncertainty, **mca_fields,
+        **_plan_fields(plans, model.options),
+        **_public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels),
+    )
+    if draws and (with_decision or with_sobol):
+        result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
+    return result
+
+
+def _heading_fields(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel,
+                    perspective: str) -> dict[str, Any]:
+    """AppraisalResult's heading: the project, its councils, the scenario, the perspective, the base
+    and first years, the horizon (years) and the residual life of assets (years)."""
+    project = registry.project(project_id)
+    names = registry.councils().set_index("e_code")["name"]
+    return {"project_id": project_id, "project_title": project.title,
+            "councils": " + ".join(names[c] for c in project.councils),
+            "scenario": sc.name, "scenario_description": sc.description, "perspective": perspective,
+            "base_year": book.settings.base_year, "first_year": book.settings.first_year,
+            "horizon_years": model.horizon, "residual_life_years": float(model.residual_life_years)}
+
+
+#: The assumption that sets the optimism-bias mitigation: never drawn in the Monte Carlo.
+OB_KEY = (PROJECT_SCOPE, "optimism_bias_mitigation")
+
+
+def _scenario_values(book: AssumptionBook, sc: Scenario, overrides: Mapping[str, float] | None,
+                     ob_mitigation: float | None) -> tuple[pd.Series, set[tuple[str, str]], float | None]:
+    """The scenario's value of every assumption ((scope, key) -> value) with the what-if ``overrides``
+    applied; the keys fixed in every Monte Carlo draw (the scenario's, the overrides' and the
+    mitigation); and the optimism-bias mitigation override: the argument, else the scenario's, else an
+    override of it, else None (derived from the contributory factors)."""
     values = book.values(sc)
-    ob_key = (PROJECT_SCOPE, "optimism_bias_mitigation")
-    fixed = set(sc.set) | {ob_key}  # the mitigation is never drawn in the Monte Carlo
-    if ob_mitigation is None and ob_key in sc.set:
-        ob_mitigation = float(sc.set[ob_key])
+    fixed = set(sc.set) | {OB_KEY}
+    if ob_mitigation is None and OB_KEY in sc.set:
+        ob_mitigation = float(sc.set[OB_KEY])
     for key, value in checked_overrides(overrides or {}, book.table).items():
-        if key == ob_key:
+        if key == OB_KEY:
             ob_mitigation = value
         else:
             values.loc[key] = value
             fixed.add(key)
-    model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
+    return values, fixed, ob_mitigation
+
+
+def _set_mitigation(model: ProjectModel, values: pd.Series, ob_mitigation: float | None) -> tuple[float, str]:
+    """The optimism-bias mitigation used (share, 0..1) and where it comes from: the override, else the
+    one derived from the contributory factors; set on ``model`` and written into ``values`` (both built
+    by :func:`appraise`)."""
     model.ob_mitigation_override = None if ob_mitigation is None else float(ob_mitigation)
     ob_used = model.ob_mitigation_override if ob_mitigation is not None else model.ob_derived["operating"]
-    values.loc[ob_key] = float(ob_used)
-    base = project_baseline(project_id)
-    T = model.horizon
-    first = fy_start_year(book.settings.first_year)
-    year_labels = [fy_label(first + t) for t in range(T)]
+    values.loc[OB_KEY] = float(ob_used)
+    return float(ob_used), "override" if ob_mitigation is not None else "contributory factors"
 
-    flows = model.evaluate(values.to_dict())
-    # ---- tidy cash flows ----------------------------------------------------------------------
+
+def _target_share(book: AssumptionBook) -> float:
+    """The steady-state saving target as a share of the net budget (appraisal.yaml ``targets``)."""
+    return float(book.settings.targets["steady_state_saving_share"]["value"])
+
+
+def _cashflow_fields(flows: Mapping[str, Mapping[str, np.ndarray]], factors: np.ndarray,
+                     year_labels: list[str]) -> dict[str, pd.DataFrame]:
+    """AppraisalResult's ``cashflows`` (option, year_index, financial_year, component, label, kind,
+    cost_gbp) and ``annual`` (each option's cost, saving against the status quo, cumulative saving,
+    discount factor and present values by year); GBP, real base-year prices."""
     cf_rows = []
     for opt, comps in flows.items():
         for comp in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS:
             kind = "one_off" if comp in ONE_OFF_COMPONENTS else "operating"
-            for t in range(T):
-                cf_rows.append((opt, t, year_labels[t], comp, COMPONENT_LABELS[comp], kind, float(comps[comp][0, t])))
-    cashflows = pd.DataFrame(cf_rows, columns=["option", "year_index", "financial_year", "component", "label", "kind", "cost_gbp"])
-
+            for t, label in enumerate(year_labels):
+                cf_rows.append((opt, t, label, comp, COMPONENT_LABELS[comp], kind, float(comps[comp][0, t])))
+    cashflows = pd.DataFrame(cf_rows, columns=["option", "year_index", "financial_year", "component", "label", "kind",
+                                               "cost_gbp"])
     totals = {o: ProjectModel.total(c)[0] for o, c in flows.items()}
-    one_offs = {o: ProjectModel.total(c, ONE_OFF_COMPONENTS)[0] for o, c in flows.items()}
     sq = totals[registry.STATUS_QUO]
     annual_rows = []
     for opt, cost in totals.items():
         saving = sq - cost
         cum = np.cumsum(saving)
-        pv = saving * model.factors
-        for t in range(T):
-            annual_rows.append((opt, t, year_labels[t], cost[t], saving[t], cum[t], model.factors[t], pv[t], pv[: t + 1].sum()))
+        pv = saving * factors
+        for t, label in enumerate(year_labels):
+            annual_rows.append((opt, t, label, cost[t], saving[t], cum[t], factors[t], pv[t], pv[: t + 1].sum()))
     annual = pd.DataFrame(annual_rows, columns=["option", "year_index", "financial_year", "cost_gbp", "saving_gbp",
                                                 "cumulative_saving_gbp", "discount_factor", "pv_saving_gbp",
                                                 "cumulative_pv_saving_gbp"])
+    return {"cashflows": cashflows, "annual": annual}
 
-    # ---- uncertainty --------------------------------------------------------------------------
-    target_share = float(book.settings.targets["steady_state_saving_share"]["value"])
-    sens = sensitivity(model, values) if with_sensitivity else pd.DataFrame(
-        columns=["option", "scope", "key", "description", "unit", "low", "high", "nps_base", "nps_at_low",
-                 "nps_at_high", "swing", "rank"])
+
+#: Columns of the one-way sensitivity table (empty when it is not run).
+SENSITIVITY_COLUMNS = ["option", "scope", "key", "description", "unit", "low", "high", "nps_base", "nps_at_low",
+                       "nps_at_high", "swing", "rank"]
+
+
+def _uncertainty_fields(model: ProjectModel, values: pd.Series, fixed: set[tuple[str, str]], target_share: float,
+                        net_budget_gbp: float, draws: int, seed: int, with_sensitivity: bool,
+                        with_switching: bool) -> dict[str, Any]:
+    """AppraisalResult's ``sensitivity``, ``switching``, ``monte_carlo`` (option, p10, p50, p90 GBP,
+    p_positive, p_meets_target; NaN without draws), ``mc_draws``, ``mc_seed``, ``mc_target_gbp`` (the
+    steady-state saving target: ``target_share`` x the net budget, GBP) and ``mc_inputs`` (None without
+    draws)."""
+    sens = sensitivity(model, values) if with_sensitivity else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
     switch = switching_values(model, values) if with_switching else pd.DataFrame()
+    fields: dict[str, Any] = {"sensitivity": sens, "switching": switch, "mc_seed": int(seed)}
     if draws:
         mc = monte_carlo(model, values, draws=int(draws), seed=int(seed), target_share=target_share,
-                         net_budget_gbp=base.net_budget_gbp, fixed=fixed)
-        mc_summary, mc_draws, mc_target = mc.summary.set_index("option"), mc.draws, mc.target_gbp
-    else:
-        mc_summary = pd.DataFrame(index=list(model.options), columns=["p10", "p50", "p90", "p_positive", "p_meets_target"], dtype=float)
-        mc_draws, mc_target = pd.DataFrame(columns=list(model.options)), target_share * base.net_budget_gbp
+                         net_budget_gbp=net_budget_gbp, fixed=fixed)
+        summary = mc.summary.set_index("option")
+        return {**fields, "monte_carlo": summary.reset_index(names="option"), "mc_draws": mc.draws,
+                "mc_target_gbp": float(mc.target_gbp), "mc_inputs": mc.inputs.reset_index(drop=True)}
+    empty = pd.DataFrame(index=list(model.options), columns=["p10", "p50", "p90", "p_positive", "p_meets_target"],
+                         dtype=float)
+    return {**fields, "monte_carlo": empty.rename_axis("option").reset_index(),
+            "mc_draws": pd.DataFrame(columns=list(model.options)),
+            "mc_target_gbp": float(target_share * net_budget_gbp), "mc_inputs": None}
 
-    # ---- multi-criteria analysis ----------------------------------------------------------------
+
+def _mca_fields(project_id: str, mca_weights: pd.Series | dict | None) -> dict[str, Any]:
+    """AppraisalResult's multi-criteria fields: ``mca_scores``, ``mca_weights`` (criterion -> swing
+    weight: the argument, else the project's defaults), ``mca_totals``, ``mca_stability``,
+    ``mca_criteria`` and ``mca_notes`` (:mod:`ddanalysis.mca`)."""
     scores = mca.load_scores(project_id)
     weights = pd.Series(mca_weights, dtype=float) if mca_weights is not None else mca.default_weights(project_id)
-    mca_totals = mca.weighted_totals(scores, weights)
-    stability = mca.rank_stability(scores, weights)
-    mca_by_option = mca_totals.set_index("option")["weighted_score"]
+    return {"mca_scores": scores, "mca_weights": weights, "mca_totals": mca.weighted_totals(scores, weights),
+            "mca_stability": mca.rank_stability(scores, weights), "mca_criteria": mca.load_criteria(),
+            "mca_notes": mca.criteria_notes()}
 
-    # ---- headline table ------------------------------------------------------------------------
-    extra = _method_metrics(model, flows, values.to_dict())
+
+def _options_table(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]], values: dict,
+                   book: AssumptionBook, plans: Mapping[str, Any], base: Any, monte_carlo_summary: pd.DataFrame,
+                   mca_totals: pd.DataFrame, year_labels: list[str]) -> pd.DataFrame:
+    """The headline table: one row per option (status quo first) with its present values (GBP, real
+    base-year prices), payback, Green Book metrics, Monte Carlo percentiles and MCA score, and its
+    ``rank`` by net present saving and ``mca_rank`` (1 = best)."""
+    mc_summary = monte_carlo_summary.set_index("option")
+    mca_by_option = mca_totals.set_index("option")["weighted_score"]
+    extra = _method_metrics(model, flows, values)
+    totals = {o: ProjectModel.total(c)[0] for o, c in flows.items()}
+    one_offs = {o: ProjectModel.total(c, ONE_OFF_COMPONENTS)[0] for o, c in flows.items()}
+    sq = totals[registry.STATUS_QUO]
     rows = []
     for opt in model.options:
         saving = sq - totals[opt]
-        npc = float(totals[opt] @ model.factors)
         nps = float(saving @ model.factors)
         pv_one_off = float(one_offs[opt] @ model.factors)
-        pv_recurring_saving = nps + pv_one_off
         pb = int(payback_index(saving)[0]) if opt != registry.STATUS_QUO else -1
         p = plans.get(opt)
         rows.append({
             "id": opt, "name": book.models[opt]["name"],
             "go_live": p.go_live.isoformat() if p is not None else None,
             "go_live_year": fy_of(p.go_live) if p is not None else None,
-            "net_present_cost_gbp": npc, "net_present_saving_gbp": nps,
+            "net_present_cost_gbp": float(totals[opt] @ model.factors), "net_present_saving_gbp": nps,
             "one_off_cost_gbp": float(one_offs[opt].sum()), "pv_one_off_cost_gbp": pv_one_off,
             "payback_index": pb if pb >= 0 else None,
             "payback_year": year_labels[pb] if pb >= 0 else None,
             **extra[opt],
-            "return_on_transition_cost": return_on_transition_cost(pv_recurring_saving, pv_one_off),
+            "return_on_transition_cost": return_on_transition_cost(nps + pv_one_off, pv_one_off),
             "steady_state_saving_gbp": float(saving[-1]),
             "steady_state_saving_share": float(saving[-1] / base.net_budget_gbp) if base.net_budget_gbp else None,
             "p_saving_positive": _get(mc_summary, opt, "p_positive"),
@@ -207,52 +298,35 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     options = pd.DataFrame(rows)
     options["rank"] = options["net_present_saving_gbp"].rank(ascending=False, method="min").astype(int)
     options["mca_rank"] = options["mca_score"].rank(ascending=False, method="min").astype(int)
-    recommended, text = _recommend(options, draws > 0, base.net_budget_gbp, perspective, book.settings.base_year, T)
-    options["recommended"] = options["id"] == recommended
+    return options
 
-    # ---- assumptions used -----------------------------------------------------------------------
-    scopes = [PROJECT_SCOPE, *model.options]
-    used = book.table[book.table.scope.isin(scopes)].copy()
+
+def _assumptions_used(book: AssumptionBook, model: ProjectModel, values: pd.Series) -> pd.DataFrame:
+    """The assumption book's rows of the project and its options, with ``value_used`` in this run."""
+    used = book.table[book.table.scope.isin([PROJECT_SCOPE, *model.options])].copy()
     used["value_used"] = [float(values[k]) for k in used.index]
-    used = used.reset_index(drop=True)
+    return used.reset_index(drop=True)
 
-    gantt = pd.concat([p.phases.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
-        if plans else pd.DataFrame()
-    risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
-        if plans else pd.DataFrame()
-    public = _public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels)
-    names = registry.councils().set_index("e_code")["name"]
-    result = AppraisalResult(
-        project_id=project_id, project_title=project.title,
-        councils=" + ".join(names[c] for c in project.councils),
-        scenario=sc.name, scenario_description=sc.description, perspective=perspective,
-        base_year=book.settings.base_year, first_year=book.settings.first_year, horizon_years=T,
-        optimism_bias_mitigation=float(ob_used),
-        optimism_bias_mitigation_source="override" if ob_mitigation is not None else "contributory factors",
-        residual_life_years=float(model.residual_life_years),
-        illustrative=bool(base.illustrative), baseline=base, options=options, cashflows=cashflows, annual=annual,
-        assumptions=used, sensitivity=sens, switching=switch, monte_carlo=mc_summary.reset_index(names="option")
-        if draws else mc_summary.rename_axis("option").reset_index(),
-        mc_draws=mc_draws, mc_seed=int(seed), mc_target_gbp=float(mc_target),
-        mca_scores=scores, mca_weights=weights, mca_totals=mca_totals, mca_stability=stability,
-        mca_criteria=mca.load_criteria(), mca_notes=mca.criteria_notes(),
-        discount_bands=tuple(book.settings.discount_bands), discount_source=_discount_source(book),
-        plans={o: p for o, p in plans.items() if o in model.options}, gantt=gantt, risks=risks,
-        recommended=recommended, recommendation=text,
-        provenance={
-            "baseline": base.source,
-            "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
-            "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
-            "package_version": __version__,
-        },
-        run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
-                               overrides),
-        mc_inputs=mc.inputs.reset_index(drop=True) if draws else None,
-        **public,
-    )
-    if draws and (with_decision or with_sobol):
-        result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
-    return result
+
+def _plan_fields(plans: Mapping[str, Any], options: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """AppraisalResult's ``plans`` (option id -> Plan), ``gantt`` (phases) and ``risks`` of the options
+    appraised, each table with an ``option`` column."""
+    kept = {o: p for o, p in plans.items() if o in options}
+    if not plans:
+        return {"plans": kept, "gantt": pd.DataFrame(), "risks": pd.DataFrame()}
+    return {"plans": kept,
+            "gantt": pd.concat([p.phases.assign(option=o) for o, p in kept.items()], ignore_index=True),
+            "risks": pd.concat([p.risks.assign(option=o) for o, p in kept.items()], ignore_index=True)}
+
+
+def _provenance(base: Any) -> dict[str, str]:
+    """Where the figures come from: the baseline's source, the assumption files, the method, the version."""
+    return {
+        "baseline": base.source,
+        "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
+        "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
+        "package_version": __version__,
+    }
 
 
 def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values: pd.Series, fixed: set,
@@ -342,6 +416,14 @@ def _get(frame: pd.DataFrame, opt: str, col: str) -> float | None:
         return None
     v = frame.loc[opt, col]
     return None if pd.isna(v) else float(v)
+
+
+def _with_recommendation(options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str,
+                         base_year: str, horizon: int) -> tuple[pd.DataFrame, str, str]:
+    """``options`` (not changed) with its ``recommended`` column (True on the preferred option), the
+    preferred option's id and the sentence that explains it (:func:`_recommend`)."""
+    recommended, text = _recommend(options, have_mc, net_budget, perspective, base_year, horizon)
+    return options.assign(recommended=options["id"] == recommended), recommended, text
 
 
 def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str,

@@ -79,7 +79,9 @@ def value_at(entry: "_Entry | Mapping[str, Any]", when: "dt.date | str") -> dict
     >>> value_at(e, "2013-04-01") is None
     True
     """
-    get = entry.get if isinstance(entry, Mapping) else (lambda k, d=None: getattr(entry, k, d))
+    def get(key: str) -> Any:
+        return entry.get(key) if isinstance(entry, Mapping) else getattr(entry, key, None)
+
     history = get("values") or {}
     when = dt.date.fromisoformat(str(when)) if not isinstance(when, dt.date) else when
     dated = sorted((dt.date.fromisoformat(str(d)) if not isinstance(d, dt.date) else d, v) for d, v in history.items())
@@ -271,7 +273,8 @@ def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping
 def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources: Mapping[str, Any],
              settings_specs: Mapping[str, _SettingEntry] | None = None) -> tuple[list[dict], list[str]]:
     """Validate a mapping of assumption entries; return rows and problems (never raise)."""
-    rows, problems = [], []
+    rows: list[dict] = []
+    problems: list[str] = []
     if mapping is None:
         return rows, problems
     if not isinstance(mapping, dict):
@@ -343,7 +346,7 @@ def _discount_bands(schedule: Mapping[str, Any], problems: list[str]) -> list[tu
         bands.append((int(band["from_year"]), band.get("to_year"), float(rate)))
     bands.sort()
     band_problems = len(problems)
-    for (a0, a1, _), (b0, _, _) in zip(bands, bands[1:]):
+    for (_, a1, _), (b0, _, _) in zip(bands, bands[1:]):
         if a1 is None or a1 + 1 != b0:
             problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {a1 + 1 if a1 is not None else '?'}")
     if band_problems == 0 and (not bands or bands[0][0] != 0 or bands[-1][1] is not None):
@@ -401,6 +404,29 @@ def _setting_entries(path: Path, raw_entries: Mapping[str, Any] | None, sources:
     return specs, rows
 
 
+def _residual_life_years(residual: Any, sources: Mapping[str, Any], problems: list[str]) -> float:
+    """appraisal.yaml's ``residual_value.remaining_life_years`` (0 to 100 years, with a source from
+    sources.yaml; 0 years from team judgement when the block is absent); 0 with the problem noted in
+    ``problems`` when it is not valid."""
+    residual = residual or {"remaining_life_years": 0, "source": "team-judgement"}
+    life = residual.get("remaining_life_years")
+    if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
+        problems.append(f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
+                        f"got {residual!r}")
+        return 0.0
+    return float(life)
+
+
+def _horizon_years(horizon: Any, problems: list[str]) -> int:
+    """appraisal.yaml's ``horizon_years`` (a whole number of years from 1 to 100, or ``{value: n}``);
+    0 with the problem noted in ``problems`` when it is not."""
+    h = horizon.get("value") if isinstance(horizon, dict) else horizon
+    if not isinstance(h, int) or not 1 <= h <= 100:
+        problems.append(f"horizon_years.value: expected a whole number of years from 1 to 100, got {h!r}")
+        return 0
+    return int(h)
+
+
 def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, dict[str, _SettingEntry], list[dict]]:
     """appraisal.yaml: the appraisal settings (years, Green Book bands, optimism bias, facts, targets, deflator),
     its project-wide assumptions and their table rows; every problem in one :class:`DataFileError`."""
@@ -413,27 +439,20 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
     bands = _discount_bands(raw["discount_schedule"], problems)
     ob = raw["optimism_bias"]
     upper, use = _optimism_bias(ob, problems)
-    residual = raw.get("residual_value") or {"remaining_life_years": 0, "source": "team-judgement"}
-    life = residual.get("remaining_life_years")
-    if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
-        problems.append(f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
-                        f"got {residual!r}")
+    life = _residual_life_years(raw.get("residual_value"), sources, problems)
     for block in ("discount_schedule", "optimism_bias", "gdp_deflator"):
         if raw[block].get("source") not in sources:
             problems.append(f"{block}.source: {raw[block].get('source')!r} is not in sources.yaml")
     facts = raw["facts"] or {}
     _check_facts(facts, sources, problems)
-    horizon = raw["horizon_years"]
-    h = horizon.get("value") if isinstance(horizon, dict) else horizon
-    if not isinstance(h, int) or not 1 <= h <= 100:
-        problems.append(f"horizon_years.value: expected a whole number of years from 1 to 100, got {h!r}")
+    h = _horizon_years(raw["horizon_years"], problems)
     specs, rows = _setting_entries(path, raw["assumptions"], sources, problems)
     deflator = pd.Series(raw["gdp_deflator"].get("index") or {}, dtype=float)
     if deflator.empty or (deflator <= 0).any():
         problems.append("gdp_deflator.index: expected positive index values by financial year")
     _fail(path, problems)
     settings = Settings(
-        base_year=str(raw["base_year"]), first_year=str(raw["first_year"]), horizon_years=int(h),
+        base_year=str(raw["base_year"]), first_year=str(raw["first_year"]), horizon_years=h,
         discount_bands=tuple(bands), optimism_bias_upper=upper, optimism_bias_use=use, facts=facts,
         targets=targets, gdp_deflator=deflator,
         sources_of_settings={b: raw[b]["source"] for b in ("discount_schedule", "optimism_bias", "gdp_deflator")},
@@ -496,8 +515,8 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
     raw = _read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("scenarios"), dict):
         raise DataFileError(f"{path}: expected a mapping 'scenarios:'")
-    known_scopes = set(DELIVERY_MODELS) | {PROJECT_SCOPE}
-    out, problems = {}, []
+    out: dict[str, Scenario] = {}
+    problems: list[str] = []
     for name, spec in raw["scenarios"].items():
         spec = spec or {}
         if not isinstance(spec, dict) or not isinstance(spec.get("set") or {}, dict):
@@ -514,32 +533,7 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
         plan = spec.get("plan_duration", "central")
         if plan not in PLAN_CASES:
             problems.append(f"{name}.plan_duration: {plan!r}; expected one of {', '.join(PLAN_CASES)}")
-        settings: dict[tuple[str, str], float] = {}
-        for full_key, value in (spec.get("set") or {}).items():
-            try:
-                parsed = parse_key(str(full_key))
-            except DDAnalysisError as exc:
-                problems.append(f"{name}.set.{full_key}: {exc}")
-                continue
-            if parsed.service is not None:
-                problems.append(f"{name}.set.{full_key}: service-scoped keys are not supported in a "
-                                "single-service project; write '<scope>.<key>'")
-                continue
-            scope, key = parsed.pair
-            if scope not in known_scopes:
-                problems.append(f"{name}.set.{full_key}: unknown option {scope!r}{_hint(scope, known_scopes)}; "
-                                f"valid: {', '.join(sorted(known_scopes))}")
-                continue
-            rows = table[(table.scope == scope) & (table.key == key)]
-            if rows.empty:
-                problems.append(f"{name}.set.{full_key}: {scope} has no assumption {key!r}"
-                                f"{_hint(key, table.key[table.scope == scope])}")
-                continue
-            lo, hi = rows.iloc[0]["bound_low"], rows.iloc[0]["bound_high"]
-            if not isinstance(value, (int, float)) or not lo <= value <= hi:
-                problems.append(f"{name}.set.{full_key}: {value!r} outside the allowed range [{lo}, {hi}]")
-                continue
-            settings[(scope, key)] = float(value)
+        settings = _scenario_settings(name, spec.get("set") or {}, table, problems)
         out[name] = Scenario(name=name, description=str(spec.get("description", "")), pick=pick,
                              plan_duration=plan, set=settings)
     for required in ("low", "central", "high"):
@@ -547,6 +541,41 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
             problems.append(f"{required}: the scenario is required")
     _fail(path, problems)
     return out
+
+
+def _scenario_settings(name: str, set_spec: Mapping[Any, Any], table: pd.DataFrame,
+                       problems: list[str]) -> dict[tuple[str, str], float]:
+    """A scenario's ``set:`` lines as (scope, key) -> value, each key an assumption of the project or
+    of a delivery model and each value within its bounds; a line that is not is left out, and what is
+    wrong with it added to ``problems`` (naming ``<scenario>.set.<key>``)."""
+    known_scopes = set(DELIVERY_MODELS) | {PROJECT_SCOPE}
+    settings: dict[tuple[str, str], float] = {}
+    for full_key, value in set_spec.items():
+        try:
+            parsed = parse_key(str(full_key))
+        except DDAnalysisError as exc:
+            problems.append(f"{name}.set.{full_key}: {exc}")
+            continue
+        if parsed.service is not None:
+            problems.append(f"{name}.set.{full_key}: service-scoped keys are not supported in a "
+                            "single-service project; write '<scope>.<key>'")
+            continue
+        scope, key = parsed.pair
+        if scope not in known_scopes:
+            problems.append(f"{name}.set.{full_key}: unknown option {scope!r}{_hint(scope, known_scopes)}; "
+                            f"valid: {', '.join(sorted(known_scopes))}")
+            continue
+        rows = table[(table.scope == scope) & (table.key == key)]
+        if rows.empty:
+            problems.append(f"{name}.set.{full_key}: {scope} has no assumption {key!r}"
+                            f"{_hint(key, table.key[table.scope == scope])}")
+            continue
+        lo, hi = rows.iloc[0]["bound_low"], rows.iloc[0]["bound_high"]
+        if not isinstance(value, (int, float)) or not lo <= value <= hi:
+            problems.append(f"{name}.set.{full_key}: {value!r} outside the allowed range [{lo}, {hi}]")
+            continue
+        settings[(scope, key)] = float(value)
+    return settings
 
 
 def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFrame, sources: Mapping[str, Any],

@@ -23,6 +23,7 @@ Nothing here mutates its inputs.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -85,7 +86,7 @@ def appraise_benefits(
     *,
     options: pd.DataFrame,
     ramps: Mapping[str, np.ndarray],
-    factors: Sequence[float],
+    factors: Sequence[float] | np.ndarray,
     year_labels: Sequence[str],
     deflator: Mapping[str, float],
     base_year: str,
@@ -133,14 +134,13 @@ def appraise_benefits(
         }
         if model is not None and model.monetisable and opt != STATUS_QUO:
             ramp = np.asarray(ramps[opt], dtype=float)
-            args = dict(live_share=ramp, discount_factors=factors, deflator=deflator, base_year=base_year)
-            ob = pv.option_benefits(model, library, opt, scenario=case, **args)
+            benefits_in = partial(pv.option_benefits, model, library, opt, live_share=ramp, discount_factors=factors,
+                                  deflator=deflator, base_year=base_year)
+            ob = benefits_in(scenario=case)
             s = pv.summarise(ob, pv_costs_gbp=costs, perspective=perspective)
             counted = float(s["counted_benefits_pv_gbp"])
             cases = [
-                pv.perspective_view(
-                    pv.option_benefits(model, library, opt, scenario=c, **args), perspective
-                ).counted_pv_gbp
+                pv.perspective_view(benefits_in(scenario=c), perspective).counted_pv_gbp
                 for c in pv.SCENARIOS
             ]
             entry.update(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
@@ -174,20 +175,21 @@ def recommendation_text(result: "AppraisalResult", options: pd.DataFrame) -> str
 
     opts = options.set_index("id")
     sq_mca = float(opts.loc[STATUS_QUO, "mca_score"])
-    kw = dict(have_monte_carlo=len(result.mc_draws) > 0, perspective=result.perspective,
-              base_year=result.base_year, horizon_years=result.horizon_years)
+    sentence = partial(text.recommendation_sentence, status_quo_mca=sq_mca, have_monte_carlo=len(result.mc_draws) > 0,
+                       perspective=result.perspective, base_year=result.base_year,
+                       horizon_years=result.horizon_years)
     if result.recommended == STATUS_QUO:
         p = opts.loc[STATUS_QUO].get("p_best") if "p_best" in opts.columns else None
-        return text.recommendation_sentence(None, sq_mca, **kw, p_best=p)
+        return sentence(None, p_best=p)
     row = opts.loc[result.recommended]
     best = {"name": row["name"], **row.to_dict()}
-    return text.recommendation_sentence(best, sq_mca, **kw, p_best=best.get("p_best"))
+    return sentence(best, p_best=best.get("p_best"))
 
 
 def runner_up(nps_means: Mapping[str, float], focus: str) -> str | None:
     """The option with the highest mean saving other than ``focus`` (status quo included)."""
     others = {o: v for o, v in nps_means.items() if o != focus}
-    return max(others, key=others.get) if others else None
+    return max(others, key=others.__getitem__) if others else None
 
 
 def sobol_measures(model: "ProjectModel", values: pd.Series, fixed: set, focus: str, other: str | None,

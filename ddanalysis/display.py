@@ -49,7 +49,7 @@ share = formats.share
 
 def pct(x: float | None, digits: int = 0) -> str:
     """A share as a percentage with ``digits`` decimals (0.355 -> '36%'); '-' when missing."""
-    return MISSING if formats.is_missing(x) else f"{float(x):.{digits}%}"
+    return MISSING if x is None or formats.is_missing(x) else f"{float(x):.{digits}%}"
 
 
 def _check_columns(frame: pd.DataFrame, cols: Iterable[str], what: str) -> None:

@@ -8,7 +8,8 @@ switching values, Monte Carlo, multi-criteria analysis and the plans.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from functools import partial
 from functools import lru_cache
 from typing import Any
 
@@ -179,10 +180,11 @@ def _set_mitigation(model: ProjectModel, values: pd.Series, ob_mitigation: float
     """The optimism-bias mitigation used (share, 0..1) and where it comes from: the override, else the
     one derived from the contributory factors; set on ``model`` and written into ``values`` (both built
     by :func:`appraise`)."""
-    model.ob_mitigation_override = None if ob_mitigation is None else float(ob_mitigation)
-    ob_used = model.ob_mitigation_override if ob_mitigation is not None else model.ob_derived["operating"]
-    values.loc[OB_KEY] = float(ob_used)
-    return float(ob_used), "override" if ob_mitigation is not None else "contributory factors"
+    override = None if ob_mitigation is None else float(ob_mitigation)
+    model.ob_mitigation_override = override
+    ob_used = override if override is not None else float(model.ob_derived["operating"])
+    values.loc[OB_KEY] = ob_used
+    return ob_used, "override" if override is not None else "contributory factors"
 
 
 def _target_share(book: AssumptionBook) -> float:
@@ -238,7 +240,7 @@ def _uncertainty_fields(model: ProjectModel, values: pd.Series, fixed: set[tuple
                          net_budget_gbp=net_budget_gbp, fixed=fixed)
         summary = mc.summary.set_index("option")
         return {**fields, "monte_carlo": summary.reset_index(names="option"), "mc_draws": mc.draws,
-                "mc_target_gbp": float(mc.target_gbp), "mc_inputs": mc.inputs.reset_index(drop=True)}
+                "mc_target_gbp": float(mc.target_gbp), "mc_inputs": None if mc.inputs is None else mc.inputs.reset_index(drop=True)}
     empty = pd.DataFrame(index=list(model.options), columns=["p10", "p50", "p90", "p_positive", "p_meets_target"],
                          dtype=float)
     return {**fields, "monte_carlo": empty.rename_axis("option").reset_index(),
@@ -308,7 +310,7 @@ def _assumptions_used(book: AssumptionBook, model: ProjectModel, values: pd.Seri
     return used.reset_index(drop=True)
 
 
-def _plan_fields(plans: Mapping[str, Any], options: tuple[str, ...] | list[str]) -> dict[str, Any]:
+def _plan_fields(plans: Mapping[str, Any], options: Collection[str]) -> dict[str, Any]:
     """AppraisalResult's ``plans`` (option id -> Plan), ``gantt`` (phases) and ``risks`` of the options
     appraised, each table with an ``option`` column."""
     kept = {o: p for o, p in plans.items() if o in options}
@@ -385,7 +387,8 @@ def _run_record(project_id: str, scenario: str, perspective: str, seed: int, dra
                        scenario=scenario, perspective=perspective, seed=seed, draws=draws, overrides=overrides)
 
 
-def _method_metrics(model: ProjectModel, flows: dict, values: dict) -> dict[str, dict]:
+def _method_metrics(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]],
+                    values: dict) -> dict[str, dict]:
     """Per option: optimism_bias_gbp (PV of the uplift lines), residual_value_gbp, the Green Book
     benefit_cost_ratio with its note, and by_horizon (net present saving over 10, 15 and 20 years,
     no residual value). GBP, real base-year prices, discounted to the first appraisal year."""
@@ -434,11 +437,12 @@ def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspect
                    & (options.mca_score >= sq.mca_score)]
     if have_mc:
         cand = cand[cand.p_saving_positive >= 0.5]
-    sentence = dict(have_monte_carlo=have_mc, perspective=perspective, base_year=base_year, horizon_years=horizon)
+    sentence = partial(decision_text.recommendation_sentence, status_quo_mca=float(sq.mca_score),
+                       have_monte_carlo=have_mc, perspective=perspective, base_year=base_year, horizon_years=horizon)
     if cand.empty:
-        return registry.STATUS_QUO, decision_text.recommendation_sentence(None, float(sq.mca_score), **sentence)
+        return registry.STATUS_QUO, sentence(None)
     best = cand.sort_values("net_present_saving_gbp", ascending=False).iloc[0]
-    return str(best.id), decision_text.recommendation_sentence(best.to_dict(), float(sq.mca_score), **sentence)
+    return str(best.id), sentence(best.to_dict())
 
 
 def appraise_cached(project_id: str, scenario: str = "central", perspective: str = "council",

@@ -15,6 +15,7 @@ functions and return new frames.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pandas as pd
@@ -51,17 +52,19 @@ def project_swings(project_id: str, perspective: str = "council") -> pd.DataFram
     rows = []
     for (scope, key), grp in sens.groupby(["scope", "key"], sort=True):
         by_opt = grp.set_index("option")
-
-        def nps(option: str, at: str) -> float:
-            return float(by_opt.loc[option, at]) if option in by_opt.index else base[option]
-
-        gap_low = nps(best, "nps_at_low") - nps(runner_up, "nps_at_low")
-        gap_high = nps(best, "nps_at_high") - nps(runner_up, "nps_at_high")
+        gap_low = _nps(by_opt, base, best, "nps_at_low") - _nps(by_opt, base, runner_up, "nps_at_low")
+        gap_high = _nps(by_opt, base, best, "nps_at_high") - _nps(by_opt, base, runner_up, "nps_at_high")
         rows.append({"project": project_id, "file": book.table.loc[(scope, key), "file"], "scope": scope, "key": key,
                      "best": best, "runner_up": runner_up, "gap_at_low": gap_low, "gap_at_high": gap_high,
                      "gap_swing_share": abs(gap_high - gap_low) / budget,
                      "nps_swing_share": float(grp["swing"].max()) / budget})
     return pd.DataFrame(rows)
+
+
+def _nps(by_option: pd.DataFrame, base: Mapping[str, float], option: str, at: str) -> float:
+    """An option's net present saving (GBP) in column ``at`` of one assumption's sensitivity rows
+    (indexed by option), or its saving at the scenario's values ``base`` when it has no row there."""
+    return float(by_option.loc[option, at]) if option in by_option.index else base[option]
 
 
 @lru_cache(maxsize=4)

@@ -104,19 +104,26 @@ class ProjectModel:
         project = {k: values[(PROJECT_SCOPE, k)] for k in ("demand_growth", "real_pay_growth")}
         project["pension_deficit_share"] = values.get((PROJECT_SCOPE, "pension_deficit_share"), 0.0)
         ob = self.ob_uplifts(ob_mitigation)
-        common = dict(perspective=self.perspective, council_rates_share=self.council_rates_share,
-                      vat_rate=self.vat_rate, council_funded_share=self.council_funded_share,
-                      volunteer_value_share=self.volunteer_value_share, admissions_gbp=self.admissions_gbp)
-        status_quo = option_components(self.amounts_gbp, self.fte, self._levers(STATUS_QUO, values), project,
-                                       self.timings[STATUS_QUO], teckal_cap=None, **common)
+        status_quo = self._components(STATUS_QUO, values, project)
         out = {STATUS_QUO: status_quo}
         for opt in options or self.options:
             if opt == STATUS_QUO:
                 continue
-            raw = option_components(self.amounts_gbp, self.fte, self._levers(opt, values), project, self.timings[opt],
-                                    teckal_cap=self.teckal_cap if self.book.models[opt]["teckal"] else None, **common)
+            raw = self._components(opt, values, project)
             out[opt] = apply_optimism_bias(status_quo, raw, ob["operating"], ob["one_off"], ob["it_separation"])
         return out
+
+    def _components(self, option: str, values: Values,
+                    project: Mapping[str, float | np.ndarray]) -> dict[str, np.ndarray]:
+        """One option's cash flows by component before optimism bias (:func:`option_components`);
+        the Teckal cap on new income applies to Teckal companies only (never the status quo)."""
+        teckal = option != STATUS_QUO and bool(self.book.models[option]["teckal"])
+        return option_components(self.amounts_gbp, self.fte, self._levers(option, values), project,
+                                 self.timings[option], perspective=self.perspective,
+                                 council_rates_share=self.council_rates_share, vat_rate=self.vat_rate,
+                                 teckal_cap=self.teckal_cap if teckal else None,
+                                 council_funded_share=self.council_funded_share,
+                                 volunteer_value_share=self.volunteer_value_share, admissions_gbp=self.admissions_gbp)
 
     def with_horizon(self, horizon_years: int) -> "ProjectModel":
         """The same model over another horizon (cash flows by year do not depend on the horizon)."""
@@ -142,7 +149,7 @@ class ProjectModel:
     @staticmethod
     def total(components: Mapping[str, np.ndarray], which: tuple[str, ...] = OPERATING_COMPONENTS + ONE_OFF_COMPONENTS) -> np.ndarray:
         """Sum of the named components: (n, T)."""
-        return sum(components[k] for k in which)
+        return np.asarray(sum(components[k] for k in which))
 
     def net_present_costs(self, flows: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
         """Net present cost of each option: (n,) GBP."""

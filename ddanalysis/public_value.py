@@ -203,11 +203,7 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
                 q = getattr(eff, k)
                 if q is not None:
                     quantities.append((f"options.{option_id}.{k}", q))
-            if eff.evidence_grade is not None:
-                if library.grades is None:
-                    problems.append(f"{where}.options.{option_id}.evidence_grade: no evidence-grade table loaded")
-                elif eff.evidence_grade not in {g.grade for g in library.grades.grades}:
-                    problems.append(f"{where}.options.{option_id}.evidence_grade: unknown grade {eff.evidence_grade}")
+            problems += _grade_problems(f"{where}.options.{option_id}.evidence_grade", eff.evidence_grade, library)
         for name, q in quantities:
             lo, hi = q.bounds()
             if lo < 0 or hi > 1:
@@ -216,6 +212,17 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
         if lo < 0:
             problems.append(f"{where}.cohort: must not be negative")
     return problems
+
+
+def _grade_problems(where: str, grade: Any, library: UnitCostLibrary) -> list[str]:
+    """An effect's evidence grade (None when not given) is one of the library's evidence-grade table."""
+    if grade is None:
+        return []
+    if library.grades is None:
+        return [f"{where}: no evidence-grade table loaded"]
+    if grade not in {g.grade for g in library.grades.grades}:
+        return [f"{where}: unknown grade {grade}"]
+    return []
 
 
 def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
@@ -335,7 +342,7 @@ class OptionBenefits:
         return out
 
 
-def _as_vector(name: str, values: Sequence[float], length: int | None = None) -> np.ndarray:
+def _as_vector(name: str, values: Sequence[float] | np.ndarray, length: int | None = None) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence (got shape {arr.shape})")
@@ -351,7 +358,7 @@ def _value(q: Quantity, scenario: str, overrides: Mapping[str, float], key: str)
 
 
 def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option: str, *,
-                    live_share: Sequence[float], discount_factors: Sequence[float],
+                    live_share: Sequence[float] | np.ndarray, discount_factors: Sequence[float] | np.ndarray,
                     deflator: Mapping[str, float], base_year: str = config.BASE_YEAR,
                     scenario: str = "central",
                     overrides: Mapping[str, float] | None = None) -> OptionBenefits:
@@ -465,7 +472,8 @@ def _ratio(num: float, den: float) -> float | None:
     return None if not den > 0 else num / den
 
 
-def payback_year(benefits_discounted: Sequence[float], costs_discounted: Sequence[float]) -> int | None:
+def payback_year(benefits_discounted: Sequence[float] | np.ndarray,
+                 costs_discounted: Sequence[float] | np.ndarray) -> int | None:
     """First year index at which cumulative discounted benefits reach cumulative discounted costs.
 
     ``None`` when they never do within the period, or when there are no costs (nothing to pay back).
@@ -474,9 +482,8 @@ def payback_year(benefits_discounted: Sequence[float], costs_discounted: Sequenc
     c = np.cumsum(np.asarray(costs_discounted, dtype=float))
     if c.size == 0 or c[-1] <= 0:
         return None
-    hit = np.nonzero(b >= c - 1e-9)[0]
-    hit = [i for i in hit if c[i] > 0]
-    return int(hit[0]) if hit else None
+    hits = [i for i in np.nonzero(b >= c - 1e-9)[0] if c[i] > 0]
+    return int(hits[0]) if hits else None
 
 
 def summarise(ob: OptionBenefits, *, pv_costs_gbp: float, perspective: str = "social",

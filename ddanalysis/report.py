@@ -23,7 +23,7 @@ def text(x: object) -> str:
 
 def pct(x: float | None, digits: int = 0) -> str:
     """A share as a percentage with ``digits`` decimals; '-' when missing."""
-    return formats.MISSING if formats.is_missing(x) else f"{float(x):.{digits}%}"
+    return formats.MISSING if x is None or formats.is_missing(x) else f"{float(x):.{digits}%}"
 
 
 #: The CLI's options table: (column of the presentation table, header, width).
@@ -45,7 +45,7 @@ def appraisal_table(result: AppraisalResult) -> str:
     if result.illustrative:
         lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
     shown = tables.options_table(result).formatted()
-    columns = _CLI_COLUMNS
+    columns: tuple[tuple[str, str, int], ...] = _CLI_COLUMNS
     if getattr(result, "decision", None) is not None:
         shown["Probability best"] = tables.probability_best_table(result).formatted()["Probability best"].to_numpy()
         columns = _CLI_COLUMNS[:4] + _CLI_DECISION_COLUMNS + _CLI_COLUMNS[4:]

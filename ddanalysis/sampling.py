@@ -169,6 +169,11 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 # ---- the correlations file ---------------------------------------------------------------------
 
 
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    """The pair ``(a, b)`` in sorted order: the key of a correlation, which has no direction."""
+    return (a, b) if a <= b else (b, a)
+
+
 @dataclass(frozen=True)
 class SharedQuantity:
     """A lever that names one real quantity across options (common random numbers)."""
@@ -218,7 +223,7 @@ class Correlations:
     @property
     def pairs(self) -> dict[tuple[str, str], float]:
         """(a, b) with a < b -> declared Spearman coefficient."""
-        return {tuple(sorted((a, b))): float(r) for g in self.groups for a, b, r in g.pairs}
+        return {_ordered(a, b): float(r) for g in self.groups for a, b, r in g.pairs}
 
     @property
     def keys(self) -> list[str]:
@@ -369,7 +374,7 @@ def _checked_pairs(where: str, pairs: list[tuple[Any, Any, Any]], valid: list[st
         if a == b:
             problems.append(f"{here}: a key is not correlated with itself")
             ok = False
-        pair = tuple(sorted((str(a), str(b))))
+        pair = _ordered(str(a), str(b))
         if pair in seen:
             problems.append(f"{here}: declared again (first in {seen[pair]})")
             ok = False
@@ -410,7 +415,7 @@ def _require_consistent(out: Correlations, path: Path) -> None:
     m = out.matrix(keys)
     if not _is_psd(m):
         bad = _minimal_inconsistent(keys, m)
-        where = {tuple(sorted((a, b))): g.name for g in out.groups for a, b, _ in g.pairs}
+        where = {_ordered(a, b): g.name for g in out.groups for a, b, _ in g.pairs}
         pairs = out.pairs
         named = [f"{a} ~ {b} = {pairs[(a, b)]:+g} (group {where[(a, b)]})"
                  for i, a in enumerate(bad) for b in bad[i + 1:] if (a, b) in pairs]

@@ -78,8 +78,13 @@ def _marginals(problem) -> tuple[list, dict]:
             lo, hi = map(float, s)
             if not hi > lo:
                 raise ValueError(f"input {name}: range [{lo}, {hi}] is empty: pass constants in 'fixed'")
-            ppfs[name] = (lambda lo, hi: (lambda u: lo + (hi - lo) * u))(lo, hi)
+            ppfs[name] = _uniform_ppf(lo, hi)
     return names, ppfs
+
+
+def _uniform_ppf(lo: float, hi: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The inverse CDF of the uniform distribution on [lo, hi]: u in [0, 1] -> lo + (hi - lo) u."""
+    return lambda u: lo + (hi - lo) * u
 
 
 def _outputs(y) -> dict[str, np.ndarray]:

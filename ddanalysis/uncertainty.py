@@ -143,7 +143,7 @@ def _option_switching_values(model: ProjectModel, base: dict, base_nps: dict[str
     that is next best at the scenario's values (see :func:`switching_values`)."""
     table = model.book.table
     others = {o: v for o, v in base_nps.items() if o != opt}
-    next_best = max(others, key=others.get)
+    next_best = max(others, key=others.__getitem__)
     keys = [k for k in model.varying_keys(opt) if _varying(model, k)]
     if not keys:
         return []

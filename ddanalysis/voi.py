@@ -91,6 +91,18 @@ def _knots(z: np.ndarray, knots: int) -> np.ndarray:
     return ks[ks < z.max()]
 
 
+def _model_sizes(widths: list[int], cap: int) -> list[int]:
+    """Column counts of the nested models: the running totals of the blocks' ``widths``, up to the
+    first empty block or the first that would pass ``cap`` columns."""
+    sizes: list[int] = []
+    for w in widths:
+        total = (sizes[-1] if sizes else 0) + w
+        if w == 0 or total > cap:
+            break
+        sizes.append(total)
+    return sizes
+
+
 def _basis(zs: list[np.ndarray], n: int) -> tuple[np.ndarray, list[int]]:
     """Nested basis for standardised inputs ``zs``, and the column counts of its nested models.
 
@@ -103,13 +115,7 @@ def _basis(zs: list[np.ndarray], n: int) -> tuple[np.ndarray, list[int]]:
     p = len(zs)
     n_knots = min(SPLINE_KNOTS, max((cap - 1 - p - p * (p + 1) // 2 - p) // max(p, 1), 0))
     knots = [_knots(z, n_knots) for z in zs]
-    widths = [1, p, p * (p + 1) // 2, p, sum(len(k) for k in knots)]
-    sizes: list[int] = []
-    for w in widths:
-        total = (sizes[-1] if sizes else 0) + w
-        if w == 0 or total > cap:
-            break
-        sizes.append(total)
+    sizes = _model_sizes([1, p, p * (p + 1) // 2, p, sum(len(k) for k in knots)], cap)
     x = np.empty((n, sizes[-1]))
     x[:, 0] = 1.0
     col = 1

@@ -40,7 +40,7 @@ def assert_same(a, b, where: str = "result") -> None:
         assert isinstance(b, pd.DataFrame), where
         pd.testing.assert_frame_equal(a, b, check_exact=True, check_index_type=True, check_column_type=True,
                                       obj=where)
-        for col in a.columns[a.dtypes == object]:
+        for col in a.columns[a.dtypes.eq(object)]:
             assert [type(x) for x in a[col]] == [type(x) for x in b[col]], f"{where}[{col}]"
         assert a.attrs == b.attrs, where
         return

@@ -44,7 +44,7 @@ def test_cli_ranks_and_prints_json():
     runner = CliRunner()
     out = runner.invoke(app, ["assumptions", "--rank", "--top", "3"])
     assert out.exit_code == 0, out.output
-    assert "gap swing" in out.output and len([l for l in out.output.splitlines() if l.strip()[:1].isdigit()]) == 3
+    assert "gap swing" in out.output and len([line for line in out.output.splitlines() if line.strip()[:1].isdigit()]) == 3
     js = runner.invoke(app, ["assumptions", "--rank", "--top", "2", "--json"])
     rows = json.loads(js.output)
     assert [r["rank"] for r in rows] == [1, 2] and {"scope", "key", "gap_swing_share", "source_id"} <= set(rows[0])

@@ -68,9 +68,10 @@ def test_longer_plan_delays_savings():
 def test_later_plan_start_moves_go_live_and_savings():
     early = appraise("walsall-college", draws=0, with_switching=False)
     late = appraise("walsall-college", draws=0, with_switching=False, plan_start=dt.date(2017, 4, 1))
-    e, l = early.options.set_index("id"), late.options.set_index("id")
-    assert l.loc["mutual", "go_live"] > e.loc["mutual", "go_live"]
-    assert l.loc["in-house-redesign", "net_present_saving_gbp"] < e.loc["in-house-redesign", "net_present_saving_gbp"]
+    before, after = early.options.set_index("id"), late.options.set_index("id")
+    assert after.loc["mutual", "go_live"] > before.loc["mutual", "go_live"]
+    assert (after.loc["in-house-redesign", "net_present_saving_gbp"]
+            < before.loc["in-house-redesign", "net_present_saving_gbp"])
 
 
 def test_public_perspective_nets_out_rates_relief():

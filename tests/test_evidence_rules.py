@@ -66,12 +66,7 @@ def _problems(where: str, e: dict, sources: dict, *, fact: bool = False) -> list
     if kind != "judgement" and not str(e.get("locator") or "").strip():
         out.append(f"{where}: cites {sid} without a locator (page, table or paragraph)")
     if kind == "judgement":
-        if quality != "red":
-            out.append(f"{where}: a {sid} source can only be red, not {quality}")
-        if verified:
-            out.append(f"{where}: a judgement cannot be verified")
-        if not str(e.get("note") or "").strip():
-            out.append(f"{where}: a judgement needs a note saying whose and why")
+        out += _judgement_problems(where, e, sid)
     if verified is False and quality != "red":
         out.append(f"{where}: not verified against the source's own text, so no better than red (is {quality})")
     if quality == "green" and kind not in GREEN_KINDS:
@@ -80,6 +75,24 @@ def _problems(where: str, e: dict, sources: dict, *, fact: bool = False) -> list
         out.append(f"{where}: amber needs a published study or survey, not {kind}")
     if kind == "statute" and not fact and e.get("basis") != "fact":
         out.append(f"{where}: {sid} is a statute, cited only for a rule (basis: fact), not for a {e.get('basis')} number")
+    return out + _dated_value_problems(where, e)
+
+
+def _judgement_problems(where: str, e: dict, sid: str) -> list[str]:
+    """A judgement is red, never verified, and says whose judgement it is and why."""
+    out = []
+    if e.get("quality") != "red":
+        out.append(f"{where}: a {sid} source can only be red, not {e.get('quality')}")
+    if e.get("verified"):
+        out.append(f"{where}: a judgement cannot be verified")
+    if not str(e.get("note") or "").strip():
+        out.append(f"{where}: a judgement needs a note saying whose and why")
+    return out
+
+
+def _dated_value_problems(where: str, e: dict) -> list[str]:
+    """Every key of a dated history ``values`` is a date."""
+    out = []
     for date in (e.get("values") or {}):
         try:
             dt.date.fromisoformat(str(date))

@@ -135,8 +135,8 @@ def _expect_cashflows(ws, result, expected: dict) -> None:
     heads = {ws.cell(row=header, column=c).value: c for c in range(2, ws.max_column + 1)}
     T = result.horizon_years
     year_cols = [2 + t for t in range(T)]
-    total_col, pv_col = heads["Total (undiscounted)"], heads["Present value"]
     factors = [green_book_factor(t) for t in range(T)]
+    layout = (year_cols, heads["Total (undiscounted)"], heads["Present value"], factors)
     rows = _rows(ws)
     for t, c in enumerate(year_cols):
         expected[(rows["Discount rate (from the Discount rates sheet)"], c)] = (rate_of_year(t), 1e-12)
@@ -155,42 +155,58 @@ def _expect_cashflows(ws, result, expected: dict) -> None:
         if current is None or not isinstance(label, str):
             continue
         f = flows[flows.option == current]
-        by_year = None
-        pv = None
-        if label == "Operating costs, net of income":
-            by_year = f[f.kind == "operating"].groupby("year_index").cost_gbp.sum().reindex(range(T)).tolist()
-        elif label == "One-off transition costs":
-            by_year = f[f.kind == "one_off"].groupby("year_index").cost_gbp.sum().reindex(range(T)).tolist()
-            pv = opts.loc[current, "pv_one_off_cost_gbp"]
-            expected[(r, total_col)] = (opts.loc[current, "one_off_cost_gbp"], PENNY)
-        elif label == "Total cost":
-            by_year = [annual.loc[(current, t), "cost_gbp"] for t in range(T)]
-            pv = opts.loc[current, "net_present_cost_gbp"]
-        elif label == "Saving against the status quo":
-            by_year = [annual.loc[(current, t), "saving_gbp"] for t in range(T)]
-        elif label == "Cumulative saving":
-            by_year = [annual.loc[(current, t), "cumulative_saving_gbp"] for t in range(T)]
-        elif label.startswith("Present value of saving"):
-            by_year = [annual.loc[(current, t), "pv_saving_gbp"] for t in range(T)]
-            expected[(r, pv_col)] = (opts.loc[current, "net_present_saving_gbp"], PENNY)
-        elif label == "Cumulative present value of saving":
-            by_year = [annual.loc[(current, t), "cumulative_pv_saving_gbp"] for t in range(T)]
-        else:  # a component row: values, with formula totals
-            comp = f[f.label == label]
-            if comp.empty:
-                continue
-            values = comp.sort_values("year_index").cost_gbp.tolist()
-            expected[(r, total_col)] = (sum(values), PENNY)
-            expected[(r, pv_col)] = (sum(v * k for v, k in zip(values, factors)), PENNY)
-            continue
-        for t, c in enumerate(year_cols):
-            expected.setdefault((r, c), (by_year[t], PENNY))
-        if label in ("Operating costs, net of income", "One-off transition costs", "Total cost",
-                     "Saving against the status quo"):
-            expected.setdefault((r, total_col), (sum(by_year), PENNY))
-        if label in ("Operating costs, net of income", "One-off transition costs", "Total cost"):
-            expected.setdefault((r, pv_col), (pv if pv is not None else sum(v * k for v, k in zip(by_year, factors)),
-                                              PENNY))
+        if not _expect_summary_row(expected, r, label, f, annual, opts.loc[current], layout):
+            _expect_component_row(expected, r, f[f.label == label], layout)
+
+
+#: An option's summary rows on the Cash flows sheet read from the annual table: label -> column.
+_ANNUAL_ROWS = {"Total cost": "cost_gbp", "Saving against the status quo": "saving_gbp",
+                "Cumulative saving": "cumulative_saving_gbp",
+                "Cumulative present value of saving": "cumulative_pv_saving_gbp"}
+
+
+def _expect_summary_row(expected: dict, r: int, label: str, f, annual, opt, layout) -> bool:
+    """Expected cells of row ``r`` when it is one of an option's summary rows (False when it is not):
+    by year from the cash flows (``f``, the option's) or the annual table, totals and present values
+    from the options table's row ``opt`` or summed with the Green Book factors."""
+    year_cols, total_col, pv_col, factors = layout
+    T = len(year_cols)
+    column = "pv_saving_gbp" if label.startswith("Present value of saving") else _ANNUAL_ROWS.get(label)
+    if label in ("Operating costs, net of income", "One-off transition costs"):
+        kind = "operating" if label.startswith("Operating") else "one_off"
+        by_year = f[f.kind == kind].groupby("year_index").cost_gbp.sum().reindex(range(T)).tolist()
+    elif column is not None:
+        by_year = [annual.loc[(opt.name, t), column] for t in range(T)]
+    else:
+        return False
+    pv = None
+    if label == "One-off transition costs":
+        pv = opt["pv_one_off_cost_gbp"]
+        expected[(r, total_col)] = (opt["one_off_cost_gbp"], PENNY)
+    elif label == "Total cost":
+        pv = opt["net_present_cost_gbp"]
+    elif column == "pv_saving_gbp":
+        expected[(r, pv_col)] = (opt["net_present_saving_gbp"], PENNY)
+    for t, c in enumerate(year_cols):
+        expected.setdefault((r, c), (by_year[t], PENNY))
+    if label in ("Operating costs, net of income", "One-off transition costs", "Total cost",
+                 "Saving against the status quo"):
+        expected.setdefault((r, total_col), (sum(by_year), PENNY))
+    if label in ("Operating costs, net of income", "One-off transition costs", "Total cost"):
+        expected.setdefault((r, pv_col), (pv if pv is not None else sum(v * k for v, k in zip(by_year, factors)),
+                                          PENNY))
+    return True
+
+
+def _expect_component_row(expected: dict, r: int, comp, layout) -> None:
+    """Expected cells of a component row (``comp``: its cash flows; none when the row is not one):
+    values by year, with their total and present value."""
+    _year_cols, total_col, pv_col, factors = layout
+    if comp.empty:
+        return
+    values = comp.sort_values("year_index").cost_gbp.tolist()
+    expected[(r, total_col)] = (sum(values), PENNY)
+    expected[(r, pv_col)] = (sum(v * k for v, k in zip(values, factors)), PENNY)
 
 
 OPTION_METRICS = {

@@ -97,7 +97,7 @@ def test_2017_18_totals_notes_and_text_columns_left_out(f2017):
     assert report["excluded_rows"][:3] == ["ENGLAND", "CLASS BREAKDOWN", "METROPOLITAN DISTRICTS"]
     assert not set(f2017.authority.astype(str)) & {"ENGLAND", "METROPOLITAN DISTRICTS"}
     labels = set(f2017.label.astype(str))
-    assert not any(l.startswith(("Please confirm", "Number of")) for l in labels)
+    assert not any(label.startswith(("Please confirm", "Number of")) for label in labels)
     assert {d["column"] for d in report["dropped_columns"]} == {"U7", "W7"}
 
 

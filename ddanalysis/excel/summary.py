@@ -8,6 +8,7 @@ probabilities and percentiles, go-live dates) are values, and the sheet says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -55,6 +56,11 @@ def _model_value(ws: Worksheet, row_of: Any, col: str, style: str, missing: str)
     def write(row: int, c: int, opt: str) -> None:
         put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
     return write
+
+
+def _put_model_value(ws: Worksheet, values: Any, style: str, row: int, c: int, opt: str) -> None:
+    """The model's value for option ``opt`` (``values``: option id -> number) in cell (row, c); 'n/a' when missing."""
+    put_number(ws, row, c, values.loc[opt], style, missing="n/a")
 
 
 def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs) -> OptionsRefs:
@@ -138,8 +144,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
         ("residual", "residual_value_gbp", "Residual value beyond the horizon (present value)",
          "Model value: final year's saving over the remaining life, discounted", "dd_gbp"),
     ):
-        metric(key, label, note, lambda row, c, opt, col=col, style=style: put_number(
-            ws, row, c, row_of.loc[opt, col], style, missing="n/a"))
+        metric(key, label, note, partial(_put_model_value, ws, row_of[col], style))
     _horizon_metrics(ws, metric, row_of)
 
     def steady(row: int, c: int, opt: str) -> None:

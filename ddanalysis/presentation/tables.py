@@ -868,12 +868,11 @@ def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> 
     rows = []
     for a in agencies + ["__total__"]:
         vals = grid.sum() if a == "__total__" else grid.loc[a]
-        row = {"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a]}
-        for k, label in KIND_NAMES.items():
-            row[label] = float(vals.get(k, 0.0))
-        row["Fiscal: cashable + non-cashable (added, labelled)"] = row["Fiscal, cashable"] + row["Fiscal, non-cashable"]
-        row["All kinds (reference only; mixes cashable and not)"] = sum(row[label] for label in KIND_NAMES.values())
-        rows.append(row)
+        by_kind = {label: float(vals.get(k, 0.0)) for k, label in KIND_NAMES.items()}
+        rows.append({"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a], **by_kind,
+                     "Fiscal: cashable + non-cashable (added, labelled)":
+                         by_kind["Fiscal, cashable"] + by_kind["Fiscal, non-cashable"],
+                     "All kinds (reference only; mixes cashable and not)": sum(by_kind.values())})
     frame = pd.DataFrame(rows)
     counts = {"council": "counts the council's cashable value only (its non-cashable value beside, not added)",
               "public": "counts every agency's fiscal value", "social": "counts every kind for everyone"}

@@ -108,20 +108,20 @@ def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: floa
     chosen option's (or the status quo's) probability best, when known: "best in 71% of simulations".
     The rule does not use it.
     """
-    known = have_monte_carlo and p_best is not None and not formats.is_missing(p_best)
+    best_in = _pct(p_best) if have_monte_carlo and p_best is not None and not formats.is_missing(p_best) else None
     basis = (f"net present saving over {horizon_years} years, {perspective} perspective, "
              f"{price_basis(base_year)}")
     if best is None:
         return ("Keep the service in-house for now: no short-listed option both saves money (with at least even "
                 "odds) and scores at least as well as the status quo on the non-monetised criteria "
-                f"({basis})." + (f" Keeping it in-house is best in {_pct(p_best)} of simulations."
-                                 if known else ""))
+                f"({basis})." + (f" Keeping it in-house is best in {best_in} of simulations."
+                                 if best_in is not None else ""))
     payback = (f"pays back in {best['payback_year']}" if not formats.is_missing(best.get("payback_year"))
                else "does not pay back within the horizon")
     p = best.get("p_saving_positive")
     odds = (f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else "")
-    if known:
-        odds += f", is best in {_pct(p_best)} of simulations"
+    if best_in is not None:
+        odds += f", is best in {best_in} of simulations"
     return (f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
             f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
             f"non-monetised criteria (status quo {status_quo_mca:.1f}).")

@@ -39,7 +39,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -260,7 +260,20 @@ def _sheet_order(names: list[str]) -> list[str]:
     return sorted(names, key=rank)
 
 
-def _find_data_sheet(path: Path, sheets) -> tuple[str, list[list[Any]], int, dict[str, int], list]:
+class _DataSheet(NamedTuple):
+    """The sheet that holds the return's table: its name, its rows, the 0-based row of its header and
+    the column of each key cell (``e_code``, ``authority``, ...)."""
+
+    name: str
+    rows: list[list[Any]]
+    header_row: int
+    cols: dict[str, int]
+
+
+def _find_data_sheet(path: Path, sheets, notes: dict[str, Any]) -> _DataSheet:
+    """The sheet with the RS header row (the one titled 'Net current expenditure' when several have
+    it). Raises DataFileError when no sheet has one, saying what the file looks like (from the sheets
+    read and the reader's ``notes``), or when several have one and none is so titled."""
     names = [name for name, _ in sheets]
     loaders = dict(sheets)
     candidates, seen = [], []
@@ -275,10 +288,14 @@ def _find_data_sheet(path: Path, sheets) -> tuple[str, list[list[Any]], int, dic
         first_figure = max(cols.values()) + 1
         titled_nce = any("net current expenditure" in t.lower() for t in _title_text(rows, header_row, first_figure))
         if titled_nce:
-            return name, rows, header_row, cols, seen
-        candidates.append((name, rows, header_row, cols, seen))
+            return _DataSheet(name, rows, header_row, cols)
+        candidates.append(_DataSheet(name, rows, header_row, cols))
     if not candidates:
-        return None, None, None, None, seen
+        raise DataFileError(
+            f"{path}: not {_WHAT}: it looks like {describe(path, seen, notes)}: no sheet whose header row "
+            f"(in the first {_SCAN_ROWS} rows) has 'E-code' and 'Local authority' cells; sheets: "
+            f"{names}; formats read: {FORMATS_READ}"
+        )
     if len(candidates) > 1:
         raise DataFileError(
             f"{path}: several sheets have an RS header row ({[c[0] for c in candidates]}) and none is "
@@ -335,8 +352,8 @@ def _cell_id_row(rows: list[list[Any]], header_row: int, fig_cols: list[int]) ->
     """Column -> (form column, form line) from a row of cell ids like 'C1R190' above the header."""
     for index in range(header_row - 1, max(header_row - 8, -1), -1):
         row = rows[index]
-        ids = {c: _CELL_ID.match(row[c].strip()) for c in fig_cols if c < len(row) and isinstance(row[c], str)}
-        ids = {c: (int(m.group(1)), int(m.group(2))) for c, m in ids.items() if m}
+        matches = {c: _CELL_ID.match(row[c].strip()) for c in fig_cols if c < len(row) and isinstance(row[c], str)}
+        ids = {c: (int(m.group(1)), int(m.group(2))) for c, m in matches.items() if m}
         if len(ids) >= max(1, len(fig_cols) // 2):
             return ids
     return {}
@@ -423,7 +440,9 @@ def _rsx_columns(where: str, headers: list[str], fig_cols: list[int], ids: dict[
     """(measure, service key) per RSX column, from the header ('Education services - Employees (C1)')
     checked against the cell id ('C1R190') where the file has one."""
     parts = {words: measure for measure, words in _RSX_COLUMNS.values()}
-    measures, keys, lines = [], [], []
+    measures: list[str] = []
+    keys: list[str | None] = []
+    lines: list[int | None] = []
     for header, col in zip(headers, fig_cols):
         match = _RSX_PART.match(_norm(header).replace("services-", "services -"))
         if not match:
@@ -453,14 +472,13 @@ def _rsx_columns(where: str, headers: list[str], fig_cols: list[int], ids: dict[
                     "and no other column of the same form line does"
                 )
             keys[j] = same.pop()
-    return measures, keys
+    return measures, [key for key in keys if key is not None]  # every key named by now
 
 
 def _read_figures(block: np.ndarray, rows_idx: np.ndarray):
     """Float values (NaN where missing), and per column: missing markers seen, other text seen."""
     flat = block.ravel()
-    types = np.fromiter(map(type, flat), dtype=object, count=flat.size)
-    numeric = (types == float) | (types == int)
+    numeric = np.fromiter((t is float or t is int for t in map(type, flat)), dtype=bool, count=flat.size)
     values = np.full(flat.size, np.nan)
     values[numeric] = flat[numeric].astype(np.float64)
     width = block.shape[1]
@@ -556,10 +574,12 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
         raise DataFileError(f"{where}: E-code(s) {sorted(set(e_codes[dup]))} appear more than once ({cells}); "
                             "expected one row per authority")
 
-    def cell(r: int, key: str) -> str:
+    def cell(r: int | np.integer, key: str) -> str:
         return f"{where}, cell {cell_name(int(r), cols[key])}"
 
-    names, classes, ons, published_classes, e_in_ons = [], [], [], Counter(), []
+    names: list[str] = []
+    classes: list[str] = []
+    published_classes: Counter[str] = Counter()
     for r, value in zip(rows, body[idx, cols["authority"]]):
         if _blank(value):
             raise DataFileError(f"{cell(r, 'authority')}: authority name is blank")
@@ -573,7 +593,21 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
                                 "(LB = London borough, read as L)")
         published_classes[text] += 1
         classes.append(canonical)
-    for r, e_code, value in zip(rows, e_codes, body[idx, cols["ons_code"]] if "ons_code" in cols else [None] * len(idx)):
+    ons, e_in_ons = _ons_codes(where, rows, e_codes, body[idx, cols["ons_code"]] if "ons_code" in cols
+                               else [None] * len(idx), cols.get("ons_code", 0))
+    return {"is_auth": is_auth, "idx": idx, "rows": rows, "e_codes": e_codes, "names": names,
+            "classes": classes, "ons": ons, "end": end, "published_classes": dict(sorted(published_classes.items())),
+            "e_code_in_ons_column": e_in_ons}
+
+
+def _ons_codes(where: str, rows: np.ndarray, e_codes: np.ndarray, values: Any,
+               col: int) -> tuple[list[str | None], list[str]]:
+    """Each authority's ONS code (None where the file has a missing marker, or an E-code instead) and
+    a note of every E-code found in the ONS code column ``col`` ('E6191 (F12: 'E6191')'). ``rows``:
+    the authorities' 0-based rows in the sheet. Raises DataFileError on any other text."""
+    ons: list[str | None] = []
+    e_in_ons: list[str] = []
+    for r, e_code, value in zip(rows, e_codes, values):
         text = value.strip() if isinstance(value, str) else value
         if isinstance(text, str) and _ONS_CODE.match(text):
             ons.append(text)
@@ -581,12 +615,11 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
             ons.append(None)  # 'n/a' for police, fire and other bodies
         elif isinstance(text, str) and _E_CODE.match(text):
             ons.append(None)  # an E-code where the ONS code should be (Lee Valley Regional Park Authority)
-            e_in_ons.append(f"{e_code} ({cell_name(int(r), cols['ons_code'])}: {text!r})")
+            e_in_ons.append(f"{e_code} ({cell_name(int(r), col)}: {text!r})")
         else:
-            raise DataFileError(f"{cell(r, 'ons_code')}: {value!r} is not an ONS code like 'E08000030' nor a missing marker")
-    return {"is_auth": is_auth, "idx": idx, "rows": rows, "e_codes": e_codes, "names": names,
-            "classes": classes, "ons": ons, "end": end, "published_classes": dict(sorted(published_classes.items())),
-            "e_code_in_ons_column": e_in_ons}
+            raise DataFileError(f"{where}, cell {cell_name(int(r), col)}: {value!r} is not an ONS code like "
+                                "'E08000030' nor a missing marker")
+    return ons, e_in_ons
 
 
 def _check_blank_headers(where: str, body: np.ndarray, idx: np.ndarray, first: int, fig_cols: list[int],
@@ -716,13 +749,7 @@ def parse_return(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     fmt, sheets, notes = open_book(path, _WHAT)
-    sheet, rows, header_row, cols, seen = _find_data_sheet(path, sheets)
-    if sheet is None:
-        raise DataFileError(
-            f"{path}: not {_WHAT}: it looks like {describe(path, seen, notes)}: no sheet whose header row "
-            f"(in the first {_SCAN_ROWS} rows) has 'E-code' and 'Local authority' cells; sheets: "
-            f"{[name for name, _ in sheets]}; formats read: {FORMATS_READ}"
-        )
+    sheet, rows, header_row, cols = _find_data_sheet(path, sheets, notes)
     where = f"{path}, sheet {sheet!r}" if fmt != "csv" else str(path)
     header = rows[header_row]
     first_figure, fig_cols = _figure_columns(where, header, cols, header_row)

@@ -27,13 +27,13 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .plan import DURATION_CASES
-from .filestamp import Stamp, stamp
-from .yamlio import load_yaml_text, read_utf8
 from . import config
 from .errors import DataFileError, DDAnalysisError, unknown
-from .registry import DELIVERY_MODELS, project_ids
+from .filestamp import Stamp, stamp
 from .keys import PROJECT_SCOPE, parse_key
+from .plan import DURATION_CASES
+from .registry import DELIVERY_MODELS, project_ids
+from .yamlio import load_yaml_text, read_utf8
 
 QUALITY = ("green", "amber", "red")
 BASIS = ("fact", "evidence", "judgement")

@@ -12,8 +12,8 @@ from typing import Optional
 
 import typer
 
-from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from .errors import DDAnalysisError
+from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 
 app = typer.Typer(
     name="ddanalysis",

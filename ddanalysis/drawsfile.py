@@ -140,8 +140,7 @@ def decision_from_draws(path, options: list[str] | None = None, groups: dict | N
     ``evppi`` (see :func:`ddanalysis.voi.summary`). ``groups``: ``{name: [key, ...]}`` as in the
     appraisal, to recompute the groups' partial EVPI too.
     """
-    from .voi import summary
-    from .voi import evppi
+    from .voi import evppi, summary
 
     inputs, nps = read_draws(path, options)
     out = summary(nps, thresholds=thresholds)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from functools import partial
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .run_defaults import RUN_DEFAULTS
 from . import config, registry
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
 from .problems import Problems
+from .run_defaults import RUN_DEFAULTS
 from .yamlio import read_yaml_mapping
 
 #: Scores are points on this closed scale.

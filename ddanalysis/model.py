@@ -15,8 +15,7 @@ import numpy as np
 
 from .appraisal import discount_factors
 from .assumptions import PROJECT_SCOPE, AssumptionBook
-from .cashflow import (ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, Timing, apply_optimism_bias,
-                       option_components, timing)
+from .cashflow import ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, Timing, apply_optimism_bias, option_components, timing
 from .registry import STATUS_QUO
 from .years import fy_start
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .run_defaults import RUN_DEFAULTS
-from .uncertainty import DEFAULT_SEED
 from . import registry
 from .baseline import project_baseline
 from .engine import appraise_cached
 from .result import AppraisalResult
+from .run_defaults import RUN_DEFAULTS
+from .uncertainty import DEFAULT_SEED
 
 SUMMARY_DRAWS = RUN_DEFAULTS.summary_draws  # appraisal.yaml, monte_carlo.summary_draws
 

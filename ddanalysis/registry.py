@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .filestamp import Stamp, stamp
 from . import config
 from .errors import DataFileError, unknown
+from .filestamp import Stamp, stamp
 from .problems import Problems
 from .yamlio import read_utf8, read_yaml_mapping
 

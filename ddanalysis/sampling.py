@@ -49,9 +49,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .filestamp import Stamp, stamp
 from . import config
 from .errors import DataFileError
+from .filestamp import Stamp, stamp
 from .yamlio import load_yaml_text, read_utf8
 
 PROJECT_SCOPE = "project"  # same as assumptions.PROJECT_SCOPE (kept local: no import cycle)

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .run_defaults import RUN_DEFAULTS
 from .assumptions import PROJECT_SCOPE
 from .model import ProjectModel
 from .registry import STATUS_QUO
+from .run_defaults import RUN_DEFAULTS
 from .sampling import Correlations, Marginal, key_name, load_correlations, sample
 
 DEFAULT_DRAWS = RUN_DEFAULTS.draws   # appraisal.yaml, monte_carlo.draws

@@ -36,8 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import config
 from .errors import DataFileError
-from .years import fy_start_year
 from .yamlio import load_yaml_text, read_utf8
+from .years import fy_start_year
 
 #: Who bears (or gains) a value. ``other`` needs a ``who`` label (victims, employers, courts...).
 AGENCIES: tuple[str, ...] = ("council", "nhs", "police", "schools", "dwp", "other")

@@ -3,7 +3,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ddanalysis.appraisal import discount_factors
 from ddanalysis.assumptions import load_book

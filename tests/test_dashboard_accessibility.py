@@ -20,8 +20,6 @@ import json
 from typing import Any
 
 import pytest
-
-
 from conftest import REPO
 from test_dashboard_security import VoilaServer, rendered, run_in_browser, running
 

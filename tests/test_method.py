@@ -14,8 +14,8 @@ from ddanalysis import registry
 from ddanalysis.appraisal import green_book_bcr
 from ddanalysis.assumptions import load_book
 from ddanalysis.baseline import FundedBy, project_baseline
-from ddanalysis.presentation.text import PERSPECTIVE_WORDS as PERSPECTIVE_LABELS
 from ddanalysis.engine import appraise
+from ddanalysis.presentation.text import PERSPECTIVE_WORDS as PERSPECTIVE_LABELS
 
 PID = "walsall-college"
 

@@ -17,9 +17,22 @@ import numpy as np
 import pytest
 
 from ddanalysis.errors import DataFileError
-from ddanalysis.sampling import (CorrelationGroup, Correlations, Marginal, SharedQuantity, load_correlations,
-                                 normal_cdf, normal_scores, pert_from_normal, pert_mean, pert_ppf, sample,
-                                 spearman, spearman_to_normal, uniforms)
+from ddanalysis.sampling import (
+    CorrelationGroup,
+    Correlations,
+    Marginal,
+    SharedQuantity,
+    load_correlations,
+    normal_cdf,
+    normal_scores,
+    pert_from_normal,
+    pert_mean,
+    pert_ppf,
+    sample,
+    spearman,
+    spearman_to_normal,
+    uniforms,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 N = 100_000

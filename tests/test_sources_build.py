@@ -8,9 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 import pandas as pd
+import pytest
 
 from ddanalysis import config, registry, sources
 from ddanalysis.errors import DataFileError

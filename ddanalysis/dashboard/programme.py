@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import ipywidgets as W
 import pandas as pd
 
-from ..presentation import text as decision_text
 from .. import charts, context, registry
 from ..assumptions import load_book
+from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from ..sources import SERVICE_KEYS
 from .common import (

@@ -29,10 +29,10 @@ import re
 import threading
 from pathlib import Path
 
-from ..run_defaults import RUN_DEFAULTS
 from .. import config, engine, plaindata, registry
 from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
+from ..run_defaults import RUN_DEFAULTS
 from ..uncertainty import DEFAULT_SEED
 from ..version import __version__
 
@@ -43,6 +43,7 @@ log = logging.getLogger("ddanalysis.dashboard")
 DRAWS = RUN_DEFAULTS.summary_draws  # appraisal.yaml, monte_carlo.summary_draws: the programme summary's
 SEED = DEFAULT_SEED
 from ..cashflow import PERSPECTIVES  # noqa: E402  (one list of perspectives for every output)
+
 _FORMAT = 2  # bump when the cached layout changes (1 was pickles: never read)
 #: Cache files' ending (legacy ``*.pkl`` files are never read, and deleted by :func:`prune_stale`).
 SUFFIX = ".result.zip"

@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
 from ..errors import DataFileError
 from ..registry import AUTHORITY_CLASSES
 from .reader import FORMATS_READ, describe, open_book

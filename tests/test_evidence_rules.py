@@ -190,3 +190,55 @@ def test_the_evidence_log_names_known_sources_and_says_where_each_figure_was_rea
         if s.get("source") not in sources:
             problems.append(f"series.{name}: source {s.get('source')!r} not in sources.yaml")
     assert not problems, "\n".join(problems)
+
+
+def _label(file: str, where: str) -> str:
+    """The name an evidence-log ``supports`` list uses for an assumption (the key grammar of
+    data/assumptions/README.md): ``mutual.staff_cost_change`` for a model file, ``project.<key>`` and
+    ``facts.<name>`` for appraisal.yaml, ``<project>:<scope>.<key>`` for a project file's override."""
+    stem = file.removesuffix(".yaml")
+    head, _, rest = where.partition(".")
+    if file == "appraisal.yaml":
+        return f"project.{rest}" if head == "assumptions" else where
+    if (FOLDER / "models" / file).exists():
+        return f"{stem}.{where}"
+    if head == "settings":
+        return f"{stem}:project.{rest}"
+    return f"{stem}:{rest}"                                  # models.<model>.<key>
+
+
+def _unlogged(entries, log: dict) -> list[str]:
+    """Verified figures with no verified evidence-log entry from the same source naming them."""
+    backed = {(f.get("source"), s) for f in log.get("figures", []) if f.get("verified") is True
+              for s in (f.get("supports") or [])}
+    return [f"{file}: {where}: verified from {e['source']}, but no verified figure in evidence_log.yaml "
+            f"from that source lists {_label(file, where)!r} under supports (the quote behind the figure)"
+            for file, where, e in entries
+            if e.get("verified") is True and (e["source"], _label(file, where)) not in backed]
+
+
+def test_every_verified_figure_has_its_quote_in_the_evidence_log():
+    """``verified: true`` claims the figure was read in the source's own text; the log must hold what was read
+    (quote, locator, address) and name the assumption it backs, so a reviewer can check the claim."""
+    log = yaml.safe_load((FOLDER / "evidence_log.yaml").read_text(encoding="utf-8"))
+    problems = _unlogged(list(_entries()) + list(_facts()), log)
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+def test_the_log_rule_catches_a_verified_figure_without_a_quote():
+    entry = {"source": "julius-2008", "verified": True}
+    log = {"figures": [{"source": "julius-2008", "verified": True, "supports": ["outsourcing.staff_cost_change"]}]}
+    assert _unlogged([("outsourcing.yaml", "staff_cost_change", entry)], log) == []
+    # named, but the log entry itself was not read in the source's own text
+    unread = {"figures": [dict(log["figures"][0], verified=False)]}
+    assert _unlogged([("outsourcing.yaml", "staff_cost_change", entry)], unread)
+    # read, but for another assumption, or from another source
+    assert _unlogged([("mutual.yaml", "staff_cost_change", entry)], log)
+    assert _unlogged([("outsourcing.yaml", "staff_cost_change", dict(entry, source="tonge-willett-2005"))], log)
+    # labels follow the key grammar
+    assert _label("appraisal.yaml", "assumptions.demand_growth") == "project.demand_growth"
+    assert _label("appraisal.yaml", "facts.vat_standard_rate") == "facts.vat_standard_rate"
+    assert _label("dover-museum-tourism.yaml", "models.charitable-trust.grant_income_share") == \
+        "dover-museum-tourism:charitable-trust.grant_income_share"
+    assert _label("hull-adult-social-care.yaml", "settings.demand_growth") == \
+        "hull-adult-social-care:project.demand_growth"

@@ -18,6 +18,7 @@ from . import config, mca, plan, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, load_book
 from .baseline import project_baseline
+from .benefits import split_overrides
 from .cashflow import (COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS,
                        PERSPECTIVES)
 from .errors import DDAnalysisError, unknown
@@ -114,7 +115,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     fixed = set(sc.set) | {ob_key}  # the mitigation is never drawn in the Monte Carlo
     if ob_mitigation is None and ob_key in sc.set:
         ob_mitigation = float(sc.set[ob_key])
-    for key, value in checked_overrides(overrides or {}, book.table).items():
+    cost_overrides, outcome_overrides = split_overrides(overrides or {})
+    for key, value in checked_overrides(cost_overrides, book.table).items():
         if key == ob_key:
             ob_mitigation = value
         else:
@@ -220,7 +222,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         if plans else pd.DataFrame()
     risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
         if plans else pd.DataFrame()
-    public = _public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels)
+    public = _public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels,
+                           outcome_overrides, mc_draws, int(seed))
     names = registry.councils().set_index("e_code")["name"]
     result = AppraisalResult(
         project_id=project_id, project_title=project.title,
@@ -278,7 +281,8 @@ def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values
 
 
 def _public_value(model: ProjectModel, values: dict, project_id: str, book, scenario: str, perspective: str,
-                  options: pd.DataFrame, year_labels: list[str]) -> dict:
+                  options: pd.DataFrame, year_labels: list[str], outcome_overrides: dict, mc_draws: pd.DataFrame,
+                  seed: int) -> dict:
     """Each option's outcome benefits as AppraisalResult fields: ``public_value``,
     ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
     ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
@@ -287,9 +291,12 @@ def _public_value(model: ProjectModel, values: dict, project_id: str, book, scen
 
     ramps = {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
              for opt in model.options}
+    totals = {o: ProjectModel.total(c)[0] for o, c in model.evaluate(values).items()}
+    savings = {o: totals[registry.STATUS_QUO] - t for o, t in totals.items()}
     return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
                              deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
-                             scenario=scenario, perspective=perspective)
+                             scenario=scenario, perspective=perspective, savings=savings,
+                             overrides=outcome_overrides, nps_draws=mc_draws, seed=seed)
 
 
 def _discount_source(book) -> dict[str, str]:

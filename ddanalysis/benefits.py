@@ -108,6 +108,24 @@ def _outcome_model(project_id: str, library: Any) -> "pv.ProjectOutcomes | None"
         return None
 
 
+def _header(project_id: str, model: "pv.ProjectOutcomes | None") -> dict[str, Any]:
+    """Whether the project monetises outcomes, its summary and, when it does not, why."""
+    if model is None:
+        return {"monetisable": False, "summary": "",
+                "reason": f"no outcome model (data/outcomes/{project_id}.yaml) for this project"}
+    return {"monetisable": bool(model.monetisable), "summary": model.summary, "reason": model.reason}
+
+
+def _checked(project_id: str, model: "pv.ProjectOutcomes | None", overrides: Mapping[str, float]) -> dict[str, float]:
+    """Outcome overrides checked against the project's outcome model (:func:`ddanalysis.public_value.checked_overrides`)."""
+    if not overrides:
+        return {}
+    if model is None or not model.monetisable:
+        raise DDAnalysisError(f"{', '.join(overrides)}: {project_id} monetises no outcome, so it has no outcome "
+                              "quantity to set")
+    return pv.checked_overrides(model, overrides)
+
+
 def _empty_entry(nps: float, costs: float, perspective: str) -> dict[str, Any]:
     """An option's public-value fields when it has no monetised benefit (GBP)."""
     return {"benefits": [], "counted_benefits_pv_gbp": 0.0, "shown_beside": [], "left_out": [],
@@ -185,22 +203,12 @@ YEAR_COLUMNS = ["option", "year_index", "financial_year", "agency", "kind", "tre
                 "discount_factor", "pv_benefit_gbp"]
 
 
-def appraise_benefits(
-    project_id: str,
-    *,
-    options: pd.DataFrame,
-    ramps: Mapping[str, np.ndarray],
-    factors: Sequence[float],
-    year_labels: Sequence[str],
-    deflator: Mapping[str, float],
-    base_year: str,
-    scenario: str,
-    perspective: str,
-    savings: Mapping[str, Sequence[float]] | None = None,
-    overrides: Mapping[str, float] | None = None,
-    nps_draws: pd.DataFrame | None = None,
-    seed: int = 0,
-) -> dict[str, Any]:
+def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[str, np.ndarray],
+                      factors: Sequence[float], year_labels: Sequence[str], deflator: Mapping[str, float],
+                      base_year: str, scenario: str, perspective: str,
+                      savings: Mapping[str, Sequence[float]] | None = None,
+                      overrides: Mapping[str, float] | None = None, nps_draws: pd.DataFrame | None = None,
+                      seed: int = 0) -> dict[str, Any]:
     """Every option's public value in the appraisal.
 
     ``options``: the appraisal's options frame (id, net_present_saving_gbp, pv_one_off_cost_gbp);
@@ -220,15 +228,12 @@ def appraise_benefits(
     library = load_library()
     model = _outcome_model(project_id, library)
     monetised = model is not None and model.monetisable
-    if overrides and not monetised:
-        raise DDAnalysisError(f"{', '.join(overrides)}: {project_id} monetises no outcome, so it has no outcome "
-                              "quantity to set")
-    ov = pv.checked_overrides(model, overrides) if overrides else {}
+    ov = _checked(project_id, model, overrides or {})
     case = outcome_scenario(scenario)
     args = dict(live_share=None, discount_factors=factors, deflator=deflator, base_year=base_year, overrides=ov)
     by_option: dict[str, Any] = {}
     agency_rows: list[dict[str, Any]] = []
-    year_rows: list[dict[str, Any]] = []
+    year_rows: list[dict[str, Any]] = []  # tidy rows of the two frames
     for r in options.itertuples(index=False):
         opt, nps = str(r.id), float(r.net_present_saving_gbp)
         costs = pv_costs(nps, float(r.pv_one_off_cost_gbp))
@@ -240,10 +245,7 @@ def appraise_benefits(
             by_option[opt]["payback_by_agency"] = option_payback(ob, perspective, saving, factors, year_labels)
             agency_rows += _agency_rows(opt, ob, perspective)
             year_rows += _year_rows(opt, ob, perspective, factors, year_labels)
-    public_value = {"monetisable": bool(monetised), "summary": model.summary if model is not None else "",
-                    "reason": model.reason if model is not None
-                    else f"no outcome model (data/outcomes/{project_id}.yaml) for this project",
-                    "outcome_case": case, "options": by_option}
+    public_value = {**_header(project_id, model), "outcome_case": case, "options": by_option}
     if monetised and nps_draws is not None and len(nps_draws):
         public_value["draws"] = benefit_draws(model, library, nps_draws, ramps=ramps, factors=factors,
                                               deflator=deflator, base_year=base_year, case=case,

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from ddanalysis import config, registry
 from ddanalysis import public_value as pv
 from ddanalysis import unit_costs as uc
-from ddanalysis.errors import DataFileError
+from ddanalysis.errors import DataFileError, DDAnalysisError
 
 DEFLATOR = {"2014-15": 100.0, "2016-17": 102.8}
 SOURCE = {"publisher": "Test publisher", "title": "Test table", "year": 2016, "locator": "Table 1, row 1",
@@ -350,3 +351,65 @@ def test_bundled_outcomes_compute_with_the_bundled_deflator():
                 total = res["counted_benefits_pv_gbp"] + sum(r["present_value_gbp"] for r in res["shown_beside"]) \
                     + sum(r["present_value_gbp"] for r in res["left_out"])
                 assert total == pytest.approx(ob.present_value_gbp)
+
+
+def _ranged_effect(raw, low, central, high):
+    raw["outcomes"][0]["options"]["mutual"]["effect"] = {"low": low, "central": central, "high": high,
+                                                         "source": "test", "quality": "amber"}
+    return raw
+
+
+def test_outcome_draws_follow_the_cost_assumptions_pert(tmp_path):
+    """The effect is drawn like a cost assumption: PERT on low 0.1 / mode 0.2 / high 0.6, whose mean is
+    (low + 4 x mode + high) / 6 = (0.1 + 0.8 + 0.6) / 6 = 0.25 (a triangular would give 0.3) and whose
+    standard deviation is about (high - low) / 6 = 0.083, so the mean of 20,000 draws lies within 0.005.
+    Benefit per draw = 100 x effect x 0.7 x 0.5 x GBP 1,000 (one year, undiscounted), mean 100 x 0.25 x
+    350 = GBP 8,750; every draw lies between 100 x 0.1 x 350 = 3,500 and 100 x 0.6 x 350 = 21,000."""
+    lib = _library(tmp_path, _unit_cost())
+    po = _parse(_ranged_effect(_outcomes(), 0.1, 0.2, 0.6), lib)
+    draws = pv.draw_inputs(po, 20_000, seed=7)
+    # every quantity has a column, as every cost assumption does; a single value is constant
+    assert list(draws.columns) == ["incidents/project.cohort", "incidents/project.baseline_rate",
+                                   "incidents/mutual.effect", "incidents/mutual.haircut",
+                                   "incidents/project.deadweight", "incidents/project.attribution",
+                                   "incidents/project.displacement"]
+    assert draws["incidents/project.deadweight"].eq(0.3).all()
+    eff = draws["incidents/mutual.effect"].to_numpy()
+    assert eff.mean() == pytest.approx(0.25, abs=0.005)
+    assert eff.min() >= 0.1 and eff.max() <= 0.6
+    pvs = pv.present_value_draws(po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR,
+                                 draws=draws)
+    police = pvs[("police", "fiscal_non_cashable")]
+    assert police.mean() == pytest.approx(8_750.0, abs=0.005 * 35_000)
+    assert police.min() >= 3_500 - 1e-6 and police.max() <= 21_000 + 1e-6
+    # the same seed gives the same draws; another seed others
+    assert pv.draw_inputs(po, 20_000, seed=7).equals(draws)
+    assert not pv.draw_inputs(po, 20_000, seed=8).equals(draws)
+
+
+def test_fixing_an_outcome_key_removes_its_spread(tmp_path):
+    """An override (as --set gives it) holds the quantity in every draw: effect fixed at 0.3 gives
+    100 x 0.3 x 0.7 x 0.5 x GBP 1,000 = GBP 10,500 in each of the draws."""
+    lib = _library(tmp_path, _unit_cost())
+    po = _parse(_ranged_effect(_outcomes(), 0.1, 0.2, 0.6), lib)
+    fixed = pv.checked_overrides(po, {"incidents/mutual.effect": 0.3})
+    draws = pv.draw_inputs(po, 1_000, seed=7, fixed=fixed)
+    assert np.ptp(draws["incidents/mutual.effect"].to_numpy()) == 0.0
+    pvs = pv.present_value_draws(po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR,
+                                 draws=draws)
+    assert pvs[("police", "fiscal_non_cashable")] == pytest.approx(np.full(1_000, 10_500.0))
+
+
+def test_outcome_overrides_are_checked(tmp_path):
+    """An unknown outcome key lists the valid ones; a share outside [0, 1] and a negative cohort are refused."""
+    lib = _library(tmp_path, _unit_cost())
+    po = _parse(_outcomes(), lib)
+    with pytest.raises(DDAnalysisError, match="incidents/mutual.effct: not an outcome quantity.*incidents/mutual.effect"):
+        pv.checked_overrides(po, {"incidents/mutual.effct": 0.2})
+    with pytest.raises(DDAnalysisError, match=r"incidents/project.deadweight=1.2: outside \[0, 1\]"):
+        pv.checked_overrides(po, {"incidents/project.deadweight": 1.2})
+    with pytest.raises(DDAnalysisError, match="incidents/project.cohort=-1"):
+        pv.checked_overrides(po, {"incidents/project.cohort": -1})
+    with pytest.raises(DDAnalysisError, match="expected '<scope>.<key>'"):
+        pv.checked_overrides(po, {"incidents.mutual.effect": 0.2})
+    assert pv.checked_overrides(po, {"incidents/project.cohort": 250}) == {"incidents/project.cohort": 250.0}

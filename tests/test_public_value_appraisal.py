@@ -18,6 +18,7 @@ from ddanalysis.benefits import benefit_ramp, pv_costs
 from ddanalysis.engine import appraise, build_model
 from ddanalysis.presentation import tables, text
 from ddanalysis.programme import summary_from_results
+from ddanalysis.errors import DDAnalysisError
 
 HULL = "hull-adult-social-care"
 NO_OUTCOMES = ("devon-local-services", "nelincs-environment", "cwac-wirral-school-services")
@@ -172,3 +173,75 @@ def test_benefits_by_year_and_excel_sheet(hull_council):
     assert "Counted benefits, present value" in labels
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert any(f.startswith("=SUM(") for f in formulas) and any("'Cash flows'!" in f for f in formulas)
+
+
+MANCHESTER = "manchester-domestic-abuse"
+MANCHESTER_SHARED = ("repeat-victimisation/project.cohort", "repeat-victimisation/project.baseline_rate")
+
+
+@pytest.fixture(scope="module")
+def manchester_social_draws():
+    return appraise(MANCHESTER, perspective="social", draws=2_000, seed=11, with_switching=False,
+                    with_sensitivity=False)
+
+
+def test_payback_by_agency_in_the_json_follows_the_annual_flows(hull_council):
+    """Each option's council payback is the first financial year from which the cumulative of
+    (discounted saving + discounted council benefits the council perspective counts) is positive and stays
+    so: summed here by hand from the ``annual`` frame (pv_saving_gbp) and the benefits by year
+    (pv_benefit_gbp of the council's counted rows). The council perspective lists only the council."""
+    doc = hull_council.to_dict()
+    annual = hull_council.annual
+    by_year = hull_council.benefits_by_year
+    for o in doc["options"]:
+        if o["id"] == registry.STATUS_QUO:
+            assert o["payback_by_agency"] == []
+            continue
+        saving = annual[annual.option == o["id"]].sort_values("year_index")
+        ben = by_year[(by_year.option == o["id"]) & (by_year.agency == "council") & (by_year.treatment == "counted")]
+        ben = ben.groupby("year_index").pv_benefit_gbp.sum().reindex(saving.year_index, fill_value=0.0)
+        cum = np.cumsum(saving.pv_saving_gbp.to_numpy() + ben.to_numpy())
+        expected = None
+        for t in range(len(cum)):
+            if all(c > 0.005 for c in cum[t:]):
+                expected = saving.financial_year.iloc[t]
+                break
+        assert o["payback_by_agency"] == [{"agency": "council", "payback_year": expected}], o["id"]
+
+
+def test_outcome_quantities_move_the_monte_carlo(manchester_social_draws):
+    """Every ranged outcome quantity is drawn: the counted benefits spread (P10 < central < P90), the
+    net present social value's P10 / P90 are those of saving + benefits draw by draw, and the social
+    perspective's probability best is the share of draws in which each option's NPSV is highest."""
+    res = manchester_social_draws
+    draws = res.public_value["draws"]
+    assert set(draws["inputs"].columns) >= set(MANCHESTER_SHARED)
+    doc = {o["id"]: o for o in res.to_dict()["options"]}
+    for opt in ("in-house-redesign", "outsourcing"):
+        o = doc[opt]
+        assert o["counted_benefits_p10_gbp"] < o["counted_benefits_pv_gbp"] < o["counted_benefits_p90_gbp"]
+        npsv = res.mc_draws[opt].to_numpy() + draws["counted"][opt].to_numpy()
+        assert o["net_present_value_p10_gbp"] == pytest.approx(np.percentile(npsv, 10), abs=0.01)
+        assert o["net_present_value_p90_gbp"] == pytest.approx(np.percentile(npsv, 90), abs=0.01)
+    best = draws["net_present_value"].to_numpy().argmax(axis=1)
+    for j, opt in enumerate(draws["net_present_value"].columns):
+        assert doc[opt]["p_best"] == pytest.approx((best == j).mean(), abs=1e-6)
+    evppi_keys = set(res.decision.evppi["key"])
+    assert any(k.startswith("repeat-victimisation/") for k in evppi_keys)
+
+
+def test_fixing_outcome_keys_removes_their_spread():
+    """With the cohort, the baseline rate and the option's effect fixed by --set style overrides, every
+    factor of that option's benefits is fixed, so its counted benefits are the same in every draw:
+    P10 = P90 = the central figure."""
+    opt = "in-house-redesign"
+    keys = {MANCHESTER_SHARED[0]: 1500, MANCHESTER_SHARED[1]: 0.25, f"repeat-victimisation/{opt}.effect": 0.10}
+    res = appraise(MANCHESTER, perspective="social", draws=500, seed=11, with_switching=False,
+                   with_sensitivity=False, with_decision=False, overrides=keys)
+    e = res.public_value["options"][opt]
+    assert e["counted_benefits_p10_gbp"] == pytest.approx(e["counted_benefits_pv_gbp"], rel=1e-12)
+    assert e["counted_benefits_p90_gbp"] == pytest.approx(e["counted_benefits_pv_gbp"], rel=1e-12)
+    other = res.public_value["options"]["outsourcing"]  # its own effect still drawn
+    assert other["counted_benefits_p10_gbp"] < other["counted_benefits_p90_gbp"]
+    with pytest.raises(DDAnalysisError, match="not an outcome quantity"):
+        appraise(MANCHESTER, draws=0, with_switching=False, overrides={"repeat-victimisation/mutual.effect": 0.1})

@@ -117,7 +117,8 @@ def _header(project_id: str, model: "pv.ProjectOutcomes | None") -> dict[str, An
 
 
 def _checked(project_id: str, model: "pv.ProjectOutcomes | None", overrides: Mapping[str, float]) -> dict[str, float]:
-    """Outcome overrides checked against the project's outcome model (:func:`ddanalysis.public_value.checked_overrides`)."""
+    """Outcome overrides checked against the project's outcome model
+    (:func:`ddanalysis.public_value.checked_overrides`)."""
     if not overrides:
         return {}
     if model is None or not model.monetisable:
@@ -145,8 +146,8 @@ def _option_entry(model: "pv.ProjectOutcomes", library: Any, opt: str, nps: floa
     ob = pv.option_benefits(model, library, opt, scenario=case, **args)
     s = pv.summarise(ob, pv_costs_gbp=costs, perspective=perspective)
     counted = float(s["counted_benefits_pv_gbp"])
-    cases = [pv.perspective_view(pv.option_benefits(model, library, opt, scenario=c, **args), perspective).counted_pv_gbp
-             for c in pv.SCENARIOS]
+    cases = [pv.perspective_view(pv.option_benefits(model, library, opt, scenario=c, **args),
+                                 perspective).counted_pv_gbp for c in pv.SCENARIOS]
     entry = _empty_entry(nps, costs, perspective)
     entry.update({k: s[k] for k in _SUMMARY_FIELDS})
     entry.update({"counted_benefits_pv_gbp": counted, "net_present_value_gbp": nps + counted,

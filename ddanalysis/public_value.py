@@ -53,8 +53,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import config
-from .keys import PROJECT_SCOPE, format_key, parse_key
 from .errors import DataFileError, DDAnalysisError
+from .keys import PROJECT_SCOPE, format_key, parse_key
 from .unit_costs import AGENCIES, FISCAL_KINDS, KINDS, Source, UnitCostLibrary, load_library, rebased_components
 from .yamlio import load_yaml_text, read_utf8
 

@@ -418,8 +418,13 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
 
 
 #: Programme summary's public-value columns, shown when the summary has them.
+#: The counted benefits are shown split (cashable / the rest) and then as a sum whose label says it
+#: adds them; the public value return counts every kind for everyone, whatever the perspective.
 PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
-    "benefits_counted_pv_gbp": ("Outcome benefits counted (PV, not in the saving)", "gbp"),
+    "benefits_cashable_pv_gbp": ("Cashable benefits counted (PV)", "gbp"),
+    "benefits_non_cashable_pv_gbp": ("Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)", "gbp"),
+    "benefits_counted_pv_gbp": ("Benefits counted (PV: cashable + non-cashable added; not in the saving)", "gbp"),
+    "public_value_roi": ("Public value return per GBP 1 (every kind, everyone)", "ratio"),
     "net_present_value_gbp": ("Net present value with benefits", "gbp"),
     "outcomes_monetised": ("Outcomes monetised", "text"),
 }

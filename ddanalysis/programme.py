@@ -65,8 +65,8 @@ def _public_value_columns(res: "AppraisalResult") -> dict:
     pvd = getattr(res, "public_value", None) or {}
     e = pvd.get("options", {}).get(res.recommended, {})
     monetised = bool(pvd.get("monetisable"))
-    cashable = sum(float(b["present_value_gbp"]) for b in e.get("benefits", [])
-                   if b["kind"] == "fiscal_cashable" and treatment(res.perspective, b["agency"], b["kind"]) == "counted")
+    cashable = sum(float(b["present_value_gbp"]) for b in e.get("benefits", []) if b["kind"] == "fiscal_cashable"
+                   and treatment(res.perspective, b["agency"], b["kind"]) == "counted")
     counted = float(e.get("counted_benefits_pv_gbp", 0.0))
     nps = res.options.set_index("id").loc[res.recommended, "net_present_saving_gbp"]
     return {"benefits_cashable_pv_gbp": cashable,

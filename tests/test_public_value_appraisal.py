@@ -99,7 +99,7 @@ def test_per_agency_totals_sum_to_the_total_in_every_view(hull_social):
     t = tables.who_gains_table(hull_social, "mutual")
     f = t.frame.set_index("Agency")
     agencies = f.drop(index="Total")
-    for col in f.columns:
+    for col in t.units:  # the money columns (the payback column is text)
         assert f.loc["Total", col] == pytest.approx(agencies[col].sum())
 
 
@@ -157,7 +157,21 @@ def test_every_project_has_the_json_fields():
     assert {"benefits_counted_pv_gbp", "net_present_value_gbp", "outcomes_monetised"} <= set(summary.columns)
     assert summary.set_index("project_id").loc["devon-local-services", "outcomes_monetised"].startswith("no: ")
     table = tables.programme_table(summary)
-    assert "Outcome benefits counted (PV, not in the saving)" in table.frame.columns
+    added = "Benefits counted (PV: cashable + non-cashable added; not in the saving)"
+    cash, non = "Cashable benefits counted (PV)", "Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)"
+    assert {added, cash, non, "Public value return per GBP 1 (every kind, everyone)"} <= set(table.frame.columns)
+    assert table.units[added] == "gbp" and table.units["Public value return per GBP 1 (every kind, everyone)"] == "ratio"
+    # the split is read from each recommended option's benefits (by hand: the counted, cashable rows), and
+    # the two parts sum to the column labelled as their sum
+    s = summary.set_index("project_id")
+    for pid, res in results.items():
+        doc = next(o for o in res.to_dict()["options"] if o["id"] == res.recommended)
+        cashable = sum(b["present_value_gbp"] for b in doc["benefits"]
+                       if b["kind"] == "fiscal_cashable" and b["agency"] == "council")  # council perspective
+        assert s.loc[pid, "benefits_cashable_pv_gbp"] == pytest.approx(cashable, abs=0.01)
+        assert s.loc[pid, "benefits_cashable_pv_gbp"] + s.loc[pid, "benefits_non_cashable_pv_gbp"] == \
+            pytest.approx(s.loc[pid, "benefits_counted_pv_gbp"])
+        assert s.loc[pid, "benefits_non_cashable_pv_gbp"] == pytest.approx(0.0, abs=1e-6)  # council counts cashable only
 
 
 def test_benefits_by_year_and_excel_sheet(hull_council):
@@ -207,6 +221,9 @@ def test_payback_by_agency_in_the_json_follows_the_annual_flows(hull_council):
                 expected = saving.financial_year.iloc[t]
                 break
         assert o["payback_by_agency"] == [{"agency": "council", "payback_year": expected}], o["id"]
+        who = tables.who_gains_table(hull_council, o["id"]).frame.set_index("Agency")
+        assert who.loc["Council", tables.PAYBACK_COLUMN] == (expected or "not within the horizon")
+        assert set(who.loc[["NHS"], tables.PAYBACK_COLUMN]) == {"-"}  # left out in this perspective, no costs
 
 
 def test_outcome_quantities_move_the_monte_carlo(manchester_social_draws):

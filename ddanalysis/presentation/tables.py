@@ -422,7 +422,8 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
 #: adds them; the public value return counts every kind for everyone, whatever the perspective.
 PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
     "benefits_cashable_pv_gbp": ("Cashable benefits counted (PV)", "gbp"),
-    "benefits_non_cashable_pv_gbp": ("Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)", "gbp"),
+    "benefits_non_cashable_pv_gbp": ("Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)",
+                                     "gbp"),
     "benefits_counted_pv_gbp": ("Benefits counted (PV: cashable + non-cashable added; not in the saving)", "gbp"),
     "public_value_roi": ("Public value return per GBP 1 (every kind, everyone)", "ratio"),
     "net_present_value_gbp": ("Net present value with benefits", "gbp"),
@@ -869,22 +870,37 @@ def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> 
     if sub.empty:
         return None
     grid = sub.pivot_table(index="agency", columns="kind", values="present_value_gbp", aggfunc="sum", fill_value=0.0)
-    agencies = [a for a in AGENCY_NAMES if a in grid.index]
+    payback = {p["agency"]: p["payback_year"] for p in pvd["options"].get(opt, {}).get("payback_by_agency", [])}
+    agencies = [a for a in AGENCY_NAMES if a in grid.index or a in payback]
     rows = []
     for a in agencies + ["__total__"]:
-        vals = grid.sum() if a == "__total__" else grid.loc[a]
+        vals = grid.sum() if a == "__total__" else grid.loc[a] if a in grid.index else pd.Series(dtype=float)
         row = {"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a]}
         for k, label in KIND_NAMES.items():
             row[label] = float(vals.get(k, 0.0))
         row["Fiscal: cashable + non-cashable (added, labelled)"] = row["Fiscal, cashable"] + row["Fiscal, non-cashable"]
         row["All kinds (reference only; mixes cashable and not)"] = sum(row[label] for label in KIND_NAMES.values())
+        row[PAYBACK_COLUMN] = "" if a == "__total__" else _payback_words(a, payback)
         rows.append(row)
     frame = pd.DataFrame(rows)
     counts = {"council": "counts the council's cashable value only (its non-cashable value beside, not added)",
               "public": "counts every agency's fiscal value", "social": "counts every kind for everyone"}
     caption = _caption(result, f"Who gains from {result.option_name(opt)}: present value of benefits by agency and "
                                f"kind; the {result.perspective} perspective {counts.get(result.perspective, '')}")
-    return Table(frame, {c: "gbp" for c in frame.columns if c != "Agency"}, caption, (len(frame) - 1,))
+    return Table(frame, {c: "gbp" for c in frame.columns if c not in ("Agency", PAYBACK_COLUMN)}, caption,
+                 (len(frame) - 1,))
+
+
+#: The Who gains table's payback column (:func:`ddanalysis.benefits.option_payback`).
+PAYBACK_COLUMN = "Payback year (discounted counted benefits net of its costs)"
+
+
+def _payback_words(agency: str, payback: Mapping[str, Any]) -> str:
+    """An agency's payback year; "not within the horizon"; or "-" where it bears no cost and the
+    perspective counts none of its benefits."""
+    if agency not in payback:
+        return "-"
+    return payback[agency] or "not within the horizon"
 
 
 def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:

@@ -825,7 +825,8 @@ def public_value_sentences(result: "AppraisalResult", option_id: str | None = No
 
 def public_value_table(result: "AppraisalResult") -> Table | None:
     """One row per option (not the status quo): the cost saving, the counted benefits (with their low-high
-    range), the net present value with them, the returns and, in the social perspective, the NPSV."""
+    range and, with Monte Carlo draws, their P10 / P90), the net present value with them (P10 / P90 with
+    draws), the returns and, in the social perspective, the NPSV."""
     pvd = _public_value(result)
     if not pvd:
         return None
@@ -837,6 +838,11 @@ def public_value_table(result: "AppraisalResult") -> Table | None:
         rows.append({"Option": result.option_name(opt), "Net present saving (cost only, ranks)": nps,
                      "Benefits counted (PV)": e["counted_benefits_pv_gbp"],
                      "Benefits counted, low": lo, "Benefits counted, high": hi,
+                     **({"Benefits counted, P10 (Monte Carlo)": e["counted_benefits_p10_gbp"],
+                         "Benefits counted, P90 (Monte Carlo)": e["counted_benefits_p90_gbp"],
+                         "Net present value with benefits, P10": e["net_present_value_p10_gbp"],
+                         "Net present value with benefits, P90": e["net_present_value_p90_gbp"]}
+                        if "counted_benefits_p10_gbp" in e else {}),
                      "Net present value with benefits": e["net_present_value_gbp"],
                      "PV of costs (one-off + operating increases)": e["pv_costs_gbp"],
                      "Fiscal return per GBP 1 (cashable)": e["fiscal_roi"]["cashable"],

@@ -371,9 +371,13 @@ PUBLIC_VALUE_NOTE = (
 
 #: How the outcome assumptions' uncertainty is covered.
 PUBLIC_VALUE_UNCERTAINTY_NOTE = (
-    "Outcome assumptions are not drawn in the Monte Carlo (which covers the cost saving only). Their uncertainty "
-    "is shown by the counted benefits with every outcome quantity at its low and at its high value; the low and "
-    "high scenarios use those values, every other scenario the central ones.")
+    "Outcome assumptions with a range (cohort, baseline rate, effect, deadweight, attribution, displacement, a "
+    "stated haircut) are drawn in the Monte Carlo beside the cost assumptions, by the same sampler (PERT, mode at "
+    "the scenario's value), independently of each other and of the costs; a value set as a what-if is held in "
+    "every draw. The draws give the P10 and P90 of the counted benefits and of the net present value with them; "
+    "in the social perspective the probability best and the value of information compare the net present social "
+    "value. The counted benefits with every outcome quantity at its low and at its high value are shown too; the "
+    "low and high scenarios use those values, every other scenario the central ones.")
 
 #: What the recommendation rule ranks, with benefits in the model (said beside the rule).
 RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "

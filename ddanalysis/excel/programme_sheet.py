@@ -58,21 +58,24 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
     return rows
 
 
-def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, AppraisalResult],
-                    summary: pd.DataFrame | None, refs: Mapping[str, ProjectSheets]) -> None:
-    """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
-    widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
-    r = sheet_header(ws, ctx, "Programme summary", widths)
-    draws = sorted({len(x.mc_draws) for x in results.values()})
-    put_text(ws, r, 1, (
+def _note(draws: list[int]) -> str:
+    """The sentence above the table: what each column is and where it comes from."""
+    return (
         "One row per project: the option each appraisal recommends and its headline figures (GBP, real 2014-15 prices, "
         "against the status quo; 0 where keeping the status quo is recommended). Money columns link to each project's "
         "Options and Benefits sheets, so they follow the discount rates and MCA weights. Payback, go-live and the "
         f"chance of saving are model values ({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Outcome "
         "benefits are those the appraisal's perspective counts (not in the net present saving): cashable and "
         "non-cashable in separate columns, then their sum, labelled as one; the public value return (a model "
-        "value) counts every kind of value for everyone per GBP 1 of costs. Click a project for its sheets."),
-        "dd_note_wrap")
+        "value) counts every kind of value for everyone per GBP 1 of costs. Click a project for its sheets.")
+
+
+def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, AppraisalResult],
+                    summary: pd.DataFrame | None, refs: Mapping[str, ProjectSheets]) -> None:
+    """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
+    widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
+    r = sheet_header(ws, ctx, "Programme summary", widths)
+    put_text(ws, r, 1, _note(sorted({len(x.mc_draws) for x in results.values()})), "dd_note_wrap")
     merge(ws, r, 1, r, len(COLUMNS))
     fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
     r += 2

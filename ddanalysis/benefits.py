@@ -92,7 +92,8 @@ def split_overrides(overrides: Mapping[str, float]) -> tuple[dict[str, float], d
     :func:`ddanalysis.public_value.outcome_key`); every other key is a cost assumption's. Both new dicts."""
     from .keys import parse_key
 
-    costs, outcomes = {}, {}
+    costs: dict[str, float] = {}
+    outcomes: dict[str, float] = {}
     for key, value in overrides.items():
         (outcomes if parse_key(str(key)).service is not None else costs)[str(key)] = float(value)
     return costs, outcomes
@@ -231,7 +232,8 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
     monetised = model is not None and model.monetisable
     ov = _checked(project_id, model, overrides or {})
     case = outcome_scenario(scenario)
-    args = dict(live_share=None, discount_factors=factors, deflator=deflator, base_year=base_year, overrides=ov)
+    args: dict[str, Any] = dict(live_share=None, discount_factors=factors, deflator=deflator, base_year=base_year,
+                                overrides=ov)
     by_option: dict[str, Any] = {}
     agency_rows: list[dict[str, Any]] = []
     year_rows: list[dict[str, Any]] = []  # tidy rows of the two frames
@@ -239,7 +241,7 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
         opt, nps = str(r.id), float(r.net_present_saving_gbp)
         costs = pv_costs(nps, float(r.pv_one_off_cost_gbp))
         by_option[opt] = _empty_entry(nps, costs, perspective)
-        if monetised and opt != STATUS_QUO:
+        if monetised and model is not None and opt != STATUS_QUO:
             args["live_share"] = np.asarray(ramps[opt], dtype=float)
             by_option[opt], ob = _option_entry(model, library, opt, nps, costs, case, perspective, args)
             saving = None if savings is None else savings.get(opt)
@@ -247,7 +249,7 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
             agency_rows += _agency_rows(opt, ob, perspective)
             year_rows += _year_rows(opt, ob, perspective, factors, year_labels)
     public_value = {**_header(project_id, model), "outcome_case": case, "options": by_option}
-    if monetised and nps_draws is not None and len(nps_draws):
+    if monetised and model is not None and nps_draws is not None and len(nps_draws):
         public_value["draws"] = benefit_draws(model, library, nps_draws, ramps=ramps, factors=factors,
                                               deflator=deflator, base_year=base_year, case=case,
                                               perspective=perspective, fixed=ov, seed=seed)

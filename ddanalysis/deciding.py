@@ -173,9 +173,10 @@ def decision_draws(result: "AppraisalResult") -> tuple[pd.DataFrame, pd.DataFram
     and the cost assumptions; in the social perspective, the net present social value (saving plus every
     benefit, :func:`ddanalysis.benefits.benefit_draws`) and the outcome quantities drawn with it."""
     draws = (getattr(result, "public_value", None) or {}).get("draws")
+    costs = result.mc_inputs if result.mc_inputs is not None else pd.DataFrame(index=range(len(result.mc_draws)))
     if result.perspective != "social" or draws is None:
-        return result.mc_draws, result.mc_inputs
-    return draws["net_present_value"], pd.concat([result.mc_inputs.reset_index(drop=True),
+        return result.mc_draws, costs
+    return draws["net_present_value"], pd.concat([costs.reset_index(drop=True),
                                                   draws["inputs"].reset_index(drop=True)], axis=1)
 
 

@@ -182,6 +182,26 @@ def _validation_problems(where: str, exc: ValidationError) -> list[str]:
     return [f"{where}{'.' + '.'.join(str(p) for p in e['loc']) if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
 
 
+def _option_problems(where: str, project_id: str, option_id: str, eff: OptionEffect, library: UnitCostLibrary,
+                     shortlist: Sequence[str] | None) -> tuple[list[str], list[tuple[str, Quantity]]]:
+    """One option's effect checked (option known, not the status quo, evidence grade known); returns
+    the problems and the option's quantities (name, quantity) for the range checks."""
+    problems: list[str] = []
+    if shortlist is not None and option_id not in shortlist:
+        problems.append(f"{where}.options.{option_id}: unknown option for {project_id}; valid: {', '.join(shortlist)}")
+    if option_id == STATUS_QUO:
+        problems.append(f"{where}.options.{option_id}: the status quo is the counterfactual and has no effect")
+    quantities: list[tuple[str, Quantity]] = [(f"options.{option_id}.effect", eff.effect)]
+    quantities += [(f"options.{option_id}.{k}", getattr(eff, k))
+                   for k in ("haircut", "deadweight", "attribution", "displacement") if getattr(eff, k) is not None]
+    if eff.evidence_grade is not None:
+        if library.grades is None:
+            problems.append(f"{where}.options.{option_id}.evidence_grade: no evidence-grade table loaded")
+        elif eff.evidence_grade not in {g.grade for g in library.grades.grades}:
+            problems.append(f"{where}.options.{option_id}.evidence_grade: unknown grade {eff.evidence_grade}")
+    return problems, quantities
+
+
 def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibrary,
                    shortlist: Sequence[str] | None) -> list[str]:
     """Cross-checks beyond the schema: unit-cost ids, option ids, shares in [0, 1], grades known.
@@ -195,21 +215,9 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
             problems.append(f"{where}.unit_cost: unknown unit-cost id {o.unit_cost!r}")
         quantities: list[tuple[str, Quantity]] = [(k, getattr(o, k)) for k in _SHARES]
         for option_id, eff in o.options.items():
-            if shortlist is not None and option_id not in shortlist:
-                problems.append(f"{where}.options.{option_id}: unknown option for {po.project_id}; "
-                                f"valid: {', '.join(shortlist)}")
-            if option_id == STATUS_QUO:
-                problems.append(f"{where}.options.{option_id}: the status quo is the counterfactual and has no effect")
-            quantities.append((f"options.{option_id}.effect", eff.effect))
-            for k in ("haircut", "deadweight", "attribution", "displacement"):
-                q = getattr(eff, k)
-                if q is not None:
-                    quantities.append((f"options.{option_id}.{k}", q))
-            if eff.evidence_grade is not None:
-                if library.grades is None:
-                    problems.append(f"{where}.options.{option_id}.evidence_grade: no evidence-grade table loaded")
-                elif eff.evidence_grade not in {g.grade for g in library.grades.grades}:
-                    problems.append(f"{where}.options.{option_id}.evidence_grade: unknown grade {eff.evidence_grade}")
+            found, own = _option_problems(where, po.project_id, option_id, eff, library, shortlist)
+            problems += found
+            quantities += own
         for name, q in quantities:
             lo, hi = q.bounds()
             if lo < 0 or hi > 1:
@@ -337,7 +345,7 @@ class OptionBenefits:
         return out
 
 
-def _as_vector(name: str, values: Sequence[float], length: int | None = None) -> np.ndarray:
+def _as_vector(name: str, values: "Sequence[float] | np.ndarray", length: int | None = None) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence (got shape {arr.shape})")
@@ -444,7 +452,7 @@ def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option:
 
 
 def present_value_draws(outcomes: ProjectOutcomes, library: UnitCostLibrary, option: str, *,
-                        live_share: Sequence[float], discount_factors: Sequence[float],
+                        live_share: "Sequence[float] | np.ndarray", discount_factors: "Sequence[float] | np.ndarray",
                         deflator: Mapping[str, float], draws: pd.DataFrame, base_year: str = config.BASE_YEAR,
                         scenario: str = "central") -> dict[tuple[str, str], np.ndarray]:
     """The option's present value of benefits in each draw: ``{(agency, kind): array (n,)}`` (GBP, real).
@@ -526,8 +534,8 @@ def _ratio(num: float, den: float) -> float | None:
     return None if not den > 0 else num / den
 
 
-def payback_by_agency(benefits_discounted: Mapping[str, Sequence[float]],
-                      costs_discounted: Mapping[str, Sequence[float]],
+def payback_by_agency(benefits_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
+                      costs_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
                       year_labels: Sequence[str]) -> list[dict[str, Any]]:
     """Per agency, the financial year its cumulative discounted benefits net of its costs turn positive.
 

@@ -150,6 +150,7 @@ def test_every_project_has_the_json_fields():
                 "net_present_social_value_gbp",
                 "benefits_left_out",
                 "net_present_value_gbp",
+                "payback_by_agency",
             ):
                 assert key in o, (pid, key)
             assert o["net_present_social_value_gbp"] is None  # council perspective

@@ -244,6 +244,7 @@ def test_outcome_quantities_move_the_monte_carlo(manchester_social_draws):
     best = draws["net_present_value"].to_numpy().argmax(axis=1)
     for j, opt in enumerate(draws["net_present_value"].columns):
         assert doc[opt]["p_best"] == pytest.approx((best == j).mean(), abs=1e-6)
+    assert "of simulations on net present social value" in res.recommendation  # the sentence says what it compares
     evppi_keys = set(res.decision.evppi["key"])
     assert any(k.startswith("repeat-victimisation/") for k in evppi_keys)
 

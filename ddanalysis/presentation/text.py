@@ -114,14 +114,17 @@ def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: floa
     if best is None:
         return ("Keep the service in-house for now: no short-listed option both saves money (with at least even "
                 "odds) and scores at least as well as the status quo on the non-monetised criteria "
-                f"({basis})." + (f" Keeping it in-house is best in {_pct(p_best)} of simulations."
+                f"({basis})." + (f" Keeping it in-house is best in {_pct(p_best)} of simulations"
+                                 + (" on net present social value (outcome benefits included)"
+                                    if perspective == "social" else "") + "."
                                  if known else ""))
     payback = (f"pays back in {best['payback_year']}" if not formats.is_missing(best.get("payback_year"))
                else "does not pay back within the horizon")
     p = best.get("p_saving_positive")
     odds = (f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else "")
     if known:
-        odds += f", is best in {_pct(p_best)} of simulations"
+        odds += f", is best in {_pct(p_best)} of simulations" + (
+            " on net present social value (outcome benefits included)" if perspective == "social" else "")
     return (f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
             f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
             f"non-monetised criteria (status quo {status_quo_mca:.1f}).")
@@ -147,7 +150,9 @@ DECISION_NOTES: dict[str, str] = {
     "probability_best": (
         "Probability best: the share of the Monte Carlo draws in which an option has the highest net present "
         "saving (the status quo, at 0, counts as an option; ties split evenly); the shares sum to 1. The "
-        "recommendation rule does not use it: it is reported beside the recommendation."),
+        "recommendation rule does not use it: it is reported beside the recommendation. In the social perspective "
+        "the draws compare net present social value (the saving plus every outcome benefit, the outcome quantities "
+        "drawn with the costs), and the value of information covers the outcome quantities too."),
     "acceptability": (
         "Acceptability curve: for net-present-saving thresholds (GBP) from 0 to the largest P90, p_reaches is the "
         "probability an option saves at least the threshold and p_best the probability it does so and is the best "

@@ -264,3 +264,24 @@ def test_fixing_outcome_keys_removes_their_spread():
     assert other["counted_benefits_p10_gbp"] < other["counted_benefits_p90_gbp"]
     with pytest.raises(DDAnalysisError, match="not an outcome quantity"):
         appraise(MANCHESTER, draws=0, with_switching=False, overrides={"repeat-victimisation/mutual.effect": 0.1})
+
+
+def test_social_draws_file_reproduces_the_json_with_outcome_quantities(tmp_path):
+    """In the social perspective the draws file holds what the decision measures compared: each option's net
+    present social value per draw and the outcome quantities among the inputs, so probability best and EVPI
+    recomputed from the file equal the JSON's."""
+    from typer.testing import CliRunner
+
+    from ddanalysis.cli import app
+    from ddanalysis.drawsfile import decision_from_draws, read_draws
+
+    path = tmp_path / "draws.csv"
+    out = CliRunner().invoke(app, ["appraise", MANCHESTER, "--perspective", "social", "--draws", "800", "--seed", "5",
+                                   "--json", "--draws-out", str(path)])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    inputs, values = read_draws(path, options=[o["id"] for o in d["options"]])
+    assert {c for c in inputs.columns if c.startswith("repeat-victimisation/")} >= set(MANCHESTER_SHARED)
+    again = decision_from_draws(path, options=list(values.columns), groups=d["correlation_groups"])
+    assert again["p_best"] == pytest.approx({o["id"]: o["p_best"] for o in d["options"]}, abs=1e-6)
+    assert again["evpi_gbp"] == pytest.approx(d["evpi_gbp"], abs=0.01)

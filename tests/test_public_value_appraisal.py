@@ -247,6 +247,9 @@ def test_outcome_quantities_move_the_monte_carlo(manchester_social_draws):
     assert "of simulations on net present social value" in res.recommendation  # the sentence says what it compares
     evppi_keys = set(res.decision.evppi["key"])
     assert any(k.startswith("repeat-victimisation/") for k in evppi_keys)
+    voi = tables.value_of_information_table(res).frame.set_index("Key")
+    assert voi.loc["repeat-victimisation/project.cohort", "Assumption"] == \
+        "Outcome repeat-victimisation: cohort (every option)"
 
 
 def test_fixing_outcome_keys_removes_their_spread():

@@ -714,6 +714,18 @@ def _key_rows(result: "AppraisalResult") -> dict[str, tuple[str, str, str]]:
             for s, k, d, u, q in zip(a["scope"], a["key"], a["description"], a["unit"], a["quality"])}
 
 
+def _outcome_key_words(result: "AppraisalResult", key: str) -> str:
+    """An outcome quantity's key in words (``repeat-victimisation/outsourcing.effect`` -> "Outcome
+    repeat-victimisation: effect (Outsourcing)"); any other key comes back as it is."""
+    outcome, slash, rest = key.partition("/")
+    scope, dot, name = rest.partition(".")
+    if not (slash and dot):
+        return key
+    names = dict(zip(result.options["id"], result.options["name"]))
+    whose = "every option" if scope == "project" else str(names.get(scope, scope))
+    return f"Outcome {outcome}: {name.replace('_', ' ')} ({whose})"
+
+
 def value_of_information_table(result: "AppraisalResult", top: int | None = None) -> Table:
     """Partial EVPI of each varying assumption and each correlation group (largest first): key,
     description, quality rating and the most it would be worth paying to know it before deciding (GBP)."""
@@ -734,7 +746,7 @@ def value_of_information_table(result: "AppraisalResult", top: int | None = None
             desc.append(f"Correlation group {k[len('group:'):]} ({len(members)} assumptions known together)")
             qual.append("")
         else:
-            d, _u, q = rows.get(k, (k, "", ""))
+            d, _u, q = rows.get(k, (_outcome_key_words(result, k), "", ""))
             desc.append(d)
             qual.append(q)
     frame = pd.DataFrame({"Key": e["key"].to_numpy(), "Assumption": desc, "Quality": qual,

@@ -241,13 +241,16 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
         opt, nps = str(r.id), float(r.net_present_saving_gbp)
         costs = pv_costs(nps, float(r.pv_one_off_cost_gbp))
         by_option[opt] = _empty_entry(nps, costs, perspective)
-        if monetised and model is not None and opt != STATUS_QUO:
+        if opt == STATUS_QUO:
+            continue
+        ob = pv.OptionBenefits(opt, case, {}, {}, {})  # no monetised outcome: the council's costs alone
+        if monetised and model is not None:
             args["live_share"] = np.asarray(ramps[opt], dtype=float)
             by_option[opt], ob = _option_entry(model, library, opt, nps, costs, case, perspective, args)
-            saving = None if savings is None else savings.get(opt)
-            by_option[opt]["payback_by_agency"] = option_payback(ob, perspective, saving, factors, year_labels)
             agency_rows += _agency_rows(opt, ob, perspective)
             year_rows += _year_rows(opt, ob, perspective, factors, year_labels)
+        saving = None if savings is None else savings.get(opt)
+        by_option[opt]["payback_by_agency"] = option_payback(ob, perspective, saving, factors, year_labels)
     public_value = {**_header(project_id, model), "outcome_case": case, "options": by_option}
     if monetised and model is not None and nps_draws is not None and len(nps_draws):
         public_value["draws"] = benefit_draws(model, library, nps_draws, ramps=ramps, factors=factors,

@@ -130,6 +130,12 @@ def test_projects_without_monetisable_outcomes_say_so_and_why(pid):
     assert doc["public_value"]["monetisable"] is False
     assert len(doc["public_value"]["reason"]) > 40
     assert all(o["benefits"] == [] and o["counted_benefits_pv_gbp"] == 0 for o in doc["options"])
+    for o in doc["options"]:  # payback per agency: the council's discounted saving alone
+        if o["id"] != registry.STATUS_QUO:
+            saving = res.annual[res.annual.option == o["id"]].sort_values("year_index")
+            cum = np.cumsum(saving.pv_saving_gbp.to_numpy())
+            years = [saving.financial_year.iloc[t] for t in range(len(cum)) if all(c > 0.005 for c in cum[t:])]
+            assert o["payback_by_agency"] == [{"agency": "council", "payback_year": years[0] if years else None}]
     assert tables.who_gains_table(res) is None
     assert tables.public_value_sentences(res) == [text.no_outcomes_sentence(res.public_value["reason"])]
     fig = charts.who_gains(res)

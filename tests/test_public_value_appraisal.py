@@ -231,6 +231,8 @@ def test_payback_by_agency_in_the_json_follows_the_annual_flows(hull_council):
         who = tables.who_gains_table(hull_council, o["id"]).frame.set_index("Agency")
         assert who.loc["Council", tables.PAYBACK_COLUMN] == (expected or "not within the horizon")
         assert set(who.loc[["NHS"], tables.PAYBACK_COLUMN]) == {"-"}  # left out in this perspective, no costs
+        words = " ".join(tables.public_value_sentences(hull_council, o["id"]))
+        assert "payback by agency" in words and f"Council {expected or 'not within the horizon'}." in words
 
 
 def test_outcome_quantities_move_the_monte_carlo(manchester_social_draws):

@@ -816,7 +816,9 @@ def _public_value(result: "AppraisalResult") -> Mapping[str, Any]:
 
 def public_value_sentences(result: "AppraisalResult", option_id: str | None = None) -> list[str]:
     """The words every output shows with the benefits: no outcomes and why, or per option what the
-    perspective leaves out (whose) and what it shows beside without adding."""
+    perspective leaves out (whose), what it shows beside without adding, and each agency's payback year."""
+    from ..benefits import AGENCY_NAMES
+
     pvd = _public_value(result)
     if not pvd:
         return []
@@ -832,6 +834,9 @@ def public_value_sentences(result: "AppraisalResult", option_id: str | None = No
         beside = text.beside_sentence(name, e["shown_beside"])
         if beside:
             out.append(beside)
+        payback = text.payback_sentence(name, e.get("payback_by_agency", []), AGENCY_NAMES)
+        if payback:
+            out.append(payback)
     return out
 
 

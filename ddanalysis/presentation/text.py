@@ -408,6 +408,17 @@ def left_out_sentence(option_name: str, left_out: list[Mapping[str, Any]], persp
             + "; ".join(parts) + " (present values, not counted).")
 
 
+def payback_sentence(option_name: str, payback: list[Mapping[str, Any]], agency_names: Mapping[str, str]) -> str:
+    """When each agency is paid back: the first year its cumulative discounted counted benefits, net of
+    the costs that fall on it, are positive and stay so (one sentence; empty without agencies)."""
+    if not payback:
+        return ""
+    parts = [f"{agency_names.get(p['agency'], p['agency'])} {p['payback_year'] or 'not within the horizon'}"
+             for p in payback]
+    return (f"{option_name}: payback by agency (discounted counted benefits net of the costs that fall on it; "
+            "the option's costs fall on the council) - " + "; ".join(parts) + ".")
+
+
 def beside_sentence(option_name: str, beside: list[Mapping[str, Any]]) -> str:
     """The council's non-cashable value, shown beside and never added."""
     if not beside:

@@ -109,10 +109,11 @@ def appraise_command(
     result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
                       ob_mitigation=ob_mitigation, with_sobol=sobol, overrides=parse_pairs(set_values or []))
     if draws_out is not None:
-        from .deciding import varying_inputs
+        from .deciding import decision_draws, varying_inputs
         from .drawsfile import write_draws
 
-        path = write_draws(draws_out, varying_inputs(result.mc_inputs), result.mc_draws, seed=result.mc_seed)
+        values, inputs = decision_draws(result)  # the social perspective: NPSV, outcome quantities included
+        path = write_draws(draws_out, varying_inputs(inputs), values, seed=result.mc_seed)
         typer.echo(f"wrote {len(result.mc_draws):,} draws to {path} (seed {result.mc_seed})", err=True)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
 

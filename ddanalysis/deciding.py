@@ -162,11 +162,23 @@ def with_decision(result: "AppraisalResult", measures: DecisionMeasures | None =
         if result.mc_inputs is None or len(result.mc_draws) == 0:
             return result
         names = dict(zip(result.options["id"], result.options["name"]))
-        measures = decision_measures(result.mc_draws, result.mc_inputs, result.assumptions, names)
+        measures = decision_measures(*decision_draws(result), result.assumptions, names)
     options = result.options.copy()
     options["p_best"] = [measures.p_best.get(str(o), np.nan) for o in options["id"]]
     return dataclasses.replace(result, options=options, decision=measures,
                                recommendation=recommendation_text(result, options))
+
+
+def decision_draws(result: "AppraisalResult") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values by option, inputs) the decision measures compare, one row per draw: the net present saving
+    and the cost assumptions; in the social perspective, the net present social value (saving plus every
+    benefit, :func:`ddanalysis.benefits.benefit_draws`) and the outcome quantities drawn with it."""
+    draws = (getattr(result, "public_value", None) or {}).get("draws")
+    costs = result.mc_inputs if result.mc_inputs is not None else pd.DataFrame(index=range(len(result.mc_draws)))
+    if result.perspective != "social" or draws is None:
+        return result.mc_draws, costs
+    return draws["net_present_value"], pd.concat([costs.reset_index(drop=True),
+                                                  draws["inputs"].reset_index(drop=True)], axis=1)
 
 
 def recommendation_text(result: "AppraisalResult", options: pd.DataFrame) -> str:

@@ -2,7 +2,9 @@
 
 One row per draw: a ``draw`` number (0, 1, ...), every uncertain input's value (one column per
 assumption key ``<scope>.<key>``, in its own unit) and every option's net present saving (one column
-per option id, GBP, real base-year prices). CSV or Parquet, chosen by the file's extension (``.csv``,
+per option id, GBP, real base-year prices); in the social perspective, the net present social value
+with the outcome quantities among the inputs (``<outcome-id>/<scope>.<name>``), as the decision
+measures compare (:func:`ddanalysis.deciding.decision_draws`). CSV or Parquet, chosen by the file's extension (``.csv``,
 ``.parquet`` / ``.pq``). Writing is atomic: the file is written beside its destination under a
 temporary name and moved into place, so a reader never sees half a file.
 

@@ -19,6 +19,7 @@ from . import config, mca, plan, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario, load_book
 from .baseline import project_baseline
+from .benefits import split_overrides
 from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS, PERSPECTIVES
 from .errors import DDAnalysisError, unknown
 from .filestamp import Stamp, stamp
@@ -132,7 +133,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
                                overrides),
         **_cashflow_fields(flows, model.factors, year_labels), **uncertainty, **mca_fields,
         **_plan_fields(plans, model.options),
-        **_public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels),
+        **_public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels,
+                        split_overrides(overrides or {})[1], uncertainty["mc_draws"], int(seed)),
     )
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
@@ -166,7 +168,8 @@ def _scenario_values(book: AssumptionBook, sc: Scenario, overrides: Mapping[str,
     fixed = set(sc.set) | {OB_KEY}
     if ob_mitigation is None and OB_KEY in sc.set:
         ob_mitigation = float(sc.set[OB_KEY])
-    for key, value in checked_overrides(overrides or {}, book.table).items():
+    cost_overrides, _ = split_overrides(overrides or {})
+    for key, value in checked_overrides(cost_overrides, book.table).items():
         if key == OB_KEY:
             ob_mitigation = value
         else:
@@ -353,7 +356,8 @@ def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values
 
 
 def _public_value(model: ProjectModel, values: dict, project_id: str, book, scenario: str, perspective: str,
-                  options: pd.DataFrame, year_labels: list[str]) -> dict:
+                  options: pd.DataFrame, year_labels: list[str], outcome_overrides: dict, mc_draws: pd.DataFrame,
+                  seed: int) -> dict:
     """Each option's outcome benefits as AppraisalResult fields: ``public_value``,
     ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
     ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
@@ -362,9 +366,12 @@ def _public_value(model: ProjectModel, values: dict, project_id: str, book, scen
 
     ramps = {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
              for opt in model.options}
+    totals = {o: ProjectModel.total(c)[0] for o, c in model.evaluate(values).items()}
+    savings = {o: totals[registry.STATUS_QUO] - t for o, t in totals.items()}
     return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
                              deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
-                             scenario=scenario, perspective=perspective)
+                             scenario=scenario, perspective=perspective, savings=savings,
+                             overrides=outcome_overrides, nps_draws=mc_draws, seed=seed)
 
 
 def _discount_source(book) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 An assumption is named ``<scope>.<key>``: the scope is a delivery-model id (``mutual``) or
 ``project`` (shared by every option). When a project holds several services the service id comes
-first, followed by a slash: ``libraries/mutual.pension_rate_change``. The same names are used in
+first, followed by a slash: ``libraries/mutual.pension_rate_change``. An outcome quantity of a
+project's outcome model takes its outcome id in that place, with ``project`` for what every option
+shares: ``repeat-victimisation/outsourcing.effect``, ``repeat-victimisation/project.deadweight``
+(:func:`ddanalysis.public_value.outcome_key`). The same names are used in
 scenarios, ``--set`` overrides, dashboard URLs, Monte Carlo draws and value-of-information results.
 Excel defined names cannot hold ``.``, ``-`` or ``/``: there ``.`` becomes ``__`` and ``-`` or
 ``/`` become ``_`` (``charitable-trust.business_rates_relief`` ->

@@ -6,6 +6,7 @@ import pandas as pd
 from . import registry
 from .baseline import project_baseline
 from .engine import appraise_cached
+from .public_value import treatment
 from .result import AppraisalResult
 from .run_defaults import RUN_DEFAULTS
 from .uncertainty import DEFAULT_SEED
@@ -55,14 +56,23 @@ def summary_from_results(results: "dict[str, AppraisalResult]") -> pd.DataFrame:
 
 
 def _public_value_columns(res: "AppraisalResult") -> dict:
-    """The recommended option's public value: counted benefits (PV, the perspective's),
-    the net present value with them, and whether the project monetises outcomes (why not, if not)."""
+    """The recommended option's public value, GBP (present values, real base-year prices), in the
+    appraisal's perspective: the counted benefits split into cashable (a budget can fall) and the rest
+    (fiscal non-cashable, economic, social: the perspective's other counted kinds), their sum (labelled
+    as a sum wherever shown), the public value return (every benefit of every kind for everyone per
+    GBP 1 of PV costs, None without costs), the net present value with the counted benefits, and whether
+    the project monetises outcomes (why not, if not)."""
     pvd = getattr(res, "public_value", None) or {}
     e = pvd.get("options", {}).get(res.recommended, {})
     monetised = bool(pvd.get("monetisable"))
-    return {"benefits_counted_pv_gbp": float(e.get("counted_benefits_pv_gbp", 0.0)),
-            "net_present_value_gbp": float(e.get("net_present_value_gbp",
-                                                 res.options.set_index("id").loc[res.recommended,
-                                                                                 "net_present_saving_gbp"])),
+    cashable = sum(float(b["present_value_gbp"]) for b in e.get("benefits", []) if b["kind"] == "fiscal_cashable"
+                   and treatment(res.perspective, b["agency"], b["kind"]) == "counted")
+    counted = float(e.get("counted_benefits_pv_gbp", 0.0))
+    nps = res.options.set_index("id").loc[res.recommended, "net_present_saving_gbp"]
+    return {"benefits_cashable_pv_gbp": cashable,
+            "benefits_non_cashable_pv_gbp": counted - cashable,
+            "benefits_counted_pv_gbp": counted,
+            "public_value_roi": e.get("public_value_roi"),
+            "net_present_value_gbp": float(e.get("net_present_value_gbp", nps)),
             "outcomes_monetised": "yes" if monetised else "no: " + " ".join(str(pvd.get("reason") or
                                                                             "no outcome model").split())}

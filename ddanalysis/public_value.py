@@ -49,10 +49,12 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import config
-from .errors import DataFileError
+from .errors import DataFileError, DDAnalysisError
+from .keys import PROJECT_SCOPE, format_key, parse_key
 from .unit_costs import AGENCIES, FISCAL_KINDS, KINDS, Source, UnitCostLibrary, load_library, rebased_components
 from .yamlio import load_yaml_text, read_utf8
 
@@ -180,6 +182,26 @@ def _validation_problems(where: str, exc: ValidationError) -> list[str]:
     return [f"{where}{'.' + '.'.join(str(p) for p in e['loc']) if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
 
 
+def _option_problems(where: str, project_id: str, option_id: str, eff: OptionEffect, library: UnitCostLibrary,
+                     shortlist: Sequence[str] | None) -> tuple[list[str], list[tuple[str, Quantity]]]:
+    """One option's effect checked (option known, not the status quo, evidence grade known); returns
+    the problems and the option's quantities (name, quantity) for the range checks."""
+    problems: list[str] = []
+    if shortlist is not None and option_id not in shortlist:
+        problems.append(f"{where}.options.{option_id}: unknown option for {project_id}; valid: {', '.join(shortlist)}")
+    if option_id == STATUS_QUO:
+        problems.append(f"{where}.options.{option_id}: the status quo is the counterfactual and has no effect")
+    quantities: list[tuple[str, Quantity]] = [(f"options.{option_id}.effect", eff.effect)]
+    quantities += [(f"options.{option_id}.{k}", getattr(eff, k))
+                   for k in ("haircut", "deadweight", "attribution", "displacement") if getattr(eff, k) is not None]
+    if eff.evidence_grade is not None:
+        if library.grades is None:
+            problems.append(f"{where}.options.{option_id}.evidence_grade: no evidence-grade table loaded")
+        elif eff.evidence_grade not in {g.grade for g in library.grades.grades}:
+            problems.append(f"{where}.options.{option_id}.evidence_grade: unknown grade {eff.evidence_grade}")
+    return problems, quantities
+
+
 def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibrary,
                    shortlist: Sequence[str] | None) -> list[str]:
     """Cross-checks beyond the schema: unit-cost ids, option ids, shares in [0, 1], grades known.
@@ -193,17 +215,9 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
             problems.append(f"{where}.unit_cost: unknown unit-cost id {o.unit_cost!r}")
         quantities: list[tuple[str, Quantity]] = [(k, getattr(o, k)) for k in _SHARES]
         for option_id, eff in o.options.items():
-            if shortlist is not None and option_id not in shortlist:
-                problems.append(f"{where}.options.{option_id}: unknown option for {po.project_id}; "
-                                f"valid: {', '.join(shortlist)}")
-            if option_id == STATUS_QUO:
-                problems.append(f"{where}.options.{option_id}: the status quo is the counterfactual and has no effect")
-            quantities.append((f"options.{option_id}.effect", eff.effect))
-            for k in ("haircut", "deadweight", "attribution", "displacement"):
-                q = getattr(eff, k)
-                if q is not None:
-                    quantities.append((f"options.{option_id}.{k}", q))
-            problems += _grade_problems(f"{where}.options.{option_id}.evidence_grade", eff.evidence_grade, library)
+            found, own = _option_problems(where, po.project_id, option_id, eff, library, shortlist)
+            problems += found
+            quantities += own
         for name, q in quantities:
             lo, hi = q.bounds()
             if lo < 0 or hi > 1:
@@ -212,17 +226,6 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
         if lo < 0:
             problems.append(f"{where}.cohort: must not be negative")
     return problems
-
-
-def _grade_problems(where: str, grade: Any, library: UnitCostLibrary) -> list[str]:
-    """An effect's evidence grade (None when not given) is one of the library's evidence-grade table."""
-    if grade is None:
-        return []
-    if library.grades is None:
-        return [f"{where}: no evidence-grade table loaded"]
-    if grade not in {g.grade for g in library.grades.grades}:
-        return [f"{where}: unknown grade {grade}"]
-    return []
 
 
 def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
@@ -342,7 +345,7 @@ class OptionBenefits:
         return out
 
 
-def _as_vector(name: str, values: Sequence[float] | np.ndarray, length: int | None = None) -> np.ndarray:
+def _as_vector(name: str, values: "Sequence[float] | np.ndarray", length: int | None = None) -> np.ndarray:
     arr = np.asarray(values, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence (got shape {arr.shape})")
@@ -353,12 +356,61 @@ def _as_vector(name: str, values: Sequence[float] | np.ndarray, length: int | No
     return arr
 
 
-def _value(q: Quantity, scenario: str, overrides: Mapping[str, float], key: str) -> float:
-    return float(overrides[key]) if key in overrides else q.pick(scenario)
+def outcome_key(outcome_id: str, scope: str, name: str) -> str:
+    """The assumption key of an outcome quantity: ``<outcome-id>/<scope>.<name>`` (:mod:`ddanalysis.keys`).
+
+    ``scope`` is ``project`` for a quantity every option shares (``cohort``, ``baseline_rate``,
+    ``deadweight``, ``attribution``, ``displacement``) and the option id for the option's own
+    (``effect``, ``haircut``, and an adjustment the option sets for itself):
+    ``repeat-victimisation/outsourcing.effect``, ``repeat-victimisation/project.deadweight``.
+    """
+    return format_key(scope, name, service=outcome_id)
+
+
+_ADJUSTMENTS = ("deadweight", "attribution", "displacement")
+
+
+def _option_quantities(o: Outcome, option: str, eff: OptionEffect) -> dict[str, tuple[str, Quantity | None]]:
+    """name -> (key, quantity) of every factor of one outcome for one option; the haircut's
+    quantity is None when it comes from the evidence-grade table (a fixed value, not drawn)."""
+    out: dict[str, tuple[str, Quantity | None]] = {
+        "cohort": (outcome_key(o.id, PROJECT_SCOPE, "cohort"), o.cohort),
+        "baseline_rate": (outcome_key(o.id, PROJECT_SCOPE, "baseline_rate"), o.baseline_rate),
+        "effect": (outcome_key(o.id, option, "effect"), eff.effect),
+        "haircut": (outcome_key(o.id, option, "haircut"), eff.haircut),
+    }
+    for name in _ADJUSTMENTS:
+        own = getattr(eff, name)
+        out[name] = (outcome_key(o.id, option, name), own) if own is not None else \
+            (outcome_key(o.id, PROJECT_SCOPE, name), getattr(o, name))
+    return out
+
+
+def _factors(o: Outcome, option: str, eff: OptionEffect, library: UnitCostLibrary, scenario: str,
+             given: Mapping[str, Any]) -> dict[str, Any]:
+    """name -> value of each factor: from ``given`` (a number, or an array of draws) by key, else the
+    scenario's value, else (the haircut) the evidence grade's."""
+    out: dict[str, Any] = {}
+    for name, (key, q) in _option_quantities(o, option, eff).items():
+        if key in given:
+            out[name] = given[key]
+        elif q is not None:
+            out[name] = q.pick(scenario)
+        else:
+            assert library.grades is not None and eff.evidence_grade is not None
+            out[name] = library.grades.haircut(eff.evidence_grade)
+    return out
+
+
+def _avoided_and_factor(f: Mapping[str, Any]) -> tuple[Any, Any]:
+    """(outcomes avoided a year, the product of the four adjustments), numbers or arrays of draws."""
+    avoided = f["cohort"] * f["baseline_rate"] * f["effect"]
+    factor = (1 - f["deadweight"]) * f["attribution"] * (1 - f["displacement"]) * (1 - f["haircut"])
+    return avoided, factor
 
 
 def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option: str, *,
-                    live_share: Sequence[float] | np.ndarray, discount_factors: Sequence[float] | np.ndarray,
+                    live_share: Sequence[float], discount_factors: Sequence[float],
                     deflator: Mapping[str, float], base_year: str = config.BASE_YEAR,
                     scenario: str = "central",
                     overrides: Mapping[str, float] | None = None) -> OptionBenefits:
@@ -368,9 +420,8 @@ def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option:
     implementation plan's go-live and ramp). ``discount_factors``: shape (T,), the factors applied
     to costs (year 0 = 1). ``deflator``: ``{financial year: index}`` used to re-base each unit cost
     from its price base to ``base_year``. ``scenario``: which of low/central/high to take for every
-    ranged quantity; ``overrides``: ``{"<outcome-id>.<name>": value}`` for sensitivity and Monte
-    Carlo (names: ``cohort``, ``baseline_rate``, ``deadweight``, ``attribution``, ``displacement``,
-    ``<option>.effect``, ``<option>.haircut``) taking precedence over the scenario.
+    ranged quantity; ``overrides``: ``{key: value}`` by the keys of :func:`outcome_key`
+    (``incidents/project.deadweight``, ``incidents/mutual.effect``), taking precedence over the scenario.
 
     An option without an effect in the file (the status quo among them) has no benefits: empty maps.
     Returns :class:`OptionBenefits` (GBP, real, ``base_year`` prices). Does not mutate its inputs.
@@ -381,29 +432,14 @@ def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option:
     if np.any(ramp < 0) or np.any(ramp > 1):
         raise ValueError("live_share values must lie in [0, 1]")
     disc = _as_vector("discount_factors", discount_factors, ramp.size)
-    ov = dict(overrides or {})
+    ov = {k: float(v) for k, v in (overrides or {}).items()}
     flows: dict[tuple[str, str], np.ndarray] = {}
     details = []
     for o in outcomes.outcomes:
         eff = o.options.get(option)
         if eff is None or option == STATUS_QUO:
             continue
-        k = f"{o.id}."
-        cohort = _value(o.cohort, scenario, ov, k + "cohort")
-        rate = _value(o.baseline_rate, scenario, ov, k + "baseline_rate")
-        effect = _value(eff.effect, scenario, ov, f"{k}{option}.effect")
-        dw = _value(eff.deadweight or o.deadweight, scenario, ov, k + "deadweight")
-        attr = _value(eff.attribution or o.attribution, scenario, ov, k + "attribution")
-        disp = _value(eff.displacement or o.displacement, scenario, ov, k + "displacement")
-        if f"{k}{option}.haircut" in ov:
-            hair = float(ov[f"{k}{option}.haircut"])
-        elif eff.haircut is not None:
-            hair = eff.haircut.pick(scenario)
-        else:
-            assert library.grades is not None and eff.evidence_grade is not None
-            hair = library.grades.haircut(eff.evidence_grade)
-        avoided = cohort * rate * effect
-        factor = (1 - dw) * attr * (1 - disp) * (1 - hair)
+        avoided, factor = _avoided_and_factor(_factors(o, option, eff, library, scenario, ov))
         prices = rebased_components(library[o.unit_cost], base_year, deflator)
         annual = {key: avoided * factor * unit for key, unit in prices.items()}
         o_flows = {key: value * ramp for key, value in annual.items()}
@@ -413,6 +449,32 @@ def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option:
     discounted = {key: arr * disc for key, arr in flows.items()}
     pvs = {key: float(arr.sum()) for key, arr in discounted.items()}
     return OptionBenefits(option, scenario, flows, discounted, pvs, tuple(details))
+
+
+def present_value_draws(outcomes: ProjectOutcomes, library: UnitCostLibrary, option: str, *,
+                        live_share: "Sequence[float] | np.ndarray", discount_factors: "Sequence[float] | np.ndarray",
+                        deflator: Mapping[str, float], draws: pd.DataFrame, base_year: str = config.BASE_YEAR,
+                        scenario: str = "central") -> dict[tuple[str, str], np.ndarray]:
+    """The option's present value of benefits in each draw: ``{(agency, kind): array (n,)}`` (GBP, real).
+
+    ``draws``: one row per draw, one column per outcome key (:func:`draw_inputs`); a key without a
+    column takes the scenario's value. The same arithmetic as :func:`option_benefits`, one draw per
+    row: PV = outcomes avoided x adjustments x unit cost x sum_t(live_share[t] x discount_factor[t]).
+    """
+    ramp = _as_vector("live_share", live_share)
+    disc = _as_vector("discount_factors", discount_factors, ramp.size)
+    weight = float(ramp @ disc)
+    given = {str(c): draws[c].to_numpy(dtype=float) for c in draws.columns}
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for o in outcomes.outcomes:
+        eff = o.options.get(option)
+        if eff is None or option == STATUS_QUO:
+            continue
+        avoided, factor = _avoided_and_factor(_factors(o, option, eff, library, scenario, given))
+        for key, unit in rebased_components(library[o.unit_cost], base_year, deflator).items():
+            out[key] = out.get(key, np.zeros(len(draws))) + np.broadcast_to(avoided * factor * unit * weight,
+                                                                            (len(draws),))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -435,7 +497,7 @@ class PerspectiveView:
     left_out: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _counts(perspective: str, agency: str, kind: str) -> str:
+def treatment(perspective: str, agency: str, kind: str) -> str:
     """'counted', 'beside' or 'left_out' for one (agency, kind) in a perspective."""
     if perspective == "council":
         if agency != "council":
@@ -458,7 +520,7 @@ def perspective_view(ob: OptionBenefits, perspective: str) -> PerspectiveView:
     """Split an option's benefits into counted / shown beside / left out for a perspective."""
     counted, beside, left = [], [], []
     for row in ob.benefits():
-        where = _counts(perspective, row["agency"], row["kind"])
+        where = treatment(perspective, row["agency"], row["kind"])
         if where == "counted":
             counted.append(row)
         elif where == "beside":
@@ -472,28 +534,40 @@ def _ratio(num: float, den: float) -> float | None:
     return None if not den > 0 else num / den
 
 
-def payback_year(benefits_discounted: Sequence[float] | np.ndarray,
-                 costs_discounted: Sequence[float] | np.ndarray) -> int | None:
-    """First year index at which cumulative discounted benefits reach cumulative discounted costs.
+def payback_by_agency(benefits_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
+                      costs_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
+                      year_labels: Sequence[str]) -> list[dict[str, Any]]:
+    """Per agency, the financial year its cumulative discounted benefits net of its costs turn positive.
 
-    ``None`` when they never do within the period, or when there are no costs (nothing to pay back).
+    ``benefits_discounted`` and ``costs_discounted``: ``{agency: array (T,)}`` of discounted GBP
+    (real base-year prices) in each appraisal year; an agency missing from one has zeros there.
+    ``year_labels``: the T financial years (``2016-17``). The rule is the appraisal's payback rule
+    (:func:`ddanalysis.appraisal.payback_index`: cumulative positive beyond half a penny, and staying
+    so) applied to ``benefits - costs``. Returns ``[{agency, payback_year}]`` in :data:`AGENCIES`
+    order for every agency in either mapping; ``payback_year`` is None when not within the horizon.
     """
-    b = np.cumsum(np.asarray(benefits_discounted, dtype=float))
-    c = np.cumsum(np.asarray(costs_discounted, dtype=float))
-    if c.size == 0 or c[-1] <= 0:
-        return None
-    hits = [i for i in np.nonzero(b >= c - 1e-9)[0] if c[i] > 0]
-    return int(hits[0]) if hits else None
+    from .appraisal import payback_index
+
+    T = len(year_labels)
+    out = []
+    for agency in AGENCIES:
+        if agency not in benefits_discounted and agency not in costs_discounted:
+            continue
+        net = np.zeros(T)
+        for sign, source in ((1.0, benefits_discounted), (-1.0, costs_discounted)):
+            if agency in source:
+                net = net + sign * _as_vector(f"{agency} discounted flows", source[agency], T)
+        i = int(payback_index(net)[0])
+        out.append({"agency": agency, "payback_year": str(year_labels[i]) if i >= 0 else None})
+    return out
 
 
-def summarise(ob: OptionBenefits, *, pv_costs_gbp: float, perspective: str = "social",
-              costs_discounted_by_agency: Mapping[str, Sequence[float]] | None = None) -> dict[str, Any]:
+def summarise(ob: OptionBenefits, *, pv_costs_gbp: float, perspective: str = "social") -> dict[str, Any]:
     """The option's public-value results, as the appraisal JSON wants them.
 
     ``pv_costs_gbp``: the option's present value of costs (GBP, real base-year prices): one-off
     costs plus net operating cost increases, as the appraisal computes it (in the perspective's
-    terms). ``costs_discounted_by_agency``: optional ``{agency: array (T,)}`` of discounted costs
-    borne by each agency (default: none given, so no payback is reported).
+    terms). Payback per agency is :func:`payback_by_agency`.
 
     Returns a dict with:
 
@@ -504,8 +578,7 @@ def summarise(ob: OptionBenefits, *, pv_costs_gbp: float, perspective: str = "so
     * ``public_value_roi``: (fiscal + economic + social, all agencies) per GBP 1 of PV costs;
     * ``net_present_social_value_gbp``: PV of all benefits less PV costs, in the ``social``
       perspective; ``None`` elsewhere;
-    * ``benefit_cost_ratio``: counted benefits / PV costs (the Green Book BCR with these benefits);
-    * ``payback_year_by_agency``: ``{agency: year index or None}`` for agencies bearing costs.
+    * ``benefit_cost_ratio``: counted benefits / PV costs (the Green Book BCR with these benefits).
 
     Ratios are ``None`` when PV costs are not positive (nothing to return on).
     """
@@ -515,19 +588,6 @@ def summarise(ob: OptionBenefits, *, pv_costs_gbp: float, perspective: str = "so
     cashable = sum(v for (a, k), v in pvs.items() if scope(a) and k == "fiscal_cashable")
     fiscal = sum(v for (a, k), v in pvs.items() if scope(a) and k in FISCAL_KINDS)
     everything = sum(pvs.values())
-    payback: dict[str, int | None] = {}
-    if costs_discounted_by_agency:
-        t = next(iter(ob.discounted_gbp.values())).size if ob.discounted_gbp else None
-        for agency, costs in costs_discounted_by_agency.items():
-            if agency not in AGENCIES:
-                raise ValueError(f"unknown agency {agency!r}; expected one of {AGENCIES}")
-            costs_arr = np.asarray(costs, dtype=float)
-            size = t if t is not None else costs_arr.size
-            ben = np.zeros(size)
-            for (a, k), arr in ob.discounted_gbp.items():
-                if a == agency and _counts(perspective, a, k) == "counted":
-                    ben = ben + arr
-            payback[agency] = payback_year(ben, costs_arr)
     return {
         "option": ob.option,
         "scenario": ob.scenario,
@@ -540,27 +600,79 @@ def summarise(ob: OptionBenefits, *, pv_costs_gbp: float, perspective: str = "so
         "public_value_roi": _ratio(everything, pv_costs_gbp),
         "net_present_social_value_gbp": (everything - pv_costs_gbp) if perspective == "social" else None,
         "benefit_cost_ratio": _ratio(view.counted_pv_gbp, pv_costs_gbp),
-        "payback_year_by_agency": payback,
     }
+
+
+def outcome_quantities(outcomes: ProjectOutcomes) -> dict[str, Quantity]:
+    """Every outcome quantity of the file by its key (:func:`outcome_key`), in file order, each once.
+
+    The keys an override (``--set``) or a Monte Carlo draw may name. A haircut taken from the
+    evidence-grade table is not among them (it is a rule, not an estimate).
+    """
+    out: dict[str, Quantity] = {}
+    for o in outcomes.outcomes:
+        for option, eff in o.options.items():
+            for key, q in _option_quantities(o, option, eff).values():
+                if q is not None:
+                    out.setdefault(key, q)
+    return out
 
 
 def uncertain_inputs(outcomes: ProjectOutcomes) -> list[dict[str, Any]]:
     """Every ranged outcome quantity as ``{key, low, central, high, quality}`` for sensitivity and Monte Carlo.
 
-    ``key`` is the name :func:`option_benefits` accepts in ``overrides``.
+    ``key`` is the name :func:`option_benefits` accepts in ``overrides`` (:func:`outcome_key`).
     """
-    out = []
-    for o in outcomes.outcomes:
-        items: list[tuple[str, Quantity]] = [("cohort", o.cohort)] + [(k, getattr(o, k)) for k in _SHARES]
-        for option_id, eff in o.options.items():
-            items.append((f"{option_id}.effect", eff.effect))
-            if eff.haircut is not None:
-                items.append((f"{option_id}.haircut", eff.haircut))
-        for name, q in items:
-            if q.value is None:
-                out.append({"key": f"{o.id}.{name}", "low": q.low, "central": q.central, "high": q.high,
-                            "quality": q.quality})
+    return [{"key": key, "low": q.low, "central": q.central, "high": q.high, "quality": q.quality}
+            for key, q in outcome_quantities(outcomes).items() if q.value is None]
+
+
+def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float]) -> dict[str, float]:
+    """Outcome overrides checked: each key names a quantity of the file, a share lies in [0, 1] and a
+    cohort is not negative. Raises :class:`~ddanalysis.errors.DDAnalysisError` naming the key and
+    listing the valid ones. Returns ``{key: value}`` (a new dict)."""
+    known = outcome_quantities(outcomes)
+    out = {}
+    for key, value in overrides.items():
+        text = str(parse_key(str(key)))
+        if text not in known:
+            raise DDAnalysisError(f"{key}: not an outcome quantity of {outcomes.project_id}; valid keys: "
+                                  + ", ".join(known))
+        v = float(value)
+        lo, hi = (0.0, math.inf) if text.endswith(".cohort") else (0.0, 1.0)
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise DDAnalysisError(f"{key}={value}: outside [{lo:g}, {hi:g}] "
+                                  f"({'a number a year' if hi == math.inf else 'a share'})")
+        out[text] = v
     return out
+
+
+def draw_inputs(outcomes: ProjectOutcomes, draws: int, seed: int, scenario: str = "central",
+                fixed: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Seeded draws of every outcome quantity: one column per key, one row per draw.
+
+    The same machinery as the cost assumptions (:func:`ddanalysis.sampling.sample`): a PERT on the
+    quantity's low-high range with its mode at the scenario's value, a random stream of its own per
+    key (from the seed and the key's name, so adding a key leaves the others' draws unchanged). No
+    correlation is declared between outcome quantities, so they are drawn independently of each
+    other and of the cost assumptions. A key in ``fixed`` (an override) and a single ``value`` stay
+    constant in every draw. Deterministic: same seed, same draws, in any process.
+    """
+    from .sampling import Correlations, Marginal, sample  # late: sampling loads the assumption files
+
+    marginals = {}
+    for key, q in outcome_quantities(outcomes).items():
+        k = parse_key(key)
+        scope = (f"{k.service}/{k.scope}", k.key)
+        if fixed and key in fixed:
+            v = float(fixed[key])
+            marginals[scope] = Marginal(v, v, v)
+        else:
+            lo, hi = q.bounds()
+            marginals[scope] = Marginal(lo, q.pick(scenario), hi)
+    if not marginals:
+        return pd.DataFrame(index=range(draws))
+    return sample(marginals, draws, seed, Correlations.none())
 
 
 def check_bundled(outcomes_dir: Path | str | None = None, unit_costs_dir: Path | str | None = None) -> list[str]:

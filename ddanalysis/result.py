@@ -229,6 +229,12 @@ def _public_value_fields(public_value: Mapping[str, Any], option: str, perspecti
         "benefit_cost_ratio_with_benefits": _num(e["benefit_cost_ratio"]),
         "net_present_value_gbp": _money(e["net_present_value_gbp"]),
         "net_present_social_value_gbp": _money(e["net_present_social_value_gbp"]) if perspective == "social" else None,
+        "payback_by_agency": [{"agency": str(p["agency"]), "payback_year": _text(p["payback_year"])}
+                              for p in e.get("payback_by_agency", [])],
+        **{k: _money(e.get(k)) for k in ("counted_benefits_p10_gbp", "counted_benefits_p90_gbp",
+                                          "public_value_p10_gbp", "public_value_p90_gbp",
+                                          "net_present_value_p10_gbp", "net_present_value_p90_gbp")},
+        "p_net_present_value_positive": _num(e.get("p_net_present_value_positive")),
     }
 
 

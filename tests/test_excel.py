@@ -453,6 +453,46 @@ def test_programme_workbook(programme, tmp_path):
     assert "'Discount rates'!" in wb["walsall Cash flows"]["C7"].value
 
 
+def test_programme_sheet_shows_public_value_without_adding_cashable_and_non_cashable_silently(programme):
+    """The Programme sheet's public-value columns: cashable and non-cashable counted benefits in their own
+    columns, linked to the recommended option's Benefits block (non-cashable = counted - cashable), their
+    sum in a column whose header says it adds them, and the public value return as the model's ratio.
+    A project whose recommendation is the status quo (or that monetises nothing) shows 0 and "n/a"."""
+    wb = programme_workbook(programme, produced=PRODUCED)
+    ws = wb["Programme"]
+    header = _label_rows(ws)["Project"]
+    heads = {ws.cell(row=header, column=c).value: c for c in range(1, ws.max_column + 1)}
+    cash = heads["Cashable benefits counted (PV)"]
+    non = heads["Non-cashable benefits counted (PV)"]
+    added = heads["Benefits counted (PV): cashable + non-cashable, added"]
+    ret = heads["Public value return per GBP 1 (every kind, everyone)"]
+    rows = _label_rows(ws)
+    prefixes = sheet_prefixes(PROGRAMME)
+    linked = 0
+    for pid, res in programme.items():
+        r = rows[res.project_title]
+        e = res.public_value["options"][res.recommended]
+        if res.recommended == registry.STATUS_QUO or not res.public_value["monetisable"]:
+            assert [ws.cell(row=r, column=c).value for c in (cash, non, added)] == [0, 0, 0]
+            assert ws.cell(row=r, column=ret).value == "n/a"
+            continue
+        linked += 1
+        counted_ref = ws.cell(row=r, column=added).value
+        cash_ref = ws.cell(row=r, column=cash).value
+        assert counted_ref.startswith(f"='{prefixes[pid]} Benefits'!$"), counted_ref
+        assert cash_ref.startswith(f"='{prefixes[pid]} Benefits'!$"), cash_ref
+        assert ws.cell(row=r, column=non).value == f"{counted_ref}-{cash_ref[1:]}"
+        assert ws.cell(row=r, column=ret).value == pytest.approx(e["public_value_roi"])
+        # the cashable reference is the Benefits block's "of which cashable" row of the recommended option
+        sheet, cell = cash_ref[1:].split("!")
+        label = wb[sheet.strip("'")].cell(row=int(cell.split("$")[-1]), column=1).value
+        assert label.startswith("of which cashable, present value")
+    assert linked >= 1, "at least one recommended option has monetised outcomes"
+    total = rows["Programme total"]
+    for c in (cash, non, added):
+        assert ws.cell(row=total, column=c).value.startswith("=SUM(")
+
+
 def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme):
     summary = pd.DataFrame({"project_id": list(reversed(PROGRAMME)),
                             "title": ["K title", "D title", "W title"]})

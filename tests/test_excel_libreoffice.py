@@ -308,6 +308,10 @@ def _expect_benefits(ws, result, expected: dict, factors: list[float] | None = N
             expected[(rp, 2 + t)] = (counted[t] * factors[t], PENNY)
         expected[(rc, total_col)] = (counted.sum(), PENNY)
         expected[(rp, total_col)] = (sum(counted[t] * factors[t] for t in range(T)), PENNY)
+        cash = sub[(sub.treatment == "counted") & (sub.kind == "fiscal_cashable")]
+        cash = cash.groupby("year_index").benefit_gbp.sum().reindex(range(T), fill_value=0.0)
+        rcash = rows["of which cashable, present value (the rest is not cashable)"]
+        expected[(rcash, total_col)] = (sum(cash[t] * factors[t] for t in range(T)), PENNY)
 
 
 def project_expectations(wb, result, prefix: str = "") -> dict[tuple[str, str], tuple]:
@@ -374,11 +378,17 @@ def test_programme_formulas_reproduce_the_model(variants):
         expected.update(project_expectations(wb, res, prefix))
     ws = wb["Programme"]
     rows = _rows(ws)
-    totals = {4: 0.0, 6: 0.0, 7: 0.0, 8: 0.0}
+    totals = {4: 0.0, 6: 0.0, 7: 0.0, 8: 0.0, 13: 0.0, 14: 0.0, 15: 0.0}
     for res in results.values():
         rec = res.options.set_index("id").loc[res.recommended]
         r = rows[res.project_title]
-        for c, v in ((6, rec.net_present_saving_gbp), (7, rec.one_off_cost_gbp), (8, rec.steady_state_saving_gbp)):
+        # public value: the recommended option's counted benefits, cashable (13), the rest (14), both (15)
+        b = res.benefits_by_agency
+        b = b[(b.option == res.recommended) & (b.treatment == "counted")]
+        cash = float(b[b.kind == "fiscal_cashable"].present_value_gbp.sum())
+        both = float(b.present_value_gbp.sum())
+        for c, v in ((6, rec.net_present_saving_gbp), (7, rec.one_off_cost_gbp), (8, rec.steady_state_saving_gbp),
+                     (13, cash), (14, both - cash), (15, both)):
             expected[("Programme", ws.cell(row=r, column=c).coordinate)] = (v, PENNY)
             totals[c] += v
         totals[4] += res.baseline.net_budget_gbp

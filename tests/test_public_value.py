@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from ddanalysis import config, registry
 from ddanalysis import public_value as pv
 from ddanalysis import unit_costs as uc
-from ddanalysis.errors import DataFileError
+from ddanalysis.errors import DataFileError, DDAnalysisError
 
 DEFLATOR = {"2014-15": 100.0, "2016-17": 102.8}
 SOURCE = {"publisher": "Test publisher", "title": "Test table", "year": 2016, "locator": "Table 1, row 1",
@@ -177,15 +178,52 @@ def test_public_and_social_perspectives(tmp_path):
 
 
 def test_payback_per_agency(tmp_path):
-    """Council cashable GBP 35,000 a year (35 x 1,000), undiscounted, against council costs of
-    50,000 in year 0 and nothing after: cumulative benefits 35,000 then 70,000 reach 50,000 in year 1."""
-    comps = [{"agency": "council", "kind": "fiscal_cashable", "value_gbp": 1000}]
+    """Police non-cashable GBP 35,000 a year (35 x 1,000) from year 1 (live share 0, 1, 1, 1), discount
+    factors 1, 0.5, 0.5, 0.5; council costs (discounted) 20,000 in year 0 and 10,000 in year 1, council
+    cashable benefits GBP 10 a unit: 10 x 35 = 350 a year, discounted 175 from year 1.
+
+    Council cumulative net: -20,000; -20,000 + 175 - 10,000 = -29,825; + 175 = -29,650; + 175 = -29,475:
+    never positive -> None. Police (no costs): 0 in year 0 (not positive), 17,500 in year 1 -> 2017-18.
+    """
+    comps = [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000},
+             {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 10}]
     lib = _library(tmp_path, _unit_cost(components=comps))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1, 1, 1], discount_factors=[1, 1, 1], deflator=DEFLATOR)
-    res = pv.summarise(ob, pv_costs_gbp=50_000, perspective="council",
-                       costs_discounted_by_agency={"council": [50_000, 0, 0]})
-    assert res["payback_year_by_agency"] == {"council": 1}
-    assert pv.payback_year([1, 1], [5, 0]) is None
+    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[0, 1, 1, 1],
+                            discount_factors=[1, 0.5, 0.5, 0.5], deflator=DEFLATOR)
+    years = ["2016-17", "2017-18", "2018-19", "2019-20"]
+    bens = {"council": ob.discounted_gbp[("council", "fiscal_cashable")],
+            "police": ob.discounted_gbp[("police", "fiscal_non_cashable")]}
+    got = pv.payback_by_agency(bens, {"council": [20_000, 10_000, 0, 0]}, years)
+    assert got == [{"agency": "council", "payback_year": None}, {"agency": "police", "payback_year": "2017-18"}]
+    # council costs of 200 in year 0 only: -200, -25, +150 (stays positive) -> 2018-19
+    got = pv.payback_by_agency(bens, {"council": [200, 0, 0, 0]}, years)
+    assert got[0] == {"agency": "council", "payback_year": "2018-19"}
+    # a cumulative that turns positive then negative again has not paid back then: the later year counts
+    # (net 10, -20, 15, 0 -> cumulative 10, -10, 5, 5: positive and staying so from year 2)
+    assert pv.payback_by_agency({"nhs": [10, 0, 15, 0]}, {"nhs": [0, 20, 0, 0]}, years) == \
+        [{"agency": "nhs", "payback_year": "2018-19"}]
+
+
+def test_payback_per_agency_in_the_appraisal_counts_only_what_the_perspective_counts(tmp_path):
+    """benefits.option_payback: the option's cost change (-saving) falls on the council; the council
+    perspective counts the council's cashable value only, so the police's value gives the police no
+    payback row there, while the public perspective lists the police.
+
+    Council cashable GBP 10 x 35 = 350 a year, undiscounted (factors 1), live from year 0; saving
+    -1,000 in year 0 then +100 a year: council net -650, then +450 a year -> cumulative -650, -200,
+    +250 -> 2018-19 (year 2)."""
+    from ddanalysis.benefits import option_payback
+
+    comps = [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000},
+             {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 10}]
+    lib = _library(tmp_path, _unit_cost(components=comps))
+    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1, 1, 1],
+                            discount_factors=[1, 1, 1], deflator=DEFLATOR)
+    years = ["2016-17", "2017-18", "2018-19"]
+    saving = [-1000, 100, 100]
+    assert option_payback(ob, "council", saving, [1, 1, 1], years) == [{"agency": "council", "payback_year": "2018-19"}]
+    public = option_payback(ob, "public", saving, [1, 1, 1], years)
+    assert public == [{"agency": "council", "payback_year": "2018-19"}, {"agency": "police", "payback_year": "2016-17"}]
 
 
 def test_rebasing_by_the_deflator_ratio(tmp_path):
@@ -252,9 +290,9 @@ def test_scenarios_and_overrides(tmp_path):
     kw = dict(live_share=[1], discount_factors=[1], deflator=DEFLATOR)
     assert pv.option_benefits(po, lib, "mutual", scenario="low", **kw).present_value_gbp == pytest.approx(17_500.0)
     assert pv.option_benefits(po, lib, "mutual", **kw).present_value_gbp == pytest.approx(35_000.0)
-    over = pv.option_benefits(po, lib, "mutual", overrides={"incidents.deadweight": 0.0}, **kw)
+    over = pv.option_benefits(po, lib, "mutual", overrides={"incidents/project.deadweight": 0.0}, **kw)
     assert over.present_value_gbp == pytest.approx(50_000.0)
-    assert [u["key"] for u in pv.uncertain_inputs(po)] == ["incidents.mutual.effect"]
+    assert [u["key"] for u in pv.uncertain_inputs(po)] == ["incidents/mutual.effect"]
     assert pv.option_benefits(po, lib, "in-house", **kw).benefits() == []  # the status quo gains nothing
 
 
@@ -313,3 +351,65 @@ def test_bundled_outcomes_compute_with_the_bundled_deflator():
                 total = res["counted_benefits_pv_gbp"] + sum(r["present_value_gbp"] for r in res["shown_beside"]) \
                     + sum(r["present_value_gbp"] for r in res["left_out"])
                 assert total == pytest.approx(ob.present_value_gbp)
+
+
+def _ranged_effect(raw, low, central, high):
+    raw["outcomes"][0]["options"]["mutual"]["effect"] = {"low": low, "central": central, "high": high,
+                                                         "source": "test", "quality": "amber"}
+    return raw
+
+
+def test_outcome_draws_follow_the_cost_assumptions_pert(tmp_path):
+    """The effect is drawn like a cost assumption: PERT on low 0.1 / mode 0.2 / high 0.6, whose mean is
+    (low + 4 x mode + high) / 6 = (0.1 + 0.8 + 0.6) / 6 = 0.25 (a triangular would give 0.3) and whose
+    standard deviation is about (high - low) / 6 = 0.083, so the mean of 20,000 draws lies within 0.005.
+    Benefit per draw = 100 x effect x 0.7 x 0.5 x GBP 1,000 (one year, undiscounted), mean 100 x 0.25 x
+    350 = GBP 8,750; every draw lies between 100 x 0.1 x 350 = 3,500 and 100 x 0.6 x 350 = 21,000."""
+    lib = _library(tmp_path, _unit_cost())
+    po = _parse(_ranged_effect(_outcomes(), 0.1, 0.2, 0.6), lib)
+    draws = pv.draw_inputs(po, 20_000, seed=7)
+    # every quantity has a column, as every cost assumption does; a single value is constant
+    assert list(draws.columns) == ["incidents/project.cohort", "incidents/project.baseline_rate",
+                                   "incidents/mutual.effect", "incidents/mutual.haircut",
+                                   "incidents/project.deadweight", "incidents/project.attribution",
+                                   "incidents/project.displacement"]
+    assert draws["incidents/project.deadweight"].eq(0.3).all()
+    eff = draws["incidents/mutual.effect"].to_numpy()
+    assert eff.mean() == pytest.approx(0.25, abs=0.005)
+    assert eff.min() >= 0.1 and eff.max() <= 0.6
+    pvs = pv.present_value_draws(po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR,
+                                 draws=draws)
+    police = pvs[("police", "fiscal_non_cashable")]
+    assert police.mean() == pytest.approx(8_750.0, abs=0.005 * 35_000)
+    assert police.min() >= 3_500 - 1e-6 and police.max() <= 21_000 + 1e-6
+    # the same seed gives the same draws; another seed others
+    assert pv.draw_inputs(po, 20_000, seed=7).equals(draws)
+    assert not pv.draw_inputs(po, 20_000, seed=8).equals(draws)
+
+
+def test_fixing_an_outcome_key_removes_its_spread(tmp_path):
+    """An override (as --set gives it) holds the quantity in every draw: effect fixed at 0.3 gives
+    100 x 0.3 x 0.7 x 0.5 x GBP 1,000 = GBP 10,500 in each of the draws."""
+    lib = _library(tmp_path, _unit_cost())
+    po = _parse(_ranged_effect(_outcomes(), 0.1, 0.2, 0.6), lib)
+    fixed = pv.checked_overrides(po, {"incidents/mutual.effect": 0.3})
+    draws = pv.draw_inputs(po, 1_000, seed=7, fixed=fixed)
+    assert np.ptp(draws["incidents/mutual.effect"].to_numpy()) == 0.0
+    pvs = pv.present_value_draws(po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR,
+                                 draws=draws)
+    assert pvs[("police", "fiscal_non_cashable")] == pytest.approx(np.full(1_000, 10_500.0))
+
+
+def test_outcome_overrides_are_checked(tmp_path):
+    """An unknown outcome key lists the valid ones; a share outside [0, 1] and a negative cohort are refused."""
+    lib = _library(tmp_path, _unit_cost())
+    po = _parse(_outcomes(), lib)
+    with pytest.raises(DDAnalysisError, match="incidents/mutual.effct: not an outcome quantity.*incidents/mutual.effect"):
+        pv.checked_overrides(po, {"incidents/mutual.effct": 0.2})
+    with pytest.raises(DDAnalysisError, match=r"incidents/project.deadweight=1.2: outside \[0, 1\]"):
+        pv.checked_overrides(po, {"incidents/project.deadweight": 1.2})
+    with pytest.raises(DDAnalysisError, match="incidents/project.cohort=-1"):
+        pv.checked_overrides(po, {"incidents/project.cohort": -1})
+    with pytest.raises(DDAnalysisError, match="expected '<scope>.<key>'"):
+        pv.checked_overrides(po, {"incidents.mutual.effect": 0.2})
+    assert pv.checked_overrides(po, {"incidents/project.cohort": 250}) == {"incidents/project.cohort": 250.0}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import charts, context, registry
 from ..assumptions import load_book
+from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from ..sources import SERVICE_KEYS
@@ -61,13 +62,18 @@ def trend_frame(spending: pd.DataFrame) -> pd.DataFrame:
 
 def _public_value_columns(s: pd.DataFrame) -> dict:
     """The programme table's public-value columns, when the summary has them: the recommended
-    option's counted outcome benefits, its net present value with them, and whether outcomes are
-    monetised (and why not)."""
+    option's counted outcome benefits, cashable and non-cashable apart and then their sum (labelled as
+    a sum), the public value return, the net present value with them, and whether outcomes are
+    monetised (and why not). Labels as in :data:`ddanalysis.presentation.tables.PROGRAMME_PUBLIC_VALUE_COLUMNS`."""
     if "benefits_counted_pv_gbp" not in s.columns:
         return {}
-    return {"Outcome benefits counted (PV, not in the saving)": s["benefits_counted_pv_gbp"],
-            "Net present value with benefits": s["net_present_value_gbp"],
-            "Outcomes monetised": s["outcomes_monetised"]}
+    return {label: s[key] for key, (label, _) in tables.PROGRAMME_PUBLIC_VALUE_COLUMNS.items() if key in s.columns}
+
+
+def _public_value_formats() -> dict:
+    """How each public-value column is written (:mod:`ddanalysis.presentation.formats`)."""
+    return {label: (lambda x, unit=unit: formats.render(x, unit))
+            for label, unit in tables.PROGRAMME_PUBLIC_VALUE_COLUMNS.values() if unit != "text"}
 
 
 class ProgrammePage:
@@ -153,8 +159,7 @@ class ProgrammePage:
         })
         self.table.value = table_html(
             frame, formats={"In-scope net budget": money, "Net present saving": money,
-                            "Outcome benefits counted (PV, not in the saving)": money,
-                            "Net present value with benefits": money}, html_cols=["Project"],
+                            **_public_value_formats()}, html_cols=["Project"],
             numeric_cols=["Chance of saving", "Payback", "Go-live"],
             caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)")
         self.savings.draw(lambda: charts.programme_savings(s))

@@ -33,8 +33,10 @@ def _note(ws: Worksheet, r: int, text: str, span: int, width: float) -> int:
     return r + 1
 
 
-def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs) -> dict[str, str]:
-    """Fill the sheet; return option id -> absolute reference of its counted benefits' present value."""
+def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult,
+                   cf: CashflowRefs) -> dict[str, dict[str, str]]:
+    """Fill the sheet; return option id -> ``{"counted": ref, "cashable": ref}``: absolute references of
+    the present value of its counted benefits and of the cashable part of them (GBP, live formulas)."""
     T = int(result.horizon_years)
     last_col = FIRST_COL + T - 1
     total_col = last_col + 1
@@ -45,7 +47,7 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cas
     pvd = result.public_value or {}
     r = _note(ws, r, decision_text.PUBLIC_VALUE_NOTE, span, width)
     r = _note(ws, r, decision_text.PUBLIC_VALUE_UNCERTAINTY_NOTE, span, width) + 1
-    out: dict[str, str] = {}
+    out: dict[str, dict[str, str]] = {}
     if not pvd.get("monetisable"):
         _note(ws, r, decision_text.no_outcomes_sentence(pvd.get("reason")), span, width)
         print_setup(ws)
@@ -68,8 +70,9 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cas
             put_text(ws, r, LABEL_COL, "No monetised effect on an outcome.", "dd_label")
             r += 2
             continue
-        r, pv_row = _option_rows(ws, r, sub, result, cf, T)
-        out[opt] = sheet_ref(ws.title, total_col, pv_row, absolute=True)
+        r, pv_row, cashable_row = _option_rows(ws, r, sub, result, cf, T)
+        out[opt] = {"counted": sheet_ref(ws.title, total_col, pv_row, absolute=True),
+                    "cashable": sheet_ref(ws.title, total_col, cashable_row, absolute=True)}
         for sentence in tables.public_value_sentences(result, opt):
             r = _note(ws, r, sentence, span, width)
         r += 1
@@ -77,12 +80,15 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cas
     return out
 
 
-def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: CashflowRefs, T: int) -> tuple[int, int]:
-    """One option's rows from ``r``: a row per (agency, kind), the counted row, the discount factors and the
-    present values; returns (next free row, row of the present values)."""
+def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: CashflowRefs,
+                 T: int) -> tuple[int, int, int]:
+    """One option's rows from ``r``: a row per (agency, kind), the counted row, the discount factors, the
+    present values and the cashable part of them; returns (next free row, row of the present values,
+    row of the cashable present value)."""
     last_col = FIRST_COL + T - 1
     total_col = last_col + 1
     counted_rows: list[int] = []
+    cashable_rows: list[int] = []
     for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"], sort=False):
         put_text(
             ws,
@@ -97,6 +103,8 @@ def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: Cashfl
         put_formula(ws, r, total_col, f"=SUM({ref(FIRST_COL, r)}:{ref(last_col, r)})", "dd_gbp_bold")
         if treat == "counted":
             counted_rows.append(r)
+            if kind == "fiscal_cashable":
+                cashable_rows.append(r)
         r += 1
     counted = r
     put_text(ws, r, LABEL_COL, f"Counted benefits ({result.perspective} perspective)", "dd_label_bold")
@@ -119,4 +127,9 @@ def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: Cashfl
         c = FIRST_COL + t
         put_formula(ws, pv, c, f"={ref(c, counted)}*{ref(c, factor)}", "dd_gbp")
     put_formula(ws, pv, total_col, f"=SUM({ref(FIRST_COL, pv)}:{ref(last_col, pv)})", "dd_gbp_total")
-    return pv + 1, pv
+    cashable = pv + 1
+    put_text(ws, cashable, LABEL_COL, "of which cashable, present value (the rest is not cashable)", "dd_label_indent")
+    factors = f"{ref(FIRST_COL, factor)}:{ref(last_col, factor)}"
+    terms = [f"SUMPRODUCT({ref(FIRST_COL, row)}:{ref(last_col, row)},{factors})" for row in cashable_rows]
+    put_formula(ws, cashable, total_col, "=" + ("+".join(terms) if terms else "0"), "dd_gbp")
+    return cashable + 1, pv, cashable

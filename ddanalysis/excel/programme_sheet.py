@@ -17,7 +17,12 @@ COLUMNS = (
     ("Project", 34), ("Council(s)", 26), ("Services in scope", 34), ("Baseline net budget", 15),
     ("Recommended option", 26), ("Net present saving", 15), ("One-off costs", 14), ("Steady-state annual saving", 15),
     ("Payback year", 10), ("Go-live", 12), ("Chance it saves money", 11), ("Illustrative", 11),
+    ("Cashable benefits counted (PV)", 15), ("Non-cashable benefits counted (PV)", 15),
+    ("Benefits counted (PV): cashable + non-cashable, added", 17),
+    ("Public value return per GBP 1 (every kind, everyone)", 14),
 )
+#: Columns of the public value (the last four): cashable, non-cashable, their sum, the return.
+CASHABLE_COL, NON_CASHABLE_COL, COUNTED_COL, RETURN_COL = 13, 14, 15, 16
 
 
 def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None) -> list[dict]:
@@ -36,6 +41,8 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
             "baseline_net_gbp": res.baseline.net_budget_gbp if res.baseline is not None else None,
             "recommended": res.recommended, "recommended_name": rec["name"], "payback_year": rec["payback_year"],
             "go_live": rec["go_live"], "p_saving_positive": rec["p_saving_positive"], "illustrative": res.illustrative,
+            "public_value_roi": ((res.public_value or {}).get("options", {}).get(res.recommended) or {}).get(
+                "public_value_roi"),
         }
         try:
             row["services"] = "; ".join(registry.project(pid).services)
@@ -51,18 +58,24 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
     return rows
 
 
+def _note(draws: list[int]) -> str:
+    """The sentence above the table: what each column is and where it comes from."""
+    return (
+        "One row per project: the option each appraisal recommends and its headline figures (GBP, real 2014-15 prices, "
+        "against the status quo; 0 where keeping the status quo is recommended). Money columns link to each project's "
+        "Options and Benefits sheets, so they follow the discount rates and MCA weights. Payback, go-live and the "
+        f"chance of saving are model values ({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Outcome "
+        "benefits are those the appraisal's perspective counts (not in the net present saving): cashable and "
+        "non-cashable in separate columns, then their sum, labelled as one; the public value return (a model "
+        "value) counts every kind of value for everyone per GBP 1 of costs. Click a project for its sheets.")
+
+
 def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, AppraisalResult],
                     summary: pd.DataFrame | None, refs: Mapping[str, ProjectSheets]) -> None:
     """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
     r = sheet_header(ws, ctx, "Programme summary", widths)
-    draws = sorted({len(x.mc_draws) for x in results.values()})
-    put_text(ws, r, 1, (
-        "One row per project: the option each appraisal recommends and its headline figures (GBP, real 2014-15 prices, "
-        "against the status quo; 0 where keeping the status quo is recommended). Money columns link to each project's "
-        "Options sheet, so they follow the discount rates and MCA weights. Payback, go-live and the chance of saving "
-        f"are model values ({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Click a project for its sheets."),
-        "dd_note_wrap")
+    put_text(ws, r, 1, _note(sorted({len(x.mc_draws) for x in results.values()})), "dd_note_wrap")
     merge(ws, r, 1, r, len(COLUMNS))
     fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
     r += 2
@@ -96,6 +109,7 @@ def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, Appraisal
             put_number(ws, r, 11, row["p_saving_positive"], "dd_pct", missing="not run")
         put_text(ws, r, 12, "Illustrative" if row["illustrative"] else "No", "dd_quality_red" if row["illustrative"]
                  else "dd_center")
+        _public_value_cells(ws, r, pref.benefits.get(rec), row["public_value_roi"])
         fit_row(ws, r, [(row["title"], widths[1]), (row["councils"], widths[2]), (row["services"], widths[3]),
                         (row["recommended_name"], widths[5])])
         r += 1
@@ -103,9 +117,23 @@ def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, Appraisal
     put_text(ws, r, 1, "Programme total", "dd_label_bold")
     for c in range(2, len(COLUMNS) + 1):
         set_style(ws, r, c, "dd_label")
-    for c in (4, 6, 7, 8):
+    for c in (4, 6, 7, 8, CASHABLE_COL, NON_CASHABLE_COL, COUNTED_COL):
         put_formula(ws, r, c, f"=SUM({ref(c, first)}:{ref(c, last)})", "dd_gbp_total")
     r += 2
     charts.programme_bars(ws, f"A{r}", 1, 6, first, last, "Net present saving of the recommended option (GBP)")
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), freeze=ref(2, header + 1))
+
+
+def _public_value_cells(ws: Worksheet, r: int, benefits: Mapping[str, str] | None, roi: float | None) -> None:
+    """One project's public-value cells: links to the recommended option's counted and cashable present
+    values on its Benefits sheet (0 without a monetised outcome), the non-cashable part as their difference,
+    and the public value return (a model value; "n/a" without costs to return on)."""
+    if benefits:
+        put_formula(ws, r, CASHABLE_COL, f"={benefits['cashable']}", "dd_gbp")
+        put_formula(ws, r, NON_CASHABLE_COL, f"={benefits['counted']}-{benefits['cashable']}", "dd_gbp")
+        put_formula(ws, r, COUNTED_COL, f"={benefits['counted']}", "dd_gbp_bold")
+    else:
+        for c in (CASHABLE_COL, NON_CASHABLE_COL, COUNTED_COL):
+            put_number(ws, r, c, 0.0, "dd_gbp")
+    put_number(ws, r, RETURN_COL, roi, "dd_ratio", missing="n/a")

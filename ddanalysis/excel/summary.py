@@ -7,7 +7,7 @@ probabilities and percentiles, go-live dates) are values, and the sheet says so.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable
 
@@ -40,6 +40,8 @@ class ProjectSheets:
 
     names: dict[str, str]
     options: OptionsRefs
+    #: option id -> {"counted": ref, "cashable": ref} on the Benefits sheet (empty: no monetised outcome)
+    benefits: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def internal_link(cell, sheet: str, target: str = "A1") -> None:

@@ -85,8 +85,8 @@ def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: 
     write_risk(ws["risk"], ctx, result)
     write_plan(ws["plan"], ctx, result)
     write_assumptions(ws["assumptions"], ctx, result)
-    write_benefits(ws["benefits"], ctx, result, cf)
-    return ProjectSheets(names=names, options=opt_refs)
+    benefits = write_benefits(ws["benefits"], ctx, result, cf)
+    return ProjectSheets(names=names, options=opt_refs, benefits=benefits)
 
 
 def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -> Workbook:

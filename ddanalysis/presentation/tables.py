@@ -418,8 +418,14 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
 
 
 #: Programme summary's public-value columns, shown when the summary has them.
+#: The counted benefits are shown split (cashable / the rest) and then as a sum whose label says it
+#: adds them; the public value return counts every kind for everyone, whatever the perspective.
 PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
-    "benefits_counted_pv_gbp": ("Outcome benefits counted (PV, not in the saving)", "gbp"),
+    "benefits_cashable_pv_gbp": ("Cashable benefits counted (PV)", "gbp"),
+    "benefits_non_cashable_pv_gbp": ("Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)",
+                                     "gbp"),
+    "benefits_counted_pv_gbp": ("Benefits counted (PV: cashable + non-cashable added; not in the saving)", "gbp"),
+    "public_value_roi": ("Public value return per GBP 1 (every kind, everyone)", "ratio"),
     "net_present_value_gbp": ("Net present value with benefits", "gbp"),
     "outcomes_monetised": ("Outcomes monetised", "text"),
 }
@@ -708,6 +714,18 @@ def _key_rows(result: "AppraisalResult") -> dict[str, tuple[str, str, str]]:
             for s, k, d, u, q in zip(a["scope"], a["key"], a["description"], a["unit"], a["quality"])}
 
 
+def _outcome_key_words(result: "AppraisalResult", key: str) -> str:
+    """An outcome quantity's key in words (``repeat-victimisation/outsourcing.effect`` -> "Outcome
+    repeat-victimisation: effect (Outsourcing)"); any other key comes back as it is."""
+    outcome, slash, rest = key.partition("/")
+    scope, dot, name = rest.partition(".")
+    if not (slash and dot):
+        return key
+    names = dict(zip(result.options["id"], result.options["name"]))
+    whose = "every option" if scope == "project" else str(names.get(scope, scope))
+    return f"Outcome {outcome}: {name.replace('_', ' ')} ({whose})"
+
+
 def value_of_information_table(result: "AppraisalResult", top: int | None = None) -> Table:
     """Partial EVPI of each varying assumption and each correlation group (largest first): key,
     description, quality rating and the most it would be worth paying to know it before deciding (GBP)."""
@@ -728,7 +746,7 @@ def value_of_information_table(result: "AppraisalResult", top: int | None = None
             desc.append(f"Correlation group {k[len('group:'):]} ({len(members)} assumptions known together)")
             qual.append("")
         else:
-            d, _u, q = rows.get(k, (k, "", ""))
+            d, _u, q = rows.get(k, (_outcome_key_words(result, k), "", ""))
             desc.append(d)
             qual.append(q)
     frame = pd.DataFrame({"Key": e["key"].to_numpy(), "Assumption": desc, "Quality": qual,
@@ -798,7 +816,9 @@ def _public_value(result: "AppraisalResult") -> Mapping[str, Any]:
 
 def public_value_sentences(result: "AppraisalResult", option_id: str | None = None) -> list[str]:
     """The words every output shows with the benefits: no outcomes and why, or per option what the
-    perspective leaves out (whose) and what it shows beside without adding."""
+    perspective leaves out (whose), what it shows beside without adding, and each agency's payback year."""
+    from ..benefits import AGENCY_NAMES
+
     pvd = _public_value(result)
     if not pvd:
         return []
@@ -814,12 +834,16 @@ def public_value_sentences(result: "AppraisalResult", option_id: str | None = No
         beside = text.beside_sentence(name, e["shown_beside"])
         if beside:
             out.append(beside)
+        payback = text.payback_sentence(name, e.get("payback_by_agency", []), AGENCY_NAMES)
+        if payback:
+            out.append(payback)
     return out
 
 
 def public_value_table(result: "AppraisalResult") -> Table | None:
     """One row per option (not the status quo): the cost saving, the counted benefits (with their low-high
-    range), the net present value with them, the returns and, in the social perspective, the NPSV."""
+    range and, with Monte Carlo draws, their P10 / P90), the net present value with them (P10 / P90 with
+    draws), the returns and, in the social perspective, the NPSV."""
     pvd = _public_value(result)
     if not pvd:
         return None
@@ -831,6 +855,11 @@ def public_value_table(result: "AppraisalResult") -> Table | None:
         rows.append({"Option": result.option_name(opt), "Net present saving (cost only, ranks)": nps,
                      "Benefits counted (PV)": e["counted_benefits_pv_gbp"],
                      "Benefits counted, low": lo, "Benefits counted, high": hi,
+                     **({"Benefits counted, P10 (Monte Carlo)": e["counted_benefits_p10_gbp"],
+                         "Benefits counted, P90 (Monte Carlo)": e["counted_benefits_p90_gbp"],
+                         "Net present value with benefits, P10": e["net_present_value_p10_gbp"],
+                         "Net present value with benefits, P90": e["net_present_value_p90_gbp"]}
+                        if "counted_benefits_p10_gbp" in e else {}),
                      "Net present value with benefits": e["net_present_value_gbp"],
                      "PV of costs (one-off + operating increases)": e["pv_costs_gbp"],
                      "Fiscal return per GBP 1 (cashable)": e["fiscal_roi"]["cashable"],
@@ -864,21 +893,37 @@ def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> 
     if sub.empty:
         return None
     grid = sub.pivot_table(index="agency", columns="kind", values="present_value_gbp", aggfunc="sum", fill_value=0.0)
-    agencies = [a for a in AGENCY_NAMES if a in grid.index]
+    payback = {p["agency"]: p["payback_year"] for p in pvd["options"].get(opt, {}).get("payback_by_agency", [])}
+    agencies = [a for a in AGENCY_NAMES if a in grid.index or a in payback]
     rows = []
     for a in agencies + ["__total__"]:
-        vals = grid.sum() if a == "__total__" else grid.loc[a]
-        by_kind = {label: float(vals.get(k, 0.0)) for k, label in KIND_NAMES.items()}
-        rows.append({"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a], **by_kind,
-                     "Fiscal: cashable + non-cashable (added, labelled)":
-                         by_kind["Fiscal, cashable"] + by_kind["Fiscal, non-cashable"],
-                     "All kinds (reference only; mixes cashable and not)": sum(by_kind.values())})
+        vals = grid.sum() if a == "__total__" else grid.loc[a] if a in grid.index else pd.Series(dtype=float)
+        row = {"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a]}
+        for k, label in KIND_NAMES.items():
+            row[label] = float(vals.get(k, 0.0))
+        row["Fiscal: cashable + non-cashable (added, labelled)"] = row["Fiscal, cashable"] + row["Fiscal, non-cashable"]
+        row["All kinds (reference only; mixes cashable and not)"] = sum(row[label] for label in KIND_NAMES.values())
+        row[PAYBACK_COLUMN] = "" if a == "__total__" else _payback_words(a, payback)
+        rows.append(row)
     frame = pd.DataFrame(rows)
     counts = {"council": "counts the council's cashable value only (its non-cashable value beside, not added)",
               "public": "counts every agency's fiscal value", "social": "counts every kind for everyone"}
     caption = _caption(result, f"Who gains from {result.option_name(opt)}: present value of benefits by agency and "
                                f"kind; the {result.perspective} perspective {counts.get(result.perspective, '')}")
-    return Table(frame, {c: "gbp" for c in frame.columns if c != "Agency"}, caption, (len(frame) - 1,))
+    return Table(frame, {c: "gbp" for c in frame.columns if c not in ("Agency", PAYBACK_COLUMN)}, caption,
+                 (len(frame) - 1,))
+
+
+#: The Who gains table's payback column (:func:`ddanalysis.benefits.option_payback`).
+PAYBACK_COLUMN = "Payback year (discounted counted benefits net of its costs)"
+
+
+def _payback_words(agency: str, payback: Mapping[str, Any]) -> str:
+    """An agency's payback year; "not within the horizon"; or "-" where it bears no cost and the
+    perspective counts none of its benefits."""
+    if agency not in payback:
+        return "-"
+    return payback[agency] or "not within the horizon"
 
 
 def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:

@@ -109,19 +109,22 @@ def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: floa
     The rule does not use it.
     """
     best_in = _pct(p_best) if have_monte_carlo and p_best is not None and not formats.is_missing(p_best) else None
+    if best_in is not None:
+        best_in += " of simulations" + (" on net present social value (outcome benefits included)"
+                                        if perspective == "social" else "")
     basis = (f"net present saving over {horizon_years} years, {perspective} perspective, "
              f"{price_basis(base_year)}")
     if best is None:
         return ("Keep the service in-house for now: no short-listed option both saves money (with at least even "
                 "odds) and scores at least as well as the status quo on the non-monetised criteria "
-                f"({basis})." + (f" Keeping it in-house is best in {best_in} of simulations."
+                f"({basis})." + (f" Keeping it in-house is best in {best_in}."
                                  if best_in is not None else ""))
     payback = (f"pays back in {best['payback_year']}" if not formats.is_missing(best.get("payback_year"))
                else "does not pay back within the horizon")
     p = best.get("p_saving_positive")
     odds = (f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else "")
     if best_in is not None:
-        odds += f", is best in {best_in} of simulations"
+        odds += f", is best in {best_in}"
     return (f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
             f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
             f"non-monetised criteria (status quo {status_quo_mca:.1f}).")
@@ -147,7 +150,9 @@ DECISION_NOTES: dict[str, str] = {
     "probability_best": (
         "Probability best: the share of the Monte Carlo draws in which an option has the highest net present "
         "saving (the status quo, at 0, counts as an option; ties split evenly); the shares sum to 1. The "
-        "recommendation rule does not use it: it is reported beside the recommendation."),
+        "recommendation rule does not use it: it is reported beside the recommendation. In the social perspective "
+        "the draws compare net present social value (the saving plus every outcome benefit, the outcome quantities "
+        "drawn with the costs), and the value of information covers the outcome quantities too."),
     "acceptability": (
         "Acceptability curve: for net-present-saving thresholds (GBP) from 0 to the largest P90, p_reaches is the "
         "probability an option saves at least the threshold and p_best the probability it does so and is the best "
@@ -371,9 +376,13 @@ PUBLIC_VALUE_NOTE = (
 
 #: How the outcome assumptions' uncertainty is covered.
 PUBLIC_VALUE_UNCERTAINTY_NOTE = (
-    "Outcome assumptions are not drawn in the Monte Carlo (which covers the cost saving only). Their uncertainty "
-    "is shown by the counted benefits with every outcome quantity at its low and at its high value; the low and "
-    "high scenarios use those values, every other scenario the central ones.")
+    "Outcome assumptions with a range (cohort, baseline rate, effect, deadweight, attribution, displacement, a "
+    "stated haircut) are drawn in the Monte Carlo beside the cost assumptions, by the same sampler (PERT, mode at "
+    "the scenario's value), independently of each other and of the costs; a value set as a what-if is held in "
+    "every draw. The draws give the P10 and P90 of the counted benefits and of the net present value with them; "
+    "in the social perspective the probability best and the value of information compare the net present social "
+    "value. The counted benefits with every outcome quantity at its low and at its high value are shown too; the "
+    "low and high scenarios use those values, every other scenario the central ones.")
 
 #: What the recommendation rule ranks, with benefits in the model (said beside the rule).
 RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "
@@ -397,6 +406,17 @@ def left_out_sentence(option_name: str, left_out: list[Mapping[str, Any]], persp
     parts = [f"{row['whose']} ({formats.money(row['present_value_gbp'])})" for row in left_out]
     return (f"{option_name}: the {perspective} perspective leaves out benefits falling elsewhere - "
             + "; ".join(parts) + " (present values, not counted).")
+
+
+def payback_sentence(option_name: str, payback: list[Mapping[str, Any]], agency_names: Mapping[str, str]) -> str:
+    """When each agency is paid back: the first year its cumulative discounted counted benefits, net of
+    the costs that fall on it, are positive and stay so (one sentence; empty without agencies)."""
+    if not payback:
+        return ""
+    parts = [f"{agency_names.get(p['agency'], p['agency'])} {p['payback_year'] or 'not within the horizon'}"
+             for p in payback]
+    return (f"{option_name}: payback by agency (discounted counted benefits net of the costs that fall on it; "
+            "the option's costs fall on the council) - " + "; ".join(parts) + ".")
 
 
 def beside_sentence(option_name: str, beside: list[Mapping[str, Any]]) -> str:

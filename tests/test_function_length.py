@@ -20,9 +20,6 @@ MAX_LINES = 60
 ALLOWED_LONG: set[tuple[str, str]] = {
     ("engine.py", "appraise"),  # loads everything, runs the model and uncertainty, builds the result
     ("cashflow.py", "option_components"),  # one option's yearly cash flows by component
-    ("excel/summary.py", "write_options"),  # the Options sheet
-    ("excel/summary.py", "write_summary"),  # the Summary sheet
-    ("excel/risk_sheet.py", "write_risk"),  # the Risk sheet
     ("benefits.py", "appraise_benefits"),  # public value of every option: benefits by agency, kind and year
     ("dashboard/state.py", "from_query"),  # a dashboard view from its URL query, every value checked
 }

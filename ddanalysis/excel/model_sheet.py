@@ -133,8 +133,8 @@ def _baseline(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs) -> in
         r = _scalar(ws, refs, r, f"base_{line}", line.replace("_", " ").capitalize(), float(amounts.get(line, 0.0)),
                     "dd_gbp", "baseline (GBP, base year)")
     gross = "+".join(refs.scalars[f"base_{line}"] for line in GROSS_LINES)
-    return _scalar(ws, refs, r, "gross", "Gross expenditure", f"={gross}", "dd_gbp_subtotal",
-                   "sum of the expenditure lines")
+    return _scalar(ws, refs, r, "gross", "Gross expenditure excluding capital charges", f"={gross}", "dd_gbp_subtotal",
+                   "capital charges are accounting entries, not cash (Green Book): the levers scale the rest")
 
 
 def _levers(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, options: list[str],
@@ -181,7 +181,8 @@ def _timing_rows(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, op
             ("at", "go-live year (1) or not (0)", when.go_live_profile, "dd_number0")):
         put_text(ws, r, 1, f"{label}: {text}", "dd_label_indent")
         for t, c in enumerate(cols):
-            put_number(ws, r, c, float(values[t]), style)
+            # the status quo never goes live: its live share is 0, so its years since go-live change nothing
+            put_number(ws, r, c, 0.0 if key == "since" and opt == registry.STATUS_QUO else float(values[t]), style)
         refs.option_rows[(opt, key)] = r
         r += 1
     def lv(key: str) -> str:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..appraisal import MONEY_TOLERANCE_GBP
 from ..cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
@@ -50,6 +51,7 @@ class OptionRows:
     cumulative_saving: int = 0
     pv_saving: int = 0
     cumulative_pv_saving: int = 0
+    stays_positive: int = 0
 
 
 @dataclass
@@ -275,7 +277,31 @@ def _saving_rows(ws: Worksheet, r: int, rows: OptionRows, sq_rows: OptionRows, g
     r += 1
     rows.cumulative_pv_saving = r
     _running_total_row(ws, r, "Cumulative present value of saving", rows.pv_saving, grid)
-    return r + 1
+    rows.stays_positive = r + 1
+    _stays_positive_row(ws, r + 1, rows.cumulative_saving, grid)
+    return r + 2
+
+
+#: The label of the payback helper row (1 from the year the cumulative saving is positive and stays so).
+STAYS_POSITIVE_LABEL = "Cumulative saving positive from here to the horizon (1 = yes)"
+
+
+def _stays_positive_row(ws: Worksheet, r: int, cumulative_row: int, grid: _YearGrid) -> None:
+    """1 in each year from which the cumulative saving is above the penny tolerance in every later year (the
+    payback rule of :func:`ddanalysis.appraisal.payback_index`), else 0: a formula from the last year back."""
+    put_text(ws, r, grid.label_col, STAYS_POSITIVE_LABEL, "dd_label_indent")
+    for c in grid.year_cols:
+        later = "" if c == grid.last_col else f"*{ref(c + 1, r)}"
+        put_formula(ws, r, c, f"=IF({ref(c, cumulative_row)}>{MONEY_TOLERANCE_GBP},1,0){later}", "dd_int")
+
+
+def payback_formula(cf: "CashflowRefs", option: str) -> str:
+    """The payback year of ``option`` as a formula: the financial year of the first 1 in its stays-positive row,
+    or "beyond horizon"."""
+    rows = cf.options[option]
+    flags = range_ref(cf.sheet, cf.first_col, rows.stays_positive, cf.last_col, rows.stays_positive)
+    years = range_ref(cf.sheet, cf.first_col, cf.fy_row, cf.last_col, cf.fy_row)
+    return f'=IF(SUM({flags})=0,"beyond horizon",INDEX({years},1,MATCH(1,{flags},0)))'
 
 
 def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs,

@@ -20,7 +20,7 @@ from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
 from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
-from .money import CashflowRefs
+from .money import CashflowRefs, payback_formula
 
 RULE = f"Decision rule (stated in every output): {decision_text.RECOMMENDATION_RULE}"
 
@@ -169,9 +169,9 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
            "Steady-state annual saving / baseline net budget",
            lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")', "dd_pct"))
     metric("payback", "Payback year (cumulative saving turns positive and stays so)",
-           "Model value", lambda row, c, opt: put_text(ws, row, c, "n/a" if opt == sq else (
-               row_of.loc[opt, "payback_year"] if isinstance(row_of.loc[opt, "payback_year"], str)
-               else "beyond horizon"), "dd_center"))
+           "Cash flows: the first year whose 'positive from here' flag is 1",
+           lambda row, c, opt: put_text(ws, row, c, "n/a", "dd_center") if opt == sq
+           else put_formula(ws, row, c, payback_formula(cf, opt), "dd_center"))
 
 
 def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs) -> None:

@@ -24,6 +24,7 @@ from ddanalysis.errors import DDAnalysisError
 from ddanalysis.excel import export_programme, export_project, export_project_bytes, programme_workbook
 from ddanalysis.excel.cells import FORMULA_TRIGGERS
 from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
+from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
 from ddanalysis.excel.workbook import sheet_prefixes
 
 PROJECT = "walsall-college"
@@ -128,8 +129,9 @@ def test_money_format_pounds_with_thousands_separators(wb):
     ws = wb["Cash flows"]
     fmt = ws["B12"].number_format
     assert "£" in fmt and "#,##0" in fmt
-    money_cells = [c for row in ws.iter_rows(min_row=10) for c in row[1:] if isinstance(c.value, (int, float))
-                   or (isinstance(c.value, str) and c.value.startswith("="))]
+    money_cells = [c for row in ws.iter_rows(min_row=10) for c in row[1:]
+                   if row[0].value != STAYS_POSITIVE_LABEL  # the payback flags: 0 or 1
+                   and (isinstance(c.value, (int, float)) or (isinstance(c.value, str) and c.value.startswith("=")))]
     assert money_cells
     assert all("£" in c.number_format for c in money_cells)
     first_band = _label_rows(wb["Discount rates"])["Band"] + 1

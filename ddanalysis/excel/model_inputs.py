@@ -69,14 +69,16 @@ def model_inputs(result: AppraisalResult) -> ModelInputs:
 
 
 def _check_rebuilt(result: AppraisalResult, model: ProjectModel, values: dict[tuple[str, str], float]) -> None:
-    """The rebuilt model reproduces every cash flow of ``result`` (GBP), else a :class:`DDAnalysisError`."""
+    """The rebuilt model reproduces each option's yearly total cost in ``result`` (GBP), else a
+    :class:`DDAnalysisError`."""
     flows = model.evaluate(pd.Series(values))
-    cf = result.cashflows
-    for (opt, comp), part in cf.groupby(["option", "component"], sort=False):
-        got = np.asarray(flows[opt][comp][0], dtype=float)[part.year_index.to_numpy(dtype=int)]
-        if not np.allclose(got, part.cost_gbp.to_numpy(dtype=float), rtol=0, atol=REBUILD_TOLERANCE_GBP):
-            raise DDAnalysisError(f"{result.project_id}: the data files changed since this appraisal ({opt}, {comp} "
-                                  "no longer reproduces); re-run the appraisal before exporting")
+    annual = result.annual.pivot(index="option", columns="year_index", values="cost_gbp")
+    for opt, comps in flows.items():
+        got = ProjectModel.total(comps)[0]
+        if opt not in annual.index or not np.allclose(got, annual.loc[opt].to_numpy(dtype=float), rtol=0,
+                                                      atol=REBUILD_TOLERANCE_GBP):
+            raise DDAnalysisError(f"{result.project_id}: the data files changed since this appraisal (the cash flows "
+                                  f"of {opt} no longer reproduce); re-run the appraisal before exporting")
 
 
 __all__ = ["ModelInputs", "model_inputs", "PROJECT_SCOPE"]

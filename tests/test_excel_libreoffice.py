@@ -245,6 +245,8 @@ OPTION_METRICS = {
     "Present value of one-off costs": ("pv_one_off_cost_gbp", PENNY),
     "Return on transition cost": ("return_on_transition_cost", 1e-9),
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
+    "Optimism bias (present value, its own line)": ("optimism_bias_gbp", PENNY),
+    "Residual value beyond the horizon (present value)": ("residual_value_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),
     "Multi-criteria rank": ("mca_rank", 0),

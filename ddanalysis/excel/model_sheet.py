@@ -98,6 +98,9 @@ def _settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, persp
     r = _scalar(ws, refs, r, "admissions", "Cultural admission takings the council charges VAT on (GBP)",
                 m.admissions_gbp, "dd_gbp", "the baseline's cultural_admissions (VAT included)")
     r = _scalar(ws, refs, r, "fte", "FTE in scope", m.fte, "dd_fte", "the baseline")
+    r = _scalar(ws, refs, r, "residual_annuity", "Residual value per GBP of final-year saving", m.residual_annuity,
+                "dd_factor", f"sum of the Green Book discount factors of the {m.residual_life_years} years after the "
+                "horizon (appraisal.yaml residual life)")
     return r
 
 

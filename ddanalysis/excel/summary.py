@@ -1,9 +1,10 @@
 """The front of a project's workbook: cover, summary (recommendation and key figures), options compared.
 
-Figures that the workbook can compute (net present cost and saving, one-off costs, benefit-cost
-ratio, steady-state saving and its share of the budget, MCA scores and ranks) are formulas linking
-to the Cash flows and MCA sheets; figures only the model can produce (payback year, Monte Carlo
-probabilities and percentiles, go-live dates) are values, and the sheet says so.
+Figures that the workbook can compute (net present cost and saving, one-off costs, return on
+transition cost, optimism bias, residual value, steady-state saving and its share of the budget,
+payback year, MCA scores and ranks) are formulas linking to the Cash flows, Model and MCA sheets;
+figures only the model can produce (the Green Book benefit-cost ratio, savings over 10, 15 and 20
+years, Monte Carlo probabilities and percentiles, go-live dates) are values, and the sheet says so.
 """
 from __future__ import annotations
 
@@ -85,8 +86,10 @@ class _Metrics:
         return row
 
 
-def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs) -> OptionsRefs:
-    """Every option's headline metrics side by side (metrics down, options across), and savings by year."""
+def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs,
+                  residual_annuity: str) -> OptionsRefs:
+    """Every option's headline metrics side by side (metrics down, options across), and savings by year.
+    ``residual_annuity``: the cell of the residual value per GBP of final-year saving (Model sheet)."""
     onames = option_names(result).__getitem__
     opts = list(result.options.id)
     first_col = 2
@@ -105,7 +108,7 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     put_number(ws, r, first_col, result.baseline.net_budget_gbp if result.baseline is not None else None, "dd_gbp")
     put_text(ws, r, note_col, "Model value: the baseline (gross expenditure less income), see Summary", "dd_note_wrap")
     metric = _Metrics(ws, opts, first_col, note_col, widths[note_col], r + 1, {})
-    _money_metrics(metric, result, cf, ref(first_col, r, True))
+    _money_metrics(metric, result, cf, ref(first_col, r, True), residual_annuity)
     _uncertainty_metrics(metric, result, mca)
     r = metric.r + 1
     put_text(ws, r, 1, RULE, "dd_note_wrap")
@@ -125,7 +128,8 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     return OptionsRefs(sheet=ws.title, cells=metric.cells)
 
 
-def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, base_cell: str) -> None:
+def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, base_cell: str,
+                   residual_annuity: str) -> None:
     """Go-live, then the money rows: net present cost and saving, rank, one-off costs, return on transition cost
     (formulas on the Cash flows sheet), the model's Green Book measures, steady-state saving and payback."""
     ws, sq = metric.ws, registry.STATUS_QUO
@@ -150,16 +154,19 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
            "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)",
            lambda row, c, opt: put_formula(ws, row, c, f'=IF({ref(c, pv1_row)}>0,({ref(c, nps_row)}+{ref(c, pv1_row)})'
                                            f'/{ref(c, pv1_row)},"n/a")', "dd_ratio"))
-    for key, col, label, note, style in (
-        ("gb_bcr", "benefit_cost_ratio", "Benefit-cost ratio (Green Book)",
-         "Model value: PV benefits / PV costs, year by year on net figures, with residual value", "dd_ratio"),
-        ("ob", "optimism_bias_gbp", "Optimism bias (present value, its own line)",
-         "Model value: uplift on one-off costs and on each year's net operating cost change", "dd_gbp"),
-        ("residual", "residual_value_gbp", "Residual value beyond the horizon (present value)",
-         "Model value: final year's saving over the remaining life, discounted", "dd_gbp"),
-    ):
-        metric(key, label, note, lambda row, c, opt, col=col, style=style: put_number(
-            ws, row, c, row_of.loc[opt, col], style, missing="n/a"))
+    metric("gb_bcr", "Benefit-cost ratio (Green Book)", "Model value (does not follow an edit): PV benefits / PV "
+           "costs, year by year on net figures, with residual value", lambda row, c, opt: put_number(
+               ws, row, c, row_of.loc[opt, "benefit_cost_ratio"], "dd_ratio", missing="n/a"))
+    ob_rows = ("optimism_bias_operating", "optimism_bias_one_off")
+    metric("ob", "Optimism bias (present value, its own line)", "Cash flows: present values of the two "
+           "optimism-bias lines (uplift on one-off costs and on each year's net operating cost change)",
+           lambda row, c, opt: put_formula(ws, row, c, "=" + "+".join(
+               sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows), "dd_gbp"))
+    metric("residual", "Residual value beyond the horizon (present value)", "Final year's saving on operating costs "
+           "(Cash flows) x the residual value per GBP (Model sheet: the discount factors of the remaining life)",
+           lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq else put_formula(
+               ws, row, c, f"=({cf.cell(sq, 'operating', cf.last_col)}-{cf.cell(opt, 'operating', cf.last_col)})"
+                           f"*{residual_annuity}", "dd_gbp"))
     _horizon_metrics(ws, metric, row_of)
     ss_row = metric("steady_state", "Steady-state annual saving (final year)",
                     "Cash flows, 'Saving against the status quo' in the final year",
@@ -208,7 +215,7 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> 
     horizons = sorted((int(c[4:-5]), c) for c in row_of.columns
                       if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit())
     for years, col in horizons:
-        metric(f"nps_{years}y", f"Net present saving over {years} years", "Model value: the same cash flows over "
+        metric(f"nps_{years}y", f"Net present saving over {years} years", "Model value (does not follow an edit): the same cash flows over "
                f"{years} years, discounted, without residual value", lambda row, c, opt, col=col: put_number(
                    ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"))
 
@@ -321,6 +328,21 @@ CONTENTS = {
 }
 
 
+#: The cover's "How to read this workbook" entries.
+HOW_TO_READ = {
+    "Inputs": "Yellow cells with blue figures (each assumption's value used, discount rates, MCA weights and scores) "
+              "are inputs you may change; the workbook recalculates. Each assumption has a defined name "
+              "(mutual__staff_cost_change) and each option's net present saving too (nps__mutual).",
+    "Formulas": "The yearly cash flows by component (Model sheet: settings, baseline, timing), totals, savings, "
+                "discount factors, present values, net present values, optimism bias, residual value, payback years "
+                "and MCA totals are live formulas that reproduce the model's figures.",
+    "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, the Green Book "
+                    "benefit-cost ratio, savings over 10, 15 and 20 years and plan dates are values from the ddanalysis "
+                    "model; they do not recalculate when an input is edited.",
+    "Money": "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision.",
+}
+
+
 def write_cover(ws: Worksheet, ctx: Context, heading: str, facts: list[tuple[str, str]],
                 contents: list[tuple[str, str]], provenance: dict[str, str]) -> None:
     """Title, facts (key / value), illustrative box, how to read, contents with links, provenance."""
@@ -345,13 +367,7 @@ def write_cover(ws: Worksheet, ctx: Context, heading: str, facts: list[tuple[str
     set_style(ws, r, 2, "dd_section")
     r += 1
     for key, text in (
-        ("Inputs", "Yellow cells with blue figures (discount rates, MCA weights and scores) are inputs you may change; "
-                   "the workbook recalculates."),
-        ("Formulas", "Totals, savings, discount factors, present values, net present values, benefit-cost ratios and "
-                     "MCA totals are live formulas that reproduce the model's figures."),
-        ("Model values", "Yearly cash flows by component, Monte Carlo results, sensitivity, switching values, payback "
-                         "years and plan dates are values from the ddanalysis model; they do not recalculate."),
-        ("Money", "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision."),
+        *HOW_TO_READ.items(),
     ):
         put_text(ws, r, 1, key, "dd_key")
         put_text(ws, r, 2, text, "dd_text")

@@ -490,6 +490,15 @@ def test_stale_result_is_refused(result):
         export_project_bytes(dataclasses.replace(result, annual=annual))
 
 
+def test_a_result_the_data_no_longer_reproduces_is_refused(result):
+    """The workbook's formulas start from the data files; if the mutual's yearly costs in the result are not what
+    those files give (here: one pound more in year 3), the export refuses, naming the project and option."""
+    annual = result.annual.copy()
+    annual.loc[(annual.option == "mutual") & (annual.year_index == 3), "cost_gbp"] += 1.0
+    with pytest.raises(DDAnalysisError, match="walsall-college: the data files changed.*of mutual"):
+        export_project_bytes(dataclasses.replace(result, annual=annual))
+
+
 def test_not_a_result():
     with pytest.raises(DDAnalysisError, match="AppraisalResult"):
         export_project_bytes({"project": "x"})

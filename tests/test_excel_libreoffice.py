@@ -28,8 +28,8 @@ from openpyxl import load_workbook
 
 import ddanalysis as dd
 from ddanalysis import registry
-from ddanalysis.excel import export_programme, export_project
 from ddanalysis.cashflow import INCOME_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS
+from ddanalysis.excel import export_programme, export_project
 from ddanalysis.excel.model_inputs import model_inputs
 from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
 
@@ -171,8 +171,8 @@ def _expect_cashflows(ws, result, expected: dict) -> None:
     heads = {ws.cell(row=header, column=c).value: c for c in range(2, ws.max_column + 1)}
     T = result.horizon_years
     year_cols = [2 + t for t in range(T)]
-    total_col, pv_col = heads["Total (undiscounted)"], heads["Present value"]
     factors = [green_book_factor(t) for t in range(T)]
+    layout = (year_cols, heads["Total (undiscounted)"], heads["Present value"], factors)
     rows = _rows(ws)
     for t, c in enumerate(year_cols):
         expected[(rows["Discount rate (from the Discount rates sheet)"], c)] = (rate_of_year(t), 1e-12)
@@ -191,50 +191,71 @@ def _expect_cashflows(ws, result, expected: dict) -> None:
         if current is None or not isinstance(label, str):
             continue
         f = flows[flows.option == current]
-        by_year = None
-        pv = None
-        if label == "Operating costs, net of income":
-            by_year = f[f.kind == "operating"].groupby("year_index").cost_gbp.sum().reindex(range(T)).tolist()
-        elif label == "One-off transition costs":
-            by_year = f[f.kind == "one_off"].groupby("year_index").cost_gbp.sum().reindex(range(T)).tolist()
-            pv = opts.loc[current, "pv_one_off_cost_gbp"]
-            expected[(r, total_col)] = (opts.loc[current, "one_off_cost_gbp"], PENNY)
-        elif label == "Total cost":
-            by_year = [annual.loc[(current, t), "cost_gbp"] for t in range(T)]
-            pv = opts.loc[current, "net_present_cost_gbp"]
-        elif label == "Saving against the status quo":
-            by_year = [annual.loc[(current, t), "saving_gbp"] for t in range(T)]
-        elif label == "Cumulative saving":
-            by_year = [annual.loc[(current, t), "cumulative_saving_gbp"] for t in range(T)]
-        elif label.startswith("Present value of saving"):
-            by_year = [annual.loc[(current, t), "pv_saving_gbp"] for t in range(T)]
-            expected[(r, pv_col)] = (opts.loc[current, "net_present_saving_gbp"], PENNY)
-        elif label == "Cumulative present value of saving":
-            by_year = [annual.loc[(current, t), "cumulative_pv_saving_gbp"] for t in range(T)]
-        elif label == STAYS_POSITIVE_LABEL:  # payback rule worked here: positive (above a penny) from t to the end
-            cum = [annual.loc[(current, t), "cumulative_saving_gbp"] for t in range(T)]
-            by_year = [int(all(x > PENNY for x in cum[t:])) for t in range(T)]
-            for t, c in enumerate(year_cols):
-                expected[(r, c)] = (by_year[t], 0)
-            continue
-        else:  # a component row: formulas from the Model sheet, with formula totals
-            comp = f[f.label == label]
-            if comp.empty:
-                continue
-            values = comp.sort_values("year_index").cost_gbp.tolist()
-            for t, c in enumerate(year_cols):
-                expected[(r, c)] = (values[t], PENNY)
-            expected[(r, total_col)] = (sum(values), PENNY)
-            expected[(r, pv_col)] = (sum(v * k for v, k in zip(values, factors)), PENNY)
-            continue
-        for t, c in enumerate(year_cols):
-            expected.setdefault((r, c), (by_year[t], PENNY))
-        if label in ("Operating costs, net of income", "One-off transition costs", "Total cost",
-                     "Saving against the status quo"):
-            expected.setdefault((r, total_col), (sum(by_year), PENNY))
-        if label in ("Operating costs, net of income", "One-off transition costs", "Total cost"):
-            expected.setdefault((r, pv_col), (pv if pv is not None else sum(v * k for v, k in zip(by_year, factors)),
-                                              PENNY))
+        if label == STAYS_POSITIVE_LABEL:
+            _expect_payback_flags(expected, r, annual, current, layout)
+        elif not _expect_summary_row(expected, r, label, f, annual, opts.loc[current], layout):
+            _expect_component_row(expected, r, f[f.label == label], layout)
+
+
+#: An option's summary rows on the Cash flows sheet read from the annual table: label -> column.
+_ANNUAL_ROWS = {"Total cost": "cost_gbp", "Saving against the status quo": "saving_gbp",
+                "Cumulative saving": "cumulative_saving_gbp",
+                "Cumulative present value of saving": "cumulative_pv_saving_gbp"}
+
+
+def _expect_summary_row(expected: dict, r: int, label: str, f, annual, opt, layout) -> bool:
+    """Expected cells of row ``r`` when it is one of an option's summary rows (False when it is not):
+    by year from the cash flows (``f``, the option's) or the annual table, totals and present values
+    from the options table's row ``opt`` or summed with the Green Book factors."""
+    year_cols, total_col, pv_col, factors = layout
+    T = len(year_cols)
+    column = "pv_saving_gbp" if label.startswith("Present value of saving") else _ANNUAL_ROWS.get(label)
+    if label in ("Operating costs, net of income", "One-off transition costs"):
+        kind = "operating" if label.startswith("Operating") else "one_off"
+        by_year = f[f.kind == kind].groupby("year_index").cost_gbp.sum().reindex(range(T)).tolist()
+    elif column is not None:
+        by_year = [annual.loc[(opt.name, t), column] for t in range(T)]
+    else:
+        return False
+    pv = None
+    if label == "One-off transition costs":
+        pv = opt["pv_one_off_cost_gbp"]
+        expected[(r, total_col)] = (opt["one_off_cost_gbp"], PENNY)
+    elif label == "Total cost":
+        pv = opt["net_present_cost_gbp"]
+    elif column == "pv_saving_gbp":
+        expected[(r, pv_col)] = (opt["net_present_saving_gbp"], PENNY)
+    for t, c in enumerate(year_cols):
+        expected.setdefault((r, c), (by_year[t], PENNY))
+    if label in ("Operating costs, net of income", "One-off transition costs", "Total cost",
+                 "Saving against the status quo"):
+        expected.setdefault((r, total_col), (sum(by_year), PENNY))
+    if label in ("Operating costs, net of income", "One-off transition costs", "Total cost"):
+        expected.setdefault((r, pv_col), (pv if pv is not None else sum(v * k for v, k in zip(by_year, factors)),
+                                          PENNY))
+    return True
+
+
+def _expect_component_row(expected: dict, r: int, comp, layout) -> None:
+    """Expected cells of a component row (``comp``: its cash flows; none when the row is not one): values by year
+    (formulas from the Model sheet), with their total and present value."""
+    year_cols, total_col, pv_col, factors = layout
+    if comp.empty:
+        return
+    values = comp.sort_values("year_index").cost_gbp.tolist()
+    for t, c in enumerate(year_cols):
+        expected[(r, c)] = (values[t], PENNY)
+    expected[(r, total_col)] = (sum(values), PENNY)
+    expected[(r, pv_col)] = (sum(v * k for v, k in zip(values, factors)), PENNY)
+
+
+def _expect_payback_flags(expected: dict, r: int, annual, opt: str, layout) -> None:
+    """The payback flags, the rule worked here: 1 where the cumulative saving is above a penny from that year to the
+    end of the appraisal, else 0."""
+    year_cols = layout[0]
+    cum = [annual.loc[(opt, t), "cumulative_saving_gbp"] for t in range(len(year_cols))]
+    for t, c in enumerate(year_cols):
+        expected[(r, c)] = (int(all(x > PENNY for x in cum[t:])), 0)
 
 
 OPTION_METRICS = {
@@ -368,7 +389,7 @@ def _expect_model_settings(ws, result, inputs, expected: dict) -> None:
     ids = _option_ids(result)
     cols = {ids[ws.cell(row=header, column=c).value]: c for c in range(2, 2 + len(ids))}
     r = header + 1
-    while isinstance(ws.cell(row=r, column=1).value, str) and not ws.cell(row=r, column=1).value.startswith("A formula"):
+    while isinstance(label := ws.cell(row=r, column=1).value, str) and not label.startswith("A formula"):
         for opt, c in cols.items():
             if ws.cell(row=r, column=c).data_type == "f":
                 expected[(r, c)] = (inputs.values[(opt, ws.cell(row=r, column=1).value)], 1e-12)

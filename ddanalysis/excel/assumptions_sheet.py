@@ -30,7 +30,8 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
         f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range (the range "
         "drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis (fact, evidence or "
         "judgement) and a quality rating: green = official or published figure; amber = evidence applied with "
-        "judgement; red = judgement to be replaced by the council's own figure. 'Value used' (yellow) is an input: change it and every "
+        "judgement; red = judgement to be replaced by the council's own figure. 'Value used' (yellow) is an input: "
+        "change it and every "
         "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "
         "mutual__staff_cost_change). Shares are shown as percentages; "
         f"money in GBP ({result.price_basis}) unless the unit says GBP thousand."), "dd_note_wrap")

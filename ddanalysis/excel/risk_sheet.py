@@ -9,8 +9,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
-from ..presentation import tables
-from ..presentation import text
+from ..presentation import tables, text
 from ..result import AppraisalResult
 from .cells import finite, put_number, put_text, set_style
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header

@@ -145,7 +145,8 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
     nps_span = f"{ref(metric.first_col, nps_row, True)}:{ref(metric.first_col + len(metric.opts) - 1, nps_row, True)}"
     metric("rank", "Rank by net present saving", "RANK of the net present saving (1 = largest)",
            lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"))
-    metric("one_off", "One-off transition costs (undiscounted)", "Cash flows, 'One-off transition costs' row, Total column",
+    metric("one_off", "One-off transition costs (undiscounted)",
+           "Cash flows, 'One-off transition costs' row, Total column",
            lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"))
     pv1_row = metric("pv_one_off", "Present value of one-off costs",
                      "Cash flows, 'One-off transition costs' row, Present value column",
@@ -161,7 +162,8 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
     metric("ob", "Optimism bias (present value, its own line)", "Cash flows: present values of the two "
            "optimism-bias lines (uplift on one-off costs and on each year's net operating cost change)",
            lambda row, c, opt: put_formula(ws, row, c, "=" + "+".join(
-               sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows), "dd_gbp"))
+               sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows),
+               "dd_gbp"))
     metric("residual", "Residual value beyond the horizon (present value)", "Final year's saving on operating costs "
            "(Cash flows) x the residual value per GBP (Model sheet: the discount factors of the remaining life)",
            lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq else put_formula(
@@ -174,7 +176,8 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
                     else put_formula(ws, row, c, f"={cf.cell(opt, 'saving', cf.last_col)}", "dd_gbp"))
     metric("steady_share", "Steady-state saving as a share of the baseline net budget",
            "Steady-state annual saving / baseline net budget",
-           lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")', "dd_pct"))
+           lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")',
+                                           "dd_pct"))
     metric("payback", "Payback year (cumulative saving turns positive and stays so)",
            "Cash flows: the first year whose 'positive from here' flag is 1",
            lambda row, c, opt: put_text(ws, row, c, "n/a", "dd_center") if opt == sq
@@ -215,7 +218,8 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> 
     horizons = sorted((int(c[4:-5]), c) for c in row_of.columns
                       if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit())
     for years, col in horizons:
-        metric(f"nps_{years}y", f"Net present saving over {years} years", "Model value (does not follow an edit): the same cash flows over "
+        metric(f"nps_{years}y", f"Net present saving over {years} years",
+               "Model value (does not follow an edit): the same cash flows over "
                f"{years} years, discounted, without residual value", lambda row, c, opt, col=col: put_number(
                    ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"))
 
@@ -272,9 +276,9 @@ def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: 
         put_formula(ws, r, 6, f"={opt_refs.cells['mca_score'][opt]}", "dd_score")
         put_date(ws, r, 7, row_of.loc[opt, "go_live"] if not sq else None, missing="n/a")
         r += 1
-    put_text(ws, r, 1, "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against the "
-                       "status quo. Chance it saves money: share of the Monte Carlo draws with a positive net present "
-                       "saving (Risk sheet).", "dd_note")
+    put_text(ws, r, 1, "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against "
+                       "the status quo. Chance it saves money: share of the Monte Carlo draws with a positive net "
+                       "present saving (Risk sheet).", "dd_note")
     charts.npv_by_option(ws, f"A{r + 2}", ws, 1, 2, first + 1, r - 1,
                          "Net present saving by option (GBP)", "Net present saving (GBP)")
     return r + 19
@@ -337,8 +341,8 @@ HOW_TO_READ = {
                 "discount factors, present values, net present values, optimism bias, residual value, payback years "
                 "and MCA totals are live formulas that reproduce the model's figures.",
     "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, the Green Book "
-                    "benefit-cost ratio, savings over 10, 15 and 20 years and plan dates are values from the ddanalysis "
-                    "model; they do not recalculate when an input is edited.",
+                    "benefit-cost ratio, savings over 10, 15 and 20 years and plan dates are values from the "
+                    "ddanalysis model; they do not recalculate when an input is edited.",
     "Money": "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision.",
 }
 

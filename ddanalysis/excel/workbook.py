@@ -21,9 +21,9 @@ from ..version import __version__
 from . import styles
 from .assumptions_sheet import write_assumptions
 from .benefits_sheet import write_benefits
+from .formulas import OptionFormulas
 from .layout import Context
 from .mca_sheet import write_mca
-from .formulas import OptionFormulas
 from .model_inputs import model_inputs
 from .model_sheet import fill_net_change, write_model
 from .money import CASHFLOW_FIRST_COL, DiscountRefs, check_factors, write_cashflows, write_discount_rates

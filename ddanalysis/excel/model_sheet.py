@@ -214,8 +214,8 @@ def _timing_rows(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, op
 def _growth_rows(ws: Worksheet, r: int, refs: ModelRefs, cols: range) -> int:
     """The year index and the demand (D) and pay (P = demand x real pay) growth indices from the base year."""
     put_text(ws, r, 1, "Year index (0 = the first appraisal year)", "dd_label_bold")
-    for t, c in enumerate(cols):
-        put_number(ws, r, c, t, "dd_int_bold")
+    for index, c in enumerate(cols):
+        put_number(ws, r, c, index, "dd_int_bold")
     refs.rows["t"] = r
     t = refs.year("t")
     dg, pg = refs.project["demand_growth"], refs.project["real_pay_growth"]

@@ -9,6 +9,7 @@ or a rate recalculates every cash flow and present value in the workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Sequence
 
 import numpy as np
@@ -239,6 +240,11 @@ def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, formulas: dict[str, str]
     return r + 1
 
 
+def _own_cell(rows: dict[str, int], component: str) -> str:
+    """A component's cell of the same option in the year column ``{col}`` (a template)."""
+    return f"{{col}}{rows[component]}"
+
+
 def _component_layout(r: int, operating: list[str], one_off: list[str]) -> dict[str, int]:
     """Rows of an option's components from row ``r``: operating lines, a subtotal row, one-off lines."""
     out = {comp: r + i for i, comp in enumerate(operating)}
@@ -336,7 +342,7 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
         put_text(ws, r, label_col, _option_heading(rows.name, opt, result.recommended), "dd_subheader")
         r += 1
         rows.components = _component_layout(r, operating, one_off)
-        templates = formulas(opt, lambda comp, at=rows.components: f"{{col}}{at[comp]}")
+        templates = formulas(opt, partial(_own_cell, rows.components))
         r = _cost_rows(ws, r, rows, templates, operating, one_off, grid)
         if opt == registry.STATUS_QUO:
             sq_rows = rows

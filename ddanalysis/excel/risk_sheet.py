@@ -193,7 +193,7 @@ def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[in
     emphasis = set(table.emphasis)
     for i, row in enumerate(table.frame.itertuples(index=False)):
         values = dict(zip(table.frame.columns, row))
-        texts = []
+        texts: list[tuple[str, float]] = []
         for label, (c1, c2) in spans.items():
             unit, v = table.unit(label), values[label]
             if unit == "text":

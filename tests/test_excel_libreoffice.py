@@ -281,6 +281,8 @@ def _expect_options(ws, result, expected: dict) -> None:
             if ws.cell(row=header, column=c).value in ids}
     opts = result.options.set_index("id")
     for label, r in _rows(ws).items():
+        if label.startswith("Baseline net budget"):
+            expected[(r, 2)] = (result.baseline.net_budget_gbp, PENNY)
         if label.startswith("Payback year"):
             for opt, c in cols.items():
                 if opt != registry.STATUS_QUO:
@@ -305,6 +307,8 @@ def _expect_summary(ws, result, expected: dict) -> None:
         pb = opts.loc[opt, "payback_year"]
         expected[(r, 4)] = ("n/a" if opt == registry.STATUS_QUO else pb if isinstance(pb, str) else "beyond horizon", 0)
     base = result.baseline
+    for line in base.to_frame().itertuples(index=False):  # formulas to the Model sheet's baseline inputs
+        expected[(rows[line.label], 2)] = (line.amount_gbp, PENNY)
     expected[(rows["Gross expenditure"], 2)] = (base.gross_expenditure_gbp, PENNY)
     expected[(rows["Income"], 2)] = (base.income_gbp, PENNY)
     expected[(rows["Net budget"], 2)] = (base.net_budget_gbp, PENNY)

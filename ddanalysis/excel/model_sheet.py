@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
 from ..assumptions import PROJECT_SCOPE
-from ..baseline import BASELINE_LINES
+from ..baseline import BASELINE_LINES, LINE_LABELS
 from ..cashflow import GROSS_LINES
 from ..result import AppraisalResult
 from .cells import put_formula, put_number, put_text, quote_sheet, ref, set_style
@@ -133,8 +133,8 @@ def _baseline(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs) -> in
     """The baseline by subjective line (GBP, income negative) and gross expenditure (formula)."""
     amounts = inputs.model.amounts_gbp
     for line in BASELINE_LINES:
-        r = _scalar(ws, refs, r, f"base_{line}", line.replace("_", " ").capitalize(), float(amounts.get(line, 0.0)),
-                    "dd_gbp", "baseline (GBP, base year)")
+        r = _scalar(ws, refs, r, f"base_{line}", LINE_LABELS[line], float(amounts.get(line, 0.0)), "dd_gbp_input",
+                    "input: the baseline (GBP, base year; income negative)")
     gross = "+".join(refs.scalars[f"base_{line}"] for line in GROSS_LINES)
     return _scalar(ws, refs, r, "gross", "Gross expenditure excluding capital charges", f"={gross}", "dd_gbp_subtotal",
                    "capital charges are accounting entries, not cash (Green Book): the levers scale the rest")

@@ -99,6 +99,7 @@ STYLES: dict[str, NamedStyle] = {s.name: s for s in (
     _style("dd_link", color="0563C1", underline="single"),
     _style("dd_gbp", h="right", fmt=FMT_GBP, border=_GRID),
     _style("dd_gbp_bold", h="right", fmt=FMT_GBP, bold=True, border=_GRID),
+    _style("dd_gbp_input", h="right", fmt=FMT_GBP, color=INPUT_FONT, fill=INPUT_FILL, border=_INPUT_BORDER),
     _style("dd_gbp_subtotal", h="right", fmt=FMT_GBP, bold=True, border=_SUBTOTAL),
     _style("dd_gbp_total", h="right", fmt=FMT_GBP, bold=True, border=_TOTAL),
     _style("dd_pct", h="right", fmt=FMT_PCT, border=_GRID),

@@ -9,12 +9,13 @@ years, Monte Carlo probabilities and percentiles, go-live dates) are values, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..baseline import BASELINE_LINES
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
@@ -87,9 +88,9 @@ class _Metrics:
 
 
 def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs,
-                  residual_annuity: str) -> OptionsRefs:
+                  model_cells: Mapping[str, str]) -> OptionsRefs:
     """Every option's headline metrics side by side (metrics down, options across), and savings by year.
-    ``residual_annuity``: the cell of the residual value per GBP of final-year saving (Model sheet)."""
+    ``model_cells``: the Model sheet's single cells by key (``base_<line>``, ``residual_annuity``)."""
     onames = option_names(result).__getitem__
     opts = list(result.options.id)
     first_col = 2
@@ -105,10 +106,11 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     fit_row(ws, header, [(onames(o), widths[first_col] - 1) for o in opts], bold=True)
     r = header + 1
     put_text(ws, r, 1, f"Baseline net budget of the service in scope, {result.base_year}", "dd_label")
-    put_number(ws, r, first_col, result.baseline.net_budget_gbp if result.baseline is not None else None, "dd_gbp")
-    put_text(ws, r, note_col, "Model value: the baseline (gross expenditure less income), see Summary", "dd_note_wrap")
+    put_formula(ws, r, first_col, "=" + "+".join(model_cells[f"base_{line}"] for line in BASELINE_LINES), "dd_gbp")
+    put_text(ws, r, note_col, "Model sheet: the baseline's lines (gross expenditure less income), see Summary",
+             "dd_note_wrap")
     metric = _Metrics(ws, opts, first_col, note_col, widths[note_col], r + 1, {})
-    _money_metrics(metric, result, cf, ref(first_col, r, True), residual_annuity)
+    _money_metrics(metric, result, cf, ref(first_col, r, True), model_cells["residual_annuity"])
     _uncertainty_metrics(metric, result, mca)
     r = metric.r + 1
     put_text(ws, r, 1, RULE, "dd_note_wrap")
@@ -224,8 +226,10 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> 
                    ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"))
 
 
-def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs) -> None:
-    """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline, provenance."""
+def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs,
+                  model_cells: Mapping[str, str]) -> None:
+    """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline (formulas to the Model
+    sheet's baseline cells, ``model_cells['base_<line>']``), provenance."""
     widths = {1: 44, 2: 17, 3: 17, 4: 14, 5: 14, 6: 14, 7: 14}
     r = sheet_header(ws, ctx, "Summary", widths)
     r = _summary_section(ws, r, "Recommendation", len(widths))
@@ -240,7 +244,7 @@ def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs
     r = _key_figures(ws, r, result, opt_refs)
     if result.baseline is not None:
         r = _summary_section(ws, r, f"The service today: baseline budget, {result.base_year}", len(widths))
-        _baseline_table(ws, r, result, sum(widths.values()) - widths[1], len(widths))
+        _baseline_table(ws, r, result, model_cells, (sum(widths.values()) - widths[1], len(widths)))
     set_widths(ws, widths)
     print_setup(ws, title_rows=None, landscape=False)
 
@@ -284,8 +288,11 @@ def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: 
     return r + 19
 
 
-def _baseline_table(ws: Worksheet, r: int, result: AppraisalResult, source_width: float, last: int) -> int:
-    """The baseline budget by subjective line (values), gross, income and net (formulas), FTE and source."""
+def _baseline_table(ws: Worksheet, r: int, result: AppraisalResult, model_cells: Mapping[str, str],
+                    fit: tuple[float, int]) -> int:
+    """The baseline budget by subjective line, gross, income and net (formulas: the Model sheet's baseline
+    inputs), FTE and source; ``fit``: the source text's width and the last column."""
+    source_width, last = fit
     base = result.baseline
     for c, h in enumerate(("Subjective line", "GBP", "Expenditure or income"), start=1):
         put_text(ws, r, c, h, "dd_header_left" if c == 1 else "dd_header")
@@ -293,7 +300,7 @@ def _baseline_table(ws: Worksheet, r: int, result: AppraisalResult, source_width
     first_line = r = r + 1
     for line in base.to_frame().itertuples(index=False):
         put_text(ws, r, 1, line.label, "dd_label_indent")
-        put_number(ws, r, 2, line.amount_gbp, "dd_gbp")
+        put_formula(ws, r, 2, f"={model_cells[f'base_{line.line}']}", "dd_gbp")
         put_text(ws, r, 3, line.kind, "dd_center")
         r += 1
     span_a = f"{ref(2, first_line)}:{ref(2, r - 1)}"

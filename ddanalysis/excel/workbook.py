@@ -100,8 +100,8 @@ def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: 
         if rows.pv_saving:
             define(wb, name_of.nps(opt), cf.nps(opt))
     mca = write_mca(ws["mca"], ctx, result)
-    opt_refs = write_options(ws["options"], ctx, result, cf, mca, model.scalars["residual_annuity"])
-    write_summary(ws["summary"], ctx, result, opt_refs)
+    opt_refs = write_options(ws["options"], ctx, result, cf, mca, model.scalars)
+    write_summary(ws["summary"], ctx, result, opt_refs, model.scalars)
     write_risk(ws["risk"], ctx, result)
     write_plan(ws["plan"], ctx, result)
     write_benefits(ws["benefits"], ctx, result, cf)

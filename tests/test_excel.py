@@ -524,6 +524,12 @@ def test_programme_workbook(programme, tmp_path):
         for kind in ("Summary", "Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions", "Model", "Benefits"):
             assert f"{prefix} {kind}" in wb.sheetnames
     assert len(wb.sheetnames) == 3 + 9 * len(PROGRAMME)
+    # several projects in one workbook: each defined name starts with its project's id ('-' written '_')
+    (sheet, _), = wb.defined_names["walsall_college__mutual__staff_cost_change"].destinations
+    assert sheet == "walsall Assumptions"
+    (sheet, _), = wb.defined_names["dover_museum_tourism__nps__charitable_trust"].destinations
+    assert sheet == "dover Cash flows"
+    assert "mutual__staff_cost_change" not in wb.defined_names
     ws = wb["Programme"]
     rows = _label_rows(ws)
     for pid, res in programme.items():

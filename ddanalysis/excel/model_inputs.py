@@ -81,4 +81,4 @@ def _check_rebuilt(result: AppraisalResult, model: ProjectModel, values: dict[tu
                                   f"of {opt} no longer reproduce); re-run the appraisal before exporting")
 
 
-__all__ = ["ModelInputs", "model_inputs", "PROJECT_SCOPE"]
+__all__ = ["ModelInputs", "model_inputs"]

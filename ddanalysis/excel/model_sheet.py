@@ -21,7 +21,7 @@ from ..baseline import BASELINE_LINES, LINE_LABELS
 from ..cashflow import GROSS_LINES
 from ..result import AppraisalResult
 from .cells import put_formula, put_number, put_text, quote_sheet, ref, set_style
-from .layout import Context, option_names, print_setup, set_widths, sheet_header
+from .layout import Context, fit_row, option_names, print_setup, set_widths, sheet_header
 from .model_inputs import ModelInputs
 from .styles import style_for_unit
 
@@ -29,6 +29,8 @@ from .styles import style_for_unit
 NameOf = Callable[[str, str], str]
 #: The project-wide assumptions the cash flows read (0 where a project has none).
 PROJECT_KEYS = ("demand_growth", "real_pay_growth", "pension_deficit_share")
+#: Width of the year (and option) columns, characters.
+YEAR_WIDTH = 12
 #: Optimism-bias kinds of cost, as in appraisal.yaml's optimism_bias.use.
 OB_KINDS = ("operating", "one_off", "it_separation")
 
@@ -151,6 +153,7 @@ def _levers(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, options
     put_text(ws, r, 1, "Lever (levers.yaml key)", "dd_header_left")
     for j, opt in enumerate(options):
         put_text(ws, r, 2 + j, names[opt], "dd_header")
+    fit_row(ws, r, [(names[opt], YEAR_WIDTH - 1) for opt in options], bold=True)
     r += 1
     for key in keys:
         put_text(ws, r, 1, key, "dd_label")
@@ -236,7 +239,7 @@ def write_model(ws: Worksheet, ctx: Context, result: AppraisalResult, inputs: Mo
     """The Model sheet of one project; yearly rows use the columns ``first_col`` .. (the Cash flows sheet's)."""
     T = result.horizon_years
     cols = range(first_col, first_col + T)
-    widths = {1: 62, **{c: 12 for c in cols}}
+    widths = {1: 62, **{c: YEAR_WIDTH for c in cols}}
     r = sheet_header(ws, ctx, "Model: the inputs every cash flow is calculated from", widths)
     refs = ModelRefs(sheet=ws.title)
     put_text(ws, r, 1, "Every cash flow on the Cash flows sheet is a formula over these cells and the Assumptions "

@@ -490,6 +490,19 @@ def test_stale_result_is_refused(result):
         export_project_bytes(dataclasses.replace(result, annual=annual))
 
 
+def test_monte_carlo_results_are_labelled_a_snapshot_of_the_run(wb):
+    """The Monte Carlo figures are values (a spreadsheet cannot redraw them): the Risk sheet and the Options sheet's
+    notes say they are a snapshot of the run, and none of them is a formula."""
+    risk = [c.value for row in wb["Risk"].iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
+    assert any("snapshot of the run" in v for v in risk)
+    options = wb["Options"]
+    rows = _label_rows(options)
+    for label in ("Monte Carlo: chance the option saves money", "Monte Carlo: net present saving, P50 (median)"):
+        cells = [options.cell(row=rows[label], column=c) for c in range(2, options.max_column + 1)]
+        assert any("snapshot of the run" in str(c.value) for c in cells)
+        assert not any(c.data_type == "f" for c in cells)
+
+
 def test_a_result_the_data_no_longer_reproduces_is_refused(result):
     """The workbook's formulas start from the data files; if the mutual's yearly costs in the result are not what
     those files give (here: one pound more in year 3), the export refuses, naming the project and option."""

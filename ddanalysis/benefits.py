@@ -158,7 +158,7 @@ def _option_entry(model: "pv.ProjectOutcomes", library: Any, opt: str, nps: floa
 
 
 def option_payback(ob: "pv.OptionBenefits", perspective: str, saving: Sequence[float] | None,
-                   factors: Sequence[float], year_labels: Sequence[str]) -> list[dict[str, Any]]:
+                   factors: "Sequence[float] | np.ndarray", year_labels: Sequence[str]) -> list[dict[str, Any]]:
     """``[{agency, payback_year}]``: when each agency's cumulative discounted counted benefits, net of the
     costs that fall on it, turn positive (:func:`ddanalysis.public_value.payback_by_agency`).
 
@@ -184,7 +184,7 @@ def _agency_rows(opt: str, ob: "pv.OptionBenefits", perspective: str) -> list[di
             for a in AGENCIES for k in KINDS if (a, k) in ob.flows_gbp]
 
 
-def _year_rows(opt: str, ob: "pv.OptionBenefits", perspective: str, factors: Sequence[float],
+def _year_rows(opt: str, ob: "pv.OptionBenefits", perspective: str, factors: "Sequence[float] | np.ndarray",
                year_labels: Sequence[str]) -> list[dict[str, Any]]:
     """Tidy rows, one per (agency, kind, year), of one option's benefits: undiscounted and present value."""
     rows = []
@@ -206,7 +206,7 @@ YEAR_COLUMNS = ["option", "year_index", "financial_year", "agency", "kind", "tre
 
 
 def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[str, np.ndarray],
-                      factors: Sequence[float], year_labels: Sequence[str], deflator: Mapping[str, float],
+                      factors: "Sequence[float] | np.ndarray", year_labels: Sequence[str], deflator: Mapping[str, float],
                       base_year: str, scenario: str, perspective: str,
                       savings: Mapping[str, Sequence[float]] | None = None,
                       overrides: Mapping[str, float] | None = None, nps_draws: pd.DataFrame | None = None,
@@ -263,7 +263,7 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
 
 
 def benefit_draws(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataFrame, *,
-                  ramps: Mapping[str, np.ndarray], factors: Sequence[float], deflator: Mapping[str, float],
+                  ramps: Mapping[str, np.ndarray], factors: "Sequence[float] | np.ndarray", deflator: Mapping[str, float],
                   base_year: str, case: str, perspective: str, fixed: Mapping[str, float],
                   seed: int) -> dict[str, pd.DataFrame]:
     """The outcome quantities drawn beside the Monte Carlo's cost draws, and what they give per draw.

@@ -24,14 +24,16 @@ from ddanalysis.errors import DDAnalysisError
 from ddanalysis.excel import export_programme, export_project, export_project_bytes, programme_workbook
 from ddanalysis.excel.cells import FORMULA_TRIGGERS
 from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
+from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
 from ddanalysis.excel.workbook import sheet_prefixes
 
 PROJECT = "walsall-college"
 DRAWS = 200
 PRODUCED = dt.date(2015, 11, 2)
-SHEETS = ["Cover", "Summary", "Options", "Cash flows", "Discount rates", "Risk", "MCA", "Plan", "Assumptions", "Benefits"]
+SHEETS = ["Cover", "Summary", "Options", "Cash flows", "Discount rates", "Risk", "MCA", "Plan", "Assumptions", "Model",
+          "Benefits"]
 #: the only functions our formulas use (anything else would be text that slipped through as a formula)
-FUNCTIONS = {"SUM", "SUMPRODUCT", "VLOOKUP", "RANK", "IF", "SUMIF", "TRUE"}
+FUNCTIONS = {"SUM", "SUMPRODUCT", "VLOOKUP", "RANK", "IF", "SUMIF", "TRUE", "MIN", "MAX", "INDEX", "MATCH"}
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +129,9 @@ def test_money_format_pounds_with_thousands_separators(wb):
     ws = wb["Cash flows"]
     fmt = ws["B12"].number_format
     assert "£" in fmt and "#,##0" in fmt
-    money_cells = [c for row in ws.iter_rows(min_row=10) for c in row[1:] if isinstance(c.value, (int, float))
-                   or (isinstance(c.value, str) and c.value.startswith("="))]
+    money_cells = [c for row in ws.iter_rows(min_row=10) for c in row[1:]
+                   if row[0].value != STAYS_POSITIVE_LABEL  # the payback flags: 0 or 1
+                   and (isinstance(c.value, (int, float)) or (isinstance(c.value, str) and c.value.startswith("=")))]
     assert money_cells
     assert all("£" in c.number_format for c in money_cells)
     first_band = _label_rows(wb["Discount rates"])["Band"] + 1
@@ -157,27 +160,101 @@ def test_headers_of_cash_flows(wb, result):
     assert years == [f"{2015 + t}-{(16 + t) % 100:02d}" for t in range(result.horizon_years)]
     assert ws.cell(row=5, column=1).value == "GBP, real 2014-15 prices"
     assert [ws.cell(row=6, column=2 + t).value for t in range(result.horizon_years)] == list(range(result.horizon_years))
-    assert "values" in ws["A9"].value and "formulas" in ws["A9"].value  # the note row says which is which
+    assert "Every cell is a formula" in ws["A9"].value  # the note row says so
+
+
+# --- number formats ------------------------------------------------------------------------------------------
+
+#: A decimal point whose first placeholder is optional ('#' or '?'): Excel shows a whole number as "15,000."
+_OPTIONAL_DECIMALS = re.compile(r"\.[#?]")
+
+
+def bare_point_formats(workbook) -> list[str]:
+    """'Sheet!A1: format' of every number or formula cell whose format can leave a bare decimal point (quoted
+    literal text in the format, such as "£", is ignored)."""
+    bad = []
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type not in ("n", "f") or cell.value is None:
+                    continue
+                code = re.sub(r'"[^"]*"', "", cell.number_format or "")
+                if any(_OPTIONAL_DECIMALS.search(section) for section in code.split(";")):
+                    bad.append(f"{ws.title}!{cell.coordinate}: {cell.number_format}")
+    return bad
+
+
+def test_bare_point_detector_catches_optional_decimals():
+    """The detector itself: '#,##0.###' and '0.?' can leave '15,000.'; '#,##0.00', '0.0#' and '"£"#,##0' cannot."""
+    wb = Workbook()
+    for i, fmt in enumerate(("#,##0.###", "0.?", "#,##0.00", "0.0#", '"£"#,##0;[Red]-"£"#,##0;"-"'), start=1):
+        wb.active.cell(row=i, column=1, value=15000).number_format = fmt
+    assert bare_point_formats(wb) == ["Sheet!A1: #,##0.###", "Sheet!A2: 0.?"]
+
+
+def test_no_number_format_can_leave_a_bare_decimal_point(wb, programme, tmp_path):
+    """Every numeric cell of the project and programme workbooks uses fixed decimals (Walsall's workbook had 151
+    cells in '#,##0.###' before formats were chosen by unit and precision)."""
+    assert bare_point_formats(wb) == []
+    out = export_programme(programme, tmp_path / "programme.xlsx", produced=PRODUCED)
+    assert bare_point_formats(load_workbook(out)) == []
+
+
+def test_assumption_values_show_every_decimal_they_have(wb, result):
+    """An assumption's formats follow its precision: a whole number of GBP thousand shows no decimals, a share
+    shows as a percentage with the decimals its value needs (0.035 -> 3.5%, one decimal; 0.0125 -> 1.25%)."""
+    ws = wb["Assumptions"]
+    checked = 0
+    for row in ws.iter_rows(min_col=7, max_col=7):
+        cell = row[0]
+        unit = ws.cell(row=cell.row, column=3).value or ""
+        if not isinstance(cell.value, (int, float)) or isinstance(cell.value, bool):
+            continue
+        shown = cell.value * 100 if "%" in cell.number_format else cell.value
+        decimals = len(cell.number_format.split(".")[1].rstrip("%")) if "." in cell.number_format else 0
+        assert round(shown, decimals) == pytest.approx(shown, abs=1e-9) or decimals >= (3 if "%" not in
+                                                                                         cell.number_format else 2), \
+            (cell.coordinate, unit, cell.value, cell.number_format)
+        checked += 1
+    assert checked > 20
 
 
 # --- values and formulas --------------------------------------------------------------------------------
 
-def test_component_cash_flows_are_the_models_values_at_full_precision(wb, result):
+def test_every_component_cash_flow_is_a_formula_from_the_model_sheet(wb, result):
+    """Every component of every option, every year, is a formula reading the Model sheet (the values are checked
+    against the model after LibreOffice recalculates them, tests/test_excel_libreoffice.py); every operating and
+    one-off component is shown, zero or not, so that an edited assumption can move any of them."""
     ws = wb["Cash flows"]
     blocks = _option_blocks(ws)
-    flows = result.cashflows
     checked = 0
     for opt in result.options.id:
         block = blocks[result.option_name(opt)]
-        for label, frame in flows[flows.option == opt].groupby("label"):
-            if label not in block:
-                assert (frame.cost_gbp == 0).all(), (opt, label)  # all-zero components are left out
-                continue
-            for t, value in zip(frame.year_index, frame.cost_gbp):
-                # openpyxl writes 16 significant digits: within 1e-15 relative, far below a penny
-                assert ws.cell(row=block[label], column=2 + t).value == pytest.approx(value, rel=1e-15, abs=1e-12)
+        for comp, label in COMPONENT_LABELS.items():
+            assert label in block, (opt, comp)
+            for t in range(result.horizon_years):
+                value = ws.cell(row=block[label], column=2 + t).value
+                assert isinstance(value, str) and value.startswith("="), (opt, comp, t, value)
+                assert "'Model'!" in value or comp.startswith("optimism_bias") and opt == registry.STATUS_QUO, \
+                    (opt, comp, value)
                 checked += 1
-    assert checked > 100
+    assert checked == len(result.options) * len(COMPONENT_LABELS) * result.horizon_years
+
+
+def test_assumption_cells_and_net_present_savings_have_defined_names(wb, result):
+    """'mutual.staff_cost_change' is named mutual__staff_cost_change and points at its 'Value used' cell on the
+    Assumptions sheet; each option's net present saving cell is named nps__<option> ('-' written '_')."""
+    ws = wb["Assumptions"]
+    for a in result.assumptions.itertuples(index=False):
+        name = f"{a.scope}__{a.key}".replace("-", "_")
+        sheet, cell = next(wb.defined_names[name].destinations)
+        assert sheet == "Assumptions" and ws[cell.replace("$", "")].value == pytest.approx(a.value_used), name
+        assert ws.cell(row=ws[cell.replace("$", "")].row, column=12).value.startswith(f"{a.scope}.{a.key} ")
+    for opt in result.options.id:
+        if opt == registry.STATUS_QUO:
+            continue
+        sheet, cell = next(wb.defined_names["nps__" + opt.replace("-", "_")].destinations)
+        assert sheet == "Cash flows" and wb[sheet][cell.replace("$", "")].value.startswith("=SUM(")
 
 
 def test_discount_factors_are_formulas_from_the_rate_cells(wb, result):
@@ -413,6 +490,28 @@ def test_stale_result_is_refused(result):
         export_project_bytes(dataclasses.replace(result, annual=annual))
 
 
+def test_monte_carlo_results_are_labelled_a_snapshot_of_the_run(wb):
+    """The Monte Carlo figures are values (a spreadsheet cannot redraw them): the Risk sheet and the Options sheet's
+    notes say they are a snapshot of the run, and none of them is a formula."""
+    risk = [c.value for row in wb["Risk"].iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
+    assert any("snapshot of the run" in v for v in risk)
+    options = wb["Options"]
+    rows = _label_rows(options)
+    for label in ("Monte Carlo: chance the option saves money", "Monte Carlo: net present saving, P50 (median)"):
+        cells = [options.cell(row=rows[label], column=c) for c in range(2, options.max_column + 1)]
+        assert any("snapshot of the run" in str(c.value) for c in cells)
+        assert not any(c.data_type == "f" for c in cells)
+
+
+def test_a_result_the_data_no_longer_reproduces_is_refused(result):
+    """The workbook's formulas start from the data files; if the mutual's yearly costs in the result are not what
+    those files give (here: one pound more in year 3), the export refuses, naming the project and option."""
+    annual = result.annual.copy()
+    annual.loc[(annual.option == "mutual") & (annual.year_index == 3), "cost_gbp"] += 1.0
+    with pytest.raises(DDAnalysisError, match="walsall-college: the data files changed.*of mutual"):
+        export_project_bytes(dataclasses.replace(result, annual=annual))
+
+
 def test_not_a_result():
     with pytest.raises(DDAnalysisError, match="AppraisalResult"):
         export_project_bytes({"project": "x"})
@@ -435,9 +534,15 @@ def test_programme_workbook(programme, tmp_path):
     wb = load_workbook(out)
     assert wb.sheetnames[:3] == ["Cover", "Programme", "Discount rates"]
     for prefix in ("walsall", "dover", "kirklees"):
-        for kind in ("Summary", "Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions", "Benefits"):
+        for kind in ("Summary", "Options", "Cash flows", "Risk", "MCA", "Plan", "Assumptions", "Model", "Benefits"):
             assert f"{prefix} {kind}" in wb.sheetnames
-    assert len(wb.sheetnames) == 3 + 8 * len(PROGRAMME)
+    assert len(wb.sheetnames) == 3 + 9 * len(PROGRAMME)
+    # several projects in one workbook: each defined name starts with its project's id ('-' written '_')
+    (sheet, _), = wb.defined_names["walsall_college__mutual__staff_cost_change"].destinations
+    assert sheet == "walsall Assumptions"
+    (sheet, _), = wb.defined_names["dover_museum_tourism__nps__charitable_trust"].destinations
+    assert sheet == "dover Cash flows"
+    assert "mutual__staff_cost_change" not in wb.defined_names
     ws = wb["Programme"]
     rows = _label_rows(ws)
     for pid, res in programme.items():

@@ -13,11 +13,13 @@ discount factors and for the net present savings after the rate is changed.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,10 @@ from openpyxl import load_workbook
 
 import ddanalysis as dd
 from ddanalysis import registry
+from ddanalysis.cashflow import INCOME_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS
 from ddanalysis.excel import export_programme, export_project
+from ddanalysis.excel.model_inputs import model_inputs
+from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
 
 pytestmark = pytest.mark.libreoffice
 
@@ -87,6 +92,31 @@ def convert(soffice: str, profile: str, files: list[Path], outdir: Path, fmt: st
     return outs
 
 
+#: Assumption edits typed into the workbook's 'Value used' cells: a staff lever, a rates-relief share, a one-off
+#: cost and one more (the pension rate; the optimism-bias mitigation, an override of all three kinds of cost).
+#: Walsall's options are in-house, mutual, charitable trust and outsourcing; Dover's add a joint venture and a Teckal
+#: trading company (new income capped) and a museum's cultural admissions (the VAT exemption).
+WHAT_IF = {
+    "walsall-college": {"mutual.staff_cost_change": -0.09, "charitable-trust.business_rates_relief": 0.95,
+                        "outsourcing.transition_legal_governance": 150.0, "mutual.pension_rate_change": 0.04},
+    "dover-museum-tourism": {"trading-company.staff_cost_change": -0.05,
+                             "charitable-trust.business_rates_relief": 0.9,
+                             "joint-venture.transition_it_per_fte": 700.0, "project.optimism_bias_mitigation": 0.25},
+}
+
+
+def edit_assumptions(src: Path, edits: dict[str, float], out: Path) -> Path:
+    """``src`` with each assumption's 'Value used' cell, found by its defined name, set to a new value."""
+    wb = load_workbook(src)
+    for key, value in edits.items():
+        (sheet, cell), = wb.defined_names[key.replace(".", "__").replace("-", "_")].destinations
+        assert sheet == "Assumptions"
+        assert wb[sheet][cell.replace("$", "")].value != value, key  # a real edit
+        wb[sheet][cell.replace("$", "")].value = value
+    wb.save(out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def variants(soffice, lo_profile, tmp_path_factory) -> dict:
     """Every workbook variant, written then recalculated by LibreOffice in a single run."""
@@ -110,8 +140,14 @@ def variants(soffice, lo_profile, tmp_path_factory) -> dict:
     mca.cell(row=first + 1, column=3).value -= 0.05   # ... stakeholder involvement down 5: still 100%
     edited.save(src / "edited.xlsx")
     files["edited"] = src / "edited.xlsx"
+    untouched = {}
+    for project, edits in WHAT_IF.items():
+        untouched[project] = dd.appraise(project, draws=0)
+        files[f"whatif-{project}"] = edit_assumptions(export_project(untouched[project], src / f"{project}.xlsx"),
+                                                      edits, src / f"whatif-{project}.xlsx")
     out = convert(soffice, lo_profile, list(files.values()), tmp_path_factory.mktemp("xl-recalc"), "xlsx")
-    return {"results": {"central": central, "low": low, "edited": central, "programme": programme},
+    return {"results": {"central": central, "low": low, "edited": central, "programme": programme,
+                        **{f"whatif-{p}": r for p, r in untouched.items()}},
             "source": files, "recalc": dict(zip(files, out))}
 
 
@@ -155,7 +191,9 @@ def _expect_cashflows(ws, result, expected: dict) -> None:
         if current is None or not isinstance(label, str):
             continue
         f = flows[flows.option == current]
-        if not _expect_summary_row(expected, r, label, f, annual, opts.loc[current], layout):
+        if label == STAYS_POSITIVE_LABEL:
+            _expect_payback_flags(expected, r, annual, current, layout)
+        elif not _expect_summary_row(expected, r, label, f, annual, opts.loc[current], layout):
             _expect_component_row(expected, r, f[f.label == label], layout)
 
 
@@ -199,14 +237,25 @@ def _expect_summary_row(expected: dict, r: int, label: str, f, annual, opt, layo
 
 
 def _expect_component_row(expected: dict, r: int, comp, layout) -> None:
-    """Expected cells of a component row (``comp``: its cash flows; none when the row is not one):
-    values by year, with their total and present value."""
-    _year_cols, total_col, pv_col, factors = layout
+    """Expected cells of a component row (``comp``: its cash flows; none when the row is not one): values by year
+    (formulas from the Model sheet), with their total and present value."""
+    year_cols, total_col, pv_col, factors = layout
     if comp.empty:
         return
     values = comp.sort_values("year_index").cost_gbp.tolist()
+    for t, c in enumerate(year_cols):
+        expected[(r, c)] = (values[t], PENNY)
     expected[(r, total_col)] = (sum(values), PENNY)
     expected[(r, pv_col)] = (sum(v * k for v, k in zip(values, factors)), PENNY)
+
+
+def _expect_payback_flags(expected: dict, r: int, annual, opt: str, layout) -> None:
+    """The payback flags, the rule worked here: 1 where the cumulative saving is above a penny from that year to the
+    end of the appraisal, else 0."""
+    year_cols = layout[0]
+    cum = [annual.loc[(opt, t), "cumulative_saving_gbp"] for t in range(len(year_cols))]
+    for t, c in enumerate(year_cols):
+        expected[(r, c)] = (int(all(x > PENNY for x in cum[t:])), 0)
 
 
 OPTION_METRICS = {
@@ -217,6 +266,8 @@ OPTION_METRICS = {
     "Present value of one-off costs": ("pv_one_off_cost_gbp", PENNY),
     "Return on transition cost": ("return_on_transition_cost", 1e-9),
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
+    "Optimism bias (present value, its own line)": ("optimism_bias_gbp", PENNY),
+    "Residual value beyond the horizon (present value)": ("residual_value_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),
     "Multi-criteria rank": ("mca_rank", 0),
@@ -230,6 +281,13 @@ def _expect_options(ws, result, expected: dict) -> None:
             if ws.cell(row=header, column=c).value in ids}
     opts = result.options.set_index("id")
     for label, r in _rows(ws).items():
+        if label.startswith("Baseline net budget"):
+            expected[(r, 2)] = (result.baseline.net_budget_gbp, PENNY)
+        if label.startswith("Payback year"):
+            for opt, c in cols.items():
+                if opt != registry.STATUS_QUO:
+                    pb = opts.loc[opt, "payback_year"]
+                    expected[(r, c)] = (pb if isinstance(pb, str) else "beyond horizon", 0)
         if label in OPTION_METRICS:
             col, tol = OPTION_METRICS[label]
             for opt, c in cols.items():
@@ -246,7 +304,11 @@ def _expect_summary(ws, result, expected: dict) -> None:
         expected[(r, 2)] = (opts.loc[opt, "net_present_saving_gbp"], PENNY)
         expected[(r, 3)] = (opts.loc[opt, "one_off_cost_gbp"], PENNY)
         expected[(r, 6)] = (opts.loc[opt, "mca_score"], 1e-9)
+        pb = opts.loc[opt, "payback_year"]
+        expected[(r, 4)] = ("n/a" if opt == registry.STATUS_QUO else pb if isinstance(pb, str) else "beyond horizon", 0)
     base = result.baseline
+    for line in base.to_frame().itertuples(index=False):  # formulas to the Model sheet's baseline inputs
+        expected[(rows[line.label], 2)] = (line.amount_gbp, PENNY)
     expected[(rows["Gross expenditure"], 2)] = (base.gross_expenditure_gbp, PENNY)
     expected[(rows["Income"], 2)] = (base.income_gbp, PENNY)
     expected[(rows["Net budget"], 2)] = (base.net_budget_gbp, PENNY)
@@ -314,11 +376,71 @@ def _expect_benefits(ws, result, expected: dict, factors: list[float] | None = N
         expected[(rcash, total_col)] = (sum(cash[t] * factors[t] for t in range(T)), PENNY)
 
 
+def _expect_model_settings(ws, result, inputs, expected: dict) -> None:
+    """The Model sheet's single-cell formulas: the relief counted, optimism-bias mitigation and uplift, gross
+    expenditure, and the lever table's links to the Assumptions sheet (each = the value used)."""
+    m = inputs.model
+    rows = _rows(ws)
+    if result.perspective == "council":
+        expected[(rows["Share of a rates relief that is a saving to this perspective"], 2)] = \
+            (1 - m.council_rates_share, 1e-12)
+    uplifts = m.ob_uplifts()
+    for kind in ("operating", "one_off", "it_separation"):
+        words = kind.replace("_", " ")
+        mitigation = result.optimism_bias_mitigation if inputs.ob_override else m.ob_derived[kind]
+        expected[(rows[f"Mitigation applied, {words}"], 2)] = (mitigation, 1e-12)
+        expected[(rows[f"Optimism-bias uplift, {words}"], 2)] = (float(uplifts[kind]), 1e-12)
+    amounts = result.baseline.amounts_gbp
+    expected[(rows["Gross expenditure excluding capital charges"], 2)] = \
+        (result.baseline.gross_expenditure_gbp - amounts.get("capital_charges", 0.0), PENNY)
+    header = rows["Lever (levers.yaml key)"]
+    ids = _option_ids(result)
+    cols = {ids[ws.cell(row=header, column=c).value]: c for c in range(2, 2 + len(ids))}
+    r = header + 1
+    while isinstance(label := ws.cell(row=r, column=1).value, str) and not label.startswith("A formula"):
+        for opt, c in cols.items():
+            if ws.cell(row=r, column=c).data_type == "f":
+                expected[(r, c)] = (inputs.values[(opt, ws.cell(row=r, column=1).value)], 1e-12)
+        r += 1
+
+
+def _expect_model(ws, result, expected: dict) -> None:
+    """The Model sheet's yearly rows, worked here from the assumptions used and the plans' timing: demand index
+    D = (1 + g)^(t + 1), pay index ((1 + g)(1 + p))^(t + 1), savings achieved S = L x min(max(since / ramp, 0), 1),
+    stranded share left min(max(1 - since / years, 0), 1), staff factor 1 + S x (staff change - volunteers), and
+    the net change in operating costs against the status quo from the result's cash flows."""
+    inputs = model_inputs(result)
+    _expect_model_settings(ws, result, inputs, expected)
+    rows, T = _rows(ws), result.horizon_years
+    value = {(a.scope, a.key): a.value_used for a in result.assumptions.itertuples(index=False)}
+    g, p = value[("project", "demand_growth")], value[("project", "real_pay_growth")]
+    for t in range(T):
+        expected[(rows["Demand index (1 + demand growth) ^ (year index + 1)"], 2 + t)] = ((1 + g) ** (t + 1), 1e-12)
+        expected[(rows["Pay index ((1 + demand growth) x (1 + real pay growth)) ^ (year index + 1)"], 2 + t)] = \
+            (((1 + g) * (1 + p)) ** (t + 1), 1e-12)
+    cost_lines = [c for c in OPERATING_COMPONENTS if c not in INCOME_COMPONENTS + OPTIMISM_BIAS_COMPONENTS]
+    cf = result.cashflows[result.cashflows.component.isin(cost_lines)].groupby(["option", "year_index"]).cost_gbp.sum()
+    for opt, name in zip(result.options.id, result.options.name):
+        when = inputs.model.timings[opt]
+        ramp, years = inputs.lever(opt, "ramp_up_years"), inputs.lever(opt, "stranded_overhead_years")
+        change = inputs.lever(opt, "staff_cost_change") - inputs.lever(opt, "volunteer_substitution")
+        for t in range(T):
+            L, since = when.live_share[t], when.years_since_go_live[t]
+            S = L * (min(max(since / ramp, 0.0), 1.0) if ramp > 0 else 1.0)
+            left = min(max(1 - since / years, 0.0), 1.0) if years > 0 else 0.0
+            expected[(rows[f"{name}: savings achieved (live share x ramp-up)"], 2 + t)] = (S, 1e-12)
+            expected[(rows[f"{name}: stranded overheads still left"], 2 + t)] = (left, 1e-12)
+            expected[(rows[f"{name}: staff cost factor"], 2 + t)] = (1 + S * change, 1e-12)
+            if opt != registry.STATUS_QUO:
+                expected[(rows[f"{name}: net change in operating costs against the status quo (GBP)"], 2 + t)] = \
+                    (cf[(opt, t)] - cf[(registry.STATUS_QUO, t)], PENNY)
+
+
 def project_expectations(wb, result, prefix: str = "") -> dict[tuple[str, str], tuple]:
     """(sheet, cell) -> (expected value, tolerance) for every cell the model can vouch for."""
     out = {}
     for kind, fn in (("Cash flows", _expect_cashflows), ("Options", _expect_options), ("Summary", _expect_summary),
-                     ("MCA", _expect_mca), ("Benefits", _expect_benefits)):
+                     ("MCA", _expect_mca), ("Benefits", _expect_benefits), ("Model", _expect_model)):
         name = f"{prefix}{kind}"
         cells: dict = {}
         fn(wb[name], result, cells)
@@ -395,6 +517,38 @@ def test_programme_formulas_reproduce_the_model(variants):
     for c, v in totals.items():
         expected[("Programme", ws.cell(row=rows["Programme total"], column=c).coordinate)] = (v, PENNY)
     assert check_formulas(src, variants["recalc"]["programme"], expected) > 900
+
+
+@pytest.mark.parametrize("project", list(WHAT_IF))
+def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_computes(variants, project):
+    """Three or four assumption cells edited with openpyxl, recalculated by LibreOffice: each option's net present
+    saving (named nps__<option>) equals `ddanalysis appraise PROJECT --draws 0 --set KEY=VALUE ...` to the penny, and
+    its payback year equals the CLI's; every edited option's saving moved from the untouched appraisal's."""
+    args = [sys.executable, "-m", "ddanalysis", "appraise", project, "--draws", "0", "--json"]
+    for key, value in WHAT_IF[project].items():
+        args += ["--set", f"{key}={value}"]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    cli = {o["id"]: o for o in json.loads(proc.stdout)["options"]}
+    before = variants["results"][f"whatif-{project}"].options.set_index("id")["net_present_saving_gbp"]
+    wb = load_workbook(variants["recalc"][f"whatif-{project}"], data_only=True)
+    options = wb["Options"]
+    rows = _rows(options)
+    header = rows[f"GBP, {variants['results'][f'whatif-{project}'].price_basis}"]
+    cols = {options.cell(row=header, column=c).value: c for c in range(2, options.max_column + 1)}
+    payback_row = next(r for label, r in rows.items() if label.startswith("Payback year"))
+    moved = set()
+    for opt, o in cli.items():
+        if opt == registry.STATUS_QUO:
+            continue
+        (sheet, cell), = wb.defined_names["nps__" + opt.replace("-", "_")].destinations
+        got = wb[sheet][cell.replace("$", "")].value
+        assert got == pytest.approx(o["net_present_saving_gbp"], abs=PENNY), opt
+        assert options.cell(row=payback_row, column=cols[o["name"]]).value == (o["payback_year"] or "beyond horizon")
+        if abs(got - before[opt]) > 1.0:
+            moved.add(opt)
+    edited = {key.split(".")[0] for key in WHAT_IF[project]} - {"project"}
+    assert edited <= moved, (edited, moved)
 
 
 def test_npv_is_the_green_book_sum_of_discounted_savings(variants):

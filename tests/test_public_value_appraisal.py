@@ -16,9 +16,9 @@ import pytest
 from ddanalysis import charts, registry
 from ddanalysis.benefits import benefit_ramp, pv_costs
 from ddanalysis.engine import appraise, build_model
+from ddanalysis.errors import DDAnalysisError
 from ddanalysis.presentation import tables, text
 from ddanalysis.programme import summary_from_results
-from ddanalysis.errors import DDAnalysisError
 
 HULL = "hull-adult-social-care"
 NO_OUTCOMES = ("devon-local-services", "nelincs-environment", "cwac-wirral-school-services")

@@ -9,7 +9,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..assumptions import PROJECT_SCOPE
 from ..result import AppraisalResult
-from .cells import put_number, put_text, ref
+from .cells import put_number, put_text, ref, sheet_ref
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .styles import QUALITY_STYLE, style_for_unit
 
@@ -19,15 +19,21 @@ COLUMNS = (
 )
 
 
-def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
-    """One row per assumption (project-wide first, then per option), filterable, header frozen."""
+def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> dict[tuple[str, str], str]:
+    """One row per assumption (project-wide first, then per option), filterable, header frozen. The 'Value used'
+    cells are the workbook's inputs (the cash flows start from them); returns (scope, key) -> that cell's
+    absolute, sheet-qualified reference."""
+    cells: dict[tuple[str, str], str] = {}
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
     r = sheet_header(ws, ctx, "Assumptions", widths)
     put_text(ws, r, 1, (
         f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range (the range "
         "drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis (fact, evidence or "
         "judgement) and a quality rating: green = official or published figure; amber = evidence applied with "
-        "judgement; red = judgement to be replaced by the council's own figure. Shares are shown as percentages; "
+        "judgement; red = judgement to be replaced by the council's own figure. 'Value used' (yellow) is an input: "
+        "change it and every "
+        "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "
+        "mutual__staff_cost_change). Shares are shown as percentages; "
         f"money in GBP ({result.price_basis}) unless the unit says GBP thousand."), "dd_note_wrap")
     merge(ws, r, 1, r, len(COLUMNS))
     fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
@@ -44,9 +50,11 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> N
         put_text(ws, r, 1, scope, "dd_text")
         put_text(ws, r, 2, a.description, "dd_text")
         put_text(ws, r, 3, a.unit, "dd_text")
-        fmt = style_for_unit(a.unit)
-        for c, v in ((4, a.low), (5, a.central), (6, a.high), (7, a.value_used)):
+        fmt = style_for_unit(a.unit, a.low, a.central, a.high, a.value_used)
+        for c, v in ((4, a.low), (5, a.central), (6, a.high)):
             put_number(ws, r, c, v, fmt)
+        put_number(ws, r, 7, a.value_used, fmt.replace("dd_", "dd_input_"))
+        cells[(a.scope, a.key)] = sheet_ref(ws.title, 7, r, absolute=True)
         put_text(ws, r, 8, a.basis, "dd_center")
         put_text(ws, r, 9, a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
         source = put_text(ws, r, 10, a.source, "dd_text")
@@ -62,3 +70,4 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> N
     ws.auto_filter.ref = f"{ref(1, header)}:{ref(len(COLUMNS), max(last, header))}"
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), freeze=ref(3, header + 1))
+    return cells

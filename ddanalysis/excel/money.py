@@ -1,21 +1,23 @@
 """The money sheets: Green Book discount rates (inputs) and cash flows by year per option (live formulas).
 
 Discount rates: one row per Green Book band (from year, to year, rate); the rates are the inputs an
-accountant may change. Cash flows: the model's yearly cash flows by component are VALUES (they come
-from the model, after optimism bias); every total, subtotal, saving, discount rate applying,
-discount factor, present value and net present value is a FORMULA, so that editing a rate
-recalculates every present value in the workbook.
+accountant may change. Cash flows: every cell is a FORMULA, the yearly cash flows by component
+(from the Model and Assumptions sheets, :mod:`.formulas`), every total, subtotal, saving, discount
+rate applying, discount factor, present value and net present value, so that editing an assumption
+or a rate recalculates every cash flow and present value in the workbook.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import partial
+from typing import Callable, Sequence
 
 import numpy as np
-import pandas as pd
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..appraisal import MONEY_TOLERANCE_GBP
 from ..cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
@@ -23,6 +25,8 @@ from .cells import put_formula, put_number, put_text, range_ref, ref, set_style,
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 
 Bands = Sequence[tuple[int, "int | None", float]]
+#: The Cash flows sheet's first year column (the Model sheet's yearly rows use the same columns).
+CASHFLOW_FIRST_COL = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class OptionRows:
     cumulative_saving: int = 0
     pv_saving: int = 0
     cumulative_pv_saving: int = 0
+    stays_positive: int = 0
 
 
 @dataclass
@@ -139,14 +144,6 @@ def write_discount_rates(ws: Worksheet, ctx: Context, bands: Bands, source_title
 
 # --- cash flows -------------------------------------------------------------------------------------
 
-def _components_shown(cashflows: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Operating and one-off components that are non-zero for some option (model order)."""
-    nonzero = cashflows.groupby("component")["cost_gbp"].apply(lambda s: bool((s != 0).any()))
-    operating = [c for c in OPERATING_COMPONENTS if nonzero.get(c, False)]
-    one_off = [c for c in ONE_OFF_COMPONENTS if nonzero.get(c, False)]
-    return operating, one_off
-
-
 @dataclass(frozen=True)
 class _YearGrid:
     """Where the cash-flow sheet's columns are (label, one per appraisal year, total, present value) and the row of
@@ -200,16 +197,6 @@ def _discount_rows(ws: Worksheet, year_row: int, grid: _YearGrid, discount: Disc
             put_formula(ws, factor_row, c, f"={ref(c - 1, factor_row)}/(1+{ref(c, rate_row)})", "dd_factor")
 
 
-def _yearly_flows(cashflows: pd.DataFrame, years: int) -> dict[tuple[str, str], np.ndarray]:
-    """(option, component) -> the component's cash flow in each year of the appraisal (GBP, one value a year)."""
-    flows: dict[tuple[str, str], np.ndarray] = {}
-    for (opt, comp), part in cashflows.groupby(["option", "component"], sort=False):
-        yearly = np.zeros(years)
-        np.add.at(yearly, part["year_index"].to_numpy(dtype=int), part["cost_gbp"].to_numpy(dtype=float))
-        flows[(opt, comp)] = yearly
-    return flows
-
-
 def _option_heading(name: str, opt: str, recommended: str | None) -> str:
     """An option block's heading: its name, marked as the benchmark (the status quo) or recommended."""
     is_sq = opt == registry.STATUS_QUO
@@ -221,21 +208,22 @@ def _option_heading(name: str, opt: str, recommended: str | None) -> str:
     return heading
 
 
-def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, flows: dict[str, np.ndarray], operating: list[str],
-               one_off: list[str], grid: _YearGrid) -> int:
-    """An option's component rows (values, GBP), the operating and one-off subtotals and the total cost (formulas),
-    from row ``r``; fills in ``rows`` and returns the next free row."""
-    zeros = np.zeros(len(grid.year_cols))
+#: An option's component formula templates (``{col}`` for the year column), given where its own rows are:
+#: (option id, component -> that component's cell template on this sheet) -> component -> template.
+FormulaMaker = Callable[[str, Callable[[str], str]], dict[str, str]]
 
+
+def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, formulas: dict[str, str], operating: list[str],
+               one_off: list[str], grid: _YearGrid) -> int:
+    """An option's component rows (formulas, GBP), the operating and one-off subtotals and the total cost, from
+    row ``r`` (``rows.components`` already holds each component's row); returns the next free row."""
     def subtotal_block(r: int, label: str, comps: list[str]) -> int:
-        """One row per component (values) from row ``r``, then their subtotal; returns the subtotal's row."""
+        """One row per component from row ``r``, then their subtotal; returns the subtotal's row."""
         for comp in comps:
             put_text(ws, r, grid.label_col, COMPONENT_LABELS[comp], "dd_label_indent")
-            values = flows.get(comp, zeros)
-            for t, c in enumerate(grid.year_cols):
-                put_number(ws, r, c, float(values[t]), "dd_gbp")
+            for c in grid.year_cols:
+                put_formula(ws, r, c, formulas[comp].format(col=get_column_letter(c)), "dd_gbp")
             _row_totals(ws, r, grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range, "dd_gbp")
-            rows.components[comp] = r
             r += 1
         _sum_rows(ws, r, label, [rows.components[c] for c in comps],
                   grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range)
@@ -250,6 +238,19 @@ def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, flows: dict[str, np.ndar
         put_formula(ws, r, c, f"={ref(c, rows.operating)}+{ref(c, rows.one_off)}", "dd_gbp_total")
     _row_totals(ws, r, grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range, "dd_gbp_total")
     return r + 1
+
+
+def _own_cell(rows: dict[str, int], component: str) -> str:
+    """A component's cell of the same option in the year column ``{col}`` (a template)."""
+    return f"{{col}}{rows[component]}"
+
+
+def _component_layout(r: int, operating: list[str], one_off: list[str]) -> dict[str, int]:
+    """Rows of an option's components from row ``r``: operating lines, a subtotal row, one-off lines."""
+    out = {comp: r + i for i, comp in enumerate(operating)}
+    start = r + len(operating) + 1
+    out.update({comp: start + i for i, comp in enumerate(one_off)})
+    return out
 
 
 def _running_total_row(ws: Worksheet, r: int, label: str, of_row: int, grid: _YearGrid) -> None:
@@ -281,14 +282,40 @@ def _saving_rows(ws: Worksheet, r: int, rows: OptionRows, sq_rows: OptionRows, g
     r += 1
     rows.cumulative_pv_saving = r
     _running_total_row(ws, r, "Cumulative present value of saving", rows.pv_saving, grid)
-    return r + 1
+    rows.stays_positive = r + 1
+    _stays_positive_row(ws, r + 1, rows.cumulative_saving, grid)
+    return r + 2
 
 
-def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs) -> CashflowRefs:
-    """Cash flows by year per option; factors, totals, savings and present values as formulas."""
+#: The label of the payback helper row (1 from the year the cumulative saving is positive and stays so).
+STAYS_POSITIVE_LABEL = "Cumulative saving positive from here to the horizon (1 = yes)"
+
+
+def _stays_positive_row(ws: Worksheet, r: int, cumulative_row: int, grid: _YearGrid) -> None:
+    """1 in each year from which the cumulative saving is above the penny tolerance in every later year (the
+    payback rule of :func:`ddanalysis.appraisal.payback_index`), else 0: a formula from the last year back."""
+    put_text(ws, r, grid.label_col, STAYS_POSITIVE_LABEL, "dd_label_indent")
+    for c in grid.year_cols:
+        later = "" if c == grid.last_col else f"*{ref(c + 1, r)}"
+        put_formula(ws, r, c, f"=IF({ref(c, cumulative_row)}>{MONEY_TOLERANCE_GBP},1,0){later}", "dd_int")
+
+
+def payback_formula(cf: "CashflowRefs", option: str) -> str:
+    """The payback year of ``option`` as a formula: the financial year of the first 1 in its stays-positive row,
+    or "beyond horizon"."""
+    rows = cf.options[option]
+    flags = range_ref(cf.sheet, cf.first_col, rows.stays_positive, cf.last_col, rows.stays_positive)
+    years = range_ref(cf.sheet, cf.first_col, cf.fy_row, cf.last_col, cf.fy_row)
+    return f'=IF(SUM({flags})=0,"beyond horizon",INDEX({years},1,MATCH(1,{flags},0)))'
+
+
+def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs,
+                    formulas: FormulaMaker) -> CashflowRefs:
+    """Cash flows by year per option, every cell a formula: components from ``formulas`` (the Model sheet's
+    arithmetic), then totals, savings, discount factors and present values."""
     onames = option_names(result).__getitem__
     T = result.horizon_years
-    first_col, label_col = 2, 1
+    first_col, label_col = CASHFLOW_FIRST_COL, 1
     last_col = first_col + T - 1
     total_col, pv_col = last_col + 1, last_col + 2
     widths = {label_col: 48, **{c: 12 for c in range(first_col, last_col + 1)}, total_col: 14, pv_col: 14}
@@ -300,13 +327,12 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
     _discount_rows(ws, year_row, grid, discount)
     r = factor_row + 1
     put_text(ws, r, label_col,
-             "Component rows are the model's cash flows (values; costs positive, income negative, after optimism "
-             "bias). Subtotals, totals, savings, discount rates and factors, present values and net present values "
-             "are formulas.", "dd_note")
+             "Every cell is a formula: component rows from the Model and Assumptions sheets (costs positive, income "
+             "negative, optimism bias on its own lines), then subtotals, savings, discount factors and present values.",
+             "dd_note")
     r += 2
 
-    operating, one_off = _components_shown(result.cashflows)
-    flows = _yearly_flows(result.cashflows, T)
+    operating, one_off = list(OPERATING_COMPONENTS), list(ONE_OFF_COMPONENTS)
     options: dict[str, OptionRows] = {}
     sq_rows: OptionRows | None = None
     for opt in result.options.id:
@@ -315,7 +341,9 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
             set_style(ws, r, c, "dd_subheader")
         put_text(ws, r, label_col, _option_heading(rows.name, opt, result.recommended), "dd_subheader")
         r += 1
-        r = _cost_rows(ws, r, rows, {comp: v for (o, comp), v in flows.items() if o == opt}, operating, one_off, grid)
+        rows.components = _component_layout(r, operating, one_off)
+        templates = formulas(opt, partial(_own_cell, rows.components))
+        r = _cost_rows(ws, r, rows, templates, operating, one_off, grid)
         if opt == registry.STATUS_QUO:
             sq_rows = rows
         else:

@@ -49,17 +49,28 @@ def _group(ws: Worksheet, r: int, text: str) -> int:
 
 
 def _value(ws: Worksheet, r: int, c: int, value: object, unit: str, missing: str = "none in range") -> None:
-    put_number(ws, r, c, value, style_for_unit(unit), missing=missing)
+    put_number(ws, r, c, value, style_for_unit(unit, value), missing=missing)
 
 
 def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
-    """Monte Carlo summary, then the sensitivity (tornado) table, then switching values, by option."""
+    """Monte Carlo summary, the decision measures, then the sensitivity (tornado) table, switching values and the
+    risk register, by option (values from the model, labelled as such)."""
     r = sheet_header(ws, ctx, "Risk and uncertainty", WIDTHS)
+    others = [o for o in result.options.id if o != registry.STATUS_QUO]
+    r = _monte_carlo(ws, r, result, others) + 1
+    r = _decision(ws, r, result)
+    r = _sensitivity(ws, r, result, others) + 1
+    r = _switching(ws, r, result, others) + 1
+    _risk_register(ws, r, result, others)
+    set_widths(ws, WIDTHS)
+    print_setup(ws)
+
+
+def _monte_carlo(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
+    """The Monte Carlo percentiles of each option's net present saving (a snapshot of the run), from row ``r``."""
     name = option_names(result).__getitem__
     draws = len(result.mc_draws)
-    others = [o for o in result.options.id if o != registry.STATUS_QUO]
     central = result.options.set_index("id")["net_present_saving_gbp"]
-
     r = _section(ws, r, "Monte Carlo simulation: net present saving against the status quo")
     if draws:
         target = finite(result.mc_target_gbp) or 0.0
@@ -70,7 +81,8 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
             "per draw for every option, and related levers move together by the rank correlations in "
             "data/assumptions/correlations.yaml. "
             f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
-            "draw in ten saves less. Values from the model."))
+            "draw in ten saves less. Values from the model: a snapshot of the run, which does not recalculate when an "
+            "assumption is edited in this workbook."))
         r = _headers(ws, r, ("Option", "", "Central case", "P10", "P50 (median)", "P90", "Chance of saving",
                              "Chance of meeting target"))
         mc = result.monte_carlo.set_index("option")
@@ -87,9 +99,12 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
             r += 1
     else:
         r = _note(ws, r, "Not run for this workbook (0 draws): export with --draws 10000 for the Monte Carlo results.")
-    r += 1
-    r = _decision(ws, r, result)
+    return r
 
+
+def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
+    """The one-way sensitivity table (largest swings per option), from row ``r``; returns the next free row."""
+    name = option_names(result).__getitem__
     r = _section(ws, r, "One-way sensitivity: net present saving when one assumption moves to its low or high value")
     r = _note(ws, r, (
         "Every other assumption stays at the scenario's value. Per option, the assumptions with the largest swing (the "
@@ -121,8 +136,12 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
             put_text(ws, r, 1, f"{len(rest)} further assumption(s) each swing the saving by at most "
                                f"£{rest.swing.max():,.0f}.", "dd_note")
             r += 1
-    r += 1
+    return r
 
+
+def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
+    """Switching values per option (against the status quo and the next best), from row ``r``."""
+    name = option_names(result).__getitem__
     r = _section(ws, r, "Switching values: where an option stops beating the status quo or the next-best option")
     r = _note(ws, r, (
         "The value of one assumption (others at the scenario's value) at which the option's net present saving falls "
@@ -155,10 +174,7 @@ def write_risk(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
             put_text(ws, r, 1, f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
                                "within their allowed range.", "dd_note")
             r += 1
-    r += 1
-    _risk_register(ws, r, result, others)
-    set_widths(ws, WIDTHS)
-    print_setup(ws)
+    return r
 
 
 #: Table unit tag -> cell style (the decision tables of the presentation layer).
@@ -184,7 +200,7 @@ def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[in
                 put_text(ws, r, c1, "" if v is None else str(v), "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text")
                 texts.append(("" if v is None else str(v), sum(WIDTHS[c] for c in range(c1, c2 + 1))))
             else:
-                put_number(ws, r, c1, v, _TABLE_STYLES.get(unit, "dd_number"), missing="-")
+                put_number(ws, r, c1, v, _TABLE_STYLES.get(unit, "dd_number2"), missing="-")
             if c2 > c1:
                 merge(ws, r, c1, r, c2)
         fit_row(ws, r, texts)

@@ -7,8 +7,13 @@ change are pale yellow with blue figures (the usual financial-modelling conventi
 """
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+from ..presentation.formats import EXCEL_FORMATS
 
 #: GBP with thousands separators, negatives red with a minus sign, zero as a dash.
 FMT_GBP = '"£"#,##0;[Red]-"£"#,##0;"-"'
@@ -22,8 +27,12 @@ FMT_FACTOR = "0.0000"
 FMT_SCORE = "0.0"
 #: A whole number (year index, rank, weeks).
 FMT_INT = "0"
-#: A plain number (assumptions in their own unit).
-FMT_NUMBER = "#,##0.###"
+#: A plain number (assumptions in their own unit) by the decimals its value needs. Fixed decimals only:
+#: an optional-decimal format such as ``#,##0.###`` shows 15000 as "15,000." in Excel.
+NUMBER_FORMATS = {0: EXCEL_FORMATS["integer"], 1: "#,##0.0", 2: EXCEL_FORMATS["number"], 3: "#,##0.000"}
+#: The same for a share shown as a percentage (decimals of the percentage).
+SHARE_FORMATS = {1: EXCEL_FORMATS["share"], 2: "0.00%"}
+FMT_NUMBER = NUMBER_FORMATS[2]
 #: A date.
 FMT_DATE = "d mmm yyyy"
 #: A benefit-cost ratio.
@@ -90,6 +99,7 @@ STYLES: dict[str, NamedStyle] = {s.name: s for s in (
     _style("dd_link", color="0563C1", underline="single"),
     _style("dd_gbp", h="right", fmt=FMT_GBP, border=_GRID),
     _style("dd_gbp_bold", h="right", fmt=FMT_GBP, bold=True, border=_GRID),
+    _style("dd_gbp_input", h="right", fmt=FMT_GBP, color=INPUT_FONT, fill=INPUT_FILL, border=_INPUT_BORDER),
     _style("dd_gbp_subtotal", h="right", fmt=FMT_GBP, bold=True, border=_SUBTOTAL),
     _style("dd_gbp_total", h="right", fmt=FMT_GBP, bold=True, border=_TOTAL),
     _style("dd_pct", h="right", fmt=FMT_PCT, border=_GRID),
@@ -107,6 +117,12 @@ STYLES: dict[str, NamedStyle] = {s.name: s for s in (
     _style("dd_int", fmt=FMT_INT, border=_GRID, h="center"),
     _style("dd_int_bold", fmt=FMT_INT, bold=True, border=_GRID, h="center"),
     _style("dd_number", h="right", fmt=FMT_NUMBER, border=_GRID),
+    *(_style(f"dd_number{d}", h="right", fmt=f, border=_GRID) for d, f in NUMBER_FORMATS.items()),
+    *(_style(f"dd_pct{d}", h="right", fmt=f, border=_GRID) for d, f in SHARE_FORMATS.items()),
+    *(_style(f"dd_input_number{d}", h="right", fmt=f, color=INPUT_FONT, fill=INPUT_FILL, border=_INPUT_BORDER)
+      for d, f in NUMBER_FORMATS.items()),
+    *(_style(f"dd_input_pct{d}", h="right", fmt=f, color=INPUT_FONT, fill=INPUT_FILL, border=_INPUT_BORDER)
+      for d, f in SHARE_FORMATS.items()),
     _style("dd_center", border=_GRID, h="center"),
     _style("dd_date", fmt=FMT_DATE, border=_GRID, h="center"),
     _style("dd_quality_green", bold=True, color="FFFFFF", fill="548235", h="center", border=_GRID),
@@ -129,12 +145,41 @@ def register(wb: Workbook) -> None:
             wb.add_named_style(style)
 
 
-#: Style of an assumption value by its unit: a share is a percentage, money and counts plain numbers.
-def style_for_unit(unit: str) -> str:
+def is_share_unit(unit: str) -> bool:
+    """True when an assumption's unit is a share (shown as a percentage)."""
     u = (unit or "").lower()
-    if "share" in u or "rate" in u or "%" in u or "percentage" in u:
-        return "dd_pct"
-    return "dd_number"
+    return "share" in u or "rate" in u or "%" in u or "percentage" in u
+
+
+def decimals_needed(values: "tuple[Any, ...] | list[Any]", most: int) -> int:
+    """The fewest decimals (0..``most``) that show every finite value in ``values`` exactly (else ``most``)."""
+    need = 0
+    for v in values:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(x):
+            continue
+        d = next((d for d in range(most + 1) if abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x))), most)
+        need = max(need, d)
+    return need
+
+
+def style_for_unit(unit: str, *values: Any) -> str:
+    """Style of an assumption value by its unit and precision: a share is a percentage with one or two
+    decimals, money and counts a number with the fewest fixed decimals (0 to 3) that show ``values``
+    (the values that share the style, e.g. one assumption's low, central, high and value used)."""
+    if is_share_unit(unit):
+        return f"dd_pct{max(1, decimals_needed([float(v) * 100 for v in values if _is_number(v)], 2))}"
+    return f"dd_number{decimals_needed(list(values), 3)}"
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
 
 
 QUALITY_STYLE = {"green": "dd_quality_green", "amber": "dd_quality_amber", "red": "dd_quality_red"}

@@ -1,27 +1,28 @@
 """The front of a project's workbook: cover, summary (recommendation and key figures), options compared.
 
-Figures that the workbook can compute (net present cost and saving, one-off costs, benefit-cost
-ratio, steady-state saving and its share of the budget, MCA scores and ranks) are formulas linking
-to the Cash flows and MCA sheets; figures only the model can produce (payback year, Monte Carlo
-probabilities and percentiles, go-live dates) are values, and the sheet says so.
+Figures that the workbook can compute (net present cost and saving, one-off costs, return on
+transition cost, optimism bias, residual value, steady-state saving and its share of the budget,
+payback year, MCA scores and ranks) are formulas linking to the Cash flows, Model and MCA sheets;
+figures only the model can produce (the Green Book benefit-cost ratio, savings over 10, 15 and 20
+years, Monte Carlo probabilities and percentiles, go-live dates) are values, and the sheet says so.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..baseline import BASELINE_LINES
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
 from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
-from .money import CashflowRefs
+from .money import CashflowRefs, payback_formula
 
 RULE = f"Decision rule (stated in every output): {decision_text.RECOMMENDATION_RULE}"
 
@@ -60,23 +61,45 @@ def _model_value(ws: Worksheet, row_of: Any, col: str, style: str, missing: str)
     return write
 
 
-def _put_model_value(ws: Worksheet, values: Any, style: str, row: int, c: int, opt: str) -> None:
-    """The model's value for option ``opt`` (``values``: option id -> number) in cell (row, c); 'n/a' when missing."""
-    put_number(ws, row, c, values.loc[opt], style, missing="n/a")
+@dataclass
+class _Metrics:
+    """Writes the Options sheet's metric rows (one row per metric, one column per option) from row ``r``,
+    recording each cell (absolute, sheet-qualified) by metric then option."""
+
+    ws: Worksheet
+    opts: list[str]
+    first_col: int
+    note_col: int
+    note_width: float
+    r: int
+    cells: dict[str, dict[str, str]]
+
+    def __call__(self, key: str, label: str, note: str, write: Callable[[int, int, str], None]) -> int:
+        """One metric row: ``write(row, col, option)`` fills each option's cell; returns the row."""
+        ws, row = self.ws, self.r
+        put_text(ws, row, 1, label, "dd_label_bold" if key in ("nps", "mca_score") else "dd_label")
+        self.cells[key] = {}
+        for j, opt in enumerate(self.opts):
+            c = self.first_col + j
+            write(row, c, opt)
+            self.cells[key][opt] = sheet_ref(ws.title, c, row, absolute=True)
+        put_text(ws, row, self.note_col, note, "dd_note_wrap")
+        fit_row(ws, row, [(note, self.note_width)], small=True)
+        self.r += 1
+        return row
 
 
-def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs) -> OptionsRefs:
-    """Every option's headline metrics side by side (metrics down, options across), and savings by year."""
+def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs,
+                  model_cells: Mapping[str, str]) -> OptionsRefs:
+    """Every option's headline metrics side by side (metrics down, options across), and savings by year.
+    ``model_cells``: the Model sheet's single cells by key (``base_<line>``, ``residual_annuity``)."""
     onames = option_names(result).__getitem__
     opts = list(result.options.id)
-    row_of = result.options.set_index("id")
-    n = len(opts)
     first_col = 2
-    last_col = first_col + n - 1
+    last_col = first_col + len(opts) - 1
     note_col = last_col + 1
     widths = {1: 50, **{c: 17 for c in range(first_col, last_col + 1)}, note_col: 62}
-    r = sheet_header(ws, ctx, "Options compared", widths)
-    header = r
+    header = sheet_header(ws, ctx, "Options compared", widths)
     put_text(ws, header, 1, f"GBP, {result.price_basis}", "dd_header_left")
     for j, opt in enumerate(opts):
         put_text(ws, header, first_col + j, onames(opt),
@@ -84,102 +107,14 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     put_text(ws, header, note_col, "How it is calculated", "dd_header_left")
     fit_row(ws, header, [(onames(o), widths[first_col] - 1) for o in opts], bold=True)
     r = header + 1
-    cells: dict[str, dict[str, str]] = {}
-    sq = registry.STATUS_QUO
-    last_year_col = cf.last_col
-
-    def metric(key: str, label: str, note: str, write: Callable[[int, int, str], None]) -> int:
-        nonlocal r
-        put_text(ws, r, 1, label, "dd_label_bold" if key in ("nps", "mca_score") else "dd_label")
-        cells[key] = {}
-        for j, opt in enumerate(opts):
-            c = first_col + j
-            write(r, c, opt)
-            cells[key][opt] = sheet_ref(ws.title, c, r, absolute=True)
-        put_text(ws, r, note_col, note, "dd_note_wrap")
-        fit_row(ws, r, [(note, widths[note_col])], small=True)
-        row = r
-        r += 1
-        return row
-
-    base_row = r
     put_text(ws, r, 1, f"Baseline net budget of the service in scope, {result.base_year}", "dd_label")
-    put_number(ws, r, first_col, result.baseline.net_budget_gbp if result.baseline is not None else None, "dd_gbp")
-    put_text(ws, r, note_col, "Model value: the baseline (gross expenditure less income), see Summary", "dd_note_wrap")
-    base_cell = ref(first_col, base_row, True)
-    r += 1
-
-    def go_live(row: int, c: int, opt: str) -> None:
-        put_date(ws, row, c, row_of.loc[opt, "go_live"] if opt != sq else None, missing="n/a")
-    metric("go_live", "Go-live (savings start)", "Model value: the implementation plan's go-live date", go_live)
-
-    metric("npc", "Net present cost", "Present value of total cost: Cash flows, 'Total cost' row, Present value column",
-           lambda row, c, opt: put_formula(ws, row, c, f"={cf.npc(opt)}", "dd_gbp"))
-
-    def nps(row: int, c: int, opt: str) -> None:
-        if opt == sq:
-            put_number(ws, row, c, 0.0, "dd_gbp_bold")
-        else:
-            put_formula(ws, row, c, f"={cf.nps(opt)}", "dd_gbp_bold")
-    nps_row = metric("nps", "Net present saving against the status quo",
-                     "Sum of the present values of the yearly savings (Cash flows); the status quo saves 0", nps)
-    nps_span = f"{ref(first_col, nps_row, True)}:{ref(last_col, nps_row, True)}"
-    metric("rank", "Rank by net present saving", "RANK of the net present saving (1 = largest)",
-           lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"))
-    metric("one_off", "One-off transition costs (undiscounted)",
-                         "Cash flows, 'One-off transition costs' row, Total column",
-                         lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"))
-    pv_one_off_row = metric("pv_one_off", "Present value of one-off costs",
-                            "Cash flows, 'One-off transition costs' row, Present value column",
-                            lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.pv_col)}", "dd_gbp"))
-
-    def bcr(row: int, c: int, opt: str) -> None:
-        pv1, s = ref(c, pv_one_off_row), ref(c, nps_row)
-        put_formula(ws, row, c, f'=IF({pv1}>0,({s}+{pv1})/{pv1},"n/a")', "dd_ratio")
-    metric("bcr", "Return on transition cost", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
-           "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)", bcr)
-    for key, col, label, note, style in (
-        ("gb_bcr", "benefit_cost_ratio", "Benefit-cost ratio (Green Book)",
-         "Model value: PV benefits / PV costs, year by year on net figures, with residual value", "dd_ratio"),
-        ("ob", "optimism_bias_gbp", "Optimism bias (present value, its own line)",
-         "Model value: uplift on one-off costs and on each year's net operating cost change", "dd_gbp"),
-        ("residual", "residual_value_gbp", "Residual value beyond the horizon (present value)",
-         "Model value: final year's saving over the remaining life, discounted", "dd_gbp"),
-    ):
-        metric(key, label, note, partial(_put_model_value, ws, row_of[col], style))
-    _horizon_metrics(ws, metric, row_of)
-
-    def steady(row: int, c: int, opt: str) -> None:
-        if opt == sq:
-            put_number(ws, row, c, 0.0, "dd_gbp")
-        else:
-            put_formula(ws, row, c, f"={cf.cell(opt, 'saving', last_year_col)}", "dd_gbp")
-    ss_row = metric("steady_state", "Steady-state annual saving (final year)",
-                    "Cash flows, 'Saving against the status quo' in the final year", steady)
-    metric("steady_share", "Steady-state saving as a share of the baseline net budget",
-           "Steady-state annual saving / baseline net budget",
-           lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")', "dd_pct"))
-    metric("payback", "Payback year (cumulative saving turns positive and stays so)",
-           "Model value", lambda row, c, opt: put_text(ws, row, c, "n/a" if opt == sq else (
-               row_of.loc[opt, "payback_year"] if isinstance(row_of.loc[opt, "payback_year"], str)
-               else "beyond horizon"), "dd_center"))
-    missing = _note_for_missing(result)
-    for key, col, label, style in (
-        ("p_positive", "p_saving_positive", "Monte Carlo: chance the option saves money", "dd_pct"),
-        ("p_target", "p_meets_target", "Monte Carlo: chance it meets the savings target", "dd_pct"),
-        ("p10", "saving_p10_gbp", "Monte Carlo: net present saving, P10 (1 in 10 below)", "dd_gbp"),
-        ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
-        ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
-    ):
-        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk)", _model_value(ws, row_of, col, style, missing))
-    metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
-           lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
-    metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",
-           lambda row, c, opt: put_formula(ws, row, c, f"={mca.rank[opt]}", "dd_rank"))
-    metric("recommended", "Recommended", "Decision rule below",
-           lambda row, c, opt: put_text(ws, row, c, "Recommended" if opt == result.recommended else "",
-                                        "dd_center"))
-    r += 1
+    put_formula(ws, r, first_col, "=" + "+".join(model_cells[f"base_{line}"] for line in BASELINE_LINES), "dd_gbp")
+    put_text(ws, r, note_col, "Model sheet: the baseline's lines (gross expenditure less income), see Summary",
+             "dd_note_wrap")
+    metric = _Metrics(ws, opts, first_col, note_col, widths[note_col], r + 1, {})
+    _money_metrics(metric, result, cf, ref(first_col, r, True), model_cells["residual_annuity"])
+    _uncertainty_metrics(metric, result, mca)
+    r = metric.r + 1
     put_text(ws, r, 1, RULE, "dd_note_wrap")
     merge(ws, r, 1, r, note_col)
     fit_row(ws, r, [(RULE, sum(widths.values()))], small=True)
@@ -194,7 +129,86 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), freeze=ref(first_col, header + 1))
     ws.print_area = f"A1:{ref(note_col, chart_row + 18)}"
-    return OptionsRefs(sheet=ws.title, cells=cells)
+    return OptionsRefs(sheet=ws.title, cells=metric.cells)
+
+
+def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, base_cell: str,
+                   residual_annuity: str) -> None:
+    """Go-live, then the money rows: net present cost and saving, rank, one-off costs, return on transition cost
+    (formulas on the Cash flows sheet), the model's Green Book measures, steady-state saving and payback."""
+    ws, sq = metric.ws, registry.STATUS_QUO
+    row_of = result.options.set_index("id")
+    metric("go_live", "Go-live (savings start)", "Model value: the implementation plan's go-live date",
+           lambda row, c, opt: put_date(ws, row, c, row_of.loc[opt, "go_live"] if opt != sq else None, missing="n/a"))
+    metric("npc", "Net present cost", "Present value of total cost: Cash flows, 'Total cost' row, Present value column",
+           lambda row, c, opt: put_formula(ws, row, c, f"={cf.npc(opt)}", "dd_gbp"))
+    nps_row = metric("nps", "Net present saving against the status quo",
+                     "Sum of the present values of the yearly savings (Cash flows); the status quo saves 0",
+                     lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp_bold") if opt == sq
+                     else put_formula(ws, row, c, f"={cf.nps(opt)}", "dd_gbp_bold"))
+    nps_span = f"{ref(metric.first_col, nps_row, True)}:{ref(metric.first_col + len(metric.opts) - 1, nps_row, True)}"
+    metric("rank", "Rank by net present saving", "RANK of the net present saving (1 = largest)",
+           lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"))
+    metric("one_off", "One-off transition costs (undiscounted)",
+           "Cash flows, 'One-off transition costs' row, Total column",
+           lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"))
+    pv1_row = metric("pv_one_off", "Present value of one-off costs",
+                     "Cash flows, 'One-off transition costs' row, Present value column",
+                     lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.pv_col)}", "dd_gbp"))
+    metric("bcr", "Return on transition cost", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
+           "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)",
+           lambda row, c, opt: put_formula(ws, row, c, f'=IF({ref(c, pv1_row)}>0,({ref(c, nps_row)}+{ref(c, pv1_row)})'
+                                           f'/{ref(c, pv1_row)},"n/a")', "dd_ratio"))
+    metric("gb_bcr", "Benefit-cost ratio (Green Book)", "Model value (does not follow an edit): PV benefits / PV "
+           "costs, year by year on net figures, with residual value", lambda row, c, opt: put_number(
+               ws, row, c, row_of.loc[opt, "benefit_cost_ratio"], "dd_ratio", missing="n/a"))
+    ob_rows = ("optimism_bias_operating", "optimism_bias_one_off")
+    metric("ob", "Optimism bias (present value, its own line)", "Cash flows: present values of the two "
+           "optimism-bias lines (uplift on one-off costs and on each year's net operating cost change)",
+           lambda row, c, opt: put_formula(ws, row, c, "=" + "+".join(
+               sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows),
+               "dd_gbp"))
+    metric("residual", "Residual value beyond the horizon (present value)", "Final year's saving on operating costs "
+           "(Cash flows) x the residual value per GBP (Model sheet: the discount factors of the remaining life)",
+           lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq else put_formula(
+               ws, row, c, f"=({cf.cell(sq, 'operating', cf.last_col)}-{cf.cell(opt, 'operating', cf.last_col)})"
+                           f"*{residual_annuity}", "dd_gbp"))
+    _horizon_metrics(ws, metric, row_of)
+    ss_row = metric("steady_state", "Steady-state annual saving (final year)",
+                    "Cash flows, 'Saving against the status quo' in the final year",
+                    lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq
+                    else put_formula(ws, row, c, f"={cf.cell(opt, 'saving', cf.last_col)}", "dd_gbp"))
+    metric("steady_share", "Steady-state saving as a share of the baseline net budget",
+           "Steady-state annual saving / baseline net budget",
+           lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")',
+                                           "dd_pct"))
+    metric("payback", "Payback year (cumulative saving turns positive and stays so)",
+           "Cash flows: the first year whose 'positive from here' flag is 1",
+           lambda row, c, opt: put_text(ws, row, c, "n/a", "dd_center") if opt == sq
+           else put_formula(ws, row, c, payback_formula(cf, opt), "dd_center"))
+
+
+def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs) -> None:
+    """The Monte Carlo rows (values: a snapshot of the run), the MCA score and rank (formulas) and the
+    recommendation."""
+    ws, row_of = metric.ws, result.options.set_index("id")
+    missing = _note_for_missing(result)
+    for key, col, label, style in (
+        ("p_positive", "p_saving_positive", "Monte Carlo: chance the option saves money", "dd_pct"),
+        ("p_target", "p_meets_target", "Monte Carlo: chance it meets the savings target", "dd_pct"),
+        ("p10", "saving_p10_gbp", "Monte Carlo: net present saving, P10 (1 in 10 below)", "dd_gbp"),
+        ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
+        ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
+    ):
+        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk), a snapshot of the run",
+               _model_value(ws, row_of, col, style, missing))
+    metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
+           lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
+    metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",
+           lambda row, c, opt: put_formula(ws, row, c, f"={mca.rank[opt]}", "dd_rank"))
+    metric("recommended", "Recommended", "Decision rule below",
+           lambda row, c, opt: put_text(ws, row, c, "Recommended" if opt == result.recommended else "",
+                                        "dd_center"))
 
 
 def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> None:
@@ -208,127 +222,137 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> 
     horizons = sorted((int(c[4:-5]), c) for c in row_of.columns
                       if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit())
     for years, col in horizons:
-        metric(f"nps_{years}y", f"Net present saving over {years} years", "Model value: the same cash flows over "
+        metric(f"nps_{years}y", f"Net present saving over {years} years",
+               "Model value (does not follow an edit): the same cash flows over "
                f"{years} years, discounted, without residual value", lambda row, c, opt, col=col: put_number(
                    ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"))
 
 
-def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs) -> None:
-    """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline, provenance."""
-    onames = option_names(result).__getitem__
+def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs,
+                  model_cells: Mapping[str, str]) -> None:
+    """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline (formulas to the Model
+    sheet's baseline cells, ``model_cells['base_<line>']``), provenance."""
     widths = {1: 44, 2: 17, 3: 17, 4: 14, 5: 14, 6: 14, 7: 14}
-    last = len(widths)
     r = sheet_header(ws, ctx, "Summary", widths)
-    put_text(ws, r, 1, "Recommendation", "dd_section")
-    for c in range(2, last + 1):
-        set_style(ws, r, c, "dd_section")
-    r += 1
+    r = _summary_section(ws, r, "Recommendation", len(widths))
     put_text(ws, r, 1, result.recommendation, "dd_recommendation")
-    merge(ws, r, 1, r, last)
+    merge(ws, r, 1, r, len(widths))
     fit_row(ws, r, [(result.recommendation, sum(widths.values()) * 0.8)])
     r += 1
     put_text(ws, r, 1, RULE, "dd_note_wrap")
-    merge(ws, r, 1, r, last)
+    merge(ws, r, 1, r, len(widths))
     fit_row(ws, r, [(RULE, sum(widths.values()))], small=True)
-    r += 2
+    r = _summary_section(ws, r + 2, "Key figures", len(widths))
+    r = _key_figures(ws, r, result, opt_refs)
+    if result.baseline is not None:
+        r = _summary_section(ws, r, f"The service today: baseline budget, {result.base_year}", len(widths))
+        _baseline_table(ws, r, result, model_cells, (sum(widths.values()) - widths[1], len(widths)))
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=None, landscape=False)
 
-    put_text(ws, r, 1, "Key figures", "dd_section")
+
+def _summary_section(ws: Worksheet, r: int, title: str, last: int) -> int:
+    """A section heading across the Summary's columns at row ``r``; returns the next row."""
+    put_text(ws, r, 1, title, "dd_section")
     for c in range(2, last + 1):
         set_style(ws, r, c, "dd_section")
-    r += 1
-    header = r
+    return r + 1
+
+
+def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: OptionsRefs) -> int:
+    """One row per option (formulas to the Options sheet where it computes them), then the NPV chart."""
+    onames = option_names(result).__getitem__
+    row_of = result.options.set_index("id")
     heads = ("Option", "Net present saving", "One-off costs", "Payback year", "Chance it saves money",
              "MCA score (0-10)", "Go-live")
     for c, h in enumerate(heads, start=1):
         put_text(ws, header, c, h, "dd_header" if c > 1 else "dd_header_left")
     ws.row_dimensions[header].height = 30
-    r = header + 1
-    first = r
+    r = first = header + 1
     for opt in result.options.id:
-        bold = opt == result.recommended
-        put_text(ws, r, 1, onames(opt) + ("  (recommended)" if bold else ""),
-                 "dd_label_bold" if bold else "dd_label")
+        bold, sq = opt == result.recommended, opt == registry.STATUS_QUO
+        put_text(ws, r, 1, onames(opt) + ("  (recommended)" if bold else ""), "dd_label_bold" if bold else "dd_label")
         put_formula(ws, r, 2, f"={opt_refs.cells['nps'][opt]}", "dd_gbp_bold" if bold else "dd_gbp")
         put_formula(ws, r, 3, f"={opt_refs.cells['one_off'][opt]}", "dd_gbp")
-        pb = result.options.set_index("id").loc[opt, "payback_year"]
-        put_text(ws, r, 4, "n/a" if opt == registry.STATUS_QUO else (pb if isinstance(pb, str) else "none"),
-                 "dd_center")
-        p = result.options.set_index("id").loc[opt, "p_saving_positive"]
-        if opt == registry.STATUS_QUO:
+        put_formula(ws, r, 4, f"={opt_refs.cells['payback'][opt]}", "dd_center")
+        if sq:
             put_text(ws, r, 5, "n/a", "dd_na")
         else:
-            put_number(ws, r, 5, p, "dd_pct", missing=_note_for_missing(result))
+            put_number(ws, r, 5, row_of.loc[opt, "p_saving_positive"], "dd_pct", missing=_note_for_missing(result))
         put_formula(ws, r, 6, f"={opt_refs.cells['mca_score'][opt]}", "dd_score")
-        put_date(ws, r, 7, result.options.set_index("id").loc[opt, "go_live"] if opt != registry.STATUS_QUO else None,
-                 missing="n/a")
+        put_date(ws, r, 7, row_of.loc[opt, "go_live"] if not sq else None, missing="n/a")
         r += 1
-    last_row = r - 1
-    put_text(ws, r, 1, "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against the "
-                       "status quo. Chance it saves money: share of the Monte Carlo draws with a positive net present "
-                       "saving (Risk sheet).", "dd_note")
-    r += 2
-    chart_anchor = f"A{r}"
-    charts.npv_by_option(ws, chart_anchor, ws, 1, 2, first + 1, last_row,
+    put_text(ws, r, 1, "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against "
+                       "the status quo. Chance it saves money: share of the Monte Carlo draws with a positive net "
+                       "present saving (Risk sheet).", "dd_note")
+    charts.npv_by_option(ws, f"A{r + 2}", ws, 1, 2, first + 1, r - 1,
                          "Net present saving by option (GBP)", "Net present saving (GBP)")
-    r += 17
+    return r + 19
 
-    # the service today
+
+def _baseline_table(ws: Worksheet, r: int, result: AppraisalResult, model_cells: Mapping[str, str],
+                    fit: tuple[float, int]) -> int:
+    """The baseline budget by subjective line, gross, income and net (formulas: the Model sheet's baseline
+    inputs), FTE and source; ``fit``: the source text's width and the last column."""
+    source_width, last = fit
     base = result.baseline
-    if base is not None:
-        put_text(ws, r, 1, f"The service today: baseline budget, {result.base_year}", "dd_section")
-        for c in range(2, last + 1):
-            set_style(ws, r, c, "dd_section")
+    for c, h in enumerate(("Subjective line", "GBP", "Expenditure or income"), start=1):
+        put_text(ws, r, c, h, "dd_header_left" if c == 1 else "dd_header")
+    ws.row_dimensions[r].height = 30
+    first_line = r = r + 1
+    for line in base.to_frame().itertuples(index=False):
+        put_text(ws, r, 1, line.label, "dd_label_indent")
+        put_formula(ws, r, 2, f"={model_cells[f'base_{line.line}']}", "dd_gbp")
+        put_text(ws, r, 3, line.kind, "dd_center")
         r += 1
-        put_text(ws, r, 1, "Subjective line", "dd_header_left")
-        put_text(ws, r, 2, "GBP", "dd_header")
-        put_text(ws, r, 3, "Expenditure or income", "dd_header")
-        ws.row_dimensions[r].height = 30
-        r += 1
-        frame = base.to_frame()
-        first_line = r
-        for line in frame.itertuples(index=False):
-            put_text(ws, r, 1, line.label, "dd_label_indent")
-            put_number(ws, r, 2, line.amount_gbp, "dd_gbp")
-            put_text(ws, r, 3, line.kind, "dd_center")
-            r += 1
-        last_line = r - 1
-        span_a = f"{ref(2, first_line)}:{ref(2, last_line)}"
-        span_k = f"{ref(3, first_line, True)}:{ref(3, last_line, True)}"
-        put_text(ws, r, 1, "Gross expenditure", "dd_label_bold")
-        put_formula(ws, r, 2, f'=SUMIF({span_k},"expenditure",{span_a})', "dd_gbp_subtotal")
-        gross_row = r
-        r += 1
-        put_text(ws, r, 1, "Income", "dd_label_bold")
-        put_formula(ws, r, 2, f'=SUMIF({span_k},"income",{span_a})', "dd_gbp")
-        income_row = r
-        r += 1
-        put_text(ws, r, 1, "Net budget", "dd_label_bold")
-        put_formula(ws, r, 2, f"={ref(2, gross_row)}+{ref(2, income_row)}", "dd_gbp_total")
-        r += 1
-        put_text(ws, r, 1, "Staff (FTE) / headcount", "dd_label")
-        put_number(ws, r, 2, base.fte, "dd_fte")
-        put_number(ws, r, 3, base.headcount, "dd_int")
-        r += 1
-        put_text(ws, r, 1, "Source", "dd_key")
-        put_text(ws, r, 2, base.source, "dd_note_wrap")
-        merge(ws, r, 2, r, last)
-        fit_row(ws, r, [(base.source, sum(widths.values()) - widths[1])], small=True)
-        r += 2
-    set_widths(ws, widths)
-    print_setup(ws, title_rows=None, landscape=False)
+    span_a = f"{ref(2, first_line)}:{ref(2, r - 1)}"
+    span_k = f"{ref(3, first_line, True)}:{ref(3, r - 1, True)}"
+    put_text(ws, r, 1, "Gross expenditure", "dd_label_bold")
+    put_formula(ws, r, 2, f'=SUMIF({span_k},"expenditure",{span_a})', "dd_gbp_subtotal")
+    put_text(ws, r + 1, 1, "Income", "dd_label_bold")
+    put_formula(ws, r + 1, 2, f'=SUMIF({span_k},"income",{span_a})', "dd_gbp")
+    put_text(ws, r + 2, 1, "Net budget", "dd_label_bold")
+    put_formula(ws, r + 2, 2, f"={ref(2, r)}+{ref(2, r + 1)}", "dd_gbp_total")
+    r += 3
+    put_text(ws, r, 1, "Staff (FTE) / headcount", "dd_label")
+    put_number(ws, r, 2, base.fte, "dd_fte")
+    put_number(ws, r, 3, base.headcount, "dd_int")
+    r += 1
+    put_text(ws, r, 1, "Source", "dd_key")
+    put_text(ws, r, 2, base.source, "dd_note_wrap")
+    merge(ws, r, 2, r, last)
+    fit_row(ws, r, [(base.source, source_width)], small=True)
+    return r + 2
 
 
 CONTENTS = {
     "summary": "Recommendation, key figures, net present saving by option, the baseline budget",
     "options": "Every option's metrics side by side; savings by year",
-    "cashflows": "Cash flows by year per option; discount factors, present values and NPVs as formulas",
+    "cashflows": "Cash flows by year per option, every cell a formula from the Model and Assumptions sheets",
     "discount": "Green Book discount rates (inputs): change one and every present value recalculates",
     "risk": "Monte Carlo percentiles, one-way sensitivity, switching values, delivery risk register",
     "mca": "Multi-criteria analysis: scores, weights (inputs) and weighted totals (formulas)",
     "plan": "Implementation plan per option: phases as a timeline (critical path in red), milestones",
-    "assumptions": "Every assumption used, with its value, range, source and quality rating",
+    "assumptions": "Every assumption used, with its value (an input: edit it and the model follows), range, source "
+                   "and quality rating",
+    "model": "The model's fixed inputs (settings, baseline, lever defaults, timing) and yearly helper rows",
     "benefits": "Outcome benefits by year, agency and kind (who gains); counted totals and present values as formulas",
     "programme": "One row per project: the recommended option and its headline figures",
+}
+
+
+#: The cover's "How to read this workbook" entries.
+HOW_TO_READ = {
+    "Inputs": "Yellow cells with blue figures (each assumption's value used, discount rates, MCA weights and scores) "
+              "are inputs you may change; the workbook recalculates. Each assumption has a defined name "
+              "(mutual__staff_cost_change) and each option's net present saving too (nps__mutual).",
+    "Formulas": "The yearly cash flows by component (Model sheet: settings, baseline, timing), totals, savings, "
+                "discount factors, present values, net present values, optimism bias, residual value, payback years "
+                "and MCA totals are live formulas that reproduce the model's figures.",
+    "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, the Green Book "
+                    "benefit-cost ratio, savings over 10, 15 and 20 years and plan dates are values from the "
+                    "ddanalysis model; they do not recalculate when an input is edited.",
+    "Money": "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision.",
 }
 
 
@@ -356,13 +380,7 @@ def write_cover(ws: Worksheet, ctx: Context, heading: str, facts: list[tuple[str
     set_style(ws, r, 2, "dd_section")
     r += 1
     for key, text in (
-        ("Inputs", "Yellow cells with blue figures (discount rates, MCA weights and scores) are inputs you may change; "
-                   "the workbook recalculates."),
-        ("Formulas", "Totals, savings, discount factors, present values, net present values, benefit-cost ratios and "
-                     "MCA totals are live formulas that reproduce the model's figures."),
-        ("Model values", "Yearly cash flows by component, Monte Carlo results, sensitivity, switching values, payback "
-                         "years and plan dates are values from the ddanalysis model; they do not recalculate."),
-        ("Money", "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision."),
+        *HOW_TO_READ.items(),
     ):
         put_text(ws, r, 1, key, "dd_key")
         put_text(ws, r, 2, text, "dd_text")

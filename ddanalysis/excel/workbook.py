@@ -21,9 +21,13 @@ from ..version import __version__
 from . import styles
 from .assumptions_sheet import write_assumptions
 from .benefits_sheet import write_benefits
+from .formulas import OptionFormulas
 from .layout import Context
 from .mca_sheet import write_mca
-from .money import DiscountRefs, check_factors, write_cashflows, write_discount_rates
+from .model_inputs import model_inputs
+from .model_sheet import fill_net_change, write_model
+from .money import CASHFLOW_FIRST_COL, DiscountRefs, check_factors, write_cashflows, write_discount_rates
+from .names import assumption_namer, define, define_names
 from .plan_sheet import write_plan
 from .programme_sheet import write_programme
 from .risk_sheet import write_risk
@@ -32,7 +36,7 @@ from .summary import CONTENTS, ProjectSheets, project_facts, write_cover, write_
 #: Sheet kinds of one project, in workbook order, and their names.
 PROJECT_SHEETS: dict[str, str] = {
     "summary": "Summary", "options": "Options", "cashflows": "Cash flows", "discount": "Discount rates",
-    "risk": "Risk", "mca": "MCA", "plan": "Plan", "assumptions": "Assumptions",
+    "risk": "Risk", "mca": "MCA", "plan": "Plan", "assumptions": "Assumptions", "model": "Model",
     "benefits": "Benefits",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
@@ -72,19 +76,34 @@ def _new_workbook(title: str, subject: str) -> Workbook:
 
 
 def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: dict[str, str],
-                    discount: DiscountRefs | None, bands_info: tuple) -> ProjectSheets:
-    """Create and fill one project's sheets (in display order; filled in dependency order)."""
+                    discount: DiscountRefs | None, bands_info: tuple, name_prefix: str = "") -> ProjectSheets:
+    """Create and fill one project's sheets (in display order; filled in dependency order). ``name_prefix``
+    starts each of the project's defined names (a programme workbook holds several projects)."""
     ws = {kind: wb.create_sheet(name) for kind, name in names.items()}
     if discount is None:  # a project workbook has its own discount-rate sheet
         bands, src_title, src_link = bands_info
         discount = write_discount_rates(ws["discount"], ctx, bands, src_title, src_link, result.horizon_years)
-    cf = write_cashflows(ws["cashflows"], ctx, result, discount)
+    inputs = model_inputs(result)
+    name_of = assumption_namer(name_prefix)
+    model = write_model(ws["model"], ctx, result, inputs, name_of, CASHFLOW_FIRST_COL)
+    teckal = {opt: bool(inputs.model.book.models[opt]["teckal"]) for opt in result.options.id
+              if opt in inputs.model.book.models}
+
+    def formulas(opt: str, own) -> dict[str, str]:
+        return OptionFormulas(model, opt, result.perspective, teckal.get(opt, False), own).templates()
+    cf = write_cashflows(ws["cashflows"], ctx, result, discount, formulas)
+    year_cols = range(cf.first_col, cf.last_col + 1)
+    fill_net_change(ws["model"], model, cf.sheet, {o: rows.components for o, rows in cf.options.items()},
+                    "staff", "volunteer_time", year_cols)
+    define_names(wb, write_assumptions(ws["assumptions"], ctx, result), name_of)
+    for opt, rows in cf.options.items():
+        if rows.pv_saving:
+            define(wb, name_of.nps(opt), cf.nps(opt))
     mca = write_mca(ws["mca"], ctx, result)
-    opt_refs = write_options(ws["options"], ctx, result, cf, mca)
-    write_summary(ws["summary"], ctx, result, opt_refs)
+    opt_refs = write_options(ws["options"], ctx, result, cf, mca, model.scalars)
+    write_summary(ws["summary"], ctx, result, opt_refs, model.scalars)
     write_risk(ws["risk"], ctx, result)
     write_plan(ws["plan"], ctx, result)
-    write_assumptions(ws["assumptions"], ctx, result)
     benefits = write_benefits(ws["benefits"], ctx, result, cf)
     return ProjectSheets(names=names, options=opt_refs, benefits=benefits)
 
@@ -189,7 +208,8 @@ def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataF
     project_refs: dict[str, ProjectSheets] = {}
     for pid, res in results.items():
         names = {kind: f"{prefixes[pid]} {name}" for kind, name in PROJECT_SHEETS.items() if kind != "discount"}
-        project_refs[pid] = _project_sheets(wb, res, context(res, produced), names, discount, bands_info)
+        project_refs[pid] = _project_sheets(wb, res, context(res, produced), names, discount, bands_info,
+                                            name_prefix=pid)
     write_programme(programme_ws, ctx, results, summary, project_refs)
     facts = _programme_facts(results, ctx, produced)
     contents = [("Programme", CONTENTS["programme"]), ("Discount rates", CONTENTS["discount"])]

@@ -898,7 +898,7 @@ def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> 
     rows = []
     for a in agencies + ["__total__"]:
         vals = grid.sum() if a == "__total__" else grid.loc[a] if a in grid.index else pd.Series(dtype=float)
-        row = {"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a]}
+        row: dict[str, Any] = {"Agency": "Total" if a == "__total__" else AGENCY_NAMES[a]}
         for k, label in KIND_NAMES.items():
             row[label] = float(vals.get(k, 0.0))
         row["Fiscal: cashable + non-cashable (added, labelled)"] = row["Fiscal, cashable"] + row["Fiscal, non-cashable"]

@@ -14,13 +14,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import config, mca, plan, registry
+from . import config, mca, partners, plan, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, load_book
 from .baseline import project_baseline
 from .cashflow import (COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS,
                        PERSPECTIVES)
 from .errors import DDAnalysisError, unknown
+from .financial_case import council_results
 from .model import OptionTiming, ProjectModel
 from .presentation import text as decision_text
 from .result import AppraisalResult
@@ -249,6 +250,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
                                overrides),
         mc_inputs=mc.inputs.reset_index(drop=True) if draws else None,
         **public,
+        **council_results(partners.load(project_id, project.councils, [names[c] for c in project.councils],
+                                        base.amounts_gbp.to_dict()), cashflows, annual, used, float(mc_target),
+                          registry.STATUS_QUO),
     )
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))

@@ -16,11 +16,13 @@ The savings target is the appraisal's (``targets.steady_state_saving_share`` of 
 budget, real), each council's part being its share of the net budget, expressed in each year's cash.
 The gap is the target less the net cash saving: positive where the option falls short.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,23 +78,22 @@ def load_inflation(path: Path | str | None = None) -> Inflation:
     path = Path(path) if path is not None else config.data_path("assumptions", "inflation.yaml")
     raw = read_yaml_mapping(path, "inflation file")
     problems = Problems(path)
-    out: dict[str, object] = {}
+    series: dict[str, dict[str, float]] = {}
+    long_run: dict[str, float] = {}
     sources: dict[str, str] = {}
     for kind in ("pay", "price"):
         block = raw.get(kind)
         if not isinstance(block, Mapping):
             problems.add(kind, "missing; expected a mapping with by_year and long_run")
             block = {}
-        by_year = {}
+        series[kind] = {}
         for year, entry in (block.get("by_year") or {}).items():
             if not (isinstance(year, str) and len(year) == 7 and year[4] == "-" and year[:4].isdigit()):
                 problems.add(f"{kind}.by_year.{year}", "expected a financial year written like 2014-15")
-            by_year[str(year)], sources[f"{kind} {year}"] = _rate(problems, f"{kind}.by_year.{year}", entry)
-        out[kind] = by_year
-        out[f"{kind}_long_run"], sources[f"{kind} long run"] = _rate(problems, f"{kind}.long_run", block.get("long_run"))
+            series[kind][str(year)], sources[f"{kind} {year}"] = _rate(problems, f"{kind}.by_year.{year}", entry)
+        long_run[kind], sources[f"{kind} long run"] = _rate(problems, f"{kind}.long_run", block.get("long_run"))
     problems.raise_if_any()
-    return Inflation(pay=out["pay"], price=out["price"], pay_long_run=out["pay_long_run"],  # type: ignore[arg-type]
-                     price_long_run=out["price_long_run"], sources=sources)  # type: ignore[arg-type]
+    return Inflation(series["pay"], series["price"], long_run["pay"], long_run["price"], sources)
 
 
 def indices(inflation: Inflation, years: Sequence[str], real_pay_growth: float) -> tuple[np.ndarray, np.ndarray]:
@@ -108,9 +109,16 @@ def indices(inflation: Inflation, years: Sequence[str], real_pay_growth: float) 
     return pay, price
 
 
-def cash_profile(apportionment: Apportionment, cashflows: pd.DataFrame, years: Sequence[str],
-                 inflation: Inflation, real_pay_growth: float, target_real_gbp: float,
-                 options: Sequence[str], status_quo: str) -> pd.DataFrame:
+def cash_profile(
+    apportionment: Apportionment,
+    cashflows: pd.DataFrame,
+    years: Sequence[str],
+    inflation: Inflation,
+    real_pay_growth: float,
+    target_real_gbp: float,
+    options: Sequence[str],
+    status_quo: str,
+) -> pd.DataFrame:
     """Each option's net cash saving by financial year and council against its savings target.
 
     ``cashflows``: the result's tidy real cash flows (option, year_index, component, cost_gbp, GBP real
@@ -131,15 +139,24 @@ def cash_profile(apportionment: Apportionment, cashflows: pd.DataFrame, years: S
         for c, name in zip(apportionment.councils, apportionment.names):
             council_cash = s[c].to_numpy() @ cash
             target = target_real_gbp * float(apportionment.net_budget_shares[c]) * price[:T]
-            rows += [(opt, years[t], c, name, float(council_cash[t]), float(target[t]),
-                      float(target[t] - council_cash[t])) for t in range(T)]
-    return pd.DataFrame(rows, columns=["option", "year", "council", "name", "net_cash_saving_gbp", "target_gbp",
-                                       "gap_gbp"])
+            rows += [
+                (opt, years[t], c, name, float(council_cash[t]), float(target[t]), float(target[t] - council_cash[t]))
+                for t in range(T)
+            ]
+    return pd.DataFrame(
+        rows, columns=["option", "year", "council", "name", "net_cash_saving_gbp", "target_gbp", "gap_gbp"]
+    )
 
 
-def council_results(apportionment: Apportionment, cashflows: pd.DataFrame, annual: pd.DataFrame,
-                    assumptions: pd.DataFrame, target_real_gbp: float, status_quo: str,
-                    inflation: Inflation | None = None) -> dict[str, object]:
+def council_results(
+    apportionment: Apportionment,
+    cashflows: pd.DataFrame,
+    annual: pd.DataFrame,
+    assumptions: pd.DataFrame,
+    target_real_gbp: float,
+    status_quo: str,
+    inflation: Inflation | None = None,
+) -> dict[str, Any]:
     """The per-council fields of an appraisal result: ``apportionment``, ``by_council`` (see
     :func:`ddanalysis.partners.by_council`) and ``cash_profile`` (:func:`cash_profile`), from the
     result's cash flows, annual table (discount factors, financial years) and assumptions used
@@ -154,6 +171,14 @@ def council_results(apportionment: Apportionment, cashflows: pd.DataFrame, annua
     return {
         "apportionment": apportionment,
         "by_council": by_council(apportionment, cashflows, first["discount_factor"].to_numpy(), options, status_quo),
-        "cash_profile": cash_profile(apportionment, cashflows, list(first["financial_year"]), inflation,
-                                     float(rpg.iloc[0]), target_real_gbp, options, status_quo),
+        "cash_profile": cash_profile(
+            apportionment,
+            cashflows,
+            list(first["financial_year"]),
+            inflation,
+            float(rpg.iloc[0]),
+            target_real_gbp,
+            options,
+            status_quo,
+        ),
     }

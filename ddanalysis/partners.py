@@ -17,6 +17,7 @@ A project of one council, or one with no partners file, is apportioned to its co
 shares, labelled as a default. Whatever the basis, a component's shares sum to 1, so the councils'
 net present savings and one-off costs sum to the project's (the saving is linear in the components).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -39,22 +40,53 @@ LINE_TOLERANCE_GBP_K = 0.5
 
 _PAY = ("employees_pay", "employees_ni", "employees_pension")
 _INCOME = ("income_fees_charges", "income_grants", "income_other")
-_GROSS = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-          "supplies_services", "third_party_payments", "support_recharges")
+_GROSS = (
+    "employees_pay",
+    "employees_ni",
+    "employees_pension",
+    "premises",
+    "business_rates",
+    "transport",
+    "supplies_services",
+    "third_party_payments",
+    "support_recharges",
+)
 
 #: Component -> the baseline lines that drive it (its shares follow those lines). A judgement of the
 #: ddanalysis team, from how :mod:`ddanalysis.cashflow` builds each component from the baseline.
 COMPONENT_BASIS: dict[str, tuple[str, ...]] = {
-    "staff": _PAY, "pension_rate": _PAY, "pension_deficit": _PAY, "volunteer_time": _PAY,
-    "premises": ("premises",), "business_rates": ("business_rates",), "transport": ("transport",),
+    "staff": _PAY,
+    "pension_rate": _PAY,
+    "pension_deficit": _PAY,
+    "volunteer_time": _PAY,
+    "premises": ("premises",),
+    "business_rates": ("business_rates",),
+    "transport": ("transport",),
     "supplies_third_party": ("supplies_services", "third_party_payments"),
     "irrecoverable_vat": ("premises", "transport", "supplies_services"),
-    "support_services": ("support_recharges",), "own_support": ("support_recharges",),
-    "stranded_overheads": ("support_recharges",), "double_running": ("support_recharges",),
-    "income_existing": _INCOME, "admissions_vat": ("income_fees_charges",),
-    "tupe_hr": _PAY, "it_separation": _PAY, "redundancy": _PAY, "pensions_work": _PAY,
-    **{k: _GROSS for k in ("client_side", "supplier_margin", "new_income", "grant_income", "legal_governance",
-                           "procurement", "optimism_bias_operating", "optimism_bias_one_off")},
+    "support_services": ("support_recharges",),
+    "own_support": ("support_recharges",),
+    "stranded_overheads": ("support_recharges",),
+    "double_running": ("support_recharges",),
+    "income_existing": _INCOME,
+    "admissions_vat": ("income_fees_charges",),
+    "tupe_hr": _PAY,
+    "it_separation": _PAY,
+    "redundancy": _PAY,
+    "pensions_work": _PAY,
+    **{
+        k: _GROSS
+        for k in (
+            "client_side",
+            "supplier_margin",
+            "new_income",
+            "grant_income",
+            "legal_governance",
+            "procurement",
+            "optimism_bias_operating",
+            "optimism_bias_one_off",
+        )
+    },
 }
 
 
@@ -81,8 +113,15 @@ def _components() -> list[str]:
     return list(OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
 
 
-def declared(councils: Sequence[str], names: Sequence[str], shares: Mapping[str, float], *,
-             where: str = "shares", basis: str = "declared shares", source: str = "") -> Apportionment:
+def declared(
+    councils: Sequence[str],
+    names: Sequence[str],
+    shares: Mapping[str, float],
+    *,
+    where: str = "shares",
+    basis: str = "declared shares",
+    source: str = "",
+) -> Apportionment:
     """An apportionment by one share per council (each in [0, 1], summing to 1).
 
     Raises :class:`DataFileError` naming ``where`` and the shares when a council lacks a share, an
@@ -112,13 +151,24 @@ def declared(councils: Sequence[str], names: Sequence[str], shares: Mapping[str,
 def equal(councils: Sequence[str], names: Sequence[str]) -> Apportionment:
     """Equal shares, labelled as the default used when a project declares no apportionment."""
     n = len(councils)
-    return declared(councils, names, {c: 1.0 / n for c in councils},
-                    basis="equal shares (default: no apportionment declared)" if n > 1 else "one council",
-                    source="default" if n > 1 else "the project's one council")
+    return declared(
+        councils,
+        names,
+        {c: 1.0 / n for c in councils},
+        basis="equal shares (default: no apportionment declared)" if n > 1 else "one council",
+        source="default" if n > 1 else "the project's one council",
+    )
 
 
-def from_lines(councils: Sequence[str], names: Sequence[str], lines_gbp_k: pd.DataFrame,
-               baseline_gbp: Mapping[str, float], *, where: str = "lines", source: str = "") -> Apportionment:
+def from_lines(
+    councils: Sequence[str],
+    names: Sequence[str],
+    lines_gbp_k: pd.DataFrame,
+    baseline_gbp: Mapping[str, float],
+    *,
+    where: str = "lines",
+    source: str = "",
+) -> Apportionment:
     """An apportionment by each council's own baseline lines.
 
     ``lines_gbp_k``: index = council E-code, columns = baseline lines, GBP thousand (a line a council
@@ -137,8 +187,11 @@ def from_lines(councils: Sequence[str], names: Sequence[str], lines_gbp_k: pd.Da
     for line, value in baseline_gbp.items():
         got = float(table[line].sum()) if line in table.columns else 0.0
         if abs(got - float(value) / 1000.0) > LINE_TOLERANCE_GBP_K:
-            problems.add(f"lines.*.{line}", f"the councils' lines sum to {got:,.1f} GBP thousand; expected the "
-                                            f"baseline's {float(value) / 1000.0:,.1f}")
+            problems.add(
+                f"lines.*.{line}",
+                f"the councils' lines sum to {got:,.1f} GBP thousand; expected the "
+                f"baseline's {float(value) / 1000.0:,.1f}",
+            )
     problems.raise_if_any()
     comp = pd.DataFrame({k: _line_shares(table, COMPONENT_BASIS[k]) for k in _components()}).T
     net = table.sum(axis=1)
@@ -159,8 +212,13 @@ def partners_path(project_id: str) -> Path:
     return config.data_path("partners", f"{project_id}.yaml")
 
 
-def load(project_id: str, councils: Sequence[str], names: Sequence[str], baseline_gbp: Mapping[str, float],
-         path: Path | None = None) -> Apportionment:
+def load(
+    project_id: str,
+    councils: Sequence[str],
+    names: Sequence[str],
+    baseline_gbp: Mapping[str, float],
+    path: Path | None = None,
+) -> Apportionment:
     """The project's apportionment from its partners file (``path``, default :func:`partners_path`);
     equal shares, labelled a default, when there is no file. Raises :class:`DataFileError` naming the
     file and key for an unknown key, a file giving both or neither of ``shares`` and ``lines``, or a
@@ -171,22 +229,32 @@ def load(project_id: str, councils: Sequence[str], names: Sequence[str], baselin
     raw = read_yaml_mapping(path, "partners file")
     unknown_keys = sorted(set(raw) - {"project_id", "shares", "lines", "source", "quality", "note"})
     if unknown_keys:
-        raise DataFileError(f"{path}: unknown key(s) {', '.join(unknown_keys)}; expected project_id, shares or "
-                            "lines, source, quality, note")
+        raise DataFileError(
+            f"{path}: unknown key(s) {', '.join(unknown_keys)}; expected project_id, shares or "
+            "lines, source, quality, note"
+        )
     if ("shares" in raw) == ("lines" in raw):
-        raise DataFileError(f"{path}: expected exactly one of 'shares' (one share per council) or 'lines' (each "
-                            "council's own baseline lines, GBP thousand)")
+        raise DataFileError(
+            f"{path}: expected exactly one of 'shares' (one share per council) or 'lines' (each "
+            "council's own baseline lines, GBP thousand)"
+        )
     source = str(raw.get("source", ""))
     if "shares" in raw:
         if not isinstance(raw["shares"], Mapping):
             raise DataFileError(f"{path}, shares: expected a mapping of council E-code to share")
-        return declared(councils, names, {str(k): _number(path, f"shares.{k}", v) for k, v in raw["shares"].items()},
-                        where=str(path), source=source)
+        return declared(
+            councils,
+            names,
+            {str(k): _number(path, f"shares.{k}", v) for k, v in raw["shares"].items()},
+            where=str(path),
+            source=source,
+        )
     lines = raw["lines"]
     if not isinstance(lines, Mapping) or not all(isinstance(v, Mapping) for v in lines.values()):
         raise DataFileError(f"{path}, lines: expected a mapping of council E-code to its baseline lines (GBP thousand)")
-    frame = pd.DataFrame({str(c): {str(k): _number(path, f"lines.{c}.{k}", v) for k, v in ls.items()}
-                          for c, ls in lines.items()}).T
+    frame = pd.DataFrame(
+        {str(c): {str(k): _number(path, f"lines.{c}.{k}", v) for k, v in ls.items()} for c, ls in lines.items()}
+    ).T
     return from_lines(councils, names, frame, baseline_gbp, where=str(path), source=source)
 
 
@@ -199,13 +267,17 @@ def _number(path: Path, key: str, value: object) -> float:
 def component_savings(cashflows: pd.DataFrame, option: str, status_quo: str) -> pd.DataFrame:
     """An option's saving by component and year (status quo cost minus option cost; GBP, real):
     index = component, columns = year_index. ``cashflows``: the result's tidy cash flows."""
-    wide = cashflows.pivot_table(index=["option", "component"], columns="year_index", values="cost_gbp",
-                                 aggfunc="sum")
+    wide = cashflows.pivot_table(index=["option", "component"], columns="year_index", values="cost_gbp", aggfunc="sum")
     return wide.loc[status_quo] - wide.loc[option]
 
 
-def by_council(apportionment: Apportionment, cashflows: pd.DataFrame, discount_factors: Sequence[float],
-               options: Sequence[str], status_quo: str) -> pd.DataFrame:
+def by_council(
+    apportionment: Apportionment,
+    cashflows: pd.DataFrame,
+    discount_factors: Sequence[float],
+    options: Sequence[str],
+    status_quo: str,
+) -> pd.DataFrame:
     """Each option's net present saving and one-off cost per council (GBP, real base-year prices).
 
     Columns: option, council (E-code), name, net_present_saving_gbp, one_off_cost_gbp (undiscounted),

@@ -253,8 +253,8 @@ def _council_fields(by_council: pd.DataFrame | None, cash: pd.DataFrame | None, 
     if cash is not None:
         mine = cash[cash["option"] == option]
         out["cash_profile"] = [{"year": str(r.year), "council": str(r.council),
-                                "net_cash_saving_gbp": _money(r.net_cash_saving_gbp), "target_gbp": _money(r.target_gbp),
-                                "gap_gbp": _money(r.gap_gbp)} for r in mine.itertuples(index=False)]
+                                "net_cash_saving_gbp": _money(r.net_cash_saving_gbp),
+                                "target_gbp": _money(r.target_gbp), "gap_gbp": _money(r.gap_gbp)} for r in mine.itertuples(index=False)]
     return out
 
 

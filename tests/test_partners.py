@@ -117,14 +117,19 @@ def test_bundled_partnership_shares_follow_the_rs_education_split():
     assert app.net_budget_shares.sum() == pytest.approx(1.0)
 
 
-@pytest.mark.slow
-def test_cheshire_west_and_wirral_results_per_council_sum_to_the_total():
-    """With declared shares every component splits alike, so each council's net present saving is its
-    share x the option's (0.4951 for Cheshire West and Chester), and the two sum to the total."""
+@pytest.fixture(scope="module")
+def cwac():
+    """The Cheshire West and Chester with Wirral project, appraised without draws (fast)."""
     from ddanalysis.engine import appraise
 
-    result = appraise("cwac-wirral-school-services", draws=0, with_switching=False, with_sensitivity=False)
-    doc = result.to_dict()
+    return appraise("cwac-wirral-school-services", draws=0, with_switching=False, with_sensitivity=False)
+
+
+@pytest.mark.slow
+def test_cheshire_west_and_wirral_results_per_council_sum_to_the_total(cwac):
+    """With declared shares every component splits alike, so each council's net present saving is its
+    share x the option's (0.4951 for Cheshire West and Chester), and the two sum to the total."""
+    doc = cwac.to_dict()
     for opt in doc["options"]:
         parts = opt["by_council"]
         assert [p["council"] for p in parts] == ["E0604", "E4305"]
@@ -132,3 +137,39 @@ def test_cheshire_west_and_wirral_results_per_council_sum_to_the_total():
         assert sum(p["one_off_cost_gbp"] for p in parts) == pytest.approx(opt["one_off_cost_gbp"], abs=0.02)
         assert parts[0]["net_present_saving_gbp"] == pytest.approx(0.4951 * opt["net_present_saving_gbp"], abs=0.02)
     assert doc["apportionment"]["basis"] == "declared shares"
+
+
+@pytest.mark.slow
+def test_by_council_table_has_each_council_and_the_option_total(cwac):
+    """Per option: one row per council, then 'All councils' equal to the option's net present saving."""
+    from ddanalysis.presentation import tables
+
+    t = tables.by_council_table(cwac)
+    frame = t.frame
+    names = dict(zip(cwac.options["id"], cwac.options["name"]))
+    for opt, nps in zip(cwac.options["id"], cwac.options["net_present_saving_gbp"]):
+        rows = frame[frame["Option"] == names[opt]]
+        assert list(rows["Council"]) == ["Cheshire West and Chester", "Wirral", "All councils"]
+        assert rows["Net present saving"].iloc[-1] == pytest.approx(nps)
+    assert "declared shares" in t.caption and t.unit("Net present saving") == "gbp"
+    assert t.formatted()["Net present saving"].str.startswith(("£", "-£")).all()
+
+
+@pytest.mark.slow
+def test_excel_summary_shows_each_councils_part(cwac, tmp_path):
+    """The Summary sheet's block: the two councils' net present savings of the recommended option,
+    read back from the workbook, sum to the option's (the total row)."""
+    from openpyxl import load_workbook
+
+    from ddanalysis.excel import export_project
+
+    path = export_project(cwac, tmp_path / "cwac.xlsx")
+    ws = load_workbook(path)["Summary"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_col=1, max_col=5)]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Each council's part")
+    name = cwac.option_name(cwac.recommended)
+    mine = [r for r in rows[start + 2 :] if r[0] == name]
+    assert [r[1] for r in mine[:3]] == ["Cheshire West and Chester", "Wirral", "All councils"]
+    assert mine[0][3] + mine[1][3] == pytest.approx(mine[2][3])
+    nps = float(cwac.options.set_index("id").loc[cwac.recommended, "net_present_saving_gbp"])
+    assert mine[2][3] == pytest.approx(nps)

@@ -18,6 +18,7 @@ from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
+from .councils import write_by_council
 from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
 from .money import CashflowRefs
@@ -264,6 +265,7 @@ def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs
     charts.npv_by_option(ws, chart_anchor, ws, 1, 2, first + 1, last_row,
                          "Net present saving by option (GBP)", "Net present saving (GBP)")
     r += 17
+    r = write_by_council(ws, r, result, last, sum(widths.values()))
 
     # the service today
     base = result.baseline

@@ -14,9 +14,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import config, mca, partners, plan, registry
+from . import config, mca, partners, plan, price_base, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
-from .assumptions import PROJECT_SCOPE, load_book
+from .assumptions import PROJECT_SCOPE
 from .baseline import project_baseline
 from .cashflow import (COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS,
                        PERSPECTIVES)
@@ -66,7 +66,7 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
                 horizon_years: int | None = None, plan_start: dt.date | None = None) -> tuple[ProjectModel, dict]:
     """The project's model and its options' plans (option id -> Plan)."""
     project = registry.project(project_id)
-    book = load_book(project_id)
+    book = price_base.project_book(project_id)  # prices real in the baseline's base year
     base = project_baseline(project_id)
     plans = plan.project_plans(project_id, duration_case=plan_duration, start=plan_start)
     timings = {registry.STATUS_QUO: OptionTiming(None, None)}
@@ -108,7 +108,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
-    book = load_book(project_id)
+    book = price_base.project_book(project_id)  # prices real in the baseline's base year
     sc = book.scenario(scenario)
     values = book.values(sc)
     ob_key = (PROJECT_SCOPE, "optimism_bias_mitigation")

@@ -173,3 +173,33 @@ def test_excel_summary_shows_each_councils_part(cwac, tmp_path):
     assert mine[0][3] + mine[1][3] == pytest.approx(mine[2][3])
     nps = float(cwac.options.set_index("id").loc[cwac.recommended, "net_present_saving_gbp"])
     assert mine[2][3] == pytest.approx(nps)
+
+
+@pytest.mark.slow
+def test_board_paper_financial_case_shows_each_councils_part(cwac):
+    """The paper's financial case: both councils by name, and Wirral's part of the recommended option
+    as formats.money prints the result's by_council figure."""
+    from ddanalysis.paper import build_document
+    from ddanalysis.paper.html import render_html
+    from ddanalysis.paper.inputs import gather
+    from ddanalysis.presentation import formats
+
+    page = render_html(build_document(cwac, gather(cwac)))
+    bc = cwac.by_council
+    wirral = bc[(bc["option"] == cwac.recommended) & (bc["council"] == "E4305")]["net_present_saving_gbp"].iloc[0]
+    assert "Each council&#x27;s part" in page or "Each council's part" in page
+    assert "Cheshire West and Chester" in page and formats.money(wirral) in page
+    assert "Cash (nominal) profile per council" in page
+
+
+@pytest.mark.slow
+def test_cli_text_lists_each_councils_part(cwac):
+    """The CLI's table: a line per option and council, Wirral's figure as formats.money prints it."""
+    from ddanalysis import report
+    from ddanalysis.presentation import formats
+
+    out = report.appraisal_table(cwac)
+    bc = cwac.by_council
+    row = bc[(bc["option"] == "in-house-redesign") & (bc["council"] == "E4305")].iloc[0]
+    line = next(x for x in out.splitlines() if x.startswith("In-house redesign") and "Wirral" in x)
+    assert formats.money(row["net_present_saving_gbp"]) in line and formats.money(row["one_off_cost_gbp"]) in line

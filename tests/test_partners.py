@@ -203,3 +203,18 @@ def test_cli_text_lists_each_councils_part(cwac):
     row = bc[(bc["option"] == "in-house-redesign") & (bc["council"] == "E4305")].iloc[0]
     line = next(x for x in out.splitlines() if x.startswith("In-house redesign") and "Wirral" in x)
     assert formats.money(row["net_present_saving_gbp"]) in line and formats.money(row["one_off_cost_gbp"]) in line
+
+
+@pytest.mark.slow
+def test_dashboard_costs_tab_shows_each_councils_part_and_the_cash_profile(tmp_path):
+    """The dashboard's costs tab: the per-council table names both councils, and the picked option's
+    cash (nominal) profile per council is shown under its chart."""
+    from ddanalysis.dashboard.appraisal import TABS, AppraisalPage, CostsSection
+    from ddanalysis.dashboard.store import ResultStore
+
+    page = AppraisalPage(ResultStore(directory=tmp_path, fingerprint="test"), "cwac-wirral-school-services")
+    page.tabs.selected_index = TABS.index("Costs and savings")
+    costs = page.sections[TABS.index("Costs and savings")]
+    assert isinstance(costs, CostsSection)
+    assert "Cheshire West and Chester" in costs.councils.value and "All councils" in costs.councils.value
+    assert "financial case in cash" in costs.cash.value and "Wirral" in costs.cash.value

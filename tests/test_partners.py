@@ -218,3 +218,33 @@ def test_dashboard_costs_tab_shows_each_councils_part_and_the_cash_profile(tmp_p
     assert isinstance(costs, CostsSection)
     assert "Cheshire West and Chester" in costs.councils.value and "All councils" in costs.councils.value
     assert "financial case in cash" in costs.cash.value and "Wirral" in costs.cash.value
+
+
+@pytest.mark.slow
+def test_cli_refuses_shares_that_do_not_sum_to_one(tmp_path):
+    """A copy of the bundled data with shares 0.55 + 0.5 = 1.05: `ddanalysis appraise` exits with status 2,
+    no traceback, and a message naming the file and the shares."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    bad = data / "partners" / "cwac-wirral-school-services.yaml"
+    bad.write_text("shares: {E0604: 0.55, E4305: 0.5}\nsource: a test\n", encoding="utf-8")
+    env = {**os.environ, "DDANALYSIS_DATA": str(data)}
+    out = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "appraise", "cwac-wirral-school-services", "--draws", "0"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    assert "cwac-wirral-school-services.yaml" in out.stderr and "E0604: 0.55, E4305: 0.5" in out.stderr
+    assert "sum to 1.05" in out.stderr

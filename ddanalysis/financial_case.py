@@ -125,7 +125,8 @@ def cash_profile(
     base-year prices); ``years``: the financial year of each year_index; ``target_real_gbp``: the
     project's savings target a year (GBP, real). Returns columns option, year, council, name,
     net_cash_saving_gbp, target_gbp, gap_gbp (GBP, nominal cash of that year; gap = target - saving,
-    positive = short of the target), one row per option, year and council.
+    positive = short of the target), one row per option, year and council (year by year, the councils in
+    the project's order within each year).
     """
     pay, price = indices(inflation, years, real_pay_growth)
     shares = apportionment.component_shares
@@ -136,13 +137,22 @@ def cash_profile(
         index = np.where(np.isin(saving.index, PAY_COMPONENTS)[:, None], pay[None, :T], price[None, :T])
         cash = saving.to_numpy()[:, :T] * index
         s = shares.reindex(saving.index).fillna(0.0)
-        for c, name in zip(apportionment.councils, apportionment.names):
-            council_cash = s[c].to_numpy() @ cash
-            target = target_real_gbp * float(apportionment.net_budget_shares[c]) * price[:T]
-            rows += [
-                (opt, years[t], c, name, float(council_cash[t]), float(target[t]), float(target[t] - council_cash[t]))
-                for t in range(T)
-            ]
+        pairs = list(zip(apportionment.councils, apportionment.names))
+        cash_of = {c: s[c].to_numpy() @ cash for c, _ in pairs}
+        target_of = {c: target_real_gbp * float(apportionment.net_budget_shares[c]) * price[:T] for c, _ in pairs}
+        rows += [
+            (
+                opt,
+                years[t],
+                c,
+                name,
+                float(cash_of[c][t]),
+                float(target_of[c][t]),
+                float(target_of[c][t] - cash_of[c][t]),
+            )
+            for t in range(T)
+            for c, name in pairs
+        ]
     return pd.DataFrame(
         rows, columns=["option", "year", "council", "name", "net_cash_saving_gbp", "target_gbp", "gap_gbp"]
     )

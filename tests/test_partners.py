@@ -248,3 +248,25 @@ def test_cli_refuses_shares_that_do_not_sum_to_one(tmp_path):
     assert "Traceback" not in out.stderr
     assert "cwac-wirral-school-services.yaml" in out.stderr and "E0604: 0.55, E4305: 0.5" in out.stderr
     assert "sum to 1.05" in out.stderr
+
+
+@pytest.mark.slow
+def test_excel_summary_shows_the_cash_profile_per_council(cwac, tmp_path):
+    """The Summary sheet's cash block for the focus option: the first year's rows for the two councils
+    hold the result's cash figures, and target - saving = gap on each row."""
+    from openpyxl import load_workbook
+
+    from ddanalysis.excel import export_project
+    from ddanalysis.presentation import tables
+
+    ws = load_workbook(export_project(cwac, tmp_path / "cwac.xlsx"))["Summary"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_col=1, max_col=6)]
+    start = next(i for i, r in enumerate(rows) if str(r[0]).startswith("The financial case in cash"))
+    first = rows[start + 2 : start + 4]
+    focus = tables.focus_option(cwac)
+    cp = cwac.cash_profile[cwac.cash_profile["option"] == focus]
+    assert [r[0] for r in first] == [cwac.first_year] * 2
+    assert [r[1] for r in first] == ["Cheshire West and Chester", "Wirral"]
+    assert [r[3] for r in first] == pytest.approx(list(cp["net_cash_saving_gbp"].iloc[:2]))
+    for r in first:
+        assert r[4] - r[3] == pytest.approx(r[5])

@@ -15,12 +15,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from .assumptions import AssumptionBook, base_date
+from . import config
+from .assumptions import AssumptionBook, base_date, value_at
 from .errors import DDAnalysisError
-from .years import fy_label, fy_start_year
+from .yamlio import read_yaml_mapping
+from .years import fy_label, fy_of, fy_start_year
 
 #: Where the deflator series lives (named in error messages).
 DEFLATOR_FILE = "data/assumptions/appraisal.yaml (gdp_deflator)"
@@ -108,16 +112,78 @@ def _carried(book: AssumptionBook, ratio: float, base_year: str) -> tuple[pd.Dat
     return table, levers
 
 
-def at_base_year(book: AssumptionBook, base_year: str) -> AssumptionBook:
-    """The book with prices real in ``base_year`` terms (see the module's docstring) and the facts'
-    dated values as at its 1 April; the input is not modified. Raises :class:`DDAnalysisError` when
-    the deflator does not cover ``base_year``."""
+def histories(folder: Path, project_id: str | None) -> dict[tuple[str, str], Mapping[Any, Any]]:
+    """(scope, key) -> the dated ``values`` of every assumption that has them, from appraisal.yaml
+    (scope 'project'), models/<model>.yaml and the project's projects/<id>.yaml (which overrides)."""
+    out: dict[tuple[str, str], Mapping[Any, Any]] = {}
+
+    def take(scope: str, entries: Any) -> None:
+        for key, entry in (entries or {}).items() if isinstance(entries, Mapping) else ():
+            if isinstance(entry, Mapping) and isinstance(entry.get("values"), Mapping):
+                out[(scope, str(key))] = entry["values"]
+
+    take("project", read_yaml_mapping(folder / "appraisal.yaml", "appraisal settings").get("assumptions"))
+    for path in sorted((folder / "models").glob("*.yaml")):
+        raw = read_yaml_mapping(path, "delivery model")
+        take(str(raw.get("id", path.stem)), raw.get("assumptions"))
+    override = folder / "projects" / f"{project_id}.yaml"
+    if project_id is not None and override.exists():
+        raw = read_yaml_mapping(override, "project overrides")
+        take("project", raw.get("settings"))
+        for model, entries in (raw.get("models") or {}).items():
+            take(str(model), entries)
+    return out
+
+
+def dated_values(
+    table: pd.DataFrame,
+    dated: Mapping[tuple[str, str], Mapping[Any, Any]],
+    base_year: str,
+    deflator: Mapping[str, float],
+) -> pd.DataFrame:
+    """The assumption table (a copy) with each dated value in force on 1 April of ``base_year`` (latest
+    date on or before it; :func:`ddanalysis.assumptions.value_at`): a dated low / central / high
+    replaces all three, a dated number the central only (low and high stay as the row has them, already
+    in the base year's prices); ``as_of`` becomes that date. Money in a dated history is in the prices of its own
+    financial year, carried to ``base_year``'s by the deflator. Raises :class:`DDAnalysisError` when
+    the deflator does not cover that year."""
+    out = table.copy()
+    when = base_date(base_year)
+    for (scope, key), values in dated.items():
+        if (scope, key) not in out.index:
+            continue
+        row = out.loc[(scope, key)]
+        in_force = value_at({"low": row["low"], "central": row["central"], "high": row["high"], "values": values}, when)
+        if in_force is None:
+            continue
+        by_date = {d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)): v for d, v in values.items()}
+        since = max(d for d in by_date if d <= when)
+        ratio = carry(1.0, fy_of(since), base_year, deflator) if str(row["price_base"]) != "n/a" else 1.0
+        in_force_value = by_date[since]
+        dated_cols = ("low", "central", "high") if isinstance(in_force_value, Mapping) else ("central",)
+        for col in dated_cols:  # a plain dated number is a central: low and high stay as the row has them
+            out.loc[(scope, key), col] = in_force[col] * ratio
+        out.loc[(scope, key), "as_of"] = since.isoformat()
+    return out
+
+
+def at_base_year(book: AssumptionBook, base_year: str, folder: Path | None = None) -> AssumptionBook:
+    """The book with prices real in ``base_year`` terms (see the module's docstring) and the dated values
+    of the assumptions and facts as at its 1 April (histories read from ``folder``, default
+    ``data/assumptions``); the input is not modified. Raises :class:`DDAnalysisError` when the deflator
+    does not cover ``base_year`` or the year of a dated money value in force."""
     settings = book.settings
     covers(settings.gdp_deflator.to_dict(), base_year)
     if base_year == settings.base_year:
         return book
     ratio = float(settings.gdp_deflator[base_year]) / float(settings.gdp_deflator[settings.base_year])
     table, levers = _carried(book, ratio, base_year)
+    table = dated_values(
+        table,
+        histories(folder or config.data_path("assumptions"), book.project_id),
+        base_year,
+        settings.gdp_deflator.to_dict(),
+    )
     facts = {k: fact_as_at(v, base_year) if isinstance(v, Mapping) else v for k, v in settings.facts.items()}
     new_settings = dataclasses.replace(
         settings,

@@ -70,3 +70,48 @@ def test_dated_fact_is_taken_as_at_the_base_year():
     vat = load_book().settings.facts["vat_standard_rate"]
     assert price_base.fact_as_at(vat, "2009-10")["value"] == pytest.approx(0.15)
     assert price_base.fact_as_at(vat, "2010-11")["value"] == pytest.approx(0.175)
+
+
+def test_dated_assumption_values_are_taken_as_at_the_base_year_by_hand():
+    """A money assumption (GBP per FTE) written 15,000 / 22,000 / 35,000 with dated centrals
+    {2012-04-01: 18,000, 2016-04-01: 20,000}, deflator 2012-13 = 96.7, 2014-15 = 100, 2016-17 = 102.8,
+    2018-19 = 106.9 (appraisal.yaml). At base year 2018-19 the value in force (1 April 2018) is the
+    2016-04-01 one, in 2016-17 prices: 20,000 x 106.9 / 102.8 = 20,797.67; a dated number is a central,
+    so low and high stay as the row has them (15,000 and 35,000). At base year
+    2014-15 the 2012-04-01 value applies: 18,000 x 100 / 96.7 = 18,614.27. A share assumption with dated
+    values takes the value as it is. Dates before the first leave the row as written."""
+    import pandas as pd
+
+    deflator = load_book().settings.gdp_deflator.to_dict()
+    table = pd.DataFrame(
+        {
+            "low": [15000.0, 0.1],
+            "central": [22000.0, 0.2],
+            "high": [35000.0, 0.3],
+            "price_base": ["2014-15", "n/a"],
+            "as_of": ["", ""],
+        },
+        index=pd.MultiIndex.from_tuples([("mutual", "redundancy_cost_per_fte"), ("project", "demand_growth")]),
+    )
+    dated = {
+        ("mutual", "redundancy_cost_per_fte"): {"2012-04-01": 18000, "2016-04-01": 20000},
+        ("project", "demand_growth"): {"2017-04-01": 0.25},
+    }
+    later = price_base.dated_values(table, dated, "2018-19", deflator)
+    row = later.loc[("mutual", "redundancy_cost_per_fte")]
+    assert row["central"] == pytest.approx(20797.67, abs=0.01)
+    assert (row["low"], row["high"]) == (15000.0, 35000.0)
+    assert row["as_of"] == "2016-04-01"
+    assert later.loc[("project", "demand_growth"), "central"] == pytest.approx(0.25)
+    early = price_base.dated_values(table, dated, "2014-15", deflator)
+    assert early.loc[("mutual", "redundancy_cost_per_fte"), "central"] == pytest.approx(18614.27, abs=0.01)
+    assert early.loc[("project", "demand_growth"), "central"] == pytest.approx(0.2)  # history starts later
+    assert table.loc[("mutual", "redundancy_cost_per_fte"), "central"] == 22000.0  # input not modified
+
+
+def test_bundled_histories_are_found():
+    """models/mutual.yaml dates redundancy_cost_per_fte (2020-04-01 and 2021-04-01)."""
+    from ddanalysis import config
+
+    found = price_base.histories(config.data_path("assumptions"), None)
+    assert set(map(str, found[("mutual", "redundancy_cost_per_fte")])) == {"2020-04-01", "2021-04-01"}

@@ -33,7 +33,7 @@ __all__ = [
     "facts_table", "deflator_table", "scenarios_table", "delivery_models_table", "sources_table",
     "criteria_table", "plan_facts_table", "components_table", "docstring_note", "council_heading",
     "council_trend", "spending_table", "in_scope_change_table", "DEFAULT_TOP", "AUTHORITY_CLASS_NAMES",
-    "CHANGE_YEARS", "horizons_table",
+    "CHANGE_YEARS", "horizons_table", "by_council_table", "nominal_cash_table",
 ]
 
 #: How many assumptions the sensitivity tables show by default (the largest swings).
@@ -188,6 +188,18 @@ def horizons_table(result: AppraisalResult) -> Styler:
     """Each option's net present saving at 10, 15 and 20 years side by side (GBP), with the residual
     value beyond the appraisal horizon and the optimism bias included."""
     return styled(tables.horizons_table(result))
+
+
+def by_council_table(result: AppraisalResult) -> Styler | Markdown:
+    """Each option's net present saving and one-off cost per council, with the option's total (GBP)."""
+    t = tables.by_council_table(result)
+    return Markdown("No per-council figures in this result.") if t is None else styled(t)
+
+
+def nominal_cash_table(result: AppraisalResult, option_id: str | None = None) -> Styler | Markdown:
+    """The financial case in cash by year and council against the savings target (GBP, nominal)."""
+    t = tables.nominal_cash_table(result, option_id)
+    return Markdown("No cash profile in this result.") if t is None else styled(t)
 
 
 def cashflow_table(result: AppraisalResult, option_id: str) -> Styler:

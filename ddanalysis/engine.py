@@ -7,6 +7,7 @@ switching values, Monte Carlo, multi-criteria analysis and the plans.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Mapping
 from functools import lru_cache, partial
@@ -15,14 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import config, mca, plan, registry
+from . import config, mca, partners, plan, price_base, registry
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
-from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario, load_book
+from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario
 from .baseline import project_baseline
 from .benefits import split_overrides
 from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS, PERSPECTIVES
 from .errors import DDAnalysisError, unknown
 from .filestamp import Stamp, stamp
+from .financial_case import council_results
 from .model import OptionTiming, ProjectModel
 from .overrides import checked as checked_overrides
 from .presentation import text as decision_text
@@ -66,7 +68,7 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
                 horizon_years: int | None = None, plan_start: dt.date | None = None) -> tuple[ProjectModel, dict]:
     """The project's model and its options' plans (option id -> Plan)."""
     project = registry.project(project_id)
-    book = load_book(project_id)
+    book = price_base.project_book(project_id)  # prices real in the baseline's base year
     base = project_baseline(project_id)
     plans = plan.project_plans(project_id, duration_case=plan_duration, start=plan_start)
     timings = {registry.STATUS_QUO: OptionTiming(None, None)}
@@ -107,7 +109,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
-    book = load_book(project_id)
+    book = price_base.project_book(project_id)  # prices real in the baseline's base year
     sc = book.scenario(scenario)
     values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
@@ -136,9 +138,23 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         **_public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels,
                         split_overrides(overrides or {})[1], uncertainty["mc_draws"], int(seed)),
     )
+    result = _with_council_results(result, project_id, base)
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
     return result
+
+
+def _with_council_results(result: AppraisalResult, project_id: str, base: Any) -> AppraisalResult:
+    """``result`` with its per-council fields (``apportionment``, ``by_council``, ``cash_profile``:
+    :func:`ddanalysis.financial_case.council_results`), from its cash flows, annual table, assumptions
+    used and Monte Carlo savings target."""
+    project = registry.project(project_id)
+    names = registry.councils().set_index("e_code")["name"]
+    apportionment = partners.load(project_id, project.councils, [names[c] for c in project.councils],
+                                  base.amounts_gbp.to_dict())
+    return dataclasses.replace(result, **council_results(apportionment, result.cashflows, result.annual,
+                                                         result.assumptions, float(result.mc_target_gbp),
+                                                         registry.STATUS_QUO))
 
 
 def _heading_fields(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel,

@@ -56,6 +56,7 @@ def appraisal_table(result: AppraisalResult) -> str:
         mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
         lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in columns) + mark)
     lines += _method_lines(result)
+    lines += by_council_lines(result)
     lines += ["", result.price_base_statement,
               f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
               f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
@@ -63,6 +64,21 @@ def appraisal_table(result: AppraisalResult) -> str:
     lines += _decision_lines(result)
     lines += public_value_lines(result)
     return "\n".join(lines)
+
+
+def by_council_lines(result: AppraisalResult) -> list[str]:
+    """Each council's part of every option (the presentation layer's by-council table), for a project of
+    several councils; nothing for one council (its part is the whole)."""
+    table = tables.by_council_table(result)
+    if table is None or result.apportionment is None or len(result.apportionment.councils) < 2:
+        return []
+    shown = table.formatted()
+    head = f"{'option':<28} {'council':<28} {'net present saving':>19} {'one-off cost':>13}"
+    lines = ["", table.caption.rstrip(".") + ":", head, "-" * len(head)]
+    one_off = "One-off cost (undiscounted)"
+    lines += [f"{r['Option']:<28} {r['Council']:<28} {r['Net present saving']:>19} {r[one_off]:>13}"
+              for _i, r in shown.iterrows()]
+    return lines
 
 
 def _decision_lines(result: AppraisalResult) -> list[str]:

@@ -81,6 +81,13 @@ class AppraisalResult:
     benefits_by_agency: pd.DataFrame | None = None
     #: option, year_index, financial_year, agency, kind, treatment, benefit_gbp, discount_factor, pv_benefit_gbp
     benefits_by_year: pd.DataFrame | None = None
+    #: how the project's councils share it (:class:`ddanalysis.partners.Apportionment`; None for results
+    #: made before it existed)
+    apportionment: Any = None
+    #: option, council, name, net_present_saving_gbp, one_off_cost_gbp: each option per council (GBP, real)
+    by_council: pd.DataFrame | None = None
+    #: option, year, council, name, net_cash_saving_gbp, target_gbp, gap_gbp: the financial case (GBP, cash)
+    cash_profile: pd.DataFrame | None = None
 
     @property
     def perspective_label(self) -> str:
@@ -134,6 +141,7 @@ class AppraisalResult:
                 "go_live": _text(r.go_live),
                 **_option_decision(self.decision, r._asdict()),
                 **_public_value_fields(self.public_value, r.id, self.perspective),
+                **_council_fields(self.by_council, self.cash_profile, r.id),
             })
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
@@ -157,6 +165,7 @@ class AppraisalResult:
                                            "without residual value."},
             "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
             "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
+            "apportionment": _apportionment_block(self.apportionment),
             "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
             "recommendation_rule": _rule(),
             **_decision_fields(self.decision, len(self.mc_draws)),
@@ -236,6 +245,33 @@ def _public_value_fields(public_value: Mapping[str, Any], option: str, perspecti
                                           "net_present_value_p10_gbp", "net_present_value_p90_gbp")},
         "p_net_present_value_positive": _num(e.get("p_net_present_value_positive")),
     }
+
+
+def _council_fields(by_council: pd.DataFrame | None, cash: pd.DataFrame | None, option: str) -> dict[str, Any]:
+    """An option's ``by_council`` ({council, name, net_present_saving_gbp, one_off_cost_gbp}, GBP real) and
+    ``cash_profile`` ({year, council, net_cash_saving_gbp, target_gbp, gap_gbp}, GBP cash of each year)."""
+    out: dict[str, Any] = {}
+    if by_council is not None:
+        mine = by_council[by_council["option"] == option]
+        out["by_council"] = [{"council": str(r.council), "name": str(r.name),
+                              "net_present_saving_gbp": _money(r.net_present_saving_gbp),
+                              "one_off_cost_gbp": _money(r.one_off_cost_gbp)} for r in mine.itertuples(index=False)]
+    if cash is not None:
+        mine = cash[cash["option"] == option]
+        out["cash_profile"] = [{"year": str(r.year), "council": str(r.council),
+                                "net_cash_saving_gbp": _money(r.net_cash_saving_gbp),
+                                "target_gbp": _money(r.target_gbp), "gap_gbp": _money(r.gap_gbp)} for r in mine.itertuples(index=False)]
+    return out
+
+
+def _apportionment_block(apportionment: Any) -> dict[str, Any] | None:
+    """How the councils share the project: basis, source, councils with their net-budget shares."""
+    if apportionment is None:
+        return None
+    return {"basis": apportionment.basis, "source": apportionment.source,
+            "councils": [{"council": c, "name": n, "net_budget_share": _num(apportionment.net_budget_shares[c])}
+                         for c, n in zip(apportionment.councils, apportionment.names)],
+            "cash_profile_note": _note("CASH_PROFILE_NOTE")}
 
 
 def _public_value_block(public_value: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -498,3 +498,18 @@ def test_appraise_json_is_byte_identical_across_processes(work):
     assert first != other
     assert json.loads(first)["project"] == "nelincs-environment"
     assert sha256s(DATA) == before
+
+
+def test_partner_shares_that_do_not_sum_to_one(work, data):
+    path = data / "partners" / "cwac-wirral-school-services.yaml"
+    replace_once(path, "  E4305: 0.5049", "  E4305: 0.5549")
+    fails_cleanly("appraise", "cwac-wirral-school-services", "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}, shares: the shares (E0604: 0.4951, E4305: 0.5549) sum to 1.05",
+                          "expected them to sum to 1"))
+
+
+def test_inflation_rate_that_is_not_a_share(work, data):
+    path = data / "assumptions" / "inflation.yaml"
+    replace_once(path, "long_run: {value: 0.02,", "long_run: {value: 2,")
+    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
+                  expect=(f"error: {path}, price.long_run.value: 2; expected a yearly rate as a share (0.02 = 2%)",))

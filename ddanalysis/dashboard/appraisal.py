@@ -171,8 +171,11 @@ class CostsSection(Section):
             "Savings and costs by year in real 2014-15 prices, before discounting. The breakdown shows where an "
             "option's cost differs from running the service in-house; the net present saving on the summary "
             "discounts these at the Green Book rate (3.5% a year)."))
-        self.widget.children = [intro, self.mode, self.savings.widget, self.table, self.horizons, self.picker.widget,
-                                self.costs.widget]
+        #: each council's part of every option, and the picked option's cash (nominal) profile per council
+        self.councils = html_widget(cls="dd-costs-councils")
+        self.cash = html_widget(cls="dd-costs-cash")
+        self.widget.children = [intro, self.mode, self.savings.widget, self.table, self.horizons, self.councils,
+                                self.picker.widget, self.costs.widget, self.cash]
 
     def _draw_savings(self) -> None:
         if self.result is not None:
@@ -183,6 +186,8 @@ class CostsSection(Section):
         if self.result is not None:
             res, opt = self.result, self.picker.widget.value
             self.costs.draw(lambda: charts.cost_components(res, opt))
+            cash = tables.nominal_cash_table(res, opt) if opt else None
+            self.cash.value = table_from(cash) if cash is not None else ""
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
@@ -191,6 +196,8 @@ class CostsSection(Section):
         self._draw_costs()
         self.table.value = table_from(tables.savings_table(result))
         self.horizons.value = table_from(tables.horizons_table(result))
+        councils = tables.by_council_table(result)
+        self.councils.value = table_from(councils) if councils is not None else ""
 
 
 class WhoGainsSection(Section):

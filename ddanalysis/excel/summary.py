@@ -20,6 +20,7 @@ from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
+from .councils import write_by_council
 from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
 from .money import CashflowRefs, payback_formula
@@ -244,6 +245,7 @@ def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs
     fit_row(ws, r, [(RULE, sum(widths.values()))], small=True)
     r = _summary_section(ws, r + 2, "Key figures", len(widths))
     r = _key_figures(ws, r, result, opt_refs)
+    r = write_by_council(ws, r, result, len(widths), sum(widths.values()))
     if result.baseline is not None:
         r = _summary_section(ws, r, f"The service today: baseline budget, {result.base_year}", len(widths))
         _baseline_table(ws, r, result, model_cells, (sum(widths.values()) - widths[1], len(widths)))

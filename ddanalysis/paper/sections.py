@@ -412,11 +412,7 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             "chart-savings",
         )
     )
-    blocks += _hook(
-        "Cash (nominal) profile per council",
-        "the financial case in cash beside the real-terms economic "
-        "case, apportioned to each partner council; the figures above are real base-year prices",
-    )
+    blocks += _cash_by_council(result, focus)
     blocks.append(Heading("Affordability", "financial-affordability"))
     if focus != STATUS_QUO:
         row = result.options.set_index("id").loc[focus]
@@ -433,6 +429,20 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         )
     blocks.append(TableBlock(tables.affordability_table(result), "affordability"))
     return Section("financial", f"4. {title}", purpose, tuple(blocks))
+
+
+def _cash_by_council(result: "AppraisalResult", focus: str) -> list[Block]:
+    """Each council's part of every option, and the focus option's cash (nominal) profile per council
+    against the savings target; a 'when available' note for a result without them."""
+    parts, cash = tables.by_council_table(result), tables.nominal_cash_table(result, focus)
+    if parts is None or cash is None:
+        return _hook(
+            "Cash (nominal) profile per council",
+            "the financial case in cash beside the real-terms economic "
+            "case, apportioned to each partner council; the figures above are real base-year prices",
+        )
+    return [Heading("Each council's part", "financial-councils"), TableBlock(parts, "councils"),
+            Heading("Cash (nominal) profile per council", "financial-cash"), TableBlock(cash, "cash")]
 
 
 def _management(result: "AppraisalResult", inputs: PaperInputs) -> Section:

@@ -615,6 +615,49 @@ def affordability_table(result: "AppraisalResult") -> Table:
                  tuple(i for i, r in enumerate(opts["recommended"]) if r))
 
 
+def by_council_table(result: "AppraisalResult") -> Table | None:
+    """Each option's net present saving and one-off cost per council (GBP, real base-year prices), one
+    row per option and council, with the option's total after its councils; None for a result without
+    the per-council figures. The caption says how the councils share the project."""
+    bc = result.by_council
+    if bc is None or bc.empty:
+        return None
+    names = dict(zip(result.options["id"], result.options["name"]))
+    rows = []
+    for opt in result.options["id"]:
+        mine = bc[bc["option"] == opt]
+        rows += [(names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp)
+                 for r in mine.itertuples(index=False)]
+        if len(mine) > 1:
+            rows.append((names[opt], "All councils", "", mine["net_present_saving_gbp"].sum(),
+                         mine["one_off_cost_gbp"].sum()))
+    frame = pd.DataFrame(rows, columns=["Option", "Council", "Code", "Net present saving", "One-off cost (undiscounted)"])
+    app = result.apportionment
+    basis = f" Shared by {app.basis}" + (f" ({app.source.rstrip('.')})" if app.source else "") + "." if app is not None else ""
+    return Table(frame, {"Net present saving": "gbp", "One-off cost (undiscounted)": "gbp"},
+                 _caption(result, "Each council's part") + ". " + text.BY_COUNCIL_NOTE + basis)
+
+
+def nominal_cash_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:
+    """The financial case in cash for one option (default: the focus option): by financial year and
+    council, the net cash saving, the savings target and the gap (GBP, cash of each year: nominal,
+    not real; gap positive = short of the target). None for a result without a cash profile."""
+    cp = result.cash_profile
+    if cp is None or cp.empty:
+        return None
+    opt = option_id or focus_option(result)
+    option_ids(result, opt, include_status_quo=True)
+    mine = cp[cp["option"] == opt]
+    frame = pd.DataFrame({"Financial year": mine["year"].to_numpy(), "Council": mine["name"].to_numpy(),
+                          "Net cash saving": mine["net_cash_saving_gbp"].to_numpy(dtype=float),
+                          "Savings target": mine["target_gbp"].to_numpy(dtype=float),
+                          "Gap (short of target)": mine["gap_gbp"].to_numpy(dtype=float)})
+    units = {c: "gbp" for c in ("Net cash saving", "Savings target", "Gap (short of target)")}
+    caption = (f"{result.option_name(opt)}: the financial case in cash - GBP, cash of each year (nominal), "
+               f"{result.perspective} perspective, {result.scenario} scenario. {text.CASH_PROFILE_NOTE}")
+    return Table(frame, units, caption)
+
+
 def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Table:
     """The people affected by each option: whether staff transfer under TUPE, the FTE and headcount
     transferring (the baseline's, all or none), and the redundancies in FTE implied by the option's

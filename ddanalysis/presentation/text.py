@@ -32,6 +32,19 @@ PRICE_BASE_NOTE = (
     "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "
     "factor for every option, which changes no ranking and no ratio.")
 
+#: How the financial case in cash is made (JSON note, table captions).
+CASH_PROFILE_NOTE = (
+    "The financial case in cash: each year's real saving, split between the councils, in the cash of that year. "
+    "Pay lines (staff, pension rate) are inflated by the pay award less the real pay growth already in the real "
+    "figures, every other line and the savings target by price inflation (data/assumptions/inflation.yaml, "
+    "sourced and dated; judgements labelled red). The target is the appraisal's savings target, each council's part "
+    "being its share of the net budget; the gap is the target less the saving (positive: short of the target).")
+
+#: How the councils of a joint project share it (table captions).
+BY_COUNCIL_NOTE = (
+    "Each council's part of each option's net present saving and one-off cost; the councils' parts sum to the "
+    "option's total.")
+
 #: Perspective id -> the words a sentence uses ("the council's General Fund").
 PERSPECTIVE_WORDS: dict[str, str] = {
     "council": "the council's General Fund",

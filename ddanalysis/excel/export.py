@@ -16,8 +16,7 @@ from typing import Mapping
 import pandas as pd
 from openpyxl import Workbook
 
-from ..atomic import check_output_path
-from ..atomic import atomic_path
+from ..atomic import atomic_path, check_output_path
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
 from .workbook import programme_workbook, project_workbook

@@ -24,13 +24,15 @@ def test_headline_results_leave_out_the_decision_measures_sensitivity_and_switch
 
 
 @pytest.mark.slow
-def test_programme_summary_equals_the_summary_of_full_appraisals():
+@pytest.mark.parametrize("perspective", ["council", "public", "social"])
+def test_programme_summary_equals_the_summary_of_full_appraisals(perspective):
     """Every row of the programme summary is what the full appraisal of each project gives (the engine's
-    own result with every measure, same scenario, draws and seed): leaving the measures out changes no
-    figure of the summary, the recommendation and P(saving > 0) included."""
-    full = {pid: appraise(pid, draws=DRAWS, seed=SEED) for pid in registry.project_ids()}
+    own result with every measure, same scenario, perspective, draws and seed): leaving the measures out
+    changes no figure of the summary, the recommendation and P(saving > 0) included."""
+    full = {pid: appraise(pid, perspective=perspective, draws=DRAWS, seed=SEED) for pid in registry.project_ids()}
     expected = programme.summary_from_results(full)
-    pd.testing.assert_frame_equal(programme.programme_summary(draws=DRAWS, seed=SEED), expected)
+    got = programme.programme_summary(perspective=perspective, draws=DRAWS, seed=SEED)
+    pd.testing.assert_frame_equal(got, expected)
 
 
 def test_headline_results_are_memoised_per_argument_set():

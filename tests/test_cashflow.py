@@ -3,6 +3,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from cost_lines import COMMON, FIRST, FLAT, amounts, levers, total
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,31 +11,6 @@ from ddanalysis.appraisal import discount_factors
 from ddanalysis.assumptions import load_book
 from ddanalysis.cashflow import ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, apply_optimism_bias, option_components, timing
 from ddanalysis.model import OptionTiming, ProjectModel
-
-FIRST = dt.date(2015, 4, 1)
-LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-         "supplies_services", "third_party_payments", "support_recharges", "capital_charges",
-         "income_fees_charges", "income_grants", "income_other")
-
-
-def amounts(**kw):
-    a = dict.fromkeys(LINES, 0.0)
-    a.update(kw)
-    return a
-
-
-def levers(**kw):
-    lv = dict(load_book().levers["default"])
-    lv.update(kw)
-    return lv
-
-
-FLAT = {"demand_growth": 0.0, "real_pay_growth": 0.0}
-COMMON = dict(perspective="council", council_rates_share=0.49, vat_rate=0.2, teckal_cap=None)
-
-
-def total(c):
-    return sum(c[k] for k in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
 
 
 def test_status_quo_is_the_baseline_net_cost_with_growth():
@@ -154,15 +130,11 @@ def _metrics(sq, opt, factors):
     """NPS, Green Book BCR and payback of an option from its component dicts (after optimism bias)."""
     from ddanalysis.appraisal import green_book_bcr, payback_index
     out = apply_optimism_bias(sq, opt, operating=0.41, one_off=0.41, it_separation=2.0)
-    sq_tot, opt_tot = total_all(sq), total_all(out)
+    sq_tot, opt_tot = total(sq), total(out)
     op = sum(sq[k] for k in OPERATING_COMPONENTS) - sum(out[k] for k in OPERATING_COMPONENTS)
     one_off = sum(out[k] for k in ONE_OFF_COMPONENTS)
     saving = (sq_tot - opt_tot)[0]
     return (float(saving @ factors), green_book_bcr(op[0], one_off[0], factors)[0], int(payback_index(saving)[0]))
-
-
-def total_all(c):
-    return sum(c[k] for k in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
 
 
 money = st.floats(0, 1e6, allow_nan=False)

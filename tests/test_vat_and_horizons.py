@@ -9,14 +9,13 @@ import io
 import json
 
 import pytest
+from cost_lines import COMMON, FIRST, FLAT, amounts, levers, total
 
 from ddanalysis import display, report
 from ddanalysis.assumptions import load_book
 from ddanalysis.baseline import CulturalAdmissions, project_baseline
 from ddanalysis.cashflow import (
     INCOME_COMPONENTS,
-    ONE_OFF_COMPONENTS,
-    OPERATING_COMPONENTS,
     apply_optimism_bias,
     option_components,
     timing,
@@ -24,29 +23,7 @@ from ddanalysis.cashflow import (
 from ddanalysis.engine import appraise
 from ddanalysis.presentation import formats, tables
 
-FIRST = dt.date(2015, 4, 1)
-LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-         "supplies_services", "third_party_payments", "support_recharges", "capital_charges",
-         "income_fees_charges", "income_grants", "income_other")
-FLAT = {"demand_growth": 0.0, "real_pay_growth": 0.0}
-COMMON = dict(perspective="council", council_rates_share=0.49, vat_rate=0.2, teckal_cap=None)
 DOVER = "dover-museum-tourism"
-
-
-def amounts(**kw):
-    a = dict.fromkeys(LINES, 0.0)
-    a.update(kw)
-    return a
-
-
-def levers(**kw):
-    lv = dict(load_book().levers["default"])
-    lv.update(kw)
-    return lv
-
-
-def total(c):
-    return sum(c[k] for k in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
 
 
 # --- the cultural exemption ------------------------------------------------------------------------------

@@ -270,6 +270,55 @@ def test_gantt_bars_are_the_phases_with_a_duration(result):
     assert "status quo needs no" in charts.gantt(result, "in-house").layout.annotations[0].text
 
 
+@pytest.mark.parametrize("reaching", [False, True])
+def test_acceptability_curves_follow_the_engines_table_in_both_modes(result, reaching):
+    """One line per option; its points are the engine's acceptability table for that option, the
+    probability of reaching the threshold (``reaching``) or of reaching it and being best; reaching is
+    never less likely than reaching and being best, threshold by threshold."""
+    acc = result.decision.acceptability
+    fig = charts.acceptability_curves(result, reaching=reaching)
+    assert [t.meta for t in fig.data] == list(result.options["id"])
+    for t in fig.data:
+        rows = acc[acc["option"] == t.meta]
+        np.testing.assert_allclose(np.asarray(t.x, dtype=float), rows["threshold_gbp"].to_numpy(dtype=float))
+        np.testing.assert_allclose(np.asarray(t.y, dtype=float), rows["p_reaches" if reaching else "p_best"].to_numpy())
+        assert (rows["p_reaches"].to_numpy() >= rows["p_best"].to_numpy() - 1e-12).all()
+    assert ("and is the best option" in _title(fig)) is not reaching
+
+
+@pytest.mark.parametrize("top", [1, 3, 10])
+def test_value_of_information_shows_the_top_partial_evpis_largest_at_the_top(result, top):
+    """The bars are the ``top`` largest partial EVPIs of the engine's table (or a message when none is
+    above zero); plotly draws the last category at the top, so the values rise along the trace."""
+    worth = result.decision.evppi["evppi_gbp"].sort_values(ascending=False).head(top).to_numpy(dtype=float)
+    fig = charts.value_of_information(result, top=top)
+    if worth.max() <= 0:
+        assert len(fig.data) == 0 and "No assumption is worth" in fig.layout.annotations[0].text
+        return
+    (bars,) = fig.data
+    np.testing.assert_allclose(np.asarray(bars.x, dtype=float)[::-1], worth)
+
+
+def test_mca_scores_take_weights_as_a_dict_or_a_series_alike(result):
+    """``weights`` may be a mapping or a Series (the docstring's promise): the same bars either way."""
+    as_series = charts.mca_scores(result, result.mca_weights)
+    as_dict = charts.mca_scores(result, dict(result.mca_weights))
+    assert [list(t.x) for t in as_dict.data] == [list(t.x) for t in as_series.data]
+
+
+def test_compare_waterfall_folds_the_smaller_components_into_one_step():
+    """Four components, top 2: A 100, steps +50 and -30 shown, +5 and -2 folded into "Other components"
+    (5 - 2 = 3), B = 100 + 50 - 30 + 3 = 123."""
+    comp = pd.DataFrame({"label": ["staff", "premises", "transport", "supplies"],
+                         "contribution_gbp": [50.0, -30.0, 5.0, -2.0]})
+    fig = charts.compare_waterfall(comp, 100.0, 123.0, "Mutual", "Outsourcing", top=2)
+    (w,) = fig.data
+    assert list(w.measure) == ["absolute", "relative", "relative", "relative", "total"]
+    assert list(w.x) == [100.0, 50.0, -30.0, 3.0, 123.0]
+    assert w.y[3] == "Other components"
+    assert len(charts.compare_waterfall(comp, 100.0, 123.0, "Mutual", "Outsourcing").data[0].x) == 6  # none folded
+
+
 # --- prepared frames --------------------------------------------------------------------------------
 
 def test_spending_trend_one_line_per_block():

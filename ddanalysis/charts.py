@@ -198,19 +198,12 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _pick_option(result: AppraisalResult, option_id: str | None) -> str:
-    """``option_id`` (checked), else the recommended option, else the best non-status-quo option."""
-    ids = list(result.options["id"])
-    if option_id is not None:
-        if option_id not in ids:
-            from .errors import unknown
-            raise unknown("option", option_id, ids)
-        return option_id
-    if result.recommended != STATUS_QUO:
-        return result.recommended
-    others = result.options[result.options["id"] != STATUS_QUO]
-    if others.empty:
-        return STATUS_QUO
-    return str(others.sort_values("net_present_saving_gbp", ascending=False).iloc[0]["id"])
+    """``option_id`` (checked: an unknown id raises UnknownKeyError listing the valid ones), else the focus
+    option of the tables (:func:`ddanalysis.presentation.tables.focus_option`: the recommended option,
+    else the best non-status-quo option)."""
+    from .presentation.tables import focus_option, option_ids
+
+    return focus_option(result) if option_id is None else option_ids(result, option_id)[0]
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,40 +5,27 @@ The project is the one with the most options (six). Inputs: every assumption the
 (one column per ``scope.key``), drawn with the same seed as the Monte Carlo, so the table is the one a
 ``--draws-out`` file holds.
 """
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
+from timing import LARGEST_PROJECT, best_of, central_model
 
-from ddanalysis.assumptions import load_book
 from ddanalysis.decision import acceptability, evpi, probability_best
-from ddanalysis.engine import build_model
 from ddanalysis.failure import failure_rules
 from ddanalysis.registry import STATUS_QUO
 from ddanalysis.sobol import pert_ppf, sobol_indices
 from ddanalysis.uncertainty import draw_values, monte_carlo
 from ddanalysis.voi import evppi, key_name
 
-PID = "nelincs-environment"  # the longest short list: six options
+PID = LARGEST_PROJECT  # the longest short list: six options
 DRAWS = 10_000
 SEED = 1
 SOBOL_BASE = 512
 
 
-def _best_of(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 @pytest.fixture(scope="module")
 def project():
-    model, _ = build_model(PID)
-    values = load_book(PID).values("central")
+    model, values = central_model(PID)
     result = monte_carlo(model, values, draws=DRAWS, seed=SEED)
     sampled = draw_values(model, values, DRAWS, SEED)
     inputs = pd.DataFrame({key_name(k): v for k, v in sampled.items() if np.ptp(v) > 0})
@@ -53,7 +40,7 @@ def test_decision_measures_vs_plain_monte_carlo(benchmark, ratio, project):
     model, values, result, inputs = project
     nps = result.draws
     assert nps.shape == (DRAWS, 6) and inputs.shape[1] >= 60
-    baseline = _best_of(lambda: monte_carlo(model, values, draws=DRAWS, seed=SEED))
+    baseline = best_of(lambda: monte_carlo(model, values, draws=DRAWS, seed=SEED))
     p_best, curve, total, partial = benchmark.pedantic(lambda: _decision(nps, inputs), rounds=3, iterations=1)
     assert p_best.sum() == pytest.approx(1.0)
     assert len(partial) == inputs.shape[1] and (partial["evppi_gbp"] <= total).all()
@@ -117,7 +104,7 @@ def test_appraise_with_decision_measures_vs_without(benchmark, ratio):
     from ddanalysis.engine import appraise
 
     appraise(PID, draws=DRAWS, with_decision=True)  # imports (scikit-learn) and caches warm
-    without = _best_of(lambda: appraise(PID, draws=DRAWS, with_decision=False))
+    without = best_of(lambda: appraise(PID, draws=DRAWS, with_decision=False))
     res = benchmark.pedantic(lambda: appraise(PID, draws=DRAWS, with_decision=True), rounds=3, iterations=1)
     assert res.decision is not None
     benchmark.extra_info.update({"without_s": without})

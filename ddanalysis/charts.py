@@ -198,19 +198,12 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _pick_option(result: AppraisalResult, option_id: str | None) -> str:
-    """``option_id`` (checked), else the recommended option, else the best non-status-quo option."""
-    ids = list(result.options["id"])
-    if option_id is not None:
-        if option_id not in ids:
-            from .errors import unknown
-            raise unknown("option", option_id, ids)
-        return option_id
-    if result.recommended != STATUS_QUO:
-        return result.recommended
-    others = result.options[result.options["id"] != STATUS_QUO]
-    if others.empty:
-        return STATUS_QUO
-    return str(others.sort_values("net_present_saving_gbp", ascending=False).iloc[0]["id"])
+    """``option_id`` (checked: an unknown id raises UnknownKeyError listing the valid ones), else the focus
+    option of the tables (:func:`ddanalysis.presentation.tables.focus_option`: the recommended option,
+    else the best non-status-quo option)."""
+    from .presentation.tables import focus_option, option_ids
+
+    return focus_option(result) if option_id is None else option_ids(result, option_id)[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,7 +257,9 @@ def _add_group_bars(fig: go.Figure, rows: pd.DataFrame, years: list[str]) -> Non
     """One stacked bar trace per component group that is non-zero in some year (GBP), in the groups' order; the
     hover lists the group's components that year."""
     nonzero = rows[rows["cost_gbp"].abs() > 0.5]
-    lines = (nonzero["label"] + ": " + nonzero["cost_gbp"].map(gbp))
+    # built as text line by line: an empty selection (the status quo against itself) stays a text column
+    lines = pd.Series([f"{label}: {gbp(v)}" for label, v in zip(nonzero["label"], nonzero["cost_gbp"])],
+                      index=nonzero.index, dtype=object)
     detail_by = lines.groupby([nonzero["group"], nonzero["financial_year"]], sort=False).agg("<br>".join)
     sums = rows.groupby(["group", "financial_year"], sort=False)["cost_gbp"].sum()
     shown = set(nonzero["group"])
@@ -287,7 +282,8 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
     component group (above zero = costs more than in-house, below = cheaper), stacked; a line marks
     the net difference (minus the annual saving). ``difference=False``: the option's own costs,
     stacked (income below zero), with lines for its net cost and the status quo's. GBP, real
-    base-year prices, before discounting. Default option: the recommended (or best) one.
+    base-year prices, before discounting. Default option: the recommended (or best) one; the status
+    quo with ``difference=True`` differs from itself by nothing: no bars, the net line at zero.
     """
     opt = _pick_option(result, option_id)
     rows = _component_group_rows(result, opt, difference)
@@ -738,8 +734,12 @@ def programme_savings(summary: pd.DataFrame, price_basis: str = "real 2014-15 pr
     """Net present saving of each project's recommended option (the programme at a glance).
 
     ``summary``: :func:`ddanalysis.programme.programme_summary`. One bar per project, coloured by
-    the recommended delivery model; largest saving at the top.
+    the recommended delivery model; largest saving at the top. An empty summary (no project) gives a
+    figure that says so.
     """
+    title = f"Net present saving of each project's recommended option, GBP ({price_basis})"
+    if summary.empty:
+        return _message_figure(title, "No project to show: the programme has no appraisal.")
     s = summary.sort_values("net_present_saving_gbp", ascending=True, kind="stable")
     fig = go.Figure()
     seen: set[str] = set()
@@ -756,7 +756,6 @@ def programme_savings(summary: pd.DataFrame, price_basis: str = "real 2014-15 pr
             cliponaxis=False, customdata=[[hover]], hovertemplate="%{customdata[0]}<extra></extra>"))
         seen.add(r.recommended)
     ill = bool(summary["illustrative"].any()) if "illustrative" in summary else False
-    title = f"Net present saving of each project's recommended option, GBP ({price_basis})"
     _layout(fig, title, "colour = recommended delivery model; in-house = keep the service as it is (saving zero)",
             ill, height=max(420, 150 + 52 * len(s)), bargap=0.3)
     ax = _money_axis(s["net_present_saving_gbp"], "net present saving (GBP)")

@@ -152,11 +152,11 @@ def export_command(
                               "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`")
     check_target(output)
     if all_projects:
-        from .programme import SUMMARY_DRAWS, programme_results, programme_summary
+        from .programme import SUMMARY_DRAWS, programme_results, summary_from_results
 
         n = SUMMARY_DRAWS if draws is None else draws
         results = programme_results(scenario, perspective, n, seed)
-        path = export_programme(results, output, summary=programme_summary(scenario, perspective, n, seed))
+        path = export_programme(results, output, summary=summary_from_results(results))
     else:
         from .engine import appraise
 

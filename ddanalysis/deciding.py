@@ -28,6 +28,7 @@ import pandas as pd
 
 from .decision import acceptability, evpi, probability_best
 from .failure import failure_rules, short_description
+from .run_defaults import RUN_DEFAULTS
 from .voi import GROUP_PREFIX, evppi
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ def runner_up(nps_means: Mapping[str, float], focus: str) -> str | None:
 
 
 def sobol_measures(model: "ProjectModel", values: pd.Series, fixed: set, focus: str, other: str | None,
-                   n: int = SOBOL_BASE, seed: int = 20150401) -> tuple[pd.DataFrame, int, int]:
+                   n: int = SOBOL_BASE, seed: int = RUN_DEFAULTS.seed) -> tuple[pd.DataFrame, int, int]:
     """First-order and total Sobol indices of ``focus``'s net present saving (output ``nps``) and of
     its gap to ``other`` (output ``gap``: NPS(focus) - NPS(other)), over every assumption the
     Monte Carlo varies (PERT marginals, sampled independently; see :mod:`ddanalysis.sobol`).

@@ -89,18 +89,19 @@ def _text(value: object) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
+def _entry_problems(item: dict[str, Any], allowed: set[str], texts: Iterable[str]) -> list[str]:
+    """The keys of one entry that are not ``allowed``, and each key of ``texts`` that is not a non-empty text."""
+    extra = sorted(set(item) - allowed)
+    found = [f"unexpected key(s) {extra}"] if extra else []
+    return found + [f"{key!r} must be a non-empty text" for key in texts if _text(item.get(key)) is None]
+
+
 _FACT_KEYS = {"id", "value", "unit", "description", "source", "link"}
 
 
 def _fact_problems(item: dict[str, Any]) -> list[str]:
     """What is wrong with one legal fact (empty when nothing is)."""
-    found = []
-    extra = sorted(set(item) - _FACT_KEYS)
-    if extra:
-        found.append(f"unexpected key(s) {extra}")
-    for key in ("id", "unit", "description", "source"):
-        if _text(item.get(key)) is None:
-            found.append(f"{key!r} must be a non-empty text")
+    found = _entry_problems(item, _FACT_KEYS, ("id", "unit", "description", "source"))
     if _number(item.get("value")) is None:
         found.append(f"value {item.get('value')!r} is not a number")
     return found
@@ -161,13 +162,7 @@ _CATALOGUE_KEYS = {"id", "name", "description", "milestone", "min_weeks", "after
 
 def _catalogue_entry(item: dict[str, Any], where: str, seen: set[str], problems: Problems) -> _CatalogueEntry | None:
     """One phase of the catalogue, or None when it has problems (they go to ``problems``)."""
-    found = []
-    extra = sorted(set(item) - _CATALOGUE_KEYS)
-    if extra:
-        found.append(f"unexpected key(s) {extra}")
-    for key in ("id", "name", "description"):
-        if _text(item.get(key)) is None:
-            found.append(f"{key!r} must be a non-empty text")
+    found = _entry_problems(item, _CATALOGUE_KEYS, ("id", "name", "description"))
     if item.get("id") in seen:
         found.append("duplicated phase id")
     min_weeks = _number(item.get("min_weeks", 0))
@@ -389,13 +384,7 @@ _RISK_KEYS = {"risk", "likelihood", "impact", "owner", "mitigation"}
 
 def _risk_problems(item: dict[str, Any]) -> list[str]:
     """What is wrong with one entry of a risk register (empty when nothing is)."""
-    found = []
-    extra = sorted(set(item) - _RISK_KEYS)
-    if extra:
-        found.append(f"unexpected key(s) {extra}")
-    for key in ("risk", "owner", "mitigation"):
-        if _text(item.get(key)) is None:
-            found.append(f"{key!r} must be a non-empty text")
+    found = _entry_problems(item, _RISK_KEYS, ("risk", "owner", "mitigation"))
     for key in ("likelihood", "impact"):
         value = item.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:

@@ -1,11 +1,14 @@
 """The programme at a glance: every project appraised, one row each."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
-from . import registry
+from . import config, registry
 from .baseline import project_baseline
-from .engine import appraise_cached
+from .engine import appraise, appraise_cached
+from .filestamp import Stamp, stamp
 from .public_value import treatment
 from .result import AppraisalResult
 from .run_defaults import RUN_DEFAULTS
@@ -15,19 +18,38 @@ SUMMARY_DRAWS = RUN_DEFAULTS.summary_draws  # appraisal.yaml, monte_carlo.summar
 
 
 def programme_results(scenario: str = "central", perspective: str = "council", draws: int = SUMMARY_DRAWS,
-                      seed: int = DEFAULT_SEED) -> dict[str, AppraisalResult]:
-    """Every project's appraisal (memoised per argument set; treat results as read-only)."""
-    return {pid: appraise_cached(pid, scenario, perspective, draws, seed) for pid in registry.project_ids()}
+                      seed: int = DEFAULT_SEED, headline_only: bool = False) -> dict[str, AppraisalResult]:
+    """Every project's appraisal, project id -> result (memoised per argument set and the stamp of the
+    data files; treat results as read-only).
+
+    ``headline_only``: without what the programme summary never shows, the decision measures
+    (probability best, acceptability, EVPI, partial EVPI, failure rules), the one-way sensitivity and
+    the switching values; the options table, Monte Carlo percentiles and public value are the same as
+    in the full appraisal. The programme workbook's project sheets show those measures: it takes the
+    full results (the default).
+    """
+    if not headline_only:
+        return {pid: appraise_cached(pid, scenario, perspective, draws, seed) for pid in registry.project_ids()}
+    data = stamp(config.DATA_DIR)
+    return {pid: _headline_appraisal(pid, scenario, perspective, draws, seed, data) for pid in registry.project_ids()}
+
+
+@lru_cache(maxsize=64)
+def _headline_appraisal(project_id: str, scenario: str, perspective: str, draws: int, seed: int,
+                        _stamp: Stamp) -> AppraisalResult:
+    return appraise(project_id, scenario, perspective, draws, seed, with_switching=False, with_decision=False,
+                    with_sensitivity=False)
 
 
 def programme_summary(scenario: str = "central", perspective: str = "council", draws: int = SUMMARY_DRAWS,
                       seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """One row per project: the in-scope budget, the recommended option and its headline figures.
+    """One row per project: the in-scope budget, the recommended option and its headline figures
+    (from :func:`programme_results` with ``headline_only``).
 
     Money in GBP, real 2014-15 prices; ``net_present_saving_gbp`` is the recommended option's
     (0 when the recommendation is the status quo).
     """
-    return summary_from_results(programme_results(scenario, perspective, draws, seed))
+    return summary_from_results(programme_results(scenario, perspective, draws, seed, headline_only=True))
 
 
 def summary_from_results(results: "dict[str, AppraisalResult]") -> pd.DataFrame:

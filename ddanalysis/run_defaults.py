@@ -58,3 +58,18 @@ def check_readable() -> None:
     """Raise the :class:`DataFileError` met when the defaults were read, if there was one."""
     if _PROBLEM is not None:
         raise _PROBLEM
+
+
+def monte_carlo_settings(draws: int | None = None, seed: int | None = None,
+                         defaults: RunDefaults | None = None) -> tuple[int, int]:
+    """The Monte Carlo ``(draws, seed)`` of one appraisal: each value given, else the data file's.
+
+    ``None`` for ``draws`` or ``seed`` means the ``monte_carlo.draws`` / ``monte_carlo.seed`` of
+    appraisal.yaml (``defaults`` stands in for them, e.g. from :func:`read_run_defaults` on another
+    file); a notebook parameter left at ``None`` thus follows the data file. Raises the
+    :class:`DataFileError` of an unreadable section when a value has to come from it.
+    """
+    if defaults is None and (draws is None or seed is None):
+        check_readable()
+    chosen = defaults or RUN_DEFAULTS
+    return (chosen.draws if draws is None else draws, chosen.seed if seed is None else seed)

@@ -26,3 +26,16 @@ def require_program(name: str, package: str) -> str:
     if not path:
         pytest.skip(f"{name} not installed: run 'sudo apt-get install -y {package}' (or 'make system-deps' as root)")
     return path
+
+
+def run_outturn(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``ddanalysis outturn ARGS`` run in this process: (exit status, standard output, standard error)."""
+    from ddanalysis import cli  # imported when used: most tests never start the command line
+
+    try:
+        cli.main(["outturn", *args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -3,6 +3,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from cost_lines import COMMON, FIRST, FLAT, amounts, levers, total
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,31 +11,6 @@ from ddanalysis.appraisal import discount_factors
 from ddanalysis.assumptions import load_book
 from ddanalysis.cashflow import ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, apply_optimism_bias, option_components, timing
 from ddanalysis.model import OptionTiming, ProjectModel
-
-FIRST = dt.date(2015, 4, 1)
-LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-         "supplies_services", "third_party_payments", "support_recharges", "capital_charges",
-         "income_fees_charges", "income_grants", "income_other")
-
-
-def amounts(**kw):
-    a = dict.fromkeys(LINES, 0.0)
-    a.update(kw)
-    return a
-
-
-def levers(**kw):
-    lv = dict(load_book().levers["default"])
-    lv.update(kw)
-    return lv
-
-
-FLAT = {"demand_growth": 0.0, "real_pay_growth": 0.0}
-COMMON = dict(perspective="council", council_rates_share=0.49, vat_rate=0.2, teckal_cap=None)
-
-
-def total(c):
-    return sum(c[k] for k in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
 
 
 def test_status_quo_is_the_baseline_net_cost_with_growth():
@@ -154,55 +130,48 @@ def _metrics(sq, opt, factors):
     """NPS, Green Book BCR and payback of an option from its component dicts (after optimism bias)."""
     from ddanalysis.appraisal import green_book_bcr, payback_index
     out = apply_optimism_bias(sq, opt, operating=0.41, one_off=0.41, it_separation=2.0)
-    sq_tot, opt_tot = total_all(sq), total_all(out)
+    sq_tot, opt_tot = total(sq), total(out)
     op = sum(sq[k] for k in OPERATING_COMPONENTS) - sum(out[k] for k in OPERATING_COMPONENTS)
     one_off = sum(out[k] for k in ONE_OFF_COMPONENTS)
     saving = (sq_tot - opt_tot)[0]
     return (float(saving @ factors), green_book_bcr(op[0], one_off[0], factors)[0], int(payback_index(saving)[0]))
 
 
-def total_all(c):
-    return sum(c[k] for k in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
-
-
 money = st.floats(0, 1e6, allow_nan=False)
 
 
 @settings(max_examples=80, deadline=None)
-@given(pay=money, premises=money, support=money, own=st.floats(0, 1.5), bought=st.floats(0, 1),
-       staff_change=st.floats(-0.2, 0.1), split=st.floats(0, 1), legal=st.floats(0, 200))
-def test_merging_or_splitting_cost_lines_never_changes_a_result(pay, premises, support, own, bought, staff_change,
-                                                                split, legal):
-    """Property (M1): move part of the premises line into transport (a split), or merge the
-    new body's own support into the council's support line, for the status quo and the option alike:
-    net present saving, benefit-cost ratio and payback are identical, because optimism bias acts on
-    the sum of the lines each year, never line by line."""
-    a = amounts(employees_pay=pay, premises=premises, support_recharges=support)
+@given(pay=money, premises=money, support=money, admissions=money, own=st.floats(0, 1.5), bought=st.floats(0, 1),
+       share=st.floats(0, 1), staff_change=st.floats(-0.2, 0.1), split=st.floats(0, 1), legal=st.floats(0, 200))
+def test_merging_or_splitting_cost_lines_never_changes_a_result(pay, premises, support, admissions, own, bought,
+                                                                share, staff_change, split, legal):
+    """Property (M1): move part of the premises line into transport (a split), merge the new body's
+    own support into the council's support line, or merge the premises line into the staff line, for
+    the status quo and the option alike: net present saving, benefit-cost ratio and payback are
+    identical, because optimism bias acts on the sum of the lines each year, never line by line. The
+    cultural VAT exemption of admissions (M9) is in play, at any share."""
+    a = amounts(employees_pay=pay, premises=premises, support_recharges=support, income_fees_charges=-admissions)
     when = timing(dt.date(2016, 4, 1), dt.date(2015, 10, 1), FIRST, 6)
+    common = {**COMMON, "admissions_gbp": admissions}
     lv = levers(staff_cost_change=staff_change, own_support_cost=own, support_bought_back=bought,
-                transition_legal_governance=legal)
-    sq = dict(option_components(a, 10.0, levers(), FLAT, timing(None, None, FIRST, 6), **COMMON))
-    opt = dict(option_components(a, 10.0, lv, FLAT, when, **COMMON))
+                cultural_exemption_share=share, transition_legal_governance=legal)
+    sq = dict(option_components(a, 10.0, levers(), FLAT, timing(None, None, FIRST, 6), **common))
+    opt = dict(option_components(a, 10.0, lv, FLAT, when, **common))
     factors = discount_factors(6)
     base = _metrics(sq, opt, factors)
 
-    def split_premises(c):
+    def move(c, source, target, part):
         c = dict(c)
-        c["transport"] = c["transport"] + split * c["premises"]
-        c["premises"] = (1 - split) * c["premises"]
+        c[target] = c[target] + part * c[source]
+        c[source] = (1 - part) * c[source]
         return c
 
-    def merge_support(c):
-        c = dict(c)
-        c["support_services"] = c["support_services"] + c["own_support"]
-        c["own_support"] = 0.0 * c["own_support"]
-        return c
-
-    for change in (split_premises, merge_support):
-        nps, bcr, pb = _metrics(change(sq), change(opt), factors)
-        assert nps == pytest.approx(base[0], rel=1e-9, abs=1e-6)
-        assert pb == base[2]
-        assert (bcr is None and base[1] is None) or bcr == pytest.approx(base[1], rel=1e-9, abs=1e-9)
+    changes = (("premises", "transport", split), ("own_support", "support_services", 1.0), ("premises", "staff", 1.0))
+    for source, target, part in changes:
+        nps, bcr, pb = _metrics(move(sq, source, target, part), move(opt, source, target, part), factors)
+        assert nps == pytest.approx(base[0], rel=1e-9, abs=1e-6), (source, target)
+        assert pb == base[2], (source, target)
+        assert (bcr is None and base[1] is None) or bcr == pytest.approx(base[1], rel=1e-9, abs=1e-9), (source, target)
 
 
 def test_client_side_and_margin_fall_on_the_council_funded_value_only():

@@ -152,6 +152,46 @@ def test_cost_components_absolute_stack_to_the_option_cost(result):
         charts.cost_components(result, "no-such-option")
 
 
+def test_cost_components_of_the_status_quo_against_itself_is_zero_every_year(result):
+    """The status quo minus itself is 0 for every component and year: no bar is drawn, and the net line
+    (minus the status quo's saving, 0 by definition) is 0 in each of the horizon's years."""
+    fig = charts.cost_components(result, "in-house", difference=True)
+    assert [t for t in fig.data if isinstance(t, go.Bar)] == []
+    lines = [t for t in fig.data if isinstance(t, go.Scatter)]
+    assert len(lines) == 1
+    assert list(lines[0].y) == [0.0] * result.horizon_years
+    assert "against the status quo" in _title(fig)
+
+
+@pytest.mark.parametrize("difference", [True, False])
+def test_cost_components_stack_for_every_option_in_both_modes(result, difference):
+    """For each option, the status quo included: the bars stack each year to the sum of the option's
+    cash-flow lines, less the status quo's sum when ``difference`` (so 0 for the status quo itself)."""
+    by = result.cashflows.groupby(["option", "year_index"])["cost_gbp"].sum()
+    for opt in result.options["id"]:
+        fig = charts.cost_components(result, opt, difference=difference)
+        expected = by.loc[opt].to_numpy() - (by.loc["in-house"].to_numpy() if difference else 0.0)
+        bars = [np.asarray(t.y, dtype=float) for t in fig.data if isinstance(t, go.Bar)]
+        stacked = np.sum(bars, axis=0) if bars else np.zeros(result.horizon_years)
+        np.testing.assert_allclose(stacked, expected, rtol=1e-9, atol=1e-6, err_msg=opt)
+
+
+@pytest.mark.parametrize("name", ["tornado", "gantt", "who_gains"])
+def test_option_charts_draw_every_option_the_status_quo_included(result, name):
+    """Each chart that takes an option draws every option of the short list, the status quo included,
+    and names it in the title or (for a chart with nothing to show for it) says why."""
+    for opt in result.options["id"]:
+        fig = getattr(charts, name)(result, opt)
+        said = _title(fig) + " ".join(a.text for a in fig.layout.annotations)
+        assert result.option_name(opt) in said or "status quo" in said or "outcome" in said, (name, opt)
+
+
+def test_switching_table_of_every_option_has_its_rows(result):
+    """One row per switching value the engine found for the option (none for the status quo)."""
+    for opt in result.options["id"]:
+        assert len(charts.switching_table(result, opt)) == int((result.switching.option == opt).sum()), opt
+
+
 def test_mc_distribution_one_outline_per_option_and_shares_sum_to_one(result):
     fig = charts.mc_distribution(result)
     assert len(fig.data) == len(result.options) - 1  # the status quo always saves exactly 0
@@ -230,6 +270,55 @@ def test_gantt_bars_are_the_phases_with_a_duration(result):
     assert "status quo needs no" in charts.gantt(result, "in-house").layout.annotations[0].text
 
 
+@pytest.mark.parametrize("reaching", [False, True])
+def test_acceptability_curves_follow_the_engines_table_in_both_modes(result, reaching):
+    """One line per option; its points are the engine's acceptability table for that option, the
+    probability of reaching the threshold (``reaching``) or of reaching it and being best; reaching is
+    never less likely than reaching and being best, threshold by threshold."""
+    acc = result.decision.acceptability
+    fig = charts.acceptability_curves(result, reaching=reaching)
+    assert [t.meta for t in fig.data] == list(result.options["id"])
+    for t in fig.data:
+        rows = acc[acc["option"] == t.meta]
+        np.testing.assert_allclose(np.asarray(t.x, dtype=float), rows["threshold_gbp"].to_numpy(dtype=float))
+        np.testing.assert_allclose(np.asarray(t.y, dtype=float), rows["p_reaches" if reaching else "p_best"].to_numpy())
+        assert (rows["p_reaches"].to_numpy() >= rows["p_best"].to_numpy() - 1e-12).all()
+    assert ("and is the best option" in _title(fig)) is not reaching
+
+
+@pytest.mark.parametrize("top", [1, 3, 10])
+def test_value_of_information_shows_the_top_partial_evpis_largest_at_the_top(result, top):
+    """The bars are the ``top`` largest partial EVPIs of the engine's table (or a message when none is
+    above zero); plotly draws the last category at the top, so the values rise along the trace."""
+    worth = result.decision.evppi["evppi_gbp"].sort_values(ascending=False).head(top).to_numpy(dtype=float)
+    fig = charts.value_of_information(result, top=top)
+    if worth.max() <= 0:
+        assert len(fig.data) == 0 and "No assumption is worth" in fig.layout.annotations[0].text
+        return
+    (bars,) = fig.data
+    np.testing.assert_allclose(np.asarray(bars.x, dtype=float)[::-1], worth)
+
+
+def test_mca_scores_take_weights_as_a_dict_or_a_series_alike(result):
+    """``weights`` may be a mapping or a Series (the docstring's promise): the same bars either way."""
+    as_series = charts.mca_scores(result, result.mca_weights)
+    as_dict = charts.mca_scores(result, dict(result.mca_weights))
+    assert [list(t.x) for t in as_dict.data] == [list(t.x) for t in as_series.data]
+
+
+def test_compare_waterfall_folds_the_smaller_components_into_one_step():
+    """Four components, top 2: A 100, steps +50 and -30 shown, +5 and -2 folded into "Other components"
+    (5 - 2 = 3), B = 100 + 50 - 30 + 3 = 123."""
+    comp = pd.DataFrame({"label": ["staff", "premises", "transport", "supplies"],
+                         "contribution_gbp": [50.0, -30.0, 5.0, -2.0]})
+    fig = charts.compare_waterfall(comp, 100.0, 123.0, "Mutual", "Outsourcing", top=2)
+    (w,) = fig.data
+    assert list(w.measure) == ["absolute", "relative", "relative", "relative", "total"]
+    assert list(w.x) == [100.0, 50.0, -30.0, 3.0, 123.0]
+    assert w.y[3] == "Other components"
+    assert len(charts.compare_waterfall(comp, 100.0, 123.0, "Mutual", "Outsourcing").data[0].x) == 6  # none folded
+
+
 # --- prepared frames --------------------------------------------------------------------------------
 
 def test_spending_trend_one_line_per_block():
@@ -263,6 +352,16 @@ def test_programme_savings_one_bar_per_project_largest_on_top():
     assert [t.meta for t in fig.data] == ["b", "a", "c"]
     assert [t.showlegend for t in fig.data] == [True, True, False]  # one legend entry per model
     assert charts.is_marked_illustrative(fig)
+
+
+def test_programme_savings_of_an_empty_programme_says_so():
+    """No project (an empty summary, as :func:`ddanalysis.programme.summary_from_results` gives for no
+    results): no bar, a message instead of a KeyError."""
+    from ddanalysis.programme import summary_from_results
+
+    fig = charts.programme_savings(summary_from_results({}))
+    assert len(fig.data) == 0
+    assert "No project" in fig.layout.annotations[0].text
 
 
 def test_mimebundle_is_plotly_json_with_no_cdn(result):

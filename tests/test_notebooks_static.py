@@ -112,8 +112,40 @@ def test_template_parameters_are_the_five_papermill_parameters_with_the_library_
     assert values["project"] == project_ids()[0]
     assert values["scenario"] == "central" and "central" in load_book().scenario_names()
     assert values["perspective"] == "council" and "council" in PERSPECTIVES
-    # the template's defaults are the library's, so a run without parameters equals dd.appraise(project)
-    assert (values["draws"], values["seed"]) == (DEFAULT_DRAWS, DEFAULT_SEED)
+    # draws and seed default to None, the data file's values, so a run without parameters equals
+    # dd.appraise(project) and follows an edit of appraisal.yaml's monte_carlo section
+    assert (values["draws"], values["seed"]) == (None, None)
+    assert runner_settings(values) == (DEFAULT_DRAWS, DEFAULT_SEED)
+
+
+def runner_settings(values: dict) -> tuple[int, int]:
+    """The draws and seed the template's code cell passes on for these parameter values."""
+    from ddanalysis.run_defaults import monte_carlo_settings
+
+    return monte_carlo_settings(values["draws"], values["seed"])
+
+
+NOTEBOOKS_AND_DASHBOARDS = ALL + sorted((REPO / "dashboards").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_AND_DASHBOARDS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_notebook_repeats_the_data_files_draws_seed_or_perspectives(path):
+    """The Monte Carlo draws, summary draws and seed live in appraisal.yaml's monte_carlo section and the
+    perspectives in the library: no code cell (parameters included) repeats one of those numbers, or
+    spells out the list of perspectives."""
+    from ddanalysis.cashflow import PERSPECTIVES
+    from ddanalysis.run_defaults import read_run_defaults
+
+    bundled = read_run_defaults()
+    numbers = {bundled.draws, bundled.summary_draws, bundled.seed}
+    for i, cell in enumerate(_code_cells(_read(path))):
+        tree = ast.parse(cell.source)
+        repeated = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in numbers
+                    and not isinstance(n.value, bool)]
+        assert not repeated, f"{path.name} cell {i}: {repeated} repeat appraisal.yaml's monte_carlo values"
+        lists = [n for n in ast.walk(tree) if isinstance(n, (ast.List, ast.Tuple, ast.Set))
+                 and {getattr(e, "value", None) for e in n.elts} >= set(PERSPECTIVES)]
+        assert not lists, f"{path.name} cell {i}: a literal list of the perspectives; use the library's"
 
 
 def test_template_covers_every_section_of_an_options_appraisal():

@@ -188,6 +188,38 @@ def test_plan_template_lists_every_bad_phase_and_risk(tmp_path: Path):
     assert "'name' must be a non-empty text" in message
 
 
+def test_unexpected_keys_and_empty_texts_are_named_in_risks_facts_and_phases(tmp_path: Path):
+    """The same two checks on every kind of entry of the plan files: a key the entry does not take, and a
+    text that must not be empty. Risk #1 gets 'colour' and an empty owner; the first legal fact of
+    the catalogue an unknown 'note' and a blank source; the first phase a blank name: 5 problems."""
+    raw = yaml.safe_load(plan.model_path("mutual").read_text(encoding="utf-8"))
+    raw["risks"][0]["colour"] = "red"
+    raw["risks"][0]["owner"] = ""
+    path = tmp_path / "mutual.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        plan.load_template("mutual", path=path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: 2 problems found")
+    assert "risk #1 (" in message and "unexpected key(s) ['colour']" in message
+    assert "'owner' must be a non-empty text" in message
+
+    cat = yaml.safe_load(plan.phases_path().read_text(encoding="utf-8"))
+    fact, phase = cat["facts"][0]["id"], cat["phases"][0]["id"]
+    cat["facts"][0]["note"] = "x"
+    cat["facts"][0]["source"] = "  "
+    cat["phases"][0]["name"] = " "
+    path = tmp_path / "phases.yaml"
+    path.write_text(yaml.safe_dump(cat, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        plan.load_phase_catalogue(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: 3 problems found")
+    assert f"fact {fact}: unexpected key(s) ['note']" in message
+    assert f"fact {fact}: 'source' must be a non-empty text" in message
+    assert f"phase {phase}: 'name' must be a non-empty text" in message
+
+
 def test_phase_catalogue_lists_every_bad_phase(tmp_path: Path):
     raw = yaml.safe_load(plan.phases_path().read_text(encoding="utf-8"))
     first, second = raw["phases"][0]["id"], raw["phases"][1]["id"]

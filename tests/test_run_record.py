@@ -87,6 +87,31 @@ def test_draws_and_seed_live_in_one_data_file(tmp_path):
         read_run_defaults(bad)
 
 
+def test_monte_carlo_settings_take_each_value_given_else_the_data_file(monkeypatch):
+    """None means the data file's value, read here from appraisal.yaml with the YAML parser alone; a value
+    given is kept as it is, 0 draws (no Monte Carlo) and seed 0 included; ``defaults`` stands in for
+    the file (7 draws, seed 5)."""
+    import pytest
+    import yaml
+
+    from ddanalysis import run_defaults
+    from ddanalysis.errors import DataFileError
+
+    section = yaml.safe_load(config.data_path("assumptions", "appraisal.yaml").read_text(encoding="utf-8"))
+    draws, seed = section["monte_carlo"]["draws"], section["monte_carlo"]["seed"]
+    assert run_defaults.monte_carlo_settings() == (draws, seed)
+    assert run_defaults.monte_carlo_settings(500, None) == (500, seed)
+    assert run_defaults.monte_carlo_settings(None, 11) == (draws, 11)
+    assert run_defaults.monte_carlo_settings(0, 0) == (0, 0)
+    other = run_defaults.RunDefaults(draws=7, summary_draws=3, seed=5)
+    assert run_defaults.monte_carlo_settings(defaults=other) == (7, 5)
+    # an unreadable section is raised only when a value has to come from it
+    monkeypatch.setattr(run_defaults, "_PROBLEM", DataFileError("appraisal.yaml: 'monte_carlo' is missing"))
+    assert run_defaults.monte_carlo_settings(100, 1) == (100, 1)
+    with pytest.raises(DataFileError, match="monte_carlo"):
+        run_defaults.monte_carlo_settings(None, 1)
+
+
 def test_without_a_data_folder_the_package_imports_and_the_appraisal_names_the_file(tmp_path):
     """Importing ddanalysis never fails on data; the appraisal then raises the DataFileError that names it."""
     import subprocess

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_outturn
 
 from ddanalysis import cli, config, sources
 from ddanalysis.errors import DataFileError
@@ -46,16 +47,6 @@ def value(frame: pd.DataFrame, e_code: str, service: str, measure: str | None = 
     rows = frame[mask]
     assert len(rows) == 1, (e_code, service, measure, len(rows))
     return rows.value_gbp_k.iloc[0]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        cli.main(["outturn", *args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- the fault files (../shared/data/cases) ---------------------------------------------------------
@@ -135,10 +126,10 @@ def test_case_revenue_account_budget_is_not_outturn(capsys):
     assert value(frame, "E2002", "education") == 900                    # E9
     lines = dict(zip(frame.service.astype(str), frame.rs_line))
     assert lines["other"] == 698 and lines["total_service_expenditure"] == 799
-    code, out, err = run(capsys, str(RA_SMALL))
+    code, out, err = run_outturn(capsys, str(RA_SMALL))
     assert code == 2 and out == "" and "Traceback" not in err
     assert "no 'outturn' figures" in err and "budget" in err
-    code, out, err = run(capsys, str(RA_SMALL), "--measure", "budget", "--council", "E4606")
+    code, out, err = run_outturn(capsys, str(RA_SMALL), "--measure", "budget", "--council", "E4606")
     assert code == 0 and "measure: budget" in err
     table = pd.read_csv(io.StringIO(out))
     assert set(table.measure) == {"budget"} and table.set_index("service").value_gbp_k["total_service_expenditure"] == 4000
@@ -215,7 +206,7 @@ def test_spending_over_500_file_is_refused_saying_what_it_looks_like(tmp_path, c
     path = tmp_path / "spend_over_500_march.csv"
     path.write_text("Body name,Date,Expense type,Supplier name,Transaction number,Amount\n"
                     "Walsall Council,01/03/2024,Stationery,Acme Ltd,12345,612.50\n", encoding="utf-8")
-    code, out, err = run(capsys, str(path))
+    code, out, err = run_outturn(capsys, str(path))
     assert code == 2 and out == "" and "Traceback" not in err
     assert "spending-over-\u00a3500" in err and ".ods" in err and ".csv" in err
 
@@ -223,7 +214,7 @@ def test_spending_over_500_file_is_refused_saying_what_it_looks_like(tmp_path, c
 def test_random_workbook_is_refused_naming_its_sheets(tmp_path, capsys):
     path = tmp_path / "notes.xlsx"
     pd.DataFrame({"Meeting": ["Cabinet"], "Date": ["2024-03-01"]}).to_excel(path, sheet_name="Minutes", index=False)
-    code, _, err = run(capsys, str(path))
+    code, _, err = run_outturn(capsys, str(path))
     assert code == 2 and "'Minutes'" in err and "'Meeting'" in err and "Traceback" not in err
 
 

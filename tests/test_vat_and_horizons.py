@@ -9,17 +9,13 @@ import io
 import json
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from cost_lines import COMMON, FIRST, FLAT, amounts, levers, total
 
 from ddanalysis import display, report
-from ddanalysis.appraisal import discount_factors, green_book_bcr, payback_index
 from ddanalysis.assumptions import load_book
 from ddanalysis.baseline import CulturalAdmissions, project_baseline
 from ddanalysis.cashflow import (
     INCOME_COMPONENTS,
-    ONE_OFF_COMPONENTS,
-    OPERATING_COMPONENTS,
     apply_optimism_bias,
     option_components,
     timing,
@@ -27,29 +23,7 @@ from ddanalysis.cashflow import (
 from ddanalysis.engine import appraise
 from ddanalysis.presentation import formats, tables
 
-FIRST = dt.date(2015, 4, 1)
-LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-         "supplies_services", "third_party_payments", "support_recharges", "capital_charges",
-         "income_fees_charges", "income_grants", "income_other")
-FLAT = {"demand_growth": 0.0, "real_pay_growth": 0.0}
-COMMON = dict(perspective="council", council_rates_share=0.49, vat_rate=0.2, teckal_cap=None)
 DOVER = "dover-museum-tourism"
-
-
-def amounts(**kw):
-    a = dict.fromkeys(LINES, 0.0)
-    a.update(kw)
-    return a
-
-
-def levers(**kw):
-    lv = dict(load_book().levers["default"])
-    lv.update(kw)
-    return lv
-
-
-def total(c):
-    return sum(c[k] for k in OPERATING_COMPONENTS + ONE_OFF_COMPONENTS)
 
 
 # --- the cultural exemption ------------------------------------------------------------------------------
@@ -98,53 +72,6 @@ def test_the_exemption_is_a_benefit_so_it_takes_no_optimism_bias():
     ob_without = apply_optimism_bias(sq, without, 0.41, 0.41, 2.0)["optimism_bias_operating"]
     assert ob_with[0].tolist() == pytest.approx(ob_without[0].tolist())
     assert ob_with[0, 0] == pytest.approx(0.41 * 0.05 * 200_000)
-
-
-def _metrics(sq, opt, factors):
-    out = apply_optimism_bias(sq, opt, operating=0.41, one_off=0.41, it_separation=2.0)
-    op = sum(sq[k] for k in OPERATING_COMPONENTS) - sum(out[k] for k in OPERATING_COMPONENTS)
-    one_off = sum(out[k] for k in ONE_OFF_COMPONENTS)
-    saving = (total(sq) - total(out))[0]
-    return float(saving @ factors), green_book_bcr(op[0], one_off[0], factors)[0], int(payback_index(saving)[0])
-
-
-money = st.floats(0, 1e6, allow_nan=False)
-
-
-@settings(max_examples=60, deadline=None)
-@given(pay=money, premises=money, admissions=money, share=st.floats(0, 1), staff_change=st.floats(-0.2, 0.1),
-       split=st.floats(0, 1), legal=st.floats(0, 200))
-def test_merging_or_splitting_cost_lines_still_changes_nothing_with_the_exemption(pay, premises, admissions, share,
-                                                                                  staff_change, split, legal):
-    """Property (M1) with the exemption in play: move part of the premises line into transport, or merge
-    the premises line into the staff line, in the status quo and the option alike: net present saving,
-    benefit-cost ratio and payback do not change."""
-    a = amounts(employees_pay=pay, premises=premises, income_fees_charges=-admissions)
-    when = timing(dt.date(2016, 4, 1), dt.date(2015, 10, 1), FIRST, 6)
-    common = {**COMMON, "admissions_gbp": admissions}
-    lv = levers(staff_cost_change=staff_change, cultural_exemption_share=share, transition_legal_governance=legal)
-    sq = dict(option_components(a, 10.0, levers(), FLAT, timing(None, None, FIRST, 6), **common))
-    opt = dict(option_components(a, 10.0, lv, FLAT, when, **common))
-    factors = discount_factors(6)
-    base = _metrics(sq, opt, factors)
-
-    def split_premises(c):
-        c = dict(c)
-        c["transport"] = c["transport"] + split * c["premises"]
-        c["premises"] = (1 - split) * c["premises"]
-        return c
-
-    def merge_premises(c):
-        c = dict(c)
-        c["staff"] = c["staff"] + c["premises"]
-        c["premises"] = 0.0 * c["premises"]
-        return c
-
-    for change in (split_premises, merge_premises):
-        nps, bcr, pb = _metrics(change(sq), change(opt), factors)
-        assert nps == pytest.approx(base[0], rel=1e-9, abs=1e-6)
-        assert pb == base[2]
-        assert (bcr is None and base[1] is None) or bcr == pytest.approx(base[1], rel=1e-9, abs=1e-9)
 
 
 def test_dover_baseline_declares_standard_rated_museum_admissions():

@@ -136,6 +136,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         **_public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels,
                         split_overrides(overrides or {})[1], uncertainty["mc_draws"], int(seed)),
     )
+    result = _outcome_tornado(result, model, values, book, overrides) if with_sensitivity else result
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
     return result
@@ -362,16 +363,35 @@ def _public_value(model: ProjectModel, values: dict, project_id: str, book, scen
     ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
     ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
     the assumption book's GDP deflator to the base year (:mod:`ddanalysis.benefits`)."""
-    from .benefits import appraise_benefits, benefit_ramp
+    from .benefits import appraise_benefits
 
-    ramps = {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
-             for opt in model.options}
+    ramps = _benefit_ramps(model, values)
     totals = {o: ProjectModel.total(c)[0] for o, c in model.evaluate(values).items()}
     savings = {o: totals[registry.STATUS_QUO] - t for o, t in totals.items()}
     return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
                              deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
                              scenario=scenario, perspective=perspective, savings=savings,
                              overrides=outcome_overrides, nps_draws=mc_draws, seed=seed)
+
+
+def _benefit_ramps(model: ProjectModel, values: Mapping) -> dict[str, np.ndarray]:
+    """Option id -> share of its outcome benefits realised each year (T,): live share x the option's
+    ``ramp_up_years`` lever (:func:`ddanalysis.benefits.benefit_ramp`)."""
+    from .benefits import benefit_ramp
+
+    return {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
+            for opt in model.options}
+
+
+def _outcome_tornado(result: AppraisalResult, model: ProjectModel, values: pd.Series, book: AssumptionBook,
+                     overrides: "Mapping[str, float] | None") -> AppraisalResult:
+    """``result`` with the outcome quantities in its one-way sensitivity, on net present saving + counted
+    benefits (:func:`ddanalysis.outcome_sensitivity.with_outcome_sensitivity`); what-if outcome values held."""
+    from .outcome_sensitivity import with_outcome_sensitivity
+
+    return with_outcome_sensitivity(result, ramps=_benefit_ramps(model, values.to_dict()), factors=model.factors,
+                                    deflator=book.settings.gdp_deflator.to_dict(),
+                                    overrides=split_overrides(overrides or {})[1])
 
 
 def _discount_source(book) -> dict[str, str]:

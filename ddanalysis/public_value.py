@@ -618,6 +618,24 @@ def outcome_quantities(outcomes: ProjectOutcomes) -> dict[str, Quantity]:
     return out
 
 
+def option_quantities(outcomes: ProjectOutcomes, option: str) -> dict[str, Quantity]:
+    """The outcome quantities that move ``option``'s benefits, by key (:func:`outcome_key`), in file order.
+
+    Those of every outcome the option has an effect on (the project-wide cohort, rate and adjustments,
+    and the option's own effect, haircut and adjustments); none for the status quo or an option
+    without an effect. A haircut from the evidence-grade table is not among them (a rule, not an estimate).
+    """
+    out: dict[str, Quantity] = {}
+    for o in outcomes.outcomes:
+        eff = o.options.get(option)
+        if eff is None or option == STATUS_QUO:
+            continue
+        for key, q in _option_quantities(o, option, eff).values():
+            if q is not None:
+                out.setdefault(key, q)
+    return out
+
+
 def uncertain_inputs(outcomes: ProjectOutcomes) -> list[dict[str, Any]]:
     """Every ranged outcome quantity as ``{key, low, central, high, quality}`` for sensitivity and Monte Carlo.
 

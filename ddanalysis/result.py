@@ -81,6 +81,10 @@ class AppraisalResult:
     benefits_by_agency: pd.DataFrame | None = None
     #: option, year_index, financial_year, agency, kind, treatment, benefit_gbp, discount_factor, pv_benefit_gbp
     benefits_by_year: pd.DataFrame | None = None
+    #: what the tornado's bars measure (net present saving, or with monetised outcomes that plus the counted
+    #: benefits) and its note on the outcome quantities left out (:mod:`ddanalysis.outcome_sensitivity`)
+    sensitivity_measure: str = "net present saving"
+    sensitivity_note: str = ""
 
     @property
     def perspective_label(self) -> str:

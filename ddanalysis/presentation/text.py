@@ -388,6 +388,32 @@ PUBLIC_VALUE_UNCERTAINTY_NOTE = (
 RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "
                 "net present value and the returns, and do not change the recommendation.")
 
+#: What the tornado measures: without monetised outcomes, and with them (the perspective's counted benefits added).
+TORNADO_MEASURE = "net present saving"
+
+
+def tornado_measure(perspective: str, with_benefits: bool) -> str:
+    """What the tornado's bars measure in a perspective: the net present saving, or with monetised outcomes
+    the net present saving plus the benefits the perspective counts (the social perspective's net present
+    social value)."""
+    if not with_benefits:
+        return TORNADO_MEASURE
+    if perspective == "social":
+        return "net present social value (net present saving + every benefit)"
+    counted = {"council": "the council's cashable benefits", "public": "every agency's fiscal benefits"}
+    return f"net present saving + {counted.get(perspective, 'the counted benefits')}"
+
+
+def tornado_note(perspective: str, left_out: Mapping[str, list[str]], option_names: Mapping[str, str]) -> str:
+    """The tornado's note on outcome quantities: which are left out because they do not move the benefits the
+    perspective counts (``left_out``: option id -> outcome keys), by option; empty when none is left out."""
+    parts = [f"{option_names.get(o, o)}: {', '.join(keys)}" for o, keys in left_out.items() if keys]
+    if not parts:
+        return ""
+    return (f"Outcome quantities left out of the tornado because they do not move the benefits the {perspective} "
+            f"perspective counts (their value falls elsewhere or is not counted): " + "; ".join(parts) + ".")
+
+
 #: Kind id -> words.
 KIND_WORDS: dict[str, str] = {"fiscal_cashable": "fiscal cashable", "fiscal_non_cashable": "fiscal non-cashable",
                               "economic": "economic", "social": "social"}

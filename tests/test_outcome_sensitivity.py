@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from ddanalysis import charts
+from ddanalysis.presentation import tables
 from ddanalysis import public_value as pv
 from ddanalysis import unit_costs as uc
 from ddanalysis.engine import appraise
@@ -182,6 +183,7 @@ def test_cost_rows_share_the_measure_and_the_chart_says_which(hull_social):
     assert list(opt["swing"]) == sorted(opt["swing"], reverse=True)
     fig = charts.tornado(hull_social, "in-house-redesign", top=40)
     assert "net present social value" in fig.layout.title.text
+    assert "net present social value" in tables.sensitivity_table(hull_social, "in-house-redesign").caption
 
 
 def test_the_council_perspective_leaves_out_what_falls_on_others_and_says_so():

@@ -378,11 +378,14 @@ PUBLIC_VALUE_NOTE = (
 PUBLIC_VALUE_UNCERTAINTY_NOTE = (
     "Outcome assumptions with a range (cohort, baseline rate, effect, deadweight, attribution, displacement, a "
     "stated haircut) are drawn in the Monte Carlo beside the cost assumptions, by the same sampler (PERT, mode at "
-    "the scenario's value), independently of each other and of the costs; a value set as a what-if is held in "
-    "every draw. The draws give the P10 and P90 of the counted benefits and of the net present value with them; "
-    "in the social perspective the probability best and the value of information compare the net present social "
-    "value. The counted benefits with every outcome quantity at its low and at its high value are shown too; the "
-    "low and high scenarios use those values, every other scenario the central ones.")
+    "the scenario's value), independently of the costs and of each other unless a rank correlation between them is "
+    "declared (outcome_correlations in correlations.yaml); a value set as a what-if is held in every draw. The "
+    "draws give the P10 and P90 of the counted benefits and of the net present value with them; in the social "
+    "perspective the probability best and the value of information compare the net present social value. The "
+    "tornado swings each outcome quantity to its low and its high value, the others at the scenario's, on the net "
+    "present saving plus the counted benefits; a quantity that moves nothing the perspective counts is left out "
+    "and named. The counted benefits with every outcome quantity at its low and at its high value are shown too; "
+    "the low and high scenarios use those values, every other scenario the central ones.")
 
 #: What the recommendation rule ranks, with benefits in the model (said beside the rule).
 RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "

@@ -389,9 +389,14 @@ def _outcome_tornado(result: AppraisalResult, model: ProjectModel, values: pd.Se
     benefits (:func:`ddanalysis.outcome_sensitivity.with_outcome_sensitivity`); what-if outcome values held."""
     from .outcome_sensitivity import with_outcome_sensitivity
 
+    from .benefits import benefit_ramp
+
+    def ramp_for(opt: str, years: float) -> np.ndarray:
+        return benefit_ramp(model.timings[opt], years)
+
     return with_outcome_sensitivity(result, ramps=_benefit_ramps(model, values.to_dict()), factors=model.factors,
                                     deflator=book.settings.gdp_deflator.to_dict(),
-                                    overrides=split_overrides(overrides or {})[1])
+                                    overrides=split_overrides(overrides or {})[1], ramp_for=ramp_for)
 
 
 def _discount_source(book) -> dict[str, str]:

@@ -9,8 +9,8 @@ present social value). Money: GBP, real base-year prices.
 
 When the project monetises outcomes, the cost assumptions' rows are put on the same measure: the
 option's counted benefits at the case's values are added to their net present saving (a constant per
-option, so their swings do not change; the benefit ramp follows the cost model's ``ramp_up_years``
-at the case's value). An outcome quantity that does not move the counted benefits of an option (in the
+option, so their swings do not change), except the ``ramp_up_years`` lever, which ramps benefits as it
+ramps savings: its rows take the counted benefits with the ramp at its low and at its high value. An outcome quantity that does not move the counted benefits of an option (in the
 ``council`` perspective, one whose value falls on other agencies or is not cashable) is left out of
 that option's rows and named in the tornado's note (:func:`ddanalysis.presentation.text.tornado_note`).
 
@@ -18,7 +18,8 @@ Nothing here mutates its inputs.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -133,6 +134,39 @@ def combined(cost_rows: pd.DataFrame, outcome_rows: pd.DataFrame, counted: Mappi
     return out.reset_index(drop=True)
 
 
+#: The cost lever that ramps benefits as well as savings (:func:`ddanalysis.benefits.benefit_ramp`).
+RAMP_KEY = "ramp_up_years"
+
+
+def with_ramp_benefits(cost_rows: pd.DataFrame, counted_at: Callable[[str, float], float]) -> pd.DataFrame:
+    """``cost_rows`` with each ``ramp_up_years`` row's ends moved by how the counted benefits change with the
+    ramp: ``nps_at_low`` + (counted at the low ramp - counted at the case's ramp), the same at high, and its
+    swing again. ``counted_at(option, ramp years)``: counted benefits (GBP) with the ramp at that value, and
+    at the case's ramp when given None. A new frame."""
+    out = cost_rows.copy()
+    if out.empty:
+        return out
+    for i in out.index[out["key"] == RAMP_KEY]:
+        opt = str(out.at[i, "option"])
+        base = counted_at(opt, None)
+        for end in ("low", "high"):
+            out.at[i, f"nps_at_{end}"] = float(out.at[i, f"nps_at_{end}"]) + counted_at(opt, float(out.at[i, end])) - base
+        out.at[i, "swing"] = abs(float(out.at[i, "nps_at_high"]) - float(out.at[i, "nps_at_low"]))
+    return out
+
+
+def _counted_at(outcomes: "pv.ProjectOutcomes", library: Any, opt: str, years: float | None, *,
+                ramps: Mapping[str, np.ndarray], ramp_for: Callable[[str, float], np.ndarray],
+                held: Mapping[str, float], factors: Sequence[float], deflator: Mapping[str, float], base_year: str,
+                case: str, perspective: str) -> float:
+    """The option's counted benefits (GBP) with its benefit ramp at ``years`` of ramp-up (None: the case's
+    ramp, ``ramps[opt]``), every outcome quantity at the case's value (``held`` overrides kept)."""
+    live = np.asarray(ramps[opt] if years is None else ramp_for(opt, years), dtype=float)
+    values = pd.DataFrame({k: [float(held.get(k, q.pick(case)))] for k, q in pv.option_quantities(outcomes, opt).items()})
+    return float(counted_benefit_cases(outcomes, library, opt, values, live_share=live, factors=factors,
+                                       deflator=deflator, base_year=base_year, case=case, perspective=perspective)[0])
+
+
 def _monetised(project_id: str, library: Any) -> "pv.ProjectOutcomes | None":
     """The project's outcome model when it monetises outcomes; None without an outcome file or monetised outcome."""
     from .errors import DataFileError
@@ -147,13 +181,16 @@ def _monetised(project_id: str, library: Any) -> "pv.ProjectOutcomes | None":
 
 
 def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], factors: Sequence[float],
-                             deflator: Mapping[str, float], overrides: Mapping[str, float] | None = None) -> Any:
+                             deflator: Mapping[str, float], overrides: Mapping[str, float] | None = None,
+                             ramp_for: Callable[[str, float], np.ndarray] | None = None) -> Any:
     """``result`` (an :class:`~ddanalysis.result.AppraisalResult`) with the outcome quantities in its
     ``sensitivity`` frame, the cost rows on the same measure, ``sensitivity_measure`` and ``sensitivity_note``
     (:func:`ddanalysis.presentation.text.tornado_measure`, :func:`~ddanalysis.presentation.text.tornado_note`).
 
     ``ramps``: option id -> share of benefits realised each year (T,); ``factors``: the costs' discount
-    factors (T,); ``deflator``: GDP deflator by financial year; ``overrides``: outcome keys held at a value.
+    factors (T,); ``deflator``: GDP deflator by financial year; ``overrides``: outcome keys held at a value;
+    ``ramp_for(option, ramp_up_years)``: the option's benefit ramp (T,) with that lever value, to move the
+    ``ramp_up_years`` rows (:func:`with_ramp_benefits`; None: those rows are shifted like the others).
     A project without monetised outcomes comes back unchanged. Not mutated: a new result.
     """
     import dataclasses
@@ -171,8 +208,15 @@ def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], fa
         outcomes, library, nps=nps, ramps=ramps, factors=factors, deflator=deflator, base_year=result.base_year,
         case=outcome_scenario(result.scenario), perspective=result.perspective,
         overrides=pv.checked_overrides(outcomes, overrides) if overrides else {})
+    cost = result.sensitivity
+    if ramp_for is not None:
+        held = pv.checked_overrides(outcomes, overrides) if overrides else {}
+        counted_at = functools.partial(_counted_at, outcomes, library, ramps=ramps, ramp_for=ramp_for, held=held,
+                                       factors=factors, deflator=deflator, base_year=result.base_year,
+                                       case=outcome_scenario(result.scenario), perspective=result.perspective)
+        cost = with_ramp_benefits(cost, counted_at)
     names = dict(zip(result.options["id"], result.options["name"]))
     with_benefits = bool(len(rows)) or any(abs(v) > NO_SWING_GBP for v in counted.values())
-    return dataclasses.replace(result, sensitivity=combined(result.sensitivity, rows, counted),
+    return dataclasses.replace(result, sensitivity=combined(cost, rows, counted),
                                sensitivity_measure=text.tornado_measure(result.perspective, with_benefits),
                                sensitivity_note=text.tornado_note(result.perspective, left_out, names))

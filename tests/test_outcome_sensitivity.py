@@ -196,3 +196,16 @@ def test_the_council_perspective_leaves_out_what_falls_on_others_and_says_so():
     assert "repeat-victimisation/outsourcing.effect" in r.sensitivity_note
     fig = charts.tornado(r, "outsourcing")
     assert "repeat-victimisation/outsourcing.effect" in fig.layout.title.subtitle.text
+
+
+def test_the_ramp_up_lever_moves_benefits_as_it_moves_savings(hull_social):
+    """``ramp_up_years`` ramps benefits as it ramps savings, so its bar's ends must equal the net present
+    value with benefits of a what-if at each end (net present saving and every benefit with that ramp)."""
+    sens = hull_social.sensitivity
+    row = sens[(sens.option == "in-house-redesign") & (sens.key == "ramp_up_years")].iloc[0]
+    assert row["low"] < row["high"]
+    for value, end in ((row["low"], "nps_at_low"), (row["high"], "nps_at_high")):
+        moved = appraise(HULL, perspective="social", draws=0, with_switching=False, with_sensitivity=False,
+                         overrides={"in-house-redesign.ramp_up_years": float(value)})
+        npv = moved.public_value["options"]["in-house-redesign"]["net_present_value_gbp"]
+        assert npv == pytest.approx(row[end], rel=1e-9)

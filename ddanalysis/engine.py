@@ -387,9 +387,8 @@ def _outcome_tornado(result: AppraisalResult, model: ProjectModel, values: pd.Se
                      overrides: "Mapping[str, float] | None") -> AppraisalResult:
     """``result`` with the outcome quantities in its one-way sensitivity, on net present saving + counted
     benefits (:func:`ddanalysis.outcome_sensitivity.with_outcome_sensitivity`); what-if outcome values held."""
-    from .outcome_sensitivity import with_outcome_sensitivity
-
     from .benefits import benefit_ramp
+    from .outcome_sensitivity import with_outcome_sensitivity
 
     def ramp_for(opt: str, years: float) -> np.ndarray:
         return benefit_ramp(model.timings[opt], years)

@@ -10,7 +10,8 @@ present social value). Money: GBP, real base-year prices.
 When the project monetises outcomes, the cost assumptions' rows are put on the same measure: the
 option's counted benefits at the case's values are added to their net present saving (a constant per
 option, so their swings do not change), except the ``ramp_up_years`` lever, which ramps benefits as it
-ramps savings: its rows take the counted benefits with the ramp at its low and at its high value. An outcome quantity that does not move the counted benefits of an option (in the
+ramps savings: its rows take the counted benefits with the ramp at its low and at its high value.
+An outcome quantity that does not move the counted benefits of an option (in the
 ``council`` perspective, one whose value falls on other agencies or is not cashable) is left out of
 that option's rows and named in the tornado's note (:func:`ddanalysis.presentation.text.tornado_note`).
 
@@ -28,6 +29,9 @@ import pandas as pd
 from . import public_value as pv
 from .keys import parse_key
 from .registry import STATUS_QUO
+
+#: A yearly series: the discount factors, shape (T,).
+Vector = Sequence[float] | np.ndarray
 
 #: A swing (GBP) below this is no movement at all (rounding of sums of products).
 NO_SWING_GBP = 1e-6
@@ -58,7 +62,7 @@ def _cases(quantities: Mapping[str, "pv.Quantity"], case: str, overrides: Mappin
 
 
 def counted_benefit_cases(outcomes: "pv.ProjectOutcomes", library: Any, option: str, cases: pd.DataFrame, *,
-                          live_share: np.ndarray, factors: Sequence[float], deflator: Mapping[str, float],
+                          live_share: np.ndarray, factors: Vector, deflator: Mapping[str, float],
                           base_year: str, case: str, perspective: str) -> np.ndarray:
     """The option's present value of the benefits the perspective counts in each row of ``cases``
     (one column per outcome key), shape (rows,), GBP (:func:`ddanalysis.public_value.present_value_draws`)."""
@@ -88,7 +92,7 @@ def _option_rows(outcomes: "pv.ProjectOutcomes", opt: str, quantities: Mapping[s
 
 
 def outcome_sensitivity(outcomes: "pv.ProjectOutcomes", library: Any, *, nps: Mapping[str, float],
-                        ramps: Mapping[str, np.ndarray], factors: Sequence[float], deflator: Mapping[str, float],
+                        ramps: Mapping[str, np.ndarray], factors: Vector, deflator: Mapping[str, float],
                         base_year: str, case: str, perspective: str,
                         overrides: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, dict[str, float],
                                                                                dict[str, list[str]]]:
@@ -138,7 +142,7 @@ def combined(cost_rows: pd.DataFrame, outcome_rows: pd.DataFrame, counted: Mappi
 RAMP_KEY = "ramp_up_years"
 
 
-def with_ramp_benefits(cost_rows: pd.DataFrame, counted_at: Callable[[str, float], float]) -> pd.DataFrame:
+def with_ramp_benefits(cost_rows: pd.DataFrame, counted_at: Callable[[str, float | None], float]) -> pd.DataFrame:
     """``cost_rows`` with each ``ramp_up_years`` row's ends moved by how the counted benefits change with the
     ramp: ``nps_at_low`` + (counted at the low ramp - counted at the case's ramp), the same at high, and its
     swing again. ``counted_at(option, ramp years)``: counted benefits (GBP) with the ramp at that value, and
@@ -150,19 +154,21 @@ def with_ramp_benefits(cost_rows: pd.DataFrame, counted_at: Callable[[str, float
         opt = str(out.at[i, "option"])
         base = counted_at(opt, None)
         for end in ("low", "high"):
-            out.at[i, f"nps_at_{end}"] = float(out.at[i, f"nps_at_{end}"]) + counted_at(opt, float(out.at[i, end])) - base
+            moved = counted_at(opt, float(out.at[i, end])) - base
+            out.at[i, f"nps_at_{end}"] = float(out.at[i, f"nps_at_{end}"]) + moved
         out.at[i, "swing"] = abs(float(out.at[i, "nps_at_high"]) - float(out.at[i, "nps_at_low"]))
     return out
 
 
 def _counted_at(outcomes: "pv.ProjectOutcomes", library: Any, opt: str, years: float | None, *,
                 ramps: Mapping[str, np.ndarray], ramp_for: Callable[[str, float], np.ndarray],
-                held: Mapping[str, float], factors: Sequence[float], deflator: Mapping[str, float], base_year: str,
+                held: Mapping[str, float], factors: Vector, deflator: Mapping[str, float], base_year: str,
                 case: str, perspective: str) -> float:
     """The option's counted benefits (GBP) with its benefit ramp at ``years`` of ramp-up (None: the case's
     ramp, ``ramps[opt]``), every outcome quantity at the case's value (``held`` overrides kept)."""
     live = np.asarray(ramps[opt] if years is None else ramp_for(opt, years), dtype=float)
-    values = pd.DataFrame({k: [float(held.get(k, q.pick(case)))] for k, q in pv.option_quantities(outcomes, opt).items()})
+    quantities = pv.option_quantities(outcomes, opt)
+    values = pd.DataFrame({k: [float(held.get(k, q.pick(case)))] for k, q in quantities.items()})
     return float(counted_benefit_cases(outcomes, library, opt, values, live_share=live, factors=factors,
                                        deflator=deflator, base_year=base_year, case=case, perspective=perspective)[0])
 
@@ -180,7 +186,7 @@ def _monetised(project_id: str, library: Any) -> "pv.ProjectOutcomes | None":
     return model if model.monetisable else None
 
 
-def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], factors: Sequence[float],
+def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], factors: Vector,
                              deflator: Mapping[str, float], overrides: Mapping[str, float] | None = None,
                              ramp_for: Callable[[str, float], np.ndarray] | None = None) -> Any:
     """``result`` (an :class:`~ddanalysis.result.AppraisalResult`) with the outcome quantities in its

@@ -16,11 +16,11 @@ import pytest
 import yaml
 
 from ddanalysis import charts
-from ddanalysis.presentation import tables
 from ddanalysis import public_value as pv
 from ddanalysis import unit_costs as uc
 from ddanalysis.engine import appraise
 from ddanalysis.outcome_sensitivity import combined, outcome_sensitivity
+from ddanalysis.presentation import tables
 
 SOURCE = {"publisher": "Test publisher", "title": "Test table", "year": 2016, "locator": "Table 1, row 1",
           "link": "https://example.org/t1"}

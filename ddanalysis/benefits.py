@@ -278,8 +278,10 @@ def benefit_draws(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataF
     * ``net_present_value``: option ids -> net present saving + counted benefits (in the social
       perspective, the net present social value); what the social perspective's decision measures use.
     """
+    from .sampling import load_outcome_correlations
+
     n = len(nps_draws)
-    inputs = pv.draw_inputs(model, n, seed, case, fixed)
+    inputs = pv.draw_inputs(model, n, seed, case, fixed, load_outcome_correlations(pv.bundled_outcome_keys()))
     counted, everything = {}, {}
     for opt in nps_draws.columns:
         pvs = {} if opt == STATUS_QUO else pv.present_value_draws(

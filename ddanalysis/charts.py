@@ -474,7 +474,8 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
     """
     opt = _pick_option(result, option_id)
     name = result.option_name(opt)
-    title = f"What moves the net present saving of {name}, GBP ({result.price_basis})"
+    measure = getattr(result, "sensitivity_measure", "net present saving")
+    title = f"What moves the {measure} of {name}, GBP ({result.price_basis})"
     sens = result.sensitivity
     rows = sens[sens["option"] == opt].sort_values("swing", ascending=False).head(top) if not sens.empty else sens
     if rows.empty:
@@ -496,10 +497,12 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
     fig.add_vline(x=base, line=dict(color="#000000", width=2))
     fig.add_annotation(x=base, y=1, xref="x", yref="paper", text=f"central {gbp(base)}", showarrow=False,
                        yanchor="bottom", font=dict(size=12))
-    _layout(fig, title, _subtitle(result, f"top {len(rows)} assumptions by swing; others held at the scenario value"),
+    note = getattr(result, "sensitivity_note", "")
+    _layout(fig, title, _subtitle(result, f"top {len(rows)} assumptions by swing; others held at the scenario value"
+                                  + (f"<br>{_wrap(note, 140)}" if note else "")),
             result.illustrative, height=max(400, 190 + 58 * len(rows)), barmode="overlay", bargap=0.3)
     allx = list(rows["nps_at_low"]) + list(rows["nps_at_high"]) + [base]
-    fig.update_xaxes(**_money_axis(allx, "net present saving (GBP); 0 = break-even with the status quo",
+    fig.update_xaxes(**_money_axis(allx, f"{measure} (GBP); 0 = break-even with the status quo",
                                    include_zero=False))
     fig.update_yaxes(automargin=True, tickfont=dict(size=12), ticklabelstandoff=8)
     return fig

@@ -84,14 +84,23 @@ def correlation_groups(columns, correlations=None) -> dict[str, list[str]]:
     """Each declared correlation group -> the draw-matrix columns it covers in this project.
 
     A group names lever keys bare (``staff_cost_change``: that lever in every option) or
-    ``project.<key>``; groups with no column among ``columns`` are left out.
+    ``project.<key>``; a group of the ``outcome_correlations`` section names outcome quantities in full
+    (``repeat-victimisation/outsourcing.effect``), read when ``columns`` hold outcome quantities (keys with a
+    ``/``, the social perspective's draws) and ``correlations`` is not given. Groups with no column among
+    ``columns`` are left out.
     """
     from .sampling import load_correlations
 
     corr = load_correlations() if correlations is None else correlations
     cols = [str(c) for c in columns]
+    groups = corr.groups
+    if correlations is None and any("/" in c for c in cols):
+        from .public_value import bundled_outcome_keys
+        from .sampling import load_outcome_correlations
+
+        groups = (*groups, *load_outcome_correlations(bundled_outcome_keys()).groups)
     out: dict[str, list[str]] = {}
-    for g in corr.groups:
+    for g in groups:
         members = {k for a, b, _ in g.pairs for k in (a, b)}
         keys = [c for c in cols if c in members or c.partition(".")[2] in members and not c.startswith("project.")]
         if keys:

@@ -103,9 +103,8 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     ``with_decision`` (with draws): probability best, the acceptability curve, EVPI, partial EVPI and
     failure rules from the same draws (``result.decision``; about 2x the Monte Carlo's time; the
     dashboard's first render skips them). ``with_sobol``: Sobol indices too, from their own design of
-    ``sobol_n`` base points (default :data:`ddanalysis.deciding.SOBOL_BASE`).
-    ``with_sensitivity=False`` leaves the one-way sensitivity (the tornado)
-    empty: the dashboard's first, fast redraw after a what-if change, followed by the full result.
+    ``sobol_n`` base points (default :data:`ddanalysis.deciding.SOBOL_BASE`). ``with_sensitivity=False``
+    leaves the tornado empty: the dashboard's first, fast redraw after a what-if change.
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
@@ -139,6 +138,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
                         split_overrides(overrides or {})[1], uncertainty["mc_draws"], int(seed)),
     )
     result = _with_council_results(result, project_id, base)
+    result = _outcome_tornado(result, model, values, book, overrides) if with_sensitivity else result
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
     return result
@@ -378,16 +378,39 @@ def _public_value(model: ProjectModel, values: dict, project_id: str, book, scen
     ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
     ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
     the assumption book's GDP deflator to the base year (:mod:`ddanalysis.benefits`)."""
-    from .benefits import appraise_benefits, benefit_ramp
+    from .benefits import appraise_benefits
 
-    ramps = {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
-             for opt in model.options}
+    ramps = _benefit_ramps(model, values)
     totals = {o: ProjectModel.total(c)[0] for o, c in model.evaluate(values).items()}
     savings = {o: totals[registry.STATUS_QUO] - t for o, t in totals.items()}
     return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
                              deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
                              scenario=scenario, perspective=perspective, savings=savings,
                              overrides=outcome_overrides, nps_draws=mc_draws, seed=seed)
+
+
+def _benefit_ramps(model: ProjectModel, values: Mapping) -> dict[str, np.ndarray]:
+    """Option id -> share of its outcome benefits realised each year (T,): live share x the option's
+    ``ramp_up_years`` lever (:func:`ddanalysis.benefits.benefit_ramp`)."""
+    from .benefits import benefit_ramp
+
+    return {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
+            for opt in model.options}
+
+
+def _outcome_tornado(result: AppraisalResult, model: ProjectModel, values: pd.Series, book: AssumptionBook,
+                     overrides: "Mapping[str, float] | None") -> AppraisalResult:
+    """``result`` with the outcome quantities in its one-way sensitivity, on net present saving + counted
+    benefits (:func:`ddanalysis.outcome_sensitivity.with_outcome_sensitivity`); what-if outcome values held."""
+    from .benefits import benefit_ramp
+    from .outcome_sensitivity import with_outcome_sensitivity
+
+    def ramp_for(opt: str, years: float) -> np.ndarray:
+        return benefit_ramp(model.timings[opt], years)
+
+    return with_outcome_sensitivity(result, ramps=_benefit_ramps(model, values.to_dict()), factors=model.factors,
+                                    deflator=book.settings.gdp_deflator.to_dict(),
+                                    overrides=split_overrides(overrides or {})[1], ramp_for=ramp_for)
 
 
 def _discount_source(book) -> dict[str, str]:

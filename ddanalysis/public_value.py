@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
@@ -618,6 +619,24 @@ def outcome_quantities(outcomes: ProjectOutcomes) -> dict[str, Quantity]:
     return out
 
 
+def option_quantities(outcomes: ProjectOutcomes, option: str) -> dict[str, Quantity]:
+    """The outcome quantities that move ``option``'s benefits, by key (:func:`outcome_key`), in file order.
+
+    Those of every outcome the option has an effect on (the project-wide cohort, rate and adjustments,
+    and the option's own effect, haircut and adjustments); none for the status quo or an option
+    without an effect. A haircut from the evidence-grade table is not among them (a rule, not an estimate).
+    """
+    out: dict[str, Quantity] = {}
+    for o in outcomes.outcomes:
+        eff = o.options.get(option)
+        if eff is None or option == STATUS_QUO:
+            continue
+        for key, q in _option_quantities(o, option, eff).values():
+            if q is not None:
+                out.setdefault(key, q)
+    return out
+
+
 def uncertain_inputs(outcomes: ProjectOutcomes) -> list[dict[str, Any]]:
     """Every ranged outcome quantity as ``{key, low, central, high, quality}`` for sensitivity and Monte Carlo.
 
@@ -648,17 +667,19 @@ def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float])
 
 
 def draw_inputs(outcomes: ProjectOutcomes, draws: int, seed: int, scenario: str = "central",
-                fixed: Mapping[str, float] | None = None) -> pd.DataFrame:
+                fixed: Mapping[str, float] | None = None, correlations: Any = None) -> pd.DataFrame:
     """Seeded draws of every outcome quantity: one column per key, one row per draw.
 
     The same machinery as the cost assumptions (:func:`ddanalysis.sampling.sample`): a PERT on the
     quantity's low-high range with its mode at the scenario's value, a random stream of its own per
-    key (from the seed and the key's name, so adding a key leaves the others' draws unchanged). No
-    correlation is declared between outcome quantities, so they are drawn independently of each
-    other and of the cost assumptions. A key in ``fixed`` (an override) and a single ``value`` stay
-    constant in every draw. Deterministic: same seed, same draws, in any process.
+    key (from the seed and the key's name, so adding a key leaves the others' draws unchanged).
+    ``correlations``: rank correlations between outcome quantities (a
+    :class:`ddanalysis.sampling.Correlations` from :func:`ddanalysis.sampling.load_outcome_correlations`,
+    keys written in full); None: independent of each other. Always independent of the cost assumptions.
+    A key in ``fixed`` (an override) and a single ``value`` stay constant in every draw.
+    Deterministic: same seed, same draws, in any process.
     """
-    from .sampling import Correlations, Marginal, sample  # late: sampling loads the assumption files
+    from .sampling import Correlations, Marginal, sample_named  # late: sampling loads the assumption files
 
     marginals = {}
     for key, q in outcome_quantities(outcomes).items():
@@ -672,7 +693,28 @@ def draw_inputs(outcomes: ProjectOutcomes, draws: int, seed: int, scenario: str 
             marginals[scope] = Marginal(lo, q.pick(scenario), hi)
     if not marginals:
         return pd.DataFrame(index=range(draws))
-    return sample(marginals, draws, seed, Correlations.none())
+    return sample_named(marginals, draws, seed, correlations if correlations is not None else Correlations.none())
+
+
+def bundled_outcome_keys(directory: Path | str | None = None) -> list[str]:
+    """Every outcome quantity key of the bundled outcome files (``data/outcomes``), file by file: the keys a
+    declared correlation between outcome quantities may name (:func:`outcome_quantities`). Cached on the
+    files' stamps (an edited file is read again); a new list each call."""
+    from .filestamp import stamp
+    from .unit_costs import UNIT_COSTS_DIR_NAME
+
+    folder = (Path(directory) if directory is not None else config.data_path(OUTCOMES_DIR_NAME)).resolve()
+    return list(_outcome_keys_cached(folder, stamp(folder, config.data_path(UNIT_COSTS_DIR_NAME))))
+
+
+@lru_cache(maxsize=8)
+def _outcome_keys_cached(folder: Path, _stamp: Any) -> tuple[str, ...]:
+    library = load_library()
+    keys: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        keys += [k for k in outcome_quantities(load_outcomes(path.stem, directory=folder, library=library))
+                 if k not in keys]
+    return tuple(keys)
 
 
 def check_bundled(outcomes_dir: Path | str | None = None, unit_costs_dir: Path | str | None = None) -> list[str]:

@@ -88,6 +88,10 @@ class AppraisalResult:
     by_council: pd.DataFrame | None = None
     #: option, year, council, name, net_cash_saving_gbp, target_gbp, gap_gbp: the financial case (GBP, cash)
     cash_profile: pd.DataFrame | None = None
+    #: what the tornado's bars measure (net present saving, or with monetised outcomes that plus the counted
+    #: benefits) and its note on the outcome quantities left out (:mod:`ddanalysis.outcome_sensitivity`)
+    sensitivity_measure: str = "net present saving"
+    sensitivity_note: str = ""
 
     @property
     def perspective_label(self) -> str:

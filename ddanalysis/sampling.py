@@ -57,6 +57,8 @@ from .yamlio import load_yaml_text, read_utf8
 PROJECT_SCOPE = "project"  # same as assumptions.PROJECT_SCOPE (kept local: no import cycle)
 SHARED_STREAM = "shared"
 CORRELATIONS_FILE = "correlations.yaml"
+#: The section of ``correlations.yaml`` that declares rank correlations between outcome quantities.
+OUTCOME_SECTION = "outcome_correlations"
 BASIS = ("fact", "evidence", "judgement")
 PSD_TOLERANCE = 1e-9
 
@@ -385,16 +387,16 @@ def _checked_pairs(where: str, pairs: list[tuple[Any, Any, Any]], valid: list[st
 
 
 def _correlation_groups(groups_raw: Any, valid: list[str], lever_keys: list[str], sources: Mapping[str, Any],
-                        problems: list[str]) -> list[CorrelationGroup]:
-    """The ``correlations`` section: one :class:`CorrelationGroup` per group with its metadata; faults appended
-    to ``problems``."""
+                        problems: list[str], section: str = "correlations") -> list[CorrelationGroup]:
+    """The ``correlations`` section (or ``section``): one :class:`CorrelationGroup` per group with its metadata;
+    faults appended to ``problems``."""
     groups: list[CorrelationGroup] = []
     seen: dict[tuple[str, str], str] = {}
     if not isinstance(groups_raw, dict):
-        problems.append("correlations: expected a mapping of group name -> basis, source, rationale, pairs")
+        problems.append(f"{section}: expected a mapping of group name -> basis, source, rationale, pairs")
         groups_raw = {}
     for name, spec in groups_raw.items():
-        where = f"correlations.{name}"
+        where = f"{section}.{name}"
         if not isinstance(spec, dict):
             problems.append(f"{where}: expected a mapping with basis, source, rationale and pairs or members")
             continue
@@ -442,7 +444,7 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with shared_quantities and correlations")
     problems: list[str] = []
-    top = ("shared_quantities", "correlations")
+    top = ("shared_quantities", "correlations", OUTCOME_SECTION)  # the outcome section: parse_outcome_correlations
     problems += [f"{k}: unknown section{_hint(str(k), list(top))}; valid: {', '.join(top)}"
                  for k in sorted(set(raw) - set(top), key=str)]
     shared = _shared_quantities(raw.get("shared_quantities") or {}, lever_keys, project_keys, sources, problems)
@@ -478,6 +480,47 @@ def load_correlations(path: Path | str | None = None) -> Correlations:
     path = Path(path or config.data_path("assumptions", CORRELATIONS_FILE)).resolve()
     folder = path.parent if (path.parent / "levers.yaml").exists() else config.data_path("assumptions").resolve()
     return _load_cached(path, Path(folder), stamp(path, folder))
+
+
+def parse_outcome_correlations(raw: Any, path: Path | str, outcome_keys: list[str],
+                               sources: Mapping[str, Any]) -> Correlations:
+    """The ``outcome_correlations`` section of a parsed ``correlations.yaml``, validated: groups of rank
+    correlations between outcome quantities, each key written in full (``repeat-victimisation/outsourcing.effect``,
+    ``repeat-victimisation/project.deadweight``) and one of ``outcome_keys`` (the bundled outcome files'
+    quantities); basis, source and rationale as for the cost levers. Every problem (an unknown key named with
+    the file, a coefficient outside [-1, 1], pairs that cannot hold at once, named) is reported in one
+    :class:`DataFileError`. Returns a :class:`Correlations` with no shared quantities.
+    """
+    path = Path(path)
+    section = (raw or {}).get(OUTCOME_SECTION) if isinstance(raw, dict) else None
+    problems: list[str] = []
+    groups = _correlation_groups(section or {}, list(outcome_keys), [], sources, problems, OUTCOME_SECTION)
+    if problems:
+        raise DataFileError(f"{path}: {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in problems))
+    out = Correlations({}, tuple(groups), str(path))
+    _require_consistent(out, path)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _load_outcomes_cached(path: Path, folder: Path, outcome_keys: tuple[str, ...], _stamp: Stamp) -> Correlations:
+    from .assumptions import load_book
+
+    try:
+        raw = load_yaml_text(read_utf8(path))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
+    return parse_outcome_correlations(raw, path, list(outcome_keys), load_book(None, folder).sources)
+
+
+def load_outcome_correlations(outcome_keys: list[str], path: Path | str | None = None) -> Correlations:
+    """Load and validate the ``outcome_correlations`` section of ``correlations.yaml`` (default: the bundled
+    file) against ``outcome_keys``, the valid outcome quantity keys. Cached: treat the result as read-only."""
+    path = Path(path or config.data_path("assumptions", CORRELATIONS_FILE)).resolve()
+    folder = path.parent if (path.parent / "levers.yaml").exists() else config.data_path("assumptions").resolve()
+    return _load_outcomes_cached(path, Path(folder), tuple(outcome_keys), stamp(path, folder))
 
 
 # ---- the sampler -------------------------------------------------------------------------------
@@ -624,6 +667,27 @@ def sample(marginals: Mapping[Key, Marginal], n: int, seed: int, correlations: C
     keys = list(marginals)
     varying = [k for k in keys if not marginals[k].constant]
     z = normal_scores(varying, n, seed, correlations)
+    X = np.empty((n, len(keys)), order="F")
+    for j, k in enumerate(keys):
+        m = marginals[k]
+        X[:, j] = m.low if m.constant else pert_from_normal(z[k], m.low, m.mode, m.high)
+    return pd.DataFrame(X, columns=[key_name(k) for k in keys], copy=False)
+
+
+def sample_named(marginals: Mapping[Key, Marginal], n: int, seed: int, correlations: Correlations) -> pd.DataFrame:
+    """Seeded draws with rank correlations declared between full key names (``<scope>.<key>``, as the outcome
+    quantities are: ``incidents/mutual.effect``): one column per key, one row per draw.
+
+    Each key keeps its PERT marginal and its own random stream (from the seed and its name, as
+    :func:`sample` draws an uncorrelated key, so a key in no declared pair draws exactly as there); the
+    declared pairs among the varying keys are imposed by a Gaussian copula (Cholesky factor of their
+    normal-score correlation matrix). Deterministic: same inputs and seed, same draws.
+    """
+    keys = list(marginals)
+    varying = [k for k in keys if not marginals[k].constant]
+    names = [key_name(k) for k in varying]
+    L = _psd_cholesky(correlations.matrix(names))
+    z = dict(zip(varying, _combine(L, [_stream(seed, name).standard_normal(n) for name in names]))) if names else {}
     X = np.empty((n, len(keys)), order="F")
     for j, k in enumerate(keys):
         m = marginals[k]

@@ -231,8 +231,11 @@ def sensitivity_table(result: "AppraisalResult", option_id: str | None = None, t
     frame = pd.DataFrame({label: (sens[k].to_numpy() if k in sens.columns else []) for k, label in labels.items()})
     units = {"Rank": "integer", "Low value": "number", "High value": "number", "NPS at low": "gbp",
              "NPS (scenario)": "gbp", "NPS at high": "gbp", "Swing": "gbp"}
-    return Table(frame, units, _caption(result, f"{result.option_name(opt)}: net present saving (NPS) with one "
-                                                "assumption at a time at its low or high value"))
+    measure = getattr(result, "sensitivity_measure", text.TORNADO_MEASURE)
+    shown = "(NPS)" if measure == text.TORNADO_MEASURE else "(in the NPS columns)"
+    note = getattr(result, "sensitivity_note", "")
+    return Table(frame, units, _caption(result, f"{result.option_name(opt)}: {measure} {shown} with one assumption "
+                                                "at a time at its low or high value" + (f". {note}" if note else "")))
 
 
 def switching_table(result: "AppraisalResult", option_id: str | None = None) -> Table:

@@ -391,15 +391,44 @@ PUBLIC_VALUE_NOTE = (
 PUBLIC_VALUE_UNCERTAINTY_NOTE = (
     "Outcome assumptions with a range (cohort, baseline rate, effect, deadweight, attribution, displacement, a "
     "stated haircut) are drawn in the Monte Carlo beside the cost assumptions, by the same sampler (PERT, mode at "
-    "the scenario's value), independently of each other and of the costs; a value set as a what-if is held in "
-    "every draw. The draws give the P10 and P90 of the counted benefits and of the net present value with them; "
-    "in the social perspective the probability best and the value of information compare the net present social "
-    "value. The counted benefits with every outcome quantity at its low and at its high value are shown too; the "
-    "low and high scenarios use those values, every other scenario the central ones.")
+    "the scenario's value), independently of the costs and of each other unless a rank correlation between them is "
+    "declared (outcome_correlations in correlations.yaml); a value set as a what-if is held in every draw. The "
+    "draws give the P10 and P90 of the counted benefits and of the net present value with them; in the social "
+    "perspective the probability best and the value of information compare the net present social value. The "
+    "tornado swings each outcome quantity to its low and its high value, the others at the scenario's, on the net "
+    "present saving plus the counted benefits; a quantity that moves nothing the perspective counts is left out "
+    "and named. The counted benefits with every outcome quantity at its low and at its high value are shown too; "
+    "the low and high scenarios use those values, every other scenario the central ones.")
 
 #: What the recommendation rule ranks, with benefits in the model (said beside the rule).
 RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "
                 "net present value and the returns, and do not change the recommendation.")
+
+#: What the tornado measures: without monetised outcomes, and with them (the perspective's counted benefits added).
+TORNADO_MEASURE = "net present saving"
+
+
+def tornado_measure(perspective: str, with_benefits: bool) -> str:
+    """What the tornado's bars measure in a perspective: the net present saving, or with monetised outcomes
+    the net present saving plus the benefits the perspective counts (the social perspective's net present
+    social value)."""
+    if not with_benefits:
+        return TORNADO_MEASURE
+    if perspective == "social":
+        return "net present social value (net present saving + every benefit)"
+    counted = {"council": "the council's cashable benefits", "public": "every agency's fiscal benefits"}
+    return f"net present saving + {counted.get(perspective, 'the counted benefits')}"
+
+
+def tornado_note(perspective: str, left_out: Mapping[str, list[str]], option_names: Mapping[str, str]) -> str:
+    """The tornado's note on outcome quantities: which are left out because they do not move the benefits the
+    perspective counts (``left_out``: option id -> outcome keys), by option; empty when none is left out."""
+    parts = [f"{option_names.get(o, o)}: {', '.join(keys)}" for o, keys in left_out.items() if keys]
+    if not parts:
+        return ""
+    return (f"Outcome quantities left out of the tornado because they do not move the benefits the {perspective} "
+            f"perspective counts (their value falls elsewhere or is not counted): " + "; ".join(parts) + ".")
+
 
 #: Kind id -> words.
 KIND_WORDS: dict[str, str] = {"fiscal_cashable": "fiscal cashable", "fiscal_non_cashable": "fiscal non-cashable",

@@ -135,8 +135,8 @@ def fit_row(ws: Worksheet, row: int, texts_and_widths: list[tuple[str, float]], 
             small: bool = False) -> None:
     """Set a row's height to show the tallest of its wrapped texts (never lowering it)."""
     height = max((wrapped_height(str(t or ""), w, bold=bold, small=small) for t, w in texts_and_widths), default=15.0)
-    current = ws.row_dimensions[row].height or 0
-    ws.row_dimensions[row].height = max(height, current)
+    dim = ws.row_dimensions[row]
+    dim.height = max(height, dim.height or 0)
 
 
 def option_names(result: AppraisalResult) -> dict[str, str]:
@@ -148,11 +148,13 @@ def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
     """Merge a block of cells; the merged-away cells take the top-left cell's style (borders included).
 
     Same result as ``ws.merge_cells`` for cells we style by name, without its per-cell border and
-    protection arithmetic (which dominates the time to build a large workbook).
+    protection arithmetic (which dominates the time to build a large workbook), and without
+    ``MultiCellRange.add``'s scan of every range already merged on the sheet (quadratic in the merges:
+    a large programme workbook has thousands); the ranges are a set, so a repeated merge is still one.
     """
     if (row1, col1) == (row2, col2):
         return
-    ws.merged_cells.add(MergedCellRange(ws, f"{ref(col1, row1)}:{ref(col2, row2)}"))
+    ws.merged_cells.ranges.add(MergedCellRange(ws, f"{ref(col1, row1)}:{ref(col2, row2)}"))
     anchor = ws.cell(row=row1, column=col1)
     for r in range(row1, row2 + 1):
         for c in range(col1, col2 + 1):

@@ -22,6 +22,8 @@ from .cells import put_text, ref, set_style
 
 #: First row below the header block of every sheet.
 FIRST_ROW = 5
+#: Height (points) of a row without a row record: openpyxl's ``defaultRowHeight``, 11pt Calibri's row.
+DEFAULT_ROW_HEIGHT = 15.0
 
 ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_TEXT
 
@@ -133,9 +135,18 @@ def wrapped_height(text: str, width_chars: float, line_points: float = 12.75, mi
 
 def fit_row(ws: Worksheet, row: int, texts_and_widths: list[tuple[str, float]], bold: bool = False,
             small: bool = False) -> None:
-    """Set a row's height to show the tallest of its wrapped texts (never lowering it)."""
+    """Set a row's height to show the tallest of its wrapped texts (never lowering it).
+
+    A row whose texts fit on one line keeps the sheet's default height (15 points, the same as
+    ``wrapped_height``'s minimum) without a row record of its own: creating openpyxl's row records is
+    a large part of the time to build a programme workbook.
+    """
     height = max((wrapped_height(str(t or ""), w, bold=bold, small=small) for t, w in texts_and_widths), default=15.0)
-    dim = ws.row_dimensions[row]
+    dim = ws.row_dimensions.get(row)
+    if dim is None:
+        if height <= DEFAULT_ROW_HEIGHT:
+            return
+        dim = ws.row_dimensions[row]
     dim.height = max(height, dim.height or 0)
 
 

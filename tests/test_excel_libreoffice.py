@@ -268,6 +268,8 @@ OPTION_METRICS = {
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
     "Optimism bias (present value, its own line)": ("optimism_bias_gbp", PENNY),
     "Residual value beyond the horizon (present value)": ("residual_value_gbp", PENNY),
+    "Benefit-cost ratio (Green Book)": ("benefit_cost_ratio", 1e-9),
+    "Net present saving over 10 years": ("nps_10y_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),
     "Multi-criteria rank": ("mca_rank", 0),

@@ -7,6 +7,7 @@ printed page repeats them in its header and footer. Sheets print landscape on A4
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping
 from copy import copy
@@ -24,6 +25,9 @@ from .cells import put_text, ref, set_style
 FIRST_ROW = 5
 #: Height (points) of a row without a row record: openpyxl's ``defaultRowHeight``, 11pt Calibri's row.
 DEFAULT_ROW_HEIGHT = 15.0
+#: The fitted height of one line of 10pt text (``wrapped_height``): it fits the default row, so such a row
+#: needs no row record of its own.
+ONE_LINE_HEIGHT = 12.75 + 3
 
 ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_TEXT
 
@@ -118,6 +122,7 @@ def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
+@functools.lru_cache(maxsize=4096)
 def wrapped_height(text: str, width_chars: float, line_points: float = 12.75, minimum: float = 15.0,
                    bold: bool = False, small: bool = False) -> float:
     """Row height (points) that shows ``text`` wrapped in a column ``width_chars`` wide.
@@ -137,14 +142,14 @@ def fit_row(ws: Worksheet, row: int, texts_and_widths: list[tuple[str, float]], 
             small: bool = False) -> None:
     """Set a row's height to show the tallest of its wrapped texts (never lowering it).
 
-    A row whose texts fit on one line keeps the sheet's default height (15 points, the same as
-    ``wrapped_height``'s minimum) without a row record of its own: creating openpyxl's row records is
-    a large part of the time to build a programme workbook.
+    A row whose texts each fit on one line keeps the sheet's default height (15 points, which one line of
+    10pt text fits) without a row record of its own: creating openpyxl's row records is a large part of
+    the time to build a programme workbook.
     """
     height = max((wrapped_height(str(t or ""), w, bold=bold, small=small) for t, w in texts_and_widths), default=15.0)
     dim = ws.row_dimensions.get(row)
     if dim is None:
-        if height <= DEFAULT_ROW_HEIGHT:
+        if height <= max(DEFAULT_ROW_HEIGHT, ONE_LINE_HEIGHT):
             return
         dim = ws.row_dimensions[row]
     dim.height = max(height, dim.height or 0)

@@ -268,6 +268,8 @@ OPTION_METRICS = {
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
     "Optimism bias (present value, its own line)": ("optimism_bias_gbp", PENNY),
     "Residual value beyond the horizon (present value)": ("residual_value_gbp", PENNY),
+    "Benefit-cost ratio (Green Book)": ("benefit_cost_ratio", 1e-9),
+    "Net present saving over 10 years": ("nps_10y_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),
     "Multi-criteria rank": ("mca_rank", 0),
@@ -523,7 +525,7 @@ def test_programme_formulas_reproduce_the_model(variants):
 def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_computes(variants, project):
     """Three or four assumption cells edited with openpyxl, recalculated by LibreOffice: each option's net present
     saving (named nps__<option>) equals `ddanalysis appraise PROJECT --draws 0 --set KEY=VALUE ...` to the penny, and
-    its payback year equals the CLI's; every edited option's saving moved from the untouched appraisal's."""
+    its payback year and Green Book benefit-cost ratio equal the CLI's; every edited option's saving moved from the untouched appraisal's."""
     args = [sys.executable, "-m", "ddanalysis", "appraise", project, "--draws", "0", "--json"]
     for key, value in WHAT_IF[project].items():
         args += ["--set", f"{key}={value}"]
@@ -537,6 +539,7 @@ def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_compute
     header = rows[f"GBP, {variants['results'][f'whatif-{project}'].price_basis}"]
     cols = {options.cell(row=header, column=c).value: c for c in range(2, options.max_column + 1)}
     payback_row = next(r for label, r in rows.items() if label.startswith("Payback year"))
+    bcr_row = rows["Benefit-cost ratio (Green Book)"]
     moved = set()
     for opt, o in cli.items():
         if opt == registry.STATUS_QUO:
@@ -545,6 +548,8 @@ def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_compute
         got = wb[sheet][cell.replace("$", "")].value
         assert got == pytest.approx(o["net_present_saving_gbp"], abs=PENNY), opt
         assert options.cell(row=payback_row, column=cols[o["name"]]).value == (o["payback_year"] or "beyond horizon")
+        bcr = options.cell(row=bcr_row, column=cols[o["name"]]).value  # the CLI's JSON rounds ratios to 6 decimals
+        assert bcr == ("n/a" if o["benefit_cost_ratio"] is None else pytest.approx(o["benefit_cost_ratio"], abs=5e-7)), opt
         if abs(got - before[opt]) > 1.0:
             moved.add(opt)
     edited = {key.split(".")[0] for key in WHAT_IF[project]} - {"project"}

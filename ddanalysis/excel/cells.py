@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -35,13 +36,16 @@ def apply_style(cell: Cell, name: str) -> Cell:
     later uses copy the resulting style array, which is what openpyxl does itself, minus a linear
     search of the style names for every cell (the dominant cost of writing a large workbook).
     """
-    cache = _STYLE_ARRAYS.setdefault(cell.parent.parent, {})
+    wb = cell.parent.parent
+    cache = _STYLE_ARRAYS.get(wb)
+    if cache is None:
+        cache = _STYLE_ARRAYS[wb] = {}
     array = cache.get(name)
     if array is None:
         cell.style = name
         cache[name] = copy(cell._style)
     else:
-        cell._style = copy(array)
+        cell._style = StyleArray(array)
     return cell
 
 
@@ -60,8 +64,9 @@ def put_text(ws: Worksheet, row: int, col: int, value: Any, style: str = "dd_tex
     """Write ``value`` as a text cell (never a formula), in a named style."""
     cell = ws.cell(row=row, column=col)
     text = clean_text(value)
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would take a leading '=' as a formula
+    # Bound directly as a string: openpyxl's value setter would take a leading '=' as a formula, and would
+    # repeat the checks clean_text has just made (illegal characters, length).
+    cell._value, cell.data_type = text, "s"
     apply_style(cell, style)
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True  # Excel keeps it text when someone edits the cell
@@ -99,7 +104,9 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str) -> 
     if not formula.startswith("="):
         raise ValueError(f"not a formula: {formula!r}")
     cell = ws.cell(row=row, column=col)
-    cell.value = formula
+    if ILLEGAL_CHARACTERS_RE.search(formula):
+        raise ValueError(f"a formula cannot hold control characters: {formula!r}")
+    cell._value, cell.data_type = formula, "f"  # what openpyxl's value setter does for text starting '='
     apply_style(cell, style)
     return cell
 

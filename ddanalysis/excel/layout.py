@@ -7,6 +7,7 @@ printed page repeats them in its header and footer. Sheets print landscape on A4
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping
 from copy import copy
@@ -22,6 +23,11 @@ from .cells import put_text, ref, set_style
 
 #: First row below the header block of every sheet.
 FIRST_ROW = 5
+#: Height (points) of a row without a row record: openpyxl's ``defaultRowHeight``, 11pt Calibri's row.
+DEFAULT_ROW_HEIGHT = 15.0
+#: The fitted height of one line of 10pt text (``wrapped_height``): it fits the default row, so such a row
+#: needs no row record of its own.
+ONE_LINE_HEIGHT = 12.75 + 3
 
 ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_TEXT
 
@@ -116,6 +122,7 @@ def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
+@functools.lru_cache(maxsize=4096)
 def wrapped_height(text: str, width_chars: float, line_points: float = 12.75, minimum: float = 15.0,
                    bold: bool = False, small: bool = False) -> float:
     """Row height (points) that shows ``text`` wrapped in a column ``width_chars`` wide.
@@ -133,10 +140,19 @@ def wrapped_height(text: str, width_chars: float, line_points: float = 12.75, mi
 
 def fit_row(ws: Worksheet, row: int, texts_and_widths: list[tuple[str, float]], bold: bool = False,
             small: bool = False) -> None:
-    """Set a row's height to show the tallest of its wrapped texts (never lowering it)."""
+    """Set a row's height to show the tallest of its wrapped texts (never lowering it).
+
+    A row whose texts each fit on one line keeps the sheet's default height (15 points, which one line of
+    10pt text fits) without a row record of its own: creating openpyxl's row records is a large part of
+    the time to build a programme workbook.
+    """
     height = max((wrapped_height(str(t or ""), w, bold=bold, small=small) for t, w in texts_and_widths), default=15.0)
-    current = ws.row_dimensions[row].height or 0
-    ws.row_dimensions[row].height = max(height, current)
+    dim = ws.row_dimensions.get(row)
+    if dim is None:
+        if height <= max(DEFAULT_ROW_HEIGHT, ONE_LINE_HEIGHT):
+            return
+        dim = ws.row_dimensions[row]
+    dim.height = max(height, dim.height or 0)
 
 
 def option_names(result: AppraisalResult) -> dict[str, str]:
@@ -148,11 +164,13 @@ def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
     """Merge a block of cells; the merged-away cells take the top-left cell's style (borders included).
 
     Same result as ``ws.merge_cells`` for cells we style by name, without its per-cell border and
-    protection arithmetic (which dominates the time to build a large workbook).
+    protection arithmetic (which dominates the time to build a large workbook), and without
+    ``MultiCellRange.add``'s scan of every range already merged on the sheet (quadratic in the merges:
+    a large programme workbook has thousands); the ranges are a set, so a repeated merge is still one.
     """
     if (row1, col1) == (row2, col2):
         return
-    ws.merged_cells.add(MergedCellRange(ws, f"{ref(col1, row1)}:{ref(col2, row2)}"))
+    ws.merged_cells.ranges.add(MergedCellRange(ws, f"{ref(col1, row1)}:{ref(col2, row2)}"))
     anchor = ws.cell(row=row1, column=col1)
     for r in range(row1, row2 + 1):
         for c in range(col1, col2 + 1):

@@ -2,9 +2,10 @@
 
 Figures that the workbook can compute (net present cost and saving, one-off costs, return on
 transition cost, optimism bias, residual value, steady-state saving and its share of the budget,
-payback year, MCA scores and ranks) are formulas linking to the Cash flows, Model and MCA sheets;
-figures only the model can produce (the Green Book benefit-cost ratio, savings over 10, 15 and 20
-years, Monte Carlo probabilities and percentiles, go-live dates) are values, and the sheet says so.
+payback year, the Green Book benefit-cost ratio, the saving over the years the Cash flows sheet covers,
+MCA scores and ranks) are formulas linking to the Cash flows, Model and MCA sheets; figures only the
+model can produce (savings over more years than the sheet covers, Monte Carlo probabilities and
+percentiles, go-live dates) are values, and the sheet says so.
 """
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..appraisal import MONEY_TOLERANCE_GBP
 from ..baseline import BASELINE_LINES
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
-from .cells import put_date, put_formula, put_number, put_text, quote_sheet, ref, set_style, sheet_ref
+from .cells import put_date, put_formula, put_number, put_text, quote_sheet, range_ref, ref, set_style, sheet_ref
 from .councils import write_by_council
 from .layout import ILLUSTRATIVE_TEXT, Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .mca_sheet import MCARefs
@@ -160,9 +162,6 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
            "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)",
            lambda row, c, opt: put_formula(ws, row, c, f'=IF({ref(c, pv1_row)}>0,({ref(c, nps_row)}+{ref(c, pv1_row)})'
                                            f'/{ref(c, pv1_row)},"n/a")', "dd_ratio"))
-    metric("gb_bcr", "Benefit-cost ratio (Green Book)", "Model value (does not follow an edit): PV benefits / PV "
-           "costs, year by year on net figures, with residual value", lambda row, c, opt: put_number(
-               ws, row, c, row_of.loc[opt, "benefit_cost_ratio"], "dd_ratio", missing="n/a"))
     ob_rows = ("optimism_bias_operating", "optimism_bias_one_off")
     metric("ob", "Optimism bias (present value, its own line)", "Cash flows: present values of the two "
            "optimism-bias lines (uplift on one-off costs and on each year's net operating cost change)",
@@ -174,7 +173,8 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
            lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq else put_formula(
                ws, row, c, f"=({cf.cell(sq, 'operating', cf.last_col)}-{cf.cell(opt, 'operating', cf.last_col)})"
                            f"*{residual_annuity}", "dd_gbp"))
-    _horizon_metrics(ws, metric, row_of)
+    _green_book_bcr(metric, cf, metric.cells["residual"])
+    _horizon_metrics(ws, metric, row_of, cf)
     ss_row = metric("steady_state", "Steady-state annual saving (final year)",
                     "Cash flows, 'Saving against the status quo' in the final year",
                     lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq
@@ -212,9 +212,40 @@ def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs
                                         "dd_center"))
 
 
-def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> None:
-    """Rows of model values: why a Green Book benefit-cost ratio is missing, and each option's
-    net present saving at 10, 15 and 20 years side by side (the same cash flows, no residual value)."""
+def bcr_formula(cf: CashflowRefs, opt: str, residual: str) -> str:
+    """The Green Book benefit-cost ratio of ``opt`` as a formula over the Cash flows sheet (``residual``: the
+    cell of its residual value, GBP present value), or "n/a" when either side is within half a penny of zero.
+
+    As :func:`ddanalysis.appraisal.green_book_bcr` (Green Book: PV benefits / PV costs), year by year on net
+    figures: s = status quo's operating costs less the option's (each year); benefits = SUMPRODUCT of the
+    positive s with the discount factors, plus a positive residual value; costs = the present value of the
+    one-off costs, plus that of the negative s (as costs), plus a negative residual value.
+    """
+    sq = registry.STATUS_QUO
+    span = (cf.first_col, cf.last_col)
+    s = (f"({range_ref(cf.sheet, span[0], cf.options[sq].operating, span[1], cf.options[sq].operating)}"
+         f"-{range_ref(cf.sheet, span[0], cf.options[opt].operating, span[1], cf.options[opt].operating)})")
+    factors = range_ref(cf.sheet, span[0], cf.factor_row, span[1], cf.factor_row)
+    one_off = range_ref(cf.sheet, span[0], cf.options[opt].one_off, span[1], cf.options[opt].one_off)
+    benefits = f"SUMPRODUCT(({s}>0)*{s},{factors})+MAX({residual},0)"
+    costs = f"SUMPRODUCT({one_off},{factors})+SUMPRODUCT(({s}<0)*(-{s}),{factors})+MAX(-{residual},0)"
+    tol = MONEY_TOLERANCE_GBP
+    return f'=IF(MIN({benefits},{costs})<{tol},"n/a",({benefits})/({costs}))'
+
+
+def _green_book_bcr(metric: _Metrics, cf: CashflowRefs, residual: Mapping[str, str]) -> None:
+    """The Green Book benefit-cost ratio row: a formula per option (:func:`bcr_formula`); n/a for the status quo."""
+    ws = metric.ws
+    metric("gb_bcr", "Benefit-cost ratio (Green Book)", "PV benefits / PV costs, year by year on net figures "
+           "(Cash flows: operating costs against the status quo's, one-off costs, discount factors), with the "
+           "residual value above", lambda row, c, opt: put_text(ws, row, c, "n/a", "dd_ratio")
+           if opt == registry.STATUS_QUO else put_formula(ws, row, c, bcr_formula(cf, opt, residual[opt]), "dd_ratio"))
+
+
+def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any, cf: CashflowRefs) -> None:
+    """Rows: why a Green Book benefit-cost ratio is missing (model value), and each option's net present
+    saving over 10, 15 and 20 years (no residual value): a SUM of the first years' present values of saving
+    on the Cash flows sheet where it runs that long, else the model's value (the same cash flows, extended)."""
     def why(row: int, c: int, opt: str) -> None:
         note = row_of.loc[opt, "benefit_cost_ratio_note"] if "benefit_cost_ratio_note" in row_of.columns else None
         put_text(ws, row, c, note if isinstance(note, str) else "", "dd_note_wrap")
@@ -222,7 +253,15 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any) -> 
            "n/a (a side is zero, or the status quo)", why)
     horizons = sorted((int(c[4:-5]), c) for c in row_of.columns
                       if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit())
+    sheet_years = cf.last_col - cf.first_col + 1
     for years, col in horizons:
+        if years <= sheet_years:
+            metric(f"nps_{years}y", f"Net present saving over {years} years",
+                   f"Cash flows: sum of the present values of saving of the first {years} years (no residual value)",
+                   lambda row, c, opt, n=years: put_number(ws, row, c, 0.0, "dd_gbp") if opt == registry.STATUS_QUO
+                   else put_formula(ws, row, c, "=SUM(" + range_ref(cf.sheet, cf.first_col, cf.options[opt].pv_saving,
+                                    cf.first_col + n - 1, cf.options[opt].pv_saving) + ")", "dd_gbp"))
+            continue
         metric(f"nps_{years}y", f"Net present saving over {years} years",
                "Model value (does not follow an edit): the same cash flows over "
                f"{years} years, discounted, without residual value", lambda row, c, opt, col=col: put_number(
@@ -349,11 +388,12 @@ HOW_TO_READ = {
               "are inputs you may change; the workbook recalculates. Each assumption has a defined name "
               "(mutual__staff_cost_change) and each option's net present saving too (nps__mutual).",
     "Formulas": "The yearly cash flows by component (Model sheet: settings, baseline, timing), totals, savings, "
-                "discount factors, present values, net present values, optimism bias, residual value, payback years "
-                "and MCA totals are live formulas that reproduce the model's figures.",
-    "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, the Green Book "
-                    "benefit-cost ratio, savings over 10, 15 and 20 years and plan dates are values from the "
-                    "ddanalysis model; they do not recalculate when an input is edited.",
+                "discount factors, present values, net present values, optimism bias, residual value, payback years, "
+                "the Green Book benefit-cost ratio, the saving over the years the Cash flows sheet covers and MCA "
+                "totals are live formulas that reproduce the model's figures.",
+    "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, savings over more "
+                    "years than the Cash flows sheet covers and plan dates are values from the ddanalysis model; "
+                    "they do not recalculate when an input is edited.",
     "Money": "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision.",
 }
 

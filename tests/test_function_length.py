@@ -24,7 +24,6 @@ ALLOWED_LONG: set[tuple[str, str]] = {
     ("excel/summary.py", "write_summary"),  # the Summary sheet
     ("excel/risk_sheet.py", "write_risk"),  # the Risk sheet
     ("benefits.py", "appraise_benefits"),  # public value of every option: benefits by agency, kind and year
-    ("dashboard/state.py", "from_query"),  # a dashboard view from its URL query, every value checked
 }
 
 

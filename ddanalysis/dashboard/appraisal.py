@@ -10,7 +10,6 @@ what the viewer sees and nothing else.
 """
 from __future__ import annotations
 
-import base64
 import os
 import dataclasses
 import json
@@ -28,8 +27,10 @@ from ..registry import STATUS_QUO
 from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
-from .common import (STYLE, ChartSlot, error_box, escape, explain, guarded, html_widget, illustrative_banner,
-                     kpi_cards, money, note_box, run_record_footer, server_log, share, table_from,
+from .boardpaper import board_paper_pdf
+from .boardpaper import file_name as paper_file_name
+from .common import (STYLE, ChartSlot, download_link, error_box, escape, explain, guarded, html_widget,
+                     illustrative_banner, kpi_cards, money, note_box, run_record_footer, server_log, share, table_from,
                      table_html, wait_for_viewer)
 from .state import Choices, ViewState, from_query, parse_query, to_query
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
@@ -671,10 +672,6 @@ class AppraisalPage:
                                 continuous_update=False, description="Optimism-bias mitigation",
                                 style={"description_width": "initial"}, layout=W.Layout(width="380px"))
         self.ob.add_class("dd-ob")
-        self.excel = W.Button(description="Prepare Excel summary", tooltip="Build the board workbook for this view",
-                              layout=W.Layout(width="210px"))
-        self.excel.add_class("dd-excel")
-        self.download = html_widget(cls="dd-download")
         self.tabs = W.Tab(children=[W.VBox() for _ in TABS], titles=list(TABS))
         self.tabs.add_class("dd-tabs")
         self.sections: list[Section | None] = [None] * len(TABS)
@@ -684,7 +681,7 @@ class AppraisalPage:
         controls = W.HBox([self.project, self.scenario, self.perspective, self.ob],
                           layout=W.Layout(flex_flow="row wrap"))
         controls.add_class("dd-controls")
-        actions = W.HBox([self.excel, self.download], layout=W.Layout(align_items="center"))
+        actions = self._downloads()
         self.footer = html_widget(cls="dd-footer")
         self.widget = W.VBox([html_widget(STYLE + WHATIF_STYLE), self.header, controls, self.whatif.widget, actions,
                               self.status, self.tabs, self.footer, self.url], layout=W.Layout(width="auto"))
@@ -693,10 +690,24 @@ class AppraisalPage:
         for w in (self.project, self.scenario, self.perspective, self.ob):
             w.observe(on_control, names="value")
         self.tabs.observe(guarded(self.status)(self._on_tab), names="selected_index")
-        self.excel.on_click(self._on_excel)
         self._ob_synced = float(self.ob.value)
         self._sync_ob()
         self.refresh()
+
+    def _downloads(self) -> W.HBox:
+        """The "Prepare Excel summary" and "Board paper (PDF)" buttons, each with its download link beside it."""
+        self.excel = W.Button(description="Prepare Excel summary", tooltip="Build the board workbook for this view",
+                              layout=W.Layout(width="210px"))
+        self.excel.add_class("dd-excel")
+        self.excel.on_click(self._on_excel)
+        self.download = html_widget(cls="dd-download")
+        self.paper = W.Button(description="Board paper (PDF)", tooltip="Write the board paper (Five Case structure) "
+                              "for this view", layout=W.Layout(width="180px"))
+        self.paper.add_class("dd-paper")
+        self.paper.on_click(self._on_paper)
+        self.paper_download = html_widget(cls="dd-paper-download")
+        return W.HBox([self.excel, self.download, self.paper, self.paper_download],
+                      layout=W.Layout(align_items="center", flex_flow="row wrap"))
 
     def _sync_ob(self) -> None:
         """Move the slider (quietly) to the scenario's own optimism-bias mitigation and remember where
@@ -763,6 +774,9 @@ class AppraisalPage:
         Monte Carlo figures of a what-if view are computed now, never left to a background thread: a
         widget change sent while the browser is still loading the page's widgets can be lost, which
         would leave the view saying "updating" for good."""
+        if before_display and self.result is not None and state == self.state():
+            self.write_url()  # built for this view already (the preheated default): nothing to redraw
+            return
         if before_display:
             background, self.follow_in_background = self.follow_in_background, False
             try:
@@ -909,24 +923,47 @@ class AppraisalPage:
             server_log(f"tab {TABS[index]!r} failed", exc)
             self.status.value = error_box(explain(exc))
 
+    def _view_note(self, key: Key) -> str:
+        """The view a download carries, in words: scenario, perspective and how many what-if values."""
+        n = len(key.overrides)
+        return (f"{key.scenario} scenario, {key.perspective} perspective"
+                f"{f', {n} what-if value' + ('s' if n != 1 else '') if n else ''}")
+
     def _on_excel(self, _button: Any) -> None:
         self.download.value = "<span class='dd-small'>Preparing the workbook…</span>"
         try:
             from ..excel import export_project_bytes
 
+            key = self.key()
             res = self.full_result()
             data = export_project_bytes(res)
-            n = len(self.key().overrides)
-            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if n else ''}.xlsx"
-            b64 = base64.b64encode(data).decode("ascii")
+            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if key.overrides else ''}.xlsx"
             mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            self.download.value = (f"<a class='dd-download-link' download='{escape(name)}' href='data:{mime};base64,{b64}'>"
-                                   f"Download {escape(name)}</a> <span class='dd-small'>({len(data) / 1024:,.0f} KB, "
-                                   f"{escape(res.scenario)} scenario, {escape(res.perspective)} perspective"
-                                   f"{f', {n} what-if values' if n else ''})</span>")
+            self.download.value = download_link(data, name, mime, self._view_note(key))
         except Exception as exc:  # noqa: BLE001
             server_log("Excel export failed", exc)
             self.download.value = error_box(explain(exc))
+
+    def _on_paper(self, _button: Any) -> None:
+        """Write the board paper of the view on screen (``ddanalysis report`` in a child process; a thread
+        waits for it, so the page stays usable meanwhile), then offer it like the workbook."""
+        key = self.key()
+        self.paper.disabled = True
+        self.paper_download.value = ("<span class='dd-small' role='status'>Preparing the board paper "
+                                     "(about half a minute)…</span>")
+        threading.Thread(target=self.make_paper, args=(key,), daemon=True).start()
+
+    def make_paper(self, key: Key) -> None:
+        """Write the board paper of ``key`` and put its download link on the page (or a friendly error)."""
+        try:
+            data = board_paper_pdf(key)
+            self.paper_download.value = download_link(data, paper_file_name(key), "application/pdf",
+                                                      self._view_note(key))
+        except Exception as exc:  # noqa: BLE001
+            server_log("board paper failed", exc)
+            self.paper_download.value = error_box(explain(exc))
+        finally:
+            self.paper.disabled = False
 
     # -- text -------------------------------------------------------------------------------------
     def _header(self, r: AppraisalResult) -> str:

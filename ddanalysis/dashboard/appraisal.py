@@ -648,6 +648,7 @@ class AppraisalPage:
         self.pending_compare: tuple[str, ...] = ()
         self.pending_weights: dict[str, int] = {}
         self._follow_lock = threading.RLock()  # one redraw at a time (viewer's change or Monte Carlo follow)
+        self._following = False  # a Monte Carlo follow thread is running (at most one a page)
         self.whatif = WhatIfPanel(guarded(None)(self._on_whatif), lambda: ranked_keys(self.store))
         self.url = html_widget(cls="dd-url")
         self.query = ""
@@ -875,7 +876,7 @@ class AppraisalPage:
         if follow:
             self.status.value = (f"<span class='dd-small dd-mc-updating' role='status' data-dd-ms='{ms:.0f}'>"
                                  "Monte Carlo figures (P10, P90, chances) and the tornado updating…</span>")
-            threading.Thread(target=self._follow, args=(key,), daemon=True).start()
+            self._start_follow(key)
         else:
             self.status.value = f"<span class='dd-small' data-dd-ms='{ms:.0f}'></span>"
         self.write_url()
@@ -887,19 +888,35 @@ class AppraisalPage:
         self.fresh = set()
         self._show_tab(self.tabs.selected_index or 0)
 
+    def _start_follow(self, key: Key) -> None:
+        """Let the Monte Carlo of ``key`` follow in a background thread: one thread a page at a time, so a
+        flood of what-if changes computes the value in force when the thread is free, not one Monte
+        Carlo per change (the caller holds ``_follow_lock``)."""
+        if self._following:
+            return  # the running thread moves on to the view on screen when it finishes
+        self._following = True
+        threading.Thread(target=self._follow, args=(key,), daemon=True).start()
+
     def _follow(self, key: Key) -> None:
-        """Compute the Monte Carlo for ``key`` and redraw the tab on screen, unless the view moved on."""
+        """Compute the Monte Carlo for ``key`` and redraw the tab on screen; if the view moved on meanwhile,
+        compute the view on screen instead, so "updating" always ends with the figures of that view."""
         try:
-            res = self.store.get_quick(key)
-            with self._follow_lock:
-                current = self.key()
-                if current != key:  # the view moved on: follow the view on screen, so "updating" always ends
-                    threading.Thread(target=self._follow, args=(current,), daemon=True).start()
+            while True:
+                res = self.store.get_quick(key)
+                with self._follow_lock:
+                    current = self.key()
+                    if current != key and current.overrides and self.store.cached(current) is None:
+                        key = current  # the view moved on to another what-if value: follow it
+                        continue
+                    if current == key:
+                        self.result = res
+                        self._redraw()
+                        self.status.value = "<span class='dd-small' data-dd-mc='done'></span>"
+                    self._following = False
                     return
-                self.result = res
-                self._redraw()
-                self.status.value = "<span class='dd-small' data-dd-mc='done'></span>"
         except Exception as exc:  # noqa: BLE001
+            with self._follow_lock:
+                self._following = False
             server_log("Monte Carlo for a what-if view failed", exc)
             self.status.value = error_box(explain(exc))
 

@@ -116,7 +116,8 @@ def test_the_paper_of_a_what_if_view_shows_that_views_saving(store):
     assert match, page.paper_download.value
     pdf = base64.b64decode(match.group(1))
     assert pdf.startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    text = done.stdout.decode()
     text = re.sub(r"\s+", " ", text)
 
     def saving(**what_if) -> str:

@@ -10,9 +10,9 @@ what the viewer sees and nothing else.
 """
 from __future__ import annotations
 
-import os
 import dataclasses
 import json
+import os
 import re
 import threading
 import time
@@ -23,15 +23,32 @@ import pandas as pd
 
 from .. import charts, mca, registry
 from ..assumptions import load_book
-from ..registry import STATUS_QUO
 from ..presentation import formats, tables
 from ..presentation import text as decision_text
+from ..registry import STATUS_QUO
 from ..result import AppraisalResult
 from .boardpaper import board_paper_pdf
 from .boardpaper import file_name as paper_file_name
-from .common import (STYLE, ChartSlot, download_link, error_box, escape, explain, guarded, html_widget,
-                     illustrative_banner, kpi_cards, money, note_box, run_record_footer, server_log, share, table_from,
-                     table_html, wait_for_viewer)
+from .common import (
+    STYLE,
+    ChartSlot,
+    download_link,
+    error_box,
+    escape,
+    explain,
+    guarded,
+    html_widget,
+    illustrative_banner,
+    kpi_cards,
+    money,
+    note_box,
+    run_record_footer,
+    server_log,
+    share,
+    table_from,
+    table_html,
+    wait_for_viewer,
+)
 from .state import Choices, ViewState, from_query, parse_query, to_query
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 from .whatif import WhatIfPanel, ranked_keys

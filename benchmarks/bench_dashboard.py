@@ -13,8 +13,8 @@ Chromium, alternately:
   chart on screen redrawn (the first dropdown, the project; then the scenario dropdown);
 * ``programme.ipynb``: time to render, and a scenario change.
 
-Goals (reported, never asserted): appraisal render <= 2x the empty notebook; a control change
-redraws everything within 0.5 s. Results go to the end-of-run ratio report and to
+Goals (reported, never asserted): appraisal and programme render each <= 1.5x the empty notebook;
+a control change redraws every deterministic chart within 0.3 s. Results go to the end-of-run ratio report and to
 ``output/bench/dashboard.json``.
 """
 from __future__ import annotations
@@ -40,8 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 MEASURE = REPO.parent / "shared" / "tools" / "measure_voila.py"
 RUNS = int(os.environ.get("DD_BENCH_RUNS", "3"))
 PAUSE_S = float(os.environ.get("DD_BENCH_PAUSE_S", "15"))  # let the preheated pool refill between runs
-REDRAW_GOAL_S = 0.5
-RENDER_GOAL_X = 2.0
+REDRAW_GOAL_S = 0.3
+RENDER_GOAL_X = 1.5
 
 
 def _free_port() -> int:
@@ -150,18 +150,24 @@ def test_dashboards_against_an_empty_notebook(benchmark, server, ratio, capsys):
     report["appraisal_over_empty_each"] = [round(x, 2) for x in pairs]
     report["appraisal_over_empty"] = round(statistics.median(pairs), 2)
     report["appraisal_over_empty_of_medians"] = round(report["appraisal_render_s"] / report["empty_render_s"], 2)
+    programme_each = [r["summary"]["median_time_to_render_s"] for r in runs["programme"]]
+    pairs = [a / e for a, e in zip(programme_each, report["empty_render_each_s"]) if a and e]
+    report["programme_over_empty_each"] = [round(x, 2) for x in pairs]
+    report["programme_over_empty"] = round(statistics.median(pairs), 2)
     benchmark.extra_info.update({k: v for k, v in report.items() if not isinstance(v, (dict, list))})
     out = REPO / "output" / "bench" / "dashboard.json"
     write_atomic(out, json.dumps(report, indent=2))
 
     ratio("appraisal dashboard time to render / empty Voila notebook (median of per-round ratios)",
           report["appraisal_over_empty"], RENDER_GOAL_X)
+    ratio("programme dashboard time to render / empty Voila notebook (median of per-round ratios)",
+          report["programme_over_empty"], RENDER_GOAL_X)
     for name, key in (("project change", "appraisal_project_change_redraw_s"),
                       ("scenario change", "appraisal_scenario_change_redraw_s"),
                       ("programme scenario change", "programme_scenario_change_redraw_s")):
         if report[key] is not None:
-            ratio(f"appraisal {name}: all charts redrawn in {report[key]:.3f} s / 0.5 s budget"
-                  if "programme" not in name else f"{name}: redrawn in {report[key]:.3f} s / 0.5 s budget",
+            ratio(f"appraisal {name}: all charts redrawn in {report[key]:.3f} s / {REDRAW_GOAL_S} s budget"
+                  if "programme" not in name else f"{name}: redrawn in {report[key]:.3f} s / {REDRAW_GOAL_S} s budget",
                   report[key] / REDRAW_GOAL_S, 1.0)
     with capsys.disabled():
         print("\n" + json.dumps({k: v for k, v in report.items() if k not in ("milestones", "screenshots")}, indent=2))

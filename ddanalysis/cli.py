@@ -222,13 +222,19 @@ def report_command(
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
+    ob_mitigation: Optional[float] = typer.Option(
+        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1), as `appraise` takes it."),
+    set_values: Optional[list[str]] = typer.Option(
+        None, "--set", help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), as `appraise` takes it."),
 ) -> None:
     """Write the board paper (HM Treasury Five Case structure) as PDF, HTML or Word."""
     from .engine import appraise
+    from .overrides import parse_pairs
     from .paper import check_target, write_paper
 
     check_target(output)
-    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed)
+    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed,
+                      ob_mitigation=ob_mitigation, overrides=parse_pairs(set_values or []))
     typer.echo(f"wrote {write_paper(result, output)}")
 
 

@@ -314,6 +314,28 @@ def test_excel_download_is_a_valid_workbook(voila_url, browser, tmp_path):
         p.close()
 
 
+def test_board_paper_download_is_a_pdf_of_the_view(voila_url, browser, tmp_path):
+    """The "Board paper (PDF)" button of a what-if view: the page stays usable while the paper is
+    written in a child process, then offers a PDF named for the view (what-if marked)."""
+    pid = "walsall-college"
+    p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}&scenario=low"
+                                  "&set=project.real_pay_growth%3D0.01").ready(plots=1)
+    try:
+        p.page.locator(".dd-paper").click()
+        link = p.page.locator(".dd-paper-download a.dd-download-link")
+        link.wait_for(timeout=240_000)
+        with p.page.expect_download() as info:
+            link.click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        assert target.name == f"ddanalysis_{pid}_low_council_whatif_paper.pdf"
+        assert target.read_bytes().startswith(b"%PDF")
+        assert "1 what-if value" in p.page.inner_text(".dd-paper-download")
+        p.check_clean()
+    finally:
+        p.close()
+
+
 # --- what-if values in a link -------------------------------------------------------------------
 
 def test_a_link_with_what_if_values_shows_what_the_cli_gives(voila_url, browser, shots):

@@ -19,6 +19,14 @@ warm-up leaves it, and drives one headless Chromium (Debian's, via Playwright's 
   open tab, the open tab's kernel is still there, the culler removed the dropped tabs' kernels, and
   the memory of the server and its kernels is back within a bound stated in the test.
 
+- ``VIEWERS`` viewers at once each open the "What if" panel and send ``FLOOD`` what-if changes in a
+  row without waiting for the page to follow (a flood of values, on the culling server): every page
+  ends showing its own last value with every figure drawn and the Monte Carlo follow-up finished, no
+  error; the peak memory stays within a bound stated in the test (each kernel keeps at most
+  ``ResultStore.MAX_WHATIF`` what-if results); half the tabs are then dropped without the shutdown
+  request and the culler removes their kernels (after ``FLOOD_CULL_IDLE_S`` s idle), the others'
+  kernels go as the tabs close.
+
 Measured numbers (render times, kernel counts, memory) are printed: run with ``-s`` to see them.
 Kernels are counted as the server's ``ipykernel_launcher`` child processes (psutil; Voila 0.5 has no
 kernel list API outside ``--debug``). Memory is the resident set (RSS) of the server and all its
@@ -122,6 +130,23 @@ def culling_server(tmp_path, cache):
     # the pass-through options reached Voila (jupyter_server announces its culler's settings)
     assert f"idle durations > {CULL_IDLE_S} seconds at {CULL_INTERVAL_S} second intervals" in s.log(), s.log()[-2000:]
     yield s
+    with contextlib.suppress(StopIteration):
+        next(gen)
+
+
+#: The flood's server culls idle kernels after FLOOD_CULL_IDLE_S s: longer than ten simultaneous
+#: first views take to connect to their kernels on two cores (all ten pages had followed the flood
+#: 60-121 s after the first request in our runs; the connections come well before that), so
+#: only the tabs dropped afterwards are culled.
+FLOOD_CULL_IDLE_S = 120
+
+
+@pytest.fixture
+def flood_server(tmp_path, cache):
+    """The dashboards with idle kernels culled after FLOOD_CULL_IDLE_S s, checked every CULL_INTERVAL_S s."""
+    gen = _serve(tmp_path / "voila", cache, (f"--MappingKernelManager.cull_idle_timeout={FLOOD_CULL_IDLE_S}",
+                                              f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"))
+    yield next(gen)
     with contextlib.suppress(StopIteration):
         next(gen)
 
@@ -309,6 +334,110 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
         f"the dropped tabs' kernels {out['dropped']} were not removed by the culler: {culled}"
     assert out["after_mb"] <= after_bound, f"memory grew by {out['after_mb'] - base_mb:.0f} MB"
     assert sampler.peak_mb <= peak_bound, f"peak memory {sampler.peak_mb:.0f} MB"
+
+
+FLOOD = 6  # what-if changes each viewer sends in a row
+#: The what-if control every viewer floods: the first one shown (the top of the impact ranking).
+FIRST_CONTROL = ".dd-whatif-control input"
+#: A viewer's page has followed its last what-if change: the flag says one assumption changed, the
+#: Monte Carlo follow-up is finished (no "updating" marker) and the summary's chart is drawn.
+FOLLOWED_JS = """() => !!document.querySelector('.dd-whatif-flag-top [data-dd-whatif-top="1"]')
+  && !document.querySelector('.dd-mc-updating')
+  && !!document.querySelector('#rendered_cells .js-plotly-plot svg.main-svg')"""
+
+#: What a page shows, for the message of a viewer whose page did not follow.
+PAGE_STATE_JS = """() => ({flag: (document.querySelector('.dd-whatif-flag-top') || {}).innerText,
+  status: (document.querySelector('.dd-status') || {}).innerHTML,
+  plots: document.querySelectorAll('#rendered_cells .js-plotly-plot').length,
+  drawn: document.querySelectorAll('#rendered_cells .js-plotly-plot svg.main-svg').length,
+  value: (document.querySelector('.dd-whatif-control input') || {}).value})"""
+
+
+async def _flood(page, viewer: int) -> list[float]:
+    """Open the what-if panel and type FLOOD values into its first control, each followed by Enter,
+    without waiting for the page; the values (display units, within the control's min and max) are
+    distinct for every viewer and change. Returns the values typed, the last one being the one in force."""
+    await page.locator(".dd-whatif-toggle").first.click()
+    box = page.locator(FIRST_CONTROL).first
+    await box.wait_for(timeout=60_000)
+    lo = float(await box.get_attribute("min") or 0)
+    hi = float(await box.get_attribute("max") or 1)
+    typed = []
+    for j in range(FLOOD):
+        frac = (1 + j + FLOOD * viewer) / (FLOOD * VIEWERS + 2)
+        value = round(lo + (hi - lo) * frac, 4)
+        await box.fill(str(value))
+        await box.press("Enter")
+        typed.append(value)
+    return typed
+
+
+def test_ten_viewers_flooding_what_if_changes_all_follow_with_bounded_memory(flood_server):
+    server = flood_server
+    base_mb, base_k = server.rss_mb(), len(server.kernels())
+    kernel_mb = max(p.memory_info().rss for p in server.kernels()) / 2**20
+    url = server.url + "voila/render/appraisal.ipynb?project=walsall-college"
+
+    async def work(browser):
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+
+        async def viewer(i: int) -> dict[str, Any]:
+            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+            page = await ctx.new_page()
+            out: dict[str, Any] = {"viewer": i, "ctx": ctx, "page": page}
+            try:
+                await page.goto(url, wait_until="commit", timeout=CONCURRENT_BUDGET_S * 1000)
+                await rendered(page, 1, timeout_s=CONCURRENT_BUDGET_S)
+                out["kernel"] = kernel_id(await page.content())
+                out["typed"] = await _flood(page, i)
+                left = max(1.0, CONCURRENT_BUDGET_S - (loop.time() - t0))
+                await page.wait_for_function(FOLLOWED_JS, polling=100, timeout=left * 1000)
+                out["seconds"] = loop.time() - t0
+                out["shown"] = float(await page.locator(FIRST_CONTROL).first.input_value())
+                out["problems"] = await _problems(page)
+            except Exception as exc:  # noqa: BLE001 - reported per viewer below
+                out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                with contextlib.suppress(Exception):
+                    out["page_state"] = await page.evaluate(PAGE_STATE_JS)
+            return out
+
+        results = await asyncio.gather(*(viewer(i) for i in range(VIEWERS)))
+        # half the tabs close as a browser closes them, the other half are dropped (a crashed tab)
+        await _close([r["page"] for r in results if r["viewer"] % 2 == 0])
+        await _close([r["page"] for r in results if r["viewer"] % 2 == 1], before_unload=False)
+        for r in results:
+            await r.pop("ctx").close()
+            r.pop("page")
+        return results
+
+    with Sampler(server) as sampler:
+        results = run_in_browser(work, timeout_s=2 * CONCURRENT_BUDGET_S + 120)
+        time.sleep(FLOOD_CULL_IDLE_S + 2 * CULL_INTERVAL_S + 2)
+        left, waited = _wait_kernels_at_most(server, pool_total(), 30)
+    after_mb = server.rss_mb()
+    times = sorted(r["seconds"] for r in results if "seconds" in r)
+    print(f"\n[load] {VIEWERS} viewers x {FLOOD} what-if changes at once: {len(times)} followed; seconds from the "
+          f"first request to each page showing its last value: {', '.join(f'{t:.1f}' for t in times)}")
+    print(f"[load] kernels: {base_k} before, peak {sampler.peak_kernels}, {left} after the culler; memory "
+          f"{base_mb:.0f} MB before (largest kernel {kernel_mb:.0f} MB), peak {sampler.peak_mb:.0f} MB, "
+          f"{after_mb:.0f} MB after")
+    failed = [r for r in results if "error" in r or r.get("problems")]
+    assert not failed, f"viewers whose page did not follow the flood cleanly: {failed}"
+    # every page shows its own viewer's last value (no change lost, none crossed over to another tab)
+    for r in results:
+        assert r["shown"] == pytest.approx(r["typed"][-1]), r
+    assert sampler.peak_kernels <= pool_total() + VIEWERS
+    # Memory: one kernel a viewer; each holds a built page, at most MAX_WHATIF what-if results and
+    # their Monte Carlo draws: allow twice the largest preheated kernel for each.
+    assert sampler.peak_mb - base_mb <= VIEWERS * 2 * kernel_mb, \
+        f"+{sampler.peak_mb - base_mb:.0f} MB for {VIEWERS} viewers (kernel at rest {kernel_mb:.0f} MB)"
+    # the dropped tabs' kernels were culled, the closed ones shut down: back to the pools
+    assert left <= pool_total(), f"{left} kernels still running after the cull interval (pools {pool_total()})"
+    dropped = {r["kernel"] for r in results if r["viewer"] % 2 == 1}
+    culled = [ln for ln in server.log().splitlines() if "Culling 'idle' kernel" in ln]
+    assert all(any(f"({k})" in ln for ln in culled) for k in dropped), (dropped, culled)
+    assert after_mb <= base_mb + kernel_mb + 512, f"memory grew by {after_mb - base_mb:.0f} MB"
 
 
 def _cores() -> int:

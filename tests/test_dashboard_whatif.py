@@ -230,7 +230,11 @@ def test_opening_a_link_reproduces_the_view(store):
     assert shown.result.optimism_bias_mitigation == pytest.approx(0.3)
     assert shown.tabs.selected_index == TABS.index("Compare")
     assert st.parse_query(shown.query) == st.parse_query(query)  # the address bar keeps the same view
+    assert "What-if: 2 assumptions changed" in shown.whatif.flag.value
+    assert shown.whatif.body is None  # the panel's controls are built when the viewer opens it
+    shown.whatif.toggle.value = True
     assert "What-if: 2 assumptions changed" in shown.whatif.summary.value
+    assert shown.whatif.controls[KEY].value == pytest.approx(5.0)  # 0.05 shown in per cent
     # a bad value in a link: the rest of the view is shown, and a friendly note says what was ignored
     launcher._page = shown
     launcher.page(st.parse_query(f"project={PID}&set={KEY}%3D9"))
@@ -297,7 +301,7 @@ def test_excel_download_carries_the_what_if_values(store, monkeypatch):
     p._on_excel(None)
     direct = engine.appraise(PID, draws=store_mod.DRAWS, overrides={KEY: 0.05}, with_switching=False)
     np.testing.assert_allclose(seen["res"].options["net_present_saving_gbp"], direct.options["net_present_saving_gbp"])
-    assert "_whatif.xlsx" in p.download.value and "1 what-if values" in p.download.value
+    assert "_whatif.xlsx" in p.download.value and "1 what-if value)" in p.download.value
 
 
 # --- comparison ------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ what the viewer sees and nothing else.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import os
@@ -28,9 +27,12 @@ from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..registry import STATUS_QUO
 from ..result import AppraisalResult
+from .boardpaper import board_paper_pdf
+from .boardpaper import file_name as paper_file_name
 from .common import (
     STYLE,
     ChartSlot,
+    download_link,
     error_box,
     escape,
     explain,
@@ -670,6 +672,7 @@ class AppraisalPage:
         self.pending_compare: tuple[str, ...] = ()
         self.pending_weights: dict[str, int] = {}
         self._follow_lock = threading.RLock()  # one redraw at a time (viewer's change or Monte Carlo follow)
+        self._following = False  # a Monte Carlo follow thread is running (at most one a page)
         self.whatif = WhatIfPanel(guarded(None)(self._on_whatif), lambda: ranked_keys(self.store))
         self.url = html_widget(cls="dd-url")
         self.query = ""
@@ -694,10 +697,6 @@ class AppraisalPage:
                                 continuous_update=False, description="Optimism-bias mitigation",
                                 style={"description_width": "initial"}, layout=W.Layout(width="380px"))
         self.ob.add_class("dd-ob")
-        self.excel = W.Button(description="Prepare Excel summary", tooltip="Build the board workbook for this view",
-                              layout=W.Layout(width="210px"))
-        self.excel.add_class("dd-excel")
-        self.download = html_widget(cls="dd-download")
         self.tabs = W.Tab(children=[W.VBox() for _ in TABS], titles=list(TABS))
         self.tabs.add_class("dd-tabs")
         self.sections: list[Section | None] = [None] * len(TABS)
@@ -707,7 +706,7 @@ class AppraisalPage:
         controls = W.HBox([self.project, self.scenario, self.perspective, self.ob],
                           layout=W.Layout(flex_flow="row wrap"))
         controls.add_class("dd-controls")
-        actions = W.HBox([self.excel, self.download], layout=W.Layout(align_items="center"))
+        actions = self._downloads()
         self.footer = html_widget(cls="dd-footer")
         self.widget = W.VBox([html_widget(STYLE + WHATIF_STYLE), self.header, controls, self.whatif.widget, actions,
                               self.status, self.tabs, self.footer, self.url], layout=W.Layout(width="auto"))
@@ -716,10 +715,24 @@ class AppraisalPage:
         for w in (self.project, self.scenario, self.perspective, self.ob):
             w.observe(on_control, names="value")
         self.tabs.observe(guarded(self.status)(self._on_tab), names="selected_index")
-        self.excel.on_click(self._on_excel)
         self._ob_synced = float(self.ob.value)
         self._sync_ob()
         self.refresh()
+
+    def _downloads(self) -> W.HBox:
+        """The "Prepare Excel summary" and "Board paper (PDF)" buttons, each with its download link beside it."""
+        self.excel = W.Button(description="Prepare Excel summary", tooltip="Build the board workbook for this view",
+                              layout=W.Layout(width="210px"))
+        self.excel.add_class("dd-excel")
+        self.excel.on_click(self._on_excel)
+        self.download = html_widget(cls="dd-download")
+        self.paper = W.Button(description="Board paper (PDF)", tooltip="Write the board paper (Five Case structure) "
+                              "for this view", layout=W.Layout(width="180px"))
+        self.paper.add_class("dd-paper")
+        self.paper.on_click(self._on_paper)
+        self.paper_download = html_widget(cls="dd-paper-download")
+        return W.HBox([self.excel, self.download, self.paper, self.paper_download],
+                      layout=W.Layout(align_items="center", flex_flow="row wrap"))
 
     def _sync_ob(self) -> None:
         """Move the slider (quietly) to the scenario's own optimism-bias mitigation and remember where
@@ -786,6 +799,9 @@ class AppraisalPage:
         Monte Carlo figures of a what-if view are computed now, never left to a background thread: a
         widget change sent while the browser is still loading the page's widgets can be lost, which
         would leave the view saying "updating" for good."""
+        if before_display and self.result is not None and state == self.state():
+            self.write_url()  # built for this view already (the preheated default): nothing to redraw
+            return
         if before_display:
             background, self.follow_in_background = self.follow_in_background, False
             try:
@@ -884,7 +900,7 @@ class AppraisalPage:
         if follow:
             self.status.value = (f"<span class='dd-small dd-mc-updating' role='status' data-dd-ms='{ms:.0f}'>"
                                  "Monte Carlo figures (P10, P90, chances) and the tornado updating…</span>")
-            threading.Thread(target=self._follow, args=(key,), daemon=True).start()
+            self._start_follow(key)
         else:
             self.status.value = f"<span class='dd-small' data-dd-ms='{ms:.0f}'></span>"
         self.write_url()
@@ -896,19 +912,35 @@ class AppraisalPage:
         self.fresh = set()
         self._show_tab(self.tabs.selected_index or 0)
 
+    def _start_follow(self, key: Key) -> None:
+        """Let the Monte Carlo of ``key`` follow in a background thread: one thread a page at a time, so a
+        flood of what-if changes computes the value in force when the thread is free, not one Monte
+        Carlo per change (the caller holds ``_follow_lock``)."""
+        if self._following:
+            return  # the running thread moves on to the view on screen when it finishes
+        self._following = True
+        threading.Thread(target=self._follow, args=(key,), daemon=True).start()
+
     def _follow(self, key: Key) -> None:
-        """Compute the Monte Carlo for ``key`` and redraw the tab on screen, unless the view moved on."""
+        """Compute the Monte Carlo for ``key`` and redraw the tab on screen; if the view moved on meanwhile,
+        compute the view on screen instead, so "updating" always ends with the figures of that view."""
         try:
-            res = self.store.get_quick(key)
-            with self._follow_lock:
-                current = self.key()
-                if current != key:  # the view moved on: follow the view on screen, so "updating" always ends
-                    threading.Thread(target=self._follow, args=(current,), daemon=True).start()
+            while True:
+                res = self.store.get_quick(key)
+                with self._follow_lock:
+                    current = self.key()
+                    if current != key and current.overrides and self.store.cached(current) is None:
+                        key = current  # the view moved on to another what-if value: follow it
+                        continue
+                    if current == key:
+                        self.result = res
+                        self._redraw()
+                        self.status.value = "<span class='dd-small' data-dd-mc='done'></span>"
+                    self._following = False
                     return
-                self.result = res
-                self._redraw()
-                self.status.value = "<span class='dd-small' data-dd-mc='done'></span>"
         except Exception as exc:  # noqa: BLE001
+            with self._follow_lock:
+                self._following = False
             server_log("Monte Carlo for a what-if view failed", exc)
             self.status.value = error_box(explain(exc))
 
@@ -932,24 +964,47 @@ class AppraisalPage:
             server_log(f"tab {TABS[index]!r} failed", exc)
             self.status.value = error_box(explain(exc))
 
+    def _view_note(self, key: Key) -> str:
+        """The view a download carries, in words: scenario, perspective and how many what-if values."""
+        n = len(key.overrides)
+        return (f"{key.scenario} scenario, {key.perspective} perspective"
+                f"{f', {n} what-if value' + ('s' if n != 1 else '') if n else ''}")
+
     def _on_excel(self, _button: Any) -> None:
         self.download.value = "<span class='dd-small'>Preparing the workbook…</span>"
         try:
             from ..excel import export_project_bytes
 
+            key = self.key()
             res = self.full_result()
             data = export_project_bytes(res)
-            n = len(self.key().overrides)
-            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if n else ''}.xlsx"
-            b64 = base64.b64encode(data).decode("ascii")
+            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if key.overrides else ''}.xlsx"
             mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            self.download.value = (f"<a class='dd-download-link' download='{escape(name)}' href='data:{mime};base64,{b64}'>"
-                                   f"Download {escape(name)}</a> <span class='dd-small'>({len(data) / 1024:,.0f} KB, "
-                                   f"{escape(res.scenario)} scenario, {escape(res.perspective)} perspective"
-                                   f"{f', {n} what-if values' if n else ''})</span>")
+            self.download.value = download_link(data, name, mime, self._view_note(key))
         except Exception as exc:  # noqa: BLE001
             server_log("Excel export failed", exc)
             self.download.value = error_box(explain(exc))
+
+    def _on_paper(self, _button: Any) -> None:
+        """Write the board paper of the view on screen (``ddanalysis report`` in a child process; a thread
+        waits for it, so the page stays usable meanwhile), then offer it like the workbook."""
+        key = self.key()
+        self.paper.disabled = True
+        self.paper_download.value = ("<span class='dd-small' role='status'>Preparing the board paper "
+                                     "(about half a minute)…</span>")
+        threading.Thread(target=self.make_paper, args=(key,), daemon=True).start()
+
+    def make_paper(self, key: Key) -> None:
+        """Write the board paper of ``key`` and put its download link on the page (or a friendly error)."""
+        try:
+            data = board_paper_pdf(key)
+            self.paper_download.value = download_link(data, paper_file_name(key), "application/pdf",
+                                                      self._view_note(key))
+        except Exception as exc:  # noqa: BLE001
+            server_log("board paper failed", exc)
+            self.paper_download.value = error_box(explain(exc))
+        finally:
+            self.paper.disabled = False
 
     # -- text -------------------------------------------------------------------------------------
     def _header(self, r: AppraisalResult) -> str:

@@ -101,6 +101,96 @@ class Choices:
     problems: list[str] = field(default_factory=list)
 
 
+def _one(params: Mapping[str, list[str]], name: str) -> str | None:
+    """The last value of parameter ``name`` (stripped, cut just past :data:`MAX_VALUE_CHARS`), or None."""
+    vals = params.get(name)
+    return None if not vals else str(vals[-1]).strip()[:MAX_VALUE_CHARS + 1]
+
+
+def _id_choice(raw: str | None, known: Iterable[str], default: str, what: str, problems: list[str]) -> str:
+    """``raw`` when it is one of ``known``, else ``default`` (with a problem noted when ``raw`` was given)."""
+    value = raw or default
+    if value not in set(known):
+        problems.append(f"unknown {what} '{value[:64]}', showing '{default}'")
+        return default
+    return value
+
+
+def _ob(raw: str | None, problems: list[str]) -> float | None:
+    """The optimism-bias mitigation, a share from 0 to 1 rounded to 4 places; None for the scenario's own."""
+    if not raw:
+        return None
+    try:
+        ob = _num(raw)
+        if not 0.0 <= ob <= 1.0:
+            raise ValueError
+        return round(ob, 4)
+    except ValueError:
+        problems.append(f"optimism-bias mitigation ob={raw[:64]!r} ignored: give a number from 0 to 1")
+        return None
+
+
+def _weights(raw: str | None, criteria: Iterable[str], problems: list[str]) -> tuple[tuple[str, int], ...]:
+    """MCA points ``criterion:points,...`` (whole points 0-50, known criteria, not all zero), else ()."""
+    if not raw:
+        return ()
+    crits = set(criteria)
+    weights: list[tuple[str, int]] = []
+    try:
+        for part in raw.split(","):
+            c, sep, p = part.partition(":")
+            if not sep or c not in crits:
+                raise ValueError(c)
+            pts = _num(p)
+            if pts != int(pts) or not 0 <= pts <= 50:
+                raise ValueError(p)
+            weights.append((c, int(pts)))
+        if len({c for c, _ in weights}) != len(weights) or sum(p for _, p in weights) <= 0:
+            raise ValueError("duplicate or all zero")
+    except ValueError:
+        problems.append(f"MCA weights {raw[:80]!r} ignored: give criterion:points pairs (whole points 0-50, "
+                        f"criteria {', '.join(sorted(crits))}); showing the default weights")
+        return ()
+    return tuple(weights)
+
+
+def _sets(raw_sets: list[str], table: object, problems: list[str]) -> tuple[tuple[str, float], ...]:
+    """What-if values ``KEY=VALUE`` parsed and checked against the project's assumption ``table``
+    (known keys, hard bounds; :func:`ddanalysis.overrides.checked`); all dropped when any fails."""
+    if not raw_sets:
+        return ()
+    try:
+        if len(raw_sets) > MAX_SETS or any(len(s) > MAX_VALUE_CHARS for s in raw_sets):
+            raise DDAnalysisError(f"at most {MAX_SETS} what-if values of at most {MAX_VALUE_CHARS} characters")
+        parsed = parse_pairs(raw_sets)
+        if table is not None:
+            checked(parsed, table)  # known keys of this project, within bounds
+    except DDAnalysisError as exc:
+        problems.append(f"what-if values ignored: {exc}")
+        return ()
+    return tuple(parsed.items())
+
+
+def _compare(raw: str | None, options: Iterable[str], scenarios: Iterable[str], problems: list[str]) -> tuple[str, ...]:
+    """The comparison ``options,A,B`` / ``scenarios,OPTION,S1,S2`` / ``whatif,OPTION`` with known ids, else ()."""
+    if not raw:
+        return ()
+    parts = tuple(p.strip() for p in raw.split(","))
+    opts, scens = set(options), set(scenarios)
+    ok = bool(parts) and parts[0] in COMPARE_MODES and all(_ID.match(p) for p in parts)
+    if ok and parts[0] == "options":
+        ok = len(parts) == 3 and parts[1] in opts and parts[2] in opts
+    elif ok and parts[0] == "scenarios":
+        ok = len(parts) == 4 and parts[1] in opts and parts[2] in scens and parts[3] in scens
+    elif ok:
+        ok = len(parts) == 2 and parts[1] in opts
+    if ok:
+        return parts
+    problems.append(f"comparison {raw[:80]!r} ignored: expected options,A,B or scenarios,OPTION,S1,S2 "
+                    "or whatif,OPTION with known ids")
+    return ()
+
+
 def from_query(params: Mapping[str, list[str]], choices: Choices, default_project: str) -> tuple[ViewState, list[str]]:
     """The view a URL asks for, and a list of plain-text problems with values that were dropped.
 
@@ -108,86 +198,15 @@ def from_query(params: Mapping[str, list[str]], choices: Choices, default_projec
     the projects). Everything else that fails falls back to its default with a problem noted.
     """
     problems: list[str] = []
-
-    def one(name: str) -> str | None:
-        vals = params.get(name)
-        return None if not vals else str(vals[-1]).strip()[:MAX_VALUE_CHARS + 1]
-
-    project = one("project") or default_project
+    project = _one(params, "project") or default_project
     if project not in set(choices.projects):
         raise DDAnalysisError(f"There is no project called '{project[:64]}'.")
-    scenario = one("scenario") or "central"
-    if scenario not in set(choices.scenarios):
-        problems.append(f"unknown scenario '{scenario[:64]}', showing 'central'")
-        scenario = "central"
-    perspective = one("perspective") or "council"
-    if perspective not in set(choices.perspectives):
-        problems.append(f"unknown perspective '{perspective[:64]}', showing 'council'")
-        perspective = "council"
-    ob: float | None = None
-    raw_ob = one("ob")
-    if raw_ob:
-        try:
-            ob = _num(raw_ob)
-            if not 0.0 <= ob <= 1.0:
-                raise ValueError
-            ob = round(ob, 4)
-        except ValueError:
-            problems.append(f"optimism-bias mitigation ob={raw_ob[:64]!r} ignored: give a number from 0 to 1")
-            ob = None
-    weights: list[tuple[str, int]] = []
-    raw_w = one("weights")
-    if raw_w:
-        crits = set(choices.criteria)
-        try:
-            for part in raw_w.split(","):
-                c, sep, p = part.partition(":")
-                if not sep or c not in crits:
-                    raise ValueError(c)
-                pts = _num(p)
-                if pts != int(pts) or not 0 <= pts <= 50:
-                    raise ValueError(p)
-                weights.append((c, int(pts)))
-            if len({c for c, _ in weights}) != len(weights) or sum(p for _, p in weights) <= 0:
-                raise ValueError("duplicate or all zero")
-        except ValueError:
-            problems.append(f"MCA weights {raw_w[:80]!r} ignored: give criterion:points pairs (whole points 0-50, "
-                            f"criteria {', '.join(sorted(crits))}); showing the default weights")
-            weights = []
-    sets: dict[str, float] = {}
-    raw_sets = [str(s) for s in params.get("set", [])]
-    if raw_sets:
-        try:
-            if len(raw_sets) > MAX_SETS or any(len(s) > MAX_VALUE_CHARS for s in raw_sets):
-                raise DDAnalysisError(f"at most {MAX_SETS} what-if values of at most {MAX_VALUE_CHARS} characters")
-            parsed = parse_pairs(raw_sets)
-            if choices.table is not None:
-                checked(parsed, choices.table)  # known keys of this project, within bounds
-            sets = parsed
-        except DDAnalysisError as exc:
-            problems.append(f"what-if values ignored: {exc}")
-            sets = {}
+    scenario = _id_choice(_one(params, "scenario"), choices.scenarios, "central", "scenario", problems)
+    perspective = _id_choice(_one(params, "perspective"), choices.perspectives, "council", "perspective", problems)
+    ob = _ob(_one(params, "ob"), problems)
+    weights = _weights(_one(params, "weights"), choices.criteria, problems)
+    sets = _sets([str(s) for s in params.get("set", [])], choices.table, problems)
     tabs = list(choices.tabs)
-    tab = one("tab") or (tabs[0] if tabs else "summary")
-    if tab not in tabs:
-        problems.append(f"unknown tab '{tab[:64]}', showing '{tabs[0]}'")
-        tab = tabs[0]
-    compare: tuple[str, ...] = ()
-    raw_c = one("compare")
-    if raw_c:
-        parts = tuple(p.strip() for p in raw_c.split(","))
-        opts, scens = set(choices.options), set(choices.scenarios)
-        ok = bool(parts) and parts[0] in COMPARE_MODES and all(_ID.match(p) for p in parts)
-        if ok and parts[0] == "options":
-            ok = len(parts) == 3 and parts[1] in opts and parts[2] in opts
-        elif ok and parts[0] == "scenarios":
-            ok = len(parts) == 4 and parts[1] in opts and parts[2] in scens and parts[3] in scens
-        elif ok:
-            ok = len(parts) == 2 and parts[1] in opts
-        if ok:
-            compare = parts
-        else:
-            problems.append(f"comparison {raw_c[:80]!r} ignored: expected options,A,B or scenarios,OPTION,S1,S2 "
-                            "or whatif,OPTION with known ids")
-    state = ViewState(project, scenario, perspective, ob, tuple(weights), tuple(sets.items()), tab, compare)
-    return state, problems
+    tab = _id_choice(_one(params, "tab"), tabs, tabs[0] if tabs else "summary", "tab", problems)
+    compare = _compare(_one(params, "compare"), choices.options, choices.scenarios, problems)
+    return ViewState(project, scenario, perspective, ob, weights, sets, tab, compare), problems

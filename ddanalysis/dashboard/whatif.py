@@ -114,7 +114,11 @@ def _model(value: float, unit: str) -> float:
 
 
 class WhatIfPanel:
-    """The "What if" controls. ``sets`` holds the viewer's changed values (model units) by key."""
+    """The "What if" controls. ``sets`` holds the viewer's changed values (model units) by key.
+
+    Only the toggle and the what-if flag exist until the viewer opens the panel (or code asks for
+    its controls): the controls, their notes and the list of other assumptions are built then, so a
+    page's first paint carries none of their widgets (about 70 of a page's 170)."""
 
     def __init__(self, on_change: Callable[[], None], ranking: Callable[[], list[str]]):
         self._on_change = on_change
@@ -123,8 +127,29 @@ class WhatIfPanel:
         self.base: dict[str, float] = {}
         self.project: str | None = None
         self.cands = pd.DataFrame()
-        self.controls: dict[str, W.BoundedFloatText] = {}
+        self._controls: dict[str, W.BoundedFloatText] = {}
         self._quiet = False
+        self.body: W.VBox | None = None
+        self.toggle = W.ToggleButton(value=False, description="What if… (change assumptions)",
+                                     tooltip="Show or hide the what-if controls", layout=W.Layout(width="280px"))
+        self.toggle.add_class("dd-whatif-toggle")
+        self.toggle.observe(lambda ch: self._show(bool(ch["new"])), names="value")
+        self.flag = html_widget(cls="dd-whatif-flag-top")
+        self.widget = W.VBox([W.HBox([self.toggle, self.flag], layout=W.Layout(align_items="center"))])
+        self.widget.add_class("dd-whatif")
+
+    # -- building ---------------------------------------------------------------------------------
+    def _show(self, shown: bool) -> None:
+        if shown:
+            self.build()
+        if self.body is not None:
+            self.body.layout.display = None if shown else "none"
+
+    def build(self) -> None:
+        """Build the panel's body (once): the controls of the project loaded, the list of other
+        assumptions, the what-if summary and the reset button."""
+        if self.body is not None:
+            return
         self.rows = W.VBox()
         self.rows.add_class("dd-whatif-rows")
         self.add = W.Dropdown(description="Add another assumption:", style={"description_width": "initial"},
@@ -141,24 +166,23 @@ class WhatIfPanel:
                             "assumption's hard bounds, and the low-high range is the guide.</div>")
         body = W.VBox([intro, self.rows, self.add, W.HBox([self.summary, self.reset],
                                                           layout=W.Layout(align_items="center"))])
-        body.layout.display = "none"
+        body.layout.display = None if self.toggle.value else "none"
         body.add_class("dd-whatif-body")
         self.body = body
-        self.toggle = W.ToggleButton(value=False, description="What if… (change assumptions)",
-                                     tooltip="Show or hide the what-if controls", layout=W.Layout(width="280px"))
-        self.toggle.add_class("dd-whatif-toggle")
-        self.toggle.observe(lambda ch: setattr(self.body.layout, "display", None if ch["new"] else "none"),
-                            names="value")
-        self.flag = html_widget(cls="dd-whatif-flag-top")
-        self.widget = W.VBox([W.HBox([self.toggle, self.flag], layout=W.Layout(align_items="center")), body])
-        self.widget.add_class("dd-whatif")
+        self._fill()
+        self._summarise()
+        self.widget.children = [*self.widget.children, body]
 
-    # -- building ---------------------------------------------------------------------------------
+    @property
+    def controls(self) -> dict[str, W.BoundedFloatText]:
+        """The number boxes by assumption key (building the panel when it is not built yet)."""
+        self.build()
+        return self._controls
+
     def load(self, project_id: str, base: dict[str, float], sets: dict[str, float] | None = None) -> None:
         """Show the controls of a project with the scenario's values ``base`` (model units) and the viewer's
         ``sets`` (dropped when the project changes unless given)."""
-        new_project = project_id != self.project
-        if new_project:
+        if project_id != self.project:
             self.project = project_id
             try:
                 ranking = self._ranking()
@@ -166,22 +190,28 @@ class WhatIfPanel:
                 server_log("impact ranking failed; what-if controls in the book's order", exc)
                 ranking = []
             self.cands = candidates(project_id, ranking)
-            self.controls = {}
+            self._controls = {}
             if sets is None:
                 self.sets = {}
         if sets is not None:
             self.sets = dict(sets)
         self.base = dict(base)
+        if self.body is not None:
+            self._fill()
+        self._summarise()
+
+    def _fill(self) -> None:
+        """Controls for the top assumptions and any the viewer changed, set to the values in force."""
         shown = list(self.cands["key"].head(TOP)) if not self.cands.empty else []
         shown += [k for k in self.sets if k not in shown]
         self._quiet = True
         try:
-            if new_project or set(shown) - set(self.controls):
+            if set(shown) - set(self._controls) or len(self.rows.children) != len(self._controls):
                 for k in shown:
-                    if k not in self.controls:
-                        self.controls[k] = self._control(k)
-                self.rows.children = [self._row(k) for k in self.controls]
-            for k, c in self.controls.items():
+                    if k not in self._controls:
+                        self._controls[k] = self._control(k)
+                self.rows.children = [self._row(k) for k in self._controls]
+            for k, c in self._controls.items():
                 unit = self._cand(k)["unit"]
                 v = self.sets.get(k, self.base.get(k))
                 if v is not None and math.isfinite(float(v)):
@@ -189,7 +219,6 @@ class WhatIfPanel:
             self._sync_add()
         finally:
             self._quiet = False
-        self._summarise()
 
     def _cand(self, key: str) -> pd.Series:
         return self.cands.set_index("key").loc[key]
@@ -219,21 +248,21 @@ class WhatIfPanel:
         info = (f"<div class='dd-small dd-whatif-info'>{escape(c['description'])} Range {v(c['low'])} to {v(c['high'])} "
                 f"(central {v(c['central'])}); allowed {v(c['bound_low'])} to {v(c['bound_high'])}. "
                 f"Source: {escape(c['source'])}. Quality: <span class='dd-rag dd-rag-{q}'>{q}</span></div>")
-        return W.HBox([self.controls[key], html_widget(info)], layout=W.Layout(align_items="flex-start"))
+        return W.HBox([self._controls[key], html_widget(info)], layout=W.Layout(align_items="flex-start"))
 
     def _sync_add(self) -> None:
         rest = [] if self.cands.empty else [
-            (f"{r.key}: {r.description[:70]}", r.key) for r in self.cands.itertuples() if r.key not in self.controls]
+            (f"{r.key}: {r.description[:70]}", r.key) for r in self.cands.itertuples() if r.key not in self._controls]
         self.add.options = [("choose…", "")] + rest
         self.add.value = ""
 
     # -- events -----------------------------------------------------------------------------------
     def _add(self, key: str) -> None:
-        if not key or key in self.controls or self.cands.empty or key not in set(self.cands["key"]):
+        if not key or key in self._controls or self.cands.empty or key not in set(self.cands["key"]):
             return
         self._quiet = True
         try:
-            self.controls[key] = self._control(key)
+            self._controls[key] = self._control(key)
             self.rows.children = [*self.rows.children, self._row(key)]
             self._sync_add()
         finally:
@@ -256,7 +285,7 @@ class WhatIfPanel:
         self.sets = {}
         self._quiet = True
         try:
-            for k, c in self.controls.items():
+            for k, c in self._controls.items():
                 if k in self.base:
                     c.value = _display(float(self.base[k]), self._cand(k)["unit"])
         finally:
@@ -267,9 +296,12 @@ class WhatIfPanel:
 
     def _summarise(self) -> None:
         n = len(self.sets)
-        self.reset.disabled = n == 0
+        built = self.body is not None
+        if built:
+            self.reset.disabled = n == 0
         if n == 0:
-            self.summary.value = "<span class='dd-small' role='status'>No what-if values: the scenario's own.</span>"
+            if built:
+                self.summary.value = "<span class='dd-small' role='status'>No what-if values: the scenario's own.</span>"
             self.flag.value = ""
             return
         items = []
@@ -281,5 +313,7 @@ class WhatIfPanel:
         word = "assumption" if n == 1 else "assumptions"
         self.flag.value = (f"<span class='dd-whatif-flag' data-dd-whatif-top='{n}'><b>What-if: {n} "
                            f"{word} changed</b> ({escape(', '.join(sorted(self.sets)))})</span>")
+        if not built:
+            return
         self.summary.value = (f"<div class='dd-whatif-flag' role='status' data-dd-whatif='{n}'><b>What-if: {n} {word} "
                               f"changed</b><ul>{''.join(items)}</ul></div>")

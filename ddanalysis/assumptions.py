@@ -32,6 +32,7 @@ from .filestamp import Stamp, stamp
 from .yamlio import load_yaml_text, read_utf8
 from . import config
 from .errors import DataFileError, DDAnalysisError, unknown
+from . import registry, workspace
 from .registry import DELIVERY_MODELS, project_ids
 from .keys import PROJECT_SCOPE, parse_key
 
@@ -614,6 +615,15 @@ def _laid_out(path: Path, load, *args):
                             "bundled file of the same name in data/assumptions") from exc
 
 
+def _overrides_file(folder: Path, project_id: str) -> Path | None:
+    """A project's assumption overrides: ``projects/<id>.yaml`` in an assumptions folder given explicitly,
+    else ``assumptions.yaml`` in the project's workspace; None when it has none."""
+    legacy = folder / "projects" / f"{project_id}.yaml"
+    if legacy.exists():
+        return legacy
+    return workspace.optional_file(project_id, "assumptions.yaml")
+
+
 @lru_cache(maxsize=32)
 def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> AssumptionBook:
     levers = _laid_out(folder / "levers.yaml", _load_levers)
@@ -622,8 +632,8 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
     models, model_rows = _laid_out(folder / "models", _load_models, levers, sources)
     table = pd.DataFrame(setting_rows + model_rows)
     if project_id is not None:
-        override = folder / "projects" / f"{project_id}.yaml"
-        if override.exists():
+        override = _overrides_file(folder, project_id)
+        if override is not None:
             table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
             settings = _laid_out(override, _project_ob_factors, settings)
     bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
@@ -644,10 +654,12 @@ def load_book(project_id: str | None = None, folder: Path | str | None = None) -
 
     The returned book is shared between callers (cached): treat it as read-only.
     """
-    if project_id is not None and project_id not in project_ids():
-        raise unknown("project", project_id, project_ids())
+    own = None
+    if project_id is not None:
+        project_id = registry.project(project_id).id  # an id or a workspace folder; unknown -> UnknownKeyError
+        own = workspace.optional_file(project_id, "assumptions.yaml")
     where = Path(folder or config.data_path("assumptions")).resolve()
-    return _load_book_cached(where, project_id, stamp(where))
+    return _load_book_cached(where, project_id, (stamp(where), stamp(own) if own is not None else None))
 
 
 def check_all(folder: Path | str | None = None) -> int:

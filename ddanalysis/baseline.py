@@ -31,7 +31,7 @@ from typing import Any, Literal, Mapping
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import config, registry
+from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError
 from .problems import Problems
 from .yamlio import not_utf8, read_yaml_mapping
@@ -831,8 +831,8 @@ def _sizing_sentence(s: Sizing, share: float) -> str:
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled baselines, ``data/baselines``."""
-    return config.data_path(BUNDLED_DIR_NAME)
+    """The folder of the bundled workspaces, ``data/projects`` (each project's baseline is in its own folder)."""
+    return workspace.bundled_root()
 
 
 def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None, meta_name: str,
@@ -844,6 +844,7 @@ def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None
         ("the file's project_id", texts.get("project_id")),
     ) if pid]
     chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
+    known = workspace.known_ids()
     for src, pid in candidates[1:]:
         if pid != chosen:
             problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
@@ -853,9 +854,9 @@ def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None
         problems.add(project_where, "the file does not say which project it is for: enter the project id in "
                                     "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
                                     "load_baseline(path, project_id=...)); valid ids: "
-                                    f"{', '.join(registry.project_ids())}")
-    elif chosen not in registry.project_ids():
-        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
+                                    f"{', '.join(known)}")
+    elif chosen not in known:
+        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(known)}")
     else:
         project = registry.project(chosen)
     return project
@@ -873,7 +874,7 @@ def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project
         sizing = meta.sizing
     elif project is not None:
         # a council's own file: size it against the same official RS figure as the bundled baseline
-        sidecar = bundled_dir() / f"{project.id}.yaml"
+        sidecar = workspace.folder(project.id) / "baseline.yaml"
         if sidecar.is_file():
             bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
             sizing = bundled.sizing if bundled else None
@@ -956,7 +957,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     """
     path = Path(path)
     if project_id is not None:
-        registry.project(project_id)  # UnknownKeyError listing the valid ids
+        project_id = registry.project(project_id).id  # an id or a workspace folder; UnknownKeyError listing the ids
     suffix = _baseline_suffix(path)
     problems = Problems(path, always_list=True)
     if suffix == ".csv":
@@ -998,12 +999,10 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
 
 
 def project_baseline(project_id: str) -> Baseline:
-    """The bundled (ILLUSTRATIVE) baseline of a project; an unknown id gets an UnknownKeyError."""
-    registry.project(project_id)  # UnknownKeyError listing the valid ids
-    path = bundled_dir() / f"{project_id}.csv"
-    if not path.is_file():
-        raise DataFileError(f"{path}: no bundled baseline for project {project_id!r}")
-    return load_baseline(path, project_id=project_id)
+    """The baseline in a project's workspace (``baseline.csv`` or ``baseline.xlsx``; the bundled ones are
+    ILLUSTRATIVE); an unknown id gets an UnknownKeyError, a missing baseline a DataFileError naming the folder."""
+    pid = registry.project(project_id).id  # UnknownKeyError listing the valid ids
+    return load_baseline(workspace.baseline_file(workspace.folder(pid)), project_id=pid)
 
 
 def all_baselines() -> dict[str, Baseline]:

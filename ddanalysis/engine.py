@@ -107,6 +107,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project = registry.project(project_id)
+    project_id = project.id  # a workspace folder is opened and named by its id from here on
     book = load_book(project_id)
     sc = book.scenario(scenario)
     values = book.values(sc)
@@ -221,10 +222,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     risks = pd.concat([p.risks.assign(option=o) for o, p in plans.items() if o in model.options], ignore_index=True) \
         if plans else pd.DataFrame()
     public = _public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels)
-    names = registry.councils().set_index("e_code")["name"]
     result = AppraisalResult(
-        project_id=project_id, project_title=project.title,
-        councils=" + ".join(names[c] for c in project.councils),
+        project_id=project.id, project_title=project.title,
+        councils=" + ".join(registry.council_name(c) for c in project.councils),
         scenario=sc.name, scenario_description=sc.description, perspective=perspective,
         base_year=book.settings.base_year, first_year=book.settings.first_year, horizon_years=T,
         optimism_bias_mitigation=float(ob_used),

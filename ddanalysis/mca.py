@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .run_defaults import RUN_DEFAULTS
-from . import config, registry
+from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
 from .problems import Problems
 from .yamlio import read_yaml_mapping
@@ -41,8 +41,19 @@ def criteria_path() -> Path:
 
 
 def scores_path(project_id: str) -> Path:
-    """The bundled scores file of one project."""
-    return config.data_path("mca", "scores", f"{project_id}.yaml")
+    """The scores file of one project: ``mca.yaml`` in its workspace (it may be absent: see :func:`load_scores`)."""
+    return workspace.folder(project_id) / "mca.yaml"
+
+
+#: The rationale of every score of a workspace with no ``mca.yaml``.
+UNSCORED_RATIONALE = ("DEFAULT, not the council's: no mca.yaml in the workspace, so every option is scored 5 "
+                      "(neutral) on every criterion until the council's scoring workshop")
+
+
+def _unscored(shortlist: tuple[str, ...], criteria: list[str]) -> pd.DataFrame:
+    """Neutral scores (5 of 10) for every option x criterion, labelled as defaults."""
+    rows = [(o, c, 5.0, UNSCORED_RATIONALE) for o in shortlist for c in criteria]
+    return pd.DataFrame(rows, columns=["option", "criterion", "score", "rationale"])
 
 
 # --- reading files ----------------------------------------------------------------------------------
@@ -238,7 +249,10 @@ def _scores_file(
     Every problem in the file is listed in one DataFileError.
     """
     project = registry.project(project_id)
+    project_id = project.id
     path = Path(path or scores_path(project_id))
+    if not path.is_file() and path == scores_path(project_id):
+        return _unscored(project.shortlist, criteria), None
     raw = read_yaml_mapping(path, "scores file")
     problems = Problems(path)
     if raw.get("project") != project_id:
@@ -290,7 +304,7 @@ def default_weights(project_id: str, path: Path | None = None) -> pd.Series:
     defaults. ``path`` overrides the project's scores file.
     """
     crit = load_criteria()
-    registry.project(project_id)  # unknown project -> UnknownKeyError
+    project_id = registry.project(project_id).id  # unknown project -> UnknownKeyError
     file = Path(path or scores_path(project_id))
     override = None
     if file.exists():

@@ -219,8 +219,12 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
 
 
 def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
-    folder = Path(directory) if directory is not None else config.data_path(OUTCOMES_DIR_NAME)
-    return folder / f"{project_id}.yaml"
+    """``<directory>/<project_id>.yaml`` when a directory is given, else ``outcomes.yaml`` in the project's workspace."""
+    if directory is not None:
+        return Path(directory) / f"{project_id}.yaml"
+    from . import workspace  # late import: the workspace reads the sources
+
+    return workspace.folder(project_id) / "outcomes.yaml"
 
 
 def _shortlist(project_id: str) -> tuple[str, ...] | None:
@@ -562,11 +566,16 @@ def check_bundled(outcomes_dir: Path | str | None = None, unit_costs_dir: Path |
         library = load_library(unit_costs_dir)
     except DataFileError as exc:
         return [str(exc)]
-    folder = Path(outcomes_dir) if outcomes_dir is not None else config.data_path(OUTCOMES_DIR_NAME)
+    from . import workspace  # late import: the workspace reads the sources
+
+    if outcomes_dir is not None:
+        found = [(p.stem, Path(outcomes_dir)) for p in sorted(Path(outcomes_dir).glob("*.yaml"))]
+    else:
+        found = [(pid, None) for pid in workspace.bundled_ids() if outcomes_path(pid).is_file()]
     problems = []
-    for path in sorted(folder.glob("*.yaml")):
+    for pid, folder in found:
         try:
-            load_outcomes(path.stem, directory=folder, library=library)
+            load_outcomes(pid, directory=folder, library=library)
         except DataFileError as exc:
             problems.append(str(exc))
     return problems

@@ -355,11 +355,11 @@ def test_scenario_naming_an_unknown_option(work, data):
 
 
 def test_short_list_naming_an_unknown_option(work, data):
-    path = data / "projects.yaml"
+    path = data / "projects" / PROJECT / "project.yaml"
     replace_once(path, "shortlist: [in-house, in-house-redesign, mutual, charitable-trust, outsourcing]",
                  "shortlist: [in-house, in-house-redesign, mutal, charitable-trust, outsourcing]")
     fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, project {PROJECT}: shortlist", "unknown delivery model(s) ['mutal']",
+                  expect=(f"error: {path}, field 'services.0.shortlist'", "unknown delivery model(s) ['mutal']",
                           "valid: in-house, "))
 
 
@@ -398,7 +398,7 @@ def test_draws_that_are_not_a_number_get_typers_usage_message(work):
     ("assumptions/levers.yaml", "levers: [unclosed\n",
      ("not valid YAML (line 2, column 1: did not find expected ',' or ']'", "flow sequence at line 1, column 9")),
     ("assumptions/scenarios.yaml", "", ("expected a mapping 'scenarios:'",)),
-    ("projects.yaml", "", ("expected a mapping with a 'projects' list",)),
+    ("projects/programme.yaml", "", ("expected a mapping with a 'projects' list",)),
     ("councils.csv", "", ("not a readable council registry CSV", "expected a header row e_code,ons_code,name")),
     ("mca/criteria.yaml", "criteria:\n  swing: 1\n bad: 2\n", ("not valid YAML (line 3, column", "the line reads 'bad: 2'")),
     ("plans/phases.yaml", "- a list\n- not a mapping\n", ("expected a mapping at the top level",)),

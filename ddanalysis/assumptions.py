@@ -574,7 +574,7 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     _fail(path, problems)
     if not new_rows:
         return table
-    new = pd.DataFrame(new_rows)
+    new = pd.DataFrame(new_rows).assign(origin=f"{ORIGIN_OWN} ({path.name})")
     keep = ~table.set_index(["scope", "key"]).index.isin(new.set_index(["scope", "key"]).index)
     return pd.concat([table[keep], new], ignore_index=True)
 
@@ -615,6 +615,11 @@ def _laid_out(path: Path, load, *args):
                             "bundled file of the same name in data/assumptions") from exc
 
 
+#: ``origin`` of an assumption: the bundled value, or the project's own (its overrides file, named after it).
+ORIGIN_DEFAULT = "bundled default"
+ORIGIN_OWN = "project's own"
+
+
 def _overrides_file(folder: Path, project_id: str) -> Path | None:
     """A project's assumption overrides: ``projects/<id>.yaml`` in an assumptions folder given explicitly,
     else ``assumptions.yaml`` in the project's workspace; None when it has none."""
@@ -630,7 +635,7 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
     sources = _laid_out(folder / "sources.yaml", _load_sources)
     settings, specs, setting_rows = _laid_out(folder / "appraisal.yaml", _load_settings, sources)
     models, model_rows = _laid_out(folder / "models", _load_models, levers, sources)
-    table = pd.DataFrame(setting_rows + model_rows)
+    table = pd.DataFrame(setting_rows + model_rows).assign(origin=ORIGIN_DEFAULT)
     if project_id is not None:
         override = _overrides_file(folder, project_id)
         if override is not None:

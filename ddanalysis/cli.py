@@ -15,6 +15,9 @@ import typer
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from .errors import DDAnalysisError
 
+PROJECT_HELP = ("Project: a bundled id such as walsall-college (see `ddanalysis projects`) or a workspace folder "
+                "(see `ddanalysis new`).")
+
 app = typer.Typer(
     name="ddanalysis",
     help="Options appraisal for the Delivering Differently programme (HM Treasury Green Book method).",
@@ -75,7 +78,7 @@ def outturn_command(
 
 @app.command("appraise")
 def appraise_command(
-    project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    project: str = typer.Argument(..., help=PROJECT_HELP),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
@@ -135,7 +138,7 @@ def template_command(
 
 @app.command("export")
 def export_command(
-    project: Optional[str] = typer.Argument(None, help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    project: Optional[str] = typer.Argument(None, help=PROJECT_HELP),
     output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
     all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
@@ -168,8 +171,10 @@ def export_command(
 
 @app.command("check-baseline")
 def check_baseline_command(
-    file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note) or the input workbook from `ddanalysis template`."),
-    project: Optional[str] = typer.Option(None, "--project", help="Project id the figures are for (when the file does not say)."),
+    file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note), the input workbook from `ddanalysis "
+                                          "template`, or a workspace folder (its baseline is checked)."),
+    project: Optional[str] = typer.Option(None, "--project", help="Project id or workspace folder the figures are for "
+                                                                  "(when the file does not say)."),
     no_scale_check: bool = typer.Option(
         False, "--no-scale-check",
         help="Accept a line 300 or more times the median of the other lines (by default refused as looking like "
@@ -185,6 +190,10 @@ def check_baseline_command(
     """
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
+    from .workspace import PROJECT_FILE, baseline_file
+
+    if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline, for its project
+        project, file = str(file), baseline_file(file)
 
     base = load_baseline(file, project_id=project, pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
                          official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE)
@@ -193,29 +202,35 @@ def check_baseline_command(
 
 @app.command("assumptions")
 def assumptions_command(
+    project: Optional[str] = typer.Argument(None, help="Project id or workspace folder: its assumptions, with its own "
+                                                       "overrides (origin column); the bundled defaults when absent."),
     rank: bool = typer.Option(False, "--rank", help="Rank by impact on the decision (swing in the best-versus-runner-up gap)."),
     top: int = typer.Option(25, "--top", help="How many rows to print with --rank (0 = all)."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
 ) -> None:
-    """List the bundled assumptions (values, source, quality); --rank orders them by how much they move the decision."""
+    """List the assumptions (values, source, quality, origin: bundled default or the project's own); --rank orders
+    them by how much they move the decision."""
     if rank:
         from .impact import rank_assumptions, render_ranking
 
+        if project is not None:
+            raise DDAnalysisError("--rank ranks the assumptions across the bundled programme; leave out the project "
+                                  f"({project}) or leave out --rank to list its assumptions")
         frame = rank_assumptions(perspective)
         shown = frame if top <= 0 else frame.head(top)
         typer.echo(shown.to_json(orient="records", indent=2) if as_json else render_ranking(frame, top or None))
         return
     from .assumptions import load_book
 
-    table = load_book(None).table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
-                                   "verified"]]
+    table = load_book(project).table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
+                                      "verified", "origin"]]
     typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))
 
 
 @app.command("report")
 def report_command(
-    project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    project: str = typer.Argument(..., help=PROJECT_HELP),
     output: Path = typer.Option(..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),

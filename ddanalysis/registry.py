@@ -195,6 +195,17 @@ def project(ref: str) -> Project:
     return _project_cached(folder, stamp(path))
 
 
+def served_ids() -> list[str]:
+    """The bundled ids, then the workspaces opened in this process or named in ``DDANALYSIS_WORKSPACES``
+    (what the dashboards offer: ``ddanalysis dashboards DIR ...`` names them)."""
+    return workspace.known_ids()
+
+
+def served_projects() -> tuple[Project, ...]:
+    """The projects of :func:`served_ids`, in that order."""
+    return tuple(project(pid) for pid in served_ids())
+
+
 def council_name(code: str) -> str:
     """An authority's name by E-code or ONS code (the programme's registry name first)."""
     return str(council(code)["name"])

@@ -140,6 +140,7 @@ class AppraisalResult:
             "scenario": self.scenario, "perspective": self.perspective,
             "perspective_label": self.perspective_label, "perspective_note": _perspective_note(self.perspective),
             "base_year": self.base_year,
+            "baseline_net_budget_gbp": _money(self.baseline.net_budget_gbp),
             "first_year": self.first_year, "horizon_years": self.horizon_years,
             "price_basis": self.price_basis, "price_base": self.price_base_statement, "units": "GBP",
             "optimism_bias_mitigation": self.optimism_bias_mitigation,

@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 
+from . import config
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from .errors import DDAnalysisError
 
@@ -244,6 +245,38 @@ def report_command(
     check_target(output)
     result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed)
     typer.echo(f"wrote {write_paper(result, output)}")
+
+
+@app.command("new")
+def new_command(
+    folder: Path = typer.Argument(..., help="Workspace folder to create."),
+    council: list[str] = typer.Option(..., "--council", help="DCLG E-code or ONS code of any English authority "
+                                                             "(repeatable: partners)."),
+    service: str = typer.Option(..., "--service", help="RS service block key, e.g. cultural, environmental, education."),
+    base_year: str = typer.Option(config.BASE_YEAR, "--base-year", help="Financial year of the baseline's prices."),
+    title: Optional[str] = typer.Option(None, "--title", help="Project title (default: the block and the councils)."),
+    project_id: Optional[str] = typer.Option(None, "--id", help="Workspace id used in URLs and file names (default "
+                                                                "from the councils and the block)."),
+    force: bool = typer.Option(False, "--force", help="Replace the folder if it exists."),
+) -> None:
+    """Create a workspace: project.yaml and a baseline workbook with the council's official figures beside it."""
+    from .scaffold import create_workspace
+
+    path = create_workspace(folder, council, service, base_year=base_year, title=title, project_id=project_id,
+                            force=force)
+    typer.echo(f"wrote {path}: fill in the yellow cells of baseline.xlsx ('Input' sheet, GBP thousand; the "
+               f"'Official figures' sheet sizes the block), edit project.yaml, then `ddanalysis appraise {path}`")
+
+
+@app.command("dashboards")
+def dashboards_command(
+    folders: Optional[list[Path]] = typer.Argument(None, help="Workspace folders served beside the bundled projects."),
+    port: int = typer.Option(8866, "--port", help="Port on 127.0.0.1."),
+) -> None:
+    """Serve the dashboards (Voila) with the bundled projects and the workspaces named."""
+    from .dashboard.serve import main as serve
+
+    raise typer.Exit(serve([*(str(f) for f in folders or []), "--port", str(port)]))
 
 
 def main(argv: Optional[list[str]] = None) -> None:

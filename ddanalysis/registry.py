@@ -140,7 +140,7 @@ def authorities() -> pd.DataFrame:
     return pd.concat([own, rest[~rest.e_code.isin(own.e_code)]], ignore_index=True)
 
 
-def _council_codes() -> dict[str, str]:
+def council_codes() -> dict[str, str]:
     """E-code or ONS code -> DCLG E-code, for every English authority."""
     frame = authorities()
     codes = dict(zip(frame.e_code, frame.e_code))
@@ -151,7 +151,7 @@ def _council_codes() -> dict[str, str]:
 def _from_file(parsed: workspace.ProjectFile, path: Path) -> Project:
     """The :class:`Project` a workspace's ``project.yaml`` describes (council codes checked)."""
     problems = Problems(path)
-    codes = _council_codes()
+    codes = council_codes()
     for i, code in enumerate(parsed.councils + ((parsed.lead_council,) if parsed.lead_council else ())):
         if code not in codes:
             key = f"councils.{i}" if i < len(parsed.councils) else "lead_council"

@@ -1,13 +1,17 @@
 """Workspaces (ddanalysis.workspace): the folder that holds one appraisal, bundled or a council's own."""
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ddanalysis import registry, workspace
+from ddanalysis import config, registry, scaffold, workspace
 from ddanalysis.engine import appraise
 from ddanalysis.errors import DataFileError, DDAnalysisError
 
@@ -95,3 +99,123 @@ def test_a_council_workspace_appraises_like_the_bundled_copy_of_its_figures(tmp_
     assert list(own.options.net_present_saving_gbp) == pytest.approx(list(bundled.options.net_present_saving_gbp))
     assert set(own.mca_scores.score) == {5.0}
     assert own.mca_scores.rationale.str.startswith("DEFAULT, not the council's").all()
+
+
+# --- ddanalysis new, end to end -----------------------------------------------------------------------
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m ddanalysis ARGS`` in a fresh process on the bundled data."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
+    return subprocess.run([sys.executable, "-m", "ddanalysis", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
+#: Plausible lines of a London borough's library service, GBP thousand (ILLUSTRATIVE, typed for this test).
+LIBRARY_LINES = {
+    "employees_pay": 1800, "employees_ni": 170, "employees_pension": 250, "premises": 600, "business_rates": 90,
+    "transport": 20, "supplies_services": 400, "third_party_payments": 50, "support_recharges": 300,
+    "capital_charges": 150, "income_fees_charges": -150, "income_grants": -50, "income_other": -30,
+    "fte": 60, "headcount": 85,
+}
+#: Net budget by hand: costs 1800+170+250+600+90+20+400+50+300+150 = 3,830; income 150+50+30 = 230;
+#: net 3,830 - 230 = 3,600 thousand = GBP 3,600,000.
+LIBRARY_NET_GBP = 3_600_000.0
+
+
+def _fill(workbook: Path, lines: dict[str, float]) -> None:
+    """Type the lines into the Input sheet's value column, as an analyst would."""
+    from openpyxl import load_workbook
+
+    from ddanalysis.baseline import INPUT_SHEET, VALUE_COL
+    from ddanalysis.template import input_rows
+
+    wb = load_workbook(workbook)
+    rows = input_rows()
+    for key, value in lines.items():
+        wb[INPUT_SHEET].cell(row=rows[key], column=VALUE_COL, value=value)
+    wb.save(workbook)
+
+
+@pytest.mark.slow
+def test_new_workspace_for_a_london_borough_fills_appraises_and_exports(tmp_path: Path):
+    """`ddanalysis new` for Barking & Dagenham (E5030, ONS E09000002; not in the programme), libraries in the
+    cultural block; the analyst fills the baseline; appraise --json and export work on the folder."""
+    made = _cli("new", "libs", "--council", "E09000002", "--service", "cultural", "--title", "Library service",
+                cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    folder = tmp_path / "libs"
+    raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+    assert raw["councils"] == ["E5030"] and raw["services"][0]["rs_block"] == "cultural"
+    assert raw["schema_version"] == workspace.SCHEMA_VERSION and raw["base_year"] == "2014-15"
+    _fill(folder / "baseline.xlsx", LIBRARY_LINES)
+    out = _cli("appraise", "libs", "--draws", "50", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["project"] == raw["id"] and doc["councils"] == "Barking & Dagenham"
+    assert doc["baseline_net_budget_gbp"] == LIBRARY_NET_GBP and doc["base_year"] == "2014-15"
+    assert [o["id"] for o in doc["options"]] == list(scaffold.DEFAULT_SHORTLIST)
+    xlsx = _cli("export", "libs", "-o", "libs.xlsx", "--draws", "50", cwd=tmp_path)
+    assert xlsx.returncode == 0, xlsx.stderr
+    assert (tmp_path / "libs.xlsx").stat().st_size > 0
+
+
+@pytest.mark.official
+def test_new_workspace_carries_the_councils_official_figures(tmp_path: Path, official_dir):
+    """The 'Official figures' sheet gives Barking & Dagenham's 2014-15 RS cultural figure, 8,665 thousand (RS
+    2014-15, line 509 'Cultural and related services', read by `ddanalysis outturn`), and the RSX 2021-22 split
+    employees 6,273 / running expenses 5,929 / sales, fees and charges 2,702 / other income 3,350, whose
+    difference 6,273 + 5,929 - 2,702 - 3,350 = 6,150 is the RSX net (C7); and RA 2021-22 line 505, Library
+    service, 799."""
+    from openpyxl import load_workbook
+
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
+                              official_dir=official_dir)
+    ws = load_workbook(tmp_path / "ws" / "baseline.xlsx")[scaffold.OFFICIAL_SHEET]
+    got = {row[0]: (row[1], row[2], row[3]) for row in ws.iter_rows(min_row=4, values_only=True)}
+    assert got["Cultural and related services: net current expenditure (RS)"] == (8665, "RS", "2014-15")
+    assert got["cultural: Employees (RSX C1)"] == (6273, "RSX", "2021-22")
+    assert got["cultural: Running expenses (RSX C2)"] == (5929, "RSX", "2021-22")
+    assert got["cultural: Net current expenditure (RSX C7)"][0] == 6273 + 5929 - 2702 - 3350
+    assert got["Library service (RA budget line 505)"] == (799, "RA", "2021-22")
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["--council", "E9999", "--service", "cultural"], "unknown council code(s) E9999: expected an English authority"),
+    (["--council", "E5030", "--service", "libraries"], "unknown RS service block 'libraries'; valid RS service blocks"),
+    (["--council", "E5030", "--service", "cultural", "--base-year", "2014"], "base year '2014': expected a financial"),
+], ids=["unknown-council", "not-an-rs-block", "bad-base-year"])
+def test_new_refuses_bad_input_and_writes_nothing(tmp_path: Path, args, expect):
+    out = _cli("new", "ws", *args, cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("error: ") and expect in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_refuses_to_overwrite_without_force(tmp_path: Path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "mine.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(DDAnalysisError, match="already exists; use --force"):
+        scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", official_dir=tmp_path / "none")
+    assert (tmp_path / "ws" / "mine.txt").read_text(encoding="utf-8") == "keep"
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", official_dir=tmp_path / "none", force=True)
+    assert sorted(p.name for p in (tmp_path / "ws").iterdir()) == ["baseline.xlsx", "project.yaml"]
+    assert [p.name for p in tmp_path.iterdir()] == ["ws"]  # no staging or old folder left behind
+
+
+def _data_hashes() -> dict[str, str]:
+    root = Path(config.DATA_DIR)
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_commands_on_a_workspace_never_modify_the_bundled_data(tmp_path: Path):
+    """Hash every file under data/ before and after new, check-baseline, assumptions and appraise."""
+    before = _data_hashes()
+    assert _cli("new", "ws", "--council", "E5030", "--service", "cultural", cwd=tmp_path).returncode == 0
+    _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
+    for args in (["check-baseline", "ws"], ["assumptions", "ws"], ["appraise", "ws", "--draws", "20"],
+                 ["appraise", "walsall-college", "--draws", "0"]):
+        out = _cli(*args, cwd=tmp_path)
+        assert out.returncode == 0, (args, out.stderr)
+    assert _data_hashes() == before

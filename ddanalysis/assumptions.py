@@ -556,11 +556,15 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    allowed = ("project", "settings", "models", "optimism_bias_factors")
+    allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors")
     problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
                  for k in sorted(set(raw) - set(allowed), key=str)]
     if raw.get("project") != project_id:
-        problems.append(f"project: {raw.get('project')!r} does not match the file name {project_id!r}")
+        problems.append(f"project: {raw.get('project')!r} does not match the project's id {project_id!r}")
+    try:
+        workspace.version_field(raw.get("schema_version"))
+    except ValueError as exc:
+        problems.append(f"schema_version: {exc}")
     new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
     problems += p
     for model_id, mapping in (raw.get("models") or {}).items():

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError
@@ -332,10 +332,11 @@ class CulturalAdmissions(BaseModel):
 
 
 class BaselineMeta(BaseModel):
-    """Provenance of a bundled baseline (``data/baselines/<project-id>.yaml``)."""
+    """Provenance of a baseline (``baseline.yaml`` beside ``baseline.csv`` in a workspace)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    schema_version: int | None = None
     project_id: str
     base_year: str = Field(pattern=r"^\d{4}-\d{2}$")
     illustrative: bool
@@ -344,6 +345,11 @@ class BaselineMeta(BaseModel):
     funded_by: tuple[FundedBy, ...] = ()
     #: cultural admissions in the fees line and their VAT treatment (default: none)
     cultural_admissions: CulturalAdmissions | None = None
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, value: int | None) -> int | None:
+        return workspace.version_field(value)
 
 
 # --------------------------------------------------------------------------------------------

@@ -268,6 +268,16 @@ def new_command(
                f"'Official figures' sheet sizes the block), edit project.yaml, then `ddanalysis appraise {path}`")
 
 
+@app.command("upgrade")
+def upgrade_command(folder: Path = typer.Argument(..., help="Workspace folder to migrate.")) -> None:
+    """Migrate a workspace's files to this release's schema_version, keeping a copy of the old ones."""
+    from .upgrade import upgrade
+
+    changed = upgrade(folder)
+    typer.echo(f"upgraded {', '.join(changed)} in {folder} (old files kept in {folder}/old-schema-*)" if changed
+               else f"{folder}: every file is already at this release's schema version")
+
+
 @app.command("dashboards")
 def dashboards_command(
     folders: Optional[list[Path]] = typer.Argument(None, help="Workspace folders served beside the bundled projects."),

@@ -197,7 +197,7 @@ def criteria_notes(path: Path | None = None) -> dict[str, str]:
 
 # --- project scores ---------------------------------------------------------------------------------
 
-_SCORES_KEYS = {"project", "illustrative", "status", "source", "weights", "scores"}
+_SCORES_KEYS = {"schema_version", "project", "illustrative", "status", "source", "weights", "scores"}
 
 
 def _option_scores(option: str, by_criterion: object, criteria: list[str], problems: Problems) -> list[dict[str, Any]]:
@@ -257,6 +257,10 @@ def _scores_file(
     problems = Problems(path)
     if raw.get("project") != project_id:
         problems.add("", f"'project' is {raw.get('project')!r}; expected {project_id!r}")
+    try:
+        workspace.version_field(raw.get("schema_version"))
+    except ValueError as exc:
+        problems.add("schema_version", str(exc))
     extra = sorted(set(raw) - _SCORES_KEYS)
     if extra:
         problems.add("", f"unexpected top-level key(s) {extra}")

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import config
 from .errors import DataFileError
@@ -158,11 +158,19 @@ class ProjectOutcomes(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    schema_version: int | None = None
     project_id: str
     monetisable: bool
     summary: str
     reason: str | None = Field(default=None, description="why nothing is monetised (when monetisable is false)")
     outcomes: tuple[Outcome, ...] = ()
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, value: int | None) -> int | None:
+        from .workspace import version_field  # late import: the workspace reads the sources
+
+        return version_field(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProjectOutcomes":

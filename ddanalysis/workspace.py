@@ -112,6 +112,17 @@ def bundled_ids() -> list[str]:
     return list(ids)
 
 
+def version_field(value: int | None) -> int | None:
+    """Pydantic check of the optional ``schema_version`` of a workspace's other files (mca, outcomes, assumptions,
+    baseline.yaml): absent or this release's; an older one names ``ddanalysis upgrade``."""
+    if value is None or value == SCHEMA_VERSION:
+        return value
+    if value < SCHEMA_VERSION:
+        raise ValueError(f"{value}, older than this release's {SCHEMA_VERSION}: run `ddanalysis upgrade` on the "
+                         "workspace folder to migrate it (it keeps a copy)")
+    raise ValueError(f"{value}; this release reads schema_version {SCHEMA_VERSION}")
+
+
 def check_version(raw: dict, path: Path, problems: Problems) -> None:
     """Add a problem when a workspace file's ``schema_version`` is missing, older or newer than this release's."""
     version = raw.get("schema_version")
@@ -121,7 +132,8 @@ def check_version(raw: dict, path: Path, problems: Problems) -> None:
         problems.add("schema_version", f"{version}, older than this release's {SCHEMA_VERSION}: run "
                                        f"`ddanalysis upgrade {path.parent}` to migrate the workspace (it keeps a copy)")
     elif version is None:
-        problems.add("schema_version", f"missing; expected schema_version: {SCHEMA_VERSION}")
+        problems.add("schema_version", f"missing (a file from before versioning); run `ddanalysis upgrade "
+                                       f"{path.parent}` to migrate the workspace (it keeps a copy)")
     else:
         problems.add("schema_version", f"{version!r}; this release reads schema_version {SCHEMA_VERSION}: "
                                        "use the release that wrote the file, or a later one")

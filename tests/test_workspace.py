@@ -219,3 +219,31 @@ def test_commands_on_a_workspace_never_modify_the_bundled_data(tmp_path: Path):
         out = _cli(*args, cwd=tmp_path)
         assert out.returncode == 0, (args, out.stderr)
     assert _data_hashes() == before
+
+
+def test_upgrade_migrates_a_workspace_from_before_versioning_and_keeps_the_old_files(tmp_path: Path):
+    """A workspace whose files carry no schema_version (version 0) is refused with the command to run;
+    `upgrade` adds `schema_version: 1` to each, keeps the originals in old-schema-0/, and the workspace loads."""
+    folder = _workspace(tmp_path)
+    for name in ("project.yaml", "baseline.yaml", "assumptions.yaml"):
+        raw = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+        raw.pop("schema_version", None)
+        (folder / name).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    originals = {n: (folder / n).read_text(encoding="utf-8") for n in ("project.yaml", "baseline.yaml", "assumptions.yaml")}
+    refused = _cli("appraise", str(folder), "--draws", "0", cwd=tmp_path)
+    assert refused.returncode == 2 and f"run `ddanalysis upgrade {folder}`" in refused.stderr
+    out = _cli("upgrade", str(folder), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert {p.name: p.read_text(encoding="utf-8") for p in (folder / "old-schema-0").iterdir()} == originals
+    for name in originals:
+        assert yaml.safe_load((folder / name).read_text(encoding="utf-8"))["schema_version"] == 1
+    assert registry.project(str(folder)).id == "my-museum"
+    assert _cli("upgrade", str(folder), cwd=tmp_path).stdout.endswith("already at this release's schema version\n")
+
+
+def test_a_newer_schema_version_in_another_workspace_file_is_named(tmp_path: Path):
+    folder = _workspace(tmp_path)
+    text = (folder / "assumptions.yaml").read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7")
+    (folder / "assumptions.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads schema_version 1"):
+        appraise(str(folder), draws=0)

@@ -62,8 +62,8 @@ export: install ## write the programme workbook to output/ddanalysis_programme.x
 	@mkdir -p output
 	$(PY) -m ddanalysis export --all -o output/ddanalysis_programme.xlsx
 
-notebooks: install ## run the options-appraisal template for every project into output/notebooks
-	$(PY) -m ddanalysis.notebook_runner
+notebooks: install ## run the options-appraisal template for every project (or PROJECTS="id-or-workspace-folder ...") into output/notebooks
+	$(PY) -m ddanalysis.notebook_runner $(foreach p,$(PROJECTS),-p $(p))
 
 bench: install system-deps ## benchmarks, each against a baseline in the same run
 	$(PY) -m pytest benchmarks -p no:xdist --benchmark-only --benchmark-columns=min,median,mean,rounds

@@ -8,7 +8,7 @@ Two inputs are read, and both are validated completely before anything is return
 
 * a CSV with columns ``line,value,unit,note`` (one row per subjective line, plus ``fte`` and
   ``headcount`` rows and optional ``project_id`` and ``source`` rows); the bundled files in
-  ``data/baselines/<project-id>.csv`` are of this kind, each with a ``<project-id>.yaml`` beside it
+  ``data/projects/<project-id>/baseline.csv`` are of this kind, each with a ``baseline.yaml`` beside it
   holding provenance and the sizing against the council's official RS figure;
 * the input workbook written by :func:`ddanalysis.template.write_template` (sheet ``Input``).
 

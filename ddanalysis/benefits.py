@@ -201,7 +201,7 @@ def appraise_benefits(
             "reason": (
                 model.reason
                 if model is not None
-                else f"no outcome model (data/outcomes/{project_id}.yaml) for this project"
+                else f"no outcome model (outcomes.yaml in the workspace of {project_id}) for this project"
             ),
             "outcome_case": case,
             "options": by_option,

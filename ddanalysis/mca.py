@@ -1,7 +1,7 @@
 """Multi-criteria analysis (MCA) of the non-monetised criteria, as in the HM Treasury Green Book.
 
 Criteria and default swing weights live in ``data/mca/criteria.yaml``; each project's scores (0-10,
-higher is better, one written rationale each) live in ``data/mca/scores/<project-id>.yaml``. All
+higher is better, one written rationale each) live in ``mca.yaml`` in each project's workspace (``data/projects/<project-id>/``). All
 bundled weights and scores are ILLUSTRATIVE judgements of the ddanalysis team, to be replaced at the
 council's own scoring workshop. Costs and savings are not criteria: the money appraisal values them.
 
@@ -293,7 +293,7 @@ def load_scores(project_id: str, path: Path | None = None) -> pd.DataFrame:
 
     Validated against the project's short list and the criteria file: every shortlisted option x
     criterion is present, scores are numbers from 0 to 10, rationales are not empty, and there is
-    no unknown option or criterion. ``path`` overrides the bundled ``data/mca/scores/<id>.yaml``.
+    no unknown option or criterion. ``path`` overrides the workspace's ``mca.yaml``.
     ILLUSTRATIVE scores, to be replaced at the council's scoring workshop.
     """
     criteria = list(load_criteria()["criterion"])

@@ -1,6 +1,6 @@
 """Public value: the outcomes an option changes, priced with the unit-cost library, by who gains.
 
-One job: turn a project's outcome model (``data/outcomes/<project-id>.yaml``) and the unit-cost
+One job: turn a project's outcome model (``outcomes.yaml`` in its workspace) and the unit-cost
 library (:mod:`ddanalysis.unit_costs`) into each option's **benefits per year, by agency and kind**,
 their present values, and the return-on-investment measures of HM Treasury's supplementary guidance
 for local partnerships (the New Economy cost-benefit model).
@@ -154,7 +154,7 @@ class Outcome(BaseModel):
 
 
 class ProjectOutcomes(BaseModel):
-    """A project's outcome model (``data/outcomes/<project-id>.yaml``)."""
+    """A project's outcome model (``outcomes.yaml`` in its workspace)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -260,9 +260,9 @@ def parse_outcomes(raw: Any, path: Path | str, library: UnitCostLibrary,
 def load_outcomes(project_id: str, *, directory: Path | str | None = None,
                   library: UnitCostLibrary | None = None,
                   shortlist: Sequence[str] | None = None) -> ProjectOutcomes:
-    """Read and validate ``<directory>/<project_id>.yaml`` (default ``data/outcomes``).
+    """Read and validate ``<directory>/<project_id>.yaml`` (default: ``outcomes.yaml`` in the project's workspace).
 
-    ``shortlist`` is the project's option ids (default: from ``data/projects.yaml``); ``library``
+    ``shortlist`` is the project's option ids (default: from the project's ``project.yaml``); ``library``
     the unit costs (default: the bundled library). The file's ``project_id`` must match.
     """
     path = outcomes_path(project_id, directory)

@@ -498,3 +498,52 @@ def test_appraise_json_is_byte_identical_across_processes(work):
     assert first != other
     assert json.loads(first)["project"] == "nelincs-environment"
     assert sha256s(DATA) == before
+
+
+# --- workspaces: ddanalysis new, and a council's own folder ------------------------------------------------
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["new", "ws", "--council", "E9999", "--service", "cultural"],
+     ("error: unknown council code(s) E9999: expected an English authority's DCLG E-code",)),
+    (["new", "ws", "--council", "E5030", "--service", "libraries"],
+     ("error: unknown RS service block 'libraries'; valid RS service blocks: education, ",)),
+    (["new", "ws", "--council", "E5030", "--service", "cultural", "--base-year", "1990-91"],
+     ("error: base year 1990-91: no GDP deflator for it in data/assumptions/appraisal.yaml",)),
+], ids=["unknown-council", "not-an-rs-block", "base-year-without-deflator"])
+def test_new_workspace_bad_arguments(work, args, expect):
+    fails_cleanly(*args, cwd=work, expect=expect)
+
+
+def _own_workspace(tmp_path: Path) -> Path:
+    """A council's workspace outside the working folder: walsall-college's files under the id 'my-college'."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for src in (DATA / "projects" / PROJECT).iterdir():
+        text = src.read_text(encoding="utf-8").replace(PROJECT, "my-college")
+        (folder / src.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_workspace_project_file_with_an_unknown_key(work, tmp_path):
+    folder = _own_workspace(tmp_path)
+    path = folder / "project.yaml"
+    replace_once(path, "\ntitle:", "\ncolour: blue\ntitle:")
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
+                  expect=(f"error: {path}, field 'colour': Extra inputs are not permitted",))
+
+
+def test_workspace_without_a_baseline(work, tmp_path):
+    folder = _own_workspace(tmp_path)
+    (folder / "baseline.csv").unlink()
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
+                  expect=(f"error: {folder}: no baseline: expected baseline.xlsx (from `ddanalysis template`) or "
+                          "baseline.csv",))
+
+
+def test_workspace_from_an_older_schema(work, tmp_path):
+    folder = _own_workspace(tmp_path)
+    replace_once(folder / "project.yaml", "schema_version: 1\n", "schema_version: 0\n")
+    fails_cleanly("export", str(folder), "-o", "out.xlsx", "--draws", "0", cwd=work, inputs=(folder,),
+                  expect=(f"error: {folder / 'project.yaml'}, schema_version: 0, older than this release's 1: run "
+                          f"`ddanalysis upgrade {folder}`",))

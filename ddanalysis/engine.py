@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import config, mca, plan, registry
+from . import config, mca, plan, registry, workspace
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, load_book
 from .baseline import project_baseline
@@ -244,6 +244,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
             "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
             "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
             "package_version": __version__,
+            **{f"{k}_origin": v for k, v in workspace.input_origins(project_id).items()},  # own or default
         },
         run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
                                overrides),

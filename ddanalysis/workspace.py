@@ -249,3 +249,23 @@ def optional_file(ref: str | Path, name: str) -> Path | None:
     """``name`` in the project's workspace when it exists (None: use the bundled default)."""
     path = folder(ref) / name
     return path if path.is_file() else None
+
+
+def input_origins(ref: str | Path) -> dict[str, str]:
+    """Which of a project's inputs are its own (a file in its workspace) and which the bundled defaults, in words
+    (keys ``baseline``, ``assumptions``, ``mca_scores``, ``outcomes``), for the outputs' provenance."""
+    where = folder(ref)
+    own = {name: (where / name).is_file() for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml")}
+    try:
+        baseline = f"the project's own ({baseline_file(where).name})"
+    except DDAnalysisError:
+        baseline = "missing"
+    return {
+        "baseline": baseline,
+        "assumptions": "bundled defaults, with the project's own values from assumptions.yaml (column 'origin')"
+                       if own["assumptions.yaml"] else "bundled defaults (no assumptions.yaml)",
+        "mca_scores": "the project's own (mca.yaml)" if own["mca.yaml"]
+                      else "DEFAULT: every option scored 5 (neutral) on every criterion (no mca.yaml)",
+        "outcomes": "the project's own (outcomes.yaml)" if own["outcomes.yaml"]
+                    else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
+    }

@@ -247,3 +247,32 @@ def test_a_newer_schema_version_in_another_workspace_file_is_named(tmp_path: Pat
     (folder / "assumptions.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(DataFileError, match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads schema_version 1"):
         appraise(str(folder), draws=0)
+
+
+def test_outputs_say_which_inputs_are_the_projects_own(tmp_path: Path):
+    """The copy has its own baseline and assumptions.yaml but no mca.yaml and no outcomes.yaml."""
+    r = appraise(str(_workspace(tmp_path)), draws=0, with_switching=False, with_decision=False,
+                 with_sensitivity=False)
+    prov = r.to_dict()["provenance"]
+    assert prov["baseline_origin"] == "the project's own (baseline.csv)"
+    assert prov["assumptions_origin"].startswith("bundled defaults, with the project's own values")
+    assert prov["mca_scores_origin"].startswith("DEFAULT: every option scored 5")
+    assert prov["outcomes_origin"].startswith("none: no outcome model")
+    origin = r.assumptions.set_index(["scope", "key"])["origin"]
+    assert origin[("charitable-trust", "grant_income_share")] == "project's own (assumptions.yaml)"
+    assert origin[("charitable-trust", "pension_rate_change")] == "bundled default"
+
+
+def test_dashboards_serve_named_workspaces_by_id(tmp_path: Path, monkeypatch):
+    """serve.py checks each folder and names it to the kernels in DDANALYSIS_WORKSPACES; there the id (not the
+    path) finds the folder, after the bundled ids."""
+    from ddanalysis.dashboard.serve import served_workspaces
+
+    folder = _workspace(tmp_path)
+    assert served_workspaces([folder]) == {"my-museum": folder.resolve()}
+    with pytest.raises(DataFileError, match="not a workspace"):
+        served_workspaces([tmp_path])
+    monkeypatch.setattr(workspace, "_OPENED", {})  # a fresh kernel: nothing opened yet
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    assert registry.served_ids() == registry.project_ids() + ["my-museum"]
+    assert workspace.folder("my-museum") == folder.resolve()

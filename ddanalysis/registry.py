@@ -12,15 +12,14 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .filestamp import Stamp, stamp
-from . import config
+from . import config, workspace
 from .codes import AUTHORITY_CLASSES
 from .errors import DataFileError, unknown
+from .filestamp import Stamp, stamp
 from .problems import Problems
-from .years import fy_start_year
-from .yamlio import read_utf8
-from . import workspace
 from .workspace import DELIVERY_MODELS, STATUS_QUO  # noqa: F401 - re-exported
+from .yamlio import read_utf8
+from .years import fy_start_year
 
 
 class Project(BaseModel):
@@ -143,8 +142,8 @@ def authorities() -> pd.DataFrame:
 def council_codes() -> dict[str, str]:
     """E-code or ONS code -> DCLG E-code, for every English authority."""
     frame = authorities()
-    codes = dict(zip(frame.e_code, frame.e_code))
-    codes.update({o: e for o, e in zip(frame.ons_code, frame.e_code) if o})
+    codes = dict(zip(frame.e_code, frame.e_code, strict=True))
+    codes.update({o: e for o, e in zip(frame.ons_code, frame.e_code, strict=True) if o})
     return codes
 
 

@@ -160,8 +160,8 @@ def project_yaml(pid: str, title: str, e_codes: list[str], service: str, service
     return "\n".join([
         f"# Workspace written by `ddanalysis new`: {title} ({names}).",
         "# Edit freely: add aims, drivers, partners, a plan_start date (default 1 April after the base year),",
-        "# more services (each with id, title, rs_block, shortlist). The short list below is a DEFAULT: choose your own",
-        f"# from {', '.join(workspace.DELIVERY_MODELS)} (the status quo in-house first).",
+        "# more services (each with id, title, rs_block, shortlist). The short list below is a DEFAULT:",
+        f"# choose your own from {', '.join(workspace.DELIVERY_MODELS)} (the status quo in-house first).",
         f"schema_version: {workspace.SCHEMA_VERSION}",
         f"id: {pid}",
         f"title: {_quoted(title)}",
@@ -206,7 +206,7 @@ def baseline_workbook(pid: str, figures: pd.DataFrame, e_code: str, official_dir
         for col, value in enumerate([r.figure, r.value_gbp_k, r._2, r.year, r.file], start=1):
             ws.cell(row=i, column=col, value=value)
         ws.cell(row=i, column=2).number_format = "#,##0"
-    for letter, width in zip("ABCDE", (70, 14, 8, 9, 70)):
+    for letter, width in zip("ABCDE", (70, 14, 8, 9, 70), strict=True):
         ws.column_dimensions[letter].width = width
     return wb
 

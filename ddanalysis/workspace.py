@@ -145,7 +145,7 @@ def read_project_file(folder: Path) -> ProjectFile:
     if not path.is_file():
         raise DataFileError(f"{folder}: not a workspace (no {PROJECT_FILE}); create one with `ddanalysis new "
                             f"{folder} --council CODE --service KEY`")
-    raw = read_yaml_mapping(path, "workspace project file", expected=f"a mapping with schema_version, id, title, "
+    raw = read_yaml_mapping(path, "workspace project file", expected="a mapping with schema_version, id, title, "
                                                                       "councils and services")
     problems = Problems(path)
     check_version(raw, path, problems)

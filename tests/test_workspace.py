@@ -229,7 +229,8 @@ def test_upgrade_migrates_a_workspace_from_before_versioning_and_keeps_the_old_f
         raw = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
         raw.pop("schema_version", None)
         (folder / name).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    originals = {n: (folder / n).read_text(encoding="utf-8") for n in ("project.yaml", "baseline.yaml", "assumptions.yaml")}
+    names = ("project.yaml", "baseline.yaml", "assumptions.yaml")
+    originals = {n: (folder / n).read_text(encoding="utf-8") for n in names}
     refused = _cli("appraise", str(folder), "--draws", "0", cwd=tmp_path)
     assert refused.returncode == 2 and f"run `ddanalysis upgrade {folder}`" in refused.stderr
     out = _cli("upgrade", str(folder), cwd=tmp_path)
@@ -245,7 +246,8 @@ def test_a_newer_schema_version_in_another_workspace_file_is_named(tmp_path: Pat
     folder = _workspace(tmp_path)
     text = (folder / "assumptions.yaml").read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7")
     (folder / "assumptions.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads schema_version 1"):
+    with pytest.raises(DataFileError, match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads "
+                                            r"schema_version 1"):
         appraise(str(folder), draws=0)
 
 

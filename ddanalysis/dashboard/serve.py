@@ -128,8 +128,10 @@ def main(argv: list[str] | None = None) -> int:
                          f"also {HOSTS_ENV}=a,b). Loopback addresses and localhost are always served")
     ap.add_argument("workspaces", nargs="*", type=Path, metavar="DIR",
                     help="workspace folders to serve beside the bundled projects (by their ids)")
-    args, extra = ap.parse_known_args(argv)
-    extra = [a for a in extra if a != "--"]
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cut = argv.index("--") if "--" in argv else len(argv)  # after '--': Voila's own options, never folders
+    args, extra = ap.parse_known_args(argv[:cut])
+    extra = extra + argv[cut + 1:]
     try:
         served = served_workspaces(args.workspaces)
     except DDAnalysisError as exc:

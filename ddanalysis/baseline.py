@@ -813,8 +813,7 @@ def _looks_all_pounds(numbers: Mapping[str, float]) -> bool:
 
 def _official_what(s: Sizing) -> str:
     """Which official figure sizes the baseline, for messages: councils, RS block(s), sheet and cell(s)."""
-    names = registry.councils().set_index("e_code")["name"]
-    councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
+    councils = " and ".join(dict.fromkeys(registry.council_name(c.council) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
     cells = ", ".join(c.cell for c in s.cells)
     return (f"the official 2014-15 RS net current expenditure of {councils} on {blocks} (DCLG Revenue Outturn "
@@ -822,8 +821,7 @@ def _official_what(s: Sizing) -> str:
 
 
 def _sizing_sentence(s: Sizing, share: float) -> str:
-    names = registry.councils().set_index("e_code")["name"]
-    councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
+    councils = " and ".join(dict.fromkeys(registry.council_name(c.council) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
     cells = ", ".join(c.cell for c in s.cells)
     return (f" In-scope net budget = {share:.2%} of the official 2014-15 RS net current expenditure of {councils} "

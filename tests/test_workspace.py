@@ -278,3 +278,17 @@ def test_dashboards_serve_named_workspaces_by_id(tmp_path: Path, monkeypatch):
     monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
     assert registry.served_ids() == registry.project_ids() + ["my-museum"]
     assert workspace.folder("my-museum") == folder.resolve()
+
+
+def test_the_appraisal_dashboard_offers_and_builds_a_served_workspace(tmp_path: Path, monkeypatch):
+    """With the workspace named to the kernel, the project list ends with it (title and council name) and its
+    page builds, by id."""
+    from ddanalysis.dashboard.appraisal import AppraisalPage
+    from ddanalysis.dashboard.store import ResultStore
+
+    folder = _workspace(tmp_path)
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    page = AppraisalPage(ResultStore(directory=tmp_path / "cache", fingerprint="t"), "my-museum")
+    assert list(page.project.options)[-1] == ("Museum and tourism (Dover)", "my-museum")
+    assert page.project.value == "my-museum"

@@ -46,8 +46,8 @@ typecheck: install ## mypy on the package (settings in pyproject.toml)
 hooks: install ## install the pre-commit hooks (.pre-commit-config.yaml) in this clone's .git
 	$(VENV)/bin/pre-commit install
 
-dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT)
-	$(PY) -m ddanalysis.dashboard.serve --port $(PORT)
+dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT) (WORKSPACES="folder ..." beside the bundled projects)
+	$(PY) -m ddanalysis.dashboard.serve $(WORKSPACES) --port $(PORT)
 
 lab: install ## open JupyterLab on the project (the package importable)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)

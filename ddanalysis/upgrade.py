@@ -19,7 +19,7 @@ from .workspace import PROJECT_FILE, SCHEMA_VERSION
 from .yamlio import read_yaml_mapping
 
 #: The workspace files that carry a schema version.
-VERSIONED_FILES = (PROJECT_FILE, "baseline.yaml", "assumptions.yaml", "mca.yaml", "outcomes.yaml")
+VERSIONED_FILES = (PROJECT_FILE, "baseline.yaml", "assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml")
 
 
 def _to_1(text: str) -> str:

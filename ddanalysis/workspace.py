@@ -253,9 +253,9 @@ def optional_file(ref: str | Path, name: str) -> Path | None:
 
 def input_origins(ref: str | Path) -> dict[str, str]:
     """Which of a project's inputs are its own (a file in its workspace) and which the bundled defaults, in words
-    (keys ``baseline``, ``assumptions``, ``mca_scores``, ``outcomes``), for the outputs' provenance."""
+    (keys ``baseline``, ``assumptions``, ``mca_scores``, ``outcomes``, ``plans``), for the outputs' provenance."""
     where = folder(ref)
-    own = {name: (where / name).is_file() for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml")}
+    own = {name: (where / name).is_file() for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml")}
     try:
         baseline = f"the project's own ({baseline_file(where).name})"
     except DDAnalysisError:
@@ -268,4 +268,6 @@ def input_origins(ref: str | Path) -> dict[str, str]:
                       else "DEFAULT: every option scored 5 (neutral) on every criterion (no mca.yaml)",
         "outcomes": "the project's own (outcomes.yaml)" if own["outcomes.yaml"]
                     else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
+        "plans": "the plan templates, with the project's own start and durations (plan.yaml)" if own["plan.yaml"]
+                 else "the bundled plan templates, from the project's plan_start (no plan.yaml)",
     }

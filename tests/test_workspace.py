@@ -1,6 +1,7 @@
 """Workspaces (ddanalysis.workspace): the folder that holds one appraisal, bundled or a council's own."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -292,3 +293,19 @@ def test_the_appraisal_dashboard_offers_and_builds_a_served_workspace(tmp_path: 
     page = AppraisalPage(ResultStore(directory=tmp_path / "cache", fingerprint="t"), "my-museum")
     assert list(page.project.options)[-1] == ("Museum and tourism (Dover)", "my-museum")
     assert page.project.value == "my-museum"
+
+
+def test_plan_yaml_moves_the_start_and_names_a_wrong_key(tmp_path: Path):
+    """Dover's plan_start is 2015-07-01 (its project.yaml); plan.yaml starting 92 days later, 2015-10-01 (July 31 +
+    August 31 + September 30 days), with the durations unchanged, moves every option's go-live by exactly 92 days."""
+    folder = _workspace(tmp_path)
+    quick = dict(draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
+    before = appraise(str(folder), **quick).options.set_index("id")["go_live"]
+    (folder / "plan.yaml").write_text("schema_version: 1\nstart: 2015-10-01\n", encoding="utf-8")
+    after = appraise(str(folder), **quick).options.set_index("id")["go_live"]
+    for opt in before.index.drop("in-house"):
+        shift = dt.date.fromisoformat(after[opt]) - dt.date.fromisoformat(before[opt])
+        assert shift == dt.timedelta(days=92), opt
+    (folder / "plan.yaml").write_text("schema_version: 1\nstart_date: 2015-07-01\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"plan.yaml, field 'start_date': Extra inputs are not permitted"):
+        appraise(str(folder), **quick)

@@ -659,7 +659,7 @@ def workspace_plan(project_id: str) -> WorkspacePlan:
     try:
         found = WorkspacePlan.model_validate(read_yaml_mapping(path, "workspace plan"))
     except ValidationError as exc:
-        problems.add_validation("", exc.errors())
+        workspace.validation_problems(problems, exc, WorkspacePlan)
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any raised
     for model_id, scale in found.models.items():

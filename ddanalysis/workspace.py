@@ -94,6 +94,21 @@ class ProjectFile(BaseModel):
     services: tuple[Service, ...]
 
 
+def validation_problems(problems: Problems, exc: ValidationError, model: type[BaseModel]) -> None:
+    """Add pydantic's errors to ``problems``, each at its key; an unknown key says which keys are expected."""
+    for err in exc.errors():
+        loc = ".".join(map(str, err.get("loc", ())))
+        if err.get("type") == "extra_forbidden":
+            owner = model
+            for part in err["loc"][:-1]:
+                field = owner.model_fields.get(str(part)) if isinstance(part, str) else None
+                inner = getattr(field.annotation, "__args__", (None,))[0] if field is not None else None
+                owner = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else owner
+            problems.add(f"field '{loc}'", f"unknown key; expected one of {', '.join(owner.model_fields)}")
+        else:
+            problems.add(f"field '{loc}'" if loc else "", err["msg"])
+
+
 def bundled_root() -> Path:
     """``data/projects``: the bundled workspaces and ``programme.yaml``."""
     return config.data_path(BUNDLED_DIR_NAME)
@@ -153,7 +168,7 @@ def read_project_file(folder: Path) -> ProjectFile:
     try:
         parsed = ProjectFile.model_validate(raw)
     except ValidationError as exc:
-        problems.add_validation("", exc.errors())
+        validation_problems(problems, exc, ProjectFile)
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any raised
     if not parsed.services:

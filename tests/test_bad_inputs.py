@@ -530,7 +530,7 @@ def test_workspace_project_file_with_an_unknown_key(work, tmp_path):
     path = folder / "project.yaml"
     replace_once(path, "\ntitle:", "\ncolour: blue\ntitle:")
     fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
-                  expect=(f"error: {path}, field 'colour': Extra inputs are not permitted",))
+                  expect=(f"error: {path}, field 'colour': unknown key; expected one of schema_version, id, title, ",))
 
 
 def test_workspace_without_a_baseline(work, tmp_path):

@@ -123,7 +123,7 @@ def test_workspace_project_file_lists_every_problem(tmp_path: Path):
         registry.project(str(tmp_path))
     message = str(info.value)
     assert message.startswith(f"{tmp_path / 'project.yaml'}: 2 problems found")
-    assert "field 'colour': Extra inputs are not permitted" in message
+    assert "field 'colour': unknown key; expected one of schema_version, id, title, councils, " in message
     assert "field 'services.0.shortlist': Value error, unknown delivery model(s) ['mutal']" in message
     raw["services"][0]["shortlist"] = ["in-house", "mutual"]
     del raw["colour"]

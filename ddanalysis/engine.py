@@ -109,6 +109,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     project = registry.project(project_id)
     project_id = project.id  # a workspace folder is opened and named by its id from here on
     book = load_book(project_id)
+    if project.base_year != book.settings.base_year:  # never appraise a baseline in another year's prices unsaid
+        raise DDAnalysisError(f"{project_id}: project.yaml gives base_year {project.base_year}, but the assumptions "
+                              f"are in {book.settings.base_year} prices; set base_year: \"{book.settings.base_year}\"")
     sc = book.scenario(scenario)
     values = book.values(sc)
     ob_key = (PROJECT_SCOPE, "optimism_bias_mitigation")

@@ -309,3 +309,10 @@ def test_plan_yaml_moves_the_start_and_names_a_wrong_key(tmp_path: Path):
     (folder / "plan.yaml").write_text("schema_version: 1\nstart_date: 2015-07-01\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"plan.yaml, field 'start_date': unknown key; expected one of schema_version, start, duration_scale, models"):
         appraise(str(folder), **quick)
+
+
+def test_a_base_year_the_assumptions_are_not_in_is_refused_not_ignored(tmp_path: Path):
+    folder = _workspace(tmp_path, base_year="2021-22")
+    with pytest.raises(DDAnalysisError, match=r"my-museum: project.yaml gives base_year 2021-22, but the assumptions "
+                                              r"are in 2014-15 prices"):
+        appraise(str(folder), draws=0)

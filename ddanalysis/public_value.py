@@ -51,7 +51,7 @@ from typing import Any, Literal, Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import config
+from . import config, workspace
 from .errors import DataFileError
 from .unit_costs import AGENCIES, FISCAL_KINDS, KINDS, Source, UnitCostLibrary, load_library, rebased_components
 from .yamlio import load_yaml_text, read_utf8
@@ -168,9 +168,7 @@ class ProjectOutcomes(BaseModel):
     @field_validator("schema_version")
     @classmethod
     def _version(cls, value: int | None) -> int | None:
-        from .workspace import version_field  # late import: the workspace reads the sources
-
-        return version_field(value)
+        return workspace.version_field(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProjectOutcomes":
@@ -230,8 +228,6 @@ def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
     """``<directory>/<project_id>.yaml`` when a directory is given, else ``outcomes.yaml`` in the project's workspace."""
     if directory is not None:
         return Path(directory) / f"{project_id}.yaml"
-    from . import workspace  # late import: the workspace reads the sources
-
     return workspace.folder(project_id) / "outcomes.yaml"
 
 
@@ -574,8 +570,6 @@ def check_bundled(outcomes_dir: Path | str | None = None, unit_costs_dir: Path |
         library = load_library(unit_costs_dir)
     except DataFileError as exc:
         return [str(exc)]
-    from . import workspace  # late import: the workspace reads the sources
-
     if outcomes_dir is not None:
         found = [(p.stem, Path(outcomes_dir)) for p in sorted(Path(outcomes_dir).glob("*.yaml"))]
     else:

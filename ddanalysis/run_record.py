@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import workspace
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -108,8 +110,6 @@ def project_input_files(data_dir: Path, project_id: str) -> list[Path]:
     assumption book (levers, settings, scenarios, sources, correlations, every model file), the MCA
     criteria, the plan templates, and every file in the project's workspace (project, baseline,
     overrides, scores, outcomes)."""
-    from . import workspace  # late import: the workspace reads the registry's sources
-
     a = data_dir / "assumptions"
     own = sorted(p for p in workspace.folder(project_id).iterdir() if p.suffix in (".yaml", ".csv", ".xlsx"))
     files = [data_dir / "projects" / workspace.PROGRAMME_FILE, data_dir / "councils.csv",

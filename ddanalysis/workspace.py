@@ -185,7 +185,7 @@ def read_project_file(folder: Path) -> ProjectFile:
 
 
 def _check_blocks(parsed: ProjectFile, problems: Problems) -> None:
-    from .sources.rs import SERVICE_KEYS  # late import: the sources read the registry's classes
+    from .sources.rs import SERVICE_KEYS  # late import: the sources package imports the registry
 
     for i, s in enumerate(parsed.services):
         if s.rs_block not in SERVICE_KEYS:

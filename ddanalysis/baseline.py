@@ -911,14 +911,24 @@ def _rs_share(numbers: Mapping[str, float], sizing: Sizing | None, own_meta: boo
     return share
 
 
-def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str, sizing: Sizing | None,
-                        pounds_ratio: float | None, official_tolerance: float | None, problems: Problems) -> None:
+def _official(sizing: Sizing | None, project: registry.Project | None) -> tuple[float | None, str]:
+    """The official RS net figure (GBP thousand) a baseline is measured against, and what it is: the sizing's,
+    else the one a workspace's project.yaml states for its block (written by ``ddanalysis new``)."""
+    if sizing is not None:
+        return sizing.rs_net_current_gbp_k, _official_what(sizing)
+    if project is not None and project.official_rs_gbp_k is not None:
+        return project.official_rs_gbp_k, project.official_rs_source
+    return None, ""
+
+
+def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str,
+                        official: tuple[float | None, str], pounds_ratio: float | None,
+                        official_tolerance: float | None, problems: Problems) -> None:
     """Add the :func:`scale_problems` of a complete budget (GBP thousand), each at its line's cell (or the whole
-    file), measured against the official RS net figure when the sizing gives one."""
+    file), measured against the official RS net figure when there is one (``official``: GBP thousand, what)."""
     for key, what in scale_problems(
             numbers, {c.key: c.where for c in cells},
-            official_gbp_k=sizing.rs_net_current_gbp_k if sizing is not None else None,
-            official_what=_official_what(sizing) if sizing is not None else "",
+            official_gbp_k=official[0], official_what=official[1],
             pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
         problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
 
@@ -979,7 +989,8 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     sizing = _sizing(meta, meta_path.name, project, problems)
     share = _rs_share(numbers, sizing, meta is not None, meta_path.name, problems)
     if all(k in numbers for k in BASELINE_LINES) and not _looks_all_pounds(numbers):
-        _add_scale_problems(numbers, cells, whole, sizing, pounds_ratio, official_tolerance, problems)
+        _add_scale_problems(numbers, cells, whole, _official(sizing, project), pounds_ratio, official_tolerance,
+                            problems)
 
     problems.raise_if_any()
     assert project is not None

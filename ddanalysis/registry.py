@@ -43,6 +43,9 @@ class Project(BaseModel):
     base_year: str = config.BASE_YEAR
     horizon: int | None = None
     illustrative: bool = False
+    #: the councils' official RS net current expenditure on the services' blocks, GBP thousand, and its source
+    official_rs_gbp_k: float | None = None
+    official_rs_source: str = ""
 
     @field_validator("shortlist")
     @classmethod
@@ -168,6 +171,8 @@ def _from_file(parsed: workspace.ProjectFile, path: Path) -> Project:
         aims=parsed.aims, drivers=parsed.drivers, partners=parsed.partners, shortlist=parsed.services[0].shortlist,
         plan_start=parsed.plan_start or dt.date(fy_start_year(parsed.base_year) + 1, 4, 1),
         base_year=parsed.base_year, horizon=parsed.horizon, illustrative=parsed.illustrative,
+        official_rs_gbp_k=parsed.official.rs_net_current_gbp_k if parsed.official else None,
+        official_rs_source=parsed.official.source if parsed.official else "",
     )
 
 

@@ -123,6 +123,25 @@ def official_figures(e_code: str, block: str, title: str, base_year: str,
     return pd.DataFrame(out, columns=["figure", "value_gbp_k", "return", "year", "file"])
 
 
+def official_rs(e_codes: list[str], block: str, base_year: str, folder: Path | None = None) -> dict | None:
+    """The councils' official RS net current expenditure on ``block`` in the base year (GBP thousand, summed over
+    the councils) with its source, for ``project.yaml``'s ``official``; None without an RS file of that year or
+    a figure for every council."""
+    path = official_files(base_year, folder).get("RS")
+    if path is None or base_year not in path.name:
+        return None
+    from .sources import read_official, select_outturn
+
+    rows = select_outturn(read_official([path], measure="outturn"), councils=e_codes, services=[block])
+    if sorted(set(rows.e_code.astype(str))) != sorted(e_codes):
+        return None
+    names = " and ".join(registry.council_name(c) for c in e_codes)
+    label, line = str(rows.label.iloc[0]), int(rows.rs_line.iloc[0])
+    return {"rs_net_current_gbp_k": float(rows.value_gbp_k.sum()),
+            "source": f"the official {base_year} RS net current expenditure of {names} on {label} (DCLG Revenue "
+                      f"Outturn Summary, {path.name}, RS line {line})"}
+
+
 def _slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:60].strip("-") or "my-project"
 
@@ -154,8 +173,9 @@ def _checked(councils: list[str], service: str, base_year: str) -> list[str]:
 
 
 def project_yaml(pid: str, title: str, e_codes: list[str], service: str, service_title: str,
-                 base_year: str) -> str:
-    """The text of a new workspace's ``project.yaml`` (with comments saying what to edit)."""
+                 base_year: str, official: dict | None = None) -> str:
+    """The text of a new workspace's ``project.yaml`` (with comments saying what to edit); ``official``: the
+    councils' RS figure for the block (:func:`official_rs`), against which the baseline is checked."""
     names = ", ".join(f"{c} {registry.council_name(c)}" for c in e_codes)
     return "\n".join([
         f"# Workspace written by `ddanalysis new`: {title} ({names}).",
@@ -173,6 +193,10 @@ def project_yaml(pid: str, title: str, e_codes: list[str], service: str, service
         f"    title: {_quoted(service_title)}",
         f"    rs_block: {service}",
         f"    shortlist: [{', '.join(DEFAULT_SHORTLIST)}]",
+        *([] if official is None else [
+            "# the baseline's net budget is refused when well above this (a likely unit mistake)",
+            "official:", f"  rs_net_current_gbp_k: {official['rs_net_current_gbp_k']:g}",
+            f"  source: {_quoted(official['source'])}"]),
         "",
     ])
 
@@ -239,8 +263,9 @@ def create_workspace(folder: str | Path, councils: list[str], service: str, *, b
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a workspace is an ordinary folder
-        (staging / workspace.PROJECT_FILE).write_text(project_yaml(pid, title, e_codes, service, title, base_year),
-                                                      encoding="utf-8")
+        official = official_rs(e_codes, service, base_year, where)
+        (staging / workspace.PROJECT_FILE).write_text(
+            project_yaml(pid, title, e_codes, service, title, base_year, official), encoding="utf-8")
         wb.save(staging / "baseline.xlsx")
         _swap_in(staging, target)
     except BaseException:

@@ -74,6 +74,16 @@ class Service(BaseModel):
         return check_shortlist(value)
 
 
+class OfficialFigure(BaseModel):
+    """The councils' official RS net current expenditure on the project's block(s), GBP thousand (written by
+    ``ddanalysis new``): a baseline's net budget well above it is refused as a likely unit mistake."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rs_net_current_gbp_k: float = Field(gt=0)
+    source: str = Field(min_length=10)
+
+
 class ProjectFile(BaseModel):
     """``project.yaml`` of a workspace, as written (keys and meaning in ``docs/workspaces.md``)."""
 
@@ -92,6 +102,7 @@ class ProjectFile(BaseModel):
     drivers: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
     services: tuple[Service, ...]
+    official: OfficialFigure | None = None
 
 
 def validation_problems(problems: Problems, exc: ValidationError, model: type[BaseModel]) -> None:

@@ -316,3 +316,23 @@ def test_a_base_year_the_assumptions_are_not_in_is_refused_not_ignored(tmp_path:
     with pytest.raises(DDAnalysisError, match=r"my-museum: project.yaml gives base_year 2021-22, but the assumptions "
                                               r"are in 2014-15 prices"):
         appraise(str(folder), draws=0)
+
+
+@pytest.mark.official
+def test_a_new_workspaces_baseline_is_checked_against_the_councils_official_figure(tmp_path: Path, official_dir):
+    """project.yaml records Barking & Dagenham's 2014-15 RS cultural figure, 8,665 thousand; a baseline whose net
+    budget is 1,800+170+250+600+90+20+4,000+5,000+300+150 - (150+50+30) = 12,150 thousand is above 8,665 x 1.25 =
+    10,831.25 and is refused, naming the figure; the library lines of 3,600 thousand pass."""
+    from ddanalysis.baseline import load_baseline
+
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
+                              official_dir=official_dir)
+    raw = yaml.safe_load((tmp_path / "ws" / "project.yaml").read_text(encoding="utf-8"))
+    assert raw["official"]["rs_net_current_gbp_k"] == 8665
+    _fill(tmp_path / "ws" / "baseline.xlsx", {**LIBRARY_LINES, "supplies_services": 4000, "third_party_payments": 5000})
+    with pytest.raises(DataFileError, match=r"net budget of 12,150 thousand .* is 140% of 8,665 thousand, the official "
+                                            r"2014-15 RS net current expenditure of Barking & Dagenham"):
+        load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws"))
+    _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
+    assert load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws")).net_budget_gbp \
+        == LIBRARY_NET_GBP

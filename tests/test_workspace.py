@@ -28,7 +28,9 @@ def test_bundled_results_unchanged_by_the_move_into_workspace_folders():
     The expected figures in tests/fixtures/bundled_results_before_move.json are NOT independent
     expected values: they were recorded once, by running the code and data as they stood before the
     move (every option's net present saving and MCA score, central scenario, council perspective, no
-    Monte Carlo draws), so that this test shows the move changed no result."""
+    Monte Carlo draws; ``scripts/record_bundled_results.py``, which runs on both layouts), so that this test
+    shows the move changed no result. Data changes made elsewhere before the move is merged need the file
+    recorded again from the code being replaced."""
     before = json.loads((FIX / "bundled_results_before_move.json").read_text(encoding="utf-8"))
     assert sorted(before) == sorted(registry.project_ids())
     for pid, options in before.items():

@@ -921,11 +921,12 @@ def _official(sizing: Sizing | None, project: registry.Project | None) -> tuple[
     return None, ""
 
 
-def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str,
-                        official: tuple[float | None, str], pounds_ratio: float | None,
+def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str, sizing: Sizing | None,
+                        project: registry.Project | None, pounds_ratio: float | None,
                         official_tolerance: float | None, problems: Problems) -> None:
     """Add the :func:`scale_problems` of a complete budget (GBP thousand), each at its line's cell (or the whole
-    file), measured against the official RS net figure when there is one (``official``: GBP thousand, what)."""
+    file), measured against the official RS net figure when there is one (:func:`_official`)."""
+    official = _official(sizing, project)
     for key, what in scale_problems(
             numbers, {c.key: c.where for c in cells},
             official_gbp_k=official[0], official_what=official[1],
@@ -989,8 +990,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     sizing = _sizing(meta, meta_path.name, project, problems)
     share = _rs_share(numbers, sizing, meta is not None, meta_path.name, problems)
     if all(k in numbers for k in BASELINE_LINES) and not _looks_all_pounds(numbers):
-        _add_scale_problems(numbers, cells, whole, _official(sizing, project), pounds_ratio, official_tolerance,
-                            problems)
+        _add_scale_problems(numbers, cells, whole, sizing, project, pounds_ratio, official_tolerance, problems)
 
     problems.raise_if_any()
     assert project is not None

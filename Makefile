@@ -46,8 +46,8 @@ typecheck: install ## mypy on the package (settings in pyproject.toml)
 hooks: install ## install the pre-commit hooks (.pre-commit-config.yaml) in this clone's .git
 	$(VENV)/bin/pre-commit install
 
-dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT)
-	$(PY) -m ddanalysis.dashboard.serve --port $(PORT)
+dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT) (WORKSPACES="folder ..." beside the bundled projects)
+	$(PY) -m ddanalysis.dashboard.serve $(WORKSPACES) --port $(PORT)
 
 lab: install ## open JupyterLab on the project (the package importable)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -62,8 +62,8 @@ export: install ## write the programme workbook to output/ddanalysis_programme.x
 	@mkdir -p output
 	$(PY) -m ddanalysis export --all -o output/ddanalysis_programme.xlsx
 
-notebooks: install ## run the options-appraisal template for every project into output/notebooks
-	$(PY) -m ddanalysis.notebook_runner
+notebooks: install ## run the options-appraisal template for every project (or PROJECTS="id-or-workspace-folder ...") into output/notebooks
+	$(PY) -m ddanalysis.notebook_runner $(foreach p,$(PROJECTS),-p $(p))
 
 bench: install system-deps ## benchmarks, each against a baseline in the same run
 	$(PY) -m pytest benchmarks -p no:xdist --benchmark-only --benchmark-columns=min,median,mean,rounds

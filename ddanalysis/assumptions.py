@@ -27,7 +27,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import config
+from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError, unknown
 from .filestamp import Stamp, stamp
 from .keys import PROJECT_SCOPE, parse_key
@@ -584,11 +584,15 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    allowed = ("project", "settings", "models", "optimism_bias_factors")
+    allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors")
     problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
                  for k in sorted(set(raw) - set(allowed), key=str)]
     if raw.get("project") != project_id:
-        problems.append(f"project: {raw.get('project')!r} does not match the file name {project_id!r}")
+        problems.append(f"project: {raw.get('project')!r} does not match the project's id {project_id!r}")
+    try:
+        workspace.version_field(raw.get("schema_version"))
+    except ValueError as exc:
+        problems.append(f"schema_version: {exc}")
     new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
     problems += p
     for model_id, mapping in (raw.get("models") or {}).items():
@@ -602,7 +606,7 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     _fail(path, problems)
     if not new_rows:
         return table
-    new = pd.DataFrame(new_rows)
+    new = pd.DataFrame(new_rows).assign(origin=f"{ORIGIN_OWN} ({path.name})")
     keep = ~table.set_index(["scope", "key"]).index.isin(new.set_index(["scope", "key"]).index)
     return pd.concat([table[keep], new], ignore_index=True)
 
@@ -643,16 +647,30 @@ def _laid_out(path: Path, load, *args):
                             "bundled file of the same name in data/assumptions") from exc
 
 
+#: ``origin`` of an assumption: the bundled value, or the project's own (its overrides file, named after it).
+ORIGIN_DEFAULT = "bundled default"
+ORIGIN_OWN = "project's own"
+
+
+def _overrides_file(folder: Path, project_id: str) -> Path | None:
+    """A project's assumption overrides: ``projects/<id>.yaml`` in an assumptions folder given explicitly,
+    else ``assumptions.yaml`` in the project's workspace; None when it has none."""
+    legacy = folder / "projects" / f"{project_id}.yaml"
+    if legacy.exists():
+        return legacy
+    return workspace.optional_file(project_id, "assumptions.yaml")
+
+
 @lru_cache(maxsize=32)
 def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> AssumptionBook:
     levers = _laid_out(folder / "levers.yaml", _load_levers)
     sources = _laid_out(folder / "sources.yaml", _load_sources)
     settings, specs, setting_rows = _laid_out(folder / "appraisal.yaml", _load_settings, sources)
     models, model_rows = _laid_out(folder / "models", _load_models, levers, sources)
-    table = pd.DataFrame(setting_rows + model_rows)
+    table = pd.DataFrame(setting_rows + model_rows).assign(origin=ORIGIN_DEFAULT)
     if project_id is not None:
-        override = folder / "projects" / f"{project_id}.yaml"
-        if override.exists():
+        override = _overrides_file(folder, project_id)
+        if override is not None:
             table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
             settings = _laid_out(override, _project_ob_factors, settings)
     bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
@@ -673,10 +691,12 @@ def load_book(project_id: str | None = None, folder: Path | str | None = None) -
 
     The returned book is shared between callers (cached): treat it as read-only.
     """
-    if project_id is not None and project_id not in project_ids():
-        raise unknown("project", project_id, project_ids())
+    own = None
+    if project_id is not None:
+        project_id = registry.project(project_id).id  # an id or a workspace folder; unknown -> UnknownKeyError
+        own = workspace.optional_file(project_id, "assumptions.yaml")
     where = Path(folder or config.data_path("assumptions")).resolve()
-    return _load_book_cached(where, project_id, stamp(where))
+    return _load_book_cached(where, project_id, (stamp(where), stamp(own) if own is not None else None))
 
 
 def check_all(folder: Path | str | None = None) -> int:

@@ -8,7 +8,7 @@ Two inputs are read, and both are validated completely before anything is return
 
 * a CSV with columns ``line,value,unit,note`` (one row per subjective line, plus ``fte`` and
   ``headcount`` rows and optional ``project_id`` and ``source`` rows); the bundled files in
-  ``data/baselines/<project-id>.csv`` are of this kind, each with a ``<project-id>.yaml`` beside it
+  ``data/projects/<project-id>/baseline.csv`` are of this kind, each with a ``baseline.yaml`` beside it
   holding provenance and the sizing against the council's official RS figure;
 * the input workbook written by :func:`ddanalysis.template.write_template` (sheet ``Input``).
 
@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import config, registry
+from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError
 from .problems import Problems
 from .yamlio import not_utf8, read_yaml_mapping
@@ -332,10 +332,11 @@ class CulturalAdmissions(BaseModel):
 
 
 class BaselineMeta(BaseModel):
-    """Provenance of a bundled baseline (``data/baselines/<project-id>.yaml``)."""
+    """Provenance of a baseline (``baseline.yaml`` beside ``baseline.csv`` in a workspace)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    schema_version: int | None = None
     project_id: str
     base_year: str = Field(pattern=r"^\d{4}-\d{2}$")
     illustrative: bool
@@ -344,6 +345,11 @@ class BaselineMeta(BaseModel):
     funded_by: tuple[FundedBy, ...] = ()
     #: cultural admissions in the fees line and their VAT treatment (default: none)
     cultural_admissions: CulturalAdmissions | None = None
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, value: int | None) -> int | None:
+        return workspace.version_field(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -807,8 +813,7 @@ def _looks_all_pounds(numbers: Mapping[str, float]) -> bool:
 
 def _official_what(s: Sizing) -> str:
     """Which official figure sizes the baseline, for messages: councils, RS block(s), sheet and cell(s)."""
-    names = registry.councils().set_index("e_code")["name"]
-    councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
+    councils = " and ".join(dict.fromkeys(registry.council_name(c.council) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
     cells = ", ".join(c.cell for c in s.cells)
     return (f"the official 2014-15 RS net current expenditure of {councils} on {blocks} (DCLG Revenue Outturn "
@@ -816,8 +821,7 @@ def _official_what(s: Sizing) -> str:
 
 
 def _sizing_sentence(s: Sizing, share: float) -> str:
-    names = registry.councils().set_index("e_code")["name"]
-    councils = " and ".join(dict.fromkeys(str(names[c.council]) for c in s.cells))
+    councils = " and ".join(dict.fromkeys(registry.council_name(c.council) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
     cells = ", ".join(c.cell for c in s.cells)
     return (f" In-scope net budget = {share:.2%} of the official 2014-15 RS net current expenditure of {councils} "
@@ -831,8 +835,8 @@ def _sizing_sentence(s: Sizing, share: float) -> str:
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled baselines, ``data/baselines``."""
-    return config.data_path(BUNDLED_DIR_NAME)
+    """The folder of the bundled workspaces, ``data/projects`` (each project's baseline is in its own folder)."""
+    return workspace.bundled_root()
 
 
 def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None, meta_name: str,
@@ -844,6 +848,7 @@ def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None
         ("the file's project_id", texts.get("project_id")),
     ) if pid]
     chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
+    known = workspace.known_ids()
     for src, pid in candidates[1:]:
         if pid != chosen:
             problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
@@ -853,9 +858,9 @@ def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None
         problems.add(project_where, "the file does not say which project it is for: enter the project id in "
                                     "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
                                     "load_baseline(path, project_id=...)); valid ids: "
-                                    f"{', '.join(registry.project_ids())}")
-    elif chosen not in registry.project_ids():
-        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(registry.project_ids())}")
+                                    f"{', '.join(known)}")
+    elif chosen not in known:
+        problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(known)}")
     else:
         project = registry.project(chosen)
     return project
@@ -873,7 +878,7 @@ def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project
         sizing = meta.sizing
     elif project is not None:
         # a council's own file: size it against the same official RS figure as the bundled baseline
-        sidecar = bundled_dir() / f"{project.id}.yaml"
+        sidecar = workspace.folder(project.id) / "baseline.yaml"
         if sidecar.is_file():
             bundled = _read_meta(sidecar, Problems(sidecar, always_list=True))  # problems there are not the user's
             sizing = bundled.sizing if bundled else None
@@ -906,14 +911,25 @@ def _rs_share(numbers: Mapping[str, float], sizing: Sizing | None, own_meta: boo
     return share
 
 
+def _official(sizing: Sizing | None, project: registry.Project | None) -> tuple[float | None, str]:
+    """The official RS net figure (GBP thousand) a baseline is measured against, and what it is: the sizing's,
+    else the one a workspace's project.yaml states for its block (written by ``ddanalysis new``)."""
+    if sizing is not None:
+        return sizing.rs_net_current_gbp_k, _official_what(sizing)
+    if project is not None and project.official_rs_gbp_k is not None:
+        return project.official_rs_gbp_k, project.official_rs_source
+    return None, ""
+
+
 def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str, sizing: Sizing | None,
-                        pounds_ratio: float | None, official_tolerance: float | None, problems: Problems) -> None:
+                        project: registry.Project | None, pounds_ratio: float | None,
+                        official_tolerance: float | None, problems: Problems) -> None:
     """Add the :func:`scale_problems` of a complete budget (GBP thousand), each at its line's cell (or the whole
-    file), measured against the official RS net figure when the sizing gives one."""
+    file), measured against the official RS net figure when there is one (:func:`_official`)."""
+    official = _official(sizing, project)
     for key, what in scale_problems(
             numbers, {c.key: c.where for c in cells},
-            official_gbp_k=sizing.rs_net_current_gbp_k if sizing is not None else None,
-            official_what=_official_what(sizing) if sizing is not None else "",
+            official_gbp_k=official[0], official_what=official[1],
             pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
         problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
 
@@ -956,7 +972,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     """
     path = Path(path)
     if project_id is not None:
-        registry.project(project_id)  # UnknownKeyError listing the valid ids
+        project_id = registry.project(project_id).id  # an id or a workspace folder; UnknownKeyError listing the ids
     suffix = _baseline_suffix(path)
     problems = Problems(path, always_list=True)
     if suffix == ".csv":
@@ -974,7 +990,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     sizing = _sizing(meta, meta_path.name, project, problems)
     share = _rs_share(numbers, sizing, meta is not None, meta_path.name, problems)
     if all(k in numbers for k in BASELINE_LINES) and not _looks_all_pounds(numbers):
-        _add_scale_problems(numbers, cells, whole, sizing, pounds_ratio, official_tolerance, problems)
+        _add_scale_problems(numbers, cells, whole, sizing, project, pounds_ratio, official_tolerance, problems)
 
     problems.raise_if_any()
     assert project is not None
@@ -998,12 +1014,10 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
 
 
 def project_baseline(project_id: str) -> Baseline:
-    """The bundled (ILLUSTRATIVE) baseline of a project; an unknown id gets an UnknownKeyError."""
-    registry.project(project_id)  # UnknownKeyError listing the valid ids
-    path = bundled_dir() / f"{project_id}.csv"
-    if not path.is_file():
-        raise DataFileError(f"{path}: no bundled baseline for project {project_id!r}")
-    return load_baseline(path, project_id=project_id)
+    """The baseline in a project's workspace (``baseline.csv`` or ``baseline.xlsx``; the bundled ones are
+    ILLUSTRATIVE); an unknown id gets an UnknownKeyError, a missing baseline a DataFileError naming the folder."""
+    pid = registry.project(project_id).id  # UnknownKeyError listing the valid ids
+    return load_baseline(workspace.baseline_file(workspace.folder(pid)), project_id=pid)
 
 
 def all_baselines() -> dict[str, Baseline]:

@@ -113,7 +113,7 @@ def _header(project_id: str, model: "pv.ProjectOutcomes | None") -> dict[str, An
     """Whether the project monetises outcomes, its summary and, when it does not, why."""
     if model is None:
         return {"monetisable": False, "summary": "",
-                "reason": f"no outcome model (data/outcomes/{project_id}.yaml) for this project"}
+                "reason": f"no outcome model (outcomes.yaml in the workspace of {project_id}) for this project"}
     return {"monetisable": bool(model.monetisable), "summary": model.summary, "reason": model.reason}
 
 

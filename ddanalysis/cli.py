@@ -12,8 +12,12 @@ from typing import Optional
 
 import typer
 
+from . import config
 from .errors import DDAnalysisError
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+
+PROJECT_HELP = ("Project: a bundled id such as walsall-college (see `ddanalysis projects`) or a workspace folder "
+                "(see `ddanalysis new`).")
 
 app = typer.Typer(
     name="ddanalysis",
@@ -75,7 +79,7 @@ def outturn_command(
 
 @app.command("appraise")
 def appraise_command(
-    project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    project: str = typer.Argument(..., help=PROJECT_HELP),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
@@ -136,7 +140,7 @@ def template_command(
 
 @app.command("export")
 def export_command(
-    project: Optional[str] = typer.Argument(None, help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    project: Optional[str] = typer.Argument(None, help=PROJECT_HELP),
     output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
     all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
@@ -169,8 +173,10 @@ def export_command(
 
 @app.command("check-baseline")
 def check_baseline_command(
-    file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note) or the input workbook from `ddanalysis template`."),
-    project: Optional[str] = typer.Option(None, "--project", help="Project id the figures are for (when the file does not say)."),
+    file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note), the input workbook from `ddanalysis "
+                                          "template`, or a workspace folder (its baseline is checked)."),
+    project: Optional[str] = typer.Option(None, "--project", help="Project id or workspace folder the figures are for "
+                                                                  "(when the file does not say)."),
     no_scale_check: bool = typer.Option(
         False, "--no-scale-check",
         help="Accept a line 300 or more times the median of the other lines (by default refused as looking like "
@@ -186,6 +192,10 @@ def check_baseline_command(
     """
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
+    from .workspace import PROJECT_FILE, baseline_file
+
+    if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline, for its project
+        project, file = str(file), baseline_file(file)
 
     base = load_baseline(file, project_id=project, pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
                          official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE)
@@ -194,29 +204,35 @@ def check_baseline_command(
 
 @app.command("assumptions")
 def assumptions_command(
+    project: Optional[str] = typer.Argument(None, help="Project id or workspace folder: its assumptions, with its own "
+                                                       "overrides (origin column); the bundled defaults when absent."),
     rank: bool = typer.Option(False, "--rank", help="Rank by impact on the decision (swing in the best-versus-runner-up gap)."),
     top: int = typer.Option(25, "--top", help="How many rows to print with --rank (0 = all)."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
 ) -> None:
-    """List the bundled assumptions (values, source, quality); --rank orders them by how much they move the decision."""
+    """List the assumptions (values, source, quality, origin: bundled default or the project's own); --rank orders
+    them by how much they move the decision."""
     if rank:
         from .impact import rank_assumptions, render_ranking
 
+        if project is not None:
+            raise DDAnalysisError("--rank ranks the assumptions across the bundled programme; leave out the project "
+                                  f"({project}) or leave out --rank to list its assumptions")
         frame = rank_assumptions(perspective)
         shown = frame if top <= 0 else frame.head(top)
         typer.echo(shown.to_json(orient="records", indent=2) if as_json else render_ranking(frame, top or None))
         return
     from .assumptions import load_book
 
-    table = load_book(None).table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
-                                   "verified"]]
+    table = load_book(project).table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
+                                      "verified", "origin"]]
     typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))
 
 
 @app.command("report")
 def report_command(
-    project: str = typer.Argument(..., help="Project id, e.g. walsall-college (see `ddanalysis projects`)."),
+    project: str = typer.Argument(..., help=PROJECT_HELP),
     output: Path = typer.Option(..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
     perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
@@ -236,6 +252,48 @@ def report_command(
     result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed,
                       ob_mitigation=ob_mitigation, overrides=parse_pairs(set_values or []))
     typer.echo(f"wrote {write_paper(result, output)}")
+
+
+@app.command("new")
+def new_command(
+    folder: Path = typer.Argument(..., help="Workspace folder to create."),
+    council: list[str] = typer.Option(..., "--council", help="DCLG E-code or ONS code of any English authority "
+                                                             "(repeatable: partners)."),
+    service: str = typer.Option(..., "--service", help="RS service block key, e.g. cultural, environmental, education."),
+    base_year: str = typer.Option(config.BASE_YEAR, "--base-year", help="Financial year of the baseline's prices."),
+    title: Optional[str] = typer.Option(None, "--title", help="Project title (default: the block and the councils)."),
+    project_id: Optional[str] = typer.Option(None, "--id", help="Workspace id used in URLs and file names (default "
+                                                                "from the councils and the block)."),
+    force: bool = typer.Option(False, "--force", help="Replace the folder if it exists."),
+) -> None:
+    """Create a workspace: project.yaml and a baseline workbook with the council's official figures beside it."""
+    from .scaffold import create_workspace
+
+    path = create_workspace(folder, council, service, base_year=base_year, title=title, project_id=project_id,
+                            force=force)
+    typer.echo(f"wrote {path}: fill in the yellow cells of baseline.xlsx ('Input' sheet, GBP thousand; the "
+               f"'Official figures' sheet sizes the block), edit project.yaml, then `ddanalysis appraise {path}`")
+
+
+@app.command("upgrade")
+def upgrade_command(folder: Path = typer.Argument(..., help="Workspace folder to migrate.")) -> None:
+    """Migrate a workspace's files to this release's schema_version, keeping a copy of the old ones."""
+    from .upgrade import upgrade
+
+    changed = upgrade(folder)
+    typer.echo(f"upgraded {', '.join(changed)} in {folder} (old files kept in {folder}/old-schema-*)" if changed
+               else f"{folder}: every file is already at this release's schema version")
+
+
+@app.command("dashboards")
+def dashboards_command(
+    folders: Optional[list[Path]] = typer.Argument(None, help="Workspace folders served beside the bundled projects."),
+    port: int = typer.Option(8866, "--port", help="Port on 127.0.0.1."),
+) -> None:
+    """Serve the dashboards (Voila) with the bundled projects and the workspaces named."""
+    from .dashboard.serve import main as serve
+
+    raise typer.Exit(serve([*(str(f) for f in folders or []), "--port", str(port)]))
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -24,16 +24,18 @@ def readme_path() -> Path:
 
 
 def _entries() -> pd.DataFrame:
-    """Every assumption entry: the defaults, then each project file's overrides (file, scope, key, ...)."""
-    from .assumptions import load_book
+    """Every assumption entry: the defaults, then each project's overrides (file, scope, key, ...; ``where``: the
+    file as shown, a project's overrides by their path from data/assumptions)."""
+    from .assumptions import ORIGIN_DEFAULT, load_book
     from .registry import project_ids
 
-    frames = [load_book(None).table]
+    book = load_book(None).table
+    frames = [book.assign(where=book["file"])]
     for pid in project_ids():
         t = load_book(pid).table
-        frames.append(t[t["file"] == f"{pid}.yaml"])
+        frames.append(t[t["origin"] != ORIGIN_DEFAULT].assign(where=f"../projects/{pid}/assumptions.yaml"))
     out = pd.concat(frames, ignore_index=True)
-    return out.drop_duplicates(["file", "scope", "key"]).reset_index(drop=True)
+    return out.drop_duplicates(["where", "scope", "key"]).reset_index(drop=True)
 
 
 def _cell(text: object) -> str:
@@ -54,7 +56,7 @@ def build_table(perspective: str = "council") -> str:
                        for f, s, k in zip(entries.file, entries.scope, entries.key)]
     entries["swing"] = [float(ranks.loc[(f, s, k), "gap_swing_share"]) if (f, s, k) in ranks.index else None
                         for f, s, k in zip(entries.file, entries.scope, entries.key)]
-    entries = entries.sort_values(["rank", "file", "scope", "key"], na_position="last", kind="stable")
+    entries = entries.sort_values(["rank", "where", "scope", "key"], na_position="last", kind="stable")
     n = len(entries)
     judged = int((entries.source_id == "team-judgement").sum())
     quality = Counter(entries.quality)
@@ -78,7 +80,7 @@ def build_table(perspective: str = "council") -> str:
         src = r.source_id + (f": {r.locator}" if r.locator else "")
         lines.append("| " + " | ".join([
             "" if r.rank is None or pd.isna(r.rank) else str(int(r.rank)),
-            f"`{r.scope}.{r.key}`", r.file,
+            f"`{r.scope}.{r.key}`", r.where,
             f"{_num(r.central)} ({_num(r.low)} to {_num(r.high)})", _cell(r.unit), _cell(r.as_of),
             _cell(src), r.quality, "yes" if r.verified else "no",
             "" if r.swing is None or pd.isna(r.swing) else f"{r.swing:.1%}",

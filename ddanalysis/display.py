@@ -345,7 +345,7 @@ def projects_table() -> Styler:
     frame = projects_frame()[["title", "councils", "services", "shortlist", "plan_start", "id"]].rename(columns={
         "title": "Project", "councils": "Council(s)", "services": "Services in scope",
         "shortlist": "Short-listed options (ILLUSTRATIVE)", "plan_start": "Plan start", "id": "Project id"})
-    return money_table(frame, caption="The Delivering Differently projects (data/projects.yaml)")
+    return money_table(frame, caption="The Delivering Differently projects (data/projects/)")
 
 
 def project_note(result: AppraisalResult) -> Markdown:

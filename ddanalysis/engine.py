@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import config, mca, partners, plan, price_base, registry
+from . import config, mca, partners, plan, price_base, registry, workspace
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
 from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario
 from .baseline import project_baseline
@@ -108,7 +108,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
-    book = price_base.project_book(project_id)  # prices real in the baseline's base year
+    project_id, book = _project_book(project_id)  # prices real in the baseline's base year
     sc = book.scenario(scenario)
     values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
@@ -129,7 +129,7 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
         optimism_bias_mitigation=ob_used, optimism_bias_mitigation_source=ob_source,
         options=options, assumptions=_assumptions_used(book, model, values),
         discount_bands=tuple(book.settings.discount_bands), discount_source=_discount_source(book),
-        recommended=recommended, recommendation=text, provenance=_provenance(base),
+        recommended=recommended, recommendation=text, provenance=_provenance(project_id, base),
         run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
                                overrides),
         **_cashflow_fields(flows, model.factors, year_labels), **uncertainty, **mca_fields,
@@ -144,13 +144,25 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     return result
 
 
+def _project_book(project_id: str) -> tuple[str, AssumptionBook]:
+    """The project's id (a workspace folder is named by its id from here on) and its assumption book, prices
+    real in its baseline's base year (:func:`ddanalysis.price_base.project_book`). Raises
+    :class:`DDAnalysisError` when project.yaml's ``base_year`` is not the book's: a baseline is never
+    appraised in another year's prices unsaid."""
+    project = registry.project(project_id)
+    book = price_base.project_book(project.id)
+    if project.base_year != book.settings.base_year:
+        raise DDAnalysisError(f"{project.id}: project.yaml gives base_year {project.base_year}, but the assumptions "
+                              f"are in {book.settings.base_year} prices; set base_year: \"{book.settings.base_year}\"")
+    return project.id, book
+
+
 def _with_council_results(result: AppraisalResult, project_id: str, base: Any) -> AppraisalResult:
     """``result`` with its per-council fields (``apportionment``, ``by_council``, ``cash_profile``:
     :func:`ddanalysis.financial_case.council_results`), from its cash flows, annual table, assumptions
     used and Monte Carlo savings target."""
     project = registry.project(project_id)
-    names = registry.councils().set_index("e_code")["name"]
-    apportionment = partners.load(project_id, project.councils, [names[c] for c in project.councils],
+    apportionment = partners.load(project_id, project.councils, [registry.council_name(c) for c in project.councils],
                                   base.amounts_gbp.to_dict())
     return dataclasses.replace(result, **council_results(apportionment, result.cashflows, result.annual,
                                                          result.assumptions, float(result.mc_target_gbp),
@@ -162,9 +174,8 @@ def _heading_fields(project_id: str, sc: Scenario, book: AssumptionBook, model: 
     """AppraisalResult's heading: the project, its councils, the scenario, the perspective, the base
     and first years, the horizon (years) and the residual life of assets (years)."""
     project = registry.project(project_id)
-    names = registry.councils().set_index("e_code")["name"]
     return {"project_id": project_id, "project_title": project.title,
-            "councils": " + ".join(names[c] for c in project.councils),
+            "councils": " + ".join(registry.council_name(c) for c in project.councils),
             "scenario": sc.name, "scenario_description": sc.description, "perspective": perspective,
             "base_year": book.settings.base_year, "first_year": book.settings.first_year,
             "horizon_years": model.horizon, "residual_life_years": float(model.residual_life_years)}
@@ -339,13 +350,15 @@ def _plan_fields(plans: Mapping[str, Any], options: Collection[str]) -> dict[str
             "risks": pd.concat([p.risks.assign(option=o) for o, p in kept.items()], ignore_index=True)}
 
 
-def _provenance(base: Any) -> dict[str, str]:
-    """Where the figures come from: the baseline's source, the assumption files, the method, the version."""
+def _provenance(project_id: str, base: Any) -> dict[str, str]:
+    """Where the figures come from: the baseline's source, the assumption files, the method, the version,
+    and which inputs are the project's own and which the bundled defaults (``<input>_origin``)."""
     return {
         "baseline": base.source,
         "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
         "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
         "package_version": __version__,
+        **{f"{k}_origin": v for k, v in workspace.input_origins(project_id).items()},
     }
 
 

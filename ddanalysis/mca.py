@@ -1,7 +1,7 @@
 """Multi-criteria analysis (MCA) of the non-monetised criteria, as in the HM Treasury Green Book.
 
 Criteria and default swing weights live in ``data/mca/criteria.yaml``; each project's scores (0-10,
-higher is better, one written rationale each) live in ``data/mca/scores/<project-id>.yaml``. All
+higher is better, one written rationale each) live in ``mca.yaml`` in each project's workspace (``data/projects/<project-id>/``). All
 bundled weights and scores are ILLUSTRATIVE judgements of the ddanalysis team, to be replaced at the
 council's own scoring workshop. Costs and savings are not criteria: the money appraisal values them.
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import config, registry
+from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError, UnknownKeyError
 from .problems import Problems
 from .run_defaults import RUN_DEFAULTS
@@ -41,8 +41,19 @@ def criteria_path() -> Path:
 
 
 def scores_path(project_id: str) -> Path:
-    """The bundled scores file of one project."""
-    return config.data_path("mca", "scores", f"{project_id}.yaml")
+    """The scores file of one project: ``mca.yaml`` in its workspace (it may be absent: see :func:`load_scores`)."""
+    return workspace.folder(project_id) / "mca.yaml"
+
+
+#: The rationale of every score of a workspace with no ``mca.yaml``.
+UNSCORED_RATIONALE = ("DEFAULT, not the council's: no mca.yaml in the workspace, so every option is scored 5 "
+                      "(neutral) on every criterion until the council's scoring workshop")
+
+
+def _unscored(shortlist: tuple[str, ...], criteria: list[str]) -> pd.DataFrame:
+    """Neutral scores (5 of 10) for every option x criterion, labelled as defaults."""
+    rows = [(o, c, 5.0, UNSCORED_RATIONALE) for o in shortlist for c in criteria]
+    return pd.DataFrame(rows, columns=["option", "criterion", "score", "rationale"])
 
 
 # --- reading files ----------------------------------------------------------------------------------
@@ -186,7 +197,7 @@ def criteria_notes(path: Path | None = None) -> dict[str, str]:
 
 # --- project scores ---------------------------------------------------------------------------------
 
-_SCORES_KEYS = {"project", "illustrative", "status", "source", "weights", "scores"}
+_SCORES_KEYS = {"schema_version", "project", "illustrative", "status", "source", "weights", "scores"}
 
 
 def _option_scores(option: str, by_criterion: object, criteria: list[str], problems: Problems) -> list[dict[str, Any]]:
@@ -238,11 +249,18 @@ def _scores_file(
     Every problem in the file is listed in one DataFileError.
     """
     project = registry.project(project_id)
+    project_id = project.id
     path = Path(path or scores_path(project_id))
+    if not path.is_file() and path == scores_path(project_id):
+        return _unscored(project.shortlist, criteria), None
     raw = read_yaml_mapping(path, "scores file")
     problems = Problems(path)
     if raw.get("project") != project_id:
         problems.add("", f"'project' is {raw.get('project')!r}; expected {project_id!r}")
+    try:
+        workspace.version_field(raw.get("schema_version"))
+    except ValueError as exc:
+        problems.add("schema_version", str(exc))
     extra = sorted(set(raw) - _SCORES_KEYS)
     if extra:
         problems.add("", f"unexpected top-level key(s) {extra}")
@@ -275,7 +293,7 @@ def load_scores(project_id: str, path: Path | None = None) -> pd.DataFrame:
 
     Validated against the project's short list and the criteria file: every shortlisted option x
     criterion is present, scores are numbers from 0 to 10, rationales are not empty, and there is
-    no unknown option or criterion. ``path`` overrides the bundled ``data/mca/scores/<id>.yaml``.
+    no unknown option or criterion. ``path`` overrides the workspace's ``mca.yaml``.
     ILLUSTRATIVE scores, to be replaced at the council's scoring workshop.
     """
     criteria = list(load_criteria()["criterion"])
@@ -290,7 +308,7 @@ def default_weights(project_id: str, path: Path | None = None) -> pd.Series:
     defaults. ``path`` overrides the project's scores file.
     """
     crit = load_criteria()
-    registry.project(project_id)  # unknown project -> UnknownKeyError
+    project_id = registry.project(project_id).id  # unknown project -> UnknownKeyError
     file = Path(path or scores_path(project_id))
     override = None
     if file.exists():

@@ -75,17 +75,22 @@ def output_name(project: str, scenario: str | None = None, perspective: str | No
 
 def check_parameters(projects: Sequence[str] | None, scenario: str | None, perspective: str | None,
                      draws: int | None, seed: int | None) -> list[str]:
-    """Validate the parameters before any kernel starts; return the project ids (all when ``projects`` is empty)."""
+    """Validate the parameters before any kernel starts; return the project references (every bundled id when
+    ``projects`` is empty), a workspace folder as its absolute path (the notebook runs in its own folder)."""
     from .assumptions import load_book
     from .cashflow import PERSPECTIVES
     from .engine import MAX_DRAWS
-    from .registry import project_ids
+    from .registry import project, project_ids
+    from .workspace import is_path
 
     known = project_ids()
     chosen = list(dict.fromkeys(projects)) if projects else known
-    for p in chosen:
-        if p not in known:
-            raise unknown("project", p, known)
+    for i, p in enumerate(chosen):
+        if is_path(p):
+            project(p)  # a faulty workspace is reported before any kernel starts
+            chosen[i] = str(Path(p).resolve())
+        elif p not in known:
+            raise unknown("project", p, known + ["or a workspace folder"])
     if scenario is not None:
         names = load_book().scenario_names()
         if scenario not in names:
@@ -110,7 +115,10 @@ def template_jobs(projects: Sequence[str] | None = None, *, scenario: str | None
     out = Path(output_dir)
     extra = {k: v for k, v in (("scenario", scenario), ("perspective", perspective), ("draws", draws),
                                ("seed", seed)) if v is not None}
-    return [NotebookJob(label=p, notebook=template, output=out / output_name(p, scenario, perspective),
+    from .registry import project
+
+    ids = {p: project(p).id for p in chosen}  # a workspace's notebook is named by its id, never its path
+    return [NotebookJob(label=ids[p], notebook=template, output=out / output_name(ids[p], scenario, perspective),
                         parameters={"project": p, **extra}) for p in chosen]
 
 
@@ -244,8 +252,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m ddanalysis.notebook_runner",
         description="Execute the options-appraisal notebook for every project (papermill) into output/notebooks.")
-    p.add_argument("-p", "--project", action="append", dest="projects", metavar="ID",
-                   help="project id (repeatable); every project when absent")
+    p.add_argument("-p", "--project", action="append", dest="projects", metavar="ID|DIR",
+                   help="project id or workspace folder (repeatable); every bundled project when absent")
     p.add_argument("--scenario", help="scenario name (data/assumptions/scenarios.yaml); default: the template's")
     p.add_argument("--perspective", help="council, public or social; default: the template's")
     p.add_argument("--draws", type=int, help="Monte Carlo draws; default: the template's")

@@ -1,7 +1,7 @@
 """Partners: how a project of several councils shares its costs, savings and one-off costs.
 
 A project's councils share every cash-flow component by one of two bases, read from
-``data/partners/<project-id>.yaml``:
+``council_shares.yaml`` in the project's workspace folder (``data/projects/<project-id>/`` for a bundled one):
 
 - **declared shares** (``shares: {E0604: 0.4951, E4305: 0.5049}``): one share per council, each in
   [0, 1], summing to 1, applied to every component;
@@ -13,7 +13,7 @@ A project's councils share every cash-flow component by one of two bases, read f
   double running the support recharges, income the income lines, and the changes made on the whole
   service (client-side, margin, new income, set-up, optimism bias) the gross expenditure.
 
-A project of one council, or one with no partners file, is apportioned to its councils in equal
+A project of one council, or one with no council_shares.yaml, is apportioned to its councils in equal
 shares, labelled as a default. Whatever the basis, a component's shares sum to 1, so the councils'
 net present savings and one-off costs sum to the project's (the saving is linear in the components).
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
+from . import workspace
 from .cashflow import ONE_OFF_COMPONENTS, OPERATING_COMPONENTS
 from .errors import DataFileError
 from .problems import Problems
@@ -207,9 +207,14 @@ def _line_shares(table: pd.DataFrame, lines: Sequence[str]) -> pd.Series:
     return held / held.sum()
 
 
+#: The file in a workspace folder that says how the project's councils share it.
+SHARES_FILE = "council_shares.yaml"
+
+
 def partners_path(project_id: str) -> Path:
-    """The partners file of a bundled project: ``data/partners/<project-id>.yaml``."""
-    return config.data_path("partners", f"{project_id}.yaml")
+    """The council-shares file of a project: ``council_shares.yaml`` in its workspace folder
+    (``data/projects/<project-id>/`` for a bundled project)."""
+    return workspace.folder(project_id) / SHARES_FILE
 
 
 def load(
@@ -219,20 +224,24 @@ def load(
     baseline_gbp: Mapping[str, float],
     path: Path | None = None,
 ) -> Apportionment:
-    """The project's apportionment from its partners file (``path``, default :func:`partners_path`);
+    """The project's apportionment from its council_shares.yaml (``path``, default :func:`partners_path`);
     equal shares, labelled a default, when there is no file. Raises :class:`DataFileError` naming the
     file and key for an unknown key, a file giving both or neither of ``shares`` and ``lines``, or a
     fault that :func:`declared` or :func:`from_lines` finds."""
     path = partners_path(project_id) if path is None else Path(path)
     if not path.exists():
         return equal(councils, names)
-    raw = read_yaml_mapping(path, "partners file")
-    unknown_keys = sorted(set(raw) - {"project_id", "shares", "lines", "source", "quality", "note"})
+    raw = read_yaml_mapping(path, "council shares file")
+    unknown_keys = sorted(set(raw) - {"schema_version", "project_id", "shares", "lines", "source", "quality", "note"})
     if unknown_keys:
         raise DataFileError(
-            f"{path}: unknown key(s) {', '.join(unknown_keys)}; expected project_id, shares or "
+            f"{path}: unknown key(s) {', '.join(unknown_keys)}; expected schema_version, project_id, shares or "
             "lines, source, quality, note"
         )
+    try:
+        workspace.version_field(raw.get("schema_version"))
+    except (ValueError, TypeError) as exc:
+        raise DataFileError(f"{path}, schema_version: {exc}") from None
     if ("shares" in raw) == ("lines" in raw):
         raise DataFileError(
             f"{path}: expected exactly one of 'shares' (one share per council) or 'lines' (each "

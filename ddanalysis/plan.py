@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import config, registry
+from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError, unknown
 from .problems import Problems
 from .yamlio import read_yaml_mapping
@@ -620,8 +621,53 @@ def build_plan(
                 risks=model_risks(model_id, path), go_live=go_live, duration_case=duration_case)
 
 
+class WorkspacePlan(BaseModel):
+    """A workspace's ``plan.yaml``: ``start`` (the date work begins; default the project's ``plan_start``),
+    ``duration_scale`` (every phase's weeks times this; 1.0 = as the templates say) and ``models``
+    (model id -> its own ``duration_scale``). A phase never goes below its legal minimum."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int | None = None
+    start: dt.date | None = None
+    duration_scale: float = Field(default=1.0, gt=0)
+    models: dict[str, float] = {}
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, value: int | None) -> int | None:
+        return workspace.version_field(value)
+
+
+def workspace_plan(project_id: str) -> WorkspacePlan:
+    """The project's ``plan.yaml`` checked (every problem named by key), or the defaults when it has none."""
+    path = workspace.optional_file(project_id, "plan.yaml")
+    if path is None:
+        return WorkspacePlan()
+    problems = Problems(path)
+    try:
+        found = WorkspacePlan.model_validate(read_yaml_mapping(path, "workspace plan"))
+    except ValidationError as exc:
+        workspace.validation_problems(problems, exc, WorkspacePlan)
+        problems.raise_if_any()
+        raise  # pragma: no cover - raise_if_any raised
+    for model_id, scale in found.models.items():
+        if model_id not in registry.DELIVERY_MODELS or model_id == registry.STATUS_QUO:
+            problems.add(f"models.{model_id}", "not a delivery model with a plan; expected one of "
+                                               f"{', '.join(registry.DELIVERY_MODELS[1:])}")
+        elif not scale > 0:
+            problems.add(f"models.{model_id}", f"duration scale {scale!r}; expected a positive number")
+    problems.raise_if_any()
+    return found
+
+
 def project_plans(project_id: str, duration_case: str = "central", start: dt.date | None = None) -> dict[str, Plan]:
-    """Plans for every option on the project's short list except the status quo, keyed by model id."""
+    """Plans for every option on the project's short list except the status quo, keyed by model id; the
+    workspace's ``plan.yaml`` (:class:`WorkspacePlan`) sets the start and scales durations, ``start`` given
+    here wins over both."""
     project = registry.project(project_id)
-    return {m: build_plan(project_id, m, start=start, duration_case=duration_case)
+    own = workspace_plan(project.id)
+    begin = start if start is not None else own.start
+    return {m: build_plan(project.id, m, start=begin, duration_case=duration_case,
+                          duration_scale=own.models.get(m, own.duration_scale))
             for m in project.shortlist if m != registry.STATUS_QUO}

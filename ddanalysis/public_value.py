@@ -1,6 +1,6 @@
 """Public value: the outcomes an option changes, priced with the unit-cost library, by who gains.
 
-One job: turn a project's outcome model (``data/outcomes/<project-id>.yaml``) and the unit-cost
+One job: turn a project's outcome model (``outcomes.yaml`` in its workspace) and the unit-cost
 library (:mod:`ddanalysis.unit_costs`) into each option's **benefits per year, by agency and kind**,
 their present values, and the return-on-investment measures of HM Treasury's supplementary guidance
 for local partnerships (the New Economy cost-benefit model).
@@ -51,9 +51,9 @@ from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import config
+from . import config, workspace
 from .errors import DataFileError, DDAnalysisError
 from .keys import PROJECT_SCOPE, format_key, parse_key
 from .unit_costs import AGENCIES, FISCAL_KINDS, KINDS, Source, UnitCostLibrary, load_library, rebased_components
@@ -157,15 +157,21 @@ class Outcome(BaseModel):
 
 
 class ProjectOutcomes(BaseModel):
-    """A project's outcome model (``data/outcomes/<project-id>.yaml``)."""
+    """A project's outcome model (``outcomes.yaml`` in its workspace)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    schema_version: int | None = None
     project_id: str
     monetisable: bool
     summary: str
     reason: str | None = Field(default=None, description="why nothing is monetised (when monetisable is false)")
     outcomes: tuple[Outcome, ...] = ()
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, value: int | None) -> int | None:
+        return workspace.version_field(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProjectOutcomes":
@@ -230,8 +236,10 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
 
 
 def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
-    folder = Path(directory) if directory is not None else config.data_path(OUTCOMES_DIR_NAME)
-    return folder / f"{project_id}.yaml"
+    """``<directory>/<project_id>.yaml`` when a directory is given, else ``outcomes.yaml`` in the project's workspace."""
+    if directory is not None:
+        return Path(directory) / f"{project_id}.yaml"
+    return workspace.folder(project_id) / "outcomes.yaml"
 
 
 def _shortlist(project_id: str) -> tuple[str, ...] | None:
@@ -259,9 +267,9 @@ def parse_outcomes(raw: Any, path: Path | str, library: UnitCostLibrary,
 def load_outcomes(project_id: str, *, directory: Path | str | None = None,
                   library: UnitCostLibrary | None = None,
                   shortlist: Sequence[str] | None = None) -> ProjectOutcomes:
-    """Read and validate ``<directory>/<project_id>.yaml`` (default ``data/outcomes``).
+    """Read and validate ``<directory>/<project_id>.yaml`` (default: ``outcomes.yaml`` in the project's workspace).
 
-    ``shortlist`` is the project's option ids (default: from ``data/projects.yaml``); ``library``
+    ``shortlist`` is the project's option ids (default: from the project's ``project.yaml``); ``library``
     the unit costs (default: the bundled library). The file's ``project_id`` must match.
     """
     path = outcomes_path(project_id, directory)
@@ -723,11 +731,15 @@ def check_bundled(outcomes_dir: Path | str | None = None, unit_costs_dir: Path |
         library = load_library(unit_costs_dir)
     except DataFileError as exc:
         return [str(exc)]
-    folder = Path(outcomes_dir) if outcomes_dir is not None else config.data_path(OUTCOMES_DIR_NAME)
+    found: list[tuple[str, Path | None]]
+    if outcomes_dir is not None:
+        found = [(p.stem, Path(outcomes_dir)) for p in sorted(Path(outcomes_dir).glob("*.yaml"))]
+    else:
+        found = [(pid, None) for pid in workspace.bundled_ids() if outcomes_path(pid).is_file()]
     problems = []
-    for path in sorted(folder.glob("*.yaml")):
+    for pid, folder in found:
         try:
-            load_outcomes(path.stem, directory=folder, library=library)
+            load_outcomes(pid, directory=folder, library=library)
         except DataFileError as exc:
             problems.append(str(exc))
     return problems

@@ -1,4 +1,6 @@
-"""The programme's registry: its 11 councils and 10 projects (``data/councils.csv``, ``data/projects.yaml``)."""
+"""The registry: the programme's 11 councils (``data/councils.csv``), every English authority's codes
+(``data/official/rs_code_lookup.csv``) and the projects, each read from its workspace folder
+(:mod:`ddanalysis.workspace`; the bundled ten under ``data/projects/``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,26 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from . import config
+from . import config, workspace
+from .codes import AUTHORITY_CLASSES
 from .errors import DataFileError, unknown
 from .filestamp import Stamp, stamp
 from .problems import Problems
-from .yamlio import read_utf8, read_yaml_mapping
-
-AUTHORITY_CLASSES = {"L", "MD", "UA", "SC", "SD", "O"}
-
-#: Delivery models an appraisal can compare (one assumptions file each in data/assumptions/models/).
-DELIVERY_MODELS = (
-    "in-house", "in-house-redesign", "outsourcing", "shared-service", "trading-company", "mutual",
-    "social-enterprise", "charitable-trust", "joint-venture", "community-led", "cooperative",
-)
-STATUS_QUO = "in-house"
+from .workspace import DELIVERY_MODELS, STATUS_QUO  # noqa: F401 - re-exported
+from .yamlio import read_utf8
+from .years import fy_start_year
 
 
 class Project(BaseModel):
-    """One project of the programme, as in ``data/projects.yaml``."""
+    """One project: what its workspace's ``project.yaml`` says, council codes as DCLG E-codes, the RS blocks
+    and short list taken from its services; ``base_year`` the price base (``2014-15``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,15 +40,17 @@ class Project(BaseModel):
     shortlist: tuple[str, ...]
     plan_start: dt.date
 
+    base_year: str = config.BASE_YEAR
+    horizon: int | None = None
+    illustrative: bool = False
+    #: the councils' official RS net current expenditure on the services' blocks, GBP thousand, and its source
+    official_rs_gbp_k: float | None = None
+    official_rs_source: str = ""
+
     @field_validator("shortlist")
     @classmethod
     def _shortlist_known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [m for m in value if m not in DELIVERY_MODELS]
-        if bad:
-            raise ValueError(f"unknown delivery model(s) {bad}; valid: {', '.join(DELIVERY_MODELS)}")
-        if not value or value[0] != STATUS_QUO:
-            raise ValueError(f"the short list must start with the status quo {STATUS_QUO!r}")
-        return value
+        return workspace.check_shortlist(value)
 
 
 _COUNCIL_COLUMNS = ["e_code", "ons_code", "name", "authority_class", "region"]
@@ -106,59 +105,114 @@ def councils(path: Path | None = None) -> pd.DataFrame:
 
 
 def council(code: str, path: Path | None = None) -> pd.Series:
-    """One council by DCLG E-code or ONS code (never by name: names change between years)."""
+    """One council by DCLG E-code or ONS code (never by name: names change between years): the programme's
+    registry, else any English authority in the all-authority lookup (``name``, ``authority_class``)."""
     frame = councils(path)
     hit = frame[(frame.e_code == code) | (frame.ons_code == code)]
+    if hit.empty and path is None:  # beyond the programme: any English authority
+        every = authorities()
+        hit = every[(every.e_code == code) | ((every.ons_code == code) & (every.ons_code != ""))]
     if hit.empty:
-        raise unknown("council", code, list(frame.e_code))
+        raise unknown("council", code, list(frame.e_code) + ["or any English authority's E-code or ONS code"])
     return hit.iloc[0]
 
 
+#: The package's all-authority code lookup (built by ``make data`` from the official returns).
+AUTHORITIES_CSV = ("official", "rs_code_lookup.csv")
+
+
 @lru_cache(maxsize=4)
-def _projects_cached(path: Path, _stamp: Stamp) -> tuple[Project, ...]:
-    shape = "a mapping with a 'projects' list"
-    raw = read_yaml_mapping(path, "project registry", expected=shape)
+def _authorities_cached(path: Path, _stamp: Stamp) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(io.StringIO(read_utf8(path)), dtype=str, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: the all-authority code lookup is missing; rebuild it with `make data`") from exc
+    need = ["e_code", "ons_code", "authority", "authority_class"]
+    if not set(need) <= set(frame.columns):
+        raise DataFileError(f"{path}: columns {list(frame.columns)}; expected at least {need}")
+    return frame.rename(columns={"authority": "name"})[["e_code", "ons_code", "name", "authority_class"]]
+
+
+def authorities() -> pd.DataFrame:
+    """Every English authority in the official returns: ``e_code``, ``ons_code``, ``name``, ``authority_class``
+    (``data/official/rs_code_lookup.csv``), the programme's councils first with their registry names."""
+    where = config.data_path(*AUTHORITIES_CSV)
+    own = councils()[["e_code", "ons_code", "name", "authority_class"]]
+    rest = _authorities_cached(where, stamp(where))
+    return pd.concat([own, rest[~rest.e_code.isin(own.e_code)]], ignore_index=True)
+
+
+def council_codes() -> dict[str, str]:
+    """E-code or ONS code -> DCLG E-code, for every English authority."""
+    frame = authorities()
+    codes = dict(zip(frame.e_code, frame.e_code, strict=True))
+    codes.update({o: e for o, e in zip(frame.ons_code, frame.e_code, strict=True) if o})
+    return codes
+
+
+def _from_file(parsed: workspace.ProjectFile, path: Path) -> Project:
+    """The :class:`Project` a workspace's ``project.yaml`` describes (council codes checked)."""
     problems = Problems(path)
-    if not isinstance(raw.get("projects"), list):
-        problems.fail("", f"expected {shape}")
-    known = set(councils().e_code)
-    out = []
-    for i, item in enumerate(raw["projects"]):
-        label = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
-        try:
-            project = Project.model_validate(item)
-        except ValidationError as exc:
-            for err in exc.errors():
-                problems.add(f"project {label}", f"{'.'.join(map(str, err['loc']))}: {err['msg']}")
-            continue
-        missing = [c for c in project.councils + (project.lead_council,) if c not in known]
-        if missing:
-            problems.add(f"project {label}", f"council code(s) {missing} not in councils.csv")
-        out.append(project)
-    ids = [p.id for p in out]
-    if len(set(ids)) != len(ids):
-        problems.add("", f"duplicated project ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    codes = council_codes()
+    for i, code in enumerate(parsed.councils + ((parsed.lead_council,) if parsed.lead_council else ())):
+        if code not in codes:
+            key = f"councils.{i}" if i < len(parsed.councils) else "lead_council"
+            problems.add(key, f"{code!r} is not an English authority's DCLG E-code (like 'E4606') or ONS code "
+                              "(like 'E08000030') in data/official/rs_code_lookup.csv")
     problems.raise_if_any()
-    return tuple(out)
+    e_codes = tuple(codes[c] for c in parsed.councils)
+    lead = codes[parsed.lead_council] if parsed.lead_council else e_codes[0]
+    if lead not in e_codes:
+        problems.fail("lead_council", f"{lead} is not one of the project's councils {list(e_codes)}")
+    return Project(
+        id=parsed.id, title=parsed.title, councils=e_codes, lead_council=lead,
+        services=tuple(s.title for s in parsed.services),
+        rs_services=tuple(dict.fromkeys(s.rs_block for s in parsed.services)),
+        aims=parsed.aims, drivers=parsed.drivers, partners=parsed.partners, shortlist=parsed.services[0].shortlist,
+        plan_start=parsed.plan_start or dt.date(fy_start_year(parsed.base_year) + 1, 4, 1),
+        base_year=parsed.base_year, horizon=parsed.horizon, illustrative=parsed.illustrative,
+        official_rs_gbp_k=parsed.official.rs_net_current_gbp_k if parsed.official else None,
+        official_rs_source=parsed.official.source if parsed.official else "",
+    )
 
 
-def projects(path: Path | None = None) -> tuple[Project, ...]:
-    """All projects, in the registry's order."""
-    where = Path(path or config.data_path("projects.yaml"))
-    return _projects_cached(where, stamp(where))
+@lru_cache(maxsize=64)
+def _project_cached(folder: Path, _stamp: Stamp) -> Project:
+    return _from_file(workspace.read_project_file(folder), folder / workspace.PROJECT_FILE)
+
+
+def projects() -> tuple[Project, ...]:
+    """The bundled projects (the programme), in the order of ``data/projects/programme.yaml``."""
+    return tuple(project(pid) for pid in workspace.bundled_ids())
 
 
 def project_ids() -> list[str]:
-    """Stable ids of all projects (used in URLs, the CLI and file names)."""
-    return [p.id for p in projects()]
+    """Stable ids of the bundled projects (used in URLs, the CLI and file names)."""
+    return workspace.bundled_ids()
 
 
-def project(project_id: str) -> Project:
-    """One project by id; an unknown id gets an error listing the valid ones."""
-    for p in projects():
-        if p.id == project_id:
-            return p
-    raise unknown("project", project_id, project_ids())
+def project(ref: str) -> Project:
+    """One project by id (bundled, or a workspace opened in this process) or by workspace folder; an unknown
+    id gets an error listing the valid ones, a faulty ``project.yaml`` a DataFileError naming file and key."""
+    folder = workspace.folder(ref)
+    path = folder / workspace.PROJECT_FILE
+    return _project_cached(folder, stamp(path))
+
+
+def served_ids() -> list[str]:
+    """The bundled ids, then the workspaces opened in this process or named in ``DDANALYSIS_WORKSPACES``
+    (what the dashboards offer: ``ddanalysis dashboards DIR ...`` names them)."""
+    return workspace.known_ids()
+
+
+def served_projects() -> tuple[Project, ...]:
+    """The projects of :func:`served_ids`, in that order."""
+    return tuple(project(pid) for pid in served_ids())
+
+
+def council_name(code: str) -> str:
+    """An authority's name by E-code or ONS code (the programme's registry name first)."""
+    return str(council(code)["name"])
 
 
 def projects_frame() -> pd.DataFrame:

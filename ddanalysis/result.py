@@ -152,6 +152,7 @@ class AppraisalResult:
             "scenario": self.scenario, "perspective": self.perspective,
             "perspective_label": self.perspective_label, "perspective_note": _perspective_note(self.perspective),
             "base_year": self.base_year,
+            "baseline_net_budget_gbp": _money(self.baseline.net_budget_gbp),
             "first_year": self.first_year, "horizon_years": self.horizon_years,
             "price_basis": self.price_basis, "price_base": self.price_base_statement, "units": "GBP",
             "optimism_bias_mitigation": self.optimism_bias_mitigation,
@@ -285,7 +286,7 @@ def _public_value_block(public_value: Mapping[str, Any]) -> dict[str, Any] | Non
     return {"monetisable": bool(public_value["monetisable"]), "summary": public_value["summary"],
             "reason": public_value["reason"] if not public_value["monetisable"] else None,
             "outcome_case": public_value["outcome_case"],
-            "outcome_inputs": "data/outcomes/<project>.yaml; unit costs data/unit_costs/"}
+            "outcome_inputs": "outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); unit costs data/unit_costs/"}
 
 
 def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import workspace
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -104,13 +106,14 @@ def _epoch_time() -> dt.datetime | None:
 
 
 def project_input_files(data_dir: Path, project_id: str) -> list[Path]:
-    """Every bundled data file an appraisal of ``project_id`` reads: the registry, the assumption book
-    (levers, settings, scenarios, sources, correlations, every model file, the project's overrides),
-    the project's baseline, MCA criteria and scores, the plan templates, and its outcomes."""
+    """Every data file an appraisal of ``project_id`` reads: the council registry and code lookup, the
+    assumption book (levers, settings, scenarios, sources, correlations, every model file), the MCA
+    criteria, the plan templates, the unit-cost library the outcome models value with, and every file in
+    the project's workspace (project, baseline, overrides, scores, outcomes, council shares)."""
     a = data_dir / "assumptions"
-    files = [data_dir / "projects.yaml", data_dir / "councils.csv", *sorted(a.glob("*.yaml")),
-             *sorted((a / "models").glob("*.yaml")), a / "projects" / f"{project_id}.yaml",
-             data_dir / "baselines" / f"{project_id}.csv", data_dir / "baselines" / f"{project_id}.yaml",
-             data_dir / "mca" / "criteria.yaml", data_dir / "mca" / "scores" / f"{project_id}.yaml",
-             *sorted((data_dir / "plans").rglob("*.yaml")), data_dir / "outcomes" / f"{project_id}.yaml"]
+    own = sorted(p for p in workspace.folder(project_id).iterdir() if p.suffix in (".yaml", ".csv", ".xlsx"))
+    files = [data_dir / "projects" / workspace.PROGRAMME_FILE, data_dir / "councils.csv",
+             data_dir / "official" / "rs_code_lookup.csv", *sorted(a.glob("*.yaml")),
+             *sorted((a / "models").glob("*.yaml")), data_dir / "mca" / "criteria.yaml",
+             *sorted((data_dir / "plans").rglob("*.yaml")), *sorted((data_dir / "unit_costs").glob("*.yaml")), *own]
     return [f for f in files if f.is_file()]

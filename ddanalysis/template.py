@@ -308,7 +308,7 @@ def _build_lists(ws) -> None:
 def build_template(project_id: str | None = None) -> Workbook:
     """The blank input workbook (openpyxl ``Workbook``), optionally with the project already chosen."""
     if project_id is not None:
-        registry.project(project_id)  # UnknownKeyError listing the valid ids
+        project_id = registry.project(project_id).id  # an id or a workspace folder; UnknownKeyError listing the ids
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET

@@ -355,11 +355,11 @@ def test_scenario_naming_an_unknown_option(work, data):
 
 
 def test_short_list_naming_an_unknown_option(work, data):
-    path = data / "projects.yaml"
+    path = data / "projects" / PROJECT / "project.yaml"
     replace_once(path, "shortlist: [in-house, in-house-redesign, mutual, charitable-trust, outsourcing]",
                  "shortlist: [in-house, in-house-redesign, mutal, charitable-trust, outsourcing]")
     fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, project {PROJECT}: shortlist", "unknown delivery model(s) ['mutal']",
+                  expect=(f"error: {path}, field 'services.0.shortlist'", "unknown delivery model(s) ['mutal']",
                           "valid: in-house, "))
 
 
@@ -398,7 +398,7 @@ def test_draws_that_are_not_a_number_get_typers_usage_message(work):
     ("assumptions/levers.yaml", "levers: [unclosed\n",
      ("not valid YAML (line 2, column 1: did not find expected ',' or ']'", "flow sequence at line 1, column 9")),
     ("assumptions/scenarios.yaml", "", ("expected a mapping 'scenarios:'",)),
-    ("projects.yaml", "", ("expected a mapping with a 'projects' list",)),
+    ("projects/programme.yaml", "", ("expected a mapping with a 'projects' list",)),
     ("councils.csv", "", ("not a readable council registry CSV", "expected a header row e_code,ons_code,name")),
     ("mca/criteria.yaml", "criteria:\n  swing: 1\n bad: 2\n", ("not valid YAML (line 3, column", "the line reads 'bad: 2'")),
     ("plans/phases.yaml", "- a list\n- not a mapping\n", ("expected a mapping at the top level",)),
@@ -501,7 +501,7 @@ def test_appraise_json_is_byte_identical_across_processes(work):
 
 
 def test_partner_shares_that_do_not_sum_to_one(work, data):
-    path = data / "partners" / "cwac-wirral-school-services.yaml"
+    path = data / "projects" / "cwac-wirral-school-services" / "partners.yaml"
     replace_once(path, "  E4305: 0.5049", "  E4305: 0.5549")
     fails_cleanly("appraise", "cwac-wirral-school-services", "--draws", "0", cwd=work, data=data,
                   expect=(f"error: {path}, shares: the shares (E0604: 0.4951, E4305: 0.5549) sum to 1.05",
@@ -513,3 +513,52 @@ def test_inflation_rate_that_is_not_a_share(work, data):
     replace_once(path, "long_run: {value: 0.02,", "long_run: {value: 2,")
     fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
                   expect=(f"error: {path}, price.long_run.value: 2; expected a yearly rate as a share (0.02 = 2%)",))
+
+
+# --- workspaces: ddanalysis new, and a council's own folder ------------------------------------------------
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["new", "ws", "--council", "E9999", "--service", "cultural"],
+     ("error: unknown council code(s) E9999: expected an English authority's DCLG E-code",)),
+    (["new", "ws", "--council", "E5030", "--service", "libraries"],
+     ("error: unknown RS service block 'libraries'; valid RS service blocks: education, ",)),
+    (["new", "ws", "--council", "E5030", "--service", "cultural", "--base-year", "1990-91"],
+     ("error: base year 1990-91: no GDP deflator for it in data/assumptions/appraisal.yaml",)),
+], ids=["unknown-council", "not-an-rs-block", "base-year-without-deflator"])
+def test_new_workspace_bad_arguments(work, args, expect):
+    fails_cleanly(*args, cwd=work, expect=expect)
+
+
+def _own_workspace(tmp_path: Path) -> Path:
+    """A council's workspace outside the working folder: walsall-college's files under the id 'my-college'."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for src in (DATA / "projects" / PROJECT).iterdir():
+        text = src.read_text(encoding="utf-8").replace(PROJECT, "my-college")
+        (folder / src.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_workspace_project_file_with_an_unknown_key(work, tmp_path):
+    folder = _own_workspace(tmp_path)
+    path = folder / "project.yaml"
+    replace_once(path, "\ntitle:", "\ncolour: blue\ntitle:")
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
+                  expect=(f"error: {path}, field 'colour': unknown key; expected one of schema_version, id, title, ",))
+
+
+def test_workspace_without_a_baseline(work, tmp_path):
+    folder = _own_workspace(tmp_path)
+    (folder / "baseline.csv").unlink()
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
+                  expect=(f"error: {folder}: no baseline: expected baseline.xlsx (from `ddanalysis template`) or "
+                          "baseline.csv",))
+
+
+def test_workspace_from_an_older_schema(work, tmp_path):
+    folder = _own_workspace(tmp_path)
+    replace_once(folder / "project.yaml", "schema_version: 1\n", "schema_version: 0\n")
+    fails_cleanly("export", str(folder), "-o", "out.xlsx", "--draws", "0", cwd=work, inputs=(folder,),
+                  expect=(f"error: {folder / 'project.yaml'}, schema_version: 0, older than this release's 1: run "
+                          f"`ddanalysis upgrade {folder}`",))

@@ -1,6 +1,6 @@
 """Bundled baselines and the CSV loader.
 
-Expected totals are added up by hand from the numbers in data/baselines/*.csv (the sums are written
+Expected totals are added up by hand from the numbers in data/projects/*/baseline.csv (the sums are written
 out in the comments); RS figures are read from the official workbook in the test itself.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ from ddanalysis import registry
 from ddanalysis.errors import DataFileError, DDAnalysisError, UnknownKeyError
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLED = REPO / "data" / "baselines"
+BUNDLED = REPO / "data" / "projects"  # one workspace folder per bundled project
+BASELINES_README = REPO / "data" / "baselines" / "README.md"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "baselines"
 RS_2014 = "Revenue_Outturn_Summary__RS__data_2014-15_by_LA_-_02-Feb-2016.xls"
 
@@ -48,7 +49,7 @@ EXPECTED = {
 }
 
 # which official cells size each project: (council E-code, RS column header), typed from the
-# registry's rs_services and the workbook's header row, not from data/baselines/*.yaml
+# registry's rs_services and the workbook's header row, not from data/projects/*/baseline.yaml
 RS_CELLS = {
     "walsall-college": [("E4606", "Education services")],
     "hull-adult-social-care": [("E2002", "Adult Social Care")],
@@ -117,7 +118,7 @@ def test_bundled_baseline_loads_with_lines_in_order_and_hand_totals(pid):
     assert b.net_budget_gbp == pytest.approx(net * 1000)
     assert b.fte == fte and b.headcount == headcount
     # every amount is the file's GBP thousand figure times 1,000
-    values = _file_values(BUNDLED / f"{pid}.csv")
+    values = _file_values(BUNDLED / pid / "baseline.csv")
     for line in bl.BASELINE_LINES:
         assert b.amounts_gbp[line] == pytest.approx(values[line] * 1000)
     assert b.pay_bill_gbp == pytest.approx(
@@ -129,17 +130,17 @@ def test_bundled_baseline_is_labelled_illustrative_everywhere(pid):
     b = bl.project_baseline(pid)
     assert b.illustrative is True
     assert "ILLUSTRATIVE" in b.source
-    first_line = (BUNDLED / f"{pid}.csv").read_text(encoding="utf-8").splitlines()[0]
+    first_line = (BUNDLED / pid / "baseline.csv").read_text(encoding="utf-8").splitlines()[0]
     assert first_line.startswith("#") and "ILLUSTRATIVE" in first_line
-    meta = yaml.safe_load((BUNDLED / f"{pid}.yaml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load((BUNDLED / pid / "baseline.yaml").read_text(encoding="utf-8"))
     assert meta["illustrative"] is True
-    assert pid in (BUNDLED / "README.md").read_text(encoding="utf-8")
+    assert pid in BASELINES_README.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("pid", list(EXPECTED))
 def test_rs_share_is_net_budget_over_the_rs_figure(pid):
     b = bl.project_baseline(pid)
-    meta = yaml.safe_load((BUNDLED / f"{pid}.yaml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load((BUNDLED / pid / "baseline.yaml").read_text(encoding="utf-8"))
     cells_total = sum(c["value_gbp_k"] for c in meta["sizing"]["cells"])
     assert b.rs_net_current_gbp_k == cells_total
     assert b.rs_share == pytest.approx(EXPECTED[pid][2] / cells_total, rel=1e-12)
@@ -225,7 +226,7 @@ def test_rs_figures_match_the_official_workbook(official_dir):
         assert b.rs_net_current_gbp_k == total, pid
         assert b.rs_share == pytest.approx(EXPECTED[pid][2] / total, rel=1e-12)
         # the cell addresses noted in the data file point at the same cells
-        meta = yaml.safe_load((BUNDLED / f"{pid}.yaml").read_text(encoding="utf-8"))
+        meta = yaml.safe_load((BUNDLED / pid / "baseline.yaml").read_text(encoding="utf-8"))
         noted = []
         for cell in meta["sizing"]["cells"]:
             letters = "".join(ch for ch in cell["cell"] if ch.isalpha())
@@ -251,10 +252,10 @@ def test_rs_figures_agree_with_the_bundled_official_extract():
 
 
 def test_bundled_files_are_not_modified():
-    before = {p.name: _sha(p) for p in BUNDLED.iterdir()}
+    before = {str(p): _sha(p) for p in BUNDLED.rglob("*") if p.is_file()}
     bl.all_baselines()
-    bl.load_baseline(BUNDLED / "walsall-college.csv")
-    assert {p.name: _sha(p) for p in BUNDLED.iterdir()} == before
+    bl.load_baseline(BUNDLED / "walsall-college" / "baseline.csv")
+    assert {str(p): _sha(p) for p in BUNDLED.rglob("*") if p.is_file()} == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,8 +366,8 @@ def test_not_a_baseline_file(tmp_path):
 
 def test_sidecar_share_must_match_the_figures(tmp_path):
     """A bundled-style file whose stored share disagrees with its figures is rejected."""
-    csv_text = (BUNDLED / "dover-museum-tourism.csv").read_text(encoding="utf-8")
-    meta = yaml.safe_load((BUNDLED / "dover-museum-tourism.yaml").read_text(encoding="utf-8"))
+    csv_text = (BUNDLED / "dover-museum-tourism" / "baseline.csv").read_text(encoding="utf-8")
+    meta = yaml.safe_load((BUNDLED / "dover-museum-tourism" / "baseline.yaml").read_text(encoding="utf-8"))
     meta["sizing"]["rs_share"] = 0.2
     meta["sizing"]["cells"][0]["council"] = "E4606"  # Walsall is not in this project
     (tmp_path / "dover-museum-tourism.csv").write_text(csv_text, encoding="utf-8")
@@ -389,7 +390,7 @@ CASES = ("cost_line_left_in_pounds.csv", "dash_for_nil.csv", "income_line_left_i
          "minus_sign_pasted_from_pdf.csv")
 SHARED_CASES = bl.config.OFFICIAL_DIR.parent / "cases" / "baselines"
 #: The case files do not say which project they are for. Dover's museum and tourism service is sized
-#: against Dover's 2014-15 RS cultural figure, 2,055 thousand (data/baselines/dover-museum-tourism.yaml,
+#: against Dover's 2014-15 RS cultural figure, 2,055 thousand (data/projects/dover-museum-tourism/baseline.yaml,
 #: cell M154), which is where the review found its "18,356% of the council's official figure".
 CASE_PROJECT = "dover-museum-tourism"
 DOVER_RS_K = 2055

@@ -258,7 +258,7 @@ def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, mo
     from ddanalysis.dashboard.programme import ProgrammeLauncher
 
     monkeypatch.setattr(config, "DATA_DIR", tmp_path / "empty")  # no data at all
-    registry._councils_cached.cache_clear(), registry._projects_cached.cache_clear()
+    registry._councils_cached.cache_clear(), registry._project_cached.cache_clear()
     try:
         for cls in (AppraisalLauncher, ProgrammeLauncher):
             launcher = cls(ResultStore(directory=tmp_path / "cache", fingerprint="x"))
@@ -270,4 +270,4 @@ def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, mo
             assert "could not be shown" in text and str(tmp_path) not in text and "Traceback" not in text
         assert "Traceback" in capfd.readouterr().err  # the detail is in the server log
     finally:
-        registry._councils_cached.cache_clear(), registry._projects_cached.cache_clear()
+        registry._councils_cached.cache_clear(), registry._project_cached.cache_clear()

@@ -622,7 +622,7 @@ def _secrets() -> dict[str, str]:
     readme = next(ln for ln in (REPO / "README.md").read_text().splitlines() if ln.strip())
     councils = (REPO / "data" / "councils.csv").read_text().splitlines()[0]
     return {"../pyproject.toml": "[build-system]", "../README.md": readme, "../ddanalysis/config.py": "DDANALYSIS_DATA",
-            "../data/councils.csv": councils, "../data/projects.yaml": "walsall-college",
+            "../data/councils.csv": councils, "../data/projects/programme.yaml": "walsall-college",
             "appraisal.ipynb": "appraisal_dashboard", "voila.json": "kernel_pools_config",
             "jupyter/voila/templates/ddlab/conf.json": "base_template"}
 

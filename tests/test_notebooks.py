@@ -41,8 +41,8 @@ AS_COMMITTED = ("01_programme_overview", "02_council_context", "03_options_appra
 # --- independent readings of the data files ---------------------------------------------------------------
 
 def _projects() -> dict[str, dict]:
-    raw = yaml.safe_load((DATA / "projects.yaml").read_text(encoding="utf-8"))
-    return {p["id"]: p for p in raw["projects"]}
+    ids = yaml.safe_load((DATA / "projects" / "programme.yaml").read_text(encoding="utf-8"))["projects"]
+    return {pid: yaml.safe_load((DATA / "projects" / pid / "project.yaml").read_text(encoding="utf-8")) for pid in ids}
 
 
 def _council_names() -> dict[str, str]:
@@ -57,7 +57,7 @@ def _scenario_description(name: str) -> str:
 
 def _baseline_net_gbp(project_id: str) -> float:
     """Net budget from the bundled CSV: the sum of every GBP-thousand line (costs +, income -), in pounds."""
-    lines = (DATA / "baselines" / f"{project_id}.csv").read_text(encoding="utf-8").splitlines()
+    lines = (DATA / "projects" / project_id / "baseline.csv").read_text(encoding="utf-8").splitlines()
     rows = csv.DictReader(ln for ln in lines if not ln.startswith("#"))
     return 1000.0 * sum(float(r["value"]) for r in rows if r["unit"] == "GBP thousand")
 

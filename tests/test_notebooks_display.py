@@ -53,7 +53,7 @@ def test_money_table_names_a_missing_column():
 # --- appraisal tables ------------------------------------------------------------------------------------------
 
 def test_baseline_table_totals_match_the_bundled_csv(walsall):
-    # data/baselines/walsall-college.csv, GBP thousand: expenditure 4150+360+560+420+95+60+780+240+720+150 = 7535,
+    # data/projects/walsall-college/baseline.csv, GBP thousand: expenditure 4150+360+560+420+95+60+780+240+720+150 = 7535,
     # income -610-5850-95 = -6555, net 980
     html = view.baseline_table(walsall).to_html()
     for text in ("Gross expenditure", "£7,535,000", "-£6,555,000", "£980,000", "145.0 FTE, 290 people", "ILLUSTRATIVE"):

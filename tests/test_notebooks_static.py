@@ -183,8 +183,8 @@ def test_make_notebooks_calls_the_runner():
 # --- the runner, without kernels --------------------------------------------------------------------
 
 def _project_ids_from_yaml() -> list[str]:
-    raw = yaml.safe_load((REPO / "data" / "projects.yaml").read_text(encoding="utf-8"))
-    return [p["id"] for p in raw["projects"]]
+    raw = yaml.safe_load((REPO / "data" / "projects" / "programme.yaml").read_text(encoding="utf-8"))
+    return list(raw["projects"])
 
 
 def test_template_jobs_one_per_project_with_only_the_given_parameters(tmp_path):

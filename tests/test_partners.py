@@ -104,13 +104,34 @@ def test_partners_file_is_read_and_checked(tmp_path):
         partners.load("x", COUNCILS, NAMES, {}, path=path)
 
 
+def test_council_shares_file_from_another_schema_version_is_refused(tmp_path):
+    """A workspace file carries this release's schema_version (1) or none; version 0 names the upgrade command,
+    version 2 (a later release's) is refused, and version 1 is read."""
+    path = tmp_path / "council_shares.yaml"
+    for version, expect in ((0, "older than this release's 1: run `ddanalysis upgrade`"),
+                            (2, "this release reads schema_version 1")):
+        path.write_text(f"schema_version: {version}\nshares: {{E0001: 0.5, E0002: 0.5}}\n", encoding="utf-8")
+        with pytest.raises(DataFileError, match="schema_version") as err:
+            partners.load("x", COUNCILS, NAMES, {}, path=path)
+        assert str(path) in str(err.value) and expect in str(err.value)
+    path.write_text("schema_version: 1\nshares: {E0001: 0.5, E0002: 0.5}\n", encoding="utf-8")
+    assert partners.load("x", COUNCILS, NAMES, {}, path=path).basis == "declared shares"
+
+
+def test_bundled_project_provenance_says_the_council_shares_are_its_own():
+    from ddanalysis import workspace
+
+    assert workspace.input_origins("cwac-wirral-school-services")["council_shares"] == \
+        "the project's own (council_shares.yaml)"
+
+
 def test_no_partners_file_means_equal_shares_labelled_a_default(tmp_path):
     app = partners.load("x", COUNCILS, NAMES, {}, path=tmp_path / "absent.yaml")
     assert "default" in app.basis and app.net_budget_shares.to_dict() == {"E0001": 0.5, "E0002": 0.5}
 
 
 def test_bundled_partnership_shares_follow_the_rs_education_split():
-    """data/partners/cwac-wirral-school-services.yaml: RS 2014-15 education net current expenditure
+    """data/projects/cwac-wirral-school-services/council_shares.yaml: RS 2014-15 education net current expenditure
     221,097 (E0604) and 225,465 (E4305) of 446,562: 0.49511 and 0.50489, written 0.4951 / 0.5049."""
     app = partners.load("cwac-wirral-school-services", ("E0604", "E4305"), ("a", "b"), {})
     assert app.net_budget_shares["E0604"] == pytest.approx(221_097 / 446_562, abs=5e-5)

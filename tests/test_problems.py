@@ -111,20 +111,25 @@ def test_council_registry_lists_every_bad_row(tmp_path: Path):
     assert "3. row 4: class 'ZZ' not one of" in message
 
 
-def test_project_registry_lists_every_bad_project(tmp_path: Path):
-    raw = yaml.safe_load(registry.config.data_path("projects.yaml").read_text(encoding="utf-8"))
-    raw["projects"][0]["shortlist"] = ["in-house", "mutal"]  # walsall-college: unknown model
-    raw["projects"][1]["councils"] = ["E9999"]  # hull-adult-social-care: unknown council
-    del raw["projects"][2]["title"]  # manchester-domestic-abuse: missing field
-    path = tmp_path / "projects.yaml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+def test_workspace_project_file_lists_every_problem(tmp_path: Path):
+    """A copy of walsall-college's project.yaml with three faults: every one is named by its key."""
+    raw = yaml.safe_load((registry.config.data_path("projects", "walsall-college", "project.yaml")).read_text("utf-8"))
+    raw["services"][0]["shortlist"] = ["in-house", "mutal"]  # unknown model
+    raw["services"][0]["rs_block"] = "libraries"  # not an RS block key
+    raw["colour"] = "blue"  # unknown key
+    raw["id"] = "my-college"
+    (tmp_path / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     with pytest.raises(DataFileError) as info:
-        registry.projects(path)
+        registry.project(str(tmp_path))
     message = str(info.value)
-    assert message.startswith(f"{path}: 3 problems found")
-    assert "project walsall-college: shortlist: Value error, unknown delivery model(s) ['mutal']" in message
-    assert "project hull-adult-social-care: council code(s) ['E9999'] not in councils.csv" in message
-    assert "project manchester-domestic-abuse: title: Field required" in message
+    assert message.startswith(f"{tmp_path / 'project.yaml'}: 2 problems found")
+    assert "field 'colour': unknown key; expected one of schema_version, id, title, councils, " in message
+    assert "field 'services.0.shortlist': Value error, unknown delivery model(s) ['mutal']" in message
+    raw["services"][0]["shortlist"] = ["in-house", "mutual"]
+    del raw["colour"]
+    (tmp_path / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"services.0.rs_block: 'libraries' is not an RS service block"):
+        registry.project(str(tmp_path))
 
 
 # --- mca --------------------------------------------------------------------------------------------

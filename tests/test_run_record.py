@@ -28,8 +28,10 @@ def test_inputs_are_relative_sorted_and_missing_files_left_out(tmp_path):
 def test_record_states_arguments_and_time():
     files = project_input_files(config.DATA_DIR, "walsall-college")
     names = {f.relative_to(config.DATA_DIR).as_posix() for f in files}
-    assert {"projects.yaml", "baselines/walsall-college.csv", "mca/scores/walsall-college.yaml",
-            "assumptions/levers.yaml"} <= names
+    assert {"projects/programme.yaml", "projects/walsall-college/baseline.csv", "projects/walsall-college/mca.yaml",
+            "assumptions/levers.yaml", "assumptions/inflation.yaml", "unit_costs/health_social_care.yaml"} <= names
+    shares = project_input_files(config.DATA_DIR, "cwac-wirral-school-services")
+    assert config.DATA_DIR / "projects" / "cwac-wirral-school-services" / "council_shares.yaml" in shares
     rec = make_record(files, config.DATA_DIR, package_version="9.9", scenario="low", perspective="public", seed=3,
                       draws=100, overrides={"mutual.pension_rate_change": 0.04},
                       now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
@@ -58,8 +60,8 @@ def test_every_output_carries_the_same_run_record():
     rec = res.run_record
     doc = res.to_dict()["run_record"]
     assert doc["seed"] == 11 and doc["monte_carlo_draws"] == 50
-    assert {"path": "baselines/dover-museum-tourism.csv",
-            "sha256": file_hash(config.DATA_DIR / "baselines" / "dover-museum-tourism.csv")} in doc["inputs"]
+    assert {"path": "projects/dover-museum-tourism/baseline.csv",
+            "sha256": file_hash(config.DATA_DIR / "projects" / "dover-museum-tourism" / "baseline.csv")} in doc["inputs"]
     fingerprint = rec.fingerprint()
     wb = load_workbook(io.BytesIO(export_project_bytes(res)))
     cover = "\n".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)

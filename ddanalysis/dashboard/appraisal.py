@@ -679,12 +679,11 @@ class AppraisalPage:
         self.url.layout.display = "none"
         book = load_book(None)
         self.scenarios = book.scenarios
-        names = registry.councils().set_index("e_code")["name"]
-        projects = registry.projects()
+        projects = registry.served_projects()  # the bundled ones and the workspaces served beside them
         self.status = html_widget(cls="dd-status")
         self.header = html_widget(cls="dd-header")
         self.project = W.Dropdown(
-            options=[(f"{p.title} ({' + '.join(names[c] for c in p.councils)})", p.id) for p in projects],
+            options=[(f"{p.title} ({' + '.join(registry.council_name(c) for c in p.councils)})", p.id) for p in projects],
             value=project_id or projects[0].id, description="Project", layout=W.Layout(width="440px"))
         self.project.add_class("dd-project")
         self.scenario = W.Dropdown(options=[(s, s) for s in self.scenarios], value=scenario, description="Scenario",
@@ -1064,7 +1063,7 @@ class AppraisalLauncher:
             multi = parse_query(os.environ.get("QUERY_STRING", ""))
         else:
             multi = {k: ([v] if isinstance(v, str) else [str(x) for x in v]) for k, v in params.items()}
-        ids = registry.project_ids()
+        ids = registry.served_ids()  # a URL names a workspace by its validated id, never by a path
         pid = (multi.get("project") or [""])[-1].strip() or ids[0]
         if pid not in ids:
             links = "".join(f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"

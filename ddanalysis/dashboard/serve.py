@@ -1,7 +1,11 @@
 """Serve the dashboards with Voila on the loopback interface (``make dashboards``).
 
-    python -m ddanalysis.dashboard.serve [--port 8866] [--ip 127.0.0.1] [--no-warm]
+    python -m ddanalysis.dashboard.serve [DIR ...] [--port 8866] [--ip 127.0.0.1] [--no-warm]
                                          [--allow-host NAME ...] [-- extra voila options]
+
+Each ``DIR`` is a workspace (``ddanalysis new``) served beside the bundled projects: checked here,
+then named to the kernels in ``DDANALYSIS_WORKSPACES``; its page is ``appraisal.ipynb?project=<id>``
+(the id in its project.yaml, never a path).
 
 Reads ``dashboards/voila.json`` (kept in the repository): sources stripped, no tracebacks for
 viewers, preheated kernels, idle kernels culled, plotly drawn offline by its mimetype renderer.
@@ -26,7 +30,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .. import config
+from .. import config, workspace
+from ..errors import DDAnalysisError
 
 DASHBOARDS = config.REPO_DIR / "dashboards"
 #: Voila's lab template minus its Font Awesome CDN links (dashboards/jupyter/voila/templates/ddlab).
@@ -100,6 +105,18 @@ def _rank_once() -> None:
               file=sys.stderr, flush=True)
 
 
+def served_workspaces(folders: list[Path]) -> dict[str, Path]:
+    """id -> resolved folder of each workspace to serve; a folder that is not a valid workspace, or two with
+    the same id, is a :class:`DDAnalysisError` naming it."""
+    out: dict[str, Path] = {}
+    for folder in folders:
+        pid = workspace.open_workspace(folder)
+        if pid in out and out[pid] != Path(folder).resolve():
+            raise DDAnalysisError(f"{folder}: id {pid!r} is also the id of {out[pid]}; give each workspace its own id")
+        out[pid] = Path(folder).resolve()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ddanalysis.dashboard.serve", description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=8866)
@@ -109,8 +126,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                     help=f"also serve requests whose Host is NAME (a reverse proxy's name; repeatable; "
                          f"also {HOSTS_ENV}=a,b). Loopback addresses and localhost are always served")
-    args, extra = ap.parse_known_args(argv)
-    extra = [a for a in extra if a != "--"]
+    ap.add_argument("workspaces", nargs="*", type=Path, metavar="DIR",
+                    help="workspace folders to serve beside the bundled projects (by their ids)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cut = argv.index("--") if "--" in argv else len(argv)  # after '--': Voila's own options, never folders
+    args, extra = ap.parse_known_args(argv[:cut])
+    extra = extra + argv[cut + 1:]
+    try:
+        served = served_workspaces(args.workspaces)
+    except DDAnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         hosts = allowed_hosts(args.allow_host)
     except ValueError as exc:
@@ -126,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         warm = subprocess.Popen([sys.executable, "-m", "ddanalysis.dashboard.warm", "--parent", str(os.getpid())],
                                 preexec_fn=lambda: os.nice(10))
     os.environ["JUPYTER_PATH"] = jupyter_path_with(root)
+    if served:
+        os.environ[workspace.WORKSPACES_ENV] = os.pathsep.join(str(p) for p in served.values())
     os.chdir(root)
     sys.argv = voila_argv(root, args.port, args.ip, extra)
     print(f"[ddanalysis.dashboard] serving {root} on http://{args.ip}:{args.port}/ "

@@ -30,6 +30,7 @@ import threading
 from pathlib import Path
 
 from .. import config, engine, plaindata, registry
+from ..workspace import WORKSPACES_ENV
 from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
 from ..run_defaults import RUN_DEFAULTS
@@ -85,13 +86,17 @@ def safe_dir(directory: Path) -> Path | None:
 
 
 def data_fingerprint(data_dir: Path | None = None) -> str:
-    """A short hash of every file under the data folder (relative path, size, mtime in ns)."""
+    """A short hash of every file under the data folder (relative path, size, mtime in ns); for the bundled
+    data folder also every file of the workspaces served beside it (``DDANALYSIS_WORKSPACES``), so an edited
+    workspace is never answered from the cache."""
     root = Path(data_dir or config.DATA_DIR)
+    served = [] if data_dir else [Path(p) for p in os.environ.get(WORKSPACES_ENV, "").split(os.pathsep) if p]
     h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            h.update(f"{p.relative_to(root).as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for top in [root, *served]:
+        for p in sorted(top.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{top.name}/{p.relative_to(top).as_posix()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFileError
-from ..registry import AUTHORITY_CLASSES
+from ..codes import AUTHORITY_CLASSES
 from .reader import FORMATS_READ, describe, open_book
 from .schema import COLUMNS
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import DataFileError
-from ..registry import AUTHORITY_CLASSES
+from ..codes import AUTHORITY_CLASSES
 
 #: Columns of the tidy frame, in order.
 COLUMNS: tuple[str, ...] = (

@@ -1,0 +1,303 @@
+"""Workspaces: the folder that holds one appraisal, bundled or a council's own.
+
+A workspace is a folder with ``project.yaml`` (what is appraised: councils, base year, services and
+their short lists) and a baseline (``baseline.csv`` or ``baseline.xlsx``, the input workbook of
+``ddanalysis template``), and optionally ``assumptions.yaml`` (overrides of the bundled assumptions),
+``mca.yaml`` (scores) and ``outcomes.yaml`` (the outcome model). What is absent comes from the bundled
+defaults. The ten bundled projects are workspaces under ``data/projects/<id>/``, listed in order in
+``data/projects/programme.yaml``, and are read by the same code.
+
+A project is named by a *reference*: a bundled id, the id of a workspace opened earlier in this
+process (:func:`open_workspace`) or named in ``DDANALYSIS_WORKSPACES`` (folders separated by the
+path separator; how the dashboards' kernels find the workspaces they serve), or a folder path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import config
+from .errors import DataFileError, DDAnalysisError, unknown
+from .problems import Problems
+from .yamlio import read_yaml_mapping
+
+#: The format of workspace files this release reads and writes; older files need ``ddanalysis upgrade``.
+SCHEMA_VERSION = 1
+PROJECT_FILE = "project.yaml"
+PROGRAMME_FILE = "programme.yaml"
+BUNDLED_DIR_NAME = "projects"
+WORKSPACES_ENV = "DDANALYSIS_WORKSPACES"
+BASELINE_SUFFIXES = (".csv", ".xlsx")
+
+#: Delivery models an appraisal can compare (one assumptions file each in data/assumptions/models/).
+DELIVERY_MODELS = (
+    "in-house", "in-house-redesign", "outsourcing", "shared-service", "trading-company", "mutual",
+    "social-enterprise", "charitable-trust", "joint-venture", "community-led", "cooperative",
+)
+STATUS_QUO = "in-house"
+
+_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+#: Workspaces opened in this process: id -> folder (so a result's id finds its files again).
+_OPENED: dict[str, Path] = {}
+
+
+def check_shortlist(value: tuple[str, ...]) -> tuple[str, ...]:
+    """``value`` when every entry is a delivery model and the first is the status quo; else ValueError
+    (pydantic turns it into a validation problem)."""
+    bad = [m for m in value if m not in DELIVERY_MODELS]
+    if bad:
+        raise ValueError(f"unknown delivery model(s) {bad}; valid: {', '.join(DELIVERY_MODELS)}")
+    if not value or value[0] != STATUS_QUO:
+        raise ValueError(f"the short list must start with the status quo {STATUS_QUO!r}")
+    return value
+
+
+class Service(BaseModel):
+    """One service of a workspace: ``rs_block`` is the RS service block key that holds it
+    (:data:`ddanalysis.sources.SERVICE_KEYS`, e.g. ``cultural``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=1)
+    rs_block: str
+    shortlist: tuple[str, ...]
+
+    @field_validator("shortlist")
+    @classmethod
+    def _shortlist_known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_shortlist(value)
+
+
+class OfficialFigure(BaseModel):
+    """The councils' official RS net current expenditure on the project's block(s), GBP thousand (written by
+    ``ddanalysis new``): a baseline's net budget well above it is refused as a likely unit mistake."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rs_net_current_gbp_k: float = Field(gt=0)
+    source: str = Field(min_length=10)
+
+
+class ProjectFile(BaseModel):
+    """``project.yaml`` of a workspace, as written (keys and meaning in ``docs/workspaces.md``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=1)
+    councils: tuple[str, ...] = Field(min_length=1)
+    lead_council: str | None = None
+    base_year: str = Field(default=config.BASE_YEAR, pattern=r"^\d{4}-\d{2}$")
+    horizon: int | None = Field(default=None, ge=1, le=100)
+    plan_start: dt.date | None = None
+    illustrative: bool = False
+    aims: tuple[str, ...] = ()
+    drivers: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    services: tuple[Service, ...]
+    official: OfficialFigure | None = None
+
+
+def validation_problems(problems: Problems, exc: ValidationError, model: type[BaseModel]) -> None:
+    """Add pydantic's errors to ``problems``, each at its key; an unknown key says which keys are expected."""
+    for err in exc.errors():
+        loc = ".".join(map(str, err.get("loc", ())))
+        if err.get("type") == "extra_forbidden":
+            owner = model
+            for part in err["loc"][:-1]:
+                field = owner.model_fields.get(str(part)) if isinstance(part, str) else None
+                inner = getattr(field.annotation, "__args__", (None,))[0] if field is not None else None
+                owner = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else owner
+            problems.add(f"field '{loc}'", f"unknown key; expected one of {', '.join(owner.model_fields)}")
+        else:
+            problems.add(f"field '{loc}'" if loc else "", err["msg"])
+
+
+def bundled_root() -> Path:
+    """``data/projects``: the bundled workspaces and ``programme.yaml``."""
+    return config.data_path(BUNDLED_DIR_NAME)
+
+
+def bundled_ids() -> list[str]:
+    """The bundled projects' ids, in the programme's order (``data/projects/programme.yaml``)."""
+    path = bundled_root() / PROGRAMME_FILE
+    raw = read_yaml_mapping(path, "programme list", expected="a mapping with a 'projects' list of ids")
+    problems = Problems(path)
+    check_version(raw, path, problems)
+    ids = raw.get("projects")
+    if not isinstance(ids, list) or not all(isinstance(i, str) and re.match(_ID, i) for i in ids):
+        problems.fail("projects", "expected a list of project ids (lower case words joined by '-')")
+    problems.raise_if_any()
+    return list(ids)
+
+
+def version_field(value: int | None) -> int | None:
+    """Pydantic check of the optional ``schema_version`` of a workspace's other files (mca, outcomes, assumptions,
+    baseline.yaml): absent or this release's; an older one names ``ddanalysis upgrade``."""
+    if value is None or value == SCHEMA_VERSION:
+        return value
+    if value < SCHEMA_VERSION:
+        raise ValueError(f"{value}, older than this release's {SCHEMA_VERSION}: run `ddanalysis upgrade` on the "
+                         "workspace folder to migrate it (it keeps a copy)")
+    raise ValueError(f"{value}; this release reads schema_version {SCHEMA_VERSION}")
+
+
+def check_version(raw: dict, path: Path, problems: Problems) -> None:
+    """Add a problem when a workspace file's ``schema_version`` is missing, older or newer than this release's."""
+    version = raw.get("schema_version")
+    if version == SCHEMA_VERSION:
+        return
+    if isinstance(version, int) and not isinstance(version, bool) and version < SCHEMA_VERSION:
+        problems.add("schema_version", f"{version}, older than this release's {SCHEMA_VERSION}: run "
+                                       f"`ddanalysis upgrade {path.parent}` to migrate the workspace (it keeps a copy)")
+    elif version is None:
+        problems.add("schema_version", f"missing (a file from before versioning); run `ddanalysis upgrade "
+                                       f"{path.parent}` to migrate the workspace (it keeps a copy)")
+    else:
+        problems.add("schema_version", f"{version!r}; this release reads schema_version {SCHEMA_VERSION}: "
+                                       "use the release that wrote the file, or a later one")
+
+
+def read_project_file(folder: Path) -> ProjectFile:
+    """``folder/project.yaml`` validated; every problem listed in one :class:`DataFileError` naming the file and key."""
+    path = folder / PROJECT_FILE
+    if not path.is_file():
+        raise DataFileError(f"{folder}: not a workspace (no {PROJECT_FILE}); create one with `ddanalysis new "
+                            f"{folder} --council CODE --service KEY`")
+    raw = read_yaml_mapping(path, "workspace project file", expected="a mapping with schema_version, id, title, "
+                                                                      "councils and services")
+    problems = Problems(path)
+    check_version(raw, path, problems)
+    problems.raise_if_any()
+    try:
+        parsed = ProjectFile.model_validate(raw)
+    except ValidationError as exc:
+        validation_problems(problems, exc, ProjectFile)
+        problems.raise_if_any()
+        raise  # pragma: no cover - raise_if_any raised
+    if not parsed.services:
+        problems.add("services", "empty; expected at least one service (id, title, rs_block, shortlist)")
+    ids = [s.id for s in parsed.services]
+    if len(set(ids)) != len(ids):
+        problems.add("services", f"duplicated service ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    if len({s.shortlist for s in parsed.services}) > 1:
+        problems.add("services", "the services' short lists differ; give every service the same short list "
+                                 "(each service taking its own option is not appraised yet)")
+    _check_blocks(parsed, problems)
+    problems.raise_if_any()
+    return parsed
+
+
+def _check_blocks(parsed: ProjectFile, problems: Problems) -> None:
+    from .sources.rs import SERVICE_KEYS  # late import: the sources package imports the registry
+
+    for i, s in enumerate(parsed.services):
+        if s.rs_block not in SERVICE_KEYS:
+            problems.add(f"services.{i}.rs_block", f"{s.rs_block!r} is not an RS service block; expected one of "
+                                                   f"{', '.join(SERVICE_KEYS)}")
+
+
+def _env_folders() -> dict[str, Path]:
+    """id -> folder of each workspace named in ``DDANALYSIS_WORKSPACES``."""
+    out: dict[str, Path] = {}
+    for part in filter(None, os.environ.get(WORKSPACES_ENV, "").split(os.pathsep)):
+        folder = Path(part).resolve()
+        out[read_project_file(folder).id] = folder
+    return out
+
+
+def open_workspace(path: str | Path) -> str:
+    """Validate the workspace at ``path`` and remember it for this process; return its id.
+
+    Raises :class:`DataFileError` when the folder is not a workspace and :class:`DDAnalysisError`
+    when its id is a bundled project's."""
+    folder = Path(path).resolve()
+    pid = read_project_file(folder).id
+    bundled = bundled_root().resolve() / pid
+    if pid in bundled_ids() and folder != bundled:
+        raise DDAnalysisError(f"{folder / PROJECT_FILE}: id {pid!r} is a bundled project's id; give the workspace "
+                              "an id of its own (lower case words joined by '-')")
+    _OPENED[pid] = folder  # a later folder with the same id replaces an earlier one
+    return pid
+
+
+def is_path(ref: str) -> bool:
+    """True when a project reference names a folder rather than an id."""
+    return os.sep in ref or "/" in ref or ref in (".", "..") or Path(ref).is_dir()
+
+
+def resolve(ref: str | Path) -> str:
+    """The id of the project ``ref`` names (an id, or a workspace folder, which is opened)."""
+    ref = str(ref)
+    return open_workspace(ref) if is_path(ref) else ref
+
+
+def folder(ref: str | Path) -> Path:
+    """The workspace folder of a project reference; an unknown id gets an error listing the known ones."""
+    pid = resolve(ref)
+    if pid in bundled_ids():
+        return bundled_root() / pid
+    if pid in _OPENED:
+        return _OPENED[pid]
+    env = _env_folders()
+    if pid in env:
+        return env[pid]
+    raise unknown("project", pid, bundled_ids() + sorted(set(_OPENED) | set(env)))
+
+
+def known_ids() -> list[str]:
+    """Bundled ids, then the workspaces opened or named in ``DDANALYSIS_WORKSPACES``."""
+    return list(dict.fromkeys(bundled_ids() + sorted(_OPENED) + sorted(_env_folders())))
+
+
+def baseline_file(where: Path) -> Path:
+    """The baseline of a workspace: ``baseline.csv`` or ``baseline.xlsx`` (exactly one)."""
+    found = [where / f"baseline{s}" for s in BASELINE_SUFFIXES if (where / f"baseline{s}").is_file()]
+    if len(found) == 1:
+        return found[0]
+    several = sorted(p.name for p in where.glob("baseline-*") if p.suffix in BASELINE_SUFFIXES)
+    if not found and several:
+        raise DDAnalysisError(f"{where}: one baseline per service ({', '.join(several)}) is not appraised yet; "
+                              "put the services' lines together in one baseline.xlsx or baseline.csv")
+    what = "both baseline.csv and baseline.xlsx; keep one" if found else \
+        "no baseline: expected baseline.xlsx (from `ddanalysis template`) or baseline.csv"
+    raise DataFileError(f"{where}: {what}")
+
+
+def optional_file(ref: str | Path, name: str) -> Path | None:
+    """``name`` in the project's workspace when it exists (None: use the bundled default)."""
+    path = folder(ref) / name
+    return path if path.is_file() else None
+
+
+def input_origins(ref: str | Path) -> dict[str, str]:
+    """Which of a project's inputs are its own (a file in its workspace) and which the bundled defaults, in words
+    (keys ``baseline``, ``assumptions``, ``mca_scores``, ``outcomes``, ``plans``,
+    ``council_shares``), for the outputs' provenance."""
+    where = folder(ref)
+    own = {name: (where / name).is_file()
+           for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml", "council_shares.yaml")}
+    try:
+        baseline = f"the project's own ({baseline_file(where).name})"
+    except DDAnalysisError:
+        baseline = "missing"
+    return {
+        "baseline": baseline,
+        "assumptions": "bundled defaults, with the project's own values from assumptions.yaml (column 'origin')"
+                       if own["assumptions.yaml"] else "bundled defaults (no assumptions.yaml)",
+        "mca_scores": "the project's own (mca.yaml)" if own["mca.yaml"]
+                      else "DEFAULT: every option scored 5 (neutral) on every criterion (no mca.yaml)",
+        "outcomes": "the project's own (outcomes.yaml)" if own["outcomes.yaml"]
+                    else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
+        "plans": "the plan templates, with the project's own start and durations (plan.yaml)" if own["plan.yaml"]
+                 else "the bundled plan templates, from the project's plan_start (no plan.yaml)",
+        "council_shares": "the project's own (council_shares.yaml)" if own["council_shares.yaml"]
+                          else "DEFAULT: one council bears it all, several share it equally (no council_shares.yaml)",
+    }

@@ -1,0 +1,341 @@
+"""Workspaces (ddanalysis.workspace): the folder that holds one appraisal, bundled or a council's own."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ddanalysis import config, registry, scaffold, workspace
+from ddanalysis.engine import appraise
+from ddanalysis.errors import DataFileError, DDAnalysisError
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+BUNDLED = Path(workspace.bundled_root())
+
+
+@pytest.mark.slow
+def test_bundled_results_unchanged_by_the_move_into_workspace_folders():
+    """Regression guard of moving the bundled projects from data/projects.yaml, data/baselines/,
+    data/assumptions/projects/, data/mca/scores/ and data/outcomes/ into data/projects/<id>/.
+
+    The expected figures in tests/fixtures/bundled_results_before_move.json are NOT independent
+    expected values: they were recorded once, by running the code and data as they stood before the
+    move (every option's net present saving and MCA score, central scenario, council perspective, no
+    Monte Carlo draws; ``scripts/record_bundled_results.py``, which runs on both layouts), so that this test
+    shows the move changed no result. Data changes made elsewhere before the move is merged need the file
+    recorded again from the code being replaced."""
+    before = json.loads((FIX / "bundled_results_before_move.json").read_text(encoding="utf-8"))
+    assert sorted(before) == sorted(registry.project_ids())
+    for pid, options in before.items():
+        r = appraise(pid, draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
+        assert r.baseline.net_budget_gbp == pytest.approx(options.pop("_net_budget_gbp"), rel=1e-12)
+        got = {row.id: (row.net_present_saving_gbp, row.mca_score) for row in r.options.itertuples()}
+        assert set(got) == set(options), pid
+        for opt, want in options.items():
+            assert got[opt][0] == pytest.approx(want["net_present_saving_gbp"], rel=1e-9, abs=1e-6), (pid, opt)
+            assert got[opt][1] == pytest.approx(want["mca_score"], rel=1e-12), (pid, opt)
+
+
+def test_every_bundled_project_is_a_workspace_folder():
+    """Each id of programme.yaml has its folder with project.yaml (schema_version 1) and a baseline."""
+    for pid in registry.project_ids():
+        folder = BUNDLED / pid
+        raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+        assert raw["schema_version"] == workspace.SCHEMA_VERSION and raw["id"] == pid
+        assert workspace.baseline_file(folder).name == "baseline.csv"
+        assert workspace.folder(pid) == folder
+
+
+def test_a_bundled_project_by_its_folder_path_is_the_same_project():
+    assert registry.project(str(BUNDLED / "walsall-college")) == registry.project("walsall-college")
+
+
+def _workspace(tmp_path: Path, **changes) -> Path:
+    """A copy of dover-museum-tourism as a council's own workspace (id 'my-museum'), with ``changes``."""
+    raw = yaml.safe_load((BUNDLED / "dover-museum-tourism" / "project.yaml").read_text(encoding="utf-8"))
+    raw.update({"id": "my-museum", **changes})
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    for name in ("baseline.csv", "baseline.yaml", "assumptions.yaml"):  # the id inside them changed too
+        text = (BUNDLED / "dover-museum-tourism" / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text.replace("dover-museum-tourism", "my-museum"), encoding="utf-8")
+    return folder
+
+
+def test_an_older_schema_version_is_refused_with_the_upgrade_command(tmp_path: Path):
+    folder = _workspace(tmp_path, schema_version=0)
+    with pytest.raises(DataFileError, match=r"schema_version: 0, older than this release's 1: run `ddanalysis "
+                                            r"upgrade .*ws` to migrate"):
+        registry.project(str(folder))
+
+
+def test_a_workspace_reusing_a_bundled_id_is_refused(tmp_path: Path):
+    folder = _workspace(tmp_path, id="dover-museum-tourism")
+    with pytest.raises(DDAnalysisError, match="'dover-museum-tourism' is a bundled project's id"):
+        registry.project(str(folder))
+
+
+def test_a_workspace_without_a_baseline_names_the_folder(tmp_path: Path):
+    folder = _workspace(tmp_path)
+    (folder / "baseline.csv").unlink()
+    (folder / "baseline.yaml").unlink()
+    with pytest.raises(DataFileError, match=r"ws: no baseline: expected baseline.xlsx .* or baseline.csv"):
+        appraise(str(folder), draws=0)
+
+
+def test_a_council_workspace_appraises_like_the_bundled_copy_of_its_figures(tmp_path: Path):
+    """The same project file and baseline figures in a folder of one's own give the bundled project's
+    net present savings (the MCA differs: no mca.yaml, so every score is the labelled default 5)."""
+    folder = _workspace(tmp_path)
+    own = appraise(str(folder), draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
+    bundled = appraise("dover-museum-tourism", draws=0, with_switching=False, with_decision=False,
+                       with_sensitivity=False)
+    assert own.project_id == "my-museum"
+    assert list(own.options.net_present_saving_gbp) == pytest.approx(list(bundled.options.net_present_saving_gbp))
+    assert set(own.mca_scores.score) == {5.0}
+    assert own.mca_scores.rationale.str.startswith("DEFAULT, not the council's").all()
+
+
+# --- ddanalysis new, end to end -----------------------------------------------------------------------
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m ddanalysis ARGS`` in a fresh process on the bundled data."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
+    return subprocess.run([sys.executable, "-m", "ddanalysis", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
+#: Plausible lines of a London borough's library service, GBP thousand (ILLUSTRATIVE, typed for this test).
+LIBRARY_LINES = {
+    "employees_pay": 1800, "employees_ni": 170, "employees_pension": 250, "premises": 600, "business_rates": 90,
+    "transport": 20, "supplies_services": 400, "third_party_payments": 50, "support_recharges": 300,
+    "capital_charges": 150, "income_fees_charges": -150, "income_grants": -50, "income_other": -30,
+    "fte": 60, "headcount": 85,
+}
+#: Net budget by hand: costs 1800+170+250+600+90+20+400+50+300+150 = 3,830; income 150+50+30 = 230;
+#: net 3,830 - 230 = 3,600 thousand = GBP 3,600,000.
+LIBRARY_NET_GBP = 3_600_000.0
+
+
+def _fill(workbook: Path, lines: dict[str, float]) -> None:
+    """Type the lines into the Input sheet's value column, as an analyst would."""
+    from openpyxl import load_workbook
+
+    from ddanalysis.baseline import INPUT_SHEET, VALUE_COL
+    from ddanalysis.template import input_rows
+
+    wb = load_workbook(workbook)
+    rows = input_rows()
+    for key, value in lines.items():
+        wb[INPUT_SHEET].cell(row=rows[key], column=VALUE_COL, value=value)
+    wb.save(workbook)
+
+
+@pytest.mark.slow
+def test_new_workspace_for_a_london_borough_fills_appraises_and_exports(tmp_path: Path):
+    """`ddanalysis new` for Barking & Dagenham (E5030, ONS E09000002; not in the programme), libraries in the
+    cultural block; the analyst fills the baseline; appraise --json and export work on the folder."""
+    made = _cli("new", "libs", "--council", "E09000002", "--service", "cultural", "--title", "Library service",
+                cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    folder = tmp_path / "libs"
+    raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+    assert raw["councils"] == ["E5030"] and raw["services"][0]["rs_block"] == "cultural"
+    assert raw["schema_version"] == workspace.SCHEMA_VERSION and raw["base_year"] == "2014-15"
+    _fill(folder / "baseline.xlsx", LIBRARY_LINES)
+    out = _cli("appraise", "libs", "--draws", "50", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["project"] == raw["id"] and doc["councils"] == "Barking & Dagenham"
+    assert doc["baseline_net_budget_gbp"] == LIBRARY_NET_GBP and doc["base_year"] == "2014-15"
+    assert [o["id"] for o in doc["options"]] == list(scaffold.DEFAULT_SHORTLIST)
+    xlsx = _cli("export", "libs", "-o", "libs.xlsx", "--draws", "50", cwd=tmp_path)
+    assert xlsx.returncode == 0, xlsx.stderr
+    assert (tmp_path / "libs.xlsx").stat().st_size > 0
+
+
+@pytest.mark.official
+def test_new_workspace_carries_the_councils_official_figures(tmp_path: Path, official_dir):
+    """The 'Official figures' sheet gives Barking & Dagenham's 2014-15 RS cultural figure, 8,665 thousand (RS
+    2014-15, line 509 'Cultural and related services', read by `ddanalysis outturn`), and the RSX 2021-22 split
+    employees 6,273 / running expenses 5,929 / sales, fees and charges 2,702 / other income 3,350, whose
+    difference 6,273 + 5,929 - 2,702 - 3,350 = 6,150 is the RSX net (C7); and RA 2021-22 line 505, Library
+    service, 799."""
+    from openpyxl import load_workbook
+
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
+                              official_dir=official_dir)
+    ws = load_workbook(tmp_path / "ws" / "baseline.xlsx")[scaffold.OFFICIAL_SHEET]
+    got = {row[0]: (row[1], row[2], row[3]) for row in ws.iter_rows(min_row=4, values_only=True)}
+    assert got["Cultural and related services: net current expenditure (RS)"] == (8665, "RS", "2014-15")
+    assert got["cultural: Employees (RSX C1)"] == (6273, "RSX", "2021-22")
+    assert got["cultural: Running expenses (RSX C2)"] == (5929, "RSX", "2021-22")
+    assert got["cultural: Net current expenditure (RSX C7)"][0] == 6273 + 5929 - 2702 - 3350
+    assert got["Library service (RA budget line 505)"] == (799, "RA", "2021-22")
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["--council", "E9999", "--service", "cultural"], "unknown council code(s) E9999: expected an English authority"),
+    (["--council", "E5030", "--service", "libraries"], "unknown RS service block 'libraries'; valid RS service blocks"),
+    (["--council", "E5030", "--service", "cultural", "--base-year", "2014"], "base year '2014': expected a financial"),
+], ids=["unknown-council", "not-an-rs-block", "bad-base-year"])
+def test_new_refuses_bad_input_and_writes_nothing(tmp_path: Path, args, expect):
+    out = _cli("new", "ws", *args, cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("error: ") and expect in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_refuses_to_overwrite_without_force(tmp_path: Path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "mine.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(DDAnalysisError, match="already exists; use --force"):
+        scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", official_dir=tmp_path / "none")
+    assert (tmp_path / "ws" / "mine.txt").read_text(encoding="utf-8") == "keep"
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", official_dir=tmp_path / "none", force=True)
+    assert sorted(p.name for p in (tmp_path / "ws").iterdir()) == ["baseline.xlsx", "project.yaml"]
+    assert [p.name for p in tmp_path.iterdir()] == ["ws"]  # no staging or old folder left behind
+
+
+def _data_hashes() -> dict[str, str]:
+    root = Path(config.DATA_DIR)
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_commands_on_a_workspace_never_modify_the_bundled_data(tmp_path: Path):
+    """Hash every file under data/ before and after new, check-baseline, assumptions and appraise."""
+    before = _data_hashes()
+    assert _cli("new", "ws", "--council", "E5030", "--service", "cultural", cwd=tmp_path).returncode == 0
+    _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
+    for args in (["check-baseline", "ws"], ["assumptions", "ws"], ["appraise", "ws", "--draws", "20"],
+                 ["appraise", "walsall-college", "--draws", "0"]):
+        out = _cli(*args, cwd=tmp_path)
+        assert out.returncode == 0, (args, out.stderr)
+    assert _data_hashes() == before
+
+
+def test_upgrade_migrates_a_workspace_from_before_versioning_and_keeps_the_old_files(tmp_path: Path):
+    """A workspace whose files carry no schema_version (version 0) is refused with the command to run;
+    `upgrade` adds `schema_version: 1` to each, keeps the originals in old-schema-0/, and the workspace loads."""
+    folder = _workspace(tmp_path)
+    for name in ("project.yaml", "baseline.yaml", "assumptions.yaml"):
+        raw = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+        raw.pop("schema_version", None)
+        (folder / name).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    names = ("project.yaml", "baseline.yaml", "assumptions.yaml")
+    originals = {n: (folder / n).read_text(encoding="utf-8") for n in names}
+    refused = _cli("appraise", str(folder), "--draws", "0", cwd=tmp_path)
+    assert refused.returncode == 2 and f"run `ddanalysis upgrade {folder}`" in refused.stderr
+    out = _cli("upgrade", str(folder), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert {p.name: p.read_text(encoding="utf-8") for p in (folder / "old-schema-0").iterdir()} == originals
+    for name in originals:
+        assert yaml.safe_load((folder / name).read_text(encoding="utf-8"))["schema_version"] == 1
+    assert registry.project(str(folder)).id == "my-museum"
+    assert _cli("upgrade", str(folder), cwd=tmp_path).stdout.endswith("already at this release's schema version\n")
+
+
+def test_a_newer_schema_version_in_another_workspace_file_is_named(tmp_path: Path):
+    folder = _workspace(tmp_path)
+    text = (folder / "assumptions.yaml").read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7")
+    (folder / "assumptions.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads "
+                                            r"schema_version 1"):
+        appraise(str(folder), draws=0)
+
+
+def test_outputs_say_which_inputs_are_the_projects_own(tmp_path: Path):
+    """The copy has its own baseline and assumptions.yaml but no mca.yaml and no outcomes.yaml."""
+    r = appraise(str(_workspace(tmp_path)), draws=0, with_switching=False, with_decision=False,
+                 with_sensitivity=False)
+    prov = r.to_dict()["provenance"]
+    assert prov["baseline_origin"] == "the project's own (baseline.csv)"
+    assert prov["assumptions_origin"].startswith("bundled defaults, with the project's own values")
+    assert prov["mca_scores_origin"].startswith("DEFAULT: every option scored 5")
+    assert prov["outcomes_origin"].startswith("none: no outcome model")
+    assert prov["council_shares_origin"].startswith("DEFAULT: one council bears it all")
+    origin = r.assumptions.set_index(["scope", "key"])["origin"]
+    assert origin[("charitable-trust", "grant_income_share")] == "project's own (assumptions.yaml)"
+    assert origin[("charitable-trust", "pension_rate_change")] == "bundled default"
+
+
+def test_dashboards_serve_named_workspaces_by_id(tmp_path: Path, monkeypatch):
+    """serve.py checks each folder and names it to the kernels in DDANALYSIS_WORKSPACES; there the id (not the
+    path) finds the folder, after the bundled ids."""
+    from ddanalysis.dashboard.serve import served_workspaces
+
+    folder = _workspace(tmp_path)
+    assert served_workspaces([folder]) == {"my-museum": folder.resolve()}
+    with pytest.raises(DataFileError, match="not a workspace"):
+        served_workspaces([tmp_path])
+    monkeypatch.setattr(workspace, "_OPENED", {})  # a fresh kernel: nothing opened yet
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    assert registry.served_ids() == registry.project_ids() + ["my-museum"]
+    assert workspace.folder("my-museum") == folder.resolve()
+
+
+def test_the_appraisal_dashboard_offers_and_builds_a_served_workspace(tmp_path: Path, monkeypatch):
+    """With the workspace named to the kernel, the project list ends with it (title and council name) and its
+    page builds, by id."""
+    from ddanalysis.dashboard.appraisal import AppraisalPage
+    from ddanalysis.dashboard.store import ResultStore
+
+    folder = _workspace(tmp_path)
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    page = AppraisalPage(ResultStore(directory=tmp_path / "cache", fingerprint="t"), "my-museum")
+    assert list(page.project.options)[-1] == ("Museum and tourism (Dover)", "my-museum")
+    assert page.project.value == "my-museum"
+
+
+def test_plan_yaml_moves_the_start_and_names_a_wrong_key(tmp_path: Path):
+    """Dover's plan_start is 2015-07-01 (its project.yaml); plan.yaml starting 92 days later, 2015-10-01 (July 31 +
+    August 31 + September 30 days), with the durations unchanged, moves every option's go-live by exactly 92 days."""
+    folder = _workspace(tmp_path)
+    quick = dict(draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
+    before = appraise(str(folder), **quick).options.set_index("id")["go_live"]
+    (folder / "plan.yaml").write_text("schema_version: 1\nstart: 2015-10-01\n", encoding="utf-8")
+    after = appraise(str(folder), **quick).options.set_index("id")["go_live"]
+    for opt in before.index.drop("in-house"):
+        shift = dt.date.fromisoformat(after[opt]) - dt.date.fromisoformat(before[opt])
+        assert shift == dt.timedelta(days=92), opt
+    (folder / "plan.yaml").write_text("schema_version: 1\nstart_date: 2015-07-01\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"plan.yaml, field 'start_date': unknown key; expected one of schema_version, start, duration_scale, models"):
+        appraise(str(folder), **quick)
+
+
+def test_a_base_year_the_assumptions_are_not_in_is_refused_not_ignored(tmp_path: Path):
+    folder = _workspace(tmp_path, base_year="2021-22")
+    with pytest.raises(DDAnalysisError, match=r"my-museum: project.yaml gives base_year 2021-22, but the assumptions "
+                                              r"are in 2014-15 prices"):
+        appraise(str(folder), draws=0)
+
+
+@pytest.mark.official
+def test_a_new_workspaces_baseline_is_checked_against_the_councils_official_figure(tmp_path: Path, official_dir):
+    """project.yaml records Barking & Dagenham's 2014-15 RS cultural figure, 8,665 thousand; a baseline whose net
+    budget is 1,800+170+250+600+90+20+4,000+5,000+300+150 - (150+50+30) = 12,150 thousand is above 8,665 x 1.25 =
+    10,831.25 and is refused, naming the figure; the library lines of 3,600 thousand pass."""
+    from ddanalysis.baseline import load_baseline
+
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
+                              official_dir=official_dir)
+    raw = yaml.safe_load((tmp_path / "ws" / "project.yaml").read_text(encoding="utf-8"))
+    assert raw["official"]["rs_net_current_gbp_k"] == 8665
+    _fill(tmp_path / "ws" / "baseline.xlsx", {**LIBRARY_LINES, "supplies_services": 4000, "third_party_payments": 5000})
+    with pytest.raises(DataFileError, match=r"net budget of 12,150 thousand .* is 140% of 8,665 thousand, the official "
+                                            r"2014-15 RS net current expenditure of Barking & Dagenham"):
+        load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws"))
+    _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
+    assert load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws")).net_budget_gbp \
+        == LIBRARY_NET_GBP

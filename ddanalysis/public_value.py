@@ -705,22 +705,30 @@ def draw_inputs(outcomes: ProjectOutcomes, draws: int, seed: int, scenario: str 
 
 
 def bundled_outcome_keys(directory: Path | str | None = None) -> list[str]:
-    """Every outcome quantity key of the bundled outcome files (``data/outcomes``), file by file: the keys a
-    declared correlation between outcome quantities may name (:func:`outcome_quantities`). Cached on the
-    files' stamps (an edited file is read again); a new list each call."""
+    """Every outcome quantity key of the bundled outcome models (``outcomes.yaml`` in each bundled project's
+    folder under ``data/projects``; with ``directory``, that folder's ``<project-id>.yaml`` files), project
+    by project: the keys a declared correlation between outcome quantities may name
+    (:func:`outcome_quantities`). Cached on the files' stamps (an edited file is read again); a new list
+    each call."""
     from .filestamp import stamp
     from .unit_costs import UNIT_COSTS_DIR_NAME
 
-    folder = (Path(directory) if directory is not None else config.data_path(OUTCOMES_DIR_NAME)).resolve()
-    return list(_outcome_keys_cached(folder, stamp(folder, config.data_path(UNIT_COSTS_DIR_NAME))))
+    if directory is not None:
+        folder = Path(directory).resolve()
+        files = tuple((p.stem, folder) for p in sorted(folder.glob("*.yaml")))
+        where = folder
+    else:
+        files = tuple((pid, None) for pid in workspace.bundled_ids() if outcomes_path(pid).is_file())
+        where = workspace.bundled_root().resolve()
+    return list(_outcome_keys_cached(files, stamp(where, config.data_path(UNIT_COSTS_DIR_NAME))))
 
 
 @lru_cache(maxsize=8)
-def _outcome_keys_cached(folder: Path, _stamp: Any) -> tuple[str, ...]:
+def _outcome_keys_cached(files: tuple[tuple[str, Path | None], ...], _stamp: Any) -> tuple[str, ...]:
     library = load_library()
     keys: list[str] = []
-    for path in sorted(folder.glob("*.yaml")):
-        keys += [k for k in outcome_quantities(load_outcomes(path.stem, directory=folder, library=library))
+    for project_id, folder in files:
+        keys += [k for k in outcome_quantities(load_outcomes(project_id, directory=folder, library=library))
                  if k not in keys]
     return tuple(keys)
 

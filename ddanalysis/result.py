@@ -157,17 +157,7 @@ class AppraisalResult:
             "price_basis": self.price_basis, "price_base": self.price_base_statement, "units": "GBP",
             "optimism_bias_mitigation": self.optimism_bias_mitigation,
             "optimism_bias_mitigation_source": self.optimism_bias_mitigation_source,
-            "method_notes": {"optimism_bias_and_monte_carlo": _note("OPTIMISM_BIAS_NOTE"),
-                             "price_base": _note("PRICE_BASE_NOTE"),
-                             "residual_value": f"The final year's saving continued for {self.residual_life_years:g} more "
-                                               "years (a labelled judgement in appraisal.yaml), discounted on the Green "
-                                               "Book schedule; shown beside the net present saving (not in it) and counted "
-                                               "in the benefit-cost ratio; 0 for the status quo.",
-                             "public_value": _note("PUBLIC_VALUE_NOTE"),
-                             "public_value_uncertainty": _note("PUBLIC_VALUE_UNCERTAINTY_NOTE"),
-                             "ranking": _note("RANKING_NOTE"),
-                             "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, "
-                                           "without residual value."},
+            "method_notes": _method_notes(self.residual_life_years),
             "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
             "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
             "apportionment": _apportionment_block(self.apportionment),
@@ -323,6 +313,23 @@ def _num(x: Any) -> float | None:
         return None
     x = float(x)
     return None if math.isnan(x) else round(x, 6)
+
+
+
+def _method_notes(residual_life_years: float) -> dict[str, str]:
+    """The JSON's ``method_notes``: how optimism bias, the price base, residual value, public value, the
+    ranking and the other horizons are treated, in words."""
+    return {"optimism_bias_and_monte_carlo": _note("OPTIMISM_BIAS_NOTE"),
+            "price_base": _note("PRICE_BASE_NOTE"),
+            "residual_value": f"The final year's saving continued for {residual_life_years:g} more "
+                              "years (a labelled judgement in appraisal.yaml), discounted on the Green "
+                              "Book schedule; shown beside the net present saving (not in it) and counted "
+                              "in the benefit-cost ratio; 0 for the status quo.",
+            "public_value": _note("PUBLIC_VALUE_NOTE"),
+            "public_value_uncertainty": _note("PUBLIC_VALUE_UNCERTAINTY_NOTE"),
+            "ranking": _note("RANKING_NOTE"),
+            "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, "
+                          "without residual value."}
 
 
 def _money(x: Any) -> float | None:

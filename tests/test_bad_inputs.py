@@ -501,7 +501,7 @@ def test_appraise_json_is_byte_identical_across_processes(work):
 
 
 def test_partner_shares_that_do_not_sum_to_one(work, data):
-    path = data / "projects" / "cwac-wirral-school-services" / "partners.yaml"
+    path = data / "projects" / "cwac-wirral-school-services" / "council_shares.yaml"
     replace_once(path, "  E4305: 0.5049", "  E4305: 0.5549")
     fails_cleanly("appraise", "cwac-wirral-school-services", "--draws", "0", cwd=work, data=data,
                   expect=(f"error: {path}, shares: the shares (E0604: 0.4951, E4305: 0.5549) sum to 1.05",

@@ -174,25 +174,25 @@ def test_a_project_records_its_own_evidence_per_contributory_factor(tmp_path):
     """A project file records that half the 'inadequacy of the business case' risk is managed, with its
     evidence: the outsourcing uplift's mitigation becomes 1.00 x 0.5 = 0.5 and equipment/development's
     0.58 x 0.5 = 0.29; an unknown factor is an error naming the file."""
-    import shutil
-
     from ddanalysis import config
     from ddanalysis.errors import DataFileError
-    folder = tmp_path / "assumptions"
-    shutil.copytree(config.DATA_DIR / "assumptions", folder)
-    (folder / "projects" / f"{PID}.yaml").write_text(
-        f"project: {PID}\noptimism_bias_factors:\n  inadequacy_of_the_business_case:\n    managed: 0.5\n"
+    folder = tmp_path / "my-college"  # a council's own workspace: walsall-college's files under another id
+    folder.mkdir()
+    for src in (config.DATA_DIR / "projects" / PID).iterdir():
+        (folder / src.name).write_text(src.read_text(encoding="utf-8").replace(PID, "my-college"), encoding="utf-8")
+    (folder / "assumptions.yaml").write_text(
+        "project: my-college\noptimism_bias_factors:\n  inadequacy_of_the_business_case:\n    managed: 0.5\n"
         "    evidence: Outline business case reviewed by the section 151 officer (illustrative)\n", encoding="utf-8")
-    s = load_book(PID, folder=folder).settings
+    s = load_book(str(folder)).settings
     assert s.ob_mitigation_derived("outsourcing") == pytest.approx(0.5)
     assert s.ob_mitigation_derived("equipment_development") == pytest.approx(0.29)
-    assert load_book(None, folder=folder).settings.ob_mitigation_derived("outsourcing") == 0.0
-    (folder / "projects" / f"{PID}.yaml").write_text(
-        f"project: {PID}\noptimism_bias_factors:\n  good_luck:\n    managed: 1.0\n    evidence: none\n", encoding="utf-8")
-    from ddanalysis import assumptions
-    assumptions._load_book_cached.cache_clear()  # the book is cached by folder and project
-    with pytest.raises(DataFileError, match="unknown contributory factor"):
-        load_book(PID, folder=folder)
+    assert load_book(None).settings.ob_mitigation_derived("outsourcing") == 0.0
+    (folder / "assumptions.yaml").write_text(
+        "project: my-college\noptimism_bias_factors:\n  good_luck:\n    managed: 1.0\n    evidence: none\n",
+        encoding="utf-8")
+    with pytest.raises(DataFileError, match="unknown contributory factor") as err:
+        load_book(str(folder))  # the book is cached on the files' stamps: the edit is read again
+    assert "assumptions.yaml" in str(err.value)
 
 
 def test_cli_override_of_the_mitigation_is_labelled(capsys):

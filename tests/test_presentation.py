@@ -104,6 +104,27 @@ def test_programme_table_total_row_worked_by_hand():
     assert t.formatted().iloc[0]["Go-live"] == "01 Apr 2016"
 
 
+def test_programme_total_row_leaves_ratios_missing_and_sums_benefits():
+    """With the public-value columns the total row sums the money (benefits 120 + 30 = 150) and shows a
+    ratio that cannot be summed (public value return per GBP 1) as missing ('-'), where a blank string
+    once stopped every renderer (the ratio format cannot read '')."""
+    summary = pd.DataFrame({
+        "title": ["A", "B"], "councils": ["X", "Y"], "baseline_net_gbp": [1000.0, 2500.0],
+        "baseline_gross_gbp": [4000.0, 6000.0], "recommended_name": ["Mutual", "In-house"],
+        "net_present_saving_gbp": [300.0, 0.0], "payback_year": ["2017-18", None], "go_live": ["2016-04-01", None],
+        "illustrative": [True, True], "benefits_cashable_pv_gbp": [100.0, 20.0],
+        "benefits_non_cashable_pv_gbp": [20.0, 10.0], "benefits_counted_pv_gbp": [120.0, 30.0],
+        "public_value_roi": [1.25, None], "net_present_value_gbp": [420.0, 30.0],
+        "outcomes_monetised": ["yes", "no: none"]})
+    shown = tables.programme_table(summary, "central", "council").formatted()
+    total = shown.iloc[-1]
+    assert total["Project"] == "Programme total"
+    assert total["Benefits counted (PV: cashable + non-cashable added; not in the saving)"] == "£150"
+    assert total["Public value return per GBP 1 (every kind, everyone)"] == "-"
+    assert shown.iloc[0]["Public value return per GBP 1 (every kind, everyone)"] == "1.25"
+    assert display.programme_table(summary).to_html().count("Programme total") == 1
+
+
 # --- one figure, one sentence, every output ----------------------------------------------------------------
 
 def test_notebook_dashboard_excel_and_cli_show_the_same_figures_and_recommendation(walsall):

@@ -443,8 +443,8 @@ def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspect
     columns = {**PROGRAMME_COLUMNS, **{k: v for k, v in PROGRAMME_PUBLIC_VALUE_COLUMNS.items() if k in summary.columns}}
     frame = summary[list(columns)].rename(columns={k: v[0] for k, v in columns.items()})
     frame["Illustrative"] = frame["Illustrative"].map({True: "yes", False: "no"})
-    total: dict[str, Any] = {c: "" for c in frame.columns}
-    total["Go-live"] = None
+    # the total row: money summed; a blank in text columns; missing (shown as such) in every other column
+    total: dict[str, Any] = {label: "" if unit == "text" else None for label, unit in columns.values()}
     total["Project"] = "Programme total"
     total.update({label: float(summary[k].sum()) for k, (label, unit) in columns.items() if unit == "gbp"})
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)

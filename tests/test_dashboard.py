@@ -246,8 +246,8 @@ def test_error_messages_name_no_server_path():
     from ddanalysis import config
     from ddanalysis.errors import DataFileError
 
-    msg = common.explain(DataFileError(f"{config.DATA_DIR}/baselines/dover-museum-tourism.csv: row 2: bad value"))
-    assert msg == "This could not be shown: data/baselines/dover-museum-tourism.csv: row 2: bad value"
+    msg = common.explain(DataFileError(f"{config.DATA_DIR}/projects/dover-museum-tourism/baseline.csv: row 2: bad value"))
+    assert msg == "This could not be shown: data/projects/dover-museum-tourism/baseline.csv: row 2: bad value"
     assert common.redact_paths("failed at /srv/app/venv/lib/x.py") == "failed at x.py"
     assert common.redact_paths("https://www.gov.uk/a/b, 2014/15") == "https://www.gov.uk/a/b, 2014/15"  # not paths
 

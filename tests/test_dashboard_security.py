@@ -750,7 +750,7 @@ def broken_servers(tmp_path_factory):
     base = tmp_path_factory.mktemp("voila-broken")
     data = base / "data"
     shutil.copytree(REPO / "data", data)
-    (data / "baselines" / "dover-museum-tourism.csv").write_text("this,is,not\na,baseline,file\n")
+    (data / "projects" / "dover-museum-tourism" / "baseline.csv").write_text("this,is,not\na,baseline,file\n")
     empty = base / "empty-data"
     empty.mkdir()
     servers = {"baseline": VoilaServer(base / "baseline", env={"DDANALYSIS_DATA": str(data)}),
@@ -819,16 +819,16 @@ def test_broken_data_shows_a_friendly_message_and_no_traceback(broken_servers, b
     assert "dover-museum-tourism" in view["message"]  # it says which file is at fault
     _no_traceback_no_path(view, s, "broken baseline")
     # the detail went to the server's log, for the analyst
-    assert "dover-museum-tourism.csv" in s.log() and "Traceback" in s.log()
+    assert "dover-museum-tourism/baseline.csv" in s.log() and "Traceback" in s.log()
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_broken_data_message_names_no_server_path(broken_servers, broken_views):
-    """The message names the file at fault from the data folder (``data/baselines/x.csv``), never by
+    """The message names the file at fault from the data folder (``data/projects/x/baseline.csv``), never by
     its path on the server (which gives away the folder layout and the account)."""
     s, view = broken_servers["baseline"], broken_views["baseline"]
-    assert "data/baselines/dover-museum-tourism.csv" in view["message"]
+    assert "data/projects/dover-museum-tourism/baseline.csv" in view["message"]
     _no_traceback_no_path(view, s, "broken baseline")
     assert_no_leak(view["text"], "broken baseline")
 

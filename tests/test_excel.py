@@ -672,3 +672,16 @@ def test_without_monte_carlo_or_switching_values_the_sheets_say_so():
     row = _label_rows(options)["Monte Carlo: chance the option saves money"]
     assert options.cell(row=row, column=3).value == "not run"
     assert any(c.value == "not run" for row in wb["Cover"].iter_rows() for c in row)  # Monte Carlo: not run
+
+
+def test_risk_sheet_names_what_the_tornado_measures(tmp_path):
+    """Hull's outcome model gives the council cashable benefits, so its tornado (council perspective)
+    measures the net present saving plus those benefits, and leaves out the outcome quantities whose
+    value falls on other agencies; the Risk sheet's sensitivity heading and note say both."""
+    hull = dd.appraise("hull-adult-social-care", draws=0, with_switching=False, with_decision=False)
+    assert hull.sensitivity_measure == "net present saving + the council's cashable benefits"
+    ws = load_workbook(export_project(hull, tmp_path / "hull.xlsx", produced=PRODUCED))["Risk"]
+    texts = [c.value for row in ws.iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
+    assert ("One-way sensitivity: net present saving + the council's cashable benefits when one assumption moves "
+            "to its low or high value") in texts
+    assert any("Outcome quantities left out of the tornado" in t for t in texts)

@@ -105,11 +105,13 @@ def _monte_carlo(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
 def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
     """The one-way sensitivity table (largest swings per option), from row ``r``; returns the next free row."""
     name = option_names(result).__getitem__
-    r = _section(ws, r, "One-way sensitivity: net present saving when one assumption moves to its low or high value")
+    measure = result.sensitivity_measure  # net present saving, or with monetised outcomes that plus the benefits
+    r = _section(ws, r, f"One-way sensitivity: {measure} when one assumption moves to its low or high value")
     r = _note(ws, r, (
         "Every other assumption stays at the scenario's value. Per option, the assumptions with the largest swing (the "
         f"gap between the two results), at most {TOP_SENSITIVITY}; low and high are the assumption's range "
-        "(Assumptions sheet). Values from the model."))
+        "(Assumptions sheet). Values from the model." + (f" {result.sensitivity_note}" if result.sensitivity_note
+                                                         else "")))
     r = _headers(ws, r, ("Assumption", "Unit", "Low", "High", "Saving at low", "Saving at high", "Swing",
                          "Central case"))
     sens = result.sensitivity

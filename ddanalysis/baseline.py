@@ -871,8 +871,10 @@ def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project
     """The RS sizing of a baseline: its own sidecar's (checked), else that of the project's bundled baseline."""
     sizing: Sizing | None = None
     if meta is not None:
-        if meta.base_year != config.BASE_YEAR:
-            problems.add(f"{meta_name}, field 'base_year'", f"{meta.base_year!r}; appraisals use {config.BASE_YEAR!r}")
+        expected = project.base_year if project is not None else config.BASE_YEAR  # the project's price base
+        if meta.base_year != expected:
+            problems.add(f"{meta_name}, field 'base_year'",
+                         f"{meta.base_year!r}; expected the project's base year {expected!r} (project.yaml)")
         if project is not None:
             _check_sizing(meta, meta_name, project, problems)
         sizing = meta.sizing
@@ -999,7 +1001,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     illustrative, source = _provenance(path, meta, texts, sizing, share)
     return Baseline(
         project_id=project.id,
-        base_year=config.BASE_YEAR,
+        base_year=project.base_year,  # the workspace's price base (project.yaml; 2014-15 for the bundled projects)
         amounts_gbp=amounts,
         fte=numbers["fte"],
         headcount=int(numbers["headcount"]),

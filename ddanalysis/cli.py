@@ -224,8 +224,10 @@ def assumptions_command(
         typer.echo(shown.to_json(orient="records", indent=2) if as_json else render_ranking(frame, top or None))
         return
     from .assumptions import load_book
+    from .price_base import project_book
 
-    table = load_book(project).table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
+    book = load_book(None) if project is None else project_book(project)  # a project's in its base-year prices
+    table = book.table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
                                       "verified", "origin"]]
     typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))
 

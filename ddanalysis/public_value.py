@@ -713,6 +713,7 @@ def bundled_outcome_keys(directory: Path | str | None = None) -> list[str]:
     from .filestamp import stamp
     from .unit_costs import UNIT_COSTS_DIR_NAME
 
+    files: tuple[tuple[str, Path | None], ...]
     if directory is not None:
         folder = Path(directory).resolve()
         files = tuple((p.stem, folder) for p in sorted(folder.glob("*.yaml")))

@@ -339,3 +339,47 @@ def test_a_new_workspaces_baseline_is_checked_against_the_councils_official_figu
     _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
     assert load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws")).net_budget_gbp \
         == LIBRARY_NET_GBP
+
+
+@pytest.mark.slow
+def test_a_workspace_in_2016_17_appraises_in_2016_17_prices(tmp_path: Path):
+    """A baseline from a 2016-17 budget book (`ddanalysis new --base-year 2016-17`) is appraised in real 2016-17
+    prices, the first appraisal year being 2017-18 (undiscounted).
+
+    Worked by hand: a money assumption in 2014-15 prices is carried by the GDP deflator
+    (data/assumptions/appraisal.yaml: 2014-15 = 100.0, 2016-17 = 102.8), so the in-house redesign's
+    redundancy cost of GBP 22,000 per FTE (2014-15 prices) is 22,000 x 102.8 / 100 = GBP 22,616 per FTE;
+    a share (the pension rate change) is not money and is unchanged. The baseline's lines are the
+    budget book's own 2016-17 figures: net 3,600 thousand, as typed. The workbook's cover says which
+    prices it holds."""
+    from openpyxl import load_workbook
+
+    from ddanalysis.excel.export import export_project
+
+    empty = tmp_path / "no-official-files"
+    empty.mkdir()
+    folder = scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
+                                       base_year="2016-17", official_dir=empty)
+    _fill(folder / "baseline.xlsx", LIBRARY_LINES)
+    r = appraise(str(folder), draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
+    assert (r.base_year, r.first_year, r.baseline.base_year) == ("2016-17", "2017-18", "2016-17")
+    assert r.baseline.net_budget_gbp == LIBRARY_NET_GBP
+    assert r.annual["financial_year"].iloc[0] == "2017-18"
+    used = r.assumptions.set_index(["scope", "key"])["value_used"]
+    assert used[("in-house-redesign", "redundancy_cost_per_fte")] == pytest.approx(22_616.0)
+    bundled = appraise("walsall-college", draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
+    share = ("mutual", "pension_rate_change")
+    if share in used.index:
+        assert used[share] == bundled.assumptions.set_index(["scope", "key"])["value_used"][share]
+    assert "real 2016-17 prices" in r.recommendation
+    cover = load_workbook(export_project(r, tmp_path / "ws.xlsx"))["Cover"]
+    texts = [c.value for row in cover.iter_rows(max_col=2) for c in row if isinstance(c.value, str)]
+    assert "GBP in real 2016-17 prices (inflation removed), shown in whole pounds; cells hold full precision." in texts
+    # what the analyst and the dashboard's what-if panel see of the assumptions: the same base-year prices
+    from ddanalysis.dashboard.whatif import candidates
+
+    listed = json.loads(_cli("assumptions", str(folder), "--json", cwd=tmp_path).stdout)
+    assert [a["central"] for a in listed if (a["scope"], a["key"]) == ("in-house-redesign",
+                                                                         "redundancy_cost_per_fte")] == [22_616.0]
+    panel = candidates(str(folder), []).set_index("key")
+    assert panel.loc["in-house-redesign.redundancy_cost_per_fte", "central"] == pytest.approx(22_616.0)

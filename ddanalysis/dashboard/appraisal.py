@@ -25,6 +25,7 @@ from .. import charts, mca, registry
 from ..assumptions import load_book
 from ..presentation import formats, tables
 from ..presentation import text as decision_text
+from ..price_base import project_book
 from ..registry import STATUS_QUO
 from ..result import AppraisalResult
 from .boardpaper import board_paper_pdf
@@ -170,7 +171,8 @@ class CostsSection(Section):
         #: net present saving at 10, 15 and 20 years, residual value and optimism bias
         self.horizons = html_widget(cls="dd-costs-horizons")
         intro = html_widget(note_box(
-            "Savings and costs by year in real 2014-15 prices, before discounting. The breakdown shows where an "
+            "Savings and costs by year in real prices of the project's base year (each table says which), before "
+            "discounting. The breakdown shows where an "
             "option's cost differs from running the service in-house; the net present saving on the summary "
             "discounts these at the Green Book rate (3.5% a year)."))
         #: each council's part of every option, and the picked option's cash (nominal) profile per council
@@ -1074,7 +1076,7 @@ class AppraisalLauncher:
         base = store.get_quick(Key(pid))
         choices = Choices(projects=ids, scenarios=self.store_scenarios(), perspectives=PERSPECTIVES,
                           tabs=[tab_slug(t) for t in TABS], criteria=list(base.mca_weights.index),
-                          options=[o for o in base.options["id"] if o != STATUS_QUO], table=load_book(pid).table)
+                          options=[o for o in base.options["id"] if o != STATUS_QUO], table=project_book(pid).table)
         state, problems = from_query(multi, choices, ids[0])
         page, self._page = self._page, None
         if page is None:

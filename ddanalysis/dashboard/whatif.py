@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Callable
 import ipywidgets as W
 import pandas as pd
 
-from ..assumptions import load_book
 from ..keys import format_key
 from ..presentation import formats
+from ..price_base import project_book
 from .common import escape, html_widget, server_log
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def candidates(project_id: str, ranking: list[str]) -> pd.DataFrame:
     """The assumptions of a project that a viewer may change, ranked ones first (in rank order), then the rest
     in the book's order. Columns: key, scope, name, description, unit, low, central, high, bound_low,
     bound_high, source, quality, rank (None when unranked)."""
-    table = load_book(project_id).table
+    table = project_book(project_id).table  # values and bounds in the project's base-year prices
     rank = {k: i + 1 for i, k in enumerate(ranking)}
     rows = []
     for (scope, name), r in table.iterrows():

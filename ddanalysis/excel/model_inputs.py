@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .. import registry
-from ..assumptions import load_book
 from ..errors import DDAnalysisError
 from ..model import OptionTiming, ProjectModel
+from ..price_base import project_book
 from ..result import AppraisalResult
 
 #: Largest difference (GBP) between a rebuilt cash flow and the result's before the export is refused.
@@ -50,7 +50,7 @@ def model_inputs(result: AppraisalResult) -> ModelInputs:
     Raises :class:`DDAnalysisError` when the bundled data changed since the appraisal (the rebuilt model's cash
     flows differ from the result's by more than :data:`REBUILD_TOLERANCE_GBP`).
     """
-    book = load_book(result.project_id)
+    book = project_book(result.project_id)  # prices real in the baseline's base year, as the appraisal's
     project = registry.project(result.project_id)
     timings = {registry.STATUS_QUO: OptionTiming(None, None)}
     for opt in list(result.options.id)[1:]:

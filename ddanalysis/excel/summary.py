@@ -394,7 +394,7 @@ HOW_TO_READ = {
     "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, savings over more "
                     "years than the Cash flows sheet covers and plan dates are values from the ddanalysis model; "
                     "they do not recalculate when an input is edited.",
-    "Money": "GBP in real 2014-15 prices (inflation removed), shown in whole pounds; cells hold full precision.",
+    "Money": "GBP in {price_basis} (inflation removed), shown in whole pounds; cells hold full precision.",
 }
 
 
@@ -421,9 +421,8 @@ def write_cover(ws: Worksheet, ctx: Context, heading: str, facts: list[tuple[str
     put_text(ws, r, 1, "How to read this workbook", "dd_section")
     set_style(ws, r, 2, "dd_section")
     r += 1
-    for key, text in (
-        *HOW_TO_READ.items(),
-    ):
+    for key, template in HOW_TO_READ.items():
+        text = template.format(price_basis=ctx.price_basis)  # the workbook's price base, e.g. real 2014-15 prices
         put_text(ws, r, 1, key, "dd_key")
         put_text(ws, r, 2, text, "dd_text")
         fit_row(ws, r, [(text, widths[2])])

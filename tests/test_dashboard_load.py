@@ -47,7 +47,8 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from test_dashboard_security import VoilaServer, kernel_id, pool_total, rendered, run_in_browser, running
+from test_dashboard_security import (VoilaServer, kernel_id, log_trouble, pool_total, rendered, run_in_browser,
+                                     running, why_not_ready)
 
 from ddanalysis import registry
 from ddanalysis.dashboard import store as store_mod
@@ -192,7 +193,7 @@ async def _close(pages: list, before_unload: bool = True, timeout_s: float = 10)
         await asyncio.sleep(0.1)
 
 
-def test_ten_viewers_at_once_all_get_a_rendered_page(server):
+def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
     pids = registry.project_ids()
     urls = [server.url + f"voila/render/appraisal.ipynb?project={pids[i % len(pids)]}" for i in range(VIEWERS)]
     before_mb, before_k = server.rss_mb(), len(server.kernels())
@@ -212,6 +213,9 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server):
                 out["problems"] = await _problems(page)
             except Exception as exc:  # noqa: BLE001 - reported per viewer below
                 out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                out["seen"] = await why_not_ready(page, tmp_path / f"viewer-{i}.png")
+                with contextlib.suppress(Exception):
+                    out["kernel"] = kernel_id(await page.content())
             return out
 
         results = await asyncio.gather(*(viewer(i, u) for i, u in enumerate(urls)))
@@ -235,6 +239,9 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server):
           f"(+{sampler.peak_mb - before_mb:.0f} MB, {(sampler.peak_mb - before_mb) / VIEWERS:.0f} MB a viewer)")
     print(f"[load] after the {VIEWERS} tabs closed: {left} kernels {closed_in:.0f} s later")
     failed = [r for r in results if "error" in r or r.get("problems")]
+    if failed:
+        print(f"[load] server log, kernel and websocket lines:\n"
+              f"{log_trouble(server.log(), [r['kernel'] for r in failed if r.get('kernel')])}")
     assert not failed, f"viewers without a clean rendered page: {failed}"
     assert len(times) == VIEWERS
     # one kernel per open tab plus the refilled pools, never more

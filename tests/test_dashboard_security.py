@@ -315,6 +315,50 @@ async def rendered(page, plots: int = 1, timeout_s: float = 120) -> None:
     await page.wait_for_function(READY_JS, arg=plots, polling=100, timeout=timeout_s * 1000)
 
 
+#: Each condition of READY_JS, met or not, with what the page shows (for a page that never got ready).
+READY_STATE_JS = """() => {
+  const rc = document.getElementById('rendered_cells');
+  const plots = rc ? [...rc.querySelectorAll('.js-plotly-plot')] : [];
+  const text = (sel) => [...document.querySelectorAll(sel)].map(e => e.innerText.trim()).filter(t => t)
+    .join(' | ').slice(0, 300);
+  return {spinner_gone: !document.getElementById('loading'),
+    rendered_cells_shown: !!rc && rc.style.display !== 'none',
+    unrendered_outputs: document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').length,
+    plots: plots.length, plots_without_svg: plots.filter(p => !p.querySelector('svg.main-svg')).length,
+    widget_views: rc ? rc.querySelectorAll('.jupyter-widgets, .widget-vbox').length : 0,
+    dd_error: text('.dd-error'), updating: text('.dd-mc-updating'), status: text('.dd-status'),
+    loading_text: text('#loading'), page_text: (document.body ? document.body.innerText : '').trim().slice(0, 300)};
+}"""
+#: Server log lines that tell of a kernel or websocket going wrong.
+LOG_TROUBLE = re.compile(r"kernel|websocket|error|warn|traceback|timeout|cull|restart|died|dead", re.IGNORECASE)
+
+
+async def why_not_ready(page, screenshot: Path) -> dict[str, Any]:
+    """What a page that never got ready shows: each READY_JS condition and the page's own messages
+    (``.dd-error``, the "updating" marker, the status line, Voila's spinner text), with a screenshot
+    saved to ``screenshot``. Never raises (a closed or crashed page says so)."""
+    out: dict[str, Any] = {}
+    try:
+        out.update(await page.evaluate(READY_STATE_JS))
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must not hide the failure it explains
+        out["state_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    try:
+        await page.screenshot(path=str(screenshot), full_page=True, timeout=30_000)
+        out["screenshot"] = str(screenshot)
+    except Exception as exc:  # noqa: BLE001
+        out["screenshot_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return out
+
+
+def log_trouble(log: str, kernels: list[str] | tuple[str, ...] = (), tail: int = 25) -> str:
+    """The last ``tail`` lines of a server log that speak of kernels, websockets, errors or warnings,
+    plus every line naming one of ``kernels`` (ids), in log order."""
+    lines = log.splitlines()
+    named = {i for i, ln in enumerate(lines) if any(k and k in ln for k in kernels)}
+    trouble = [i for i, ln in enumerate(lines) if LOG_TROUBLE.search(ln)][-tail:]
+    return "\n".join(lines[i][:300] for i in sorted(named | set(trouble)))
+
+
 def assert_no_leak(text: str, where: str, echo: bool = False) -> None:
     """No traceback and no server file path in what a viewer sees. With ``echo`` (an error answer
     to a request for a path, which may repeat the path asked for) only paths the client could not

@@ -47,8 +47,17 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from test_dashboard_security import (VoilaServer, kernel_id, log_trouble, pool_total, rendered, run_in_browser,
-                                     running, why_not_ready)
+from test_dashboard_security import (
+    PageWatch,
+    VoilaServer,
+    kernel_id,
+    log_trouble,
+    pool_total,
+    rendered,
+    run_in_browser,
+    running,
+    why_not_ready,
+)
 
 from ddanalysis import registry
 from ddanalysis.dashboard import store as store_mod
@@ -206,14 +215,20 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
             ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
             page = await ctx.new_page()
             out: dict[str, Any] = {"viewer": i, "ctx": ctx, "page": page}
+            watch = PageWatch(page, time.monotonic() - (loop.time() - t0))
             try:
-                await page.goto(url, wait_until="commit", timeout=CONCURRENT_BUDGET_S * 1000)
+                response = await page.goto(url, wait_until="commit", timeout=CONCURRENT_BUDGET_S * 1000)
                 await rendered(page, 1, timeout_s=max(1.0, CONCURRENT_BUDGET_S - (loop.time() - t0)))
                 out["seconds"] = loop.time() - t0
                 out["problems"] = await _problems(page)
             except Exception as exc:  # noqa: BLE001 - reported per viewer below
                 out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-                out["seen"] = await why_not_ready(page, tmp_path / f"viewer-{i}.png")
+                out["seen"] = {**await why_not_ready(page, tmp_path / f"viewer-{i}.png"), **watch.report()}
+                with contextlib.suppress(Exception):
+                    html = await response.text()
+                    out["seen"]["served"] = {"widget_outputs": html.count("application/vnd.jupyter.widget-view+json"),
+                                             "cell_outputs": html.count("application/vnd.voila.cell-output+json"),
+                                             "bytes": len(html)}
                 with contextlib.suppress(Exception):
                     out["kernel"] = kernel_id(await page.content())
             return out
@@ -252,6 +267,59 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
     assert sampler.peak_mb - before_mb <= VIEWERS * 1.5 * kernel_mb, \
         f"+{sampler.peak_mb - before_mb:.0f} MB for {VIEWERS} viewers (kernel at rest {kernel_mb:.0f} MB)"
     assert left <= pool_total(), f"{left} kernels still running 30 s after every tab was closed"
+
+
+#: The slow-server check below: the cell displays BACKLOG outputs and the server takes BACKLOG_DELAY_S
+#: to take in each one, so they arrive over BACKLOG * BACKLOG_DELAY_S = 6 s after the cell's reply.
+BACKLOG, BACKLOG_DELAY_S = 12, 0.5
+
+
+def _execute_with_slow_iopub(config: Any) -> list[str]:
+    """Run a one-cell notebook (``display(0)`` ... ``display(BACKLOG - 1)``) with Voila's executor under
+    ``config``, the server reading each display message BACKLOG_DELAY_S late (as a server busy with
+    other kernels does); the outputs the cell ends with, as text."""
+    import nbformat
+    from voila.execute import VoilaExecutor
+
+    class SlowServer(VoilaExecutor):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            get = kc.iopub_channel.get_msg
+
+            async def slow_get(*args: Any, **kwargs: Any) -> dict:
+                msg = await get(*args, **kwargs)
+                if msg["msg_type"] == "display_data":
+                    await asyncio.sleep(BACKLOG_DELAY_S)
+                return msg
+
+            kc.iopub_channel.get_msg = slow_get
+            return kc
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(f"for i in range({BACKLOG}):\n    display(i)")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    SlowServer(nb, config=config).execute(nb, {})
+    return [o.get("data", {}).get("text/plain", "") for o in nb.cells[0].outputs]
+
+
+def test_a_busy_server_still_gets_the_whole_page_from_the_kernel():
+    """The page a kernel builds reaches the viewer even when the server reads the kernel's output
+    slowly. Voila's executor (nbclient) stops reading a cell's output ``iopub_timeout`` seconds after
+    the cell's reply, and drops what has not arrived (logging "Timeout waiting for IOPub output"). The
+    dashboard cell's widget updates come first and its ``display`` last, so under load a dropped tail
+    is the whole page: a blank dashboard for good (seen with ten viewers at once on two cores).
+
+    Here the outputs arrive over 12 x 0.5 s = 6 s after the reply. With nbclient's default (4 s) the
+    last ones are lost: the check that this test can fail. With dashboards/voila.json (120 s) all
+    twelve arrive: "0" to "11" in order."""
+    from traitlets.config import Config
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    expected = [str(i) for i in range(BACKLOG)]
+    default = _execute_with_slow_iopub(Config())
+    assert len(default) < BACKLOG and default == expected[:len(default)], default
+    served = _execute_with_slow_iopub(JSONFileConfigLoader("voila.json", path=str(REPO / "dashboards")).load_config())
+    assert served == expected
 
 
 def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_server):

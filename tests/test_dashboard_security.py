@@ -329,8 +329,10 @@ READY_STATE_JS = """() => {
     dd_error: text('.dd-error'), updating: text('.dd-mc-updating'), status: text('.dd-status'),
     loading_text: text('#loading'), page_text: (document.body ? document.body.innerText : '').trim().slice(0, 300)};
 }"""
-#: Server log lines that tell of a kernel or websocket going wrong.
-LOG_TROUBLE = re.compile(r"kernel|websocket|error|warn|traceback|timeout|cull|restart|died|dead", re.IGNORECASE)
+#: Server log lines that tell of a kernel, its websocket or its output going wrong.
+LOG_TROUBLE = re.compile(r"error|warn|traceback|timeout|timed out|cull|restart|died|dead|websocket|nudge",
+                         re.IGNORECASE)
+LOG_NOISE = re.compile(r"is not trusted|Adapting from protocol")
 
 
 async def why_not_ready(page, screenshot: Path) -> dict[str, Any]:
@@ -350,12 +352,53 @@ async def why_not_ready(page, screenshot: Path) -> dict[str, Any]:
     return out
 
 
+class PageWatch:
+    """What a page's browser side did, for the message of a page that never got ready: its console
+    warnings and errors (the last ``keep``), and its kernel websocket's life (seconds after ``t0``)
+    with the Jupyter messages sent and received on it, counted by type (comm messages by method)."""
+
+    MSG = re.compile(rb'"msg_type":\s*"(\w+)"')
+    METHOD = re.compile(rb'"method":\s*"(\w+)"')
+
+    def __init__(self, page, t0: float, keep: int = 8):
+        self.t0, self.keep = t0, keep
+        self.console: list[str] = []
+        self.sockets: list[dict[str, Any]] = []
+        page.on("console", self._console)
+        page.on("websocket", self._socket)
+
+    def _now(self) -> float:
+        return round(time.monotonic() - self.t0, 1)
+
+    def _console(self, msg: Any) -> None:
+        if msg.type in ("error", "warning"):
+            self.console = [*self.console, f"{self._now()} s {msg.type}: {msg.text[:200]}"][-self.keep:]
+
+    def _socket(self, ws: Any) -> None:
+        info: dict[str, Any] = {"url": ws.url.split("?")[0][-60:], "opened": self._now(), "sent": {}, "received": {}}
+        self.sockets.append(info)
+
+        def count(where: str, payload: Any) -> None:
+            data = payload.encode() if isinstance(payload, str) else bytes(payload)
+            for kind in [m.decode() for m in self.MSG.findall(data)[:1]] + \
+                        [f"comm:{m.decode()}" for m in self.METHOD.findall(data)[:1]]:
+                info[where][kind] = info[where].get(kind, 0) + 1
+
+        ws.on("framesent", lambda p: count("sent", p))
+        ws.on("framereceived", lambda p: count("received", p))
+        ws.on("close", lambda _ws: info.update(closed=self._now()))
+
+    def report(self) -> dict[str, Any]:
+        return {"console": self.console, "sockets": self.sockets}
+
+
 def log_trouble(log: str, kernels: list[str] | tuple[str, ...] = (), tail: int = 25) -> str:
-    """The last ``tail`` lines of a server log that speak of kernels, websockets, errors or warnings,
-    plus every line naming one of ``kernels`` (ids), in log order."""
+    """The last ``tail`` lines of a server log that speak of errors, warnings, timeouts, culling or
+    websockets, plus every line naming one of ``kernels`` (ids), in log order (Voila's routine
+    "not trusted" and protocol notes left out)."""
     lines = log.splitlines()
-    named = {i for i, ln in enumerate(lines) if any(k and k in ln for k in kernels)}
-    trouble = [i for i, ln in enumerate(lines) if LOG_TROUBLE.search(ln)][-tail:]
+    named = {i for i, ln in enumerate(lines) if any(k and k in ln for k in kernels) and not LOG_NOISE.search(ln)}
+    trouble = [i for i, ln in enumerate(lines) if LOG_TROUBLE.search(ln) and not LOG_NOISE.search(ln)][-tail:]
     return "\n".join(lines[i][:300] for i in sorted(named | set(trouble)))
 
 

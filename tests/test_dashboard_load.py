@@ -27,6 +27,14 @@ warm-up leaves it, and drives one headless Chromium (Debian's, via Playwright's 
   request and the culler removes their kernels (after ``FLOOD_CULL_IDLE_S`` s idle), the others'
   kernels go as the tabs close.
 
+- A busy server still gets the whole page from a kernel: Voila's executor, reading a cell's output
+  slower than nbclient's default 4 s allow after the cell's reply, keeps every output with
+  dashboards/voila.json (no browser; the cause of a page once served blank to one of ten viewers).
+
+A viewer whose page never gets ready is reported with the readiness condition it failed, the page's
+own messages, its console errors and kernel websocket traffic, the served page's outputs, a
+screenshot (under the test's tmp folder) and the server log's warnings and lines about its kernel.
+
 Measured numbers (render times, kernel counts, memory) are printed: run with ``-s`` to see them.
 Kernels are counted as the server's ``ipykernel_launcher`` child processes (psutil; Voila 0.5 has no
 kernel list API outside ``--debug``). Memory is the resident set (RSS) of the server and all its
@@ -73,6 +81,9 @@ VIEWS_BUDGET_S = 600
 DROPPED_EVERY = 10  # every tenth view closes without the shutdown request (a crashed tab)
 CULL_IDLE_S = 20
 CULL_INTERVAL_S = 5
+#: What Voila's executor (nbclient) logs when it stops reading a cell's output before the cell's
+#: output ended, dropping the rest (see test_a_busy_server_still_gets_the_whole_page_from_the_kernel).
+IOPUB_CUT = "Timeout waiting for IOPub output"
 #: A page is shown: Voila's spinner is gone and every cell output is rendered, which needs the
 #: page's websocket to its kernel (the widgets' state comes over it). The plots may still be drawing.
 SHOWN_JS = """() => !document.getElementById('loading') && !!document.getElementById('rendered_cells')
@@ -258,6 +269,8 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
         print(f"[load] server log, kernel and websocket lines:\n"
               f"{log_trouble(server.log(), [r['kernel'] for r in failed if r.get('kernel')])}")
     assert not failed, f"viewers without a clean rendered page: {failed}"
+    # no cell's output was cut short by Voila's executor (a page built but never sent)
+    assert IOPUB_CUT not in server.log(), log_trouble(server.log())
     assert len(times) == VIEWERS
     # one kernel per open tab plus the refilled pools, never more
     assert sampler.peak_kernels <= pool_total() + VIEWERS
@@ -309,7 +322,7 @@ def test_a_busy_server_still_gets_the_whole_page_from_the_kernel():
     dashboard cell's widget updates come first and its ``display`` last, so under load a dropped tail
     is the whole page: a blank dashboard for good (seen with ten viewers at once on two cores).
 
-    Here the outputs arrive over 12 x 0.5 s = 6 s after the reply. With nbclient's default (4 s) the
+    Here the outputs arrive over about 12 x 0.5 s = 6 s after the reply. With nbclient's default (4 s) the
     last ones are lost: the check that this test can fail. With dashboards/voila.json (120 s) all
     twelve arrive: "0" to "11" in order."""
     from traitlets.config import Config

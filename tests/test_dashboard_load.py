@@ -27,6 +27,14 @@ warm-up leaves it, and drives one headless Chromium (Debian's, via Playwright's 
   request and the culler removes their kernels (after ``FLOOD_CULL_IDLE_S`` s idle), the others'
   kernels go as the tabs close.
 
+- A busy server still gets the whole page from a kernel: Voila's executor, reading a cell's output
+  slower than nbclient's default 4 s allow after the cell's reply, keeps every output with
+  dashboards/voila.json (no browser; the cause of a page once served blank to one of ten viewers).
+
+A viewer whose page never gets ready is reported with the readiness condition it failed, the page's
+own messages, its console errors and kernel websocket traffic, the served page's outputs, a
+screenshot (under the test's tmp folder) and the server log's warnings and lines about its kernel.
+
 Measured numbers (render times, kernel counts, memory) are printed: run with ``-s`` to see them.
 Kernels are counted as the server's ``ipykernel_launcher`` child processes (psutil; Voila 0.5 has no
 kernel list API outside ``--debug``). Memory is the resident set (RSS) of the server and all its
@@ -47,7 +55,17 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from test_dashboard_security import VoilaServer, kernel_id, pool_total, rendered, run_in_browser, running
+from test_dashboard_security import (
+    PageWatch,
+    VoilaServer,
+    kernel_id,
+    log_trouble,
+    pool_total,
+    rendered,
+    run_in_browser,
+    running,
+    why_not_ready,
+)
 
 from ddanalysis import registry
 from ddanalysis.dashboard import store as store_mod
@@ -63,6 +81,9 @@ VIEWS_BUDGET_S = 600
 DROPPED_EVERY = 10  # every tenth view closes without the shutdown request (a crashed tab)
 CULL_IDLE_S = 20
 CULL_INTERVAL_S = 5
+#: What Voila's executor (nbclient) logs when it stops reading a cell's output before the cell's
+#: output ended, dropping the rest (see test_a_busy_server_still_gets_the_whole_page_from_the_kernel).
+IOPUB_CUT = "Timeout waiting for IOPub output"
 #: A page is shown: Voila's spinner is gone and every cell output is rendered, which needs the
 #: page's websocket to its kernel (the widgets' state comes over it). The plots may still be drawing.
 SHOWN_JS = """() => !document.getElementById('loading') && !!document.getElementById('rendered_cells')
@@ -192,7 +213,7 @@ async def _close(pages: list, before_unload: bool = True, timeout_s: float = 10)
         await asyncio.sleep(0.1)
 
 
-def test_ten_viewers_at_once_all_get_a_rendered_page(server):
+def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
     pids = registry.project_ids()
     urls = [server.url + f"voila/render/appraisal.ipynb?project={pids[i % len(pids)]}" for i in range(VIEWERS)]
     before_mb, before_k = server.rss_mb(), len(server.kernels())
@@ -205,13 +226,22 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server):
             ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
             page = await ctx.new_page()
             out: dict[str, Any] = {"viewer": i, "ctx": ctx, "page": page}
+            watch = PageWatch(page, time.monotonic() - (loop.time() - t0))
             try:
-                await page.goto(url, wait_until="commit", timeout=CONCURRENT_BUDGET_S * 1000)
+                response = await page.goto(url, wait_until="commit", timeout=CONCURRENT_BUDGET_S * 1000)
                 await rendered(page, 1, timeout_s=max(1.0, CONCURRENT_BUDGET_S - (loop.time() - t0)))
                 out["seconds"] = loop.time() - t0
                 out["problems"] = await _problems(page)
             except Exception as exc:  # noqa: BLE001 - reported per viewer below
                 out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                out["seen"] = {**await why_not_ready(page, tmp_path / f"viewer-{i}.png"), **watch.report()}
+                with contextlib.suppress(Exception):
+                    html = await response.text()
+                    out["seen"]["served"] = {"widget_outputs": html.count("application/vnd.jupyter.widget-view+json"),
+                                             "cell_outputs": html.count("application/vnd.voila.cell-output+json"),
+                                             "bytes": len(html)}
+                with contextlib.suppress(Exception):
+                    out["kernel"] = kernel_id(await page.content())
             return out
 
         results = await asyncio.gather(*(viewer(i, u) for i, u in enumerate(urls)))
@@ -235,7 +265,12 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server):
           f"(+{sampler.peak_mb - before_mb:.0f} MB, {(sampler.peak_mb - before_mb) / VIEWERS:.0f} MB a viewer)")
     print(f"[load] after the {VIEWERS} tabs closed: {left} kernels {closed_in:.0f} s later")
     failed = [r for r in results if "error" in r or r.get("problems")]
+    if failed:
+        print(f"[load] server log, kernel and websocket lines:\n"
+              f"{log_trouble(server.log(), [r['kernel'] for r in failed if r.get('kernel')])}")
     assert not failed, f"viewers without a clean rendered page: {failed}"
+    # no cell's output was cut short by Voila's executor (a page built but never sent)
+    assert IOPUB_CUT not in server.log(), log_trouble(server.log())
     assert len(times) == VIEWERS
     # one kernel per open tab plus the refilled pools, never more
     assert sampler.peak_kernels <= pool_total() + VIEWERS
@@ -245,6 +280,59 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server):
     assert sampler.peak_mb - before_mb <= VIEWERS * 1.5 * kernel_mb, \
         f"+{sampler.peak_mb - before_mb:.0f} MB for {VIEWERS} viewers (kernel at rest {kernel_mb:.0f} MB)"
     assert left <= pool_total(), f"{left} kernels still running 30 s after every tab was closed"
+
+
+#: The slow-server check below: the cell displays BACKLOG outputs and the server takes BACKLOG_DELAY_S
+#: to take in each one, so they arrive over BACKLOG * BACKLOG_DELAY_S = 6 s after the cell's reply.
+BACKLOG, BACKLOG_DELAY_S = 12, 0.5
+
+
+def _execute_with_slow_iopub(config: Any) -> list[str]:
+    """Run a one-cell notebook (``display(0)`` ... ``display(BACKLOG - 1)``) with Voila's executor under
+    ``config``, the server reading each display message BACKLOG_DELAY_S late (as a server busy with
+    other kernels does); the outputs the cell ends with, as text."""
+    import nbformat
+    from voila.execute import VoilaExecutor
+
+    class SlowServer(VoilaExecutor):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            get = kc.iopub_channel.get_msg
+
+            async def slow_get(*args: Any, **kwargs: Any) -> dict:
+                msg = await get(*args, **kwargs)
+                if msg["msg_type"] == "display_data":
+                    await asyncio.sleep(BACKLOG_DELAY_S)
+                return msg
+
+            kc.iopub_channel.get_msg = slow_get
+            return kc
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(f"for i in range({BACKLOG}):\n    display(i)")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    SlowServer(nb, config=config).execute(nb, {})
+    return [o.get("data", {}).get("text/plain", "") for o in nb.cells[0].outputs]
+
+
+def test_a_busy_server_still_gets_the_whole_page_from_the_kernel():
+    """The page a kernel builds reaches the viewer even when the server reads the kernel's output
+    slowly. Voila's executor (nbclient) stops reading a cell's output ``iopub_timeout`` seconds after
+    the cell's reply, and drops what has not arrived (logging "Timeout waiting for IOPub output"). The
+    dashboard cell's widget updates come first and its ``display`` last, so under load a dropped tail
+    is the whole page: a blank dashboard for good (seen with ten viewers at once on two cores).
+
+    Here the outputs arrive over about 12 x 0.5 s = 6 s after the reply. With nbclient's default (4 s) the
+    last ones are lost: the check that this test can fail. With dashboards/voila.json (120 s) all
+    twelve arrive: "0" to "11" in order."""
+    from traitlets.config import Config
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    expected = [str(i) for i in range(BACKLOG)]
+    default = _execute_with_slow_iopub(Config())
+    assert len(default) < BACKLOG and default == expected[:len(default)], default
+    served = _execute_with_slow_iopub(JSONFileConfigLoader("voila.json", path=str(REPO / "dashboards")).load_config())
+    assert served == expected
 
 
 def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_server):

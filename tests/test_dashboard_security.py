@@ -315,6 +315,93 @@ async def rendered(page, plots: int = 1, timeout_s: float = 120) -> None:
     await page.wait_for_function(READY_JS, arg=plots, polling=100, timeout=timeout_s * 1000)
 
 
+#: Each condition of READY_JS, met or not, with what the page shows (for a page that never got ready).
+READY_STATE_JS = """() => {
+  const rc = document.getElementById('rendered_cells');
+  const plots = rc ? [...rc.querySelectorAll('.js-plotly-plot')] : [];
+  const text = (sel) => [...document.querySelectorAll(sel)].map(e => e.innerText.trim()).filter(t => t)
+    .join(' | ').slice(0, 300);
+  return {spinner_gone: !document.getElementById('loading'),
+    rendered_cells_shown: !!rc && rc.style.display !== 'none',
+    unrendered_outputs: document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').length,
+    plots: plots.length, plots_without_svg: plots.filter(p => !p.querySelector('svg.main-svg')).length,
+    widget_views: rc ? rc.querySelectorAll('.jupyter-widgets, .widget-vbox').length : 0,
+    dd_error: text('.dd-error'), updating: text('.dd-mc-updating'), status: text('.dd-status'),
+    loading_text: text('#loading'), page_text: (document.body ? document.body.innerText : '').trim().slice(0, 300)};
+}"""
+#: Server log lines that tell of a kernel, its websocket or its output going wrong.
+LOG_TROUBLE = re.compile(r"error|warn|traceback|timeout|timed out|cull|restart|died|dead|websocket|nudge",
+                         re.IGNORECASE)
+LOG_NOISE = re.compile(r"is not trusted|Adapting from protocol")
+
+
+async def why_not_ready(page, screenshot: Path) -> dict[str, Any]:
+    """What a page that never got ready shows: each READY_JS condition and the page's own messages
+    (``.dd-error``, the "updating" marker, the status line, Voila's spinner text), with a screenshot
+    saved to ``screenshot``. Never raises (a closed or crashed page says so)."""
+    out: dict[str, Any] = {}
+    try:
+        out.update(await page.evaluate(READY_STATE_JS))
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must not hide the failure it explains
+        out["state_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    try:
+        await page.screenshot(path=str(screenshot), full_page=True, timeout=30_000)
+        out["screenshot"] = str(screenshot)
+    except Exception as exc:  # noqa: BLE001
+        out["screenshot_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return out
+
+
+class PageWatch:
+    """What a page's browser side did, for the message of a page that never got ready: its console
+    warnings and errors (the last ``keep``), and its kernel websocket's life (seconds after ``t0``)
+    with the Jupyter messages sent and received on it, counted by type (comm messages by method)."""
+
+    MSG = re.compile(rb'"msg_type":\s*"(\w+)"')
+    METHOD = re.compile(rb'"method":\s*"(\w+)"')
+
+    def __init__(self, page, t0: float, keep: int = 8):
+        self.t0, self.keep = t0, keep
+        self.console: list[str] = []
+        self.sockets: list[dict[str, Any]] = []
+        page.on("console", self._console)
+        page.on("websocket", self._socket)
+
+    def _now(self) -> float:
+        return round(time.monotonic() - self.t0, 1)
+
+    def _console(self, msg: Any) -> None:
+        if msg.type in ("error", "warning"):
+            self.console = [*self.console, f"{self._now()} s {msg.type}: {msg.text[:200]}"][-self.keep:]
+
+    def _socket(self, ws: Any) -> None:
+        info: dict[str, Any] = {"url": ws.url.split("?")[0][-60:], "opened": self._now(), "sent": {}, "received": {}}
+        self.sockets.append(info)
+
+        def count(where: str, payload: Any) -> None:
+            data = payload.encode() if isinstance(payload, str) else bytes(payload)
+            for kind in [m.decode() for m in self.MSG.findall(data)[:1]] + \
+                        [f"comm:{m.decode()}" for m in self.METHOD.findall(data)[:1]]:
+                info[where][kind] = info[where].get(kind, 0) + 1
+
+        ws.on("framesent", lambda p: count("sent", p))
+        ws.on("framereceived", lambda p: count("received", p))
+        ws.on("close", lambda _ws: info.update(closed=self._now()))
+
+    def report(self) -> dict[str, Any]:
+        return {"console": self.console, "sockets": self.sockets}
+
+
+def log_trouble(log: str, kernels: list[str] | tuple[str, ...] = (), tail: int = 25) -> str:
+    """The last ``tail`` lines of a server log that speak of errors, warnings, timeouts, culling or
+    websockets, plus every line naming one of ``kernels`` (ids), in log order (Voila's routine
+    "not trusted" and protocol notes left out)."""
+    lines = log.splitlines()
+    named = {i for i, ln in enumerate(lines) if any(k and k in ln for k in kernels) and not LOG_NOISE.search(ln)}
+    trouble = [i for i, ln in enumerate(lines) if LOG_TROUBLE.search(ln) and not LOG_NOISE.search(ln)][-tail:]
+    return "\n".join(lines[i][:300] for i in sorted(named | set(trouble)))
+
+
 def assert_no_leak(text: str, where: str, echo: bool = False) -> None:
     """No traceback and no server file path in what a viewer sees. With ``echo`` (an error answer
     to a request for a path, which may repeat the path asked for) only paths the client could not

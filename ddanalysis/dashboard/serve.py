@@ -9,6 +9,10 @@ then named to the kernels in ``DDANALYSIS_WORKSPACES``; its page is ``appraisal.
 
 Reads ``dashboards/voila.json`` (kept in the repository): sources stripped, no tracebacks for
 viewers, preheated kernels, idle kernels culled, plotly drawn offline by its mimetype renderer.
+Voila's executor waits up to 120 s (``VoilaExecutor.iopub_timeout``; nbclient's default is 4 s) for
+the rest of a cell's output after the cell's reply: a dashboard cell sends its widget updates first
+and the page's ``display`` last, so on a busy server a shorter wait drops the page and the viewer
+gets a blank dashboard for good.
 Starts a low-priority background process that fills the shared result cache
 (:mod:`ddanalysis.dashboard.warm`), so scenario and perspective changes are instant for viewers.
 Binds to 127.0.0.1 unless told otherwise; see docs/deployment.md before serving beyond one machine.

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from test_dashboard_security import VoilaServer, rendered, run_in_browser, running
+from test_dashboard_security import NAVIGATION_TIMEOUT_MS, VoilaServer, rendered, run_in_browser, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -101,7 +101,8 @@ def programme_view(server, axe_path) -> dict[str, Any]:
     async def work(browser):
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            await page.goto(server.url + "voila/render/programme.ipynb")
+            await page.goto(server.url + "voila/render/programme.ipynb", wait_until="commit",
+                            timeout=NAVIGATION_TIMEOUT_MS)
             await rendered(page, plots=2, timeout_s=240)
             await page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
                                          ".every(p => p.getAttribute('aria-label'))", timeout=30_000)
@@ -121,7 +122,8 @@ def appraisal_view(server, axe_path) -> dict[str, Any]:
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         out: dict[str, Any] = {"axe": {}, "charts": {}}
         try:
-            await page.goto(server.url + "voila/render/appraisal.ipynb?project=walsall-college")
+            await page.goto(server.url + "voila/render/appraisal.ipynb?project=walsall-college", wait_until="commit",
+                            timeout=NAVIGATION_TIMEOUT_MS)
             await rendered(page, plots=1, timeout_s=240)
             # keyboard: Tab from the top of the page through the controls
             order = []

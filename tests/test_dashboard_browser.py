@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, require_program
+from test_dashboard_security import NAVIGATION_TIMEOUT_MS
 
 from ddanalysis import engine, registry
 from ddanalysis.dashboard.store import DRAWS
@@ -134,7 +135,7 @@ class Page:
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("request", lambda r: None if re.match(r"^(https?://(127\.0\.0\.1|localhost)[:/]|data:|blob:)", r.url)
                      else self.external.append(r.url))
-        self.page.goto(url)
+        self.page.goto(url, wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)  # then ready() waits
 
     def ready(self, plots: int = 1, timeout_s: float = 120) -> "Page":
         self.page.wait_for_function(READY_JS, arg=plots, polling=100, timeout=timeout_s * 1000)

@@ -53,6 +53,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
 #: A dashboard is rendered: Voila's spinner gone, every cell output rendered, ``n`` plots drawn.
+#: How long a browser waits for a Voila page's first bytes. Voila answers once the kernel is found (and,
+#: without a preheated one, started): on a busy two-core machine that exceeded Playwright's 30 s default.
+#: Every visit waits for the first bytes only (``wait_until="commit"``); what a page must show is waited
+#: for afterwards, with its own time limit.
+NAVIGATION_TIMEOUT_MS = 180_000
 READY_JS = """(n) => {
   if (document.getElementById('loading')) return false;
   const rc = document.getElementById('rendered_cells');
@@ -476,7 +481,8 @@ def test_page_source_holds_no_notebook_code(server, path, notebook):
 def test_rendered_page_holds_no_notebook_code(server):
     async def work(browser):
         page = await browser.new_page()
-        await page.goto(server.url + "voila/render/appraisal.ipynb?project=kirklees-open-spaces")
+        await page.goto(server.url + "voila/render/appraisal.ipynb?project=kirklees-open-spaces", wait_until="commit",
+                        timeout=NAVIGATION_TIMEOUT_MS)
         await rendered(page)
         dom = await page.content()
         text = await page.inner_text("body")
@@ -571,7 +577,8 @@ def test_a_browser_cannot_run_code_in_its_kernel(server, tmp_path):
 
     async def work(browser):
         page = await browser.new_page()
-        await page.goto(server.url + "voila/render/appraisal.ipynb?project=walsall-college")
+        await page.goto(server.url + "voila/render/appraisal.ipynb?project=walsall-college", wait_until="commit",
+                        timeout=NAVIGATION_TIMEOUT_MS)
         await rendered(page)
         kid = kernel_id(await page.content())
         results = {}
@@ -799,7 +806,7 @@ def test_a_wrong_project_is_friendly_and_shows_no_internals(server):
     async def one(browser, key, url):
         page = await browser.new_page()
         try:
-            await page.goto(server.url + url)
+            await page.goto(server.url + url, wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)
             if key == "bad scenario":
                 await rendered(page)
             else:
@@ -857,7 +864,7 @@ async def _visit(browser, url: str) -> dict[str, Any]:
     """Open ``url``, wait until Voila has finished (spinner gone, cells shown), read what the viewer sees."""
     page = await browser.new_page()
     try:
-        await page.goto(url)
+        await page.goto(url, wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)
         await page.wait_for_function("() => !document.getElementById('loading') && "
                                      "document.getElementById('rendered_cells') && "
                                      "!document.querySelector('script[type=\"application/vnd.voila.cell-output+json\"]')",

@@ -314,10 +314,19 @@ def test_plan_yaml_moves_the_start_and_names_a_wrong_key(tmp_path: Path):
         appraise(str(folder), **quick)
 
 
-def test_a_base_year_the_assumptions_are_not_in_is_refused_not_ignored(tmp_path: Path):
+def test_a_base_year_the_baseline_or_the_deflator_does_not_share_is_refused_not_ignored(tmp_path: Path):
+    """project.yaml says 2021-22 while the baseline's sidecar says 2014-15: refused, naming the sidecar's field and
+    the year expected. With both at 2021-22 the prices cannot be made real in 2021-22 terms, since the bundled
+    GDP deflator ends in 2019-20: refused, naming the year and the series' range."""
     folder = _workspace(tmp_path, base_year="2021-22")
-    with pytest.raises(DDAnalysisError, match=r"my-museum: project.yaml gives base_year 2021-22, but the assumptions "
-                                              r"are in 2014-15 prices"):
+    with pytest.raises(DataFileError, match=r"baseline.yaml, field 'base_year': '2014-15'; expected the project's base "
+                                            r"year '2021-22' \(project.yaml\)"):
+        appraise(str(folder), draws=0)
+    sidecar = folder / "baseline.yaml"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace('base_year: "2014-15"', 'base_year: "2021-22"'),
+                       encoding="utf-8")
+    with pytest.raises(DDAnalysisError, match=r"base year 2021-22: the GDP deflator .* covers 2008-09 to 2019-20, so "
+                                              r"prices cannot be made real in 2021-22 terms"):
         appraise(str(folder), draws=0)
 
 

@@ -348,7 +348,9 @@ def _discount_bands(schedule: Mapping[str, Any], problems: list[str]) -> list[tu
     band_problems = len(problems)
     for (_, a1, _), (b0, _, _) in zip(bands, bands[1:]):
         if a1 is None or a1 + 1 != b0:
-            problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {a1 + 1 if a1 is not None else '?'}")
+            expected = a1 + 1 if a1 is not None else "?"
+            problems.append(
+                f"discount_schedule.bands: band ending {a1} is not followed by a band starting {expected}")
     if band_problems == 0 and (not bands or bands[0][0] != 0 or bands[-1][1] is not None):
         problems.append("discount_schedule.bands: must start at year 0 and end open (to_year: null)")
     return bands

@@ -109,8 +109,9 @@ figures are not measured alike: the baseline may be a budget of a later year tha
 is set against (the bundled sizing is 2014-15 outturn; the GDP deflator in
 ``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and
 outturns differ by several per cent, and the block's net figure is reduced by other services'
-income (a block with surplus-earning services nets lower than its parts). 25% covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
-nothing in catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
+income (a block with surplus-earning services nets lower than its parts). 25% covers these
+together; a line left in pounds overshoots by hundreds of times, so the margin costs nothing in
+catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
 or ``ddanalysis check-baseline --no-official-check`` (e.g. a service whose budget spans blocks).
 """
 

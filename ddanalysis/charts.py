@@ -578,8 +578,8 @@ def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None
             y=[_wrap(str(names.get(r.option, r.option)), 30)], x=[float(r.share_first)], orientation="h",
             name=str(names.get(r.option, r.option)), meta=r.option, marker=dict(color=option_colour(r.option, idx)),
             text=[f"{r.share_first:.0%} (mean rank {r.mean_rank:.1f})"], textposition="outside", cliponaxis=False,
-            hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>ranked first in {r.share_first:.1%} of weight draws"
-                          f"<br>mean rank {r.mean_rank:.2f}<extra></extra>", showlegend=False))
+            hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>"
+                          f"ranked first in {r.share_first:.1%} of weight draws<br>mean rank {r.mean_rank:.2f}<extra></extra>", showlegend=False))
     title = "Ranking stability: share of weight draws in which each option ranks first"
     _layout(fig, title, f"{result.project_title} · weights varied at random around the chosen ones (Dirichlet)",
             result.illustrative, height=max(320, 110 + 58 * len(stab)), legend=False, bargap=0.35)

@@ -188,7 +188,10 @@ def check_baseline_command(
 ) -> None:
     """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount.
 
-    Reads a lone dash as nil (0) and a Unicode minus or en/em dash before a number as minus, as budget books print them. Refuses (exit status 2) a line that looks like pounds among lines in GBP thousand, income larger than gross expenditure, and a net budget well above the block's official figure.
+    Reads a lone dash as nil (0) and a Unicode minus or en/em dash before a number as minus, as
+    budget books print them. Refuses (exit status 2) a line that looks like pounds among lines in
+    GBP thousand, income larger than gross expenditure, and a net budget well above the block's
+    official figure.
     """
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary

@@ -355,7 +355,8 @@ def _provenance(project_id: str, base: Any) -> dict[str, str]:
     and which inputs are the project's own and which the bundled defaults (``<input>_origin``)."""
     return {
         "baseline": base.source,
-        "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
+        "assumptions": (
+            "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)"),
         "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
         "package_version": __version__,
         **{f"{k}_origin": v for k, v in workspace.input_origins(project_id).items()},

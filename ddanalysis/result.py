@@ -276,7 +276,8 @@ def _public_value_block(public_value: Mapping[str, Any]) -> dict[str, Any] | Non
     return {"monetisable": bool(public_value["monetisable"]), "summary": public_value["summary"],
             "reason": public_value["reason"] if not public_value["monetisable"] else None,
             "outcome_case": public_value["outcome_case"],
-            "outcome_inputs": "outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); unit costs data/unit_costs/"}
+            "outcome_inputs": ("outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); "
+                               "unit costs data/unit_costs/")}
 
 
 def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ to compute sensitivity indices. *Comput Phys Commun* 2002;145:280-297; Saltelli 
 sensitivity analysis of model output. *Comput Phys Commun* 2010;181:259-270), sampled and analysed by
 SALib (Herman J, Usher W. SALib: an open-source Python library for sensitivity analysis. *JOSS* 2017;
 2(9):97), with bootstrap confidence intervals; the design is built here, vectorised, point for point
-the one SALib's sampler builds (:func:`saltelli_sample`, tested against it). Cost: ``n`` base points (rounded up to a power of 2) give
-``n * (D + 2)`` evaluations of the function for D inputs.
+the one SALib's sampler builds (:func:`saltelli_sample`, tested against it). Cost: ``n`` base
+points (rounded up to a power of 2) give ``n * (D + 2)`` evaluations of the function for D inputs.
 
 The inputs are sampled INDEPENDENTLY of one another over their ranges: Sobol indices are defined
 for independent inputs, so declared rank correlations between assumptions are not applied in this

@@ -27,9 +27,9 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
     r = sheet_header(ws, ctx, "Assumptions", widths)
     put_text(ws, r, 1, (
-        f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range (the range "
-        "drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis (fact, evidence or "
-        "judgement) and a quality rating: green = official or published figure; amber = evidence applied with "
+        f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range "
+        "(the range drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis "
+        "(fact, evidence or judgement) and a quality rating: green = official or published figure; amber = evidence applied with "
         "judgement; red = judgement to be replaced by the council's own figure. 'Value used' (yellow) is an input: "
         "change it and every "
         "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "

@@ -145,17 +145,7 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     u = saltelli_sample(len(names), base, seed)
     # keep clear of 0 and 1, where an unbounded inverse CDF is infinite
     u = np.clip(u, 0.5 / (base * 1024), 1 - 0.5 / (base * 1024))
-    parts: dict[str, list[np.ndarray]] = {}
-    for start in range(0, len(u), max(int(chunk), 1)):
-        block = u[start:start + max(int(chunk), 1)]
-        args = {name: np.asarray(ppfs[name](block[:, i]), dtype=float) for i, name in enumerate(names)}
-        for k, v in (fixed or {}).items():
-            args[k] = np.full(len(block), float(v))
-        for out, y in _outputs(func(args)).items():
-            if len(y) != len(block):
-                raise ValueError(f"func returned {len(y)} values of {out!r} for {len(block)} points")
-            parts.setdefault(out, []).append(y)
-    ys = {out: np.concatenate(p) for out, p in parts.items()}
+    ys = _evaluate_design(func, u, names, ppfs, fixed, chunk)
     rows = []
     for out, y in ys.items():
         if not np.isfinite(y).all():
@@ -172,3 +162,21 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     table = pd.DataFrame(rows, columns=["output", "key", "s1", "s1_conf", "st", "st_conf"])
     table.attrs.update({"n_base": base, "n_evaluations": int(len(u)), "seed": seed, "note": INDEPENDENCE_NOTE})
     return table
+
+
+def _evaluate_design(func: Callable[[dict], object], u: np.ndarray, names: list, ppfs: Mapping[str, Callable],
+                     fixed: Mapping | None, chunk: int) -> dict[str, np.ndarray]:
+    """``func`` on every point of the unit-cube design ``u`` (points x inputs), each column mapped through its
+    input's inverse CDF and ``fixed`` inputs held constant, at most ``chunk`` points a call; output name ->
+    values (one per point). Raises ``ValueError`` when ``func`` returns the wrong number of values."""
+    parts: dict[str, list[np.ndarray]] = {}
+    for start in range(0, len(u), max(int(chunk), 1)):
+        block = u[start:start + max(int(chunk), 1)]
+        args = {name: np.asarray(ppfs[name](block[:, i]), dtype=float) for i, name in enumerate(names)}
+        for k, v in (fixed or {}).items():
+            args[k] = np.full(len(block), float(v))
+        for out, y in _outputs(func(args)).items():
+            if len(y) != len(block):
+                raise ValueError(f"func returned {len(y)} values of {out!r} for {len(block)} points")
+            parts.setdefault(out, []).append(y)
+    return {out: np.concatenate(p) for out, p in parts.items()}

@@ -306,15 +306,22 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
             entry = entry.model_copy(update=in_force)
         problems += [f"{scope}.{p}" for p in _check_entry(key, entry, lo, hi, sources)]
         src = sources.get(entry.source, {"title": "", "link": ""})
-        rows.append({
-            "scope": scope, "key": key, "description": entry.description or desc, "unit": unit,
-            "price_base": config.BASE_YEAR if ("GBP" in unit) else "n/a",
-            "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
-            "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
-            "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
-            "as_of": entry.as_of or "", "locator": entry.locator, "verified": entry.verified,
-        })
+        rows.append(_entry_row(path, scope, key, entry, unit, desc, better, src))
     return rows, problems
+
+
+def _entry_row(path: Path, scope: str, key: str, entry: _Entry, unit: str, desc: str, better: Any,
+               src: Mapping[str, Any]) -> dict[str, Any]:
+    """One assumption's row of the book: its range, unit, basis, quality and source (title and link from
+    sources.yaml); the description defaults to the lever's (``desc``); money in prices of the base year."""
+    return {
+        "scope": scope, "key": key, "description": entry.description or desc, "unit": unit,
+        "price_base": config.BASE_YEAR if ("GBP" in unit) else "n/a",
+        "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
+        "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
+        "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
+        "as_of": entry.as_of or "", "locator": entry.locator, "verified": entry.verified,
+    }
 
 
 def _settings_key_problems(raw: Mapping[str, Any], sources: Mapping[str, Any]) -> list[str]:

@@ -135,8 +135,6 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     Returns a DataFrame with columns ``output, key, s1, s1_conf, st, st_conf`` (``*_conf``: half-width
     of the 95% bootstrap interval); ``attrs`` has ``n_base``, ``n_evaluations``, ``seed`` and ``note``.
     """
-    from SALib.analyze import sobol as sobol_analyze
-
     names, ppfs = _marginals(problem)
     if not names:
         raise ValueError("Sobol indices need at least one uncertain input")
@@ -148,20 +146,31 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     ys = _evaluate_design(func, u, names, ppfs, fixed, chunk)
     rows = []
     for out, y in ys.items():
-        if not np.isfinite(y).all():
-            raise ValueError(f"func returned missing or infinite values of {out!r}")
-        if y.var() == 0:
-            res = {"S1": np.zeros(len(names)), "S1_conf": np.zeros(len(names)),
-                   "ST": np.zeros(len(names)), "ST_conf": np.zeros(len(names))}
-        else:
-            res = sobol_analyze.analyze(unit, y, calc_second_order=False, num_resamples=num_resamples,
-                                        print_to_console=False, seed=seed)
-        for i, name in enumerate(names):
-            rows.append({"output": out, "key": name, "s1": float(res["S1"][i]), "s1_conf": float(res["S1_conf"][i]),
-                         "st": float(res["ST"][i]), "st_conf": float(res["ST_conf"][i])})
+        rows += _indices_of_output(unit, names, out, y, num_resamples, seed)
     table = pd.DataFrame(rows, columns=["output", "key", "s1", "s1_conf", "st", "st_conf"])
     table.attrs.update({"n_base": base, "n_evaluations": int(len(u)), "seed": seed, "note": INDEPENDENCE_NOTE})
     return table
+
+
+def _indices_of_output(unit: dict, names: list, out: str, y: np.ndarray, num_resamples: int,
+                       seed: int) -> list[dict]:
+    """The rows (output, key, s1, s1_conf, st, st_conf) of one output's values ``y`` over the design: SALib's
+    analysis, or zeros when the output does not vary. Raises ``ValueError`` on a missing or infinite value."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    rows = []
+    if not np.isfinite(y).all():
+        raise ValueError(f"func returned missing or infinite values of {out!r}")
+    if y.var() == 0:
+        res = {"S1": np.zeros(len(names)), "S1_conf": np.zeros(len(names)),
+               "ST": np.zeros(len(names)), "ST_conf": np.zeros(len(names))}
+    else:
+        res = sobol_analyze.analyze(unit, y, calc_second_order=False, num_resamples=num_resamples,
+                                    print_to_console=False, seed=seed)
+    for i, name in enumerate(names):
+        rows.append({"output": out, "key": name, "s1": float(res["S1"][i]), "s1_conf": float(res["S1_conf"][i]),
+                     "st": float(res["ST"][i]), "st_conf": float(res["ST_conf"][i])})
+    return rows
 
 
 def _evaluate_design(func: Callable[[dict], object], u: np.ndarray, names: list, ppfs: Mapping[str, Callable],

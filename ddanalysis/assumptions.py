@@ -306,15 +306,22 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
             entry = entry.model_copy(update=in_force)
         problems += [f"{scope}.{p}" for p in _check_entry(key, entry, lo, hi, sources)]
         src = sources.get(entry.source, {"title": "", "link": ""})
-        rows.append({
-            "scope": scope, "key": key, "description": entry.description or desc, "unit": unit,
-            "price_base": config.BASE_YEAR if ("GBP" in unit) else "n/a",
-            "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
-            "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
-            "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
-            "as_of": entry.as_of or "", "locator": entry.locator, "verified": entry.verified,
-        })
+        rows.append(_entry_row(path, scope, key, entry, unit, desc, better, src))
     return rows, problems
+
+
+def _entry_row(path: Path, scope: str, key: str, entry: _Entry, unit: str, desc: str, better: Any,
+               src: Mapping[str, Any]) -> dict[str, Any]:
+    """One assumption's row of the book: its range, unit, basis, quality and source (title and link from
+    sources.yaml); the description defaults to the lever's (``desc``); money in prices of the base year."""
+    return {
+        "scope": scope, "key": key, "description": entry.description or desc, "unit": unit,
+        "price_base": config.BASE_YEAR if ("GBP" in unit) else "n/a",
+        "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
+        "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
+        "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
+        "as_of": entry.as_of or "", "locator": entry.locator, "verified": entry.verified,
+    }
 
 
 def _settings_key_problems(raw: Mapping[str, Any], sources: Mapping[str, Any]) -> list[str]:
@@ -348,7 +355,9 @@ def _discount_bands(schedule: Mapping[str, Any], problems: list[str]) -> list[tu
     band_problems = len(problems)
     for (_, a1, _), (b0, _, _) in zip(bands, bands[1:]):
         if a1 is None or a1 + 1 != b0:
-            problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {a1 + 1 if a1 is not None else '?'}")
+            expected = a1 + 1 if a1 is not None else "?"
+            problems.append(
+                f"discount_schedule.bands: band ending {a1} is not followed by a band starting {expected}")
     if band_problems == 0 and (not bands or bands[0][0] != 0 or bands[-1][1] is not None):
         problems.append("discount_schedule.bands: must start at year 0 and end open (to_year: null)")
     return bands

@@ -109,8 +109,9 @@ figures are not measured alike: the baseline may be a budget of a later year tha
 is set against (the bundled sizing is 2014-15 outturn; the GDP deflator in
 ``data/assumptions/appraisal.yaml`` rises 9.1% from 2014-15 to 2019-20 alone), budgets and
 outturns differ by several per cent, and the block's net figure is reduced by other services'
-income (a block with surplus-earning services nets lower than its parts). 25% covers these together; a line left in pounds overshoots by hundreds of times, so the margin costs
-nothing in catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
+income (a block with surplus-earning services nets lower than its parts). 25% covers these
+together; a line left in pounds overshoots by hundreds of times, so the margin costs nothing in
+catching that. Turn the check off with ``load_baseline(..., official_tolerance=None)``
 or ``ddanalysis check-baseline --no-official-check`` (e.g. a service whose budget spans blocks).
 """
 
@@ -602,6 +603,20 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
         found = _lines_in_pounds(money, pounds_ratio)
         if found:
             return found
+    surplus = _income_above_gross(money, where)
+    if surplus:
+        return surplus
+    net = (sum(v for k, v in money.items() if k in EXPENDITURE_LINES)
+           + sum(v for k, v in money.items() if k in INCOME_LINES))
+    if (official_tolerance is not None and official_gbp_k is not None and official_gbp_k > 0
+            and net > official_gbp_k * (1 + official_tolerance)):
+        return [(None, _net_above_official(money, net, where, official_gbp_k, official_what, official_tolerance))]
+    return []
+
+
+def _income_above_gross(money: Mapping[str, float], where: Mapping[str, str]) -> list[tuple[str | None, str]]:
+    """The whole-file problem of income (GBP thousand, negative) larger than gross expenditure, naming the largest
+    income line; nothing when the net budget is zero or more."""
     gross = sum(v for k, v in money.items() if k in EXPENDITURE_LINES)
     income = sum(v for k, v in money.items() if k in INCOME_LINES)
     net = gross + income
@@ -611,9 +626,6 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
                        f"thousand, so the net budget would be {_k(net)} thousand ({_pounds_text(net)}), a surplus "
                        f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{_at(where, big)}; "
                        "is it in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs")]
-    if (official_tolerance is not None and official_gbp_k is not None and official_gbp_k > 0
-            and net > official_gbp_k * (1 + official_tolerance)):
-        return [(None, _net_above_official(money, net, where, official_gbp_k, official_what, official_tolerance))]
     return []
 
 
@@ -712,13 +724,13 @@ def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
     return cells, "the file"
 
 
-def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
+def _open_workbook(path: Path) -> tuple[Any, Any]:
+    """The workbook twice, with its saved values and with its formulas (openpyxl). Raises
+    :class:`DataFileError` for a file that cannot be read, is damaged, encrypted, or not an .xlsx workbook."""
     from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
 
     try:
-        book_values = load_workbook(path, data_only=True)
-        book_formulas = load_workbook(path, data_only=False)
+        return load_workbook(path, data_only=True), load_workbook(path, data_only=False)
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read the workbook ({exc.strerror or exc})") from exc
     except Exception as exc:  # openpyxl raises several kinds for a damaged or non-xlsx file
@@ -727,6 +739,12 @@ def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
         why = ("it looks password-protected (encrypted) or is an old .xls renamed: save an unprotected copy as .xlsx"
                if ole else "is it truncated, corrupt or not a workbook? Use the workbook written by 'ddanalysis template'")
         raise DataFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc}); {why}") from exc
+
+
+def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
+    from openpyxl.utils import get_column_letter
+
+    book_values, book_formulas = _open_workbook(path)
     if INPUT_SHEET not in book_values.sheetnames:
         problems.add("", f"no sheet named {INPUT_SHEET!r} (sheets: {', '.join(book_values.sheetnames)}); "
                          "use the workbook written by 'ddanalysis template'")
@@ -977,16 +995,13 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
         project_id = registry.project(project_id).id  # an id or a workspace folder; UnknownKeyError listing the ids
     suffix = _baseline_suffix(path)
     problems = Problems(path, always_list=True)
-    if suffix == ".csv":
-        cells, whole = _read_csv_cells(path, problems)
-    else:
-        cells, whole = _read_xlsx_cells(path, problems)
+    read_cells = _read_csv_cells if suffix == ".csv" else _read_xlsx_cells
+    cells, whole = read_cells(path, problems)
     numbers, texts = _validate_cells(cells, problems, whole)
 
-    meta: BaselineMeta | None = None
     meta_path = path.with_suffix(".yaml")
-    if suffix == ".csv" and meta_path.is_file():
-        meta = _read_meta(meta_path, problems)
+    meta: BaselineMeta | None = (_read_meta(meta_path, problems) if suffix == ".csv" and meta_path.is_file()
+                                 else None)
 
     project = _which_project(path, project_id, meta, meta_path.name, texts, cells, problems)
     sizing = _sizing(meta, meta_path.name, project, problems)

@@ -234,6 +234,26 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
     case = outcome_scenario(scenario)
     args: dict[str, Any] = dict(live_share=None, discount_factors=factors, deflator=deflator, base_year=base_year,
                                 overrides=ov)
+    by_option, agency_rows, year_rows = _central_entries(
+        options, model if monetised else None, library, case, perspective, args, ramps, savings, year_labels)
+    public_value = {**_header(project_id, model), "outcome_case": case, "options": by_option}
+    if monetised and model is not None and nps_draws is not None and len(nps_draws):
+        public_value["draws"] = _drawn_benefits(model, library, nps_draws, ramps, args, case, perspective, seed)
+        _add_draw_summaries(by_option, public_value["draws"])
+    return {"public_value": public_value,
+            "benefits_by_agency": pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS),
+            "benefits_by_year": pd.DataFrame(year_rows, columns=YEAR_COLUMNS)}
+
+
+def _central_entries(options: pd.DataFrame, model: "pv.ProjectOutcomes | None", library: Any, case: str,
+                     perspective: str, args: dict[str, Any], ramps: Mapping[str, np.ndarray],
+                     savings: Mapping[str, Sequence[float]] | None,
+                     year_labels: Sequence[str]) -> tuple[dict[str, Any], list[dict], list[dict]]:
+    """Each option's entry in the central case (option id -> JSON fields, payback by agency included) and the
+    tidy rows of the by-agency and by-year frames; ``model`` None when no outcome is monetised (the council's
+    costs alone). ``args``: the valuation's keyword arguments (discount factors, deflator, base year, fixed
+    quantities); its ``live_share`` is set to each option's ramp in turn."""
+    factors = args["discount_factors"]
     by_option: dict[str, Any] = {}
     agency_rows: list[dict[str, Any]] = []
     year_rows: list[dict[str, Any]] = []  # tidy rows of the two frames
@@ -244,22 +264,24 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
         if opt == STATUS_QUO:
             continue
         ob = pv.OptionBenefits(opt, case, {}, {}, {})  # no monetised outcome: the council's costs alone
-        if monetised and model is not None:
+        if model is not None:
             args["live_share"] = np.asarray(ramps[opt], dtype=float)
             by_option[opt], ob = _option_entry(model, library, opt, nps, costs, case, perspective, args)
             agency_rows += _agency_rows(opt, ob, perspective)
             year_rows += _year_rows(opt, ob, perspective, factors, year_labels)
         saving = None if savings is None else savings.get(opt)
         by_option[opt]["payback_by_agency"] = option_payback(ob, perspective, saving, factors, year_labels)
-    public_value = {**_header(project_id, model), "outcome_case": case, "options": by_option}
-    if monetised and model is not None and nps_draws is not None and len(nps_draws):
-        public_value["draws"] = benefit_draws(model, library, nps_draws, ramps=ramps, factors=factors,
-                                              deflator=deflator, base_year=base_year, case=case,
-                                              perspective=perspective, fixed=ov, seed=seed)
-        _add_draw_summaries(by_option, public_value["draws"])
-    return {"public_value": public_value,
-            "benefits_by_agency": pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS),
-            "benefits_by_year": pd.DataFrame(year_rows, columns=YEAR_COLUMNS)}
+    return by_option, agency_rows, year_rows
+
+
+def _drawn_benefits(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataFrame,
+                    ramps: Mapping[str, np.ndarray], args: dict[str, Any], case: str, perspective: str,
+                    seed: int) -> dict[str, pd.DataFrame]:
+    """:func:`benefit_draws` with the valuation's keyword arguments ``args`` (discount factors, deflator, base
+    year, fixed outcome quantities)."""
+    return benefit_draws(model, library, nps_draws, ramps=ramps, factors=args["discount_factors"],
+                         deflator=args["deflator"], base_year=args["base_year"], case=case,
+                         perspective=perspective, fixed=args["overrides"], seed=seed)
 
 
 def benefit_draws(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataFrame, *,

@@ -1,9 +1,10 @@
 """Yearly real-terms cash flows of one delivery option, from the project's baseline and its levers.
 
-Units: GBP (pounds), real prices of the base year (the baseline's year, 2014-15 for the bundled data); positive = a cost to the appraisal's perspective, negative
-= income. Every lever may be a number or a NumPy array of draws (shape ``(n,)``); results have shape
-``(n, T)`` (draws x appraisal years), so the same code serves the deterministic appraisal and the
-Monte Carlo. Year index 0 is the first appraisal year (``2015-16``), one year after the base year.
+Units: GBP (pounds), real prices of the base year (the baseline's year, 2014-15 for the bundled
+data); positive = a cost to the appraisal's perspective, negative = income. Every lever may be a
+number or a NumPy array of draws (shape ``(n,)``); results have shape ``(n, T)`` (draws x appraisal
+years), so the same code serves the deterministic appraisal and the Monte Carlo. Year index 0 is the
+first appraisal year (``2015-16``), one year after the base year.
 
 How each lever enters (``L`` = share of the year after go-live, ``S`` = ``L`` x ramp-up,
 ``D`` = demand growth index, ``P`` = ``D`` x real pay growth index, both from the base year):

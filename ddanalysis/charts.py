@@ -291,6 +291,23 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
     fig = go.Figure()
     _add_group_bars(fig, rows, years)
     name = result.option_name(opt)
+    all_y = _add_net_cost_lines(fig, result, opt, difference)
+    # positive and negative stacks reach further than any single bar
+    pos = rows[rows["cost_gbp"] > 0].groupby("financial_year")["cost_gbp"].sum()
+    neg = rows[rows["cost_gbp"] < 0].groupby("financial_year")["cost_gbp"].sum()
+    all_y.extend(pos.tolist() + neg.tolist())
+    title, note, axis = _cost_wording(name, result.price_basis, difference)
+    _layout(fig, title, _subtitle(result, note), result.illustrative, barmode="relative", height=520,
+            hovermode="closest")
+    fig.update_yaxes(**_money_axis(all_y, axis))
+    fig.update_xaxes(type="category", automargin=True)
+    return fig
+
+
+def _add_net_cost_lines(fig: go.Figure, result: AppraisalResult, opt: str, difference: bool) -> list[float]:
+    """Adds the net lines to the cost chart: the net difference from the status quo (minus the annual saving)
+    when ``difference``, else the option's and the status quo's net cost a year; returns their values (GBP)."""
+    name = result.option_name(opt)
     tot = result.annual[result.annual["option"] == opt].sort_values("year_index")
     sq = result.annual[result.annual["option"] == STATUS_QUO].sort_values("year_index")
     if difference:
@@ -307,23 +324,17 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
             x=tot["financial_year"], y=y, name=label, mode="lines+markers", line=style, marker=dict(size=7), meta="net",
             customdata=np.array([gbp(v) for v in y], dtype=object)[:, None],
             hovertemplate=f"<b>{label}</b> %{{x}}: %{{customdata[0]}}<extra></extra>"))
-    # positive and negative stacks reach further than any single bar
-    pos = rows[rows["cost_gbp"] > 0].groupby("financial_year")["cost_gbp"].sum()
-    neg = rows[rows["cost_gbp"] < 0].groupby("financial_year")["cost_gbp"].sum()
-    all_y.extend(pos.tolist() + neg.tolist())
+    return all_y
+
+
+def _cost_wording(name: str, price_basis: str, difference: bool) -> tuple[str, str, str]:
+    """The cost chart's title, subtitle note and y-axis title: change in cost against the status quo when
+    ``difference``, else the option's own cost a year."""
     if difference:
-        title = f"Change in cost of {name} against the status quo, GBP ({result.price_basis})"
-        note = "above zero = costs more than in-house, below = cheaper; undiscounted"
-        axis = "change in cost a year (GBP)"
-    else:
-        title = f"Cost of {name} by year against the status quo, GBP ({result.price_basis})"
-        note = "costs above zero, income below; undiscounted"
-        axis = "cost a year (GBP)"
-    _layout(fig, title, _subtitle(result, note), result.illustrative, barmode="relative", height=520,
-            hovermode="closest")
-    fig.update_yaxes(**_money_axis(all_y, axis))
-    fig.update_xaxes(type="category", automargin=True)
-    return fig
+        return (f"Change in cost of {name} against the status quo, GBP ({price_basis})",
+                "above zero = costs more than in-house, below = cheaper; undiscounted", "change in cost a year (GBP)")
+    return (f"Cost of {name} by year against the status quo, GBP ({price_basis})",
+            "costs above zero, income below; undiscounted", "cost a year (GBP)")
 
 
 def compare_waterfall(components: pd.DataFrame, start_gbp: float, end_gbp: float, label_a: str, label_b: str,
@@ -369,30 +380,7 @@ def npv_by_option(result: AppraisalResult) -> go.Figure:
     fig = go.Figure()
     xs: list[float] = []
     for r in opts.itertuples(index=False):
-        nps = float(r.net_present_saving_gbp)
-        label = _wrap(r.name + (" ★" if r.recommended else ""), 30)
-        err = None
-        hover = [f"<b>{r.name}</b>{' (recommended)' if r.recommended else ''}",
-                 f"Net present saving: {gbp(nps)}", f"Payback: {r.payback_year or 'not within the horizon'}",
-                 f"One-off cost: {gbp(r.one_off_cost_gbp)}"]
-        if have_mc and r.id != STATUS_QUO and pd.notna(r.saving_p10_gbp):
-            p10, p90 = float(r.saving_p10_gbp), float(r.saving_p90_gbp)
-            err = dict(type="data", symmetric=False, array=[max(p90 - nps, 0.0)], arrayminus=[max(nps - p10, 0.0)],
-                       color="#333333", thickness=1.8, width=8)
-            hover += [f"Monte Carlo P10 to P90: {gbp(p10)} to {gbp(p90)}",
-                      f"Chance of saving money: {pct(r.p_saving_positive)}"]
-            xs += [p10, p90]
-        xs.append(nps)
-        idx = list(result.options["id"]).index(r.id)
-        fig.add_trace(go.Bar(
-            y=[label], x=[nps], orientation="h", name=r.name, meta=r.id, error_x=err,
-            marker=dict(color=option_colour(r.id, idx), line=dict(color="#000000", width=2.5 if r.recommended else 0)),
-            customdata=[["<br>".join(hover)]], hovertemplate="%{customdata[0]}<extra></extra>", showlegend=False,
-        ))
-        # the value to the right of the bar and its whisker, never on top of either
-        right = max([nps, 0.0] + ([float(r.saving_p90_gbp)] if err else []))
-        fig.add_annotation(x=right, y=label, text=f"<b>{gbp(nps)}</b>" if r.recommended else gbp(nps),
-                           showarrow=False, xanchor="left", xshift=8, font=dict(size=13))
+        xs += _net_present_saving_bar(fig, result, r, have_mc)
     whisk = "; whiskers: Monte Carlo P10 to P90" if have_mc else ""
     title = f"Net present saving against the status quo, GBP ({result.price_basis})"
     _layout(fig, title, _subtitle(result, f"{result.horizon_years} years, discounted{whisk}; ★ recommended"),
@@ -403,6 +391,37 @@ def npv_by_option(result: AppraisalResult) -> go.Figure:
     fig.update_xaxes(**ax)
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), ticklabelstandoff=8)
     return fig
+
+
+def _net_present_saving_bar(fig: go.Figure, result: AppraisalResult, r: Any, have_mc: bool) -> list[float]:
+    """Adds one option's bar (``r``: a row of ``result.options``), its P10-P90 whisker when ``have_mc``, and its
+    value label to ``fig``; returns the x values (GBP) the axis must show."""
+    xs: list[float] = []
+    nps = float(r.net_present_saving_gbp)
+    label = _wrap(r.name + (" ★" if r.recommended else ""), 30)
+    err = None
+    hover = [f"<b>{r.name}</b>{' (recommended)' if r.recommended else ''}",
+             f"Net present saving: {gbp(nps)}", f"Payback: {r.payback_year or 'not within the horizon'}",
+             f"One-off cost: {gbp(r.one_off_cost_gbp)}"]
+    if have_mc and r.id != STATUS_QUO and pd.notna(r.saving_p10_gbp):
+        p10, p90 = float(r.saving_p10_gbp), float(r.saving_p90_gbp)
+        err = dict(type="data", symmetric=False, array=[max(p90 - nps, 0.0)], arrayminus=[max(nps - p10, 0.0)],
+                   color="#333333", thickness=1.8, width=8)
+        hover += [f"Monte Carlo P10 to P90: {gbp(p10)} to {gbp(p90)}",
+                  f"Chance of saving money: {pct(r.p_saving_positive)}"]
+        xs += [p10, p90]
+    xs.append(nps)
+    idx = list(result.options["id"]).index(r.id)
+    fig.add_trace(go.Bar(
+        y=[label], x=[nps], orientation="h", name=r.name, meta=r.id, error_x=err,
+        marker=dict(color=option_colour(r.id, idx), line=dict(color="#000000", width=2.5 if r.recommended else 0)),
+        customdata=[["<br>".join(hover)]], hovertemplate="%{customdata[0]}<extra></extra>", showlegend=False,
+    ))
+    # the value to the right of the bar and its whisker, never on top of either
+    right = max([nps, 0.0] + ([float(r.saving_p90_gbp)] if err else []))
+    fig.add_annotation(x=right, y=label, text=f"<b>{gbp(nps)}</b>" if r.recommended else gbp(nps),
+                       showarrow=False, xanchor="left", xshift=8, font=dict(size=13))
+    return xs
 
 
 def mc_distribution(result: AppraisalResult, bins: int = 60) -> go.Figure:
@@ -421,27 +440,15 @@ def mc_distribution(result: AppraisalResult, bins: int = 60) -> go.Figure:
     if hi - lo < 1e-9:
         lo, hi = lo - 1.0, hi + 1.0
     edges = np.linspace(lo, hi, bins + 1)
-    mids = (edges[:-1] + edges[1:]) / 2
     fig = go.Figure()
     ymax = 0.0
     for r in opts.itertuples(index=False):
-        v = draws[r.id].to_numpy(dtype=float)
-        counts, _ = np.histogram(np.clip(v, lo, hi), bins=edges)
-        share = counts / len(v)
-        ymax = max(ymax, float(share.max()))
-        idx = list(result.options["id"]).index(r.id)
-        colour = option_colour(r.id, idx)
-        band = np.array([f"{gbp(a)} to {gbp(b)}" for a, b in zip(edges[:-1], edges[1:])], dtype=object)
-        fig.add_trace(go.Scatter(
-            x=mids, y=share, name=f"{r.name} (saves money in {pct(r.p_saving_positive)} of draws)", meta=r.id,
-            mode="lines", line=dict(color=colour, width=2.5, shape="hvh"), fill="tozeroy",
-            fillcolor=_rgba(colour, 0.18),
-            customdata=np.stack([band, np.array([pct(s, 1) for s in share], dtype=object)], axis=1),
-            hovertemplate=f"<b>{r.name}</b><br>%{{customdata[0]}}: %{{customdata[1]}} of draws<extra></extra>"))
+        ymax = max(ymax, _add_saving_outline(fig, result, r, edges))
     fig.add_vline(x=0, line=dict(color="#000000", width=1.5, dash="dash"))
     fig.add_annotation(x=0, y=1, xref="x", yref="paper", text="break-even", showarrow=False, yanchor="bottom",
                        font=dict(size=12))
-    _layout(fig, title, _subtitle(result, f"{len(draws):,} seeded draws (seed {result.mc_seed}); right of the line = saves money"),
+    _layout(fig, title, _subtitle(result, f"{len(draws):,} seeded draws (seed {result.mc_seed}); "
+                                          "right of the line = saves money"),
             result.illustrative, height=500, hovermode="closest")
     ax = _money_axis([lo, hi], "net present saving (GBP)")
     ax["range"] = [lo, hi]
@@ -449,6 +456,27 @@ def mc_distribution(result: AppraisalResult, bins: int = 60) -> go.Figure:
     fig.update_yaxes(title=dict(text="share of draws"), tickformat=".0%", rangemode="tozero", gridcolor="#e5e5e5",
                      range=[0, ymax * 1.12])
     return fig
+
+
+def _add_saving_outline(fig: go.Figure, result: AppraisalResult, r: Any, edges: np.ndarray) -> float:
+    """Adds one option's filled outline of the share of Monte Carlo draws whose net present saving falls in each
+    band of ``edges`` (GBP; draws outside are clipped into the end bands); ``r`` is a row of the options table.
+    Returns the largest share (0..1)."""
+    lo, hi = float(edges[0]), float(edges[-1])
+    mids = (edges[:-1] + edges[1:]) / 2
+    v = result.mc_draws[r.id].to_numpy(dtype=float)
+    counts, _ = np.histogram(np.clip(v, lo, hi), bins=edges)
+    share = counts / len(v)
+    idx = list(result.options["id"]).index(r.id)
+    colour = option_colour(r.id, idx)
+    band = np.array([f"{gbp(a)} to {gbp(b)}" for a, b in zip(edges[:-1], edges[1:])], dtype=object)
+    fig.add_trace(go.Scatter(
+        x=mids, y=share, name=f"{r.name} (saves money in {pct(r.p_saving_positive)} of draws)", meta=r.id,
+        mode="lines", line=dict(color=colour, width=2.5, shape="hvh"), fill="tozeroy",
+        fillcolor=_rgba(colour, 0.18),
+        customdata=np.stack([band, np.array([pct(s, 1) for s in share], dtype=object)], axis=1),
+        hovertemplate=f"<b>{r.name}</b><br>%{{customdata[0]}}: %{{customdata[1]}} of draws<extra></extra>"))
+    return float(share.max())
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -482,18 +510,8 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
         return _message_figure(title, "No assumption of this option has a range to test.", result.illustrative)
     rows = rows.iloc[::-1]  # widest at the top
     base = float(rows["nps_base"].iloc[0])
-    labels = [f"{_wrap(_short(d, 112), 60)}<br><span style='font-size:11px;color:#505050'>low {format_value(lo, u)} · "
-              f"high {format_value(hi, u)}</span>"
-              for d, lo, hi, u in zip(rows["description"], rows["low"], rows["high"], rows["unit"])]
     fig = go.Figure()
-    for end, colour, label in (("low", "#0072B2", "Assumption at its low value"),
-                               ("high", "#E69F00", "Assumption at its high value")):
-        vals = rows[f"nps_at_{end}"].to_numpy(dtype=float)
-        txt = np.array([f"{_short(d, 90)}<br>{label.lower()} ({format_value(v, u)}): {gbp(x)}"
-                        for d, v, u, x in zip(rows["description"], rows[end], rows["unit"], vals)], dtype=object)
-        fig.add_trace(go.Bar(y=labels, x=vals - base, base=base, orientation="h", name=label, meta=end,
-                             marker=dict(color=colour), customdata=txt[:, None],
-                             hovertemplate="%{customdata[0]}<extra></extra>"))
+    _add_swing_bars(fig, rows, base)
     fig.add_vline(x=base, line=dict(color="#000000", width=2))
     fig.add_annotation(x=base, y=1, xref="x", yref="paper", text=f"central {gbp(base)}", showarrow=False,
                        yanchor="bottom", font=dict(size=12))
@@ -506,6 +524,22 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
                                    include_zero=False))
     fig.update_yaxes(automargin=True, tickfont=dict(size=12), ticklabelstandoff=8)
     return fig
+
+
+def _add_swing_bars(fig: go.Figure, rows: pd.DataFrame, base: float) -> None:
+    """Adds the tornado's two traces, the net present saving (GBP) with each assumption at its low and at its high
+    value, as bars from the central saving ``base``; ``rows``: the option's sensitivity rows, widest last."""
+    labels = [f"{_wrap(_short(d, 112), 60)}<br><span style='font-size:11px;color:#505050'>low {format_value(lo, u)} · "
+              f"high {format_value(hi, u)}</span>"
+              for d, lo, hi, u in zip(rows["description"], rows["low"], rows["high"], rows["unit"])]
+    for end, colour, label in (("low", "#0072B2", "Assumption at its low value"),
+                               ("high", "#E69F00", "Assumption at its high value")):
+        vals = rows[f"nps_at_{end}"].to_numpy(dtype=float)
+        txt = np.array([f"{_short(d, 90)}<br>{label.lower()} ({format_value(v, u)}): {gbp(x)}"
+                        for d, v, u, x in zip(rows["description"], rows[end], rows["unit"], vals)], dtype=object)
+        fig.add_trace(go.Bar(y=labels, x=vals - base, base=base, orientation="h", name=label, meta=end,
+                             marker=dict(color=colour), customdata=txt[:, None],
+                             hovertemplate="%{customdata[0]}<extra></extra>"))
 
 
 def switching_table(result: AppraisalResult, option_id: str | None = None) -> pd.DataFrame:
@@ -534,20 +568,9 @@ def mca_scores(result: AppraisalResult, weights: "pd.Series | dict | None" = Non
     totals = mca.weighted_totals(result.mca_scores, w)
     order = list(totals["option"])[::-1]   # best at the top of a horizontal chart
     names = result.options.set_index("id")["name"]
-    crit_names = _criteria_names(result)
-    matrix = result.mca_scores.pivot(index="option", columns="criterion", values="score")
-    rationale = result.mca_scores.set_index(["option", "criterion"])["rationale"]
-    palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288")
     labels = [_wrap(str(names.get(o, o)), 30) for o in order]
     fig = go.Figure()
-    for i, c in enumerate(w.index):
-        contrib = [float(matrix.loc[o, c]) * float(w[c]) for o in order]
-        hover = np.array([f"<b>{crit_names.get(c, c)}</b> (weight {float(w[c]):.0%})<br>{names.get(o, o)}: "
-                          f"score {matrix.loc[o, c]:g}/10, adds {x:.2f}<br>{_wrap(_short(rationale.get((o, c), ''), 160), 60)}"
-                          for o, x in zip(order, contrib)], dtype=object)
-        fig.add_trace(go.Bar(y=labels, x=contrib, orientation="h", name=f"{crit_names.get(c, c)} ({float(w[c]):.0%})",
-                             meta=c, marker=dict(color=palette[i % len(palette)]), customdata=hover[:, None],
-                             hovertemplate="%{customdata[0]}<extra></extra>"))
+    _add_criterion_bars(fig, result, w, order, labels)
     tot = totals.set_index("option")["weighted_score"]
     for o, lab in zip(order, labels):
         fig.add_annotation(x=float(tot[o]), y=lab, text=f"<b>{tot[o]:.2f}</b>", showarrow=False, xanchor="left",
@@ -559,6 +582,25 @@ def mca_scores(result: AppraisalResult, weights: "pd.Series | dict | None" = Non
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), ticklabelstandoff=8)
     fig.update_layout(legend=dict(y=-0.18))
     return fig
+
+
+def _add_criterion_bars(fig: go.Figure, result: AppraisalResult, w: pd.Series, order: list[str],
+                        labels: list[str]) -> None:
+    """Adds one stacked bar trace per MCA criterion: weight x score (0-10 scale) for each option in ``order``
+    (``labels``: their axis labels), with the score's written rationale on hover."""
+    names = result.options.set_index("id")["name"]
+    crit_names = _criteria_names(result)
+    matrix = result.mca_scores.pivot(index="option", columns="criterion", values="score")
+    rationale = result.mca_scores.set_index(["option", "criterion"])["rationale"]
+    palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288")
+    for i, c in enumerate(w.index):
+        contrib = [float(matrix.loc[o, c]) * float(w[c]) for o in order]
+        hover = np.array([f"<b>{crit_names.get(c, c)}</b> (weight {float(w[c]):.0%})<br>{names.get(o, o)}: "
+                          f"score {matrix.loc[o, c]:g}/10, adds {x:.2f}<br>{_wrap(_short(rationale.get((o, c), ''), 160), 60)}"
+                          for o, x in zip(order, contrib)], dtype=object)
+        fig.add_trace(go.Bar(y=labels, x=contrib, orientation="h", name=f"{crit_names.get(c, c)} ({float(w[c]):.0%})",
+                             meta=c, marker=dict(color=palette[i % len(palette)]), customdata=hover[:, None],
+                             hovertemplate="%{customdata[0]}<extra></extra>"))
 
 
 def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None) -> go.Figure:
@@ -578,8 +620,8 @@ def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None
             y=[_wrap(str(names.get(r.option, r.option)), 30)], x=[float(r.share_first)], orientation="h",
             name=str(names.get(r.option, r.option)), meta=r.option, marker=dict(color=option_colour(r.option, idx)),
             text=[f"{r.share_first:.0%} (mean rank {r.mean_rank:.1f})"], textposition="outside", cliponaxis=False,
-            hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>ranked first in {r.share_first:.1%} of weight draws"
-                          f"<br>mean rank {r.mean_rank:.2f}<extra></extra>", showlegend=False))
+            hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>"
+                          f"ranked first in {r.share_first:.1%} of weight draws<br>mean rank {r.mean_rank:.2f}<extra></extra>", showlegend=False))
     title = "Ranking stability: share of weight draws in which each option ranks first"
     _layout(fig, title, f"{result.project_title} · weights varied at random around the chosen ones (Dirichlet)",
             result.illustrative, height=max(320, 110 + 58 * len(stab)), legend=False, bargap=0.35)
@@ -663,11 +705,7 @@ def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
     ms = getattr(plan, "milestones", None)
     if ms is not None and len(ms):
         _add_milestones(fig, rows, ms)
-    go_live = result.options.set_index("id").loc[opt, "go_live"]
-    if isinstance(go_live, str) and go_live:
-        fig.add_vline(x=pd.Timestamp(go_live).timestamp() * 1000, line=dict(color="#009E73", width=2.5, dash="dash"))
-        fig.add_annotation(x=go_live, y=1, xref="x", yref="paper", text=f"go-live {pd.Timestamp(go_live):%d %b %Y}",
-                           showarrow=False, yanchor="bottom", font=dict(size=13, color="#006e50"))
+    _add_go_live(fig, result.options.set_index("id").loc[opt, "go_live"])
     start = rows["start"].min()
     _layout(fig, title, f"{result.project_title} · {result.scenario} scenario · plan starts {start:%d %b %Y}",
             result.illustrative, height=max(400, 170 + 36 * len(rows)), barmode="overlay", bargap=0.3)
@@ -675,6 +713,14 @@ def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=12), ticklabelstandoff=8,
                      categoryorder="array", categoryarray=labels, type="category")
     return fig
+
+
+def _add_go_live(fig: go.Figure, go_live: Any) -> None:
+    """Adds the go-live date (ISO ``YYYY-MM-DD`` text; nothing when empty or missing) as a dashed line."""
+    if isinstance(go_live, str) and go_live:
+        fig.add_vline(x=pd.Timestamp(go_live).timestamp() * 1000, line=dict(color="#009E73", width=2.5, dash="dash"))
+        fig.add_annotation(x=go_live, y=1, xref="x", yref="paper", text=f"go-live {pd.Timestamp(go_live):%d %b %Y}",
+                           showarrow=False, yanchor="bottom", font=dict(size=13, color="#006e50"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -701,27 +747,9 @@ def spending_trend(frame: pd.DataFrame, council: str = "", price_basis: str = "r
     order = (frame[frame["year"] == years[-1]].sort_values("value_gbp", ascending=False)["label"].tolist()
              + [lab for lab in frame["label"].unique()])
     order = list(dict.fromkeys(order))
-    palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288",
-               "#6E6E6E", "#44AA99", "#000000")
     all_y: list[float] = []
     for i, lab in enumerate(order):
-        rows = frame[frame["label"] == lab].set_index("year").reindex(years)
-        gbp_vals = rows["value_gbp"].to_numpy(dtype=float)
-        y = gbp_vals
-        if as_index:
-            first = next((v for v in gbp_vals if np.isfinite(v)), np.nan)
-            y = gbp_vals / first * 100.0 if first and np.isfinite(first) and first > 0 else np.full(len(gbp_vals), np.nan)
-            if np.isfinite(y).sum() < 2:
-                continue  # no trend: a block that starts at zero or below, or is published for one year only
-        all_y.extend(v for v in y if np.isfinite(v))
-        hi = lab in highlight
-        text = [gbp(v) + (f" (index {x:.0f})" if as_index and np.isfinite(x) else "") for v, x in zip(gbp_vals, y)]
-        fig.add_trace(go.Scatter(
-            x=years, y=y, name=lab + (" (in scope)" if hi else ""), mode="lines+markers", meta=lab,
-            line=dict(color=palette[i % len(palette)], width=4.5 if hi else 2, dash=_DASHES[(i // len(palette)) % 3]),
-            marker=dict(size=8 if hi else 5), opacity=1.0 if (hi or not highlight) else 0.75,
-            customdata=np.array(text, dtype=object)[:, None],
-            hovertemplate=f"<b>{lab}</b> %{{x}}: %{{customdata[0]}}<extra></extra>"))
+        all_y += _add_service_line(fig, frame, lab, i, years, highlight, as_index)
     note = "Source: DCLG Revenue Outturn Summary (RS), net current expenditure; in-scope blocks drawn thick"
     _layout(fig, title, note, illustrative, height=540, hovermode="closest")
     if as_index:
@@ -731,6 +759,37 @@ def spending_trend(frame: pd.DataFrame, council: str = "", price_basis: str = "r
         fig.update_yaxes(**_money_axis(all_y, "net current expenditure (GBP)"))
     fig.update_xaxes(type="category", automargin=True)
     return fig
+
+
+#: Line colours of the service blocks (Okabe-Ito first, then Paul Tol's colours, grey and black); past the
+#: twelfth block the dash pattern changes.
+_SERVICE_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288",
+                    "#6E6E6E", "#44AA99", "#000000")
+
+
+def _add_service_line(fig: go.Figure, frame: pd.DataFrame, lab: str, i: int, years: list[str],
+                      highlight: Sequence[str], as_index: bool) -> list[float]:
+    """Adds the line of service block ``lab`` (the ``i``-th drawn) over ``years``: net current expenditure in GBP,
+    or as an index of its first year (= 100) when ``as_index``, in which case a block without a trend (first
+    value zero or below, or one year only) is left out. Returns the plotted values."""
+    palette = _SERVICE_PALETTE
+    rows = frame[frame["label"] == lab].set_index("year").reindex(years)
+    gbp_vals = rows["value_gbp"].to_numpy(dtype=float)
+    y = gbp_vals
+    if as_index:
+        first = next((v for v in gbp_vals if np.isfinite(v)), np.nan)
+        y = gbp_vals / first * 100.0 if first and np.isfinite(first) and first > 0 else np.full(len(gbp_vals), np.nan)
+        if np.isfinite(y).sum() < 2:
+            return []  # no trend: a block that starts at zero or below, or is published for one year only
+    hi = lab in highlight
+    text = [gbp(v) + (f" (index {x:.0f})" if as_index and np.isfinite(x) else "") for v, x in zip(gbp_vals, y)]
+    fig.add_trace(go.Scatter(
+        x=years, y=y, name=lab + (" (in scope)" if hi else ""), mode="lines+markers", meta=lab,
+        line=dict(color=palette[i % len(palette)], width=4.5 if hi else 2, dash=_DASHES[(i // len(palette)) % 3]),
+        marker=dict(size=8 if hi else 5), opacity=1.0 if (hi or not highlight) else 0.75,
+        customdata=np.array(text, dtype=object)[:, None],
+        hovertemplate=f"<b>{lab}</b> %{{x}}: %{{customdata[0]}}<extra></extra>"))
+    return [float(v) for v in y if np.isfinite(v)]
 
 
 def programme_savings(summary: pd.DataFrame, price_basis: str = "real 2014-15 prices") -> go.Figure:
@@ -878,6 +937,12 @@ KIND_STYLES: dict[str, tuple[str, str]] = {
 }
 
 
+#: What each perspective counts of the outcome benefits (the who-gains chart's subtitle).
+_PERSPECTIVE_COUNTS = {"council": "the council perspective counts the council's cashable value only",
+                       "public": "the public perspective counts fiscal value",
+                       "social": "the social perspective counts every kind"}
+
+
 def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
     """Who gains from one option (default: the focus option): present value of its outcome benefits,
     one horizontal stacked bar per agency, one segment per kind of value (colour and pattern by kind).
@@ -913,10 +978,8 @@ def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figur
         fig.add_trace(go.Bar(y=labels, x=xs, orientation="h", name=KIND_NAMES[kind], meta=kind,
                              marker=dict(color=colour, pattern=dict(shape=shape, fgcolor="#333333")),
                              hovertemplate=f"%{{y}}<br>{KIND_NAMES[kind]}: %{{x:,.0f}} GBP<extra></extra>"))
-    counts = {"council": "the council perspective counts the council's cashable value only",
-              "public": "the public perspective counts fiscal value",
-              "social": "the social perspective counts every kind"}
-    _layout(fig, title, _subtitle(result, f"{result.option_name(opt)}; {counts.get(result.perspective, '')}"),
+    counts = _PERSPECTIVE_COUNTS.get(result.perspective, "")
+    _layout(fig, title, _subtitle(result, f"{result.option_name(opt)}; {counts}"),
             result.illustrative, height=max(320, 160 + 60 * len(agencies)), barmode="stack", bargap=0.35)
     fig.update_xaxes(**_money_axis(list(totals.values()) + [0.0], "present value of benefits (GBP)"))
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), autorange="reversed")

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from . import config
 from .errors import DDAnalysisError
 from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from .result import AppraisalResult
 
 PROJECT_HELP = ("Project: a bundled id such as walsall-college (see `ddanalysis projects`) or a workspace folder "
                 "(see `ddanalysis new`).")
@@ -105,21 +108,33 @@ def appraise_command(
     from .report import appraisal_table
 
     if draws_out is not None:
-        from .drawsfile import _format
-
-        _format(draws_out)  # a wrong extension fails before the appraisal runs
-        if draws == 0:
-            raise DDAnalysisError("--draws-out needs Monte Carlo draws: give --draws 1 or more (not 0)")
+        _check_draws_out(draws_out, draws)
     result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
                       ob_mitigation=ob_mitigation, with_sobol=sobol, overrides=parse_pairs(set_values or []))
     if draws_out is not None:
-        from .deciding import decision_draws, varying_inputs
-        from .drawsfile import write_draws
-
-        values, inputs = decision_draws(result)  # the social perspective: NPSV, outcome quantities included
-        path = write_draws(draws_out, varying_inputs(inputs), values, seed=result.mc_seed)
-        typer.echo(f"wrote {len(result.mc_draws):,} draws to {path} (seed {result.mc_seed})", err=True)
+        _write_draws_out(result, draws_out)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
+
+
+def _check_draws_out(draws_out: Path, draws: int) -> None:
+    """Refuses ``--draws-out`` with a file type other than .csv or .parquet, or without Monte Carlo draws, before
+    the appraisal runs. Raises :class:`DDAnalysisError`."""
+    from .drawsfile import _format
+
+    _format(draws_out)  # a wrong extension fails before the appraisal runs
+    if draws == 0:
+        raise DDAnalysisError("--draws-out needs Monte Carlo draws: give --draws 1 or more (not 0)")
+
+
+def _write_draws_out(result: AppraisalResult, draws_out: Path) -> None:
+    """Writes the appraisal's Monte Carlo draws (every varying input by key and every option's net present saving,
+    GBP; the social perspective's NPSV with outcome quantities) to ``draws_out`` and says so on stderr."""
+    from .deciding import decision_draws, varying_inputs
+    from .drawsfile import write_draws
+
+    values, inputs = decision_draws(result)  # the social perspective: NPSV, outcome quantities included
+    path = write_draws(draws_out, varying_inputs(inputs), values, seed=result.mc_seed)
+    typer.echo(f"wrote {len(result.mc_draws):,} draws to {path} (seed {result.mc_seed})", err=True)
 
 
 @app.command("template")
@@ -188,7 +203,10 @@ def check_baseline_command(
 ) -> None:
     """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount.
 
-    Reads a lone dash as nil (0) and a Unicode minus or en/em dash before a number as minus, as budget books print them. Refuses (exit status 2) a line that looks like pounds among lines in GBP thousand, income larger than gross expenditure, and a net budget well above the block's official figure.
+    Reads a lone dash as nil (0) and a Unicode minus or en/em dash before a number as minus, as
+    budget books print them. Refuses (exit status 2) a line that looks like pounds among lines in
+    GBP thousand, income larger than gross expenditure, and a net budget well above the block's
+    official figure.
     """
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary

@@ -73,7 +73,8 @@ def build_table(perspective: str = "council") -> str:
         "the best and runner-up options' net present savings, as a share of the project's baseline net budget; the "
         "largest over the ten projects (`ddanalysis assumptions --rank`).",
         "",
-        "| rank | assumption | file | central (low to high) | unit | as of | source: locator | quality | verified | impact |",
+        "| rank | assumption | file | central (low to high) | unit | as of | source: locator "
+        "| quality | verified | impact |",
         "|---:|---|---|---|---|---|---|---|---|---:|",
     ]
     for r in entries.itertuples(index=False):

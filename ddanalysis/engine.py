@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Collection, Mapping
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -112,36 +112,83 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     sc = book.scenario(scenario)
     values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
-    ob_used, ob_source = _set_mitigation(model, values, ob_mitigation)
-    base = project_baseline(project_id)
-    year_labels = [fy_label(fy_start_year(book.settings.first_year) + t) for t in range(model.horizon)]
-    flows = model.evaluate(values.to_dict())
-    uncertainty = _uncertainty_fields(model, values, fixed, _target_share(book), base.net_budget_gbp, draws, seed,
-                                      with_sensitivity, with_switching)
-    mca_fields = _mca_fields(project_id, mca_weights)
-    options, recommended, text = _with_recommendation(
-        _options_table(model, flows, values.to_dict(), book, plans, base, uncertainty["monte_carlo"],
-                       mca_fields["mca_totals"], year_labels),
-        draws > 0, base.net_budget_gbp, perspective, book.settings.base_year, model.horizon)
-    result = AppraisalResult(
-        **_heading_fields(project_id, sc, book, model, perspective), baseline=base,
-        illustrative=bool(base.illustrative),
-        optimism_bias_mitigation=ob_used, optimism_bias_mitigation_source=ob_source,
-        options=options, assumptions=_assumptions_used(book, model, values),
-        discount_bands=tuple(book.settings.discount_bands), discount_source=_discount_source(book),
-        recommended=recommended, recommendation=text, provenance=_provenance(project_id, base),
-        run_record=_run_record(project_id, sc.name, perspective, int(seed), int(draws), ob_mitigation, mca_weights,
-                               overrides),
-        **_cashflow_fields(flows, model.factors, year_labels), **uncertainty, **mca_fields,
-        **_plan_fields(plans, model.options),
-        **_public_value(model, values.to_dict(), project_id, book, sc.name, perspective, options, year_labels,
-                        split_overrides(overrides or {})[1], uncertainty["mc_draws"], int(seed)),
-    )
-    result = _with_council_results(result, project_id, base)
+    run = _Run(perspective, int(draws), int(seed), ob_mitigation, mca_weights, overrides, with_sensitivity,
+               with_switching)
+    result = _central_result(project_id, sc, book, model, plans, values, fixed, run)
+    result = _with_council_results(result, project_id, result.baseline)
     result = _outcome_tornado(result, model, values, book, overrides) if with_sensitivity else result
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
     return result
+
+
+class _Run(NamedTuple):
+    """The arguments of one :func:`appraise` run that the result's fields depend on."""
+
+    perspective: str
+    draws: int
+    seed: int
+    ob_mitigation: float | None  # the override of the optimism-bias mitigation (0..1), or None
+    mca_weights: "pd.Series | dict | None"
+    overrides: "Mapping[str, float] | None"
+    with_sensitivity: bool
+    with_switching: bool
+
+
+def _central_result(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, plans: dict,
+                    values: pd.Series, fixed: set[tuple[str, str]], run: _Run) -> AppraisalResult:
+    """The appraisal of every option at the scenario's values: cash flows (GBP, real base-year prices),
+    net present savings, optimism bias, the Monte Carlo and sensitivity, MCA, the recommendation and the
+    outcome benefits; per-council fields and decision measures are added by the caller."""
+    ob_used, ob_source = _set_mitigation(model, values, run.ob_mitigation)
+    base = project_baseline(project_id)
+    year_labels = [fy_label(fy_start_year(book.settings.first_year) + t) for t in range(model.horizon)]
+    flows = model.evaluate(values.to_dict())
+    uncertainty = _uncertainty_fields(model, values, fixed, _target_share(book), base.net_budget_gbp, run.draws,
+                                      run.seed, run.with_sensitivity, run.with_switching)
+    mca_fields = _mca_fields(project_id, run.mca_weights)
+    options, recommended, text = _ranked_options(model, flows, values, book, plans, base, uncertainty, mca_fields,
+                                                 year_labels, run)
+    return AppraisalResult(
+        **_record_fields(project_id, sc, book, model, base, values, run),
+        optimism_bias_mitigation=ob_used, optimism_bias_mitigation_source=ob_source,
+        options=options, recommended=recommended, recommendation=text,
+        **_cashflow_fields(flows, model.factors, year_labels), **uncertainty, **mca_fields,
+        **_plan_fields(plans, model.options),
+        **_outcome_fields(model, values, project_id, book, sc, options, year_labels, uncertainty, run),
+    )
+
+
+def _ranked_options(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]], values: pd.Series,
+                    book: AssumptionBook, plans: dict, base: Any, uncertainty: dict[str, Any],
+                    mca_fields: dict[str, Any], year_labels: list[str], run: _Run) -> tuple[pd.DataFrame, str, str]:
+    """The options table (one row per option, money in GBP) with the recommended option and its wording."""
+    return _with_recommendation(
+        _options_table(model, flows, values.to_dict(), book, plans, base, uncertainty["monte_carlo"],
+                       mca_fields["mca_totals"], year_labels),
+        run.draws > 0, base.net_budget_gbp, run.perspective, book.settings.base_year, model.horizon)
+
+
+def _outcome_fields(model: ProjectModel, values: pd.Series, project_id: str, book: AssumptionBook, sc: Scenario,
+                    options: pd.DataFrame, year_labels: list[str], uncertainty: dict[str, Any],
+                    run: _Run) -> dict:
+    """Each option's outcome benefits as AppraisalResult fields (:func:`_public_value`), with the what-if
+    values of outcome inputs and the Monte Carlo's draws."""
+    return _public_value(model, values.to_dict(), project_id, book, sc.name, run.perspective, options, year_labels,
+                         split_overrides(run.overrides or {})[1], uncertainty["mc_draws"], run.seed)
+
+
+def _record_fields(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, base: Any,
+                   values: pd.Series, run: _Run) -> dict[str, Any]:
+    """AppraisalResult's heading, baseline, assumptions used, discount bands, provenance and run record."""
+    return {
+        **_heading_fields(project_id, sc, book, model, run.perspective), "baseline": base,
+        "illustrative": bool(base.illustrative), "assumptions": _assumptions_used(book, model, values),
+        "discount_bands": tuple(book.settings.discount_bands), "discount_source": _discount_source(book),
+        "provenance": _provenance(project_id, base),
+        "run_record": _run_record(project_id, sc.name, run.perspective, run.seed, run.draws, run.ob_mitigation,
+                                  run.mca_weights, run.overrides),
+    }
 
 
 def _project_book(project_id: str) -> tuple[str, AssumptionBook]:
@@ -355,7 +402,8 @@ def _provenance(project_id: str, base: Any) -> dict[str, str]:
     and which inputs are the project's own and which the bundled defaults (``<input>_origin``)."""
     return {
         "baseline": base.source,
-        "assumptions": "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)",
+        "assumptions": (
+            "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)"),
         "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
         "package_version": __version__,
         **{f"{k}_origin": v for k, v in workspace.input_origins(project_id).items()},

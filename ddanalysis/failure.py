@@ -177,10 +177,11 @@ def failure_rules(inputs: pd.DataFrame, fails, max_inputs: int = 3, labels: Mapp
     ``outcome``: the sentence's subject and verb, e.g. "the mutual loses money".
 
     Returns up to ``max_rules`` rules, best first, as ``{"text", "coverage", "density"}`` (plus
-    ``"conditions"``: ``[{key, above, below}]`` (a value is "below" b when it is <= b) when ``detail``), e.g. ``{"text": "the mutual loses
-    money when employer pension contribution rate of the new body is more than 3 points and business
-    rates relief is below 40%", "coverage": 0.82, "density": 0.91}``. No failing draw: ``[]``; every
-    draw failing: one rule "<outcome> in every simulation".
+    ``"conditions"``: ``[{key, above, below}]`` (a value is "below" b when it is <= b) when
+    ``detail``), e.g. ``{"text": "the mutual loses money when employer pension contribution rate of
+    the new body is more than 3 points and business rates relief is below 40%", "coverage": 0.82,
+    "density": 0.91}``. No failing draw: ``[]``; every draw failing: one rule "<outcome> in every
+    simulation".
     """
     from sklearn.tree import DecisionTreeClassifier
 

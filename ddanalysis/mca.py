@@ -1,9 +1,10 @@
 """Multi-criteria analysis (MCA) of the non-monetised criteria, as in the HM Treasury Green Book.
 
 Criteria and default swing weights live in ``data/mca/criteria.yaml``; each project's scores (0-10,
-higher is better, one written rationale each) live in ``mca.yaml`` in each project's workspace (``data/projects/<project-id>/``). All
-bundled weights and scores are ILLUSTRATIVE judgements of the ddanalysis team, to be replaced at the
-council's own scoring workshop. Costs and savings are not criteria: the money appraisal values them.
+higher is better, one written rationale each) live in ``mca.yaml`` in each project's workspace
+(``data/projects/<project-id>/``). All bundled weights and scores are ILLUSTRATIVE judgements of the
+ddanalysis team, to be replaced at the council's own scoring workshop. Costs and savings are not
+criteria: the money appraisal values them.
 
 Scores are unitless points on a 0-10 scale; weights are shares that sum to 1; a weighted score is
 therefore also on the 0-10 scale.

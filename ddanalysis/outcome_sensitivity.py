@@ -19,6 +19,7 @@ Nothing here mutates its inputs.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -186,6 +187,20 @@ def _monetised(project_id: str, library: Any) -> "pv.ProjectOutcomes | None":
     return model if model.monetisable else None
 
 
+def _cost_rows_with_ramp(result: Any, outcomes: Any, library: Any, *, ramps: Mapping[str, np.ndarray],
+                         factors: Vector, deflator: Mapping[str, float], overrides: Mapping[str, float] | None,
+                         ramp_for: Callable[[str, float], np.ndarray]) -> pd.DataFrame:
+    """``result.sensitivity`` with its ``ramp_up_years`` rows moved by the benefits counted at each ramp
+    (:func:`with_ramp_benefits`, :func:`_counted_at`; GBP, present values)."""
+    from .benefits import outcome_scenario
+
+    held = pv.checked_overrides(outcomes, overrides) if overrides else {}
+    counted_at = functools.partial(_counted_at, outcomes, library, ramps=ramps, ramp_for=ramp_for, held=held,
+                                   factors=factors, deflator=deflator, base_year=result.base_year,
+                                   case=outcome_scenario(result.scenario), perspective=result.perspective)
+    return with_ramp_benefits(result.sensitivity, counted_at)
+
+
 def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], factors: Vector,
                              deflator: Mapping[str, float], overrides: Mapping[str, float] | None = None,
                              ramp_for: Callable[[str, float], np.ndarray] | None = None) -> Any:
@@ -199,8 +214,6 @@ def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], fa
     ``ramp_up_years`` rows (:func:`with_ramp_benefits`; None: those rows are shifted like the others).
     A project without monetised outcomes comes back unchanged. Not mutated: a new result.
     """
-    import dataclasses
-
     from .benefits import outcome_scenario
     from .presentation import text
     from .unit_costs import load_library
@@ -216,11 +229,8 @@ def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], fa
         overrides=pv.checked_overrides(outcomes, overrides) if overrides else {})
     cost = result.sensitivity
     if ramp_for is not None:
-        held = pv.checked_overrides(outcomes, overrides) if overrides else {}
-        counted_at = functools.partial(_counted_at, outcomes, library, ramps=ramps, ramp_for=ramp_for, held=held,
-                                       factors=factors, deflator=deflator, base_year=result.base_year,
-                                       case=outcome_scenario(result.scenario), perspective=result.perspective)
-        cost = with_ramp_benefits(cost, counted_at)
+        cost = _cost_rows_with_ramp(result, outcomes, library, ramps=ramps, factors=factors, deflator=deflator,
+                                    overrides=overrides, ramp_for=ramp_for)
     names = dict(zip(result.options["id"], result.options["name"]))
     with_benefits = bool(len(rows)) or any(abs(v) > NO_SWING_GBP for v in counted.values())
     return dataclasses.replace(result, sensitivity=combined(cost, rows, counted),

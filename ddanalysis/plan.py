@@ -609,16 +609,24 @@ def build_plan(
         "slack_weeks": sched["slack_weeks"].astype(float),
     }).reset_index(drop=True)
     go_live = phases.loc[phases["phase"] == GO_LIVE, "start"].iloc[0]
-    milestones = [(cat.entry(row.phase).milestone, row.finish, rank[row.phase])
-                  for row in phases.itertuples() if cat.entry(row.phase).milestone]
-    if "tupe_consultation" in deps:
-        days = int(next(f["value"] for f in cat.facts if f["fact"] == _ELI_FACT))
-        milestones.append((f"Employee liability information due (TUPE 2006 reg. 11: at least {days} days before transfer)",
-                           go_live - dt.timedelta(days=days), rank["tupe_consultation"]))
-    milestones.sort(key=lambda m: (m[1], m[2]))
-    milestone_frame = pd.DataFrame([{"milestone": m, "date": d} for m, d, _ in milestones], columns=["milestone", "date"])
+    milestone_frame = _milestones(phases, cat, "tupe_consultation" in deps, go_live, rank)
     return Plan(project_id=project.id, model_id=model_id, start=begin, phases=phases, milestones=milestone_frame,
                 risks=model_risks(model_id, path), go_live=go_live, duration_case=duration_case)
+
+
+def _milestones(phases: pd.DataFrame, cat: Any, with_tupe: bool, go_live: dt.date,
+                rank: Mapping[str, int]) -> pd.DataFrame:
+    """The plan's milestones (milestone, date), by date then phase order: each phase's milestone at its finish,
+    and with a TUPE consultation (``with_tupe``) the employee liability information due before the transfer
+    (TUPE 2006 reg. 11, its days from the phase catalogue's facts)."""
+    milestones = [(cat.entry(row.phase).milestone, row.finish, rank[row.phase])
+                  for row in phases.itertuples() if cat.entry(row.phase).milestone]
+    if with_tupe:
+        days = int(next(f["value"] for f in cat.facts if f["fact"] == _ELI_FACT))
+        milestones.append((f"Employee liability information due (TUPE 2006 reg. 11: at least {days} days before "
+                           "transfer)", go_live - dt.timedelta(days=days), rank["tupe_consultation"]))
+    milestones.sort(key=lambda m: (m[1], m[2]))
+    return pd.DataFrame([{"milestone": m, "date": d} for m, d, _ in milestones], columns=["milestone", "date"])
 
 
 class WorkspacePlan(BaseModel):

@@ -236,7 +236,7 @@ def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibra
 
 
 def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
-    """``<directory>/<project_id>.yaml`` when a directory is given, else ``outcomes.yaml`` in the project's workspace."""
+    """``<directory>/<project_id>.yaml`` when a directory is given, else the workspace's ``outcomes.yaml``."""
     if directory is not None:
         return Path(directory) / f"{project_id}.yaml"
     return workspace.folder(project_id) / "outcomes.yaml"

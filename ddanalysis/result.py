@@ -119,34 +119,7 @@ class AppraisalResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``ddanalysis appraise --json`` (GBP, rounded to the penny)."""
-        opts = []
-        for r in self.options.itertuples(index=False):
-            opts.append({
-                "id": r.id, "name": r.name,
-                "net_present_cost_gbp": _money(r.net_present_cost_gbp),
-                "net_present_saving_gbp": _money(r.net_present_saving_gbp),
-                "one_off_cost_gbp": _money(r.one_off_cost_gbp),
-                "payback_year": _text(r.payback_year),
-                "benefit_cost_ratio": _num(r.benefit_cost_ratio),
-                "benefit_cost_ratio_note": _text(r.benefit_cost_ratio_note),
-                "return_on_transition_cost": _num(r.return_on_transition_cost),
-                "optimism_bias_gbp": _money(r.optimism_bias_gbp),
-                "residual_value_gbp": _money(r.residual_value_gbp),
-                "by_horizon": _by_horizon(r._asdict()),
-                "steady_state_saving_gbp": _money(r.steady_state_saving_gbp),
-                "steady_state_saving_share": _num(r.steady_state_saving_share),
-                "p_saving_positive": _num(r.p_saving_positive),
-                "p_meets_target": _num(r.p_meets_target),
-                "saving_p10_gbp": _money(r.saving_p10_gbp),
-                "saving_p50_gbp": _money(r.saving_p50_gbp),
-                "saving_p90_gbp": _money(r.saving_p90_gbp),
-                "mca_score": _num(r.mca_score),
-                "rank": int(r.rank),
-                "go_live": _text(r.go_live),
-                **_option_decision(self.decision, r._asdict()),
-                **_public_value_fields(self.public_value, r.id, self.perspective),
-                **_council_fields(self.by_council, self.cash_profile, r.id),
-            })
+        opts = [self._option_json(r) for r in self.options.itertuples(index=False)]
         return {
             "project": self.project_id, "title": self.project_title, "councils": self.councils,
             "scenario": self.scenario, "perspective": self.perspective,
@@ -167,6 +140,35 @@ class AppraisalResult:
             "public_value": _public_value_block(self.public_value),
             "provenance": dict(self.provenance),
             "run_record": self.run_record.to_dict() if self.run_record is not None else None,
+        }
+
+    def _option_json(self, r: Any) -> dict[str, Any]:
+        """One option's entry in the JSON document (``r``: a row of ``self.options``; GBP, rounded to the penny)."""
+        return {
+            "id": r.id, "name": r.name,
+            "net_present_cost_gbp": _money(r.net_present_cost_gbp),
+            "net_present_saving_gbp": _money(r.net_present_saving_gbp),
+            "one_off_cost_gbp": _money(r.one_off_cost_gbp),
+            "payback_year": _text(r.payback_year),
+            "benefit_cost_ratio": _num(r.benefit_cost_ratio),
+            "benefit_cost_ratio_note": _text(r.benefit_cost_ratio_note),
+            "return_on_transition_cost": _num(r.return_on_transition_cost),
+            "optimism_bias_gbp": _money(r.optimism_bias_gbp),
+            "residual_value_gbp": _money(r.residual_value_gbp),
+            "by_horizon": _by_horizon(r._asdict()),
+            "steady_state_saving_gbp": _money(r.steady_state_saving_gbp),
+            "steady_state_saving_share": _num(r.steady_state_saving_share),
+            "p_saving_positive": _num(r.p_saving_positive),
+            "p_meets_target": _num(r.p_meets_target),
+            "saving_p10_gbp": _money(r.saving_p10_gbp),
+            "saving_p50_gbp": _money(r.saving_p50_gbp),
+            "saving_p90_gbp": _money(r.saving_p90_gbp),
+            "mca_score": _num(r.mca_score),
+            "rank": int(r.rank),
+            "go_live": _text(r.go_live),
+            **_option_decision(self.decision, r._asdict()),
+            **_public_value_fields(self.public_value, r.id, self.perspective),
+            **_council_fields(self.by_council, self.cash_profile, r.id),
         }
 
     def to_json(self) -> str:
@@ -276,7 +278,8 @@ def _public_value_block(public_value: Mapping[str, Any]) -> dict[str, Any] | Non
     return {"monetisable": bool(public_value["monetisable"]), "summary": public_value["summary"],
             "reason": public_value["reason"] if not public_value["monetisable"] else None,
             "outcome_case": public_value["outcome_case"],
-            "outcome_inputs": "outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); unit costs data/unit_costs/"}
+            "outcome_inputs": ("outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); "
+                               "unit costs data/unit_costs/")}
 
 
 def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ to compute sensitivity indices. *Comput Phys Commun* 2002;145:280-297; Saltelli 
 sensitivity analysis of model output. *Comput Phys Commun* 2010;181:259-270), sampled and analysed by
 SALib (Herman J, Usher W. SALib: an open-source Python library for sensitivity analysis. *JOSS* 2017;
 2(9):97), with bootstrap confidence intervals; the design is built here, vectorised, point for point
-the one SALib's sampler builds (:func:`saltelli_sample`, tested against it). Cost: ``n`` base points (rounded up to a power of 2) give
-``n * (D + 2)`` evaluations of the function for D inputs.
+the one SALib's sampler builds (:func:`saltelli_sample`, tested against it). Cost: ``n`` base
+points (rounded up to a power of 2) give ``n * (D + 2)`` evaluations of the function for D inputs.
 
 The inputs are sampled INDEPENDENTLY of one another over their ranges: Sobol indices are defined
 for independent inputs, so declared rank correlations between assumptions are not applied in this
@@ -135,8 +135,6 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     Returns a DataFrame with columns ``output, key, s1, s1_conf, st, st_conf`` (``*_conf``: half-width
     of the 95% bootstrap interval); ``attrs`` has ``n_base``, ``n_evaluations``, ``seed`` and ``note``.
     """
-    from SALib.analyze import sobol as sobol_analyze
-
     names, ppfs = _marginals(problem)
     if not names:
         raise ValueError("Sobol indices need at least one uncertain input")
@@ -145,6 +143,41 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     u = saltelli_sample(len(names), base, seed)
     # keep clear of 0 and 1, where an unbounded inverse CDF is infinite
     u = np.clip(u, 0.5 / (base * 1024), 1 - 0.5 / (base * 1024))
+    ys = _evaluate_design(func, u, names, ppfs, fixed, chunk)
+    rows = []
+    for out, y in ys.items():
+        rows += _indices_of_output(unit, names, out, y, num_resamples, seed)
+    table = pd.DataFrame(rows, columns=["output", "key", "s1", "s1_conf", "st", "st_conf"])
+    table.attrs.update({"n_base": base, "n_evaluations": int(len(u)), "seed": seed, "note": INDEPENDENCE_NOTE})
+    return table
+
+
+def _indices_of_output(unit: dict, names: list, out: str, y: np.ndarray, num_resamples: int,
+                       seed: int) -> list[dict]:
+    """The rows (output, key, s1, s1_conf, st, st_conf) of one output's values ``y`` over the design: SALib's
+    analysis, or zeros when the output does not vary. Raises ``ValueError`` on a missing or infinite value."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    rows = []
+    if not np.isfinite(y).all():
+        raise ValueError(f"func returned missing or infinite values of {out!r}")
+    if y.var() == 0:
+        res = {"S1": np.zeros(len(names)), "S1_conf": np.zeros(len(names)),
+               "ST": np.zeros(len(names)), "ST_conf": np.zeros(len(names))}
+    else:
+        res = sobol_analyze.analyze(unit, y, calc_second_order=False, num_resamples=num_resamples,
+                                    print_to_console=False, seed=seed)
+    for i, name in enumerate(names):
+        rows.append({"output": out, "key": name, "s1": float(res["S1"][i]), "s1_conf": float(res["S1_conf"][i]),
+                     "st": float(res["ST"][i]), "st_conf": float(res["ST_conf"][i])})
+    return rows
+
+
+def _evaluate_design(func: Callable[[dict], object], u: np.ndarray, names: list, ppfs: Mapping[str, Callable],
+                     fixed: Mapping | None, chunk: int) -> dict[str, np.ndarray]:
+    """``func`` on every point of the unit-cube design ``u`` (points x inputs), each column mapped through its
+    input's inverse CDF and ``fixed`` inputs held constant, at most ``chunk`` points a call; output name ->
+    values (one per point). Raises ``ValueError`` when ``func`` returns the wrong number of values."""
     parts: dict[str, list[np.ndarray]] = {}
     for start in range(0, len(u), max(int(chunk), 1)):
         block = u[start:start + max(int(chunk), 1)]
@@ -155,20 +188,4 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
             if len(y) != len(block):
                 raise ValueError(f"func returned {len(y)} values of {out!r} for {len(block)} points")
             parts.setdefault(out, []).append(y)
-    ys = {out: np.concatenate(p) for out, p in parts.items()}
-    rows = []
-    for out, y in ys.items():
-        if not np.isfinite(y).all():
-            raise ValueError(f"func returned missing or infinite values of {out!r}")
-        if y.var() == 0:
-            res = {"S1": np.zeros(len(names)), "S1_conf": np.zeros(len(names)),
-                   "ST": np.zeros(len(names)), "ST_conf": np.zeros(len(names))}
-        else:
-            res = sobol_analyze.analyze(unit, y, calc_second_order=False, num_resamples=num_resamples,
-                                        print_to_console=False, seed=seed)
-        for i, name in enumerate(names):
-            rows.append({"output": out, "key": name, "s1": float(res["S1"][i]), "s1_conf": float(res["S1_conf"][i]),
-                         "st": float(res["ST"][i]), "st_conf": float(res["ST_conf"][i])})
-    table = pd.DataFrame(rows, columns=["output", "key", "s1", "s1_conf", "st", "st_conf"])
-    table.attrs.update({"n_base": base, "n_evaluations": int(len(u)), "seed": seed, "note": INDEPENDENCE_NOTE})
-    return table
+    return {out: np.concatenate(p) for out, p in parts.items()}

@@ -117,6 +117,14 @@ def _instructions_text() -> list[tuple[str, str]]:
                  "among lines in thousands). The net budget is also checked against the council's official "
                  "Revenue Outturn (RS) figure for the service's block: a service is part of its block, so a net "
                  f"budget more than {OFFICIAL_NET_TOLERANCE:.0%} above the block's figure is rejected."),
+        *_entry_rules_text(),
+    ]
+
+
+def _entry_rules_text() -> list[tuple[str, str]]:
+    """(style, text) paragraphs of the Instructions sheet on signs, staff numbers, the figures' sources and
+    loading the workbook."""
+    return [
         ("head", "Signs"),
         ("body", "Costs (the first ten lines) are zero or POSITIVE. Income (the last three money lines) is zero "
                  "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650; income larger than the "
@@ -218,6 +226,18 @@ def _input_validations(ws, rows: dict[str, int]) -> None:
     col = get_column_letter(VALUE_COL)
     exp = [k for k in BASELINE_LINES if k not in INCOME_LINES]
     inc = [k for k in BASELINE_LINES if k in INCOME_LINES]
+    dv_exp, dv_inc = _money_validations()
+    dv_fte, dv_head, dv_proj, dv_src = _staff_and_record_validations()
+    for dv, keys in ((dv_exp, exp), (dv_inc, inc), (dv_fte, ["fte"]), (dv_head, ["headcount"]),
+                     (dv_proj, ["project_id"]), (dv_src, ["source"])):
+        for key in keys:
+            dv.add(f"{col}{rows[key]}")
+        ws.add_data_validation(dv)
+
+
+def _money_validations() -> tuple[DataValidation, DataValidation]:
+    """The validations of the cost lines (0 or more) and the income lines (0 or less), GBP thousand, at most
+    ``MAX_LINE_GBP_K`` either way."""
     limit = f"{MAX_LINE_GBP_K:.0f}"
     dv_exp = _validation("decimal", "between", "0", limit, "Cost, GBP thousand",
                          "A cost in GBP thousand: 0 or more (e.g. 1234.6 for £1,234,567). Enter 0 if none.",
@@ -228,6 +248,12 @@ def _input_validations(ws, rows: dict[str, int]) -> None:
                          "Enter 0 if none.",
                          "Income is 0 or a NEGATIVE number in GBP thousand, as in the RS returns "
                          "(e.g. -650 for £650,000).")
+    return dv_exp, dv_inc
+
+
+def _staff_and_record_validations() -> tuple[DataValidation, DataValidation, DataValidation, DataValidation]:
+    """The validations of FTE (more than 0), headcount (a whole number, at least 1), the project (one of the
+    programme's ids, from the lists sheet) and the source (at most 500 characters)."""
     dv_fte = _validation("decimal", "greaterThan", "0", None, "FTE",
                          "Full-time equivalent staff: a number more than 0 (decimals allowed).",
                          "FTE must be a number more than 0.")
@@ -241,11 +267,7 @@ def _input_validations(ws, rows: dict[str, int]) -> None:
     dv_src = _validation("textLength", "lessThanOrEqual", "500", None, "Source",
                          "Where the figures come from (ledger, budget book, cost centres).",
                          "Keep the source to 500 characters.")
-    for dv, keys in ((dv_exp, exp), (dv_inc, inc), (dv_fte, ["fte"]), (dv_head, ["headcount"]),
-                     (dv_proj, ["project_id"]), (dv_src, ["source"])):
-        for key in keys:
-            dv.add(f"{col}{rows[key]}")
-        ws.add_data_validation(dv)
+    return dv_fte, dv_head, dv_proj, dv_src
 
 
 def _input_checks(ws, rows: dict[str, int]) -> None:

@@ -163,7 +163,8 @@ class Page:
 
     def screenshot(self, path: Path) -> None:
         h = self.page.evaluate("() => { const rc = document.getElementById('rendered_cells');"
-                               " return Math.max(document.documentElement.scrollHeight, rc ? rc.scrollHeight + rc.getBoundingClientRect().top : 0); }")
+                               " return Math.max(document.documentElement.scrollHeight,"
+                               " rc ? rc.scrollHeight + rc.getBoundingClientRect().top : 0); }")
         self.page.set_viewport_size({"width": 1280, "height": min(int(h) + 20, 8000)})
         self.page.wait_for_timeout(1500)  # plotly redraws on resize
         self.page.screenshot(path=str(path), full_page=True)
@@ -275,7 +276,8 @@ def test_every_tab_draws_its_charts(voila_url, browser, shots):
             p.page.locator(".dd-tabs .lm-TabBar-tab", has_text=tab).click()
             panel = p.page.locator(".dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)")
             p.page.wait_for_function(
-                "([n]) => { const v = document.querySelector('.dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)');"
+                "([n]) => { const v = document.querySelector("
+                "'.dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)');"
                 " if (!v) return false; const ps = v.querySelectorAll('.js-plotly-plot');"
                 " return ps.length >= n && Array.from(ps).every(x => x.querySelector('svg.main-svg')); }",
                 arg=[n], polling=100, timeout=60_000)

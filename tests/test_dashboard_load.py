@@ -259,7 +259,8 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
     times = sorted(r["seconds"] for r in results if "seconds" in r)
     print(f"\n[load] {VIEWERS} viewers at once on {_cores()} cores: {len(times)} rendered; seconds from the "
           f"first request to each rendered page: {', '.join(f'{t:.1f}' for t in times)} "
-          f"(median {statistics.median(times) if times else float('nan'):.1f}, max {max(times, default=float('nan')):.1f})")
+          f"(median {statistics.median(times) if times else float('nan'):.1f}, "
+          f"max {max(times, default=float('nan')):.1f})")
     print(f"[load] kernels: {before_k} before, peak {sampler.peak_kernels} (pools {pool_total()} + {VIEWERS} tabs); "
           f"memory of server and kernels: {before_mb:.0f} MB before, peak {sampler.peak_mb:.0f} MB "
           f"(+{sampler.peak_mb - before_mb:.0f} MB, {(sampler.peak_mb - before_mb) / VIEWERS:.0f} MB a viewer)")

@@ -45,8 +45,10 @@ NEW_RATE = 0.03  # the edit: 3.5% -> 3% for years 0-30
 XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
 
@@ -525,7 +527,8 @@ def test_programme_formulas_reproduce_the_model(variants):
 def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_computes(variants, project):
     """Three or four assumption cells edited with openpyxl, recalculated by LibreOffice: each option's net present
     saving (named nps__<option>) equals `ddanalysis appraise PROJECT --draws 0 --set KEY=VALUE ...` to the penny, and
-    its payback year and Green Book benefit-cost ratio equal the CLI's; every edited option's saving moved from the untouched appraisal's."""
+    its payback year and Green Book benefit-cost ratio equal the CLI's; every edited option's saving moved from the
+    untouched appraisal's."""
     args = [sys.executable, "-m", "ddanalysis", "appraise", project, "--draws", "0", "--json"]
     for key, value in WHAT_IF[project].items():
         args += ["--set", f"{key}={value}"]

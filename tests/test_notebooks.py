@@ -241,7 +241,9 @@ def test_runner_reports_a_failing_notebook_and_exits_1(tmp_path):
     params = nbformat.v4.new_code_cell('project = "walsall-college"')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
-        'if project.startswith("dover"):\n    raise ValueError(f"boom in {project}\\nlast line for {project}")\nprint("ran", project)')]
+        'if project.startswith("dover"):\n'
+        '    raise ValueError(f"boom in {project}\\nlast line for {project}")\n'
+        'print("ran", project)')]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     template = tmp_path / "t.ipynb"
     nbformat.write(nb, str(template))

@@ -53,7 +53,8 @@ def test_money_table_names_a_missing_column():
 # --- appraisal tables ------------------------------------------------------------------------------------------
 
 def test_baseline_table_totals_match_the_bundled_csv(walsall):
-    # data/projects/walsall-college/baseline.csv, GBP thousand: expenditure 4150+360+560+420+95+60+780+240+720+150 = 7535,
+    # data/projects/walsall-college/baseline.csv, GBP thousand:
+    # expenditure 4150+360+560+420+95+60+780+240+720+150 = 7535,
     # income -610-5850-95 = -6555, net 980
     html = view.baseline_table(walsall).to_html()
     for text in ("Gross expenditure", "£7,535,000", "-£6,555,000", "£980,000", "145.0 FTE, 290 people", "ILLUSTRATIVE"):
@@ -112,7 +113,8 @@ def test_appraisal_header_without_monte_carlo():
 def test_assumptions_table_links_sources_and_colours_quality(walsall):
     html = view.assumptions_table(walsall).to_html()
     # a statute is cited only for a rule, so the linked source is a published figure's
-    assert '<a href="https://www.gov.uk/government/news/mutuals-support-programme-2-years-on" target="_blank">Mutuals support programme' in html
+    source = "https://www.gov.uk/government/news/mutuals-support-programme-2-years-on"
+    assert f'<a href="{source}" target="_blank">Mutuals support programme' in html
     assert "background-color: #fce5cd" in html  # an amber assumption
 
 

@@ -149,13 +149,18 @@ class SummarySection(Section):
              "Steady-state saving a year", "Payback year", "Go-live", "MCA score (0-10)"],
             caption=f"All short-listed options against the status quo (GBP, {result.price_basis}; "
                     "recommended option in bold)"))
-        b = result.baseline
-        self.baseline.value = (
-            "<div class='dd-section-title'>The service today (the status quo's base year)</div>"
-            + kpi_cards([("In-scope net budget", money(b.net_budget_gbp), f"{b.base_year}, after income"),
-                         ("Gross expenditure", money(b.gross_expenditure_gbp), f"income {money(b.income_gbp)}"),
-                         ("Staff", f"{b.fte:,.1f} FTE", f"{b.headcount:,} people")])
-            + f"<div class='dd-small'>Source: {escape(b.source)}</div>")
+        self.baseline.value = _baseline_html(result.baseline)
+
+
+def _baseline_html(b: Any) -> str:
+    """The summary's "service today" cards: in-scope net budget, gross expenditure and income (GBP, the base
+    year's prices), staff (FTE and headcount), and the baseline's source."""
+    return (
+        "<div class='dd-section-title'>The service today (the status quo's base year)</div>"
+        + kpi_cards([("In-scope net budget", money(b.net_budget_gbp), f"{b.base_year}, after income"),
+                     ("Gross expenditure", money(b.gross_expenditure_gbp), f"income {money(b.income_gbp)}"),
+                     ("Staff", f"{b.fte:,.1f} FTE", f"{b.headcount:,} people")])
+        + f"<div class='dd-small'>Source: {escape(b.source)}</div>")
 
 
 class CostsSection(Section):
@@ -474,8 +479,9 @@ class AssumptionsSection(Section):
         self.table = html_widget(cls="dd-assumptions")
         legend = " ".join(f"<span class='dd-rag dd-rag-{k}'>{k}</span> {escape(v)}" for k, v in QUALITY_TEXT.items())
         self.widget.children = [html_widget(note_box(
-            "Every assumption behind the numbers, with its range, the value this scenario uses, its basis (fact, "
-            f"evidence or judgement), its source and a quality rating of the evidence: {legend}")), self.filter, self.table]
+            "Every assumption behind the numbers, with its range, the value this scenario uses, its basis "
+            f"(fact, evidence or judgement), its source and a quality rating of the evidence: {legend}")),
+            self.filter, self.table]
         self._quiet = False
 
     def _draw(self) -> None:
@@ -647,7 +653,8 @@ WHATIF_STYLE = """
 <style>
 .dd-whatif { margin: 4px 0 8px 0; }
 .dd-whatif-info { max-width: 700px; padding: 4px 0 0 10px; }
-.dd-whatif-flag { display: inline-block; background: #fff8e1; border-left: 6px solid #946000; padding: 6px 12px; color: #1f1f1f; }
+.dd-whatif-flag { display: inline-block; background: #fff8e1; border-left: 6px solid #946000; padding: 6px 12px;
+  color: #1f1f1f; }
 .dd-whatif-flag ul { margin: 2px 0 0 0; }
 .dd-whatif-summary { flex: 1 1 auto; }
 </style>
@@ -684,6 +691,28 @@ class AppraisalPage:
         projects = registry.served_projects()  # the bundled ones and the workspaces served beside them
         self.status = html_widget(cls="dd-status")
         self.header = html_widget(cls="dd-header")
+        controls = self._controls(projects, project_id, scenario, perspective)
+        self.tabs = W.Tab(children=[W.VBox() for _ in TABS], titles=list(TABS))
+        self.tabs.add_class("dd-tabs")
+        self.sections: list[Section | None] = [None] * len(TABS)
+        self.fresh: set[int] = set()
+        self.result: AppraisalResult | None = None
+        self._quiet = False
+        actions = self._downloads()
+        self.footer = html_widget(cls="dd-footer")
+        self.widget = W.VBox([html_widget(STYLE + WHATIF_STYLE), self.header, controls, self.whatif.widget, actions,
+                              self.status, self.tabs, self.footer, self.url], layout=W.Layout(width="auto"))
+        self.widget.add_class("dd-page")
+        on_control = guarded(self.status)(self._on_control)
+        for w in (self.project, self.scenario, self.perspective, self.ob):
+            w.observe(on_control, names="value")
+        self.tabs.observe(guarded(self.status)(self._on_tab), names="selected_index")
+        self._ob_synced = float(self.ob.value)
+        self._sync_ob()
+        self.refresh()
+
+    def _controls(self, projects: list, project_id: str | None, scenario: str, perspective: str) -> W.HBox:
+        """The project, scenario and perspective pickers and the optimism-bias mitigation slider (0..1), in a row."""
         self.project = W.Dropdown(
             options=[(f"{p.title} ({' + '.join(registry.council_name(c) for c in p.councils)})", p.id) for p in projects],
             value=project_id or projects[0].id, description="Project", layout=W.Layout(width="440px"))
@@ -698,27 +727,10 @@ class AppraisalPage:
                                 continuous_update=False, description="Optimism-bias mitigation",
                                 style={"description_width": "initial"}, layout=W.Layout(width="380px"))
         self.ob.add_class("dd-ob")
-        self.tabs = W.Tab(children=[W.VBox() for _ in TABS], titles=list(TABS))
-        self.tabs.add_class("dd-tabs")
-        self.sections: list[Section | None] = [None] * len(TABS)
-        self.fresh: set[int] = set()
-        self.result: AppraisalResult | None = None
-        self._quiet = False
         controls = W.HBox([self.project, self.scenario, self.perspective, self.ob],
                           layout=W.Layout(flex_flow="row wrap"))
         controls.add_class("dd-controls")
-        actions = self._downloads()
-        self.footer = html_widget(cls="dd-footer")
-        self.widget = W.VBox([html_widget(STYLE + WHATIF_STYLE), self.header, controls, self.whatif.widget, actions,
-                              self.status, self.tabs, self.footer, self.url], layout=W.Layout(width="auto"))
-        self.widget.add_class("dd-page")
-        on_control = guarded(self.status)(self._on_control)
-        for w in (self.project, self.scenario, self.perspective, self.ob):
-            w.observe(on_control, names="value")
-        self.tabs.observe(guarded(self.status)(self._on_tab), names="selected_index")
-        self._ob_synced = float(self.ob.value)
-        self._sync_ob()
-        self.refresh()
+        return controls
 
     def _downloads(self) -> W.HBox:
         """The "Prepare Excel summary" and "Board paper (PDF)" buttons, each with its download link beside it."""

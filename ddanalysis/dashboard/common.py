@@ -198,7 +198,8 @@ def table_html(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] 
         rc = row_class(row) if row_class else ""
         body.append(f"<tr class='{rc}'>{''.join(cells)}</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<div class='dd-table-wrap'><table class='{cls}'>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    return (f"<div class='dd-table-wrap'><table class='{cls}'>{cap}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def table_from(table: Table, html_cols: Iterable[str] = (), cls: str = "dd-table") -> str:
@@ -270,7 +271,8 @@ body, .jp-Notebook, .widget-html-content { font-family: Arial, Helvetica, sans-s
 .dd-table td { padding: 5px 8px; border-bottom: 1px solid #e1e4e8; vertical-align: top; }
 .dd-table .num { text-align: right; white-space: nowrap; }
 .dd-table tr.dd-recommended td { background: #eef6fb; font-weight: 700; }
-.dd-rag { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; }
+.dd-rag { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700;
+  color: #fff; }
 .dd-rag-green { background: #00795a; } .dd-rag-amber { background: #946000; } .dd-rag-red { background: #b03a00; }
 .dd-controls { gap: 12px; align-items: flex-end; flex-wrap: wrap; margin: 4px 0 8px 0; }
 .dd-controls .widget-label { font-weight: 700; }

@@ -126,14 +126,7 @@ class ProgrammePage:
     def refresh(self) -> None:
         results = self.results()
         s = summary_frame(results)
-        sc = self.book.scenarios[self.scenario.value]
-        ill = illustrative_banner("The service budgets, assumptions and scores of every project") if s["illustrative"].any() else ""
-        self.header.value = (
-            "<div class='dd-header'><h1>Delivering Differently: the programme at a glance</h1>"
-            f"<p class='dd-sub'>{len(s)} projects, each an options appraisal against keeping the service in-house "
-            f"(HM Treasury Green Book method). Money in GBP, real {escape(self.book.settings.base_year)} prices. "
-            f"Scenario <b>{escape(sc.name)}</b>: {escape(sc.description)} "
-            f"Perspective: {escape(PERSPECTIVE_LABELS[self.perspective.value])}.</p>{ill}</div>")
+        self.header.value = self._header_html(s)
         changing = s[s["recommended"] != registry.STATUS_QUO]
         self.kpis.value = kpi_cards([
             ("Projects", f"{len(s)}", f"in {s['councils'].nunique()} council groupings"),
@@ -163,6 +156,19 @@ class ProgrammePage:
             numeric_cols=["Chance of saving", "Payback", "Go-live"],
             caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)")
         self.savings.draw(lambda: charts.programme_savings(s))
+
+    def _header_html(self, s: pd.DataFrame) -> str:
+        """The page's heading: how many projects, the price base, the scenario and perspective shown, and the
+        illustrative banner when any project's figures are illustrative (``s``: the programme summary)."""
+        sc = self.book.scenarios[self.scenario.value]
+        ill = (illustrative_banner("The service budgets, assumptions and scores of every project")
+               if s["illustrative"].any() else "")
+        return (
+            "<div class='dd-header'><h1>Delivering Differently: the programme at a glance</h1>"
+            f"<p class='dd-sub'>{len(s)} projects, each an options appraisal against keeping the service in-house "
+            f"(HM Treasury Green Book method). Money in GBP, real {escape(self.book.settings.base_year)} prices. "
+            f"Scenario <b>{escape(sc.name)}</b>: {escape(sc.description)} "
+            f"Perspective: {escape(PERSPECTIVE_LABELS[self.perspective.value])}.</p>{ill}</div>")
 
     def draw_trend(self) -> None:
         code = self.council.value

@@ -121,7 +121,8 @@ def served_workspaces(folders: list[Path]) -> dict[str, Path]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: port, interface, dashboards folder, warm-up, extra host names and workspace folders."""
     ap = argparse.ArgumentParser(prog="python -m ddanalysis.dashboard.serve", description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=8866)
     ap.add_argument("--ip", default="127.0.0.1", help="interface to bind (default loopback only)")
@@ -132,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
                          f"also {HOSTS_ENV}=a,b). Loopback addresses and localhost are always served")
     ap.add_argument("workspaces", nargs="*", type=Path, metavar="DIR",
                     help="workspace folders to serve beside the bundled projects (by their ids)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = _parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     cut = argv.index("--") if "--" in argv else len(argv)  # after '--': Voila's own options, never folders
     args, extra = ap.parse_known_args(argv[:cut])

@@ -14,7 +14,8 @@ be this account's too. So nobody else on the machine can put a result in front o
 
 The cache key holds the package version, a fingerprint of every file under the data folder (path,
 size, modification time) and the arguments, so changing a data file or upgrading the package
-never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``), readable by their owner only.
+never shows a stale result. Files are written whole or not at all (``atomic.write_atomic``),
+readable by their owner only.
 ``DDANALYSIS_CACHE`` sets the folder (default ``<repo>/output/cache/dashboard``, else the
 account's own ``$XDG_CACHE_HOME/ddanalysis/dashboard`` or ``~/.cache/ddanalysis/dashboard``; never
 the shared temporary folder).
@@ -167,7 +168,8 @@ class ResultStore:
     probability best, EVPI, partial EVPI, acceptability, failure rules). ``get_quick(key)`` returns a
     cached full result when there is one, else computes without switching values or decision measures
     (about five times faster: the first render pays for neither) and leaves the full one for :meth:`get`
-    (the risk tab's first opening, or the background warm-up). ``get_sobol(key)`` adds Sobol indices. Results are shared: treat them as read-only.
+    (the risk tab's first opening, or the background warm-up). ``get_sobol(key)`` adds Sobol indices.
+    Results are shared: treat them as read-only.
     """
 
     def __init__(self, directory: Path | None = None, fingerprint: str | None = None, use_disk: bool = True):

@@ -4,6 +4,9 @@ Generated from the same data files as the dashboard's assumptions table (``data/
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
@@ -26,15 +29,7 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
     cells: dict[tuple[str, str], str] = {}
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
     r = sheet_header(ws, ctx, "Assumptions", widths)
-    put_text(ws, r, 1, (
-        f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range (the range "
-        "drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis (fact, evidence or "
-        "judgement) and a quality rating: green = official or published figure; amber = evidence applied with "
-        "judgement; red = judgement to be replaced by the council's own figure. 'Value used' (yellow) is an input: "
-        "change it and every "
-        "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "
-        "mutual__staff_cost_change). Shares are shown as percentages; "
-        f"money in GBP ({result.price_basis}) unless the unit says GBP thousand."), "dd_note_wrap")
+    put_text(ws, r, 1, _introduction(result), "dd_note_wrap")
     merge(ws, r, 1, r, len(COLUMNS))
     fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
     r += 2
@@ -44,30 +39,49 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
     r += 1
     names = option_names(result)
     for a in result.assumptions.itertuples(index=False):
-        scope = "All options" if a.scope == PROJECT_SCOPE else names.get(a.scope, a.scope)
-        if a.scope == registry.STATUS_QUO:
-            scope = names.get(a.scope, a.scope)
-        put_text(ws, r, 1, scope, "dd_text")
-        put_text(ws, r, 2, a.description, "dd_text")
-        put_text(ws, r, 3, a.unit, "dd_text")
-        fmt = style_for_unit(a.unit, a.low, a.central, a.high, a.value_used)
-        for c, v in ((4, a.low), (5, a.central), (6, a.high)):
-            put_number(ws, r, c, v, fmt)
-        put_number(ws, r, 7, a.value_used, fmt.replace("dd_", "dd_input_"))
-        cells[(a.scope, a.key)] = sheet_ref(ws.title, 7, r, absolute=True)
-        put_text(ws, r, 8, a.basis, "dd_center")
-        put_text(ws, r, 9, a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
-        source = put_text(ws, r, 10, a.source, "dd_text")
-        link = str(a.link or "")
-        if link.startswith(("http://", "https://")):
-            source.hyperlink = link
-        put_text(ws, r, 11, a.note or "", "dd_text")
-        put_text(ws, r, 12, f"{a.scope}.{a.key} ({a.file})", "dd_text")
-        fit_row(ws, r, [(a.description, widths[2]), (a.unit, widths[3]), (a.source, widths[10]),
-                        (a.note or "", widths[11]), (f"{a.scope}.{a.key} ({a.file})", widths[12])])
+        cells[(a.scope, a.key)] = _assumption_row(ws, r, a, names, widths)
         r += 1
     last = r - 1
     ws.auto_filter.ref = f"{ref(1, header)}:{ref(len(COLUMNS), max(last, header))}"
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), freeze=ref(3, header + 1))
     return cells
+
+
+def _introduction(result: AppraisalResult) -> str:
+    """The sheet's opening note: what the columns are, the quality ratings, and that 'Value used' is an input."""
+    return (
+        f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range "
+        "(the range drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis "
+        "(fact, evidence or judgement) and a quality rating: green = official or published figure; "
+        "amber = evidence applied with judgement; red = judgement to be replaced by the council's own figure. "
+        "'Value used' (yellow) is an input: change it and every "
+        "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "
+        "mutual__staff_cost_change). Shares are shown as percentages; "
+        f"money in GBP ({result.price_basis}) unless the unit says GBP thousand.")
+
+
+def _assumption_row(ws: Worksheet, r: int, a: Any, names: Mapping[str, str], widths: Mapping[int, float]) -> str:
+    """Row ``r``: one assumption (``a``, a row of ``result.assumptions``) with its range, value used (the input
+    cell), basis, quality and source; returns the value-used cell's absolute, sheet-qualified reference."""
+    scope = "All options" if a.scope == PROJECT_SCOPE else names.get(a.scope, a.scope)
+    if a.scope == registry.STATUS_QUO:
+        scope = names.get(a.scope, a.scope)
+    put_text(ws, r, 1, scope, "dd_text")
+    put_text(ws, r, 2, a.description, "dd_text")
+    put_text(ws, r, 3, a.unit, "dd_text")
+    fmt = style_for_unit(a.unit, a.low, a.central, a.high, a.value_used)
+    for c, v in ((4, a.low), (5, a.central), (6, a.high)):
+        put_number(ws, r, c, v, fmt)
+    put_number(ws, r, 7, a.value_used, fmt.replace("dd_", "dd_input_"))
+    put_text(ws, r, 8, a.basis, "dd_center")
+    put_text(ws, r, 9, a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
+    source = put_text(ws, r, 10, a.source, "dd_text")
+    link = str(a.link or "")
+    if link.startswith(("http://", "https://")):
+        source.hyperlink = link
+    put_text(ws, r, 11, a.note or "", "dd_text")
+    put_text(ws, r, 12, f"{a.scope}.{a.key} ({a.file})", "dd_text")
+    fit_row(ws, r, [(a.description, widths[2]), (a.unit, widths[3]), (a.source, widths[10]),
+                    (a.note or "", widths[11]), (f"{a.scope}.{a.key} ({a.file})", widths[12])])
+    return sheet_ref(ws.title, 7, r, absolute=True)

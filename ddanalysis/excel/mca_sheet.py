@@ -161,7 +161,8 @@ def write_mca(ws: Worksheet, ctx: Context, result: AppraisalResult) -> MCARefs:
     r = sheet_header(ws, ctx, "Multi-criteria analysis (non-monetised criteria)", widths)
     for text in (
         "Scores run from 0 to 10, higher is better (for risk to the council, 10 = least residual risk). Swing weights "
-        "sum to 100%. Weights and scores are INPUTS (yellow): change them and the weighted scores and ranks recalculate.",
+        "sum to 100%. Weights and scores are INPUTS (yellow): change them and the weighted scores and ranks "
+        "recalculate.",
         "Weighted score = SUMPRODUCT(weights, scores), on the same 0-10 scale. "
         + (notes.get("not_scored", "") or "Costs and savings are valued in the money appraisal, not scored here."),
     ):

@@ -79,6 +79,13 @@ def _section(ws: Worksheet, r: int, title: str, last_col: int) -> int:
 
 def _settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, perspective: str) -> int:
     """VAT, rates retention, the perspective's switches, the Teckal cap, funding shares, FTE, admissions."""
+    r = _tax_and_transfer_settings(ws, r, refs, inputs, perspective)
+    return _delivery_body_settings(ws, r, refs, inputs, perspective)
+
+
+def _tax_and_transfer_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, perspective: str) -> int:
+    """VAT, the council's retained share of business rates and the perspective's switches (rates relief,
+    irrecoverable VAT, transfers counted or not); returns the next free row."""
     m = inputs.model
     council, social = perspective == "council", perspective == "social"
     r = _scalar(ws, refs, r, "vat", "VAT standard rate", m.vat_rate, "dd_pct1", "appraisal.yaml facts")
@@ -91,6 +98,14 @@ def _settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, persp
                 1 if council else 0, "dd_number0", "council perspective only (a transfer to or from HMRC otherwise)")
     r = _scalar(ws, refs, r, "transfers", "Redundancy, grants and donations counted (1) or not (0)",
                 0 if social else 1, "dd_number0", "social perspective: transfers, left out")
+    return r
+
+
+def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, perspective: str) -> int:
+    """The Teckal cap, the council-funded share, volunteer time (social perspective), cultural admissions, FTE and
+    the residual value per GBP of final-year saving; returns the next free row."""
+    m = inputs.model
+    social = perspective == "social"
     r = _scalar(ws, refs, r, "teckal_cap", "Teckal cap: largest new external income / council-funded turnover",
                 m.teckal_cap, "dd_pct1", "(1 - control share) / control share; applies to Teckal companies")
     r = _scalar(ws, refs, r, "funded", "Council-funded share of gross spend", m.council_funded_share, "dd_pct1",

@@ -313,7 +313,6 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
                     formulas: FormulaMaker) -> CashflowRefs:
     """Cash flows by year per option, every cell a formula: components from ``formulas`` (the Model sheet's
     arithmetic), then totals, savings, discount factors and present values."""
-    onames = option_names(result).__getitem__
     T = result.horizon_years
     first_col, label_col = CASHFLOW_FIRST_COL, 1
     last_col = first_col + T - 1
@@ -332,6 +331,19 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
              "dd_note")
     r += 2
 
+    options = _option_blocks(ws, r, result, formulas, grid)
+    set_widths(ws, widths)
+    print_setup(ws, title_rows=(fy_row, year_row), freeze=ref(first_col, year_row + 1))
+    return CashflowRefs(sheet=ws.title, first_col=first_col, last_col=last_col, total_col=total_col, pv_col=pv_col,
+                        year_row=year_row, fy_row=fy_row, rate_row=rate_row, factor_row=factor_row, options=options)
+
+
+def _option_blocks(ws: Worksheet, r: int, result: AppraisalResult, formulas: FormulaMaker,
+                   grid: _YearGrid) -> dict[str, OptionRows]:
+    """From row ``r``, one block per option (status quo first): its heading, cost component rows (formulas from
+    ``formulas``), subtotals and, for the other options, the saving against the status quo; option id -> rows."""
+    onames = option_names(result).__getitem__
+    label_col, pv_col = grid.label_col, grid.pv_col
     operating, one_off = list(OPERATING_COMPONENTS), list(ONE_OFF_COMPONENTS)
     options: dict[str, OptionRows] = {}
     sq_rows: OptionRows | None = None
@@ -351,11 +363,7 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
             r = _saving_rows(ws, r, rows, sq_rows, grid)
         options[opt] = rows
         r += 1
-
-    set_widths(ws, widths)
-    print_setup(ws, title_rows=(fy_row, year_row), freeze=ref(first_col, year_row + 1))
-    return CashflowRefs(sheet=ws.title, first_col=first_col, last_col=last_col, total_col=total_col, pv_col=pv_col,
-                        year_row=year_row, fy_row=fy_row, rate_row=rate_row, factor_row=factor_row, options=options)
+    return options
 
 
 def _row_totals(ws: Worksheet, row: int, first_col: int, last_col: int, total_col: int, pv_col: int,

@@ -86,32 +86,7 @@ def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, Appraisal
     r += 1
     first = r
     for row in _row_data(results, summary):
-        pid = row["project_id"]
-        pref = refs[pid]
-        rec = row["recommended"]
-        cell = put_text(ws, r, 1, row["title"], "dd_link")
-        internal_link(cell, pref.names["summary"])
-        put_text(ws, r, 2, row["councils"], "dd_text")
-        put_text(ws, r, 3, row["services"], "dd_text")
-        put_number(ws, r, 4, row["baseline_net_gbp"], "dd_gbp")
-        put_text(ws, r, 5, row["recommended_name"], "dd_text")
-        cells = pref.options.cells
-        put_formula(ws, r, 6, f"={cells['nps'][rec]}", "dd_gbp_bold")
-        put_formula(ws, r, 7, f"={cells['one_off'][rec]}", "dd_gbp")
-        put_formula(ws, r, 8, f"={cells['steady_state'][rec]}", "dd_gbp")
-        pb = row["payback_year"]
-        put_text(ws, r, 9, pb if isinstance(pb, str) else ("n/a" if rec == registry.STATUS_QUO else "none"),
-                 "dd_center")
-        put_date(ws, r, 10, row["go_live"] if rec != registry.STATUS_QUO else None, missing="n/a")
-        if rec == registry.STATUS_QUO:
-            put_text(ws, r, 11, "n/a", "dd_na")
-        else:
-            put_number(ws, r, 11, row["p_saving_positive"], "dd_pct", missing="not run")
-        put_text(ws, r, 12, "Illustrative" if row["illustrative"] else "No", "dd_quality_red" if row["illustrative"]
-                 else "dd_center")
-        _public_value_cells(ws, r, pref.benefits.get(rec), row["public_value_roi"])
-        fit_row(ws, r, [(row["title"], widths[1]), (row["councils"], widths[2]), (row["services"], widths[3]),
-                        (row["recommended_name"], widths[5])])
+        _project_row(ws, r, row, refs[row["project_id"]], widths)
         r += 1
     last = r - 1
     put_text(ws, r, 1, "Programme total", "dd_label_bold")
@@ -123,6 +98,35 @@ def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, Appraisal
     charts.programme_bars(ws, f"A{r}", 1, 6, first, last, "Net present saving of the recommended option (GBP)")
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), freeze=ref(2, header + 1))
+
+
+def _project_row(ws: Worksheet, r: int, row: dict, pref: ProjectSheets, widths: Mapping[int, float]) -> None:
+    """Row ``r`` of the programme table: one project, its recommended option's money columns as formulas on the
+    project's Options sheet (GBP), payback, go-live, chance of saving, the illustrative flag and its public value."""
+    rec = row["recommended"]
+    cell = put_text(ws, r, 1, row["title"], "dd_link")
+    internal_link(cell, pref.names["summary"])
+    put_text(ws, r, 2, row["councils"], "dd_text")
+    put_text(ws, r, 3, row["services"], "dd_text")
+    put_number(ws, r, 4, row["baseline_net_gbp"], "dd_gbp")
+    put_text(ws, r, 5, row["recommended_name"], "dd_text")
+    cells = pref.options.cells
+    put_formula(ws, r, 6, f"={cells['nps'][rec]}", "dd_gbp_bold")
+    put_formula(ws, r, 7, f"={cells['one_off'][rec]}", "dd_gbp")
+    put_formula(ws, r, 8, f"={cells['steady_state'][rec]}", "dd_gbp")
+    pb = row["payback_year"]
+    put_text(ws, r, 9, pb if isinstance(pb, str) else ("n/a" if rec == registry.STATUS_QUO else "none"),
+             "dd_center")
+    put_date(ws, r, 10, row["go_live"] if rec != registry.STATUS_QUO else None, missing="n/a")
+    if rec == registry.STATUS_QUO:
+        put_text(ws, r, 11, "n/a", "dd_na")
+    else:
+        put_number(ws, r, 11, row["p_saving_positive"], "dd_pct", missing="not run")
+    put_text(ws, r, 12, "Illustrative" if row["illustrative"] else "No", "dd_quality_red" if row["illustrative"]
+             else "dd_center")
+    _public_value_cells(ws, r, pref.benefits.get(rec), row["public_value_roi"])
+    fit_row(ws, r, [(row["title"], widths[1]), (row["councils"], widths[2]), (row["services"], widths[3]),
+                    (row["recommended_name"], widths[5])])
 
 
 def _public_value_cells(ws: Worksheet, r: int, benefits: Mapping[str, str] | None, roi: float | None) -> None:

@@ -73,16 +73,7 @@ def _monte_carlo(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
     central = result.options.set_index("id")["net_present_saving_gbp"]
     r = _section(ws, r, "Monte Carlo simulation: net present saving against the status quo")
     if draws:
-        target = finite(result.mc_target_gbp) or 0.0
-        r = _note(ws, r, (
-            f"{draws:,} draws, seed {result.mc_seed}. Every assumption with a range is drawn from a PERT "
-            "distribution over its low-high range with its mode at the scenario's value (Assumptions sheet); a "
-            "quantity the options share (pension rate, stranded overheads, redundancy cost) takes one random number "
-            "per draw for every option, and related levers move together by the rank correlations in "
-            "data/assumptions/correlations.yaml. "
-            f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
-            "draw in ten saves less. Values from the model: a snapshot of the run, which does not recalculate when an "
-            "assumption is edited in this workbook."))
+        r = _note(ws, r, _monte_carlo_note(result, draws))
         r = _headers(ws, r, ("Option", "", "Central case", "P10", "P50 (median)", "P90", "Chance of saving",
                              "Chance of meeting target"))
         mc = result.monte_carlo.set_index("option")
@@ -102,16 +93,31 @@ def _monte_carlo(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
     return r
 
 
+def _monte_carlo_note(result: AppraisalResult, draws: int) -> str:
+    """The Monte Carlo table's note: draws and seed, the PERT marginals, shared quantities and correlations, the
+    savings target (GBP a year) and that the values are a snapshot of the run."""
+    target = finite(result.mc_target_gbp) or 0.0
+    return (
+        f"{draws:,} draws, seed {result.mc_seed}. Every assumption with a range is drawn from a PERT "
+        "distribution over its low-high range with its mode at the scenario's value (Assumptions sheet); a "
+        "quantity the options share (pension rate, stranded overheads, redundancy cost) takes one random "
+        "number per draw for every option, and related levers move together by the rank correlations in "
+        "data/assumptions/correlations.yaml. "
+        f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
+        "draw in ten saves less. Values from the model: a snapshot of the run, which does not recalculate "
+        "when an assumption is edited in this workbook.")
+
+
 def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
     """The one-way sensitivity table (largest swings per option), from row ``r``; returns the next free row."""
     name = option_names(result).__getitem__
     measure = result.sensitivity_measure  # net present saving, or with monetised outcomes that plus the benefits
     r = _section(ws, r, f"One-way sensitivity: {measure} when one assumption moves to its low or high value")
     r = _note(ws, r, (
-        "Every other assumption stays at the scenario's value. Per option, the assumptions with the largest swing (the "
-        f"gap between the two results), at most {TOP_SENSITIVITY}; low and high are the assumption's range "
-        "(Assumptions sheet). Values from the model." + (f" {result.sensitivity_note}" if result.sensitivity_note
-                                                         else "")))
+        "Every other assumption stays at the scenario's value. Per option, the assumptions with the largest "
+        f"swing (the gap between the two results), at most {TOP_SENSITIVITY}; low and high are the "
+        "assumption's range (Assumptions sheet). Values from the model."
+        + (f" {result.sensitivity_note}" if result.sensitivity_note else "")))
     r = _headers(ws, r, ("Assumption", "Unit", "Low", "High", "Saving at low", "Saving at high", "Swing",
                          "Central case"))
     sens = result.sensitivity
@@ -146,10 +152,10 @@ def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]
     name = option_names(result).__getitem__
     r = _section(ws, r, "Switching values: where an option stops beating the status quo or the next-best option")
     r = _note(ws, r, (
-        "The value of one assumption (others at the scenario's value) at which the option's net present saving falls "
-        "to zero, and at which it draws level with the next-best option, searched over the assumption's allowed range. "
-        "Only assumptions that can switch the ranking are listed ('none in range': not within that range). Values "
-        "from the model."))
+        "The value of one assumption (others at the scenario's value) at which the option's net present "
+        "saving falls to zero, and at which it draws level with the next-best option, searched over the "
+        "assumption's allowed range. Only assumptions that can switch the ranking are listed ('none in "
+        "range': not within that range). Values from the model."))
     r = _headers(ws, r, ("Assumption", "Unit", "Value used", "Saving falls to zero at", "Next-best option", "",
                          "Level with next best at", ""))
     sw = result.switching if isinstance(result.switching, pd.DataFrame) else pd.DataFrame()

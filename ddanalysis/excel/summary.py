@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import pandas as pd
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -139,8 +140,18 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
                    residual_annuity: str) -> None:
     """Go-live, then the money rows: net present cost and saving, rank, one-off costs, return on transition cost
     (formulas on the Cash flows sheet), the model's Green Book measures, steady-state saving and payback."""
-    ws, sq = metric.ws, registry.STATUS_QUO
     row_of = result.options.set_index("id")
+    nps_row = _net_present_saving_metrics(metric, row_of, cf)
+    _transition_cost_metrics(metric, cf, nps_row)
+    _residual_value_metric(metric, cf, residual_annuity)
+    _green_book_bcr(metric, cf, metric.cells["residual"])
+    _horizon_metrics(metric.ws, metric, row_of, cf)
+    _steady_state_metrics(metric, cf, base_cell)
+
+
+def _net_present_saving_metrics(metric: _Metrics, row_of: pd.DataFrame, cf: CashflowRefs) -> int:
+    """Go-live, net present cost, net present saving against the status quo and its rank; returns the saving's row."""
+    ws, sq = metric.ws, registry.STATUS_QUO
     metric("go_live", "Go-live (savings start)", "Model value: the implementation plan's go-live date",
            lambda row, c, opt: put_date(ws, row, c, row_of.loc[opt, "go_live"] if opt != sq else None, missing="n/a"))
     metric("npc", "Net present cost", "Present value of total cost: Cash flows, 'Total cost' row, Present value column",
@@ -152,6 +163,13 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
     nps_span = f"{ref(metric.first_col, nps_row, True)}:{ref(metric.first_col + len(metric.opts) - 1, nps_row, True)}"
     metric("rank", "Rank by net present saving", "RANK of the net present saving (1 = largest)",
            lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"))
+    return nps_row
+
+
+def _transition_cost_metrics(metric: _Metrics, cf: CashflowRefs, nps_row: int) -> None:
+    """One-off transition costs (undiscounted and present value), return on transition cost and optimism bias,
+    as formulas on the Cash flows sheet."""
+    ws = metric.ws
     metric("one_off", "One-off transition costs (undiscounted)",
            "Cash flows, 'One-off transition costs' row, Total column",
            lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"))
@@ -168,13 +186,22 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
            lambda row, c, opt: put_formula(ws, row, c, "=" + "+".join(
                sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows),
                "dd_gbp"))
+
+
+def _residual_value_metric(metric: _Metrics, cf: CashflowRefs, residual_annuity: str) -> None:
+    """Residual value beyond the horizon (present value, GBP): the final year's saving on operating costs times
+    ``residual_annuity``, the Model sheet's cell of the residual value per GBP."""
+    ws, sq = metric.ws, registry.STATUS_QUO
     metric("residual", "Residual value beyond the horizon (present value)", "Final year's saving on operating costs "
            "(Cash flows) x the residual value per GBP (Model sheet: the discount factors of the remaining life)",
            lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq else put_formula(
                ws, row, c, f"=({cf.cell(sq, 'operating', cf.last_col)}-{cf.cell(opt, 'operating', cf.last_col)})"
                            f"*{residual_annuity}", "dd_gbp"))
-    _green_book_bcr(metric, cf, metric.cells["residual"])
-    _horizon_metrics(ws, metric, row_of, cf)
+
+
+def _steady_state_metrics(metric: _Metrics, cf: CashflowRefs, base_cell: str) -> None:
+    """Steady-state annual saving (final year), its share of the baseline net budget, and the payback year."""
+    ws, sq = metric.ws, registry.STATUS_QUO
     ss_row = metric("steady_state", "Steady-state annual saving (final year)",
                     "Cash flows, 'Saving against the status quo' in the final year",
                     lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq

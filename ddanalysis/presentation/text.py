@@ -192,7 +192,8 @@ DECISION_NOTES: dict[str, str] = {
         "Failure rules: for each short-listed option, the simplest box on at most three inputs that holds most of "
         "the draws in which it loses money, or is not the best option, found by a shallow classification tree "
         "(scikit-learn; failures weighted to balance) rather than PRIM, simplified and rounded to two significant "
-        "figures; a rule is shown only when at least half the draws it describes fail. Coverage: the share of the failing draws inside the box; density: the share of the draws inside "
+        "figures; a rule is shown only when at least half the draws it describes fail. Coverage: the share of "
+        "the failing draws inside the box; density: the share of the draws inside "
         "the box that fail (Bryant & Lempert, Technol Forecast Soc Change 2010;77:34-49)."),
     "draws_file": (
         "`ddanalysis appraise ... --draws-out FILE` writes these draws (one row per draw: draw, every input by "

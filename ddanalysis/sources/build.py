@@ -44,7 +44,8 @@ def official_files(folder: Path) -> list[Path]:
     folder's README skipped); what each is, is found from its content when it is read."""
     if not folder.is_dir():
         raise DataFileError(
-            f"{folder}: folder of official RS, RSX and RA files not found; set DDANALYSIS_OFFICIAL or pass --official-dir"
+            f"{folder}: folder of official RS, RSX and RA files not found; "
+            "set DDANALYSIS_OFFICIAL or pass --official-dir"
         )
     files = sorted(
         p for p in folder.iterdir()
@@ -150,8 +151,9 @@ def _source_file_rows(files: list[Path], reports: dict[str, dict]) -> list[str]:
     for path in files:
         r = reports[str(path)]
         markers = ", ".join(f"`{k}` {v}" for k, v in r["missing_by_marker"].items()) or "none"
+        encoding = f" ({r['encoding']})" if r["encoding"] else ""
         rows.append(
-            f"| {path.name} | {r['return']} | {r['year']} | {r['format']}{' (' + r['encoding'] + ')' if r['encoding'] else ''} "
+            f"| {path.name} | {r['return']} | {r['year']} | {r['format']}{encoding} "
             f"| {r['sheet']} | {r['authorities']} | {r['columns']} | {r['missing_values']} ({markers}) "
             f"| {path.stat().st_size} | `{_sha256(path)[:16]}` |"
         )
@@ -167,7 +169,8 @@ def _loader_notes(files: list[Path], reports: dict[str, dict]) -> list[str]:
             notes.append(f"- {path.name}: an E-code in the ONS Code column for {', '.join(r['e_code_in_ons_column'])}: "
                          "ONS code left missing, the body kept.")
         if "LB" in r["classes_as_published"]:
-            notes.append(f"- {path.name}: {r['classes_as_published']['LB']} London boroughs published as class `LB`, read as `L`.")
+            notes.append(f"- {path.name}: {r['classes_as_published']['LB']} London boroughs published as class "
+                         "`LB`, read as `L`.")
         if r.get("outturn_left_to_rs"):
             left = r["outturn_left_to_rs"]
             notes.append(f"- {path.name}: its net current expenditure (C7) left to {Path(left['file']).name} for the same "
@@ -207,7 +210,8 @@ def _files_section(programme: pd.DataFrame, lookup: pd.DataFrame) -> list[str]:
     return [
         "## Files",
         "",
-        f"- `{Path(PROGRAMME_CSV).name}`: {len(programme)} rows: the programme's {programme['e_code'].nunique()} councils",
+        f"- `{Path(PROGRAMME_CSV).name}`: {len(programme)} rows: the programme's "
+        f"{programme['e_code'].nunique()} councils",
         f"  (`data/councils.csv`), years {years[0]} to {years[-1]}, every money column of every file, each row",
         "  labelled with its `measure`. Load it with `ddanalysis.sources.programme_outturn()` (outturn only,",
         "  by default) or `programme_outturn(measure=None)` (every measure). Years per measure:",
@@ -269,7 +273,8 @@ def _source_files_section(files: list[Path], reports: dict[str, dict]) -> list[s
     return [
         "## Source files",
         "",
-        "| file | return | year | format | sheet read | authorities | money columns | missing values (by marker) | bytes | sha256 (first 16) |",
+        "| file | return | year | format | sheet read | authorities | money columns "
+        "| missing values (by marker) | bytes | sha256 (first 16) |",
         "|---|---|---|---|---|---|---|---|---|---|",
         *_source_file_rows(files, reports),
         "",

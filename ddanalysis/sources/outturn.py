@@ -315,7 +315,8 @@ def _check_overlap(paths: list[Path], frames: list[pd.DataFrame]) -> None:
                     first = common.iloc[0]
                     raise DataFileError(
                         f"{paths[a]} and {paths[b]} both hold {year} figures (e.g. {first.e_code} "
-                        f"{first.service} {first.measure}; {len(common)} duplicated year, E-code, measure and service rows); "
+                        f"{first.service} {first.measure}; {len(common)} duplicated year, E-code, measure and "
+                        "service rows); "
                         "load one of them"
                     )
 

@@ -579,26 +579,35 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
         return f"{where}, cell {cell_name(int(r), cols[key])}"
 
     names: list[str] = []
-    classes: list[str] = []
-    published_classes: Counter[str] = Counter()
     for r, value in zip(rows, body[idx, cols["authority"]]):
         if _blank(value):
             raise DataFileError(f"{cell(r, 'authority')}: authority name is blank")
         names.append(_tidy(value))
-    accepted = sorted(AUTHORITY_CLASSES | set(CLASS_ALIASES))
-    for r, value in zip(rows, body[idx, cols["authority_class"]]):
-        text = value.strip() if isinstance(value, str) else value
-        canonical = CLASS_ALIASES.get(text, text)
-        if canonical not in AUTHORITY_CLASSES:
-            raise DataFileError(f"{cell(r, 'authority_class')}: class {value!r} is not one of {accepted} "
-                                "(LB = London borough, read as L)")
-        published_classes[text] += 1
-        classes.append(canonical)
+    classes, published_classes = _authority_classes(where, rows, body[idx, cols["authority_class"]],
+                                                    cols["authority_class"])
     ons, e_in_ons = _ons_codes(where, rows, e_codes, body[idx, cols["ons_code"]] if "ons_code" in cols
                                else [None] * len(idx), cols.get("ons_code", 0))
     return {"is_auth": is_auth, "idx": idx, "rows": rows, "e_codes": e_codes, "names": names,
             "classes": classes, "ons": ons, "end": end, "published_classes": dict(sorted(published_classes.items())),
             "e_code_in_ons_column": e_in_ons}
+
+
+def _authority_classes(where: str, rows: np.ndarray, values: Any, col: int) -> tuple[list[str], Counter[str]]:
+    """Each authority's class (one of ``AUTHORITY_CLASSES``; ``LB``, a London borough, read as ``L``) and how
+    often each class was published as written; ``rows``: the authorities' 0-based rows, ``col``: the class column.
+    Raises DataFileError naming the cell of a class that is not one of them."""
+    classes: list[str] = []
+    published_classes: Counter[str] = Counter()
+    accepted = sorted(AUTHORITY_CLASSES | set(CLASS_ALIASES))
+    for r, value in zip(rows, values):
+        text = value.strip() if isinstance(value, str) else value
+        canonical = CLASS_ALIASES.get(text, text)
+        if canonical not in AUTHORITY_CLASSES:
+            raise DataFileError(f"{where}, cell {cell_name(int(r), col)}: class {value!r} is not one of {accepted} "
+                                "(LB = London borough, read as L)")
+        published_classes[text] += 1
+        classes.append(canonical)
+    return classes, published_classes
 
 
 def _ons_codes(where: str, rows: np.ndarray, e_codes: np.ndarray, values: Any,
@@ -776,9 +785,7 @@ def parse_return(path: str | Path) -> pd.DataFrame:
         "header_row": header_row + 1,
         "rs_line_row": None if line_row is None else line_row + 1,
         "has_ons_code": "ons_code" in cols,
-        "authorities": int(len(auth["idx"])),
-        "classes_as_published": auth["published_classes"],
-        "e_code_in_ons_column": auth["e_code_in_ons_column"],
+        **_authorities_report(auth),
         "descriptive_columns": sorted(k for k in cols if k in ("notes", "detailed_class", "certification", "region")),
         "columns": len(keep),
         "values": int(len(auth["idx"]) * len(keep)),
@@ -794,6 +801,13 @@ def parse_return(path: str | Path) -> pd.DataFrame:
     )
     frame.attrs["rs_report"] = [report]
     return frame
+
+
+def _authorities_report(auth: dict[str, Any]) -> dict[str, Any]:
+    """The read report's fields on the authorities (:func:`_authorities`): how many, their classes as published,
+    and the E-codes found in the ONS code column."""
+    return {"authorities": int(len(auth["idx"])), "classes_as_published": auth["published_classes"],
+            "e_code_in_ons_column": auth["e_code_in_ons_column"]}
 
 
 #: The parser of every return (kept under its old name for the cache and older callers).

@@ -4,8 +4,9 @@ One row per (financial year, authority, measure, column). ``measure`` says what 
 (``outturn`` from RS, the RSX parts such as ``outturn_employees``, ``budget`` from RA; see
 ``ddanalysis.sources.MEASURES``): a query selects one measure before it sums anything.
 
-Text columns are pandas categoricals (sorted categories): an RS year has about 444 authorities x 90 columns, so the same few strings repeat
-tens of thousands of times and categoricals keep loading, sorting and caching fast.
+Text columns are pandas categoricals (sorted categories): an RS year has about 444 authorities x 90
+columns, so the same few strings repeat tens of thousands of times and categoricals keep loading,
+sorting and caching fast.
 """
 from __future__ import annotations
 

@@ -310,7 +310,7 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
     return rows, problems
 
 
-def _entry_row(path: Path, scope: str, key: str, entry: _Entry, unit: str, desc: str, better: Any,
+def _entry_row(path: Path, scope: str, key: str, entry: _Entry, unit: str, desc: str | None, better: Any,
                src: Mapping[str, Any]) -> dict[str, Any]:
     """One assumption's row of the book: its range, unit, basis, quality and source (title and link from
     sources.yaml); the description defaults to the lever's (``desc``); money in prices of the base year."""

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import ipywidgets as W
 import pandas as pd
@@ -711,7 +711,7 @@ class AppraisalPage:
         self._sync_ob()
         self.refresh()
 
-    def _controls(self, projects: list, project_id: str | None, scenario: str, perspective: str) -> W.HBox:
+    def _controls(self, projects: Sequence[Any], project_id: str | None, scenario: str, perspective: str) -> W.HBox:
         """The project, scenario and perspective pickers and the optimism-bias mitigation slider (0..1), in a row."""
         self.project = W.Dropdown(
             options=[(f"{p.title} ({' + '.join(registry.council_name(c) for c in p.councils)})", p.id) for p in projects],

@@ -17,6 +17,7 @@ Goals (reported, never asserted): appraisal and programme render each <= 1.5x th
 a control change redraws every deterministic chart within 0.3 s. Results go to the end-of-run ratio report and to
 ``output/bench/dashboard.json``.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,13 @@ def server():
     work = Path(tempfile.mkdtemp(prefix="dd-bench-"))
     port = _free_port()
     log = open(work / "voila.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "ddanalysis.dashboard.serve", "--port", str(port), "--no-warm"],
-                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ddanalysis.dashboard.serve", "--port", str(port), "--no-warm"],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120
@@ -92,8 +98,18 @@ def server():
 
 
 def _measure(url: str, notebook: str, shots: Path, *extra: str) -> dict:
-    cmd = [sys.executable, str(MEASURE), url, notebook, "--runs", "1", "--screenshot-dir", str(shots),
-           "--fail-on-errors", *extra]
+    cmd = [
+        sys.executable,
+        str(MEASURE),
+        url,
+        notebook,
+        "--runs",
+        "1",
+        "--screenshot-dir",
+        str(shots),
+        "--fail-on-errors",
+        *extra,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, f"measure_voila exit {out.returncode}: {out.stderr[-2000:]}\n{out.stdout[-2000:]}"
     return json.loads(out.stdout)
@@ -116,8 +132,19 @@ def test_dashboards_against_an_empty_notebook(benchmark, server, ratio, capsys):
         time.sleep(PAUSE_S)
         runs["appraisal"].append(_measure(url, "appraisal.ipynb", shots, "--expect-plots", "1"))
         time.sleep(PAUSE_S)
-        runs["appraisal_scenario"].append(_measure(url, "appraisal.ipynb", shots, "--expect-plots", "1",
-                                                   "--select-css", ".dd-scenario select", "--option", "low"))
+        runs["appraisal_scenario"].append(
+            _measure(
+                url,
+                "appraisal.ipynb",
+                shots,
+                "--expect-plots",
+                "1",
+                "--select-css",
+                ".dd-scenario select",
+                "--option",
+                "low",
+            )
+        )
         time.sleep(PAUSE_S)
         runs["programme"].append(_measure(url, "programme.ipynb", shots, "--expect-plots", "2"))
         time.sleep(PAUSE_S)
@@ -158,17 +185,29 @@ def test_dashboards_against_an_empty_notebook(benchmark, server, ratio, capsys):
     out = REPO / "output" / "bench" / "dashboard.json"
     write_atomic(out, json.dumps(report, indent=2))
 
-    ratio("appraisal dashboard time to render / empty Voila notebook (median of per-round ratios)",
-          report["appraisal_over_empty"], RENDER_GOAL_X)
-    ratio("programme dashboard time to render / empty Voila notebook (median of per-round ratios)",
-          report["programme_over_empty"], RENDER_GOAL_X)
-    for name, key in (("project change", "appraisal_project_change_redraw_s"),
-                      ("scenario change", "appraisal_scenario_change_redraw_s"),
-                      ("programme scenario change", "programme_scenario_change_redraw_s")):
+    ratio(
+        "appraisal dashboard time to render / empty Voila notebook (median of per-round ratios)",
+        report["appraisal_over_empty"],
+        RENDER_GOAL_X,
+    )
+    ratio(
+        "programme dashboard time to render / empty Voila notebook (median of per-round ratios)",
+        report["programme_over_empty"],
+        RENDER_GOAL_X,
+    )
+    for name, key in (
+        ("project change", "appraisal_project_change_redraw_s"),
+        ("scenario change", "appraisal_scenario_change_redraw_s"),
+        ("programme scenario change", "programme_scenario_change_redraw_s"),
+    ):
         if report[key] is not None:
-            ratio(f"appraisal {name}: all charts redrawn in {report[key]:.3f} s / {REDRAW_GOAL_S} s budget"
-                  if "programme" not in name else f"{name}: redrawn in {report[key]:.3f} s / {REDRAW_GOAL_S} s budget",
-                  report[key] / REDRAW_GOAL_S, 1.0)
+            ratio(
+                f"appraisal {name}: all charts redrawn in {report[key]:.3f} s / {REDRAW_GOAL_S} s budget"
+                if "programme" not in name
+                else f"{name}: redrawn in {report[key]:.3f} s / {REDRAW_GOAL_S} s budget",
+                report[key] / REDRAW_GOAL_S,
+                1.0,
+            )
     with capsys.disabled():
         print("\n" + json.dumps({k: v for k, v in report.items() if k not in ("milestones", "screenshots")}, indent=2))
     assert report["unexpected_errors"] == 0

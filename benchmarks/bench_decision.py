@@ -5,6 +5,7 @@ The project is the one with the most options (six). Inputs: every assumption the
 (one column per ``scope.key``), drawn with the same seed as the Monte Carlo, so the table is the one a
 ``--draws-out`` file holds.
 """
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,10 +45,15 @@ def test_decision_measures_vs_plain_monte_carlo(benchmark, ratio, project):
     p_best, curve, total, partial = benchmark.pedantic(lambda: _decision(nps, inputs), rounds=3, iterations=1)
     assert p_best.sum() == pytest.approx(1.0)
     assert len(partial) == inputs.shape[1] and (partial["evppi_gbp"] <= total).all()
-    benchmark.extra_info.update({"draws": DRAWS, "inputs": inputs.shape[1], "options": nps.shape[1],
-                                 "monte_carlo_s": baseline})
-    ratio(f"probability best + acceptability + EVPI + partial EVPI of {inputs.shape[1]} inputs, "
-          f"{DRAWS} draws x {nps.shape[1]} options / the Monte Carlo itself", benchmark.stats["min"] / baseline, 5.0)
+    benchmark.extra_info.update(
+        {"draws": DRAWS, "inputs": inputs.shape[1], "options": nps.shape[1], "monte_carlo_s": baseline}
+    )
+    ratio(
+        f"probability best + acceptability + EVPI + partial EVPI of {inputs.shape[1]} inputs, "
+        f"{DRAWS} draws x {nps.shape[1]} options / the Monte Carlo itself",
+        benchmark.stats["min"] / baseline,
+        5.0,
+    )
 
 
 def test_sobol_indices_seconds(benchmark, project):
@@ -66,13 +72,15 @@ def test_sobol_indices_seconds(benchmark, project):
         nps = model.net_present_savings({by_name[name]: v for name, v in x.items()})
         return {"nps": nps[best], "gap": nps[best] - nps[runner_up]}
 
-    out = benchmark.pedantic(lambda: sobol_indices(func, problem, n=SOBOL_BASE, fixed=fixed),
-                             rounds=1, iterations=1)
+    out = benchmark.pedantic(lambda: sobol_indices(func, problem, n=SOBOL_BASE, fixed=fixed), rounds=1, iterations=1)
     assert len(out) == 2 * len(keys)
-    benchmark.extra_info.update({"inputs": len(keys), "evaluations": out.attrs["n_evaluations"],
-                                 "seconds": benchmark.stats["min"]})
-    print(f"\nSobol indices: {len(keys)} inputs, {out.attrs['n_evaluations']} model evaluations, "
-          f"{benchmark.stats['min']:.1f} s (target under 30 s)")
+    benchmark.extra_info.update(
+        {"inputs": len(keys), "evaluations": out.attrs["n_evaluations"], "seconds": benchmark.stats["min"]}
+    )
+    print(
+        f"\nSobol indices: {len(keys)} inputs, {out.attrs['n_evaluations']} model evaluations, "
+        f"{benchmark.stats['min']:.1f} s (target under 30 s)"
+    )
 
 
 def test_failure_rules_seconds(benchmark, project):
@@ -87,14 +95,18 @@ def test_failure_rules_seconds(benchmark, project):
         for j, opt in enumerate(nps.columns):
             if opt == STATUS_QUO:
                 continue
-            out[opt] = (failure_rules(inputs, nps[opt] < 0, labels=labels, outcome=f"{opt} loses money"),
-                        failure_rules(inputs, best != j, labels=labels, outcome=f"{opt} is not the best"))
+            out[opt] = (
+                failure_rules(inputs, nps[opt] < 0, labels=labels, outcome=f"{opt} loses money"),
+                failure_rules(inputs, best != j, labels=labels, outcome=f"{opt} is not the best"),
+            )
         return out
 
     out = benchmark.pedantic(rules, rounds=1, iterations=1)
     assert len(out) == nps.shape[1] - 1
-    print(f"\nFailure rules for {len(out)} options (two outcomes each) from {DRAWS} draws x "
-          f"{inputs.shape[1]} inputs: {benchmark.stats['min']:.1f} s")
+    print(
+        f"\nFailure rules for {len(out)} options (two outcomes each) from {DRAWS} draws x "
+        f"{inputs.shape[1]} inputs: {benchmark.stats['min']:.1f} s"
+    )
 
 
 def test_appraise_with_decision_measures_vs_without(benchmark, ratio):
@@ -108,6 +120,8 @@ def test_appraise_with_decision_measures_vs_without(benchmark, ratio):
     res = benchmark.pedantic(lambda: appraise(PID, draws=DRAWS, with_decision=True), rounds=3, iterations=1)
     assert res.decision is not None
     benchmark.extra_info.update({"without_s": without})
-    print(f"\nappraise({PID!r}, draws={DRAWS}): {without:.2f} s without, {benchmark.stats['min']:.2f} s with the "
-          "decision measures")
+    print(
+        f"\nappraise({PID!r}, draws={DRAWS}): {without:.2f} s without, {benchmark.stats['min']:.2f} s with the "
+        "decision measures"
+    )
     ratio("appraise with the decision measures / without", benchmark.stats["min"] / without, 10.0)

@@ -1,5 +1,6 @@
 """Engine speed: Monte Carlo against drawing the same variates; the correlated Monte Carlo against the
 independent one; a full appraisal of all ten projects."""
+
 from timing import best_of, central_model
 
 from ddanalysis import registry
@@ -16,8 +17,9 @@ def test_monte_carlo_100k_draws_vs_generating_the_variates(benchmark, ratio):
     # draws several times faster, which would move this ratio without any change in the model's cost;
     # it has its own benchmark below)
     baseline = best_of(lambda: draw_values(model, values, DRAWS, seed=1, method="independent"))
-    result = benchmark.pedantic(lambda: monte_carlo(model, values, draws=DRAWS, seed=1, method="independent"),
-                                rounds=3, iterations=1)
+    result = benchmark.pedantic(
+        lambda: monte_carlo(model, values, draws=DRAWS, seed=1, method="independent"), rounds=3, iterations=1
+    )
     assert len(result.draws) == DRAWS and result.draws.shape[1] == len(model.options)
     ratio("Monte Carlo 100k draws, every option / drawing the variates alone", benchmark.stats["min"] / baseline, 3.0)
 
@@ -38,10 +40,16 @@ def test_correlated_monte_carlo_100k_draws_vs_the_independent_monte_carlo(benchm
     result = benchmark.pedantic(lambda: monte_carlo(model, values, draws=DRAWS, seed=1), rounds=3, iterations=1)
     assert result.method == "correlated" and result.inputs.shape[0] == DRAWS
     assert result.draws.shape == (DRAWS, len(model.options))
-    ratio("Correlated Monte Carlo 100k draws, every option / today's independent Monte Carlo",
-          benchmark.stats["min"] / today, 1.5)
-    ratio("Correlated Monte Carlo 100k draws / the same sampler without correlations",
-          benchmark.stats["min"] / same_sampler, 1.5)
+    ratio(
+        "Correlated Monte Carlo 100k draws, every option / today's independent Monte Carlo",
+        benchmark.stats["min"] / today,
+        1.5,
+    )
+    ratio(
+        "Correlated Monte Carlo 100k draws / the same sampler without correlations",
+        benchmark.stats["min"] / same_sampler,
+        1.5,
+    )
 
 
 def test_deterministic_appraisal_of_all_ten_projects(benchmark, ratio):
@@ -51,5 +59,7 @@ def test_deterministic_appraisal_of_all_ten_projects(benchmark, ratio):
     core = best_of(lambda: [m.net_present_savings(v) for m, v in models])
     results = benchmark.pedantic(lambda: [appraise(pid, draws=0) for pid in ids], rounds=2, iterations=1)
     assert len(results) == 10
-    ratio("full deterministic appraisal of 10 projects (with tornado, switching, MCA, plans) / cash flows alone",
-          benchmark.stats["min"] / core)
+    ratio(
+        "full deterministic appraisal of 10 projects (with tornado, switching, MCA, plans) / cash flows alone",
+        benchmark.stats["min"] / core,
+    )

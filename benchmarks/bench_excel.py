@@ -12,6 +12,7 @@ The appraisals are computed once, outside the timings. The baseline runs just be
 round (so both see the same machine load); the ratios of the minima go to the end-of-run report of
 benchmarks/conftest.py.
 """
+
 from __future__ import annotations
 
 import io
@@ -44,8 +45,10 @@ def _interleaved(benchmark, candidate, baseline, rounds: int) -> tuple[object, f
 
 def _cells(wb) -> list[tuple[str, list[tuple[int, int, object]]]]:
     """Every sheet's non-empty cells (row, column, value or formula text) of a built workbook."""
-    return [(ws.title, [(c.row, c.column, c.value) for row in ws.iter_rows() for c in row if c.value is not None])
-            for ws in wb]
+    return [
+        (ws.title, [(c.row, c.column, c.value) for row in ws.iter_rows() for c in row if c.value is not None])
+        for ws in wb
+    ]
 
 
 def _write_plain(cells, target) -> None:
@@ -63,19 +66,27 @@ def test_programme_workbook_vs_the_same_cells_unformatted(benchmark, ratio, tmp_
     summary = programme_summary(draws=DRAWS)
     cells = _cells(programme_workbook(results, summary))
     n = sum(len(v) for _, v in cells)
-    out, baseline = _interleaved(benchmark, lambda: export_programme(results, tmp_path / "programme.xlsx", summary),
-                                 lambda: _write_plain(cells, tmp_path / "plain.xlsx"), rounds=5)
+    out, baseline = _interleaved(
+        benchmark,
+        lambda: export_programme(results, tmp_path / "programme.xlsx", summary),
+        lambda: _write_plain(cells, tmp_path / "plain.xlsx"),
+        rounds=5,
+    )
     assert out.stat().st_size > 100_000 and n > 40_000
     benchmark.extra_info.update({"cells": n, "sheets": len(cells), "baseline_s": baseline})
-    ratio(f"programme workbook ({len(cells)} sheets, {n:,} cells; formatted, charts, atomic) / same cells "
-          "unformatted", benchmark.stats["min"] / baseline)
+    ratio(
+        f"programme workbook ({len(cells)} sheets, {n:,} cells; formatted, charts, atomic) / same cells unformatted",
+        benchmark.stats["min"] / baseline,
+    )
 
 
 def test_project_workbook_bytes_vs_the_same_cells_unformatted(benchmark, ratio):
     result = appraise("walsall-college", draws=DRAWS)
     cells = _cells(project_workbook(result))
-    data, baseline = _interleaved(benchmark, lambda: export_project_bytes(result),
-                                  lambda: _write_plain(cells, io.BytesIO()), rounds=7)
+    data, baseline = _interleaved(
+        benchmark, lambda: export_project_bytes(result), lambda: _write_plain(cells, io.BytesIO()), rounds=7
+    )
     assert data[:2] == b"PK"
-    ratio("one project's workbook as bytes (download button) / same cells unformatted",
-          benchmark.stats["min"] / baseline)
+    ratio(
+        "one project's workbook as bytes (download button) / same cells unformatted", benchmark.stats["min"] / baseline
+    )

@@ -13,6 +13,7 @@
 Each runs 15 rounds after a warm-up; the ratios (of the minima and of the medians) go to the
 end-of-run report of benchmarks/conftest.py. Skipped when ../shared/data/official is absent.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,8 +21,11 @@ import pytest
 
 from ddanalysis import config, sources
 
-FILES = (sorted(config.OFFICIAL_DIR.glob("Revenue_Outturn_Summary*.xls")) + sorted(config.OFFICIAL_DIR.glob("RS_*.xlsx"))
-         if config.OFFICIAL_DIR.is_dir() else [])
+FILES = (
+    sorted(config.OFFICIAL_DIR.glob("Revenue_Outturn_Summary*.xls")) + sorted(config.OFFICIAL_DIR.glob("RS_*.xlsx"))
+    if config.OFFICIAL_DIR.is_dir()
+    else []
+)
 GROUP = "rs: every shared RS workbook"
 ROUNDS = 15
 GOAL = 1.3
@@ -69,7 +73,8 @@ def test_read_rs_many(benchmark, sheets, ratio):
 def test_reload_from_cache(benchmark, sheets, ratio, tmp_path):
     benchmark.group = GROUP
     fresh = sources.read_rs_many(FILES, cache=tmp_path)  # fill the cache
-    frame = benchmark.pedantic(sources.read_rs_many, args=(FILES,), kwargs={"cache": tmp_path},
-                               rounds=ROUNDS, warmup_rounds=1)
+    frame = benchmark.pedantic(
+        sources.read_rs_many, args=(FILES,), kwargs={"cache": tmp_path}, rounds=ROUNDS, warmup_rounds=1
+    )
     assert frame.equals(fresh)
     _report(benchmark, ratio, f"RS reload of {len(FILES)} workbooks from the cache", None)

@@ -16,6 +16,7 @@ never computed before, alternately:
 Goals (reported, never asserted): deterministic median <= 0.3 s; Monte Carlo <= 2 s.
 Results go to the end-of-run ratio report and to ``output/bench/whatif.json``.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,20 +48,32 @@ def measure(runs: int = RUNS, pid: str = PID) -> dict:
             step = (control.max - control.min) / (runs + 3)
             value = control.min + step * (i + 1 + (0.5 if tab == "Compare" else 0.0))
             t0 = time.perf_counter()
-            control.value = value                      # the observer re-appraises and redraws synchronously
+            control.value = value  # the observer re-appraises and redraws synchronously
             det.append(time.perf_counter() - t0)
             deadline = t0 + 30
-            while "data-dd-mc='done'" not in page.status.value and "dd-mc-updating" in page.status.value \
-                    and time.perf_counter() < deadline:
+            while (
+                "data-dd-mc='done'" not in page.status.value
+                and "dd-mc-updating" in page.status.value
+                and time.perf_counter() < deadline
+            ):
                 time.sleep(0.005)
             mc.append(time.perf_counter() - t0)
-            page.whatif.clear(notify=True)             # back to the cached scenario view (not timed)
+            page.whatif.clear(notify=True)  # back to the cached scenario view (not timed)
         out[tab] = {"deterministic_s": det, "monte_carlo_s": mc}
-    summary = {tab: {"deterministic_median_s": statistics.median(v["deterministic_s"]),
-                     "monte_carlo_median_s": statistics.median(v["monte_carlo_s"]), "runs": runs, **v}
-               for tab, v in out.items()}
-    return {"project": pid, "goals": {"deterministic_s": DETERMINISTIC_GOAL_S, "monte_carlo_s": MC_GOAL_S},
-            "tabs": summary}
+    summary = {
+        tab: {
+            "deterministic_median_s": statistics.median(v["deterministic_s"]),
+            "monte_carlo_median_s": statistics.median(v["monte_carlo_s"]),
+            "runs": runs,
+            **v,
+        }
+        for tab, v in out.items()
+    }
+    return {
+        "project": pid,
+        "goals": {"deterministic_s": DETERMINISTIC_GOAL_S, "monte_carlo_s": MC_GOAL_S},
+        "tabs": summary,
+    }
 
 
 def _write(result: dict) -> None:
@@ -75,13 +88,21 @@ def test_what_if_change_redraw(ratio):
     result = measure()
     _write(result)
     for tab, r in result["tabs"].items():
-        print(f"[bench_whatif] {tab}: deterministic median {r['deterministic_median_s']:.3f} s, "
-              f"Monte Carlo median {r['monte_carlo_median_s']:.3f} s over {r['runs']} what-if changes")
-        ratio(f"what-if {tab}: deterministic redraw / 0.3 s goal", r["deterministic_median_s"] / DETERMINISTIC_GOAL_S, 1.0)
+        print(
+            f"[bench_whatif] {tab}: deterministic median {r['deterministic_median_s']:.3f} s, "
+            f"Monte Carlo median {r['monte_carlo_median_s']:.3f} s over {r['runs']} what-if changes"
+        )
+        ratio(
+            f"what-if {tab}: deterministic redraw / 0.3 s goal", r["deterministic_median_s"] / DETERMINISTIC_GOAL_S, 1.0
+        )
         ratio(f"what-if {tab}: Monte Carlo follow / 2 s goal", r["monte_carlo_median_s"] / MC_GOAL_S, 1.0)
 
 
 if __name__ == "__main__":
     res = measure()
     _write(res)
-    print(json.dumps({t: {k: v for k, v in r.items() if k.endswith("median_s")} for t, r in res["tabs"].items()}, indent=1))
+    print(
+        json.dumps(
+            {t: {k: v for k, v in r.items() if k.endswith("median_s")} for t, r in res["tabs"].items()}, indent=1
+        )
+    )

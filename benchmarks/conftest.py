@@ -1,4 +1,5 @@
 """Benchmarks report ratios against a baseline measured in the same run (no absolute thresholds)."""
+
 import pytest
 
 RATIOS: dict[str, tuple[float, float | None]] = {}
@@ -14,7 +15,11 @@ def pytest_terminal_summary(terminalreporter):
         return
     terminalreporter.section("ratios against same-run baselines")
     for name, (ratio, goal) in RATIOS.items():
-        verdict = "" if goal is None else ("  (goal <= %.1fx: met)" % goal if ratio <= goal else "  (goal <= %.1fx: NOT met)" % goal)
+        verdict = (
+            ""
+            if goal is None
+            else ("  (goal <= %.1fx: met)" % goal if ratio <= goal else "  (goal <= %.1fx: NOT met)" % goal)
+        )
         terminalreporter.write_line(f"{name}: {ratio:.2f}x{verdict}")
 
 

@@ -1,4 +1,5 @@
 """What several benchmarks share: the project they time and the best of a few timed runs (seconds)."""
+
 from __future__ import annotations
 
 import time

@@ -2,6 +2,7 @@
 
 All money is GBP in real base-year prices. Year index 0 is undiscounted.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -10,7 +11,12 @@ import numpy as np
 
 #: HM Treasury Green Book social time preference rate: (first year, last year or None, rate).
 GREEN_BOOK_BANDS: tuple[tuple[int, int | None, float], ...] = (
-    (0, 30, 0.035), (31, 75, 0.030), (76, 125, 0.025), (126, 200, 0.020), (201, 300, 0.015), (301, None, 0.010),
+    (0, 30, 0.035),
+    (31, 75, 0.030),
+    (76, 125, 0.025),
+    (126, 200, 0.020),
+    (201, 300, 0.015),
+    (301, None, 0.010),
 )
 
 
@@ -20,12 +26,13 @@ def yearly_rates(last_year: int, bands: Sequence[tuple[int, int | None, float]] 
     for first, last, rate in bands:
         hi = last_year if last is None else min(last, last_year)
         if first <= hi:
-            rates[first:hi + 1] = rate
+            rates[first : hi + 1] = rate
     return rates
 
 
-def discount_factors(years: int | Sequence[int] | np.ndarray,
-                     bands: Sequence[tuple[int, int | None, float]] = GREEN_BOOK_BANDS) -> np.ndarray:
+def discount_factors(
+    years: int | Sequence[int] | np.ndarray, bands: Sequence[tuple[int, int | None, float]] = GREEN_BOOK_BANDS
+) -> np.ndarray:
     """Green Book discount factor for each year index.
 
     ``years`` is a horizon (``10`` gives years 0..9) or a sequence of year indices. Year 0 is 1.0;
@@ -78,8 +85,9 @@ def benefit_cost_ratio(pv_recurring_saving: float, pv_one_off_cost: float) -> fl
 return_on_transition_cost = benefit_cost_ratio
 
 
-def green_book_bcr(operating_saving: np.ndarray, one_off_cost: np.ndarray, factors: np.ndarray,
-                   residual_value: float = 0.0) -> tuple[float | None, str | None]:
+def green_book_bcr(
+    operating_saving: np.ndarray, one_off_cost: np.ndarray, factors: np.ndarray, residual_value: float = 0.0
+) -> tuple[float | None, str | None]:
     """Benefit-cost ratio as the Green Book defines it (PV benefits / PV costs), year by year on net
     figures, so that splitting or merging cost lines cannot change it (GBP, real, discounted).
 
@@ -94,8 +102,11 @@ def green_book_bcr(operating_saving: np.ndarray, one_off_cost: np.ndarray, facto
     s = np.asarray(operating_saving, dtype=float)
     s = np.where(np.abs(s) < MONEY_TOLERANCE_GBP, 0.0, s)  # float noise of lines that cancel is not a saving
     benefits = float(np.maximum(s, 0.0) @ factors) + max(residual_value, 0.0)
-    costs = float(np.asarray(one_off_cost, dtype=float) @ factors) + float(np.maximum(-s, 0.0) @ factors) \
+    costs = (
+        float(np.asarray(one_off_cost, dtype=float) @ factors)
+        + float(np.maximum(-s, 0.0) @ factors)
         + max(-residual_value, 0.0)
+    )
     benefits = 0.0 if benefits < MONEY_TOLERANCE_GBP else benefits
     costs = 0.0 if costs < MONEY_TOLERANCE_GBP else costs
     if costs <= 0 and benefits <= 0:

@@ -12,6 +12,7 @@ Files:
 
 Every problem in a file is reported together in one :class:`DataFileError` naming the file and key.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,6 +80,7 @@ def value_at(entry: "_Entry | Mapping[str, Any]", when: "dt.date | str") -> dict
     >>> value_at(e, "2013-04-01") is None
     True
     """
+
     def get(key: str) -> Any:
         return entry.get(key) if isinstance(entry, Mapping) else getattr(entry, key, None)
 
@@ -232,9 +234,18 @@ def _load_levers(path: Path) -> pd.DataFrame:
             problems.append(f"{key}: default {spec['default']} outside bounds [{lo}, {hi}]")
         if spec["better"] not in ("lower", "higher", "none"):
             problems.append(f"{key}: better must be lower, higher or none")
-        rows.append({"key": key, "description": spec["description"], "unit": spec["unit"],
-                     "bound_low": float(lo), "bound_high": float(hi), "default": float(spec["default"]),
-                     "better": spec["better"], "group": spec["group"]})
+        rows.append(
+            {
+                "key": key,
+                "description": spec["description"],
+                "unit": spec["unit"],
+                "bound_low": float(lo),
+                "bound_high": float(hi),
+                "default": float(spec["default"]),
+                "better": spec["better"],
+                "group": spec["group"],
+            }
+        )
     _fail(path, problems)
     return pd.DataFrame(rows).set_index("key")
 
@@ -243,14 +254,27 @@ def _load_sources(path: Path) -> dict[str, dict[str, str]]:
     raw = _read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("sources"), dict):
         raise DataFileError(f"{path}: expected a mapping 'sources:'")
-    problems = [f"{k}: needs a non-empty 'title'" for k, v in raw["sources"].items()
-                if not isinstance(v, dict) or not str(v.get("title", "")).strip()]
-    problems += [f"{k}.kind: {v.get('kind')!r}; expected one of {', '.join(SOURCE_KINDS)}"
-                 for k, v in raw["sources"].items() if isinstance(v, dict) and "kind" in v and v["kind"] not in SOURCE_KINDS]
+    problems = [
+        f"{k}: needs a non-empty 'title'"
+        for k, v in raw["sources"].items()
+        if not isinstance(v, dict) or not str(v.get("title", "")).strip()
+    ]
+    problems += [
+        f"{k}.kind: {v.get('kind')!r}; expected one of {', '.join(SOURCE_KINDS)}"
+        for k, v in raw["sources"].items()
+        if isinstance(v, dict) and "kind" in v and v["kind"] not in SOURCE_KINDS
+    ]
     _fail(path, problems)
-    return {k: {"title": v["title"], "link": v.get("link") or "", "publisher": str(v.get("publisher") or ""),
-                "year": str(v.get("year") or ""), "kind": str(v.get("kind") or "")}
-            for k, v in raw["sources"].items()}
+    return {
+        k: {
+            "title": v["title"],
+            "link": v.get("link") or "",
+            "publisher": str(v.get("publisher") or ""),
+            "year": str(v.get("year") or ""),
+            "kind": str(v.get("kind") or ""),
+        }
+        for k, v in raw["sources"].items()
+    }
 
 
 def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping[str, Any]) -> list[str]:
@@ -270,8 +294,14 @@ def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping
     return problems
 
 
-def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources: Mapping[str, Any],
-             settings_specs: Mapping[str, _SettingEntry] | None = None) -> tuple[list[dict], list[str]]:
+def _entries(
+    path: Path,
+    scope: str,
+    mapping: Any,
+    levers: pd.DataFrame,
+    sources: Mapping[str, Any],
+    settings_specs: Mapping[str, _SettingEntry] | None = None,
+) -> tuple[list[dict], list[str]]:
     """Validate a mapping of assumption entries; return rows and problems (never raise)."""
     rows: list[dict] = []
     problems: list[str] = []
@@ -282,15 +312,19 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
     for key, raw in mapping.items():
         if settings_specs is not None:
             if key not in settings_specs:
-                problems.append(f"{key}: unknown project-wide assumption{_hint(key, settings_specs)}; "
-                                f"valid: {', '.join(settings_specs)}")
+                problems.append(
+                    f"{key}: unknown project-wide assumption{_hint(key, settings_specs)}; "
+                    f"valid: {', '.join(settings_specs)}"
+                )
                 continue
             spec = settings_specs[key]
             lo, hi, unit, desc, better = *spec.bounds, spec.unit, spec.description, spec.better
         else:
             if key not in levers.index:
-                problems.append(f"{scope}.{key}: unknown assumption key{_hint(key, levers.index)}; "
-                                f"valid keys (levers.yaml): {', '.join(levers.index)}")
+                problems.append(
+                    f"{scope}.{key}: unknown assumption key{_hint(key, levers.index)}; "
+                    f"valid keys (levers.yaml): {', '.join(levers.index)}"
+                )
                 continue
             lev = levers.loc[key]
             lo, hi, unit, desc, better = lev.bound_low, lev.bound_high, lev.unit, lev.description, lev.better
@@ -310,25 +344,50 @@ def _entries(path: Path, scope: str, mapping: Any, levers: pd.DataFrame, sources
     return rows, problems
 
 
-def _entry_row(path: Path, scope: str, key: str, entry: _Entry, unit: str, desc: str | None, better: Any,
-               src: Mapping[str, Any]) -> dict[str, Any]:
+def _entry_row(
+    path: Path, scope: str, key: str, entry: _Entry, unit: str, desc: str | None, better: Any, src: Mapping[str, Any]
+) -> dict[str, Any]:
     """One assumption's row of the book: its range, unit, basis, quality and source (title and link from
     sources.yaml); the description defaults to the lever's (``desc``); money in prices of the base year."""
     return {
-        "scope": scope, "key": key, "description": entry.description or desc, "unit": unit,
+        "scope": scope,
+        "key": key,
+        "description": entry.description or desc,
+        "unit": unit,
         "price_base": config.BASE_YEAR if ("GBP" in unit) else "n/a",
-        "low": entry.low, "central": entry.central, "high": entry.high, "better": better,
-        "basis": entry.basis, "quality": entry.quality, "source_id": entry.source,
-        "source": src["title"], "link": src["link"], "note": entry.note, "file": path.name,
-        "as_of": entry.as_of or "", "locator": entry.locator, "verified": entry.verified,
+        "low": entry.low,
+        "central": entry.central,
+        "high": entry.high,
+        "better": better,
+        "basis": entry.basis,
+        "quality": entry.quality,
+        "source_id": entry.source,
+        "source": src["title"],
+        "link": src["link"],
+        "note": entry.note,
+        "file": path.name,
+        "as_of": entry.as_of or "",
+        "locator": entry.locator,
+        "verified": entry.verified,
     }
 
 
 def _settings_key_problems(raw: Mapping[str, Any], sources: Mapping[str, Any]) -> list[str]:
     """Unknown and missing top-level keys of appraisal.yaml, and targets without a source or a share in [0, 1]."""
     problems: list[str] = []
-    allowed = {"base_year", "first_year", "horizon_years", "discount_schedule", "optimism_bias", "facts",
-               "assumptions", "gdp_deflator", "targets", "residual_value", "monte_carlo"}
+    allowed = {
+        "base_year",
+        "first_year",
+        "horizon_years",
+        "discount_schedule",
+        "optimism_bias",
+        "facts",
+        "assumptions",
+        "gdp_deflator",
+        "targets",
+        "residual_value",
+        "monte_carlo",
+    }
     for k in sorted(set(raw) - allowed, key=str):
         problems.append(f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}")
     for k in sorted(allowed - set(raw) - {"targets", "residual_value", "monte_carlo"}):
@@ -356,8 +415,7 @@ def _discount_bands(schedule: Mapping[str, Any], problems: list[str]) -> list[tu
     for (_, a1, _), (b0, _, _) in zip(bands, bands[1:]):
         if a1 is None or a1 + 1 != b0:
             expected = a1 + 1 if a1 is not None else "?"
-            problems.append(
-                f"discount_schedule.bands: band ending {a1} is not followed by a band starting {expected}")
+            problems.append(f"discount_schedule.bands: band ending {a1} is not followed by a band starting {expected}")
     if band_problems == 0 and (not bands or bands[0][0] != 0 or bands[-1][1] is not None):
         problems.append("discount_schedule.bands: must start at year 0 and end open (to_year: null)")
     return bands
@@ -376,7 +434,9 @@ def _optimism_bias(ob: Mapping[str, Any], problems: list[str]) -> tuple[dict[str
     use = dict(ob.get("use") or {})
     for kind in ("operating", "one_off", "it_separation"):
         if use.get(kind) not in upper:
-            problems.append(f"optimism_bias.use.{kind}: {use.get(kind)!r} is not a category in optimism_bias.categories")
+            problems.append(
+                f"optimism_bias.use.{kind}: {use.get(kind)!r} is not a category in optimism_bias.categories"
+            )
     problems += _check_ob_factors(ob.get("contributory_factors") or {}, upper)
     return upper, use
 
@@ -395,8 +455,9 @@ def _check_facts(facts: Mapping[str, Any], sources: Mapping[str, Any], problems:
             problems.append(f"facts.rates_retention_council_share.by_class.{cls}: expected a share in [0, 1], got {v}")
 
 
-def _setting_entries(path: Path, raw_entries: Mapping[str, Any] | None, sources: Mapping[str, Any],
-                     problems: list[str]) -> tuple[dict[str, _SettingEntry], list[dict]]:
+def _setting_entries(
+    path: Path, raw_entries: Mapping[str, Any] | None, sources: Mapping[str, Any], problems: list[str]
+) -> tuple[dict[str, _SettingEntry], list[dict]]:
     """The project-wide assumptions of appraisal.yaml: key -> validated entry, and their assumption-table rows;
     every fault appended to ``problems`` under ``assumptions.``."""
     specs: dict[str, _SettingEntry] = {}
@@ -406,9 +467,14 @@ def _setting_entries(path: Path, raw_entries: Mapping[str, Any] | None, sources:
         except ValidationError as exc:
             for e in exc.errors():
                 problems.append(f"assumptions.{key}.{'.'.join(map(str, e['loc']))}: {e['msg']}")
-    rows, entry_problems = _entries(path, PROJECT_SCOPE, {k: {f: getattr(v, f) for f in _Entry.model_fields}
-                                                          for k, v in specs.items()},
-                                    pd.DataFrame(), sources, settings_specs=specs)
+    rows, entry_problems = _entries(
+        path,
+        PROJECT_SCOPE,
+        {k: {f: getattr(v, f) for f in _Entry.model_fields} for k, v in specs.items()},
+        pd.DataFrame(),
+        sources,
+        settings_specs=specs,
+    )
     problems += [f"assumptions.{p}" for p in entry_problems]
     return specs, rows
 
@@ -420,8 +486,10 @@ def _residual_life_years(residual: Any, sources: Mapping[str, Any], problems: li
     residual = residual or {"remaining_life_years": 0, "source": "team-judgement"}
     life = residual.get("remaining_life_years")
     if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
-        problems.append(f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
-                        f"got {residual!r}")
+        problems.append(
+            f"residual_value: expected remaining_life_years from 0 to 100 and a source from sources.yaml, "
+            f"got {residual!r}"
+        )
         return 0.0
     return float(life)
 
@@ -461,11 +529,18 @@ def _load_settings(path: Path, sources: Mapping[str, Any]) -> tuple[Settings, di
         problems.append("gdp_deflator.index: expected positive index values by financial year")
     _fail(path, problems)
     settings = Settings(
-        base_year=str(raw["base_year"]), first_year=str(raw["first_year"]), horizon_years=h,
-        discount_bands=tuple(bands), optimism_bias_upper=upper, optimism_bias_use=use, facts=facts,
-        targets=targets, gdp_deflator=deflator,
+        base_year=str(raw["base_year"]),
+        first_year=str(raw["first_year"]),
+        horizon_years=h,
+        discount_bands=tuple(bands),
+        optimism_bias_upper=upper,
+        optimism_bias_use=use,
+        facts=facts,
+        targets=targets,
+        gdp_deflator=deflator,
         sources_of_settings={b: raw[b]["source"] for b in ("discount_schedule", "optimism_bias", "gdp_deflator")},
-        ob_factors=dict(ob.get("contributory_factors") or {}), residual_life_years=float(life),
+        ob_factors=dict(ob.get("contributory_factors") or {}),
+        residual_life_years=float(life),
     )
     return settings, specs, rows
 
@@ -481,8 +556,10 @@ def _check_ob_factors(factors: Mapping[str, Any], categories: Mapping[str, float
             continue
         for cat, share in f["contribution"].items():
             if cat not in categories or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-                problems.append(f"{where}.contribution.{cat}: expected a category of optimism_bias.categories "
-                                f"and a share in [0, 1], got {share!r}")
+                problems.append(
+                    f"{where}.contribution.{cat}: expected a category of optimism_bias.categories "
+                    f"and a share in [0, 1], got {share!r}"
+                )
         managed = f.get("managed")
         if not isinstance(managed, (int, float)) or not 0 <= managed <= 1:
             problems.append(f"{where}.managed: expected a share in [0, 1], got {managed!r}")
@@ -495,7 +572,9 @@ def _load_models(folder: Path, levers: pd.DataFrame, sources: Mapping[str, Any])
     models, rows = {}, []
     files = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
     for model_id in set(files) - set(DELIVERY_MODELS):
-        raise DataFileError(f"{files[model_id]}: {model_id!r} is not a delivery model; valid: {', '.join(DELIVERY_MODELS)}")
+        raise DataFileError(
+            f"{files[model_id]}: {model_id!r} is not a delivery model; valid: {', '.join(DELIVERY_MODELS)}"
+        )
     for model_id in DELIVERY_MODELS:
         path = files.get(model_id)
         if path is None:
@@ -505,8 +584,10 @@ def _load_models(folder: Path, levers: pd.DataFrame, sources: Mapping[str, Any])
         if not isinstance(raw, dict):
             raise DataFileError(f"{path}: expected a mapping with id, name, description, teckal, assumptions")
         allowed = {"id", "name", "description", "teckal", "assumptions"}
-        problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}"
-                     for k in sorted(set(raw) - allowed, key=str)]
+        problems += [
+            f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(sorted(allowed))}"
+            for k in sorted(set(raw) - allowed, key=str)
+        ]
         if raw.get("id") != model_id:
             problems.append(f"id: {raw.get('id')!r} does not match the file name {model_id!r}")
         for k in ("name", "description"):
@@ -529,8 +610,11 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
     for name, spec in raw["scenarios"].items():
         spec = spec or {}
         if not isinstance(spec, dict) or not isinstance(spec.get("set") or {}, dict):
-            where, shape = (name, "description, pick, plan_duration, set") if not isinstance(spec, dict) else \
-                (f"{name}.set", "'<option>.<assumption key>: value' lines")
+            where, shape = (
+                (name, "description, pick, plan_duration, set")
+                if not isinstance(spec, dict)
+                else (f"{name}.set", "'<option>.<assumption key>: value' lines")
+            )
             problems.append(f"{where}: expected a mapping of {shape}, got {spec if where == name else spec['set']!r}")
             continue
         allowed = ("description", "pick", "plan_duration", "set")
@@ -543,8 +627,9 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
         if plan not in PLAN_CASES:
             problems.append(f"{name}.plan_duration: {plan!r}; expected one of {', '.join(PLAN_CASES)}")
         settings = _scenario_settings(name, spec.get("set") or {}, table, problems)
-        out[name] = Scenario(name=name, description=str(spec.get("description", "")), pick=pick,
-                             plan_duration=plan, set=settings)
+        out[name] = Scenario(
+            name=name, description=str(spec.get("description", "")), pick=pick, plan_duration=plan, set=settings
+        )
     for required in ("low", "central", "high"):
         if required not in out:
             problems.append(f"{required}: the scenario is required")
@@ -552,8 +637,9 @@ def _load_scenarios(path: Path, table: pd.DataFrame) -> dict[str, Scenario]:
     return out
 
 
-def _scenario_settings(name: str, set_spec: Mapping[Any, Any], table: pd.DataFrame,
-                       problems: list[str]) -> dict[tuple[str, str], float]:
+def _scenario_settings(
+    name: str, set_spec: Mapping[Any, Any], table: pd.DataFrame, problems: list[str]
+) -> dict[tuple[str, str], float]:
     """A scenario's ``set:`` lines as (scope, key) -> value, each key an assumption of the project or
     of a delivery model and each value within its bounds; a line that is not is left out, and what is
     wrong with it added to ``problems`` (naming ``<scenario>.set.<key>``)."""
@@ -566,18 +652,23 @@ def _scenario_settings(name: str, set_spec: Mapping[Any, Any], table: pd.DataFra
             problems.append(f"{name}.set.{full_key}: {exc}")
             continue
         if parsed.service is not None:
-            problems.append(f"{name}.set.{full_key}: service-scoped keys are not supported in a "
-                            "single-service project; write '<scope>.<key>'")
+            problems.append(
+                f"{name}.set.{full_key}: service-scoped keys are not supported in a "
+                "single-service project; write '<scope>.<key>'"
+            )
             continue
         scope, key = parsed.pair
         if scope not in known_scopes:
-            problems.append(f"{name}.set.{full_key}: unknown option {scope!r}{_hint(scope, known_scopes)}; "
-                            f"valid: {', '.join(sorted(known_scopes))}")
+            problems.append(
+                f"{name}.set.{full_key}: unknown option {scope!r}{_hint(scope, known_scopes)}; "
+                f"valid: {', '.join(sorted(known_scopes))}"
+            )
             continue
         rows = table[(table.scope == scope) & (table.key == key)]
         if rows.empty:
-            problems.append(f"{name}.set.{full_key}: {scope} has no assumption {key!r}"
-                            f"{_hint(key, table.key[table.scope == scope])}")
+            problems.append(
+                f"{name}.set.{full_key}: {scope} has no assumption {key!r}{_hint(key, table.key[table.scope == scope])}"
+            )
             continue
         lo, hi = rows.iloc[0]["bound_low"], rows.iloc[0]["bound_high"]
         if not isinstance(value, (int, float)) or not lo <= value <= hi:
@@ -587,15 +678,23 @@ def _scenario_settings(name: str, set_spec: Mapping[Any, Any], table: pd.DataFra
     return settings
 
 
-def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFrame, sources: Mapping[str, Any],
-                             specs: Mapping[str, _SettingEntry], project_id: str) -> pd.DataFrame:
+def _apply_project_overrides(
+    path: Path,
+    table: pd.DataFrame,
+    levers: pd.DataFrame,
+    sources: Mapping[str, Any],
+    specs: Mapping[str, _SettingEntry],
+    project_id: str,
+) -> pd.DataFrame:
     raw = _read_yaml(path)
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
     allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors")
-    problems += [f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
-                 for k in sorted(set(raw) - set(allowed), key=str)]
+    problems += [
+        f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
+        for k in sorted(set(raw) - set(allowed), key=str)
+    ]
     if raw.get("project") != project_id:
         problems.append(f"project: {raw.get('project')!r} does not match the project's id {project_id!r}")
     try:
@@ -606,8 +705,10 @@ def _apply_project_overrides(path: Path, table: pd.DataFrame, levers: pd.DataFra
     problems += p
     for model_id, mapping in (raw.get("models") or {}).items():
         if model_id not in DELIVERY_MODELS:
-            problems.append(f"models.{model_id}: unknown delivery model{_hint(model_id, DELIVERY_MODELS)}; "
-                            f"valid: {', '.join(DELIVERY_MODELS)}")
+            problems.append(
+                f"models.{model_id}: unknown delivery model{_hint(model_id, DELIVERY_MODELS)}; "
+                f"valid: {', '.join(DELIVERY_MODELS)}"
+            )
             continue
         r, p = _entries(path, model_id, mapping, levers, sources)
         new_rows += r
@@ -652,8 +753,10 @@ def _laid_out(path: Path, load, *args):
     except DDAnalysisError:
         raise
     except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
-        raise DataFileError(f"{path}: not laid out as expected ({type(exc).__name__}: {exc}); compare it with the "
-                            "bundled file of the same name in data/assumptions") from exc
+        raise DataFileError(
+            f"{path}: not laid out as expected ({type(exc).__name__}: {exc}); compare it with the "
+            "bundled file of the same name in data/assumptions"
+        ) from exc
 
 
 #: ``origin`` of an assumption: the bundled value, or the project's own (its overrides file, named after it).
@@ -682,8 +785,10 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
         if override is not None:
             table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
             settings = _laid_out(override, _project_ob_factors, settings)
-    bounds = {**{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
-              **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()}}
+    bounds = {
+        **{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
+        **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()},
+    }
     table["bound_low"] = [bounds[k][0] for k in table.key]
     table["bound_high"] = [bounds[k][1] for k in table.key]
     order = {m: i for i, m in enumerate((PROJECT_SCOPE,) + DELIVERY_MODELS)}
@@ -691,8 +796,15 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
     table = table.set_index(["scope", "key"], drop=False).rename_axis(["scope_", "key_"])
     table.index.names = [None, None]
     scenarios = _laid_out(folder / "scenarios.yaml", _load_scenarios, table)
-    return AssumptionBook(project_id=project_id, settings=settings, table=table, levers=levers,
-                          sources=sources, models=models, scenarios=scenarios)
+    return AssumptionBook(
+        project_id=project_id,
+        settings=settings,
+        table=table,
+        levers=levers,
+        sources=sources,
+        models=models,
+        scenarios=scenarios,
+    )
 
 
 def load_book(project_id: str | None = None, folder: Path | str | None = None) -> AssumptionBook:

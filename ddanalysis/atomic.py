@@ -86,8 +86,9 @@ def write_atomic(
     return target
 
 
-def check_output_path(path: "str | os.PathLike[str]", *, noun: str, suffixes: "tuple[str, ...]",
-                      suffix_rule: str, endings: str) -> Path:
+def check_output_path(
+    path: "str | os.PathLike[str]", *, noun: str, suffixes: "tuple[str, ...]", suffix_rule: str, endings: str
+) -> Path:
     """An output's destination as a Path, checked before any work is done: a path, one of ``suffixes``,
     not a folder, in a folder that exists and can be written, not a read-only file. ``noun`` ("the paper"),
     ``suffix_rule`` ("the paper must end in .pdf, .html or .docx") and ``endings`` (".pdf, .html or .docx")

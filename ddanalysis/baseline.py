@@ -15,6 +15,7 @@ Two inputs are read, and both are validated completely before anything is return
 Every problem found (with its sheet, row and column) goes into ONE :class:`DataFileError`.
 The bundled baselines are ILLUSTRATIVE: no council ledger is public (see data/baselines/README.md).
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,10 +39,19 @@ from .yamlio import not_utf8, read_yaml_mapping
 
 #: The subjective lines of a service budget, in the order every baseline keeps them.
 BASELINE_LINES: tuple[str, ...] = (
-    "employees_pay", "employees_ni", "employees_pension",
-    "premises", "business_rates", "transport", "supplies_services",
-    "third_party_payments", "support_recharges", "capital_charges",
-    "income_fees_charges", "income_grants", "income_other",
+    "employees_pay",
+    "employees_ni",
+    "employees_pension",
+    "premises",
+    "business_rates",
+    "transport",
+    "supplies_services",
+    "third_party_payments",
+    "support_recharges",
+    "capital_charges",
+    "income_fees_charges",
+    "income_grants",
+    "income_other",
 )
 
 #: Human labels for the lines (used in the template, tables and charts).
@@ -74,9 +84,9 @@ TEXT_KEYS: tuple[str, ...] = ("project_id", "source")
 ALL_KEYS: tuple[str, ...] = BASELINE_LINES + STAFF_KEYS + TEXT_KEYS
 
 #: Plausibility limits that catch figures entered in pounds instead of GBP thousand.
-MAX_LINE_GBP_K = 5_000_000.0        # any one line over GBP 5 billion
-MAX_NET_GBP_K = 2_000_000.0         # a net budget over GBP 2 billion (larger than any council's)
-MAX_PAY_PER_FTE_GBP_K = 250.0       # average pay over GBP 250,000 per FTE
+MAX_LINE_GBP_K = 5_000_000.0  # any one line over GBP 5 billion
+MAX_NET_GBP_K = 2_000_000.0  # a net budget over GBP 2 billion (larger than any council's)
+MAX_PAY_PER_FTE_GBP_K = 250.0  # average pay over GBP 250,000 per FTE
 
 POUNDS_LINE_RATIO = 300.0
 """A money line at least this many times the median of the budget's other non-zero lines looks like pounds.
@@ -118,7 +128,7 @@ or ``ddanalysis check-baseline --no-official-check`` (e.g. a service whose budge
 #: Dashes a budget book prints for nil (and a PDF copy may turn into any of them): read as 0.
 NIL_DASHES: frozenset[str] = frozenset({"-", "\u2013", "\u2014", "\u2212"})
 #: Characters pasted from PDFs and word processors in place of the ASCII minus: read as minus.
-MINUS_SIGNS: str = "\u2212\u2013\u2014"   # MINUS SIGN, EN DASH, EM DASH
+MINUS_SIGNS: str = "\u2212\u2013\u2014"  # MINUS SIGN, EN DASH, EM DASH
 
 BUNDLED_DIR_NAME = "baselines"
 INPUT_SHEET = "Input"
@@ -223,16 +233,23 @@ class Baseline:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Baseline):
             return NotImplemented
-        return (
-            self._key() == other._key() and self.amounts_gbp.equals(other.amounts_gbp)
-        )
+        return self._key() == other._key() and self.amounts_gbp.equals(other.amounts_gbp)
 
     def __hash__(self) -> int:
         return hash(self._key() + (tuple(self.amounts_gbp.round(6)),))
 
     def _key(self) -> tuple:
-        return (self.project_id, self.base_year, self.fte, self.headcount, self.illustrative, self.source,
-                self.rs_service, self.rs_net_current_gbp_k, self.rs_share)
+        return (
+            self.project_id,
+            self.base_year,
+            self.fte,
+            self.headcount,
+            self.illustrative,
+            self.source,
+            self.rs_service,
+            self.rs_net_current_gbp_k,
+            self.rs_share,
+        )
 
     @property
     def gross_expenditure_gbp(self) -> float:
@@ -364,8 +381,8 @@ class _Cell:
 
     key: str
     value: Any
-    where: str          # e.g. "row 5, column 'value'" or "sheet 'Input', row 5, column C (Value)"
-    key_where: str      # where the key itself sits
+    where: str  # e.g. "row 5, column 'value'" or "sheet 'Input', row 5, column C (Value)"
+    key_where: str  # where the key itself sits
     unit: Any = None
     unit_where: str = ""
 
@@ -376,8 +393,7 @@ _COMMA_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 def _char_names(text: str) -> str:
     """'U+2019 RIGHT SINGLE QUOTATION MARK, ...' for the characters of ``text`` that no number holds."""
-    odd = [ch for ch in dict.fromkeys(text)
-           if (ord(ch) > 127 and ch not in "£€") or (ord(ch) < 32) or ch == "\x7f"]
+    odd = [ch for ch in dict.fromkeys(text) if (ord(ch) > 127 and ch not in "£€") or (ord(ch) < 32) or ch == "\x7f"]
     return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd)
 
 
@@ -400,7 +416,7 @@ def _to_number(raw: Any) -> tuple[float | None, str | None]:
     if text == "":
         return None, None
     if text in NIL_DASHES:
-        return 0.0, None   # a budget book's nil
+        return 0.0, None  # a budget book's nil
     plain = re.sub(f"^[{MINUS_SIGNS}]\\s*", "-", text)
     if _NUMBER.match(plain):
         return float(plain), None
@@ -429,8 +445,10 @@ def _key_problem(cell: _Cell, seen: dict[str, _Cell]) -> str | None:
     if key not in ALL_KEYS:
         close = difflib.get_close_matches(key, ALL_KEYS, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return (f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
-                f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})")
+        return (
+            f"unknown line {key!r}{hint}; the lines are: {', '.join(BASELINE_LINES)}, "
+            f"plus {', '.join(STAFF_KEYS)} (and optional {', '.join(TEXT_KEYS)})"
+        )
     if key in seen:
         return f"line {key!r} appears more than once (first at {seen[key].key_where}); keep one row per line"
     return None
@@ -442,8 +460,10 @@ def _unit_problem(cell: _Cell, label: str) -> str | None:
         return None
     unit, key = _norm_unit(cell.unit), cell.key
     if key in LINE_LABELS and unit not in _MONEY_UNITS:
-        return (f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
-                "(write 'GBP thousand'; if you entered pounds, divide by 1,000)")
+        return (
+            f"{label}: unit {cell.unit!r}; amounts must be in GBP thousand "
+            "(write 'GBP thousand'; if you entered pounds, divide by 1,000)"
+        )
     if key in _UNITS and unit not in _UNITS[key]:
         return f"{label}: unit {cell.unit!r}; expected {_UNIT_TEXT[key]!r}"
     return None
@@ -461,15 +481,21 @@ def _value_problems(key: str, label: str, value: float) -> list[str]:
     """What is wrong with one line's number: its sign, its size, or an impossible FTE or headcount."""
     found = []
     if key in EXPENDITURE_LINES and value < 0:
-        found.append(f"{label}: {value:,.10g} is negative; costs must be zero or positive "
-                     "(only the three income lines are negative)")
+        found.append(
+            f"{label}: {value:,.10g} is negative; costs must be zero or positive "
+            "(only the three income lines are negative)"
+        )
     elif key in INCOME_LINES and value > 0:
-        found.append(f"{label}: {value:,.10g} is positive; income must be entered as a negative "
-                     f"number, as in the RS returns (e.g. {-value:,.10g})")
+        found.append(
+            f"{label}: {value:,.10g} is positive; income must be entered as a negative "
+            f"number, as in the RS returns (e.g. {-value:,.10g})"
+        )
     if key in LINE_LABELS and abs(value) > MAX_LINE_GBP_K:
-        found.append(f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
-                     "implausible for one service; it looks like pounds, but amounts must be in "
-                     "GBP thousand (divide by 1,000)")
+        found.append(
+            f"{label}: {value:,.10g} thousand (GBP {abs(value) / 1e6:,.1f} billion) is "
+            "implausible for one service; it looks like pounds, but amounts must be in "
+            "GBP thousand (divide by 1,000)"
+        )
     if key == "fte" and value <= 0:
         found.append(f"FTE: {value:,.10g}; must be more than 0")
     if key == "headcount":
@@ -501,28 +527,43 @@ def _check_cell(cell: _Cell, problems: Problems) -> float | None:
 
 def _check_whole(numbers: dict[str, float], seen: dict[str, _Cell], problems: Problems, whole: str) -> None:
     """Checks across lines: pay per FTE, headcount against FTE, missing lines, the size of the budget."""
-    if "employees_pay" in numbers and "fte" in numbers and numbers["employees_pay"] / numbers["fte"] > MAX_PAY_PER_FTE_GBP_K:
+    if (
+        "employees_pay" in numbers
+        and "fte" in numbers
+        and numbers["employees_pay"] / numbers["fte"] > MAX_PAY_PER_FTE_GBP_K
+    ):
         per = numbers["employees_pay"] / numbers["fte"]
-        problems.add(seen["employees_pay"].where,
-                     f"{LINE_LABELS['employees_pay']}: {numbers['employees_pay']:,.10g} thousand for {numbers['fte']:,.10g} FTE "
-                     f"is GBP {per:,.0f} thousand per FTE, implausible; it looks like pounds, but amounts must be in "
-                     "GBP thousand (divide by 1,000)")
+        problems.add(
+            seen["employees_pay"].where,
+            f"{LINE_LABELS['employees_pay']}: {numbers['employees_pay']:,.10g} thousand for {numbers['fte']:,.10g} FTE "
+            f"is GBP {per:,.0f} thousand per FTE, implausible; it looks like pounds, but amounts must be in "
+            "GBP thousand (divide by 1,000)",
+        )
     if "fte" in numbers and "headcount" in numbers and numbers["headcount"] < numbers["fte"]:
-        problems.add(seen["headcount"].where, f"headcount {numbers['headcount']:,.0f} is smaller than FTE "
-                                              f"{numbers['fte']:,.10g}; one person works at most one FTE")
+        problems.add(
+            seen["headcount"].where,
+            f"headcount {numbers['headcount']:,.0f} is smaller than FTE "
+            f"{numbers['fte']:,.10g}; one person works at most one FTE",
+        )
     absent = [k for k in BASELINE_LINES + STAFF_KEYS if k not in seen]
     if absent:
-        problems.add(whole, f"missing line{'s' if len(absent) > 1 else ''} {', '.join(absent)}; every "
-                                    "baseline needs all 13 subjective lines plus fte and headcount "
-                                    "(enter 0 for a line the service does not have)")
+        problems.add(
+            whole,
+            f"missing line{'s' if len(absent) > 1 else ''} {', '.join(absent)}; every "
+            "baseline needs all 13 subjective lines plus fte and headcount "
+            "(enter 0 for a line the service does not have)",
+        )
     # whole-file checks, only when their inputs are sound
     money = [k for k in BASELINE_LINES if k in numbers]
     if len(money) == len(BASELINE_LINES):
         net = sum(numbers[k] for k in BASELINE_LINES)
         gross = sum(numbers[k] for k in BASELINE_LINES if k in EXPENDITURE_LINES)
         if abs(net) > MAX_NET_GBP_K:
-            problems.add(whole, f"the net budget comes to {net:,.0f} thousand (GBP {net / 1e6:,.1f} billion), implausible "
-                             "for one service; the amounts look like pounds, but must be in GBP thousand")
+            problems.add(
+                whole,
+                f"the net budget comes to {net:,.0f} thousand (GBP {net / 1e6:,.1f} billion), implausible "
+                "for one service; the amounts look like pounds, but must be in GBP thousand",
+            )
         if gross <= 0:
             problems.add(whole, "every cost line is zero; enter the service's expenditure in GBP thousand")
 
@@ -534,8 +575,10 @@ def _validate_cells(cells: list[_Cell], problems: Problems, whole: str) -> tuple
     texts: dict[str, str] = {}
     required = [c for c in cells if c.key in BASELINE_LINES + STAFF_KEYS]
     if len(required) == len(BASELINE_LINES + STAFF_KEYS) and all(_to_number(c.value) == (None, None) for c in required):
-        problems.add(whole, "nothing has been entered: fill in an amount (GBP thousand) for every line, and the "
-                            "FTE and headcount")
+        problems.add(
+            whole,
+            "nothing has been entered: fill in an amount (GBP thousand) for every line, and the FTE and headcount",
+        )
         return numbers, texts
     for cell in cells:
         key_problem = _key_problem(cell, seen)
@@ -571,10 +614,15 @@ def _pounds_text(value_gbp_k: float) -> str:
     return f"{sign}GBP {gbp:,.0f}"
 
 
-def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None = None, *,
-                   official_gbp_k: float | None = None, official_what: str = "the block's official net figure",
-                   pounds_ratio: float | None = POUNDS_LINE_RATIO,
-                   official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> list[tuple[str | None, str]]:
+def scale_problems(
+    numbers: Mapping[str, float],
+    where: Mapping[str, str] | None = None,
+    *,
+    official_gbp_k: float | None = None,
+    official_what: str = "the block's official net figure",
+    pounds_ratio: float | None = POUNDS_LINE_RATIO,
+    official_tolerance: float | None = OFFICIAL_NET_TOLERANCE,
+) -> list[tuple[str | None, str]]:
     """Problems of scale in a complete baseline: lines that look like pounds, income above gross, net above official.
 
     ``numbers`` holds all 13 money lines in GBP thousand (costs positive, income negative; more keys
@@ -592,8 +640,14 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
 
     Pure: nothing is read or changed.
 
-    >>> lines = dict.fromkeys(BASELINE_LINES, 0.0) | {"employees_pay": 300.0, "premises": 120.0,
-    ...     "transport": 8.0, "supplies_services": 95.0, "support_recharges": 60.0, "income_other": -250_000.0}
+    >>> lines = dict.fromkeys(BASELINE_LINES, 0.0) | {
+    ...     "employees_pay": 300.0,
+    ...     "premises": 120.0,
+    ...     "transport": 8.0,
+    ...     "supplies_services": 95.0,
+    ...     "support_recharges": 60.0,
+    ...     "income_other": -250_000.0,
+    ... }
     >>> [key for key, _ in scale_problems(lines)]
     ['income_other']
     """
@@ -606,10 +660,15 @@ def scale_problems(numbers: Mapping[str, float], where: Mapping[str, str] | None
     surplus = _income_above_gross(money, where)
     if surplus:
         return surplus
-    net = (sum(v for k, v in money.items() if k in EXPENDITURE_LINES)
-           + sum(v for k, v in money.items() if k in INCOME_LINES))
-    if (official_tolerance is not None and official_gbp_k is not None and official_gbp_k > 0
-            and net > official_gbp_k * (1 + official_tolerance)):
+    net = sum(v for k, v in money.items() if k in EXPENDITURE_LINES) + sum(
+        v for k, v in money.items() if k in INCOME_LINES
+    )
+    if (
+        official_tolerance is not None
+        and official_gbp_k is not None
+        and official_gbp_k > 0
+        and net > official_gbp_k * (1 + official_tolerance)
+    ):
         return [(None, _net_above_official(money, net, where, official_gbp_k, official_what, official_tolerance))]
     return []
 
@@ -622,10 +681,15 @@ def _income_above_gross(money: Mapping[str, float], where: Mapping[str, str]) ->
     net = gross + income
     if -income > gross:
         big = min(INCOME_LINES, key=lambda k: (money[k], k))
-        return [(None, f"income totals {_k(income)} thousand, more than the gross expenditure of {_k(gross)} "
-                       f"thousand, so the net budget would be {_k(net)} thousand ({_pounds_text(net)}), a surplus "
-                       f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{_at(where, big)}; "
-                       "is it in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs")]
+        return [
+            (
+                None,
+                f"income totals {_k(income)} thousand, more than the gross expenditure of {_k(gross)} "
+                f"thousand, so the net budget would be {_k(net)} thousand ({_pounds_text(net)}), a surplus "
+                f"beyond the gross: the largest income line is {big} = {money[big]:,.10g}{_at(where, big)}; "
+                "is it in pounds? Income is entered in GBP thousand, negative, and cannot exceed the costs",
+            )
+        ]
     return []
 
 
@@ -644,24 +708,37 @@ def _lines_in_pounds(money: Mapping[str, float], pounds_ratio: float) -> list[tu
             continue
         median = statistics.median(others)
         if abs(value) >= pounds_ratio * median:
-            found.append((key, f"{key} = {value:,.10g} looks like pounds: the other lines are in GBP thousand "
-                               f"(median {median:,.6g}) and this one is {abs(value) / median:,.0f} times that; "
-                               f"enter {value / 1000:,.10g} (if the figure is right, "
-                               "`check-baseline --no-scale-check` accepts it)"))
+            found.append(
+                (
+                    key,
+                    f"{key} = {value:,.10g} looks like pounds: the other lines are in GBP thousand "
+                    f"(median {median:,.6g}) and this one is {abs(value) / median:,.0f} times that; "
+                    f"enter {value / 1000:,.10g} (if the figure is right, "
+                    "`check-baseline --no-scale-check` accepts it)",
+                )
+            )
     return found
 
 
-def _net_above_official(money: Mapping[str, float], net: float, where: Mapping[str, str], official_gbp_k: float,
-                        official_what: str, official_tolerance: float) -> str:
+def _net_above_official(
+    money: Mapping[str, float],
+    net: float,
+    where: Mapping[str, str],
+    official_gbp_k: float,
+    official_what: str,
+    official_tolerance: float,
+) -> str:
     """The message for a net budget (GBP thousand) above the official net figure by more than the tolerance (a
     share), naming the largest line."""
     big = max(BASELINE_LINES, key=lambda k: (abs(money[k]), k))
-    return (f"the in-scope net budget of {_k(net)} thousand ({_pounds_text(net)}) is {net / official_gbp_k:,.0%} "
-            f"of {_k(official_gbp_k)} thousand, {official_what}; a service is part of its block, so its "
-            f"net budget may exceed that figure by at most {official_tolerance:.0%} (up to "
-            f"{_k(official_gbp_k * (1 + official_tolerance))} thousand). The largest line is {big} = "
-            f"{money[big]:,.10g}{_at(where, big)}: is a figure in pounds, or is the service in the wrong block? "
-            "(if the figures are right, `check-baseline --no-official-check` skips this comparison)")
+    return (
+        f"the in-scope net budget of {_k(net)} thousand ({_pounds_text(net)}) is {net / official_gbp_k:,.0%} "
+        f"of {_k(official_gbp_k)} thousand, {official_what}; a service is part of its block, so its "
+        f"net budget may exceed that figure by at most {official_tolerance:.0%} (up to "
+        f"{_k(official_gbp_k * (1 + official_tolerance))} thousand). The largest line is {big} = "
+        f"{money[big]:,.10g}{_at(where, big)}: is a figure in pounds, or is the service in the wrong block? "
+        "(if the figures are right, `check-baseline --no-official-check` skips this comparison)"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -703,11 +780,16 @@ def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
                 hint = ""
                 for sep in (";", "\t", "|"):
                     if sep in fields[0]:
-                        hint = (f"; the file seems to use {'a tab' if sep == chr(9) else repr(sep)} as its delimiter: "
-                                "save it as comma-separated CSV (UTF-8)")
+                        hint = (
+                            f"; the file seems to use {'a tab' if sep == chr(9) else repr(sep)} as its delimiter: "
+                            "save it as comma-separated CSV (UTF-8)"
+                        )
                         break
-                problems.add(f"row {row}", f"the header row has columns {header}; expected 'line', 'value' "
-                                           f"(and optionally 'unit', 'note'){hint}")
+                problems.add(
+                    f"row {row}",
+                    f"the header row has columns {header}; expected 'line', 'value' "
+                    f"(and optionally 'unit', 'note'){hint}",
+                )
                 problems.raise_if_any()
             continue
 
@@ -715,9 +797,16 @@ def _read_csv_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
         if not key:
             problems.add(f"row {row}, column 'line'", "a row has values but no line name")
             continue
-        cells.append(_Cell(key=key, value=_field(fields, cols, "value"), where=f"row {row}, column 'value'",
-                           key_where=f"row {row}, column 'line'", unit=_field(fields, cols, "unit"),
-                           unit_where=f"row {row}, column 'unit'"))
+        cells.append(
+            _Cell(
+                key=key,
+                value=_field(fields, cols, "value"),
+                where=f"row {row}, column 'value'",
+                key_where=f"row {row}, column 'line'",
+                unit=_field(fields, cols, "unit"),
+                unit_where=f"row {row}, column 'unit'",
+            )
+        )
     if header is None:
         problems.add("", "the file is empty; expected a header row 'line,value,unit,note' and one row per line")
         problems.raise_if_any()
@@ -736,8 +825,11 @@ def _open_workbook(path: Path) -> tuple[Any, Any]:
     except Exception as exc:  # openpyxl raises several kinds for a damaged or non-xlsx file
         with open(path, "rb") as fh:
             ole = fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx or an old .xls inside
-        why = ("it looks password-protected (encrypted) or is an old .xls renamed: save an unprotected copy as .xlsx"
-               if ole else "is it truncated, corrupt or not a workbook? Use the workbook written by 'ddanalysis template'")
+        why = (
+            "it looks password-protected (encrypted) or is an old .xls renamed: save an unprotected copy as .xlsx"
+            if ole
+            else "is it truncated, corrupt or not a workbook? Use the workbook written by 'ddanalysis template'"
+        )
         raise DataFileError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc}); {why}") from exc
 
 
@@ -746,15 +838,20 @@ def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
 
     book_values, book_formulas = _open_workbook(path)
     if INPUT_SHEET not in book_values.sheetnames:
-        problems.add("", f"no sheet named {INPUT_SHEET!r} (sheets: {', '.join(book_values.sheetnames)}); "
-                         "use the workbook written by 'ddanalysis template'")
+        problems.add(
+            "",
+            f"no sheet named {INPUT_SHEET!r} (sheets: {', '.join(book_values.sheetnames)}); "
+            "use the workbook written by 'ddanalysis template'",
+        )
         problems.raise_if_any()
     sheet = book_values[INPUT_SHEET]
     fsheet = book_formulas[INPUT_SHEET]
     found = [sheet.cell(row=1, column=i + 1).value for i in range(len(INPUT_HEADERS))]
     if [str(v or "").strip() for v in found] != list(INPUT_HEADERS):
-        problems.add(f"sheet {INPUT_SHEET!r}, row 1", f"header {found}; expected {list(INPUT_HEADERS)} "
-                                                      "(use the workbook written by 'ddanalysis template')")
+        problems.add(
+            f"sheet {INPUT_SHEET!r}, row 1",
+            f"header {found}; expected {list(INPUT_HEADERS)} (use the workbook written by 'ddanalysis template')",
+        )
         problems.raise_if_any()
     kl, vl, ul = (get_column_letter(c) for c in (KEY_COL, VALUE_COL, UNIT_COL))
     vh, uh = INPUT_HEADERS[VALUE_COL - 1], INPUT_HEADERS[UNIT_COL - 1]
@@ -764,20 +861,29 @@ def _read_xlsx_cells(path: Path, problems: Problems) -> tuple[list[_Cell], str]:
         value = sheet.cell(row=row, column=VALUE_COL).value
         if key is None or str(key).strip() == "":
             if value is not None and str(value).strip():
-                problems.add(f"sheet {INPUT_SHEET!r}, row {row}, column {kl} (Key)", "a value with no line key beside it")
+                problems.add(
+                    f"sheet {INPUT_SHEET!r}, row {row}, column {kl} (Key)", "a value with no line key beside it"
+                )
             continue
         if value is None:
             formula = fsheet.cell(row=row, column=VALUE_COL).value
             if isinstance(formula, str) and formula.startswith("="):
-                problems.add(f"sheet {INPUT_SHEET!r}, row {row}, column {vl} ({vh})",
-                             f"the formula {formula} has no saved result; open the workbook in Excel, let it "
-                             "calculate and save it, or type the number")
+                problems.add(
+                    f"sheet {INPUT_SHEET!r}, row {row}, column {vl} ({vh})",
+                    f"the formula {formula} has no saved result; open the workbook in Excel, let it "
+                    "calculate and save it, or type the number",
+                )
                 continue
-        cells.append(_Cell(key=str(key).strip(), value=value,
-                           where=f"sheet {INPUT_SHEET!r}, row {row}, column {vl} ({vh})",
-                           key_where=f"sheet {INPUT_SHEET!r}, row {row}, column {kl} (Key)",
-                           unit=sheet.cell(row=row, column=UNIT_COL).value,
-                           unit_where=f"sheet {INPUT_SHEET!r}, row {row}, column {ul} ({uh})"))
+        cells.append(
+            _Cell(
+                key=str(key).strip(),
+                value=value,
+                where=f"sheet {INPUT_SHEET!r}, row {row}, column {vl} ({vh})",
+                key_where=f"sheet {INPUT_SHEET!r}, row {row}, column {kl} (Key)",
+                unit=sheet.cell(row=row, column=UNIT_COL).value,
+                unit_where=f"sheet {INPUT_SHEET!r}, row {row}, column {ul} ({uh})",
+            )
+        )
     return cells, f"sheet {INPUT_SHEET!r}"
 
 
@@ -807,19 +913,26 @@ def _check_sizing(meta: BaselineMeta, where: str, project: registry.Project, pro
         return
     services = list(dict.fromkeys(c.rs_service for c in s.cells))
     if s.rs_service != "+".join(services):
-        problems.add(f"{where}, field 'sizing.rs_service'",
-                     f"{s.rs_service!r} but the cells are for {'+'.join(services)!r}")
+        problems.add(
+            f"{where}, field 'sizing.rs_service'", f"{s.rs_service!r} but the cells are for {'+'.join(services)!r}"
+        )
     for i, c in enumerate(s.cells):
         if c.council not in project.councils:
-            problems.add(f"{where}, field 'sizing.cells.{i}.council'",
-                         f"{c.council} is not one of the project's councils {list(project.councils)}")
+            problems.add(
+                f"{where}, field 'sizing.cells.{i}.council'",
+                f"{c.council} is not one of the project's councils {list(project.councils)}",
+            )
         if c.rs_service not in project.rs_services:
-            problems.add(f"{where}, field 'sizing.cells.{i}.rs_service'",
-                         f"{c.rs_service!r} is not one of the project's RS blocks {list(project.rs_services)}")
+            problems.add(
+                f"{where}, field 'sizing.cells.{i}.rs_service'",
+                f"{c.rs_service!r} is not one of the project's RS blocks {list(project.rs_services)}",
+            )
     total = sum(c.value_gbp_k for c in s.cells)
     if not math.isclose(total, s.rs_net_current_gbp_k, abs_tol=0.5):
-        problems.add(f"{where}, field 'sizing.rs_net_current_gbp_k'",
-                     f"{s.rs_net_current_gbp_k:,.0f} but the cells add up to {total:,.0f}")
+        problems.add(
+            f"{where}, field 'sizing.rs_net_current_gbp_k'",
+            f"{s.rs_net_current_gbp_k:,.0f} but the cells add up to {total:,.0f}",
+        )
 
 
 def _looks_all_pounds(numbers: Mapping[str, float]) -> bool:
@@ -834,17 +947,21 @@ def _official_what(s: Sizing) -> str:
     councils = " and ".join(dict.fromkeys(registry.council_name(c.council) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
     cells = ", ".join(c.cell for c in s.cells)
-    return (f"the official 2014-15 RS net current expenditure of {councils} on {blocks} (DCLG Revenue Outturn "
-            f"Summary, sheet '{s.sheet}', cell{'s' if len(s.cells) > 1 else ''} {cells})")
+    return (
+        f"the official 2014-15 RS net current expenditure of {councils} on {blocks} (DCLG Revenue Outturn "
+        f"Summary, sheet '{s.sheet}', cell{'s' if len(s.cells) > 1 else ''} {cells})"
+    )
 
 
 def _sizing_sentence(s: Sizing, share: float) -> str:
     councils = " and ".join(dict.fromkeys(registry.council_name(c.council) for c in s.cells))
     blocks = " + ".join(dict.fromkeys(c.column for c in s.cells))
     cells = ", ".join(c.cell for c in s.cells)
-    return (f" In-scope net budget = {share:.2%} of the official 2014-15 RS net current expenditure of {councils} "
-            f"on {blocks} (GBP {s.rs_net_current_gbp_k:,.0f} thousand; DCLG Revenue Outturn Summary 2014-15, "
-            f"sheet '{s.sheet}', cell{'s' if len(s.cells) > 1 else ''} {cells}).")
+    return (
+        f" In-scope net budget = {share:.2%} of the official 2014-15 RS net current expenditure of {councils} "
+        f"on {blocks} (GBP {s.rs_net_current_gbp_k:,.0f} thousand; DCLG Revenue Outturn Summary 2014-15, "
+        f"sheet '{s.sheet}', cell{'s' if len(s.cells) > 1 else ''} {cells})."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -857,14 +974,25 @@ def bundled_dir() -> Path:
     return workspace.bundled_root()
 
 
-def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None, meta_name: str,
-                   texts: dict[str, str], cells: list[_Cell], problems: Problems) -> registry.Project | None:
+def _which_project(
+    path: Path,
+    project_id: str | None,
+    meta: BaselineMeta | None,
+    meta_name: str,
+    texts: dict[str, str],
+    cells: list[_Cell],
+    problems: Problems,
+) -> registry.Project | None:
     """The project a baseline is for: the argument, the sidecar, the file's own project_id, or the file name."""
-    candidates = [(src, pid) for src, pid in (
-        ("the project_id argument", project_id),
-        (meta_name, meta.project_id if meta else None),
-        ("the file's project_id", texts.get("project_id")),
-    ) if pid]
+    candidates = [
+        (src, pid)
+        for src, pid in (
+            ("the project_id argument", project_id),
+            (meta_name, meta.project_id if meta else None),
+            ("the file's project_id", texts.get("project_id")),
+        )
+        if pid
+    ]
     chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
     known = workspace.known_ids()
     for src, pid in candidates[1:]:
@@ -873,10 +1001,13 @@ def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None
     project: registry.Project | None = None
     project_where = next((c.where for c in cells if c.key == "project_id"), "")
     if chosen is None:
-        problems.add(project_where, "the file does not say which project it is for: enter the project id in "
-                                    "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
-                                    "load_baseline(path, project_id=...)); valid ids: "
-                                    f"{', '.join(known)}")
+        problems.add(
+            project_where,
+            "the file does not say which project it is for: enter the project id in "
+            "the project_id row, or give it (`ddanalysis check-baseline FILE --project ID`, or "
+            "load_baseline(path, project_id=...)); valid ids: "
+            f"{', '.join(known)}",
+        )
     elif chosen not in known:
         problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(known)}")
     else:
@@ -884,15 +1015,18 @@ def _which_project(path: Path, project_id: str | None, meta: BaselineMeta | None
     return project
 
 
-def _sizing(meta: BaselineMeta | None, meta_name: str, project: registry.Project | None,
-            problems: Problems) -> Sizing | None:
+def _sizing(
+    meta: BaselineMeta | None, meta_name: str, project: registry.Project | None, problems: Problems
+) -> Sizing | None:
     """The RS sizing of a baseline: its own sidecar's (checked), else that of the project's bundled baseline."""
     sizing: Sizing | None = None
     if meta is not None:
         expected = project.base_year if project is not None else config.BASE_YEAR  # the project's price base
         if meta.base_year != expected:
-            problems.add(f"{meta_name}, field 'base_year'",
-                         f"{meta.base_year!r}; expected the project's base year {expected!r} (project.yaml)")
+            problems.add(
+                f"{meta_name}, field 'base_year'",
+                f"{meta.base_year!r}; expected the project's base year {expected!r} (project.yaml)",
+            )
         if project is not None:
             _check_sizing(meta, meta_name, project, problems)
         sizing = meta.sizing
@@ -909,15 +1043,18 @@ def _baseline_suffix(path: Path) -> str:
     """``.csv`` or ``.xlsx`` (lower case); any other kind of file, or a missing one, is a :class:`DataFileError`."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise DataFileError(f"{path}: a baseline must be a .csv file or the .xlsx input workbook "
-                            f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}")
+        raise DataFileError(
+            f"{path}: a baseline must be a .csv file or the .xlsx input workbook "
+            f"(from 'ddanalysis template'); got {path.suffix or 'no extension'!r}"
+        )
     if not path.is_file():
         raise DataFileError(f"{path}: baseline file not found")
     return suffix
 
 
-def _rs_share(numbers: Mapping[str, float], sizing: Sizing | None, own_meta: bool, meta_name: str,
-              problems: Problems) -> float | None:
+def _rs_share(
+    numbers: Mapping[str, float], sizing: Sizing | None, own_meta: bool, meta_name: str, problems: Problems
+) -> float | None:
     """The net budget's share of the official RS net figure for its block (None without sizing or a complete
     budget); a share stated in the file's own metadata must agree with it to 6 decimal places."""
     if sizing is None or not all(k in numbers for k in BASELINE_LINES):
@@ -925,9 +1062,11 @@ def _rs_share(numbers: Mapping[str, float], sizing: Sizing | None, own_meta: boo
     net_k = sum(numbers[k] for k in BASELINE_LINES)
     share = net_k / sizing.rs_net_current_gbp_k
     if own_meta and abs(round(share, 6) - sizing.rs_share) > 1.5e-6:
-        problems.add(f"{meta_name}, field 'sizing.rs_share'",
-                     f"{sizing.rs_share} but the net budget {net_k:,.1f} / RS figure "
-                     f"{sizing.rs_net_current_gbp_k:,.0f} = {share:.6f}")
+        problems.add(
+            f"{meta_name}, field 'sizing.rs_share'",
+            f"{sizing.rs_share} but the net budget {net_k:,.1f} / RS figure "
+            f"{sizing.rs_net_current_gbp_k:,.0f} = {share:.6f}",
+        )
     return share
 
 
@@ -941,21 +1080,33 @@ def _official(sizing: Sizing | None, project: registry.Project | None) -> tuple[
     return None, ""
 
 
-def _add_scale_problems(numbers: Mapping[str, float], cells: list[_Cell], whole: str, sizing: Sizing | None,
-                        project: registry.Project | None, pounds_ratio: float | None,
-                        official_tolerance: float | None, problems: Problems) -> None:
+def _add_scale_problems(
+    numbers: Mapping[str, float],
+    cells: list[_Cell],
+    whole: str,
+    sizing: Sizing | None,
+    project: registry.Project | None,
+    pounds_ratio: float | None,
+    official_tolerance: float | None,
+    problems: Problems,
+) -> None:
     """Add the :func:`scale_problems` of a complete budget (GBP thousand), each at its line's cell (or the whole
     file), measured against the official RS net figure when there is one (:func:`_official`)."""
     official = _official(sizing, project)
     for key, what in scale_problems(
-            numbers, {c.key: c.where for c in cells},
-            official_gbp_k=official[0], official_what=official[1],
-            pounds_ratio=pounds_ratio, official_tolerance=official_tolerance):
+        numbers,
+        {c.key: c.where for c in cells},
+        official_gbp_k=official[0],
+        official_what=official[1],
+        pounds_ratio=pounds_ratio,
+        official_tolerance=official_tolerance,
+    ):
         problems.add(next((c.where for c in cells if c.key == key), whole) if key else whole, what)
 
 
-def _provenance(path: Path, meta: BaselineMeta | None, texts: Mapping[str, str], sizing: Sizing | None,
-                share: float | None) -> tuple[bool, str]:
+def _provenance(
+    path: Path, meta: BaselineMeta | None, texts: Mapping[str, str], sizing: Sizing | None, share: float | None
+) -> tuple[bool, str]:
     """(illustrative, source sentence): from the metadata sidecar when there is one, else the council's own entry;
     with the RS sizing sentence when the share is known."""
     if meta is not None:
@@ -964,16 +1115,22 @@ def _provenance(path: Path, meta: BaselineMeta | None, texts: Mapping[str, str],
     else:
         illustrative = False
         stated = texts.get("source") or "source not stated"
-        source = (f"Entered by the council in {path.name} ({stated}); checked by ddanalysis for completeness, "
-                  "signs and units, not against the ledger.")
+        source = (
+            f"Entered by the council in {path.name} ({stated}); checked by ddanalysis for completeness, "
+            "signs and units, not against the ledger."
+        )
     if sizing is not None and share is not None:
         source += _sizing_sentence(sizing, share)
     return illustrative, source
 
 
-def load_baseline(path: str | Path, project_id: str | None = None, *,
-                  pounds_ratio: float | None = POUNDS_LINE_RATIO,
-                  official_tolerance: float | None = OFFICIAL_NET_TOLERANCE) -> Baseline:
+def load_baseline(
+    path: str | Path,
+    project_id: str | None = None,
+    *,
+    pounds_ratio: float | None = POUNDS_LINE_RATIO,
+    official_tolerance: float | None = OFFICIAL_NET_TOLERANCE,
+) -> Baseline:
     """Read and validate a baseline from a CSV or the input workbook (``.xlsx``).
 
     Amounts in the file are GBP thousand; the returned Baseline holds GBP. ``project_id`` says
@@ -1000,8 +1157,7 @@ def load_baseline(path: str | Path, project_id: str | None = None, *,
     numbers, texts = _validate_cells(cells, problems, whole)
 
     meta_path = path.with_suffix(".yaml")
-    meta: BaselineMeta | None = (_read_meta(meta_path, problems) if suffix == ".csv" and meta_path.is_file()
-                                 else None)
+    meta: BaselineMeta | None = _read_meta(meta_path, problems) if suffix == ".csv" and meta_path.is_file() else None
 
     project = _which_project(path, project_id, meta, meta_path.name, texts, cells, problems)
     sizing = _sizing(meta, meta_path.name, project, problems)

@@ -112,8 +112,11 @@ def _outcome_model(project_id: str, library: Any) -> "pv.ProjectOutcomes | None"
 def _header(project_id: str, model: "pv.ProjectOutcomes | None") -> dict[str, Any]:
     """Whether the project monetises outcomes, its summary and, when it does not, why."""
     if model is None:
-        return {"monetisable": False, "summary": "",
-                "reason": f"no outcome model (outcomes.yaml in the workspace of {project_id}) for this project"}
+        return {
+            "monetisable": False,
+            "summary": "",
+            "reason": f"no outcome model (outcomes.yaml in the workspace of {project_id}) for this project",
+        }
     return {"monetisable": bool(model.monetisable), "summary": model.summary, "reason": model.reason}
 
 
@@ -123,42 +126,72 @@ def _checked(project_id: str, model: "pv.ProjectOutcomes | None", overrides: Map
     if not overrides:
         return {}
     if model is None or not model.monetisable:
-        raise DDAnalysisError(f"{', '.join(overrides)}: {project_id} monetises no outcome, so it has no outcome "
-                              "quantity to set")
+        raise DDAnalysisError(
+            f"{', '.join(overrides)}: {project_id} monetises no outcome, so it has no outcome quantity to set"
+        )
     return pv.checked_overrides(model, overrides)
 
 
 def _empty_entry(nps: float, costs: float, perspective: str) -> dict[str, Any]:
     """An option's public-value fields when it has no monetised benefit (GBP)."""
-    return {"benefits": [], "counted_benefits_pv_gbp": 0.0, "shown_beside": [], "left_out": [],
-            "fiscal_roi": {"cashable": None, "all_fiscal": None}, "public_value_roi": None,
-            "benefit_cost_ratio": None, "pv_costs_gbp": costs, "net_present_value_gbp": nps,
-            "net_present_social_value_gbp": nps if perspective == "social" else None,
-            "counted_benefits_range_gbp": [0.0, 0.0], "payback_by_agency": []}
+    return {
+        "benefits": [],
+        "counted_benefits_pv_gbp": 0.0,
+        "shown_beside": [],
+        "left_out": [],
+        "fiscal_roi": {"cashable": None, "all_fiscal": None},
+        "public_value_roi": None,
+        "benefit_cost_ratio": None,
+        "pv_costs_gbp": costs,
+        "net_present_value_gbp": nps,
+        "net_present_social_value_gbp": nps if perspective == "social" else None,
+        "counted_benefits_range_gbp": [0.0, 0.0],
+        "payback_by_agency": [],
+    }
 
 
 _SUMMARY_FIELDS = ("benefits", "shown_beside", "left_out", "fiscal_roi", "public_value_roi", "benefit_cost_ratio")
 
 
-def _option_entry(model: "pv.ProjectOutcomes", library: Any, opt: str, nps: float, costs: float,
-                  case: str, perspective: str, args: Mapping[str, Any]) -> tuple[dict[str, Any], "pv.OptionBenefits"]:
+def _option_entry(
+    model: "pv.ProjectOutcomes",
+    library: Any,
+    opt: str,
+    nps: float,
+    costs: float,
+    case: str,
+    perspective: str,
+    args: Mapping[str, Any],
+) -> tuple[dict[str, Any], "pv.OptionBenefits"]:
     """One option's public-value fields and its :class:`~ddanalysis.public_value.OptionBenefits` in
     the outcome case; the low-high range re-runs the low and high cases (overrides held)."""
     ob = pv.option_benefits(model, library, opt, scenario=case, **args)
     s = pv.summarise(ob, pv_costs_gbp=costs, perspective=perspective)
     counted = float(s["counted_benefits_pv_gbp"])
-    cases = [pv.perspective_view(pv.option_benefits(model, library, opt, scenario=c, **args),
-                                 perspective).counted_pv_gbp for c in pv.SCENARIOS]
+    cases = [
+        pv.perspective_view(pv.option_benefits(model, library, opt, scenario=c, **args), perspective).counted_pv_gbp
+        for c in pv.SCENARIOS
+    ]
     entry = _empty_entry(nps, costs, perspective)
     entry.update({k: s[k] for k in _SUMMARY_FIELDS})
-    entry.update({"counted_benefits_pv_gbp": counted, "net_present_value_gbp": nps + counted,
-                  "net_present_social_value_gbp": nps + counted if perspective == "social" else None,
-                  "counted_benefits_range_gbp": [float(min(cases)), float(max(cases))]})
+    entry.update(
+        {
+            "counted_benefits_pv_gbp": counted,
+            "net_present_value_gbp": nps + counted,
+            "net_present_social_value_gbp": nps + counted if perspective == "social" else None,
+            "counted_benefits_range_gbp": [float(min(cases)), float(max(cases))],
+        }
+    )
     return entry, ob
 
 
-def option_payback(ob: "pv.OptionBenefits", perspective: str, saving: Sequence[float] | None,
-                   factors: "Sequence[float] | np.ndarray", year_labels: Sequence[str]) -> list[dict[str, Any]]:
+def option_payback(
+    ob: "pv.OptionBenefits",
+    perspective: str,
+    saving: Sequence[float] | None,
+    factors: "Sequence[float] | np.ndarray",
+    year_labels: Sequence[str],
+) -> list[dict[str, Any]]:
     """``[{agency, payback_year}]``: when each agency's cumulative discounted counted benefits, net of the
     costs that fall on it, turn positive (:func:`ddanalysis.public_value.payback_by_agency`).
 
@@ -179,13 +212,27 @@ def option_payback(ob: "pv.OptionBenefits", perspective: str, saving: Sequence[f
 
 def _agency_rows(opt: str, ob: "pv.OptionBenefits", perspective: str) -> list[dict[str, Any]]:
     """Tidy rows (option, agency, kind, treatment, present_value_gbp) of one option's benefits."""
-    return [{"option": opt, "agency": a, "kind": k, "treatment": pv.treatment(perspective, a, k),
-             "present_value_gbp": float(ob.present_values_gbp[(a, k)])}
-            for a in AGENCIES for k in KINDS if (a, k) in ob.flows_gbp]
+    return [
+        {
+            "option": opt,
+            "agency": a,
+            "kind": k,
+            "treatment": pv.treatment(perspective, a, k),
+            "present_value_gbp": float(ob.present_values_gbp[(a, k)]),
+        }
+        for a in AGENCIES
+        for k in KINDS
+        if (a, k) in ob.flows_gbp
+    ]
 
 
-def _year_rows(opt: str, ob: "pv.OptionBenefits", perspective: str, factors: "Sequence[float] | np.ndarray",
-               year_labels: Sequence[str]) -> list[dict[str, Any]]:
+def _year_rows(
+    opt: str,
+    ob: "pv.OptionBenefits",
+    perspective: str,
+    factors: "Sequence[float] | np.ndarray",
+    year_labels: Sequence[str],
+) -> list[dict[str, Any]]:
     """Tidy rows, one per (agency, kind, year), of one option's benefits: undiscounted and present value."""
     rows = []
     for a in AGENCIES:
@@ -193,24 +240,53 @@ def _year_rows(opt: str, ob: "pv.OptionBenefits", perspective: str, factors: "Se
             if (a, k) not in ob.flows_gbp:
                 continue
             flow = ob.flows_gbp[(a, k)]
-            rows += [{"option": opt, "year_index": t, "financial_year": year_labels[t], "agency": a, "kind": k,
-                      "treatment": pv.treatment(perspective, a, k), "benefit_gbp": float(flow[t]),
-                      "discount_factor": float(factors[t]), "pv_benefit_gbp": float(flow[t] * factors[t])}
-                     for t in range(len(factors))]
+            rows += [
+                {
+                    "option": opt,
+                    "year_index": t,
+                    "financial_year": year_labels[t],
+                    "agency": a,
+                    "kind": k,
+                    "treatment": pv.treatment(perspective, a, k),
+                    "benefit_gbp": float(flow[t]),
+                    "discount_factor": float(factors[t]),
+                    "pv_benefit_gbp": float(flow[t] * factors[t]),
+                }
+                for t in range(len(factors))
+            ]
     return rows
 
 
 AGENCY_COLUMNS = ["option", "agency", "kind", "treatment", "present_value_gbp"]
-YEAR_COLUMNS = ["option", "year_index", "financial_year", "agency", "kind", "treatment", "benefit_gbp",
-                "discount_factor", "pv_benefit_gbp"]
+YEAR_COLUMNS = [
+    "option",
+    "year_index",
+    "financial_year",
+    "agency",
+    "kind",
+    "treatment",
+    "benefit_gbp",
+    "discount_factor",
+    "pv_benefit_gbp",
+]
 
 
-def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[str, np.ndarray],
-                      factors: "Sequence[float] | np.ndarray", year_labels: Sequence[str], deflator: Mapping[str, float],
-                      base_year: str, scenario: str, perspective: str,
-                      savings: Mapping[str, Sequence[float]] | None = None,
-                      overrides: Mapping[str, float] | None = None, nps_draws: pd.DataFrame | None = None,
-                      seed: int = 0) -> dict[str, Any]:
+def appraise_benefits(
+    project_id: str,
+    *,
+    options: pd.DataFrame,
+    ramps: Mapping[str, np.ndarray],
+    factors: "Sequence[float] | np.ndarray",
+    year_labels: Sequence[str],
+    deflator: Mapping[str, float],
+    base_year: str,
+    scenario: str,
+    perspective: str,
+    savings: Mapping[str, Sequence[float]] | None = None,
+    overrides: Mapping[str, float] | None = None,
+    nps_draws: pd.DataFrame | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Every option's public value in the appraisal.
 
     ``options``: the appraisal's options frame (id, net_present_saving_gbp, pv_one_off_cost_gbp);
@@ -232,23 +308,34 @@ def appraise_benefits(project_id: str, *, options: pd.DataFrame, ramps: Mapping[
     monetised = model is not None and model.monetisable
     ov = _checked(project_id, model, overrides or {})
     case = outcome_scenario(scenario)
-    args: dict[str, Any] = dict(live_share=None, discount_factors=factors, deflator=deflator, base_year=base_year,
-                                overrides=ov)
+    args: dict[str, Any] = dict(
+        live_share=None, discount_factors=factors, deflator=deflator, base_year=base_year, overrides=ov
+    )
     by_option, agency_rows, year_rows = _central_entries(
-        options, model if monetised else None, library, case, perspective, args, ramps, savings, year_labels)
+        options, model if monetised else None, library, case, perspective, args, ramps, savings, year_labels
+    )
     public_value = {**_header(project_id, model), "outcome_case": case, "options": by_option}
     if monetised and model is not None and nps_draws is not None and len(nps_draws):
         public_value["draws"] = _drawn_benefits(model, library, nps_draws, ramps, args, case, perspective, seed)
         _add_draw_summaries(by_option, public_value["draws"])
-    return {"public_value": public_value,
-            "benefits_by_agency": pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS),
-            "benefits_by_year": pd.DataFrame(year_rows, columns=YEAR_COLUMNS)}
+    return {
+        "public_value": public_value,
+        "benefits_by_agency": pd.DataFrame(agency_rows, columns=AGENCY_COLUMNS),
+        "benefits_by_year": pd.DataFrame(year_rows, columns=YEAR_COLUMNS),
+    }
 
 
-def _central_entries(options: pd.DataFrame, model: "pv.ProjectOutcomes | None", library: Any, case: str,
-                     perspective: str, args: dict[str, Any], ramps: Mapping[str, np.ndarray],
-                     savings: Mapping[str, Sequence[float]] | None,
-                     year_labels: Sequence[str]) -> tuple[dict[str, Any], list[dict], list[dict]]:
+def _central_entries(
+    options: pd.DataFrame,
+    model: "pv.ProjectOutcomes | None",
+    library: Any,
+    case: str,
+    perspective: str,
+    args: dict[str, Any],
+    ramps: Mapping[str, np.ndarray],
+    savings: Mapping[str, Sequence[float]] | None,
+    year_labels: Sequence[str],
+) -> tuple[dict[str, Any], list[dict], list[dict]]:
     """Each option's entry in the central case (option id -> JSON fields, payback by agency included) and the
     tidy rows of the by-agency and by-year frames; ``model`` None when no outcome is monetised (the council's
     costs alone). ``args``: the valuation's keyword arguments (discount factors, deflator, base year, fixed
@@ -274,20 +361,47 @@ def _central_entries(options: pd.DataFrame, model: "pv.ProjectOutcomes | None", 
     return by_option, agency_rows, year_rows
 
 
-def _drawn_benefits(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataFrame,
-                    ramps: Mapping[str, np.ndarray], args: dict[str, Any], case: str, perspective: str,
-                    seed: int) -> dict[str, pd.DataFrame]:
+def _drawn_benefits(
+    model: "pv.ProjectOutcomes",
+    library: Any,
+    nps_draws: pd.DataFrame,
+    ramps: Mapping[str, np.ndarray],
+    args: dict[str, Any],
+    case: str,
+    perspective: str,
+    seed: int,
+) -> dict[str, pd.DataFrame]:
     """:func:`benefit_draws` with the valuation's keyword arguments ``args`` (discount factors, deflator, base
     year, fixed outcome quantities)."""
-    return benefit_draws(model, library, nps_draws, ramps=ramps, factors=args["discount_factors"],
-                         deflator=args["deflator"], base_year=args["base_year"], case=case,
-                         perspective=perspective, fixed=args["overrides"], seed=seed)
+    return benefit_draws(
+        model,
+        library,
+        nps_draws,
+        ramps=ramps,
+        factors=args["discount_factors"],
+        deflator=args["deflator"],
+        base_year=args["base_year"],
+        case=case,
+        perspective=perspective,
+        fixed=args["overrides"],
+        seed=seed,
+    )
 
 
-def benefit_draws(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataFrame, *,
-                  ramps: Mapping[str, np.ndarray], factors: "Sequence[float] | np.ndarray", deflator: Mapping[str, float],
-                  base_year: str, case: str, perspective: str, fixed: Mapping[str, float],
-                  seed: int) -> dict[str, pd.DataFrame]:
+def benefit_draws(
+    model: "pv.ProjectOutcomes",
+    library: Any,
+    nps_draws: pd.DataFrame,
+    *,
+    ramps: Mapping[str, np.ndarray],
+    factors: "Sequence[float] | np.ndarray",
+    deflator: Mapping[str, float],
+    base_year: str,
+    case: str,
+    perspective: str,
+    fixed: Mapping[str, float],
+    seed: int,
+) -> dict[str, pd.DataFrame]:
     """The outcome quantities drawn beside the Monte Carlo's cost draws, and what they give per draw.
 
     ``nps_draws``: draws x option ids, the net present saving of each draw (GBP). The outcome
@@ -306,24 +420,43 @@ def benefit_draws(model: "pv.ProjectOutcomes", library: Any, nps_draws: pd.DataF
     inputs = pv.draw_inputs(model, n, seed, case, fixed, load_outcome_correlations(pv.bundled_outcome_keys()))
     counted, everything = {}, {}
     for opt in nps_draws.columns:
-        pvs = {} if opt == STATUS_QUO else pv.present_value_draws(
-            model, library, str(opt), live_share=ramps[opt], discount_factors=factors, deflator=deflator,
-            draws=inputs, base_year=base_year, scenario=case)
-        counted[opt] = sum((v for (a, k), v in pvs.items() if pv.treatment(perspective, a, k) == "counted"),
-                           np.zeros(n))
+        pvs = (
+            {}
+            if opt == STATUS_QUO
+            else pv.present_value_draws(
+                model,
+                library,
+                str(opt),
+                live_share=ramps[opt],
+                discount_factors=factors,
+                deflator=deflator,
+                draws=inputs,
+                base_year=base_year,
+                scenario=case,
+            )
+        )
+        counted[opt] = sum(
+            (v for (a, k), v in pvs.items() if pv.treatment(perspective, a, k) == "counted"), np.zeros(n)
+        )
         everything[opt] = sum(pvs.values(), np.zeros(n))
     counted_f = pd.DataFrame(counted, index=nps_draws.index)
-    return {"inputs": inputs.set_axis(nps_draws.index), "counted": counted_f,
-            "all_kinds": pd.DataFrame(everything, index=nps_draws.index),
-            "net_present_value": nps_draws + counted_f}
+    return {
+        "inputs": inputs.set_axis(nps_draws.index),
+        "counted": counted_f,
+        "all_kinds": pd.DataFrame(everything, index=nps_draws.index),
+        "net_present_value": nps_draws + counted_f,
+    }
 
 
 def _add_draw_summaries(by_option: dict[str, Any], draws: Mapping[str, pd.DataFrame]) -> None:
     """Put each option's P10 / P90 of counted benefits, of public value (every kind) and of the net present
     value with benefits, and the chance that net present value is positive, on its entry (GBP)."""
     for opt, entry in by_option.items():
-        for name, frame in (("counted_benefits", draws["counted"]), ("public_value", draws["all_kinds"]),
-                            ("net_present_value", draws["net_present_value"])):
+        for name, frame in (
+            ("counted_benefits", draws["counted"]),
+            ("public_value", draws["all_kinds"]),
+            ("net_present_value", draws["net_present_value"]),
+        ):
             v = frame[opt].to_numpy(dtype=float)
             entry[f"{name}_p10_gbp"] = float(np.percentile(v, 10))
             entry[f"{name}_p90_gbp"] = float(np.percentile(v, 90))

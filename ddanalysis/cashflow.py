@@ -57,6 +57,7 @@ fall in the go-live year; redundancy is a transfer, left out of the social view)
 grants and donations are transfers (nil) and a premises reduction (a transferred building) keeps its
 opportunity cost. Optimism bias is its own two lines, from :func:`apply_optimism_bias`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,14 +67,35 @@ from typing import Mapping
 import numpy as np
 
 OPERATING_COMPONENTS = (
-    "staff", "pension_rate", "pension_deficit", "premises", "business_rates", "transport", "supplies_third_party",
-    "irrecoverable_vat", "support_services", "own_support", "stranded_overheads", "client_side",
-    "supplier_margin", "volunteer_time", "income_existing", "new_income", "grant_income",
-    "admissions_vat", "optimism_bias_operating",
+    "staff",
+    "pension_rate",
+    "pension_deficit",
+    "premises",
+    "business_rates",
+    "transport",
+    "supplies_third_party",
+    "irrecoverable_vat",
+    "support_services",
+    "own_support",
+    "stranded_overheads",
+    "client_side",
+    "supplier_margin",
+    "volunteer_time",
+    "income_existing",
+    "new_income",
+    "grant_income",
+    "admissions_vat",
+    "optimism_bias_operating",
 )
 ONE_OFF_COMPONENTS = (
-    "legal_governance", "tupe_hr", "pensions_work", "it_separation", "procurement", "redundancy",
-    "double_running", "optimism_bias_one_off",
+    "legal_governance",
+    "tupe_hr",
+    "pensions_work",
+    "it_separation",
+    "procurement",
+    "redundancy",
+    "double_running",
+    "optimism_bias_one_off",
 )
 #: Income lines: benefits, so no generic optimism-bias uplift (Green Book 5.45); their uncertainty
 #: stays in the Monte Carlo draws.
@@ -81,21 +103,34 @@ INCOME_COMPONENTS = ("income_existing", "new_income", "grant_income", "admission
 #: The lines optimism bias adds (its own lines, never folded into a component).
 OPTIMISM_BIAS_COMPONENTS = ("optimism_bias_operating", "optimism_bias_one_off")
 #: Operating cost lines whose net change against the status quo takes the operating uplift.
-OPERATING_COST_COMPONENTS = tuple(k for k in OPERATING_COMPONENTS
-                                  if k not in INCOME_COMPONENTS + OPTIMISM_BIAS_COMPONENTS)
+OPERATING_COST_COMPONENTS = tuple(
+    k for k in OPERATING_COMPONENTS if k not in INCOME_COMPONENTS + OPTIMISM_BIAS_COMPONENTS
+)
 COMPONENT_LABELS = {
-    "staff": "Staff (pay, NI, pension)", "pension_rate": "Pension rate change",
-    "pension_deficit": "Past-service pension deficit the council keeps paying", "premises": "Premises",
-    "business_rates": "Business rates", "transport": "Transport",
-    "supplies_third_party": "Supplies and third-party payments", "irrecoverable_vat": "Irrecoverable VAT",
-    "support_services": "Council support services", "own_support": "New body's own support costs",
-    "stranded_overheads": "Stranded overheads", "client_side": "Client-side contract management",
-    "supplier_margin": "Provider margin", "income_existing": "Existing income",
-    "new_income": "New trading income (net)", "grant_income": "Grants and donations",
+    "staff": "Staff (pay, NI, pension)",
+    "pension_rate": "Pension rate change",
+    "pension_deficit": "Past-service pension deficit the council keeps paying",
+    "premises": "Premises",
+    "business_rates": "Business rates",
+    "transport": "Transport",
+    "supplies_third_party": "Supplies and third-party payments",
+    "irrecoverable_vat": "Irrecoverable VAT",
+    "support_services": "Council support services",
+    "own_support": "New body's own support costs",
+    "stranded_overheads": "Stranded overheads",
+    "client_side": "Client-side contract management",
+    "supplier_margin": "Provider margin",
+    "income_existing": "Existing income",
+    "new_income": "New trading income (net)",
+    "grant_income": "Grants and donations",
     "admissions_vat": "VAT kept on cultural admissions (exempt)",
-    "legal_governance": "Legal and governance set-up", "tupe_hr": "TUPE and HR",
-    "pensions_work": "Pensions (actuary, bond)", "it_separation": "IT and data separation",
-    "procurement": "Procurement", "redundancy": "Redundancy", "double_running": "Double running",
+    "legal_governance": "Legal and governance set-up",
+    "tupe_hr": "TUPE and HR",
+    "pensions_work": "Pensions (actuary, bond)",
+    "it_separation": "IT and data separation",
+    "procurement": "Procurement",
+    "redundancy": "Redundancy",
+    "double_running": "Double running",
     "volunteer_time": "Volunteer time (opportunity cost)",
     "optimism_bias_operating": "Optimism bias on the net change in operating costs",
     "optimism_bias_one_off": "Optimism bias on one-off costs",
@@ -108,10 +143,10 @@ PERSPECTIVES = ("council", "public", "social")
 class Timing:
     """When an option is live, by appraisal year (arrays of length T)."""
 
-    live_share: np.ndarray          # share of each year after go-live (0..1)
+    live_share: np.ndarray  # share of each year after go-live (0..1)
     years_since_go_live: np.ndarray  # from go-live to the middle of each year (negative before)
     pre_go_live_profile: np.ndarray  # share of the pre-go-live one-off costs falling in each year
-    go_live_profile: np.ndarray      # 1 in the year go-live falls (0 elsewhere, all 0 if beyond horizon)
+    go_live_profile: np.ndarray  # 1 in the year go-live falls (0 elsewhere, all 0 if beyond horizon)
 
 
 def year_start(first_year_start: dt.date, index: int) -> dt.date:
@@ -195,8 +230,9 @@ def option_components(
     c.update(_pension_deficit(a, lv, project, c["staff"], P, L, S))
     c.update(_contract_costs(c, lv, L, D, gross, council_funded_share))
     pay_bill = (a["employees_pay"] + a["employees_ni"] + a["employees_pension"]) * P
-    c["volunteer_time"] = (S * lv["volunteer_substitution"] * pay_bill * volunteer_value_share
-                           if perspective == "social" else 0.0 * L)
+    c["volunteer_time"] = (
+        S * lv["volunteer_substitution"] * pay_bill * volunteer_value_share if perspective == "social" else 0.0 * L
+    )
     c.update(_income(a, lv, D, L, S, gross, perspective, teckal_cap))
     c["admissions_vat"] = _admissions_vat(lv, L, D, perspective, vat_rate, admissions_gbp)
     c.update(_one_off(a, fte, lv, when, perspective))
@@ -210,7 +246,7 @@ def _growth_indices(project: Mapping[str, float | np.ndarray], horizon: int) -> 
     appraisal year (each (n, T); year index 0 is one year after the base year)."""
     years = np.arange(1, horizon + 1, dtype=float)
     demand = 1.0 + _col(project["demand_growth"])
-    return demand ** years, (demand * (1.0 + _col(project["real_pay_growth"]))) ** years
+    return demand**years, (demand * (1.0 + _col(project["real_pay_growth"]))) ** years
 
 
 def _live_shares(when: Timing, ramp_up_years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -223,34 +259,68 @@ def _live_shares(when: Timing, ramp_up_years: np.ndarray) -> tuple[np.ndarray, n
     return L, since, S
 
 
-def _pension_deficit(a: Mapping[str, float], lv: Mapping[str, np.ndarray], project: Mapping[str, float | np.ndarray],
-                     staff: np.ndarray, P: np.ndarray, L: np.ndarray, S: np.ndarray) -> dict[str, np.ndarray]:
+def _pension_deficit(
+    a: Mapping[str, float],
+    lv: Mapping[str, np.ndarray],
+    project: Mapping[str, float | np.ndarray],
+    staff: np.ndarray,
+    P: np.ndarray,
+    L: np.ndarray,
+    S: np.ndarray,
+) -> dict[str, np.ndarray]:
     """``staff`` without the deficit part of the employer's pension contributions the council keeps
     paying, and that part as its own line ``pension_deficit`` (GBP, real): flat in real terms, untouched
     by staff savings; under a pass-through (kept = 0) it rides in the new body's rate from go-live."""
     deficit = a["employees_pension"] * _col(project.get("pension_deficit_share", 0.0))
     in_rate = L * (1.0 - lv["pension_deficit_kept"])
     staff_factor = 1.0 + S * (lv["staff_cost_change"] - lv["volunteer_substitution"])
-    return {"staff": staff - deficit * P * staff_factor * (1.0 - in_rate),
-            "pension_deficit": deficit * (1.0 - in_rate) * np.ones_like(L)}
+    return {
+        "staff": staff - deficit * P * staff_factor * (1.0 - in_rate),
+        "pension_deficit": deficit * (1.0 - in_rate) * np.ones_like(L),
+    }
 
 
 #: The provider's own cost lines, on which its margin is charged.
-PROVIDER_COST_LINES = ("staff", "pension_rate", "premises", "business_rates", "transport", "supplies_third_party",
-                       "irrecoverable_vat", "support_services", "own_support")
+PROVIDER_COST_LINES = (
+    "staff",
+    "pension_rate",
+    "premises",
+    "business_rates",
+    "transport",
+    "supplies_third_party",
+    "irrecoverable_vat",
+    "support_services",
+    "own_support",
+)
 
 
-def _contract_costs(c: Mapping[str, np.ndarray], lv: Mapping[str, np.ndarray], L: np.ndarray, D: np.ndarray,
-                    gross: float, council_funded_share: float) -> dict[str, np.ndarray]:
+def _contract_costs(
+    c: Mapping[str, np.ndarray],
+    lv: Mapping[str, np.ndarray],
+    L: np.ndarray,
+    D: np.ndarray,
+    gross: float,
+    council_funded_share: float,
+) -> dict[str, np.ndarray]:
     """``client_side`` (contract management) and ``supplier_margin`` (on the provider's own costs
     ``c``), each on the council-funded share only (GBP, real)."""
     provider_costs = sum(c[k] for k in PROVIDER_COST_LINES)
-    return {"client_side": L * lv["client_side_cost"] * gross * council_funded_share * D,
-            "supplier_margin": L * lv["supplier_margin"] * provider_costs * council_funded_share}
+    return {
+        "client_side": L * lv["client_side_cost"] * gross * council_funded_share * D,
+        "supplier_margin": L * lv["supplier_margin"] * provider_costs * council_funded_share,
+    }
 
 
-def _income(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarray, L: np.ndarray, S: np.ndarray,
-            gross: float, perspective: str, teckal_cap: float | None) -> dict[str, np.ndarray]:
+def _income(
+    a: Mapping[str, float],
+    lv: Mapping[str, np.ndarray],
+    D: np.ndarray,
+    L: np.ndarray,
+    S: np.ndarray,
+    gross: float,
+    perspective: str,
+    teckal_cap: float | None,
+) -> dict[str, np.ndarray]:
     """Income lines (GBP, real, negative = income): ``income_existing``, ``new_income`` (net of its
     costs, within the Teckal cap) and ``grant_income`` (a transfer, so nil, in the social view)."""
     income_share = lv["new_income_share"] if teckal_cap is None else np.minimum(lv["new_income_share"], teckal_cap)
@@ -261,13 +331,32 @@ def _income(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarray,
     }
 
 
-GROSS_LINES = ("employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-               "supplies_services", "third_party_payments", "support_recharges")
+GROSS_LINES = (
+    "employees_pay",
+    "employees_ni",
+    "employees_pension",
+    "premises",
+    "business_rates",
+    "transport",
+    "supplies_services",
+    "third_party_payments",
+    "support_recharges",
+)
 
 
-def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarray, P: np.ndarray, L: np.ndarray,
-               S: np.ndarray, since: np.ndarray, perspective: str, council_rates_share: float,
-               vat_rate: float, irrecoverable: np.ndarray) -> dict[str, np.ndarray]:
+def _operating(
+    a: Mapping[str, float],
+    lv: Mapping[str, np.ndarray],
+    D: np.ndarray,
+    P: np.ndarray,
+    L: np.ndarray,
+    S: np.ndarray,
+    since: np.ndarray,
+    perspective: str,
+    council_rates_share: float,
+    vat_rate: float,
+    irrecoverable: np.ndarray,
+) -> dict[str, np.ndarray]:
     """The provider's operating cost lines (GBP, real): staff to stranded overheads.
 
     Business-rates relief and irrecoverable VAT are transfers outside the council perspective. VAT
@@ -279,7 +368,9 @@ def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarr
     c: dict[str, np.ndarray] = {}
     c["staff"] = (a["employees_pay"] + a["employees_ni"] + a["employees_pension"]) * P * staff_factor
     c["pension_rate"] = L * lv["pension_rate_change"] * a["employees_pay"] * P * staff_factor
-    premises_change = np.maximum(lv["premises_cost_change"], 0.0) if perspective == "social" else lv["premises_cost_change"]
+    premises_change = (
+        np.maximum(lv["premises_cost_change"], 0.0) if perspective == "social" else lv["premises_cost_change"]
+    )
     c["premises"] = a["premises"] * D * (1.0 + L * premises_change)
     relief_kept = (1.0 - council_rates_share) if perspective == "council" else 0.0
     c["business_rates"] = a["business_rates"] * D * (1.0 - L * lv["business_rates_relief"] * relief_kept)
@@ -299,8 +390,9 @@ def _operating(a: Mapping[str, float], lv: Mapping[str, np.ndarray], D: np.ndarr
     return c
 
 
-def _admissions_vat(lv: Mapping[str, np.ndarray], L: np.ndarray, D: np.ndarray, perspective: str,
-                    vat_rate: float, admissions_gbp: float) -> np.ndarray:
+def _admissions_vat(
+    lv: Mapping[str, np.ndarray], L: np.ndarray, D: np.ndarray, perspective: str, vat_rate: float, admissions_gbp: float
+) -> np.ndarray:
     """The cultural exemption (VATA 1994 Sch 9 Group 13 item 2): the output VAT an eligible body no
     longer pays on the standard-rated admission takings, vat/(1 + vat) of them, as income (negative)
     from go-live; council perspective only (a transfer from HMRC in the public and social views)."""
@@ -309,8 +401,9 @@ def _admissions_vat(lv: Mapping[str, np.ndarray], L: np.ndarray, D: np.ndarray, 
     return -counted * L * share * (vat_rate / (1.0 + vat_rate)) * float(admissions_gbp) * D
 
 
-def _one_off(a: Mapping[str, float], fte: float, lv: Mapping[str, np.ndarray], when: Timing,
-             perspective: str) -> dict[str, np.ndarray]:
+def _one_off(
+    a: Mapping[str, float], fte: float, lv: Mapping[str, np.ndarray], when: Timing, perspective: str
+) -> dict[str, np.ndarray]:
     """One-off transition costs (GBP, real), spread over the plan; redundancy (a transfer to staff,
     left out of the social view) and double running fall in the go-live year."""
     pre = when.pre_go_live_profile[None, :]
@@ -337,9 +430,13 @@ def net_operating_cost_change(status_quo: Mapping[str, np.ndarray], option: Mapp
     return sum(option[k] - status_quo[k] for k in OPERATING_COST_COMPONENTS)
 
 
-def apply_optimism_bias(status_quo: Mapping[str, np.ndarray], option: Mapping[str, np.ndarray],
-                        operating: float | np.ndarray, one_off: float | np.ndarray,
-                        it_separation: float | np.ndarray) -> dict[str, np.ndarray]:
+def apply_optimism_bias(
+    status_quo: Mapping[str, np.ndarray],
+    option: Mapping[str, np.ndarray],
+    operating: float | np.ndarray,
+    one_off: float | np.ndarray,
+    it_separation: float | np.ndarray,
+) -> dict[str, np.ndarray]:
     """The option's cash flows with the optimism-bias uplift as its own two lines (Green Book
     supplementary guidance; GBP, real base-year prices).
 

@@ -12,6 +12,7 @@ returns a new :class:`plotly.graph_objects.Figure`; nothing is drawn or saved he
 * figures are sized for a 1280 px wide screen and draw offline: in JupyterLab and Voila use
   plotly's mimetype renderer (:func:`mimebundle`), never a CDN.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,11 +57,19 @@ COMPONENT_GROUPS: dict[str, tuple[str, ...]] = {
     "Support services and overheads": ("support_services", "own_support", "stranded_overheads", "client_side"),
     "Provider margin and irrecoverable VAT": ("supplier_margin", "irrecoverable_vat"),
     "Income, grants and donations": ("income_existing", "new_income", "grant_income", "admissions_vat"),
-    "One-off transition costs": ("legal_governance", "tupe_hr", "pensions_work", "it_separation", "procurement",
-                                 "redundancy", "double_running"),
+    "One-off transition costs": (
+        "legal_governance",
+        "tupe_hr",
+        "pensions_work",
+        "it_separation",
+        "procurement",
+        "redundancy",
+        "double_running",
+    ),
 }
-GROUP_COLOURS: dict[str, str] = dict(zip(COMPONENT_GROUPS, (
-    "#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#D55E00", "#009E73", "#6E6E6E")))
+GROUP_COLOURS: dict[str, str] = dict(
+    zip(COMPONENT_GROUPS, ("#0072B2", "#E69F00", "#56B4E9", "#CC79A7", "#D55E00", "#009E73", "#6E6E6E"))
+)
 
 FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#1f1f1f")
 HEIGHT = 460
@@ -71,6 +80,7 @@ ANNOTATION_ILLUSTRATIVE = "illustrative"
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+
 
 def option_colour(option_id: str, position: int = 0) -> str:
     """The colour of a delivery model (a fallback from the palette for an unknown id)."""
@@ -105,20 +115,41 @@ def money_ticks(values: Iterable[float], target: int = 6, include_zero: bool = T
 def _money_axis(values: Iterable[float], title: str, include_zero: bool = True, **extra: Any) -> dict[str, Any]:
     vals, text = money_ticks(values, include_zero=include_zero)
     span = (vals[-1] - vals[0]) or 1.0
-    return dict(title=dict(text=title), tickmode="array", tickvals=vals, ticktext=text,
-                range=[vals[0] - 0.02 * span, vals[-1] + 0.02 * span], zeroline=True, zerolinecolor="#444",
-                zerolinewidth=1.5, gridcolor="#e5e5e5", automargin=True, **extra)
+    return dict(
+        title=dict(text=title),
+        tickmode="array",
+        tickvals=vals,
+        ticktext=text,
+        range=[vals[0] - 0.02 * span, vals[-1] + 0.02 * span],
+        zeroline=True,
+        zerolinecolor="#444",
+        zerolinewidth=1.5,
+        gridcolor="#e5e5e5",
+        automargin=True,
+        **extra,
+    )
 
 
 def _subtitle(result: AppraisalResult, extra: str = "") -> str:
     mit = f"optimism-bias mitigation {result.optimism_bias_mitigation:.0%}"
-    bits = [f"{result.project_title} ({result.councils})", f"{result.scenario} scenario",
-            f"{result.perspective} perspective", mit]
+    bits = [
+        f"{result.project_title} ({result.councils})",
+        f"{result.scenario} scenario",
+        f"{result.perspective} perspective",
+        mit,
+    ]
     return " · ".join(bits) + (f"<br>{extra}" if extra else "")
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str = "", illustrative: bool = False, height: int = HEIGHT,
-            legend: bool = True, **extra: Any) -> go.Figure:
+def _layout(
+    fig: go.Figure,
+    title: str,
+    subtitle: str = "",
+    illustrative: bool = False,
+    height: int = HEIGHT,
+    legend: bool = True,
+    **extra: Any,
+) -> go.Figure:
     """Common look: white template, readable font, units in the title, legend under the plot.
 
     The illustrative label takes the top line, the title the next, the subtitle (at most two lines)
@@ -127,16 +158,35 @@ def _layout(fig: go.Figure, title: str, subtitle: str = "", illustrative: bool =
     lines = subtitle.count("<br>") + 1 if subtitle else 0
     top = 30 + 34 + 20 * lines + 16
     fig.update_layout(
-        template="plotly_white", font=FONT, height=height,
-        title=dict(text=title, x=0.0, xanchor="left", xref="container", pad=dict(l=8),
-                   y=1.0, yref="container", yanchor="top", automargin=False,
-                   font=dict(size=18),
-                   subtitle=dict(text=subtitle, font=dict(size=13, color="#505050"))),
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        title=dict(
+            text=title,
+            x=0.0,
+            xanchor="left",
+            xref="container",
+            pad=dict(l=8),
+            y=1.0,
+            yref="container",
+            yanchor="top",
+            automargin=False,
+            font=dict(size=18),
+            subtitle=dict(text=subtitle, font=dict(size=13, color="#505050")),
+        ),
         margin=dict(l=20, r=24, t=top, b=20),
         hoverlabel=dict(font_size=13, namelength=-1),
         showlegend=legend,
-        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0,
-                    font=dict(size=13), traceorder="normal"),
+        legend=dict(
+            orientation="h",
+            yref="container",
+            y=0.0,
+            yanchor="bottom",
+            xanchor="left",
+            x=0.0,
+            font=dict(size=13),
+            traceorder="normal",
+        ),
         separators=".,",
         **extra,
     )
@@ -151,10 +201,23 @@ def mark_illustrative(fig: go.Figure) -> go.Figure:
     """Add the 'ILLUSTRATIVE' label (top right, above the plot area); returns the same figure."""
     top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
     # paper y=1 is the top of the plot area; shift up to the figure's first line (above the title)
-    fig.add_annotation(name=ANNOTATION_ILLUSTRATIVE, text=f"<b>{ILLUSTRATIVE_TEXT}</b>", xref="paper",
-                       yref="paper", x=1.0, y=1.0, xanchor="right", yanchor="top", yshift=top - 4, showarrow=False,
-                       font=dict(size=12, color="#8a3b00"), bgcolor="#fff4e5", bordercolor="#D55E00",
-                       borderwidth=1, borderpad=3)
+    fig.add_annotation(
+        name=ANNOTATION_ILLUSTRATIVE,
+        text=f"<b>{ILLUSTRATIVE_TEXT}</b>",
+        xref="paper",
+        yref="paper",
+        x=1.0,
+        y=1.0,
+        xanchor="right",
+        yanchor="top",
+        yshift=top - 4,
+        showarrow=False,
+        font=dict(size=12, color="#8a3b00"),
+        bgcolor="#fff4e5",
+        bordercolor="#D55E00",
+        borderwidth=1,
+        borderpad=3,
+    )
     return fig
 
 
@@ -165,8 +228,9 @@ def is_marked_illustrative(fig: go.Figure) -> bool:
 
 def _message_figure(title: str, message: str, illustrative: bool = False, height: int = 260) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                       font=dict(size=15, color="#505050"))
+    fig.add_annotation(
+        text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=15, color="#505050")
+    )
     _layout(fig, title, illustrative=illustrative, height=height, legend=False)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -210,6 +274,7 @@ def _pick_option(result: AppraisalResult, option_id: str | None) -> str:
 # money by year
 # --------------------------------------------------------------------------------------------
 
+
 def savings_by_year(result: AppraisalResult, cumulative: bool = False) -> go.Figure:
     """Annual (or cumulative) saving of each option against the status quo, by financial year.
 
@@ -223,18 +288,31 @@ def savings_by_year(result: AppraisalResult, cumulative: bool = False) -> go.Fig
         rows = annual[annual["option"] == r.id].sort_values("year_index")
         y = rows[col].to_numpy(dtype=float)
         sq = r.id == STATUS_QUO
-        fig.add_trace(go.Scatter(
-            x=rows["financial_year"], y=y, name=r.name + (" ★ recommended" if r.recommended else ""),
-            mode="lines+markers", legendgroup=r.id, meta=r.id,
-            line=dict(color=option_colour(r.id, i), width=2 if sq else 3, dash="dot" if sq else _DASHES[i % len(_DASHES)]),
-            marker=dict(size=6 if sq else 7),
-            customdata=np.array([gbp(v) for v in y], dtype=object)[:, None],
-            hovertemplate=f"<b>{r.name}</b><br>%{{x}}: %{{customdata[0]}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["financial_year"],
+                y=y,
+                name=r.name + (" ★ recommended" if r.recommended else ""),
+                mode="lines+markers",
+                legendgroup=r.id,
+                meta=r.id,
+                line=dict(
+                    color=option_colour(r.id, i), width=2 if sq else 3, dash="dot" if sq else _DASHES[i % len(_DASHES)]
+                ),
+                marker=dict(size=6 if sq else 7),
+                customdata=np.array([gbp(v) for v in y], dtype=object)[:, None],
+                hovertemplate=f"<b>{r.name}</b><br>%{{x}}: %{{customdata[0]}}<extra></extra>",
+            )
+        )
     what = "Cumulative saving" if cumulative else "Annual saving"
     title = f"{what} against the status quo, GBP ({result.price_basis})"
-    _layout(fig, title, _subtitle(result, "undiscounted; above zero = cheaper than in-house"), result.illustrative,
-            hovermode="closest")
+    _layout(
+        fig,
+        title,
+        _subtitle(result, "undiscounted; above zero = cheaper than in-house"),
+        result.illustrative,
+        hovermode="closest",
+    )
     fig.update_yaxes(**_money_axis(annual[col], "saving a year (GBP)" if not cumulative else "cumulative saving (GBP)"))
     fig.update_xaxes(type="category", automargin=True)
     return fig
@@ -258,8 +336,11 @@ def _add_group_bars(fig: go.Figure, rows: pd.DataFrame, years: list[str]) -> Non
     hover lists the group's components that year."""
     nonzero = rows[rows["cost_gbp"].abs() > 0.5]
     # built as text line by line: an empty selection (the status quo against itself) stays a text column
-    lines = pd.Series([f"{label}: {gbp(v)}" for label, v in zip(nonzero["label"], nonzero["cost_gbp"])],
-                      index=nonzero.index, dtype=object)
+    lines = pd.Series(
+        [f"{label}: {gbp(v)}" for label, v in zip(nonzero["label"], nonzero["cost_gbp"])],
+        index=nonzero.index,
+        dtype=object,
+    )
     detail_by = lines.groupby([nonzero["group"], nonzero["financial_year"]], sort=False).agg("<br>".join)
     sums = rows.groupby(["group", "financial_year"], sort=False)["cost_gbp"].sum()
     shown = set(nonzero["group"])
@@ -268,11 +349,17 @@ def _add_group_bars(fig: go.Figure, rows: pd.DataFrame, years: list[str]) -> Non
             continue
         y = sums.loc[group].reindex(years).fillna(0.0).to_numpy(dtype=float)
         detail = [detail_by.get((group, fy), "none") for fy in years]
-        fig.add_trace(go.Bar(
-            x=years, y=y, name=group, marker=dict(color=GROUP_COLOURS.get(group, "#999999")), meta=group,
-            customdata=np.array([[gbp(v), d] for v, d in zip(y, detail)], dtype=object),
-            hovertemplate=f"<b>{group}</b> %{{x}}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=years,
+                y=y,
+                name=group,
+                marker=dict(color=GROUP_COLOURS.get(group, "#999999")),
+                meta=group,
+                customdata=np.array([[gbp(v), d] for v, d in zip(y, detail)], dtype=object),
+                hovertemplate=f"<b>{group}</b> %{{x}}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
+            )
+        )
 
 
 def cost_components(result: AppraisalResult, option_id: str | None = None, difference: bool = True) -> go.Figure:
@@ -297,8 +384,9 @@ def cost_components(result: AppraisalResult, option_id: str | None = None, diffe
     neg = rows[rows["cost_gbp"] < 0].groupby("financial_year")["cost_gbp"].sum()
     all_y.extend(pos.tolist() + neg.tolist())
     title, note, axis = _cost_wording(name, result.price_basis, difference)
-    _layout(fig, title, _subtitle(result, note), result.illustrative, barmode="relative", height=520,
-            hovermode="closest")
+    _layout(
+        fig, title, _subtitle(result, note), result.illustrative, barmode="relative", height=520, hovermode="closest"
+    )
     fig.update_yaxes(**_money_axis(all_y, axis))
     fig.update_xaxes(type="category", automargin=True)
     return fig
@@ -311,19 +399,38 @@ def _add_net_cost_lines(fig: go.Figure, result: AppraisalResult, opt: str, diffe
     tot = result.annual[result.annual["option"] == opt].sort_values("year_index")
     sq = result.annual[result.annual["option"] == STATUS_QUO].sort_values("year_index")
     if difference:
-        series = [(-tot["saving_gbp"].to_numpy(dtype=float), "Net difference (below zero = saving)",
-                   dict(color="#000000", width=3))]
+        series = [
+            (
+                -tot["saving_gbp"].to_numpy(dtype=float),
+                "Net difference (below zero = saving)",
+                dict(color="#000000", width=3),
+            )
+        ]
     else:
-        series = [(tot["cost_gbp"].to_numpy(dtype=float), f"{name}: net cost", dict(color="#000000", width=3)),
-                  (sq["cost_gbp"].to_numpy(dtype=float), "In-house (status quo): net cost",
-                   dict(color=OPTION_COLOURS[STATUS_QUO], width=3, dash="dash"))]
+        series = [
+            (tot["cost_gbp"].to_numpy(dtype=float), f"{name}: net cost", dict(color="#000000", width=3)),
+            (
+                sq["cost_gbp"].to_numpy(dtype=float),
+                "In-house (status quo): net cost",
+                dict(color=OPTION_COLOURS[STATUS_QUO], width=3, dash="dash"),
+            ),
+        ]
     all_y: list[float] = []
     for y, label, style in series:
         all_y.extend(y)
-        fig.add_trace(go.Scatter(
-            x=tot["financial_year"], y=y, name=label, mode="lines+markers", line=style, marker=dict(size=7), meta="net",
-            customdata=np.array([gbp(v) for v in y], dtype=object)[:, None],
-            hovertemplate=f"<b>{label}</b> %{{x}}: %{{customdata[0]}}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=tot["financial_year"],
+                y=y,
+                name=label,
+                mode="lines+markers",
+                line=style,
+                marker=dict(size=7),
+                meta="net",
+                customdata=np.array([gbp(v) for v in y], dtype=object)[:, None],
+                hovertemplate=f"<b>{label}</b> %{{x}}: %{{customdata[0]}}<extra></extra>",
+            )
+        )
     return all_y
 
 
@@ -331,35 +438,70 @@ def _cost_wording(name: str, price_basis: str, difference: bool) -> tuple[str, s
     """The cost chart's title, subtitle note and y-axis title: change in cost against the status quo when
     ``difference``, else the option's own cost a year."""
     if difference:
-        return (f"Change in cost of {name} against the status quo, GBP ({price_basis})",
-                "above zero = costs more than in-house, below = cheaper; undiscounted", "change in cost a year (GBP)")
-    return (f"Cost of {name} by year against the status quo, GBP ({price_basis})",
-            "costs above zero, income below; undiscounted", "cost a year (GBP)")
+        return (
+            f"Change in cost of {name} against the status quo, GBP ({price_basis})",
+            "above zero = costs more than in-house, below = cheaper; undiscounted",
+            "change in cost a year (GBP)",
+        )
+    return (
+        f"Cost of {name} by year against the status quo, GBP ({price_basis})",
+        "costs above zero, income below; undiscounted",
+        "cost a year (GBP)",
+    )
 
 
-def compare_waterfall(components: pd.DataFrame, start_gbp: float, end_gbp: float, label_a: str, label_b: str,
-                      subtitle: str = "", illustrative: bool = False, top: int = 8) -> go.Figure:
+def compare_waterfall(
+    components: pd.DataFrame,
+    start_gbp: float,
+    end_gbp: float,
+    label_a: str,
+    label_b: str,
+    subtitle: str = "",
+    illustrative: bool = False,
+    top: int = 8,
+) -> go.Figure:
     """A waterfall from A's net present saving to B's, one step per cost component (the frame of
     :func:`ddanalysis.presentation.tables.compare_components`: label, contribution_gbp; the ``top``
     largest shown, the rest in one "Other components" step). GBP, present values."""
     comp = components.reset_index(drop=True)
     if len(comp) > top:
         head, rest = comp.iloc[:top], comp.iloc[top:]
-        comp = pd.concat([head, pd.DataFrame([{"label": "Other components",
-                                               "contribution_gbp": float(rest["contribution_gbp"].sum())}])],
-                         ignore_index=True)
+        comp = pd.concat(
+            [
+                head,
+                pd.DataFrame(
+                    [{"label": "Other components", "contribution_gbp": float(rest["contribution_gbp"].sum())}]
+                ),
+            ],
+            ignore_index=True,
+        )
     names = [f"A: {_short(label_a, 40)}", *[_short(str(x), 48) for x in comp["label"]], f"B: {_short(label_b, 40)}"]
     values = [float(start_gbp), *comp["contribution_gbp"].astype(float), float(end_gbp)]
     measures = ["absolute", *["relative"] * len(comp), "total"]
-    fig = go.Figure(go.Waterfall(
-        orientation="h", y=names, x=values, measure=measures, text=[gbp(v) for v in values], textposition="outside",
-        increasing=dict(marker=dict(color="#009E73")), decreasing=dict(marker=dict(color="#D55E00")),
-        totals=dict(marker=dict(color="#0072B2")), connector=dict(line=dict(color="#888888", width=1)),
-        hovertemplate="<b>%{y}</b>: %{text}<extra></extra>"))
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=names,
+            x=values,
+            measure=measures,
+            text=[gbp(v) for v in values],
+            textposition="outside",
+            increasing=dict(marker=dict(color="#009E73")),
+            decreasing=dict(marker=dict(color="#D55E00")),
+            totals=dict(marker=dict(color="#0072B2")),
+            connector=dict(line=dict(color="#888888", width=1)),
+            hovertemplate="<b>%{y}</b>: %{text}<extra></extra>",
+        )
+    )
     running = np.cumsum([float(start_gbp), *comp["contribution_gbp"].astype(float)])
-    _layout(fig, "What explains the difference in net present saving, GBP",
-            subtitle or "present values; green raises B's saving against A's, orange lowers it", illustrative,
-            height=max(360, 60 + 40 * len(names)), legend=False)
+    _layout(
+        fig,
+        "What explains the difference in net present saving, GBP",
+        subtitle or "present values; green raises B's saving against A's, orange lowers it",
+        illustrative,
+        height=max(360, 60 + 40 * len(names)),
+        legend=False,
+    )
     fig.update_xaxes(**_money_axis([*running, float(end_gbp), 0.0], "net present saving (GBP)"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
@@ -368,6 +510,7 @@ def compare_waterfall(components: pd.DataFrame, start_gbp: float, end_gbp: float
 # --------------------------------------------------------------------------------------------
 # the headline: net present saving
 # --------------------------------------------------------------------------------------------
+
 
 def npv_by_option(result: AppraisalResult) -> go.Figure:
     """Net present saving of each option against the status quo, with P10-P90 whiskers after Monte Carlo.
@@ -383,8 +526,15 @@ def npv_by_option(result: AppraisalResult) -> go.Figure:
         xs += _net_present_saving_bar(fig, result, r, have_mc)
     whisk = "; whiskers: Monte Carlo P10 to P90" if have_mc else ""
     title = f"Net present saving against the status quo, GBP ({result.price_basis})"
-    _layout(fig, title, _subtitle(result, f"{result.horizon_years} years, discounted{whisk}; ★ recommended"),
-            result.illustrative, height=max(320, 110 + 62 * len(opts)), legend=False, bargap=0.35)
+    _layout(
+        fig,
+        title,
+        _subtitle(result, f"{result.horizon_years} years, discounted{whisk}; ★ recommended"),
+        result.illustrative,
+        height=max(320, 110 + 62 * len(opts)),
+        legend=False,
+        bargap=0.35,
+    )
     ax = _money_axis(xs, "net present saving (GBP)")
     span = ax["range"][1] - ax["range"][0]
     ax["range"] = [ax["range"][0], ax["range"][1] + 0.18 * span]  # room for the labels
@@ -400,27 +550,55 @@ def _net_present_saving_bar(fig: go.Figure, result: AppraisalResult, r: Any, hav
     nps = float(r.net_present_saving_gbp)
     label = _wrap(r.name + (" ★" if r.recommended else ""), 30)
     err = None
-    hover = [f"<b>{r.name}</b>{' (recommended)' if r.recommended else ''}",
-             f"Net present saving: {gbp(nps)}", f"Payback: {r.payback_year or 'not within the horizon'}",
-             f"One-off cost: {gbp(r.one_off_cost_gbp)}"]
+    hover = [
+        f"<b>{r.name}</b>{' (recommended)' if r.recommended else ''}",
+        f"Net present saving: {gbp(nps)}",
+        f"Payback: {r.payback_year or 'not within the horizon'}",
+        f"One-off cost: {gbp(r.one_off_cost_gbp)}",
+    ]
     if have_mc and r.id != STATUS_QUO and pd.notna(r.saving_p10_gbp):
         p10, p90 = float(r.saving_p10_gbp), float(r.saving_p90_gbp)
-        err = dict(type="data", symmetric=False, array=[max(p90 - nps, 0.0)], arrayminus=[max(nps - p10, 0.0)],
-                   color="#333333", thickness=1.8, width=8)
-        hover += [f"Monte Carlo P10 to P90: {gbp(p10)} to {gbp(p90)}",
-                  f"Chance of saving money: {pct(r.p_saving_positive)}"]
+        err = dict(
+            type="data",
+            symmetric=False,
+            array=[max(p90 - nps, 0.0)],
+            arrayminus=[max(nps - p10, 0.0)],
+            color="#333333",
+            thickness=1.8,
+            width=8,
+        )
+        hover += [
+            f"Monte Carlo P10 to P90: {gbp(p10)} to {gbp(p90)}",
+            f"Chance of saving money: {pct(r.p_saving_positive)}",
+        ]
         xs += [p10, p90]
     xs.append(nps)
     idx = list(result.options["id"]).index(r.id)
-    fig.add_trace(go.Bar(
-        y=[label], x=[nps], orientation="h", name=r.name, meta=r.id, error_x=err,
-        marker=dict(color=option_colour(r.id, idx), line=dict(color="#000000", width=2.5 if r.recommended else 0)),
-        customdata=[["<br>".join(hover)]], hovertemplate="%{customdata[0]}<extra></extra>", showlegend=False,
-    ))
+    fig.add_trace(
+        go.Bar(
+            y=[label],
+            x=[nps],
+            orientation="h",
+            name=r.name,
+            meta=r.id,
+            error_x=err,
+            marker=dict(color=option_colour(r.id, idx), line=dict(color="#000000", width=2.5 if r.recommended else 0)),
+            customdata=[["<br>".join(hover)]],
+            hovertemplate="%{customdata[0]}<extra></extra>",
+            showlegend=False,
+        )
+    )
     # the value to the right of the bar and its whisker, never on top of either
     right = max([nps, 0.0] + ([float(r.saving_p90_gbp)] if err else []))
-    fig.add_annotation(x=right, y=label, text=f"<b>{gbp(nps)}</b>" if r.recommended else gbp(nps),
-                       showarrow=False, xanchor="left", xshift=8, font=dict(size=13))
+    fig.add_annotation(
+        x=right,
+        y=label,
+        text=f"<b>{gbp(nps)}</b>" if r.recommended else gbp(nps),
+        showarrow=False,
+        xanchor="left",
+        xshift=8,
+        font=dict(size=13),
+    )
     return xs
 
 
@@ -445,16 +623,27 @@ def mc_distribution(result: AppraisalResult, bins: int = 60) -> go.Figure:
     for r in opts.itertuples(index=False):
         ymax = max(ymax, _add_saving_outline(fig, result, r, edges))
     fig.add_vline(x=0, line=dict(color="#000000", width=1.5, dash="dash"))
-    fig.add_annotation(x=0, y=1, xref="x", yref="paper", text="break-even", showarrow=False, yanchor="bottom",
-                       font=dict(size=12))
-    _layout(fig, title, _subtitle(result, f"{len(draws):,} seeded draws (seed {result.mc_seed}); "
-                                          "right of the line = saves money"),
-            result.illustrative, height=500, hovermode="closest")
+    fig.add_annotation(
+        x=0, y=1, xref="x", yref="paper", text="break-even", showarrow=False, yanchor="bottom", font=dict(size=12)
+    )
+    _layout(
+        fig,
+        title,
+        _subtitle(result, f"{len(draws):,} seeded draws (seed {result.mc_seed}); right of the line = saves money"),
+        result.illustrative,
+        height=500,
+        hovermode="closest",
+    )
     ax = _money_axis([lo, hi], "net present saving (GBP)")
     ax["range"] = [lo, hi]
     fig.update_xaxes(**ax)
-    fig.update_yaxes(title=dict(text="share of draws"), tickformat=".0%", rangemode="tozero", gridcolor="#e5e5e5",
-                     range=[0, ymax * 1.12])
+    fig.update_yaxes(
+        title=dict(text="share of draws"),
+        tickformat=".0%",
+        rangemode="tozero",
+        gridcolor="#e5e5e5",
+        range=[0, ymax * 1.12],
+    )
     return fig
 
 
@@ -470,24 +659,33 @@ def _add_saving_outline(fig: go.Figure, result: AppraisalResult, r: Any, edges: 
     idx = list(result.options["id"]).index(r.id)
     colour = option_colour(r.id, idx)
     band = np.array([f"{gbp(a)} to {gbp(b)}" for a, b in zip(edges[:-1], edges[1:])], dtype=object)
-    fig.add_trace(go.Scatter(
-        x=mids, y=share, name=f"{r.name} (saves money in {pct(r.p_saving_positive)} of draws)", meta=r.id,
-        mode="lines", line=dict(color=colour, width=2.5, shape="hvh"), fill="tozeroy",
-        fillcolor=_rgba(colour, 0.18),
-        customdata=np.stack([band, np.array([pct(s, 1) for s in share], dtype=object)], axis=1),
-        hovertemplate=f"<b>{r.name}</b><br>%{{customdata[0]}}: %{{customdata[1]}} of draws<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=mids,
+            y=share,
+            name=f"{r.name} (saves money in {pct(r.p_saving_positive)} of draws)",
+            meta=r.id,
+            mode="lines",
+            line=dict(color=colour, width=2.5, shape="hvh"),
+            fill="tozeroy",
+            fillcolor=_rgba(colour, 0.18),
+            customdata=np.stack([band, np.array([pct(s, 1) for s in share], dtype=object)], axis=1),
+            hovertemplate=f"<b>{r.name}</b><br>%{{customdata[0]}}: %{{customdata[1]}} of draws<extra></extra>",
+        )
+    )
     return float(share.max())
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
     h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
 # --------------------------------------------------------------------------------------------
 # sensitivity and switching values
 # --------------------------------------------------------------------------------------------
+
 
 def format_value(value: Any, unit: str) -> str:
     """An assumption's value in its unit (:func:`ddanalysis.presentation.formats.value_in_unit`)."""
@@ -513,15 +711,32 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
     fig = go.Figure()
     _add_swing_bars(fig, rows, base)
     fig.add_vline(x=base, line=dict(color="#000000", width=2))
-    fig.add_annotation(x=base, y=1, xref="x", yref="paper", text=f"central {gbp(base)}", showarrow=False,
-                       yanchor="bottom", font=dict(size=12))
+    fig.add_annotation(
+        x=base,
+        y=1,
+        xref="x",
+        yref="paper",
+        text=f"central {gbp(base)}",
+        showarrow=False,
+        yanchor="bottom",
+        font=dict(size=12),
+    )
     note = getattr(result, "sensitivity_note", "")
-    _layout(fig, title, _subtitle(result, f"top {len(rows)} assumptions by swing; others held at the scenario value"
-                                  + (f"<br>{_wrap(note, 140)}" if note else "")),
-            result.illustrative, height=max(400, 190 + 58 * len(rows)), barmode="overlay", bargap=0.3)
+    _layout(
+        fig,
+        title,
+        _subtitle(
+            result,
+            f"top {len(rows)} assumptions by swing; others held at the scenario value"
+            + (f"<br>{_wrap(note, 140)}" if note else ""),
+        ),
+        result.illustrative,
+        height=max(400, 190 + 58 * len(rows)),
+        barmode="overlay",
+        bargap=0.3,
+    )
     allx = list(rows["nps_at_low"]) + list(rows["nps_at_high"]) + [base]
-    fig.update_xaxes(**_money_axis(allx, f"{measure} (GBP); 0 = break-even with the status quo",
-                                   include_zero=False))
+    fig.update_xaxes(**_money_axis(allx, f"{measure} (GBP); 0 = break-even with the status quo", include_zero=False))
     fig.update_yaxes(automargin=True, tickfont=dict(size=12), ticklabelstandoff=8)
     return fig
 
@@ -529,17 +744,36 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
 def _add_swing_bars(fig: go.Figure, rows: pd.DataFrame, base: float) -> None:
     """Adds the tornado's two traces, the net present saving (GBP) with each assumption at its low and at its high
     value, as bars from the central saving ``base``; ``rows``: the option's sensitivity rows, widest last."""
-    labels = [f"{_wrap(_short(d, 112), 60)}<br><span style='font-size:11px;color:#505050'>low {format_value(lo, u)} · "
-              f"high {format_value(hi, u)}</span>"
-              for d, lo, hi, u in zip(rows["description"], rows["low"], rows["high"], rows["unit"])]
-    for end, colour, label in (("low", "#0072B2", "Assumption at its low value"),
-                               ("high", "#E69F00", "Assumption at its high value")):
+    labels = [
+        f"{_wrap(_short(d, 112), 60)}<br><span style='font-size:11px;color:#505050'>low {format_value(lo, u)} · "
+        f"high {format_value(hi, u)}</span>"
+        for d, lo, hi, u in zip(rows["description"], rows["low"], rows["high"], rows["unit"])
+    ]
+    for end, colour, label in (
+        ("low", "#0072B2", "Assumption at its low value"),
+        ("high", "#E69F00", "Assumption at its high value"),
+    ):
         vals = rows[f"nps_at_{end}"].to_numpy(dtype=float)
-        txt = np.array([f"{_short(d, 90)}<br>{label.lower()} ({format_value(v, u)}): {gbp(x)}"
-                        for d, v, u, x in zip(rows["description"], rows[end], rows["unit"], vals)], dtype=object)
-        fig.add_trace(go.Bar(y=labels, x=vals - base, base=base, orientation="h", name=label, meta=end,
-                             marker=dict(color=colour), customdata=txt[:, None],
-                             hovertemplate="%{customdata[0]}<extra></extra>"))
+        txt = np.array(
+            [
+                f"{_short(d, 90)}<br>{label.lower()} ({format_value(v, u)}): {gbp(x)}"
+                for d, v, u, x in zip(rows["description"], rows[end], rows["unit"], vals)
+            ],
+            dtype=object,
+        )
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=vals - base,
+                base=base,
+                orientation="h",
+                name=label,
+                meta=end,
+                marker=dict(color=colour),
+                customdata=txt[:, None],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+            )
+        )
 
 
 def switching_table(result: AppraisalResult, option_id: str | None = None) -> pd.DataFrame:
@@ -553,6 +787,7 @@ def switching_table(result: AppraisalResult, option_id: str | None = None) -> pd
 # multi-criteria analysis
 # --------------------------------------------------------------------------------------------
 
+
 def _criteria_names(result: AppraisalResult) -> dict[str, str]:
     return result.criterion_names()
 
@@ -564,28 +799,44 @@ def mca_scores(result: AppraisalResult, weights: "pd.Series | dict | None" = Non
     the dashboard's sliders. One trace per criterion; best option at the top.
     """
     from . import mca
+
     w = pd.Series(weights, dtype=float) if weights is not None else result.mca_weights
     totals = mca.weighted_totals(result.mca_scores, w)
-    order = list(totals["option"])[::-1]   # best at the top of a horizontal chart
+    order = list(totals["option"])[::-1]  # best at the top of a horizontal chart
     names = result.options.set_index("id")["name"]
     labels = [_wrap(str(names.get(o, o)), 30) for o in order]
     fig = go.Figure()
     _add_criterion_bars(fig, result, w, order, labels)
     tot = totals.set_index("option")["weighted_score"]
     for o, lab in zip(order, labels):
-        fig.add_annotation(x=float(tot[o]), y=lab, text=f"<b>{tot[o]:.2f}</b>", showarrow=False, xanchor="left",
-                           xshift=6, font=dict(size=13))
+        fig.add_annotation(
+            x=float(tot[o]),
+            y=lab,
+            text=f"<b>{tot[o]:.2f}</b>",
+            showarrow=False,
+            xanchor="left",
+            xshift=6,
+            font=dict(size=13),
+        )
     title = "Multi-criteria analysis: weighted score out of 10 (non-monetised criteria)"
-    _layout(fig, title, f"{result.project_title} · bar length = weight x score; costs are not scored again",
-            result.illustrative, barmode="stack", height=max(380, 190 + 60 * len(order)), bargap=0.3)
+    _layout(
+        fig,
+        title,
+        f"{result.project_title} · bar length = weight x score; costs are not scored again",
+        result.illustrative,
+        barmode="stack",
+        height=max(380, 190 + 60 * len(order)),
+        bargap=0.3,
+    )
     fig.update_xaxes(title=dict(text="weighted score (0-10)"), range=[0, 10.6], dtick=1, gridcolor="#e5e5e5")
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), ticklabelstandoff=8)
     fig.update_layout(legend=dict(y=-0.18))
     return fig
 
 
-def _add_criterion_bars(fig: go.Figure, result: AppraisalResult, w: pd.Series, order: list[str],
-                        labels: list[str]) -> None:
+def _add_criterion_bars(
+    fig: go.Figure, result: AppraisalResult, w: pd.Series, order: list[str], labels: list[str]
+) -> None:
     """Adds one stacked bar trace per MCA criterion: weight x score (0-10 scale) for each option in ``order``
     (``labels``: their axis labels), with the score's written rationale on hover."""
     names = result.options.set_index("id")["name"]
@@ -595,12 +846,26 @@ def _add_criterion_bars(fig: go.Figure, result: AppraisalResult, w: pd.Series, o
     palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288")
     for i, c in enumerate(w.index):
         contrib = [float(matrix.loc[o, c]) * float(w[c]) for o in order]
-        hover = np.array([f"<b>{crit_names.get(c, c)}</b> (weight {float(w[c]):.0%})<br>{names.get(o, o)}: "
-                          f"score {matrix.loc[o, c]:g}/10, adds {x:.2f}<br>{_wrap(_short(rationale.get((o, c), ''), 160), 60)}"
-                          for o, x in zip(order, contrib)], dtype=object)
-        fig.add_trace(go.Bar(y=labels, x=contrib, orientation="h", name=f"{crit_names.get(c, c)} ({float(w[c]):.0%})",
-                             meta=c, marker=dict(color=palette[i % len(palette)]), customdata=hover[:, None],
-                             hovertemplate="%{customdata[0]}<extra></extra>"))
+        hover = np.array(
+            [
+                f"<b>{crit_names.get(c, c)}</b> (weight {float(w[c]):.0%})<br>{names.get(o, o)}: "
+                f"score {matrix.loc[o, c]:g}/10, adds {x:.2f}<br>{_wrap(_short(rationale.get((o, c), ''), 160), 60)}"
+                for o, x in zip(order, contrib)
+            ],
+            dtype=object,
+        )
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=contrib,
+                orientation="h",
+                name=f"{crit_names.get(c, c)} ({float(w[c]):.0%})",
+                meta=c,
+                marker=dict(color=palette[i % len(palette)]),
+                customdata=hover[:, None],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+            )
+        )
 
 
 def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None) -> go.Figure:
@@ -616,17 +881,39 @@ def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None
     fig = go.Figure()
     for r in stab.itertuples(index=False):
         idx = ids.index(r.option) if r.option in ids else 0
-        fig.add_trace(go.Bar(
-            y=[_wrap(str(names.get(r.option, r.option)), 30)], x=[float(r.share_first)], orientation="h",
-            name=str(names.get(r.option, r.option)), meta=r.option, marker=dict(color=option_colour(r.option, idx)),
-            text=[f"{r.share_first:.0%} (mean rank {r.mean_rank:.1f})"], textposition="outside", cliponaxis=False,
-            hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>"
-                          f"ranked first in {r.share_first:.1%} of weight draws<br>mean rank {r.mean_rank:.2f}<extra></extra>", showlegend=False))
+        fig.add_trace(
+            go.Bar(
+                y=[_wrap(str(names.get(r.option, r.option)), 30)],
+                x=[float(r.share_first)],
+                orientation="h",
+                name=str(names.get(r.option, r.option)),
+                meta=r.option,
+                marker=dict(color=option_colour(r.option, idx)),
+                text=[f"{r.share_first:.0%} (mean rank {r.mean_rank:.1f})"],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>"
+                f"ranked first in {r.share_first:.1%} of weight draws<br>mean rank {r.mean_rank:.2f}<extra></extra>",
+                showlegend=False,
+            )
+        )
     title = "Ranking stability: share of weight draws in which each option ranks first"
-    _layout(fig, title, f"{result.project_title} · weights varied at random around the chosen ones (Dirichlet)",
-            result.illustrative, height=max(320, 110 + 58 * len(stab)), legend=False, bargap=0.35)
-    fig.update_xaxes(title=dict(text="share of draws ranked first"), tickformat=".0%", range=[0, 1.3],
-                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], gridcolor="#e5e5e5")
+    _layout(
+        fig,
+        title,
+        f"{result.project_title} · weights varied at random around the chosen ones (Dirichlet)",
+        result.illustrative,
+        height=max(320, 110 + 58 * len(stab)),
+        legend=False,
+        bargap=0.35,
+    )
+    fig.update_xaxes(
+        title=dict(text="share of draws ranked first"),
+        tickformat=".0%",
+        range=[0, 1.3],
+        tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+        gridcolor="#e5e5e5",
+    )
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), ticklabelstandoff=8)
     return fig
 
@@ -634,6 +921,7 @@ def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None
 # --------------------------------------------------------------------------------------------
 # implementation plan
 # --------------------------------------------------------------------------------------------
+
 
 def _add_phase_bars(fig: go.Figure, rows: pd.DataFrame) -> None:
     """Phases of positive length as horizontal bars from start to finish (critical path in vermillion, the others
@@ -646,21 +934,41 @@ def _add_phase_bars(fig: go.Figure, rows: pd.DataFrame) -> None:
         if sub.empty:
             continue
         weeks = (sub["finish"] - sub["start"]).dt.days / 7.0
-        hover = np.array([f"<b>{n}</b><br>{a:%d %b %Y} to {b:%d %b %Y} ({w:.0f} weeks)"
-                          + (f"<br>slack {sl:.0f} weeks" if sl > 0 else "<br>on the critical path")
-                          for n, a, b, w, sl in zip(sub["name"], sub["start"], sub["finish"], weeks, slack[sub.index])],
-                         dtype=object)
-        fig.add_trace(go.Bar(
-            y=sub["label"].tolist(), x=((sub["finish"] - sub["start"]).dt.days * day).tolist(),
-            base=sub["start"].dt.strftime("%Y-%m-%d").tolist(), orientation="h", name=label, meta=str(flag),
-            marker=dict(color=colour), customdata=hover[:, None], hovertemplate="%{customdata[0]}<extra></extra>"))
+        hover = np.array(
+            [
+                f"<b>{n}</b><br>{a:%d %b %Y} to {b:%d %b %Y} ({w:.0f} weeks)"
+                + (f"<br>slack {sl:.0f} weeks" if sl > 0 else "<br>on the critical path")
+                for n, a, b, w, sl in zip(sub["name"], sub["start"], sub["finish"], weeks, slack[sub.index])
+            ],
+            dtype=object,
+        )
+        fig.add_trace(
+            go.Bar(
+                y=sub["label"].tolist(),
+                x=((sub["finish"] - sub["start"]).dt.days * day).tolist(),
+                base=sub["start"].dt.strftime("%Y-%m-%d").tolist(),
+                orientation="h",
+                name=label,
+                meta=str(flag),
+                marker=dict(color=colour),
+                customdata=hover[:, None],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+            )
+        )
     has_slack = bars[slack > 0]
     if not has_slack.empty:
-        fig.add_trace(go.Bar(
-            y=has_slack["label"].tolist(), x=(slack[has_slack.index] * 7 * day).tolist(),
-            base=has_slack["finish"].dt.strftime("%Y-%m-%d").tolist(), orientation="h", name="Slack",
-            marker=dict(color="rgba(86,180,233,0.25)", line=dict(color="#56B4E9", width=1)), meta="slack",
-            hovertemplate="slack: can slip this far without moving go-live<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                y=has_slack["label"].tolist(),
+                x=(slack[has_slack.index] * 7 * day).tolist(),
+                base=has_slack["finish"].dt.strftime("%Y-%m-%d").tolist(),
+                orientation="h",
+                name="Slack",
+                marker=dict(color="rgba(86,180,233,0.25)", line=dict(color="#56B4E9", width=1)),
+                meta="slack",
+                hovertemplate="slack: can slip this far without moving go-live<extra></extra>",
+            )
+        )
 
 
 def _add_milestones(fig: go.Figure, rows: pd.DataFrame, ms: pd.DataFrame) -> None:
@@ -675,10 +983,18 @@ def _add_milestones(fig: go.Figure, rows: pd.DataFrame, ms: pd.DataFrame) -> Non
         ys.append(hit["label"].iloc[-1] if not hit.empty else labels[-1])
         xs.append(d.strftime("%Y-%m-%d"))
         texts.append(f"<b>{m}</b><br>{d:%d %b %Y}")
-    fig.add_trace(go.Scatter(y=ys, x=xs, mode="markers", name="Milestone", meta="milestone",
-                             marker=dict(symbol="diamond", size=13, color="#000000", line=dict(color="#ffffff", width=1)),
-                             customdata=np.array(texts, dtype=object)[:, None],
-                             hovertemplate="%{customdata[0]}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            y=ys,
+            x=xs,
+            mode="markers",
+            name="Milestone",
+            meta="milestone",
+            marker=dict(symbol="diamond", size=13, color="#000000", line=dict(color="#ffffff", width=1)),
+            customdata=np.array(texts, dtype=object)[:, None],
+            hovertemplate="%{customdata[0]}<extra></extra>",
+        )
+    )
 
 
 def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
@@ -691,8 +1007,11 @@ def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
     title = f"Implementation plan: {name}"
     g = result.gantt
     if g is None or g.empty or opt == STATUS_QUO or opt not in set(g["option"]):
-        return _message_figure(title, "The status quo needs no implementation plan." if opt == STATUS_QUO
-                               else "No plan for this option.", result.illustrative)
+        return _message_figure(
+            title,
+            "The status quo needs no implementation plan." if opt == STATUS_QUO else "No plan for this option.",
+            result.illustrative,
+        )
     rows = g[g["option"] == opt].copy()
     rows["start"] = pd.to_datetime(rows["start"])
     rows["finish"] = pd.to_datetime(rows["finish"])
@@ -707,11 +1026,25 @@ def gantt(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
         _add_milestones(fig, rows, ms)
     _add_go_live(fig, result.options.set_index("id").loc[opt, "go_live"])
     start = rows["start"].min()
-    _layout(fig, title, f"{result.project_title} · {result.scenario} scenario · plan starts {start:%d %b %Y}",
-            result.illustrative, height=max(400, 170 + 36 * len(rows)), barmode="overlay", bargap=0.3)
+    _layout(
+        fig,
+        title,
+        f"{result.project_title} · {result.scenario} scenario · plan starts {start:%d %b %Y}",
+        result.illustrative,
+        height=max(400, 170 + 36 * len(rows)),
+        barmode="overlay",
+        bargap=0.3,
+    )
     fig.update_xaxes(type="date", tickformat="%b %Y", gridcolor="#e5e5e5", automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=12), ticklabelstandoff=8,
-                     categoryorder="array", categoryarray=labels, type="category")
+    fig.update_yaxes(
+        autorange="reversed",
+        automargin=True,
+        tickfont=dict(size=12),
+        ticklabelstandoff=8,
+        categoryorder="array",
+        categoryarray=labels,
+        type="category",
+    )
     return fig
 
 
@@ -719,16 +1052,31 @@ def _add_go_live(fig: go.Figure, go_live: Any) -> None:
     """Adds the go-live date (ISO ``YYYY-MM-DD`` text; nothing when empty or missing) as a dashed line."""
     if isinstance(go_live, str) and go_live:
         fig.add_vline(x=pd.Timestamp(go_live).timestamp() * 1000, line=dict(color="#009E73", width=2.5, dash="dash"))
-        fig.add_annotation(x=go_live, y=1, xref="x", yref="paper", text=f"go-live {pd.Timestamp(go_live):%d %b %Y}",
-                           showarrow=False, yanchor="bottom", font=dict(size=13, color="#006e50"))
+        fig.add_annotation(
+            x=go_live,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=f"go-live {pd.Timestamp(go_live):%d %b %Y}",
+            showarrow=False,
+            yanchor="bottom",
+            font=dict(size=13, color="#006e50"),
+        )
 
 
 # --------------------------------------------------------------------------------------------
 # official spending trend and the programme
 # --------------------------------------------------------------------------------------------
 
-def spending_trend(frame: pd.DataFrame, council: str = "", price_basis: str = "real 2014-15 prices",
-                   highlight: Sequence[str] = (), illustrative: bool = False, as_index: bool = False) -> go.Figure:
+
+def spending_trend(
+    frame: pd.DataFrame,
+    council: str = "",
+    price_basis: str = "real 2014-15 prices",
+    highlight: Sequence[str] = (),
+    illustrative: bool = False,
+    as_index: bool = False,
+) -> go.Figure:
     """A council's official net current expenditure by service block by year (a prepared frame).
 
     ``frame``: one row per (year, service block): ``year`` ('2014-15'), ``label`` (service block),
@@ -738,14 +1086,18 @@ def spending_trend(frame: pd.DataFrame, council: str = "", price_basis: str = "r
     figures: not marked illustrative by default.
     """
     who = f" of {council}" if council else ""
-    title = (f"Net current expenditure by service{who}, index (first year = 100; {price_basis})" if as_index
-             else f"Net current expenditure by service{who}, GBP ({price_basis})")
+    title = (
+        f"Net current expenditure by service{who}, index (first year = 100; {price_basis})"
+        if as_index
+        else f"Net current expenditure by service{who}, GBP ({price_basis})"
+    )
     if frame is None or frame.empty:
         return _message_figure(title, "No official outturn figures available for this council.", illustrative)
     fig = go.Figure()
     years = sorted(frame["year"].unique())
-    order = (frame[frame["year"] == years[-1]].sort_values("value_gbp", ascending=False)["label"].tolist()
-             + [lab for lab in frame["label"].unique()])
+    order = frame[frame["year"] == years[-1]].sort_values("value_gbp", ascending=False)["label"].tolist() + [
+        lab for lab in frame["label"].unique()
+    ]
     order = list(dict.fromkeys(order))
     all_y: list[float] = []
     for i, lab in enumerate(order):
@@ -763,12 +1115,25 @@ def spending_trend(frame: pd.DataFrame, council: str = "", price_basis: str = "r
 
 #: Line colours of the service blocks (Okabe-Ito first, then Paul Tol's colours, grey and black); past the
 #: twelfth block the dash pattern changes.
-_SERVICE_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#882255", "#332288",
-                    "#6E6E6E", "#44AA99", "#000000")
+_SERVICE_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#999933",
+    "#882255",
+    "#332288",
+    "#6E6E6E",
+    "#44AA99",
+    "#000000",
+)
 
 
-def _add_service_line(fig: go.Figure, frame: pd.DataFrame, lab: str, i: int, years: list[str],
-                      highlight: Sequence[str], as_index: bool) -> list[float]:
+def _add_service_line(
+    fig: go.Figure, frame: pd.DataFrame, lab: str, i: int, years: list[str], highlight: Sequence[str], as_index: bool
+) -> list[float]:
     """Adds the line of service block ``lab`` (the ``i``-th drawn) over ``years``: net current expenditure in GBP,
     or as an index of its first year (= 100) when ``as_index``, in which case a block without a trend (first
     value zero or below, or one year only) is left out. Returns the plotted values."""
@@ -783,12 +1148,20 @@ def _add_service_line(fig: go.Figure, frame: pd.DataFrame, lab: str, i: int, yea
             return []  # no trend: a block that starts at zero or below, or is published for one year only
     hi = lab in highlight
     text = [gbp(v) + (f" (index {x:.0f})" if as_index and np.isfinite(x) else "") for v, x in zip(gbp_vals, y)]
-    fig.add_trace(go.Scatter(
-        x=years, y=y, name=lab + (" (in scope)" if hi else ""), mode="lines+markers", meta=lab,
-        line=dict(color=palette[i % len(palette)], width=4.5 if hi else 2, dash=_DASHES[(i // len(palette)) % 3]),
-        marker=dict(size=8 if hi else 5), opacity=1.0 if (hi or not highlight) else 0.75,
-        customdata=np.array(text, dtype=object)[:, None],
-        hovertemplate=f"<b>{lab}</b> %{{x}}: %{{customdata[0]}}<extra></extra>"))
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=y,
+            name=lab + (" (in scope)" if hi else ""),
+            mode="lines+markers",
+            meta=lab,
+            line=dict(color=palette[i % len(palette)], width=4.5 if hi else 2, dash=_DASHES[(i // len(palette)) % 3]),
+            marker=dict(size=8 if hi else 5),
+            opacity=1.0 if (hi or not highlight) else 0.75,
+            customdata=np.array(text, dtype=object)[:, None],
+            hovertemplate=f"<b>{lab}</b> %{{x}}: %{{customdata[0]}}<extra></extra>",
+        )
+    )
     return [float(v) for v in y if np.isfinite(v)]
 
 
@@ -808,18 +1181,43 @@ def programme_savings(summary: pd.DataFrame, price_basis: str = "real 2014-15 pr
     for r in s.itertuples(index=False):
         label = _wrap(f"{r.title} ({r.councils})", 40)
         nps = float(r.net_present_saving_gbp)
-        hover = "<br>".join([f"<b>{r.title}</b> ({r.councils})", f"Recommended: {r.recommended_name}",
-                             f"Net present saving: {gbp(nps)}", f"In-scope net budget: {gbp(r.baseline_net_gbp)}",
-                             f"Payback: {r.payback_year or '-'}", f"Go-live: {r.go_live or '-'}"])
-        fig.add_trace(go.Bar(
-            y=[label], x=[nps], orientation="h", name=str(r.recommended_name), legendgroup=str(r.recommended),
-            showlegend=r.recommended not in seen, meta=r.project_id,
-            marker=dict(color=option_colour(str(r.recommended))), text=[gbp(nps)], textposition="outside",
-            cliponaxis=False, customdata=[[hover]], hovertemplate="%{customdata[0]}<extra></extra>"))
+        hover = "<br>".join(
+            [
+                f"<b>{r.title}</b> ({r.councils})",
+                f"Recommended: {r.recommended_name}",
+                f"Net present saving: {gbp(nps)}",
+                f"In-scope net budget: {gbp(r.baseline_net_gbp)}",
+                f"Payback: {r.payback_year or '-'}",
+                f"Go-live: {r.go_live or '-'}",
+            ]
+        )
+        fig.add_trace(
+            go.Bar(
+                y=[label],
+                x=[nps],
+                orientation="h",
+                name=str(r.recommended_name),
+                legendgroup=str(r.recommended),
+                showlegend=r.recommended not in seen,
+                meta=r.project_id,
+                marker=dict(color=option_colour(str(r.recommended))),
+                text=[gbp(nps)],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[[hover]],
+                hovertemplate="%{customdata[0]}<extra></extra>",
+            )
+        )
         seen.add(r.recommended)
     ill = bool(summary["illustrative"].any()) if "illustrative" in summary else False
-    _layout(fig, title, "colour = recommended delivery model; in-house = keep the service as it is (saving zero)",
-            ill, height=max(420, 150 + 52 * len(s)), bargap=0.3)
+    _layout(
+        fig,
+        title,
+        "colour = recommended delivery model; in-house = keep the service as it is (saving zero)",
+        ill,
+        height=max(420, 150 + 52 * len(s)),
+        bargap=0.3,
+    )
     ax = _money_axis(s["net_present_saving_gbp"], "net present saving (GBP)")
     span = ax["range"][1] - ax["range"][0]
     ax["range"] = [ax["range"][0], ax["range"][1] + 0.18 * span]
@@ -835,15 +1233,19 @@ def programme_savings(summary: pd.DataFrame, price_basis: str = "real 2014-15 pr
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: ``showSendToCloud`` off: the JupyterLab plotly renderer otherwise shows "Share chart...", which
 #: sends the figure's data to plotly's online Chart Studio (an outside host).
-DISPLAY_CONFIG = {"displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
-                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendDataToCloud"],
-                  "toImageButtonOptions": {"format": "png", "scale": 2}}
-
+DISPLAY_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendDataToCloud"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 # --------------------------------------------------------------------------------------------
 # deciding under uncertainty: built from the presentation layer's tables
 # --------------------------------------------------------------------------------------------
+
 
 def _no_decision(result: AppraisalResult, title: str) -> go.Figure | None:
     if getattr(result, "decision", None) is None:
@@ -862,13 +1264,31 @@ def probability_best(result: AppraisalResult) -> go.Figure:
     opts = _options(result)
     p = [float(dm.p_best.get(str(o), 0.0)) for o in opts["id"]]
     colours = [option_colour(o, i) for i, o in enumerate(opts["id"])]
-    fig = go.Figure(go.Bar(x=p, y=[_wrap(n, 34) for n in opts["name"]], orientation="h", marker=dict(color=colours),
-                           text=[pct(v, 0) for v in p], textposition="outside", cliponaxis=False,
-                           customdata=np.array([[n, pct(v, 1)] for n, v in zip(opts["name"], p)], dtype=object),
-                           hovertemplate="<b>%{customdata[0]}</b><br>best in %{customdata[1]} of draws<extra></extra>"))
-    _layout(fig, title, _subtitle(result, f"{dm.draws:,} draws (seed {result.mc_seed}); the bars sum to 100%; "
-                                          f"expected value of perfect information {gbp(dm.evpi_gbp)}"),
-            result.illustrative, height=max(320, 170 + 48 * len(opts)), legend=False)
+    fig = go.Figure(
+        go.Bar(
+            x=p,
+            y=[_wrap(n, 34) for n in opts["name"]],
+            orientation="h",
+            marker=dict(color=colours),
+            text=[pct(v, 0) for v in p],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=np.array([[n, pct(v, 1)] for n, v in zip(opts["name"], p)], dtype=object),
+            hovertemplate="<b>%{customdata[0]}</b><br>best in %{customdata[1]} of draws<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        title,
+        _subtitle(
+            result,
+            f"{dm.draws:,} draws (seed {result.mc_seed}); the bars sum to 100%; "
+            f"expected value of perfect information {gbp(dm.evpi_gbp)}",
+        ),
+        result.illustrative,
+        height=max(320, 170 + 48 * len(opts)),
+        legend=False,
+    )
     fig.update_xaxes(title=dict(text="probability best"), tickformat=".0%", range=[0, 1.12], gridcolor="#e5e5e5")
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
@@ -889,14 +1309,30 @@ def acceptability_curves(result: AppraisalResult, reaching: bool = False) -> go.
         rows = acc[acc["option"] == r.id]
         x = rows["threshold_gbp"].to_numpy(dtype=float)
         y = rows[col].to_numpy(dtype=float)
-        fig.add_trace(go.Scatter(
-            x=x, y=y, name=r.name, meta=r.id, mode="lines+markers",
-            line=dict(color=option_colour(r.id, i), width=2.5, dash=_DASHES[i % len(_DASHES)]), marker=dict(size=5),
-            customdata=np.array([[gbp(a), pct(b, 1)] for a, b in zip(x, y)], dtype=object),
-            hovertemplate=f"<b>{r.name}</b><br>threshold %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>"))
-    _layout(fig, title, _subtitle(result, "thresholds of net present saving (GBP) from £0 to the largest P90; "
-                                          "the annual savings target is separate"),
-            result.illustrative, height=480, hovermode="closest")
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                name=r.name,
+                meta=r.id,
+                mode="lines+markers",
+                line=dict(color=option_colour(r.id, i), width=2.5, dash=_DASHES[i % len(_DASHES)]),
+                marker=dict(size=5),
+                customdata=np.array([[gbp(a), pct(b, 1)] for a, b in zip(x, y)], dtype=object),
+                hovertemplate=f"<b>{r.name}</b><br>threshold %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+            )
+        )
+    _layout(
+        fig,
+        title,
+        _subtitle(
+            result,
+            "thresholds of net present saving (GBP) from £0 to the largest P90; the annual savings target is separate",
+        ),
+        result.illustrative,
+        height=480,
+        hovermode="closest",
+    )
     fig.update_xaxes(**_money_axis(acc["threshold_gbp"].to_numpy(dtype=float), "net present saving threshold (GBP)"))
     fig.update_yaxes(title=dict(text="probability"), tickformat=".0%", range=[0, 1.05], gridcolor="#e5e5e5")
     return fig
@@ -913,18 +1349,35 @@ def value_of_information(result: AppraisalResult, top: int = 10) -> go.Figure:
     t = tables.value_of_information_table(result, top=top).frame
     worth = t.columns[-1]
     if t.empty or float(t[worth].max()) <= 0:
-        return _message_figure(title, _wrap("No assumption is worth paying to know before deciding: the same option "
-                                            "is best whatever its value.", 90), result.illustrative)
+        return _message_figure(
+            title,
+            _wrap(
+                "No assumption is worth paying to know before deciding: the same option is best whatever its value.", 90
+            ),
+            result.illustrative,
+        )
     t = t.iloc[::-1]
     labels = [_wrap(_short(d, 90), 50) for d in t["Assumption"]]
-    fig = go.Figure(go.Bar(x=t[worth], y=labels, orientation="h", marker=dict(color="#0072B2"),
-                           customdata=np.array([[k, gbp(v), q or "-"] for k, v, q in zip(t["Key"], t[worth], t["Quality"])],
-                                               dtype=object),
-                           hovertemplate="%{customdata[0]}<br>worth up to %{customdata[1]}<br>quality %{customdata[2]}"
-                                         "<extra></extra>"))
-    _layout(fig, title, _subtitle(result, f"{decision_text.EVPPI_MEANING}; whole decision (EVPI) "
-                                          f"{gbp(result.decision.evpi_gbp)}"),
-            result.illustrative, height=max(360, 170 + 52 * len(t)), legend=False)
+    fig = go.Figure(
+        go.Bar(
+            x=t[worth],
+            y=labels,
+            orientation="h",
+            marker=dict(color="#0072B2"),
+            customdata=np.array(
+                [[k, gbp(v), q or "-"] for k, v, q in zip(t["Key"], t[worth], t["Quality"])], dtype=object
+            ),
+            hovertemplate="%{customdata[0]}<br>worth up to %{customdata[1]}<br>quality %{customdata[2]}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        title,
+        _subtitle(result, f"{decision_text.EVPPI_MEANING}; whole decision (EVPI) {gbp(result.decision.evpi_gbp)}"),
+        result.illustrative,
+        height=max(360, 170 + 52 * len(t)),
+        legend=False,
+    )
     fig.update_xaxes(**_money_axis(list(t[worth]), "partial EVPI (GBP)"))
     fig.update_yaxes(automargin=True, tickfont=dict(size=12))
     return fig
@@ -932,15 +1385,19 @@ def value_of_information(result: AppraisalResult, top: int = 10) -> go.Figure:
 
 #: Kind of value -> (colour, bar pattern) in the who-gains chart: cashable solid, the rest patterned.
 KIND_STYLES: dict[str, tuple[str, str]] = {
-    "fiscal_cashable": ("#0072B2", ""), "fiscal_non_cashable": ("#56B4E9", "/"),
-    "economic": ("#E69F00", "x"), "social": ("#CC79A7", "."),
+    "fiscal_cashable": ("#0072B2", ""),
+    "fiscal_non_cashable": ("#56B4E9", "/"),
+    "economic": ("#E69F00", "x"),
+    "social": ("#CC79A7", "."),
 }
 
 
 #: What each perspective counts of the outcome benefits (the who-gains chart's subtitle).
-_PERSPECTIVE_COUNTS = {"council": "the council perspective counts the council's cashable value only",
-                       "public": "the public perspective counts fiscal value",
-                       "social": "the social perspective counts every kind"}
+_PERSPECTIVE_COUNTS = {
+    "council": "the council perspective counts the council's cashable value only",
+    "public": "the public perspective counts fiscal value",
+    "social": "the social perspective counts every kind",
+}
 
 
 def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figure:
@@ -956,14 +1413,16 @@ def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figur
     pvd = getattr(result, "public_value", None) or {}
     title = f"Who gains: present value of outcome benefits by agency, GBP ({result.price_basis})"
     if not pvd.get("monetisable"):
-        return _message_figure(title, _wrap(decision_text.no_outcomes_sentence(pvd.get("reason")), 90),
-                               result.illustrative, height=320)
+        return _message_figure(
+            title, _wrap(decision_text.no_outcomes_sentence(pvd.get("reason")), 90), result.illustrative, height=320
+        )
     opt = _pick_option(result, option_id)
     b = result.benefits_by_agency
     sub = b[b["option"] == opt] if b is not None else pd.DataFrame()
     if sub.empty:
-        return _message_figure(title, f"{result.option_name(opt)} has no monetised effect on an outcome.",
-                               result.illustrative, height=320)
+        return _message_figure(
+            title, f"{result.option_name(opt)} has no monetised effect on an outcome.", result.illustrative, height=320
+        )
     agencies = [a for a in AGENCY_NAMES if a in set(sub["agency"])]
     labels = [_wrap(AGENCY_NAMES[a], 24) for a in agencies]
     fig = go.Figure()
@@ -975,12 +1434,27 @@ def who_gains(result: AppraisalResult, option_id: str | None = None) -> go.Figur
         xs = [float(ks.get(a, 0.0)) for a in agencies]
         for a, x in zip(agencies, xs):
             totals[a] += x
-        fig.add_trace(go.Bar(y=labels, x=xs, orientation="h", name=KIND_NAMES[kind], meta=kind,
-                             marker=dict(color=colour, pattern=dict(shape=shape, fgcolor="#333333")),
-                             hovertemplate=f"%{{y}}<br>{KIND_NAMES[kind]}: %{{x:,.0f}} GBP<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=xs,
+                orientation="h",
+                name=KIND_NAMES[kind],
+                meta=kind,
+                marker=dict(color=colour, pattern=dict(shape=shape, fgcolor="#333333")),
+                hovertemplate=f"%{{y}}<br>{KIND_NAMES[kind]}: %{{x:,.0f}} GBP<extra></extra>",
+            )
+        )
     counts = _PERSPECTIVE_COUNTS.get(result.perspective, "")
-    _layout(fig, title, _subtitle(result, f"{result.option_name(opt)}; {counts}"),
-            result.illustrative, height=max(320, 160 + 60 * len(agencies)), barmode="stack", bargap=0.35)
+    _layout(
+        fig,
+        title,
+        _subtitle(result, f"{result.option_name(opt)}; {counts}"),
+        result.illustrative,
+        height=max(320, 160 + 60 * len(agencies)),
+        barmode="stack",
+        bargap=0.35,
+    )
     fig.update_xaxes(**_money_axis(list(totals.values()) + [0.0], "present value of benefits (GBP)"))
     fig.update_yaxes(automargin=True, tickfont=dict(size=13), autorange="reversed")
     return fig

@@ -3,6 +3,7 @@
 Parsing is Typer's; each command calls the library and prints. Errors in the user's input are
 printed as one paragraph (no traceback) with a non-zero exit status.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 if TYPE_CHECKING:
     from .result import AppraisalResult
 
-PROJECT_HELP = ("Project: a bundled id such as walsall-college (see `ddanalysis projects`) or a workspace folder "
-                "(see `ddanalysis new`).")
+PROJECT_HELP = (
+    "Project: a bundled id such as walsall-college (see `ddanalysis projects`) or a workspace folder "
+    "(see `ddanalysis new`)."
+)
 
 app = typer.Typer(
     name="ddanalysis",
@@ -53,14 +56,25 @@ def _group() -> None:
 
 @app.command("outturn")
 def outturn_command(
-    files: list[Path] = typer.Argument(..., help="DCLG/DLUHC 'data by LA' files: RS (Revenue Outturn Summary), RSX "
-                                      "(Service Expenditure Summary) or RA (Revenue Account budget), as .xls, .xlsx, "
-                                      ".ods or .csv (found by content)."),
-    council: Optional[list[str]] = typer.Option(None, "--council", help="E-code or ONS code (repeatable); all when absent."),
-    service: Optional[list[str]] = typer.Option(None, "--service", help="Service key, e.g. education (repeatable); all when absent."),
-    measure: str = typer.Option("outturn", "--measure", help="What to print: outturn (RS; RSX net), outturn_employees, "
-                                "outturn_running_expenses, outturn_total_expenditure, outturn_sales_fees_charges, "
-                                "outturn_other_income, outturn_income (RSX), budget (RA), or all."),
+    files: list[Path] = typer.Argument(
+        ...,
+        help="DCLG/DLUHC 'data by LA' files: RS (Revenue Outturn Summary), RSX "
+        "(Service Expenditure Summary) or RA (Revenue Account budget), as .xls, .xlsx, "
+        ".ods or .csv (found by content).",
+    ),
+    council: Optional[list[str]] = typer.Option(
+        None, "--council", help="E-code or ONS code (repeatable); all when absent."
+    ),
+    service: Optional[list[str]] = typer.Option(
+        None, "--service", help="Service key, e.g. education (repeatable); all when absent."
+    ),
+    measure: str = typer.Option(
+        "outturn",
+        "--measure",
+        help="What to print: outturn (RS; RSX net), outturn_employees, "
+        "outturn_running_expenses, outturn_total_expenditure, outturn_sales_fees_charges, "
+        "outturn_other_income, outturn_income (RSX), budget (RA), or all.",
+    ),
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
 ) -> None:
     """Print the tidy rows (GBP thousand) of official RS, RSX or RA files for one measure, optionally for some
@@ -75,8 +89,11 @@ def outturn_command(
     frame = select_outturn(frame, councils=council or (), services=service or ())
     returns = sorted({f"{r['return']} {r['year']}" for r in frame.attrs.get("rs_report", [])})
     printed = sorted(map(str, frame["measure"].unique()))
-    typer.echo(f"measure: {', '.join(f'{m} ({MEASURES[m]})' for m in printed) or measure}; "
-               f"from {', '.join(returns)}; GBP thousand", err=True)
+    typer.echo(
+        f"measure: {', '.join(f'{m} ({MEASURES[m]})' for m in printed) or measure}; "
+        f"from {', '.join(returns)}; GBP thousand",
+        err=True,
+    )
     typer.echo(render(frame, fmt), nl=False)
 
 
@@ -84,23 +101,40 @@ def outturn_command(
 def appraise_command(
     project: str = typer.Argument(..., help=PROJECT_HELP),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
+    perspective: str = typer.Option(
+        "council",
+        "--perspective",
+        help="council (General Fund), public (public sector as a whole) or social (net present social value).",
+    ),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
     horizon: Optional[int] = typer.Option(None, "--horizon", help="Years appraised (default from appraisal.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
     ob_mitigation: Optional[float] = typer.Option(
-        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1); labelled 'override' in the output. "
-                                      "Default: derived from the contributory factors shown to be managed."),
+        None,
+        "--ob-mitigation",
+        help="Override the optimism-bias mitigation (0..1); labelled 'override' in the output. "
+        "Default: derived from the contributory factors shown to be managed.",
+    ),
     set_values: Optional[list[str]] = typer.Option(
-        None, "--set", help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), e.g. "
-                            "--set mutual.pension_rate_change=0.04; within the assumption's bounds; fixed in every "
-                            "Monte Carlo draw."),
+        None,
+        "--set",
+        help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), e.g. "
+        "--set mutual.pension_rate_change=0.04; within the assumption's bounds; fixed in every "
+        "Monte Carlo draw.",
+    ),
     draws_out: Optional[Path] = typer.Option(
-        None, "--draws-out", help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
-                                  "uncertain input by key and every option's net present saving (GBP)."),
-    sobol: bool = typer.Option(False, "--sobol", help="Also compute Sobol indices (their own sample of the model: "
-                                                      "256 base points, inputs sampled independently)."),
+        None,
+        "--draws-out",
+        help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
+        "uncertain input by key and every option's net present saving (GBP).",
+    ),
+    sobol: bool = typer.Option(
+        False,
+        "--sobol",
+        help="Also compute Sobol indices (their own sample of the model: "
+        "256 base points, inputs sampled independently).",
+    ),
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
     from .engine import appraise
@@ -109,8 +143,17 @@ def appraise_command(
 
     if draws_out is not None:
         _check_draws_out(draws_out, draws)
-    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed, horizon_years=horizon,
-                      ob_mitigation=ob_mitigation, with_sobol=sobol, overrides=parse_pairs(set_values or []))
+    result = appraise(
+        project,
+        scenario=scenario,
+        perspective=perspective,
+        draws=draws,
+        seed=seed,
+        horizon_years=horizon,
+        ob_mitigation=ob_mitigation,
+        with_sobol=sobol,
+        overrides=parse_pairs(set_values or []),
+    )
     if draws_out is not None:
         _write_draws_out(result, draws_out)
     typer.echo(result.to_json() if as_json else appraisal_table(result))
@@ -148,7 +191,9 @@ def template_command(
     from .template import write_template
 
     if output.exists() and not force:
-        raise DataFileError(f"{output} already exists; use --force to overwrite it (a filled-in workbook would be lost)")
+        raise DataFileError(
+            f"{output} already exists; use --force to overwrite it (a filled-in workbook would be lost)"
+        )
     path = write_template(output, project_id=project)
     typer.echo(f"wrote {path}: fill in the yellow cells on the 'Input' sheet (GBP thousand; income negative)")
 
@@ -156,19 +201,31 @@ def template_command(
 @app.command("export")
 def export_command(
     project: Optional[str] = typer.Argument(None, help=PROJECT_HELP),
-    output: Path = typer.Option(..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."),
-    all_projects: bool = typer.Option(False, "--all", help="The programme: a summary sheet, then every project's sheets."),
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Workbook to write (.xlsx); an existing file is replaced whole."
+    ),
+    all_projects: bool = typer.Option(
+        False, "--all", help="The programme: a summary sheet, then every project's sheets."
+    ),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
-    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."),
+    perspective: str = typer.Option(
+        "council",
+        "--perspective",
+        help="council (General Fund), public (public sector as a whole) or social (net present social value).",
+    ),
+    draws: Optional[int] = typer.Option(
+        None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."
+    ),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
 ) -> None:
     """Write the board workbook (Excel): formatted, native charts, live formulas that reconcile to the model."""
     from .excel.export import check_target, export_programme, export_project
 
     if all_projects == (project is not None):
-        raise DDAnalysisError("give either a project id or --all (not both): e.g. `ddanalysis export walsall-college "
-                              "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`")
+        raise DDAnalysisError(
+            "give either a project id or --all (not both): e.g. `ddanalysis export walsall-college "
+            "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`"
+        )
     check_target(output)
     if all_projects:
         from .programme import SUMMARY_DRAWS, programme_results, summary_from_results
@@ -180,26 +237,39 @@ def export_command(
         from .engine import appraise
 
         assert project is not None  # checked above: a project id or --all
-        result = appraise(project, scenario=scenario, perspective=perspective,
-                          draws=DEFAULT_DRAWS if draws is None else draws, seed=seed)
+        result = appraise(
+            project,
+            scenario=scenario,
+            perspective=perspective,
+            draws=DEFAULT_DRAWS if draws is None else draws,
+            seed=seed,
+        )
         path = export_project(result, output)
     typer.echo(f"wrote {path}")
 
 
 @app.command("check-baseline")
 def check_baseline_command(
-    file: Path = typer.Argument(..., help="Baseline CSV (line,value,unit,note), the input workbook from `ddanalysis "
-                                          "template`, or a workspace folder (its baseline is checked)."),
-    project: Optional[str] = typer.Option(None, "--project", help="Project id or workspace folder the figures are for "
-                                                                  "(when the file does not say)."),
+    file: Path = typer.Argument(
+        ...,
+        help="Baseline CSV (line,value,unit,note), the input workbook from `ddanalysis "
+        "template`, or a workspace folder (its baseline is checked).",
+    ),
+    project: Optional[str] = typer.Option(
+        None, "--project", help="Project id or workspace folder the figures are for (when the file does not say)."
+    ),
     no_scale_check: bool = typer.Option(
-        False, "--no-scale-check",
+        False,
+        "--no-scale-check",
         help="Accept a line 300 or more times the median of the other lines (by default refused as looking like "
-             "pounds; ddanalysis.baseline.POUNDS_LINE_RATIO). Use only when you know the figure is right."),
+        "pounds; ddanalysis.baseline.POUNDS_LINE_RATIO). Use only when you know the figure is right.",
+    ),
     no_official_check: bool = typer.Option(
-        False, "--no-official-check",
+        False,
+        "--no-official-check",
         help="Skip comparing the net budget with the council's official RS net figure for the block (by default a "
-             "net budget more than 25% above it is refused; ddanalysis.baseline.OFFICIAL_NET_TOLERANCE)."),
+        "net budget more than 25% above it is refused; ddanalysis.baseline.OFFICIAL_NET_TOLERANCE).",
+    ),
 ) -> None:
     """Check a baseline file (GBP thousand) and summarise it: gross, income, net, pay bill in GBP; FTE, headcount.
 
@@ -215,18 +285,29 @@ def check_baseline_command(
     if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline, for its project
         project, file = str(file), baseline_file(file)
 
-    base = load_baseline(file, project_id=project, pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
-                         official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE)
+    base = load_baseline(
+        file,
+        project_id=project,
+        pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
+        official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE,
+    )
     typer.echo(baseline_summary(base, path=file))
 
 
 @app.command("assumptions")
 def assumptions_command(
-    project: Optional[str] = typer.Argument(None, help="Project id or workspace folder: its assumptions, with its own "
-                                                       "overrides (origin column); the bundled defaults when absent."),
-    rank: bool = typer.Option(False, "--rank", help="Rank by impact on the decision (swing in the best-versus-runner-up gap)."),
+    project: Optional[str] = typer.Argument(
+        None,
+        help="Project id or workspace folder: its assumptions, with its own "
+        "overrides (origin column); the bundled defaults when absent.",
+    ),
+    rank: bool = typer.Option(
+        False, "--rank", help="Rank by impact on the decision (swing in the best-versus-runner-up gap)."
+    ),
     top: int = typer.Option(25, "--top", help="How many rows to print with --rank (0 = all)."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund) or public (public sector)."),
+    perspective: str = typer.Option(
+        "council", "--perspective", help="council (General Fund) or public (public sector)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
 ) -> None:
     """List the assumptions (values, source, quality, origin: bundled default or the project's own); --rank orders
@@ -235,8 +316,10 @@ def assumptions_command(
         from .impact import rank_assumptions, render_ranking
 
         if project is not None:
-            raise DDAnalysisError("--rank ranks the assumptions across the bundled programme; leave out the project "
-                                  f"({project}) or leave out --rank to list its assumptions")
+            raise DDAnalysisError(
+                "--rank ranks the assumptions across the bundled programme; leave out the project "
+                f"({project}) or leave out --rank to list its assumptions"
+            )
         frame = rank_assumptions(perspective)
         shown = frame if top <= 0 else frame.head(top)
         typer.echo(shown.to_json(orient="records", indent=2) if as_json else render_ranking(frame, top or None))
@@ -245,23 +328,32 @@ def assumptions_command(
     from .price_base import project_book
 
     book = load_book(None) if project is None else project_book(project)  # a project's in its base-year prices
-    table = book.table[["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality",
-                                      "verified", "origin"]]
+    table = book.table[
+        ["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality", "verified", "origin"]
+    ]
     typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))
 
 
 @app.command("report")
 def report_command(
     project: str = typer.Argument(..., help=PROJECT_HELP),
-    output: Path = typer.Option(..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."),
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Paper to write: .pdf, .html or .docx; an existing file is replaced whole."
+    ),
     scenario: str = typer.Option("central", "--scenario", help="Scenario name in data/assumptions/scenarios.yaml."),
-    perspective: str = typer.Option("council", "--perspective", help="council (General Fund), public (public sector as a whole) or social (net present social value)."),
+    perspective: str = typer.Option(
+        "council",
+        "--perspective",
+        help="council (General Fund), public (public sector as a whole) or social (net present social value).",
+    ),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
     ob_mitigation: Optional[float] = typer.Option(
-        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1), as `appraise` takes it."),
+        None, "--ob-mitigation", help="Override the optimism-bias mitigation (0..1), as `appraise` takes it."
+    ),
     set_values: Optional[list[str]] = typer.Option(
-        None, "--set", help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), as `appraise` takes it."),
+        None, "--set", help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), as `appraise` takes it."
+    ),
 ) -> None:
     """Write the board paper (HM Treasury Five Case structure) as PDF, HTML or Word."""
     from .engine import appraise
@@ -269,30 +361,44 @@ def report_command(
     from .paper import check_target, write_paper
 
     check_target(output)
-    result = appraise(project, scenario=scenario, perspective=perspective, draws=draws, seed=seed,
-                      ob_mitigation=ob_mitigation, overrides=parse_pairs(set_values or []))
+    result = appraise(
+        project,
+        scenario=scenario,
+        perspective=perspective,
+        draws=draws,
+        seed=seed,
+        ob_mitigation=ob_mitigation,
+        overrides=parse_pairs(set_values or []),
+    )
     typer.echo(f"wrote {write_paper(result, output)}")
 
 
 @app.command("new")
 def new_command(
     folder: Path = typer.Argument(..., help="Workspace folder to create."),
-    council: list[str] = typer.Option(..., "--council", help="DCLG E-code or ONS code of any English authority "
-                                                             "(repeatable: partners)."),
-    service: str = typer.Option(..., "--service", help="RS service block key, e.g. cultural, environmental, education."),
+    council: list[str] = typer.Option(
+        ..., "--council", help="DCLG E-code or ONS code of any English authority (repeatable: partners)."
+    ),
+    service: str = typer.Option(
+        ..., "--service", help="RS service block key, e.g. cultural, environmental, education."
+    ),
     base_year: str = typer.Option(config.BASE_YEAR, "--base-year", help="Financial year of the baseline's prices."),
     title: Optional[str] = typer.Option(None, "--title", help="Project title (default: the block and the councils)."),
-    project_id: Optional[str] = typer.Option(None, "--id", help="Workspace id used in URLs and file names (default "
-                                                                "from the councils and the block)."),
+    project_id: Optional[str] = typer.Option(
+        None, "--id", help="Workspace id used in URLs and file names (default from the councils and the block)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace the folder if it exists."),
 ) -> None:
     """Create a workspace: project.yaml and a baseline workbook with the council's official figures beside it."""
     from .scaffold import create_workspace
 
-    path = create_workspace(folder, council, service, base_year=base_year, title=title, project_id=project_id,
-                            force=force)
-    typer.echo(f"wrote {path}: fill in the yellow cells of baseline.xlsx ('Input' sheet, GBP thousand; the "
-               f"'Official figures' sheet sizes the block), edit project.yaml, then `ddanalysis appraise {path}`")
+    path = create_workspace(
+        folder, council, service, base_year=base_year, title=title, project_id=project_id, force=force
+    )
+    typer.echo(
+        f"wrote {path}: fill in the yellow cells of baseline.xlsx ('Input' sheet, GBP thousand; the "
+        f"'Official figures' sheet sizes the block), edit project.yaml, then `ddanalysis appraise {path}`"
+    )
 
 
 @app.command("upgrade")
@@ -301,8 +407,11 @@ def upgrade_command(folder: Path = typer.Argument(..., help="Workspace folder to
     from .upgrade import upgrade
 
     changed = upgrade(folder)
-    typer.echo(f"upgraded {', '.join(changed)} in {folder} (old files kept in {folder}/old-schema-*)" if changed
-               else f"{folder}: every file is already at this release's schema version")
+    typer.echo(
+        f"upgraded {', '.join(changed)} in {folder} (old files kept in {folder}/old-schema-*)"
+        if changed
+        else f"{folder}: every file is already at this release's schema version"
+    )
 
 
 @app.command("dashboards")

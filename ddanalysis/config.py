@@ -3,6 +3,7 @@
 Every path can be overridden by an environment variable so that analysts can point the library at
 their own copy of the data without editing code.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ Licence v3.0), from the bundled extract ``data/official/`` (rebuilt by ``make da
 the GDP deflator in ``data/assumptions/appraisal.yaml`` (2014-15 = 100); a year the deflator does not
 reach keeps its cash figure and has no real-terms figure (NaN), never a guessed one.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,8 +20,19 @@ from .errors import DataFileError, unknown
 from .sources import SERVICE_KEYS, programme_outturn
 
 #: The service blocks shown by default (2010-11's combined social care is kept: it is what was published).
-DEFAULT_SERVICES = ("education", "highways_transport", "social_care", "childrens_social_care", "adult_social_care",
-                    "public_health", "housing_gfra", "cultural", "environmental", "planning", "central")
+DEFAULT_SERVICES = (
+    "education",
+    "highways_transport",
+    "social_care",
+    "childrens_social_care",
+    "adult_social_care",
+    "public_health",
+    "housing_gfra",
+    "cultural",
+    "environmental",
+    "planning",
+    "central",
+)
 
 
 def class_medians(path: Path | None = None) -> pd.DataFrame:
@@ -55,13 +67,19 @@ def council_spending(code: str, services: tuple[str, ...] | None = None) -> pd.D
     if bad:
         raise unknown("service", bad[0], list(SERVICE_KEYS))
     outturn = programme_outturn()
-    rows = outturn[(outturn["e_code"].astype(str) == council.e_code).to_numpy()
-                   & outturn["service"].astype(str).isin(wanted).to_numpy()]
-    frame = pd.DataFrame({
-        "year": rows["year"].astype(str).to_numpy(), "service": rows["service"].astype(str).to_numpy(),
-        "authority": council["name"], "authority_class": council.authority_class,
-        "cash_gbp_k": rows["value_gbp_k"].astype(float).to_numpy(),
-    })
+    rows = outturn[
+        (outturn["e_code"].astype(str) == council.e_code).to_numpy()
+        & outturn["service"].astype(str).isin(wanted).to_numpy()
+    ]
+    frame = pd.DataFrame(
+        {
+            "year": rows["year"].astype(str).to_numpy(),
+            "service": rows["service"].astype(str).to_numpy(),
+            "authority": council["name"],
+            "authority_class": council.authority_class,
+            "cash_gbp_k": rows["value_gbp_k"].astype(float).to_numpy(),
+        }
+    )
     frame["label"] = frame["service"].map(SERVICE_KEYS)
     medians = class_medians()
     medians = medians[medians.authority_class == council.authority_class]
@@ -72,10 +90,21 @@ def council_spending(code: str, services: tuple[str, ...] | None = None) -> pd.D
     frame["real_gbp_k"] = float("nan")
     frame["class_median_real_gbp_k"] = float("nan")
     frame.loc[covered, "real_gbp_k"] = deflate(frame.loc[covered, "cash_gbp_k"], frame.loc[covered, "year"], index)
-    frame.loc[covered, "class_median_real_gbp_k"] = deflate(frame.loc[covered, "class_median_cash_gbp_k"],
-                                                            frame.loc[covered, "year"], index)
-    cols = ["year", "service", "label", "authority", "authority_class", "cash_gbp_k", "real_gbp_k",
-            "class_median_cash_gbp_k", "class_median_real_gbp_k", "class_authorities"]
+    frame.loc[covered, "class_median_real_gbp_k"] = deflate(
+        frame.loc[covered, "class_median_cash_gbp_k"], frame.loc[covered, "year"], index
+    )
+    cols = [
+        "year",
+        "service",
+        "label",
+        "authority",
+        "authority_class",
+        "cash_gbp_k",
+        "real_gbp_k",
+        "class_median_cash_gbp_k",
+        "class_median_real_gbp_k",
+        "class_authorities",
+    ]
     return frame[cols].sort_values(["service", "year"], kind="stable").reset_index(drop=True)
 
 
@@ -98,8 +127,10 @@ def spending_change(frame: pd.DataFrame, first: str = "2011-12", last: str = "20
     class median's (shares, e.g. -0.12 = a 12% real-terms fall)."""
     a = frame[frame.year == first].set_index(["authority", "service"])
     b = frame[frame.year == last].set_index(["authority", "service"])
-    out = pd.DataFrame({
-        "council_change": b["real_gbp_k"] / a["real_gbp_k"] - 1.0,
-        "class_median_change": b["class_median_real_gbp_k"] / a["class_median_real_gbp_k"] - 1.0,
-    }).dropna(how="all")
+    out = pd.DataFrame(
+        {
+            "council_change": b["real_gbp_k"] / a["real_gbp_k"] - 1.0,
+            "class_median_change": b["class_median_real_gbp_k"] / a["class_median_real_gbp_k"] - 1.0,
+        }
+    ).dropna(how="all")
     return out.reset_index()

@@ -5,6 +5,7 @@ from the assumption files and the impact ranking; ``--check`` exits non-zero whe
 differs from a fresh one (the test suite runs the same comparison). The hand-written rules around the
 markers are never touched.
 """
+
 from __future__ import annotations
 
 import sys
@@ -52,10 +53,14 @@ def build_table(perspective: str = "council") -> str:
 
     entries = _entries()
     ranks = rank_assumptions(perspective).set_index(["file", "scope", "key"])
-    entries["rank"] = [int(ranks.loc[(f, s, k), "rank"]) if (f, s, k) in ranks.index else None
-                       for f, s, k in zip(entries.file, entries.scope, entries.key)]
-    entries["swing"] = [float(ranks.loc[(f, s, k), "gap_swing_share"]) if (f, s, k) in ranks.index else None
-                        for f, s, k in zip(entries.file, entries.scope, entries.key)]
+    entries["rank"] = [
+        int(ranks.loc[(f, s, k), "rank"]) if (f, s, k) in ranks.index else None
+        for f, s, k in zip(entries.file, entries.scope, entries.key)
+    ]
+    entries["swing"] = [
+        float(ranks.loc[(f, s, k), "gap_swing_share"]) if (f, s, k) in ranks.index else None
+        for f, s, k in zip(entries.file, entries.scope, entries.key)
+    ]
     entries = entries.sort_values(["rank", "where", "scope", "key"], na_position="last", kind="stable")
     n = len(entries)
     judged = int((entries.source_id == "team-judgement").sum())
@@ -79,13 +84,24 @@ def build_table(perspective: str = "council") -> str:
     ]
     for r in entries.itertuples(index=False):
         src = r.source_id + (f": {r.locator}" if r.locator else "")
-        lines.append("| " + " | ".join([
-            "" if r.rank is None or pd.isna(r.rank) else str(int(r.rank)),
-            f"`{r.scope}.{r.key}`", r.where,
-            f"{_num(r.central)} ({_num(r.low)} to {_num(r.high)})", _cell(r.unit), _cell(r.as_of),
-            _cell(src), r.quality, "yes" if r.verified else "no",
-            "" if r.swing is None or pd.isna(r.swing) else f"{r.swing:.1%}",
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    "" if r.rank is None or pd.isna(r.rank) else str(int(r.rank)),
+                    f"`{r.scope}.{r.key}`",
+                    r.where,
+                    f"{_num(r.central)} ({_num(r.low)} to {_num(r.high)})",
+                    _cell(r.unit),
+                    _cell(r.as_of),
+                    _cell(src),
+                    r.quality,
+                    "yes" if r.verified else "no",
+                    "" if r.swing is None or pd.isna(r.swing) else f"{r.swing:.1%}",
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ marginals) for the net present saving of the focus option and the gap to the run
 The methods, estimators and references are in ``docs/decision.md``; the words the outputs show are in
 :mod:`ddanalysis.presentation.text` (``DECISION_NOTES``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -110,13 +111,20 @@ def correlation_groups(columns, correlations=None) -> dict[str, list[str]]:
 
 def assumption_labels(assumptions: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """``<scope>.<key>`` -> (description, unit), to word failure rules and value-of-information rows."""
-    return {f"{s}.{k}": (str(d), str(u)) for s, k, d, u in
-            zip(assumptions["scope"], assumptions["key"], assumptions["description"], assumptions["unit"])}
+    return {
+        f"{s}.{k}": (str(d), str(u))
+        for s, k, d, u in zip(assumptions["scope"], assumptions["key"], assumptions["description"], assumptions["unit"])
+    }
 
 
-def decision_measures(nps: pd.DataFrame, inputs: pd.DataFrame, assumptions: pd.DataFrame | None = None,
-                      names: Mapping[str, str] | None = None, correlations=None,
-                      with_failure_rules: bool = True) -> DecisionMeasures:
+def decision_measures(
+    nps: pd.DataFrame,
+    inputs: pd.DataFrame,
+    assumptions: pd.DataFrame | None = None,
+    names: Mapping[str, str] | None = None,
+    correlations=None,
+    with_failure_rules: bool = True,
+) -> DecisionMeasures:
     """The decision measures from draws: ``nps`` (draws x option ids, GBP) and ``inputs`` (draws x
     ``<scope>.<key>``, same rows). ``assumptions``: the appraisal's assumptions table (scope, key,
     description, unit) to word the failure rules; ``names``: option id -> display name."""
@@ -142,8 +150,9 @@ def decision_measures(nps: pd.DataFrame, inputs: pd.DataFrame, assumptions: pd.D
             winners = v[not_best].argmax(axis=1)
             counts = np.bincount(winners, minlength=v.shape[1]) if len(winners) else np.zeros(v.shape[1], int)
             rivals = [str(nps.columns[i]) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
-            theirs = vary[[c for c in vary.columns if c.startswith((f"{opt}.", "project."))
-                           or c.partition(".")[0] in rivals]]
+            theirs = vary[
+                [c for c in vary.columns if c.startswith((f"{opt}.", "project.")) or c.partition(".")[0] in rivals]
+            ]
             # a rival's assumption is worded with the rival's name ("... for Joint venture")
             rival_labels = dict(labels or {})
             for c in theirs.columns:
@@ -152,14 +161,21 @@ def decision_measures(nps: pd.DataFrame, inputs: pd.DataFrame, assumptions: pd.D
                     desc, unit = rival_labels[c]
                     rname = str((names or {}).get(scope, scope)).split(" (")[0]
                     rival_labels[c] = (f"{short_description(desc)} for {rname}", unit)
-            found = (failure_rules(own, v[:, j] < 0, labels=labels, outcome=f"{who} loses money", max_rules=1)
-                     + failure_rules(theirs, not_best, labels=rival_labels or None,
-                                     outcome=f"{who} is not the best option", max_rules=1))
+            found = failure_rules(
+                own, v[:, j] < 0, labels=labels, outcome=f"{who} loses money", max_rules=1
+            ) + failure_rules(
+                theirs, not_best, labels=rival_labels or None, outcome=f"{who} is not the best option", max_rules=1
+            )
             rules[str(opt)] = [r for r in found if r["density"] >= MIN_RULE_DENSITY]
     return DecisionMeasures(
         p_best={str(k): float(v) for k, v in probability_best(nps).items()},
-        evpi_gbp=float(evpi(nps)), evppi=part, acceptability=acceptability(nps), failure_rules=rules,
-        groups=groups, draws=int(len(nps)))
+        evpi_gbp=float(evpi(nps)),
+        evppi=part,
+        acceptability=acceptability(nps),
+        failure_rules=rules,
+        groups=groups,
+        draws=int(len(nps)),
+    )
 
 
 def with_decision(result: "AppraisalResult", measures: DecisionMeasures | None = None) -> "AppraisalResult":
@@ -175,8 +191,9 @@ def with_decision(result: "AppraisalResult", measures: DecisionMeasures | None =
         measures = decision_measures(*decision_draws(result), result.assumptions, names)
     options = result.options.copy()
     options["p_best"] = [measures.p_best.get(str(o), np.nan) for o in options["id"]]
-    return dataclasses.replace(result, options=options, decision=measures,
-                               recommendation=recommendation_text(result, options))
+    return dataclasses.replace(
+        result, options=options, decision=measures, recommendation=recommendation_text(result, options)
+    )
 
 
 def decision_draws(result: "AppraisalResult") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -187,8 +204,9 @@ def decision_draws(result: "AppraisalResult") -> tuple[pd.DataFrame, pd.DataFram
     costs = result.mc_inputs if result.mc_inputs is not None else pd.DataFrame(index=range(len(result.mc_draws)))
     if result.perspective != "social" or draws is None:
         return result.mc_draws, costs
-    return draws["net_present_value"], pd.concat([costs.reset_index(drop=True),
-                                                  draws["inputs"].reset_index(drop=True)], axis=1)
+    return draws["net_present_value"], pd.concat(
+        [costs.reset_index(drop=True), draws["inputs"].reset_index(drop=True)], axis=1
+    )
 
 
 def recommendation_text(result: "AppraisalResult", options: pd.DataFrame) -> str:
@@ -197,9 +215,14 @@ def recommendation_text(result: "AppraisalResult", options: pd.DataFrame) -> str
 
     opts = options.set_index("id")
     sq_mca = float(opts.loc[STATUS_QUO, "mca_score"])
-    sentence = partial(text.recommendation_sentence, status_quo_mca=sq_mca, have_monte_carlo=len(result.mc_draws) > 0,
-                       perspective=result.perspective, base_year=result.base_year,
-                       horizon_years=result.horizon_years)
+    sentence = partial(
+        text.recommendation_sentence,
+        status_quo_mca=sq_mca,
+        have_monte_carlo=len(result.mc_draws) > 0,
+        perspective=result.perspective,
+        base_year=result.base_year,
+        horizon_years=result.horizon_years,
+    )
     if result.recommended == STATUS_QUO:
         p = opts.loc[STATUS_QUO].get("p_best") if "p_best" in opts.columns else None
         return sentence(None, p_best=p)
@@ -214,8 +237,15 @@ def runner_up(nps_means: Mapping[str, float], focus: str) -> str | None:
     return max(others, key=others.__getitem__) if others else None
 
 
-def sobol_measures(model: "ProjectModel", values: pd.Series, fixed: set, focus: str, other: str | None,
-                   n: int = SOBOL_BASE, seed: int = RUN_DEFAULTS.seed) -> tuple[pd.DataFrame, int, int]:
+def sobol_measures(
+    model: "ProjectModel",
+    values: pd.Series,
+    fixed: set,
+    focus: str,
+    other: str | None,
+    n: int = SOBOL_BASE,
+    seed: int = RUN_DEFAULTS.seed,
+) -> tuple[pd.DataFrame, int, int]:
     """First-order and total Sobol indices of ``focus``'s net present saving (output ``nps``) and of
     its gap to ``other`` (output ``gap``: NPS(focus) - NPS(other)), over every assumption the
     Monte Carlo varies (PERT marginals, sampled independently; see :mod:`ddanalysis.sobol`).
@@ -261,9 +291,16 @@ def evppi_frame(measures: DecisionMeasures) -> pd.DataFrame:
 def summary_dict(measures: DecisionMeasures) -> dict[str, Any]:
     """The JSON-ready ``p_best``, ``evpi_gbp``, ``acceptability`` and ``evppi`` (as :func:`ddanalysis.voi.summary`)."""
     return {
-        "p_best": dict(measures.p_best), "evpi_gbp": measures.evpi_gbp,
-        "acceptability": [{"threshold_gbp": float(r.threshold_gbp), "option": str(r.option),
-                           "p_reaches": float(r.p_reaches), "p_best": float(r.p_best)}
-                          for r in measures.acceptability.itertuples(index=False)],
+        "p_best": dict(measures.p_best),
+        "evpi_gbp": measures.evpi_gbp,
+        "acceptability": [
+            {
+                "threshold_gbp": float(r.threshold_gbp),
+                "option": str(r.option),
+                "p_reaches": float(r.p_reaches),
+                "p_best": float(r.p_best),
+            }
+            for r in measures.acceptability.itertuples(index=False)
+        ],
         "evppi": [{"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)} for r in measures.evppi.itertuples(index=False)],
     }

@@ -11,6 +11,7 @@ Health economics has used these measures for years (Briggs, Claxton & Sculpher, 
 Health Economic Evaluation*, OUP 2006, ch. 7; R's BCEA and dampack): here the "net benefit" of an option
 is its net present saving.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -81,7 +82,7 @@ def acceptability(nps: pd.DataFrame, thresholds=None) -> pd.DataFrame:
     """
     v = _values(nps)
     t = default_thresholds(nps) if thresholds is None else np.sort(np.asarray(thresholds, dtype=float).ravel())
-    shares = _best_shares(v)                       # draws x options
+    shares = _best_shares(v)  # draws x options
     # P(NPS_d >= t) for every t at once: sort each option's draws once, then search
     srt = np.sort(v, axis=0)
     n = v.shape[0]
@@ -93,12 +94,14 @@ def acceptability(nps: pd.DataFrame, thresholds=None) -> pd.DataFrame:
         order = np.argsort(v[:, j], kind="stable")
         tail = np.concatenate([np.cumsum(shares[order[::-1], j])[::-1], [0.0]])
         best[:, j] = tail[np.searchsorted(v[order, j], t, side="left")] / n
-    return pd.DataFrame({
-        "threshold_gbp": np.repeat(t, v.shape[1]),
-        "option": np.tile(np.asarray(nps.columns, dtype=object), len(t)),
-        "p_reaches": reaches.ravel(),
-        "p_best": best.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "threshold_gbp": np.repeat(t, v.shape[1]),
+            "option": np.tile(np.asarray(nps.columns, dtype=object), len(t)),
+            "p_reaches": reaches.ravel(),
+            "p_best": best.ravel(),
+        }
+    )
 
 
 def evpi(nps: pd.DataFrame) -> float:

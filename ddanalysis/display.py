@@ -8,6 +8,7 @@ cells stay a line or two long and every number on screen comes from ``ddanalysis
 Money is GBP (pounds) in real base-year prices (2014-15) unless a column says otherwise; money is
 shown to the pound, shares as percentages. Rounding happens here, for display only.
 """
+
 from __future__ import annotations
 
 import html
@@ -24,16 +25,59 @@ from .registry import STATUS_QUO
 from .result import AppraisalResult
 
 __all__ = [
-    "gbp", "pct", "gbp_thousand", "share", "money_table", "show", "illustrative_note", "appraisal_header",
-    "recommendation_rule", "recommendation_note", "run_record_note", "baseline_table", "options_table", "cashflow_table",
-    "savings_table", "sensitivity_table", "focus_option", "switching_table", "monte_carlo_table",
-    "mca_scores_table", "mca_rationale_table", "mca_totals_table", "plan_table", "milestones_table",
-    "risks_table", "assumptions_table", "programme_table", "markdown_list", "programme_note",
-    "projects_table", "project_note", "discount_table", "discount_factors_table", "optimism_bias_table",
-    "facts_table", "deflator_table", "scenarios_table", "delivery_models_table", "sources_table",
-    "criteria_table", "plan_facts_table", "components_table", "docstring_note", "council_heading",
-    "council_trend", "spending_table", "in_scope_change_table", "DEFAULT_TOP", "AUTHORITY_CLASS_NAMES",
-    "CHANGE_YEARS", "horizons_table", "by_council_table", "nominal_cash_table",
+    "gbp",
+    "pct",
+    "gbp_thousand",
+    "share",
+    "money_table",
+    "show",
+    "illustrative_note",
+    "appraisal_header",
+    "recommendation_rule",
+    "recommendation_note",
+    "run_record_note",
+    "baseline_table",
+    "options_table",
+    "cashflow_table",
+    "savings_table",
+    "sensitivity_table",
+    "focus_option",
+    "switching_table",
+    "monte_carlo_table",
+    "mca_scores_table",
+    "mca_rationale_table",
+    "mca_totals_table",
+    "plan_table",
+    "milestones_table",
+    "risks_table",
+    "assumptions_table",
+    "programme_table",
+    "markdown_list",
+    "programme_note",
+    "projects_table",
+    "project_note",
+    "discount_table",
+    "discount_factors_table",
+    "optimism_bias_table",
+    "facts_table",
+    "deflator_table",
+    "scenarios_table",
+    "delivery_models_table",
+    "sources_table",
+    "criteria_table",
+    "plan_facts_table",
+    "components_table",
+    "docstring_note",
+    "council_heading",
+    "council_trend",
+    "spending_table",
+    "in_scope_change_table",
+    "DEFAULT_TOP",
+    "AUTHORITY_CLASS_NAMES",
+    "CHANGE_YEARS",
+    "horizons_table",
+    "by_council_table",
+    "nominal_cash_table",
 ]
 
 #: How many assumptions the sensitivity tables show by default (the largest swings).
@@ -58,14 +102,20 @@ def _check_columns(frame: pd.DataFrame, cols: Iterable[str], what: str) -> None:
         raise DDAnalysisError(f"{what}: column(s) {missing} not in the table; its columns are {list(frame.columns)}")
 
 
-_TABLE_STYLES = [{"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]},
-                 {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
-                                                   ("font-weight", "bold")]},
-                 {"selector": "th.row_heading.level1", "props": [("white-space", "nowrap")]}]
+_TABLE_STYLES = [
+    {"selector": "td, th", "props": [("text-align", "left"), ("vertical-align", "top")]},
+    {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("font-weight", "bold")]},
+    {"selector": "th.row_heading.level1", "props": [("white-space", "nowrap")]},
+]
 
 
-def _styled(frame: pd.DataFrame, units: Mapping[str, str], caption: str | None, index: bool = False,
-            nowrap_cols: Sequence[str] = ()) -> Styler:
+def _styled(
+    frame: pd.DataFrame,
+    units: Mapping[str, str],
+    caption: str | None,
+    index: bool = False,
+    nowrap_cols: Sequence[str] = (),
+) -> Styler:
     """A Styler of ``frame`` with each column formatted by its unit tag; numbers right-aligned, unwrapped."""
     fmts = {c: formats.FORMATTERS[u] for c, u in units.items() if u in formats.FORMATTERS and u != "html"}
     styler = frame.copy().style.format(fmts, na_rep=MISSING).set_table_styles(_TABLE_STYLES)
@@ -88,10 +138,19 @@ def styled(table: tables.Table) -> Styler:
     return styler
 
 
-def money_table(frame: pd.DataFrame, money_cols: Sequence[str] = (), *, pct_cols: Sequence[str] = (),
-                thousand_cols: Sequence[str] = (), ratio_cols: Sequence[str] = (), score_cols: Sequence[str] = (),
-                number_cols: Sequence[str] = (), nowrap_cols: Sequence[str] = (), caption: str | None = None,
-                index: bool = False) -> Styler:
+def money_table(
+    frame: pd.DataFrame,
+    money_cols: Sequence[str] = (),
+    *,
+    pct_cols: Sequence[str] = (),
+    thousand_cols: Sequence[str] = (),
+    ratio_cols: Sequence[str] = (),
+    score_cols: Sequence[str] = (),
+    number_cols: Sequence[str] = (),
+    nowrap_cols: Sequence[str] = (),
+    caption: str | None = None,
+    index: bool = False,
+) -> Styler:
     """A styled table: ``money_cols`` as £ to the pound (GBP), ``pct_cols`` as percentages (at most one
     decimal: 0.035 -> '3.5%'), ``thousand_cols`` as GBP thousand with separators, ``ratio_cols`` to 2
     decimals, ``score_cols`` to 1 decimal, ``number_cols`` to 4 significant figures; missing values as '-'.
@@ -99,9 +158,14 @@ def money_table(frame: pd.DataFrame, money_cols: Sequence[str] = (), *, pct_cols
 
     The frame is not changed (the Styler works on a copy). ``index=False`` hides the index.
     """
-    groups = {"money": (money_cols, "gbp"), "percentage": (pct_cols, "share"),
-              "GBP thousand": (thousand_cols, "gbp_thousand"), "ratio": (ratio_cols, "ratio"),
-              "score": (score_cols, "score"), "number": (number_cols, "number")}
+    groups = {
+        "money": (money_cols, "gbp"),
+        "percentage": (pct_cols, "share"),
+        "GBP thousand": (thousand_cols, "gbp_thousand"),
+        "ratio": (ratio_cols, "ratio"),
+        "score": (score_cols, "score"),
+        "number": (number_cols, "number"),
+    }
     for name, (cols, _unit) in groups.items():
         _check_columns(frame, cols, f"money_table ({name} columns)")
     _check_columns(frame, nowrap_cols, "money_table (no-wrap columns)")
@@ -121,6 +185,7 @@ def show(fig: Any) -> None:
 
 # --- notes (Markdown) ----------------------------------------------------------------------------------
 
+
 def illustrative_note(result: AppraisalResult) -> Markdown:
     """A warning when the figures are illustrative (the bundled baselines are), else a one-line note."""
     note = text.illustrative_note(result.illustrative, result.baseline.source)
@@ -133,8 +198,11 @@ def illustrative_note(result: AppraisalResult) -> Markdown:
 def appraisal_header(result: AppraisalResult) -> Markdown:
     """What this appraisal is: project, councils, scenario, perspective, price basis, horizon, Monte Carlo."""
     draws = len(result.mc_draws)
-    mc = (f"**Monte Carlo:** {draws:,} seeded draws (seed {result.mc_seed})." if draws
-          else "**Monte Carlo:** not run (draws = 0).")
+    mc = (
+        f"**Monte Carlo:** {draws:,} seeded draws (seed {result.mc_seed})."
+        if draws
+        else "**Monte Carlo:** not run (draws = 0)."
+    )
     lines = [
         f"## {result.project_title} ({result.councils})",
         "",
@@ -308,6 +376,7 @@ def assumptions_table(result: AppraisalResult, option_id: str | None = None) -> 
 
 # --- programme ---------------------------------------------------------------------------------------------
 
+
 def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspective: str | None = None) -> Styler:
     """The programme summary (one row per project) with its money as £ and a total row (GBP, real 2014-15);
     ``scenario`` and ``perspective`` (those of the summary) go into the caption."""
@@ -324,27 +393,40 @@ def markdown_list(items: Mapping[str, str] | Iterable[str]) -> Markdown:
 
 def programme_note(summary: pd.DataFrame) -> Markdown:
     """The programme's totals in words: in-scope budgets, savings of the recommended options, how many change."""
-    _check_columns(summary, ["baseline_net_gbp", "net_present_saving_gbp", "recommended", "go_live", "illustrative"],
-                   "programme_note")
+    _check_columns(
+        summary,
+        ["baseline_net_gbp", "net_present_saving_gbp", "recommended", "go_live", "illustrative"],
+        "programme_note",
+    )
     changing = summary[summary["recommended"] != STATUS_QUO]
     dates = pd.to_datetime(changing["go_live"].dropna())
-    timing = (f" Go-live dates run from {dates.min():%d %B %Y} to {dates.max():%d %B %Y}." if not dates.empty else "")
-    ill = " All figures are ILLUSTRATIVE (see the notes on the baselines)." if bool(summary["illustrative"].any()) else ""
+    timing = f" Go-live dates run from {dates.min():%d %B %Y} to {dates.max():%d %B %Y}." if not dates.empty else ""
+    ill = (
+        " All figures are ILLUSTRATIVE (see the notes on the baselines)." if bool(summary["illustrative"].any()) else ""
+    )
     return Markdown(
         f"Across the {len(summary)} projects, the in-scope services have net budgets of "
         f"**{gbp(float(summary['baseline_net_gbp'].sum()))}** a year between them. The recommended options save "
         f"**{gbp(float(summary['net_present_saving_gbp'].sum()))}** in net present terms (GBP, real 2014-15 "
         f"prices, over each appraisal's horizon). {len(changing)} of the {len(summary)} projects recommend a change "
-        f"of delivery model; {len(summary) - len(changing)} keep the service in-house for now.{timing}{ill}")
+        f"of delivery model; {len(summary) - len(changing)} keep the service in-house for now.{timing}{ill}"
+    )
 
 
 def projects_table() -> Styler:
     """The programme's projects from the registry: title, councils, services in scope, short list, plan start."""
     from .registry import projects_frame
 
-    frame = projects_frame()[["title", "councils", "services", "shortlist", "plan_start", "id"]].rename(columns={
-        "title": "Project", "councils": "Council(s)", "services": "Services in scope",
-        "shortlist": "Short-listed options (ILLUSTRATIVE)", "plan_start": "Plan start", "id": "Project id"})
+    frame = projects_frame()[["title", "councils", "services", "shortlist", "plan_start", "id"]].rename(
+        columns={
+            "title": "Project",
+            "councils": "Council(s)",
+            "services": "Services in scope",
+            "shortlist": "Short-listed options (ILLUSTRATIVE)",
+            "plan_start": "Plan start",
+            "id": "Project id",
+        }
+    )
     return money_table(frame, caption="The Delivering Differently projects (data/projects/)")
 
 
@@ -367,6 +449,7 @@ def project_note(result: AppraisalResult) -> Markdown:
 
 # --- method (the methodology notebook) ----------------------------------------------------------------------
 
+
 def _book(book: Any = None) -> Any:
     from .assumptions import load_book
 
@@ -381,11 +464,16 @@ def _source_title(book: Any, source_id: str) -> str:
 def discount_table(book: Any = None) -> Styler:
     """The social time preference rate schedule (appraisal.yaml), one row per band of year indices."""
     book = _book(book)
-    rows = [{"From year": lo, "To year": "and beyond" if hi is None else hi, "Rate": rate}
-            for lo, hi, rate in book.settings.discount_bands]
+    rows = [
+        {"From year": lo, "To year": "and beyond" if hi is None else hi, "Rate": rate}
+        for lo, hi, rate in book.settings.discount_bands
+    ]
     src = book.settings.sources_of_settings["discount_schedule"]
-    return money_table(pd.DataFrame(rows), pct_cols=["Rate"],
-                       caption=f"Discount rate by appraisal year (year 0 undiscounted). Source: {_source_title(book, src)}")
+    return money_table(
+        pd.DataFrame(rows),
+        pct_cols=["Rate"],
+        caption=f"Discount rate by appraisal year (year 0 undiscounted). Source: {_source_title(book, src)}",
+    )
 
 
 def discount_factors_table(book: Any = None, horizon_years: int | None = None) -> Styler:
@@ -397,10 +485,14 @@ def discount_factors_table(book: Any = None, horizon_years: int | None = None) -
     n = int(horizon_years or book.settings.horizon_years)
     first = fy_start_year(book.settings.first_year)
     factors = discount_factors(n, book.settings.discount_bands)
-    frame = pd.DataFrame({"Year index": range(n), "Financial year": [fy_label(first + t) for t in range(n)],
-                          "Discount factor": factors})
-    return money_table(frame, number_cols=["Discount factor"],
-                       caption="Green Book discount factors: the product of 1 / (1 + rate) over the years to date")
+    frame = pd.DataFrame(
+        {"Year index": range(n), "Financial year": [fy_label(first + t) for t in range(n)], "Discount factor": factors}
+    )
+    return money_table(
+        frame,
+        number_cols=["Discount factor"],
+        caption="Green Book discount factors: the product of 1 / (1 + rate) over the years to date",
+    )
 
 
 def optimism_bias_table(book: Any = None) -> Styler:
@@ -409,12 +501,22 @@ def optimism_bias_table(book: Any = None) -> Styler:
     use: dict[str, list[str]] = {}
     for kind, cat in book.settings.optimism_bias_use.items():
         use.setdefault(cat, []).append(kind.replace("_", " "))
-    frame = pd.DataFrame([{"Category": cat.replace("_", " "), "Upper bound": upper,
-                           "Used here for": ", ".join(use.get(cat, [])) or "-"}
-                          for cat, upper in book.settings.optimism_bias_upper.items()])
+    frame = pd.DataFrame(
+        [
+            {
+                "Category": cat.replace("_", " "),
+                "Upper bound": upper,
+                "Used here for": ", ".join(use.get(cat, [])) or "-",
+            }
+            for cat, upper in book.settings.optimism_bias_upper.items()
+        ]
+    )
     src = book.settings.sources_of_settings["optimism_bias"]
-    return money_table(frame, pct_cols=["Upper bound"],
-                       caption=f"Optimism bias upper bounds (uplift before mitigation). Source: {_source_title(book, src)}")
+    return money_table(
+        frame,
+        pct_cols=["Upper bound"],
+        caption=f"Optimism bias upper bounds (uplift before mitigation). Source: {_source_title(book, src)}",
+    )
 
 
 def facts_table(book: Any = None) -> Styler:
@@ -426,8 +528,15 @@ def facts_table(book: Any = None) -> Styler:
             value = ", ".join(f"{k} {share(v)}" for k, v in spec["by_class"].items())
         else:
             value = share(spec.get("value"))
-        rows.append({"Fact": name.replace("_", " "), "Value": value, "Unit": spec.get("unit", ""),
-                     "Quality": spec.get("quality", ""), "Source": _source_title(book, spec.get("source", ""))})
+        rows.append(
+            {
+                "Fact": name.replace("_", " "),
+                "Value": value,
+                "Unit": spec.get("unit", ""),
+                "Quality": spec.get("quality", ""),
+                "Source": _source_title(book, spec.get("source", "")),
+            }
+        )
     return money_table(pd.DataFrame(rows), caption="Facts of law and published schemes used by every appraisal")
 
 
@@ -437,33 +546,44 @@ def deflator_table(book: Any = None) -> Styler:
     d = book.settings.gdp_deflator
     frame = pd.DataFrame({"Financial year": list(d.index), "GDP deflator index": d.to_numpy()})
     src = book.settings.sources_of_settings["gdp_deflator"]
-    return money_table(frame, number_cols=["GDP deflator index"],
-                       caption=f"GDP deflator, {book.settings.base_year} = 100. Source: {_source_title(book, src)}")
+    return money_table(
+        frame,
+        number_cols=["GDP deflator index"],
+        caption=f"GDP deflator, {book.settings.base_year} = 100. Source: {_source_title(book, src)}",
+    )
 
 
 def scenarios_table(book: Any = None) -> Styler:
     """The named scenarios: how each picks assumption values and plan durations, and what it sets."""
     book = _book(book)
-    rows = [{"Scenario": sc.name, "Description": sc.description, "Values picked": sc.pick,
-             "Plan durations": sc.plan_duration,
-             "Set explicitly": "; ".join(f"{a}.{b} = {v:g}" for (a, b), v in sc.set.items()) or "-"}
-            for sc in book.scenarios.values()]
+    rows = [
+        {
+            "Scenario": sc.name,
+            "Description": sc.description,
+            "Values picked": sc.pick,
+            "Plan durations": sc.plan_duration,
+            "Set explicitly": "; ".join(f"{a}.{b} = {v:g}" for (a, b), v in sc.set.items()) or "-",
+        }
+        for sc in book.scenarios.values()
+    ]
     return money_table(pd.DataFrame(rows), caption="Scenarios (data/assumptions/scenarios.yaml)")
 
 
 def delivery_models_table(book: Any = None) -> Styler:
     """The delivery models an appraisal can compare, with their descriptions."""
     book = _book(book)
-    frame = pd.DataFrame([{"Model": m["name"], "Id": mid, "Description": m["description"]}
-                          for mid, m in book.models.items()])
+    frame = pd.DataFrame(
+        [{"Model": m["name"], "Id": mid, "Description": m["description"]} for mid, m in book.models.items()]
+    )
     return money_table(frame, caption="Delivery models (data/assumptions/models/)")
 
 
 def sources_table(book: Any = None) -> Styler:
     """Every source an assumption may cite (data/assumptions/sources.yaml), linked."""
     book = _book(book)
-    frame = pd.DataFrame([{"Id": sid, "Source": _link(s.get("title", ""), s.get("link", ""))}
-                          for sid, s in book.sources.items()])
+    frame = pd.DataFrame(
+        [{"Id": sid, "Source": _link(s.get("title", ""), s.get("link", ""))} for sid, s in book.sources.items()]
+    )
     return money_table(frame, caption="Sources of the assumptions")
 
 
@@ -472,9 +592,13 @@ def criteria_table() -> Styler:
     from .mca import load_criteria
 
     frame = load_criteria()[["name", "description", "weight"]].rename(
-        columns={"name": "Criterion", "description": "What it asks", "weight": "Default weight"})
-    return money_table(frame, pct_cols=["Default weight"],
-                       caption="Non-monetised criteria (data/mca/criteria.yaml); weights ILLUSTRATIVE")
+        columns={"name": "Criterion", "description": "What it asks", "weight": "Default weight"}
+    )
+    return money_table(
+        frame,
+        pct_cols=["Default weight"],
+        caption="Non-monetised criteria (data/mca/criteria.yaml); weights ILLUSTRATIVE",
+    )
 
 
 def plan_facts_table() -> Styler:
@@ -482,9 +606,14 @@ def plan_facts_table() -> Styler:
     from .plan import catalogue_facts
 
     facts = catalogue_facts()
-    frame = pd.DataFrame({"Fact": facts["description"].to_numpy(), "Value": facts["value"].to_numpy(),
-                          "Unit": facts["unit"].to_numpy(),
-                          "Source": [_link(t, u) for t, u in zip(facts["source"], facts["link"])]})
+    frame = pd.DataFrame(
+        {
+            "Fact": facts["description"].to_numpy(),
+            "Value": facts["value"].to_numpy(),
+            "Unit": facts["unit"].to_numpy(),
+            "Source": [_link(t, u) for t, u in zip(facts["source"], facts["link"])],
+        }
+    )
     return money_table(frame, number_cols=["Value"], caption="Legal facts behind the implementation plans")
 
 
@@ -492,8 +621,12 @@ def components_table() -> Styler:
     """The cost components of every option's cash flows, operating (yearly) or one-off (transition)."""
     from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS
 
-    frame = pd.DataFrame([{"Component": label, "Id": key, "Kind": "one-off" if key in ONE_OFF_COMPONENTS else "operating"}
-                          for key, label in COMPONENT_LABELS.items()])
+    frame = pd.DataFrame(
+        [
+            {"Component": label, "Id": key, "Kind": "one-off" if key in ONE_OFF_COMPONENTS else "operating"}
+            for key, label in COMPONENT_LABELS.items()
+        ]
+    )
     return money_table(frame, caption="Cash-flow components (ddanalysis.cashflow)")
 
 
@@ -511,8 +644,14 @@ def docstring_note(obj: Any) -> Markdown:
 # --- council context (the strategic case) ----------------------------------------------------------------------
 
 #: Names of the DCLG authority classes (as in the RS returns).
-AUTHORITY_CLASS_NAMES = {"L": "London borough", "MD": "metropolitan district", "UA": "unitary authority",
-                         "SC": "shire county", "SD": "shire district", "O": "other authority"}
+AUTHORITY_CLASS_NAMES = {
+    "L": "London borough",
+    "MD": "metropolitan district",
+    "UA": "unitary authority",
+    "SC": "shire county",
+    "SD": "shire district",
+    "O": "other authority",
+}
 #: Years of the real-terms change shown against the class median (the first year with adults' and
 #: children's social care published apart, and the base year). See ddanalysis.context.spending_change.
 CHANGE_YEARS = ("2011-12", "2014-15")
@@ -553,8 +692,12 @@ def council_heading(spending: pd.DataFrame, code: str) -> Markdown:
         f"### {c['name']}\n\n"
         f"{cls.capitalize()} (class {c['authority_class']}, E-code {c['e_code']}, ONS code {c['ons_code']}); "
         f"compared with {median}"
-        + (f". Delivering Differently project(s): {', '.join(projects)} (their service blocks are drawn thick)."
-           if projects else "."))
+        + (
+            f". Delivering Differently project(s): {', '.join(projects)} (their service blocks are drawn thick)."
+            if projects
+            else "."
+        )
+    )
 
 
 def council_trend(spending: pd.DataFrame, code: str, real: bool = True) -> Any:
@@ -565,11 +708,20 @@ def council_trend(spending: pd.DataFrame, code: str, real: bool = True) -> Any:
 
     _check_columns(spending, ["year", "label", "service", "cash_gbp_k", "real_gbp_k"], "council_trend")
     col = "real_gbp_k" if real else "cash_gbp_k"
-    frame = pd.DataFrame({"year": spending["year"].astype(str), "label": spending["label"],
-                          "value_gbp": spending[col].astype(float) * 1000.0}).dropna(subset=["value_gbp"])
+    frame = pd.DataFrame(
+        {
+            "year": spending["year"].astype(str),
+            "label": spending["label"],
+            "value_gbp": spending[col].astype(float) * 1000.0,
+        }
+    ).dropna(subset=["value_gbp"])
     highlight = sorted(set(spending.loc[spending["service"].isin(_in_scope(code)), "label"]))
-    return spending_trend(frame, council=str(council(code)["name"]),
-                          price_basis="real 2014-15 prices" if real else "cash prices of each year", highlight=highlight)
+    return spending_trend(
+        frame,
+        council=str(council(code)["name"]),
+        price_basis="real 2014-15 prices" if real else "cash prices of each year",
+        highlight=highlight,
+    )
 
 
 def spending_table(spending: pd.DataFrame) -> Styler:
@@ -578,12 +730,16 @@ def spending_table(spending: pd.DataFrame) -> Styler:
     the real-terms change over :data:`CHANGE_YEARS`, the council's and the class median's."""
     from .context import spending_change
 
-    _check_columns(spending, ["year", "service", "label", "cash_gbp_k", "real_gbp_k", "class_median_real_gbp_k"],
-                   "spending_table")
+    _check_columns(
+        spending, ["year", "service", "label", "cash_gbp_k", "real_gbp_k", "class_median_real_gbp_k"], "spending_table"
+    )
     years = sorted(spending["year"].astype(str).unique())
     order = list(dict.fromkeys(spending.sort_values("service", kind="stable")["label"]))
-    measures = {"cash_gbp_k": "Council, cash", "real_gbp_k": "Council, real",
-                "class_median_real_gbp_k": "Class median, real"}
+    measures = {
+        "cash_gbp_k": "Council, cash",
+        "real_gbp_k": "Council, real",
+        "class_median_real_gbp_k": "Class median, real",
+    }
     long = spending.melt(id_vars=["year", "label", "service"], value_vars=list(measures), var_name="m", value_name="v")
     wide = long.pivot_table(index=["label", "m"], columns="year", values="v", aggfunc="first", sort=False)
     index = pd.MultiIndex.from_product([order, list(measures)])
@@ -592,16 +748,26 @@ def spending_table(spending: pd.DataFrame) -> Styler:
     label_to_service = dict(zip(spending["label"], spending["service"]))
     col = f"Real change {CHANGE_YEARS[0]} to {CHANGE_YEARS[1]}"
     wide[col] = [
-        change.loc[label_to_service[lab], "council_change"] if m == "real_gbp_k" and label_to_service[lab] in change.index
+        change.loc[label_to_service[lab], "council_change"]
+        if m == "real_gbp_k" and label_to_service[lab] in change.index
         else change.loc[label_to_service[lab], "class_median_change"]
-        if m == "class_median_real_gbp_k" and label_to_service[lab] in change.index else float("nan")
-        for lab, m in wide.index]
+        if m == "class_median_real_gbp_k" and label_to_service[lab] in change.index
+        else float("nan")
+        for lab, m in wide.index
+    ]
     wide.index = pd.MultiIndex.from_tuples([(lab, measures[m]) for lab, m in wide.index], names=["Service block", ""])
     wide = wide.dropna(how="all")
     name = str(spending["authority"].iloc[0]) if not spending.empty else ""
-    return money_table(wide, thousand_cols=years, pct_cols=[col], index=True, caption=(
-        f"{name}: net current expenditure by service block, GBP thousand (cash = prices of each year; real = "
-        f"2014-15 prices, GDP deflator). Source: DCLG Revenue Outturn Summary (RS), Open Government Licence v3.0"))
+    return money_table(
+        wide,
+        thousand_cols=years,
+        pct_cols=[col],
+        index=True,
+        caption=(
+            f"{name}: net current expenditure by service block, GBP thousand (cash = prices of each year; real = "
+            f"2014-15 prices, GDP deflator). Source: DCLG Revenue Outturn Summary (RS), Open Government Licence v3.0"
+        ),
+    )
 
 
 def in_scope_change_table() -> Styler:
@@ -615,16 +781,29 @@ def in_scope_change_table() -> Styler:
         spending = project_spending(p.id)
         labels = dict(zip(spending["service"], spending["label"]))
         for r in spending_change(spending, *CHANGE_YEARS).itertuples(index=False):
-            rows.append({"Project": p.title, "Council": r.authority, "Service block": labels.get(r.service, r.service),
-                         "Council change": r.council_change, "Class median change": r.class_median_change})
+            rows.append(
+                {
+                    "Project": p.title,
+                    "Council": r.authority,
+                    "Service block": labels.get(r.service, r.service),
+                    "Council change": r.council_change,
+                    "Class median change": r.class_median_change,
+                }
+            )
     frame = pd.DataFrame(rows)
-    return money_table(frame, pct_cols=["Council change", "Class median change"], caption=(
-        f"Real-terms change in net current expenditure, {CHANGE_YEARS[0]} to {CHANGE_YEARS[1]} (2014-15 prices), "
-        "of each project's service block(s): the council against the median council of its class. Source: DCLG "
-        "Revenue Outturn Summary (RS), Open Government Licence v3.0"))
+    return money_table(
+        frame,
+        pct_cols=["Council change", "Class median change"],
+        caption=(
+            f"Real-terms change in net current expenditure, {CHANGE_YEARS[0]} to {CHANGE_YEARS[1]} (2014-15 prices), "
+            "of each project's service block(s): the council against the median council of its class. Source: DCLG "
+            "Revenue Outturn Summary (RS), Open Government Licence v3.0"
+        ),
+    )
 
 
 # --- public value --------------------------------------------------------------------------
+
 
 def public_value_note(result: AppraisalResult) -> Markdown:
     """What the outcome benefits are and how they are counted, then the project's own sentences: why

@@ -12,6 +12,7 @@ Which columns are options: a Parquet file written here records it (with the seed
 a CSV file does not, so :func:`read_draws` takes ``options`` or, failing that, treats every column
 whose name has no dot as an option (assumption keys always have one: ``<scope>.<key>``).
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,10 @@ def draws_table(inputs: pd.DataFrame, nps: pd.DataFrame) -> pd.DataFrame:
     opts = nps.reset_index(drop=True).rename(columns=str)
     clash = (set(ins.columns) & set(opts.columns)) | ({DRAW} & (set(ins.columns) | set(opts.columns)))
     if clash:
-        raise DDAnalysisError(f"column names used twice in the draws file: {', '.join(sorted(clash))} "
-                              "(assumption keys, option ids and 'draw' must all differ)")
+        raise DDAnalysisError(
+            f"column names used twice in the draws file: {', '.join(sorted(clash))} "
+            "(assumption keys, option ids and 'draw' must all differ)"
+        )
     return pd.concat([pd.DataFrame({DRAW: range(len(nps))}), ins, opts], axis=1)
 
 
@@ -72,8 +75,7 @@ def write_draws(path, inputs: pd.DataFrame, nps: pd.DataFrame, seed: int | None 
             import pyarrow.parquet as pq
 
             arrow = pa.Table.from_pandas(table, preserve_index=False)
-            meta = {"options": list(map(str, nps.columns)), "inputs": list(map(key_name, inputs.columns)),
-                    "seed": seed}
+            meta = {"options": list(map(str, nps.columns)), "inputs": list(map(key_name, inputs.columns)), "seed": seed}
             arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), _META: json.dumps(meta).encode()})
             pq.write_table(arrow, tmp)
         os.replace(tmp, path)
@@ -108,8 +110,7 @@ def read_draws(path, options: list[str] | None = None) -> tuple[pd.DataFrame, pd
         raise
     except Exception as exc:  # a parser's own message, with the file named
         raise DataFileError(f"{path}: cannot read the draws file ({exc})") from exc
-    bad = [str(c) for c in table.columns
-           if not pd.api.types.is_numeric_dtype(table[c]) or table[c].isna().any()]
+    bad = [str(c) for c in table.columns if not pd.api.types.is_numeric_dtype(table[c]) or table[c].isna().any()]
     if bad:
         raise DataFileError(f"{path}: columns {', '.join(bad)} must hold a number in every row")
     if DRAW in table.columns:
@@ -134,8 +135,9 @@ def read_seed(path) -> int | None:
     return json.loads(raw).get("seed") if raw else None
 
 
-def decision_from_draws(path, options: list[str] | None = None, groups: dict | None = None,
-                        thresholds=None, method: str = "regression") -> dict:
+def decision_from_draws(
+    path, options: list[str] | None = None, groups: dict | None = None, thresholds=None, method: str = "regression"
+) -> dict:
     """Probability best, the acceptability curve, EVPI and partial EVPI recomputed from a draws file.
 
     The same JSON-ready fields as the appraisal: ``p_best``, ``evpi_gbp``, ``acceptability`` and
@@ -146,6 +148,8 @@ def decision_from_draws(path, options: list[str] | None = None, groups: dict | N
 
     inputs, nps = read_draws(path, options)
     out = summary(nps, thresholds=thresholds)
-    out["evppi"] = [{"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
-                    for r in evppi(nps, inputs, groups, method=method).itertuples(index=False)]
+    out["evppi"] = [
+        {"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
+        for r in evppi(nps, inputs, groups, method=method).itertuples(index=False)
+    ]
     return out

@@ -5,6 +5,7 @@ plans, builds the :class:`~ddanalysis.model.ProjectModel`, and returns an
 :class:`~ddanalysis.result.AppraisalResult` with cash flows, Green Book metrics, sensitivity,
 switching values, Monte Carlo, multi-criteria analysis and the plans.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,6 +37,8 @@ from .version import __version__
 from .years import fy_label, fy_of, fy_start_year
 
 MAX_DRAWS = 1_000_000
+
+
 def horizon_column(years: int) -> str:
     """The options frame's column of the net present saving over ``years`` years (``nps_15y_gbp``)."""
     return f"nps_{years}y_gbp"
@@ -57,15 +60,26 @@ def _check_args(perspective: str, draws: int, horizon_years: int | None, ob_miti
         raise unknown("perspective", perspective, list(PERSPECTIVES))
     if not isinstance(draws, (int, np.integer)) or not 0 <= draws <= MAX_DRAWS:
         raise DDAnalysisError(f"draws = {draws!r}: expected a whole number from 0 (no Monte Carlo) to {MAX_DRAWS:,}")
-    if horizon_years is not None and (not isinstance(horizon_years, (int, np.integer)) or not 1 <= horizon_years <= 100):
-        raise DDAnalysisError(f"horizon = {horizon_years!r} years: expected a whole number of years from 1 to 100 "
-                              "(the Green Book schedule runs further, but a service appraisal beyond 100 years is not meaningful)")
+    if horizon_years is not None and (
+        not isinstance(horizon_years, (int, np.integer)) or not 1 <= horizon_years <= 100
+    ):
+        raise DDAnalysisError(
+            f"horizon = {horizon_years!r} years: expected a whole number of years from 1 to 100 "
+            "(the Green Book schedule runs further, but a service appraisal beyond 100 years is not meaningful)"
+        )
     if ob_mitigation is not None and not 0.0 <= float(ob_mitigation) <= 1.0:
-        raise DDAnalysisError(f"optimism-bias mitigation = {ob_mitigation!r}: expected a share from 0 (none) to 1 (all)")
+        raise DDAnalysisError(
+            f"optimism-bias mitigation = {ob_mitigation!r}: expected a share from 0 (none) to 1 (all)"
+        )
 
 
-def build_model(project_id: str, perspective: str = "council", plan_duration: str = "central",
-                horizon_years: int | None = None, plan_start: dt.date | None = None) -> tuple[ProjectModel, dict]:
+def build_model(
+    project_id: str,
+    perspective: str = "council",
+    plan_duration: str = "central",
+    horizon_years: int | None = None,
+    plan_start: dt.date | None = None,
+) -> tuple[ProjectModel, dict]:
     """The project's model and its options' plans (option id -> Plan)."""
     project = registry.project(project_id)
     book = price_base.project_book(project_id)  # prices real in the baseline's base year
@@ -76,18 +90,37 @@ def build_model(project_id: str, perspective: str = "council", plan_duration: st
         p = plans[opt]
         timings[opt] = OptionTiming(p.start, p.go_live)
     council_class = registry.council(project.lead_council)["authority_class"]
-    model = ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, council_class, perspective, horizon_years,
-                         council_funded_share=base.council_funded_share,
-                         admissions_gbp=base.standard_rated_admissions_gbp)
+    model = ProjectModel(
+        book,
+        base.amounts_gbp.to_dict(),
+        base.fte,
+        timings,
+        council_class,
+        perspective,
+        horizon_years,
+        council_funded_share=base.council_funded_share,
+        admissions_gbp=base.standard_rated_admissions_gbp,
+    )
     return model, plans
 
 
-def appraise(project_id: str, scenario: str = "central", perspective: str = "council", draws: int = DEFAULT_DRAWS,
-             seed: int = DEFAULT_SEED, ob_mitigation: float | None = None, mca_weights: "pd.Series | dict | None" = None,
-             horizon_years: int | None = None, plan_start: dt.date | None = None,
-             with_switching: bool = True, with_decision: bool = True, with_sobol: bool = False,
-             sobol_n: int | None = None, overrides: "Mapping[str, float] | None" = None,
-             with_sensitivity: bool = True) -> AppraisalResult:
+def appraise(
+    project_id: str,
+    scenario: str = "central",
+    perspective: str = "council",
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    ob_mitigation: float | None = None,
+    mca_weights: "pd.Series | dict | None" = None,
+    horizon_years: int | None = None,
+    plan_start: dt.date | None = None,
+    with_switching: bool = True,
+    with_decision: bool = True,
+    with_sobol: bool = False,
+    sobol_n: int | None = None,
+    overrides: "Mapping[str, float] | None" = None,
+    with_sensitivity: bool = True,
+) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
     ``scenario``: a name in scenarios.yaml; ``perspective``: 'council' (the council's General Fund),
@@ -112,8 +145,9 @@ def appraise(project_id: str, scenario: str = "central", perspective: str = "cou
     sc = book.scenario(scenario)
     values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
-    run = _Run(perspective, int(draws), int(seed), ob_mitigation, mca_weights, overrides, with_sensitivity,
-               with_switching)
+    run = _Run(
+        perspective, int(draws), int(seed), ob_mitigation, mca_weights, overrides, with_sensitivity, with_switching
+    )
     result = _central_result(project_id, sc, book, model, plans, values, fixed, run)
     result = _with_council_results(result, project_id, result.baseline)
     result = _outcome_tornado(result, model, values, book, overrides) if with_sensitivity else result
@@ -135,8 +169,16 @@ class _Run(NamedTuple):
     with_switching: bool
 
 
-def _central_result(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, plans: dict,
-                    values: pd.Series, fixed: set[tuple[str, str]], run: _Run) -> AppraisalResult:
+def _central_result(
+    project_id: str,
+    sc: Scenario,
+    book: AssumptionBook,
+    model: ProjectModel,
+    plans: dict,
+    values: pd.Series,
+    fixed: set[tuple[str, str]],
+    run: _Run,
+) -> AppraisalResult:
     """The appraisal of every option at the scenario's values: cash flows (GBP, real base-year prices),
     net present savings, optimism bias, the Monte Carlo and sensitivity, MCA, the recommendation and the
     outcome benefits; per-council fields and decision measures are added by the caller."""
@@ -144,50 +186,112 @@ def _central_result(project_id: str, sc: Scenario, book: AssumptionBook, model: 
     base = project_baseline(project_id)
     year_labels = [fy_label(fy_start_year(book.settings.first_year) + t) for t in range(model.horizon)]
     flows = model.evaluate(values.to_dict())
-    uncertainty = _uncertainty_fields(model, values, fixed, _target_share(book), base.net_budget_gbp, run.draws,
-                                      run.seed, run.with_sensitivity, run.with_switching)
+    uncertainty = _uncertainty_fields(
+        model,
+        values,
+        fixed,
+        _target_share(book),
+        base.net_budget_gbp,
+        run.draws,
+        run.seed,
+        run.with_sensitivity,
+        run.with_switching,
+    )
     mca_fields = _mca_fields(project_id, run.mca_weights)
-    options, recommended, text = _ranked_options(model, flows, values, book, plans, base, uncertainty, mca_fields,
-                                                 year_labels, run)
+    options, recommended, text = _ranked_options(
+        model, flows, values, book, plans, base, uncertainty, mca_fields, year_labels, run
+    )
     return AppraisalResult(
         **_record_fields(project_id, sc, book, model, base, values, run),
-        optimism_bias_mitigation=ob_used, optimism_bias_mitigation_source=ob_source,
-        options=options, recommended=recommended, recommendation=text,
-        **_cashflow_fields(flows, model.factors, year_labels), **uncertainty, **mca_fields,
+        optimism_bias_mitigation=ob_used,
+        optimism_bias_mitigation_source=ob_source,
+        options=options,
+        recommended=recommended,
+        recommendation=text,
+        **_cashflow_fields(flows, model.factors, year_labels),
+        **uncertainty,
+        **mca_fields,
         **_plan_fields(plans, model.options),
         **_outcome_fields(model, values, project_id, book, sc, options, year_labels, uncertainty, run),
     )
 
 
-def _ranked_options(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]], values: pd.Series,
-                    book: AssumptionBook, plans: dict, base: Any, uncertainty: dict[str, Any],
-                    mca_fields: dict[str, Any], year_labels: list[str], run: _Run) -> tuple[pd.DataFrame, str, str]:
+def _ranked_options(
+    model: ProjectModel,
+    flows: Mapping[str, Mapping[str, np.ndarray]],
+    values: pd.Series,
+    book: AssumptionBook,
+    plans: dict,
+    base: Any,
+    uncertainty: dict[str, Any],
+    mca_fields: dict[str, Any],
+    year_labels: list[str],
+    run: _Run,
+) -> tuple[pd.DataFrame, str, str]:
     """The options table (one row per option, money in GBP) with the recommended option and its wording."""
     return _with_recommendation(
-        _options_table(model, flows, values.to_dict(), book, plans, base, uncertainty["monte_carlo"],
-                       mca_fields["mca_totals"], year_labels),
-        run.draws > 0, base.net_budget_gbp, run.perspective, book.settings.base_year, model.horizon)
+        _options_table(
+            model,
+            flows,
+            values.to_dict(),
+            book,
+            plans,
+            base,
+            uncertainty["monte_carlo"],
+            mca_fields["mca_totals"],
+            year_labels,
+        ),
+        run.draws > 0,
+        base.net_budget_gbp,
+        run.perspective,
+        book.settings.base_year,
+        model.horizon,
+    )
 
 
-def _outcome_fields(model: ProjectModel, values: pd.Series, project_id: str, book: AssumptionBook, sc: Scenario,
-                    options: pd.DataFrame, year_labels: list[str], uncertainty: dict[str, Any],
-                    run: _Run) -> dict:
+def _outcome_fields(
+    model: ProjectModel,
+    values: pd.Series,
+    project_id: str,
+    book: AssumptionBook,
+    sc: Scenario,
+    options: pd.DataFrame,
+    year_labels: list[str],
+    uncertainty: dict[str, Any],
+    run: _Run,
+) -> dict:
     """Each option's outcome benefits as AppraisalResult fields (:func:`_public_value`), with the what-if
     values of outcome inputs and the Monte Carlo's draws."""
-    return _public_value(model, values.to_dict(), project_id, book, sc.name, run.perspective, options, year_labels,
-                         split_overrides(run.overrides or {})[1], uncertainty["mc_draws"], run.seed)
+    return _public_value(
+        model,
+        values.to_dict(),
+        project_id,
+        book,
+        sc.name,
+        run.perspective,
+        options,
+        year_labels,
+        split_overrides(run.overrides or {})[1],
+        uncertainty["mc_draws"],
+        run.seed,
+    )
 
 
-def _record_fields(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, base: Any,
-                   values: pd.Series, run: _Run) -> dict[str, Any]:
+def _record_fields(
+    project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, base: Any, values: pd.Series, run: _Run
+) -> dict[str, Any]:
     """AppraisalResult's heading, baseline, assumptions used, discount bands, provenance and run record."""
     return {
-        **_heading_fields(project_id, sc, book, model, run.perspective), "baseline": base,
-        "illustrative": bool(base.illustrative), "assumptions": _assumptions_used(book, model, values),
-        "discount_bands": tuple(book.settings.discount_bands), "discount_source": _discount_source(book),
+        **_heading_fields(project_id, sc, book, model, run.perspective),
+        "baseline": base,
+        "illustrative": bool(base.illustrative),
+        "assumptions": _assumptions_used(book, model, values),
+        "discount_bands": tuple(book.settings.discount_bands),
+        "discount_source": _discount_source(book),
         "provenance": _provenance(project_id, base),
-        "run_record": _run_record(project_id, sc.name, run.perspective, run.seed, run.draws, run.ob_mitigation,
-                                  run.mca_weights, run.overrides),
+        "run_record": _run_record(
+            project_id, sc.name, run.perspective, run.seed, run.draws, run.ob_mitigation, run.mca_weights, run.overrides
+        ),
     }
 
 
@@ -199,8 +303,10 @@ def _project_book(project_id: str) -> tuple[str, AssumptionBook]:
     project = registry.project(project_id)
     book = price_base.project_book(project.id)
     if project.base_year != book.settings.base_year:
-        raise DDAnalysisError(f"{project.id}: project.yaml gives base_year {project.base_year}, but the assumptions "
-                              f"are in {book.settings.base_year} prices; set base_year: \"{book.settings.base_year}\"")
+        raise DDAnalysisError(
+            f"{project.id}: project.yaml gives base_year {project.base_year}, but the assumptions "
+            f'are in {book.settings.base_year} prices; set base_year: "{book.settings.base_year}"'
+        )
     return project.id, book
 
 
@@ -209,31 +315,49 @@ def _with_council_results(result: AppraisalResult, project_id: str, base: Any) -
     :func:`ddanalysis.financial_case.council_results`), from its cash flows, annual table, assumptions
     used and Monte Carlo savings target."""
     project = registry.project(project_id)
-    apportionment = partners.load(project_id, project.councils, [registry.council_name(c) for c in project.councils],
-                                  base.amounts_gbp.to_dict())
-    return dataclasses.replace(result, **council_results(apportionment, result.cashflows, result.annual,
-                                                         result.assumptions, float(result.mc_target_gbp),
-                                                         registry.STATUS_QUO))
+    apportionment = partners.load(
+        project_id, project.councils, [registry.council_name(c) for c in project.councils], base.amounts_gbp.to_dict()
+    )
+    return dataclasses.replace(
+        result,
+        **council_results(
+            apportionment,
+            result.cashflows,
+            result.annual,
+            result.assumptions,
+            float(result.mc_target_gbp),
+            registry.STATUS_QUO,
+        ),
+    )
 
 
-def _heading_fields(project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel,
-                    perspective: str) -> dict[str, Any]:
+def _heading_fields(
+    project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, perspective: str
+) -> dict[str, Any]:
     """AppraisalResult's heading: the project, its councils, the scenario, the perspective, the base
     and first years, the horizon (years) and the residual life of assets (years)."""
     project = registry.project(project_id)
-    return {"project_id": project_id, "project_title": project.title,
-            "councils": " + ".join(registry.council_name(c) for c in project.councils),
-            "scenario": sc.name, "scenario_description": sc.description, "perspective": perspective,
-            "base_year": book.settings.base_year, "first_year": book.settings.first_year,
-            "horizon_years": model.horizon, "residual_life_years": float(model.residual_life_years)}
+    return {
+        "project_id": project_id,
+        "project_title": project.title,
+        "councils": " + ".join(registry.council_name(c) for c in project.councils),
+        "scenario": sc.name,
+        "scenario_description": sc.description,
+        "perspective": perspective,
+        "base_year": book.settings.base_year,
+        "first_year": book.settings.first_year,
+        "horizon_years": model.horizon,
+        "residual_life_years": float(model.residual_life_years),
+    }
 
 
 #: The assumption that sets the optimism-bias mitigation: never drawn in the Monte Carlo.
 OB_KEY = (PROJECT_SCOPE, "optimism_bias_mitigation")
 
 
-def _scenario_values(book: AssumptionBook, sc: Scenario, overrides: Mapping[str, float] | None,
-                     ob_mitigation: float | None) -> tuple[pd.Series, set[tuple[str, str]], float | None]:
+def _scenario_values(
+    book: AssumptionBook, sc: Scenario, overrides: Mapping[str, float] | None, ob_mitigation: float | None
+) -> tuple[pd.Series, set[tuple[str, str]], float | None]:
     """The scenario's value of every assumption ((scope, key) -> value) with the what-if ``overrides``
     applied; the keys fixed in every Monte Carlo draw (the scenario's, the overrides' and the
     mitigation); and the optimism-bias mitigation override: the argument, else the scenario's, else an
@@ -268,8 +392,9 @@ def _target_share(book: AssumptionBook) -> float:
     return float(book.settings.targets["steady_state_saving_share"]["value"])
 
 
-def _cashflow_fields(flows: Mapping[str, Mapping[str, np.ndarray]], factors: np.ndarray,
-                     year_labels: list[str]) -> dict[str, pd.DataFrame]:
+def _cashflow_fields(
+    flows: Mapping[str, Mapping[str, np.ndarray]], factors: np.ndarray, year_labels: list[str]
+) -> dict[str, pd.DataFrame]:
     """AppraisalResult's ``cashflows`` (option, year_index, financial_year, component, label, kind,
     cost_gbp) and ``annual`` (each option's cost, saving against the status quo, cumulative saving,
     discount factor and present values by year); GBP, real base-year prices."""
@@ -279,8 +404,9 @@ def _cashflow_fields(flows: Mapping[str, Mapping[str, np.ndarray]], factors: np.
             kind = "one_off" if comp in ONE_OFF_COMPONENTS else "operating"
             for t, label in enumerate(year_labels):
                 cf_rows.append((opt, t, label, comp, COMPONENT_LABELS[comp], kind, float(comps[comp][0, t])))
-    cashflows = pd.DataFrame(cf_rows, columns=["option", "year_index", "financial_year", "component", "label", "kind",
-                                               "cost_gbp"])
+    cashflows = pd.DataFrame(
+        cf_rows, columns=["option", "year_index", "financial_year", "component", "label", "kind", "cost_gbp"]
+    )
     totals = {o: ProjectModel.total(c)[0] for o, c in flows.items()}
     sq = totals[registry.STATUS_QUO]
     annual_rows = []
@@ -290,20 +416,51 @@ def _cashflow_fields(flows: Mapping[str, Mapping[str, np.ndarray]], factors: np.
         pv = saving * factors
         for t, label in enumerate(year_labels):
             annual_rows.append((opt, t, label, cost[t], saving[t], cum[t], factors[t], pv[t], pv[: t + 1].sum()))
-    annual = pd.DataFrame(annual_rows, columns=["option", "year_index", "financial_year", "cost_gbp", "saving_gbp",
-                                                "cumulative_saving_gbp", "discount_factor", "pv_saving_gbp",
-                                                "cumulative_pv_saving_gbp"])
+    annual = pd.DataFrame(
+        annual_rows,
+        columns=[
+            "option",
+            "year_index",
+            "financial_year",
+            "cost_gbp",
+            "saving_gbp",
+            "cumulative_saving_gbp",
+            "discount_factor",
+            "pv_saving_gbp",
+            "cumulative_pv_saving_gbp",
+        ],
+    )
     return {"cashflows": cashflows, "annual": annual}
 
 
 #: Columns of the one-way sensitivity table (empty when it is not run).
-SENSITIVITY_COLUMNS = ["option", "scope", "key", "description", "unit", "low", "high", "nps_base", "nps_at_low",
-                       "nps_at_high", "swing", "rank"]
+SENSITIVITY_COLUMNS = [
+    "option",
+    "scope",
+    "key",
+    "description",
+    "unit",
+    "low",
+    "high",
+    "nps_base",
+    "nps_at_low",
+    "nps_at_high",
+    "swing",
+    "rank",
+]
 
 
-def _uncertainty_fields(model: ProjectModel, values: pd.Series, fixed: set[tuple[str, str]], target_share: float,
-                        net_budget_gbp: float, draws: int, seed: int, with_sensitivity: bool,
-                        with_switching: bool) -> dict[str, Any]:
+def _uncertainty_fields(
+    model: ProjectModel,
+    values: pd.Series,
+    fixed: set[tuple[str, str]],
+    target_share: float,
+    net_budget_gbp: float,
+    draws: int,
+    seed: int,
+    with_sensitivity: bool,
+    with_switching: bool,
+) -> dict[str, Any]:
     """AppraisalResult's ``sensitivity``, ``switching``, ``monte_carlo`` (option, p10, p50, p90 GBP,
     p_positive, p_meets_target; NaN without draws), ``mc_draws``, ``mc_seed``, ``mc_target_gbp`` (the
     steady-state saving target: ``target_share`` x the net budget, GBP) and ``mc_inputs`` (None without
@@ -312,16 +469,33 @@ def _uncertainty_fields(model: ProjectModel, values: pd.Series, fixed: set[tuple
     switch = switching_values(model, values) if with_switching else pd.DataFrame()
     fields: dict[str, Any] = {"sensitivity": sens, "switching": switch, "mc_seed": int(seed)}
     if draws:
-        mc = monte_carlo(model, values, draws=int(draws), seed=int(seed), target_share=target_share,
-                         net_budget_gbp=net_budget_gbp, fixed=fixed)
+        mc = monte_carlo(
+            model,
+            values,
+            draws=int(draws),
+            seed=int(seed),
+            target_share=target_share,
+            net_budget_gbp=net_budget_gbp,
+            fixed=fixed,
+        )
         summary = mc.summary.set_index("option")
-        return {**fields, "monte_carlo": summary.reset_index(names="option"), "mc_draws": mc.draws,
-                "mc_target_gbp": float(mc.target_gbp), "mc_inputs": None if mc.inputs is None else mc.inputs.reset_index(drop=True)}
-    empty = pd.DataFrame(index=list(model.options), columns=["p10", "p50", "p90", "p_positive", "p_meets_target"],
-                         dtype=float)
-    return {**fields, "monte_carlo": empty.rename_axis("option").reset_index(),
-            "mc_draws": pd.DataFrame(columns=list(model.options)),
-            "mc_target_gbp": float(target_share * net_budget_gbp), "mc_inputs": None}
+        return {
+            **fields,
+            "monte_carlo": summary.reset_index(names="option"),
+            "mc_draws": mc.draws,
+            "mc_target_gbp": float(mc.target_gbp),
+            "mc_inputs": None if mc.inputs is None else mc.inputs.reset_index(drop=True),
+        }
+    empty = pd.DataFrame(
+        index=list(model.options), columns=["p10", "p50", "p90", "p_positive", "p_meets_target"], dtype=float
+    )
+    return {
+        **fields,
+        "monte_carlo": empty.rename_axis("option").reset_index(),
+        "mc_draws": pd.DataFrame(columns=list(model.options)),
+        "mc_target_gbp": float(target_share * net_budget_gbp),
+        "mc_inputs": None,
+    }
 
 
 def _mca_fields(project_id: str, mca_weights: pd.Series | dict | None) -> dict[str, Any]:
@@ -330,14 +504,27 @@ def _mca_fields(project_id: str, mca_weights: pd.Series | dict | None) -> dict[s
     ``mca_criteria`` and ``mca_notes`` (:mod:`ddanalysis.mca`)."""
     scores = mca.load_scores(project_id)
     weights = pd.Series(mca_weights, dtype=float) if mca_weights is not None else mca.default_weights(project_id)
-    return {"mca_scores": scores, "mca_weights": weights, "mca_totals": mca.weighted_totals(scores, weights),
-            "mca_stability": mca.rank_stability(scores, weights), "mca_criteria": mca.load_criteria(),
-            "mca_notes": mca.criteria_notes()}
+    return {
+        "mca_scores": scores,
+        "mca_weights": weights,
+        "mca_totals": mca.weighted_totals(scores, weights),
+        "mca_stability": mca.rank_stability(scores, weights),
+        "mca_criteria": mca.load_criteria(),
+        "mca_notes": mca.criteria_notes(),
+    }
 
 
-def _options_table(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]], values: dict,
-                   book: AssumptionBook, plans: Mapping[str, Any], base: Any, monte_carlo_summary: pd.DataFrame,
-                   mca_totals: pd.DataFrame, year_labels: list[str]) -> pd.DataFrame:
+def _options_table(
+    model: ProjectModel,
+    flows: Mapping[str, Mapping[str, np.ndarray]],
+    values: dict,
+    book: AssumptionBook,
+    plans: Mapping[str, Any],
+    base: Any,
+    monte_carlo_summary: pd.DataFrame,
+    mca_totals: pd.DataFrame,
+    year_labels: list[str],
+) -> pd.DataFrame:
     """The headline table: one row per option (status quo first) with its present values (GBP, real
     base-year prices), payback, Green Book metrics, Monte Carlo percentiles and MCA score, and its
     ``rank`` by net present saving and ``mca_rank`` (1 = best)."""
@@ -354,25 +541,30 @@ def _options_table(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndar
         pv_one_off = float(one_offs[opt] @ model.factors)
         pb = int(payback_index(saving)[0]) if opt != registry.STATUS_QUO else -1
         p = plans.get(opt)
-        rows.append({
-            "id": opt, "name": book.models[opt]["name"],
-            "go_live": p.go_live.isoformat() if p is not None else None,
-            "go_live_year": fy_of(p.go_live) if p is not None else None,
-            "net_present_cost_gbp": float(totals[opt] @ model.factors), "net_present_saving_gbp": nps,
-            "one_off_cost_gbp": float(one_offs[opt].sum()), "pv_one_off_cost_gbp": pv_one_off,
-            "payback_index": pb if pb >= 0 else None,
-            "payback_year": year_labels[pb] if pb >= 0 else None,
-            **extra[opt],
-            "return_on_transition_cost": return_on_transition_cost(nps + pv_one_off, pv_one_off),
-            "steady_state_saving_gbp": float(saving[-1]),
-            "steady_state_saving_share": float(saving[-1] / base.net_budget_gbp) if base.net_budget_gbp else None,
-            "p_saving_positive": _get(mc_summary, opt, "p_positive"),
-            "p_meets_target": _get(mc_summary, opt, "p_meets_target"),
-            "saving_p10_gbp": _get(mc_summary, opt, "p10"),
-            "saving_p50_gbp": _get(mc_summary, opt, "p50"),
-            "saving_p90_gbp": _get(mc_summary, opt, "p90"),
-            "mca_score": float(mca_by_option.get(opt, np.nan)),
-        })
+        rows.append(
+            {
+                "id": opt,
+                "name": book.models[opt]["name"],
+                "go_live": p.go_live.isoformat() if p is not None else None,
+                "go_live_year": fy_of(p.go_live) if p is not None else None,
+                "net_present_cost_gbp": float(totals[opt] @ model.factors),
+                "net_present_saving_gbp": nps,
+                "one_off_cost_gbp": float(one_offs[opt].sum()),
+                "pv_one_off_cost_gbp": pv_one_off,
+                "payback_index": pb if pb >= 0 else None,
+                "payback_year": year_labels[pb] if pb >= 0 else None,
+                **extra[opt],
+                "return_on_transition_cost": return_on_transition_cost(nps + pv_one_off, pv_one_off),
+                "steady_state_saving_gbp": float(saving[-1]),
+                "steady_state_saving_share": float(saving[-1] / base.net_budget_gbp) if base.net_budget_gbp else None,
+                "p_saving_positive": _get(mc_summary, opt, "p_positive"),
+                "p_meets_target": _get(mc_summary, opt, "p_meets_target"),
+                "saving_p10_gbp": _get(mc_summary, opt, "p10"),
+                "saving_p50_gbp": _get(mc_summary, opt, "p50"),
+                "saving_p90_gbp": _get(mc_summary, opt, "p90"),
+                "mca_score": float(mca_by_option.get(opt, np.nan)),
+            }
+        )
     options = pd.DataFrame(rows)
     options["rank"] = options["net_present_saving_gbp"].rank(ascending=False, method="min").astype(int)
     options["mca_rank"] = options["mca_score"].rank(ascending=False, method="min").astype(int)
@@ -392,9 +584,11 @@ def _plan_fields(plans: Mapping[str, Any], options: Collection[str]) -> dict[str
     kept = {o: p for o, p in plans.items() if o in options}
     if not plans:
         return {"plans": kept, "gantt": pd.DataFrame(), "risks": pd.DataFrame()}
-    return {"plans": kept,
-            "gantt": pd.concat([p.phases.assign(option=o) for o, p in kept.items()], ignore_index=True),
-            "risks": pd.concat([p.risks.assign(option=o) for o, p in kept.items()], ignore_index=True)}
+    return {
+        "plans": kept,
+        "gantt": pd.concat([p.phases.assign(option=o) for o, p in kept.items()], ignore_index=True),
+        "risks": pd.concat([p.risks.assign(option=o) for o, p in kept.items()], ignore_index=True),
+    }
 
 
 def _provenance(project_id: str, base: Any) -> dict[str, str]:
@@ -403,15 +597,23 @@ def _provenance(project_id: str, base: Any) -> dict[str, str]:
     return {
         "baseline": base.source,
         "assumptions": (
-            "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)"),
+            "data/assumptions (levers.yaml, models/, appraisal.yaml, scenarios.yaml; sources in sources.yaml)"
+        ),
         "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
         "package_version": __version__,
         **{f"{k}_origin": v for k, v in workspace.input_origins(project_id).items()},
     }
 
 
-def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values: pd.Series, fixed: set,
-                            with_sobol: bool, sobol_n: int | None, seed: int) -> AppraisalResult:
+def _with_decision_measures(
+    result: AppraisalResult,
+    model: ProjectModel,
+    values: pd.Series,
+    fixed: set,
+    with_sobol: bool,
+    sobol_n: int | None,
+    seed: int,
+) -> AppraisalResult:
     """The decision measures on ``result`` (see :mod:`ddanalysis.deciding`); Sobol indices when asked."""
     import dataclasses
 
@@ -422,19 +624,35 @@ def _with_decision_measures(result: AppraisalResult, model: ProjectModel, values
     if with_sobol:
         focus = focus_option(result)
         other = deciding.runner_up(result.mc_draws.mean().to_dict(), focus)
-        table, n_base, n_eval = deciding.sobol_measures(model, values, fixed, focus, other,
-                                                        n=sobol_n or deciding.SOBOL_BASE, seed=seed)
+        table, n_base, n_eval = deciding.sobol_measures(
+            model, values, fixed, focus, other, n=sobol_n or deciding.SOBOL_BASE, seed=seed
+        )
         names = dict(zip(result.options["id"], result.options["name"]))
-        dm = dataclasses.replace(result.decision, sobol=table, sobol_option=names.get(focus, focus),
-                                 sobol_runner_up=None if other is None else names.get(other, other),
-                                 sobol_n_base=n_base, sobol_evaluations=n_eval)
+        dm = dataclasses.replace(
+            result.decision,
+            sobol=table,
+            sobol_option=names.get(focus, focus),
+            sobol_runner_up=None if other is None else names.get(other, other),
+            sobol_n_base=n_base,
+            sobol_evaluations=n_eval,
+        )
         result = dataclasses.replace(result, decision=dm)
     return result
 
 
-def _public_value(model: ProjectModel, values: dict, project_id: str, book, scenario: str, perspective: str,
-                  options: pd.DataFrame, year_labels: list[str], outcome_overrides: dict, mc_draws: pd.DataFrame,
-                  seed: int) -> dict:
+def _public_value(
+    model: ProjectModel,
+    values: dict,
+    project_id: str,
+    book,
+    scenario: str,
+    perspective: str,
+    options: pd.DataFrame,
+    year_labels: list[str],
+    outcome_overrides: dict,
+    mc_draws: pd.DataFrame,
+    seed: int,
+) -> dict:
     """Each option's outcome benefits as AppraisalResult fields: ``public_value``,
     ``benefits_by_agency``, ``benefits_by_year``. Benefits ramp with the option's live share and its
     ``ramp_up_years`` lever (as savings do), are discounted with the costs' factors and re-based with
@@ -444,10 +662,21 @@ def _public_value(model: ProjectModel, values: dict, project_id: str, book, scen
     ramps = _benefit_ramps(model, values)
     totals = {o: ProjectModel.total(c)[0] for o, c in model.evaluate(values).items()}
     savings = {o: totals[registry.STATUS_QUO] - t for o, t in totals.items()}
-    return appraise_benefits(project_id, options=options, ramps=ramps, factors=model.factors, year_labels=year_labels,
-                             deflator=book.settings.gdp_deflator.to_dict(), base_year=book.settings.base_year,
-                             scenario=scenario, perspective=perspective, savings=savings,
-                             overrides=outcome_overrides, nps_draws=mc_draws, seed=seed)
+    return appraise_benefits(
+        project_id,
+        options=options,
+        ramps=ramps,
+        factors=model.factors,
+        year_labels=year_labels,
+        deflator=book.settings.gdp_deflator.to_dict(),
+        base_year=book.settings.base_year,
+        scenario=scenario,
+        perspective=perspective,
+        savings=savings,
+        overrides=outcome_overrides,
+        nps_draws=mc_draws,
+        seed=seed,
+    )
 
 
 def _benefit_ramps(model: ProjectModel, values: Mapping) -> dict[str, np.ndarray]:
@@ -455,12 +684,19 @@ def _benefit_ramps(model: ProjectModel, values: Mapping) -> dict[str, np.ndarray
     ``ramp_up_years`` lever (:func:`ddanalysis.benefits.benefit_ramp`)."""
     from .benefits import benefit_ramp
 
-    return {opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
-            for opt in model.options}
+    return {
+        opt: benefit_ramp(model.timings[opt], float(np.asarray(model._levers(opt, values)["ramp_up_years"])))
+        for opt in model.options
+    }
 
 
-def _outcome_tornado(result: AppraisalResult, model: ProjectModel, values: pd.Series, book: AssumptionBook,
-                     overrides: "Mapping[str, float] | None") -> AppraisalResult:
+def _outcome_tornado(
+    result: AppraisalResult,
+    model: ProjectModel,
+    values: pd.Series,
+    book: AssumptionBook,
+    overrides: "Mapping[str, float] | None",
+) -> AppraisalResult:
     """``result`` with the outcome quantities in its one-way sensitivity, on net present saving + counted
     benefits (:func:`ddanalysis.outcome_sensitivity.with_outcome_sensitivity`); what-if outcome values held."""
     from .benefits import benefit_ramp
@@ -469,9 +705,14 @@ def _outcome_tornado(result: AppraisalResult, model: ProjectModel, values: pd.Se
     def ramp_for(opt: str, years: float) -> np.ndarray:
         return benefit_ramp(model.timings[opt], years)
 
-    return with_outcome_sensitivity(result, ramps=_benefit_ramps(model, values.to_dict()), factors=model.factors,
-                                    deflator=book.settings.gdp_deflator.to_dict(),
-                                    overrides=split_overrides(overrides or {})[1], ramp_for=ramp_for)
+    return with_outcome_sensitivity(
+        result,
+        ramps=_benefit_ramps(model, values.to_dict()),
+        factors=model.factors,
+        deflator=book.settings.gdp_deflator.to_dict(),
+        overrides=split_overrides(overrides or {})[1],
+        ramp_for=ramp_for,
+    )
 
 
 def _discount_source(book) -> dict[str, str]:
@@ -480,21 +721,37 @@ def _discount_source(book) -> dict[str, str]:
     return {"title": str(src.get("title", "HM Treasury, The Green Book")), "link": str(src.get("link", ""))}
 
 
-def _run_record(project_id: str, scenario: str, perspective: str, seed: int, draws: int,
-                ob_mitigation: float | None, mca_weights: "pd.Series | dict | None",
-                what_if: "Mapping[str, float] | None" = None):
+def _run_record(
+    project_id: str,
+    scenario: str,
+    perspective: str,
+    seed: int,
+    draws: int,
+    ob_mitigation: float | None,
+    mca_weights: "pd.Series | dict | None",
+    what_if: "Mapping[str, float] | None" = None,
+):
     """The run record of an appraisal: every bundled input file hashed, the arguments and overrides."""
     overrides: dict[str, object] = {str(k): float(v) for k, v in (what_if or {}).items()}
     if ob_mitigation is not None:
         overrides["project.optimism_bias_mitigation"] = float(ob_mitigation)
     if mca_weights is not None:
         overrides.update({f"mca_weight.{k}": float(v) for k, v in dict(mca_weights).items()})
-    return make_record(project_input_files(config.DATA_DIR, project_id), config.DATA_DIR, package_version=__version__,
-                       scenario=scenario, perspective=perspective, seed=seed, draws=draws, overrides=overrides)
+    return make_record(
+        project_input_files(config.DATA_DIR, project_id),
+        config.DATA_DIR,
+        package_version=__version__,
+        scenario=scenario,
+        perspective=perspective,
+        seed=seed,
+        draws=draws,
+        overrides=overrides,
+    )
 
 
-def _method_metrics(model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]],
-                    values: dict) -> dict[str, dict]:
+def _method_metrics(
+    model: ProjectModel, flows: Mapping[str, Mapping[str, np.ndarray]], values: dict
+) -> dict[str, dict]:
     """Per option: optimism_bias_gbp (PV of the uplift lines), residual_value_gbp, the Green Book
     benefit_cost_ratio with its note, and by_horizon (net present saving over 10, 15 and 20 years,
     no residual value). GBP, real base-year prices, discounted to the first appraisal year."""
@@ -508,13 +765,17 @@ def _method_metrics(model: ProjectModel, flows: Mapping[str, Mapping[str, np.nda
         rv = float(residual[opt][0])
         op_saving = sq_op - ProjectModel.total(comps, OPERATING_COMPONENTS)[0]
         one_off = ProjectModel.total(comps, ONE_OFF_COMPONENTS)[0]
-        bcr, note = (None, "the status quo is the benchmark") if opt == registry.STATUS_QUO else \
-            green_book_bcr(op_saving, one_off, model.factors, rv)
+        bcr, note = (
+            (None, "the status quo is the benchmark")
+            if opt == registry.STATUS_QUO
+            else green_book_bcr(op_saving, one_off, model.factors, rv)
+        )
         long_saving = (long_sq - ProjectModel.total(long_flows[opt])[0]) * long.factors
         out[opt] = {
             "optimism_bias_gbp": float(ProjectModel.total(comps, OPTIMISM_BIAS_COMPONENTS)[0] @ model.factors),
             "residual_value_gbp": rv,
-            "benefit_cost_ratio": bcr, "benefit_cost_ratio_note": note,
+            "benefit_cost_ratio": bcr,
+            "benefit_cost_ratio_note": note,
             **{horizon_column(h): float(long_saving[:h].sum()) for h in HORIZONS},
         }
     return out
@@ -527,38 +788,54 @@ def _get(frame: pd.DataFrame, opt: str, col: str) -> float | None:
     return None if pd.isna(v) else float(v)
 
 
-def _with_recommendation(options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str,
-                         base_year: str, horizon: int) -> tuple[pd.DataFrame, str, str]:
+def _with_recommendation(
+    options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str, horizon: int
+) -> tuple[pd.DataFrame, str, str]:
     """``options`` (not changed) with its ``recommended`` column (True on the preferred option), the
     preferred option's id and the sentence that explains it (:func:`_recommend`)."""
     recommended, text = _recommend(options, have_mc, net_budget, perspective, base_year, horizon)
     return options.assign(recommended=options["id"] == recommended), recommended, text
 
 
-def _recommend(options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str,
-               horizon: int) -> tuple[str, str]:
+def _recommend(
+    options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str, horizon: int
+) -> tuple[str, str]:
     """The preferred option and the sentence that explains it, by :data:`RECOMMENDATION_RULE`."""
     sq = options[options.id == registry.STATUS_QUO].iloc[0]
-    cand = options[(options.id != registry.STATUS_QUO) & (options.net_present_saving_gbp > 0)
-                   & (options.mca_score >= sq.mca_score)]
+    cand = options[
+        (options.id != registry.STATUS_QUO) & (options.net_present_saving_gbp > 0) & (options.mca_score >= sq.mca_score)
+    ]
     if have_mc:
         cand = cand[cand.p_saving_positive >= 0.5]
-    sentence = partial(decision_text.recommendation_sentence, status_quo_mca=float(sq.mca_score),
-                       have_monte_carlo=have_mc, perspective=perspective, base_year=base_year, horizon_years=horizon)
+    sentence = partial(
+        decision_text.recommendation_sentence,
+        status_quo_mca=float(sq.mca_score),
+        have_monte_carlo=have_mc,
+        perspective=perspective,
+        base_year=base_year,
+        horizon_years=horizon,
+    )
     if cand.empty:
         return registry.STATUS_QUO, sentence(None)
     best = cand.sort_values("net_present_saving_gbp", ascending=False).iloc[0]
     return str(best.id), sentence(best.to_dict())
 
 
-def appraise_cached(project_id: str, scenario: str = "central", perspective: str = "council",
-                    draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, ob_mitigation: float | None = None) -> AppraisalResult:
+def appraise_cached(
+    project_id: str,
+    scenario: str = "central",
+    perspective: str = "council",
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    ob_mitigation: float | None = None,
+) -> AppraisalResult:
     """:func:`appraise` memoised on its arguments and the stamp of every bundled data file, so an edited
     file is seen at once (for dashboards and the programme summary; treat the result as read-only)."""
     return _appraise_memo(project_id, scenario, perspective, draws, seed, ob_mitigation, stamp(config.DATA_DIR))
 
 
 @lru_cache(maxsize=64)
-def _appraise_memo(project_id: str, scenario: str, perspective: str, draws: int, seed: int,
-                   ob_mitigation: float | None, _stamp: Stamp) -> AppraisalResult:
+def _appraise_memo(
+    project_id: str, scenario: str, perspective: str, draws: int, seed: int, ob_mitigation: float | None, _stamp: Stamp
+) -> AppraisalResult:
     return appraise(project_id, scenario, perspective, draws, seed, ob_mitigation)

@@ -3,6 +3,7 @@
 Every message names the file, row or key at fault and what was expected, so an analyst can fix the
 input without reading code. The CLI prints the message (no traceback) and exits non-zero.
 """
+
 from __future__ import annotations
 
 

@@ -19,6 +19,7 @@ density), its limits rounded to two significant figures in the unit the reader s
 density recomputed on the rounded box, so the numbers describe exactly the sentence. Rules are ranked
 by coverage x density.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,6 +37,7 @@ MIN_COVERAGE = 0.05
 
 
 # --- words ----------------------------------------------------------------------------------------
+
 
 def short_description(description: str) -> str:
     """The first clause of a lever's description, lower-cased for the middle of a sentence:
@@ -108,6 +110,7 @@ def _join(parts: list[str]) -> str:
 
 # --- boxes ----------------------------------------------------------------------------------------
 
+
 def _measure(X: np.ndarray, fails: np.ndarray, box: dict) -> tuple[float, float, int]:
     inside = np.ones(len(fails), dtype=bool)
     for j, (lo, hi) in box.items():
@@ -165,9 +168,16 @@ def _simplify(X: np.ndarray, fails: np.ndarray, box: dict) -> dict:
     return box
 
 
-def failure_rules(inputs: pd.DataFrame, fails, max_inputs: int = 3, labels: Mapping | None = None,
-                  outcome: str = "the option fails", max_rules: int = 3, seed: int = 0,
-                  detail: bool = False) -> list[dict]:
+def failure_rules(
+    inputs: pd.DataFrame,
+    fails,
+    max_inputs: int = 3,
+    labels: Mapping | None = None,
+    outcome: str = "the option fails",
+    max_rules: int = 3,
+    seed: int = 0,
+    detail: bool = False,
+) -> list[dict]:
     """Plain-language rules for the draws in which an option fails.
 
     ``inputs``: draws x assumption keys. ``fails``: one bool per draw (e.g. ``nps[option] < 0``, or
@@ -200,17 +210,24 @@ def failure_rules(inputs: pd.DataFrame, fails, max_inputs: int = 3, labels: Mapp
         return []
     X = inputs[varying].to_numpy(dtype=float)
     base_rate = n_fail / len(fails)
-    tree = DecisionTreeClassifier(max_depth=max(int(max_inputs), 1), class_weight="balanced",
-                                  min_samples_leaf=max(10, len(fails) // 200), random_state=seed)
+    tree = DecisionTreeClassifier(
+        max_depth=max(int(max_inputs), 1),
+        class_weight="balanced",
+        min_samples_leaf=max(10, len(fails) // 200),
+        random_state=seed,
+    )
     tree.fit(X, fails)
     units = {j: _label(varying[j], labels)[1] for j in range(len(varying))}
     found = _candidate_boxes(tree, X, fails, units, base_rate)
-    return [_worded_rule(box, coverage, density, varying, labels, outcome, detail)
-            for coverage, density, box in sorted(found.values(), key=lambda r: -r[0] * r[1])[:max_rules]]
+    return [
+        _worded_rule(box, coverage, density, varying, labels, outcome, detail)
+        for coverage, density, box in sorted(found.values(), key=lambda r: -r[0] * r[1])[:max_rules]
+    ]
 
 
-def _candidate_boxes(tree: Any, X: np.ndarray, fails: np.ndarray, units: Mapping[int, str],
-                     base_rate: float) -> dict[tuple, tuple[float, float, dict]]:
+def _candidate_boxes(
+    tree: Any, X: np.ndarray, fails: np.ndarray, units: Mapping[int, str], base_rate: float
+) -> dict[tuple, tuple[float, float, dict]]:
     """The tree's leaves as simplified boxes with limits rounded for their units, keeping those that cover at least
     :data:`MIN_COVERAGE` of the failing draws and fail more often than ``base_rate`` (a share of draws):
     box signature -> (coverage, density, box)."""
@@ -228,8 +245,9 @@ def _candidate_boxes(tree: Any, X: np.ndarray, fails: np.ndarray, units: Mapping
     return found
 
 
-def _worded_rule(box: dict, coverage: float, density: float, varying: list, labels: Mapping | None, outcome: str,
-                 detail: bool) -> dict:
+def _worded_rule(
+    box: dict, coverage: float, density: float, varying: list, labels: Mapping | None, outcome: str, detail: bool
+) -> dict:
     """One box as a rule: ``{"text", "coverage", "density"}`` (shares rounded to 4 places), plus ``"conditions"``
     (``[{key, above, below}]``) when ``detail``."""
     parts, conditions = [], []
@@ -249,8 +267,15 @@ def _worded_rule(box: dict, coverage: float, density: float, varying: list, labe
     return rule
 
 
-def option_failure_rules(inputs: pd.DataFrame, nps: pd.DataFrame, option: str, labels: Mapping | None = None,
-                         name: str | None = None, max_inputs: int = 3, rules_each: int = 1) -> list[dict]:
+def option_failure_rules(
+    inputs: pd.DataFrame,
+    nps: pd.DataFrame,
+    option: str,
+    labels: Mapping | None = None,
+    name: str | None = None,
+    max_inputs: int = 3,
+    rules_each: int = 1,
+) -> list[dict]:
     """An option's failure rules for the appraisal: when it loses money (NPS < 0) and when it is not
     the best option (another has a higher NPS), ``rules_each`` rules of each (best first), as
     ``{text, coverage, density}``; an outcome that never happens gives no rule.
@@ -261,5 +286,6 @@ def option_failure_rules(inputs: pd.DataFrame, nps: pd.DataFrame, option: str, l
     values = nps.to_numpy(dtype=float)
     j = list(nps.columns).index(option)
     not_best = values.max(axis=1) > values[:, j] + 1e-6
-    return (failure_rules(inputs, values[:, j] < 0, max_inputs, labels, f"{who} loses money", rules_each)
-            + failure_rules(inputs, not_best, max_inputs, labels, f"{who} is not the best option", rules_each))
+    return failure_rules(
+        inputs, values[:, j] < 0, max_inputs, labels, f"{who} loses money", rules_each
+    ) + failure_rules(inputs, not_best, max_inputs, labels, f"{who} is not the best option", rules_each)

@@ -4,6 +4,7 @@ A stamp is (path, modification time in ns, size in bytes) of each file; for a fo
 in it (recursively, sorted). Missing paths stamp as (path, -1, -1), so creating the file changes
 the stamp too.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -13,6 +13,7 @@ swing in the option's own net present saving, also as a share of the budget.
 Nothing here changes an input: the functions read the bundled files through the engine's public
 functions and return new frames.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -26,8 +27,25 @@ from .registry import STATUS_QUO, project_ids
 from .uncertainty import sensitivity
 
 #: Columns of :func:`rank_assumptions`.
-RANK_COLUMNS = ["rank", "file", "scope", "key", "description", "unit", "low", "central", "high", "source_id",
-                "quality", "verified", "gap_swing_share", "nps_swing_share", "project", "best", "runner_up"]
+RANK_COLUMNS = [
+    "rank",
+    "file",
+    "scope",
+    "key",
+    "description",
+    "unit",
+    "low",
+    "central",
+    "high",
+    "source_id",
+    "quality",
+    "verified",
+    "gap_swing_share",
+    "nps_swing_share",
+    "project",
+    "best",
+    "runner_up",
+]
 
 
 def project_swings(project_id: str, perspective: str = "council") -> pd.DataFrame:
@@ -54,10 +72,20 @@ def project_swings(project_id: str, perspective: str = "council") -> pd.DataFram
         by_opt = grp.set_index("option")
         gap_low = _nps(by_opt, base, best, "nps_at_low") - _nps(by_opt, base, runner_up, "nps_at_low")
         gap_high = _nps(by_opt, base, best, "nps_at_high") - _nps(by_opt, base, runner_up, "nps_at_high")
-        rows.append({"project": project_id, "file": book.table.loc[(scope, key), "file"], "scope": scope, "key": key,
-                     "best": best, "runner_up": runner_up, "gap_at_low": gap_low, "gap_at_high": gap_high,
-                     "gap_swing_share": abs(gap_high - gap_low) / budget,
-                     "nps_swing_share": float(grp["swing"].max()) / budget})
+        rows.append(
+            {
+                "project": project_id,
+                "file": book.table.loc[(scope, key), "file"],
+                "scope": scope,
+                "key": key,
+                "best": best,
+                "runner_up": runner_up,
+                "gap_at_low": gap_low,
+                "gap_at_high": gap_high,
+                "gap_swing_share": abs(gap_high - gap_low) / budget,
+                "nps_swing_share": float(grp["swing"].max()) / budget,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -70,13 +98,17 @@ def _nps(by_option: pd.DataFrame, base: Mapping[str, float], option: str, at: st
 @lru_cache(maxsize=4)
 def _ranking(perspective: str) -> pd.DataFrame:
     swings = pd.concat([project_swings(pid, perspective) for pid in project_ids()], ignore_index=True)
-    swings = swings.sort_values(["gap_swing_share", "nps_swing_share", "project"], ascending=[False, False, True],
-                                kind="stable")
+    swings = swings.sort_values(
+        ["gap_swing_share", "nps_swing_share", "project"], ascending=[False, False, True], kind="stable"
+    )
     top = swings.drop_duplicates(["file", "scope", "key"], keep="first")
     nps_max = swings.groupby(["file", "scope", "key"])["nps_swing_share"].max()
     top = top.assign(nps_swing_share=[nps_max[(f, s, k)] for f, s, k in zip(top.file, top.scope, top.key)])
-    top = top.sort_values(["gap_swing_share", "nps_swing_share", "file", "scope", "key"],
-                          ascending=[False, False, True, True, True], kind="stable").reset_index(drop=True)
+    top = top.sort_values(
+        ["gap_swing_share", "nps_swing_share", "file", "scope", "key"],
+        ascending=[False, False, True, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
     top["rank"] = range(1, len(top) + 1)
     return top
 
@@ -95,27 +127,58 @@ def rank_assumptions(perspective: str = "council") -> pd.DataFrame:
     rows = []
     for r in top.itertuples(index=False):
         entry = load_book(r.project).table.loc[(r.scope, r.key)]
-        rows.append({**{c: getattr(r, c) for c in ("rank", "file", "scope", "key", "gap_swing_share", "nps_swing_share",
-                                                      "project", "best", "runner_up")},
-                     "description": entry["description"], "unit": entry["unit"], "low": entry["low"],
-                     "central": entry["central"], "high": entry["high"], "source_id": entry["source_id"],
-                     "quality": entry["quality"], "verified": bool(entry.get("verified", False))})
+        rows.append(
+            {
+                **{
+                    c: getattr(r, c)
+                    for c in (
+                        "rank",
+                        "file",
+                        "scope",
+                        "key",
+                        "gap_swing_share",
+                        "nps_swing_share",
+                        "project",
+                        "best",
+                        "runner_up",
+                    )
+                },
+                "description": entry["description"],
+                "unit": entry["unit"],
+                "low": entry["low"],
+                "central": entry["central"],
+                "high": entry["high"],
+                "source_id": entry["source_id"],
+                "quality": entry["quality"],
+                "verified": bool(entry.get("verified", False)),
+            }
+        )
     return pd.DataFrame(rows, columns=RANK_COLUMNS)
 
 
 def render_ranking(frame: pd.DataFrame, top: int | None = 25) -> str:
     """A plain-text table of the ranking (the first ``top`` rows; all when None)."""
     show = frame if top is None else frame.head(top)
-    out = pd.DataFrame({
-        "rank": show["rank"],
-        "assumption": [f"{s}.{k}" + ("" if f in (f"{s}.yaml", "appraisal.yaml") else f" ({f.removesuffix('.yaml')} override)")
-                       for f, s, k in zip(show.file, show.scope, show.key)],
-        "low / central / high": [f"{lo:g} / {c:g} / {hi:g}" for lo, c, hi in zip(show.low, show.central, show.high)],
-        "gap swing": [f"{v:.2%}" for v in show.gap_swing_share],
-        "project": show["project"], "source": show["source_id"], "quality": show["quality"],
-        "verified": ["yes" if v else "no" for v in show["verified"]],
-    })
-    head = ("Impact on the decision: swing (low to high, one at a time) in the gap between the best and runner-up "
-            "options' net present savings, as a share of the project's baseline net budget; the largest over the "
-            "ten projects.\n")
+    out = pd.DataFrame(
+        {
+            "rank": show["rank"],
+            "assumption": [
+                f"{s}.{k}" + ("" if f in (f"{s}.yaml", "appraisal.yaml") else f" ({f.removesuffix('.yaml')} override)")
+                for f, s, k in zip(show.file, show.scope, show.key)
+            ],
+            "low / central / high": [
+                f"{lo:g} / {c:g} / {hi:g}" for lo, c, hi in zip(show.low, show.central, show.high)
+            ],
+            "gap swing": [f"{v:.2%}" for v in show.gap_swing_share],
+            "project": show["project"],
+            "source": show["source_id"],
+            "quality": show["quality"],
+            "verified": ["yes" if v else "no" for v in show["verified"]],
+        }
+    )
+    head = (
+        "Impact on the decision: swing (low to high, one at a time) in the gap between the best and runner-up "
+        "options' net present savings, as a share of the project's baseline net budget; the largest over the "
+        "ten projects.\n"
+    )
     return head + out.to_string(index=False)

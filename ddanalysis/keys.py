@@ -16,6 +16,7 @@ AssumptionKey(scope='mutual', key='pension_rate_change', service='libraries')
 >>> excel_name("charitable-trust.business_rates_relief")
 'charitable_trust__business_rates_relief'
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,8 @@ from dataclasses import dataclass
 from .errors import DDAnalysisError
 
 PROJECT_SCOPE = "project"
-_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"          # kebab-case ids: services and delivery models
-_NAME = r"[a-z][a-z0-9_]*"                  # snake_case assumption names
+_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"  # kebab-case ids: services and delivery models
+_NAME = r"[a-z][a-z0-9_]*"  # snake_case assumption names
 _PATTERN = re.compile(rf"^(?:(?P<service>{_ID})/)?(?P<scope>{_ID})\.(?P<key>{_NAME})$")
 
 
@@ -56,7 +57,8 @@ def parse_key(text: str) -> AssumptionKey:
         raise DDAnalysisError(
             f"assumption key {text!r}: expected '<scope>.<key>' or '<service>/<scope>.<key>', where scope is a "
             "delivery-model id (kebab-case, e.g. 'mutual') or 'project' and key is snake_case "
-            "(e.g. 'mutual.pension_rate_change', 'libraries/mutual.pension_rate_change')")
+            "(e.g. 'mutual.pension_rate_change', 'libraries/mutual.pension_rate_change')"
+        )
     return AssumptionKey(scope=m["scope"], key=m["key"], service=m["service"])
 
 

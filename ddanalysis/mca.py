@@ -9,6 +9,7 @@ criteria: the money appraisal values them.
 Scores are unitless points on a 0-10 scale; weights are shares that sum to 1; a weighted score is
 therefore also on the 0-10 scale.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,10 @@ def scores_path(project_id: str) -> Path:
 
 
 #: The rationale of every score of a workspace with no ``mca.yaml``.
-UNSCORED_RATIONALE = ("DEFAULT, not the council's: no mca.yaml in the workspace, so every option is scored 5 "
-                      "(neutral) on every criterion until the council's scoring workshop")
+UNSCORED_RATIONALE = (
+    "DEFAULT, not the council's: no mca.yaml in the workspace, so every option is scored 5 "
+    "(neutral) on every criterion until the council's scoring workshop"
+)
 
 
 def _unscored(shortlist: tuple[str, ...], criteria: list[str]) -> pd.DataFrame:
@@ -58,6 +61,7 @@ def _unscored(shortlist: tuple[str, ...], criteria: list[str]) -> pd.DataFrame:
 
 
 # --- reading files ----------------------------------------------------------------------------------
+
 
 def _number(value: object) -> float | None:
     """``value`` as a finite float, or None when it is not a real number (bools are not numbers)."""
@@ -120,8 +124,10 @@ def _criterion_problems(item: dict[str, Any], seen: set[str]) -> list[str]:
         if not _nonempty(item.get(key)):
             found.append(f"{key!r} must be a non-empty text")
     scale = item.get("scale")
-    if not isinstance(scale, dict) or sorted(map(str, scale)) != sorted(_SCALE_POINTS) or not all(
-        _nonempty(v) for v in scale.values()
+    if (
+        not isinstance(scale, dict)
+        or sorted(map(str, scale)) != sorted(_SCALE_POINTS)
+        or not all(_nonempty(v) for v in scale.values())
     ):
         found.append("'scale' must say what a score of 0, 5 and 10 means")
     return found
@@ -149,12 +155,18 @@ def _criteria_cached(path: Path, mtime_ns: int) -> tuple[dict[str, Any], ...]:
         if found:
             continue
         seen.add(item["id"])
-        out.append({
-            "criterion": item["id"], "name": item["name"].strip(), "description": " ".join(item["description"].split()),
-            "weight": item.get("weight"), "scale": {str(k): str(v) for k, v in item["scale"].items()},
-        })
-    weights, found = _weight_problems({c["criterion"]: c["weight"] for c in out}, [c["criterion"] for c in out],
-                                      check_sum=len(out) == len(items))
+        out.append(
+            {
+                "criterion": item["id"],
+                "name": item["name"].strip(),
+                "description": " ".join(item["description"].split()),
+                "weight": item.get("weight"),
+                "scale": {str(k): str(v) for k, v in item["scale"].items()},
+            }
+        )
+    weights, found = _weight_problems(
+        {c["criterion"]: c["weight"] for c in out}, [c["criterion"] for c in out], check_sum=len(out) == len(items)
+    )
     problems.add_all("default weights", found)
     problems.raise_if_any()
     for c in out:
@@ -183,9 +195,9 @@ def load_criteria(path: Path | None = None) -> pd.DataFrame:
 def criteria_scale(path: Path | None = None) -> pd.DataFrame:
     """What a score means on each criterion: ``criterion``, ``score_0``, ``score_5``, ``score_10``."""
     recs = _criteria_records(path)
-    return pd.DataFrame([
-        {"criterion": r["criterion"], **{f"score_{p}": r["scale"][p] for p in _SCALE_POINTS}} for r in recs
-    ])
+    return pd.DataFrame(
+        [{"criterion": r["criterion"], **{f"score_{p}": r["scale"][p] for p in _SCALE_POINTS}} for r in recs]
+    )
 
 
 def criteria_notes(path: Path | None = None) -> dict[str, str]:
@@ -224,8 +236,14 @@ def _option_scores(option: str, by_criterion: object, criteria: list[str], probl
             problems.add(key, f"score {entry['score']!r} is not a number from 0 to 10")
         if not _nonempty(entry["rationale"]):
             problems.add(key, "rationale is empty; give a one-sentence reason for the score")
-        rows.append({"option": option, "criterion": criterion, "score": score,
-                     "rationale": " ".join(str(entry["rationale"] or "").split())})
+        rows.append(
+            {
+                "option": option,
+                "criterion": criterion,
+                "score": score,
+                "rationale": " ".join(str(entry["rationale"] or "").split()),
+            }
+        )
     return rows
 
 
@@ -320,15 +338,20 @@ def default_weights(project_id: str, path: Path | None = None) -> pd.Series:
 
 # --- weights and totals -----------------------------------------------------------------------------
 
+
 def _as_series(weights: Mapping[str, float] | pd.Series) -> pd.Series:
     if isinstance(weights, pd.Series):
         series = weights.copy()
     elif isinstance(weights, Mapping):
         series = pd.Series(dict(weights), dtype=object)
     else:
-        raise DDAnalysisError(f"weights must be a mapping criterion -> weight or a pandas Series, not {type(weights).__name__}")
+        raise DDAnalysisError(
+            f"weights must be a mapping criterion -> weight or a pandas Series, not {type(weights).__name__}"
+        )
     if series.index.has_duplicates:
-        raise DDAnalysisError(f"weights name criterion {sorted(set(series.index[series.index.duplicated()]))} more than once")
+        raise DDAnalysisError(
+            f"weights name criterion {sorted(set(series.index[series.index.duplicated()]))} more than once"
+        )
     return series
 
 
@@ -358,23 +381,32 @@ def _check_weights(weights: Mapping[str, float] | pd.Series, criteria: list[str]
     values = _checked_values(_as_series(weights))
     extra = [k for k in values if k not in criteria]
     if extra:
-        raise UnknownKeyError(f"weights name unknown criterion {extra[0]!r}; the scores have criteria: {', '.join(criteria)}")
+        raise UnknownKeyError(
+            f"weights name unknown criterion {extra[0]!r}; the scores have criteria: {', '.join(criteria)}"
+        )
     missing = [c for c in criteria if c not in values]
     if missing:
-        raise DDAnalysisError(f"no weight for criterion {missing[0]!r}" + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
-                              + f"; give a weight for every criterion: {', '.join(criteria)}")
+        raise DDAnalysisError(
+            f"no weight for criterion {missing[0]!r}"
+            + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
+            + f"; give a weight for every criterion: {', '.join(criteria)}"
+        )
     total = math.fsum(values.values())
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         listing = ", ".join(f"{c}={values[c]:g}" for c in criteria)
-        raise DDAnalysisError(f"weights sum to {total:.12g}, not 1 ({listing}); "
-                              "rescale them with ddanalysis.mca.normalise(weights) if that is what you mean")
+        raise DDAnalysisError(
+            f"weights sum to {total:.12g}, not 1 ({listing}); "
+            "rescale them with ddanalysis.mca.normalise(weights) if that is what you mean"
+        )
     return np.array([values[c] for c in criteria], dtype=float)
 
 
 def _score_matrix(scores: pd.DataFrame) -> pd.DataFrame:
     """Scores as an option x criterion table (options and criteria in order of first appearance)."""
     if not isinstance(scores, pd.DataFrame):
-        raise DDAnalysisError(f"scores must be a DataFrame with columns option, criterion, score, not {type(scores).__name__}")
+        raise DDAnalysisError(
+            f"scores must be a DataFrame with columns option, criterion, score, not {type(scores).__name__}"
+        )
     missing = [c for c in ("option", "criterion", "score") if c not in scores.columns]
     if missing:
         raise DDAnalysisError(f"scores lack column(s) {missing}; expected option, criterion, score")
@@ -388,12 +420,16 @@ def _score_matrix(scores: pd.DataFrame) -> pd.DataFrame:
     bad = scores[values.isna() | (values < SCORE_MIN) | (values > SCORE_MAX)]
     if not bad.empty:
         first = bad.iloc[0]
-        raise DDAnalysisError(f"score of {first['option']}.{first['criterion']} is {first['score']!r}; expected 0 to 10")
+        raise DDAnalysisError(
+            f"score of {first['option']}.{first['criterion']} is {first['score']!r}; expected 0 to 10"
+        )
     options = list(dict.fromkeys(scores["option"]))
     criteria = list(dict.fromkeys(scores["criterion"]))
-    matrix = (scores.assign(score=values.astype(float))
-              .pivot(index="option", columns="criterion", values="score")
-              .reindex(index=options, columns=criteria))
+    matrix = (
+        scores.assign(score=values.astype(float))
+        .pivot(index="option", columns="criterion", values="score")
+        .reindex(index=options, columns=criteria)
+    )
     if matrix.isna().any().any():
         option, criterion = next((o, c) for o in options for c in criteria if pd.isna(matrix.loc[o, c]))
         raise DDAnalysisError(f"scores lack {option}.{criterion}; every option needs a score on every criterion")
@@ -449,11 +485,10 @@ def rank_stability(
     positive = w > 0
     drawn = np.zeros((int(draws), w.size))
     drawn[:, positive] = rng.dirichlet(conc * w[positive], size=int(draws))
-    totals = drawn @ matrix.to_numpy().T                       # draws x options
+    totals = drawn @ matrix.to_numpy().T  # draws x options
     ranks = _ranks(totals)
     first = ranks == 1
     share_first = (first / first.sum(axis=1, keepdims=True)).mean(axis=0)
-    result = pd.DataFrame({"option": list(matrix.index), "share_first": share_first,
-                           "mean_rank": ranks.mean(axis=0)})
+    result = pd.DataFrame({"option": list(matrix.index), "share_first": share_first, "mean_rank": ranks.mean(axis=0)})
     order = weighted_totals(scores, weights)["option"]
     return result.set_index("option").loc[order].reset_index()

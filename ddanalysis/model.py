@@ -5,6 +5,7 @@ the perspective and the settings. :meth:`ProjectModel.evaluate` turns assumption
 or arrays of draws - into every option's cash flows after optimism bias, and
 :meth:`ProjectModel.net_present_savings` into net present savings against the status quo.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,10 +39,19 @@ class ProjectModel:
     council's class (for its share of business-rates relief lost under rates retention).
     """
 
-    def __init__(self, book: AssumptionBook, amounts_gbp: Mapping[str, float], fte: float,
-                 options: Mapping[str, OptionTiming], council_class: str, perspective: str = "council",
-                 horizon_years: int | None = None, council_funded_share: float = 1.0,
-                 ob_mitigation_override: float | None = None, admissions_gbp: float = 0.0) -> None:
+    def __init__(
+        self,
+        book: AssumptionBook,
+        amounts_gbp: Mapping[str, float],
+        fte: float,
+        options: Mapping[str, OptionTiming],
+        council_class: str,
+        perspective: str = "council",
+        horizon_years: int | None = None,
+        council_funded_share: float = 1.0,
+        ob_mitigation_override: float | None = None,
+        admissions_gbp: float = 0.0,
+    ) -> None:
         if STATUS_QUO not in options:
             raise ValueError(f"the options must include the status quo {STATUS_QUO!r}")
         self.book = book
@@ -64,7 +74,7 @@ class ProjectModel:
         self.residual_life_years = int(round(settings.residual_life_years))
         after = discount_factors(self.horizon + self.residual_life_years, settings.discount_bands)
         #: residual value per GBP of final-year saving: the discount factors of the years after the horizon
-        self.residual_annuity = float(after[self.horizon:].sum())
+        self.residual_annuity = float(after[self.horizon :].sum())
         shares = facts["rates_retention_council_share"]["by_class"]
         if council_class not in shares:
             raise ValueError(f"no rates-retention share for authority class {council_class!r}")
@@ -76,11 +86,15 @@ class ProjectModel:
         }
         self.ob_upper = {kind: settings.optimism_bias_upper[cat] for kind, cat in settings.optimism_bias_use.items()}
         #: mitigation derived from the contributory factors, by kind of cost (operating, one_off, it_separation)
-        self.ob_derived = {kind: settings.ob_mitigation_derived(cat) for kind, cat in settings.optimism_bias_use.items()}
+        self.ob_derived = {
+            kind: settings.ob_mitigation_derived(cat) for kind, cat in settings.optimism_bias_use.items()
+        }
         self._defaults = dict(book.levers["default"])
         table = book.table
-        self.keys_by_scope = {scope: list(table.loc[scope].key) if scope in table.index.get_level_values(0) else []
-                              for scope in (PROJECT_SCOPE, *self.options)}
+        self.keys_by_scope = {
+            scope: list(table.loc[scope].key) if scope in table.index.get_level_values(0) else []
+            for scope in (PROJECT_SCOPE, *self.options)
+        }
 
     # -- evaluation --------------------------------------------------------------------------------
 
@@ -90,8 +104,9 @@ class ProjectModel:
             out[key] = values[(option, key)]
         return out
 
-    def evaluate(self, values: Values, ob_mitigation: float | np.ndarray | None = None,
-                 options: "list[str] | None" = None) -> dict[str, dict[str, np.ndarray]]:
+    def evaluate(
+        self, values: Values, ob_mitigation: float | np.ndarray | None = None, options: "list[str] | None" = None
+    ) -> dict[str, dict[str, np.ndarray]]:
         """Cash flows (GBP, real) of every option by component, with optimism bias as its own lines:
         arrays (n, T).
 
@@ -112,23 +127,41 @@ class ProjectModel:
             out[opt] = apply_optimism_bias(status_quo, raw, ob["operating"], ob["one_off"], ob["it_separation"])
         return out
 
-    def _components(self, option: str, values: Values,
-                    project: Mapping[str, float | np.ndarray]) -> dict[str, np.ndarray]:
+    def _components(
+        self, option: str, values: Values, project: Mapping[str, float | np.ndarray]
+    ) -> dict[str, np.ndarray]:
         """One option's cash flows by component before optimism bias (:func:`option_components`);
         the Teckal cap on new income applies to Teckal companies only (never the status quo)."""
         teckal = option != STATUS_QUO and bool(self.book.models[option]["teckal"])
-        return option_components(self.amounts_gbp, self.fte, self._levers(option, values), project,
-                                 self.timings[option], perspective=self.perspective,
-                                 council_rates_share=self.council_rates_share, vat_rate=self.vat_rate,
-                                 teckal_cap=self.teckal_cap if teckal else None,
-                                 council_funded_share=self.council_funded_share,
-                                 volunteer_value_share=self.volunteer_value_share, admissions_gbp=self.admissions_gbp)
+        return option_components(
+            self.amounts_gbp,
+            self.fte,
+            self._levers(option, values),
+            project,
+            self.timings[option],
+            perspective=self.perspective,
+            council_rates_share=self.council_rates_share,
+            vat_rate=self.vat_rate,
+            teckal_cap=self.teckal_cap if teckal else None,
+            council_funded_share=self.council_funded_share,
+            volunteer_value_share=self.volunteer_value_share,
+            admissions_gbp=self.admissions_gbp,
+        )
 
     def with_horizon(self, horizon_years: int) -> "ProjectModel":
         """The same model over another horizon (cash flows by year do not depend on the horizon)."""
-        return ProjectModel(self.book, self.amounts_gbp, self.fte, self.options, self.council_class, self.perspective,
-                            horizon_years, self.council_funded_share, self.ob_mitigation_override,
-                            admissions_gbp=self.admissions_gbp)
+        return ProjectModel(
+            self.book,
+            self.amounts_gbp,
+            self.fte,
+            self.options,
+            self.council_class,
+            self.perspective,
+            horizon_years,
+            self.council_funded_share,
+            self.ob_mitigation_override,
+            admissions_gbp=self.admissions_gbp,
+        )
 
     def ob_uplifts(self, ob_mitigation: float | np.ndarray | None = None) -> dict[str, float | np.ndarray]:
         """The optimism-bias uplift by kind of cost after mitigation: upper bound x (1 - mitigation)."""
@@ -142,11 +175,17 @@ class ProjectModel:
         year's saving against the status quo, continued for the remaining life and discounted on the
         Green Book schedule (0 for the status quo, which starts nothing that continues)."""
         sq_last = self.total(flows[STATUS_QUO], OPERATING_COMPONENTS)[:, -1]
-        return {opt: (sq_last - self.total(c, OPERATING_COMPONENTS)[:, -1]) * self.residual_annuity
-                if opt != STATUS_QUO else np.zeros_like(sq_last) for opt, c in flows.items()}
+        return {
+            opt: (sq_last - self.total(c, OPERATING_COMPONENTS)[:, -1]) * self.residual_annuity
+            if opt != STATUS_QUO
+            else np.zeros_like(sq_last)
+            for opt, c in flows.items()
+        }
 
     @staticmethod
-    def total(components: Mapping[str, np.ndarray], which: tuple[str, ...] = OPERATING_COMPONENTS + ONE_OFF_COMPONENTS) -> np.ndarray:
+    def total(
+        components: Mapping[str, np.ndarray], which: tuple[str, ...] = OPERATING_COMPONENTS + ONE_OFF_COMPONENTS
+    ) -> np.ndarray:
         """Sum of the named components: (n, T)."""
         return np.asarray(sum(components[k] for k in which))
 
@@ -154,8 +193,9 @@ class ProjectModel:
         """Net present cost of each option: (n,) GBP."""
         return {opt: self.total(c) @ self.factors for opt, c in flows.items()}
 
-    def net_present_savings(self, values: Values, ob_mitigation: float | np.ndarray | None = None,
-                            options: "list[str] | None" = None) -> dict[str, np.ndarray]:
+    def net_present_savings(
+        self, values: Values, ob_mitigation: float | np.ndarray | None = None, options: "list[str] | None" = None
+    ) -> dict[str, np.ndarray]:
         """Net present saving of each option against the status quo (n,) GBP; the status quo's is 0."""
         npc = self.net_present_costs(self.evaluate(values, ob_mitigation, options))
         base = npc[STATUS_QUO]
@@ -163,5 +203,6 @@ class ProjectModel:
 
     def varying_keys(self, option: str) -> list[tuple[str, str]]:
         """(scope, key) of the assumptions that move an option's saving: its own and the project's."""
-        return [(PROJECT_SCOPE, k) for k in self.keys_by_scope[PROJECT_SCOPE]] + \
-               [(option, k) for k in self.keys_by_scope.get(option, [])]
+        return [(PROJECT_SCOPE, k) for k in self.keys_by_scope[PROJECT_SCOPE]] + [
+            (option, k) for k in self.keys_by_scope.get(option, [])
+        ]

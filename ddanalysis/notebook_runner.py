@@ -12,6 +12,7 @@ kernel process (``python3``: the kernel of the Python that runs this module, so 
 failure is listed with the last line of its error, and the exit status is 1 if any failed
 (2 for a bad argument).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,14 +68,16 @@ class JobResult:
 
 # --- jobs ---------------------------------------------------------------------------------------------
 
+
 def output_name(project: str, scenario: str | None = None, perspective: str | None = None) -> str:
     """File name of a project's executed template: options_appraisal_<project>[_<scenario>][_<perspective>].ipynb."""
     parts = ["options_appraisal", project] + [p for p in (scenario, perspective) if p]
     return "_".join(parts) + ".ipynb"
 
 
-def check_parameters(projects: Sequence[str] | None, scenario: str | None, perspective: str | None,
-                     draws: int | None, seed: int | None) -> list[str]:
+def check_parameters(
+    projects: Sequence[str] | None, scenario: str | None, perspective: str | None, draws: int | None, seed: int | None
+) -> list[str]:
     """Validate the parameters before any kernel starts; return the project references (every bundled id when
     ``projects`` is empty), a workspace folder as its absolute path (the notebook runs in its own folder)."""
     from .assumptions import load_book
@@ -104,22 +107,39 @@ def check_parameters(projects: Sequence[str] | None, scenario: str | None, persp
     return chosen
 
 
-def template_jobs(projects: Sequence[str] | None = None, *, scenario: str | None = None,
-                  perspective: str | None = None, draws: int | None = None, seed: int | None = None,
-                  output_dir: Path | str = OUTPUT_DIR, template: Path | str = TEMPLATE) -> list[NotebookJob]:
+def template_jobs(
+    projects: Sequence[str] | None = None,
+    *,
+    scenario: str | None = None,
+    perspective: str | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    output_dir: Path | str = OUTPUT_DIR,
+    template: Path | str = TEMPLATE,
+) -> list[NotebookJob]:
     """One job per project for the options-appraisal template; parameters left as None keep the template's defaults."""
     chosen = check_parameters(projects, scenario, perspective, draws, seed)
     template = Path(template)
     if not template.is_file():
         raise DDAnalysisError(f"{template}: notebook not found")
     out = Path(output_dir)
-    extra = {k: v for k, v in (("scenario", scenario), ("perspective", perspective), ("draws", draws),
-                               ("seed", seed)) if v is not None}
+    extra = {
+        k: v
+        for k, v in (("scenario", scenario), ("perspective", perspective), ("draws", draws), ("seed", seed))
+        if v is not None
+    }
     from .registry import project
 
     ids = {p: project(p).id for p in chosen}  # a workspace's notebook is named by its id, never its path
-    return [NotebookJob(label=ids[p], notebook=template, output=out / output_name(ids[p], scenario, perspective),
-                        parameters={"project": p, **extra}) for p in chosen]
+    return [
+        NotebookJob(
+            label=ids[p],
+            notebook=template,
+            output=out / output_name(ids[p], scenario, perspective),
+            parameters={"project": p, **extra},
+        )
+        for p in chosen
+    ]
 
 
 def other_jobs(output_dir: Path | str = OUTPUT_DIR, names: Sequence[str] = OTHER_NOTEBOOKS) -> list[NotebookJob]:
@@ -136,6 +156,7 @@ def other_jobs(output_dir: Path | str = OUTPUT_DIR, names: Sequence[str] = OTHER
 
 # --- running ------------------------------------------------------------------------------------------
 
+
 def check_kernel(kernel_name: str = KERNEL_NAME) -> str:
     """The interpreter the kernel will run; a clear error if Jupyter has no such kernel.
 
@@ -150,10 +171,12 @@ def check_kernel(kernel_name: str = KERNEL_NAME) -> str:
         raise DDAnalysisError(
             f"no Jupyter kernel named {kernel_name!r}; install this Python's with "
             f"'{sys.executable} -m ipykernel install --sys-prefix' or choose one with --kernel "
-            "(see 'jupyter kernelspec list')") from exc
+            "(see 'jupyter kernelspec list')"
+        ) from exc
     exe = spec.argv[0] if spec.argv else ""
-    same = exe in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}") or \
-        (os.path.exists(exe) and os.path.samefile(exe, sys.executable))
+    same = exe in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}") or (
+        os.path.exists(exe) and os.path.samefile(exe, sys.executable)
+    )
     return sys.executable if same else exe
 
 
@@ -178,9 +201,17 @@ def run_job(job: NotebookJob, kernel_name: str = KERNEL_NAME, timeout: int = CEL
     error = ""
     with atomic_path(job.output) as tmp:  # a failed notebook is kept too (its error is in it), but whole
         try:
-            pm.execute_notebook(str(job.notebook), str(tmp), parameters=dict(job.parameters), kernel_name=kernel_name,
-                                progress_bar=False, log_output=False, cwd=str(job.notebook.parent),
-                                execution_timeout=timeout, extra_arguments=list(KERNEL_ARGUMENTS))
+            pm.execute_notebook(
+                str(job.notebook),
+                str(tmp),
+                parameters=dict(job.parameters),
+                kernel_name=kernel_name,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(job.notebook.parent),
+                execution_timeout=timeout,
+                extra_arguments=list(KERNEL_ARGUMENTS),
+            )
         except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the other notebooks
             error = error_last_line(exc)
     return JobResult(job=job, ok=not error, seconds=time.perf_counter() - start, error=error)
@@ -195,8 +226,13 @@ def default_workers(n_jobs: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_jobs))
 
 
-def run_jobs(jobs: Sequence[NotebookJob], workers: int | None = None, kernel_name: str = KERNEL_NAME,
-             timeout: int = CELL_TIMEOUT, progress: bool = True) -> list[JobResult]:
+def run_jobs(
+    jobs: Sequence[NotebookJob],
+    workers: int | None = None,
+    kernel_name: str = KERNEL_NAME,
+    timeout: int = CELL_TIMEOUT,
+    progress: bool = True,
+) -> list[JobResult]:
     """Execute the jobs, ``workers`` at a time, with a tqdm progress bar; results in the jobs' order."""
     from tqdm.auto import tqdm
 
@@ -216,8 +252,9 @@ def run_jobs(jobs: Sequence[NotebookJob], workers: int | None = None, kernel_nam
         else:
             # threads are enough: each job waits on its own kernel process, which does the work
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
-                futures: dict[Future, int] = {pool.submit(_run_job_args, (job, kernel_name, timeout)): i
-                                              for i, job in enumerate(jobs)}
+                futures: dict[Future, int] = {
+                    pool.submit(_run_job_args, (job, kernel_name, timeout)): i for i, job in enumerate(jobs)
+                }
                 for fut in as_completed(futures):
                     i = futures[fut]
                     try:
@@ -239,8 +276,10 @@ def report(results: Sequence[JobResult], elapsed: float) -> str:
     """The summary printed at the end: counts, then one line per failure with its error's last line."""
     failed = [r for r in results if not r.ok]
     folders = sorted({str(r.job.output.parent) for r in results})
-    lines = [f"{len(results)} notebook(s) in {elapsed:.1f} s: {len(results) - len(failed)} succeeded, "
-             f"{len(failed)} failed. Output: {', '.join(folders)}"]
+    lines = [
+        f"{len(results)} notebook(s) in {elapsed:.1f} s: {len(results) - len(failed)} succeeded, "
+        f"{len(failed)} failed. Output: {', '.join(folders)}"
+    ]
     for r in failed:
         lines.append(f"FAILED {r.job.label}: {r.error}  [{r.job.output}]")
     return "\n".join(lines)
@@ -248,18 +287,30 @@ def report(results: Sequence[JobResult], elapsed: float) -> str:
 
 # --- command line -------------------------------------------------------------------------------------
 
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m ddanalysis.notebook_runner",
-        description="Execute the options-appraisal notebook for every project (papermill) into output/notebooks.")
-    p.add_argument("-p", "--project", action="append", dest="projects", metavar="ID|DIR",
-                   help="project id or workspace folder (repeatable); every bundled project when absent")
+        description="Execute the options-appraisal notebook for every project (papermill) into output/notebooks.",
+    )
+    p.add_argument(
+        "-p",
+        "--project",
+        action="append",
+        dest="projects",
+        metavar="ID|DIR",
+        help="project id or workspace folder (repeatable); every bundled project when absent",
+    )
     p.add_argument("--scenario", help="scenario name (data/assumptions/scenarios.yaml); default: the template's")
     p.add_argument("--perspective", help="council, public or social; default: the template's")
     p.add_argument("--draws", type=int, help="Monte Carlo draws; default: the template's")
     p.add_argument("--seed", type=int, help="Monte Carlo seed; default: the template's")
-    p.add_argument("--all", action="store_true", dest="all_notebooks",
-                   help="also run the programme overview, council context and methodology notebooks")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_notebooks",
+        help="also run the programme overview, council context and methodology notebooks",
+    )
     p.add_argument("-o", "--output-dir", type=Path, default=OUTPUT_DIR, help=f"default: {OUTPUT_DIR}")
     p.add_argument("--template", type=Path, default=TEMPLATE, help="the parameterised notebook to run per project")
     p.add_argument("-j", "--jobs", type=int, default=None, help="notebooks run at once (default: CPUs, at most 4)")
@@ -275,8 +326,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.jobs is not None and args.jobs < 1:
             raise DDAnalysisError(f"--jobs {args.jobs}: expected 1 or more")
-        jobs = template_jobs(args.projects, scenario=args.scenario, perspective=args.perspective, draws=args.draws,
-                             seed=args.seed, output_dir=args.output_dir, template=args.template)
+        jobs = template_jobs(
+            args.projects,
+            scenario=args.scenario,
+            perspective=args.perspective,
+            draws=args.draws,
+            seed=args.seed,
+            output_dir=args.output_dir,
+            template=args.template,
+        )
         if args.all_notebooks:
             jobs += other_jobs(args.output_dir)
         python = check_kernel(args.kernel)
@@ -284,11 +342,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if python != sys.executable:
-        print(f"warning: kernel {args.kernel!r} runs {python}, not {sys.executable}; ddanalysis must be "
-              "installed there", file=sys.stderr)
+        print(
+            f"warning: kernel {args.kernel!r} runs {python}, not {sys.executable}; ddanalysis must be installed there",
+            file=sys.stderr,
+        )
     start = time.perf_counter()
-    results = run_jobs(jobs, workers=args.jobs, kernel_name=args.kernel, timeout=args.timeout,
-                       progress=not args.no_progress)
+    results = run_jobs(
+        jobs, workers=args.jobs, kernel_name=args.kernel, timeout=args.timeout, progress=not args.no_progress
+    )
     text = report(results, time.perf_counter() - start)
     print(text, file=sys.stderr if any(not r.ok for r in results) else sys.stdout)
     return 0 if all(r.ok for r in results) else 1

@@ -17,6 +17,7 @@ that option's rows and named in the tornado's note (:func:`ddanalysis.presentati
 
 Nothing here mutates its inputs.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,19 +63,38 @@ def _cases(quantities: Mapping[str, "pv.Quantity"], case: str, overrides: Mappin
     return frame
 
 
-def counted_benefit_cases(outcomes: "pv.ProjectOutcomes", library: Any, option: str, cases: pd.DataFrame, *,
-                          live_share: np.ndarray, factors: Vector, deflator: Mapping[str, float],
-                          base_year: str, case: str, perspective: str) -> np.ndarray:
+def counted_benefit_cases(
+    outcomes: "pv.ProjectOutcomes",
+    library: Any,
+    option: str,
+    cases: pd.DataFrame,
+    *,
+    live_share: np.ndarray,
+    factors: Vector,
+    deflator: Mapping[str, float],
+    base_year: str,
+    case: str,
+    perspective: str,
+) -> np.ndarray:
     """The option's present value of the benefits the perspective counts in each row of ``cases``
     (one column per outcome key), shape (rows,), GBP (:func:`ddanalysis.public_value.present_value_draws`)."""
-    pvs = pv.present_value_draws(outcomes, library, option, live_share=live_share, discount_factors=factors,
-                                 deflator=deflator, draws=cases, base_year=base_year, scenario=case)
-    return sum((v for (a, k), v in pvs.items() if pv.treatment(perspective, a, k) == "counted"),
-               np.zeros(len(cases)))
+    pvs = pv.present_value_draws(
+        outcomes,
+        library,
+        option,
+        live_share=live_share,
+        discount_factors=factors,
+        deflator=deflator,
+        draws=cases,
+        base_year=base_year,
+        scenario=case,
+    )
+    return sum((v for (a, k), v in pvs.items() if pv.treatment(perspective, a, k) == "counted"), np.zeros(len(cases)))
 
 
-def _option_rows(outcomes: "pv.ProjectOutcomes", opt: str, quantities: Mapping[str, "pv.Quantity"],
-                 nps: float, counted: np.ndarray) -> tuple[list[dict[str, Any]], list[str]]:
+def _option_rows(
+    outcomes: "pv.ProjectOutcomes", opt: str, quantities: Mapping[str, "pv.Quantity"], nps: float, counted: np.ndarray
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The tornado rows of one option's outcome quantities (measure: ``nps`` + counted benefits, GBP) and
     the keys left out because they do not move the counted benefits."""
     rows, left_out = [], []
@@ -86,17 +106,37 @@ def _option_rows(outcomes: "pv.ProjectOutcomes", opt: str, quantities: Mapping[s
         parsed = parse_key(key)
         description, unit = outcome_label(outcomes, key)
         q_lo, q_hi = quantities[key].bounds()
-        rows.append({"option": opt, "scope": f"{parsed.service}/{parsed.scope}", "key": parsed.key,
-                     "description": description, "unit": unit, "low": q_lo, "high": q_hi,
-                     "nps_base": nps + counted[-1], "nps_at_low": lo, "nps_at_high": hi, "swing": abs(hi - lo)})
+        rows.append(
+            {
+                "option": opt,
+                "scope": f"{parsed.service}/{parsed.scope}",
+                "key": parsed.key,
+                "description": description,
+                "unit": unit,
+                "low": q_lo,
+                "high": q_hi,
+                "nps_base": nps + counted[-1],
+                "nps_at_low": lo,
+                "nps_at_high": hi,
+                "swing": abs(hi - lo),
+            }
+        )
     return rows, left_out
 
 
-def outcome_sensitivity(outcomes: "pv.ProjectOutcomes", library: Any, *, nps: Mapping[str, float],
-                        ramps: Mapping[str, np.ndarray], factors: Vector, deflator: Mapping[str, float],
-                        base_year: str, case: str, perspective: str,
-                        overrides: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, dict[str, float],
-                                                                               dict[str, list[str]]]:
+def outcome_sensitivity(
+    outcomes: "pv.ProjectOutcomes",
+    library: Any,
+    *,
+    nps: Mapping[str, float],
+    ramps: Mapping[str, np.ndarray],
+    factors: Vector,
+    deflator: Mapping[str, float],
+    base_year: str,
+    case: str,
+    perspective: str,
+    overrides: Mapping[str, float] | None = None,
+) -> tuple[pd.DataFrame, dict[str, float], dict[str, list[str]]]:
     """Each option's outcome quantities swung one at a time, on net present saving + counted benefits.
 
     ``nps``: option id -> net present saving at the case's values (GBP); ``ramps``: option id -> share of
@@ -113,9 +153,18 @@ def outcome_sensitivity(outcomes: "pv.ProjectOutcomes", library: Any, *, nps: Ma
         if opt == STATUS_QUO or not quantities:
             continue
         cases = _cases(quantities, case, overrides or {})
-        counted = counted_benefit_cases(outcomes, library, opt, cases, live_share=np.asarray(ramps[opt], dtype=float),
-                                        factors=factors, deflator=deflator, base_year=base_year, case=case,
-                                        perspective=perspective)
+        counted = counted_benefit_cases(
+            outcomes,
+            library,
+            opt,
+            cases,
+            live_share=np.asarray(ramps[opt], dtype=float),
+            factors=factors,
+            deflator=deflator,
+            base_year=base_year,
+            case=case,
+            perspective=perspective,
+        )
         base[opt] = float(counted[-1])
         option_rows, left_out[opt] = _option_rows(outcomes, opt, quantities, float(saving), counted)
         rows += option_rows
@@ -161,17 +210,40 @@ def with_ramp_benefits(cost_rows: pd.DataFrame, counted_at: Callable[[str, float
     return out
 
 
-def _counted_at(outcomes: "pv.ProjectOutcomes", library: Any, opt: str, years: float | None, *,
-                ramps: Mapping[str, np.ndarray], ramp_for: Callable[[str, float], np.ndarray],
-                held: Mapping[str, float], factors: Vector, deflator: Mapping[str, float], base_year: str,
-                case: str, perspective: str) -> float:
+def _counted_at(
+    outcomes: "pv.ProjectOutcomes",
+    library: Any,
+    opt: str,
+    years: float | None,
+    *,
+    ramps: Mapping[str, np.ndarray],
+    ramp_for: Callable[[str, float], np.ndarray],
+    held: Mapping[str, float],
+    factors: Vector,
+    deflator: Mapping[str, float],
+    base_year: str,
+    case: str,
+    perspective: str,
+) -> float:
     """The option's counted benefits (GBP) with its benefit ramp at ``years`` of ramp-up (None: the case's
     ramp, ``ramps[opt]``), every outcome quantity at the case's value (``held`` overrides kept)."""
     live = np.asarray(ramps[opt] if years is None else ramp_for(opt, years), dtype=float)
     quantities = pv.option_quantities(outcomes, opt)
     values = pd.DataFrame({k: [float(held.get(k, q.pick(case)))] for k, q in quantities.items()})
-    return float(counted_benefit_cases(outcomes, library, opt, values, live_share=live, factors=factors,
-                                       deflator=deflator, base_year=base_year, case=case, perspective=perspective)[0])
+    return float(
+        counted_benefit_cases(
+            outcomes,
+            library,
+            opt,
+            values,
+            live_share=live,
+            factors=factors,
+            deflator=deflator,
+            base_year=base_year,
+            case=case,
+            perspective=perspective,
+        )[0]
+    )
 
 
 def _monetised(project_id: str, library: Any) -> "pv.ProjectOutcomes | None":
@@ -187,23 +259,47 @@ def _monetised(project_id: str, library: Any) -> "pv.ProjectOutcomes | None":
     return model if model.monetisable else None
 
 
-def _cost_rows_with_ramp(result: Any, outcomes: Any, library: Any, *, ramps: Mapping[str, np.ndarray],
-                         factors: Vector, deflator: Mapping[str, float], overrides: Mapping[str, float] | None,
-                         ramp_for: Callable[[str, float], np.ndarray]) -> pd.DataFrame:
+def _cost_rows_with_ramp(
+    result: Any,
+    outcomes: Any,
+    library: Any,
+    *,
+    ramps: Mapping[str, np.ndarray],
+    factors: Vector,
+    deflator: Mapping[str, float],
+    overrides: Mapping[str, float] | None,
+    ramp_for: Callable[[str, float], np.ndarray],
+) -> pd.DataFrame:
     """``result.sensitivity`` with its ``ramp_up_years`` rows moved by the benefits counted at each ramp
     (:func:`with_ramp_benefits`, :func:`_counted_at`; GBP, present values)."""
     from .benefits import outcome_scenario
 
     held = pv.checked_overrides(outcomes, overrides) if overrides else {}
-    counted_at = functools.partial(_counted_at, outcomes, library, ramps=ramps, ramp_for=ramp_for, held=held,
-                                   factors=factors, deflator=deflator, base_year=result.base_year,
-                                   case=outcome_scenario(result.scenario), perspective=result.perspective)
+    counted_at = functools.partial(
+        _counted_at,
+        outcomes,
+        library,
+        ramps=ramps,
+        ramp_for=ramp_for,
+        held=held,
+        factors=factors,
+        deflator=deflator,
+        base_year=result.base_year,
+        case=outcome_scenario(result.scenario),
+        perspective=result.perspective,
+    )
     return with_ramp_benefits(result.sensitivity, counted_at)
 
 
-def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], factors: Vector,
-                             deflator: Mapping[str, float], overrides: Mapping[str, float] | None = None,
-                             ramp_for: Callable[[str, float], np.ndarray] | None = None) -> Any:
+def with_outcome_sensitivity(
+    result: Any,
+    *,
+    ramps: Mapping[str, np.ndarray],
+    factors: Vector,
+    deflator: Mapping[str, float],
+    overrides: Mapping[str, float] | None = None,
+    ramp_for: Callable[[str, float], np.ndarray] | None = None,
+) -> Any:
     """``result`` (an :class:`~ddanalysis.result.AppraisalResult`) with the outcome quantities in its
     ``sensitivity`` frame, the cost rows on the same measure, ``sensitivity_measure`` and ``sensitivity_note``
     (:func:`ddanalysis.presentation.text.tornado_measure`, :func:`~ddanalysis.presentation.text.tornado_note`).
@@ -224,15 +320,34 @@ def with_outcome_sensitivity(result: Any, *, ramps: Mapping[str, np.ndarray], fa
         return result
     nps = dict(zip(result.options["id"], result.options["net_present_saving_gbp"].astype(float)))
     rows, counted, left_out = outcome_sensitivity(
-        outcomes, library, nps=nps, ramps=ramps, factors=factors, deflator=deflator, base_year=result.base_year,
-        case=outcome_scenario(result.scenario), perspective=result.perspective,
-        overrides=pv.checked_overrides(outcomes, overrides) if overrides else {})
+        outcomes,
+        library,
+        nps=nps,
+        ramps=ramps,
+        factors=factors,
+        deflator=deflator,
+        base_year=result.base_year,
+        case=outcome_scenario(result.scenario),
+        perspective=result.perspective,
+        overrides=pv.checked_overrides(outcomes, overrides) if overrides else {},
+    )
     cost = result.sensitivity
     if ramp_for is not None:
-        cost = _cost_rows_with_ramp(result, outcomes, library, ramps=ramps, factors=factors, deflator=deflator,
-                                    overrides=overrides, ramp_for=ramp_for)
+        cost = _cost_rows_with_ramp(
+            result,
+            outcomes,
+            library,
+            ramps=ramps,
+            factors=factors,
+            deflator=deflator,
+            overrides=overrides,
+            ramp_for=ramp_for,
+        )
     names = dict(zip(result.options["id"], result.options["name"]))
     with_benefits = bool(len(rows)) or any(abs(v) > NO_SWING_GBP for v in counted.values())
-    return dataclasses.replace(result, sensitivity=combined(cost, rows, counted),
-                               sensitivity_measure=text.tornado_measure(result.perspective, with_benefits),
-                               sensitivity_note=text.tornado_note(result.perspective, left_out, names))
+    return dataclasses.replace(
+        result,
+        sensitivity=combined(cost, rows, counted),
+        sensitivity_measure=text.tornado_measure(result.perspective, with_benefits),
+        sensitivity_note=text.tornado_note(result.perspective, left_out, names),
+    )

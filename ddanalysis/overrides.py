@@ -7,6 +7,7 @@ number and must lie within the assumption's hard bounds (``levers.yaml`` ``bound
 settings' bounds for project-wide assumptions); an unknown key, a malformed value or one out of
 bounds is a :class:`~ddanalysis.errors.DDAnalysisError` naming the key, the value and the bounds.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,7 +64,6 @@ def checked(overrides: Mapping[str, float], table: pd.DataFrame) -> dict[tuple[s
         lo, hi = float(table.loc[k.pair, "bound_low"]), float(table.loc[k.pair, "bound_high"])
         v = float(value)
         if not (math.isfinite(v) and lo <= v <= hi):
-            raise DDAnalysisError(f"{text}={value}: outside its bounds [{lo:g}, {hi:g}] "
-                                  f"({table.loc[k.pair, 'unit']})")
+            raise DDAnalysisError(f"{text}={value}: outside its bounds [{lo:g}, {hi:g}] ({table.loc[k.pair, 'unit']})")
         out[k.pair] = v
     return out

@@ -26,6 +26,7 @@ string column names; ``attrs`` kept).
 >>> loads(dumps({"a": (1, 2.5, None)}))
 {'a': (1, 2.5, None)}
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -64,6 +65,7 @@ class UnsafeFolder(OSError):
 # folders
 # =================================================================================================
 
+
 def private_dir(path: Path | str) -> Path:
     """``path`` as a folder only this account can use: created 0700 when missing (parents as
     usual), else checked. Raises :class:`UnsafeFolder` if it is not a folder, belongs to another
@@ -86,8 +88,10 @@ def private_dir(path: Path | str) -> Path:
     if st.st_uid != uid:
         raise UnsafeFolder(f"{path}: owned by uid {st.st_uid}, not this account (uid {uid})")
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise UnsafeFolder(f"{path}: writable by its group or by others (mode {stat.S_IMODE(st.st_mode):04o}); "
-                           f"run 'chmod 700 {path}' after checking what is in it")
+        raise UnsafeFolder(
+            f"{path}: writable by its group or by others (mode {stat.S_IMODE(st.st_mode):04o}); "
+            f"run 'chmod 700 {path}' after checking what is in it"
+        )
     if st.st_mode & 0o077:
         os.chmod(path, 0o700)
     return path
@@ -111,6 +115,7 @@ def read_private_file(path: Path) -> bytes | None:
 # =================================================================================================
 # encoding
 # =================================================================================================
+
 
 def dumps(value: Any) -> bytes:
     """``value`` as plain-data bytes (see the module's docstring). Raises :class:`Unencodable`."""
@@ -172,19 +177,31 @@ class _Encoder:
         if isinstance(v, pd.Series):
             frame = v.to_frame(name="value")
             frame.attrs = {}
-            return {"$": "series", "m": self._frame(frame, where), "name": self.encode(v.name, f"{where}.name"),
-                    "attrs": self.encode(dict(v.attrs), f"{where}.attrs")}
+            return {
+                "$": "series",
+                "m": self._frame(frame, where),
+                "name": self.encode(v.name, f"{where}.name"),
+                "attrs": self.encode(dict(v.attrs), f"{where}.attrs"),
+            }
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return {"$": "dataclass", "cls": self._trusted(type(v), where),
-                    "v": {f.name: self.encode(getattr(v, f.name), f"{where}.{f.name}") for f in dataclasses.fields(v)}}
+            return {
+                "$": "dataclass",
+                "cls": self._trusted(type(v), where),
+                "v": {f.name: self.encode(getattr(v, f.name), f"{where}.{f.name}") for f in dataclasses.fields(v)},
+            }
         if isinstance(v, BaseModel):  # ddanalysis's own validated records (pydantic), by their fields
-            return {"$": "model", "cls": self._trusted(type(v), where),
-                    "v": {k: self.encode(getattr(v, k), f"{where}.{k}") for k in type(v).model_fields}}
+            return {
+                "$": "model",
+                "cls": self._trusted(type(v), where),
+                "v": {k: self.encode(getattr(v, k), f"{where}.{k}") for k in type(v).model_fields},
+            }
         if isinstance(v, (list, tuple)) and type(v) in (list, tuple):
             return {"$": type(v).__name__, "v": [self.encode(x, f"{where}[{i}]") for i, x in enumerate(v)]}
         if isinstance(v, dict) or (hasattr(v, "items") and hasattr(v, "keys") and hasattr(v, "__getitem__")):
-            return {"$": "dict", "v": [[self.encode(k, f"{where} key"), self.encode(x, f"{where}[{k!r}]")]
-                                       for k, x in v.items()]}
+            return {
+                "$": "dict",
+                "v": [[self.encode(k, f"{where} key"), self.encode(x, f"{where}[{k!r}]")] for k, x in v.items()],
+            }
         raise Unencodable(f"{where}: values of type {type(v).__module__}.{type(v).__qualname__} are not cached")
 
     @staticmethod
@@ -203,14 +220,23 @@ class _Encoder:
         try:
             plain.to_parquet(buf, engine="pyarrow", compression=None)
             back = pd.read_parquet(io.BytesIO(buf.getvalue()), engine="pyarrow")
-            pd.testing.assert_frame_equal(plain, back, check_exact=True, check_index_type=True,
-                                          check_column_type=True, check_freq=True, check_flags=True)
+            pd.testing.assert_frame_equal(
+                plain,
+                back,
+                check_exact=True,
+                check_index_type=True,
+                check_column_type=True,
+                check_freq=True,
+                check_flags=True,
+            )
             _same_object_types(plain, back, where)
         except Unencodable:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure to round-trip means: do not cache
-            raise Unencodable(f"{where}: frame does not round-trip through Parquet ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else ''})") from exc
+            raise Unencodable(
+                f"{where}: frame does not round-trip through Parquet ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''})"
+            ) from exc
         self.members[name] = buf.getvalue()
         return name
 

@@ -11,6 +11,7 @@ Durations are weeks; dates are calendar dates, a week being 7 days from the star
 ``finish`` is the day it is complete, i.e. the first day a phase that depends on it may start.
 Template durations are ILLUSTRATIVE judgements of the ddanalysis team unless a source says otherwise.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,6 +62,7 @@ class Plan:
 
 
 # --- paths and file reading -------------------------------------------------------------------------
+
 
 def phases_path() -> Path:
     """The bundled phase catalogue."""
@@ -126,13 +128,21 @@ def _facts(items: object, problems: Problems) -> tuple[dict[str, Any], ...]:
             problems.add("", f"fact {label} appears twice")
             continue
         seen.add(item["id"])
-        out.append({"fact": item["id"], "value": item["value"], "unit": _text(item["unit"]),
-                    "description": _text(item["description"]), "source": _text(item["source"]),
-                    "link": _text(item.get("link")) or ""})
+        out.append(
+            {
+                "fact": item["id"],
+                "value": item["value"],
+                "unit": _text(item["unit"]),
+                "description": _text(item["description"]),
+                "source": _text(item["source"]),
+                "link": _text(item.get("link")) or "",
+            }
+        )
     return tuple(out)
 
 
 # --- the phase catalogue ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _CatalogueEntry:
@@ -179,8 +189,14 @@ def _catalogue_entry(item: dict[str, Any], where: str, seen: set[str], problems:
     if found or min_weeks is None:
         return None
     seen.add(item["id"])
-    return _CatalogueEntry(item["id"], _text(item["name"]) or "", _text(item["description"]) or "",
-                           _text(milestone) or "", min_weeks, after)
+    return _CatalogueEntry(
+        item["id"],
+        _text(item["name"]) or "",
+        _text(item["description"]) or "",
+        _text(milestone) or "",
+        min_weeks,
+        after,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -217,8 +233,18 @@ def _catalogue(path: Path | None = None) -> _Catalogue:
 def load_phase_catalogue(path: Path | None = None) -> pd.DataFrame:
     """The phase catalogue: ``phase``, ``name``, ``description``, ``milestone``, ``min_weeks``."""
     cat = _catalogue(path)
-    return pd.DataFrame([{"phase": e.phase, "name": e.name, "description": e.description,
-                          "milestone": e.milestone, "min_weeks": e.min_weeks} for e in cat.entries])
+    return pd.DataFrame(
+        [
+            {
+                "phase": e.phase,
+                "name": e.name,
+                "description": e.description,
+                "milestone": e.milestone,
+                "min_weeks": e.min_weeks,
+            }
+            for e in cat.entries
+        ]
+    )
 
 
 def catalogue_facts(path: Path | None = None) -> pd.DataFrame:
@@ -228,25 +254,34 @@ def catalogue_facts(path: Path | None = None) -> pd.DataFrame:
 
 # --- scheduling (critical path method) --------------------------------------------------------------
 
-def _topological_order(depends_on: Mapping[str, tuple[str, ...]], where: str, error: type[DDAnalysisError]) -> list[str]:
+
+def _topological_order(
+    depends_on: Mapping[str, tuple[str, ...]], where: str, error: type[DDAnalysisError]
+) -> list[str]:
     """Phases in an order where each follows everything it depends on; clear errors otherwise."""
     for phase, deps in depends_on.items():
         for dep in deps:
             if dep == phase:
                 raise error(f"{where}: phase {phase!r} depends on itself")
             if dep not in depends_on:
-                raise error(f"{where}: phase {phase!r} depends on unknown phase {dep!r}; "
-                            f"phases in this plan: {', '.join(depends_on)}")
+                raise error(
+                    f"{where}: phase {phase!r} depends on unknown phase {dep!r}; "
+                    f"phases in this plan: {', '.join(depends_on)}"
+                )
     try:
         return list(graphlib.TopologicalSorter(dict(depends_on)).static_order())
     except graphlib.CycleError as exc:
         cycle = exc.args[1]
         chain = " -> ".join(reversed(cycle))  # graphlib lists predecessors first; show "depends on"
-        raise error(f"{where}: phases form a dependency cycle {chain} (each depends on the next), so phase "
-                    f"{cycle[0]!r} could never start; remove one of these dependencies") from exc
+        raise error(
+            f"{where}: phases form a dependency cycle {chain} (each depends on the next), so phase "
+            f"{cycle[0]!r} could never start; remove one of these dependencies"
+        ) from exc
 
 
-def _forward(order: list[str], depends_on: Mapping[str, tuple[str, ...]], durations: Mapping[str, Any]) -> dict[str, Any]:
+def _forward(
+    order: list[str], depends_on: Mapping[str, tuple[str, ...]], durations: Mapping[str, Any]
+) -> dict[str, Any]:
     """Earliest finish of every phase (weeks from the start); works on floats or numpy arrays."""
     finish: dict[str, Any] = {}
     for phase in order:
@@ -291,12 +326,21 @@ def schedule(
     rows = []
     for phase in durations:
         slack = round(latest_finish[phase] - finish[phase], 9) + 0.0  # + 0.0 turns -0.0 into 0.0
-        rows.append({"phase": phase, "duration_weeks": dur[phase], "start_week": finish[phase] - dur[phase],
-                     "finish_week": finish[phase], "slack_weeks": slack, "critical": abs(slack) <= _TOLERANCE})
+        rows.append(
+            {
+                "phase": phase,
+                "duration_weeks": dur[phase],
+                "start_week": finish[phase] - dur[phase],
+                "finish_week": finish[phase],
+                "slack_weeks": slack,
+                "critical": abs(slack) <= _TOLERANCE,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --- model templates --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _TemplatePhase:
@@ -341,19 +385,24 @@ def _phase_weeks(phase: str, entry: dict[str, Any], cat: _Catalogue) -> tuple[di
     if phase == GO_LIVE and any(weeks.values()):
         found.append("go-live is a milestone; its durations must be 0 / 0 / 0")
     if not weeks["low"] <= weeks["central"] <= weeks["high"]:
-        found.append(f"durations must satisfy low <= central <= high, got "
-                     f"{weeks['low']:g} / {weeks['central']:g} / {weeks['high']:g} weeks")
+        found.append(
+            f"durations must satisfy low <= central <= high, got "
+            f"{weeks['low']:g} / {weeks['central']:g} / {weeks['high']:g} weeks"
+        )
     if weeks["low"] < min_weeks:
-        found.append(f"low duration {weeks['low']:g} weeks is below the legal minimum of "
-                     f"{min_weeks:g} weeks (see the min_weeks source)")
+        found.append(
+            f"low duration {weeks['low']:g} weeks is below the legal minimum of "
+            f"{min_weeks:g} weeks (see the min_weeks source)"
+        )
     return weeks, min_weeks, found
 
 
 def _check_phase(phase: str, entry: object, cat: _Catalogue, problems: Problems) -> _TemplatePhase | None:
     """One phase of a plan template, or None when it has problems (they go to ``problems``)."""
     if phase not in cat.ids:
-        problems.add("", f"phase {phase!r} is not in the phase catalogue ({cat.path}); "
-                         f"valid phases: {', '.join(cat.ids)}")
+        problems.add(
+            "", f"phase {phase!r} is not in the phase catalogue ({cat.path}); valid phases: {', '.join(cat.ids)}"
+        )
         return None
     where = f"phase {phase}"
     if not isinstance(entry, dict):
@@ -362,8 +411,12 @@ def _check_phase(phase: str, entry: object, cat: _Catalogue, problems: Problems)
     extra = sorted(set(entry) - {*_PHASE_KEYS, "min_weeks"})
     missing = [k for k in _PHASE_KEYS if k not in entry]
     if extra or missing:
-        problems.add(where, "; ".join(([f"unexpected key(s) {extra}"] if extra else [])
-                                      + ([f"missing key(s) {missing}"] if missing else [])))
+        problems.add(
+            where,
+            "; ".join(
+                ([f"unexpected key(s) {extra}"] if extra else []) + ([f"missing key(s) {missing}"] if missing else [])
+            ),
+        )
         return None
     weeks, min_weeks, found = _phase_weeks(phase, entry, cat)
     deps = entry["depends_on"]
@@ -409,8 +462,15 @@ def _check_risks(items: object, problems: Problems) -> tuple[dict[str, Any], ...
             named = _text(item.get("risk"))
             problems.add_all(f"{label} ({named})" if named else label, found)
             continue
-        out.append({"risk": _text(item["risk"]), "likelihood": item["likelihood"], "impact": item["impact"],
-                    "owner": _text(item["owner"]), "mitigation": _text(item["mitigation"])})
+        out.append(
+            {
+                "risk": _text(item["risk"]),
+                "likelihood": item["likelihood"],
+                "impact": item["impact"],
+                "owner": _text(item["owner"]),
+                "mitigation": _text(item["mitigation"]),
+            }
+        )
     return tuple(out)
 
 
@@ -429,8 +489,9 @@ def _template_header(raw: dict[str, Any], model_id: str, problems: Problems) -> 
             problems.add("", f"{key!r} must be a non-empty text")
 
 
-def _check_go_live_chain(phases: tuple[_TemplatePhase, ...], deps: Mapping[str, tuple[str, ...]],
-                         catalogue: _Catalogue, problems: Problems) -> None:
+def _check_go_live_chain(
+    phases: tuple[_TemplatePhase, ...], deps: Mapping[str, tuple[str, ...]], catalogue: _Catalogue, problems: Problems
+) -> None:
     """Every phase must lead to go-live, except review phases, which must follow it."""
     ancestors: set[str] = set()
     stack = [GO_LIVE]
@@ -444,12 +505,17 @@ def _check_go_live_chain(phases: tuple[_TemplatePhase, ...], deps: Mapping[str, 
         if after and GO_LIVE not in p.depends_on:
             problems.add(f"phase {p.phase}", f"it follows go-live, so it must depend on {GO_LIVE!r}")
         if not after and p.phase != GO_LIVE and p.phase not in ancestors:
-            problems.add(f"phase {p.phase}", "go-live does not depend on it (directly or through other phases), so "
-                                             "it could not delay the transfer; add it to a dependency chain")
+            problems.add(
+                f"phase {p.phase}",
+                "go-live does not depend on it (directly or through other phases), so "
+                "it could not delay the transfer; add it to a dependency chain",
+            )
 
 
 @lru_cache(maxsize=64)
-def _template_cached(model_id: str, path: Path, mtime_ns: int, catalogue_path: Path, catalogue_mtime_ns: int) -> _Template:
+def _template_cached(
+    model_id: str, path: Path, mtime_ns: int, catalogue_path: Path, catalogue_mtime_ns: int
+) -> _Template:
     catalogue = _catalogue_cached(catalogue_path, catalogue_mtime_ns)
     raw = read_yaml_mapping(path, f"plan template for {model_id!r}")
     problems = Problems(path)
@@ -475,12 +541,19 @@ def _template(model_id: str, path: Path | None = None, catalogue_path: Path | No
     if model_id not in registry.DELIVERY_MODELS:
         raise unknown("delivery model", model_id, registry.DELIVERY_MODELS)
     if model_id == registry.STATUS_QUO:
-        raise DDAnalysisError(f"{model_id!r} is the status quo: it has no implementation plan "
-                              f"(plans exist for: {', '.join(plan_models())})")
+        raise DDAnalysisError(
+            f"{model_id!r} is the status quo: it has no implementation plan "
+            f"(plans exist for: {', '.join(plan_models())})"
+        )
     path = Path(path or model_path(model_id))
     catalogue_path = Path(catalogue_path or phases_path())
-    return _template_cached(model_id, path, _mtime(path, f"plan template for {model_id!r}"),
-                            catalogue_path, _mtime(catalogue_path, "phase catalogue"))
+    return _template_cached(
+        model_id,
+        path,
+        _mtime(path, f"plan template for {model_id!r}"),
+        catalogue_path,
+        _mtime(catalogue_path, "phase catalogue"),
+    )
 
 
 def plan_models() -> list[str]:
@@ -495,9 +568,21 @@ def load_template(model_id: str, path: Path | None = None) -> pd.DataFrame:
     """
     tpl = _template(model_id, path)
     cat = _catalogue()
-    return pd.DataFrame([{"phase": p.phase, "name": cat.entry(p.phase).name, "depends_on": ", ".join(p.depends_on),
-                          "low": p.low, "central": p.central, "high": p.high, "min_weeks": p.min_weeks,
-                          "source": p.source} for p in tpl.phases])
+    return pd.DataFrame(
+        [
+            {
+                "phase": p.phase,
+                "name": cat.entry(p.phase).name,
+                "depends_on": ", ".join(p.depends_on),
+                "low": p.low,
+                "central": p.central,
+                "high": p.high,
+                "min_weeks": p.min_weeks,
+                "source": p.source,
+            }
+            for p in tpl.phases
+        ]
+    )
 
 
 def model_facts(model_id: str, path: Path | None = None) -> pd.DataFrame:
@@ -518,12 +603,15 @@ def model_risks(model_id: str, path: Path | None = None) -> pd.DataFrame:
 
 # --- building plans ---------------------------------------------------------------------------------
 
+
 def _check_case_and_scale(duration_case: str, duration_scale: float) -> float:
     if duration_case not in DURATION_CASES:
         raise unknown("duration case", duration_case, DURATION_CASES)
     scale = _number(duration_scale)
     if scale is None or scale <= 0:
-        raise DDAnalysisError(f"duration_scale is {duration_scale!r}; expected a positive number (1.0 = as the template says)")
+        raise DDAnalysisError(
+            f"duration_scale is {duration_scale!r}; expected a positive number (1.0 = as the template says)"
+        )
     return scale
 
 
@@ -536,7 +624,9 @@ def _durations(tpl: _Template, duration_case: str, scale: Any) -> dict[str, Any]
     return out
 
 
-def go_live_weeks(model_id: str, duration_case: str = "central", duration_scale: float | np.ndarray = 1.0) -> float | np.ndarray:
+def go_live_weeks(
+    model_id: str, duration_case: str = "central", duration_scale: float | np.ndarray = 1.0
+) -> float | np.ndarray:
     """Weeks from the plan's start to go-live; ``duration_scale`` may be an array (one go-live per value).
 
     The fast path for Monte Carlo draws of implementation time; :func:`build_plan` gives dates.
@@ -598,33 +688,52 @@ def build_plan(
     sched = schedule(durations, deps, where=str(tpl.path))
     rank = {p: i for i, p in enumerate(cat.ids)}
     sched = sched.assign(_rank=sched["phase"].map(rank)).sort_values(["start_week", "_rank"], kind="stable")
-    phases = pd.DataFrame({
-        "phase": sched["phase"],
-        "name": sched["phase"].map(lambda p: cat.entry(p).name),
-        "depends_on": sched["phase"].map(lambda p: ", ".join(deps[p])),
-        "duration_weeks": sched["duration_weeks"].astype(float),
-        "start": sched["start_week"].map(lambda w: _date(begin, w)),
-        "finish": sched["finish_week"].map(lambda w: _date(begin, w)),
-        "critical": sched["critical"].astype(bool),
-        "slack_weeks": sched["slack_weeks"].astype(float),
-    }).reset_index(drop=True)
+    phases = pd.DataFrame(
+        {
+            "phase": sched["phase"],
+            "name": sched["phase"].map(lambda p: cat.entry(p).name),
+            "depends_on": sched["phase"].map(lambda p: ", ".join(deps[p])),
+            "duration_weeks": sched["duration_weeks"].astype(float),
+            "start": sched["start_week"].map(lambda w: _date(begin, w)),
+            "finish": sched["finish_week"].map(lambda w: _date(begin, w)),
+            "critical": sched["critical"].astype(bool),
+            "slack_weeks": sched["slack_weeks"].astype(float),
+        }
+    ).reset_index(drop=True)
     go_live = phases.loc[phases["phase"] == GO_LIVE, "start"].iloc[0]
     milestone_frame = _milestones(phases, cat, "tupe_consultation" in deps, go_live, rank)
-    return Plan(project_id=project.id, model_id=model_id, start=begin, phases=phases, milestones=milestone_frame,
-                risks=model_risks(model_id, path), go_live=go_live, duration_case=duration_case)
+    return Plan(
+        project_id=project.id,
+        model_id=model_id,
+        start=begin,
+        phases=phases,
+        milestones=milestone_frame,
+        risks=model_risks(model_id, path),
+        go_live=go_live,
+        duration_case=duration_case,
+    )
 
 
-def _milestones(phases: pd.DataFrame, cat: Any, with_tupe: bool, go_live: dt.date,
-                rank: Mapping[str, int]) -> pd.DataFrame:
+def _milestones(
+    phases: pd.DataFrame, cat: Any, with_tupe: bool, go_live: dt.date, rank: Mapping[str, int]
+) -> pd.DataFrame:
     """The plan's milestones (milestone, date), by date then phase order: each phase's milestone at its finish,
     and with a TUPE consultation (``with_tupe``) the employee liability information due before the transfer
     (TUPE 2006 reg. 11, its days from the phase catalogue's facts)."""
-    milestones = [(cat.entry(row.phase).milestone, row.finish, rank[row.phase])
-                  for row in phases.itertuples() if cat.entry(row.phase).milestone]
+    milestones = [
+        (cat.entry(row.phase).milestone, row.finish, rank[row.phase])
+        for row in phases.itertuples()
+        if cat.entry(row.phase).milestone
+    ]
     if with_tupe:
         days = int(next(f["value"] for f in cat.facts if f["fact"] == _ELI_FACT))
-        milestones.append((f"Employee liability information due (TUPE 2006 reg. 11: at least {days} days before "
-                           "transfer)", go_live - dt.timedelta(days=days), rank["tupe_consultation"]))
+        milestones.append(
+            (
+                f"Employee liability information due (TUPE 2006 reg. 11: at least {days} days before transfer)",
+                go_live - dt.timedelta(days=days),
+                rank["tupe_consultation"],
+            )
+        )
     milestones.sort(key=lambda m: (m[1], m[2]))
     return pd.DataFrame([{"milestone": m, "date": d} for m, d, _ in milestones], columns=["milestone", "date"])
 
@@ -661,8 +770,10 @@ def workspace_plan(project_id: str) -> WorkspacePlan:
         raise  # pragma: no cover - raise_if_any raised
     for model_id, scale in found.models.items():
         if model_id not in registry.DELIVERY_MODELS or model_id == registry.STATUS_QUO:
-            problems.add(f"models.{model_id}", "not a delivery model with a plan; expected one of "
-                                               f"{', '.join(registry.DELIVERY_MODELS[1:])}")
+            problems.add(
+                f"models.{model_id}",
+                f"not a delivery model with a plan; expected one of {', '.join(registry.DELIVERY_MODELS[1:])}",
+            )
         elif not scale > 0:
             problems.add(f"models.{model_id}", f"duration scale {scale!r}; expected a positive number")
     problems.raise_if_any()
@@ -676,6 +787,14 @@ def project_plans(project_id: str, duration_case: str = "central", start: dt.dat
     project = registry.project(project_id)
     own = workspace_plan(project.id)
     begin = start if start is not None else own.start
-    return {m: build_plan(project.id, m, start=begin, duration_case=duration_case,
-                          duration_scale=own.models.get(m, own.duration_scale))
-            for m in project.shortlist if m != registry.STATUS_QUO}
+    return {
+        m: build_plan(
+            project.id,
+            m,
+            start=begin,
+            duration_case=duration_case,
+            duration_scale=own.models.get(m, own.duration_scale),
+        )
+        for m in project.shortlist
+        if m != registry.STATUS_QUO
+    }

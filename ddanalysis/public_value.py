@@ -41,6 +41,7 @@ unit cost of GBP 1,000 borne by the police, one year, undiscounted)::
 Nothing here mutates its inputs. Loading validates every file completely and raises ONE
 :class:`~ddanalysis.errors.DataFileError` listing every problem (file and key).
 """
+
 from __future__ import annotations
 
 import math
@@ -189,8 +190,14 @@ def _validation_problems(where: str, exc: ValidationError) -> list[str]:
     return [f"{where}{'.' + '.'.join(str(p) for p in e['loc']) if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
 
 
-def _option_problems(where: str, project_id: str, option_id: str, eff: OptionEffect, library: UnitCostLibrary,
-                     shortlist: Sequence[str] | None) -> tuple[list[str], list[tuple[str, Quantity]]]:
+def _option_problems(
+    where: str,
+    project_id: str,
+    option_id: str,
+    eff: OptionEffect,
+    library: UnitCostLibrary,
+    shortlist: Sequence[str] | None,
+) -> tuple[list[str], list[tuple[str, Quantity]]]:
     """One option's effect checked (option known, not the status quo, evidence grade known); returns
     the problems and the option's quantities (name, quantity) for the range checks."""
     problems: list[str] = []
@@ -199,8 +206,11 @@ def _option_problems(where: str, project_id: str, option_id: str, eff: OptionEff
     if option_id == STATUS_QUO:
         problems.append(f"{where}.options.{option_id}: the status quo is the counterfactual and has no effect")
     quantities: list[tuple[str, Quantity]] = [(f"options.{option_id}.effect", eff.effect)]
-    quantities += [(f"options.{option_id}.{k}", getattr(eff, k))
-                   for k in ("haircut", "deadweight", "attribution", "displacement") if getattr(eff, k) is not None]
+    quantities += [
+        (f"options.{option_id}.{k}", getattr(eff, k))
+        for k in ("haircut", "deadweight", "attribution", "displacement")
+        if getattr(eff, k) is not None
+    ]
     if eff.evidence_grade is not None:
         if library.grades is None:
             problems.append(f"{where}.options.{option_id}.evidence_grade: no evidence-grade table loaded")
@@ -209,8 +219,9 @@ def _option_problems(where: str, project_id: str, option_id: str, eff: OptionEff
     return problems, quantities
 
 
-def check_outcomes(po: ProjectOutcomes, path: Path | str, library: UnitCostLibrary,
-                   shortlist: Sequence[str] | None) -> list[str]:
+def check_outcomes(
+    po: ProjectOutcomes, path: Path | str, library: UnitCostLibrary, shortlist: Sequence[str] | None
+) -> list[str]:
     """Cross-checks beyond the schema: unit-cost ids, option ids, shares in [0, 1], grades known.
 
     Returns the list of problems (empty when all is well); each names the file and key.
@@ -244,29 +255,36 @@ def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
 
 def _shortlist(project_id: str) -> tuple[str, ...] | None:
     from . import registry  # late import: the registry reads files
+
     try:
         return registry.project(project_id).shortlist
     except Exception:  # noqa: BLE001 - an unknown project is reported by the caller
         return None
 
 
-def parse_outcomes(raw: Any, path: Path | str, library: UnitCostLibrary,
-                   shortlist: Sequence[str] | None = None) -> ProjectOutcomes:
+def parse_outcomes(
+    raw: Any, path: Path | str, library: UnitCostLibrary, shortlist: Sequence[str] | None = None
+) -> ProjectOutcomes:
     """Validate parsed YAML of an outcome file; ONE :class:`DataFileError` lists every problem."""
     try:
         po = ProjectOutcomes.model_validate(raw)
     except ValidationError as exc:
-        raise DataFileError(f"problem(s) in the outcome file {path}:\n- "
-                            + "\n- ".join(_validation_problems(str(path), exc))) from exc
+        raise DataFileError(
+            f"problem(s) in the outcome file {path}:\n- " + "\n- ".join(_validation_problems(str(path), exc))
+        ) from exc
     problems = check_outcomes(po, path, library, shortlist)
     if problems:
         raise DataFileError(f"{len(problems)} problem(s) in the outcome file {path}:\n- " + "\n- ".join(problems))
     return po
 
 
-def load_outcomes(project_id: str, *, directory: Path | str | None = None,
-                  library: UnitCostLibrary | None = None,
-                  shortlist: Sequence[str] | None = None) -> ProjectOutcomes:
+def load_outcomes(
+    project_id: str,
+    *,
+    directory: Path | str | None = None,
+    library: UnitCostLibrary | None = None,
+    shortlist: Sequence[str] | None = None,
+) -> ProjectOutcomes:
     """Read and validate ``<directory>/<project_id>.yaml`` (default: ``outcomes.yaml`` in the project's workspace).
 
     ``shortlist`` is the project's option ids (default: from the project's ``project.yaml``); ``library``
@@ -336,8 +354,13 @@ class OptionBenefits:
         for agency in AGENCIES:
             for kind in KINDS:
                 if (agency, kind) in self.present_values_gbp:
-                    out.append({"agency": agency, "kind": kind,
-                                "present_value_gbp": float(self.present_values_gbp[(agency, kind)])})
+                    out.append(
+                        {
+                            "agency": agency,
+                            "kind": kind,
+                            "present_value_gbp": float(self.present_values_gbp[(agency, kind)]),
+                        }
+                    )
         return out
 
     def by_agency(self) -> dict[str, float]:
@@ -390,13 +413,17 @@ def _option_quantities(o: Outcome, option: str, eff: OptionEffect) -> dict[str, 
     }
     for name in _ADJUSTMENTS:
         own = getattr(eff, name)
-        out[name] = (outcome_key(o.id, option, name), own) if own is not None else \
-            (outcome_key(o.id, PROJECT_SCOPE, name), getattr(o, name))
+        out[name] = (
+            (outcome_key(o.id, option, name), own)
+            if own is not None
+            else (outcome_key(o.id, PROJECT_SCOPE, name), getattr(o, name))
+        )
     return out
 
 
-def _factors(o: Outcome, option: str, eff: OptionEffect, library: UnitCostLibrary, scenario: str,
-             given: Mapping[str, Any]) -> dict[str, Any]:
+def _factors(
+    o: Outcome, option: str, eff: OptionEffect, library: UnitCostLibrary, scenario: str, given: Mapping[str, Any]
+) -> dict[str, Any]:
     """name -> value of each factor: from ``given`` (a number, or an array of draws) by key, else the
     scenario's value, else (the haircut) the evidence grade's."""
     out: dict[str, Any] = {}
@@ -418,11 +445,18 @@ def _avoided_and_factor(f: Mapping[str, Any]) -> tuple[Any, Any]:
     return avoided, factor
 
 
-def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option: str, *,
-                    live_share: Sequence[float], discount_factors: Sequence[float],
-                    deflator: Mapping[str, float], base_year: str = config.BASE_YEAR,
-                    scenario: str = "central",
-                    overrides: Mapping[str, float] | None = None) -> OptionBenefits:
+def option_benefits(
+    outcomes: ProjectOutcomes,
+    library: UnitCostLibrary,
+    option: str,
+    *,
+    live_share: Sequence[float],
+    discount_factors: Sequence[float],
+    deflator: Mapping[str, float],
+    base_year: str = config.BASE_YEAR,
+    scenario: str = "central",
+    overrides: Mapping[str, float] | None = None,
+) -> OptionBenefits:
     """Benefits of ``option`` per year, by agency and kind, and their present values.
 
     ``live_share``: shape (T,), the share of the option live in each appraisal year (0..1; the
@@ -460,10 +494,18 @@ def option_benefits(outcomes: ProjectOutcomes, library: UnitCostLibrary, option:
     return OptionBenefits(option, scenario, flows, discounted, pvs, tuple(details))
 
 
-def present_value_draws(outcomes: ProjectOutcomes, library: UnitCostLibrary, option: str, *,
-                        live_share: "Sequence[float] | np.ndarray", discount_factors: "Sequence[float] | np.ndarray",
-                        deflator: Mapping[str, float], draws: pd.DataFrame, base_year: str = config.BASE_YEAR,
-                        scenario: str = "central") -> dict[tuple[str, str], np.ndarray]:
+def present_value_draws(
+    outcomes: ProjectOutcomes,
+    library: UnitCostLibrary,
+    option: str,
+    *,
+    live_share: "Sequence[float] | np.ndarray",
+    discount_factors: "Sequence[float] | np.ndarray",
+    deflator: Mapping[str, float],
+    draws: pd.DataFrame,
+    base_year: str = config.BASE_YEAR,
+    scenario: str = "central",
+) -> dict[tuple[str, str], np.ndarray]:
     """The option's present value of benefits in each draw: ``{(agency, kind): array (n,)}`` (GBP, real).
 
     ``draws``: one row per draw, one column per outcome key (:func:`draw_inputs`); a key without a
@@ -481,8 +523,9 @@ def present_value_draws(outcomes: ProjectOutcomes, library: UnitCostLibrary, opt
             continue
         avoided, factor = _avoided_and_factor(_factors(o, option, eff, library, scenario, given))
         for key, unit in rebased_components(library[o.unit_cost], base_year, deflator).items():
-            out[key] = out.get(key, np.zeros(len(draws))) + np.broadcast_to(avoided * factor * unit * weight,
-                                                                            (len(draws),))
+            out[key] = out.get(key, np.zeros(len(draws))) + np.broadcast_to(
+                avoided * factor * unit * weight, (len(draws),)
+            )
     return out
 
 
@@ -520,8 +563,14 @@ def treatment(perspective: str, agency: str, kind: str) -> str:
 
 
 def _whose(agency: str, kind: str) -> str:
-    names = {"council": "the council", "nhs": "the NHS", "police": "the police", "schools": "schools",
-             "dwp": "DWP (benefits and tax)", "other": "others (see the unit costs' 'who')"}
+    names = {
+        "council": "the council",
+        "nhs": "the NHS",
+        "police": "the police",
+        "schools": "schools",
+        "dwp": "DWP (benefits and tax)",
+        "other": "others (see the unit costs' 'who')",
+    }
     return f"{names[agency]}, {kind.replace('_', ' ')}"
 
 
@@ -543,9 +592,11 @@ def _ratio(num: float, den: float) -> float | None:
     return None if not den > 0 else num / den
 
 
-def payback_by_agency(benefits_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
-                      costs_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
-                      year_labels: Sequence[str]) -> list[dict[str, Any]]:
+def payback_by_agency(
+    benefits_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
+    costs_discounted: Mapping[str, "Sequence[float] | np.ndarray"],
+    year_labels: Sequence[str],
+) -> list[dict[str, Any]]:
     """Per agency, the financial year its cumulative discounted benefits net of its costs turn positive.
 
     ``benefits_discounted`` and ``costs_discounted``: ``{agency: array (T,)}`` of discounted GBP
@@ -650,8 +701,11 @@ def uncertain_inputs(outcomes: ProjectOutcomes) -> list[dict[str, Any]]:
 
     ``key`` is the name :func:`option_benefits` accepts in ``overrides`` (:func:`outcome_key`).
     """
-    return [{"key": key, "low": q.low, "central": q.central, "high": q.high, "quality": q.quality}
-            for key, q in outcome_quantities(outcomes).items() if q.value is None]
+    return [
+        {"key": key, "low": q.low, "central": q.central, "high": q.high, "quality": q.quality}
+        for key, q in outcome_quantities(outcomes).items()
+        if q.value is None
+    ]
 
 
 def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float]) -> dict[str, float]:
@@ -663,19 +717,27 @@ def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float])
     for key, value in overrides.items():
         text = str(parse_key(str(key)))
         if text not in known:
-            raise DDAnalysisError(f"{key}: not an outcome quantity of {outcomes.project_id}; valid keys: "
-                                  + ", ".join(known))
+            raise DDAnalysisError(
+                f"{key}: not an outcome quantity of {outcomes.project_id}; valid keys: " + ", ".join(known)
+            )
         v = float(value)
         lo, hi = (0.0, math.inf) if text.endswith(".cohort") else (0.0, 1.0)
         if not (math.isfinite(v) and lo <= v <= hi):
-            raise DDAnalysisError(f"{key}={value}: outside [{lo:g}, {hi:g}] "
-                                  f"({'a number a year' if hi == math.inf else 'a share'})")
+            raise DDAnalysisError(
+                f"{key}={value}: outside [{lo:g}, {hi:g}] ({'a number a year' if hi == math.inf else 'a share'})"
+            )
         out[text] = v
     return out
 
 
-def draw_inputs(outcomes: ProjectOutcomes, draws: int, seed: int, scenario: str = "central",
-                fixed: Mapping[str, float] | None = None, correlations: Any = None) -> pd.DataFrame:
+def draw_inputs(
+    outcomes: ProjectOutcomes,
+    draws: int,
+    seed: int,
+    scenario: str = "central",
+    fixed: Mapping[str, float] | None = None,
+    correlations: Any = None,
+) -> pd.DataFrame:
     """Seeded draws of every outcome quantity: one column per key, one row per draw.
 
     The same machinery as the cost assumptions (:func:`ddanalysis.sampling.sample`): a PERT on the
@@ -729,8 +791,9 @@ def _outcome_keys_cached(files: tuple[tuple[str, Path | None], ...], _stamp: Any
     library = load_library()
     keys: list[str] = []
     for project_id, folder in files:
-        keys += [k for k in outcome_quantities(load_outcomes(project_id, directory=folder, library=library))
-                 if k not in keys]
+        keys += [
+            k for k in outcome_quantities(load_outcomes(project_id, directory=folder, library=library)) if k not in keys
+        ]
     return tuple(keys)
 
 

@@ -1,6 +1,7 @@
 """The registry: the programme's 11 councils (``data/councils.csv``), every English authority's codes
 (``data/official/rs_code_lookup.csv``) and the projects, each read from its workspace folder
 (:mod:`ddanalysis.workspace`; the bundled ten under ``data/projects/``)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,8 +76,10 @@ def _read_councils(path: Path) -> pd.DataFrame:
     except FileNotFoundError as exc:
         raise DataFileError(f"{path}: council registry not found") from exc
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise DataFileError(f"{path}: not a readable council registry CSV ({exc}); expected a header row "
-                            f"{','.join(_COUNCIL_COLUMNS)} and one row per council") from exc
+        raise DataFileError(
+            f"{path}: not a readable council registry CSV ({exc}); expected a header row "
+            f"{','.join(_COUNCIL_COLUMNS)} and one row per council"
+        ) from exc
     problems = Problems(path)
     if list(frame.columns) != _COUNCIL_COLUMNS:
         problems.fail("", f"columns {list(frame.columns)}; expected {_COUNCIL_COLUMNS}")
@@ -157,20 +160,31 @@ def _from_file(parsed: workspace.ProjectFile, path: Path) -> Project:
     for i, code in enumerate(parsed.councils + ((parsed.lead_council,) if parsed.lead_council else ())):
         if code not in codes:
             key = f"councils.{i}" if i < len(parsed.councils) else "lead_council"
-            problems.add(key, f"{code!r} is not an English authority's DCLG E-code (like 'E4606') or ONS code "
-                              "(like 'E08000030') in data/official/rs_code_lookup.csv")
+            problems.add(
+                key,
+                f"{code!r} is not an English authority's DCLG E-code (like 'E4606') or ONS code "
+                "(like 'E08000030') in data/official/rs_code_lookup.csv",
+            )
     problems.raise_if_any()
     e_codes = tuple(codes[c] for c in parsed.councils)
     lead = codes[parsed.lead_council] if parsed.lead_council else e_codes[0]
     if lead not in e_codes:
         problems.fail("lead_council", f"{lead} is not one of the project's councils {list(e_codes)}")
     return Project(
-        id=parsed.id, title=parsed.title, councils=e_codes, lead_council=lead,
+        id=parsed.id,
+        title=parsed.title,
+        councils=e_codes,
+        lead_council=lead,
         services=tuple(s.title for s in parsed.services),
         rs_services=tuple(dict.fromkeys(s.rs_block for s in parsed.services)),
-        aims=parsed.aims, drivers=parsed.drivers, partners=parsed.partners, shortlist=parsed.services[0].shortlist,
+        aims=parsed.aims,
+        drivers=parsed.drivers,
+        partners=parsed.partners,
+        shortlist=parsed.services[0].shortlist,
         plan_start=parsed.plan_start or dt.date(fy_start_year(parsed.base_year) + 1, 4, 1),
-        base_year=parsed.base_year, horizon=parsed.horizon, illustrative=parsed.illustrative,
+        base_year=parsed.base_year,
+        horizon=parsed.horizon,
+        illustrative=parsed.illustrative,
         official_rs_gbp_k=parsed.official.rs_net_current_gbp_k if parsed.official else None,
         official_rs_source=parsed.official.source if parsed.official else "",
     )

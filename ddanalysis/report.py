@@ -1,4 +1,5 @@
 """Plain-text renderings of results (the CLI's tables)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -27,9 +28,16 @@ def pct(x: float | None, digits: int = 0) -> str:
 
 
 #: The CLI's options table: (column of the presentation table, header, width).
-_CLI_COLUMNS = (("Net present saving", "net present saving", 19), ("One-off cost (undiscounted)", "one-off cost", 13),
-                ("Payback year", "payback", 8), ("P(saving > 0)", "P(saving>0)", 11), ("P10 saving", "P10", 13),
-                ("P90 saving", "P90", 13), ("MCA score (0-10)", "MCA", 5), ("Go-live", "go-live", 11))
+_CLI_COLUMNS = (
+    ("Net present saving", "net present saving", 19),
+    ("One-off cost (undiscounted)", "one-off cost", 13),
+    ("Payback year", "payback", 8),
+    ("P(saving > 0)", "P(saving>0)", 11),
+    ("P10 saving", "P10", 13),
+    ("P90 saving", "P90", 13),
+    ("MCA score (0-10)", "MCA", 5),
+    ("Go-live", "go-live", 11),
+)
 #: Added when the decision measures were computed: probability best.
 _CLI_DECISION_COLUMNS = (("Probability best", "P(best)", 8),)
 
@@ -57,10 +65,15 @@ def appraisal_table(result: AppraisalResult) -> str:
         lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in columns) + mark)
     lines += _method_lines(result)
     lines += by_council_lines(result)
-    lines += ["", result.price_base_statement,
-              f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
-              f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
-              "", result.recommendation, f"Rule: {decision_text.RECOMMENDATION_RULE}"]
+    lines += [
+        "",
+        result.price_base_statement,
+        f"Optimism bias: {formats.share(result.optimism_bias_mitigation)} of the upper bound mitigated "
+        f"({result.optimism_bias_mitigation_source}); its present value is its own line in the cash flows.",
+        "",
+        result.recommendation,
+        f"Rule: {decision_text.RECOMMENDATION_RULE}",
+    ]
     lines += _decision_lines(result)
     lines += public_value_lines(result)
     return "\n".join(lines)
@@ -76,8 +89,10 @@ def by_council_lines(result: AppraisalResult) -> list[str]:
     head = f"{'option':<28} {'council':<28} {'net present saving':>19} {'one-off cost':>13}"
     lines = ["", table.caption.rstrip(".") + ":", head, "-" * len(head)]
     one_off = "One-off cost (undiscounted)"
-    lines += [f"{r['Option']:<28} {r['Council']:<28} {r['Net present saving']:>19} {r[one_off]:>13}"
-              for _i, r in shown.iterrows()]
+    lines += [
+        f"{r['Option']:<28} {r['Council']:<28} {r['Net present saving']:>19} {r[one_off]:>13}"
+        for _i, r in shown.iterrows()
+    ]
     return lines
 
 
@@ -86,17 +101,26 @@ def _decision_lines(result: AppraisalResult) -> list[str]:
     dm = getattr(result, "decision", None)
     if dm is None:
         return []
-    lines = ["", f"Expected value of perfect information (EVPI): {formats.money(dm.evpi_gbp)} - the most it would be "
-                 f"worth paying to remove all uncertainty before deciding ({dm.draws:,} draws, seed {result.mc_seed})."]
+    lines = [
+        "",
+        f"Expected value of perfect information (EVPI): {formats.money(dm.evpi_gbp)} - the most it would be "
+        f"worth paying to remove all uncertainty before deciding ({dm.draws:,} draws, seed {result.mc_seed}).",
+    ]
     voi = tables.value_of_information_table(result, top=3).frame
     voi = voi[voi.iloc[:, -1] > 0]
     if not voi.empty:
-        lines.append("Worth most to know before deciding (partial EVPI): " + "; ".join(
-            f"{k} {formats.money(v)}" for k, v in zip(voi["Key"], voi.iloc[:, -1])) + ".")
+        lines.append(
+            "Worth most to know before deciding (partial EVPI): "
+            + "; ".join(f"{k} {formats.money(v)}" for k, v in zip(voi["Key"], voi.iloc[:, -1]))
+            + "."
+        )
     if dm.sobol is not None:
         sob = tables.sobol_table(result, top=3)
-        lines.append("Largest total Sobol indices of the saving: " + "; ".join(
-            f"{k} {formats.ratio(v)}" for k, v in zip(sob.frame["Key"], sob.frame["Total (ST), saving"])) + ".")
+        lines.append(
+            "Largest total Sobol indices of the saving: "
+            + "; ".join(f"{k} {formats.ratio(v)}" for k, v in zip(sob.frame["Key"], sob.frame["Total (ST), saving"]))
+            + "."
+        )
         lines.append(sob.caption)
     return lines
 
@@ -111,10 +135,12 @@ def public_value_lines(result: AppraisalResult) -> list[str]:
     t = tables.public_value_table(result)
     if pvd.get("monetisable") and t is not None:
         shown = t.formatted()
-        cols = (("Benefits counted (PV)", "benefits counted", 17),
-                ("Net present value with benefits", "NPV with benefits", 18),
-                ("Fiscal return per GBP 1 (all fiscal)", "fiscal ROI", 10),
-                ("Public value return per GBP 1", "public ROI", 10))
+        cols = (
+            ("Benefits counted (PV)", "benefits counted", 17),
+            ("Net present value with benefits", "NPV with benefits", 18),
+            ("Fiscal return per GBP 1 (all fiscal)", "fiscal ROI", 10),
+            ("Public value return per GBP 1", "public ROI", 10),
+        )
         head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for _c, h, w in cols)
         lines += [head, "-" * len(head)]
         ids = [o for o in result.options["id"] if o != tables.STATUS_QUO]
@@ -162,8 +188,10 @@ def _method_lines(result: AppraisalResult) -> list[str]:
     horizons = tables.horizons_table(result)
     hshown = horizons.formatted()
     cols = [c for c in hshown.columns if c != "Option"]
-    heads = [c.replace("Net present saving, ", "NPS ").replace(" (PV, not in the saving)", "")
-             .replace(" (PV, included)", "") for c in cols]
+    heads = [
+        c.replace("Net present saving, ", "NPS ").replace(" (PV, not in the saving)", "").replace(" (PV, included)", "")
+        for c in cols
+    ]
     widths = [max(len(h), 12) for h in heads]
     head = f"{'option':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths))
     lines += ["", horizons.caption + ":", head, "-" * len(head)]

@@ -1,4 +1,5 @@
 """The result of appraising one project: every table the notebooks, dashboards and Excel show."""
+
 from __future__ import annotations
 
 import json
@@ -57,16 +58,17 @@ class AppraisalResult:
     recommended: str
     recommendation: str
     provenance: Mapping[str, str] = field(default_factory=dict)
-    run_record: Any = None          # ddanalysis.run_record.RunRecord: what produced these figures
-    mca_criteria: pd.DataFrame | None = None    # criterion, name, description, ... (mca/criteria.yaml)
+    run_record: Any = None  # ddanalysis.run_record.RunRecord: what produced these figures
+    mca_criteria: pd.DataFrame | None = None  # criterion, name, description, ... (mca/criteria.yaml)
     mca_notes: Mapping[str, str] = field(default_factory=dict)  # source, status, not_scored, weights_rationale
-    discount_bands: tuple = ()      # ((first year, last year or None, rate), ...): the Green Book schedule used
+    discount_bands: tuple = ()  # ((first year, last year or None, rate), ...): the Green Book schedule used
     discount_source: Mapping[str, str] = field(default_factory=dict)  # title, link
 
     def criterion_names(self) -> dict[str, str]:
         """Criterion id -> name (empty when the result carries no criteria)."""
         c = self.mca_criteria
         return {} if c is None else dict(zip(c["criterion"], c["name"]))
+
     optimism_bias_mitigation_source: str = "contributory factors"
     residual_life_years: float = 0.0
     #: the Monte Carlo's draw matrix: one row per draw (aligned with ``mc_draws``), one column per
@@ -106,14 +108,17 @@ class AppraisalResult:
     @property
     def price_base_statement(self) -> str:
         """The price base and first appraisal year, stated once (Green Book M10)."""
-        return (f"Prices are real {self.base_year} prices (the baseline budget's year); the first appraisal year, "
-                f"{self.first_year}, is undiscounted.")
+        return (
+            f"Prices are real {self.base_year} prices (the baseline budget's year); the first appraisal year, "
+            f"{self.first_year}, is undiscounted."
+        )
 
     def option_name(self, option_id: str) -> str:
         """The display name of an option; an unknown id lists the valid ones."""
         ids = list(self.options["id"])
         if option_id not in ids:
             from .errors import unknown
+
             raise unknown("option", option_id, ids)
         return str(self.options.set_index("id").loc[option_id, "name"])
 
@@ -121,20 +126,31 @@ class AppraisalResult:
         """The JSON document of ``ddanalysis appraise --json`` (GBP, rounded to the penny)."""
         opts = [self._option_json(r) for r in self.options.itertuples(index=False)]
         return {
-            "project": self.project_id, "title": self.project_title, "councils": self.councils,
-            "scenario": self.scenario, "perspective": self.perspective,
-            "perspective_label": self.perspective_label, "perspective_note": _perspective_note(self.perspective),
+            "project": self.project_id,
+            "title": self.project_title,
+            "councils": self.councils,
+            "scenario": self.scenario,
+            "perspective": self.perspective,
+            "perspective_label": self.perspective_label,
+            "perspective_note": _perspective_note(self.perspective),
             "base_year": self.base_year,
             "baseline_net_budget_gbp": _money(self.baseline.net_budget_gbp),
-            "first_year": self.first_year, "horizon_years": self.horizon_years,
-            "price_basis": self.price_basis, "price_base": self.price_base_statement, "units": "GBP",
+            "first_year": self.first_year,
+            "horizon_years": self.horizon_years,
+            "price_basis": self.price_basis,
+            "price_base": self.price_base_statement,
+            "units": "GBP",
             "optimism_bias_mitigation": self.optimism_bias_mitigation,
             "optimism_bias_mitigation_source": self.optimism_bias_mitigation_source,
             "method_notes": _method_notes(self.residual_life_years),
-            "illustrative": self.illustrative, "monte_carlo_draws": int(len(self.mc_draws)),
-            "monte_carlo_seed": self.mc_seed, "savings_target_gbp": _money(self.mc_target_gbp),
+            "illustrative": self.illustrative,
+            "monte_carlo_draws": int(len(self.mc_draws)),
+            "monte_carlo_seed": self.mc_seed,
+            "savings_target_gbp": _money(self.mc_target_gbp),
             "apportionment": _apportionment_block(self.apportionment),
-            "options": opts, "recommended": self.recommended, "recommendation": self.recommendation,
+            "options": opts,
+            "recommended": self.recommended,
+            "recommendation": self.recommendation,
             "recommendation_rule": _rule(),
             **_decision_fields(self.decision, len(self.mc_draws)),
             "public_value": _public_value_block(self.public_value),
@@ -145,7 +161,8 @@ class AppraisalResult:
     def _option_json(self, r: Any) -> dict[str, Any]:
         """One option's entry in the JSON document (``r``: a row of ``self.options``; GBP, rounded to the penny)."""
         return {
-            "id": r.id, "name": r.name,
+            "id": r.id,
+            "name": r.name,
             "net_present_cost_gbp": _money(r.net_present_cost_gbp),
             "net_present_saving_gbp": _money(r.net_present_saving_gbp),
             "one_off_cost_gbp": _money(r.one_off_cost_gbp),
@@ -180,9 +197,12 @@ def _option_decision(decision: Any, row: Mapping[str, Any]) -> dict[str, Any]:
     if decision is None:
         return {"p_best": None, "failure_rules": None}
     rules = decision.failure_rules.get(str(row["id"]))
-    return {"p_best": _num(decision.p_best.get(str(row["id"]))),
-            "failure_rules": [] if rules is None else
-            [{"text": str(x["text"]), "coverage": _num(x["coverage"]), "density": _num(x["density"])} for x in rules]}
+    return {
+        "p_best": _num(decision.p_best.get(str(row["id"]))),
+        "failure_rules": []
+        if rules is None
+        else [{"text": str(x["text"]), "coverage": _num(x["coverage"]), "density": _num(x["density"])} for x in rules],
+    }
 
 
 def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
@@ -193,23 +213,52 @@ def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
     if decision is None:
         why = text.DECISION_NOT_COMPUTED if draws else text.DECISION_NO_DRAWS
         notes["not_computed"] = why
-        return {"evpi_gbp": None, "evppi": None, "acceptability": None, "sobol": None,
-                "sobol_note": why, "decision_notes": notes}
+        return {
+            "evpi_gbp": None,
+            "evppi": None,
+            "acceptability": None,
+            "sobol": None,
+            "sobol_note": why,
+            "decision_notes": notes,
+        }
     sobol = None
     if decision.sobol is not None:
-        sobol = [{"key": str(r.key), "output": str(r.output), "s1": _num(r.s1), "st": _num(r.st),
-                  "s1_conf": _num(r.s1_conf), "st_conf": _num(r.st_conf)}
-                 for r in decision.sobol.itertuples(index=False)]
-    sobol_note = text.sobol_note(decision.sobol_n_base, decision.sobol_evaluations, decision.sobol_option,
-                                 decision.sobol_runner_up) if sobol is not None else text.SOBOL_NOT_ASKED
+        sobol = [
+            {
+                "key": str(r.key),
+                "output": str(r.output),
+                "s1": _num(r.s1),
+                "st": _num(r.st),
+                "s1_conf": _num(r.s1_conf),
+                "st_conf": _num(r.st_conf),
+            }
+            for r in decision.sobol.itertuples(index=False)
+        ]
+    sobol_note = (
+        text.sobol_note(
+            decision.sobol_n_base, decision.sobol_evaluations, decision.sobol_option, decision.sobol_runner_up
+        )
+        if sobol is not None
+        else text.SOBOL_NOT_ASKED
+    )
     return {
         "evpi_gbp": _money(decision.evpi_gbp),
-        "evppi": [{"key": str(r.key), "evppi_gbp": _money(r.evppi_gbp)} for r in decision.evppi.itertuples(index=False)],
-        "acceptability": [{"threshold_gbp": _money(r.threshold_gbp), "option": str(r.option),
-                           "p_reaches": _num(r.p_reaches), "p_best": _num(r.p_best)}
-                          for r in decision.acceptability.itertuples(index=False)],
+        "evppi": [
+            {"key": str(r.key), "evppi_gbp": _money(r.evppi_gbp)} for r in decision.evppi.itertuples(index=False)
+        ],
+        "acceptability": [
+            {
+                "threshold_gbp": _money(r.threshold_gbp),
+                "option": str(r.option),
+                "p_reaches": _num(r.p_reaches),
+                "p_best": _num(r.p_best),
+            }
+            for r in decision.acceptability.itertuples(index=False)
+        ],
         "correlation_groups": {str(k): list(map(str, v)) for k, v in decision.groups.items()},
-        "sobol": sobol, "sobol_note": sobol_note, "decision_notes": notes,
+        "sobol": sobol,
+        "sobol_note": sobol_note,
+        "decision_notes": notes,
     }
 
 
@@ -220,14 +269,30 @@ def _public_value_fields(public_value: Mapping[str, Any], option: str, perspecti
         return {}
     roi = e.get("fiscal_roi") or {}
     return {
-        "benefits": [{"agency": b["agency"], "kind": b["kind"], "present_value_gbp": _money(b["present_value_gbp"])}
-                     for b in e["benefits"]],
+        "benefits": [
+            {"agency": b["agency"], "kind": b["kind"], "present_value_gbp": _money(b["present_value_gbp"])}
+            for b in e["benefits"]
+        ],
         "counted_benefits_pv_gbp": _money(e["counted_benefits_pv_gbp"]),
         "counted_benefits_range_gbp": [_money(v) for v in e["counted_benefits_range_gbp"]],
-        "benefits_shown_beside": [{"agency": b["agency"], "kind": b["kind"], "present_value_gbp":
-                                   _money(b["present_value_gbp"]), "note": b["note"]} for b in e["shown_beside"]],
-        "benefits_left_out": [{"agency": b["agency"], "kind": b["kind"], "present_value_gbp":
-                               _money(b["present_value_gbp"]), "whose": b["whose"]} for b in e["left_out"]],
+        "benefits_shown_beside": [
+            {
+                "agency": b["agency"],
+                "kind": b["kind"],
+                "present_value_gbp": _money(b["present_value_gbp"]),
+                "note": b["note"],
+            }
+            for b in e["shown_beside"]
+        ],
+        "benefits_left_out": [
+            {
+                "agency": b["agency"],
+                "kind": b["kind"],
+                "present_value_gbp": _money(b["present_value_gbp"]),
+                "whose": b["whose"],
+            }
+            for b in e["left_out"]
+        ],
         "pv_costs_gbp": _money(e["pv_costs_gbp"]),
         "fiscal_roi": _num(roi.get("all_fiscal")),
         "fiscal_roi_cashable": _num(roi.get("cashable")),
@@ -235,11 +300,21 @@ def _public_value_fields(public_value: Mapping[str, Any], option: str, perspecti
         "benefit_cost_ratio_with_benefits": _num(e["benefit_cost_ratio"]),
         "net_present_value_gbp": _money(e["net_present_value_gbp"]),
         "net_present_social_value_gbp": _money(e["net_present_social_value_gbp"]) if perspective == "social" else None,
-        "payback_by_agency": [{"agency": str(p["agency"]), "payback_year": _text(p["payback_year"])}
-                              for p in e.get("payback_by_agency", [])],
-        **{k: _money(e.get(k)) for k in ("counted_benefits_p10_gbp", "counted_benefits_p90_gbp",
-                                          "public_value_p10_gbp", "public_value_p90_gbp",
-                                          "net_present_value_p10_gbp", "net_present_value_p90_gbp")},
+        "payback_by_agency": [
+            {"agency": str(p["agency"]), "payback_year": _text(p["payback_year"])}
+            for p in e.get("payback_by_agency", [])
+        ],
+        **{
+            k: _money(e.get(k))
+            for k in (
+                "counted_benefits_p10_gbp",
+                "counted_benefits_p90_gbp",
+                "public_value_p10_gbp",
+                "public_value_p90_gbp",
+                "net_present_value_p10_gbp",
+                "net_present_value_p90_gbp",
+            )
+        },
         "p_net_present_value_positive": _num(e.get("p_net_present_value_positive")),
     }
 
@@ -250,14 +325,27 @@ def _council_fields(by_council: pd.DataFrame | None, cash: pd.DataFrame | None, 
     out: dict[str, Any] = {}
     if by_council is not None:
         mine = by_council[by_council["option"] == option]
-        out["by_council"] = [{"council": str(r.council), "name": str(r.name),
-                              "net_present_saving_gbp": _money(r.net_present_saving_gbp),
-                              "one_off_cost_gbp": _money(r.one_off_cost_gbp)} for r in mine.itertuples(index=False)]
+        out["by_council"] = [
+            {
+                "council": str(r.council),
+                "name": str(r.name),
+                "net_present_saving_gbp": _money(r.net_present_saving_gbp),
+                "one_off_cost_gbp": _money(r.one_off_cost_gbp),
+            }
+            for r in mine.itertuples(index=False)
+        ]
     if cash is not None:
         mine = cash[cash["option"] == option]
-        out["cash_profile"] = [{"year": str(r.year), "council": str(r.council),
-                                "net_cash_saving_gbp": _money(r.net_cash_saving_gbp),
-                                "target_gbp": _money(r.target_gbp), "gap_gbp": _money(r.gap_gbp)} for r in mine.itertuples(index=False)]
+        out["cash_profile"] = [
+            {
+                "year": str(r.year),
+                "council": str(r.council),
+                "net_cash_saving_gbp": _money(r.net_cash_saving_gbp),
+                "target_gbp": _money(r.target_gbp),
+                "gap_gbp": _money(r.gap_gbp),
+            }
+            for r in mine.itertuples(index=False)
+        ]
     return out
 
 
@@ -265,21 +353,30 @@ def _apportionment_block(apportionment: Any) -> dict[str, Any] | None:
     """How the councils share the project: basis, source, councils with their net-budget shares."""
     if apportionment is None:
         return None
-    return {"basis": apportionment.basis, "source": apportionment.source,
-            "councils": [{"council": c, "name": n, "net_budget_share": _num(apportionment.net_budget_shares[c])}
-                         for c, n in zip(apportionment.councils, apportionment.names)],
-            "cash_profile_note": _note("CASH_PROFILE_NOTE")}
+    return {
+        "basis": apportionment.basis,
+        "source": apportionment.source,
+        "councils": [
+            {"council": c, "name": n, "net_budget_share": _num(apportionment.net_budget_shares[c])}
+            for c, n in zip(apportionment.councils, apportionment.names)
+        ],
+        "cash_profile_note": _note("CASH_PROFILE_NOTE"),
+    }
 
 
 def _public_value_block(public_value: Mapping[str, Any]) -> dict[str, Any] | None:
     """The project's public-value header in the JSON: monetisable, summary, reason (why not), outcome case."""
     if not public_value:
         return None
-    return {"monetisable": bool(public_value["monetisable"]), "summary": public_value["summary"],
-            "reason": public_value["reason"] if not public_value["monetisable"] else None,
-            "outcome_case": public_value["outcome_case"],
-            "outcome_inputs": ("outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); "
-                               "unit costs data/unit_costs/")}
+    return {
+        "monetisable": bool(public_value["monetisable"]),
+        "summary": public_value["summary"],
+        "reason": public_value["reason"] if not public_value["monetisable"] else None,
+        "outcome_case": public_value["outcome_case"],
+        "outcome_inputs": (
+            "outcomes.yaml in the project's workspace (data/projects/<id>/ when bundled); unit costs data/unit_costs/"
+        ),
+    }
 
 
 def _by_horizon(row: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -318,21 +415,21 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(x) else round(x, 6)
 
 
-
 def _method_notes(residual_life_years: float) -> dict[str, str]:
     """The JSON's ``method_notes``: how optimism bias, the price base, residual value, public value, the
     ranking and the other horizons are treated, in words."""
-    return {"optimism_bias_and_monte_carlo": _note("OPTIMISM_BIAS_NOTE"),
-            "price_base": _note("PRICE_BASE_NOTE"),
-            "residual_value": f"The final year's saving continued for {residual_life_years:g} more "
-                              "years (a labelled judgement in appraisal.yaml), discounted on the Green "
-                              "Book schedule; shown beside the net present saving (not in it) and counted "
-                              "in the benefit-cost ratio; 0 for the status quo.",
-            "public_value": _note("PUBLIC_VALUE_NOTE"),
-            "public_value_uncertainty": _note("PUBLIC_VALUE_UNCERTAINTY_NOTE"),
-            "ranking": _note("RANKING_NOTE"),
-            "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, "
-                          "without residual value."}
+    return {
+        "optimism_bias_and_monte_carlo": _note("OPTIMISM_BIAS_NOTE"),
+        "price_base": _note("PRICE_BASE_NOTE"),
+        "residual_value": f"The final year's saving continued for {residual_life_years:g} more "
+        "years (a labelled judgement in appraisal.yaml), discounted on the Green "
+        "Book schedule; shown beside the net present saving (not in it) and counted "
+        "in the benefit-cost ratio; 0 for the status quo.",
+        "public_value": _note("PUBLIC_VALUE_NOTE"),
+        "public_value_uncertainty": _note("PUBLIC_VALUE_UNCERTAINTY_NOTE"),
+        "ranking": _note("RANKING_NOTE"),
+        "by_horizon": "Net present saving over 10, 15 and 20 years from the same cash flows, without residual value.",
+    }
 
 
 def _money(x: Any) -> float | None:

@@ -5,6 +5,7 @@ these numbers live) when the package is imported: ``draws`` for an appraisal, ``
 the programme summary and the dashboards, ``seed`` for every seeded draw. A missing or malformed
 section is a :class:`~ddanalysis.errors.DataFileError` naming the file and the key.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,8 +61,9 @@ def check_readable() -> None:
         raise _PROBLEM
 
 
-def monte_carlo_settings(draws: int | None = None, seed: int | None = None,
-                         defaults: RunDefaults | None = None) -> tuple[int, int]:
+def monte_carlo_settings(
+    draws: int | None = None, seed: int | None = None, defaults: RunDefaults | None = None
+) -> tuple[int, int]:
     """The Monte Carlo ``(draws, seed)`` of one appraisal: each value given, else the data file's.
 
     ``None`` for ``draws`` or ``seed`` means the ``monte_carlo.draws`` / ``monte_carlo.seed`` of

@@ -6,6 +6,7 @@ relative to the data folder), the scenario, perspective, overrides, Monte Carlo 
 the time it was made (UTC). Re-running with the same package version, the same files (same hashes)
 and the same arguments gives the same figures.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,18 +35,26 @@ class RunRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``inputs`` as a list of ``{path, sha256}``."""
-        return {"package_version": self.package_version, "scenario": self.scenario,
-                "perspective": self.perspective, "monte_carlo_draws": self.draws, "seed": self.seed,
-                "overrides": dict(self.overrides), "created_utc": self.created_utc,
-                "inputs": [{"path": p, "sha256": h} for p, h in self.inputs]}
+        return {
+            "package_version": self.package_version,
+            "scenario": self.scenario,
+            "perspective": self.perspective,
+            "monte_carlo_draws": self.draws,
+            "seed": self.seed,
+            "overrides": dict(self.overrides),
+            "created_utc": self.created_utc,
+            "inputs": [{"path": p, "sha256": h} for p, h in self.inputs],
+        }
 
     def lines(self) -> list[str]:
         """The record as short lines for a footer, a cover sheet or a notebook cell."""
         over = ", ".join(f"{k}={v}" for k, v in self.overrides.items()) or "none"
-        return [f"ddanalysis {self.package_version}; run {self.created_utc} (UTC)",
-                f"scenario {self.scenario}; perspective {self.perspective}; Monte Carlo {self.draws:,} draws, "
-                f"seed {self.seed}; overrides: {over}",
-                f"{len(self.inputs)} input files, SHA-256 of all of them together: {self.fingerprint()}"]
+        return [
+            f"ddanalysis {self.package_version}; run {self.created_utc} (UTC)",
+            f"scenario {self.scenario}; perspective {self.perspective}; Monte Carlo {self.draws:,} draws, "
+            f"seed {self.seed}; overrides: {over}",
+            f"{len(self.inputs)} input files, SHA-256 of all of them together: {self.fingerprint()}",
+        ]
 
     def fingerprint(self) -> str:
         """One SHA-256 (first 16 hex digits) over every input's path and hash: equal records, equal inputs."""
@@ -85,18 +94,34 @@ def hash_inputs(files: Iterable[Path], root: Path) -> tuple[tuple[str, str], ...
     return tuple(sorted(out.items()))
 
 
-def make_record(files: Iterable[Path], root: Path, *, package_version: str, scenario: str, perspective: str,
-                seed: int, draws: int, overrides: Mapping[str, Any] | None = None,
-                now: dt.datetime | None = None) -> RunRecord:
+def make_record(
+    files: Iterable[Path],
+    root: Path,
+    *,
+    package_version: str,
+    scenario: str,
+    perspective: str,
+    seed: int,
+    draws: int,
+    overrides: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> RunRecord:
     """A :class:`RunRecord` for a run that read ``files`` (hashed relative to ``root``).
 
     The time is now (UTC), or ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds
     convention) when that is set, so that two runs can be compared byte for byte.
     """
     when = (now or _epoch_time() or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
-    return RunRecord(package_version=package_version, inputs=hash_inputs(files, root), scenario=scenario,
-                     perspective=perspective, seed=int(seed), draws=int(draws), overrides=dict(overrides or {}),
-                     created_utc=when.replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+    return RunRecord(
+        package_version=package_version,
+        inputs=hash_inputs(files, root),
+        scenario=scenario,
+        perspective=perspective,
+        seed=int(seed),
+        draws=int(draws),
+        overrides=dict(overrides or {}),
+        created_utc=when.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+    )
 
 
 def _epoch_time() -> dt.datetime | None:
@@ -112,8 +137,15 @@ def project_input_files(data_dir: Path, project_id: str) -> list[Path]:
     the project's workspace (project, baseline, overrides, scores, outcomes, council shares)."""
     a = data_dir / "assumptions"
     own = sorted(p for p in workspace.folder(project_id).iterdir() if p.suffix in (".yaml", ".csv", ".xlsx"))
-    files = [data_dir / "projects" / workspace.PROGRAMME_FILE, data_dir / "councils.csv",
-             data_dir / "official" / "rs_code_lookup.csv", *sorted(a.glob("*.yaml")),
-             *sorted((a / "models").glob("*.yaml")), data_dir / "mca" / "criteria.yaml",
-             *sorted((data_dir / "plans").rglob("*.yaml")), *sorted((data_dir / "unit_costs").glob("*.yaml")), *own]
+    files = [
+        data_dir / "projects" / workspace.PROGRAMME_FILE,
+        data_dir / "councils.csv",
+        data_dir / "official" / "rs_code_lookup.csv",
+        *sorted(a.glob("*.yaml")),
+        *sorted((a / "models").glob("*.yaml")),
+        data_dir / "mca" / "criteria.yaml",
+        *sorted((data_dir / "plans").rglob("*.yaml")),
+        *sorted((data_dir / "unit_costs").glob("*.yaml")),
+        *own,
+    ]
     return [f for f in files if f.is_file()]

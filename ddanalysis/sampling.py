@@ -35,6 +35,7 @@ noise); the normal CDF is tabulated from ``math.erfc``. For speed the sampler co
 per PERT shape, a table of ``ppf(Phi(z))`` on a uniform grid of normal scores read by index
 arithmetic (:func:`pert_from_normal`), so a draw costs a few array operations per column.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -270,11 +271,14 @@ def _hint(key: str, valid: list[str]) -> str:
 
 
 def _check_meta(where: str, spec: Mapping[str, Any], sources: Mapping[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    problems = [f"{where}.{k}: unknown field{_hint(str(k), list(allowed))}; valid: {', '.join(allowed)}"
-                for k in sorted(set(spec) - set(allowed), key=str)]
+    problems = [
+        f"{where}.{k}: unknown field{_hint(str(k), list(allowed))}; valid: {', '.join(allowed)}"
+        for k in sorted(set(spec) - set(allowed), key=str)
+    ]
     if spec.get("basis") not in BASIS:
-        problems.append(f"{where}.basis: {spec.get('basis')!r}; expected one of {', '.join(BASIS)} "
-                        "(a judgement is labelled as one)")
+        problems.append(
+            f"{where}.basis: {spec.get('basis')!r}; expected one of {', '.join(BASIS)} (a judgement is labelled as one)"
+        )
     src = spec.get("source")
     if not isinstance(src, str) or not src.strip():
         problems.append(f"{where}.source: missing (an id in sources.yaml; team-judgement for a judgement)")
@@ -285,8 +289,9 @@ def _check_meta(where: str, spec: Mapping[str, Any], sources: Mapping[str, Any],
     return problems
 
 
-def _shared_quantities(shared_raw: Any, lever_keys: list[str], project_keys: list[str],
-                       sources: Mapping[str, Any], problems: list[str]) -> dict[str, SharedQuantity]:
+def _shared_quantities(
+    shared_raw: Any, lever_keys: list[str], project_keys: list[str], sources: Mapping[str, Any], problems: list[str]
+) -> dict[str, SharedQuantity]:
     """The ``shared_quantities`` section: lever key -> :class:`SharedQuantity`; faults appended to ``problems``."""
     shared: dict[str, SharedQuantity] = {}
     if not isinstance(shared_raw, dict):
@@ -296,10 +301,13 @@ def _shared_quantities(shared_raw: Any, lever_keys: list[str], project_keys: lis
         where = f"shared_quantities.{key}"
         if key not in lever_keys:
             scoped = str(key).partition(".")[2]
-            why = (f"a shared quantity is a bare lever key (write {scoped!r}: it is shared by every option)"
-                   if scoped in lever_keys else
-                   "project-wide assumptions are one quantity already" if scoped in project_keys or key in project_keys
-                   else f"unknown assumption key{_hint(str(key), list(lever_keys))}")
+            why = (
+                f"a shared quantity is a bare lever key (write {scoped!r}: it is shared by every option)"
+                if scoped in lever_keys
+                else "project-wide assumptions are one quantity already"
+                if scoped in project_keys or key in project_keys
+                else f"unknown assumption key{_hint(str(key), list(lever_keys))}"
+            )
             problems.append(f"{where}: {why}; valid lever keys (levers.yaml): {', '.join(lever_keys)}")
             continue
         if not isinstance(spec, dict):
@@ -312,8 +320,7 @@ def _shared_quantities(shared_raw: Any, lever_keys: list[str], project_keys: lis
     return shared
 
 
-def _check_correlation_key(where: str, key: Any, valid: list[str], lever_keys: list[str],
-                           problems: list[str]) -> bool:
+def _check_correlation_key(where: str, key: Any, valid: list[str], lever_keys: list[str], problems: list[str]) -> bool:
     """True if ``key`` is a bare lever key or ``project.<key>``; otherwise a problem is appended."""
     if key in valid:
         return True
@@ -321,8 +328,10 @@ def _check_correlation_key(where: str, key: Any, valid: list[str], lever_keys: l
     k = str(key)
     scope, dot, bare = k.partition(".")
     if dot and scope != PROJECT_SCOPE and bare in lever_keys:
-        problems.append(f"{where}: {k!r}: write the bare lever key {bare!r} (a correlation holds within every "
-                        f"option); valid keys: {listing}")
+        problems.append(
+            f"{where}: {k!r}: write the bare lever key {bare!r} (a correlation holds within every "
+            f"option); valid keys: {listing}"
+        )
     else:
         problems.append(f"{where}: unknown assumption key {k!r}{_hint(k, valid)}; valid keys: {listing}")
     return False
@@ -343,7 +352,7 @@ def _declared_pairs(where: str, spec: Mapping[str, Any], problems: list[str]) ->
             problems.append(f"{where}.rank_correlation: expected a number in [-1, 1] for every pair of members")
             members = []
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 pairs.append((a, b, r))
     elif "rank_correlation" in spec:
         problems.append(f"{where}.rank_correlation: goes with members (a list of keys)")
@@ -357,19 +366,28 @@ def _declared_pairs(where: str, spec: Mapping[str, Any], problems: list[str]) ->
             continue
         pairs.append(tuple(item))
     if not pairs and "members" not in spec:
-        problems.append(f"{where}: no pairs (give pairs: [[key, key, coefficient], ...] or members and rank_correlation)")
+        problems.append(
+            f"{where}: no pairs (give pairs: [[key, key, coefficient], ...] or members and rank_correlation)"
+        )
     return pairs
 
 
-def _checked_pairs(where: str, pairs: list[tuple[Any, Any, Any]], valid: list[str], lever_keys: list[str],
-                   seen: dict[tuple[str, str], str], problems: list[str]) -> list[tuple[str, str, float]]:
+def _checked_pairs(
+    where: str,
+    pairs: list[tuple[Any, Any, Any]],
+    valid: list[str],
+    lever_keys: list[str],
+    seen: dict[tuple[str, str], str],
+    problems: list[str],
+) -> list[tuple[str, str, float]]:
     """The pairs whose keys are known, distinct and not declared before (``seen``: pair -> first group), with a
     finite rank correlation in [-1, 1]; every fault is appended to ``problems``."""
     good = []
     for a, b, r in pairs:
         here = f"{where} ({a} ~ {b})"
-        ok = (_check_correlation_key(here, a, valid, lever_keys, problems)
-              & _check_correlation_key(here, b, valid, lever_keys, problems))
+        ok = _check_correlation_key(here, a, valid, lever_keys, problems) & _check_correlation_key(
+            here, b, valid, lever_keys, problems
+        )
         if isinstance(r, bool) or not isinstance(r, (int, float)) or not -1.0 <= r <= 1.0 or not math.isfinite(r):
             problems.append(f"{here}: coefficient {r!r}; expected a rank correlation in [-1, 1]")
             ok = False
@@ -386,8 +404,14 @@ def _checked_pairs(where: str, pairs: list[tuple[Any, Any, Any]], valid: list[st
     return good
 
 
-def _correlation_groups(groups_raw: Any, valid: list[str], lever_keys: list[str], sources: Mapping[str, Any],
-                        problems: list[str], section: str = "correlations") -> list[CorrelationGroup]:
+def _correlation_groups(
+    groups_raw: Any,
+    valid: list[str],
+    lever_keys: list[str],
+    sources: Mapping[str, Any],
+    problems: list[str],
+    section: str = "correlations",
+) -> list[CorrelationGroup]:
     """The ``correlations`` section (or ``section``): one :class:`CorrelationGroup` per group with its metadata;
     faults appended to ``problems``."""
     groups: list[CorrelationGroup] = []
@@ -400,13 +424,17 @@ def _correlation_groups(groups_raw: Any, valid: list[str], lever_keys: list[str]
         if not isinstance(spec, dict):
             problems.append(f"{where}: expected a mapping with basis, source, rationale and pairs or members")
             continue
-        problems += _check_meta(where, spec, sources, ("basis", "source", "rationale", "pairs", "members",
-                                                       "rank_correlation"))
+        problems += _check_meta(
+            where, spec, sources, ("basis", "source", "rationale", "pairs", "members", "rank_correlation")
+        )
         pairs = _declared_pairs(where, spec, problems)
         good = _checked_pairs(where, pairs, valid, lever_keys, seen, problems)
         if all(k in spec for k in ("basis", "source", "rationale")):
-            groups.append(CorrelationGroup(str(name), str(spec["basis"]), str(spec["source"]),
-                                           str(spec["rationale"]).strip(), tuple(good)))
+            groups.append(
+                CorrelationGroup(
+                    str(name), str(spec["basis"]), str(spec["source"]), str(spec["rationale"]).strip(), tuple(good)
+                )
+            )
     return groups
 
 
@@ -419,19 +447,25 @@ def _require_consistent(out: Correlations, path: Path) -> None:
         bad = _minimal_inconsistent(keys, m)
         where = {_ordered(a, b): g.name for g in out.groups for a, b, _ in g.pairs}
         pairs = out.pairs
-        named = [f"{a} ~ {b} = {pairs[(a, b)]:+g} (group {where[(a, b)]})"
-                 for i, a in enumerate(bad) for b in bad[i + 1:] if (a, b) in pairs]
-        undeclared = [f"{a} ~ {b}" for i, a in enumerate(bad) for b in bad[i + 1:] if (a, b) not in pairs]
+        named = [
+            f"{a} ~ {b} = {pairs[(a, b)]:+g} (group {where[(a, b)]})"
+            for i, a in enumerate(bad)
+            for b in bad[i + 1 :]
+            if (a, b) in pairs
+        ]
+        undeclared = [f"{a} ~ {b}" for i, a in enumerate(bad) for b in bad[i + 1 :] if (a, b) not in pairs]
         raise DataFileError(
             f"{path}: the rank correlations cannot all hold at once: the correlation matrix is not positive "
             f"semi-definite (smallest eigenvalue {np.linalg.eigvalsh(m).min():.4f}). The pairs at fault: "
             + "; ".join(named)
             + (f" (with {', '.join(undeclared)} independent)" if undeclared else "")
-            + ". Weaken one of them, or declare the missing pair consistently.")
+            + ". Weaken one of them, or declare the missing pair consistently."
+        )
 
 
-def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], project_keys: list[str],
-                       sources: Mapping[str, Any]) -> Correlations:
+def parse_correlations(
+    raw: Any, path: Path | str, lever_keys: list[str], project_keys: list[str], sources: Mapping[str, Any]
+) -> Correlations:
     """Validate the parsed ``correlations.yaml``; every problem is reported in one :class:`DataFileError`.
 
     ``lever_keys``: valid bare keys (levers.yaml); ``project_keys``: project-wide keys (written
@@ -445,8 +479,10 @@ def parse_correlations(raw: Any, path: Path | str, lever_keys: list[str], projec
         raise DataFileError(f"{path}: expected a mapping with shared_quantities and correlations")
     problems: list[str] = []
     top = ("shared_quantities", "correlations", OUTCOME_SECTION)  # the outcome section: parse_outcome_correlations
-    problems += [f"{k}: unknown section{_hint(str(k), list(top))}; valid: {', '.join(top)}"
-                 for k in sorted(set(raw) - set(top), key=str)]
+    problems += [
+        f"{k}: unknown section{_hint(str(k), list(top))}; valid: {', '.join(top)}"
+        for k in sorted(set(raw) - set(top), key=str)
+    ]
     shared = _shared_quantities(raw.get("shared_quantities") or {}, lever_keys, project_keys, sources, problems)
     groups = _correlation_groups(raw.get("correlations") or {}, valid, lever_keys, sources, problems)
     if problems:
@@ -482,8 +518,9 @@ def load_correlations(path: Path | str | None = None) -> Correlations:
     return _load_cached(path, Path(folder), stamp(path, folder))
 
 
-def parse_outcome_correlations(raw: Any, path: Path | str, outcome_keys: list[str],
-                               sources: Mapping[str, Any]) -> Correlations:
+def parse_outcome_correlations(
+    raw: Any, path: Path | str, outcome_keys: list[str], sources: Mapping[str, Any]
+) -> Correlations:
     """The ``outcome_correlations`` section of a parsed ``correlations.yaml``, validated: groups of rank
     correlations between outcome quantities, each key written in full (``repeat-victimisation/outsourcing.effect``,
     ``repeat-victimisation/project.deadweight``) and one of ``outcome_keys`` (the bundled outcome files'
@@ -541,7 +578,7 @@ def _psd_cholesky(m: np.ndarray) -> np.ndarray:
         if d <= 1e-12:
             continue
         L[j, j] = math.sqrt(d)
-        L[j + 1:, j] = (m[j + 1:, j] - L[j + 1:, :j] @ L[j, :j]) / L[j, j]
+        L[j + 1 :, j] = (m[j + 1 :, j] - L[j + 1 :, :j] @ L[j, :j]) / L[j, j]
     return L
 
 
@@ -656,10 +693,18 @@ def sample(marginals: Mapping[Key, Marginal], n: int, seed: int, correlations: C
     distribution follows ``correlations`` (common random numbers for shared quantities, rank
     correlations by a Gaussian copula). Deterministic: same inputs and seed, same draws, in any process.
 
-    >>> m = {("mutual", "pension_rate_change"): Marginal(0.0, 0.02, 0.05),
-    ...      ("trading-company", "pension_rate_change"): Marginal(0.01, 0.03, 0.06)}
-    >>> shared = Correlations({"pension_rate_change": SharedQuantity("pension_rate_change", "judgement",
-    ...                        "team-judgement", "one actuary")}, ())
+    >>> m = {
+    ...     ("mutual", "pension_rate_change"): Marginal(0.0, 0.02, 0.05),
+    ...     ("trading-company", "pension_rate_change"): Marginal(0.01, 0.03, 0.06),
+    ... }
+    >>> shared = Correlations(
+    ...     {
+    ...         "pension_rate_change": SharedQuantity(
+    ...             "pension_rate_change", "judgement", "team-judgement", "one actuary"
+    ...         )
+    ...     },
+    ...     (),
+    ... )
     >>> d = sample(m, 1000, 1, shared)
     >>> bool((d["mutual.pension_rate_change"].rank() == d["trading-company.pension_rate_change"].rank()).all())
     True

@@ -12,6 +12,7 @@ Official figures come from the official 'data by LA' files in ``config.OFFICIAL_
 and RA files nearest the base year, read by :mod:`ddanalysis.sources`); when the folder is absent
 the sheet says so. The folder is written whole or not at all (a temporary folder beside it, renamed).
 """
+
 from __future__ import annotations
 
 import json
@@ -98,8 +99,7 @@ def _ra_lines(frame: pd.DataFrame, block: str, title: str) -> pd.DataFrame:
     return inside[every] if every.any() else inside[words.map(lambda ws: bool(stems & ws)).to_numpy(dtype=bool)]
 
 
-def official_figures(e_code: str, block: str, title: str, base_year: str,
-                     folder: Path | None = None) -> pd.DataFrame:
+def official_figures(e_code: str, block: str, title: str, base_year: str, folder: Path | None = None) -> pd.DataFrame:
     """The council's official figures for an RS block (GBP thousand, cash of the year stated): columns
     ``figure``, ``value_gbp_k``, ``return``, ``year``, ``file``. Empty when no official file is found."""
     files = official_files(base_year, folder)
@@ -107,8 +107,15 @@ def official_figures(e_code: str, block: str, title: str, base_year: str,
 
     def add(kind: str, rows: pd.DataFrame, label) -> None:
         for r in rows.itertuples(index=False):
-            out.append({"figure": label(r), "value_gbp_k": float(r.value_gbp_k), "return": kind,
-                        "year": str(r.year), "file": files[kind].name})
+            out.append(
+                {
+                    "figure": label(r),
+                    "value_gbp_k": float(r.value_gbp_k),
+                    "return": kind,
+                    "year": str(r.year),
+                    "file": files[kind].name,
+                }
+            )
 
     if "RS" in files:
         rs = _rows(files["RS"], e_code, "outturn")
@@ -137,9 +144,11 @@ def official_rs(e_codes: list[str], block: str, base_year: str, folder: Path | N
         return None
     names = " and ".join(registry.council_name(c) for c in e_codes)
     label, line = str(rows.label.iloc[0]), int(rows.rs_line.iloc[0])
-    return {"rs_net_current_gbp_k": float(rows.value_gbp_k.sum()),
-            "source": f"the official {base_year} RS net current expenditure of {names} on {label} (DCLG Revenue "
-                      f"Outturn Summary, {path.name}, RS line {line})"}
+    return {
+        "rs_net_current_gbp_k": float(rows.value_gbp_k.sum()),
+        "source": f"the official {base_year} RS net current expenditure of {names} on {label} (DCLG Revenue "
+        f"Outturn Summary, {path.name}, RS line {line})",
+    }
 
 
 def _slug(text: str) -> str:
@@ -153,13 +162,16 @@ def _checked(councils: list[str], service: str, base_year: str) -> list[str]:
     from .sources import SERVICE_KEYS
 
     if not councils:
-        raise DDAnalysisError("give at least one council: --council CODE (a DCLG E-code such as E5030 or an ONS code "
-                              "such as E09000002)")
+        raise DDAnalysisError(
+            "give at least one council: --council CODE (a DCLG E-code such as E5030 or an ONS code such as E09000002)"
+        )
     codes = registry.council_codes()
     bad = [c for c in councils if c not in codes]
     if bad:
-        raise DDAnalysisError(f"unknown council code(s) {', '.join(bad)}: expected an English authority's DCLG E-code "
-                              "(like E5030) or ONS code (like E09000002), as in data/official/rs_code_lookup.csv")
+        raise DDAnalysisError(
+            f"unknown council code(s) {', '.join(bad)}: expected an English authority's DCLG E-code "
+            "(like E5030) or ONS code (like E09000002), as in data/official/rs_code_lookup.csv"
+        )
     if service not in SERVICE_KEYS or service == "total_service_expenditure":
         blocks = [k for k in SERVICE_KEYS if k != "total_service_expenditure"]
         raise unknown("RS service block", service, blocks)
@@ -167,38 +179,57 @@ def _checked(councils: list[str], service: str, base_year: str) -> list[str]:
         raise DDAnalysisError(f"base year {base_year!r}: expected a financial year written like 2014-15")
     deflator = load_book(None).settings.gdp_deflator
     if base_year not in deflator.index:
-        raise DDAnalysisError(f"base year {base_year}: no GDP deflator for it in data/assumptions/appraisal.yaml "
-                              f"(years with one: {deflator.index[0]} to {deflator.index[-1]})")
+        raise DDAnalysisError(
+            f"base year {base_year}: no GDP deflator for it in data/assumptions/appraisal.yaml "
+            f"(years with one: {deflator.index[0]} to {deflator.index[-1]})"
+        )
     return list(dict.fromkeys(codes[c] for c in councils))
 
 
-def project_yaml(pid: str, title: str, e_codes: list[str], service: str, service_title: str,
-                 base_year: str, official: dict | None = None) -> str:
+def project_yaml(
+    pid: str,
+    title: str,
+    e_codes: list[str],
+    service: str,
+    service_title: str,
+    base_year: str,
+    official: dict | None = None,
+) -> str:
     """The text of a new workspace's ``project.yaml`` (with comments saying what to edit); ``official``: the
     councils' RS figure for the block (:func:`official_rs`), against which the baseline is checked."""
     names = ", ".join(f"{c} {registry.council_name(c)}" for c in e_codes)
-    return "\n".join([
-        f"# Workspace written by `ddanalysis new`: {title} ({names}).",
-        "# Edit freely: add aims, drivers, partners, a plan_start date (default 1 April after the base year),",
-        "# more services (each with id, title, rs_block, shortlist). The short list below is a DEFAULT:",
-        f"# choose your own from {', '.join(workspace.DELIVERY_MODELS)} (the status quo in-house first).",
-        f"schema_version: {workspace.SCHEMA_VERSION}",
-        f"id: {pid}",
-        f"title: {_quoted(title)}",
-        f"councils: [{', '.join(e_codes)}]",
-        f'base_year: "{base_year}"',
-        "aims: []", "drivers: []", "partners: []",
-        "services:",
-        "  - id: service",
-        f"    title: {_quoted(service_title)}",
-        f"    rs_block: {service}",
-        f"    shortlist: [{', '.join(DEFAULT_SHORTLIST)}]",
-        *([] if official is None else [
-            "# the baseline's net budget is refused when well above this (a likely unit mistake)",
-            "official:", f"  rs_net_current_gbp_k: {official['rs_net_current_gbp_k']:g}",
-            f"  source: {_quoted(official['source'])}"]),
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Workspace written by `ddanalysis new`: {title} ({names}).",
+            "# Edit freely: add aims, drivers, partners, a plan_start date (default 1 April after the base year),",
+            "# more services (each with id, title, rs_block, shortlist). The short list below is a DEFAULT:",
+            f"# choose your own from {', '.join(workspace.DELIVERY_MODELS)} (the status quo in-house first).",
+            f"schema_version: {workspace.SCHEMA_VERSION}",
+            f"id: {pid}",
+            f"title: {_quoted(title)}",
+            f"councils: [{', '.join(e_codes)}]",
+            f'base_year: "{base_year}"',
+            "aims: []",
+            "drivers: []",
+            "partners: []",
+            "services:",
+            "  - id: service",
+            f"    title: {_quoted(service_title)}",
+            f"    rs_block: {service}",
+            f"    shortlist: [{', '.join(DEFAULT_SHORTLIST)}]",
+            *(
+                []
+                if official is None
+                else [
+                    "# the baseline's net budget is refused when well above this (a likely unit mistake)",
+                    "official:",
+                    f"  rs_net_current_gbp_k: {official['rs_net_current_gbp_k']:g}",
+                    f"  source: {_quoted(official['source'])}",
+                ]
+            ),
+            "",
+        ]
+    )
 
 
 def _quoted(text: str) -> str:
@@ -218,9 +249,11 @@ def baseline_workbook(pid: str, figures: pd.DataFrame, e_code: str, official_dir
     wb[INPUT_SHEET].cell(row=input_rows()["project_id"], column=VALUE_COL, value=pid)
     ws = wb.create_sheet(OFFICIAL_SHEET)
     name = registry.council_name(e_code)
-    intro = (f"Official figures for {name} ({e_code}), GBP thousand, cash of the year shown, for the WHOLE RS "
-             "block: a guide to the size of the service, not its baseline. Enter the in-scope service's own lines "
-             "on the 'Input' sheet from the council's budget book.")
+    intro = (
+        f"Official figures for {name} ({e_code}), GBP thousand, cash of the year shown, for the WHOLE RS "
+        "block: a guide to the size of the service, not its baseline. Enter the in-scope service's own lines "
+        "on the 'Input' sheet from the council's budget book."
+    )
     if figures.empty:
         intro += f" No official 'data by LA' files were found in {official_dir.name}/ (DDANALYSIS_OFFICIAL)."
     ws.cell(row=1, column=1, value=intro).font = Font(bold=True)
@@ -235,9 +268,17 @@ def baseline_workbook(pid: str, figures: pd.DataFrame, e_code: str, official_dir
     return wb
 
 
-def create_workspace(folder: str | Path, councils: list[str], service: str, *, base_year: str = config.BASE_YEAR,
-                     title: str | None = None, project_id: str | None = None, force: bool = False,
-                     official_dir: Path | None = None) -> Path:
+def create_workspace(
+    folder: str | Path,
+    councils: list[str],
+    service: str,
+    *,
+    base_year: str = config.BASE_YEAR,
+    title: str | None = None,
+    project_id: str | None = None,
+    force: bool = False,
+    official_dir: Path | None = None,
+) -> Path:
     """Write a new workspace at ``folder`` (see the module's docstring) and return it.
 
     Raises :class:`DDAnalysisError` for an unknown council code, a service key that is not an RS block, a base
@@ -265,7 +306,8 @@ def create_workspace(folder: str | Path, councils: list[str], service: str, *, b
         staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a workspace is an ordinary folder
         official = official_rs(e_codes, service, base_year, where)
         (staging / workspace.PROJECT_FILE).write_text(
-            project_yaml(pid, title, e_codes, service, title, base_year, official), encoding="utf-8")
+            project_yaml(pid, title, e_codes, service, title, base_year, official), encoding="utf-8"
+        )
         wb.save(staging / "baseline.xlsx")
         _swap_in(staging, target)
     except BaseException:

@@ -20,6 +20,7 @@ for independent inputs, so declared rank correlations between assumptions are no
 design (the Monte Carlo draws, the probability best and the value of information keep them). Any
 report of these indices must say so: :data:`INDEPENDENCE_NOTE`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -31,8 +32,10 @@ from .run_defaults import RUN_DEFAULTS
 
 DEFAULT_BASE_SAMPLES = 1024
 DEFAULT_SEED = RUN_DEFAULTS.seed  # appraisal.yaml, monte_carlo.seed
-INDEPENDENCE_NOTE = ("Sobol indices sample each uncertain input independently over its range; declared "
-                     "correlations between assumptions are not applied in this design.")
+INDEPENDENCE_NOTE = (
+    "Sobol indices sample each uncertain input independently over its range; declared "
+    "correlations between assumptions are not applied in this design."
+)
 
 
 def pert_ppf(low: float, mode: float, high: float, grid: int = 4097) -> Callable[[np.ndarray], np.ndarray]:
@@ -118,9 +121,15 @@ def saltelli_sample(d: int, n: int, seed: int = DEFAULT_SEED) -> np.ndarray:
     return out.reshape(n * (d + 2), d)
 
 
-def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE_SAMPLES,
-                  seed: int = DEFAULT_SEED, fixed: Mapping | None = None,
-                  num_resamples: int = 100, chunk: int = 20_000) -> pd.DataFrame:
+def sobol_indices(
+    func: Callable[[dict], object],
+    problem,
+    n: int = DEFAULT_BASE_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    fixed: Mapping | None = None,
+    num_resamples: int = 100,
+    chunk: int = 20_000,
+) -> pd.DataFrame:
     """First-order and total Sobol indices of each output of ``func`` for each input.
 
     ``func``: vectorised; takes ``{name: array of values}`` (one entry per input, plus ``fixed``) and
@@ -152,8 +161,7 @@ def sobol_indices(func: Callable[[dict], object], problem, n: int = DEFAULT_BASE
     return table
 
 
-def _indices_of_output(unit: dict, names: list, out: str, y: np.ndarray, num_resamples: int,
-                       seed: int) -> list[dict]:
+def _indices_of_output(unit: dict, names: list, out: str, y: np.ndarray, num_resamples: int, seed: int) -> list[dict]:
     """The rows (output, key, s1, s1_conf, st, st_conf) of one output's values ``y`` over the design: SALib's
     analysis, or zeros when the output does not vary. Raises ``ValueError`` on a missing or infinite value."""
     from SALib.analyze import sobol as sobol_analyze
@@ -162,25 +170,44 @@ def _indices_of_output(unit: dict, names: list, out: str, y: np.ndarray, num_res
     if not np.isfinite(y).all():
         raise ValueError(f"func returned missing or infinite values of {out!r}")
     if y.var() == 0:
-        res = {"S1": np.zeros(len(names)), "S1_conf": np.zeros(len(names)),
-               "ST": np.zeros(len(names)), "ST_conf": np.zeros(len(names))}
+        res = {
+            "S1": np.zeros(len(names)),
+            "S1_conf": np.zeros(len(names)),
+            "ST": np.zeros(len(names)),
+            "ST_conf": np.zeros(len(names)),
+        }
     else:
-        res = sobol_analyze.analyze(unit, y, calc_second_order=False, num_resamples=num_resamples,
-                                    print_to_console=False, seed=seed)
+        res = sobol_analyze.analyze(
+            unit, y, calc_second_order=False, num_resamples=num_resamples, print_to_console=False, seed=seed
+        )
     for i, name in enumerate(names):
-        rows.append({"output": out, "key": name, "s1": float(res["S1"][i]), "s1_conf": float(res["S1_conf"][i]),
-                     "st": float(res["ST"][i]), "st_conf": float(res["ST_conf"][i])})
+        rows.append(
+            {
+                "output": out,
+                "key": name,
+                "s1": float(res["S1"][i]),
+                "s1_conf": float(res["S1_conf"][i]),
+                "st": float(res["ST"][i]),
+                "st_conf": float(res["ST_conf"][i]),
+            }
+        )
     return rows
 
 
-def _evaluate_design(func: Callable[[dict], object], u: np.ndarray, names: list, ppfs: Mapping[str, Callable],
-                     fixed: Mapping | None, chunk: int) -> dict[str, np.ndarray]:
+def _evaluate_design(
+    func: Callable[[dict], object],
+    u: np.ndarray,
+    names: list,
+    ppfs: Mapping[str, Callable],
+    fixed: Mapping | None,
+    chunk: int,
+) -> dict[str, np.ndarray]:
     """``func`` on every point of the unit-cube design ``u`` (points x inputs), each column mapped through its
     input's inverse CDF and ``fixed`` inputs held constant, at most ``chunk`` points a call; output name ->
     values (one per point). Raises ``ValueError`` when ``func`` returns the wrong number of values."""
     parts: dict[str, list[np.ndarray]] = {}
     for start in range(0, len(u), max(int(chunk), 1)):
-        block = u[start:start + max(int(chunk), 1)]
+        block = u[start : start + max(int(chunk), 1)]
         args = {name: np.asarray(ppfs[name](block[:, i]), dtype=float) for i, name in enumerate(names)}
         for k, v in (fixed or {}).items():
             args[k] = np.full(len(block), float(v))

@@ -7,6 +7,7 @@ every input cell, the structure protected (no password: the protection guards ag
 people), fixed column widths and a frozen header. :func:`ddanalysis.baseline.load_baseline` reads it
 back and validates everything again.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,27 +43,26 @@ LISTS_SHEET = "Lists"
 #: What belongs in each line (CIPFA Service Reporting Code of Practice subjective groups).
 LINE_GUIDANCE: dict[str, str] = {
     "employees_pay": "Gross pay of the staff in scope: salaries, wages, overtime, allowances; agency staff if "
-                     "coded to employees.",
+    "coded to employees.",
     "employees_ni": "Employer's National Insurance contributions (typically 8-10% of pay in 2014-15).",
     "employees_pension": "Employer's pension contributions actually paid (LGPS typically 12-20% of pay); not "
-                         "IAS 19 accounting adjustments.",
+    "IAS 19 accounting adjustments.",
     "premises": "Repairs, maintenance, energy, water, rents, cleaning, insurance of buildings and land. "
-                "Business rates go on their own line.",
+    "Business rates go on their own line.",
     "business_rates": "Non-domestic rates billed for the property the service occupies, before any relief. "
-                      "0 only if the service occupies no property.",
+    "0 only if the service occupies no property.",
     "transport": "Vehicles, fuel, hire, public transport, staff mileage.",
     "supplies_services": "Equipment, materials, food, books, IT, printing, communications, fees, subscriptions.",
     "third_party_payments": "Payments to providers, contractors, other councils, voluntary bodies (e.g. "
-                            "commissioned care, refuge places).",
+    "commissioned care, refuge places).",
     "support_recharges": "Central support costs charged to the service (finance, HR, IT, legal, "
-                         "accommodation), typically 8-15% of gross expenditure.",
+    "accommodation), typically 8-15% of gross expenditure.",
     "capital_charges": "Depreciation and impairment charged to the service (not interest).",
     "income_fees_charges": "Sales, fees and charges: admissions, course fees, traded services to schools, "
-                           "client contributions. NEGATIVE.",
+    "client contributions. NEGATIVE.",
     "income_grants": "Specific grants and contributions from other bodies (e.g. Skills Funding Agency, CCG, "
-                     "police and crime commissioner). NEGATIVE.",
-    "income_other": "Other income: rents, recharges to other services or bodies, donations, sponsorship. "
-                    "NEGATIVE.",
+    "police and crime commissioner). NEGATIVE.",
+    "income_other": "Other income: rents, recharges to other services or bodies, donations, sponsorship. NEGATIVE.",
     "fte": "Full-time equivalent staff whose pay is above (e.g. 12.5). More than 0.",
     "headcount": "Number of people employed in the service (each part-timer counts as one). Whole number.",
     "project_id": "Choose the project from the list.",
@@ -70,7 +70,7 @@ LINE_GUIDANCE: dict[str, str] = {
 }
 
 _FIRST_ROW = 2
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")      # pale yellow: cells to fill in
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: cells to fill in
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _MONEY_FORMAT = "#,##0.0;-#,##0.0;0"
@@ -102,21 +102,30 @@ def _instructions_text() -> list[tuple[str, str]]:
 
     return [
         ("title", "Service baseline: input workbook (ddanalysis)"),
-        ("body", "Use this workbook to give the options appraisal the status quo cost of the service in "
-                 "scope: what it cost the council in the base year, by subjective line, with its staff "
-                 "numbers. Fill in the yellow cells on the 'Input' sheet only."),
+        (
+            "body",
+            "Use this workbook to give the options appraisal the status quo cost of the service in "
+            "scope: what it cost the council in the base year, by subjective line, with its staff "
+            "numbers. Fill in the yellow cells on the 'Input' sheet only.",
+        ),
         ("head", "Base year and prices"),
-        ("body", f"Financial year {config.BASE_YEAR} (1 April 2014 to 31 March 2015). Use the outturn (actual) "
-                 "figures where you have them, otherwise the budget. All figures are in 2014-15 prices."),
+        (
+            "body",
+            f"Financial year {config.BASE_YEAR} (1 April 2014 to 31 March 2015). Use the outturn (actual) "
+            "figures where you have them, otherwise the budget. All figures are in 2014-15 prices.",
+        ),
         ("head", "Units: GBP thousand"),
-        ("body", "Enter money in GBP THOUSAND, as in budget books and the DCLG Revenue Outturn (RS) returns: "
-                 "a cost of £1,234,567 is entered as 1234.6 (or 1234.567). Do not enter pounds: a line over "
-                 f"{MAX_LINE_GBP_K:,.0f} thousand, a net budget over 2,000,000 thousand or average pay over 250 "
-                 "thousand per FTE is rejected as looking like pounds, and so is a line "
-                 f"{POUNDS_LINE_RATIO:,.0f} or more times the median of the other lines (one line left in pounds "
-                 "among lines in thousands). The net budget is also checked against the council's official "
-                 "Revenue Outturn (RS) figure for the service's block: a service is part of its block, so a net "
-                 f"budget more than {OFFICIAL_NET_TOLERANCE:.0%} above the block's figure is rejected."),
+        (
+            "body",
+            "Enter money in GBP THOUSAND, as in budget books and the DCLG Revenue Outturn (RS) returns: "
+            "a cost of £1,234,567 is entered as 1234.6 (or 1234.567). Do not enter pounds: a line over "
+            f"{MAX_LINE_GBP_K:,.0f} thousand, a net budget over 2,000,000 thousand or average pay over 250 "
+            "thousand per FTE is rejected as looking like pounds, and so is a line "
+            f"{POUNDS_LINE_RATIO:,.0f} or more times the median of the other lines (one line left in pounds "
+            "among lines in thousands). The net budget is also checked against the council's official "
+            "Revenue Outturn (RS) figure for the service's block: a service is part of its block, so a net "
+            f"budget more than {OFFICIAL_NET_TOLERANCE:.0%} above the block's figure is rejected.",
+        ),
         *_entry_rules_text(),
     ]
 
@@ -126,25 +135,37 @@ def _entry_rules_text() -> list[tuple[str, str]]:
     loading the workbook."""
     return [
         ("head", "Signs"),
-        ("body", "Costs (the first ten lines) are zero or POSITIVE. Income (the last three money lines) is zero "
-                 "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650; income larger than the "
-                 "costs is rejected. Enter 0 for a line the service does not have (a dash, as budget books print "
-                 "nil, is read as 0); do not leave a line blank. A minus sign or dash pasted from a PDF before a "
-                 "number is read as minus; brackets are not: write -650, not (650)."),
+        (
+            "body",
+            "Costs (the first ten lines) are zero or POSITIVE. Income (the last three money lines) is zero "
+            "or NEGATIVE, as in the RS returns: £650,000 of fees is entered as -650; income larger than the "
+            "costs is rejected. Enter 0 for a line the service does not have (a dash, as budget books print "
+            "nil, is read as 0); do not leave a line blank. A minus sign or dash pasted from a PDF before a "
+            "number is read as minus; brackets are not: write -650, not (650).",
+        ),
         ("head", "Staff"),
-        ("body", "FTE: full-time equivalent staff whose pay is in 'Employees: pay' (more than 0; decimals "
-                 "allowed). Headcount: the number of people (a whole number, at least the FTE)."),
+        (
+            "body",
+            "FTE: full-time equivalent staff whose pay is in 'Employees: pay' (more than 0; decimals "
+            "allowed). Headcount: the number of people (a whole number, at least the FTE).",
+        ),
         ("head", "Where the figures come from"),
-        ("body", "The council's 2014-15 ledger or budget book for the cost centres in scope, analysed by "
-                 "subjective line (CIPFA Service Reporting Code of Practice). Business rates from the rates "
-                 "bill before any relief (a charity would get 80% mandatory relief, so the appraisal needs the "
-                 "full bill). Support service recharges from the central recharge allocation. Employer pension "
-                 "contributions as paid, not IAS 19 adjustments. Exclude movements to or from reserves and "
-                 "recharges between parts of the service. Say where the figures come from in the 'source' row."),
+        (
+            "body",
+            "The council's 2014-15 ledger or budget book for the cost centres in scope, analysed by "
+            "subjective line (CIPFA Service Reporting Code of Practice). Business rates from the rates "
+            "bill before any relief (a charity would get 80% mandatory relief, so the appraisal needs the "
+            "full bill). Support service recharges from the central recharge allocation. Employer pension "
+            "contributions as paid, not IAS 19 adjustments. Exclude movements to or from reserves and "
+            "recharges between parts of the service. Say where the figures come from in the 'source' row.",
+        ),
         ("head", "Loading the workbook"),
-        ("body", "In Python: import ddanalysis.baseline as b; b.load_baseline('this-file.xlsx'). Every problem "
-                 "is listed at once, with its sheet, row and column, and nothing is loaded until all are fixed. "
-                 "The workbook itself is never changed by ddanalysis."),
+        (
+            "body",
+            "In Python: import ddanalysis.baseline as b; b.load_baseline('this-file.xlsx'). Every problem "
+            "is listed at once, with its sheet, row and column, and nothing is loaded until all are fixed. "
+            "The workbook itself is never changed by ddanalysis.",
+        ),
         ("head", "The lines"),
     ]
 
@@ -169,8 +190,15 @@ def _build_instructions(ws) -> None:
         c.font, c.fill = _HEADER_FONT, _HEADER_FILL
     for key in BASELINE_LINES + STAFF_KEYS:
         row += 1
-        sign = ("0 or negative" if key in INCOME_LINES else "0 or positive" if key in LINE_LABELS
-                else "more than 0" if key == "fte" else "whole number")
+        sign = (
+            "0 or negative"
+            if key in INCOME_LINES
+            else "0 or positive"
+            if key in LINE_LABELS
+            else "more than 0"
+            if key == "fte"
+            else "whole number"
+        )
         label = LINE_LABELS.get(key, "Full-time equivalent staff" if key == "fte" else "Headcount")
         for col, value in enumerate((key, label, sign, LINE_GUIDANCE[key]), start=1):
             ws.cell(row=row, column=col, value=value).alignment = Alignment(wrap_text=True, vertical="top")
@@ -179,11 +207,23 @@ def _build_instructions(ws) -> None:
     ws.protection.sheet = True
 
 
-def _validation(kind: str, operator: str | None, f1: str, f2: str | None, title: str, prompt: str,
-                error: str) -> DataValidation:
-    dv = DataValidation(type=kind, operator=operator, formula1=f1, formula2=f2, allow_blank=True,
-                        showErrorMessage=True, showInputMessage=True, errorStyle="stop",
-                        errorTitle=title[:32], error=error[:255], promptTitle=title[:32], prompt=prompt[:255])
+def _validation(
+    kind: str, operator: str | None, f1: str, f2: str | None, title: str, prompt: str, error: str
+) -> DataValidation:
+    dv = DataValidation(
+        type=kind,
+        operator=operator,
+        formula1=f1,
+        formula2=f2,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorStyle="stop",
+        errorTitle=title[:32],
+        error=error[:255],
+        promptTitle=title[:32],
+        prompt=prompt[:255],
+    )
     return dv
 
 
@@ -193,10 +233,19 @@ def _input_table(ws, rows: dict[str, int], project_id: str | None) -> None:
     for col, title in enumerate(INPUT_HEADERS, start=1):
         c = ws.cell(row=1, column=col, value=title)
         c.font, c.fill = _HEADER_FONT, _HEADER_FILL
-    labels = dict(LINE_LABELS, fte="Full-time equivalent staff (FTE)", headcount="Headcount (people)",
-                  project_id="Project", source="Source of these figures")
-    units = {k: "GBP thousand" for k in BASELINE_LINES} | {"fte": "FTE", "headcount": "people",
-                                                           "project_id": "", "source": ""}
+    labels = dict(
+        LINE_LABELS,
+        fte="Full-time equivalent staff (FTE)",
+        headcount="Headcount (people)",
+        project_id="Project",
+        source="Source of these figures",
+    )
+    units = {k: "GBP thousand" for k in BASELINE_LINES} | {
+        "fte": "FTE",
+        "headcount": "people",
+        "project_id": "",
+        "source": "",
+    }
     top = Alignment(vertical="top")
     for key, row in rows.items():
         ws.cell(row=row, column=KEY_COL, value=key).alignment = top
@@ -228,8 +277,14 @@ def _input_validations(ws, rows: dict[str, int]) -> None:
     inc = [k for k in BASELINE_LINES if k in INCOME_LINES]
     dv_exp, dv_inc = _money_validations()
     dv_fte, dv_head, dv_proj, dv_src = _staff_and_record_validations()
-    for dv, keys in ((dv_exp, exp), (dv_inc, inc), (dv_fte, ["fte"]), (dv_head, ["headcount"]),
-                     (dv_proj, ["project_id"]), (dv_src, ["source"])):
+    for dv, keys in (
+        (dv_exp, exp),
+        (dv_inc, inc),
+        (dv_fte, ["fte"]),
+        (dv_head, ["headcount"]),
+        (dv_proj, ["project_id"]),
+        (dv_src, ["source"]),
+    ):
         for key in keys:
             dv.add(f"{col}{rows[key]}")
         ws.add_data_validation(dv)
@@ -239,34 +294,68 @@ def _money_validations() -> tuple[DataValidation, DataValidation]:
     """The validations of the cost lines (0 or more) and the income lines (0 or less), GBP thousand, at most
     ``MAX_LINE_GBP_K`` either way."""
     limit = f"{MAX_LINE_GBP_K:.0f}"
-    dv_exp = _validation("decimal", "between", "0", limit, "Cost, GBP thousand",
-                         "A cost in GBP thousand: 0 or more (e.g. 1234.6 for £1,234,567). Enter 0 if none.",
-                         f"Costs are 0 or positive numbers in GBP thousand (at most {MAX_LINE_GBP_K:,.0f}). "
-                         "Did you enter pounds, or a negative cost?")
-    dv_inc = _validation("decimal", "between", f"-{limit}", "0", "Income, GBP thousand",
-                         "Income in GBP thousand, entered as a NEGATIVE number (e.g. -650 for £650,000). "
-                         "Enter 0 if none.",
-                         "Income is 0 or a NEGATIVE number in GBP thousand, as in the RS returns "
-                         "(e.g. -650 for £650,000).")
+    dv_exp = _validation(
+        "decimal",
+        "between",
+        "0",
+        limit,
+        "Cost, GBP thousand",
+        "A cost in GBP thousand: 0 or more (e.g. 1234.6 for £1,234,567). Enter 0 if none.",
+        f"Costs are 0 or positive numbers in GBP thousand (at most {MAX_LINE_GBP_K:,.0f}). "
+        "Did you enter pounds, or a negative cost?",
+    )
+    dv_inc = _validation(
+        "decimal",
+        "between",
+        f"-{limit}",
+        "0",
+        "Income, GBP thousand",
+        "Income in GBP thousand, entered as a NEGATIVE number (e.g. -650 for £650,000). Enter 0 if none.",
+        "Income is 0 or a NEGATIVE number in GBP thousand, as in the RS returns (e.g. -650 for £650,000).",
+    )
     return dv_exp, dv_inc
 
 
 def _staff_and_record_validations() -> tuple[DataValidation, DataValidation, DataValidation, DataValidation]:
     """The validations of FTE (more than 0), headcount (a whole number, at least 1), the project (one of the
     programme's ids, from the lists sheet) and the source (at most 500 characters)."""
-    dv_fte = _validation("decimal", "greaterThan", "0", None, "FTE",
-                         "Full-time equivalent staff: a number more than 0 (decimals allowed).",
-                         "FTE must be a number more than 0.")
-    dv_head = _validation("whole", "greaterThanOrEqual", "1", None, "Headcount",
-                          "Number of people employed: a whole number, at least 1.",
-                          "Headcount must be a whole number of people, at least 1.")
+    dv_fte = _validation(
+        "decimal",
+        "greaterThan",
+        "0",
+        None,
+        "FTE",
+        "Full-time equivalent staff: a number more than 0 (decimals allowed).",
+        "FTE must be a number more than 0.",
+    )
+    dv_head = _validation(
+        "whole",
+        "greaterThanOrEqual",
+        "1",
+        None,
+        "Headcount",
+        "Number of people employed: a whole number, at least 1.",
+        "Headcount must be a whole number of people, at least 1.",
+    )
     n = len(registry.project_ids())
-    dv_proj = _validation("list", None, f"{LISTS_SHEET}!$A$2:$A${n + 1}", None, "Project",
-                          "Choose the project these figures are for.",
-                          "Choose one of the programme's project ids from the list.")
-    dv_src = _validation("textLength", "lessThanOrEqual", "500", None, "Source",
-                         "Where the figures come from (ledger, budget book, cost centres).",
-                         "Keep the source to 500 characters.")
+    dv_proj = _validation(
+        "list",
+        None,
+        f"{LISTS_SHEET}!$A$2:$A${n + 1}",
+        None,
+        "Project",
+        "Choose the project these figures are for.",
+        "Choose one of the programme's project ids from the list.",
+    )
+    dv_src = _validation(
+        "textLength",
+        "lessThanOrEqual",
+        "500",
+        None,
+        "Source",
+        "Where the figures come from (ledger, budget book, cost centres).",
+        "Keep the source to 500 characters.",
+    )
     return dv_fte, dv_head, dv_proj, dv_src
 
 
@@ -313,7 +402,7 @@ def _build_input(ws, project_id: str | None) -> None:
     ws.freeze_panes = "A2"
     _print_setup(ws)
     ws.protection.sheet = True
-    ws.protection.formatColumns = False   # let users widen columns
+    ws.protection.formatColumns = False  # let users widen columns
     ws.protection.formatRows = False
 
 

@@ -11,6 +11,7 @@ levers move together through the rank correlations declared in ``data/assumption
 (Gaussian copula, each input keeping its own PERT distribution). ``method="independent"`` keeps the
 earlier sampler (every assumption of every option drawn on its own) for comparison.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,8 @@ from .registry import STATUS_QUO
 from .run_defaults import RUN_DEFAULTS
 from .sampling import Correlations, Marginal, key_name, load_correlations, sample
 
-DEFAULT_DRAWS = RUN_DEFAULTS.draws   # appraisal.yaml, monte_carlo.draws
-DEFAULT_SEED = RUN_DEFAULTS.seed     # appraisal.yaml, monte_carlo.seed
+DEFAULT_DRAWS = RUN_DEFAULTS.draws  # appraisal.yaml, monte_carlo.draws
+DEFAULT_SEED = RUN_DEFAULTS.seed  # appraisal.yaml, monte_carlo.seed
 GRID_POINTS = 201
 
 
@@ -43,10 +44,26 @@ def sensitivity(model: ProjectModel, values: pd.Series) -> pd.DataFrame:
     option: option, scope, key, description, unit, low, high, nps_base, nps_at_low, nps_at_high, swing.
     """
     table = model.book.table
-    keys = sorted({k for opt in model.options if opt != STATUS_QUO for k in model.varying_keys(opt) if _varying(model, k)})
+    keys = sorted(
+        {k for opt in model.options if opt != STATUS_QUO for k in model.varying_keys(opt) if _varying(model, k)}
+    )
     if not keys:
-        return pd.DataFrame(columns=["option", "scope", "key", "description", "unit", "low", "high", "nps_base",
-                                     "nps_at_low", "nps_at_high", "swing", "rank"])
+        return pd.DataFrame(
+            columns=[
+                "option",
+                "scope",
+                "key",
+                "description",
+                "unit",
+                "low",
+                "high",
+                "nps_base",
+                "nps_at_low",
+                "nps_at_high",
+                "swing",
+                "rank",
+            ]
+        )
     n = 2 * len(keys) + 1  # last row: the base case
     cases = {k: np.full(n, float(values[k])) for k in values.index}
     for i, k in enumerate(keys):
@@ -62,9 +79,21 @@ def sensitivity(model: ProjectModel, values: pd.Series) -> pd.DataFrame:
             if k not in own:
                 continue
             lo, hi = nps[opt][2 * i], nps[opt][2 * i + 1]
-            rows.append({"option": opt, "scope": k[0], "key": k[1], "description": table.loc[k, "description"],
-                         "unit": table.loc[k, "unit"], "low": table.loc[k, "low"], "high": table.loc[k, "high"],
-                         "nps_base": nps[opt][-1], "nps_at_low": lo, "nps_at_high": hi, "swing": abs(hi - lo)})
+            rows.append(
+                {
+                    "option": opt,
+                    "scope": k[0],
+                    "key": k[1],
+                    "description": table.loc[k, "description"],
+                    "unit": table.loc[k, "unit"],
+                    "low": table.loc[k, "low"],
+                    "high": table.loc[k, "high"],
+                    "nps_base": nps[opt][-1],
+                    "nps_at_low": lo,
+                    "nps_at_high": hi,
+                    "swing": abs(hi - lo),
+                }
+            )
     out = pd.DataFrame(rows).sort_values(["option", "swing"], ascending=[True, False], kind="stable")
     out["rank"] = out.groupby("option").cumcount() + 1
     return out.reset_index(drop=True)
@@ -76,8 +105,9 @@ REFINE_POINTS = 65
 def _sign_changes(gaps: np.ndarray) -> list[int]:
     """Indices i where gaps changes sign between i and i + 1 (or is exactly 0 at i)."""
     sign = np.sign(gaps)
-    return [i for i in range(len(gaps) - 1) if sign[i] == 0 or sign[i] * sign[i + 1] < 0] + \
-        ([len(gaps) - 1] if sign[-1] == 0 else [])
+    return [i for i in range(len(gaps) - 1) if sign[i] == 0 or sign[i] * sign[i + 1] < 0] + (
+        [len(gaps) - 1] if sign[-1] == 0 else []
+    )
 
 
 def _interpolate(x: np.ndarray, y: np.ndarray, i: int) -> float:
@@ -87,8 +117,9 @@ def _interpolate(x: np.ndarray, y: np.ndarray, i: int) -> float:
     return float(x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i]))
 
 
-def _nps_and_lead(model: ProjectModel, base: dict, opt: str, next_best: str,
-                  assignments: list[tuple[tuple[str, str], np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+def _nps_and_lead(
+    model: ProjectModel, base: dict, opt: str, next_best: str, assignments: list[tuple[tuple[str, str], np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
     """The option's net present saving (GBP) and its lead over ``next_best`` (GBP; over zero when that is the status
     quo), one value per case: each case is ``base`` with one assumption set to one value of its grid."""
     pair = [opt] if next_best == STATUS_QUO else [opt, next_best]
@@ -96,15 +127,16 @@ def _nps_and_lead(model: ProjectModel, base: dict, opt: str, next_best: str,
     cases = {kk: np.full(n, v) for kk, v in base.items()}
     pos = 0
     for k, g in assignments:
-        cases[k][pos:pos + len(g)] = g
+        cases[k][pos : pos + len(g)] = g
         pos += len(g)
     nps = model.net_present_savings(cases, options=pair)
     other = nps[next_best] if next_best in nps else np.zeros(n)
     return nps[opt], nps[opt] - other
 
 
-def _brackets(keys: list, grids: list[np.ndarray], coarse_sq: np.ndarray,
-              coarse_nb: np.ndarray) -> tuple[list[tuple[int, str, int]], list[tuple[tuple[str, str], np.ndarray]]]:
+def _brackets(
+    keys: list, grids: list[np.ndarray], coarse_sq: np.ndarray, coarse_nb: np.ndarray
+) -> tuple[list[tuple[int, str, int]], list[tuple[tuple[str, str], np.ndarray]]]:
     """Where a coarse gap changes sign: (key index, which gap: 'sq' or 'nb', grid index) and, for each, the key with
     a fine grid of :data:`REFINE_POINTS` values between the two grid points around the change."""
     brackets, fine = [], []
@@ -118,8 +150,9 @@ def _brackets(keys: list, grids: list[np.ndarray], coarse_sq: np.ndarray,
     return brackets, fine
 
 
-def _crossings(gaps_for: Callable, brackets: list[tuple[int, str, int]],
-               fine: list[tuple[tuple[str, str], np.ndarray]]) -> dict[tuple[int, str], list[float]]:
+def _crossings(
+    gaps_for: Callable, brackets: list[tuple[int, str, int]], fine: list[tuple[tuple[str, str], np.ndarray]]
+) -> dict[tuple[int, str], list[float]]:
     """(key index, which gap) -> every value of the assumption at which that gap crosses zero, from the fine grids
     (interpolated between grid points); ``gaps_for`` gives both gaps for a list of (key, grid)."""
     found: dict[tuple[int, str], list[float]] = {}
@@ -155,12 +188,19 @@ def _option_switching_values(model: ProjectModel, base: dict, base_nps: dict[str
     rows = []
     for j, k in enumerate(keys):
         centre = base[k]
-        rows.append({
-            "option": opt, "scope": k[0], "key": k[1], "description": table.loc[k, "description"],
-            "unit": table.loc[k, "unit"], "value": centre,
-            "switch_vs_status_quo": _nearest(found.get((j, "sq")), centre),
-            "next_best": next_best, "switch_vs_next_best": _nearest(found.get((j, "nb")), centre),
-        })
+        rows.append(
+            {
+                "option": opt,
+                "scope": k[0],
+                "key": k[1],
+                "description": table.loc[k, "description"],
+                "unit": table.loc[k, "unit"],
+                "value": centre,
+                "switch_vs_status_quo": _nearest(found.get((j, "sq")), centre),
+                "next_best": next_best,
+                "switch_vs_next_best": _nearest(found.get((j, "nb")), centre),
+            }
+        )
     return rows
 
 
@@ -205,13 +245,13 @@ class MonteCarloResult:
     ``project.demand_growth``); constants (fixed by the scenario, or low = high) are included.
     """
 
-    summary: pd.DataFrame   # option, mean, p10, p50, p90, p_positive, p_meets_target
-    draws: pd.DataFrame     # one column per option: net present saving of each draw
-    target_gbp: float       # steady-state annual saving needed to meet the target
+    summary: pd.DataFrame  # option, mean, p10, p50, p90, p_positive, p_meets_target
+    draws: pd.DataFrame  # one column per option: net present saving of each draw
+    target_gbp: float  # steady-state annual saving needed to meet the target
     seed: int
     n_draws: int
     inputs: "pd.DataFrame | None" = None  # one column per '<scope>.<key>', one row per draw
-    method: str = "correlated"            # 'correlated' (shared quantities + declared correlations) or 'independent'
+    method: str = "correlated"  # 'correlated' (shared quantities + declared correlations) or 'independent'
 
 
 def _model_keys(model: ProjectModel) -> list[tuple[str, str]]:
@@ -222,8 +262,14 @@ def _model_keys(model: ProjectModel) -> list[tuple[str, str]]:
     return [(scope, k) for scope in (PROJECT_SCOPE, *model.options) for k in by_scope.get(scope, [])]
 
 
-def draw_inputs(model: ProjectModel, values: pd.Series, draws: int, seed: int,
-                fixed: "set[tuple[str, str]] | None" = None, correlations: Correlations | None = None) -> pd.DataFrame:
+def draw_inputs(
+    model: ProjectModel,
+    values: pd.Series,
+    draws: int,
+    seed: int,
+    fixed: "set[tuple[str, str]] | None" = None,
+    correlations: Correlations | None = None,
+) -> pd.DataFrame:
     """The draw matrix: seeded, jointly drawn values of every assumption the model uses.
 
     One column per ``<scope>.<key>`` (project first, then each option), one row per draw. Each
@@ -245,9 +291,15 @@ def draw_inputs(model: ProjectModel, values: pd.Series, draws: int, seed: int,
     return sample(marginals, draws, seed, corr)
 
 
-def draw_values(model: ProjectModel, values: pd.Series, draws: int, seed: int,
-                fixed: "set[tuple[str, str]] | None" = None, method: str = "correlated",
-                correlations: Correlations | None = None) -> dict[tuple[str, str], np.ndarray]:
+def draw_values(
+    model: ProjectModel,
+    values: pd.Series,
+    draws: int,
+    seed: int,
+    fixed: "set[tuple[str, str]] | None" = None,
+    method: str = "correlated",
+    correlations: Correlations | None = None,
+) -> dict[tuple[str, str], np.ndarray]:
     """Seeded PERT draws over every assumption's low-high range, mode at the scenario value: (scope, key) -> array.
 
     ``method='correlated'`` (default): the joint draws of :func:`draw_inputs` (shared quantities,
@@ -272,10 +324,18 @@ def draw_values(model: ProjectModel, values: pd.Series, draws: int, seed: int,
     return out
 
 
-def monte_carlo(model: ProjectModel, values: pd.Series, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-                target_share: float = 0.10, net_budget_gbp: float | None = None,
-                fixed: "set[tuple[str, str]] | None" = None, chunk: int = 20_000, method: str = "correlated",
-                correlations: Correlations | None = None) -> MonteCarloResult:
+def monte_carlo(
+    model: ProjectModel,
+    values: pd.Series,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    target_share: float = 0.10,
+    net_budget_gbp: float | None = None,
+    fixed: "set[tuple[str, str]] | None" = None,
+    chunk: int = 20_000,
+    method: str = "correlated",
+    correlations: Correlations | None = None,
+) -> MonteCarloResult:
     """Net present saving of each option over seeded draws of every assumption.
 
     ``target_share``: the steady-state saving target as a share of ``net_budget_gbp`` (the
@@ -298,7 +358,7 @@ def monte_carlo(model: ProjectModel, values: pd.Series, draws: int = DEFAULT_DRA
     target = target_share * (net_budget_gbp if net_budget_gbp is not None else 0.0)
     nps_parts, final_parts = [], []
     for start in range(0, draws, chunk):
-        part = {k: v[start:start + chunk] for k, v in sampled.items()}
+        part = {k: v[start : start + chunk] for k, v in sampled.items()}
         flows = model.evaluate(part)
         totals = {o: model.total(c) for o, c in flows.items()}
         sq = totals[STATUS_QUO]
@@ -309,8 +369,17 @@ def monte_carlo(model: ProjectModel, values: pd.Series, draws: int = DEFAULT_DRA
     rows = []
     for o in model.options:
         v = nps[o].to_numpy()
-        rows.append({"option": o, "mean": v.mean(), "p10": np.percentile(v, 10), "p50": np.percentile(v, 50),
-                     "p90": np.percentile(v, 90), "p_positive": float((v > 0).mean()),
-                     "p_meets_target": float((final[o] >= target).mean()) if o != STATUS_QUO else 0.0})
-    return MonteCarloResult(summary=pd.DataFrame(rows), draws=nps, target_gbp=target, seed=seed, n_draws=draws,
-                            inputs=inputs, method=method)
+        rows.append(
+            {
+                "option": o,
+                "mean": v.mean(),
+                "p10": np.percentile(v, 10),
+                "p50": np.percentile(v, 50),
+                "p90": np.percentile(v, 90),
+                "p_positive": float((v > 0).mean()),
+                "p_meets_target": float((final[o] >= target).mean()) if o != STATUS_QUO else 0.0,
+            }
+        )
+    return MonteCarloResult(
+        summary=pd.DataFrame(rows), draws=nps, target_gbp=target, seed=seed, n_draws=draws, inputs=inputs, method=method
+    )

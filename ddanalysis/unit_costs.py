@@ -25,6 +25,7 @@ Example::
     >>> cost.value_gbp, cost.price_base               # doctest: +SKIP
     (24142.86, '2008-09')
 """
+
 from __future__ import annotations
 
 import math
@@ -231,12 +232,16 @@ def parse_unit_cost_file(path: Path, raw: Any, problems: list[str]) -> list[Unit
         return []
     extra = set(raw) - {"unit_costs", "family", "description", "note"}
     if extra:
-        problems.append(f"{path}: unknown top-level key(s) {sorted(extra)}; expected family, description, note, unit_costs")
+        problems.append(
+            f"{path}: unknown top-level key(s) {sorted(extra)}; expected family, description, note, unit_costs"
+        )
     out = []
     for i, entry in enumerate(raw["unit_costs"]):
         where = f"{path}: {_entry_name(entry, i)}"
         if isinstance(entry, dict) and not entry.get("source"):
-            problems.append(f"{where}: no source; every unit cost needs source: {{publisher, title, year, locator, link}}")
+            problems.append(
+                f"{where}: no source; every unit cost needs source: {{publisher, title, year, locator, link}}"
+            )
             continue
         try:
             cost = UnitCost.model_validate(entry)
@@ -296,8 +301,10 @@ def deflator_ratio(deflator: Mapping[str, float], from_year: str, to_year: str) 
     missing = [y for y in (from_year, to_year) if y not in deflator]
     if missing:
         have = sorted(deflator)
-        raise DataFileError(f"deflator has no index for {', '.join(missing)}; it covers "
-                            f"{have[0] if have else '-'} to {have[-1] if have else '-'}")
+        raise DataFileError(
+            f"deflator has no index for {', '.join(missing)}; it covers "
+            f"{have[0] if have else '-'} to {have[-1] if have else '-'}"
+        )
     lo, hi = float(deflator[from_year]), float(deflator[to_year])
     if not (lo > 0 and hi > 0):
         raise DataFileError(f"deflator index must be positive (got {from_year}: {lo}, {to_year}: {hi})")

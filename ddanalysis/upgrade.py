@@ -8,6 +8,7 @@ Migrations, oldest first (each takes a file's text at one version to the next):
 The old files are copied first to ``DIR/old-schema-<version>/`` (never overwritten: a second upgrade of
 the same version adds ``-2``, ``-3``...); every new file is written whole (:mod:`ddanalysis.atomic`).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -42,8 +43,10 @@ def file_version(path: Path) -> int:
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise DataFileError(f"{path}, schema_version: {version!r}; expected a whole number")
     if version > SCHEMA_VERSION:
-        raise DDAnalysisError(f"{path}: schema_version {version} is newer than this release's {SCHEMA_VERSION}; "
-                              "use the release that wrote it, or a later one")
+        raise DDAnalysisError(
+            f"{path}: schema_version {version} is newer than this release's {SCHEMA_VERSION}; "
+            "use the release that wrote it, or a later one"
+        )
     return version
 
 

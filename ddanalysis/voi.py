@@ -36,6 +36,7 @@ between the two, and an estimate above the total is estimator noise. The cap is 
 above the total"; the noise it removes is small (at 10,000 draws, under 1% of the total in the tests:
 an input on which the whole decision depends scores the total to within that).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -74,6 +75,7 @@ def _from_fitted(g: np.ndarray) -> float:
 
 
 # --- the regression estimator -------------------------------------------------------------------
+
 
 def _standardise(x: np.ndarray) -> np.ndarray | None:
     sd = x.std()
@@ -171,7 +173,7 @@ def _orthonormal(x: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, list[int]
                 continue
             r[:j, j], r[j, j] = col, np.sqrt(d2)
             keep.append(k)
-        r = r[:len(keep), :len(keep)]
+        r = r[: len(keep), : len(keep)]
         sizes = sorted({int(np.searchsorted(keep, s)) for s in sizes} - {0})
     q = x[:, keep] @ np.linalg.inv(r)
     # once more on q (CholeskyQR2): restores orthogonality lost to the Gram matrix's conditioning
@@ -187,9 +189,9 @@ def regression_fit(y: np.ndarray, zs: list[np.ndarray]) -> np.ndarray:
     """
     n = y.shape[0]
     q, sizes = _orthonormal(*_basis(zs, n))
-    c = q.T @ y                                    # coefficients on the orthonormal columns
+    c = q.T @ y  # coefficients on the orthonormal columns
     tss = (y * y).sum(axis=0)
-    explained = np.cumsum(c * c, axis=0)           # row k-1: sum of squares explained by k columns
+    explained = np.cumsum(c * c, axis=0)  # row k-1: sum of squares explained by k columns
     fitted = np.empty_like(y)
     for j in range(y.shape[1]):
         scale = max(tss[j], 1e-300)
@@ -200,6 +202,7 @@ def regression_fit(y: np.ndarray, zs: list[np.ndarray]) -> np.ndarray:
 
 
 # --- the binned estimator (Strong and Oakley 2013) ------------------------------------------------
+
 
 def binned_fit(y: np.ndarray, x: np.ndarray, bins: int | None = None) -> np.ndarray:
     """Mean of each column of y within ~sqrt(n) equal-count bins of x (sorted), repeated per draw."""
@@ -224,8 +227,14 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def evppi(nps: pd.DataFrame, inputs: pd.DataFrame, groups: dict | None = None, keys=None,
-          method: str = "regression", bins: int | None = None) -> pd.DataFrame:
+def evppi(
+    nps: pd.DataFrame,
+    inputs: pd.DataFrame,
+    groups: dict | None = None,
+    keys=None,
+    method: str = "regression",
+    bins: int | None = None,
+) -> pd.DataFrame:
     """Partial EVPI (GBP) of each input key, and of each group of keys, from the same draws.
 
     ``nps``: draws x options (GBP). ``inputs``: draws x assumption keys (same rows, same order).
@@ -277,8 +286,7 @@ def _evppi(y, total, inputs, keys, groups, method, bins) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "evppi_gbp"])
 
 
-def summary(nps: pd.DataFrame, inputs: pd.DataFrame | None = None, groups: dict | None = None,
-            thresholds=None) -> dict:
+def summary(nps: pd.DataFrame, inputs: pd.DataFrame | None = None, groups: dict | None = None, thresholds=None) -> dict:
     """The decision measures as JSON-ready data (the appraisal's field names).
 
     ``{"p_best": {option: share}, "evpi_gbp": float, "acceptability": [{threshold_gbp, option,
@@ -289,11 +297,18 @@ def summary(nps: pd.DataFrame, inputs: pd.DataFrame | None = None, groups: dict 
         "p_best": {str(k): float(p) for k, p in probability_best(nps).items()},
         "evpi_gbp": total_evpi(nps),
         "acceptability": [
-            {"threshold_gbp": float(r.threshold_gbp), "option": str(r.option), "p_reaches": float(r.p_reaches),
-             "p_best": float(r.p_best)}
-            for r in acceptability(nps, thresholds).itertuples(index=False)],
+            {
+                "threshold_gbp": float(r.threshold_gbp),
+                "option": str(r.option),
+                "p_reaches": float(r.p_reaches),
+                "p_best": float(r.p_best),
+            }
+            for r in acceptability(nps, thresholds).itertuples(index=False)
+        ],
     }
     if inputs is not None:
-        out["evppi"] = [{"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
-                        for r in evppi(nps, inputs, groups).itertuples(index=False)]
+        out["evppi"] = [
+            {"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
+            for r in evppi(nps, inputs, groups).itertuples(index=False)
+        ]
     return out

@@ -11,6 +11,7 @@ A project is named by a *reference*: a bundled id, the id of a workspace opened 
 process (:func:`open_workspace`) or named in ``DDANALYSIS_WORKSPACES`` (folders separated by the
 path separator; how the dashboards' kernels find the workspaces they serve), or a folder path.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,17 @@ BASELINE_SUFFIXES = (".csv", ".xlsx")
 
 #: Delivery models an appraisal can compare (one assumptions file each in data/assumptions/models/).
 DELIVERY_MODELS = (
-    "in-house", "in-house-redesign", "outsourcing", "shared-service", "trading-company", "mutual",
-    "social-enterprise", "charitable-trust", "joint-venture", "community-led", "cooperative",
+    "in-house",
+    "in-house-redesign",
+    "outsourcing",
+    "shared-service",
+    "trading-company",
+    "mutual",
+    "social-enterprise",
+    "charitable-trust",
+    "joint-venture",
+    "community-led",
+    "cooperative",
 )
 STATUS_QUO = "in-house"
 
@@ -144,8 +154,10 @@ def version_field(value: int | None) -> int | None:
     if value is None or value == SCHEMA_VERSION:
         return value
     if value < SCHEMA_VERSION:
-        raise ValueError(f"{value}, older than this release's {SCHEMA_VERSION}: run `ddanalysis upgrade` on the "
-                         "workspace folder to migrate it (it keeps a copy)")
+        raise ValueError(
+            f"{value}, older than this release's {SCHEMA_VERSION}: run `ddanalysis upgrade` on the "
+            "workspace folder to migrate it (it keeps a copy)"
+        )
     raise ValueError(f"{value}; this release reads schema_version {SCHEMA_VERSION}")
 
 
@@ -155,24 +167,36 @@ def check_version(raw: dict, path: Path, problems: Problems) -> None:
     if version == SCHEMA_VERSION:
         return
     if isinstance(version, int) and not isinstance(version, bool) and version < SCHEMA_VERSION:
-        problems.add("schema_version", f"{version}, older than this release's {SCHEMA_VERSION}: run "
-                                       f"`ddanalysis upgrade {path.parent}` to migrate the workspace (it keeps a copy)")
+        problems.add(
+            "schema_version",
+            f"{version}, older than this release's {SCHEMA_VERSION}: run "
+            f"`ddanalysis upgrade {path.parent}` to migrate the workspace (it keeps a copy)",
+        )
     elif version is None:
-        problems.add("schema_version", f"missing (a file from before versioning); run `ddanalysis upgrade "
-                                       f"{path.parent}` to migrate the workspace (it keeps a copy)")
+        problems.add(
+            "schema_version",
+            f"missing (a file from before versioning); run `ddanalysis upgrade "
+            f"{path.parent}` to migrate the workspace (it keeps a copy)",
+        )
     else:
-        problems.add("schema_version", f"{version!r}; this release reads schema_version {SCHEMA_VERSION}: "
-                                       "use the release that wrote the file, or a later one")
+        problems.add(
+            "schema_version",
+            f"{version!r}; this release reads schema_version {SCHEMA_VERSION}: "
+            "use the release that wrote the file, or a later one",
+        )
 
 
 def read_project_file(folder: Path) -> ProjectFile:
     """``folder/project.yaml`` validated; every problem listed in one :class:`DataFileError` naming the file and key."""
     path = folder / PROJECT_FILE
     if not path.is_file():
-        raise DataFileError(f"{folder}: not a workspace (no {PROJECT_FILE}); create one with `ddanalysis new "
-                            f"{folder} --council CODE --service KEY`")
-    raw = read_yaml_mapping(path, "workspace project file", expected="a mapping with schema_version, id, title, "
-                                                                      "councils and services")
+        raise DataFileError(
+            f"{folder}: not a workspace (no {PROJECT_FILE}); create one with `ddanalysis new "
+            f"{folder} --council CODE --service KEY`"
+        )
+    raw = read_yaml_mapping(
+        path, "workspace project file", expected="a mapping with schema_version, id, title, councils and services"
+    )
     problems = Problems(path)
     check_version(raw, path, problems)
     problems.raise_if_any()
@@ -188,8 +212,11 @@ def read_project_file(folder: Path) -> ProjectFile:
     if len(set(ids)) != len(ids):
         problems.add("services", f"duplicated service ids {sorted({i for i in ids if ids.count(i) > 1})}")
     if len({s.shortlist for s in parsed.services}) > 1:
-        problems.add("services", "the services' short lists differ; give every service the same short list "
-                                 "(each service taking its own option is not appraised yet)")
+        problems.add(
+            "services",
+            "the services' short lists differ; give every service the same short list "
+            "(each service taking its own option is not appraised yet)",
+        )
     _check_blocks(parsed, problems)
     problems.raise_if_any()
     return parsed
@@ -200,8 +227,10 @@ def _check_blocks(parsed: ProjectFile, problems: Problems) -> None:
 
     for i, s in enumerate(parsed.services):
         if s.rs_block not in SERVICE_KEYS:
-            problems.add(f"services.{i}.rs_block", f"{s.rs_block!r} is not an RS service block; expected one of "
-                                                   f"{', '.join(SERVICE_KEYS)}")
+            problems.add(
+                f"services.{i}.rs_block",
+                f"{s.rs_block!r} is not an RS service block; expected one of {', '.join(SERVICE_KEYS)}",
+            )
 
 
 def _env_folders() -> dict[str, Path]:
@@ -222,8 +251,10 @@ def open_workspace(path: str | Path) -> str:
     pid = read_project_file(folder).id
     bundled = bundled_root().resolve() / pid
     if pid in bundled_ids() and folder != bundled:
-        raise DDAnalysisError(f"{folder / PROJECT_FILE}: id {pid!r} is a bundled project's id; give the workspace "
-                              "an id of its own (lower case words joined by '-')")
+        raise DDAnalysisError(
+            f"{folder / PROJECT_FILE}: id {pid!r} is a bundled project's id; give the workspace "
+            "an id of its own (lower case words joined by '-')"
+        )
     _OPENED[pid] = folder  # a later folder with the same id replaces an earlier one
     return pid
 
@@ -264,10 +295,15 @@ def baseline_file(where: Path) -> Path:
         return found[0]
     several = sorted(p.name for p in where.glob("baseline-*") if p.suffix in BASELINE_SUFFIXES)
     if not found and several:
-        raise DDAnalysisError(f"{where}: one baseline per service ({', '.join(several)}) is not appraised yet; "
-                              "put the services' lines together in one baseline.xlsx or baseline.csv")
-    what = "both baseline.csv and baseline.xlsx; keep one" if found else \
-        "no baseline: expected baseline.xlsx (from `ddanalysis template`) or baseline.csv"
+        raise DDAnalysisError(
+            f"{where}: one baseline per service ({', '.join(several)}) is not appraised yet; "
+            "put the services' lines together in one baseline.xlsx or baseline.csv"
+        )
+    what = (
+        "both baseline.csv and baseline.xlsx; keep one"
+        if found
+        else "no baseline: expected baseline.xlsx (from `ddanalysis template`) or baseline.csv"
+    )
     raise DataFileError(f"{where}: {what}")
 
 
@@ -282,8 +318,10 @@ def input_origins(ref: str | Path) -> dict[str, str]:
     (keys ``baseline``, ``assumptions``, ``mca_scores``, ``outcomes``, ``plans``,
     ``council_shares``), for the outputs' provenance."""
     where = folder(ref)
-    own = {name: (where / name).is_file()
-           for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml", "council_shares.yaml")}
+    own = {
+        name: (where / name).is_file()
+        for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml", "council_shares.yaml")
+    }
     try:
         baseline = f"the project's own ({baseline_file(where).name})"
     except DDAnalysisError:
@@ -291,13 +329,18 @@ def input_origins(ref: str | Path) -> dict[str, str]:
     return {
         "baseline": baseline,
         "assumptions": "bundled defaults, with the project's own values from assumptions.yaml (column 'origin')"
-                       if own["assumptions.yaml"] else "bundled defaults (no assumptions.yaml)",
-        "mca_scores": "the project's own (mca.yaml)" if own["mca.yaml"]
-                      else "DEFAULT: every option scored 5 (neutral) on every criterion (no mca.yaml)",
-        "outcomes": "the project's own (outcomes.yaml)" if own["outcomes.yaml"]
-                    else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
-        "plans": "the plan templates, with the project's own start and durations (plan.yaml)" if own["plan.yaml"]
-                 else "the bundled plan templates, from the project's plan_start (no plan.yaml)",
-        "council_shares": "the project's own (council_shares.yaml)" if own["council_shares.yaml"]
-                          else "DEFAULT: one council bears it all, several share it equally (no council_shares.yaml)",
+        if own["assumptions.yaml"]
+        else "bundled defaults (no assumptions.yaml)",
+        "mca_scores": "the project's own (mca.yaml)"
+        if own["mca.yaml"]
+        else "DEFAULT: every option scored 5 (neutral) on every criterion (no mca.yaml)",
+        "outcomes": "the project's own (outcomes.yaml)"
+        if own["outcomes.yaml"]
+        else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
+        "plans": "the plan templates, with the project's own start and durations (plan.yaml)"
+        if own["plan.yaml"]
+        else "the bundled plan templates, from the project's plan_start (no plan.yaml)",
+        "council_shares": "the project's own (council_shares.yaml)"
+        if own["council_shares.yaml"]
+        else "DEFAULT: one council bears it all, several share it equally (no council_shares.yaml)",
     }

@@ -1,5 +1,6 @@
 """Reading data files: the UTF-8 check every text data file gets, and YAML parsing (libyaml's C
 parser where installed, about 10x faster, else PyYAML's)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,7 +57,11 @@ def not_utf8(path: Path | str, raw: bytes, exc: UnicodeDecodeError, *, line_word
     end = raw.find(b"\n", offset)
     end = len(raw) if end < 0 else end
     lo, hi = max(start, offset - 30), min(end, offset + 30)  # the text around the byte, on its line
-    near = ("..." if lo > start else "") + raw[lo:hi].decode("cp1252", errors="replace").strip() + ("..." if hi < end else "")
+    near = (
+        ("..." if lo > start else "")
+        + raw[lo:hi].decode("cp1252", errors="replace").strip()
+        + ("..." if hi < end else "")
+    )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         guess = " It looks saved as UTF-16 (Excel's 'Unicode Text')."
     else:
@@ -65,8 +70,11 @@ def not_utf8(path: Path | str, raw: bytes, exc: UnicodeDecodeError, *, line_word
             guess = " It looks saved as Windows-1252 ('ANSI'), e.g. a '£' or 'é' typed in Excel or Notepad."
         except UnicodeDecodeError:
             guess = ""
-    how = ("in Excel: Save As 'CSV UTF-8 (Comma delimited)'" if Path(path).suffix.lower() == ".csv"
-           else "in a text editor, choose the encoding UTF-8")
+    how = (
+        "in Excel: Save As 'CSV UTF-8 (Comma delimited)'"
+        if Path(path).suffix.lower() == ".csv"
+        else "in a text editor, choose the encoding UTF-8"
+    )
     return DataFileError(
         f"{path}, {line_word} {line}: not UTF-8 text (byte 0x{raw[offset]:02x} in {near!r}).{guess} "
         f"Save the file as UTF-8 ({how}) and load it again."
@@ -80,7 +88,7 @@ def read_utf8(path: Path | str) -> str:
     (e.g. ``FileNotFoundError``) passes through for the caller to explain.
     """
     raw = Path(path).read_bytes()
-    raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    raw = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -100,6 +108,7 @@ def read_yaml_mapping(path: Path, what: str, *, expected: str | None = None) -> 
     except yaml.YAMLError as exc:
         raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):
-        raise DataFileError(f"{path}: expected {expected}" if expected else
-                            f"{path}: expected a mapping at the top level of the {what}")
+        raise DataFileError(
+            f"{path}: expected {expected}" if expected else f"{path}: expected a mapping at the top level of the {what}"
+        )
     return raw

@@ -1,4 +1,5 @@
 """Financial years: labelled '2014-15', running 1 April to 31 March."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ baseline's net budget (GBP). It uses only ``registry.project_ids`` and ``engine.
 layout before the projects became workspace folders as well as after: run it on the code being replaced,
 then check the replacement against the file (``tests/test_workspace.py``).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ def record() -> dict[str, dict]:
     out: dict[str, dict] = {}
     for pid in registry.project_ids():
         r = appraise(pid, draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
-        out[pid] = {row.id: {"net_present_saving_gbp": row.net_present_saving_gbp, "mca_score": row.mca_score}
-                    for row in r.options.itertuples()}
+        out[pid] = {
+            row.id: {"net_present_saving_gbp": row.net_present_saving_gbp, "mca_score": row.mca_score}
+            for row in r.options.itertuples()
+        }
         out[pid]["_net_budget_gbp"] = r.baseline.net_budget_gbp
     return out
 

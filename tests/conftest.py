@@ -1,4 +1,5 @@
 """Shared test fixtures: where the official files are, and skips when a tool is missing."""
+
 from __future__ import annotations
 
 import shutil

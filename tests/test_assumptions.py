@@ -1,4 +1,5 @@
 """Every assumption file validates; each kind of mistake gets one error naming the file and key."""
+
 import shutil
 from pathlib import Path
 
@@ -54,8 +55,10 @@ def test_design_facts_are_encoded_with_their_sources():
 
 
 def test_typo_in_a_key_names_file_and_key(folder):
-    edit(folder / "models" / "mutual.yaml",
-         lambda d: d["assumptions"].__setitem__("staf_cost_change", d["assumptions"].pop("staff_cost_change")))
+    edit(
+        folder / "models" / "mutual.yaml",
+        lambda d: d["assumptions"].__setitem__("staf_cost_change", d["assumptions"].pop("staff_cost_change")),
+    )
     with pytest.raises(DataFileError) as info:
         load_book(None, folder)
     msg = str(info.value)
@@ -63,16 +66,24 @@ def test_typo_in_a_key_names_file_and_key(folder):
 
 
 def test_low_above_high(folder):
-    edit(folder / "models" / "outsourcing.yaml",
-         lambda d: d["assumptions"]["procurement_saving"].update(low=0.2, high=0.1))
-    with pytest.raises(DataFileError, match=r"(?s)outsourcing.yaml.*procurement_saving: expected low <= central <= high"):
+    edit(
+        folder / "models" / "outsourcing.yaml",
+        lambda d: d["assumptions"]["procurement_saving"].update(low=0.2, high=0.1),
+    )
+    with pytest.raises(
+        DataFileError, match=r"(?s)outsourcing.yaml.*procurement_saving: expected low <= central <= high"
+    ):
         load_book(None, folder)
 
 
 def test_rate_outside_zero_one(folder):
-    edit(folder / "models" / "charitable-trust.yaml",
-         lambda d: d["assumptions"]["business_rates_relief"].update(high=1.2))
-    with pytest.raises(DataFileError, match=r"business_rates_relief: high = 1.2 outside the allowed range \[0.0, 1.0\]"):
+    edit(
+        folder / "models" / "charitable-trust.yaml",
+        lambda d: d["assumptions"]["business_rates_relief"].update(high=1.2),
+    )
+    with pytest.raises(
+        DataFileError, match=r"business_rates_relief: high = 1.2 outside the allowed range \[0.0, 1.0\]"
+    ):
         load_book(None, folder)
 
 
@@ -80,6 +91,7 @@ def test_missing_and_unknown_source(folder):
     def change(d):
         del d["assumptions"]["staff_cost_change"]["source"]
         d["assumptions"]["procurement_saving"]["source"] = "my-guess"
+
     edit(folder / "models" / "mutual.yaml", change)
     with pytest.raises(DataFileError) as info:
         load_book(None, folder)
@@ -91,13 +103,17 @@ def test_missing_and_unknown_source(folder):
 
 def test_scenario_naming_an_unknown_option(folder):
     edit(folder / "scenarios.yaml", lambda d: d["scenarios"].update(bad={"set": {"mutal.staff_cost_change": -0.1}}))
-    with pytest.raises(DataFileError, match=r"(?s)scenarios.yaml.*bad.set.mutal.staff_cost_change: unknown option 'mutal'"):
+    with pytest.raises(
+        DataFileError, match=r"(?s)scenarios.yaml.*bad.set.mutal.staff_cost_change: unknown option 'mutal'"
+    ):
         load_book(None, folder)
 
 
 def test_discount_rate_outside_zero_one(folder):
     edit(folder / "appraisal.yaml", lambda d: d["discount_schedule"]["bands"][0].update(rate=3.5))
-    with pytest.raises(DataFileError, match=r"(?s)appraisal.yaml.*bands\[0\].rate: expected a rate in \[0, 1\], got 3.5"):
+    with pytest.raises(
+        DataFileError, match=r"(?s)appraisal.yaml.*bands\[0\].rate: expected a rate in \[0, 1\], got 3.5"
+    ):
         load_book(None, folder)
 
 
@@ -136,6 +152,7 @@ def test_project_override_replaces_the_model_value():
 
 def test_raw_files_not_modified_by_loading(tmp_path):
     import hashlib
+
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SRC.rglob("*.yaml")}
     check_all()
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SRC.rglob("*.yaml")}

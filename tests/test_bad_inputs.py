@@ -14,6 +14,7 @@ The library-level checks of the same loaders (every baseline mistake, every RS l
 every assumption-file rule) are in test_baseline.py, test_sources_fixtures.py and
 test_assumptions.py; these tests are about what a command-line user sees.
 """
+
 from __future__ import annotations
 
 import csv
@@ -57,12 +58,19 @@ def cli(*args: str, cwd: Path, data: Path | None = None) -> subprocess.Completed
     env = {k: v for k, v in os.environ.items() if k != "DDANALYSIS_DATA"}
     if data is not None:
         env["DDANALYSIS_DATA"] = str(data)
-    return subprocess.run([sys.executable, "-m", "ddanalysis", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ddanalysis", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
 
 
-def fails_cleanly(*args: str, cwd: Path, inputs: tuple[Path, ...] = (), data: Path | None = None,
-                  expect: tuple[str, ...] = ()) -> str:
+def fails_cleanly(
+    *args: str, cwd: Path, inputs: tuple[Path, ...] = (), data: Path | None = None, expect: tuple[str, ...] = ()
+) -> str:
     """Run the CLI on a bad input and check everything a user must see; return the message.
 
     ``inputs``: files or folders that must be unchanged; ``expect``: text the message must hold.
@@ -122,31 +130,58 @@ def test_truncated_rs_workbook(work, tmp_path, source, what):
     cut = tmp_path / f"cut{source.suffix}"
     raw = source.read_bytes()
     cut.write_bytes(raw[: len(raw) // 2])
-    fails_cleanly("outturn", cut, cwd=work, inputs=(cut,),
-                  expect=(f"error: {cut}: cannot be read as an Excel workbook ({source.suffix} by its content)", what,
-                          "truncated", "Formats read: .xls, .xlsx, .ods or .csv"))
+    fails_cleanly(
+        "outturn",
+        cut,
+        cwd=work,
+        inputs=(cut,),
+        expect=(
+            f"error: {cut}: cannot be read as an Excel workbook ({source.suffix} by its content)",
+            what,
+            "truncated",
+            "Formats read: .xls, .xlsx, .ods or .csv",
+        ),
+    )
 
 
 def test_password_protected_rs_workbook(work):
-    fails_cleanly("outturn", PROTECTED_XLS, cwd=work, inputs=(PROTECTED_XLS,),
-                  expect=(f"error: {PROTECTED_XLS}: the workbook is password-protected", "save an unprotected copy"))
+    fails_cleanly(
+        "outturn",
+        PROTECTED_XLS,
+        cwd=work,
+        inputs=(PROTECTED_XLS,),
+        expect=(f"error: {PROTECTED_XLS}: the workbook is password-protected", "save an unprotected copy"),
+    )
 
 
 def test_password_protected_baseline_workbook(work, tmp_path):
     # an encrypted .xlsx is an OLE compound file, not a zip, just like this protected .xls renamed
     path = tmp_path / "baseline.xlsx"
     shutil.copy(PROTECTED_XLS, path)
-    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}: not a readable .xlsx workbook", "password-protected",
-                          "save an unprotected copy as .xlsx"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}: not a readable .xlsx workbook",
+            "password-protected",
+            "save an unprotected copy as .xlsx",
+        ),
+    )
 
 
 def test_truncated_baseline_workbook(work, tmp_path):
     full = write_template(tmp_path / "full.xlsx", project_id=PROJECT)
     cut = tmp_path / "baseline.xlsx"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
-    fails_cleanly("check-baseline", cut, cwd=work, inputs=(cut,),
-                  expect=(f"error: {cut}: not a readable .xlsx workbook", "truncated"))
+    fails_cleanly(
+        "check-baseline",
+        cut,
+        cwd=work,
+        inputs=(cut,),
+        expect=(f"error: {cut}: not a readable .xlsx workbook", "truncated"),
+    )
 
 
 # --- 3, 4: a CSV in the wrong encoding or with the wrong delimiter -----------------------------------
@@ -163,8 +198,13 @@ def test_baseline_csv_in_another_encoding(work, tmp_path, encoding, guess):
     path.write_bytes(text.encode(encoding))
     # UTF-16 fails on its byte-order mark in row 1; Windows-1252 on the 'é' in the source row
     row = 1 if encoding == "utf-16" else row_of(text, "café")
-    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}, row {row}: not UTF-8 text", guess, "CSV UTF-8"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(f"error: {path}, row {row}: not UTF-8 text", guess, "CSV UTF-8"),
+    )
 
 
 @pytest.mark.parametrize("delimiter, named", [(";", "';' as its delimiter"), ("\t", "a tab as its delimiter")])
@@ -175,17 +215,34 @@ def test_baseline_csv_with_another_delimiter(work, tmp_path, delimiter, named):
     path = tmp_path / "baseline.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     header_row = row_of(buffer.getvalue(), f"line{delimiter}value")
-    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}: 1 problem found", f"row {header_row}: the header row",
-                          "expected 'line', 'value'", named, "comma-separated"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}: 1 problem found",
+            f"row {header_row}: the header row",
+            "expected 'line', 'value'",
+            named,
+            "comma-separated",
+        ),
+    )
 
 
 def test_council_registry_in_windows_1252(work, data):
     line = replace_once(data / "councils.csv", "Walsall,MD", "Walsall Métropole,MD")
     path = data / "councils.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, line {line}: not UTF-8 text", "Windows-1252"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(f"error: {path}, line {line}: not UTF-8 text", "Windows-1252"),
+    )
 
 
 # --- 5: duplicated councils or years -----------------------------------------------------------------
@@ -201,16 +258,32 @@ def test_council_twice_in_one_rs_file(work, tmp_path):
     below = sheet.cell(row=walsall.row + 1, column=1)
     below.value = "E4606"  # the next authority's row now claims Walsall's code
     book.save(path)
-    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}, sheet 'RS LA Data 2017-18'", "['E4606'] appear more than once",
-                          walsall.coordinate, below.coordinate, "expected one row per authority"))
+    fails_cleanly(
+        "outturn",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}, sheet 'RS LA Data 2017-18'",
+            "['E4606'] appear more than once",
+            walsall.coordinate,
+            below.coordinate,
+            "expected one row per authority",
+        ),
+    )
 
 
 def test_same_year_given_twice(work, tmp_path):
     copy = tmp_path / "rs_2017-18_revised.xlsx"
     shutil.copy(XLSX_2017, copy)
-    fails_cleanly("outturn", XLSX_2017, copy, cwd=work, inputs=(XLSX_2017, copy),
-                  expect=(f"error: {XLSX_2017} and {copy} both hold 2017-18 figures", "load one of them"))
+    fails_cleanly(
+        "outturn",
+        XLSX_2017,
+        copy,
+        cwd=work,
+        inputs=(XLSX_2017, copy),
+        expect=(f"error: {XLSX_2017} and {copy} both hold 2017-18 figures", "load one of them"),
+    )
 
 
 def test_council_twice_in_the_registry(work, data):
@@ -218,9 +291,18 @@ def test_council_twice_in_the_registry(work, data):
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     first = next(i for i, line in enumerate(lines, start=1) if line.startswith("E4606,"))
     path.write_text("".join(lines) + lines[first - 1], encoding="utf-8")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, rows [{first}, {len(lines) + 1}]: duplicated e_code ['E4606']",
-                          "expected each council once"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(
+            f"error: {path}, rows [{first}, {len(lines) + 1}]: duplicated e_code ['E4606']",
+            "expected each council once",
+        ),
+    )
 
 
 # --- 6: pounds instead of GBP thousand ---------------------------------------------------------------
@@ -236,11 +318,20 @@ def test_baseline_in_pounds_is_flagged_implausible(work, tmp_path):
     path = tmp_path / "baseline_in_pounds.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     # 2,315 thousand net (test_baseline_check_summarises_a_good_file) x 1,000 = 2,315,000 "thousand"
-    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}: 2 problems found, so nothing was loaded",
-                          f"row {row_of(buffer.getvalue(), 'employees_pay')}, column 'value'",
-                          "per FTE, implausible", "net budget comes to 2,315,000 thousand",
-                          "look like pounds", "GBP thousand"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}: 2 problems found, so nothing was loaded",
+            f"row {row_of(buffer.getvalue(), 'employees_pay')}, column 'value'",
+            "per FTE, implausible",
+            "net budget comes to 2,315,000 thousand",
+            "look like pounds",
+            "GBP thousand",
+        ),
+    )
 
 
 def test_baseline_check_summarises_a_good_file(work):
@@ -249,7 +340,9 @@ def test_baseline_check_summarises_a_good_file(work):
     out = cli("check-baseline", GOOD_CSV, cwd=work)
     assert out.returncode == 0 and out.stderr == "", out.stderr
     assert out.stdout.startswith("kirklees-open-spaces (")  # the file's own project_id row
-    table = dict(re.split(r"\s{2,}", line.strip()) for line in out.stdout.splitlines() if re.search(r"\S\s{2,}\S", line))
+    table = dict(
+        re.split(r"\s{2,}", line.strip()) for line in out.stdout.splitlines() if re.search(r"\S\s{2,}\S", line)
+    )
     # gross 1000+90+150+120.5+30+40+1200+0+110+25 = 2765.5; income -300-150.5-0 = -450.5;
     # net 2765.5-450.5 = 2315; pay bill 1000+90+150 = 1240 (GBP thousand, shown in pounds)
     assert table["gross expenditure"] == "£2,765,500"
@@ -272,35 +365,81 @@ CASE_PROJECT = ("--project", "dover-museum-tourism")
 def test_budget_book_cost_line_left_in_pounds(work):
     path = CASE / "case_cost_line_left_in_pounds.csv"
     # row 9: "376,646" among lines whose median (other than it) is 298.67: 1,261 times
-    fails_cleanly("check-baseline", path, *CASE_PROJECT, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}: 1 problem found, so nothing was loaded",
-                          f"row {row_of(path.read_text(encoding='utf-8'), 'third_party_payments')}, column 'value': "
-                          "third_party_payments = 376,646 looks like pounds", "(median 298.67)", "enter 376.646",
-                          "--no-scale-check"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        *CASE_PROJECT,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}: 1 problem found, so nothing was loaded",
+            f"row {row_of(path.read_text(encoding='utf-8'), 'third_party_payments')}, column 'value': "
+            "third_party_payments = 376,646 looks like pounds",
+            "(median 298.67)",
+            "enter 376.646",
+            "--no-scale-check",
+        ),
+    )
     # without the line check: net 377,212.283 thousand is 18,356% of Dover's 2,055 thousand
-    fails_cleanly("check-baseline", path, *CASE_PROJECT, "--no-scale-check", cwd=work, inputs=(path,),
-                  expect=("the in-scope net budget of 377,212.283 thousand (GBP 377.2 million) is 18,356% of 2,055 "
-                          "thousand", "at most 25%", "--no-official-check"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        *CASE_PROJECT,
+        "--no-scale-check",
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            "the in-scope net budget of 377,212.283 thousand (GBP 377.2 million) is 18,356% of 2,055 thousand",
+            "at most 25%",
+            "--no-official-check",
+        ),
+    )
 
 
 def test_budget_book_income_line_left_in_pounds(work):
     path = CASE / "case_income_line_left_in_pounds.csv"
-    fails_cleanly("check-baseline", path, *CASE_PROJECT, cwd=work, inputs=(path,),
-                  expect=(f"row {row_of(path.read_text(encoding='utf-8'), 'income_other')}, column 'value': "
-                          "income_other = -1,456,335 looks like pounds", "enter -1,456.335"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        *CASE_PROJECT,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"row {row_of(path.read_text(encoding='utf-8'), 'income_other')}, column 'value': "
+            "income_other = -1,456,335 looks like pounds",
+            "enter -1,456.335",
+        ),
+    )
     # without the line check: income -1,456,776.694 thousand against gross 2,840.958 (net minus GBP 1.45 billion)
-    fails_cleanly("check-baseline", path, *CASE_PROJECT, "--no-scale-check", "--no-official-check", cwd=work,
-                  inputs=(path,), expect=("income totals -1,456,776.694 thousand, more than the gross expenditure of "
-                                          "2,840.958 thousand", "(minus GBP 1.45 billion)"))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        *CASE_PROJECT,
+        "--no-scale-check",
+        "--no-official-check",
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            "income totals -1,456,776.694 thousand, more than the gross expenditure of 2,840.958 thousand",
+            "(minus GBP 1.45 billion)",
+        ),
+    )
 
 
 def test_baseline_number_with_a_stray_character(work, tmp_path):
-    text = good_text().replace("supplies_services,\"1,200\"", "supplies_services,1\u2019200")
+    text = good_text().replace('supplies_services,"1,200"', "supplies_services,1\u2019200")
     path = tmp_path / "baseline.csv"
     path.write_text(text, encoding="utf-8")
-    fails_cleanly("check-baseline", path, cwd=work, inputs=(path,),
-                  expect=(f"row {row_of(text, 'supplies_services')}, column 'value': Supplies and services: "
-                          "'1\u2019200' is text, not a number; it contains U+2019 RIGHT SINGLE QUOTATION MARK",))
+    fails_cleanly(
+        "check-baseline",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"row {row_of(text, 'supplies_services')}, column 'value': Supplies and services: "
+            "'1\u2019200' is text, not a number; it contains U+2019 RIGHT SINGLE QUOTATION MARK",
+        ),
+    )
 
 
 @pytest.mark.parametrize("name", ["case_minus_sign_pasted_from_pdf.csv", "case_dash_for_nil.csv"])
@@ -310,18 +449,26 @@ def test_budget_book_minus_signs_and_nil_dashes_are_read(work, name):
     before = sha256s(path)
     out = cli("check-baseline", path, *CASE_PROJECT, cwd=work)
     assert out.returncode == 0 and out.stderr == "", out.stderr
-    table = dict(re.split(r"\s{2,}", line.strip()) for line in out.stdout.splitlines() if re.search(r"\S\s{2,}\S", line))
+    table = dict(
+        re.split(r"\s{2,}", line.strip()) for line in out.stdout.splitlines() if re.search(r"\S\s{2,}\S", line)
+    )
     assert table["gross expenditure"] == "£2,840,958"
     assert table["income"] == "-£1,898,029"
     assert table["net budget"] == "£942,929"
-    assert table["share of RS cultural"] == "45.9%"   # 942.929 / 2,055 = 45.88%
+    assert table["share of RS cultural"] == "45.9%"  # 942.929 / 2,055 = 45.88%
     assert sha256s(path) == before and list(work.iterdir()) == []
 
 
 def test_check_baseline_overrides_read_a_file_as_typed(work):
     """Both checks off, the pounds line is taken as typed: net 942.929 - 376.646 + 376,646 = 377,212.283 thousand."""
-    out = cli("check-baseline", CASE / "case_cost_line_left_in_pounds.csv", *CASE_PROJECT, "--no-scale-check",
-              "--no-official-check", cwd=work)
+    out = cli(
+        "check-baseline",
+        CASE / "case_cost_line_left_in_pounds.csv",
+        *CASE_PROJECT,
+        "--no-scale-check",
+        "--no-official-check",
+        cwd=work,
+    )
     assert out.returncode == 0, out.stderr
     assert re.search(r"net budget\s+£377,212,283\n", out.stdout), out.stdout
 
@@ -332,52 +479,125 @@ def test_check_baseline_overrides_read_a_file_as_typed(work):
 def test_assumption_file_typo_in_a_key(work, data):
     path = data / "assumptions" / "models" / "mutual.yaml"
     replace_once(path, "\n  staff_cost_change:", "\n  staf_cost_change:")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}: 1 problem(s)", "mutual.staf_cost_change: unknown assumption key",
-                          "did you mean 'staff_cost_change'", "valid keys (levers.yaml)"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(
+            f"error: {path}: 1 problem(s)",
+            "mutual.staf_cost_change: unknown assumption key",
+            "did you mean 'staff_cost_change'",
+            "valid keys (levers.yaml)",
+        ),
+    )
 
 
 def test_appraisal_settings_typo_in_a_key(work, data):
     path = data / "assumptions" / "appraisal.yaml"
     replace_once(path, "\nhorizon_years:", "\nhorizon_year:")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}: 2 problem(s)", "horizon_year: unknown key (did you mean 'horizon_years'?)",
-                          "horizon_years: missing"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(
+            f"error: {path}: 2 problem(s)",
+            "horizon_year: unknown key (did you mean 'horizon_years'?)",
+            "horizon_years: missing",
+        ),
+    )
 
 
 def test_scenario_naming_an_unknown_option(work, data):
     path = data / "assumptions" / "scenarios.yaml"
     replace_once(path, "charitable-trust.business_rates_relief", "charitable-trus.business_rates_relief")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}: 1 problem(s)",
-                          "no-rates-relief.set.charitable-trus.business_rates_relief: unknown option 'charitable-trus'",
-                          "did you mean 'charitable-trust'"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(
+            f"error: {path}: 1 problem(s)",
+            "no-rates-relief.set.charitable-trus.business_rates_relief: unknown option 'charitable-trus'",
+            "did you mean 'charitable-trust'",
+        ),
+    )
 
 
 def test_short_list_naming_an_unknown_option(work, data):
     path = data / "projects" / PROJECT / "project.yaml"
-    replace_once(path, "shortlist: [in-house, in-house-redesign, mutual, charitable-trust, outsourcing]",
-                 "shortlist: [in-house, in-house-redesign, mutal, charitable-trust, outsourcing]")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, field 'services.0.shortlist'", "unknown delivery model(s) ['mutal']",
-                          "valid: in-house, "))
+    replace_once(
+        path,
+        "shortlist: [in-house, in-house-redesign, mutual, charitable-trust, outsourcing]",
+        "shortlist: [in-house, in-house-redesign, mutal, charitable-trust, outsourcing]",
+    )
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(
+            f"error: {path}, field 'services.0.shortlist'",
+            "unknown delivery model(s) ['mutal']",
+            "valid: in-house, ",
+        ),
+    )
 
 
 # --- 9 to 12: ids and numbers on the command line ----------------------------------------------------
 
 
-@pytest.mark.parametrize("args, expect", [
-    (["appraise", "walsall", "--draws", "0"], "error: unknown project 'walsall'; valid projects: walsall-college, "),
-    (["check-baseline", str(GOOD_CSV), "--project", "walsall"], "error: unknown project 'walsall'; valid projects: "),
-    (["appraise", PROJECT, "--draws", "0", "--scenario", "worst"],
-     "error: unknown scenario 'worst'; valid scenarios: central, low, high"),
-    (["appraise", PROJECT, "--draws", "0", "--perspective", "national"],
-     "error: unknown perspective 'national'; valid perspectives: council, public"),
-    (["appraise", PROJECT, "--draws", "0", "--horizon", "0"], "error: horizon = 0 years: expected a whole number of years from 1 to 100"),
-    (["appraise", PROJECT, "--draws", "0", "--horizon", "500"], "error: horizon = 500 years: expected a whole number of years from 1 to 100"),
-    (["appraise", PROJECT, "--draws", "-5"], "error: draws = -5: expected a whole number from 0 (no Monte Carlo) to 1,000,000"),
-], ids=["unknown-project", "unknown-project-baseline", "unknown-scenario", "unknown-perspective", "horizon-0",
-        "horizon-500", "negative-draws"])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (
+            ["appraise", "walsall", "--draws", "0"],
+            "error: unknown project 'walsall'; valid projects: walsall-college, ",
+        ),
+        (
+            ["check-baseline", str(GOOD_CSV), "--project", "walsall"],
+            "error: unknown project 'walsall'; valid projects: ",
+        ),
+        (
+            ["appraise", PROJECT, "--draws", "0", "--scenario", "worst"],
+            "error: unknown scenario 'worst'; valid scenarios: central, low, high",
+        ),
+        (
+            ["appraise", PROJECT, "--draws", "0", "--perspective", "national"],
+            "error: unknown perspective 'national'; valid perspectives: council, public",
+        ),
+        (
+            ["appraise", PROJECT, "--draws", "0", "--horizon", "0"],
+            "error: horizon = 0 years: expected a whole number of years from 1 to 100",
+        ),
+        (
+            ["appraise", PROJECT, "--draws", "0", "--horizon", "500"],
+            "error: horizon = 500 years: expected a whole number of years from 1 to 100",
+        ),
+        (
+            ["appraise", PROJECT, "--draws", "-5"],
+            "error: draws = -5: expected a whole number from 0 (no Monte Carlo) to 1,000,000",
+        ),
+    ],
+    ids=[
+        "unknown-project",
+        "unknown-project-baseline",
+        "unknown-scenario",
+        "unknown-perspective",
+        "horizon-0",
+        "horizon-500",
+        "negative-draws",
+    ],
+)
 def test_bad_ids_and_numbers_on_the_command_line(work, args, expect):
     err = fails_cleanly(*args, cwd=work, inputs=(GOOD_CSV,), expect=(expect,))
     assert len(err.strip().splitlines()) == 1
@@ -394,16 +614,33 @@ def test_draws_that_are_not_a_number_get_typers_usage_message(work):
 # --- 13: not YAML, empty, not laid out as expected ----------------------------------------------------
 
 
-@pytest.mark.parametrize("rel, content, expect", [
-    ("assumptions/levers.yaml", "levers: [unclosed\n",
-     ("not valid YAML (line 2, column 1: did not find expected ',' or ']'", "flow sequence at line 1, column 9")),
-    ("assumptions/scenarios.yaml", "", ("expected a mapping 'scenarios:'",)),
-    ("projects/programme.yaml", "", ("expected a mapping with a 'projects' list",)),
-    ("councils.csv", "", ("not a readable council registry CSV", "expected a header row e_code,ons_code,name")),
-    ("mca/criteria.yaml", "criteria:\n  swing: 1\n bad: 2\n", ("not valid YAML (line 3, column", "the line reads 'bad: 2'")),
-    ("plans/phases.yaml", "- a list\n- not a mapping\n", ("expected a mapping at the top level",)),
-], ids=["levers-not-yaml", "scenarios-empty", "projects-empty", "councils-empty",
-        "criteria-not-yaml", "phases-a-list"])
+@pytest.mark.parametrize(
+    "rel, content, expect",
+    [
+        (
+            "assumptions/levers.yaml",
+            "levers: [unclosed\n",
+            ("not valid YAML (line 2, column 1: did not find expected ',' or ']'", "flow sequence at line 1, column 9"),
+        ),
+        ("assumptions/scenarios.yaml", "", ("expected a mapping 'scenarios:'",)),
+        ("projects/programme.yaml", "", ("expected a mapping with a 'projects' list",)),
+        ("councils.csv", "", ("not a readable council registry CSV", "expected a header row e_code,ons_code,name")),
+        (
+            "mca/criteria.yaml",
+            "criteria:\n  swing: 1\n bad: 2\n",
+            ("not valid YAML (line 3, column", "the line reads 'bad: 2'"),
+        ),
+        ("plans/phases.yaml", "- a list\n- not a mapping\n", ("expected a mapping at the top level",)),
+    ],
+    ids=[
+        "levers-not-yaml",
+        "scenarios-empty",
+        "projects-empty",
+        "councils-empty",
+        "criteria-not-yaml",
+        "phases-a-list",
+    ],
+)
 def test_data_file_not_yaml_or_empty(work, data, rel, content, expect):
     path = data / rel
     path.write_text(content, encoding="utf-8")
@@ -415,16 +652,29 @@ def test_data_file_with_the_wrong_layout(work, data):
     settings = yaml.safe_load(path.read_text(encoding="utf-8"))
     settings["discount_schedule"] = 3.5  # a number where the block of bands belongs
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}: not laid out as expected", "compare it with the bundled file"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(f"error: {path}: not laid out as expected", "compare it with the bundled file"),
+    )
 
 
 def test_data_yaml_in_windows_1252(work, data):
     path = data / "assumptions" / "models" / "mutual.yaml"
     path.write_bytes("# Mutual: café-style note\n".encode("cp1252") + path.read_bytes())  # the 'é' is on line 1
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, line 1: not UTF-8 text", "café", "Windows-1252",
-                          "choose the encoding UTF-8"))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(f"error: {path}, line 1: not UTF-8 text", "café", "Windows-1252", "choose the encoding UTF-8"),
+    )
 
 
 # --- 14: a file that does not exist -------------------------------------------------------------------
@@ -441,25 +691,53 @@ def test_rs_workbook_that_does_not_exist(work, tmp_path):
 def test_revenue_account_budget_passed_as_outturn(work, tmp_path):
     """A Revenue Account budget file (title 'Revenue Account Budget (RA): 2016-17 data') is not outturn."""
     path = tmp_path / "ra_2016-17.csv"
-    path.write_text("Revenue Account Budget (RA): 2016-17 data,,,\n,,,698\nE-code,Local authority,Class,"
-                    "TOTAL OTHER SERVICES\nE4606,Walsall,MD,40\n", encoding="utf-8")
-    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}: no 'outturn' figures", "the file(s) hold measure(s) budget",
-                          "never passed off as another"))
+    path.write_text(
+        "Revenue Account Budget (RA): 2016-17 data,,,\n,,,698\nE-code,Local authority,Class,"
+        "TOTAL OTHER SERVICES\nE4606,Walsall,MD,40\n",
+        encoding="utf-8",
+    )
+    fails_cleanly(
+        "outturn",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}: no 'outturn' figures",
+            "the file(s) hold measure(s) budget",
+            "never passed off as another",
+        ),
+    )
 
 
 def test_spending_over_500_file_passed_as_outturn(work, tmp_path):
     path = tmp_path / "spend_over_500.csv"
-    path.write_text("Body name,Date,Expense type,Supplier name,Amount\nWalsall Council,01/03/2024,Stationery,"
-                    "Acme Ltd,612.50\n", encoding="utf-8")
-    fails_cleanly("outturn", path, cwd=work, inputs=(path,),
-                  expect=(f"error: {path}: not a DCLG RS, RSX or RA 'data by LA' file", "spending-over-\u00a3500",
-                          "formats read: .xls, .xlsx, .ods or .csv"))
+    path.write_text(
+        "Body name,Date,Expense type,Supplier name,Amount\nWalsall Council,01/03/2024,Stationery,Acme Ltd,612.50\n",
+        encoding="utf-8",
+    )
+    fails_cleanly(
+        "outturn",
+        path,
+        cwd=work,
+        inputs=(path,),
+        expect=(
+            f"error: {path}: not a DCLG RS, RSX or RA 'data by LA' file",
+            "spending-over-\u00a3500",
+            "formats read: .xls, .xlsx, .ods or .csv",
+        ),
+    )
 
 
 def test_unknown_measure(work):
-    fails_cleanly("outturn", XLSX_2017, "--measure", "spend", cwd=work, inputs=(XLSX_2017,),
-                  expect=("error: unknown measure 'spend'", "valid measures: outturn,", "budget, all"))
+    fails_cleanly(
+        "outturn",
+        XLSX_2017,
+        "--measure",
+        "spend",
+        cwd=work,
+        inputs=(XLSX_2017,),
+        expect=("error: unknown measure 'spend'", "valid measures: outturn,", "budget, all"),
+    )
 
 
 def test_baseline_that_does_not_exist(work, tmp_path):
@@ -468,8 +746,13 @@ def test_baseline_that_does_not_exist(work, tmp_path):
 
 
 def test_baseline_of_the_wrong_kind(work):
-    fails_cleanly("check-baseline", XLS_2013, cwd=work, inputs=(XLS_2013,),
-                  expect=(f"error: {XLS_2013}: a baseline must be a .csv file or the .xlsx input workbook", "'.xls'"))
+    fails_cleanly(
+        "check-baseline",
+        XLS_2013,
+        cwd=work,
+        inputs=(XLS_2013,),
+        expect=(f"error: {XLS_2013}: a baseline must be a .csv file or the .xlsx input workbook", "'.xls'"),
+    )
 
 
 def test_data_file_that_does_not_exist(work, data):
@@ -488,9 +771,16 @@ def test_appraise_json_is_byte_identical_across_processes(work):
     env = {k: v for k, v in os.environ.items() if k != "DDANALYSIS_DATA"}
     env["SOURCE_DATE_EPOCH"] = "1767225600"  # the run record's time, pinned (2026-01-01T00:00:00Z)
     cmd = [sys.executable, "-m", "ddanalysis"]
-    procs = [subprocess.Popen(cmd + args + [seed], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=work,
-                              env={**env, "PYTHONHASHSEED": hash_seed})
-             for seed, hash_seed in (("7", "1"), ("7", "2"), ("8", "1"))]
+    procs = [
+        subprocess.Popen(
+            cmd + args + [seed],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=work,
+            env={**env, "PYTHONHASHSEED": hash_seed},
+        )
+        for seed, hash_seed in (("7", "1"), ("7", "2"), ("8", "1"))
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1] for o in outs]
     first, second, other = (o[0] for o in outs)
@@ -503,29 +793,55 @@ def test_appraise_json_is_byte_identical_across_processes(work):
 def test_partner_shares_that_do_not_sum_to_one(work, data):
     path = data / "projects" / "cwac-wirral-school-services" / "council_shares.yaml"
     replace_once(path, "  E4305: 0.5049", "  E4305: 0.5549")
-    fails_cleanly("appraise", "cwac-wirral-school-services", "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, shares: the shares (E0604: 0.4951, E4305: 0.5549) sum to 1.05",
-                          "expected them to sum to 1"))
+    fails_cleanly(
+        "appraise",
+        "cwac-wirral-school-services",
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(
+            f"error: {path}, shares: the shares (E0604: 0.4951, E4305: 0.5549) sum to 1.05",
+            "expected them to sum to 1",
+        ),
+    )
 
 
 def test_inflation_rate_that_is_not_a_share(work, data):
     path = data / "assumptions" / "inflation.yaml"
     replace_once(path, "long_run: {value: 0.02,", "long_run: {value: 2,")
-    fails_cleanly("appraise", PROJECT, "--draws", "0", cwd=work, data=data,
-                  expect=(f"error: {path}, price.long_run.value: 2; expected a yearly rate as a share (0.02 = 2%)",))
+    fails_cleanly(
+        "appraise",
+        PROJECT,
+        "--draws",
+        "0",
+        cwd=work,
+        data=data,
+        expect=(f"error: {path}, price.long_run.value: 2; expected a yearly rate as a share (0.02 = 2%)",),
+    )
 
 
 # --- workspaces: ddanalysis new, and a council's own folder ------------------------------------------------
 
 
-@pytest.mark.parametrize("args, expect", [
-    (["new", "ws", "--council", "E9999", "--service", "cultural"],
-     ("error: unknown council code(s) E9999: expected an English authority's DCLG E-code",)),
-    (["new", "ws", "--council", "E5030", "--service", "libraries"],
-     ("error: unknown RS service block 'libraries'; valid RS service blocks: education, ",)),
-    (["new", "ws", "--council", "E5030", "--service", "cultural", "--base-year", "1990-91"],
-     ("error: base year 1990-91: no GDP deflator for it in data/assumptions/appraisal.yaml",)),
-], ids=["unknown-council", "not-an-rs-block", "base-year-without-deflator"])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (
+            ["new", "ws", "--council", "E9999", "--service", "cultural"],
+            ("error: unknown council code(s) E9999: expected an English authority's DCLG E-code",),
+        ),
+        (
+            ["new", "ws", "--council", "E5030", "--service", "libraries"],
+            ("error: unknown RS service block 'libraries'; valid RS service blocks: education, ",),
+        ),
+        (
+            ["new", "ws", "--council", "E5030", "--service", "cultural", "--base-year", "1990-91"],
+            ("error: base year 1990-91: no GDP deflator for it in data/assumptions/appraisal.yaml",),
+        ),
+    ],
+    ids=["unknown-council", "not-an-rs-block", "base-year-without-deflator"],
+)
 def test_new_workspace_bad_arguments(work, args, expect):
     fails_cleanly(*args, cwd=work, expect=expect)
 
@@ -544,21 +860,45 @@ def test_workspace_project_file_with_an_unknown_key(work, tmp_path):
     folder = _own_workspace(tmp_path)
     path = folder / "project.yaml"
     replace_once(path, "\ntitle:", "\ncolour: blue\ntitle:")
-    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
-                  expect=(f"error: {path}, field 'colour': unknown key; expected one of schema_version, id, title, ",))
+    fails_cleanly(
+        "appraise",
+        str(folder),
+        "--draws",
+        "0",
+        cwd=work,
+        inputs=(folder,),
+        expect=(f"error: {path}, field 'colour': unknown key; expected one of schema_version, id, title, ",),
+    )
 
 
 def test_workspace_without_a_baseline(work, tmp_path):
     folder = _own_workspace(tmp_path)
     (folder / "baseline.csv").unlink()
-    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,),
-                  expect=(f"error: {folder}: no baseline: expected baseline.xlsx (from `ddanalysis template`) or "
-                          "baseline.csv",))
+    fails_cleanly(
+        "appraise",
+        str(folder),
+        "--draws",
+        "0",
+        cwd=work,
+        inputs=(folder,),
+        expect=(f"error: {folder}: no baseline: expected baseline.xlsx (from `ddanalysis template`) or baseline.csv",),
+    )
 
 
 def test_workspace_from_an_older_schema(work, tmp_path):
     folder = _own_workspace(tmp_path)
     replace_once(folder / "project.yaml", "schema_version: 1\n", "schema_version: 0\n")
-    fails_cleanly("export", str(folder), "-o", "out.xlsx", "--draws", "0", cwd=work, inputs=(folder,),
-                  expect=(f"error: {folder / 'project.yaml'}, schema_version: 0, older than this release's 1: run "
-                          f"`ddanalysis upgrade {folder}`",))
+    fails_cleanly(
+        "export",
+        str(folder),
+        "-o",
+        "out.xlsx",
+        "--draws",
+        "0",
+        cwd=work,
+        inputs=(folder,),
+        expect=(
+            f"error: {folder / 'project.yaml'}, schema_version: 0, older than this release's 1: run "
+            f"`ddanalysis upgrade {folder}`",
+        ),
+    )

@@ -3,6 +3,7 @@
 Expected totals are added up by hand from the numbers in data/projects/*/baseline.csv (the sums are written
 out in the comments); RS figures are read from the official workbook in the test itself.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,8 +56,11 @@ RS_CELLS = {
     "hull-adult-social-care": [("E2002", "Adult Social Care")],
     "manchester-domestic-abuse": [("E4203", "Housing services (GFRA only)")],
     "kirklees-open-spaces": [("E4703", "Cultural and related services")],
-    "devon-local-services": [("E1121", "Cultural and related services"), ("E1121", "Adult Social Care"),
-                             ("E1121", "Education services")],
+    "devon-local-services": [
+        ("E1121", "Cultural and related services"),
+        ("E1121", "Adult Social Care"),
+        ("E1121", "Education services"),
+    ],
     "dover-museum-tourism": [("E2234", "Cultural and related services")],
     "nelincs-environment": [("E2003", "Environmental and regulatory services")],
     "portsmouth-community-safety": [("E1701", "Environmental and regulatory services")],
@@ -85,9 +89,19 @@ def _file_values(path: Path) -> dict[str, float]:
 
 def test_line_contract():
     assert bl.BASELINE_LINES == (
-        "employees_pay", "employees_ni", "employees_pension", "premises", "business_rates", "transport",
-        "supplies_services", "third_party_payments", "support_recharges", "capital_charges",
-        "income_fees_charges", "income_grants", "income_other",
+        "employees_pay",
+        "employees_ni",
+        "employees_pension",
+        "premises",
+        "business_rates",
+        "transport",
+        "supplies_services",
+        "third_party_payments",
+        "support_recharges",
+        "capital_charges",
+        "income_fees_charges",
+        "income_grants",
+        "income_other",
     )
     assert bl.INCOME_LINES == {"income_fees_charges", "income_grants", "income_other"}
     assert bl.EXPENDITURE_LINES | bl.INCOME_LINES == set(bl.BASELINE_LINES)
@@ -122,7 +136,8 @@ def test_bundled_baseline_loads_with_lines_in_order_and_hand_totals(pid):
     for line in bl.BASELINE_LINES:
         assert b.amounts_gbp[line] == pytest.approx(values[line] * 1000)
     assert b.pay_bill_gbp == pytest.approx(
-        (values["employees_pay"] + values["employees_ni"] + values["employees_pension"]) * 1000)
+        (values["employees_pay"] + values["employees_ni"] + values["employees_pension"]) * 1000
+    )
 
 
 @pytest.mark.parametrize("pid", list(EXPECTED))
@@ -179,8 +194,10 @@ def test_mix_fits_the_service_type():
     schools = a["cwac-wirral-school-services"].amounts_gbp
     assert -schools["income_fees_charges"] > 0.75 * a["cwac-wirral-school-services"].gross_expenditure_gbp
     museum = a["dover-museum-tourism"].amounts_gbp
-    assert museum["income_fees_charges"] < 0 and museum["premises"] + museum["business_rates"] > 0.2 * a[
-        "dover-museum-tourism"].gross_expenditure_gbp
+    assert (
+        museum["income_fees_charges"] < 0
+        and museum["premises"] + museum["business_rates"] > 0.2 * a["dover-museum-tourism"].gross_expenditure_gbp
+    )
 
 
 def test_to_frame_and_properties():
@@ -217,8 +234,8 @@ def test_baselines_are_comparable():
 def test_rs_figures_match_the_official_workbook(official_dir):
     xlrd = pytest.importorskip("xlrd")
     sheet = xlrd.open_workbook(str(official_dir / RS_2014)).sheet_by_name("RS LA Data 2014-15 (1)")
-    headers = {sheet.cell_value(5, c): c for c in range(sheet.ncols)}   # Excel row 6
-    rows = {sheet.cell_value(r, 0): r for r in range(7, sheet.nrows)}   # E-codes in column A
+    headers = {sheet.cell_value(5, c): c for c in range(sheet.ncols)}  # Excel row 6
+    rows = {sheet.cell_value(r, 0): r for r in range(7, sheet.nrows)}  # E-codes in column A
     for pid, cells in RS_CELLS.items():
         b = bl.project_baseline(pid)
         official = [(rows[code], headers[header]) for code, header in cells]
@@ -230,8 +247,8 @@ def test_rs_figures_match_the_official_workbook(official_dir):
         noted = []
         for cell in meta["sizing"]["cells"]:
             letters = "".join(ch for ch in cell["cell"] if ch.isalpha())
-            col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters))) - 1
-            noted.append((int(cell["cell"][len(letters):]) - 1, col))
+            col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters))) - 1
+            noted.append((int(cell["cell"][len(letters) :]) - 1, col))
         assert noted == official, pid
 
 
@@ -281,7 +298,9 @@ def test_council_csv_loads():
 
 
 def test_project_id_argument_must_agree_with_the_file():
-    with pytest.raises(DataFileError, match="'walsall-college'.*'kirklees-open-spaces'|'kirklees-open-spaces'.*'walsall-college'"):
+    with pytest.raises(
+        DataFileError, match="'walsall-college'.*'kirklees-open-spaces'|'kirklees-open-spaces'.*'walsall-college'"
+    ):
         bl.load_baseline(FIXTURES / "good.csv", project_id="walsall-college")
 
 
@@ -295,8 +314,12 @@ def test_project_must_be_known():
 
 BAD_CSV = {
     # file: (what the one error must say)
-    "bad_unknown_line.csv": ["row 5, column 'line'", "unknown line 'employee_pension'", "did you mean 'employees_pension'",
-                             "missing line employees_pension"],
+    "bad_unknown_line.csv": [
+        "row 5, column 'line'",
+        "unknown line 'employee_pension'",
+        "did you mean 'employees_pension'",
+        "missing line employees_pension",
+    ],
     "bad_missing_line.csv": ["missing line transport"],
     "bad_duplicate_line.csv": ["row 7, column 'line'", "'premises' appears more than once", "first at row 6"],
     "bad_text_number.csv": ["row 7, column 'value'", "'thirty' is text, not a number"],
@@ -307,8 +330,12 @@ BAD_CSV = {
     "bad_pounds_line.csv": ["row 10, column 'value'", "looks like pounds"],
     "bad_headcount_fraction.csv": ["row 17, column 'value'", "44.5 is not a whole number"],
     "bad_unit.csv": ["row 8, column 'unit'", "amounts must be in GBP thousand"],
-    "bad_pounds_everywhere.csv": ["row 2, column 'value'", "per FTE", "net budget comes to 2,315,000 thousand",
-                                  "look like pounds"],
+    "bad_pounds_everywhere.csv": [
+        "row 2, column 'value'",
+        "per FTE",
+        "net budget comes to 2,315,000 thousand",
+        "look like pounds",
+    ],
 }
 
 
@@ -386,8 +413,12 @@ def test_sidecar_share_must_match_the_figures(tmp_path):
 
 #: The four small failing inputs of ../shared/data/cases/baselines, copied here so the tests own them
 #: (tests/fixtures/baselines/case_<name>); the originals are compared with the copies when present.
-CASES = ("cost_line_left_in_pounds.csv", "dash_for_nil.csv", "income_line_left_in_pounds.csv",
-         "minus_sign_pasted_from_pdf.csv")
+CASES = (
+    "cost_line_left_in_pounds.csv",
+    "dash_for_nil.csv",
+    "income_line_left_in_pounds.csv",
+    "minus_sign_pasted_from_pdf.csv",
+)
 SHARED_CASES = bl.config.OFFICIAL_DIR.parent / "cases" / "baselines"
 #: The case files do not say which project they are for. Dover's museum and tourism service is sized
 #: against Dover's 2014-15 RS cultural figure, 2,055 thousand (data/projects/dover-museum-tourism/baseline.yaml,
@@ -456,8 +487,10 @@ def test_case_cost_line_left_in_pounds_is_refused_naming_the_line():
     digest = _sha(path)
     message = _message(path)
     assert str(path) in message and "1 problem found" in message
-    assert ("row 9, column 'value': third_party_payments = 376,646 looks like pounds: the other lines are in GBP "
-            "thousand (median 298.67) and this one is 1,261 times that; enter 376.646") in message
+    assert (
+        "row 9, column 'value': third_party_payments = 376,646 looks like pounds: the other lines are in GBP "
+        "thousand (median 298.67) and this one is 1,261 times that; enter 376.646"
+    ) in message
     assert _sha(path) == digest
 
 
@@ -468,14 +501,17 @@ def test_case_cost_line_left_in_pounds_is_larger_than_its_block():
     cultural figure (the share once accepted); the limit is 2,055 x 1.25 = 2,568.75.
     """
     message = _message(_case("cost_line_left_in_pounds.csv"), pounds_ratio=None)
-    assert "the file: the in-scope net budget of 377,212.283 thousand (GBP 377.2 million) is 18,356% of 2,055 thousand" \
+    assert (
+        "the file: the in-scope net budget of 377,212.283 thousand (GBP 377.2 million) is 18,356% of 2,055 thousand"
         in message
+    )
     assert "Dover on Cultural and related services" in message and "cell M154" in message
     assert "at most 25% (up to 2,568.75 thousand)" in message
     assert "The largest line is third_party_payments = 376,646 (row 9, column 'value')" in message
     # both checks off: read as typed (the council's own responsibility)
-    b = bl.load_baseline(_case("cost_line_left_in_pounds.csv"), project_id=CASE_PROJECT, pounds_ratio=None,
-                         official_tolerance=None)
+    b = bl.load_baseline(
+        _case("cost_line_left_in_pounds.csv"), project_id=CASE_PROJECT, pounds_ratio=None, official_tolerance=None
+    )
     assert b.net_budget_gbp == pytest.approx(377_212_283)
 
 
@@ -486,8 +522,10 @@ def test_case_income_line_left_in_pounds_is_refused_naming_the_line():
     (median 298.670); 1456335 / 298.67 = 4,876 times: pounds; in GBP thousand -1,456.335.
     """
     message = _message(_case("income_line_left_in_pounds.csv"))
-    assert ("row 14, column 'value': income_other = -1,456,335 looks like pounds: the other lines are in GBP "
-            "thousand (median 298.67) and this one is 4,876 times that; enter -1,456.335") in message
+    assert (
+        "row 14, column 'value': income_other = -1,456,335 looks like pounds: the other lines are in GBP "
+        "thousand (median 298.67) and this one is 4,876 times that; enter -1,456.335"
+    ) in message
     assert "1 problem found" in message
 
 
@@ -496,12 +534,15 @@ def test_case_income_line_left_in_pounds_is_income_above_gross():
     2,840.958, so net = -1,453,935.736 thousand (minus GBP 1.45 billion, the figure once accepted).
     """
     message = _message(_case("income_line_left_in_pounds.csv"), pounds_ratio=None)
-    assert ("the file: income totals -1,456,776.694 thousand, more than the gross expenditure of 2,840.958 thousand, "
-            "so the net budget would be -1,453,935.736 thousand (minus GBP 1.45 billion)") in message
+    assert (
+        "the file: income totals -1,456,776.694 thousand, more than the gross expenditure of 2,840.958 thousand, "
+        "so the net budget would be -1,453,935.736 thousand (minus GBP 1.45 billion)"
+    ) in message
     assert "the largest income line is income_other = -1,456,335 (row 14, column 'value')" in message
     # a surplus is never accepted: turning the official check off does not help
-    assert "income totals" in _message(_case("income_line_left_in_pounds.csv"), pounds_ratio=None,
-                                       official_tolerance=None)
+    assert "income totals" in _message(
+        _case("income_line_left_in_pounds.csv"), pounds_ratio=None, official_tolerance=None
+    )
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -537,15 +578,22 @@ def _good_with(tmp_path: Path, changes: dict[str, str], name: str = "edited.csv"
     return path, where
 
 
-@pytest.mark.parametrize("typed, value", [
-    ("\u2212150.5", -150.5),            # MINUS SIGN
-    ("\u2013150.5", -150.5),            # EN DASH used as minus
-    ("\u2014150.5", -150.5),            # EM DASH used as minus
-    ("\u2212 150.5", -150.5),           # a PDF copy may leave a space after the sign
-    ("\u22121,150.5", -1150.5),         # with a thousands separator
-    (" \u2212150.5 ", -150.5),          # surrounded by spaces
-    ("-", 0.0), ("\u2013", 0.0), ("\u2014", 0.0), ("\u2212", 0.0), (" - ", 0.0),   # nil
-])
+@pytest.mark.parametrize(
+    "typed, value",
+    [
+        ("\u2212150.5", -150.5),  # MINUS SIGN
+        ("\u2013150.5", -150.5),  # EN DASH used as minus
+        ("\u2014150.5", -150.5),  # EM DASH used as minus
+        ("\u2212 150.5", -150.5),  # a PDF copy may leave a space after the sign
+        ("\u22121,150.5", -1150.5),  # with a thousands separator
+        (" \u2212150.5 ", -150.5),  # surrounded by spaces
+        ("-", 0.0),
+        ("\u2013", 0.0),
+        ("\u2014", 0.0),
+        ("\u2212", 0.0),
+        (" - ", 0.0),  # nil
+    ],
+)
 def test_minus_signs_and_nil_dashes_in_a_csv(tmp_path, typed, value):
     path, _ = _good_with(tmp_path, {"income_grants": typed})
     b = bl.load_baseline(path)
@@ -554,13 +602,16 @@ def test_minus_signs_and_nil_dashes_in_a_csv(tmp_path, typed, value):
     assert b.net_budget_gbp == pytest.approx((2315 + 150.5 + value) * 1000)
 
 
-@pytest.mark.parametrize("typed, named", [
-    ("1\u2019200", "U+2019 RIGHT SINGLE QUOTATION MARK"),   # Swiss-style thousands separator
-    ("1\u00a0200", "U+00A0 NO-BREAK SPACE"),                 # a PDF's space between thousands
-    ("1200\u200b", "U+200B ZERO WIDTH SPACE"),               # invisible, pasted from a web page
-    ("1\u2009200", "U+2009 THIN SPACE"),
-    ("1200\u2013", "U+2013 EN DASH"),                        # a dash that is not a leading minus
-])
+@pytest.mark.parametrize(
+    "typed, named",
+    [
+        ("1\u2019200", "U+2019 RIGHT SINGLE QUOTATION MARK"),  # Swiss-style thousands separator
+        ("1\u00a0200", "U+00A0 NO-BREAK SPACE"),  # a PDF's space between thousands
+        ("1200\u200b", "U+200B ZERO WIDTH SPACE"),  # invisible, pasted from a web page
+        ("1\u2009200", "U+2009 THIN SPACE"),
+        ("1200\u2013", "U+2013 EN DASH"),  # a dash that is not a leading minus
+    ],
+)
 def test_other_text_names_the_character_row_and_column(tmp_path, typed, named):
     path, where = _good_with(tmp_path, {"supplies_services": typed})
     with pytest.raises(DataFileError) as info:
@@ -577,15 +628,18 @@ def test_a_line_at_the_pounds_ratio_is_refused_and_one_just_below_is_not(tmp_pat
     assert bl.POUNDS_LINE_RATIO == 300
     path, where = _good_with(tmp_path, {"third_party_payments": "36150"})
     message = _message_any(path)
-    assert (f"row {where['third_party_payments']}, column 'value': third_party_payments = 36,150 looks like pounds: "
-            "the other lines are in GBP thousand (median 120.5) and this one is 300 times that; enter 36.15") in message
+    assert (
+        f"row {where['third_party_payments']}, column 'value': third_party_payments = 36,150 looks like pounds: "
+        "the other lines are in GBP thousand (median 120.5) and this one is 300 times that; enter 36.15"
+    ) in message
     below, _ = _good_with(tmp_path, {"third_party_payments": "36149"}, "below.csv")
     # 36,149 is below the ratio; net 2,315 + 36,149 = 38,464 is over Kirklees' 25,345 x 1.25 = 31,681.25,
     # so only with the official check off does it load
     assert "looks like pounds" not in _message_any(below)
     assert bl.load_baseline(below, official_tolerance=None).net_budget_gbp == pytest.approx(38_464_000)
-    assert bl.load_baseline(path, pounds_ratio=None, official_tolerance=None).net_budget_gbp == \
-        pytest.approx(38_465_000)
+    assert bl.load_baseline(path, pounds_ratio=None, official_tolerance=None).net_budget_gbp == pytest.approx(
+        38_465_000
+    )
 
 
 def _message_any(path: Path, **kwargs) -> str:
@@ -605,10 +659,13 @@ def test_the_official_tolerance_boundary(tmp_path):
     assert bl.load_baseline(at).net_budget_gbp == pytest.approx(31_681_250)
     over, where = _good_with(tmp_path, {"third_party_payments": "29367.25"}, "over.csv")
     message = _message_any(over)
-    assert ("the file: the in-scope net budget of 31,682.25 thousand (GBP 31.7 million) is 125% of 25,345 thousand, "
-            "the official 2014-15 RS net current expenditure of Kirklees on Cultural and related services") in message
-    assert (f"The largest line is third_party_payments = 29,367.25 (row {where['third_party_payments']}, "
-            "column 'value')") in message
+    assert (
+        "the file: the in-scope net budget of 31,682.25 thousand (GBP 31.7 million) is 125% of 25,345 thousand, "
+        "the official 2014-15 RS net current expenditure of Kirklees on Cultural and related services"
+    ) in message
+    assert (
+        f"The largest line is third_party_payments = 29,367.25 (row {where['third_party_payments']}, column 'value')"
+    ) in message
     assert bl.load_baseline(over, official_tolerance=None).net_budget_gbp == pytest.approx(31_682_250)
     assert bl.load_baseline(over, official_tolerance=0.5).net_budget_gbp == pytest.approx(31_682_250)
 
@@ -622,31 +679,47 @@ def test_income_larger_than_gross_is_refused(tmp_path):
     assert bl.load_baseline(equal).net_budget_gbp == pytest.approx(0)
     over, where = _good_with(tmp_path, {"income_other": "-2316"}, "over.csv")
     message = _message_any(over)
-    assert ("the file: income totals -2,766.5 thousand, more than the gross expenditure of 2,765.5 thousand, so the "
-            "net budget would be -1 thousand (minus GBP 1,000), a surplus beyond the gross: the largest income line is "
-            f"income_other = -2,316 (row {where['income_other']}, column 'value')") in message
+    assert (
+        "the file: income totals -2,766.5 thousand, more than the gross expenditure of 2,765.5 thousand, so the "
+        "net budget would be -1 thousand (minus GBP 1,000), a surplus beyond the gross: the largest income line is "
+        f"income_other = -2,316 (row {where['income_other']}, column 'value')"
+    ) in message
 
 
 def test_scale_problems_on_its_own():
     """The pure check: worked on hand-made lines (GBP thousand), no file."""
     lines = dict.fromkeys(bl.BASELINE_LINES, 0.0) | {
-        "employees_pay": 400.0, "premises": 100.0, "transport": 10.0, "supplies_services": 50.0,
-        "support_recharges": 60.0, "income_fees_charges": -30.0}
-    assert bl.scale_problems(lines, official_gbp_k=700.0) == []          # net 590 <= 700
+        "employees_pay": 400.0,
+        "premises": 100.0,
+        "transport": 10.0,
+        "supplies_services": 50.0,
+        "support_recharges": 60.0,
+        "income_fees_charges": -30.0,
+    }
+    assert bl.scale_problems(lines, official_gbp_k=700.0) == []  # net 590 <= 700
     # others of employees_pay: 10, 30, 50, 60, 100 -> median 50; 400 / 50 = 8
     found = bl.scale_problems(lines | {"employees_pay": 15_000.0}, {"employees_pay": "row 2"})
-    assert found == [("employees_pay", "employees_pay = 15,000 looks like pounds: the other lines are in GBP thousand "
-                                       "(median 50) and this one is 300 times that; enter 15 (if the figure is right, "
-                                       "`check-baseline --no-scale-check` accepts it)")]
+    assert found == [
+        (
+            "employees_pay",
+            "employees_pay = 15,000 looks like pounds: the other lines are in GBP thousand "
+            "(median 50) and this one is 300 times that; enter 15 (if the figure is right, "
+            "`check-baseline --no-scale-check` accepts it)",
+        )
+    ]
     # too few other non-zero lines for a median (3 < 4): no line is judged
-    few = dict.fromkeys(bl.BASELINE_LINES, 0.0) | {"employees_pay": 90_000.0, "premises": 10.0, "transport": 10.0,
-                                                    "supplies_services": 10.0}
+    few = dict.fromkeys(bl.BASELINE_LINES, 0.0) | {
+        "employees_pay": 90_000.0,
+        "premises": 10.0,
+        "transport": 10.0,
+        "supplies_services": 10.0,
+    }
     assert bl.scale_problems(few) == []
     # an official figure of zero or below says nothing about size
     assert bl.scale_problems(lines, official_gbp_k=0.0) == bl.scale_problems(lines, official_gbp_k=-50.0) == []
     # net 590 > 400 x 1.25 = 500
     assert [k for k, _ in bl.scale_problems(lines, official_gbp_k=400.0)] == [None]
-    assert bl.scale_problems(lines, official_gbp_k=400.0, official_tolerance=0.5) == []   # 590 <= 600
+    assert bl.scale_problems(lines, official_gbp_k=400.0, official_tolerance=0.5) == []  # 590 <= 600
 
 
 def test_bundled_baselines_pass_every_check_with_a_wide_margin():
@@ -654,6 +727,7 @@ def test_bundled_baselines_pass_every_check_with_a_wide_margin():
     (Manchester's third-party payments 1,850 against (55 + 70) / 2 = 62.5: 29.6), a tenth of POUNDS_LINE_RATIO;
     its net budget is at most 36% of its official RS figure (nelincs, 5,100 / 14,340 = 35.6%)."""
     import statistics
+
     for pid, b in bl.all_baselines().items():
         lines = {k: v / 1000 for k, v in b.amounts_gbp.items()}
         assert bl.scale_problems(lines, official_gbp_k=b.rs_net_current_gbp_k) == [], pid

@@ -3,6 +3,7 @@
 Expected values are worked out here from the result's own tables (cash flows, draws, scores) or by
 hand, never read back from the chart code.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,6 +36,7 @@ def _title(fig: go.Figure) -> str:
 
 # --- money formatting ---------------------------------------------------------------------------
 
+
 def test_money_ticks_are_round_and_formatted_with_the_pound_sign_before_the_minus():
     # span 3.9m over ~6 ticks: raw step 650,000 -> next nice step 1,000,000; ticks -2m .. 3m
     vals, text = charts.money_ticks([-1_200_000, 2_700_000])
@@ -50,8 +52,16 @@ def test_money_ticks_include_zero_unless_told_not_to():
 
 # --- every appraisal chart ------------------------------------------------------------------------
 
-ALL = ["savings_by_year", "cost_components", "npv_by_option", "mc_distribution", "tornado", "mca_scores",
-       "mca_stability", "gantt"]
+ALL = [
+    "savings_by_year",
+    "cost_components",
+    "npv_by_option",
+    "mc_distribution",
+    "tornado",
+    "mca_scores",
+    "mca_stability",
+    "gantt",
+]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -132,7 +142,9 @@ def test_cost_components_stack_to_the_change_against_the_status_quo(result):
     by = result.cashflows.groupby(["option", "year_index"])["cost_gbp"].sum()
     change = by.loc[opt].to_numpy() - by.loc["in-house"].to_numpy()
     bars = [t for t in fig.data if isinstance(t, go.Bar)]
-    np.testing.assert_allclose(np.sum([np.asarray(t.y, dtype=float) for t in bars], axis=0), change, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(
+        np.sum([np.asarray(t.y, dtype=float) for t in bars], axis=0), change, rtol=1e-9, atol=1e-6
+    )
     net = next(t for t in fig.data if isinstance(t, go.Scatter))
     np.testing.assert_allclose(np.asarray(net.y, dtype=float), change, rtol=1e-9, atol=1e-6)  # = minus the saving
     assert "against the status quo" in _title(fig)
@@ -202,8 +214,11 @@ def test_mc_distribution_one_outline_per_option_and_shares_sum_to_one(result):
 
 def test_tornado_defaults_to_the_recommended_option_and_starts_at_the_central_value(result):
     fig = charts.tornado(result)
-    focus = result.recommended if result.recommended != "in-house" else \
-        result.options[result.options.id != "in-house"].sort_values("net_present_saving_gbp").iloc[-1]["id"]
+    focus = (
+        result.recommended
+        if result.recommended != "in-house"
+        else result.options[result.options.id != "in-house"].sort_values("net_present_saving_gbp").iloc[-1]["id"]
+    )
     assert result.option_name(focus) in _title(fig)
     sens = result.sensitivity[result.sensitivity.option == focus].sort_values("swing", ascending=False).head(10)
     low, high = fig.data
@@ -219,7 +234,9 @@ def test_switching_table_reads_none_in_range_for_no_switch(result):
     table = charts.switching_table(result, "in-house-redesign")
     raw = result.switching[result.switching.option == "in-house-redesign"]
     assert len(table) == len(raw)
-    assert (table["Breaks even with the status quo at"] == "none in range").sum() == raw["switch_vs_status_quo"].isna().sum()
+    assert (table["Breaks even with the status quo at"] == "none in range").sum() == raw[
+        "switch_vs_status_quo"
+    ].isna().sum()
     assert list(table.columns)[0] == "Assumption"
 
 
@@ -309,8 +326,9 @@ def test_mca_scores_take_weights_as_a_dict_or_a_series_alike(result):
 def test_compare_waterfall_folds_the_smaller_components_into_one_step():
     """Four components, top 2: A 100, steps +50 and -30 shown, +5 and -2 folded into "Other components"
     (5 - 2 = 3), B = 100 + 50 - 30 + 3 = 123."""
-    comp = pd.DataFrame({"label": ["staff", "premises", "transport", "supplies"],
-                         "contribution_gbp": [50.0, -30.0, 5.0, -2.0]})
+    comp = pd.DataFrame(
+        {"label": ["staff", "premises", "transport", "supplies"], "contribution_gbp": [50.0, -30.0, 5.0, -2.0]}
+    )
     fig = charts.compare_waterfall(comp, 100.0, 123.0, "Mutual", "Outsourcing", top=2)
     (w,) = fig.data
     assert list(w.measure) == ["absolute", "relative", "relative", "relative", "total"]
@@ -321,12 +339,15 @@ def test_compare_waterfall_folds_the_smaller_components_into_one_step():
 
 # --- prepared frames --------------------------------------------------------------------------------
 
+
 def test_spending_trend_one_line_per_block():
-    frame = pd.DataFrame({
-        "year": ["2013-14", "2014-15"] * 2,
-        "label": ["Education services"] * 2 + ["Cultural and related services"] * 2,
-        "value_gbp": [100e6, 90e6, 20e6, 18e6],
-    })
+    frame = pd.DataFrame(
+        {
+            "year": ["2013-14", "2014-15"] * 2,
+            "label": ["Education services"] * 2 + ["Cultural and related services"] * 2,
+            "value_gbp": [100e6, 90e6, 20e6, 18e6],
+        }
+    )
     fig = charts.spending_trend(frame, council="Walsall", highlight=["Cultural and related services"])
     assert len(fig.data) == 2
     assert "Walsall" in _title(fig) and PRICE_BASE in _title(fig)
@@ -340,14 +361,20 @@ def test_spending_trend_one_line_per_block():
 
 
 def test_programme_savings_one_bar_per_project_largest_on_top():
-    summary = pd.DataFrame({
-        "project_id": ["a", "b", "c"], "title": ["A", "B", "C"], "councils": ["X", "Y", "Z"],
-        "recommended": ["mutual", "in-house", "mutual"],
-        "recommended_name": ["Mutual", "In-house", "Mutual"],
-        "net_present_saving_gbp": [2e6, 0.0, 5e6], "baseline_net_gbp": [1e6] * 3,
-        "payback_year": ["2018-19", None, "2017-18"], "go_live": ["2016-04-01", None, "2016-04-01"],
-        "illustrative": [True, True, True],
-    })
+    summary = pd.DataFrame(
+        {
+            "project_id": ["a", "b", "c"],
+            "title": ["A", "B", "C"],
+            "councils": ["X", "Y", "Z"],
+            "recommended": ["mutual", "in-house", "mutual"],
+            "recommended_name": ["Mutual", "In-house", "Mutual"],
+            "net_present_saving_gbp": [2e6, 0.0, 5e6],
+            "baseline_net_gbp": [1e6] * 3,
+            "payback_year": ["2018-19", None, "2017-18"],
+            "go_live": ["2016-04-01", None, "2016-04-01"],
+            "illustrative": [True, True, True],
+        }
+    )
     fig = charts.programme_savings(summary)
     assert [t.meta for t in fig.data] == ["b", "a", "c"]
     assert [t.showlegend for t in fig.data] == [True, True, False]  # one legend entry per model

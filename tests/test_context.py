@@ -1,4 +1,5 @@
 """Council context: official spending in cash and real terms against the class median."""
+
 import pandas as pd
 import pytest
 
@@ -30,7 +31,7 @@ def test_class_median_is_the_median_of_every_council_of_the_class(official_dir):
     head = [str(x).strip() for x in sheet.iloc[header_row]]
     col_class = head.index("Class")
     col_cult = next(i for i, h in enumerate(head) if h.lower().startswith("cultural"))
-    body = sheet.iloc[header_row + 1:]
+    body = sheet.iloc[header_row + 1 :]
     body = body[body.iloc[:, 0].astype(str).str.match(r"^E\d{4}$")]  # authorities only, not the class totals
     ua = body[body.iloc[:, col_class].astype(str).str.strip() == "UA"].iloc[:, col_cult]
     expected = pd.to_numeric(ua, errors="coerce").dropna().median()

@@ -2,6 +2,7 @@
 
 Browser tests (a live Voila server driven by Chromium) are in tests/test_dashboard_browser.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,6 +34,7 @@ def store(cache):
 
 # --- the store ----------------------------------------------------------------------------------
 
+
 def test_store_computes_once_then_reads_the_disk_cache(store, cache):
     key = Key(PID)
     res = store.get(key)
@@ -47,7 +49,7 @@ def test_store_computes_once_then_reads_the_disk_cache(store, cache):
 
 def test_cache_key_changes_with_data_and_arguments():
     a = Key(PID).file_stem("f1")
-    assert a != Key(PID).file_stem("f2")                       # a data file changed
+    assert a != Key(PID).file_stem("f2")  # a data file changed
     assert a != Key(PID, scenario="low").file_stem("f1")
     assert a != Key(PID, perspective="public").file_stem("f1")
     assert a != Key(PID, ob_mitigation=0.5).file_stem("f1")
@@ -82,15 +84,19 @@ def test_quick_result_has_the_same_money_without_switching_values(store):
 
 # --- data prepared for the pages ----------------------------------------------------------------
 
+
 def test_trend_frame_is_real_pounds_without_empty_blocks():
-    spending = pd.DataFrame({
-        "year": ["2013-14", "2014-15", "2013-14", "2014-15"],
-        "service": ["cultural", "cultural", "fire", "fire"],
-        "label": ["Cultural and related services"] * 2 + ["Fire and rescue services"] * 2,
-        "cash_gbp_k": [985.0, 1000.0, 0.0, 0.0], "real_gbp_k": [1000.0, 1000.0, 0.0, 0.0],
-    })
+    spending = pd.DataFrame(
+        {
+            "year": ["2013-14", "2014-15", "2013-14", "2014-15"],
+            "service": ["cultural", "cultural", "fire", "fire"],
+            "label": ["Cultural and related services"] * 2 + ["Fire and rescue services"] * 2,
+            "cash_gbp_k": [985.0, 1000.0, 0.0, 0.0],
+            "real_gbp_k": [1000.0, 1000.0, 0.0, 0.0],
+        }
+    )
     f = trend_frame(spending)
-    assert list(f["service"]) == ["cultural", "cultural"]          # a block at zero every year is dropped
+    assert list(f["service"]) == ["cultural", "cultural"]  # a block at zero every year is dropped
     assert f["value_gbp"].tolist() == pytest.approx([1_000_000.0, 1_000_000.0])  # GBP thousand -> GBP
 
 
@@ -99,8 +105,10 @@ def test_programme_summary_rows_match_the_programme_module():
     from ddanalysis import programme
 
     expected = programme.programme_summary()  # the programme module's summary, memoised appraisals
-    results = {pid: engine.appraise_cached(pid, "central", "council", programme.SUMMARY_DRAWS, 20150401)
-               for pid in registry.project_ids()}
+    results = {
+        pid: engine.appraise_cached(pid, "central", "council", programme.SUMMARY_DRAWS, 20150401)
+        for pid in registry.project_ids()
+    }
     got = summary_frame(results)
     pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
     assert store_mod.DRAWS == programme.SUMMARY_DRAWS  # both dashboards show the same figures
@@ -119,6 +127,7 @@ def test_wait_for_viewer_is_a_no_op_outside_preheated_voila(monkeypatch):
 
 
 # --- pages (widgets built in-process, no browser) ---------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def page(store):
@@ -246,7 +255,9 @@ def test_error_messages_name_no_server_path():
     from ddanalysis import config
     from ddanalysis.errors import DataFileError
 
-    msg = common.explain(DataFileError(f"{config.DATA_DIR}/projects/dover-museum-tourism/baseline.csv: row 2: bad value"))
+    msg = common.explain(
+        DataFileError(f"{config.DATA_DIR}/projects/dover-museum-tourism/baseline.csv: row 2: bad value")
+    )
     assert msg == "This could not be shown: data/projects/dover-museum-tourism/baseline.csv: row 2: bad value"
     assert common.redact_paths("failed at /srv/app/venv/lib/x.py") == "failed at x.py"
     assert common.redact_paths("https://www.gov.uk/a/b, 2014/15") == "https://www.gov.uk/a/b, 2014/15"  # not paths

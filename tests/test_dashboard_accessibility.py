@@ -14,6 +14,7 @@ is a ``figure`` whose name gives its title and the values it plots (its text alt
 No rule is excluded: the fixes for Voila's, ipywidgets' and plotly's own markup are in the
 ``ddlab`` template (dashboards/jupyter/voila/templates/ddlab/index.html.j2).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,16 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 EXCLUDED_RULES: dict[str, str] = {}
 FAIL_ON = ("serious", "critical")
 #: The appraisal page's tabs (the first is open on arrival).
-TABS = ["Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions",
-        "Compare"]
+TABS = [
+    "Summary",
+    "Costs and savings",
+    "Who gains",
+    "Risk",
+    "Multi-criteria",
+    "Implementation plan",
+    "Assumptions",
+    "Compare",
+]
 
 _AXE_RUN = """async (excluded) => {
   const rules = {};
@@ -47,8 +56,16 @@ _VISIBLE_PANEL_READY = """([n]) => {
   const ps = v.querySelectorAll('.js-plotly-plot');
   return ps.length >= n && Array.from(ps).every(x => x.querySelector('svg.main-svg') && x.getAttribute('aria-label'));
 }"""
-_CHARTS_PER_TAB = {"Summary": 1, "Costs and savings": 2, "Who gains": 1, "Risk": 2, "Multi-criteria": 2, "Implementation plan": 1,
-                   "Assumptions": 0, "Compare": 1}
+_CHARTS_PER_TAB = {
+    "Summary": 1,
+    "Costs and savings": 2,
+    "Who gains": 1,
+    "Risk": 2,
+    "Multi-criteria": 2,
+    "Implementation plan": 1,
+    "Assumptions": 0,
+    "Compare": 1,
+}
 
 _FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
   const w = e.closest('.jupyter-widgets');
@@ -70,8 +87,9 @@ def axe_path() -> str:
 def server(tmp_path_factory):
     """The dashboards as ``make dashboards`` serves them, without preheated kernels (pages render on
     request: lighter on a shared machine)."""
-    with running(VoilaServer(tmp_path_factory.mktemp("voila-a11y"),
-                             extra=("--VoilaConfiguration.preheat_kernel=False",))) as s:
+    with running(
+        VoilaServer(tmp_path_factory.mktemp("voila-a11y"), extra=("--VoilaConfiguration.preheat_kernel=False",))
+    ) as s:
         yield s
 
 
@@ -101,14 +119,21 @@ def programme_view(server, axe_path) -> dict[str, Any]:
     async def work(browser):
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            await page.goto(server.url + "voila/render/programme.ipynb", wait_until="commit",
-                            timeout=NAVIGATION_TIMEOUT_MS)
+            await page.goto(
+                server.url + "voila/render/programme.ipynb", wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS
+            )
             await rendered(page, plots=2, timeout_s=240)
-            await page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
-                                         ".every(p => p.getAttribute('aria-label'))", timeout=30_000)
-            return {"axe": await _axe(page, axe_path),
-                    "charts": await page.eval_on_selector_all(".js-plotly-plot", "ps => ps.map(p => "
-                                                              "[p.getAttribute('role'), p.getAttribute('aria-label')])")}
+            await page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                ".every(p => p.getAttribute('aria-label'))",
+                timeout=30_000,
+            )
+            return {
+                "axe": await _axe(page, axe_path),
+                "charts": await page.eval_on_selector_all(
+                    ".js-plotly-plot", "ps => ps.map(p => [p.getAttribute('role'), p.getAttribute('aria-label')])"
+                ),
+            }
         finally:
             await page.close(run_before_unload=True)
 
@@ -118,12 +143,16 @@ def programme_view(server, axe_path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def appraisal_view(server, axe_path) -> dict[str, Any]:
     """The appraisal page: axe on every tab, the Tab-key order, the slider and tab bar by keyboard."""
+
     async def work(browser):
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         out: dict[str, Any] = {"axe": {}, "charts": {}}
         try:
-            await page.goto(server.url + "voila/render/appraisal.ipynb?project=walsall-college", wait_until="commit",
-                            timeout=NAVIGATION_TIMEOUT_MS)
+            await page.goto(
+                server.url + "voila/render/appraisal.ipynb?project=walsall-college",
+                wait_until="commit",
+                timeout=NAVIGATION_TIMEOUT_MS,
+            )
             await rendered(page, plots=1, timeout_s=240)
             # keyboard: Tab from the top of the page through the controls
             order = []
@@ -136,8 +165,11 @@ def appraisal_view(server, axe_path) -> dict[str, Any]:
             await handle.focus()
             before = await handle.get_attribute("aria-valuenow")
             await page.keyboard.press("ArrowRight")
-            await page.wait_for_function("(b) => document.querySelector('.dd-controls [role=slider]')"
-                                         ".getAttribute('aria-valuenow') !== b", arg=before, timeout=10_000)
+            await page.wait_for_function(
+                "(b) => document.querySelector('.dd-controls [role=slider]').getAttribute('aria-valuenow') !== b",
+                arg=before,
+                timeout=10_000,
+            )
             out["slider"] = (before, await handle.get_attribute("aria-valuenow"))
             await page.keyboard.press("ArrowLeft")  # back to the scenario's value
             await page.wait_for_timeout(500)
@@ -150,17 +182,23 @@ def appraisal_view(server, axe_path) -> dict[str, Any]:
                     await page.keyboard.press("Enter")
                     await page.wait_for_function(
                         "(t) => { const c = document.querySelector('.dd-tabs .lm-TabBar-tab.lm-mod-current');"
-                        " return c && c.textContent.trim() === t; }", arg=tab, timeout=15_000)
-                await page.wait_for_function(_VISIBLE_PANEL_READY, arg=[_CHARTS_PER_TAB[tab]], polling=200,
-                                             timeout=90_000)
+                        " return c && c.textContent.trim() === t; }",
+                        arg=tab,
+                        timeout=15_000,
+                    )
+                await page.wait_for_function(
+                    _VISIBLE_PANEL_READY, arg=[_CHARTS_PER_TAB[tab]], polling=200, timeout=90_000
+                )
                 if tab == "Assumptions":
-                    await page.locator(".dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden) "
-                                       "table.dd-table tbody tr").first.wait_for(timeout=60_000)
+                    await page.locator(
+                        ".dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden) table.dd-table tbody tr"
+                    ).first.wait_for(timeout=60_000)
                 await page.wait_for_timeout(300)
                 out["axe"][tab] = await _axe(page, axe_path)
                 out["charts"][tab] = await page.eval_on_selector_all(
                     ".dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden) .js-plotly-plot",
-                    "ps => ps.map(p => [p.getAttribute('role'), p.getAttribute('aria-label')])")
+                    "ps => ps.map(p => [p.getAttribute('role'), p.getAttribute('aria-label')])",
+                )
             # the "What if" panel, opened from the keyboard, with a value changed (the what-if flag shown)
             await page.locator(".dd-whatif-toggle").first.focus()
             await page.keyboard.press("Enter")
@@ -210,7 +248,7 @@ def test_every_control_is_reached_by_the_tab_key_in_reading_order_and_named(appr
     assert all(f["name"].strip() for f in order), f"a focusable element without a name: {order}"
     # plotly's "Share chart..." (sends the figure's data to an outside site) is not offered
     assert not [n for n in names if "Share chart" in n or "Chart Studio" in n], names
-    assert all(f["inMain"] for f in order[:positions[-1] + 1]), "a control outside the main landmark"
+    assert all(f["inMain"] for f in order[: positions[-1] + 1]), "a control outside the main landmark"
 
 
 def test_the_slider_and_the_tabs_work_from_the_keyboard(appraisal_view):

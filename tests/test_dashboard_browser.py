@@ -7,6 +7,7 @@ fresh profile; outside hosts are made unresolvable, so anything fetched from a C
 Expected numbers come from ``ddanalysis.engine.appraise``, not from the dashboard code.
 Screenshots (1280 px wide) are written to ``<pytest basetemp>/screenshots``.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,9 +32,17 @@ from ddanalysis.report import gbp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
 #: Console messages that are not ours and not a fault (see ../shared/tools/measure_voila.py).
 BENIGN = [r"r\.setData is not a function"]
 READY_JS = """(n) => {
@@ -61,8 +70,14 @@ def voila_url(tmp_path_factory):
     log_path = work / "voila.log"
     env = {**os.environ, "DDANALYSIS_CACHE": str(work / "cache")}
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "ddanalysis.dashboard.serve", "--port", str(port), "--no-warm"],
-                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ddanalysis.dashboard.serve", "--port", str(port), "--no-warm"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120
@@ -107,9 +122,14 @@ def browser(tmp_path_factory):
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=chromium, headless=True,
-                                                    args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
-                                                    accept_downloads=True)
+        ctx = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
         try:
             yield ctx
         finally:
@@ -133,8 +153,14 @@ class Page:
         self.external: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("request", lambda r: None if re.match(r"^(https?://(127\.0\.0\.1|localhost)[:/]|data:|blob:)", r.url)
-                     else self.external.append(r.url))
+        self.page.on(
+            "request",
+            lambda r: (
+                None
+                if re.match(r"^(https?://(127\.0\.0\.1|localhost)[:/]|data:|blob:)", r.url)
+                else self.external.append(r.url)
+            ),
+        )
         self.page.goto(url, wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)  # then ready() waits
 
     def ready(self, plots: int = 1, timeout_s: float = 120) -> "Page":
@@ -147,7 +173,10 @@ class Page:
     def wait_text(self, selector: str, needle: str, timeout_s: float = 60) -> None:
         self.page.wait_for_function(
             "([s, t]) => Array.from(document.querySelectorAll(s)).some(e => e.innerText.includes(t))",
-            arg=[selector, needle], polling=100, timeout=timeout_s * 1000)
+            arg=[selector, needle],
+            polling=100,
+            timeout=timeout_s * 1000,
+        )
 
     def check_clean(self) -> None:
         body = self.page.locator("#rendered_cells").inner_text()
@@ -162,9 +191,11 @@ class Page:
         self.page.locator(f"{css} select").first.select_option(label=label)
 
     def screenshot(self, path: Path) -> None:
-        h = self.page.evaluate("() => { const rc = document.getElementById('rendered_cells');"
-                               " return Math.max(document.documentElement.scrollHeight,"
-                               " rc ? rc.scrollHeight + rc.getBoundingClientRect().top : 0); }")
+        h = self.page.evaluate(
+            "() => { const rc = document.getElementById('rendered_cells');"
+            " return Math.max(document.documentElement.scrollHeight,"
+            " rc ? rc.scrollHeight + rc.getBoundingClientRect().top : 0); }"
+        )
         self.page.set_viewport_size({"width": 1280, "height": min(int(h) + 20, 8000)})
         self.page.wait_for_timeout(1500)  # plotly redraws on resize
         self.page.screenshot(path=str(path), full_page=True)
@@ -181,8 +212,11 @@ def _appraisal(pid: str, scenario: str = "central"):
 def _headline(res) -> str:
     """The net present saving the summary's second card shows (recommended or best option)."""
     opts = res.options.set_index("id")
-    focus = res.recommended if res.recommended != "in-house" else \
-        opts.drop(index="in-house")["net_present_saving_gbp"].idxmax()
+    focus = (
+        res.recommended
+        if res.recommended != "in-house"
+        else opts.drop(index="in-house")["net_present_saving_gbp"].idxmax()
+    )
     return gbp(float(opts.loc[focus, "net_present_saving_gbp"]))
 
 
@@ -193,6 +227,7 @@ def _label(pid: str) -> str:
 
 
 # --- programme ---------------------------------------------------------------------------------
+
 
 def test_programme_dashboard_renders_offline_without_errors(voila_url, browser, shots):
     p = Page(browser, voila_url + "voila/render/programme.ipynb").ready(plots=2)
@@ -220,6 +255,7 @@ def test_programme_links_open_the_projects_appraisal(voila_url, browser):
 
 
 # --- appraisal ----------------------------------------------------------------------------------
+
 
 def test_url_parameter_selects_the_project(voila_url, browser):
     pid = "dover-museum-tourism"
@@ -280,7 +316,10 @@ def test_every_tab_draws_its_charts(voila_url, browser, shots):
                 "'.dd-tabs .widget-tab-contents > .lm-Widget:not(.lm-mod-hidden)');"
                 " if (!v) return false; const ps = v.querySelectorAll('.js-plotly-plot');"
                 " return ps.length >= n && Array.from(ps).every(x => x.querySelector('svg.main-svg')); }",
-                arg=[n], polling=100, timeout=60_000)
+                arg=[n],
+                polling=100,
+                timeout=60_000,
+            )
             assert panel.count() == 1
             if tab == "Assumptions":
                 panel.locator("table.dd-table tbody tr").first.wait_for(timeout=60_000)
@@ -321,8 +360,10 @@ def test_board_paper_download_is_a_pdf_of_the_view(voila_url, browser, tmp_path)
     """The "Board paper (PDF)" button of a what-if view: the page stays usable while the paper is
     written in a child process, then offers a PDF named for the view (what-if marked)."""
     pid = "walsall-college"
-    p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}&scenario=low"
-                                  "&set=project.real_pay_growth%3D0.01").ready(plots=1)
+    p = Page(
+        browser,
+        voila_url + f"voila/render/appraisal.ipynb?project={pid}&scenario=low&set=project.real_pay_growth%3D0.01",
+    ).ready(plots=1)
     try:
         p.page.locator(".dd-paper").click()
         link = p.page.locator(".dd-paper-download a.dd-download-link")
@@ -341,6 +382,7 @@ def test_board_paper_download_is_a_pdf_of_the_view(voila_url, browser, tmp_path)
 
 # --- what-if values in a link -------------------------------------------------------------------
 
+
 def test_a_link_with_what_if_values_shows_what_the_cli_gives(voila_url, browser, shots):
     """Open a URL with repeated set=KEY=VALUE values: the net present saving shown equals
     ``ddanalysis appraise --set ...`` for the same values (money formatted by ``formats.money``);
@@ -352,19 +394,38 @@ def test_a_link_with_what_if_values_shows_what_the_cli_gives(voila_url, browser,
 
     pid = "walsall-college"
     sets = ["mutual.pension_rate_change=0.05", "charitable-trust.grant_income_share=0.08"]
-    cli = subprocess.run([sys.executable, "-m", "ddanalysis", "appraise", pid, "--draws", str(DRAWS), "--json",
-                          *[a for s in sets for a in ("--set", s)]],
-                         cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ddanalysis",
+            "appraise",
+            pid,
+            "--draws",
+            str(DRAWS),
+            "--json",
+            *[a for s in sets for a in ("--set", s)],
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     doc = _json.loads(cli.stdout)
     opts = {o["id"]: o for o in doc["options"]}
-    focus = doc["recommended"] if doc["recommended"] != "in-house" else max(
-        (o for o in opts if o != "in-house"), key=lambda o: opts[o]["net_present_saving_gbp"])
+    focus = (
+        doc["recommended"]
+        if doc["recommended"] != "in-house"
+        else max((o for o in opts if o != "in-house"), key=lambda o: opts[o]["net_present_saving_gbp"])
+    )
     want = formats.money(opts[focus]["net_present_saving_gbp"])
     query = "&".join(f"set={urllib.parse.quote(s)}" for s in sets)
     p = Page(browser, voila_url + f"voila/render/appraisal.ipynb?project={pid}&{query}").ready(plots=1)
     try:
-        p.page.wait_for_selector(".dd-status [data-dd-mc='done'], .dd-status [data-dd-ms]", state="attached",
-                                 timeout=120_000)
+        p.page.wait_for_selector(
+            ".dd-status [data-dd-mc='done'], .dd-status [data-dd-ms]", state="attached", timeout=120_000
+        )
         p.page.wait_for_function("() => !document.querySelector('.dd-mc-updating')", timeout=120_000)
         p.wait_text(".dd-summary-kpis", want)
         assert want in p.text(".dd-summary-kpis")

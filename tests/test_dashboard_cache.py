@@ -9,6 +9,7 @@
   write to, is refused and the store keeps results in memory only; files in it must be ours;
 - old pickles are never read, and are deleted with stale results.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,8 +39,7 @@ def assert_same(a, b, where: str = "result") -> None:
     """Equal, and of the same types, all the way down (frames: dtypes, index, column types)."""
     if isinstance(a, pd.DataFrame):
         assert isinstance(b, pd.DataFrame), where
-        pd.testing.assert_frame_equal(a, b, check_exact=True, check_index_type=True, check_column_type=True,
-                                      obj=where)
+        pd.testing.assert_frame_equal(a, b, check_exact=True, check_index_type=True, check_column_type=True, obj=where)
         for col in a.columns[a.dtypes.eq(object)]:
             assert [type(x) for x in a[col]] == [type(x) for x in b[col]], f"{where}[{col}]"
         assert a.attrs == b.attrs, where
@@ -118,17 +118,36 @@ def test_plain_values_round_trip():
     class Local:  # not importable by name: refused when encoding
         x: int
 
-    frame = pd.DataFrame({"a": pd.array(["x", None, "z"], dtype="str"), "b": [1.5, np.nan, -np.inf],
-                          "c": [True, False, True], "d": [dt.date(2015, 4, 1), None, dt.date(2016, 3, 31)],
-                          "e": pd.to_datetime(["2015-04-01", "2016-01-01", None]), "f": [1, 2, 3]},
-                         index=pd.Index(["r1", "r2", "r3"], name="row"))
+    frame = pd.DataFrame(
+        {
+            "a": pd.array(["x", None, "z"], dtype="str"),
+            "b": [1.5, np.nan, -np.inf],
+            "c": [True, False, True],
+            "d": [dt.date(2015, 4, 1), None, dt.date(2016, 3, 31)],
+            "e": pd.to_datetime(["2015-04-01", "2016-01-01", None]),
+            "f": [1, 2, 3],
+        },
+        index=pd.Index(["r1", "r2", "r3"], name="row"),
+    )
     frame.attrs = {"unit": "GBP"}
-    value = {"frame": frame, "series": pd.Series([0.25, 0.75], index=pd.Index(["p", "q"], name="k"), name="w"),
-             ("tuple", 1): [np.float64(0.1), np.int64(3), np.bool_(True), float("nan"), None, "£"],
-             "when": dt.datetime(2015, 4, 1, 9, 30), "day": dt.date(2015, 4, 1), 3: (1, 2)}
+    value = {
+        "frame": frame,
+        "series": pd.Series([0.25, 0.75], index=pd.Index(["p", "q"], name="k"), name="w"),
+        ("tuple", 1): [np.float64(0.1), np.int64(3), np.bool_(True), float("nan"), None, "£"],
+        "when": dt.datetime(2015, 4, 1, 9, 30),
+        "day": dt.date(2015, 4, 1),
+        3: (1, 2),
+    }
     assert_same(value, plaindata.loads(plaindata.dumps(value)), "value")
-    for bad in (Local(1), {1, 2}, object(), pd.DataFrame({1: [1]}), pd.DataFrame({"o": [1, "x"]}),
-                np.datetime64("2015-01-01"), b"bytes"):
+    for bad in (
+        Local(1),
+        {1, 2},
+        object(),
+        pd.DataFrame({1: [1]}),
+        pd.DataFrame({"o": [1, "x"]}),
+        np.datetime64("2015-01-01"),
+        b"bytes",
+    ):
         with pytest.raises(plaindata.Unencodable):
             plaindata.dumps({"field": bad})
 
@@ -215,7 +234,8 @@ def test_a_result_under_another_key_is_not_served(tmp_path):
     a, b = Key(PID, draws=DRAWS), Key(PID, scenario="low", draws=DRAWS)
     s.get(a)
     (tmp_path / "cache" / f"{b.file_stem('k')}{store_mod.SUFFIX}").write_bytes(
-        (tmp_path / "cache" / f"{a.file_stem('k')}{store_mod.SUFFIX}").read_bytes())
+        (tmp_path / "cache" / f"{a.file_stem('k')}{store_mod.SUFFIX}").read_bytes()
+    )
     assert ResultStore(directory=tmp_path / "cache", fingerprint="k").cached(b) is None
 
 

@@ -40,6 +40,7 @@ Kernels are counted as the server's ``ipykernel_launcher`` child processes (psut
 kernel list API outside ``--debug``). Memory is the resident set (RSS) of the server and all its
 descendants.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -121,8 +122,14 @@ def cache(tmp_path_factory) -> Path:
     council perspective), as ``serve``'s background warm-up leaves it a few seconds after start:
     the servers below are measured in their steady state, not in the minutes after a data change."""
     d = tmp_path_factory.mktemp("load-cache")
-    subprocess.run([sys.executable, "-m", "ddanalysis.dashboard.warm", "--quick"], cwd=REPO, check=True,
-                   env={**os.environ, "DDANALYSIS_CACHE": str(d)}, timeout=300, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ddanalysis.dashboard.warm", "--quick"],
+        cwd=REPO,
+        check=True,
+        env={**os.environ, "DDANALYSIS_CACHE": str(d)},
+        timeout=300,
+        capture_output=True,
+    )
     assert len(list(d.glob(f"*{store_mod.SUFFIX}"))) == len(registry.project_ids())
     return d
 
@@ -131,8 +138,10 @@ def _serve(work: Path, cache: Path, extra: tuple[str, ...] = ()):
     s = VoilaServer(work, extra=extra, env={"DDANALYSIS_CACHE": str(cache)})
     with running(s):
         waited = s.wait_settled(pool_total())
-        print(f"\n[load] server ready with {len(s.kernels())} preheated kernels (pools: {pool_total()}), "
-              f"settled {waited:.0f} s after answering; {s.rss_mb():.0f} MB")
+        print(
+            f"\n[load] server ready with {len(s.kernels())} preheated kernels (pools: {pool_total()}), "
+            f"settled {waited:.0f} s after answering; {s.rss_mb():.0f} MB"
+        )
         yield s
 
 
@@ -145,8 +154,14 @@ def server(tmp_path, cache):
 @pytest.fixture
 def culling_server(tmp_path, cache):
     """The dashboards with idle kernels culled after CULL_IDLE_S s, checked every CULL_INTERVAL_S s."""
-    gen = _serve(tmp_path / "voila", cache, (f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
-                                              f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"))
+    gen = _serve(
+        tmp_path / "voila",
+        cache,
+        (
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        ),
+    )
     s = next(gen)
     # the pass-through options reached Voila (jupyter_server announces its culler's settings)
     assert f"idle durations > {CULL_IDLE_S} seconds at {CULL_INTERVAL_S} second intervals" in s.log(), s.log()[-2000:]
@@ -165,8 +180,14 @@ FLOOD_CULL_IDLE_S = 120
 @pytest.fixture
 def flood_server(tmp_path, cache):
     """The dashboards with idle kernels culled after FLOOD_CULL_IDLE_S s, checked every CULL_INTERVAL_S s."""
-    gen = _serve(tmp_path / "voila", cache, (f"--MappingKernelManager.cull_idle_timeout={FLOOD_CULL_IDLE_S}",
-                                              f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"))
+    gen = _serve(
+        tmp_path / "voila",
+        cache,
+        (
+            f"--MappingKernelManager.cull_idle_timeout={FLOOD_CULL_IDLE_S}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        ),
+    )
     yield next(gen)
     with contextlib.suppress(StopIteration):
         next(gen)
@@ -237,9 +258,11 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
                 out["seen"] = {**await why_not_ready(page, tmp_path / f"viewer-{i}.png"), **watch.report()}
                 with contextlib.suppress(Exception):
                     html = await response.text()
-                    out["seen"]["served"] = {"widget_outputs": html.count("application/vnd.jupyter.widget-view+json"),
-                                             "cell_outputs": html.count("application/vnd.voila.cell-output+json"),
-                                             "bytes": len(html)}
+                    out["seen"]["served"] = {
+                        "widget_outputs": html.count("application/vnd.jupyter.widget-view+json"),
+                        "cell_outputs": html.count("application/vnd.voila.cell-output+json"),
+                        "bytes": len(html),
+                    }
                 with contextlib.suppress(Exception):
                     out["kernel"] = kernel_id(await page.content())
             return out
@@ -257,18 +280,24 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
         # closing a tab shuts its kernel down at once (no culling: this server culls after 10 minutes)
         left, closed_in = _wait_kernels_at_most(server, pool_total(), 30)
     times = sorted(r["seconds"] for r in results if "seconds" in r)
-    print(f"\n[load] {VIEWERS} viewers at once on {_cores()} cores: {len(times)} rendered; seconds from the "
-          f"first request to each rendered page: {', '.join(f'{t:.1f}' for t in times)} "
-          f"(median {statistics.median(times) if times else float('nan'):.1f}, "
-          f"max {max(times, default=float('nan')):.1f})")
-    print(f"[load] kernels: {before_k} before, peak {sampler.peak_kernels} (pools {pool_total()} + {VIEWERS} tabs); "
-          f"memory of server and kernels: {before_mb:.0f} MB before, peak {sampler.peak_mb:.0f} MB "
-          f"(+{sampler.peak_mb - before_mb:.0f} MB, {(sampler.peak_mb - before_mb) / VIEWERS:.0f} MB a viewer)")
+    print(
+        f"\n[load] {VIEWERS} viewers at once on {_cores()} cores: {len(times)} rendered; seconds from the "
+        f"first request to each rendered page: {', '.join(f'{t:.1f}' for t in times)} "
+        f"(median {statistics.median(times) if times else float('nan'):.1f}, "
+        f"max {max(times, default=float('nan')):.1f})"
+    )
+    print(
+        f"[load] kernels: {before_k} before, peak {sampler.peak_kernels} (pools {pool_total()} + {VIEWERS} tabs); "
+        f"memory of server and kernels: {before_mb:.0f} MB before, peak {sampler.peak_mb:.0f} MB "
+        f"(+{sampler.peak_mb - before_mb:.0f} MB, {(sampler.peak_mb - before_mb) / VIEWERS:.0f} MB a viewer)"
+    )
     print(f"[load] after the {VIEWERS} tabs closed: {left} kernels {closed_in:.0f} s later")
     failed = [r for r in results if "error" in r or r.get("problems")]
     if failed:
-        print(f"[load] server log, kernel and websocket lines:\n"
-              f"{log_trouble(server.log(), [r['kernel'] for r in failed if r.get('kernel')])}")
+        print(
+            f"[load] server log, kernel and websocket lines:\n"
+            f"{log_trouble(server.log(), [r['kernel'] for r in failed if r.get('kernel')])}"
+        )
     assert not failed, f"viewers without a clean rendered page: {failed}"
     # no cell's output was cut short by Voila's executor (a page built but never sent)
     assert IOPUB_CUT not in server.log(), log_trouble(server.log())
@@ -278,8 +307,9 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
     # Memory: each viewer adds one kernel (the pool kernel it took is replaced). A viewer's kernel
     # holds one built page on top of what a preheated kernel holds; allow it half as much again
     # as the largest preheated kernel (measured above).
-    assert sampler.peak_mb - before_mb <= VIEWERS * 1.5 * kernel_mb, \
+    assert sampler.peak_mb - before_mb <= VIEWERS * 1.5 * kernel_mb, (
         f"+{sampler.peak_mb - before_mb:.0f} MB for {VIEWERS} viewers (kernel at rest {kernel_mb:.0f} MB)"
+    )
     assert left <= pool_total(), f"{left} kernels still running 30 s after every tab was closed"
 
 
@@ -311,7 +341,8 @@ def _execute_with_slow_iopub(config: Any) -> list[str]:
 
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(f"for i in range({BACKLOG}):\n    display(i)")],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     SlowServer(nb, config=config).execute(nb, {})
     return [o.get("data", {}).get("text/plain", "") for o in nb.cells[0].outputs]
 
@@ -331,7 +362,7 @@ def test_a_busy_server_still_gets_the_whole_page_from_the_kernel():
 
     expected = [str(i) for i in range(BACKLOG)]
     default = _execute_with_slow_iopub(Config())
-    assert len(default) < BACKLOG and default == expected[:len(default)], default
+    assert len(default) < BACKLOG and default == expected[: len(default)], default
     served = _execute_with_slow_iopub(JSONFileConfigLoader("voila.json", path=str(REPO / "dashboards")).load_config())
     assert served == expected
 
@@ -360,10 +391,14 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
             start = loop.time()
             try:
                 await page.goto(url, wait_until="commit", timeout=left * 1000)
-                await page.wait_for_function(SHOWN_JS, polling=50, timeout=max(1.0, left - (loop.time() - start)) * 1000)
+                await page.wait_for_function(
+                    SHOWN_JS, polling=50, timeout=max(1.0, left - (loop.time() - start)) * 1000
+                )
             except Exception as exc:  # noqa: BLE001
-                raise AssertionError(f"view {i} ({url}) not shown; {i} of {VIEWS} views in "
-                                     f"{loop.time() - t0:.0f} s: {str(exc).splitlines()[0]}") from None
+                raise AssertionError(
+                    f"view {i} ({url}) not shown; {i} of {VIEWS} views in "
+                    f"{loop.time() - t0:.0f} s: {str(exc).splitlines()[0]}"
+                ) from None
             seconds.append(loop.time() - start)
             problems += [f"view {i}: {p}" for p in await _problems(page)]
             crash = (i + 1) % DROPPED_EVERY == 0
@@ -371,8 +406,15 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
                 dropped.append(kernel_id(await page.content()))
             await _close([page], before_unload=not crash)
         total = loop.time() - t0
-        return {"keep": keep, "ctx": ctx, "keep_kernel": keep_kernel, "seconds": seconds, "dropped": dropped,
-                "problems": problems, "total": total}
+        return {
+            "keep": keep,
+            "ctx": ctx,
+            "keep_kernel": keep_kernel,
+            "seconds": seconds,
+            "dropped": dropped,
+            "problems": problems,
+            "total": total,
+        }
 
     async def session(browser):
         out = await work(browser)
@@ -384,7 +426,8 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
         out["after"] = (count, CULL_IDLE_S + 2 * CULL_INTERVAL_S + 2 + waited)
         out["kernels_after"] = _kernel_pids(server)
         out["still_rendered"] = await out["keep"].evaluate(
-            "() => !!document.querySelector('#rendered_cells .js-plotly-plot svg.main-svg')")
+            "() => !!document.querySelector('#rendered_cells .js-plotly-plot svg.main-svg')"
+        )
         await asyncio.to_thread(time.sleep, 2)  # let the memory of shut-down kernels go
         out["after_mb"] = server.rss_mb()
         await _close([out.pop("keep")])
@@ -396,11 +439,15 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
     s = out["seconds"]
     count, waited = out["after"]
     bound = pool_total() + 1
-    print(f"\n[load] {len(s)} views in a row in {out['total']:.0f} s: render seconds median "
-          f"{statistics.median(s):.1f}, p90 {sorted(s)[int(0.9 * (len(s) - 1))]:.1f}, max {max(s):.1f}; "
-          f"{len(out['dropped'])} closed without the shutdown request")
-    print(f"[load] kernels: peak {sampler.peak_kernels}; {count} running {waited:.0f} s after the last view "
-          f"(bound: pools {pool_total()} + 1 open tab = {bound})")
+    print(
+        f"\n[load] {len(s)} views in a row in {out['total']:.0f} s: render seconds median "
+        f"{statistics.median(s):.1f}, p90 {sorted(s)[int(0.9 * (len(s) - 1))]:.1f}, max {max(s):.1f}; "
+        f"{len(out['dropped'])} closed without the shutdown request"
+    )
+    print(
+        f"[load] kernels: peak {sampler.peak_kernels}; {count} running {waited:.0f} s after the last view "
+        f"(bound: pools {pool_total()} + 1 open tab = {bound})"
+    )
     # Memory bound: after the views the same kernels run as before plus the open tab's one, so the
     # tree may grow by one kernel (the largest at rest, measured above) plus 512 MB for what the
     # server and the kernels keep on purpose (Voila's notebook cache, each kernel's in-memory
@@ -409,9 +456,11 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
     # the three pool refills they trigger (5 kernels) to that.
     after_bound = base_mb + kernel_mb + 512
     peak_bound = after_bound + 5 * kernel_mb
-    print(f"[load] memory of server and kernels: {base_mb:.0f} MB at rest before (largest kernel "
-          f"{kernel_mb:.0f} MB), peak {sampler.peak_mb:.0f} MB (bound {peak_bound:.0f}), "
-          f"{out['after_mb']:.0f} MB after (+{out['after_mb'] - base_mb:.0f} MB; bound {after_bound:.0f})")
+    print(
+        f"[load] memory of server and kernels: {base_mb:.0f} MB at rest before (largest kernel "
+        f"{kernel_mb:.0f} MB), peak {sampler.peak_mb:.0f} MB (bound {peak_bound:.0f}), "
+        f"{out['after_mb']:.0f} MB after (+{out['after_mb'] - base_mb:.0f} MB; bound {after_bound:.0f})"
+    )
     assert not out["problems"], out["problems"]
     assert len(s) == VIEWS
     assert count <= bound, f"{count} kernels still running after the cull interval (bound {bound})"
@@ -419,8 +468,9 @@ def test_fifty_views_in_a_row_leave_no_extra_kernels_and_bounded_memory(culling_
     assert out["still_rendered"]
     assert not set(out["dropped"]) & set(out["kernels_after"]), "a dropped tab's kernel survived the culler"
     culled = [ln for ln in server.log().splitlines() if "Culling 'idle' kernel" in ln]
-    assert all(any(f"({k})" in ln for ln in culled) for k in out["dropped"]), \
+    assert all(any(f"({k})" in ln for ln in culled) for k in out["dropped"]), (
         f"the dropped tabs' kernels {out['dropped']} were not removed by the culler: {culled}"
+    )
     assert out["after_mb"] <= after_bound, f"memory grew by {out['after_mb'] - base_mb:.0f} MB"
     assert sampler.peak_mb <= peak_bound, f"peak memory {sampler.peak_mb:.0f} MB"
 
@@ -506,11 +556,15 @@ def test_ten_viewers_flooding_what_if_changes_all_follow_with_bounded_memory(flo
         left, waited = _wait_kernels_at_most(server, pool_total(), 30)
     after_mb = server.rss_mb()
     times = sorted(r["seconds"] for r in results if "seconds" in r)
-    print(f"\n[load] {VIEWERS} viewers x {FLOOD} what-if changes at once: {len(times)} followed; seconds from the "
-          f"first request to each page showing its last value: {', '.join(f'{t:.1f}' for t in times)}")
-    print(f"[load] kernels: {base_k} before, peak {sampler.peak_kernels}, {left} after the culler; memory "
-          f"{base_mb:.0f} MB before (largest kernel {kernel_mb:.0f} MB), peak {sampler.peak_mb:.0f} MB, "
-          f"{after_mb:.0f} MB after")
+    print(
+        f"\n[load] {VIEWERS} viewers x {FLOOD} what-if changes at once: {len(times)} followed; seconds from the "
+        f"first request to each page showing its last value: {', '.join(f'{t:.1f}' for t in times)}"
+    )
+    print(
+        f"[load] kernels: {base_k} before, peak {sampler.peak_kernels}, {left} after the culler; memory "
+        f"{base_mb:.0f} MB before (largest kernel {kernel_mb:.0f} MB), peak {sampler.peak_mb:.0f} MB, "
+        f"{after_mb:.0f} MB after"
+    )
     failed = [r for r in results if "error" in r or r.get("problems")]
     assert not failed, f"viewers whose page did not follow the flood cleanly: {failed}"
     # every page shows its own viewer's last value (no change lost, none crossed over to another tab)
@@ -519,8 +573,9 @@ def test_ten_viewers_flooding_what_if_changes_all_follow_with_bounded_memory(flo
     assert sampler.peak_kernels <= pool_total() + VIEWERS
     # Memory: one kernel a viewer; each holds a built page, at most MAX_WHATIF what-if results and
     # their Monte Carlo draws: allow twice the largest preheated kernel for each.
-    assert sampler.peak_mb - base_mb <= VIEWERS * 2 * kernel_mb, \
+    assert sampler.peak_mb - base_mb <= VIEWERS * 2 * kernel_mb, (
         f"+{sampler.peak_mb - base_mb:.0f} MB for {VIEWERS} viewers (kernel at rest {kernel_mb:.0f} MB)"
+    )
     # the dropped tabs' kernels were culled, the closed ones shut down: back to the pools
     assert left <= pool_total(), f"{left} kernels still running after the cull interval (pools {pool_total()})"
     dropped = {r["kernel"] for r in results if r["viewer"] % 2 == 1}

@@ -1,4 +1,5 @@
 """The dashboard notebooks execute headless (as in JupyterLab) and stay a few cells of library calls."""
+
 from __future__ import annotations
 
 import json
@@ -37,4 +38,6 @@ def test_dashboard_notebook_runs_and_shows_a_widget(name, tmp_path, monkeypatch)
     # nbclient stores the widgets' state: the page shows the project named in the query string
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     text = json.dumps(state)
-    assert ("Open spaces: options appraisal" in text) if name == "appraisal.ipynb" else ("programme at a glance" in text)
+    assert (
+        ("Open spaces: options appraisal" in text) if name == "appraisal.ipynb" else ("programme at a glance" in text)
+    )

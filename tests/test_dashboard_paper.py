@@ -4,6 +4,7 @@ The paper is written by ``ddanalysis report`` in a child process with the view's
 perspective, optimism-bias mitigation and what-if values; one test runs it for real (Chromium and
 poppler's pdftotext needed, skipped otherwise) and reads the PDF back.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,10 +41,28 @@ def test_the_command_line_carries_the_whole_view(tmp_path):
     key = Key(PID, "low", "public", 0.3, overrides=((KEY, 0.05), ("project.optimism_bias_mitigation", 0.25)))
     out = tmp_path / "p.pdf"
     assert boardpaper.report_argv(key, out) == [
-        sys.executable, "-m", "ddanalysis", "report", PID, "-o", str(out), "--scenario", "low",
-        "--perspective", "public", "--draws", str(store_mod.DRAWS), "--seed", str(store_mod.SEED),
-        "--ob-mitigation", "0.3",
-        "--set", f"{KEY}=0.05", "--set", "project.optimism_bias_mitigation=0.25"]
+        sys.executable,
+        "-m",
+        "ddanalysis",
+        "report",
+        PID,
+        "-o",
+        str(out),
+        "--scenario",
+        "low",
+        "--perspective",
+        "public",
+        "--draws",
+        str(store_mod.DRAWS),
+        "--seed",
+        str(store_mod.SEED),
+        "--ob-mitigation",
+        "0.3",
+        "--set",
+        f"{KEY}=0.05",
+        "--set",
+        "project.optimism_bias_mitigation=0.25",
+    ]
     assert boardpaper.file_name(key) == f"ddanalysis_{PID}_low_public_whatif_paper.pdf"
     assert "--ob-mitigation" not in boardpaper.report_argv(Key(PID), out)
     assert "--set" not in boardpaper.report_argv(Key(PID), out)

@@ -21,6 +21,7 @@ What is checked:
 
 The server-start helper (:class:`VoilaServer`) is reused by tests/test_dashboard_load.py.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,9 +50,17 @@ from conftest import REPO, require_program
 from ddanalysis import registry
 
 DASHBOARDS = REPO / "dashboards"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
 #: A dashboard is rendered: Voila's spinner gone, every cell output rendered, ``n`` plots drawn.
 #: How long a browser waits for a Voila page's first bytes. Voila answers once the kernel is found (and,
 #: without a preheated one, started): on a busy two-core machine that exceeded Playwright's 30 s default.
@@ -68,8 +77,9 @@ READY_JS = """(n) => {
   return plots.length >= n;
 }"""
 #: What must never be in front of a viewer: a Python traceback or Voila's "error when executing".
-TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|error when executing",
-                       re.IGNORECASE)
+TRACEBACK = re.compile(
+    r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|error when executing", re.IGNORECASE
+)
 #: The voila.json Voila reads is the repository's; pool sizes come from it.
 VOILA_JSON = json.loads((DASHBOARDS / "voila.json").read_text())
 
@@ -77,6 +87,7 @@ VOILA_JSON = json.loads((DASHBOARDS / "voila.json").read_text())
 # =================================================================================================
 # a live Voila server (also used by tests/test_dashboard_load.py)
 # =================================================================================================
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -116,8 +127,15 @@ class VoilaServer:
         if self.extra:
             argv += ["--", *self.extra]
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True, preexec_fn=_die_with_parent)
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         deadline = time.monotonic() + timeout_s
         while True:
             if self.proc.poll() is not None:
@@ -202,15 +220,18 @@ class VoilaServer:
             quiet = quiet + 1 if (len(self.kernels()) >= kernels and cpu < idle_cpu) else 0
             if quiet >= 2:
                 return time.monotonic() - t0
-        raise AssertionError(f"server not settled in {timeout_s} s: {len(self.kernels())} kernels "
-                             f"(expected >= {kernels}); log tail:\n{self.log()[-2000:]}")
+        raise AssertionError(
+            f"server not settled in {timeout_s} s: {len(self.kernels())} kernels "
+            f"(expected >= {kernels}); log tail:\n{self.log()[-2000:]}"
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     # -- HTTP ------------------------------------------------------------------------------------
-    def get(self, path: str, method: str = "GET", data: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, str]:
+    def get(
+        self, path: str, method: str = "GET", data: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         """Status and body of a request to ``path`` (sent as written: no normalising of ``..`` or
         ``%2F``), following redirects."""
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
@@ -263,6 +284,7 @@ def running(server: VoilaServer):
 # =================================================================================================
 # Chromium through Playwright's async API, in a thread of its own
 # =================================================================================================
+
 
 def run_async(coro: Awaitable[Any]) -> Any:
     """Run a coroutine to completion in a thread of its own (with its own event loop), so it works even
@@ -335,8 +357,9 @@ READY_STATE_JS = """() => {
     loading_text: text('#loading'), page_text: (document.body ? document.body.innerText : '').trim().slice(0, 300)};
 }"""
 #: Server log lines that tell of a kernel, its websocket or its output going wrong.
-LOG_TROUBLE = re.compile(r"error|warn|traceback|timeout|timed out|cull|restart|died|dead|websocket|nudge",
-                         re.IGNORECASE)
+LOG_TROUBLE = re.compile(
+    r"error|warn|traceback|timeout|timed out|cull|restart|died|dead|websocket|nudge", re.IGNORECASE
+)
 LOG_NOISE = re.compile(r"is not trusted|Adapting from protocol")
 
 
@@ -377,7 +400,7 @@ class PageWatch:
 
     def _console(self, msg: Any) -> None:
         if msg.type in ("error", "warning"):
-            self.console = [*self.console, f"{self._now()} s {msg.type}: {msg.text[:200]}"][-self.keep:]
+            self.console = [*self.console, f"{self._now()} s {msg.type}: {msg.text[:200]}"][-self.keep :]
 
     def _socket(self, ws: Any) -> None:
         info: dict[str, Any] = {"url": ws.url.split("?")[0][-60:], "opened": self._now(), "sent": {}, "received": {}}
@@ -385,8 +408,9 @@ class PageWatch:
 
         def count(where: str, payload: Any) -> None:
             data = payload.encode() if isinstance(payload, str) else bytes(payload)
-            for kind in [m.decode() for m in self.MSG.findall(data)[:1]] + \
-                        [f"comm:{m.decode()}" for m in self.METHOD.findall(data)[:1]]:
+            for kind in [m.decode() for m in self.MSG.findall(data)[:1]] + [
+                f"comm:{m.decode()}" for m in self.METHOD.findall(data)[:1]
+            ]:
                 info[where][kind] = info[where].get(kind, 0) + 1
 
         ws.on("framesent", lambda p: count("sent", p))
@@ -423,6 +447,7 @@ def assert_no_leak(text: str, where: str, echo: bool = False) -> None:
 # fixtures
 # =================================================================================================
 
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboards exactly as ``make dashboards`` serves them (its own port and result cache)."""
@@ -434,6 +459,7 @@ def server(tmp_path_factory):
 # =================================================================================================
 # 1. the page holds no code
 # =================================================================================================
+
 
 def _code_lines() -> dict[str, list[str]]:
     """Every non-blank line of every code cell of every dashboard notebook."""
@@ -457,15 +483,24 @@ def _assert_no_code(page_text: str, notebook: str, where: str) -> None:
     for ln in lines:
         for form in {ln, html_mod.escape(ln), html_mod.escape(ln, quote=False), json.dumps(ln)[1:-1]}:
             assert form not in page_text, f"{where}: code of {notebook} is in the page: {ln!r}"
-    for token in ("import ddanalysis", "from ddanalysis", "appraisal_dashboard(", "programme_dashboard(",
-                  "dashboard.show(", "\"source\":"):
+    for token in (
+        "import ddanalysis",
+        "from ddanalysis",
+        "appraisal_dashboard(",
+        "programme_dashboard(",
+        "dashboard.show(",
+        '"source":',
+    ):
         assert token not in page_text, f"{where}: {token!r} is in the page"
 
 
-@pytest.mark.parametrize("path, notebook", [
-    ("voila/render/appraisal.ipynb?project=walsall-college", "appraisal.ipynb"),
-    ("voila/render/programme.ipynb", "programme.ipynb"),
-])
+@pytest.mark.parametrize(
+    "path, notebook",
+    [
+        ("voila/render/appraisal.ipynb?project=walsall-college", "appraisal.ipynb"),
+        ("voila/render/programme.ipynb", "programme.ipynb"),
+    ],
+)
 def test_page_source_holds_no_notebook_code(server, path, notebook):
     status, html = server.get(path)
     try:
@@ -481,8 +516,11 @@ def test_page_source_holds_no_notebook_code(server, path, notebook):
 def test_rendered_page_holds_no_notebook_code(server):
     async def work(browser):
         page = await browser.new_page()
-        await page.goto(server.url + "voila/render/appraisal.ipynb?project=kirklees-open-spaces", wait_until="commit",
-                        timeout=NAVIGATION_TIMEOUT_MS)
+        await page.goto(
+            server.url + "voila/render/appraisal.ipynb?project=kirklees-open-spaces",
+            wait_until="commit",
+            timeout=NAVIGATION_TIMEOUT_MS,
+        )
         await rendered(page)
         dom = await page.content()
         text = await page.inner_text("body")
@@ -499,17 +537,35 @@ def test_rendered_page_holds_no_notebook_code(server):
 # 2. the kernel cannot be driven
 # =================================================================================================
 
-JUPYTER_APIS = ["api/kernels", "api/kernels/", "api/contents", "api/contents/appraisal.ipynb", "api/sessions",
-                "api/terminals", "api/kernelspecs", "api/nbconvert", "api/config/notebook", "api/status",
-                "api/me", "lab", "lab/tree/appraisal.ipynb", "tree", "notebooks/appraisal.ipynb",
-                "edit/voila.json", "terminals/1", "files/voila.json", "view/voila.json"]
+JUPYTER_APIS = [
+    "api/kernels",
+    "api/kernels/",
+    "api/contents",
+    "api/contents/appraisal.ipynb",
+    "api/sessions",
+    "api/terminals",
+    "api/kernelspecs",
+    "api/nbconvert",
+    "api/config/notebook",
+    "api/status",
+    "api/me",
+    "lab",
+    "lab/tree/appraisal.ipynb",
+    "tree",
+    "notebooks/appraisal.ipynb",
+    "edit/voila.json",
+    "terminals/1",
+    "files/voila.json",
+    "view/voila.json",
+]
 
 
 @pytest.mark.parametrize("path", JUPYTER_APIS)
 def test_jupyter_apis_are_not_served(server, path):
     for method, data in (("GET", None), ("POST", b"{}"), ("PUT", b"{}")):
-        status, body = server.get(path, method=method, data=data,
-                                  headers={"Content-Type": "application/json"} if data else {})
+        status, body = server.get(
+            path, method=method, data=data, headers={"Content-Type": "application/json"} if data else {}
+        )
         assert status in (403, 404, 405), f"{method} /{path} -> {status}: {body[:300]}"
 
 
@@ -528,9 +584,16 @@ def test_the_notebook_list_gives_names_never_contents(server):
         if status == 200:
             assert json.loads(body)["content"] is None, f"{path} returned the notebook"
         assert "appraisal_dashboard" not in body
-    for path in ("voila/api/contents/..", "voila/api/contents/..%2Fdata", "voila/api/contents/..%2Fpyproject.toml",
-                 "voila/api/contents/%2Fetc", "voila/api/contents/%2e%2e%2Fddanalysis",
-                 "voila/api/contents/voila.json", "voila/tree/..", "voila/tree/..%2Fnotebooks"):
+    for path in (
+        "voila/api/contents/..",
+        "voila/api/contents/..%2Fdata",
+        "voila/api/contents/..%2Fpyproject.toml",
+        "voila/api/contents/%2Fetc",
+        "voila/api/contents/%2e%2e%2Fddanalysis",
+        "voila/api/contents/voila.json",
+        "voila/tree/..",
+        "voila/tree/..%2Fnotebooks",
+    ):
         status, body = server.get(path)
         assert status in (403, 404), (path, status, body[:300])
         assert "[build-system]" not in body and "councils.csv" not in body and "config.py" not in body
@@ -577,8 +640,11 @@ def test_a_browser_cannot_run_code_in_its_kernel(server, tmp_path):
 
     async def work(browser):
         page = await browser.new_page()
-        await page.goto(server.url + "voila/render/appraisal.ipynb?project=walsall-college", wait_until="commit",
-                        timeout=NAVIGATION_TIMEOUT_MS)
+        await page.goto(
+            server.url + "voila/render/appraisal.ipynb?project=walsall-college",
+            wait_until="commit",
+            timeout=NAVIGATION_TIMEOUT_MS,
+        )
         await rendered(page)
         kid = kernel_id(await page.content())
         results = {}
@@ -592,8 +658,9 @@ def test_a_browser_cannot_run_code_in_its_kernel(server, tmp_path):
     assert kid
     for ch, res in results.items():
         types = [m["type"] for m in res["seen"]]
-        assert any(m["type"] == "kernel_info_reply" and m["parent"] == res["info"] for m in res["seen"]), \
+        assert any(m["type"] == "kernel_info_reply" and m["parent"] == res["info"] for m in res["seen"]), (
             f"control request not answered, the probe proves nothing: {types}"
+        )
         ran = [m for m in res["seen"] if m.get("parent") == res["exec"]]
         assert not ran, f"CODE EXECUTION: the kernel answered an execute_request on {ch}: {ran}"
         assert not any("DD-PROBE-EXECUTED" in (m.get("content") or "") for m in res["seen"])
@@ -605,8 +672,14 @@ def test_a_browser_cannot_run_code_in_its_kernel(server, tmp_path):
 def _v1_frame(channel: str, msg_type: str, content: dict, msg_id: str) -> bytes:
     from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
 
-    header = {"msg_id": msg_id, "username": "viewer", "session": uuid.uuid4().hex, "msg_type": msg_type,
-              "version": "5.3", "date": ""}
+    header = {
+        "msg_id": msg_id,
+        "username": "viewer",
+        "session": uuid.uuid4().hex,
+        "msg_type": msg_type,
+        "version": "5.3",
+        "date": "",
+    }
     parts = [json.dumps(x).encode() for x in (header, {}, {}, content)]
     return serialize_msg_to_ws_v1(parts, channel)
 
@@ -625,16 +698,31 @@ def test_the_binary_websocket_protocol_cannot_run_code_either(server, tmp_path):
 
     async def probe() -> tuple[list[tuple[str, str, str]], str, list[str]]:
         url = f"ws://127.0.0.1:{server.port}/api/kernels/{kid}/channels?session_id={uuid.uuid4().hex}"
-        ws = await websocket_connect(HTTPRequest(url, headers={"Origin": server.url.rstrip("/")}),
-                                     subprotocols=["v1.kernel.websocket.jupyter.org"])
+        ws = await websocket_connect(
+            HTTPRequest(url, headers={"Origin": server.url.rstrip("/")}),
+            subprotocols=["v1.kernel.websocket.jupyter.org"],
+        )
         assert ws.selected_subprotocol == "v1.kernel.websocket.jupyter.org"
         execs = []
         for ch in ("shell", "control", "iopub", "stdin"):
             mid = f"exec-{ch}-{uuid.uuid4().hex}"
             execs.append(mid)
-            await ws.write_message(_v1_frame(ch, "execute_request", {
-                "code": code, "silent": False, "store_history": False, "user_expressions": {},
-                "allow_stdin": False, "stop_on_error": True}, mid), binary=True)
+            await ws.write_message(
+                _v1_frame(
+                    ch,
+                    "execute_request",
+                    {
+                        "code": code,
+                        "silent": False,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                    mid,
+                ),
+                binary=True,
+            )
         info = f"info-{uuid.uuid4().hex}"
         await ws.write_message(_v1_frame("shell", "kernel_info_request", {}, info), binary=True)
         seen: list[tuple[str, str, str]] = []
@@ -694,6 +782,7 @@ def test_other_websites_cannot_open_a_kernel_channel(server):
 # 3. files: nothing outside the dashboards' allowed static types
 # =================================================================================================
 
+
 @pytest.fixture(scope="module")
 def outside_png(tmp_path_factory) -> Path:
     """A file of an allowed type (.png) outside dashboards/, with content we can recognise."""
@@ -705,20 +794,34 @@ def outside_png(tmp_path_factory) -> Path:
 def _traversals(target: str) -> list[str]:
     """``target`` (a path relative to dashboards/) written the ways a client might try."""
     slash = target.replace("/", "%2F")
-    return [target, slash, target.replace("..", "%2e%2e"), slash.replace("..", "%2e%2e"),
-            target.replace("..", "%252e%252e"), slash.replace("%2F", "%252F"),
-            target.replace("../", "..%5C"), target.replace("../", "....//"), "./" + target,
-            target.replace("../", ".%2e/")]
+    return [
+        target,
+        slash,
+        target.replace("..", "%2e%2e"),
+        slash.replace("..", "%2e%2e"),
+        target.replace("..", "%252e%252e"),
+        slash.replace("%2F", "%252F"),
+        target.replace("../", "..%5C"),
+        target.replace("../", "....//"),
+        "./" + target,
+        target.replace("../", ".%2e/"),
+    ]
 
 
 #: Files a viewer must not get, with text that only that file holds.
 def _secrets() -> dict[str, str]:
     readme = next(ln for ln in (REPO / "README.md").read_text().splitlines() if ln.strip())
     councils = (REPO / "data" / "councils.csv").read_text().splitlines()[0]
-    return {"../pyproject.toml": "[build-system]", "../README.md": readme, "../ddanalysis/config.py": "DDANALYSIS_DATA",
-            "../data/councils.csv": councils, "../data/projects/programme.yaml": "walsall-college",
-            "appraisal.ipynb": "appraisal_dashboard", "voila.json": "kernel_pools_config",
-            "jupyter/voila/templates/ddlab/conf.json": "base_template"}
+    return {
+        "../pyproject.toml": "[build-system]",
+        "../README.md": readme,
+        "../ddanalysis/config.py": "DDANALYSIS_DATA",
+        "../data/councils.csv": councils,
+        "../data/projects/programme.yaml": "walsall-college",
+        "appraisal.ipynb": "appraisal_dashboard",
+        "voila.json": "kernel_pools_config",
+        "jupyter/voila/templates/ddlab/conf.json": "base_template",
+    }
 
 
 def _check_not_served(server: VoilaServer, path: str, secret: str) -> None:
@@ -731,8 +834,15 @@ def _check_not_served(server: VoilaServer, path: str, secret: str) -> None:
 def test_no_repository_file_outside_the_allowed_types_can_be_fetched(server):
     checked = 0
     for target, secret in _secrets().items():
-        for prefix in ("voila/files/", "voila/static/", "voila/templates/ddlab/static/", "voila/labextensions/",
-                       "voila/render/", "voila/tree/", "voila/api/themes/"):
+        for prefix in (
+            "voila/files/",
+            "voila/static/",
+            "voila/templates/ddlab/static/",
+            "voila/labextensions/",
+            "voila/render/",
+            "voila/tree/",
+            "voila/api/themes/",
+        ):
             if prefix in ("voila/render/", "voila/tree/") and not target.startswith("../"):
                 continue  # rendering the dashboards themselves is the point; their code is checked above
             depth = "../" * (prefix.count("/") - 1)  # enough ../ to climb out of any of these roots too
@@ -747,9 +857,14 @@ def test_data_folder_is_not_served(server):
     """Decision: data/ is not served. Viewers get the figures through the dashboards and the Excel
     download; the raw files (a council's own baseline, once loaded) never leave the server."""
     header = (REPO / "data" / "councils.csv").read_text().splitlines()[0]
-    for path in ("voila/files/data/councils.csv", "voila/files/..%2Fdata%2Fcouncils.csv",
-                 "voila/files/../data/councils.csv", "data/councils.csv", "voila/data/councils.csv",
-                 "voila/files/%2e%2e/data/councils.csv"):
+    for path in (
+        "voila/files/data/councils.csv",
+        "voila/files/..%2Fdata%2Fcouncils.csv",
+        "voila/files/../data/councils.csv",
+        "data/councils.csv",
+        "voila/data/councils.csv",
+        "voila/files/%2e%2e/data/councils.csv",
+    ):
         _check_not_served(server, path, header)
 
 
@@ -758,8 +873,13 @@ def test_an_allowed_type_outside_dashboards_is_not_served(server, outside_png):
     secret = outside_png.read_bytes()[8:].decode()
     rel = os.path.relpath(outside_png, DASHBOARDS)
     assert rel.startswith("..")
-    paths = [*_traversals(rel), urllib.parse.quote(str(outside_png), safe=""), str(outside_png).lstrip("/"),
-             "/" + str(outside_png).lstrip("/"), "%2F" + urllib.parse.quote(str(outside_png).lstrip("/"), safe="")]
+    paths = [
+        *_traversals(rel),
+        urllib.parse.quote(str(outside_png), safe=""),
+        str(outside_png).lstrip("/"),
+        "/" + str(outside_png).lstrip("/"),
+        "%2F" + urllib.parse.quote(str(outside_png).lstrip("/"), safe=""),
+    ]
     for prefix in ("voila/files/", "voila/static/", "voila/templates/ddlab/static/", "voila/labextensions/"):
         for p in paths:
             _check_not_served(server, prefix + p, secret)
@@ -791,16 +911,18 @@ def test_analyst_notebooks_outside_dashboards_are_never_rendered(server):
 # 4. errors: friendly, no traceback, no file path
 # =================================================================================================
 
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_a_wrong_project_is_friendly_and_shows_no_internals(server):
-    xss = "<img src=x onerror=\"window.__dd_xss=1\">"
+    xss = '<img src=x onerror="window.__dd_xss=1">'
     urls = {
         "unknown": "voila/render/appraisal.ipynb?project=no-such-project",
         "traversal": "voila/render/appraisal.ipynb?project=" + urllib.parse.quote("../../etc/passwd"),
         "html": "voila/render/appraisal.ipynb?project=" + urllib.parse.quote(xss),
         "bad scenario": "voila/render/appraisal.ipynb?project=walsall-college&scenario="
-                        + urllib.parse.quote("<script>window.__dd_xss=2</script>") + "&perspective=%00",
+        + urllib.parse.quote("<script>window.__dd_xss=2</script>")
+        + "&perspective=%00",
     }
 
     async def one(browser, key, url):
@@ -812,11 +934,13 @@ def test_a_wrong_project_is_friendly_and_shows_no_internals(server):
             else:
                 await page.wait_for_selector(".dd-error", timeout=120_000)
             await page.wait_for_timeout(500)
-            return {"text": await page.inner_text("body"),
-                    "error": await page.inner_text(".dd-error") if key != "bad scenario" else "",
-                    "status": await page.inner_text(".dd-status") if key == "bad scenario" else "",
-                    "xss": await page.evaluate("() => window.__dd_xss === undefined ? null : window.__dd_xss"),
-                    "img": await page.locator("#rendered_cells img[src='x']").count()}
+            return {
+                "text": await page.inner_text("body"),
+                "error": await page.inner_text(".dd-error") if key != "bad scenario" else "",
+                "status": await page.inner_text(".dd-status") if key == "bad scenario" else "",
+                "xss": await page.evaluate("() => window.__dd_xss === undefined ? null : window.__dd_xss"),
+                "img": await page.locator("#rendered_cells img[src='x']").count(),
+            }
         finally:
             await page.close(run_before_unload=True)
 
@@ -847,8 +971,10 @@ def broken_servers(tmp_path_factory):
     (data / "projects" / "dover-museum-tourism" / "baseline.csv").write_text("this,is,not\na,baseline,file\n")
     empty = base / "empty-data"
     empty.mkdir()
-    servers = {"baseline": VoilaServer(base / "baseline", env={"DDANALYSIS_DATA": str(data)}),
-               "nodata": VoilaServer(base / "nodata", env={"DDANALYSIS_DATA": str(empty)})}
+    servers = {
+        "baseline": VoilaServer(base / "baseline", env={"DDANALYSIS_DATA": str(data)}),
+        "nodata": VoilaServer(base / "nodata", env={"DDANALYSIS_DATA": str(empty)}),
+    }
     try:
         for s in servers.values():
             s.start()
@@ -865,17 +991,22 @@ async def _visit(browser, url: str) -> dict[str, Any]:
     page = await browser.new_page()
     try:
         await page.goto(url, wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)
-        await page.wait_for_function("() => !document.getElementById('loading') && "
-                                     "document.getElementById('rendered_cells') && "
-                                     "!document.querySelector('script[type=\"application/vnd.voila.cell-output+json\"]')",
-                                     timeout=120_000)
+        await page.wait_for_function(
+            "() => !document.getElementById('loading') && "
+            "document.getElementById('rendered_cells') && "
+            "!document.querySelector('script[type=\"application/vnd.voila.cell-output+json\"]')",
+            timeout=120_000,
+        )
         with contextlib.suppress(Exception):  # the dashboard's own message, when it gives one
             await page.wait_for_selector(".dd-error", timeout=15_000)
         await page.wait_for_timeout(1000)
         errors = page.locator(".dd-error")
-        return {"text": await page.inner_text("body"), "dom": await page.content(),
-                "message": await errors.first.inner_text() if await errors.count() else "",
-                "stderr": await page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count()}
+        return {
+            "text": await page.inner_text("body"),
+            "dom": await page.content(),
+            "message": await errors.first.inner_text() if await errors.count() else "",
+            "stderr": await page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count(),
+        }
     finally:
         await page.close(run_before_unload=True)
 
@@ -883,9 +1014,11 @@ async def _visit(browser, url: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def broken_views(broken_servers) -> dict[str, dict[str, Any]]:
     """What a viewer sees on the broken servers (each page visited once, shared by the tests below)."""
-    pages = {"baseline": (broken_servers["baseline"], "voila/render/appraisal.ipynb?project=dover-museum-tourism"),
-             "nodata appraisal": (broken_servers["nodata"], "voila/render/appraisal.ipynb?project=walsall-college"),
-             "nodata programme": (broken_servers["nodata"], "voila/render/programme.ipynb")}
+    pages = {
+        "baseline": (broken_servers["baseline"], "voila/render/appraisal.ipynb?project=dover-museum-tourism"),
+        "nodata appraisal": (broken_servers["nodata"], "voila/render/appraisal.ipynb?project=walsall-college"),
+        "nodata programme": (broken_servers["nodata"], "voila/render/programme.ipynb"),
+    }
 
     async def work(browser):
         return {k: await _visit(browser, s.url + u) for k, (s, u) in pages.items()}
@@ -898,8 +1031,9 @@ def broken_views(broken_servers) -> dict[str, dict[str, Any]]:
 
 def _no_traceback_no_path(view: dict[str, Any], server: VoilaServer, where: str) -> None:
     for what in (view["text"], view["dom"]):
-        assert not re.search(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|\x1b\[", what), \
+        assert not re.search(r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+|\x1b\[", what), (
             f"{where}: a traceback is in the page"
+        )
     assert view["stderr"] == 0, f"{where}: error output is shown"
     for path in (str(REPO), server.env["DDANALYSIS_DATA"], sys.prefix):
         assert path not in view["dom"], f"{where}: the server path {path} is in the page"
@@ -987,10 +1121,21 @@ def test_a_foreign_host_header_is_refused_everywhere(server):
     kid = kernel_id(html)
     assert status == 200 and kid
     try:
-        for host in ("evil.example", f"evil.example:{server.port}", f"{PROXY_HOST}:{server.port}",
-                     "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1"):
-            for path in ("voila/render/appraisal.ipynb?project=walsall-college", "voila/render/programme.ipynb",
-                         "voila/tree", "voila/api/contents", ""):
+        for host in (
+            "evil.example",
+            f"evil.example:{server.port}",
+            f"{PROXY_HOST}:{server.port}",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "10.0.0.1",
+        ):
+            for path in (
+                "voila/render/appraisal.ipynb?project=walsall-college",
+                "voila/render/programme.ipynb",
+                "voila/tree",
+                "voila/api/contents",
+                "",
+            ):
                 code, body = server.get(path, headers={"Host": host})
                 assert code == 403, f"Host {host}: /{path} -> {code}"
                 assert "kernelId" not in body and "walsall" not in body.lower()
@@ -1016,9 +1161,11 @@ def proxied(tmp_path_factory):
     """The deployment recipe: ``serve --allow-host NAME -- --Voila.base_url=/dd/`` behind a proxy that
     forwards ``Host: NAME`` (nginx ``proxy_set_header Host $host``). The proxy's name also comes from
     ``DDANALYSIS_ALLOWED_HOSTS``. No preheated kernels (pages render on request)."""
-    s = VoilaServer(tmp_path_factory.mktemp("voila-proxied"),
-                    extra=("--VoilaConfiguration.preheat_kernel=False", "--Voila.base_url=/dd/"),
-                    env={"DDANALYSIS_ALLOWED_HOSTS": f"other.example, {PROXY_HOST}"})
+    s = VoilaServer(
+        tmp_path_factory.mktemp("voila-proxied"),
+        extra=("--VoilaConfiguration.preheat_kernel=False", "--Voila.base_url=/dd/"),
+        env={"DDANALYSIS_ALLOWED_HOSTS": f"other.example, {PROXY_HOST}"},
+    )
     s.url = f"http://127.0.0.1:{s.port}/dd/"
     with running(s):
         yield s
@@ -1042,8 +1189,12 @@ def test_the_proxy_host_name_is_served_when_configured(server, proxied):
 def test_allowed_host_names_are_validated():
     from ddanalysis.dashboard.serve import allowed_hosts, main
 
-    assert allowed_hosts(["Dash.Council.GOV.uk."], env="a.example b.example,a.example") == \
-        ["localhost", "dash.council.gov.uk", "a.example", "b.example"]
+    assert allowed_hosts(["Dash.Council.GOV.uk."], env="a.example b.example,a.example") == [
+        "localhost",
+        "dash.council.gov.uk",
+        "a.example",
+        "b.example",
+    ]
     for bad in ("10.0.0.1", "[::1]", "*.example", "https://x.example", "x.example:443", "x.example/dd", "a b"):
         with pytest.raises(ValueError):
             allowed_hosts([bad], env="")

@@ -11,6 +11,7 @@
 
 Expected numbers come from :func:`ddanalysis.engine.appraise`, not from the dashboard code.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,20 +40,33 @@ def store(tmp_path_factory):
 
 def _choices(pid: str = PID) -> st.Choices:
     res = engine.appraise(pid, draws=0, with_switching=False)
-    return st.Choices(projects=[PID, "kirklees-open-spaces"], scenarios=list(load_book(None).scenarios),
-                      perspectives=PERSPECTIVES, tabs=[tab_slug(t) for t in TABS],
-                      criteria=list(res.mca_weights.index),
-                      options=[o for o in res.options["id"] if o != "in-house"], table=load_book(pid).table)
+    return st.Choices(
+        projects=[PID, "kirklees-open-spaces"],
+        scenarios=list(load_book(None).scenarios),
+        perspectives=PERSPECTIVES,
+        tabs=[tab_slug(t) for t in TABS],
+        criteria=list(res.mca_weights.index),
+        options=[o for o in res.options["id"] if o != "in-house"],
+        table=load_book(pid).table,
+    )
 
 
 # --- state <-> query --------------------------------------------------------------------------------
 
+
 def test_state_round_trips_through_the_query_string():
     c = _choices()
     crit = list(c.criteria)
-    state = st.ViewState(PID, "low", "social", 0.35, ((crit[0], 20), (crit[1], 5)),
-                         ((KEY, 0.04), ("project.optimism_bias_mitigation", 0.3), ("mutual.staff_cost_change", -0.025)),
-                         "compare", ("scenarios", "mutual", "low", "high"))
+    state = st.ViewState(
+        PID,
+        "low",
+        "social",
+        0.35,
+        ((crit[0], 20), (crit[1], 5)),
+        ((KEY, 0.04), ("project.optimism_bias_mitigation", 0.3), ("mutual.staff_cost_change", -0.025)),
+        "compare",
+        ("scenarios", "mutual", "low", "high"),
+    )
     query = st.to_query(state)
     assert query.count("set=") == 3  # repeated set=KEY=VALUE parameters
     back, problems = st.from_query(st.parse_query(query), c, PID)
@@ -76,6 +90,7 @@ def test_set_order_and_repeats_give_one_state():
 
 # --- Key with overrides ---------------------------------------------------------------------------------
 
+
 def test_key_with_overrides_is_sorted_and_keys_the_cache_safely():
     k1 = Key(PID, overrides=((KEY, 0.04), ("mutual.staff_cost_change", -0.02)))
     k2 = Key(PID, overrides=(("mutual.staff_cost_change", -0.02), (KEY, 0.04)))
@@ -90,8 +105,16 @@ def test_key_with_overrides_is_sorted_and_keys_the_cache_safely():
     assert Key(PID, overrides=((KEY, 0.1 + 0.2),)).raw("fp") != Key(PID, overrides=((KEY, 0.3),)).raw("fp")
 
 
-@pytest.mark.parametrize("bad", [(("../../etc/passwd", 1.0),), (("mutual.pension_rate_change;import os", 1.0),),
-                                 ((KEY, math.nan),), ((KEY, math.inf),), (("<script>.x", 1.0),)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        (("../../etc/passwd", 1.0),),
+        (("mutual.pension_rate_change;import os", 1.0),),
+        ((KEY, math.nan),),
+        ((KEY, math.inf),),
+        (("<script>.x", 1.0),),
+    ],
+)
 def test_key_refuses_what_the_grammar_does_not_allow(bad):
     with pytest.raises((DDAnalysisError, ValueError)):
         Key(PID, overrides=bad)
@@ -103,8 +126,7 @@ def test_store_computes_what_if_results_with_the_overrides_and_keeps_them_off_di
     direct = engine.appraise(PID, draws=0, with_switching=False, overrides={KEY: 0.05})
     np.testing.assert_allclose(res.options["net_present_saving_gbp"], direct.options["net_present_saving_gbp"])
     assert store.directory is not None
-    assert not [p for p in store.directory.iterdir() if p.name.endswith(store_mod.SUFFIX)
-                and "0.05" in p.name]
+    assert not [p for p in store.directory.iterdir() if p.name.endswith(store_mod.SUFFIX) and "0.05" in p.name]
     store.get(key)
     assert store._path(key) is not None and not store._path(key).exists()  # what-if: memory only
 
@@ -161,10 +183,22 @@ def test_out_of_bounds_message_names_the_bounds():
     assert f"[{lo:g}, {hi:g}]" in problems[0]
 
 
-@pytest.mark.parametrize("param,value", [("ob", "2"), ("ob", "nan"), ("ob", "1/2"), ("weights", "x:1"),
-                                         ("weights", "a:b:c"), ("tab", "../../x"), ("compare", "options,mutual"),
-                                         ("compare", "options,mutual,<b>"), ("compare", "eval,1,2"),
-                                         ("scenario", "<script>"), ("perspective", "\x00")])
+@pytest.mark.parametrize(
+    "param,value",
+    [
+        ("ob", "2"),
+        ("ob", "nan"),
+        ("ob", "1/2"),
+        ("weights", "x:1"),
+        ("weights", "a:b:c"),
+        ("tab", "../../x"),
+        ("compare", "options,mutual"),
+        ("compare", "options,mutual,<b>"),
+        ("compare", "eval,1,2"),
+        ("scenario", "<script>"),
+        ("perspective", "\x00"),
+    ],
+)
 def test_other_bad_values_fall_back_with_a_friendly_problem(param, value):
     state, problems = st.from_query({"project": [PID], param: [value]}, _choices(), PID)
     assert len(problems) == 1
@@ -177,6 +211,7 @@ def test_an_unknown_project_is_refused():
 
 
 # --- the page ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def page(store):
@@ -222,8 +257,10 @@ def test_opening_a_link_reproduces_the_view(store):
     launcher = AppraisalLauncher.__new__(AppraisalLauncher)
     shown = AppraisalPage(store, "kirklees-open-spaces", follow_in_background=False)
     launcher.store, launcher._page, launcher.error = store, shown, None
-    query = (f"project={PID}&scenario=low&set={KEY}%3D0.05&set=project.optimism_bias_mitigation%3D0.3"
-             "&tab=compare&compare=whatif%2Cmutual")
+    query = (
+        f"project={PID}&scenario=low&set={KEY}%3D0.05&set=project.optimism_bias_mitigation%3D0.3"
+        "&tab=compare&compare=whatif%2Cmutual"
+    )
     widget = launcher.page(st.parse_query(query))
     assert widget is shown.widget
     assert shown.key() == Key(PID, "low", overrides=((KEY, 0.05), ("project.optimism_bias_mitigation", 0.3)))
@@ -250,8 +287,10 @@ def test_a_link_with_what_if_values_is_complete_before_it_is_displayed(store, mo
     result shown has Monte Carlo percentiles equal to ``engine.appraise`` with the same overrides and
     the dashboard's draws."""
     started: list = []
-    monkeypatch.setattr("ddanalysis.dashboard.appraisal.threading.Thread",
-                        lambda *a, **k: started.append(k.get("args")) or type("T", (), {"start": lambda self: None})())
+    monkeypatch.setattr(
+        "ddanalysis.dashboard.appraisal.threading.Thread",
+        lambda *a, **k: started.append(k.get("args")) or type("T", (), {"start": lambda self: None})(),
+    )
     launcher = AppraisalLauncher.__new__(AppraisalLauncher)
     shown = AppraisalPage(store, PID)  # the dashboard's own default: Monte Carlo follows in the background
     assert shown.follow_in_background
@@ -259,16 +298,25 @@ def test_a_link_with_what_if_values_is_complete_before_it_is_displayed(store, mo
     launcher.page(st.parse_query(f"project={PID}&set={KEY}%3D0.06"))
     assert started == [] and "dd-mc-updating" not in shown.status.value
     assert shown.follow_in_background  # later changes, on a live page, still follow in the background
-    direct = engine.appraise(PID, draws=store_mod.DRAWS, with_switching=False, with_decision=False,
-                             overrides={KEY: 0.06})
+    direct = engine.appraise(
+        PID, draws=store_mod.DRAWS, with_switching=False, with_decision=False, overrides={KEY: 0.06}
+    )
     np.testing.assert_allclose(shown.result.options["saving_p10_gbp"], direct.options["saving_p10_gbp"])
 
 
 def test_link_round_trip_through_the_page(store):
     p = AppraisalPage(store, PID, follow_in_background=False)
     crit = list(p.result.mca_weights.index)
-    wanted = st.ViewState(PID, "high", "council", None, ((crit[0], 30),) + tuple((c, 10) for c in crit[1:]),
-                          ((KEY, 0.05),), "compare", ("options", "mutual", "charitable-trust"))
+    wanted = st.ViewState(
+        PID,
+        "high",
+        "council",
+        None,
+        ((crit[0], 30),) + tuple((c, 10) for c in crit[1:]),
+        ((KEY, 0.05),),
+        "compare",
+        ("options", "mutual", "charitable-trust"),
+    )
     p.apply(wanted)
     assert p.tabs.selected_index == TABS.index("Compare")
     assert p.key() == Key(PID, "high", "council", None, overrides=((KEY, 0.05),))
@@ -306,10 +354,11 @@ def test_excel_download_carries_the_what_if_values(store, monkeypatch):
 
 # --- comparison ------------------------------------------------------------------------------------------
 
+
 def test_compare_components_add_up_to_the_difference_in_saving():
     a = engine.appraise(PID, draws=0, with_switching=False)
     b = engine.appraise(PID, draws=0, with_switching=False, overrides={KEY: 0.05})
-    for (ra, oa, rb, ob) in [(a, "mutual", a, "charitable-trust"), (a, "mutual", b, "mutual")]:
+    for ra, oa, rb, ob in [(a, "mutual", a, "charitable-trust"), (a, "mutual", b, "mutual")]:
         comp = tables.compare_components(ra, oa, rb, ob)
         nps = lambda r, o: float(r.options.set_index("id").loc[o, "net_present_saving_gbp"])  # noqa: E731
         assert comp["contribution_gbp"].sum() == pytest.approx(nps(rb, ob) - nps(ra, oa), abs=1.0)
@@ -318,7 +367,8 @@ def test_compare_components_add_up_to_the_difference_in_saving():
     assert len(comp) >= 1
     head = tables.compare_table(a, "mutual", b, "mutual", "A", "B").frame.set_index("Measure")
     assert head.loc["Net present saving", "Difference (B - A)"] == pytest.approx(
-        head.loc["Net present saving", "B"] - head.loc["Net present saving", "A"])
+        head.loc["Net present saving", "B"] - head.loc["Net present saving", "A"]
+    )
     inputs = tables.compare_inputs_table(a, "mutual", b, "mutual", "A", "B").frame
     assert list(inputs["Key"]) == ["pension_rate_change"]
 

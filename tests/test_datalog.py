@@ -1,4 +1,5 @@
 """The data log's generated table and the impact ranking behind it."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,9 @@ def test_cli_ranks_and_prints_json():
     runner = CliRunner()
     out = runner.invoke(app, ["assumptions", "--rank", "--top", "3"])
     assert out.exit_code == 0, out.output
-    assert "gap swing" in out.output and len([line for line in out.output.splitlines() if line.strip()[:1].isdigit()]) == 3
+    assert (
+        "gap swing" in out.output and len([line for line in out.output.splitlines() if line.strip()[:1].isdigit()]) == 3
+    )
     js = runner.invoke(app, ["assumptions", "--rank", "--top", "2", "--json"])
     rows = json.loads(js.output)
     assert [r["rank"] for r in rows] == [1, 2] and {"scope", "key", "gap_swing_share", "source_id"} <= set(rows[0])

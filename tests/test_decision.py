@@ -1,5 +1,6 @@
 """Deciding under uncertainty from draws: probability best, acceptability, EVPI, partial EVPI, Sobol
 indices, failure rules and the draws file (the computational core)."""
+
 import math
 from pathlib import Path
 
@@ -18,9 +19,9 @@ from ddanalysis.sobol import INDEPENDENCE_NOTE, pert_ppf, sobol_indices
 from ddanalysis.voi import evppi, summary
 
 # four draws of three options (GBP); the status quo saves nothing against itself
-HAND = pd.DataFrame({"in-house": [0.0, 0.0, 0.0, 0.0],
-                     "a": [100.0, -20.0, 60.0, -10.0],
-                     "b": [50.0, 30.0, 60.0, -40.0]})
+HAND = pd.DataFrame(
+    {"in-house": [0.0, 0.0, 0.0, 0.0], "a": [100.0, -20.0, 60.0, -10.0], "b": [50.0, 30.0, 60.0, -40.0]}
+)
 
 
 def test_probability_best_by_hand():
@@ -62,14 +63,22 @@ def test_acceptability_by_hand():
 
 def _random_draws(n=4000, seed=3):
     rng = np.random.default_rng(seed)
-    x = pd.DataFrame({"project.demand": rng.uniform(size=n), "mutual.pension_rate_change": rng.uniform(size=n),
-                      "trust.rates_relief": rng.uniform(size=n), "project.noise": rng.normal(size=n)})
-    nps = pd.DataFrame({
-        "in-house": 0.0,
-        "mutual": 2e6 * x["project.demand"] - 1.5e6 * x["mutual.pension_rate_change"] + 1e5 * x["project.noise"],
-        "trust": 1.2e6 * x["trust.rates_relief"] - 2e5 + 5e4 * x["project.noise"],
-        "outsourcing": 5e5 + 1e5 * x["project.noise"] - 4e5 * x["project.demand"],
-    })
+    x = pd.DataFrame(
+        {
+            "project.demand": rng.uniform(size=n),
+            "mutual.pension_rate_change": rng.uniform(size=n),
+            "trust.rates_relief": rng.uniform(size=n),
+            "project.noise": rng.normal(size=n),
+        }
+    )
+    nps = pd.DataFrame(
+        {
+            "in-house": 0.0,
+            "mutual": 2e6 * x["project.demand"] - 1.5e6 * x["mutual.pension_rate_change"] + 1e5 * x["project.noise"],
+            "trust": 1.2e6 * x["trust.rates_relief"] - 2e5 + 5e4 * x["project.noise"],
+            "outsourcing": 5e5 + 1e5 * x["project.noise"] - 4e5 * x["project.demand"],
+        }
+    )
     return x, nps
 
 
@@ -99,11 +108,12 @@ def test_acceptability_curve_is_monotone_and_consistent():
 
 # --- partial EVPI -------------------------------------------------------------------------------
 
+
 def _one_driver(n=10_000, seed=11):
     """The decision depends on x1 alone (non-linearly); x2 is drawn but nothing depends on it."""
     rng = np.random.default_rng(seed)
     x1, x2 = rng.uniform(size=n), rng.uniform(size=n)
-    nps = pd.DataFrame({"in-house": 0.0, "a": 1e6 * (x1 ** 2 - 0.3), "b": 4e5 * np.sin(3 * x1) - 2e5})
+    nps = pd.DataFrame({"in-house": 0.0, "a": 1e6 * (x1**2 - 0.3), "b": 4e5 * np.sin(3 * x1) - 2e5})
     return pd.DataFrame({"x1": x1, "x2": x2}), nps
 
 
@@ -188,6 +198,7 @@ def test_summary_has_the_json_fields():
 
 # --- Sobol indices --------------------------------------------------------------------------------
 
+
 def ishigami_indices(a=7.0, b=0.1):
     """Analytic Sobol indices of the Ishigami function Y = sin x1 + a sin^2 x2 + b x3^4 sin x1, with
     x1, x2, x3 independent U(-pi, pi) (Ishigami & Homma 1990; Sobol' & Levitan 1999):
@@ -195,10 +206,10 @@ def ishigami_indices(a=7.0, b=0.1):
         V1  = (1 + b pi^4/5)^2 / 2,  V2 = a^2/8,  V3 = 0,  V13 = b^2 pi^8 (1/18 - 1/50) = 8 b^2 pi^8/225
         S1 = (V1/V, V2/V, 0);  ST = ((V1 + V13)/V, V2/V, V13/V)
     For a = 7, b = 0.1: V = 13.8446, S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437)."""
-    v = a * a / 8 + b * math.pi ** 4 / 5 + b * b * math.pi ** 8 / 18 + 0.5
-    v1 = 0.5 * (1 + b * math.pi ** 4 / 5) ** 2
+    v = a * a / 8 + b * math.pi**4 / 5 + b * b * math.pi**8 / 18 + 0.5
+    v1 = 0.5 * (1 + b * math.pi**4 / 5) ** 2
     v2 = a * a / 8
-    v13 = 8 * b * b * math.pi ** 8 / 225
+    v13 = 8 * b * b * math.pi**8 / 225
     return (v1 / v, v2 / v, 0.0), ((v1 + v13) / v, v2 / v, v13 / v)
 
 
@@ -225,6 +236,7 @@ def test_sobol_indices_on_ishigami():
 
 def test_sobol_several_outputs_ppf_inputs_and_fixed_values():
     """An additive function Y = 2 u + w with u, w independent: S1 = ST = Var share (4 Var u vs Var w)."""
+
     def f(x):
         y = 2 * x["u"] + x["w"] + x["k"]
         return {"nps": y, "gap": x["w"] ** 1}
@@ -247,6 +259,7 @@ def test_sobol_several_outputs_ppf_inputs_and_fixed_values():
 
 # --- failure rules --------------------------------------------------------------------------------
 
+
 def test_planted_failure_rule_is_found():
     """Fails exactly when x1 > 0.7 and x2 < 0.4, among six uniform inputs: the rule is that box."""
     rng = np.random.default_rng(2)
@@ -264,20 +277,33 @@ def test_failure_rule_words_for_a_chief_executive():
     """The rule of the example, in the levers' own units, with 3% of failures from noise."""
     rng = np.random.default_rng(4)
     n = 8000
-    x = pd.DataFrame({"mutual.pension_rate_change": rng.uniform(-0.04, 0.06, n),
-                      "mutual.business_rates_relief": rng.uniform(0, 1, n),
-                      "project.demand_growth": rng.uniform(-0.02, 0.02, n)})
-    fails = ((x["mutual.pension_rate_change"] > 0.03) & (x["mutual.business_rates_relief"] < 0.4)) \
-        | (rng.uniform(size=n) < 0.03)
-    labels = {"mutual.pension_rate_change": ("Employer pension contribution rate of the new body minus the "
-                                             "council's rate (LGPS); the council keeps the deficit",
-                                             "percentage points of pay (0.02 = 2 points)"),
-              "mutual.business_rates_relief": ("Business rates relief (charitable and discretionary)",
-                                               "share of baseline business rates")}
+    x = pd.DataFrame(
+        {
+            "mutual.pension_rate_change": rng.uniform(-0.04, 0.06, n),
+            "mutual.business_rates_relief": rng.uniform(0, 1, n),
+            "project.demand_growth": rng.uniform(-0.02, 0.02, n),
+        }
+    )
+    fails = ((x["mutual.pension_rate_change"] > 0.03) & (x["mutual.business_rates_relief"] < 0.4)) | (
+        rng.uniform(size=n) < 0.03
+    )
+    labels = {
+        "mutual.pension_rate_change": (
+            "Employer pension contribution rate of the new body minus the "
+            "council's rate (LGPS); the council keeps the deficit",
+            "percentage points of pay (0.02 = 2 points)",
+        ),
+        "mutual.business_rates_relief": (
+            "Business rates relief (charitable and discretionary)",
+            "share of baseline business rates",
+        ),
+    }
     rules = failure_rules(x, fails, labels=labels, outcome="the mutual loses money", max_inputs=2)
-    assert rules[0]["text"] == ("the mutual loses money when employer pension contribution rate of the new body "
-                                "minus the council's rate is more than 3 points and business rates relief is "
-                                "below 40%")
+    assert rules[0]["text"] == (
+        "the mutual loses money when employer pension contribution rate of the new body "
+        "minus the council's rate is more than 3 points and business rates relief is "
+        "below 40%"
+    )
     assert rules[0]["density"] > 0.95 and rules[0]["coverage"] > 0.7
     assert set(rules[0]) == {"text", "coverage", "density"}
 
@@ -287,10 +313,16 @@ def test_option_failure_rules_for_the_appraisal():
     loses money); labels keyed by (scope, key) word columns named scope.key."""
     rng = np.random.default_rng(8)
     n = 5000
-    x = pd.DataFrame({"project.x1": rng.uniform(size=n), "project.x2": rng.uniform(size=n),
-                      "project.x3": rng.uniform(size=n)})
-    nps = pd.DataFrame({"in-house": 0.0, "mutual": 1000 * (0.6 - x["project.x1"]) + 2000,
-                        "trust": 2000 + 5000 * (x["project.x2"] - 0.8)})
+    x = pd.DataFrame(
+        {"project.x1": rng.uniform(size=n), "project.x2": rng.uniform(size=n), "project.x3": rng.uniform(size=n)}
+    )
+    nps = pd.DataFrame(
+        {
+            "in-house": 0.0,
+            "mutual": 1000 * (0.6 - x["project.x1"]) + 2000,
+            "trust": 2000 + 5000 * (x["project.x2"] - 0.8),
+        }
+    )
     nps["mutual"] -= 2000
     nps["trust"] = nps["trust"].clip(lower=1)
     labels = {("project", "x1"): ("Pension rate", "share of pay"), ("project", "x2"): ("Rates relief", "share")}
@@ -299,15 +331,15 @@ def test_option_failure_rules_for_the_appraisal():
     assert rules[0]["coverage"] > 0.97 and rules[0]["density"] > 0.97
     assert rules[1]["text"].startswith("the mutual is not the best option when")
     assert option_failure_rules(x, nps, "in-house")[0]["text"].endswith("is not the best option in every simulation")
-    assert [r["text"] for r in option_failure_rules(x, nps, "trust")
-            if "loses money" in r["text"]] == []
+    assert [r["text"] for r in option_failure_rules(x, nps, "trust") if "loses money" in r["text"]] == []
 
 
 def test_failure_rules_edge_cases():
     x = pd.DataFrame({"a": np.arange(100.0), "b": 1.0})
     assert failure_rules(x, np.zeros(100, bool)) == []
     assert failure_rules(x, np.ones(100, bool), outcome="the trust loses money") == [
-        {"text": "the trust loses money in every simulation", "coverage": 1.0, "density": 1.0}]
+        {"text": "the trust loses money in every simulation", "coverage": 1.0, "density": 1.0}
+    ]
     rules = failure_rules(x, x.a >= 80)
     # the tree's cut at 79.5 is shown to two significant figures, and measured as shown
     assert rules[0] == {"text": "the option fails when a is more than 80", "coverage": 0.95, "density": 1.0}
@@ -322,11 +354,15 @@ def test_value_words():
     assert format_value(-250, "GBP thousand") == "-£250k"
     assert format_value(2, "years") == "2 years"
     assert format_value(3, "months of baseline support recharges") == "3 months"
-    assert short_description("Share of input VAT the new body cannot recover; charities") == "share of input VAT the new body cannot recover"
+    assert (
+        short_description("Share of input VAT the new body cannot recover; charities")
+        == "share of input VAT the new body cannot recover"
+    )
     assert short_description("VAT that cannot be recovered") == "VAT that cannot be recovered"
 
 
 # --- the draws file -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["draws.csv", "draws.parquet"])
 def test_draws_file_round_trip_recomputes_the_decision(tmp_path: Path, name):
@@ -390,8 +426,13 @@ def test_pert_inverse_cdf_matches_scipy():
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(float, st.tuples(st.integers(1, 30), st.integers(1, 5)),
-              elements=st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, -2))))
+@given(
+    arrays(
+        float,
+        st.tuples(st.integers(1, 30), st.integers(1, 5)),
+        elements=st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, -2)),
+    )
+)
 def test_decision_measures_properties(values):
     """Probability best sums to 1 and does not depend on the columns' order; EVPI >= 0; the
     acceptability curve's p_best at each threshold sums to the share of draws in which some option

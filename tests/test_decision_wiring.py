@@ -1,6 +1,7 @@
 """The decision measures in the appraisal and every output: probability best, acceptability, EVPI, partial
 EVPI, failure rules and Sobol indices in appraise(), the JSON, the draws file, the recommendation
 sentence, the tables, charts, CLI and Excel."""
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,9 @@ def test_every_project_reports_the_decision_measures_in_its_json(pid):
     assert d["evpi_gbp"] >= 0
     keys = [e["key"] for e in d["evppi"]]
     varying = list(deciding.varying_inputs(r.mc_inputs).columns)
-    assert keys[:len(varying)] == varying, "every varying assumption key, in the draw matrix's order"
-    assert all(k.startswith("group:") for k in keys[len(varying):])
-    assert {k[len("group:"):] for k in keys[len(varying):]} == set(d["correlation_groups"])
+    assert keys[: len(varying)] == varying, "every varying assumption key, in the draw matrix's order"
+    assert all(k.startswith("group:") for k in keys[len(varying) :])
+    assert {k[len("group:") :] for k in keys[len(varying) :]} == set(d["correlation_groups"])
     assert all(0 <= e["evppi_gbp"] <= d["evpi_gbp"] + 0.01 for e in d["evppi"])
     # acceptability: thresholds from 0 to the largest P90, every option at each
     thresholds = sorted({a["threshold_gbp"] for a in d["acceptability"]})
@@ -97,8 +98,14 @@ def test_evppi_of_the_only_input_the_decision_depends_on_is_the_total():
 def test_correlation_groups_map_bare_lever_keys_to_every_option():
     from ddanalysis.sampling import CorrelationGroup, Correlations
 
-    corr = Correlations({}, (CorrelationGroup("g", "judgement", "team-judgement", "r",
-                                              (("staff_cost_change", "project.demand_growth", 0.3),)),))
+    corr = Correlations(
+        {},
+        (
+            CorrelationGroup(
+                "g", "judgement", "team-judgement", "r", (("staff_cost_change", "project.demand_growth", 0.3),)
+            ),
+        ),
+    )
     cols = ["project.demand_growth", "mutual.staff_cost_change", "trust.staff_cost_change", "mutual.other"]
     assert deciding.correlation_groups(cols, corr) == {"g": cols[:3]}
 
@@ -111,10 +118,25 @@ def test_rule_unchanged_and_the_sentence_states_probability_best(nelincs):
     assert share > 0.99
     assert "is best in over 99% of simulations" in nelincs.recommendation
     assert nelincs.recommendation.replace(", is best in over 99% of simulations", "") == plain.recommendation
-    assert text.recommendation_sentence(
-        {"name": "X", "net_present_saving_gbp": 1.0, "go_live_year": "2016-17", "payback_year": "2018-19",
-         "p_saving_positive": 0.9, "mca_score": 6.0}, 5.0, have_monte_carlo=True, perspective="council",
-        base_year="2014-15", horizon_years=10, p_best=0.71).count("best in 71% of simulations") == 1
+    assert (
+        text.recommendation_sentence(
+            {
+                "name": "X",
+                "net_present_saving_gbp": 1.0,
+                "go_live_year": "2016-17",
+                "payback_year": "2018-19",
+                "p_saving_positive": 0.9,
+                "mca_score": 6.0,
+            },
+            5.0,
+            have_monte_carlo=True,
+            perspective="council",
+            base_year="2014-15",
+            horizon_years=10,
+            p_best=0.71,
+        ).count("best in 71% of simulations")
+        == 1
+    )
 
 
 def test_without_decision_the_json_says_why(nelincs):
@@ -146,8 +168,9 @@ def test_sobol_indices_when_asked(walsall_sobol):
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_draws_out_reproduces_the_json(tmp_path, suffix):
     path = tmp_path / f"draws{suffix}"
-    out = CliRunner().invoke(app, ["appraise", "walsall-college", "--draws", "1500", "--seed", "7", "--json",
-                                   "--draws-out", str(path)])
+    out = CliRunner().invoke(
+        app, ["appraise", "walsall-college", "--draws", "1500", "--seed", "7", "--json", "--draws-out", str(path)]
+    )
     assert out.exit_code == 0, out.output
     d = json.loads(out.stdout)
     inputs, nps = read_draws(path, options=[o["id"] for o in d["options"]])
@@ -193,8 +216,11 @@ def test_tables_and_charts(nelincs):
     fr = tables.failure_rules_table(nelincs)
     assert set(fr.frame["Option"]) == {nelincs.option_name(o) for o in nelincs.options["id"] if o != "in-house"}
     assert "Sobol indices not computed" in tables.sobol_table(nelincs).caption
-    for fig in (charts.probability_best(nelincs), charts.acceptability_curves(nelincs),
-                charts.value_of_information(nelincs)):
+    for fig in (
+        charts.probability_best(nelincs),
+        charts.acceptability_curves(nelincs),
+        charts.value_of_information(nelincs),
+    ):
         assert fig.to_json()
     assert len(charts.acceptability_curves(nelincs).data) == len(nelincs.options)
     plain = appraise("walsall-college", draws=100, with_decision=False)

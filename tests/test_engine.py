@@ -1,4 +1,5 @@
 """appraise(): every project, scenario and perspective; the plan drives savings; errors are one line."""
+
 import datetime as dt
 import json
 import subprocess
@@ -12,11 +13,28 @@ from ddanalysis.assumptions import load_book
 from ddanalysis.engine import appraise, build_model
 from ddanalysis.errors import DDAnalysisError, UnknownKeyError
 
-JSON_OPTION_FIELDS = {"id", "name", "net_present_cost_gbp", "net_present_saving_gbp", "one_off_cost_gbp",
-                      "payback_year", "steady_state_saving_share", "p_saving_positive", "saving_p10_gbp",
-                      "saving_p50_gbp", "saving_p90_gbp", "mca_score", "rank", "go_live", "benefit_cost_ratio",
-                      "benefit_cost_ratio_note", "return_on_transition_cost", "optimism_bias_gbp",
-                      "residual_value_gbp", "by_horizon"}
+JSON_OPTION_FIELDS = {
+    "id",
+    "name",
+    "net_present_cost_gbp",
+    "net_present_saving_gbp",
+    "one_off_cost_gbp",
+    "payback_year",
+    "steady_state_saving_share",
+    "p_saving_positive",
+    "saving_p10_gbp",
+    "saving_p50_gbp",
+    "saving_p90_gbp",
+    "mca_score",
+    "rank",
+    "go_live",
+    "benefit_cost_ratio",
+    "benefit_cost_ratio_note",
+    "return_on_transition_cost",
+    "optimism_bias_gbp",
+    "residual_value_gbp",
+    "by_horizon",
+}
 
 
 @pytest.mark.parametrize("pid", registry.project_ids())
@@ -35,15 +53,19 @@ def test_every_project_scenario_and_perspective(pid, scenario, perspective):
 
 
 def test_scenarios_order_savings():
-    low, central, high = (appraise("devon-local-services", scenario=s, draws=0, with_switching=False).options
-                          .set_index("id").net_present_saving_gbp for s in ("low", "central", "high"))
+    low, central, high = (
+        appraise("devon-local-services", scenario=s, draws=0, with_switching=False)
+        .options.set_index("id")
+        .net_present_saving_gbp
+        for s in ("low", "central", "high")
+    )
     for opt in low.index[1:]:
         assert low[opt] < central[opt] < high[opt]
 
 
 def test_npc_is_the_discounted_sum_of_the_yearly_cash_flows():
     r = appraise("kirklees-open-spaces", draws=0, with_switching=False)
-    f = np.array([1.035 ** -t for t in range(r.horizon_years)])  # all within the 3.5% band
+    f = np.array([1.035**-t for t in range(r.horizon_years)])  # all within the 3.5% band
     for opt, g in r.cashflows.groupby("option"):
         yearly = g.groupby("year_index").cost_gbp.sum().to_numpy()
         npc = r.options.set_index("id").loc[opt, "net_present_cost_gbp"]
@@ -70,8 +92,10 @@ def test_later_plan_start_moves_go_live_and_savings():
     late = appraise("walsall-college", draws=0, with_switching=False, plan_start=dt.date(2017, 4, 1))
     before, after = early.options.set_index("id"), late.options.set_index("id")
     assert after.loc["mutual", "go_live"] > before.loc["mutual", "go_live"]
-    assert (after.loc["in-house-redesign", "net_present_saving_gbp"]
-            < before.loc["in-house-redesign", "net_present_saving_gbp"])
+    assert (
+        after.loc["in-house-redesign", "net_present_saving_gbp"]
+        < before.loc["in-house-redesign", "net_present_saving_gbp"]
+    )
 
 
 def test_public_perspective_nets_out_rates_relief():
@@ -109,11 +133,20 @@ def test_same_inputs_same_seed_byte_identical_json(monkeypatch):
     assert a != c
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    ({"project_id": "walsall"}, r"^unknown project 'walsall'; valid projects: walsall-college, "),
-    ({"project_id": "walsall-college", "scenario": "worst"}, r"^unknown scenario 'worst'; valid scenarios: central, low, high"),
-    ({"project_id": "walsall-college", "perspective": "national"}, r"^unknown perspective 'national'; valid perspectives: council, public, social$"),
-])
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        ({"project_id": "walsall"}, r"^unknown project 'walsall'; valid projects: walsall-college, "),
+        (
+            {"project_id": "walsall-college", "scenario": "worst"},
+            r"^unknown scenario 'worst'; valid scenarios: central, low, high",
+        ),
+        (
+            {"project_id": "walsall-college", "perspective": "national"},
+            r"^unknown perspective 'national'; valid perspectives: council, public, social$",
+        ),
+    ],
+)
 def test_unknown_ids_get_one_line_listing_valid_ones(kwargs, pattern):
     with pytest.raises(UnknownKeyError) as info:
         appraise(draws=0, **kwargs)
@@ -123,7 +156,9 @@ def test_unknown_ids_get_one_line_listing_valid_ones(kwargs, pattern):
 
 def test_unknown_option_in_result_lists_valid_ones():
     r = appraise("walsall-college", draws=0, with_switching=False)
-    with pytest.raises(UnknownKeyError, match="unknown option 'mutal'; valid options: in-house, in-house-redesign, mutual"):
+    with pytest.raises(
+        UnknownKeyError, match="unknown option 'mutal'; valid options: in-house, in-house-redesign, mutual"
+    ):
         r.option_name("mutal")
 
 
@@ -148,12 +183,20 @@ def test_every_assumption_used_is_reported_with_its_source():
 
 
 def test_cli_appraise_json_and_table():
-    out = subprocess.run([sys.executable, "-m", "ddanalysis", "appraise", "dover-museum-tourism", "--draws", "200",
-                          "--json"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "appraise", "dover-museum-tourism", "--draws", "200", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     doc = json.loads(out.stdout)
     assert doc["project"] == "dover-museum-tourism" and len(doc["options"]) == 5
-    table = subprocess.run([sys.executable, "-m", "ddanalysis", "appraise", "dover-museum-tourism", "--draws", "0"],
-                           capture_output=True, text=True, check=True).stdout
+    table = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "appraise", "dover-museum-tourism", "--draws", "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "ILLUSTRATIVE" in table and "real 2014-15 prices" in table
     assert "Recommended" in table or "Keep the service" in table
 
@@ -166,12 +209,19 @@ def test_cli_unknown_project_is_one_clear_line_and_exit_2():
 
 
 def test_json_is_strict_and_missing_values_are_null():
-    doc = json.loads(appraise("kirklees-open-spaces", draws=100).to_json(), parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    doc = json.loads(
+        appraise("kirklees-open-spaces", draws=100).to_json(),
+        parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"),
+    )
     sq = doc["options"][0]
     assert sq["payback_year"] is None and sq["go_live"] is None
 
 
 def test_cli_table_shows_dash_not_nan_for_missing_values():
-    out = subprocess.run([sys.executable, "-m", "ddanalysis", "appraise", "kirklees-open-spaces", "--draws", "0"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "appraise", "kirklees-open-spaces", "--draws", "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "nan" not in out.lower().replace("financial", "")

@@ -1,4 +1,5 @@
 """environment.yml (conda) and pyproject.toml (pip) describe the same environment."""
+
 import importlib.metadata
 import re
 import tomllib
@@ -15,7 +16,9 @@ def _name(spec: str) -> str:
 
 def test_environment_yml_and_pyproject_name_the_same_packages():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    pip_names = {_name(d) for d in project["dependencies"]} | {_name(d) for d in project["optional-dependencies"]["test"]}
+    pip_names = {_name(d) for d in project["dependencies"]} | {
+        _name(d) for d in project["optional-dependencies"]["test"]
+    }
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     conda_names = {_name(d) for d in conda} - {"python", "pip"}
@@ -29,11 +32,11 @@ def test_environment_yml_pins_python_311():
 
 def test_versions_agree_where_both_pin():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    pins = {_name(d): d.replace(" ", "")[len(_name(d)):] for d in project["dependencies"]}
+    pins = {_name(d): d.replace(" ", "")[len(_name(d)) :] for d in project["dependencies"]}
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     for d in env["dependencies"]:
         if isinstance(d, str) and _name(d) in pins:
-            assert d.replace(" ", "")[len(_name(d)):] == pins[_name(d)], d
+            assert d.replace(" ", "")[len(_name(d)) :] == pins[_name(d)], d
 
 
 def test_the_version_comes_from_the_package_metadata_which_pyproject_sets():

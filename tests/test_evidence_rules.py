@@ -7,6 +7,7 @@ statute or the council's own ledger, read; amber = a published study or survey, 
 unverified); a statute is cited only for a rule (``basis: fact``); a judgement has a note saying whose
 and why.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,7 +75,9 @@ def _problems(where: str, e: dict, sources: dict, *, fact: bool = False) -> list
     if quality == "amber" and kind not in AMBER_KINDS:
         out.append(f"{where}: amber needs a published study or survey, not {kind}")
     if kind == "statute" and not fact and e.get("basis") != "fact":
-        out.append(f"{where}: {sid} is a statute, cited only for a rule (basis: fact), not for a {e.get('basis')} number")
+        out.append(
+            f"{where}: {sid} is a statute, cited only for a rule (basis: fact), not for a {e.get('basis')} number"
+        )
     return out + _dated_value_problems(where, e)
 
 
@@ -93,7 +96,7 @@ def _judgement_problems(where: str, e: dict, sid: str) -> list[str]:
 def _dated_value_problems(where: str, e: dict) -> list[str]:
     """Every key of a dated history ``values`` is a date."""
     out = []
-    for date in (e.get("values") or {}):
+    for date in e.get("values") or {}:
         try:
             dt.date.fromisoformat(str(date))
         except ValueError:
@@ -129,8 +132,17 @@ def test_the_walk_sees_every_assumption_the_loader_loads():
 @pytest.mark.parametrize("rule", ["judgement-red", "unverified-red", "statute-number", "no-locator"])
 def test_the_rules_catch_a_bad_entry(rule):
     sources = _sources()
-    good = {"low": 0, "central": 1, "high": 2, "basis": "evidence", "quality": "amber", "source": "julius-2008",
-            "locator": "Box 3.1", "as_of": "1990", "verified": True}
+    good = {
+        "low": 0,
+        "central": 1,
+        "high": 2,
+        "basis": "evidence",
+        "quality": "amber",
+        "source": "julius-2008",
+        "locator": "Box 3.1",
+        "as_of": "1990",
+        "verified": True,
+    }
     assert _problems("x", good, sources) == []
     bad = dict(good)
     if rule == "judgement-red":
@@ -146,7 +158,7 @@ def test_the_rules_catch_a_bad_entry(rule):
 
 def test_dated_values_give_the_value_in_force_on_a_date():
     entry = {"low": 15000, "central": 22000, "high": 35000, "values": {"2020-04-01": 27000, "2021-04-01": 22000}}
-    assert value_at(entry, "2014-04-01") is None            # before the history: the written values apply
+    assert value_at(entry, "2014-04-01") is None  # before the history: the written values apply
     assert value_at(entry, "2020-04-01")["central"] == 27000
     assert value_at(entry, dt.date(2023, 4, 1)) == {"low": 15000.0, "central": 22000.0, "high": 35000.0}
     ranged = {"values": {"2014-04-01": {"low": 1, "central": 2, "high": 3}}}
@@ -162,15 +174,24 @@ def test_the_bundled_base_year_takes_the_written_values_of_a_dated_entry():
 
 def test_no_assumption_cites_a_report_for_a_figure_it_does_not_contain():
     # EVIDENCE.md M11: these were cited for numbers they do not state.
-    retired = {"nao-commissioning-2014", "grant-thornton-adm-2014", "tupe-2006",
-               "lgps-2013-admission", "redundancy-lg-2006"}
+    retired = {
+        "nao-commissioning-2014",
+        "grant-thornton-adm-2014",
+        "tupe-2006",
+        "lgps-2013-admission",
+        "redundancy-lg-2006",
+    }
     cited = {(f, w) for f, w, e in _entries() if e["source"] in retired}
     assert not cited, sorted(cited)
     # Reports not read here may be cited only for what a press account says they found: unverified, red, and the
     # locator says where it was read.
     secondary_only = {"lga-shared-services-2012"}
-    bad = {(f, w) for f, w, e in _entries() if e["source"] in secondary_only
-           and (e.get("verified") or e.get("quality") != "red" or "read only in" not in str(e.get("locator", "")))}
+    bad = {
+        (f, w)
+        for f, w, e in _entries()
+        if e["source"] in secondary_only
+        and (e.get("verified") or e.get("quality") != "red" or "read only in" not in str(e.get("locator", "")))
+    }
     assert not bad, sorted(bad)
 
 
@@ -204,17 +225,23 @@ def _label(file: str, where: str) -> str:
         return f"{stem}.{where}"
     if head == "settings":
         return f"{stem}:project.{rest}"
-    return f"{stem}:{rest}"                                  # models.<model>.<key>
+    return f"{stem}:{rest}"  # models.<model>.<key>
 
 
 def _unlogged(entries, log: dict) -> list[str]:
     """Verified figures with no verified evidence-log entry from the same source naming them."""
-    backed = {(f.get("source"), s) for f in log.get("figures", []) if f.get("verified") is True
-              for s in (f.get("supports") or [])}
-    return [f"{file}: {where}: verified from {e['source']}, but no verified figure in evidence_log.yaml "
-            f"from that source lists {_label(file, where)!r} under supports (the quote behind the figure)"
-            for file, where, e in entries
-            if e.get("verified") is True and (e["source"], _label(file, where)) not in backed]
+    backed = {
+        (f.get("source"), s)
+        for f in log.get("figures", [])
+        if f.get("verified") is True
+        for s in (f.get("supports") or [])
+    }
+    return [
+        f"{file}: {where}: verified from {e['source']}, but no verified figure in evidence_log.yaml "
+        f"from that source lists {_label(file, where)!r} under supports (the quote behind the figure)"
+        for file, where, e in entries
+        if e.get("verified") is True and (e["source"], _label(file, where)) not in backed
+    ]
 
 
 def test_every_verified_figure_has_its_quote_in_the_evidence_log():
@@ -238,7 +265,11 @@ def test_the_log_rule_catches_a_verified_figure_without_a_quote():
     # labels follow the key grammar
     assert _label("appraisal.yaml", "assumptions.demand_growth") == "project.demand_growth"
     assert _label("appraisal.yaml", "facts.vat_standard_rate") == "facts.vat_standard_rate"
-    assert _label("dover-museum-tourism.yaml", "models.charitable-trust.grant_income_share") == \
-        "dover-museum-tourism:charitable-trust.grant_income_share"
-    assert _label("hull-adult-social-care.yaml", "settings.demand_growth") == \
-        "hull-adult-social-care:project.demand_growth"
+    assert (
+        _label("dover-museum-tourism.yaml", "models.charitable-trust.grant_income_share")
+        == "dover-museum-tourism:charitable-trust.grant_income_share"
+    )
+    assert (
+        _label("hull-adult-social-care.yaml", "settings.demand_growth")
+        == "hull-adult-social-care:project.demand_growth"
+    )

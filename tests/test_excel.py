@@ -3,6 +3,7 @@
 No LibreOffice here (see test_excel_libreoffice.py for recalculation and rendering). Expected values
 come from the appraisal result's own frames or from the Green Book formula, never from the workbook.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +31,19 @@ from ddanalysis.excel.workbook import sheet_prefixes
 PROJECT = "walsall-college"
 DRAWS = 200
 PRODUCED = dt.date(2015, 11, 2)
-SHEETS = ["Cover", "Summary", "Options", "Cash flows", "Discount rates", "Risk", "MCA", "Plan", "Assumptions", "Model",
-          "Benefits"]
+SHEETS = [
+    "Cover",
+    "Summary",
+    "Options",
+    "Cash flows",
+    "Discount rates",
+    "Risk",
+    "MCA",
+    "Plan",
+    "Assumptions",
+    "Model",
+    "Benefits",
+]
 #: the only functions our formulas use (anything else would be text that slipped through as a formula)
 FUNCTIONS = {"SUM", "SUMPRODUCT", "VLOOKUP", "RANK", "IF", "SUMIF", "TRUE", "MIN", "MAX", "INDEX", "MATCH"}
 
@@ -76,6 +88,7 @@ def _option_blocks(ws) -> dict[str, dict[str, int]]:
 
 # --- structure -----------------------------------------------------------------------------------------
 
+
 def test_sheets_in_order(wb):
     assert wb.sheetnames == SHEETS
 
@@ -106,9 +119,18 @@ def test_not_illustrative_means_no_banner(result, tmp_path):
 def test_cover(wb, result):
     ws = wb["Cover"]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    for needed in (result.project_title, result.councils, result.scenario, result.perspective_label,
-                   "2 November 2015", f"ddanalysis {dd.__version__}", result.provenance["baseline"],
-                   result.provenance["assumptions"], "ILLUSTRATIVE", result.recommendation):
+    for needed in (
+        result.project_title,
+        result.councils,
+        result.scenario,
+        result.perspective_label,
+        "2 November 2015",
+        f"ddanalysis {dd.__version__}",
+        result.provenance["baseline"],
+        result.provenance["assumptions"],
+        "ILLUSTRATIVE",
+        result.recommendation,
+    ):
         assert needed in text, needed
     links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink is not None}
     for sheet in SHEETS[1:]:
@@ -129,9 +151,13 @@ def test_money_format_pounds_with_thousands_separators(wb):
     ws = wb["Cash flows"]
     fmt = ws["B12"].number_format
     assert "£" in fmt and "#,##0" in fmt
-    money_cells = [c for row in ws.iter_rows(min_row=10) for c in row[1:]
-                   if row[0].value != STAYS_POSITIVE_LABEL  # the payback flags: 0 or 1
-                   and (isinstance(c.value, (int, float)) or (isinstance(c.value, str) and c.value.startswith("=")))]
+    money_cells = [
+        c
+        for row in ws.iter_rows(min_row=10)
+        for c in row[1:]
+        if row[0].value != STAYS_POSITIVE_LABEL  # the payback flags: 0 or 1
+        and (isinstance(c.value, (int, float)) or (isinstance(c.value, str) and c.value.startswith("=")))
+    ]
     assert money_cells
     assert all("£" in c.number_format for c in money_cells)
     first_band = _label_rows(wb["Discount rates"])["Band"] + 1
@@ -159,7 +185,9 @@ def test_headers_of_cash_flows(wb, result):
     years = [ws.cell(row=5, column=2 + t).value for t in range(result.horizon_years)]
     assert years == [f"{2015 + t}-{(16 + t) % 100:02d}" for t in range(result.horizon_years)]
     assert ws.cell(row=5, column=1).value == "GBP, real 2014-15 prices"
-    assert [ws.cell(row=6, column=2 + t).value for t in range(result.horizon_years)] == list(range(result.horizon_years))
+    assert [ws.cell(row=6, column=2 + t).value for t in range(result.horizon_years)] == list(
+        range(result.horizon_years)
+    )
     assert "Every cell is a formula" in ws["A9"].value  # the note row says so
 
 
@@ -212,14 +240,15 @@ def test_assumption_values_show_every_decimal_they_have(wb, result):
             continue
         shown = cell.value * 100 if "%" in cell.number_format else cell.value
         decimals = len(cell.number_format.split(".")[1].rstrip("%")) if "." in cell.number_format else 0
-        assert round(shown, decimals) == pytest.approx(shown, abs=1e-9) or decimals >= (3 if "%" not in
-                                                                                         cell.number_format else 2), \
-            (cell.coordinate, unit, cell.value, cell.number_format)
+        assert round(shown, decimals) == pytest.approx(shown, abs=1e-9) or decimals >= (
+            3 if "%" not in cell.number_format else 2
+        ), (cell.coordinate, unit, cell.value, cell.number_format)
         checked += 1
     assert checked > 20
 
 
 # --- values and formulas --------------------------------------------------------------------------------
+
 
 def test_every_component_cash_flow_is_a_formula_from_the_model_sheet(wb, result):
     """Every component of every option, every year, is a formula reading the Model sheet (the values are checked
@@ -235,8 +264,11 @@ def test_every_component_cash_flow_is_a_formula_from_the_model_sheet(wb, result)
             for t in range(result.horizon_years):
                 value = ws.cell(row=block[label], column=2 + t).value
                 assert isinstance(value, str) and value.startswith("="), (opt, comp, t, value)
-                assert "'Model'!" in value or comp.startswith("optimism_bias") and opt == registry.STATUS_QUO, \
-                    (opt, comp, value)
+                assert "'Model'!" in value or comp.startswith("optimism_bias") and opt == registry.STATUS_QUO, (
+                    opt,
+                    comp,
+                    value,
+                )
                 checked += 1
     assert checked == len(result.options) * len(COMPONENT_LABELS) * result.horizon_years
 
@@ -271,7 +303,14 @@ def test_discount_factors_are_formulas_from_the_rate_cells(wb, result):
     bands = wb["Discount rates"]
     first = _label_rows(bands)["Band"] + 1
     # HM Treasury Green Book, Table A6.1 (STPR by year)
-    assert [bands.cell(row=r, column=4).value for r in range(first, first + 6)] == [0.035, 0.03, 0.025, 0.02, 0.015, 0.01]
+    assert [bands.cell(row=r, column=4).value for r in range(first, first + 6)] == [
+        0.035,
+        0.03,
+        0.025,
+        0.02,
+        0.015,
+        0.01,
+    ]
     assert [bands.cell(row=r, column=2).value for r in range(first, first + 6)] == [0, 31, 76, 126, 201, 301]
     assert f"$B${first}:$D${first + 5}" in ws.cell(row=rate, column=3).value
 
@@ -286,8 +325,10 @@ def test_present_values_and_npv_are_formulas(wb, result):
         pv = b["Present value of saving (saving x discount factor)"]
         assert ws.cell(row=pv, column=pv_col).value == f"=SUM(B{pv}:{ws.cell(row=pv, column=last).column_letter}{pv})"
         assert ws.cell(row=b["Total cost"], column=pv_col).value.startswith("=SUMPRODUCT(")
-        assert re.fullmatch(r"=B\d+\*B\$?8", ws.cell(row=pv, column=2).value.replace("$", "")) or \
-            ws.cell(row=pv, column=2).value == f"=B{b['Saving against the status quo']}*B8"
+        assert (
+            re.fullmatch(r"=B\d+\*B\$?8", ws.cell(row=pv, column=2).value.replace("$", ""))
+            or ws.cell(row=pv, column=2).value == f"=B{b['Saving against the status quo']}*B8"
+        )
     opt_ws = wb["Options"]
     rows = _label_rows(opt_ws)
     nps = rows["Net present saving against the status quo"]
@@ -304,8 +345,10 @@ def test_mca_totals_are_sumproducts_of_the_weight_cells(wb, result):
     n = len(result.mca_weights)
     for j in range(len(result.options)):
         col = ws.cell(row=total, column=4 + j).column_letter
-        assert ws.cell(row=total, column=4 + j).value == \
-            f"=SUMPRODUCT($C${first}:$C${first + n - 1},{col}{first}:{col}{first + n - 1})"
+        assert (
+            ws.cell(row=total, column=4 + j).value
+            == f"=SUMPRODUCT($C${first}:$C${first + n - 1},{col}{first}:{col}{first + n - 1})"
+        )
     weights = [ws.cell(row=first + i, column=3).value for i in range(n)]
     assert weights == pytest.approx(list(result.mca_weights.values))
     assert all(ws.cell(row=first + i, column=3).style == "dd_weight_input" for i in range(n))
@@ -319,7 +362,8 @@ def test_every_formula_uses_only_our_functions(wb):
                 if c.data_type == "f":
                     seen += 1
                     names = set(re.findall(r"([A-Z][A-Z0-9.]*)\(", c.value)) | (
-                        {"TRUE"} if "TRUE" in c.value else set())
+                        {"TRUE"} if "TRUE" in c.value else set()
+                    )
                     assert names <= FUNCTIONS, (ws.title, c.coordinate, c.value)
     assert seen > 300
 
@@ -343,8 +387,10 @@ def test_native_charts(path):
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = [z.read(n).decode() for n in charts]
-    kinds = sorted("bar" if re.search(r"<(\w+:)?barChart>", x) else "line" if re.search(r"<(\w+:)?lineChart>", x)
-                   else "other" for x in xml)
+    kinds = sorted(
+        "bar" if re.search(r"<(\w+:)?barChart>", x) else "line" if re.search(r"<(\w+:)?lineChart>", x) else "other"
+        for x in xml
+    )
     assert kinds == ["bar", "line"]  # NPV by option (Summary), savings by year (Options)
 
 
@@ -367,6 +413,7 @@ def test_no_nan_or_inf_written(path):
 
 # --- text from data is never a formula ---------------------------------------------------------------------
 
+
 def test_text_starting_with_formula_characters_is_written_as_text(result, tmp_path):
     evil = {"=": '=HYPERLINK("http://evil.example","x")', "+": "+1+1", "-": "-2+3 cmd", "@": "@SUM(A1:A2)"}
     assumptions = result.assumptions.copy()
@@ -374,8 +421,14 @@ def test_text_starting_with_formula_characters_is_written_as_text(result, tmp_pa
     assumptions.loc[1, "source"] = evil["+"]
     scores = result.mca_scores.copy()
     scores.loc[0, "rationale"] = evil["-"]
-    bad = dataclasses.replace(result, project_title=evil["@"], recommendation=evil["="], councils=evil["+"],
-                              assumptions=assumptions, mca_scores=scores)
+    bad = dataclasses.replace(
+        result,
+        project_title=evil["@"],
+        recommendation=evil["="],
+        councils=evil["+"],
+        assumptions=assumptions,
+        mca_scores=scores,
+    )
     out = export_project(bad, tmp_path / "evil.xlsx", produced=PRODUCED)
     wb = load_workbook(out)
     found = {k: 0 for k in evil}
@@ -403,6 +456,7 @@ def test_control_characters_are_dropped(result, tmp_path):
 
 
 # --- writing: atomic, clear errors, bytes ------------------------------------------------------------------
+
 
 def test_bytes_for_the_download_button(result):
     data = export_project_bytes(result, produced=PRODUCED)
@@ -432,11 +486,14 @@ def test_written_file_is_readable_by_others(result, tmp_path):
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-@pytest.mark.parametrize("name, message", [
-    ("missing/dir/out.xlsx", "folder .* does not exist"),
-    ("out.xls", "must end in .xlsx"),
-    ("out", "must end in .xlsx"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("missing/dir/out.xlsx", "folder .* does not exist"),
+        ("out.xls", "must end in .xlsx"),
+        ("out", "must end in .xlsx"),
+    ],
+)
 def test_unwritable_paths_give_clear_errors(result, tmp_path, name, message):
     with pytest.raises(DDAnalysisError, match=message):
         export_project(result, tmp_path / name)
@@ -538,9 +595,9 @@ def test_programme_workbook(programme, tmp_path):
             assert f"{prefix} {kind}" in wb.sheetnames
     assert len(wb.sheetnames) == 3 + 9 * len(PROGRAMME)
     # several projects in one workbook: each defined name starts with its project's id ('-' written '_')
-    (sheet, _), = wb.defined_names["walsall_college__mutual__staff_cost_change"].destinations
+    ((sheet, _),) = wb.defined_names["walsall_college__mutual__staff_cost_change"].destinations
     assert sheet == "walsall Assumptions"
-    (sheet, _), = wb.defined_names["dover_museum_tourism__nps__charitable_trust"].destinations
+    ((sheet, _),) = wb.defined_names["dover_museum_tourism__nps__charitable_trust"].destinations
     assert sheet == "dover Cash flows"
     assert "mutual__staff_cost_change" not in wb.defined_names
     ws = wb["Programme"]
@@ -599,8 +656,7 @@ def test_programme_sheet_shows_public_value_without_adding_cashable_and_non_cash
 
 
 def test_programme_with_summary_frame_orders_rows_and_rejects_strangers(programme):
-    summary = pd.DataFrame({"project_id": list(reversed(PROGRAMME)),
-                            "title": ["K title", "D title", "W title"]})
+    summary = pd.DataFrame({"project_id": list(reversed(PROGRAMME)), "title": ["K title", "D title", "W title"]})
     wb = programme_workbook(programme, summary, produced=PRODUCED)
     ws = wb["Programme"]
     rows = _label_rows(ws)
@@ -623,23 +679,41 @@ def test_sheet_prefixes_are_unique_and_short():
 
 # --- CLI ---------------------------------------------------------------------------------------------------
 
+
 def test_cli_export_project(tmp_path, capsys):
     out = tmp_path / "cli.xlsx"
     with pytest.raises(SystemExit) as exc:  # Typer exits 0 after a command
-        cli.main(["export", PROJECT, "-o", str(out), "--draws", "20", "--seed", "5", "--scenario", "low",
-                  "--perspective", "public"])
+        cli.main(
+            [
+                "export",
+                PROJECT,
+                "-o",
+                str(out),
+                "--draws",
+                "20",
+                "--seed",
+                "5",
+                "--scenario",
+                "low",
+                "--perspective",
+                "public",
+            ]
+        )
     assert exc.value.code == 0
     assert f"wrote {out}" in capsys.readouterr().out
     ws = load_workbook(out)["Summary"]
     assert "Scenario: low" in ws["A2"].value and "the public sector as a whole" in ws["A2"].value
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["export", "-o", "x.xlsx"], "either a project id or --all"),
-    (["export", PROJECT, "--all", "-o", "x.xlsx"], "either a project id or --all"),
-    (["export", PROJECT, "-o", "missing-folder/x.xlsx"], "does not exist"),
-    (["export", "no-such-project", "-o", "x.xlsx"], "unknown project"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["export", "-o", "x.xlsx"], "either a project id or --all"),
+        (["export", PROJECT, "--all", "-o", "x.xlsx"], "either a project id or --all"),
+        (["export", PROJECT, "-o", "missing-folder/x.xlsx"], "does not exist"),
+        (["export", "no-such-project", "-o", "x.xlsx"], "unknown project"),
+    ],
+)
 def test_cli_export_errors(argv, message, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exc:
@@ -656,7 +730,10 @@ def test_one_off_components_have_their_own_subtotal(wb, result):
     total_col = 2 + result.horizon_years
     for opt in result.options.id:
         row = blocks[result.option_name(opt)]["One-off transition costs"]
-        assert ws.cell(row=row, column=total_col).value == f"=SUM(B{row}:{ws.cell(row=row, column=total_col - 1).column_letter}{row})"
+        assert (
+            ws.cell(row=row, column=total_col).value
+            == f"=SUM(B{row}:{ws.cell(row=row, column=total_col - 1).column_letter}{row})"
+        )
         labels = {COMPONENT_LABELS[c] for c in ONE_OFF_COMPONENTS}
         shown = [lab for lab in blocks[result.option_name(opt)] if lab in labels]
         assert shown, opt
@@ -682,6 +759,8 @@ def test_risk_sheet_names_what_the_tornado_measures(tmp_path):
     assert hull.sensitivity_measure == "net present saving + the council's cashable benefits"
     ws = load_workbook(export_project(hull, tmp_path / "hull.xlsx", produced=PRODUCED))["Risk"]
     texts = [c.value for row in ws.iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
-    assert ("One-way sensitivity: net present saving + the council's cashable benefits when one assumption moves "
-            "to its low or high value") in texts
+    assert (
+        "One-way sensitivity: net present saving + the council's cashable benefits when one assumption moves "
+        "to its low or high value"
+    ) in texts
     assert any("Outcome quantities left out of the tornado" in t for t in texts)

@@ -11,6 +11,7 @@ Expected values: the appraisal result's frames (the Python model) for reconcilia
 formula (factor = 1 / (1 + r)^t for r = 3.5% to year 30) computed here, independently, for the
 discount factors and for the net present savings after the rate is changed.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,14 @@ PROJECT = "walsall-college"
 PROGRAMME = ["walsall-college", "manchester-domestic-abuse", "kirklees-open-spaces"]
 PENNY = 0.005
 #: HM Treasury Green Book, Table A6.1: the STPR by year (first year, last year, rate).
-GREEN_BOOK = ((0, 30, 0.035), (31, 75, 0.030), (76, 125, 0.025), (126, 200, 0.020), (201, 300, 0.015), (301, 10**9, 0.010))
+GREEN_BOOK = (
+    (0, 30, 0.035),
+    (31, 75, 0.030),
+    (76, 125, 0.025),
+    (126, 200, 0.020),
+    (201, 300, 0.015),
+    (301, 10**9, 0.010),
+)
 NEW_RATE = 0.03  # the edit: 3.5% -> 3% for years 0-30
 
 XCU = """<?xml version="1.0" encoding="UTF-8"?>
@@ -68,6 +76,7 @@ def green_book_factor(t: int, first_band_rate: float = 0.035) -> float:
 
 # --- LibreOffice ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     return require_program("soffice", "libreoffice-calc-nogui")
@@ -85,9 +94,22 @@ def lo_profile(tmp_path_factory) -> str:
 def convert(soffice: str, profile: str, files: list[Path], outdir: Path, fmt: str) -> list[Path]:
     """One soffice run converting every file; the converted paths in the same order."""
     outdir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                           "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     outs = [outdir / f"{f.stem}.{fmt.split(':')[0]}" for f in files]
     missing = [o for o in outs if not o.exists()]
     assert proc.returncode == 0 and not missing, f"soffice failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}"
@@ -99,11 +121,18 @@ def convert(soffice: str, profile: str, files: list[Path], outdir: Path, fmt: st
 #: Walsall's options are in-house, mutual, charitable trust and outsourcing; Dover's add a joint venture and a Teckal
 #: trading company (new income capped) and a museum's cultural admissions (the VAT exemption).
 WHAT_IF = {
-    "walsall-college": {"mutual.staff_cost_change": -0.09, "charitable-trust.business_rates_relief": 0.95,
-                        "outsourcing.transition_legal_governance": 150.0, "mutual.pension_rate_change": 0.04},
-    "dover-museum-tourism": {"trading-company.staff_cost_change": -0.05,
-                             "charitable-trust.business_rates_relief": 0.9,
-                             "joint-venture.transition_it_per_fte": 700.0, "project.optimism_bias_mitigation": 0.25},
+    "walsall-college": {
+        "mutual.staff_cost_change": -0.09,
+        "charitable-trust.business_rates_relief": 0.95,
+        "outsourcing.transition_legal_governance": 150.0,
+        "mutual.pension_rate_change": 0.04,
+    },
+    "dover-museum-tourism": {
+        "trading-company.staff_cost_change": -0.05,
+        "charitable-trust.business_rates_relief": 0.9,
+        "joint-venture.transition_it_per_fte": 700.0,
+        "project.optimism_bias_mitigation": 0.25,
+    },
 }
 
 
@@ -111,7 +140,7 @@ def edit_assumptions(src: Path, edits: dict[str, float], out: Path) -> Path:
     """``src`` with each assumption's 'Value used' cell, found by its defined name, set to a new value."""
     wb = load_workbook(src)
     for key, value in edits.items():
-        (sheet, cell), = wb.defined_names[key.replace(".", "__").replace("-", "_")].destinations
+        ((sheet, cell),) = wb.defined_names[key.replace(".", "__").replace("-", "_")].destinations
         assert sheet == "Assumptions"
         assert wb[sheet][cell.replace("$", "")].value != value, key  # a real edit
         wb[sheet][cell.replace("$", "")].value = value
@@ -138,22 +167,32 @@ def variants(soffice, lo_profile, tmp_path_factory) -> dict:
     rates.cell(row=band_row, column=4).value = NEW_RATE
     mca = edited["MCA"]
     first = next(r for r in range(1, mca.max_row + 1) if mca.cell(row=r, column=1).value == "Criterion") + 1
-    mca.cell(row=first, column=3).value += 0.05       # user focus up 5 points ...
-    mca.cell(row=first + 1, column=3).value -= 0.05   # ... stakeholder involvement down 5: still 100%
+    mca.cell(row=first, column=3).value += 0.05  # user focus up 5 points ...
+    mca.cell(row=first + 1, column=3).value -= 0.05  # ... stakeholder involvement down 5: still 100%
     edited.save(src / "edited.xlsx")
     files["edited"] = src / "edited.xlsx"
     untouched = {}
     for project, edits in WHAT_IF.items():
         untouched[project] = dd.appraise(project, draws=0)
-        files[f"whatif-{project}"] = edit_assumptions(export_project(untouched[project], src / f"{project}.xlsx"),
-                                                      edits, src / f"whatif-{project}.xlsx")
+        files[f"whatif-{project}"] = edit_assumptions(
+            export_project(untouched[project], src / f"{project}.xlsx"), edits, src / f"whatif-{project}.xlsx"
+        )
     out = convert(soffice, lo_profile, list(files.values()), tmp_path_factory.mktemp("xl-recalc"), "xlsx")
-    return {"results": {"central": central, "low": low, "edited": central, "programme": programme,
-                        **{f"whatif-{p}": r for p, r in untouched.items()}},
-            "source": files, "recalc": dict(zip(files, out))}
+    return {
+        "results": {
+            "central": central,
+            "low": low,
+            "edited": central,
+            "programme": programme,
+            **{f"whatif-{p}": r for p, r in untouched.items()},
+        },
+        "source": files,
+        "recalc": dict(zip(files, out)),
+    }
 
 
 # --- the oracle: what every formula cell should show, from the model ------------------------------------------
+
 
 def _rows(ws, col: int = 1) -> dict[str, int]:
     out: dict[str, int] = {}
@@ -200,9 +239,12 @@ def _expect_cashflows(ws, result, expected: dict) -> None:
 
 
 #: An option's summary rows on the Cash flows sheet read from the annual table: label -> column.
-_ANNUAL_ROWS = {"Total cost": "cost_gbp", "Saving against the status quo": "saving_gbp",
-                "Cumulative saving": "cumulative_saving_gbp",
-                "Cumulative present value of saving": "cumulative_pv_saving_gbp"}
+_ANNUAL_ROWS = {
+    "Total cost": "cost_gbp",
+    "Saving against the status quo": "saving_gbp",
+    "Cumulative saving": "cumulative_saving_gbp",
+    "Cumulative present value of saving": "cumulative_pv_saving_gbp",
+}
 
 
 def _expect_summary_row(expected: dict, r: int, label: str, f, annual, opt, layout) -> bool:
@@ -229,12 +271,17 @@ def _expect_summary_row(expected: dict, r: int, label: str, f, annual, opt, layo
         expected[(r, pv_col)] = (opt["net_present_saving_gbp"], PENNY)
     for t, c in enumerate(year_cols):
         expected.setdefault((r, c), (by_year[t], PENNY))
-    if label in ("Operating costs, net of income", "One-off transition costs", "Total cost",
-                 "Saving against the status quo"):
+    if label in (
+        "Operating costs, net of income",
+        "One-off transition costs",
+        "Total cost",
+        "Saving against the status quo",
+    ):
         expected.setdefault((r, total_col), (sum(by_year), PENNY))
     if label in ("Operating costs, net of income", "One-off transition costs", "Total cost"):
-        expected.setdefault((r, pv_col), (pv if pv is not None else sum(v * k for v, k in zip(by_year, factors)),
-                                          PENNY))
+        expected.setdefault(
+            (r, pv_col), (pv if pv is not None else sum(v * k for v, k in zip(by_year, factors)), PENNY)
+        )
     return True
 
 
@@ -281,8 +328,11 @@ OPTION_METRICS = {
 def _expect_options(ws, result, expected: dict) -> None:
     header = _rows(ws)[f"GBP, {result.price_basis}"]
     ids = _option_ids(result)
-    cols = {ids[ws.cell(row=header, column=c).value]: c for c in range(2, ws.max_column + 1)
-            if ws.cell(row=header, column=c).value in ids}
+    cols = {
+        ids[ws.cell(row=header, column=c).value]: c
+        for c in range(2, ws.max_column + 1)
+        if ws.cell(row=header, column=c).value in ids
+    }
     opts = result.options.set_index("id")
     for label, r in _rows(ws).items():
         if label.startswith("Baseline net budget"):
@@ -363,8 +413,9 @@ def _expect_benefits(ws, result, expected: dict, factors: list[float] | None = N
         for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"]):
             r = rows[f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({words[treat]})"]
             expected[(r, total_col)] = (g.benefit_gbp.sum(), PENNY)
-        counted = sub[sub.treatment == "counted"].groupby("year_index").benefit_gbp.sum().reindex(range(T),
-                                                                                                 fill_value=0.0)
+        counted = (
+            sub[sub.treatment == "counted"].groupby("year_index").benefit_gbp.sum().reindex(range(T), fill_value=0.0)
+        )
         rc = rows[f"Counted benefits ({result.perspective} perspective)"]
         rf = rows["Discount factor (from the Cash flows sheet)"]
         rp = rows["Counted benefits, present value"]
@@ -386,8 +437,10 @@ def _expect_model_settings(ws, result, inputs, expected: dict) -> None:
     m = inputs.model
     rows = _rows(ws)
     if result.perspective == "council":
-        expected[(rows["Share of a rates relief that is a saving to this perspective"], 2)] = \
-            (1 - m.council_rates_share, 1e-12)
+        expected[(rows["Share of a rates relief that is a saving to this perspective"], 2)] = (
+            1 - m.council_rates_share,
+            1e-12,
+        )
     uplifts = m.ob_uplifts()
     for kind in ("operating", "one_off", "it_separation"):
         words = kind.replace("_", " ")
@@ -395,8 +448,10 @@ def _expect_model_settings(ws, result, inputs, expected: dict) -> None:
         expected[(rows[f"Mitigation applied, {words}"], 2)] = (mitigation, 1e-12)
         expected[(rows[f"Optimism-bias uplift, {words}"], 2)] = (float(uplifts[kind]), 1e-12)
     amounts = result.baseline.amounts_gbp
-    expected[(rows["Gross expenditure excluding capital charges"], 2)] = \
-        (result.baseline.gross_expenditure_gbp - amounts.get("capital_charges", 0.0), PENNY)
+    expected[(rows["Gross expenditure excluding capital charges"], 2)] = (
+        result.baseline.gross_expenditure_gbp - amounts.get("capital_charges", 0.0),
+        PENNY,
+    )
     header = rows["Lever (levers.yaml key)"]
     ids = _option_ids(result)
     cols = {ids[ws.cell(row=header, column=c).value]: c for c in range(2, 2 + len(ids))}
@@ -420,8 +475,10 @@ def _expect_model(ws, result, expected: dict) -> None:
     g, p = value[("project", "demand_growth")], value[("project", "real_pay_growth")]
     for t in range(T):
         expected[(rows["Demand index (1 + demand growth) ^ (year index + 1)"], 2 + t)] = ((1 + g) ** (t + 1), 1e-12)
-        expected[(rows["Pay index ((1 + demand growth) x (1 + real pay growth)) ^ (year index + 1)"], 2 + t)] = \
-            (((1 + g) * (1 + p)) ** (t + 1), 1e-12)
+        expected[(rows["Pay index ((1 + demand growth) x (1 + real pay growth)) ^ (year index + 1)"], 2 + t)] = (
+            ((1 + g) * (1 + p)) ** (t + 1),
+            1e-12,
+        )
     cost_lines = [c for c in OPERATING_COMPONENTS if c not in INCOME_COMPONENTS + OPTIMISM_BIAS_COMPONENTS]
     cf = result.cashflows[result.cashflows.component.isin(cost_lines)].groupby(["option", "year_index"]).cost_gbp.sum()
     for opt, name in zip(result.options.id, result.options.name):
@@ -436,15 +493,23 @@ def _expect_model(ws, result, expected: dict) -> None:
             expected[(rows[f"{name}: stranded overheads still left"], 2 + t)] = (left, 1e-12)
             expected[(rows[f"{name}: staff cost factor"], 2 + t)] = (1 + S * change, 1e-12)
             if opt != registry.STATUS_QUO:
-                expected[(rows[f"{name}: net change in operating costs against the status quo (GBP)"], 2 + t)] = \
-                    (cf[(opt, t)] - cf[(registry.STATUS_QUO, t)], PENNY)
+                expected[(rows[f"{name}: net change in operating costs against the status quo (GBP)"], 2 + t)] = (
+                    cf[(opt, t)] - cf[(registry.STATUS_QUO, t)],
+                    PENNY,
+                )
 
 
 def project_expectations(wb, result, prefix: str = "") -> dict[tuple[str, str], tuple]:
     """(sheet, cell) -> (expected value, tolerance) for every cell the model can vouch for."""
     out = {}
-    for kind, fn in (("Cash flows", _expect_cashflows), ("Options", _expect_options), ("Summary", _expect_summary),
-                     ("MCA", _expect_mca), ("Benefits", _expect_benefits), ("Model", _expect_model)):
+    for kind, fn in (
+        ("Cash flows", _expect_cashflows),
+        ("Options", _expect_options),
+        ("Summary", _expect_summary),
+        ("MCA", _expect_mca),
+        ("Benefits", _expect_benefits),
+        ("Model", _expect_model),
+    ):
         name = f"{prefix}{kind}"
         cells: dict = {}
         fn(wb[name], result, cells)
@@ -482,6 +547,7 @@ def check_formulas(src: Path, recalculated: Path, expected: dict) -> int:
 
 # --- tests ---------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("variant", ["central", "low"])
 def test_every_formula_reproduces_the_model_to_the_penny(variants, variant):
     result = variants["results"][variant]
@@ -499,8 +565,9 @@ def test_programme_formulas_reproduce_the_model(variants):
     wb = load_workbook(src)
     expected = {}
     for res in results.values():
-        prefix = next(n for n in wb.sheetnames if n.endswith(" Summary") and wb[n]["A1"].value.startswith(
-            res.project_title)).removesuffix("Summary")
+        prefix = next(
+            n for n in wb.sheetnames if n.endswith(" Summary") and wb[n]["A1"].value.startswith(res.project_title)
+        ).removesuffix("Summary")
         expected.update(project_expectations(wb, res, prefix))
     ws = wb["Programme"]
     rows = _rows(ws)
@@ -513,8 +580,14 @@ def test_programme_formulas_reproduce_the_model(variants):
         b = b[(b.option == res.recommended) & (b.treatment == "counted")]
         cash = float(b[b.kind == "fiscal_cashable"].present_value_gbp.sum())
         both = float(b.present_value_gbp.sum())
-        for c, v in ((6, rec.net_present_saving_gbp), (7, rec.one_off_cost_gbp), (8, rec.steady_state_saving_gbp),
-                     (13, cash), (14, both - cash), (15, both)):
+        for c, v in (
+            (6, rec.net_present_saving_gbp),
+            (7, rec.one_off_cost_gbp),
+            (8, rec.steady_state_saving_gbp),
+            (13, cash),
+            (14, both - cash),
+            (15, both),
+        ):
             expected[("Programme", ws.cell(row=r, column=c).coordinate)] = (v, PENNY)
             totals[c] += v
         totals[4] += res.baseline.net_budget_gbp
@@ -547,12 +620,14 @@ def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_compute
     for opt, o in cli.items():
         if opt == registry.STATUS_QUO:
             continue
-        (sheet, cell), = wb.defined_names["nps__" + opt.replace("-", "_")].destinations
+        ((sheet, cell),) = wb.defined_names["nps__" + opt.replace("-", "_")].destinations
         got = wb[sheet][cell.replace("$", "")].value
         assert got == pytest.approx(o["net_present_saving_gbp"], abs=PENNY), opt
         assert options.cell(row=payback_row, column=cols[o["name"]]).value == (o["payback_year"] or "beyond horizon")
         bcr = options.cell(row=bcr_row, column=cols[o["name"]]).value  # the CLI's JSON rounds ratios to 6 decimals
-        assert bcr == ("n/a" if o["benefit_cost_ratio"] is None else pytest.approx(o["benefit_cost_ratio"], abs=5e-7)), opt
+        assert bcr == (
+            "n/a" if o["benefit_cost_ratio"] is None else pytest.approx(o["benefit_cost_ratio"], abs=5e-7)
+        ), opt
         if abs(got - before[opt]) > 1.0:
             moved.add(opt)
     edited = {key.split(".")[0] for key in WHAT_IF[project]} - {"project"}
@@ -568,9 +643,10 @@ def test_npv_is_the_green_book_sum_of_discounted_savings(variants):
     costs = result.cashflows.groupby(["option", "year_index"]).cost_gbp.sum()
     for c in range(3, 2 + len(ids)):
         opt = ids[values.cell(row=header, column=c).value]
-        nps = sum((costs[(registry.STATUS_QUO, t)] - costs[(opt, t)]) / 1.035 ** t for t in range(result.horizon_years))
-        assert values.cell(row=rows["Net present saving against the status quo"], column=c).value == \
-            pytest.approx(nps, abs=PENNY)
+        nps = sum((costs[(registry.STATUS_QUO, t)] - costs[(opt, t)]) / 1.035**t for t in range(result.horizon_years))
+        assert values.cell(row=rows["Net present saving against the status quo"], column=c).value == pytest.approx(
+            nps, abs=PENNY
+        )
 
 
 def test_changing_the_discount_rate_recomputes_every_npv_as_the_green_book_predicts(variants):
@@ -578,12 +654,15 @@ def test_changing_the_discount_rate_recomputes_every_npv_as_the_green_book_predi
     before = load_workbook(variants["recalc"]["central"], data_only=True)
     after = load_workbook(variants["recalc"]["edited"], data_only=True)
     cf = after["Cash flows"]
-    layout = load_workbook(variants["source"]["edited"])["Cash flows"]  # styles mark the rows (LibreOffice renames them)
+    layout = load_workbook(variants["source"]["edited"])[
+        "Cash flows"
+    ]  # styles mark the rows (LibreOffice renames them)
     T = result.horizon_years
     factors = [1 / (1 + NEW_RATE) ** t for t in range(T)]
     frows = _rows(cf)
-    assert [cf.cell(row=frows["Discount factor"], column=2 + t).value for t in range(T)] == \
-        pytest.approx(factors, abs=1e-12)
+    assert [cf.cell(row=frows["Discount factor"], column=2 + t).value for t in range(T)] == pytest.approx(
+        factors, abs=1e-12
+    )
     # yearly total cost per option from the exported component VALUES (not from any formula)
     header = frows[f"GBP, {result.price_basis}"]
     ids = _option_ids(result)
@@ -594,7 +673,9 @@ def test_changing_the_discount_rate_recomputes_every_npv_as_the_green_book_predi
         if cell.style == "dd_subheader":
             current = ids[cell.value.split("  (")[0].replace(" - the benchmark", "")]
             totals[current] = [0.0] * T
-        elif current and cell.style == "dd_label_indent" and cell.value in set(result.cashflows.label) - subtotal_labels:
+        elif (
+            current and cell.style == "dd_label_indent" and cell.value in set(result.cashflows.label) - subtotal_labels
+        ):
             for t in range(T):
                 totals[current][t] += cf.cell(row=r, column=2 + t).value or 0.0
     opt_before, opt_after = before["Options"], after["Options"]
@@ -612,8 +693,11 @@ def test_changing_the_discount_rate_recomputes_every_npv_as_the_green_book_predi
     summary = after["Summary"]
     srows = _rows(summary)
     rec_name = result.option_name(result.recommended)
-    rec_row = next(r for r in range(srows["Option"] + 1, srows["Option"] + 1 + len(ids))
-                   if summary.cell(row=r, column=1).value.startswith(rec_name))
+    rec_row = next(
+        r
+        for r in range(srows["Option"] + 1, srows["Option"] + 1 + len(ids))
+        if summary.cell(row=r, column=1).value.startswith(rec_name)
+    )
     rec_col = 2 + list(ids.values()).index(result.recommended)
     assert summary.cell(row=rec_row, column=2).value == pytest.approx(opt_after.cell(row=nps_row, column=rec_col).value)
 
@@ -638,8 +722,9 @@ def test_benefits_sheet_counts_what_the_perspective_counts_and_rediscounts_live(
     for opt, rows in _benefit_blocks(load_workbook(variants["source"]["edited"])["Benefits"], central).items():
         counted = flows[(flows.option == opt) & (flows.treatment == "counted")].groupby("year_index").benefit_gbp.sum()
         predicted = sum(v / (1 + NEW_RATE) ** t for t, v in counted.items())
-        assert after.cell(row=rows["Counted benefits, present value"], column=2 + T).value == \
-            pytest.approx(predicted, abs=PENNY)
+        assert after.cell(row=rows["Counted benefits, present value"], column=2 + T).value == pytest.approx(
+            predicted, abs=PENNY
+        )
 
 
 def test_changing_a_weight_recomputes_the_mca_totals(variants):
@@ -677,11 +762,20 @@ def test_render_every_sheet_to_pdf_and_png(soffice, lo_profile, variants, tmp_pa
         assert len(pngs) >= len(sheets), (pdf, len(pngs))
         assert all(p.stat().st_size > 2000 for p in pngs)
         if shutil.which("pdftotext"):
-            text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                                  check=True).stdout
+            text = subprocess.run(
+                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout
             assert not re.search(r"#{3,}", text), "a column too narrow for its number (####) in " + pdf.name
             assert "Err:" not in text and "#VALUE" not in text and "#REF" not in text and "#NAME" not in text
-            for heading in ("Summary", "Options compared", "Cash flows by year", "Discount rates", "Risk and uncertainty",
-                            "Multi-criteria analysis", "Implementation plan", "Assumptions"):
+            for heading in (
+                "Summary",
+                "Options compared",
+                "Cash flows by year",
+                "Discount rates",
+                "Risk and uncertainty",
+                "Multi-criteria analysis",
+                "Implementation plan",
+                "Assumptions",
+            ):
                 assert heading in text, (pdf.name, heading)
             assert "ILLUSTRATIVE" in text

@@ -1,4 +1,5 @@
 """Caches see an edited data file: they are keyed on the files' stamps (path, mtime, size)."""
+
 from __future__ import annotations
 
 import os

@@ -17,8 +17,7 @@ MAX_LINES = 60
 #: Functions still over the limit, by (file relative to the package, qualified name), each to be split
 #: in its turn; delete its entry when it is (the test below fails on an entry that is no longer over
 #: the limit, so that this set only ever shrinks). Add nothing here.
-ALLOWED_LONG: set[tuple[str, str]] = {
-}
+ALLOWED_LONG: set[tuple[str, str]] = {}
 
 
 def _functions(tree: ast.AST, prefix: str = ""):

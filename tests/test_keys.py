@@ -1,4 +1,5 @@
 """The assumption-key grammar (ddanalysis.keys): parse, format, Excel defined names."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,20 @@ def test_excel_names() -> None:
     assert excel_name("project.optimism_bias_mitigation") == "project__optimism_bias_mitigation"
 
 
-@pytest.mark.parametrize("bad", ["mutual", "mutual.", ".key", "Mutual.key", "mutual.Key", "a/b/c.key",
-                                 "mutual.pension-rate", "charitable_trust.key", ""])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "mutual",
+        "mutual.",
+        ".key",
+        "Mutual.key",
+        "mutual.Key",
+        "a/b/c.key",
+        "mutual.pension-rate",
+        "charitable_trust.key",
+        "",
+    ],
+)
 def test_malformed_keys_raise(bad: str) -> None:
     with pytest.raises(DDAnalysisError, match="expected '<scope>.<key>'"):
         parse_key(bad)
@@ -47,9 +60,13 @@ def test_scenarios_use_the_grammar(tmp_path) -> None:
     """A malformed key in scenarios.yaml is reported with the grammar's message."""
     from ddanalysis import assumptions
     from ddanalysis.errors import DataFileError
+
     book = assumptions.load_book()
     path = tmp_path / "scenarios.yaml"
-    path.write_text("scenarios:\n  central: {}\n  low: {pick: unfavourable}\n  high: {pick: favourable}\n"
-                    "  odd:\n    set:\n      Mutual.pension_rate_change: 0.01\n", encoding="utf-8")
+    path.write_text(
+        "scenarios:\n  central: {}\n  low: {pick: unfavourable}\n  high: {pick: favourable}\n"
+        "  odd:\n    set:\n      Mutual.pension_rate_change: 0.01\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError, match="expected '<scope>.<key>'"):
         assumptions._load_scenarios(path, book.table)

@@ -3,6 +3,7 @@
 Expected values are worked out by hand in the comments (or from a closed-form probability), never
 taken from the code's own output.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,13 @@ from ddanalysis.errors import DDAnalysisError, UnknownKeyError
 
 def long_scores(table: dict[str, dict[str, float]]) -> pd.DataFrame:
     """{option: {criterion: score}} -> the long frame the engine takes."""
-    return pd.DataFrame([{"option": o, "criterion": c, "score": s, "rationale": f"{o} on {c}"}
-                         for o, row in table.items() for c, s in row.items()])
+    return pd.DataFrame(
+        [
+            {"option": o, "criterion": c, "score": s, "rationale": f"{o} on {c}"}
+            for o, row in table.items()
+            for c, s in row.items()
+        ]
+    )
 
 
 # Two options, three criteria, weights 0.5 / 0.3 / 0.2:
@@ -67,12 +73,15 @@ def test_weights_not_summing_to_one_are_rejected_naming_the_keys():
     assert "sum to 1.1" in message and "c3=0.3" in message and "normalise" in message
 
 
-@pytest.mark.parametrize("weights, key, error", [
-    ({"c1": 0.5, "c2": 0.5}, "c3", DDAnalysisError),                               # missing
-    ({"c1": 0.7, "c2": 0.5, "c3": -0.2}, "c3", DDAnalysisError),                   # negative
-    ({"c1": 0.5, "c2": 0.3, "c3": 0.2, "cost": 0.0}, "cost", UnknownKeyError),     # unknown
-    ({"c1": 0.5, "c2": float("nan"), "c3": 0.2}, "c2", DDAnalysisError),           # not a number
-])
+@pytest.mark.parametrize(
+    "weights, key, error",
+    [
+        ({"c1": 0.5, "c2": 0.5}, "c3", DDAnalysisError),  # missing
+        ({"c1": 0.7, "c2": 0.5, "c3": -0.2}, "c3", DDAnalysisError),  # negative
+        ({"c1": 0.5, "c2": 0.3, "c3": 0.2, "cost": 0.0}, "cost", UnknownKeyError),  # unknown
+        ({"c1": 0.5, "c2": float("nan"), "c3": 0.2}, "c2", DDAnalysisError),  # not a number
+    ],
+)
 def test_bad_weights_are_rejected_naming_the_offending_key(weights, key, error):
     with pytest.raises(error, match=repr(key)):
         mca.weighted_totals(long_scores(SMALL), weights)
@@ -116,9 +125,7 @@ def test_inputs_are_not_mutated():
 )
 def test_totals_of_weights_summing_to_one_lie_in_0_10_and_between_each_options_extremes(data, n_options, n_criteria):
     criteria = [f"k{i}" for i in range(n_criteria)]
-    table = {
-        f"o{j}": {c: data.draw(st.floats(0, 10, allow_nan=False)) for c in criteria} for j in range(n_options)
-    }
+    table = {f"o{j}": {c: data.draw(st.floats(0, 10, allow_nan=False)) for c in criteria} for j in range(n_options)}
     raw = {c: data.draw(st.floats(0, 100, allow_nan=False)) for c in criteria}
     if sum(raw.values()) == 0:
         raw[criteria[0]] = 1.0
@@ -133,6 +140,7 @@ def test_totals_of_weights_summing_to_one_lie_in_0_10_and_between_each_options_e
 
 # --- rank stability -----------------------------------------------------------------------------
 
+
 def test_rank_stability_is_reproducible_with_the_same_seed():
     scores = long_scores(SMALL)
     first = mca.rank_stability(scores, WEIGHTS, draws=500, seed=7)
@@ -145,7 +153,11 @@ def test_rank_stability_is_reproducible_with_the_same_seed():
 
 
 def test_an_option_dominating_on_every_criterion_is_first_in_every_draw():
-    table = {"best": {"c1": 9, "c2": 8, "c3": 7}, "mid": {"c1": 8, "c2": 7, "c3": 6}, "low": {"c1": 1, "c2": 2, "c3": 3}}
+    table = {
+        "best": {"c1": 9, "c2": 8, "c3": 7},
+        "mid": {"c1": 8, "c2": 7, "c3": 6},
+        "low": {"c1": 1, "c2": 2, "c3": 3},
+    }
     got = mca.rank_stability(long_scores(table), WEIGHTS, draws=1000, concentration=1.0).set_index("option")
     assert got.loc["best", "share_first"] == 1.0 and got.loc["best", "mean_rank"] == 1.0
     assert got.loc["mid", "share_first"] == 0.0 and got.loc["mid", "mean_rank"] == 2.0
@@ -188,10 +200,15 @@ def test_higher_concentration_keeps_weights_closer_to_the_given_ones():
     assert loose.loc["B", "share_first"] < tight.loc["B", "share_first"]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"draws": 0}, "draws"), ({"draws": 2.5}, "draws"), ({"concentration": 0.0}, "concentration"),
-    ({"concentration": float("inf")}, "concentration"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"draws": 0}, "draws"),
+        ({"draws": 2.5}, "draws"),
+        ({"concentration": 0.0}, "concentration"),
+        ({"concentration": float("inf")}, "concentration"),
+    ],
+)
 def test_rank_stability_rejects_bad_settings(kwargs, match):
     with pytest.raises(DDAnalysisError, match=match):
         mca.rank_stability(long_scores(SMALL), WEIGHTS, **kwargs)

@@ -1,4 +1,5 @@
 """The bundled MCA data: criteria, weights and every project's scores, and the checks on those files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +12,13 @@ from ddanalysis.errors import DataFileError, UnknownKeyError
 
 # The criteria the programme's drivers give (DESIGN.md, "Appraisal method").
 EXPECTED_CRITERIA = [
-    "user_focus", "stakeholder_involvement", "staff_engagement", "quality_resilience",
-    "deliverability", "risk_to_council", "strategic_fit",
+    "user_focus",
+    "stakeholder_involvement",
+    "staff_engagement",
+    "quality_resilience",
+    "deliverability",
+    "risk_to_council",
+    "strategic_fit",
 ]
 
 
@@ -93,6 +99,7 @@ def test_default_weights_and_project_overrides():
 
 # --- checks on bad files ------------------------------------------------------------------------
 
+
 def write_variant(tmp_path: Path, project_id: str, change) -> Path:
     raw = yaml.safe_load(mca.scores_path(project_id).read_text(encoding="utf-8"))
     change(raw)
@@ -105,17 +112,29 @@ def _drop(raw, option, criterion):
     del raw["scores"][option][criterion]
 
 
-@pytest.mark.parametrize("change, key", [
-    (lambda r: _drop(r, "mutual", "staff_engagement"), "mutual.staff_engagement: missing score"),
-    (lambda r: r["scores"]["mutual"]["user_focus"].update(score=11), "mutual.user_focus: score 11"),
-    (lambda r: r["scores"]["mutual"]["user_focus"].update(score="high"), "mutual.user_focus: score 'high'"),
-    (lambda r: r["scores"]["outsourcing"]["deliverability"].update(rationale=" "), "outsourcing.deliverability: rationale is empty"),
-    (lambda r: r["scores"]["mutual"].update(cost={"score": 5, "rationale": "x"}), "mutual.cost: unknown criterion"),
-    (lambda r: r["scores"].update({"joint-venture": r["scores"]["mutual"]}), "option 'joint-venture' is not on the short list"),
-    (lambda r: r["scores"].update({"spin-out": r["scores"]["mutual"]}), "option 'spin-out' is not a delivery model"),
-    (lambda r: r["scores"].pop("charitable-trust"), "option 'charitable-trust' (on the short list) has no scores"),
-    (lambda r: r.update(project="devon-local-services"), "'project' is 'devon-local-services'"),
-])
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (lambda r: _drop(r, "mutual", "staff_engagement"), "mutual.staff_engagement: missing score"),
+        (lambda r: r["scores"]["mutual"]["user_focus"].update(score=11), "mutual.user_focus: score 11"),
+        (lambda r: r["scores"]["mutual"]["user_focus"].update(score="high"), "mutual.user_focus: score 'high'"),
+        (
+            lambda r: r["scores"]["outsourcing"]["deliverability"].update(rationale=" "),
+            "outsourcing.deliverability: rationale is empty",
+        ),
+        (lambda r: r["scores"]["mutual"].update(cost={"score": 5, "rationale": "x"}), "mutual.cost: unknown criterion"),
+        (
+            lambda r: r["scores"].update({"joint-venture": r["scores"]["mutual"]}),
+            "option 'joint-venture' is not on the short list",
+        ),
+        (
+            lambda r: r["scores"].update({"spin-out": r["scores"]["mutual"]}),
+            "option 'spin-out' is not a delivery model",
+        ),
+        (lambda r: r["scores"].pop("charitable-trust"), "option 'charitable-trust' (on the short list) has no scores"),
+        (lambda r: r.update(project="devon-local-services"), "'project' is 'devon-local-services'"),
+    ],
+)
 def test_bad_scores_file_gets_one_error_naming_the_file_and_key(tmp_path, change, key):
     path = write_variant(tmp_path, "walsall-college", change)
     with pytest.raises(DataFileError) as info:
@@ -127,6 +146,7 @@ def test_several_problems_are_reported_together(tmp_path):
     def two(r):
         r["scores"]["mutual"]["user_focus"]["score"] = -1
         r["scores"]["outsourcing"]["risk_to_council"]["rationale"] = ""
+
     path = write_variant(tmp_path, "walsall-college", two)
     with pytest.raises(DataFileError) as info:
         mca.load_scores("walsall-college", path=path)

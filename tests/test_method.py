@@ -1,6 +1,7 @@
 """The fair method at the appraisal level: optimism bias as its own line with derived or
 overridden mitigation, the council's costs only, the Green Book benefit-cost ratio, residual values,
 results at several horizons, the price base. Expected values are worked out by hand (docstrings)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,8 +37,10 @@ def test_green_book_bcr_by_hand():
 def test_green_book_bcr_is_null_with_a_reason_when_a_side_is_zero():
     """All saving, no cost: unbounded, so null with a reason; all cost, no saving: 0 benefits, null."""
     f = np.array([1.0, 0.5])
-    assert green_book_bcr(np.array([10.0, 10.0]), np.zeros(2), f) == (None, pytest.approx(
-        "no costs against the status quo: the ratio is unbounded; read the net present saving"))
+    assert green_book_bcr(np.array([10.0, 10.0]), np.zeros(2), f) == (
+        None,
+        pytest.approx("no costs against the status quo: the ratio is unbounded; read the net present saving"),
+    )
     ratio, note = green_book_bcr(np.array([-10.0, -10.0]), np.array([5.0, 0.0]), f)
     assert ratio is None and "no benefits" in note
 
@@ -83,8 +86,9 @@ def test_optimism_bias_is_its_own_line_and_an_override_is_labelled(central):
     a, b = central.options.set_index("id"), full.options.set_index("id")
     for opt in a.index:
         assert b.loc[opt, "optimism_bias_gbp"] == pytest.approx(0.0, abs=1e-6)
-        assert b.loc[opt, "net_present_saving_gbp"] - a.loc[opt, "net_present_saving_gbp"] == \
-            pytest.approx(a.loc[opt, "optimism_bias_gbp"], rel=1e-9)
+        assert b.loc[opt, "net_present_saving_gbp"] - a.loc[opt, "net_present_saving_gbp"] == pytest.approx(
+            a.loc[opt, "optimism_bias_gbp"], rel=1e-9
+        )
     doc = json.loads(full.to_json())
     assert doc["optimism_bias_mitigation_source"] == "override"
     assert "never drawn in the Monte Carlo" in doc["method_notes"]["optimism_bias_and_monte_carlo"]
@@ -120,8 +124,14 @@ def test_council_funded_value_of_walsall_college_by_hand():
     assert b.council_funded_gbp == pytest.approx(830_000)
     assert b.council_funded_share == pytest.approx(0.112390, abs=1e-6)
     assert any("Skills Funding Agency" in f.funder for f in b.funded_by)
-    own = dataclasses.replace(b, funded_by=(FundedBy(income_line="income_other", funder="the council's other services",
-                                                     activity="room hire", council=True),))
+    own = dataclasses.replace(
+        b,
+        funded_by=(
+            FundedBy(
+                income_line="income_other", funder="the council's other services", activity="room hire", council=True
+            ),
+        ),
+    )
     assert own.council_funded_gbp == pytest.approx(925_000)  # 830 + 95 of the council's own money
 
 
@@ -131,7 +141,7 @@ def test_client_side_cost_on_the_council_funded_value(central):
     17,100.58 - not 2% of the gross 7,385,000."""
     cf = central.cashflows
     row = cf[(cf.option == "mutual") & (cf.component == "client_side") & (cf.year_index == 2)]
-    assert float(row.cost_gbp.iloc[0]) == pytest.approx(0.02 * 830_000 * 1.01 ** 3, rel=1e-9)
+    assert float(row.cost_gbp.iloc[0]) == pytest.approx(0.02 * 830_000 * 1.01**3, rel=1e-9)
 
 
 @pytest.mark.parametrize("pid", registry.project_ids())
@@ -176,20 +186,24 @@ def test_a_project_records_its_own_evidence_per_contributory_factor(tmp_path):
     0.58 x 0.5 = 0.29; an unknown factor is an error naming the file."""
     from ddanalysis import config
     from ddanalysis.errors import DataFileError
+
     folder = tmp_path / "my-college"  # a council's own workspace: walsall-college's files under another id
     folder.mkdir()
     for src in (config.DATA_DIR / "projects" / PID).iterdir():
         (folder / src.name).write_text(src.read_text(encoding="utf-8").replace(PID, "my-college"), encoding="utf-8")
     (folder / "assumptions.yaml").write_text(
         "project: my-college\noptimism_bias_factors:\n  inadequacy_of_the_business_case:\n    managed: 0.5\n"
-        "    evidence: Outline business case reviewed by the section 151 officer (illustrative)\n", encoding="utf-8")
+        "    evidence: Outline business case reviewed by the section 151 officer (illustrative)\n",
+        encoding="utf-8",
+    )
     s = load_book(str(folder)).settings
     assert s.ob_mitigation_derived("outsourcing") == pytest.approx(0.5)
     assert s.ob_mitigation_derived("equipment_development") == pytest.approx(0.29)
     assert load_book(None).settings.ob_mitigation_derived("outsourcing") == 0.0
     (folder / "assumptions.yaml").write_text(
         "project: my-college\noptimism_bias_factors:\n  good_luck:\n    managed: 1.0\n    evidence: none\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError, match="unknown contributory factor") as err:
         load_book(str(folder))  # the book is cached on the files' stamps: the edit is read again
     assert "assumptions.yaml" in str(err.value)
@@ -199,6 +213,7 @@ def test_cli_override_of_the_mitigation_is_labelled(capsys):
     """`ddanalysis appraise ID --ob-mitigation 0.5 --json`: the JSON says 0.5, source 'override'; the
     table names the perspective in words and states the price base."""
     from ddanalysis import cli
+
     with pytest.raises(SystemExit) as exc:
         cli.main(["appraise", PID, "--draws", "0", "--ob-mitigation", "0.5", "--json"])
     assert exc.value.code == 0

@@ -6,6 +6,7 @@ the recommendation, one chart per chart cell (offline), the parameters papermill
 Expected values come from the data files read here (YAML, CSV) or from the Green Book formula,
 not from the notebooks' own output. Small ``draws`` keep them fast; kernel start-up dominates.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,9 +30,14 @@ PLOTLY = "application/vnd.plotly.v1+json"
 
 #: The template with non-default parameters: two projects, two scenarios, both perspectives, small draws.
 TEMPLATE_RUNS = {
-    "hull-low-public": ("hull-adult-social-care", {"scenario": "low", "perspective": "public", "draws": 500, "seed": 7}),
-    "cwac-high-council": ("cwac-wirral-school-services", {"scenario": "high", "perspective": "council", "draws": 300,
-                                                          "seed": 2024}),
+    "hull-low-public": (
+        "hull-adult-social-care",
+        {"scenario": "low", "perspective": "public", "draws": 500, "seed": 7},
+    ),
+    "cwac-high-council": (
+        "cwac-wirral-school-services",
+        {"scenario": "high", "perspective": "council", "draws": 300, "seed": 2024},
+    ),
     "kirklees-no-mc": ("kirklees-open-spaces", {"scenario": "no-rates-relief", "draws": 0}),
 }
 #: Every notebook as committed (the template with its own defaults).
@@ -39,6 +45,7 @@ AS_COMMITTED = ("01_programme_overview", "02_council_context", "03_options_appra
 
 
 # --- independent readings of the data files ---------------------------------------------------------------
+
 
 def _projects() -> dict[str, dict]:
     ids = yaml.safe_load((DATA / "projects" / "programme.yaml").read_text(encoding="utf-8"))["projects"]
@@ -64,14 +71,18 @@ def _baseline_net_gbp(project_id: str) -> float:
 
 # --- running ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
     """Every notebook as committed, plus the template for three projects with non-default parameters."""
     out = tmp_path_factory.mktemp("executed")
-    jobs = [runner.NotebookJob(name, runner.NOTEBOOK_DIR / f"{name}.ipynb", out / f"{name}.ipynb")
-            for name in AS_COMMITTED]
-    jobs += [runner.NotebookJob(label, runner.TEMPLATE, out / f"{label}.ipynb", {"project": pid, **params})
-             for label, (pid, params) in TEMPLATE_RUNS.items()]
+    jobs = [
+        runner.NotebookJob(name, runner.NOTEBOOK_DIR / f"{name}.ipynb", out / f"{name}.ipynb") for name in AS_COMMITTED
+    ]
+    jobs += [
+        runner.NotebookJob(label, runner.TEMPLATE, out / f"{label}.ipynb", {"project": pid, **params})
+        for label, (pid, params) in TEMPLATE_RUNS.items()
+    ]
     results = runner.run_jobs(jobs, progress=False)
     failed = [f"{r.job.label}: {r.error}" for r in results if not r.ok]
     assert not failed, "notebooks failed:\n" + "\n".join(failed)
@@ -129,6 +140,7 @@ def _assert_charts_offline(nb, label: str, expected: int | None = None) -> None:
 
 # --- the options-appraisal template -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("label", list(TEMPLATE_RUNS) + ["03_options_appraisal"])
 def test_template_reads_as_a_complete_appraisal_of_the_chosen_project(executed, label):
     import ddanalysis as dd
@@ -169,15 +181,29 @@ def test_template_reads_as_a_complete_appraisal_of_the_chosen_project(executed, 
     # every short-listed option is in the options table, every section has its table
     for name in result.options["name"]:
         assert name in text
-    for caption in ("Options against the status quo", "Annual saving against the status quo", "costs by year",
-                    "with one assumption at a time", "switching values", "Multi-criteria analysis: scores",
-                    "implementation plan by phase", "milestones", "risk register", "Assumptions used",
-                    "Net present saving at 10, 15 and 20 years"):
+    for caption in (
+        "Options against the status quo",
+        "Annual saving against the status quo",
+        "costs by year",
+        "with one assumption at a time",
+        "switching values",
+        "Multi-criteria analysis: scores",
+        "implementation plan by phase",
+        "milestones",
+        "risk register",
+        "Assumptions used",
+        "Net present saving at 10, 15 and 20 years",
+    ):
         assert caption.lower() in text.lower(), f"{label}: no table captioned {caption!r}"
     # which option, how sure, what evidence is worth buying (from the same draws; Sobol on its own design)
     if draws:
-        for caption in ("Probability each option is the best", "Value of information",
-                        "When each option fails", "Sobol indices of the net present saving", "independently"):
+        for caption in (
+            "Probability each option is the best",
+            "Value of information",
+            "When each option fails",
+            "Sobol indices of the net present saving",
+            "independently",
+        ):
             assert caption in text, f"{label}: no {caption!r}"
         assert "Strong M, Oakley JE, Brennan A" in text
 
@@ -191,6 +217,7 @@ def test_template_runs_differ_with_their_parameters(executed):
 
 
 # --- the other notebooks --------------------------------------------------------------------------------------
+
 
 def test_programme_overview_shows_every_project_and_the_programme_totals(executed):
     nb = executed["01_programme_overview"]
@@ -214,7 +241,7 @@ def test_methodology_shows_the_green_book_schedule_from_the_data(executed):
     text = _text(nb)
     # Green Book STPR: 3.5% to year 30, 3.0% to 75; factor of year t (t <= 30) is 1.035 ** -t
     assert "3.5%" in text and "3%" in text
-    assert f"{1.035 ** -9:,.4g}" in text  # year 9, the last of the 10-year horizon: 0.7337
+    assert f"{1.035**-9:,.4g}" in text  # year 9, the last of the 10-year horizon: 0.7337
     for phrase in ("Open Government Licence", "optimism bias", "TUPE", "net present saving"):
         assert phrase.lower() in (text + "\n".join(c.source for c in nb.cells)).lower()
 
@@ -235,22 +262,44 @@ def test_council_context_shows_every_council_against_its_class(executed):
 
 # --- the command line ------------------------------------------------------------------------------------------
 
+
 def test_runner_reports_a_failing_notebook_and_exits_1(tmp_path):
     """``python -m ddanalysis.notebook_runner`` with a template that fails for one project."""
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('project = "walsall-college"')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        'if project.startswith("dover"):\n'
-        '    raise ValueError(f"boom in {project}\\nlast line for {project}")\n'
-        'print("ran", project)')]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            'if project.startswith("dover"):\n'
+            '    raise ValueError(f"boom in {project}\\nlast line for {project}")\n'
+            'print("ran", project)'
+        ),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     template = tmp_path / "t.ipynb"
     nbformat.write(nb, str(template))
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "ddanalysis.notebook_runner", "--template", str(template),
-                           "-p", "walsall-college", "-p", "dover-museum-tourism", "-o", str(out), "--no-progress"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ddanalysis.notebook_runner",
+            "--template",
+            str(template),
+            "-p",
+            "walsall-college",
+            "-p",
+            "dover-museum-tourism",
+            "-o",
+            str(out),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "2 notebook(s) in" in proc.stderr and "1 succeeded, 1 failed" in proc.stderr
     assert "FAILED dover-museum-tourism: ValueError: last line for dover-museum-tourism" in proc.stderr
@@ -259,8 +308,10 @@ def test_runner_reports_a_failing_notebook_and_exits_1(tmp_path):
     assert "ran walsall-college" in _text(ok)
     failed = nbformat.read(str(out / "options_appraisal_dover-museum-tourism.ipynb"), as_version=4)
     assert any(o.output_type == "error" for o in _outputs(failed))
-    assert sorted(p.name for p in out.iterdir()) == ["options_appraisal_dover-museum-tourism.ipynb",
-                                                    "options_appraisal_walsall-college.ipynb"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "options_appraisal_dover-museum-tourism.ipynb",
+        "options_appraisal_walsall-college.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("label", list(TEMPLATE_RUNS) + ["03_options_appraisal"])

@@ -3,6 +3,7 @@
 Expected strings are worked out by hand from the inputs (or from the bundled CSV, summed by hand),
 never copied from the helpers' own output.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,8 +24,11 @@ def walsall():
 
 # --- formats -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, text", [(0.035, "3.5%"), (0.41, "41%"), (2.0, "200%"), (-0.2256, "-22.6%"),
-                                         (0.0, "0%"), (None, "-"), (math.nan, "-")])
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(0.035, "3.5%"), (0.41, "41%"), (2.0, "200%"), (-0.2256, "-22.6%"), (0.0, "0%"), (None, "-"), (math.nan, "-")],
+)
 def test_share(value, text):
     assert view.share(value) == text
 
@@ -35,8 +39,9 @@ def test_gbp_thousand(value, text):
 
 
 def test_money_table_formats_without_touching_the_frame():
-    frame = pd.DataFrame({"item": ["a", "b"], "amount": [1234567.89, -1234.6], "rate": [0.035, None],
-                          "k": [2500.0, 10.0]})
+    frame = pd.DataFrame(
+        {"item": ["a", "b"], "amount": [1234567.89, -1234.6], "rate": [0.035, None], "k": [2500.0, 10.0]}
+    )
     before = frame.copy()
     html = view.money_table(frame, ["amount"], pct_cols=["rate"], thousand_cols=["k"], caption="Cap (GBP)").to_html()
     for text in ("£1,234,568", "-£1,235", "3.5%", "2,500", "Cap (GBP)", "white-space: nowrap"):
@@ -46,11 +51,14 @@ def test_money_table_formats_without_touching_the_frame():
 
 
 def test_money_table_names_a_missing_column():
-    with pytest.raises(DDAnalysisError, match=r"money_table \(money columns\): column\(s\) \['cost'\] not in the table"):
+    with pytest.raises(
+        DDAnalysisError, match=r"money_table \(money columns\): column\(s\) \['cost'\] not in the table"
+    ):
         view.money_table(pd.DataFrame({"amount": [1.0]}), ["cost"])
 
 
 # --- appraisal tables ------------------------------------------------------------------------------------------
+
 
 def test_baseline_table_totals_match_the_bundled_csv(walsall):
     # data/projects/walsall-college/baseline.csv, GBP thousand:
@@ -120,37 +128,59 @@ def test_assumptions_table_links_sources_and_colours_quality(walsall):
 
 # --- programme, method and context ---------------------------------------------------------------------------
 
+
 def test_programme_table_adds_a_total_row():
-    summary = pd.DataFrame({
-        "title": ["A", "B"], "councils": ["X", "Y"], "baseline_net_gbp": [1000.0, 2500.0],
-        "baseline_gross_gbp": [4000.0, 6000.0], "recommended_name": ["Mutual", "In-house"],
-        "net_present_saving_gbp": [300.0, 0.0], "payback_year": ["2017-18", None], "go_live": ["2016-04-01", None],
-        "illustrative": [True, True]})
+    summary = pd.DataFrame(
+        {
+            "title": ["A", "B"],
+            "councils": ["X", "Y"],
+            "baseline_net_gbp": [1000.0, 2500.0],
+            "baseline_gross_gbp": [4000.0, 6000.0],
+            "recommended_name": ["Mutual", "In-house"],
+            "net_present_saving_gbp": [300.0, 0.0],
+            "payback_year": ["2017-18", None],
+            "go_live": ["2016-04-01", None],
+            "illustrative": [True, True],
+        }
+    )
     data = view.programme_table(summary).data
     total = data.iloc[-1]
     assert total["Project"] == "Programme total"
-    assert (total["In-scope net budget"], total["In-scope gross budget"], total["Net present saving"]) == (3500.0, 10000.0, 300.0)
+    assert (total["In-scope net budget"], total["In-scope gross budget"], total["Net present saving"]) == (
+        3500.0,
+        10000.0,
+        300.0,
+    )
 
 
 def test_discount_factors_follow_the_green_book():
     data = view.discount_factors_table().data
     assert list(data["Financial year"][:2]) == ["2015-16", "2016-17"]
     assert data["Discount factor"].iloc[0] == 1.0
-    assert data["Discount factor"].iloc[9] == pytest.approx(1.035 ** -9)  # 0.73373
+    assert data["Discount factor"].iloc[9] == pytest.approx(1.035**-9)  # 0.73373
     assert "3.5%" in view.discount_table().to_html()
 
 
 def test_spending_table_puts_council_and_class_median_side_by_side():
-    spending = pd.DataFrame({
-        "year": ["2011-12", "2014-15"], "service": ["cultural", "cultural"], "label": ["Cultural", "Cultural"],
-        "authority": ["Testshire", "Testshire"], "authority_class": ["SC", "SC"], "cash_gbp_k": [95.0, 90.0],
-        "real_gbp_k": [100.0, 90.0], "class_median_cash_gbp_k": [190.0, 150.0],
-        "class_median_real_gbp_k": [200.0, 150.0], "class_authorities": [27, 27]})
+    spending = pd.DataFrame(
+        {
+            "year": ["2011-12", "2014-15"],
+            "service": ["cultural", "cultural"],
+            "label": ["Cultural", "Cultural"],
+            "authority": ["Testshire", "Testshire"],
+            "authority_class": ["SC", "SC"],
+            "cash_gbp_k": [95.0, 90.0],
+            "real_gbp_k": [100.0, 90.0],
+            "class_median_cash_gbp_k": [190.0, 150.0],
+            "class_median_real_gbp_k": [200.0, 150.0],
+            "class_authorities": [27, 27],
+        }
+    )
     styler = view.spending_table(spending)
     data = styler.data
     change = "Real change 2011-12 to 2014-15"
-    assert data.loc[("Cultural", "Council, real"), change] == pytest.approx(-0.10)        # 90 / 100 - 1
-    assert data.loc[("Cultural", "Class median, real"), change] == pytest.approx(-0.25)   # 150 / 200 - 1
+    assert data.loc[("Cultural", "Council, real"), change] == pytest.approx(-0.10)  # 90 / 100 - 1
+    assert data.loc[("Cultural", "Class median, real"), change] == pytest.approx(-0.25)  # 150 / 200 - 1
     assert math.isnan(data.loc[("Cultural", "Council, cash"), change])
     html = styler.to_html()
     assert "-10%" in html and "-25%" in html and "Open Government Licence v3.0" in html

@@ -3,6 +3,7 @@ and the notebook runner's logic (jobs, errors, report) without starting a kernel
 
 Fast (no kernel): these run in ``make test-fast``. Executing the notebooks is tests/test_notebooks.py.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,12 @@ from ddanalysis.errors import DDAnalysisError, UnknownKeyError
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-EXPECTED = ("01_programme_overview.ipynb", "02_council_context.ipynb", "03_options_appraisal.ipynb",
-            "04_methodology.ipynb")
+EXPECTED = (
+    "01_programme_overview.ipynb",
+    "02_council_context.ipynb",
+    "03_options_appraisal.ipynb",
+    "04_methodology.ipynb",
+)
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 #: Longest code cell allowed (lines): notebooks import, set parameters, call the library, display.
 MAX_CODE_LINES = 8
@@ -52,8 +57,9 @@ def test_the_four_notebooks_are_there_and_listed_in_the_readme():
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_committed_without_outputs(path):
     nb = _read(path)
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    dirty = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+    ]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts; run 'make strip'"
     assert "papermill" not in nb.metadata, f"{path.name}: papermill metadata left in; commit the template, not a run"
 
@@ -74,12 +80,19 @@ def test_no_number_or_function_is_born_in_a_notebook(path):
         if cell.cell_type != "code" or _is_parameters(cell):
             continue
         tree = ast.parse(cell.source)
-        numbers = [n.value for n in ast.walk(tree)
-                   if isinstance(n, ast.Constant) and isinstance(n.value, (int, float, complex))
-                   and not isinstance(n.value, bool)]
+        numbers = [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, (int, float, complex))
+            and not isinstance(n.value, bool)
+        ]
         assert not numbers, f"{path.name} cell {i}: literal number(s) {numbers} belong in the library or its data"
-        defs = [type(n).__name__ for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                           ast.ClassDef, ast.Lambda))]
+        defs = [
+            type(n).__name__
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+        ]
         assert not defs, f"{path.name} cell {i}: {defs} - functions belong in the ddanalysis package"
         assert len(cell.source.splitlines()) <= MAX_CODE_LINES, f"{path.name} cell {i} is too long for a thin notebook"
 
@@ -94,8 +107,9 @@ def test_parameters_cell_holds_only_parameters(path):
     assert _code_cells(nb)[0] is params[0], f"{path.name}: the parameters cell must be the first code cell"
     tree = ast.parse(params[0].source)
     for node in tree.body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), (
             f"{path.name}: the parameters cell may only assign names, found {ast.dump(node)[:80]}"
+        )
         assert isinstance(node.value, (ast.Constant, ast.List)), f"{path.name}: parameters are plain values"
 
 
@@ -140,19 +154,36 @@ def test_no_notebook_repeats_the_data_files_draws_seed_or_perspectives(path):
     numbers = {bundled.draws, bundled.summary_draws, bundled.seed}
     for i, cell in enumerate(_code_cells(_read(path))):
         tree = ast.parse(cell.source)
-        repeated = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in numbers
-                    and not isinstance(n.value, bool)]
+        repeated = [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and n.value in numbers and not isinstance(n.value, bool)
+        ]
         assert not repeated, f"{path.name} cell {i}: {repeated} repeat appraisal.yaml's monte_carlo values"
-        lists = [n for n in ast.walk(tree) if isinstance(n, (ast.List, ast.Tuple, ast.Set))
-                 and {getattr(e, "value", None) for e in n.elts} >= set(PERSPECTIVES)]
+        lists = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.List, ast.Tuple, ast.Set))
+            and {getattr(e, "value", None) for e in n.elts} >= set(PERSPECTIVES)
+        ]
         assert not lists, f"{path.name} cell {i}: a literal list of the perspectives; use the library's"
 
 
 def test_template_covers_every_section_of_an_options_appraisal():
     headings = [ln.lower() for ln in _markdown(_read(runner.TEMPLATE)).splitlines() if ln.startswith("## ")]
-    for section in ("baseline", "options", "cash flows", "net present value", "sensitivity", "switching values",
-                    "monte carlo", "multi-criteria analysis", "implementation plan", "recommendation",
-                    "assumptions and sources"):
+    for section in (
+        "baseline",
+        "options",
+        "cash flows",
+        "net present value",
+        "sensitivity",
+        "switching values",
+        "monte carlo",
+        "multi-criteria analysis",
+        "implementation plan",
+        "recommendation",
+        "assumptions and sources",
+    ):
         assert any(section in h for h in headings), f"no section heading on {section!r}"
 
 
@@ -182,6 +213,7 @@ def test_make_notebooks_calls_the_runner():
 
 # --- the runner, without kernels --------------------------------------------------------------------
 
+
 def _project_ids_from_yaml() -> list[str]:
     raw = yaml.safe_load((REPO / "data" / "projects" / "programme.yaml").read_text(encoding="utf-8"))
     return list(raw["projects"])
@@ -195,20 +227,24 @@ def test_template_jobs_one_per_project_with_only_the_given_parameters(tmp_path):
     assert all(j.output == tmp_path / f"options_appraisal_{j.label}.ipynb" for j in jobs)
     assert all(j.notebook == runner.TEMPLATE for j in jobs)
 
-    two = runner.template_jobs([ids[3], ids[1], ids[3]], scenario="low", perspective="public", draws=500, seed=7,
-                               output_dir=tmp_path)
+    two = runner.template_jobs(
+        [ids[3], ids[1], ids[3]], scenario="low", perspective="public", draws=500, seed=7, output_dir=tmp_path
+    )
     assert [j.label for j in two] == [ids[3], ids[1]]  # duplicates dropped, order kept
     assert two[0].parameters == {"project": ids[3], "scenario": "low", "perspective": "public", "draws": 500, "seed": 7}
     assert two[0].output.name == f"options_appraisal_{ids[3]}_low_public.ipynb"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"projects": ["no-such-project"]}, "unknown project 'no-such-project'; valid projects: walsall-college"),
-    ({"scenario": "optimistic"}, "unknown scenario 'optimistic'; valid scenarios: central"),
-    ({"perspective": "national"}, "unknown perspective 'national'; valid perspectives: council, public"),
-    ({"draws": -1}, "draws = -1: expected a whole number from 0"),
-    ({"seed": -5}, "seed = -5: expected a whole number of 0 or more"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"projects": ["no-such-project"]}, "unknown project 'no-such-project'; valid projects: walsall-college"),
+        ({"scenario": "optimistic"}, "unknown scenario 'optimistic'; valid scenarios: central"),
+        ({"perspective": "national"}, "unknown perspective 'national'; valid perspectives: council, public"),
+        ({"draws": -1}, "draws = -1: expected a whole number from 0"),
+        ({"seed": -5}, "seed = -5: expected a whole number of 0 or more"),
+    ],
+)
 def test_bad_parameters_are_refused_before_any_kernel_starts(tmp_path, kwargs, message):
     with pytest.raises(DDAnalysisError) as err:
         runner.template_jobs(output_dir=tmp_path, **kwargs)
@@ -224,18 +260,27 @@ def test_missing_template_is_a_clear_error(tmp_path):
 
 
 def test_error_last_line_of_a_cell_error_and_of_other_errors():
-    exc = PapermillExecutionError(cell_index=3, exec_count=3, source="x", ename="DataFileError",
-                                  evalue="data/x.csv: 2 problems found:\n  1. row 2: bad\n  2. row 5: worse\n",
-                                  traceback=["..."])
+    exc = PapermillExecutionError(
+        cell_index=3,
+        exec_count=3,
+        source="x",
+        ename="DataFileError",
+        evalue="data/x.csv: 2 problems found:\n  1. row 2: bad\n  2. row 5: worse\n",
+        traceback=["..."],
+    )
     assert runner.error_last_line(exc) == "DataFileError: 2. row 5: worse"
-    assert runner.error_last_line(RuntimeError("Kernel died\nwhile running cell 4")) == "RuntimeError: while running cell 4"
+    assert (
+        runner.error_last_line(RuntimeError("Kernel died\nwhile running cell 4"))
+        == "RuntimeError: while running cell 4"
+    )
     assert runner.error_last_line(TimeoutError()) == "TimeoutError"
 
 
 def test_report_lists_each_failure_with_its_last_line(tmp_path):
     ok = runner.JobResult(runner.NotebookJob("a", Path("t.ipynb"), tmp_path / "a.ipynb"), True, 1.0)
-    bad = runner.JobResult(runner.NotebookJob("b", Path("t.ipynb"), tmp_path / "b.ipynb"), False, 2.0,
-                           "ValueError: boom")
+    bad = runner.JobResult(
+        runner.NotebookJob("b", Path("t.ipynb"), tmp_path / "b.ipynb"), False, 2.0, "ValueError: boom"
+    )
     text = runner.report([ok, bad], 3.26)
     assert text.splitlines()[0] == f"2 notebook(s) in 3.3 s: 1 succeeded, 1 failed. Output: {tmp_path}"
     assert text.splitlines()[1] == f"FAILED b: ValueError: boom  [{tmp_path / 'b.ipynb'}]"
@@ -273,6 +318,9 @@ def test_an_unknown_kernel_is_refused_before_running(tmp_path, capsys):
 
 def test_all_adds_the_notebooks_without_project_parameters(tmp_path):
     jobs = runner.other_jobs(tmp_path)
-    assert [j.output.name for j in jobs] == ["01_programme_overview.ipynb", "02_council_context.ipynb",
-                                             "04_methodology.ipynb"]
+    assert [j.output.name for j in jobs] == [
+        "01_programme_overview.ipynb",
+        "02_council_context.ipynb",
+        "04_methodology.ipynb",
+    ]
     assert all(j.parameters == {} and j.notebook.is_file() for j in jobs)

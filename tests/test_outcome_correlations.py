@@ -5,6 +5,7 @@ the declared Spearman coefficient holds in the draws (the sample rank correlatio
 standard error of about (1 - r^2) / sqrt(n) = 0.36 / 141 = 0.0025, so 0.02 is a wide margin); a key in no
 pair draws exactly as it did independently; value-of-information groups can name outcome quantities.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,10 +23,16 @@ KEYS = ["incidents/mutual.effect", "incidents/project.deadweight", "incidents/pr
 
 
 def _raw(pairs):
-    return {"outcome_correlations": {"together": {
-        "basis": "judgement", "source": "team-judgement",
-        "rationale": "Test: a service that reaches more people also reaches those it helps less.",
-        "pairs": pairs}}}
+    return {
+        "outcome_correlations": {
+            "together": {
+                "basis": "judgement",
+                "source": "team-judgement",
+                "rationale": "Test: a service that reaches more people also reaches those it helps less.",
+                "pairs": pairs,
+            }
+        }
+    }
 
 
 def _parse(pairs, keys=KEYS):
@@ -33,8 +40,11 @@ def _parse(pairs, keys=KEYS):
 
 
 def test_an_unknown_outcome_key_names_the_file_and_the_key():
-    with pytest.raises(DataFileError, match=r"(?s)correlations\.yaml.*outcome_correlations\.together.*"
-                                            r"'incidents/mutual\.efect'"):
+    with pytest.raises(
+        DataFileError,
+        match=r"(?s)correlations\.yaml.*outcome_correlations\.together.*"
+        r"'incidents/mutual\.efect'",
+    ):
         _parse([["incidents/mutual.efect", "incidents/project.deadweight", 0.5]])
 
 
@@ -50,9 +60,11 @@ def test_pairs_that_cannot_hold_at_once_are_named():
 
 def test_the_declared_rank_correlation_holds_and_other_keys_draw_as_before():
     corr = _parse([["incidents/mutual.effect", "incidents/project.cohort", 0.8]])
-    marginals = {("incidents/mutual", "effect"): Marginal(0.05, 0.1, 0.2),
-                 ("incidents/project", "cohort"): Marginal(1200, 1500, 1800),
-                 ("incidents/project", "deadweight"): Marginal(0.2, 0.3, 0.4)}
+    marginals = {
+        ("incidents/mutual", "effect"): Marginal(0.05, 0.1, 0.2),
+        ("incidents/project", "cohort"): Marginal(1200, 1500, 1800),
+        ("incidents/project", "deadweight"): Marginal(0.2, 0.3, 0.4),
+    }
     draws = sample_named(marginals, 20_000, 7, corr)
     rho = spearmanr(draws["incidents/mutual.effect"], draws["incidents/project.cohort"])[0]
     assert rho == pytest.approx(0.8, abs=0.02)

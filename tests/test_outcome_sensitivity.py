@@ -6,6 +6,7 @@ x (1 - displacement) x (1 - haircut) x unit cost) and the Green Book discount fa
 come from a second, independent route through the public API (a what-if override at the swung value),
 never from the code's own output. The small fixtures are written by the tests into ``tmp_path``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,22 +23,34 @@ from ddanalysis.engine import appraise
 from ddanalysis.outcome_sensitivity import combined, outcome_sensitivity
 from ddanalysis.presentation import tables
 
-SOURCE = {"publisher": "Test publisher", "title": "Test table", "year": 2016, "locator": "Table 1, row 1",
-          "link": "https://example.org/t1"}
+SOURCE = {
+    "publisher": "Test publisher",
+    "title": "Test table",
+    "year": 2016,
+    "locator": "Table 1, row 1",
+    "link": "https://example.org/t1",
+}
 DEFLATOR = {"2014-15": 100.0}
 #: Green Book factors at 3.5% for three years, and a plan live from half-way through year 1.
-FACTORS = [1.0, 1 / 1.035, 1 / 1.035 ** 2]
+FACTORS = [1.0, 1 / 1.035, 1 / 1.035**2]
 RAMP = np.array([0.0, 0.5, 1.0])
 #: sum_t ramp x factor = 0 + 0.5 x 0.966184 + 0.933511 = 1.416602
-WEIGHT = 0.5 / 1.035 + 1 / 1.035 ** 2
+WEIGHT = 0.5 / 1.035 + 1 / 1.035**2
 
 
 def _library(tmp_path: Path, components) -> uc.UnitCostLibrary:
     folder = tmp_path / "unit_costs"
     folder.mkdir(exist_ok=True)
-    entry = {"id": "test-incident", "description": "one test incident", "unit": "per incident",
-             "price_base": "2014-15", "components": components, "source": SOURCE, "verified": True,
-             "quality": "amber"}
+    entry = {
+        "id": "test-incident",
+        "description": "one test incident",
+        "unit": "per incident",
+        "price_base": "2014-15",
+        "components": components,
+        "source": SOURCE,
+        "verified": True,
+        "quality": "amber",
+    }
     (folder / "test.yaml").write_text(yaml.safe_dump({"unit_costs": [entry]}), encoding="utf-8")
     return uc.load_library(folder)
 
@@ -53,23 +66,46 @@ def _ranged(low, central, high):
 def _outcomes(library, deadweight=None):
     """100 people a year, rate 1, the mutual's effect 0.1 / 0.2 / 0.4, deadweight 0.3 (or a range),
     attribution 0.5, no displacement, no haircut."""
-    raw = {"project_id": "test-project", "monetisable": True, "summary": "test", "outcomes": [{
-        "id": "incidents", "description": "incidents", "unit_cost": "test-incident",
-        "cohort": {**_q(100), "description": "people a year"}, "baseline_rate": _q(1.0),
-        "deadweight": deadweight or _q(0.3), "attribution": _q(0.5), "displacement": _q(0.0),
-        "options": {"mutual": {"effect": _ranged(0.1, 0.2, 0.4), "haircut": _q(0.0)}}}]}
+    raw = {
+        "project_id": "test-project",
+        "monetisable": True,
+        "summary": "test",
+        "outcomes": [
+            {
+                "id": "incidents",
+                "description": "incidents",
+                "unit_cost": "test-incident",
+                "cohort": {**_q(100), "description": "people a year"},
+                "baseline_rate": _q(1.0),
+                "deadweight": deadweight or _q(0.3),
+                "attribution": _q(0.5),
+                "displacement": _q(0.0),
+                "options": {"mutual": {"effect": _ranged(0.1, 0.2, 0.4), "haircut": _q(0.0)}},
+            }
+        ],
+    }
     return pv.parse_outcomes(raw, "test-project.yaml", library, ("in-house", "mutual", "outsourcing"))
 
 
 def _run(outcomes, library, perspective, overrides=None):
-    return outcome_sensitivity(outcomes, library, nps={"in-house": 0.0, "mutual": 50_000.0},
-                               ramps={"in-house": np.zeros(3), "mutual": RAMP}, factors=FACTORS,
-                               deflator=DEFLATOR, base_year="2014-15", case="central", perspective=perspective,
-                               overrides=overrides)
+    return outcome_sensitivity(
+        outcomes,
+        library,
+        nps={"in-house": 0.0, "mutual": 50_000.0},
+        ramps={"in-house": np.zeros(3), "mutual": RAMP},
+        factors=FACTORS,
+        deflator=DEFLATOR,
+        base_year="2014-15",
+        case="central",
+        perspective=perspective,
+        overrides=overrides,
+    )
 
 
-SPLIT = [{"agency": "council", "kind": "fiscal_cashable", "value_gbp": 600},
-         {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 400}]
+SPLIT = [
+    {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 600},
+    {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 400},
+]
 
 
 def test_an_effect_bar_by_hand_in_the_social_perspective(tmp_path):
@@ -84,8 +120,13 @@ def test_an_effect_bar_by_hand_in_the_social_perspective(tmp_path):
     rows, counted, left_out = _run(_outcomes(lib), lib, "social")
     assert list(rows["option"]) == ["mutual"] and left_out == {"mutual": []}
     row = rows.iloc[0]
-    assert (row["scope"], row["key"], row["unit"], row["low"], row["high"]) == ("incidents/mutual", "effect",
-                                                                                "share", 0.1, 0.4)
+    assert (row["scope"], row["key"], row["unit"], row["low"], row["high"]) == (
+        "incidents/mutual",
+        "effect",
+        "share",
+        0.1,
+        0.4,
+    )
     assert row["nps_at_low"] == pytest.approx(54_958.11, abs=0.01)
     assert row["nps_at_high"] == pytest.approx(69_832.43, abs=0.01)
     assert row["nps_base"] == pytest.approx(59_916.21, abs=0.01)
@@ -133,12 +174,23 @@ def test_combined_puts_cost_rows_on_the_same_measure_and_ranks_by_swing():
     """Cost rows swing 20,000 and 5,000 on net present saving 50,000; counted benefits 9,916.21 move them to
     59,916.21 +- their swings (swings unchanged). With an outcome row of swing 14,874.32 the ranks are
     20,000 (1), 14,874.32 (2), 5,000 (3)."""
-    cost = pd.DataFrame({"option": ["mutual", "mutual"], "scope": ["mutual", "mutual"], "key": ["a", "b"],
-                         "description": ["a", "b"], "unit": ["share", "share"], "low": [0.0, 0.0], "high": [1.0, 1.0],
-                         "nps_base": [50_000.0, 50_000.0], "nps_at_low": [40_000.0, 47_500.0],
-                         "nps_at_high": [60_000.0, 52_500.0], "swing": [20_000.0, 5_000.0], "rank": [1, 2]})
-    outcome = cost.iloc[[0]].drop(columns="rank").assign(scope="incidents/mutual", key="effect",
-                                                          swing=14_874.32)
+    cost = pd.DataFrame(
+        {
+            "option": ["mutual", "mutual"],
+            "scope": ["mutual", "mutual"],
+            "key": ["a", "b"],
+            "description": ["a", "b"],
+            "unit": ["share", "share"],
+            "low": [0.0, 0.0],
+            "high": [1.0, 1.0],
+            "nps_base": [50_000.0, 50_000.0],
+            "nps_at_low": [40_000.0, 47_500.0],
+            "nps_at_high": [60_000.0, 52_500.0],
+            "swing": [20_000.0, 5_000.0],
+            "rank": [1, 2],
+        }
+    )
+    outcome = cost.iloc[[0]].drop(columns="rank").assign(scope="incidents/mutual", key="effect", swing=14_874.32)
     out = combined(cost, outcome, {"mutual": 9_916.21})
     assert list(out["key"]) == ["a", "effect", "b"] and list(out["rank"]) == [1, 2, 3]
     a = out.set_index("key").loc["a"]
@@ -160,11 +212,20 @@ def test_the_tornado_bar_of_an_outcome_effect_matches_a_what_if_at_that_value(hu
     each value through the public API gives the net present value with benefits (net present saving + every
     benefit in the social perspective), which must equal the bar's ends."""
     sens = hull_social.sensitivity
-    row = sens[(sens.option == "in-house-redesign") & (sens.scope == "care-home-admissions/in-house-redesign")
-               & (sens.key == "effect")].iloc[0]
+    row = sens[
+        (sens.option == "in-house-redesign")
+        & (sens.scope == "care-home-admissions/in-house-redesign")
+        & (sens.key == "effect")
+    ].iloc[0]
     for value, end in ((row["low"], "nps_at_low"), (row["high"], "nps_at_high")):
-        moved = appraise(HULL, perspective="social", draws=0, with_switching=False, with_sensitivity=False,
-                         overrides={KEY: float(value)})
+        moved = appraise(
+            HULL,
+            perspective="social",
+            draws=0,
+            with_switching=False,
+            with_sensitivity=False,
+            overrides={KEY: float(value)},
+        )
         npv = moved.public_value["options"]["in-house-redesign"]["net_present_value_gbp"]
         assert npv == pytest.approx(row[end], rel=1e-9)
     base = hull_social.public_value["options"]["in-house-redesign"]["net_present_value_gbp"]
@@ -205,7 +266,13 @@ def test_the_ramp_up_lever_moves_benefits_as_it_moves_savings(hull_social):
     row = sens[(sens.option == "in-house-redesign") & (sens.key == "ramp_up_years")].iloc[0]
     assert row["low"] < row["high"]
     for value, end in ((row["low"], "nps_at_low"), (row["high"], "nps_at_high")):
-        moved = appraise(HULL, perspective="social", draws=0, with_switching=False, with_sensitivity=False,
-                         overrides={"in-house-redesign.ramp_up_years": float(value)})
+        moved = appraise(
+            HULL,
+            perspective="social",
+            draws=0,
+            with_switching=False,
+            with_sensitivity=False,
+            overrides={"in-house-redesign.ramp_up_years": float(value)},
+        )
         npv = moved.public_value["options"]["in-house-redesign"]["net_present_value_gbp"]
         assert npv == pytest.approx(row[end], rel=1e-9)

@@ -140,12 +140,15 @@ def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs):
     rich_page = render_html(build_document(result, inputs))
     dm = result.decision
     assert dm is not None
-    share = formats.share(dm.p_best[result.recommended if result.recommended != "in-house" else
-                                    max(dm.p_best, key=dm.p_best.get)])
+    share = formats.share(
+        dm.p_best[result.recommended if result.recommended != "in-house" else max(dm.p_best, key=dm.p_best.get)]
+    )
     assert "Probability best" in rich_page and f">{share}<" in rich_page
     assert formats.money(dm.evpi_gbp) in rich_page
-    assert ("Probability each option is best and the expected value of perfect information (when available)"
-            not in rich_page)
+    assert (
+        "Probability each option is best and the expected value of perfect information (when available)"
+        not in rich_page
+    )
 
 
 def test_extra_result_columns_are_tolerated_and_optimism_bias_by_option_shown(result, inputs):

@@ -108,8 +108,10 @@ def test_council_shares_file_from_another_schema_version_is_refused(tmp_path):
     """A workspace file carries this release's schema_version (1) or none; version 0 names the upgrade command,
     version 2 (a later release's) is refused, and version 1 is read."""
     path = tmp_path / "council_shares.yaml"
-    for version, expect in ((0, "older than this release's 1: run `ddanalysis upgrade`"),
-                            (2, "this release reads schema_version 1")):
+    for version, expect in (
+        (0, "older than this release's 1: run `ddanalysis upgrade`"),
+        (2, "this release reads schema_version 1"),
+    ):
         path.write_text(f"schema_version: {version}\nshares: {{E0001: 0.5, E0002: 0.5}}\n", encoding="utf-8")
         with pytest.raises(DataFileError, match="schema_version") as err:
             partners.load("x", COUNCILS, NAMES, {}, path=path)
@@ -121,8 +123,10 @@ def test_council_shares_file_from_another_schema_version_is_refused(tmp_path):
 def test_bundled_project_provenance_says_the_council_shares_are_its_own():
     from ddanalysis import workspace
 
-    assert workspace.input_origins("cwac-wirral-school-services")["council_shares"] == \
-        "the project's own (council_shares.yaml)"
+    assert (
+        workspace.input_origins("cwac-wirral-school-services")["council_shares"]
+        == "the project's own (council_shares.yaml)"
+    )
 
 
 def test_no_partners_file_means_equal_shares_labelled_a_default(tmp_path):

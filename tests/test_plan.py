@@ -3,6 +3,7 @@
 Expected values are worked out by hand in the comments (or by brute-force enumeration of paths),
 never taken from the code's own output.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,6 +57,7 @@ def _longest_paths(durations, deps):
         for nxt in succ[node]:
             for rest in walk(nxt):
                 yield [node] + rest
+
     return [p for s in sources for p in walk(s)]
 
 
@@ -80,22 +82,38 @@ def test_schedule_matches_brute_force_longest_paths(data, n):
         assert got.loc[node, "slack_weeks"] == pytest.approx(end - through)
         assert got.loc[node, "critical"] == (abs(end - through) < 1e-9)
         # earliest start = the longest chain of predecessors on any path into the node
-        before = max(sum(durations[x] for x in p[:p.index(node)]) for p in paths if node in p)
+        before = max(sum(durations[x] for x in p[: p.index(node)]) for p in paths if node in p)
         assert got.loc[node, "start_week"] == pytest.approx(before)
 
 
 # --- the same tiny plan as a template file, scheduled into dates ---------------------------------
 
+
 def tiny_template(**changes) -> dict:
     """A template on the catalogue's phases: business_case = A, member_decision = B,
     staff_union_engagement = C, go_live = D."""
     raw = {
-        "model": "in-house-redesign", "name": "Tiny test plan", "source": "test", "quality": "judgement",
+        "model": "in-house-redesign",
+        "name": "Tiny test plan",
+        "source": "test",
+        "quality": "judgement",
         "phases": {
             "business_case": {"low": 2, "central": 2, "high": 2, "depends_on": [], "source": "test"},
             "member_decision": {"low": 3, "central": 3, "high": 3, "depends_on": ["business_case"], "source": "test"},
-            "staff_union_engagement": {"low": 1, "central": 1, "high": 1, "depends_on": ["business_case"], "source": "test"},
-            "go_live": {"low": 0, "central": 0, "high": 0, "depends_on": ["member_decision", "staff_union_engagement"], "source": "test"},
+            "staff_union_engagement": {
+                "low": 1,
+                "central": 1,
+                "high": 1,
+                "depends_on": ["business_case"],
+                "source": "test",
+            },
+            "go_live": {
+                "low": 0,
+                "central": 0,
+                "high": 0,
+                "depends_on": ["member_decision", "staff_union_engagement"],
+                "source": "test",
+            },
         },
         "risks": [{"risk": "r", "likelihood": 2, "impact": 3, "owner": "o", "mitigation": "m"}],
     }
@@ -116,8 +134,17 @@ def test_tiny_template_schedules_to_hand_computed_dates(tmp_path):
     # go-live at week 5 = 35 days after 1 April 2015 = 6 May 2015
     assert p.go_live == dt.date(2015, 5, 6)
     ph = p.phases.set_index("phase")
-    assert list(p.phases.columns) == ["phase", "name", "depends_on", "duration_weeks", "start", "finish", "critical", "slack_weeks"]
-    assert ph.loc["staff_union_engagement", "start"] == dt.date(2015, 4, 15)   # week 2 = 14 days
+    assert list(p.phases.columns) == [
+        "phase",
+        "name",
+        "depends_on",
+        "duration_weeks",
+        "start",
+        "finish",
+        "critical",
+        "slack_weeks",
+    ]
+    assert ph.loc["staff_union_engagement", "start"] == dt.date(2015, 4, 15)  # week 2 = 14 days
     assert ph.loc["staff_union_engagement", "finish"] == dt.date(2015, 4, 22)  # week 3 = 21 days
     assert ph.loc["staff_union_engagement", "slack_weeks"] == 2.0
     assert not ph.loc["staff_union_engagement", "critical"]
@@ -134,7 +161,9 @@ def test_duration_scale_stretches_every_phase_and_rounds_to_whole_days(tmp_path)
     path = write(tmp_path, tiny_template())
     # x1.5: A 3, B 4.5, C 1.5 weeks -> go-live at week 7.5 = 52.5 days, rounded half up to 53 days
     # after 1 April 2015 = 24 May 2015.
-    p = plan.build_plan("walsall-college", "in-house-redesign", start=dt.date(2015, 4, 1), duration_scale=1.5, path=path)
+    p = plan.build_plan(
+        "walsall-college", "in-house-redesign", start=dt.date(2015, 4, 1), duration_scale=1.5, path=path
+    )
     assert p.go_live == dt.date(2015, 5, 24)
     assert p.phases.set_index("phase").loc["member_decision", "duration_weeks"] == 4.5
 
@@ -149,10 +178,18 @@ def test_start_defaults_to_the_projects_plan_start(tmp_path):
 def test_legal_minimum_is_kept_when_durations_are_scaled_down(tmp_path):
     # TUPE consultation: 4 weeks minimum (employee liability information 28 days before transfer).
     raw = tiny_template()
-    raw["phases"]["tupe_consultation"] = {"low": 6, "central": 6, "high": 6, "depends_on": ["business_case"], "source": "test"}
+    raw["phases"]["tupe_consultation"] = {
+        "low": 6,
+        "central": 6,
+        "high": 6,
+        "depends_on": ["business_case"],
+        "source": "test",
+    }
     raw["phases"]["go_live"]["depends_on"].append("tupe_consultation")
     path = write(tmp_path, raw)
-    p = plan.build_plan("walsall-college", "in-house-redesign", start=dt.date(2015, 4, 1), duration_scale=0.25, path=path)
+    p = plan.build_plan(
+        "walsall-college", "in-house-redesign", start=dt.date(2015, 4, 1), duration_scale=0.25, path=path
+    )
     ph = p.phases.set_index("phase")
     assert ph.loc["tupe_consultation", "duration_weeks"] == 4.0  # 6 x 0.25 = 1.5, floored at 4
     assert ph.loc["business_case", "duration_weeks"] == 0.5
@@ -165,27 +202,33 @@ def test_legal_minimum_is_kept_when_durations_are_scaled_down(tmp_path):
 
 # --- template checks ------------------------------------------------------------------------------
 
+
 def _mutate(raw, phase, **entry):
     raw["phases"][phase].update(entry)
     return raw
 
 
-@pytest.mark.parametrize("raw, message", [
-    (_mutate(tiny_template(), "business_case", depends_on=["go_live"]),
-     "dependency cycle"),
-    (_mutate(tiny_template(), "member_decision", depends_on=["business_case", "pensions_admission"]),
-     "phase 'member_decision' depends on unknown phase 'pensions_admission'"),
-    (_mutate(tiny_template(), "go_live", central=1),
-     "phase go_live: go-live is a milestone"),
-    (_mutate(tiny_template(), "member_decision", low=4),
-     "phase member_decision: durations must satisfy low <= central <= high"),
-    (_mutate(tiny_template(), "member_decision", high=-1),
-     "phase member_decision"),
-    (_mutate(tiny_template(), "member_decision", source=""),
-     "phase member_decision: 'source'"),
-    (_mutate(tiny_template(), "member_decision", depends_on="business_case"),
-     "phase member_decision: depends_on must be a list"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (_mutate(tiny_template(), "business_case", depends_on=["go_live"]), "dependency cycle"),
+        (
+            _mutate(tiny_template(), "member_decision", depends_on=["business_case", "pensions_admission"]),
+            "phase 'member_decision' depends on unknown phase 'pensions_admission'",
+        ),
+        (_mutate(tiny_template(), "go_live", central=1), "phase go_live: go-live is a milestone"),
+        (
+            _mutate(tiny_template(), "member_decision", low=4),
+            "phase member_decision: durations must satisfy low <= central <= high",
+        ),
+        (_mutate(tiny_template(), "member_decision", high=-1), "phase member_decision"),
+        (_mutate(tiny_template(), "member_decision", source=""), "phase member_decision: 'source'"),
+        (
+            _mutate(tiny_template(), "member_decision", depends_on="business_case"),
+            "phase member_decision: depends_on must be a list",
+        ),
+    ],
+)
 def test_bad_templates_are_rejected_naming_the_file_and_phase(tmp_path, raw, message):
     path = write(tmp_path, raw)
     with pytest.raises(DataFileError) as info:
@@ -211,16 +254,30 @@ def test_unknown_phase_and_floating_phase_are_rejected(tmp_path):
     with pytest.raises(DataFileError, match="phase it_data_separation: go-live does not depend on it"):
         plan.build_plan("walsall-college", "in-house-redesign", path=write(tmp_path, raw))
     raw = tiny_template()
-    raw["phases"]["post_transfer_review"] = {"low": 1, "central": 1, "high": 1, "depends_on": ["business_case"], "source": "test"}
+    raw["phases"]["post_transfer_review"] = {
+        "low": 1,
+        "central": 1,
+        "high": 1,
+        "depends_on": ["business_case"],
+        "source": "test",
+    }
     with pytest.raises(DataFileError, match="phase post_transfer_review: it follows go-live"):
         plan.build_plan("walsall-college", "in-house-redesign", path=write(tmp_path, raw))
 
 
 def test_tupe_consultation_shorter_than_28_days_is_rejected(tmp_path):
     raw = tiny_template()
-    raw["phases"]["tupe_consultation"] = {"low": 3, "central": 6, "high": 8, "depends_on": ["business_case"], "source": "test"}
+    raw["phases"]["tupe_consultation"] = {
+        "low": 3,
+        "central": 6,
+        "high": 8,
+        "depends_on": ["business_case"],
+        "source": "test",
+    }
     raw["phases"]["go_live"]["depends_on"].append("tupe_consultation")
-    with pytest.raises(DataFileError, match="phase tupe_consultation: low duration 3 weeks is below the legal minimum of 4"):
+    with pytest.raises(
+        DataFileError, match="phase tupe_consultation: low duration 3 weeks is below the legal minimum of 4"
+    ):
         plan.build_plan("walsall-college", "in-house-redesign", path=write(tmp_path, raw))
 
 

@@ -1,5 +1,6 @@
 """The bundled plan templates: every model builds for every project that short-lists it, the legal
 facts are recorded with sources, and the templates follow the programme's rules."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,18 @@ def test_every_model_but_the_status_quo_has_a_template():
 def test_catalogue_has_the_designs_twelve_phases():
     cat = plan.load_phase_catalogue()
     assert list(cat["phase"]) == [
-        "business_case", "member_decision", "staff_union_engagement", "legal_form_governance",
-        "tupe_consultation", "pensions_admission", "procurement_or_direct_award",
-        "support_service_agreements", "it_data_separation", "shadow_running", "go_live", "post_transfer_review",
+        "business_case",
+        "member_decision",
+        "staff_union_engagement",
+        "legal_form_governance",
+        "tupe_consultation",
+        "pensions_admission",
+        "procurement_or_direct_award",
+        "support_service_agreements",
+        "it_data_separation",
+        "shadow_running",
+        "go_live",
+        "post_transfer_review",
     ]
     assert cat["description"].str.len().gt(60).all()
     tupe = cat.set_index("phase").loc["tupe_consultation", "description"]
@@ -63,8 +73,15 @@ def test_every_template_has_a_risk_register_of_five_to_eight_scored_risks(model)
 def test_risk_registers_cover_the_known_hazards():
     text = {m: " ".join(plan.model_risks(m)["risk"]).lower() for m in PLANNED}
     assert "teckal" in text["trading-company"]
-    for model in ("outsourcing", "trading-company", "mutual", "social-enterprise", "charitable-trust",
-                  "joint-venture", "cooperative"):
+    for model in (
+        "outsourcing",
+        "trading-company",
+        "mutual",
+        "social-enterprise",
+        "charitable-trust",
+        "joint-venture",
+        "cooperative",
+    ):
         assert "pension" in text[model] and "stranded overheads" in text[model], model
     assert "market failure" in text["outsourcing"] and "vat" in text["charitable-trust"]
     assert "3 years" in text["mutual"]

@@ -1,5 +1,6 @@
 """The presentation layer: number formats, decision text and tables, each tested once; and the same
 figures and recommendation in the notebook, the dashboard, the Excel workbook and the CLI."""
+
 from __future__ import annotations
 
 import io
@@ -22,16 +23,28 @@ def walsall():
 
 # --- formats ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    (1234.4, "£1,234"), (-1234.5, "-£1,234"), (0.0, "£0"), (-0.3, "£0"), (None, "-"), (float("nan"), "-"),
-    (1_000_000, "£1,000,000")])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (1234.4, "£1,234"),
+        (-1234.5, "-£1,234"),
+        (0.0, "£0"),
+        (-0.3, "£0"),
+        (None, "-"),
+        (float("nan"), "-"),
+        (1_000_000, "£1,000,000"),
+    ],
+)
 def test_money_is_to_the_pound_with_a_leading_minus(value, expected):
     """Python rounds half to even (1234.5 -> 1234) for display; -0.3 rounds to £0, never '-£0'."""
     assert formats.money(value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [(0.035, "3.5%"), (0.41, "41%"), (0.0, "0%"), (-0.0001, "0%"),
-                                             (1.0, "100%"), (0.1234, "12.3%"), (None, "-")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [(0.035, "3.5%"), (0.41, "41%"), (0.0, "0%"), (-0.0001, "0%"), (1.0, "100%"), (0.1234, "12.3%"), (None, "-")],
+)
 def test_share_has_at_most_one_decimal_and_no_trailing_zero(value, expected):
     """0.035 -> 3.5 -> '3.5%' (the dashboard used to show '4%'); 0.41 -> 41.0 -> '41%'."""
     assert formats.share(value) == expected
@@ -53,16 +66,27 @@ def test_excel_formats_never_leave_a_bare_decimal_point():
 
 # --- decision text ---------------------------------------------------------------------------------------
 
+
 def test_recommendation_sentence_worked_by_hand():
-    best = {"name": "Mutual", "net_present_saving_gbp": 1_234_567.8, "go_live_year": "2016-17",
-            "payback_year": "2018-19", "p_saving_positive": 0.714, "mca_score": 6.25}
-    sentence = text.recommendation_sentence(best, 5.3, have_monte_carlo=True, perspective="council",
-                                            base_year="2014-15", horizon_years=10)
-    assert sentence == ("Recommended: Mutual. It saves £1,234,568 (net present saving over 10 years, council "
-                        "perspective, real 2014-15 prices), goes live in 2016-17, pays back in 2018-19, saves money "
-                        "in 71% of simulations, and scores 6.2/10 on the non-monetised criteria (status quo 5.3).")
-    keep = text.recommendation_sentence(None, 5.3, have_monte_carlo=False, perspective="public", base_year="2014-15",
-                                        horizon_years=10)
+    best = {
+        "name": "Mutual",
+        "net_present_saving_gbp": 1_234_567.8,
+        "go_live_year": "2016-17",
+        "payback_year": "2018-19",
+        "p_saving_positive": 0.714,
+        "mca_score": 6.25,
+    }
+    sentence = text.recommendation_sentence(
+        best, 5.3, have_monte_carlo=True, perspective="council", base_year="2014-15", horizon_years=10
+    )
+    assert sentence == (
+        "Recommended: Mutual. It saves £1,234,568 (net present saving over 10 years, council "
+        "perspective, real 2014-15 prices), goes live in 2016-17, pays back in 2018-19, saves money "
+        "in 71% of simulations, and scores 6.2/10 on the non-monetised criteria (status quo 5.3)."
+    )
+    keep = text.recommendation_sentence(
+        None, 5.3, have_monte_carlo=False, perspective="public", base_year="2014-15", horizon_years=10
+    )
     assert keep.startswith("Keep the service in-house for now") and "public perspective" in keep
 
 
@@ -72,6 +96,7 @@ def test_every_perspective_has_words_and_a_title():
 
 
 # --- tables ----------------------------------------------------------------------------------------------
+
 
 def test_options_table_is_labelled_unit_tagged_and_marks_the_recommended_row(walsall):
     t = tables.options_table(walsall)
@@ -88,17 +113,26 @@ def test_options_table_is_labelled_unit_tagged_and_marks_the_recommended_row(wal
 
 
 def test_formatted_cells_follow_their_units():
-    t = tables.Table(pd.DataFrame({"a": [1234.0, None], "b": [0.035, 0.5], "c": ["x", None]}),
-                     {"a": "gbp", "b": "share"})
+    t = tables.Table(
+        pd.DataFrame({"a": [1234.0, None], "b": [0.035, 0.5], "c": ["x", None]}), {"a": "gbp", "b": "share"}
+    )
     assert t.formatted().to_dict("list") == {"a": ["£1,234", "-"], "b": ["3.5%", "50%"], "c": ["x", "-"]}
 
 
 def test_programme_table_total_row_worked_by_hand():
-    summary = pd.DataFrame({
-        "title": ["A", "B"], "councils": ["X", "Y"], "baseline_net_gbp": [1000.0, 2500.0],
-        "baseline_gross_gbp": [4000.0, 6000.0], "recommended_name": ["Mutual", "In-house"],
-        "net_present_saving_gbp": [300.0, 0.0], "payback_year": ["2017-18", None], "go_live": ["2016-04-01", None],
-        "illustrative": [True, True]})
+    summary = pd.DataFrame(
+        {
+            "title": ["A", "B"],
+            "councils": ["X", "Y"],
+            "baseline_net_gbp": [1000.0, 2500.0],
+            "baseline_gross_gbp": [4000.0, 6000.0],
+            "recommended_name": ["Mutual", "In-house"],
+            "net_present_saving_gbp": [300.0, 0.0],
+            "payback_year": ["2017-18", None],
+            "go_live": ["2016-04-01", None],
+            "illustrative": [True, True],
+        }
+    )
     t = tables.programme_table(summary, "central", "council")
     assert t.frame.iloc[-1][["In-scope net budget", "Net present saving"]].tolist() == [3500.0, 300.0]
     assert t.formatted().iloc[0]["Go-live"] == "01 Apr 2016"
@@ -108,14 +142,25 @@ def test_programme_total_row_leaves_ratios_missing_and_sums_benefits():
     """With the public-value columns the total row sums the money (benefits 120 + 30 = 150) and shows a
     ratio that cannot be summed (public value return per GBP 1) as missing ('-'), where a blank string
     once stopped every renderer (the ratio format cannot read '')."""
-    summary = pd.DataFrame({
-        "title": ["A", "B"], "councils": ["X", "Y"], "baseline_net_gbp": [1000.0, 2500.0],
-        "baseline_gross_gbp": [4000.0, 6000.0], "recommended_name": ["Mutual", "In-house"],
-        "net_present_saving_gbp": [300.0, 0.0], "payback_year": ["2017-18", None], "go_live": ["2016-04-01", None],
-        "illustrative": [True, True], "benefits_cashable_pv_gbp": [100.0, 20.0],
-        "benefits_non_cashable_pv_gbp": [20.0, 10.0], "benefits_counted_pv_gbp": [120.0, 30.0],
-        "public_value_roi": [1.25, None], "net_present_value_gbp": [420.0, 30.0],
-        "outcomes_monetised": ["yes", "no: none"]})
+    summary = pd.DataFrame(
+        {
+            "title": ["A", "B"],
+            "councils": ["X", "Y"],
+            "baseline_net_gbp": [1000.0, 2500.0],
+            "baseline_gross_gbp": [4000.0, 6000.0],
+            "recommended_name": ["Mutual", "In-house"],
+            "net_present_saving_gbp": [300.0, 0.0],
+            "payback_year": ["2017-18", None],
+            "go_live": ["2016-04-01", None],
+            "illustrative": [True, True],
+            "benefits_cashable_pv_gbp": [100.0, 20.0],
+            "benefits_non_cashable_pv_gbp": [20.0, 10.0],
+            "benefits_counted_pv_gbp": [120.0, 30.0],
+            "public_value_roi": [1.25, None],
+            "net_present_value_gbp": [420.0, 30.0],
+            "outcomes_monetised": ["yes", "no: none"],
+        }
+    )
     shown = tables.programme_table(summary, "central", "council").formatted()
     total = shown.iloc[-1]
     assert total["Project"] == "Programme total"
@@ -126,6 +171,7 @@ def test_programme_total_row_leaves_ratios_missing_and_sums_benefits():
 
 
 # --- one figure, one sentence, every output ----------------------------------------------------------------
+
 
 def test_notebook_dashboard_excel_and_cli_show_the_same_figures_and_recommendation(walsall):
     """The recommended option's net present saving, written by the shared money format, and the
@@ -149,7 +195,11 @@ def test_notebook_dashboard_excel_and_cli_show_the_same_figures_and_recommendati
     for name, output in (("notebook", notebook), ("dashboard", dashboard), ("CLI", cli)):
         assert nps_text in output, name
         assert share_text in output, name
-    for name, output in (("notebook", notebook), ("dashboard", dashboard.replace("&#x27;", "'")), ("Excel", excel),
-                         ("CLI", cli)):
+    for name, output in (
+        ("notebook", notebook),
+        ("dashboard", dashboard.replace("&#x27;", "'")),
+        ("Excel", excel),
+        ("CLI", cli),
+    ):
         assert walsall.recommendation in output, name
         assert text.RECOMMENDATION_RULE in output, name

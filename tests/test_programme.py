@@ -1,4 +1,5 @@
 """The programme summary: every project's headline figures, appraised without the measures it never shows."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -3,6 +3,7 @@
 Every expected value is worked out by hand in the test's docstring, never copied from the code's
 output. The small fixtures are written by the tests themselves into ``tmp_path``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,15 +18,25 @@ from ddanalysis import unit_costs as uc
 from ddanalysis.errors import DataFileError, DDAnalysisError
 
 DEFLATOR = {"2014-15": 100.0, "2016-17": 102.8}
-SOURCE = {"publisher": "Test publisher", "title": "Test table", "year": 2016, "locator": "Table 1, row 1",
-          "link": "https://example.org/t1"}
+SOURCE = {
+    "publisher": "Test publisher",
+    "title": "Test table",
+    "year": 2016,
+    "locator": "Table 1, row 1",
+    "link": "https://example.org/t1",
+}
 
 
 def _unit_cost(uid="test-incident", components=None, price_base="2014-15", **extra):
     entry = {
-        "id": uid, "description": "one test incident", "unit": "per incident", "price_base": price_base,
+        "id": uid,
+        "description": "one test incident",
+        "unit": "per incident",
+        "price_base": price_base,
         "components": components or [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000}],
-        "source": SOURCE, "verified": True, "quality": "amber",
+        "source": SOURCE,
+        "verified": True,
+        "quality": "amber",
     }
     entry.update(extra)
     return entry
@@ -36,10 +47,21 @@ def _library(tmp_path: Path, *entries, grades=True) -> uc.UnitCostLibrary:
     folder.mkdir(exist_ok=True)
     (folder / "test.yaml").write_text(yaml.safe_dump({"unit_costs": list(entries)}), encoding="utf-8")
     if grades:
-        (folder / "evidence_grades.yaml").write_text(yaml.safe_dump({
-            "description": "test grades", "source": SOURCE, "verified": True, "quality": "amber",
-            "grades": [{"grade": 1, "haircut": 0.0, "description": "robust"},
-                       {"grade": 6, "haircut": 0.4, "description": "judgement"}]}), encoding="utf-8")
+        (folder / "evidence_grades.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "description": "test grades",
+                    "source": SOURCE,
+                    "verified": True,
+                    "quality": "amber",
+                    "grades": [
+                        {"grade": 1, "haircut": 0.0, "description": "robust"},
+                        {"grade": 6, "haircut": 0.4, "description": "judgement"},
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
     return uc.load_library(folder)
 
 
@@ -47,21 +69,41 @@ def _q(value):
     return {"value": value, "source": "test fixture", "quality": "amber"}
 
 
-def _outcomes(unit_cost="test-incident", *, cohort=100, rate=1.0, effect=1.0, deadweight=0.3,
-              attribution=0.5, displacement=0.0, option="mutual", haircut=None, grade=None):
+def _outcomes(
+    unit_cost="test-incident",
+    *,
+    cohort=100,
+    rate=1.0,
+    effect=1.0,
+    deadweight=0.3,
+    attribution=0.5,
+    displacement=0.0,
+    option="mutual",
+    haircut=None,
+    grade=None,
+):
     eff = {"effect": _q(effect)}
     if grade is not None:
         eff["evidence_grade"] = grade
     else:
         eff["haircut"] = _q(0.0 if haircut is None else haircut)
     return {
-        "project_id": "test-project", "monetisable": True, "summary": "test",
-        "outcomes": [{
-            "id": "incidents", "description": "incidents", "unit_cost": unit_cost,
-            "cohort": {**_q(cohort), "description": "incidents a year"},
-            "baseline_rate": _q(rate), "deadweight": _q(deadweight), "attribution": _q(attribution),
-            "displacement": _q(displacement), "options": {option: eff},
-        }],
+        "project_id": "test-project",
+        "monetisable": True,
+        "summary": "test",
+        "outcomes": [
+            {
+                "id": "incidents",
+                "description": "incidents",
+                "unit_cost": unit_cost,
+                "cohort": {**_q(cohort), "description": "incidents a year"},
+                "baseline_rate": _q(rate),
+                "deadweight": _q(deadweight),
+                "attribution": _q(attribution),
+                "displacement": _q(displacement),
+                "options": {option: eff},
+            }
+        ],
     }
 
 
@@ -75,12 +117,15 @@ def test_deadweight_and_attribution_by_hand(tmp_path):
     displacement or haircut, unit cost GBP 1,000: 100 x 0.7 x 0.5 x 1,000 = GBP 35,000 a year."""
     lib = _library(tmp_path, _unit_cost())
     po = _parse(_outcomes(), lib)
-    ob = pv.option_benefits(po, lib, "mutual", live_share=[1.0], discount_factors=[1.0],
-                            deflator=DEFLATOR, base_year="2014-15")
+    ob = pv.option_benefits(
+        po, lib, "mutual", live_share=[1.0], discount_factors=[1.0], deflator=DEFLATOR, base_year="2014-15"
+    )
     assert ob.present_value_gbp == pytest.approx(35_000.0)
     assert ob.outcomes[0].outcomes_avoided == pytest.approx(100.0)
     assert ob.outcomes[0].factor == pytest.approx(0.35)
-    assert ob.benefits() == [{"agency": "police", "kind": "fiscal_non_cashable", "present_value_gbp": pytest.approx(35_000.0)}]
+    assert ob.benefits() == [
+        {"agency": "police", "kind": "fiscal_non_cashable", "present_value_gbp": pytest.approx(35_000.0)}
+    ]
 
 
 def test_displacement_and_evidence_grade_haircut(tmp_path):
@@ -98,7 +143,7 @@ def test_benefits_discounted_with_the_cost_factors_and_ramped(tmp_path):
     35,000 x (0 + 0.5 x 0.966184 + 0.933511) = 35,000 x 1.416602 = 49,581.09."""
     lib = _library(tmp_path, _unit_cost())
     po = _parse(_outcomes(), lib)
-    factors = [1.0, 1 / 1.035, 1 / 1.035 ** 2]
+    factors = [1.0, 1 / 1.035, 1 / 1.035**2]
     full = pv.option_benefits(po, lib, "mutual", live_share=[1, 1, 1], discount_factors=factors, deflator=DEFLATOR)
     assert full.present_value_gbp == pytest.approx(101_489.30, abs=0.01)
     ramped = pv.option_benefits(po, lib, "mutual", live_share=[0, 0.5, 1], discount_factors=factors, deflator=DEFLATOR)
@@ -120,12 +165,16 @@ def test_per_agency_totals_sum_to_the_total(tmp_path):
     """Unit cost GBP 1,000 = council cashable 500 + council non-cashable 100 + police 300 + NHS 100.
     With 35 net incidents a year (100 x 0.7 x 0.5) over one undiscounted year: council 21,000,
     police 10,500, NHS 3,500; they sum to 35,000, and so do the kinds."""
-    comps = [{"agency": "council", "kind": "fiscal_cashable", "value_gbp": 500},
-             {"agency": "council", "kind": "fiscal_non_cashable", "value_gbp": 100},
-             {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 300},
-             {"agency": "nhs", "kind": "fiscal_non_cashable", "value_gbp": 100}]
+    comps = [
+        {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 500},
+        {"agency": "council", "kind": "fiscal_non_cashable", "value_gbp": 100},
+        {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 300},
+        {"agency": "nhs", "kind": "fiscal_non_cashable", "value_gbp": 100},
+    ]
     lib = _library(tmp_path, _unit_cost(components=comps, total_gbp=1000))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR)
+    ob = pv.option_benefits(
+        _parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR
+    )
     by_agency = ob.by_agency()
     assert by_agency == pytest.approx({"council": 21_000.0, "police": 10_500.0, "nhs": 3_500.0})
     assert sum(by_agency.values()) == pytest.approx(ob.present_value_gbp) == pytest.approx(35_000.0)
@@ -138,12 +187,16 @@ def test_council_perspective_excludes_what_others_gain(tmp_path):
     non-cashable 3,500 is shown beside, not added; police 10,500 and NHS 3,500 are left out, each
     saying whose. PV costs GBP 10,000: council fiscal ROI cashable 1.75, all fiscal (council)
     (17,500 + 3,500) / 10,000 = 2.1; public-value ROI 35,000 / 10,000 = 3.5; no NPSV outside 'social'."""
-    comps = [{"agency": "council", "kind": "fiscal_cashable", "value_gbp": 500},
-             {"agency": "council", "kind": "fiscal_non_cashable", "value_gbp": 100},
-             {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 300},
-             {"agency": "nhs", "kind": "fiscal_non_cashable", "value_gbp": 100}]
+    comps = [
+        {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 500},
+        {"agency": "council", "kind": "fiscal_non_cashable", "value_gbp": 100},
+        {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 300},
+        {"agency": "nhs", "kind": "fiscal_non_cashable", "value_gbp": 100},
+    ]
     lib = _library(tmp_path, _unit_cost(components=comps))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR)
+    ob = pv.option_benefits(
+        _parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR
+    )
     res = pv.summarise(ob, pv_costs_gbp=10_000, perspective="council")
     assert res["counted_benefits_pv_gbp"] == pytest.approx(17_500.0)
     assert [(r["agency"], r["kind"]) for r in res["shown_beside"]] == [("council", "fiscal_non_cashable")]
@@ -162,10 +215,14 @@ def test_public_and_social_perspectives(tmp_path):
     """Police GBP 300 fiscal non-cashable + victims GBP 700 social per incident; 35 net incidents:
     police 10,500, victims 24,500. Public counts fiscal only: 10,500 (BCR 1.05 on GBP 10,000; fiscal
     ROI cashable 0, all fiscal 1.05). Social counts both: 35,000; NPSV 35,000 - 10,000 = 25,000."""
-    comps = [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 300},
-             {"agency": "other", "who": "victims", "kind": "social", "value_gbp": 700}]
+    comps = [
+        {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 300},
+        {"agency": "other", "who": "victims", "kind": "social", "value_gbp": 700},
+    ]
     lib = _library(tmp_path, _unit_cost(components=comps))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR)
+    ob = pv.option_benefits(
+        _parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR
+    )
     public = pv.summarise(ob, pv_costs_gbp=10_000, perspective="public")
     assert public["counted_benefits_pv_gbp"] == pytest.approx(10_500.0)
     assert public["fiscal_roi"] == {"cashable": pytest.approx(0.0), "all_fiscal": pytest.approx(1.05)}
@@ -185,14 +242,24 @@ def test_payback_per_agency(tmp_path):
     Council cumulative net: -20,000; -20,000 + 175 - 10,000 = -29,825; + 175 = -29,650; + 175 = -29,475:
     never positive -> None. Police (no costs): 0 in year 0 (not positive), 17,500 in year 1 -> 2017-18.
     """
-    comps = [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000},
-             {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 10}]
+    comps = [
+        {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000},
+        {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 10},
+    ]
     lib = _library(tmp_path, _unit_cost(components=comps))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[0, 1, 1, 1],
-                            discount_factors=[1, 0.5, 0.5, 0.5], deflator=DEFLATOR)
+    ob = pv.option_benefits(
+        _parse(_outcomes(), lib),
+        lib,
+        "mutual",
+        live_share=[0, 1, 1, 1],
+        discount_factors=[1, 0.5, 0.5, 0.5],
+        deflator=DEFLATOR,
+    )
     years = ["2016-17", "2017-18", "2018-19", "2019-20"]
-    bens = {"council": ob.discounted_gbp[("council", "fiscal_cashable")],
-            "police": ob.discounted_gbp[("police", "fiscal_non_cashable")]}
+    bens = {
+        "council": ob.discounted_gbp[("council", "fiscal_cashable")],
+        "police": ob.discounted_gbp[("police", "fiscal_non_cashable")],
+    }
     got = pv.payback_by_agency(bens, {"council": [20_000, 10_000, 0, 0]}, years)
     assert got == [{"agency": "council", "payback_year": None}, {"agency": "police", "payback_year": "2017-18"}]
     # council costs of 200 in year 0 only: -200, -25, +150 (stays positive) -> 2018-19
@@ -200,8 +267,9 @@ def test_payback_per_agency(tmp_path):
     assert got[0] == {"agency": "council", "payback_year": "2018-19"}
     # a cumulative that turns positive then negative again has not paid back then: the later year counts
     # (net 10, -20, 15, 0 -> cumulative 10, -10, 5, 5: positive and staying so from year 2)
-    assert pv.payback_by_agency({"nhs": [10, 0, 15, 0]}, {"nhs": [0, 20, 0, 0]}, years) == \
-        [{"agency": "nhs", "payback_year": "2018-19"}]
+    assert pv.payback_by_agency({"nhs": [10, 0, 15, 0]}, {"nhs": [0, 20, 0, 0]}, years) == [
+        {"agency": "nhs", "payback_year": "2018-19"}
+    ]
 
 
 def test_payback_per_agency_in_the_appraisal_counts_only_what_the_perspective_counts(tmp_path):
@@ -214,11 +282,14 @@ def test_payback_per_agency_in_the_appraisal_counts_only_what_the_perspective_co
     +250 -> 2018-19 (year 2)."""
     from ddanalysis.benefits import option_payback
 
-    comps = [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000},
-             {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 10}]
+    comps = [
+        {"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1000},
+        {"agency": "council", "kind": "fiscal_cashable", "value_gbp": 10},
+    ]
     lib = _library(tmp_path, _unit_cost(components=comps))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1, 1, 1],
-                            discount_factors=[1, 1, 1], deflator=DEFLATOR)
+    ob = pv.option_benefits(
+        _parse(_outcomes(), lib), lib, "mutual", live_share=[1, 1, 1], discount_factors=[1, 1, 1], deflator=DEFLATOR
+    )
     years = ["2016-17", "2017-18", "2018-19"]
     saving = [-1000, 100, 100]
     assert option_payback(ob, "council", saving, [1, 1, 1], years) == [{"agency": "council", "payback_year": "2018-19"}]
@@ -233,8 +304,15 @@ def test_rebasing_by_the_deflator_ratio(tmp_path):
     assert uc.deflator_ratio(DEFLATOR, "2014-15", "2016-17") == pytest.approx(1.028)
     comps = [{"agency": "police", "kind": "fiscal_non_cashable", "value_gbp": 1028}]
     lib = _library(tmp_path, _unit_cost(components=comps, price_base="2016-17"))
-    ob = pv.option_benefits(_parse(_outcomes(), lib), lib, "mutual", live_share=[1], discount_factors=[1],
-                            deflator=DEFLATOR, base_year="2014-15")
+    ob = pv.option_benefits(
+        _parse(_outcomes(), lib),
+        lib,
+        "mutual",
+        live_share=[1],
+        discount_factors=[1],
+        deflator=DEFLATOR,
+        base_year="2014-15",
+    )
     assert ob.present_value_gbp == pytest.approx(35_000.0)
     with pytest.raises(DataFileError, match="no index for 2010-11"):
         uc.rebase(1.0, "2010-11", "2014-15", DEFLATOR)
@@ -284,8 +362,13 @@ def test_scenarios_and_overrides(tmp_path):
     central 35,000; an override of the deadweight to 0 gives 100 x 1 x 0.5 x 1,000 = 50,000."""
     lib = _library(tmp_path, _unit_cost())
     raw = _outcomes()
-    raw["outcomes"][0]["options"]["mutual"]["effect"] = {"low": 0.5, "central": 1.0, "high": 1.0,
-                                                         "source": "test", "quality": "amber"}
+    raw["outcomes"][0]["options"]["mutual"]["effect"] = {
+        "low": 0.5,
+        "central": 1.0,
+        "high": 1.0,
+        "source": "test",
+        "quality": "amber",
+    }
     po = _parse(raw, lib)
     kw = dict(live_share=[1], discount_factors=[1], deflator=DEFLATOR)
     assert pv.option_benefits(po, lib, "mutual", scenario="low", **kw).present_value_gbp == pytest.approx(17_500.0)
@@ -325,8 +408,12 @@ def test_every_bundled_file_is_valid_sourced_and_resolves():
             for option_id in o.options:
                 assert option_id in registry.project(project_id).shortlist
                 assert option_id in models
-    for project_id in ("hull-adult-social-care", "manchester-domestic-abuse",
-                       "notts-childrens-disability", "portsmouth-community-safety"):
+    for project_id in (
+        "hull-adult-social-care",
+        "manchester-domestic-abuse",
+        "notts-childrens-disability",
+        "portsmouth-community-safety",
+    ):
         assert pv.load_outcomes(project_id, library=library).monetisable
 
 
@@ -335,26 +422,41 @@ def test_bundled_outcomes_compute_with_the_bundled_deflator():
     Green Book's 3.5% factors; benefits are non-negative and per-agency totals add to the total."""
     raw = yaml.safe_load(config.data_path("assumptions", "appraisal.yaml").read_text(encoding="utf-8"))
     deflator = raw["gdp_deflator"]["index"]
-    factors = [1 / 1.035 ** t for t in range(10)]
+    factors = [1 / 1.035**t for t in range(10)]
     ramp = [0.0, 0.5] + [1.0] * 8
     library = uc.load_library()
     for project_id in registry.project_ids():
         po = pv.load_outcomes(project_id, library=library)
         for option_id in registry.project(project_id).shortlist:
-            ob = pv.option_benefits(po, library, option_id, live_share=ramp, discount_factors=factors,
-                                    deflator=deflator, base_year="2014-15")
+            ob = pv.option_benefits(
+                po,
+                library,
+                option_id,
+                live_share=ramp,
+                discount_factors=factors,
+                deflator=deflator,
+                base_year="2014-15",
+            )
             assert all(v >= 0 for v in ob.present_values_gbp.values())
             assert sum(ob.by_agency().values()) == pytest.approx(ob.present_value_gbp)
             for persp in pv.PERSPECTIVES:
                 res = pv.summarise(ob, pv_costs_gbp=1e6, perspective=persp)
-                total = res["counted_benefits_pv_gbp"] + sum(r["present_value_gbp"] for r in res["shown_beside"]) \
+                total = (
+                    res["counted_benefits_pv_gbp"]
+                    + sum(r["present_value_gbp"] for r in res["shown_beside"])
                     + sum(r["present_value_gbp"] for r in res["left_out"])
+                )
                 assert total == pytest.approx(ob.present_value_gbp)
 
 
 def _ranged_effect(raw, low, central, high):
-    raw["outcomes"][0]["options"]["mutual"]["effect"] = {"low": low, "central": central, "high": high,
-                                                         "source": "test", "quality": "amber"}
+    raw["outcomes"][0]["options"]["mutual"]["effect"] = {
+        "low": low,
+        "central": central,
+        "high": high,
+        "source": "test",
+        "quality": "amber",
+    }
     return raw
 
 
@@ -368,16 +470,22 @@ def test_outcome_draws_follow_the_cost_assumptions_pert(tmp_path):
     po = _parse(_ranged_effect(_outcomes(), 0.1, 0.2, 0.6), lib)
     draws = pv.draw_inputs(po, 20_000, seed=7)
     # every quantity has a column, as every cost assumption does; a single value is constant
-    assert list(draws.columns) == ["incidents/project.cohort", "incidents/project.baseline_rate",
-                                   "incidents/mutual.effect", "incidents/mutual.haircut",
-                                   "incidents/project.deadweight", "incidents/project.attribution",
-                                   "incidents/project.displacement"]
+    assert list(draws.columns) == [
+        "incidents/project.cohort",
+        "incidents/project.baseline_rate",
+        "incidents/mutual.effect",
+        "incidents/mutual.haircut",
+        "incidents/project.deadweight",
+        "incidents/project.attribution",
+        "incidents/project.displacement",
+    ]
     assert draws["incidents/project.deadweight"].eq(0.3).all()
     eff = draws["incidents/mutual.effect"].to_numpy()
     assert eff.mean() == pytest.approx(0.25, abs=0.005)
     assert eff.min() >= 0.1 and eff.max() <= 0.6
-    pvs = pv.present_value_draws(po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR,
-                                 draws=draws)
+    pvs = pv.present_value_draws(
+        po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR, draws=draws
+    )
     police = pvs[("police", "fiscal_non_cashable")]
     assert police.mean() == pytest.approx(8_750.0, abs=0.005 * 35_000)
     assert police.min() >= 3_500 - 1e-6 and police.max() <= 21_000 + 1e-6
@@ -394,8 +502,9 @@ def test_fixing_an_outcome_key_removes_its_spread(tmp_path):
     fixed = pv.checked_overrides(po, {"incidents/mutual.effect": 0.3})
     draws = pv.draw_inputs(po, 1_000, seed=7, fixed=fixed)
     assert np.ptp(draws["incidents/mutual.effect"].to_numpy()) == 0.0
-    pvs = pv.present_value_draws(po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR,
-                                 draws=draws)
+    pvs = pv.present_value_draws(
+        po, lib, "mutual", live_share=[1], discount_factors=[1], deflator=DEFLATOR, draws=draws
+    )
     assert pvs[("police", "fiscal_non_cashable")] == pytest.approx(np.full(1_000, 10_500.0))
 
 
@@ -403,7 +512,9 @@ def test_outcome_overrides_are_checked(tmp_path):
     """An unknown outcome key lists the valid ones; a share outside [0, 1] and a negative cohort are refused."""
     lib = _library(tmp_path, _unit_cost())
     po = _parse(_outcomes(), lib)
-    with pytest.raises(DDAnalysisError, match="incidents/mutual.effct: not an outcome quantity.*incidents/mutual.effect"):
+    with pytest.raises(
+        DDAnalysisError, match="incidents/mutual.effct: not an outcome quantity.*incidents/mutual.effect"
+    ):
         pv.checked_overrides(po, {"incidents/mutual.effct": 0.2})
     with pytest.raises(DDAnalysisError, match=r"incidents/project.deadweight=1.2: outside \[0, 1\]"):
         pv.checked_overrides(po, {"incidents/project.deadweight": 1.2})

@@ -165,20 +165,31 @@ def test_every_project_has_the_json_fields():
     assert summary.set_index("project_id").loc["devon-local-services", "outcomes_monetised"].startswith("no: ")
     table = tables.programme_table(summary)
     added = "Benefits counted (PV: cashable + non-cashable added; not in the saving)"
-    cash, non = "Cashable benefits counted (PV)", "Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)"
+    cash, non = (
+        "Cashable benefits counted (PV)",
+        "Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)",
+    )
     assert {added, cash, non, "Public value return per GBP 1 (every kind, everyone)"} <= set(table.frame.columns)
-    assert table.units[added] == "gbp" and table.units["Public value return per GBP 1 (every kind, everyone)"] == "ratio"
+    assert (
+        table.units[added] == "gbp" and table.units["Public value return per GBP 1 (every kind, everyone)"] == "ratio"
+    )
     # the split is read from each recommended option's benefits (by hand: the counted, cashable rows), and
     # the two parts sum to the column labelled as their sum
     s = summary.set_index("project_id")
     for pid, res in results.items():
         doc = next(o for o in res.to_dict()["options"] if o["id"] == res.recommended)
-        cashable = sum(b["present_value_gbp"] for b in doc["benefits"]
-                       if b["kind"] == "fiscal_cashable" and b["agency"] == "council")  # council perspective
+        cashable = sum(
+            b["present_value_gbp"]
+            for b in doc["benefits"]
+            if b["kind"] == "fiscal_cashable" and b["agency"] == "council"
+        )  # council perspective
         assert s.loc[pid, "benefits_cashable_pv_gbp"] == pytest.approx(cashable, abs=0.01)
-        assert s.loc[pid, "benefits_cashable_pv_gbp"] + s.loc[pid, "benefits_non_cashable_pv_gbp"] == \
-            pytest.approx(s.loc[pid, "benefits_counted_pv_gbp"])
-        assert s.loc[pid, "benefits_non_cashable_pv_gbp"] == pytest.approx(0.0, abs=1e-6)  # council counts cashable only
+        assert s.loc[pid, "benefits_cashable_pv_gbp"] + s.loc[pid, "benefits_non_cashable_pv_gbp"] == pytest.approx(
+            s.loc[pid, "benefits_counted_pv_gbp"]
+        )
+        assert s.loc[pid, "benefits_non_cashable_pv_gbp"] == pytest.approx(
+            0.0, abs=1e-6
+        )  # council counts cashable only
 
 
 def test_benefits_by_year_and_excel_sheet(hull_council):
@@ -202,8 +213,9 @@ MANCHESTER_SHARED = ("repeat-victimisation/project.cohort", "repeat-victimisatio
 
 @pytest.fixture(scope="module")
 def manchester_social_draws():
-    return appraise(MANCHESTER, perspective="social", draws=2_000, seed=11, with_switching=False,
-                    with_sensitivity=False)
+    return appraise(
+        MANCHESTER, perspective="social", draws=2_000, seed=11, with_switching=False, with_sensitivity=False
+    )
 
 
 def test_payback_by_agency_in_the_json_follows_the_annual_flows(hull_council):
@@ -256,8 +268,10 @@ def test_outcome_quantities_move_the_monte_carlo(manchester_social_draws):
     evppi_keys = set(res.decision.evppi["key"])
     assert any(k.startswith("repeat-victimisation/") for k in evppi_keys)
     voi = tables.value_of_information_table(res).frame.set_index("Key")
-    assert voi.loc["repeat-victimisation/project.cohort", "Assumption"] == \
-        "Outcome repeat-victimisation: cohort (every option)"
+    assert (
+        voi.loc["repeat-victimisation/project.cohort", "Assumption"]
+        == "Outcome repeat-victimisation: cohort (every option)"
+    )
 
 
 def test_fixing_outcome_keys_removes_their_spread():
@@ -266,8 +280,16 @@ def test_fixing_outcome_keys_removes_their_spread():
     P10 = P90 = the central figure."""
     opt = "in-house-redesign"
     keys = {MANCHESTER_SHARED[0]: 1500, MANCHESTER_SHARED[1]: 0.25, f"repeat-victimisation/{opt}.effect": 0.10}
-    res = appraise(MANCHESTER, perspective="social", draws=500, seed=11, with_switching=False,
-                   with_sensitivity=False, with_decision=False, overrides=keys)
+    res = appraise(
+        MANCHESTER,
+        perspective="social",
+        draws=500,
+        seed=11,
+        with_switching=False,
+        with_sensitivity=False,
+        with_decision=False,
+        overrides=keys,
+    )
     e = res.public_value["options"][opt]
     assert e["counted_benefits_p10_gbp"] == pytest.approx(e["counted_benefits_pv_gbp"], rel=1e-12)
     assert e["counted_benefits_p90_gbp"] == pytest.approx(e["counted_benefits_pv_gbp"], rel=1e-12)
@@ -287,8 +309,22 @@ def test_social_draws_file_reproduces_the_json_with_outcome_quantities(tmp_path)
     from ddanalysis.drawsfile import decision_from_draws, read_draws
 
     path = tmp_path / "draws.csv"
-    out = CliRunner().invoke(app, ["appraise", MANCHESTER, "--perspective", "social", "--draws", "800", "--seed", "5",
-                                   "--json", "--draws-out", str(path)])
+    out = CliRunner().invoke(
+        app,
+        [
+            "appraise",
+            MANCHESTER,
+            "--perspective",
+            "social",
+            "--draws",
+            "800",
+            "--seed",
+            "5",
+            "--json",
+            "--draws-out",
+            str(path),
+        ],
+    )
     assert out.exit_code == 0, out.output
     d = json.loads(out.stdout)
     inputs, values = read_draws(path, options=[o["id"] for o in d["options"]])

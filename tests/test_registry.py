@@ -1,13 +1,21 @@
 """The registry holds the programme's 11 councils and 10 projects, with codes from the official README."""
+
 import pytest
 
 from ddanalysis import registry
 from ddanalysis.errors import UnknownKeyError
 
 EXPECTED_IDS = [
-    "walsall-college", "hull-adult-social-care", "manchester-domestic-abuse", "kirklees-open-spaces",
-    "devon-local-services", "dover-museum-tourism", "nelincs-environment", "portsmouth-community-safety",
-    "notts-childrens-disability", "cwac-wirral-school-services",
+    "walsall-college",
+    "hull-adult-social-care",
+    "manchester-domestic-abuse",
+    "kirklees-open-spaces",
+    "devon-local-services",
+    "dover-museum-tourism",
+    "nelincs-environment",
+    "portsmouth-community-safety",
+    "notts-childrens-disability",
+    "cwac-wirral-school-services",
 ]
 
 

@@ -1,4 +1,5 @@
 """The run record: hashes of every input file, arguments and version, the same on every output."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,19 +29,34 @@ def test_inputs_are_relative_sorted_and_missing_files_left_out(tmp_path):
 def test_record_states_arguments_and_time():
     files = project_input_files(config.DATA_DIR, "walsall-college")
     names = {f.relative_to(config.DATA_DIR).as_posix() for f in files}
-    assert {"projects/programme.yaml", "projects/walsall-college/baseline.csv", "projects/walsall-college/mca.yaml",
-            "assumptions/levers.yaml", "assumptions/inflation.yaml", "unit_costs/health_social_care.yaml"} <= names
+    assert {
+        "projects/programme.yaml",
+        "projects/walsall-college/baseline.csv",
+        "projects/walsall-college/mca.yaml",
+        "assumptions/levers.yaml",
+        "assumptions/inflation.yaml",
+        "unit_costs/health_social_care.yaml",
+    } <= names
     shares = project_input_files(config.DATA_DIR, "cwac-wirral-school-services")
     assert config.DATA_DIR / "projects" / "cwac-wirral-school-services" / "council_shares.yaml" in shares
-    rec = make_record(files, config.DATA_DIR, package_version="9.9", scenario="low", perspective="public", seed=3,
-                      draws=100, overrides={"mutual.pension_rate_change": 0.04},
-                      now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    rec = make_record(
+        files,
+        config.DATA_DIR,
+        package_version="9.9",
+        scenario="low",
+        perspective="public",
+        seed=3,
+        draws=100,
+        overrides={"mutual.pension_rate_change": 0.04},
+        now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+    )
     d = rec.to_dict()
     assert d["created_utc"] == "2026-01-02T03:04:05Z" and d["seed"] == 3 and d["scenario"] == "low"
     assert len(d["inputs"]) == len(files)
     assert "mutual.pension_rate_change=0.04" in "\n".join(rec.lines())
-    same = make_record(files, config.DATA_DIR, package_version="9.9", scenario="x", perspective="council", seed=1,
-                       draws=0)
+    same = make_record(
+        files, config.DATA_DIR, package_version="9.9", scenario="x", perspective="council", seed=1, draws=0
+    )
     assert same.fingerprint() == rec.fingerprint()  # the fingerprint covers the inputs only
 
 
@@ -60,13 +76,18 @@ def test_every_output_carries_the_same_run_record():
     rec = res.run_record
     doc = res.to_dict()["run_record"]
     assert doc["seed"] == 11 and doc["monte_carlo_draws"] == 50
-    assert {"path": "projects/dover-museum-tourism/baseline.csv",
-            "sha256": file_hash(config.DATA_DIR / "projects" / "dover-museum-tourism" / "baseline.csv")} in doc["inputs"]
+    assert {
+        "path": "projects/dover-museum-tourism/baseline.csv",
+        "sha256": file_hash(config.DATA_DIR / "projects" / "dover-museum-tourism" / "baseline.csv"),
+    } in doc["inputs"]
     fingerprint = rec.fingerprint()
     wb = load_workbook(io.BytesIO(export_project_bytes(res)))
     cover = "\n".join(str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value)
-    for name, text in (("Excel cover", cover), ("dashboard footer", run_record_footer(res)),
-                       ("notebook", display.run_record_note(res).data)):
+    for name, text in (
+        ("Excel cover", cover),
+        ("dashboard footer", run_record_footer(res)),
+        ("notebook", display.run_record_note(res).data),
+    ):
         assert fingerprint in text and "seed 11" in text, name
 
 
@@ -119,11 +140,18 @@ def test_without_a_data_folder_the_package_imports_and_the_appraisal_names_the_f
     import subprocess
     import sys
 
-    code = ("import ddanalysis as dd\n"
-            "from ddanalysis.errors import DataFileError\n"
-            "try:\n    dd.appraise('walsall-college', draws=0)\n"
-            "except DataFileError as exc:\n    print('DataFileError', exc)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={**__import__("os").environ, "DDANALYSIS_DATA": str(tmp_path / "none")})
+    code = (
+        "import ddanalysis as dd\n"
+        "from ddanalysis.errors import DataFileError\n"
+        "try:\n    dd.appraise('walsall-college', draws=0)\n"
+        "except DataFileError as exc:\n    print('DataFileError', exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "DDANALYSIS_DATA": str(tmp_path / "none")},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("DataFileError") and "appraisal.yaml" in out.stdout

@@ -4,6 +4,7 @@ correlations (Gaussian copula), the correlations file and its validation.
 Expected values are worked out by hand in each docstring (PERT algebra, the Beta CDF in closed
 form, Pearson's relation between normal and rank correlation), never taken from the code's output.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,15 @@ REPO = Path(__file__).resolve().parents[1]
 N = 100_000
 TOL_RHO = 0.02  # the issue's tolerance on Spearman coefficients at 100,000 draws (about 6 standard errors)
 
-LEVERS = ["staff_cost_change", "procurement_saving", "pension_rate_change", "transition_pensions",
-          "new_income_share", "grant_income_share", "redundancy_cost_per_fte"]
+LEVERS = [
+    "staff_cost_change",
+    "procurement_saving",
+    "pension_rate_change",
+    "transition_pensions",
+    "new_income_share",
+    "grant_income_share",
+    "redundancy_cost_per_fte",
+]
 PROJECT_KEYS = ["demand_growth", "real_pay_growth"]
 SOURCES = {"team-judgement": {}, "lgps-2013-admission": {}}
 
@@ -73,7 +81,7 @@ def test_pert_ppf_matches_the_closed_form_beta_quantiles():
     """
     u = np.linspace(0.001, 0.999, 999)
     assert np.allclose(pert_ppf(u, 0.0, 0.0, 1.0), 1.0 - (1.0 - u) ** 0.2, atol=2e-4)
-    assert np.allclose(pert_ppf(u, 0.0, 1.0, 1.0), u ** 0.2, atol=2e-4)
+    assert np.allclose(pert_ppf(u, 0.0, 1.0, 1.0), u**0.2, atol=2e-4)
     assert float(pert_ppf(0.5, 0.0, 0.0, 1.0)) == pytest.approx(0.129449, abs=2e-4)
     x = np.linspace(0.01, 0.99, 99)
     F = 10 * x**3 - 15 * x**4 + 6 * x**5
@@ -144,7 +152,7 @@ def test_without_correlations_draws_are_independent_with_the_pert_marginals(inde
     cols = [c for c in independent.columns if independent[c].std() > 0]
     assert len(cols) == len(MARGINALS) - 1
     for i, a in enumerate(cols):
-        for b in cols[i + 1:]:
+        for b in cols[i + 1 :]:
             assert abs(_rho(independent, a, b)) < TOL_RHO, (a, b)
     for (scope, key), m in MARGINALS.items():
         col = independent[f"{scope}.{key}"]
@@ -159,9 +167,14 @@ def test_zero_coefficients_give_exactly_the_independent_draws(independent):
     """With every declared coefficient 0 (and no shared quantity) the copula's matrix is the identity,
     its Cholesky factor too, so each key keeps its own normal score: the draws are those of
     Correlations.none(), the same keys with the same marginals, to the last bit."""
-    zero = Correlations({}, _group(("staff_cost_change", "procurement_saving", 0.0),
-                                   ("pension_rate_change", "transition_pensions", 0.0),
-                                   ("project.demand_growth", "staff_cost_change", 0.0)))
+    zero = Correlations(
+        {},
+        _group(
+            ("staff_cost_change", "procurement_saving", 0.0),
+            ("pension_rate_change", "transition_pensions", 0.0),
+            ("project.demand_growth", "staff_cost_change", 0.0),
+        ),
+    )
     d = sample(MARGINALS, N, 12345, zero)
     assert list(d.columns) == list(independent.columns)
     np.testing.assert_array_equal(d.to_numpy(), independent.to_numpy())
@@ -172,13 +185,20 @@ def test_declared_rank_correlations_hold_within_each_option_and_keep_the_margina
     +0.5, project.demand_growth ~ new_income_share +0.4. Each holds within every option that has
     both keys (Spearman within 0.02). Marginals are unchanged: every column's quantiles (5% .. 95%)
     match the independent draws' within 1% of its range (both are the same PERT)."""
-    corr = Correlations({}, _group(("staff_cost_change", "procurement_saving", -0.3),
-                                   ("pension_rate_change", "transition_pensions", 0.5),
-                                   ("project.demand_growth", "new_income_share", 0.4)))
+    corr = Correlations(
+        {},
+        _group(
+            ("staff_cost_change", "procurement_saving", -0.3),
+            ("pension_rate_change", "transition_pensions", 0.5),
+            ("project.demand_growth", "new_income_share", 0.4),
+        ),
+    )
     d = sample(MARGINALS, N, 12345, corr)
     assert _rho(d, "mutual.staff_cost_change", "mutual.procurement_saving") == pytest.approx(-0.3, abs=TOL_RHO)
     for scope in ("mutual", "trading-company"):
-        assert _rho(d, f"{scope}.pension_rate_change", f"{scope}.transition_pensions") == pytest.approx(0.5, abs=TOL_RHO)
+        assert _rho(d, f"{scope}.pension_rate_change", f"{scope}.transition_pensions") == pytest.approx(
+            0.5, abs=TOL_RHO
+        )
         assert _rho(d, "project.demand_growth", f"{scope}.new_income_share") == pytest.approx(0.4, abs=TOL_RHO)
     # undeclared: independent
     assert abs(_rho(d, "mutual.staff_cost_change", "mutual.pension_rate_change")) < TOL_RHO
@@ -186,7 +206,9 @@ def test_declared_rank_correlations_hold_within_each_option_and_keep_the_margina
     q = np.linspace(0.05, 0.95, 19)
     for (scope, key), m in MARGINALS.items():
         c = f"{scope}.{key}"
-        assert np.allclose(np.quantile(d[c], q), np.quantile(independent[c], q), atol=0.01 * (m.high - m.low) + 1e-12), c
+        assert np.allclose(
+            np.quantile(d[c], q), np.quantile(independent[c], q), atol=0.01 * (m.high - m.low) + 1e-12
+        ), c
 
 
 def test_a_shared_quantity_takes_one_random_number_that_each_option_maps_through_its_own_range():
@@ -222,8 +244,12 @@ def test_a_lever_correlated_with_a_shared_quantity_is_linked_across_options_only
     d = sample(MARGINALS, N, 99, corr)
     for s in ("mutual", "trading-company"):
         assert _rho(d, f"{s}.pension_rate_change", f"{s}.transition_pensions") == pytest.approx(0.5, abs=TOL_RHO)
-    assert _rho(d, "mutual.transition_pensions", "trading-company.pension_rate_change") == pytest.approx(0.5, abs=TOL_RHO)
-    assert _rho(d, "mutual.transition_pensions", "trading-company.transition_pensions") == pytest.approx(0.256633, abs=TOL_RHO)
+    assert _rho(d, "mutual.transition_pensions", "trading-company.pension_rate_change") == pytest.approx(
+        0.5, abs=TOL_RHO
+    )
+    assert _rho(d, "mutual.transition_pensions", "trading-company.transition_pensions") == pytest.approx(
+        0.256633, abs=TOL_RHO
+    )
 
 
 def test_common_random_numbers_narrow_the_spread_of_a_difference_between_options():
@@ -272,8 +298,14 @@ def test_same_seed_same_draws_across_processes():
     here = hashlib.sha256(sample(MARGINALS, 5000, 2015, load_correlations()).to_numpy().tobytes()).hexdigest()
     for hashseed in ("1", "987"):
         env = {**os.environ, "PYTHONHASHSEED": hashseed}
-        out = subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT.format(tests=str(REPO / "tests"))], env=env,
-                             capture_output=True, text=True, check=True, cwd=REPO)
+        out = subprocess.run(
+            [sys.executable, "-c", _DIGEST_SCRIPT.format(tests=str(REPO / "tests"))],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        )
         assert out.stdout.strip() == here
     other = hashlib.sha256(sample(MARGINALS, 5000, 2016, load_correlations()).to_numpy().tobytes()).hexdigest()
     assert other != here
@@ -282,8 +314,10 @@ def test_same_seed_same_draws_across_processes():
 def test_normal_scores_are_standard_normal_for_every_key():
     """Every key's normal score is N(0, 1) whatever the correlations (the copula only mixes them):
     mean 0 and sd 1 within 5 standard errors (1/sqrt(N) = 0.0032 and 1/sqrt(2N) = 0.0022)."""
-    corr = Correlations(_shared("pension_rate_change"), _group(("pension_rate_change", "transition_pensions", 0.5),
-                                                               ("staff_cost_change", "procurement_saving", -0.3)))
+    corr = Correlations(
+        _shared("pension_rate_change"),
+        _group(("pension_rate_change", "transition_pensions", 0.5), ("staff_cost_change", "procurement_saving", -0.3)),
+    )
     z = normal_scores(list(MARGINALS), N, 11, corr)
     for k, v in z.items():
         assert abs(v.mean()) < 5 / math.sqrt(N), k
@@ -295,8 +329,12 @@ def test_normal_scores_are_standard_normal_for_every_key():
 
 def test_the_bundled_file_loads_with_a_rationale_for_every_entry():
     c = load_correlations()
-    assert {"pension_rate_change", "stranded_overhead_share", "stranded_overhead_years",
-            "redundancy_cost_per_fte"} <= set(c.shared)
+    assert {
+        "pension_rate_change",
+        "stranded_overhead_share",
+        "stranded_overhead_years",
+        "redundancy_cost_per_fte",
+    } <= set(c.shared)
     assert c.groups and all(g.rationale and g.basis in ("fact", "evidence", "judgement") and g.source for g in c.groups)
     assert all(s.rationale and s.source for s in c.shared.values())
     assert np.linalg.eigvalsh(c.matrix()).min() > 0
@@ -307,37 +345,66 @@ def test_a_matrix_that_is_not_positive_semi_definite_names_the_file_and_the_pair
     """a ~ b = 0.9, b ~ c = 0.9, a ~ c = -0.9 cannot hold together: in normal scores r = 2 sin(0.15 pi)
     = 0.907981, and for v = (1, -1, 1) v'Cv = 3 - 2(0.907981 x 3) = 3 - 5.447886 < 0. The error names
     the file and those three pairs, and not the unrelated consistent pair d ~ e."""
-    raw = {"correlations": {"clash": {"basis": "judgement", "source": "team-judgement", "rationale": "test", "pairs": [
-        ["staff_cost_change", "procurement_saving", 0.9],
-        ["procurement_saving", "new_income_share", 0.9],
-        ["staff_cost_change", "new_income_share", -0.9]]},
-        "fine": {"basis": "judgement", "source": "team-judgement", "rationale": "test",
-                 "pairs": [["pension_rate_change", "transition_pensions", 0.5]]}}}
+    raw = {
+        "correlations": {
+            "clash": {
+                "basis": "judgement",
+                "source": "team-judgement",
+                "rationale": "test",
+                "pairs": [
+                    ["staff_cost_change", "procurement_saving", 0.9],
+                    ["procurement_saving", "new_income_share", 0.9],
+                    ["staff_cost_change", "new_income_share", -0.9],
+                ],
+            },
+            "fine": {
+                "basis": "judgement",
+                "source": "team-judgement",
+                "rationale": "test",
+                "pairs": [["pension_rate_change", "transition_pensions", 0.5]],
+            },
+        }
+    }
     with pytest.raises(DataFileError) as err:
         _parse(raw, "/data/my-correlations.yaml")
     msg = str(err.value)
     assert "/data/my-correlations.yaml" in msg and "positive semi-definite" in msg
-    for pair in ("procurement_saving ~ staff_cost_change", "new_income_share ~ procurement_saving",
-                 "new_income_share ~ staff_cost_change"):
+    for pair in (
+        "procurement_saving ~ staff_cost_change",
+        "new_income_share ~ procurement_saving",
+        "new_income_share ~ staff_cost_change",
+    ):
         assert pair in msg
     assert "transition_pensions" not in msg and "clash" in msg
 
 
 def test_a_non_psd_file_on_disk_fails_to_load(tmp_path):
     f = tmp_path / "correlations.yaml"
-    f.write_text("correlations:\n  g:\n    basis: judgement\n    source: team-judgement\n    rationale: x\n"
-                 "    members: [staff_cost_change, procurement_saving, new_income_share]\n    rank_correlation: -0.9\n",
-                 encoding="utf-8")
+    f.write_text(
+        "correlations:\n  g:\n    basis: judgement\n    source: team-judgement\n    rationale: x\n"
+        "    members: [staff_cost_change, procurement_saving, new_income_share]\n    rank_correlation: -0.9\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError, match="correlations.yaml.*not positive semi-definite"):
         load_correlations(f)
 
 
 def test_unknown_keys_are_named_with_the_file_and_the_valid_keys():
-    raw = {"shared_quantities": {"pension_rate": {"basis": "judgement", "source": "team-judgement", "rationale": "x"}},
-           "correlations": {"g": {"basis": "judgement", "source": "team-judgement", "rationale": "x",
-                                  "pairs": [["staff_cost_chnage", "procurement_saving", 0.3],
-                                            ["mutual.staff_cost_change", "procurement_saving", 0.3]]}},
-           "corelations": {}}
+    raw = {
+        "shared_quantities": {"pension_rate": {"basis": "judgement", "source": "team-judgement", "rationale": "x"}},
+        "correlations": {
+            "g": {
+                "basis": "judgement",
+                "source": "team-judgement",
+                "rationale": "x",
+                "pairs": [
+                    ["staff_cost_chnage", "procurement_saving", 0.3],
+                    ["mutual.staff_cost_change", "procurement_saving", 0.3],
+                ],
+            }
+        },
+        "corelations": {},
+    }
     with pytest.raises(DataFileError) as err:
         _parse(raw, "/x/correlations.yaml")
     msg = str(err.value)
@@ -350,15 +417,26 @@ def test_unknown_keys_are_named_with_the_file_and_the_valid_keys():
 
 
 def test_other_file_problems_are_reported_together():
-    raw = {"shared_quantities": {"project.demand_growth": {"basis": "judgement", "source": "team-judgement",
-                                                           "rationale": "x"},
-                                 "redundancy_cost_per_fte": {"basis": "hunch", "source": "nowhere"}},
-           "correlations": {"g": {"basis": "judgement", "source": "team-judgement", "rationale": "x",
-                                  "pairs": [["staff_cost_change", "procurement_saving", 1.3],
-                                            ["staff_cost_change", "staff_cost_change", 0.3],
-                                            ["grant_income_share", "new_income_share", 0.3],
-                                            ["new_income_share", "grant_income_share", 0.2],
-                                            ["staff_cost_change", 0.3]]}}}
+    raw = {
+        "shared_quantities": {
+            "project.demand_growth": {"basis": "judgement", "source": "team-judgement", "rationale": "x"},
+            "redundancy_cost_per_fte": {"basis": "hunch", "source": "nowhere"},
+        },
+        "correlations": {
+            "g": {
+                "basis": "judgement",
+                "source": "team-judgement",
+                "rationale": "x",
+                "pairs": [
+                    ["staff_cost_change", "procurement_saving", 1.3],
+                    ["staff_cost_change", "staff_cost_change", 0.3],
+                    ["grant_income_share", "new_income_share", 0.3],
+                    ["new_income_share", "grant_income_share", 0.2],
+                    ["staff_cost_change", 0.3],
+                ],
+            }
+        },
+    }
     with pytest.raises(DataFileError) as err:
         _parse(raw)
     msg = str(err.value)
@@ -373,9 +451,22 @@ def test_other_file_problems_are_reported_together():
 
 
 def test_members_with_one_coefficient_declare_every_pair():
-    c = _parse({"correlations": {"g": {"basis": "evidence", "source": "team-judgement", "rationale": "x",
-                                       "members": ["staff_cost_change", "procurement_saving", "new_income_share"],
-                                       "rank_correlation": 0.2}}})
-    assert c.pairs == {("procurement_saving", "staff_cost_change"): 0.2, ("new_income_share", "staff_cost_change"): 0.2,
-                       ("new_income_share", "procurement_saving"): 0.2}
+    c = _parse(
+        {
+            "correlations": {
+                "g": {
+                    "basis": "evidence",
+                    "source": "team-judgement",
+                    "rationale": "x",
+                    "members": ["staff_cost_change", "procurement_saving", "new_income_share"],
+                    "rank_correlation": 0.2,
+                }
+            }
+        }
+    )
+    assert c.pairs == {
+        ("procurement_saving", "staff_cost_change"): 0.2,
+        ("new_income_share", "staff_cost_change"): 0.2,
+        ("new_income_share", "procurement_saving"): 0.2,
+    }
     assert c.shared == {}

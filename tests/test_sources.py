@@ -4,6 +4,7 @@ Expected values were read off the workbooks by hand in a scratch session with xl
 (``xlrd.open_workbook(f).sheet_by_name('RS LA Data yyyy-yy (1)').cell_value(row, col)``), and are
 quoted with their cell addresses; none comes from the loader's own output.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,7 +32,9 @@ def frame(files) -> pd.DataFrame:
     return sources.read_rs_many(files)
 
 
-def value(frame: pd.DataFrame, year: str, e_code: str, *, service: str | None = None, label: str | None = None) -> float:
+def value(
+    frame: pd.DataFrame, year: str, e_code: str, *, service: str | None = None, label: str | None = None
+) -> float:
     rows = frame[(frame.year == year) & (frame.e_code == e_code)]
     rows = rows[rows.service == service] if service else rows[rows.label == label]
     assert len(rows) == 1, (year, e_code, service, label, len(rows))
@@ -101,8 +104,10 @@ def test_every_authority_row_loaded_and_totals_left_out(frame):
 def test_missing_markers_are_nan_and_counted_not_zero(frame, files):
     # 2013-14 sheet '(1)': CR9 (E0102 Bristol) is '-'; CO22 (E0421 Buckinghamshire CC) is 'n/a';
     # CR117 (E1734 Fareham) is a genuine 0.
-    parishes = ("The total amount paid to local parishes [by the billing authority] with respect to "
-                "their council tax support allocation")
+    parishes = (
+        "The total amount paid to local parishes [by the billing authority] with respect to "
+        "their council tax support allocation"
+    )
     assert math.isnan(value(frame, "2013-14", "E0102", label=parishes))
     assert math.isnan(value(frame, "2013-14", "E0421", label="Total council tax revenue foregone - pensioners"))
     assert value(frame, "2013-14", "E1734", label=parishes) == 0

@@ -3,6 +3,7 @@
 Expected figures were read off the official workbooks by hand with xlrd (cells quoted); the
 bundled CSV is checked without the workbooks, the rebuild with them (skipped when absent).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -60,9 +61,13 @@ def test_bundled_lookup_names_every_authority_by_either_code():
 
 def test_bundled_readme_credits_source_and_licence():
     text = (BUNDLED / "README.md").read_text(encoding="utf-8")
-    for needle in ("Department for Communities and Local Government", "Local authority revenue expenditure and financing",
-                   "Open Government Licence v3.0", "make data",
-                   "Revenue_Outturn_Summary__RS__data_2014-15_by_LA_-_02-Feb-2016.xls"):
+    for needle in (
+        "Department for Communities and Local Government",
+        "Local authority revenue expenditure and financing",
+        "Open Government Licence v3.0",
+        "make data",
+        "Revenue_Outturn_Summary__RS__data_2014-15_by_LA_-_02-Feb-2016.xls",
+    ):
         assert needle in text
 
 

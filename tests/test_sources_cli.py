@@ -3,6 +3,7 @@
 Run on the fixture workbooks (tests/fixtures/rs); expected figures are those typed into
 make_fixtures.py (ILLUSTRATIVE), with their cells.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,20 +22,43 @@ def test_csv_for_one_council_and_service_in_two_files(capsys):
     code, out, _ = run_outturn(capsys, str(XLS_2014), str(XLSX_2017), "--council", "E2234", "--service", "cultural")
     assert code == 0
     table = pd.read_csv(io.StringIO(out), dtype={"year": str})
-    assert list(table.columns) == ["year", "e_code", "ons_code", "authority", "authority_class", "measure", "rs_line",
-                                   "service", "label", "value_gbp_k"]
+    assert list(table.columns) == [
+        "year",
+        "e_code",
+        "ons_code",
+        "authority",
+        "authority_class",
+        "measure",
+        "rs_line",
+        "service",
+        "label",
+        "value_gbp_k",
+    ]
     # Dover cultural: M10 of the 2014-15 fixture and L11 of the 2017-18 fixture, both 2055
-    assert table[["year", "e_code", "value_gbp_k"]].values.tolist() == [["2014-15", "E2234", 2055], ["2017-18", "E2234", 2055]]
+    assert table[["year", "e_code", "value_gbp_k"]].values.tolist() == [
+        ["2014-15", "E2234", 2055],
+        ["2017-18", "E2234", 2055],
+    ]
 
 
 def test_json_by_ons_code_with_missing_as_null(capsys):
-    code, out, _ = run_outturn(capsys, str(XLSX_2017), "--council", "E10000008", "--service", "cultural",
-                               "--service", "education", "--format", "json")
+    code, out, _ = run_outturn(
+        capsys,
+        str(XLSX_2017),
+        "--council",
+        "E10000008",
+        "--service",
+        "cultural",
+        "--service",
+        "education",
+        "--format",
+        "json",
+    )
     assert code == 0
     records = json.loads(out)
     assert [(r["e_code"], r["service"], r["value_gbp_k"]) for r in records] == [
         ("E1121", "education", 250401.0),  # F12
-        ("E1121", "cultural", None),       # L12 '..'
+        ("E1121", "cultural", None),  # L12 '..'
     ]
     assert records[0]["rs_line"] == 190 and records[0]["authority"] == "Devon CC"
 

@@ -10,6 +10,7 @@ A E-code, B ONS Code, C Local authority, D blank, E Class, figures from F, not a
 Figures are ILLUSTRATIVE; the expected values below are the ones typed into make_fixtures.py
 (cell addresses in the comments), not the loader's output.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,11 +55,11 @@ def test_2017_18_layout_found_by_content(f2017):
 
 
 def test_2017_18_figures_and_codes(f2017):
-    assert value(f2017, "E4606", "education") == 170001          # F8 Walsall
-    assert value(f2017, "E4605", "adult_social_care") == 58333   # I9 Solihull
-    assert value(f2017, "E2002", "adult_social_care") == 74328   # I10 Kingston upon Hull UA
-    assert value(f2017, "E2234", "cultural") == 2055             # L11 Dover
-    assert value(f2017, "E2234", "education") == 0               # F11 Dover: a genuine 0 stays 0
+    assert value(f2017, "E4606", "education") == 170001  # F8 Walsall
+    assert value(f2017, "E4605", "adult_social_care") == 58333  # I9 Solihull
+    assert value(f2017, "E2002", "adult_social_care") == 74328  # I10 Kingston upon Hull UA
+    assert value(f2017, "E2234", "cultural") == 2055  # L11 Dover
+    assert value(f2017, "E2234", "education") == 0  # F11 Dover: a genuine 0 stays 0
     # S8: Walsall's total service expenditure, the sum of F8:R8 typed in the fixture
     # 170001+12002+60003+90004+15005+4006+14007+26008+5009+0+0+7010+1011 = 404066
     assert value(f2017, "E4606", "total_service_expenditure") == 404066
@@ -68,16 +69,23 @@ def test_2017_18_figures_and_codes(f2017):
 
 def test_2017_18_rows_not_alphabetical_are_sorted_by_code(f2017):
     assert list(f2017.drop_duplicates("e_code").e_code.astype(str)) == [
-        "E1121", "E2002", "E2234", "E4605", "E4606", "E6161", "E7051"]
+        "E1121",
+        "E2002",
+        "E2234",
+        "E4605",
+        "E4606",
+        "E6161",
+        "E7051",
+    ]
 
 
 def test_2017_18_missing_markers_counted_never_zero(f2017):
-    assert math.isnan(value(f2017, "E1121", "cultural"))         # L12 '..'
-    assert math.isnan(value(f2017, "E7051", "public_health"))    # J13 ellipsis character
-    assert math.isnan(value(f2017, "E7051", "central"))          # Q13 '...'
-    assert math.isnan(value(f2017, "E6161", "public_health"))    # J14 'n/a'
-    assert math.isnan(value(f2017, "E6161", "central"))          # Q14 empty cell
-    assert math.isnan(value(f2017, "E2234", "other"))            # R11 '-'
+    assert math.isnan(value(f2017, "E1121", "cultural"))  # L12 '..'
+    assert math.isnan(value(f2017, "E7051", "public_health"))  # J13 ellipsis character
+    assert math.isnan(value(f2017, "E7051", "central"))  # Q13 '...'
+    assert math.isnan(value(f2017, "E6161", "public_health"))  # J14 'n/a'
+    assert math.isnan(value(f2017, "E6161", "central"))  # Q14 empty cell
+    assert math.isnan(value(f2017, "E2234", "other"))  # R11 '-'
     report = f2017.attrs["rs_report"][0]
     assert report["missing_values"] == 6 == f2017.attrs["missing_values"] == f2017.value_gbp_k.isna().sum()
     assert report["missing_by_marker"] == {"..": 1, "\u2026": 1, "...": 1, "n/a": 1, "(blank)": 1, "-": 1}
@@ -85,9 +93,18 @@ def test_2017_18_missing_markers_counted_never_zero(f2017):
 
 def test_2017_18_rs_lines_from_row_6(f2017):
     lines = f2017.drop_duplicates("service").set_index("service").rs_line
-    expected = {"education": 190, "highways_transport": 290, "childrens_social_care": 330,
-                "adult_social_care": 360, "public_health": 390, "housing_gfra": 490, "cultural": 509,
-                "environmental": 590, "planning": 599, "total_service_expenditure": 698}
+    expected = {
+        "education": 190,
+        "highways_transport": 290,
+        "childrens_social_care": 330,
+        "adult_social_care": 360,
+        "public_health": 390,
+        "housing_gfra": 490,
+        "cultural": 509,
+        "environmental": 590,
+        "planning": 599,
+        "total_service_expenditure": 698,
+    }
     assert {k: lines[k] for k in expected} == expected
     assert pd.isna(lines["police"])  # O6 left blank in the fixture
 
@@ -115,9 +132,9 @@ def test_2010_11_picks_net_current_expenditure_sheet():
     report = frame.attrs["rs_report"][0]
     assert report["sheet"] == "RS LA Data 2010-11 (1)" and report["year"] == "2010-11"
     assert value(frame, "E2002", "social_care") == 132316  # H9; sheet (2) holds 3 x that
-    assert value(frame, "E1121", "education") == 300001    # F8
-    block = 'net_current_expenditure_non_ias19_and_pfi_off_balance_sheet__education_services'
-    assert value(frame, "E1121", block) == 300012          # R8 under the R5 block heading
+    assert value(frame, "E1121", "education") == 300001  # F8
+    block = "net_current_expenditure_non_ias19_and_pfi_off_balance_sheet__education_services"
+    assert value(frame, "E1121", block) == 300012  # R8 under the R5 block heading
     assert "childrens_social_care" not in set(frame.service.astype(str))
     assert frame.loc[frame.service == "education", "rs_line"].eq(190).all()  # filled by key
 
@@ -135,13 +152,13 @@ def test_2010_11_ons_codes_filled_and_unmappable_left_missing():
 
 def test_2013_14_markers_yes_and_counts():
     frame = sources.read_rs(XLS_2013)
-    assert value(frame, "E4606", "education") == 173590       # F12
+    assert value(frame, "E4606", "education") == 173590  # F12
     assert value(frame, "E2002", "adult_social_care") == 74328  # I9
     assert value(frame, "E4605", "adult_social_care") == 58333  # I11
     foregone = "total_council_tax_revenue_foregone_pensioners"
-    assert math.isnan(value(frame, "E4606", foregone))          # V12 '-'
-    assert math.isnan(value(frame, "E1121", foregone))          # V8 'n/a'
-    assert value(frame, "E2234", foregone) == 0                 # V10 genuine 0
+    assert math.isnan(value(frame, "E4606", foregone))  # V12 '-'
+    assert math.isnan(value(frame, "E1121", foregone))  # V8 'n/a'
+    assert value(frame, "E2234", foregone) == 0  # V10 genuine 0
     report = frame.attrs["rs_report"][0]
     # V: 'n/a' for E1121, E6161, E7051 and '-' for E4606; U's 'n/a' are in a dropped count column
     assert report["missing_by_marker"] == {"n/a": 3, "-": 1} and report["missing_values"] == 4
@@ -153,8 +170,8 @@ def test_2014_15_ons_and_region_columns():
     frame = sources.read_rs(XLS_2014)
     report = frame.attrs["rs_report"][0]
     assert report["sheet"] == "RS LA Data 2014-15 (1)" and report["has_ons_code"]
-    assert value(frame, "E2234", "cultural") == 2055    # M10 (figures from G)
-    assert value(frame, "E4606", "cultural") == 13853   # M12
+    assert value(frame, "E2234", "cultural") == 2055  # M10 (figures from G)
+    assert value(frame, "E4606", "cultural") == 13853  # M12
     ons = frame.drop_duplicates("e_code").set_index("e_code").ons_code
     assert ons["E4605"] == "E08000029" and pd.isna(ons["E7051"])
 
@@ -224,8 +241,10 @@ def test_csv_renamed_xlsx(tmp_path):
     path = tmp_path / "outturn.xlsx"
     path.write_text("E-code,Local authority,Class,Education services\nE4606,Walsall,MD,1\n", encoding="utf-8")
     raises_naming(path, "names none of them")
-    path.write_text("Revenue Outturn Summary (RS) 2017-18\nE-code,Local authority,Class,Education services\n"
-                    "E4606,Walsall,MD,1\n", encoding="utf-8")
+    path.write_text(
+        "Revenue Outturn Summary (RS) 2017-18\nE-code,Local authority,Class,Education services\nE4606,Walsall,MD,1\n",
+        encoding="utf-8",
+    )
     assert sources.read_rs(path).attrs["rs_report"][0]["format"] == "csv"
 
 

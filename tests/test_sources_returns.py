@@ -10,6 +10,7 @@
   each docstring (CSV rows are spreadsheet rows, i.e. records, as a spreadsheet program shows them);
 * refusals (spending-over-GBP-500 file, random workbook, RA passed as RS) and encodings.
 """
+
 from __future__ import annotations
 
 import io
@@ -121,9 +122,9 @@ def test_case_revenue_account_budget_is_not_outturn(capsys):
     assert "Revenue Account budget (RA)" in str(info.value)
     frame = sources.read_official(RA_SMALL)
     assert set(frame.measure.astype(str)) == {"budget"}
-    assert value(frame, "E4606", "other") == 40                         # F8
-    assert value(frame, "E4606", "total_service_expenditure") == 4000   # G8
-    assert value(frame, "E2002", "education") == 900                    # E9
+    assert value(frame, "E4606", "other") == 40  # F8
+    assert value(frame, "E4606", "total_service_expenditure") == 4000  # G8
+    assert value(frame, "E2002", "education") == 900  # E9
     lines = dict(zip(frame.service.astype(str), frame.rs_line))
     assert lines["other"] == 698 and lines["total_service_expenditure"] == 799
     code, out, err = run_outturn(capsys, str(RA_SMALL))
@@ -132,7 +133,9 @@ def test_case_revenue_account_budget_is_not_outturn(capsys):
     code, out, err = run_outturn(capsys, str(RA_SMALL), "--measure", "budget", "--council", "E4606")
     assert code == 0 and "measure: budget" in err
     table = pd.read_csv(io.StringIO(out))
-    assert set(table.measure) == {"budget"} and table.set_index("service").value_gbp_k["total_service_expenditure"] == 4000
+    assert (
+        set(table.measure) == {"budget"} and table.set_index("service").value_gbp_k["total_service_expenditure"] == 4000
+    )
 
 
 # --- the owned .ods fixture -------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def test_ods_accessible_layout_fixture():
     assert report["header_row"] == 8 and report["rs_line_row"] == 6
     for (e_code, service), expected in ODS_EXPECTED.items():
         got = value(frame, e_code, service)
-        assert (math.isnan(got) if expected is None else got == expected), (e_code, service, got)
+        assert math.isnan(got) if expected is None else got == expected, (e_code, service, got)
     assert report["missing_by_marker"] == {"[c]": 1, "[low]": 1, "[x]": 1, "[z]": 2}
     assert frame.attrs["missing_values"] == 5
     assert frame.e_code.nunique() == 6  # ENGLAND and the Class Breakdown table left out; GLA once
@@ -167,9 +170,11 @@ def test_ods_renamed_is_found_by_content(tmp_path):
 
 
 def _csv(title: str, header_extra: str = "Education services,TOTAL OTHER SERVICES") -> str:
-    return (f"{title},,,,\n,,,190,698\n"
-            f"E-code,Local authority,Class,{header_extra}\n"
-            "E4606,Walsall,MD,10,20\nE2002,Kingston upon Hull,UA,[x],30\n")
+    return (
+        f"{title},,,,\n,,,190,698\n"
+        f"E-code,Local authority,Class,{header_extra}\n"
+        "E4606,Walsall,MD,10,20\nE2002,Kingston upon Hull,UA,[x],30\n"
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
@@ -204,8 +209,11 @@ def test_title_naming_no_return_is_refused(tmp_path):
 
 def test_spending_over_500_file_is_refused_saying_what_it_looks_like(tmp_path, capsys):
     path = tmp_path / "spend_over_500_march.csv"
-    path.write_text("Body name,Date,Expense type,Supplier name,Transaction number,Amount\n"
-                    "Walsall Council,01/03/2024,Stationery,Acme Ltd,12345,612.50\n", encoding="utf-8")
+    path.write_text(
+        "Body name,Date,Expense type,Supplier name,Transaction number,Amount\n"
+        "Walsall Council,01/03/2024,Stationery,Acme Ltd,12345,612.50\n",
+        encoding="utf-8",
+    )
     code, out, err = run_outturn(capsys, str(path))
     assert code == 2 and out == "" and "Traceback" not in err
     assert "spending-over-\u00a3500" in err and ".ods" in err and ".csv" in err
@@ -233,6 +241,7 @@ def test_cache_entries_are_npz_without_pickle(tmp_path):
     first = sources.read_rs(ODS, cache=cache)
     (entry,) = cache.glob("*.npz")
     import numpy as np
+
     with np.load(entry, allow_pickle=False) as arrays:  # would raise if any array needed pickle
         assert "value_gbp_k" in arrays.files
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
@@ -296,7 +305,9 @@ def test_real_ra_2023_24_accessible_csv(official_dir):
     assert value(frame, "E3021", "library_service") == 10746
     assert math.isnan(value(frame, "E0901", "total_service_expenditure"))
     cumberland = frame[frame.e_code == "E0901"]
-    assert set(cumberland.ons_code.astype(str)) == {"E06000063"} and set(cumberland.authority_class.astype(str)) == {"UA"}
+    assert set(cumberland.ons_code.astype(str)) == {"E06000063"} and set(cumberland.authority_class.astype(str)) == {
+        "UA"
+    }
     assert math.isnan(value(frame, "E1033", frame[frame.rs_line == 891].service.astype(str).iloc[0]))
     report = frame.attrs["rs_report"][0]
     assert report["encoding"] == "mac_roman" and report["missing_by_marker"]["\u2026"] == 26
@@ -307,8 +318,9 @@ def test_real_ra_2023_24_accessible_csv(official_dir):
 def test_real_rs_2015_16_and_2016_17(official_dir):
     """RS LA Data 2015-16 F111 Portsmouth UA 'Education services' = 103,647; RS LA Data 2016-17 I294
     Manchester 'Adult Social Care' = 138,223 and F291 Isles of Scilly education '\u2026' (missing)."""
-    frame = sources.read_rs_many([official_dir / "RS_2015-16_data_by_LA_-_Revision.xlsx",
-                                  official_dir / "RS_2016-17_data_by_LA.xlsx"])
+    frame = sources.read_rs_many(
+        [official_dir / "RS_2015-16_data_by_LA_-_Revision.xlsx", official_dir / "RS_2016-17_data_by_LA.xlsx"]
+    )
     assert value(frame, "E1701", "education", year="2015-16") == 103647
     assert value(frame, "E4203", "adult_social_care", year="2016-17") == 138223
     assert math.isnan(value(frame, "E4001", "education", year="2016-17"))
@@ -329,12 +341,18 @@ def test_rs_and_rsx_of_one_year_keep_the_rs_net_figure(tmp_path):
     """Both give a block's net current expenditure (measure outturn): the RS figure is kept, the RSX
     one left out and counted; RSX's employees etc. stay. Figures typed here."""
     rs = tmp_path / "rs.csv"
-    rs.write_text("Revenue Outturn Summary (RS) 2021-22,,,\nE-code,Local authority,Class,Education services\n"
-                  "E4606,Walsall,MD,193410\n", encoding="utf-8")
+    rs.write_text(
+        "Revenue Outturn Summary (RS) 2021-22,,,\nE-code,Local authority,Class,Education services\n"
+        "E4606,Walsall,MD,193410\n",
+        encoding="utf-8",
+    )
     rsx = tmp_path / "rsx.csv"
-    rsx.write_text("Service Expenditure Summary (RSX) 2021-22,,,,\nE-code,Local authority,Class,"
-                   "Education services - Employees (C1),Education services - Net Current Expenditure (C7 = C3 - C6)\n"
-                   "E4606,Walsall,MD,132094,193411\n", encoding="utf-8")
+    rsx.write_text(
+        "Service Expenditure Summary (RSX) 2021-22,,,,\nE-code,Local authority,Class,"
+        "Education services - Employees (C1),Education services - Net Current Expenditure (C7 = C3 - C6)\n"
+        "E4606,Walsall,MD,132094,193411\n",
+        encoding="utf-8",
+    )
     frame = sources.read_official([rs, rsx])
     assert value(frame, "E4606", "education", "outturn") == 193410
     assert value(frame, "E4606", "education", "outturn_employees") == 132094

@@ -1,4 +1,5 @@
 """The blank baseline input workbook: its layout, Excel validation, atomic writing and round trip."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,11 +17,22 @@ from ddanalysis.errors import DataFileError, UnknownKeyError
 
 # hand-entered figures (GBP thousand) for the round trip
 HAND = {
-    "employees_pay": 812.4, "employees_ni": 70, "employees_pension": 121.9, "premises": 64,
-    "business_rates": 17.25, "transport": 9, "supplies_services": 133, "third_party_payments": 0,
-    "support_recharges": 95, "capital_charges": 12,
-    "income_fees_charges": -210, "income_grants": -48.5, "income_other": 0,
-    "fte": 31.6, "headcount": 37, "project_id": "portsmouth-community-safety",
+    "employees_pay": 812.4,
+    "employees_ni": 70,
+    "employees_pension": 121.9,
+    "premises": 64,
+    "business_rates": 17.25,
+    "transport": 9,
+    "supplies_services": 133,
+    "third_party_payments": 0,
+    "support_recharges": 95,
+    "capital_charges": 12,
+    "income_fees_charges": -210,
+    "income_grants": -48.5,
+    "income_other": 0,
+    "fte": 31.6,
+    "headcount": 37,
+    "project_id": "portsmouth-community-safety",
     "source": "Portsmouth ledger 2014-15 outturn, cost centres 7100-7140 (test)",
 }
 # gross 812.4+70+121.9+64+17.25+9+133+0+95+12 = 1334.55; income -210-48.5+0 = -258.5; net 1076.05
@@ -80,17 +92,32 @@ def test_template_layout(blank):
 def test_instructions_say_units_signs_base_year_and_sources(blank):
     ws = load_workbook(blank)["Instructions"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
-    for phrase in ("GBP THOUSAND", "2014-15", "1 April 2014 to 31 March 2015", "NEGATIVE", "POSITIVE",
-                   "ledger", "rates bill", "FTE", "Headcount", "load_baseline"):
+    for phrase in (
+        "GBP THOUSAND",
+        "2014-15",
+        "1 April 2014 to 31 March 2015",
+        "NEGATIVE",
+        "POSITIVE",
+        "ledger",
+        "rates bill",
+        "FTE",
+        "Headcount",
+        "load_baseline",
+    ):
         assert phrase in text, phrase
 
 
 def test_instructions_state_the_scale_checks_and_what_a_dash_means(blank):
     ws = load_workbook(blank)["Instructions"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
-    for phrase in ("a line 300 or more times the median of the other lines",
-                   "more than 25% above the block's figure is rejected", "income larger than the costs is rejected",
-                   "a dash, as budget books print nil, is read as 0", "pasted from a PDF", "write -650, not (650)"):
+    for phrase in (
+        "a line 300 or more times the median of the other lines",
+        "more than 25% above the block's figure is rejected",
+        "income larger than the costs is rejected",
+        "a dash, as budget books print nil, is read as 0",
+        "pasted from a PDF",
+        "write -650, not (650)",
+    ):
         assert phrase in text, phrase
 
 
@@ -100,7 +127,7 @@ def test_data_validation_on_every_input_cell(blank):
     rules = {}
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
-            for (cell_row, _col) in rng.cells:
+            for cell_row, _col in rng.cells:
                 rules[cell_row] = dv
     for key in bl.BASELINE_LINES:
         dv = rules[rows[key]]
@@ -109,7 +136,11 @@ def test_data_validation_on_every_input_cell(blank):
             assert (float(dv.formula1), float(dv.formula2)) == (-5_000_000, 0)
         else:
             assert (float(dv.formula1), float(dv.formula2)) == (0, 5_000_000)
-    assert (rules[rows["fte"]].type, rules[rows["fte"]].operator, rules[rows["fte"]].formula1) == ("decimal", "greaterThan", "0")
+    assert (rules[rows["fte"]].type, rules[rows["fte"]].operator, rules[rows["fte"]].formula1) == (
+        "decimal",
+        "greaterThan",
+        "0",
+    )
     assert (rules[rows["headcount"]].type, rules[rows["headcount"]].formula1) == ("whole", "1")
     assert rules[rows["project_id"]].type == "list" and "Lists!" in rules[rows["project_id"]].formula1
 
@@ -134,8 +165,12 @@ def test_minus_signs_and_nil_dashes_pasted_into_the_workbook(blank, tmp_path):
     '\u2212210' (MINUS SIGN) is -210, '\u201348.5' (EN DASH) is -48.5; '\u2014' (EM DASH) and '-' alone are nil,
     0: exactly HAND's figures, so the totals are HAND's (gross 1334.55, income -258.5, net 1076.05).
     """
-    pasted = {"income_fees_charges": "\u2212210", "income_grants": "\u201348.5", "third_party_payments": "\u2014",
-              "income_other": "-"}
+    pasted = {
+        "income_fees_charges": "\u2212210",
+        "income_grants": "\u201348.5",
+        "third_party_payments": "\u2014",
+        "income_other": "-",
+    }
     path = _fill(blank, HAND | pasted, tmp_path / "pasted.xlsx")
     ws = load_workbook(path)["Input"]
     assert ws.cell(row=_rows(ws)["income_fees_charges"], column=3).data_type == "s"  # really text in the cell
@@ -168,7 +203,11 @@ def test_template_with_project_preselected(tmp_path):
 BAD_XLSX = {
     # case: (changes to the hand-entered values, the key whose row is at fault, what the error says)
     "text in a number": ({"premises": "64k"}, "premises", "'64k' is text, not a number"),
-    "negative cost": ({"employees_pension": -121.9}, "employees_pension", "is negative; costs must be zero or positive"),
+    "negative cost": (
+        {"employees_pension": -121.9},
+        "employees_pension",
+        "is negative; costs must be zero or positive",
+    ),
     "blank amount": ({"transport": None}, "transport", "no amount entered; enter 0"),
     "income positive": ({"income_fees_charges": 210}, "income_fees_charges", "income must be entered as a negative"),
     "missing FTE": ({"fte": None}, "fte", "FTE: missing"),
@@ -182,13 +221,22 @@ BAD_XLSX = {
     "unknown project": ({"project_id": "portsmouth"}, None, "unknown project 'portsmouth'"),
     # HAND's other non-zero lines: 9, 12, 17.25, 48.5, 64, 70, 95, 121.9, 210, 812.4 -> median (64 + 70) / 2 = 67;
     # 133,000 / 67 = 1,985 times (>= 300): supplies of GBP 133,000 typed in pounds
-    "pounds beside thousands": ({"supplies_services": 133_000}, "supplies_services",
-                                "supplies_services = 133,000 looks like pounds: the other lines are in GBP thousand "
-                                "(median 67) and this one is 1,985 times that; enter 133"),
-    "pasted invisible character": ({"premises": "64\u200b"}, "premises",
-                                   "is text, not a number; it contains U+200B ZERO WIDTH SPACE"),
-    "typographic apostrophe": ({"premises": "1\u2019064"}, "premises",
-                               "'1\u2019064' is text, not a number; it contains U+2019 RIGHT SINGLE QUOTATION MARK"),
+    "pounds beside thousands": (
+        {"supplies_services": 133_000},
+        "supplies_services",
+        "supplies_services = 133,000 looks like pounds: the other lines are in GBP thousand "
+        "(median 67) and this one is 1,985 times that; enter 133",
+    ),
+    "pasted invisible character": (
+        {"premises": "64\u200b"},
+        "premises",
+        "is text, not a number; it contains U+200B ZERO WIDTH SPACE",
+    ),
+    "typographic apostrophe": (
+        {"premises": "1\u2019064"},
+        "premises",
+        "'1\u2019064' is text, not a number; it contains U+2019 RIGHT SINGLE QUOTATION MARK",
+    ),
 }
 
 
@@ -212,15 +260,17 @@ def test_workbook_with_changed_keys(blank, tmp_path):
     wb = load_workbook(path)
     ws = wb["Input"]
     rows = _rows(ws)
-    ws.cell(row=rows["transport"], column=1, value="travel")          # unknown line (transport now missing)
+    ws.cell(row=rows["transport"], column=1, value="travel")  # unknown line (transport now missing)
     ws.cell(row=rows["capital_charges"], column=1, value="premises")  # duplicated line
     wb.save(path)
     with pytest.raises(DataFileError) as info:
         bl.load_baseline(path)
     message = str(info.value)
     assert f"sheet 'Input', row {rows['transport']}, column A (Key): unknown line 'travel'" in message
-    assert (f"sheet 'Input', row {rows['capital_charges']}, column A (Key): line 'premises' appears more than once "
-            f"(first at sheet 'Input', row {rows['premises']}") in message
+    assert (
+        f"sheet 'Input', row {rows['capital_charges']}, column A (Key): line 'premises' appears more than once "
+        f"(first at sheet 'Input', row {rows['premises']}"
+    ) in message
     assert "sheet 'Input': missing lines transport, capital_charges" in message
 
 
@@ -316,8 +366,21 @@ def test_check_formulas_agree_with_the_loader(filled, tmp_path):
     soffice = require_program("soffice", "libreoffice-calc")
     outdir = tmp_path / "recalc"
     outdir.mkdir()
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to",
-                    "xlsx", "--outdir", str(outdir), str(filled)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(outdir),
+            str(filled),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     ws = load_workbook(outdir / "filled.xlsx", data_only=True)["Input"]
     checks = {ws.cell(row=r, column=7).value: ws.cell(row=r, column=8).value for r in range(2, 10)}
     assert checks["Gross expenditure"] == pytest.approx(HAND_GROSS_K)

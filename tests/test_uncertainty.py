@@ -1,4 +1,5 @@
 """Sensitivity, switching values and Monte Carlo on a model with fixed timings."""
+
 import dataclasses
 import datetime as dt
 
@@ -18,10 +19,12 @@ PID = "walsall-college"
 def model():
     book = load_book(PID)
     base = project_baseline(PID)
-    timings = {"in-house": OptionTiming(None, None),
-               "in-house-redesign": OptionTiming(dt.date(2015, 4, 1), dt.date(2015, 10, 1)),
-               "mutual": OptionTiming(dt.date(2015, 4, 1), dt.date(2016, 10, 1)),
-               "charitable-trust": OptionTiming(dt.date(2015, 4, 1), dt.date(2016, 10, 1))}
+    timings = {
+        "in-house": OptionTiming(None, None),
+        "in-house-redesign": OptionTiming(dt.date(2015, 4, 1), dt.date(2015, 10, 1)),
+        "mutual": OptionTiming(dt.date(2015, 4, 1), dt.date(2016, 10, 1)),
+        "charitable-trust": OptionTiming(dt.date(2015, 4, 1), dt.date(2016, 10, 1)),
+    }
     return ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, "MD")
 
 
@@ -110,6 +113,7 @@ def test_switching_values_flip_the_sign_when_applied(model, values):
 
 # ---- correlated Monte Carlo (M4) ---------------------------------------------------------
 
+
 def test_the_draw_matrix_has_one_scope_key_column_per_assumption_and_reproduces_the_draws(model, values):
     """MonteCarloResult.inputs: one row per draw, one '<scope>.<key>' column per assumption the model
     reads (project first, then each option); evaluating the model on those rows gives back each
@@ -138,7 +142,9 @@ def test_shared_quantities_take_the_same_random_number_in_every_option(model, va
     from ddanalysis.sampling import spearman
 
     d = draw_values(model, values, 5000, seed=2)
-    assert spearman(d[("mutual", "pension_rate_change")], d[("charitable-trust", "pension_rate_change")]) == pytest.approx(1.0)
+    assert spearman(
+        d[("mutual", "pension_rate_change")], d[("charitable-trust", "pension_rate_change")]
+    ) == pytest.approx(1.0)
     assert abs(spearman(d[("mutual", "staff_cost_change")], d[("charitable-trust", "staff_cost_change")])) < 0.06
     table = model.book.table
     for k, arr in d.items():
@@ -155,8 +161,10 @@ def test_common_random_numbers_narrow_the_difference_between_two_options(model, 
     crn = monte_carlo(model, values, draws=20_000, seed=4, correlations=load_correlations().without_pairs())
     ind = monte_carlo(model, values, draws=20_000, seed=4, correlations=Correlations.none())
     old = monte_carlo(model, values, draws=20_000, seed=4, method="independent")
-    spread = {name: (r.draws["mutual"] - r.draws["charitable-trust"]).std() for name, r in
-              (("crn", crn), ("ind", ind), ("old", old))}
+    spread = {
+        name: (r.draws["mutual"] - r.draws["charitable-trust"]).std()
+        for name, r in (("crn", crn), ("ind", ind), ("old", old))
+    }
     assert spread["crn"] < 0.95 * spread["ind"]
     assert spread["crn"] < 0.95 * spread["old"]
     # each option's own spread is unchanged (same marginals): within 3%
@@ -168,7 +176,9 @@ def test_the_earlier_independent_sampler_is_kept_and_a_bad_method_is_refused(mod
     a = monte_carlo(model, values, draws=300, seed=7, method="independent")
     b = monte_carlo(model, values, draws=300, seed=7, method="independent")
     pd.testing.assert_frame_equal(a.draws, b.draws)
-    assert a.method == "independent" and list(a.inputs.columns) == list(monte_carlo(model, values, 10, 7).inputs.columns)
+    assert a.method == "independent" and list(a.inputs.columns) == list(
+        monte_carlo(model, values, 10, 7).inputs.columns
+    )
     with pytest.raises(ValueError, match="method 'copula'"):
         monte_carlo(model, values, draws=10, seed=1, method="copula")
 

@@ -1,6 +1,7 @@
 """The cultural VAT exemption for an eligible body's admissions (M9,
 VATA 1994 Sch 9 Group 13) and the results at 10, 15 and 20 years in every output (M8). Expected
 values are worked out by hand in the docstrings."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,6 +29,7 @@ DOVER = "dover-museum-tourism"
 
 # --- the cultural exemption ------------------------------------------------------------------------------
 
+
 def test_cultural_exemption_worked_by_hand_in_each_perspective():
     """Admission takings 100,000 (VAT included) on which the council charges VAT at 20%: it pays
     100,000 x 0.2 / 1.2 = 16,666.67 to HMRC. A charitable trust going live on 1 April 2015 (a full year
@@ -52,9 +54,15 @@ def test_half_exempt_half_year_live_and_demand_growth_by_hand():
     366 days of 2015-16 live = 0.5), admissions 60,000, demand growth 2%: year 0 = -0.5 x 0.5 x 60,000 /
     6 x 1.02 = -2,550; year 1 (fully live) = -0.5 x 10,000 x 1.02^2 = -5,202."""
     when = timing(dt.date(2015, 10, 1), dt.date(2015, 10, 1), FIRST, 2)
-    c = option_components(amounts(), 1.0, levers(cultural_exemption_share=0.5), {"demand_growth": 0.02,
-                          "real_pay_growth": 0.0}, when, **{**COMMON, "admissions_gbp": 60_000.0})
-    assert c["admissions_vat"][0].tolist() == pytest.approx([-0.5 * 0.5 * 10_000 * 1.02, -0.5 * 10_000 * 1.02 ** 2])
+    c = option_components(
+        amounts(),
+        1.0,
+        levers(cultural_exemption_share=0.5),
+        {"demand_growth": 0.02, "real_pay_growth": 0.0},
+        when,
+        **{**COMMON, "admissions_gbp": 60_000.0},
+    )
+    assert c["admissions_vat"][0].tolist() == pytest.approx([-0.5 * 0.5 * 10_000 * 1.02, -0.5 * 10_000 * 1.02**2])
 
 
 def test_the_exemption_is_a_benefit_so_it_takes_no_optimism_bias():
@@ -80,8 +88,12 @@ def test_dover_baseline_declares_standard_rated_museum_admissions():
     b = project_baseline(DOVER)
     assert b.cultural_admissions.vat == "standard" and b.cultural_admissions.quality == "red"
     assert b.standard_rated_admissions_gbp == pytest.approx(51_000.0)
-    exempt = dataclasses.replace(b, cultural_admissions=CulturalAdmissions(
-        share_of_fees_charges=0.3, vat="exempt", quality="red", note="the council exempts them under item 1"))
+    exempt = dataclasses.replace(
+        b,
+        cultural_admissions=CulturalAdmissions(
+            share_of_fees_charges=0.3, vat="exempt", quality="red", note="the council exempts them under item 1"
+        ),
+    )
     assert exempt.cultural_admissions_gbp == pytest.approx(51_000.0) and exempt.standard_rated_admissions_gbp == 0.0
     for pid in ("walsall-college", "devon-local-services", "kirklees-open-spaces"):
         assert project_baseline(pid).standard_rated_admissions_gbp == 0.0
@@ -92,7 +104,7 @@ def test_dover_charitable_trust_keeps_a_sixth_of_its_admissions_for_the_council_
     demand; in 2020-21 (year index 5, fully live, demand up 1% a year for 6 years) 8,500 x 1.01^6 =
     9,022.93 for the council; 0 in the public and social views. Options that are not eligible (a Teckal
     company, a joint venture) get nothing."""
-    for perspective, expected in (("council", -8_500 * 1.01 ** 6), ("public", 0.0), ("social", 0.0)):
+    for perspective, expected in (("council", -8_500 * 1.01**6), ("public", 0.0), ("social", 0.0)):
         r = appraise(DOVER, perspective=perspective, draws=0, with_switching=False)
         cf = r.cashflows[r.cashflows.component == "admissions_vat"].set_index(["option", "year_index"]).cost_gbp
         assert cf[("charitable-trust", 5)] == pytest.approx(expected, abs=0.01), perspective
@@ -116,6 +128,7 @@ def test_the_lever_is_catalogued_with_bounds_and_sourced_per_model():
 
 # --- results at 10, 15 and 20 years ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def dover():
     return appraise(DOVER, draws=0, with_switching=False)
@@ -127,8 +140,12 @@ def test_horizons_table_equals_the_json_by_horizon(dover):
     emphasised."""
     t = tables.horizons_table(dover)
     doc = json.loads(dover.to_json())
-    assert list(t.frame.columns[:4]) == ["Option", tables.horizon_label(10), tables.horizon_label(15),
-                                         tables.horizon_label(20)]
+    assert list(t.frame.columns[:4]) == [
+        "Option",
+        tables.horizon_label(10),
+        tables.horizon_label(15),
+        tables.horizon_label(20),
+    ]
     assert all(t.unit(c) == "gbp" for c in t.frame.columns[1:])
     for i, opt in enumerate(doc["options"]):
         assert t.frame.loc[i, "Option"] == opt["name"]
@@ -175,6 +192,7 @@ def test_the_benefit_cost_ratio_note_shows_where_the_ratio_is_null(dover):
     from openpyxl import load_workbook
 
     from ddanalysis.excel.export import export_project_bytes
+
     ws = load_workbook(io.BytesIO(export_project_bytes(dover)))["Options"]
     labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
     assert ws.cell(labels["Benefit-cost ratio (Green Book): why none"], 2).value == "the status quo is the benchmark"

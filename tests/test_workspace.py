@@ -1,4 +1,5 @@
 """Workspaces (ddanalysis.workspace): the folder that holds one appraisal, bundled or a council's own."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,11 @@ def _workspace(tmp_path: Path, **changes) -> Path:
 
 def test_an_older_schema_version_is_refused_with_the_upgrade_command(tmp_path: Path):
     folder = _workspace(tmp_path, schema_version=0)
-    with pytest.raises(DataFileError, match=r"schema_version: 0, older than this release's 1: run `ddanalysis "
-                                            r"upgrade .*ws` to migrate"):
+    with pytest.raises(
+        DataFileError,
+        match=r"schema_version: 0, older than this release's 1: run `ddanalysis "
+        r"upgrade .*ws` to migrate",
+    ):
         registry.project(str(folder))
 
 
@@ -96,8 +100,9 @@ def test_a_council_workspace_appraises_like_the_bundled_copy_of_its_figures(tmp_
     net present savings (the MCA differs: no mca.yaml, so every score is the labelled default 5)."""
     folder = _workspace(tmp_path)
     own = appraise(str(folder), draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
-    bundled = appraise("dover-museum-tourism", draws=0, with_switching=False, with_decision=False,
-                       with_sensitivity=False)
+    bundled = appraise(
+        "dover-museum-tourism", draws=0, with_switching=False, with_decision=False, with_sensitivity=False
+    )
     assert own.project_id == "my-museum"
     assert list(own.options.net_present_saving_gbp) == pytest.approx(list(bundled.options.net_present_saving_gbp))
     assert set(own.mca_scores.score) == {5.0}
@@ -106,19 +111,37 @@ def test_a_council_workspace_appraises_like_the_bundled_copy_of_its_figures(tmp_
 
 # --- ddanalysis new, end to end -----------------------------------------------------------------------
 
+
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m ddanalysis ARGS`` in a fresh process on the bundled data."""
     env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
-    return subprocess.run([sys.executable, "-m", "ddanalysis", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ddanalysis", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
 
 
 #: Plausible lines of a London borough's library service, GBP thousand (ILLUSTRATIVE, typed for this test).
 LIBRARY_LINES = {
-    "employees_pay": 1800, "employees_ni": 170, "employees_pension": 250, "premises": 600, "business_rates": 90,
-    "transport": 20, "supplies_services": 400, "third_party_payments": 50, "support_recharges": 300,
-    "capital_charges": 150, "income_fees_charges": -150, "income_grants": -50, "income_other": -30,
-    "fte": 60, "headcount": 85,
+    "employees_pay": 1800,
+    "employees_ni": 170,
+    "employees_pension": 250,
+    "premises": 600,
+    "business_rates": 90,
+    "transport": 20,
+    "supplies_services": 400,
+    "third_party_payments": 50,
+    "support_recharges": 300,
+    "capital_charges": 150,
+    "income_fees_charges": -150,
+    "income_grants": -50,
+    "income_other": -30,
+    "fte": 60,
+    "headcount": 85,
 }
 #: Net budget by hand: costs 1800+170+250+600+90+20+400+50+300+150 = 3,830; income 150+50+30 = 230;
 #: net 3,830 - 230 = 3,600 thousand = GBP 3,600,000.
@@ -143,8 +166,9 @@ def _fill(workbook: Path, lines: dict[str, float]) -> None:
 def test_new_workspace_for_a_london_borough_fills_appraises_and_exports(tmp_path: Path):
     """`ddanalysis new` for Barking & Dagenham (E5030, ONS E09000002; not in the programme), libraries in the
     cultural block; the analyst fills the baseline; appraise --json and export work on the folder."""
-    made = _cli("new", "libs", "--council", "E09000002", "--service", "cultural", "--title", "Library service",
-                cwd=tmp_path)
+    made = _cli(
+        "new", "libs", "--council", "E09000002", "--service", "cultural", "--title", "Library service", cwd=tmp_path
+    )
     assert made.returncode == 0, made.stderr
     folder = tmp_path / "libs"
     raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
@@ -171,8 +195,9 @@ def test_new_workspace_carries_the_councils_official_figures(tmp_path: Path, off
     service, 799."""
     from openpyxl import load_workbook
 
-    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
-                              official_dir=official_dir)
+    scaffold.create_workspace(
+        tmp_path / "ws", ["E5030"], "cultural", title="Library service", official_dir=official_dir
+    )
     ws = load_workbook(tmp_path / "ws" / "baseline.xlsx")[scaffold.OFFICIAL_SHEET]
     got = {row[0]: (row[1], row[2], row[3]) for row in ws.iter_rows(min_row=4, values_only=True)}
     assert got["Cultural and related services: net current expenditure (RS)"] == (8665, "RS", "2014-15")
@@ -182,11 +207,24 @@ def test_new_workspace_carries_the_councils_official_figures(tmp_path: Path, off
     assert got["Library service (RA budget line 505)"] == (799, "RA", "2021-22")
 
 
-@pytest.mark.parametrize("args, expect", [
-    (["--council", "E9999", "--service", "cultural"], "unknown council code(s) E9999: expected an English authority"),
-    (["--council", "E5030", "--service", "libraries"], "unknown RS service block 'libraries'; valid RS service blocks"),
-    (["--council", "E5030", "--service", "cultural", "--base-year", "2014"], "base year '2014': expected a financial"),
-], ids=["unknown-council", "not-an-rs-block", "bad-base-year"])
+@pytest.mark.parametrize(
+    "args, expect",
+    [
+        (
+            ["--council", "E9999", "--service", "cultural"],
+            "unknown council code(s) E9999: expected an English authority",
+        ),
+        (
+            ["--council", "E5030", "--service", "libraries"],
+            "unknown RS service block 'libraries'; valid RS service blocks",
+        ),
+        (
+            ["--council", "E5030", "--service", "cultural", "--base-year", "2014"],
+            "base year '2014': expected a financial",
+        ),
+    ],
+    ids=["unknown-council", "not-an-rs-block", "bad-base-year"],
+)
 def test_new_refuses_bad_input_and_writes_nothing(tmp_path: Path, args, expect):
     out = _cli("new", "ws", *args, cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr
@@ -207,8 +245,11 @@ def test_new_refuses_to_overwrite_without_force(tmp_path: Path):
 
 def _data_hashes() -> dict[str, str]:
     root = Path(config.DATA_DIR)
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -217,8 +258,12 @@ def test_commands_on_a_workspace_never_modify_the_bundled_data(tmp_path: Path):
     before = _data_hashes()
     assert _cli("new", "ws", "--council", "E5030", "--service", "cultural", cwd=tmp_path).returncode == 0
     _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
-    for args in (["check-baseline", "ws"], ["assumptions", "ws"], ["appraise", "ws", "--draws", "20"],
-                 ["appraise", "walsall-college", "--draws", "0"]):
+    for args in (
+        ["check-baseline", "ws"],
+        ["assumptions", "ws"],
+        ["appraise", "ws", "--draws", "20"],
+        ["appraise", "walsall-college", "--draws", "0"],
+    ):
         out = _cli(*args, cwd=tmp_path)
         assert out.returncode == 0, (args, out.stderr)
     assert _data_hashes() == before
@@ -249,15 +294,17 @@ def test_a_newer_schema_version_in_another_workspace_file_is_named(tmp_path: Pat
     folder = _workspace(tmp_path)
     text = (folder / "assumptions.yaml").read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7")
     (folder / "assumptions.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads "
-                                            r"schema_version 1"):
+    with pytest.raises(
+        DataFileError,
+        match=r"(?s)assumptions.yaml.*schema_version: 7; this release reads "
+        r"schema_version 1",
+    ):
         appraise(str(folder), draws=0)
 
 
 def test_outputs_say_which_inputs_are_the_projects_own(tmp_path: Path):
     """The copy has its own baseline and assumptions.yaml but no mca.yaml and no outcomes.yaml."""
-    r = appraise(str(_workspace(tmp_path)), draws=0, with_switching=False, with_decision=False,
-                 with_sensitivity=False)
+    r = appraise(str(_workspace(tmp_path)), draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
     prov = r.to_dict()["provenance"]
     assert prov["baseline_origin"] == "the project's own (baseline.csv)"
     assert prov["assumptions_origin"].startswith("bundled defaults, with the project's own values")
@@ -310,7 +357,9 @@ def test_plan_yaml_moves_the_start_and_names_a_wrong_key(tmp_path: Path):
         shift = dt.date.fromisoformat(after[opt]) - dt.date.fromisoformat(before[opt])
         assert shift == dt.timedelta(days=92), opt
     (folder / "plan.yaml").write_text("schema_version: 1\nstart_date: 2015-07-01\n", encoding="utf-8")
-    expected = r"plan.yaml, field 'start_date': unknown key; expected one of schema_version, start, duration_scale, models"
+    expected = (
+        r"plan.yaml, field 'start_date': unknown key; expected one of schema_version, start, duration_scale, models"
+    )
     with pytest.raises(DataFileError, match=expected):
         appraise(str(folder), **quick)
 
@@ -320,14 +369,21 @@ def test_a_base_year_the_baseline_or_the_deflator_does_not_share_is_refused_not_
     the year expected. With both at 2021-22 the prices cannot be made real in 2021-22 terms, since the bundled
     GDP deflator ends in 2019-20: refused, naming the year and the series' range."""
     folder = _workspace(tmp_path, base_year="2021-22")
-    with pytest.raises(DataFileError, match=r"baseline.yaml, field 'base_year': '2014-15'; expected the project's base "
-                                            r"year '2021-22' \(project.yaml\)"):
+    with pytest.raises(
+        DataFileError,
+        match=r"baseline.yaml, field 'base_year': '2014-15'; expected the project's base "
+        r"year '2021-22' \(project.yaml\)",
+    ):
         appraise(str(folder), draws=0)
     sidecar = folder / "baseline.yaml"
-    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace('base_year: "2014-15"', 'base_year: "2021-22"'),
-                       encoding="utf-8")
-    with pytest.raises(DDAnalysisError, match=r"base year 2021-22: the GDP deflator .* covers 2008-09 to 2019-20, so "
-                                              r"prices cannot be made real in 2021-22 terms"):
+    sidecar.write_text(
+        sidecar.read_text(encoding="utf-8").replace('base_year: "2014-15"', 'base_year: "2021-22"'), encoding="utf-8"
+    )
+    with pytest.raises(
+        DDAnalysisError,
+        match=r"base year 2021-22: the GDP deflator .* covers 2008-09 to 2019-20, so "
+        r"prices cannot be made real in 2021-22 terms",
+    ):
         appraise(str(folder), draws=0)
 
 
@@ -338,17 +394,23 @@ def test_a_new_workspaces_baseline_is_checked_against_the_councils_official_figu
     10,831.25 and is refused, naming the figure; the library lines of 3,600 thousand pass."""
     from ddanalysis.baseline import load_baseline
 
-    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
-                              official_dir=official_dir)
+    scaffold.create_workspace(
+        tmp_path / "ws", ["E5030"], "cultural", title="Library service", official_dir=official_dir
+    )
     raw = yaml.safe_load((tmp_path / "ws" / "project.yaml").read_text(encoding="utf-8"))
     assert raw["official"]["rs_net_current_gbp_k"] == 8665
     _fill(tmp_path / "ws" / "baseline.xlsx", {**LIBRARY_LINES, "supplies_services": 4000, "third_party_payments": 5000})
-    with pytest.raises(DataFileError, match=r"net budget of 12,150 thousand .* is 140% of 8,665 thousand, the official "
-                                            r"2014-15 RS net current expenditure of Barking & Dagenham"):
+    with pytest.raises(
+        DataFileError,
+        match=r"net budget of 12,150 thousand .* is 140% of 8,665 thousand, the official "
+        r"2014-15 RS net current expenditure of Barking & Dagenham",
+    ):
         load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws"))
     _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
-    assert load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws")).net_budget_gbp \
+    assert (
+        load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws")).net_budget_gbp
         == LIBRARY_NET_GBP
+    )
 
 
 @pytest.mark.slow
@@ -368,8 +430,9 @@ def test_a_workspace_in_2016_17_appraises_in_2016_17_prices(tmp_path: Path):
 
     empty = tmp_path / "no-official-files"
     empty.mkdir()
-    folder = scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Library service",
-                                       base_year="2016-17", official_dir=empty)
+    folder = scaffold.create_workspace(
+        tmp_path / "ws", ["E5030"], "cultural", title="Library service", base_year="2016-17", official_dir=empty
+    )
     _fill(folder / "baseline.xlsx", LIBRARY_LINES)
     r = appraise(str(folder), draws=0, with_switching=False, with_decision=False, with_sensitivity=False)
     assert (r.base_year, r.first_year, r.baseline.base_year) == ("2016-17", "2017-18", "2016-17")
@@ -389,7 +452,8 @@ def test_a_workspace_in_2016_17_appraises_in_2016_17_prices(tmp_path: Path):
     from ddanalysis.dashboard.whatif import candidates
 
     listed = json.loads(_cli("assumptions", str(folder), "--json", cwd=tmp_path).stdout)
-    assert [a["central"] for a in listed if (a["scope"], a["key"]) == ("in-house-redesign",
-                                                                         "redundancy_cost_per_fte")] == [22_616.0]
+    assert [
+        a["central"] for a in listed if (a["scope"], a["key"]) == ("in-house-redesign", "redundancy_cost_per_fte")
+    ] == [22_616.0]
     panel = candidates(str(folder), []).set_index("key")
     assert panel.loc["in-house-redesign.redundancy_cost_per_fte", "central"] == pytest.approx(22_616.0)

@@ -7,6 +7,7 @@
 Modules: ``store`` (results: memory, shared disk cache, engine), ``common`` (chart slots, tables,
 messages, page style), ``appraisal`` and ``programme`` (the two pages), ``serve`` (``make dashboards``).
 """
+
 from __future__ import annotations
 
 __all__ = ["appraisal_dashboard", "programme_dashboard"]

@@ -8,6 +8,7 @@ The page: project, scenario, perspective and optimism-bias controls; an Excel do
 on screen is drawn; the others are built or refreshed when selected, so a control change redraws
 what the viewer sees and nothing else.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,8 +55,16 @@ from .state import Choices, ViewState, from_query, parse_query, to_query
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 from .whatif import WhatIfPanel, ranked_keys
 
-TABS = ("Summary", "Costs and savings", "Who gains", "Risk", "Multi-criteria", "Implementation plan", "Assumptions",
-        "Compare")
+TABS = (
+    "Summary",
+    "Costs and savings",
+    "Who gains",
+    "Risk",
+    "Multi-criteria",
+    "Implementation plan",
+    "Assumptions",
+    "Compare",
+)
 PERSPECTIVE_LABELS = decision_text.PERSPECTIVE_TITLES
 QUALITY_TEXT = decision_text.QUALITY_TEXT
 
@@ -66,7 +75,9 @@ focus_option = tables.focus_option
 
 def _option_choices(result: AppraisalResult, include_status_quo: bool = False) -> list[tuple[str, str]]:
     opts = result.options if include_status_quo else result.options[result.options.id != STATUS_QUO]
-    return [(f"{n}{' (recommended)' if rec else ''}", i) for n, i, rec in zip(opts["name"], opts["id"], opts["recommended"])]
+    return [
+        (f"{n}{' (recommended)' if rec else ''}", i) for n, i, rec in zip(opts["name"], opts["id"], opts["recommended"])
+    ]
 
 
 class _OptionPicker:
@@ -74,8 +85,9 @@ class _OptionPicker:
 
     def __init__(self, label: str, on_change: Callable[[], None], include_status_quo: bool = False):
         self.include_status_quo = include_status_quo
-        self.widget = W.Dropdown(description=label, style={"description_width": "initial"},
-                                 layout=W.Layout(width="460px"))
+        self.widget = W.Dropdown(
+            description=label, style={"description_width": "initial"}, layout=W.Layout(width="460px")
+        )
         self.widget.add_class("dd-option-picker")
         self._quiet = False
         self.widget.observe(lambda ch: None if self._quiet else on_change(), names="value")
@@ -97,6 +109,7 @@ class _OptionPicker:
 # --------------------------------------------------------------------------------------------
 # tabs
 # --------------------------------------------------------------------------------------------
+
 
 class Section:
     """A tab's content: ``widget`` and ``update(result)``."""
@@ -127,28 +140,51 @@ class SummarySection(Section):
         f = opts.loc[focus]
         sq = opts.loc[STATUS_QUO]
         rule = f"The rule: {decision_text.RECOMMENDATION_RULE}"
-        self.recommendation.value = (f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
-                                     f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div></div>")
+        self.recommendation.value = (
+            f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
+            f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div></div>"
+        )
         keep = result.recommended == STATUS_QUO
         head = "Best alternative (not recommended)" if keep else "Recommended option"
-        steady = f"{share(f.steady_state_saving_share)} of the in-scope net budget" \
-            if f.steady_state_saving_share is not None and pd.notna(f.steady_state_saving_share) else ""
-        self.kpis.value = kpi_cards([
-            (head, str(f["name"]), f"against the status quo ({result.scenario} scenario)"),
-            (f"Net present saving, {result.horizon_years} years", money(f.net_present_saving_gbp),
-             f"discounted, {result.price_basis}"),
-            ("One-off cost of change", money(f.one_off_cost_gbp), "transition costs, undiscounted"),
-            ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
-            ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
-            ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),
-            ("Non-monetised score", f"{f.mca_score:.1f} / 10", f"status quo {sq.mca_score:.1f} / 10"),
-        ])
+        steady = (
+            f"{share(f.steady_state_saving_share)} of the in-scope net budget"
+            if f.steady_state_saving_share is not None and pd.notna(f.steady_state_saving_share)
+            else ""
+        )
+        self.kpis.value = kpi_cards(
+            [
+                (head, str(f["name"]), f"against the status quo ({result.scenario} scenario)"),
+                (
+                    f"Net present saving, {result.horizon_years} years",
+                    money(f.net_present_saving_gbp),
+                    f"discounted, {result.price_basis}",
+                ),
+                ("One-off cost of change", money(f.one_off_cost_gbp), "transition costs, undiscounted"),
+                ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
+                ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
+                ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),
+                ("Non-monetised score", f"{f.mca_score:.1f} / 10", f"status quo {sq.mca_score:.1f} / 10"),
+            ]
+        )
         self.npv.draw(lambda: charts.npv_by_option(result))
-        self.table.value = table_from(tables.options_table(result).select(
-            ["Option", "Net present saving", "P10 saving", "P90 saving", "P(saving > 0)", "One-off cost (undiscounted)",
-             "Steady-state saving a year", "Payback year", "Go-live", "MCA score (0-10)"],
-            caption=f"All short-listed options against the status quo (GBP, {result.price_basis}; "
-                    "recommended option in bold)"))
+        self.table.value = table_from(
+            tables.options_table(result).select(
+                [
+                    "Option",
+                    "Net present saving",
+                    "P10 saving",
+                    "P90 saving",
+                    "P(saving > 0)",
+                    "One-off cost (undiscounted)",
+                    "Steady-state saving a year",
+                    "Payback year",
+                    "Go-live",
+                    "MCA score (0-10)",
+                ],
+                caption=f"All short-listed options against the status quo (GBP, {result.price_basis}; "
+                "recommended option in bold)",
+            )
+        )
         self.baseline.value = _baseline_html(result.baseline)
 
 
@@ -157,17 +193,25 @@ def _baseline_html(b: Any) -> str:
     year's prices), staff (FTE and headcount), and the baseline's source."""
     return (
         "<div class='dd-section-title'>The service today (the status quo's base year)</div>"
-        + kpi_cards([("In-scope net budget", money(b.net_budget_gbp), f"{b.base_year}, after income"),
-                     ("Gross expenditure", money(b.gross_expenditure_gbp), f"income {money(b.income_gbp)}"),
-                     ("Staff", f"{b.fte:,.1f} FTE", f"{b.headcount:,} people")])
-        + f"<div class='dd-small'>Source: {escape(b.source)}</div>")
+        + kpi_cards(
+            [
+                ("In-scope net budget", money(b.net_budget_gbp), f"{b.base_year}, after income"),
+                ("Gross expenditure", money(b.gross_expenditure_gbp), f"income {money(b.income_gbp)}"),
+                ("Staff", f"{b.fte:,.1f} FTE", f"{b.headcount:,} people"),
+            ]
+        )
+        + f"<div class='dd-small'>Source: {escape(b.source)}</div>"
+    )
 
 
 class CostsSection(Section):
     def __init__(self, page: "AppraisalPage"):
         super().__init__(page)
-        self.mode = W.ToggleButtons(options=[("Annual saving", False), ("Cumulative saving", True)], value=False,
-                                    style={"button_width": "160px"})
+        self.mode = W.ToggleButtons(
+            options=[("Annual saving", False), ("Cumulative saving", True)],
+            value=False,
+            style={"button_width": "160px"},
+        )
         self.mode.observe(lambda ch: self._draw_savings(), names="value")
         self.savings = ChartSlot("savings", 460)
         self.picker = _OptionPicker("Option to break down:", self._draw_costs)
@@ -175,16 +219,28 @@ class CostsSection(Section):
         self.table = html_widget(cls="dd-costs-table")
         #: net present saving at 10, 15 and 20 years, residual value and optimism bias
         self.horizons = html_widget(cls="dd-costs-horizons")
-        intro = html_widget(note_box(
-            "Savings and costs by year in real prices of the project's base year (each table says which), before "
-            "discounting. The breakdown shows where an "
-            "option's cost differs from running the service in-house; the net present saving on the summary "
-            "discounts these at the Green Book rate (3.5% a year)."))
+        intro = html_widget(
+            note_box(
+                "Savings and costs by year in real prices of the project's base year (each table says which), before "
+                "discounting. The breakdown shows where an "
+                "option's cost differs from running the service in-house; the net present saving on the summary "
+                "discounts these at the Green Book rate (3.5% a year)."
+            )
+        )
         #: each council's part of every option, and the picked option's cash (nominal) profile per council
         self.councils = html_widget(cls="dd-costs-councils")
         self.cash = html_widget(cls="dd-costs-cash")
-        self.widget.children = [intro, self.mode, self.savings.widget, self.table, self.horizons, self.councils,
-                                self.picker.widget, self.costs.widget, self.cash]
+        self.widget.children = [
+            intro,
+            self.mode,
+            self.savings.widget,
+            self.table,
+            self.horizons,
+            self.councils,
+            self.picker.widget,
+            self.costs.widget,
+            self.cash,
+        ]
 
     def _draw_savings(self) -> None:
         if self.result is not None:
@@ -221,8 +277,14 @@ class WhoGainsSection(Section):
         self.chart = ChartSlot("who-gains", 420)
         self.table = html_widget(cls="dd-who-gains-table")
         self.by_year = html_widget(cls="dd-who-gains-by-year")
-        self.widget.children = [self.intro, self.summary, self.picker.widget, self.chart.widget, self.table,
-                                self.by_year]
+        self.widget.children = [
+            self.intro,
+            self.summary,
+            self.picker.widget,
+            self.chart.widget,
+            self.table,
+            self.by_year,
+        ]
 
     def _draw_option(self) -> None:
         if self.result is None:
@@ -232,14 +294,17 @@ class WhoGainsSection(Section):
         t = tables.who_gains_table(res, opt)
         y = tables.benefits_by_year_table(res, opt)
         words = "".join(f"<li>{escape(s)}</li>" for s in tables.public_value_sentences(res, opt))
-        self.table.value = (table_from(t) if t is not None else "") + (f"<ul class='dd-small'>{words}</ul>" if words else "")
+        self.table.value = (table_from(t) if t is not None else "") + (
+            f"<ul class='dd-small'>{words}</ul>" if words else ""
+        )
         self.by_year.value = table_from(y) if y is not None else ""
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
         pvd = result.public_value or {}
-        self.intro.value = note_box(escape(decision_text.PUBLIC_VALUE_NOTE) + "<br><br>"
-                                    + escape(decision_text.PUBLIC_VALUE_UNCERTAINTY_NOTE))
+        self.intro.value = note_box(
+            escape(decision_text.PUBLIC_VALUE_NOTE) + "<br><br>" + escape(decision_text.PUBLIC_VALUE_UNCERTAINTY_NOTE)
+        )
         if not pvd.get("monetisable"):
             self.summary.value = note_box(escape(decision_text.no_outcomes_sentence(pvd.get("reason"))))
             self.picker.widget.layout.display = "none"
@@ -269,14 +334,29 @@ class RiskSection(Section):
         self.voi_table = html_widget(cls="dd-voi")
         self.failure = html_widget(cls="dd-failure-rules")
         self.sobol = html_widget(cls="dd-sobol")
-        self.sobol_button = W.Button(description="Compute Sobol indices", tooltip="Their own sample of the model: "
-                                     "a few seconds", layout=W.Layout(width="auto"))
+        self.sobol_button = W.Button(
+            description="Compute Sobol indices",
+            tooltip="Their own sample of the model: a few seconds",
+            layout=W.Layout(width="auto"),
+        )
         self.sobol_button.on_click(lambda _b: self._draw_sobol(compute=True))
         self.decision_notes = html_widget(cls="dd-decision-notes")
-        self.widget.children = [self.mc.widget, self.mc_table, self.p_best.widget, self.p_best_table,
-                                self.acceptability.widget, self.picker.widget, self.tornado.widget, self.sobol,
-                                self.sobol_button, self.switching, self.voi.widget, self.voi_table, self.failure,
-                                self.decision_notes]
+        self.widget.children = [
+            self.mc.widget,
+            self.mc_table,
+            self.p_best.widget,
+            self.p_best_table,
+            self.acceptability.widget,
+            self.picker.widget,
+            self.tornado.widget,
+            self.sobol,
+            self.sobol_button,
+            self.switching,
+            self.voi.widget,
+            self.voi_table,
+            self.failure,
+            self.decision_notes,
+        ]
 
     def _draw_decision(self) -> None:
         """Probability best, acceptability, value of information and failure rules (the full result has them)."""
@@ -342,13 +422,23 @@ class MCASection(Section):
         self.scores = ChartSlot("mca", 520)
         self.stability = ChartSlot("stability", 380)
         self.table = html_widget(cls="dd-mca-table")
-        intro = html_widget(note_box(
-            "Criteria the money cannot capture, scored 0-10 with a written reason. Move a weight to see how the "
-            "ranking changes (weights are rescaled to add up to 100%). This tab only: the recommendation on the "
-            "summary uses the default weights. Scores and weights are ILLUSTRATIVE until the council's own "
-            "scoring workshop."))
-        self.widget.children = [intro, self.weights_box, self.reset, self.weights_note, self.scores.widget,
-                                self.stability.widget, self.table]
+        intro = html_widget(
+            note_box(
+                "Criteria the money cannot capture, scored 0-10 with a written reason. Move a weight to see how the "
+                "ranking changes (weights are rescaled to add up to 100%). This tab only: the recommendation on the "
+                "summary uses the default weights. Scores and weights are ILLUSTRATIVE until the council's own "
+                "scoring workshop."
+            )
+        )
+        self.widget.children = [
+            intro,
+            self.weights_box,
+            self.reset,
+            self.weights_note,
+            self.scores.widget,
+            self.stability.widget,
+            self.table,
+        ]
         self._quiet = False
         self._project: str | None = None
 
@@ -377,9 +467,16 @@ class MCASection(Section):
         self.sliders = {}
         rows = []
         for c in result.mca_weights.index:
-            s = W.IntSlider(value=int(round(float(result.mca_weights[c]) * 100)), min=0, max=50, step=1,
-                            description=self.names.get(c, c), continuous_update=False,
-                            style={"description_width": "300px"}, layout=W.Layout(width="620px"))
+            s = W.IntSlider(
+                value=int(round(float(result.mca_weights[c]) * 100)),
+                min=0,
+                max=50,
+                step=1,
+                description=self.names.get(c, c),
+                continuous_update=False,
+                style={"description_width": "300px"},
+                layout=W.Layout(width="620px"),
+            )
             s.observe(lambda ch: None if self._quiet else self._draw(), names="value")
             self.sliders[c] = s
             rows.append(s)
@@ -391,7 +488,8 @@ class MCASection(Section):
             return
         w = self._weights()
         self.weights_note.value = "Weights used: " + ", ".join(
-            f"{escape(self.names.get(c, c))} {v:.0%}" for c, v in w.items())
+            f"{escape(self.names.get(c, c))} {v:.0%}" for c, v in w.items()
+        )
         stab = mca.rank_stability(res.mca_scores, w)
         self.scores.draw(lambda: charts.mca_scores(res, w))
         self.stability.draw(lambda: charts.mca_stability(res, stab))
@@ -434,12 +532,18 @@ class MCASection(Section):
             sub = sc[sc.criterion == c].set_index("option")
             row = {"Criterion": self.names.get(c, c)}
             for o in result.options["id"]:
-                row[names[o]] = (f"<b>{sub.loc[o, 'score']:g}</b> "
-                                 f"<span class='dd-small'>{escape(sub.loc[o, 'rationale'])}</span>") if o in sub.index else "-"
+                row[names[o]] = (
+                    (f"<b>{sub.loc[o, 'score']:g}</b> <span class='dd-small'>{escape(sub.loc[o, 'rationale'])}</span>")
+                    if o in sub.index
+                    else "-"
+                )
             rows.append(row)
         frame = pd.DataFrame(rows)
-        self.table.value = table_html(frame, html_cols=[c for c in frame.columns if c != "Criterion"],
-                                      caption="Scores (0-10) and the reason for each")
+        self.table.value = table_html(
+            frame,
+            html_cols=[c for c in frame.columns if c != "Criterion"],
+            caption="Scores (0-10) and the reason for each",
+        )
 
 
 class PlanSection(Section):
@@ -478,10 +582,16 @@ class AssumptionsSection(Section):
         self.filter.observe(lambda ch: self._draw(), names="value")
         self.table = html_widget(cls="dd-assumptions")
         legend = " ".join(f"<span class='dd-rag dd-rag-{k}'>{k}</span> {escape(v)}" for k, v in QUALITY_TEXT.items())
-        self.widget.children = [html_widget(note_box(
-            "Every assumption behind the numbers, with its range, the value this scenario uses, its basis "
-            f"(fact, evidence or judgement), its source and a quality rating of the evidence: {legend}")),
-            self.filter, self.table]
+        self.widget.children = [
+            html_widget(
+                note_box(
+                    "Every assumption behind the numbers, with its range, the value this scenario uses, its basis "
+                    f"(fact, evidence or judgement), its source and a quality rating of the evidence: {legend}"
+                )
+            ),
+            self.filter,
+            self.table,
+        ]
         self._quiet = False
 
     def _draw(self) -> None:
@@ -492,21 +602,32 @@ class AssumptionsSection(Section):
         table = tables.assumptions_table(res, None if scope in (None, "", "all") else scope)
         frame = table.frame.assign(
             Quality=[f"<span class='dd-rag dd-rag-{escape(q)}'>{escape(q)}</span>" for q in table.frame["Quality"]],
-            Source=[f"<a href='{escape(u)}' target='_blank' rel='noopener'>{escape(t)}</a>"
-                    if str(u).startswith("http") else escape(t)
-                    for t, u in zip(table.frame["Source"], table.frame["Link"])])
+            Source=[
+                f"<a href='{escape(u)}' target='_blank' rel='noopener'>{escape(t)}</a>"
+                if str(u).startswith("http")
+                else escape(t)
+                for t, u in zip(table.frame["Source"], table.frame["Link"])
+            ],
+        )
         shown = tables.Table(frame.drop(columns=["Link"]), table.units, table.caption)
         self.table.value = table_from(shown, html_cols=["Quality", "Source"])
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
         opts = result.options[result.options.id != STATUS_QUO]
-        choices = [(f"{n} (with the shared assumptions)", i) for n, i in zip(opts["name"], opts["id"])
-                   if i in set(result.assumptions.scope)] + [("Every assumption of every option", "all")]
+        choices = [
+            (f"{n} (with the shared assumptions)", i)
+            for n, i in zip(opts["name"], opts["id"])
+            if i in set(result.assumptions.scope)
+        ] + [("Every assumption of every option", "all")]
         ids = [c[1] for c in choices]
         self._quiet = True
         try:
-            keep = self.filter.value if self.filter.value in ids else (focus_option(result) if focus_option(result) in ids else "all")
+            keep = (
+                self.filter.value
+                if self.filter.value in ids
+                else (focus_option(result) if focus_option(result) in ids else "all")
+            )
             if list(self.filter.options) != choices:
                 self.filter.options = choices
             self.filter.value = keep
@@ -520,22 +641,37 @@ class CompareSection(Section):
     without the viewer's what-if values. Headline figures and their differences, savings by year, a
     waterfall of the cost components that explain the difference, and the inputs that differ."""
 
-    MODES = (("Two options", "options"), ("One option, two scenarios", "scenarios"),
-             ("One option, with and without the what-if values", "whatif"))
+    MODES = (
+        ("Two options", "options"),
+        ("One option, two scenarios", "scenarios"),
+        ("One option, with and without the what-if values", "whatif"),
+    )
 
     def __init__(self, page: "AppraisalPage"):
         super().__init__(page)
         self._quiet = False
-        self.mode = W.Dropdown(options=self.MODES, value="options", description="Compare:",
-                               style={"description_width": "initial"}, layout=W.Layout(width="460px"))
+        self.mode = W.Dropdown(
+            options=self.MODES,
+            value="options",
+            description="Compare:",
+            style={"description_width": "initial"},
+            layout=W.Layout(width="460px"),
+        )
         self.a = W.Dropdown(description="A:", layout=W.Layout(width="420px"))
         self.b = W.Dropdown(description="B:", layout=W.Layout(width="420px"))
-        self.s1 = W.Dropdown(description="Scenario A:", style={"description_width": "initial"},
-                             layout=W.Layout(width="260px"))
-        self.s2 = W.Dropdown(description="Scenario B:", style={"description_width": "initial"},
-                             layout=W.Layout(width="260px"))
-        for w, cls in ((self.mode, "dd-compare-mode"), (self.a, "dd-compare-a"), (self.b, "dd-compare-b"),
-                       (self.s1, "dd-compare-s1"), (self.s2, "dd-compare-s2")):
+        self.s1 = W.Dropdown(
+            description="Scenario A:", style={"description_width": "initial"}, layout=W.Layout(width="260px")
+        )
+        self.s2 = W.Dropdown(
+            description="Scenario B:", style={"description_width": "initial"}, layout=W.Layout(width="260px")
+        )
+        for w, cls in (
+            (self.mode, "dd-compare-mode"),
+            (self.a, "dd-compare-a"),
+            (self.b, "dd-compare-b"),
+            (self.s1, "dd-compare-s1"),
+            (self.s2, "dd-compare-s2"),
+        ):
             w.add_class(cls)
             w.observe(lambda ch: None if self._quiet else self._changed(), names="value")
         self.headline = html_widget(cls="dd-compare-headline")
@@ -543,14 +679,24 @@ class CompareSection(Section):
         self.waterfall = ChartSlot("compare-waterfall", 420)
         self.waterfall_table = html_widget(cls="dd-compare-components")
         self.inputs = html_widget(cls="dd-compare-inputs")
-        intro = html_widget(note_box(
-            "Set two options, or one option under two scenarios, or one option with and without your what-if "
-            "values, side by side. Differences are B minus A. The waterfall steps from A's net present saving to "
-            "B's through the cost components that explain the difference (present values); the table below it "
-            "gives the same steps."))
-        self.widget.children = [intro, W.HBox([self.mode], layout=W.Layout(flex_flow="row wrap")),
-                                W.HBox([self.a, self.b, self.s1, self.s2], layout=W.Layout(flex_flow="row wrap")),
-                                self.headline, self.waterfall.widget, self.waterfall_table, self.savings, self.inputs]
+        intro = html_widget(
+            note_box(
+                "Set two options, or one option under two scenarios, or one option with and without your what-if "
+                "values, side by side. Differences are B minus A. The waterfall steps from A's net present saving to "
+                "B's through the cost components that explain the difference (present values); the table below it "
+                "gives the same steps."
+            )
+        )
+        self.widget.children = [
+            intro,
+            W.HBox([self.mode], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([self.a, self.b, self.s1, self.s2], layout=W.Layout(flex_flow="row wrap")),
+            self.headline,
+            self.waterfall.widget,
+            self.waterfall_table,
+            self.savings,
+            self.inputs,
+        ]
 
     def state(self) -> tuple[str, ...]:
         mode = self.mode.value
@@ -573,16 +719,26 @@ class CompareSection(Section):
             focus = focus_option(result)
             second = next((i for i in ids if i != focus), focus)
             a = wanted[1] if len(wanted) > 1 and wanted[1] in ids else (self.a.value if self.a.value in ids else focus)
-            b = wanted[2] if wanted[:1] == ("options",) and wanted[2] in ids else (
-                self.b.value if self.b.value in ids and self.b.value != a else next((i for i in ids if i != a), second))
+            b = (
+                wanted[2]
+                if wanted[:1] == ("options",) and wanted[2] in ids
+                else (
+                    self.b.value
+                    if self.b.value in ids and self.b.value != a
+                    else next((i for i in ids if i != a), second)
+                )
+            )
             self.a.value, self.b.value = a, b
             self.s1.options, self.s2.options = scen, scen
             if wanted[:1] == ("scenarios",):
                 self.s1.value, self.s2.value = wanted[2], wanted[3]
             else:
                 self.s1.value = self.s1.value if self.s1.value in scen else result.scenario
-                self.s2.value = self.s2.value if self.s2.value in scen and self.s2.value != self.s1.value else next(
-                    (x for x in scen if x != self.s1.value), self.s1.value)
+                self.s2.value = (
+                    self.s2.value
+                    if self.s2.value in scen and self.s2.value != self.s1.value
+                    else next((x for x in scen if x != self.s1.value), self.s1.value)
+                )
             mode = self.mode.value
             self.b.layout.display = None if mode == "options" else "none"
             self.s1.layout.display = self.s2.layout.display = None if mode == "scenarios" else "none"
@@ -607,12 +763,24 @@ class CompareSection(Section):
         if mode == "scenarios":
             ka = dataclasses.replace(key, scenario=self.s1.value, ob_mitigation=None)
             kb = dataclasses.replace(key, scenario=self.s2.value, ob_mitigation=None)
-            return (page.store.get_quick(ka), a, f"{res.option_name(a)}, {self.s1.value} scenario",
-                    page.store.get_quick(kb), a, f"{res.option_name(a)}, {self.s2.value} scenario")
+            return (
+                page.store.get_quick(ka),
+                a,
+                f"{res.option_name(a)}, {self.s1.value} scenario",
+                page.store.get_quick(kb),
+                a,
+                f"{res.option_name(a)}, {self.s2.value} scenario",
+            )
         n = len(key.overrides)
         plain = page.store.get_quick(key.with_overrides({})) if n else res
-        return (plain, a, f"{res.option_name(a)}, scenario values", res, a,
-                f"{res.option_name(a)}, {n} what-if value{'s' if n != 1 else ''}")
+        return (
+            plain,
+            a,
+            f"{res.option_name(a)}, scenario values",
+            res,
+            a,
+            f"{res.option_name(a)}, {n} what-if value{'s' if n != 1 else ''}",
+        )
 
     def _draw(self) -> None:
         if self.result is None:
@@ -624,18 +792,22 @@ class CompareSection(Section):
         comp = tables.compare_components(ra, oa, rb, ob)
         nps_a = float(ra.options.set_index("id").loc[oa, "net_present_saving_gbp"])
         nps_b = float(rb.options.set_index("id").loc[ob, "net_present_saving_gbp"])
-        self.waterfall.draw(lambda: charts.compare_waterfall(comp, nps_a, nps_b, la, lb,
-                                                             illustrative=ra.illustrative or rb.illustrative))
-        steps = tables.Table(pd.DataFrame({"Component": comp["label"], "Effect on B's saving against A's":
-                                           comp["contribution_gbp"]}),
-                             {"Effect on B's saving against A's": "gbp"},
-                             "What explains the difference in net present saving (present values, GBP; the "
-                             "waterfall's steps)")
+        self.waterfall.draw(
+            lambda: charts.compare_waterfall(
+                comp, nps_a, nps_b, la, lb, illustrative=ra.illustrative or rb.illustrative
+            )
+        )
+        steps = tables.Table(
+            pd.DataFrame({"Component": comp["label"], "Effect on B's saving against A's": comp["contribution_gbp"]}),
+            {"Effect on B's saving against A's": "gbp"},
+            "What explains the difference in net present saving (present values, GBP; the waterfall's steps)",
+        )
         self.waterfall_table.value = table_from(steps)
         self.savings.value = table_from(tables.compare_savings_table(ra, oa, rb, ob, la, lb))
         inputs = tables.compare_inputs_table(ra, oa, rb, ob, la, lb)
-        self.inputs.value = (table_from(inputs) if not inputs.frame.empty
-                             else note_box("No input differs between A and B."))
+        self.inputs.value = (
+            table_from(inputs) if not inputs.frame.empty else note_box("No input differs between A and B.")
+        )
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
@@ -661,19 +833,34 @@ WHATIF_STYLE = """
 """
 
 
-SECTIONS = (SummarySection, CostsSection, WhoGainsSection, RiskSection, MCASection, PlanSection, AssumptionsSection,
-            CompareSection)
+SECTIONS = (
+    SummarySection,
+    CostsSection,
+    WhoGainsSection,
+    RiskSection,
+    MCASection,
+    PlanSection,
+    AssumptionsSection,
+    CompareSection,
+)
 
 
 # --------------------------------------------------------------------------------------------
 # the page
 # --------------------------------------------------------------------------------------------
 
+
 class AppraisalPage:
     """The whole appraisal dashboard; ``widget`` is what the notebook displays."""
 
-    def __init__(self, store: ResultStore, project_id: str | None = None, scenario: str = "central",
-                 perspective: str = "council", follow_in_background: bool = True):
+    def __init__(
+        self,
+        store: ResultStore,
+        project_id: str | None = None,
+        scenario: str = "central",
+        perspective: str = "council",
+        follow_in_background: bool = True,
+    ):
         self.store = store
         #: After a what-if change, show the deterministic figures at once (no Monte Carlo) and let the
         #: Monte Carlo figures follow from a background thread (False: compute everything at once).
@@ -700,8 +887,20 @@ class AppraisalPage:
         self._quiet = False
         actions = self._downloads()
         self.footer = html_widget(cls="dd-footer")
-        self.widget = W.VBox([html_widget(STYLE + WHATIF_STYLE), self.header, controls, self.whatif.widget, actions,
-                              self.status, self.tabs, self.footer, self.url], layout=W.Layout(width="auto"))
+        self.widget = W.VBox(
+            [
+                html_widget(STYLE + WHATIF_STYLE),
+                self.header,
+                controls,
+                self.whatif.widget,
+                actions,
+                self.status,
+                self.tabs,
+                self.footer,
+                self.url,
+            ],
+            layout=W.Layout(width="auto"),
+        )
         self.widget.add_class("dd-page")
         on_control = guarded(self.status)(self._on_control)
         for w in (self.project, self.scenario, self.perspective, self.ob):
@@ -714,38 +913,68 @@ class AppraisalPage:
     def _controls(self, projects: Sequence[Any], project_id: str | None, scenario: str, perspective: str) -> W.HBox:
         """The project, scenario and perspective pickers and the optimism-bias mitigation slider (0..1), in a row."""
         self.project = W.Dropdown(
-            options=[(f"{p.title} ({' + '.join(registry.council_name(c) for c in p.councils)})", p.id) for p in projects],
-            value=project_id or projects[0].id, description="Project", layout=W.Layout(width="440px"))
+            options=[
+                (f"{p.title} ({' + '.join(registry.council_name(c) for c in p.councils)})", p.id) for p in projects
+            ],
+            value=project_id or projects[0].id,
+            description="Project",
+            layout=W.Layout(width="440px"),
+        )
         self.project.add_class("dd-project")
-        self.scenario = W.Dropdown(options=[(s, s) for s in self.scenarios], value=scenario, description="Scenario",
-                                   layout=W.Layout(width="250px"))
+        self.scenario = W.Dropdown(
+            options=[(s, s) for s in self.scenarios],
+            value=scenario,
+            description="Scenario",
+            layout=W.Layout(width="250px"),
+        )
         self.scenario.add_class("dd-scenario")
-        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES], value=perspective,
-                                      description="Perspective", layout=W.Layout(width="300px"))
+        self.perspective = W.Dropdown(
+            options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES],
+            value=perspective,
+            description="Perspective",
+            layout=W.Layout(width="300px"),
+        )
         self.perspective.add_class("dd-perspective")
-        self.ob = W.FloatSlider(value=0.6, min=0.0, max=1.0, step=0.05, readout_format=".0%",
-                                continuous_update=False, description="Optimism-bias mitigation",
-                                style={"description_width": "initial"}, layout=W.Layout(width="380px"))
+        self.ob = W.FloatSlider(
+            value=0.6,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            readout_format=".0%",
+            continuous_update=False,
+            description="Optimism-bias mitigation",
+            style={"description_width": "initial"},
+            layout=W.Layout(width="380px"),
+        )
         self.ob.add_class("dd-ob")
-        controls = W.HBox([self.project, self.scenario, self.perspective, self.ob],
-                          layout=W.Layout(flex_flow="row wrap"))
+        controls = W.HBox(
+            [self.project, self.scenario, self.perspective, self.ob], layout=W.Layout(flex_flow="row wrap")
+        )
         controls.add_class("dd-controls")
         return controls
 
     def _downloads(self) -> W.HBox:
         """The "Prepare Excel summary" and "Board paper (PDF)" buttons, each with its download link beside it."""
-        self.excel = W.Button(description="Prepare Excel summary", tooltip="Build the board workbook for this view",
-                              layout=W.Layout(width="210px"))
+        self.excel = W.Button(
+            description="Prepare Excel summary",
+            tooltip="Build the board workbook for this view",
+            layout=W.Layout(width="210px"),
+        )
         self.excel.add_class("dd-excel")
         self.excel.on_click(self._on_excel)
         self.download = html_widget(cls="dd-download")
-        self.paper = W.Button(description="Board paper (PDF)", tooltip="Write the board paper (Five Case structure) "
-                              "for this view", layout=W.Layout(width="180px"))
+        self.paper = W.Button(
+            description="Board paper (PDF)",
+            tooltip="Write the board paper (Five Case structure) for this view",
+            layout=W.Layout(width="180px"),
+        )
         self.paper.add_class("dd-paper")
         self.paper.on_click(self._on_paper)
         self.paper_download = html_widget(cls="dd-paper-download")
-        return W.HBox([self.excel, self.download, self.paper, self.paper_download],
-                      layout=W.Layout(align_items="center", flex_flow="row wrap"))
+        return W.HBox(
+            [self.excel, self.download, self.paper, self.paper_download],
+            layout=W.Layout(align_items="center", flex_flow="row wrap"),
+        )
 
     def _sync_ob(self) -> None:
         """Move the slider (quietly) to the scenario's own optimism-bias mitigation and remember where
@@ -772,8 +1001,13 @@ class AppraisalPage:
     # -- state ------------------------------------------------------------------------------------
     def key(self) -> Key:
         ob = None if abs(float(self.ob.value) - self._ob_synced) < 1e-9 else round(float(self.ob.value), 4)
-        return Key(self.project.value, self.scenario.value, self.perspective.value, ob,
-                   overrides=tuple(self.whatif.sets.items()))
+        return Key(
+            self.project.value,
+            self.scenario.value,
+            self.perspective.value,
+            ob,
+            overrides=tuple(self.whatif.sets.items()),
+        )
 
     def tab_slugs(self) -> list[str]:
         """The tabs' names in URLs (``costs-and-savings``), in order."""
@@ -783,13 +1017,26 @@ class AppraisalPage:
         """Everything on screen that a link reproduces."""
         key = self.key()
         mca_section = next((x for x in self.sections if isinstance(x, MCASection)), None)
-        weights = (mca_section.points() if mca_section is not None and mca_section.sliders else {}) or self.pending_weights
+        weights = (
+            mca_section.points() if mca_section is not None and mca_section.sliders else {}
+        ) or self.pending_weights
         compare_section = next((x for x in self.sections if isinstance(x, CompareSection)), None)
-        compare = compare_section.state() if compare_section is not None and compare_section.result is not None \
+        compare = (
+            compare_section.state()
+            if compare_section is not None and compare_section.result is not None
             else self.pending_compare
+        )
         index = self.tabs.selected_index or 0
-        return ViewState(key.project_id, key.scenario, key.perspective, key.ob_mitigation, tuple(weights.items()),
-                         key.overrides, self.tab_slugs()[index], tuple(compare))
+        return ViewState(
+            key.project_id,
+            key.scenario,
+            key.perspective,
+            key.ob_mitigation,
+            tuple(weights.items()),
+            key.overrides,
+            self.tab_slugs()[index],
+            tuple(compare),
+        )
 
     def write_url(self) -> None:
         """Put the view's state in the browser's address bar (``history.replaceState``: no reload, no new
@@ -801,8 +1048,10 @@ class AppraisalPage:
             server_log("writing the view's link failed", exc)
             return
         script = f"history.replaceState(history.state,'','?'+{json.dumps(query)})"
-        self.url.value = (f"<img alt='' src='data:,' data-dd-query='{escape(query)}' "
-                          f"onerror=\"{escape(script)}\" style='display:none'>")
+        self.url.value = (
+            f"<img alt='' src='data:,' data-dd-query='{escape(query)}' "
+            f"onerror=\"{escape(script)}\" style='display:none'>"
+        )
         self.query = query
 
     def apply(self, state: ViewState, before_display: bool = False) -> None:
@@ -824,8 +1073,11 @@ class AppraisalPage:
             return
         self._quiet = True
         try:
-            self.project.value, self.scenario.value, self.perspective.value = \
-                state.project, state.scenario, state.perspective
+            self.project.value, self.scenario.value, self.perspective.value = (
+                state.project,
+                state.scenario,
+                state.perspective,
+            )
         finally:
             self._quiet = False
         self._sync_ob()
@@ -851,8 +1103,9 @@ class AppraisalPage:
     def _base_values(result: AppraisalResult) -> dict[str, float]:
         """Each assumption's value in a result (model units), by key."""
         a = result.assumptions
-        return {f"{s}.{k}": float(v) for s, k, v in zip(a["scope"], a["key"], a["value_used"])
-                if v is not None and v == v}
+        return {
+            f"{s}.{k}": float(v) for s, k, v in zip(a["scope"], a["key"], a["value_used"]) if v is not None and v == v
+        }
 
     def _scenario_ob(self) -> float:
         """The scenario's own optimism-bias mitigation (from the cached default result of this project)."""
@@ -896,8 +1149,12 @@ class AppraisalPage:
             if self.whatif.project != key.project_id:
                 base = self.store.get_quick(Key(key.project_id, key.scenario, key.perspective))
                 self.whatif.load(key.project_id, self._base_values(base))
-            if key.overrides and self.follow_in_background and self.store.cached(key) is None \
-                    and not self.store.has_quick(key):
+            if (
+                key.overrides
+                and self.follow_in_background
+                and self.store.cached(key) is None
+                and not self.store.has_quick(key)
+            ):
                 # what-if: the deterministic figures now (no Monte Carlo draws), the Monte Carlo ones follow
                 self.result = self.store.get_quick(dataclasses.replace(key, draws=0, sensitivity=False))
                 follow = key.draws > 0
@@ -911,8 +1168,10 @@ class AppraisalPage:
         self._redraw()
         ms = (time.perf_counter() - t0) * 1000
         if follow:
-            self.status.value = (f"<span class='dd-small dd-mc-updating' role='status' data-dd-ms='{ms:.0f}'>"
-                                 "Monte Carlo figures (P10, P90, chances) and the tornado updating…</span>")
+            self.status.value = (
+                f"<span class='dd-small dd-mc-updating' role='status' data-dd-ms='{ms:.0f}'>"
+                "Monte Carlo figures (P10, P90, chances) and the tornado updating…</span>"
+            )
             self._start_follow(key)
         else:
             self.status.value = f"<span class='dd-small' data-dd-ms='{ms:.0f}'></span>"
@@ -980,8 +1239,10 @@ class AppraisalPage:
     def _view_note(self, key: Key) -> str:
         """The view a download carries, in words: scenario, perspective and how many what-if values."""
         n = len(key.overrides)
-        return (f"{key.scenario} scenario, {key.perspective} perspective"
-                f"{f', {n} what-if value' + ('s' if n != 1 else '') if n else ''}")
+        return (
+            f"{key.scenario} scenario, {key.perspective} perspective"
+            f"{f', {n} what-if value' + ('s' if n != 1 else '') if n else ''}"
+        )
 
     def _on_excel(self, _button: Any) -> None:
         self.download.value = "<span class='dd-small'>Preparing the workbook…</span>"
@@ -991,7 +1252,9 @@ class AppraisalPage:
             key = self.key()
             res = self.full_result()
             data = export_project_bytes(res)
-            name = f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if key.overrides else ''}.xlsx"
+            name = (
+                f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if key.overrides else ''}.xlsx"
+            )
             mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             self.download.value = download_link(data, name, mime, self._view_note(key))
         except Exception as exc:  # noqa: BLE001
@@ -1003,16 +1266,18 @@ class AppraisalPage:
         waits for it, so the page stays usable meanwhile), then offer it like the workbook."""
         key = self.key()
         self.paper.disabled = True
-        self.paper_download.value = ("<span class='dd-small' role='status'>Preparing the board paper "
-                                     "(about half a minute)…</span>")
+        self.paper_download.value = (
+            "<span class='dd-small' role='status'>Preparing the board paper (about half a minute)…</span>"
+        )
         threading.Thread(target=self.make_paper, args=(key,), daemon=True).start()
 
     def make_paper(self, key: Key) -> None:
         """Write the board paper of ``key`` and put its download link on the page (or a friendly error)."""
         try:
             data = board_paper_pdf(key)
-            self.paper_download.value = download_link(data, paper_file_name(key), "application/pdf",
-                                                      self._view_note(key))
+            self.paper_download.value = download_link(
+                data, paper_file_name(key), "application/pdf", self._view_note(key)
+            )
         except Exception as exc:  # noqa: BLE001
             server_log("board paper failed", exc)
             self.paper_download.value = error_box(explain(exc))
@@ -1024,13 +1289,15 @@ class AppraisalPage:
         project = registry.project(r.project_id)
         sc = self.scenarios[r.scenario]
         banner = illustrative_banner() if r.illustrative else ""
-        return (f"<div class='dd-header'><h1>{escape(r.project_title)}: options appraisal</h1>"
-                f"<p class='dd-sub'>{escape(r.councils)} · in scope: {escape('; '.join(project.services))}</p>"
-                f"<p class='dd-sub'>Money in GBP, {escape(r.price_basis)}, over {r.horizon_years} years from "
-                f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
-                f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
-                f"{r.optimism_bias_mitigation:.0%} ({escape(r.optimism_bias_mitigation_source)}). "
-                f"{escape(r.price_base_statement)}</p>{banner}</div>")
+        return (
+            f"<div class='dd-header'><h1>{escape(r.project_title)}: options appraisal</h1>"
+            f"<p class='dd-sub'>{escape(r.councils)} · in scope: {escape('; '.join(project.services))}</p>"
+            f"<p class='dd-sub'>Money in GBP, {escape(r.price_basis)}, over {r.horizon_years} years from "
+            f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
+            f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
+            f"{r.optimism_bias_mitigation:.0%} ({escape(r.optimism_bias_mitigation_source)}). "
+            f"{escape(r.price_base_statement)}</p>{banner}</div>"
+        )
 
     # -- entry points -------------------------------------------------------------------------------
     @classmethod
@@ -1080,15 +1347,32 @@ class AppraisalLauncher:
         ids = registry.served_ids()  # a URL names a workspace by its validated id, never by a path
         pid = (multi.get("project") or [""])[-1].strip() or ids[0]
         if pid not in ids:
-            links = "".join(f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"
-                            for i in ids)
-            return W.VBox([html_widget(STYLE), html_widget(error_box(
-                f"There is no project called '{pid}'. Choose one of the {len(ids)} projects below.",
-                f"<ul class='dd-project-list'>{links}</ul>"))], layout=W.Layout(width="auto"))
+            links = "".join(
+                f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"
+                for i in ids
+            )
+            return W.VBox(
+                [
+                    html_widget(STYLE),
+                    html_widget(
+                        error_box(
+                            f"There is no project called '{pid}'. Choose one of the {len(ids)} projects below.",
+                            f"<ul class='dd-project-list'>{links}</ul>",
+                        )
+                    ),
+                ],
+                layout=W.Layout(width="auto"),
+            )
         base = store.get_quick(Key(pid))
-        choices = Choices(projects=ids, scenarios=self.store_scenarios(), perspectives=PERSPECTIVES,
-                          tabs=[tab_slug(t) for t in TABS], criteria=list(base.mca_weights.index),
-                          options=[o for o in base.options["id"] if o != STATUS_QUO], table=project_book(pid).table)
+        choices = Choices(
+            projects=ids,
+            scenarios=self.store_scenarios(),
+            perspectives=PERSPECTIVES,
+            tabs=[tab_slug(t) for t in TABS],
+            criteria=list(base.mca_weights.index),
+            options=[o for o in base.options["id"] if o != STATUS_QUO],
+            table=project_book(pid).table,
+        )
         state, problems = from_query(multi, choices, ids[0])
         page, self._page = self._page, None
         if page is None:
@@ -1117,5 +1401,7 @@ class AppraisalLauncher:
             server_log("building the appraisal page failed", exc)
             widget = W.VBox([html_widget(STYLE), html_widget(error_box(explain(exc)))])
         display(widget)
-        server_log(f"appraisal page: waited {t1 - t0:.3f} s for the request, built and displayed in "
-                   f"{time.perf_counter() - t1:.3f} s")
+        server_log(
+            f"appraisal page: waited {t1 - t0:.3f} s for the request, built and displayed in "
+            f"{time.perf_counter() - t1:.3f} s"
+        )

@@ -8,6 +8,7 @@ checked :class:`~ddanalysis.dashboard.store.Key` (known ids, finite numbers alre
 bounds), passed as a list (no shell), so nothing a viewer types is run. The PDF is written into a
 private temporary folder (``tempfile.mkdtemp``: mode 0700), read back and the folder removed.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -29,9 +30,23 @@ def report_argv(key: Key, output: Path) -> list[str]:
     """The ``ddanalysis report`` command line (as a list, for :func:`subprocess.run` without a shell)
     that writes the view ``key`` to ``output``: same draws and seed as the dashboard, so the paper's
     P10, P90 and chances equal the screen's; what-if values written with ``repr`` (read back exact)."""
-    argv = [sys.executable, "-m", "ddanalysis", "report", key.project_id, "-o", str(output),
-            "--scenario", key.scenario, "--perspective", key.perspective,
-            "--draws", str(int(key.draws)), "--seed", str(int(key.seed))]
+    argv = [
+        sys.executable,
+        "-m",
+        "ddanalysis",
+        "report",
+        key.project_id,
+        "-o",
+        str(output),
+        "--scenario",
+        key.scenario,
+        "--perspective",
+        key.perspective,
+        "--draws",
+        str(int(key.draws)),
+        "--seed",
+        str(int(key.seed)),
+    ]
     if key.ob_mitigation is not None:
         argv += ["--ob-mitigation", repr(float(key.ob_mitigation))]
     for name, value in key.overrides:
@@ -53,17 +68,22 @@ def board_paper_pdf(key: Key, timeout_s: float = TIMEOUT_S) -> bytes:
     try:
         out = folder / "paper.pdf"
         try:
-            done = subprocess.run(report_argv(key, out), capture_output=True, text=True, timeout=timeout_s,
-                                  stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                report_argv(key, out), capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired as exc:
-            raise DDAnalysisError(f"the board paper took longer than {timeout_s:.0f} s and was stopped; "
-                                  "try again when the server is less busy") from exc
+            raise DDAnalysisError(
+                f"the board paper took longer than {timeout_s:.0f} s and was stopped; "
+                "try again when the server is less busy"
+            ) from exc
         if done.returncode != 0 or not out.is_file():
             said = next((ln for ln in reversed((done.stderr or "").splitlines()) if ln.startswith("error: ")), "")
             if not said:  # not one of the CLI's own messages: the detail is for the server log only
                 server_log(f"ddanalysis report exited {done.returncode}:\n{(done.stderr or '')[-4000:]}")
-            raise DDAnalysisError("the board paper could not be written: "
-                                  + (said.removeprefix("error: ") or "the detail is in the server log"))
+            raise DDAnalysisError(
+                "the board paper could not be written: "
+                + (said.removeprefix("error: ") or "the detail is in the server log")
+            )
         return out.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -3,6 +3,7 @@
 Nothing here computes a number: it formats what the library returns. Money is shown as ``£1,234``
 (``-£1,234`` for negatives) via :mod:`ddanalysis.presentation.formats`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,8 +30,10 @@ from ..presentation.tables import Table
 log = logging.getLogger("ddanalysis.dashboard")
 
 #: Shown to viewers when something unexpected fails; the detail goes to the server log.
-FRIENDLY_ERROR = ("Sorry, this part of the dashboard could not be shown. The technical detail has been "
-                  "written to the server log; please tell the analyst who runs this dashboard.")
+FRIENDLY_ERROR = (
+    "Sorry, this part of the dashboard could not be shown. The technical detail has been "
+    "written to the server log; please tell the analyst who runs this dashboard."
+)
 
 
 def server_log(message: str, exc: BaseException | None = None) -> None:
@@ -76,6 +79,7 @@ def escape(text: Any) -> str:
 # request parameters (?project=...)
 # --------------------------------------------------------------------------------------------
 
+
 def wait_for_viewer() -> None:
     """With Voila's preheated kernels, pause here until a viewer's request arrives (and with it the
     URL's query string); a no-op anywhere else (JupyterLab, papermill, a normal Voila kernel)."""
@@ -95,6 +99,7 @@ def query_params() -> dict[str, str]:
 # --------------------------------------------------------------------------------------------
 # widgets
 # --------------------------------------------------------------------------------------------
+
 
 class ChartSlot:
     """One plotly figure on the page, drawn offline by plotly's mimetype renderer.
@@ -116,9 +121,13 @@ class ChartSlot:
         self.widget.outputs = ({"output_type": "display_data", "data": mimebundle(fig), "metadata": {}},)
 
     def message(self, text: str) -> None:
-        self.widget.outputs = ({"output_type": "display_data",
-                                "data": {"text/html": f"<div class='dd-note'>{escape(text)}</div>",
-                                         "text/plain": text}, "metadata": {}},)
+        self.widget.outputs = (
+            {
+                "output_type": "display_data",
+                "data": {"text/html": f"<div class='dd-note'>{escape(text)}</div>", "text/plain": text},
+                "metadata": {},
+            },
+        )
 
     def draw(self, build: Callable[[], Any]) -> None:
         """Build the figure and show it; on failure show a friendly message and log the detail."""
@@ -149,13 +158,16 @@ def guarded(status: W.HTML | None = None) -> Callable:
                 if status is not None:
                     status.value = error_box(explain(exc))
                 return None
+
         return wrapper
+
     return deco
 
 
 # --------------------------------------------------------------------------------------------
 # HTML pieces
 # --------------------------------------------------------------------------------------------
+
 
 def error_box(text: str, extra_html: str = "") -> str:
     return f"<div class='dd-error' role='alert'><b>{escape(text)}</b>{extra_html}</div>"
@@ -166,27 +178,40 @@ def note_box(text_html: str) -> str:
 
 
 def illustrative_banner(what: str = "the baseline budget, assumptions and scores") -> str:
-    return ("<div class='dd-illustrative' role='note'><b>ILLUSTRATIVE FIGURES.</b> "
-            f"{escape(what)} are illustrative, prepared by the ddanalysis team from public sources, "
-            "not the council's own figures. Do not quote them as the council's position.</div>")
+    return (
+        "<div class='dd-illustrative' role='note'><b>ILLUSTRATIVE FIGURES.</b> "
+        f"{escape(what)} are illustrative, prepared by the ddanalysis team from public sources, "
+        "not the council's own figures. Do not quote them as the council's position.</div>"
+    )
 
 
 def kpi_cards(items: Sequence[tuple[str, str, str]]) -> str:
     """Headline numbers as cards: (label, value, note)."""
-    cards = "".join(f"<div class='dd-kpi'><div class='dd-kpi-label'>{escape(label)}</div>"
-                    f"<div class='dd-kpi-value'>{escape(value)}</div>"
-                    f"<div class='dd-kpi-note'>{escape(note)}</div></div>" for label, value, note in items)
+    cards = "".join(
+        f"<div class='dd-kpi'><div class='dd-kpi-label'>{escape(label)}</div>"
+        f"<div class='dd-kpi-value'>{escape(value)}</div>"
+        f"<div class='dd-kpi-note'>{escape(note)}</div></div>"
+        for label, value, note in items
+    )
     return f"<div class='dd-kpis'>{cards}</div>"
 
 
-def table_html(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None,
-               html_cols: Iterable[str] = (), numeric_cols: Iterable[str] = (), caption: str = "",
-               row_class: Callable[[pd.Series], str] | None = None, cls: str = "dd-table") -> str:
+def table_html(
+    frame: pd.DataFrame,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    html_cols: Iterable[str] = (),
+    numeric_cols: Iterable[str] = (),
+    caption: str = "",
+    row_class: Callable[[pd.Series], str] | None = None,
+    cls: str = "dd-table",
+) -> str:
     """A plain, accessible HTML table. ``formats`` per column; ``html_cols`` are inserted unescaped
     (they must already be safe); ``numeric_cols`` are right-aligned."""
     formats = dict(formats or {})
     html_cols, numeric_cols = set(html_cols), set(numeric_cols) | {c for c in formats if c not in html_cols}
-    head = "".join(f"<th scope='col' class='{'num' if c in numeric_cols else ''}'>{escape(c)}</th>" for c in frame.columns)
+    head = "".join(
+        f"<th scope='col' class='{'num' if c in numeric_cols else ''}'>{escape(c)}</th>" for c in frame.columns
+    )
     body = []
     for _, row in frame.iterrows():
         cells = []
@@ -198,8 +223,10 @@ def table_html(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] 
         rc = row_class(row) if row_class else ""
         body.append(f"<tr class='{rc}'>{''.join(cells)}</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return (f"<div class='dd-table-wrap'><table class='{cls}'>{cap}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return (
+        f"<div class='dd-table-wrap'><table class='{cls}'>{cap}<thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def table_from(table: Table, html_cols: Iterable[str] = (), cls: str = "dd-table") -> str:
@@ -210,9 +237,14 @@ def table_from(table: Table, html_cols: Iterable[str] = (), cls: str = "dd-table
         shown[c] = table.frame[c].to_numpy()
     numeric = [c for c in shown.columns if table.unit(c) in formats.NUMERIC_UNITS or table.unit(c) == "date"]
     marked = set(table.emphasis)
-    return table_html(shown, html_cols=html_cols, numeric_cols=numeric,
-                      caption=table.caption, cls=cls,
-                      row_class=(lambda r: "dd-recommended" if r.name in marked else "") if marked else None)
+    return table_html(
+        shown,
+        html_cols=html_cols,
+        numeric_cols=numeric,
+        caption=table.caption,
+        cls=cls,
+        row_class=(lambda r: "dd-recommended" if r.name in marked else "") if marked else None,
+    )
 
 
 def download_link(data: bytes, name: str, mime: str, note: str = "") -> str:
@@ -220,8 +252,10 @@ def download_link(data: bytes, name: str, mime: str, note: str = "") -> str:
     kernel channel and nothing is written on the server), with its size in KB and ``note`` beside it."""
     b64 = base64.b64encode(data).decode("ascii")
     detail = f"{len(data) / 1024:,.0f} KB" + (f", {note}" if note else "")
-    return (f"<a class='dd-download-link' download='{escape(name)}' href='data:{mime};base64,{b64}'>"
-            f"Download {escape(name)}</a> <span class='dd-small'>({escape(detail)})</span>")
+    return (
+        f"<a class='dd-download-link' download='{escape(name)}' href='data:{mime};base64,{b64}'>"
+        f"Download {escape(name)}</a> <span class='dd-small'>({escape(detail)})</span>"
+    )
 
 
 def run_record_footer(result: Any) -> str:

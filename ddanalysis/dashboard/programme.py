@@ -7,6 +7,7 @@ A table of the projects (council, services, in-scope budget, recommended model, 
 payback, go-live) with links to each project's appraisal dashboard; the savings by project; and a
 council's own spending trend from the official DCLG Revenue Outturn returns, in real 2014-15 prices.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -56,8 +57,14 @@ def trend_frame(spending: pd.DataFrame) -> pd.DataFrame:
     f = spending.dropna(subset=["real_gbp_k"])
     nonzero = f.groupby("service")["real_gbp_k"].apply(lambda v: bool((v.abs() > 0).any()))
     f = f[f["service"].isin(nonzero[nonzero].index)]
-    return pd.DataFrame({"year": f["year"].astype(str).to_numpy(), "service": f["service"].to_numpy(),
-                         "label": f["label"].to_numpy(), "value_gbp": f["real_gbp_k"].to_numpy(dtype=float) * 1000.0})
+    return pd.DataFrame(
+        {
+            "year": f["year"].astype(str).to_numpy(),
+            "service": f["service"].to_numpy(),
+            "label": f["label"].to_numpy(),
+            "value_gbp": f["real_gbp_k"].to_numpy(dtype=float) * 1000.0,
+        }
+    )
 
 
 def _public_value_columns(s: pd.DataFrame) -> dict:
@@ -72,8 +79,11 @@ def _public_value_columns(s: pd.DataFrame) -> dict:
 
 def _public_value_formats() -> dict:
     """How each public-value column is written (:mod:`ddanalysis.presentation.formats`)."""
-    return {label: (lambda x, unit=unit: formats.render(x, unit))
-            for label, unit in tables.PROGRAMME_PUBLIC_VALUE_COLUMNS.values() if unit != "text"}
+    return {
+        label: (lambda x, unit=unit: formats.render(x, unit))
+        for label, unit in tables.PROGRAMME_PUBLIC_VALUE_COLUMNS.values()
+        if unit != "text"
+    }
 
 
 class ProgrammePage:
@@ -84,32 +94,51 @@ class ProgrammePage:
         self.book = load_book(None)
         self.status = html_widget(cls="dd-status")
         self.header = html_widget(cls="dd-header")
-        self.scenario = W.Dropdown(options=list(self.book.scenarios), value=scenario, description="Scenario",
-                                   layout=W.Layout(width="250px"))
+        self.scenario = W.Dropdown(
+            options=list(self.book.scenarios), value=scenario, description="Scenario", layout=W.Layout(width="250px")
+        )
         self.scenario.add_class("dd-scenario")
-        self.perspective = W.Dropdown(options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES], value=perspective,
-                                      description="Perspective", layout=W.Layout(width="300px"))
+        self.perspective = W.Dropdown(
+            options=[(PERSPECTIVE_LABELS[p], p) for p in PERSPECTIVES],
+            value=perspective,
+            description="Perspective",
+            layout=W.Layout(width="300px"),
+        )
         self.perspective.add_class("dd-perspective")
         self.kpis = html_widget(cls="dd-programme-kpis")
         self.table = html_widget(cls="dd-programme-table")
         self.savings = ChartSlot("programme", 640)
         councils = registry.councils()
-        self.council = W.Dropdown(options=[(n, c) for n, c in zip(councils["name"], councils["e_code"])],
-                                  value=registry.projects()[0].lead_council, description="Council",
-                                  layout=W.Layout(width="360px"))
+        self.council = W.Dropdown(
+            options=[(n, c) for n, c in zip(councils["name"], councils["e_code"])],
+            value=registry.projects()[0].lead_council,
+            description="Council",
+            layout=W.Layout(width="360px"),
+        )
         self.council.add_class("dd-council")
-        self.trend_mode = W.ToggleButtons(options=[("Index (first year = 100)", True), ("GBP", False)], value=True,
-                                          style={"button_width": "190px"})
+        self.trend_mode = W.ToggleButtons(
+            options=[("Index (first year = 100)", True), ("GBP", False)], value=True, style={"button_width": "190px"}
+        )
         self.trend = ChartSlot("trend", 520)
         self.trend_note = html_widget(cls="dd-small")
         controls = W.HBox([self.scenario, self.perspective], layout=W.Layout(flex_flow="row wrap"))
         controls.add_class("dd-controls")
-        self.widget = W.VBox([
-            html_widget(STYLE), self.header, controls, self.status, self.kpis, self.table, self.savings.widget,
-            html_widget("<div class='dd-section-title'>The case for change: each council's own spending</div>"),
-            W.HBox([self.council, self.trend_mode], layout=W.Layout(flex_flow="row wrap")), self.trend.widget,
-            self.trend_note,
-        ], layout=W.Layout(width="auto"))
+        self.widget = W.VBox(
+            [
+                html_widget(STYLE),
+                self.header,
+                controls,
+                self.status,
+                self.kpis,
+                self.table,
+                self.savings.widget,
+                html_widget("<div class='dd-section-title'>The case for change: each council's own spending</div>"),
+                W.HBox([self.council, self.trend_mode], layout=W.Layout(flex_flow="row wrap")),
+                self.trend.widget,
+                self.trend_note,
+            ],
+            layout=W.Layout(width="auto"),
+        )
         self.widget.add_class("dd-page")
         on = guarded(self.status)(self.refresh)
         self.scenario.observe(lambda ch: on(), names="value")
@@ -120,55 +149,79 @@ class ProgrammePage:
         self.draw_trend()
 
     def results(self) -> dict[str, AppraisalResult]:
-        return {pid: self.store.get_quick(Key(pid, self.scenario.value, self.perspective.value))
-                for pid in registry.project_ids()}
+        return {
+            pid: self.store.get_quick(Key(pid, self.scenario.value, self.perspective.value))
+            for pid in registry.project_ids()
+        }
 
     def refresh(self) -> None:
         results = self.results()
         s = summary_frame(results)
         self.header.value = self._header_html(s)
         changing = s[s["recommended"] != registry.STATUS_QUO]
-        self.kpis.value = kpi_cards([
-            ("Projects", f"{len(s)}", f"in {s['councils'].nunique()} council groupings"),
-            ("In-scope net budget", money(s["baseline_net_gbp"].sum()), f"{self.book.settings.base_year}, all projects"),
-            ("Recommend a new model", f"{len(changing)} of {len(s)}", "the others: keep in-house for now"),
-            ("Net present saving", money(s["net_present_saving_gbp"].sum()),
-             "of the recommended options, discounted, over each appraisal's horizon"),
-        ])
+        self.kpis.value = kpi_cards(
+            [
+                ("Projects", f"{len(s)}", f"in {s['councils'].nunique()} council groupings"),
+                (
+                    "In-scope net budget",
+                    money(s["baseline_net_gbp"].sum()),
+                    f"{self.book.settings.base_year}, all projects",
+                ),
+                ("Recommend a new model", f"{len(changing)} of {len(s)}", "the others: keep in-house for now"),
+                (
+                    "Net present saving",
+                    money(s["net_present_saving_gbp"].sum()),
+                    "of the recommended options, discounted, over each appraisal's horizon",
+                ),
+            ]
+        )
         query = {"scenario": self.scenario.value, "perspective": self.perspective.value}
 
         def link(pid: str, title: str) -> str:
             href = f"appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}"
             return f"<a class='dd-project-link' href='{href}'>{escape(title)}</a>"
 
-        frame = pd.DataFrame({
-            "Project": [link(p, t) for p, t in zip(s["project_id"], s["title"])],
-            "Council(s)": s["councils"], "Services in scope": s["services"],
-            "In-scope net budget": s["baseline_net_gbp"], "Recommended model": s["recommended_name"],
-            "Net present saving": s["net_present_saving_gbp"], "Chance of saving": [share(p) for p in s["p_saving_positive"]],
-            "Payback": s["payback_year"].fillna("-"),
-            "Go-live": [pd.Timestamp(g).strftime("%b %Y") if isinstance(g, str) and g else "-" for g in s["go_live"]],
-            **_public_value_columns(s),
-        })
+        frame = pd.DataFrame(
+            {
+                "Project": [link(p, t) for p, t in zip(s["project_id"], s["title"])],
+                "Council(s)": s["councils"],
+                "Services in scope": s["services"],
+                "In-scope net budget": s["baseline_net_gbp"],
+                "Recommended model": s["recommended_name"],
+                "Net present saving": s["net_present_saving_gbp"],
+                "Chance of saving": [share(p) for p in s["p_saving_positive"]],
+                "Payback": s["payback_year"].fillna("-"),
+                "Go-live": [
+                    pd.Timestamp(g).strftime("%b %Y") if isinstance(g, str) and g else "-" for g in s["go_live"]
+                ],
+                **_public_value_columns(s),
+            }
+        )
         self.table.value = table_html(
-            frame, formats={"In-scope net budget": money, "Net present saving": money,
-                            **_public_value_formats()}, html_cols=["Project"],
+            frame,
+            formats={"In-scope net budget": money, "Net present saving": money, **_public_value_formats()},
+            html_cols=["Project"],
             numeric_cols=["Chance of saving", "Payback", "Go-live"],
-            caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)")
+            caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)",
+        )
         self.savings.draw(lambda: charts.programme_savings(s))
 
     def _header_html(self, s: pd.DataFrame) -> str:
         """The page's heading: how many projects, the price base, the scenario and perspective shown, and the
         illustrative banner when any project's figures are illustrative (``s``: the programme summary)."""
         sc = self.book.scenarios[self.scenario.value]
-        ill = (illustrative_banner("The service budgets, assumptions and scores of every project")
-               if s["illustrative"].any() else "")
+        ill = (
+            illustrative_banner("The service budgets, assumptions and scores of every project")
+            if s["illustrative"].any()
+            else ""
+        )
         return (
             "<div class='dd-header'><h1>Delivering Differently: the programme at a glance</h1>"
             f"<p class='dd-sub'>{len(s)} projects, each an options appraisal against keeping the service in-house "
             f"(HM Treasury Green Book method). Money in GBP, real {escape(self.book.settings.base_year)} prices. "
             f"Scenario <b>{escape(sc.name)}</b>: {escape(sc.description)} "
-            f"Perspective: {escape(PERSPECTIVE_LABELS[self.perspective.value])}.</p>{ill}</div>")
+            f"Perspective: {escape(PERSPECTIVE_LABELS[self.perspective.value])}.</p>{ill}</div>"
+        )
 
     def draw_trend(self) -> None:
         code = self.council.value
@@ -183,8 +236,11 @@ class ProgrammePage:
         in_scope = [SERVICE_KEYS[b] for p in registry.projects() if code in p.councils for b in p.rs_services]
         base = self.book.settings.base_year
         as_index = bool(self.trend_mode.value)
-        self.trend.draw(lambda: charts.spending_trend(frame, council=name, price_basis=f"real {base} prices",
-                                                      highlight=in_scope, as_index=as_index))
+        self.trend.draw(
+            lambda: charts.spending_trend(
+                frame, council=name, price_basis=f"real {base} prices", highlight=in_scope, as_index=as_index
+            )
+        )
         projects = [p.title for p in registry.projects() if code in p.councils]
         self.trend_note.value = (
             f"Official figures: DCLG Revenue Outturn Summary (RS), net current expenditure by service block, "
@@ -192,7 +248,8 @@ class ProgrammePage:
             f"cash figures converted to real {escape(base)} prices with HM Treasury's GDP deflator "
             f"(amber quality, see the assumptions). Thick lines: the blocks holding the programme project(s) "
             f"of {escape(name)}: {escape('; '.join(projects) or 'none')}. Before 2011-12 adult and children's "
-            "social care were one block.")
+            "social care were one block."
+        )
 
     @classmethod
     def prepare(cls, store: ResultStore | None = None) -> "ProgrammeLauncher":

@@ -24,6 +24,7 @@ own DNS name to 127.0.0.1 cannot read the dashboards. A reverse proxy that forwa
 name (nginx ``proxy_set_header Host $host``) names it with ``--allow-host NAME`` (repeatable) or
 ``DDANALYSIS_ALLOWED_HOSTS`` (comma-separated).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ TEMPLATE = "ddlab"
 HOSTS_ENV = "DDANALYSIS_ALLOWED_HOSTS"
 #: Names served without configuration (loopback addresses are always served by Jupyter's check).
 LOCAL_HOSTNAMES = ("localhost",)
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$"
+)
 
 
 def allowed_hosts(names: list[str] | None = None, env: str | None = None) -> list[str]:
@@ -63,8 +66,10 @@ def allowed_hosts(names: list[str] | None = None, env: str | None = None) -> lis
         except ValueError:
             pass
         else:
-            raise ValueError(f"allowed host {name!r} is an IP address: only loopback addresses are served; "
-                             "give the proxy's host name")
+            raise ValueError(
+                f"allowed host {name!r} is an IP address: only loopback addresses are served; "
+                "give the proxy's host name"
+            )
         if not _HOSTNAME.match(name):
             raise ValueError(f"allowed host {name!r} is not a host name (no scheme, port, path or wildcard)")
         if name not in out:
@@ -79,8 +84,16 @@ def host_settings(hosts: list[str]) -> dict[str, object]:
 
 def voila_argv(root: Path, port: int, ip: str, extra: list[str]) -> list[str]:
     """The Voila command line (the rest of the settings come from ``<root>/voila.json``)."""
-    return ["voila", str(root), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
-            f"--Voila.config_file_paths={root}", f"--template={TEMPLATE}", *extra]
+    return [
+        "voila",
+        str(root),
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--no-browser",
+        f"--Voila.config_file_paths={root}",
+        f"--template={TEMPLATE}",
+        *extra,
+    ]
 
 
 def jupyter_path_with(root: Path) -> str:
@@ -102,11 +115,17 @@ def _rank_once() -> None:
         from .whatif import ranked_keys
 
         ranked_keys(ResultStore())
-        print(f"[ddanalysis.dashboard] what-if impact ranking ready in {time.perf_counter() - t0:.1f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"[ddanalysis.dashboard] what-if impact ranking ready in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     except Exception as exc:  # noqa: BLE001 - kernels compute it themselves then
-        print(f"[ddanalysis.dashboard] what-if impact ranking failed: {type(exc).__name__}: {exc}",
-              file=sys.stderr, flush=True)
+        print(
+            f"[ddanalysis.dashboard] what-if impact ranking failed: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def served_workspaces(folders: list[Path]) -> dict[str, Path]:
@@ -128,11 +147,21 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--ip", default="127.0.0.1", help="interface to bind (default loopback only)")
     ap.add_argument("--root", type=Path, default=DASHBOARDS, help="folder of dashboard notebooks and voila.json")
     ap.add_argument("--no-warm", action="store_true", help="do not pre-compute the result cache in the background")
-    ap.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                    help=f"also serve requests whose Host is NAME (a reverse proxy's name; repeatable; "
-                         f"also {HOSTS_ENV}=a,b). Loopback addresses and localhost are always served")
-    ap.add_argument("workspaces", nargs="*", type=Path, metavar="DIR",
-                    help="workspace folders to serve beside the bundled projects (by their ids)")
+    ap.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"also serve requests whose Host is NAME (a reverse proxy's name; repeatable; "
+        f"also {HOSTS_ENV}=a,b). Loopback addresses and localhost are always served",
+    )
+    ap.add_argument(
+        "workspaces",
+        nargs="*",
+        type=Path,
+        metavar="DIR",
+        help="workspace folders to serve beside the bundled projects (by their ids)",
+    )
     return ap
 
 
@@ -141,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     cut = argv.index("--") if "--" in argv else len(argv)  # after '--': Voila's own options, never folders
     args, extra = ap.parse_known_args(argv[:cut])
-    extra = extra + argv[cut + 1:]
+    extra = extra + argv[cut + 1 :]
     try:
         served = served_workspaces(args.workspaces)
     except DDAnalysisError as exc:
@@ -159,17 +188,22 @@ def main(argv: list[str] | None = None) -> int:
     _rank_once()
     warm = None
     if not args.no_warm:
-        warm = subprocess.Popen([sys.executable, "-m", "ddanalysis.dashboard.warm", "--parent", str(os.getpid())],
-                                preexec_fn=lambda: os.nice(10))
+        warm = subprocess.Popen(
+            [sys.executable, "-m", "ddanalysis.dashboard.warm", "--parent", str(os.getpid())],
+            preexec_fn=lambda: os.nice(10),
+        )
     os.environ["JUPYTER_PATH"] = jupyter_path_with(root)
     if served:
         os.environ[workspace.WORKSPACES_ENV] = os.pathsep.join(str(p) for p in served.values())
     os.chdir(root)
     sys.argv = voila_argv(root, args.port, args.ip, extra)
-    print(f"[ddanalysis.dashboard] serving {root} on http://{args.ip}:{args.port}/ "
-          f"(programme: /voila/render/programme.ipynb, appraisal: /voila/render/appraisal.ipynb?project=...); "
-          f"Host names served: loopback addresses, {', '.join(hosts)}",
-          file=sys.stderr, flush=True)
+    print(
+        f"[ddanalysis.dashboard] serving {root} on http://{args.ip}:{args.port}/ "
+        f"(programme: /voila/render/programme.ipynb, appraisal: /voila/render/appraisal.ipynb?project=...); "
+        f"Host names served: loopback addresses, {', '.join(hosts)}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         from voila.app import Voila
 

@@ -16,6 +16,7 @@ what is allowed; never a traceback or a server path), and the rest of the view i
 >>> to_query(s)
 'project=walsall-college&set=mutual.pension_rate_change%3D0.04&tab=summary'
 """
+
 from __future__ import annotations
 
 import math
@@ -42,11 +43,11 @@ class ViewState:
     project: str
     scenario: str = "central"
     perspective: str = "council"
-    ob: float | None = None                                   # None: the scenario's own mitigation
-    weights: tuple[tuple[str, int], ...] = ()                 # MCA points by criterion; () = default weights
-    sets: tuple[tuple[str, float], ...] = ()                  # what-if values, sorted by key
+    ob: float | None = None  # None: the scenario's own mitigation
+    weights: tuple[tuple[str, int], ...] = ()  # MCA points by criterion; () = default weights
+    sets: tuple[tuple[str, float], ...] = ()  # what-if values, sorted by key
     tab: str = "summary"
-    compare: tuple[str, ...] = ()                             # (mode, a, b) / (mode, option, s1, s2) / (mode, option)
+    compare: tuple[str, ...] = ()  # (mode, a, b) / (mode, option, s1, s2) / (mode, option)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sets", tuple(sorted((str(k), float(v)) for k, v in self.sets)))
@@ -97,14 +98,14 @@ class Choices:
     tabs: Iterable[str]
     criteria: Iterable[str] = ()
     options: Iterable[str] = ()
-    table: object = None          # the project's assumption table (for checking what-if values)
+    table: object = None  # the project's assumption table (for checking what-if values)
     problems: list[str] = field(default_factory=list)
 
 
 def _one(params: Mapping[str, list[str]], name: str) -> str | None:
     """The last value of parameter ``name`` (stripped, cut just past :data:`MAX_VALUE_CHARS`), or None."""
     vals = params.get(name)
-    return None if not vals else str(vals[-1]).strip()[:MAX_VALUE_CHARS + 1]
+    return None if not vals else str(vals[-1]).strip()[: MAX_VALUE_CHARS + 1]
 
 
 def _id_choice(raw: str | None, known: Iterable[str], default: str, what: str, problems: list[str]) -> str:
@@ -148,8 +149,10 @@ def _weights(raw: str | None, criteria: Iterable[str], problems: list[str]) -> t
         if len({c for c, _ in weights}) != len(weights) or sum(p for _, p in weights) <= 0:
             raise ValueError("duplicate or all zero")
     except ValueError:
-        problems.append(f"MCA weights {raw[:80]!r} ignored: give criterion:points pairs (whole points 0-50, "
-                        f"criteria {', '.join(sorted(crits))}); showing the default weights")
+        problems.append(
+            f"MCA weights {raw[:80]!r} ignored: give criterion:points pairs (whole points 0-50, "
+            f"criteria {', '.join(sorted(crits))}); showing the default weights"
+        )
         return ()
     return tuple(weights)
 
@@ -186,8 +189,10 @@ def _compare(raw: str | None, options: Iterable[str], scenarios: Iterable[str], 
         ok = len(parts) == 2 and parts[1] in opts
     if ok:
         return parts
-    problems.append(f"comparison {raw[:80]!r} ignored: expected options,A,B or scenarios,OPTION,S1,S2 "
-                    "or whatif,OPTION with known ids")
+    problems.append(
+        f"comparison {raw[:80]!r} ignored: expected options,A,B or scenarios,OPTION,S1,S2 "
+        "or whatif,OPTION with known ids"
+    )
     return ()
 
 

@@ -20,6 +20,7 @@ readable by their owner only.
 account's own ``$XDG_CACHE_HOME/ddanalysis/dashboard`` or ``~/.cache/ddanalysis/dashboard``; never
 the shared temporary folder).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,12 +32,12 @@ import threading
 from pathlib import Path
 
 from .. import config, engine, plaindata, registry
-from ..workspace import WORKSPACES_ENV
 from ..atomic import PRIVATE_MODE, write_atomic
 from ..result import AppraisalResult
 from ..run_defaults import RUN_DEFAULTS
 from ..uncertainty import DEFAULT_SEED
 from ..version import __version__
+from ..workspace import WORKSPACES_ENV
 
 log = logging.getLogger("ddanalysis.dashboard")
 
@@ -61,14 +62,18 @@ def cache_dir() -> Path | None:
     or None (memory only) when no candidate is safe and writable. ``DDANALYSIS_CACHE`` names the only
     candidate; otherwise ``<repo>/output/cache/dashboard``, then the account's own cache folder."""
     env = os.environ.get("DDANALYSIS_CACHE")
-    candidates = [Path(env)] if env else [config.REPO_DIR / "output" / "cache" / "dashboard",
-                                          _user_cache_root() / "ddanalysis" / "dashboard"]
+    candidates = (
+        [Path(env)]
+        if env
+        else [config.REPO_DIR / "output" / "cache" / "dashboard", _user_cache_root() / "ddanalysis" / "dashboard"]
+    )
     for d in candidates:
         safe = safe_dir(d)
         if safe is not None:
             return safe
-    log.warning("no private cache folder among %s: dashboard results are kept in memory only",
-                [str(c) for c in candidates])
+    log.warning(
+        "no private cache folder among %s: dashboard results are kept in memory only", [str(c) for c in candidates]
+    )
     return None
 
 
@@ -127,8 +132,10 @@ class Key:
         ob = "scenario" if self.ob_mitigation is None else f"{self.ob_mitigation:.4f}"
         sets = ",".join(f"{k}={v!r}" for k, v in self.overrides)
         sens = "" if self.sensitivity else "|nosens"
-        return f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|" \
-               f"{self.draws}|{self.seed}|{sets}{sens}"
+        return (
+            f"{_FORMAT}|{__version__}|{fingerprint}|{self.project_id}|{self.scenario}|{self.perspective}|{ob}|"
+            f"{self.draws}|{self.seed}|{sets}{sens}"
+        )
 
     def with_overrides(self, overrides: "dict[str, float] | tuple[tuple[str, float], ...]") -> "Key":
         """The same key with other what-if values."""
@@ -192,7 +199,7 @@ class ResultStore:
         table[key] = res
         if key.overrides:
             whatif = [k for k in table if k.overrides]
-            for old in whatif[:max(0, len(whatif) - self.MAX_WHATIF)]:
+            for old in whatif[: max(0, len(whatif) - self.MAX_WHATIF)]:
                 table.pop(old, None)
 
     # -- disk ------------------------------------------------------------------------------------
@@ -208,8 +215,11 @@ class ResultStore:
             if data is None:
                 return None
             doc = plaindata.loads(data)
-            if not (isinstance(doc, dict) and doc.get("key") == key.raw(self.fingerprint)
-                    and isinstance(doc.get("result"), AppraisalResult)):
+            if not (
+                isinstance(doc, dict)
+                and doc.get("key") == key.raw(self.fingerprint)
+                and isinstance(doc.get("result"), AppraisalResult)
+            ):
                 raise ValueError("not the result of this key")
             return doc["result"]
         except Exception:  # a damaged, foreign or outdated file is recomputed, never shown
@@ -246,9 +256,16 @@ class ResultStore:
         """The full result (computed and cached when missing)."""
         res = self.cached(key)
         if res is None:
-            res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, overrides=dict(key.overrides) or None,
-                                  with_sensitivity=key.sensitivity)
+            res = engine.appraise(
+                key.project_id,
+                key.scenario,
+                key.perspective,
+                key.draws,
+                key.seed,
+                key.ob_mitigation,
+                overrides=dict(key.overrides) or None,
+                with_sensitivity=key.sensitivity,
+            )
             self._save(key, res)
             with self._lock:
                 self._remember(self._memory, key, res)
@@ -261,8 +278,9 @@ class ResultStore:
         with self._lock:
             res = self._sobol.get(key)
         if res is None:
-            res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, with_sobol=True)
+            res = engine.appraise(
+                key.project_id, key.scenario, key.perspective, key.draws, key.seed, key.ob_mitigation, with_sobol=True
+            )
             with self._lock:
                 self._sobol[key] = res
         return res
@@ -280,9 +298,18 @@ class ResultStore:
         with self._lock:
             res = self._quick.get(key)
         if res is None:
-            res = engine.appraise(key.project_id, key.scenario, key.perspective, key.draws, key.seed,
-                                  key.ob_mitigation, with_switching=False, with_decision=False,
-                                  overrides=dict(key.overrides) or None, with_sensitivity=key.sensitivity)
+            res = engine.appraise(
+                key.project_id,
+                key.scenario,
+                key.perspective,
+                key.draws,
+                key.seed,
+                key.ob_mitigation,
+                with_switching=False,
+                with_decision=False,
+                overrides=dict(key.overrides) or None,
+                with_sensitivity=key.sensitivity,
+            )
             with self._lock:
                 self._remember(self._quick, key, res)
         return res
@@ -292,8 +319,12 @@ class ResultStore:
 OB_STEPS = tuple(round(i * 0.05, 4) for i in range(21))
 
 
-def default_keys(project_ids: list[str] | None = None, scenarios: list[str] | None = None,
-                 perspectives: tuple[str, ...] = PERSPECTIVES, ob_grid: bool = False) -> list[Key]:
+def default_keys(
+    project_ids: list[str] | None = None,
+    scenarios: list[str] | None = None,
+    perspectives: tuple[str, ...] = PERSPECTIVES,
+    ob_grid: bool = False,
+) -> list[Key]:
     """Keys to pre-compute: central first (what viewers open), then every scenario and perspective,
     then (``ob_grid``) every step of the optimism-bias slider in the central scenario."""
     from ..assumptions import load_book

@@ -8,6 +8,7 @@ central scenario, skipping what is cached already (a first start takes several m
 priority; later starts find everything cached until a data file changes); stops early when the
 server (``--parent``) has gone. Progress and failures go to stderr (the server log).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,19 +28,29 @@ def main(argv: list[str] | None = None) -> int:
     store = ResultStore()
     removed = prune_stale(store)
     if removed:
-        print(f"[ddanalysis.dashboard.warm] removed {removed} results computed before the last data change",
-              file=sys.stderr, flush=True)
+        print(
+            f"[ddanalysis.dashboard.warm] removed {removed} results computed before the last data change",
+            file=sys.stderr,
+            flush=True,
+        )
     try:  # the what-if panel's impact ranking, once per data version (plain JSON in the cache folder)
         from .whatif import ranked_keys
 
         ranked_keys(store)
     except Exception as exc:  # noqa: BLE001 - each kernel computes it then
         print(f"[ddanalysis.dashboard.warm] impact ranking: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-    keys = default_keys(scenarios=["central"], perspectives=("council",)) if args.quick \
+    keys = (
+        default_keys(scenarios=["central"], perspectives=("council",))
+        if args.quick
         else default_keys(ob_grid=not args.no_slider)
+    )
     todo = [k for k in keys if store.cached(k) is None]
-    print(f"[ddanalysis.dashboard.warm] {len(keys) - len(todo)} of {len(keys)} results cached in {store.directory}; "
-          f"computing {len(todo)}", file=sys.stderr, flush=True)
+    print(
+        f"[ddanalysis.dashboard.warm] {len(keys) - len(todo)} of {len(keys)} results cached in {store.directory}; "
+        f"computing {len(todo)}",
+        file=sys.stderr,
+        flush=True,
+    )
     t0 = time.perf_counter()
     for i, key in enumerate(todo, 1):
         if args.parent is not None and os.getppid() != args.parent:
@@ -50,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - the dashboard shows the error when that view is opened
             print(f"[ddanalysis.dashboard.warm] {key}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         if i % 50 == 0 or i == len(todo):
-            print(f"[ddanalysis.dashboard.warm] {i}/{len(todo)} in {time.perf_counter() - t0:.0f} s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"[ddanalysis.dashboard.warm] {i}/{len(todo)} in {time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     return 0
 
 

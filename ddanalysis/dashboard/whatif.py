@@ -9,6 +9,7 @@ and quality beside it. The panel only collects values; the page re-appraises thr
 :class:`~ddanalysis.dashboard.store.ResultStore` with them as overrides, and the engine checks them
 again (:func:`ddanalysis.overrides.checked`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -93,11 +94,23 @@ def candidates(project_id: str, ranking: list[str]) -> pd.DataFrame:
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
             continue  # nothing a viewer could move within bounds
         key = format_key(scope, name)
-        rows.append({"key": key, "scope": scope, "name": name, "description": str(r.get("description", "")),
-                     "unit": str(r.get("unit", "")), "low": r.get("low"), "central": r.get("central"),
-                     "high": r.get("high"), "bound_low": lo, "bound_high": hi,
-                     "source": str(r.get("source", "") or r.get("source_id", "") or ""),
-                     "quality": str(r.get("quality", "") or ""), "rank": rank.get(key)})
+        rows.append(
+            {
+                "key": key,
+                "scope": scope,
+                "name": name,
+                "description": str(r.get("description", "")),
+                "unit": str(r.get("unit", "")),
+                "low": r.get("low"),
+                "central": r.get("central"),
+                "high": r.get("high"),
+                "bound_low": lo,
+                "bound_high": hi,
+                "source": str(r.get("source", "") or r.get("source_id", "") or ""),
+                "quality": str(r.get("quality", "") or ""),
+                "rank": rank.get(key),
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
@@ -130,8 +143,12 @@ class WhatIfPanel:
         self._controls: dict[str, W.BoundedFloatText] = {}
         self._quiet = False
         self.body: W.VBox | None = None
-        self.toggle = W.ToggleButton(value=False, description="What if… (change assumptions)",
-                                     tooltip="Show or hide the what-if controls", layout=W.Layout(width="280px"))
+        self.toggle = W.ToggleButton(
+            value=False,
+            description="What if… (change assumptions)",
+            tooltip="Show or hide the what-if controls",
+            layout=W.Layout(width="280px"),
+        )
         self.toggle.add_class("dd-whatif-toggle")
         self.toggle.observe(lambda ch: self._show(bool(ch["new"])), names="value")
         self.flag = html_widget(cls="dd-whatif-flag-top")
@@ -152,20 +169,27 @@ class WhatIfPanel:
             return
         self.rows = W.VBox()
         self.rows.add_class("dd-whatif-rows")
-        self.add = W.Dropdown(description="Add another assumption:", style={"description_width": "initial"},
-                              layout=W.Layout(width="620px"))
+        self.add = W.Dropdown(
+            description="Add another assumption:",
+            style={"description_width": "initial"},
+            layout=W.Layout(width="620px"),
+        )
         self.add.add_class("dd-whatif-add")
         self.add.observe(lambda ch: None if self._quiet else self._add(ch["new"]), names="value")
         self.summary = html_widget(cls="dd-whatif-summary")
-        self.reset = W.Button(description="Reset what-if values", tooltip="Back to the scenario's values",
-                              layout=W.Layout(width="200px"))
+        self.reset = W.Button(
+            description="Reset what-if values", tooltip="Back to the scenario's values", layout=W.Layout(width="200px")
+        )
         self.reset.add_class("dd-whatif-reset")
         self.reset.on_click(lambda _b: self.clear(notify=True))
-        intro = html_widget("<div class='dd-small'>Change an assumption to see every figure follow. The "
-                            f"{TOP} shown move the decision most (the impact ranking); values are limited to each "
-                            "assumption's hard bounds, and the low-high range is the guide.</div>")
-        body = W.VBox([intro, self.rows, self.add, W.HBox([self.summary, self.reset],
-                                                          layout=W.Layout(align_items="center"))])
+        intro = html_widget(
+            "<div class='dd-small'>Change an assumption to see every figure follow. The "
+            f"{TOP} shown move the decision most (the impact ranking); values are limited to each "
+            "assumption's hard bounds, and the low-high range is the guide.</div>"
+        )
+        body = W.VBox(
+            [intro, self.rows, self.add, W.HBox([self.summary, self.reset], layout=W.Layout(align_items="center"))]
+        )
         body.layout.display = None if self.toggle.value else "none"
         body.add_class("dd-whatif-body")
         self.body = body
@@ -230,9 +254,15 @@ class WhatIfPanel:
     def _control(self, key: str) -> W.BoundedFloatText:
         c = self._cand(key)
         lo, hi = _display(c["bound_low"], c["unit"]), _display(c["bound_high"], c["unit"])
-        w = W.BoundedFloatText(min=lo, max=hi, value=min(max(_display(self.base.get(key, c["bound_low"]), c["unit"]), lo), hi),
-                               description=self._label(key), continuous_update=False,
-                               style={"description_width": "330px"}, layout=W.Layout(width="480px"))
+        w = W.BoundedFloatText(
+            min=lo,
+            max=hi,
+            value=min(max(_display(self.base.get(key, c["bound_low"]), c["unit"]), lo), hi),
+            description=self._label(key),
+            continuous_update=False,
+            style={"description_width": "330px"},
+            layout=W.Layout(width="480px"),
+        )
         w.add_class("dd-whatif-control")
         w.observe(lambda ch, k=key: None if self._quiet else self._changed(k, ch["new"]), names="value")
         return w
@@ -245,14 +275,23 @@ class WhatIfPanel:
             return formats.value_in_unit(x, unit)
 
         q = escape(c["quality"])
-        info = (f"<div class='dd-small dd-whatif-info'>{escape(c['description'])} Range {v(c['low'])} to {v(c['high'])} "
-                f"(central {v(c['central'])}); allowed {v(c['bound_low'])} to {v(c['bound_high'])}. "
-                f"Source: {escape(c['source'])}. Quality: <span class='dd-rag dd-rag-{q}'>{q}</span></div>")
+        info = (
+            f"<div class='dd-small dd-whatif-info'>{escape(c['description'])} Range {v(c['low'])} to {v(c['high'])} "
+            f"(central {v(c['central'])}); allowed {v(c['bound_low'])} to {v(c['bound_high'])}. "
+            f"Source: {escape(c['source'])}. Quality: <span class='dd-rag dd-rag-{q}'>{q}</span></div>"
+        )
         return W.HBox([self._controls[key], html_widget(info)], layout=W.Layout(align_items="flex-start"))
 
     def _sync_add(self) -> None:
-        rest = [] if self.cands.empty else [
-            (f"{r.key}: {r.description[:70]}", r.key) for r in self.cands.itertuples() if r.key not in self._controls]
+        rest = (
+            []
+            if self.cands.empty
+            else [
+                (f"{r.key}: {r.description[:70]}", r.key)
+                for r in self.cands.itertuples()
+                if r.key not in self._controls
+            ]
+        )
         self.add.options = [("choose…", "")] + rest
         self.add.value = ""
 
@@ -301,19 +340,28 @@ class WhatIfPanel:
             self.reset.disabled = n == 0
         if n == 0:
             if built:
-                self.summary.value = "<span class='dd-small' role='status'>No what-if values: the scenario's own.</span>"
+                self.summary.value = (
+                    "<span class='dd-small' role='status'>No what-if values: the scenario's own.</span>"
+                )
             self.flag.value = ""
             return
         items = []
         for k, v in sorted(self.sets.items()):
             unit = self._cand(k)["unit"] if not self.cands.empty and k in set(self.cands["key"]) else ""
             was = self.base.get(k)
-            items.append(f"<li><code>{escape(k)}</code> = {escape(formats.value_in_unit(v, unit))}"
-                         + (f" (scenario: {escape(formats.value_in_unit(was, unit))})" if was is not None else "") + "</li>")
+            items.append(
+                f"<li><code>{escape(k)}</code> = {escape(formats.value_in_unit(v, unit))}"
+                + (f" (scenario: {escape(formats.value_in_unit(was, unit))})" if was is not None else "")
+                + "</li>"
+            )
         word = "assumption" if n == 1 else "assumptions"
-        self.flag.value = (f"<span class='dd-whatif-flag' data-dd-whatif-top='{n}'><b>What-if: {n} "
-                           f"{word} changed</b> ({escape(', '.join(sorted(self.sets)))})</span>")
+        self.flag.value = (
+            f"<span class='dd-whatif-flag' data-dd-whatif-top='{n}'><b>What-if: {n} "
+            f"{word} changed</b> ({escape(', '.join(sorted(self.sets)))})</span>"
+        )
         if not built:
             return
-        self.summary.value = (f"<div class='dd-whatif-flag' role='status' data-dd-whatif='{n}'><b>What-if: {n} {word} "
-                              f"changed</b><ul>{''.join(items)}</ul></div>")
+        self.summary.value = (
+            f"<div class='dd-whatif-flag' role='status' data-dd-whatif='{n}'><b>What-if: {n} {word} "
+            f"changed</b><ul>{''.join(items)}</ul></div>"
+        )

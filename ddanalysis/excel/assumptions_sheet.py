@@ -2,6 +2,7 @@
 
 Generated from the same data files as the dashboard's assumptions table (``data/assumptions``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,8 +18,18 @@ from .layout import Context, fit_row, merge, option_names, print_setup, set_widt
 from .styles import QUALITY_STYLE, style_for_unit
 
 COLUMNS = (
-    ("Applies to", 22), ("Assumption", 46), ("Unit", 22), ("Low", 10), ("Central", 10), ("High", 10),
-    ("Value used", 11), ("Basis", 11), ("Quality", 9), ("Source", 48), ("Note", 40), ("Key (file)", 26),
+    ("Applies to", 22),
+    ("Assumption", 46),
+    ("Unit", 22),
+    ("Low", 10),
+    ("Central", 10),
+    ("High", 10),
+    ("Value used", 11),
+    ("Basis", 11),
+    ("Quality", 9),
+    ("Source", 48),
+    ("Note", 40),
+    ("Key (file)", 26),
 )
 
 
@@ -58,7 +69,8 @@ def _introduction(result: AppraisalResult) -> str:
         "'Value used' (yellow) is an input: change it and every "
         "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "
         "mutual__staff_cost_change). Shares are shown as percentages; "
-        f"money in GBP ({result.price_basis}) unless the unit says GBP thousand.")
+        f"money in GBP ({result.price_basis}) unless the unit says GBP thousand."
+    )
 
 
 def _assumption_row(ws: Worksheet, r: int, a: Any, names: Mapping[str, str], widths: Mapping[int, float]) -> str:
@@ -82,6 +94,15 @@ def _assumption_row(ws: Worksheet, r: int, a: Any, names: Mapping[str, str], wid
         source.hyperlink = link
     put_text(ws, r, 11, a.note or "", "dd_text")
     put_text(ws, r, 12, f"{a.scope}.{a.key} ({a.file})", "dd_text")
-    fit_row(ws, r, [(a.description, widths[2]), (a.unit, widths[3]), (a.source, widths[10]),
-                    (a.note or "", widths[11]), (f"{a.scope}.{a.key} ({a.file})", widths[12])])
+    fit_row(
+        ws,
+        r,
+        [
+            (a.description, widths[2]),
+            (a.unit, widths[3]),
+            (a.source, widths[10]),
+            (a.note or "", widths[11]),
+            (f"{a.scope}.{a.key} ({a.file})", widths[12]),
+        ],
+    )
     return sheet_ref(ws.title, 7, r, absolute=True)

@@ -33,8 +33,7 @@ def _note(ws: Worksheet, r: int, text: str, span: int, width: float) -> int:
     return r + 1
 
 
-def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult,
-                   cf: CashflowRefs) -> dict[str, dict[str, str]]:
+def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs) -> dict[str, dict[str, str]]:
     """Fill the sheet; return option id -> ``{"counted": ref, "cashable": ref}``: absolute references of
     the present value of its counted benefits and of the cashable part of them (GBP, live formulas)."""
     T = int(result.horizon_years)
@@ -71,8 +70,10 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult,
             r += 2
             continue
         r, pv_row, cashable_row = _option_rows(ws, r, sub, result, cf, T)
-        out[opt] = {"counted": sheet_ref(ws.title, total_col, pv_row, absolute=True),
-                    "cashable": sheet_ref(ws.title, total_col, cashable_row, absolute=True)}
+        out[opt] = {
+            "counted": sheet_ref(ws.title, total_col, pv_row, absolute=True),
+            "cashable": sheet_ref(ws.title, total_col, cashable_row, absolute=True),
+        }
         for sentence in tables.public_value_sentences(result, opt):
             r = _note(ws, r, sentence, span, width)
         r += 1
@@ -80,8 +81,7 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult,
     return out
 
 
-def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: CashflowRefs,
-                 T: int) -> tuple[int, int, int]:
+def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: CashflowRefs, T: int) -> tuple[int, int, int]:
     """One option's rows from ``r``: a row per (agency, kind), the counted row, the discount factors, the
     present values and the cashable part of them; returns (next free row, row of the present values,
     row of the cashable present value)."""

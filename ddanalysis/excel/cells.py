@@ -6,6 +6,7 @@ prefix, so neither Excel nor LibreOffice evaluates it, even after the cell is ed
 cannot hold are dropped and text is cut at Excel's 32,767-character cell limit. A missing or
 non-finite number becomes an empty cell (NaN in a cell makes Excel offer to repair the file).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,8 +112,9 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str) -> 
     return cell
 
 
-def put_date(ws: Worksheet, row: int, col: int, value: dt.date | str | None, style: str = "dd_date",
-             missing: str = "") -> Cell:
+def put_date(
+    ws: Worksheet, row: int, col: int, value: dt.date | str | None, style: str = "dd_date", missing: str = ""
+) -> Cell:
     """Write a date (ISO text from a frame is parsed); missing as text."""
     if isinstance(value, str):
         try:

@@ -1,4 +1,5 @@
 """Native Excel charts (openpyxl.chart): they read the workbook's own cells, so they follow its formulas."""
+
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference, Series
@@ -22,8 +23,17 @@ def _axes(chart) -> None:
     chart.legend.position = "b"
 
 
-def npv_by_option(ws: Worksheet, anchor: str, data_ws: Worksheet, label_col: int, value_col: int,
-                  first_row: int, last_row: int, title: str, y_title: str) -> BarChart:
+def npv_by_option(
+    ws: Worksheet,
+    anchor: str,
+    data_ws: Worksheet,
+    label_col: int,
+    value_col: int,
+    first_row: int,
+    last_row: int,
+    title: str,
+    y_title: str,
+) -> BarChart:
     """A horizontal bar chart of one value per option (labels and values in columns of ``data_ws``)."""
     chart = BarChart()
     chart.type = "bar"
@@ -41,8 +51,8 @@ def npv_by_option(ws: Worksheet, anchor: str, data_ws: Worksheet, label_col: int
     _axes(chart)
     chart.legend = None
     chart.x_axis.scaling.orientation = "maxMin"  # first option at the top
-    chart.x_axis.tickLblPos = "low"              # option names at the left edge, clear of negative bars
-    chart.y_axis.crosses = "max"                  # value axis under the bars once the categories are reversed
+    chart.x_axis.tickLblPos = "low"  # option names at the left edge, clear of negative bars
+    chart.y_axis.crosses = "max"  # value axis under the bars once the categories are reversed
     chart.gapWidth = 60
     chart.height = 7.5 + 0.6 * max(0, last_row - first_row - 3)
     chart.width = 24
@@ -50,8 +60,16 @@ def npv_by_option(ws: Worksheet, anchor: str, data_ws: Worksheet, label_col: int
     return chart
 
 
-def savings_by_year(ws: Worksheet, anchor: str, data_ws: Worksheet, series: list[tuple[str, int]], first_col: int,
-                    last_col: int, header_row: int, title: str) -> LineChart:
+def savings_by_year(
+    ws: Worksheet,
+    anchor: str,
+    data_ws: Worksheet,
+    series: list[tuple[str, int]],
+    first_col: int,
+    last_col: int,
+    header_row: int,
+    title: str,
+) -> LineChart:
     """A line chart, one series per (name, row of yearly savings on ``data_ws``), financial years on the x axis."""
     chart = LineChart()
     chart.title = title
@@ -67,7 +85,9 @@ def savings_by_year(ws: Worksheet, anchor: str, data_ws: Worksheet, series: list
         s.marker.graphicalProperties.line = LineProperties(solidFill=colour)
         s.smooth = False
         chart.series.append(s)
-    chart.set_categories(Reference(data_ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=header_row))
+    chart.set_categories(
+        Reference(data_ws, min_col=first_col, max_col=last_col, min_row=header_row, max_row=header_row)
+    )
     _axes(chart)
     chart.x_axis.tickLblPos = "low"  # year labels below the plot even when savings are negative
     chart.height = 9
@@ -76,11 +96,11 @@ def savings_by_year(ws: Worksheet, anchor: str, data_ws: Worksheet, series: list
     return chart
 
 
-def programme_bars(ws: Worksheet, anchor: str, label_col: int, value_col: int, first_row: int, last_row: int,
-                   title: str) -> BarChart:
+def programme_bars(
+    ws: Worksheet, anchor: str, label_col: int, value_col: int, first_row: int, last_row: int, title: str
+) -> BarChart:
     """Net present saving of the recommended option, one bar per project."""
-    chart = npv_by_option(ws, anchor, ws, label_col, value_col, first_row, last_row, title,
-                          "Net present saving (GBP)")
+    chart = npv_by_option(ws, anchor, ws, label_col, value_col, first_row, last_row, title, "Net present saving (GBP)")
     chart.width = 20
     chart.series[0].graphicalProperties.solidFill = DARK
     return chart

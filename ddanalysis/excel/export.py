@@ -5,6 +5,7 @@ The workbook is saved to a temporary file in the destination folder and renamed 
 only replaced by a complete one. An unwritable destination is a :class:`~ddanalysis.errors.DDAnalysisError`
 that says why.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,13 @@ SUFFIX = ".xlsx"
 
 def check_target(path: str | os.PathLike) -> Path:
     """The destination as a Path, checked before any work is done (DDAnalysisError saying why not)."""
-    return check_output_path(path, noun="the workbook", suffixes=(SUFFIX,),
-                             suffix_rule="an Excel workbook must end in .xlsx", endings=".xlsx")
+    return check_output_path(
+        path,
+        noun="the workbook",
+        suffixes=(SUFFIX,),
+        suffix_rule="an Excel workbook must end in .xlsx",
+        endings=".xlsx",
+    )
 
 
 def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
@@ -47,8 +53,12 @@ def export_project(result: AppraisalResult, path: str | os.PathLike, produced: d
     return save_workbook(project_workbook(result, produced), target)
 
 
-def export_programme(results: Mapping[str, AppraisalResult], path: str | os.PathLike,
-                     summary: pd.DataFrame | None = None, produced: dt.date | None = None) -> Path:
+def export_programme(
+    results: Mapping[str, AppraisalResult],
+    path: str | os.PathLike,
+    summary: pd.DataFrame | None = None,
+    produced: dt.date | None = None,
+) -> Path:
     """Write the programme workbook (summary sheet, then every project's sheets) to ``path``; return it.
 
     ``results``: project id -> AppraisalResult (e.g. ``ddanalysis.programme.programme_results()``);

@@ -6,6 +6,7 @@ demand index, ``P`` the pay index, ``SF`` the staff cost factor (Model sheet); b
 and settings are single Model cells; other components of the same option and year are cells of the
 Cash flows sheet (``own(component)``). GBP, real prices of the base year; costs positive.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -34,8 +35,14 @@ class OptionFormulas:
 
     def templates(self) -> dict[str, str]:
         """Every component's template, operating lines then one-off costs (optimism bias included)."""
-        return {**self._staff(), **self._running(), **self._support(), **self._income(), **self._one_off(),
-                **self._optimism_bias()}
+        return {
+            **self._staff(),
+            **self._running(),
+            **self._support(),
+            **self._income(),
+            **self._one_off(),
+            **self._optimism_bias(),
+        }
 
     def _staff(self) -> dict[str, str]:
         """Staff (pay, NI and pension, less the deficit part the council keeps paying), pension rate, deficit."""
@@ -61,10 +68,10 @@ class OptionFormulas:
         return {
             "premises": f"={self.base('premises')}*{D}*(1+{L}*{change})",
             "business_rates": f"={self.base('business_rates')}*{D}*(1-{L}*{self.lv('business_rates_relief')}"
-                              f"*{self.sc('relief_counted')})",
+            f"*{self.sc('relief_counted')})",
             "transport": f"={self.base('transport')}*{D}",
             "supplies_third_party": f"=({self.base('supplies_services')}+{self.base('third_party_payments')})*{D}"
-                                    f"*{procured}",
+            f"*{procured}",
             "irrecoverable_vat": f"={self.sc('vat_counted')}*{self.sc('vat')}*{irrecoverable}*{L}*{vatable}",
         }
 
@@ -73,16 +80,28 @@ class OptionFormulas:
         D, L, S = self.yr("D", False), self.yr("L"), self.yr("S")
         recharges = f"{self.base('support_recharges')}*{D}"
         not_bought = f"{L}*(1-{self.lv('support_bought_back')})"
-        provider = "+".join(self.own(k) for k in ("staff", "pension_rate", "premises", "business_rates", "transport",
-                                                  "supplies_third_party", "irrecoverable_vat", "support_services",
-                                                  "own_support"))
-        pay_bill = "({}+{}+{})*{}".format(self.base("employees_pay"), self.base("employees_ni"),
-                                          self.base("employees_pension"), self.yr("P", False))
+        provider = "+".join(
+            self.own(k)
+            for k in (
+                "staff",
+                "pension_rate",
+                "premises",
+                "business_rates",
+                "transport",
+                "supplies_third_party",
+                "irrecoverable_vat",
+                "support_services",
+                "own_support",
+            )
+        )
+        pay_bill = "({}+{}+{})*{}".format(
+            self.base("employees_pay"), self.base("employees_ni"), self.base("employees_pension"), self.yr("P", False)
+        )
         return {
             "support_services": f"={recharges}*(1-{not_bought})",
             "own_support": f"={recharges}*{not_bought}*{self.lv('own_support_cost')}",
             "stranded_overheads": f"={recharges}*{not_bought}*{self.lv('stranded_overhead_share')}"
-                                  f"*{self.yr('stranded')}",
+            f"*{self.yr('stranded')}",
             "client_side": f"={L}*{self.lv('client_side_cost')}*{self.sc('gross')}*{self.sc('funded')}*{D}",
             "supplier_margin": f"={L}*{self.lv('supplier_margin')}*({provider})*{self.sc('funded')}",
             "volunteer_time": f"={S}*{self.lv('volunteer_substitution')}*{pay_bill}*{self.sc('volunteer_value')}",
@@ -100,7 +119,7 @@ class OptionFormulas:
             "new_income": f"=-{S}*{share}*{gross}*{D}*{self.lv('new_income_margin')}",
             "grant_income": f"=-{S}*{self.lv('grant_income_share')}*{gross}*{D}*{self.sc('transfers')}",
             "admissions_vat": f"=-{self.sc('vat_counted')}*{L}*{self.lv('cultural_exemption_share')}"
-                              f"*({vat}/(1+{vat}))*{self.sc('admissions')}*{D}",
+            f"*({vat}/(1+{vat}))*{self.sc('admissions')}*{D}",
         }
 
     def _one_off(self) -> dict[str, str]:
@@ -113,7 +132,7 @@ class OptionFormulas:
             "it_separation": f"={self.lv('transition_it_per_fte')}*{fte}*{pre}",
             "procurement": f"={self.lv('transition_procurement')}*1000*{pre}",
             "redundancy": f"={self.sc('transfers')}*{self.lv('redundancy_fte_share')}*{fte}"
-                          f"*{self.lv('redundancy_cost_per_fte')}*{at}",
+            f"*{self.lv('redundancy_cost_per_fte')}*{at}",
             "double_running": f"={self.lv('double_running_months')}/12*{self.base('support_recharges')}*{at}",
         }
 
@@ -123,10 +142,12 @@ class OptionFormulas:
         if self.opt == registry.STATUS_QUO:
             return {"optimism_bias_operating": "=0", "optimism_bias_one_off": "=0"}
         delta, ob = self.yr("net_change"), self.sc("ob_operating")
-        others = "+".join(self.own(k) for k in ("legal_governance", "tupe_hr", "pensions_work", "procurement",
-                                                 "redundancy", "double_running"))
+        others = "+".join(
+            self.own(k)
+            for k in ("legal_governance", "tupe_hr", "pensions_work", "procurement", "redundancy", "double_running")
+        )
         return {
             "optimism_bias_operating": f"=IF({delta}>0,{delta}*{ob},-{delta}*{ob}/(1+{ob}))",
             "optimism_bias_one_off": f"=({others})*{self.sc('ob_one_off')}+{self.own('it_separation')}"
-                                     f"*{self.sc('ob_it_separation')}",
+            f"*{self.sc('ob_it_separation')}",
         }

@@ -4,6 +4,7 @@ Every sheet opens with the same three rows: the title, a context line (council, 
 perspective, price basis) and - when the figures are illustrative - a red ILLUSTRATIVE banner; the
 printed page repeats them in its header and footer. Sheets print landscape on A4, one page wide.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,19 +37,21 @@ ILLUSTRATIVE_TEXT = decision_text.ILLUSTRATIVE_TEXT
 class Context:
     """What the header of every sheet of one project (or the programme) says."""
 
-    title: str                 # e.g. "Adult and Community College"
-    councils: str              # e.g. "Walsall"
-    scenario: str              # scenario name
-    perspective_label: str     # "the council's General Fund"
-    price_basis: str           # "real 2014-15 prices"
+    title: str  # e.g. "Adult and Community College"
+    councils: str  # e.g. "Walsall"
+    scenario: str  # scenario name
+    perspective_label: str  # "the council's General Fund"
+    price_basis: str  # "real 2014-15 prices"
     illustrative: bool
     produced: dt.date
     version: str
 
     @property
     def context_line(self) -> str:
-        return (f"{self.councils}  |  Scenario: {self.scenario}  |  Perspective: {self.perspective_label}  |  "
-                f"GBP, {self.price_basis}")
+        return (
+            f"{self.councils}  |  Scenario: {self.scenario}  |  Perspective: {self.perspective_label}  |  "
+            f"GBP, {self.price_basis}"
+        )
 
 
 def sheet_header(ws: Worksheet, ctx: Context, heading: str, widths: Mapping[int, float]) -> int:
@@ -87,15 +90,17 @@ def _print_header(ws: Worksheet, ctx: Context, heading: str) -> None:
         ws.oddHeader.center.font = "Calibri,Bold"
         ws.oddHeader.center.color = "C00000"
         ws.oddHeader.center.size = 11
-    ws.oddFooter.left.text = _escape(f"ddanalysis {ctx.version}, produced {ctx.produced:%d %B %Y}; "
-                                     f"GBP, {ctx.price_basis}")
+    ws.oddFooter.left.text = _escape(
+        f"ddanalysis {ctx.version}, produced {ctx.produced:%d %B %Y}; GBP, {ctx.price_basis}"
+    )
     ws.oddFooter.left.size = 8
     ws.oddFooter.right.text = "Page &P of &N"
     ws.oddFooter.right.size = 8
 
 
-def print_setup(ws: Worksheet, title_rows: tuple[int, int] | None = None, landscape: bool = True,
-                freeze: str | None = None) -> None:
+def print_setup(
+    ws: Worksheet, title_rows: tuple[int, int] | None = None, landscape: bool = True, freeze: str | None = None
+) -> None:
     """A4, landscape, fit to one page wide, repeated title rows, frozen panes, gridlines off on screen."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -123,8 +128,14 @@ def set_widths(ws: Worksheet, widths: Mapping[int, float]) -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def wrapped_height(text: str, width_chars: float, line_points: float = 12.75, minimum: float = 15.0,
-                   bold: bool = False, small: bool = False) -> float:
+def wrapped_height(
+    text: str,
+    width_chars: float,
+    line_points: float = 12.75,
+    minimum: float = 15.0,
+    bold: bool = False,
+    small: bool = False,
+) -> float:
     """Row height (points) that shows ``text`` wrapped in a column ``width_chars`` wide.
 
     10pt Calibri (``bold``: bold headers, fewer characters a line; ``small``: 9pt italic notes, more).
@@ -138,8 +149,9 @@ def wrapped_height(text: str, width_chars: float, line_points: float = 12.75, mi
     return max(minimum, lines * line_points + 3)
 
 
-def fit_row(ws: Worksheet, row: int, texts_and_widths: list[tuple[str, float]], bold: bool = False,
-            small: bool = False) -> None:
+def fit_row(
+    ws: Worksheet, row: int, texts_and_widths: list[tuple[str, float]], bold: bool = False, small: bool = False
+) -> None:
     """Set a row's height to show the tallest of its wrapped texts (never lowering it).
 
     A row whose texts each fit on one line keeps the sheet's default height (15 points, which one line of

@@ -4,6 +4,7 @@ Weighted score of an option = SUMPRODUCT(weight cells, the option's score cells)
 Excel's RANK over the weighted scores (ties share the best rank, as in :mod:`ddanalysis.mca`).
 Changing a weight or a score recalculates the totals, the ranks and every sheet that shows them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,9 +43,17 @@ def _section_heading(ws: Worksheet, r: int, title: str, last_col: int) -> None:
         set_style(ws, r, c, "dd_section")
 
 
-def _score_table(ws: Worksheet, header: int, result: AppraisalResult, criteria: list[str], options: list[str],
-                 names: dict[str, str], descriptions: dict[str, str], widths: dict[int, int],
-                 first_opt_col: int) -> dict[str, str]:
+def _score_table(
+    ws: Worksheet,
+    header: int,
+    result: AppraisalResult,
+    criteria: list[str],
+    options: list[str],
+    names: dict[str, str],
+    descriptions: dict[str, str],
+    widths: dict[int, int],
+    first_opt_col: int,
+) -> dict[str, str]:
     """The input table from row ``header``: one row per criterion with its swing weight (share) and each option's
     score (0-10); returns criterion -> its weight cell (absolute, sheet-qualified)."""
     onames = option_names(result).__getitem__
@@ -96,9 +105,15 @@ def _ranking_stability(ws: Worksheet, r: int, result: AppraisalResult, last_col:
     onames = option_names(result).__getitem__
     _section_heading(ws, r, "How stable is the ranking when the weights move?", last_col)
     r += 1
-    put_text(ws, r, 1, "Values from the model (they do not recalculate): weights drawn at random around the weights "
-                       "above (Dirichlet, 2,000 seeded draws); share of draws in which each option ranks first, and "
-                       "its mean rank.", "dd_note")
+    put_text(
+        ws,
+        r,
+        1,
+        "Values from the model (they do not recalculate): weights drawn at random around the weights "
+        "above (Dirichlet, 2,000 seeded draws); share of draws in which each option ranks first, and "
+        "its mean rank.",
+        "dd_note",
+    )
     r += 1
     for c, label in enumerate(("Option", "", "Ranks first", "Mean rank"), start=1):
         put_text(ws, r, c, label, "dd_header_left" if c <= 2 else "dd_header")
@@ -113,8 +128,15 @@ def _ranking_stability(ws: Worksheet, r: int, result: AppraisalResult, last_col:
     return r
 
 
-def _score_rationale(ws: Worksheet, r: int, result: AppraisalResult, options: list[str], names: dict[str, str],
-                     widths: dict[int, int], last_col: int) -> int:
+def _score_rationale(
+    ws: Worksheet,
+    r: int,
+    result: AppraisalResult,
+    options: list[str],
+    names: dict[str, str],
+    widths: dict[int, int],
+    last_col: int,
+) -> int:
     """Why each score (0-10), grouped by option, from row ``r``; returns the next free row."""
     onames = option_names(result).__getitem__
     _section_heading(ws, r, "Why each score", last_col)
@@ -182,5 +204,10 @@ def write_mca(ws: Worksheet, ctx: Context, result: AppraisalResult) -> MCARefs:
     _criteria_notes(ws, r, notes, widths, last_col)
     set_widths(ws, widths)
     print_setup(ws, freeze=ref(1, header + 1))
-    return MCARefs(sheet=ws.title, score=score_refs, rank=rank_refs, weight_cells=weight_cells,
-                   weights_total=sheet_ref(ws.title, 3, total_row, True))
+    return MCARefs(
+        sheet=ws.title,
+        score=score_refs,
+        rank=rank_refs,
+        weight_cells=weight_cells,
+        weights_total=sheet_ref(ws.title, 3, total_row, True),
+    )

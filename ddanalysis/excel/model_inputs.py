@@ -6,6 +6,7 @@ plans, the lever defaults of levers.yaml). :func:`model_inputs` rebuilds the
 :class:`~ddanalysis.model.ProjectModel` the appraisal ran, checks that it reproduces the result's
 cash flows (else the workbook's formulas would not reconcile) and returns it with the values used.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,10 +60,18 @@ def model_inputs(result: AppraisalResult) -> ModelInputs:
     council_class = registry.council(project.lead_council)["authority_class"]
     base = result.baseline
     override = result.optimism_bias_mitigation_source == "override"
-    model = ProjectModel(book, base.amounts_gbp.to_dict(), base.fte, timings, council_class, result.perspective,
-                         result.horizon_years, council_funded_share=base.council_funded_share,
-                         ob_mitigation_override=float(result.optimism_bias_mitigation) if override else None,
-                         admissions_gbp=base.standard_rated_admissions_gbp)
+    model = ProjectModel(
+        book,
+        base.amounts_gbp.to_dict(),
+        base.fte,
+        timings,
+        council_class,
+        result.perspective,
+        result.horizon_years,
+        council_funded_share=base.council_funded_share,
+        ob_mitigation_override=float(result.optimism_bias_mitigation) if override else None,
+        admissions_gbp=base.standard_rated_admissions_gbp,
+    )
     values = {(a.scope, a.key): float(a.value_used) for a in result.assumptions.itertuples(index=False)}
     _check_rebuilt(result, model, values)
     return ModelInputs(model=model, values=values, ob_override=override)
@@ -75,10 +84,13 @@ def _check_rebuilt(result: AppraisalResult, model: ProjectModel, values: dict[tu
     annual = result.annual.pivot(index="option", columns="year_index", values="cost_gbp")
     for opt, comps in flows.items():
         got = ProjectModel.total(comps)[0]
-        if opt not in annual.index or not np.allclose(got, annual.loc[opt].to_numpy(dtype=float), rtol=0,
-                                                      atol=REBUILD_TOLERANCE_GBP):
-            raise DDAnalysisError(f"{result.project_id}: the data files changed since this appraisal (the cash flows "
-                                  f"of {opt} no longer reproduce); re-run the appraisal before exporting")
+        if opt not in annual.index or not np.allclose(
+            got, annual.loc[opt].to_numpy(dtype=float), rtol=0, atol=REBUILD_TOLERANCE_GBP
+        ):
+            raise DDAnalysisError(
+                f"{result.project_id}: the data files changed since this appraisal (the cash flows "
+                f"of {opt} no longer reproduce); re-run the appraisal before exporting"
+            )
 
 
 __all__ = ["ModelInputs", "model_inputs"]

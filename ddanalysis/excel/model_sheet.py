@@ -7,6 +7,7 @@ default of levers.yaml as a value), then by year: the year index, the demand and
 and per option its timing from the implementation plan (values) and the ramp-up, stranded-overhead
 and staff factors (formulas). The arithmetic is :mod:`ddanalysis.cashflow`'s, cell by cell.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,8 +58,7 @@ def _abs(sheet: str, col: int, row: int) -> str:
     return f"{quote_sheet(sheet)}!{ref(col, row, True)}"
 
 
-def _scalar(ws: Worksheet, refs: ModelRefs, r: int, key: str, label: str, value: object, style: str,
-            note: str) -> int:
+def _scalar(ws: Worksheet, refs: ModelRefs, r: int, key: str, label: str, value: object, style: str, note: str) -> int:
     """One single-cell input (a number, or a formula when ``value`` is a string starting with '=')."""
     put_text(ws, r, 1, label, "dd_label")
     if isinstance(value, str):
@@ -89,15 +89,46 @@ def _tax_and_transfer_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: M
     m = inputs.model
     council, social = perspective == "council", perspective == "social"
     r = _scalar(ws, refs, r, "vat", "VAT standard rate", m.vat_rate, "dd_pct1", "appraisal.yaml facts")
-    r = _scalar(ws, refs, r, "rates_share", "Council's retained share of business rates (its authority class)",
-                m.council_rates_share, "dd_pct1", "appraisal.yaml facts: rates retention by class")
-    r = _scalar(ws, refs, r, "relief_counted", "Share of a rates relief that is a saving to this perspective",
-                f"=1-{refs.scalars['rates_share']}" if council else 0, "dd_pct1",
-                "council: 1 - its retained share (the rest is its own lost rates income); otherwise 0 (a transfer)")
-    r = _scalar(ws, refs, r, "vat_counted", "Irrecoverable VAT and the cultural exemption counted (1) or not (0)",
-                1 if council else 0, "dd_number0", "council perspective only (a transfer to or from HMRC otherwise)")
-    r = _scalar(ws, refs, r, "transfers", "Redundancy, grants and donations counted (1) or not (0)",
-                0 if social else 1, "dd_number0", "social perspective: transfers, left out")
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "rates_share",
+        "Council's retained share of business rates (its authority class)",
+        m.council_rates_share,
+        "dd_pct1",
+        "appraisal.yaml facts: rates retention by class",
+    )
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "relief_counted",
+        "Share of a rates relief that is a saving to this perspective",
+        f"=1-{refs.scalars['rates_share']}" if council else 0,
+        "dd_pct1",
+        "council: 1 - its retained share (the rest is its own lost rates income); otherwise 0 (a transfer)",
+    )
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "vat_counted",
+        "Irrecoverable VAT and the cultural exemption counted (1) or not (0)",
+        1 if council else 0,
+        "dd_number0",
+        "council perspective only (a transfer to or from HMRC otherwise)",
+    )
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "transfers",
+        "Redundancy, grants and donations counted (1) or not (0)",
+        0 if social else 1,
+        "dd_number0",
+        "social perspective: transfers, left out",
+    )
     return r
 
 
@@ -106,18 +137,58 @@ def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: Mode
     the residual value per GBP of final-year saving; returns the next free row."""
     m = inputs.model
     social = perspective == "social"
-    r = _scalar(ws, refs, r, "teckal_cap", "Teckal cap: largest new external income / council-funded turnover",
-                m.teckal_cap, "dd_pct1", "(1 - control share) / control share; applies to Teckal companies")
-    r = _scalar(ws, refs, r, "funded", "Council-funded share of gross spend", m.council_funded_share, "dd_pct1",
-                "the baseline's funded_by split")
-    r = _scalar(ws, refs, r, "volunteer_value", "Value of volunteer time as a share of the paid cost it replaces",
-                m.volunteer_value_share if social else 0, "dd_pct1", "social perspective only")
-    r = _scalar(ws, refs, r, "admissions", "Cultural admission takings the council charges VAT on (GBP)",
-                m.admissions_gbp, "dd_gbp", "the baseline's cultural_admissions (VAT included)")
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "teckal_cap",
+        "Teckal cap: largest new external income / council-funded turnover",
+        m.teckal_cap,
+        "dd_pct1",
+        "(1 - control share) / control share; applies to Teckal companies",
+    )
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "funded",
+        "Council-funded share of gross spend",
+        m.council_funded_share,
+        "dd_pct1",
+        "the baseline's funded_by split",
+    )
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "volunteer_value",
+        "Value of volunteer time as a share of the paid cost it replaces",
+        m.volunteer_value_share if social else 0,
+        "dd_pct1",
+        "social perspective only",
+    )
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "admissions",
+        "Cultural admission takings the council charges VAT on (GBP)",
+        m.admissions_gbp,
+        "dd_gbp",
+        "the baseline's cultural_admissions (VAT included)",
+    )
     r = _scalar(ws, refs, r, "fte", "FTE in scope", m.fte, "dd_fte", "the baseline")
-    r = _scalar(ws, refs, r, "residual_annuity", "Residual value per GBP of final-year saving", m.residual_annuity,
-                "dd_factor", f"sum of the Green Book discount factors of the {m.residual_life_years} years after the "
-                "horizon (appraisal.yaml residual life)")
+    r = _scalar(
+        ws,
+        refs,
+        r,
+        "residual_annuity",
+        "Residual value per GBP of final-year saving",
+        m.residual_annuity,
+        "dd_factor",
+        f"sum of the Green Book discount factors of the {m.residual_life_years} years after the "
+        "horizon (appraisal.yaml residual life)",
+    )
     return r
 
 
@@ -129,20 +200,55 @@ def _optimism_bias(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, 
     mitigation = name_of(PROJECT_SCOPE, "optimism_bias_mitigation") if named else ""
     derived_op = ""
     for kind in OB_KINDS:
-        r = _scalar(ws, refs, r, f"ob_upper_{kind}", f"Optimism bias upper bound, {kind.replace('_', ' ')}",
-                    m.ob_upper[kind], "dd_pct1", "appraisal.yaml optimism_bias (Green Book supplementary guidance)")
-        r = _scalar(ws, refs, r, f"ob_derived_{kind}", f"Mitigation derived from the contributory factors, "
-                    f"{kind.replace('_', ' ')}", m.ob_derived[kind], "dd_pct1", "appraisal.yaml contributory factors")
+        r = _scalar(
+            ws,
+            refs,
+            r,
+            f"ob_upper_{kind}",
+            f"Optimism bias upper bound, {kind.replace('_', ' ')}",
+            m.ob_upper[kind],
+            "dd_pct1",
+            "appraisal.yaml optimism_bias (Green Book supplementary guidance)",
+        )
+        r = _scalar(
+            ws,
+            refs,
+            r,
+            f"ob_derived_{kind}",
+            f"Mitigation derived from the contributory factors, {kind.replace('_', ' ')}",
+            m.ob_derived[kind],
+            "dd_pct1",
+            "appraisal.yaml contributory factors",
+        )
         derived_op = derived_op or refs.scalars["ob_derived_operating"]
         derived = refs.scalars[f"ob_derived_{kind}"]
-        applied = derived if not named else mitigation if inputs.ob_override else \
-            f"=IF({mitigation}={derived_op},{derived},{mitigation})"
-        r = _scalar(ws, refs, r, f"ob_mitigation_{kind}", f"Mitigation applied, {kind.replace('_', ' ')}",
-                    applied if applied.startswith("=") else f"={applied}", "dd_pct1",
-                    "the Assumptions sheet's value if it differs from the derived operating mitigation")
-        r = _scalar(ws, refs, r, f"ob_{kind}", f"Optimism-bias uplift, {kind.replace('_', ' ')}",
-                    f"={refs.scalars[f'ob_upper_{kind}']}*(1-{refs.scalars[f'ob_mitigation_{kind}']})", "dd_pct1",
-                    "upper bound x (1 - mitigation)")
+        applied = (
+            derived
+            if not named
+            else mitigation
+            if inputs.ob_override
+            else f"=IF({mitigation}={derived_op},{derived},{mitigation})"
+        )
+        r = _scalar(
+            ws,
+            refs,
+            r,
+            f"ob_mitigation_{kind}",
+            f"Mitigation applied, {kind.replace('_', ' ')}",
+            applied if applied.startswith("=") else f"={applied}",
+            "dd_pct1",
+            "the Assumptions sheet's value if it differs from the derived operating mitigation",
+        )
+        r = _scalar(
+            ws,
+            refs,
+            r,
+            f"ob_{kind}",
+            f"Optimism-bias uplift, {kind.replace('_', ' ')}",
+            f"={refs.scalars[f'ob_upper_{kind}']}*(1-{refs.scalars[f'ob_mitigation_{kind}']})",
+            "dd_pct1",
+            "upper bound x (1 - mitigation)",
+        )
     return r
 
 
@@ -150,15 +256,38 @@ def _baseline(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs) -> in
     """The baseline by subjective line (GBP, income negative) and gross expenditure (formula)."""
     amounts = inputs.model.amounts_gbp
     for line in BASELINE_LINES:
-        r = _scalar(ws, refs, r, f"base_{line}", LINE_LABELS[line], float(amounts.get(line, 0.0)), "dd_gbp_input",
-                    "input: the baseline (GBP, base year; income negative)")
+        r = _scalar(
+            ws,
+            refs,
+            r,
+            f"base_{line}",
+            LINE_LABELS[line],
+            float(amounts.get(line, 0.0)),
+            "dd_gbp_input",
+            "input: the baseline (GBP, base year; income negative)",
+        )
     gross = "+".join(refs.scalars[f"base_{line}"] for line in GROSS_LINES)
-    return _scalar(ws, refs, r, "gross", "Gross expenditure excluding capital charges", f"={gross}", "dd_gbp_subtotal",
-                   "capital charges are accounting entries, not cash (Green Book): the levers scale the rest")
+    return _scalar(
+        ws,
+        refs,
+        r,
+        "gross",
+        "Gross expenditure excluding capital charges",
+        f"={gross}",
+        "dd_gbp_subtotal",
+        "capital charges are accounting entries, not cash (Green Book): the levers scale the rest",
+    )
 
 
-def _levers(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, options: list[str],
-            names: dict[str, str], name_of: NameOf) -> int:
+def _levers(
+    ws: Worksheet,
+    r: int,
+    refs: ModelRefs,
+    inputs: ModelInputs,
+    options: list[str],
+    names: dict[str, str],
+    name_of: NameOf,
+) -> int:
     """One row per lever, one column per option: ``=<name>`` for an assumption, else the levers.yaml default."""
     keys = list(inputs.model._defaults)
     catalogue = inputs.model.book.levers
@@ -181,8 +310,14 @@ def _levers(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, options
                 put_number(ws, r, 2 + j, 0 if value is None else value, style)
             refs.levers[(opt, key)] = _abs(ws.title, 2 + j, r)
         r += 1
-    put_text(ws, r, 1, "A formula links the Assumptions sheet (edit it there); a value is the default of "
-                       "data/assumptions/levers.yaml for an option that does not set the lever.", "dd_note")
+    put_text(
+        ws,
+        r,
+        1,
+        "A formula links the Assumptions sheet (edit it there); a value is the default of "
+        "data/assumptions/levers.yaml for an option that does not set the lever.",
+        "dd_note",
+    )
     return r + 2
 
 
@@ -191,31 +326,32 @@ def _project_values(refs: ModelRefs, inputs: ModelInputs, name_of: NameOf) -> No
         refs.project[key] = name_of(PROJECT_SCOPE, key) if (PROJECT_SCOPE, key) in inputs.values else "0"
 
 
-def _timing_rows(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, opt: str, label: str,
-                 cols: range) -> int:
+def _timing_rows(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, opt: str, label: str, cols: range) -> int:
     """An option's timing (values from its plan) and its ramp-up, stranded-overhead and staff factors (formulas)."""
     when = inputs.model.timings[opt]
     for key, text, values, style in (
-            ("L", "share of the year after go-live", when.live_share, "dd_pct1"),
-            ("since", "years from go-live to mid-year", when.years_since_go_live, "dd_number2"),
-            ("pre", "share of the one-off costs before go-live", when.pre_go_live_profile, "dd_pct1"),
-            ("at", "go-live year (1) or not (0)", when.go_live_profile, "dd_number0")):
+        ("L", "share of the year after go-live", when.live_share, "dd_pct1"),
+        ("since", "years from go-live to mid-year", when.years_since_go_live, "dd_number2"),
+        ("pre", "share of the one-off costs before go-live", when.pre_go_live_profile, "dd_pct1"),
+        ("at", "go-live year (1) or not (0)", when.go_live_profile, "dd_number0"),
+    ):
         put_text(ws, r, 1, f"{label}: {text}", "dd_label_indent")
         for t, c in enumerate(cols):
             # the status quo never goes live: its live share is 0, so its years since go-live change nothing
             put_number(ws, r, c, 0.0 if key == "since" and opt == registry.STATUS_QUO else float(values[t]), style)
         refs.option_rows[(opt, key)] = r
         r += 1
+
     def lv(key: str) -> str:
         return refs.levers[(opt, key)]
 
     L, since = refs.year("L", opt), refs.year("since", opt)
     ramp, sy = lv("ramp_up_years"), lv("stranded_overhead_years")
     for key, text, template in (
-            ("S", "savings achieved (live share x ramp-up)", f"={L}*IF({ramp}>0,MIN(MAX({since}/{ramp},0),1),1)"),
-            ("stranded", "stranded overheads still left", f"=IF({sy}>0,MIN(MAX(1-{since}/{sy},0),1),0)"),
-            ("staff_factor", "staff cost factor",
-             f"=1+{{S}}*({lv('staff_cost_change')}-{lv('volunteer_substitution')})")):
+        ("S", "savings achieved (live share x ramp-up)", f"={L}*IF({ramp}>0,MIN(MAX({since}/{ramp},0),1),1)"),
+        ("stranded", "stranded overheads still left", f"=IF({sy}>0,MIN(MAX(1-{since}/{sy},0),1),0)"),
+        ("staff_factor", "staff cost factor", f"=1+{{S}}*({lv('staff_cost_change')}-{lv('volunteer_substitution')})"),
+    ):
         put_text(ws, r, 1, f"{label}: {text}", "dd_label_indent")
         refs.option_rows[(opt, key)] = r
         template = template.replace("{S}", refs.year("S", opt)) if key == "staff_factor" else template
@@ -238,9 +374,13 @@ def _growth_rows(ws: Worksheet, r: int, refs: ModelRefs, cols: range) -> int:
     t = refs.year("t")
     dg, pg = refs.project["demand_growth"], refs.project["real_pay_growth"]
     for key, text, template in (
-            ("D", "Demand index (1 + demand growth) ^ (year index + 1)", f"=(1+{dg})^({t}+1)"),
-            ("P", "Pay index ((1 + demand growth) x (1 + real pay growth)) ^ (year index + 1)",
-             f"=((1+{dg})*(1+{pg}))^({t}+1)")):
+        ("D", "Demand index (1 + demand growth) ^ (year index + 1)", f"=(1+{dg})^({t}+1)"),
+        (
+            "P",
+            "Pay index ((1 + demand growth) x (1 + real pay growth)) ^ (year index + 1)",
+            f"=((1+{dg})*(1+{pg}))^({t}+1)",
+        ),
+    ):
         r += 1
         put_text(ws, r, 1, text, "dd_label")
         for c in cols:
@@ -249,17 +389,24 @@ def _growth_rows(ws: Worksheet, r: int, refs: ModelRefs, cols: range) -> int:
     return r + 2
 
 
-def write_model(ws: Worksheet, ctx: Context, result: AppraisalResult, inputs: ModelInputs, name_of: NameOf,
-                first_col: int) -> ModelRefs:
+def write_model(
+    ws: Worksheet, ctx: Context, result: AppraisalResult, inputs: ModelInputs, name_of: NameOf, first_col: int
+) -> ModelRefs:
     """The Model sheet of one project; yearly rows use the columns ``first_col`` .. (the Cash flows sheet's)."""
     T = result.horizon_years
     cols = range(first_col, first_col + T)
     widths = {1: 62, **{c: YEAR_WIDTH for c in cols}}
     r = sheet_header(ws, ctx, "Model: the inputs every cash flow is calculated from", widths)
     refs = ModelRefs(sheet=ws.title)
-    put_text(ws, r, 1, "Every cash flow on the Cash flows sheet is a formula over these cells and the Assumptions "
-                       "sheet (edit an assumption's 'Value used' there and every cash flow, saving and net present "
-                       f"value follows). GBP, {result.price_basis}.", "dd_note")
+    put_text(
+        ws,
+        r,
+        1,
+        "Every cash flow on the Cash flows sheet is a formula over these cells and the Assumptions "
+        "sheet (edit an assumption's 'Value used' there and every cash flow, saving and net present "
+        f"value follows). GBP, {result.price_basis}.",
+        "dd_note",
+    )
     r = _section(ws, r + 2, "Settings", 3)
     r = _settings(ws, r, refs, inputs, result.perspective)
     r = _optimism_bias(ws, r, refs, inputs, name_of)
@@ -279,8 +426,9 @@ def write_model(ws: Worksheet, ctx: Context, result: AppraisalResult, inputs: Mo
     return refs
 
 
-def fill_net_change(ws: Worksheet, refs: ModelRefs, cf_sheet: str, rows: dict[str, dict[str, int]],
-                    first: str, last: str, cols: range) -> None:
+def fill_net_change(
+    ws: Worksheet, refs: ModelRefs, cf_sheet: str, rows: dict[str, dict[str, int]], first: str, last: str, cols: range
+) -> None:
     """Each option's net change in operating costs against the status quo (the optimism-bias base): its operating
     cost lines ``first`` .. ``last`` (contiguous on the Cash flows sheet) less the status quo's."""
     sq = rows[registry.STATUS_QUO]
@@ -291,5 +439,10 @@ def fill_net_change(ws: Worksheet, refs: ModelRefs, cf_sheet: str, rows: dict[st
         mine = rows[opt]
         for c in cols:
             col = column(c)
-            put_formula(ws, r, c, f"=SUM({q}!{col}{mine[first]}:{col}{mine[last]})"
-                                  f"-SUM({q}!{col}{sq[first]}:{col}{sq[last]})", "dd_gbp")
+            put_formula(
+                ws,
+                r,
+                c,
+                f"=SUM({q}!{col}{mine[first]}:{col}{mine[last]})-SUM({q}!{col}{sq[first]}:{col}{sq[last]})",
+                "dd_gbp",
+            )

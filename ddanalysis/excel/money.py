@@ -6,6 +6,7 @@ accountant may change. Cash flows: every cell is a FORMULA, the yearly cash flow
 rate applying, discount factor, present value and net present value, so that editing an assumption
 or a rate recalculates every cash flow and present value in the workbook.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ class DiscountRefs:
     """Where the discount-rate inputs are: the lookup range (from year .. rate) and each rate cell."""
 
     sheet: str
-    lookup_range: str              # e.g. 'Discount rates'!$B$9:$D$14 (from year, to year, rate)
-    rate_cells: tuple[str, ...]    # one per band, in band order
+    lookup_range: str  # e.g. 'Discount rates'!$B$9:$D$14 (from year, to year, rate)
+    rate_cells: tuple[str, ...]  # one per band, in band order
 
 
 @dataclass
@@ -88,8 +89,10 @@ class CashflowRefs:
 
 # --- discount rates ---------------------------------------------------------------------------------
 
-def write_discount_rates(ws: Worksheet, ctx: Context, bands: Bands, source_title: str, source_link: str,
-                         horizon: int) -> DiscountRefs:
+
+def write_discount_rates(
+    ws: Worksheet, ctx: Context, bands: Bands, source_title: str, source_link: str, horizon: int
+) -> DiscountRefs:
     """The Green Book band table (inputs) and how the factors are built from it."""
     widths = {1: 30, 2: 12, 3: 12, 4: 12, 5: 70}
     r = sheet_header(ws, ctx, "Discount rates (HM Treasury Green Book)", widths)
@@ -138,11 +141,15 @@ def write_discount_rates(ws: Worksheet, ctx: Context, bands: Bands, source_title
             cell.hyperlink = source_link
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), landscape=False)
-    return DiscountRefs(sheet=ws.title, lookup_range=range_ref(ws.title, 2, first_band_row, 4, last_band_row),
-                        rate_cells=tuple(rate_cells))
+    return DiscountRefs(
+        sheet=ws.title,
+        lookup_range=range_ref(ws.title, 2, first_band_row, 4, last_band_row),
+        rate_cells=tuple(rate_cells),
+    )
 
 
 # --- cash flows -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _YearGrid:
@@ -213,10 +220,18 @@ def _option_heading(name: str, opt: str, recommended: str | None) -> str:
 FormulaMaker = Callable[[str, Callable[[str], str]], dict[str, str]]
 
 
-def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, formulas: dict[str, str], operating: list[str],
-               one_off: list[str], grid: _YearGrid) -> int:
+def _cost_rows(
+    ws: Worksheet,
+    r: int,
+    rows: OptionRows,
+    formulas: dict[str, str],
+    operating: list[str],
+    one_off: list[str],
+    grid: _YearGrid,
+) -> int:
     """An option's component rows (formulas, GBP), the operating and one-off subtotals and the total cost, from
     row ``r`` (``rows.components`` already holds each component's row); returns the next free row."""
+
     def subtotal_block(r: int, label: str, comps: list[str]) -> int:
         """One row per component from row ``r``, then their subtotal; returns the subtotal's row."""
         for comp in comps:
@@ -225,8 +240,17 @@ def _cost_rows(ws: Worksheet, r: int, rows: OptionRows, formulas: dict[str, str]
                 put_formula(ws, r, c, formulas[comp].format(col=get_column_letter(c)), "dd_gbp")
             _row_totals(ws, r, grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range, "dd_gbp")
             r += 1
-        _sum_rows(ws, r, label, [rows.components[c] for c in comps],
-                  grid.first_col, grid.last_col, grid.total_col, grid.pv_col, grid.factor_range)
+        _sum_rows(
+            ws,
+            r,
+            label,
+            [rows.components[c] for c in comps],
+            grid.first_col,
+            grid.last_col,
+            grid.total_col,
+            grid.pv_col,
+            grid.factor_range,
+        )
         return r
 
     rows.operating = subtotal_block(r, "Operating costs, net of income", operating)
@@ -309,8 +333,9 @@ def payback_formula(cf: "CashflowRefs", option: str) -> str:
     return f'=IF(SUM({flags})=0,"beyond horizon",INDEX({years},1,MATCH(1,{flags},0)))'
 
 
-def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs,
-                    formulas: FormulaMaker) -> CashflowRefs:
+def write_cashflows(
+    ws: Worksheet, ctx: Context, result: AppraisalResult, discount: DiscountRefs, formulas: FormulaMaker
+) -> CashflowRefs:
     """Cash flows by year per option, every cell a formula: components from ``formulas`` (the Model sheet's
     arithmetic), then totals, savings, discount factors and present values."""
     T = result.horizon_years
@@ -325,21 +350,36 @@ def write_cashflows(ws: Worksheet, ctx: Context, result: AppraisalResult, discou
     _year_header_rows(ws, fy_row, result, grid)
     _discount_rows(ws, year_row, grid, discount)
     r = factor_row + 1
-    put_text(ws, r, label_col,
-             "Every cell is a formula: component rows from the Model and Assumptions sheets (costs positive, income "
-             "negative, optimism bias on its own lines), then subtotals, savings, discount factors and present values.",
-             "dd_note")
+    put_text(
+        ws,
+        r,
+        label_col,
+        "Every cell is a formula: component rows from the Model and Assumptions sheets (costs positive, income "
+        "negative, optimism bias on its own lines), then subtotals, savings, discount factors and present values.",
+        "dd_note",
+    )
     r += 2
 
     options = _option_blocks(ws, r, result, formulas, grid)
     set_widths(ws, widths)
     print_setup(ws, title_rows=(fy_row, year_row), freeze=ref(first_col, year_row + 1))
-    return CashflowRefs(sheet=ws.title, first_col=first_col, last_col=last_col, total_col=total_col, pv_col=pv_col,
-                        year_row=year_row, fy_row=fy_row, rate_row=rate_row, factor_row=factor_row, options=options)
+    return CashflowRefs(
+        sheet=ws.title,
+        first_col=first_col,
+        last_col=last_col,
+        total_col=total_col,
+        pv_col=pv_col,
+        year_row=year_row,
+        fy_row=fy_row,
+        rate_row=rate_row,
+        factor_row=factor_row,
+        options=options,
+    )
 
 
-def _option_blocks(ws: Worksheet, r: int, result: AppraisalResult, formulas: FormulaMaker,
-                   grid: _YearGrid) -> dict[str, OptionRows]:
+def _option_blocks(
+    ws: Worksheet, r: int, result: AppraisalResult, formulas: FormulaMaker, grid: _YearGrid
+) -> dict[str, OptionRows]:
     """From row ``r``, one block per option (status quo first): its heading, cost component rows (formulas from
     ``formulas``), subtotals and, for the other options, the saving against the status quo; option id -> rows."""
     onames = option_names(result).__getitem__
@@ -366,21 +406,34 @@ def _option_blocks(ws: Worksheet, r: int, result: AppraisalResult, formulas: For
     return options
 
 
-def _row_totals(ws: Worksheet, row: int, first_col: int, last_col: int, total_col: int, pv_col: int,
-                factor_range: str, style: str) -> None:
+def _row_totals(
+    ws: Worksheet, row: int, first_col: int, last_col: int, total_col: int, pv_col: int, factor_range: str, style: str
+) -> None:
     """Total (undiscounted) and present value (SUMPRODUCT with the discount factors) of a row."""
     span = f"{ref(first_col, row)}:{ref(last_col, row)}"
     put_formula(ws, row, total_col, f"=SUM({span})", style)
     put_formula(ws, row, pv_col, f"=SUMPRODUCT({span},{factor_range})", style)
 
 
-def _sum_rows(ws: Worksheet, row: int, label: str, rows: list[int], first_col: int, last_col: int,
-              total_col: int, pv_col: int, factor_range: str) -> None:
+def _sum_rows(
+    ws: Worksheet,
+    row: int,
+    label: str,
+    rows: list[int],
+    first_col: int,
+    last_col: int,
+    total_col: int,
+    pv_col: int,
+    factor_range: str,
+) -> None:
     put_text(ws, row, 1, label, "dd_label_bold")
     for c in range(first_col, last_col + 1):
         if rows:
-            f = f"=SUM({ref(c, rows[0])}:{ref(c, rows[-1])})" if rows == list(range(rows[0], rows[-1] + 1)) \
+            f = (
+                f"=SUM({ref(c, rows[0])}:{ref(c, rows[-1])})"
+                if rows == list(range(rows[0], rows[-1] + 1))
                 else "=" + "+".join(ref(c, x) for x in rows)
+            )
         else:
             f = "=0"
         put_formula(ws, row, c, f, "dd_gbp_subtotal")
@@ -394,5 +447,7 @@ def check_factors(result: AppraisalResult, bands: Bands) -> None:
     expected = discount_factors(result.horizon_years, bands)
     got = result.annual[result.annual.option == registry.STATUS_QUO].sort_values("year_index").discount_factor
     if not np.allclose(expected, got.to_numpy(), rtol=0, atol=1e-12):
-        raise DDAnalysisError(f"{result.project_id}: the Green Book bands in data/assumptions/appraisal.yaml do not "
-                              "reproduce the appraisal's discount factors; re-run the appraisal before exporting")
+        raise DDAnalysisError(
+            f"{result.project_id}: the Green Book bands in data/assumptions/appraisal.yaml do not "
+            "reproduce the appraisal's discount factors; re-run the appraisal before exporting"
+        )

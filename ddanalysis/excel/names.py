@@ -6,6 +6,7 @@ or ``project__optimism_bias_mitigation``; each option's net present saving is ``
 (``nps__charitable_trust``). A programme workbook holds several projects, so there each name starts
 with its project's id written the same way (``walsall_college__mutual__staff_cost_change``).
 """
+
 from __future__ import annotations
 
 from typing import Mapping

@@ -3,6 +3,7 @@
 Bars are cells in named styles (blue; red on the critical path), one column per calendar month; a
 diamond marks a zero-length milestone phase such as go-live. Dates come from the plan (values).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,13 @@ def _next_month(d: dt.date) -> dt.date:
 
 def _plan_order(result: AppraisalResult, plans: dict) -> list[str]:
     """Option ids with a plan: the recommended option first, then the short list's order."""
-    return sorted(plans, key=lambda o: (o != result.recommended, list(result.options.id).index(o)
-                                        if o in set(result.options.id) else 99))
+    return sorted(
+        plans,
+        key=lambda o: (
+            o != result.recommended,
+            list(result.options.id).index(o) if o in set(result.options.id) else 99,
+        ),
+    )
 
 
 def _timeline_header(ws: Worksheet, year_row: int, months: list[dt.date], tl0: int) -> None:
@@ -83,8 +89,9 @@ def _phase_row(ws: Worksheet, r: int, ph: Any, months: list[dt.date], tl0: int) 
             set_style(ws, r, c, "dd_bar_critical" if bool(ph.critical) else "dd_bar")
 
 
-def _timelines(ws: Worksheet, r: int, result: AppraisalResult, order: list[str], months: list[dt.date], tl0: int,
-               last_col: int) -> int:
+def _timelines(
+    ws: Worksheet, r: int, result: AppraisalResult, order: list[str], months: list[dt.date], tl0: int, last_col: int
+) -> int:
     """Each option's heading (with its go-live date) and phase rows from row ``r``; returns the next free row."""
     onames = option_names(result).__getitem__
     plans = dict(result.plans)
@@ -135,11 +142,18 @@ def write_plan(ws: Worksheet, ctx: Context, result: AppraisalResult) -> None:
     last_col = max(tl0 + len(months) - 1, tl0 + 15)
     widths = {**FIXED, **{c: MONTH_WIDTH for c in range(tl0, last_col + 1)}}
     r = sheet_header(ws, ctx, "Implementation plan", widths)
-    put_text(ws, r, 1, ("Phases scheduled by the critical path method from each plan's start date (central durations "
-                        "unless the scenario says otherwise). Red bars are on the critical path: a delay there delays "
-                        f"go-live, and with it the savings. {MILESTONE} = go-live. Durations in weeks; values from the "
-                        "model's plan templates (data/plans), illustrative unless a source says otherwise."),
-             "dd_note_wrap")
+    put_text(
+        ws,
+        r,
+        1,
+        (
+            "Phases scheduled by the critical path method from each plan's start date (central durations "
+            "unless the scenario says otherwise). Red bars are on the critical path: a delay there delays "
+            f"go-live, and with it the savings. {MILESTONE} = go-live. Durations in weeks; values from the "
+            "model's plan templates (data/plans), illustrative unless a source says otherwise."
+        ),
+        "dd_note_wrap",
+    )
     merge(ws, r, 1, r, last_col)
     fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
     r += 2

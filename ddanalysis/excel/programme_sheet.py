@@ -1,4 +1,5 @@
 """The programme sheet: one row per project with its recommended option; money figures link to the project's sheets."""
+
 from __future__ import annotations
 
 from typing import Mapping
@@ -14,10 +15,20 @@ from .layout import Context, fit_row, merge, print_setup, set_widths, sheet_head
 from .summary import ProjectSheets, internal_link
 
 COLUMNS = (
-    ("Project", 34), ("Council(s)", 26), ("Services in scope", 34), ("Baseline net budget", 15),
-    ("Recommended option", 26), ("Net present saving", 15), ("One-off costs", 14), ("Steady-state annual saving", 15),
-    ("Payback year", 10), ("Go-live", 12), ("Chance it saves money", 11), ("Illustrative", 11),
-    ("Cashable benefits counted (PV)", 15), ("Non-cashable benefits counted (PV)", 15),
+    ("Project", 34),
+    ("Council(s)", 26),
+    ("Services in scope", 34),
+    ("Baseline net budget", 15),
+    ("Recommended option", 26),
+    ("Net present saving", 15),
+    ("One-off costs", 14),
+    ("Steady-state annual saving", 15),
+    ("Payback year", 10),
+    ("Go-live", 12),
+    ("Chance it saves money", 11),
+    ("Illustrative", 11),
+    ("Cashable benefits counted (PV)", 15),
+    ("Non-cashable benefits counted (PV)", 15),
     ("Benefits counted (PV): cashable + non-cashable, added", 17),
     ("Public value return per GBP 1 (every kind, everyone)", 14),
 )
@@ -37,12 +48,20 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
         res = results[pid]
         rec = res.options.set_index("id").loc[res.recommended]
         row = {
-            "project_id": pid, "title": res.project_title, "councils": res.councils, "services": "",
+            "project_id": pid,
+            "title": res.project_title,
+            "councils": res.councils,
+            "services": "",
             "baseline_net_gbp": res.baseline.net_budget_gbp if res.baseline is not None else None,
-            "recommended": res.recommended, "recommended_name": rec["name"], "payback_year": rec["payback_year"],
-            "go_live": rec["go_live"], "p_saving_positive": rec["p_saving_positive"], "illustrative": res.illustrative,
+            "recommended": res.recommended,
+            "recommended_name": rec["name"],
+            "payback_year": rec["payback_year"],
+            "go_live": rec["go_live"],
+            "p_saving_positive": rec["p_saving_positive"],
+            "illustrative": res.illustrative,
             "public_value_roi": ((res.public_value or {}).get("options", {}).get(res.recommended) or {}).get(
-                "public_value_roi"),
+                "public_value_roi"
+            ),
         }
         try:
             row["services"] = "; ".join(registry.project(pid).services)
@@ -50,8 +69,16 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
             pass
         if by_id is not None:
             s = by_id.loc[pid]
-            for key in ("title", "councils", "services", "baseline_net_gbp", "payback_year", "go_live",
-                        "p_saving_positive", "illustrative"):
+            for key in (
+                "title",
+                "councils",
+                "services",
+                "baseline_net_gbp",
+                "payback_year",
+                "go_live",
+                "p_saving_positive",
+                "illustrative",
+            ):
                 if key in s.index and not (isinstance(s[key], float) and pd.isna(s[key])):
                     row[key] = s[key]
         rows.append(row)
@@ -67,11 +94,17 @@ def _note(draws: list[int]) -> str:
         f"chance of saving are model values ({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Outcome "
         "benefits are those the appraisal's perspective counts (not in the net present saving): cashable and "
         "non-cashable in separate columns, then their sum, labelled as one; the public value return (a model "
-        "value) counts every kind of value for everyone per GBP 1 of costs. Click a project for its sheets.")
+        "value) counts every kind of value for everyone per GBP 1 of costs. Click a project for its sheets."
+    )
 
 
-def write_programme(ws: Worksheet, ctx: Context, results: Mapping[str, AppraisalResult],
-                    summary: pd.DataFrame | None, refs: Mapping[str, ProjectSheets]) -> None:
+def write_programme(
+    ws: Worksheet,
+    ctx: Context,
+    results: Mapping[str, AppraisalResult],
+    summary: pd.DataFrame | None,
+    refs: Mapping[str, ProjectSheets],
+) -> None:
     """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
     r = sheet_header(ws, ctx, "Programme summary", widths)
@@ -115,18 +148,30 @@ def _project_row(ws: Worksheet, r: int, row: dict, pref: ProjectSheets, widths: 
     put_formula(ws, r, 7, f"={cells['one_off'][rec]}", "dd_gbp")
     put_formula(ws, r, 8, f"={cells['steady_state'][rec]}", "dd_gbp")
     pb = row["payback_year"]
-    put_text(ws, r, 9, pb if isinstance(pb, str) else ("n/a" if rec == registry.STATUS_QUO else "none"),
-             "dd_center")
+    put_text(ws, r, 9, pb if isinstance(pb, str) else ("n/a" if rec == registry.STATUS_QUO else "none"), "dd_center")
     put_date(ws, r, 10, row["go_live"] if rec != registry.STATUS_QUO else None, missing="n/a")
     if rec == registry.STATUS_QUO:
         put_text(ws, r, 11, "n/a", "dd_na")
     else:
         put_number(ws, r, 11, row["p_saving_positive"], "dd_pct", missing="not run")
-    put_text(ws, r, 12, "Illustrative" if row["illustrative"] else "No", "dd_quality_red" if row["illustrative"]
-             else "dd_center")
+    put_text(
+        ws,
+        r,
+        12,
+        "Illustrative" if row["illustrative"] else "No",
+        "dd_quality_red" if row["illustrative"] else "dd_center",
+    )
     _public_value_cells(ws, r, pref.benefits.get(rec), row["public_value_roi"])
-    fit_row(ws, r, [(row["title"], widths[1]), (row["councils"], widths[2]), (row["services"], widths[3]),
-                    (row["recommended_name"], widths[5])])
+    fit_row(
+        ws,
+        r,
+        [
+            (row["title"], widths[1]),
+            (row["councils"], widths[2]),
+            (row["services"], widths[3]),
+            (row["recommended_name"], widths[5]),
+        ],
+    )
 
 
 def _public_value_cells(ws: Worksheet, r: int, benefits: Mapping[str, str] | None, roi: float | None) -> None:

@@ -3,6 +3,7 @@
 These come from re-running the model many times, which a spreadsheet cannot do; they are values,
 and the sheet says how they were produced (draws, seed, distributions, ranges).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -74,18 +75,40 @@ def _monte_carlo(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
     r = _section(ws, r, "Monte Carlo simulation: net present saving against the status quo")
     if draws:
         r = _note(ws, r, _monte_carlo_note(result, draws))
-        r = _headers(ws, r, ("Option", "", "Central case", "P10", "P50 (median)", "P90", "Chance of saving",
-                             "Chance of meeting target"))
+        r = _headers(
+            ws,
+            r,
+            (
+                "Option",
+                "",
+                "Central case",
+                "P10",
+                "P50 (median)",
+                "P90",
+                "Chance of saving",
+                "Chance of meeting target",
+            ),
+        )
         mc = result.monte_carlo.set_index("option")
         for opt in others:
             if opt not in mc.index:
                 continue
-            put_text(ws, r, 1, name(opt) + ("  (recommended)" if opt == result.recommended else ""),
-                     "dd_label_bold" if opt == result.recommended else "dd_label")
+            put_text(
+                ws,
+                r,
+                1,
+                name(opt) + ("  (recommended)" if opt == result.recommended else ""),
+                "dd_label_bold" if opt == result.recommended else "dd_label",
+            )
             set_style(ws, r, 2, "dd_cell")
             put_number(ws, r, 3, central.get(opt), "dd_gbp")
-            for c, col, style in ((4, "p10", "dd_gbp"), (5, "p50", "dd_gbp"), (6, "p90", "dd_gbp"),
-                                  (7, "p_positive", "dd_pct"), (8, "p_meets_target", "dd_pct")):
+            for c, col, style in (
+                (4, "p10", "dd_gbp"),
+                (5, "p50", "dd_gbp"),
+                (6, "p90", "dd_gbp"),
+                (7, "p_positive", "dd_pct"),
+                (8, "p_meets_target", "dd_pct"),
+            ):
                 put_number(ws, r, c, mc.loc[opt, col] if col in mc.columns else None, style, missing="n/a")
             r += 1
     else:
@@ -105,7 +128,8 @@ def _monte_carlo_note(result: AppraisalResult, draws: int) -> str:
         "data/assumptions/correlations.yaml. "
         f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
         "draw in ten saves less. Values from the model: a snapshot of the run, which does not recalculate "
-        "when an assumption is edited in this workbook.")
+        "when an assumption is edited in this workbook."
+    )
 
 
 def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
@@ -113,13 +137,19 @@ def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
     name = option_names(result).__getitem__
     measure = result.sensitivity_measure  # net present saving, or with monetised outcomes that plus the benefits
     r = _section(ws, r, f"One-way sensitivity: {measure} when one assumption moves to its low or high value")
-    r = _note(ws, r, (
-        "Every other assumption stays at the scenario's value. Per option, the assumptions with the largest "
-        f"swing (the gap between the two results), at most {TOP_SENSITIVITY}; low and high are the "
-        "assumption's range (Assumptions sheet). Values from the model."
-        + (f" {result.sensitivity_note}" if result.sensitivity_note else "")))
-    r = _headers(ws, r, ("Assumption", "Unit", "Low", "High", "Saving at low", "Saving at high", "Swing",
-                         "Central case"))
+    r = _note(
+        ws,
+        r,
+        (
+            "Every other assumption stays at the scenario's value. Per option, the assumptions with the largest "
+            f"swing (the gap between the two results), at most {TOP_SENSITIVITY}; low and high are the "
+            "assumption's range (Assumptions sheet). Values from the model."
+            + (f" {result.sensitivity_note}" if result.sensitivity_note else "")
+        ),
+    )
+    r = _headers(
+        ws, r, ("Assumption", "Unit", "Low", "High", "Saving at low", "Saving at high", "Swing", "Central case")
+    )
     sens = result.sensitivity
     if sens.empty:
         r = _note(ws, r, "No assumption varies.")
@@ -141,8 +171,13 @@ def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
             r += 1
         rest = rows.iloc[TOP_SENSITIVITY:]
         if len(rest):
-            put_text(ws, r, 1, f"{len(rest)} further assumption(s) each swing the saving by at most "
-                               f"£{rest.swing.max():,.0f}.", "dd_note")
+            put_text(
+                ws,
+                r,
+                1,
+                f"{len(rest)} further assumption(s) each swing the saving by at most £{rest.swing.max():,.0f}.",
+                "dd_note",
+            )
             r += 1
     return r
 
@@ -151,13 +186,30 @@ def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]
     """Switching values per option (against the status quo and the next best), from row ``r``."""
     name = option_names(result).__getitem__
     r = _section(ws, r, "Switching values: where an option stops beating the status quo or the next-best option")
-    r = _note(ws, r, (
-        "The value of one assumption (others at the scenario's value) at which the option's net present "
-        "saving falls to zero, and at which it draws level with the next-best option, searched over the "
-        "assumption's allowed range. Only assumptions that can switch the ranking are listed ('none in "
-        "range': not within that range). Values from the model."))
-    r = _headers(ws, r, ("Assumption", "Unit", "Value used", "Saving falls to zero at", "Next-best option", "",
-                         "Level with next best at", ""))
+    r = _note(
+        ws,
+        r,
+        (
+            "The value of one assumption (others at the scenario's value) at which the option's net present "
+            "saving falls to zero, and at which it draws level with the next-best option, searched over the "
+            "assumption's allowed range. Only assumptions that can switch the ranking are listed ('none in "
+            "range': not within that range). Values from the model."
+        ),
+    )
+    r = _headers(
+        ws,
+        r,
+        (
+            "Assumption",
+            "Unit",
+            "Value used",
+            "Saving falls to zero at",
+            "Next-best option",
+            "",
+            "Level with next best at",
+            "",
+        ),
+    )
     sw = result.switching if isinstance(result.switching, pd.DataFrame) else pd.DataFrame()
     if sw.empty:
         r = _note(ws, r, "Not computed for this workbook.")
@@ -179,8 +231,14 @@ def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]
             fit_row(ws, r, [(s.description, WIDTHS[1]), (s.unit, WIDTHS[2]), (name(s.next_best), 28)])
             r += 1
         if len(rows) > len(found):
-            put_text(ws, r, 1, f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
-                               "within their allowed range.", "dd_note")
+            put_text(
+                ws,
+                r,
+                1,
+                f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
+                "within their allowed range.",
+                "dd_note",
+            )
             r += 1
     return r
 
@@ -195,8 +253,7 @@ def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[in
         put_text(ws, r, c1, label, "dd_header_left" if table.unit(label) == "text" else "dd_header")
         if c2 > c1:
             merge(ws, r, c1, r, c2)
-    fit_row(ws, r, [(label, sum(WIDTHS[c] for c in range(c1, c2 + 1))) for label, (c1, c2) in spans.items()],
-            bold=True)
+    fit_row(ws, r, [(label, sum(WIDTHS[c] for c in range(c1, c2 + 1))) for label, (c1, c2) in spans.items()], bold=True)
     r += 1
     emphasis = set(table.emphasis)
     for i, row in enumerate(table.frame.itertuples(index=False)):
@@ -205,7 +262,9 @@ def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[in
         for label, (c1, c2) in spans.items():
             unit, v = table.unit(label), values[label]
             if unit == "text":
-                put_text(ws, r, c1, "" if v is None else str(v), "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text")
+                put_text(
+                    ws, r, c1, "" if v is None else str(v), "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text"
+                )
                 texts.append(("" if v is None else str(v), sum(WIDTHS[c] for c in range(c1, c2 + 1))))
             else:
                 put_number(ws, r, c1, v, _TABLE_STYLES.get(unit, "dd_number2"), missing="-")
@@ -224,13 +283,18 @@ def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
     if dm is None:
         r = _note(ws, r, text.DECISION_NOT_COMPUTED if len(result.mc_draws) else text.DECISION_NO_DRAWS)
         return r + 1
-    r = _note(ws, r, text.DECISION_SNAPSHOT + f" {dm.draws:,} draws, seed {result.mc_seed}. Expected value of perfect "
-                     f"information (EVPI): £{dm.evpi_gbp:,.0f}, the most it would be worth paying to remove all "
-                     "uncertainty before deciding.")
+    r = _note(
+        ws,
+        r,
+        text.DECISION_SNAPSHOT + f" {dm.draws:,} draws, seed {result.mc_seed}. Expected value of perfect "
+        f"information (EVPI): £{dm.evpi_gbp:,.0f}, the most it would be worth paying to remove all "
+        "uncertainty before deciding.",
+    )
     pb = tables.probability_best_table(result)
     r = _group(ws, r, "Probability best (share of draws in which the option has the highest net present saving)")
-    r = _table(ws, r, pb, {"Option": (1, 2), "Probability best": (3, 3), "P(saving > 0)": (4, 4),
-                           "Net present saving": (5, 5)})
+    r = _table(
+        ws, r, pb, {"Option": (1, 2), "Probability best": (3, 3), "P(saving > 0)": (4, 4), "Net present saving": (5, 5)}
+    )
     r += 1
     acc = tables.acceptability_table(result)
     cols = list(acc.frame.columns)
@@ -242,8 +306,12 @@ def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
     worth = list(voi.frame.columns)[-1]
     r = _group(ws, r, f"Value of information: {text.EVPPI_MEANING} (partial EVPI, GBP)")
     if voi.frame.empty:
-        r = _note(ws, r, "No assumption is worth paying to know before deciding: the same option is best whatever "
-                         "its value (every partial EVPI is £0).")
+        r = _note(
+            ws,
+            r,
+            "No assumption is worth paying to know before deciding: the same option is best whatever "
+            "its value (every partial EVPI is £0).",
+        )
     else:
         r = _table(ws, r, voi, {"Assumption": (1, 4), "Key": (5, 6), "Quality": (7, 7), worth: (8, 8)})
     r += 1
@@ -269,8 +337,14 @@ def _risk_register(ws: Worksheet, r: int, result: AppraisalResult, others: list[
     """Delivery risks of each option's implementation plan (likelihood x impact, owner, mitigation)."""
     name = option_names(result).__getitem__
     r = _section(ws, r, "Delivery risk register (from the implementation plans)")
-    r = _note(ws, r, ("Likelihood and impact on a 1-5 scale; score = likelihood x impact (15 or more red, 8 to 14 "
-                      "amber). From the plan templates (data/plans); illustrative unless a source says otherwise."))
+    r = _note(
+        ws,
+        r,
+        (
+            "Likelihood and impact on a 1-5 scale; score = likelihood x impact (15 or more red, 8 to 14 "
+            "amber). From the plan templates (data/plans); illustrative unless a source says otherwise."
+        ),
+    )
     r = _headers(ws, r, ("Risk", "Owner", "Likelihood", "Impact", "Score", "Mitigation", "", ""))
     merge(ws, r - 1, 6, r - 1, 8)
     for opt in others:

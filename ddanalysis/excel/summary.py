@@ -7,6 +7,7 @@ MCA scores and ranks) are formulas linking to the Cash flows, Model and MCA shee
 model can produce (savings over more years than the sheet covers, Monte Carlo probabilities and
 percentiles, go-live dates) are values, and the sheet says so.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -60,8 +61,10 @@ def _note_for_missing(result: AppraisalResult) -> str:
 
 def _model_value(ws: Worksheet, row_of: Any, col: str, style: str, missing: str) -> Callable[[int, int, str], None]:
     """A cell writer for one model value per option (``row_of``: the options table indexed by option id)."""
+
     def write(row: int, c: int, opt: str) -> None:
         put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
+
     return write
 
 
@@ -93,8 +96,9 @@ class _Metrics:
         return row
 
 
-def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs,
-                  model_cells: Mapping[str, str]) -> OptionsRefs:
+def write_options(
+    ws: Worksheet, ctx: Context, result: AppraisalResult, cf: CashflowRefs, mca: MCARefs, model_cells: Mapping[str, str]
+) -> OptionsRefs:
     """Every option's headline metrics side by side (metrics down, options across), and savings by year.
     ``model_cells``: the Model sheet's single cells by key (``base_<line>``, ``residual_annuity``)."""
     onames = option_names(result).__getitem__
@@ -106,15 +110,19 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     header = sheet_header(ws, ctx, "Options compared", widths)
     put_text(ws, header, 1, f"GBP, {result.price_basis}", "dd_header_left")
     for j, opt in enumerate(opts):
-        put_text(ws, header, first_col + j, onames(opt),
-                 "dd_recommended" if opt == result.recommended else "dd_header")
+        put_text(ws, header, first_col + j, onames(opt), "dd_recommended" if opt == result.recommended else "dd_header")
     put_text(ws, header, note_col, "How it is calculated", "dd_header_left")
     fit_row(ws, header, [(onames(o), widths[first_col] - 1) for o in opts], bold=True)
     r = header + 1
     put_text(ws, r, 1, f"Baseline net budget of the service in scope, {result.base_year}", "dd_label")
     put_formula(ws, r, first_col, "=" + "+".join(model_cells[f"base_{line}"] for line in BASELINE_LINES), "dd_gbp")
-    put_text(ws, r, note_col, "Model sheet: the baseline's lines (gross expenditure less income), see Summary",
-             "dd_note_wrap")
+    put_text(
+        ws,
+        r,
+        note_col,
+        "Model sheet: the baseline's lines (gross expenditure less income), see Summary",
+        "dd_note_wrap",
+    )
     metric = _Metrics(ws, opts, first_col, note_col, widths[note_col], r + 1, {})
     _money_metrics(metric, result, cf, ref(first_col, r, True), model_cells["residual_annuity"])
     _uncertainty_metrics(metric, result, mca)
@@ -127,17 +135,25 @@ def write_options(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cash
     for c in range(2, note_col + 1):
         set_style(ws, r, c, "dd_section")
     chart_row = r + 1
-    charts.savings_by_year(ws, f"A{chart_row}", ws.parent[cf.sheet],
-                           [(rows.name, rows.saving) for rows in cf.options.values() if rows.saving],
-                           cf.first_col, cf.last_col, cf.fy_row, "Saving against the status quo by year (GBP)")
+    charts.savings_by_year(
+        ws,
+        f"A{chart_row}",
+        ws.parent[cf.sheet],
+        [(rows.name, rows.saving) for rows in cf.options.values() if rows.saving],
+        cf.first_col,
+        cf.last_col,
+        cf.fy_row,
+        "Saving against the status quo by year (GBP)",
+    )
     set_widths(ws, widths)
     print_setup(ws, title_rows=(header, header), freeze=ref(first_col, header + 1))
     ws.print_area = f"A1:{ref(note_col, chart_row + 18)}"
     return OptionsRefs(sheet=ws.title, cells=metric.cells)
 
 
-def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, base_cell: str,
-                   residual_annuity: str) -> None:
+def _money_metrics(
+    metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, base_cell: str, residual_annuity: str
+) -> None:
     """Go-live, then the money rows: net present cost and saving, rank, one-off costs, return on transition cost
     (formulas on the Cash flows sheet), the model's Green Book measures, steady-state saving and payback."""
     row_of = result.options.set_index("id")
@@ -152,17 +168,35 @@ def _money_metrics(metric: _Metrics, result: AppraisalResult, cf: CashflowRefs, 
 def _net_present_saving_metrics(metric: _Metrics, row_of: pd.DataFrame, cf: CashflowRefs) -> int:
     """Go-live, net present cost, net present saving against the status quo and its rank; returns the saving's row."""
     ws, sq = metric.ws, registry.STATUS_QUO
-    metric("go_live", "Go-live (savings start)", "Model value: the implementation plan's go-live date",
-           lambda row, c, opt: put_date(ws, row, c, row_of.loc[opt, "go_live"] if opt != sq else None, missing="n/a"))
-    metric("npc", "Net present cost", "Present value of total cost: Cash flows, 'Total cost' row, Present value column",
-           lambda row, c, opt: put_formula(ws, row, c, f"={cf.npc(opt)}", "dd_gbp"))
-    nps_row = metric("nps", "Net present saving against the status quo",
-                     "Sum of the present values of the yearly savings (Cash flows); the status quo saves 0",
-                     lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp_bold") if opt == sq
-                     else put_formula(ws, row, c, f"={cf.nps(opt)}", "dd_gbp_bold"))
+    metric(
+        "go_live",
+        "Go-live (savings start)",
+        "Model value: the implementation plan's go-live date",
+        lambda row, c, opt: put_date(ws, row, c, row_of.loc[opt, "go_live"] if opt != sq else None, missing="n/a"),
+    )
+    metric(
+        "npc",
+        "Net present cost",
+        "Present value of total cost: Cash flows, 'Total cost' row, Present value column",
+        lambda row, c, opt: put_formula(ws, row, c, f"={cf.npc(opt)}", "dd_gbp"),
+    )
+    nps_row = metric(
+        "nps",
+        "Net present saving against the status quo",
+        "Sum of the present values of the yearly savings (Cash flows); the status quo saves 0",
+        lambda row, c, opt: (
+            put_number(ws, row, c, 0.0, "dd_gbp_bold")
+            if opt == sq
+            else put_formula(ws, row, c, f"={cf.nps(opt)}", "dd_gbp_bold")
+        ),
+    )
     nps_span = f"{ref(metric.first_col, nps_row, True)}:{ref(metric.first_col + len(metric.opts) - 1, nps_row, True)}"
-    metric("rank", "Rank by net present saving", "RANK of the net present saving (1 = largest)",
-           lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"))
+    metric(
+        "rank",
+        "Rank by net present saving",
+        "RANK of the net present saving (1 = largest)",
+        lambda row, c, opt: put_formula(ws, row, c, f"=RANK({ref(c, nps_row)},{nps_span},0)", "dd_rank"),
+    )
     return nps_row
 
 
@@ -170,50 +204,103 @@ def _transition_cost_metrics(metric: _Metrics, cf: CashflowRefs, nps_row: int) -
     """One-off transition costs (undiscounted and present value), return on transition cost and optimism bias,
     as formulas on the Cash flows sheet."""
     ws = metric.ws
-    metric("one_off", "One-off transition costs (undiscounted)",
-           "Cash flows, 'One-off transition costs' row, Total column",
-           lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"))
-    pv1_row = metric("pv_one_off", "Present value of one-off costs",
-                     "Cash flows, 'One-off transition costs' row, Present value column",
-                     lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.pv_col)}", "dd_gbp"))
-    metric("bcr", "Return on transition cost", "(Net present saving + PV of one-off costs) / PV of one-off costs: "
-           "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)",
-           lambda row, c, opt: put_formula(ws, row, c, f'=IF({ref(c, pv1_row)}>0,({ref(c, nps_row)}+{ref(c, pv1_row)})'
-                                           f'/{ref(c, pv1_row)},"n/a")', "dd_ratio"))
+    metric(
+        "one_off",
+        "One-off transition costs (undiscounted)",
+        "Cash flows, 'One-off transition costs' row, Total column",
+        lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"),
+    )
+    pv1_row = metric(
+        "pv_one_off",
+        "Present value of one-off costs",
+        "Cash flows, 'One-off transition costs' row, Present value column",
+        lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.pv_col)}", "dd_gbp"),
+    )
+    metric(
+        "bcr",
+        "Return on transition cost",
+        "(Net present saving + PV of one-off costs) / PV of one-off costs: "
+        "PV of recurring savings per pound of one-off cost (not the Green Book benefit-cost ratio)",
+        lambda row, c, opt: put_formula(
+            ws,
+            row,
+            c,
+            f'=IF({ref(c, pv1_row)}>0,({ref(c, nps_row)}+{ref(c, pv1_row)})/{ref(c, pv1_row)},"n/a")',
+            "dd_ratio",
+        ),
+    )
     ob_rows = ("optimism_bias_operating", "optimism_bias_one_off")
-    metric("ob", "Optimism bias (present value, its own line)", "Cash flows: present values of the two "
-           "optimism-bias lines (uplift on one-off costs and on each year's net operating cost change)",
-           lambda row, c, opt: put_formula(ws, row, c, "=" + "+".join(
-               sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows),
-               "dd_gbp"))
+    metric(
+        "ob",
+        "Optimism bias (present value, its own line)",
+        "Cash flows: present values of the two "
+        "optimism-bias lines (uplift on one-off costs and on each year's net operating cost change)",
+        lambda row, c, opt: put_formula(
+            ws,
+            row,
+            c,
+            "="
+            + "+".join(sheet_ref(cf.sheet, cf.pv_col, cf.options[opt].components[k], absolute=True) for k in ob_rows),
+            "dd_gbp",
+        ),
+    )
 
 
 def _residual_value_metric(metric: _Metrics, cf: CashflowRefs, residual_annuity: str) -> None:
     """Residual value beyond the horizon (present value, GBP): the final year's saving on operating costs times
     ``residual_annuity``, the Model sheet's cell of the residual value per GBP."""
     ws, sq = metric.ws, registry.STATUS_QUO
-    metric("residual", "Residual value beyond the horizon (present value)", "Final year's saving on operating costs "
-           "(Cash flows) x the residual value per GBP (Model sheet: the discount factors of the remaining life)",
-           lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq else put_formula(
-               ws, row, c, f"=({cf.cell(sq, 'operating', cf.last_col)}-{cf.cell(opt, 'operating', cf.last_col)})"
-                           f"*{residual_annuity}", "dd_gbp"))
+    metric(
+        "residual",
+        "Residual value beyond the horizon (present value)",
+        "Final year's saving on operating costs "
+        "(Cash flows) x the residual value per GBP (Model sheet: the discount factors of the remaining life)",
+        lambda row, c, opt: (
+            put_number(ws, row, c, 0.0, "dd_gbp")
+            if opt == sq
+            else put_formula(
+                ws,
+                row,
+                c,
+                f"=({cf.cell(sq, 'operating', cf.last_col)}-{cf.cell(opt, 'operating', cf.last_col)})"
+                f"*{residual_annuity}",
+                "dd_gbp",
+            )
+        ),
+    )
 
 
 def _steady_state_metrics(metric: _Metrics, cf: CashflowRefs, base_cell: str) -> None:
     """Steady-state annual saving (final year), its share of the baseline net budget, and the payback year."""
     ws, sq = metric.ws, registry.STATUS_QUO
-    ss_row = metric("steady_state", "Steady-state annual saving (final year)",
-                    "Cash flows, 'Saving against the status quo' in the final year",
-                    lambda row, c, opt: put_number(ws, row, c, 0.0, "dd_gbp") if opt == sq
-                    else put_formula(ws, row, c, f"={cf.cell(opt, 'saving', cf.last_col)}", "dd_gbp"))
-    metric("steady_share", "Steady-state saving as a share of the baseline net budget",
-           "Steady-state annual saving / baseline net budget",
-           lambda row, c, opt: put_formula(ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")',
-                                           "dd_pct"))
-    metric("payback", "Payback year (cumulative saving turns positive and stays so)",
-           "Cash flows: the first year whose 'positive from here' flag is 1",
-           lambda row, c, opt: put_text(ws, row, c, "n/a", "dd_center") if opt == sq
-           else put_formula(ws, row, c, payback_formula(cf, opt), "dd_center"))
+    ss_row = metric(
+        "steady_state",
+        "Steady-state annual saving (final year)",
+        "Cash flows, 'Saving against the status quo' in the final year",
+        lambda row, c, opt: (
+            put_number(ws, row, c, 0.0, "dd_gbp")
+            if opt == sq
+            else put_formula(ws, row, c, f"={cf.cell(opt, 'saving', cf.last_col)}", "dd_gbp")
+        ),
+    )
+    metric(
+        "steady_share",
+        "Steady-state saving as a share of the baseline net budget",
+        "Steady-state annual saving / baseline net budget",
+        lambda row, c, opt: put_formula(
+            ws, row, c, f'=IF({base_cell}<>0,{ref(c, ss_row)}/{base_cell},"n/a")', "dd_pct"
+        ),
+    )
+    metric(
+        "payback",
+        "Payback year (cumulative saving turns positive and stays so)",
+        "Cash flows: the first year whose 'positive from here' flag is 1",
+        lambda row, c, opt: (
+            put_text(ws, row, c, "n/a", "dd_center")
+            if opt == sq
+            else put_formula(ws, row, c, payback_formula(cf, opt), "dd_center")
+        ),
+    )
 
 
 def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs) -> None:
@@ -228,15 +315,30 @@ def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs
         ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
         ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),
     ):
-        metric(key, label, f"Model value: {len(result.mc_draws):,} seeded draws (see Risk), a snapshot of the run",
-               _model_value(ws, row_of, col, style, missing))
-    metric("mca_score", "Multi-criteria weighted score (0-10)", "MCA sheet: SUMPRODUCT of weights and scores",
-           lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"))
-    metric("mca_rank", "Multi-criteria rank", "MCA sheet: RANK of the weighted score",
-           lambda row, c, opt: put_formula(ws, row, c, f"={mca.rank[opt]}", "dd_rank"))
-    metric("recommended", "Recommended", "Decision rule below",
-           lambda row, c, opt: put_text(ws, row, c, "Recommended" if opt == result.recommended else "",
-                                        "dd_center"))
+        metric(
+            key,
+            label,
+            f"Model value: {len(result.mc_draws):,} seeded draws (see Risk), a snapshot of the run",
+            _model_value(ws, row_of, col, style, missing),
+        )
+    metric(
+        "mca_score",
+        "Multi-criteria weighted score (0-10)",
+        "MCA sheet: SUMPRODUCT of weights and scores",
+        lambda row, c, opt: put_formula(ws, row, c, f"={mca.score[opt]}", "dd_score"),
+    )
+    metric(
+        "mca_rank",
+        "Multi-criteria rank",
+        "MCA sheet: RANK of the weighted score",
+        lambda row, c, opt: put_formula(ws, row, c, f"={mca.rank[opt]}", "dd_rank"),
+    )
+    metric(
+        "recommended",
+        "Recommended",
+        "Decision rule below",
+        lambda row, c, opt: put_text(ws, row, c, "Recommended" if opt == result.recommended else "", "dd_center"),
+    )
 
 
 def bcr_formula(cf: CashflowRefs, opt: str, residual: str) -> str:
@@ -250,8 +352,10 @@ def bcr_formula(cf: CashflowRefs, opt: str, residual: str) -> str:
     """
     sq = registry.STATUS_QUO
     span = (cf.first_col, cf.last_col)
-    s = (f"({range_ref(cf.sheet, span[0], cf.options[sq].operating, span[1], cf.options[sq].operating)}"
-         f"-{range_ref(cf.sheet, span[0], cf.options[opt].operating, span[1], cf.options[opt].operating)})")
+    s = (
+        f"({range_ref(cf.sheet, span[0], cf.options[sq].operating, span[1], cf.options[sq].operating)}"
+        f"-{range_ref(cf.sheet, span[0], cf.options[opt].operating, span[1], cf.options[opt].operating)})"
+    )
     factors = range_ref(cf.sheet, span[0], cf.factor_row, span[1], cf.factor_row)
     one_off = range_ref(cf.sheet, span[0], cf.options[opt].one_off, span[1], cf.options[opt].one_off)
     benefits = f"SUMPRODUCT(({s}>0)*{s},{factors})+MAX({residual},0)"
@@ -263,40 +367,78 @@ def bcr_formula(cf: CashflowRefs, opt: str, residual: str) -> str:
 def _green_book_bcr(metric: _Metrics, cf: CashflowRefs, residual: Mapping[str, str]) -> None:
     """The Green Book benefit-cost ratio row: a formula per option (:func:`bcr_formula`); n/a for the status quo."""
     ws = metric.ws
-    metric("gb_bcr", "Benefit-cost ratio (Green Book)", "PV benefits / PV costs, year by year on net figures "
-           "(Cash flows: operating costs against the status quo's, one-off costs, discount factors), with the "
-           "residual value above", lambda row, c, opt: put_text(ws, row, c, "n/a", "dd_ratio")
-           if opt == registry.STATUS_QUO else put_formula(ws, row, c, bcr_formula(cf, opt, residual[opt]), "dd_ratio"))
+    metric(
+        "gb_bcr",
+        "Benefit-cost ratio (Green Book)",
+        "PV benefits / PV costs, year by year on net figures "
+        "(Cash flows: operating costs against the status quo's, one-off costs, discount factors), with the "
+        "residual value above",
+        lambda row, c, opt: (
+            put_text(ws, row, c, "n/a", "dd_ratio")
+            if opt == registry.STATUS_QUO
+            else put_formula(ws, row, c, bcr_formula(cf, opt, residual[opt]), "dd_ratio")
+        ),
+    )
 
 
 def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any, cf: CashflowRefs) -> None:
     """Rows: why a Green Book benefit-cost ratio is missing (model value), and each option's net present
     saving over 10, 15 and 20 years (no residual value): a SUM of the first years' present values of saving
     on the Cash flows sheet where it runs that long, else the model's value (the same cash flows, extended)."""
+
     def why(row: int, c: int, opt: str) -> None:
         note = row_of.loc[opt, "benefit_cost_ratio_note"] if "benefit_cost_ratio_note" in row_of.columns else None
         put_text(ws, row, c, note if isinstance(note, str) else "", "dd_note_wrap")
-    metric("gb_bcr_note", "Benefit-cost ratio (Green Book): why none", "Model value: the reason where the ratio is "
-           "n/a (a side is zero, or the status quo)", why)
-    horizons = sorted((int(c[4:-5]), c) for c in row_of.columns
-                      if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit())
+
+    metric(
+        "gb_bcr_note",
+        "Benefit-cost ratio (Green Book): why none",
+        "Model value: the reason where the ratio is n/a (a side is zero, or the status quo)",
+        why,
+    )
+    horizons = sorted(
+        (int(c[4:-5]), c) for c in row_of.columns if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit()
+    )
     sheet_years = cf.last_col - cf.first_col + 1
     for years, col in horizons:
         if years <= sheet_years:
-            metric(f"nps_{years}y", f"Net present saving over {years} years",
-                   f"Cash flows: sum of the present values of saving of the first {years} years (no residual value)",
-                   lambda row, c, opt, n=years: put_number(ws, row, c, 0.0, "dd_gbp") if opt == registry.STATUS_QUO
-                   else put_formula(ws, row, c, "=SUM(" + range_ref(cf.sheet, cf.first_col, cf.options[opt].pv_saving,
-                                    cf.first_col + n - 1, cf.options[opt].pv_saving) + ")", "dd_gbp"))
+            metric(
+                f"nps_{years}y",
+                f"Net present saving over {years} years",
+                f"Cash flows: sum of the present values of saving of the first {years} years (no residual value)",
+                lambda row, c, opt, n=years: (
+                    put_number(ws, row, c, 0.0, "dd_gbp")
+                    if opt == registry.STATUS_QUO
+                    else put_formula(
+                        ws,
+                        row,
+                        c,
+                        "=SUM("
+                        + range_ref(
+                            cf.sheet,
+                            cf.first_col,
+                            cf.options[opt].pv_saving,
+                            cf.first_col + n - 1,
+                            cf.options[opt].pv_saving,
+                        )
+                        + ")",
+                        "dd_gbp",
+                    )
+                ),
+            )
             continue
-        metric(f"nps_{years}y", f"Net present saving over {years} years",
-               "Model value (does not follow an edit): the same cash flows over "
-               f"{years} years, discounted, without residual value", lambda row, c, opt, col=col: put_number(
-                   ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"))
+        metric(
+            f"nps_{years}y",
+            f"Net present saving over {years} years",
+            "Model value (does not follow an edit): the same cash flows over "
+            f"{years} years, discounted, without residual value",
+            lambda row, c, opt, col=col: put_number(ws, row, c, row_of.loc[opt, col], "dd_gbp", missing="n/a"),
+        )
 
 
-def write_summary(ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs,
-                  model_cells: Mapping[str, str]) -> None:
+def write_summary(
+    ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs, model_cells: Mapping[str, str]
+) -> None:
     """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline (formulas to the Model
     sheet's baseline cells, ``model_cells['base_<line>']``), provenance."""
     widths = {1: 44, 2: 17, 3: 17, 4: 14, 5: 14, 6: 14, 7: 14}
@@ -331,8 +473,15 @@ def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: 
     """One row per option (formulas to the Options sheet where it computes them), then the NPV chart."""
     onames = option_names(result).__getitem__
     row_of = result.options.set_index("id")
-    heads = ("Option", "Net present saving", "One-off costs", "Payback year", "Chance it saves money",
-             "MCA score (0-10)", "Go-live")
+    heads = (
+        "Option",
+        "Net present saving",
+        "One-off costs",
+        "Payback year",
+        "Chance it saves money",
+        "MCA score (0-10)",
+        "Go-live",
+    )
     for c, h in enumerate(heads, start=1):
         put_text(ws, header, c, h, "dd_header" if c > 1 else "dd_header_left")
     ws.row_dimensions[header].height = 30
@@ -350,16 +499,24 @@ def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: 
         put_formula(ws, r, 6, f"={opt_refs.cells['mca_score'][opt]}", "dd_score")
         put_date(ws, r, 7, row_of.loc[opt, "go_live"] if not sq else None, missing="n/a")
         r += 1
-    put_text(ws, r, 1, "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against "
-                       "the status quo. Chance it saves money: share of the Monte Carlo draws with a positive net "
-                       "present saving (Risk sheet).", "dd_note")
-    charts.npv_by_option(ws, f"A{r + 2}", ws, 1, 2, first + 1, r - 1,
-                         "Net present saving by option (GBP)", "Net present saving (GBP)")
+    put_text(
+        ws,
+        r,
+        1,
+        "Net present saving: GBP, discounted at the Green Book rates (Discount rates sheet), against "
+        "the status quo. Chance it saves money: share of the Monte Carlo draws with a positive net "
+        "present saving (Risk sheet).",
+        "dd_note",
+    )
+    charts.npv_by_option(
+        ws, f"A{r + 2}", ws, 1, 2, first + 1, r - 1, "Net present saving by option (GBP)", "Net present saving (GBP)"
+    )
     return r + 19
 
 
-def _baseline_table(ws: Worksheet, r: int, result: AppraisalResult, model_cells: Mapping[str, str],
-                    fit: tuple[float, int]) -> int:
+def _baseline_table(
+    ws: Worksheet, r: int, result: AppraisalResult, model_cells: Mapping[str, str], fit: tuple[float, int]
+) -> int:
     """The baseline budget by subjective line, gross, income and net (formulas: the Model sheet's baseline
     inputs), FTE and source; ``fit``: the source text's width and the last column."""
     source_width, last = fit
@@ -402,7 +559,7 @@ CONTENTS = {
     "mca": "Multi-criteria analysis: scores, weights (inputs) and weighted totals (formulas)",
     "plan": "Implementation plan per option: phases as a timeline (critical path in red), milestones",
     "assumptions": "Every assumption used, with its value (an input: edit it and the model follows), range, source "
-                   "and quality rating",
+    "and quality rating",
     "model": "The model's fixed inputs (settings, baseline, lever defaults, timing) and yearly helper rows",
     "benefits": "Outcome benefits by year, agency and kind (who gains); counted totals and present values as formulas",
     "programme": "One row per project: the recommended option and its headline figures",
@@ -412,21 +569,27 @@ CONTENTS = {
 #: The cover's "How to read this workbook" entries.
 HOW_TO_READ = {
     "Inputs": "Yellow cells with blue figures (each assumption's value used, discount rates, MCA weights and scores) "
-              "are inputs you may change; the workbook recalculates. Each assumption has a defined name "
-              "(mutual__staff_cost_change) and each option's net present saving too (nps__mutual).",
+    "are inputs you may change; the workbook recalculates. Each assumption has a defined name "
+    "(mutual__staff_cost_change) and each option's net present saving too (nps__mutual).",
     "Formulas": "The yearly cash flows by component (Model sheet: settings, baseline, timing), totals, savings, "
-                "discount factors, present values, net present values, optimism bias, residual value, payback years, "
-                "the Green Book benefit-cost ratio, the saving over the years the Cash flows sheet covers and MCA "
-                "totals are live formulas that reproduce the model's figures.",
+    "discount factors, present values, net present values, optimism bias, residual value, payback years, "
+    "the Green Book benefit-cost ratio, the saving over the years the Cash flows sheet covers and MCA "
+    "totals are live formulas that reproduce the model's figures.",
     "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, savings over more "
-                    "years than the Cash flows sheet covers and plan dates are values from the ddanalysis model; "
-                    "they do not recalculate when an input is edited.",
+    "years than the Cash flows sheet covers and plan dates are values from the ddanalysis model; "
+    "they do not recalculate when an input is edited.",
     "Money": "GBP in {price_basis} (inflation removed), shown in whole pounds; cells hold full precision.",
 }
 
 
-def write_cover(ws: Worksheet, ctx: Context, heading: str, facts: list[tuple[str, str]],
-                contents: list[tuple[str, str]], provenance: dict[str, str]) -> None:
+def write_cover(
+    ws: Worksheet,
+    ctx: Context,
+    heading: str,
+    facts: list[tuple[str, str]],
+    contents: list[tuple[str, str]],
+    provenance: dict[str, str],
+) -> None:
     """Title, facts (key / value), illustrative box, how to read, contents with links, provenance."""
     widths = {1: 30, 2: 110}
     put_text(ws, 1, 1, heading, "dd_title")
@@ -488,10 +651,16 @@ def project_facts(result: AppraisalResult, ctx: Context) -> list[tuple[str, str]
         ("Scenario", f"{result.scenario}: {result.scenario_description}".rstrip(": ")),
         ("Perspective", f"{result.perspective_label} ({result.perspective})"),
         ("Prices", f"GBP, {result.price_basis}. {result.price_base_statement}"),
-        ("Appraisal period", f"{result.horizon_years} years, {result.first_year} to {last_year}; discounted at the "
-                             "HM Treasury Green Book rates"),
-        ("Optimism bias", f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated "
-                          f"({result.optimism_bias_mitigation_source})"),
+        (
+            "Appraisal period",
+            f"{result.horizon_years} years, {result.first_year} to {last_year}; discounted at the "
+            "HM Treasury Green Book rates",
+        ),
+        (
+            "Optimism bias",
+            f"{result.optimism_bias_mitigation:.0%} of the Green Book upper bound mitigated "
+            f"({result.optimism_bias_mitigation_source})",
+        ),
         ("Monte Carlo", f"{draws:,} draws, seed {result.mc_seed}" if draws else "not run"),
         ("Recommendation", result.recommendation),
         ("Illustrative", "Yes: " + ILLUSTRATIVE_TEXT.split(": ", 1)[1] if result.illustrative else "No"),
@@ -505,9 +674,19 @@ def _run_record_facts(result: AppraisalResult) -> list[tuple[str, str]]:
     rec = result.run_record
     if rec is None:
         return []
-    return [("Run record", "\n".join(rec.lines())),
-            ("Input files (SHA-256)", "; ".join(f"{p} {h[:12]}" for p, h in rec.inputs))]
+    return [
+        ("Run record", "\n".join(rec.lines())),
+        ("Input files (SHA-256)", "; ".join(f"{p} {h[:12]}" for p, h in rec.inputs)),
+    ]
 
 
-__all__ = ["write_options", "write_summary", "write_cover", "project_facts", "internal_link", "OptionsRefs",
-           "CONTENTS", "RULE"]
+__all__ = [
+    "write_options",
+    "write_summary",
+    "write_cover",
+    "project_facts",
+    "internal_link",
+    "OptionsRefs",
+    "CONTENTS",
+    "RULE",
+]

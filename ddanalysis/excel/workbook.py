@@ -5,6 +5,7 @@ Assumptions, Benefits. Programme workbook: Cover, Programme (one row per project
 every project, so one edit re-discounts the programme), then each project's sheets prefixed with a
 short project code ("walsall Summary", ...). Nothing is written to disk here (see :mod:`.export`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,15 @@ from .summary import CONTENTS, ProjectSheets, project_facts, write_cover, write_
 
 #: Sheet kinds of one project, in workbook order, and their names.
 PROJECT_SHEETS: dict[str, str] = {
-    "summary": "Summary", "options": "Options", "cashflows": "Cash flows", "discount": "Discount rates",
-    "risk": "Risk", "mca": "MCA", "plan": "Plan", "assumptions": "Assumptions", "model": "Model",
+    "summary": "Summary",
+    "options": "Options",
+    "cashflows": "Cash flows",
+    "discount": "Discount rates",
+    "risk": "Risk",
+    "mca": "MCA",
+    "plan": "Plan",
+    "assumptions": "Assumptions",
+    "model": "Model",
     "benefits": "Benefits",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
@@ -44,9 +52,16 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 
 def context(result: AppraisalResult, produced: dt.date) -> Context:
     """Header context of one project's sheets."""
-    return Context(title=result.project_title, councils=result.councils, scenario=result.scenario,
-                   perspective_label=result.perspective_label, price_basis=result.price_basis,
-                   illustrative=bool(result.illustrative), produced=produced, version=__version__)
+    return Context(
+        title=result.project_title,
+        councils=result.councils,
+        scenario=result.scenario,
+        perspective_label=result.perspective_label,
+        price_basis=result.price_basis,
+        illustrative=bool(result.illustrative),
+        produced=produced,
+        version=__version__,
+    )
 
 
 def discount_bands(result: AppraisalResult) -> tuple[tuple[tuple[int, int | None, float], ...], str, str]:
@@ -75,8 +90,15 @@ def _new_workbook(title: str, subject: str) -> Workbook:
     return wb
 
 
-def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: dict[str, str],
-                    discount: DiscountRefs | None, bands_info: tuple, name_prefix: str = "") -> ProjectSheets:
+def _project_sheets(
+    wb: Workbook,
+    result: AppraisalResult,
+    ctx: Context,
+    names: dict[str, str],
+    discount: DiscountRefs | None,
+    bands_info: tuple,
+    name_prefix: str = "",
+) -> ProjectSheets:
     """Create and fill one project's sheets (in display order; filled in dependency order). ``name_prefix``
     starts each of the project's defined names (a programme workbook holds several projects)."""
     ws = {kind: wb.create_sheet(name) for kind, name in names.items()}
@@ -86,15 +108,26 @@ def _project_sheets(wb: Workbook, result: AppraisalResult, ctx: Context, names: 
     inputs = model_inputs(result)
     name_of = assumption_namer(name_prefix)
     model = write_model(ws["model"], ctx, result, inputs, name_of, CASHFLOW_FIRST_COL)
-    teckal = {opt: bool(inputs.model.book.models[opt]["teckal"]) for opt in result.options.id
-              if opt in inputs.model.book.models}
+    teckal = {
+        opt: bool(inputs.model.book.models[opt]["teckal"])
+        for opt in result.options.id
+        if opt in inputs.model.book.models
+    }
 
     def formulas(opt: str, own) -> dict[str, str]:
         return OptionFormulas(model, opt, result.perspective, teckal.get(opt, False), own).templates()
+
     cf = write_cashflows(ws["cashflows"], ctx, result, discount, formulas)
     year_cols = range(cf.first_col, cf.last_col + 1)
-    fill_net_change(ws["model"], model, cf.sheet, {o: rows.components for o, rows in cf.options.items()},
-                    "staff", "volunteer_time", year_cols)
+    fill_net_change(
+        ws["model"],
+        model,
+        cf.sheet,
+        {o: rows.components for o, rows in cf.options.items()},
+        "staff",
+        "volunteer_time",
+        year_cols,
+    )
     define_names(wb, write_assumptions(ws["assumptions"], ctx, result), name_of)
     for opt, rows in cf.options.items():
         if rows.pv_saving:
@@ -113,14 +146,22 @@ def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -
     result = _check_result(result)
     produced = produced or dt.date.today()
     ctx = context(result, produced)
-    wb = _new_workbook(f"Options appraisal: {result.project_title}", f"{result.councils}; scenario {result.scenario}; "
-                       f"perspective {result.perspective}")
+    wb = _new_workbook(
+        f"Options appraisal: {result.project_title}",
+        f"{result.councils}; scenario {result.scenario}; perspective {result.perspective}",
+    )
     cover = wb.create_sheet("Cover")
     bands_info = discount_bands(result)
     _project_sheets(wb, result, ctx, dict(PROJECT_SHEETS), None, bands_info)
     contents = [(name, CONTENTS[kind]) for kind, name in PROJECT_SHEETS.items()]
-    write_cover(cover, ctx, f"Options appraisal: {result.project_title}", project_facts(result, ctx), contents,
-                dict(result.provenance))
+    write_cover(
+        cover,
+        ctx,
+        f"Options appraisal: {result.project_title}",
+        project_facts(result, ctx),
+        contents,
+        dict(result.provenance),
+    )
     wb.active = 0
     return wb
 
@@ -150,72 +191,102 @@ def _check_programme_inputs(results: Mapping[str, AppraisalResult], summary: pd.
     """A :class:`DDAnalysisError` unless ``results`` maps each project id to its own checked appraisal and
     ``summary`` (when given) has a ``project_id`` column naming only projects in ``results``."""
     if not isinstance(results, Mapping) or not results:
-        raise DDAnalysisError("expected a non-empty mapping project id -> AppraisalResult (e.g. from "
-                              "ddanalysis.programme.programme_results())")
+        raise DDAnalysisError(
+            "expected a non-empty mapping project id -> AppraisalResult (e.g. from "
+            "ddanalysis.programme.programme_results())"
+        )
     for pid, res in results.items():
         _check_result(res)
         if res.project_id != pid:
-            raise DDAnalysisError(f"results[{pid!r}] is the appraisal of {res.project_id!r}; the keys must be project ids")
+            raise DDAnalysisError(
+                f"results[{pid!r}] is the appraisal of {res.project_id!r}; the keys must be project ids"
+            )
     if summary is not None:
         missing = [p for p in summary.get("project_id", pd.Series(dtype=str)) if p not in results]
         if "project_id" not in summary.columns or missing:
-            raise DDAnalysisError("summary must have a 'project_id' column naming projects in results"
-                                  + (f"; not in results: {missing}" if missing else ""))
+            raise DDAnalysisError(
+                "summary must have a 'project_id' column naming projects in results"
+                + (f"; not in results: {missing}" if missing else "")
+            )
 
 
 def _programme_facts(results: Mapping[str, AppraisalResult], ctx: Context, produced: dt.date) -> list[tuple[str, str]]:
     """The programme cover's facts: programme, projects, scenario, perspective, prices, Monte Carlo draws and seeds,
     which projects are illustrative, and when and by which version it was produced."""
     return [
-        ("Programme", "Delivering Differently (Cabinet Office, DCLG, LGA and SOLACE): options appraisals of the "
-                      "Challenge Fund projects"),
+        (
+            "Programme",
+            "Delivering Differently (Cabinet Office, DCLG, LGA and SOLACE): options appraisals of the "
+            "Challenge Fund projects",
+        ),
         ("Projects", f"{len(results)}: " + "; ".join(f"{r.project_title} ({r.councils})" for r in results.values())),
         ("Scenario", ctx.scenario),
         ("Perspective", ctx.perspective_label),
         ("Prices", f"GBP, {ctx.price_basis}"),
         ("Monte Carlo", "; ".join(sorted({f"{len(r.mc_draws):,} draws, seed {r.mc_seed}" for r in results.values()}))),
-        ("Illustrative", "Yes, for: " + ", ".join(r.project_id for r in results.values() if r.illustrative)
-         if ctx.illustrative else "No"),
+        (
+            "Illustrative",
+            "Yes, for: " + ", ".join(r.project_id for r in results.values() if r.illustrative)
+            if ctx.illustrative
+            else "No",
+        ),
         ("Produced", f"{produced:%d %B %Y} by ddanalysis {__version__}"),
     ]
 
 
-def programme_workbook(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None = None,
-                       produced: dt.date | None = None) -> Workbook:
+def programme_workbook(
+    results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None = None, produced: dt.date | None = None
+) -> Workbook:
     """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved)."""
     _check_programme_inputs(results, summary)
     produced = produced or dt.date.today()
     first = next(iter(results.values()))
     scenarios = sorted({r.scenario for r in results.values()})
     perspectives = sorted({r.perspective_label for r in results.values()})
-    ctx = Context(title="Delivering Differently programme", councils=f"{len(results)} projects",
-                  scenario=", ".join(scenarios), perspective_label="; ".join(perspectives),
-                  price_basis=first.price_basis, illustrative=any(r.illustrative for r in results.values()),
-                  produced=produced, version=__version__)
-    wb = _new_workbook("Delivering Differently programme: options appraisals",
-                       f"{len(results)} projects; scenario {ctx.scenario}; perspective {ctx.perspective_label}")
+    ctx = Context(
+        title="Delivering Differently programme",
+        councils=f"{len(results)} projects",
+        scenario=", ".join(scenarios),
+        perspective_label="; ".join(perspectives),
+        price_basis=first.price_basis,
+        illustrative=any(r.illustrative for r in results.values()),
+        produced=produced,
+        version=__version__,
+    )
+    wb = _new_workbook(
+        "Delivering Differently programme: options appraisals",
+        f"{len(results)} projects; scenario {ctx.scenario}; perspective {ctx.perspective_label}",
+    )
     cover = wb.create_sheet("Cover")
     programme_ws = wb.create_sheet("Programme")
     discount_ws = wb.create_sheet("Discount rates")
     bands_info = discount_bands(first)
     for res in results.values():
         if discount_bands(res)[0] != bands_info[0]:
-            raise DDAnalysisError(f"{res.project_id} was discounted with other rates than {first.project_id}; "
-                                  "a programme workbook shares one discount-rate table")
+            raise DDAnalysisError(
+                f"{res.project_id} was discounted with other rates than {first.project_id}; "
+                "a programme workbook shares one discount-rate table"
+            )
     horizon = max(r.horizon_years for r in results.values())
     discount = write_discount_rates(discount_ws, ctx, bands_info[0], bands_info[1], bands_info[2], horizon)
     prefixes = sheet_prefixes(list(results))
     project_refs: dict[str, ProjectSheets] = {}
     for pid, res in results.items():
         names = {kind: f"{prefixes[pid]} {name}" for kind, name in PROJECT_SHEETS.items() if kind != "discount"}
-        project_refs[pid] = _project_sheets(wb, res, context(res, produced), names, discount, bands_info,
-                                            name_prefix=pid)
+        project_refs[pid] = _project_sheets(
+            wb, res, context(res, produced), names, discount, bands_info, name_prefix=pid
+        )
     write_programme(programme_ws, ctx, results, summary, project_refs)
     facts = _programme_facts(results, ctx, produced)
     contents = [("Programme", CONTENTS["programme"]), ("Discount rates", CONTENTS["discount"])]
     for pid, refs in project_refs.items():
-        contents.append((refs.names["summary"], f"{results[pid].project_title} ({results[pid].councils}): summary; "
-                         f"then '{prefixes[pid]} Options', '{prefixes[pid]} Cash flows' and the rest"))
+        contents.append(
+            (
+                refs.names["summary"],
+                f"{results[pid].project_title} ({results[pid].councils}): summary; "
+                f"then '{prefixes[pid]} Options', '{prefixes[pid]} Cash flows' and the rest",
+            )
+        )
     provenance = dict(first.provenance)
     provenance["baseline"] = "Per project: see each project's Summary sheet (baseline source)"
     write_cover(cover, ctx, "Delivering Differently programme: options appraisals", facts, contents, provenance)

@@ -441,8 +441,12 @@ def _cash_by_council(result: "AppraisalResult", focus: str) -> list[Block]:
             "the financial case in cash beside the real-terms economic "
             "case, apportioned to each partner council; the figures above are real base-year prices",
         )
-    return [Heading("Each council's part", "financial-councils"), TableBlock(parts, "councils"),
-            Heading("Cash (nominal) profile per council", "financial-cash"), TableBlock(cash, "cash")]
+    return [
+        Heading("Each council's part", "financial-councils"),
+        TableBlock(parts, "councils"),
+        Heading("Cash (nominal) profile per council", "financial-cash"),
+        TableBlock(cash, "cash"),
+    ]
 
 
 def _management(result: "AppraisalResult", inputs: PaperInputs) -> Section:

@@ -26,8 +26,13 @@ SUFFIXES = (".pdf", ".html", ".docx")
 
 def check_target(path: str | os.PathLike) -> Path:
     """The destination as a Path, checked before any work is done (DDAnalysisError saying why not)."""
-    return check_output_path(path, noun="the paper", suffixes=tuple(SUFFIXES),
-                             suffix_rule="the paper must end in .pdf, .html or .docx", endings=".pdf, .html or .docx")
+    return check_output_path(
+        path,
+        noun="the paper",
+        suffixes=tuple(SUFFIXES),
+        suffix_rule="the paper must end in .pdf, .html or .docx",
+        endings=".pdf, .html or .docx",
+    )
 
 
 def _header_footer(result: "AppraisalResult") -> tuple[str, str]:

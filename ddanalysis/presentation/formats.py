@@ -6,6 +6,7 @@ Money is GBP (pounds), shown to the pound with thousands separators and a leadin
 models keep full precision. Excel shows the same values through :data:`EXCEL_FORMATS`, chosen
 by unit, none with optional decimals (which Excel shows as a bare trailing point).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -109,8 +110,16 @@ def value_in_unit(value: Any, unit: str) -> str:
 
 #: Unit tag -> text formatter (the unit tags of :class:`ddanalysis.presentation.tables.Table`).
 FORMATTERS: dict[str, Callable[[Any], str]] = {
-    "gbp": money, "gbp_thousand": money_thousand, "share": share, "ratio": ratio, "score": score,
-    "number": number, "integer": integer, "date": date, "text": text, "html": text,
+    "gbp": money,
+    "gbp_thousand": money_thousand,
+    "share": share,
+    "ratio": ratio,
+    "score": score,
+    "number": number,
+    "integer": integer,
+    "date": date,
+    "text": text,
+    "html": text,
 }
 
 #: Unit tags whose values are numbers (right-aligned, never wrapped).
@@ -119,8 +128,15 @@ NUMERIC_UNITS = frozenset({"gbp", "gbp_thousand", "share", "ratio", "score", "nu
 #: Unit tag -> Excel number format. No format has optional decimals (``#,##0.###`` shows a whole
 #: number as ``15,000.`` in Excel), so Excel and LibreOffice show the same text.
 EXCEL_FORMATS: dict[str, str] = {
-    "gbp": '"£"#,##0;-"£"#,##0', "gbp_thousand": "#,##0", "share": "0.0%", "ratio": "0.00",
-    "score": "0.0", "number": "#,##0.00", "integer": "#,##0", "date": "dd mmm yyyy", "text": "@",
+    "gbp": '"£"#,##0;-"£"#,##0',
+    "gbp_thousand": "#,##0",
+    "share": "0.0%",
+    "ratio": "0.00",
+    "score": "0.0",
+    "number": "#,##0.00",
+    "integer": "#,##0",
+    "date": "dd mmm yyyy",
+    "text": "@",
 }
 
 

@@ -6,6 +6,7 @@ notebooks), the dashboards (HTML), the Excel writer (cells with number formats b
 CLI (plain text). Values stay numbers (GBP, real base-year prices, shares as fractions) so each
 renderer formats them by :mod:`ddanalysis.presentation.formats`; nothing is rounded here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -45,9 +46,12 @@ class Table:
         missing = [c for c in columns if c not in self.frame.columns]
         if missing:
             raise KeyError(f"column(s) {missing} not in the table; its columns are {list(self.frame.columns)}")
-        return replace(self, frame=self.frame[list(columns)],
-                       units={c: u for c, u in self.units.items() if c in columns},
-                       caption=self.caption if caption is None else caption)
+        return replace(
+            self,
+            frame=self.frame[list(columns)],
+            units={c: u for c, u in self.units.items() if c in columns},
+            caption=self.caption if caption is None else caption,
+        )
 
     def formatted(self) -> pd.DataFrame:
         """Every cell as text, by its column's unit (what a plain-text or HTML renderer shows)."""
@@ -127,6 +131,7 @@ def options_table(result: "AppraisalResult") -> Table:
 
 # --- results at several horizons (M8) -------------------------------------------------------
 
+
 def _horizon_columns(options: pd.DataFrame) -> list[tuple[int, str]]:
     """(years, column) of the options frame's net present saving by horizon (``nps_<years>y_gbp``), by years."""
     cols = [c for c in options.columns if c.startswith("nps_") and c.endswith("y_gbp") and c[4:-5].isdigit()]
@@ -160,8 +165,10 @@ def horizons_table(result: "AppraisalResult") -> Table:
             units[label] = "gbp"
     emphasis = tuple(i for i, r in enumerate(opts["recommended"]) if r) if "recommended" in opts.columns else ()
     years_text = ", ".join(str(y) for y, _c in horizons[:-1]) + (f" and {horizons[-1][0]}" if horizons else "")
-    what = (f"Net present saving at {years_text} years against the status quo (the same cash flows, no residual "
-            f"value); residual value beyond the {result.horizon_years}-year horizon and optimism bias beside it")
+    what = (
+        f"Net present saving at {years_text} years against the status quo (the same cash flows, no residual "
+        f"value); residual value beyond the {result.horizon_years}-year horizon and optimism bias beside it"
+    )
     return Table(frame, units, _caption(result, what), emphasis)
 
 
@@ -190,9 +197,15 @@ def cashflow_table(result: "AppraisalResult", option_id: str) -> Table:
     wide = wide[(wide != 0).any(axis=1)]
     wide.loc["Total"] = flows.groupby("financial_year", sort=False)["cost_gbp"].sum().reindex(years)
     frame = wide.rename_axis(index="Component", columns=None).reset_index()
-    return Table(frame, {y: "gbp" for y in years}, _caption(
-        result, f"{result.option_name(option_id)}: costs by year (positive = cost, negative = income; "
-                "components that are zero in every year are left out)"))
+    return Table(
+        frame,
+        {y: "gbp" for y in years},
+        _caption(
+            result,
+            f"{result.option_name(option_id)}: costs by year (positive = cost, negative = income; "
+            "components that are zero in every year are left out)",
+        ),
+    )
 
 
 def monte_carlo_table(result: "AppraisalResult") -> Table:
@@ -200,20 +213,33 @@ def monte_carlo_table(result: "AppraisalResult") -> Table:
     mc = result.monte_carlo
     mc = mc[mc["option"] != STATUS_QUO]
     names = [result.option_name(o) for o in mc["option"]]
-    labels = {"p10": "P10 saving", "p50": "P50 saving", "p90": "P90 saving", "p_positive": "P(saving > 0)",
-              "p_meets_target": "P(meets target)"}
+    labels = {
+        "p10": "P10 saving",
+        "p50": "P50 saving",
+        "p90": "P90 saving",
+        "p_positive": "P(saving > 0)",
+        "p_meets_target": "P(meets target)",
+    }
     frame = pd.DataFrame({"Option": names})
     for k, label in labels.items():
         frame[label] = mc[k].to_numpy() if k in mc.columns else None
     draws = len(result.mc_draws)
-    caption = (_caption(result, f"Monte Carlo over {draws:,} draws (seed {result.mc_seed}): net present saving")
-               + f"; target: a steady-state saving of {formats.money(result.mc_target_gbp)} a year")
-    units = {"P10 saving": "gbp", "P50 saving": "gbp", "P90 saving": "gbp", "P(saving > 0)": "share",
-             "P(meets target)": "share"}
+    caption = (
+        _caption(result, f"Monte Carlo over {draws:,} draws (seed {result.mc_seed}): net present saving")
+        + f"; target: a steady-state saving of {formats.money(result.mc_target_gbp)} a year"
+    )
+    units = {
+        "P10 saving": "gbp",
+        "P50 saving": "gbp",
+        "P90 saving": "gbp",
+        "P(saving > 0)": "share",
+        "P(meets target)": "share",
+    }
     return Table(frame, units, caption)
 
 
 # --- uncertainty --------------------------------------------------------------------------------------
+
 
 def sensitivity_table(result: "AppraisalResult", option_id: str | None = None, top: int | None = DEFAULT_TOP) -> Table:
     """One-way sensitivity of an option's net present saving: each assumption at its low and high value.
@@ -226,16 +252,39 @@ def sensitivity_table(result: "AppraisalResult", option_id: str | None = None, t
     sens = sens[sens["option"] == opt] if not sens.empty else sens
     if top is not None and not sens.empty:
         sens = sens.nsmallest(top, "rank")
-    labels = {"rank": "Rank", "description": "Assumption", "unit": "Unit", "low": "Low value", "high": "High value",
-              "nps_at_low": "NPS at low", "nps_base": "NPS (scenario)", "nps_at_high": "NPS at high", "swing": "Swing"}
+    labels = {
+        "rank": "Rank",
+        "description": "Assumption",
+        "unit": "Unit",
+        "low": "Low value",
+        "high": "High value",
+        "nps_at_low": "NPS at low",
+        "nps_base": "NPS (scenario)",
+        "nps_at_high": "NPS at high",
+        "swing": "Swing",
+    }
     frame = pd.DataFrame({label: (sens[k].to_numpy() if k in sens.columns else []) for k, label in labels.items()})
-    units = {"Rank": "integer", "Low value": "number", "High value": "number", "NPS at low": "gbp",
-             "NPS (scenario)": "gbp", "NPS at high": "gbp", "Swing": "gbp"}
+    units = {
+        "Rank": "integer",
+        "Low value": "number",
+        "High value": "number",
+        "NPS at low": "gbp",
+        "NPS (scenario)": "gbp",
+        "NPS at high": "gbp",
+        "Swing": "gbp",
+    }
     measure = getattr(result, "sensitivity_measure", text.TORNADO_MEASURE)
     shown = "(NPS)" if measure == text.TORNADO_MEASURE else "(in the NPS columns)"
     note = getattr(result, "sensitivity_note", "")
-    return Table(frame, units, _caption(result, f"{result.option_name(opt)}: {measure} {shown} with one assumption "
-                                                "at a time at its low or high value" + (f". {note}" if note else "")))
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            f"{result.option_name(opt)}: {measure} {shown} with one assumption "
+            "at a time at its low or high value" + (f". {note}" if note else ""),
+        ),
+    )
 
 
 def switching_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
@@ -246,11 +295,19 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
     """
     opt = option_id or focus_option(result)
     option_ids(result, opt)
-    cols = ["Assumption", "Unit", "Value used", "Breaks even with the status quo at", "Next-best option",
-            "Draws level with the next-best at"]
-    caption = (f"{result.option_name(opt)}: switching values, in each assumption's own unit ({result.scenario} "
-               f"scenario, {result.perspective} perspective; 'none in range' = no switch within the assumption's "
-               "allowed range; other assumptions held at the scenario's values)")
+    cols = [
+        "Assumption",
+        "Unit",
+        "Value used",
+        "Breaks even with the status quo at",
+        "Next-best option",
+        "Draws level with the next-best at",
+    ]
+    caption = (
+        f"{result.option_name(opt)}: switching values, in each assumption's own unit ({result.scenario} "
+        f"scenario, {result.perspective} perspective; 'none in range' = no switch within the assumption's "
+        "allowed range; other assumptions held at the scenario's values)"
+    )
     sw = result.switching
     if sw is None or sw.empty:
         return Table(pd.DataFrame(columns=cols), {}, caption)
@@ -259,18 +316,21 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
         order = result.sensitivity[result.sensitivity["option"] == opt][["scope", "key", "rank"]]
         rows = rows.merge(order, on=["scope", "key"], how="left").sort_values("rank", kind="stable", na_position="last")
     names = result.options.set_index("id")["name"]
-    frame = pd.DataFrame({
-        cols[0]: rows["description"].to_numpy(),
-        cols[1]: rows["unit"].to_numpy(),
-        cols[2]: [formats.value_in_unit(v, u) for v, u in zip(rows["value"], rows["unit"])],
-        cols[3]: [formats.value_in_unit(v, u) for v, u in zip(rows["switch_vs_status_quo"], rows["unit"])],
-        cols[4]: [str(names.get(n, n)) for n in rows["next_best"]],
-        cols[5]: [formats.value_in_unit(v, u) for v, u in zip(rows["switch_vs_next_best"], rows["unit"])],
-    }).reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            cols[0]: rows["description"].to_numpy(),
+            cols[1]: rows["unit"].to_numpy(),
+            cols[2]: [formats.value_in_unit(v, u) for v, u in zip(rows["value"], rows["unit"])],
+            cols[3]: [formats.value_in_unit(v, u) for v, u in zip(rows["switch_vs_status_quo"], rows["unit"])],
+            cols[4]: [str(names.get(n, n)) for n in rows["next_best"]],
+            cols[5]: [formats.value_in_unit(v, u) for v, u in zip(rows["switch_vs_next_best"], rows["unit"])],
+        }
+    ).reset_index(drop=True)
     return Table(frame, {}, caption)
 
 
 # --- multi-criteria analysis ------------------------------------------------------------------------
+
 
 def mca_scores_table(result: "AppraisalResult", criterion_names: Mapping[str, str]) -> Table:
     """Scores (0-10) per criterion (rows) and option (columns) with the swing weights, and in the last
@@ -287,36 +347,56 @@ def mca_scores_table(result: "AppraisalResult", criterion_names: Mapping[str, st
     wide.index = [criterion_names.get(c, c) if c != "weighted" else "Weighted score" for c in wide.index]
     frame = wide.rename_axis("Criterion").reset_index()
     units = {"Weight": "share", **{c: "score" for c in frame.columns if c not in ("Criterion", "Weight")}}
-    return Table(frame, units, "Multi-criteria analysis: scores 0-10 (higher is better), swing weights summing to "
-                               "100% - ILLUSTRATIVE scores and weights, for the council's own scoring workshop")
+    return Table(
+        frame,
+        units,
+        "Multi-criteria analysis: scores 0-10 (higher is better), swing weights summing to "
+        "100% - ILLUSTRATIVE scores and weights, for the council's own scoring workshop",
+    )
 
 
-def mca_rationale_table(result: "AppraisalResult", criterion_names: Mapping[str, str],
-                        option_id: str | None = None) -> Table:
+def mca_rationale_table(
+    result: "AppraisalResult", criterion_names: Mapping[str, str], option_id: str | None = None
+) -> Table:
     """The written rationale of each score of one option (default: :func:`focus_option`)."""
     opt = option_id or focus_option(result)
     option_ids(result, opt, include_status_quo=True)
     rows = result.mca_scores[result.mca_scores["option"] == opt]
-    frame = pd.DataFrame({"Criterion": [criterion_names.get(c, c) for c in rows["criterion"]],
-                          "Score (0-10)": rows["score"].to_numpy(), "Rationale": rows["rationale"].to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "Criterion": [criterion_names.get(c, c) for c in rows["criterion"]],
+            "Score (0-10)": rows["score"].to_numpy(),
+            "Rationale": rows["rationale"].to_numpy(),
+        }
+    )
     return Table(frame, {"Score (0-10)": "score"}, f"{result.option_name(opt)}: why each score (ILLUSTRATIVE)")
 
 
 def mca_totals_table(result: "AppraisalResult") -> Table:
     """Weighted score and rank per option, and how often it ranks first when the weights move."""
     totals = result.mca_totals.merge(result.mca_stability, on="option", how="left")
-    frame = pd.DataFrame({
-        "Option": [result.option_name(o) for o in totals["option"]],
-        "Weighted score (0-10)": totals["weighted_score"].to_numpy(), "Rank": totals["rank"].to_numpy(),
-        "Ranks first (share of weight draws)": totals["share_first"].to_numpy(),
-        "Mean rank": totals["mean_rank"].to_numpy()})
-    units = {"Weighted score (0-10)": "score", "Rank": "integer", "Ranks first (share of weight draws)": "share",
-             "Mean rank": "ratio"}
-    return Table(frame, units, "Multi-criteria analysis: weighted totals and rank stability under moving weights "
-                               "(ILLUSTRATIVE)")
+    frame = pd.DataFrame(
+        {
+            "Option": [result.option_name(o) for o in totals["option"]],
+            "Weighted score (0-10)": totals["weighted_score"].to_numpy(),
+            "Rank": totals["rank"].to_numpy(),
+            "Ranks first (share of weight draws)": totals["share_first"].to_numpy(),
+            "Mean rank": totals["mean_rank"].to_numpy(),
+        }
+    )
+    units = {
+        "Weighted score (0-10)": "score",
+        "Rank": "integer",
+        "Ranks first (share of weight draws)": "share",
+        "Mean rank": "ratio",
+    }
+    return Table(
+        frame, units, "Multi-criteria analysis: weighted totals and rank stability under moving weights (ILLUSTRATIVE)"
+    )
 
 
 # --- implementation plan ------------------------------------------------------------------------------
+
 
 def _plan(result: "AppraisalResult", option_id: str | None) -> tuple[str, Any]:
     opt = option_id or focus_option(result)
@@ -331,25 +411,36 @@ def plan_table(result: "AppraisalResult", option_id: str | None = None) -> Table
     opt, plan = _plan(result, option_id)
     ph = plan.phases
     names = dict(zip(ph["phase"], ph["name"]))
-    frame = pd.DataFrame({
-        "Phase": ph["name"].to_numpy(),
-        "Depends on": ["; ".join(names.get(d.strip(), d.strip()) for d in str(dep).split(",") if d.strip())
-                       for dep in ph["depends_on"].fillna("")],
-        "Duration (weeks)": ph["duration_weeks"].to_numpy(),
-        "Start": list(ph["start"]), "Finish": list(ph["finish"]),
-        "Critical path": ["yes" if c else "" for c in ph["critical"]],
-        "Slack (weeks)": ph["slack_weeks"].to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "Phase": ph["name"].to_numpy(),
+            "Depends on": [
+                "; ".join(names.get(d.strip(), d.strip()) for d in str(dep).split(",") if d.strip())
+                for dep in ph["depends_on"].fillna("")
+            ],
+            "Duration (weeks)": ph["duration_weeks"].to_numpy(),
+            "Start": list(ph["start"]),
+            "Finish": list(ph["finish"]),
+            "Critical path": ["yes" if c else "" for c in ph["critical"]],
+            "Slack (weeks)": ph["slack_weeks"].to_numpy(),
+        }
+    )
     units = {"Duration (weeks)": "number", "Slack (weeks)": "number", "Start": "date", "Finish": "date"}
-    return Table(frame, units, f"{result.option_name(opt)}: implementation plan by phase, {plan.duration_case} "
-                               f"durations (ILLUSTRATIVE); go-live {formats.date(plan.go_live)}")
+    return Table(
+        frame,
+        units,
+        f"{result.option_name(opt)}: implementation plan by phase, {plan.duration_case} "
+        f"durations (ILLUSTRATIVE); go-live {formats.date(plan.go_live)}",
+    )
 
 
 def milestones_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
     """An option's milestones with their dates."""
     opt, plan = _plan(result, option_id)
     frame = pd.DataFrame({"Milestone": plan.milestones["milestone"].to_numpy(), "Date": list(plan.milestones["date"])})
-    return Table(frame, {"Date": "date"}, f"{result.option_name(opt)}: milestones (go-live {formats.date(plan.go_live)})")
+    return Table(
+        frame, {"Date": "date"}, f"{result.option_name(opt)}: milestones (go-live {formats.date(plan.go_live)})"
+    )
 
 
 def risks_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
@@ -357,15 +448,26 @@ def risks_table(result: "AppraisalResult", option_id: str | None = None) -> Tabl
     x impact), owner, mitigation."""
     opt, plan = _plan(result, option_id)
     rk = plan.risks.sort_values("score", ascending=False, kind="stable")
-    frame = pd.DataFrame({"Risk": rk["risk"].to_numpy(), "Likelihood (1-5)": rk["likelihood"].to_numpy(),
-                          "Impact (1-5)": rk["impact"].to_numpy(), "Score": rk["score"].to_numpy(),
-                          "Owner": rk["owner"].to_numpy(), "Mitigation": rk["mitigation"].to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "Risk": rk["risk"].to_numpy(),
+            "Likelihood (1-5)": rk["likelihood"].to_numpy(),
+            "Impact (1-5)": rk["impact"].to_numpy(),
+            "Score": rk["score"].to_numpy(),
+            "Owner": rk["owner"].to_numpy(),
+            "Mitigation": rk["mitigation"].to_numpy(),
+        }
+    )
     units = {"Likelihood (1-5)": "integer", "Impact (1-5)": "integer", "Score": "integer"}
-    return Table(frame, units, f"{result.option_name(opt)}: risk register (score = likelihood x impact; highest "
-                               "first; ILLUSTRATIVE)")
+    return Table(
+        frame,
+        units,
+        f"{result.option_name(opt)}: risk register (score = likelihood x impact; highest first; ILLUSTRATIVE)",
+    )
 
 
 # --- assumptions and baseline -------------------------------------------------------------------------
+
 
 def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
     """Every assumption used (project-wide ones and each option's, or one option's with the shared ones),
@@ -377,35 +479,47 @@ def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -
         table = table[table["scope"].isin(["project", option_id])]
     scope_names = {o: result.option_name(o) for o in result.options["id"]}
     units = table["unit"].to_numpy()
-    frame = pd.DataFrame({
-        "Applies to": [scope_names.get(s, "All options") for s in table["scope"]],
-        "Assumption": table["description"].to_numpy(),
-        "Unit": units,
-        "Low": [formats.value_in_unit(v, u) for v, u in zip(table["low"], units)],
-        "Central": [formats.value_in_unit(v, u) for v, u in zip(table["central"], units)],
-        "High": [formats.value_in_unit(v, u) for v, u in zip(table["high"], units)],
-        "Used": [formats.value_in_unit(v, u) for v, u in zip(table["value_used"], units)],
-        "Basis": table["basis"].to_numpy(), "Quality": table["quality"].to_numpy(),
-        "Source": table["source"].to_numpy(), "Link": table["link"].fillna("").to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "Applies to": [scope_names.get(s, "All options") for s in table["scope"]],
+            "Assumption": table["description"].to_numpy(),
+            "Unit": units,
+            "Low": [formats.value_in_unit(v, u) for v, u in zip(table["low"], units)],
+            "Central": [formats.value_in_unit(v, u) for v, u in zip(table["central"], units)],
+            "High": [formats.value_in_unit(v, u) for v, u in zip(table["high"], units)],
+            "Used": [formats.value_in_unit(v, u) for v, u in zip(table["value_used"], units)],
+            "Basis": table["basis"].to_numpy(),
+            "Quality": table["quality"].to_numpy(),
+            "Source": table["source"].to_numpy(),
+            "Link": table["link"].fillna("").to_numpy(),
+        }
+    )
     what = "all options" if option_id is None else f"{result.option_name(option_id)} and those shared by every option"
-    return Table(frame, {}, f"{len(frame)} assumptions used: {what} ({result.scenario} scenario): ranges, value "
-                            f"used, quality and source; money in GBP, {result.price_basis}")
+    return Table(
+        frame,
+        {},
+        f"{len(frame)} assumptions used: {what} ({result.scenario} scenario): ranges, value "
+        f"used, quality and source; money in GBP, {result.price_basis}",
+    )
 
 
 def baseline_table(result: "AppraisalResult") -> Table:
     """The status quo budget by subjective line, then gross expenditure, income and net budget (GBP)."""
     base = result.baseline
     lines = base.to_frame()[["label", "kind", "amount_gbp"]]
-    totals = pd.DataFrame([
-        {"label": "Gross expenditure", "kind": "total", "amount_gbp": base.gross_expenditure_gbp},
-        {"label": "Income", "kind": "total", "amount_gbp": base.income_gbp},
-        {"label": "Net budget", "kind": "total", "amount_gbp": base.net_budget_gbp},
-    ])
+    totals = pd.DataFrame(
+        [
+            {"label": "Gross expenditure", "kind": "total", "amount_gbp": base.gross_expenditure_gbp},
+            {"label": "Income", "kind": "total", "amount_gbp": base.income_gbp},
+            {"label": "Net budget", "kind": "total", "amount_gbp": base.net_budget_gbp},
+        ]
+    )
     frame = pd.concat([lines, totals], ignore_index=True)
     frame.columns = ["Line", "Kind", "Amount (GBP)"]
-    caption = (f"Status quo budget, {base.base_year} (GBP, costs positive, income negative); "
-               f"{base.fte:,.1f} FTE, {base.headcount:,} people" + (" - ILLUSTRATIVE" if base.illustrative else ""))
+    caption = (
+        f"Status quo budget, {base.base_year} (GBP, costs positive, income negative); "
+        f"{base.fte:,.1f} FTE, {base.headcount:,} people" + (" - ILLUSTRATIVE" if base.illustrative else "")
+    )
     return Table(frame, {"Amount (GBP)": "gbp"}, caption)
 
 
@@ -413,10 +527,15 @@ def baseline_table(result: "AppraisalResult") -> Table:
 
 #: Programme summary: column -> (label, unit tag).
 PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
-    "title": ("Project", "text"), "councils": ("Council(s)", "text"),
-    "baseline_net_gbp": ("In-scope net budget", "gbp"), "baseline_gross_gbp": ("In-scope gross budget", "gbp"),
-    "recommended_name": ("Best option", "text"), "net_present_saving_gbp": ("Net present saving", "gbp"),
-    "payback_year": ("Payback year", "text"), "go_live": ("Go-live", "date"), "illustrative": ("Illustrative", "text"),
+    "title": ("Project", "text"),
+    "councils": ("Council(s)", "text"),
+    "baseline_net_gbp": ("In-scope net budget", "gbp"),
+    "baseline_gross_gbp": ("In-scope gross budget", "gbp"),
+    "recommended_name": ("Best option", "text"),
+    "net_present_saving_gbp": ("Net present saving", "gbp"),
+    "payback_year": ("Payback year", "text"),
+    "go_live": ("Go-live", "date"),
+    "illustrative": ("Illustrative", "text"),
 }
 
 
@@ -425,8 +544,10 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
 #: adds them; the public value return counts every kind for everyone, whatever the perspective.
 PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
     "benefits_cashable_pv_gbp": ("Cashable benefits counted (PV)", "gbp"),
-    "benefits_non_cashable_pv_gbp": ("Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)",
-                                     "gbp"),
+    "benefits_non_cashable_pv_gbp": (
+        "Non-cashable benefits counted (PV: fiscal non-cashable, economic, social)",
+        "gbp",
+    ),
     "benefits_counted_pv_gbp": ("Benefits counted (PV: cashable + non-cashable added; not in the saving)", "gbp"),
     "public_value_roi": ("Public value return per GBP 1 (every kind, everyone)", "ratio"),
     "net_present_value_gbp": ("Net present value with benefits", "gbp"),
@@ -434,12 +555,15 @@ PROGRAMME_PUBLIC_VALUE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspective: str | None = None,
-                    base_year: str = "2014-15") -> Table:
+def programme_table(
+    summary: pd.DataFrame, scenario: str | None = None, perspective: str | None = None, base_year: str = "2014-15"
+) -> Table:
     """The programme summary (one row per project) with a total row (GBP, real base-year prices)."""
     missing = [c for c in PROGRAMME_COLUMNS if c not in summary.columns]
     if missing:
-        raise KeyError(f"programme_table: column(s) {missing} not in the table; its columns are {list(summary.columns)}")
+        raise KeyError(
+            f"programme_table: column(s) {missing} not in the table; its columns are {list(summary.columns)}"
+        )
     columns = {**PROGRAMME_COLUMNS, **{k: v for k, v in PROGRAMME_PUBLIC_VALUE_COLUMNS.items() if k in summary.columns}}
     frame = summary[list(columns)].rename(columns={k: v[0] for k, v in columns.items()})
     frame["Illustrative"] = frame["Illustrative"].map({True: "yes", False: "no"})
@@ -448,10 +572,16 @@ def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspect
     total["Project"] = "Programme total"
     total.update({label: float(summary[k].sum()) for k, (label, unit) in columns.items() if unit == "gbp"})
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    basis = ", ".join(x for x in (f"{scenario} scenario" if scenario else "",
-                                  f"{perspective} perspective" if perspective else "") if x)
-    caption = (f"Programme summary: in-scope budgets ({base_year}) and each project's recommended option"
-               + (f", {basis}" if basis else "") + f" - GBP, {text.price_basis(base_year)}")
+    basis = ", ".join(
+        x
+        for x in (f"{scenario} scenario" if scenario else "", f"{perspective} perspective" if perspective else "")
+        if x
+    )
+    caption = (
+        f"Programme summary: in-scope budgets ({base_year}) and each project's recommended option"
+        + (f", {basis}" if basis else "")
+        + f" - GBP, {text.price_basis(base_year)}"
+    )
     units = {label: unit for label, unit in columns.values()}
     return Table(frame, {c: u for c, u in units.items() if u != "text"}, caption, (len(frame) - 1,))
 
@@ -461,9 +591,18 @@ def programme_table(summary: pd.DataFrame, scenario: str | None = None, perspect
 # legal facts, optimism-bias upper bounds) are passed in, prepared by ddanalysis.paper.context.
 
 #: Options columns the paper's economic case shows (a portrait A4 page holds about eight).
-PAPER_OPTION_COLUMNS = ("Option", "Go-live", "One-off cost (undiscounted)", "Net present cost", "Net present saving",
-                        "Payback year", "Benefit-cost ratio", "Benefit-cost ratio (Green Book)", "MCA score (0-10)",
-                        "Recommended")
+PAPER_OPTION_COLUMNS = (
+    "Option",
+    "Go-live",
+    "One-off cost (undiscounted)",
+    "Net present cost",
+    "Net present saving",
+    "Payback year",
+    "Benefit-cost ratio",
+    "Benefit-cost ratio (Green Book)",
+    "MCA score (0-10)",
+    "Recommended",
+)
 
 
 def paper_options_table(result: "AppraisalResult") -> Table:
@@ -479,35 +618,49 @@ def official_spending_table(spending: pd.DataFrame) -> Table:
     ``spending``: :func:`ddanalysis.context.council_spending` or :func:`~ddanalysis.context.project_spending`.
     """
     s = spending.sort_values(["authority", "service", "year"], kind="stable")
-    frame = pd.DataFrame({
-        "Council": s["authority"].to_numpy(), "Service block": s["label"].to_numpy(), "Year": s["year"].to_numpy(),
-        "Council, cash (GBP thousand)": s["cash_gbp_k"].to_numpy(dtype=float),
-        "Council, real (GBP thousand)": s["real_gbp_k"].to_numpy(dtype=float),
-        "Class median, real (GBP thousand)": s["class_median_real_gbp_k"].to_numpy(dtype=float),
-    })
+    frame = pd.DataFrame(
+        {
+            "Council": s["authority"].to_numpy(),
+            "Service block": s["label"].to_numpy(),
+            "Year": s["year"].to_numpy(),
+            "Council, cash (GBP thousand)": s["cash_gbp_k"].to_numpy(dtype=float),
+            "Council, real (GBP thousand)": s["real_gbp_k"].to_numpy(dtype=float),
+            "Class median, real (GBP thousand)": s["class_median_real_gbp_k"].to_numpy(dtype=float),
+        }
+    )
     units = {c: "gbp_thousand" for c in frame.columns if "GBP thousand" in c}
-    return Table(frame, units, "Net current expenditure, GBP thousand (cash = prices of each year; real = 2014-15 "
-                               "prices, GDP deflator). Source: DCLG Revenue Outturn Summary (RS); "
-                               "Open Government Licence v3.0")
+    return Table(
+        frame,
+        units,
+        "Net current expenditure, GBP thousand (cash = prices of each year; real = 2014-15 "
+        "prices, GDP deflator). Source: DCLG Revenue Outturn Summary (RS); "
+        "Open Government Licence v3.0",
+    )
 
 
-def optimism_bias_table(result: "AppraisalResult", upper_bounds: Mapping[str, float],
-                        applies_to: Mapping[str, str] | None = None) -> Table:
+def optimism_bias_table(
+    result: "AppraisalResult", upper_bounds: Mapping[str, float], applies_to: Mapping[str, str] | None = None
+) -> Table:
     """Optimism bias: each category's upper bound, the mitigation and the uplift applied
     (upper bound x (1 - mitigation)). With the option's uplift in GBP where the result has it
     (an ``optimism_bias_gbp`` column of ``result.options``)."""
     mit = float(result.optimism_bias_mitigation)
     applies_to = applies_to or {}
     cats = list(upper_bounds)
-    frame = pd.DataFrame({
-        "Category": [c.replace("_", " ") for c in cats],
-        "Applies to": [applies_to.get(c, "") for c in cats],
-        "Upper bound": [float(upper_bounds[c]) for c in cats],
-        "Mitigation": [mit] * len(cats),
-        "Uplift applied": [float(upper_bounds[c]) * (1.0 - mit) for c in cats],
-    })
-    return Table(frame, {"Upper bound": "share", "Mitigation": "share", "Uplift applied": "share"},
-                 "Optimism bias: Green Book upper bounds, the share removed by mitigation and the uplift applied")
+    frame = pd.DataFrame(
+        {
+            "Category": [c.replace("_", " ") for c in cats],
+            "Applies to": [applies_to.get(c, "") for c in cats],
+            "Upper bound": [float(upper_bounds[c]) for c in cats],
+            "Mitigation": [mit] * len(cats),
+            "Uplift applied": [float(upper_bounds[c]) * (1.0 - mit) for c in cats],
+        }
+    )
+    return Table(
+        frame,
+        {"Upper bound": "share", "Mitigation": "share", "Uplift applied": "share"},
+        "Optimism bias: Green Book upper bounds, the share removed by mitigation and the uplift applied",
+    )
 
 
 def optimism_bias_by_option_table(result: "AppraisalResult") -> Table | None:
@@ -516,8 +669,9 @@ def optimism_bias_by_option_table(result: "AppraisalResult") -> Table | None:
     if "optimism_bias_gbp" not in opts.columns:
         return None
     opts = opts[opts["id"] != STATUS_QUO]
-    frame = pd.DataFrame({"Option": opts["name"].to_numpy(),
-                          "Optimism bias included": opts["optimism_bias_gbp"].to_numpy(dtype=float)})
+    frame = pd.DataFrame(
+        {"Option": opts["name"].to_numpy(), "Optimism bias included": opts["optimism_bias_gbp"].to_numpy(dtype=float)}
+    )
     return Table(frame, {"Optimism bias included": "gbp"}, _caption(result, "Optimism bias included in each option"))
 
 
@@ -540,36 +694,54 @@ def benefits_by_agency_table(result: "AppraisalResult") -> Table | None:
     if b is None or len(b) == 0:
         return None
     b = pd.DataFrame(b)
-    frame = pd.DataFrame({"Option": [result.option_name(o) if o in set(result.options["id"]) else o
-                                     for o in b["option"]],
-                          "Agency": b["agency"].to_numpy(),
-                          "Kind of value": b.get("kind", pd.Series([""] * len(b))).to_numpy(),
-                          "Present value": b["present_value_gbp"].to_numpy(dtype=float)})
-    return Table(frame, {"Present value": "gbp"}, _caption(result, "Benefits by agency (cashable and non-cashable "
-                                                                   "value are shown apart, never added)"))
+    frame = pd.DataFrame(
+        {
+            "Option": [result.option_name(o) if o in set(result.options["id"]) else o for o in b["option"]],
+            "Agency": b["agency"].to_numpy(),
+            "Kind of value": b.get("kind", pd.Series([""] * len(b))).to_numpy(),
+            "Present value": b["present_value_gbp"].to_numpy(dtype=float),
+        }
+    )
+    return Table(
+        frame,
+        {"Present value": "gbp"},
+        _caption(result, "Benefits by agency (cashable and non-cashable value are shown apart, never added)"),
+    )
 
 
-def commercial_table(result: "AppraisalResult", routes: Mapping[str, str], transfers: Mapping[str, bool],
-                     pensions: Mapping[str, str]) -> Table:
+def commercial_table(
+    result: "AppraisalResult", routes: Mapping[str, str], transfers: Mapping[str, bool], pensions: Mapping[str, str]
+) -> Table:
     """Per option: the delivery vehicle, the procurement route, whether staff transfer under TUPE and the
     pension arrangement (``routes``/``transfers``/``pensions``: option id -> value)."""
     opts = result.options
-    frame = pd.DataFrame({
-        "Delivery vehicle (option)": opts["name"].to_numpy(),
-        "Procurement route": [routes.get(o, "-") for o in opts["id"]],
-        "Staff transfer (TUPE)": ["yes" if transfers.get(o) else "no" for o in opts["id"]],
-        "Pensions": [pensions.get(o, "-") for o in opts["id"]],
-    })
-    return Table(frame, {}, "Delivery vehicle, procurement route, TUPE and pensions by option (ILLUSTRATIVE routes "
-                            "from the implementation-plan templates)", tuple(
-                                i for i, r in enumerate(opts["recommended"]) if r))
+    frame = pd.DataFrame(
+        {
+            "Delivery vehicle (option)": opts["name"].to_numpy(),
+            "Procurement route": [routes.get(o, "-") for o in opts["id"]],
+            "Staff transfer (TUPE)": ["yes" if transfers.get(o) else "no" for o in opts["id"]],
+            "Pensions": [pensions.get(o, "-") for o in opts["id"]],
+        }
+    )
+    return Table(
+        frame,
+        {},
+        "Delivery vehicle, procurement route, TUPE and pensions by option (ILLUSTRATIVE routes "
+        "from the implementation-plan templates)",
+        tuple(i for i, r in enumerate(opts["recommended"]) if r),
+    )
 
 
 def legal_limits_table(facts: pd.DataFrame) -> Table:
     """Legal limits that bind the options (``facts``: fact, value, unit, description, source, option)."""
-    frame = pd.DataFrame({"Applies to": facts["option"].to_numpy(), "Limit": facts["description"].to_numpy(),
-                          "Value": [f"{v:g} {u}" for v, u in zip(facts["value"], facts["unit"])],
-                          "Source": facts["source"].to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "Applies to": facts["option"].to_numpy(),
+            "Limit": facts["description"].to_numpy(),
+            "Value": [f"{v:g} {u}" for v, u in zip(facts["value"], facts["unit"])],
+            "Source": facts["source"].to_numpy(),
+        }
+    )
     return Table(frame, {}, "Legal limits on the delivery vehicles and contract routes")
 
 
@@ -583,20 +755,29 @@ def cash_profile_table(result: "AppraisalResult", option_id: str | None = None) 
     mine = a[a["option"] == opt].sort_values("year_index")
     sq = a[a["option"] == STATUS_QUO].set_index("year_index")["cost_gbp"]
     cf = result.cashflows
-    one_off = (cf[(cf["option"] == opt) & (cf["kind"] == "one_off")].groupby("year_index")["cost_gbp"].sum())
-    frame = pd.DataFrame({
-        "Financial year": mine["financial_year"].to_numpy(),
-        "Status quo net cost": sq.reindex(mine["year_index"]).to_numpy(dtype=float),
-        "Option net cost": mine["cost_gbp"].to_numpy(dtype=float),
-        "of which one-off costs": one_off.reindex(mine["year_index"]).fillna(0.0).to_numpy(dtype=float),
-        "Saving": mine["saving_gbp"].to_numpy(dtype=float),
-        "Cumulative saving": mine["cumulative_saving_gbp"].to_numpy(dtype=float),
-        "Discounted saving": mine["pv_saving_gbp"].to_numpy(dtype=float),
-    })
+    one_off = cf[(cf["option"] == opt) & (cf["kind"] == "one_off")].groupby("year_index")["cost_gbp"].sum()
+    frame = pd.DataFrame(
+        {
+            "Financial year": mine["financial_year"].to_numpy(),
+            "Status quo net cost": sq.reindex(mine["year_index"]).to_numpy(dtype=float),
+            "Option net cost": mine["cost_gbp"].to_numpy(dtype=float),
+            "of which one-off costs": one_off.reindex(mine["year_index"]).fillna(0.0).to_numpy(dtype=float),
+            "Saving": mine["saving_gbp"].to_numpy(dtype=float),
+            "Cumulative saving": mine["cumulative_saving_gbp"].to_numpy(dtype=float),
+            "Discounted saving": mine["pv_saving_gbp"].to_numpy(dtype=float),
+        }
+    )
     units = {c: "gbp" for c in frame.columns if c != "Financial year"}
-    return Table(frame, units, _caption(result, f"{result.option_name(opt)}: costs and savings by year (saving = "
-                                                "status quo cost minus option cost; undiscounted except the last "
-                                                "column)"))
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            f"{result.option_name(opt)}: costs and savings by year (saving = "
+            "status quo cost minus option cost; undiscounted except the last "
+            "column)",
+        ),
+    )
 
 
 def affordability_table(result: "AppraisalResult") -> Table:
@@ -605,17 +786,29 @@ def affordability_table(result: "AppraisalResult") -> Table:
     opts = result.options[result.options["id"] != STATUS_QUO]
     target = float(result.mc_target_gbp)
     saving = opts["steady_state_saving_gbp"].to_numpy(dtype=float)
-    frame = pd.DataFrame({
-        "Option": opts["name"].to_numpy(), "Steady-state saving a year": saving,
-        "Savings target a year": [target] * len(opts), "Above (below) target": saving - target,
-        "Saving as share of net budget": opts["steady_state_saving_share"].to_numpy(dtype=float),
-        "P(meets target)": (opts["p_meets_target"].to_numpy(dtype=float) if "p_meets_target" in opts else None),
-    })
-    units = {"Steady-state saving a year": "gbp", "Savings target a year": "gbp", "Above (below) target": "gbp",
-             "Saving as share of net budget": "share", "P(meets target)": "share"}
-    return Table(frame, units, _caption(result, "Affordability: each option's yearly saving once fully live against "
-                                                "the savings target"),
-                 tuple(i for i, r in enumerate(opts["recommended"]) if r))
+    frame = pd.DataFrame(
+        {
+            "Option": opts["name"].to_numpy(),
+            "Steady-state saving a year": saving,
+            "Savings target a year": [target] * len(opts),
+            "Above (below) target": saving - target,
+            "Saving as share of net budget": opts["steady_state_saving_share"].to_numpy(dtype=float),
+            "P(meets target)": (opts["p_meets_target"].to_numpy(dtype=float) if "p_meets_target" in opts else None),
+        }
+    )
+    units = {
+        "Steady-state saving a year": "gbp",
+        "Savings target a year": "gbp",
+        "Above (below) target": "gbp",
+        "Saving as share of net budget": "share",
+        "P(meets target)": "share",
+    }
+    return Table(
+        frame,
+        units,
+        _caption(result, "Affordability: each option's yearly saving once fully live against the savings target"),
+        tuple(i for i, r in enumerate(opts["recommended"]) if r),
+    )
 
 
 def by_council_table(result: "AppraisalResult") -> Table | None:
@@ -629,16 +822,28 @@ def by_council_table(result: "AppraisalResult") -> Table | None:
     rows = []
     for opt in result.options["id"]:
         mine = bc[bc["option"] == opt]
-        rows += [(names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp)
-                 for r in mine.itertuples(index=False)]
+        rows += [
+            (names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp)
+            for r in mine.itertuples(index=False)
+        ]
         if len(mine) > 1:
-            rows.append((names[opt], "All councils", "", mine["net_present_saving_gbp"].sum(),
-                         mine["one_off_cost_gbp"].sum()))
-    frame = pd.DataFrame(rows, columns=["Option", "Council", "Code", "Net present saving", "One-off cost (undiscounted)"])
+            rows.append(
+                (names[opt], "All councils", "", mine["net_present_saving_gbp"].sum(), mine["one_off_cost_gbp"].sum())
+            )
+    frame = pd.DataFrame(
+        rows, columns=["Option", "Council", "Code", "Net present saving", "One-off cost (undiscounted)"]
+    )
     app = result.apportionment
-    basis = f" Shared by {app.basis}" + (f" ({app.source.rstrip('.')})" if app.source else "") + "." if app is not None else ""
-    return Table(frame, {"Net present saving": "gbp", "One-off cost (undiscounted)": "gbp"},
-                 _caption(result, "Each council's part") + ". " + text.BY_COUNCIL_NOTE + basis)
+    basis = (
+        f" Shared by {app.basis}" + (f" ({app.source.rstrip('.')})" if app.source else "") + "."
+        if app is not None
+        else ""
+    )
+    return Table(
+        frame,
+        {"Net present saving": "gbp", "One-off cost (undiscounted)": "gbp"},
+        _caption(result, "Each council's part") + ". " + text.BY_COUNCIL_NOTE + basis,
+    )
 
 
 def nominal_cash_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:
@@ -651,13 +856,20 @@ def nominal_cash_table(result: "AppraisalResult", option_id: str | None = None) 
     opt = option_id or focus_option(result)
     option_ids(result, opt, include_status_quo=True)
     mine = cp[cp["option"] == opt]
-    frame = pd.DataFrame({"Financial year": mine["year"].to_numpy(), "Council": mine["name"].to_numpy(),
-                          "Net cash saving": mine["net_cash_saving_gbp"].to_numpy(dtype=float),
-                          "Savings target": mine["target_gbp"].to_numpy(dtype=float),
-                          "Gap (short of target)": mine["gap_gbp"].to_numpy(dtype=float)})
+    frame = pd.DataFrame(
+        {
+            "Financial year": mine["year"].to_numpy(),
+            "Council": mine["name"].to_numpy(),
+            "Net cash saving": mine["net_cash_saving_gbp"].to_numpy(dtype=float),
+            "Savings target": mine["target_gbp"].to_numpy(dtype=float),
+            "Gap (short of target)": mine["gap_gbp"].to_numpy(dtype=float),
+        }
+    )
     units = {c: "gbp" for c in ("Net cash saving", "Savings target", "Gap (short of target)")}
-    caption = (f"{result.option_name(opt)}: the financial case in cash - GBP, cash of each year (nominal), "
-               f"{result.perspective} perspective, {result.scenario} scenario. {text.CASH_PROFILE_NOTE}")
+    caption = (
+        f"{result.option_name(opt)}: the financial case in cash - GBP, cash of each year (nominal), "
+        f"{result.perspective} perspective, {result.scenario} scenario. {text.CASH_PROFILE_NOTE}"
+    )
     return Table(frame, units, caption)
 
 
@@ -671,14 +883,23 @@ def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Ta
     for o, name in zip(result.options["id"], result.options["name"]):
         moves = bool(transfers.get(o))
         share_ = used.get((o, "redundancy_fte_share"), 0.0) if hasattr(used, "get") else 0.0
-        rows.append({"Option": name, "Staff transfer (TUPE)": "yes" if moves else "no",
-                     "FTE transferring": float(base.fte) if moves else 0.0,
-                     "Headcount transferring": int(base.headcount) if moves else 0,
-                     "Redundancies (FTE)": float(share_ or 0.0) * float(base.fte)})
+        rows.append(
+            {
+                "Option": name,
+                "Staff transfer (TUPE)": "yes" if moves else "no",
+                "FTE transferring": float(base.fte) if moves else 0.0,
+                "Headcount transferring": int(base.headcount) if moves else 0,
+                "Redundancies (FTE)": float(share_ or 0.0) * float(base.fte),
+            }
+        )
     frame = pd.DataFrame(rows)
     units = {"FTE transferring": "number", "Headcount transferring": "integer", "Redundancies (FTE)": "number"}
-    return Table(frame, units, f"People affected by each option: staff in scope {base.fte:,.1f} FTE, "
-                               f"{base.headcount:,} people" + (" (ILLUSTRATIVE baseline)" if base.illustrative else ""))
+    return Table(
+        frame,
+        units,
+        f"People affected by each option: staff in scope {base.fte:,.1f} FTE, "
+        f"{base.headcount:,} people" + (" (ILLUSTRATIVE baseline)" if base.illustrative else ""),
+    )
 
 
 def by_horizon_table(result: "AppraisalResult") -> Table | None:
@@ -690,20 +911,29 @@ def by_horizon_table(result: "AppraisalResult") -> Table | None:
     opts = result.options[result.options["id"] != STATUS_QUO]
     flat = sorted(((int(m.group(1)), c) for c in opts.columns if (m := re.fullmatch(r"nps_(\d+)y_gbp", str(c)))))
     if flat:
-        frame = pd.DataFrame({"Option": opts["name"].to_numpy(),
-                              **{f"{n} years": opts[c].to_numpy(dtype=float) for n, c in flat}})
+        frame = pd.DataFrame(
+            {"Option": opts["name"].to_numpy(), **{f"{n} years": opts[c].to_numpy(dtype=float) for n, c in flat}}
+        )
     elif "by_horizon" in opts.columns:
-        rows = [{"Option": name, **{f"{int(h['years'])} years": float(h["net_present_saving_gbp"]) for h in hs or ()}}
-                for name, hs in zip(opts["name"], opts["by_horizon"])]
+        rows = [
+            {"Option": name, **{f"{int(h['years'])} years": float(h["net_present_saving_gbp"]) for h in hs or ()}}
+            for name, hs in zip(opts["name"], opts["by_horizon"])
+        ]
         frame = pd.DataFrame(rows)
     else:
         return None
     years = [c for c in frame.columns if c != "Option"]
     if not years:
         return None
-    return Table(frame, {y: "gbp" for y in years}, _caption(result, "Net present saving over different horizons "
-                                                                   "(without residual value)"))
+    return Table(
+        frame,
+        {y: "gbp" for y in years},
+        _caption(result, "Net present saving over different horizons (without residual value)"),
+    )
+
+
 # --- deciding under uncertainty -------------------------------------------------------------
+
 
 def _decision(result: "AppraisalResult"):
     return getattr(result, "decision", None)
@@ -722,42 +952,71 @@ def probability_best_table(result: "AppraisalResult") -> Table:
     if dm is None:
         return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
     opts = result.options
-    frame = pd.DataFrame({
-        "Option": opts["name"].to_numpy(),
-        "Probability best": [dm.p_best.get(str(o)) for o in opts["id"]],
-        "P(saving > 0)": [None if o == STATUS_QUO else p for o, p in zip(opts["id"], opts["p_saving_positive"])],
-        "Net present saving": opts["net_present_saving_gbp"].to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "Option": opts["name"].to_numpy(),
+            "Probability best": [dm.p_best.get(str(o)) for o in opts["id"]],
+            "P(saving > 0)": [None if o == STATUS_QUO else p for o, p in zip(opts["id"], opts["p_saving_positive"])],
+            "Net present saving": opts["net_present_saving_gbp"].to_numpy(),
+        }
+    )
     emphasis = tuple(i for i, r in enumerate(opts["recommended"]) if r)
-    return Table(frame, units, _caption(result, f"Probability each option is the best (highest net present saving) "
-                                                f"over {dm.draws:,} Monte Carlo draws (seed {result.mc_seed}); the "
-                                                f"shares sum to 100%; expected value of perfect information "
-                                                f"{formats.money(dm.evpi_gbp)}"), emphasis)
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            f"Probability each option is the best (highest net present saving) "
+            f"over {dm.draws:,} Monte Carlo draws (seed {result.mc_seed}); the "
+            f"shares sum to 100%; expected value of perfect information "
+            f"{formats.money(dm.evpi_gbp)}",
+        ),
+        emphasis,
+    )
 
 
 def acceptability_table(result: "AppraisalResult") -> Table:
     """The acceptability curve, long: for each net-present-saving threshold (GBP) and option, the
     probability the option saves at least the threshold and the probability it does so and is best."""
-    cols = ["Threshold (net present saving)", "Option", "P(saves at least the threshold)",
-            "P(saves at least the threshold and is best)"]
+    cols = [
+        "Threshold (net present saving)",
+        "Option",
+        "P(saves at least the threshold)",
+        "P(saves at least the threshold and is best)",
+    ]
     units = {cols[0]: "gbp", cols[2]: "share", cols[3]: "share"}
     dm = _decision(result)
     if dm is None:
         return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
     acc = dm.acceptability
     names = result.options.set_index("id")["name"]
-    frame = pd.DataFrame({cols[0]: acc["threshold_gbp"].to_numpy(),
-                          cols[1]: [str(names.get(o, o)) for o in acc["option"]],
-                          cols[2]: acc["p_reaches"].to_numpy(), cols[3]: acc["p_best"].to_numpy()})
-    return Table(frame, units, _caption(result, "Acceptability curve: thresholds of net present saving from £0 to the "
-                                                "largest P90 (the annual savings target is separate)"))
+    frame = pd.DataFrame(
+        {
+            cols[0]: acc["threshold_gbp"].to_numpy(),
+            cols[1]: [str(names.get(o, o)) for o in acc["option"]],
+            cols[2]: acc["p_reaches"].to_numpy(),
+            cols[3]: acc["p_best"].to_numpy(),
+        }
+    )
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            "Acceptability curve: thresholds of net present saving from £0 to the "
+            "largest P90 (the annual savings target is separate)",
+        ),
+    )
 
 
 def _key_rows(result: "AppraisalResult") -> dict[str, tuple[str, str, str]]:
     """``<scope>.<key>`` -> (assumption description with its option, unit, quality)."""
     a = result.assumptions
     names = {o: result.option_name(o) for o in result.options["id"]}
-    return {f"{s}.{k}": (f"{d} ({names[s]})" if s in names else str(d), str(u), str(q))
-            for s, k, d, u, q in zip(a["scope"], a["key"], a["description"], a["unit"], a["quality"])}
+    return {
+        f"{s}.{k}": (f"{d} ({names[s]})" if s in names else str(d), str(u), str(q))
+        for s, k, d, u, q in zip(a["scope"], a["key"], a["description"], a["unit"], a["quality"])
+    }
 
 
 def _outcome_key_words(result: "AppraisalResult", key: str) -> str:
@@ -788,25 +1047,39 @@ def value_of_information_table(result: "AppraisalResult", top: int | None = None
     desc, qual = [], []
     for k in e["key"]:
         if k.startswith("group:"):
-            members = dm.groups.get(k[len("group:"):], [])
-            desc.append(f"Correlation group {k[len('group:'):]} ({len(members)} assumptions known together)")
+            members = dm.groups.get(k[len("group:") :], [])
+            desc.append(f"Correlation group {k[len('group:') :]} ({len(members)} assumptions known together)")
             qual.append("")
         else:
             d, _u, q = rows.get(k, (_outcome_key_words(result, k), "", ""))
             desc.append(d)
             qual.append(q)
-    frame = pd.DataFrame({"Key": e["key"].to_numpy(), "Assumption": desc, "Quality": qual,
-                          worth: e["evppi_gbp"].to_numpy()})
+    frame = pd.DataFrame(
+        {"Key": e["key"].to_numpy(), "Assumption": desc, "Quality": qual, worth: e["evppi_gbp"].to_numpy()}
+    )
     shown = "" if top is None else f", the {len(frame)} largest"
-    return Table(frame, units, _caption(result, f"Value of information{shown}: {text.EVPPI_MEANING} (partial EVPI; "
-                                                f"the whole decision's EVPI is {formats.money(dm.evpi_gbp)})"))
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            f"Value of information{shown}: {text.EVPPI_MEANING} (partial EVPI; "
+            f"the whole decision's EVPI is {formats.money(dm.evpi_gbp)})",
+        ),
+    )
 
 
 def sobol_table(result: "AppraisalResult", top: int | None = DEFAULT_TOP) -> Table:
     """First-order and total Sobol indices of the focus option's net present saving and of its gap
     to the runner-up, largest total index first (shown beside the tornado)."""
-    cols = ["Key", "Assumption", "First-order (S1), saving", "Total (ST), saving", "First-order (S1), gap",
-            "Total (ST), gap"]
+    cols = [
+        "Key",
+        "Assumption",
+        "First-order (S1), saving",
+        "Total (ST), saving",
+        "First-order (S1), gap",
+        "Total (ST), gap",
+    ]
     units = {c: "ratio" for c in cols[2:]}
     dm = _decision(result)
     if dm is None or dm.sobol is None:
@@ -818,13 +1091,19 @@ def sobol_table(result: "AppraisalResult", top: int | None = DEFAULT_TOP) -> Tab
     if top is not None:
         order = order[:top]
     rows = _key_rows(result)
-    frame = pd.DataFrame({
-        "Key": list(order), "Assumption": [rows.get(k, (k,))[0] for k in order],
-        cols[2]: wide.loc[order, ("s1", "nps")].to_numpy(), cols[3]: wide.loc[order, ("st", "nps")].to_numpy(),
-        cols[4]: wide.loc[order, ("s1", "gap")].to_numpy() if ("s1", "gap") in wide.columns else None,
-        cols[5]: wide.loc[order, ("st", "gap")].to_numpy() if ("st", "gap") in wide.columns else None})
-    return Table(frame, units, text.sobol_note(dm.sobol_n_base, dm.sobol_evaluations, dm.sobol_option,
-                                               dm.sobol_runner_up))
+    frame = pd.DataFrame(
+        {
+            "Key": list(order),
+            "Assumption": [rows.get(k, (k,))[0] for k in order],
+            cols[2]: wide.loc[order, ("s1", "nps")].to_numpy(),
+            cols[3]: wide.loc[order, ("st", "nps")].to_numpy(),
+            cols[4]: wide.loc[order, ("s1", "gap")].to_numpy() if ("s1", "gap") in wide.columns else None,
+            cols[5]: wide.loc[order, ("st", "gap")].to_numpy() if ("st", "gap") in wide.columns else None,
+        }
+    )
+    return Table(
+        frame, units, text.sobol_note(dm.sobol_n_base, dm.sobol_evaluations, dm.sobol_option, dm.sobol_runner_up)
+    )
 
 
 def failure_rules_table(result: "AppraisalResult") -> Table:
@@ -839,16 +1118,25 @@ def failure_rules_table(result: "AppraisalResult") -> Table:
     for o in option_ids(result, None):
         rules = dm.failure_rules.get(o, [])
         if not rules:
-            rows.append({"Option": result.option_name(o), "Rule": "no simple rule: it rarely fails, or its failures "
-                                                                  "have no simple pattern", "Coverage": None,
-                         "Density": None})
+            rows.append(
+                {
+                    "Option": result.option_name(o),
+                    "Rule": "no simple rule: it rarely fails, or its failures have no simple pattern",
+                    "Coverage": None,
+                    "Density": None,
+                }
+            )
         for r in rules:
-            rows.append({"Option": result.option_name(o), "Rule": r["text"], "Coverage": r["coverage"],
-                         "Density": r["density"]})
-    return Table(pd.DataFrame(rows, columns=cols), units,
-                 "When each option fails: the simplest rule on at most three assumptions (a shallow classification "
-                 "tree over the Monte Carlo draws); coverage = share of the failing draws the rule describes, density "
-                 "= share of the draws it describes that fail")
+            rows.append(
+                {"Option": result.option_name(o), "Rule": r["text"], "Coverage": r["coverage"], "Density": r["density"]}
+            )
+    return Table(
+        pd.DataFrame(rows, columns=cols),
+        units,
+        "When each option fails: the simplest rule on at most three assumptions (a shallow classification "
+        "tree over the Monte Carlo draws); coverage = share of the failing draws the rule describes, density "
+        "= share of the draws it describes that fail",
+    )
 
 
 # --- public value ----------------------------------------------------------------------------
@@ -898,26 +1186,47 @@ def public_value_table(result: "AppraisalResult") -> Table | None:
         e = pvd["options"][opt]
         nps = float(result.options.set_index("id").loc[opt, "net_present_saving_gbp"])
         lo, hi = e["counted_benefits_range_gbp"]
-        rows.append({"Option": result.option_name(opt), "Net present saving (cost only, ranks)": nps,
-                     "Benefits counted (PV)": e["counted_benefits_pv_gbp"],
-                     "Benefits counted, low": lo, "Benefits counted, high": hi,
-                     **({"Benefits counted, P10 (Monte Carlo)": e["counted_benefits_p10_gbp"],
-                         "Benefits counted, P90 (Monte Carlo)": e["counted_benefits_p90_gbp"],
-                         "Net present value with benefits, P10": e["net_present_value_p10_gbp"],
-                         "Net present value with benefits, P90": e["net_present_value_p90_gbp"]}
-                        if "counted_benefits_p10_gbp" in e else {}),
-                     "Net present value with benefits": e["net_present_value_gbp"],
-                     "PV of costs (one-off + operating increases)": e["pv_costs_gbp"],
-                     "Fiscal return per GBP 1 (cashable)": e["fiscal_roi"]["cashable"],
-                     "Fiscal return per GBP 1 (all fiscal)": e["fiscal_roi"]["all_fiscal"],
-                     "Public value return per GBP 1": e["public_value_roi"],
-                     **({"Net present social value": e["net_present_social_value_gbp"]}
-                        if result.perspective == "social" else {})})
+        rows.append(
+            {
+                "Option": result.option_name(opt),
+                "Net present saving (cost only, ranks)": nps,
+                "Benefits counted (PV)": e["counted_benefits_pv_gbp"],
+                "Benefits counted, low": lo,
+                "Benefits counted, high": hi,
+                **(
+                    {
+                        "Benefits counted, P10 (Monte Carlo)": e["counted_benefits_p10_gbp"],
+                        "Benefits counted, P90 (Monte Carlo)": e["counted_benefits_p90_gbp"],
+                        "Net present value with benefits, P10": e["net_present_value_p10_gbp"],
+                        "Net present value with benefits, P90": e["net_present_value_p90_gbp"],
+                    }
+                    if "counted_benefits_p10_gbp" in e
+                    else {}
+                ),
+                "Net present value with benefits": e["net_present_value_gbp"],
+                "PV of costs (one-off + operating increases)": e["pv_costs_gbp"],
+                "Fiscal return per GBP 1 (cashable)": e["fiscal_roi"]["cashable"],
+                "Fiscal return per GBP 1 (all fiscal)": e["fiscal_roi"]["all_fiscal"],
+                "Public value return per GBP 1": e["public_value_roi"],
+                **(
+                    {"Net present social value": e["net_present_social_value_gbp"]}
+                    if result.perspective == "social"
+                    else {}
+                ),
+            }
+        )
     frame = pd.DataFrame(rows)
     units = {c: "gbp" for c in frame.columns if c != "Option" and "return" not in c}
     units.update({c: "ratio" for c in frame.columns if "return" in c})
-    return Table(frame, units, _caption(result, "Public value: outcome benefits the perspective counts, beside the "
-                                                "cost saving (the ranking stays on the cost saving)"))
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            "Public value: outcome benefits the perspective counts, beside the "
+            "cost saving (the ranking stays on the cost saving)",
+        ),
+    )
 
 
 def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> Table | None:
@@ -952,12 +1261,19 @@ def who_gains_table(result: "AppraisalResult", option_id: str | None = None) -> 
         row[PAYBACK_COLUMN] = "" if a == "__total__" else _payback_words(a, payback)
         rows.append(row)
     frame = pd.DataFrame(rows)
-    counts = {"council": "counts the council's cashable value only (its non-cashable value beside, not added)",
-              "public": "counts every agency's fiscal value", "social": "counts every kind for everyone"}
-    caption = _caption(result, f"Who gains from {result.option_name(opt)}: present value of benefits by agency and "
-                               f"kind; the {result.perspective} perspective {counts.get(result.perspective, '')}")
-    return Table(frame, {c: "gbp" for c in frame.columns if c not in ("Agency", PAYBACK_COLUMN)}, caption,
-                 (len(frame) - 1,))
+    counts = {
+        "council": "counts the council's cashable value only (its non-cashable value beside, not added)",
+        "public": "counts every agency's fiscal value",
+        "social": "counts every kind for everyone",
+    }
+    caption = _caption(
+        result,
+        f"Who gains from {result.option_name(opt)}: present value of benefits by agency and "
+        f"kind; the {result.perspective} perspective {counts.get(result.perspective, '')}",
+    )
+    return Table(
+        frame, {c: "gbp" for c in frame.columns if c not in ("Agency", PAYBACK_COLUMN)}, caption, (len(frame) - 1,)
+    )
 
 
 #: The Who gains table's payback column (:func:`ddanalysis.benefits.option_payback`).
@@ -989,8 +1305,9 @@ def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = No
     years = sub.drop_duplicates("year_index").sort_values("year_index")
     frame = pd.DataFrame({"Year": years["financial_year"].to_numpy()})
     for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"], sort=False):
-        frame[f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({_TREATMENT_WORDS[treat]})"] = \
-            g.sort_values("year_index")["benefit_gbp"].to_numpy(dtype=float)
+        frame[f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({_TREATMENT_WORDS[treat]})"] = g.sort_values("year_index")[
+            "benefit_gbp"
+        ].to_numpy(dtype=float)
     counted = sub[sub["treatment"] == "counted"].groupby("year_index")[["benefit_gbp", "pv_benefit_gbp"]].sum()
     idx = years["year_index"].to_numpy()
     frame["Counted benefits"] = counted["benefit_gbp"].reindex(idx, fill_value=0.0).to_numpy()
@@ -998,8 +1315,15 @@ def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = No
     frame["Counted benefits (present value)"] = counted["pv_benefit_gbp"].reindex(idx, fill_value=0.0).to_numpy()
     units = {c: "gbp" for c in frame.columns if c not in ("Year", "Discount factor")}
     units["Discount factor"] = "number"
-    return Table(frame, units, _caption(result, f"Benefits of {result.option_name(opt)} by year (undiscounted unless "
-                                                "stated; cashable and non-cashable in separate columns)"))
+    return Table(
+        frame,
+        units,
+        _caption(
+            result,
+            f"Benefits of {result.option_name(opt)} by year (undiscounted unless "
+            "stated; cashable and non-cashable in separate columns)",
+        ),
+    )
 
 
 # --- side by side: two options, two scenarios, or with and without what-if values ------------------
@@ -1020,8 +1344,9 @@ def _option_row(result: "AppraisalResult", option_id: str) -> pd.Series:
     return result.options.set_index("id").loc[option_id]
 
 
-def compare_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str,
-                  label_a: str, label_b: str) -> Table:
+def compare_table(
+    a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str, label_a: str, label_b: str
+) -> Table:
     """Headline figures of two views side by side (``label_a``, ``label_b``) and their difference
     (B minus A), GBP against each view's own status quo. Either result may be the same object."""
     ra, rb = _option_row(a, option_a), _option_row(b, option_b)
@@ -1034,12 +1359,17 @@ def compare_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", opt
         rows.append({"Measure": label, label_a: va, label_b: vb, "Difference (B - A)": diff})
     frame = pd.DataFrame(rows, columns=["Measure", label_a, label_b, "Difference (B - A)"])
     units = {label_a: "gbp", label_b: "gbp", "Difference (B - A)": "gbp"}
-    return Table(frame, units, f"A: {label_a}; B: {label_b}. Headline figures against the status quo "
-                               f"(GBP, {a.price_basis}; P10 and P90 from the Monte Carlo)")
+    return Table(
+        frame,
+        units,
+        f"A: {label_a}; B: {label_b}. Headline figures against the status quo "
+        f"(GBP, {a.price_basis}; P10 and P90 from the Monte Carlo)",
+    )
 
 
-def compare_savings_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str,
-                          label_a: str, label_b: str) -> Table:
+def compare_savings_table(
+    a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str, label_a: str, label_b: str
+) -> Table:
     """Annual saving against the status quo by financial year for two views, and the difference (GBP, undiscounted)."""
     option_ids(a, option_a, include_status_quo=True)
     option_ids(b, option_b, include_status_quo=True)
@@ -1047,10 +1377,14 @@ def compare_savings_table(a: "AppraisalResult", option_a: str, b: "AppraisalResu
     sb = b.annual[b.annual["option"] == option_b].set_index("financial_year")["saving_gbp"]
     years = list(dict.fromkeys([*sa.index, *sb.index]))
     sa, sb = sa.reindex(years), sb.reindex(years)
-    frame = pd.DataFrame({"Year": years, label_a: sa.to_numpy(), label_b: sb.to_numpy(),
-                          "Difference (B - A)": (sb - sa).to_numpy()})
-    return Table(frame, {label_a: "gbp", label_b: "gbp", "Difference (B - A)": "gbp"},
-                 f"Annual saving against the status quo, undiscounted (GBP, {a.price_basis})")
+    frame = pd.DataFrame(
+        {"Year": years, label_a: sa.to_numpy(), label_b: sb.to_numpy(), "Difference (B - A)": (sb - sa).to_numpy()}
+    )
+    return Table(
+        frame,
+        {label_a: "gbp", label_b: "gbp", "Difference (B - A)": "gbp"},
+        f"Annual saving against the status quo, undiscounted (GBP, {a.price_basis})",
+    )
 
 
 def compare_components(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str) -> pd.DataFrame:
@@ -1062,6 +1396,7 @@ def compare_components(a: "AppraisalResult", option_a: str, b: "AppraisalResult"
     that are zero are left out, largest first). A last row ``other`` holds what the cost lines do not
     carry (such as optimism bias), so the rows add up to the difference exactly.
     """
+
     def pv(result: "AppraisalResult", option: str) -> pd.Series:
         cf = result.cashflows[result.cashflows["option"] == option]
         df = result.annual[result.annual["option"] == option].set_index("year_index")["discount_factor"]
@@ -1074,21 +1409,33 @@ def compare_components(a: "AppraisalResult", option_a: str, b: "AppraisalResult"
     parts = [pv(b, STATUS_QUO), -pv(a, STATUS_QUO), -pv(b, option_b), pv(a, option_a)]
     total = pd.concat(parts, axis=1).fillna(0.0).sum(axis=1)
     total = total[total.abs() > 0.5]
-    out = pd.DataFrame({"component": total.index, "label": [labels.get(c, c) for c in total.index],
-                        "contribution_gbp": total.to_numpy(dtype=float)})
+    out = pd.DataFrame(
+        {
+            "component": total.index,
+            "label": [labels.get(c, c) for c in total.index],
+            "contribution_gbp": total.to_numpy(dtype=float),
+        }
+    )
     out = out.reindex(out["contribution_gbp"].abs().sort_values(ascending=False).index).reset_index(drop=True)
-    diff = float(_option_row(b, option_b)["net_present_saving_gbp"]) - float(_option_row(a, option_a)["net_present_saving_gbp"])
+    diff = float(_option_row(b, option_b)["net_present_saving_gbp"]) - float(
+        _option_row(a, option_a)["net_present_saving_gbp"]
+    )
     rest = diff - float(out["contribution_gbp"].sum())
     if abs(rest) > 0.5:
-        out.loc[len(out)] = {"component": "other", "label": "Other (optimism bias and adjustments)",
-                             "contribution_gbp": rest}
+        out.loc[len(out)] = {
+            "component": "other",
+            "label": "Other (optimism bias and adjustments)",
+            "contribution_gbp": rest,
+        }
     return out
 
 
-def compare_inputs_table(a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str,
-                         label_a: str, label_b: str) -> Table:
+def compare_inputs_table(
+    a: "AppraisalResult", option_a: str, b: "AppraisalResult", option_b: str, label_a: str, label_b: str
+) -> Table:
     """The inputs that differ between two views: project-wide assumptions and each option's own (matched by
     key name when the options differ), each in its unit."""
+
     def used(result: "AppraisalResult", option: str) -> pd.DataFrame:
         t = result.assumptions
         t = t[t["scope"].isin(["project", option])]
@@ -1106,8 +1453,13 @@ def compare_inputs_table(a: "AppraisalResult", option_a: str, b: "AppraisalResul
             continue
         if not missing_a and not missing_b and abs(float(va) - float(vb)) <= 1e-12 * max(1.0, abs(float(va))):
             continue
-        rows.append({"Assumption": desc, "Key": name,
-                     label_a: "not used" if missing_a else formats.value_in_unit(va, unit),
-                     label_b: "not used" if missing_b else formats.value_in_unit(vb, unit)})
+        rows.append(
+            {
+                "Assumption": desc,
+                "Key": name,
+                label_a: "not used" if missing_a else formats.value_in_unit(va, unit),
+                label_b: "not used" if missing_b else formats.value_in_unit(vb, unit),
+            }
+        )
     frame = pd.DataFrame(rows, columns=["Assumption", "Key", label_a, label_b])
     return Table(frame, {}, f"{len(frame)} inputs differ between A ({label_a}) and B ({label_b})")

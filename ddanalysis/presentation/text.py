@@ -4,6 +4,7 @@ price-basis wording, the illustrative label and the quality legend.
 Every output (notebook, dashboard, Excel, CLI, JSON) takes its sentences from here, so the rule a
 chief executive reads in the board workbook is word for word the one on the dashboard.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -14,7 +15,8 @@ from . import formats
 RECOMMENDATION_RULE = (
     "the option with the largest net present saving among those that (a) save money in the central case, "
     "(b) save money in at least half the Monte Carlo draws, and (c) score at least as well as the status quo "
-    "on the non-monetised criteria; otherwise, the status quo.")
+    "on the non-monetised criteria; otherwise, the status quo."
+)
 
 #: How optimism bias and the Monte Carlo avoid counting the same risk twice (JSON method notes).
 OPTIMISM_BIAS_NOTE = (
@@ -24,13 +26,15 @@ OPTIMISM_BIAS_NOTE = (
     "merging cost lines changes nothing. The mitigation is derived from the contributory factors shown to be "
     "managed (0 until evidence is recorded: the upper bound applies) unless explicitly overridden, and it is never "
     "drawn in the Monte Carlo: the draws vary the assumptions over their own ranges around the same uplift, which "
-    "stands for the systematic bias the ranges leave out.")
+    "stands for the systematic bias the ranges leave out."
+)
 
 #: The price base, stated once in every output.
 PRICE_BASE_NOTE = (
     "Real prices of the base year (the year of the baseline budget); the first appraisal year is the next and is "
     "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "
-    "factor for every option, which changes no ranking and no ratio.")
+    "factor for every option, which changes no ranking and no ratio."
+)
 
 #: How the financial case in cash is made (JSON note, table captions).
 CASH_PROFILE_NOTE = (
@@ -38,12 +42,14 @@ CASH_PROFILE_NOTE = (
     "Pay lines (staff, pension rate) are inflated by the pay award less the real pay growth already in the real "
     "figures, every other line and the savings target by price inflation (data/assumptions/inflation.yaml, "
     "sourced and dated; judgements labelled red). The target is the appraisal's savings target, each council's part "
-    "being its share of the net budget; the gap is the target less the saving (positive: short of the target).")
+    "being its share of the net budget; the gap is the target less the saving (positive: short of the target)."
+)
 
 #: How the councils of a joint project share it (table captions).
 BY_COUNCIL_NOTE = (
     "Each council's part of each option's net present saving and one-off cost; the councils' parts sum to the "
-    "option's total.")
+    "option's total."
+)
 
 #: Perspective id -> the words a sentence uses ("the council's General Fund").
 PERSPECTIVE_WORDS: dict[str, str] = {
@@ -55,12 +61,12 @@ PERSPECTIVE_WORDS: dict[str, str] = {
 #: What each perspective counts, in a sentence (method notes, JSON).
 PERSPECTIVE_NOTES = {
     "council": "Costs and income of the council's General Fund, including business-rates relief it loses under "
-               "rates retention and irrecoverable VAT.",
+    "rates retention and irrecoverable VAT.",
     "public": "Public-sector finance: transfers between public bodies (rates relief, VAT) net out; redundancy "
-              "payments still count.",
+    "payments still count.",
     "social": "Green Book net present social value: transfers (rates relief, VAT, redundancy payments, grants) "
-              "excluded; volunteer time at an opportunity cost (a labelled judgement) and buildings transferred "
-              "to a community body at their opportunity cost (proxied by their running cost).",
+    "excluded; volunteer time at an opportunity cost (a labelled judgement) and buildings transferred "
+    "to a community body at their opportunity cost (proxied by their running cost).",
 }
 
 #: Perspective id -> a control's or a column's label ("Council (General Fund)").
@@ -81,8 +87,10 @@ QUALITY_TEXT: dict[str, str] = {
 QUALITY_COLOURS: dict[str, str] = {"green": "#d9ead3", "amber": "#fce5cd", "red": "#f4cccc"}
 
 #: The label every illustrative figure carries.
-ILLUSTRATIVE_TEXT = ("ILLUSTRATIVE: the baseline budget, assumptions and scores are illustrative, not the "
-                     "council's own figures; replace them with the council's ledger and evidence before use.")
+ILLUSTRATIVE_TEXT = (
+    "ILLUSTRATIVE: the baseline budget, assumptions and scores are illustrative, not the "
+    "council's own figures; replace them with the council's ledger and evidence before use."
+)
 
 #: Short form, for charts and table captions.
 ILLUSTRATIVE_SHORT = "ILLUSTRATIVE figures, not the council's own"
@@ -106,14 +114,24 @@ def basis_caption(what: str, base_year: str, perspective: str, scenario: str) ->
 def illustrative_note(illustrative: bool, baseline_source: str) -> str:
     """The baseline's provenance, led by the illustrative warning where it applies (plain text)."""
     if illustrative:
-        return ("ILLUSTRATIVE. The baseline budget, the multi-criteria scores and the plan durations are the "
-                "ddanalysis team's illustrative judgements, sized against the council's official outturn, not the "
-                f"council's own figures. Source of the baseline: {baseline_source}")
+        return (
+            "ILLUSTRATIVE. The baseline budget, the multi-criteria scores and the plan durations are the "
+            "ddanalysis team's illustrative judgements, sized against the council's official outturn, not the "
+            f"council's own figures. Source of the baseline: {baseline_source}"
+        )
     return f"Baseline: {baseline_source}"
 
 
-def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: float, *, have_monte_carlo: bool,
-                            perspective: str, base_year: str, horizon_years: int, p_best: float | None = None) -> str:
+def recommendation_sentence(
+    best: Mapping[str, Any] | None,
+    status_quo_mca: float,
+    *,
+    have_monte_carlo: bool,
+    perspective: str,
+    base_year: str,
+    horizon_years: int,
+    p_best: float | None = None,
+) -> str:
     """The recommendation in one sentence, by :data:`RECOMMENDATION_RULE`.
 
     ``best``: the chosen option's headline row (name, net_present_saving_gbp, go_live_year,
@@ -123,24 +141,30 @@ def recommendation_sentence(best: Mapping[str, Any] | None, status_quo_mca: floa
     """
     best_in = _pct(p_best) if have_monte_carlo and p_best is not None and not formats.is_missing(p_best) else None
     if best_in is not None:
-        best_in += " of simulations" + (" on net present social value (outcome benefits included)"
-                                        if perspective == "social" else "")
-    basis = (f"net present saving over {horizon_years} years, {perspective} perspective, "
-             f"{price_basis(base_year)}")
+        best_in += " of simulations" + (
+            " on net present social value (outcome benefits included)" if perspective == "social" else ""
+        )
+    basis = f"net present saving over {horizon_years} years, {perspective} perspective, {price_basis(base_year)}"
     if best is None:
-        return ("Keep the service in-house for now: no short-listed option both saves money (with at least even "
-                "odds) and scores at least as well as the status quo on the non-monetised criteria "
-                f"({basis})." + (f" Keeping it in-house is best in {best_in}."
-                                 if best_in is not None else ""))
-    payback = (f"pays back in {best['payback_year']}" if not formats.is_missing(best.get("payback_year"))
-               else "does not pay back within the horizon")
+        return (
+            "Keep the service in-house for now: no short-listed option both saves money (with at least even "
+            "odds) and scores at least as well as the status quo on the non-monetised criteria "
+            f"({basis})." + (f" Keeping it in-house is best in {best_in}." if best_in is not None else "")
+        )
+    payback = (
+        f"pays back in {best['payback_year']}"
+        if not formats.is_missing(best.get("payback_year"))
+        else "does not pay back within the horizon"
+    )
     p = best.get("p_saving_positive")
-    odds = (f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else "")
+    odds = f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else ""
     if best_in is not None:
         odds += f", is best in {best_in}"
-    return (f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
-            f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
-            f"non-monetised criteria (status quo {status_quo_mca:.1f}).")
+    return (
+        f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
+        f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
+        f"non-monetised criteria (status quo {status_quo_mca:.1f})."
+    )
 
 
 def _pct(p: float) -> str:
@@ -165,60 +189,75 @@ DECISION_NOTES: dict[str, str] = {
         "saving (the status quo, at 0, counts as an option; ties split evenly); the shares sum to 1. The "
         "recommendation rule does not use it: it is reported beside the recommendation. In the social perspective "
         "the draws compare net present social value (the saving plus every outcome benefit, the outcome quantities "
-        "drawn with the costs), and the value of information covers the outcome quantities too."),
+        "drawn with the costs), and the value of information covers the outcome quantities too."
+    ),
     "acceptability": (
         "Acceptability curve: for net-present-saving thresholds (GBP) from 0 to the largest P90, p_reaches is the "
         "probability an option saves at least the threshold and p_best the probability it does so and is the best "
-        "option (best among the options that reach it). The annual savings target and P(meets target) are unchanged."),
+        "option (best among the options that reach it). The annual savings target and P(meets target) are unchanged."
+    ),
     "evpi": (
         "Expected value of perfect information (GBP): the mean over draws of the best option's net present saving "
         "minus the mean saving of the option with the highest mean; the most it would be worth paying to remove all "
         "uncertainty before deciding (Briggs, Claxton & Sculpher, Decision Modelling for Health Economic "
-        "Evaluation, OUP 2006, ch. 7)."),
+        "Evaluation, OUP 2006, ch. 7)."
+    ),
     "evppi": (
         "Partial EVPI (GBP) of each assumption and of each declared correlation group (group:NAME): the most it "
         "would be worth paying to know it before deciding. Estimated from the same draws by regression (Strong M, "
         "Oakley JE, Brennan A. Med Decis Making 2014;34:311-326): each option's saving against the option with the "
         "best mean is regressed on the input by least squares on a nested basis (constant to a cubic regression "
         "spline with five knots; pairwise products for a group), chosen by BIC, instead of a GAM. Values are "
-        "clipped to [0, total EVPI]: anything outside is estimator noise, under 1% of the total in the tests."),
+        "clipped to [0, total EVPI]: anything outside is estimator noise, under 1% of the total in the tests."
+    ),
     "sobol": (
         "Sobol indices: first-order (S1) and total (ST) shares of the variance of the recommended (or best "
         "alternative) option's net present saving and of its gap to the runner-up, from their own Saltelli "
         "design, analysed by SALib (Saltelli 2002, 2010; Herman & Usher 2017) with 95% bootstrap intervals. "
         "The design samples each input independently over its range (its Monte Carlo PERT marginal): declared "
-        "correlations are not applied there (they are in the draws behind probability best and EVPI)."),
+        "correlations are not applied there (they are in the draws behind probability best and EVPI)."
+    ),
     "failure_rules": (
         "Failure rules: for each short-listed option, the simplest box on at most three inputs that holds most of "
         "the draws in which it loses money, or is not the best option, found by a shallow classification tree "
         "(scikit-learn; failures weighted to balance) rather than PRIM, simplified and rounded to two significant "
         "figures; a rule is shown only when at least half the draws it describes fail. Coverage: the share of "
         "the failing draws inside the box; density: the share of the draws inside "
-        "the box that fail (Bryant & Lempert, Technol Forecast Soc Change 2010;77:34-49)."),
+        "the box that fail (Bryant & Lempert, Technol Forecast Soc Change 2010;77:34-49)."
+    ),
     "draws_file": (
         "`ddanalysis appraise ... --draws-out FILE` writes these draws (one row per draw: draw, every input by "
         "key, every option's net present saving); ddanalysis.drawsfile.decision_from_draws recomputes probability "
-        "best, the acceptability curve, EVPI and partial EVPI from it, with the seed stated here."),
+        "best, the acceptability curve, EVPI and partial EVPI from it, with the seed stated here."
+    ),
 }
 
-DECISION_NOT_COMPUTED = ("The decision measures (probability best, EVPI, partial EVPI, acceptability, failure "
-                         "rules) were not computed for this run (appraise(..., with_decision=False)).")
+DECISION_NOT_COMPUTED = (
+    "The decision measures (probability best, EVPI, partial EVPI, acceptability, failure "
+    "rules) were not computed for this run (appraise(..., with_decision=False))."
+)
 DECISION_NO_DRAWS = "No Monte Carlo draws (draws = 0): no decision measures."
-SOBOL_NOT_ASKED = ("Sobol indices not computed: they take their own sample of the model; ask for them with "
-                   "`ddanalysis appraise ... --sobol` or appraise(..., with_sobol=True).")
+SOBOL_NOT_ASKED = (
+    "Sobol indices not computed: they take their own sample of the model; ask for them with "
+    "`ddanalysis appraise ... --sobol` or appraise(..., with_sobol=True)."
+)
 
 
 def sobol_note(n_base: int, evaluations: int, option: str | None, runner_up: str | None) -> str:
     """What the Sobol indices are of, their sample size and how correlated inputs are treated."""
     gap = f" and of the gap between it and {runner_up} (output 'gap')" if runner_up else ""
-    return (f"Sobol indices of the net present saving of {option} (output 'nps'){gap}: Saltelli design with "
-            f"n = {n_base} base points, {evaluations:,} model evaluations. Each input is sampled independently over "
-            "its range (its Monte Carlo PERT marginal); declared correlations are not applied in this design.")
+    return (
+        f"Sobol indices of the net present saving of {option} (output 'nps'){gap}: Saltelli design with "
+        f"n = {n_base} base points, {evaluations:,} model evaluations. Each input is sampled independently over "
+        "its range (its Monte Carlo PERT marginal); declared correlations are not applied in this design."
+    )
 
 
 #: A snapshot label (the Excel risk sheet: values, not formulas).
-DECISION_SNAPSHOT = ("Values from this run's Monte Carlo draws (a snapshot, not live formulas): change an assumption "
-                     "and re-run the appraisal to update them.")
+DECISION_SNAPSHOT = (
+    "Values from this run's Monte Carlo draws (a snapshot, not live formulas): change an assumption "
+    "and re-run the appraisal to update them."
+)
 
 
 def quality_legend() -> str:
@@ -230,32 +269,48 @@ def quality_legend() -> str:
 
 #: The five cases in the order a business case sets them out: id -> (title, the question it answers).
 FIVE_CASES: dict[str, tuple[str, str]] = {
-    "strategic": ("Strategic case", "Is there a case for change? The service, the council's own spending trend "
-                                    "and what drives the change."),
-    "economic": ("Economic case", "Which option offers the best value for money? Options, net present saving, "
-                                  "optimism bias and uncertainty."),
-    "commercial": ("Commercial case", "Can a viable deal be struck? Delivery vehicle, procurement route, legal "
-                                      "limits, TUPE and pensions."),
-    "financial": ("Financial case", "Is it affordable? The profile of costs and savings by year against the "
-                                    "savings target."),
-    "management": ("Management case", "Can it be delivered? The implementation plan, milestones, risks and the "
-                                      "people affected."),
+    "strategic": (
+        "Strategic case",
+        "Is there a case for change? The service, the council's own spending trend and what drives the change.",
+    ),
+    "economic": (
+        "Economic case",
+        "Which option offers the best value for money? Options, net present saving, optimism bias and uncertainty.",
+    ),
+    "commercial": (
+        "Commercial case",
+        "Can a viable deal be struck? Delivery vehicle, procurement route, legal limits, TUPE and pensions.",
+    ),
+    "financial": (
+        "Financial case",
+        "Is it affordable? The profile of costs and savings by year against the savings target.",
+    ),
+    "management": (
+        "Management case",
+        "Can it be delivered? The implementation plan, milestones, risks and the people affected.",
+    ),
 }
 
 #: Open Government Licence attribution for official figures.
-OGL_ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0 "
-                   "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).")
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0 "
+    "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/)."
+)
 
 #: The official figures of the strategic case, with their licence.
-OFFICIAL_SPENDING_SOURCE = ("DCLG / MHCLG Revenue Outturn Summary (RS) and Service Expenditure Summary (RSX), net "
-                            "current expenditure, outturn; real terms by the GDP deflator in appraisal.yaml. "
-                            "Contains public sector information licensed under the Open Government Licence v3.0.")
+OFFICIAL_SPENDING_SOURCE = (
+    "DCLG / MHCLG Revenue Outturn Summary (RS) and Service Expenditure Summary (RSX), net "
+    "current expenditure, outturn; real terms by the GDP deflator in appraisal.yaml. "
+    "Contains public sector information licensed under the Open Government Licence v3.0."
+)
 
 #: What the paper is and how it was made (the paper's first note).
-PAPER_METHOD = ("This paper follows HM Treasury's Green Book and its Five Case Model. Money is in pounds (GBP) at "
-                "real base-year prices unless a table says otherwise; present values are discounted at the social "
-                "time preference rate (3.5% a year for the first 30 years); every option is compared with keeping "
-                "the service in-house (the status quo).")
+PAPER_METHOD = (
+    "This paper follows HM Treasury's Green Book and its Five Case Model. Money is in pounds (GBP) at "
+    "real base-year prices unless a table says otherwise; present values are discounted at the social "
+    "time preference rate (3.5% a year for the first 30 years); every option is compared with keeping "
+    "the service in-house (the status quo)."
+)
 
 #: The equality prompt of the management case (public sector equality duty).
 EQUALITY_PROMPT = (
@@ -263,19 +318,22 @@ EQUALITY_PROMPT = (
     "2010, s.149) requires the council to have due regard to the need to eliminate discrimination, advance equality "
     "of opportunity and foster good relations, for the people who use the service and for the staff who deliver it. "
     "Record who uses the service and who works in it by protected characteristic, how each option would change "
-    "access, quality and terms of employment for them, and what would be done to mitigate any adverse impact.")
+    "access, quality and terms of employment for them, and what would be done to mitigate any adverse impact."
+)
 
 #: TUPE and pensions in one paragraph (the commercial and management cases).
 TUPE_TEXT = (
     "Where an option moves the service to another employer, the staff who work in it transfer under the Transfer of "
     "Undertakings (Protection of Employment) Regulations 2006 (TUPE) on their existing terms; the council must consult "
     "their representatives (reg. 13) and give the new employer the employee liability information at least 28 days "
-    "before the transfer (reg. 11).")
+    "before the transfer (reg. 11)."
+)
 
 PENSIONS_TEXT = (
     "Transferring staff keep access to the Local Government Pension Scheme: the new body joins the council's fund as "
     "an admitted body, pays the contribution rate the fund's actuary sets and may need to provide a bond, while the "
-    "council keeps the deficit for service before the transfer.")
+    "council keeps the deficit for service before the transfer."
+)
 
 #: Pension arrangement by delivery model (DESIGN.md: an LGPS admitted body pays the actuary's rate, may
 #: need a bond; the letting council keeps the past deficit); models not listed: :data:`ADMITTED_BODY_TEXT`.
@@ -287,8 +345,10 @@ PENSION_ARRANGEMENTS: dict[str, str] = {
 ADMITTED_BODY_TEXT = "LGPS admitted body: actuary's rate, bond if the fund asks; the council keeps the past deficit"
 
 #: The procurement route of the options that need none.
-NO_PROCUREMENT: dict[str, str] = {"in-house": "None: the council keeps the service",
-                                  "in-house-redesign": "None: the council keeps and redesigns the service"}
+NO_PROCUREMENT: dict[str, str] = {
+    "in-house": "None: the council keeps the service",
+    "in-house-redesign": "None: the council keeps and redesigns the service",
+}
 
 #: Hook text for measures the appraisal does not yet produce.
 WHEN_AVAILABLE = "This section appears when the appraisal provides it."
@@ -296,53 +356,74 @@ WHEN_AVAILABLE = "This section appears when the appraisal provides it."
 
 def teckal_sentence(min_percent: float) -> str:
     """The Teckal limit in one sentence (``min_percent`` from the legal facts, e.g. 80)."""
-    return (f"A company the council controls can be given the contract without competition (the Teckal exemption, "
-            f"PCR 2015 reg. 12) only while more than {min_percent:g}% of its activity is for the council(s) that "
-            "control it; trading beyond that share needs a competitive award.")
+    return (
+        f"A company the council controls can be given the contract without competition (the Teckal exemption, "
+        f"PCR 2015 reg. 12) only while more than {min_percent:g}% of its activity is for the council(s) that "
+        "control it; trading beyond that share needs a competitive award."
+    )
 
 
 def reserved_contract_sentence(pcr_years: float, act_years: float) -> str:
     """The Regulation 77 limit: a contract reserved for a mutual lasts at most ``pcr_years`` (PCR 2015), or
     ``act_years`` under the Procurement Act 2023."""
-    return (f"A contract reserved for a public service mutual (PCR 2015 reg. 77) may last at most {pcr_years:g} years "
-            f"({act_years:g} years under the Procurement Act 2023), and cannot be reserved for the same body again "
-            "within that time: after it the mutual must normally win an open competition.")
+    return (
+        f"A contract reserved for a public service mutual (PCR 2015 reg. 77) may last at most {pcr_years:g} years "
+        f"({act_years:g} years under the Procurement Act 2023), and cannot be reserved for the same body again "
+        "within that time: after it the mutual must normally win an open competition."
+    )
 
 
-def spending_sentence(authority: str, block: str, first: str, last: str, council_change: float,
-                      median_change: float, authorities: int | None, authority_class: str) -> str:
+def spending_sentence(
+    authority: str,
+    block: str,
+    first: str,
+    last: str,
+    council_change: float,
+    median_change: float,
+    authorities: int | None,
+    authority_class: str,
+) -> str:
     """The council's real-terms change in a service block's net spending against its class median."""
+
     def moved(x: float) -> str:
         if formats.is_missing(x):
             return "changed by an unknown amount"
         return f"{'fell' if x < 0 else 'rose'} by {formats.share(abs(x))}"
+
     plural = authority_class[:-1] + "ies" if authority_class.endswith("y") else authority_class + "s"
-    median = (f"the median of the {authorities} {plural}" if authorities
-              else f"the median {authority_class}")
-    return (f"{authority}'s net current expenditure on {block} {moved(council_change)} in real terms from {first} to "
-            f"{last}; for {median} it {moved(median_change)}.")
+    median = f"the median of the {authorities} {plural}" if authorities else f"the median {authority_class}"
+    return (
+        f"{authority}'s net current expenditure on {block} {moved(council_change)} in real terms from {first} to "
+        f"{last}; for {median} it {moved(median_change)}."
+    )
 
 
 def uncertainty_sentence(name: str, p10: Any, p50: Any, p90: Any, p_positive: Any, draws: int) -> str:
     """The Monte Carlo range of an option's net present saving and its chance of saving money."""
     if draws <= 0 or formats.is_missing(p50):
         return f"Monte Carlo simulation was not run for {name}; the ranges below are one-way sensitivities only."
-    return (f"Across {draws:,} simulations, {name}'s net present saving has a P50 (median) of {formats.money(p50)}, "
-            f"a P10 of {formats.money(p10)} and a P90 of {formats.money(p90)}; it saves money in "
-            f"{formats.share(p_positive)} of simulations.")
+    return (
+        f"Across {draws:,} simulations, {name}'s net present saving has a P50 (median) of {formats.money(p50)}, "
+        f"a P10 of {formats.money(p10)} and a P90 of {formats.money(p90)}; it saves money in "
+        f"{formats.share(p_positive)} of simulations."
+    )
 
 
 def optimism_bias_sentence(mitigation: float, operating_upper: float | None, source: str = "") -> str:
     """How much optimism bias is applied: the operating-cost upper bound, the mitigation (and where it
     comes from) and the uplift that results; the figures in the paper include it."""
     how = f" ({source})" if source else ""
-    upper = (f"The Green Book upper bound for operating costs is {formats.share(operating_upper)} (its outsourcing "
-             f"category); the project's mitigation removes {formats.share(mitigation)} of it{how}, so the uplift "
-             f"applied is {formats.share(operating_upper * (1 - mitigation))}."
-             if operating_upper is not None else
-             f"The project's mitigation removes {formats.share(mitigation)} of the Green Book upper bound{how}.")
-    return (f"Optimism bias: {upper} Each option's one-off costs and its yearly net change in operating costs "
-            "against the status quo carry the uplift; the figures in this paper include it.")
+    upper = (
+        f"The Green Book upper bound for operating costs is {formats.share(operating_upper)} (its outsourcing "
+        f"category); the project's mitigation removes {formats.share(mitigation)} of it{how}, so the uplift "
+        f"applied is {formats.share(operating_upper * (1 - mitigation))}."
+        if operating_upper is not None
+        else f"The project's mitigation removes {formats.share(mitigation)} of the Green Book upper bound{how}."
+    )
+    return (
+        f"Optimism bias: {upper} Each option's one-off costs and its yearly net change in operating costs "
+        "against the status quo carry the uplift; the figures in this paper include it."
+    )
 
 
 def affordability_sentence(name: str, steady_saving: Any, target: Any, p_meets: Any, have_monte_carlo: bool) -> str:
@@ -350,25 +431,35 @@ def affordability_sentence(name: str, steady_saving: Any, target: Any, p_meets: 
     if formats.is_missing(steady_saving) or formats.is_missing(target):
         return f"The savings target for {name} is not set."
     gap = float(steady_saving) - float(target)
-    verdict = ("meets" if gap >= 0 else "falls short of")
-    odds = (f"; it meets the target in {formats.share(p_meets)} of simulations" if have_monte_carlo
-            and not formats.is_missing(p_meets) else "")
-    return (f"Once fully live, {name} saves {formats.money(steady_saving)} a year, which {verdict} the savings target "
-            f"of {formats.money(target)} a year by {formats.money(abs(gap))}{odds}.")
+    verdict = "meets" if gap >= 0 else "falls short of"
+    odds = (
+        f"; it meets the target in {formats.share(p_meets)} of simulations"
+        if have_monte_carlo and not formats.is_missing(p_meets)
+        else ""
+    )
+    return (
+        f"Once fully live, {name} saves {formats.money(steady_saving)} a year, which {verdict} the savings target "
+        f"of {formats.money(target)} a year by {formats.money(abs(gap))}{odds}."
+    )
 
 
 def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
     """The staff in scope (FTE and headcount of the baseline)."""
-    return (f"The service employs {fte:,.1f} full-time equivalent staff ({headcount:,} people)"
-            + (" in the illustrative baseline" if illustrative else "") + ".")
+    return (
+        f"The service employs {fte:,.1f} full-time equivalent staff ({headcount:,} people)"
+        + (" in the illustrative baseline" if illustrative else "")
+        + "."
+    )
 
 
 def focus_sentence(name: str, status_quo_recommended: bool) -> str:
     """Which option a case examines in detail: the recommended one, or (when the status quo is kept)
     the best-ranked alternative."""
     if status_quo_recommended:
-        return (f"The appraisal recommends keeping the service in-house; this case examines the best-ranked "
-                f"alternative, {name}, so members can see what it would take.")
+        return (
+            f"The appraisal recommends keeping the service in-house; this case examines the best-ranked "
+            f"alternative, {name}, so members can see what it would take."
+        )
     return f"This case examines the recommended option, {name}."
 
 
@@ -386,7 +477,8 @@ PUBLIC_VALUE_NOTE = (
     "are NOT in the net present saving that ranks the options (a cost measure): they are added in a separate net "
     "present value (net present saving + counted benefits; in the social perspective, the net present social "
     "value), shown beside it. Returns are per GBP 1 of the option's present value of costs (one-off costs plus "
-    "net operating cost increases).")
+    "net operating cost increases)."
+)
 
 #: How the outcome assumptions' uncertainty is covered.
 PUBLIC_VALUE_UNCERTAINTY_NOTE = (
@@ -399,11 +491,14 @@ PUBLIC_VALUE_UNCERTAINTY_NOTE = (
     "tornado swings each outcome quantity to its low and its high value, the others at the scenario's, on the net "
     "present saving plus the counted benefits; a quantity that moves nothing the perspective counts is left out "
     "and named. The counted benefits with every outcome quantity at its low and at its high value are shown too; "
-    "the low and high scenarios use those values, every other scenario the central ones.")
+    "the low and high scenarios use those values, every other scenario the central ones."
+)
 
 #: What the recommendation rule ranks, with benefits in the model (said beside the rule).
-RANKING_NOTE = ("The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "
-                "net present value and the returns, and do not change the recommendation.")
+RANKING_NOTE = (
+    "The ranking uses the net present saving (cost only); outcome benefits are shown beside it in the "
+    "net present value and the returns, and do not change the recommendation."
+)
 
 #: What the tornado measures: without monetised outcomes, and with them (the perspective's counted benefits added).
 TORNADO_MEASURE = "net present saving"
@@ -427,13 +522,19 @@ def tornado_note(perspective: str, left_out: Mapping[str, list[str]], option_nam
     parts = [f"{option_names.get(o, o)}: {', '.join(keys)}" for o, keys in left_out.items() if keys]
     if not parts:
         return ""
-    return (f"Outcome quantities left out of the tornado because they do not move the benefits the {perspective} "
-            f"perspective counts (their value falls elsewhere or is not counted): " + "; ".join(parts) + ".")
+    return (
+        f"Outcome quantities left out of the tornado because they do not move the benefits the {perspective} "
+        f"perspective counts (their value falls elsewhere or is not counted): " + "; ".join(parts) + "."
+    )
 
 
 #: Kind id -> words.
-KIND_WORDS: dict[str, str] = {"fiscal_cashable": "fiscal cashable", "fiscal_non_cashable": "fiscal non-cashable",
-                              "economic": "economic", "social": "social"}
+KIND_WORDS: dict[str, str] = {
+    "fiscal_cashable": "fiscal cashable",
+    "fiscal_non_cashable": "fiscal non-cashable",
+    "economic": "economic",
+    "social": "social",
+}
 
 
 def no_outcomes_sentence(reason: str | None) -> str:
@@ -447,8 +548,11 @@ def left_out_sentence(option_name: str, left_out: list[Mapping[str, Any]], persp
     if not left_out:
         return f"{option_name}: the {perspective} perspective leaves no monetised benefit out."
     parts = [f"{row['whose']} ({formats.money(row['present_value_gbp'])})" for row in left_out]
-    return (f"{option_name}: the {perspective} perspective leaves out benefits falling elsewhere - "
-            + "; ".join(parts) + " (present values, not counted).")
+    return (
+        f"{option_name}: the {perspective} perspective leaves out benefits falling elsewhere - "
+        + "; ".join(parts)
+        + " (present values, not counted)."
+    )
 
 
 def payback_sentence(option_name: str, payback: list[Mapping[str, Any]], agency_names: Mapping[str, str]) -> str:
@@ -456,10 +560,13 @@ def payback_sentence(option_name: str, payback: list[Mapping[str, Any]], agency_
     the costs that fall on it, are positive and stay so (one sentence; empty without agencies)."""
     if not payback:
         return ""
-    parts = [f"{agency_names.get(p['agency'], p['agency'])} {p['payback_year'] or 'not within the horizon'}"
-             for p in payback]
-    return (f"{option_name}: payback by agency (discounted counted benefits net of the costs that fall on it; "
-            "the option's costs fall on the council) - " + "; ".join(parts) + ".")
+    parts = [
+        f"{agency_names.get(p['agency'], p['agency'])} {p['payback_year'] or 'not within the horizon'}" for p in payback
+    ]
+    return (
+        f"{option_name}: payback by agency (discounted counted benefits net of the costs that fall on it; "
+        "the option's costs fall on the council) - " + "; ".join(parts) + "."
+    )
 
 
 def beside_sentence(option_name: str, beside: list[Mapping[str, Any]]) -> str:
@@ -467,5 +574,7 @@ def beside_sentence(option_name: str, beside: list[Mapping[str, Any]]) -> str:
     if not beside:
         return ""
     total = sum(float(r["present_value_gbp"]) for r in beside)
-    return (f"{option_name}: the council's non-cashable value, {formats.money(total)} (present value: capacity freed, "
-            "no budget falls), is shown beside the money figures and not added to them.")
+    return (
+        f"{option_name}: the council's non-cashable value, {formats.money(total)} (present value: capacity freed, "
+        "no budget falls), is shown beside the money figures and not added to them."
+    )

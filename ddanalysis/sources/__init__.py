@@ -14,6 +14,7 @@ Every loader returns one tidy frame (``schema.COLUMNS``): ``year`` ('2013-14'), 
 published) and ``value_gbp_k`` (GBP thousand, cash prices of that year; missing markers are NaN,
 counted in ``frame.attrs['rs_report']``).
 """
+
 from __future__ import annotations
 
 from .outturn import code_lookup, programme_outturn, read_official, read_rs, read_rs_many

@@ -14,6 +14,7 @@ and writes, each whole or not at all (temporary file, then ``os.replace``), into
 * ``rs_class_medians.csv``: the median council of each class, outturn only;
 * ``README.md``: the data log: which files, who published them, the licence, what was read.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,12 +49,14 @@ def official_files(folder: Path) -> list[Path]:
             "set DDANALYSIS_OFFICIAL or pass --official-dir"
         )
     files = sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in OFFICIAL_SUFFIXES and not p.name.startswith(("~$", ".", ".~lock"))
     )
     if not files:
-        raise DataFileError(f"{folder}: no .xls, .xlsx, .ods or .csv files (expected the DCLG RS, RSX or RA "
-                            "'data by LA' files)")
+        raise DataFileError(
+            f"{folder}: no .xls, .xlsx, .ods or .csv files (expected the DCLG RS, RSX or RA 'data by LA' files)"
+        )
     return files
 
 
@@ -106,10 +109,14 @@ def class_medians(frame: pd.DataFrame) -> pd.DataFrame:
     Canonical services only; councils of classes L, MD, UA, SC and SD (police, fire and other bodies
     left out); missing values are skipped, and ``authorities`` counts the councils with a value.
     """
-    keep = (frame["service"].isin(list(SERVICE_KEYS)).to_numpy() & frame["authority_class"].isin(MEDIAN_CLASSES).to_numpy()
-            & (frame["measure"] == "outturn").to_numpy())
+    keep = (
+        frame["service"].isin(list(SERVICE_KEYS)).to_numpy()
+        & frame["authority_class"].isin(MEDIAN_CLASSES).to_numpy()
+        & (frame["measure"] == "outturn").to_numpy()
+    )
     rows = frame.loc[keep, ["year", "authority_class", "service", "value_gbp_k"]].astype(
-        {"year": str, "authority_class": str, "service": str})
+        {"year": str, "authority_class": str, "service": str}
+    )
     grouped = rows.groupby(["year", "authority_class", "service"], observed=True)["value_gbp_k"]
     out = pd.DataFrame({"median_gbp_k": grouped.median(), "authorities": grouped.count()}).reset_index()
     out = out[out["authorities"] > 0]
@@ -132,16 +139,18 @@ def code_lookup_table(frame: pd.DataFrame) -> pd.DataFrame:
         published = group[group["year"].isin(ons_years) & (group["ons_code"] != "nan")]
         latest = group.iloc[-1]
         names = list(dict.fromkeys(group["authority"][::-1]))
-        out.append({
-            "e_code": e_code,
-            "ons_code": published["ons_code"].iloc[0] if len(published) else "",
-            "authority": latest["authority"],
-            "authority_class": latest["authority_class"],
-            "first_year": group["year"].iloc[0],
-            "last_year": latest["year"],
-            "ons_source_year": published["year"].iloc[0] if len(published) else "",
-            "other_names": " | ".join(names[1:]),
-        })
+        out.append(
+            {
+                "e_code": e_code,
+                "ons_code": published["ons_code"].iloc[0] if len(published) else "",
+                "authority": latest["authority"],
+                "authority_class": latest["authority_class"],
+                "first_year": group["year"].iloc[0],
+                "last_year": latest["year"],
+                "ons_source_year": published["year"].iloc[0] if len(published) else "",
+                "other_names": " | ".join(names[1:]),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -166,15 +175,21 @@ def _loader_notes(files: list[Path], reports: dict[str, dict]) -> list[str]:
     for path in files:
         r = reports[str(path)]
         if r["e_code_in_ons_column"]:
-            notes.append(f"- {path.name}: an E-code in the ONS Code column for {', '.join(r['e_code_in_ons_column'])}: "
-                         "ONS code left missing, the body kept.")
+            notes.append(
+                f"- {path.name}: an E-code in the ONS Code column for {', '.join(r['e_code_in_ons_column'])}: "
+                "ONS code left missing, the body kept."
+            )
         if "LB" in r["classes_as_published"]:
-            notes.append(f"- {path.name}: {r['classes_as_published']['LB']} London boroughs published as class "
-                         "`LB`, read as `L`.")
+            notes.append(
+                f"- {path.name}: {r['classes_as_published']['LB']} London boroughs published as class "
+                "`LB`, read as `L`."
+            )
         if r.get("outturn_left_to_rs"):
             left = r["outturn_left_to_rs"]
-            notes.append(f"- {path.name}: its net current expenditure (C7) left to {Path(left['file']).name} for the same "
-                         f"year ({left['rows']} rows, {left['differing']} differing by more than GBP 0.5 thousand).")
+            notes.append(
+                f"- {path.name}: its net current expenditure (C7) left to {Path(left['file']).name} for the same "
+                f"year ({left['rows']} rows, {left['differing']} differing by more than GBP 0.5 thousand)."
+            )
         for d in r["dropped_columns"]:
             notes.append(f"- {path.name}: column {d['column']} '{d['label'][:60]}' left out: {d['reason']}.")
     return notes
@@ -187,7 +202,7 @@ def _provenance_lines() -> list[str]:
         "",
         "Derived from the returns published by the Department for Communities and Local Government (DCLG;",
         "later MHCLG, DLUHC, now MHCLG again) on GOV.UK in the collection",
-        f"[Local authority revenue expenditure and financing]({COLLECTION_URL}), \"data by LA\":",
+        f'[Local authority revenue expenditure and financing]({COLLECTION_URL}), "data by LA":',
         "",
         *[f"- **{k}**: {v}" for k, v in RETURNS.items()],
         "",
@@ -223,8 +238,11 @@ def _files_section(programme: pd.DataFrame, lookup: pd.DataFrame) -> list[str]:
         "  `last_year`, `ons_source_year`, `other_names` (earlier spellings). Any council can be named by either",
         "  code. Unitaries created since 2019 (first seen in the files read, which hold no year between "
         "2016-17 and 2021-22): "
-        + (", ".join(f"{r.authority} ({r.e_code}, {r.ons_code or 'no ONS code'})" for r in new_unitaries.itertuples())
-           or "none") + ".",
+        + (
+            ", ".join(f"{r.authority} ({r.e_code}, {r.ons_code or 'no ONS code'})" for r in new_unitaries.itertuples())
+            or "none"
+        )
+        + ".",
         f"- `{CLASS_MEDIANS_CSV}`: see below.",
         "",
     ]
@@ -302,18 +320,20 @@ def _source_files_section(files: list[Path], reports: dict[str, dict]) -> list[s
 def readme_text(files: list[Path], frame: pd.DataFrame, programme: pd.DataFrame, lookup: pd.DataFrame) -> str:
     """The data/official/README.md, the data log of the official figures (no dates: rebuilding is reproducible)."""
     reports = {r["file"]: r for r in frame.attrs["rs_report"]}
-    return "\n".join([
-        *_provenance_lines(),
-        *_files_section(programme, lookup),
-        *_columns_section(),
-        *_source_files_section(files, reports),
-        "## Rebuild",
-        "",
-        "```",
-        "make data        # = .venv/bin/python -m ddanalysis.sources.build",
-        "```",
-        "",
-    ])
+    return "\n".join(
+        [
+            *_provenance_lines(),
+            *_files_section(programme, lookup),
+            *_columns_section(),
+            *_source_files_section(files, reports),
+            "## Rebuild",
+            "",
+            "```",
+            "make data        # = .venv/bin/python -m ddanalysis.sources.build",
+            "```",
+            "",
+        ]
+    )
 
 
 CLASS_MEDIANS_NOTE = f"""
@@ -354,7 +374,12 @@ def build(official_dir: Path | None = None, out_dir: Path | None = None) -> dict
 def main(argv: list[str] | None = None) -> int:
     """Command line: rebuild, print what was written; input errors exit with status 2."""
     parser = argparse.ArgumentParser(prog="python -m ddanalysis.sources.build", description=__doc__.splitlines()[0])
-    parser.add_argument("--official-dir", type=Path, default=None, help=f"official RS, RSX and RA files ({FORMATS_READ}; default {config.OFFICIAL_DIR})")
+    parser.add_argument(
+        "--official-dir",
+        type=Path,
+        default=None,
+        help=f"official RS, RSX and RA files ({FORMATS_READ}; default {config.OFFICIAL_DIR})",
+    )
     parser.add_argument("--out-dir", type=Path, default=None, help="where to write (default data/official)")
     args = parser.parse_args(argv)
     try:

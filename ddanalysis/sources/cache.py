@@ -15,6 +15,7 @@ The folder is ``DDANALYSIS_CACHE`` if set, else ``$XDG_CACHE_HOME/ddanalysis/off
 owned by the current user or that others may write to is not used (the file is parsed afresh, with
 a warning): nobody else can plant or change entries.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,11 @@ def safe_cache_dir(folder: Path) -> Path | None:
     except OSError as exc:
         warnings.warn(f"cache folder {folder} cannot be used ({exc}); parsing without a cache", stacklevel=3)
         return None
-    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()) \
-            or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or (hasattr(os, "getuid") and info.st_uid != os.getuid())
+        or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    ):
         warnings.warn(
             f"cache folder {folder} is not a folder owned by you and closed to others (mode "
             f"{stat.filemode(info.st_mode)}); parsing without a cache. Use a private folder (chmod 700).",

@@ -13,6 +13,7 @@ authorities and columns, ``missing_values`` (cells with a missing marker or empt
 dropped (text such as 'Yes' confirmations, counts of people). ``frame.attrs['missing_values']``
 is the total.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -77,11 +78,18 @@ def learnt_codes(frame: pd.DataFrame) -> dict[str, str]:
     has = ons >= 0
     if not has.any():
         return {}
-    codes = pd.DataFrame({
-        "year": frame["year"].cat.codes.to_numpy()[has],  # categories sorted: '2014-15' < '2015-16'
-        "e_code": frame["e_code"].cat.codes.to_numpy()[has],
-        "ons_code": ons[has],
-    }).drop_duplicates().sort_values("year", kind="stable").drop_duplicates("e_code")
+    codes = (
+        pd.DataFrame(
+            {
+                "year": frame["year"].cat.codes.to_numpy()[has],  # categories sorted: '2014-15' < '2015-16'
+                "e_code": frame["e_code"].cat.codes.to_numpy()[has],
+                "ons_code": ons[has],
+            }
+        )
+        .drop_duplicates()
+        .sort_values("year", kind="stable")
+        .drop_duplicates("e_code")
+    )
     e_cats = frame["e_code"].cat.categories
     o_cats = frame["ons_code"].cat.categories
     return dict(zip(e_cats[codes["e_code"].to_numpy()], o_cats[codes["ons_code"].to_numpy()]))
@@ -229,8 +237,9 @@ def read_rs_many(paths: Iterable[str | Path], *, cache: CacheOption = False) -> 
     return _read_many(paths, cache=cache, only_rs=True)
 
 
-def read_official(paths: str | Path | Iterable[str | Path], *, measure: str | None = None,
-                  cache: CacheOption = False) -> pd.DataFrame:
+def read_official(
+    paths: str | Path | Iterable[str | Path], *, measure: str | None = None, cache: CacheOption = False
+) -> pd.DataFrame:
     """Read official RS, RSX and RA 'data by LA' files (one path or several) into one tidy frame.
 
     Each figure carries its ``measure`` (``MEASURES``): RS gives ``outturn``; RSX gives
@@ -284,7 +293,9 @@ def _rs_over_rsx(paths: list[Path], frames: list[pd.DataFrame]) -> list[pd.DataF
                 continue
             rsx, rs = out[i], frames[j]
             key = ["e_code", "service"]
-            left = rsx.loc[(rsx["measure"] == "outturn").to_numpy(), key + ["value_gbp_k"]].astype({"e_code": str, "service": str})
+            left = rsx.loc[(rsx["measure"] == "outturn").to_numpy(), key + ["value_gbp_k"]].astype(
+                {"e_code": str, "service": str}
+            )
             right = rs.loc[:, key + ["value_gbp_k"]].astype({"e_code": str, "service": str})
             both = left.reset_index().merge(right, on=key, suffixes=("", "_rs"))
             if not len(both):
@@ -307,7 +318,7 @@ def _check_overlap(paths: list[Path], frames: list[pd.DataFrame]) -> None:
             by_year.setdefault(str(year), []).append(i)
     for year, idx in by_year.items():
         for a_pos, a in enumerate(idx):
-            for b in idx[a_pos + 1:]:
+            for b in idx[a_pos + 1 :]:
                 on = ["year", "e_code", "measure", "service"]
                 keys = [frames[i][on].astype(str) for i in (a, b)]
                 common = keys[0][keys[0]["year"] == year].merge(keys[1], on=on)
@@ -334,8 +345,13 @@ def programme_outturn(path: str | Path | None = None, measure: str | None = "out
         raise DataFileError(f"{csv}: programme outturn extract not found; rebuild it with 'make data'")
     dtypes = {c: "category" for c in CATEGORY_COLUMNS} | {"rs_line": "Int64", "value_gbp_k": "float64"}
     try:
-        frame = pd.read_csv(csv, dtype=dtypes, keep_default_na=False,
-                            na_values={"ons_code": [""], "rs_line": [""], "value_gbp_k": [""]}, encoding="utf-8")
+        frame = pd.read_csv(
+            csv,
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values={"ons_code": [""], "rs_line": [""], "value_gbp_k": [""]},
+            encoding="utf-8",
+        )
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataFileError(f"{csv}: not a readable outturn extract ({exc})") from exc
     if list(frame.columns) != list(COLUMNS):

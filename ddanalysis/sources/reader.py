@@ -10,6 +10,7 @@ zip with an ``application/vnd.oasis.opendocument.spreadsheet`` mimetype an ``.od
 A "book" here is a list of ``(sheet name, loader)``; ``loader()`` returns the sheet's rows as lists
 of Python values (str, float, int, bool, date or None); a CSV is one sheet named after the file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,7 +55,7 @@ def sniff(path: Path) -> str:
 
 
 _CP1252_PUNCT = frozenset(b"\x85\x91\x92\x93\x94\x96\x97")  # ellipsis, quotes, dashes in Windows-1252
-_MAC_PUNCT = frozenset(b"\xc9\xd0\xd1\xd2\xd3\xd4\xd5")    # the same marks in Mac OS Roman
+_MAC_PUNCT = frozenset(b"\xc9\xd0\xd1\xd2\xd3\xd4\xd5")  # the same marks in Mac OS Roman
 
 
 def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
@@ -65,9 +66,7 @@ def decode_text(path: Path, raw: bytes) -> tuple[str, str]:
     if raw.startswith(b"%PDF"):
         raise DataFileError(f"{path}: a PDF document, not a spreadsheet or CSV file; formats read: {FORMATS_READ}")
     if b"\x00" in raw[:4096]:
-        raise DataFileError(
-            f"{path}: not a spreadsheet or CSV text (binary content); formats read: {FORMATS_READ}"
-        )
+        raise DataFileError(f"{path}: not a spreadsheet or CSV text (binary content); formats read: {FORMATS_READ}")
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw.decode("utf-8-sig"), "utf-8-sig"
     try:
@@ -118,6 +117,7 @@ def open_book(path: Path, what: str) -> tuple[str, list[Sheet], dict[str, Any]]:
                 raise DataFileError(
                     f"{path}, sheet {name!r}: cannot be read ({exc}); is the file truncated or corrupt?"
                 ) from exc
+
         return load
 
     return fmt, [(name, loader(name)) for name in book.sheet_names], notes
@@ -135,8 +135,11 @@ def describe(path: Path, sheets: list[tuple[str, list[list[Any]]]], notes: dict[
             texts.extend(str(v).strip() for v in row if isinstance(v, str) and v.strip())
     low = [t.lower() for t in texts]
     fmt = notes.get("format", "?")
-    shape = (f"a CSV file ({notes.get('encoding')})" if fmt == "csv"
-             else f"an .{fmt} workbook with sheet(s) {[name for name, _ in sheets]}")
+    shape = (
+        f"a CSV file ({notes.get('encoding')})"
+        if fmt == "csv"
+        else f"an .{fmt} workbook with sheet(s) {[name for name, _ in sheets]}"
+    )
     if notes.get("renamed"):
         shape += f" ({notes['renamed']})"
     if any(any(word in t for word in _SPENDING) for t in low) and any(any(w in t for w in _AMOUNT) for t in low):

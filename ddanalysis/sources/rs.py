@@ -33,6 +33,7 @@ the notes have none and are left out; the table ends at the ENGLAND row (or a se
 Figures are GBP thousand; missing markers become NaN and are counted. The whole sheet is read once
 (python-calamine, or the csv module) and reshaped with numpy.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFileError
 from ..codes import AUTHORITY_CLASSES
+from ..errors import DataFileError
 from .reader import FORMATS_READ, describe, open_book
 from .schema import COLUMNS
 
@@ -248,16 +249,16 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
 
 def _title_text(rows: list[list[Any]], header_row: int, first_figure: int) -> list[str]:
     """Text cells above the header row and left of the figures (title, units line)."""
-    return [
-        _tidy(v) for row in rows[:header_row] for v in row[:first_figure] if isinstance(v, str) and v.strip()
-    ]
+    return [_tidy(v) for row in rows[:header_row] for v in row[:first_figure] if isinstance(v, str) and v.strip()]
 
 
 def _sheet_order(names: list[str]) -> list[str]:
     """Likely data sheets first, so that the usual case reads one sheet."""
+
     def rank(name: str) -> int:
         low = name.lower()
         return 0 if low.rstrip().endswith("(1)") else 1 if "data" in low else 2
+
     return sorted(names, key=rank)
 
 
@@ -363,8 +364,8 @@ def _cell_id_row(rows: list[list[Any]], header_row: int, fig_cols: list[int]) ->
 def _variable_names(rows: list[list[Any]], header_row: int, first_figure: int) -> list[str]:
     """Variable names above the header (``RS-edu-net-exp``, ``RSX-edu-empl``) when a row holds them."""
     names = []
-    for row in rows[max(0, header_row - 8):header_row]:
-        cells = [v.strip() for v in row[first_figure:first_figure + 12] if isinstance(v, str) and v.strip()]
+    for row in rows[max(0, header_row - 8) : header_row]:
+        cells = [v.strip() for v in row[first_figure : first_figure + 12] if isinstance(v, str) and v.strip()]
         if cells and all(re.fullmatch(r"[A-Za-z]+-[A-Za-z0-9-]+", v) for v in cells):
             names.extend(cells)
     return names
@@ -386,8 +387,11 @@ def _group_labels(rows: list[list[Any]], header_row: int, line_row: int | None, 
         if index < 0 or index == line_row:
             continue
         row = rows[index]
-        labels = {c: _tidy(row[c]) for c in range(len(row)) if isinstance(row[c], str) and row[c].strip()
-                  and _line_number(row[c]) is None}
+        labels = {
+            c: _tidy(row[c])
+            for c in range(len(row))
+            if isinstance(row[c], str) and row[c].strip() and _line_number(row[c]) is None
+        }
         if any(c >= fig_cols[0] for c in labels):
             return labels
     return {}
@@ -418,8 +422,10 @@ def _service_keys(headers: list[str], fig_cols: list[int], groups: dict[int, str
     A header published twice (2010-11 repeats the services under 'Net current expenditure (non-IAS19
     ...)') keeps the plain key the first time; later ones are prefixed with their block heading.
     """
-    base_keys = [_HEADER_KEYS.get(_norm(h)) or _HEADER_KEYS.get(_norm(_no_footnote(h))) or _snake(_no_footnote(h))
-                 for h in headers]
+    base_keys = [
+        _HEADER_KEYS.get(_norm(h)) or _HEADER_KEYS.get(_norm(_no_footnote(h))) or _snake(_no_footnote(h))
+        for h in headers
+    ]
     return _unique_keys(base_keys, headers, fig_cols, groups)
 
 
@@ -432,12 +438,15 @@ def _no_footnote(header: str) -> str:
     return _FOOTNOTE.sub("", header) or header
 
 
-_RSX_PART = re.compile(r"^(?:(?P<block>.*?)\s*-\s*)?(?P<part>employees|running expenses|total expenditure|sales, fees and "
-                       r"charges|other income|total income|net current expenditure)\s*(\(\s*c(?P<c>\d)\b[^)]*\))?\s*$")
+_RSX_PART = re.compile(
+    r"^(?:(?P<block>.*?)\s*-\s*)?(?P<part>employees|running expenses|total expenditure|sales, fees and "
+    r"charges|other income|total income|net current expenditure)\s*(\(\s*c(?P<c>\d)\b[^)]*\))?\s*$"
+)
 
 
-def _rsx_columns(where: str, headers: list[str], fig_cols: list[int], ids: dict[int, tuple[int, int]],
-                 header_row: int) -> tuple[list[str], list[str]]:
+def _rsx_columns(
+    where: str, headers: list[str], fig_cols: list[int], ids: dict[int, tuple[int, int]], header_row: int
+) -> tuple[list[str], list[str]]:
     """(measure, service key) per RSX column, from the header ('Education services - Employees (C1)')
     checked against the cell id ('C1R190') where the file has one."""
     parts = {words: measure for measure, words in _RSX_COLUMNS.values()}
@@ -545,8 +554,11 @@ def _end_of_table(body: np.ndarray, cols: dict[str, int]) -> int:
         code, name = body[i, e_col], body[i, name_col]
         code = code.strip().lower() if isinstance(code, str) else ""
         name = name.strip().lower() if isinstance(name, str) else ""
-        if code in ("eng", "england", "e-code", "ecode", "e code") or name in ("england", "england total") \
-                or name.startswith("class breakdown"):
+        if (
+            code in ("eng", "england", "e-code", "ecode", "e code")
+            or name in ("england", "england total")
+            or name.startswith("class breakdown")
+        ):
             return i
     return body.shape[0]
 
@@ -558,8 +570,10 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
     is_auth = np.fromiter((isinstance(c, str) and _E_CODE.match(c) is not None for c in codes), bool, len(codes))
     is_auth[end:] = False
     if not is_auth.any():
-        raise DataFileError(f"{where}: no authority rows: no E-code like 'E4606' in column "
-                            f"{column_letter(cols['e_code'])} below the header row {header_row + 1}")
+        raise DataFileError(
+            f"{where}: no authority rows: no E-code like 'E4606' in column "
+            f"{column_letter(cols['e_code'])} below the header row {header_row + 1}"
+        )
     idx = np.flatnonzero(is_auth)
     for i in range(idx[-1]):  # blank rows may sit between authorities; nothing else may
         if not is_auth[i] and not _blank(codes[i]):
@@ -572,8 +586,10 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
     dup = pd.Series(e_codes).duplicated(keep=False).to_numpy()
     if dup.any():
         cells = [cell_name(int(r), cols["e_code"]) for r in rows[dup]]
-        raise DataFileError(f"{where}: E-code(s) {sorted(set(e_codes[dup]))} appear more than once ({cells}); "
-                            "expected one row per authority")
+        raise DataFileError(
+            f"{where}: E-code(s) {sorted(set(e_codes[dup]))} appear more than once ({cells}); "
+            "expected one row per authority"
+        )
 
     def cell(r: int | np.integer, key: str) -> str:
         return f"{where}, cell {cell_name(int(r), cols[key])}"
@@ -583,13 +599,28 @@ def _authorities(where: str, body: np.ndarray, cols: dict[str, int], header_row:
         if _blank(value):
             raise DataFileError(f"{cell(r, 'authority')}: authority name is blank")
         names.append(_tidy(value))
-    classes, published_classes = _authority_classes(where, rows, body[idx, cols["authority_class"]],
-                                                    cols["authority_class"])
-    ons, e_in_ons = _ons_codes(where, rows, e_codes, body[idx, cols["ons_code"]] if "ons_code" in cols
-                               else [None] * len(idx), cols.get("ons_code", 0))
-    return {"is_auth": is_auth, "idx": idx, "rows": rows, "e_codes": e_codes, "names": names,
-            "classes": classes, "ons": ons, "end": end, "published_classes": dict(sorted(published_classes.items())),
-            "e_code_in_ons_column": e_in_ons}
+    classes, published_classes = _authority_classes(
+        where, rows, body[idx, cols["authority_class"]], cols["authority_class"]
+    )
+    ons, e_in_ons = _ons_codes(
+        where,
+        rows,
+        e_codes,
+        body[idx, cols["ons_code"]] if "ons_code" in cols else [None] * len(idx),
+        cols.get("ons_code", 0),
+    )
+    return {
+        "is_auth": is_auth,
+        "idx": idx,
+        "rows": rows,
+        "e_codes": e_codes,
+        "names": names,
+        "classes": classes,
+        "ons": ons,
+        "end": end,
+        "published_classes": dict(sorted(published_classes.items())),
+        "e_code_in_ons_column": e_in_ons,
+    }
 
 
 def _authority_classes(where: str, rows: np.ndarray, values: Any, col: int) -> tuple[list[str], Counter[str]]:
@@ -603,15 +634,18 @@ def _authority_classes(where: str, rows: np.ndarray, values: Any, col: int) -> t
         text = value.strip() if isinstance(value, str) else value
         canonical = CLASS_ALIASES.get(text, text)
         if canonical not in AUTHORITY_CLASSES:
-            raise DataFileError(f"{where}, cell {cell_name(int(r), col)}: class {value!r} is not one of {accepted} "
-                                "(LB = London borough, read as L)")
+            raise DataFileError(
+                f"{where}, cell {cell_name(int(r), col)}: class {value!r} is not one of {accepted} "
+                "(LB = London borough, read as L)"
+            )
         published_classes[text] += 1
         classes.append(canonical)
     return classes, published_classes
 
 
-def _ons_codes(where: str, rows: np.ndarray, e_codes: np.ndarray, values: Any,
-               col: int) -> tuple[list[str | None], list[str]]:
+def _ons_codes(
+    where: str, rows: np.ndarray, e_codes: np.ndarray, values: Any, col: int
+) -> tuple[list[str | None], list[str]]:
     """Each authority's ONS code (None where the file has a missing marker, or an E-code instead) and
     a note of every E-code found in the ONS code column ``col`` ('E6191 (F12: 'E6191')'). ``rows``:
     the authorities' 0-based rows in the sheet. Raises DataFileError on any other text."""
@@ -621,19 +655,24 @@ def _ons_codes(where: str, rows: np.ndarray, e_codes: np.ndarray, values: Any,
         text = value.strip() if isinstance(value, str) else value
         if isinstance(text, str) and _ONS_CODE.match(text):
             ons.append(text)
-        elif _blank(value) or (isinstance(text, str) and (text.lower() in MISSING_MARKERS or GSS_MARKER.match(text.lower()))):
+        elif _blank(value) or (
+            isinstance(text, str) and (text.lower() in MISSING_MARKERS or GSS_MARKER.match(text.lower()))
+        ):
             ons.append(None)  # 'n/a' for police, fire and other bodies
         elif isinstance(text, str) and _E_CODE.match(text):
             ons.append(None)  # an E-code where the ONS code should be (Lee Valley Regional Park Authority)
             e_in_ons.append(f"{e_code} ({cell_name(int(r), col)}: {text!r})")
         else:
-            raise DataFileError(f"{where}, cell {cell_name(int(r), col)}: {value!r} is not an ONS code like "
-                                "'E08000030' nor a missing marker")
+            raise DataFileError(
+                f"{where}, cell {cell_name(int(r), col)}: {value!r} is not an ONS code like "
+                "'E08000030' nor a missing marker"
+            )
     return ons, e_in_ons
 
 
-def _check_blank_headers(where: str, body: np.ndarray, idx: np.ndarray, first: int, fig_cols: list[int],
-                         header_row: int) -> None:
+def _check_blank_headers(
+    where: str, body: np.ndarray, idx: np.ndarray, first: int, fig_cols: list[int], header_row: int
+) -> None:
     """Figures under a blank header would be silently lost: refuse them."""
     figure_set = set(fig_cols)
     for c in range(first, body.shape[1]):
@@ -685,8 +724,9 @@ def _figure_columns(where: str, header: list[Any], cols: dict[str, int], header_
     return first_figure, fig_cols
 
 
-def _which_return(where: str, rows: list[list[Any]], sheet: str, header_row: int,
-                  first_figure: int) -> tuple[str, list[str]]:
+def _which_return(
+    where: str, rows: list[list[Any]], sheet: str, header_row: int, first_figure: int
+) -> tuple[str, list[str]]:
     """('RS', 'RSX' or 'RA', the title text) from the title, the sheet name (empty for CSV) and the variable names;
     refuses a file whose title names none of them, so that no figures are passed off as another measure."""
     title = _title_text(rows, header_row, first_figure)
@@ -704,16 +744,25 @@ def _which_return(where: str, rows: list[list[Any]], sheet: str, header_row: int
 def _table_body(where: str, rows: list[list[Any]], header_row: int, fmt: str) -> np.ndarray:
     """The rows below the header as a 2-D object array (CSV rows padded or cut to the header's width)."""
     header = rows[header_row]
-    body = np.array([r + [None] * (len(header) - len(r)) if len(r) < len(header) else r[:len(header)]
-                     for r in rows[header_row + 1:]], dtype=object) if fmt == "csv" else \
-        np.array(rows[header_row + 1:], dtype=object)
+    body = (
+        np.array(
+            [
+                r + [None] * (len(header) - len(r)) if len(r) < len(header) else r[: len(header)]
+                for r in rows[header_row + 1 :]
+            ],
+            dtype=object,
+        )
+        if fmt == "csv"
+        else np.array(rows[header_row + 1 :], dtype=object)
+    )
     if body.ndim != 2 or body.shape[0] == 0:
         raise DataFileError(f"{where}: no rows below the header row {header_row + 1}")
     return body
 
 
-def _column_meanings(where: str, kind: str, rows: list[list[Any]], header_row: int, fig_cols: list[int],
-                     headers: list[str]) -> tuple[list[str], list[str], list[Any], int | None]:
+def _column_meanings(
+    where: str, kind: str, rows: list[list[Any]], header_row: int, fig_cols: list[int], headers: list[str]
+) -> tuple[list[str], list[str], list[Any], int | None]:
     """Per figure column: its measure (outturn, budget or an RSX measure), its service key and its form line
     number (None where unknown), with the row that holds the line numbers (None if none)."""
     line_row = _line_row(rows, header_row, fig_cols)
@@ -767,7 +816,7 @@ def parse_return(path: str | Path) -> pd.DataFrame:
     year = _financial_year(where, sheet if fmt != "csv" else "", title, header_row)
     body = _table_body(where, rows, header_row, fmt)
     auth = _authorities(where, body, cols, header_row)
-    _check_blank_headers(where, body[:auth["end"]], auth["idx"], first_figure, fig_cols, header_row)
+    _check_blank_headers(where, body[: auth["end"]], auth["idx"], first_figure, fig_cols, header_row)
 
     headers = [_tidy(header[c]) for c in fig_cols]
     measures, keys, lines, line_row = _column_meanings(where, kind, rows, header_row, fig_cols, headers)
@@ -795,9 +844,16 @@ def parse_return(path: str | Path) -> pd.DataFrame:
         "dropped_columns": dropped,
     }
     frame = _long_frame(
-        year, auth["e_codes"], auth["ons"], auth["names"], auth["classes"],
-        [measures[j] for j in keep], [keys[j] for j in keep], [headers[j] for j in keep],
-        [lines[j] for j in keep], values[:, keep],
+        year,
+        auth["e_codes"],
+        auth["ons"],
+        auth["names"],
+        auth["classes"],
+        [measures[j] for j in keep],
+        [keys[j] for j in keep],
+        [headers[j] for j in keep],
+        [lines[j] for j in keep],
+        values[:, keep],
     )
     frame.attrs["rs_report"] = [report]
     return frame
@@ -806,8 +862,11 @@ def parse_return(path: str | Path) -> pd.DataFrame:
 def _authorities_report(auth: dict[str, Any]) -> dict[str, Any]:
     """The read report's fields on the authorities (:func:`_authorities`): how many, their classes as published,
     and the E-codes found in the ONS code column."""
-    return {"authorities": int(len(auth["idx"])), "classes_as_published": auth["published_classes"],
-            "e_code_in_ons_column": auth["e_code_in_ons_column"]}
+    return {
+        "authorities": int(len(auth["idx"])),
+        "classes_as_published": auth["published_classes"],
+        "e_code_in_ons_column": auth["e_code_in_ons_column"],
+    }
 
 
 #: The parser of every return (kept under its old name for the cache and older callers).

@@ -8,30 +8,39 @@ Text columns are pandas categoricals (sorted categories): an RS year has about 4
 columns, so the same few strings repeat tens of thousands of times and categoricals keep loading,
 sorting and caching fast.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataFileError
 from ..codes import AUTHORITY_CLASSES
+from ..errors import DataFileError
 
 #: Columns of the tidy frame, in order.
 COLUMNS: tuple[str, ...] = (
-    "year",             # financial year, '2013-14' (1 April 2013 - 31 March 2014)
-    "e_code",           # DCLG E-code of the authority, 'E4606'
-    "ons_code",         # ONS (GSS) code, 'E08000030'; missing for bodies without one
-    "authority",        # authority name as published that year (names change: match on codes)
+    "year",  # financial year, '2013-14' (1 April 2013 - 31 March 2014)
+    "e_code",  # DCLG E-code of the authority, 'E4606'
+    "ons_code",  # ONS (GSS) code, 'E08000030'; missing for bodies without one
+    "authority",  # authority name as published that year (names change: match on codes)
     "authority_class",  # L, MD, UA, SC, SD or O (LB, London borough from 2021-22, is L)
-    "measure",          # outturn, outturn_employees, ..., budget (ddanalysis.sources.MEASURES)
-    "rs_line",          # form line number of the return (RS/RSX/RA: 190 education ...), missing where unknown
-    "service",          # stable snake_case key (see ddanalysis.sources.SERVICE_KEYS)
-    "label",            # column header as published (whitespace tidied)
-    "value_gbp_k",      # GBP thousand, nominal (cash) prices of that year; net income negative
+    "measure",  # outturn, outturn_employees, ..., budget (ddanalysis.sources.MEASURES)
+    "rs_line",  # form line number of the return (RS/RSX/RA: 190 education ...), missing where unknown
+    "service",  # stable snake_case key (see ddanalysis.sources.SERVICE_KEYS)
+    "label",  # column header as published (whitespace tidied)
+    "value_gbp_k",  # GBP thousand, nominal (cash) prices of that year; net income negative
 )
-CATEGORY_COLUMNS: tuple[str, ...] = ("year", "e_code", "ons_code", "authority", "authority_class", "measure",
-                                     "service", "label")
+CATEGORY_COLUMNS: tuple[str, ...] = (
+    "year",
+    "e_code",
+    "ons_code",
+    "authority",
+    "authority_class",
+    "measure",
+    "service",
+    "label",
+)
 
 _UNIQUE_ERROR = "one row per (year, e_code, measure, service)"
 _YEAR = r"^\d{4}-\d{2}$"
@@ -42,9 +51,11 @@ _SERVICE = r"^[a-z0-9]+(_[a-z0-9]+)*(__[a-z0-9]+(_[a-z0-9]+)*)?$"
 
 def _category_check(test, name: str, error: str) -> pa.Check:
     """A row-wise check computed once per category (rows repeat a few hundred strings)."""
+
     def check(series: pd.Series) -> pd.Series:
         ok = np.append(np.asarray(test(series.cat.categories), dtype=bool), True)  # code -1: missing
         return pd.Series(ok[series.cat.codes.to_numpy()], index=series.index)
+
     return pa.Check(check, name=name, error=error)
 
 
@@ -58,8 +69,11 @@ def _row_keys(frame: pd.DataFrame) -> pd.Series:
     key = pd.Series(0, index=frame.index, dtype="int64")
     for col in ("year", "e_code", "measure", "service"):
         series = frame[col]
-        codes = series.cat.codes.to_numpy().astype("int64") if isinstance(series.dtype, pd.CategoricalDtype) \
+        codes = (
+            series.cat.codes.to_numpy().astype("int64")
+            if isinstance(series.dtype, pd.CategoricalDtype)
             else pd.factorize(series)[0].astype("int64")
+        )
         key = key * (int(codes.max(initial=0)) + 2) + (codes + 1)
     return key
 
@@ -78,8 +92,11 @@ OUTTURN_SCHEMA = pa.DataFrameSchema(
         "authority": _category(r"^\S"),
         "authority_class": pa.Column(
             "category",
-            checks=_category_check(lambda cats: cats.isin(sorted(AUTHORITY_CLASSES)), "isin_classes",
-                                   f"must be one of {sorted(AUTHORITY_CLASSES)}"),
+            checks=_category_check(
+                lambda cats: cats.isin(sorted(AUTHORITY_CLASSES)),
+                "isin_classes",
+                f"must be one of {sorted(AUTHORITY_CLASSES)}",
+            ),
         ),
         "measure": _category(r"^(outturn|budget)(_[a-z]+)*$"),
         "rs_line": pa.Column("Int64", checks=pa.Check.in_range(1, 9999), nullable=True),
@@ -131,8 +148,10 @@ def validate(frame: pd.DataFrame, source: object) -> pd.DataFrame:
             for check, group in cases.groupby("check", sort=False):
                 first = group.iloc[0]
                 if str(check) == _UNIQUE_ERROR:
-                    problems.append(f"{len(group) // max(group['column'].nunique(), 1)} duplicated "
-                                    f"(year, e_code, measure, service) rows, e.g. row {first['index']}")
+                    problems.append(
+                        f"{len(group) // max(group['column'].nunique(), 1)} duplicated "
+                        f"(year, e_code, measure, service) rows, e.g. row {first['index']}"
+                    )
                 else:
                     problems.append(f"{first['column']}: {check} (e.g. {first['failure_case']!r})")
             detail = "; ".join(problems[:8])

@@ -1,4 +1,5 @@
 """Pick councils and services out of the tidy outturn frame, and write it as CSV or JSON text."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,9 @@ from .rs import MEASURES, SERVICE_KEYS
 FORMATS = ("csv", "json")
 
 
-def select_outturn(frame: pd.DataFrame, councils: Sequence[str] = (), services: Sequence[str] = (),
-                   measures: Sequence[str] = ()) -> pd.DataFrame:
+def select_outturn(
+    frame: pd.DataFrame, councils: Sequence[str] = (), services: Sequence[str] = (), measures: Sequence[str] = ()
+) -> pd.DataFrame:
     """Rows of ``frame`` for the given councils (E-code or ONS code), service keys and measures
     (``MEASURES``: ``outturn``, ``budget``...); all when empty. Select one measure before summing:
     a frame from ``read_official`` may hold outturn and budget figures of the same service.
@@ -38,9 +40,7 @@ def select_outturn(frame: pd.DataFrame, councils: Sequence[str] = (), services: 
         valid = list(SERVICE_KEYS) + sorted(present - set(SERVICE_KEYS))
         for key in services:
             if key not in SERVICE_KEYS and key not in present:
-                raise UnknownKeyError(
-                    f"unknown service key {key!r}{where}; valid service keys: {', '.join(valid)}"
-                )
+                raise UnknownKeyError(f"unknown service key {key!r}{where}; valid service keys: {', '.join(valid)}")
         mask &= frame["service"].isin(list(services)).to_numpy()
     if councils:
         e_codes = set(map(str, frame["e_code"].cat.categories))

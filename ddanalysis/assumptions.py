@@ -686,23 +686,40 @@ def _apply_project_overrides(
     specs: Mapping[str, _SettingEntry],
     project_id: str,
 ) -> pd.DataFrame:
+    """``table`` with a project's ``assumptions.yaml`` applied: its ``settings`` and ``models`` entries, then, for
+    one service (``project_id`` ``<id>:<service id>``), that service's entries under ``services: {<service id>:
+    {settings, models}}``, which apply to it alone. Raises :class:`DataFileError` listing every problem."""
     raw = _read_yaml(path)
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors")
+    allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors", "services")
     problems += [
         f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
         for k in sorted(set(raw) - set(allowed), key=str)
     ]
-    if raw.get("project") != project_id:
-        problems.append(f"project: {raw.get('project')!r} does not match the project's id {project_id!r}")
+    base_id, service = workspace.split_ref(project_id)
+    if raw.get("project") != base_id:
+        problems.append(f"project: {raw.get('project')!r} does not match the project's id {base_id!r}")
     try:
         workspace.version_field(raw.get("schema_version"))
     except ValueError as exc:
         problems.append(f"schema_version: {exc}")
-    new_rows, p = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
+    new_rows, p = _override_rows(path, raw, levers, sources, specs)
     problems += p
+    by_service = _service_sections(path, raw.get("services"), problems)
+    service_rows, p = _override_rows(path, by_service.get(service or "", {}), levers, sources, specs)
+    problems += [f"services.{service}.{x}" for x in p]
+    _fail(path, problems)
+    table = _replace_rows(table, new_rows, path)
+    return _replace_rows(table, service_rows, path, f" for {service}")
+
+
+def _override_rows(
+    path: Path, raw: Mapping[str, Any], levers: pd.DataFrame, sources: Mapping[str, Any], specs: Mapping[str, Any]
+) -> tuple[list[dict], list[str]]:
+    """The rows of an overrides mapping's ``settings`` and ``models`` entries, and the problems found."""
+    new_rows, problems = _entries(path, PROJECT_SCOPE, raw.get("settings"), levers, sources, settings_specs=specs)
     for model_id, mapping in (raw.get("models") or {}).items():
         if model_id not in DELIVERY_MODELS:
             problems.append(
@@ -713,10 +730,34 @@ def _apply_project_overrides(
         r, p = _entries(path, model_id, mapping, levers, sources)
         new_rows += r
         problems += p
-    _fail(path, problems)
+    return new_rows, problems
+
+
+def _service_sections(path: Path, given: Any, problems: list[str]) -> dict[str, dict]:
+    """``services:`` of an overrides file: service id -> {settings, models}, each id a service of the
+    workspace's ``project.yaml``; what is wrong is added to ``problems``."""
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        problems.append("services: expected a mapping of service id -> {settings, models}")
+        return {}
+    ids = workspace.read_project_file(path.parent).service_ids
+    out = {}
+    for sid, section in given.items():
+        if sid not in ids:
+            problems.append(f"services.{sid}: not a service of project.yaml; valid: {', '.join(ids)}")
+        elif not isinstance(section, dict) or set(section) - {"settings", "models"}:
+            problems.append(f"services.{sid}: expected a mapping with settings and/or models")
+        else:
+            out[str(sid)] = section
+    return out
+
+
+def _replace_rows(table: pd.DataFrame, new_rows: list[dict], path: Path, whose: str = "") -> pd.DataFrame:
+    """``table`` with ``new_rows`` in place of the rows of the same (scope, key), marked as the project's own."""
     if not new_rows:
         return table
-    new = pd.DataFrame(new_rows).assign(origin=f"{ORIGIN_OWN} ({path.name})")
+    new = pd.DataFrame(new_rows).assign(origin=f"{ORIGIN_OWN} ({path.name}{whose})")
     keep = ~table.set_index(["scope", "key"]).index.isin(new.set_index(["scope", "key"]).index)
     return pd.concat([table[keep], new], ignore_index=True)
 

@@ -995,8 +995,8 @@ def _which_project(
     ]
     chosen = candidates[0][1] if candidates else (path.stem if path.stem in registry.project_ids() else None)
     known = workspace.known_ids()
-    for src, pid in candidates[1:]:
-        if pid != chosen:
+    for src, pid in candidates[1:]:  # a service's baseline may name its project (``devon`` for ``devon:youth``)
+        if pid != chosen and pid != workspace.split_ref(chosen or "")[0]:
             problems.add("", f"{src} says {pid!r} but {candidates[0][0]} says {chosen!r}; they must agree")
     project: registry.Project | None = None
     project_where = next((c.where for c in cells if c.key == "project_id"), "")
@@ -1008,7 +1008,7 @@ def _which_project(
             "load_baseline(path, project_id=...)); valid ids: "
             f"{', '.join(known)}",
         )
-    elif chosen not in known:
+    elif workspace.split_ref(chosen)[0] not in known:
         problems.add(project_where, f"unknown project {chosen!r}; valid ids: {', '.join(known)}")
     else:
         project = registry.project(chosen)
@@ -1188,9 +1188,11 @@ def load_baseline(
 
 def project_baseline(project_id: str) -> Baseline:
     """The baseline in a project's workspace (``baseline.csv`` or ``baseline.xlsx``; the bundled ones are
-    ILLUSTRATIVE); an unknown id gets an UnknownKeyError, a missing baseline a DataFileError naming the folder."""
+    ILLUSTRATIVE), or one service's ``baseline-<service id>.csv|xlsx`` for ``<id>:<service id>``; an unknown id
+    gets an UnknownKeyError, a missing baseline a DataFileError naming the folder."""
     pid = registry.project(project_id).id  # UnknownKeyError listing the valid ids
-    return load_baseline(workspace.baseline_file(workspace.folder(pid)), project_id=pid)
+    service = workspace.split_ref(pid)[1]  # one service of a project whose services have their own baselines
+    return load_baseline(workspace.baseline_file(workspace.folder(pid), service), project_id=pid)
 
 
 def all_baselines() -> dict[str, Baseline]:

@@ -136,15 +136,16 @@ def appraise_command(
         "256 base points, inputs sampled independently).",
     ),
 ) -> None:
-    """Appraise a project's short-listed delivery models against the status quo (Green Book)."""
-    from .engine import appraise
+    """Appraise a project's short-listed delivery models against the status quo (Green Book); a project whose
+    services have their own baselines service by service, with the chosen options summed."""
     from .overrides import parse_pairs
-    from .report import appraisal_table
+    from .services import appraise_services
 
     if draws_out is not None:
         _check_draws_out(draws_out, draws)
-    result = appraise(
+    appraised = appraise_services(
         project,
+        overrides=parse_pairs(set_values or []),
         scenario=scenario,
         perspective=perspective,
         draws=draws,
@@ -152,11 +153,33 @@ def appraise_command(
         horizon_years=horizon,
         ob_mitigation=ob_mitigation,
         with_sobol=sobol,
-        overrides=parse_pairs(set_values or []),
     )
     if draws_out is not None:
-        _write_draws_out(result, draws_out)
-    typer.echo(result.to_json() if as_json else appraisal_table(result))
+        if not appraised.shared_baseline:
+            raise DDAnalysisError(
+                "--draws-out: this project's services are appraised one by one, each with its own draws; "
+                "run it without --draws-out (the JSON gives each service's Monte Carlo summary)"
+            )
+        _write_draws_out(appraised.services[0].result, draws_out)
+    typer.echo(_appraisal_text(appraised, as_json))
+
+
+def _appraisal_text(appraised, as_json: bool) -> str:
+    """What ``appraise`` prints: the JSON document or the tables, with the services and the project's total."""
+    from .report import appraisal_table, services_lines, services_report
+    from .services import project_document, to_dict
+
+    if not appraised.shared_baseline:
+        doc = project_document(appraised)
+        return _dumps(doc) if as_json else services_report(appraised)
+    result = appraised.services[0].result
+    if as_json:
+        return _dumps({**result.to_dict(), **to_dict(appraised)})
+    return "\n".join([appraisal_table(result), *services_lines(appraised)])
+
+
+def _dumps(doc: dict) -> str:
+    return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
 
 
 def _check_draws_out(draws_out: Path, draws: int) -> None:

@@ -29,7 +29,9 @@ class Project(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    #: the project's id; ``<project id>:<service id>`` for one service of a project whose services each have
+    #: their own baseline (:func:`ddanalysis.workspace.service_ref`)
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(:[a-z0-9]+(-[a-z0-9]+)*)?$")
     title: str
     councils: tuple[str, ...]
     lead_council: str
@@ -191,8 +193,27 @@ def _from_file(parsed: workspace.ProjectFile, path: Path) -> Project:
 
 
 @lru_cache(maxsize=64)
-def _project_cached(folder: Path, _stamp: Stamp) -> Project:
-    return _from_file(workspace.read_project_file(folder), folder / workspace.PROJECT_FILE)
+def _project_cached(folder: Path, service: str | None, _stamp: Stamp) -> Project:
+    parsed = workspace.read_project_file(folder)
+    whole = _from_file(parsed, folder / workspace.PROJECT_FILE)
+    return whole if service is None else _one_service(whole, parsed, service)
+
+
+def _one_service(whole: Project, parsed: workspace.ProjectFile, service: str) -> Project:
+    """One service of a project as a project of its own: id ``<project id>:<service id>``, its title, RS block
+    and short list; councils, base year and the rest the project's. An unknown service id lists the known ones."""
+    found = {s.id: s for s in parsed.services}
+    if service not in found:
+        raise unknown("service", service, list(found))
+    s = found[service]
+    return whole.model_copy(
+        update={
+            "id": workspace.service_ref(whole.id, s.id),
+            "services": (s.title,),
+            "rs_services": (s.rs_block,),
+            "shortlist": s.shortlist,
+        }
+    )
 
 
 def projects() -> tuple[Project, ...]:
@@ -210,7 +231,19 @@ def project(ref: str) -> Project:
     id gets an error listing the valid ones, a faulty ``project.yaml`` a DataFileError naming file and key."""
     folder = workspace.folder(ref)
     path = folder / workspace.PROJECT_FILE
-    return _project_cached(folder, stamp(path))
+    return _project_cached(folder, workspace.split_ref(workspace.resolve(ref))[1], stamp(path))
+
+
+def service_projects(ref: str) -> tuple[Project, ...]:
+    """The parts a project is appraised in: each service as its own project (:func:`project` of
+    ``<id>:<service id>``) when its services have their own baselines, else the whole project alone."""
+    whole = project(ref)
+    folder = workspace.folder(whole.id)
+    if not workspace.has_service_baselines(folder):
+        return (whole,)
+    workspace.check_baseline_layout(folder)
+    ids = workspace.read_project_file(folder).service_ids
+    return tuple(project(workspace.service_ref(whole.id, sid)) for sid in ids)
 
 
 def served_ids() -> list[str]:

@@ -10,6 +10,7 @@ from .result import AppraisalResult
 
 if TYPE_CHECKING:
     from .baseline import Baseline
+    from .services import ProjectAppraisal
 
 
 def gbp(x: float | None) -> str:
@@ -198,3 +199,35 @@ def _method_lines(result: AppraisalResult) -> list[str]:
     for i, opt in enumerate(result.options["id"]):
         lines.append(f"{opt:<20} " + " ".join(f"{hshown.iloc[i][c]:>{w}}" for c, w in zip(cols, widths)))
     return lines
+
+
+def services_lines(project: "ProjectAppraisal") -> list[str]:
+    """The services table (:func:`ddanalysis.presentation.tables.services_table`) as text lines, with the
+    sentences that say how the project's total is made."""
+    table = tables.services_table(project)
+    shown = table.formatted()
+    widths = {c: max(len(c), *(len(v) for v in shown[c])) for c in shown.columns}
+    line = "  ".join(f"{c:<{widths[c]}}" if table.unit(c) == "text" else f"{c:>{widths[c]}}" for c in shown.columns)
+    lines = ["", "Services (GBP, real prices of the base year)", line, "-" * len(line)]
+    for _i, row in shown.iterrows():
+        lines.append(
+            "  ".join(
+                f"{row[c]:<{widths[c]}}" if table.unit(c) == "text" else f"{row[c]:>{widths[c]}}" for c in shown.columns
+            )
+        )
+    return lines + [""] + list(project.statements)
+
+
+def services_report(project: "ProjectAppraisal") -> str:
+    """A project whose services have their own baselines: the services table and the total, then each
+    service's own appraisal (:func:`appraisal_table`) under its title."""
+    first = project.services[0].result
+    lines = [
+        f"{project.title} ({first.councils}) - {project.project_id}: {len(project.services)} services",
+        f"Scenario: {first.scenario}. Perspective: {first.perspective_label}. "
+        f"GBP, {first.price_basis}, {first.horizon_years} years from {first.first_year}.",
+    ]
+    lines += services_lines(project)
+    for s in project.services:
+        lines += ["", "=" * 72, f"Service: {s.title} ({s.id})", "=" * 72, appraisal_table(s.result)]
+    return "\n".join(lines)

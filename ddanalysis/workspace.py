@@ -33,6 +33,9 @@ PROGRAMME_FILE = "programme.yaml"
 BUNDLED_DIR_NAME = "projects"
 WORKSPACES_ENV = "DDANALYSIS_WORKSPACES"
 BASELINE_SUFFIXES = (".csv", ".xlsx")
+#: Between a project's id and one of its services' ids in a *service reference* (``devon-services:libraries``):
+#: how the engine names one service of a project whose services each have their own baseline.
+SERVICE_SEP = ":"
 
 #: Delivery models an appraisal can compare (one assumptions file each in data/assumptions/models/).
 DELIVERY_MODELS = (
@@ -113,6 +116,11 @@ class ProjectFile(BaseModel):
     partners: tuple[str, ...] = ()
     services: tuple[Service, ...]
     official: OfficialFigure | None = None
+
+    @property
+    def service_ids(self) -> tuple[str, ...]:
+        """The services' ids, in the file's order."""
+        return tuple(s.id for s in self.services)
 
 
 def validation_problems(problems: Problems, exc: ValidationError, model: type[BaseModel]) -> None:
@@ -211,12 +219,6 @@ def read_project_file(folder: Path) -> ProjectFile:
     ids = [s.id for s in parsed.services]
     if len(set(ids)) != len(ids):
         problems.add("services", f"duplicated service ids {sorted({i for i in ids if ids.count(i) > 1})}")
-    if len({s.shortlist for s in parsed.services}) > 1:
-        problems.add(
-            "services",
-            "the services' short lists differ; give every service the same short list "
-            "(each service taking its own option is not appraised yet)",
-        )
     _check_blocks(parsed, problems)
     problems.raise_if_any()
     return parsed
@@ -264,15 +266,32 @@ def is_path(ref: str) -> bool:
     return os.sep in ref or "/" in ref or ref in (".", "..") or Path(ref).is_dir()
 
 
+def service_ref(project_id: str, service_id: str) -> str:
+    """The reference of one service of a project (``devon-services:libraries``)."""
+    return f"{project_id}{SERVICE_SEP}{service_id}"
+
+
+def split_ref(ref: str | Path) -> tuple[str, str | None]:
+    """(project reference, service id or None) of a reference: ``devon-services:libraries`` ->
+    ``("devon-services", "libraries")``; a folder path or a plain id has no service."""
+    text = str(ref)
+    head, sep, tail = text.rpartition(SERVICE_SEP)
+    if sep and head and re.match(_ID, tail) and re.match(_ID, head):
+        return head, tail
+    return text, None
+
+
 def resolve(ref: str | Path) -> str:
-    """The id of the project ``ref`` names (an id, or a workspace folder, which is opened)."""
-    ref = str(ref)
-    return open_workspace(ref) if is_path(ref) else ref
+    """The id of the project ``ref`` names (an id, or a workspace folder, which is opened), with its
+    ``:<service id>`` when it names one service."""
+    base, service = split_ref(ref)
+    pid = open_workspace(base) if is_path(base) else base
+    return service_ref(pid, service) if service else pid
 
 
 def folder(ref: str | Path) -> Path:
     """The workspace folder of a project reference; an unknown id gets an error listing the known ones."""
-    pid = resolve(ref)
+    pid = split_ref(resolve(ref))[0]
     if pid in bundled_ids():
         return bundled_root() / pid
     if pid in _OPENED:
@@ -288,23 +307,70 @@ def known_ids() -> list[str]:
     return list(dict.fromkeys(bundled_ids() + sorted(_OPENED) + sorted(_env_folders())))
 
 
-def baseline_file(where: Path) -> Path:
-    """The baseline of a workspace: ``baseline.csv`` or ``baseline.xlsx`` (exactly one)."""
-    found = [where / f"baseline{s}" for s in BASELINE_SUFFIXES if (where / f"baseline{s}").is_file()]
+def _baseline_candidates(where: Path, stem: str) -> list[Path]:
+    return [where / f"{stem}{s}" for s in BASELINE_SUFFIXES if (where / f"{stem}{s}").is_file()]
+
+
+def per_service_baselines(where: Path) -> list[Path]:
+    """The per-service baselines of a workspace (``baseline-<service id>.csv|xlsx``), by name."""
+    return sorted(p for p in where.glob("baseline-*") if p.suffix in BASELINE_SUFFIXES and p.is_file())
+
+
+def has_service_baselines(where: Path) -> bool:
+    """True when the workspace gives each service its own baseline (``baseline-<service id>.csv|xlsx``)."""
+    return bool(per_service_baselines(where))
+
+
+def baseline_file(where: Path, service: str | None = None) -> Path:
+    """The baseline of a workspace: ``baseline.csv`` or ``baseline.xlsx`` (exactly one), or with ``service``
+    that service's ``baseline-<service id>.csv|xlsx`` when the services have their own.
+
+    Raises :class:`DataFileError` naming the folder and what was expected when there is none, two of
+    one kind, a shared baseline beside per-service ones, or a per-service one for no service of the project."""
+    check_baseline_layout(where)
+    shared = _baseline_candidates(where, "baseline")
+    stem = f"baseline-{service}" if service and not shared else "baseline"
+    found = _baseline_candidates(where, stem)
     if len(found) == 1:
         return found[0]
-    several = sorted(p.name for p in where.glob("baseline-*") if p.suffix in BASELINE_SUFFIXES)
-    if not found and several:
-        raise DDAnalysisError(
-            f"{where}: one baseline per service ({', '.join(several)}) is not appraised yet; "
-            "put the services' lines together in one baseline.xlsx or baseline.csv"
+    if not found and service is None and has_service_baselines(where):
+        raise DataFileError(
+            f"{where}: each service has its own baseline; name one service "
+            f"({', '.join(read_project_file(where).service_ids)})"
         )
     what = (
-        "both baseline.csv and baseline.xlsx; keep one"
+        f"both {stem}.csv and {stem}.xlsx; keep one"
         if found
-        else "no baseline: expected baseline.xlsx (from `ddanalysis template`) or baseline.csv"
+        else f"no baseline: expected {stem}.xlsx (from `ddanalysis template`) or {stem}.csv"
     )
     raise DataFileError(f"{where}: {what}")
+
+
+def check_baseline_layout(where: Path) -> None:
+    """Refuse a workspace whose baselines do not fit its services: per-service baselines beside a shared one,
+    one for an id that is not a service of ``project.yaml``, or a service without one when others have theirs.
+    Raises :class:`DataFileError` naming the folder, the files and what was expected."""
+    own = per_service_baselines(where)
+    if not own:
+        return
+    ids = read_project_file(where).service_ids
+    shared = _baseline_candidates(where, "baseline")
+    problems = Problems(where)
+    if shared:
+        problems.add(
+            ", ".join(p.name for p in shared + own),
+            "both a shared baseline and per-service baselines; expected either one baseline.xlsx|csv for the "
+            "whole project or one baseline-<service id>.xlsx|csv per service",
+        )
+    for p in own:
+        sid = p.stem.removeprefix("baseline-")
+        if sid not in ids:
+            problems.add(p.name, f"{sid!r} is not a service of project.yaml; expected one of {', '.join(ids)}")
+    missing = [i for i in ids if not _baseline_candidates(where, f"baseline-{i}")]
+    if missing and not shared:
+        names = ", ".join(f"baseline-{i}.xlsx|csv" for i in missing)
+        problems.add("", f"services {missing} have no baseline while others have their own; expected {names}")
+    problems.raise_if_any()
 
 
 def optional_file(ref: str | Path, name: str) -> Path | None:
@@ -323,7 +389,7 @@ def input_origins(ref: str | Path) -> dict[str, str]:
         for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml", "council_shares.yaml")
     }
     try:
-        baseline = f"the project's own ({baseline_file(where).name})"
+        baseline = f"the project's own ({baseline_file(where, split_ref(resolve(ref))[1]).name})"
     except DDAnalysisError:
         baseline = "missing"
     return {

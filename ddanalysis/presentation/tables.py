@@ -1463,3 +1463,41 @@ def compare_inputs_table(
         )
     frame = pd.DataFrame(rows, columns=["Assumption", "Key", label_a, label_b])
     return Table(frame, {}, f"{len(frame)} inputs differ between A ({label_a}) and B ({label_b})")
+
+
+# --- several services in one project ------------------------------------------------------------------
+
+
+def services_table(project: Any) -> Table:
+    """One row per service of a project (:class:`ddanalysis.services.ProjectAppraisal`): its baseline net
+    budget, recommended option, that option's net present saving and one-off cost; then a row per new body
+    the services share (what counting its set-up once saves) and the project's total. GBP, real base-year
+    prices; the caption states how the total is made."""
+    rows = [
+        (
+            s.title,
+            s.result.baseline.net_budget_gbp,
+            s.chosen["name"],
+            s.chosen["net_present_saving_gbp"],
+            s.chosen["one_off_cost_gbp"],
+        )
+        for s in project.services
+    ]
+    rows += [
+        (f"One {r.name.lower()} ({r.services}): set-up once", None, "", r.pv_saving_gbp, -r.one_off_saving_gbp)
+        for r in project.interaction.itertuples(index=False)
+    ]
+    total = project.total
+    budget = sum(float(s.result.baseline.net_budget_gbp) for s in project.services)
+    rows.append(("Project total", budget, "", total["net_present_saving_gbp"], total["one_off_cost_gbp"]))
+    columns = [
+        "Service",
+        "Baseline net budget",
+        "Recommended option",
+        "Net present saving",
+        "One-off cost (undiscounted)",
+    ]
+    units = {c: "gbp" for c in columns if c not in ("Service", "Recommended option")}
+    first = project.services[0].result
+    caption = _caption(first, "Services and the project's total") + ". " + " ".join(project.statements)
+    return Table(pd.DataFrame(rows, columns=columns), units, caption, emphasis=(len(rows) - 1,))

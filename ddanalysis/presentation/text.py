@@ -578,3 +578,33 @@ def beside_sentence(option_name: str, beside: list[Mapping[str, Any]]) -> str:
         f"{option_name}: the council's non-cashable value, {formats.money(total)} (present value: capacity freed, "
         "no budget falls), is shown beside the money figures and not added to them."
     )
+
+
+#: How a project of several services is summed (docs/workspaces.md, "Several services").
+SERVICES_SUM_RULE = (
+    "Each service is appraised on its own baseline and short list and its option chosen by the same rule; "
+    "the project's total is the chosen options summed."
+)
+STRANDED_OVERHEADS_NOTE = (
+    "Stranded overheads are counted per service, as each service's own appraisal finds them: the recharges "
+    "a service stops buying are stranded whether or not another service leaves too."
+)
+SHARED_BASELINE_NOTE = "The services share one baseline, so they are appraised together as one and take one option."
+
+
+def services_statements(shared: bool, vehicles: "list[tuple[str, str, float]]") -> tuple[str, ...]:
+    """The sentences that state how a project's services are summed and how they interact: ``vehicles`` is
+    (vehicle name, services' titles, present-value saving in GBP) of each new body shared by several services."""
+    if shared:
+        return (SHARED_BASELINE_NOTE,)
+    shared_words = [
+        f"Services choosing the same new body share one {name.lower()} ({titles}): its legal and governance "
+        f"set-up and pension fund admission work are counted once, which saves {formats.money(pv)} "
+        "in present value (their optimism-bias uplift is left in, a cautious choice)."
+        for name, titles, pv in vehicles
+    ] or [
+        "No two services choose the same new body, so every set-up cost is counted for each service "
+        "(services choosing one of a trading company, mutual, social enterprise, charitable trust, joint "
+        "venture or cooperative would share it, and its legal and pensions set-up would be counted once)."
+    ]
+    return (SERVICES_SUM_RULE, *shared_words, STRANDED_OVERHEADS_NOTE)

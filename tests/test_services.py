@@ -1,0 +1,288 @@
+"""Several services in one project (ddanalysis.services): each service on its own baseline and short list,
+the chosen options summed, a shared new body's set-up counted once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ddanalysis import cli, workspace
+from ddanalysis.engine import appraise
+from ddanalysis.errors import DataFileError, DDAnalysisError
+from ddanalysis.services import VEHICLE_COMPONENTS, appraise_services, service_overrides
+
+DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
+
+#: A small library service, GBP thousand (ILLUSTRATIVE, typed for this test). Net budget by hand: costs
+#: 400 + 36 + 60 + 120 + 20 + 5 + 80 + 10 + 60 + 30 = 821; income 40 + 10 + 11 = 61; net 821 - 61 = 760
+#: thousand = GBP 760,000.
+LIBRARY_LINES = {
+    "employees_pay": 400,
+    "employees_ni": 36,
+    "employees_pension": 60,
+    "premises": 120,
+    "business_rates": 20,
+    "transport": 5,
+    "supplies_services": 80,
+    "third_party_payments": 10,
+    "support_recharges": 60,
+    "capital_charges": 30,
+    "income_fees_charges": -40,
+    "income_grants": -10,
+    "income_other": -11,
+    "fte": 16,
+    "headcount": 22,
+}
+LIBRARY_NET_GBP = 760_000.0
+#: Dover's bundled museum baseline (data/projects/dover-museum-tourism/baseline.csv), by hand: costs
+#: 210 + 18 + 30 + 82 + 38 + 4 + 64 + 15 + 52 + 30 = 543; income 170 + 40 + 35 = 245; net 298 thousand.
+MUSEUM_NET_GBP = 298_000.0
+FAST = {"draws": 0, "with_switching": False, "with_decision": False, "with_sensitivity": False}
+
+
+def _csv(lines: dict[str, float]) -> str:
+    unit = {"fte": "FTE", "headcount": "people"}
+    rows = [f"{k},{v},{unit.get(k, 'GBP thousand')},ILLUSTRATIVE test figure" for k, v in lines.items()]
+    return "\n".join(["line,value,unit,note", *rows]) + "\n"
+
+
+def _two_services(tmp_path: Path, museum: tuple[str, ...], libraries: tuple[str, ...]) -> Path:
+    """A workspace 'two-services' for Dover (E2234) with a museum (Dover's bundled baseline) and a small library
+    service, each with its own baseline and short list; no assumptions.yaml, mca.yaml or outcomes.yaml."""
+    raw = yaml.safe_load((DOVER / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(id="two-services", title="Museum and libraries", illustrative=False)
+    raw["services"] = [
+        {"id": "museum", "title": "Museum", "rs_block": "cultural", "shortlist": list(museum)},
+        {"id": "libraries", "title": "Libraries", "rs_block": "cultural", "shortlist": list(libraries)},
+    ]
+    folder = tmp_path / "two-services"
+    folder.mkdir()
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    (folder / "baseline-museum.csv").write_text((DOVER / "baseline.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "baseline-libraries.csv").write_text(_csv(LIBRARY_LINES), encoding="utf-8")
+    return folder
+
+
+def _one_service(tmp_path: Path, baseline: str, shortlist: tuple[str, ...]) -> Path:
+    """The same councils and year as :func:`_two_services` with one service and one baseline."""
+    raw = yaml.safe_load((DOVER / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(id="one-service", title="One service", illustrative=False)
+    raw["services"] = [{"id": "service", "title": "One", "rs_block": "cultural", "shortlist": list(shortlist)}]
+    folder = tmp_path / "one-service"
+    folder.mkdir()
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    (folder / "baseline.csv").write_text(baseline, encoding="utf-8")
+    return folder
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    """``ddanalysis ARGS`` in this process: (exit status, stdout, stderr)."""
+    try:
+        cli.main(list(map(str, args)))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _rule(options) -> str:
+    """The recommendation rule (presentation.text.RECOMMENDATION_RULE) applied by hand without Monte Carlo: of
+    the options other than the status quo with a positive net present saving and an MCA score no lower than the
+    status quo's, the one with the largest saving; else the status quo."""
+    sq = options[options.id == "in-house"].iloc[0]
+    others = options[options.id != "in-house"]
+    ok = others[(others.net_present_saving_gbp > 0) & (others.mca_score >= sq.mca_score)]
+    return "in-house" if ok.empty else str(ok.sort_values("net_present_saving_gbp").iloc[-1].id)
+
+
+def test_each_service_is_appraised_on_its_own_baseline_and_short_list(tmp_path: Path):
+    """Each service's options are its own short list, its baseline its own file (net budgets by hand above),
+    its figures those of a one-service workspace holding the same baseline and short list, and its
+    recommendation the rule's on its own options; the project's total is the two chosen options summed."""
+    museum = ("in-house", "in-house-redesign", "charitable-trust")
+    libraries = ("in-house", "charitable-trust", "outsourcing")
+    folder = _two_services(tmp_path, museum, libraries)
+    project = appraise_services(str(folder), **FAST)
+    assert [s.id for s in project.services] == ["museum", "libraries"] and not project.shared_baseline
+    by_id = {s.id: s.result for s in project.services}
+    assert list(by_id["museum"].options.id) == list(museum)
+    assert list(by_id["libraries"].options.id) == list(libraries)
+    assert by_id["museum"].baseline.net_budget_gbp == pytest.approx(MUSEUM_NET_GBP)
+    assert by_id["libraries"].baseline.net_budget_gbp == pytest.approx(LIBRARY_NET_GBP)
+
+    alone = appraise(str(_one_service(tmp_path, _csv(LIBRARY_LINES), libraries)), **FAST)
+    assert list(by_id["libraries"].options.net_present_saving_gbp) == pytest.approx(
+        list(alone.options.net_present_saving_gbp), rel=1e-12
+    )
+    chosen = {}
+    for sid, result in by_id.items():
+        assert result.recommended == _rule(result.options), sid
+        chosen[sid] = result.options.set_index("id").loc[result.recommended]
+    total = project.total
+    assert total["chosen"] == {sid: r.recommended for sid, r in by_id.items()}
+    assert total["net_present_saving_gbp"] == pytest.approx(sum(c.net_present_saving_gbp for c in chosen.values()))
+    assert total["one_off_cost_gbp"] == pytest.approx(sum(c.one_off_cost_gbp for c in chosen.values()))
+
+
+def _vehicle_pv_by_hand(total: float) -> float:
+    """Present value of one-off lines spread evenly by day over a plan from 1 July 2015 to go-live on 24 August
+    2016 (cashflow.timing): 1 July 2015 - 1 April 2016 is 275 days in year 0 (2015-16, undiscounted); 1 April -
+    24 August 2016 is 30 + 31 + 30 + 31 + 23 = 145 days in year 1, discounted at the Green Book's 3.5%
+    (Table A6.1): PV = total x (275/420 + 145/420 / 1.035)."""
+    return total * (275 / 420 + 145 / 420 / 1.035)
+
+
+def test_two_services_choosing_a_charitable_trust_count_its_set_up_once(tmp_path: Path):
+    """Both services choose the charitable trust (positive saving, MCA tied with the status quo without mca.yaml).
+    A trust's legal and governance set-up is GBP 80k and its pensions work GBP 10k (central values,
+    data/assumptions/models/charitable-trust.yaml, GBP thousand, not per FTE): GBP 90,000 per service, of which
+    the second is not spent. Undiscounted the total's one-off cost falls by 90,000; in present value the
+    saving is 90,000 x (275/420 + 145/420 / 1.035) = GBP 88,949.28 (plan from 1 July 2015, go-live
+    24 August 2016, :func:`_vehicle_pv_by_hand`)."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    project = appraise_services(str(folder), **FAST)
+    for s in project.services:
+        assert s.result.recommended == "charitable-trust"
+        plan = s.result.plans["charitable-trust"]
+        assert (plan.start.isoformat(), plan.go_live.isoformat()) == ("2015-07-01", "2016-08-24")
+        cf = s.result.cashflows
+        mine = cf[(cf.option == "charitable-trust") & cf.component.isin(VEHICLE_COMPONENTS)]
+        assert mine.cost_gbp.sum() == pytest.approx(90_000.0)
+    (row,) = project.interaction.itertuples(index=False)
+    assert (row.option, row.services) == ("charitable-trust", "museum, libraries")
+    assert row.one_off_saving_gbp == pytest.approx(90_000.0)
+    assert row.pv_saving_gbp == pytest.approx(_vehicle_pv_by_hand(90_000.0), rel=1e-9)
+    assert _vehicle_pv_by_hand(90_000.0) == pytest.approx(88_949.28, abs=0.01)
+    total = project.total
+    assert total["one_off_cost_gbp"] == pytest.approx(total["one_off_cost_before_interaction_gbp"] - 90_000.0)
+    assert total["net_present_saving_gbp"] == pytest.approx(
+        total["net_present_saving_before_interaction_gbp"] + _vehicle_pv_by_hand(90_000.0), rel=1e-9
+    )
+    assert any("counted once" in s for s in project.statements)
+    assert any("Stranded overheads are counted per service" in s for s in project.statements)
+
+
+def test_a_prefixed_set_key_changes_one_service_only(tmp_path: Path, capsys):
+    """``--set museum/charitable-trust.transition_legal_governance=40`` (GBP thousand): the museum's trust pays
+    GBP 40,000 for its legal set-up, the libraries' keeps the central GBP 80,000, and every libraries figure is as
+    without it. The set-up counted once is the larger (libraries: 80k + 10k pensions) and the museum's
+    40k + 10k = GBP 50,000 is the one saved. Unprefixed, the key changes both services' trusts."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    base_args = ("appraise", folder, "--json", "--draws", "0")
+    key = "charitable-trust.transition_legal_governance=40"
+    docs = []
+    for extra in ((), ("--set", f"museum/{key}"), ("--set", key)):
+        code, out, err = _run(capsys, *base_args, *extra)
+        assert code == 0, err
+        docs.append(json.loads(out))
+    plain, prefixed, everywhere = docs
+
+    def trust(doc: dict, sid: str) -> dict:
+        service = next(s for s in doc["services"] if s["id"] == sid)
+        return next(o for o in service["appraisal"]["options"] if o["id"] == "charitable-trust")
+
+    assert trust(prefixed, "libraries") == trust(plain, "libraries")
+    assert trust(prefixed, "museum")["one_off_cost_gbp"] < trust(plain, "museum")["one_off_cost_gbp"]
+    assert trust(everywhere, "libraries")["one_off_cost_gbp"] < trust(plain, "libraries")["one_off_cost_gbp"]
+    assert trust(everywhere, "museum") == trust(prefixed, "museum")
+    assert plain["project_total"]["interaction"][0]["one_off_saving_gbp"] == pytest.approx(90_000.0)
+    assert prefixed["project_total"]["interaction"][0]["one_off_saving_gbp"] == pytest.approx(50_000.0)
+    assert [s["baseline_net_budget_gbp"] for s in plain["services"]] == [MUSEUM_NET_GBP, LIBRARY_NET_GBP]
+    assert plain["baseline_net_budget_gbp"] == MUSEUM_NET_GBP + LIBRARY_NET_GBP
+
+
+def test_service_overrides_keep_unprefixed_and_own_keys_and_leave_outcome_ids_alone():
+    """Unprefixed keys go to every service, a service's own lose their prefix, another service's are dropped, and
+    a prefix that is no service id (an outcome id) is kept whole."""
+    given = {
+        "mutual.pension_rate_change": 0.01,
+        "libraries/mutual.pension_rate_change": 0.04,
+        "museum/project.horizon_years": 5.0,
+        "repeat-victimisation/outsourcing.effect": 0.2,
+    }
+    got = service_overrides(given, ("museum", "libraries"), "libraries")
+    assert got == {"mutual.pension_rate_change": 0.04, "repeat-victimisation/outsourcing.effect": 0.2}
+
+
+def test_appraise_text_shows_the_services_table_and_the_total(tmp_path: Path, capsys):
+    """The text output lists each service with its recommended option and the project's total, formatted as
+    money (the presentation layer's '£298,000' for the museum's baseline, worked out above)."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    code, out, _ = _run(capsys, "appraise", folder, "--draws", "0")
+    assert code == 0
+    assert "£298,000" in out and "£760,000" in out and "£1,058,000" in out  # 298,000 + 760,000
+    assert "Project total" in out and "One charitable trust (or cio) (museum, libraries): set-up once" in out
+
+
+@pytest.mark.parametrize(
+    ("change", "expect"),
+    [
+        (
+            lambda f: (f / "baseline-archives.csv").write_text(_csv(LIBRARY_LINES), encoding="utf-8"),
+            r"baseline-archives.csv: 'archives' is not a service of project.yaml; expected one of museum, libraries",
+        ),
+        (
+            lambda f: (f / "baseline-libraries.csv").unlink(),
+            r"services \['libraries'\] have no baseline while others have their own; expected "
+            r"baseline-libraries.xlsx\|csv",
+        ),
+        (
+            lambda f: (f / "baseline.csv").write_text(_csv(LIBRARY_LINES), encoding="utf-8"),
+            r"both a shared baseline and per-service baselines; expected either one baseline.xlsx\|csv",
+        ),
+    ],
+    ids=["unknown service", "service without a baseline", "shared and per-service"],
+)
+def test_baselines_that_do_not_fit_the_services_are_refused(tmp_path: Path, capsys, change, expect):
+    """Refused by the library (DataFileError naming the folder and file) and by the CLI (exit 2, no traceback)."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "outsourcing"))
+    change(folder)
+    with pytest.raises(DataFileError, match=expect):
+        appraise_services(str(folder), **FAST)
+    code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
+    assert code == 2 and out == ""
+    assert str(folder) in err and "Traceback" not in err
+    assert expect.replace("\\", "").split(":")[0].split(";")[0][:20] in err
+
+
+def test_a_service_prefix_in_a_project_appraised_whole_is_refused(tmp_path: Path):
+    """With one shared baseline the services are one appraisal: a key for one of them cannot apply."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "outsourcing"))
+    for name in ("baseline-museum.csv", "baseline-libraries.csv"):
+        (folder / name).unlink()
+    (folder / "baseline.csv").write_text(_csv(LIBRARY_LINES), encoding="utf-8")
+    with pytest.raises(DDAnalysisError, match=r"libraries/mutual.pension_rate_change: the project's services share"):
+        appraise_services(str(folder), overrides={"libraries/mutual.pension_rate_change": 0.04}, **FAST)
+
+
+def test_assumptions_yaml_services_section_applies_to_its_service_only(tmp_path: Path):
+    """``services: {libraries: {models: {charitable-trust: {transition_legal_governance: ...}}}}`` in
+    assumptions.yaml sets the libraries' trust's legal set-up at GBP 120k (GBP 120,000 + pensions 10,000 =
+    130,000 a body); the museum keeps 80k + 10k = 90,000."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    entry = {
+        "low": 100,
+        "central": 120,
+        "high": 150,
+        "basis": "judgement",
+        "quality": "red",
+        "source": "team-judgement",
+        "as_of": "2014-15",
+        "note": "ILLUSTRATIVE test value: the library trust's own legal estimate.",
+    }
+    doc = {
+        "schema_version": 1,
+        "project": "two-services",
+        "services": {"libraries": {"models": {"charitable-trust": {"transition_legal_governance": entry}}}},
+    }
+    (folder / "assumptions.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    project = appraise_services(str(folder), **FAST)
+    lines = {}
+    for s in project.services:
+        cf = s.result.cashflows
+        lines[s.id] = cf[(cf.option == "charitable-trust") & cf.component.isin(VEHICLE_COMPONENTS)].cost_gbp.sum()
+    assert lines == pytest.approx({"museum": 90_000.0, "libraries": 130_000.0})

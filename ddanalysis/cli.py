@@ -155,13 +155,18 @@ def appraise_command(
         with_sobol=sobol,
     )
     if draws_out is not None:
-        if not appraised.shared_baseline:
-            raise DDAnalysisError(
-                "--draws-out: this project's services are appraised one by one, each with its own draws; "
-                "run it without --draws-out (the JSON gives each service's Monte Carlo summary)"
-            )
-        _write_draws_out(appraised.services[0].result, draws_out)
+        _services_draws_out(appraised, draws_out)
     typer.echo(_appraisal_text(appraised, as_json))
+
+
+def _services_draws_out(appraised, draws_out: Path) -> None:
+    """``--draws-out`` of a project appraised whole; refused (DDAnalysisError) for one appraised by service."""
+    if not appraised.shared_baseline:
+        raise DDAnalysisError(
+            "--draws-out: this project's services are appraised one by one, each with its own draws; "
+            "run it without --draws-out (the JSON gives each service's Monte Carlo summary)"
+        )
+    _write_draws_out(appraised.services[0].result, draws_out)
 
 
 def _appraisal_text(appraised, as_json: bool) -> str:
@@ -257,17 +262,21 @@ def export_command(
         results = programme_results(scenario, perspective, n, seed)
         path = export_programme(results, output, summary=summary_from_results(results))
     else:
-        from .engine import appraise
+        from .excel.export import export_services
+        from .services import appraise_services
 
         assert project is not None  # checked above: a project id or --all
-        result = appraise(
+        appraised = appraise_services(
             project,
             scenario=scenario,
             perspective=perspective,
             draws=DEFAULT_DRAWS if draws is None else draws,
             seed=seed,
         )
-        path = export_project(result, output)
+        if appraised.shared_baseline:
+            path = export_project(appraised.services[0].result, output)
+        else:
+            path = export_services(appraised, output)
     typer.echo(f"wrote {path}")
 
 

@@ -286,3 +286,24 @@ def test_assumptions_yaml_services_section_applies_to_its_service_only(tmp_path:
         cf = s.result.cashflows
         lines[s.id] = cf[(cf.option == "charitable-trust") & cf.component.isin(VEHICLE_COMPONENTS)].cost_gbp.sum()
     assert lines == pytest.approx({"museum": 90_000.0, "libraries": 130_000.0})
+
+
+def test_export_of_several_services_has_a_services_sheet(tmp_path: Path, capsys):
+    """``ddanalysis export DIR`` of a project whose services have their own baselines writes a workbook with a
+    "Services" sheet after the cover: one row per service (baseline net budgets GBP 298,000 and 760,000 by hand
+    above), the shared trust's set-up line (GBP -90,000 one-off) and the total (GBP 1,058,000 budget)."""
+    import openpyxl
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    out = tmp_path / "two.xlsx"
+    code, _, err = _run(capsys, "export", folder, "-o", out, "--draws", "0")
+    assert code == 0, err
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["Cover", "Services"] and "libraries Summary" in wb.sheetnames
+    rows = [r for r in wb["Services"].iter_rows(values_only=True) if r[0] is not None]
+    by_name = {r[0]: r for r in rows}
+    assert by_name["Museum"][1] == MUSEUM_NET_GBP and by_name["Libraries"][1] == LIBRARY_NET_GBP
+    assert by_name["Project total"][1] == MUSEUM_NET_GBP + LIBRARY_NET_GBP
+    shared = next(r for r in rows if str(r[0]).startswith("One charitable trust"))
+    assert shared[4] == pytest.approx(-90_000.0)
+    assert by_name["Project total"][3] == pytest.approx(by_name["Museum"][3] + by_name["Libraries"][3] + shared[3])

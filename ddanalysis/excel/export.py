@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 from openpyxl import Workbook
@@ -66,6 +66,15 @@ def export_programme(
     """
     target = check_target(path)
     return save_workbook(programme_workbook(results, summary, produced), target)
+
+
+def export_services(project: Any, path: str | os.PathLike, produced: dt.date | None = None) -> Path:
+    """Write the workbook of a project whose services have their own baselines
+    (:func:`ddanalysis.excel.workbook.services_workbook`) to ``path``; return the path written."""
+    from .workbook import services_workbook
+
+    target = check_target(path)
+    return save_workbook(services_workbook(project, produced), target)
 
 
 def export_project_bytes(result: AppraisalResult, produced: dt.date | None = None) -> bytes:

@@ -8,9 +8,10 @@ short project code ("walsall Summary", ...). Nothing is written to disk here (se
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from typing import Mapping
+from typing import Any, Mapping
 
 import pandas as pd
 from openpyxl import Workbook
@@ -234,10 +235,27 @@ def _programme_facts(results: Mapping[str, AppraisalResult], ctx: Context, produ
     ]
 
 
+def _shared_bands(results: Mapping[str, AppraisalResult]) -> tuple:
+    """The discount bands every result shares (:func:`discount_bands`); DDAnalysisError when one differs."""
+    first = next(iter(results.values()))
+    bands_info = discount_bands(first)
+    for res in results.values():
+        if discount_bands(res)[0] != bands_info[0]:
+            raise DDAnalysisError(
+                f"{res.project_id} was discounted with other rates than {first.project_id}; "
+                "a programme workbook shares one discount-rate table"
+            )
+    return bands_info
+
+
 def programme_workbook(
-    results: Mapping[str, AppraisalResult], summary: pd.DataFrame | None = None, produced: dt.date | None = None
+    results: Mapping[str, AppraisalResult],
+    summary: pd.DataFrame | None = None,
+    produced: dt.date | None = None,
+    prefixes: Mapping[str, str] | None = None,
 ) -> Workbook:
-    """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved)."""
+    """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved);
+    ``prefixes``: project id -> the prefix of its sheet names (default :func:`sheet_prefixes`)."""
     _check_programme_inputs(results, summary)
     produced = produced or dt.date.today()
     first = next(iter(results.values()))
@@ -260,16 +278,10 @@ def programme_workbook(
     cover = wb.create_sheet("Cover")
     programme_ws = wb.create_sheet("Programme")
     discount_ws = wb.create_sheet("Discount rates")
-    bands_info = discount_bands(first)
-    for res in results.values():
-        if discount_bands(res)[0] != bands_info[0]:
-            raise DDAnalysisError(
-                f"{res.project_id} was discounted with other rates than {first.project_id}; "
-                "a programme workbook shares one discount-rate table"
-            )
+    bands_info = _shared_bands(results)
     horizon = max(r.horizon_years for r in results.values())
     discount = write_discount_rates(discount_ws, ctx, bands_info[0], bands_info[1], bands_info[2], horizon)
-    prefixes = sheet_prefixes(list(results))
+    prefixes = dict(prefixes) if prefixes is not None else sheet_prefixes(list(results))
     project_refs: dict[str, ProjectSheets] = {}
     for pid, res in results.items():
         names = {kind: f"{prefixes[pid]} {name}" for kind, name in PROJECT_SHEETS.items() if kind != "discount"}
@@ -294,4 +306,22 @@ def programme_workbook(
     return wb
 
 
-__all__ = ["project_workbook", "programme_workbook", "sheet_prefixes", "PROJECT_SHEETS"]
+def services_workbook(project: Any, produced: dt.date | None = None) -> Workbook:
+    """The board workbook of a project whose services each have their own baseline
+    (:class:`ddanalysis.services.ProjectAppraisal`): the programme layout with one block of sheets per service
+    (prefixed with its id: "libraries Summary", ...) and a "Services" sheet after the cover with each service's
+    chosen option and the project's total (not saved)."""
+    from .services_sheet import write_services
+
+    results = {s.result.project_id: s.result for s in project.services}
+    prefixes = {s.result.project_id: s.id[:16] for s in project.services}
+    wb = programme_workbook(results, None, produced, prefixes=prefixes)
+    first = project.services[0].result
+    ctx = dataclasses.replace(context(first, produced or dt.date.today()), title=project.title)
+    ws = wb.create_sheet("Services", index=1)
+    write_services(ws, ctx, project)
+    wb.properties.title = f"Options appraisal: {project.title} ({len(project.services)} services)"
+    return wb
+
+
+__all__ = ["project_workbook", "programme_workbook", "services_workbook", "sheet_prefixes", "PROJECT_SHEETS"]

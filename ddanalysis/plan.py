@@ -624,6 +624,21 @@ def _durations(tpl: _Template, duration_case: str, scale: Any) -> dict[str, Any]
     return out
 
 
+def phase_weeks_problems(tpl: _Template, weeks: Mapping[str, float]) -> list[tuple[str, str]]:
+    """(phase, what is wrong) for each of ``weeks`` (phase id -> weeks) that a plan cannot take: a phase not in
+    the plan (naming its phases), the go-live milestone, or fewer weeks than the phase's legal minimum."""
+    mins = {p.phase: p.min_weeks for p in tpl.phases}
+    found = []
+    for phase, given in weeks.items():
+        if phase not in mins:
+            found.append((phase, f"not a phase of the {tpl.model_id} plan; its phases: {', '.join(tpl.order)}"))
+        elif phase == GO_LIVE:
+            found.append((phase, "the go-live milestone has no duration; set the weeks of the phases before it"))
+        elif given < mins[phase]:
+            found.append((phase, f"{given:g} weeks is below its legal minimum of {mins[phase]:g} weeks"))
+    return found
+
+
 def go_live_weeks(
     model_id: str, duration_case: str = "central", duration_scale: float | np.ndarray = 1.0
 ) -> float | np.ndarray:
@@ -670,12 +685,16 @@ def build_plan(
     duration_case: str = "central",
     duration_scale: float = 1.0,
     path: Path | None = None,
+    weeks: Mapping[str, float] | None = None,
 ) -> Plan:
     """Schedule the implementation plan of ``model_id`` for a project.
 
     ``start`` defaults to the project's ``plan_start``. ``duration_case`` picks the template's low,
     central or high durations; ``duration_scale`` multiplies every duration (a phase never goes below
-    its legal minimum, e.g. 4 weeks for TUPE consultation). ``path`` overrides the bundled template
+    its legal minimum, e.g. 4 weeks for TUPE consultation). ``weeks`` (phase id -> weeks) sets phases'
+    durations outright, in every duration case and unscaled (a council's own estimate); a phase not in the
+    plan, the go-live milestone or fewer weeks than a phase's legal minimum raise :class:`DDAnalysisError`
+    naming the phase and the plan's phases or the minimum. ``path`` overrides the bundled template
     file. The plan works for any non-status-quo model; the project's own options are its short list.
     """
     project = registry.project(project_id)
@@ -684,6 +703,10 @@ def build_plan(
     begin = _start_date(start, project)
     cat = _catalogue()
     durations = {k: float(v) for k, v in _durations(tpl, duration_case, scale).items()}
+    found = phase_weeks_problems(tpl, weeks or {})
+    if found:
+        raise DDAnalysisError(f"the {model_id} plan: " + "; ".join(f"{ph}: {what}" for ph, what in found))
+    durations.update({ph: float(w) for ph, w in (weeks or {}).items()})
     deps = {p.phase: p.depends_on for p in tpl.phases}
     sched = schedule(durations, deps, where=str(tpl.path))
     rank = {p: i for i, p in enumerate(cat.ids)}
@@ -738,22 +761,67 @@ def _milestones(
     return pd.DataFrame([{"milestone": m, "date": d} for m, d, _ in milestones], columns=["milestone", "date"])
 
 
+class PhaseWeeks(BaseModel):
+    """One phase's own duration in ``plan.yaml``: ``weeks`` (in every duration case, not scaled)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weeks: float = Field(ge=0)
+
+
+class ModelPlan(BaseModel):
+    """One delivery model's part of ``plan.yaml``: its own ``duration_scale`` (default the plan's) and
+    ``phases`` (phase id -> :class:`PhaseWeeks`, over the plan-wide ``phases``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duration_scale: float | None = Field(default=None, gt=0)
+    phases: dict[str, PhaseWeeks] = {}
+
+
 class WorkspacePlan(BaseModel):
     """A workspace's ``plan.yaml``: ``start`` (the date work begins; default the project's ``plan_start``),
-    ``duration_scale`` (every phase's weeks times this; 1.0 = as the templates say) and ``models``
-    (model id -> its own ``duration_scale``). A phase never goes below its legal minimum."""
+    ``duration_scale`` (every phase's weeks times this; 1.0 = as the templates say), ``phases`` (phase id ->
+    ``{weeks: N}``, for every plan that has the phase) and ``models`` (model id -> ``{duration_scale, phases}``,
+    or the older form model id -> its duration scale, still read). A phase never goes below its legal minimum."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int | None = None
     start: dt.date | None = None
     duration_scale: float = Field(default=1.0, gt=0)
-    models: dict[str, float] = {}
+    phases: dict[str, PhaseWeeks] = {}
+    models: dict[str, ModelPlan] = {}
 
     @field_validator("schema_version")
     @classmethod
     def _version(cls, value: int | None) -> int | None:
         return workspace.version_field(value)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _older_models_form(cls, value: Any) -> Any:
+        """The older form ``models: {model id: duration scale}`` read as ``{model id: {duration_scale: ...}}``."""
+        if not isinstance(value, dict):
+            return value
+        return {
+            k: {"duration_scale": v} if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
+            for k, v in value.items()
+        }
+
+    def scale_of(self, model_id: str) -> float:
+        """The duration scale of a model's plan: its own, else the plan-wide one."""
+        own = self.models.get(model_id)
+        return own.duration_scale if own is not None and own.duration_scale is not None else self.duration_scale
+
+    def weeks_of(self, model_id: str) -> dict[str, float]:
+        """Phase id -> weeks set for a model's plan: the plan-wide ``phases`` it has, then its own."""
+        has = set(_template(model_id).order)
+        out = {ph: w.weeks for ph, w in self.phases.items() if ph in has}
+        own = self.models.get(model_id)
+        if own is not None:
+            out.update({ph: w.weeks for ph, w in own.phases.items()})
+        return out
 
 
 def workspace_plan(project_id: str) -> WorkspacePlan:
@@ -768,22 +836,40 @@ def workspace_plan(project_id: str) -> WorkspacePlan:
         workspace.validation_problems(problems, exc, WorkspacePlan)
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any raised
-    for model_id, scale in found.models.items():
+    for model_id in found.models:
         if model_id not in registry.DELIVERY_MODELS or model_id == registry.STATUS_QUO:
             problems.add(
                 f"models.{model_id}",
                 f"not a delivery model with a plan; expected one of {', '.join(registry.DELIVERY_MODELS[1:])}",
             )
-        elif not scale > 0:
-            problems.add(f"models.{model_id}", f"duration scale {scale!r}; expected a positive number")
+    problems.raise_if_any()
+    _check_phase_weeks(found, registry.project(project_id).shortlist, problems)
     problems.raise_if_any()
     return found
 
 
+def _check_phase_weeks(found: WorkspacePlan, shortlist: Iterable[str], problems: Problems) -> None:
+    """Add a problem for each phase of ``plan.yaml`` no plan has (the catalogue's phases named), and for each
+    phase set below its legal minimum, or not in its model's plan, in a plan of the short list."""
+    cat = _catalogue()
+    for phase in found.phases:
+        if phase not in cat.ids:
+            problems.add(f"phases.{phase}", f"not a phase of any plan; the phases: {', '.join(cat.ids)}")
+    for model_id, own in found.models.items():
+        tpl = _template(model_id)
+        for phase, what in phase_weeks_problems(tpl, {p: w.weeks for p, w in own.phases.items()}):
+            problems.add(f"models.{model_id}.phases.{phase}", what)
+    for model_id in (m for m in shortlist if m != registry.STATUS_QUO):
+        tpl = _template(model_id)
+        shared = {p: w.weeks for p, w in found.phases.items() if p in tpl.order}
+        for phase, what in phase_weeks_problems(tpl, shared):
+            problems.add(f"phases.{phase}", f"in the {model_id} plan, {what}")
+
+
 def project_plans(project_id: str, duration_case: str = "central", start: dt.date | None = None) -> dict[str, Plan]:
     """Plans for every option on the project's short list except the status quo, keyed by model id; the
-    workspace's ``plan.yaml`` (:class:`WorkspacePlan`) sets the start and scales durations, ``start`` given
-    here wins over both."""
+    workspace's ``plan.yaml`` (:class:`WorkspacePlan`) sets the start, scales durations and sets phases' weeks,
+    ``start`` given here wins over it."""
     project = registry.project(project_id)
     own = workspace_plan(project.id)
     begin = start if start is not None else own.start
@@ -793,7 +879,8 @@ def project_plans(project_id: str, duration_case: str = "central", start: dt.dat
             m,
             start=begin,
             duration_case=duration_case,
-            duration_scale=own.models.get(m, own.duration_scale),
+            duration_scale=own.scale_of(m),
+            weeks=own.weeks_of(m),
         )
         for m in project.shortlist
         if m != registry.STATUS_QUO

@@ -129,13 +129,21 @@ def validation_problems(problems: Problems, exc: ValidationError, model: type[Ba
         loc = ".".join(map(str, err.get("loc", ())))
         if err.get("type") == "extra_forbidden":
             owner = model
-            for part in err["loc"][:-1]:
+            for part in err["loc"][:-1]:  # a mapping's key or a list's index keeps the owner
                 field = owner.model_fields.get(str(part)) if isinstance(part, str) else None
-                inner = getattr(field.annotation, "__args__", (None,))[0] if field is not None else None
-                owner = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else owner
+                owner = _inner_model(field.annotation) if field is not None else owner
             problems.add(f"field '{loc}'", f"unknown key; expected one of {', '.join(owner.model_fields)}")
         else:
             problems.add(f"field '{loc}'" if loc else "", err["msg"])
+
+
+def _inner_model(annotation: object) -> type[BaseModel]:
+    """The pydantic model a field holds (``Service`` of ``tuple[Service, ...]``, ``ModelPlan`` of
+    ``dict[str, ModelPlan]``, or the field's own model)."""
+    for arg in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return BaseModel
 
 
 def bundled_root() -> Path:

@@ -358,7 +358,8 @@ def test_plan_yaml_moves_the_start_and_names_a_wrong_key(tmp_path: Path):
         assert shift == dt.timedelta(days=92), opt
     (folder / "plan.yaml").write_text("schema_version: 1\nstart_date: 2015-07-01\n", encoding="utf-8")
     expected = (
-        r"plan.yaml, field 'start_date': unknown key; expected one of schema_version, start, duration_scale, models"
+        r"plan.yaml, field 'start_date': unknown key; expected one of schema_version, start, duration_scale, "
+        r"phases, models"
     )
     with pytest.raises(DataFileError, match=expected):
         appraise(str(folder), **quick)

@@ -1,0 +1,117 @@
+"""Per-phase durations in a workspace's plan.yaml (ddanalysis.plan.WorkspacePlan): ``phases: {id: {weeks: N}}``
+for every plan, ``models: {model: {duration_scale, phases}}`` for one, the older ``models: {model: scale}``
+still read; legal minimums and unknown phases refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ddanalysis import plan, workspace
+from ddanalysis.errors import DataFileError, DDAnalysisError
+
+DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
+
+#: The charitable-trust template's central weeks (data/plans/models/charitable-trust.yaml), scheduled by hand
+#: from the plan start (week 0): business_case 0-12; member_decision 12-18; staff_union_engagement 18-26;
+#: legal_form_governance 18-42; procurement_or_direct_award 18-30; it_data_separation 18-34;
+#: tupe_consultation from max(42, 30, 26) = 42 to 52; pensions_admission 42-58; support_service_agreements
+#: 42-50; shadow_running from max(52, 50, 34) = 52 to 60; go_live at max(60, 58) = 60 weeks. Critical path:
+#: business_case, member_decision, legal_form_governance, tupe_consultation, shadow_running. Slack:
+#: it_data_separation 52 - 34 = 18 weeks, pensions_admission 60 - 58 = 2 weeks.
+#: Dover's plan starts 1 July 2015 (project.yaml plan_start); 60 weeks = 420 days -> 24 August 2016.
+CENTRAL_GO_LIVE = dt.date(2015, 7, 1) + dt.timedelta(days=420)
+
+
+def _workspace(tmp_path: Path, plan_yaml: dict | None) -> str:
+    """A copy of dover-museum-tourism as workspace 'my-museum' (short list with the charitable trust), with
+    ``plan_yaml`` as its plan.yaml; returns its id (opened)."""
+    folder = tmp_path / "ws"
+    folder.mkdir(parents=True)
+    raw = yaml.safe_load((DOVER / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(id="my-museum")
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    (folder / "baseline.csv").write_text((DOVER / "baseline.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    if plan_yaml is not None:
+        (folder / "plan.yaml").write_text(yaml.safe_dump(plan_yaml, sort_keys=False), encoding="utf-8")
+    return workspace.resolve(str(folder))
+
+
+def test_the_hand_schedule_holds_without_overrides(tmp_path: Path):
+    """The baseline of the two tests below: go-live 24 August 2016 (420 days after 1 July 2015)."""
+    pid = _workspace(tmp_path, None)
+    assert CENTRAL_GO_LIVE == dt.date(2016, 8, 24)
+    assert plan.project_plans(pid)["charitable-trust"].go_live == CENTRAL_GO_LIVE
+
+
+def test_a_longer_critical_phase_moves_go_live(tmp_path: Path):
+    """``phases: {legal_form_governance: {weeks: 30}}``: 6 weeks more on the critical path, so legal form ends at
+    18 + 30 = 48, TUPE 48-58, shadow running 58-66, pensions 48-64; go-live at max(66, 64) = 66 weeks = 462 days
+    after 1 July 2015 = 5 October 2016 (24 August 2016 + 42 days)."""
+    pid = _workspace(tmp_path, {"phases": {"legal_form_governance": {"weeks": 30}}})
+    trust = plan.project_plans(pid)["charitable-trust"]
+    assert trust.go_live == dt.date(2016, 10, 5) == dt.date(2015, 7, 1) + dt.timedelta(days=66 * 7)
+    row = trust.phases.set_index("phase").loc["legal_form_governance"]
+    assert row.duration_weeks == 30 and bool(row.critical)
+
+
+def test_a_longer_phase_with_slack_leaves_go_live(tmp_path: Path):
+    """``models: {charitable-trust: {phases: {it_data_separation: {weeks: 30}}}}``: IT separation ends at
+    18 + 30 = 48, still before shadow running starts at 52 (its slack falls from 18 to 4 weeks), so go-live
+    stays 24 August 2016."""
+    pid = _workspace(tmp_path, {"models": {"charitable-trust": {"phases": {"it_data_separation": {"weeks": 30}}}}})
+    trust = plan.project_plans(pid)["charitable-trust"]
+    assert trust.go_live == CENTRAL_GO_LIVE
+    row = trust.phases.set_index("phase").loc["it_data_separation"]
+    assert (row.duration_weeks, row.slack_weeks) == (30, 4)
+
+
+def test_the_older_models_form_and_the_new_duration_scale_agree(tmp_path: Path):
+    """``models: {charitable-trust: 1.5}`` (older form) and ``{charitable-trust: {duration_scale: 1.5}}`` give the
+    same plan: the critical path 12 + 6 + 24 + 10 + 8 = 60 weeks times 1.5 = 90 weeks (no phase reaches its
+    minimum) = 630 days after 1 July 2015 = 22 March 2017."""
+    older = plan.project_plans(_workspace(tmp_path / "a", {"models": {"charitable-trust": 1.5}}))
+    newer = plan.project_plans(_workspace(tmp_path / "b", {"models": {"charitable-trust": {"duration_scale": 1.5}}}))
+    expected = dt.date(2015, 7, 1) + dt.timedelta(days=630)
+    assert expected == dt.date(2017, 3, 22)
+    assert older["charitable-trust"].go_live == newer["charitable-trust"].go_live == expected
+
+
+@pytest.mark.parametrize(
+    ("plan_yaml", "expect"),
+    [
+        (
+            {"phases": {"tupe_consultation": {"weeks": 3}}},
+            r"phases.tupe_consultation: in the charitable-trust plan, 3 weeks is below its legal minimum of 4 weeks",
+        ),
+        (
+            {"models": {"charitable-trust": {"phases": {"procurement": {"weeks": 3}}}}},
+            r"models.charitable-trust.phases.procurement: not a phase of the charitable-trust plan; its phases: "
+            r"business_case, .*legal_form_governance",
+        ),
+        ({"phases": {"tendering": {"weeks": 3}}}, r"phases.tendering: not a phase of any plan; the phases: "),
+        (
+            {"models": {"charitable-trust": {"phases": {"go_live": {"weeks": 2}}}}},
+            r"go_live: the go-live milestone has no duration",
+        ),
+    ],
+    ids=["below the legal minimum", "not in that plan", "no such phase", "go-live"],
+)
+def test_phase_weeks_a_plan_cannot_take_are_refused(tmp_path: Path, plan_yaml: dict, expect: str):
+    """Each refused naming plan.yaml, the key and what was expected (TUPE consultation's 4-week minimum is
+    data/plans/phases.yaml's min_weeks)."""
+    pid = _workspace(tmp_path, plan_yaml)
+    with pytest.raises(DataFileError, match=r"plan\.yaml") as info:
+        plan.project_plans(pid)
+    assert re.search(expect, str(info.value)), str(info.value)
+
+
+def test_build_plan_refuses_weeks_below_the_minimum(tmp_path: Path):
+    """The library call names the phase and its minimum too."""
+    pid = _workspace(tmp_path, None)
+    with pytest.raises(DDAnalysisError, match=r"tupe_consultation: 2 weeks is below its legal minimum of 4 weeks"):
+        plan.build_plan(pid, "charitable-trust", weeks={"tupe_consultation": 2})

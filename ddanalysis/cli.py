@@ -161,7 +161,7 @@ def appraise_command(
 
 def _services_draws_out(appraised, draws_out: Path) -> None:
     """``--draws-out`` of a project appraised whole; refused (DDAnalysisError) for one appraised by service."""
-    if not appraised.shared_baseline:
+    if not appraised.one_appraisal:
         raise DDAnalysisError(
             "--draws-out: this project's services are appraised one by one, each with its own draws; "
             "run it without --draws-out (the JSON gives each service's Monte Carlo summary)"
@@ -174,7 +174,7 @@ def _appraisal_text(appraised, as_json: bool) -> str:
     from .report import appraisal_table, services_lines, services_report
     from .services import project_document, to_dict
 
-    if not appraised.shared_baseline:
+    if not appraised.one_appraisal:
         doc = project_document(appraised)
         return _dumps(doc) if as_json else services_report(appraised)
     result = appraised.services[0].result
@@ -273,7 +273,7 @@ def export_command(
             draws=DEFAULT_DRAWS if draws is None else draws,
             seed=seed,
         )
-        if appraised.shared_baseline:
+        if appraised.one_appraisal:
             path = export_project(appraised.services[0].result, output)
         else:
             path = export_services(appraised, output)
@@ -312,18 +312,30 @@ def check_baseline_command(
     """
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
-    from .workspace import PROJECT_FILE, baseline_file
+    from .workspace import PROJECT_FILE
 
-    if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline, for its project
-        project, file = str(file), baseline_file(file)
+    targets = [(project, file)]
+    if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline(s), for its project
+        targets = _workspace_baselines(file)
+    for ref, path in targets:
+        base = load_baseline(
+            path,
+            project_id=ref,
+            pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
+            official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE,
+        )
+        typer.echo(baseline_summary(base, path=path))
 
-    base = load_baseline(
-        file,
-        project_id=project,
-        pounds_ratio=None if no_scale_check else POUNDS_LINE_RATIO,
-        official_tolerance=None if no_official_check else OFFICIAL_NET_TOLERANCE,
-    )
-    typer.echo(baseline_summary(base, path=file))
+
+def _workspace_baselines(folder: Path) -> list[tuple[Optional[str], Path]]:
+    """(project reference, baseline file) of a workspace: its one baseline, or each service's own."""
+    from .workspace import baseline_file, check_baseline_layout, has_service_baselines, read_project_file, resolve
+
+    if not has_service_baselines(folder):
+        return [(str(folder), baseline_file(folder))]
+    check_baseline_layout(folder)
+    pid = resolve(str(folder))
+    return [(f"{pid}:{sid}", baseline_file(folder, sid)) for sid in read_project_file(folder).service_ids]
 
 
 @app.command("assumptions")

@@ -236,14 +236,16 @@ def project(ref: str) -> Project:
 
 def service_projects(ref: str) -> tuple[Project, ...]:
     """The parts a project is appraised in: each service as its own project (:func:`project` of
-    ``<id>:<service id>``) when its services have their own baselines, else the whole project alone."""
+    ``<id>:<service id>``) when its services have their own baselines, else the whole project alone (and a
+    reference that names one service, that service alone)."""
     whole = project(ref)
-    folder = workspace.folder(whole.id)
-    if not workspace.has_service_baselines(folder):
+    base_id, service = workspace.split_ref(whole.id)
+    folder = workspace.folder(base_id)
+    if service is not None or not workspace.has_service_baselines(folder):
         return (whole,)
     workspace.check_baseline_layout(folder)
     ids = workspace.read_project_file(folder).service_ids
-    return tuple(project(workspace.service_ref(whole.id, sid)) for sid in ids)
+    return tuple(project(workspace.service_ref(base_id, sid)) for sid in ids)
 
 
 def served_ids() -> list[str]:

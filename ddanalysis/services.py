@@ -67,7 +67,8 @@ class ServiceAppraisal:
 @dataclass(frozen=True)
 class ProjectAppraisal:
     """A project's services appraised (GBP, real base-year prices): ``services`` in project.yaml's order,
-    ``shared_baseline`` (True: one baseline for all, appraised whole), ``interaction`` (one row per shared
+    ``one_appraisal`` (True: the project appraised whole on one shared baseline, or the one service its
+    reference names), ``interaction`` (one row per shared
     vehicle: option, services, one_off_saving_gbp, pv_saving_gbp; empty when none) and ``total`` (the chosen
     options summed with the interaction, :func:`project_total`)."""
 
@@ -75,7 +76,7 @@ class ProjectAppraisal:
     title: str
     base_year: str
     services: tuple[ServiceAppraisal, ...]
-    shared_baseline: bool
+    one_appraisal: bool
     interaction: pd.DataFrame
     total: Mapping[str, Any]
     statements: tuple[str, ...]
@@ -118,8 +119,8 @@ def appraise_services(ref: str, overrides: Mapping[str, float] | None = None, **
     project = registry.project(ref)
     parsed = workspace.read_project_file(workspace.folder(project.id))
     parts = registry.service_projects(project.id)
-    shared = len(parts) == 1 and parts[0].id == project.id
-    _check_prefixes(overrides or {}, parsed.service_ids, shared)
+    shared = len(parts) == 1  # one appraisal: the whole project, or the one service the reference names
+    _check_prefixes(overrides or {}, parsed.service_ids, shared and workspace.split_ref(project.id)[1] is None)
     titles = {s.id: s.title for s in parsed.services}
     done = []
     for part in parts:
@@ -129,7 +130,7 @@ def appraise_services(ref: str, overrides: Mapping[str, float] | None = None, **
         sid_out = sid or project.id
         title = titles[sid] if sid else "; ".join(project.services)
         done.append(ServiceAppraisal(sid_out, title, result))
-    return combine(project.id, project.title, tuple(done), shared)
+    return combine(workspace.split_ref(project.id)[0], project.title, tuple(done), shared)
 
 
 def combine(project_id: str, title: str, services: tuple[ServiceAppraisal, ...], shared: bool) -> ProjectAppraisal:
@@ -142,10 +143,12 @@ def combine(project_id: str, title: str, services: tuple[ServiceAppraisal, ...],
         title=title,
         base_year=base_year,
         services=services,
-        shared_baseline=shared,
+        one_appraisal=shared,
         interaction=interaction,
         total=project_total(services, interaction),
-        statements=text.services_statements(shared, _vehicle_words(services, interaction)),
+        statements=text.services_statements(
+            shared, _vehicle_words(services, interaction), services[0].result.project_id
+        ),
     )
 
 

@@ -281,10 +281,11 @@ def service_ref(project_id: str, service_id: str) -> str:
 
 def split_ref(ref: str | Path) -> tuple[str, str | None]:
     """(project reference, service id or None) of a reference: ``devon-services:libraries`` ->
-    ``("devon-services", "libraries")``; a folder path or a plain id has no service."""
+    ``("devon-services", "libraries")``, ``my/folder:libraries`` -> ``("my/folder", "libraries")``; a folder path
+    or a plain id has no service (nor has an existing folder whose name holds the separator)."""
     text = str(ref)
     head, sep, tail = text.rpartition(SERVICE_SEP)
-    if sep and head and re.match(_ID, tail) and re.match(_ID, head):
+    if sep and head and re.match(_ID, tail) and not Path(text).is_dir():
         return head, tail
     return text, None
 
@@ -343,8 +344,9 @@ def baseline_file(where: Path, service: str | None = None) -> Path:
         return found[0]
     if not found and service is None and has_service_baselines(where):
         raise DataFileError(
-            f"{where}: each service has its own baseline; name one service "
-            f"({', '.join(read_project_file(where).service_ids)})"
+            f"{where}: each service has its own baseline; appraise the project with `ddanalysis appraise "
+            f"{where}` (every service, summed) or name one service as {where}{SERVICE_SEP}<service id> "
+            f"(one of {', '.join(read_project_file(where).service_ids)})"
         )
     what = (
         f"both {stem}.csv and {stem}.xlsx; keep one"

@@ -107,7 +107,7 @@ def test_each_service_is_appraised_on_its_own_baseline_and_short_list(tmp_path: 
     libraries = ("in-house", "charitable-trust", "outsourcing")
     folder = _two_services(tmp_path, museum, libraries)
     project = appraise_services(str(folder), **FAST)
-    assert [s.id for s in project.services] == ["museum", "libraries"] and not project.shared_baseline
+    assert [s.id for s in project.services] == ["museum", "libraries"] and not project.one_appraisal
     by_id = {s.id: s.result for s in project.services}
     assert list(by_id["museum"].options.id) == list(museum)
     assert list(by_id["libraries"].options.id) == list(libraries)
@@ -307,3 +307,48 @@ def test_export_of_several_services_has_a_services_sheet(tmp_path: Path, capsys)
     shared = next(r for r in rows if str(r[0]).startswith("One charitable trust"))
     assert shared[4] == pytest.approx(-90_000.0)
     assert by_name["Project total"][3] == pytest.approx(by_name["Museum"][3] + by_name["Libraries"][3] + shared[3])
+
+
+def test_partners_parts_of_the_chosen_options_sum_to_the_project_total(tmp_path: Path):
+    """Dover (E2234) and Gravesham (E2236) sharing the project by declared shares 0.6 and 0.4
+    (council_shares.yaml, ILLUSTRATIVE): each council bears its share of every line of every service, so its part
+    of the total is its share of it, the shared trust's set-up counted once included: Dover 0.6 x the total's net
+    present saving and one-off cost, Gravesham 0.4 x; the two parts add up to the total."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(councils=["E2234", "E2236"], lead_council="E2234")
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    shares = {
+        "schema_version": 1,
+        "project_id": "two-services",
+        "shares": {"E2234": 0.6, "E2236": 0.4},
+        "source": "ILLUSTRATIVE shares typed for this test",
+        "quality": "red",
+    }
+    (folder / "council_shares.yaml").write_text(yaml.safe_dump(shares, sort_keys=False), encoding="utf-8")
+    project = appraise_services(str(folder), **FAST)
+    total = project.total
+    assert total["interaction_one_off_cost_gbp"] == pytest.approx(-90_000.0)
+    parts = {c["council"]: c for c in total["by_council"]}
+    assert set(parts) == {"E2234", "E2236"}
+    for code, share in (("E2234", 0.6), ("E2236", 0.4)):
+        assert parts[code]["net_present_saving_gbp"] == pytest.approx(share * total["net_present_saving_gbp"])
+        assert parts[code]["one_off_cost_gbp"] == pytest.approx(share * total["one_off_cost_gbp"])
+
+
+def test_one_service_named_by_folder_and_id_is_appraised_alone(tmp_path: Path, capsys):
+    """``ddanalysis appraise DIR:libraries`` appraises the libraries alone: its short list's options, its baseline
+    (GBP 760,000 by hand above), its own sentence; the whole folder without a service name is refused by the
+    single-result commands with a message naming both ways."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    code, out, err = _run(capsys, "appraise", f"{folder}:libraries", "--json", "--draws", "0")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [o["id"] for o in doc["options"]] == ["in-house", "charitable-trust", "outsourcing"]
+    assert doc["baseline_net_budget_gbp"] == LIBRARY_NET_GBP
+    assert [s["id"] for s in doc["services"]] == ["libraries"]
+    assert doc["project_total"]["interactions"][0].startswith("One service of the project")
+    with pytest.raises(
+        DataFileError, match=r"each service has its own baseline; .* name one service as .*:<service id>"
+    ):
+        appraise(str(folder), **FAST)

@@ -592,11 +592,20 @@ STRANDED_OVERHEADS_NOTE = (
 SHARED_BASELINE_NOTE = "The services share one baseline, so they are appraised together as one and take one option."
 
 
-def services_statements(shared: bool, vehicles: "list[tuple[str, str, float]]") -> tuple[str, ...]:
-    """The sentences that state how a project's services are summed and how they interact: ``vehicles`` is
+ONE_SERVICE_NOTE = (
+    "One service of the project, appraised on its own baseline and short list; the project's total, with the "
+    "other services and what they share, is the appraisal of the whole project."
+)
+
+
+def services_statements(
+    shared: bool, vehicles: "list[tuple[str, str, float]]", appraised_id: str = ""
+) -> tuple[str, ...]:
+    """The sentences that state how a project's services are summed and how they interact: ``shared``: one
+    appraisal (``appraised_id`` of the form ``<project>:<service>`` when it is one named service); ``vehicles``:
     (vehicle name, services' titles, present-value saving in GBP) of each new body shared by several services."""
     if shared:
-        return (SHARED_BASELINE_NOTE,)
+        return (ONE_SERVICE_NOTE if ":" in appraised_id else SHARED_BASELINE_NOTE,)
     shared_words = [
         f"Services choosing the same new body share one {name.lower()} ({titles}): its legal and governance "
         f"set-up and pension fund admission work are counted once, which saves {formats.money(pv)} "

@@ -170,17 +170,16 @@ def _services_draws_out(appraised, draws_out: Path) -> None:
 
 
 def _appraisal_text(appraised, as_json: bool) -> str:
-    """What ``appraise`` prints: the JSON document or the tables, with the services and the project's total."""
-    from .report import appraisal_table, services_lines, services_report
+    """What ``appraise`` prints: the JSON document (with the services and the project's total) or the tables
+    (a project appraised whole prints as it always has; one appraised by service, the services table first)."""
+    from .report import appraisal_table, services_report
     from .services import project_document, to_dict
 
     if not appraised.one_appraisal:
         doc = project_document(appraised)
         return _dumps(doc) if as_json else services_report(appraised)
     result = appraised.services[0].result
-    if as_json:
-        return _dumps({**result.to_dict(), **to_dict(appraised)})
-    return "\n".join([appraisal_table(result), *services_lines(appraised)])
+    return _dumps({**result.to_dict(), **to_dict(appraised)}) if as_json else appraisal_table(result)
 
 
 def _dumps(doc: dict) -> str:

@@ -43,8 +43,9 @@ def criteria_path() -> Path:
 
 
 def scores_path(project_id: str) -> Path:
-    """The scores file of one project: ``mca.yaml`` in its workspace (it may be absent: see :func:`load_scores`)."""
-    return workspace.folder(project_id) / "mca.yaml"
+    """The scores file of one project: ``mca.yaml`` in its workspace, or one service's ``mca-<service id>.yaml``
+    (it may be absent: see :func:`load_scores`)."""
+    return workspace.service_file(project_id, "mca.yaml")
 
 
 #: The rationale of every score of a workspace with no ``mca.yaml``.
@@ -274,8 +275,8 @@ def _scores_file(
         return _unscored(project.shortlist, criteria), None
     raw = read_yaml_mapping(path, "scores file")
     problems = Problems(path)
-    if raw.get("project") != project_id:
-        problems.add("", f"'project' is {raw.get('project')!r}; expected {project_id!r}")
+    if raw.get("project") not in (project_id, workspace.split_ref(project_id)[0]):  # a service's: its project's
+        problems.add("", f"'project' is {raw.get('project')!r}; expected {workspace.split_ref(project_id)[0]!r}")
     try:
         workspace.version_field(raw.get("schema_version"))
     except ValueError as exc:

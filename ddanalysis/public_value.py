@@ -247,10 +247,11 @@ def check_outcomes(
 
 
 def outcomes_path(project_id: str, directory: Path | str | None = None) -> Path:
-    """``<directory>/<project_id>.yaml`` when a directory is given, else the workspace's ``outcomes.yaml``."""
+    """``<directory>/<project_id>.yaml`` when a directory is given, else the workspace's ``outcomes.yaml`` (one
+    service's ``outcomes-<service id>.yaml`` for ``<id>:<service id>``)."""
     if directory is not None:
         return Path(directory) / f"{project_id}.yaml"
-    return workspace.folder(project_id) / "outcomes.yaml"
+    return workspace.service_file(project_id, "outcomes.yaml")
 
 
 def _shortlist(project_id: str) -> tuple[str, ...] | None:
@@ -299,7 +300,7 @@ def load_outcomes(
         raise
     except Exception as exc:  # noqa: BLE001 - YAML syntax
         raise DataFileError(f"{path}: not valid YAML ({exc})") from exc
-    if isinstance(raw, dict) and raw.get("project_id") not in (None, project_id):
+    if isinstance(raw, dict) and raw.get("project_id") not in (None, project_id, workspace.split_ref(project_id)[0]):
         raise DataFileError(f"{path}: project_id is {raw.get('project_id')!r}, expected {project_id!r}")
     lib = library if library is not None else load_library()
     sl = shortlist if shortlist is not None else _shortlist(project_id)

@@ -244,6 +244,7 @@ def service_projects(ref: str) -> tuple[Project, ...]:
     if service is not None or not workspace.has_service_baselines(folder):
         return (whole,)
     workspace.check_baseline_layout(folder)
+    workspace.check_service_files(folder)
     ids = workspace.read_project_file(folder).service_ids
     return tuple(project(workspace.service_ref(base_id, sid)) for sid in ids)
 

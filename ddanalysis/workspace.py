@@ -383,6 +383,39 @@ def check_baseline_layout(where: Path) -> None:
     problems.raise_if_any()
 
 
+#: Files a service of a project appraised by service has of its own (``mca-<service id>.yaml``, ...).
+SERVICE_FILES = ("mca.yaml", "outcomes.yaml")
+
+
+def service_file(ref: str | Path, name: str) -> Path:
+    """``name`` in the project's workspace; for one service (``<id>:<service id>``) and a file of
+    :data:`SERVICE_FILES`, that service's own (``mca-<service id>.yaml``). It may not exist."""
+    service = split_ref(resolve(ref))[1]
+    if service is not None and name in SERVICE_FILES:
+        stem, _, suffix = name.rpartition(".")
+        name = f"{stem}-{service}.{suffix}"
+    return folder(ref) / name
+
+
+def check_service_files(where: Path) -> None:
+    """Refuse a workspace appraised by service (its services have their own baselines) that holds one shared
+    ``mca.yaml`` or ``outcomes.yaml``: each service has its own short list, so its scores and outcomes are its
+    own (``mca-<service id>.yaml``). Raises :class:`DataFileError` naming the files and what was expected."""
+    if not has_service_baselines(where):
+        return
+    ids = read_project_file(where).service_ids
+    problems = Problems(where)
+    for name in SERVICE_FILES:
+        if (where / name).is_file():
+            stem = name.rpartition(".")[0]
+            problems.add(
+                name,
+                f"one {name} for services appraised each on its own short list; expected one per service: "
+                + ", ".join(f"{stem}-{i}.yaml" for i in ids),
+            )
+    problems.raise_if_any()
+
+
 def optional_file(ref: str | Path, name: str) -> Path | None:
     """``name`` in the project's workspace when it exists (None: use the bundled default)."""
     path = folder(ref) / name
@@ -395,7 +428,7 @@ def input_origins(ref: str | Path) -> dict[str, str]:
     ``council_shares``), for the outputs' provenance."""
     where = folder(ref)
     own = {
-        name: (where / name).is_file()
+        name: service_file(ref, name).is_file()
         for name in ("assumptions.yaml", "mca.yaml", "outcomes.yaml", "plan.yaml", "council_shares.yaml")
     }
     try:
@@ -407,10 +440,10 @@ def input_origins(ref: str | Path) -> dict[str, str]:
         "assumptions": "bundled defaults, with the project's own values from assumptions.yaml (column 'origin')"
         if own["assumptions.yaml"]
         else "bundled defaults (no assumptions.yaml)",
-        "mca_scores": "the project's own (mca.yaml)"
+        "mca_scores": f"the project's own ({service_file(ref, 'mca.yaml').name})"
         if own["mca.yaml"]
         else "DEFAULT: every option scored 5 (neutral) on every criterion (no mca.yaml)",
-        "outcomes": "the project's own (outcomes.yaml)"
+        "outcomes": f"the project's own ({service_file(ref, 'outcomes.yaml').name})"
         if own["outcomes.yaml"]
         else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
         "plans": "the plan templates, with the project's own start and durations (plan.yaml)"

@@ -352,3 +352,39 @@ def test_one_service_named_by_folder_and_id_is_appraised_alone(tmp_path: Path, c
         DataFileError, match=r"each service has its own baseline; .* name one service as .*:<service id>"
     ):
         appraise(str(folder), **FAST)
+
+
+def _museum_scores(folder: Path, name: str, options: tuple[str, ...]) -> None:
+    """Dover's bundled MCA scores (data/projects/dover-museum-tourism/mca.yaml) for ``options``, as ``name``."""
+    raw = yaml.safe_load((DOVER / "mca.yaml").read_text(encoding="utf-8"))
+    raw.update(project="two-services", scores={o: raw["scores"][o] for o in options})
+    (folder / name).write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+
+
+def test_each_service_has_its_own_mca_scores(tmp_path: Path):
+    """``mca-museum.yaml`` scores the museum's options; the libraries, without a file of their own, score the
+    neutral default 5. Dover's scores with the default swing weights (data/mca/criteria.yaml: user focus 0.20,
+    stakeholders 0.15, staff 0.10, quality 0.15, deliverability 0.15, risk 0.15, strategic fit 0.10), by hand:
+    in-house 0.2x4 + 0.15x3 + 0.1x5 + 0.15x4 + 0.15x10 + 0.15x6 + 0.1x2 = 4.95; in-house redesign
+    0.2x5 + 0.15x5 + 0.1x5 + 0.15x5 + 0.15x8 + 0.15x6 + 0.1x5 = 5.6."""
+    museum = ("in-house", "in-house-redesign", "charitable-trust")
+    folder = _two_services(tmp_path, museum, ("in-house", "charitable-trust", "outsourcing"))
+    _museum_scores(folder, "mca-museum.yaml", museum)
+    project = appraise_services(str(folder), **FAST)
+    scores = {s.id: s.result.options.set_index("id")["mca_score"] for s in project.services}
+    assert scores["museum"]["in-house"] == pytest.approx(4.95)
+    assert scores["museum"]["in-house-redesign"] == pytest.approx(5.6)
+    assert set(scores["libraries"].index) == {"in-house", "charitable-trust", "outsourcing"}
+    assert list(scores["libraries"]) == pytest.approx([5.0, 5.0, 5.0])
+    assert project.services[0].result.provenance["mca_scores_origin"] == "the project's own (mca-museum.yaml)"
+
+
+def test_one_shared_mca_yaml_is_refused_when_services_have_their_own_baselines(tmp_path: Path, capsys):
+    """Each service has its own short list, so one mca.yaml cannot score them: refused naming the files expected."""
+    museum = ("in-house", "in-house-redesign", "charitable-trust")
+    folder = _two_services(tmp_path, museum, ("in-house", "charitable-trust", "outsourcing"))
+    _museum_scores(folder, "mca.yaml", museum)
+    code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
+    assert code == 2 and out == ""
+    assert "mca.yaml: one mca.yaml for services appraised each on its own short list; expected one per service: " in err
+    assert "mca-museum.yaml, mca-libraries.yaml" in err

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import config, workspace
 from .codes import AUTHORITY_CLASSES
-from .errors import DataFileError, unknown
+from .errors import DataFileError, DDAnalysisError, unknown
 from .filestamp import Stamp, stamp
 from .problems import Problems
 from .workspace import DELIVERY_MODELS, STATUS_QUO  # noqa: F401 - re-exported
@@ -200,8 +200,9 @@ def _project_cached(folder: Path, service: str | None, _stamp: Stamp) -> Project
 
 
 def _one_service(whole: Project, parsed: workspace.ProjectFile, service: str) -> Project:
-    """One service of a project as a project of its own: id ``<project id>:<service id>``, its title, RS block
-    and short list; councils, base year and the rest the project's. An unknown service id lists the known ones."""
+    """One service of a project as a project of its own: id ``<project id>:<service id>``, title ``<project
+    title>: <service title>``, its RS block and short list; councils, base year and the rest the project's. An
+    unknown service id lists the known ones."""
     found = {s.id: s for s in parsed.services}
     if service not in found:
         raise unknown("service", service, list(found))
@@ -209,6 +210,7 @@ def _one_service(whole: Project, parsed: workspace.ProjectFile, service: str) ->
     return whole.model_copy(
         update={
             "id": workspace.service_ref(whole.id, s.id),
+            "title": f"{whole.title}: {s.title}",
             "services": (s.title,),
             "rs_services": (s.rs_block,),
             "shortlist": s.shortlist,
@@ -251,8 +253,21 @@ def service_projects(ref: str) -> tuple[Project, ...]:
 
 def served_ids() -> list[str]:
     """The bundled ids, then the workspaces opened in this process or named in ``DDANALYSIS_WORKSPACES``
-    (what the dashboards offer: ``ddanalysis dashboards DIR ...`` names them)."""
-    return workspace.known_ids()
+    (what the dashboards offer: ``ddanalysis dashboards DIR ...`` names them); a workspace whose services have
+    their own baselines is offered service by service (``<id>:<service id>``, :func:`service_projects`)."""
+    return [ref for pid in workspace.known_ids() for ref in _served_refs(pid)]
+
+
+def _served_refs(pid: str) -> list[str]:
+    """``[pid]``, or ``<pid>:<service id>`` for each service of a workspace whose services have their own
+    baselines; a workspace that cannot be read is offered by its id, and its page reports what is wrong."""
+    try:
+        folder = workspace.folder(pid)
+        if not workspace.has_service_baselines(folder):
+            return [pid]
+        return [workspace.service_ref(pid, sid) for sid in workspace.read_project_file(folder).service_ids]
+    except DDAnalysisError:
+        return [pid]
 
 
 def served_projects() -> tuple[Project, ...]:

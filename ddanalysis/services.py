@@ -130,7 +130,7 @@ def appraise_services(ref: str, overrides: Mapping[str, float] | None = None, **
         sid_out = sid or project.id
         title = titles[sid] if sid else "; ".join(project.services)
         done.append(ServiceAppraisal(sid_out, title, result))
-    return combine(workspace.split_ref(project.id)[0], project.title, tuple(done), shared)
+    return combine(workspace.split_ref(project.id)[0], registry.project(parsed.id).title, tuple(done), shared)
 
 
 def combine(project_id: str, title: str, services: tuple[ServiceAppraisal, ...], shared: bool) -> ProjectAppraisal:

@@ -388,3 +388,20 @@ def test_one_shared_mca_yaml_is_refused_when_services_have_their_own_baselines(t
     assert code == 2 and out == ""
     assert "mca.yaml: one mca.yaml for services appraised each on its own short list; expected one per service: " in err
     assert "mca-museum.yaml, mca-libraries.yaml" in err
+
+
+def test_dashboards_offer_a_project_appraised_by_service_service_by_service(tmp_path: Path, monkeypatch):
+    """Named to the dashboards' kernels, the workspace is offered as one page per service, by id
+    (``two-services:museum``, ``two-services:libraries``), each titled with the project and the service, and its
+    page builds."""
+    from ddanalysis import registry
+    from ddanalysis.dashboard.appraisal import AppraisalPage
+    from ddanalysis.dashboard.store import ResultStore
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    assert registry.served_ids()[-2:] == ["two-services:museum", "two-services:libraries"]
+    page = AppraisalPage(ResultStore(directory=tmp_path / "cache", fingerprint="t"), "two-services:libraries")
+    assert list(page.project.options)[-1] == ("Museum and libraries: Libraries (Dover)", "two-services:libraries")
+    assert page.project.value == "two-services:libraries"

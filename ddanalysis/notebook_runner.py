@@ -70,8 +70,9 @@ class JobResult:
 
 
 def output_name(project: str, scenario: str | None = None, perspective: str | None = None) -> str:
-    """File name of a project's executed template: options_appraisal_<project>[_<scenario>][_<perspective>].ipynb."""
-    parts = ["options_appraisal", project] + [p for p in (scenario, perspective) if p]
+    """File name of a project's executed template: options_appraisal_<project>[_<scenario>][_<perspective>].ipynb
+    (one service ``<project>:<service>`` as ``<project>__<service>``: ids never hold '_')."""
+    parts = ["options_appraisal", project.replace(":", "__")] + [p for p in (scenario, perspective) if p]
     return "_".join(parts) + ".ipynb"
 
 
@@ -83,17 +84,18 @@ def check_parameters(
     from .assumptions import load_book
     from .cashflow import PERSPECTIVES
     from .engine import MAX_DRAWS
-    from .registry import project, project_ids
+    from .registry import project_ids
     from .workspace import is_path
 
     known = project_ids()
-    chosen = list(dict.fromkeys(projects)) if projects else known
-    for i, p in enumerate(chosen):
+    chosen = []
+    for p in list(dict.fromkeys(projects)) if projects else known:
         if is_path(p):
-            project(p)  # a faulty workspace is reported before any kernel starts
-            chosen[i] = str(Path(p).resolve())
+            chosen += _workspace_refs(p)  # a faulty workspace is reported before any kernel starts
         elif p not in known:
             raise unknown("project", p, known + ["or a workspace folder"])
+        else:
+            chosen.append(p)
     if scenario is not None:
         names = load_book().scenario_names()
         if scenario not in names:
@@ -105,6 +107,18 @@ def check_parameters(
     if seed is not None and seed < 0:
         raise DDAnalysisError(f"seed = {seed}: expected a whole number of 0 or more")
     return chosen
+
+
+def _workspace_refs(ref: str) -> list[str]:
+    """A workspace folder's references, absolute (the notebook runs in its own folder): the folder, or each of
+    its services (``<folder>:<service id>``) when they have their own baselines (one notebook each)."""
+    from .registry import service_projects
+    from .workspace import split_ref
+
+    folder, service = split_ref(ref)
+    absolute = str(Path(folder).resolve())
+    parts = service_projects(f"{absolute}:{service}" if service else absolute)
+    return [f"{absolute}:{split_ref(p.id)[1]}" if split_ref(p.id)[1] else absolute for p in parts]
 
 
 def template_jobs(

@@ -405,3 +405,21 @@ def test_dashboards_offer_a_project_appraised_by_service_service_by_service(tmp_
     page = AppraisalPage(ResultStore(directory=tmp_path / "cache", fingerprint="t"), "two-services:libraries")
     assert list(page.project.options)[-1] == ("Museum and libraries: Libraries (Dover)", "two-services:libraries")
     assert page.project.value == "two-services:libraries"
+
+
+def test_the_notebook_runner_makes_one_notebook_per_service(tmp_path: Path):
+    """``make notebooks PROJECTS=DIR`` for a workspace appraised by service: one job per service, each with the
+    folder and the service as its parameter and a file name without ':' (``<id>__<service id>``, ids never
+    hold '_'); ``DIR:libraries`` one job."""
+    from ddanalysis.notebook_runner import template_jobs
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    jobs = template_jobs([str(folder)], output_dir=tmp_path / "out")
+    absolute = str(folder.resolve())
+    assert [j.parameters["project"] for j in jobs] == [f"{absolute}:museum", f"{absolute}:libraries"]
+    assert [j.output.name for j in jobs] == [
+        "options_appraisal_two-services__museum.ipynb",
+        "options_appraisal_two-services__libraries.ipynb",
+    ]
+    (one,) = template_jobs([f"{folder}:libraries"], output_dir=tmp_path / "out")
+    assert one.label == "two-services:libraries"

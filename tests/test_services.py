@@ -215,7 +215,9 @@ def test_appraise_text_shows_the_services_table_and_the_total(tmp_path: Path, ca
     code, out, _ = _run(capsys, "appraise", folder, "--draws", "0")
     assert code == 0
     assert "£298,000" in out and "£760,000" in out and "£1,058,000" in out  # 298,000 + 760,000
-    assert "Project total" in out and "One charitable trust (or cio) (museum, libraries): set-up once" in out
+    assert (
+        "Project total" in out and "Charitable trust (or CIO) shared by Museum, Libraries: set-up counted once" in out
+    )
 
 
 @pytest.mark.parametrize(
@@ -304,7 +306,7 @@ def test_export_of_several_services_has_a_services_sheet(tmp_path: Path, capsys)
     by_name = {r[0]: r for r in rows}
     assert by_name["Museum"][1] == MUSEUM_NET_GBP and by_name["Libraries"][1] == LIBRARY_NET_GBP
     assert by_name["Project total"][1] == MUSEUM_NET_GBP + LIBRARY_NET_GBP
-    shared = next(r for r in rows if str(r[0]).startswith("One charitable trust"))
+    shared = next(r for r in rows if str(r[0]).startswith("Charitable trust (or CIO) shared by"))
     assert shared[4] == pytest.approx(-90_000.0)
     assert by_name["Project total"][3] == pytest.approx(by_name["Museum"][3] + by_name["Libraries"][3] + shared[3])
 

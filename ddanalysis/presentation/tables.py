@@ -1483,8 +1483,15 @@ def services_table(project: Any) -> Table:
         )
         for s in project.services
     ]
+    titles = {s.id: s.title for s in project.services}
     rows += [
-        (f"One {r.name.lower()} ({r.services}): set-up once", None, "", r.pv_saving_gbp, -r.one_off_saving_gbp)
+        (
+            f"{r.name} shared by {', '.join(titles[i] for i in r.services.split(', '))}: set-up counted once",
+            None,
+            "",
+            r.pv_saving_gbp,
+            -r.one_off_saving_gbp,
+        )
         for r in project.interaction.itertuples(index=False)
     ]
     total = project.total

@@ -607,9 +607,9 @@ def services_statements(
     if shared:
         return (ONE_SERVICE_NOTE if ":" in appraised_id else SHARED_BASELINE_NOTE,)
     shared_words = [
-        f"Services choosing the same new body share one {name.lower()} ({titles}): its legal and governance "
-        f"set-up and pension fund admission work are counted once, which saves {formats.money(pv)} "
-        "in present value (their optimism-bias uplift is left in, a cautious choice)."
+        f"{titles} choose the same new body, {name}, and share one: its legal and governance set-up and "
+        f"pension fund admission work are counted once, which saves {formats.money(pv)} in present value "
+        "(their optimism-bias uplift is left in, a cautious choice)."
         for name, titles, pv in vehicles
     ] or [
         "No two services choose the same new body, so every set-up cost is counted for each service "

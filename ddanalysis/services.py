@@ -108,6 +108,18 @@ def _check_prefixes(overrides: Mapping[str, float], service_ids: tuple[str, ...]
             )
 
 
+def _prefix_hint(exc: DDAnalysisError, overrides: Mapping[str, float], service_ids: tuple[str, ...]) -> Exception:
+    """``exc``, or for a project appraised by service whose overrides carry a prefix that is no service id, the
+    same error saying what such a prefix may name."""
+    odd = sorted({k.service for k in map(parse_key, overrides) if k.service is not None})
+    if not service_ids or not odd:
+        return exc
+    return DDAnalysisError(
+        f"{exc} (a prefix {', '.join(map(repr, odd))} is not a service of this project: a '<prefix>/' names a "
+        f"service, one of {', '.join(service_ids)}, or an outcome of the service's outcome model)"
+    )
+
+
 def appraise_services(ref: str, overrides: Mapping[str, float] | None = None, **kwargs: Any) -> ProjectAppraisal:
     """Appraise a project service by service (:func:`ddanalysis.engine.appraise` keyword arguments pass
     through); ``overrides`` by assumption key, a ``<service id>/`` prefix for one service only.
@@ -126,7 +138,10 @@ def appraise_services(ref: str, overrides: Mapping[str, float] | None = None, **
     for part in parts:
         sid = workspace.split_ref(part.id)[1]
         mine = service_overrides(overrides or {}, parsed.service_ids, sid) if sid else dict(overrides or {})
-        result = appraise(part.id, overrides=mine, **kwargs)
+        try:
+            result = appraise(part.id, overrides=mine, **kwargs)
+        except DDAnalysisError as exc:
+            raise _prefix_hint(exc, mine, parsed.service_ids if sid else ()) from exc
         sid_out = sid or project.id
         title = titles[sid] if sid else "; ".join(project.services)
         done.append(ServiceAppraisal(sid_out, title, result))

@@ -425,3 +425,14 @@ def test_the_notebook_runner_makes_one_notebook_per_service(tmp_path: Path):
     ]
     (one,) = template_jobs([f"{folder}:libraries"], output_dir=tmp_path / "out")
     assert one.label == "two-services:libraries"
+
+
+def test_a_prefix_that_is_no_service_is_refused_naming_the_services(tmp_path: Path, capsys):
+    """``--set archives/...`` where the project's services are museum and libraries (and no outcome model):
+    exit 2, the message naming the prefix and the services."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    code, out, err = _run(
+        capsys, "appraise", folder, "--draws", "0", "--set", "archives/mutual.pension_rate_change=0.04"
+    )
+    assert code == 2 and out == ""
+    assert "a prefix 'archives' is not a service of this project" in err and "one of museum, libraries" in err

@@ -4,7 +4,8 @@ An assumption's name follows the key grammar (:func:`ddanalysis.keys.excel_name`
 with ``.`` written ``__`` and ``-`` or ``/`` written ``_``, e.g. ``charitable_trust__business_rates_relief``
 or ``project__optimism_bias_mitigation``; each option's net present saving is ``nps__<option>``
 (``nps__charitable_trust``). A programme workbook holds several projects, so there each name starts
-with its project's id written the same way (``walsall_college__mutual__staff_cost_change``).
+with its project's id written the same way (``walsall_college__mutual__staff_cost_change``; one service of a
+project appraised by service ``two_services__museum__mutual__staff_cost_change``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from ..keys import excel_name
 
 
 def excel_text(text: str) -> str:
-    """``text`` in the defined-name spelling: ``.`` -> ``__``, ``-`` and ``/`` -> ``_``."""
-    return text.replace(".", "__").replace("-", "_").replace("/", "_")
+    """``text`` in the defined-name spelling: ``.`` and ``:`` -> ``__``, ``-`` and ``/`` -> ``_`` (``:`` parts one
+    service from its project's id, ``two-services:museum`` -> ``two_services__museum``)."""
+    return text.replace(".", "__").replace(":", "__").replace("-", "_").replace("/", "_")
 
 
 class AssumptionNamer:

@@ -115,3 +115,17 @@ def test_build_plan_refuses_weeks_below_the_minimum(tmp_path: Path):
     pid = _workspace(tmp_path, None)
     with pytest.raises(DDAnalysisError, match=r"tupe_consultation: 2 weeks is below its legal minimum of 4 weeks"):
         plan.build_plan(pid, "charitable-trust", weeks={"tupe_consultation": 2})
+
+
+def test_weeks_given_hold_in_every_duration_case_unscaled(tmp_path: Path):
+    """The low case with legal form at 30 weeks (the template's low weeks otherwise): business case 0-8, member
+    decision 8-12, legal form 12-42 (30 weeks, not the low 16), procurement 12-20, staff engagement 12-18, TUPE from
+    max(42, 20, 18) = 42 to 50, support agreements 42-48, IT 12-24, shadow running from max(50, 48, 24) = 50 to
+    54, pensions 42-54: go-live at 54 weeks = 378 days after 1 July 2015 = 13 July 2016 (366 days to 1 July
+    2016, a leap year, + 12). Scaled by 2, every other phase doubles but legal form stays 30 weeks."""
+    pid = _workspace(tmp_path, None)
+    low = plan.build_plan(pid, "charitable-trust", duration_case="low", weeks={"legal_form_governance": 30})
+    assert low.go_live == dt.date(2016, 7, 13) == dt.date(2015, 7, 1) + dt.timedelta(days=378)
+    doubled = plan.build_plan(pid, "charitable-trust", duration_scale=2.0, weeks={"legal_form_governance": 30})
+    assert doubled.phases.set_index("phase").loc["legal_form_governance", "duration_weeks"] == 30
+    assert doubled.phases.set_index("phase").loc["business_case", "duration_weeks"] == 24  # 12 x 2

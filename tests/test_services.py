@@ -436,3 +436,26 @@ def test_a_prefix_that_is_no_service_is_refused_naming_the_services(tmp_path: Pa
     )
     assert code == 2 and out == ""
     assert "a prefix 'archives' is not a service of this project" in err and "one of museum, libraries" in err
+
+
+def test_a_service_baseline_may_be_the_input_workbook(tmp_path: Path):
+    """``baseline-libraries.xlsx`` from ``ddanalysis template``, its project_id row naming the project
+    ('two-services'), the lines typed in: read as the libraries' baseline, GBP 760,000 net (by hand above), the
+    museum's CSV beside it."""
+    from openpyxl import load_workbook
+
+    from ddanalysis.baseline import INPUT_SHEET, VALUE_COL
+    from ddanalysis.template import input_rows, write_template
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    (folder / "baseline-libraries.csv").unlink()
+    workbook = write_template(folder / "baseline-libraries.xlsx")
+    wb = load_workbook(workbook)
+    rows = input_rows()
+    for key, value in {**LIBRARY_LINES, "project_id": "two-services"}.items():
+        wb[INPUT_SHEET].cell(row=rows[key], column=VALUE_COL, value=value)
+    wb.save(workbook)
+    project = appraise_services(str(folder), **FAST)
+    budgets = {s.id: s.result.baseline.net_budget_gbp for s in project.services}
+    assert budgets == pytest.approx({"museum": MUSEUM_NET_GBP, "libraries": LIBRARY_NET_GBP})
+    assert project.services[1].result.provenance["baseline_origin"] == "the project's own (baseline-libraries.xlsx)"

@@ -302,6 +302,7 @@ def test_export_of_several_services_has_a_services_sheet(tmp_path: Path, capsys)
     assert code == 0, err
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == ["Cover", "Services"] and "libraries Summary" in wb.sheetnames
+    assert wb["Cover"]["A1"].value == "Museum and libraries: options appraisals"  # the project's, not the programme's
     rows = [r for r in wb["Services"].iter_rows(values_only=True) if r[0] is not None]
     by_name = {r[0]: r for r in rows}
     assert by_name["Museum"][1] == MUSEUM_NET_GBP and by_name["Libraries"][1] == LIBRARY_NET_GBP

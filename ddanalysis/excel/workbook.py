@@ -211,16 +211,42 @@ def _check_programme_inputs(results: Mapping[str, AppraisalResult], summary: pd.
             )
 
 
-def _programme_facts(results: Mapping[str, AppraisalResult], ctx: Context, produced: dt.date) -> list[tuple[str, str]]:
+def _programme_context(results: Mapping[str, AppraisalResult], produced: dt.date, title: str | None) -> Context:
+    """The header of a programme workbook's own sheets (or of a project's, whose services are the results)."""
+    first = next(iter(results.values()))
+    return Context(
+        title=title or "Delivering Differently programme",
+        councils=f"{len(results)} services" if title else f"{len(results)} projects",
+        scenario=", ".join(sorted({r.scenario for r in results.values()})),
+        perspective_label="; ".join(sorted({r.perspective_label for r in results.values()})),
+        price_basis=first.price_basis,
+        illustrative=any(r.illustrative for r in results.values()),
+        produced=produced,
+        version=__version__,
+    )
+
+
+def _programme_facts(
+    results: Mapping[str, AppraisalResult], ctx: Context, produced: dt.date, services: bool = False
+) -> list[tuple[str, str]]:
     """The programme cover's facts: programme, projects, scenario, perspective, prices, Monte Carlo draws and seeds,
-    which projects are illustrative, and when and by which version it was produced."""
-    return [
-        (
+    which projects are illustrative, and when and by which version it was produced (``services``: a project's
+    services in place of the programme's projects)."""
+    heading = (
+        ("Project", f"{ctx.title}: each service appraised on its own baseline and short list (sheet 'Services')")
+        if services
+        else (
             "Programme",
             "Delivering Differently (Cabinet Office, DCLG, LGA and SOLACE): options appraisals of the "
             "Challenge Fund projects",
+        )
+    )
+    return [
+        heading,
+        (
+            "Services" if services else "Projects",
+            f"{len(results)}: " + "; ".join(f"{r.project_title} ({r.councils})" for r in results.values()),
         ),
-        ("Projects", f"{len(results)}: " + "; ".join(f"{r.project_title} ({r.councils})" for r in results.values())),
         ("Scenario", ctx.scenario),
         ("Perspective", ctx.perspective_label),
         ("Prices", f"GBP, {ctx.price_basis}"),
@@ -253,27 +279,18 @@ def programme_workbook(
     summary: pd.DataFrame | None = None,
     produced: dt.date | None = None,
     prefixes: Mapping[str, str] | None = None,
+    title: str | None = None,
 ) -> Workbook:
     """The programme's board workbook: a summary sheet, shared discount rates, then every project (not saved);
-    ``prefixes``: project id -> the prefix of its sheet names (default :func:`sheet_prefixes`)."""
+    ``prefixes``: project id -> the prefix of its sheet names (default :func:`sheet_prefixes`); ``title``: a
+    project's title when ``results`` are its services (:func:`services_workbook`), else the programme's."""
     _check_programme_inputs(results, summary)
     produced = produced or dt.date.today()
     first = next(iter(results.values()))
-    scenarios = sorted({r.scenario for r in results.values()})
-    perspectives = sorted({r.perspective_label for r in results.values()})
-    ctx = Context(
-        title="Delivering Differently programme",
-        councils=f"{len(results)} projects",
-        scenario=", ".join(scenarios),
-        perspective_label="; ".join(perspectives),
-        price_basis=first.price_basis,
-        illustrative=any(r.illustrative for r in results.values()),
-        produced=produced,
-        version=__version__,
-    )
+    ctx = _programme_context(results, produced, title)
     wb = _new_workbook(
-        "Delivering Differently programme: options appraisals",
-        f"{len(results)} projects; scenario {ctx.scenario}; perspective {ctx.perspective_label}",
+        f"{ctx.title}: options appraisals",
+        f"{ctx.councils}; scenario {ctx.scenario}; perspective {ctx.perspective_label}",
     )
     cover = wb.create_sheet("Cover")
     programme_ws = wb.create_sheet("Programme")
@@ -289,7 +306,7 @@ def programme_workbook(
             wb, res, context(res, produced), names, discount, bands_info, name_prefix=pid
         )
     write_programme(programme_ws, ctx, results, summary, project_refs)
-    facts = _programme_facts(results, ctx, produced)
+    facts = _programme_facts(results, ctx, produced, title is not None)
     contents = [("Programme", CONTENTS["programme"]), ("Discount rates", CONTENTS["discount"])]
     for pid, refs in project_refs.items():
         contents.append(
@@ -301,7 +318,7 @@ def programme_workbook(
         )
     provenance = dict(first.provenance)
     provenance["baseline"] = "Per project: see each project's Summary sheet (baseline source)"
-    write_cover(cover, ctx, "Delivering Differently programme: options appraisals", facts, contents, provenance)
+    write_cover(cover, ctx, f"{ctx.title}: options appraisals", facts, contents, provenance)
     wb.active = 0
     return wb
 
@@ -315,12 +332,10 @@ def services_workbook(project: Any, produced: dt.date | None = None) -> Workbook
 
     results = {s.result.project_id: s.result for s in project.services}
     prefixes = {s.result.project_id: s.id[:16] for s in project.services}
-    wb = programme_workbook(results, None, produced, prefixes=prefixes)
+    wb = programme_workbook(results, None, produced, prefixes=prefixes, title=project.title)
     first = project.services[0].result
     ctx = dataclasses.replace(context(first, produced or dt.date.today()), title=project.title)
-    ws = wb.create_sheet("Services", index=1)
-    write_services(ws, ctx, project)
-    wb.properties.title = f"Options appraisal: {project.title} ({len(project.services)} services)"
+    write_services(wb.create_sheet("Services", index=1), ctx, project)
     return wb
 
 

@@ -22,7 +22,7 @@ from ddanalysis.services import appraise_services
 
 pytestmark = pytest.mark.libreoffice
 
-__all__ = ["lo_profile", "soffice"]  # session fixtures used by name
+__all__ = ["lo_profile", "soffice"]  # the LibreOffice fixtures, used by name
 
 
 def _programme_expectations(wb, results) -> dict:

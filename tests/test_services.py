@@ -460,3 +460,26 @@ def test_a_service_baseline_may_be_the_input_workbook(tmp_path: Path):
     budgets = {s.id: s.result.baseline.net_budget_gbp for s in project.services}
     assert budgets == pytest.approx({"museum": MUSEUM_NET_GBP, "libraries": LIBRARY_NET_GBP})
     assert project.services[1].result.provenance["baseline_origin"] == "the project's own (baseline-libraries.xlsx)"
+
+
+def test_a_project_appraised_whole_reports_one_service_entry_and_its_recommended_option(capsys):
+    """cwac-wirral-school-services (one shared baseline, two councils): ``services`` has one entry covering the
+    whole project and ``project_total`` is its recommended option, its councils' parts those of that option
+    (and adding up to it), with no interaction."""
+    code, out, err = _run(capsys, "appraise", "cwac-wirral-school-services", "--json", "--draws", "0")
+    assert code == 0, err
+    doc = json.loads(out)
+    (entry,) = doc["services"]
+    assert entry["id"] == doc["project"] and entry["recommended"] == doc["recommended"]
+    assert entry["baseline_net_budget_gbp"] == doc["baseline_net_budget_gbp"]
+    chosen = next(o for o in doc["options"] if o["id"] == doc["recommended"])
+    total = doc["project_total"]
+    assert total["net_present_saving_gbp"] == chosen["net_present_saving_gbp"]
+    assert total["one_off_cost_gbp"] == chosen["one_off_cost_gbp"]
+    assert total["interaction"] == [] and total["interaction_net_present_saving_gbp"] == 0
+    parts = {c["council"]: c for c in total["by_council"]}
+    assert parts == {c["council"]: c for c in chosen["by_council"]}
+    assert sum(c["net_present_saving_gbp"] for c in parts.values()) == pytest.approx(chosen["net_present_saving_gbp"])
+    assert total["interactions"] == [
+        "The services share one baseline, so they are appraised together as one and take one option."
+    ]

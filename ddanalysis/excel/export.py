@@ -59,15 +59,16 @@ def collector_paused() -> Iterator[None]:
     results included): three of them took 0.36-0.41 s of the programme export's 1.2-1.7 s. On the way out
     the collector is switched back on (if it was) and the youngest generation, which holds everything made
     in between, is collected at once, so the workbook's garbage is freed here, not in whatever runs next.
+    Process-wide state, changed only for the duration and put back as it was.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
+        if was_enabled:  # a caller who switched the collector off keeps it off, and collects when it chooses
             gc.enable()
-        gc.collect(0)
+            gc.collect(0)
 
 
 def export_project(result: AppraisalResult, path: str | os.PathLike, produced: dt.date | None = None) -> Path:

@@ -43,9 +43,9 @@ def _headers(ws: Worksheet, r: int, labels: tuple[str, ...]) -> int:
 
 
 def _group(ws: Worksheet, r: int, text: str) -> int:
-    for c in range(1, len(WIDTHS) + 1):
-        set_style(ws, r, c, "dd_subheader")
     put_text(ws, r, 1, text, "dd_subheader")
+    for c in range(2, len(WIDTHS) + 1):
+        set_style(ws, r, c, "dd_subheader")
     return r + 1
 
 
@@ -249,23 +249,24 @@ _TABLE_STYLES = {"gbp": "dd_gbp", "share": "dd_pct", "ratio": "dd_ratio"}
 
 def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[int, int]]) -> int:
     """A presentation-layer table laid out on the sheet: column -> (first, last) sheet column (merged)."""
+    widths = {label: sum(WIDTHS[c] for c in range(c1, c2 + 1)) for label, (c1, c2) in spans.items()}
     for label, (c1, c2) in spans.items():
         put_text(ws, r, c1, label, "dd_header_left" if table.unit(label) == "text" else "dd_header")
         if c2 > c1:
             merge(ws, r, c1, r, c2)
-    fit_row(ws, r, [(label, sum(WIDTHS[c] for c in range(c1, c2 + 1))) for label, (c1, c2) in spans.items()], bold=True)
+    fit_row(ws, r, [(label, widths[label]) for label in spans], bold=True)
     r += 1
     emphasis = set(table.emphasis)
-    for i, row in enumerate(table.frame.itertuples(index=False)):
-        values = dict(zip(table.frame.columns, row))
+    # (label, first and last column, unit, the column's values as Python objects), read once per table
+    columns = [(label, c1, c2, table.unit(label), table.frame[label].tolist()) for label, (c1, c2) in spans.items()]
+    for i in range(len(table.frame)):
         texts: list[tuple[str, float]] = []
-        for label, (c1, c2) in spans.items():
-            unit, v = table.unit(label), values[label]
+        for label, c1, c2, unit, values in columns:
+            v = values[i]
             if unit == "text":
-                put_text(
-                    ws, r, c1, "" if v is None else str(v), "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text"
-                )
-                texts.append(("" if v is None else str(v), sum(WIDTHS[c] for c in range(c1, c2 + 1))))
+                shown = "" if v is None else str(v)
+                put_text(ws, r, c1, shown, "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text")
+                texts.append((shown, widths[label]))
             else:
                 put_number(ws, r, c1, v, _TABLE_STYLES.get(unit, "dd_number2"), missing="-")
             if c2 > c1:

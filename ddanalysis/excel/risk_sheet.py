@@ -6,6 +6,8 @@ and the sheet says how they were produced (draws, seed, distributions, ranges).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -234,32 +236,36 @@ def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]
         sw, ("description", "unit", "value", "switch_vs_status_quo", "next_best", "switch_vs_next_best")
     )
     for opt in others:
-        rows = by_option.get(opt, [])
-        if not rows:
-            continue
-        found = [row for row in rows if pd.notna(row[3]) or pd.notna(row[5])]
-        r = _group(ws, r, name(opt))
-        for description, unit, value, vs_status_quo, next_best, vs_next_best in found:
-            put_text(ws, r, 1, description, "dd_text")
-            put_text(ws, r, 2, unit, "dd_text")
-            _value(ws, r, 3, value, unit)
-            _value(ws, r, 4, vs_status_quo, unit)
-            put_text(ws, r, 5, name(next_best), "dd_text")
-            merge(ws, r, 5, r, 6)
-            _value(ws, r, 7, vs_next_best, unit)
-            set_style(ws, r, 8, "dd_cell")
-            fit_row(ws, r, [(description, WIDTHS[1]), (unit, WIDTHS[2]), (name(next_best), 28)])
-            r += 1
-        if len(rows) > len(found):
-            put_text(
-                ws,
-                r,
-                1,
-                f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
-                "within their allowed range.",
-                "dd_note",
-            )
-            r += 1
+        if by_option.get(opt):
+            r = _switching_rows(ws, _group(ws, r, name(opt)), by_option[opt], name)
+    return r
+
+
+def _switching_rows(ws: Worksheet, r: int, rows: list[tuple], name: Callable[[str], str]) -> int:
+    """One option's switching values from row ``r`` (the assumptions that can switch its ranking, then a note
+    counting those that cannot); returns the next free row."""
+    found = [row for row in rows if pd.notna(row[3]) or pd.notna(row[5])]
+    for description, unit, value, vs_status_quo, next_best, vs_next_best in found:
+        put_text(ws, r, 1, description, "dd_text")
+        put_text(ws, r, 2, unit, "dd_text")
+        _value(ws, r, 3, value, unit)
+        _value(ws, r, 4, vs_status_quo, unit)
+        put_text(ws, r, 5, name(next_best), "dd_text")
+        merge(ws, r, 5, r, 6)
+        _value(ws, r, 7, vs_next_best, unit)
+        set_style(ws, r, 8, "dd_cell")
+        fit_row(ws, r, [(description, WIDTHS[1]), (unit, WIDTHS[2]), (name(next_best), 28)])
+        r += 1
+    if len(rows) > len(found):
+        put_text(
+            ws,
+            r,
+            1,
+            f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
+            "within their allowed range.",
+            "dd_note",
+        )
+        r += 1
     return r
 
 

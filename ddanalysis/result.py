@@ -115,12 +115,12 @@ class AppraisalResult:
 
     def option_name(self, option_id: str) -> str:
         """The display name of an option; an unknown id lists the valid ones."""
-        ids = list(self.options["id"])
+        ids = self.options["id"].tolist()
         if option_id not in ids:
             from .errors import unknown
 
             raise unknown("option", option_id, ids)
-        return str(self.options.set_index("id").loc[option_id, "name"])
+        return str(self.options["name"].iloc[ids.index(option_id)])  # ids are unique (one row per option)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``ddanalysis appraise --json`` (GBP, rounded to the penny)."""

@@ -11,6 +11,7 @@ outcomes says so and why.
 
 from __future__ import annotations
 
+import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
@@ -81,6 +82,17 @@ def write_benefits(ws: Worksheet, ctx: Context, result: AppraisalResult, cf: Cas
     return out
 
 
+def _groups(sub: pd.DataFrame) -> dict[tuple[str, str, str], list[tuple[int, float]]]:
+    """(agency, kind, treatment) -> that row group's (year index, benefit GBP) pairs, groups in order of first
+    appearance and rows with a missing key left out (as ``groupby(..., sort=False)`` groups them)."""
+    out: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
+    keys = ("agency", "kind", "treatment", "year_index", "benefit_gbp")
+    for agency, kind, treat, year, value in zip(*(sub[k].tolist() for k in keys)):
+        if not (pd.isna(agency) or pd.isna(kind) or pd.isna(treat)):
+            out.setdefault((agency, kind, treat), []).append((year, value))
+    return out
+
+
 def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: CashflowRefs, T: int) -> tuple[int, int, int]:
     """One option's rows from ``r``: a row per (agency, kind), the counted row, the discount factors, the
     present values and the cashable part of them; returns (next free row, row of the present values,
@@ -89,7 +101,7 @@ def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: Cashfl
     total_col = last_col + 1
     counted_rows: list[int] = []
     cashable_rows: list[int] = []
-    for (agency, kind, treat), g in sub.groupby(["agency", "kind", "treatment"], sort=False):
+    for (agency, kind, treat), by_year in _groups(sub).items():
         put_text(
             ws,
             r,
@@ -97,7 +109,7 @@ def _option_rows(ws: Worksheet, r: int, sub, result: AppraisalResult, cf: Cashfl
             f"{AGENCY_NAMES[agency]}: {KIND_NAMES[kind]} ({TREATMENT_WORDS[treat]})",
             "dd_label_indent",
         )
-        vals = g.sort_values("year_index")["benefit_gbp"].to_numpy(dtype=float)
+        vals = [value for _, value in sorted(by_year, key=lambda pair: pair[0])]
         for t in range(T):
             put_number(ws, r, FIRST_COL + t, float(vals[t]), "dd_gbp")
         put_formula(ws, r, total_col, f"=SUM({ref(FIRST_COL, r)}:{ref(last_col, r)})", "dd_gbp_bold")

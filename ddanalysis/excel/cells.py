@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import weakref
 from copy import copy
 from typing import Any
 
@@ -27,7 +26,16 @@ MAX_CELL_CHARS = 32_767
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 
 
-_STYLE_ARRAYS: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+#: Attribute of a workbook that holds its named styles' style arrays (name -> array), filled on first use.
+_ARRAYS_ATTR = "_ddanalysis_style_arrays"
+
+
+def _style_arrays(wb: Any) -> dict[str, StyleArray]:
+    arrays = getattr(wb, _ARRAYS_ATTR, None)
+    if arrays is None:
+        arrays = {}
+        setattr(wb, _ARRAYS_ATTR, arrays)
+    return arrays
 
 
 def apply_style(cell: Cell, name: str) -> Cell:
@@ -37,22 +45,35 @@ def apply_style(cell: Cell, name: str) -> Cell:
     later uses copy the resulting style array, which is what openpyxl does itself, minus a linear
     search of the style names for every cell (the dominant cost of writing a large workbook).
     """
-    wb = cell.parent.parent
-    cache = _STYLE_ARRAYS.get(wb)
-    if cache is None:
-        cache = _STYLE_ARRAYS[wb] = {}
-    array = cache.get(name)
+    arrays = _style_arrays(cell.parent.parent)
+    array = arrays.get(name)
     if array is None:
         cell.style = name
-        cache[name] = copy(cell._style)
+        arrays[name] = copy(cell._style)
     else:
         cell._style = StyleArray(array)
     return cell
 
 
+def styled_cell(ws: Worksheet, row: int, col: int, name: str) -> Cell:
+    """The cell at (``row``, ``col``) of ``ws`` (1-based; created when absent) in the named style ``name``.
+
+    A new cell is made with its style array, as openpyxl does when it reads a styled cell, instead of
+    being made plain and then restyled; an existing cell (a merged-away cell included) is restyled.
+    """
+    cell = ws._cells.get((row, col))
+    if cell is None and row > 0 and col > 0:
+        array = _style_arrays(ws.parent).get(name)
+        if array is not None:
+            cell = Cell(ws, row=row, column=col, style_array=array)
+            ws._add_cell(cell)
+            return cell
+    return apply_style(cell if cell is not None else ws.cell(row=row, column=col), name)
+
+
 def set_style(ws: Worksheet, row: int, col: int, name: str) -> Cell:
     """Style an (empty) cell, e.g. to carry a fill or border across a table."""
-    return apply_style(ws.cell(row=row, column=col), name)
+    return styled_cell(ws, row, col, name)
 
 
 def clean_text(value: Any) -> str:
@@ -63,12 +84,11 @@ def clean_text(value: Any) -> str:
 
 def put_text(ws: Worksheet, row: int, col: int, value: Any, style: str = "dd_text_plain") -> Cell:
     """Write ``value`` as a text cell (never a formula), in a named style."""
-    cell = ws.cell(row=row, column=col)
     text = clean_text(value)
+    cell = styled_cell(ws, row, col, style)
     # Bound directly as a string: openpyxl's value setter would take a leading '=' as a formula, and would
     # repeat the checks clean_text has just made (illegal characters, length).
     cell._value, cell.data_type = text, "s"
-    apply_style(cell, style)
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True  # Excel keeps it text when someone edits the cell
     return cell
@@ -87,16 +107,14 @@ def finite(value: Any) -> float | None:
 
 def put_number(ws: Worksheet, row: int, col: int, value: Any, style: str, missing: str | None = None) -> Cell:
     """Write a number at full precision; a missing value is left empty (or ``missing`` text)."""
-    cell = ws.cell(row=row, column=col)
     x = finite(value)
-    if x is None:
-        if missing is not None:
-            return put_text(ws, row, col, missing, "dd_na")
-        apply_style(cell, style)
-        return cell
-    whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    cell.value = int(value) if whole else x
-    apply_style(cell, style)
+    if x is None and missing is not None:
+        return put_text(ws, row, col, missing, "dd_na")
+    cell = styled_cell(ws, row, col, style)
+    if x is not None:
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        # what openpyxl's value setter does for an int or float
+        cell._value, cell.data_type = (int(value) if whole else x), "n"
     return cell
 
 
@@ -104,11 +122,10 @@ def put_formula(ws: Worksheet, row: int, col: int, formula: str, style: str) -> 
     """Write a formula we built (``formula`` starts with '=')."""
     if not formula.startswith("="):
         raise ValueError(f"not a formula: {formula!r}")
-    cell = ws.cell(row=row, column=col)
     if ILLEGAL_CHARACTERS_RE.search(formula):
         raise ValueError(f"a formula cannot hold control characters: {formula!r}")
+    cell = styled_cell(ws, row, col, style)
     cell._value, cell.data_type = formula, "f"  # what openpyxl's value setter does for text starting '='
-    apply_style(cell, style)
     return cell
 
 

@@ -9,8 +9,11 @@ that says why.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -47,10 +50,32 @@ def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
     return target
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a workbook is built and saved, then free what it left.
+
+    A workbook is some 10^5 new objects that all live until it is saved, so the collector's automatic full
+    collections in the meantime free nothing and each walks every object in the process (the appraisal
+    results included): three of them took 0.36-0.41 s of the programme export's 1.2-1.7 s. On the way out
+    the collector is switched back on (if it was) and the youngest generation, which holds everything made
+    in between, is collected at once, so the workbook's garbage is freed here, not in whatever runs next.
+    Process-wide state, changed only for the duration and put back as it was.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:  # a caller who switched the collector off keeps it off, and collects when it chooses
+            gc.enable()
+            gc.collect(0)
+
+
 def export_project(result: AppraisalResult, path: str | os.PathLike, produced: dt.date | None = None) -> Path:
     """Write one project's board workbook to ``path`` (.xlsx); return the path written."""
     target = check_target(path)
-    return save_workbook(project_workbook(result, produced), target)
+    with collector_paused():
+        return save_workbook(project_workbook(result, produced), target)
 
 
 def export_programme(
@@ -65,7 +90,8 @@ def export_programme(
     ``summary``: optionally ``programme_summary()``'s frame, for the descriptive columns and row order.
     """
     target = check_target(path)
-    return save_workbook(programme_workbook(results, summary, produced), target)
+    with collector_paused():
+        return save_workbook(programme_workbook(results, summary, produced), target)
 
 
 def export_services(project: Any, path: str | os.PathLike, produced: dt.date | None = None) -> Path:
@@ -80,5 +106,6 @@ def export_services(project: Any, path: str | os.PathLike, produced: dt.date | N
 def export_project_bytes(result: AppraisalResult, produced: dt.date | None = None) -> bytes:
     """One project's board workbook as .xlsx bytes (for a dashboard's download button)."""
     buffer = io.BytesIO()
-    project_workbook(result, produced).save(buffer)
+    with collector_paused():
+        project_workbook(result, produced).save(buffer)
     return buffer.getvalue()

@@ -57,7 +57,8 @@ def _score_table(
     """The input table from row ``header``: one row per criterion with its swing weight (share) and each option's
     score (0-10); returns criterion -> its weight cell (absolute, sheet-qualified)."""
     onames = option_names(result).__getitem__
-    scores = result.mca_scores.set_index(["option", "criterion"])["score"]
+    mca = result.mca_scores
+    scores = dict(zip(zip(mca["option"].tolist(), mca["criterion"].tolist()), mca["score"].tolist()))
     weights = pd.Series(result.mca_weights, dtype=float)
     put_text(ws, header, 1, "Criterion", "dd_header_left")
     put_text(ws, header, 2, "What it measures", "dd_header_left")
@@ -75,7 +76,7 @@ def _score_table(
         put_number(ws, row, 3, float(weights.get(crit, float("nan"))), "dd_weight_input")
         weight_cells[crit] = sheet_ref(ws.title, 3, row, absolute=True)
         for j, opt in enumerate(options):
-            put_number(ws, row, first_opt_col + j, float(scores.loc[(opt, crit)]), "dd_score_input")
+            put_number(ws, row, first_opt_col + j, float(scores[(opt, crit)]), "dd_score_input")
         fit_row(ws, row, [(desc, widths[2])])
         fit_row(ws, row, [(names.get(crit, crit), widths[1])], bold=True)
     return weight_cells
@@ -145,16 +146,18 @@ def _score_rationale(
     put_text(ws, r, 2, "Rationale", "dd_header_left")
     put_text(ws, r, 3, "Score", "dd_header")
     r += 1
+    mca = result.mca_scores
+    rows = list(zip(*(mca[col].tolist() for col in ("option", "criterion", "rationale", "score"))))
     for opt in options:
-        for c in range(1, 4):
+        for c in range(2, 4):
             set_style(ws, r, c, "dd_subheader")
         put_text(ws, r, 1, onames(opt), "dd_subheader")
         r += 1
-        for s in result.mca_scores[result.mca_scores.option == opt].itertuples(index=False):
-            put_text(ws, r, 1, names.get(s.criterion, s.criterion), "dd_text")
-            put_text(ws, r, 2, s.rationale, "dd_text")
-            put_number(ws, r, 3, s.score, "dd_score")
-            fit_row(ws, r, [(s.rationale, widths[2]), (names.get(s.criterion, s.criterion), widths[1])])
+        for criterion, rationale, score in ((c, t, x) for o, c, t, x in rows if o == opt):
+            put_text(ws, r, 1, names.get(criterion, criterion), "dd_text")
+            put_text(ws, r, 2, rationale, "dd_text")
+            put_number(ws, r, 3, score, "dd_score")
+            fit_row(ws, r, [(rationale, widths[2]), (names.get(criterion, criterion), widths[1])])
             r += 1
     return r
 

@@ -6,6 +6,8 @@ and the sheet says how they were produced (draws, seed, distributions, ranges).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -43,9 +45,9 @@ def _headers(ws: Worksheet, r: int, labels: tuple[str, ...]) -> int:
 
 
 def _group(ws: Worksheet, r: int, text: str) -> int:
-    for c in range(1, len(WIDTHS) + 1):
-        set_style(ws, r, c, "dd_subheader")
     put_text(ws, r, 1, text, "dd_subheader")
+    for c in range(2, len(WIDTHS) + 1):
+        set_style(ws, r, c, "dd_subheader")
     return r + 1
 
 
@@ -153,33 +155,50 @@ def _sensitivity(ws: Worksheet, r: int, result: AppraisalResult, others: list[st
     sens = result.sensitivity
     if sens.empty:
         r = _note(ws, r, "No assumption varies.")
+    by_option = _rows_by_option(
+        sens, ("description", "unit", "low", "high", "nps_at_low", "nps_at_high", "swing", "nps_base")
+    )
     for opt in others:
-        rows = sens[sens.option == opt] if not sens.empty else sens
-        if rows.empty:
+        rows = by_option.get(opt, [])
+        if not rows:
             continue
         r = _group(ws, r, name(opt))
-        for s in rows.head(TOP_SENSITIVITY).itertuples(index=False):
-            put_text(ws, r, 1, s.description, "dd_text")
-            put_text(ws, r, 2, s.unit, "dd_text")
-            _value(ws, r, 3, s.low, s.unit)
-            _value(ws, r, 4, s.high, s.unit)
-            put_number(ws, r, 5, s.nps_at_low, "dd_gbp")
-            put_number(ws, r, 6, s.nps_at_high, "dd_gbp")
-            put_number(ws, r, 7, s.swing, "dd_gbp")
-            put_number(ws, r, 8, s.nps_base, "dd_gbp")
-            fit_row(ws, r, [(s.description, WIDTHS[1]), (s.unit, WIDTHS[2])])
+        for description, unit, low, high, *money in rows[:TOP_SENSITIVITY]:
+            put_text(ws, r, 1, description, "dd_text")
+            put_text(ws, r, 2, unit, "dd_text")
+            _value(ws, r, 3, low, unit)
+            _value(ws, r, 4, high, unit)
+            for c, value in enumerate(money, start=5):  # saving at low, at high, swing, central case
+                put_number(ws, r, c, value, "dd_gbp")
+            fit_row(ws, r, [(description, WIDTHS[1]), (unit, WIDTHS[2])])
             r += 1
-        rest = rows.iloc[TOP_SENSITIVITY:]
-        if len(rest):
+        rest = [row[6] for row in rows[TOP_SENSITIVITY:]]
+        if rest:
             put_text(
                 ws,
                 r,
                 1,
-                f"{len(rest)} further assumption(s) each swing the saving by at most £{rest.swing.max():,.0f}.",
+                f"{len(rest)} further assumption(s) each swing the saving by at most £{_largest(rest):,.0f}.",
                 "dd_note",
             )
             r += 1
     return r
+
+
+def _rows_by_option(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """``frame``'s rows (the values of ``columns``, as Python objects) by its ``option`` column, in frame order."""
+    out: dict[str, list[tuple]] = {}
+    if frame.empty:
+        return out
+    for opt, *values in zip(frame["option"].tolist(), *(frame[c].tolist() for c in columns)):
+        out.setdefault(opt, []).append(tuple(values))
+    return out
+
+
+def _largest(values: list[float]) -> float:
+    """The largest of ``values`` that is not missing (NaN when all are), as pandas' ``max`` gives it."""
+    present = [v for v in values if pd.notna(v)]
+    return max(present) if present else float("nan")
 
 
 def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]) -> int:
@@ -213,33 +232,40 @@ def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]
     sw = result.switching if isinstance(result.switching, pd.DataFrame) else pd.DataFrame()
     if sw.empty:
         r = _note(ws, r, "Not computed for this workbook.")
+    by_option = _rows_by_option(
+        sw, ("description", "unit", "value", "switch_vs_status_quo", "next_best", "switch_vs_next_best")
+    )
     for opt in others:
-        rows = sw[sw.option == opt] if not sw.empty else sw
-        if rows.empty:
-            continue
-        found = rows[rows.switch_vs_status_quo.notna() | rows.switch_vs_next_best.notna()]
-        r = _group(ws, r, name(opt))
-        for s in found.itertuples(index=False):
-            put_text(ws, r, 1, s.description, "dd_text")
-            put_text(ws, r, 2, s.unit, "dd_text")
-            _value(ws, r, 3, s.value, s.unit)
-            _value(ws, r, 4, s.switch_vs_status_quo, s.unit)
-            put_text(ws, r, 5, name(s.next_best), "dd_text")
-            merge(ws, r, 5, r, 6)
-            _value(ws, r, 7, s.switch_vs_next_best, s.unit)
-            set_style(ws, r, 8, "dd_cell")
-            fit_row(ws, r, [(s.description, WIDTHS[1]), (s.unit, WIDTHS[2]), (name(s.next_best), 28)])
-            r += 1
-        if len(rows) > len(found):
-            put_text(
-                ws,
-                r,
-                1,
-                f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
-                "within their allowed range.",
-                "dd_note",
-            )
-            r += 1
+        if by_option.get(opt):
+            r = _switching_rows(ws, _group(ws, r, name(opt)), by_option[opt], name)
+    return r
+
+
+def _switching_rows(ws: Worksheet, r: int, rows: list[tuple], name: Callable[[str], str]) -> int:
+    """One option's switching values from row ``r`` (the assumptions that can switch its ranking, then a note
+    counting those that cannot); returns the next free row."""
+    found = [row for row in rows if pd.notna(row[3]) or pd.notna(row[5])]
+    for description, unit, value, vs_status_quo, next_best, vs_next_best in found:
+        put_text(ws, r, 1, description, "dd_text")
+        put_text(ws, r, 2, unit, "dd_text")
+        _value(ws, r, 3, value, unit)
+        _value(ws, r, 4, vs_status_quo, unit)
+        put_text(ws, r, 5, name(next_best), "dd_text")
+        merge(ws, r, 5, r, 6)
+        _value(ws, r, 7, vs_next_best, unit)
+        set_style(ws, r, 8, "dd_cell")
+        fit_row(ws, r, [(description, WIDTHS[1]), (unit, WIDTHS[2]), (name(next_best), 28)])
+        r += 1
+    if len(rows) > len(found):
+        put_text(
+            ws,
+            r,
+            1,
+            f"{len(rows) - len(found)} other assumption(s) cannot switch this option's ranking "
+            "within their allowed range.",
+            "dd_note",
+        )
+        r += 1
     return r
 
 
@@ -249,23 +275,24 @@ _TABLE_STYLES = {"gbp": "dd_gbp", "share": "dd_pct", "ratio": "dd_ratio"}
 
 def _table(ws: Worksheet, r: int, table: tables.Table, spans: dict[str, tuple[int, int]]) -> int:
     """A presentation-layer table laid out on the sheet: column -> (first, last) sheet column (merged)."""
+    widths = {label: sum(WIDTHS[c] for c in range(c1, c2 + 1)) for label, (c1, c2) in spans.items()}
     for label, (c1, c2) in spans.items():
         put_text(ws, r, c1, label, "dd_header_left" if table.unit(label) == "text" else "dd_header")
         if c2 > c1:
             merge(ws, r, c1, r, c2)
-    fit_row(ws, r, [(label, sum(WIDTHS[c] for c in range(c1, c2 + 1))) for label, (c1, c2) in spans.items()], bold=True)
+    fit_row(ws, r, [(label, widths[label]) for label in spans], bold=True)
     r += 1
     emphasis = set(table.emphasis)
-    for i, row in enumerate(table.frame.itertuples(index=False)):
-        values = dict(zip(table.frame.columns, row))
+    # (label, first and last column, unit, the column's values as Python objects), read once per table
+    columns = [(label, c1, c2, table.unit(label), table.frame[label].tolist()) for label, (c1, c2) in spans.items()]
+    for i in range(len(table.frame)):
         texts: list[tuple[str, float]] = []
-        for label, (c1, c2) in spans.items():
-            unit, v = table.unit(label), values[label]
+        for label, c1, c2, unit, values in columns:
+            v = values[i]
             if unit == "text":
-                put_text(
-                    ws, r, c1, "" if v is None else str(v), "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text"
-                )
-                texts.append(("" if v is None else str(v), sum(WIDTHS[c] for c in range(c1, c2 + 1))))
+                shown = "" if v is None else str(v)
+                put_text(ws, r, c1, shown, "dd_label_bold" if i in emphasis and c1 == 1 else "dd_text")
+                texts.append((shown, widths[label]))
             else:
                 put_number(ws, r, c1, v, _TABLE_STYLES.get(unit, "dd_number2"), missing="-")
             if c2 > c1:

@@ -483,3 +483,31 @@ def test_a_project_appraised_whole_reports_one_service_entry_and_its_recommended
     assert total["interactions"] == [
         "The services share one baseline, so they are appraised together as one and take one option."
     ]
+
+
+def test_the_dashboard_page_of_the_project_shows_its_services_and_total(tmp_path: Path, monkeypatch):
+    """``?project=two-services`` (the project, not a service) is the page of its services and total: each service
+    a link to its own page, the baselines GBP 298,000 + 760,000 = GBP 1,058,000 (by hand above), the shared trust's
+    set-up line and the total as ``ddanalysis appraise`` sums it (the same :func:`appraise_services` figures,
+    formatted by the presentation layer), and the sentences that say how it is made."""
+    from ddanalysis import registry
+    from ddanalysis.dashboard.services_page import service_refs, services_html
+    from ddanalysis.presentation import formats
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    served = registry.served_ids()
+    assert service_refs("two-services", served) == ["two-services:museum", "two-services:libraries"]
+    assert service_refs("two-services:museum", served) == [] and service_refs("dover-museum-tourism", served) == []
+    project = appraise_services("two-services", **FAST)
+    page = services_html(project)
+    assert "<a href='?project=two-services:museum'>Museum</a>" in page
+    assert "<a href='?project=two-services:libraries'>Libraries</a>" in page
+    assert "£298,000" in page and "£760,000" in page and "£1,058,000" in page
+    assert "Charitable trust (or CIO) shared by Museum, Libraries: set-up counted once" in page
+    total = project.total
+    assert total["one_off_cost_gbp"] == pytest.approx(total["one_off_cost_before_interaction_gbp"] - 90_000.0)
+    assert formats.money(total["net_present_saving_gbp"]) in page
+    assert formats.money(total["one_off_cost_gbp"]) in page
+    assert "Stranded overheads are counted per service" in page and "counted once, which saves £88,949" in page

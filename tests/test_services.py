@@ -310,6 +310,17 @@ def test_export_of_several_services_has_a_services_sheet(tmp_path: Path, capsys)
     shared = next(r for r in rows if str(r[0]).startswith("Charitable trust (or CIO) shared by"))
     assert shared[4] == pytest.approx(-90_000.0)
     assert by_name["Project total"][3] == pytest.approx(by_name["Museum"][3] + by_name["Libraries"][3] + shared[3])
+    programme = [r for r in wb["Programme"].iter_rows(values_only=True) if r[0] is not None]
+    note = next(str(r[0]) for r in programme if str(r[0]).startswith("One row per"))
+    assert note.startswith("One row per service of the project") and "is on the Services sheet" in note
+    assert "GBP, real 2014-15 prices" in note  # Dover's base year (project.yaml)
+    assert any(r[0] == "Sum of the services" for r in programme) and not any(
+        r[0] == "Programme total" for r in programme
+    )
+    cover = [str(c) for r in wb["Cover"].iter_rows(values_only=True) for c in r if c]
+    assert any(c.startswith("One row per service:") for c in cover) and not any(
+        "One row per project" in c for c in cover
+    )
 
 
 def test_partners_parts_of_the_chosen_options_sum_to_the_project_total(tmp_path: Path):

@@ -522,3 +522,91 @@ def test_the_dashboard_page_of_the_project_shows_its_services_and_total(tmp_path
     assert formats.money(total["net_present_saving_gbp"]) in page
     assert formats.money(total["one_off_cost_gbp"]) in page
     assert "Stranded overheads are counted per service" in page and "counted once, which saves £88,949" in page
+
+
+def test_draws_out_writes_one_draws_file_per_service(tmp_path: Path, capsys):
+    """``appraise DIR --draws 300 --draws-out draws.csv`` of a project appraised by service writes
+    ``draws__museum.csv`` and ``draws__libraries.csv`` (no ``draws.csv``): each holds 300 draws and its own
+    service's options as columns (the museum's short list of two, the libraries' of three), and the chance that
+    each option is best, counted from the file, is the one that service's appraisal in the JSON states."""
+    from ddanalysis.drawsfile import decision_from_draws, read_draws
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    target = tmp_path / "out" / "draws.csv"
+    code, out, err = _run(capsys, "appraise", folder, "--json", "--draws", "300", "--draws-out", target)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["draws__libraries.csv", "draws__museum.csv"]
+    for entry in doc["services"]:
+        path = target.parent / f"draws__{entry['id']}.csv"
+        assert f"wrote 300 draws to {path}" in err
+        appraisal = entry["appraisal"]
+        options = [o["id"] for o in appraisal["options"]]
+        _inputs, nps = read_draws(path, options=options)
+        assert len(nps) == 300 and list(nps.columns) == options
+        again = decision_from_draws(path, options=options, groups=appraisal["correlation_groups"])
+        assert again["p_best"] == pytest.approx({o["id"]: o["p_best"] for o in appraisal["options"]}, abs=1e-6)
+
+
+#: Dover's museum baseline lines (data/projects/dover-museum-tourism/baseline.csv), GBP thousand.
+MUSEUM_LINES = {
+    "employees_pay": 210,
+    "employees_ni": 18,
+    "employees_pension": 30,
+    "premises": 82,
+    "business_rates": 38,
+    "transport": 4,
+    "supplies_services": 64,
+    "third_party_payments": 15,
+    "support_recharges": 52,
+    "capital_charges": 30,
+    "income_fees_charges": -170,
+    "income_grants": -40,
+    "income_other": -35,
+}
+
+
+def _partners(folder: Path, shares_doc: dict) -> None:
+    """Dover (E2234) and Gravesham (E2236) as the project's councils, ``shares_doc`` as council_shares.yaml."""
+    raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(councils=["E2234", "E2236"], lead_council="E2234")
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    doc = {"schema_version": 1, "project_id": "two-services", **shares_doc, "source": "ILLUSTRATIVE", "quality": "red"}
+    (folder / "council_shares.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def test_council_lines_keyed_by_service_apportion_each_service_by_its_own_lines(tmp_path: Path):
+    """``lines: {museum: {E2234: <every museum line>, E2236: {}}, libraries: {E2234: {}, E2236: <every library
+    line>}}`` (ILLUSTRATIVE): Dover holds every museum line and Gravesham every library line, so every component
+    of the museum follows Dover's ledger alone (share 1) and every component of the libraries Gravesham's: by hand,
+    each council's part of a service's chosen option is the whole option or nothing."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    money = {k: v for k, v in LIBRARY_LINES.items() if k not in ("fte", "headcount")}
+    lines = {"museum": {"E2234": MUSEUM_LINES, "E2236": {}}, "libraries": {"E2234": {}, "E2236": money}}
+    _partners(folder, {"lines": lines})
+    project = appraise_services(str(folder), **FAST)
+    holder = {"museum": "E2234", "libraries": "E2236"}
+    for s in project.services:
+        bc = s.result.by_council
+        mine = bc[bc.option == s.result.recommended].set_index("council")
+        other = "E2236" if holder[s.id] == "E2234" else "E2234"
+        assert mine.loc[holder[s.id], "net_present_saving_gbp"] == pytest.approx(s.chosen["net_present_saving_gbp"])
+        assert mine.loc[holder[s.id], "one_off_cost_gbp"] == pytest.approx(s.chosen["one_off_cost_gbp"])
+        assert mine.loc[other, "net_present_saving_gbp"] == pytest.approx(0.0, abs=1e-6)
+    parts = project.total["by_council"]
+    assert sum(p["net_present_saving_gbp"] for p in parts) == pytest.approx(project.total["net_present_saving_gbp"])
+
+
+def test_council_lines_keyed_by_service_must_give_every_service(tmp_path: Path, capsys):
+    """Lines keyed by service without the libraries: refused naming the file, the key and the services expected
+    (exit 2); lines keyed by council that fit the museum's baseline only: the libraries' refused naming the line."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    _partners(folder, {"lines": {"museum": {"E2234": MUSEUM_LINES, "E2236": {}}}})
+    code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
+    assert code == 2 and out == ""
+    assert "council_shares.yaml, lines: keyed by service, so expected each service's lines under its id" in err
+    assert "(museum, libraries); missing libraries" in err
+    _partners(folder, {"lines": {"E2234": MUSEUM_LINES, "E2236": {}}})
+    code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
+    assert code == 2 and "lines.*.employees_pay" in err and "expected the baseline's 400.0" in err
+    assert "lines: {<service id>: {<council>: {<line>: GBP thousand}}}" in err

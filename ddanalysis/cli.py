@@ -127,7 +127,8 @@ def appraise_command(
         None,
         "--draws-out",
         help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
-        "uncertain input by key and every option's net present saving (GBP).",
+        "uncertain input by key and every option's net present saving (GBP). A project appraised by service "
+        "writes one file per service beside it, <stem>__<service id><suffix>.",
     ),
     sobol: bool = typer.Option(
         False,

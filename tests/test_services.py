@@ -610,3 +610,52 @@ def test_council_lines_keyed_by_service_must_give_every_service(tmp_path: Path, 
     code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
     assert code == 2 and "lines.*.employees_pay" in err and "expected the baseline's 400.0" in err
     assert "lines: {<service id>: {<council>: {<line>: GBP thousand}}}" in err
+
+
+def test_a_services_notebook_shows_the_project_total_from_its_own_service(tmp_path: Path):
+    """What the options-appraisal notebook of one service shows (``with_other_services``): from the museum's
+    own appraisal, the other service appraised with the same settings, the same total as ``appraise DIR``:
+    each service's chosen option summed, the shared trust's GBP 90,000 set-up counted once (by hand in
+    test_two_services_choosing_a_charitable_trust_count_its_set_up_once); a bundled project appraised whole
+    has none, and the notebook says so."""
+    from ddanalysis import display
+    from ddanalysis.services import with_other_services
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    museum = appraise(f"{folder}:museum", **FAST)
+    project = with_other_services(museum, 0, 1)
+    assert project is not None and [s.id for s in project.services] == ["museum", "libraries"]
+    assert project.services[0].result is museum
+    whole = appraise_services(str(folder), **FAST)
+    for key in ("net_present_saving_gbp", "one_off_cost_gbp", "interaction_one_off_cost_gbp"):
+        assert project.total[key] == pytest.approx(whole.total[key], rel=1e-12), key
+    assert project.total["interaction_one_off_cost_gbp"] == pytest.approx(-90_000.0)
+    shown = display.services_total(project).to_html()
+    assert "Project total" in shown and "£1,058,000" in shown and "counted once" in shown
+    walsall = appraise("walsall-college", **FAST)
+    assert with_other_services(walsall, 0, 1) is None
+    assert "appraised as one" in display.services_total(None).data
+
+
+@pytest.mark.notebooks
+def test_a_services_notebook_run_by_the_runner_shows_the_project_total(tmp_path: Path, capsys):
+    """``make notebooks PROJECTS=DIR:museum`` (the runner, 200 draws): the executed notebook's project-total cell
+    shows the services table with the JSON's ``project_total`` of ``ddanalysis appraise DIR --json --draws 200``
+    (same seed) and GBP 1,058,000 of baselines (298,000 + 760,000 by hand above)."""
+    import nbformat
+
+    from ddanalysis import notebook_runner as runner
+    from ddanalysis.presentation import formats
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    (job,) = runner.template_jobs([f"{folder}:museum"], draws=200, output_dir=tmp_path / "out")
+    (done,) = runner.run_jobs([job], progress=False)
+    assert done.ok, done.error
+    nb = nbformat.read(str(job.output), as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "with_other_services" in c.source]
+    shown = "".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+    code, out, err = _run(capsys, "appraise", folder, "--json", "--draws", "200")
+    assert code == 0, err
+    total = json.loads(out)["project_total"]
+    assert "Project total" in shown and "£1,058,000" in shown
+    assert formats.money(total["net_present_saving_gbp"]) in shown and formats.money(total["one_off_cost_gbp"]) in shown

@@ -659,3 +659,21 @@ def test_a_services_notebook_run_by_the_runner_shows_the_project_total(tmp_path:
     total = json.loads(out)["project_total"]
     assert "Project total" in shown and "£1,058,000" in shown
     assert formats.money(total["net_present_saving_gbp"]) in shown and formats.money(total["one_off_cost_gbp"]) in shown
+
+
+def test_an_unknown_project_page_lists_the_project_pages_beside_the_services(tmp_path: Path, monkeypatch):
+    """``?project=no-such`` lists every page a viewer may open: the bundled projects, and for the workspace
+    appraised by service its own page (``two-services``) before its services' pages."""
+    from ddanalysis.dashboard.appraisal import AppraisalLauncher
+    from ddanalysis.dashboard.store import ResultStore
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    launcher = AppraisalLauncher.__new__(AppraisalLauncher)
+    launcher.store = ResultStore(directory=tmp_path / "cache", fingerprint="t")  # nothing computed for this page
+    launcher._page, launcher.error = None, None
+    page = launcher.page({"project": "no-such"}).children[1].value
+    order = [page.index(f"?project={i}'") for i in ("two-services", "two-services:museum", "two-services:libraries")]
+    assert order == sorted(order) and "There is no project called &#x27;no-such&#x27;" in page
+    assert "?project=walsall-college'" in page

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 from conftest import REPO
-from test_dashboard_browser import Page, _free_port, _stop, browser  # noqa: F401 - browser is a fixture
+from test_dashboard_browser import Page, _free_port, _stop, browser, shots  # noqa: F401 - fixtures
 from test_services import _run, _two_services
 
 from ddanalysis.dashboard.store import DRAWS, SEED
@@ -55,7 +55,7 @@ def served(tmp_path_factory):
         _stop(proc)
 
 
-def test_the_project_page_shows_the_total_of_the_json(served, browser, capsys):  # noqa: F811 - the fixture
+def test_the_project_page_shows_the_total_of_the_json(served, browser, shots, capsys):  # noqa: F811 - fixtures
     """``?project=two-services`` shows the services table and, as its total card and total row, the net present
     saving and one-off cost of the JSON's ``project_total`` (same draws and seed), GBP 1,058,000 of baselines
     (298,000 + 760,000, by hand in test_services), a row for each new body the JSON says services share and its
@@ -79,6 +79,7 @@ def test_the_project_page_shows_the_total_of_the_json(served, browser, capsys): 
         notes = page.text(".dd-services-notes")
         assert all(sentence in notes for sentence in total["interactions"])
         page.check_clean()
+        page.screenshot(shots / "services-project-total.png")
         page.page.locator(".dd-services a", has_text="Libraries").first.click()
         page.page.wait_for_url("**project=two-services:libraries**", timeout=60_000)
         page.ready(plots=1, timeout_s=240)

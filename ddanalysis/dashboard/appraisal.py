@@ -1363,16 +1363,17 @@ class AppraisalLauncher:
         if services:
             return services_page(store, services, multi)
         if pid not in ids:
+            listed = list(dict.fromkeys(x for i in ids for x in (workspace.split_ref(i)[0], i)))  # + project pages
             links = "".join(
                 f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"
-                for i in ids
+                for i in listed
             )
             return W.VBox(
                 [
                     html_widget(STYLE),
                     html_widget(
                         error_box(
-                            f"There is no project called '{pid}'. Choose one of the {len(ids)} projects below.",
+                            f"There is no project called '{pid}'. Choose one of the {len(listed)} pages below.",
                             f"<ul class='dd-project-list'>{links}</ul>",
                         )
                     ),

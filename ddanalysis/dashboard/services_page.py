@@ -63,7 +63,7 @@ def services_html(project: ProjectAppraisal) -> str:
     shown = tables.Table(frame, table.units, caption, table.emphasis)
     cards = kpi_cards(
         [
-            ("Project total: net present saving", formats.money(total["net_present_saving_gbp"]), "options summed"),
+            ("Project total: net present saving", formats.money(total["net_present_saving_gbp"]), "chosen options"),
             ("Project total: one-off cost", formats.money(total["one_off_cost_gbp"]), "undiscounted"),
             ("Services", formats.integer(len(project.services)), "each appraised on its own page"),
         ]
@@ -73,7 +73,8 @@ def services_html(project: ProjectAppraisal) -> str:
         f"<div class='dd-header'><h1>{escape(project.title)}: services and the project's total</h1>"
         f"<p class='dd-sub'>{escape(first.councils)} · Money in GBP, {escape(first.price_basis)}, over "
         f"{first.horizon_years} years from {escape(first.first_year)}; scenario <b>{escape(first.scenario)}</b>, "
-        f"perspective: {escape(first.perspective_label)}.</p></div>"
+        f"perspective: {escape(first.perspective_label)}; {formats.integer(len(first.mc_draws))} Monte Carlo "
+        f"draws (seed {escape(first.mc_seed)}) for each service.</p></div>"
         f"<div class='dd-services-total'>{cards}</div>"
         f"<div class='dd-services'>{table_from(shown, html_cols=['Service'])}</div>"
         f"<div class='dd-services-notes'>{sentences}</div>{_councils_html(project)}"

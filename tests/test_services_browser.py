@@ -1,5 +1,5 @@
 """The page of a project appraised by service in a real browser: a Voila server started here with a two-service
-workspace served beside the bundled projects, driven by Debian's Chromium (the fixtures and page helper of
+workspace served beside the bundled projects, driven by Debian's Chromium (the fixtures and the Page class of
 test_dashboard_browser). The expected total is the ``project_total`` of ``ddanalysis appraise DIR --json`` with
 the dashboard's draws and seed, not anything the dashboard computes."""
 

@@ -14,6 +14,7 @@ import urllib.request
 
 import pytest
 from conftest import REPO
+from test_dashboard_accessibility import _AXE_RUN, EXCLUDED_RULES, _report, axe_path  # noqa: F401 - a fixture
 from test_dashboard_browser import Page, _free_port, _stop, browser, shots  # noqa: F401 - fixtures
 from test_services import _run, _two_services
 
@@ -85,5 +86,19 @@ def test_the_project_page_shows_the_total_of_the_json(served, browser, shots, ca
         page.ready(plots=1, timeout_s=240)
         assert "Libraries" in page.text(".dd-header")
         assert page.page.locator("a.dd-project-total-link").count() == 1
+    finally:
+        page.close()
+
+
+def test_the_project_page_has_no_serious_accessibility_violations(served, browser, axe_path):  # noqa: F811
+    """axe-core (pinned in package-lock.json, injected from node_modules) on ``?project=two-services``: no serious
+    or critical WCAG violation, as test_dashboard_accessibility asks of the other pages."""
+    url, _folder = served
+    page = Page(browser, f"{url}voila/render/appraisal.ipynb?project=two-services").ready(plots=0, timeout_s=240)
+    try:
+        page.wait_text(".dd-services", "Project total", timeout_s=240)
+        page.page.add_script_tag(path=axe_path)
+        bad = _report("services page", page.page.evaluate(_AXE_RUN, list(EXCLUDED_RULES)))
+        assert not bad, "\n".join(bad)
     finally:
         page.close()

@@ -597,21 +597,6 @@ def test_council_lines_keyed_by_service_apportion_each_service_by_its_own_lines(
     assert sum(p["net_present_saving_gbp"] for p in parts) == pytest.approx(project.total["net_present_saving_gbp"])
 
 
-def test_council_lines_keyed_by_service_must_give_every_service(tmp_path: Path, capsys):
-    """Lines keyed by service without the libraries: refused naming the file, the key and the services expected
-    (exit 2); lines keyed by council that fit the museum's baseline only: the libraries' refused naming the line."""
-    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
-    _partners(folder, {"lines": {"museum": {"E2234": MUSEUM_LINES, "E2236": {}}}})
-    code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
-    assert code == 2 and out == ""
-    assert "council_shares.yaml, lines: keyed by service, so expected each service's lines under its id" in err
-    assert "(museum, libraries); missing libraries" in err
-    _partners(folder, {"lines": {"E2234": MUSEUM_LINES, "E2236": {}}})
-    code, out, err = _run(capsys, "appraise", folder, "--draws", "0")
-    assert code == 2 and "lines.*.employees_pay" in err and "expected the baseline's 400.0" in err
-    assert "lines: {<service id>: {<council>: {<line>: GBP thousand}}}" in err
-
-
 def test_a_services_notebook_shows_the_project_total_from_its_own_service(tmp_path: Path):
     """What the options-appraisal notebook of one service shows (``with_other_services``): from the museum's
     own appraisal, the other service appraised with the same settings, the same total as ``appraise DIR``:

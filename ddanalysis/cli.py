@@ -127,7 +127,8 @@ def appraise_command(
         None,
         "--draws-out",
         help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
-        "uncertain input by key and every option's net present saving (GBP).",
+        "uncertain input by key and every option's net present saving (GBP). A project appraised by service "
+        "writes one file per service beside it, <stem>__<service id><suffix>.",
     ),
     sobol: bool = typer.Option(
         False,
@@ -160,13 +161,22 @@ def appraise_command(
 
 
 def _services_draws_out(appraised, draws_out: Path) -> None:
-    """``--draws-out`` of a project appraised whole; refused (DDAnalysisError) for one appraised by service."""
-    if not appraised.one_appraisal:
-        raise DDAnalysisError(
-            "--draws-out: this project's services are appraised one by one, each with its own draws; "
-            "run it without --draws-out (the JSON gives each service's Monte Carlo summary)"
-        )
-    _write_draws_out(appraised.services[0].result, draws_out)
+    """``--draws-out FILE``: a project appraised whole writes its draws to FILE; one appraised by service writes
+    each service's draws to its own file beside it, ``<stem>__<service id><suffix>`` (``draws.csv`` ->
+    ``draws__museum.csv``, ``draws__libraries.csv``: each service has its own inputs and options), as
+    ``ddanalysis appraise DIR:<service id> --draws-out FILE`` writes one."""
+    if appraised.one_appraisal:
+        _write_draws_out(appraised.services[0].result, draws_out)
+        return
+    for s in appraised.services:
+        _write_draws_out(s.result, draws_out.with_name(service_draws_name(draws_out.name, s.id)))
+
+
+def service_draws_name(name: str, service_id: str) -> str:
+    """The draws file of one service of a project appraised by service: ``draws.csv`` -> ``draws__museum.csv``
+    (``__`` as in the notebook runner's file names: ids hold no '_', file names no ':')."""
+    path = Path(name)
+    return f"{path.stem}__{service_id}{path.suffix}"
 
 
 def _appraisal_text(appraised, as_json: bool) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import Markdown
@@ -23,6 +23,9 @@ from .errors import DDAnalysisError
 from .presentation import formats, tables, text
 from .registry import STATUS_QUO
 from .result import AppraisalResult
+
+if TYPE_CHECKING:
+    from .services import ProjectAppraisal
 
 __all__ = [
     "gbp",
@@ -235,6 +238,18 @@ def recommendation_rule() -> str:
 def recommendation_note(result: AppraisalResult) -> Markdown:
     """The recommendation, as a quoted paragraph, with the rule that chose it."""
     return Markdown(f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}")
+
+
+def services_total(project: ProjectAppraisal | None) -> Styler | Markdown:
+    """A project appraised by service (:func:`ddanalysis.services.with_other_services`): the services table, each
+    service's recommended option and the project's total (GBP, real base-year prices), its caption the sentences
+    on how the total is made; for None (a project appraised as one), a sentence saying so."""
+    if project is None:
+        return Markdown(
+            "This project is appraised as one: its recommended option above is the project's total, "
+            "with nothing to add from other services."
+        )
+    return styled(tables.services_table(project))
 
 
 # --- appraisal tables (shaped in ddanalysis.presentation.tables) ----------------------------------------

@@ -11,7 +11,9 @@ A project's councils share every cash-flow component by one of two bases, read f
   component then follows the baseline lines that drive it (:data:`COMPONENT_BASIS`): staff costs and
   staff-related one-off costs follow the pay lines, premises the premises line, support services and
   double running the support recharges, income the income lines, and the changes made on the whole
-  service (client-side, margin, new income, set-up, optimism bias) the gross expenditure.
+  service (client-side, margin, new income, set-up, optimism bias) the gross expenditure. A project whose
+  services have their own baselines may key its ``lines`` by service id (``lines: {libraries: {E0604:
+  {...}, ...}, museum: {...}}``), each service's lines adding up to that service's baseline.
 
 A project of one council, or one with no council_shares.yaml, is apportioned to its councils in equal
 shares, labelled as a default. Whatever the basis, a component's shares sum to 1, so the councils'
@@ -258,13 +260,55 @@ def load(
             where=str(path),
             source=source,
         )
-    lines = raw["lines"]
+    lines, key = _service_lines(path, raw["lines"], project_id)
     if not isinstance(lines, Mapping) or not all(isinstance(v, Mapping) for v in lines.values()):
-        raise DataFileError(f"{path}, lines: expected a mapping of council E-code to its baseline lines (GBP thousand)")
+        raise DataFileError(f"{path}, {key}: expected a mapping of council E-code to its baseline lines (GBP thousand)")
     frame = pd.DataFrame(
-        {str(c): {str(k): _number(path, f"lines.{c}.{k}", v) for k, v in ls.items()} for c, ls in lines.items()}
+        {str(c): {str(k): _number(path, f"{key}.{c}.{k}", v) for k, v in ls.items()} for c, ls in lines.items()}
     ).T
-    return from_lines(councils, names, frame, baseline_gbp, where=str(path), source=source)
+    where = str(path) if key == "lines" else f"{path} ({key}: the lines of service {key.split('.')[1]})"
+    try:
+        return from_lines(councils, names, frame, baseline_gbp, where=where, source=source)
+    except DataFileError as exc:
+        if key != "lines" or workspace.split_ref(project_id)[1] is None:
+            raise
+        raise DataFileError(f"{exc}\n{PER_SERVICE_LINES_HINT}") from None
+
+
+#: Said when one set of councils' lines does not fit a service of a project appraised by service.
+PER_SERVICE_LINES_HINT = (
+    "These lines must add up to each service's baseline in turn; a project whose services have their own "
+    "baselines may give each service's lines under its id, lines: {<service id>: {<council>: {<line>: GBP "
+    "thousand}}}, or declared shares (shares: {<council>: share})."
+)
+
+
+def _service_lines(path: Path, lines: object, project_id: str) -> tuple[object, str]:
+    """(the councils' lines that apply to ``project_id``, their key in the file). For one service of a project
+    appraised by service (``<project id>:<service id>``) whose ``lines`` are keyed by service id (``lines:
+    {<service id>: {<E-code>: {<line>: GBP thousand}}}``, every service given), that service's lines and
+    ``lines.<service id>``; otherwise ``lines`` itself (the councils' lines of the one baseline, which each
+    service's baseline must then match). Raises :class:`DataFileError` for a service missing from lines keyed
+    by service."""
+    project, service = workspace.split_ref(project_id)
+    if service is None or not isinstance(lines, Mapping) or not lines:
+        return lines, "lines"
+    service_ids = workspace.read_project_file(workspace.folder(project)).service_ids
+    keyed = [str(k) for k in lines if str(k) in service_ids]
+    if not keyed:
+        return lines, "lines"
+    missing = [sid for sid in service_ids if sid not in keyed]
+    others = [str(k) for k in lines if str(k) not in service_ids]
+    if missing or others:
+        raise DataFileError(
+            f"{path}, lines: keyed by service, so expected each service's lines under its id "
+            f"({', '.join(service_ids)}); "
+            + "; ".join(
+                ([f"missing {', '.join(missing)}"] if missing else [])
+                + ([f"{', '.join(others)} is not a service of project.yaml"] if others else [])
+            )
+        )
+    return lines[service], f"lines.{service}"
 
 
 def _number(path: Path, key: str, value: object) -> float:

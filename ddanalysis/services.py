@@ -148,6 +148,41 @@ def appraise_services(ref: str, overrides: Mapping[str, float] | None = None, **
     return combine(workspace.split_ref(project.id)[0], registry.project(parsed.id).title, tuple(done), shared)
 
 
+def with_other_services(result: AppraisalResult, draws: int, seed: int) -> ProjectAppraisal | None:
+    """For ``result``, one service of a project appraised by service (``<project id>:<service id>``), the
+    whole project: the other services appraised with the same scenario, perspective, Monte Carlo ``draws`` and
+    ``seed`` (their scenario's own optimism-bias mitigation; no switching values, decision measures or
+    sensitivity, which the total does not use) and combined with ``result`` as ``ddanalysis appraise`` combines
+    them; None for any other result. GBP, real base-year prices.
+
+    Raises what :func:`ddanalysis.engine.appraise` raises."""
+    from .engine import appraise
+
+    base, sid = workspace.split_ref(result.project_id)
+    if sid is None:
+        return None
+    parsed = workspace.read_project_file(workspace.folder(base))
+    done = []
+    for part in registry.service_projects(base):
+        other = workspace.split_ref(part.id)[1]
+        res = (
+            result
+            if other == sid
+            else appraise(
+                part.id,
+                result.scenario,
+                result.perspective,
+                draws,
+                seed,
+                with_switching=False,
+                with_decision=False,
+                with_sensitivity=False,
+            )
+        )
+        done.append(ServiceAppraisal(str(other), next(s.title for s in parsed.services if s.id == other), res))
+    return combine(base, registry.project(base).title, tuple(done), False)
+
+
 def combine(project_id: str, title: str, services: tuple[ServiceAppraisal, ...], shared: bool) -> ProjectAppraisal:
     """The project's result from its services' appraisals: the chosen options summed, with the vehicle
     interaction (:func:`vehicle_interaction`) and the sentences that state the interactions."""

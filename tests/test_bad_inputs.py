@@ -902,3 +902,37 @@ def test_workspace_from_an_older_schema(work, tmp_path):
             f"`ddanalysis upgrade {folder}`",
         ),
     )
+
+
+@pytest.mark.parametrize(
+    "by_service, expect",
+    [
+        (
+            True,
+            (
+                "council_shares.yaml, lines: keyed by service, so expected each service's lines under its id "
+                "(museum, libraries); missing libraries",
+            ),
+        ),
+        (
+            False,
+            (
+                "lines.*.employees_pay: the councils' lines sum to 210.0 GBP thousand; expected the baseline's 400.0",
+                "may give each service's lines under its id, lines: {<service id>: {<council>: {<line>: GBP "
+                "thousand}}}, or declared shares",
+            ),
+        ),
+    ],
+    ids=["lines-keyed-by-service-missing-one", "council-lines-that-fit-one-service-only"],
+)
+def test_council_lines_keyed_by_service_must_give_every_service(work, tmp_path, by_service, expect):
+    """A workspace appraised by service (Dover's museum and a library service, each its own baseline) whose
+    partners' council_shares.yaml gives lines that do not fit: the museum's lines (Dover holding them all) under
+    the museum's id and none for the libraries, or keyed by council as the lines of every service (the
+    libraries' pay is GBP 400 thousand, not the museum's 210)."""
+    from test_services import MUSEUM_LINES, _partners, _two_services
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    councils = {"E2234": MUSEUM_LINES, "E2236": {}}
+    _partners(folder, {"lines": {"museum": councils} if by_service else councils})
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,), expect=expect)

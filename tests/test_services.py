@@ -310,6 +310,17 @@ def test_export_of_several_services_has_a_services_sheet(tmp_path: Path, capsys)
     shared = next(r for r in rows if str(r[0]).startswith("Charitable trust (or CIO) shared by"))
     assert shared[4] == pytest.approx(-90_000.0)
     assert by_name["Project total"][3] == pytest.approx(by_name["Museum"][3] + by_name["Libraries"][3] + shared[3])
+    programme = [r for r in wb["Programme"].iter_rows(values_only=True) if r[0] is not None]
+    note = next(str(r[0]) for r in programme if str(r[0]).startswith("One row per"))
+    assert note.startswith("One row per service of the project") and "is on the Services sheet" in note
+    assert "GBP, real 2014-15 prices" in note  # Dover's base year (project.yaml)
+    assert any(r[0] == "Sum of the services" for r in programme) and not any(
+        r[0] == "Programme total" for r in programme
+    )
+    cover = [str(c) for r in wb["Cover"].iter_rows(values_only=True) for c in r if c]
+    assert any(c.startswith("One row per service:") for c in cover) and not any(
+        "One row per project" in c for c in cover
+    )
 
 
 def test_partners_parts_of_the_chosen_options_sum_to_the_project_total(tmp_path: Path):
@@ -483,3 +494,171 @@ def test_a_project_appraised_whole_reports_one_service_entry_and_its_recommended
     assert total["interactions"] == [
         "The services share one baseline, so they are appraised together as one and take one option."
     ]
+
+
+def test_the_dashboard_page_of_the_project_shows_its_services_and_total(tmp_path: Path, monkeypatch):
+    """``?project=two-services`` (the project, not a service) is the page of its services and total: each service
+    a link to its own page, the baselines GBP 298,000 + 760,000 = GBP 1,058,000 (by hand above), the shared trust's
+    set-up line and the total as ``ddanalysis appraise`` sums it (the same :func:`appraise_services` figures,
+    formatted by the presentation layer), and the sentences that say how it is made."""
+    from ddanalysis import registry
+    from ddanalysis.dashboard.services_page import service_refs, services_html
+    from ddanalysis.presentation import formats
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    served = registry.served_ids()
+    assert service_refs("two-services", served) == ["two-services:museum", "two-services:libraries"]
+    assert service_refs("two-services:museum", served) == [] and service_refs("dover-museum-tourism", served) == []
+    project = appraise_services("two-services", **FAST)
+    page = services_html(project)
+    assert "<a href='?project=two-services:museum'>Museum</a>" in page
+    assert "<a href='?project=two-services:libraries'>Libraries</a>" in page
+    assert "£298,000" in page and "£760,000" in page and "£1,058,000" in page
+    assert "Charitable trust (or CIO) shared by Museum, Libraries: set-up counted once" in page
+    total = project.total
+    assert total["one_off_cost_gbp"] == pytest.approx(total["one_off_cost_before_interaction_gbp"] - 90_000.0)
+    assert formats.money(total["net_present_saving_gbp"]) in page
+    assert formats.money(total["one_off_cost_gbp"]) in page
+    assert "Stranded overheads are counted per service" in page and "counted once, which saves £88,949" in page
+
+
+def test_draws_out_writes_one_draws_file_per_service(tmp_path: Path, capsys):
+    """``appraise DIR --draws 300 --draws-out draws.csv`` of a project appraised by service writes
+    ``draws__museum.csv`` and ``draws__libraries.csv`` (no ``draws.csv``): each holds 300 draws and its own
+    service's options as columns (the museum's short list of two, the libraries' of three), and the chance that
+    each option is best, counted from the file, is the one that service's appraisal in the JSON states."""
+    from ddanalysis.drawsfile import decision_from_draws, read_draws
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    target = tmp_path / "out" / "draws.csv"
+    code, out, err = _run(capsys, "appraise", folder, "--json", "--draws", "300", "--draws-out", target)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["draws__libraries.csv", "draws__museum.csv"]
+    for entry in doc["services"]:
+        path = target.parent / f"draws__{entry['id']}.csv"
+        assert f"wrote 300 draws to {path}" in err
+        appraisal = entry["appraisal"]
+        options = [o["id"] for o in appraisal["options"]]
+        _inputs, nps = read_draws(path, options=options)
+        assert len(nps) == 300 and list(nps.columns) == options
+        again = decision_from_draws(path, options=options, groups=appraisal["correlation_groups"])
+        assert again["p_best"] == pytest.approx({o["id"]: o["p_best"] for o in appraisal["options"]}, abs=1e-6)
+
+
+#: Dover's museum baseline lines (data/projects/dover-museum-tourism/baseline.csv), GBP thousand.
+MUSEUM_LINES = {
+    "employees_pay": 210,
+    "employees_ni": 18,
+    "employees_pension": 30,
+    "premises": 82,
+    "business_rates": 38,
+    "transport": 4,
+    "supplies_services": 64,
+    "third_party_payments": 15,
+    "support_recharges": 52,
+    "capital_charges": 30,
+    "income_fees_charges": -170,
+    "income_grants": -40,
+    "income_other": -35,
+}
+
+
+def _partners(folder: Path, shares_doc: dict) -> None:
+    """Dover (E2234) and Gravesham (E2236) as the project's councils, ``shares_doc`` as council_shares.yaml."""
+    raw = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(councils=["E2234", "E2236"], lead_council="E2234")
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    doc = {"schema_version": 1, "project_id": "two-services", **shares_doc, "source": "ILLUSTRATIVE", "quality": "red"}
+    (folder / "council_shares.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def test_council_lines_keyed_by_service_apportion_each_service_by_its_own_lines(tmp_path: Path):
+    """``lines: {museum: {E2234: <every museum line>, E2236: {}}, libraries: {E2234: {}, E2236: <every library
+    line>}}`` (ILLUSTRATIVE): Dover holds every museum line and Gravesham every library line, so every component
+    of the museum follows Dover's ledger alone (share 1) and every component of the libraries Gravesham's: by hand,
+    each council's part of a service's chosen option is the whole option or nothing."""
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    money = {k: v for k, v in LIBRARY_LINES.items() if k not in ("fte", "headcount")}
+    lines = {"museum": {"E2234": MUSEUM_LINES, "E2236": {}}, "libraries": {"E2234": {}, "E2236": money}}
+    _partners(folder, {"lines": lines})
+    project = appraise_services(str(folder), **FAST)
+    holder = {"museum": "E2234", "libraries": "E2236"}
+    for s in project.services:
+        bc = s.result.by_council
+        mine = bc[bc.option == s.result.recommended].set_index("council")
+        other = "E2236" if holder[s.id] == "E2234" else "E2234"
+        assert mine.loc[holder[s.id], "net_present_saving_gbp"] == pytest.approx(s.chosen["net_present_saving_gbp"])
+        assert mine.loc[holder[s.id], "one_off_cost_gbp"] == pytest.approx(s.chosen["one_off_cost_gbp"])
+        assert mine.loc[other, "net_present_saving_gbp"] == pytest.approx(0.0, abs=1e-6)
+    parts = project.total["by_council"]
+    assert sum(p["net_present_saving_gbp"] for p in parts) == pytest.approx(project.total["net_present_saving_gbp"])
+
+
+def test_a_services_notebook_shows_the_project_total_from_its_own_service(tmp_path: Path):
+    """What the options-appraisal notebook of one service shows (``with_other_services``): from the museum's
+    own appraisal, the other service appraised with the same settings, the same total as ``appraise DIR``:
+    each service's chosen option summed, the shared trust's GBP 90,000 set-up counted once (by hand in
+    test_two_services_choosing_a_charitable_trust_count_its_set_up_once); a bundled project appraised whole
+    has none, and the notebook says so."""
+    from ddanalysis import display
+    from ddanalysis.services import with_other_services
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    museum = appraise(f"{folder}:museum", **FAST)
+    project = with_other_services(museum, 0, 1)
+    assert project is not None and [s.id for s in project.services] == ["museum", "libraries"]
+    assert project.services[0].result is museum
+    whole = appraise_services(str(folder), **FAST)
+    for key in ("net_present_saving_gbp", "one_off_cost_gbp", "interaction_one_off_cost_gbp"):
+        assert project.total[key] == pytest.approx(whole.total[key], rel=1e-12), key
+    assert project.total["interaction_one_off_cost_gbp"] == pytest.approx(-90_000.0)
+    shown = display.services_total(project).to_html()
+    assert "Project total" in shown and "£1,058,000" in shown and "counted once" in shown
+    walsall = appraise("walsall-college", **FAST)
+    assert with_other_services(walsall, 0, 1) is None
+    assert "appraised as one" in display.services_total(None).data
+
+
+@pytest.mark.notebooks
+def test_a_services_notebook_run_by_the_runner_shows_the_project_total(tmp_path: Path, capsys):
+    """``make notebooks PROJECTS=DIR:museum`` (the runner, 200 draws): the executed notebook's project-total cell
+    shows the services table with the JSON's ``project_total`` of ``ddanalysis appraise DIR --json --draws 200``
+    (same seed) and GBP 1,058,000 of baselines (298,000 + 760,000 by hand above)."""
+    import nbformat
+
+    from ddanalysis import notebook_runner as runner
+    from ddanalysis.presentation import formats
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    (job,) = runner.template_jobs([f"{folder}:museum"], draws=200, output_dir=tmp_path / "out")
+    (done,) = runner.run_jobs([job], progress=False)
+    assert done.ok, done.error
+    nb = nbformat.read(str(job.output), as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "with_other_services" in c.source]
+    shown = "".join(str(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+    code, out, err = _run(capsys, "appraise", folder, "--json", "--draws", "200")
+    assert code == 0, err
+    total = json.loads(out)["project_total"]
+    assert "Project total" in shown and "£1,058,000" in shown
+    assert formats.money(total["net_present_saving_gbp"]) in shown and formats.money(total["one_off_cost_gbp"]) in shown
+
+
+def test_an_unknown_project_page_lists_the_project_pages_beside_the_services(tmp_path: Path, monkeypatch):
+    """``?project=no-such`` lists every page a viewer may open: the bundled projects, and for the workspace
+    appraised by service its own page (``two-services``) before its services' pages."""
+    from ddanalysis.dashboard.appraisal import AppraisalLauncher
+    from ddanalysis.dashboard.store import ResultStore
+
+    folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
+    monkeypatch.setattr(workspace, "_OPENED", {})
+    monkeypatch.setenv(workspace.WORKSPACES_ENV, str(folder))
+    launcher = AppraisalLauncher.__new__(AppraisalLauncher)
+    launcher.store = ResultStore(directory=tmp_path / "cache", fingerprint="t")  # nothing computed for this page
+    launcher._page, launcher.error = None, None
+    page = launcher.page({"project": "no-such"}).children[1].value
+    order = [page.index(f"?project={i}'") for i in ("two-services", "two-services:museum", "two-services:libraries")]
+    assert order == sorted(order) and "There is no project called &#x27;no-such&#x27;" in page
+    assert "?project=walsall-college'" in page

@@ -49,7 +49,7 @@ def _programme_expectations(wb, results) -> dict:
             totals[c] += v
         totals[4] += res.baseline.net_budget_gbp
     for c, v in totals.items():
-        expected[("Programme", ws.cell(row=rows["Programme total"], column=c).coordinate)] = (v, PENNY)
+        expected[("Programme", ws.cell(row=rows["Sum of the services"], column=c).coordinate)] = (v, PENNY)
     return expected
 
 

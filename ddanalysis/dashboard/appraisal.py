@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 import ipywidgets as W
 import pandas as pd
 
-from .. import charts, mca, registry
+from .. import charts, mca, registry, workspace
 from ..assumptions import load_book
 from ..presentation import formats, tables
 from ..presentation import text as decision_text
@@ -51,6 +51,7 @@ from .common import (
     table_html,
     wait_for_viewer,
 )
+from .services_page import service_refs, services_page
 from .state import Choices, ViewState, from_query, parse_query, to_query
 from .store import PERSPECTIVES, Key, ResultStore, default_keys
 from .whatif import WhatIfPanel, ranked_keys
@@ -1296,7 +1297,7 @@ class AppraisalPage:
             f"{escape(r.first_year)}; HM Treasury Green Book method. Scenario <b>{escape(r.scenario)}</b>: "
             f"{escape(sc.description)} Perspective: {escape(r.perspective_label)}. Optimism-bias mitigation "
             f"{r.optimism_bias_mitigation:.0%} ({escape(r.optimism_bias_mitigation_source)}). "
-            f"{escape(r.price_base_statement)}</p>{banner}</div>"
+            f"{escape(r.price_base_statement)}</p>{_whole_project_link(r.project_id)}{banner}</div>"
         )
 
     # -- entry points -------------------------------------------------------------------------------
@@ -1304,6 +1305,18 @@ class AppraisalPage:
     def prepare(cls, store: ResultStore | None = None) -> "AppraisalLauncher":
         """Load the data and pre-compute (or load from the shared cache) every project's central result."""
         return AppraisalLauncher(store)
+
+
+def _whole_project_link(ref: str) -> str:
+    """For one service of a project appraised by service, a link to the project's page (its services and
+    total); empty otherwise."""
+    project_id, service = workspace.split_ref(ref)
+    if service is None:
+        return ""
+    return (
+        f"<p class='dd-sub'><a class='dd-project-total-link' href='?project={escape(project_id)}'>The project's "
+        "total: every service's recommended option, summed</a></p>"
+    )
 
 
 class AppraisalLauncher:
@@ -1346,17 +1359,21 @@ class AppraisalLauncher:
             multi = {k: ([v] if isinstance(v, str) else [str(x) for x in v]) for k, v in params.items()}
         ids = registry.served_ids()  # a URL names a workspace by its validated id, never by a path
         pid = (multi.get("project") or [""])[-1].strip() or ids[0]
+        services = service_refs(pid, ids)  # a project appraised by service: its services and total
+        if services:
+            return services_page(store, services, multi)
         if pid not in ids:
+            listed = list(dict.fromkeys(x for i in ids for x in (workspace.split_ref(i)[0], i)))  # + project pages
             links = "".join(
                 f"<li><a href='?project={escape(i)}'>{escape(i)}</a>: {escape(registry.project(i).title)}</li>"
-                for i in ids
+                for i in listed
             )
             return W.VBox(
                 [
                     html_widget(STYLE),
                     html_widget(
                         error_box(
-                            f"There is no project called '{pid}'. Choose one of the {len(ids)} projects below.",
+                            f"There is no project called '{pid}'. Choose one of the {len(listed)} pages below.",
                             f"<ul class='dd-project-list'>{links}</ul>",
                         )
                     ),

@@ -1,4 +1,5 @@
-"""The programme sheet: one row per project with its recommended option; money figures link to the project's sheets."""
+"""The programme sheet: one row per project (or per service of a project appraised by service) with its
+recommended option; money figures link to the project's sheets."""
 
 from __future__ import annotations
 
@@ -85,17 +86,34 @@ def _row_data(results: Mapping[str, AppraisalResult], summary: pd.DataFrame | No
     return rows
 
 
-def _note(draws: list[int]) -> str:
-    """The sentence above the table: what each column is and where it comes from."""
+def _note(draws: list[int], price_basis: str, by_service: bool) -> str:
+    """The sentence above the table: what each row and column is and where it comes from (``by_service``: the
+    rows are the services of one project, whose total is on the Services sheet)."""
+    rows = (
+        "One row per service of the project: the option each service's appraisal recommends and its headline figures "
+        if by_service
+        else "One row per project: the option each appraisal recommends and its headline figures "
+    )
+    total = (
+        "The last row sums the services' chosen options as they stand; the project's total, with a new body that "
+        "services share set up once, is on the Services sheet. "
+        if by_service
+        else ""
+    )
+    row_word = "service" if by_service else "project"
     return (
-        "One row per project: the option each appraisal recommends and its headline figures (GBP, real 2014-15 prices, "
-        "against the status quo; 0 where keeping the status quo is recommended). Money columns link to each project's "
-        "Options and Benefits sheets, so they follow the discount rates and MCA weights. Payback, go-live and the "
-        f"chance of saving are model values ({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Outcome "
+        f"{rows}(GBP, {price_basis}, against the status quo; 0 where keeping the status quo is recommended). "
+        "Money columns link to each appraisal's Options and Benefits sheets, so they follow the discount rates and "
+        f"MCA weights. {total}Payback, go-live and the chance of saving are model values "
+        f"({', '.join(f'{d:,}' for d in draws)} Monte Carlo draws). Outcome "
         "benefits are those the appraisal's perspective counts (not in the net present saving): cashable and "
         "non-cashable in separate columns, then their sum, labelled as one; the public value return (a model "
-        "value) counts every kind of value for everyone per GBP 1 of costs. Click a project for its sheets."
+        f"value) counts every kind of value for everyone per GBP 1 of costs. Click a {row_word} for its sheets."
     )
+
+
+#: The label of the Programme sheet's last row: the programme's total, or (by service) the services' sum.
+TOTAL_LABELS = {False: "Programme total", True: "Sum of the services"}
 
 
 def write_programme(
@@ -104,11 +122,21 @@ def write_programme(
     results: Mapping[str, AppraisalResult],
     summary: pd.DataFrame | None,
     refs: Mapping[str, ProjectSheets],
+    by_service: bool = False,
 ) -> None:
-    """The programme table (formulas for the money columns, totals), a bar chart of net present savings."""
+    """The programme table (formulas for the money columns, totals), a bar chart of net present savings;
+    ``by_service``: the results are one project's services (:func:`ddanalysis.excel.workbook.services_workbook`),
+    said so in the note and the total row."""
     widths = {i: w for i, (_, w) in enumerate(COLUMNS, start=1)}
-    r = sheet_header(ws, ctx, "Programme summary", widths)
-    put_text(ws, r, 1, _note(sorted({len(x.mc_draws) for x in results.values()})), "dd_note_wrap")
+    heading = "Each service's recommended option" if by_service else "Programme summary"
+    r = sheet_header(ws, ctx, heading, widths)
+    put_text(
+        ws,
+        r,
+        1,
+        _note(sorted({len(x.mc_draws) for x in results.values()}), ctx.price_basis, by_service),
+        "dd_note_wrap",
+    )
     merge(ws, r, 1, r, len(COLUMNS))
     fit_row(ws, r, [(ws.cell(row=r, column=1).value, sum(widths.values()))], small=True)
     r += 2
@@ -122,7 +150,7 @@ def write_programme(
         _project_row(ws, r, row, refs[row["project_id"]], widths)
         r += 1
     last = r - 1
-    put_text(ws, r, 1, "Programme total", "dd_label_bold")
+    put_text(ws, r, 1, TOTAL_LABELS[by_service], "dd_label_bold")
     for c in range(2, len(COLUMNS) + 1):
         set_style(ws, r, c, "dd_label")
     for c in (4, 6, 7, 8, CASHABLE_COL, NON_CASHABLE_COL, COUNTED_COL):

@@ -563,6 +563,8 @@ CONTENTS = {
     "model": "The model's fixed inputs (settings, baseline, lever defaults, timing) and yearly helper rows",
     "benefits": "Outcome benefits by year, agency and kind (who gains); counted totals and present values as formulas",
     "programme": "One row per project: the recommended option and its headline figures",
+    "programme_services": "One row per service: the option its appraisal recommends and its headline figures, "
+    "summed as they stand (the project's total, a shared new body set up once, is on the Services sheet)",
 }
 
 

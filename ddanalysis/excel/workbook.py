@@ -305,9 +305,11 @@ def programme_workbook(
         project_refs[pid] = _project_sheets(
             wb, res, context(res, produced), names, discount, bands_info, name_prefix=pid
         )
-    write_programme(programme_ws, ctx, results, summary, project_refs)
-    facts = _programme_facts(results, ctx, produced, title is not None)
-    contents = [("Programme", CONTENTS["programme"]), ("Discount rates", CONTENTS["discount"])]
+    by_service = title is not None
+    write_programme(programme_ws, ctx, results, summary, project_refs, by_service)
+    facts = _programme_facts(results, ctx, produced, by_service)
+    programme_note = CONTENTS["programme_services" if by_service else "programme"]
+    contents = [("Programme", programme_note), ("Discount rates", CONTENTS["discount"])]
     for pid, refs in project_refs.items():
         contents.append(
             (

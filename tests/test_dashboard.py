@@ -282,3 +282,29 @@ def test_a_launcher_that_cannot_load_the_data_shows_a_friendly_page(tmp_path, mo
         assert "Traceback" in capfd.readouterr().err  # the detail is in the server log
     finally:
         registry._councils_cached.cache_clear(), registry._project_cached.cache_clear()
+
+
+def test_the_programme_launcher_reads_the_other_scenarios_from_the_disk_cache_and_computes_nothing(
+    tmp_path, monkeypatch
+):
+    """Before a viewer arrives, the programme launcher puts the other scenarios' council results into
+    memory when the shared disk cache holds them, so a scenario change redraws from memory. Only what
+    the disk holds is read: the low scenario of one project, written to the cache first, is in memory
+    afterwards; the high scenario of another project, not on disk, is neither computed nor remembered
+    (the engine is replaced by one that records calls: none)."""
+    from ddanalysis.dashboard import programme as programme_mod
+
+    other = next(p for p in registry.project_ids() if p != PID)
+    low, high = Key(PID, "low", "council"), Key(other, "high", "council")
+    ResultStore(directory=tmp_path, fingerprint="f").get(low)  # on disk now
+    monkeypatch.setattr(
+        programme_mod, "default_keys", lambda **kw: store_mod.default_keys(project_ids=[PID, other], **kw)
+    )
+    calls: list[tuple] = []
+    monkeypatch.setattr(store_mod.engine, "appraise", lambda *a, **k: calls.append(a))
+    launcher = programme_mod.ProgrammeLauncher.__new__(programme_mod.ProgrammeLauncher)
+    launcher.store = ResultStore(directory=tmp_path, fingerprint="f")
+    launcher._read_other_scenarios()
+    assert low in launcher.store._memory
+    assert high not in launcher.store._memory and not launcher.store.has_quick(high)
+    assert calls == []

@@ -332,6 +332,53 @@ def test_every_tab_draws_its_charts(voila_url, browser, shots):
         p.close()
 
 
+#: Records, from the page's first script on, every element added straight to <body> that is a plotly
+#: chart or positioned off screen the way ``Plotly.toImage`` places the copy it draws a PNG from.
+OFFSCREEN_COPIES_JS = """(() => {
+  const seen = window.__offscreenCharts = [];
+  const watch = () => new MutationObserver((ms) => {
+    for (const m of ms) for (const n of m.addedNodes) {
+      if (n.nodeType !== 1) continue;
+      if (n.classList.contains('js-plotly-plot') || n.style.left === '-5000px' || n.querySelector('.js-plotly-plot'))
+        seen.push(n.outerHTML.slice(0, 120));
+    }
+  }).observe(document.body, {childList: true});
+  if (document.body) watch(); else document.addEventListener('DOMContentLoaded', watch);
+})();"""
+
+
+def test_each_chart_is_drawn_once_on_screen_at_its_width(voila_url, browser):
+    """plotly's renderer, left as it is, draws a chart before the output has its final width, redraws it
+    at that width, and draws a copy off screen (appended to <body>) for a PNG whose save fails in Voila
+    ("r.setData is not a function" in the console). With the page template's fix: the renderer module
+    is marked as patched, no copy is ever added to <body>, the save error never shows, and every chart
+    is drawn at the width of its box (plotly's ``_fullLayout.width`` against the element's width, 1 px)."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.add_init_script(OFFSCREEN_COPIES_JS)
+    try:
+        page.goto(voila_url + "voila/render/programme.ipynb", wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)
+        page.wait_for_function(READY_JS, arg=2, polling=100, timeout=120_000)
+        page.wait_for_timeout(1500)  # a PNG copy would be drawn within this
+        assert page.evaluate("() => window.__offscreenCharts") == []
+        assert not [e for e in errors if "setData" in e]
+        sizes = page.evaluate(
+            "() => Array.from(document.querySelectorAll('#rendered_cells .js-plotly-plot'))"
+            ".map(g => [g._fullLayout.width, g.getBoundingClientRect().width])"
+        )
+        assert len(sizes) == 2
+        for drawn, box in sizes:
+            assert abs(drawn - box) <= 1, sizes
+        patched = page.evaluate(
+            "async () => { const f = await window._JUPYTERLAB['jupyterlab-plotly'].get('./mimeExtension');"
+            " return f().RenderedPlotly.ddDrawOnce === true; }"
+        )
+        assert patched
+    finally:
+        page.close(run_before_unload=True)
+
+
 def test_excel_download_is_a_valid_workbook(voila_url, browser, tmp_path):
     from openpyxl import load_workbook
 

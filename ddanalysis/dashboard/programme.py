@@ -274,6 +274,7 @@ class ProgrammeLauncher:
             server_log("preparing the programme dashboard failed", exc)
             self.error = exc
             return
+        self._read_other_scenarios()
         try:
             context.council_spending(registry.projects()[0].lead_council)  # loads the official extract
         except Exception as exc:  # noqa: BLE001 - the page says so in the trend section
@@ -282,6 +283,19 @@ class ProgrammeLauncher:
             self._page = ProgrammePage(self.store)
         except Exception as exc:  # noqa: BLE001 - show() builds (and reports) again
             server_log("pre-building the programme page failed", exc)
+
+    def _read_other_scenarios(self) -> None:
+        """Read the other scenarios' council results into memory when the shared disk cache has them
+        (nothing is computed here): a scenario change then redraws from memory (about 0.1 s) instead of
+        reading ten results from disk first (about 1.5 s, measured in a fresh kernel)."""
+        if self.store is None:
+            return
+        for key in default_keys(perspectives=("council",)):
+            if key.scenario != "central":
+                try:
+                    self.store.cached(key)
+                except Exception as exc:  # noqa: BLE001 - read (or computed) when a viewer asks
+                    server_log(f"reading {key} from the cache failed", exc)
 
     def page(self) -> W.Widget:
         if self.store is None:  # preparing failed; show() reports self.error

@@ -40,9 +40,9 @@ DOCS_SECTION = "docs/workspaces.md, section 'A deflator beyond the bundled serie
 #: so a series in another base (constant ratio) is told from a different series (ratio that drifts).
 MIN_OVERLAP = 2
 #: Largest relative spread (max / min - 1) of the ratios council / bundled over the overlap years. A later
-#: release of the same series revises past years' levels by fractions of a per cent (the national accounts'
-#: routine revisions), so their ratio to the bundled values stays within 2%; a price index of another kind
-#: or a mistyped figure moves it by more.
+#: release of the same series revises past years a little, moving the ratio between two years by much less
+#: than a year's growth; 2% is about a whole year's growth of the bundled series (106.9 / 104.7 - 1 = 2.1%,
+#: 109.1 / 106.9 - 1 = 2.1%), so a larger spread means another price index, another table or a typo.
 OVERLAP_TOLERANCE = 0.02
 #: Plausible year-on-year change of the deflator: from a 10% fall to a 15% rise. The bundled series never
 #: moves more than 3% a year (93.4 / 90.8 - 1 = 2.9%, 2010-11); the band is wide enough for a year of high

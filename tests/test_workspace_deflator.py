@@ -188,3 +188,11 @@ def test_a_workspace_in_2021_22_appraises_in_2021_22_prices(tmp_path: Path):
     assert "TEST FIGURES" in origin
     recorded = [i["path"] for i in out["run_record"]["inputs"]]
     assert any(p.endswith("price_index.yaml") for p in recorded)
+    from openpyxl import load_workbook
+
+    from ddanalysis.excel.export import export_project
+
+    cover = load_workbook(export_project(r, tmp_path / "ws.xlsx"))["Cover"]
+    texts = [c.value for row in cover.iter_rows(max_col=2) for c in row if isinstance(c.value, str)]
+    assert r.provenance["gdp_deflator_origin"] in texts
+    assert "GBP in real 2021-22 prices (inflation removed), shown in whole pounds; cells hold full precision." in texts

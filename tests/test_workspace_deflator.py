@@ -196,3 +196,11 @@ def test_a_workspace_in_2021_22_appraises_in_2021_22_prices(tmp_path: Path):
     texts = [c.value for row in cover.iter_rows(max_col=2) for c in row if isinstance(c.value, str)]
     assert r.provenance["gdp_deflator_origin"] in texts
     assert "GBP in real 2021-22 prices (inflation removed), shown in whole pounds; cells hold full precision." in texts
+    import html
+
+    from ddanalysis.paper import build_document
+    from ddanalysis.paper.html import render_html
+    from ddanalysis.paper.inputs import gather
+
+    page = html.unescape(render_html(build_document(r, gather(r))))
+    assert f"GDP deflator: {r.provenance['gdp_deflator_origin']}" in page

@@ -75,7 +75,8 @@ class PriceIndexFile(BaseModel):
 
 def _unfilled(raw: dict, problems: Problems) -> None:
     """Problems for the keys the template leaves empty (source fields, index values)."""
-    source = raw.get("source") if isinstance(raw.get("source"), Mapping) else {}
+    given = raw.get("source")
+    source: Mapping = given if isinstance(given, Mapping) else {}
     for key in _SOURCE_KEYS:
         if source.get(key) in (None, ""):
             problems.add(f"source.{key}", f"empty; fill it in from the GDP deflator release ({DOCS_SECTION})")
@@ -225,4 +226,3 @@ def template(base_year: str, bundled: Mapping[str, float]) -> str:
         *(f'  "{y}":' for y in years),
     ]
     return "\n".join(lines) + "\n"
-

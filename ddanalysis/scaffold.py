@@ -11,7 +11,8 @@ official figures cover the whole block, not the in-scope service.
 Official figures come from the official 'data by LA' files in ``config.OFFICIAL_DIR`` (the RS, RSX
 and RA files nearest the base year, read by :mod:`ddanalysis.sources`); when the folder is absent
 the sheet says so. A base year after the bundled GDP deflator's last year also gets ``price_index.yaml`` to
-fill in (:func:`ddanalysis.price_index.template`); appraising is refused until it is. The folder is written whole or not at all (a temporary folder beside it, renamed).
+fill in (:func:`ddanalysis.price_index.template`); appraising is refused until it is. The folder is written
+whole or not at all (a temporary folder beside it, renamed).
 """
 
 from __future__ import annotations

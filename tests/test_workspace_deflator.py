@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_bad_inputs import fails_cleanly
+from test_workspace import LIBRARY_LINES, LIBRARY_NET_GBP, _fill, _workspace
 
 from ddanalysis import price_index, scaffold, workspace
 from ddanalysis.engine import appraise
 from ddanalysis.errors import DataFileError
-from test_workspace import LIBRARY_LINES, LIBRARY_NET_GBP, _fill, _workspace
 
 #: TEST FIGURES (not the release's): financial year -> index, 2018-19 = 100.
 TEST_INDEX = {"2018-19": 100.0, "2019-20": 102.1, "2020-21": 107.6, "2021-22": 107.2}
@@ -111,22 +112,25 @@ def _at_2021_22(tmp_path: Path) -> Path:
         ({**TEST_INDEX, "2018-19": 97.0}, "index.2018-19, index.2019-20: the ratio"),
         ({**TEST_INDEX, "2021-22": 170.2}, "index.2021-22: 170.2 after 107.6"),
     ],
+    ids=["gap-in-years", "one-year-of-overlap", "overlap-disagrees", "implausible-jump"],
 )
 def test_the_cli_refuses_each_implausible_file_with_exit_2(tmp_path: Path, index, key):
+    """Exit status 2, one paragraph naming the file and key, nothing on stdout or in the working folder, the
+    workspace's files unchanged (:func:`test_bad_inputs.fails_cleanly`)."""
     folder = _at_2021_22(tmp_path)
     (folder / price_index.PRICE_INDEX_FILE).write_text(_file_text(index), encoding="utf-8")
-    run = _cli("appraise", str(folder), "--draws", "0", cwd=tmp_path)
-    assert run.returncode == 2, run.stderr
-    assert f"{folder / price_index.PRICE_INDEX_FILE}" in run.stderr and key in run.stderr
-    assert "Traceback" not in run.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    expect = (f"{folder / price_index.PRICE_INDEX_FILE}", key)
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,), expect=expect)
 
 
 def test_without_the_file_the_refusal_says_how_to_give_the_series(tmp_path: Path):
     folder = _at_2021_22(tmp_path)
-    run = _cli("appraise", str(folder), "--draws", "0", cwd=tmp_path)
-    assert run.returncode == 2
-    assert "covers 2008-09 to 2019-20" in run.stderr
-    assert "price_index.yaml" in run.stderr and price_index.DOCS_SECTION in run.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    expect = ("covers 2008-09 to 2019-20", "price_index.yaml", price_index.DOCS_SECTION)
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,), expect=expect)
 
 
 def test_new_writes_a_template_and_appraising_it_unfilled_is_refused(tmp_path: Path):
@@ -141,10 +145,10 @@ def test_new_writes_a_template_and_appraising_it_unfilled_is_refused(tmp_path: P
     assert raw["index"] == {"2018-19": None, "2019-20": None, "2020-21": None, "2021-22": None}
     assert all(v is None for v in raw["source"].values())
     _fill(folder / "baseline.xlsx", LIBRARY_LINES)
-    run = _cli("appraise", str(folder), "--draws", "0", cwd=tmp_path)
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert str(folder / price_index.PRICE_INDEX_FILE) in run.stderr
-    assert "source.publisher: empty" in run.stderr and "index.2021-22: empty" in run.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    expect = (str(folder / price_index.PRICE_INDEX_FILE), "source.publisher: empty", "index.2021-22: empty")
+    fails_cleanly("appraise", str(folder), "--draws", "0", cwd=work, inputs=(folder,), expect=expect)
 
 
 def test_new_at_a_bundled_year_writes_no_template(tmp_path: Path):

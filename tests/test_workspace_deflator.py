@@ -87,6 +87,18 @@ def test_implausible_files_are_refused_by_key(tmp_path: Path, index, where, what
         _read(tmp_path, index)
 
 
+def test_origin_says_whose_deflator_is_used(tmp_path: Path):
+    """Without the file the bundled series is named with its last year; with it, the years after 2019-20
+    (2020-21 to 2021-22) are the project's own, with the release's publisher and title."""
+    assert price_index.origin(tmp_path, BUNDLED) == (
+        "bundled defaults (HM Treasury GDP deflator to 2019-20; no price_index.yaml)"
+    )
+    _read(tmp_path, TEST_INDEX)
+    said = price_index.origin(tmp_path, BUNDLED)
+    assert said.startswith("bundled to 2019-20; after it (2020-21 to 2021-22) the project's own (price_index.yaml: ")
+    assert "TEST FIGURES (not HM Treasury's)" in said and said.endswith("chain-linked at 2019-20")
+
+
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m ddanalysis ARGS`` in a fresh process on the bundled data."""
     env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}

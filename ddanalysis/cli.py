@@ -435,7 +435,11 @@ def new_command(
     service: str = typer.Option(
         ..., "--service", help="RS service block key, e.g. cultural, environmental, education."
     ),
-    base_year: str = typer.Option(config.BASE_YEAR, "--base-year", help="Financial year of the baseline's prices."),
+    base_year: str = typer.Option(
+        config.BASE_YEAR,
+        "--base-year",
+        help="Financial year of the baseline's prices (after 2019-20: fill in the price_index.yaml written too).",
+    ),
     title: Optional[str] = typer.Option(None, "--title", help="Project title (default: the block and the councils)."),
     project_id: Optional[str] = typer.Option(
         None, "--id", help="Workspace id used in URLs and file names (default from the councils and the block)."
@@ -443,6 +447,7 @@ def new_command(
     force: bool = typer.Option(False, "--force", help="Replace the folder if it exists."),
 ) -> None:
     """Create a workspace: project.yaml and a baseline workbook with the council's official figures beside it."""
+    from .price_index import PRICE_INDEX_FILE
     from .scaffold import create_workspace
 
     path = create_workspace(
@@ -450,7 +455,13 @@ def new_command(
     )
     typer.echo(
         f"wrote {path}: fill in the yellow cells of baseline.xlsx ('Input' sheet, GBP thousand; the "
-        f"'Official figures' sheet sizes the block), edit project.yaml, then `ddanalysis appraise {path}`"
+        f"'Official figures' sheet sizes the block), edit project.yaml, "
+        + (
+            f"fill in {PRICE_INDEX_FILE} (the GDP deflator after the bundled series, from the HM Treasury release), "
+            if (path / PRICE_INDEX_FILE).is_file()
+            else ""
+        )
+        + f"then `ddanalysis appraise {path}`"
     )
 
 

@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import config, mca, partners, plan, price_base, registry, workspace
+from . import config, mca, partners, plan, price_base, price_index, registry, workspace
 from .appraisal import green_book_bcr, payback_index, return_on_transition_cost
-from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario
+from .assumptions import PROJECT_SCOPE, AssumptionBook, Scenario, load_book
 from .baseline import project_baseline
 from .benefits import split_overrides
 from .cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS, OPERATING_COMPONENTS, OPTIMISM_BIAS_COMPONENTS, PERSPECTIVES
@@ -602,7 +602,13 @@ def _provenance(project_id: str, base: Any) -> dict[str, str]:
         "method": "HM Treasury Green Book: real prices, STPR discounting, optimism bias, Monte Carlo, MCA",
         "package_version": __version__,
         **{f"{k}_origin": v for k, v in workspace.input_origins(project_id).items()},
+        "gdp_deflator_origin": price_index.origin(workspace.folder(project_id), _bundled_deflator()),
     }
+
+
+def _bundled_deflator() -> dict[str, float]:
+    """The bundled GDP deflator: financial year -> index, 2014-15 = 100 (data/assumptions/appraisal.yaml)."""
+    return {str(k): float(v) for k, v in load_book(None).settings.gdp_deflator.items()}
 
 
 def _with_decision_measures(

@@ -8,6 +8,12 @@ GBP per FTE) carried to the base year's prices by the deflator, and the first ap
 the year after the base year (Green Book: real prices of one stated year; the first year appraised
 is undiscounted). A base year the deflator does not cover is an error naming the year and the
 series' range. For the bundled base year the book is returned unchanged (results unchanged).
+
+The bundled deflator ends in 2019-20. A workspace's ``price_index.yaml`` (:mod:`ddanalysis.price_index`)
+extends it: after the last bundled year the council's series is chain-linked there,
+extended[y] = bundled[last] x council[y] / council[last], bundled years unchanged, so only the council's
+year-on-year growth is taken and the release's own base does not matter (:func:`with_workspace_deflator`;
+``docs/workspaces.md``, section "A deflator beyond the bundled series").
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import config
+from . import config, price_index, workspace
 from .assumptions import AssumptionBook, base_date, value_at
 from .errors import DDAnalysisError
 from .yamlio import read_yaml_mapping
@@ -46,8 +52,9 @@ def covers(deflator: Mapping[str, float], base_year: str) -> None:
         span = f"{years[0]} to {years[-1]}" if years else "no years"
         raise DDAnalysisError(
             f"base year {base_year}: the GDP deflator ({DEFLATOR_FILE}) covers {span}, so prices "
-            f"cannot be made real in {base_year} terms; choose a base year in that range or "
-            "extend the series from the ONS/HM Treasury GDP deflator release"
+            f"cannot be made real in {base_year} terms; choose a base year in that range or, for a "
+            f"later one, give the GDP deflator's later years in the workspace's {price_index.PRICE_INDEX_FILE} "
+            f"({price_index.DOCS_SECTION})"
         )
 
 
@@ -202,4 +209,19 @@ def project_book(project_id: str) -> AssumptionBook:
     from .assumptions import load_book
     from .baseline import project_baseline
 
-    return at_base_year(load_book(project_id), project_baseline(project_id).base_year)
+    book = with_workspace_deflator(load_book(project_id), workspace.folder(project_id))
+    return at_base_year(book, project_baseline(project_id).base_year)
+
+
+def with_workspace_deflator(book: AssumptionBook, where: Path) -> AssumptionBook:
+    """The book with its GDP deflator (financial year -> index, bundled base) extended by the workspace's
+    ``price_index.yaml`` when there is one (chain-linked at the last bundled year: see the module's docstring);
+    the book itself when there is none. The input is not modified. Raises
+    :class:`~ddanalysis.errors.DataFileError` naming the file and key when the file is unfilled or implausible
+    (:func:`ddanalysis.price_index.read_price_index`)."""
+    bundled = {str(k): float(v) for k, v in book.settings.gdp_deflator.items()}
+    parsed = price_index.read_price_index(where, bundled)
+    if parsed is None:
+        return book
+    series = pd.Series(price_index.extended(bundled, parsed.index), dtype=float)
+    return dataclasses.replace(book, settings=dataclasses.replace(book.settings, gdp_deflator=series))

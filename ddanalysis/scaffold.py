@@ -10,7 +10,9 @@ official figures cover the whole block, not the in-scope service.
 
 Official figures come from the official 'data by LA' files in ``config.OFFICIAL_DIR`` (the RS, RSX
 and RA files nearest the base year, read by :mod:`ddanalysis.sources`); when the folder is absent
-the sheet says so. The folder is written whole or not at all (a temporary folder beside it, renamed).
+the sheet says so. A base year after the bundled GDP deflator's last year also gets ``price_index.yaml`` to
+fill in (:func:`ddanalysis.price_index.template`); appraising is refused until it is. The folder is written
+whole or not at all (a temporary folder beside it, renamed).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, registry, workspace
+from . import config, price_index, registry, workspace
 from .baseline import INPUT_SHEET, VALUE_COL
 from .errors import DDAnalysisError, unknown
 from .years import fy_label, fy_start_year
@@ -178,10 +180,11 @@ def _checked(councils: list[str], service: str, base_year: str) -> list[str]:
     if not _YEAR.fullmatch(base_year) or fy_label(fy_start_year(base_year)) != base_year:
         raise DDAnalysisError(f"base year {base_year!r}: expected a financial year written like 2014-15")
     deflator = load_book(None).settings.gdp_deflator
-    if base_year not in deflator.index:
+    if base_year not in deflator.index and fy_start_year(base_year) < fy_start_year(deflator.index[-1]):
         raise DDAnalysisError(
             f"base year {base_year}: no GDP deflator for it in data/assumptions/appraisal.yaml "
-            f"(years with one: {deflator.index[0]} to {deflator.index[-1]})"
+            f"(years with one: {deflator.index[0]} to {deflator.index[-1]}; a later year takes the "
+            f"council's own series in {price_index.PRICE_INDEX_FILE})"
         )
     return list(dict.fromkeys(codes[c] for c in councils))
 
@@ -309,6 +312,12 @@ def create_workspace(
             project_yaml(pid, title, e_codes, service, title, base_year, official), encoding="utf-8"
         )
         wb.save(staging / "baseline.xlsx")
+        from .assumptions import load_book
+
+        bundled = {str(k): float(v) for k, v in load_book(None).settings.gdp_deflator.items()}
+        if base_year not in bundled:  # after the bundled series: the council gives the later years
+            text = price_index.template(base_year, bundled)
+            (staging / price_index.PRICE_INDEX_FILE).write_text(text, encoding="utf-8")
         _swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

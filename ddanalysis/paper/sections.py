@@ -495,6 +495,8 @@ def _sources(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         f"Method: {result.provenance.get('method', '')}",
         f"Official spending: {text.OFFICIAL_SPENDING_SOURCE}",
     ]
+    if "gdp_deflator_origin" in result.provenance:  # whose deflator carries prices to the base year
+        items.append(f"GDP deflator: {result.provenance['gdp_deflator_origin']}")
     blocks: list[Block] = [
         Bullets(tuple(items), "Where the figures come from"),
         Bullets(tuple(f"{t} ({link})" if link else t for t, link in inputs.sources), "Sources of the assumptions"),

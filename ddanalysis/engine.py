@@ -835,9 +835,17 @@ def appraise_cached(
     seed: int = DEFAULT_SEED,
     ob_mitigation: float | None = None,
 ) -> AppraisalResult:
-    """:func:`appraise` memoised on its arguments and the stamp of every bundled data file, so an edited
-    file is seen at once (for dashboards and the programme summary; treat the result as read-only)."""
-    return _appraise_memo(project_id, scenario, perspective, draws, seed, ob_mitigation, stamp(config.DATA_DIR))
+    """:func:`appraise` memoised on its arguments and the stamp of every bundled data file and of every
+    file in the project's workspace folder (which may lie outside the bundled data), so an edited file is
+    seen at once (for dashboards and the programme summary; treat the result as read-only)."""
+    return _appraise_memo(project_id, scenario, perspective, draws, seed, ob_mitigation, _input_stamp(project_id))
+
+
+def _input_stamp(project_id: str) -> Stamp:
+    """The stamp of the bundled data and, when it lies outside them, of the project's workspace folder."""
+    data = config.DATA_DIR.resolve()
+    where = workspace.folder(project_id).resolve()
+    return stamp(data) if where.is_relative_to(data) else stamp(data, where)
 
 
 @lru_cache(maxsize=64)

@@ -458,3 +458,21 @@ def test_a_workspace_in_2016_17_appraises_in_2016_17_prices(tmp_path: Path):
     ] == [22_616.0]
     panel = candidates(str(folder), []).set_index("key")
     assert panel.loc["in-house-redesign.redundancy_cost_per_fte", "central"] == pytest.approx(22_616.0)
+
+
+@pytest.mark.slow
+def test_the_result_cache_sees_an_edited_file_of_a_workspace_outside_the_bundled_data(tmp_path: Path):
+    """Dashboards answer from ``engine.appraise_cached``. A workspace folder lies outside ``data/``, so its
+    files must be part of the cache's key: adding a plan.yaml that starts 92 days after Dover's plan_start
+    (2015-07-01 -> 2015-10-01: July 31 + August 31 + September 30 days) must move every option's go-live by
+    92 days on the next call, not return the first call's result."""
+    from ddanalysis import engine
+
+    folder = _workspace(tmp_path)
+    pid = workspace.resolve(str(folder))
+    before = engine.appraise_cached(pid, draws=0).options.set_index("id")["go_live"]
+    (folder / "plan.yaml").write_text("schema_version: 1\nstart: 2015-10-01\n", encoding="utf-8")
+    after = engine.appraise_cached(pid, draws=0).options.set_index("id")["go_live"]
+    for opt in before.index.drop("in-house"):
+        shift = dt.date.fromisoformat(after[opt]) - dt.date.fromisoformat(before[opt])
+        assert shift == dt.timedelta(days=92), opt

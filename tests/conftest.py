@@ -11,6 +11,20 @@ from ddanalysis import config
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: Chromium flags for every browser test: headless, no sandbox (root in CI), and no name resolution but
+#: loopback, so a page that reaches outside the machine fails visibly.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
 
 @pytest.fixture(scope="session")
 def official_dir() -> Path:
@@ -40,3 +54,37 @@ def run_outturn(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, st
         code = exc.code or 0
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# --- one browser per test process -------------------------------------------------------------------
+# Playwright's sync API runs an event loop in the thread that starts it, so a second sync browser in the
+# same process fails ("Sync API inside the asyncio loop"). The fixture lives here, once, for every module.
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    chromium = require_program("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    d = tmp_path_factory.getbasetemp() / "screenshots"
+    d.mkdir(exist_ok=True)
+    return d

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, require_program
+from conftest import REPO
 from test_dashboard_security import NAVIGATION_TIMEOUT_MS
 
 from ddanalysis import engine, registry
@@ -32,17 +31,6 @@ from ddanalysis.report import gbp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 #: Console messages that are not ours and not a fault (see ../shared/tools/measure_voila.py).
 BENIGN = [r"r\.setData is not a function"]
 READY_JS = """(n) => {
@@ -113,35 +101,6 @@ def _stop(proc: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    chromium = require_program("chromium", "chromium")
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        try:
-            yield ctx
-        finally:
-            ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def shots(tmp_path_factory) -> Path:
-    d = tmp_path_factory.getbasetemp() / "screenshots"
-    d.mkdir(exist_ok=True)
-    return d
 
 
 class Page:

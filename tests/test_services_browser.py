@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 from conftest import REPO
 from test_dashboard_accessibility import _AXE_RUN, EXCLUDED_RULES, _report, axe_path  # noqa: F401 - a fixture
-from test_dashboard_browser import Page, _free_port, _stop, browser, shots  # noqa: F401 - fixtures
+from test_dashboard_browser import Page, _free_port, _stop
 from test_services import _run, _two_services
 
 from ddanalysis.dashboard.store import DRAWS, SEED

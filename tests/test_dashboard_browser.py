@@ -68,22 +68,27 @@ def voila_url(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"Voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"Voila did not answer on {url} within 120 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_serving(proc, url, log_path)
         yield url
     finally:
         _stop(proc)
+
+
+def wait_until_serving(proc: subprocess.Popen, url: str, log_path: Path, timeout_s: float = 120) -> None:
+    """Poll ``url`` until the server answers 200; fail the test with the log's tail if it exits or is silent."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"Voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"Voila did not answer on {url} within {timeout_s:.0f} s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.5)
 
 
 def _stop(proc: subprocess.Popen) -> None:

@@ -45,22 +45,11 @@ from typing import Any, Awaitable, Callable
 
 import psutil
 import pytest
-from conftest import REPO, require_program
+from conftest import CHROMIUM_ARGS, REPO, require_program
 
 from ddanalysis import registry
 
 DASHBOARDS = REPO / "dashboards"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 #: A dashboard is rendered: Voila's spinner gone, every cell output rendered, ``n`` plots drawn.
 #: How long a browser waits for a Voila page's first bytes. Voila answers once the kernel is found (and,
 #: without a preheated one, started): on a busy two-core machine that exceeded Playwright's 30 s default.

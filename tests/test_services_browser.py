@@ -9,13 +9,11 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from conftest import REPO
 from test_dashboard_accessibility import _AXE_RUN, EXCLUDED_RULES, _report, axe_path  # noqa: F401 - a fixture
-from test_dashboard_browser import Page, _free_port, _stop
+from test_dashboard_browser import Page, _free_port, _stop, wait_until_serving
 from test_services import _run, _two_services
 
 from ddanalysis.dashboard.store import DRAWS, SEED
@@ -38,19 +36,7 @@ def served(tmp_path_factory):
         proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"Voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"Voila did not answer on {url} within 120 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_serving(proc, url, log_path)
         yield url, folder
     finally:
         _stop(proc)

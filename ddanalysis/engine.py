@@ -289,6 +289,7 @@ def _record_fields(
         "discount_bands": tuple(book.settings.discount_bands),
         "discount_source": _discount_source(book),
         "provenance": _provenance(project_id, base),
+        "model": model,
         "run_record": _run_record(
             project_id, sc.name, run.perspective, run.seed, run.draws, run.ob_mitigation, run.mca_weights, run.overrides
         ),

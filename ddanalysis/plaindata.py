@@ -187,7 +187,12 @@ class _Encoder:
             return {
                 "$": "dataclass",
                 "cls": self._trusted(type(v), where),
-                "v": {f.name: self.encode(getattr(v, f.name), f"{where}.{f.name}") for f in dataclasses.fields(v)},
+                "v": {  # a field marked memory_only (a live object such as a model) is cached as None
+                    f.name: None
+                    if f.metadata.get("memory_only")
+                    else self.encode(getattr(v, f.name), f"{where}.{f.name}")
+                    for f in dataclasses.fields(v)
+                },
             }
         if isinstance(v, BaseModel):  # ddanalysis's own validated records (pydantic), by their fields
             return {

@@ -94,6 +94,10 @@ class AppraisalResult:
     #: benefits) and its note on the outcome quantities left out (:mod:`ddanalysis.outcome_sensitivity`)
     sensitivity_measure: str = "net present saving"
     sensitivity_note: str = ""
+    #: the :class:`ddanalysis.model.ProjectModel` these figures were evaluated with, kept in memory only
+    #: (never written to a cache: a result read back from plain data has None, and the workbook export
+    #: then rebuilds the model from the data files and checks it reproduces the cash flows)
+    model: Any = field(default=None, compare=False, repr=False, metadata={"memory_only": True})
 
     @property
     def perspective_label(self) -> str:

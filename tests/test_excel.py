@@ -17,11 +17,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.writer.excel import ExcelWriter
 
 import ddanalysis as dd
 from ddanalysis import cli, registry
 from ddanalysis.cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS
 from ddanalysis.errors import DDAnalysisError
+from ddanalysis.excel import export as export_mod
 from ddanalysis.excel import export_programme, export_project, export_project_bytes, programme_workbook
 from ddanalysis.excel.cells import FORMULA_TRIGGERS
 from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
@@ -458,6 +460,25 @@ def test_control_characters_are_dropped(result, tmp_path):
 # --- writing: atomic, clear errors, bytes ------------------------------------------------------------------
 
 
+def test_a_cached_result_gives_the_same_workbook_as_a_fresh_one(result):
+    """A result read back from the dashboards' cache carries no model (memory only), so the export rebuilds it
+    from the data files and checks that it reproduces the cash flows. The workbook must not depend on which
+    path was taken: every sheet holds the same cells (values and formulas) either way."""
+    from ddanalysis.excel.model_inputs import model_inputs
+    from ddanalysis.plaindata import dumps, loads
+
+    cached = loads(dumps(result))
+    assert result.model is not None and cached.model is None
+    assert model_inputs(cached).model is not result.model  # rebuilt, not carried
+
+    def cells(book):
+        return {ws.title: [(c.coordinate, c.value) for row in ws.iter_rows() for c in row] for ws in book}
+
+    fresh = load_workbook(io.BytesIO(export_project_bytes(result, produced=PRODUCED)))
+    again = load_workbook(io.BytesIO(export_project_bytes(cached, produced=PRODUCED)))
+    assert cells(fresh) == cells(again)
+
+
 def test_bytes_for_the_download_button(result):
     data = export_project_bytes(result, produced=PRODUCED)
     assert isinstance(data, bytes) and data[:2] == b"PK"
@@ -468,11 +489,11 @@ def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(result, tmp_p
     target = tmp_path / "board.xlsx"
     target.write_bytes(b"the previous workbook")
 
-    def boom(self, filename):
-        Path(filename).write_bytes(b"PK half a workbook")
+    def boom(self):  # the disk fills after the first part of the zip is written
+        self._archive.writestr("xl/half.xml", b"half a workbook")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Workbook, "save", boom)
+    monkeypatch.setattr(ExcelWriter, "write_data", boom)
     with pytest.raises(DDAnalysisError, match="cannot write .*board.xlsx.*No space left"):
         export_project(result, target)
     assert target.read_bytes() == b"the previous workbook"
@@ -521,7 +542,7 @@ def test_permission_denied_is_a_clear_error(result, tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Workbook, "save", denied)  # creating the temporary file beside the target is refused
+    monkeypatch.setattr(export_mod, "ZipFile", denied)  # creating the temporary file beside the target is refused
     with pytest.raises(DDAnalysisError, match=r"cannot write .*x.xlsx: Permission denied"):
         export_project(result, tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
 from ..assumptions import PROJECT_SCOPE
+from ..frames import records
 from ..result import AppraisalResult
 from .cells import put_number, put_text, ref, sheet_ref
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
@@ -49,7 +50,7 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
         put_text(ws, header, c, label, "dd_header_left" if c in (1, 2, 3, 10, 11, 12) else "dd_header")
     r += 1
     names = option_names(result)
-    for a in result.assumptions.itertuples(index=False):
+    for a in records(result.assumptions):
         cells[(a.scope, a.key)] = _assumption_row(ws, r, a, names, widths)
         r += 1
     last = r - 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..frames import records
 from ..presentation import tables
 from ..result import AppraisalResult
 from .cells import put_number, put_text, set_style
@@ -45,7 +46,7 @@ def _block(
             merge(ws, r, c1, r, c2)
     ws.row_dimensions[r].height = 30
     r += 1
-    for values in table.frame[list(spans)].itertuples(index=False):
+    for values in records(table.frame[list(spans)]):
         bold = "All councils" in values
         for (label, (c1, c2)), v in zip(spans.items(), values):
             if table.unit(label) == "text":

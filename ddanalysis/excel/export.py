@@ -12,13 +12,15 @@ import datetime as dt
 import gc
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import IO, Any, Mapping, TypeVar
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
 from ..atomic import atomic_path, check_output_path
 from ..errors import DDAnalysisError
@@ -26,6 +28,10 @@ from ..result import AppraisalResult
 from .workbook import programme_workbook, project_workbook
 
 SUFFIX = ".xlsx"
+T = TypeVar("T")
+#: zlib level of the workbook's zip parts. Level 1 compresses the programme workbook's 7.3 MB of XML in
+#: 0.034 s against 0.080 s at zlib's default (6), for a file of 1.24 MB against 1.05 MB (measured).
+ZIP_LEVEL = 1
 
 
 def check_target(path: str | os.PathLike) -> Path:
@@ -44,10 +50,42 @@ def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
     target = check_target(path)
     try:
         with atomic_path(target) as tmp:
-            wb.save(tmp)
+            write_xlsx(wb, tmp)
     except OSError as exc:
         raise DDAnalysisError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
+
+
+def write_xlsx(wb: Workbook, target: str | os.PathLike | IO[bytes]) -> None:
+    """Write ``wb`` as .xlsx to ``target`` (a path or a binary file object), as ``Workbook.save`` does
+    (openpyxl's :class:`~openpyxl.writer.excel.ExcelWriter`, the modified time now, in UTC) but with the
+    zip parts compressed at :data:`ZIP_LEVEL`."""
+    wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    with ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL) as archive:
+        ExcelWriter(wb, archive).save()
+
+
+def release_cells(wb: Workbook) -> None:
+    """Drop every cell of a saved workbook that is not wanted any more, so that they are freed at once.
+
+    Each openpyxl cell refers to its sheet and the sheet to its cells, so a dropped workbook is a cycle
+    that only the garbage collector can free: walking the 10^5 cells of the programme workbook for that
+    took 0.2 s. Emptying each sheet's cell store first lets reference counting free the cells as they go.
+    The workbook must not be used afterwards.
+    """
+    for ws in wb.worksheets:
+        cells = getattr(ws, "_cells", None)  # openpyxl's store of a sheet's cells: (row, column) -> cell
+        if isinstance(cells, dict):
+            cells.clear()
+
+
+def _write_then_release(wb: Workbook, write: Callable[[Workbook], T]) -> T:
+    """``write(wb)``, then :func:`release_cells` (also on failure). The caller keeps no name for the workbook,
+    so it is garbage as soon as this returns: :func:`collector_paused` frees it on the way out."""
+    try:
+        return write(wb)
+    finally:
+        release_cells(wb)
 
 
 @contextmanager
@@ -75,7 +113,7 @@ def export_project(result: AppraisalResult, path: str | os.PathLike, produced: d
     """Write one project's board workbook to ``path`` (.xlsx); return the path written."""
     target = check_target(path)
     with collector_paused():
-        return save_workbook(project_workbook(result, produced), target)
+        return _write_then_release(project_workbook(result, produced), lambda wb: save_workbook(wb, target))
 
 
 def export_programme(
@@ -91,7 +129,7 @@ def export_programme(
     """
     target = check_target(path)
     with collector_paused():
-        return save_workbook(programme_workbook(results, summary, produced), target)
+        return _write_then_release(programme_workbook(results, summary, produced), lambda wb: save_workbook(wb, target))
 
 
 def export_services(project: Any, path: str | os.PathLike, produced: dt.date | None = None) -> Path:
@@ -107,5 +145,5 @@ def export_project_bytes(result: AppraisalResult, produced: dt.date | None = Non
     """One project's board workbook as .xlsx bytes (for a dashboard's download button)."""
     buffer = io.BytesIO()
     with collector_paused():
-        project_workbook(result, produced).save(buffer)
+        _write_then_release(project_workbook(result, produced), lambda wb: write_xlsx(wb, buffer))
     return buffer.getvalue()

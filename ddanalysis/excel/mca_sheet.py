@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..frames import records
 from ..result import AppraisalResult
 from .cells import put_formula, put_number, put_text, ref, set_style, sheet_ref
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
@@ -120,7 +121,7 @@ def _ranking_stability(ws: Worksheet, r: int, result: AppraisalResult, last_col:
         put_text(ws, r, c, label, "dd_header_left" if c <= 2 else "dd_header")
     merge(ws, r, 1, r, 2)
     r += 1
-    for s in result.mca_stability.itertuples(index=False):
+    for s in records(result.mca_stability):
         put_text(ws, r, 1, onames(s.option), "dd_label")
         merge(ws, r, 1, r, 2)
         put_number(ws, r, 3, s.share_first, "dd_pct")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from .. import registry
 from ..errors import DDAnalysisError
@@ -48,9 +47,24 @@ class ModelInputs:
 def model_inputs(result: AppraisalResult) -> ModelInputs:
     """The model ``result`` was computed with, checked against its cash flows.
 
-    Raises :class:`DDAnalysisError` when the bundled data changed since the appraisal (the rebuilt model's cash
-    flows differ from the result's by more than :data:`REBUILD_TOLERANCE_GBP`).
+    The result's own model (``result.model``) when it carries one; else (a result read back from a cache)
+    the model rebuilt from the data files. Raises :class:`DDAnalysisError` when the model's cash flows at the
+    result's assumption values differ from the result's by more than :data:`REBUILD_TOLERANCE_GBP` (for a
+    rebuilt model: the data files changed since the appraisal).
     """
+    used = result.assumptions
+    values = {
+        (scope, key): float(value)
+        for scope, key, value in zip(used["scope"].tolist(), used["key"].tolist(), used["value_used"].tolist())
+    }
+    override = result.optimism_bias_mitigation_source == "override"
+    model = result.model if isinstance(result.model, ProjectModel) else _rebuilt_model(result, override)
+    _check_rebuilt(result, model, values)
+    return ModelInputs(model=model, values=values, ob_override=override)
+
+
+def _rebuilt_model(result: AppraisalResult, override: bool) -> ProjectModel:
+    """``result``'s model rebuilt from the data files (its plans' timing, its baseline, its perspective)."""
     book = project_book(result.project_id)  # prices real in the baseline's base year, as the appraisal's
     project = registry.project(result.project_id)
     timings = {registry.STATUS_QUO: OptionTiming(None, None)}
@@ -59,8 +73,7 @@ def model_inputs(result: AppraisalResult) -> ModelInputs:
         timings[opt] = OptionTiming(p.start, p.go_live)
     council_class = registry.council(project.lead_council)["authority_class"]
     base = result.baseline
-    override = result.optimism_bias_mitigation_source == "override"
-    model = ProjectModel(
+    return ProjectModel(
         book,
         base.amounts_gbp.to_dict(),
         base.fte,
@@ -72,21 +85,21 @@ def model_inputs(result: AppraisalResult) -> ModelInputs:
         ob_mitigation_override=float(result.optimism_bias_mitigation) if override else None,
         admissions_gbp=base.standard_rated_admissions_gbp,
     )
-    values = {(a.scope, a.key): float(a.value_used) for a in result.assumptions.itertuples(index=False)}
-    _check_rebuilt(result, model, values)
-    return ModelInputs(model=model, values=values, ob_override=override)
 
 
 def _check_rebuilt(result: AppraisalResult, model: ProjectModel, values: dict[tuple[str, str], float]) -> None:
     """The rebuilt model reproduces each option's yearly total cost in ``result`` (GBP), else a
     :class:`DDAnalysisError`."""
-    flows = model.evaluate(pd.Series(values))
-    annual = result.annual.pivot(index="option", columns="year_index", values="cost_gbp")
+    flows = model.evaluate(values)
+    annual = result.annual
+    option_of_row = annual["option"].to_numpy()
+    year_of_row = annual["year_index"].to_numpy()
+    cost_of_row = annual["cost_gbp"].to_numpy(dtype=float)
     for opt, comps in flows.items():
         got = ProjectModel.total(comps)[0]
-        if opt not in annual.index or not np.allclose(
-            got, annual.loc[opt].to_numpy(dtype=float), rtol=0, atol=REBUILD_TOLERANCE_GBP
-        ):
+        mine = option_of_row == opt
+        expected = cost_of_row[mine][np.argsort(year_of_row[mine], kind="stable")]
+        if expected.shape != got.shape or not np.allclose(got, expected, rtol=0, atol=REBUILD_TOLERANCE_GBP):
             raise DDAnalysisError(
                 f"{result.project_id}: the data files changed since this appraisal (the cash flows "
                 f"of {opt} no longer reproduce); re-run the appraisal before exporting"

@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..frames import records
 from ..result import AppraisalResult
 from .cells import put_date, put_number, put_text, ref, set_style
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
@@ -104,7 +105,7 @@ def _timelines(
             set_style(ws, r, c, "dd_subheader")
         put_text(ws, r, 1, title, "dd_subheader")
         r += 1
-        for ph in p.phases.itertuples(index=False):
+        for ph in records(p.phases):
             _phase_row(ws, r, ph, months, tl0)
             r += 1
         r += 1
@@ -124,7 +125,7 @@ def _milestones(ws: Worksheet, r: int, result: AppraisalResult, order: list[str]
         for c in range(2, 5):
             set_style(ws, r, c, "dd_subheader")
         r += 1
-        for m in plans[opt].milestones.itertuples(index=False):
+        for m in records(plans[opt].milestones):
             put_text(ws, r, 1, m.milestone, "dd_label_indent")
             merge(ws, r, 1, r, 3)
             put_date(ws, r, 4, _date(m.date))

@@ -12,6 +12,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import registry
+from ..frames import records
 from ..presentation import tables, text
 from ..result import AppraisalResult
 from .cells import finite, put_number, put_text, set_style
@@ -326,7 +327,9 @@ def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
     acc = tables.acceptability_table(result)
     cols = list(acc.frame.columns)
     r = _group(ws, r, "Acceptability curve: thresholds of net present saving (GBP) from £0 to the largest P90")
-    r = _table(ws, r, acc, {cols[1]: (1, 2), cols[0]: (3, 4), cols[2]: (5, 6), cols[3]: (7, 8)})
+    # one sheet column each, no merged cells: a long table (thresholds x options) that a reader may sort or
+    # filter, and its 400-odd rows stay cheap to write (a merge costs more than the cell it spans)
+    r = _table(ws, r, acc, {cols[1]: (1, 1), cols[0]: (2, 2), cols[2]: (3, 3), cols[3]: (4, 4)})
     r += 1
     voi = tables.value_of_information_table(result)
     voi = tables.Table(voi.frame[voi.frame.iloc[:, -1] > 0], voi.units, voi.caption)
@@ -380,7 +383,7 @@ def _risk_register(ws: Worksheet, r: int, result: AppraisalResult, others: list[
         if not isinstance(risks, pd.DataFrame) or risks.empty:
             continue
         r = _group(ws, r, name(opt))
-        for k in risks.itertuples(index=False):
+        for k in records(risks):
             put_text(ws, r, 1, k.risk, "dd_text")
             put_text(ws, r, 2, k.owner, "dd_text")
             put_number(ws, r, 3, k.likelihood, "dd_int")

@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..frames import records
 from ..presentation import tables
 from .cells import put_number, put_text
 from .layout import Context, fit_row, merge, print_setup, set_widths, sheet_header
@@ -26,7 +27,7 @@ def write_services(ws: Worksheet, ctx: Context, project: Any) -> None:
     ws.row_dimensions[r].height = 30
     r += 1
     last = len(table.frame) - 1
-    for i, values in enumerate(table.frame.itertuples(index=False)):
+    for i, values in enumerate(records(table.frame)):
         bold = i == last
         for c, (label, v) in enumerate(zip(table.frame.columns, values), start=1):
             if table.unit(label) == "text":

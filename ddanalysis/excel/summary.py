@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..appraisal import MONEY_TOLERANCE_GBP
 from ..baseline import BASELINE_LINES
+from ..frames import records
 from ..presentation import text as decision_text
 from ..result import AppraisalResult
 from . import charts
@@ -525,7 +526,7 @@ def _baseline_table(
         put_text(ws, r, c, h, "dd_header_left" if c == 1 else "dd_header")
     ws.row_dimensions[r].height = 30
     first_line = r = r + 1
-    for line in base.to_frame().itertuples(index=False):
+    for line in records(base.to_frame()):
         put_text(ws, r, 1, line.label, "dd_label_indent")
         put_formula(ws, r, 2, f"={model_cells[f'base_{line.line}']}", "dd_gbp")
         put_text(ws, r, 3, line.kind, "dd_center")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import pandas as pd
 
 from ..errors import unknown
+from ..frames import records
 from . import formats, text
 
 if TYPE_CHECKING:
@@ -822,10 +823,7 @@ def by_council_table(result: "AppraisalResult") -> Table | None:
     rows = []
     for opt in result.options["id"]:
         mine = bc[bc["option"] == opt]
-        rows += [
-            (names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp)
-            for r in mine.itertuples(index=False)
-        ]
+        rows += [(names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp) for r in records(mine)]
         if len(mine) > 1:
             rows.append(
                 (names[opt], "All councils", "", mine["net_present_saving_gbp"].sum(), mine["one_off_cost_gbp"].sum())

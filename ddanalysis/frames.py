@@ -27,7 +27,7 @@ def records(frame: pd.DataFrame) -> Iterator[Any]:
     if len(frame.columns) == 0:
         return iter([()] * len(frame))
     make = _record_type(tuple(str(c) for c in frame.columns))._make
-    return map(make, zip(*(frame.iloc[:, i].tolist() for i in range(len(frame.columns)))))
+    return map(make, zip(*(column.tolist() for _, column in frame.items())))  # by position, names repeated or not
 
 
 __all__ = ["records"]

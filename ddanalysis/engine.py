@@ -32,7 +32,7 @@ from .presentation import text as decision_text
 from .result import AppraisalResult
 from .run_defaults import check_readable as check_run_defaults
 from .run_record import make_record, project_input_files
-from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, monte_carlo, sensitivity, switching_values
+from .uncertainty import DEFAULT_DRAWS, DEFAULT_SEED, SENSITIVITY_COLUMNS, monte_carlo, sensitivity, switching_values
 from .version import __version__
 from .years import fy_label, fy_of, fy_start_year
 
@@ -432,23 +432,6 @@ def _cashflow_fields(
         ],
     )
     return {"cashflows": cashflows, "annual": annual}
-
-
-#: Columns of the one-way sensitivity table (empty when it is not run).
-SENSITIVITY_COLUMNS = [
-    "option",
-    "scope",
-    "key",
-    "description",
-    "unit",
-    "low",
-    "high",
-    "nps_base",
-    "nps_at_low",
-    "nps_at_high",
-    "swing",
-    "rank",
-]
 
 
 def _uncertainty_fields(

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError, unknown
@@ -830,12 +830,7 @@ def workspace_plan(project_id: str) -> WorkspacePlan:
     if path is None:
         return WorkspacePlan()
     problems = Problems(path)
-    try:
-        found = WorkspacePlan.model_validate(read_yaml_mapping(path, "workspace plan"))
-    except ValidationError as exc:
-        workspace.validation_problems(problems, exc, WorkspacePlan)
-        problems.raise_if_any()
-        raise  # pragma: no cover - raise_if_any raised
+    found = workspace.parse_model(WorkspacePlan, read_yaml_mapping(path, "workspace plan"), problems)
     for model_id in found.models:
         if model_id not in registry.DELIVERY_MODELS or model_id == registry.STATUS_QUO:
             problems.add(

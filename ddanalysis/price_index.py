@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .problems import Problems
-from .workspace import SCHEMA_VERSION, check_version, validation_problems
+from .workspace import SCHEMA_VERSION, check_version, parse_model
 from .yamlio import read_yaml_mapping
 from .years import fy_label, fy_start_year
 
@@ -163,12 +163,7 @@ def read_price_index(folder: Path, bundled: Mapping[str, float]) -> PriceIndexFi
     check_version(raw, path, problems)
     _unfilled(raw, problems)
     problems.raise_if_any()
-    try:
-        parsed = PriceIndexFile.model_validate(raw)
-    except ValidationError as exc:
-        validation_problems(problems, exc, PriceIndexFile)
-        problems.raise_if_any()
-        raise  # pragma: no cover - raise_if_any raised
+    parsed = parse_model(PriceIndexFile, raw, problems)
     if _check_years(parsed.index, problems):
         _check_overlap(parsed.index, bundled, problems)
         _check_jumps(parsed.index, problems)

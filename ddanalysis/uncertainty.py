@@ -29,6 +29,21 @@ from .sampling import Correlations, Marginal, key_name, load_correlations, sampl
 
 DEFAULT_DRAWS = RUN_DEFAULTS.draws  # appraisal.yaml, monte_carlo.draws
 DEFAULT_SEED = RUN_DEFAULTS.seed  # appraisal.yaml, monte_carlo.seed
+#: Columns of the one-way sensitivity table (:func:`sensitivity`; an empty table has them too).
+SENSITIVITY_COLUMNS = [
+    "option",
+    "scope",
+    "key",
+    "description",
+    "unit",
+    "low",
+    "high",
+    "nps_base",
+    "nps_at_low",
+    "nps_at_high",
+    "swing",
+    "rank",
+]
 GRID_POINTS = 201
 
 
@@ -48,22 +63,7 @@ def sensitivity(model: ProjectModel, values: pd.Series) -> pd.DataFrame:
         {k for opt in model.options if opt != STATUS_QUO for k in model.varying_keys(opt) if _varying(model, k)}
     )
     if not keys:
-        return pd.DataFrame(
-            columns=[
-                "option",
-                "scope",
-                "key",
-                "description",
-                "unit",
-                "low",
-                "high",
-                "nps_base",
-                "nps_at_low",
-                "nps_at_high",
-                "swing",
-                "rank",
-            ]
-        )
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
     n = 2 * len(keys) + 1  # last row: the base case
     cases = {k: np.full(n, float(values[k])) for k in values.index}
     for i, k in enumerate(keys):

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import Any, Mapping, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -25,6 +26,8 @@ from . import config
 from .errors import DataFileError, DDAnalysisError, unknown
 from .problems import Problems
 from .yamlio import read_yaml_mapping
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 #: The format of workspace files this release reads and writes; older files need ``ddanalysis upgrade``.
 SCHEMA_VERSION = 1
@@ -137,6 +140,18 @@ def validation_problems(problems: Problems, exc: ValidationError, model: type[Ba
             problems.add(f"field '{loc}'" if loc else "", err["msg"])
 
 
+def parse_model(model: type[ModelT], raw: Mapping[str, Any], problems: Problems) -> ModelT:
+    """``raw`` (a file's mapping) validated as ``model``; on failure every error goes into ``problems`` at its
+    key (:func:`validation_problems`) and :class:`~ddanalysis.errors.DataFileError` is raised with them all,
+    together with anything ``problems`` already held."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        validation_problems(problems, exc, model)
+        problems.raise_if_any()
+        raise  # pragma: no cover - raise_if_any raised
+
+
 def _inner_model(annotation: object) -> type[BaseModel]:
     """The pydantic model a field holds (``Service`` of ``tuple[Service, ...]``, ``ModelPlan`` of
     ``dict[str, ModelPlan]``, or the field's own model)."""
@@ -216,12 +231,7 @@ def read_project_file(folder: Path) -> ProjectFile:
     problems = Problems(path)
     check_version(raw, path, problems)
     problems.raise_if_any()
-    try:
-        parsed = ProjectFile.model_validate(raw)
-    except ValidationError as exc:
-        validation_problems(problems, exc, ProjectFile)
-        problems.raise_if_any()
-        raise  # pragma: no cover - raise_if_any raised
+    parsed = parse_model(ProjectFile, raw, problems)
     if not parsed.services:
         problems.add("services", "empty; expected at least one service (id, title, rs_block, shortlist)")
     ids = [s.id for s in parsed.services]

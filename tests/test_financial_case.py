@@ -97,10 +97,13 @@ def test_inflation_file_faults_are_listed_with_their_keys(tmp_path):
 
 
 def test_bundled_inflation_is_sourced():
-    """data/assumptions/inflation.yaml: pay awards of 1% a year 2016-17 to 2019-20 (Summer Budget 2015)."""
+    """data/assumptions/inflation.yaml: the NJC pay agreements, 1% from 1 April 2016 and 1 April 2017 (Devon
+    County Council's notice of the 2016-18 agreement) and 2% from 1 April 2018 and 1 April 2019 for most spinal
+    points (UNISON: '4.04 % over two years', 1.02 x 1.02 = 1.0404), not the Summer Budget's 1% for all four."""
     inf = financial_case.load_inflation()
-    assert inf.rates("pay", ["2016-17", "2019-20"]) == pytest.approx([0.01, 0.01])
-    assert inf.sources["pay 2016-17"] == "summer-budget-2015-pay"
+    years = ["2016-17", "2017-18", "2018-19", "2019-20"]
+    assert inf.rates("pay", years) == pytest.approx([0.01, 0.01, 0.02, 0.02])
+    assert {inf.sources[f"pay {y}"] for y in years} == {"njc-pay-awards"}
 
 
 @pytest.mark.slow

@@ -138,7 +138,8 @@ def export_services(project: Any, path: str | os.PathLike, produced: dt.date | N
     from .workbook import services_workbook
 
     target = check_target(path)
-    return save_workbook(services_workbook(project, produced), target)
+    with collector_paused():
+        return _write_then_release(services_workbook(project, produced), lambda wb: save_workbook(wb, target))
 
 
 def export_project_bytes(result: AppraisalResult, produced: dt.date | None = None) -> bytes:

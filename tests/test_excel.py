@@ -479,6 +479,34 @@ def test_a_cached_result_gives_the_same_workbook_as_a_fresh_one(result):
     assert cells(fresh) == cells(again)
 
 
+def test_sheets_made_in_memory_are_openpyxls_own(result, monkeypatch):
+    """The export builds each sheet's XML in memory (export.SheetsInMemoryWriter) rather than in openpyxl's
+    temporary files: with openpyxl's temporary-file maker refused, the export still works, and every part of
+    the zip is byte for byte what openpyxl's own ``Workbook.save`` writes for the same workbook, except the
+    modified time in docProps/core.xml. (Two builds of the workbook, each saved once: openpyxl's second save of
+    one workbook differs from its first.)"""
+    from ddanalysis.excel.workbook import project_workbook
+
+    stock = io.BytesIO()
+    project_workbook(result, PRODUCED).save(stock)
+    book = project_workbook(result, PRODUCED)
+
+    def no_temporary_files(*args, **kwargs):
+        raise AssertionError("a temporary file was made for a sheet")
+
+    monkeypatch.setattr("openpyxl.worksheet._writer.create_temporary_file", no_temporary_files)
+    mine = io.BytesIO()
+    export_mod.write_xlsx(book, mine)
+
+    def parts(data):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    ours, theirs = parts(mine.getvalue()), parts(stock.getvalue())
+    assert list(ours) == list(theirs) and len(ours) > 20
+    assert ours == theirs
+
+
 def test_bytes_for_the_download_button(result):
     data = export_project_bytes(result, produced=PRODUCED)
     assert isinstance(data, bytes) and data[:2] == b"PK"

@@ -20,6 +20,8 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 from ..atomic import atomic_path, check_output_path
@@ -56,13 +58,36 @@ def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
     return target
 
 
+class SheetsInMemoryWriter(ExcelWriter):
+    """openpyxl's :class:`~openpyxl.writer.excel.ExcelWriter`, except that each worksheet's XML is put together
+    in memory and written into the zip from there. openpyxl writes it to a temporary file, reads it back and
+    deletes it, once per sheet; on a disk that discards freed blocks, deleting the programme workbook's 93
+    sheet files took 0.2-0.36 s of a 1.4 s export (measured). The steps are openpyxl's own, in its order
+    (openpyxl 3.1: the drawing with the sheet's charts and images, the sheet's XML, its relationships, the
+    manifest entry); a write-only workbook keeps openpyxl's path."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        if self.workbook.write_only:
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        xml = io.BytesIO()
+        writer = WorksheetWriter(ws, out=xml)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], xml.getvalue())
+        self.manifest.append(ws)
+
+
 def write_xlsx(wb: Workbook, target: str | os.PathLike | IO[bytes]) -> None:
     """Write ``wb`` as .xlsx to ``target`` (a path or a binary file object), as ``Workbook.save`` does
-    (openpyxl's :class:`~openpyxl.writer.excel.ExcelWriter`, the modified time now, in UTC) but with the
-    zip parts compressed at :data:`ZIP_LEVEL`."""
+    (the modified time now, in UTC) but with the sheets' XML made in memory (:class:`SheetsInMemoryWriter`)
+    and the zip parts compressed at :data:`ZIP_LEVEL`."""
     wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
     with ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL) as archive:
-        ExcelWriter(wb, archive).save()
+        SheetsInMemoryWriter(wb, archive).save()
 
 
 def release_cells(wb: Workbook) -> None:

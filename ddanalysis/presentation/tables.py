@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..errors import unknown
@@ -820,14 +821,16 @@ def by_council_table(result: "AppraisalResult") -> Table | None:
     if bc is None or bc.empty:
         return None
     names = dict(zip(result.options["id"], result.options["name"]))
+    by_option: dict[str, list[Any]] = {}  # option -> its councils' rows, in the table's order
+    for r in records(bc):
+        by_option.setdefault(r.option, []).append(r)
     rows = []
     for opt in result.options["id"]:
-        mine = bc[bc["option"] == opt]
-        rows += [(names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp) for r in records(mine)]
+        mine = by_option.get(opt, [])
+        rows += [(names[opt], r.name, r.council, r.net_present_saving_gbp, r.one_off_cost_gbp) for r in mine]
         if len(mine) > 1:
-            rows.append(
-                (names[opt], "All councils", "", mine["net_present_saving_gbp"].sum(), mine["one_off_cost_gbp"].sum())
-            )
+            nps = float(np.sum([r.net_present_saving_gbp for r in mine]))
+            rows.append((names[opt], "All councils", "", nps, float(np.sum([r.one_off_cost_gbp for r in mine]))))
     frame = pd.DataFrame(
         rows, columns=["Option", "Council", "Code", "Net present saving", "One-off cost (undiscounted)"]
     )

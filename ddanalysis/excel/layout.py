@@ -173,7 +173,8 @@ def option_names(result: AppraisalResult) -> dict[str, str]:
 
 
 def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
-    """Merge a block of cells; the merged-away cells take the top-left cell's style (borders included).
+    """Merge a block of cells; the merged-away cells take the top-left cell's style (borders included) when it
+    has a border or a fill, and are not written at all when it has neither.
 
     Same result as ``ws.merge_cells`` for cells we style by name, without its per-cell border and
     protection arithmetic (which dominates the time to build a large workbook), and without
@@ -184,6 +185,8 @@ def merge(ws: Worksheet, row1: int, col1: int, row2: int, col2: int) -> None:
         return
     ws.merged_cells.ranges.add(MergedCellRange(ws, f"{ref(col1, row1)}:{ref(col2, row2)}"))
     anchor = ws.cell(row=row1, column=col1)
+    if not (anchor._style.borderId or anchor._style.fillId):
+        return  # nothing of the style shows on the merged-away cells (font, wrap and alignment are the anchor's)
     for r in range(row1, row2 + 1):
         for c in range(col1, col2 + 1):
             if (r, c) != (row1, col1):

@@ -373,3 +373,37 @@ def test_programme_views_are_prepared_only_from_results_held_and_compute_nothing
     page.prepare_views(["low", "high"])
     assert calls == []
     assert set(page._views) == {("low", "council")}
+
+
+def test_html_widgets_share_one_layout_and_style_and_a_closed_one_is_replaced():
+    """Two HTML widgets carry the same layout and style models (one each per kernel, not one per widget);
+    once the shared layout is closed, the next widget gets a new, open one (never a dead model)."""
+    a, b = common.html_widget("a"), common.html_widget("b")
+    assert a.layout is b.layout and a.style is b.style
+    assert a.layout.width == "auto"
+    with pytest.raises(AttributeError, match="shared layout"):
+        a.layout.display = "none"  # would hide every widget sharing it
+    assert b.layout.display is None
+    a.layout.close()
+    c = common.html_widget("c")
+    assert c.layout is not a.layout and c.layout.comm is not None and c.layout.width == "auto"
+
+
+def test_no_page_changes_the_shared_layout(store):
+    """Every appraisal tab built and updated, the what-if panel opened, the project, scenario and
+    optimism bias changed: the shared layout still says only ``width: auto`` (a change would show on
+    every widget using it), and the hidden link holder hides with a layout of its own."""
+    page = AppraisalPage(store, PID, follow_in_background=False)
+    errors = []  # a callback that set a shared layout fails, and the status says so
+    page.status.observe(lambda ch: errors.append(ch["new"]) if "dd-error" in ch["new"] else None, names="value")
+    for i in range(len(TABS)):
+        page.tabs.selected_index = i
+    page.whatif.toggle.value = True
+    page.whatif.toggle.value = False
+    page.scenario.value = "low"
+    page.ob.value = 0.3
+    assert errors == []
+    shared = common.auto_width()
+    assert page.header.layout is shared and page.sections[0].widget.layout is shared
+    assert (shared.width, shared.display, shared.min_height, shared.visibility) == ("auto", None, None, None)
+    assert page.url.layout is not shared and page.url.layout.display == "none"

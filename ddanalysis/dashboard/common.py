@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 import pandas as pd
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from .. import config
 from ..charts import mimebundle
@@ -170,8 +171,41 @@ class Drawing:
     height: str | None
 
 
+_SHARED: dict[str, W.Widget] = {}
+
+
+def _shared(name: str, make: Callable[[], W.Widget]) -> Any:
+    """One widget model per kernel for ``name`` (made again if it was closed)."""
+    w = _SHARED.get(name)
+    if w is None or getattr(w, "comm", None) is None:
+        w = _SHARED[name] = make()
+    return w
+
+
+class SharedLayout(W.Layout):
+    """A layout several widgets share, fixed once made: setting any of its CSS properties raises
+    AttributeError (it would change every widget using it; give such a widget a layout of its own)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._fixed = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_fixed", False) and not name.startswith("_") and name in W.Layout.class_own_traits():
+            raise AttributeError(f"a shared layout is fixed: give the widget its own layout to set {name!r}")
+        super().__setattr__(name, value)
+
+
+def auto_width() -> W.Layout:
+    """The layout ``width: auto``, one model shared by every widget that uses it as it is: a page's first
+    paint then carries one layout for them all instead of one each. It cannot be changed (:class:`SharedLayout`)."""
+    return _shared("auto_width", lambda: SharedLayout(width="auto"))
+
+
 def html_widget(value: str = "", cls: str | None = None) -> W.HTML:
-    w = W.HTML(value=value, layout=W.Layout(width="auto"))
+    """An HTML widget holding ``value`` (already safe HTML), with CSS class ``cls``. Its layout and style
+    are shared (:func:`auto_width`, one default HTML style): do not change them on the widget."""
+    w = W.HTML(value=value, layout=auto_width(), style=_shared("html_style", HTMLStyle))
     if cls:
         w.add_class(cls)
     return w

@@ -27,6 +27,7 @@ from .common import (
     STYLE,
     ChartSlot,
     Drawing,
+    auto_width,
     error_box,
     escape,
     explain,
@@ -154,7 +155,7 @@ class ProgrammePage:
                 self.trend.widget,
                 self.trend_note,
             ],
-            layout=W.Layout(width="auto"),
+            layout=auto_width(),
         )
         self.widget.add_class("dd-page")
         on = guarded(self.status)(self.refresh)

@@ -5,6 +5,7 @@ Browser tests (a live Voila server driven by Chromium) are in tests/test_dashboa
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -308,3 +309,101 @@ def test_the_programme_launcher_reads_the_other_scenarios_from_the_disk_cache_an
     assert low in launcher.store._memory
     assert high not in launcher.store._memory and not launcher.store.has_quick(high)
     assert calls == []
+
+
+@pytest.fixture
+def two_project_page(tmp_path, monkeypatch):
+    """A programme page over two projects (the registry's list cut to them), its results computed
+    into a private store: the central and low scenarios of the council perspective."""
+    from ddanalysis.dashboard import programme as programme_mod
+
+    other = next(p for p in registry.project_ids() if p != PID)
+    monkeypatch.setattr(programme_mod.registry, "project_ids", lambda: [PID, other])
+    store = ResultStore(directory=tmp_path, fingerprint="f")
+    for scenario in ("central", "low"):
+        for pid in (PID, other):
+            store.get_quick(Key(pid, scenario, "council"))
+    return programme_mod, programme_mod.ProgrammePage(store)
+
+
+def _shown(page) -> tuple:
+    return page.header.value, page.kpis.value, page.table.value, page.savings.widget.outputs
+
+
+def test_a_programme_scenario_shown_before_is_sent_again_without_being_made_again(two_project_page, monkeypatch):
+    """Back on the central scenario after the low one, the page shows exactly what it showed first
+    (heading, cards, table, chart) and builds no summary for it: the summary builder is replaced by one
+    that records calls after the first two views were made. The low view is a different page (its
+    heading names the low scenario), so a cache that ignored the scenario would fail here."""
+    programme_mod, page = two_project_page
+    central = _shown(page)
+    page.scenario.value = "low"
+    low = _shown(page)
+    assert low[0] != central[0] and f"Scenario <b>{page.book.scenarios['low'].name}</b>" in low[0]
+    made: list[int] = []
+    real = programme_mod.summary_frame
+    monkeypatch.setattr(programme_mod, "summary_frame", lambda r: made.append(1) or real(r))
+    page.scenario.value = "central"
+    assert _shown(page) == central and made == []
+    page.scenario.value = "low"
+    assert _shown(page) == low and made == []
+
+
+def test_a_programme_view_is_made_again_when_a_result_behind_it_changes(two_project_page, monkeypatch):
+    """When the store holds another result object for one project (a newer computation), the next view
+    of that scenario is made from it, not sent from before: the summary builder runs once more."""
+    programme_mod, page = two_project_page
+    key = Key(PID, "central", "council")
+    held = page.store.get_quick(key)
+    page.store._memory[key] = dataclasses.replace(held)  # equal figures, another object
+    made: list[int] = []
+    real = programme_mod.summary_frame
+    monkeypatch.setattr(programme_mod, "summary_frame", lambda r: made.append(1) or real(r))
+    page.refresh()
+    assert made == [1]
+
+
+def test_programme_views_are_prepared_only_from_results_held_and_compute_nothing(two_project_page, monkeypatch):
+    """prepare_views makes the view of a scenario whose every result the store holds (low: both
+    projects computed by the fixture) and skips one it lacks (high: none held), calling no engine."""
+    programme_mod, page = two_project_page
+    calls: list[tuple] = []
+    monkeypatch.setattr(store_mod.engine, "appraise", lambda *a, **k: calls.append(a))
+    page._views.clear()
+    page.prepare_views(["low", "high"])
+    assert calls == []
+    assert set(page._views) == {("low", "council")}
+
+
+def test_html_widgets_share_one_layout_and_style_and_a_closed_one_is_replaced():
+    """Two HTML widgets carry the same layout and style models (one each per kernel, not one per widget);
+    once the shared layout is closed, the next widget gets a new, open one (never a dead model)."""
+    a, b = common.html_widget("a"), common.html_widget("b")
+    assert a.layout is b.layout and a.style is b.style
+    assert a.layout.width == "auto"
+    with pytest.raises(AttributeError, match="shared layout"):
+        a.layout.display = "none"  # would hide every widget sharing it
+    assert b.layout.display is None
+    a.layout.close()
+    c = common.html_widget("c")
+    assert c.layout is not a.layout and c.layout.comm is not None and c.layout.width == "auto"
+
+
+def test_no_page_changes_the_shared_layout(store):
+    """Every appraisal tab built and updated, the what-if panel opened, the project, scenario and
+    optimism bias changed: the shared layout still says only ``width: auto`` (a change would show on
+    every widget using it), and the hidden link holder hides with a layout of its own."""
+    page = AppraisalPage(store, PID, follow_in_background=False)
+    errors = []  # a callback that set a shared layout fails, and the status says so
+    page.status.observe(lambda ch: errors.append(ch["new"]) if "dd-error" in ch["new"] else None, names="value")
+    for i in range(len(TABS)):
+        page.tabs.selected_index = i
+    page.whatif.toggle.value = True
+    page.whatif.toggle.value = False
+    page.scenario.value = "low"
+    page.ob.value = 0.3
+    assert errors == []
+    shared = common.auto_width()
+    assert page.header.layout is shared and page.sections[0].widget.layout is shared
+    assert (shared.width, shared.display, shared.min_height, shared.visibility) == ("auto", None, None, None)
+    assert page.url.layout is not shared and page.url.layout.display == "none"

@@ -382,3 +382,24 @@ def test_the_compare_tab_draws_every_mode(page):
         assert "<table" in section.headline.value and "<table" in section.savings.value
         assert parse_qs(page.query)["compare"][0].startswith(mode)
     page.tabs.selected_index = 0
+
+
+def test_a_project_change_with_the_what_if_panel_closed_reads_no_assumption_book(store, monkeypatch):
+    """The what-if candidates (each needs the project's assumption book) are found when the panel opens,
+    not on every project change: with the panel closed, moving to another project and back calls the
+    candidate finder (replaced by one that records calls) never; opening the panel calls it once, for the
+    project on screen, and its controls are that project's (their keys are what the finder returned)."""
+    from ddanalysis.dashboard import whatif
+
+    p = AppraisalPage(store, PID, follow_in_background=False)
+    asked: list[str] = []
+    real = whatif.candidates
+    monkeypatch.setattr(whatif, "candidates", lambda pid, ranking: asked.append(pid) or real(pid, ranking))
+    p.project.value = "kirklees-open-spaces"
+    p.project.value = PID
+    p.project.value = "kirklees-open-spaces"
+    assert asked == []
+    p.whatif.toggle.value = True
+    assert asked == ["kirklees-open-spaces"]
+    shown = set(p.whatif.controls)
+    assert shown and shown <= set(real("kirklees-open-spaces", p.whatif._ranking())["key"])

@@ -34,6 +34,7 @@ from .boardpaper import file_name as paper_file_name
 from .common import (
     STYLE,
     ChartSlot,
+    auto_width,
     download_link,
     error_box,
     escape,
@@ -118,7 +119,7 @@ class Section:
     def __init__(self, page: "AppraisalPage"):
         self.page = page
         self.result: AppraisalResult | None = None
-        self.widget = W.VBox(layout=W.Layout(width="auto"))
+        self.widget = W.VBox(layout=auto_width())
 
     def update(self, result: AppraisalResult) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -338,7 +339,7 @@ class RiskSection(Section):
         self.sobol_button = W.Button(
             description="Compute Sobol indices",
             tooltip="Their own sample of the model: a few seconds",
-            layout=W.Layout(width="auto"),
+            layout=W.Layout(width="auto"),  # its own: shown and hidden
         )
         self.sobol_button.on_click(lambda _b: self._draw_sobol(compute=True))
         self.decision_notes = html_widget(cls="dd-decision-notes")
@@ -871,16 +872,16 @@ class AppraisalPage:
         self._follow_lock = threading.RLock()  # one redraw at a time (viewer's change or Monte Carlo follow)
         self._following = False  # a Monte Carlo follow thread is running (at most one a page)
         self.whatif = WhatIfPanel(guarded(None)(self._on_whatif), lambda: ranked_keys(self.store))
-        self.url = html_widget(cls="dd-url")
+        self.url = W.HTML(layout=W.Layout(width="auto", display="none"))  # its own layout: hidden
+        self.url.add_class("dd-url")
         self.query = ""
-        self.url.layout.display = "none"
         book = load_book(None)
         self.scenarios = book.scenarios
         projects = registry.served_projects()  # the bundled ones and the workspaces served beside them
         self.status = html_widget(cls="dd-status")
         self.header = html_widget(cls="dd-header")
         controls = self._controls(projects, project_id, scenario, perspective)
-        self.tabs = W.Tab(children=[W.VBox() for _ in TABS], titles=list(TABS))
+        self.tabs = W.Tab(children=[W.VBox(layout=auto_width()) for _ in TABS], titles=list(TABS))
         self.tabs.add_class("dd-tabs")
         self.sections: list[Section | None] = [None] * len(TABS)
         self.fresh: set[int] = set()
@@ -900,7 +901,7 @@ class AppraisalPage:
                 self.footer,
                 self.url,
             ],
-            layout=W.Layout(width="auto"),
+            layout=auto_width(),
         )
         self.widget.add_class("dd-page")
         on_control = guarded(self.status)(self._on_control)
@@ -1378,7 +1379,7 @@ class AppraisalLauncher:
                         )
                     ),
                 ],
-                layout=W.Layout(width="auto"),
+                layout=auto_width(),
             )
         base = store.get_quick(Key(pid))
         choices = Choices(

@@ -7,6 +7,7 @@ Nothing here computes a number: it formats what the library returns. Money is sh
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import html
 import logging
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 import pandas as pd
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from .. import config
 from ..charts import mimebundle
@@ -115,31 +117,95 @@ class ChartSlot:
         self.widget.add_class(f"dd-chart-{name}")
 
     def show(self, fig: Any) -> None:
-        height = f"{int(fig.layout.height)}px" if fig.layout.height else None
-        if height and self.widget.layout.min_height != height:
-            self.widget.layout.min_height = height  # the slot keeps the chart's height while it redraws
-        self.widget.outputs = ({"output_type": "display_data", "data": mimebundle(fig), "metadata": {}},)
+        self.put(self.rendered(fig))
 
     def message(self, text: str) -> None:
-        self.widget.outputs = (
+        self.put(self.rendered_message(text))
+
+    def draw(self, build: Callable[[], Any]) -> None:
+        """Build the figure and show it; on failure show a friendly message and log the detail."""
+        self.put(self.build(build))
+
+    @staticmethod
+    def rendered(fig: Any) -> "Drawing":
+        """``fig`` as the output the slot shows (its MIME bundle) and the chart's height in pixels (None:
+        plotly's default); made once, shown any number of times by :meth:`put`."""
+        height = f"{int(fig.layout.height)}px" if fig.layout.height else None
+        return Drawing({"output_type": "display_data", "data": mimebundle(fig), "metadata": {}}, height)
+
+    @staticmethod
+    def rendered_message(text: str) -> "Drawing":
+        """A friendly message (``text``, escaped) as the output the slot shows instead of a chart."""
+        return Drawing(
             {
                 "output_type": "display_data",
                 "data": {"text/html": f"<div class='dd-note'>{escape(text)}</div>", "text/plain": text},
                 "metadata": {},
             },
+            None,
         )
 
-    def draw(self, build: Callable[[], Any]) -> None:
-        """Build the figure and show it; on failure show a friendly message and log the detail."""
+    def build(self, build: Callable[[], Any]) -> "Drawing":
+        """What :meth:`draw` shows: the figure ``build()`` returns, or on failure a friendly message (the
+        detail in the server log). Nothing is sent to the page."""
         try:
-            self.show(build())
+            return self.rendered(build())
         except Exception as exc:  # noqa: BLE001 - viewers see a message, the log the traceback
             server_log(f"chart {self.name!r} failed", exc)
-            self.message(explain(exc))
+            return self.rendered_message(explain(exc))
+
+    def put(self, drawing: "Drawing") -> None:
+        """Show ``drawing`` (from :meth:`rendered`, :meth:`rendered_message` or :meth:`build`), replacing the
+        output in one message (no blank flash); the slot keeps the chart's height while it redraws."""
+        if drawing.height and self.widget.layout.min_height != drawing.height:
+            self.widget.layout.min_height = drawing.height
+        self.widget.outputs = (drawing.output,)
+
+
+@dataclasses.dataclass(frozen=True)
+class Drawing:
+    """One chart slot's content, ready to send: ``output`` (a Jupyter display_data output: a plotly MIME
+    bundle or a message in HTML) and ``height`` (CSS pixels, e.g. ``"640px"``, or None)."""
+
+    output: dict[str, Any]
+    height: str | None
+
+
+_SHARED: dict[str, W.Widget] = {}
+
+
+def _shared(name: str, make: Callable[[], W.Widget]) -> Any:
+    """One widget model per kernel for ``name`` (made again if it was closed)."""
+    w = _SHARED.get(name)
+    if w is None or getattr(w, "comm", None) is None:
+        w = _SHARED[name] = make()
+    return w
+
+
+class SharedLayout(W.Layout):
+    """A layout several widgets share, fixed once made: setting any of its CSS properties raises
+    AttributeError (it would change every widget using it; give such a widget a layout of its own)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._fixed = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_fixed", False) and not name.startswith("_") and name in W.Layout.class_own_traits():
+            raise AttributeError(f"a shared layout is fixed: give the widget its own layout to set {name!r}")
+        super().__setattr__(name, value)
+
+
+def auto_width() -> W.Layout:
+    """The layout ``width: auto``, one model shared by every widget that uses it as it is: a page's first
+    paint then carries one layout for them all instead of one each. It cannot be changed (:class:`SharedLayout`)."""
+    return _shared("auto_width", lambda: SharedLayout(width="auto"))
 
 
 def html_widget(value: str = "", cls: str | None = None) -> W.HTML:
-    w = W.HTML(value=value, layout=W.Layout(width="auto"))
+    """An HTML widget holding ``value`` (already safe HTML), with CSS class ``cls``. Its layout and style
+    are shared (:func:`auto_width`, one default HTML style): do not change them on the widget."""
+    w = W.HTML(value=value, layout=auto_width(), style=_shared("html_style", HTMLStyle))
     if cls:
         w.add_class(cls)
     return w

@@ -10,6 +10,8 @@ council's own spending trend from the official DCLG Revenue Outturn returns, in 
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Iterable
 from urllib.parse import urlencode
 
 import ipywidgets as W
@@ -24,6 +26,8 @@ from ..sources import SERVICE_KEYS
 from .common import (
     STYLE,
     ChartSlot,
+    Drawing,
+    auto_width,
     error_box,
     escape,
     explain,
@@ -86,6 +90,19 @@ def _public_value_formats() -> dict:
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class ProgrammeView:
+    """The parts of the programme page that depend on the scenario and perspective, ready to send: the
+    heading, headline cards and project table (HTML) and the savings chart; ``results`` are the
+    appraisals they were made from (one per project, in the registry's order)."""
+
+    results: tuple[AppraisalResult, ...]
+    header: str
+    kpis: str
+    table: str
+    savings: Drawing
+
+
 class ProgrammePage:
     """The programme overview; ``widget`` is what the notebook displays."""
 
@@ -108,6 +125,7 @@ class ProgrammePage:
         self.kpis = html_widget(cls="dd-programme-kpis")
         self.table = html_widget(cls="dd-programme-table")
         self.savings = ChartSlot("programme", 640)
+        self._views: dict[tuple[str, str], ProgrammeView] = {}
         councils = registry.councils()
         self.council = W.Dropdown(
             options=[(n, c) for n, c in zip(councils["name"], councils["e_code"])],
@@ -137,7 +155,7 @@ class ProgrammePage:
                 self.trend.widget,
                 self.trend_note,
             ],
-            layout=W.Layout(width="auto"),
+            layout=auto_width(),
         )
         self.widget.add_class("dd-page")
         on = guarded(self.status)(self.refresh)
@@ -148,18 +166,46 @@ class ProgrammePage:
         self.refresh()
         self.draw_trend()
 
-    def results(self) -> dict[str, AppraisalResult]:
-        return {
-            pid: self.store.get_quick(Key(pid, self.scenario.value, self.perspective.value))
-            for pid in registry.project_ids()
-        }
+    def results(self, scenario: str | None = None, perspective: str | None = None) -> dict[str, AppraisalResult]:
+        """Every project's result for ``scenario`` and ``perspective`` (default: the controls' values)."""
+        scenario, perspective = scenario or self.scenario.value, perspective or self.perspective.value
+        return {pid: self.store.get_quick(Key(pid, scenario, perspective)) for pid in registry.project_ids()}
 
     def refresh(self) -> None:
-        results = self.results()
+        """Show the scenario and perspective of the controls: the heading, the headline cards, the table and
+        the savings chart (the spending trend does not depend on them and stays as it is)."""
+        scenario, perspective = self.scenario.value, self.perspective.value
+        view = self.view(scenario, perspective, self.results(scenario, perspective))
+        self.header.value = view.header
+        self.kpis.value = view.kpis
+        self.table.value = view.table
+        self.savings.put(view.savings)
+
+    def view(self, scenario: str, perspective: str, results: dict[str, AppraisalResult]) -> "ProgrammeView":
+        """The page's parts for ``scenario`` and ``perspective`` from ``results`` (one per project), made
+        once and kept: a control moved back to a view already shown sends what was made then. A view is
+        made again when any of its results is another object (the store found or computed a newer one)."""
+        kept = self._views.get((scenario, perspective))
+        held = tuple(results.values())
+        if kept is not None and len(kept.results) == len(held) and all(a is b for a, b in zip(kept.results, held)):
+            return kept
+        view = self._make_view(scenario, perspective, results)
+        self._views[(scenario, perspective)] = view
+        return view
+
+    def prepare_views(self, scenarios: Iterable[str], perspective: str = "council") -> None:
+        """Make the views of ``scenarios`` whose results the store already holds (nothing is computed),
+        before a viewer asks for them: a scenario change then only sends them."""
+        for scenario in scenarios:
+            keys = [Key(pid, scenario, perspective) for pid in registry.project_ids()]
+            found = [self.store.held(k) for k in keys]
+            if all(r is not None for r in found):
+                self.view(scenario, perspective, {k.project_id: r for k, r in zip(keys, found) if r is not None})
+
+    def _make_view(self, scenario: str, perspective: str, results: dict[str, AppraisalResult]) -> "ProgrammeView":
         s = summary_frame(results)
-        self.header.value = self._header_html(s)
         changing = s[s["recommended"] != registry.STATUS_QUO]
-        self.kpis.value = kpi_cards(
+        kpis = kpi_cards(
             [
                 ("Projects", f"{len(s)}", f"in {s['councils'].nunique()} council groupings"),
                 (
@@ -175,7 +221,7 @@ class ProgrammePage:
                 ),
             ]
         )
-        query = {"scenario": self.scenario.value, "perspective": self.perspective.value}
+        query = {"scenario": scenario, "perspective": perspective}
 
         def link(pid: str, title: str) -> str:
             href = f"appraisal.ipynb?{escape(urlencode({'project': pid, **query}))}"
@@ -197,19 +243,25 @@ class ProgrammePage:
                 **_public_value_columns(s),
             }
         )
-        self.table.value = table_html(
+        table = table_html(
             frame,
             formats={"In-scope net budget": money, "Net present saving": money, **_public_value_formats()},
             html_cols=["Project"],
             numeric_cols=["Chance of saving", "Payback", "Go-live"],
             caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)",
         )
-        self.savings.draw(lambda: charts.programme_savings(s))
+        return ProgrammeView(
+            results=tuple(results.values()),
+            header=self._header_html(s, scenario, perspective),
+            kpis=kpis,
+            table=table,
+            savings=self.savings.build(lambda: charts.programme_savings(s)),
+        )
 
-    def _header_html(self, s: pd.DataFrame) -> str:
+    def _header_html(self, s: pd.DataFrame, scenario: str, perspective: str) -> str:
         """The page's heading: how many projects, the price base, the scenario and perspective shown, and the
         illustrative banner when any project's figures are illustrative (``s``: the programme summary)."""
-        sc = self.book.scenarios[self.scenario.value]
+        sc = self.book.scenarios[scenario]
         ill = (
             illustrative_banner("The service budgets, assumptions and scores of every project")
             if s["illustrative"].any()
@@ -220,7 +272,7 @@ class ProgrammePage:
             f"<p class='dd-sub'>{len(s)} projects, each an options appraisal against keeping the service in-house "
             f"(HM Treasury Green Book method). Money in GBP, real {escape(self.book.settings.base_year)} prices. "
             f"Scenario <b>{escape(sc.name)}</b>: {escape(sc.description)} "
-            f"Perspective: {escape(PERSPECTIVE_LABELS[self.perspective.value])}.</p>{ill}</div>"
+            f"Perspective: {escape(PERSPECTIVE_LABELS[perspective])}.</p>{ill}</div>"
         )
 
     def draw_trend(self) -> None:
@@ -279,8 +331,9 @@ class ProgrammeLauncher:
             context.council_spending(registry.projects()[0].lead_council)  # loads the official extract
         except Exception as exc:  # noqa: BLE001 - the page says so in the trend section
             server_log("official outturn extract not loaded", exc)
-        try:  # built now, off the viewer's clock
+        try:  # built now, off the viewer's clock, with the other scenarios' views ready to send
             self._page = ProgrammePage(self.store)
+            self._page.prepare_views(self._page.book.scenarios)
         except Exception as exc:  # noqa: BLE001 - show() builds (and reports) again
             server_log("pre-building the programme page failed", exc)
 

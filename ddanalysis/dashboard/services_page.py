@@ -21,7 +21,7 @@ from ..assumptions import load_book
 from ..presentation import formats, tables
 from ..presentation import text as words
 from ..services import ProjectAppraisal, ServiceAppraisal, combine
-from .common import STYLE, escape, html_widget, kpi_cards, table_from
+from .common import STYLE, auto_width, escape, html_widget, kpi_cards, table_from
 from .store import PERSPECTIVES, Key, ResultStore
 
 
@@ -105,6 +105,6 @@ def services_page(store: ResultStore, refs: Sequence[str], query: Mapping[str, l
     scenario = scenario if scenario in load_book(None).scenarios else "central"
     perspective = perspective if perspective in PERSPECTIVES else "council"
     project = project_appraisal(store, refs, scenario, perspective)
-    page = W.VBox([html_widget(STYLE), html_widget(services_html(project))], layout=W.Layout(width="auto"))
+    page = W.VBox([html_widget(STYLE), html_widget(services_html(project))], layout=auto_width())
     page.add_class("dd-page")
     return page

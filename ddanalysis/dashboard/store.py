@@ -290,6 +290,14 @@ class ResultStore:
         with self._lock:
             return key in self._quick
 
+    def held(self, key: Key) -> AppraisalResult | None:
+        """What :meth:`get_quick` would return if it is already held (memory or disk), else None (no computing)."""
+        res = self.cached(key)
+        if res is None:
+            with self._lock:
+                res = self._quick.get(key)
+        return res
+
     def get_quick(self, key: Key) -> AppraisalResult:
         """The full result if cached, else one without switching values (``result.switching`` empty)."""
         res = self.cached(key)

@@ -139,7 +139,7 @@ class WhatIfPanel:
         self.sets: dict[str, float] = {}
         self.base: dict[str, float] = {}
         self.project: str | None = None
-        self.cands = pd.DataFrame()
+        self._cands: pd.DataFrame | None = pd.DataFrame()
         self._controls: dict[str, W.BoundedFloatText] = {}
         self._quiet = False
         self.body: W.VBox | None = None
@@ -154,6 +154,20 @@ class WhatIfPanel:
         self.flag = html_widget(cls="dd-whatif-flag-top")
         self.widget = W.VBox([W.HBox([self.toggle, self.flag], layout=W.Layout(align_items="center"))])
         self.widget.add_class("dd-whatif")
+
+    @property
+    def cands(self) -> pd.DataFrame:
+        """The loaded project's assumptions a viewer may change (:func:`candidates`), found when first
+        needed (the panel opened, a what-if value summarised): a project change with the panel closed
+        reads no assumption book."""
+        if self._cands is None:
+            try:
+                ranking = self._ranking()
+            except Exception as exc:  # noqa: BLE001 - the panel still works, in the book's order
+                server_log("impact ranking failed; what-if controls in the book's order", exc)
+                ranking = []
+            self._cands = candidates(self.project, ranking) if self.project is not None else pd.DataFrame()
+        return self._cands
 
     # -- building ---------------------------------------------------------------------------------
     def _show(self, shown: bool) -> None:
@@ -208,12 +222,7 @@ class WhatIfPanel:
         ``sets`` (dropped when the project changes unless given)."""
         if project_id != self.project:
             self.project = project_id
-            try:
-                ranking = self._ranking()
-            except Exception as exc:  # noqa: BLE001 - the panel still works, in the book's order
-                server_log("impact ranking failed; what-if controls in the book's order", exc)
-                ranking = []
-            self.cands = candidates(project_id, ranking)
+            self._cands = None  # found when first needed (see cands)
             self._controls = {}
             if sets is None:
                 self.sets = {}

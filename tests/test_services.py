@@ -17,16 +17,17 @@ from ddanalysis.services import VEHICLE_COMPONENTS, appraise_services, service_o
 DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
 
 #: A small library service, GBP thousand (ILLUSTRATIVE, typed for this test). Net budget by hand: costs
-#: 400 + 36 + 60 + 120 + 20 + 5 + 80 + 10 + 60 + 30 = 821; income 40 + 10 + 11 = 61; net 821 - 61 = 760
-#: thousand = GBP 760,000.
+#: 400 + 36 + 60 + 120 + 40 + 5 + 60 + 10 + 60 + 30 = 821; income 40 + 10 + 11 = 61; net 821 - 61 = 760
+#: thousand = GBP 760,000. Its rates bill (40) is large enough that a charitable trust, with 80% relief, saves
+#: money at the bundled central values, which the tests of a trust chosen by two services need.
 LIBRARY_LINES = {
     "employees_pay": 400,
     "employees_ni": 36,
     "employees_pension": 60,
     "premises": 120,
-    "business_rates": 20,
+    "business_rates": 40,
     "transport": 5,
-    "supplies_services": 80,
+    "supplies_services": 60,
     "third_party_payments": 10,
     "support_recharges": 60,
     "capital_charges": 30,

@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8866
 PYTEST_ARGS ?=
 
-.PHONY: help install system-deps test test-fast lint format typecheck hooks dashboards lab data datalog export notebooks bench strip clean
+.PHONY: help install system-deps js-deps test test-fast lint format typecheck hooks dashboards lab data datalog export notebooks bench strip clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -23,8 +23,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv (if missing) and install the package with its test tools
 
-system-deps: ## Debian's chromium, LibreOffice (calc), poppler, npm; axe-core pinned in package-lock.json (npm ci)
+system-deps: ## Debian's chromium, LibreOffice (calc), poppler, npm; axe-core and plotly.js's finance bundle pinned in package-lock.json (npm ci)
 	@bash scripts/system_deps.sh
+
+js-deps: ## npm (Debian's, when missing) and the JavaScript pinned in package-lock.json (npm ci)
+	@bash scripts/system_deps.sh --js
 
 test: install system-deps ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -46,7 +49,7 @@ typecheck: install ## mypy on the package (settings in pyproject.toml)
 hooks: install ## install the pre-commit hooks (.pre-commit-config.yaml) in this clone's .git
 	$(VENV)/bin/pre-commit install
 
-dashboards: install ## serve dashboards/ with Voila on 127.0.0.1:$(PORT) (WORKSPACES="folder ..." beside the bundled projects)
+dashboards: install js-deps ## serve dashboards/ with Voila on 127.0.0.1:$(PORT) (WORKSPACES="folder ..." beside the bundled projects)
 	$(PY) -m ddanalysis.dashboard.serve $(WORKSPACES) --port $(PORT)
 
 lab: install ## open JupyterLab on the project (the package importable)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .chart_margins import fixed_margins
 from .presentation import text as decision_text
 from .presentation.formats import value_in_unit
 from .report import gbp, pct
@@ -1464,9 +1465,11 @@ def mimebundle(fig: go.Figure) -> dict[str, Any]:
     """The figure as plotly's own MIME bundle (drawn by the jupyterlab-plotly extension, offline).
 
     Use ``IPython.display.display(mimebundle(fig), raw=True)``: the plotly.js that draws it is
-    served by Jupyter/Voila from the installed extension; nothing is fetched from a CDN.
+    served by Jupyter/Voila from the installed extension; nothing is fetched from a CDN. The margins
+    the axis labels need are worked out here where they can be (:func:`ddanalysis.chart_margins.fixed_margins`),
+    so the browser lays the chart out once.
     """
-    spec = json.loads(fig.to_json())
+    spec = fixed_margins(json.loads(fig.to_json()))
     spec["config"] = DISPLAY_CONFIG
     title = fig.layout.title.text or "plotly figure"
     return {PLOTLY_MIME: spec, "text/plain": f"<Figure: {title}>"}

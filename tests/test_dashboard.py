@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 
 from ddanalysis import engine, registry
 from ddanalysis.dashboard import common
@@ -407,3 +409,67 @@ def test_no_page_changes_the_shared_layout(store):
     assert page.header.layout is shared and page.sections[0].widget.layout is shared
     assert (shared.width, shared.display, shared.min_height, shared.visibility) == ("auto", None, None, None)
     assert page.url.layout is not shared and page.url.layout.display == "none"
+
+
+def test_the_template_is_told_of_plotly_finance_bundle_only_when_it_is_installed(tmp_path):
+    """``serve`` passes the bundle's file name to the page template (a Voila resource) when the file is in the
+    template's static folder, and nothing when it is not: the page then names no file that is not there."""
+    import json
+
+    from ddanalysis.dashboard import serve
+
+    root = tmp_path / "dashboards"
+    assert serve.template_resources(root) == {}
+    assert not [a for a in serve.voila_argv(root, 8866, "127.0.0.1", []) if "resources" in a]
+    light = root / serve.LIGHT_PLOTLY
+    light.parent.mkdir(parents=True)
+    light.write_text("/* plotly.js */")
+    assert serve.template_resources(root) == {"ddanalysis_plotly": "plotly-finance.min.js"}
+    (arg,) = [a for a in serve.voila_argv(root, 8866, "127.0.0.1", []) if "resources" in a]
+    assert json.loads(arg.split("=", 1)[1]) == {"ddanalysis_plotly": "plotly-finance.min.js"}
+
+
+def test_the_finance_bundle_pinned_is_the_extension_plotly_js_release_line():
+    """The partial bundle pinned in package.json and the plotly.js the jupyterlab-plotly extension bundles are
+    of the same major and minor release (4.1 today: the bundle 4.1.0, the extension's 4.1.1; the finance
+    bundle of 4.1.1 is not published), so the charts draw alike with either."""
+    import json
+
+    import plotly
+
+    pinned = json.loads((REPO / "package.json").read_text())["dependencies"]["plotly.js-finance-dist-min"]
+    labext = Path(plotly.__file__).parent / "labextension" / "package.json"
+    if not labext.is_file():
+        pytest.skip(f"{labext} not found")
+    bundled = json.loads(labext.read_text())["dependencies"]["plotly.js"]
+    assert pinned.split(".")[:2] == bundled.lstrip("^~").split(".")[:2], (pinned, bundled)
+
+
+def test_a_reason_for_not_monetising_is_folded_under_no():
+    """The programme table's "Outcomes monetised" cell: ``yes`` as it is; ``no: <reason>`` as ``no`` with the
+    reason folded under it (a <details> the viewer opens), escaped; a paragraph in the column made the row
+    several screens tall."""
+    from ddanalysis.dashboard.programme import monetised_cell
+
+    assert monetised_cell("yes") == "yes"
+    cell = monetised_cell("no: schools' purchases <net out>")
+    assert cell == "<details class='dd-why'><summary>no</summary>schools&#x27; purchases &lt;net out&gt;</details>"
+
+
+def test_every_trace_type_the_charts_draw_is_in_plotly_finance_bundle():
+    """The dashboards draw with plotly.js's finance bundle, which holds the trace types its README lists: bar,
+    candlestick, funnel, funnelarea, histogram, indicator, ohlc, pie, scatter and waterfall. Every plotly
+    trace the charts module makes (``go.<Trace>(`` in its source) must be one of them."""
+    import re
+
+    import ddanalysis.charts as charts_mod
+
+    finance = {"bar", "candlestick", "funnel", "funnelarea", "histogram", "indicator", "ohlc", "pie", "scatter"}
+    finance.add("waterfall")
+    made = {m.lower() for m in re.findall(r"\bgo\.([A-Z][A-Za-z]+)\(", Path(charts_mod.__file__).read_text())}
+    traces = made - {"figure"}
+    assert traces and traces <= finance, sorted(traces - finance)
+    readme = REPO / "node_modules" / "plotly.js-finance-dist-min" / "README.md"
+    if readme.is_file():
+        listed = set(re.findall(r"`([a-z]+)`", readme.read_text().split("Contains trace modules", 1)[1].split("\n")[0]))
+        assert listed == finance, listed

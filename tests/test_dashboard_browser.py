@@ -343,6 +343,111 @@ def test_each_chart_is_drawn_once_on_screen_at_its_width(voila_url, browser):
         page.close(run_before_unload=True)
 
 
+#: Which plotly.js draws the page's charts: the finance bundle the page loads itself (window.Plotly, under the
+#: draw-once wrapper the template puts on the renderer), or the extension's own (anything else).
+WHICH_PLOTLY_JS = """async () => {
+  const f = await window._JUPYTERLAB['jupyterlab-plotly'].get('./mimeExtension');
+  const R = f().RenderedPlotly;
+  return {tag: !!document.getElementById('dd-plotly'), version: window.Plotly ? window.Plotly.version : null,
+          finance: !!window.Plotly && Object.getPrototypeOf(R.Plotly) === window.Plotly,
+          loaded: performance.getEntriesByType('resource').some(e => e.name.endsWith('/plotly-finance.min.js'))};
+}"""
+
+
+def _light_bundle_installed() -> bool:
+    from ddanalysis.dashboard import serve
+
+    return bool(serve.template_resources(serve.DASHBOARDS))
+
+
+def test_charts_are_drawn_with_plotly_finance_bundle_and_the_empty_page_loads_none(voila_url, browser):
+    """With plotly.js's finance bundle installed (``make js-deps``), a dashboard page loads it itself and the
+    renderer draws with it (not with the extension's full plotly.js, four times as long to evaluate); a
+    page whose notebook draws no chart (the empty one) loads no plotly.js at all. The Compare tab's
+    waterfall, the one trace type beyond bars and lines, is drawn by the same bundle."""
+    if not _light_bundle_installed():
+        pytest.skip("plotly.js's finance bundle is not installed: run 'make js-deps'")
+    p = Page(browser, voila_url + "voila/render/programme.ipynb").ready(plots=2)
+    try:
+        which = p.page.evaluate(WHICH_PLOTLY_JS)
+        assert which == {"tag": True, "version": which["version"], "finance": True, "loaded": True}, which
+        assert which["version"].startswith("4.")
+        p.check_clean()
+    finally:
+        p.close()
+    p = Page(browser, voila_url + "voila/render/appraisal.ipynb?project=walsall-college").ready(plots=1)
+    try:
+        assert p.page.evaluate(WHICH_PLOTLY_JS)["finance"]
+        p.page.locator(".dd-tabs .lm-TabBar-tab", has_text="Compare").click()
+        p.page.wait_for_function(
+            "() => !!document.querySelector('.dd-chart-compare-waterfall .js-plotly-plot .waterfalllayer path')",
+            polling=100,
+            timeout=60_000,
+        )
+        p.check_clean()
+    finally:
+        p.close()
+    empty = browser.new_page()
+    try:
+        empty.goto(voila_url + "voila/render/empty.ipynb", wait_until="commit", timeout=NAVIGATION_TIMEOUT_MS)
+        empty.wait_for_function("() => !document.getElementById('loading')", polling=100, timeout=120_000)
+        assert empty.locator("#dd-plotly").count() == 0
+        assert empty.evaluate("() => typeof window.Plotly") == "undefined"
+    finally:
+        empty.close(run_before_unload=True)
+
+
+#: Every tick label and axis title of every chart on the page, as [chart, text, its box, the chart's box].
+LABEL_BOXES_JS = """() => {
+  const out = [];
+  document.querySelectorAll('#rendered_cells .js-plotly-plot').forEach((gd, i) => {
+    const svg = gd.querySelector('svg.main-svg').getBoundingClientRect();
+    const plot = gd.querySelector('.cartesianlayer .bg, .bglayer .bg');
+    const area = plot ? plot.getBoundingClientRect() : null;
+    gd.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text').forEach(t => {
+      const b = t.getBoundingClientRect();
+      out.push({chart: i, text: t.textContent, kind: t.closest('.xtick, .g-xtitle') ? 'x' : 'y',
+                title: !!t.closest('.g-xtitle, .g-ytitle'),
+                box: [b.left, b.top, b.right, b.bottom], svg: [svg.left, svg.top, svg.right, svg.bottom],
+                area: area ? [area.left, area.top, area.right, area.bottom] : null});
+    });
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize(
+    "page, plots",
+    [("programme.ipynb", 2), ("appraisal.ipynb?project=cwac-wirral-school-services", 1)],
+)
+def test_axis_labels_fit_the_margins_worked_out_in_python(voila_url, browser, page, plots):
+    """The margins set in Python (ddanalysis.chart_margins) hold every label: each tick label and axis title
+    lies inside its chart (1 px), y labels left of the plot area and x labels below it, and no two axis
+    titles or tick labels of different axes overlap. Checked on the programme page (long project names) and
+    on the school services appraisal (the longest option names of the ten projects), at 1280 px."""
+    p = Page(browser, voila_url + "voila/render/" + page).ready(plots=plots)
+    try:
+        boxes = p.page.evaluate(LABEL_BOXES_JS)
+        assert boxes and {b["chart"] for b in boxes} == set(range(plots)), boxes
+        for b in boxes:
+            left, top, right, bottom = b["box"]
+            s_left, s_top, s_right, s_bottom = b["svg"]
+            assert left >= s_left - 1 and right <= s_right + 1 and top >= s_top - 1 and bottom <= s_bottom + 1, b
+            if b["area"] and not b["title"]:
+                if b["kind"] == "y":
+                    assert right <= b["area"][0] + 1, b
+                else:
+                    assert top >= b["area"][3] - 1, b
+        for a in boxes:
+            for c in boxes:
+                if a["chart"] == c["chart"] and a["kind"] != c["kind"]:
+                    ax0, ay0, ax1, ay1 = a["box"]
+                    cx0, cy0, cx1, cy1 = c["box"]
+                    assert ax1 <= cx0 + 1 or cx1 <= ax0 + 1 or ay1 <= cy0 + 1 or cy1 <= ay0 + 1, (a, c)
+    finally:
+        p.close()
+
+
 def test_excel_download_is_a_valid_workbook(voila_url, browser, tmp_path):
     from openpyxl import load_workbook
 

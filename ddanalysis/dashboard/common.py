@@ -370,6 +370,8 @@ body, .jp-Notebook, .widget-html-content { font-family: Arial, Helvetica, sans-s
                vertical-align: bottom; }
 .dd-table td { padding: 5px 8px; border-bottom: 1px solid #e1e4e8; vertical-align: top; }
 .dd-table .num { text-align: right; white-space: nowrap; }
+.dd-table details.dd-why summary { cursor: pointer; color: #005a8c; }
+.dd-table details.dd-why[open] { min-width: 26em; }
 .dd-table tr.dd-recommended td { background: #eef6fb; font-weight: 700; }
 .dd-rag { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700;
   color: #fff; }

@@ -78,7 +78,24 @@ def _public_value_columns(s: pd.DataFrame) -> dict:
     monetised (and why not). Labels as in :data:`ddanalysis.presentation.tables.PROGRAMME_PUBLIC_VALUE_COLUMNS`."""
     if "benefits_counted_pv_gbp" not in s.columns:
         return {}
-    return {label: s[key] for key, (label, _) in tables.PROGRAMME_PUBLIC_VALUE_COLUMNS.items() if key in s.columns}
+    out = {label: s[key] for key, (label, _) in tables.PROGRAMME_PUBLIC_VALUE_COLUMNS.items() if key in s.columns}
+    if MONETISED in out:
+        out[MONETISED] = [monetised_cell(v) for v in out[MONETISED]]
+    return out
+
+
+#: The programme table's column saying whether a project monetises outcomes (HTML: see :func:`monetised_cell`).
+MONETISED = tables.PROGRAMME_PUBLIC_VALUE_COLUMNS["outcomes_monetised"][0]
+
+
+def monetised_cell(value: str) -> str:
+    """The "Outcomes monetised" cell as HTML: ``yes``, or ``no`` with the reason folded under it (a disclosure
+    a viewer opens, by mouse or keyboard): the reasons run to a paragraph, which in a table column made
+    each such project's row several screens tall. ``value``: the summary's text, ``yes`` or ``no: <reason>``."""
+    text = str(value)
+    if not text.startswith("no:"):
+        return escape(text)
+    return f"<details class='dd-why'><summary>no</summary>{escape(text[3:].strip())}</details>"
 
 
 def _public_value_formats() -> dict:
@@ -246,7 +263,7 @@ class ProgrammePage:
         table = table_html(
             frame,
             formats={"In-scope net budget": money, "Net present saving": money, **_public_value_formats()},
-            html_cols=["Project"],
+            html_cols=["Project", MONETISED],
             numeric_cols=["Chance of saving", "Payback", "Go-live"],
             caption="The projects (select a project to open its appraisal; GBP, real 2014-15 prices)",
         )

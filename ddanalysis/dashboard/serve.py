@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
 import re
 import subprocess
@@ -41,6 +42,10 @@ from ..errors import DDAnalysisError
 DASHBOARDS = config.REPO_DIR / "dashboards"
 #: Voila's lab template minus its Font Awesome CDN links (dashboards/jupyter/voila/templates/ddlab).
 TEMPLATE = "ddlab"
+#: plotly.js's finance partial bundle (bar, scatter and waterfall: every trace type the dashboards draw), in the
+#: template's static folder: a link to the copy npm installs from package.json (``make js-deps``). Pages whose
+#: notebook says it draws charts load it at once, instead of the extension's full plotly.js on the first chart.
+LIGHT_PLOTLY = Path("jupyter", "voila", "templates", TEMPLATE, "static", "plotly-finance.min.js")
 #: Environment variable with extra host names to serve (comma- or space-separated).
 HOSTS_ENV = "DDANALYSIS_ALLOWED_HOSTS"
 #: Names served without configuration (loopback addresses are always served by Jupyter's check).
@@ -82,8 +87,17 @@ def host_settings(hosts: list[str]) -> dict[str, object]:
     return {"allow_remote_access": False, "local_hostnames": list(hosts)}
 
 
+def template_resources(root: Path) -> dict[str, str]:
+    """What the ``ddlab`` template is told about the served folder ``root``: ``ddanalysis_plotly``, the file name
+    of plotly.js's finance bundle in its static folder, when that is installed (otherwise nothing, and the
+    charts are drawn with the jupyterlab-plotly extension's full plotly.js)."""
+    light = root / LIGHT_PLOTLY
+    return {"ddanalysis_plotly": light.name} if light.is_file() else {}
+
+
 def voila_argv(root: Path, port: int, ip: str, extra: list[str]) -> list[str]:
     """The Voila command line (the rest of the settings come from ``<root>/voila.json``)."""
+    resources = template_resources(root)
     return [
         "voila",
         str(root),
@@ -92,6 +106,7 @@ def voila_argv(root: Path, port: int, ip: str, extra: list[str]) -> list[str]:
         "--no-browser",
         f"--Voila.config_file_paths={root}",
         f"--template={TEMPLATE}",
+        *([f"--VoilaConfiguration.resources={json.dumps(resources)}"] if resources else []),
         *extra,
     ]
 

@@ -15,6 +15,7 @@ returns a new :class:`plotly.graph_objects.Figure`; nothing is drawn or saved he
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from typing import Any, Iterable, Sequence
@@ -22,6 +23,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from .chart_margins import fixed_margins
 from .presentation import text as decision_text
@@ -81,6 +83,17 @@ ANNOTATION_ILLUSTRATIVE = "illustrative"
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def chart_template() -> go.layout.Template:
+    """plotly's ``plotly_white`` template cut to what the charts use: its layout and its bar and scatter trace
+    styles (the only trace types it styles that the charts draw; it does not style waterfalls). A figure
+    looks the same as with the whole template, which also styles 30 other trace types: built once, it is
+    copied into each figure in half the time, and the figure's JSON is half the size."""
+    white = pio.templates["plotly_white"]
+    return go.layout.Template(layout=white.layout, data={"bar": white.data.bar, "scatter": white.data.scatter})
+
 
 
 def option_colour(option_id: str, position: int = 0) -> str:
@@ -159,7 +172,7 @@ def _layout(
     lines = subtitle.count("<br>") + 1 if subtitle else 0
     top = 30 + 34 + 20 * lines + 16
     fig.update_layout(
-        template="plotly_white",
+        template=chart_template(),
         font=FONT,
         height=height,
         title=dict(

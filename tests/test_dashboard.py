@@ -473,3 +473,30 @@ def test_every_trace_type_the_charts_draw_is_in_plotly_finance_bundle():
     if readme.is_file():
         listed = set(re.findall(r"`([a-z]+)`", readme.read_text().split("Contains trace modules", 1)[1].split("\n")[0]))
         assert listed == finance, listed
+
+
+def test_a_page_reads_its_projects_other_scenarios_ahead_without_computing(tmp_path, monkeypatch):
+    """Once a project is on screen, its other scenarios (same perspective) are read from the disk cache into
+    memory in the background, so that choosing one redraws without reading the disk. Only the cache is read:
+    a scenario it does not hold is not computed. Here the disk holds the low scenario only: after the
+    read-ahead, the low result comes from memory (no disk read), and no scenario but the central one on screen
+    was ever appraised."""
+    ResultStore(directory=tmp_path, fingerprint="ahead").get(Key(PID, "low"))
+    appraised: list[str] = []
+    real = store_mod.engine.appraise
+    monkeypatch.setattr(
+        store_mod.engine,
+        "appraise",
+        lambda pid, scenario, *a, **k: (appraised.append(scenario), real(pid, scenario, *a, **k))[1],
+    )
+    store = ResultStore(directory=tmp_path, fingerprint="ahead")
+    page = AppraisalPage(store, PID)
+    assert page.read_ahead_thread is not None
+    page.read_ahead_thread.join(120)
+    reads: list[Key] = []
+    load = store_mod.ResultStore._load
+    monkeypatch.setattr(store_mod.ResultStore, "_load", lambda self, key: (reads.append(key), load(self, key))[1])
+    assert store.cached(Key(PID, "low")) is not None and reads == []
+    assert set(appraised) == {"central"}
+    page.scenario.value = "low"  # the change finds the result held
+    assert reads == [] and set(appraised) == {"central"}

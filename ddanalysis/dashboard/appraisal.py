@@ -871,6 +871,8 @@ class AppraisalPage:
         self.pending_weights: dict[str, int] = {}
         self._follow_lock = threading.RLock()  # one redraw at a time (viewer's change or Monte Carlo follow)
         self._following = False  # a Monte Carlo follow thread is running (at most one a page)
+        self._read_ahead_done: set[tuple[str, str]] = set()  # (project, perspective) whose scenarios were read
+        self.read_ahead_thread: threading.Thread | None = None  # the latest read-ahead (tests join it)
         self.whatif = WhatIfPanel(guarded(None)(self._on_whatif), lambda: ranked_keys(self.store))
         self.url = W.HTML(layout=W.Layout(width="auto", display="none"))  # its own layout: hidden
         self.url.add_class("dd-url")
@@ -1178,6 +1180,27 @@ class AppraisalPage:
         else:
             self.status.value = f"<span class='dd-small' data-dd-ms='{ms:.0f}'></span>"
         self.write_url()
+        self._read_ahead(key)
+
+    def _read_ahead(self, key: Key) -> None:
+        """Read the other scenarios of the project and perspective on screen from the disk cache into memory,
+        in a background thread, once per project and perspective: a scenario change then finds its result
+        held instead of reading it (about 0.1 s of the 0.3 s a change has to redraw in). Only what the cache
+        holds is read; nothing is computed (a scenario not in it is computed when chosen, as before)."""
+        seen = (key.project_id, key.perspective)
+        if seen in self._read_ahead_done or self.store.directory is None:
+            return
+        self._read_ahead_done.add(seen)
+        keys = [Key(key.project_id, s, key.perspective) for s in self.scenarios if s != key.scenario]
+        self.read_ahead_thread = threading.Thread(target=self._read, args=(keys,), daemon=True, name="dd-read-ahead")
+        self.read_ahead_thread.start()
+
+    def _read(self, keys: list[Key]) -> None:
+        for k in keys:
+            try:
+                self.store.cached(k)
+            except Exception as exc:  # noqa: BLE001 - choosing that scenario says what is wrong
+                server_log(f"reading {k} ahead failed", exc)
 
     def _redraw(self) -> None:
         assert self.result is not None

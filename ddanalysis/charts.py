@@ -95,7 +95,6 @@ def chart_template() -> go.layout.Template:
     return go.layout.Template(layout=white.layout, data={"bar": white.data.bar, "scatter": white.data.scatter})
 
 
-
 def option_colour(option_id: str, position: int = 0) -> str:
     """The colour of a delivery model (a fallback from the palette for an unknown id)."""
     return OPTION_COLOURS.get(option_id, _FALLBACK[position % len(_FALLBACK)])

@@ -1,11 +1,11 @@
 """Chart margins worked out from the labels' text, so that the browser lays each chart out once.
 
 With ``automargin`` on, plotly.js measures every tick label and axis title in the browser and, when
-they do not fit the margins, lays the chart out again with wider ones. On the dashboards' first
-charts that is about half of the drawing time: the programme page's two charts took 280 ms to draw
-the first time and 115 ms after that, against 98 ms and 53 ms with their margins fixed (headless
-Chromium, plotly.js 4.1). Here the margins are worked out from the labels' text and the widths of
-the font's characters instead, before the figure leaves Python, and plotly lays it out once.
+they do not fit the margins, lays the chart out again with wider ones. The programme page's two
+charts took 266 ms to draw the first time and 144 ms after that; with the margins set here, 180 ms
+and 74 ms (medians of six pages, headless Chromium, plotly.js 4.1). Here the margins are worked out
+from the labels' text and the widths of the font's characters instead, before the figure leaves
+Python, and plotly lays it out once.
 
 Character widths (advance widths, thousandths of an em) are those of Liberation Sans 2 Regular and
 Bold, which a Linux browser draws for the charts' ``Arial, Helvetica, sans-serif``. They are

@@ -43,8 +43,9 @@ DASHBOARDS = config.REPO_DIR / "dashboards"
 #: Voila's lab template minus its Font Awesome CDN links (dashboards/jupyter/voila/templates/ddlab).
 TEMPLATE = "ddlab"
 #: plotly.js's finance partial bundle (bar, scatter and waterfall: every trace type the dashboards draw), in the
-#: template's static folder: a link to the copy npm installs from package.json (``make js-deps``). Pages whose
-#: notebook says it draws charts load it at once, instead of the extension's full plotly.js on the first chart.
+#: template's static folder: a copy of the file npm installs from package.json, made by ``make js-deps`` (the
+#: server follows no link out of that folder). Pages whose notebook says it draws charts load it at once,
+#: instead of the extension's full plotly.js on the first chart.
 LIGHT_PLOTLY = Path("jupyter", "voila", "templates", TEMPLATE, "static", "plotly-finance.min.js")
 #: Environment variable with extra host names to serve (comma- or space-separated).
 HOSTS_ENV = "DDANALYSIS_ALLOWED_HOSTS"

@@ -515,7 +515,12 @@ def compare_waterfall(
         height=max(360, 60 + 40 * len(names)),
         legend=False,
     )
-    fig.update_xaxes(**_money_axis([*running, float(end_gbp), 0.0], "net present saving (GBP)"))
+    path = [*running, float(end_gbp)]
+    ax = _money_axis([*path, 0.0], "net present saving (GBP)")
+    lo, hi = ax["range"]
+    room = 0.18 * (hi - lo)  # each step's value is written outside its bar: room for it at either end
+    ax["range"] = [lo - room if min(path) < lo + room else lo, hi + room]
+    fig.update_xaxes(**ax)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 

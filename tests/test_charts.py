@@ -400,10 +400,10 @@ def test_mimebundle_is_plotly_json_with_no_cdn(result):
 
 
 def test_compare_waterfall_leaves_room_for_the_values_written_beside_its_bars():
-    """Each step's value is written outside its bar, so the axis runs past the path at both ends. A = 100,
-    steps +30 and -140, B = -10: the path runs 100, 130, -10, -10. The money axis alone ends at its round tick at or above 130 (plus 2% of the span); the axis now ends a
-    further 18% of that span beyond, and, as the path reaches below the axis's start plus that room, as far
-    before it."""
+    """Each step's value is written outside its bar, so the axis runs past the path at both ends.
+    A = 100, steps +30 and -140, B = -10: the path runs 100, 130, -10, -10. The money axis alone ends 2%
+    of its ticks' span beyond its outer ticks; the axis now ends a further 18% of that range beyond the
+    last tick and, as the path comes within that room of the start, as far before the first."""
     comp = pd.DataFrame({"label": ["Grants", "Staff"], "contribution_gbp": [30.0, -140.0]})
     fig = charts.compare_waterfall(comp, 100.0, -10.0, "Mutual", "Trust")
     lo, hi = fig.layout.xaxis.range

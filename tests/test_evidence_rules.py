@@ -52,6 +52,16 @@ def _facts():
         yield "appraisal.yaml", f"facts.{name}", e
 
 
+def _inflation():
+    """(file, where, entry) for each rate of inflation.yaml: ``pay.by_year.2016-17``, ``price.long_run``. A
+    year's rate describes that financial year, so its ``as_of`` defaults to the year."""
+    raw = yaml.safe_load((FOLDER / "inflation.yaml").read_text(encoding="utf-8"))
+    for kind in ("pay", "price"):
+        for year, e in (raw[kind].get("by_year") or {}).items():
+            yield "inflation.yaml", f"{kind}.by_year.{year}", {"as_of": year, **e}
+        yield "inflation.yaml", f"{kind}.long_run", raw[kind]["long_run"]
+
+
 def _problems(where: str, e: dict, sources: dict, *, fact: bool = False) -> list[str]:
     out = []
     sid = e.get("source")
@@ -121,12 +131,24 @@ def test_every_assumption_follows_the_evidence_rules():
     sources = _sources()
     problems = [p for file, where, e in _entries() for p in _problems(f"{file}: {where}", e, sources)]
     problems += [p for file, where, e in _facts() for p in _problems(f"{file}: {where}", e, sources, fact=True)]
+    problems += [p for file, where, e in _inflation() for p in _problems(f"{file}: {where}", e, sources)]
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
 def test_the_walk_sees_every_assumption_the_loader_loads():
     defaults = [1 for f, _, _ in _entries() if f == "appraisal.yaml" or (FOLDER / "models" / f).exists()]
     assert len(defaults) == len(load_book(None).table)
+
+
+def test_the_walk_sees_every_inflation_rate_the_loader_loads():
+    """inflation.yaml is an assumption file too: the walk covers each year's pay and price rate and both long-run
+    rates (four NJC years plus 2015-16 for pay, none for price, so 5 + 0 + 2 = 7 in the bundled file)."""
+    from ddanalysis.financial_case import load_inflation
+
+    inf = load_inflation()
+    walked = [where for _, where, _ in _inflation()]
+    assert len(walked) == len(inf.pay) + len(inf.price) + 2 == 7
+    assert {"pay.long_run", "price.long_run"} <= set(walked)
 
 
 @pytest.mark.parametrize("rule", ["judgement-red", "unverified-red", "statute-number", "no-locator"])
@@ -216,8 +238,11 @@ def test_the_evidence_log_names_known_sources_and_says_where_each_figure_was_rea
 def _label(file: str, where: str) -> str:
     """The name an evidence-log ``supports`` list uses for an assumption (the key grammar of
     data/assumptions/README.md): ``mutual.staff_cost_change`` for a model file, ``project.<key>`` and
-    ``facts.<name>`` for appraisal.yaml, ``<project>:<scope>.<key>`` for a project file's override."""
+    ``facts.<name>`` for appraisal.yaml, ``inflation.pay.by_year.2016-17`` and ``inflation.price.long_run`` for
+    inflation.yaml, ``<project>:<scope>.<key>`` for a project file's override."""
     stem = file.removesuffix(".yaml")
+    if file == "inflation.yaml":
+        return f"inflation.{where}"
     head, _, rest = where.partition(".")
     if file == "appraisal.yaml":
         return f"project.{rest}" if head == "assumptions" else where
@@ -248,7 +273,7 @@ def test_every_verified_figure_has_its_quote_in_the_evidence_log():
     """``verified: true`` claims the figure was read in the source's own text; the log must hold what was read
     (quote, locator, address) and name the assumption it backs, so a reviewer can check the claim."""
     log = yaml.safe_load((FOLDER / "evidence_log.yaml").read_text(encoding="utf-8"))
-    problems = _unlogged(list(_entries()) + list(_facts()), log)
+    problems = _unlogged(list(_entries()) + list(_facts()) + list(_inflation()), log)
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 

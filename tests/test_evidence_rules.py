@@ -37,13 +37,21 @@ def _entries():
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key, e in (raw.get("assumptions") or {}).items():
             yield path.name, key, e
-    for path in sorted((FOLDER / "projects").glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for key, e in (raw.get("settings") or {}).items():
-            yield path.name, f"settings.{key}", e
-        for model, mapping in (raw.get("models") or {}).items():
-            for key, e in (mapping or {}).items():
-                yield path.name, f"models.{model}.{key}", e
+    for path in _project_files():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        name = f"{path.parent.name}.yaml"  # a project's overrides are named by its id
+        sections = [("", raw)] + [(f"services.{sid}.", sec or {}) for sid, sec in (raw.get("services") or {}).items()]
+        for prefix, sec in sections:
+            for key, e in (sec.get("settings") or {}).items():
+                yield name, f"{prefix}settings.{key}", e
+            for model, mapping in (sec.get("models") or {}).items():
+                for key, e in (mapping or {}).items():
+                    yield name, f"{prefix}models.{model}.{key}", e
+
+
+def _project_files() -> list[Path]:
+    """Each bundled project's overrides file, data/projects/<id>/assumptions.yaml."""
+    return sorted(Path(config.data_path("projects")).glob("*/assumptions.yaml"))
 
 
 def _facts():
@@ -138,6 +146,46 @@ def test_every_assumption_follows_the_evidence_rules():
 def test_the_walk_sees_every_assumption_the_loader_loads():
     defaults = [1 for f, _, _ in _entries() if f == "appraisal.yaml" or (FOLDER / "models" / f).exists()]
     assert len(defaults) == len(load_book(None).table)
+
+
+def test_the_walk_sees_every_project_override_the_data_log_lists():
+    """Project overrides live in data/projects/<id>/assumptions.yaml; the walk must reach every one of them, or
+    their breaches go unseen. The data log lists each override the loader loads, so the two counts agree: 7 in the
+    bundled files, counted by hand (cwac-wirral-school-services 2 models entries, dover-museum-tourism 2,
+    kirklees-open-spaces 2, hull-adult-social-care 1 settings entry, demand_growth)."""
+    from ddanalysis.datalog import _entries as datalog_entries
+
+    listed = datalog_entries()
+    overrides = listed[listed["where"].str.startswith("../projects/")]
+    walked = [(file, where) for file, where, _ in _entries() if file.removesuffix(".yaml") in _project_ids()]
+    assert len(walked) == len(overrides) == 7
+    assert {f.removesuffix(".yaml") for f, _ in walked} == {
+        "cwac-wirral-school-services",
+        "dover-museum-tourism",
+        "hull-adult-social-care",
+        "kirklees-open-spaces",
+    }
+    assert ("hull-adult-social-care.yaml", "settings.demand_growth") in walked
+
+
+def _project_ids() -> set[str]:
+    return {p.parent.name for p in _project_files()}
+
+
+def test_a_service_override_is_walked_and_labelled_with_its_service(tmp_path, monkeypatch):
+    """A ``services:`` section of a project's overrides is walked like the project's own, and its evidence-log
+    name carries the service: ``<project>:<service>/<scope>.<key>`` (the key grammar of the data log)."""
+    project = tmp_path / "projects" / "my-project"
+    project.mkdir(parents=True)
+    (project / "assumptions.yaml").write_text(
+        "services:\n  libraries:\n    models:\n      mutual:\n"
+        "        business_rates_relief: {low: 0.8, central: 0.8, high: 0.8, source: team-judgement}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(config, "data_path", lambda *parts: tmp_path.joinpath(*parts))
+    walked = [(f, w) for f, w, _ in _entries() if f == "my-project.yaml"]
+    assert walked == [("my-project.yaml", "services.libraries.models.mutual.business_rates_relief")]
+    assert _label(*walked[0]) == "my-project:libraries/mutual.business_rates_relief"
 
 
 def test_the_walk_sees_every_inflation_rate_the_loader_loads():
@@ -239,10 +287,16 @@ def _label(file: str, where: str) -> str:
     """The name an evidence-log ``supports`` list uses for an assumption (the key grammar of
     data/assumptions/README.md): ``mutual.staff_cost_change`` for a model file, ``project.<key>`` and
     ``facts.<name>`` for appraisal.yaml, ``inflation.pay.by_year.2016-17`` and ``inflation.price.long_run`` for
-    inflation.yaml, ``<project>:<scope>.<key>`` for a project file's override."""
+    inflation.yaml, ``<project>:<scope>.<key>`` for a project file's override (``<project>:<service>/<scope>.<key>``
+    for one service's)."""
     stem = file.removesuffix(".yaml")
     if file == "inflation.yaml":
         return f"inflation.{where}"
+    if where.startswith("services."):
+        service, _, inner = where.removeprefix("services.").partition(".")
+        label = _label(file, inner)
+        project, _, key = label.partition(":")
+        return f"{project}:{service}/{key}"
     head, _, rest = where.partition(".")
     if file == "appraisal.yaml":
         return f"project.{rest}" if head == "assumptions" else where

@@ -150,20 +150,21 @@ def test_the_walk_sees_every_assumption_the_loader_loads():
 
 def test_the_walk_sees_every_project_override_the_data_log_lists():
     """Project overrides live in data/projects/<id>/assumptions.yaml; the walk must reach every one of them, or
-    their breaches go unseen. The data log lists each override the loader loads, so the two counts agree: 7 in the
+    their breaches go unseen. The data log lists each override the loader loads, so the two counts agree: 9 in the
     bundled files, counted by hand (cwac-wirral-school-services 2 models entries, dover-museum-tourism 2,
-    kirklees-open-spaces 2, hull-adult-social-care 1 settings entry, demand_growth)."""
+    kirklees-open-spaces 2, walsall-college 2, hull-adult-social-care 1 settings entry, demand_growth)."""
     from ddanalysis.datalog import _entries as datalog_entries
 
     listed = datalog_entries()
     overrides = listed[listed["where"].str.startswith("../projects/")]
     walked = [(file, where) for file, where, _ in _entries() if file.removesuffix(".yaml") in _project_ids()]
-    assert len(walked) == len(overrides) == 7
+    assert len(walked) == len(overrides) == 9
     assert {f.removesuffix(".yaml") for f, _ in walked} == {
         "cwac-wirral-school-services",
         "dover-museum-tourism",
         "hull-adult-social-care",
         "kirklees-open-spaces",
+        "walsall-college",
     }
     assert ("hull-adult-social-care.yaml", "settings.demand_growth") in walked
 

@@ -29,8 +29,12 @@ system-deps: ## Debian's chromium, LibreOffice (calc), poppler, npm; axe-core an
 js-deps: ## npm (Debian's, when missing) and the JavaScript pinned in package-lock.json (npm ci)
 	@bash scripts/system_deps.sh --js
 
-test: install system-deps ## run the whole test suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The whole suite in two runs: every test but the load tests on two pytest-xdist workers, then the
+# load tests alone in one process, so that no other test shares the cores with their many viewers.
+# A run that selects no test (exit status 5, e.g. with PYTEST_ARGS="-k ...") is not a failure.
+test: install system-deps ## run the whole test suite (two workers, then the load tests alone)
+	$(PY) -m pytest -n 2 --dist worksteal -m "not load" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -m load $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-fast: install ## the suite without browser, LibreOffice and notebook tests
 	$(PY) -m pytest -m "not browser and not libreoffice and not notebooks" $(PYTEST_ARGS)

@@ -71,7 +71,7 @@ from test_dashboard_security import (
 from ddanalysis import registry
 from ddanalysis.dashboard import store as store_mod
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.load]
 
 VIEWERS = 10
 VIEWS = 50

@@ -153,6 +153,25 @@ def test_project_override_replaces_the_model_value():
     assert load_book("devon-local-services").table.loc[("charitable-trust", "grant_income_share"), "central"] == 0.03
 
 
+def test_walsall_mutual_grant_income_stays_the_trusts_times_the_chance_of_charitable_status():
+    """Walsall's mutual.grant_income_share is derived, by its note, from the same project's charitable-trust
+    override: the trust's low / central / high times the chance that the mutual registers as a charity, which
+    the mutual's business-rates relief puts at 0.4 of the charity's 0.8 (mutual.yaml and charitable-trust.yaml,
+    central values), one half. By hand: 0 x 0.5 = 0, 0.005 x 0.5 = 0.0025, 0.02 x 0.5 = 0.01. The files cannot
+    derive one value from another, so this holds the two together: change the trust's override, or either
+    rates relief, and this fails until the mutual's values are worked out again."""
+    table = load_book("walsall-college").table
+    trust = table.loc[("charitable-trust", "grant_income_share"), ["low", "central", "high"]].astype(float)
+    mutual = table.loc[("mutual", "grant_income_share"), ["low", "central", "high"]].astype(float)
+    chance_of_charity = (
+        table.loc[("mutual", "business_rates_relief"), "central"]
+        / table.loc[("charitable-trust", "business_rates_relief"), "central"]
+    )
+    assert chance_of_charity == pytest.approx(0.5)
+    assert list(mutual) == pytest.approx(list(trust * chance_of_charity))
+    assert list(mutual) == pytest.approx([0.0, 0.0025, 0.01])
+
+
 def test_raw_files_not_modified_by_loading(tmp_path):
     import hashlib
 

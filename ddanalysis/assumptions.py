@@ -33,6 +33,7 @@ from .errors import DataFileError, DDAnalysisError, unknown
 from .filestamp import Stamp, stamp
 from .keys import PROJECT_SCOPE, parse_key
 from .plan import DURATION_CASES
+from .problems import validation_message
 from .registry import DELIVERY_MODELS, project_ids
 from .yamlio import load_yaml_text, read_utf8
 
@@ -333,7 +334,7 @@ def _entries(
         except ValidationError as exc:
             for e in exc.errors():
                 loc = ".".join(map(str, e["loc"]))
-                problems.append(f"{scope}.{key}.{loc}: {e['msg']}")
+                problems.append(f"{scope}.{key}.{loc}: {validation_message(e)}")
             continue
         in_force = value_at(entry, base_date())
         if in_force is not None:
@@ -466,7 +467,7 @@ def _setting_entries(
             specs[key] = _SettingEntry.model_validate(spec)
         except ValidationError as exc:
             for e in exc.errors():
-                problems.append(f"assumptions.{key}.{'.'.join(map(str, e['loc']))}: {e['msg']}")
+                problems.append(f"assumptions.{key}.{'.'.join(map(str, e['loc']))}: {validation_message(e)}")
     rows, entry_problems = _entries(
         path,
         PROJECT_SCOPE,

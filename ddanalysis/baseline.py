@@ -36,6 +36,7 @@ from . import config, registry, workspace
 from .errors import DataFileError, DDAnalysisError
 from .problems import Problems
 from .yamlio import not_utf8, read_yaml_mapping
+from .years import FinancialYear
 
 #: The subjective lines of a service budget, in the order every baseline keeps them.
 BASELINE_LINES: tuple[str, ...] = (
@@ -356,7 +357,7 @@ class BaselineMeta(BaseModel):
 
     schema_version: int | None = None
     project_id: str
-    base_year: str = Field(pattern=r"^\d{4}-\d{2}$")
+    base_year: FinancialYear
     illustrative: bool
     source: str = Field(min_length=20)
     sizing: Sizing | None = None

@@ -27,6 +27,7 @@ from .errors import DDAnalysisError, unknown
 from .filestamp import Stamp, stamp
 from .financial_case import council_results
 from .model import OptionTiming, ProjectModel
+from .overrides import check_short_list, what_if_note
 from .overrides import checked as checked_overrides
 from .presentation import text as decision_text
 from .result import AppraisalResult
@@ -142,6 +143,7 @@ def appraise(
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
     project_id, book = _project_book(project_id)  # prices real in the baseline's base year
+    check_short_list(overrides, registry.project(project_id).shortlist, registry.DELIVERY_MODELS)
     sc = book.scenario(scenario)
     values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
     model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
@@ -282,7 +284,7 @@ def _record_fields(
 ) -> dict[str, Any]:
     """AppraisalResult's heading, baseline, assumptions used, discount bands, provenance and run record."""
     return {
-        **_heading_fields(project_id, sc, book, model, run.perspective),
+        **_heading_fields(project_id, sc, book, model, run.perspective, run.overrides),
         "baseline": base,
         "illustrative": bool(base.illustrative),
         "assumptions": _assumptions_used(book, model, values),
@@ -333,17 +335,24 @@ def _with_council_results(result: AppraisalResult, project_id: str, base: Any) -
 
 
 def _heading_fields(
-    project_id: str, sc: Scenario, book: AssumptionBook, model: ProjectModel, perspective: str
+    project_id: str,
+    sc: Scenario,
+    book: AssumptionBook,
+    model: ProjectModel,
+    perspective: str,
+    overrides: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """AppraisalResult's heading: the project, its councils, the scenario, the perspective, the base
+    """AppraisalResult's heading: the project, its councils, the scenario (its description followed by the
+    what-if values that replace its own, :func:`ddanalysis.overrides.what_if_note`), the perspective, the base
     and first years, the horizon (years) and the residual life of assets (years)."""
     project = registry.project(project_id)
+    what_if = what_if_note(overrides, book.values(sc).to_dict())
     return {
         "project_id": project_id,
         "project_title": project.title,
         "councils": " + ".join(registry.council_name(c) for c in project.councils),
         "scenario": sc.name,
-        "scenario_description": sc.description,
+        "scenario_description": f"{sc.description} {what_if}".strip(),
         "perspective": perspective,
         "base_year": book.settings.base_year,
         "first_year": book.settings.first_year,

@@ -67,3 +67,52 @@ def checked(overrides: Mapping[str, float], table: pd.DataFrame) -> dict[tuple[s
             raise DDAnalysisError(f"{text}={value}: outside its bounds [{lo:g}, {hi:g}] ({table.loc[k.pair, 'unit']})")
         out[k.pair] = v
     return out
+
+
+def what_if_note(overrides: Mapping[str, float] | None, scenario_values: Mapping[tuple[str, str], float]) -> str:
+    """The what-if values of a run in words, for every heading that states the scenario ('' when none).
+
+    ``overrides``: what-if values by key (``mutual.pension_rate_change`` -> 0.04, outcome inputs too);
+    ``scenario_values``: the scenario's own value of each assumption, by (scope, key), shown beside the value
+    that replaced it. Gives 'WHAT-IF values replace the scenario's: mutual.pension_rate_change = 0.04 (scenario
+    value 0.02).' in the keys' units (shares as shares), so that no output of a what-if run reads as the
+    scenario alone.
+    """
+    if not overrides:
+        return ""
+    parts = []
+    for key, value in sorted(overrides.items()):
+        parsed = parse_key(key)
+        # an outcome input's key ('<outcome>/<scope>.<key>') has its scenario value in the outcome model: none here
+        was = None if parsed.service else scenario_values.get((parsed.scope, parsed.key))
+        parts.append(f"{key} = {value:g}" + (f" (scenario value {float(was):g})" if was is not None else ""))
+    return WHAT_IF_LEAD + "; ".join(parts) + "."
+
+
+#: How :func:`what_if_note` begins: a heading that shows only the scenario's name finds the note by it.
+WHAT_IF_LEAD = "WHAT-IF values replace the scenario's: "
+
+
+def what_if_part(scenario_description: str) -> str:
+    """The what-if note inside a result's ``scenario_description`` ('' for a run without what-if values)."""
+    at = scenario_description.find(WHAT_IF_LEAD)
+    return scenario_description[at:] if at >= 0 else ""
+
+
+def check_short_list(
+    overrides: Mapping[str, float] | None, short_list: Iterable[str], delivery_models: Iterable[str]
+) -> None:
+    """Refuse a what-if value for a delivery model that is not on the project's short list.
+
+    Such a value changes no figure (the model is not appraised), yet every output would list it as a
+    what-if; a :class:`~ddanalysis.errors.DDAnalysisError` names the key and the short list. Keys of
+    ``project`` and of outcome inputs (``<outcome>/<scope>.<key>``) are left to their own checks.
+    """
+    listed, models = tuple(short_list), set(delivery_models)
+    for key in overrides or {}:
+        parsed = parse_key(key)
+        if not parsed.service and parsed.scope in models and parsed.scope not in listed:
+            raise DDAnalysisError(
+                f"{key}: '{parsed.scope}' is not on this project's short list ({', '.join(listed)}), so a "
+                "what-if value for it would change nothing; set a key of a short-listed option or of 'project'"
+            )

@@ -29,6 +29,20 @@ from typing import Any, NoReturn
 
 from .errors import DataFileError
 
+#: pydantic's lead-ins before a check's own words ('Value error, ...'), which a reader does not need.
+_PYDANTIC_LEAD_INS = ("Value error, ", "Assertion failed, ")
+
+
+def validation_message(err: Mapping[str, Any]) -> str:
+    """The message of one pydantic error (an item of ``ValidationError.errors()``) as a reader should see it:
+    a validator's own words without pydantic's 'Value error, ' lead-in; pydantic's own messages unchanged."""
+    msg = str(err.get("msg", ""))
+    for lead_in in _PYDANTIC_LEAD_INS:
+        if msg.startswith(lead_in):
+            return msg[len(lead_in) :]
+    return msg
+
+
 #: Problems sort by the first "row N" in where they are; those without a row come last.
 _NO_ROW = 1_000_000_000
 _ROW = re.compile(r"\brow (\d+)")
@@ -62,7 +76,9 @@ class Problems:
         """Record each error of a pydantic ``ValidationError.errors()`` list, with the field it is about."""
         for err in errors:
             loc = ".".join(map(str, err.get("loc", ())))
-            self.add(", ".join(part for part in (where, f"field '{loc}'" if loc else "") if part), err["msg"])
+            self.add(
+                ", ".join(part for part in (where, f"field '{loc}'" if loc else "") if part), validation_message(err)
+            )
 
     def __len__(self) -> int:
         return len(self.items)

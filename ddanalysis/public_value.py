@@ -57,6 +57,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import config, workspace
 from .errors import DataFileError, DDAnalysisError
 from .keys import PROJECT_SCOPE, format_key, parse_key
+from .problems import validation_message
 from .unit_costs import AGENCIES, FISCAL_KINDS, KINDS, Source, UnitCostLibrary, load_library, rebased_components
 from .yamlio import load_yaml_text, read_utf8
 
@@ -187,7 +188,10 @@ _SHARES = ("baseline_rate", "deadweight", "attribution", "displacement")
 
 
 def _validation_problems(where: str, exc: ValidationError) -> list[str]:
-    return [f"{where}{'.' + '.'.join(str(p) for p in e['loc']) if e['loc'] else ''}: {e['msg']}" for e in exc.errors()]
+    return [
+        f"{where}{'.' + '.'.join(str(p) for p in e['loc']) if e['loc'] else ''}: {validation_message(e)}"
+        for e in exc.errors()
+    ]
 
 
 def _option_problems(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .overrides import what_if_part
 from .presentation import formats, tables
 from .presentation import text as decision_text
 from .result import AppraisalResult
@@ -51,6 +52,8 @@ def appraisal_table(result: AppraisalResult) -> str:
         f"Scenario: {result.scenario}. Perspective: {result.perspective_label}. "
         f"GBP, {result.price_basis}, {result.horizon_years} years from {result.first_year}.",
     ]
+    if what_if_part(result.scenario_description):
+        lines.append(what_if_part(result.scenario_description))
     if result.illustrative:
         lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
     shown = tables.options_table(result).formatted()

@@ -29,7 +29,7 @@ import pandas as pd
 from . import config, price_index, registry, workspace
 from .baseline import INPUT_SHEET, VALUE_COL
 from .errors import DDAnalysisError, unknown
-from .years import fy_label, fy_start_year
+from .years import fy_start_year, is_fy_label
 
 #: The short list written into a new workspace: a DEFAULT for the analyst to edit (status quo first).
 DEFAULT_SHORTLIST = ("in-house", "in-house-redesign", "outsourcing", "shared-service", "mutual")
@@ -177,7 +177,7 @@ def _checked(councils: list[str], service: str, base_year: str) -> list[str]:
     if service not in SERVICE_KEYS or service == "total_service_expenditure":
         blocks = [k for k in SERVICE_KEYS if k != "total_service_expenditure"]
         raise unknown("RS service block", service, blocks)
-    if not _YEAR.fullmatch(base_year) or fy_label(fy_start_year(base_year)) != base_year:
+    if not is_fy_label(base_year):
         raise DDAnalysisError(f"base year {base_year!r}: expected a financial year written like 2014-15")
     deflator = load_book(None).settings.gdp_deflator
     if base_year not in deflator.index and fy_start_year(base_year) < fy_start_year(deflator.index[-1]):

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import config
 from .errors import DataFileError
+from .problems import validation_message
 from .yamlio import load_yaml_text, read_utf8
 from .years import fy_start_year
 
@@ -191,7 +192,7 @@ def _pydantic_problems(where: str, exc: ValidationError) -> list[str]:
         if err["type"] == "missing" and loc.endswith("source"):
             out.append(f"{where}: no source; every unit cost needs source: {{publisher, title, year, locator, link}}")
         else:
-            out.append(f"{where}{'.' + loc if loc else ''}: {err['msg']}")
+            out.append(f"{where}{'.' + loc if loc else ''}: {validation_message(err)}")
     return out
 
 

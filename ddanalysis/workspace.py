@@ -24,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import config
 from .errors import DataFileError, DDAnalysisError, unknown
-from .problems import Problems
+from .problems import Problems, validation_message
 from .yamlio import read_yaml_mapping
+from .years import FinancialYear
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -110,7 +111,7 @@ class ProjectFile(BaseModel):
     title: str = Field(min_length=1)
     councils: tuple[str, ...] = Field(min_length=1)
     lead_council: str | None = None
-    base_year: str = Field(default=config.BASE_YEAR, pattern=r"^\d{4}-\d{2}$")
+    base_year: FinancialYear = config.BASE_YEAR
     horizon: int | None = Field(default=None, ge=1, le=100)
     plan_start: dt.date | None = None
     illustrative: bool = False
@@ -137,7 +138,7 @@ def validation_problems(problems: Problems, exc: ValidationError, model: type[Ba
                 owner = _inner_model(field.annotation) if field is not None else owner
             problems.add(f"field '{loc}'", f"unknown key; expected one of {', '.join(owner.model_fields)}")
         else:
-            problems.add(f"field '{loc}'" if loc else "", err["msg"])
+            problems.add(f"field '{loc}'" if loc else "", validation_message(err))
 
 
 def parse_model(model: type[ModelT], raw: Mapping[str, Any], problems: Problems) -> ModelT:

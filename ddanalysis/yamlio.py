@@ -3,6 +3,8 @@ parser where installed, about 10x faster, else PyYAML's)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +35,38 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> YAMLSyntaxError:
     return YAMLSyntaxError(f"{where}: {what}{context}" + (f"; the line reads {shown!r}" if shown else ""))
 
 
+#: What YAML reads as a date (its timestamp form, date part): a value like this that is no real day
+#: makes the parser fail without saying where.
+_DATE_LIKE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
+
+
+def _impossible_date(text: str, exc: ValueError) -> YAMLSyntaxError:
+    """The error for a YAML date that is no real day ('2015-13-01', '2015-02-30'), naming its line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in _DATE_LIKE.finditer(line.split("#", 1)[0]):
+            try:
+                dt.date(*map(int, m.groups()))
+            except ValueError as why:
+                return YAMLSyntaxError(
+                    f"line {number}, column {m.start() + 1}: {m.group(0)!r} is not a date ({why}); "
+                    "expected a real day written YYYY-MM-DD, like 2015-04-01"
+                )
+    return YAMLSyntaxError(f"a value could not be read ({exc}); dates are written YYYY-MM-DD, like 2015-04-01")
+
+
 def load_yaml_text(text: str) -> Any:
     """Parse YAML text safely (no arbitrary objects).
 
     A syntax error raises :class:`YAMLSyntaxError` (a ``yaml.YAMLError``) whose message is one line:
-    'line 2, column 1: did not find expected ... ; the line reads ...'.
+    'line 2, column 1: did not find expected ... ; the line reads ...'. So does a date that is no real
+    day ('2015-02-30'), which YAML's date reader rejects without saying where: the message names its line.
     """
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(text, exc) from exc
+    except (ValueError, OverflowError) as exc:  # a constructor's own error: an impossible date
+        raise _impossible_date(text, exc) from exc
 
 
 def not_utf8(path: Path | str, raw: bytes, exc: UnicodeDecodeError, *, line_word: str = "line") -> DataFileError:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 _LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -19,6 +22,32 @@ def fy_start_year(label: str) -> int:
     if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
         raise ValueError(f"{label!r} is not a financial year label like '2014-15'")
     return int(m.group(1))
+
+
+def is_fy_label(label: object) -> bool:
+    """True for a financial-year label like '2014-15' (the second part is the next year's last two digits)."""
+    try:
+        fy_start_year(label)  # type: ignore[arg-type]
+    except ValueError:
+        return False
+    return isinstance(label, str)
+
+
+def checked_fy_label(label: str) -> str:
+    """``label`` itself when it is a financial year; otherwise a ValueError that says what is expected.
+
+    For data files' year fields (``FinancialYear``): '2014-16', '2014/15' and '14-15' are refused alike.
+    """
+    if not is_fy_label(label):
+        raise ValueError(
+            f"{label!r} is not a financial year: expected one written like 2014-15 "
+            "(the year from 1 April 2014 to 31 March 2015)"
+        )
+    return label
+
+
+#: A data file's financial-year field ('2014-15'), checked by :func:`checked_fy_label`.
+FinancialYear = Annotated[str, AfterValidator(checked_fy_label)]
 
 
 def fy_start(label: str) -> dt.date:

@@ -856,6 +856,39 @@ def _own_workspace(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.parametrize(
+    "name, text, expect",
+    [
+        (
+            "plan.yaml",
+            "schema_version: 1\nstart: 2015-02-30\n",
+            "plan.yaml: not valid YAML (line 2, column 8: '2015-02-30' is not a date (day is out of range for month)",
+        ),
+        (
+            "plan.yaml",
+            "schema_version: 1\nstart: 2015-13-01  # the month of go-live\n",
+            "plan.yaml: not valid YAML (line 2, column 8: '2015-13-01' is not a date (month must be in 1..12)",
+        ),
+    ],
+    ids=["day-out-of-range", "month-13"],
+)
+def test_workspace_file_with_an_impossible_date(work, tmp_path, name, text, expect):
+    """A date that is no real day ('2015-02-30'; PyYAML reads YYYY-MM-DD as a date and fails without saying where)
+    once gave a traceback ending 'ValueError: day is out of range for month', exit 1. The message now names the file,
+    the line and column (column 8: after 'start: '), and the form expected; exit 2, nothing written."""
+    folder = _own_workspace(tmp_path)
+    (folder / name).write_text(text, encoding="utf-8")
+    fails_cleanly(
+        "appraise",
+        str(folder),
+        "--draws",
+        "0",
+        cwd=work,
+        inputs=(folder,),
+        expect=(expect, "expected a real day written YYYY-MM-DD, like 2015-04-01"),
+    )
+
+
 def test_workspace_project_file_with_an_unknown_key(work, tmp_path):
     folder = _own_workspace(tmp_path)
     path = folder / "project.yaml"

@@ -232,6 +232,17 @@ def test_the_what_if_panel_offers_the_top_assumptions_with_bounds_source_and_qua
     assert len(panel.add.options) > 1  # any other assumption on request
 
 
+def test_the_what_if_panel_offers_only_the_short_listed_options_and_project_assumptions(page):
+    """Walsall's short list (project.yaml) is in-house, in-house-redesign, mutual, charitable-trust and outsourcing.
+    The panel once offered the programme-wide top eight, four of them of the co-operative and the community-led
+    model, which Walsall does not appraise (a value for them changed no figure, and their boxes showed the lower
+    bound). Every control and every assumption in the add list is now of a short-listed model or of 'project'."""
+    allowed = {"in-house", "in-house-redesign", "mutual", "charitable-trust", "outsourcing", "project"}
+    assert {key.split(".")[0] for key in page.whatif.controls} <= allowed
+    assert set(page.whatif.cands["scope"]) <= allowed
+    assert {"mutual", "outsourcing"} <= set(page.whatif.cands["scope"])
+
+
 def test_a_what_if_change_reappraises_marks_the_view_and_resets(page):
     panel = page.whatif
     key = next(k for k, c in panel.controls.items() if "(%)" in c.description)

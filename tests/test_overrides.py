@@ -9,7 +9,7 @@ import pytest
 
 import ddanalysis as dd
 from ddanalysis.errors import DDAnalysisError
-from ddanalysis.overrides import parse_pairs
+from ddanalysis.overrides import parse_pairs, what_if_note
 
 PID = "walsall-college"
 
@@ -108,3 +108,72 @@ def test_the_cli_takes_repeated_set_and_refuses_bad_values_with_exit_2():
         timeout=120,
     )
     assert bad.returncode == 2 and "outside its bounds" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_what_if_note_names_each_key_its_value_and_the_scenario_value_it_replaces():
+    """By hand: two what-if values, sorted by key; the project key has no scenario value in the mapping given,
+    and an outcome input ('<outcome>/<scope>.<key>') never shows one."""
+    scenario_values = {("mutual", "pension_rate_change"): 0.02}
+    note = what_if_note(
+        {"project.demand_growth": -0.01, "mutual.pension_rate_change": 0.04, "jobs/mutual.effect": 0.5}, scenario_values
+    )
+    assert note == (
+        "WHAT-IF values replace the scenario's: jobs/mutual.effect = 0.5; mutual.pension_rate_change = 0.04 "
+        "(scenario value 0.02); project.demand_growth = -0.01."
+    )
+    assert what_if_note({}, scenario_values) == "" and what_if_note(None, scenario_values) == ""
+
+
+def test_every_heading_of_a_what_if_run_says_so():
+    """A run with a what-if value once printed 'Scenario: central' and, in the board paper, 'Every assumption at
+    its central value', with the value nowhere. Walsall's mutual pension_rate_change is 0.02 in the central
+    scenario (mutual.yaml); the result's scenario description, which the workbook cover and the paper's basis
+    show, now ends with the what-if value, and a run without one is unchanged."""
+    plain = dd.appraise(PID, draws=0, with_switching=False, with_sensitivity=False)
+    what_if = dd.appraise(
+        PID, draws=0, with_switching=False, with_sensitivity=False, overrides={"mutual.pension_rate_change": 0.04}
+    )
+    assert plain.scenario_description == "Every assumption at its central value; central plan durations."
+    assert what_if.scenario_description == (
+        "Every assumption at its central value; central plan durations. WHAT-IF values replace the scenario's: "
+        "mutual.pension_rate_change = 0.04 (scenario value 0.02)."
+    )
+
+
+def test_the_cli_table_states_the_what_if_values():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ddanalysis",
+            "appraise",
+            PID,
+            "--draws",
+            "0",
+            "--set",
+            "mutual.pension_rate_change=0.04",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[1].startswith("Scenario: central.")
+    assert lines[2] == "WHAT-IF values replace the scenario's: mutual.pension_rate_change = 0.04 (scenario value 0.02)."
+
+
+@pytest.mark.parametrize("key", ["cooperative.staff_cost_change", "community-led.volunteer_substitution"])
+def test_a_what_if_value_for_a_model_off_the_short_list_is_refused(key):
+    """Walsall's short list has no co-operative and no community-led option: a value for either changed nothing
+    yet was listed as a what-if. Refused, naming the key and the short list; exit 2 on the command line."""
+    with pytest.raises(DDAnalysisError, match=rf"{key}: '.*' is not on this project's short list \(in-house, "):
+        dd.appraise(PID, draws=0, with_switching=False, overrides={key: 0.1})
+    out = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "appraise", PID, "--draws", "0", "--set", f"{key}=0.1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
+    assert out.stderr.startswith(f"error: {key}: ") and "short list" in out.stderr

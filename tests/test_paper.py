@@ -230,6 +230,30 @@ def test_cli_report_writes_the_html_page(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["paper.html"]
 
 
+def test_a_paper_with_what_if_values_says_so_on_its_title_and_in_its_basis(tmp_path):
+    """A paper made with a what-if value once read 'Central scenario' on its title page and 'Every assumption at
+    its central value' in its basis, with the value nowhere, while its figures were the what-if's. Walsall's
+    mutual pension_rate_change is 0.02 in the central scenario (mutual.yaml); with 0.04 the title page says
+    so and the basis names the key, the value and the value it replaces."""
+    out = _cli(
+        "report",
+        PROJECT,
+        "-o",
+        str(tmp_path / "paper.html"),
+        "--draws",
+        "0",
+        "--set",
+        "mutual.pension_rate_change=0.04",
+    )
+    assert out.returncode == 0, out.stderr
+    page = html.unescape((tmp_path / "paper.html").read_text(encoding="utf-8"))
+    assert "Central scenario with WHAT-IF values ·" in page
+    assert (
+        "Appraisal basis: central scenario (Every assumption at its central value; central plan durations. WHAT-IF "
+        "values replace the scenario's: mutual.pension_rate_change = 0.04 (scenario value 0.02)); perspective:"
+    ) in page
+
+
 def test_docx_without_charts_has_the_five_headings(result, inputs, tmp_path):
     import docx
 

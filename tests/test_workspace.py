@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ddanalysis import baseline as bl
 from ddanalysis import config, registry, scaffold, workspace
 from ddanalysis.engine import appraise
 from ddanalysis.errors import DataFileError, DDAnalysisError
@@ -69,6 +70,46 @@ def _workspace(tmp_path: Path, **changes) -> Path:
         text = (BUNDLED / "dover-museum-tourism" / name).read_text(encoding="utf-8")
         (folder / name).write_text(text.replace("dover-museum-tourism", "my-museum"), encoding="utf-8")
     return folder
+
+
+@pytest.mark.parametrize("label", ["2014-16", "2013-15", "2014/15", "14-15", "2014"])
+def test_a_base_year_that_is_no_financial_year_is_refused_at_its_key(tmp_path: Path, label: str):
+    """project.yaml's base_year must be a financial year written like 2014-15: '2014-16' (two years apart) once
+    crashed every command with a traceback, and '2014/15' got pydantic's regular expression as its explanation.
+    Each is now one problem at the file and key, in words."""
+    folder = _workspace(tmp_path, base_year=label)
+    with pytest.raises(DataFileError) as info:
+        registry.project(str(folder))
+    assert str(info.value) == (
+        f"{folder / 'project.yaml'}, field 'base_year': {label!r} is not a financial year: expected one written "
+        "like 2014-15 (the year from 1 April 2014 to 31 March 2015)"
+    )
+
+
+def test_a_baseline_sidecar_base_year_that_is_no_financial_year_is_refused_at_its_key(tmp_path: Path):
+    """baseline.yaml's base_year is checked the same way as project.yaml's ('2014-16' is not a year)."""
+    folder = _workspace(tmp_path)
+    sidecar = folder / "baseline.yaml"
+    sidecar.write_text(
+        sidecar.read_text(encoding="utf-8").replace('base_year: "2014-15"', 'base_year: "2014-16"'), encoding="utf-8"
+    )
+    with pytest.raises(DataFileError, match=r"baseline.yaml, field 'base_year': '2014-16' is not a financial year"):
+        bl.project_baseline(str(folder))
+
+
+def test_an_impossible_plan_start_date_names_its_file_and_line(tmp_path: Path):
+    """plan_start: 2015-13-01 in project.yaml once raised PyYAML's bare 'month must be in 1..12' with a traceback;
+    the file, its line (the last, after the copied keys) and a real date's form are now named."""
+    folder = _workspace(tmp_path)
+    path = folder / "project.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "plan_start: 2015-13-01\n", encoding="utf-8")
+    line = len(text.splitlines()) + 1
+    with pytest.raises(DataFileError) as info:
+        registry.project(str(folder))
+    assert f"{path}: not valid YAML (line {line}, column 13: '2015-13-01' is not a date (month must be in 1..12)" in (
+        str(info.value)
+    )
 
 
 def test_an_older_schema_version_is_refused_with_the_upgrade_command(tmp_path: Path):
@@ -222,8 +263,17 @@ def test_new_workspace_carries_the_councils_official_figures(tmp_path: Path, off
             ["--council", "E5030", "--service", "cultural", "--base-year", "2014"],
             "base year '2014': expected a financial",
         ),
+        (
+            # written like a year but two years apart: once a Python traceback, exit 1
+            ["--council", "E5030", "--service", "cultural", "--base-year", "2014-16"],
+            "base year '2014-16': expected a financial year written like 2014-15",
+        ),
+        (
+            ["--council", "E5030", "--service", "cultural", "--base-year", "2014/15"],
+            "base year '2014/15': expected a financial year written like 2014-15",
+        ),
     ],
-    ids=["unknown-council", "not-an-rs-block", "bad-base-year"],
+    ids=["unknown-council", "not-an-rs-block", "bad-base-year", "base-year-two-years-apart", "base-year-with-slash"],
 )
 def test_new_refuses_bad_input_and_writes_nothing(tmp_path: Path, args, expect):
     out = _cli("new", "ws", *args, cwd=tmp_path)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable
 import ipywidgets as W
 import pandas as pd
 
+from .. import registry
 from ..keys import format_key
 from ..presentation import formats
 from ..price_base import project_book
@@ -83,13 +84,17 @@ def ranked_keys(store: "ResultStore | None" = None, perspective: str = "council"
 
 
 def candidates(project_id: str, ranking: list[str]) -> pd.DataFrame:
-    """The assumptions of a project that a viewer may change, ranked ones first (in rank order), then the rest
-    in the book's order. Columns: key, scope, name, description, unit, low, central, high, bound_low,
+    """The assumptions of a project that a viewer may change (those of its short-listed options and of the
+    project), ranked ones first (in rank order), then the rest in the book's order. Columns: key, scope, name,
+    description, unit, low, central, high, bound_low,
     bound_high, source, quality, rank (None when unranked)."""
     table = project_book(project_id).table  # values and bounds in the project's base-year prices
+    short_list = set(registry.project(project_id).shortlist)
     rank = {k: i + 1 for i, k in enumerate(ranking)}
     rows = []
     for (scope, name), r in table.iterrows():
+        if scope in registry.DELIVERY_MODELS and scope not in short_list:
+            continue  # a model this project does not appraise: a value for it would change nothing
         lo, hi = float(r.get("bound_low", math.nan)), float(r.get("bound_high", math.nan))
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
             continue  # nothing a viewer could move within bounds

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import charts
+from ..overrides import what_if_part
 from ..presentation import tables, text
 from ..presentation.tables import STATUS_QUO, Table
 from .document import Block, Bullets, ChartBlock, Document, Heading, Paragraph, Section, TableBlock
@@ -517,9 +518,10 @@ def build_document(result: "AppraisalResult", inputs: PaperInputs | None = None)
     from .inputs import gather
 
     inputs = inputs if inputs is not None else gather(result)
+    what_if = " with WHAT-IF values" if what_if_part(result.scenario_description) else ""
     subtitle = (
         f"{result.councils}: options appraisal and implementation plan",
-        f"{result.scenario.capitalize()} scenario · "
+        f"{result.scenario.capitalize()} scenario{what_if} · "
         f"{text.PERSPECTIVE_TITLES.get(result.perspective, result.perspective)} · "
         f"GBP, {text.price_basis(result.base_year)}",
         f"Board paper, {dt.date.today():%d %B %Y}",

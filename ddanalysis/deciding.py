@@ -211,6 +211,7 @@ def decision_draws(result: "AppraisalResult") -> tuple[pd.DataFrame, pd.DataFram
 
 def recommendation_text(result: "AppraisalResult", options: pd.DataFrame) -> str:
     """The recommendation sentence of ``result`` again, with probability best when ``options`` has it."""
+    from . import mca
     from .presentation import text
 
     opts = options.set_index("id")
@@ -223,12 +224,13 @@ def recommendation_text(result: "AppraisalResult", options: pd.DataFrame) -> str
         base_year=result.base_year,
         horizon_years=result.horizon_years,
     )
+    default_note = text.mca_default_note(mca.scores_are_default(result.mca_scores))
     if result.recommended == STATUS_QUO:
         p = opts.loc[STATUS_QUO].get("p_best") if "p_best" in opts.columns else None
-        return sentence(None, p_best=p)
+        return sentence(None, p_best=p) + default_note
     row = opts.loc[result.recommended]
     best = {"name": row["name"], **row.to_dict()}
-    return sentence(best, p_best=best.get("p_best"))
+    return sentence(best, p_best=best.get("p_best")) + default_note
 
 
 def runner_up(nps_means: Mapping[str, float], focus: str) -> str | None:

@@ -209,7 +209,7 @@ def _central_result(
         optimism_bias_mitigation_source=ob_source,
         options=options,
         recommended=recommended,
-        recommendation=text,
+        recommendation=text + decision_text.mca_default_note(mca.scores_are_default(mca_fields["mca_scores"])),
         **_cashflow_fields(flows, model.factors, year_labels),
         **uncertainty,
         **mca_fields,

@@ -55,6 +55,12 @@ UNSCORED_RATIONALE = (
 )
 
 
+def scores_are_default(scores: pd.DataFrame) -> bool:
+    """True when ``scores`` (long: option, criterion, score, rationale) are the neutral defaults of a workspace
+    with no ``mca.yaml`` (every rationale :data:`UNSCORED_RATIONALE`): outputs must label them as such."""
+    return bool(len(scores)) and bool((scores["rationale"] == UNSCORED_RATIONALE).all())
+
+
 def _unscored(shortlist: tuple[str, ...], criteria: list[str]) -> pd.DataFrame:
     """Neutral scores (5 of 10) for every option x criterion, labelled as defaults."""
     rows = [(o, c, 5.0, UNSCORED_RATIONALE) for o in shortlist for c in criteria]

@@ -90,6 +90,24 @@ def test_recommendation_sentence_worked_by_hand():
     assert keep.startswith("Keep the service in-house for now") and "public perspective" in keep
 
 
+def test_recommendation_sentence_never_rounds_a_chance_of_saving_up_to_certainty():
+    """99.6% of draws saving money once read 'saves money in 100% of simulations' beside a card saying 99.6%:
+    a chance below 1 is 'over 99%', one above 0 'under 1%' (the same rule as 'is best in')."""
+    best = {
+        "name": "Mutual",
+        "net_present_saving_gbp": 1_000_000.0,
+        "go_live_year": "2016-17",
+        "payback_year": "2018-19",
+        "p_saving_positive": 0.996,
+        "mca_score": 6.0,
+    }
+    kwargs = dict(have_monte_carlo=True, perspective="council", base_year="2014-15", horizon_years=10)
+    assert "saves money in over 99% of simulations" in text.recommendation_sentence(best, 5.0, **kwargs)
+    assert "saves money in 100% of simulations" in text.recommendation_sentence(
+        {**best, "p_saving_positive": 1.0}, 5.0, **kwargs
+    )
+
+
 def test_every_perspective_has_words_and_a_title():
     assert set(text.PERSPECTIVE_WORDS) == set(text.PERSPECTIVE_TITLES)
     assert text.perspective_words("council") == "the council's General Fund"

@@ -150,6 +150,22 @@ def test_a_council_workspace_appraises_like_the_bundled_copy_of_its_figures(tmp_
     assert own.mca_scores.rationale.str.startswith("DEFAULT, not the council's").all()
 
 
+def test_default_mca_scores_are_labelled_in_the_recommendation_and_the_mca_table(tmp_path: Path):
+    """A workspace with no mca.yaml is scored a neutral 5 everywhere. The recommendation sentence (which the
+    CLI, the paper and the dashboard print) and the paper's MCA table once showed '5.0/10 (status quo 5.0)'
+    and '(ILLUSTRATIVE)' with no word that the scores are defaults; the bundled Dover project, which has
+    its own mca.yaml, keeps its ILLUSTRATIVE label and no DEFAULT note."""
+    from ddanalysis.presentation import tables, text
+
+    own = appraise(str(_workspace(tmp_path)), draws=0, with_switching=False, with_sensitivity=False)
+    bundled = appraise("dover-museum-tourism", draws=0, with_switching=False, with_sensitivity=False)
+    assert own.recommendation.endswith(text.MCA_DEFAULT_NOTE)
+    assert "DEFAULT, not the council's: no mca.yaml" in own.recommendation
+    assert tables.mca_totals_table(own).caption.endswith("(DEFAULT neutral scores, not the council's: no mca.yaml)")
+    assert "DEFAULT" not in bundled.recommendation
+    assert tables.mca_totals_table(bundled).caption.endswith("(ILLUSTRATIVE)")
+
+
 # --- ddanalysis new, end to end -----------------------------------------------------------------------
 
 

@@ -375,7 +375,10 @@ def mca_rationale_table(
 
 
 def mca_totals_table(result: "AppraisalResult") -> Table:
-    """Weighted score and rank per option, and how often it ranks first when the weights move."""
+    """Weighted score and rank per option, and how often it ranks first when the weights move; the caption
+    labels default scores (no ``mca.yaml``) as such, and illustrative ones as ILLUSTRATIVE."""
+    from .. import mca
+
     totals = result.mca_totals.merge(result.mca_stability, on="option", how="left")
     frame = pd.DataFrame(
         {
@@ -392,8 +395,12 @@ def mca_totals_table(result: "AppraisalResult") -> Table:
         "Ranks first (share of weight draws)": "share",
         "Mean rank": "ratio",
     }
+    if mca.scores_are_default(result.mca_scores):
+        label = " (DEFAULT neutral scores, not the council's: no mca.yaml)"
+    else:
+        label = " (ILLUSTRATIVE)" if result.illustrative else ""
     return Table(
-        frame, units, "Multi-criteria analysis: weighted totals and rank stability under moving weights (ILLUSTRATIVE)"
+        frame, units, f"Multi-criteria analysis: weighted totals and rank stability under moving weights{label}"
     )
 
 

@@ -157,7 +157,7 @@ def recommendation_sentence(
         else "does not pay back within the horizon"
     )
     p = best.get("p_saving_positive")
-    odds = f", saves money in {p:.0%} of simulations" if have_monte_carlo and not formats.is_missing(p) else ""
+    odds = f", saves money in {_pct(p)} of simulations" if have_monte_carlo and not formats.is_missing(p) else ""
     if best_in is not None:
         odds += f", is best in {best_in}"
     return (
@@ -165,6 +165,18 @@ def recommendation_sentence(
         f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
         f"non-monetised criteria (status quo {status_quo_mca:.1f})."
     )
+
+
+#: Said after the recommendation when the multi-criteria scores are the neutral defaults (no ``mca.yaml``).
+MCA_DEFAULT_NOTE = (
+    " The non-monetised scores are DEFAULT, not the council's: no mca.yaml in the workspace, so every option "
+    "is scored a neutral 5 of 10 on every criterion until the council's scoring workshop."
+)
+
+
+def mca_default_note(scores_are_default: bool) -> str:
+    """:data:`MCA_DEFAULT_NOTE` when the scores are the defaults, else ''."""
+    return MCA_DEFAULT_NOTE if scores_are_default else ""
 
 
 def _pct(p: float) -> str:

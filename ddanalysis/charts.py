@@ -255,6 +255,11 @@ def _options(result: AppraisalResult, include_status_quo: bool = True) -> pd.Dat
     return opts if include_status_quo else opts[opts["id"] != STATUS_QUO]
 
 
+#: Characters a line of a chart's note may hold: the board paper draws a chart about 100 characters of the
+#: subtitle's font wide, so a longer line runs off its right edge.
+NOTE_WRAP = 95
+
+
 def _wrap(text: str, width: int = 28) -> str:
     """Break a label onto lines of about ``width`` characters (plotly uses <br>)."""
     words, lines, line = str(text).split(), [], ""
@@ -746,7 +751,7 @@ def tornado(result: AppraisalResult, option_id: str | None = None, top: int = 10
         _subtitle(
             result,
             f"top {len(rows)} assumptions by swing; others held at the scenario value"
-            + (f"<br>{_wrap(note, 140)}" if note else ""),
+            + (f"<br>{_wrap(note, NOTE_WRAP)}" if note else ""),
         ),
         result.illustrative,
         height=max(400, 190 + 58 * len(rows)),

@@ -50,6 +50,20 @@ def outcome_label(outcomes: "pv.ProjectOutcomes", key: str) -> tuple[str, str]:
     return f"{outcome.description}: {name}", "share"
 
 
+def _in_words(outcomes: "pv.ProjectOutcomes", keys_by_option: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Each option's outcome quantity keys in words, one entry per outcome: its description and its quantities
+    ('Victims supported ... within a year (cohort, baseline rate, effect)')."""
+    out: dict[str, list[str]] = {}
+    for opt, keys in keys_by_option.items():
+        grouped: dict[str, list[str]] = {}
+        for key in keys:
+            parsed = parse_key(key)
+            description = next(o.description for o in outcomes.outcomes if o.id == parsed.service)
+            grouped.setdefault(description, []).append(parsed.key.replace("_", " "))
+        out[opt] = [f"{d} ({', '.join(names)})" for d, names in grouped.items()]
+    return out
+
+
 def _cases(quantities: Mapping[str, "pv.Quantity"], case: str, overrides: Mapping[str, float]) -> pd.DataFrame:
     """2K + 1 rows of outcome values, one column per key: row 2i = key i at its low value, row 2i+1 at its
     high value, the last row the case; every other value the case's (an override where given)."""
@@ -349,5 +363,6 @@ def with_outcome_sensitivity(
         result,
         sensitivity=combined(cost, rows, counted),
         sensitivity_measure=text.tornado_measure(result.perspective, with_benefits),
-        sensitivity_note=text.tornado_note(result.perspective, left_out, names),
+        # the note names each quantity left out in words (the outcome and the quantity), not by its key
+        sensitivity_note=text.tornado_note(result.perspective, _in_words(outcomes, left_out), names),
     )

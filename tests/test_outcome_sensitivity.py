@@ -250,13 +250,23 @@ def test_cost_rows_share_the_measure_and_the_chart_says_which(hull_social):
 def test_the_council_perspective_leaves_out_what_falls_on_others_and_says_so():
     """Manchester's repeat victimisation is valued only for victims, police and NHS (none of it the council's),
     so in the council perspective no outcome quantity moves the council's figures: no outcome row, the measure
-    stays the net present saving, and the note names the keys left out."""
+    stays the net present saving, and the note names in words each quantity left out (the outcome's description
+    in outcomes.yaml and the quantity), not by its key; the chart's note lines fit the paper's chart width."""
     r = appraise("manchester-domestic-abuse", perspective="council", draws=0, with_switching=False)
     assert not r.sensitivity["scope"].str.contains("/").any()
     assert r.sensitivity_measure == "net present saving"
-    assert "repeat-victimisation/outsourcing.effect" in r.sensitivity_note
+    # every option leaves out the same three quantities of the one outcome: said once, the outcome in words
+    left_out = (
+        "for every option: Victims supported by the service who suffer a further period of abuse within a year "
+        "(cohort, baseline rate, effect)."
+    )
+    assert left_out in r.sensitivity_note and "repeat-victimisation/" not in r.sensitivity_note
     fig = charts.tornado(r, "outsourcing")
-    assert "repeat-victimisation/outsourcing.effect" in fig.layout.title.subtitle.text
+    subtitle = fig.layout.title.subtitle.text
+    assert left_out in subtitle.replace("<br>", " ") and "repeat-victimisation/" not in subtitle
+    note_lines = subtitle.split("<br>")[2:]  # after the chart's heading line and 'top N assumptions ...'
+    assert note_lines[0].startswith("Outcome quantities left out")
+    assert max(len(line) for line in note_lines) <= charts.NOTE_WRAP
 
 
 def test_the_ramp_up_lever_moves_benefits_as_it_moves_savings(hull_social):

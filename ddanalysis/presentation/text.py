@@ -530,13 +530,19 @@ def tornado_measure(perspective: str, with_benefits: bool) -> str:
 
 def tornado_note(perspective: str, left_out: Mapping[str, list[str]], option_names: Mapping[str, str]) -> str:
     """The tornado's note on outcome quantities: which are left out because they do not move the benefits the
-    perspective counts (``left_out``: option id -> outcome keys), by option; empty when none is left out."""
-    parts = [f"{option_names.get(o, o)}: {', '.join(keys)}" for o, keys in left_out.items() if keys]
-    if not parts:
+    perspective counts (``left_out``: option id -> the quantities in words), by option; empty when none is left
+    out."""
+    listed = {o: keys for o, keys in left_out.items() if keys}
+    if not listed:
         return ""
+    same = len(listed) == len(left_out) > 1 and len({tuple(k) for k in listed.values()}) == 1
+    if same:  # every option leaves out the same quantities: said once
+        parts = [f"every option: {'; '.join(next(iter(listed.values())))}"]
+    else:
+        parts = [f"{option_names.get(o, o)}: {'; '.join(keys)}" for o, keys in listed.items()]
     return (
         f"Outcome quantities left out of the tornado because they do not move the benefits the {perspective} "
-        f"perspective counts (their value falls elsewhere or is not counted): " + "; ".join(parts) + "."
+        f"perspective counts (their value falls elsewhere or is not counted), for " + "; for ".join(parts) + "."
     )
 
 

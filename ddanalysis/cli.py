@@ -449,6 +449,7 @@ def new_command(
     """Create a workspace: project.yaml and a baseline workbook with the council's official figures beside it."""
     from .price_index import PRICE_INDEX_FILE
     from .scaffold import create_workspace
+    from .workspace import read_project_file
 
     path = create_workspace(
         folder, council, service, base_year=base_year, title=title, project_id=project_id, force=force
@@ -463,6 +464,13 @@ def new_command(
         )
         + f"then `ddanalysis appraise {path}`"
     )
+    if read_project_file(path).official is None:
+        typer.echo(
+            f"note: no official RS figure for the block was found in {config.OFFICIAL_DIR} (set DDANALYSIS_OFFICIAL "
+            "to the folder of the RS 'data by LA' files and run this again): the baseline's size will not be checked "
+            "against the council's official outturn",
+            err=True,
+        )
 
 
 @app.command("upgrade")

@@ -240,14 +240,23 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def baseline_workbook(pid: str, figures: pd.DataFrame, e_code: str, official_dir: Path):
-    """The input workbook (``ddanalysis template``) with the project id filled in and a sheet of the official
+def baseline_workbook(
+    pid: str,
+    figures: pd.DataFrame,
+    e_code: str,
+    official_dir: Path,
+    *,
+    title: str = "",
+    base_year: str = config.BASE_YEAR,
+):
+    """The input workbook (``ddanalysis template``) for the workspace ``pid`` (``title``) with its id filled in
+    (the only id its project list offers), the instructions stating ``base_year``, and a sheet of the official
     figures (GBP thousand, the whole block, each with return, year and file); the Input lines left blank."""
     from openpyxl.styles import Font
 
     from .template import build_template, input_rows
 
-    wb = build_template(None)
+    wb = build_template(None, workspace=(pid, title or pid), base_year=base_year)
     wb.security = None  # the structure lock would stop the extra sheet being kept
     wb[INPUT_SHEET].cell(row=input_rows()["project_id"], column=VALUE_COL, value=pid)
     ws = wb.create_sheet(OFFICIAL_SHEET)
@@ -258,7 +267,7 @@ def baseline_workbook(pid: str, figures: pd.DataFrame, e_code: str, official_dir
         "on the 'Input' sheet from the council's budget book."
     )
     if figures.empty:
-        intro += f" No official 'data by LA' files were found in {official_dir.name}/ (DDANALYSIS_OFFICIAL)."
+        intro += f" No official 'data by LA' files were found in {official_dir} (set DDANALYSIS_OFFICIAL)."
     ws.cell(row=1, column=1, value=intro).font = Font(bold=True)
     for col, head in enumerate(["Figure", "GBP thousand", "Return", "Year", "File"], start=1):
         ws.cell(row=3, column=col, value=head).font = Font(bold=True)
@@ -303,7 +312,7 @@ def create_workspace(
         raise DDAnalysisError(f"id {pid!r} is a bundled project's id; give another with --id")
     where = Path(official_dir or config.OFFICIAL_DIR)
     figures = official_figures(e_codes[0], service, title, base_year, where)
-    wb = baseline_workbook(pid, figures, e_codes[0], where)
+    wb = baseline_workbook(pid, figures, e_codes[0], where, title=title, base_year=base_year)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         staging.chmod(0o777 & ~_umask())  # mkdtemp's folder is private; a workspace is an ordinary folder

@@ -36,6 +36,7 @@ from .baseline import (  # the Input sheet's layout is the loader's (baseline), 
     VALUE_COL,
 )
 from .errors import DataFileError
+from .years import fy_start_year
 
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
@@ -96,8 +97,8 @@ def _print_setup(ws) -> None:
     ws.page_setup.fitToHeight = 0
 
 
-def _instructions_text() -> list[tuple[str, str]]:
-    """(style, text) paragraphs of the Instructions sheet."""
+def _instructions_text(base_year: str = config.BASE_YEAR) -> list[tuple[str, str]]:
+    """(style, text) paragraphs of the Instructions sheet, for a baseline of ``base_year`` ('2014-15')."""
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO  # inside: keeps the module's imports as they are
 
     return [
@@ -111,8 +112,9 @@ def _instructions_text() -> list[tuple[str, str]]:
         ("head", "Base year and prices"),
         (
             "body",
-            f"Financial year {config.BASE_YEAR} (1 April 2014 to 31 March 2015). Use the outturn (actual) "
-            "figures where you have them, otherwise the budget. All figures are in 2014-15 prices.",
+            f"Financial year {base_year} (1 April {fy_start_year(base_year)} to 31 March "
+            f"{fy_start_year(base_year) + 1}). Use the outturn (actual) figures where you have them, otherwise the "
+            f"budget. All figures are in {base_year} prices.",
         ),
         ("head", "Units: GBP thousand"),
         (
@@ -170,11 +172,11 @@ def _entry_rules_text() -> list[tuple[str, str]]:
     ]
 
 
-def _build_instructions(ws) -> None:
+def _build_instructions(ws, base_year: str) -> None:
     for letter, width in (("A", 24), ("B", 46), ("C", 14), ("D", 70)):
         ws.column_dimensions[letter].width = width
     row = 1
-    for style, text in _instructions_text():
+    for style, text in _instructions_text(base_year):
         cell = ws.cell(row=row, column=1, value=text)
         if style == "title":
             cell.font = Font(bold=True, size=14)
@@ -269,14 +271,14 @@ def _input_table(ws, rows: dict[str, int], project_id: str | None) -> None:
         ws.cell(row=rows["project_id"], column=VALUE_COL, value=project_id)
 
 
-def _input_validations(ws, rows: dict[str, int]) -> None:
+def _input_validations(ws, rows: dict[str, int], n_projects: int) -> None:
     """Data validation on each value cell: costs 0 or more and income 0 or less (GBP thousand, at most
     ``MAX_LINE_GBP_K``), FTE more than 0, headcount a whole number, the project from the list, a short source."""
     col = get_column_letter(VALUE_COL)
     exp = [k for k in BASELINE_LINES if k not in INCOME_LINES]
     inc = [k for k in BASELINE_LINES if k in INCOME_LINES]
     dv_exp, dv_inc = _money_validations()
-    dv_fte, dv_head, dv_proj, dv_src = _staff_and_record_validations()
+    dv_fte, dv_head, dv_proj, dv_src = _staff_and_record_validations(n_projects)
     for dv, keys in (
         (dv_exp, exp),
         (dv_inc, inc),
@@ -316,9 +318,11 @@ def _money_validations() -> tuple[DataValidation, DataValidation]:
     return dv_exp, dv_inc
 
 
-def _staff_and_record_validations() -> tuple[DataValidation, DataValidation, DataValidation, DataValidation]:
+def _staff_and_record_validations(
+    n_projects: int,
+) -> tuple[DataValidation, DataValidation, DataValidation, DataValidation]:
     """The validations of FTE (more than 0), headcount (a whole number, at least 1), the project (one of the
-    programme's ids, from the lists sheet) and the source (at most 500 characters)."""
+    ``n_projects`` ids on the lists sheet) and the source (at most 500 characters)."""
     dv_fte = _validation(
         "decimal",
         "greaterThan",
@@ -337,15 +341,14 @@ def _staff_and_record_validations() -> tuple[DataValidation, DataValidation, Dat
         "Number of people employed: a whole number, at least 1.",
         "Headcount must be a whole number of people, at least 1.",
     )
-    n = len(registry.project_ids())
     dv_proj = _validation(
         "list",
         None,
-        f"{LISTS_SHEET}!$A$2:$A${n + 1}",
+        f"{LISTS_SHEET}!$A$2:$A${n_projects + 1}",
         None,
         "Project",
         "Choose the project these figures are for.",
-        "Choose one of the programme's project ids from the list.",
+        "Choose one of the project ids from the list.",
     )
     dv_src = _validation(
         "textLength",
@@ -391,11 +394,12 @@ def _input_checks(ws, rows: dict[str, int]) -> None:
         lc.alignment = fc.alignment = Alignment(vertical="top")
 
 
-def _build_input(ws, project_id: str | None) -> None:
-    """The Input sheet a council fills in: the table, its validations, the checks beside it, protection."""
+def _build_input(ws, project_id: str | None, n_projects: int) -> None:
+    """The Input sheet a council fills in: the table, its validations (the project one of the ``n_projects`` on
+    the lists sheet), the checks beside it, protection."""
     rows = input_rows()
     _input_table(ws, rows, project_id)
-    _input_validations(ws, rows)
+    _input_validations(ws, rows, n_projects)
     _input_checks(ws, rows)
     for letter, width in (("A", 22), ("B", 52), ("C", 28), ("D", 13), ("E", 70), ("F", 3), ("G", 42), ("H", 14)):
         ws.column_dimensions[letter].width = width
@@ -406,26 +410,34 @@ def _build_input(ws, project_id: str | None) -> None:
     ws.protection.formatRows = False
 
 
-def _build_lists(ws) -> None:
+def _build_lists(ws, projects: list[tuple[str, str]]) -> None:
     ws.cell(row=1, column=1, value="project_id")
     ws.cell(row=1, column=2, value="title")
-    for i, p in enumerate(registry.projects(), start=2):
-        ws.cell(row=i, column=1, value=p.id)
-        ws.cell(row=i, column=2, value=p.title)
+    for i, (pid, title) in enumerate(projects, start=2):
+        ws.cell(row=i, column=1, value=pid)
+        ws.cell(row=i, column=2, value=title)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
 
-def build_template(project_id: str | None = None) -> Workbook:
-    """The blank input workbook (openpyxl ``Workbook``), optionally with the project already chosen."""
+def build_template(
+    project_id: str | None = None, *, workspace: tuple[str, str] | None = None, base_year: str = config.BASE_YEAR
+) -> Workbook:
+    """The blank input workbook (openpyxl ``Workbook``), optionally with the project already chosen.
+
+    ``workspace``: (id, title) of a new workspace (``ddanalysis new``): its id is the one the project list
+    offers, not the programme's. ``base_year``: the financial year the figures are for and priced in, which the
+    instructions state.
+    """
     if project_id is not None:
         project_id = registry.project(project_id).id  # an id or a workspace folder; UnknownKeyError listing the ids
+    projects = [workspace] if workspace is not None else [(p.id, p.title) for p in registry.projects()]
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS_SHEET
-    _build_instructions(instructions)
-    _build_input(wb.create_sheet(INPUT_SHEET), project_id)
-    _build_lists(wb.create_sheet(LISTS_SHEET))
+    _build_instructions(instructions, base_year)
+    _build_input(wb.create_sheet(INPUT_SHEET), project_id, len(projects))
+    _build_lists(wb.create_sheet(LISTS_SHEET), projects)
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
     return wb

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from ddanalysis import baseline as bl
-from ddanalysis import config, registry, scaffold, workspace
+from ddanalysis import config, registry, scaffold, template, workspace
+from ddanalysis.baseline import VALUE_COL
 from ddanalysis.engine import appraise
 from ddanalysis.errors import DataFileError, DDAnalysisError
 
@@ -296,6 +297,53 @@ def test_new_refuses_bad_input_and_writes_nothing(tmp_path: Path, args, expect):
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.startswith("error: ") and expect in out.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_workspaces_workbook_states_its_base_year_and_offers_its_own_project_id(tmp_path: Path):
+    """`ddanalysis new --base-year 2016-17` once wrote a workbook whose instructions asked for 2014-15 figures in
+    2014-15 prices (to be appraised as 2016-17 ones), and whose project list held the ten bundled ids only, so
+    the workspace's own pre-filled id failed Excel's validation. The instructions now say 2016-17 (1 April 2016
+    to 31 March 2017), and the list is the workspace's id alone. With no official files, the 'Official figures'
+    sheet names the folder it looked in, in full."""
+    import openpyxl
+
+    empty = tmp_path / "no-official"
+    empty.mkdir()
+    folder = scaffold.create_workspace(
+        tmp_path / "ws", ["E5030"], "cultural", title="Library service", base_year="2016-17", official_dir=empty
+    )
+    wb = openpyxl.load_workbook(folder / "baseline.xlsx")
+    said = [str(c.value) for c in wb["Instructions"]["A"] if c.value and "Financial year" in str(c.value)]
+    assert said == [
+        "Financial year 2016-17 (1 April 2016 to 31 March 2017). Use the outturn (actual) figures where you have "
+        "them, otherwise the budget. All figures are in 2016-17 prices."
+    ]
+    pid = yaml.safe_load((folder / "project.yaml").read_text(encoding="utf-8"))["id"]
+    assert [row for row in wb["Lists"].iter_rows(min_row=2, values_only=True)] == [(pid, "Library service")]
+    lists = [dv for dv in wb["Input"].data_validations.dataValidation if dv.type == "list"]
+    assert [dv.formula1 for dv in lists] == ["Lists!$A$2:$A$2"]
+    assert wb["Input"].cell(row=template.input_rows()["project_id"], column=VALUE_COL).value == pid
+    assert f"No official 'data by LA' files were found in {empty} " in wb["Official figures"]["A1"].value
+
+
+def test_new_says_when_no_official_figure_will_check_the_baseline(tmp_path: Path):
+    """With no official files where DDANALYSIS_OFFICIAL points, `new` once said nothing, and the workspace's
+    baseline was then never checked against the RS figure. It still writes the workspace (exit 0), and says so
+    on stderr with the folder it looked in."""
+    empty = tmp_path / "no-official"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
+    out = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "new", "ws", "--council", "E5030", "--service", "cultural"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "DDANALYSIS_OFFICIAL": str(empty)},
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.startswith(f"note: no official RS figure for the block was found in {empty} ")
+    assert "will not be checked against the council's official outturn" in out.stderr
 
 
 def test_new_refuses_to_overwrite_without_force(tmp_path: Path):

@@ -30,6 +30,7 @@ from .presentation import text as decision_text
 from .presentation.formats import value_in_unit
 from .report import gbp, pct
 from .result import AppraisalResult
+from .years import fy_label, fy_start_year
 
 STATUS_QUO = "in-house"
 
@@ -1117,7 +1118,7 @@ def spending_trend(
     if frame is None or frame.empty:
         return _message_figure(title, "No official outturn figures available for this council.", illustrative)
     fig = go.Figure()
-    years = sorted(frame["year"].unique())
+    years = _every_year(frame["year"].unique())
     order = frame[frame["year"] == years[-1]].sort_values("value_gbp", ascending=False)["label"].tolist() + [
         lab for lab in frame["label"].unique()
     ]
@@ -1134,6 +1135,13 @@ def spending_trend(
         fig.update_yaxes(**_money_axis(all_y, "net current expenditure (GBP)"))
     fig.update_xaxes(type="category", automargin=True)
     return fig
+
+
+def _every_year(labels: Iterable[str]) -> list[str]:
+    """Every financial year from the first of ``labels`` to the last, in order: a year with no figure keeps its
+    place on the axis, so the lines break there instead of joining two years apart as if they were adjacent."""
+    starts = sorted({fy_start_year(y) for y in labels})
+    return [fy_label(y) for y in range(starts[0], starts[-1] + 1)]
 
 
 #: Line colours of the service blocks (Okabe-Ito first, then Paul Tol's colours, grey and black); past the

@@ -360,6 +360,20 @@ def test_spending_trend_one_line_per_block():
     assert "index" in _title(idx)
 
 
+def test_spending_trend_keeps_a_missing_years_place_so_the_line_breaks():
+    """Figures for 2015-16, 2016-17 and 2019-20 (none published in between, as when the RS series stops and a
+    later return resumes it): the axis has every year from 2015-16 to 2019-20, and the two missing ones have no
+    value, so the line breaks (plotly joins no gap by default) instead of drawing 2016-17 to 2019-20 as one
+    year's step. The board paper's spending-trend chart once did that over four missing years."""
+    frame = pd.DataFrame(
+        {"year": ["2015-16", "2016-17", "2019-20"], "label": ["Education services"] * 3, "value_gbp": [1e6, 2e6, 3e6]}
+    )
+    line = charts.spending_trend(frame, council="Walsall").data[0]
+    assert list(line.x) == ["2015-16", "2016-17", "2017-18", "2018-19", "2019-20"]
+    assert [None if v is None or np.isnan(v) else v for v in line.y] == [1e6, 2e6, None, None, 3e6]
+    assert not line.connectgaps
+
+
 def test_programme_savings_one_bar_per_project_largest_on_top():
     summary = pd.DataFrame(
         {

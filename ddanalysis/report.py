@@ -135,7 +135,7 @@ def public_value_lines(result: AppraisalResult) -> list[str]:
     pvd = getattr(result, "public_value", None) or {}
     if not pvd:
         return []
-    lines = ["", "Public value (outcome benefits; " + decision_text.RANKING_NOTE + ")"]
+    lines = ["", "Public value (outcome benefits). " + decision_text.RANKING_NOTE]
     t = tables.public_value_table(result)
     if pvd.get("monetisable") and t is not None:
         shown = t.formatted()

@@ -500,3 +500,12 @@ def test_a_page_reads_its_projects_other_scenarios_ahead_without_computing(tmp_p
     assert set(appraised) == {"central"}
     page.scenario.value = "low"  # the change finds the result held
     assert reads == [] and set(appraised) == {"central"}
+
+
+def test_the_illustrative_banner_begins_its_sentence_with_a_capital():
+    """'ILLUSTRATIVE FIGURES. the baseline budget ...' once began its sentence in lower case (the programme
+    page's own words began 'The'); whatever is named, the sentence after the bold label starts with a capital."""
+    assert "<b>ILLUSTRATIVE FIGURES.</b> The baseline budget, assumptions and scores are illustrative" in (
+        common.illustrative_banner()
+    )
+    assert "<b>ILLUSTRATIVE FIGURES.</b> The scores are illustrative" in common.illustrative_banner("the scores")

@@ -332,3 +332,13 @@ def test_social_draws_file_reproduces_the_json_with_outcome_quantities(tmp_path)
     again = decision_from_draws(path, options=list(values.columns), groups=d["correlation_groups"])
     assert again["p_best"] == pytest.approx({o["id"]: o["p_best"] for o in d["options"]}, abs=1e-6)
     assert again["evpi_gbp"] == pytest.approx(d["evpi_gbp"], abs=0.01)
+
+
+def test_the_cli_public_value_heading_is_a_heading_then_the_ranking_note():
+    """The heading once read 'Public value (outcome benefits; The ranking uses ...)': two sentences in one
+    parenthesis, the second with a capital after a semicolon. Now the heading, then the note as its own sentence."""
+    from ddanalysis.report import public_value_lines
+
+    r = appraise("manchester-domestic-abuse", draws=0, with_switching=False, with_sensitivity=False)
+    lines = public_value_lines(r)
+    assert lines[:2] == ["", "Public value (outcome benefits). " + text.RANKING_NOTE]

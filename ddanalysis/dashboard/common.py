@@ -246,7 +246,7 @@ def note_box(text_html: str) -> str:
 def illustrative_banner(what: str = "the baseline budget, assumptions and scores") -> str:
     return (
         "<div class='dd-illustrative' role='note'><b>ILLUSTRATIVE FIGURES.</b> "
-        f"{escape(what)} are illustrative, prepared by the ddanalysis team from public sources, "
+        f"{escape(what[:1].upper() + what[1:])} are illustrative, prepared by the ddanalysis team from public sources, "
         "not the council's own figures. Do not quote them as the council's position.</div>"
     )
 

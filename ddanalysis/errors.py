@@ -6,6 +6,8 @@ input without reading code. The CLI prints the message (no traceback) and exits 
 
 from __future__ import annotations
 
+import difflib
+
 
 class DDAnalysisError(Exception):
     """A problem with the user's input or data, explained in plain words."""
@@ -23,5 +25,9 @@ class UnknownKeyError(DDAnalysisError, KeyError):
 
 
 def unknown(kind: str, value: object, valid: "list[str] | tuple[str, ...]") -> UnknownKeyError:
-    """Build the one-line error for an unknown id, listing the valid ones."""
-    return UnknownKeyError(f"unknown {kind} {value!r}; valid {kind}s: {', '.join(map(str, valid))}")
+    """Build the one-line error for an unknown id, listing the valid ones and, when one is a near miss of
+    ``value`` (a typing slip: difflib's ratio 0.8 or more), asking whether it was meant."""
+    names = [str(v) for v in valid]
+    near = difflib.get_close_matches(str(value), names, n=1, cutoff=0.8)
+    hint = f". Did you mean {near[0]!r}?" if near else ""
+    return UnknownKeyError(f"unknown {kind} {value!r}; valid {kind}s: {', '.join(names)}{hint}")

@@ -572,6 +572,15 @@ def test_short_list_naming_an_unknown_option(work, data):
             "error: unknown scenario 'worst'; valid scenarios: central, low, high",
         ),
         (
+            # a typing slip (one letter missing): the near id is offered at the end of the list
+            ["appraise", "walsal-college", "--draws", "0"],
+            "cwac-wirral-school-services. Did you mean 'walsall-college'?",
+        ),
+        (
+            ["appraise", PROJECT, "--draws", "0", "--scenario", "hgh"],
+            "pension-shock. Did you mean 'high'?",
+        ),
+        (
             ["appraise", PROJECT, "--draws", "0", "--perspective", "national"],
             "error: unknown perspective 'national'; valid perspectives: council, public",
         ),
@@ -592,6 +601,8 @@ def test_short_list_naming_an_unknown_option(work, data):
         "unknown-project",
         "unknown-project-baseline",
         "unknown-scenario",
+        "near-miss-project",
+        "near-miss-scenario",
         "unknown-perspective",
         "horizon-0",
         "horizon-500",

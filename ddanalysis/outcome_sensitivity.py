@@ -363,6 +363,5 @@ def with_outcome_sensitivity(
         result,
         sensitivity=combined(cost, rows, counted),
         sensitivity_measure=text.tornado_measure(result.perspective, with_benefits),
-        # the note names each quantity left out in words (the outcome and the quantity), not by its key
         sensitivity_note=text.tornado_note(result.perspective, _in_words(outcomes, left_out), names),
     )

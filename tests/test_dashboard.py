@@ -509,3 +509,12 @@ def test_the_illustrative_banner_begins_its_sentence_with_a_capital():
         common.illustrative_banner()
     )
     assert "<b>ILLUSTRATIVE FIGURES.</b> The scores are illustrative" in common.illustrative_banner("the scores")
+
+
+def test_the_programme_card_says_what_the_other_projects_do_only_when_there_are_others():
+    """'10 of 10 / the others: keep in-house for now' spoke of others that did not exist."""
+    from ddanalysis.dashboard.programme import in_house_note
+
+    assert in_house_note(10, 10) == "every project: none keeps the service in-house"
+    assert in_house_note(9, 10) == "the other keeps it in-house for now"
+    assert in_house_note(7, 10) == "the others: keep in-house for now"

@@ -98,6 +98,13 @@ def monetised_cell(value: str) -> str:
     return f"<details class='dd-why'><summary>no</summary>{escape(text[3:].strip())}</details>"
 
 
+def in_house_note(changing: int, projects: int) -> str:
+    """The note under the count of projects that recommend a new model: what the rest do, or that none is left."""
+    if changing >= projects:
+        return "every project: none keeps the service in-house"
+    return "the other keeps it in-house for now" if projects - changing == 1 else "the others: keep in-house for now"
+
+
 def _public_value_formats() -> dict:
     """How each public-value column is written (:mod:`ddanalysis.presentation.formats`)."""
     return {
@@ -230,7 +237,7 @@ class ProgrammePage:
                     money(s["baseline_net_gbp"].sum()),
                     f"{self.book.settings.base_year}, all projects",
                 ),
-                ("Recommend a new model", f"{len(changing)} of {len(s)}", "the others: keep in-house for now"),
+                ("Recommend a new model", f"{len(changing)} of {len(s)}", in_house_note(len(changing), len(s))),
                 (
                     "Net present saving",
                     money(s["net_present_saving_gbp"].sum()),

@@ -479,11 +479,11 @@ def upgrade_command(folder: Path = typer.Argument(..., help="Workspace folder to
     from .upgrade import upgrade
 
     changed = upgrade(folder)
-    typer.echo(
-        f"upgraded {', '.join(changed)} in {folder} (old files kept in {folder}/old-schema-*)"
-        if changed
-        else f"{folder}: every file is already at this release's schema version"
-    )
+    if not changed:
+        typer.echo(f"{folder}: every file is already at this release's schema version")
+        return
+    kept = max(Path(folder).glob("old-schema-*"), key=lambda p: p.stat().st_mtime_ns)  # the copy just made
+    typer.echo(f"upgraded {', '.join(changed)} in {folder} (old files kept in {kept})")
 
 
 @app.command("dashboards")

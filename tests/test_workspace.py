@@ -397,6 +397,8 @@ def test_upgrade_migrates_a_workspace_from_before_versioning_and_keeps_the_old_f
     assert refused.returncode == 2 and f"run `ddanalysis upgrade {folder}`" in refused.stderr
     out = _cli("upgrade", str(folder), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
+    # the message names the folder made (it once printed the pattern 'old-schema-*')
+    assert out.stdout.strip().endswith(f"(old files kept in {folder / 'old-schema-0'})")
     assert {p.name: p.read_text(encoding="utf-8") for p in (folder / "old-schema-0").iterdir()} == originals
     for name in originals:
         assert yaml.safe_load((folder / name).read_text(encoding="utf-8"))["schema_version"] == 1

@@ -48,6 +48,7 @@ def _choices(pid: str = PID) -> st.Choices:
         criteria=list(res.mca_weights.index),
         options=[o for o in res.options["id"] if o != "in-house"],
         table=load_book(pid).table,
+        short_list=("in-house", "in-house-redesign", "mutual", "charitable-trust", "outsourcing"),  # Walsall's
     )
 
 
@@ -148,6 +149,11 @@ BAD_SETS = {
     "below bounds": (f"{KEY}=-3", ["outside its bounds"]),
     "unknown key": ("mutual.no_such_lever=0.1", ["not an assumption of this project", "valid keys for 'mutual'"]),
     "unknown scope": ("spaceship.thrust=1", ["not an assumption of this project"]),
+    # a model Walsall does not appraise: a value would change nothing (the panel no longer offers it either)
+    "off the short list": (
+        "cooperative.staff_cost_change=-0.05",
+        ["'cooperative' is not on this project's short list"],
+    ),
     "malformed key": ("__import__('os').system('id')=1", ["assumption key"]),
     "path": ("../../etc/passwd=1", ["assumption key"]),
     "expression": (f"{KEY}=1e-2*4", ["plain number"]),

@@ -1413,6 +1413,7 @@ class AppraisalLauncher:
             criteria=list(base.mca_weights.index),
             options=[o for o in base.options["id"] if o != STATUS_QUO],
             table=project_book(pid).table,
+            short_list=tuple(registry.project(pid).shortlist),
         )
         state, problems = from_query(multi, choices, ids[0])
         page, self._page = self._page, None

@@ -26,7 +26,8 @@ from typing import Iterable, Mapping
 from urllib.parse import parse_qs, urlencode
 
 from ..errors import DDAnalysisError
-from ..overrides import checked, parse_pairs
+from ..overrides import check_short_list, checked, parse_pairs
+from ..workspace import DELIVERY_MODELS
 
 #: Limits on what a URL may carry (anything longer is refused before parsing).
 MAX_SETS = 40
@@ -99,6 +100,7 @@ class Choices:
     criteria: Iterable[str] = ()
     options: Iterable[str] = ()
     table: object = None  # the project's assumption table (for checking what-if values)
+    short_list: tuple[str, ...] | None = None  # the project's options: what-if values of other models are refused
     problems: list[str] = field(default_factory=list)
 
 
@@ -157,9 +159,12 @@ def _weights(raw: str | None, criteria: Iterable[str], problems: list[str]) -> t
     return tuple(weights)
 
 
-def _sets(raw_sets: list[str], table: object, problems: list[str]) -> tuple[tuple[str, float], ...]:
+def _sets(
+    raw_sets: list[str], table: object, problems: list[str], short_list: tuple[str, ...] | None = None
+) -> tuple[tuple[str, float], ...]:
     """What-if values ``KEY=VALUE`` parsed and checked against the project's assumption ``table``
-    (known keys, hard bounds; :func:`ddanalysis.overrides.checked`); all dropped when any fails."""
+    (known keys, hard bounds; :func:`ddanalysis.overrides.checked`) and, when given, its ``short_list``
+    (:func:`ddanalysis.overrides.check_short_list`); all dropped when any fails."""
     if not raw_sets:
         return ()
     try:
@@ -168,6 +173,8 @@ def _sets(raw_sets: list[str], table: object, problems: list[str]) -> tuple[tupl
         parsed = parse_pairs(raw_sets)
         if table is not None:
             checked(parsed, table)  # known keys of this project, within bounds
+        if short_list is not None:
+            check_short_list(parsed, short_list, DELIVERY_MODELS)
     except DDAnalysisError as exc:
         problems.append(f"what-if values ignored: {exc}")
         return ()
@@ -210,7 +217,7 @@ def from_query(params: Mapping[str, list[str]], choices: Choices, default_projec
     perspective = _id_choice(_one(params, "perspective"), choices.perspectives, "council", "perspective", problems)
     ob = _ob(_one(params, "ob"), problems)
     weights = _weights(_one(params, "weights"), choices.criteria, problems)
-    sets = _sets([str(s) for s in params.get("set", [])], choices.table, problems)
+    sets = _sets([str(s) for s in params.get("set", [])], choices.table, problems, choices.short_list)
     tabs = list(choices.tabs)
     tab = _id_choice(_one(params, "tab"), tabs, tabs[0] if tabs else "summary", "tab", problems)
     compare = _compare(_one(params, "compare"), choices.options, choices.scenarios, problems)

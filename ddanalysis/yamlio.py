@@ -40,7 +40,7 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> YAMLSyntaxError:
 _DATE_LIKE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")
 
 
-def _impossible_date(text: str, exc: ValueError) -> YAMLSyntaxError:
+def _impossible_date(text: str, exc: ValueError | OverflowError) -> YAMLSyntaxError:
     """The error for a YAML date that is no real day ('2015-13-01', '2015-02-30'), naming its line."""
     for number, line in enumerate(text.splitlines(), start=1):
         for m in _DATE_LIKE.finditer(line.split("#", 1)[0]):

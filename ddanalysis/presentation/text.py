@@ -157,7 +157,9 @@ def recommendation_sentence(
         else "does not pay back within the horizon"
     )
     p = best.get("p_saving_positive")
-    odds = f", saves money in {_pct(p)} of simulations" if have_monte_carlo and not formats.is_missing(p) else ""
+    odds = ""
+    if have_monte_carlo and p is not None and not formats.is_missing(p):
+        odds = f", saves money in {_pct(float(p))} of simulations"
     if best_in is not None:
         odds += f", is best in {best_in}"
     return (

@@ -14,6 +14,11 @@ from ddanalysis.overrides import parse_pairs, what_if_note
 PID = "walsall-college"
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m ddanalysis ARGS`` in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "ddanalysis", *args], capture_output=True, text=True, timeout=120)
+
+
 def test_pairs_are_parsed_as_plain_numbers():
     assert parse_pairs(["mutual.pension_rate_change=0.04", " project.demand_growth = -0.01 "]) == {
         "mutual.pension_rate_change": 0.04,
@@ -80,33 +85,20 @@ def test_an_override_is_fixed_in_every_monte_carlo_draw():
 
 
 def test_the_cli_takes_repeated_set_and_refuses_bad_values_with_exit_2():
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ddanalysis",
-            "appraise",
-            PID,
-            "--draws",
-            "0",
-            "--json",
-            "--set",
-            "mutual.pension_rate_change=0.04",
-            "--set",
-            "project.optimism_bias_mitigation=0.3",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    ok = _cli(
+        "appraise",
+        PID,
+        "--draws",
+        "0",
+        "--json",
+        "--set",
+        "mutual.pension_rate_change=0.04",
+        "--set",
+        "project.optimism_bias_mitigation=0.3",
     )
     assert ok.returncode == 0, ok.stderr
     assert '"optimism_bias_mitigation_source": "override"' in ok.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "ddanalysis", "appraise", PID, "--draws", "0", "--set", "mutual.pension_rate_change=9"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = _cli("appraise", PID, "--draws", "0", "--set", "mutual.pension_rate_change=9")
     assert bad.returncode == 2 and "outside its bounds" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -141,22 +133,7 @@ def test_every_heading_of_a_what_if_run_says_so():
 
 
 def test_the_cli_table_states_the_what_if_values():
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ddanalysis",
-            "appraise",
-            PID,
-            "--draws",
-            "0",
-            "--set",
-            "mutual.pension_rate_change=0.04",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = _cli("appraise", PID, "--draws", "0", "--set", "mutual.pension_rate_change=0.04")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[1].startswith("Scenario: central.")
@@ -169,11 +146,6 @@ def test_a_what_if_value_for_a_model_off_the_short_list_is_refused(key):
     yet was listed as a what-if. Refused, naming the key and the short list; exit 2 on the command line."""
     with pytest.raises(DDAnalysisError, match=rf"{key}: '.*' is not on this project's short list \(in-house, "):
         dd.appraise(PID, draws=0, with_switching=False, overrides={key: 0.1})
-    out = subprocess.run(
-        [sys.executable, "-m", "ddanalysis", "appraise", PID, "--draws", "0", "--set", f"{key}=0.1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = _cli("appraise", PID, "--draws", "0", "--set", f"{key}=0.1")
     assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
     assert out.stderr.startswith(f"error: {key}: ") and "short list" in out.stderr

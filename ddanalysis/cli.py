@@ -197,11 +197,18 @@ def _dumps(doc: dict) -> str:
 
 
 def _check_draws_out(draws_out: Path, draws: int) -> None:
-    """Refuses ``--draws-out`` with a file type other than .csv or .parquet, or without Monte Carlo draws, before
-    the appraisal runs. Raises :class:`DDAnalysisError`."""
-    from .drawsfile import _format
+    """Refuses ``--draws-out`` before the appraisal runs, as every other output is refused: a file type other than
+    .csv or .parquet, a folder, a folder that does not exist or cannot be written, a read-only file; or a run
+    without Monte Carlo draws. Raises :class:`DDAnalysisError`."""
+    from .atomic import check_output_path
 
-    _format(draws_out)  # a wrong extension fails before the appraisal runs
+    check_output_path(
+        draws_out,
+        noun="the draws file",
+        suffixes=(".csv", ".parquet", ".pq"),
+        suffix_rule="a draws file must end in .csv or .parquet",
+        endings=".csv or .parquet",
+    )
     if draws == 0:
         raise DDAnalysisError("--draws-out needs Monte Carlo draws: give --draws 1 or more (not 0)")
 

@@ -197,6 +197,23 @@ def test_draws_out_refuses_a_wrong_suffix_before_appraising(tmp_path):
     assert not (tmp_path / "d.txt").exists()
 
 
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("missing/d.csv", "does not exist (create it first)"),
+        ("a-folder.csv", "is a folder"),
+    ],
+)
+def test_draws_out_refuses_what_every_output_refuses_before_appraising(tmp_path, where, expected):
+    """``--draws-out`` into a folder that does not exist, or onto a folder, is refused as ``export -o`` and
+    ``report -o`` refuse it (before any work, naming the path), and nothing is created: the missing folder
+    stays missing."""
+    (tmp_path / "a-folder.csv").mkdir()
+    out = CliRunner().invoke(app, ["appraise", "walsall-college", "--draws", "10", "--draws-out", str(tmp_path / where)])
+    assert out.exit_code != 0 and expected in str(out.exception) and str(tmp_path / where) in str(out.exception)
+    assert not (tmp_path / "missing").exists()
+
+
 def test_cli_table_shows_probability_best_and_evpi(nelincs):
     table = appraisal_table(nelincs)
     assert "P(best)" in table and "Expected value of perfect information (EVPI): £" in table

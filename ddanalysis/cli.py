@@ -485,12 +485,11 @@ def upgrade_command(folder: Path = typer.Argument(..., help="Workspace folder to
     """Migrate a workspace's files to this release's schema_version, keeping a copy of the old ones."""
     from .upgrade import upgrade
 
-    changed = upgrade(folder)
-    if not changed:
+    done = upgrade(folder)
+    if not done.changed:
         typer.echo(f"{folder}: every file is already at this release's schema version")
         return
-    kept = max(Path(folder).glob("old-schema-*"), key=lambda p: p.stat().st_mtime_ns)  # the copy just made
-    typer.echo(f"upgraded {', '.join(changed)} in {folder} (old files kept in {kept})")
+    typer.echo(f"upgraded {', '.join(done.changed)} in {folder} (old files kept in {done.backup})")
 
 
 @app.command("dashboards")

@@ -12,6 +12,7 @@ the same version adds ``-2``, ``-3``...); every new file is written whole (:mod:
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import write_atomic
@@ -66,16 +67,25 @@ def _backup_dir(folder: Path, version: int) -> Path:
     return where
 
 
-def upgrade(folder: str | Path) -> list[str]:
-    """Migrate every versioned file of the workspace at ``folder``; return the names of the files changed
-    (empty when all are current). Raises :class:`DataFileError` when ``folder`` is not a workspace."""
+@dataclass(frozen=True)
+class Upgraded:
+    """What :func:`upgrade` did: the names of the files migrated (sorted; empty when every file was current)
+    and the folder that keeps their old text (``None`` when nothing changed)."""
+
+    changed: list[str]
+    backup: Path | None
+
+
+def upgrade(folder: str | Path) -> Upgraded:
+    """Migrate every versioned file of the workspace at ``folder``; return the files changed and the folder
+    keeping the old ones. Raises :class:`DataFileError` when ``folder`` is not a workspace."""
     where = Path(folder)
     if not (where / PROJECT_FILE).is_file():
         raise DataFileError(f"{where}: not a workspace (no {PROJECT_FILE}); nothing to upgrade")
     old = {name: file_version(where / name) for name in VERSIONED_FILES if (where / name).is_file()}
     stale = {name: v for name, v in old.items() if v < SCHEMA_VERSION}
     if not stale:
-        return []
+        return Upgraded(changed=[], backup=None)
     backup = _backup_dir(where, min(stale.values()))
     backup.mkdir()
     for name in stale:
@@ -83,4 +93,4 @@ def upgrade(folder: str | Path) -> list[str]:
     for name, version in stale.items():
         text = migrated((where / name).read_text(encoding="utf-8"), version)
         write_atomic(where / name, text)
-    return sorted(stale)
+    return Upgraded(changed=sorted(stale), backup=backup)

@@ -406,6 +406,29 @@ def test_upgrade_migrates_a_workspace_from_before_versioning_and_keeps_the_old_f
     assert _cli("upgrade", str(folder), cwd=tmp_path).stdout.endswith("already at this release's schema version\n")
 
 
+def test_upgrade_returns_the_folder_it_made_when_an_older_copy_is_there(tmp_path: Path):
+    """A workspace upgraded once, then given an old file again (say, restored from a colleague's copy), is
+    upgraded into a second folder, ``old-schema-0-2`` (the first is never overwritten); `upgrade` returns that
+    folder and the file it changed, and the first folder still holds its own copy."""
+    from ddanalysis.upgrade import upgrade
+
+    folder = _workspace(tmp_path)
+    path = folder / "project.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw.pop("schema_version", None)
+    old_text = yaml.safe_dump(raw, sort_keys=False)
+    path.write_text(old_text, encoding="utf-8")
+    first = upgrade(folder)
+    assert first.changed == ["project.yaml"] and first.backup == folder / "old-schema-0"
+    path.write_text(old_text, encoding="utf-8")
+    second = upgrade(folder)
+    assert second.changed == ["project.yaml"] and second.backup == folder / "old-schema-0-2"
+    assert (second.backup / "project.yaml").read_text(encoding="utf-8") == old_text
+    assert (first.backup / "project.yaml").read_text(encoding="utf-8") == old_text
+    nothing = upgrade(folder)
+    assert nothing.changed == [] and nothing.backup is None
+
+
 def test_a_newer_schema_version_in_another_workspace_file_is_named(tmp_path: Path):
     folder = _workspace(tmp_path)
     text = (folder / "assumptions.yaml").read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7")

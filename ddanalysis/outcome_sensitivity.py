@@ -39,11 +39,17 @@ Vector = Sequence[float] | np.ndarray
 NO_SWING_GBP = 1e-6
 
 
+def _outcome_of(outcomes: "pv.ProjectOutcomes", key: str) -> "pv.Outcome":
+    """The outcome an outcome quantity's key belongs to (the key's part before the slash is its id)."""
+    outcome_id = parse_key(key).service
+    return next(o for o in outcomes.outcomes if o.id == outcome_id)
+
+
 def outcome_label(outcomes: "pv.ProjectOutcomes", key: str) -> tuple[str, str]:
     """(description, unit) of an outcome quantity's key: the outcome's description and the quantity's
     name; unit ``number a year`` for a cohort (with what it counts), else ``share``."""
     parsed = parse_key(key)
-    outcome = next(o for o in outcomes.outcomes if o.id == parsed.service)
+    outcome = _outcome_of(outcomes, key)
     name = parsed.key.replace("_", " ")
     if parsed.key == "cohort":
         return f"{outcome.description}: {name}", f"number a year ({outcome.cohort.description})"
@@ -57,9 +63,8 @@ def _in_words(outcomes: "pv.ProjectOutcomes", keys_by_option: Mapping[str, list[
     for opt, keys in keys_by_option.items():
         grouped: dict[str, list[str]] = {}
         for key in keys:
-            parsed = parse_key(key)
-            description = next(o.description for o in outcomes.outcomes if o.id == parsed.service)
-            grouped.setdefault(description, []).append(parsed.key.replace("_", " "))
+            description = _outcome_of(outcomes, key).description
+            grouped.setdefault(description, []).append(parse_key(key).key.replace("_", " "))
         out[opt] = [f"{d} ({', '.join(names)})" for d, names in grouped.items()]
     return out
 

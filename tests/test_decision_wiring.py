@@ -209,7 +209,9 @@ def test_draws_out_refuses_what_every_output_refuses_before_appraising(tmp_path,
     ``report -o`` refuse it (before any work, naming the path), and nothing is created: the missing folder
     stays missing."""
     (tmp_path / "a-folder.csv").mkdir()
-    out = CliRunner().invoke(app, ["appraise", "walsall-college", "--draws", "10", "--draws-out", str(tmp_path / where)])
+    out = CliRunner().invoke(
+        app, ["appraise", "walsall-college", "--draws", "10", "--draws-out", str(tmp_path / where)]
+    )
     assert out.exit_code != 0 and expected in str(out.exception) and str(tmp_path / where) in str(out.exception)
     assert not (tmp_path / "missing").exists()
 

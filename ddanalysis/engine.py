@@ -346,7 +346,8 @@ def _heading_fields(
     what-if values that replace its own, :func:`ddanalysis.overrides.what_if_note`), the perspective, the base
     and first years, the horizon (years) and the residual life of assets (years)."""
     project = registry.project(project_id)
-    what_if = what_if_note(overrides, book.values(sc).to_dict())
+    # the scenario's own values are looked up again only to show what a what-if value replaced
+    what_if = what_if_note(overrides, book.values(sc).to_dict()) if overrides else ""
     return {
         "project_id": project_id,
         "project_title": project.title,

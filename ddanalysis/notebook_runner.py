@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -213,7 +215,10 @@ def run_job(job: NotebookJob, kernel_name: str = KERNEL_NAME, timeout: int = CEL
     start = time.perf_counter()
     job.output.parent.mkdir(parents=True, exist_ok=True)
     error = ""
-    with atomic_path(job.output) as tmp:  # a failed notebook is kept too (its error is in it), but whole
+    with atomic_path(job.output) as tmp, warnings.catch_warnings():  # a failed notebook is kept too, but whole
+        # papermill warns that a path not ending .ipynb may not be a notebook: this one is the notebook's own
+        # temporary name (hidden, ending .tmp so that no glob for notebooks picks up a half-written one)
+        warnings.filterwarnings("ignore", message=rf"The specified file \({re.escape(str(tmp))}\) does not end in")
         try:
             pm.execute_notebook(
                 str(job.notebook),

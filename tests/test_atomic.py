@@ -141,3 +141,25 @@ def test_a_failing_notebook_is_kept_whole_and_a_notebook_never_started_writes_no
     job = notebook_runner.NotebookJob("u", tmp_path / "in.ipynb", tmp_path / "out" / "u.ipynb")
     assert not notebook_runner.run_job(job).ok
     assert [p.name for p in job.output.parent.iterdir()] == ["t.ipynb"]
+
+
+def test_papermills_warning_about_the_temporary_name_is_not_shown_and_others_are(tmp_path, monkeypatch):
+    """papermill warns "The specified file (...) does not end in one of ['.ipynb', '.json']" about the hidden
+    temporary file a notebook is written to (``.t.ipynb.<hex>.tmp``) before it replaces the notebook: that
+    warning, about our own temporary name, is not passed on; any other warning from the run is."""
+    import warnings
+
+    import papermill
+
+    def warns(source, output, **kwargs):
+        warnings.warn(f"The specified file ({output}) does not end in one of ['.ipynb', '.json']", stacklevel=1)
+        warnings.warn("a kernel warning the analyst should see", stacklevel=1)
+        Path(output).write_text("{}")
+
+    monkeypatch.setattr(papermill, "execute_notebook", warns)
+    job = notebook_runner.NotebookJob("t", tmp_path / "in.ipynb", tmp_path / "out" / "t.ipynb")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert notebook_runner.run_job(job).ok
+    assert [str(w.message) for w in seen] == ["a kernel warning the analyst should see"]
+    assert job.output.read_text() == "{}"

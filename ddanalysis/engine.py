@@ -343,7 +343,8 @@ def _heading_fields(
     overrides: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """AppraisalResult's heading: the project, its councils, the scenario (its description followed by the
-    what-if values that replace its own, :func:`ddanalysis.overrides.what_if_note`), the perspective, the base
+    what-if values that replace its own, :func:`ddanalysis.overrides.what_if_note`, also on their own in
+    ``what_if``), the perspective, the base
     and first years, the horizon (years) and the residual life of assets (years)."""
     project = registry.project(project_id)
     # the scenario's own values are looked up again only to show what a what-if value replaced
@@ -354,6 +355,7 @@ def _heading_fields(
         "councils": " + ".join(registry.council_name(c) for c in project.councils),
         "scenario": sc.name,
         "scenario_description": f"{sc.description} {what_if}".strip(),
+        "what_if": what_if,
         "perspective": perspective,
         "base_year": book.settings.base_year,
         "first_year": book.settings.first_year,

@@ -89,14 +89,8 @@ def what_if_note(overrides: Mapping[str, float] | None, scenario_values: Mapping
     return WHAT_IF_LEAD + "; ".join(parts) + "."
 
 
-#: How :func:`what_if_note` begins: a heading that shows only the scenario's name finds the note by it.
+#: How :func:`what_if_note` begins.
 WHAT_IF_LEAD = "WHAT-IF values replace the scenario's: "
-
-
-def what_if_part(scenario_description: str) -> str:
-    """The what-if note inside a result's ``scenario_description`` ('' for a run without what-if values)."""
-    at = scenario_description.find(WHAT_IF_LEAD)
-    return scenario_description[at:] if at >= 0 else ""
 
 
 def check_short_list(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .overrides import what_if_part
 from .presentation import formats, tables
 from .presentation import text as decision_text
 from .result import AppraisalResult
@@ -33,7 +32,7 @@ def pct(x: float | None, digits: int = 0) -> str:
 _CLI_COLUMNS = (
     ("Net present saving", "net present saving", 19),
     ("One-off cost (undiscounted)", "one-off cost", 13),
-    ("Payback year", "payback", 8),
+    (tables.PAYBACK_UNDISCOUNTED, "payback", 8),
     ("P(saving > 0)", "P(saving>0)", 11),
     ("P10 saving", "P10", 13),
     ("P90 saving", "P90", 13),
@@ -52,8 +51,8 @@ def appraisal_table(result: AppraisalResult) -> str:
         f"Scenario: {result.scenario}. Perspective: {result.perspective_label}. "
         f"GBP, {result.price_basis}, {result.horizon_years} years from {result.first_year}.",
     ]
-    if what_if_part(result.scenario_description):
-        lines.append(what_if_part(result.scenario_description))
+    if result.what_if:
+        lines.append(result.what_if)
     if result.illustrative:
         lines.append("ILLUSTRATIVE: the baseline budget and assumptions are illustrative, not the council's figures.")
     shown = tables.options_table(result).formatted()

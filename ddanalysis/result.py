@@ -94,6 +94,9 @@ class AppraisalResult:
     #: benefits) and its note on the outcome quantities left out (:mod:`ddanalysis.outcome_sensitivity`)
     sensitivity_measure: str = "net present saving"
     sensitivity_note: str = ""
+    #: the what-if values that replace the scenario's, in words ('' for a run without them); also at the end of
+    #: ``scenario_description`` (:func:`ddanalysis.overrides.what_if_note`)
+    what_if: str = ""
     #: the :class:`ddanalysis.model.ProjectModel` these figures were evaluated with, kept in memory only
     #: (never written to a cache: a result read back from plain data has None, and the workbook export
     #: then rebuilds the model from the data files and checks it reproduces the cash flows)

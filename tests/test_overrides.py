@@ -130,6 +130,12 @@ def test_every_heading_of_a_what_if_run_says_so():
         "Every assumption at its central value; central plan durations. WHAT-IF values replace the scenario's: "
         "mutual.pension_rate_change = 0.04 (scenario value 0.02)."
     )
+    # the note on its own too, which the CLI header and the paper's title and footer test (not a text search)
+    assert plain.what_if == ""
+    assert (
+        what_if.what_if
+        == "WHAT-IF values replace the scenario's: mutual.pension_rate_change = 0.04 (scenario value 0.02)."
+    )
 
 
 def test_the_cli_table_states_the_what_if_values():

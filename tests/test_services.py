@@ -534,6 +534,7 @@ def test_draws_out_writes_one_draws_file_per_service(tmp_path: Path, capsys):
 
     folder = _two_services(tmp_path, ("in-house", "charitable-trust"), ("in-house", "charitable-trust", "outsourcing"))
     target = tmp_path / "out" / "draws.csv"
+    target.parent.mkdir()  # an output's folder must exist, as for every output
     code, out, err = _run(capsys, "appraise", folder, "--json", "--draws", "300", "--draws-out", target)
     assert code == 0, err
     doc = json.loads(out)

@@ -179,7 +179,7 @@ class SummarySection(Section):
                     "P(saving > 0)",
                     "One-off cost (undiscounted)",
                     "Steady-state saving a year",
-                    "Payback year",
+                    tables.PAYBACK_UNDISCOUNTED,
                     "Go-live",
                     "MCA score (0-10)",
                 ],

@@ -24,7 +24,7 @@ COLUMNS = (
     ("Net present saving", 15),
     ("One-off costs", 14),
     ("Steady-state annual saving", 15),
-    ("Payback year", 10),
+    ("Payback year (undiscounted)", 12),
     ("Go-live", 12),
     ("Chance it saves money", 11),
     ("Illustrative", 11),

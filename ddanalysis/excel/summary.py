@@ -294,7 +294,7 @@ def _steady_state_metrics(metric: _Metrics, cf: CashflowRefs, base_cell: str) ->
     )
     metric(
         "payback",
-        "Payback year (cumulative saving turns positive and stays so)",
+        "Payback year (undiscounted: the cumulative saving turns positive and stays so)",
         "Cash flows: the first year whose 'positive from here' flag is 1",
         lambda row, c, opt: (
             put_text(ws, row, c, "n/a", "dd_center")
@@ -478,7 +478,7 @@ def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: 
         "Option",
         "Net present saving",
         "One-off costs",
-        "Payback year",
+        "Payback year (undiscounted)",
         "Chance it saves money",
         "MCA score (0-10)",
         "Go-live",

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import charts
-from ..overrides import what_if_part
 from ..presentation import tables, text
 from ..presentation.tables import STATUS_QUO, Table
 from .document import Block, Bullets, ChartBlock, Document, Heading, Paragraph, Section, TableBlock
@@ -207,7 +206,7 @@ def _net_present_saving(result: "AppraisalResult") -> list[Block]:
                         "Option",
                         "Net present cost",
                         "Net present saving",
-                        "Payback year",
+                        tables.PAYBACK_UNDISCOUNTED,
                         "Benefit-cost ratio",
                         "Benefit-cost ratio (Green Book)",
                     )
@@ -518,7 +517,7 @@ def build_document(result: "AppraisalResult", inputs: PaperInputs | None = None)
     from .inputs import gather
 
     inputs = inputs if inputs is not None else gather(result)
-    what_if = " with WHAT-IF values" if what_if_part(result.scenario_description) else ""
+    what_if = " with WHAT-IF values" if result.what_if else ""
     subtitle = (
         f"{result.councils}: options appraisal and implementation plan",
         f"{result.scenario.capitalize()} scenario{what_if} · "

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from ..atomic import check_output_path
 from ..errors import DDAnalysisError
-from ..overrides import what_if_part
 from ..presentation import text
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ def _header_footer(result: "AppraisalResult") -> tuple[str, str]:
     label = text.ILLUSTRATIVE_SHORT if result.illustrative else ""
     header = header_template(f"{result.project_title} ({result.councils}): options appraisal", label)
     footer = footer_template(
-        f"{result.scenario} scenario{' with WHAT-IF values' if what_if_part(result.scenario_description) else ''}"
+        f"{result.scenario} scenario{' with WHAT-IF values' if result.what_if else ''}"
         f" · {text.PERSPECTIVE_TITLES.get(result.perspective, result.perspective)}"
         f" · GBP, {text.price_basis(result.base_year)} · "
         "contains public sector information licensed under the OGL v3.0"

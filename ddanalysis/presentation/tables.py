@@ -92,13 +92,18 @@ def focus_option(result: "AppraisalResult") -> str:
 # --- the options ------------------------------------------------------------------------------------
 
 #: Options table: result column -> (label, unit tag).
+#: The options' payback column: the first year the cumulative saving, undiscounted, turns positive and stays so
+#: (:func:`ddanalysis.appraisal.payback_index`); said in its name because the public-value table's payback by
+#: agency is discounted (:data:`PAYBACK_COLUMN`).
+PAYBACK_UNDISCOUNTED = "Payback year (undiscounted)"
+
 OPTION_COLUMNS: dict[str, tuple[str, str]] = {
     "name": ("Option", "text"),
     "go_live": ("Go-live", "date"),
     "net_present_cost_gbp": ("Net present cost", "gbp"),
     "net_present_saving_gbp": ("Net present saving", "gbp"),
     "one_off_cost_gbp": ("One-off cost (undiscounted)", "gbp"),
-    "payback_year": ("Payback year", "text"),
+    "payback_year": (PAYBACK_UNDISCOUNTED, "text"),
     "optimism_bias_gbp": ("Optimism bias (PV, included)", "gbp"),
     "benefit_cost_ratio": ("Benefit-cost ratio (Green Book)", "ratio"),
     "benefit_cost_ratio_note": ("Benefit-cost ratio: why none", "text"),
@@ -542,7 +547,7 @@ PROGRAMME_COLUMNS: dict[str, tuple[str, str]] = {
     "baseline_gross_gbp": ("In-scope gross budget", "gbp"),
     "recommended_name": ("Best option", "text"),
     "net_present_saving_gbp": ("Net present saving", "gbp"),
-    "payback_year": ("Payback year", "text"),
+    "payback_year": (PAYBACK_UNDISCOUNTED, "text"),
     "go_live": ("Go-live", "date"),
     "illustrative": ("Illustrative", "text"),
 }
@@ -606,7 +611,7 @@ PAPER_OPTION_COLUMNS = (
     "One-off cost (undiscounted)",
     "Net present cost",
     "Net present saving",
-    "Payback year",
+    PAYBACK_UNDISCOUNTED,
     "Benefit-cost ratio",
     "Benefit-cost ratio (Green Book)",
     "MCA score (0-10)",

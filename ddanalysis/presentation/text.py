@@ -152,7 +152,7 @@ def recommendation_sentence(
             f"({basis})." + (f" Keeping it in-house is best in {best_in}." if best_in is not None else "")
         )
     payback = (
-        f"pays back in {best['payback_year']}"
+        f"pays back in {best['payback_year']} (undiscounted)"
         if not formats.is_missing(best.get("payback_year"))
         else "does not pay back within the horizon"
     )

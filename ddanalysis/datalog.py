@@ -1,9 +1,14 @@
-"""The generated part of the data log: the assumptions table in ``data/assumptions/README.md``.
+"""The generated part of the data log: the assumptions table in ``data/assumptions/README.md`` and the impact
+ranks in ``data/assumptions/impact_rank.csv``.
 
 ``python -m ddanalysis.datalog`` (or ``make datalog``) rewrites the text between the two markers below
-from the assumption files and the impact ranking; ``--check`` exits non-zero when the committed table
-differs from a fresh one (the test suite runs the same comparison). The hand-written rules around the
-markers are never touched.
+from the assumption files and the impact ranking, and writes the ranks file; ``--check`` exits non-zero
+when either committed file differs from a fresh one (the test suite runs the same comparison). The
+hand-written rules around the markers are never touched.
+
+The ranks file is what the workbook's Assumptions sheet, the dashboard's assumptions tab and the notebooks
+show as each entry's impact rank (:func:`committed_ranks`): ranking the ten projects takes minutes, so it is
+done here, once per change of the data, not in every appraisal.
 """
 
 from __future__ import annotations
@@ -15,13 +20,52 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
+from .atomic import write_atomic
 
 BEGIN = "<!-- BEGIN GENERATED: assumptions table (python -m ddanalysis.datalog; do not edit by hand) -->"
 END = "<!-- END GENERATED: assumptions table -->"
 
 
+#: The committed impact ranks: one row per ranked assumption entry (council perspective).
+RANK_FILE = "impact_rank.csv"
+#: Its columns: the rank, the entry's file as the data log names it (:func:`ddanalysis.impact.entry_name`),
+#: scope, key, the gap swing (share of the baseline net budget) and the project where it is largest.
+RANK_FILE_COLUMNS = ["rank", "entry", "scope", "key", "gap_swing_share", "project"]
+
+
 def readme_path() -> Path:
     return Path(config.data_path("assumptions")) / "README.md"
+
+
+def rank_file_path() -> Path:
+    return Path(config.data_path("assumptions")) / RANK_FILE
+
+
+def build_rank_file(perspective: str = "council") -> str:
+    """The ranks file's text (CSV, ``RANK_FILE_COLUMNS``, swings to six decimals), from a fresh ranking."""
+    from .impact import rank_assumptions
+
+    frame = rank_assumptions(perspective)[RANK_FILE_COLUMNS]
+    return frame.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+
+
+def committed_ranks(path: Path | None = None) -> dict[tuple[str, str, str], int]:
+    """The committed impact ranks: (entry, scope, key) -> rank (1 = moves the decision most). Empty when the
+    data folder has no ranks file (a copy made before it existed); raises :class:`DataFileError` naming the
+    file when it cannot be read or lacks a column."""
+    from .errors import DataFileError
+
+    where = rank_file_path() if path is None else Path(path)
+    if not where.is_file():
+        return {}
+    try:
+        frame = pd.read_csv(where, dtype={"entry": str, "scope": str, "key": str})
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"{where}: cannot be read as the impact ranks ({exc}); run `make datalog`") from exc
+    missing = [c for c in RANK_FILE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataFileError(f"{where}: no column {', '.join(missing)}; run `make datalog` to write it again")
+    return {(e, s, k): int(r) for e, s, k, r in zip(frame.entry, frame.scope, frame.key, frame["rank"])}
 
 
 def _entries() -> pd.DataFrame:
@@ -52,14 +96,14 @@ def build_table(perspective: str = "council") -> str:
     from .impact import rank_assumptions
 
     entries = _entries()
-    ranks = rank_assumptions(perspective).set_index(["file", "scope", "key"])
+    ranks = rank_assumptions(perspective).set_index(["entry", "scope", "key"])
     entries["rank"] = [
-        int(ranks.loc[(f, s, k), "rank"]) if (f, s, k) in ranks.index else None
-        for f, s, k in zip(entries.file, entries.scope, entries.key)
+        int(ranks.loc[(w, s, k), "rank"]) if (w, s, k) in ranks.index else None
+        for w, s, k in zip(entries["where"], entries.scope, entries.key)
     ]
     entries["swing"] = [
-        float(ranks.loc[(f, s, k), "gap_swing_share"]) if (f, s, k) in ranks.index else None
-        for f, s, k in zip(entries.file, entries.scope, entries.key)
+        float(ranks.loc[(w, s, k), "gap_swing_share"]) if (w, s, k) in ranks.index else None
+        for w, s, k in zip(entries["where"], entries.scope, entries.key)
     ]
     entries = entries.sort_values(["rank", "where", "scope", "key"], na_position="last", kind="stable")
     n = len(entries)
@@ -120,16 +164,18 @@ def render_readme(text: str, table: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    path = readme_path()
+    path, ranks = readme_path(), rank_file_path()
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    fresh = render_readme(text, build_table())
+    old_ranks = ranks.read_text(encoding="utf-8") if ranks.exists() else ""
+    fresh, fresh_ranks = render_readme(text, build_table()), build_rank_file()
     if "--check" in argv:
-        if fresh != text:
-            print(f"{path}: the generated assumptions table is out of date; run `make datalog`", file=sys.stderr)
-            return 1
-        return 0
-    path.write_text(fresh, encoding="utf-8")
-    print(f"wrote {path}")
+        stale = [p for p, new, old in ((path, fresh, text), (ranks, fresh_ranks, old_ranks)) if new != old]
+        for p in stale:
+            print(f"{p}: out of date with the assumption files; run `make datalog`", file=sys.stderr)
+        return 1 if stale else 0
+    write_atomic(path, fresh)
+    write_atomic(ranks, fresh_ranks)
+    print(f"wrote {path} and {ranks}")
     return 0
 
 

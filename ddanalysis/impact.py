@@ -30,6 +30,7 @@ from .uncertainty import sensitivity
 RANK_COLUMNS = [
     "rank",
     "file",
+    "entry",
     "scope",
     "key",
     "description",
@@ -51,7 +52,8 @@ RANK_COLUMNS = [
 def project_swings(project_id: str, perspective: str = "council") -> pd.DataFrame:
     """One row per assumption that moves an option of one project: its swing in the best-versus-runner-up gap.
 
-    Columns: project, file, scope, key, best, runner_up, gap_at_low, gap_at_high, gap_swing_share (the
+    Columns: project, file, entry (:func:`entry_name`), scope, key, best, runner_up, gap_at_low, gap_at_high,
+    gap_swing_share (the
     gap's swing over the baseline net budget), nps_swing_share (the largest swing of any option's own
     net present saving over the budget). Money in GBP.
 
@@ -76,6 +78,7 @@ def project_swings(project_id: str, perspective: str = "council") -> pd.DataFram
             {
                 "project": project_id,
                 "file": book.table.loc[(scope, key), "file"],
+                "entry": entry_name(book.table.loc[(scope, key)], project_id),
                 "scope": scope,
                 "key": key,
                 "best": best,
@@ -87,6 +90,18 @@ def project_swings(project_id: str, perspective: str = "council") -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
+
+
+def entry_name(row: Mapping[str, object], project_id: str) -> str:
+    """Which file an assumption entry is written in, as the data log names it: a default by its file in
+    data/assumptions (``mutual.yaml``, ``appraisal.yaml``); a project's override by its project's file
+    (``../projects/walsall-college/assumptions.yaml``), so that two projects' overrides of one key are two
+    entries, each ranked by its own swing. ``row``: a row of an assumption book's table (``file``, ``origin``)."""
+    from .assumptions import ORIGIN_DEFAULT
+
+    if row["origin"] == ORIGIN_DEFAULT:
+        return str(row["file"])
+    return f"../projects/{project_id}/{row['file']}"
 
 
 def _nps(by_option: pd.DataFrame, base: Mapping[str, float], option: str, at: str) -> float:
@@ -101,11 +116,11 @@ def _ranking(perspective: str) -> pd.DataFrame:
     swings = swings.sort_values(
         ["gap_swing_share", "nps_swing_share", "project"], ascending=[False, False, True], kind="stable"
     )
-    top = swings.drop_duplicates(["file", "scope", "key"], keep="first")
-    nps_max = swings.groupby(["file", "scope", "key"])["nps_swing_share"].max()
-    top = top.assign(nps_swing_share=[nps_max[(f, s, k)] for f, s, k in zip(top.file, top.scope, top.key)])
+    top = swings.drop_duplicates(["entry", "scope", "key"], keep="first")
+    nps_max = swings.groupby(["entry", "scope", "key"])["nps_swing_share"].max()
+    top = top.assign(nps_swing_share=[nps_max[(e, s, k)] for e, s, k in zip(top.entry, top.scope, top.key)])
     top = top.sort_values(
-        ["gap_swing_share", "nps_swing_share", "file", "scope", "key"],
+        ["gap_swing_share", "nps_swing_share", "entry", "scope", "key"],
         ascending=[False, False, True, True, True],
         kind="stable",
     ).reset_index(drop=True)
@@ -134,6 +149,7 @@ def rank_assumptions(perspective: str = "council") -> pd.DataFrame:
                     for c in (
                         "rank",
                         "file",
+                        "entry",
                         "scope",
                         "key",
                         "gap_swing_share",
@@ -163,8 +179,8 @@ def render_ranking(frame: pd.DataFrame, top: int | None = 25) -> str:
         {
             "rank": show["rank"],
             "assumption": [
-                f"{s}.{k}" + ("" if f in (f"{s}.yaml", "appraisal.yaml") else f" ({f.removesuffix('.yaml')} override)")
-                for f, s, k in zip(show.file, show.scope, show.key)
+                f"{s}.{k}" + ("" if e in (f"{s}.yaml", "appraisal.yaml") else f" ({p}'s override)")
+                for e, s, k, p in zip(show.entry, show.scope, show.key, show.project)
             ],
             "low / central / high": [
                 f"{lo:g} / {c:g} / {hi:g}" for lo, c, hi in zip(show.low, show.central, show.high)

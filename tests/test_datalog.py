@@ -27,7 +27,7 @@ def test_render_readme_replaces_only_the_generated_part():
 def test_every_assumption_entry_is_ranked_once_and_ranks_are_ordered():
     frame = rank_assumptions()
     assert list(frame.columns) == RANK_COLUMNS
-    assert not frame.duplicated(["file", "scope", "key"]).any()
+    assert not frame.duplicated(["entry", "scope", "key"]).any()
     assert list(frame["rank"]) == list(range(1, len(frame) + 1))
     assert frame["gap_swing_share"].is_monotonic_decreasing
     assert (frame["gap_swing_share"] >= 0).all()
@@ -53,3 +53,45 @@ def test_cli_ranks_and_prints_json():
     assert [r["rank"] for r in rows] == [1, 2] and {"scope", "key", "gap_swing_share", "source_id"} <= set(rows[0])
     plain = runner.invoke(app, ["assumptions", "--json"])
     assert plain.exit_code == 0 and all("as_of" in r for r in json.loads(plain.output))
+
+
+def test_two_projects_overrides_of_one_key_are_two_entries_each_with_its_own_rank():
+    """Dover (London museums survey, 0.06) and Walsall (City Lit, 0.005) each override
+    ``charitable-trust.grant_income_share`` in their own assumptions.yaml. The ranking once keyed entries by file
+    name alone ('assumptions.yaml'), so the two overrides were one entry and Walsall's showed Dover's rank and
+    swing in the data log. Each is now its own entry, named by its project's file, ranked in its own project
+    with the swing that project's one-at-a-time sensitivity gives it."""
+    frame = rank_assumptions()
+    rows = frame[(frame.scope == "charitable-trust") & (frame.key == "grant_income_share")].set_index("entry")
+    walsall, dover = "../projects/walsall-college/assumptions.yaml", "../projects/dover-museum-tourism/assumptions.yaml"
+    assert {walsall, dover, "charitable-trust.yaml"} <= set(rows.index)
+    assert rows.loc[walsall, "project"] == "walsall-college" and rows.loc[dover, "project"] == "dover-museum-tourism"
+    own = project_swings("walsall-college").set_index(["scope", "key"])
+    assert (
+        rows.loc[walsall, "gap_swing_share"] == own.loc[("charitable-trust", "grant_income_share"), "gap_swing_share"]
+    )
+    assert rows.loc[walsall, "rank"] != rows.loc[dover, "rank"]
+
+
+def test_the_committed_ranks_file_equals_a_fresh_ranking_and_is_read_back():
+    """data/assumptions/impact_rank.csv, which the workbook, dashboard and notebooks read for each entry's rank, is
+    what `make datalog` would write now; read back, its ranks are the ranking's, entry by entry."""
+    path = datalog.rank_file_path()
+    assert path.read_text(encoding="utf-8") == datalog.build_rank_file(), "run `make datalog` and commit the ranks"
+    ranks = datalog.committed_ranks()
+    frame = rank_assumptions()
+    assert ranks == {(e, s, k): int(r) for e, s, k, r in zip(frame.entry, frame.scope, frame.key, frame["rank"])}
+
+
+def test_a_damaged_ranks_file_is_refused_naming_it_and_a_missing_one_ranks_nothing(tmp_path):
+    """A ranks file without its columns is an error naming the file and the command that writes it; a data folder
+    without one (a copy made before it existed) shows every entry as not ranked rather than failing."""
+    import pytest
+
+    from ddanalysis.errors import DataFileError
+
+    bad = tmp_path / "impact_rank.csv"
+    bad.write_text("rank,assumption\n1,mutual.staff_cost_change\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"impact_rank\.csv: no column entry, scope, key, gap_swing_share, project"):
+        datalog.committed_ranks(bad)
+    assert datalog.committed_ranks(tmp_path / "absent.csv") == {}

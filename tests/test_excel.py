@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.writer.excel import ExcelWriter
 
 import ddanalysis as dd
-from ddanalysis import cli, registry
+from ddanalysis import cli, config, registry
 from ddanalysis.cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS
 from ddanalysis.errors import DDAnalysisError
 from ddanalysis.excel import export as export_mod
@@ -283,7 +284,8 @@ def test_assumption_cells_and_net_present_savings_have_defined_names(wb, result)
         name = f"{a.scope}__{a.key}".replace("-", "_")
         sheet, cell = next(wb.defined_names[name].destinations)
         assert sheet == "Assumptions" and ws[cell.replace("$", "")].value == pytest.approx(a.value_used), name
-        assert ws.cell(row=ws[cell.replace("$", "")].row, column=12).value.startswith(f"{a.scope}.{a.key} ")
+        key_column = [c.value for c in ws[ws[cell.replace("$", "")].row]].index(f"{a.scope}.{a.key} ({a.file})")
+        assert ws.cell(row=_label_rows(ws)["Applies to"], column=key_column + 1).value == "Key (file)"
     for opt in result.options.id:
         if opt == registry.STATUS_QUO:
             continue
@@ -373,9 +375,11 @@ def test_every_formula_uses_only_our_functions(wb):
 def test_assumptions_sheet_lists_every_assumption_with_source_and_quality(wb, result):
     ws = wb["Assumptions"]
     header = _label_rows(ws)["Applies to"]
-    heads = [ws.cell(row=header, column=c).value for c in range(1, 13)]
+    heads = [ws.cell(row=header, column=c).value for c in range(1, ws.max_column + 1)]
     assert {"Assumption", "Unit", "Low", "Central", "High", "Value used", "Quality", "Source"} <= set(heads)
-    body = [[ws.cell(row=r, column=c).value for c in range(1, 13)] for r in range(header + 1, ws.max_row + 1)]
+    body = [
+        [ws.cell(row=r, column=c).value for c in range(1, len(heads) + 1)] for r in range(header + 1, ws.max_row + 1)
+    ]
     body = [b for b in body if b[1]]
     assert len(body) == len(result.assumptions)
     qcol, scol = heads.index("Quality"), heads.index("Source")
@@ -383,6 +387,51 @@ def test_assumptions_sheet_lists_every_assumption_with_source_and_quality(wb, re
     assert all(b[scol] for b in body)
     styles = {ws.cell(row=r, column=qcol + 1).style for r in range(header + 1, header + 1 + len(body))}
     assert styles <= {"dd_quality_green", "dd_quality_amber", "dd_quality_red"}
+
+
+def test_assumptions_sheet_carries_the_data_logs_columns(wb):
+    """The Assumptions sheet shows what the data log shows for each entry (issue: "the Excel Assumptions sheet
+    ... show[s] the same columns"): as of, verified, source with locator and impact rank. Expected values are
+    read here from the YAML files themselves, not from the appraisal: Walsall's ``project.pension_deficit_share``
+    (appraisal.yaml) is dated "2016 valuation (2017-18 to 2019-20 rates)", verified, located in the SAB
+    report's executive summary; ``mutual.pension_rate_change`` (models/mutual.yaml) is a team judgement, not
+    verified, with no locator. Their impact ranks are the rows of data/assumptions/impact_rank.csv for their
+    files. And the quality legend states the data log's rule, not a looser one."""
+    ws = wb["Assumptions"]
+    header = _label_rows(ws)["Applies to"]
+    heads = [ws.cell(row=header, column=c).value for c in range(1, ws.max_column + 1)]
+    assert {"As of", "Verified", "Locator", "Impact rank", "Key (file)"} <= set(heads)
+    col = {h: i + 1 for i, h in enumerate(heads)}
+    rows = {
+        ws.cell(row=r, column=col["Key (file)"]).value: r
+        for r in range(header + 1, ws.max_row + 1)
+        if ws.cell(row=r, column=col["Key (file)"]).value
+    }
+    data = config.data_path("assumptions")
+    appraisal = yaml.safe_load((data / "appraisal.yaml").read_text(encoding="utf-8"))
+    deficit = appraisal["assumptions"]["pension_deficit_share"]
+    mutual = yaml.safe_load((data / "models" / "mutual.yaml").read_text(encoding="utf-8"))["assumptions"][
+        "pension_rate_change"
+    ]
+    ranks = pd.read_csv(data / "impact_rank.csv").set_index(["entry", "scope", "key"])["rank"]
+    for key, entry, file, yaml_entry in (
+        (
+            "project.pension_deficit_share",
+            ("appraisal.yaml", "project", "pension_deficit_share"),
+            "appraisal.yaml",
+            deficit,
+        ),
+        ("mutual.pension_rate_change", ("mutual.yaml", "mutual", "pension_rate_change"), "mutual.yaml", mutual),
+    ):
+        r = rows[f"{key} ({file})"]
+        assert ws.cell(row=r, column=col["As of"]).value == str(yaml_entry["as_of"])
+        assert ws.cell(row=r, column=col["Verified"]).value == ("yes" if yaml_entry.get("verified") else "no")
+        assert (ws.cell(row=r, column=col["Locator"]).value or "") == yaml_entry.get("locator", "")
+        assert ws.cell(row=r, column=col["Impact rank"]).value == str(int(ranks[entry]))
+    assert ws.cell(row=rows["project.pension_deficit_share (appraisal.yaml)"], column=col["Verified"]).value == "yes"
+    intro = ws.cell(row=header - 2, column=1).value
+    assert "amber = a published study or survey of a comparable body, read in its own text" in intro
+    assert "green = official or published figure" not in intro
 
 
 def test_native_charts(path):

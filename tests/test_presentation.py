@@ -88,6 +88,15 @@ def test_recommendation_sentence_worked_by_hand():
         None, 5.3, have_monte_carlo=False, perspective="public", base_year="2014-15", horizon_years=10
     )
     assert keep.startswith("Keep the service in-house for now") and "public perspective" in keep
+    # without draws the rule's test (b) cannot be applied, and the sentence says so after the recommendation
+    no_draws = text.recommendation_sentence(
+        best, 5.3, have_monte_carlo=False, perspective="council", base_year="2014-15", horizon_years=10
+    )
+    assert no_draws.endswith(
+        "(status quo 5.3). No Monte Carlo draws were run, so test (b) of the rule (saving in at least half the draws) "
+        "was not applied: run with draws before relying on this recommendation."
+    )
+    assert "simulations" not in no_draws
 
 
 def test_recommendation_sentence_never_rounds_a_chance_of_saving_up_to_certainty():
@@ -221,3 +230,31 @@ def test_notebook_dashboard_excel_and_cli_show_the_same_figures_and_recommendati
     ):
         assert walsall.recommendation in output, name
         assert text.RECOMMENDATION_RULE in output, name
+
+
+def test_the_assumptions_table_has_the_data_logs_columns_and_each_overrides_own_rank():
+    """The dashboard's assumptions tab and the notebooks show tables.assumptions_table: the data log's columns
+    (key, range, unit, as of, quality, verified, source with locator, impact rank). Walsall's own override of
+    ``charitable-trust.grant_income_share`` shows the rank of its own entry in data/assumptions/impact_rank.csv
+    (read here with pandas), not the default's nor Dover's; its as-of and locator are those written in
+    data/projects/walsall-college/assumptions.yaml."""
+    import pandas as pd
+    import yaml
+
+    import ddanalysis as dd
+    from ddanalysis import config
+    from ddanalysis.presentation import tables
+
+    result = dd.appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False)
+    frame = tables.assumptions_table(result).frame
+    for column in ("Key", "Unit", "Low", "Central", "High", "As of", "Quality", "Verified", "Source", "Locator"):
+        assert column in frame.columns
+    assert "Impact rank" in frame.columns
+    ranks = pd.read_csv(config.data_path("assumptions") / "impact_rank.csv").set_index(["entry", "scope", "key"])
+    own = ranks.loc[("../projects/walsall-college/assumptions.yaml", "charitable-trust", "grant_income_share"), "rank"]
+    row = frame[frame["Key"] == "charitable-trust.grant_income_share"].iloc[0]
+    assert row["Impact rank"] == str(int(own))
+    written = yaml.safe_load((config.data_path("projects") / "walsall-college" / "assumptions.yaml").read_text())
+    entry = written["models"]["charitable-trust"]["grant_income_share"]
+    assert row["As of"] == str(entry["as_of"]) and row["Locator"] == entry["locator"]
+    assert row["Verified"] == ("yes" if entry["verified"] else "no")

@@ -13,11 +13,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..assumptions import PROJECT_SCOPE
 from ..frames import records
+from ..presentation.tables import IMPACT_RANK_NOTE, impact_ranks
+from ..presentation.text import QUALITY_TEXT
 from ..result import AppraisalResult
 from .cells import put_number, put_text, ref, sheet_ref
 from .layout import Context, fit_row, merge, option_names, print_setup, set_widths, sheet_header
 from .styles import QUALITY_STYLE, style_for_unit
 
+#: The sheet's columns: the data log's (key, range, unit, as of, source with locator, quality, verified, impact
+#: rank), with the value used (the input cell, column 7), basis and note.
 COLUMNS = (
     ("Applies to", 22),
     ("Assumption", 46),
@@ -26,12 +30,19 @@ COLUMNS = (
     ("Central", 10),
     ("High", 10),
     ("Value used", 11),
+    ("As of", 12),
     ("Basis", 11),
     ("Quality", 9),
-    ("Source", 48),
+    ("Verified", 9),
+    ("Source", 40),
+    ("Locator", 36),
+    ("Impact rank", 9),
     ("Note", 40),
     ("Key (file)", 26),
 )
+#: Column numbers by heading.
+COLUMN = {label: i for i, (label, _) in enumerate(COLUMNS, start=1)}
+_LEFT = {COLUMN[c] for c in ("Applies to", "Assumption", "Unit", "Source", "Locator", "Note", "Key (file)")}
 
 
 def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> dict[tuple[str, str], str]:
@@ -47,11 +58,11 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
     r += 2
     header = r
     for c, (label, _) in enumerate(COLUMNS, start=1):
-        put_text(ws, header, c, label, "dd_header_left" if c in (1, 2, 3, 10, 11, 12) else "dd_header")
+        put_text(ws, header, c, label, "dd_header_left" if c in _LEFT else "dd_header")
     r += 1
     names = option_names(result)
-    for a in records(result.assumptions):
-        cells[(a.scope, a.key)] = _assumption_row(ws, r, a, names, widths)
+    for a, rank in zip(records(result.assumptions), impact_ranks(result)):
+        cells[(a.scope, a.key)] = _assumption_row(ws, r, a, rank, names, widths)
         r += 1
     last = r - 1
     ws.auto_filter.ref = f"{ref(1, header)}:{ref(len(COLUMNS), max(last, header))}"
@@ -62,11 +73,13 @@ def write_assumptions(ws: Worksheet, ctx: Context, result: AppraisalResult) -> d
 
 def _introduction(result: AppraisalResult) -> str:
     """The sheet's opening note: what the columns are, the quality ratings, and that 'Value used' is an input."""
+    quality = "; ".join(f"{k} = {v}" for k, v in QUALITY_TEXT.items())
     return (
         f"Every assumption used in the '{result.scenario}' scenario, with its low / central / high range "
-        "(the range drives the Monte Carlo and the sensitivity), the value this appraisal used, its basis "
-        "(fact, evidence or judgement) and a quality rating: green = official or published figure; "
-        "amber = evidence applied with judgement; red = judgement to be replaced by the council's own figure. "
+        "(the range drives the Monte Carlo and the sensitivity), the value this appraisal used, the date or "
+        "period its value describes (as of), its basis (fact, evidence or judgement), a quality rating by the "
+        f"data log's rule ({quality}), whether the figure was read in the source's own text (verified), the "
+        f"source and where in it (locator), and its {IMPACT_RANK_NOTE}. "
         "'Value used' (yellow) is an input: change it and every "
         "cash flow, net present saving and chart follows (each cell has the defined name of its key, e.g. "
         "mutual__staff_cost_change). Shares are shown as percentages; "
@@ -74,9 +87,12 @@ def _introduction(result: AppraisalResult) -> str:
     )
 
 
-def _assumption_row(ws: Worksheet, r: int, a: Any, names: Mapping[str, str], widths: Mapping[int, float]) -> str:
+def _assumption_row(
+    ws: Worksheet, r: int, a: Any, rank: str, names: Mapping[str, str], widths: Mapping[int, float]
+) -> str:
     """Row ``r``: one assumption (``a``, a row of ``result.assumptions``) with its range, value used (the input
-    cell), basis, quality and source; returns the value-used cell's absolute, sheet-qualified reference."""
+    cell), as of, basis, quality, verified, source and locator, impact rank (``rank``, text), note and key;
+    returns the value-used cell's absolute, sheet-qualified reference."""
     scope = "All options" if a.scope == PROJECT_SCOPE else names.get(a.scope, a.scope)
     if a.scope == registry.STATUS_QUO:
         scope = names.get(a.scope, a.scope)
@@ -86,24 +102,34 @@ def _assumption_row(ws: Worksheet, r: int, a: Any, names: Mapping[str, str], wid
     fmt = style_for_unit(a.unit, a.low, a.central, a.high, a.value_used)
     for c, v in ((4, a.low), (5, a.central), (6, a.high)):
         put_number(ws, r, c, v, fmt)
-    put_number(ws, r, 7, a.value_used, fmt.replace("dd_", "dd_input_"))
-    put_text(ws, r, 8, a.basis, "dd_center")
-    put_text(ws, r, 9, a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
-    source = put_text(ws, r, 10, a.source, "dd_text")
+    put_number(ws, r, COLUMN["Value used"], a.value_used, fmt.replace("dd_", "dd_input_"))
+    put_text(ws, r, COLUMN["As of"], _text(a.as_of), "dd_center")
+    put_text(ws, r, COLUMN["Basis"], a.basis, "dd_center")
+    put_text(ws, r, COLUMN["Quality"], a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
+    put_text(ws, r, COLUMN["Verified"], "yes" if bool(a.verified) else "no", "dd_center")
+    source = put_text(ws, r, COLUMN["Source"], a.source, "dd_text")
     link = str(a.link or "")
     if link.startswith(("http://", "https://")):
         source.hyperlink = link
-    put_text(ws, r, 11, a.note or "", "dd_text")
-    put_text(ws, r, 12, f"{a.scope}.{a.key} ({a.file})", "dd_text")
+    put_text(ws, r, COLUMN["Locator"], _text(a.locator), "dd_text")
+    put_text(ws, r, COLUMN["Impact rank"], rank, "dd_center")
+    put_text(ws, r, COLUMN["Note"], a.note or "", "dd_text")
+    put_text(ws, r, COLUMN["Key (file)"], f"{a.scope}.{a.key} ({a.file})", "dd_text")
     fit_row(
         ws,
         r,
         [
-            (a.description, widths[2]),
-            (a.unit, widths[3]),
-            (a.source, widths[10]),
-            (a.note or "", widths[11]),
-            (f"{a.scope}.{a.key} ({a.file})", widths[12]),
+            (a.description, widths[COLUMN["Assumption"]]),
+            (a.unit, widths[COLUMN["Unit"]]),
+            (a.source, widths[COLUMN["Source"]]),
+            (_text(a.locator), widths[COLUMN["Locator"]]),
+            (a.note or "", widths[COLUMN["Note"]]),
+            (f"{a.scope}.{a.key} ({a.file})", widths[COLUMN["Key (file)"]]),
         ],
     )
-    return sheet_ref(ws.title, 7, r, absolute=True)
+    return sheet_ref(ws.title, COLUMN["Value used"], r, absolute=True)
+
+
+def _text(value: Any) -> str:
+    """A text field of an assumption ('' when missing)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)

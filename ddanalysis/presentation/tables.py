@@ -483,11 +483,42 @@ def risks_table(result: "AppraisalResult", option_id: str | None = None) -> Tabl
 # --- assumptions and baseline -------------------------------------------------------------------------
 
 
+#: What an assumption's impact rank is, for captions and notes (the data log's own definition).
+IMPACT_RANK_NOTE = (
+    "impact rank: 1 moves the decision most (the swing, low to high, in the gap between the best and runner-up "
+    "options' net present savings as a share of the budget, the largest over the ten bundled projects; "
+    "`ddanalysis assumptions --rank`, as of the last `make datalog`); 'not ranked': it moves no option, or it "
+    "is a workspace's own value"
+)
+
+
+def impact_ranks(result: "AppraisalResult") -> list[str]:
+    """Each row of ``result.assumptions``: its programme-wide impact rank as text ('7'), or 'not ranked' (it
+    moves no option in any bundled project, or it is a workspace's own value). Read from the committed ranks
+    file (:func:`ddanalysis.datalog.committed_ranks`); an entry is named as the data log names it
+    (:func:`ddanalysis.impact.entry_name`), so a project's override has its own rank."""
+    from ..datalog import committed_ranks
+    from ..impact import entry_name
+
+    ranks = committed_ranks()
+    out = []
+    for row in result.assumptions.to_dict("records"):
+        rank = ranks.get((entry_name(row, result.project_id), row["scope"], row["key"]))
+        out.append("not ranked" if rank is None else str(rank))
+    return out
+
+
+def _text_or_blank(value: Any) -> str:
+    return "" if formats.is_missing(value) else str(value)
+
+
 def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
-    """Every assumption used (project-wide ones and each option's, or one option's with the shared ones),
-    with its range and the value used in its own unit, basis, quality rating and source (title; the
-    link is in the ``Link`` column for renderers that can show one)."""
-    table = result.assumptions
+    """Every assumption used (project-wide ones and each option's, or one option's with the shared ones), with
+    the data log's columns: key, range and the value used in its own unit, the date its value describes (as
+    of), basis, quality rating, whether the figure was read in the source's own text (verified), source (title;
+    the link is in the ``Link`` column for renderers that can show one) with its locator, and impact rank
+    (:func:`impact_ranks`)."""
+    table = result.assumptions.assign(impact_rank=impact_ranks(result))
     if option_id is not None:
         option_ids(result, option_id, include_status_quo=True)
         table = table[table["scope"].isin(["project", option_id])]
@@ -497,14 +528,19 @@ def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -
         {
             "Applies to": [scope_names.get(s, "All options") for s in table["scope"]],
             "Assumption": table["description"].to_numpy(),
+            "Key": [f"{s}.{k}" for s, k in zip(table["scope"], table["key"])],
             "Unit": units,
             "Low": [formats.value_in_unit(v, u) for v, u in zip(table["low"], units)],
             "Central": [formats.value_in_unit(v, u) for v, u in zip(table["central"], units)],
             "High": [formats.value_in_unit(v, u) for v, u in zip(table["high"], units)],
             "Used": [formats.value_in_unit(v, u) for v, u in zip(table["value_used"], units)],
+            "As of": [_text_or_blank(v) for v in table["as_of"]],
             "Basis": table["basis"].to_numpy(),
             "Quality": table["quality"].to_numpy(),
+            "Verified": ["yes" if bool(v) else "no" for v in table["verified"]],
             "Source": table["source"].to_numpy(),
+            "Locator": [_text_or_blank(v) for v in table["locator"]],
+            "Impact rank": table["impact_rank"].to_numpy(),
             "Link": table["link"].fillna("").to_numpy(),
         }
     )
@@ -512,8 +548,8 @@ def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -
     return Table(
         frame,
         {},
-        f"{len(frame)} assumptions used: {what} ({result.scenario} scenario): ranges, value "
-        f"used, quality and source; money in GBP, {result.price_basis}",
+        f"{len(frame)} assumptions used: {what} ({result.scenario} scenario): ranges, value used, as of, quality, "
+        f"verified, source and locator, impact rank; money in GBP, {result.price_basis}. {IMPACT_RANK_NOTE}",
     )
 
 

@@ -76,11 +76,12 @@ PERSPECTIVE_TITLES: dict[str, str] = {
     "social": "Society (net present social value)",
 }
 
-#: Quality rating -> what it means for a reader.
+#: Quality rating -> what it means for a reader: the data log's rule (data/assumptions/README.md, "Quality
+#: rule"), which tests/test_evidence_rules.py enforces on every assumption file.
 QUALITY_TEXT: dict[str, str] = {
-    "green": "strongest evidence",
-    "amber": "moderate: check before quoting",
-    "red": "weakest: to be replaced by the council's own evidence",
+    "green": "an official statistic, a statute (for a rule) or the council's own ledger, read in its own text",
+    "amber": "a published study or survey of a comparable body, read in its own text",
+    "red": "a judgement, or a figure not checked against its source: to be replaced by the council's own evidence",
 }
 
 #: Background colours of the quality ratings (light, so black text keeps its contrast).
@@ -165,8 +166,15 @@ def recommendation_sentence(
     return (
         f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
         f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
-        f"non-monetised criteria (status quo {status_quo_mca:.1f})."
+        f"non-monetised criteria (status quo {status_quo_mca:.1f})." + ("" if have_monte_carlo else " " + NO_DRAWS_NOTE)
     )
+
+
+#: Said after a recommendation made without Monte Carlo draws, whose rule then has only tests (a) and (c).
+NO_DRAWS_NOTE = (
+    "No Monte Carlo draws were run, so test (b) of the rule (saving in at least half the draws) was not applied: "
+    "run with draws before relying on this recommendation."
+)
 
 
 #: Said after the recommendation when the multi-criteria scores are the neutral defaults (no ``mca.yaml``).
@@ -275,7 +283,7 @@ DECISION_SNAPSHOT = (
 
 
 def quality_legend() -> str:
-    """``green: strongest evidence; amber: ...; red: ...`` (plain text)."""
+    """``green: an official statistic, ...; amber: ...; red: ...`` (plain text)."""
     return "; ".join(f"{k}: {v}" for k, v in QUALITY_TEXT.items())
 
 

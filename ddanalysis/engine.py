@@ -188,6 +188,7 @@ def _central_result(
     base = project_baseline(project_id)
     year_labels = [fy_label(fy_start_year(book.settings.first_year) + t) for t in range(model.horizon)]
     flows = model.evaluate(values.to_dict())
+    mca_fields = _mca_fields(project_id, run.mca_weights)
     uncertainty = _uncertainty_fields(
         model,
         values,
@@ -197,9 +198,8 @@ def _central_result(
         run.draws,
         run.seed,
         run.with_sensitivity,
-        run.with_switching,
+        _switching_comparators(mca_fields["mca_totals"]) if run.with_switching else None,
     )
-    mca_fields = _mca_fields(project_id, run.mca_weights)
     options, recommended, text = _ranked_options(
         model, flows, values, book, plans, base, uncertainty, mca_fields, year_labels, run
     )
@@ -455,14 +455,19 @@ def _uncertainty_fields(
     draws: int,
     seed: int,
     with_sensitivity: bool,
-    with_switching: bool,
+    switching_comparators: Collection[str] | None,
 ) -> dict[str, Any]:
-    """AppraisalResult's ``sensitivity``, ``switching``, ``monte_carlo`` (option, p10, p50, p90 GBP,
+    """AppraisalResult's ``sensitivity``, ``switching`` (against the status quo and the next best of
+    ``switching_comparators``; none computed when that is None), ``monte_carlo`` (option, p10, p50, p90 GBP,
     p_positive, p_meets_target; NaN without draws), ``mc_draws``, ``mc_seed``, ``mc_target_gbp`` (the
     steady-state saving target: ``target_share`` x the net budget, GBP) and ``mc_inputs`` (None without
     draws)."""
     sens = sensitivity(model, values) if with_sensitivity else pd.DataFrame(columns=SENSITIVITY_COLUMNS)
-    switch = switching_values(model, values) if with_switching else pd.DataFrame()
+    switch = (
+        switching_values(model, values, comparators=switching_comparators)
+        if switching_comparators is not None
+        else pd.DataFrame()
+    )
     fields: dict[str, Any] = {"sensitivity": sens, "switching": switch, "mc_seed": int(seed)}
     if draws:
         mc = monte_carlo(
@@ -492,6 +497,15 @@ def _uncertainty_fields(
         "mc_target_gbp": float(target_share * net_budget_gbp),
         "mc_inputs": None,
     }
+
+
+def _switching_comparators(mca_totals: pd.DataFrame) -> set[str]:
+    """The options a switching value is measured against: those the decision rule could recommend on the
+    non-monetised criteria (test (c): a weighted score at least the status quo's), and the status quo. Tests
+    (a) and (b) move with the assumption itself, so they are not applied here."""
+    score = dict(zip(mca_totals["option"], mca_totals["weighted_score"]))
+    floor = score.get(registry.STATUS_QUO, -np.inf)
+    return {o for o, s in score.items() if s >= floor} | {registry.STATUS_QUO}
 
 
 def _mca_fields(project_id: str, mca_weights: pd.Series | dict | None) -> dict[str, Any]:

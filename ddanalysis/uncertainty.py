@@ -15,7 +15,7 @@ earlier sampler (every assumption of every option drawn on its own) for comparis
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,11 +171,15 @@ def _nearest(roots: list[float] | None, centre: float) -> float | None:
     return float(min(roots, key=lambda r: abs(r - centre))) if roots else None
 
 
-def _option_switching_values(model: ProjectModel, base: dict, base_nps: dict[str, float], opt: str) -> list[dict]:
+def _option_switching_values(
+    model: ProjectModel, base: dict, base_nps: dict[str, float], opt: str, comparators: Collection[str] | None = None
+) -> list[dict]:
     """One row per varying assumption of ``opt``: its switching values against the status quo and against the option
-    that is next best at the scenario's values (see :func:`switching_values`)."""
+    that is next best at the scenario's values among ``comparators`` (see :func:`switching_values`)."""
     table = model.book.table
-    others = {o: v for o, v in base_nps.items() if o != opt}
+    others = {
+        o: v for o, v in base_nps.items() if o != opt and (comparators is None or o in comparators or o == STATUS_QUO)
+    }
     next_best = max(others, key=others.__getitem__)
     keys = [k for k in model.varying_keys(opt) if _varying(model, k)]
     if not keys:
@@ -204,9 +208,18 @@ def _option_switching_values(model: ProjectModel, base: dict, base_nps: dict[str
     return rows
 
 
-def switching_values(model: ProjectModel, values: pd.Series, options: list[str] | None = None) -> pd.DataFrame:
+def switching_values(
+    model: ProjectModel,
+    values: pd.Series,
+    options: list[str] | None = None,
+    comparators: Collection[str] | None = None,
+) -> pd.DataFrame:
     """For each option and assumption, the value at which the option stops beating the status quo
     (net present saving = 0) and the value at which it draws level with the next-best option.
+
+    ``comparators``: the options that can be next best (the status quo always can): the appraisal passes
+    those the decision rule could recommend, so that the recommended option's switching value is where the
+    recommendation changes, not where it draws level with an option the rule excludes. None: every option.
 
     Searched over the assumption's allowed range (levers.yaml bounds); None = "none in range"; the
     crossing nearest the scenario's value is reported. Two vectorised passes per option: a coarse
@@ -219,7 +232,7 @@ def switching_values(model: ProjectModel, values: pd.Series, options: list[str] 
     base_nps = {o: float(v[0]) for o, v in model.net_present_savings(base).items()}
     rows = []
     for opt in options or [o for o in model.options if o != STATUS_QUO]:
-        rows += _option_switching_values(model, base, base_nps, opt)
+        rows += _option_switching_values(model, base, base_nps, opt, comparators)
     return pd.DataFrame(rows)
 
 

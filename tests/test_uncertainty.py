@@ -221,3 +221,29 @@ def test_the_bundled_correlations_hold_in_the_draws_of_a_real_project(model, val
         assert len(cols) >= 2, key
         for c in cols[1:]:
             assert spearman(x[cols[0]].to_numpy(), x[c].to_numpy()) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_the_recommended_options_switching_value_is_where_the_recommendation_changes():
+    """Walsall's college: outsourcing has the largest net present saving (about GBP 1.33m) but scores 4.2 on the
+    non-monetised criteria against the status quo's 5.3, so the rule cannot recommend it and recommends the
+    mutual (about GBP 1.25m); the next option the rule could recommend is the in-house redesign (about GBP 0.90m).
+    The mutual's switching value for its pay-bill change was once where it drew level with outsourcing (-0.073,
+    a value that changes nothing). It is now where the mutual's saving falls to the redesign's. Worked from the
+    tornado's two ends (saving GBP 1,955,976 at -0.10 and 315,927 at -0.03, a slope of 1,640,049 / 0.07 =
+    GBP 23.43m per unit): (1,253,098 - 901,549) / 23.43m = 0.0150 above the central -0.07, about -0.055.
+    Re-appraised just either side of the value reported, the recommendation changes there."""
+    import ddanalysis as dd
+
+    result = dd.appraise(PID, draws=0, with_sensitivity=False)
+    assert result.recommended == "mutual"
+    row = result.switching[(result.switching.option == "mutual") & (result.switching.key == "staff_cost_change")]
+    row = row.iloc[0]
+    assert row.next_best == "in-house-redesign"
+    assert row.switch_vs_next_best == pytest.approx(-0.055, abs=0.001)
+    quick = {"draws": 0, "with_switching": False, "with_sensitivity": False}
+    below = dd.appraise(PID, overrides={"mutual.staff_cost_change": row.switch_vs_next_best - 0.001}, **quick)
+    above = dd.appraise(PID, overrides={"mutual.staff_cost_change": row.switch_vs_next_best + 0.001}, **quick)
+    assert below.recommended == "mutual" and above.recommended == "in-house-redesign"
+    # outsourcing, which the rule cannot recommend, is measured against the best option it could
+    outsourcing = result.switching[result.switching.option == "outsourcing"]
+    assert set(outsourcing.next_best) == {"mutual"}

@@ -170,6 +170,13 @@ def recommendation_sentence(
     )
 
 
+#: What "next best" means in every switching-value table.
+SWITCHING_COMPARATOR_NOTE = (
+    "The next-best option is the best of the others that the decision rule could recommend (a non-monetised "
+    "score at least the status quo's) or the status quo, so the recommended option's value there is where the "
+    "recommendation changes."
+)
+
 #: Said after a recommendation made without Monte Carlo draws, whose rule then has only tests (a) and (c).
 NO_DRAWS_NOTE = (
     "No Monte Carlo draws were run, so test (b) of the rule (saving in at least half the draws) was not applied: "

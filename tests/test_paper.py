@@ -412,3 +412,27 @@ def test_paper_page_has_no_accessibility_violations_axe(result, inputs, tmp_path
     worker.join(timeout=300)
     assert "error" not in found, found.get("error")
     assert found.get("violations") == [], found.get("violations")
+
+
+def test_the_summary_says_when_another_perspective_recommends_something_else():
+    """Dover's museum: from the council's General Fund the rule recommends the charitable trust, whose edge is
+    transfers (the 80% business-rates relief at the district's retained share, cultural-admissions VAT kept,
+    grants and donations). The public-sector view nets the relief and the VAT off, and the social view also
+    drops grants and charges volunteer time, so both prefer the in-house redesign (worked independently by
+    running the CLI with --perspective public and social, central values, no draws). The paper's summary
+    now says so under the rule, naming both views; Walsall's paper, where every view recommends the mutual,
+    says they agree."""
+    dover = appraise("dover-museum-tourism", draws=0, with_switching=False, with_sensitivity=False)
+    others = {p: name for p, name, _ in gather(dover).other_perspectives}
+    assert dover.recommended == "charitable-trust"
+    redesign = dover.option_name("in-house-redesign")
+    assert others == {"public": redesign, "social": redesign}
+    page = render_html(build_document(dover, gather(dover)))
+    assert "Whose costs and gains count changes the recommendation: the rule recommends from the public sector " in page
+    assert "Members should see this before deciding on the council" in page
+    walsall = appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False)
+    agreed = {name for _, name, _ in gather(walsall).other_perspectives}
+    assert agreed == {walsall.option_name("mutual")}
+    assert "The other perspectives recommend the same option (from the public sector as a whole, " in render_html(
+        build_document(walsall, gather(walsall))
+    )

@@ -59,6 +59,9 @@ class PaperInputs:
     ob_method_note: str = ""
     sources: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    #: the rule's recommendation from each other perspective (central values, no Monte Carlo draws):
+    #: (perspective id, recommended option's name, its net present saving in GBP or None for the status quo)
+    other_perspectives: tuple[tuple[str, str, float | None], ...] = ()
 
 
 def _route(model_id: str) -> str:
@@ -186,4 +189,39 @@ def gather(result: "AppraisalResult") -> PaperInputs:
         ob_method_note=str(getattr(engine, "OPTIMISM_BIAS_NOTE", "")),
         sources=_evidence_sources(result, book),
         notes=tuple(notes),
+        other_perspectives=_other_perspectives(result, notes),
     )
+
+
+def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[tuple[str, str, float | None], ...]:
+    """What the rule recommends from each perspective other than ``result``'s, with the same scenario, horizon
+    and what-if values, at central values without Monte Carlo draws (so test (b) of the rule is not applied):
+    (perspective, option name, its net present saving, GBP; None when the status quo is kept). A perspective
+    that cannot be appraised is left out with a note."""
+    from .. import engine
+    from ..cashflow import PERSPECTIVES
+
+    record = dict(getattr(result.run_record, "overrides", {}) or {})
+    weights = {k.removeprefix("mca_weight."): float(v) for k, v in record.items() if k.startswith("mca_weight.")}
+    overrides = {k: float(v) for k, v in record.items() if not k.startswith("mca_weight.")}
+    out = []
+    for perspective in (p for p in PERSPECTIVES if p != result.perspective):
+        try:
+            other = engine.appraise(
+                result.project_id,
+                scenario=result.scenario,
+                perspective=perspective,
+                draws=0,
+                horizon_years=result.horizon_years,
+                mca_weights=weights or None,
+                overrides=overrides or None,
+                with_switching=False,
+                with_sensitivity=False,
+            )
+        except DDAnalysisError as exc:
+            notes.append(f"The {perspective} perspective could not be appraised for comparison: {exc}")
+            continue
+        row = other.options.set_index("id").loc[other.recommended]
+        saving = None if other.recommended == STATUS_QUO else float(row["net_present_saving_gbp"])
+        out.append((perspective, str(row["name"]), saving))
+    return tuple(out)

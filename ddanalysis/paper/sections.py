@@ -40,13 +40,23 @@ def _focus(result: "AppraisalResult", focus: str) -> Paragraph:
     return Paragraph(text.focus_sentence(result.option_name(focus), result.recommended == STATUS_QUO))
 
 
-def _summary(result: "AppraisalResult") -> Section:
+def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     blocks: list[Block] = []
     if result.illustrative:
         blocks.append(Paragraph(text.ILLUSTRATIVE_TEXT, "warning"))
     blocks += [
         Paragraph(result.recommendation, "decision"),
         Paragraph(f"Rule: {text.RECOMMENDATION_RULE}", "text"),
+        *(
+            [
+                Paragraph(
+                    text.other_perspectives_sentence(result.option_name(result.recommended), inputs.other_perspectives),
+                    "text",
+                )
+            ]
+            if inputs.other_perspectives
+            else []
+        ),
         Paragraph(
             f"Appraisal basis: {result.scenario} scenario ({result.scenario_description.rstrip('.')}); perspective: "
             f"{text.perspective_words(result.perspective)}; GBP, {text.price_basis(result.base_year)}; "
@@ -526,7 +536,7 @@ def build_document(result: "AppraisalResult", inputs: PaperInputs | None = None)
         f"Board paper, {dt.date.today():%d %B %Y}",
     )
     sections = (
-        _summary(result),
+        _summary(result, inputs),
         _strategic(result, inputs),
         _economic(result, inputs),
         _commercial(result, inputs),

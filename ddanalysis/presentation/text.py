@@ -7,7 +7,7 @@ chief executive reads in the board workbook is word for word the one on the dash
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from . import formats
 
@@ -167,6 +167,29 @@ def recommendation_sentence(
         f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
         f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
         f"non-monetised criteria (status quo {status_quo_mca:.1f})." + ("" if have_monte_carlo else " " + NO_DRAWS_NOTE)
+    )
+
+
+def other_perspectives_sentence(recommended: str, others: Sequence[tuple[str, str, float | None]]) -> str:
+    """What the rule recommends from the other perspectives, beside this one's ``recommended`` option's name.
+
+    ``others``: (perspective id, the option recommended from it, its net present saving in GBP or None when the
+    status quo is kept), worked at central values without Monte Carlo draws. The Green Book's headline is the
+    whole of society's view, so a paper written from the council's must say when the wider views differ."""
+    parts = [
+        f"from {perspective_words(p)}, {name}"
+        + ("" if saving is None else f" (net present saving {formats.money(saving)})")
+        for p, name, saving in others
+    ]
+    views = "; ".join(parts)
+    basis = "worked at central values, without the Monte Carlo test (b)"
+    if all(name == recommended for _, name, _ in others):
+        return f"The other perspectives recommend the same option ({views}; {basis})."
+    return (
+        f"Whose costs and gains count changes the recommendation: the rule recommends {views} ({basis}). The "
+        "perspectives count transfers differently (business-rates relief, VAT, grants and donations between the "
+        "council, the rest of the public sector and others): see the method notes. Members should see this "
+        "before deciding on the council's view alone."
     )
 
 

@@ -31,7 +31,7 @@ def pct(x: float | None, digits: int = 0) -> str:
 #: The CLI's options table: (column of the presentation table, header, width).
 _CLI_COLUMNS = (
     ("Net present saving", "net present saving", 19),
-    ("One-off cost (undiscounted)", "one-off cost", 13),
+    ("One-off cost (undiscounted, with optimism bias)", "one-off cost", 13),
     (tables.PAYBACK_UNDISCOUNTED, "payback", 8),
     ("P(saving > 0)", "P(saving>0)", 11),
     ("P10 saving", "P10", 13),
@@ -91,7 +91,7 @@ def by_council_lines(result: AppraisalResult) -> list[str]:
     shown = table.formatted()
     head = f"{'option':<28} {'council':<28} {'net present saving':>19} {'one-off cost':>13}"
     lines = ["", table.caption.rstrip(".") + ":", head, "-" * len(head)]
-    one_off = "One-off cost (undiscounted)"
+    one_off = "One-off cost (undiscounted, with optimism bias)"
     lines += [
         f"{r['Option']:<28} {r['Council']:<28} {r['Net present saving']:>19} {r[one_off]:>13}"
         for _i, r in shown.iterrows()

@@ -177,7 +177,7 @@ class SummarySection(Section):
                     "P10 saving",
                     "P90 saving",
                     "P(saving > 0)",
-                    "One-off cost (undiscounted)",
+                    "One-off cost (undiscounted, with optimism bias)",
                     "Steady-state saving a year",
                     tables.PAYBACK_UNDISCOUNTED,
                     "Go-live",

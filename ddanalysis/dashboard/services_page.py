@@ -88,9 +88,9 @@ def _councils_html(project: ProjectAppraisal) -> str:
         return ""
     frame = pd.DataFrame(
         [(p["name"], p["net_present_saving_gbp"], p["one_off_cost_gbp"]) for p in parts],
-        columns=["Council", "Net present saving", "One-off cost (undiscounted)"],
+        columns=["Council", "Net present saving", "One-off cost (undiscounted, with optimism bias)"],
     )
-    units = {"Net present saving": "gbp", "One-off cost (undiscounted)": "gbp"}
+    units = {"Net present saving": "gbp", "One-off cost (undiscounted, with optimism bias)": "gbp"}
     return table_from(tables.Table(frame, units, "Each council's part of the project's total"))
 
 

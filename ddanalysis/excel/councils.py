@@ -15,7 +15,12 @@ from .cells import put_number, put_text, set_style
 from .layout import fit_row, merge
 
 #: Sheet columns of each block: table column -> (first, last) sheet column (merged when they differ).
-_PARTS = {"Option": (1, 1), "Council": (2, 3), "Net present saving": (4, 4), "One-off cost (undiscounted)": (5, 5)}
+_PARTS = {
+    "Option": (1, 1),
+    "Council": (2, 3),
+    "Net present saving": (4, 4),
+    "One-off cost (undiscounted, with optimism bias)": (5, 5),
+}
 _CASH = {
     "Financial year": (1, 1),
     "Council": (2, 3),

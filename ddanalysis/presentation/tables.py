@@ -102,7 +102,7 @@ OPTION_COLUMNS: dict[str, tuple[str, str]] = {
     "go_live": ("Go-live", "date"),
     "net_present_cost_gbp": ("Net present cost", "gbp"),
     "net_present_saving_gbp": ("Net present saving", "gbp"),
-    "one_off_cost_gbp": ("One-off cost (undiscounted)", "gbp"),
+    "one_off_cost_gbp": ("One-off cost (undiscounted, with optimism bias)", "gbp"),
     "payback_year": (PAYBACK_UNDISCOUNTED, "text"),
     "optimism_bias_gbp": ("Optimism bias (PV, included)", "gbp"),
     "benefit_cost_ratio": ("Benefit-cost ratio (Green Book)", "ratio"),
@@ -644,7 +644,7 @@ def programme_table(
 PAPER_OPTION_COLUMNS = (
     "Option",
     "Go-live",
-    "One-off cost (undiscounted)",
+    "One-off cost (undiscounted, with optimism bias)",
     "Net present cost",
     "Net present saving",
     PAYBACK_UNDISCOUNTED,
@@ -880,7 +880,8 @@ def by_council_table(result: "AppraisalResult") -> Table | None:
             nps = float(np.sum([r.net_present_saving_gbp for r in mine]))
             rows.append((names[opt], "All councils", "", nps, float(np.sum([r.one_off_cost_gbp for r in mine]))))
     frame = pd.DataFrame(
-        rows, columns=["Option", "Council", "Code", "Net present saving", "One-off cost (undiscounted)"]
+        rows,
+        columns=["Option", "Council", "Code", "Net present saving", "One-off cost (undiscounted, with optimism bias)"],
     )
     app = result.apportionment
     basis = (
@@ -890,7 +891,7 @@ def by_council_table(result: "AppraisalResult") -> Table | None:
     )
     return Table(
         frame,
-        {"Net present saving": "gbp", "One-off cost (undiscounted)": "gbp"},
+        {"Net present saving": "gbp", "One-off cost (undiscounted, with optimism bias)": "gbp"},
         _caption(result, "Each council's part") + ". " + text.BY_COUNCIL_NOTE + basis,
     )
 
@@ -1381,7 +1382,7 @@ def benefits_by_year_table(result: "AppraisalResult", option_id: str | None = No
 COMPARE_ROWS: dict[str, str] = {
     "net_present_saving_gbp": "Net present saving",
     "net_present_cost_gbp": "Net present cost",
-    "one_off_cost_gbp": "One-off cost (undiscounted)",
+    "one_off_cost_gbp": "One-off cost (undiscounted, with optimism bias)",
     "steady_state_saving_gbp": "Steady-state saving a year",
     "saving_p10_gbp": "P10 saving",
     "saving_p90_gbp": "P90 saving",
@@ -1551,7 +1552,7 @@ def services_table(project: Any) -> Table:
         "Baseline net budget",
         "Recommended option",
         "Net present saving",
-        "One-off cost (undiscounted)",
+        "One-off cost (undiscounted, with optimism bias)",
     ]
     units = {c: "gbp" for c in columns if c not in ("Service", "Recommended option")}
     first = project.services[0].result

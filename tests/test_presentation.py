@@ -258,3 +258,18 @@ def test_the_assumptions_table_has_the_data_logs_columns_and_each_overrides_own_
     entry = written["models"]["charitable-trust"]["grant_income_share"]
     assert row["As of"] == str(entry["as_of"]) and row["Locator"] == entry["locator"]
     assert row["Verified"] == ("yes" if entry["verified"] else "no")
+
+
+def test_the_spending_sentence_says_the_class_figure_is_a_change_in_the_median_level():
+    """The class figure is the change in the median council's level (the middle council in 2011-12 against the
+    middle council in 2014-15, which may be another), not the median of the councils' own changes; a reviewer
+    read it as the latter. Walsall's education: -20.9% against the median level's -16.1%."""
+    from ddanalysis.presentation import text
+
+    sentence = text.spending_sentence(
+        "Walsall", "education", "2011-12", "2014-15", -0.209, -0.161, 36, "metropolitan district"
+    )
+    assert sentence == (
+        "Walsall's net current expenditure on education fell by 20.9% in real terms from 2011-12 to 2014-15; the "
+        "median level for the 36 metropolitan districts (the middle council in each year) fell by 16.1%."
+    )

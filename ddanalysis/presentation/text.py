@@ -435,7 +435,10 @@ def spending_sentence(
     authorities: int | None,
     authority_class: str,
 ) -> str:
-    """The council's real-terms change in a service block's net spending against its class median."""
+    """The council's real-terms change in a service block's net spending against its class median.
+
+    ``median_change`` is the change in the class's median level (the middle council in each year, which may
+    be a different council), not the median of the councils' own changes; the sentence says so."""
 
     def moved(x: float) -> str:
         if formats.is_missing(x):
@@ -443,10 +446,10 @@ def spending_sentence(
         return f"{'fell' if x < 0 else 'rose'} by {formats.share(abs(x))}"
 
     plural = authority_class[:-1] + "ies" if authority_class.endswith("y") else authority_class + "s"
-    median = f"the median of the {authorities} {plural}" if authorities else f"the median {authority_class}"
+    among = f"the {authorities} {plural}" if authorities else f"{plural}"
     return (
         f"{authority}'s net current expenditure on {block} {moved(council_change)} in real terms from {first} to "
-        f"{last}; for {median} it {moved(median_change)}."
+        f"{last}; the median level for {among} (the middle council in each year) {moved(median_change)}."
     )
 
 

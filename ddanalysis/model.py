@@ -80,7 +80,9 @@ class ProjectModel:
             raise ValueError(f"no rates-retention share for authority class {council_class!r}")
         self.council_rates_share = float(shares[council_class])
         control = float(facts["teckal_min_control_share"]["value"])
-        self.teckal_cap = (1.0 - control) / control  # external income / council-funded turnover
+        # largest new external income / the service's existing turnover (its gross expenditure: the activity the
+        # controlling councils entrust to the company, whoever pays for it), the base the cash flows apply it to
+        self.teckal_cap = (1.0 - control) / control
         self.timings: dict[str, Timing] = {
             opt: timing(t.go_live, t.plan_start, self.first_year_start, self.horizon) for opt, t in self.options.items()
         }

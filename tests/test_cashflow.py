@@ -98,7 +98,7 @@ def test_teckal_cap_limits_external_income():
     when = timing(dt.date(2015, 4, 1), dt.date(2015, 4, 1), FIRST, 1)
     lv = levers(new_income_share=0.5, new_income_margin=1.0)
     capped = option_components(a, 1.0, lv, FLAT, when, **{**COMMON, "teckal_cap": 0.25})
-    # more than 80% for the council: external income at most 20/80 = 25% of council-funded turnover
+    # more than 80% for the council: external income at most 20/80 = 25% of the existing turnover (gross)
     assert capped["new_income"][0, 0] == pytest.approx(-0.25 * 1_000_000)
 
 

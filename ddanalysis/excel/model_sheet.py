@@ -142,10 +142,11 @@ def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: Mode
         refs,
         r,
         "teckal_cap",
-        "Teckal cap: largest new external income / council-funded turnover",
+        "Teckal cap: largest new external income / the service's existing turnover (gross expenditure)",
         m.teckal_cap,
         "dd_pct1",
-        "(1 - control share) / control share; applies to Teckal companies",
+        "(1 - control share) / control share; applies to Teckal companies; the existing service counts as "
+        "activity for the controlling councils, whoever pays for it (a legal reading to confirm)",
     )
     r = _scalar(
         ws,

@@ -7,8 +7,8 @@ when either committed file differs from a fresh one (the test suite runs the sam
 hand-written rules around the markers are never touched.
 
 The ranks file is what the workbook's Assumptions sheet, the dashboard's assumptions tab and the notebooks
-show as each entry's impact rank (:func:`committed_ranks`): ranking the ten projects takes minutes, so it is
-done here, once per change of the data, not in every appraisal.
+show as each entry's impact rank (read by :mod:`ddanalysis.impact_ranks`): ranking the ten projects takes
+minutes, so it is done here, once per change of the data, not in every appraisal.
 """
 
 from __future__ import annotations
@@ -21,24 +21,14 @@ import pandas as pd
 
 from . import config
 from .atomic import write_atomic
+from .impact_ranks import RANK_FILE_COLUMNS, rank_file_path
 
 BEGIN = "<!-- BEGIN GENERATED: assumptions table (python -m ddanalysis.datalog; do not edit by hand) -->"
 END = "<!-- END GENERATED: assumptions table -->"
 
 
-#: The committed impact ranks: one row per ranked assumption entry (council perspective).
-RANK_FILE = "impact_rank.csv"
-#: Its columns: the rank, the entry's file as the data log names it (:func:`ddanalysis.impact.entry_name`),
-#: scope, key, the gap swing (share of the baseline net budget) and the project where it is largest.
-RANK_FILE_COLUMNS = ["rank", "entry", "scope", "key", "gap_swing_share", "project"]
-
-
 def readme_path() -> Path:
     return Path(config.data_path("assumptions")) / "README.md"
-
-
-def rank_file_path() -> Path:
-    return Path(config.data_path("assumptions")) / RANK_FILE
 
 
 def build_rank_file(perspective: str = "council") -> str:
@@ -47,25 +37,6 @@ def build_rank_file(perspective: str = "council") -> str:
 
     frame = rank_assumptions(perspective)[RANK_FILE_COLUMNS]
     return frame.to_csv(index=False, float_format="%.6f", lineterminator="\n")
-
-
-def committed_ranks(path: Path | None = None) -> dict[tuple[str, str, str], int]:
-    """The committed impact ranks: (entry, scope, key) -> rank (1 = moves the decision most). Empty when the
-    data folder has no ranks file (a copy made before it existed); raises :class:`DataFileError` naming the
-    file when it cannot be read or lacks a column."""
-    from .errors import DataFileError
-
-    where = rank_file_path() if path is None else Path(path)
-    if not where.is_file():
-        return {}
-    try:
-        frame = pd.read_csv(where, dtype={"entry": str, "scope": str, "key": str})
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"{where}: cannot be read as the impact ranks ({exc}); run `make datalog`") from exc
-    missing = [c for c in RANK_FILE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise DataFileError(f"{where}: no column {', '.join(missing)}; run `make datalog` to write it again")
-    return {(e, s, k): int(r) for e, s, k, r in zip(frame.entry, frame.scope, frame.key, frame["rank"])}
 
 
 def _entries() -> pd.DataFrame:

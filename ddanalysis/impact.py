@@ -23,6 +23,7 @@ import pandas as pd
 
 from .baseline import project_baseline
 from .engine import build_model
+from .impact_ranks import entry_name
 from .registry import STATUS_QUO, project_ids
 from .uncertainty import sensitivity
 
@@ -90,18 +91,6 @@ def project_swings(project_id: str, perspective: str = "council") -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
-
-
-def entry_name(row: Mapping[str, object], project_id: str) -> str:
-    """Which file an assumption entry is written in, as the data log names it: a default by its file in
-    data/assumptions (``mutual.yaml``, ``appraisal.yaml``); a project's override by its project's file
-    (``../projects/walsall-college/assumptions.yaml``), so that two projects' overrides of one key are two
-    entries, each ranked by its own swing. ``row``: a row of an assumption book's table (``file``, ``origin``)."""
-    from .assumptions import ORIGIN_DEFAULT
-
-    if row["origin"] == ORIGIN_DEFAULT:
-        return str(row["file"])
-    return f"../projects/{project_id}/{row['file']}"
 
 
 def _nps(by_option: pd.DataFrame, base: Mapping[str, float], option: str, at: str) -> float:

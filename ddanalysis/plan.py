@@ -14,6 +14,7 @@ Template durations are ILLUSTRATIVE judgements of the ddanalysis team unless a s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import graphlib
 import math
@@ -779,11 +780,28 @@ class ModelPlan(BaseModel):
     phases: dict[str, PhaseWeeks] = {}
 
 
+class ProjectRisk(BaseModel):
+    """One risk of the project's own, in ``plan.yaml``'s ``risks``: the register's fields (``risk``,
+    ``likelihood`` and ``impact`` 1-5, ``owner``, ``mitigation``) and the ``options`` it applies to (model ids
+    on the short list; default every option but the status quo). It joins those options' registers, after the
+    model template's risks (data/plans/models)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    risk: str = Field(min_length=1)
+    likelihood: int = Field(ge=1, le=5, strict=True)
+    impact: int = Field(ge=1, le=5, strict=True)
+    owner: str = Field(min_length=1)
+    mitigation: str = Field(min_length=1)
+    options: list[str] | None = None
+
+
 class WorkspacePlan(BaseModel):
     """A workspace's ``plan.yaml``: ``start`` (the date work begins; default the project's ``plan_start``),
     ``duration_scale`` (every phase's weeks times this; 1.0 = as the templates say), ``phases`` (phase id ->
-    ``{weeks: N}``, for every plan that has the phase) and ``models`` (model id -> ``{duration_scale, phases}``,
-    or the older form model id -> its duration scale, still read). A phase never goes below its legal minimum."""
+    ``{weeks: N}``, for every plan that has the phase), ``models`` (model id -> ``{duration_scale, phases}``,
+    or the older form model id -> its duration scale, still read) and ``risks`` (the project's own risks,
+    :class:`ProjectRisk`). A phase never goes below its legal minimum."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -792,6 +810,7 @@ class WorkspacePlan(BaseModel):
     duration_scale: float = Field(default=1.0, gt=0)
     phases: dict[str, PhaseWeeks] = {}
     models: dict[str, ModelPlan] = {}
+    risks: list[ProjectRisk] = []
 
     @field_validator("schema_version")
     @classmethod
@@ -838,9 +857,43 @@ def workspace_plan(project_id: str) -> WorkspacePlan:
                 f"not a delivery model with a plan; expected one of {', '.join(registry.DELIVERY_MODELS[1:])}",
             )
     problems.raise_if_any()
-    _check_phase_weeks(found, registry.project(project_id).shortlist, problems)
+    shortlist = registry.project(project_id).shortlist
+    _check_phase_weeks(found, shortlist, problems)
+    _check_risk_options(found, shortlist, problems)
     problems.raise_if_any()
     return found
+
+
+def _check_risk_options(found: WorkspacePlan, shortlist: Iterable[str], problems: Problems) -> None:
+    """Add a problem for each option a project risk names that has no plan: not on the short list, or the
+    status quo."""
+    planned = [m for m in shortlist if m != registry.STATUS_QUO]
+    for i, item in enumerate(found.risks):
+        for model_id in item.options or []:
+            if model_id not in planned:
+                problems.add(
+                    f"risks[{i}].options",
+                    f"{model_id!r} is not an option with a plan on this project's short list; "
+                    f"expected some of {', '.join(planned)}",
+                )
+
+
+def project_risks(own: WorkspacePlan, model_id: str) -> pd.DataFrame:
+    """The project's own risks that apply to ``model_id`` (columns as :func:`model_risks`: risk, likelihood,
+    impact, score, owner, mitigation)."""
+    rows = [
+        {
+            "risk": r.risk,
+            "likelihood": r.likelihood,
+            "impact": r.impact,
+            "score": r.likelihood * r.impact,
+            "owner": r.owner,
+            "mitigation": r.mitigation,
+        }
+        for r in own.risks
+        if r.options is None or model_id in r.options
+    ]
+    return pd.DataFrame(rows, columns=["risk", "likelihood", "impact", "score", "owner", "mitigation"])
 
 
 def _check_phase_weeks(found: WorkspacePlan, shortlist: Iterable[str], problems: Problems) -> None:
@@ -868,7 +921,7 @@ def project_plans(project_id: str, duration_case: str = "central", start: dt.dat
     project = registry.project(project_id)
     own = workspace_plan(project.id)
     begin = start if start is not None else own.start
-    return {
+    plans = {
         m: build_plan(
             project.id,
             m,
@@ -880,3 +933,15 @@ def project_plans(project_id: str, duration_case: str = "central", start: dt.dat
         for m in project.shortlist
         if m != registry.STATUS_QUO
     }
+    return {m: _with_project_risks(p, project_risks(own, m)) for m, p in plans.items()}
+
+
+def _with_project_risks(plan: Plan, extra: pd.DataFrame) -> Plan:
+    """``plan`` with the project's own risks joined to its template's, the register still highest score first
+    (a project's risk after a template's of the same score); the plan itself when there are none."""
+    if extra.empty:
+        return plan
+    joined = pd.concat([plan.risks, extra], ignore_index=True)
+    return dataclasses.replace(
+        plan, risks=joined.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    )

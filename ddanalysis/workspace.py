@@ -457,7 +457,7 @@ def input_origins(ref: str | Path) -> dict[str, str]:
         "outcomes": f"the project's own ({service_file(ref, 'outcomes.yaml').name})"
         if own["outcomes.yaml"]
         else "none: no outcome model (no outcomes.yaml), so no benefit is monetised",
-        "plans": "the plan templates, with the project's own start and durations (plan.yaml)"
+        "plans": "the plan templates, with the project's own settings (start, durations, risks: plan.yaml)"
         if own["plan.yaml"]
         else "the bundled plan templates, from the project's plan_start (no plan.yaml)",
         "council_shares": "the project's own (council_shares.yaml)"

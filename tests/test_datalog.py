@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from ddanalysis import datalog
+from ddanalysis import datalog, impact_ranks
 from ddanalysis.cli import app
 from ddanalysis.impact import RANK_COLUMNS, project_swings, rank_assumptions
 
@@ -76,9 +76,9 @@ def test_two_projects_overrides_of_one_key_are_two_entries_each_with_its_own_ran
 def test_the_committed_ranks_file_equals_a_fresh_ranking_and_is_read_back():
     """data/assumptions/impact_rank.csv, which the workbook, dashboard and notebooks read for each entry's rank, is
     what `make datalog` would write now; read back, its ranks are the ranking's, entry by entry."""
-    path = datalog.rank_file_path()
+    path = impact_ranks.rank_file_path()
     assert path.read_text(encoding="utf-8") == datalog.build_rank_file(), "run `make datalog` and commit the ranks"
-    ranks = datalog.committed_ranks()
+    ranks = impact_ranks.committed_ranks()
     frame = rank_assumptions()
     assert ranks == {(e, s, k): int(r) for e, s, k, r in zip(frame.entry, frame.scope, frame.key, frame["rank"])}
 
@@ -93,5 +93,5 @@ def test_a_damaged_ranks_file_is_refused_naming_it_and_a_missing_one_ranks_nothi
     bad = tmp_path / "impact_rank.csv"
     bad.write_text("rank,assumption\n1,mutual.staff_cost_change\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"impact_rank\.csv: no column entry, scope, key, gap_swing_share, project"):
-        datalog.committed_ranks(bad)
-    assert datalog.committed_ranks(tmp_path / "absent.csv") == {}
+        impact_ranks.committed_ranks(bad)
+    assert impact_ranks.committed_ranks(tmp_path / "absent.csv") == {}

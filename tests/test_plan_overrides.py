@@ -129,3 +129,65 @@ def test_weeks_given_hold_in_every_duration_case_unscaled(tmp_path: Path):
     doubled = plan.build_plan(pid, "charitable-trust", duration_scale=2.0, weeks={"legal_form_governance": 30})
     assert doubled.phases.set_index("phase").loc["legal_form_governance", "duration_weeks"] == 30
     assert doubled.phases.set_index("phase").loc["business_case", "duration_weeks"] == 24  # 12 x 2
+
+
+#: A project's own risk (plan.yaml ``risks``): fields as a template's, and the options it applies to.
+FUNDING_RISK = {
+    "risk": "The funder re-tenders the grant once the museum leaves the council",
+    "likelihood": 5,
+    "impact": 5,
+    "owner": "Project sponsor",
+    "mitigation": "Get the funder's written position first",
+    "options": ["charitable-trust"],
+}
+
+
+def test_a_project_risk_joins_the_named_options_registers_in_score_order(tmp_path: Path):
+    """A risk scored 5 x 5 = 25 for the charitable trust only tops the trust's register (the template's
+    highest scores are below 25: data/plans/models/charitable-trust.yaml) and is in no other option's; a risk
+    with no ``options`` joins every plan's register; the template's own risks stay, in score order."""
+    everyone = {**FUNDING_RISK, "risk": "Members change their minds", "likelihood": 1, "impact": 2}
+    everyone.pop("options")
+    pid = _workspace(tmp_path, {"risks": [FUNDING_RISK, everyone]})
+    plans = plan.project_plans(pid)
+    trust = plans["charitable-trust"].risks
+    template = plan.model_risks("charitable-trust")
+    assert int(template["score"].max()) < 25
+    assert trust.iloc[0]["risk"] == FUNDING_RISK["risk"] and trust.iloc[0]["score"] == 25
+    assert len(trust) == len(template) + 2 and list(trust["score"]) == sorted(trust["score"], reverse=True)
+    assert set(template["risk"]) <= set(trust["risk"])
+    for model_id, p in plans.items():
+        names = set(p.risks["risk"])
+        assert "Members change their minds" in names
+        assert (FUNDING_RISK["risk"] in names) == (model_id == "charitable-trust")
+    assert int(p.risks.set_index("risk").loc["Members change their minds", "score"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "expect"),
+    [
+        ({"likelihood": 6}, r"risks\.0\.likelihood.*less than or equal to 5"),
+        ({"impact": "high"}, r"risks\.0\.impact"),
+        ({"owner": ""}, r"risks\.0\.owner"),
+        ({"options": ["mutual"]}, r"risks\[0\]\.options: 'mutual' is not an option with a plan on this project's"),
+        ({"options": ["in-house"]}, r"risks\[0\]\.options: 'in-house' is not an option with a plan"),
+    ],
+    ids=["likelihood above 5", "impact in words", "no owner", "option off the short list", "the status quo"],
+)
+def test_a_project_risk_a_register_cannot_take_is_refused(tmp_path: Path, change: dict, expect: str):
+    """Each refused naming plan.yaml, the risk's place and what was expected (Dover's short list has no mutual,
+    and the status quo has no plan)."""
+    pid = _workspace(tmp_path, {"risks": [{**FUNDING_RISK, **change}]})
+    with pytest.raises(DataFileError, match=r"plan\.yaml") as info:
+        plan.project_plans(pid)
+    assert re.search(expect, str(info.value)), str(info.value)
+
+
+def test_walsalls_register_carries_the_risk_to_its_adult_learning_grant():
+    """data/projects/walsall-college/plan.yaml adds the risk that the Skills Funding Agency grant does not follow
+    the college out of the council (Somerset's adult learning company lost most of its community learning funding
+    after 2015: evidence_log.yaml) to the three options that move it out, and not to the in-house redesign."""
+    plans = plan.project_plans("walsall-college")
+    for model_id, p in plans.items():
+        carries = p.risks["risk"].str.contains("Skills Funding Agency re-tenders or cuts").any()
+        assert carries == (model_id in {"mutual", "charitable-trust", "outsourcing"}), model_id

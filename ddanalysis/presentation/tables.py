@@ -495,10 +495,9 @@ IMPACT_RANK_NOTE = (
 def impact_ranks(result: "AppraisalResult") -> list[str]:
     """Each row of ``result.assumptions``: its programme-wide impact rank as text ('7'), or 'not ranked' (it
     moves no option in any bundled project, or it is a workspace's own value). Read from the committed ranks
-    file (:func:`ddanalysis.datalog.committed_ranks`); an entry is named as the data log names it
-    (:func:`ddanalysis.impact.entry_name`), so a project's override has its own rank."""
-    from ..datalog import committed_ranks
-    from ..impact import entry_name
+    file (:func:`ddanalysis.impact_ranks.committed_ranks`); an entry is named as the data log names it
+    (:func:`ddanalysis.impact_ranks.entry_name`), so a project's override has its own rank."""
+    from ..impact_ranks import committed_ranks, entry_name
 
     ranks = committed_ranks()
     out = []

@@ -62,7 +62,7 @@ lab: install ## open JupyterLab on the project (the package importable)
 data: install ## rebuild data/official (extract, code lookup, class medians, data log) from every RS, RSX and RA file (.xls/.xlsx/.ods/.csv) in ../shared/data/official
 	$(PY) -m ddanalysis.sources.build
 
-datalog: install ## regenerate the assumptions table in data/assumptions/README.md (values, sources, quality, impact rank)
+datalog: install ## regenerate the data log: the table in data/assumptions/README.md and impact_rank.csv
 	$(PY) -m ddanalysis.datalog
 
 export: install ## write the programme workbook to output/ddanalysis_programme.xlsx

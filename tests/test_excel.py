@@ -434,6 +434,29 @@ def test_assumptions_sheet_carries_the_data_logs_columns(wb):
     assert "green = official or published figure" not in intro
 
 
+def test_the_facts_a_cash_flow_uses_carry_their_evidence_on_the_model_sheet(wb):
+    """The Model sheet's facts (VAT, the council's retained share of business rates, the Teckal control share,
+    volunteer time's value) once had only "appraisal.yaml facts" beside them, with no source, date or rating, so
+    a reader could not audit them as the Assumptions sheet's rows. Each note now gives the fact's source,
+    as of, quality and verified flag, as written in appraisal.yaml (read here with yaml)."""
+    facts = yaml.safe_load((config.data_path("assumptions") / "appraisal.yaml").read_text(encoding="utf-8"))["facts"]
+    ws = wb["Model"]
+    notes = {
+        ws.cell(row=r, column=1).value: str(ws.cell(row=r, column=3).value or "") for r in range(1, ws.max_row + 1)
+    }
+    for label, key in (
+        ("VAT standard rate", "vat_standard_rate"),
+        ("Council's retained share of business rates (its authority class)", "rates_retention_council_share"),
+        ("Value of volunteer time as a share of the paid cost it replaces", "volunteer_time_value_share"),
+    ):
+        spec = facts[key]
+        note = notes[label]
+        assert f"facts.{key}" in note and f"source {spec['source']}" in note, (label, note)
+        assert f"as of {spec['as_of']}" in note and f"quality {spec['quality']}" in note, (label, note)
+        assert ("not verified" in note) == (not spec.get("verified")), (label, note)
+    assert "facts.teckal_min_control_share" in next(v for k, v in notes.items() if str(k).startswith("Teckal cap"))
+
+
 def test_native_charts(path):
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]

@@ -11,7 +11,7 @@ and staff factors (formulas). The arithmetic is :mod:`ddanalysis.cashflow`'s, ce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from openpyxl.utils import get_column_letter as column
 from openpyxl.worksheet.worksheet import Worksheet
@@ -70,6 +70,20 @@ def _scalar(ws: Worksheet, refs: ModelRefs, r: int, key: str, label: str, value:
     return r + 1
 
 
+def fact_note(facts: Mapping[str, Any], key: str, lead: str = "") -> str:
+    """Where a fact of appraisal.yaml comes from, for the Model sheet's note column: ``lead``, then the fact's
+    key, source with locator, as of, quality and whether it was read in the source's own text (the data log's
+    fields, so the facts a cash flow uses carry the same evidence as the Assumptions sheet's rows)."""
+    spec = facts.get(key, {})
+    parts = [
+        f"appraisal.yaml facts.{key}",
+        f"source {spec.get('source', 'none')}" + (f" ({spec['locator']})" if spec.get("locator") else ""),
+        f"as of {spec.get('as_of', 'not stated')}",
+        f"quality {spec.get('quality', 'not rated')}, {'verified' if spec.get('verified') else 'not verified'}",
+    ]
+    return "; ".join(([lead] if lead else []) + parts)
+
+
 def _section(ws: Worksheet, r: int, title: str, last_col: int) -> int:
     put_text(ws, r, 1, title, "dd_section")
     for c in range(2, last_col + 1):
@@ -88,7 +102,8 @@ def _tax_and_transfer_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: M
     irrecoverable VAT, transfers counted or not); returns the next free row."""
     m = inputs.model
     council, social = perspective == "council", perspective == "social"
-    r = _scalar(ws, refs, r, "vat", "VAT standard rate", m.vat_rate, "dd_pct1", "appraisal.yaml facts")
+    facts = m.book.settings.facts
+    r = _scalar(ws, refs, r, "vat", "VAT standard rate", m.vat_rate, "dd_pct1", fact_note(facts, "vat_standard_rate"))
     r = _scalar(
         ws,
         refs,
@@ -97,7 +112,7 @@ def _tax_and_transfer_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: M
         "Council's retained share of business rates (its authority class)",
         m.council_rates_share,
         "dd_pct1",
-        "appraisal.yaml facts: rates retention by class",
+        fact_note(facts, "rates_retention_council_share", f"this council's class, {m.council_class}"),
     )
     r = _scalar(
         ws,
@@ -145,8 +160,12 @@ def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: Mode
         "Teckal cap: largest new external income / the service's existing turnover (gross expenditure)",
         m.teckal_cap,
         "dd_pct1",
-        "(1 - control share) / control share; applies to Teckal companies; the existing service counts as "
-        "activity for the controlling councils, whoever pays for it (a legal reading to confirm)",
+        fact_note(
+            m.book.settings.facts,
+            "teckal_min_control_share",
+            "(1 - control share) / control share; applies to Teckal companies; the existing service counts as "
+            "activity for the controlling councils, whoever pays for it (a legal reading to confirm)",
+        ),
     )
     r = _scalar(
         ws,
@@ -166,7 +185,7 @@ def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: Mode
         "Value of volunteer time as a share of the paid cost it replaces",
         m.volunteer_value_share if social else 0,
         "dd_pct1",
-        "social perspective only",
+        fact_note(m.book.settings.facts, "volunteer_time_value_share", "social perspective only"),
     )
     r = _scalar(
         ws,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,7 +57,9 @@ class DecisionMeasures:
     - ``sobol``: columns ``output, key, s1, s1_conf, st, st_conf`` (outputs ``nps`` and ``gap``) or None
       when not computed, with ``sobol_option`` / ``sobol_runner_up``, ``sobol_n_base`` and
       ``sobol_evaluations``;
-    - ``draws``: the draws behind the measures.
+    - ``draws``: the draws behind the measures;
+    - ``choice_set``: the options EVPI and partial EVPI choose among (:func:`rule_choice_set`; empty: every
+      option). Probability best and the acceptability curve describe every option.
     """
 
     p_best: Mapping[str, float]
@@ -72,6 +74,21 @@ class DecisionMeasures:
     sobol_runner_up: str | None = None
     sobol_n_base: int = 0
     sobol_evaluations: int = 0
+    choice_set: tuple[str, ...] = ()
+
+
+def rule_choice_set(mca_scores: Mapping[str, float], options: Sequence[str]) -> list[str]:
+    """The options the decision rule could recommend whatever the draws say, in ``options``' order: the status
+    quo and every option whose non-monetised score is at least the status quo's (test (c) of the rule, which
+    no draw moves). An option the rule excludes is not a choice, so the value of information is worked out
+    among these (knowing more about an excluded option cannot change the decision). ``mca_scores``: option
+    id -> weighted score (0-10); an option without one is kept."""
+    floor = mca_scores.get(STATUS_QUO)
+    return [
+        o
+        for o in options
+        if o == STATUS_QUO or floor is None or o not in mca_scores or float(mca_scores[o]) >= float(floor)
+    ]
 
 
 def varying_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -124,15 +141,19 @@ def decision_measures(
     names: Mapping[str, str] | None = None,
     correlations=None,
     with_failure_rules: bool = True,
+    choice_set: Sequence[str] | None = None,
 ) -> DecisionMeasures:
     """The decision measures from draws: ``nps`` (draws x option ids, GBP) and ``inputs`` (draws x
     ``<scope>.<key>``, same rows). ``assumptions``: the appraisal's assumptions table (scope, key,
-    description, unit) to word the failure rules; ``names``: option id -> display name."""
+    description, unit) to word the failure rules; ``names``: option id -> display name; ``choice_set``: the
+    options EVPI and partial EVPI choose among (:func:`rule_choice_set`; None: every option)."""
     inputs = inputs.reset_index(drop=True)
     nps = nps.reset_index(drop=True)
+    choice = [str(c) for c in nps.columns] if choice_set is None else [str(c) for c in choice_set]
+    chosen = nps[choice]
     vary = varying_inputs(inputs)
     groups = correlation_groups(vary.columns, correlations)
-    part = evppi(nps, vary, groups)
+    part = evppi(chosen, vary, groups)
     labels = assumption_labels(assumptions) if assumptions is not None else None
     rules: dict[str, list] = {}
     if with_failure_rules:
@@ -169,12 +190,13 @@ def decision_measures(
             rules[str(opt)] = [r for r in found if r["density"] >= MIN_RULE_DENSITY]
     return DecisionMeasures(
         p_best={str(k): float(v) for k, v in probability_best(nps).items()},
-        evpi_gbp=float(evpi(nps)),
+        evpi_gbp=float(evpi(chosen)),
         evppi=part,
         acceptability=acceptability(nps),
         failure_rules=rules,
         groups=groups,
         draws=int(len(nps)),
+        choice_set=tuple(choice),
     )
 
 
@@ -188,7 +210,9 @@ def with_decision(result: "AppraisalResult", measures: DecisionMeasures | None =
         if result.mc_inputs is None or len(result.mc_draws) == 0:
             return result
         names = dict(zip(result.options["id"], result.options["name"]))
-        measures = decision_measures(*decision_draws(result), result.assumptions, names)
+        values, inputs = decision_draws(result)
+        choice = rule_choice_set(dict(zip(result.options["id"], result.options["mca_score"])), list(values.columns))
+        measures = decision_measures(values, inputs, result.assumptions, names, choice_set=choice)
     options = result.options.copy()
     options["p_best"] = [measures.p_best.get(str(o), np.nan) for o in options["id"]]
     return dataclasses.replace(
@@ -291,10 +315,12 @@ def evppi_frame(measures: DecisionMeasures) -> pd.DataFrame:
 
 
 def summary_dict(measures: DecisionMeasures) -> dict[str, Any]:
-    """The JSON-ready ``p_best``, ``evpi_gbp``, ``acceptability`` and ``evppi`` (as :func:`ddanalysis.voi.summary`)."""
+    """The JSON-ready ``p_best``, ``evpi_gbp``, ``acceptability`` and ``evppi`` (as :func:`ddanalysis.voi.summary`),
+    and ``value_of_information_options``, the options EVPI and partial EVPI choose among."""
     return {
         "p_best": dict(measures.p_best),
         "evpi_gbp": measures.evpi_gbp,
+        "value_of_information_options": list(measures.choice_set),
         "acceptability": [
             {
                 "threshold_gbp": float(r.threshold_gbp),

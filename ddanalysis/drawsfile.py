@@ -136,20 +136,28 @@ def read_seed(path) -> int | None:
 
 
 def decision_from_draws(
-    path, options: list[str] | None = None, groups: dict | None = None, thresholds=None, method: str = "regression"
+    path,
+    options: list[str] | None = None,
+    groups: dict | None = None,
+    thresholds=None,
+    method: str = "regression",
+    choice_set: list[str] | None = None,
 ) -> dict:
     """Probability best, the acceptability curve, EVPI and partial EVPI recomputed from a draws file.
 
     The same JSON-ready fields as the appraisal: ``p_best``, ``evpi_gbp``, ``acceptability`` and
     ``evppi`` (see :func:`ddanalysis.voi.summary`). ``groups``: ``{name: [key, ...]}`` as in the
-    appraisal, to recompute the groups' partial EVPI too.
+    appraisal, to recompute the groups' partial EVPI too. ``choice_set``: the options EVPI and partial EVPI
+    choose among (the appraisal's ``value_of_information_options``; default every option).
     """
-    from .voi import evppi, summary
+    from .voi import evppi, summary, total_evpi
 
     inputs, nps = read_draws(path, options)
     out = summary(nps, thresholds=thresholds)
+    chosen = nps if choice_set is None else nps[list(choice_set)]
+    out["evpi_gbp"] = total_evpi(chosen)
     out["evppi"] = [
         {"key": str(r.key), "evppi_gbp": float(r.evppi_gbp)}
-        for r in evppi(nps, inputs, groups, method=method).itertuples(index=False)
+        for r in evppi(chosen, inputs, groups, method=method).itertuples(index=False)
     ]
     return out

@@ -501,11 +501,12 @@ def _uncertainty_fields(
 
 def _switching_comparators(mca_totals: pd.DataFrame) -> set[str]:
     """The options a switching value is measured against: those the decision rule could recommend on the
-    non-monetised criteria (test (c): a weighted score at least the status quo's), and the status quo. Tests
-    (a) and (b) move with the assumption itself, so they are not applied here."""
+    non-monetised criteria and the status quo (:func:`ddanalysis.deciding.rule_choice_set`). Tests (a) and
+    (b) move with the assumption itself, so they are not applied here."""
+    from .deciding import rule_choice_set
+
     score = dict(zip(mca_totals["option"], mca_totals["weighted_score"]))
-    floor = score.get(registry.STATUS_QUO, -np.inf)
-    return {o for o, s in score.items() if s >= floor} | {registry.STATUS_QUO}
+    return set(rule_choice_set(score, [registry.STATUS_QUO, *score]))
 
 
 def _mca_fields(project_id: str, mca_weights: pd.Series | dict | None) -> dict[str, Any]:
@@ -639,7 +640,9 @@ def _with_decision_measures(
     result = deciding.with_decision(result)
     if with_sobol:
         focus = focus_option(result)
-        other = deciding.runner_up(result.mc_draws.mean().to_dict(), focus)
+        choice = set(result.decision.choice_set) if result.decision is not None else set(result.mc_draws.columns)
+        means = {o: m for o, m in result.mc_draws.mean().to_dict().items() if o in choice | {focus}}
+        other = deciding.runner_up(means, focus)
         table, n_base, n_eval = deciding.sobol_measures(
             model, values, fixed, focus, other, n=sobol_n or deciding.SOBOL_BASE, seed=seed
         )

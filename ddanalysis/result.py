@@ -213,7 +213,8 @@ def _option_decision(decision: Any, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
-    """``evpi_gbp``, ``evppi``, ``acceptability``, ``sobol`` and ``decision_notes``."""
+    """``evpi_gbp``, ``value_of_information_options`` (the options EVPI and partial EVPI choose among),
+    ``evppi``, ``acceptability``, ``sobol`` and ``decision_notes``."""
     from .presentation import text
 
     notes = dict(text.DECISION_NOTES)
@@ -222,6 +223,7 @@ def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
         notes["not_computed"] = why
         return {
             "evpi_gbp": None,
+            "value_of_information_options": None,
             "evppi": None,
             "acceptability": None,
             "sobol": None,
@@ -250,6 +252,7 @@ def _decision_fields(decision: Any, draws: int) -> dict[str, Any]:
     )
     return {
         "evpi_gbp": _money(decision.evpi_gbp),
+        "value_of_information_options": list(getattr(decision, "choice_set", ())) or None,
         "evppi": [
             {"key": str(r.key), "evppi_gbp": _money(r.evppi_gbp)} for r in decision.evppi.itertuples(index=False)
         ],

@@ -42,7 +42,12 @@ def test_every_project_reports_the_decision_measures_in_its_json(pid):
     assert all(0 <= v <= 1 for v in p.values())
     # the JSON's numbers are the draws' numbers
     assert p == pytest.approx(probability_best(r.mc_draws).to_dict(), abs=1e-6)
-    assert d["evpi_gbp"] == pytest.approx(evpi(r.mc_draws), abs=0.01)
+    # EVPI chooses among the options the rule could recommend: the status quo and those whose non-monetised score
+    # is at least the status quo's (read here from the JSON's options)
+    sq_score = next(o["mca_score"] for o in d["options"] if o["id"] == "in-house")
+    choice = [o["id"] for o in d["options"] if o["id"] == "in-house" or o["mca_score"] >= sq_score]
+    assert d["value_of_information_options"] == choice
+    assert d["evpi_gbp"] == pytest.approx(evpi(r.mc_draws[choice]), abs=0.01)
     assert d["evpi_gbp"] >= 0
     keys = [e["key"] for e in d["evppi"]]
     varying = list(deciding.varying_inputs(r.mc_inputs).columns)
@@ -179,7 +184,9 @@ def test_draws_out_reproduces_the_json(tmp_path, suffix):
     assert all("." in c for c in inputs.columns) and inputs.shape[1] == len(d["evppi"]) - len(d["correlation_groups"])
     if suffix == ".parquet":
         assert read_seed(path) == 7
-    again = decision_from_draws(path, options=list(nps.columns), groups=d["correlation_groups"])
+    again = decision_from_draws(
+        path, options=list(nps.columns), groups=d["correlation_groups"], choice_set=d["value_of_information_options"]
+    )
     assert again["p_best"] == pytest.approx({o["id"]: o["p_best"] for o in d["options"]}, abs=1e-6)
     assert again["evpi_gbp"] == pytest.approx(d["evpi_gbp"], abs=0.01)
     assert [e["key"] for e in again["evppi"]] == [e["key"] for e in d["evppi"]]
@@ -270,3 +277,22 @@ def test_dashboard_store_quick_result_skips_the_decision_measures():
     key = Key("walsall-college", draws=300)
     assert store.get_quick(key).decision is None
     assert store.get(key).decision is not None
+
+
+def test_value_of_information_leaves_out_an_option_the_rule_excludes():
+    """Walsall's college: outsourcing scores 4.2 on the non-monetised criteria against the status quo's 5.3, so the
+    rule can never recommend it, however its costs turn out; a reviewer found EVPI counted it all the same (GBP
+    320,525 over every option against GBP 135,212 over the four the rule allows, at 10,000 draws). EVPI now
+    chooses among the status quo, the in-house redesign, the mutual and the trust: worked here from the draws
+    as E[max] - max E over those four columns, and smaller than over all five. The outsourcing levers' partial
+    EVPI is then (near) nothing: they move no option the rule could choose."""
+    r = appraise("walsall-college", draws=DRAWS)
+    choice = ["in-house", "in-house-redesign", "mutual", "charitable-trust"]
+    assert list(r.decision.choice_set) == choice
+    v = r.mc_draws[choice].to_numpy()
+    assert r.decision.evpi_gbp == pytest.approx(v.max(axis=1).mean() - v.mean(axis=0).max(), abs=0.01)
+    every = r.mc_draws.to_numpy()
+    assert r.decision.evpi_gbp < every.max(axis=1).mean() - every.mean(axis=0).max()
+    worth = r.decision.evppi.set_index("key")["evppi_gbp"]
+    assert worth["outsourcing.staff_cost_change"] <= 0.01 * r.decision.evpi_gbp
+    assert worth["mutual.staff_cost_change"] > 0.1 * r.decision.evpi_gbp

@@ -329,7 +329,9 @@ def test_social_draws_file_reproduces_the_json_with_outcome_quantities(tmp_path)
     d = json.loads(out.stdout)
     inputs, values = read_draws(path, options=[o["id"] for o in d["options"]])
     assert {c for c in inputs.columns if c.startswith("repeat-victimisation/")} >= set(MANCHESTER_SHARED)
-    again = decision_from_draws(path, options=list(values.columns), groups=d["correlation_groups"])
+    again = decision_from_draws(
+        path, options=list(values.columns), groups=d["correlation_groups"], choice_set=d["value_of_information_options"]
+    )
     assert again["p_best"] == pytest.approx({o["id"]: o["p_best"] for o in d["options"]}, abs=1e-6)
     assert again["evpi_gbp"] == pytest.approx(d["evpi_gbp"], abs=0.01)
 

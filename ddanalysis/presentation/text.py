@@ -252,7 +252,9 @@ DECISION_NOTES: dict[str, str] = {
         "Expected value of perfect information (GBP): the mean over draws of the best option's net present saving "
         "minus the mean saving of the option with the highest mean; the most it would be worth paying to remove all "
         "uncertainty before deciding (Briggs, Claxton & Sculpher, Decision Modelling for Health Economic "
-        "Evaluation, OUP 2006, ch. 7)."
+        "Evaluation, OUP 2006, ch. 7). Both it and partial EVPI choose among the options the decision rule could "
+        "recommend (the status quo and those scoring at least as well on the non-monetised criteria: "
+        "value_of_information_options): knowing more about an option the rule excludes cannot change the decision."
     ),
     "evppi": (
         "Partial EVPI (GBP) of each assumption and of each declared correlation group (group:NAME): the most it "

@@ -428,11 +428,13 @@ def test_the_summary_says_when_another_perspective_recommends_something_else():
     redesign = dover.option_name("in-house-redesign")
     assert others == {"public": redesign, "social": redesign}
     page = render_html(build_document(dover, gather(dover)))
-    assert "Whose costs and gains count changes the recommendation: the rule recommends from the public sector " in page
+    assert (
+        "Whose costs and gains count changes the recommendation. The rule recommends, from the public sector " in page
+    )
     assert "Members should see this before deciding on the council" in page
     walsall = appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False)
     agreed = {name for _, name, _ in gather(walsall).other_perspectives}
     assert agreed == {walsall.option_name("mutual")}
-    assert "The other perspectives recommend the same option (from the public sector as a whole, " in render_html(
+    assert "The other perspectives recommend the same option: from the public sector as a whole, " in render_html(
         build_document(walsall, gather(walsall))
     )

@@ -182,11 +182,11 @@ def other_perspectives_sentence(recommended: str, others: Sequence[tuple[str, st
         for p, name, saving in others
     ]
     views = "; ".join(parts)
-    basis = "worked at central values, without the Monte Carlo test (b)"
+    basis = "Worked at central values, without the Monte Carlo test (b)."
     if all(name == recommended for _, name, _ in others):
-        return f"The other perspectives recommend the same option ({views}; {basis})."
+        return f"The other perspectives recommend the same option: {views}. {basis}"
     return (
-        f"Whose costs and gains count changes the recommendation: the rule recommends {views} ({basis}). The "
+        f"Whose costs and gains count changes the recommendation. The rule recommends, {views}. {basis} The "
         "perspectives count transfers differently (business-rates relief, VAT, grants and donations between the "
         "council, the rest of the public sector and others): see the method notes. Members should see this "
         "before deciding on the council's view alone."

@@ -155,39 +155,7 @@ def decision_measures(
     groups = correlation_groups(vary.columns, correlations)
     part = evppi(chosen, vary, groups)
     labels = assumption_labels(assumptions) if assumptions is not None else None
-    rules: dict[str, list] = {}
-    if with_failure_rules:
-        for opt in nps.columns:
-            if opt == STATUS_QUO:
-                continue
-            who = (names or {}).get(opt, opt)
-            # an option's own saving moves only with its own and the project's assumptions
-            own = vary[[c for c in vary.columns if c.startswith((f"{opt}.", "project."))]]
-            v = nps.to_numpy(dtype=float)
-            j = list(nps.columns).index(opt)
-            not_best = v.max(axis=1) > v[:, j] + 1e-6
-            # whether it is best moves with its own, the project's and its main rivals' assumptions: the
-            # (at most two) options that are best most often in the draws where it is not
-            winners = v[not_best].argmax(axis=1)
-            counts = np.bincount(winners, minlength=v.shape[1]) if len(winners) else np.zeros(v.shape[1], int)
-            rivals = [str(nps.columns[i]) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
-            theirs = vary[
-                [c for c in vary.columns if c.startswith((f"{opt}.", "project.")) or c.partition(".")[0] in rivals]
-            ]
-            # a rival's assumption is worded with the rival's name ("... for Joint venture")
-            rival_labels = dict(labels or {})
-            for c in theirs.columns:
-                scope = c.partition(".")[0]
-                if scope in rivals and c in rival_labels:
-                    desc, unit = rival_labels[c]
-                    rname = str((names or {}).get(scope, scope)).split(" (")[0]
-                    rival_labels[c] = (f"{short_description(desc)} for {rname}", unit)
-            found = failure_rules(
-                own, v[:, j] < 0, labels=labels, outcome=f"{who} loses money", max_rules=1
-            ) + failure_rules(
-                theirs, not_best, labels=rival_labels or None, outcome=f"{who} is not the best option", max_rules=1
-            )
-            rules[str(opt)] = [r for r in found if r["density"] >= MIN_RULE_DENSITY]
+    rules = _failure_rules_by_option(nps, vary, labels, names) if with_failure_rules else {}
     return DecisionMeasures(
         p_best={str(k): float(v) for k, v in probability_best(nps).items()},
         evpi_gbp=float(evpi(chosen)),
@@ -198,6 +166,50 @@ def decision_measures(
         draws=int(len(nps)),
         choice_set=tuple(choice),
     )
+
+
+def _failure_rules_by_option(
+    nps: pd.DataFrame,
+    vary: pd.DataFrame,
+    labels: Mapping[str, tuple[str, str]] | None,
+    names: Mapping[str, str] | None,
+) -> dict[str, list]:
+    """Each short-listed option's failure rules (not the status quo's): the box in which it loses money, from its
+    own and the project's assumptions, and the box in which it is not the best option, from those and its main
+    rivals' (:func:`ddanalysis.failure.failure_rules`); only rules whose density reaches MIN_RULE_DENSITY."""
+    rules: dict[str, list] = {}
+    for opt in nps.columns:
+        if opt == STATUS_QUO:
+            continue
+        who = (names or {}).get(opt, opt)
+        # an option's own saving moves only with its own and the project's assumptions
+        own = vary[[c for c in vary.columns if c.startswith((f"{opt}.", "project."))]]
+        v = nps.to_numpy(dtype=float)
+        j = list(nps.columns).index(opt)
+        not_best = v.max(axis=1) > v[:, j] + 1e-6
+        # whether it is best moves with its own, the project's and its main rivals' assumptions: the
+        # (at most two) options that are best most often in the draws where it is not
+        winners = v[not_best].argmax(axis=1)
+        counts = np.bincount(winners, minlength=v.shape[1]) if len(winners) else np.zeros(v.shape[1], int)
+        rivals = [str(nps.columns[i]) for i in np.argsort(-counts, kind="stable")[:2] if counts[i] > 0]
+        theirs = vary[
+            [c for c in vary.columns if c.startswith((f"{opt}.", "project.")) or c.partition(".")[0] in rivals]
+        ]
+        # a rival's assumption is worded with the rival's name ("... for Joint venture")
+        rival_labels = dict(labels or {})
+        for c in theirs.columns:
+            scope = c.partition(".")[0]
+            if scope in rivals and c in rival_labels:
+                desc, unit = rival_labels[c]
+                rname = str((names or {}).get(scope, scope)).split(" (")[0]
+                rival_labels[c] = (f"{short_description(desc)} for {rname}", unit)
+        found = failure_rules(
+            own, v[:, j] < 0, labels=labels, outcome=f"{who} loses money", max_rules=1
+        ) + failure_rules(
+            theirs, not_best, labels=rival_labels or None, outcome=f"{who} is not the best option", max_rules=1
+        )
+        rules[str(opt)] = [r for r in found if r["density"] >= MIN_RULE_DENSITY]
+    return rules
 
 
 def with_decision(result: "AppraisalResult", measures: DecisionMeasures | None = None) -> "AppraisalResult":

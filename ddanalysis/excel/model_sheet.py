@@ -70,6 +70,13 @@ def _scalar(ws: Worksheet, refs: ModelRefs, r: int, key: str, label: str, value:
     return r + 1
 
 
+#: How the Model sheet's Teckal cap is worked out, and the reading of the law it rests on.
+TECKAL_CAP_NOTE = (
+    "(1 - control share) / control share; applies to Teckal companies; the existing service counts as activity "
+    "for the controlling councils, whoever pays for it (a legal reading to confirm)"
+)
+
+
 def fact_note(facts: Mapping[str, Any], key: str, lead: str = "") -> str:
     """Where a fact of appraisal.yaml comes from, for the Model sheet's note column: ``lead``, then the fact's
     key, source with locator, as of, quality and whether it was read in the source's own text (the data log's
@@ -160,12 +167,7 @@ def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: Mode
         "Teckal cap: largest new external income / the service's existing turnover (gross expenditure)",
         m.teckal_cap,
         "dd_pct1",
-        fact_note(
-            m.book.settings.facts,
-            "teckal_min_control_share",
-            "(1 - control share) / control share; applies to Teckal companies; the existing service counts as "
-            "activity for the controlling councils, whoever pays for it (a legal reading to confirm)",
-        ),
+        fact_note(m.book.settings.facts, "teckal_min_control_share", TECKAL_CAP_NOTE),
     )
     r = _scalar(
         ws,

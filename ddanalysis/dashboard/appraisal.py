@@ -587,8 +587,10 @@ class AssumptionsSection(Section):
         self.widget.children = [
             html_widget(
                 note_box(
-                    "Every assumption behind the numbers, with its range, the value this scenario uses, its basis "
-                    f"(fact, evidence or judgement), its source and a quality rating of the evidence: {legend}"
+                    "Every assumption behind the numbers, with the data log's columns: its key, range, the value "
+                    "this scenario uses, the date its value describes (as of), its basis (fact, evidence or "
+                    "judgement), whether it was read in the source's own text (verified), its source and where in "
+                    f"it (locator), its impact rank, and a quality rating by the data log's rule: {legend}"
                 )
             ),
             self.filter,

@@ -97,6 +97,25 @@ def outturn_command(
     typer.echo(render(frame, fmt), nl=False)
 
 
+#: ``appraise --draws-out``.
+DRAWS_OUT_OPTION = typer.Option(
+    None,
+    "--draws-out",
+    help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
+    "uncertain input by key and every option's net present saving (GBP). A project appraised by service "
+    "writes one file per service beside it, <stem>__<service id><suffix>.",
+)
+
+#: ``appraise --contract-on-whole-service``: the funding-basis check (:func:`ddanalysis.engine.build_model`).
+WHOLE_SERVICE_OPTION = typer.Option(
+    False,
+    "--contract-on-whole-service",
+    help="Funding-basis check: treat the whole service as paid for by the council, so a provider's margin, "
+    "contract management and grant-paid VAT fall on all its spending, as its savings do (by default only on "
+    "the share the council pays for: the README's method). Labelled in the output.",
+)
+
+
 @app.command("appraise")
 def appraise_command(
     project: str = typer.Argument(..., help=PROJECT_HELP),
@@ -123,19 +142,14 @@ def appraise_command(
         "--set mutual.pension_rate_change=0.04; within the assumption's bounds; fixed in every "
         "Monte Carlo draw.",
     ),
-    draws_out: Optional[Path] = typer.Option(
-        None,
-        "--draws-out",
-        help="Write the Monte Carlo draws to this file (.csv or .parquet): one row per draw, every "
-        "uncertain input by key and every option's net present saving (GBP). A project appraised by service "
-        "writes one file per service beside it, <stem>__<service id><suffix>.",
-    ),
+    draws_out: Optional[Path] = DRAWS_OUT_OPTION,
     sobol: bool = typer.Option(
         False,
         "--sobol",
         help="Also compute Sobol indices (their own sample of the model: "
         "256 base points, inputs sampled independently).",
     ),
+    whole_service: bool = WHOLE_SERVICE_OPTION,
 ) -> None:
     """Appraise a project's short-listed delivery models against the status quo (Green Book); a project whose
     services have their own baselines service by service, with the chosen options summed."""
@@ -154,6 +168,7 @@ def appraise_command(
         horizon_years=horizon,
         ob_mitigation=ob_mitigation,
         with_sobol=sobol,
+        contract_on_whole_service=whole_service,
     )
     if draws_out is not None:
         _services_draws_out(appraised, draws_out)

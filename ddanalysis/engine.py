@@ -80,8 +80,12 @@ def build_model(
     plan_duration: str = "central",
     horizon_years: int | None = None,
     plan_start: dt.date | None = None,
+    contract_on_whole_service: bool = False,
 ) -> tuple[ProjectModel, dict]:
-    """The project's model and its options' plans (option id -> Plan)."""
+    """The project's model and its options' plans (option id -> Plan). ``contract_on_whole_service``: treat
+    the whole service as paid for by the council (council-funded share 1), so a provider's margin, the
+    client-side cost and the grant-paid VAT fall on the whole service's spending, as its savings do; by
+    default they fall on the council-funded share only (the baseline's ``funded_by`` split)."""
     project = registry.project(project_id)
     book = price_base.project_book(project_id)  # prices real in the baseline's base year
     base = project_baseline(project_id)
@@ -99,7 +103,7 @@ def build_model(
         council_class,
         perspective,
         horizon_years,
-        council_funded_share=base.council_funded_share,
+        council_funded_share=1.0 if contract_on_whole_service else base.council_funded_share,
         admissions_gbp=base.standard_rated_admissions_gbp,
     )
     return model, plans
@@ -121,6 +125,7 @@ def appraise(
     sobol_n: int | None = None,
     overrides: "Mapping[str, float] | None" = None,
     with_sensitivity: bool = True,
+    contract_on_whole_service: bool = False,
 ) -> AppraisalResult:
     """Appraise every short-listed option of a project against the status quo.
 
@@ -139,6 +144,8 @@ def appraise(
     dashboard's first render skips them). ``with_sobol``: Sobol indices too, from their own design of
     ``sobol_n`` base points (default :data:`ddanalysis.deciding.SOBOL_BASE`). ``with_sensitivity=False``
     leaves the tornado empty: the dashboard's first, fast redraw after a what-if change.
+    ``contract_on_whole_service``: the funding-basis check (:func:`build_model`), labelled in ``what_if``;
+    the workbook keeps the baseline's council-funded share, so export such a result only to read it.
     """
     check_run_defaults()  # the data file that sets the default draws and seed was readable
     _check_args(perspective, draws, horizon_years, ob_mitigation)
@@ -146,16 +153,36 @@ def appraise(
     check_short_list(overrides, registry.project(project_id).shortlist, registry.DELIVERY_MODELS)
     sc = book.scenario(scenario)
     values, fixed, ob_mitigation = _scenario_values(book, sc, overrides, ob_mitigation)
-    model, plans = build_model(project_id, perspective, sc.plan_duration, horizon_years, plan_start)
+    model, plans = build_model(
+        project_id, perspective, sc.plan_duration, horizon_years, plan_start, contract_on_whole_service
+    )
     run = _Run(
         perspective, int(draws), int(seed), ob_mitigation, mca_weights, overrides, with_sensitivity, with_switching
     )
     result = _central_result(project_id, sc, book, model, plans, values, fixed, run)
+    if contract_on_whole_service:
+        result = _labelled_whole_service(result)
     result = _with_council_results(result, project_id, result.baseline)
     result = _outcome_tornado(result, model, values, book, overrides) if with_sensitivity else result
     if draws and (with_decision or with_sobol):
         result = _with_decision_measures(result, model, values, fixed, with_sobol, sobol_n, int(seed))
     return result
+
+
+#: Said in ``what_if`` (and so in every heading) of a result made with ``contract_on_whole_service``.
+WHOLE_SERVICE_NOTE = (
+    "Funding-basis check: the whole service treated as paid for by the council, so a provider's margin, "
+    "contract management and grant-paid VAT fall on all its spending, as its savings do."
+)
+
+
+def _labelled_whole_service(result: AppraisalResult) -> AppraisalResult:
+    """``result`` with :data:`WHOLE_SERVICE_NOTE` after its what-if values and scenario description."""
+    return dataclasses.replace(
+        result,
+        what_if=f"{result.what_if} {WHOLE_SERVICE_NOTE}".strip(),
+        scenario_description=f"{result.scenario_description} {WHOLE_SERVICE_NOTE}".strip(),
+    )
 
 
 class _Run(NamedTuple):
@@ -819,10 +846,14 @@ def _with_recommendation(
 def _recommend(
     options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str, horizon: int
 ) -> tuple[str, str]:
-    """The preferred option and the sentence that explains it, by :data:`RECOMMENDATION_RULE`."""
+    """The preferred option and the sentence that explains it, by :data:`RECOMMENDATION_RULE`: test (c), a
+    non-monetised score at least the status quo's, is :func:`ddanalysis.deciding.rule_choice_set`'s."""
+    from .deciding import rule_choice_set
+
     sq = options[options.id == registry.STATUS_QUO].iloc[0]
+    allowed = rule_choice_set(dict(zip(options.id, options.mca_score.astype(float))), list(options.id))
     cand = options[
-        (options.id != registry.STATUS_QUO) & (options.net_present_saving_gbp > 0) & (options.mca_score >= sq.mca_score)
+        (options.id != registry.STATUS_QUO) & (options.net_present_saving_gbp > 0) & options.id.isin(allowed)
     ]
     if have_mc:
         cand = cand[cand.p_saving_positive >= 0.5]

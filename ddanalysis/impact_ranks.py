@@ -10,6 +10,7 @@ than ranking again: ranking the ten projects takes minutes. An entry is named as
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ import pandas as pd
 from . import config
 from .assumptions import ORIGIN_DEFAULT
 from .errors import DataFileError
+from .filestamp import Stamp, stamp
 
 #: The committed impact ranks: one row per ranked assumption entry (council perspective).
 RANK_FILE = "impact_rank.csv"
@@ -45,8 +47,14 @@ def committed_ranks(path: Path | None = None) -> dict[tuple[str, str, str], int]
     data folder has no ranks file (a copy made before it existed); raises :class:`DataFileError` naming the
     file when it cannot be read or lacks a column."""
     where = rank_file_path() if path is None else Path(path)
+    return dict(_ranks_cached(where, stamp(where)))
+
+
+@lru_cache(maxsize=4)
+def _ranks_cached(where: Path, _stamp: Stamp) -> tuple[tuple[tuple[str, str, str], int], ...]:
+    """The ranks file read once per stamp (the dashboard draws the table on each filter change)."""
     if not where.is_file():
-        return {}
+        return ()
     try:
         frame = pd.read_csv(where, dtype={"entry": str, "scope": str, "key": str})
     except (OSError, ValueError) as exc:
@@ -54,4 +62,4 @@ def committed_ranks(path: Path | None = None) -> dict[tuple[str, str, str], int]
     missing = [c for c in RANK_FILE_COLUMNS if c not in frame.columns]
     if missing:
         raise DataFileError(f"{where}: no column {', '.join(missing)}; run `make datalog` to write it again")
-    return {(e, s, k): int(r) for e, s, k, r in zip(frame.entry, frame.scope, frame.key, frame["rank"])}
+    return tuple(((e, s, k), int(r)) for e, s, k, r in zip(frame.entry, frame.scope, frame.key, frame["rank"]))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 
@@ -225,3 +226,62 @@ def test_cli_table_shows_dash_not_nan_for_missing_values():
         check=True,
     ).stdout
     assert "nan" not in out.lower().replace("financial", "")
+
+
+def test_the_funding_basis_check_charges_contract_costs_on_the_whole_service():
+    """Walsall's college is paid for mostly by others. From walsall-college/baseline.csv (GBP thousand): gross
+    spend 4,150 + 360 + 560 + 420 + 95 + 60 + 780 + 240 + 720 + 150 = 7,535, of which cash (no capital charges)
+    7,385; income from others 610 + 5,850 + 95 = 6,555 (no line marked the council's own), so the council pays
+    for 7,385 - 6,555 = 830, a share of 830 / 7,385 = 0.112390. By default the client-side cost and a
+    provider's margin fall on that share only; the check puts them on the whole service, so both lines grow by
+    1 / 0.112390 = 8.8975 in every year.
+
+    The mutual's net present saving under the check was worked independently by recalculating the exported
+    workbook in LibreOffice with Model!B14 (the council-funded share) set to 1: GBP 64,770, against
+    GBP 1,253,098 by default; the in-house redesign has no provider and stays at GBP 901,549, so the rule
+    recommends it. The result says which basis it used."""
+    share = (7385 - 6555) / 7385
+    default = appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False)
+    whole = appraise(
+        "walsall-college", draws=0, with_switching=False, with_sensitivity=False, contract_on_whole_service=True
+    )
+    assert default.baseline.council_funded_share == pytest.approx(share, rel=1e-9)
+    for line in ("client_side", "supplier_margin"):
+        by_default, on_whole = (
+            r.cashflows.loc[
+                (r.cashflows["option"] == "mutual") & (r.cashflows["component"] == line), "cost_gbp"
+            ].to_numpy()
+            for r in (default, whole)
+        )
+        live = np.abs(by_default) > 0
+        assert live.any()
+        assert on_whole[live] == pytest.approx(by_default[live] / share, rel=1e-9)
+    nps = whole.options.set_index("id")["net_present_saving_gbp"]
+    assert nps["mutual"] == pytest.approx(64_770, abs=1)
+    assert nps["in-house-redesign"] == pytest.approx(901_549, abs=1)
+    assert default.options.set_index("id").loc["mutual", "net_present_saving_gbp"] == pytest.approx(1_253_098, abs=1)
+    assert (default.recommended, whole.recommended) == ("mutual", "in-house-redesign")
+    assert "Funding-basis check" in whole.what_if and "Funding-basis check" in whole.scenario_description
+    assert default.what_if == ""
+
+
+def test_cli_runs_the_funding_basis_check_and_labels_it():
+    """``appraise --contract-on-whole-service`` gives the check's figures (Walsall's mutual GBP 64,770, worked
+    in LibreOffice as the test above says) under a heading that names the check."""
+    table = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ddanalysis",
+            "appraise",
+            "walsall-college",
+            "--draws",
+            "0",
+            "--contract-on-whole-service",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Funding-basis check: the whole service treated as paid for by the council" in table
+    assert re.search(r"^mutual\s+£64,770\s", table, re.M)

@@ -438,3 +438,34 @@ def test_the_summary_says_when_another_perspective_recommends_something_else():
     assert "The other perspectives recommend the same option: from the public sector as a whole, " in render_html(
         build_document(walsall, gather(walsall))
     )
+
+
+def test_the_summary_says_when_the_recommendation_rests_on_who_pays_for_the_service():
+    """Walsall's college: others pay (610 + 5,850 + 95) / 7,385 = 88.8% of its cash spending (baseline.csv,
+    GBP thousand: cash gross 7,535 less 150 capital charges; every income line is others'), the council the
+    other 11.2%. The appraisal credits the mutual's savings on the whole service but charges its margin and
+    contract management on the 11.2% only. Charged on the whole service (the exported workbook recalculated
+    in LibreOffice with Model!B14 = 1) the mutual falls to GBP 64,770 and the in-house redesign, with no
+    provider, keeps GBP 901,549, so the rule recommends the redesign: the summary must say so and name the
+    funders from baseline.yaml's funded_by. Dover's trust, with 52.2% council-funded, keeps the
+    recommendation (GBP 167,564 in the same recalculation) and the summary says "still". Manchester's
+    recommended in-house redesign has no provider, so no check is shown."""
+    walsall = appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False)
+    check = gather(walsall).funding_basis
+    assert check is not None
+    assert check.council_funded_share == pytest.approx(830 / 7385, rel=1e-9)
+    assert check.funders == ("Skills Funding Agency (adult skills budget)", "learners and employers")
+    assert check.option_name == walsall.option_name("in-house-redesign")
+    assert check.net_present_saving_gbp == pytest.approx(901_549, abs=1)
+    page = html.unescape(render_html(build_document(walsall, gather(walsall))))
+    assert "Who pays: others pay 88.8% of this service" in page
+    assert "only on the 11.2% the council pays for" in page
+    assert "the rule recommends In-house redesign (net present saving £901,549) instead" in page
+    dover = appraise("dover-museum-tourism", draws=0, with_switching=False, with_sensitivity=False)
+    kept = gather(dover).funding_basis
+    assert kept is not None and kept.option_name == dover.option_name("charitable-trust")
+    assert kept.net_present_saving_gbp == pytest.approx(167_564, abs=1)
+    assert "the rule still recommends" in html.unescape(render_html(build_document(dover, gather(dover))))
+    manchester = appraise("manchester-domestic-abuse", draws=0, with_switching=False, with_sensitivity=False)
+    assert manchester.recommended == "in-house-redesign"
+    assert gather(manchester).funding_basis is None

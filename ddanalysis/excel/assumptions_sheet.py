@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import registry
 from ..assumptions import PROJECT_SCOPE
 from ..frames import records
+from ..presentation import formats
 from ..presentation.tables import IMPACT_RANK_NOTE, impact_ranks
 from ..presentation.text import QUALITY_TEXT
 from ..result import AppraisalResult
@@ -103,7 +104,7 @@ def _assumption_row(
     for c, v in ((4, a.low), (5, a.central), (6, a.high)):
         put_number(ws, r, c, v, fmt)
     put_number(ws, r, COLUMN["Value used"], a.value_used, fmt.replace("dd_", "dd_input_"))
-    put_text(ws, r, COLUMN["As of"], _text(a.as_of), "dd_center")
+    put_text(ws, r, COLUMN["As of"], formats.text_or_blank(a.as_of), "dd_center")
     put_text(ws, r, COLUMN["Basis"], a.basis, "dd_center")
     put_text(ws, r, COLUMN["Quality"], a.quality, QUALITY_STYLE.get(str(a.quality), "dd_center"))
     put_text(ws, r, COLUMN["Verified"], "yes" if bool(a.verified) else "no", "dd_center")
@@ -111,7 +112,7 @@ def _assumption_row(
     link = str(a.link or "")
     if link.startswith(("http://", "https://")):
         source.hyperlink = link
-    put_text(ws, r, COLUMN["Locator"], _text(a.locator), "dd_text")
+    put_text(ws, r, COLUMN["Locator"], formats.text_or_blank(a.locator), "dd_text")
     put_text(ws, r, COLUMN["Impact rank"], rank, "dd_center")
     put_text(ws, r, COLUMN["Note"], a.note or "", "dd_text")
     put_text(ws, r, COLUMN["Key (file)"], f"{a.scope}.{a.key} ({a.file})", "dd_text")
@@ -122,14 +123,9 @@ def _assumption_row(
             (a.description, widths[COLUMN["Assumption"]]),
             (a.unit, widths[COLUMN["Unit"]]),
             (a.source, widths[COLUMN["Source"]]),
-            (_text(a.locator), widths[COLUMN["Locator"]]),
+            (formats.text_or_blank(a.locator), widths[COLUMN["Locator"]]),
             (a.note or "", widths[COLUMN["Note"]]),
             (f"{a.scope}.{a.key} ({a.file})", widths[COLUMN["Key (file)"]]),
         ],
     )
     return sheet_ref(ws.title, COLUMN["Value used"], r, absolute=True)
-
-
-def _text(value: Any) -> str:
-    """A text field of an assumption ('' when missing)."""
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)

@@ -62,6 +62,9 @@ class PaperInputs:
     #: the rule's recommendation from each other perspective (central values, no Monte Carlo draws):
     #: (perspective id, recommended option's name, its net present saving in GBP or None for the status quo)
     other_perspectives: tuple[tuple[str, str, float | None], ...] = ()
+    #: the rule's recommendation with the whole service treated as paid for by the council (None when the
+    #: council pays for all of it, so the check cannot differ)
+    funding_basis: text.FundingBasisCheck | None = None
 
 
 def _route(model_id: str) -> str:
@@ -190,38 +193,78 @@ def gather(result: "AppraisalResult") -> PaperInputs:
         sources=_evidence_sources(result, book),
         notes=tuple(notes),
         other_perspectives=_other_perspectives(result, notes),
+        funding_basis=_funding_basis(result, notes),
     )
 
 
-def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[tuple[str, str, float | None], ...]:
-    """What the rule recommends from each perspective other than ``result``'s, with the same scenario, horizon
-    and what-if values, at central values without Monte Carlo draws (so test (b) of the rule is not applied):
-    (perspective, option name, its net present saving, GBP; None when the status quo is kept). A perspective
-    that cannot be appraised is left out with a note."""
+def _central_rerun(
+    result: "AppraisalResult", perspective: str, contract_on_whole_service: bool = False
+) -> "AppraisalResult":
+    """``result``'s project appraised again with its scenario, horizon, what-if values and MCA weights, from
+    ``perspective``, at central values without Monte Carlo draws (so test (b) of the rule is not applied).
+    ``contract_on_whole_service``: the funding-basis check (:func:`ddanalysis.engine.build_model`). Raises
+    DDAnalysisError as :func:`ddanalysis.engine.appraise` does."""
     from .. import engine
-    from ..cashflow import PERSPECTIVES
 
     record = dict(getattr(result.run_record, "overrides", {}) or {})
     weights = {k.removeprefix("mca_weight."): float(v) for k, v in record.items() if k.startswith("mca_weight.")}
     overrides = {k: float(v) for k, v in record.items() if not k.startswith("mca_weight.")}
+    return engine.appraise(
+        result.project_id,
+        scenario=result.scenario,
+        perspective=perspective,
+        draws=0,
+        horizon_years=result.horizon_years,
+        mca_weights=weights or None,
+        overrides=overrides or None,
+        with_switching=False,
+        with_sensitivity=False,
+        contract_on_whole_service=contract_on_whole_service,
+    )
+
+
+def _recommended(other: "AppraisalResult") -> tuple[str, float | None]:
+    """The option the rule recommends in ``other`` and its net present saving (GBP; None for the status quo)."""
+    row = other.options.set_index("id").loc[other.recommended]
+    return str(row["name"]), None if other.recommended == STATUS_QUO else float(row["net_present_saving_gbp"])
+
+
+def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[tuple[str, str, float | None], ...]:
+    """What the rule recommends from each perspective other than ``result``'s (:func:`_central_rerun`):
+    (perspective, option name, its net present saving, GBP; None when the status quo is kept). A perspective
+    that cannot be appraised is left out with a note."""
+    from ..cashflow import PERSPECTIVES
+
     out = []
     for perspective in (p for p in PERSPECTIVES if p != result.perspective):
         try:
-            other = engine.appraise(
-                result.project_id,
-                scenario=result.scenario,
-                perspective=perspective,
-                draws=0,
-                horizon_years=result.horizon_years,
-                mca_weights=weights or None,
-                overrides=overrides or None,
-                with_switching=False,
-                with_sensitivity=False,
-            )
+            other = _central_rerun(result, perspective)
         except DDAnalysisError as exc:
             notes.append(f"The {perspective} perspective could not be appraised for comparison: {exc}")
             continue
-        row = other.options.set_index("id").loc[other.recommended]
-        saving = None if other.recommended == STATUS_QUO else float(row["net_present_saving_gbp"])
-        out.append((perspective, str(row["name"]), saving))
+        out.append((perspective, *_recommended(other)))
     return tuple(out)
+
+
+#: Below this council-funded share the funding-basis check is run (at 1 it cannot differ).
+WHOLE_SERVICE_SHARE = 0.999
+
+
+def _funding_basis(result: "AppraisalResult", notes: list[str]) -> text.FundingBasisCheck | None:
+    """What the rule recommends from ``result``'s perspective when the whole service is treated as paid for by
+    the council (:func:`ddanalysis.engine.build_model`'s ``contract_on_whole_service``), beside the council-funded
+    share and who pays the rest (the baseline's ``funded_by``); None when the council pays for it all, the
+    council keeps the service (no provider, so the check cannot differ) or the result is already that check.
+    A failed re-appraisal leaves a note."""
+    from .. import engine
+
+    share = float(result.baseline.council_funded_share)
+    if share >= WHOLE_SERVICE_SHARE or result.recommended in NO_TRANSFER or engine.WHOLE_SERVICE_NOTE in result.what_if:
+        return None
+    try:
+        whole = _central_rerun(result, result.perspective, contract_on_whole_service=True)
+    except DDAnalysisError as exc:
+        notes.append(f"The funding-basis check could not be run: {exc}")
+        return None
+    funders = tuple(dict.fromkeys(f.funder for f in result.baseline.funded_by if not f.council))
+    return text.FundingBasisCheck(share, funders, *_recommended(whole))

@@ -57,6 +57,15 @@ def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
             if inputs.other_perspectives
             else []
         ),
+        *(
+            [
+                Paragraph(
+                    text.funding_basis_sentence(result.option_name(result.recommended), inputs.funding_basis), "text"
+                )
+            ]
+            if inputs.funding_basis is not None
+            else []
+        ),
         Paragraph(
             f"Appraisal basis: {result.scenario} scenario ({result.scenario_description.rstrip('.')}); perspective: "
             f"{text.perspective_words(result.perspective)}; GBP, {text.price_basis(result.base_year)}; "

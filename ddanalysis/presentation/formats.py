@@ -88,6 +88,11 @@ def text(x: Any) -> str:
     return MISSING if is_missing(x) else str(x)
 
 
+def text_or_blank(x: Any) -> str:
+    """Text as it is; ``''`` when missing (a blank cell, not the ``-`` of :func:`text`)."""
+    return "" if is_missing(x) else str(x)
+
+
 def money_range(low: Any, high: Any) -> str:
     """``£1 to £2`` (``-`` when either end is missing)."""
     return MISSING if is_missing(low) or is_missing(high) else f"{money(low)} to {money(high)}"

@@ -507,10 +507,6 @@ def impact_ranks(result: "AppraisalResult") -> list[str]:
     return out
 
 
-def _text_or_blank(value: Any) -> str:
-    return "" if formats.is_missing(value) else str(value)
-
-
 def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
     """Every assumption used (project-wide ones and each option's, or one option's with the shared ones), with
     the data log's columns: key, range and the value used in its own unit, the date its value describes (as
@@ -533,12 +529,12 @@ def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -
             "Central": [formats.value_in_unit(v, u) for v, u in zip(table["central"], units)],
             "High": [formats.value_in_unit(v, u) for v, u in zip(table["high"], units)],
             "Used": [formats.value_in_unit(v, u) for v, u in zip(table["value_used"], units)],
-            "As of": [_text_or_blank(v) for v in table["as_of"]],
+            "As of": [formats.text_or_blank(v) for v in table["as_of"]],
             "Basis": table["basis"].to_numpy(),
             "Quality": table["quality"].to_numpy(),
             "Verified": ["yes" if bool(v) else "no" for v in table["verified"]],
             "Source": table["source"].to_numpy(),
-            "Locator": [_text_or_blank(v) for v in table["locator"]],
+            "Locator": [formats.text_or_blank(v) for v in table["locator"]],
             "Impact rank": table["impact_rank"].to_numpy(),
             "Link": table["link"].fillna("").to_numpy(),
         }

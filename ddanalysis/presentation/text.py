@@ -7,7 +7,7 @@ chief executive reads in the board workbook is word for word the one on the dash
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from . import formats
 
@@ -190,6 +190,44 @@ def other_perspectives_sentence(recommended: str, others: Sequence[tuple[str, st
         "perspectives count transfers differently (business-rates relief, VAT, grants and donations between the "
         "council, the rest of the public sector and others): see the method notes. Members should see this "
         "before deciding on the council's view alone."
+    )
+
+
+class FundingBasisCheck(NamedTuple):
+    """The rule's recommendation with the whole service treated as paid for by the council (central values,
+    no Monte Carlo draws), beside the share it does pay for today."""
+
+    council_funded_share: float  # share of the service's cash spending the council pays for (0..1)
+    funders: tuple[str, ...]  # who pays the rest (the baseline's funded_by; empty when not listed)
+    option_name: str  # the option the rule then recommends
+    net_present_saving_gbp: float | None  # its net present saving (GBP, real; None for the status quo)
+
+
+def funding_basis_sentence(recommended: str, check: FundingBasisCheck) -> str:
+    """Say how much of the service others pay for, that the appraisal credits the council with savings on the
+    whole service but charges a provider's margin and contract management on the council-funded share only,
+    and what the rule recommends when both fall on the whole service (``recommended``: this appraisal's
+    option's name). A board must see when its recommendation rests on that asymmetry."""
+    others = 1.0 - check.council_funded_share
+    who = f" ({'; '.join(check.funders)})" if check.funders else " (the income it earns from others)"
+    saving = (
+        ""
+        if check.net_present_saving_gbp is None
+        else f" (net present saving {formats.money(check.net_present_saving_gbp)})"
+    )
+    lead = (
+        f"Who pays: others pay {formats.share(others)} of this service's cash spending{who}. The appraisal credits "
+        "the council with each option's savings on the whole service, but charges a provider's margin and "
+        f"contract management only on the {formats.share(check.council_funded_share)} the council pays for. "
+        "Treating the whole service as paid for by the council, so that both fall on all of it,"
+    )
+    basis = "Worked at central values, without the Monte Carlo test (b)."
+    if check.option_name == recommended:
+        return f"{lead} the rule still recommends {check.option_name}{saving}. {basis}"
+    return (
+        f"{lead} the rule recommends {check.option_name}{saving} instead. {basis} The recommendation rests on the "
+        "council keeping the new body's savings on money others pay: the contract and the funders' agreements must "
+        "secure that, and members should see this before deciding."
     )
 
 

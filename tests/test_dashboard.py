@@ -6,6 +6,7 @@ Browser tests (a live Voila server driven by Chromium) are in tests/test_dashboa
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
 from pathlib import Path
 
@@ -518,3 +519,17 @@ def test_the_programme_card_says_what_the_other_projects_do_only_when_there_are_
     assert in_house_note(10, 10) == "every project: none keeps the service in-house"
     assert in_house_note(9, 10) == "the other keeps it in-house for now"
     assert in_house_note(7, 10) == "the others: keep in-house for now"
+
+
+def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
+    """Walsall's college (the CLI worked independently, central values, no draws): the mutual is recommended
+    from every perspective, and with a provider's margin and contract management charged on the whole service
+    (the exported workbook recalculated in LibreOffice with Model!B14 = 1) the rule recommends the in-house
+    redesign at GBP 901,549. Others pay 88.8% of the college's cash spending ((610 + 5,850 + 95) / 7,385,
+    baseline.csv). The "Who gains" tab says both."""
+    page = AppraisalPage(store, "walsall-college", follow_in_background=False)
+    page.tabs.selected_index = TABS.index("Who gains")
+    said = html.unescape(page.sections[TABS.index("Who gains")].checks.value)
+    assert "The other perspectives recommend the same option" in said
+    assert "others pay 88.8% of this service" in said
+    assert "the rule recommends In-house redesign (net present saving £901,549) instead" in said

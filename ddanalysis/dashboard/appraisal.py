@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import charts, mca, registry, workspace
 from ..assumptions import load_book
+from ..cross_checks import cross_checks
 from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..price_base import project_book
@@ -274,6 +275,9 @@ class WhoGainsSection(Section):
     def __init__(self, page: "AppraisalPage"):
         super().__init__(page)
         self.intro = html_widget(cls="dd-who-gains-note")
+        #: what the rule recommends from the other perspectives and on the whole-service funding basis
+        self.checks = html_widget(cls="dd-who-gains-checks")
+        self._checks_seen: dict[tuple, str] = {}
         self.summary = html_widget(cls="dd-who-gains-summary")
         self.picker = _OptionPicker("Option:", self._draw_option)
         self.chart = ChartSlot("who-gains", 420)
@@ -281,6 +285,7 @@ class WhoGainsSection(Section):
         self.by_year = html_widget(cls="dd-who-gains-by-year")
         self.widget.children = [
             self.intro,
+            self.checks,
             self.summary,
             self.picker.widget,
             self.chart.widget,
@@ -307,6 +312,7 @@ class WhoGainsSection(Section):
         self.intro.value = note_box(
             escape(decision_text.PUBLIC_VALUE_NOTE) + "<br><br>" + escape(decision_text.PUBLIC_VALUE_UNCERTAINTY_NOTE)
         )
+        self.checks.value = self._checks_html(result)
         if not pvd.get("monetisable"):
             self.summary.value = note_box(escape(decision_text.no_outcomes_sentence(pvd.get("reason"))))
             self.picker.widget.layout.display = "none"
@@ -318,6 +324,39 @@ class WhoGainsSection(Section):
         self.summary.value = table_from(pt) if pt is not None else ""
         self.picker.sync(result)
         self._draw_option()
+
+    def _checks_html(self, result: AppraisalResult) -> str:
+        """The cross-checks' sentences (:func:`ddanalysis.cross_checks.cross_checks`: two or three draws-free
+        appraisals), kept per view so a redraw of the same view does not appraise again."""
+        record = dict(getattr(result.run_record, "overrides", {}) or {})
+        key = (
+            result.project_id,
+            result.scenario,
+            result.perspective,
+            result.horizon_years,
+            tuple(sorted(record.items())),
+        )
+        if key not in self._checks_seen:
+            self._checks_seen[key] = _cross_checks_html(result)
+        return self._checks_seen[key]
+
+
+def _cross_checks_html(result: AppraisalResult) -> str:
+    """The other perspectives' recommendations and the funding-basis check, as a note box ('' when neither)."""
+    checks = cross_checks(result)
+    recommended = result.option_name(result.recommended)
+    said = [
+        *(
+            [decision_text.other_perspectives_sentence(recommended, checks.other_perspectives)]
+            if checks.other_perspectives
+            else []
+        ),
+        *([decision_text.funding_basis_sentence(recommended, checks.funding_basis)] if checks.funding_basis else []),
+        *checks.notes,
+    ]
+    if not said:
+        return ""
+    return note_box("<b>Whose costs and gains count.</b> " + "<br><br>".join(escape(s) for s in said))
 
 
 class RiskSection(Section):

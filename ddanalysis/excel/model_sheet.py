@@ -177,7 +177,9 @@ def _delivery_body_settings(ws: Worksheet, r: int, refs: ModelRefs, inputs: Mode
         "Council-funded share of gross spend",
         m.council_funded_share,
         "dd_pct1",
-        "the baseline's funded_by split",
+        "the baseline's funded_by split: a provider's margin, contract management and grant-paid VAT fall on it, "
+        "while savings count on the whole service; set it to 1 for the funding-basis check (both on the whole "
+        "service)",
     )
     r = _scalar(
         ws,

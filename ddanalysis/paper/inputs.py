@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
+from ..cross_checks import NO_PROVIDER, cross_checks
 from ..errors import DDAnalysisError
 from ..presentation import text
 
@@ -25,7 +26,7 @@ STATUS_QUO = "in-house"
 
 #: Options whose staff stay council employees (no TUPE transfer). Every other delivery model moves the
 #: service to another employer (for a shared service: when the other council hosts it).
-NO_TRANSFER = frozenset({"in-house", "in-house-redesign"})
+NO_TRANSFER = NO_PROVIDER
 
 #: Pension wording and routes without procurement: the presentation layer's words.
 PENSIONS = text.PENSION_ARRANGEMENTS
@@ -174,6 +175,8 @@ def gather(result: "AppraisalResult") -> PaperInputs:
     book = load_book()
     routes = _management_routes(ids, notes)
     ob_upper, ob_applies_to, operating = _optimism_bias(book.settings)
+    checks = cross_checks(result)
+    notes += checks.notes
     return PaperInputs(
         services=tuple(services),
         aims=tuple(aims),
@@ -192,79 +195,6 @@ def gather(result: "AppraisalResult") -> PaperInputs:
         ob_method_note=str(getattr(engine, "OPTIMISM_BIAS_NOTE", "")),
         sources=_evidence_sources(result, book),
         notes=tuple(notes),
-        other_perspectives=_other_perspectives(result, notes),
-        funding_basis=_funding_basis(result, notes),
+        other_perspectives=checks.other_perspectives,
+        funding_basis=checks.funding_basis,
     )
-
-
-def _central_rerun(
-    result: "AppraisalResult", perspective: str, contract_on_whole_service: bool = False
-) -> "AppraisalResult":
-    """``result``'s project appraised again with its scenario, horizon, what-if values and MCA weights, from
-    ``perspective``, at central values without Monte Carlo draws (so test (b) of the rule is not applied).
-    ``contract_on_whole_service``: the funding-basis check (:func:`ddanalysis.engine.build_model`). Raises
-    DDAnalysisError as :func:`ddanalysis.engine.appraise` does."""
-    from .. import engine
-
-    record = dict(getattr(result.run_record, "overrides", {}) or {})
-    weights = {k.removeprefix("mca_weight."): float(v) for k, v in record.items() if k.startswith("mca_weight.")}
-    overrides = {k: float(v) for k, v in record.items() if not k.startswith("mca_weight.")}
-    return engine.appraise(
-        result.project_id,
-        scenario=result.scenario,
-        perspective=perspective,
-        draws=0,
-        horizon_years=result.horizon_years,
-        mca_weights=weights or None,
-        overrides=overrides or None,
-        with_switching=False,
-        with_sensitivity=False,
-        contract_on_whole_service=contract_on_whole_service,
-    )
-
-
-def _recommended(other: "AppraisalResult") -> tuple[str, float | None]:
-    """The option the rule recommends in ``other`` and its net present saving (GBP; None for the status quo)."""
-    row = other.options.set_index("id").loc[other.recommended]
-    return str(row["name"]), None if other.recommended == STATUS_QUO else float(row["net_present_saving_gbp"])
-
-
-def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[tuple[str, str, float | None], ...]:
-    """What the rule recommends from each perspective other than ``result``'s (:func:`_central_rerun`):
-    (perspective, option name, its net present saving, GBP; None when the status quo is kept). A perspective
-    that cannot be appraised is left out with a note."""
-    from ..cashflow import PERSPECTIVES
-
-    out = []
-    for perspective in (p for p in PERSPECTIVES if p != result.perspective):
-        try:
-            other = _central_rerun(result, perspective)
-        except DDAnalysisError as exc:
-            notes.append(f"The {perspective} perspective could not be appraised for comparison: {exc}")
-            continue
-        out.append((perspective, *_recommended(other)))
-    return tuple(out)
-
-
-#: Below this council-funded share the funding-basis check is run (at 1 it cannot differ).
-WHOLE_SERVICE_SHARE = 0.999
-
-
-def _funding_basis(result: "AppraisalResult", notes: list[str]) -> text.FundingBasisCheck | None:
-    """What the rule recommends from ``result``'s perspective when the whole service is treated as paid for by
-    the council (:func:`ddanalysis.engine.build_model`'s ``contract_on_whole_service``), beside the council-funded
-    share and who pays the rest (the baseline's ``funded_by``); None when the council pays for it all, the
-    council keeps the service (no provider, so the check cannot differ) or the result is already that check.
-    A failed re-appraisal leaves a note."""
-    from .. import engine
-
-    share = float(result.baseline.council_funded_share)
-    if share >= WHOLE_SERVICE_SHARE or result.recommended in NO_TRANSFER or engine.WHOLE_SERVICE_NOTE in result.what_if:
-        return None
-    try:
-        whole = _central_rerun(result, result.perspective, contract_on_whole_service=True)
-    except DDAnalysisError as exc:
-        notes.append(f"The funding-basis check could not be run: {exc}")
-        return None
-    funders = tuple(dict.fromkeys(f.funder for f in result.baseline.funded_by if not f.council))
-    return text.FundingBasisCheck(share, funders, *_recommended(whole))

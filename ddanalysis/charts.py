@@ -892,11 +892,19 @@ def _add_criterion_bars(
         )
 
 
+def _gate_hover(share: float | None) -> str:
+    """The hover's line for test (c) of the rule under moving weights ('' when not worked out)."""
+    if share is None or pd.isna(share):
+        return ""
+    return f"<br>score at least the status quo's in {share:.1%} of weight draws"
+
+
 def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None) -> go.Figure:
     """How often each option ranks first when the weights move (Dirichlet draws around the weights).
 
-    ``stability`` (option, share_first, mean_rank) overrides the result's, e.g. after the viewer
-    moved the weights. One bar per option.
+    ``stability`` (option, share_first, mean_rank, share_clears_status_quo) overrides the result's, e.g. after
+    the viewer moved the weights. One bar per option; the hover also says how often its score is at least the
+    status quo's (test (c) of the rule).
     """
     stab = stability if stability is not None else result.mca_stability
     names = result.options.set_index("id")["name"]
@@ -917,7 +925,9 @@ def mca_stability(result: AppraisalResult, stability: pd.DataFrame | None = None
                 textposition="outside",
                 cliponaxis=False,
                 hovertemplate=f"<b>{names.get(r.option, r.option)}</b><br>"
-                f"ranked first in {r.share_first:.1%} of weight draws<br>mean rank {r.mean_rank:.2f}<extra></extra>",
+                f"ranked first in {r.share_first:.1%} of weight draws<br>mean rank {r.mean_rank:.2f}"
+                + _gate_hover(getattr(r, "share_clears_status_quo", None))
+                + "<extra></extra>",
                 showlegend=False,
             )
         )

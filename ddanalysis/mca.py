@@ -473,13 +473,17 @@ def rank_stability(
     seed: int = RUN_DEFAULTS.seed,
     concentration: float = 50.0,
 ) -> pd.DataFrame:
-    """How stable the ranking is when the weights move: ``option``, ``share_first``, ``mean_rank``.
+    """How stable the ranking is when the weights move: ``option``, ``share_first``, ``mean_rank``,
+    ``share_clears_status_quo``.
 
     Draws ``draws`` weight vectors from a Dirichlet distribution centred on ``weights`` (alpha =
     ``concentration`` x weight; larger ``concentration`` = weights move less; zero weights stay
     zero), seeded so the same inputs give the same answer. ``share_first`` is the share of draws in
     which the option ranks first (a tie for first splits the draw equally), so the shares sum to 1;
-    ``mean_rank`` is its average rank (ties share the best rank). Rows follow :func:`weighted_totals`.
+    ``mean_rank`` is its average rank (ties share the best rank). ``share_clears_status_quo`` is the
+    share of draws in which its weighted score is at least the status quo's: test (c) of the decision
+    rule, the one that decides whether a higher-saving option may be recommended (NaN for every option
+    when the status quo is not scored). Rows follow :func:`weighted_totals`.
     """
     matrix = _score_matrix(scores)
     w = _check_weights(weights, list(matrix.columns))
@@ -496,6 +500,19 @@ def rank_stability(
     ranks = _ranks(totals)
     first = ranks == 1
     share_first = (first / first.sum(axis=1, keepdims=True)).mean(axis=0)
-    result = pd.DataFrame({"option": list(matrix.index), "share_first": share_first, "mean_rank": ranks.mean(axis=0)})
+    options = list(matrix.index)
+    if registry.STATUS_QUO in options:
+        rounded = np.round(totals, _RANK_DECIMALS)  # equal scores tie, as in the ranks
+        clears = (rounded >= rounded[:, [options.index(registry.STATUS_QUO)]]).mean(axis=0)
+    else:
+        clears = np.full(len(options), np.nan)
+    result = pd.DataFrame(
+        {
+            "option": options,
+            "share_first": share_first,
+            "mean_rank": ranks.mean(axis=0),
+            "share_clears_status_quo": clears,
+        }
+    )
     order = weighted_totals(scores, weights)["option"]
     return result.set_index("option").loc[order].reset_index()

@@ -146,7 +146,8 @@ def test_rank_stability_is_reproducible_with_the_same_seed():
     first = mca.rank_stability(scores, WEIGHTS, draws=500, seed=7)
     again = mca.rank_stability(scores, WEIGHTS, draws=500, seed=7)
     pd.testing.assert_frame_equal(first, again)
-    assert list(first.columns) == ["option", "share_first", "mean_rank"]
+    assert list(first.columns) == ["option", "share_first", "mean_rank", "share_clears_status_quo"]
+    assert first["share_clears_status_quo"].isna().all()  # no status quo among A and B
     assert first["share_first"].sum() == pytest.approx(1.0)
     other = mca.rank_stability(scores, WEIGHTS, draws=500, seed=8)
     assert not first.equals(other)  # a near-tie (6.4 v 6.6) moves with the draws
@@ -228,3 +229,21 @@ def test_mean_rank_is_consistent_with_share_first():
     assert got["mean_rank"].mean() == pytest.approx(2.0, abs=1e-3)
     assert math.isclose(got["share_first"].sum(), 1.0)
     assert np.all(got["share_first"].between(0, 1))
+
+
+def test_how_often_each_option_clears_the_status_quo_when_the_weights_move():
+    """Test (c) of the rule under moving weights. Two criteria weighted 0.5 / 0.5 with concentration 50 draw the
+    first weight w from Beta(25, 25), symmetric about 0.5. The status quo scores 5 on both (total 5 for any
+    w). "even" scores 9 and 1: 9w + 1(1 - w) = 1 + 8w >= 5 exactly when w >= 0.5, so in half the draws
+    (binomial standard error over 20,000 draws sqrt(0.25 / 20,000) = 0.0035; allow 4 of them). "above" scores
+    6 and 6, always above; "below" 4 and 4, never; the status quo always equals itself."""
+    table = {
+        "in-house": {"c1": 5, "c2": 5},
+        "even": {"c1": 9, "c2": 1},
+        "above": {"c1": 6, "c2": 6},
+        "below": {"c1": 4, "c2": 4},
+    }
+    got = mca.rank_stability(long_scores(table), {"c1": 0.5, "c2": 0.5}, draws=20_000, concentration=50.0)
+    share = got.set_index("option")["share_clears_status_quo"]
+    assert share["even"] == pytest.approx(0.5, abs=0.014)
+    assert (share["above"], share["below"], share["in-house"]) == (1.0, 0.0, 1.0)

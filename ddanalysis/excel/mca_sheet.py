@@ -112,12 +112,12 @@ def _ranking_stability(ws: Worksheet, r: int, result: AppraisalResult, last_col:
         r,
         1,
         "Values from the model (they do not recalculate): weights drawn at random around the weights "
-        "above (Dirichlet, 2,000 seeded draws); share of draws in which each option ranks first, and "
-        "its mean rank.",
+        "above (Dirichlet, 2,000 seeded draws); share of draws in which each option ranks first, its "
+        "mean rank, and the share in which its score is at least the status quo's (test (c) of the rule).",
         "dd_note",
     )
     r += 1
-    for c, label in enumerate(("Option", "", "Ranks first", "Mean rank"), start=1):
+    for c, label in enumerate(("Option", "", "Ranks first", "Mean rank", "At least the status quo"), start=1):
         put_text(ws, r, c, label, "dd_header_left" if c <= 2 else "dd_header")
     merge(ws, r, 1, r, 2)
     r += 1
@@ -126,6 +126,7 @@ def _ranking_stability(ws: Worksheet, r: int, result: AppraisalResult, last_col:
         merge(ws, r, 1, r, 2)
         put_number(ws, r, 3, s.share_first, "dd_pct")
         put_number(ws, r, 4, s.mean_rank, "dd_ratio")
+        put_number(ws, r, 5, s.share_clears_status_quo, "dd_pct")
         r += 1
     return r
 

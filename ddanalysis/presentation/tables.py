@@ -379,9 +379,15 @@ def mca_rationale_table(
     return Table(frame, {"Score (0-10)": "score"}, f"{result.option_name(opt)}: why each score (ILLUSTRATIVE)")
 
 
+#: The MCA table's column for test (c) of the decision rule under moving weights.
+MCA_GATE_COLUMN = "Scores at least the status quo (share of weight draws)"
+
+
 def mca_totals_table(result: "AppraisalResult") -> Table:
-    """Weighted score and rank per option, and how often it ranks first when the weights move; the caption
-    labels default scores (no ``mca.yaml``) as such, and illustrative ones as ILLUSTRATIVE."""
+    """Weighted score and rank per option, how often it ranks first when the weights move, and how often its
+    score is then at least the status quo's (test (c) of the rule, which decides whether a higher-saving option
+    may be recommended); the caption labels default scores (no ``mca.yaml``) as such, and illustrative ones as
+    ILLUSTRATIVE."""
     from .. import mca
 
     totals = result.mca_totals.merge(result.mca_stability, on="option", how="left")
@@ -392,6 +398,7 @@ def mca_totals_table(result: "AppraisalResult") -> Table:
             "Rank": totals["rank"].to_numpy(),
             "Ranks first (share of weight draws)": totals["share_first"].to_numpy(),
             "Mean rank": totals["mean_rank"].to_numpy(),
+            MCA_GATE_COLUMN: totals["share_clears_status_quo"].to_numpy(),
         }
     )
     units = {
@@ -399,6 +406,7 @@ def mca_totals_table(result: "AppraisalResult") -> Table:
         "Rank": "integer",
         "Ranks first (share of weight draws)": "share",
         "Mean rank": "ratio",
+        MCA_GATE_COLUMN: "share",
     }
     if mca.scores_are_default(result.mca_scores):
         label = " (DEFAULT neutral scores, not the council's: no mca.yaml)"

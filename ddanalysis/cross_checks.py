@@ -60,11 +60,14 @@ def cross_checks(result: "AppraisalResult") -> CrossChecks:
 def central_rerun(
     result: "AppraisalResult", perspective: str, contract_on_whole_service: bool = False
 ) -> "AppraisalResult":
-    """``result``'s project appraised again with its scenario, horizon, what-if values and MCA weights, from
-    ``perspective``, at central values without Monte Carlo draws. ``contract_on_whole_service``: the
-    funding-basis check (:func:`ddanalysis.engine.build_model`). Raises DDAnalysisError as
+    """``result``'s project appraised again with its scenario, horizon, plan start, what-if values and MCA
+    weights, from ``perspective``, at central values without Monte Carlo draws. ``contract_on_whole_service``:
+    the funding-basis check (:func:`ddanalysis.engine.build_model`). Raises DDAnalysisError as
     :func:`ddanalysis.engine.appraise` does."""
     from . import engine
+
+    model = getattr(result, "model", None)
+    starts = {t.plan_start for t in getattr(model, "options", {}).values() if t.plan_start is not None}
 
     record = dict(getattr(result.run_record, "overrides", {}) or {})
     weights = {k.removeprefix("mca_weight."): float(v) for k, v in record.items() if k.startswith("mca_weight.")}
@@ -75,6 +78,7 @@ def central_rerun(
         perspective=perspective,
         draws=0,
         horizon_years=result.horizon_years,
+        plan_start=min(starts) if starts else None,  # one start for every option: the plan's
         mca_weights=weights or None,
         overrides=overrides or None,
         with_switching=False,

@@ -5,6 +5,7 @@ shown (test_paper.py, test_dashboard.py) and in the engine (test_engine.py)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -60,3 +61,20 @@ def _paid_in_full(baseline):
         for line in ("income_fees_charges", "income_grants", "income_other")
     )
     return dataclasses.replace(baseline, funded_by=own)
+
+
+def test_the_checks_keep_the_plan_start_a_library_caller_gave():
+    """A result appraised with its own plan start (a year later than Walsall's 1 April 2015) is compared with
+    the other perspectives on that start too: the public perspective's mutual then has the net present saving
+    an appraisal from the public perspective with the same start gives, not the one from the project's start
+    (the later start moves go-live a year on, so the two differ)."""
+    later = dt.date(2016, 4, 1)
+    result = engine.appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False, plan_start=later)
+    public = {p: saving for p, _, saving in cc.cross_checks(result).other_perspectives}["public"]
+
+    def mutual(**kwargs):
+        run = engine.appraise("walsall-college", perspective="public", draws=0, with_switching=False, **kwargs)
+        return run.options.set_index("id").loc["mutual", "net_present_saving_gbp"]
+
+    assert public == pytest.approx(mutual(plan_start=later), abs=0.01)
+    assert abs(public - mutual()) > 1_000

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 import warnings
@@ -208,6 +207,19 @@ def error_last_line(exc: BaseException) -> str:
     return f"{name}: {lines[-1]}" if lines else name
 
 
+#: papermill warns that a path not ending .ipynb may not be a notebook; a notebook is written to its own hidden
+#: temporary name first (``.name.ipynb.<hex>.tmp``, :func:`ddanalysis.atomic.temp_path_beside`, so that no glob
+#: for notebooks picks up a half-written one), and that warning about it is not passed on.
+TEMPORARY_NAME_WARNING = r"The specified file \(.*\.ipynb\.[0-9a-f]+\.tmp\) does not end in"
+
+
+def _quiet_about_temporary_names() -> None:
+    """Ignore papermill's warning about a temporary notebook name (:data:`TEMPORARY_NAME_WARNING`); call it
+    inside ``warnings.catch_warnings()``. One pattern for every job: jobs run in threads, and a filter one thread
+    adds inside its ``catch_warnings`` can be undone by another thread leaving its own."""
+    warnings.filterwarnings("ignore", message=TEMPORARY_NAME_WARNING, category=UserWarning)
+
+
 def run_job(job: NotebookJob, kernel_name: str = KERNEL_NAME, timeout: int = CELL_TIMEOUT) -> JobResult:
     """Execute one notebook with papermill; never raises for a failing notebook (see ``JobResult.error``)."""
     import papermill as pm
@@ -216,9 +228,7 @@ def run_job(job: NotebookJob, kernel_name: str = KERNEL_NAME, timeout: int = CEL
     job.output.parent.mkdir(parents=True, exist_ok=True)
     error = ""
     with atomic_path(job.output) as tmp, warnings.catch_warnings():  # a failed notebook is kept too, but whole
-        # papermill warns that a path not ending .ipynb may not be a notebook: this one is the notebook's own
-        # temporary name (hidden, ending .tmp so that no glob for notebooks picks up a half-written one)
-        warnings.filterwarnings("ignore", message=rf"The specified file \({re.escape(str(tmp))}\) does not end in")
+        _quiet_about_temporary_names()
         try:
             pm.execute_notebook(
                 str(job.notebook),
@@ -261,8 +271,15 @@ def run_jobs(
     if len(set(outputs)) != len(outputs):
         raise DDAnalysisError("two jobs would write the same output notebook; give them different outputs")
     workers = workers or default_workers(len(jobs))
-    results: dict[int, JobResult] = {}
     bar = tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+    with warnings.catch_warnings():  # set before the threads start, so every thread's saved filters hold it
+        _quiet_about_temporary_names()
+        return _run_all(jobs, workers, kernel_name, timeout, bar)
+
+
+def _run_all(jobs: Sequence[NotebookJob], workers: int, kernel_name: str, timeout: int, bar: Any) -> list[JobResult]:
+    """:func:`run_jobs`' loop: the jobs one by one, or ``workers`` threads at a time; results in the jobs' order."""
+    results: dict[int, JobResult] = {}
     try:
         if workers == 1:
             for i, job in enumerate(jobs):

@@ -163,3 +163,30 @@ def test_papermills_warning_about_the_temporary_name_is_not_shown_and_others_are
         assert notebook_runner.run_job(job).ok
     assert [str(w.message) for w in seen] == ["a kernel warning the analyst should see"]
     assert job.output.read_text() == "{}"
+
+
+def test_the_temporary_name_warning_stays_hidden_when_notebooks_run_in_threads(tmp_path, monkeypatch):
+    """Notebooks run several at a time in threads. A warning filter one thread sets inside its own
+    ``catch_warnings`` is undone when another thread leaves its block (each restores the filters it saved), so the
+    filter for the temporary names is set once for every job before the threads start: none of the four jobs'
+    warnings about their temporary names shows, and each job's own warning still does."""
+    import threading
+    import time
+    import warnings
+
+    import papermill
+
+    def warns(source, output, **kwargs):
+        time.sleep(0.05 * (hash(output) % 4))  # the threads enter and leave their blocks in a mixed order
+        warnings.warn(f"The specified file ({output}) does not end in one of ['.ipynb', '.json']", stacklevel=1)
+        warnings.warn(f"kernel warning from {threading.current_thread().name}", stacklevel=1)
+        Path(output).write_text("{}")
+
+    monkeypatch.setattr(papermill, "execute_notebook", warns)
+    jobs = [notebook_runner.NotebookJob(f"n{i}", tmp_path / "in.ipynb", tmp_path / f"n{i}.ipynb") for i in range(4)]
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert all(r.ok for r in notebook_runner.run_jobs(jobs, workers=4, progress=False))
+    messages = [str(w.message) for w in seen]
+    assert not [m for m in messages if "does not end in" in m]
+    assert len([m for m in messages if m.startswith("kernel warning from")]) == 4

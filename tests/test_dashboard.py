@@ -522,7 +522,7 @@ def test_the_programme_card_says_what_the_other_projects_do_only_when_there_are_
 
 
 def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
-    """Walsall's college (the CLI worked independently, central values, no draws): the mutual is recommended
+    """Walsall's college (and, on the summary, the option the rule passes over) (the CLI worked independently, central values, no draws): the mutual is recommended
     from every perspective, and with a provider's margin and contract management charged on the whole service
     (the exported workbook recalculated in LibreOffice with Model!B14 = 1) the rule recommends the in-house
     redesign at GBP 901,549. Others pay 88.8% of the college's cash spending ((610 + 5,850 + 95) / 7,385,
@@ -533,3 +533,6 @@ def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
     assert "The other perspectives recommend the same option" in said
     assert "others pay 88.8% of this service" in said
     assert "the rule recommends In-house redesign (net present saving £901,549) instead" in said
+    # the summary names the option the rule passes over on the non-monetised criteria (test_paper.py's working)
+    summary = html.unescape(page.sections[0].recommendation.value)
+    assert "The rule passes over Outsourcing to a private provider (net present saving £1,331,028; score 4.2" in summary

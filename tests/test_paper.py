@@ -469,3 +469,21 @@ def test_the_summary_says_when_the_recommendation_rests_on_who_pays_for_the_serv
     manchester = appraise("manchester-domestic-abuse", draws=0, with_switching=False, with_sensitivity=False)
     assert manchester.recommended == "in-house-redesign"
     assert gather(manchester).funding_basis is None
+
+
+def test_the_summary_names_the_options_the_rule_passes_over_on_the_non_monetised_criteria():
+    """Walsall's outsourcing saves more than the recommended mutual (GBP 1,331,028 against 1,253,098, the
+    figures a Green Book review reproduced from the exported workbook) but scores 4.2 against the status quo's
+    5.3 (mca.yaml with the default weights, recomputed by hand in the same review: 0.15 x (4 - 10) + 0.15 x
+    (6 - 4) + 0.15 x (5 - 6) + 0.10 x (3 - 4) + 0.15 x (3 - 4) + 0.10 x (2 - 3) = -1.1), and no weight draw
+    near the defaults clears it (0%). The summary says so under the rule. Dover's recommended trust has the
+    largest saving, so nothing is passed over and nothing is said."""
+    walsall = appraise("walsall-college", draws=200, with_switching=False, with_sensitivity=False)
+    page = html.unescape(render_html(build_document(walsall, gather(walsall))))
+    assert (
+        "The rule passes over Outsourcing to a private provider (net present saving £1,331,028; score 4.2, at least "
+        "the status quo's in 0% of weight draws): more saving, but a lower score than the status quo's 5.3/10"
+    ) in page
+    dover = appraise("dover-museum-tourism", draws=200, with_switching=False, with_sensitivity=False)
+    assert tables.passed_over(dover) == []
+    assert "The rule passes over" not in html.unescape(render_html(build_document(dover, gather(dover))))

@@ -143,9 +143,12 @@ class SummarySection(Section):
         f = opts.loc[focus]
         sq = opts.loc[STATUS_QUO]
         rule = f"The rule: {decision_text.RECOMMENDATION_RULE}"
+        passed = decision_text.passed_over_sentence(tables.passed_over(result), float(sq.mca_score))
         self.recommendation.value = (
             f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
-            f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div></div>"
+            f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div>"
+            + (f"<div class='dd-small' style='margin-top:6px'>{escape(passed)}</div>" if passed else "")
+            + "</div>"
         )
         keep = result.recommended == STATUS_QUO
         head = "Best alternative (not recommended)" if keep else "Recommended option"

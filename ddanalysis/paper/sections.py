@@ -40,6 +40,13 @@ def _focus(result: "AppraisalResult", focus: str) -> Paragraph:
     return Paragraph(text.focus_sentence(result.option_name(focus), result.recommended == STATUS_QUO))
 
 
+def _passed_over(result: "AppraisalResult") -> list[Block]:
+    """The options the rule passes over on the non-monetised criteria although they save more (none: nothing)."""
+    sq_score = float(result.options.set_index("id").loc[STATUS_QUO, "mca_score"])
+    said = text.passed_over_sentence(tables.passed_over(result), sq_score)
+    return [Paragraph(said, "text")] if said else []
+
+
 def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     blocks: list[Block] = []
     if result.illustrative:
@@ -47,6 +54,7 @@ def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     blocks += [
         Paragraph(result.recommendation, "decision"),
         Paragraph(f"Rule: {text.RECOMMENDATION_RULE}", "text"),
+        *_passed_over(result),
         *(
             [
                 Paragraph(

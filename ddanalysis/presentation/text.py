@@ -231,6 +231,41 @@ def funding_basis_sentence(recommended: str, check: FundingBasisCheck) -> str:
     )
 
 
+class PassedOver(NamedTuple):
+    """An option with a larger net present saving than the recommended one that test (c) of the rule excludes."""
+
+    name: str
+    net_present_saving_gbp: float  # GBP, real prices of the base year
+    mca_score: float  # its weighted non-monetised score (0-10)
+    share_clears_status_quo: float | None  # share of weight draws in which it scores at least the status quo
+
+
+def passed_over_sentence(passed_over: Sequence[PassedOver], status_quo_mca: float) -> str:
+    """Name the options the rule passes over on the non-monetised criteria although they save more, with their
+    scores against the status quo's and how often moving the weights would clear them ('' when none): the choice
+    then rests on the scores, so a board must see it."""
+    if not passed_over:
+        return ""
+
+    def one(p: PassedOver) -> str:
+        moved = (
+            ""
+            if p.share_clears_status_quo is None or formats.is_missing(p.share_clears_status_quo)
+            else f", at least the status quo's in {formats.share(p.share_clears_status_quo)} of weight draws"
+        )
+        return (
+            f"{p.name} (net present saving {formats.money(p.net_present_saving_gbp)}; score {p.mca_score:.1f}{moved})"
+        )
+
+    what = "; ".join(one(p) for p in passed_over)
+    them = "it" if len(passed_over) == 1 else "them"
+    return (
+        f"The rule passes over {what}: more saving, but a lower score than the status quo's {status_quo_mca:.1f}/10 on "
+        f"the non-monetised criteria (test (c)). The choice between {them} and the recommendation rests on those "
+        "scores, so they should be the council's own."
+    )
+
+
 #: What "next best" means in every switching-value table.
 SWITCHING_COMPARATOR_NOTE = (
     "The next-best option is the best of the others that the decision rule could recommend (a non-monetised "

@@ -522,11 +522,11 @@ def test_the_programme_card_says_what_the_other_projects_do_only_when_there_are_
 
 
 def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
-    """Walsall's college (and, on the summary, the option the rule passes over) (the CLI worked independently, central values, no draws): the mutual is recommended
-    from every perspective, and with a provider's margin and contract management charged on the whole service
-    (the exported workbook recalculated in LibreOffice with Model!B14 = 1) the rule recommends the in-house
-    redesign at GBP 901,549. Others pay 88.8% of the college's cash spending ((610 + 5,850 + 95) / 7,385,
-    baseline.csv). The "Who gains" tab says both."""
+    """Walsall's college (the CLI worked independently, central values, no draws): the mutual is recommended from
+    every perspective, and with a provider's margin and contract management charged on the whole service (the
+    exported workbook recalculated in LibreOffice with Model!B14 = 1) the rule recommends the in-house redesign
+    at GBP 901,549. Others pay 88.8% of the college's cash spending ((610 + 5,850 + 95) / 7,385, baseline.csv).
+    The "Who gains" tab says both; the summary names the option the rule passes over."""
     page = AppraisalPage(store, "walsall-college", follow_in_background=False)
     page.tabs.selected_index = TABS.index("Who gains")
     said = html.unescape(page.sections[TABS.index("Who gains")].checks.value)

@@ -236,8 +236,32 @@ def recommendation_rule() -> str:
 
 
 def recommendation_note(result: AppraisalResult) -> Markdown:
-    """The recommendation, as a quoted paragraph, with the rule that chose it."""
-    return Markdown(f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}")
+    """The recommendation, as a quoted paragraph, with the rule that chose it and the options it passes over on
+    the non-monetised criteria although they save more."""
+    sq_score = float(result.options.set_index("id").loc[tables.STATUS_QUO, "mca_score"])
+    passed = text.passed_over_sentence(tables.passed_over(result), sq_score)
+    return Markdown(
+        f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}" + (f"\n\n{passed}" if passed else "")
+    )
+
+
+def cross_checks_note(result: AppraisalResult) -> Markdown:
+    """What the rule recommends from the other perspectives and with a provider's margin and contract management
+    on the whole service (:func:`ddanalysis.cross_checks.cross_checks`: draws-free re-appraisals, about a second)."""
+    from .cross_checks import cross_checks
+
+    checks = cross_checks(result)
+    recommended = result.option_name(result.recommended)
+    said = [
+        *(
+            [text.other_perspectives_sentence(recommended, checks.other_perspectives)]
+            if checks.other_perspectives
+            else []
+        ),
+        *([text.funding_basis_sentence(recommended, checks.funding_basis)] if checks.funding_basis else []),
+        *checks.notes,
+    ]
+    return Markdown("\n\n".join(said) or "No other basis could be compared.")
 
 
 def services_total(project: ProjectAppraisal | None) -> Styler | Markdown:

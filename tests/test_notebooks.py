@@ -178,6 +178,12 @@ def test_template_reads_as_a_complete_appraisal_of_the_chosen_project(executed, 
     result = dd.appraise(pid, scenario=scenario, perspective=perspective, draws=draws, seed=seed)
     assert f"> **{result.recommendation}**" in text
     assert result.recommendation.startswith(("Recommended: ", "Keep the service in-house"))
+    # the other bases: every other perspective named (council, public, social less the one appraised)
+    assert "The other perspectives recommend the same option" in text or "Whose costs and gains count" in text
+    others = {"council": "the council's General Fund", "public": "the public sector as a whole"}
+    for other, words in others.items():
+        if other != perspective:
+            assert f"from {words}, " in text, f"{label}: no recommendation from {words}"
     # every short-listed option is in the options table, every section has its table
     for name in result.options["name"]:
         assert name in text

@@ -148,7 +148,7 @@ class SummarySection(Section):
             f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
             f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div>"
             + (f"<div class='dd-small' style='margin-top:6px'>{escape(passed)}</div>" if passed else "")
-            + "</div>"
+            + f"<div class='dd-small' style='margin-top:6px'>{escape(decision_text.OTHER_BASES_POINTER)}</div></div>"
         )
         keep = result.recommended == STATUS_QUO
         head = "Best alternative (not recommended)" if keep else "Recommended option"
@@ -287,8 +287,8 @@ class WhoGainsSection(Section):
         self.table = html_widget(cls="dd-who-gains-table")
         self.by_year = html_widget(cls="dd-who-gains-by-year")
         self.widget.children = [
-            self.intro,
             self.checks,
+            self.intro,
             self.summary,
             self.picker.widget,
             self.chart.widget,

@@ -193,6 +193,13 @@ def other_perspectives_sentence(recommended: str, others: Sequence[tuple[str, st
     )
 
 
+#: The dashboard summary's pointer to the cross-checks, which its "Who gains" tab works out when opened.
+OTHER_BASES_POINTER = (
+    "Who gains tab: what the rule recommends from the other perspectives, and with a provider's margin and "
+    "contract management charged on the whole service."
+)
+
+
 class FundingBasisCheck(NamedTuple):
     """The rule's recommendation with the whole service treated as paid for by the council (central values,
     no Monte Carlo draws), beside the share it does pay for today."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import DDAnalysisError
-from .presentation.text import FundingBasisCheck
+from .presentation.text import FundingBasisCheck, funding_basis_sentence, other_perspectives_sentence
 from .registry import STATUS_QUO
 
 if TYPE_CHECKING:
@@ -55,6 +55,18 @@ def cross_checks(result: "AppraisalResult") -> CrossChecks:
     notes: list[str] = []
     others = _other_perspectives(result, notes)
     return CrossChecks(others, _funding_basis(result, notes), tuple(notes))
+
+
+def check_sentences(result: "AppraisalResult", checks: CrossChecks) -> list[str]:
+    """What to say of ``checks`` beside ``result``: the other perspectives' sentence, the funding-basis sentence
+    and the notes, each when there is one (:mod:`ddanalysis.presentation.text`)."""
+    recommended = result.option_name(result.recommended)
+    others = checks.other_perspectives
+    return [
+        *([other_perspectives_sentence(recommended, others)] if others else []),
+        *([funding_basis_sentence(recommended, checks.funding_basis)] if checks.funding_basis else []),
+        *checks.notes,
+    ]
 
 
 def central_rerun(

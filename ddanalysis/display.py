@@ -248,19 +248,9 @@ def recommendation_note(result: AppraisalResult) -> Markdown:
 def cross_checks_note(result: AppraisalResult) -> Markdown:
     """What the rule recommends from the other perspectives and with a provider's margin and contract management
     on the whole service (:func:`ddanalysis.cross_checks.cross_checks`: draws-free re-appraisals, about a second)."""
-    from .cross_checks import cross_checks
+    from .cross_checks import check_sentences, cross_checks
 
-    checks = cross_checks(result)
-    recommended = result.option_name(result.recommended)
-    said = [
-        *(
-            [text.other_perspectives_sentence(recommended, checks.other_perspectives)]
-            if checks.other_perspectives
-            else []
-        ),
-        *([text.funding_basis_sentence(recommended, checks.funding_basis)] if checks.funding_basis else []),
-        *checks.notes,
-    ]
+    said = check_sentences(result, cross_checks(result))
     return Markdown("\n\n".join(said) or "No other basis could be compared.")
 
 

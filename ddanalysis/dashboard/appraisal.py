@@ -24,7 +24,7 @@ import pandas as pd
 
 from .. import charts, mca, registry, workspace
 from ..assumptions import load_book
-from ..cross_checks import cross_checks
+from ..cross_checks import check_sentences, cross_checks
 from ..presentation import formats, tables
 from ..presentation import text as decision_text
 from ..price_base import project_book
@@ -346,17 +346,7 @@ class WhoGainsSection(Section):
 
 def _cross_checks_html(result: AppraisalResult) -> str:
     """The other perspectives' recommendations and the funding-basis check, as a note box ('' when neither)."""
-    checks = cross_checks(result)
-    recommended = result.option_name(result.recommended)
-    said = [
-        *(
-            [decision_text.other_perspectives_sentence(recommended, checks.other_perspectives)]
-            if checks.other_perspectives
-            else []
-        ),
-        *([decision_text.funding_basis_sentence(recommended, checks.funding_basis)] if checks.funding_basis else []),
-        *checks.notes,
-    ]
+    said = check_sentences(result, cross_checks(result))
     if not said:
         return ""
     return note_box("<b>Whose costs and gains count.</b> " + "<br><br>".join(escape(s) for s in said))

@@ -238,8 +238,7 @@ def recommendation_rule() -> str:
 def recommendation_note(result: AppraisalResult) -> Markdown:
     """The recommendation, as a quoted paragraph, with the rule that chose it and the options it passes over on
     the non-monetised criteria although they save more."""
-    sq_score = float(result.options.set_index("id").loc[tables.STATUS_QUO, "mca_score"])
-    passed = text.passed_over_sentence(tables.passed_over(result), sq_score)
+    passed = tables.passed_over_note(result)
     return Markdown(
         f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}" + (f"\n\n{passed}" if passed else "")
     )

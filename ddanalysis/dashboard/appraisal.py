@@ -143,7 +143,7 @@ class SummarySection(Section):
         f = opts.loc[focus]
         sq = opts.loc[STATUS_QUO]
         rule = f"The rule: {decision_text.RECOMMENDATION_RULE}"
-        passed = decision_text.passed_over_sentence(tables.passed_over(result), float(sq.mca_score))
+        passed = tables.passed_over_note(result)
         self.recommendation.value = (
             f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
             f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div>"

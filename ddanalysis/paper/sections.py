@@ -42,8 +42,7 @@ def _focus(result: "AppraisalResult", focus: str) -> Paragraph:
 
 def _passed_over(result: "AppraisalResult") -> list[Block]:
     """The options the rule passes over on the non-monetised criteria although they save more (none: nothing)."""
-    sq_score = float(result.options.set_index("id").loc[STATUS_QUO, "mca_score"])
-    said = text.passed_over_sentence(tables.passed_over(result), sq_score)
+    said = tables.passed_over_note(result)
     return [Paragraph(said, "text")] if said else []
 
 

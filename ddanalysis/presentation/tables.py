@@ -398,6 +398,12 @@ def passed_over(result: "AppraisalResult") -> list[text.PassedOver]:
     ]
 
 
+def passed_over_note(result: "AppraisalResult") -> str:
+    """:func:`ddanalysis.presentation.text.passed_over_sentence` for ``result`` ('' when nothing is passed over)."""
+    sq_score = float(result.options.set_index("id").loc[STATUS_QUO, "mca_score"])
+    return text.passed_over_sentence(passed_over(result), sq_score)
+
+
 def mca_totals_table(result: "AppraisalResult") -> Table:
     """Weighted score and rank per option, how often it ranks first when the weights move, and how often its
     score is then at least the status quo's (test (c) of the rule, which decides whether a higher-saving option

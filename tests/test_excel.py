@@ -23,13 +23,16 @@ from openpyxl.writer.excel import ExcelWriter
 import ddanalysis as dd
 from ddanalysis import cli, config, registry
 from ddanalysis.cashflow import COMPONENT_LABELS, ONE_OFF_COMPONENTS
+from ddanalysis.cross_checks import check_sentences, cross_checks
 from ddanalysis.errors import DDAnalysisError
 from ddanalysis.excel import export as export_mod
 from ddanalysis.excel import export_programme, export_project, export_project_bytes, programme_workbook
 from ddanalysis.excel.cells import FORMULA_TRIGGERS
 from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
 from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
+from ddanalysis.excel.summary import CHECKS_ELSEWHERE
 from ddanalysis.excel.workbook import sheet_prefixes
+from ddanalysis.presentation.tables import passed_over_note
 
 PROJECT = "walsall-college"
 DRAWS = 200
@@ -523,6 +526,35 @@ def test_text_starting_with_formula_characters_is_written_as_text(result, tmp_pa
     assert "<f>HYPERLINK" not in xml and "<f>SUM(A1:A2)" not in xml and "<f>1+1" not in xml
 
 
+def _summary_texts(ws) -> list[str]:
+    return [v for (v,) in ws.iter_rows(min_col=1, max_col=1, values_only=True) if isinstance(v, str)]
+
+
+def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, result):
+    """The Summary carries, under the rule, the options the rule passes over and the cross-checks, as the board
+    paper's summary does (a decision-maker may read only the workbook).
+
+    Worked by hand from the bundled files: Walsall's outsourcing saves more than the mutual but scores 4.2
+    against the status quo's 5.3 (``mca.yaml``), so test (c) passes it over; others pay for
+    6,555 / 7,385 = 88.8% of the service (``baseline.csv``: cash spend 7,535 less capital charges 150 is
+    7,385; income 5,850 + 610 + 95 = 6,555), so the funding-basis check runs, and on the whole service the
+    rule chooses the in-house redesign (a LibreOffice recalculation of the workbook with Model!B14 = 1 gave
+    the same)."""
+    texts = _summary_texts(wb["Summary"])
+    recommendation = next(i for i, t in enumerate(texts) if t.startswith("Recommended:"))
+    passed, others, who_pays = texts[recommendation + 2 : recommendation + 5]
+    assert texts[recommendation + 1].startswith("Decision rule")
+    assert passed.startswith("The rule passes over Outsourcing to a private provider") and "score 4.2" in passed
+    assert "5.3/10" in passed and "(test (c))" in passed
+    assert others.startswith("The other perspectives recommend the same option")
+    assert who_pays.startswith("Who pays: others pay 88.8% of this service's cash spending")
+    assert "the rule recommends In-house redesign" in who_pays and who_pays.rstrip().endswith("before deciding.")
+    assert texts[recommendation + 5] == "Key figures"
+    assert CHECKS_ELSEWHERE not in texts
+    assert passed == passed_over_note(result)
+    assert [others, who_pays] == check_sentences(result, cross_checks(result))
+
+
 def test_control_characters_are_dropped(result, tmp_path):
     bad = dataclasses.replace(result, recommendation="Recommended:\x00 keep\x07 it")
     wb = load_workbook(export_project(bad, tmp_path / "ctl.xlsx", produced=PRODUCED))
@@ -732,6 +764,11 @@ def test_programme_workbook(programme, tmp_path):
         assert ws.cell(row=r, column=5).value == res.option_name(res.recommended)
     total = rows["Programme total"]
     assert ws.cell(row=total, column=6).value.startswith("=SUM(")
+    # each project's summary names what the rule passes over; the cross-checks are pointed to, not worked out
+    walsall = _summary_texts(wb["walsall Summary"])
+    assert CHECKS_ELSEWHERE in walsall and not any(t.startswith("Who pays") for t in walsall)
+    assert any(t.startswith("The rule passes over Outsourcing") for t in walsall)
+    assert not any(t.startswith("The rule passes over") for t in _summary_texts(wb["dover Summary"]))
     # one shared discount table: every project's rate row looks it up
     assert "'Discount rates'!" in wb["walsall Cash flows"]["C7"].value
 

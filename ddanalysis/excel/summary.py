@@ -11,7 +11,7 @@ percentiles, go-live dates) are values, and the sheet says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -22,6 +22,7 @@ from ..appraisal import MONEY_TOLERANCE_GBP
 from ..baseline import BASELINE_LINES
 from ..frames import records
 from ..presentation import text as decision_text
+from ..presentation.tables import passed_over_note
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, range_ref, ref, set_style, sheet_ref
@@ -437,11 +438,28 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any, cf:
         )
 
 
+#: Said in the project summaries of a workbook of several appraisals (the programme's, a multi-service
+#: project's), whose cross-checks are not worked out there (two or three re-appraisals each): where they are.
+CHECKS_ELSEWHERE = (
+    "Whose costs and gains count (what the rule recommends from the other perspectives, and with a provider's "
+    "margin and contract management charged on the whole service): not worked out in a workbook of several "
+    "appraisals; one appraisal's own workbook and board paper show them."
+)
+
+
 def write_summary(
-    ws: Worksheet, ctx: Context, result: AppraisalResult, opt_refs: OptionsRefs, model_cells: Mapping[str, str]
+    ws: Worksheet,
+    ctx: Context,
+    result: AppraisalResult,
+    opt_refs: OptionsRefs,
+    model_cells: Mapping[str, str],
+    checks_said: Sequence[str] | None = None,
 ) -> None:
-    """Recommendation, key figures per option (formulas to Options), NPV chart, the baseline (formulas to the Model
-    sheet's baseline cells, ``model_cells['base_<line>']``), provenance."""
+    """Recommendation, the rule, the options it passes over and the cross-checks' sentences, key figures per
+    option (formulas to Options), NPV chart, the baseline (formulas to the Model sheet's baseline cells,
+    ``model_cells['base_<line>']``), provenance. ``checks_said``: the cross-checks' sentences
+    (:func:`ddanalysis.cross_checks.check_sentences`), or None to point to where they are (a programme
+    workbook's project summaries)."""
     widths = {1: 44, 2: 17, 3: 17, 4: 14, 5: 14, 6: 14, 7: 14}
     r = sheet_header(ws, ctx, "Summary", widths)
     r = _summary_section(ws, r, "Recommendation", len(widths))
@@ -449,10 +467,14 @@ def write_summary(
     merge(ws, r, 1, r, len(widths))
     fit_row(ws, r, [(result.recommendation, sum(widths.values()) * 0.8)])
     r += 1
-    put_text(ws, r, 1, RULE, "dd_note_wrap")
-    merge(ws, r, 1, r, len(widths))
-    fit_row(ws, r, [(RULE, sum(widths.values()))], small=True)
-    r = _summary_section(ws, r + 2, "Key figures", len(widths))
+    passed_over = passed_over_note(result)
+    notes = [RULE, *([passed_over] if passed_over else [])]
+    for said in notes + list(checks_said if checks_said is not None else [CHECKS_ELSEWHERE]):
+        put_text(ws, r, 1, said, "dd_note_wrap")
+        merge(ws, r, 1, r, len(widths))
+        fit_row(ws, r, [(said, sum(widths.values()))], small=True)
+        r += 1
+    r = _summary_section(ws, r + 1, "Key figures", len(widths))
     r = _key_figures(ws, r, result, opt_refs)
     r = write_by_council(ws, r, result, len(widths), sum(widths.values()))
     if result.baseline is not None:

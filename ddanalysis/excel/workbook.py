@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
 
+from ..cross_checks import check_sentences, cross_checks
 from ..errors import DDAnalysisError
 from ..result import AppraisalResult
 from ..version import __version__
@@ -99,9 +100,11 @@ def _project_sheets(
     discount: DiscountRefs | None,
     bands_info: tuple,
     name_prefix: str = "",
+    checks_said: Sequence[str] | None = None,
 ) -> ProjectSheets:
     """Create and fill one project's sheets (in display order; filled in dependency order). ``name_prefix``
-    starts each of the project's defined names (a programme workbook holds several projects)."""
+    starts each of the project's defined names (a programme workbook holds several projects);
+    ``checks_said``: the cross-checks' sentences for the Summary (None: a pointer to them)."""
     ws = {kind: wb.create_sheet(name) for kind, name in names.items()}
     if discount is None:  # a project workbook has its own discount-rate sheet
         bands, src_title, src_link = bands_info
@@ -135,7 +138,7 @@ def _project_sheets(
             define(wb, name_of.nps(opt), cf.nps(opt))
     mca = write_mca(ws["mca"], ctx, result)
     opt_refs = write_options(ws["options"], ctx, result, cf, mca, model.scalars)
-    write_summary(ws["summary"], ctx, result, opt_refs, model.scalars)
+    write_summary(ws["summary"], ctx, result, opt_refs, model.scalars, checks_said)
     write_risk(ws["risk"], ctx, result)
     write_plan(ws["plan"], ctx, result)
     benefits = write_benefits(ws["benefits"], ctx, result, cf)
@@ -143,7 +146,9 @@ def _project_sheets(
 
 
 def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -> Workbook:
-    """One project's board workbook (not saved)."""
+    """One project's board workbook (not saved). Its Summary says what the board paper's does beside the
+    recommendation: the options the rule passes over and what the rule recommends on the other bases
+    (:mod:`ddanalysis.cross_checks`: two or three draws-free re-appraisals, under a second)."""
     result = _check_result(result)
     produced = produced or dt.date.today()
     ctx = context(result, produced)
@@ -153,7 +158,8 @@ def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -
     )
     cover = wb.create_sheet("Cover")
     bands_info = discount_bands(result)
-    _project_sheets(wb, result, ctx, dict(PROJECT_SHEETS), None, bands_info)
+    checks_said = check_sentences(result, cross_checks(result))
+    _project_sheets(wb, result, ctx, dict(PROJECT_SHEETS), None, bands_info, checks_said=checks_said)
     contents = [(name, CONTENTS[kind]) for kind, name in PROJECT_SHEETS.items()]
     write_cover(
         cover,

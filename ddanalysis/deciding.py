@@ -29,6 +29,7 @@ import pandas as pd
 
 from .decision import acceptability, evpi, probability_best
 from .failure import failure_rules, short_description
+from .mca import rule_choice_set
 from .run_defaults import RUN_DEFAULTS
 from .voi import GROUP_PREFIX, evppi
 
@@ -75,20 +76,6 @@ class DecisionMeasures:
     sobol_n_base: int = 0
     sobol_evaluations: int = 0
     choice_set: tuple[str, ...] = ()
-
-
-def rule_choice_set(mca_scores: Mapping[str, float], options: Sequence[str]) -> list[str]:
-    """The options the decision rule could recommend whatever the draws say, in ``options``' order: the status
-    quo and every option whose non-monetised score is at least the status quo's (test (c) of the rule, which
-    no draw moves). An option the rule excludes is not a choice, so the value of information is worked out
-    among these (knowing more about an excluded option cannot change the decision). ``mca_scores``: option
-    id -> weighted score (0-10); an option without one is kept."""
-    floor = mca_scores.get(STATUS_QUO)
-    return [
-        o
-        for o in options
-        if o == STATUS_QUO or floor is None or o not in mca_scores or float(mca_scores[o]) >= float(floor)
-    ]
 
 
 def varying_inputs(inputs: pd.DataFrame) -> pd.DataFrame:

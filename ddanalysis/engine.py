@@ -528,9 +528,9 @@ def _uncertainty_fields(
 
 def _switching_comparators(mca_totals: pd.DataFrame) -> set[str]:
     """The options a switching value is measured against: those the decision rule could recommend on the
-    non-monetised criteria and the status quo (:func:`ddanalysis.deciding.rule_choice_set`). Tests (a) and
+    non-monetised criteria and the status quo (:func:`ddanalysis.mca.rule_choice_set`). Tests (a) and
     (b) move with the assumption itself, so they are not applied here."""
-    from .deciding import rule_choice_set
+    from .mca import rule_choice_set
 
     score = dict(zip(mca_totals["option"], mca_totals["weighted_score"]))
     return set(rule_choice_set(score, [registry.STATUS_QUO, *score]))
@@ -847,8 +847,8 @@ def _recommend(
     options: pd.DataFrame, have_mc: bool, net_budget: float, perspective: str, base_year: str, horizon: int
 ) -> tuple[str, str]:
     """The preferred option and the sentence that explains it, by :data:`RECOMMENDATION_RULE`: test (c), a
-    non-monetised score at least the status quo's, is :func:`ddanalysis.deciding.rule_choice_set`'s."""
-    from .deciding import rule_choice_set
+    non-monetised score at least the status quo's, is :func:`ddanalysis.mca.rule_choice_set`'s."""
+    from .mca import rule_choice_set
 
     sq = options[options.id == registry.STATUS_QUO].iloc[0]
     allowed = rule_choice_set(dict(zip(options.id, options.mca_score.astype(float))), list(options.id))

@@ -17,7 +17,7 @@ import numbers
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -464,6 +464,20 @@ def weighted_totals(scores: pd.DataFrame, weights: Mapping[str, float] | pd.Seri
     out = pd.DataFrame({"option": list(matrix.index), "weighted_score": totals, "rank": _ranks(totals)})
     out["rank"] = out["rank"].astype(int)
     return out.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def rule_choice_set(mca_scores: Mapping[str, float], options: Sequence[str]) -> list[str]:
+    """The options the decision rule could recommend whatever the draws say, in ``options``' order: the status
+    quo and every option whose non-monetised score is at least the status quo's (test (c) of the rule, which
+    no draw moves). An option the rule excludes is not a choice, so the value of information is worked out
+    among these (knowing more about an excluded option cannot change the decision). ``mca_scores``: option
+    id -> weighted score (0-10); an option without one is kept."""
+    floor = mca_scores.get(registry.STATUS_QUO)
+    return [
+        o
+        for o in options
+        if o == registry.STATUS_QUO or floor is None or o not in mca_scores or float(mca_scores[o]) >= float(floor)
+    ]
 
 
 def rank_stability(

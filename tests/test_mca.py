@@ -247,3 +247,14 @@ def test_how_often_each_option_clears_the_status_quo_when_the_weights_move():
     share = got.set_index("option")["share_clears_status_quo"]
     assert share["even"] == pytest.approx(0.5, abs=0.014)
     assert (share["above"], share["below"], share["in-house"]) == (1.0, 0.0, 1.0)
+
+
+def test_rule_choice_set_is_test_c_of_the_rule():
+    """Test (c): an option may be recommended only if its weighted score is at least the status quo's.
+    By hand: the status quo scores 5.0; 'a' 6.0 and 'tie' 5.0 clear it, 'b' 4.99 does not; 'unscored' has
+    no score and is kept (nothing to test it on); the status quo is always a choice; the order is the
+    options' own. Without a status-quo score every option is kept."""
+    scores = {"in-house": 5.0, "a": 6.0, "b": 4.99, "tie": 5.0}
+    options = ["b", "a", "in-house", "unscored", "tie"]
+    assert mca.rule_choice_set(scores, options) == ["a", "in-house", "unscored", "tie"]
+    assert mca.rule_choice_set({"a": 1.0, "b": 9.0}, ["a", "b"]) == ["a", "b"]

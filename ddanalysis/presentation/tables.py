@@ -386,12 +386,16 @@ MCA_GATE_COLUMN = "Scores at least the status quo (share of weight draws)"
 def passed_over(result: "AppraisalResult") -> list[text.PassedOver]:
     """The options test (c) of the rule excludes (a weighted score below the status quo's) although their net
     present saving is larger than the recommended option's (than zero when the status quo is kept), largest
-    saving first, with how often moving the weights would clear them (``result.mca_stability``)."""
+    saving first, with how often moving the weights would clear them (``result.mca_stability``). Test (c) is
+    :func:`ddanalysis.mca.rule_choice_set`'s, as the engine applies it."""
+    from ..mca import rule_choice_set
+
     opts = result.options.set_index("id")
-    sq_score = float(opts.loc[STATUS_QUO, "mca_score"])
+    scores = {o: float(s) for o, s in opts["mca_score"].items() if pd.notna(s)}
+    allowed = rule_choice_set(scores, list(opts.index))
     bar = 0.0 if result.recommended == STATUS_QUO else float(opts.loc[result.recommended, "net_present_saving_gbp"])
     clears = result.mca_stability.set_index("option").get("share_clears_status_quo", pd.Series(dtype=float))
-    rows = opts[(opts.index != STATUS_QUO) & (opts["mca_score"] < sq_score) & (opts["net_present_saving_gbp"] > bar)]
+    rows = opts[~opts.index.isin(allowed) & (opts["net_present_saving_gbp"] > bar)]
     return [
         text.PassedOver(str(r["name"]), float(r["net_present_saving_gbp"]), float(r["mca_score"]), clears.get(o))
         for o, r in rows.sort_values("net_present_saving_gbp", ascending=False).iterrows()

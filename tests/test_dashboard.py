@@ -536,3 +536,30 @@ def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
     # the summary names the option the rule passes over on the non-monetised criteria (test_paper.py's working)
     summary = html.unescape(page.sections[0].recommendation.value)
     assert "The rule passes over Outsourcing to a private provider (net present saving £1,331,028; score 4.2" in summary
+
+
+def test_the_who_gains_tab_keeps_only_the_latest_views_cross_checks(store, monkeypatch):
+    """The cross-checks are kept per view (project, scenario, perspective, horizon, what-ifs) so that a redraw
+    does not re-appraise; a page left open for a day of what-ifs must not keep every view it ever showed. With
+    room for two, a third view drops the oldest, and a view still kept is not worked out again."""
+    import dataclasses
+
+    from ddanalysis.dashboard import appraisal as appraisal_page
+
+    worked: list[int] = []
+    monkeypatch.setattr(appraisal_page, "CHECKS_KEPT", 2)
+    monkeypatch.setattr(
+        appraisal_page, "_cross_checks_html", lambda r: worked.append(r.horizon_years) or f"h{r.horizon_years}"
+    )
+    page = AppraisalPage(store, "walsall-college", follow_in_background=False)
+    page.tabs.selected_index = TABS.index("Who gains")
+    section = page.sections[TABS.index("Who gains")]
+    section._checks_seen.clear()
+    worked.clear()
+    result = page.result
+    views = [dataclasses.replace(result, horizon_years=h) for h in (10, 20, 30)]
+    assert [section._checks_html(v) for v in views[:2]] == ["h10", "h20"]
+    assert section._checks_html(views[1]) == "h20" and worked == [10, 20]  # kept: not worked out again
+    assert section._checks_html(views[2]) == "h30"
+    assert [k[3] for k in section._checks_seen] == [20, 30]  # the oldest (10) went
+    assert section._checks_html(views[0]) == "h10" and worked == [10, 20, 30, 10]

@@ -330,7 +330,8 @@ class WhoGainsSection(Section):
 
     def _checks_html(self, result: AppraisalResult) -> str:
         """The cross-checks' sentences (:func:`ddanalysis.cross_checks.cross_checks`: two or three draws-free
-        appraisals), kept per view so a redraw of the same view does not appraise again."""
+        appraisals), kept per view so a redraw of the same view does not appraise again: the last
+        :data:`CHECKS_KEPT` views, oldest dropped first."""
         record = dict(getattr(result.run_record, "overrides", {}) or {})
         key = (
             result.project_id,
@@ -339,9 +340,16 @@ class WhoGainsSection(Section):
             result.horizon_years,
             tuple(sorted(record.items())),
         )
-        if key not in self._checks_seen:
-            self._checks_seen[key] = _cross_checks_html(result)
-        return self._checks_seen[key]
+        seen = self._checks_seen
+        if key not in seen:
+            if len(seen) >= CHECKS_KEPT:  # the oldest view goes first (dicts keep insertion order)
+                del seen[next(iter(seen))]
+            seen[key] = _cross_checks_html(result)
+        return seen[key]
+
+
+#: How many views' cross-check sentences the Who gains tab keeps for the page's life (a few hundred bytes each).
+CHECKS_KEPT = 32
 
 
 def _cross_checks_html(result: AppraisalResult) -> str:

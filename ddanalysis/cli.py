@@ -196,7 +196,8 @@ def service_draws_name(name: str, service_id: str) -> str:
 
 def _appraisal_text(appraised, as_json: bool) -> str:
     """What ``appraise`` prints: the JSON document (with the services and the project's total) or the tables
-    (a project appraised whole prints as it always has; one appraised by service, the services table first)."""
+    (a project appraised whole: its table, then the cross-checks the board paper gives, about a second more;
+    one appraised by service, the services table first)."""
     from .report import appraisal_table, services_report
     from .services import project_document, to_dict
 
@@ -204,7 +205,11 @@ def _appraisal_text(appraised, as_json: bool) -> str:
         doc = project_document(appraised)
         return _dumps(doc) if as_json else services_report(appraised)
     result = appraised.services[0].result
-    return _dumps({**result.to_dict(), **to_dict(appraised)}) if as_json else appraisal_table(result)
+    if as_json:
+        return _dumps({**result.to_dict(), **to_dict(appraised)})
+    from .cross_checks import check_sentences, cross_checks
+
+    return appraisal_table(result, check_sentences(result, cross_checks(result)))
 
 
 def _dumps(doc: dict) -> str:

@@ -138,4 +138,5 @@ def _funding_basis(result: "AppraisalResult", notes: list[str]) -> FundingBasisC
         notes.append(f"The funding-basis check could not be run: {exc}")
         return None
     funders = tuple(dict.fromkeys(f.funder for f in result.baseline.funded_by if not f.council))
-    return FundingBasisCheck(share, funders, *_recommended(whole))
+    own = whole.options.set_index("id")["net_present_saving_gbp"].get(result.recommended)
+    return FundingBasisCheck(share, funders, *_recommended(whole), None if own is None else float(own))

@@ -549,6 +549,7 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     assert others.startswith("The other perspectives recommend the same option")
     assert who_pays.startswith("Who pays: others pay 88.8% of this service's cash spending")
     assert "the rule recommends In-house redesign" in who_pays and who_pays.rstrip().endswith("before deciding.")
+    assert "while Public service mutual (employee-led spin-out) would save £64,770." in who_pays
     assert texts[recommendation + 5] == "Key figures"
     assert CHECKS_ELSEWHERE not in texts
     assert passed == passed_over_note(result)

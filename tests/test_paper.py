@@ -457,7 +457,9 @@ def test_the_summary_says_when_the_recommendation_rests_on_who_pays_for_the_serv
     assert check.funders == ("Skills Funding Agency (adult skills budget)", "learners and employers")
     assert check.option_name == walsall.option_name("in-house-redesign")
     assert check.net_present_saving_gbp == pytest.approx(901_549, abs=1)
+    assert check.recommended_gbp == pytest.approx(64_770, abs=1)  # the mutual's own figure on that basis
     page = html.unescape(render_html(build_document(walsall, gather(walsall))))
+    assert "instead, while Public service mutual (employee-led spin-out) would save £64,770." in page
     assert "Who pays: others pay 88.8% of this service" in page
     assert "only on the 11.2% the council pays for" in page
     assert "the rule recommends In-house redesign (net present saving £901,549) instead" in page

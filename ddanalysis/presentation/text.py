@@ -208,6 +208,8 @@ class FundingBasisCheck(NamedTuple):
     funders: tuple[str, ...]  # who pays the rest (the baseline's funded_by; empty when not listed)
     option_name: str  # the option the rule then recommends
     net_present_saving_gbp: float | None  # its net present saving (GBP, real; None for the status quo)
+    #: the appraisal's own recommended option's net present saving on that basis (GBP, real; None if unknown)
+    recommended_gbp: float | None = None
 
 
 def funding_basis_sentence(recommended: str, check: FundingBasisCheck) -> str:
@@ -231,10 +233,18 @@ def funding_basis_sentence(recommended: str, check: FundingBasisCheck) -> str:
     basis = "Worked at central values, without the Monte Carlo test (b)."
     if check.option_name == recommended:
         return f"{lead} the rule still recommends {check.option_name}{saving}. {basis}"
+    own = check.recommended_gbp
+    falls = (
+        ""
+        if own is None
+        else f", while {recommended} would save {formats.money(own)}"
+        if own >= 0
+        else f", while {recommended} would cost {formats.money(-own)} more than the status quo"
+    )
     return (
-        f"{lead} the rule recommends {check.option_name}{saving} instead. {basis} The recommendation rests on the "
-        "council keeping the new body's savings on money others pay: the contract and the funders' agreements must "
-        "secure that, and members should see this before deciding."
+        f"{lead} the rule recommends {check.option_name}{saving} instead{falls}. {basis} The recommendation rests "
+        "on the council keeping the new body's savings on money others pay: the contract and the funders' "
+        "agreements must secure that, and members should see this before deciding."
     )
 
 

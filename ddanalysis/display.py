@@ -237,11 +237,9 @@ def recommendation_rule() -> str:
 
 def recommendation_note(result: AppraisalResult) -> Markdown:
     """The recommendation, as a quoted paragraph, with the rule that chose it and the options it passes over on
-    the non-monetised criteria although they save more."""
-    passed = tables.passed_over_note(result)
-    return Markdown(
-        f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}" + (f"\n\n{passed}" if passed else "")
-    )
+    the non-monetised criteria although they save more, and what would change it (its nearest switching values)."""
+    notes = "".join(f"\n\n{said}" for said in tables.recommendation_notes(result))
+    return Markdown(f"> **{result.recommendation}**\n\nRule: {text.RECOMMENDATION_RULE}{notes}")
 
 
 def cross_checks_note(result: AppraisalResult) -> Markdown:

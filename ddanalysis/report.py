@@ -45,8 +45,8 @@ _CLI_DECISION_COLUMNS = (("Probability best", "P(best)", 8),)
 
 def appraisal_table(result: AppraisalResult, checks_said: Sequence[str] = ()) -> str:
     """A readable summary: header, one line per option (the presentation layer's options table), the
-    recommendation, the rule and the options it passes over, then ``checks_said`` (the cross-checks'
-    sentences, :func:`ddanalysis.cross_checks.check_sentences`, as the board paper gives them)."""
+    recommendation, the rule, the options it passes over and what would change it, then ``checks_said`` (the
+    cross-checks' sentences, :func:`ddanalysis.cross_checks.check_sentences`, as the board paper gives them)."""
     lines = [
         f"{result.project_title} ({result.councils}) - {result.project_id}",
         f"Scenario: {result.scenario}. Perspective: {result.perspective_label}. "
@@ -78,7 +78,7 @@ def appraisal_table(result: AppraisalResult, checks_said: Sequence[str] = ()) ->
         result.recommendation,
         f"Rule: {decision_text.RECOMMENDATION_RULE}",
     ]
-    lines += [said for said in (tables.passed_over_note(result), *checks_said) if said]
+    lines += [*tables.recommendation_notes(result), *(said for said in checks_said if said)]
     lines += _decision_lines(result)
     lines += public_value_lines(result)
     return "\n".join(lines)

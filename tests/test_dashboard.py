@@ -536,6 +536,11 @@ def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
     # the summary names the option the rule passes over on the non-monetised criteria (test_paper.py's working)
     summary = html.unescape(page.sections[0].recommendation.value)
     assert "The rule passes over Outsourcing to a private provider (net present saving £1,331,028; score 4.2" in summary
+    # what would change it: once the full result (with switching values) is in, the summary says so
+    page.sections[0].update(store.get(page.key()))
+    assert "What would change it: with the other assumptions held" in html.unescape(
+        page.sections[0].recommendation.value
+    )
 
 
 def test_the_who_gains_tab_keeps_only_the_latest_views_cross_checks(store, monkeypatch):

@@ -32,6 +32,7 @@ from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
 from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
 from ddanalysis.excel.summary import CHECKS_ELSEWHERE
 from ddanalysis.excel.workbook import sheet_prefixes
+from ddanalysis.presentation import tables
 from ddanalysis.presentation.tables import passed_over_note
 
 PROJECT = "walsall-college"
@@ -534,7 +535,8 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     """The Summary carries, under the rule, the options the rule passes over and the cross-checks, as the board
     paper's summary does (a decision-maker may read only the workbook).
 
-    Worked by hand from the bundled files: Walsall's outsourcing saves more than the mutual but scores 4.2
+    What would change it (its switching values) is tested in test_presentation.py. Worked by hand from the
+    bundled files: Walsall's outsourcing saves more than the mutual but scores 4.2
     against the status quo's 5.3 (``mca.yaml``), so test (c) passes it over; others pay for
     6,555 / 7,385 = 88.8% of the service (``baseline.csv``: cash spend 7,535 less capital charges 150 is
     7,385; income 5,850 + 610 + 95 = 6,555), so the funding-basis check runs, and on the whole service the
@@ -542,7 +544,7 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     the same)."""
     texts = _summary_texts(wb["Summary"])
     recommendation = next(i for i, t in enumerate(texts) if t.startswith("Recommended:"))
-    passed, others, who_pays = texts[recommendation + 2 : recommendation + 5]
+    passed, switching, others, who_pays = texts[recommendation + 2 : recommendation + 6]
     assert texts[recommendation + 1].startswith("Decision rule")
     assert passed.startswith("The rule passes over Outsourcing to a private provider") and "score 4.2" in passed
     assert "5.3/10" in passed and "(test (c))" in passed
@@ -550,7 +552,8 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     assert who_pays.startswith("Who pays: others pay 88.8% of this service's cash spending")
     assert "the rule recommends In-house redesign" in who_pays and who_pays.rstrip().endswith("before deciding.")
     assert "while Public service mutual (employee-led spin-out) would save £64,770." in who_pays
-    assert texts[recommendation + 5] == "Key figures"
+    assert switching == tables.switching_note(result) and switching.startswith("What would change it:")
+    assert texts[recommendation + 6] == "Key figures"
     assert CHECKS_ELSEWHERE not in texts
     assert passed == passed_over_note(result)
     assert [others, who_pays] == check_sentences(result, cross_checks(result))

@@ -489,3 +489,19 @@ def test_the_summary_names_the_options_the_rule_passes_over_on_the_non_monetised
     dover = appraise("dover-museum-tourism", draws=200, with_switching=False, with_sensitivity=False)
     assert tables.passed_over(dover) == []
     assert "The rule passes over" not in html.unescape(render_html(build_document(dover, gather(dover))))
+
+
+def test_the_paper_says_what_would_change_the_recommendation():
+    """A board's first question, 'how wrong can we be before the answer changes?': the summary gives the
+    recommended option's nearest switching values (worked and checked in test_presentation.py) and the economic
+    case lists the first ten in the tornado's order, as the workbook's Risk sheet does. Without switching values
+    neither shows."""
+    walsall = appraise("walsall-college", draws=0)
+    page = html.unescape(render_html(build_document(walsall, gather(walsall))))
+    summary = page.split("Appraisal basis:", 1)[0]
+    assert tables.switching_note(walsall) in summary
+    assert "were -5.5% instead of -7.0%" in summary
+    assert ">Switching values<" in page and "The first 10 of " in page
+    bare = appraise("walsall-college", draws=0, with_switching=False)
+    page = html.unescape(render_html(build_document(bare, gather(bare))))
+    assert "What would change it" not in page and ">Switching values<" not in page

@@ -285,3 +285,44 @@ def test_the_mca_table_says_how_often_each_option_clears_the_status_quo(walsall)
     shown = tables.mca_totals_table(walsall).frame.set_index("Option")[tables.MCA_GATE_COLUMN]
     assert shown[walsall.option_name("in-house")] == 1.0
     assert shown[walsall.option_name("outsourcing")] == 0.0
+
+
+def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_real_switch():
+    """Walsall's recommended mutual against the in-house redesign (the next-best the rule could choose). Each
+    switching value is checked by appraising again with that one assumption set to it: the mutual and the
+    redesign must then save the same. Order by hand, |switch - used| / (high - low) from the mutual's
+    low/central/high in models/mutual.yaml: pay bill |-5.5 - (-7)| / 7 = 0.21, pension rate 1.5 / 5 = 0.30,
+    own support cost 16.3 / 40 = 0.41; no other lever of the mutual switches nearer."""
+    result = dd.appraise("walsall-college", draws=0)
+    switches = tables.nearest_switches(result)
+    assert [s.label.rsplit("(", 1)[1] for s in switches] == [
+        "mutual.staff_cost_change)",
+        "mutual.pension_rate_change)",
+        "mutual.own_support_cost)",
+    ]
+    assert switches[0].label == "the change in the pay bill (mutual.staff_cost_change)"
+    assert (switches[0].low, switches[0].value, switches[0].high) == (-0.10, -0.07, -0.03)
+    assert {s.next_best for s in switches} == {"In-house redesign"}
+    for s in switches:
+        key = s.label.rsplit("(", 1)[1].rstrip(")")
+        tipped = dd.appraise("walsall-college", draws=0, overrides={key: s.switch}).options.set_index("id")
+        gap = tipped.loc["mutual", "net_present_saving_gbp"] - tipped.loc["in-house-redesign", "net_present_saving_gbp"]
+        assert abs(gap) < 50, (key, gap)  # GBP: level within the search's tolerance
+    said = tables.switching_note(result)
+    assert said.startswith(
+        "What would change it: with the other assumptions held, Public service mutual (employee-led spin-out) "
+        "draws level with In-house redesign if the change in the pay bill (mutual.staff_cost_change) were -5.5% "
+        "instead of -7.0% (range -10.0% to -3.0%); or if"
+    )
+    assert tables.recommendation_notes(result) == [tables.passed_over_note(result), said]
+
+
+def test_no_switching_sentence_when_the_status_quo_is_kept_or_none_was_worked_out():
+    """Nothing to say when switching values were not worked out, and a short description starts a sentence's
+    object in lower case but keeps an acronym's capitals."""
+    result = dd.appraise("walsall-college", draws=0, with_switching=False)
+    assert tables.nearest_switches(result) == [] and tables.switching_note(result) == ""
+    assert text.switching_sentence("X", []) == ""
+    assert tables._short_description("Change in the pay bill (pay, NI)") == "the change in the pay bill"
+    assert tables._short_description("LGPS rate; more") == "the LGPS rate"
+    assert tables._short_description("The new body's costs, relative") == "the new body's costs"

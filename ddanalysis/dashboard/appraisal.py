@@ -143,12 +143,11 @@ class SummarySection(Section):
         f = opts.loc[focus]
         sq = opts.loc[STATUS_QUO]
         rule = f"The rule: {decision_text.RECOMMENDATION_RULE}"
-        passed = tables.passed_over_note(result)
+        said = [rule, *tables.recommendation_notes(result), decision_text.OTHER_BASES_POINTER]
         self.recommendation.value = (
             f"<div class='dd-recommendation' data-dd='recommendation'><b>{escape(result.recommendation)}</b>"
-            f"<div class='dd-small' style='margin-top:6px'>{escape(rule)}</div>"
-            + (f"<div class='dd-small' style='margin-top:6px'>{escape(passed)}</div>" if passed else "")
-            + f"<div class='dd-small' style='margin-top:6px'>{escape(decision_text.OTHER_BASES_POINTER)}</div></div>"
+            + "".join(f"<div class='dd-small' style='margin-top:6px'>{escape(s)}</div>" for s in said)
+            + "</div>"
         )
         keep = result.recommended == STATUS_QUO
         head = "Best alternative (not recommended)" if keep else "Recommended option"

@@ -22,7 +22,7 @@ from ..appraisal import MONEY_TOLERANCE_GBP
 from ..baseline import BASELINE_LINES
 from ..frames import records
 from ..presentation import text as decision_text
-from ..presentation.tables import passed_over_note
+from ..presentation.tables import recommendation_notes
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, range_ref, ref, set_style, sheet_ref
@@ -467,8 +467,7 @@ def write_summary(
     merge(ws, r, 1, r, len(widths))
     fit_row(ws, r, [(result.recommendation, sum(widths.values()) * 0.8)])
     r += 1
-    passed_over = passed_over_note(result)
-    notes = [RULE, *([passed_over] if passed_over else [])]
+    notes = [RULE, *recommendation_notes(result)]
     for said in notes + list(checks_said if checks_said is not None else [CHECKS_ELSEWHERE]):
         put_text(ws, r, 1, said, "dd_note_wrap")
         merge(ws, r, 1, r, len(widths))

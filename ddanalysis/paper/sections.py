@@ -9,6 +9,7 @@ council) are hooks: shown when the result has them, otherwise a one-line 'when a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -42,8 +43,7 @@ def _focus(result: "AppraisalResult", focus: str) -> Paragraph:
 
 def _passed_over(result: "AppraisalResult") -> list[Block]:
     """The options the rule passes over on the non-monetised criteria although they save more (none: nothing)."""
-    said = tables.passed_over_note(result)
-    return [Paragraph(said, "text")] if said else []
+    return [Paragraph(said, "text") for said in tables.recommendation_notes(result)]
 
 
 def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
@@ -325,7 +325,28 @@ def _uncertainty(result: "AppraisalResult", focus: str) -> list[Block]:
                 "chart-tornado",
             )
         )
-    return blocks
+    return blocks + _switching(result, focus)
+
+
+#: How many switching values the economic case lists (in the tornado's order, largest swing first).
+SWITCHING_ROWS = 10
+
+
+def _switching(result: "AppraisalResult", focus: str) -> list[Block]:
+    """The focus option's switching values (the workbook's Risk sheet has the same), the first
+    :data:`SWITCHING_ROWS` in the tornado's order; nothing when they were not worked out."""
+    if focus == STATUS_QUO:
+        return []
+    table = tables.switching_table(result, focus)
+    if table.frame.empty:
+        return []
+    shown = dataclasses.replace(
+        table,
+        frame=table.frame.head(SWITCHING_ROWS),
+        caption=f"{table.caption} The first {min(SWITCHING_ROWS, len(table.frame))} of {len(table.frame)}, "
+        "in the tornado's order.",
+    )
+    return [Heading("Switching values", "economic-switching"), TableBlock(shown, "switching")]
 
 
 def _value_of_information(result: "AppraisalResult") -> list[Block]:

@@ -9,6 +9,7 @@ renderer formats them by :mod:`ddanalysis.presentation.formats`; nothing is roun
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -334,6 +335,60 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
         }
     ).reset_index(drop=True)
     return Table(frame, {}, caption)
+
+
+def nearest_switches(result: "AppraisalResult", top: int = 3) -> list[text.Switch]:
+    """The recommended option's switching values against the next-best option, nearest first: ordered by how
+    far each lies from the value used, as a share of its assumption's low-to-high range (the sensitivity
+    table's), so a lever a small move would tip comes first whatever its unit. Only switches that exist
+    (finite) for assumptions with a range; empty when the status quo is kept or switching values were not
+    worked out."""
+    opt = result.recommended
+    sw, sens = result.switching, result.sensitivity
+    if opt == STATUS_QUO or sw is None or sw.empty or sens.empty:
+        return []
+    rows = sw[(sw["option"] == opt) & np.isfinite(sw["switch_vs_next_best"].astype(float))]
+    ranges = sens[sens["option"] == opt][["scope", "key", "low", "high"]]
+    rows = rows.merge(ranges, on=["scope", "key"], how="inner")
+    rows = rows[rows["high"] > rows["low"]]
+    if rows.empty:
+        return []
+    distance = (rows["switch_vs_next_best"] - rows["value"]).abs() / (rows["high"] - rows["low"])
+    rows = rows.assign(distance=distance).sort_values(["distance", "key"], kind="stable").head(top)
+    names = result.options.set_index("id")["name"]
+    return [
+        text.Switch(
+            f"{_short_description(str(r['description']))} ({r['scope']}.{r['key']})",
+            str(r["unit"]),
+            float(r["value"]),
+            float(r["switch_vs_next_best"]),
+            float(r["low"]),
+            float(r["high"]),
+            str(names.get(r["next_best"], r["next_best"])),
+        )
+        for _i, r in rows.iterrows()
+    ]
+
+
+def _short_description(description: str) -> str:
+    """An assumption's description up to its first bracket, comma or semicolon, as the object of a sentence
+    ('Change in the pay bill (pay, ...' -> 'the change in the pay bill'; an acronym keeps its capitals)."""
+    head = re.split(r" \(|,|;", description, maxsplit=1)[0].strip()
+    if head[:2].istitle():
+        head = head[0].lower() + head[1:]
+    return head if head.startswith("the ") else f"the {head}"
+
+
+def recommendation_notes(result: "AppraisalResult") -> list[str]:
+    """What every output says under the rule, beside the recommendation: the options the rule passes over
+    (:func:`passed_over_note`) and what would change it (:func:`switching_note`), each when there is one."""
+    return [said for said in (passed_over_note(result), switching_note(result)) if said]
+
+
+def switching_note(result: "AppraisalResult") -> str:
+    """:func:`ddanalysis.presentation.text.switching_sentence` for ``result``'s recommended option ('' when it has
+    no switching value against the next-best option)."""
+    return text.switching_sentence(result.option_name(result.recommended), nearest_switches(result))
 
 
 # --- multi-criteria analysis ------------------------------------------------------------------------

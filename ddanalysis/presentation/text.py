@@ -283,6 +283,42 @@ def passed_over_sentence(passed_over: Sequence[PassedOver], status_quo_mca: floa
     )
 
 
+class Switch(NamedTuple):
+    """One switching value of the recommended option against the next-best option the rule could choose."""
+
+    label: str  # what the assumption is (the start of its description) and its key, ``scope.key``
+    unit: str  # the assumption's own unit (levers.yaml)
+    value: float  # the value the appraisal used
+    switch: float  # the value at which the option draws level with the next-best
+    low: float  # the assumption's low value (the scenario's range)
+    high: float  # its high value
+    next_best: str  # the next-best option's name
+
+
+def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
+    """Say how far the assumptions nearest to changing the recommendation would have to move, one at a time
+    with the others held ('' when none): 'how wrong can we be before the answer changes?' is a board's first
+    question (Green Book: switching values). ``switches``: nearest first (:func:`tables.nearest_switches`)."""
+    if not switches:
+        return ""
+
+    def one(sw: Switch) -> str:
+        v = formats.value_in_unit
+        return (
+            f"{sw.label} were {v(sw.switch, sw.unit)} instead of {v(sw.value, sw.unit)} "
+            f"(range {v(sw.low, sw.unit)} to {v(sw.high, sw.unit)})"
+        )
+
+    rivals = list(dict.fromkeys(sw.next_best for sw in switches))
+    rival = rivals[0] if len(rivals) == 1 else "the next-best option"
+    return (
+        f"What would change it: with the other assumptions held, {recommended} draws level with {rival} if "
+        + "; or if ".join(one(sw) for sw in switches)
+        + ". These are its switching values nearest to the values used, measured against each assumption's "
+        "range; the economic case lists them all."
+    )
+
+
 #: What "next best" means in every switching-value table.
 SWITCHING_COMPARATOR_NOTE = (
     "The next-best option is the best of the others that the decision rule could recommend (a non-monetised "

@@ -33,8 +33,8 @@ def test_year_zero_is_undiscounted():
 
 def test_published_reference_values():
     f = discount_factors(31)
-    assert f[10] == pytest.approx(0.7089, abs=5e-5)  # DESIGN.md: about 0.7089
-    assert f[30] == pytest.approx(0.3563, abs=5e-5)  # DESIGN.md: about 0.3563
+    assert f[10] == pytest.approx(0.7089, abs=5e-5)  # 1 / 1.035^10 = 0.70892
+    assert f[30] == pytest.approx(0.3563, abs=5e-5)  # 1 / 1.035^30 = 0.35628
     assert f[10] == pytest.approx(1.035**-10, rel=1e-12)
 
 

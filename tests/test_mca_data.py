@@ -10,7 +10,7 @@ import yaml
 from ddanalysis import mca, registry
 from ddanalysis.errors import DataFileError, UnknownKeyError
 
-# The criteria the programme's drivers give (DESIGN.md, "Appraisal method").
+# The criteria the programme's drivers give (listed at the top of data/mca/criteria.yaml).
 EXPECTED_CRITERIA = [
     "user_focus",
     "stakeholder_involvement",

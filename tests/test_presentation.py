@@ -326,3 +326,16 @@ def test_no_switching_sentence_when_the_status_quo_is_kept_or_none_was_worked_ou
     assert tables._short_description("Change in the pay bill (pay, NI)") == "the change in the pay bill"
     assert tables._short_description("LGPS rate; more") == "the LGPS rate"
     assert tables._short_description("The new body's costs, relative") == "the new body's costs"
+
+
+def test_a_score_rounds_a_half_up_as_the_workbook_shows_it():
+    """Dover's status quo scores 4.95 on the default weights (mca.yaml: 0.2 x 4 + 0.15 x 3 + 0.1 x 5
+    + 0.15 x 4 + 0.15 x 10 + 0.15 x 6 + 0.1 x 2 = 4.95), held as the float 4.949999...; the workbook's 0.0
+    format shows 5.0, and the paper and CLI once said 4.9. Every output now shows 5.0: halves round away from
+    zero once the float's noise is dropped."""
+    assert 1.15 + 3.8 < 4.95  # the float noise the rule must see through
+    assert formats.score(1.15 + 3.8) == "5.0"
+    assert (formats.score(4.85), formats.score(4.75), formats.score(-0.05)) == ("4.9", "4.8", "-0.1")
+    assert formats.score(6.6000000000000005) == "6.6" and formats.score(None) == "-"
+    dover = dd.appraise("dover-museum-tourism", draws=0)
+    assert "(status quo 5.0)" in dover.recommendation

@@ -168,7 +168,11 @@ class SummarySection(Section):
                 ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
                 ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
                 ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),
-                ("Non-monetised score", f"{f.mca_score:.1f} / 10", f"status quo {sq.mca_score:.1f} / 10"),
+                (
+                    "Non-monetised score",
+                    f"{formats.score(f.mca_score)} / 10",
+                    f"status quo {formats.score(sq.mca_score)} / 10",
+                ),
             ]
         )
         self.npv.draw(lambda: charts.npv_by_option(result))

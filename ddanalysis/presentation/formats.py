@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
 MISSING = "-"
@@ -55,8 +56,14 @@ def ratio(x: Any) -> str:
 
 
 def score(x: Any) -> str:
-    """A score to one decimal (``6.4``)."""
-    return MISSING if is_missing(x) else f"{float(x):.1f}"
+    """A score to one decimal (``6.4``), a half rounded up as a spreadsheet rounds it: a weighted score such as
+    0.15 x 3 + ... = 4.95 is held as 4.9499999..., which Python's format would show as 4.9 and Excel (at 15
+    significant digits) as 5.0, so the float's noise is dropped first (to 9 decimals) and the half rounded away
+    from zero."""
+    if is_missing(x):
+        return MISSING
+    exact = Decimal(repr(round(float(x), 9)))
+    return str(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def number(x: Any) -> str:

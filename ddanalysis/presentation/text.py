@@ -165,8 +165,9 @@ def recommendation_sentence(
         odds += f", is best in {best_in}"
     return (
         f"Recommended: {best['name']}. It saves {formats.money(best['net_present_saving_gbp'])} ({basis}), "
-        f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {best['mca_score']:.1f}/10 on the "
-        f"non-monetised criteria (status quo {status_quo_mca:.1f})." + ("" if have_monte_carlo else " " + NO_DRAWS_NOTE)
+        f"goes live in {best['go_live_year']}, {payback}{odds}, and scores {formats.score(best['mca_score'])}/10 on "
+        f"the non-monetised criteria (status quo {formats.score(status_quo_mca)})."
+        + ("" if have_monte_carlo else " " + NO_DRAWS_NOTE)
     )
 
 
@@ -270,16 +271,15 @@ def passed_over_sentence(passed_over: Sequence[PassedOver], status_quo_mca: floa
             if p.share_clears_status_quo is None or formats.is_missing(p.share_clears_status_quo)
             else f", at least the status quo's in {formats.share(p.share_clears_status_quo)} of weight draws"
         )
-        return (
-            f"{p.name} (net present saving {formats.money(p.net_present_saving_gbp)}; score {p.mca_score:.1f}{moved})"
-        )
+        saving = formats.money(p.net_present_saving_gbp)
+        return f"{p.name} (net present saving {saving}; score {formats.score(p.mca_score)}{moved})"
 
     what = "; ".join(one(p) for p in passed_over)
     them = "it" if len(passed_over) == 1 else "them"
     return (
-        f"The rule passes over {what}: more saving, but a lower score than the status quo's {status_quo_mca:.1f}/10 on "
-        f"the non-monetised criteria (test (c)). The choice between {them} and the recommendation rests on those "
-        "scores, so they should be the council's own."
+        f"The rule passes over {what}: more saving, but a lower score than the status quo's "
+        f"{formats.score(status_quo_mca)}/10 on the non-monetised criteria (test (c)). The choice between {them} "
+        "and the recommendation rests on those scores, so they should be the council's own."
     )
 
 
@@ -515,7 +515,7 @@ PENSIONS_TEXT = (
     "council keeps the deficit for service before the transfer."
 )
 
-#: Pension arrangement by delivery model (DESIGN.md: an LGPS admitted body pays the actuary's rate, may
+#: Pension arrangement by delivery model (an LGPS admitted body pays the actuary's rate, may
 #: need a bond; the letting council keeps the past deficit); models not listed: :data:`ADMITTED_BODY_TEXT`.
 PENSION_ARRANGEMENTS: dict[str, str] = {
     "in-house": "LGPS with the council, as now",

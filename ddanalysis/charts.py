@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .chart_margins import fixed_margins
+from .presentation import formats
 from .presentation import text as decision_text
 from .presentation.formats import value_in_unit
 from .report import gbp, pct
@@ -593,7 +594,7 @@ def _net_present_saving_bar(fig: go.Figure, result: AppraisalResult, r: Any, hav
         )
         hover += [
             f"Monte Carlo P10 to P90: {gbp(p10)} to {gbp(p90)}",
-            f"Chance of saving money: {pct(r.p_saving_positive)}",
+            f"Chance of saving money: {formats.chance(r.p_saving_positive)}",
         ]
         xs += [p10, p90]
     xs.append(nps)
@@ -687,7 +688,7 @@ def _add_saving_outline(fig: go.Figure, result: AppraisalResult, r: Any, edges: 
         go.Scatter(
             x=mids,
             y=share,
-            name=f"{r.name} (saves money in {pct(r.p_saving_positive)} of draws)",
+            name=f"{r.name} (saves money in {formats.chance(r.p_saving_positive)} of draws)",
             meta=r.id,
             mode="lines",
             line=dict(color=colour, width=2.5, shape="hvh"),
@@ -1311,7 +1312,7 @@ def probability_best(result: AppraisalResult) -> go.Figure:
             y=[_wrap(n, 34) for n in opts["name"]],
             orientation="h",
             marker=dict(color=colours),
-            text=[pct(v, 0) for v in p],
+            text=[formats.chance(v) for v in p],
             textposition="outside",
             cliponaxis=False,
             customdata=np.array([[n, pct(v, 1)] for n, v in zip(opts["name"], p)], dtype=object),

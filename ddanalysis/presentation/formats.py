@@ -50,6 +50,19 @@ def share(x: Any) -> str:
     return ("0" if text == "-0" else text) + "%"
 
 
+def chance(p: Any) -> str:
+    """A probability as a whole percentage, never rounded to 0% or 100% unless it is exactly that (0.995 ->
+    ``over 99%``, 0.004 -> ``under 1%``): a draw that fails must not read as certainty. '-' when missing."""
+    if is_missing(p):
+        return MISSING
+    v = float(p)
+    if 0 < v < 0.005:
+        return "under 1%"
+    if 0.995 <= v < 1:
+        return "over 99%"
+    return f"{v:.0%}"
+
+
 def ratio(x: Any) -> str:
     """A ratio to two decimals (``1.37``)."""
     return MISSING if is_missing(x) else f"{float(x):,.2f}"

@@ -140,7 +140,7 @@ def recommendation_sentence(
     chosen option's (or the status quo's) probability best, when known: "best in 71% of simulations".
     The rule does not use it.
     """
-    best_in = _pct(p_best) if have_monte_carlo and p_best is not None and not formats.is_missing(p_best) else None
+    best_in = formats.chance(p_best) if have_monte_carlo and not formats.is_missing(p_best) else None
     if best_in is not None:
         best_in += " of simulations" + (
             " on net present social value (outcome benefits included)" if perspective == "social" else ""
@@ -160,7 +160,7 @@ def recommendation_sentence(
     p = best.get("p_saving_positive")
     odds = ""
     if have_monte_carlo and p is not None and not formats.is_missing(p):
-        odds = f", saves money in {_pct(float(p))} of simulations"
+        odds = f", saves money in {formats.chance(float(p))} of simulations"
     if best_in is not None:
         odds += f", is best in {best_in}"
     return (
@@ -343,16 +343,6 @@ MCA_DEFAULT_NOTE = (
 def mca_default_note(scores_are_default: bool) -> str:
     """:data:`MCA_DEFAULT_NOTE` when the scores are the defaults, else ''."""
     return MCA_DEFAULT_NOTE if scores_are_default else ""
-
-
-def _pct(p: float) -> str:
-    """A probability as a whole percentage, never rounded to 0% or 100% unless it is exactly that."""
-    v = float(p)
-    if 0 < v < 0.005:
-        return "under 1%"
-    if 0.995 <= v < 1:
-        return "over 99%"
-    return f"{v:.0%}"
 
 
 # --- deciding under uncertainty (the method is in docs/decision.md) -------------------------

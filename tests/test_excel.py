@@ -926,3 +926,23 @@ def test_risk_sheet_names_what_the_tornado_measures(tmp_path):
         "to its low or high value"
     ) in texts
     assert any("Outcome quantities left out of the tornado" in t for t in texts)
+
+
+def test_the_status_quo_has_no_chance_of_saving_and_the_recommendation_is_marked_a_snapshot(wb, result):
+    """The Options sheet once gave the status quo a 0.0% chance of saving money (against itself it saves nil in
+    every draw) where the Summary says n/a; and its Recommended row, a value from the model, gave no sign that it
+    does not follow an edited input (a reviewer set Model!B14 to 1 and the mutual stayed 'Recommended' though
+    the redesign then saved more). The row says n/a for the status quo and numbers for the others, and the
+    Recommended row and the cover say the recommendation is a snapshot."""
+    ws = wb["Options"]
+    rows = _label_rows(ws)
+    names = [ws.cell(row=rows["GBP, real 2014-15 prices"], column=c).value for c in range(2, 2 + len(result.options))]
+    status_quo_col = 2 + next(i for i, n in enumerate(names) if str(n).startswith("In-house (status quo)"))
+    for label in ("Monte Carlo: chance the option saves money", "Monte Carlo: chance it meets the savings target"):
+        values = [ws.cell(row=rows[label], column=c).value for c in range(2, 2 + len(result.options))]
+        assert ws.cell(row=rows[label], column=status_quo_col).value == "n/a"
+        assert all(isinstance(v, (int, float)) for i, v in enumerate(values) if 2 + i != status_quo_col), values
+    notes = [ws.cell(row=rows["Recommended"], column=c).value for c in range(2, ws.max_column + 1)]
+    assert any(isinstance(n, str) and "a snapshot of the run: it does not follow edited inputs" in n for n in notes)
+    cover = " ".join(str(v) for row in wb["Cover"].iter_rows(values_only=True) for v in row if v)
+    assert "and the recommendation (the Options sheet's Recommended row and the Summary's sentences)" in cover

@@ -505,3 +505,26 @@ def test_the_paper_says_what_would_change_the_recommendation():
     bare = appraise("walsall-college", draws=0, with_switching=False)
     page = html.unescape(render_html(build_document(bare, gather(bare))))
     assert "What would change it" not in page and ">Switching values<" not in page
+
+
+def test_a_table_of_zero_values_of_information_is_said_in_a_sentence_and_agencies_are_named():
+    """Dover at 200 draws: the trust is best in nearly every draw, so no one assumption is worth paying to know
+    (every partial EVPI, read from the result's own evppi frame, is under 50p); the paper said so with a table
+    of ten £0 rows titled 'the 10 largest'. It now says it in a sentence with the whole EVPI. Walsall's values
+    are not all zero, so its table stays. The benefits-by-agency table names agencies and kinds in words
+    ('DWP (benefits and tax)', 'Fiscal, non-cashable'), not their ids ('dwp', 'fiscal_non_cashable')."""
+    dover = appraise("dover-museum-tourism", draws=200, with_switching=False)
+    assert float(dover.decision.evppi["evppi_gbp"].max()) < 0.5
+    page = html.unescape(render_html(build_document(dover, gather(dover))))
+    assert "No assumption on its own is worth paying to know before deciding: every partial EVPI rounds to £0" in page
+    assert f"is {formats.money(dover.decision.evpi_gbp)})." in page
+    assert "Value of information, the 10 largest" not in page
+    walsall = appraise("walsall-college", draws=200, with_switching=False)
+    assert float(walsall.decision.evppi["evppi_gbp"].max()) >= 0.5
+    assert "Value of information, the 10 largest" in html.unescape(
+        render_html(build_document(walsall, gather(walsall)))
+    )
+    agencies = tables.benefits_by_agency_table(walsall)
+    assert agencies is not None and "DWP (benefits and tax)" in set(agencies.frame["Agency"])
+    assert not set(agencies.frame["Agency"]) & {"council", "nhs", "police", "schools", "dwp", "other"}
+    assert not set(agencies.frame["Kind of value"]) & {"fiscal_cashable", "fiscal_non_cashable", "economic"}

@@ -22,7 +22,7 @@ COLUMNS = (
     ("Baseline net budget", 15),
     ("Recommended option", 26),
     ("Net present saving", 15),
-    ("One-off costs", 14),
+    ("One-off costs (with optimism bias)", 14),
     ("Steady-state annual saving", 15),
     ("Payback year (undiscounted)", 12),
     ("Go-live", 12),

@@ -61,10 +61,18 @@ def _note_for_missing(result: AppraisalResult) -> str:
     return "n/a" if len(result.mc_draws) else "not run"
 
 
+#: The Monte Carlo rows with nothing to say of the status quo (its saving against itself is nil in every draw).
+_NOT_FOR_STATUS_QUO = frozenset({"p_saving_positive", "p_meets_target"})
+
+
 def _model_value(ws: Worksheet, row_of: Any, col: str, style: str, missing: str) -> Callable[[int, int, str], None]:
-    """A cell writer for one model value per option (``row_of``: the options table indexed by option id)."""
+    """A cell writer for one model value per option (``row_of``: the options table indexed by option id); the
+    status quo's chance of saving, or of meeting the target, is 'n/a', as on the Summary, not 0%."""
 
     def write(row: int, c: int, opt: str) -> None:
+        if opt == registry.STATUS_QUO and col in _NOT_FOR_STATUS_QUO:
+            put_text(ws, row, c, "n/a", "dd_center")
+            return
         put_number(ws, row, c, row_of.loc[opt, col], style, missing=missing)
 
     return write
@@ -208,13 +216,13 @@ def _transition_cost_metrics(metric: _Metrics, cf: CashflowRefs, nps_row: int) -
     ws = metric.ws
     metric(
         "one_off",
-        "One-off transition costs (undiscounted)",
-        "Cash flows, 'One-off transition costs' row, Total column",
+        "One-off transition costs (undiscounted, with optimism bias)",
+        "Cash flows, 'One-off transition costs' row (its optimism bias included), Total column",
         lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.total_col)}", "dd_gbp"),
     )
     pv1_row = metric(
         "pv_one_off",
-        "Present value of one-off costs",
+        "Present value of one-off costs (with optimism bias)",
         "Cash flows, 'One-off transition costs' row, Present value column",
         lambda row, c, opt: put_formula(ws, row, c, f"={cf.cell(opt, 'one_off', cf.pv_col)}", "dd_gbp"),
     )
@@ -338,7 +346,8 @@ def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs
     metric(
         "recommended",
         "Recommended",
-        "Decision rule below",
+        "Decision rule below; the model's choice, a snapshot of the run: it does not follow edited inputs (test (b) "
+        "needs the draws), so after an edit apply the rule to the rows above",
         lambda row, c, opt: put_text(ws, row, c, "Recommended" if opt == result.recommended else "", "dd_center"),
     )
 
@@ -498,7 +507,7 @@ def _key_figures(ws: Worksheet, header: int, result: AppraisalResult, opt_refs: 
     heads = (
         "Option",
         "Net present saving",
-        "One-off costs",
+        "One-off costs (with optimism bias)",
         "Payback year (undiscounted)",
         "Chance it saves money",
         "MCA score (0-10)",
@@ -600,8 +609,9 @@ HOW_TO_READ = {
     "the Green Book benefit-cost ratio, the saving over the years the Cash flows sheet covers and MCA "
     "totals are live formulas that reproduce the model's figures.",
     "Model values": "Monte Carlo results (a snapshot of the run), sensitivity, switching values, savings over more "
-    "years than the Cash flows sheet covers and plan dates are values from the ddanalysis model; "
-    "they do not recalculate when an input is edited.",
+    "years than the Cash flows sheet covers, plan dates and the recommendation (the Options sheet's Recommended "
+    "row and the Summary's sentences) are values from the ddanalysis model; they do not recalculate when an "
+    "input is edited.",
     "Money": "GBP in {price_basis} (inflation removed), shown in whole pounds; cells hold full precision.",
 }
 

@@ -364,6 +364,8 @@ def _value_of_information(result: "AppraisalResult") -> list[Block]:
         )
     )
     voi = tables.paper_value_of_information_table(result)
+    if voi is not None and not voi.frame.empty and float(voi.frame.iloc[:, -1].max()) < 0.5:  # all round to £0
+        return [*blocks, Paragraph(text.no_partial_value_sentence(result.decision.evpi_gbp), "text")]
     blocks += (
         [TableBlock(voi, "voi")]
         if voi is not None

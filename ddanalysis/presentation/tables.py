@@ -823,6 +823,8 @@ def paper_value_of_information_table(result: "AppraisalResult", top: int = DEFAU
 def benefits_by_agency_table(result: "AppraisalResult") -> Table | None:
     """Present value of each option's benefits by the agency that bears them, when the result has them
     (``result.benefits_by_agency``: option, agency, kind, present_value_gbp); else None."""
+    from ..benefits import AGENCY_NAMES, KIND_NAMES
+
     b = getattr(result, "benefits_by_agency", None)
     if b is None or len(b) == 0:
         return None
@@ -830,8 +832,8 @@ def benefits_by_agency_table(result: "AppraisalResult") -> Table | None:
     frame = pd.DataFrame(
         {
             "Option": [result.option_name(o) if o in set(result.options["id"]) else o for o in b["option"]],
-            "Agency": b["agency"].to_numpy(),
-            "Kind of value": b.get("kind", pd.Series([""] * len(b))).to_numpy(),
+            "Agency": [AGENCY_NAMES.get(a, a) for a in b["agency"]],
+            "Kind of value": [KIND_NAMES.get(k, k) for k in b.get("kind", pd.Series([""] * len(b)))],
             "Present value": b["present_value_gbp"].to_numpy(dtype=float),
         }
     )

@@ -350,6 +350,17 @@ def mca_default_note(scores_are_default: bool) -> str:
 #: The heading of the value-of-information column, as the issue words it.
 EVPPI_MEANING = "the most it would be worth paying to know this before deciding"
 
+
+def no_partial_value_sentence(evpi_gbp: float) -> str:
+    """Said instead of a table of partial EVPIs that all round to £0 (a table of zeros titled 'the largest'
+    says nothing): no one assumption is worth paying to know before deciding."""
+    return (
+        "No assumption on its own is worth paying to know before deciding: every partial EVPI rounds to £0 "
+        f"(the whole decision's EVPI, what removing all uncertainty at once would be worth, is "
+        f"{formats.money(evpi_gbp)})."
+    )
+
+
 #: Estimators and references of the decision measures (the JSON's ``decision_notes``; every output).
 DECISION_NOTES: dict[str, str] = {
     "probability_best": (

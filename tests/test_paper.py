@@ -528,3 +528,16 @@ def test_a_table_of_zero_values_of_information_is_said_in_a_sentence_and_agencie
     assert agencies is not None and "DWP (benefits and tax)" in set(agencies.frame["Agency"])
     assert not set(agencies.frame["Agency"]) & {"council", "nhs", "police", "schools", "dwp", "other"}
     assert not set(agencies.frame["Kind of value"]) & {"fiscal_cashable", "fiscal_non_cashable", "economic"}
+
+
+def test_the_paper_says_the_plan_is_of_its_base_year_and_the_target_is_illustrative():
+    """Walsall's plan starts on 1 April 2015 (project.yaml), before any date this paper can carry: the management
+    case says its dates are those of a 2014-15 appraisal, not a timetable to approve now. The savings target is
+    10% of the net budget (appraisal.yaml targets, source team-judgement): 10% of GBP 980,000 = GBP 98,000 a
+    year, labelled ILLUSTRATIVE wherever it is used (the affordability sentence, the Monte Carlo table)."""
+    walsall = appraise("walsall-college", draws=100, with_switching=False)
+    page = html.unescape(render_html(build_document(walsall, gather(walsall))))
+    assert "These dates are the plan of an appraisal in 2014-15 prices, starting on 01 April 2015" in page
+    assert walsall.mc_target_gbp == pytest.approx(98_000)
+    assert "The target is 10% of the net budget: ILLUSTRATIVE, a team judgement, not the council's target" in page
+    assert "£98,000 a year (10% of the net budget: ILLUSTRATIVE" in tables.monte_carlo_table(walsall).caption

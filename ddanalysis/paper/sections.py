@@ -474,6 +474,7 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                     row.get("p_meets_target"),
                     len(result.mc_draws) > 0,
                 )
+                + (f" The target is {basis}." if (basis := tables.savings_target_basis(result)) else "")
             )
         )
     blocks.append(TableBlock(tables.affordability_table(result), "affordability"))
@@ -503,6 +504,9 @@ def _management(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     focus = tables.focus_option(result)
     blocks: list[Block] = [_focus(result, focus), Heading("Implementation plan", "management-plan")]
     if focus in result.plans:
+        start = result.plans[focus].start
+        if start < dt.date.today():
+            blocks.append(Paragraph(text.past_plan_sentence(start, result.base_year), "warning"))
         plan = tables.plan_table(result, focus)
         blocks.append(
             ChartBlock(

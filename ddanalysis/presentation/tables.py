@@ -235,6 +235,7 @@ def monte_carlo_table(result: "AppraisalResult") -> Table:
     caption = (
         _caption(result, f"Monte Carlo over {draws:,} draws (seed {result.mc_seed}): net present saving")
         + f"; target: a steady-state saving of {formats.money(result.mc_target_gbp)} a year"
+        + (f" ({basis})" if (basis := savings_target_basis(result)) else "")
     )
     units = {
         "P10 saving": "gbp",
@@ -335,6 +336,23 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
         }
     ).reset_index(drop=True)
     return Table(frame, {}, caption)
+
+
+def savings_target_basis(result: "AppraisalResult") -> str:
+    """Where the savings target comes from, in words: its share of the net budget and, when the share is the
+    team's illustrative judgement (``appraisal.yaml`` ``targets``, source ``team-judgement``), that it is not
+    the council's; '' when the result does not carry its assumption book."""
+    book = getattr(getattr(result, "model", None), "book", None)
+    target = getattr(getattr(book, "settings", None), "targets", {}).get("steady_state_saving_share") if book else None
+    if not target:
+        return ""
+    said = f"{formats.share(target['value'])} of the net budget"
+    if target.get("source") == "team-judgement":
+        said += (
+            ": ILLUSTRATIVE, a team judgement, not the council's target; set the medium-term financial plan's "
+            "under targets in appraisal.yaml"
+        )
+    return said
 
 
 def nearest_switches(result: "AppraisalResult", top: int = 3) -> list[text.Switch]:

@@ -351,6 +351,18 @@ def mca_default_note(scores_are_default: bool) -> str:
 EVPPI_MEANING = "the most it would be worth paying to know this before deciding"
 
 
+def past_plan_sentence(start: Any, base_year: str) -> str:
+    """Said above a plan that began before the paper's date: its dates are those of the appraisal's base year,
+    not a timetable to approve now (``start``: the plan's first day, a date)."""
+    return (
+        f"These dates are the plan of an appraisal in {base_year} prices, starting on {start:%d %B %Y}, before "
+        "this paper's date: they show the order and length of the work, not a timetable to approve now. The legal "
+        "routes are those in force then (the Public Contracts Regulations 2015). To plan from today, appraise in a "
+        "workspace with a later base year and plan start (docs/workspaces.md), and take advice on the procurement "
+        "law now in force."
+    )
+
+
 def no_partial_value_sentence(evpi_gbp: float) -> str:
     """Said instead of a table of partial EVPIs that all round to £0 (a table of zeros titled 'the largest'
     says nothing): no one assumption is worth paying to know before deciding."""

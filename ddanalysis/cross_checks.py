@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import DDAnalysisError
-from .presentation.text import FundingBasisCheck, funding_basis_sentence, other_perspectives_sentence
+from .presentation.text import (
+    FundingBasisCheck,
+    PerspectiveCheck,
+    funding_basis_sentence,
+    other_perspectives_sentence,
+)
 from .registry import STATUS_QUO
 
 if TYPE_CHECKING:
@@ -39,12 +44,12 @@ WHOLE_SERVICE_SHARE = 0.999
 class CrossChecks:
     """The rule's recommendation on the other bases (see the module docstring).
 
-    ``other_perspectives``: (perspective id, the option recommended from it, its net present saving in GBP, or
-    None when the status quo is kept), one per other perspective. ``funding_basis``: the check, or None when it
-    cannot differ. ``notes``: what could not be worked out, and why.
+    ``other_perspectives``: one :class:`~ddanalysis.presentation.text.PerspectiveCheck` per other perspective.
+    ``funding_basis``: the check, or None when it cannot differ. ``notes``: what could not be worked out, and
+    why.
     """
 
-    other_perspectives: tuple[tuple[str, str, float | None], ...] = ()
+    other_perspectives: tuple[PerspectiveCheck, ...] = ()
     funding_basis: FundingBasisCheck | None = None
     notes: tuple[str, ...] = ()
 
@@ -105,10 +110,10 @@ def _recommended(other: "AppraisalResult") -> tuple[str, float | None]:
     return str(row["name"]), None if other.recommended == STATUS_QUO else float(row["net_present_saving_gbp"])
 
 
-def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[tuple[str, str, float | None], ...]:
-    """What the rule recommends from each perspective other than ``result``'s (:func:`central_rerun`):
-    (perspective, option name, its net present saving, GBP; None when the status quo is kept). A perspective
-    that cannot be appraised is left out with a note appended to ``notes``."""
+def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[PerspectiveCheck, ...]:
+    """What the rule recommends from each perspective other than ``result``'s (:func:`central_rerun`), with
+    ``result``'s recommended option's own net present saving there. A perspective that cannot be appraised is
+    left out with a note appended to ``notes``."""
     from .cashflow import PERSPECTIVES
 
     out = []
@@ -118,7 +123,8 @@ def _other_perspectives(result: "AppraisalResult", notes: list[str]) -> tuple[tu
         except DDAnalysisError as exc:
             notes.append(f"The {perspective} perspective could not be appraised for comparison: {exc}")
             continue
-        out.append((perspective, *_recommended(other)))
+        own = other.options.set_index("id")["net_present_saving_gbp"].get(result.recommended)
+        out.append(PerspectiveCheck(perspective, *_recommended(other), None if own is None else float(own)))
     return tuple(out)
 
 

@@ -31,7 +31,7 @@ def test_a_check_that_cannot_be_worked_out_is_left_out_with_a_note(walsall, monk
 
     monkeypatch.setattr(engine, "appraise", failing)
     checks = cc.cross_checks(walsall)
-    assert [p for p, _, _ in checks.other_perspectives] == ["public"]
+    assert [c.perspective for c in checks.other_perspectives] == ["public"]
     assert checks.funding_basis is None
     assert checks.notes == (
         "The social perspective could not be appraised for comparison: walsall-college: a file could not be read",
@@ -70,7 +70,7 @@ def test_the_checks_keep_the_plan_start_a_library_caller_gave():
     (the later start moves go-live a year on, so the two differ)."""
     later = dt.date(2016, 4, 1)
     result = engine.appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False, plan_start=later)
-    public = {p: saving for p, _, saving in cc.cross_checks(result).other_perspectives}["public"]
+    public = {c.perspective: c.net_present_saving_gbp for c in cc.cross_checks(result).other_perspectives}["public"]
 
     def mutual(**kwargs):
         run = engine.appraise("walsall-college", perspective="public", draws=0, with_switching=False, **kwargs)

@@ -423,7 +423,7 @@ def test_the_summary_says_when_another_perspective_recommends_something_else():
     now says so under the rule, naming both views; Walsall's paper, where every view recommends the mutual,
     says they agree."""
     dover = appraise("dover-museum-tourism", draws=0, with_switching=False, with_sensitivity=False)
-    others = {p: name for p, name, _ in gather(dover).other_perspectives}
+    others = {c.perspective: c.option_name for c in gather(dover).other_perspectives}
     assert dover.recommended == "charitable-trust"
     redesign = dover.option_name("in-house-redesign")
     assert others == {"public": redesign, "social": redesign}
@@ -432,8 +432,14 @@ def test_the_summary_says_when_another_perspective_recommends_something_else():
         "Whose costs and gains count changes the recommendation. The rule recommends, from the public sector " in page
     )
     assert "Members should see this before deciding on the council" in page
+    # and what the trust itself is worth there (the same CLI runs: GBP 30,371 public, -GBP 178,849 social)
+    own = {c.perspective: c.recommended_gbp for c in gather(dover).other_perspectives}
+    assert own == {"public": pytest.approx(30_371, abs=1), "social": pytest.approx(-178_849, abs=1)}
+    said = html.unescape(page)
+    assert "where Charitable trust (or CIO) would save £30,371;" in said
+    assert "where Charitable trust (or CIO) would cost £178,849 more than the status quo." in said
     walsall = appraise("walsall-college", draws=0, with_switching=False, with_sensitivity=False)
-    agreed = {name for _, name, _ in gather(walsall).other_perspectives}
+    agreed = {c.option_name for c in gather(walsall).other_perspectives}
     assert agreed == {walsall.option_name("mutual")}
     assert "The other perspectives recommend the same option: from the public sector as a whole, " in render_html(
         build_document(walsall, gather(walsall))

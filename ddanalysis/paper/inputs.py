@@ -62,7 +62,7 @@ class PaperInputs:
     notes: tuple[str, ...] = ()
     #: the rule's recommendation from each other perspective (central values, no Monte Carlo draws):
     #: (perspective id, recommended option's name, its net present saving in GBP or None for the status quo)
-    other_perspectives: tuple[tuple[str, str, float | None], ...] = ()
+    other_perspectives: tuple[text.PerspectiveCheck, ...] = ()
     #: the rule's recommendation with the whole service treated as paid for by the council (None when the
     #: council pays for all of it, so the check cannot differ)
     funding_basis: text.FundingBasisCheck | None = None

@@ -171,20 +171,40 @@ def recommendation_sentence(
     )
 
 
-def other_perspectives_sentence(recommended: str, others: Sequence[tuple[str, str, float | None]]) -> str:
-    """What the rule recommends from the other perspectives, beside this one's ``recommended`` option's name.
+class PerspectiveCheck(NamedTuple):
+    """What the rule recommends from another perspective (central values, no Monte Carlo draws)."""
 
-    ``others``: (perspective id, the option recommended from it, its net present saving in GBP or None when the
-    status quo is kept), worked at central values without Monte Carlo draws. The Green Book's headline is the
-    whole of society's view, so a paper written from the council's must say when the wider views differ."""
-    parts = [
-        f"from {perspective_words(p)}, {name}"
-        + ("" if saving is None else f" (net present saving {formats.money(saving)})")
-        for p, name, saving in others
-    ]
-    views = "; ".join(parts)
+    perspective: str  # the perspective's id (council, public, social)
+    option_name: str  # the option the rule recommends from it
+    net_present_saving_gbp: float | None  # its net present saving (GBP, real; None for the status quo)
+    #: the appraisal's own recommended option's net present saving from that perspective (GBP, real; None if
+    #: unknown)
+    recommended_gbp: float | None = None
+
+
+def other_perspectives_sentence(recommended: str, others: Sequence[PerspectiveCheck]) -> str:
+    """What the rule recommends from the other perspectives, beside this one's ``recommended`` option's name,
+    and, where another option is recommended, what ``recommended`` itself is worth from that perspective.
+
+    ``others``: one :class:`PerspectiveCheck` per other perspective. The Green Book's headline is the whole of
+    society's view, so a paper written from the council's must say when the wider views differ."""
+
+    def one(check: PerspectiveCheck) -> str:
+        said = f"from {perspective_words(check.perspective)}, {check.option_name}"
+        if check.net_present_saving_gbp is not None:
+            said += f" (net present saving {formats.money(check.net_present_saving_gbp)})"
+        own = check.recommended_gbp
+        if check.option_name != recommended and own is not None:
+            said += f", where {recommended} " + (
+                f"would save {formats.money(own)}"
+                if own >= 0
+                else f"would cost {formats.money(-own)} more than the status quo"
+            )
+        return said
+
+    views = "; ".join(one(c) for c in others)
     basis = "Worked at central values, without the Monte Carlo test (b)."
-    if all(name == recommended for _, name, _ in others):
+    if all(c.option_name == recommended for c in others):
         return f"The other perspectives recommend the same option: {views}. {basis}"
     return (
         f"Whose costs and gains count changes the recommendation. The rule recommends, {views}. {basis} The "

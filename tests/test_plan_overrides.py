@@ -19,10 +19,10 @@ DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
 #: The charitable-trust template's central weeks (data/plans/models/charitable-trust.yaml), scheduled by hand
 #: from the plan start (week 0): business_case 0-12; member_decision 12-18; staff_union_engagement 18-26;
 #: legal_form_governance 18-42; procurement_or_direct_award 18-30; it_data_separation 18-34;
-#: tupe_consultation from max(42, 30, 26) = 42 to 52; pensions_admission 42-58; support_service_agreements
-#: 42-50; shadow_running from max(52, 50, 34) = 52 to 60; go_live at max(60, 58) = 60 weeks. Critical path:
-#: business_case, member_decision, legal_form_governance, tupe_consultation, shadow_running. Slack:
-#: it_data_separation 52 - 34 = 18 weeks, pensions_admission 60 - 58 = 2 weeks.
+#: tupe_consultation from max(42, 30, 26) = 42 to 52; pensions_admission 18-44 (from the member decision);
+#: support_service_agreements 42-50; shadow_running from max(52, 50, 34) = 52 to 60; go_live at max(60, 44) =
+#: 60 weeks. Critical path: business_case, member_decision, legal_form_governance, tupe_consultation,
+#: shadow_running. Slack: it_data_separation 52 - 34 = 18 weeks, pensions_admission 60 - 44 = 16 weeks.
 #: Dover's plan starts 1 July 2015 (project.yaml plan_start); 60 weeks = 420 days -> 24 August 2016.
 CENTRAL_GO_LIVE = dt.date(2015, 7, 1) + dt.timedelta(days=420)
 
@@ -50,7 +50,7 @@ def test_the_hand_schedule_holds_without_overrides(tmp_path: Path):
 
 def test_a_longer_critical_phase_moves_go_live(tmp_path: Path):
     """``phases: {legal_form_governance: {weeks: 30}}``: 6 weeks more on the critical path, so legal form ends at
-    18 + 30 = 48, TUPE 48-58, shadow running 58-66, pensions 48-64; go-live at max(66, 64) = 66 weeks = 462 days
+    18 + 30 = 48, TUPE 48-58, shadow running 58-66, pensions 18-44; go-live at max(66, 44) = 66 weeks = 462 days
     after 1 July 2015 = 5 October 2016 (24 August 2016 + 42 days)."""
     pid = _workspace(tmp_path, {"phases": {"legal_form_governance": {"weeks": 30}}})
     trust = plan.project_plans(pid)["charitable-trust"]
@@ -121,7 +121,7 @@ def test_weeks_given_hold_in_every_duration_case_unscaled(tmp_path: Path):
     """The low case with legal form at 30 weeks (the template's low weeks otherwise): business case 0-8, member
     decision 8-12, legal form 12-42 (30 weeks, not the low 16), procurement 12-20, staff engagement 12-18, TUPE from
     max(42, 20, 18) = 42 to 50, support agreements 42-48, IT 12-24, shadow running from max(50, 48, 24) = 50 to
-    54, pensions 42-54: go-live at 54 weeks = 378 days after 1 July 2015 = 13 July 2016 (366 days to 1 July
+    54, pensions 12-28 (16 weeks from the member decision): go-live at 54 weeks = 378 days after 1 July 2015 = 13 July 2016 (366 days to 1 July
     2016, a leap year, + 12). Scaled by 2, every other phase doubles but legal form stays 30 weeks."""
     pid = _workspace(tmp_path, None)
     low = plan.build_plan(pid, "charitable-trust", duration_case="low", weeks={"legal_form_governance": 30})

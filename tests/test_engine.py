@@ -302,7 +302,8 @@ def test_cli_text_gives_what_the_board_paper_gives_beside_the_recommendation():
     rule = next(i for i, line in enumerate(lines) if line.startswith("Rule: "))
     assert lines[rule + 1].startswith("The rule passes over Outsourcing to a private provider")
     assert lines[rule + 2].startswith("What would change it: with the other assumptions held")
-    assert lines[rule + 3].startswith("The other perspectives recommend the same option")
-    assert lines[rule + 4].startswith("Who pays: others pay 88.8% of this service's cash spending")
-    assert "In-house redesign (net present saving £901,549) instead" in lines[rule + 4]
-    assert "while Public service mutual (employee-led spin-out) would save £64,770." in lines[rule + 4]
+    assert lines[rule + 3].startswith("The 10-year saving assumes Public service mutual")
+    assert lines[rule + 4].startswith("The other perspectives recommend the same option")
+    assert lines[rule + 5].startswith("Who pays: others pay 88.8% of this service's cash spending")
+    assert "In-house redesign (net present saving £901,549) instead" in lines[rule + 5]
+    assert "while Public service mutual (employee-led spin-out) would save £64,770." in lines[rule + 5]

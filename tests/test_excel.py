@@ -544,7 +544,7 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     the same)."""
     texts = _summary_texts(wb["Summary"])
     recommendation = next(i for i, t in enumerate(texts) if t.startswith("Recommended:"))
-    passed, switching, others, who_pays = texts[recommendation + 2 : recommendation + 6]
+    passed, switching, reserved, others, who_pays = texts[recommendation + 2 : recommendation + 7]
     assert texts[recommendation + 1].startswith("Decision rule")
     assert passed.startswith("The rule passes over Outsourcing to a private provider") and "score 4.2" in passed
     assert "5.3/10" in passed and "(test (c))" in passed
@@ -553,7 +553,8 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     assert "the rule recommends In-house redesign" in who_pays and who_pays.rstrip().endswith("before deciding.")
     assert "while Public service mutual (employee-led spin-out) would save £64,770." in who_pays
     assert switching == tables.switching_note(result) and switching.startswith("What would change it:")
-    assert texts[recommendation + 6] == "Key figures"
+    assert reserved.startswith("The 10-year saving assumes Public service mutual (employee-led spin-out) keeps")
+    assert texts[recommendation + 7] == "Key figures"
     assert CHECKS_ELSEWHERE not in texts
     assert passed == passed_over_note(result)
     assert [others, who_pays] == check_sentences(result, cross_checks(result))

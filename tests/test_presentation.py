@@ -314,7 +314,11 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
         "draws level with In-house redesign if the change in the pay bill (mutual.staff_cost_change) were -5.5% "
         "instead of -7.0% (range -10.0% to -3.0%); or if"
     )
-    assert tables.recommendation_notes(result) == [tables.passed_over_note(result), said]
+    assert tables.recommendation_notes(result) == [
+        tables.passed_over_note(result),
+        said,
+        tables.reserved_term_note(result),
+    ]
 
 
 def test_no_switching_sentence_when_the_status_quo_is_kept_or_none_was_worked_out():
@@ -339,3 +343,21 @@ def test_a_score_rounds_a_half_up_as_the_workbook_shows_it():
     assert formats.score(6.6000000000000005) == "6.6" and formats.score(None) == "-"
     dover = dd.appraise("dover-museum-tourism", draws=0)
     assert "(status quo 5.0)" in dover.recommendation
+
+
+def test_a_reserved_contract_shorter_than_the_horizon_is_said_beside_the_recommendation():
+    """Walsall's mutual is appraised over 10 years, but its plan template (data/plans/models/mutual.yaml, fact
+    reg77_reserved_contract_max_years: 3) reserves the contract for at most 3 years (PCR 2015 reg. 77): the
+    outputs say the saving assumes the mutual keeps the service after it. Dover's recommended trust has no
+    reserved contract, and a 3-year horizon would not outlast the contract, so neither says it."""
+    walsall = dd.appraise("walsall-college", draws=0, with_switching=False)
+    assert tables.reserved_term_note(walsall) == (
+        "The 10-year saving assumes Public service mutual (employee-led spin-out) keeps the service after its "
+        "reserved contract, which lasts at most 3 years (PCR 2015 reg. 77): it must then normally win an open "
+        "competition. If it does not, the council re-procures or brings the service back, at costs this "
+        "appraisal does not count (see the risk register)."
+    )
+    assert tables.reserved_term_note(dd.appraise("dover-museum-tourism", draws=0, with_switching=False)) == ""
+    import dataclasses
+
+    assert tables.reserved_term_note(dataclasses.replace(walsall, horizon_years=3)) == ""

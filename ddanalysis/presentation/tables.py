@@ -399,8 +399,31 @@ def _short_description(description: str) -> str:
 
 def recommendation_notes(result: "AppraisalResult") -> list[str]:
     """What every output says under the rule, beside the recommendation: the options the rule passes over
-    (:func:`passed_over_note`) and what would change it (:func:`switching_note`), each when there is one."""
-    return [said for said in (passed_over_note(result), switching_note(result)) if said]
+    (:func:`passed_over_note`), what would change it (:func:`switching_note`) and, for an option on a reserved
+    contract, how long the contract lasts against the years the saving is counted
+    (:func:`reserved_term_note`), each when there is one."""
+    return [said for said in (passed_over_note(result), switching_note(result), reserved_term_note(result)) if said]
+
+
+def reserved_term_note(result: "AppraisalResult") -> str:
+    """:func:`ddanalysis.presentation.text.reserved_term_sentence` when the recommended option's plan template
+    records a reserved-contract limit (the mutual's, PCR 2015 reg. 77) shorter than the appraisal's horizon;
+    '' otherwise (or when the option has no template)."""
+    from ..errors import DDAnalysisError
+    from ..plan import model_facts
+
+    if result.recommended == STATUS_QUO:
+        return ""
+    try:
+        facts = model_facts(result.recommended)
+    except (DDAnalysisError, OSError, KeyError):
+        return ""
+    limit = facts.loc[facts["fact"] == "reg77_reserved_contract_max_years", "value"]
+    if limit.empty or float(limit.iloc[0]) >= result.horizon_years:
+        return ""
+    return text.reserved_term_sentence(
+        result.option_name(result.recommended), float(limit.iloc[0]), result.horizon_years
+    )
 
 
 def switching_note(result: "AppraisalResult") -> str:

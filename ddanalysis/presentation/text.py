@@ -586,6 +586,18 @@ def reserved_contract_sentence(pcr_years: float, act_years: float) -> str:
     )
 
 
+def reserved_term_sentence(name: str, contract_years: float, horizon_years: int) -> str:
+    """Said beside a recommendation whose contract is reserved (PCR 2015 reg. 77): the saving is counted over
+    ``horizon_years`` (and a residual value after them), but the reserved contract lasts at most
+    ``contract_years``, after which the new body must normally win an open competition."""
+    return (
+        f"The {horizon_years}-year saving assumes {name} keeps the service after its reserved contract, which "
+        f"lasts at most {contract_years:g} years (PCR 2015 reg. 77): it must then normally win an open "
+        "competition. If it does not, the council re-procures or brings the service back, at costs this "
+        "appraisal does not count (see the risk register)."
+    )
+
+
 def spending_sentence(
     authority: str,
     block: str,

@@ -121,8 +121,9 @@ def test_weeks_given_hold_in_every_duration_case_unscaled(tmp_path: Path):
     """The low case with legal form at 30 weeks (the template's low weeks otherwise): business case 0-8, member
     decision 8-12, legal form 12-42 (30 weeks, not the low 16), procurement 12-20, staff engagement 12-18, TUPE from
     max(42, 20, 18) = 42 to 50, support agreements 42-48, IT 12-24, shadow running from max(50, 48, 24) = 50 to
-    54, pensions 12-28 (16 weeks from the member decision): go-live at 54 weeks = 378 days after 1 July 2015 = 13 July 2016 (366 days to 1 July
-    2016, a leap year, + 12). Scaled by 2, every other phase doubles but legal form stays 30 weeks."""
+    54, pensions 12-28 (16 weeks from the member decision): go-live at 54 weeks = 378 days after 1 July 2015 =
+    13 July 2016 (366 days to 1 July 2016, a leap year, + 12). Scaled by 2, every other phase doubles but legal
+    form stays 30 weeks."""
     pid = _workspace(tmp_path, None)
     low = plan.build_plan(pid, "charitable-trust", duration_case="low", weeks={"legal_form_governance": 30})
     assert low.go_live == dt.date(2016, 7, 13) == dt.date(2015, 7, 1) + dt.timedelta(days=378)

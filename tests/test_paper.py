@@ -547,3 +547,19 @@ def test_the_paper_says_the_plan_is_of_its_base_year_and_the_target_is_illustrat
     assert walsall.mc_target_gbp == pytest.approx(98_000)
     assert "The target is 10% of the net budget: ILLUSTRATIVE, a team judgement, not the council's target" in page
     assert "£98,000 a year (10% of the net budget: ILLUSTRATIVE" in tables.monte_carlo_table(walsall).caption
+
+
+def test_the_financial_case_reconciles_the_budget_to_the_first_years_cash():
+    """Walsall's baseline (baseline.csv, GBP thousand): net budget 7,535 - 6,555 = 980, of which capital charges
+    150 are accounting entries, not cash, so the cash net budget is 830. The status quo's 2015-16 net cost is
+    read from the result's own yearly table, and the rest (830,000 - that cost) is a year of real change; the
+    paper's financial case says all three figures so a reader can tie the table to the budget book."""
+    walsall = appraise("walsall-college", draws=0, with_switching=False)
+    sq = walsall.annual[walsall.annual["option"] == "in-house"].sort_values("year_index").iloc[0]
+    assert walsall.baseline.net_budget_gbp == pytest.approx(980_000)
+    change = 830_000 - float(sq["cost_gbp"])
+    said = tables.budget_reconciliation_note(walsall)
+    assert said.startswith(f"The status quo's net cost in 2015-16 ({formats.money(sq['cost_gbp'])}) is the baseline's")
+    assert "2014-15 net budget (£980,000) less its capital charges (£150,000: accounting entries, not cash" in said
+    assert f"less {formats.money(change)} of real change in pay, demand and income" in said
+    assert said in html.unescape(render_html(build_document(walsall, gather(walsall))))

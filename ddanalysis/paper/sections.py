@@ -443,6 +443,8 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     title, purpose = text.FIVE_CASES["financial"]
     focus = tables.focus_option(result)
     blocks: list[Block] = [_focus(result, focus), Heading("Costs and savings by year", "financial-profile")]
+    if said := tables.budget_reconciliation_note(result):
+        blocks.append(Paragraph(said, "text"))
     if focus != STATUS_QUO:
         blocks.append(TableBlock(tables.cash_profile_table(result, focus), "profile"))
     sav = tables.savings_table(result)

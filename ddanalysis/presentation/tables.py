@@ -921,6 +921,22 @@ def legal_limits_table(facts: pd.DataFrame) -> Table:
     return Table(frame, {}, "Legal limits on the delivery vehicles and contract routes")
 
 
+def budget_reconciliation_note(result: "AppraisalResult") -> str:
+    """:func:`ddanalysis.presentation.text.budget_reconciliation_sentence` for ``result``: its baseline's net
+    budget against the status quo's net cost in the first appraisal year ('' without a baseline)."""
+    base = result.baseline
+    first = result.annual[result.annual["option"] == STATUS_QUO].sort_values("year_index")
+    if base is None or first.empty:
+        return ""
+    return text.budget_reconciliation_sentence(
+        float(base.net_budget_gbp),
+        float(base.amounts_gbp["capital_charges"]),
+        str(first["financial_year"].iloc[0]),
+        float(first["cost_gbp"].iloc[0]),
+        str(result.base_year),
+    )
+
+
 def cash_profile_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
     """An option's profile by financial year: the status quo's net cost, the option's net cost (one-off
     costs included), its one-off costs, the saving, the cumulative saving (GBP, real base-year prices,

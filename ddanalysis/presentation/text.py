@@ -586,6 +586,29 @@ def reserved_contract_sentence(pcr_years: float, act_years: float) -> str:
     )
 
 
+def budget_reconciliation_sentence(
+    net_budget: float, capital_charges: float, first_year: str, first_cost: float, base_year: str
+) -> str:
+    """Reconcile the baseline's net budget (GBP, ``base_year``) to the status quo's net cost in the first
+    appraisal year: capital charges are accounting entries, not cash, so the appraisal leaves them out (HM
+    Treasury Green Book: depreciation and capital charges are not cash flows); the rest is a year of real
+    change in pay, demand and income (``project`` assumptions). A finance director reconciles to the budget
+    book first."""
+    cash = net_budget - capital_charges
+    change = first_cost - cash
+    moved = (
+        ""
+        if abs(change) < 0.5
+        else f", {'plus' if change > 0 else 'less'} {formats.money(abs(change))} of real change in pay, demand and "
+        f"income between {base_year} and {first_year}"
+    )
+    return (
+        f"The status quo's net cost in {first_year} ({formats.money(first_cost)}) is the baseline's {base_year} "
+        f"net budget ({formats.money(net_budget)}) less its capital charges ({formats.money(capital_charges)}: "
+        f"accounting entries, not cash, which a Green Book appraisal leaves out){moved}."
+    )
+
+
 def reserved_term_sentence(name: str, contract_years: float, horizon_years: int) -> str:
     """Said beside a recommendation whose contract is reserved (PCR 2015 reg. 77): the saving is counted over
     ``horizon_years`` (and a residual value after them), but the reserved contract lasts at most

@@ -672,8 +672,10 @@ def optimism_bias_sentence(mitigation: float, operating_upper: float | None, sou
         else f"The project's mitigation removes {formats.share(mitigation)} of the Green Book upper bound{how}."
     )
     return (
-        f"Optimism bias: {upper} Each option's one-off costs and its yearly net change in operating costs "
-        "against the status quo carry the uplift; the figures in this paper include it."
+        f"Optimism bias: {upper} Each option's yearly net change in operating costs against the status quo "
+        "carries the uplift. The Green Book has no category for one-off transition costs: this appraisal's own, "
+        "cautious choice is to apply the same operating-cost bound to them, and the equipment and development "
+        "bound to IT separation (the table below). The figures in this paper include it."
     )
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, require_program
 
 from ddanalysis.engine import appraise
@@ -563,3 +564,18 @@ def test_the_financial_case_reconciles_the_budget_to_the_first_years_cash():
     assert "2014-15 net budget (£980,000) less its capital charges (£150,000: accounting entries, not cash" in said
     assert f"less {formats.money(change)} of real change in pay, demand and income" in said
     assert said in html.unescape(render_html(build_document(walsall, gather(walsall))))
+
+
+def test_the_sources_say_which_assumption_each_supports_and_where_the_figure_is():
+    """A member reads the paper, not the Assumptions sheet: each source in the paper's list names the
+    assumptions that cite it and the locator of the figure in it, read here from the model file itself
+    (data/assumptions/models/mutual.yaml: mutual.staff_cost_change cites psm-state-of-sector-2019 with its
+    headline-findings locator). The team's judgement says how many assumptions rest on it."""
+    walsall = appraise("walsall-college", draws=0, with_switching=False)
+    raw = yaml.safe_load((REPO / "data" / "assumptions" / "models" / "mutual.yaml").read_text(encoding="utf-8"))
+    entry = raw["assumptions"]["staff_cost_change"]
+    page = html.unescape(render_html(build_document(walsall, gather(walsall))))
+    assert f"Supports mutual.staff_cost_change: {entry['locator']}" in page
+    judged = int((walsall.assumptions["source_id"] == "team-judgement").sum())
+    assert f"Supports {judged} assumptions rest on it" not in page  # the wording reads as a sentence
+    assert f"{judged} assumptions rest on it (each with a note saying whose and why)" in page

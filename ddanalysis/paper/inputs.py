@@ -58,7 +58,7 @@ class PaperInputs:
     ob_applies_to: Mapping[str, str] = field(default_factory=dict)
     ob_operating_upper: float | None = None
     ob_method_note: str = ""
-    sources: tuple[tuple[str, str], ...] = ()
+    sources: tuple[tuple[str, str, str], ...] = ()  # (title, link, what it supports, with locators)
     notes: tuple[str, ...] = ()
     #: the rule's recommendation from each other perspective (central values, no Monte Carlo draws):
     #: (perspective id, recommended option's name, its net present saving in GBP or None for the status quo)
@@ -152,12 +152,27 @@ def _optimism_bias(settings) -> tuple[dict[str, float], dict[str, str], float | 
     return used or upper, {c: ", ".join(v) for c, v in applies.items()}, operating
 
 
-def _evidence_sources(result: "AppraisalResult", book) -> tuple[tuple[str, str], ...]:
-    """The (title, link) of each source cited by the result's assumptions, in source-id order."""
+#: The source id of the team's judgements (sources.yaml).
+TEAM_JUDGEMENT = "team-judgement"
+
+
+def _evidence_sources(result: "AppraisalResult", book) -> tuple[tuple[str, str, str], ...]:
+    """The (title, link, what it supports) of each source cited by the result's assumptions, in source-id order.
+    What it supports: each locator with the assumptions (``scope.key``) that cite the source there, so a member
+    can find the figure; for the team's judgement, how many assumptions rest on it."""
+    frame = result.assumptions
     sources = []
-    for sid in sorted(set(result.assumptions.get("source_id", pd.Series(dtype=str)).dropna())):
+    for sid in sorted(set(frame.get("source_id", pd.Series(dtype=str)).dropna())):
         src = book.sources.get(sid, {})
-        sources.append((str(src.get("title", sid)), str(src.get("link", "") or "")))
+        rows = frame[frame["source_id"] == sid]
+        if sid == TEAM_JUDGEMENT:
+            supports = f"{len(rows)} assumptions rest on it (each with a note saying whose and why)"
+        else:
+            by_locator: dict[str, list[str]] = {}
+            for scope, key, locator in zip(rows["scope"], rows["key"], rows.get("locator", [""] * len(rows))):
+                by_locator.setdefault(str(locator or "no locator recorded"), []).append(f"{scope}.{key}")
+            supports = "Supports " + "; ".join(f"{', '.join(keys)}: {loc}" for loc, keys in by_locator.items())
+        sources.append((str(src.get("title", sid)), str(src.get("link", "") or ""), supports))
     return tuple(sources)
 
 

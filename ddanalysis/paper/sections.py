@@ -554,7 +554,13 @@ def _sources(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         items.append(f"GDP deflator: {result.provenance['gdp_deflator_origin']}")
     blocks: list[Block] = [
         Bullets(tuple(items), "Where the figures come from"),
-        Bullets(tuple(f"{t} ({link})" if link else t for t, link in inputs.sources), "Sources of the assumptions"),
+        Bullets(
+            tuple(
+                (f"{title} ({link})" if link else title) + (f". {supports}" if supports else "")
+                for title, link, supports in inputs.sources
+            ),
+            "Sources of the assumptions, with where in each the figure is",
+        ),
         Paragraph(text.OGL_ATTRIBUTION),
         Paragraph(f"Quality ratings of the assumptions: {text.quality_legend()}.", "note"),
         Paragraph(

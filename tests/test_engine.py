@@ -192,12 +192,7 @@ def test_cli_appraise_json_and_table():
     )
     doc = json.loads(out.stdout)
     assert doc["project"] == "dover-museum-tourism" and len(doc["options"]) == 5
-    table = subprocess.run(
-        [sys.executable, "-m", "ddanalysis", "appraise", "dover-museum-tourism", "--draws", "0"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    table = _appraise_text("dover-museum-tourism", "--draws", "0")
     assert "ILLUSTRATIVE" in table and "real 2014-15 prices" in table
     assert "Recommended" in table or "Keep the service" in table
 
@@ -268,21 +263,7 @@ def test_the_funding_basis_check_charges_contract_costs_on_the_whole_service():
 def test_cli_runs_the_funding_basis_check_and_labels_it():
     """``appraise --contract-on-whole-service`` gives the check's figures (Walsall's mutual GBP 64,770, worked
     in LibreOffice as the test above says) under a heading that names the check."""
-    table = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ddanalysis",
-            "appraise",
-            "walsall-college",
-            "--draws",
-            "0",
-            "--contract-on-whole-service",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    table = _appraise_text("walsall-college", "--draws", "0", "--contract-on-whole-service")
     assert "Funding-basis check: the whole service treated as paid for by the council" in table
     assert re.search(r"^mutual\s+£64,770\s", table, re.M)
 
@@ -292,13 +273,7 @@ def test_cli_text_gives_what_the_board_paper_gives_beside_the_recommendation():
     score of 4.2 against the status quo's 5.3 in mca.yaml) and the cross-checks: the other perspectives, and
     on the whole service the in-house redesign at GBP 901,549 with the mutual at GBP 64,770 (the workbook
     recalculated in LibreOffice with Model!B14 = 1, as the tests above say)."""
-    table = subprocess.run(
-        [sys.executable, "-m", "ddanalysis", "appraise", "walsall-college", "--draws", "0"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    lines = table.splitlines()
+    lines = _appraise_text("walsall-college", "--draws", "0").splitlines()
     rule = next(i for i, line in enumerate(lines) if line.startswith("Rule: "))
     assert lines[rule + 1].startswith("The rule passes over Outsourcing to a private provider")
     assert lines[rule + 2].startswith("What would change it: with the other assumptions held")
@@ -307,3 +282,10 @@ def test_cli_text_gives_what_the_board_paper_gives_beside_the_recommendation():
     assert lines[rule + 5].startswith("Who pays: others pay 88.8% of this service's cash spending")
     assert "In-house redesign (net present saving £901,549) instead" in lines[rule + 5]
     assert "while Public service mutual (employee-led spin-out) would save £64,770." in lines[rule + 5]
+
+
+def _appraise_text(*args: str) -> str:
+    """What ``python -m ddanalysis appraise ARGS`` prints (a fresh process; fails the test on a non-zero exit)."""
+    return subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "appraise", *args], capture_output=True, text=True, check=True
+    ).stdout

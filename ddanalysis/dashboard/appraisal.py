@@ -164,7 +164,11 @@ class SummarySection(Section):
                     money(f.net_present_saving_gbp),
                     f"discounted, {result.price_basis}",
                 ),
-                ("One-off cost of change", money(f.one_off_cost_gbp), "transition costs, undiscounted"),
+                (
+                    "One-off cost of change",
+                    money(f.one_off_cost_gbp),
+                    "transition costs, undiscounted, with optimism bias",
+                ),
                 ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
                 ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
                 ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),

@@ -335,7 +335,7 @@ def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
         f"What would change it: with the other assumptions held, {recommended} draws level with {rival} if "
         + "; or if ".join(one(sw) for sw in switches)
         + ". These are its switching values nearest to the values used, measured against each assumption's "
-        "range; the economic case lists them all."
+        "range; its switching-value table lists them all."
     )
 
 

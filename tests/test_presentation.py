@@ -361,3 +361,12 @@ def test_a_reserved_contract_shorter_than_the_horizon_is_said_beside_the_recomme
     import dataclasses
 
     assert tables.reserved_term_note(dataclasses.replace(walsall, horizon_years=3)) == ""
+
+
+def test_switching_tables_say_their_search_runs_wider_than_the_low_to_high_range():
+    """A reviewer read Walsall's switching values (procurement saving -13.5% against a 1-5% range) as errors:
+    the search runs over the lever's bounds (levers.yaml: procurement_saving [-0.2, 0.5]), wider than its range,
+    and the table must say so."""
+    result = dd.appraise("walsall-college", draws=0)
+    assert text.SWITCHING_RANGE_NOTE in tables.switching_table(result).caption
+    assert "wider than its low-to-high range" in text.SWITCHING_RANGE_NOTE

@@ -315,7 +315,8 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
     caption = (
         f"{result.option_name(opt)}: switching values, in each assumption's own unit ({result.scenario} "
         f"scenario, {result.perspective} perspective; 'none in range' = no switch within the assumption's "
-        f"allowed range; other assumptions held at the scenario's values). {text.SWITCHING_COMPARATOR_NOTE}"
+        f"allowed range; other assumptions held at the scenario's values). {text.SWITCHING_RANGE_NOTE} "
+        f"{text.SWITCHING_COMPARATOR_NOTE}"
     )
     sw = result.switching
     if sw is None or sw.empty:

@@ -339,6 +339,12 @@ def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
     )
 
 
+#: What "allowed range" means in every switching-value table.
+SWITCHING_RANGE_NOTE = (
+    "The search runs over each assumption's allowed range (its bounds in levers.yaml, wider than its low-to-high "
+    "range), so a switching value may lie outside the low-to-high range: the further outside, the less likely."
+)
+
 #: What "next best" means in every switching-value table.
 SWITCHING_COMPARATOR_NOTE = (
     "The next-best option is the best of the others that the decision rule could recommend (a non-monetised "

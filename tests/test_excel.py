@@ -947,3 +947,11 @@ def test_the_status_quo_has_no_chance_of_saving_and_the_recommendation_is_marked
     assert any(isinstance(n, str) and "a snapshot of the run: it does not follow edited inputs" in n for n in notes)
     cover = " ".join(str(v) for row in wb["Cover"].iter_rows(values_only=True) for v in row if v)
     assert "and the recommendation (the Options sheet's Recommended row and the Summary's sentences)" in cover
+
+
+def test_the_risk_sheets_switching_values_say_their_search_is_wider_than_the_range(wb):
+    """Risk!A211 once said only 'searched over the assumption's allowed range' beside values far outside the
+    low-to-high range (procurement saving -13.5% against 1-5%): the note now says the allowed range is the
+    lever's bounds in levers.yaml, wider than its range."""
+    texts = " ".join(str(v) for row in wb["Risk"].iter_rows(values_only=True) for v in row if isinstance(v, str))
+    assert "allowed range (its bounds in levers.yaml, wider than its low-to-high range)" in texts

@@ -138,10 +138,6 @@ class SummarySection(Section):
 
     def update(self, result: AppraisalResult) -> None:
         self.result = result
-        opts = result.options.set_index("id")
-        focus = focus_option(result)
-        f = opts.loc[focus]
-        sq = opts.loc[STATUS_QUO]
         rule = f"The rule: {decision_text.RECOMMENDATION_RULE}"
         said = [rule, *tables.recommendation_notes(result), decision_text.OTHER_BASES_POINTER]
         self.recommendation.value = (
@@ -149,36 +145,7 @@ class SummarySection(Section):
             + "".join(f"<div class='dd-small' style='margin-top:6px'>{escape(s)}</div>" for s in said)
             + "</div>"
         )
-        keep = result.recommended == STATUS_QUO
-        head = "Best alternative (not recommended)" if keep else "Recommended option"
-        steady = (
-            f"{share(f.steady_state_saving_share)} of the in-scope net budget"
-            if f.steady_state_saving_share is not None and pd.notna(f.steady_state_saving_share)
-            else ""
-        )
-        self.kpis.value = kpi_cards(
-            [
-                (head, str(f["name"]), f"against the status quo ({result.scenario} scenario)"),
-                (
-                    f"Net present saving, {result.horizon_years} years",
-                    money(f.net_present_saving_gbp),
-                    f"discounted, {result.price_basis}",
-                ),
-                (
-                    "One-off cost of change",
-                    money(f.one_off_cost_gbp),
-                    "transition costs, undiscounted, with optimism bias",
-                ),
-                ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
-                ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
-                ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),
-                (
-                    "Non-monetised score",
-                    f"{formats.score(f.mca_score)} / 10",
-                    f"status quo {formats.score(sq.mca_score)} / 10",
-                ),
-            ]
-        )
+        self.kpis.value = _kpis_html(result)
         self.npv.draw(lambda: charts.npv_by_option(result))
         self.table.value = table_from(
             tables.options_table(result).select(
@@ -199,6 +166,39 @@ class SummarySection(Section):
             )
         )
         self.baseline.value = _baseline_html(result.baseline)
+
+
+def _kpis_html(result: AppraisalResult) -> str:
+    """The summary's key-figure cards for the focus option (the recommended one, or the best alternative when
+    the status quo is kept)."""
+    opts = result.options.set_index("id")
+    f = opts.loc[focus_option(result)]
+    sq = opts.loc[STATUS_QUO]
+    head = "Best alternative (not recommended)" if result.recommended == STATUS_QUO else "Recommended option"
+    steady = (
+        f"{share(f.steady_state_saving_share)} of the in-scope net budget"
+        if f.steady_state_saving_share is not None and pd.notna(f.steady_state_saving_share)
+        else ""
+    )
+    return kpi_cards(
+        [
+            (head, str(f["name"]), f"against the status quo ({result.scenario} scenario)"),
+            (
+                f"Net present saving, {result.horizon_years} years",
+                money(f.net_present_saving_gbp),
+                f"discounted, {result.price_basis}",
+            ),
+            ("One-off cost of change", money(f.one_off_cost_gbp), "transition costs, undiscounted, with optimism bias"),
+            ("Annual saving at full running", money(f.steady_state_saving_gbp), steady),
+            ("Payback", f.payback_year or "not within the horizon", f"go-live {_date(f.go_live)}"),
+            ("Chance of saving money", share(f.p_saving_positive), f"of {len(result.mc_draws):,} simulations"),
+            (
+                "Non-monetised score",
+                f"{formats.score(f.mca_score)} / 10",
+                f"status quo {formats.score(sq.mca_score)} / 10",
+            ),
+        ]
+    )
 
 
 def _baseline_html(b: Any) -> str:

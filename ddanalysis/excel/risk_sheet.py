@@ -212,9 +212,9 @@ def _switching(ws: Worksheet, r: int, result: AppraisalResult, others: list[str]
         (
             "The value of one assumption (others at the scenario's value) at which the option's net present "
             "saving falls to zero, and at which it draws level with the next-best option, searched over the "
-            "assumption's allowed range. Only assumptions that can switch the ranking are listed ('none in "
-            f"range': not within that range). Values from the model. {text.SWITCHING_RANGE_NOTE} "
-            f"{text.SWITCHING_COMPARATOR_NOTE}"
+            "assumption's allowed range (its bounds in levers.yaml, wider than its low-to-high range). Only "
+            "assumptions that can switch the ranking are listed ('none in range': not within that range). Values "
+            f"from the model. {text.SWITCHING_COMPARATOR_NOTE}"
         ),
     )
     r = _headers(

@@ -44,6 +44,9 @@ PLAN_CASES = DURATION_CASES  # the implementation plans' duration cases, defined
 #: What kind of publication a source is (``sources.yaml`` field ``kind``); the quality rule in
 #: ``data/assumptions/README.md`` turns on it.
 SOURCE_KINDS = ("statute", "official_statistic", "published_study", "survey", "council_ledger", "judgement")
+#: The source id of the team's judgements (``sources.yaml``): always red, never verified, with a note saying
+#: whose judgement and why (the quality rule in ``data/assumptions/README.md``).
+TEAM_JUDGEMENT = "team-judgement"
 
 
 class _Entry(BaseModel):
@@ -484,7 +487,7 @@ def _residual_life_years(residual: Any, sources: Mapping[str, Any], problems: li
     """appraisal.yaml's ``residual_value.remaining_life_years`` (0 to 100 years, with a source from
     sources.yaml; 0 years from team judgement when the block is absent); 0 with the problem noted in
     ``problems`` when it is not valid."""
-    residual = residual or {"remaining_life_years": 0, "source": "team-judgement"}
+    residual = residual or {"remaining_life_years": 0, "source": TEAM_JUDGEMENT}
     life = residual.get("remaining_life_years")
     if not isinstance(life, (int, float)) or not 0 <= life <= 100 or residual.get("source") not in sources:
         problems.append(

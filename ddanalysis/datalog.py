@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
+from .assumptions import TEAM_JUDGEMENT
 from .atomic import write_atomic
 from .impact_ranks import RANK_FILE_COLUMNS, rank_file_path
 
@@ -78,7 +79,7 @@ def build_table(perspective: str = "council") -> str:
     ]
     entries = entries.sort_values(["rank", "where", "scope", "key"], na_position="last", kind="stable")
     n = len(entries)
-    judged = int((entries.source_id == "team-judgement").sum())
+    judged = int((entries.source_id == TEAM_JUDGEMENT).sum())
     quality = Counter(entries.quality)
     verified = int(entries.verified.astype(bool).sum())
     top25 = entries[entries["rank"].notna() & (entries["rank"] <= 25)]
@@ -87,7 +88,7 @@ def build_table(perspective: str = "council") -> str:
         f"{n - len(_defaults(entries))} project overrides). Team judgement: {judged} ({judged / n:.0%}). "
         f"Quality: green {quality.get('green', 0)}, amber {quality.get('amber', 0)}, red {quality.get('red', 0)}. "
         f"Verified against the source's own text: {verified}. Of the 25 highest-impact assumptions, "
-        f"{int((top25.source_id == 'team-judgement').sum())} rest on team judgement.",
+        f"{int((top25.source_id == TEAM_JUDGEMENT).sum())} rest on team judgement.",
         "",
         "Impact: the swing (low to high, one at a time, central scenario, council perspective) in the gap between "
         "the best and runner-up options' net present savings, as a share of the project's baseline net budget; the "

@@ -55,6 +55,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import config, workspace
+from .assumptions import TEAM_JUDGEMENT
 from .errors import DataFileError, DDAnalysisError
 from .keys import PROJECT_SCOPE, format_key, parse_key
 from .problems import validation_message
@@ -100,7 +101,7 @@ class Quantity(BaseModel):
                 raise ValueError("values must be finite numbers")
         if self.value is None and not (self.low <= self.central <= self.high):  # type: ignore[operator]
             raise ValueError(f"need low <= central <= high (got {self.low}, {self.central}, {self.high})")
-        if self.source == "team-judgement" and (self.quality != "red" or not self.note):
+        if self.source == TEAM_JUDGEMENT and (self.quality != "red" or not self.note):
             raise ValueError("a team-judgement must be rated red and give a note saying why")
         return self
 

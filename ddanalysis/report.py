@@ -39,18 +39,6 @@ _CLI_COLUMNS = (
     ("MCA score (0-10)", "MCA", 5),
     ("Go-live", "go-live", 11),
 )
-#: What the public-value table's columns hold (``ddanalysis.public_value.summarise``).
-PUBLIC_VALUE_COLUMNS = (
-    "benefits counted: present value of the outcome benefits this perspective counts; fiscal ROI: the fiscal "
-    "benefits it counts per GBP 1 of present value of costs (one-off costs plus operating increases); public "
-    "ROI: every benefit, fiscal, economic and social, to everyone (counted here or not), per GBP 1 of the same "
-    "costs; '-' when the option has no costs to return on."
-)
-#: Under the options table: what its columns hold where the header cannot say it.
-OPTIONS_COLUMNS = (
-    "one-off cost: undiscounted, with optimism bias; payback: undiscounted; P10/P90: of the Monte Carlo net "
-    "present saving; MCA: weighted non-monetised score (0-10)."
-)
 #: Added when the decision measures were computed: probability best.
 _CLI_DECISION_COLUMNS = (("Probability best", "P(best)", 8),)
 
@@ -79,7 +67,7 @@ def appraisal_table(result: AppraisalResult, checks_said: Sequence[str] = ()) ->
         row = shown.iloc[i]
         mark = " *" if bool(result.options["recommended"].iloc[i]) else ""
         lines.append(f"{opt:<20} " + " ".join(f"{row[c]:>{w}}" for c, _h, w in columns) + mark)
-    lines.append(f"* recommended. {OPTIONS_COLUMNS}")
+    lines.append(f"* recommended. {decision_text.CLI_OPTIONS_LEGEND}")
     lines += _method_lines(result)
     lines += by_council_lines(result)
     lines += [
@@ -164,7 +152,7 @@ def public_value_lines(result: AppraisalResult) -> list[str]:
         ids = [o for o in result.options["id"] if o != tables.STATUS_QUO]
         for i, opt in enumerate(ids):
             lines.append(f"{opt:<20} " + " ".join(f"{shown.iloc[i][c]:>{w}}" for c, _h, w in cols))
-        lines.append(PUBLIC_VALUE_COLUMNS)
+        lines.append(decision_text.CLI_PUBLIC_VALUE_LEGEND)
     lines += [f"- {s}" for s in tables.public_value_sentences(result)]
     return lines
 

@@ -5,15 +5,19 @@ Browser tests (a live Voila server driven by Chromium) are in tests/test_dashboa
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
+import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO
+from openpyxl import load_workbook
 
 from ddanalysis import engine, registry
 from ddanalysis.dashboard import common
@@ -543,7 +547,7 @@ def test_the_who_gains_tab_says_what_the_other_bases_recommend(store):
     )
 
 
-def test_the_who_gains_tab_keeps_only_the_latest_views_cross_checks(store, monkeypatch):
+def test_a_page_keeps_only_the_latest_views_cross_checks(store, monkeypatch):
     """The cross-checks are kept per view (project, scenario, perspective, horizon, what-ifs) so that a redraw
     does not re-appraise; a page left open for a day of what-ifs must not keep every view it ever showed. With
     room for two, a third view drops the oldest, and a view still kept is not worked out again."""
@@ -553,18 +557,37 @@ def test_the_who_gains_tab_keeps_only_the_latest_views_cross_checks(store, monke
 
     worked: list[int] = []
     monkeypatch.setattr(appraisal_page, "CHECKS_KEPT", 2)
-    monkeypatch.setattr(
-        appraisal_page, "_cross_checks_html", lambda r: worked.append(r.horizon_years) or f"h{r.horizon_years}"
-    )
+    monkeypatch.setattr(appraisal_page, "cross_checks", lambda r: worked.append(r.horizon_years) or r.horizon_years)
+    monkeypatch.setattr(appraisal_page, "check_sentences", lambda r, checks: [f"h{checks}"])
+    page = AppraisalPage(store, "walsall-college", follow_in_background=False)
+    kept = appraisal_page.ChecksKept()
+    views = [dataclasses.replace(page.result, horizon_years=h) for h in (10, 20, 30)]
+    assert [kept.sentences(v) for v in views[:2]] == [["h10"], ["h20"]]
+    assert kept.sentences(views[1]) == ["h20"] and worked == [10, 20]  # kept: not worked out again
+    assert kept.sentences(views[2]) == ["h30"]
+    assert [k[3] for k in kept._seen] == [20, 30]  # the oldest (10) went
+    assert kept.sentences(views[0]) == ["h10"] and worked == [10, 20, 30, 10]
+
+
+def test_the_excel_summary_takes_the_cross_checks_the_who_gains_tab_worked_out(store, monkeypatch):
+    """Opening Who gains works the cross-checks out (two or three draws-free appraisals); pressing "Prepare Excel
+    summary" for the same view then passes those sentences to the workbook rather than appraising again. The
+    sentence is Walsall's funding-basis check (test_paper.py's working: the mutual saves GBP 64,770 on the
+    whole-service basis), read back from the workbook's Summary sheet."""
+    from ddanalysis.dashboard import appraisal as appraisal_page
+
+    calls: list[str] = []
+    real = appraisal_page.cross_checks
+    monkeypatch.setattr(appraisal_page, "cross_checks", lambda r: calls.append(r.project_id) or real(r))
     page = AppraisalPage(store, "walsall-college", follow_in_background=False)
     page.tabs.selected_index = TABS.index("Who gains")
-    section = page.sections[TABS.index("Who gains")]
-    section._checks_seen.clear()
-    worked.clear()
-    result = page.result
-    views = [dataclasses.replace(result, horizon_years=h) for h in (10, 20, 30)]
-    assert [section._checks_html(v) for v in views[:2]] == ["h10", "h20"]
-    assert section._checks_html(views[1]) == "h20" and worked == [10, 20]  # kept: not worked out again
-    assert section._checks_html(views[2]) == "h30"
-    assert [k[3] for k in section._checks_seen] == [20, 30]  # the oldest (10) went
-    assert section._checks_html(views[0]) == "h10" and worked == [10, 20, 30, 10]
+    assert calls == ["walsall-college"]
+    import ddanalysis.excel.workbook as workbook_module
+
+    monkeypatch.setattr(workbook_module, "cross_checks", lambda r: pytest.fail("the workbook appraised again"))
+    page._on_excel(None)
+    assert calls == ["walsall-college"], "the export worked the cross-checks out again"
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", page.download.value).group(1))
+    summary = load_workbook(io.BytesIO(data))["Summary"]
+    said = " ".join(str(c.value) for row in summary.iter_rows() for c in row if isinstance(c.value, str))
+    assert "would save £64,770" in said

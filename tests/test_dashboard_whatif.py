@@ -360,8 +360,8 @@ def test_excel_download_carries_the_what_if_values(store, monkeypatch):
     p.apply(st.ViewState(PID, sets=((KEY, 0.05),)))
     seen = {}
 
-    def fake_export(res):
-        seen["res"] = res
+    def fake_export(res, checks_said=None):
+        seen["res"], seen["checks_said"] = res, checks_said
         return b"xlsx"
 
     import ddanalysis.excel as excel
@@ -371,6 +371,8 @@ def test_excel_download_carries_the_what_if_values(store, monkeypatch):
     direct = engine.appraise(PID, draws=store_mod.DRAWS, overrides={KEY: 0.05}, with_switching=False)
     np.testing.assert_allclose(seen["res"].options["net_present_saving_gbp"], direct.options["net_present_saving_gbp"])
     assert "_whatif.xlsx" in p.download.value and "1 what-if value)" in p.download.value
+    # the cross-checks of the what-if view, not of the bundled one (the page keeps them per view)
+    assert seen["checks_said"] == p.checks_kept.sentences(direct)
 
 
 # --- comparison ------------------------------------------------------------------------------------------

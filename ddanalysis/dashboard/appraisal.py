@@ -287,7 +287,6 @@ class WhoGainsSection(Section):
         self.intro = html_widget(cls="dd-who-gains-note")
         #: what the rule recommends from the other perspectives and on the whole-service funding basis
         self.checks = html_widget(cls="dd-who-gains-checks")
-        self._checks_seen: dict[tuple, str] = {}
         self.summary = html_widget(cls="dd-who-gains-summary")
         self.picker = _OptionPicker("Option:", self._draw_option)
         self.chart = ChartSlot("who-gains", 420)
@@ -322,7 +321,7 @@ class WhoGainsSection(Section):
         self.intro.value = note_box(
             escape(decision_text.PUBLIC_VALUE_NOTE) + "<br><br>" + escape(decision_text.PUBLIC_VALUE_UNCERTAINTY_NOTE)
         )
-        self.checks.value = self._checks_html(result)
+        self.checks.value = _cross_checks_html(self.page.checks_kept.sentences(result))
         if not pvd.get("monetisable"):
             self.summary.value = note_box(escape(decision_text.no_outcomes_sentence(pvd.get("reason"))))
             self.picker.widget.layout.display = "none"
@@ -335,10 +334,23 @@ class WhoGainsSection(Section):
         self.picker.sync(result)
         self._draw_option()
 
-    def _checks_html(self, result: AppraisalResult) -> str:
-        """The cross-checks' sentences (:func:`ddanalysis.cross_checks.cross_checks`: two or three draws-free
-        appraisals), kept per view so a redraw of the same view does not appraise again: the last
-        :data:`CHECKS_KEPT` views, oldest dropped first."""
+
+#: How many views' cross-check sentences a page keeps for its life (a few hundred bytes each).
+CHECKS_KEPT = 32
+
+
+class ChecksKept:
+    """The cross-checks' sentences (:func:`ddanalysis.cross_checks.cross_checks`: two or three draws-free
+    appraisals, about 0.8 s) of the views a page has shown, so the Who gains tab and the Excel summary of the
+    same view appraise once between them: the last :data:`CHECKS_KEPT` views, oldest dropped first. A view is
+    its project, scenario, perspective, horizon and what-if values (the checks do not depend on the draws)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple, list[str]] = {}
+
+    def sentences(self, result: AppraisalResult) -> list[str]:
+        """The sentences of ``result``'s view (:func:`ddanalysis.cross_checks.check_sentences`), worked out
+        on the first call for that view."""
         record = dict(getattr(result.run_record, "overrides", {}) or {})
         key = (
             result.project_id,
@@ -347,21 +359,15 @@ class WhoGainsSection(Section):
             result.horizon_years,
             tuple(sorted(record.items())),
         )
-        seen = self._checks_seen
-        if key not in seen:
-            if len(seen) >= CHECKS_KEPT:  # the oldest view goes first (dicts keep insertion order)
-                del seen[next(iter(seen))]
-            seen[key] = _cross_checks_html(result)
-        return seen[key]
+        if key not in self._seen:
+            if len(self._seen) >= CHECKS_KEPT:  # the oldest view goes first (dicts keep insertion order)
+                del self._seen[next(iter(self._seen))]
+            self._seen[key] = check_sentences(result, cross_checks(result))
+        return list(self._seen[key])
 
 
-#: How many views' cross-check sentences the Who gains tab keeps for the page's life (a few hundred bytes each).
-CHECKS_KEPT = 32
-
-
-def _cross_checks_html(result: AppraisalResult) -> str:
+def _cross_checks_html(said: Sequence[str]) -> str:
     """The other perspectives' recommendations and the funding-basis check, as a note box ('' when neither)."""
-    said = check_sentences(result, cross_checks(result))
     if not said:
         return ""
     return note_box("<b>Whose costs and gains count.</b> " + "<br><br>".join(escape(s) for s in said))
@@ -937,6 +943,7 @@ class AppraisalPage:
         self.sections: list[Section | None] = [None] * len(TABS)
         self.fresh: set[int] = set()
         self.result: AppraisalResult | None = None
+        self.checks_kept = ChecksKept()  # shared by the Who gains tab and the Excel summary
         self._quiet = False
         actions = self._downloads()
         self.footer = html_widget(cls="dd-footer")
@@ -1325,7 +1332,7 @@ class AppraisalPage:
 
             key = self.key()
             res = self.full_result()
-            data = export_project_bytes(res)
+            data = export_project_bytes(res, checks_said=self.checks_kept.sentences(res))
             name = (
                 f"ddanalysis_{res.project_id}_{res.scenario}_{res.perspective}{'_whatif' if key.overrides else ''}.xlsx"
             )

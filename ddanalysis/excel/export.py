@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Mapping, TypeVar
+from typing import IO, Any, Mapping, Sequence, TypeVar
 from zipfile import ZIP_DEFLATED, ZipFile
 
 import pandas as pd
@@ -134,11 +134,19 @@ def collector_paused() -> Iterator[None]:
             gc.collect(0)
 
 
-def export_project(result: AppraisalResult, path: str | os.PathLike, produced: dt.date | None = None) -> Path:
-    """Write one project's board workbook to ``path`` (.xlsx); return the path written."""
+def export_project(
+    result: AppraisalResult,
+    path: str | os.PathLike,
+    produced: dt.date | None = None,
+    checks_said: Sequence[str] | None = None,
+) -> Path:
+    """Write one project's board workbook to ``path`` (.xlsx); return the path written. ``checks_said``: the
+    cross-checks' sentences when the caller already holds them (see :func:`project_workbook`)."""
     target = check_target(path)
     with collector_paused():
-        return _write_then_release(project_workbook(result, produced), lambda wb: save_workbook(wb, target))
+        return _write_then_release(
+            project_workbook(result, produced, checks_said), lambda wb: save_workbook(wb, target)
+        )
 
 
 def export_programme(
@@ -167,9 +175,12 @@ def export_services(project: Any, path: str | os.PathLike, produced: dt.date | N
         return _write_then_release(services_workbook(project, produced), lambda wb: save_workbook(wb, target))
 
 
-def export_project_bytes(result: AppraisalResult, produced: dt.date | None = None) -> bytes:
-    """One project's board workbook as .xlsx bytes (for a dashboard's download button)."""
+def export_project_bytes(
+    result: AppraisalResult, produced: dt.date | None = None, checks_said: Sequence[str] | None = None
+) -> bytes:
+    """One project's board workbook as .xlsx bytes (for a dashboard's download button, which passes the
+    cross-checks' sentences the page already holds as ``checks_said``)."""
     buffer = io.BytesIO()
     with collector_paused():
-        _write_then_release(project_workbook(result, produced), lambda wb: write_xlsx(wb, buffer))
+        _write_then_release(project_workbook(result, produced, checks_said), lambda wb: write_xlsx(wb, buffer))
     return buffer.getvalue()

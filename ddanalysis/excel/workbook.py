@@ -145,10 +145,13 @@ def _project_sheets(
     return ProjectSheets(names=names, options=opt_refs, benefits=benefits)
 
 
-def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -> Workbook:
+def project_workbook(
+    result: AppraisalResult, produced: dt.date | None = None, checks_said: Sequence[str] | None = None
+) -> Workbook:
     """One project's board workbook (not saved). Its Summary says what the board paper's does beside the
     recommendation: the options the rule passes over and what the rule recommends on the other bases
-    (:mod:`ddanalysis.cross_checks`: two or three draws-free re-appraisals, under a second)."""
+    (``checks_said``, the sentences of :func:`ddanalysis.cross_checks.check_sentences` for this result; when
+    None they are worked out here: two or three draws-free re-appraisals, under a second)."""
     result = _check_result(result)
     produced = produced or dt.date.today()
     ctx = context(result, produced)
@@ -158,7 +161,8 @@ def project_workbook(result: AppraisalResult, produced: dt.date | None = None) -
     )
     cover = wb.create_sheet("Cover")
     bands_info = discount_bands(result)
-    checks_said = check_sentences(result, cross_checks(result))
+    if checks_said is None:
+        checks_said = check_sentences(result, cross_checks(result))
     _project_sheets(wb, result, ctx, dict(PROJECT_SHEETS), None, bands_info, checks_said=checks_said)
     contents = [(name, CONTENTS[kind]) for kind, name in PROJECT_SHEETS.items()]
     write_cover(

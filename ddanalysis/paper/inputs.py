@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
+from ..assumptions import TEAM_JUDGEMENT
 from ..cross_checks import NO_PROVIDER, cross_checks
 from ..errors import DDAnalysisError
 from ..presentation import text
@@ -150,10 +151,6 @@ def _optimism_bias(settings) -> tuple[dict[str, float], dict[str, str], float | 
     used = {c: upper[c] for c in applies if c in upper}
     operating = upper.get(str(settings.optimism_bias_use.get("operating", "")))
     return used or upper, {c: ", ".join(v) for c, v in applies.items()}, operating
-
-
-#: The source id of the team's judgements (sources.yaml).
-TEAM_JUDGEMENT = "team-judgement"
 
 
 def _evidence_sources(result: "AppraisalResult", book) -> tuple[tuple[str, str, str], ...]:

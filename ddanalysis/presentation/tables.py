@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..assumptions import TEAM_JUDGEMENT
 from ..errors import unknown
 from ..frames import records
 from . import formats, text
@@ -296,6 +297,23 @@ def sensitivity_table(result: "AppraisalResult", option_id: str | None = None, t
     )
 
 
+def _option_switching(result: "AppraisalResult", option_id: str) -> pd.DataFrame:
+    """One option's rows of the switching frame (``result.switching``), each with its assumption's tornado
+    ``rank`` and ``low`` / ``high`` from the sensitivity table (missing where the assumption has no row there);
+    empty when switching values were not worked out. Shared by the switching table and the nearest switches, so
+    both read the same rows."""
+    sw = result.switching
+    if sw is None or sw.empty:
+        return pd.DataFrame()
+    rows = sw[sw["option"] == option_id]
+    sens = result.sensitivity
+    if sens.empty:
+        return rows.assign(rank=np.nan, low=np.nan, high=np.nan)
+    return rows.merge(
+        sens[sens["option"] == option_id][["scope", "key", "rank", "low", "high"]], on=["scope", "key"], how="left"
+    )
+
+
 def switching_table(result: "AppraisalResult", option_id: str | None = None) -> Table:
     """Switching values of an option, each in its assumption's own unit: the value at which the option
     stops saving money against the status quo, and at which it draws level with the next-best option.
@@ -318,13 +336,10 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
         f"allowed range; other assumptions held at the scenario's values). {text.SWITCHING_RANGE_NOTE} "
         f"{text.SWITCHING_COMPARATOR_NOTE}"
     )
-    sw = result.switching
-    if sw is None or sw.empty:
+    rows = _option_switching(result, opt)
+    if rows.empty:
         return Table(pd.DataFrame(columns=cols), {}, caption)
-    rows = sw[sw["option"] == opt].copy()
-    if not result.sensitivity.empty:
-        order = result.sensitivity[result.sensitivity["option"] == opt][["scope", "key", "rank"]]
-        rows = rows.merge(order, on=["scope", "key"], how="left").sort_values("rank", kind="stable", na_position="last")
+    rows = rows.sort_values("rank", kind="stable", na_position="last")
     names = result.options.set_index("id")["name"]
     frame = pd.DataFrame(
         {
@@ -348,7 +363,7 @@ def savings_target_basis(result: "AppraisalResult") -> str:
     if not target:
         return ""
     said = f"{formats.share(target['value'])} of the net budget"
-    if target.get("source") == "team-judgement":
+    if target.get("source") == TEAM_JUDGEMENT:
         said += (
             ": ILLUSTRATIVE, a team judgement, not the council's target; set the medium-term financial plan's "
             "under targets in appraisal.yaml"
@@ -363,13 +378,12 @@ def nearest_switches(result: "AppraisalResult", top: int = 3) -> list[text.Switc
     (finite) for assumptions with a range; empty when the status quo is kept or switching values were not
     worked out."""
     opt = result.recommended
-    sw, sens = result.switching, result.sensitivity
-    if opt == STATUS_QUO or sw is None or sw.empty or sens.empty:
+    if opt == STATUS_QUO:
         return []
-    rows = sw[(sw["option"] == opt) & np.isfinite(sw["switch_vs_next_best"].astype(float))]
-    ranges = sens[sens["option"] == opt][["scope", "key", "low", "high"]]
-    rows = rows.merge(ranges, on=["scope", "key"], how="inner")
-    rows = rows[rows["high"] > rows["low"]]
+    rows = _option_switching(result, opt)
+    if rows.empty:
+        return []
+    rows = rows[np.isfinite(rows["switch_vs_next_best"].astype(float)) & (rows["high"] > rows["low"])]
     if rows.empty:
         return []
     distance = (rows["switch_vs_next_best"] - rows["value"]).abs() / (rows["high"] - rows["low"])

@@ -339,6 +339,20 @@ def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
     )
 
 
+#: Under the command line's public-value table (``ddanalysis appraise``): what its short headers hold.
+CLI_PUBLIC_VALUE_LEGEND = (
+    "benefits counted: present value of the outcome benefits this perspective counts; fiscal ROI: the fiscal "
+    "benefits it counts per GBP 1 of present value of costs (one-off costs plus operating increases); public "
+    "ROI: every benefit, fiscal, economic and social, to everyone (counted here or not), per GBP 1 of the same "
+    "costs; '-' when the option has no costs to return on."
+)
+#: Under the command line's options table (``ddanalysis appraise``): what its short headers hold.
+CLI_OPTIONS_LEGEND = (
+    "one-off cost: undiscounted, with optimism bias; payback: undiscounted; P10/P90: of the Monte Carlo net "
+    "present saving; MCA: weighted non-monetised score (0-10)."
+)
+
+
 #: What "allowed range" means in every switching-value table.
 SWITCHING_RANGE_NOTE = (
     "The search runs over each assumption's allowed range (its bounds in levers.yaml, wider than its low-to-high "

@@ -711,7 +711,11 @@ def build_plan(
     deps = {p.phase: p.depends_on for p in tpl.phases}
     sched = schedule(durations, deps, where=str(tpl.path))
     rank = {p: i for i, p in enumerate(cat.ids)}
-    sched = sched.assign(_rank=sched["phase"].map(rank)).sort_values(["start_week", "_rank"], kind="stable")
+    # by start, a milestone of no duration (the contract award) before the phases that start when it is reached,
+    # then in the catalogue's order
+    sched = sched.assign(_rank=sched["phase"].map(rank), _lasts=sched["duration_weeks"] > 0).sort_values(
+        ["start_week", "_lasts", "_rank"], kind="stable"
+    )
     phases = pd.DataFrame(
         {
             "phase": sched["phase"],

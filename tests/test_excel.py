@@ -478,7 +478,10 @@ def test_plan_timeline(wb, result):
     critical = sum(1 for row in ws.iter_rows() for c in row if c.style == "dd_bar_critical")
     assert bars > 20 and 0 < critical < bars
     diamonds = sum(1 for row in ws.iter_rows() for c in row if c.value == "\u25c6")
-    assert diamonds == len(result.plans)  # one go-live milestone per option with a plan
+    # a diamond per milestone of no duration: go-live in each of Walsall's four plans, and the contract award in
+    # the three that let a contract (mutual, charitable trust, outsourcing; not the in-house redesign)
+    assert sorted(result.plans) == ["charitable-trust", "in-house-redesign", "mutual", "outsourcing"]
+    assert diamonds == 4 + 3
 
 
 def test_no_nan_or_inf_written(path):

@@ -18,7 +18,9 @@ def test_every_model_but_the_status_quo_has_a_template():
     assert not plan.model_path(registry.STATUS_QUO).exists()
 
 
-def test_catalogue_has_the_designs_twelve_phases():
+def test_catalogue_has_the_designs_twelve_phases_and_the_contract_award():
+    """The design's twelve phases, and the contract award: a milestone of no duration after the procedure, so a
+    plan can say the contract is signed only once the body that holds it exists."""
     cat = plan.load_phase_catalogue()
     assert list(cat["phase"]) == [
         "business_case",
@@ -28,6 +30,7 @@ def test_catalogue_has_the_designs_twelve_phases():
         "tupe_consultation",
         "pensions_admission",
         "procurement_or_direct_award",
+        "contract_award",
         "support_service_agreements",
         "it_data_separation",
         "shadow_running",
@@ -111,6 +114,52 @@ def test_procurement_rules_per_model():
     # a mutual's contract route is reg. 77 (or light touch), not a full procurement
     mutual = plan.load_template("mutual").set_index("phase").loc["procurement_or_direct_award"]
     assert "reg. 77" in mutual["source"] and mutual["central"] < out["central"]
+
+
+#: The models whose contract goes to a body the change itself creates (its legal form is a phase of the plan).
+NEW_BODY_WITH_CONTRACT = ["mutual", "charitable-trust", "cooperative", "social-enterprise"]
+
+
+@pytest.mark.parametrize("model", NEW_BODY_WITH_CONTRACT)
+def test_the_contract_is_never_awarded_before_the_new_body_exists(model):
+    """The contract award waits for both the procedure and the new body's legal form and governance, in every
+    duration case, and the TUPE consultation (then the transfer) follows the award."""
+    tpl = plan.load_template(model).set_index("phase")
+    deps = plan.load_template(model).set_index("phase")["depends_on"].map(lambda d: set(str(d).split(", ")))
+    assert deps["contract_award"] == {"procurement_or_direct_award", "legal_form_governance"}
+    assert (tpl.loc["contract_award", ["low", "central", "high"]] == 0).all()
+    assert "contract_award" in deps["tupe_consultation"]
+    for case in ("low", "central", "high"):
+        p = plan.build_plan("walsall-college", model, duration_case=case)
+        ph = p.phases.set_index("phase")
+        awarded = p.milestones.set_index("milestone").loc["Contract awarded", "date"]
+        assert awarded == max(
+            ph.loc["legal_form_governance", "finish"], ph.loc["procurement_or_direct_award", "finish"]
+        )
+        assert ph.loc["tupe_consultation", "start"] >= awarded
+
+
+def test_walsall_mutual_awards_its_contract_when_the_mutual_is_formed():
+    """Central weeks of data/plans/models/mutual.yaml, scheduled by hand from the plan start (week 0):
+    business_case 0-12; staff_union_engagement 12-24; member_decision 24-30; legal_form_governance 30-46;
+    procurement_or_direct_award 30-42; contract award at max(46, 42) = week 46, when the mutual exists (before,
+    the award fell at week 42, four weeks before it did); tupe_consultation 46-56; support 46-54; IT 30-46;
+    shadow_running 56-68; pensions_admission 30-56; go-live at max(68, 56) = 68 weeks, as before the change.
+    Phases that start at week 46 are listed award first, then in the catalogue's order (TUPE, then support).
+    Walsall's plan starts 1 April 2015 (project.yaml): week 46 = 322 days -> 17 February 2016; week 68 = 476
+    days -> 20 July 2016."""
+    p = plan.build_plan("walsall-college", "mutual")
+    ms = p.milestones.set_index("milestone")["date"]
+    assert ms["Contract awarded"] == dt.date(2015, 4, 1) + dt.timedelta(days=46 * 7) == dt.date(2016, 2, 17)
+    assert p.go_live == dt.date(2015, 4, 1) + dt.timedelta(days=68 * 7) == dt.date(2016, 7, 20)
+    assert p.phases.set_index("phase").loc["procurement_or_direct_award", "slack_weeks"] == 4
+    # listed by start: the award (no duration) before the TUPE consultation and support agreements that start then
+    order = list(p.phases["phase"])
+    assert (
+        order.index("contract_award")
+        == order.index("tupe_consultation") - 1
+        < order.index("support_service_agreements")
+    )
 
 
 @pytest.mark.parametrize("project_id, model", CASES_USED)

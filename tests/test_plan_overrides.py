@@ -18,11 +18,12 @@ DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
 
 #: The charitable-trust template's central weeks (data/plans/models/charitable-trust.yaml), scheduled by hand
 #: from the plan start (week 0): business_case 0-12; member_decision 12-18; staff_union_engagement 18-26;
-#: legal_form_governance 18-42; procurement_or_direct_award 18-30; it_data_separation 18-34;
-#: tupe_consultation from max(42, 30, 26) = 42 to 52; pensions_admission 18-44 (from the member decision);
-#: support_service_agreements 42-50; shadow_running from max(52, 50, 34) = 52 to 60; go_live at max(60, 44) =
-#: 60 weeks. Critical path: business_case, member_decision, legal_form_governance, tupe_consultation,
-#: shadow_running. Slack: it_data_separation 52 - 34 = 18 weeks, pensions_admission 60 - 44 = 16 weeks.
+#: legal_form_governance 18-42; procurement_or_direct_award 18-30; it_data_separation 18-34; contract_award
+#: (no duration) at max(42, 30) = 42, when the trust exists; tupe_consultation from max(42, 26) = 42 to 52;
+#: pensions_admission 18-44 (from the member decision); support_service_agreements 42-50; shadow_running from
+#: max(52, 50, 34) = 52 to 60; go_live at max(60, 44) = 60 weeks. Critical path: business_case,
+#: member_decision, legal_form_governance, contract_award, tupe_consultation, shadow_running. Slack:
+#: it_data_separation 52 - 34 = 18 weeks, pensions_admission 60 - 44 = 16 weeks.
 #: Dover's plan starts 1 July 2015 (project.yaml plan_start); 60 weeks = 420 days -> 24 August 2016.
 CENTRAL_GO_LIVE = dt.date(2015, 7, 1) + dt.timedelta(days=420)
 

@@ -19,7 +19,7 @@ import datetime as dt
 import graphlib
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -711,23 +711,7 @@ def build_plan(
     deps = {p.phase: p.depends_on for p in tpl.phases}
     sched = schedule(durations, deps, where=str(tpl.path))
     rank = {p: i for i, p in enumerate(cat.ids)}
-    # by start, a milestone of no duration (the contract award) before the phases that start when it is reached,
-    # then in the catalogue's order
-    sched = sched.assign(_rank=sched["phase"].map(rank), _lasts=sched["duration_weeks"] > 0).sort_values(
-        ["start_week", "_lasts", "_rank"], kind="stable"
-    )
-    phases = pd.DataFrame(
-        {
-            "phase": sched["phase"],
-            "name": sched["phase"].map(lambda p: cat.entry(p).name),
-            "depends_on": sched["phase"].map(lambda p: ", ".join(deps[p])),
-            "duration_weeks": sched["duration_weeks"].astype(float),
-            "start": sched["start_week"].map(lambda w: _date(begin, w)),
-            "finish": sched["finish_week"].map(lambda w: _date(begin, w)),
-            "critical": sched["critical"].astype(bool),
-            "slack_weeks": sched["slack_weeks"].astype(float),
-        }
-    ).reset_index(drop=True)
+    phases = _phase_table(sched, deps, cat, rank, begin)
     go_live = phases.loc[phases["phase"] == GO_LIVE, "start"].iloc[0]
     milestone_frame = _milestones(phases, cat, "tupe_consultation" in deps, go_live, rank)
     return Plan(
@@ -740,6 +724,29 @@ def build_plan(
         go_live=go_live,
         duration_case=duration_case,
     )
+
+
+def _phase_table(
+    sched: pd.DataFrame, deps: Mapping[str, Sequence[str]], cat: Any, rank: Mapping[str, int], begin: dt.date
+) -> pd.DataFrame:
+    """The plan's phases frame from the schedule (weeks from ``begin``), listed by start: a milestone of no
+    duration (the contract award) before the phases that start when it is reached, then in the catalogue's
+    order."""
+    sched = sched.assign(_rank=sched["phase"].map(rank), _lasts=sched["duration_weeks"] > 0).sort_values(
+        ["start_week", "_lasts", "_rank"], kind="stable"
+    )
+    return pd.DataFrame(
+        {
+            "phase": sched["phase"],
+            "name": sched["phase"].map(lambda p: cat.entry(p).name),
+            "depends_on": sched["phase"].map(lambda p: ", ".join(deps[p])),
+            "duration_weeks": sched["duration_weeks"].astype(float),
+            "start": sched["start_week"].map(lambda w: _date(begin, w)),
+            "finish": sched["finish_week"].map(lambda w: _date(begin, w)),
+            "critical": sched["critical"].astype(bool),
+            "slack_weeks": sched["slack_weeks"].astype(float),
+        }
+    ).reset_index(drop=True)
 
 
 def _milestones(

@@ -54,6 +54,8 @@ def test_value_in_unit_follows_the_assumptions_unit():
     """GBP thousand x 1000 -> pounds; shares as a percentage to one decimal; None -> 'none in range'."""
     assert formats.value_in_unit(80, "GBP thousand") == "£80,000"
     assert formats.value_in_unit(0.02, "share of pay") == "2.0%"
+    # a gap between two rates in points, so that 0.035 is never read as a pension rate of 3.5%
+    assert formats.value_in_unit(0.035, "percentage points of pay (0.02 = 2 points)") == "3.5 points"
     assert formats.value_in_unit(None, "share") == "none in range"
     assert formats.value_in_unit(2, "years") == "2"
 
@@ -314,6 +316,11 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
         "draws level with In-house redesign if the change in the pay bill (mutual.staff_cost_change) were -5.5% "
         "instead of -7.0% (range -10.0% to -3.0%); or if"
     )
+    # the pension lever is a gap between two rates (mutual.yaml: 0 / 2 / 5 points), said in points, never as a rate
+    assert (
+        "the gap between the new body's employer pension contribution rate and the council's future-service rate "
+        "(mutual.pension_rate_change) were 3.5 points instead of 2.0 points (range 0.0 points to 5.0 points)"
+    ) in said
     assert tables.recommendation_notes(result) == [
         tables.passed_over_note(result),
         said,

@@ -119,7 +119,8 @@ def money_range(low: Any, high: Any) -> str:
 
 
 def value_in_unit(value: Any, unit: str) -> str:
-    """An assumption's value in its own unit: shares as %, GBP with £, 'none in range' when missing."""
+    """An assumption's value in its own unit: shares as %, percentage points as points ('3.5 points': a gap
+    between two rates, never to be read as a rate), GBP with £, 'none in range' when missing."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "none in range"
     v = float(value)
@@ -128,7 +129,9 @@ def value_in_unit(value: Any, unit: str) -> str:
         return money(v * 1000)
     if u.startswith("gbp"):
         return money(v)
-    if "share" in u or "percentage points" in u or u in ("share", "rate"):
+    if "percentage points" in u:
+        return f"{v * 100:.1f} points"
+    if "share" in u or u in ("share", "rate"):
         return f"{v:.1%}"
     return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1000 else f"{v:,.0f}"
 

@@ -1171,6 +1171,11 @@ def load_baseline(
 
     amounts = pd.Series([numbers[k] * 1000.0 for k in BASELINE_LINES], index=list(BASELINE_LINES), dtype="float64")
     illustrative, source = _provenance(path, meta, texts, sizing, share)
+    rs_service, rs_net_k = (sizing.rs_service, float(sizing.rs_net_current_gbp_k)) if sizing else (None, None)
+    if sizing is None and project.official_rs_gbp_k is not None:  # a workspace: project.yaml's figure
+        rs_service, rs_net_k = " + ".join(project.rs_services), float(project.official_rs_gbp_k)
+        share = sum(numbers[k] for k in BASELINE_LINES) / rs_net_k
+        source += f" In-scope net budget = {share:.2%} of {project.official_rs_source or 'the official RS figure'}."
     return Baseline(
         project_id=project.id,
         base_year=project.base_year,  # the workspace's price base (project.yaml; 2014-15 for the bundled projects)
@@ -1179,8 +1184,8 @@ def load_baseline(
         headcount=int(numbers["headcount"]),
         illustrative=illustrative,
         source=source,
-        rs_service=sizing.rs_service if sizing else None,
-        rs_net_current_gbp_k=float(sizing.rs_net_current_gbp_k) if sizing else None,
+        rs_service=rs_service,
+        rs_net_current_gbp_k=rs_net_k,
         rs_share=share,
         funded_by=tuple(meta.funded_by) if meta is not None else (),
         cultural_admissions=meta.cultural_admissions if meta is not None else None,

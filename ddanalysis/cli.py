@@ -250,7 +250,8 @@ def template_command(
     project: Optional[str] = typer.Option(None, "--project", help="Project id to pre-select in the workbook."),
     force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
 ) -> None:
-    """Write the blank baseline input workbook (GBP thousand, 2014-15) for a council to fill in."""
+    """Write the blank baseline input workbook (GBP thousand, in the base year's prices: the --project's own, 2014-15
+    for the bundled projects) for a council to fill in."""
     from .errors import DataFileError
     from .template import write_template
 
@@ -321,7 +322,7 @@ def check_baseline_command(
     file: Path = typer.Argument(
         ...,
         help="Baseline CSV (line,value,unit,note), the input workbook from `ddanalysis "
-        "template`, or a workspace folder (its baseline is checked).",
+        "template`, a workspace folder or a bundled project's id (its baseline is checked).",
     ),
     project: Optional[str] = typer.Option(
         None, "--project", help="Project id or workspace folder the figures are for (when the file does not say)."
@@ -349,7 +350,10 @@ def check_baseline_command(
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
     from .workspace import PROJECT_FILE
+    from .workspace import folder as workspace_folder
 
+    if not file.exists() and not file.suffix:  # a bundled project's id: its folder (an unknown id lists the known)
+        file = workspace_folder(str(file))
     targets = [(project, file)]
     if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline(s), for its project
         targets = _workspace_baselines(file)

@@ -67,7 +67,7 @@ LINE_GUIDANCE: dict[str, str] = {
     "fte": "Full-time equivalent staff whose pay is above (e.g. 12.5). More than 0.",
     "headcount": "Number of people employed in the service (each part-timer counts as one). Whole number.",
     "project_id": "Choose the project from the list.",
-    "source": "Where the figures come from, e.g. '2014-15 outturn, council ledger, cost centres 4510-4530'.",
+    "source": "Where the figures come from, e.g. 'outturn of the base year, council ledger, cost centres 4510-4530'.",
 }
 
 _FIRST_ROW = 2
@@ -128,11 +128,11 @@ def _instructions_text(base_year: str = config.BASE_YEAR) -> list[tuple[str, str
             "Revenue Outturn (RS) figure for the service's block: a service is part of its block, so a net "
             f"budget more than {OFFICIAL_NET_TOLERANCE:.0%} above the block's figure is rejected.",
         ),
-        *_entry_rules_text(),
+        *_entry_rules_text(base_year),
     ]
 
 
-def _entry_rules_text() -> list[tuple[str, str]]:
+def _entry_rules_text(base_year: str) -> list[tuple[str, str]]:
     """(style, text) paragraphs of the Instructions sheet on signs, staff numbers, the figures' sources and
     loading the workbook."""
     return [
@@ -154,7 +154,7 @@ def _entry_rules_text() -> list[tuple[str, str]]:
         ("head", "Where the figures come from"),
         (
             "body",
-            "The council's 2014-15 ledger or budget book for the cost centres in scope, analysed by "
+            f"The council's {base_year} ledger or budget book for the cost centres in scope, analysed by "
             "subjective line (CIPFA Service Reporting Code of Practice). Business rates from the rates "
             "bill before any relief (a charity would get 80% mandatory relief, so the appraisal needs the "
             "full bill). Support service recharges from the central recharge allocation. Employer pension "
@@ -444,7 +444,8 @@ def build_template(
 
 
 def write_template(path: str | Path, project_id: str | None = None) -> Path:
-    """Write the blank baseline input workbook to ``path`` (.xlsx), whole or not at all; return the path."""
+    """Write the blank baseline input workbook to ``path`` (.xlsx), whole or not at all; return the path. Its
+    instructions name the base year of ``project_id`` (a workspace's own; 2014-15 for the bundled projects)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise DataFileError(f"{path}: the template is an Excel workbook; give a file name ending in .xlsx")
@@ -453,7 +454,8 @@ def write_template(path: str | Path, project_id: str | None = None) -> Path:
         raise DataFileError(f"{path}: is a folder; give a file name ending in .xlsx")
     if not folder.is_dir():
         raise DataFileError(f"cannot write {path}: the folder {folder} does not exist")
-    wb = build_template(project_id)
+    base_year = registry.project(project_id).base_year if project_id is not None else config.BASE_YEAR
+    wb = build_template(project_id, base_year=base_year)
     try:
         write_atomic(path, wb.save)
     except OSError as exc:

@@ -353,6 +353,22 @@ def test_baseline_check_summarises_a_good_file(work):
     assert sha256s(GOOD_CSV) == before
 
 
+def test_baseline_check_takes_a_bundled_projects_id(work):
+    """Every command that takes a project takes a bundled id (docs/workspaces.md): check-baseline of
+    dover-museum-tourism checks data/projects/dover-museum-tourism/baseline.csv and states its share of Dover's
+    RS cultural figure, 14.50% (the file's own sidecar: net 298 / 2,055 = 0.1450); a misspelt id is refused
+    with the known ids listed, not as a file with no extension."""
+    out = cli("check-baseline", "dover-museum-tourism", cwd=work)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("dover-museum-tourism (") and re.search(r"share of RS cultural\s+14\.5%", out.stdout)
+    fails_cleanly(
+        "check-baseline",
+        "dover-musem",
+        cwd=work,
+        expect=("error: unknown project 'dover-musem'", "dover-museum-tourism"),
+    )
+
+
 # --- 6b: budget-book lines as a council has them (tests/fixtures/baselines/case_*.csv) ------
 # The case files are Burnley budget-book lines typed for data/cases (copies in tests/fixtures/baselines);
 # they do not name a project, so each run gives Dover's (RS cultural figure 2,055 thousand). Their

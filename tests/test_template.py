@@ -107,6 +107,16 @@ def test_instructions_say_units_signs_base_year_and_sources(blank):
         assert phrase in text, phrase
 
 
+def test_instructions_name_the_base_year_a_workspace_was_made_for():
+    """A workbook for a 2016-17 budget book asks for the 2016-17 ledger, never the programme's 2014-15 one, and
+    states the year's dates (1 April 2016 to 31 March 2017) and prices."""
+    ws = template.build_template(workspace=("my-leisure", "Leisure centre"), base_year="2016-17")["Instructions"]
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "The council's 2016-17 ledger or budget book" in text
+    assert "1 April 2016 to 31 March 2017" in text and "All figures are in 2016-17 prices" in text
+    assert "2014-15" not in text.replace("in 2014-15)", "")  # only the NI rule of thumb is dated 2014-15
+
+
 def test_instructions_state_the_scale_checks_and_what_a_dash_means(blank):
     ws = load_workbook(blank)["Instructions"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -547,10 +548,14 @@ def test_a_new_workspaces_baseline_is_checked_against_the_councils_official_figu
     ):
         load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws"))
     _fill(tmp_path / "ws" / "baseline.xlsx", LIBRARY_LINES)
-    assert (
-        load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws")).net_budget_gbp
-        == LIBRARY_NET_GBP
-    )
+    passed = load_baseline(tmp_path / "ws" / "baseline.xlsx", project_id=str(tmp_path / "ws"))
+    assert passed.net_budget_gbp == LIBRARY_NET_GBP
+    # and the baseline states its share of that figure, as a bundled one does: 3,600 / 8,665 = 41.55%
+    assert passed.rs_share == pytest.approx(3600 / 8665) and passed.rs_service == "cultural"
+    assert "In-scope net budget = 41.55% of the official 2014-15 RS net current expenditure" in passed.source
+    run = _cli("check-baseline", "ws", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"share of RS cultural\s+41\.5%", run.stdout), run.stdout
 
 
 @pytest.mark.slow

@@ -47,6 +47,11 @@ SOURCE_KINDS = ("statute", "official_statistic", "published_study", "survey", "c
 #: The source id of the team's judgements (``sources.yaml``): always red, never verified, with a note saying
 #: whose judgement and why (the quality rule in ``data/assumptions/README.md``).
 TEAM_JUDGEMENT = "team-judgement"
+#: The kinds of source a figure may be rated green or amber on (the quality rule in ``data/assumptions/README.md``).
+GREEN_KINDS = frozenset({"official_statistic", "statute", "council_ledger"})
+AMBER_KINDS = GREEN_KINDS | {"published_study", "survey"}
+#: A workspace's own sources (beside its ``assumptions.yaml``), in the layout of the bundled ``sources.yaml``.
+OWN_SOURCES_FILE = "sources.yaml"
 
 
 class _Entry(BaseModel):
@@ -281,6 +286,27 @@ def _load_sources(path: Path) -> dict[str, dict[str, str]]:
     }
 
 
+def _load_own_sources(path: Path, bundled: Mapping[str, Any], bundled_path: Path) -> dict[str, dict[str, str]]:
+    """A workspace's own ``sources.yaml`` (the council's ledger, actuary's report, cabinet decision...), in the
+    bundled file's layout; each source needs a ``kind`` (the quality rule turns on it) and an id the bundled file
+    does not use. Raises :class:`DataFileError` naming the file and every problem."""
+    own = _load_sources(path)
+    raw = _read_yaml(path)["sources"]
+    problems = [
+        f"{k}: the bundled {bundled_path.name} already has this id ({bundled[k]['title'][:60]}); give yours another"
+        for k in own
+        if k in bundled
+    ]
+    problems += [
+        f"{k}.kind: missing; expected one of {', '.join(SOURCE_KINDS)} (it decides the best quality an assumption "
+        "citing it can have)"
+        for k, v in raw.items()
+        if isinstance(v, dict) and not v.get("kind")
+    ]
+    _fail(path, problems)
+    return own
+
+
 def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping[str, Any]) -> list[str]:
     problems = []
     vals = (entry.low, entry.central, entry.high)
@@ -294,8 +320,44 @@ def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping
     if not entry.source.strip():
         problems.append(f"{key}: missing source")
     elif entry.source not in sources:
-        problems.append(f"{key}: source {entry.source!r} is not in sources.yaml")
+        problems.append(
+            f"{key}: source {entry.source!r} is not a source id{_hint(entry.source, sources)}: cite one of the "
+            f"{len(sources)} ids of the bundled data/assumptions/sources.yaml, or add the council's own source "
+            f"(publisher, title, year, link, kind) to the workspace's {OWN_SOURCES_FILE} (docs/workspaces.md)"
+        )
+    else:
+        problems += [f"{key}: {p}" for p in quality_rule_problems(entry, sources[entry.source])]
     return problems
+
+
+def quality_rule_problems(entry: "_Entry", source: Mapping[str, Any]) -> list[str]:
+    """What breaks the quality rule of ``data/assumptions/README.md`` in one assumption ``entry`` citing
+    ``source`` (a ``sources.yaml`` entry, its ``kind`` deciding the best rating): green needs an official
+    statistic, a statute or the council's own ledger, amber a published study or survey, each read in the
+    source's own text (``verified: true``); anything unverified is red; a judgement is red, never verified, with a
+    note saying whose and why; a figure from a source needs a ``locator``; a statute is cited only for a rule
+    (``basis: fact``). Empty when the entry keeps the rule."""
+    kind = str(source.get("kind") or "")
+    found = []
+    if kind == "judgement":
+        if entry.quality != "red" or entry.verified:
+            found.append(f"a judgement ({entry.source}) is always red and never verified, not {entry.quality}")
+        if not entry.note.strip():
+            found.append("a judgement needs a note saying whose judgement it is and why no published figure is used")
+    elif not entry.locator.strip():
+        found.append(f"cites {entry.source} without a locator (the page, table or paragraph of the figure)")
+    if not entry.verified and entry.quality != "red":
+        found.append(f"not verified against the source's own text, so no better than red (is {entry.quality})")
+    what = kind or "a source with no kind"
+    if entry.quality == "green" and kind not in GREEN_KINDS:
+        found.append(f"green needs an official statistic, a statute or the council's own ledger, not {what}")
+    if entry.quality == "amber" and kind not in AMBER_KINDS:
+        found.append(f"amber needs a published study or survey (or better), not {what}")
+    if kind == "statute" and entry.basis != "fact":
+        found.append(
+            f"{entry.source} is a statute, cited only for a rule (basis: fact), not for a {entry.basis} number"
+        )
+    return found
 
 
 def _entries(
@@ -825,6 +887,9 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
     settings, specs, setting_rows = _laid_out(folder / "appraisal.yaml", _load_settings, sources)
     models, model_rows = _laid_out(folder / "models", _load_models, levers, sources)
     table = pd.DataFrame(setting_rows + model_rows).assign(origin=ORIGIN_DEFAULT)
+    own_sources = workspace.optional_file(project_id, OWN_SOURCES_FILE) if project_id is not None else None
+    if own_sources is not None:
+        sources = {**sources, **_laid_out(own_sources, _load_own_sources, sources, folder / "sources.yaml")}
     if project_id is not None:
         override = _overrides_file(folder, project_id)
         if override is not None:
@@ -857,12 +922,12 @@ def load_book(project_id: str | None = None, folder: Path | str | None = None) -
 
     The returned book is shared between callers (cached): treat it as read-only.
     """
-    own = None
+    own: list[Path | None] = [None, None]
     if project_id is not None:
         project_id = registry.project(project_id).id  # an id or a workspace folder; unknown -> UnknownKeyError
-        own = workspace.optional_file(project_id, "assumptions.yaml")
+        own = [workspace.optional_file(project_id, name) for name in ("assumptions.yaml", OWN_SOURCES_FILE)]
     where = Path(folder or config.data_path("assumptions")).resolve()
-    return _load_book_cached(where, project_id, (stamp(where), stamp(own) if own is not None else None))
+    return _load_book_cached(where, project_id, (stamp(where), *(stamp(f) if f is not None else None for f in own)))
 
 
 def check_all(folder: Path | str | None = None) -> int:

@@ -98,7 +98,7 @@ def test_missing_and_unknown_source(folder):
     msg = str(info.value)
     assert "2 problem(s)" in msg  # both reported at once
     assert "staff_cost_change.source: Field required" in msg
-    assert "'my-guess' is not in sources.yaml" in msg
+    assert "'my-guess' is not a source id" in msg and "data/assumptions/sources.yaml" in msg
 
 
 def test_scenario_naming_an_unknown_option(folder):

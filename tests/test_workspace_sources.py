@@ -1,0 +1,140 @@
+"""A workspace cites the council's own evidence: its own ``sources.yaml`` beside ``assumptions.yaml``, held to the
+quality rule of data/assumptions/README.md as the bundled files are (the loader checks it, for every file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ddanalysis import assumptions, workspace
+from ddanalysis.errors import DataFileError
+
+DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
+
+#: The council's own sources, as a finance officer would write them.
+OWN_SOURCES = {
+    "sources": {
+        "kent-actuary-2015": {
+            "publisher": "Kent Pension Fund (Barnett Waddingham, fund actuary)",
+            "title": "Indicative employer contribution rate for a new admitted museum trust (letter to the council)",
+            "year": 2015,
+            "link": "",
+            "kind": "published_study",
+        },
+        "dover-ledger-2014-15": {
+            "publisher": "Dover District Council",
+            "title": "General ledger 2014-15, cost centres of the museum",
+            "year": 2015,
+            "link": "",
+            "kind": "council_ledger",
+        },
+    }
+}
+
+#: An amber figure from the actuary's letter, read there (verified).
+ACTUARY = {
+    "low": 0.02,
+    "central": 0.035,
+    "high": 0.05,
+    "basis": "evidence",
+    "quality": "amber",
+    "source": "kent-actuary-2015",
+    "locator": "letter of 3 March 2015, table 2",
+    "as_of": "2014-15",
+    "verified": True,
+}
+
+
+def _workspace(tmp_path: Path, models: dict, sources: dict | None) -> str:
+    """A copy of dover-museum-tourism as workspace 'my-museum', with ``models`` as its assumptions.yaml's
+    overrides and ``sources`` as its sources.yaml (none when None); returns its id (opened)."""
+    folder = tmp_path / "ws"
+    folder.mkdir(parents=True)
+    raw = yaml.safe_load((DOVER / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(id="my-museum")
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    (folder / "baseline.csv").write_text((DOVER / "baseline.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    own = {"schema_version": 1, "project": "my-museum", "models": models}
+    (folder / "assumptions.yaml").write_text(yaml.safe_dump(own, sort_keys=False), encoding="utf-8")
+    if sources is not None:
+        (folder / "sources.yaml").write_text(yaml.safe_dump(sources, sort_keys=False), encoding="utf-8")
+    return workspace.resolve(str(folder))
+
+
+def test_a_workspace_cites_its_own_sources(tmp_path: Path):
+    """The actuary's letter is the council's source, not the team's judgement: the book carries it with its title
+    and kind, and the assumption keeps its amber rating and the workspace's origin."""
+    pid = _workspace(tmp_path, {"charitable-trust": {"pension_rate_change": ACTUARY}}, OWN_SOURCES)
+    book = assumptions.load_book(pid)
+    row = book.table.loc[("charitable-trust", "pension_rate_change")]
+    assert (row["source_id"], row["quality"], bool(row["verified"])) == ("kent-actuary-2015", "amber", True)
+    assert row["origin"].startswith(assumptions.ORIGIN_OWN) and row["central"] == 0.035
+    assert book.sources["kent-actuary-2015"]["kind"] == "published_study"
+    assert "new admitted museum trust" in book.sources["kent-actuary-2015"]["title"]
+    assert "green-book" in book.sources  # the bundled sources stay citable beside them
+
+
+def test_an_unknown_source_says_where_sources_come_from(tmp_path: Path):
+    """Without the workspace's sources.yaml the id is unknown: the error names the assumptions file and key, the
+    bundled sources file, and the workspace file where the council's own source goes."""
+    pid = _workspace(tmp_path, {"charitable-trust": {"pension_rate_change": ACTUARY}}, None)
+    with pytest.raises(DataFileError) as caught:
+        assumptions.load_book(pid)
+    said = str(caught.value)
+    assert str(tmp_path / "ws" / "assumptions.yaml") in said
+    assert "charitable-trust.pension_rate_change: source 'kent-actuary-2015' is not a source id" in said
+    assert "data/assumptions/sources.yaml" in said and "the workspace's sources.yaml" in said
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        # the team's judgement passed off as an amber, verified figure
+        (
+            {"source": "team-judgement", "note": "the council's view"},
+            "a judgement (team-judgement) is always red and never verified, not amber",
+        ),
+        # a judgement without a note saying whose and why
+        ({"source": "team-judgement", "quality": "red", "verified": False}, "a judgement needs a note"),
+        # a figure not read in the source's own text cannot be amber
+        ({"verified": False}, "not verified against the source's own text, so no better than red (is amber)"),
+        # a published study cannot make a figure green
+        ({"quality": "green"}, "green needs an official statistic, a statute or the council's own ledger"),
+        # a figure from a source needs its locator
+        ({"locator": ""}, "cites kent-actuary-2015 without a locator"),
+        # a statute is cited for a rule, never for a number
+        ({"source": "vat-act-1994-s33", "quality": "red", "verified": False}, "is a statute, cited only for a rule"),
+    ],
+)
+def test_a_workspace_entry_is_held_to_the_quality_rule(tmp_path: Path, change: dict, expected: str):
+    """Each breach of the rule is refused with the file, the key and the rule it breaks."""
+    pid = _workspace(tmp_path, {"charitable-trust": {"pension_rate_change": {**ACTUARY, **change}}}, OWN_SOURCES)
+    with pytest.raises(DataFileError, match="charitable-trust.pension_rate_change") as caught:
+        assumptions.load_book(pid)
+    assert expected in str(caught.value)
+
+
+def test_the_councils_ledger_can_make_a_figure_green(tmp_path: Path):
+    """A figure read in the council's own ledger may be green (an official record of its own spending)."""
+    ledger = {**ACTUARY, "source": "dover-ledger-2014-15", "quality": "green", "locator": "cost centre M100"}
+    pid = _workspace(tmp_path, {"charitable-trust": {"pension_rate_change": ledger}}, OWN_SOURCES)
+    assert assumptions.load_book(pid).table.loc[("charitable-trust", "pension_rate_change"), "quality"] == "green"
+
+
+@pytest.mark.parametrize(
+    "sources, expected",
+    [
+        ({"green-book": {"title": "Our own Green Book", "kind": "published_study"}}, "green-book: the bundled"),
+        ({"kent-actuary-2015": {"title": "Actuary's letter"}}, "kent-actuary-2015.kind: missing"),
+        ({"kent-actuary-2015": {"title": "Actuary's letter", "kind": "letter"}}, "kent-actuary-2015.kind: 'letter'"),
+    ],
+)
+def test_a_workspaces_sources_file_is_checked(tmp_path: Path, sources: dict, expected: str):
+    """The workspace's own sources may not reuse a bundled id (a citation must mean one thing), and each names
+    its kind from the rule's list; the error names the workspace's sources.yaml."""
+    pid = _workspace(tmp_path, {}, {"sources": sources})
+    with pytest.raises(DataFileError) as caught:
+        assumptions.load_book(pid)
+    assert str(tmp_path / "ws" / "sources.yaml") in str(caught.value) and expected in str(caught.value)

@@ -759,7 +759,7 @@ def _apply_project_overrides(
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
-    allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors", "services")
+    allowed = ("schema_version", "project", "settings", "models", "optimism_bias_factors", "targets", "services")
     problems += [
         f"{k}: unknown key{_hint(k, allowed)}; valid: {', '.join(allowed)}"
         for k in sorted(set(raw) - set(allowed), key=str)
@@ -853,6 +853,47 @@ def _project_ob_factors(path: Path, settings: Settings) -> Settings:
     return dataclasses.replace(settings, ob_factors=factors)
 
 
+#: The keys of a savings target (``targets.<name>`` in appraisal.yaml or a workspace's assumptions.yaml).
+TARGET_KEYS = ("value", "unit", "source", "locator", "as_of", "note")
+
+
+def _project_targets(path: Path, settings: Settings, sources: Mapping[str, Any]) -> Settings:
+    """The settings with a project's own savings target: ``targets: {steady_state_saving_share: {value, source,
+    locator, as_of, note}}`` in its assumptions.yaml (the council's medium-term financial plan), in place of the
+    bundled illustrative one; marked ``origin: project's own`` so the outputs say whose it is. Raises
+    :class:`DataFileError` naming the file and key for an unknown target, a share outside (0, 1], an unknown
+    source or a judgement without its note."""
+    given = (_read_yaml(path) or {}).get("targets") or {}
+    if not given:
+        return settings
+    problems, targets = [], dict(settings.targets)
+    for name, spec in given.items() if isinstance(given, dict) else []:
+        where = f"targets.{name}"
+        if name not in targets:
+            problems.append(f"{where}: unknown target{_hint(name, targets)}; valid: {', '.join(targets)}")
+            continue
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: expected a mapping with value and source, got {spec!r}")
+            continue
+        problems += [f"{where}.{k}: unknown key; valid: {', '.join(TARGET_KEYS)}" for k in spec if k not in TARGET_KEYS]
+        value = spec.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            problems.append(f"{where}.value: expected a share of the net budget in (0, 1] (0.1 = 10%), got {value!r}")
+        source = str(spec.get("source"))
+        if source not in sources:
+            problems.append(
+                f"{where}.source: {source!r} is not a source id{_hint(source, sources)}: cite the council's "
+                f"medium-term financial plan from the workspace's {OWN_SOURCES_FILE} (docs/workspaces.md)"
+            )
+        elif sources[source].get("kind") == "judgement" and not str(spec.get("note") or "").strip():
+            problems.append(f"{where}.note: a judgement needs a note saying whose and why")
+        targets[name] = {**targets[name], **spec, "origin": f"{ORIGIN_OWN} ({path.name})"}
+    if not isinstance(given, dict):
+        problems.append("targets: expected a mapping of target name -> {value, source, note}")
+    _fail(path, problems)
+    return dataclasses.replace(settings, targets=targets)
+
+
 def _laid_out(path: Path, load, *args):
     """``load(path, *args)``, turning a crash on a file of the wrong layout into a DataFileError naming it."""
     try:
@@ -895,6 +936,7 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
         if override is not None:
             table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
             settings = _laid_out(override, _project_ob_factors, settings)
+            settings = _laid_out(override, _project_targets, settings, sources)
     bounds = {
         **{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
         **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()},

@@ -546,7 +546,7 @@ def test_the_paper_says_the_plan_is_of_its_base_year_and_the_target_is_illustrat
     page = html.unescape(render_html(build_document(walsall, gather(walsall))))
     assert "These dates are the plan of an appraisal in 2014-15 prices, starting on 01 April 2015" in page
     assert walsall.mc_target_gbp == pytest.approx(98_000)
-    assert "The target is 10% of the net budget: ILLUSTRATIVE, a team judgement, not the council's target" in page
+    assert "The savings target is 10% of the net budget: ILLUSTRATIVE, the team's judgement, not the council's" in page
     assert "£98,000 a year (10% of the net budget: ILLUSTRATIVE" in tables.monte_carlo_table(walsall).caption
 
 

@@ -138,3 +138,63 @@ def test_a_workspaces_sources_file_is_checked(tmp_path: Path, sources: dict, exp
     with pytest.raises(DataFileError) as caught:
         assumptions.load_book(pid)
     assert str(tmp_path / "ws" / "sources.yaml") in str(caught.value) and expected in str(caught.value)
+
+
+#: The council's medium-term financial plan, the source of its own savings target.
+MTFP = {
+    "dover-mtfp-2015": {
+        "publisher": "Dover District Council",
+        "title": "Medium-term financial plan 2015-16 to 2018-19",
+        "year": 2015,
+        "link": "",
+        "kind": "council_ledger",
+    }
+}
+
+
+def _with_target(tmp_path: Path, target: dict) -> str:
+    """The workspace above with ``targets: {steady_state_saving_share: target}`` in its assumptions.yaml."""
+    pid = _workspace(tmp_path, {}, {"sources": {**OWN_SOURCES["sources"], **MTFP}})
+    path = tmp_path / "ws" / "assumptions.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["targets"] = {"steady_state_saving_share": target}
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return pid
+
+
+def test_a_workspace_sets_the_councils_own_savings_target(tmp_path: Path):
+    """The MTFP's 30% replaces the bundled illustrative 10%: Dover's net budget is 298 thousand (baseline.csv:
+    gross 543 less income 245), so the target is 0.30 x 298,000 = GBP 89,400 a year, and every output's words
+    say it is the council's own, from its plan, not ILLUSTRATIVE."""
+    from ddanalysis import engine
+    from ddanalysis.presentation import tables
+
+    pid = _with_target(
+        tmp_path, {"value": 0.30, "source": "dover-mtfp-2015", "locator": "table 4, museum", "as_of": "2015-16"}
+    )
+    result = engine.appraise(pid, draws=20, with_switching=False)
+    assert result.mc_target_gbp == pytest.approx(89_400)
+    said = tables.savings_target_basis(result)
+    assert said.startswith("30% of the net budget: the council's own target (Medium-term financial plan 2015-16")
+    assert "assumptions.yaml" in said and "ILLUSTRATIVE" not in said
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ({"value": 30, "source": "dover-mtfp-2015"}, "targets.steady_state_saving_share.value: expected a share"),
+        ({"value": 0.3, "source": "our-mtfp"}, "targets.steady_state_saving_share.source: 'our-mtfp' is not a source"),
+        (
+            {"value": 0.3, "source": "team-judgement"},
+            "targets.steady_state_saving_share.note: a judgement needs a note",
+        ),
+        ({"value": 0.3, "source": "dover-mtfp-2015", "share": 0.3}, "targets.steady_state_saving_share.share: unknown"),
+    ],
+)
+def test_a_workspaces_savings_target_is_checked(tmp_path: Path, target: dict, expected: str):
+    """A target typed as a percentage (30 for 30%), an unknown source, a judgement without a note and an unknown
+    key are each refused, naming the workspace's assumptions.yaml and the key."""
+    pid = _with_target(tmp_path, target)
+    with pytest.raises(DataFileError) as caught:
+        assumptions.load_book(pid)
+    assert str(tmp_path / "ws" / "assumptions.yaml") in str(caught.value) and expected in str(caught.value)

@@ -129,7 +129,8 @@ def _monte_carlo_note(result: AppraisalResult, draws: int) -> str:
         "quantity the options share (pension rate, stranded overheads, redundancy cost) takes one random "
         "number per draw for every option, and related levers move together by the rank correlations in "
         "data/assumptions/correlations.yaml. "
-        f"Savings target: a steady-state annual saving of at least £{target:,.0f} in the final year. P10: one "
+        f"Savings target{f' ({basis})' if (basis := tables.savings_target_basis(result)) else ''}: a steady-state "
+        f"annual saving of at least £{target:,.0f} in the final year. P10: one "
         "draw in ten saves less. Values from the model: a snapshot of the run, which does not recalculate "
         "when an assumption is edited in this workbook."
     )

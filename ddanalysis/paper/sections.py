@@ -476,7 +476,6 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                     row.get("p_meets_target"),
                     len(result.mc_draws) > 0,
                 )
-                + (f" The target is {basis}." if (basis := tables.savings_target_basis(result)) else "")
             )
         )
     blocks.append(TableBlock(tables.affordability_table(result), "affordability"))

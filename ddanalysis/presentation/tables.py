@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..assumptions import TEAM_JUDGEMENT
-from ..errors import unknown
+from ..assumptions import TEAM_JUDGEMENT, load_book
+from ..errors import DDAnalysisError, unknown
 from ..frames import records
 from . import formats, text
 
@@ -354,21 +354,37 @@ def switching_table(result: "AppraisalResult", option_id: str | None = None) -> 
     return Table(frame, {}, caption)
 
 
-def savings_target_basis(result: "AppraisalResult") -> str:
-    """Where the savings target comes from, in words: its share of the net budget and, when the share is the
-    team's illustrative judgement (``appraisal.yaml`` ``targets``, source ``team-judgement``), that it is not
-    the council's; '' when the result does not carry its assumption book."""
+def _assumption_book(result: "AppraisalResult") -> Any:
+    """The assumption book the result was appraised with: its model's, or, for a result read back from the
+    dashboards' cache (which carries no model), the project's book loaded again (cached); None when neither."""
     book = getattr(getattr(result, "model", None), "book", None)
+    if book is not None:
+        return book
+    try:
+        return load_book(result.project_id)
+    except DDAnalysisError:
+        return None
+
+
+def savings_target_basis(result: "AppraisalResult") -> str:
+    """Where the savings target comes from, in words: its share of the net budget and whose it is: the team's
+    illustrative judgement (``appraisal.yaml`` ``targets``, source ``team-judgement``), said not to be the
+    council's, with where to give the council's own; or the council's own (a workspace's ``assumptions.yaml``
+    ``targets``), with its source's title; '' when the result's assumption book cannot be had."""
+    book = _assumption_book(result)
     target = getattr(getattr(book, "settings", None), "targets", {}).get("steady_state_saving_share") if book else None
     if not target:
         return ""
     said = f"{formats.share(target['value'])} of the net budget"
     if target.get("source") == TEAM_JUDGEMENT:
-        said += (
-            ": ILLUSTRATIVE, a team judgement, not the council's target; set the medium-term financial plan's "
-            "under targets in appraisal.yaml"
+        return said + (
+            ": ILLUSTRATIVE, the team's judgement, not the council's target; give the council's own (its "
+            "medium-term financial plan's) under targets in the workspace's assumptions.yaml"
         )
-    return said
+    title = str(getattr(book, "sources", {}).get(target.get("source"), {}).get("title", "")).strip()
+    if target.get("origin"):
+        return said + f": the council's own target ({title or target.get('source')}; {target['origin']})"
+    return said + (f" ({title})" if title else "")
 
 
 def nearest_switches(result: "AppraisalResult", top: int = 3) -> list[text.Switch]:
@@ -1013,7 +1029,8 @@ def affordability_table(result: "AppraisalResult") -> Table:
     return Table(
         frame,
         units,
-        _caption(result, "Affordability: each option's yearly saving once fully live against the savings target"),
+        _caption(result, "Affordability: each option's yearly saving once fully live against the savings target")
+        + (f". The savings target is {basis}" if (basis := savings_target_basis(result)) else ""),
         tuple(i for i, r in enumerate(opts["recommended"]) if r),
     )
 

@@ -282,14 +282,30 @@ def export_command(
         None, "--draws", help="Monte Carlo draws per project (default 10,000; 2,000 each with --all; 0 = none)."
     ),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for the Monte Carlo draws."),
+    ob_mitigation: Optional[float] = typer.Option(
+        None,
+        "--ob-mitigation",
+        help="Override the optimism-bias mitigation (0..1), as `appraise` and `report` take it (one project).",
+    ),
+    set_values: Optional[list[str]] = typer.Option(
+        None,
+        "--set",
+        help="What-if: fix an assumption at a value, KEY=VALUE (repeatable), as `appraise` and `report` take it, so "
+        "the workbook matches a what-if board paper (one project).",
+    ),
 ) -> None:
     """Write the board workbook (Excel): formatted, native charts, live formulas that reconcile to the model."""
     from .excel.export import check_target, export_programme, export_project
+    from .overrides import parse_pairs
 
     if all_projects == (project is not None):
         raise DDAnalysisError(
             "give either a project id or --all (not both): e.g. `ddanalysis export walsall-college "
             "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`"
+        )
+    if all_projects and (set_values or ob_mitigation is not None):
+        raise DDAnalysisError(
+            "--set and --ob-mitigation are what-ifs for one project; give the project's id instead of --all"
         )
     check_target(output)
     if all_projects:
@@ -309,6 +325,8 @@ def export_command(
             perspective=perspective,
             draws=DEFAULT_DRAWS if draws is None else draws,
             seed=seed,
+            ob_mitigation=ob_mitigation,
+            overrides=parse_pairs(set_values or []),
         )
         if appraised.one_appraisal:
             path = export_project(appraised.services[0].result, output)

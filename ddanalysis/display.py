@@ -324,7 +324,7 @@ def monte_carlo_table(result: AppraisalResult) -> Styler:
 
 
 def probability_best_table(result: AppraisalResult) -> Styler:
-    """Probability each option is the best, with P(saving > 0) and the net present saving."""
+    """Probability each option is the best, with P(net present saving > 0) and the net present saving."""
     return styled(tables.probability_best_table(result))
 
 

@@ -33,7 +33,7 @@ _CLI_COLUMNS = (
     ("Net present saving", "net present saving", 19),
     ("One-off cost (undiscounted, with optimism bias)", "one-off cost", 13),
     (tables.PAYBACK_UNDISCOUNTED, "payback", 8),
-    ("P(saving > 0)", "P(saving>0)", 11),
+    ("P(net present saving > 0)", "P(saving>0)", 11),
     ("P10 saving", "P10", 13),
     ("P90 saving", "P90", 13),
     ("MCA score (0-10)", "MCA", 5),

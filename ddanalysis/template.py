@@ -165,8 +165,10 @@ def _entry_rules_text(base_year: str) -> list[tuple[str, str]]:
         (
             "body",
             "In Python: import ddanalysis.baseline as b; b.load_baseline('this-file.xlsx'). Every problem "
-            "is listed at once, with its sheet, row and column, and nothing is loaded until all are fixed. "
-            "The workbook itself is never changed by ddanalysis.",
+            "in the cells is listed at once, with its sheet, row and column, and nothing is loaded until all are "
+            "fixed. The checks of the budget as a whole (a line that looks like pounds, income above the costs, "
+            "the council's official figure) need every line, so they run once every cell is filled in: a second "
+            "check can find more. The workbook itself is never changed by ddanalysis.",
         ),
         ("head", "The lines"),
     ]

@@ -129,7 +129,7 @@ def test_every_perspective_has_words_and_a_title():
 
 def test_options_table_is_labelled_unit_tagged_and_marks_the_recommended_row(walsall):
     t = tables.options_table(walsall)
-    assert t.unit("Net present saving") == "gbp" and t.unit("P(saving > 0)") == "share"
+    assert t.unit("Net present saving") == "gbp" and t.unit("P(net present saving > 0)") == "share"
     rec = int(walsall.options.index[walsall.options["recommended"]][0])
     assert t.emphasis == (rec,)
     assert t.frame["Net present saving"].tolist() == walsall.options["net_present_saving_gbp"].tolist()

@@ -14,7 +14,7 @@ SEED = 7
 
 def test_headline_results_leave_out_the_decision_measures_sensitivity_and_switching_values():
     """What ``headline_only`` drops: no decision measures, an empty one-way sensitivity, no switching
-    values; the Monte Carlo draws (which the summary's P(saving > 0) comes from) are all there."""
+    values; the Monte Carlo draws (which the summary's P(net present saving > 0) comes from) are all there."""
     results = programme.programme_results(draws=DRAWS, seed=SEED, headline_only=True)
     assert list(results) == registry.project_ids()
     for pid, res in results.items():
@@ -29,7 +29,7 @@ def test_headline_results_leave_out_the_decision_measures_sensitivity_and_switch
 def test_programme_summary_equals_the_summary_of_full_appraisals(perspective):
     """Every row of the programme summary is what the full appraisal of each project gives (the engine's
     own result with every measure, same scenario, perspective, draws and seed): leaving the measures out
-    changes no figure of the summary, the recommendation and P(saving > 0) included."""
+    changes no figure of the summary, the recommendation and P(net present saving > 0) included."""
     full = {pid: appraise(pid, perspective=perspective, draws=DRAWS, seed=SEED) for pid in registry.project_ids()}
     expected = programme.summary_from_results(full)
     got = programme.programme_summary(perspective=perspective, draws=DRAWS, seed=SEED)

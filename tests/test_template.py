@@ -127,8 +127,22 @@ def test_instructions_state_the_scale_checks_and_what_a_dash_means(blank):
         "a dash, as budget books print nil, is read as 0",
         "pasted from a PDF",
         "write -650, not (650)",
+        # the budget-wide checks need every line, so they come after the cells' (as load_baseline does)
+        "they run once every cell is filled in: a second check can find more",
     ):
         assert phrase in text, phrase
+
+
+def test_the_budget_wide_checks_follow_the_cells_as_the_instructions_say(blank, tmp_path):
+    """A blank line and a line left in pounds (premises 64,000 for 64 among lines in thousands): the first load
+    names the blank cell only; once it is filled the second names the line in pounds, as the instructions warn."""
+    both = _fill(blank, {**HAND, "premises": 64_000, "transport": None}, tmp_path / "both.xlsx")
+    with pytest.raises(DataFileError) as first:
+        bl.load_baseline(both)
+    assert "Transport: no amount entered" in str(first.value) and "pounds" not in str(first.value)
+    one = _fill(both, {"transport": HAND["transport"]}, tmp_path / "one.xlsx")
+    with pytest.raises(DataFileError, match="premises = 64,000 looks like pounds"):
+        bl.load_baseline(one)
 
 
 def test_data_validation_on_every_input_cell(blank):

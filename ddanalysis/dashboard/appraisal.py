@@ -154,7 +154,7 @@ class SummarySection(Section):
                     "Net present saving",
                     "P10 saving",
                     "P90 saving",
-                    "P(saving > 0)",
+                    "P(net present saving > 0)",
                     "One-off cost (undiscounted, with optimism bias)",
                     "Steady-state saving a year",
                     tables.PAYBACK_UNDISCOUNTED,

@@ -323,7 +323,15 @@ def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
     pb = tables.probability_best_table(result)
     r = _group(ws, r, "Probability best (share of draws in which the option has the highest net present saving)")
     r = _table(
-        ws, r, pb, {"Option": (1, 2), "Probability best": (3, 3), "P(saving > 0)": (4, 4), "Net present saving": (5, 5)}
+        ws,
+        r,
+        pb,
+        {
+            "Option": (1, 2),
+            "Probability best": (3, 3),
+            "P(net present saving > 0)": (4, 4),
+            "Net present saving": (5, 5),
+        },
     )
     r += 1
     acc = tables.acceptability_table(result)

@@ -319,8 +319,8 @@ def _uncertainty_metrics(metric: _Metrics, result: AppraisalResult, mca: MCARefs
     ws, row_of = metric.ws, result.options.set_index("id")
     missing = _note_for_missing(result)
     for key, col, label, style in (
-        ("p_positive", "p_saving_positive", "Monte Carlo: chance the option saves money", "dd_pct"),
-        ("p_target", "p_meets_target", "Monte Carlo: chance it meets the savings target", "dd_pct"),
+        ("p_positive", "p_saving_positive", "Monte Carlo: chance its net present saving is above 0", "dd_pct"),
+        ("p_target", "p_meets_target", "Monte Carlo: chance its final-year saving meets the savings target", "dd_pct"),
         ("p10", "saving_p10_gbp", "Monte Carlo: net present saving, P10 (1 in 10 below)", "dd_gbp"),
         ("p50", "saving_p50_gbp", "Monte Carlo: net present saving, P50 (median)", "dd_gbp"),
         ("p90", "saving_p90_gbp", "Monte Carlo: net present saving, P90 (1 in 10 above)", "dd_gbp"),

@@ -115,8 +115,8 @@ OPTION_COLUMNS: dict[str, tuple[str, str]] = {
     "saving_p10_gbp": ("P10 saving", "gbp"),
     "saving_p50_gbp": ("P50 saving", "gbp"),
     "saving_p90_gbp": ("P90 saving", "gbp"),
-    "p_saving_positive": ("P(saving > 0)", "share"),
-    "p_meets_target": ("P(meets target)", "share"),
+    "p_saving_positive": ("P(net present saving > 0)", "share"),
+    "p_meets_target": ("P(final-year saving meets target)", "share"),
     "mca_score": ("MCA score (0-10)", "score"),
     "rank": ("Rank (saving)", "integer"),
     "recommended": ("Recommended", "text"),
@@ -130,7 +130,13 @@ def options_table(result: "AppraisalResult") -> Table:
     frame = opts[cols].rename(columns={c: OPTION_COLUMNS[c][0] for c in cols}).reset_index(drop=True)
     frame["Recommended"] = frame["Recommended"].map({True: "yes", False: ""})
     sq = opts["id"].to_numpy() == STATUS_QUO
-    for c in ("P10 saving", "P50 saving", "P90 saving", "P(saving > 0)", "P(meets target)"):
+    for c in (
+        "P10 saving",
+        "P50 saving",
+        "P90 saving",
+        "P(net present saving > 0)",
+        "P(final-year saving meets target)",
+    ):
         if c in frame.columns:
             frame.loc[sq, c] = None
     units = {OPTION_COLUMNS[c][0]: OPTION_COLUMNS[c][1] for c in cols}
@@ -226,8 +232,8 @@ def monte_carlo_table(result: "AppraisalResult") -> Table:
         "p10": "P10 saving",
         "p50": "P50 saving",
         "p90": "P90 saving",
-        "p_positive": "P(saving > 0)",
-        "p_meets_target": "P(meets target)",
+        "p_positive": "P(net present saving > 0)",
+        "p_meets_target": "P(final-year saving meets target)",
     }
     frame = pd.DataFrame({"Option": names})
     for k, label in labels.items():
@@ -242,8 +248,8 @@ def monte_carlo_table(result: "AppraisalResult") -> Table:
         "P10 saving": "gbp",
         "P50 saving": "gbp",
         "P90 saving": "gbp",
-        "P(saving > 0)": "share",
-        "P(meets target)": "share",
+        "P(net present saving > 0)": "share",
+        "P(final-year saving meets target)": "share",
     }
     return Table(frame, units, caption)
 
@@ -1016,7 +1022,9 @@ def affordability_table(result: "AppraisalResult") -> Table:
             "Savings target a year": [target] * len(opts),
             "Above (below) target": saving - target,
             "Saving as share of net budget": opts["steady_state_saving_share"].to_numpy(dtype=float),
-            "P(meets target)": (opts["p_meets_target"].to_numpy(dtype=float) if "p_meets_target" in opts else None),
+            "P(final-year saving meets target)": (
+                opts["p_meets_target"].to_numpy(dtype=float) if "p_meets_target" in opts else None
+            ),
         }
     )
     units = {
@@ -1024,7 +1032,7 @@ def affordability_table(result: "AppraisalResult") -> Table:
         "Savings target a year": "gbp",
         "Above (below) target": "gbp",
         "Saving as share of net budget": "share",
-        "P(meets target)": "share",
+        "P(final-year saving meets target)": "share",
     }
     return Table(
         frame,
@@ -1170,8 +1178,8 @@ def _not_computed(result: "AppraisalResult") -> str:
 def probability_best_table(result: "AppraisalResult") -> Table:
     """Each option (status quo included) with its probability best, its chance of saving money and
     its net present saving (GBP); the recommended option emphasised."""
-    cols = ["Option", "Probability best", "P(saving > 0)", "Net present saving"]
-    units = {"Probability best": "share", "P(saving > 0)": "share", "Net present saving": "gbp"}
+    cols = ["Option", "Probability best", "P(net present saving > 0)", "Net present saving"]
+    units = {"Probability best": "share", "P(net present saving > 0)": "share", "Net present saving": "gbp"}
     dm = _decision(result)
     if dm is None:
         return Table(pd.DataFrame(columns=cols), units, _not_computed(result))
@@ -1180,7 +1188,9 @@ def probability_best_table(result: "AppraisalResult") -> Table:
         {
             "Option": opts["name"].to_numpy(),
             "Probability best": [dm.p_best.get(str(o)) for o in opts["id"]],
-            "P(saving > 0)": [None if o == STATUS_QUO else p for o, p in zip(opts["id"], opts["p_saving_positive"])],
+            "P(net present saving > 0)": [
+                None if o == STATUS_QUO else p for o, p in zip(opts["id"], opts["p_saving_positive"])
+            ],
             "Net present saving": opts["net_present_saving_gbp"].to_numpy(),
         }
     )

@@ -425,7 +425,8 @@ DECISION_NOTES: dict[str, str] = {
     "acceptability": (
         "Acceptability curve: for net-present-saving thresholds (GBP) from 0 to the largest P90, p_reaches is the "
         "probability an option saves at least the threshold and p_best the probability it does so and is the best "
-        "option (best among the options that reach it). The annual savings target and P(meets target) are unchanged."
+        "option (best among the options that reach it). The annual savings target and P(final-year saving meets "
+        "target) are unchanged."
     ),
     "evpi": (
         "Expected value of perfect information (GBP): the mean over draws of the best option's net present saving "

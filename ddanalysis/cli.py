@@ -514,12 +514,28 @@ def new_command(
         + f"then `ddanalysis appraise {path}`"
     )
     if read_project_file(path).official is None:
-        typer.echo(
-            f"note: no official RS figure for the block was found in {config.OFFICIAL_DIR} (set DDANALYSIS_OFFICIAL "
-            "to the folder of the RS 'data by LA' files and run this again): the baseline's size will not be checked "
-            "against the council's official outturn",
-            err=True,
+        typer.echo(_no_official_note(base_year), err=True)
+
+
+def _no_official_note(base_year: str) -> str:
+    """Why a new workspace's baseline will not be checked against the council's official RS figure: no RS file
+    in the official folder at all, or none of the base year (the sheet then shows the nearest year's, which is
+    not used for the check: a block's spending moves by more than the check's tolerance over the years)."""
+    from .scaffold import official_files
+
+    nearest = official_files(base_year).get("RS")
+    if nearest is None:
+        return (
+            f"note: no RS 'data by LA' file was found in {config.OFFICIAL_DIR} (set DDANALYSIS_OFFICIAL to the folder "
+            "of the RS files and run this again): the baseline's size will not be checked against the council's "
+            "official outturn"
         )
+    return (
+        f"note: no RS return for {base_year} in {config.OFFICIAL_DIR} (the nearest is {nearest.name}, shown on the "
+        "'Official figures' sheet for reference): the baseline's size will not be checked against the council's "
+        "official outturn; to check it, add official: {rs_net_current_gbp_k, source} to project.yaml from the "
+        f"council's {base_year} outturn"
+    )
 
 
 @app.command("upgrade")

@@ -343,8 +343,28 @@ def test_new_says_when_no_official_figure_will_check_the_baseline(tmp_path: Path
         timeout=300,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stderr.startswith(f"note: no official RS figure for the block was found in {empty} ")
+    assert out.stderr.startswith(f"note: no RS 'data by LA' file was found in {empty} ")
     assert "will not be checked against the council's official outturn" in out.stderr
+
+
+@pytest.mark.official
+def test_new_for_a_year_after_the_rs_returns_names_the_nearest_it_found(tmp_path: Path, official_dir):
+    """The RS returns stop at 2016-17 among the official files: a 2024-25 workspace's 'Official figures' sheet
+    shows the nearest (2016-17) for reference, and the note says so rather than that no file was found, and
+    how to give the base year's own figure for the check."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
+    out = subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "new", "ws", "--council", "E5030", "--service", "cultural"]
+        + ["--base-year", "2024-25"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "DDANALYSIS_OFFICIAL": str(official_dir)},
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.startswith(f"note: no RS return for 2024-25 in {official_dir} (the nearest is RS_2016-17")
+    assert "add official: {rs_net_current_gbp_k, source} to project.yaml" in out.stderr
 
 
 def test_new_refuses_to_overwrite_without_force(tmp_path: Path):

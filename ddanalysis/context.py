@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, registry
+from . import config, registry, workspace
 from .assumptions import load_book
 from .errors import DataFileError, unknown
 from .sources import SERVICE_KEYS, programme_outturn
@@ -53,20 +53,23 @@ def deflate(cash_gbp_k: pd.Series, years: pd.Series, deflator: pd.Series | None 
     return cash_gbp_k * 100.0 / years.map(index).astype(float)
 
 
-def council_spending(code: str, services: tuple[str, ...] | None = None) -> pd.DataFrame:
+def council_spending(
+    code: str, services: tuple[str, ...] | None = None, outturn: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One council's net current expenditure by service and year, with its class median.
 
     Columns: year, service, label, authority, authority_class, cash_gbp_k, real_gbp_k,
     class_median_cash_gbp_k, class_median_real_gbp_k, class_authorities. GBP thousand; real =
     2014-15 prices (NaN for a year beyond the GDP deflator series). ``code``: E-code or ONS code of a
-    programme council. Outturn only (``programme_outturn()``'s default measure).
+    council in ``outturn`` (default the bundled extract of the programme's councils, ``programme_outturn()``;
+    a workspace passes its own ``official_outturn.csv``). Outturn only.
     """
     council = registry.council(code)
     wanted = tuple(services or DEFAULT_SERVICES)
     bad = [s for s in wanted if s not in SERVICE_KEYS]
     if bad:
         raise unknown("service", bad[0], list(SERVICE_KEYS))
-    outturn = programme_outturn()
+    outturn = programme_outturn() if outturn is None else outturn
     rows = outturn[
         (outturn["e_code"].astype(str) == council.e_code).to_numpy()
         & outturn["service"].astype(str).isin(wanted).to_numpy()
@@ -118,7 +121,9 @@ def project_spending(project_id: str) -> pd.DataFrame:
     services = set(project.rs_services)
     if services & {"adult_social_care", "childrens_social_care"}:
         services.add("social_care")
-    frames = [council_spending(code, tuple(sorted(services))) for code in project.councils]
+    own = workspace.optional_file(project.id, workspace.OUTTURN_FILE)  # a workspace's own (`ddanalysis new`)
+    outturn = programme_outturn(own) if own is not None else None
+    frames = [council_spending(code, tuple(sorted(services)), outturn) for code in project.councils]
     return pd.concat(frames, ignore_index=True)
 
 

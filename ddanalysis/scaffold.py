@@ -153,6 +153,22 @@ def official_rs(e_codes: list[str], block: str, base_year: str, folder: Path | N
     }
 
 
+def official_outturn(e_codes: list[str], block: str, folder: Path | None = None) -> pd.DataFrame:
+    """The councils' official net current expenditure on ``block`` (and, for a social-care block, the combined
+    social care of 2010-11) in every RS and RSX file of ``folder`` (default ``config.OFFICIAL_DIR``), one row per
+    council and year (GBP thousand, cash; the columns of ``ddanalysis outturn --format csv``); empty when the
+    folder holds none. Contains public sector information licensed under the Open Government Licence v3.0."""
+    from .sources import read_official, select_outturn
+
+    where = Path(folder or config.OFFICIAL_DIR)
+    files = sorted(p for p in where.iterdir() if _kind(p.name) in ("RS", "RSX")) if where.is_dir() else []
+    if not files:
+        return pd.DataFrame()
+    blocks = [block] + (["social_care"] if block in ("adult_social_care", "childrens_social_care") else [])
+    frame = select_outturn(read_official(files, measure="outturn"), councils=e_codes, services=blocks)
+    return frame.sort_values(["e_code", "service", "year"], kind="stable").reset_index(drop=True)
+
+
 def _slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:60].strip("-") or "my-project"
 
@@ -321,6 +337,9 @@ def create_workspace(
             project_yaml(pid, title, e_codes, service, title, base_year, official), encoding="utf-8"
         )
         wb.save(staging / "baseline.xlsx")
+        trend = official_outturn(e_codes, service, where)
+        if not trend.empty:
+            trend.to_csv(staging / workspace.OUTTURN_FILE, index=False, encoding="utf-8")
         from .assumptions import load_book
 
         bundled = {str(k): float(v) for k, v in load_book(None).settings.gdp_deflator.items()}

@@ -34,6 +34,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.yaml"
 PROGRAMME_FILE = "programme.yaml"
+#: A workspace's own extract of its councils' official outturn (written by ``ddanalysis new`` from the official
+#: files, in the layout of the bundled ``data/official/rs_programme_councils.csv``): its spending trend.
+OUTTURN_FILE = "official_outturn.csv"
 BUNDLED_DIR_NAME = "projects"
 WORKSPACES_ENV = "DDANALYSIS_WORKSPACES"
 BASELINE_SUFFIXES = (".csv", ".xlsx")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -345,6 +346,26 @@ def test_new_says_when_no_official_figure_will_check_the_baseline(tmp_path: Path
     assert out.returncode == 0, out.stderr
     assert out.stderr.startswith(f"note: no RS 'data by LA' file was found in {empty} ")
     assert "will not be checked against the council's official outturn" in out.stderr
+
+
+@pytest.mark.official
+def test_a_new_workspace_keeps_its_councils_official_trend(tmp_path: Path, official_dir):
+    """Stroud is none of the programme's councils, so the bundled extract has no row of it: `new` writes its own
+    official_outturn.csv from every RS and RSX file, and the strategic case's trend reads it. Stroud's 2014-15
+    RS net current expenditure on cultural services is GBP 2,004 thousand (RS 2014-15 workbook, sheet 'RS LA
+    Data 2014-15 (1)', cell M109, read by hand), its 2016-17 figure 1,911 and 2021-22's (RSX C7) 1,539."""
+    from ddanalysis.context import project_spending
+
+    folder = scaffold.create_workspace(
+        tmp_path / "ws", ["E07000082"], "cultural", title="Leisure centre", official_dir=official_dir
+    )
+    trend = pd.read_csv(folder / workspace.OUTTURN_FILE)
+    by_year = trend.set_index("year")["value_gbp_k"]
+    assert (by_year["2014-15"], by_year["2016-17"], by_year["2021-22"]) == (2004, 1911, 1539)
+    assert set(trend["authority"]) == {"Stroud"} and set(trend["service"]) == {"cultural"}
+    spending = project_spending(workspace.resolve(str(folder))).set_index("year")
+    assert spending.loc["2014-15", "cash_gbp_k"] == 2004 and spending.loc["2014-15", "real_gbp_k"] == 2004
+    assert spending.loc["2014-15", "authority_class"] == "SD"  # compared with the shire districts' median
 
 
 @pytest.mark.official

@@ -143,7 +143,13 @@ def _spending_trend(result: "AppraisalResult", inputs: PaperInputs) -> list[Bloc
     blocks.append(Heading("The council's own spending trend", "strategic-spending"))
     sp = inputs.spending
     if sp is None or sp.empty:
-        blocks.append(Paragraph("Official outturn figures for the council are not available.", "note"))
+        blocks.append(
+            Paragraph(
+                "Official outturn figures for the council are not available here: a workspace made by "
+                "`ddanalysis new` with the official RS files at hand keeps them in official_outturn.csv.",
+                "note",
+            )
+        )
     else:
         from ..context import spending_change
         from ..display import CHANGE_YEARS

@@ -195,6 +195,10 @@ def test_a_workspace_in_2021_22_appraises_in_2021_22_prices(tmp_path: Path):
     used = r.assumptions.set_index(["scope", "key"])["value_used"]
     assert used[("mutual", "transition_legal_governance")] == pytest.approx(91.640, abs=1e-3)
     assert used[("in-house-redesign", "redundancy_cost_per_fte")] == pytest.approx(22_000.0)
+    # its range is dated too (15,000 to 35,000 in 2021-22 cash, models/*.yaml), so low and high are in the same
+    # prices as the central, not 2014-15's written values carried up by the deflator (17,182 and 40,092)
+    rows = r.assumptions.set_index(["scope", "key"])
+    assert (rows.loc[("in-house-redesign", "redundancy_cost_per_fte"), ["low", "high"]] == [15_000.0, 35_000.0]).all()
     run = _cli("appraise", str(folder), "--draws", "0", "--json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)

@@ -411,9 +411,13 @@ def assumptions_command(
         "council", "--perspective", help="council (General Fund) or public (public sector)."
     ),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+    all_models: bool = typer.Option(
+        False, "--all-models", help="With a project: every delivery model's assumptions, not only its short list's."
+    ),
 ) -> None:
-    """List the assumptions (values, source, quality, origin: bundled default or the project's own); --rank orders
-    them by how much they move the decision."""
+    """List the assumptions (values, source, quality, origin: bundled default or the project's own); with a project,
+    those of the options on its short list and the project-wide ones; --rank orders them by how much they move the
+    decision."""
     if rank:
         from .impact import rank_assumptions, render_ranking
 
@@ -430,7 +434,14 @@ def assumptions_command(
     from .price_base import project_book
 
     book = load_book(None) if project is None else project_book(project)  # a project's in its base-year prices
-    table = book.table[
+    table = book.table
+    if project is not None and not all_models:
+        from . import registry
+        from .keys import PROJECT_SCOPE
+
+        used = {PROJECT_SCOPE, *(m for part in registry.service_projects(project) for m in part.shortlist)}
+        table = table[table["scope"].isin(used)]
+    table = table[
         ["scope", "key", "low", "central", "high", "unit", "as_of", "source_id", "quality", "verified", "origin"]
     ]
     typer.echo(table.to_json(orient="records", indent=2) if as_json else table.to_string(index=False))

@@ -55,6 +55,17 @@ def test_cli_ranks_and_prints_json():
     assert plain.exit_code == 0 and all("as_of" in r for r in json.loads(plain.output))
 
 
+def test_a_projects_assumptions_are_those_of_its_short_list():
+    """`assumptions walsall-college` lists what its appraisal uses: the project-wide assumptions and the models
+    on its short list (project.yaml: in-house, in-house-redesign, mutual, charitable-trust, outsourcing; the
+    status quo has no levers); --all-models lists every model's, a trading company's among them."""
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(app, ["assumptions", "walsall-college", "--json"]).output)
+    assert {r["scope"] for r in listed} == {"project", "in-house-redesign", "mutual", "charitable-trust", "outsourcing"}
+    every = json.loads(runner.invoke(app, ["assumptions", "walsall-college", "--all-models", "--json"]).output)
+    assert "trading-company" in {r["scope"] for r in every} and len(every) > len(listed)
+
+
 def test_two_projects_overrides_of_one_key_are_two_entries_each_with_its_own_rank():
     """Dover (London museums survey, 0.06) and Walsall (City Lit, 0.005) each override
     ``charitable-trust.grant_income_share`` in their own assumptions.yaml. The ranking once keyed entries by file

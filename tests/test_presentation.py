@@ -377,3 +377,19 @@ def test_switching_tables_say_their_search_runs_wider_than_the_low_to_high_range
     result = dd.appraise("walsall-college", draws=0)
     assert text.SWITCHING_RANGE_NOTE in tables.switching_table(result).caption
     assert "wider than its low-to-high range" in text.SWITCHING_RANGE_NOTE
+
+
+def test_a_correlation_group_is_named_in_words():
+    """A board member has not read correlations.yaml: a group in the value-of-information table says what it
+    is and names its assumptions by their descriptions' first clause (the first three, then '...')."""
+    rows = {
+        "mutual.new_income_share": ("New trading income from customers other than the council (share)", "", "red"),
+        "mutual.grant_income_share": ("Grants and donations open to charities, as a share of spend", "", "red"),
+    }
+    said = tables._group_words("outside_income", ["mutual.new_income_share", "mutual.grant_income_share"], rows)
+    assert said == (
+        "Outside income, learnt together: 2 assumptions that move together (the new trading income from customers "
+        "other than the council, the grants and donations open to charities)"
+    )
+    many = {f"m.k{i}": (f"Lever {i}; more", "", "") for i in range(5)}
+    assert tables._group_words("pensions", list(many), many).endswith("(the lever 0, the lever 1, the lever 2, ...)")

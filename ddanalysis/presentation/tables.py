@@ -1265,6 +1265,17 @@ def _outcome_key_words(result: "AppraisalResult", key: str) -> str:
     return f"Outcome {outcome}: {name.replace('_', ' ')} ({whose})"
 
 
+def _group_words(name: str, members: Sequence[str], rows: Mapping[str, tuple]) -> str:
+    """A correlation group in words, for a reader who has not seen correlations.yaml: what its assumptions are
+    ('Outside income, learnt together: 4 assumptions that move together (the new income, the grants and
+    donations ...)'), the first three named by their descriptions' first clause."""
+    named = list(dict.fromkeys(_short_description(str(rows[m][0])) for m in members if m in rows))
+    listed = ", ".join(named[:3]) + (", ..." if len(named) > 3 else "")
+    return f"{name.replace('_', ' ').capitalize()}, learnt together: {len(members)} assumptions that move together" + (
+        f" ({listed})" if listed else ""
+    )
+
+
 def value_of_information_table(result: "AppraisalResult", top: int | None = None) -> Table:
     """Partial EVPI of each varying assumption and each correlation group (largest first): key,
     description, quality rating and the most it would be worth paying to know it before deciding (GBP)."""
@@ -1281,8 +1292,7 @@ def value_of_information_table(result: "AppraisalResult", top: int | None = None
     desc, qual = [], []
     for k in e["key"]:
         if k.startswith("group:"):
-            members = dm.groups.get(k[len("group:") :], [])
-            desc.append(f"Correlation group {k[len('group:') :]} ({len(members)} assumptions known together)")
+            desc.append(_group_words(k[len("group:") :], dm.groups.get(k[len("group:") :], []), rows))
             qual.append("")
         else:
             d, _u, q = rows.get(k, (_outcome_key_words(result, k), "", ""))

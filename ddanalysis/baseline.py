@@ -1125,6 +1125,22 @@ def _provenance(
     return illustrative, source
 
 
+def _official_share(
+    numbers: Mapping[str, float], sizing: Sizing | None, project: registry.Project, share: float | None, source: str
+) -> tuple[str | None, float | None, float | None, str]:
+    """The RS block, its official net figure (GBP thousand), the baseline's share of it and the source sentence:
+    the sizing's (a bundled baseline's sidecar), else the figure a workspace's project.yaml states (``ddanalysis
+    new``), with a sentence saying the share; none without either."""
+    if sizing is not None:
+        return sizing.rs_service, float(sizing.rs_net_current_gbp_k), share, source
+    if project.official_rs_gbp_k is None:
+        return None, None, share, source
+    rs_net_k = float(project.official_rs_gbp_k)
+    share = sum(numbers[k] for k in BASELINE_LINES) / rs_net_k
+    said = f" In-scope net budget = {share:.2%} of {project.official_rs_source or 'the official RS figure'}."
+    return " + ".join(project.rs_services), rs_net_k, share, source + said
+
+
 def load_baseline(
     path: str | Path,
     project_id: str | None = None,
@@ -1168,14 +1184,9 @@ def load_baseline(
 
     problems.raise_if_any()
     assert project is not None
-
     amounts = pd.Series([numbers[k] * 1000.0 for k in BASELINE_LINES], index=list(BASELINE_LINES), dtype="float64")
     illustrative, source = _provenance(path, meta, texts, sizing, share)
-    rs_service, rs_net_k = (sizing.rs_service, float(sizing.rs_net_current_gbp_k)) if sizing else (None, None)
-    if sizing is None and project.official_rs_gbp_k is not None:  # a workspace: project.yaml's figure
-        rs_service, rs_net_k = " + ".join(project.rs_services), float(project.official_rs_gbp_k)
-        share = sum(numbers[k] for k in BASELINE_LINES) / rs_net_k
-        source += f" In-scope net budget = {share:.2%} of {project.official_rs_source or 'the official RS figure'}."
+    rs_service, rs_net_k, share, source = _official_share(numbers, sizing, project, share, source)
     return Baseline(
         project_id=project.id,
         base_year=project.base_year,  # the workspace's price base (project.yaml; 2014-15 for the bundled projects)

@@ -298,15 +298,7 @@ def export_command(
     from .excel.export import check_target, export_programme, export_project
     from .overrides import parse_pairs
 
-    if all_projects == (project is not None):
-        raise DDAnalysisError(
-            "give either a project id or --all (not both): e.g. `ddanalysis export walsall-college "
-            "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`"
-        )
-    if all_projects and (set_values or ob_mitigation is not None):
-        raise DDAnalysisError(
-            "--set and --ob-mitigation are what-ifs for one project; give the project's id instead of --all"
-        )
+    _check_export_choice(project, all_projects, bool(set_values) or ob_mitigation is not None)
     check_target(output)
     if all_projects:
         from .programme import SUMMARY_DRAWS, programme_results, summary_from_results
@@ -318,9 +310,8 @@ def export_command(
         from .excel.export import export_services
         from .services import appraise_services
 
-        assert project is not None  # checked above: a project id or --all
         appraised = appraise_services(
-            project,
+            str(project),  # a project id: checked above (a project id or --all)
             scenario=scenario,
             perspective=perspective,
             draws=DEFAULT_DRAWS if draws is None else draws,
@@ -333,6 +324,19 @@ def export_command(
         else:
             path = export_services(appraised, output)
     typer.echo(f"wrote {path}")
+
+
+def _check_export_choice(project: Optional[str], all_projects: bool, what_if: bool) -> None:
+    """`export` takes a project or --all, not both, and what-ifs only for one project."""
+    if all_projects == (project is not None):
+        raise DDAnalysisError(
+            "give either a project id or --all (not both): e.g. `ddanalysis export walsall-college "
+            "-o walsall.xlsx` or `ddanalysis export --all -o programme.xlsx`"
+        )
+    if all_projects and what_if:
+        raise DDAnalysisError(
+            "--set and --ob-mitigation are what-ifs for one project; give the project's id instead of --all"
+        )
 
 
 @app.command("check-baseline")

@@ -340,21 +340,7 @@ def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
     # one sheet column each, no merged cells: a long table (thresholds x options) that a reader may sort or
     # filter, and its 400-odd rows stay cheap to write (a merge costs more than the cell it spans)
     r = _table(ws, r, acc, {cols[1]: (1, 1), cols[0]: (2, 2), cols[2]: (3, 3), cols[3]: (4, 4)})
-    r += 1
-    voi = tables.value_of_information_table(result)
-    voi = tables.Table(voi.frame[voi.frame.iloc[:, -1] > 0], voi.units, voi.caption)
-    worth = list(voi.frame.columns)[-1]
-    r = _group(ws, r, f"Value of information: {text.EVPPI_MEANING} (partial EVPI, GBP)")
-    if voi.frame.empty:
-        r = _note(
-            ws,
-            r,
-            "No assumption is worth paying to know before deciding: the same option is best whatever "
-            "its value (every partial EVPI is £0).",
-        )
-    else:
-        r = _table(ws, r, voi, {"Assumption": (1, 4), "Key": (5, 6), "Quality": (7, 7), worth: (8, 8)})
-    r += 1
+    r = _value_of_information(ws, r + 1, result) + 1
     fr = tables.failure_rules_table(result)
     r = _group(ws, r, "Failure rules: when each option loses money or is not the best")
     r = _table(ws, r, fr, {"Option": (1, 1), "Rule": (2, 6), "Coverage": (7, 7), "Density": (8, 8)})
@@ -367,6 +353,23 @@ def _decision(ws: Worksheet, r: int, result: AppraisalResult) -> int:
         r = _table(ws, r, sob, {c[1]: (1, 3), c[2]: (5, 5), c[3]: (6, 6), c[4]: (7, 7), c[5]: (8, 8)})
     r = _note(ws, r, " ".join(text.DECISION_NOTES.values()))
     return r + 1
+
+
+def _value_of_information(ws: Worksheet, r: int, result: AppraisalResult) -> int:
+    """The partial EVPI of every assumption worth something (or a note that none is), from row ``r``; returns
+    the next free row."""
+    voi = tables.value_of_information_table(result)
+    voi = tables.Table(voi.frame[voi.frame.iloc[:, -1] > 0], voi.units, voi.caption)
+    worth = list(voi.frame.columns)[-1]
+    r = _group(ws, r, f"Value of information: {text.EVPPI_MEANING} (partial EVPI, GBP)")
+    if voi.frame.empty:
+        return _note(
+            ws,
+            r,
+            "No assumption is worth paying to know before deciding: the same option is best whatever "
+            "its value (every partial EVPI is £0).",
+        )
+    return _table(ws, r, voi, {"Assumption": (1, 4), "Key": (5, 6), "Quality": (7, 7), worth: (8, 8)})
 
 
 def _risk_style(score: float) -> str:

@@ -35,6 +35,22 @@ def official_dir() -> Path:
     return d
 
 
+def dover_workspace(folder: Path, project_id: str = "my-museum") -> Path:
+    """A copy of the bundled dover-museum-tourism as a workspace at ``folder`` with id ``project_id``: its
+    project.yaml and baseline.csv only (no sidecar, assumptions, plan or scores), for a test to add its own."""
+    import yaml
+
+    from ddanalysis import workspace
+
+    dover = Path(workspace.bundled_root()) / "dover-museum-tourism"
+    folder.mkdir(parents=True)
+    raw = yaml.safe_load((dover / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(id=project_id)
+    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    (folder / "baseline.csv").write_text((dover / "baseline.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
 def require_program(name: str, package: str) -> str:
     """Path of a program, or skip with the command that installs it."""
     path = shutil.which(name)

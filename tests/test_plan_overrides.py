@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import dover_workspace
 
 from ddanalysis import plan, workspace
 from ddanalysis.errors import DataFileError, DDAnalysisError
-
-DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
 
 #: The charitable-trust template's central weeks (data/plans/models/charitable-trust.yaml), scheduled by hand
 #: from the plan start (week 0): business_case 0-12; member_decision 12-18; staff_union_engagement 18-26;
@@ -31,12 +30,7 @@ CENTRAL_GO_LIVE = dt.date(2015, 7, 1) + dt.timedelta(days=420)
 def _workspace(tmp_path: Path, plan_yaml: dict | None) -> str:
     """A copy of dover-museum-tourism as workspace 'my-museum' (short list with the charitable trust), with
     ``plan_yaml`` as its plan.yaml; returns its id (opened)."""
-    folder = tmp_path / "ws"
-    folder.mkdir(parents=True)
-    raw = yaml.safe_load((DOVER / "project.yaml").read_text(encoding="utf-8"))
-    raw.update(id="my-museum")
-    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    (folder / "baseline.csv").write_text((DOVER / "baseline.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    folder = dover_workspace(tmp_path / "ws")
     if plan_yaml is not None:
         (folder / "plan.yaml").write_text(yaml.safe_dump(plan_yaml, sort_keys=False), encoding="utf-8")
     return workspace.resolve(str(folder))

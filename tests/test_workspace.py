@@ -328,21 +328,27 @@ def test_a_new_workspaces_workbook_states_its_base_year_and_offers_its_own_proje
     assert f"No official 'data by LA' files were found in {empty} " in wb["Official figures"]["A1"].value
 
 
+def _new_in_fresh_process(cwd: Path, official: Path, *more: str) -> subprocess.CompletedProcess:
+    """`ddanalysis new ws --council E5030 --service cultural MORE` in a fresh process, with DDANALYSIS_OFFICIAL
+    at ``official`` and the bundled data."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
+    return subprocess.run(
+        [sys.executable, "-m", "ddanalysis", "new", "ws", "--council", "E5030", "--service", "cultural", *more],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**env, "DDANALYSIS_OFFICIAL": str(official)},
+        timeout=300,
+    )
+
+
 def test_new_says_when_no_official_figure_will_check_the_baseline(tmp_path: Path):
     """With no official files where DDANALYSIS_OFFICIAL points, `new` once said nothing, and the workspace's
     baseline was then never checked against the RS figure. It still writes the workspace (exit 0), and says so
     on stderr with the folder it looked in."""
     empty = tmp_path / "no-official"
     empty.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
-    out = subprocess.run(
-        [sys.executable, "-m", "ddanalysis", "new", "ws", "--council", "E5030", "--service", "cultural"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "DDANALYSIS_OFFICIAL": str(empty)},
-        timeout=300,
-    )
+    out = _new_in_fresh_process(tmp_path, empty)
     assert out.returncode == 0, out.stderr
     assert out.stderr.startswith(f"note: no RS 'data by LA' file was found in {empty} ")
     assert "will not be checked against the council's official outturn" in out.stderr
@@ -373,16 +379,7 @@ def test_new_for_a_year_after_the_rs_returns_names_the_nearest_it_found(tmp_path
     """The RS returns stop at 2016-17 among the official files: a 2024-25 workspace's 'Official figures' sheet
     shows the nearest (2016-17) for reference, and the note says so rather than that no file was found, and
     how to give the base year's own figure for the check."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DDANALYSIS_DATA", workspace.WORKSPACES_ENV)}
-    out = subprocess.run(
-        [sys.executable, "-m", "ddanalysis", "new", "ws", "--council", "E5030", "--service", "cultural"]
-        + ["--base-year", "2024-25"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "DDANALYSIS_OFFICIAL": str(official_dir)},
-        timeout=300,
-    )
+    out = _new_in_fresh_process(tmp_path, official_dir, "--base-year", "2024-25")
     assert out.returncode == 0, out.stderr
     assert out.stderr.startswith(f"note: no RS return for 2024-25 in {official_dir} (the nearest is RS_2016-17")
     assert "add official: {rs_net_current_gbp_k, source} to project.yaml" in out.stderr

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import dover_workspace
 
 from ddanalysis import assumptions, workspace
 from ddanalysis.errors import DataFileError
-
-DOVER = Path(workspace.bundled_root()) / "dover-museum-tourism"
 
 #: The council's own sources, as a finance officer would write them.
 OWN_SOURCES = {
@@ -50,12 +49,7 @@ ACTUARY = {
 def _workspace(tmp_path: Path, models: dict, sources: dict | None) -> str:
     """A copy of dover-museum-tourism as workspace 'my-museum', with ``models`` as its assumptions.yaml's
     overrides and ``sources`` as its sources.yaml (none when None); returns its id (opened)."""
-    folder = tmp_path / "ws"
-    folder.mkdir(parents=True)
-    raw = yaml.safe_load((DOVER / "project.yaml").read_text(encoding="utf-8"))
-    raw.update(id="my-museum")
-    (folder / "project.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    (folder / "baseline.csv").write_text((DOVER / "baseline.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    folder = dover_workspace(tmp_path / "ws")
     own = {"schema_version": 1, "project": "my-museum", "models": models}
     (folder / "assumptions.yaml").write_text(yaml.safe_dump(own, sort_keys=False), encoding="utf-8")
     if sources is not None:

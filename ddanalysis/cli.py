@@ -87,11 +87,15 @@ def outturn_command(
         raise DDAnalysisError(f"unknown measure {measure!r}; valid measures: {', '.join(MEASURES)}, all")
     frame = read_official(files, measure=None if measure == "all" else measure)
     frame = select_outturn(frame, councils=council or (), services=service or ())
-    returns = sorted({f"{r['return']} {r['year']}" for r in frame.attrs.get("rs_report", [])})
     printed = sorted(map(str, frame["measure"].unique()))
+    reports = frame.attrs.get("rs_report", [])
+    wanted = set(printed) if printed else ({measure} if measure != "all" else set())
+    used = sorted({f"{r['return']} {r['year']}" for r in reports if wanted & set(r.get("measures", ()))})
+    other = sorted({f"{r['return']} {r['year']}" for r in reports} - set(used))
     typer.echo(
         f"measure: {', '.join(f'{m} ({MEASURES[m]})' for m in printed) or measure}; "
-        f"from {', '.join(returns)}; GBP thousand",
+        f"from {', '.join(used) or 'no return holding it'}; GBP thousand"
+        + (f" (also read, holding no such figures: {', '.join(other)})" if other else ""),
         err=True,
     )
     typer.echo(render(frame, fmt), nl=False)

@@ -136,6 +136,9 @@ def test_case_revenue_account_budget_is_not_outturn(capsys):
     assert (
         set(table.measure) == {"budget"} and table.set_index("service").value_gbp_k["total_service_expenditure"] == 4000
     )
+    # read beside an RS file for outturn, the RA budget is said to be read but to hold no outturn figures
+    code, out, err = run_outturn(capsys, str(ODS), str(RA_SMALL))
+    assert code == 0 and "; from RS 2024-25; GBP thousand (also read, holding no such figures: RA 2016-17)" in err
 
 
 # --- the owned .ods fixture -------------------------------------------------------------------------

@@ -78,6 +78,11 @@ VIEWS = 50
 #: Hang guards, not performance thresholds (those belong in benchmarks/). On two cores we measured
 #: 34-61 s for the 10 viewers, and 200 s for the 50 views (402 s with the machine shared).
 CONCURRENT_BUDGET_S = 240
+#: Kernels the sampler may see beyond one a tab and the pools' own, for an instant: while ten first views arrive
+#: together, Voila refills a preheated pool as it hands a kernel out, and one fresh-clone run sampled 15 kernels
+#: (pools 4 + 10 tabs + 1) once, with 4 left 2 s after the tabs closed; the next run of the same test peaked at
+#: 14. A leak would show as more than this, and as kernels left after the tabs close (asserted separately).
+HANDOVER_KERNELS = 1
 VIEWS_BUDGET_S = 600
 DROPPED_EVERY = 10  # every tenth view closes without the shutdown request (a crashed tab)
 CULL_IDLE_S = 20
@@ -302,8 +307,8 @@ def test_ten_viewers_at_once_all_get_a_rendered_page(server, tmp_path):
     # no cell's output was cut short by Voila's executor (a page built but never sent)
     assert IOPUB_CUT not in server.log(), log_trouble(server.log())
     assert len(times) == VIEWERS
-    # one kernel per open tab plus the refilled pools, never more
-    assert sampler.peak_kernels <= pool_total() + VIEWERS
+    # one kernel per open tab plus the refilled pools, never more (but a pool's hand-over, for an instant)
+    assert sampler.peak_kernels <= pool_total() + VIEWERS + HANDOVER_KERNELS
     # Memory: each viewer adds one kernel (the pool kernel it took is replaced). A viewer's kernel
     # holds one built page on top of what a preheated kernel holds; allow it half as much again
     # as the largest preheated kernel (measured above).
@@ -570,7 +575,7 @@ def test_ten_viewers_flooding_what_if_changes_all_follow_with_bounded_memory(flo
     # every page shows its own viewer's last value (no change lost, none crossed over to another tab)
     for r in results:
         assert r["shown"] == pytest.approx(r["typed"][-1]), r
-    assert sampler.peak_kernels <= pool_total() + VIEWERS
+    assert sampler.peak_kernels <= pool_total() + VIEWERS + HANDOVER_KERNELS
     # Memory: one kernel a viewer; each holds a built page, at most MAX_WHATIF what-if results and
     # their Monte Carlo draws: allow twice the largest preheated kernel for each.
     assert sampler.peak_mb - base_mb <= VIEWERS * 2 * kernel_mb, (

@@ -291,7 +291,6 @@ def _load_own_sources(path: Path, bundled: Mapping[str, Any], bundled_path: Path
     bundled file's layout; each source needs a ``kind`` (the quality rule turns on it) and an id the bundled file
     does not use. Raises :class:`DataFileError` naming the file and every problem."""
     own = _load_sources(path)
-    raw = _read_yaml(path)["sources"]
     problems = [
         f"{k}: the bundled {bundled_path.name} already has this id ({bundled[k]['title'][:60]}); give yours another"
         for k in own
@@ -300,8 +299,8 @@ def _load_own_sources(path: Path, bundled: Mapping[str, Any], bundled_path: Path
     problems += [
         f"{k}.kind: missing; expected one of {', '.join(SOURCE_KINDS)} (it decides the best quality an assumption "
         "citing it can have)"
-        for k, v in raw.items()
-        if isinstance(v, dict) and not v.get("kind")
+        for k, v in own.items()
+        if not v["kind"]
     ]
     _fail(path, problems)
     return own

@@ -745,6 +745,7 @@ def _scenario_settings(
 
 def _apply_project_overrides(
     path: Path,
+    raw: Any,
     table: pd.DataFrame,
     levers: pd.DataFrame,
     sources: Mapping[str, Any],
@@ -753,8 +754,8 @@ def _apply_project_overrides(
 ) -> pd.DataFrame:
     """``table`` with a project's ``assumptions.yaml`` applied: its ``settings`` and ``models`` entries, then, for
     one service (``project_id`` ``<id>:<service id>``), that service's entries under ``services: {<service id>:
-    {settings, models}}``, which apply to it alone. Raises :class:`DataFileError` listing every problem."""
-    raw = _read_yaml(path)
+    {settings, models}}``, which apply to it alone. ``raw`` is the file as parsed. Raises :class:`DataFileError`
+    listing every problem."""
     problems = []
     if not isinstance(raw, dict):
         raise DataFileError(f"{path}: expected a mapping with project, settings, models")
@@ -827,10 +828,10 @@ def _replace_rows(table: pd.DataFrame, new_rows: list[dict], path: Path, whose: 
     return pd.concat([table[keep], new], ignore_index=True)
 
 
-def _project_ob_factors(path: Path, settings: Settings) -> Settings:
+def _project_ob_factors(path: Path, raw: Mapping[str, Any], settings: Settings) -> Settings:
     """The settings with a project's own evidence on optimism-bias contributory factors applied:
-    ``optimism_bias_factors: {factor id: {managed: share 0..1, evidence: text}}`` in its project file."""
-    raw = _read_yaml(path) or {}
+    ``optimism_bias_factors: {factor id: {managed: share 0..1, evidence: text}}`` in its project file (``raw``, as
+    parsed)."""
     given = raw.get("optimism_bias_factors") or {}
     if not given:
         return settings
@@ -856,13 +857,14 @@ def _project_ob_factors(path: Path, settings: Settings) -> Settings:
 TARGET_KEYS = ("value", "unit", "source", "locator", "as_of", "note")
 
 
-def _project_targets(path: Path, settings: Settings, sources: Mapping[str, Any]) -> Settings:
+def _project_targets(path: Path, raw: Mapping[str, Any], settings: Settings, sources: Mapping[str, Any]) -> Settings:
     """The settings with a project's own savings target: ``targets: {steady_state_saving_share: {value, source,
     locator, as_of, note}}`` in its assumptions.yaml (the council's medium-term financial plan), in place of the
-    bundled illustrative one; marked ``origin: project's own`` so the outputs say whose it is. Raises
+    bundled illustrative one (``raw``: the file as parsed); marked ``origin: project's own`` so the outputs say
+    whose it is. Raises
     :class:`DataFileError` naming the file and key for an unknown target, a share outside (0, 1], an unknown
     source or a judgement without its note."""
-    given = (_read_yaml(path) or {}).get("targets") or {}
+    given = raw.get("targets") or {}
     if not given:
         return settings
     problems, targets = [], dict(settings.targets)
@@ -933,9 +935,10 @@ def _load_book_cached(folder: Path, project_id: str | None, _stamp: Stamp) -> As
     if project_id is not None:
         override = _overrides_file(folder, project_id)
         if override is not None:
-            table = _laid_out(override, _apply_project_overrides, table, levers, sources, specs, project_id)
-            settings = _laid_out(override, _project_ob_factors, settings)
-            settings = _laid_out(override, _project_targets, settings, sources)
+            raw = _read_yaml(override)  # parsed once for its three parts
+            table = _laid_out(override, _apply_project_overrides, raw, table, levers, sources, specs, project_id)
+            settings = _laid_out(override, _project_ob_factors, raw, settings)
+            settings = _laid_out(override, _project_targets, raw, settings, sources)
     bounds = {
         **{k: (v.bounds[0], v.bounds[1]) for k, v in specs.items()},
         **{k: (r.bound_low, r.bound_high) for k, r in levers.iterrows()},

@@ -526,7 +526,7 @@ def optimism_bias_table(book: Any = None) -> Styler:
     book = _book(book)
     use: dict[str, list[str]] = {}
     for kind, cat in book.settings.optimism_bias_use.items():
-        use.setdefault(cat, []).append(kind.replace("_", " "))
+        use.setdefault(cat, []).append(text.optimism_bias_kind(kind))
     frame = pd.DataFrame(
         [
             {

@@ -33,6 +33,7 @@ from ddanalysis.cashflow import INCOME_COMPONENTS, OPERATING_COMPONENTS, OPTIMIS
 from ddanalysis.excel import export_programme, export_project
 from ddanalysis.excel.model_inputs import model_inputs
 from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
+from ddanalysis.presentation import text
 
 pytestmark = pytest.mark.libreoffice
 
@@ -443,7 +444,7 @@ def _expect_model_settings(ws, result, inputs, expected: dict) -> None:
         )
     uplifts = m.ob_uplifts()
     for kind in ("operating", "one_off", "it_separation"):
-        words = kind.replace("_", " ")
+        words = text.optimism_bias_kind(kind)
         mitigation = result.optimism_bias_mitigation if inputs.ob_override else m.ob_derived[kind]
         expected[(rows[f"Mitigation applied, {words}"], 2)] = (mitigation, 1e-12)
         expected[(rows[f"Optimism-bias uplift, {words}"], 2)] = (float(uplifts[kind]), 1e-12)

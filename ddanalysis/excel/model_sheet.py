@@ -20,6 +20,7 @@ from .. import registry
 from ..assumptions import PROJECT_SCOPE
 from ..baseline import BASELINE_LINES, LINE_LABELS
 from ..cashflow import GROSS_LINES
+from ..presentation.text import optimism_bias_kind
 from ..result import AppraisalResult
 from .cells import put_formula, put_number, put_text, quote_sheet, ref, set_style
 from .layout import Context, fit_row, option_names, print_setup, set_widths, sheet_header
@@ -229,7 +230,7 @@ def _optimism_bias(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, 
             refs,
             r,
             f"ob_upper_{kind}",
-            f"Optimism bias upper bound, {kind.replace('_', ' ')}",
+            f"Optimism bias upper bound, {optimism_bias_kind(kind)}",
             m.ob_upper[kind],
             "dd_pct1",
             "appraisal.yaml optimism_bias (Green Book supplementary guidance)",
@@ -239,7 +240,7 @@ def _optimism_bias(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, 
             refs,
             r,
             f"ob_derived_{kind}",
-            f"Mitigation derived from the contributory factors, {kind.replace('_', ' ')}",
+            f"Mitigation derived from the contributory factors, {optimism_bias_kind(kind)}",
             m.ob_derived[kind],
             "dd_pct1",
             "appraisal.yaml contributory factors",
@@ -258,7 +259,7 @@ def _optimism_bias(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, 
             refs,
             r,
             f"ob_mitigation_{kind}",
-            f"Mitigation applied, {kind.replace('_', ' ')}",
+            f"Mitigation applied, {optimism_bias_kind(kind)}",
             applied if applied.startswith("=") else f"={applied}",
             "dd_pct1",
             "the Assumptions sheet's value if it differs from the derived operating mitigation",
@@ -268,7 +269,7 @@ def _optimism_bias(ws: Worksheet, r: int, refs: ModelRefs, inputs: ModelInputs, 
             refs,
             r,
             f"ob_{kind}",
-            f"Optimism-bias uplift, {kind.replace('_', ' ')}",
+            f"Optimism-bias uplift, {optimism_bias_kind(kind)}",
             f"={refs.scalars[f'ob_upper_{kind}']}*(1-{refs.scalars[f'ob_mitigation_{kind}']})",
             "dd_pct1",
             "upper bound x (1 - mitigation)",

@@ -147,7 +147,7 @@ def _optimism_bias(settings) -> tuple[dict[str, float], dict[str, str], float | 
     upper = {str(k): float(v) for k, v in settings.optimism_bias_upper.items()}
     applies: dict[str, list[str]] = {}
     for kind, cat in settings.optimism_bias_use.items():
-        applies.setdefault(str(cat), []).append(str(kind).replace("_", " "))
+        applies.setdefault(str(cat), []).append(text.optimism_bias_kind(str(kind)))
     used = {c: upper[c] for c in applies if c in upper}
     operating = upper.get(str(settings.optimism_bias_use.get("operating", "")))
     return used or upper, {c: ", ".join(v) for c, v in applies.items()}, operating

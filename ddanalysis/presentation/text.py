@@ -30,6 +30,20 @@ OPTIMISM_BIAS_NOTE = (
 )
 
 #: The price base, stated once in every output.
+#: The kinds of cost optimism bias uplifts (``appraisal.yaml`` ``optimism_bias.use``), in words.
+OPTIMISM_BIAS_KIND_WORDS: dict[str, str] = {
+    "operating": "net change in operating costs",
+    "one_off": "one-off transition costs (other than IT)",
+    "it_separation": "IT and data separation",
+}
+
+
+def optimism_bias_kind(kind: str) -> str:
+    """One kind of cost optimism bias uplifts, in words ('one_off' -> 'one-off transition costs (other than IT)');
+    an unknown kind with its underscores as spaces."""
+    return OPTIMISM_BIAS_KIND_WORDS.get(kind, kind.replace("_", " "))
+
+
 PRICE_BASE_NOTE = (
     "Real prices of the base year (the year of the baseline budget); the first appraisal year is the next and is "
     "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "

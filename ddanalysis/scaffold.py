@@ -39,10 +39,13 @@ _YEAR = re.compile(r"(\d{4})-(\d{2})")
 RSX_MEASURES = {
     "outturn_employees": "Employees (RSX C1)",
     "outturn_running_expenses": "Running expenses (RSX C2)",
-    "outturn_sales_fees_charges": "Sales, fees and charges (RSX C4)",
-    "outturn_other_income": "Other income (RSX C5)",
+    "outturn_sales_fees_charges": "Sales, fees and charges (RSX C4; income, shown negative as on the Input sheet)",
+    "outturn_other_income": "Other income (RSX C5; income, shown negative as on the Input sheet)",
     "outturn": "Net current expenditure (RSX C7)",
 }
+#: The RSX measures that are income: the return prints them positive; the 'Official figures' sheet shows them
+#: negative, the sign the 'Input' sheet asks for (net = expenditure + income).
+RSX_INCOME = ("outturn_sales_fees_charges", "outturn_other_income")
 
 
 def _kind(name: str) -> str | None:
@@ -81,10 +84,12 @@ def _rows(path: Path, e_code: str, measure: str) -> pd.DataFrame:
     return select_outturn(frame, councils=[e_code])
 
 
-def _ra_lines(frame: pd.DataFrame, block: str, title: str) -> pd.DataFrame:
+def _ra_lines(frame: pd.DataFrame, block: str, title: str) -> tuple[pd.DataFrame, bool]:
     """RA budget lines inside ``block`` (between the previous block total and this one) whose label shares a
     word stem (first five letters of a word of four letters or more) with ``title``: the lines holding every stem
-    of the title when there are any, else those holding one."""
+    of the title when there are any, else those holding one; when no line's label shares a stem (an officer's
+    name for the service, 'Leisure centre', against the return's 'Recreation and sport'), every line of the block,
+    so the council picks its own. Also whether the lines were matched by the title (False: the whole block)."""
     from .sources import SERVICE_KEYS
 
     totals = frame[frame.service.astype(str).isin(list(SERVICE_KEYS))].sort_values("rs_line")
@@ -98,21 +103,25 @@ def _ra_lines(frame: pd.DataFrame, block: str, title: str) -> pd.DataFrame:
     stems = {w[:5] for w in re.findall(r"[a-z]+", title.lower()) if len(w) >= 4}
     words = inside.label.astype(str).map(lambda s: {w[:5] for w in re.findall(r"[a-z]+", s.lower())})
     every = words.map(lambda ws: bool(stems) and stems <= ws).to_numpy(dtype=bool)
-    return inside[every] if every.any() else inside[words.map(lambda ws: bool(stems & ws)).to_numpy(dtype=bool)]
+    if every.any():
+        return inside[every], True
+    some = words.map(lambda ws: bool(stems & ws)).to_numpy(dtype=bool)
+    return (inside[some], True) if some.any() else (inside, False)
 
 
 def official_figures(e_code: str, block: str, title: str, base_year: str, folder: Path | None = None) -> pd.DataFrame:
-    """The council's official figures for an RS block (GBP thousand, cash of the year stated): columns
-    ``figure``, ``value_gbp_k``, ``return``, ``year``, ``file``. Empty when no official file is found."""
+    """The council's official figures for an RS block (GBP thousand, cash of the year stated; RSX income
+    negative, as the 'Input' sheet asks): columns ``figure``, ``value_gbp_k``, ``return``, ``year``, ``file``; the
+    RA lines as :func:`_ra_lines` picks them. Empty when no official file is found."""
     files = official_files(base_year, folder)
     out: list[dict] = []
 
-    def add(kind: str, rows: pd.DataFrame, label) -> None:
+    def add(kind: str, rows: pd.DataFrame, label, sign: float = 1.0) -> None:
         for r in rows.itertuples(index=False):
             out.append(
                 {
                     "figure": label(r),
-                    "value_gbp_k": float(r.value_gbp_k),
+                    "value_gbp_k": sign * float(r.value_gbp_k),
                     "return": kind,
                     "year": str(r.year),
                     "file": files[kind].name,
@@ -125,10 +134,12 @@ def official_figures(e_code: str, block: str, title: str, base_year: str, folder
     if "RSX" in files:
         for measure, label in RSX_MEASURES.items():
             rsx = _rows(files["RSX"], e_code, measure)
-            add("RSX", rsx[rsx.service.astype(str) == block], lambda r, lab=label: f"{block}: {lab}")
+            sign = -1.0 if measure in RSX_INCOME else 1.0
+            add("RSX", rsx[rsx.service.astype(str) == block], lambda r, lab=label: f"{block}: {lab}", sign)
     if "RA" in files:
-        ra = _rows(files["RA"], e_code, "budget")
-        add("RA", _ra_lines(ra, block, title), lambda r: f"{r.label} (RA budget line {r.rs_line})")
+        lines, matched = _ra_lines(_rows(files["RA"], e_code, "budget"), block, title)
+        why = "" if matched else f"; no line is named like {title!r}, so every line of the block is listed"
+        add("RA", lines, lambda r: f"{r.label} (RA budget line {r.rs_line}{why})")
     return pd.DataFrame(out, columns=["figure", "value_gbp_k", "return", "year", "file"])
 
 

@@ -265,6 +265,29 @@ def test_new_workspace_carries_the_councils_official_figures(tmp_path: Path, off
     assert got["cultural: Running expenses (RSX C2)"] == (5929, "RSX", "2021-22")
     assert got["cultural: Net current expenditure (RSX C7)"][0] == 6273 + 5929 - 2702 - 3350
     assert got["Library service (RA budget line 505)"] == (799, "RA", "2021-22")
+    # the return prints income positive; the sheet shows it with the Input sheet's sign, so the lines add to C7
+    income = "; income, shown negative as on the Input sheet)"
+    assert got["cultural: Sales, fees and charges (RSX C4" + income] == (-2702, "RSX", "2021-22")
+    assert got["cultural: Other income (RSX C5" + income] == (-3350, "RSX", "2021-22")
+
+
+@pytest.mark.official
+def test_new_workspace_lists_the_whole_block_when_no_ra_line_is_named_like_the_title(tmp_path: Path, official_dir):
+    """An officer's name for the service ('Leisure centre') shares no word with any RA line of the cultural block
+    ('Recreation and sport' is the return's name), so the sheet lists every line of the block for the council to
+    pick, and says why. Barking & Dagenham's RA 2021-22 cultural lines, read in RA_2021-22_data_by_LA.csv: 500
+    Archives 136, 501 Culture and heritage 1,342, 504 Tourism 0, 505 Library service 799, 506 Recreation and sport
+    -1,505, 507 Open spaces 1,943; they add to the block total on line 509: 136 + 1,342 + 0 + 799 - 1,505 + 1,943 =
+    2,715."""
+    from openpyxl import load_workbook
+
+    scaffold.create_workspace(tmp_path / "ws", ["E5030"], "cultural", title="Leisure centre", official_dir=official_dir)
+    ws = load_workbook(tmp_path / "ws" / "baseline.xlsx")[scaffold.OFFICIAL_SHEET]
+    ra = {row[0]: row[1] for row in ws.iter_rows(min_row=4, values_only=True) if row[2] == "RA"}
+    why = "; no line is named like 'Leisure centre', so every line of the block is listed)"
+    assert ra["Recreation and sport (RA budget line 506" + why] == -1505
+    assert sorted(int(label.split("line ")[1][:3]) for label in ra) == [500, 501, 504, 505, 506, 507]
+    assert sum(ra.values()) == 2715
 
 
 @pytest.mark.parametrize(

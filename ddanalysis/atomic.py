@@ -90,7 +90,8 @@ def check_output_path(
     path: "str | os.PathLike[str]", *, noun: str, suffixes: "tuple[str, ...]", suffix_rule: str, endings: str
 ) -> Path:
     """An output's destination as a Path, checked before any work is done: a path, one of ``suffixes``,
-    not a folder, in a folder that exists and can be written, not a read-only file. ``noun`` ("the paper"),
+    not a folder, not raw data (:func:`ddanalysis.workspace.raw_input_of`: the bundled or official data, a
+    workspace's input files), in a folder that exists and can be written, not a read-only file. ``noun`` ("the paper"),
     ``suffix_rule`` ("the paper must end in .pdf, .html or .docx") and ``endings`` (".pdf, .html or .docx")
     word the :class:`~ddanalysis.errors.DDAnalysisError` raised otherwise."""
     from .errors import DDAnalysisError
@@ -103,6 +104,11 @@ def check_output_path(
         raise DDAnalysisError(f"{p}: {suffix_rule} (got {p.suffix or 'no extension'!r})")
     if p.is_dir():
         raise DDAnalysisError(f"{p}: is a folder; give a file name ending in {endings}")
+    from .workspace import raw_input_of
+
+    raw = raw_input_of(p)
+    if raw is not None:
+        raise DDAnalysisError(f"{p}: is {raw}, raw data that no output replaces; write {noun} elsewhere")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise DDAnalysisError(f"cannot write {p}: the folder {parent} does not exist (create it first)")

@@ -37,6 +37,25 @@ PROGRAMME_FILE = "programme.yaml"
 #: A workspace's own extract of its councils' official outturn (written by ``ddanalysis new`` from the official
 #: files, in the layout of the bundled ``data/official/rs_programme_councils.csv``): its spending trend.
 OUTTURN_FILE = "official_outturn.csv"
+#: The files a workspace (or a service folder of one) is read from: the council's raw data, which no output replaces.
+INPUT_FILES = frozenset(
+    {
+        PROJECT_FILE,
+        PROGRAMME_FILE,
+        OUTTURN_FILE,
+        "baseline.csv",
+        "baseline.xlsx",
+        "baseline.yaml",
+        "assumptions.yaml",
+        "sources.yaml",
+        "mca.yaml",
+        "outcomes.yaml",
+        "council_shares.yaml",
+        "plan.yaml",
+        "price_index.yaml",
+        "evidence_grades.yaml",
+    }
+)
 BUNDLED_DIR_NAME = "projects"
 WORKSPACES_ENV = "DDANALYSIS_WORKSPACES"
 BASELINE_SUFFIXES = (".csv", ".xlsx")
@@ -467,3 +486,19 @@ def input_origins(ref: str | Path) -> dict[str, str]:
         if own["council_shares.yaml"]
         else "DEFAULT: one council bears it all, several share it equally (no council_shares.yaml)",
     }
+
+
+def raw_input_of(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` is raw input that no output may replace, in words: a file of the bundled data folder
+    (``config.DATA_DIR``) or of the official returns' folder (``config.OFFICIAL_DIR``), or one of a workspace's
+    input files (a name in :data:`INPUT_FILES`, in a folder holding ``project.yaml`` or in a service folder of
+    one); None when it is none of these. Outputs are checked against it before any work is done."""
+    target = Path(path).expanduser().resolve()
+    for folder, what in ((config.DATA_DIR, "the bundled data folder"), (config.OFFICIAL_DIR, "the official returns' folder")):
+        if target.is_relative_to(folder.expanduser().resolve()):
+            return f"a file of {what} ({folder})"
+    if target.name in INPUT_FILES:
+        for folder in (target.parent, target.parent.parent):
+            if (folder / PROJECT_FILE).is_file():
+                return f"an input file of the workspace {folder}"
+    return None

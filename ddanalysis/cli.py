@@ -7,9 +7,11 @@ printed as one paragraph (no traceback) with a non-zero exit status.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -580,10 +582,28 @@ def dashboards_command(
     raise typer.Exit(serve([*(str(f) for f in folders or []), "--port", str(port)]))
 
 
+def stop_on_sigterm() -> Any:
+    """Make SIGTERM (``kill``, a scheduler stopping a job) end the command as Ctrl-C does: by an exception, so
+    every half-written output's temporary file is removed on the way out (:mod:`ddanalysis.atomic`) and the
+    exit status is 143 (128 + 15). Returns the handler it replaced; does nothing outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
-    """Entry point: run the CLI, turning input errors into a clear message and exit status 2."""
+    """Entry point: run the CLI, turning input errors into a clear message and exit status 2, and SIGTERM into
+    an orderly stop (:func:`stop_on_sigterm`)."""
+    before = stop_on_sigterm()
     try:
         app(args=argv, prog_name="ddanalysis")
     except DDAnalysisError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)

@@ -10,13 +10,14 @@ reach keeps its cash figure and has no real-terms figure (NaN), never a guessed 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from . import config, registry, workspace
 from .assumptions import load_book
-from .errors import DataFileError, unknown
+from .errors import DataFileError, WorkspaceInputError, unknown
 from .sources import SERVICE_KEYS, programme_outturn
 
 #: The service blocks shown by default (2010-11's combined social care is kept: it is what was published).
@@ -122,9 +123,28 @@ def project_spending(project_id: str) -> pd.DataFrame:
     if services & {"adult_social_care", "childrens_social_care"}:
         services.add("social_care")
     own = workspace.optional_file(project.id, workspace.OUTTURN_FILE)  # a workspace's own (`ddanalysis new`)
-    outturn = programme_outturn(own) if own is not None else None
+    outturn = _own_outturn(own, project.councils) if own is not None else None
     frames = [council_spending(code, tuple(sorted(services)), outturn) for code in project.councils]
     return pd.concat(frames, ignore_index=True)
+
+
+def _own_outturn(path: Path, councils: Sequence[str]) -> pd.DataFrame:
+    """A workspace's ``official_outturn.csv``, read and checked: :class:`WorkspaceInputError` naming the file when
+    it cannot be read, fails the extract's schema, or holds no row for one of the project's councils."""
+    try:
+        outturn = programme_outturn(path)
+    except DataFileError as exc:
+        raise WorkspaceInputError(
+            f"{exc}; rewrite it with `ddanalysis new` (or delete it to go without the spending trend)"
+        ) from exc
+    held = set(outturn["e_code"].astype(str))
+    missing = [c for c in councils if registry.council(c).e_code not in held]
+    if missing:
+        raise WorkspaceInputError(
+            f"{path}: holds no rows for {', '.join(missing)} (it holds {', '.join(sorted(held)) or 'none'}); "
+            "expected the project's councils' official outturn, as `ddanalysis new` writes it"
+        )
+    return outturn
 
 
 def spending_change(frame: pd.DataFrame, first: str = "2011-12", last: str = "2014-15") -> pd.DataFrame:

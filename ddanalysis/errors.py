@@ -17,6 +17,11 @@ class DataFileError(DDAnalysisError):
     """A data file is missing, malformed or not of the expected kind."""
 
 
+class WorkspaceInputError(DataFileError):
+    """A workspace's own input file is there but cannot be used: always reported, never passed over for a
+    bundled default or a note (an output built without it would hide the council's own data)."""
+
+
 class UnknownKeyError(DDAnalysisError, KeyError):
     """An id (council, project, scenario, option, assumption) that does not exist."""
 

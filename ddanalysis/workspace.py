@@ -494,7 +494,10 @@ def raw_input_of(path: str | os.PathLike[str]) -> str | None:
     input files (a name in :data:`INPUT_FILES`, in a folder holding ``project.yaml`` or in a service folder of
     one); None when it is none of these. Outputs are checked against it before any work is done."""
     target = Path(path).expanduser().resolve()
-    for folder, what in ((config.DATA_DIR, "the bundled data folder"), (config.OFFICIAL_DIR, "the official returns' folder")):
+    for folder, what in (
+        (config.DATA_DIR, "the bundled data folder"),
+        (config.OFFICIAL_DIR, "the official returns' folder"),
+    ):
         if target.is_relative_to(folder.expanduser().resolve()):
             return f"a file of {what} ({folder})"
     if target.name in INPUT_FILES:

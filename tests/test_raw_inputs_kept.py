@@ -73,3 +73,28 @@ def test_the_paper_is_not_written_into_the_bundled_data(capsys):
     code, err = _run(capsys, "report", "dover-museum-tourism", "--draws", "0", "-o", str(config.DATA_DIR / "p.html"))
     assert code == 2 and "the bundled data folder" in err and "raw data that no output replaces" in err
     assert not (config.DATA_DIR / "p.html").exists()
+
+
+def test_sigterm_stops_a_write_and_leaves_no_half_written_file(tmp_path: Path):
+    """``kill`` (SIGTERM) during a write left a hidden ``.x.xlsx.<hex>.tmp`` behind; the command line now stops as
+    on Ctrl-C, so the temporary file is removed and nothing is written. Made certain by sending the signal from
+    inside the write, in a fresh process with the handler the command line installs."""
+    import subprocess
+    import sys
+
+    program = (
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from ddanalysis import cli\n"
+        "from ddanalysis.atomic import atomic_path\n"
+        "cli.stop_on_sigterm()\n"
+        "with atomic_path(Path(sys.argv[1])) as tmp:\n"
+        "    tmp.write_text('half a workbook')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(30)\n"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([sys.executable, "-c", program, str(out / "x.xlsx")], capture_output=True, timeout=120)
+    assert done.returncode == 143, done.stderr
+    assert list(out.iterdir()) == []

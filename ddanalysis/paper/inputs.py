@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..assumptions import TEAM_JUDGEMENT
 from ..cross_checks import NO_PROVIDER, cross_checks
-from ..errors import DDAnalysisError
+from ..errors import DDAnalysisError, WorkspaceInputError
 from ..presentation import text
 
 if TYPE_CHECKING:
@@ -101,6 +101,8 @@ def _spending_baseline(project_id: str, notes: list[str]) -> pd.DataFrame:
 
     try:
         return project_spending(project_id)
+    except WorkspaceInputError:
+        raise  # the council's own file, there but unusable: said, never passed over for a note
     except (DDAnalysisError, KeyError) as exc:
         notes.append(f"Official spending figures not available: {exc}")
         return pd.DataFrame()

@@ -196,6 +196,8 @@ def _keep_measure(frame: pd.DataFrame, measure: str | None, where: str) -> pd.Da
     if measure not in MEASURES:
         raise DDAnalysisError(f"unknown measure {measure!r}; valid measures: {', '.join(MEASURES)}")
     present = [str(m) for m in frame["measure"].cat.categories]
+    if not present:
+        raise DataFileError(f"{where}: holds no figures (a header and no rows); expected one row per figure")
     if measure not in present:
         raise DataFileError(
             f"{where}: no {measure!r} figures ({MEASURES[measure]}); the file(s) hold measure(s) "

@@ -189,7 +189,7 @@ def _method_lines(result: AppraisalResult) -> list[str]:
     lines = ["", "Benefit-cost ratio (Green Book: PV benefits / PV costs, residual value counted):"]
     for i, opt in enumerate(result.options["id"]):
         row = shown.iloc[i]
-        ratio = row.get("Benefit-cost ratio (Green Book)", formats.MISSING)
+        ratio = row.get("Benefit-cost ratio (Green Book, with residual value)", formats.MISSING)
         why = row.get("Benefit-cost ratio: why none", formats.MISSING)
         lines.append(f"  {opt:<20} {ratio}" if why == formats.MISSING else f"  {opt:<20} none: {why}")
     horizons = tables.horizons_table(result)

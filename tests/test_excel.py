@@ -547,6 +547,8 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     the same)."""
     texts = _summary_texts(wb["Summary"])
     recommendation = next(i for i, t in enumerate(texts) if t.startswith("Recommended:"))
+    # its heading says the sentences are the run's, not formulas (a what-if on the Assumptions sheet leaves them)
+    assert texts[recommendation - 1].startswith("Recommendation: a snapshot of the run; it does not follow edits")
     passed, switching, reserved, others, who_pays = texts[recommendation + 2 : recommendation + 7]
     assert texts[recommendation + 1].startswith("Decision rule")
     assert passed.startswith("The rule passes over Outsourcing to a private provider") and "score 4.2" in passed

@@ -318,7 +318,7 @@ OPTION_METRICS = {
     "Steady-state annual saving (final year)": ("steady_state_saving_gbp", PENNY),
     "Optimism bias (present value, its own line)": ("optimism_bias_gbp", PENNY),
     "Residual value beyond the horizon (present value)": ("residual_value_gbp", PENNY),
-    "Benefit-cost ratio (Green Book)": ("benefit_cost_ratio", 1e-9),
+    "Benefit-cost ratio (Green Book, with residual value)": ("benefit_cost_ratio", 1e-9),
     "Net present saving over 10 years": ("nps_10y_gbp", PENNY),
     "Steady-state saving as a share of the baseline net budget": ("steady_state_saving_share", 1e-12),
     "Multi-criteria weighted score (0-10)": ("mca_score", 1e-9),
@@ -616,7 +616,7 @@ def test_edited_assumptions_recalculate_every_nps_and_payback_as_the_cli_compute
     header = rows[f"GBP, {variants['results'][f'whatif-{project}'].price_basis}"]
     cols = {options.cell(row=header, column=c).value: c for c in range(2, options.max_column + 1)}
     payback_row = next(r for label, r in rows.items() if label.startswith("Payback year"))
-    bcr_row = rows["Benefit-cost ratio (Green Book)"]
+    bcr_row = rows["Benefit-cost ratio (Green Book, with residual value)"]
     moved = set()
     for opt, o in cli.items():
         if opt == registry.STATUS_QUO:

@@ -314,13 +314,20 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
     assert said.startswith(
         "What would change it: with the other assumptions held, Public service mutual (employee-led spin-out) "
         "draws level with In-house redesign if the change in the pay bill (mutual.staff_cost_change) were -5.5% "
-        "instead of -7.0% (range -10.0% to -3.0%); or if"
+        "instead of -7.0% (range -10.0% to -3.0%; a published study, amber); or if"
     )
-    # the pension lever is a gap between two rates (mutual.yaml: 0 / 2 / 5 points), said in points, never as a rate
+    # the pension lever is a gap between two rates (mutual.yaml: 0 / 2 / 5 points), said in points, never as a rate;
+    # it and the own support cost cite team-judgement in mutual.yaml, the pay bill the 2019 survey (amber)
     assert (
         "the gap between the new body's employer pension contribution rate and the council's future-service rate "
-        "(mutual.pension_rate_change) were 3.5 points instead of 2.0 points (range 0.0 points to 5.0 points)"
+        "(mutual.pension_rate_change) were 3.5 points instead of 2.0 points (range 0.0 points to 5.0 points; the "
+        "team's judgement, red)"
     ) in said
+    # -5.5% lies in [-10%, -3%], 3.5 points in [0, 5] and 96.3% in [60%, 100%]: all three inside their ranges
+    assert "3 of the 3 lie inside their assumption's range, so the choice turns on them: firm them up" in said
+    assert said.endswith(
+        "Where a range is the team's judgement, the Monte Carlo's chances are only as sound as that range."
+    )
     assert tables.recommendation_notes(result) == [
         tables.passed_over_note(result),
         said,
@@ -334,6 +341,11 @@ def test_no_switching_sentence_when_the_status_quo_is_kept_or_none_was_worked_ou
     result = dd.appraise("walsall-college", draws=0, with_switching=False)
     assert tables.nearest_switches(result) == [] and tables.switching_note(result) == ""
     assert text.switching_sentence("X", []) == ""
+    outside = text.Switch("the pay bill (x.k)", "share", 0.0, 0.19, -0.05, 0.05, "Y", "a published study, amber")
+    said = text.switching_sentence("X", [outside])
+    assert "(range -5.0% to 5.0%; a published study, amber)" in said
+    assert "each lies outside its assumption's range, so none of them, moved alone" in said
+    assert "Monte Carlo" not in said  # no judged range among the switches: no caution
     assert tables._short_description("Change in the pay bill (pay, NI)") == "the change in the pay bill"
     assert tables._short_description("LGPS rate; more") == "the LGPS rate"
     assert tables._short_description("The new body's costs, relative") == "the new body's costs"

@@ -186,7 +186,7 @@ def test_the_benefit_cost_ratio_note_shows_where_the_ratio_is_null(dover):
     table, the CLI and the Excel Options sheet."""
     t = tables.options_table(dover)
     sq = t.frame.iloc[0]
-    assert formats.is_missing(sq["Benefit-cost ratio (Green Book)"])
+    assert formats.is_missing(sq["Benefit-cost ratio (Green Book, with residual value)"])
     assert sq["Benefit-cost ratio: why none"] == "the status quo is the benchmark"
     assert "in-house             none: the status quo is the benchmark" in report.appraisal_table(dover)
     from openpyxl import load_workbook
@@ -195,4 +195,7 @@ def test_the_benefit_cost_ratio_note_shows_where_the_ratio_is_null(dover):
 
     ws = load_workbook(io.BytesIO(export_project_bytes(dover)))["Options"]
     labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
-    assert ws.cell(labels["Benefit-cost ratio (Green Book): why none"], 2).value == "the status quo is the benchmark"
+    assert (
+        ws.cell(labels["Benefit-cost ratio (Green Book, with residual value): why none"], 2).value
+        == "the status quo is the benchmark"
+    )

@@ -380,7 +380,7 @@ def _green_book_bcr(metric: _Metrics, cf: CashflowRefs, residual: Mapping[str, s
     ws = metric.ws
     metric(
         "gb_bcr",
-        "Benefit-cost ratio (Green Book)",
+        "Benefit-cost ratio (Green Book, with residual value)",
         "PV benefits / PV costs, year by year on net figures "
         "(Cash flows: operating costs against the status quo's, one-off costs, discount factors), with the "
         "residual value above",
@@ -403,7 +403,7 @@ def _horizon_metrics(ws: Worksheet, metric: Callable[..., int], row_of: Any, cf:
 
     metric(
         "gb_bcr_note",
-        "Benefit-cost ratio (Green Book): why none",
+        "Benefit-cost ratio (Green Book, with residual value): why none",
         "Model value: the reason where the ratio is n/a (a side is zero, or the status quo)",
         why,
     )
@@ -456,6 +456,13 @@ CHECKS_ELSEWHERE = (
 )
 
 
+#: The Summary's recommendation section heading: its sentences are the run's, not formulas.
+RECOMMENDATION_SNAPSHOT = (
+    "Recommendation: a snapshot of the run; it does not follow edits to the Assumptions sheet (the Options sheet's "
+    "figures do)"
+)
+
+
 def write_summary(
     ws: Worksheet,
     ctx: Context,
@@ -471,7 +478,7 @@ def write_summary(
     workbook's project summaries)."""
     widths = {1: 44, 2: 17, 3: 17, 4: 14, 5: 14, 6: 14, 7: 14}
     r = sheet_header(ws, ctx, "Summary", widths)
-    r = _summary_section(ws, r, "Recommendation", len(widths))
+    r = _summary_section(ws, r, RECOMMENDATION_SNAPSHOT, len(widths))
     put_text(ws, r, 1, result.recommendation, "dd_recommendation")
     merge(ws, r, 1, r, len(widths))
     fit_row(ws, r, [(result.recommendation, sum(widths.values()) * 0.8)])

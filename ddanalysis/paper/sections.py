@@ -240,7 +240,7 @@ def _net_present_saving(result: "AppraisalResult") -> list[Block]:
                         "Net present saving",
                         tables.PAYBACK_UNDISCOUNTED,
                         "Benefit-cost ratio",
-                        "Benefit-cost ratio (Green Book)",
+                        "Benefit-cost ratio (Green Book, with residual value)",
                     )
                 ]
             ),

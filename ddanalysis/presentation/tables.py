@@ -107,7 +107,7 @@ OPTION_COLUMNS: dict[str, tuple[str, str]] = {
     "one_off_cost_gbp": ("One-off cost (undiscounted, with optimism bias)", "gbp"),
     "payback_year": (PAYBACK_UNDISCOUNTED, "text"),
     "optimism_bias_gbp": ("Optimism bias (PV, included)", "gbp"),
-    "benefit_cost_ratio": ("Benefit-cost ratio (Green Book)", "ratio"),
+    "benefit_cost_ratio": ("Benefit-cost ratio (Green Book, with residual value)", "ratio"),
     "benefit_cost_ratio_note": ("Benefit-cost ratio: why none", "text"),
     "residual_value_gbp": ("Residual value (PV, not in the saving)", "gbp"),
     "steady_state_saving_gbp": ("Steady-state saving a year", "gbp"),
@@ -420,9 +420,23 @@ def nearest_switches(result: "AppraisalResult", top: int = 3) -> list[text.Switc
             float(r["low"]),
             float(r["high"]),
             str(names.get(r["next_best"], r["next_best"])),
+            _rests_on(result, str(r["scope"]), str(r["key"])),
         )
         for _i, r in rows.iterrows()
     ]
+
+
+def _rests_on(result: "AppraisalResult", scope: str, key: str) -> str:
+    """What the value of assumption ``scope.key`` rests on, in words (:func:`text.evidence_words`), from the
+    result's assumption table; '' when the table has no such row or no quality."""
+    frame = getattr(result, "assumptions", None)
+    if frame is None or frame.empty or "quality" not in frame.columns:
+        return ""
+    row = frame[(frame["scope"] == scope) & (frame["key"] == key)]
+    if row.empty:
+        return ""
+    first = row.iloc[0]
+    return text.evidence_words(str(first.get("quality", "")), str(first.get("source_id", "")) == TEAM_JUDGEMENT)
 
 
 def _short_description(description: str) -> str:
@@ -810,7 +824,7 @@ PAPER_OPTION_COLUMNS = (
     "Net present saving",
     PAYBACK_UNDISCOUNTED,
     "Benefit-cost ratio",
-    "Benefit-cost ratio (Green Book)",
+    "Benefit-cost ratio (Green Book, with residual value)",
     "MCA score (0-10)",
     "Recommended",
 )

@@ -327,29 +327,66 @@ class Switch(NamedTuple):
     low: float  # the assumption's low value (the scenario's range)
     high: float  # its high value
     next_best: str  # the next-best option's name
+    evidence: str = ""  # what the value rests on, in words (:func:`evidence_words`); '' when not known
+
+
+#: The words of a switching sentence for what an assumption's value rests on, by quality rating.
+EVIDENCE_WORDS: dict[str, str] = {
+    "green": "an official figure, green",
+    "amber": "a published study, amber",
+    "red": "a figure not checked against its source, red",
+}
+
+
+def evidence_words(quality: str, judgement: bool) -> str:
+    """What an assumption's value rests on, for a board: 'the team's judgement, red' for a team judgement, else
+    by its quality rating (:data:`EVIDENCE_WORDS`); '' for an unknown rating."""
+    return "the team's judgement, red" if judgement else EVIDENCE_WORDS.get(quality, "")
 
 
 def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
     """Say how far the assumptions nearest to changing the recommendation would have to move, one at a time
-    with the others held ('' when none): 'how wrong can we be before the answer changes?' is a board's first
-    question (Green Book: switching values). ``switches``: nearest first (:func:`tables.nearest_switches`)."""
+    with the others held, and what each value rests on ('' when none): 'how wrong can we be before the answer
+    changes?' is a board's first question (Green Book: switching values). Then what that means: whether any
+    switch lies inside its assumption's range, and, when one of them is the team's judgement, that the chances
+    the Monte Carlo gives are only as good as the judged ranges. ``switches``: nearest first
+    (:func:`tables.nearest_switches`)."""
     if not switches:
         return ""
 
     def one(sw: Switch) -> str:
         v = formats.value_in_unit
+        rests = f"; {sw.evidence}" if sw.evidence else ""
         return (
             f"{sw.label} were {v(sw.switch, sw.unit)} instead of {v(sw.value, sw.unit)} "
-            f"(range {v(sw.low, sw.unit)} to {v(sw.high, sw.unit)})"
+            f"(range {v(sw.low, sw.unit)} to {v(sw.high, sw.unit)}{rests})"
         )
 
     rivals = list(dict.fromkeys(sw.next_best for sw in switches))
     rival = rivals[0] if len(rivals) == 1 else "the next-best option"
+    inside = [sw for sw in switches if min(sw.low, sw.high) <= sw.switch <= max(sw.low, sw.high)]
+    if inside:
+        them = "it" if len(inside) == 1 else "them"
+        meaning = (
+            f"{len(inside)} of the {len(switches)} lie inside their assumption's range, so the choice turns on {them}: "
+            f"firm {them} up before deciding"
+        )
+    else:
+        meaning = (
+            "each lies outside its assumption's range, so none of them, moved alone within its range, changes the "
+            "choice"
+        )
+    judged = any(sw.evidence == evidence_words("", True) for sw in switches)
+    caution = (
+        " Where a range is the team's judgement, the Monte Carlo's chances are only as sound as that range."
+        if judged
+        else ""
+    )
     return (
         f"What would change it: with the other assumptions held, {recommended} draws level with {rival} if "
         + "; or if ".join(one(sw) for sw in switches)
-        + ". These are its switching values nearest to the values used, measured against each assumption's "
-        "range; its switching-value table lists them all."
+        + f". These are its switching values nearest to the values used, measured against each assumption's "
+        f"range; {meaning}; its switching-value table lists them all.{caution}"
     )
 
 

@@ -12,8 +12,41 @@ import yaml
 
 from .errors import DataFileError
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOM = b"\xef\xbb\xbf"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, stricter in two ways a data file never needs: a key given twice in one mapping (YAML
+    would keep the last without a word, so a second savings target would silently replace the first) and an
+    alias (``*name``: a value repeated by reference, which can also blow a small file up into a huge one)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "found a value used again by an alias (anchored here with &name, repeated by *name): a data file gives "
+                "each value in full",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[tuple[str, str], yaml.Mark] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = (key_node.tag, key_node.value)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found the key {key_node.value!r} twice (first at line {seen[key].line + 1}); give each key "
+                    "once (YAML would keep only the last, silently)",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
 
 class YAMLSyntaxError(yaml.YAMLError):

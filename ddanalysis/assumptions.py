@@ -259,15 +259,36 @@ def _load_levers(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("key")
 
 
+#: What a source says of itself (``sources.yaml``): who, what, when, where, and its kind (which bounds quality).
+SOURCE_FIELDS = ("publisher", "title", "year", "link", "kind")
+
+
 def _load_sources(path: Path) -> dict[str, dict[str, str]]:
+    """A ``sources.yaml`` (bundled or a workspace's): ``sources: {id: {publisher, title, year, link, kind}}``,
+    ``publisher``, ``title`` and ``year`` non-empty (``year`` may say 'n.d. (read ...)'; ``link`` is empty for a
+    document not published, such as the actuary's letter to the council), no other field; beside ``sources``
+    only ``schema_version``. Raises :class:`DataFileError` naming the file and every problem."""
     raw = _read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("sources"), dict):
         raise DataFileError(f"{path}: expected a mapping 'sources:'")
     problems = [
-        f"{k}: needs a non-empty 'title'"
-        for k, v in raw["sources"].items()
-        if not isinstance(v, dict) or not str(v.get("title", "")).strip()
+        f"{k}: unknown key; valid: sources, schema_version" for k in raw if k not in ("sources", "schema_version")
     ]
+    if "schema_version" in raw:
+        try:
+            workspace.version_field(raw.get("schema_version"))
+        except (TypeError, ValueError) as exc:
+            problems.append(f"schema_version: {exc}")
+    for k, v in raw["sources"].items():
+        if not isinstance(v, dict):
+            problems.append(f"{k}: expected a mapping with {', '.join(SOURCE_FIELDS)}, got {v!r}")
+            continue
+        problems += [
+            f"{k}.{f}: missing; a source says who published it, its title and its year"
+            for f in SOURCE_FIELDS[:3]
+            if not str(v.get(f) or "").strip()
+        ]
+        problems += [f"{k}.{f}: unknown field; valid: {', '.join(SOURCE_FIELDS)}" for f in v if f not in SOURCE_FIELDS]
     problems += [
         f"{k}.kind: {v.get('kind')!r}; expected one of {', '.join(SOURCE_KINDS)}"
         for k, v in raw["sources"].items()
@@ -276,7 +297,7 @@ def _load_sources(path: Path) -> dict[str, dict[str, str]]:
     _fail(path, problems)
     return {
         k: {
-            "title": v["title"],
+            "title": str(v["title"]),
             "link": v.get("link") or "",
             "publisher": str(v.get("publisher") or ""),
             "year": str(v.get("year") or ""),
@@ -812,8 +833,18 @@ def _service_sections(path: Path, given: Any, problems: list[str]) -> dict[str, 
     for sid, section in given.items():
         if sid not in ids:
             problems.append(f"services.{sid}: not a service of project.yaml; valid: {', '.join(ids)}")
-        elif not isinstance(section, dict) or set(section) - {"settings", "models"}:
-            problems.append(f"services.{sid}: expected a mapping with settings and/or models")
+        elif not isinstance(section, dict):
+            problems.append(f"services.{sid}: expected a mapping with settings and/or models, got {section!r}")
+        elif set(section) - {"settings", "models"}:
+            problems += [
+                f"services.{sid}.{k}: unknown key; a service's section holds settings and models"
+                + (
+                    " (targets and optimism_bias_factors go at the top level: one per project)"
+                    if k in ("targets", "optimism_bias_factors")
+                    else ""
+                )
+                for k in sorted(set(section) - {"settings", "models"}, key=str)
+            ]
         else:
             out[str(sid)] = section
     return out
@@ -857,6 +888,28 @@ def _project_ob_factors(path: Path, raw: Mapping[str, Any], settings: Settings) 
 TARGET_KEYS = ("value", "unit", "source", "locator", "as_of", "note")
 
 
+def _target_source_problems(where: str, spec: Mapping[str, Any], sources: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a savings target's citation, by the assumptions' rules: a known source; a statute
+    never (it gives rules, not a council's target); a locator unless it is a judgement, which needs a note."""
+    if not str(spec.get("source") or "").strip():
+        return [f"{where}.source: missing; cite the council's medium-term financial plan ({OWN_SOURCES_FILE})"]
+    source = str(spec.get("source"))
+    if source not in sources:
+        return [
+            f"{where}.source: {source!r} is not a source id{_hint(source, sources)}: cite the council's "
+            f"medium-term financial plan from the workspace's {OWN_SOURCES_FILE} (docs/workspaces.md)"
+        ]
+    kind = sources[source].get("kind")
+    if kind == "judgement":
+        note = str(spec.get("note") or "").strip()
+        return [] if note else [f"{where}.note: a judgement needs a note saying whose and why"]
+    if kind == "statute":
+        return [f"{where}.source: {source} is a statute, cited only for a rule, not for a council's savings target"]
+    if not str(spec.get("locator") or "").strip():
+        return [f"{where}.locator: missing; say where in {source} the target is (page, table or paragraph)"]
+    return []
+
+
 def _project_targets(path: Path, raw: Mapping[str, Any], settings: Settings, sources: Mapping[str, Any]) -> Settings:
     """The settings with a project's own savings target: ``targets: {steady_state_saving_share: {value, source,
     locator, as_of, note}}`` in its assumptions.yaml (the council's medium-term financial plan), in place of the
@@ -880,14 +933,7 @@ def _project_targets(path: Path, raw: Mapping[str, Any], settings: Settings, sou
         value = spec.get("value")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
             problems.append(f"{where}.value: expected a share of the net budget in (0, 1] (0.1 = 10%), got {value!r}")
-        source = str(spec.get("source"))
-        if source not in sources:
-            problems.append(
-                f"{where}.source: {source!r} is not a source id{_hint(source, sources)}: cite the council's "
-                f"medium-term financial plan from the workspace's {OWN_SOURCES_FILE} (docs/workspaces.md)"
-            )
-        elif sources[source].get("kind") == "judgement" and not str(spec.get("note") or "").strip():
-            problems.append(f"{where}.note: a judgement needs a note saying whose and why")
+        problems += _target_source_problems(where, spec, sources)
         targets[name] = {**targets[name], **spec, "origin": f"{ORIGIN_OWN} ({path.name})"}
     if not isinstance(given, dict):
         problems.append("targets: expected a mapping of target name -> {value, source, note}")

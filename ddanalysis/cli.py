@@ -375,12 +375,15 @@ def check_baseline_command(
     GBP thousand, income larger than gross expenditure, and a net budget well above the block's
     official figure.
     """
+    from . import registry
     from .baseline import OFFICIAL_NET_TOLERANCE, POUNDS_LINE_RATIO, load_baseline
     from .report import baseline_summary
-    from .workspace import PROJECT_FILE
+    from .workspace import PROJECT_FILE, SERVICE_SEP
     from .workspace import folder as workspace_folder
 
     if not file.exists() and not file.suffix:  # a bundled project's id: its folder (an unknown id lists the known)
+        if SERVICE_SEP in str(file):
+            registry.project(str(file))  # a service reference: an unknown service lists the known ones
         file = workspace_folder(str(file))
     targets = [(project, file)]
     if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline(s), for its project

@@ -401,14 +401,21 @@ def _scenario_values(
     """The scenario's value of every assumption ((scope, key) -> value) with the what-if ``overrides``
     applied; the keys fixed in every Monte Carlo draw (the scenario's, the overrides' and the
     mitigation); and the optimism-bias mitigation override: the argument, else the scenario's, else an
-    override of it, else None (derived from the contributory factors)."""
+    override of it, else None (derived from the contributory factors). Raises :class:`DDAnalysisError` when the
+    argument and an override give the mitigation two different values (neither would say which was used)."""
     values = book.values(sc)
     fixed = set(sc.set) | {OB_KEY}
+    given = ob_mitigation
     if ob_mitigation is None and OB_KEY in sc.set:
         ob_mitigation = float(sc.set[OB_KEY])
     cost_overrides, _ = split_overrides(overrides or {})
     for key, value in checked_overrides(cost_overrides, book.table).items():
         if key == OB_KEY:
+            if given is not None and float(given) != value:
+                raise DDAnalysisError(
+                    f"the optimism-bias mitigation is given twice: {float(given):g} (--ob-mitigation) and {value:g} "
+                    f"(--set {OB_KEY[0]}.{OB_KEY[1]}); give one"
+                )
             ob_mitigation = value
         else:
             values.loc[key] = value

@@ -11,6 +11,7 @@ bounds is a :class:`~ddanalysis.errors.DDAnalysisError` naming the key, the valu
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -38,13 +39,18 @@ def parse_pairs(pairs: Iterable[str]) -> dict[str, float]:
     return out
 
 
+#: A plain number as a person types it: digits 0-9, one optional sign and point, an optional exponent; not
+#: Python's wider float syntax ('0_07' would be 7, Arabic-Indic digits a number, 'inf' infinite).
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def _number(key: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or raw.lower() in {"nan", "inf", "-inf", "infinity", "-infinity"}:
-        raise DDAnalysisError(f"--set {key}={raw}: the value must be a plain number (e.g. 0.04 for 4%)")
+    value = float(raw) if _PLAIN_NUMBER.fullmatch(raw.strip()) else math.nan
+    if not math.isfinite(value):
+        raise DDAnalysisError(
+            f"--set {key}={raw}: the value must be a plain number written with the digits 0-9 and a point "
+            "(e.g. 0.04 for 4%; no underscores, commas or per cent signs)"
+        )
     return value
 
 

@@ -224,3 +224,20 @@ def test_cli_override_of_the_mitigation_is_labelled(capsys):
     text = capsys.readouterr().out
     assert "Perspective: society as a whole (net present social value)" in text
     assert "Prices are real 2014-15 prices" in text and "(contributory factors)" in text
+
+
+def test_the_mitigation_given_twice_with_two_values_is_refused(capsys):
+    """`--ob-mitigation 0.3 --set project.optimism_bias_mitigation=0.5` used 0.5 and dropped 0.3 without a word;
+    two values for one input are refused, exit 2. The same value twice says nothing contrary and is accepted."""
+    from ddanalysis import cli
+
+    with pytest.raises(SystemExit) as exc:
+        cli.main(
+            ["appraise", PID, "--draws", "0", "--ob-mitigation", "0.3", "--set", "project.optimism_bias_mitigation=0.5"]
+        )
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "given twice: 0.3 (--ob-mitigation) and 0.5" in err
+    same = appraise(
+        PID, draws=0, with_switching=False, ob_mitigation=0.5, overrides={"project.optimism_bias_mitigation": 0.5}
+    )
+    assert same.optimism_bias_mitigation == 0.5

@@ -24,6 +24,13 @@ def test_pairs_are_parsed_as_plain_numbers():
         "mutual.pension_rate_change": 0.04,
         "project.demand_growth": -0.01,
     }
+    # the other ways a person writes a plain number
+    assert parse_pairs(["a.b=.5", "c.d=2.", "e.f=+1e-2", "g.h=3E1"]) == {
+        "a.b": 0.5,
+        "c.d": 2.0,
+        "e.f": 0.01,
+        "g.h": 30.0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -35,6 +42,12 @@ def test_pairs_are_parsed_as_plain_numbers():
         ("mutual.pension_rate_change=nan", "plain number"),
         ("mutual.pension_rate_change=1e999", "plain number"),
         ("mutual.pension_rate_change=__import__('os')", "plain number"),
+        # Python's float() reads these, a person would not: 0_07 as 7, Arabic-Indic digits, 'infinity'
+        ("mutual.pension_rate_change=0_07", "plain number"),
+        ("mutual.pension_rate_change=0.0_7", "plain number"),
+        ("mutual.pension_rate_change=\u0660.\u0660\u0667", "plain number"),
+        ("mutual.pension_rate_change=infinity", "plain number"),
+        ("mutual.pension_rate_change=4%", "plain number"),
     ],
 )
 def test_malformed_pairs_are_refused_with_the_reason(pair, message):

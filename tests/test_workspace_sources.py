@@ -117,17 +117,29 @@ def test_the_councils_ledger_can_make_a_figure_green(tmp_path: Path):
     assert assumptions.load_book(pid).table.loc[("charitable-trust", "pension_rate_change"), "quality"] == "green"
 
 
+#: Who published a source and when (every source says so).
+WHO = {"publisher": "Kent Pension Fund", "year": 2015}
+
+
 @pytest.mark.parametrize(
     "sources, expected",
     [
-        ({"green-book": {"title": "Our own Green Book", "kind": "published_study"}}, "green-book: the bundled"),
-        ({"kent-actuary-2015": {"title": "Actuary's letter"}}, "kent-actuary-2015.kind: missing"),
-        ({"kent-actuary-2015": {"title": "Actuary's letter", "kind": "letter"}}, "kent-actuary-2015.kind: 'letter'"),
+        ({"green-book": {**WHO, "title": "Our own Green Book", "kind": "published_study"}}, "green-book: the bundled"),
+        ({"kent-actuary-2015": {**WHO, "title": "Actuary's letter"}}, "kent-actuary-2015.kind: missing"),
+        (
+            {"kent-actuary-2015": {**WHO, "title": "Actuary's letter", "kind": "letter"}},
+            "kent-actuary-2015.kind: 'letter'",
+        ),
+        # who and when are part of a citation; an unknown field is a typing slip, not a note
+        ({"a-letter": {"title": "Actuary's letter", "kind": "survey", "year": 2015}}, "a-letter.publisher: missing"),
+        ({"a-letter": {**OWN_SOURCES["sources"]["kent-actuary-2015"], "year": ""}}, "a-letter.year: missing"),
+        ({"a-letter": {**OWN_SOURCES["sources"]["kent-actuary-2015"], "colour": "red"}}, "a-letter.colour: unknown"),
     ],
 )
 def test_a_workspaces_sources_file_is_checked(tmp_path: Path, sources: dict, expected: str):
-    """The workspace's own sources may not reuse a bundled id (a citation must mean one thing), and each names
-    its kind from the rule's list; the error names the workspace's sources.yaml."""
+    """The workspace's own sources may not reuse a bundled id (a citation must mean one thing), each names its
+    kind from the rule's list, its publisher and year, and no field of another name; the error names the
+    workspace's sources.yaml."""
     pid = _workspace(tmp_path, {}, {"sources": sources})
     with pytest.raises(DataFileError) as caught:
         assumptions.load_book(pid)
@@ -183,6 +195,13 @@ def test_a_workspace_sets_the_councils_own_savings_target(tmp_path: Path):
             "targets.steady_state_saving_share.note: a judgement needs a note",
         ),
         ({"value": 0.3, "source": "dover-mtfp-2015", "share": 0.3}, "targets.steady_state_saving_share.share: unknown"),
+        # held to the assumptions' rules: a figure from a source says where; a statute is no source for a number
+        ({"value": 0.3}, "targets.steady_state_saving_share.source: missing"),
+        ({"value": 0.3, "source": "dover-mtfp-2015"}, "targets.steady_state_saving_share.locator: missing"),
+        (
+            {"value": 0.3, "source": "lgfa-1988-charity-relief", "locator": "s.43"},
+            "targets.steady_state_saving_share.source: lgfa-1988-charity-relief is a statute",
+        ),
     ],
 )
 def test_a_workspaces_savings_target_is_checked(tmp_path: Path, target: dict, expected: str):
@@ -192,3 +211,27 @@ def test_a_workspaces_savings_target_is_checked(tmp_path: Path, target: dict, ex
     with pytest.raises(DataFileError) as caught:
         assumptions.load_book(pid)
     assert str(tmp_path / "ws" / "assumptions.yaml") in str(caught.value) and expected in str(caught.value)
+
+
+def test_a_target_put_under_a_service_says_where_targets_go(tmp_path: Path):
+    """A savings target is one per project: under ``services:`` it is refused with where it belongs, not 'expected
+    a mapping' (it was one)."""
+    folder = dover_workspace(tmp_path / "ws")  # Dover's project.yaml: one service, id 'service'
+    own = {"schema_version": 1, "project": "my-museum", "services": {"service": {"targets": {}}}}
+    (folder / "assumptions.yaml").write_text(yaml.safe_dump(own, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        assumptions.load_book(workspace.resolve(str(folder)))
+    assert "services.service.targets: unknown key; a service's section holds settings and models (targets" in str(
+        caught.value
+    )
+
+
+def test_check_baseline_refuses_an_unknown_service(capsys):
+    """`check-baseline dover-museum-tourism:nope` checked the baseline and ignored the service; `appraise` refuses
+    it, and now so does check-baseline, listing the known ones (Dover's project.yaml: one service, 'service')."""
+    from ddanalysis import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["check-baseline", "dover-museum-tourism:nope"])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "unknown service 'nope'; valid services: service" in err

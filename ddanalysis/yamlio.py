@@ -15,21 +15,28 @@ from .errors import DataFileError
 _BOM = b"\xef\xbb\xbf"
 
 
+#: The most values a YAML data file may expand to through aliases (``*name``): far above any real file (the
+#: largest bundled one holds a few thousand), far below what a few lines of nested aliases can make.
+MAX_EXPANDED_VALUES = 1_000_000
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, stricter in two ways a data file never needs: a key given twice in one mapping (YAML
-    would keep the last without a word, so a second savings target would silently replace the first) and an
-    alias (``*name``: a value repeated by reference, which can also blow a small file up into a huge one)."""
+    would keep the last without a word, so a second savings target would silently replace the first) and aliases
+    that expand a small file into a huge one (a few lines of nested ``*name`` references made a 1 KB file take
+    minutes); a few aliases, as a YAML writer puts them for a repeated value, are fine."""
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:
+    def construct_document(self, node: yaml.Node) -> Any:
+        expanded = _expanded_size(node, {})
+        if expanded > MAX_EXPANDED_VALUES:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                "found a value used again by an alias (anchored here with &name, repeated by *name): a data file gives "
-                "each value in full",
+                f"the aliases (*name) expand this file to about {expanded:,} values, more than the "
+                f"{MAX_EXPANDED_VALUES:,} a data file may hold; give the values in full",
                 node.start_mark,
             )
-        return super().construct_object(node, deep=deep)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[tuple[str, str], yaml.Mark] = {}
@@ -47,6 +54,23 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
                 )
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` stands for with every alias written out: 1 for a scalar, 1 plus its parts'
+    sizes for a sequence or mapping; each shared node is counted where it is used (memoised, so the count is
+    quick even when the expansion is huge)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # a node that contains itself counts once (the constructor refuses recursion anyway)
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, memo) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = size
+    return size
 
 
 class YAMLSyntaxError(yaml.YAMLError):

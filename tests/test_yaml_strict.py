@@ -1,7 +1,7 @@
 """Every YAML data file is read by one loader (``ddanalysis.yamlio``), which refuses what a data file never
 needs and YAML would accept without a word: a key given twice in one mapping (the last silently wins, so a second
-savings target replaced the first: 0.05 x 298,000 = 14,900 in place of 0.30 x 298,000 = 89,400) and an alias
-(a value repeated by reference, which also lets a 1 KB file grow without bound). One case per kind of file that
+savings target replaced the first: 0.05 x 298,000 = 14,900 in place of 0.30 x 298,000 = 89,400) and aliases
+that expand a 1 KB file into hundreds of millions of values (it took minutes). One case per kind of file that
 reaches the loader: the text itself, an assumption overrides file, a workspace's sources.yaml, a project.yaml."""
 
 from __future__ import annotations
@@ -16,24 +16,36 @@ from ddanalysis.errors import DDAnalysisError
 from ddanalysis.yamlio import YAMLSyntaxError, load_yaml_text
 
 
+def _nested_aliases(levels: int) -> str:
+    """A file of ``levels`` lines, each a list of nine aliases of the line before: about 9 ** levels values once
+    written out (9 ** 9 = 387,420,489) from under 1 KB of text."""
+    names = "abcdefghijklmnopqrstuvwxyz"
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{names[i]}: &{names[i]} [{', '.join([f'*{names[i - 1]}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
 @pytest.mark.parametrize(
     "text, said",
     [
         ("a: 1\na: 2\n", "line 2, column 1: found the key 'a' twice (first at line 1)"),
         ("x:\n  t: 1\n  t: 2\n", "line 3, column 3: found the key 't' twice (first at line 2)"),
         ("v: {2014-04-01: 1, 2014-04-01: 2}\n", "found the key '2014-04-01' twice"),
-        ("a: &x [1, 2]\nb: *x\n", "found a value used again by an alias"),
+        (_nested_aliases(9), "the aliases (*name) expand this file to about"),
     ],
 )
-def test_the_loader_refuses_a_repeated_key_and_an_alias(text: str, said: str):
+def test_the_loader_refuses_a_repeated_key_and_an_alias_bomb(text: str, said: str):
     with pytest.raises(YAMLSyntaxError) as caught:
         load_yaml_text(text)
     assert said in str(caught.value)
 
 
 def test_keys_that_differ_and_values_that_repeat_are_fine():
-    """The control: equal values under different keys, and one key in two mappings, are not repeats."""
+    """The control: equal values under different keys, one key in two mappings, and a few aliases (as a YAML
+    writer puts them for a repeated value: 9 ** 5 = 59,049 values, well under the million) are not refused."""
     assert load_yaml_text("a: {t: 1}\nb: {t: 1}\nc: [1, 1]\n") == {"a": {"t": 1}, "b": {"t": 1}, "c": [1, 1]}
+    assert load_yaml_text("a: &x {source: ledger}\nb: *x\n") == {"a": {"source": "ledger"}, "b": {"source": "ledger"}}
+    assert len(load_yaml_text(_nested_aliases(5))["e"]) == 9
 
 
 def _appraise(ws: Path):

@@ -388,6 +388,11 @@ def check_baseline_command(
     targets = [(project, file)]
     if file.is_dir() and (file / PROJECT_FILE).is_file():  # a workspace: its own baseline(s), for its project
         targets = _workspace_baselines(file)
+    elif file.is_dir():
+        raise DDAnalysisError(
+            f"{file}: a folder, but not a workspace (no {PROJECT_FILE}); give a baseline file (.csv or the .xlsx "
+            "input workbook), a workspace folder or a project's id"
+        )
     for ref, path in targets:
         base = load_baseline(
             path,

@@ -235,3 +235,14 @@ def test_check_baseline_refuses_an_unknown_service(capsys):
         cli.main(["check-baseline", "dover-museum-tourism:nope"])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "unknown service 'nope'; valid services: service" in err
+
+
+def test_check_baseline_says_a_folder_is_not_a_workspace(tmp_path: Path, capsys):
+    """A folder without project.yaml was refused as a file with "got 'no extension'"; it is named as a folder."""
+    from ddanalysis import cli
+
+    (tmp_path / "notws").mkdir()
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["check-baseline", str(tmp_path / "notws")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "a folder, but not a workspace (no project.yaml)" in err

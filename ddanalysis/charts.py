@@ -1137,7 +1137,10 @@ def spending_trend(
     all_y: list[float] = []
     for i, lab in enumerate(order):
         all_y += _add_service_line(fig, frame, lab, i, years, highlight, as_index)
-    note = "Source: DCLG Revenue Outturn Summary (RS), net current expenditure; in-scope blocks drawn thick"
+    note = (
+        "Source: DCLG Revenue Outturn Summary (RS), net current expenditure; the blocks holding the service in scope "
+        "drawn thick (the whole block, not the service alone)"
+    )
     _layout(fig, title, note, illustrative, height=540, hovermode="closest")
     if as_index:
         fig.update_yaxes(title=dict(text="index (first year = 100)"), gridcolor="#e5e5e5", zeroline=False)
@@ -1194,7 +1197,7 @@ def _add_service_line(
         go.Scatter(
             x=years,
             y=y,
-            name=lab + (" (in scope)" if hi else ""),
+            name=lab + (" (holds the service in scope)" if hi else ""),
             mode="lines+markers",
             meta=lab,
             line=dict(color=palette[i % len(palette)], width=4.5 if hi else 2, dash=_DASHES[(i // len(palette)) % 3]),

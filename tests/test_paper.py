@@ -545,6 +545,9 @@ def test_the_paper_says_the_plan_is_of_its_base_year_and_the_target_is_illustrat
     walsall = appraise("walsall-college", draws=100, with_switching=False)
     page = html.unescape(render_html(build_document(walsall, gather(walsall))))
     assert "These dates are the plan of an appraisal in 2014-15 prices, starting on 01 April 2015" in page
+    # and the first page says so beside the recommendation's go-live and payback years
+    summary = page[page.index("What the appraisal recommends, and by which rule.") : page.index("Appraisal basis:")]
+    assert "Dates: the go-live and payback years are those of the appraisal's own plan in 2014-15 prices" in summary
     assert walsall.mc_target_gbp == pytest.approx(98_000)
     assert "The savings target is 10% of the net budget: ILLUSTRATIVE, the team's judgement, not the council's" in page
     assert "£98,000 a year (10% of the net budget: ILLUSTRATIVE" in tables.monte_carlo_table(walsall).caption

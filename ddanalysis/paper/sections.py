@@ -46,12 +46,22 @@ def _passed_over(result: "AppraisalResult") -> list[Block]:
     return [Paragraph(said, "text") for said in tables.recommendation_notes(result)]
 
 
+def _past_plan_summary(result: "AppraisalResult") -> list[Block]:
+    """The summary's note that the recommended option's plan dates are the base year's (when its plan starts
+    before today), as the management case says in full; none otherwise."""
+    plan = result.plans.get(tables.focus_option(result)) if result.plans else None
+    if plan is None or plan.start >= dt.date.today():
+        return []
+    return [Paragraph(text.past_plan_summary_sentence(plan.start, result.base_year), "note")]
+
+
 def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     blocks: list[Block] = []
     if result.illustrative:
         blocks.append(Paragraph(text.ILLUSTRATIVE_TEXT, "warning"))
     blocks += [
         Paragraph(result.recommendation, "decision"),
+        *_past_plan_summary(result),
         Paragraph(f"Rule: {text.RECOMMENDATION_RULE}", "text"),
         *_passed_over(result),
         *(

@@ -454,6 +454,16 @@ def past_plan_sentence(start: Any, base_year: str) -> str:
     )
 
 
+def past_plan_summary_sentence(start: Any, base_year: str) -> str:
+    """The summary's short form of :func:`past_plan_sentence`, beside the recommendation's go-live and payback
+    years, so a reader of the first page does not take them for a timetable."""
+    return (
+        f"Dates: the go-live and payback years are those of the appraisal's own plan in {base_year} prices, "
+        f"starting on {start:%d %B %Y}, before this paper's date; they show the order and length of the work, not a "
+        "timetable to approve now (management case)."
+    )
+
+
 def no_partial_value_sentence(evpi_gbp: float) -> str:
     """Said instead of a table of partial EVPIs that all round to £0 (a table of zeros titled 'the largest'
     says nothing): no one assumption is worth paying to know before deciding."""

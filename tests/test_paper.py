@@ -132,6 +132,24 @@ def test_management_case_has_people_and_the_equality_prompt(result, inputs, page
     assert people.loc[result.option_name("in-house"), "FTE transferring"] == 0
 
 
+def test_the_people_table_says_where_volunteers_replace_more_posts_than_are_costed():
+    """Kirklees' community-led option hands 25% of paid time to volunteers (its assumptions.yaml) while costing
+    redundancy for 10% of staff (community-led.yaml): of 85 FTE (baseline.csv), 0.25 x 85 = 21.25 FTE of paid time
+    against 0.10 x 85 = 8.5 FTE of redundancies. The other 21.25 - 8.5 = 12.75 FTE must go another way, or the
+    one-off cost rises by 12.75 x GBP 22,000 = GBP 280,500 (redundancy_cost_per_fte, 2014-15 base year)."""
+    kirklees = appraise("kirklees-open-spaces", draws=0, with_switching=False)
+    people = tables.people_table(kirklees, {})
+    row = people.frame.set_index("Option").loc[kirklees.option_name("community-led")]
+    assert row[tables.VOLUNTEERS_COLUMN] == pytest.approx(21.25) and row["Redundancies (FTE)"] == pytest.approx(8.5)
+    assert "the other 12.75 FTE must go by turnover, vacancies or redeployment" in people.caption
+    assert "the one-off cost rises by up to £280,500 (12.75 x £22,000 a post" in people.caption
+    # the trust's volunteers (1% of 85 = 0.85 FTE) are no more than its redundancies (1%): it is not mentioned; nor
+    # is any Walsall option (only its trust has volunteers, 1%, against redundancies of 1%)
+    assert kirklees.option_name("charitable-trust") + " hands" not in people.caption
+    walsall = appraise("walsall-college", draws=0, with_switching=False)
+    assert " hands " not in tables.people_table(walsall, {}).caption
+
+
 def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs):
     """Without the decision measures the economic case says 'when available'; with them (the default) it
     shows probability best (the recommended option's share as formats.share prints it) and the EVPI."""

@@ -1119,32 +1119,55 @@ def nominal_cash_table(result: "AppraisalResult", option_id: str | None = None) 
     return Table(frame, units, caption)
 
 
+#: The people table's column of paid staff time an option hands to volunteers (FTE).
+VOLUNTEERS_COLUMN = "Paid time replaced by volunteers (FTE)"
+
+
 def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Table:
     """The people affected by each option: whether staff transfer under TUPE, the FTE and headcount
-    transferring (the baseline's, all or none), and the redundancies in FTE implied by the option's
-    redundancy share (value used)."""
+    transferring (the baseline's, all or none), the redundancies in FTE implied by the option's
+    redundancy share (value used) and, where an option hands paid time to volunteers, that time in FTE. The
+    caption says where the paid time replaced exceeds the redundancies costed: the posts must go another way
+    (turnover, vacancies, redeployment), or the one-off cost rises (:func:`text.unfunded_posts_sentence`)."""
     base = result.baseline
     used = result.assumptions.set_index(["scope", "key"])["value_used"] if not result.assumptions.empty else {}
-    rows = []
+
+    def value(option: str, key: str) -> float:
+        return float((used.get((option, key), 0.0) if hasattr(used, "get") else 0.0) or 0.0)
+
+    rows, gaps = [], []
     for o, name in zip(result.options["id"], result.options["name"]):
         moves = bool(transfers.get(o))
-        share_ = used.get((o, "redundancy_fte_share"), 0.0) if hasattr(used, "get") else 0.0
+        redundancies = value(o, "redundancy_fte_share") * float(base.fte)
+        replaced = value(o, "volunteer_substitution") * float(base.fte)
         rows.append(
             {
                 "Option": name,
                 "Staff transfer (TUPE)": "yes" if moves else "no",
                 "FTE transferring": float(base.fte) if moves else 0.0,
                 "Headcount transferring": int(base.headcount) if moves else 0,
-                "Redundancies (FTE)": float(share_ or 0.0) * float(base.fte),
+                "Redundancies (FTE)": redundancies,
+                VOLUNTEERS_COLUMN: replaced,
             }
         )
+        if replaced > redundancies + 0.05:
+            gaps.append(text.unfunded_posts_sentence(name, replaced, redundancies, value(o, "redundancy_cost_per_fte")))
     frame = pd.DataFrame(rows)
-    units = {"FTE transferring": "number", "Headcount transferring": "integer", "Redundancies (FTE)": "number"}
+    if not (frame[VOLUNTEERS_COLUMN] > 0).any():
+        frame = frame.drop(columns=VOLUNTEERS_COLUMN)
+    units = {
+        "FTE transferring": "number",
+        "Headcount transferring": "integer",
+        "Redundancies (FTE)": "number",
+        VOLUNTEERS_COLUMN: "number",
+    }
     return Table(
         frame,
-        units,
+        {k: v for k, v in units.items() if k in frame.columns},
         f"People affected by each option: staff in scope {base.fte:,.1f} FTE, "
-        f"{base.headcount:,} people" + (" (ILLUSTRATIVE baseline)" if base.illustrative else ""),
+        f"{base.headcount:,} people"
+        + (" (ILLUSTRATIVE baseline)" if base.illustrative else "")
+        + "".join(f". {g}" for g in gaps),
     )
 
 

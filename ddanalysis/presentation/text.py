@@ -454,6 +454,19 @@ def past_plan_sentence(start: Any, base_year: str) -> str:
     )
 
 
+def unfunded_posts_sentence(option: str, replaced_fte: float, redundancies_fte: float, cost_per_fte: float) -> str:
+    """Said when an option hands more paid time to volunteers than it costs redundancies for: how many posts must
+    go another way (turnover, vacancies, redeployment) and what redundancy would add if they cannot (GBP, before
+    optimism bias, at the option's redundancy cost per FTE)."""
+    gap = replaced_fte - redundancies_fte
+    return (
+        f"{option} hands {replaced_fte:,.2f} FTE of paid time to volunteers but costs redundancy for "
+        f"{redundancies_fte:,.2f} FTE: the other {gap:,.2f} FTE must go by turnover, vacancies or redeployment, or "
+        f"the one-off cost rises by up to {formats.money(gap * cost_per_fte)} ({gap:,.2f} x "
+        f"{formats.money(cost_per_fte)} a post, before optimism bias)"
+    )
+
+
 def past_plan_summary_sentence(start: Any, base_year: str) -> str:
     """The summary's short form of :func:`past_plan_sentence`, beside the recommendation's go-live and payback
     years, so a reader of the first page does not take them for a timetable."""

@@ -150,6 +150,23 @@ def test_the_people_table_says_where_volunteers_replace_more_posts_than_are_cost
     assert " hands " not in tables.people_table(walsall, {}).caption
 
 
+def test_the_affordability_text_states_the_shortfall_before_the_saving_is_full():
+    """The reviewer read Kirklees' cash table (community-led, the focus option): short of the target by
+    GBP 479,624 in 2015-16, 831,000 in 2016-17 and 21,358 in 2017-18, then above it every year; in all
+    479,624 + 831,000 + 21,358 = GBP 1,331,982 (the printed figures, to the pound, so within GBP 2 of the sum).
+    The sentence says those years, the total, the first year the target is met for good (2018-19), and that
+    funding the shortfall and the one-off cost (GBP 461,660, the options table) is the council's decision."""
+    kirklees = appraise("kirklees-open-spaces", draws=0, with_switching=False)
+    said = tables.transition_shortfall_note(kirklees)
+    assert said.startswith(
+        "Before it is fully live, Community-led delivery / community asset transfer falls short of the savings "
+        "target in cash in 2015-16, 2016-17 and 2017-18, by £1,331,98"
+    )
+    assert "it meets the target from 2018-19 on" in said and "one-off cost of £461,660" in said
+    page = html.unescape(render_html(build_document(kirklees, gather(kirklees))))
+    assert said in page
+
+
 def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs):
     """Without the decision measures the economic case says 'when available'; with them (the default) it
     shows probability best (the recommended option's share as formats.share prints it) and the EVPI."""

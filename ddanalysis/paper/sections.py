@@ -492,6 +492,7 @@ def _financial(result: "AppraisalResult", inputs: PaperInputs) -> Section:
                     row.get("p_meets_target"),
                     len(result.mc_draws) > 0,
                 )
+                + (f" {shortfall}" if (shortfall := tables.transition_shortfall_note(result, focus)) else "")
             )
         )
     blocks.append(TableBlock(tables.affordability_table(result), "affordability"))

@@ -1119,6 +1119,31 @@ def nominal_cash_table(result: "AppraisalResult", option_id: str | None = None) 
     return Table(frame, units, caption)
 
 
+def transition_shortfall_note(result: "AppraisalResult", option_id: str | None = None) -> str:
+    """What the affordability sentence leaves out: the years in which an option (default: the focus option) falls
+    short of the savings target in cash, by how much in all (GBP, cash of each year, summed over its councils),
+    the first year from which it meets the target, and that the council decides how the shortfall and the
+    one-off cost are funded. '' without a cash profile or when the option never falls short."""
+    cp = result.cash_profile
+    if cp is None or cp.empty:
+        return ""
+    opt = option_id or focus_option(result)
+    gaps = cp[cp["option"] == opt].groupby("year", sort=True)["gap_gbp"].sum()
+    short = gaps[gaps > 0.5]
+    if short.empty:
+        return ""
+    met = [y for y in gaps.index if (gaps.loc[y:] <= 0.5).all()]
+    years = [str(y) for y in short.index]
+    listed = years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
+    return text.transition_shortfall_sentence(
+        result.option_name(opt),
+        listed,
+        float(short.sum()),
+        str(met[0]) if met else "",
+        float(result.options.set_index("id").loc[opt, "one_off_cost_gbp"]),
+    )
+
+
 #: The people table's column of paid staff time an option hands to volunteers (FTE).
 VOLUNTEERS_COLUMN = "Paid time replaced by volunteers (FTE)"
 

@@ -791,6 +791,19 @@ def affordability_sentence(name: str, steady_saving: Any, target: Any, p_meets: 
     )
 
 
+def transition_shortfall_sentence(option: str, years: str, shortfall: float, first_met: str, one_off: float) -> str:
+    """The cash years before an option's saving reaches the savings target: which, by how much in all (GBP, cash),
+    when it first meets the target for good ('' if never), and that funding the shortfall and the one-off cost is
+    the council's decision (a section 151 officer's first question)."""
+    after = f"; it meets the target from {first_met} on" if first_met else "; it does not reach the target for good"
+    return (
+        f"Before it is fully live, {option} falls short of the savings target in cash in {years}, by "
+        f"{formats.money(shortfall)} in all{after}. How that shortfall and the one-off cost of "
+        f"{formats.money(one_off)} are funded "
+        "(reserves, the flexible use of capital receipts, an invest-to-save budget) is for the council to decide."
+    )
+
+
 def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
     """The staff in scope (FTE and headcount of the baseline)."""
     return (

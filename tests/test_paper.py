@@ -617,3 +617,15 @@ def test_the_sources_say_which_assumption_each_supports_and_where_the_figure_is(
     judged = int((walsall.assumptions["source_id"] == "team-judgement").sum())
     assert f"Supports {judged} assumptions rest on it" not in page  # the wording reads as a sentence
     assert f"{judged} assumptions rest on it (each with a note saying whose and why)" in page
+
+
+def test_the_paper_prints_the_criteria_weights_and_scores_behind_each_weighted_score():
+    """A member challenges weights and scores, so the paper prints them, not only the totals. Kirklees' mca.yaml:
+    stakeholder and community involvement weighs 0.25 (its own weights), and community-led delivery scores 3 on
+    staff engagement (weight 0.10)."""
+    kirklees = appraise("kirklees-open-spaces", draws=0, with_switching=False)
+    page = html.unescape(render_html(build_document(kirklees, gather(kirklees))))
+    assert "Multi-criteria analysis: scores 0-10 (higher is better), swing weights summing to 100%" in page
+    scores = tables.mca_scores_table(kirklees, kirklees.criterion_names()).frame.set_index("Criterion")
+    assert scores.loc["Stakeholder and community involvement", "Weight"] == pytest.approx(0.25)
+    assert scores.loc["Staff engagement", kirklees.option_name("community-led")] == 3

@@ -409,6 +409,8 @@ def _benefits_and_criteria(result: "AppraisalResult") -> list[Block]:
         blocks.append(Bullets(tuple(words)))
     if not result.mca_totals.empty:
         blocks.append(Heading("Non-monetised criteria", "economic-mca"))
+        if not result.mca_scores.empty:  # what drives each weighted score: the criteria, weights and scores
+            blocks.append(TableBlock(tables.mca_scores_table(result, result.criterion_names()), "mca-scores"))
         blocks.append(TableBlock(tables.mca_totals_table(result), "mca"))
     return blocks
 

@@ -714,6 +714,14 @@ def uncertain_inputs(outcomes: ProjectOutcomes) -> list[dict[str, Any]]:
     ]
 
 
+def _service_ids(project_id: str) -> tuple[str, ...]:
+    """The ids of a project's services (its project.yaml); none when it cannot be read."""
+    try:
+        return tuple(workspace.read_project_file(workspace.folder(project_id)).service_ids)
+    except DDAnalysisError:
+        return ()
+
+
 def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float]) -> dict[str, float]:
     """Outcome overrides checked: each key names a quantity of the file, a share lies in [0, 1] and a
     cohort is not negative. Raises :class:`~ddanalysis.errors.DDAnalysisError` naming the key and
@@ -723,6 +731,12 @@ def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float])
     for key, value in overrides.items():
         text = str(parse_key(str(key)))
         if text not in known:
+            prefix = parse_key(str(key)).service
+            if prefix in _service_ids(outcomes.project_id):
+                raise DDAnalysisError(
+                    f"{key}: '{prefix}' is a service of {outcomes.project_id}, whose services share one baseline "
+                    f"(one appraisal), so a what-if value takes no service prefix: write {str(key).split('/', 1)[1]}"
+                )
             raise DDAnalysisError(
                 f"{key}: not an outcome quantity of {outcomes.project_id}; valid keys: " + ", ".join(known)
             )

@@ -168,3 +168,25 @@ def test_a_what_if_value_for_a_model_off_the_short_list_is_refused(key):
     out = _cli("appraise", PID, "--draws", "0", "--set", f"{key}=0.1")
     assert out.returncode == 2 and out.stdout == "" and "Traceback" not in out.stderr
     assert out.stderr.startswith(f"error: {key}: ") and "short list" in out.stderr
+
+
+def test_a_service_prefix_on_a_one_baseline_project_says_why_it_is_refused(capsys):
+    """docs/workspaces.md: with one shared baseline a service prefix is refused, the services being one appraisal.
+    The prefix of Dover's one service ('service', its project.yaml) was read as an outcome id and refused as
+    "not an outcome quantity"; the reason is now given, with the key to write."""
+    from ddanalysis import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(
+            [
+                "appraise",
+                "dover-museum-tourism",
+                "--draws",
+                "0",
+                "--set",
+                "service/charitable-trust.grant_income_share=0.07",
+            ]
+        )
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "'service' is a service of dover-museum-tourism, whose services share one" in err
+    assert err.rstrip().endswith("write charitable-trust.grant_income_share")

@@ -667,8 +667,8 @@ def risks_table(result: "AppraisalResult", option_id: str | None = None) -> Tabl
 IMPACT_RANK_NOTE = (
     "impact rank: 1 moves the decision most (the swing, low to high, in the gap between the best and runner-up "
     "options' net present savings as a share of the budget, the largest over the ten bundled projects; "
-    "`ddanalysis assumptions --rank`, as of the last `make datalog`); 'not ranked': it moves no option, or it "
-    "is a workspace's own value"
+    "`ddanalysis assumptions --rank`, as of the last `make datalog`), so programme-wide: this project's own order "
+    "is its tornado (the sensitivity table); 'not ranked': it moves no option, or it is a workspace's own value"
 )
 
 

@@ -491,8 +491,10 @@ def input_origins(ref: str | Path) -> dict[str, str]:
 def raw_input_of(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` is raw input that no output may replace, in words: a file of the bundled data folder
     (``config.DATA_DIR``) or of the official returns' folder (``config.OFFICIAL_DIR``), or one of a workspace's
-    input files (a name in :data:`INPUT_FILES`, in a folder holding ``project.yaml`` or in a service folder of
-    one); None when it is none of these. Outputs are checked against it before any work is done."""
+    input files (in a folder holding ``project.yaml``: a name in :data:`INPUT_FILES`, or a service's own
+    ``baseline-<id>.csv|xlsx``, ``mca-<id>.yaml`` or ``outcomes-<id>.yaml``; names compared without case, as a
+    case-insensitive disk would); None when it is none of these. Outputs are checked against it before any work
+    is done."""
     target = Path(path).expanduser().resolve()
     for folder, what in (
         (config.DATA_DIR, "the bundled data folder"),
@@ -500,8 +502,15 @@ def raw_input_of(path: str | os.PathLike[str]) -> str | None:
     ):
         if target.is_relative_to(folder.expanduser().resolve()):
             return f"a file of {what} ({folder})"
-    if target.name in INPUT_FILES:
-        for folder in (target.parent, target.parent.parent):
-            if (folder / PROJECT_FILE).is_file():
-                return f"an input file of the workspace {folder}"
+    if _is_input_name(target.name) and (target.parent / PROJECT_FILE).is_file():
+        return f"an input file of the workspace {target.parent}"
     return None
+
+
+#: A service's own input file in a workspace appraised by service (:func:`baseline_file`, :func:`service_file`).
+_SERVICE_INPUT = re.compile(r"(baseline-[^/]+\.(csv|xlsx)|(mca|outcomes)-[^/]+\.yaml)", re.IGNORECASE)
+
+
+def _is_input_name(name: str) -> bool:
+    """Whether a file called ``name`` in a workspace folder is one of its inputs (case ignored)."""
+    return name.lower() in {n.lower() for n in INPUT_FILES} or bool(_SERVICE_INPUT.fullmatch(name))

@@ -27,7 +27,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     minutes); a few aliases, as a YAML writer puts them for a repeated value, are fine."""
 
     def construct_document(self, node: yaml.Node) -> Any:
-        expanded = _expanded_size(node, {})
+        expanded = _expanded_size(node)
         if expanded > MAX_EXPANDED_VALUES:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -56,21 +56,32 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         return super().construct_mapping(node, deep=deep)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """How many values ``node`` stands for with every alias written out: 1 for a scalar, 1 plus its parts'
-    sizes for a sequence or mapping; each shared node is counted where it is used (memoised, so the count is
-    quick even when the expansion is huge)."""
-    if id(node) in memo:
-        return memo[id(node)]
-    memo[id(node)] = 1  # a node that contains itself counts once (the constructor refuses recursion anyway)
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values ``root`` stands for with every alias written out: 1 for a scalar, 1 plus its parts' sizes
+    for a sequence or mapping, each shared node counted wherever it is used. Worked bottom-up on an explicit
+    stack, each node once (so a deeply nested file cannot exhaust Python's recursion, and a huge expansion is
+    counted quickly); a node inside itself (a recursive alias) counts once there."""
+    memo: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        parts = _parts(node)
+        if children_done:
+            memo[id(node)] = 1 + sum(memo[id(part)] for part in parts)
+        elif id(node) not in memo:
+            memo[id(node)] = 1  # until its parts are counted: what a node inside itself counts as
+            stack.append((node, True))
+            stack.extend((part, False) for part in parts if id(part) not in memo)
+    return memo[id(root)]
+
+
+def _parts(node: yaml.Node) -> list[yaml.Node]:
+    """A node's direct parts: a sequence's items, a mapping's keys and values; none for a scalar."""
     if isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(item, memo) for item in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    else:
-        size = 1
-    memo[id(node)] = size
-    return size
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 class YAMLSyntaxError(yaml.YAMLError):

@@ -629,3 +629,23 @@ def test_the_paper_prints_the_criteria_weights_and_scores_behind_each_weighted_s
     scores = tables.mca_scores_table(kirklees, kirklees.criterion_names()).frame.set_index("Criterion")
     assert scores.loc["Stakeholder and community involvement", "Weight"] == pytest.approx(0.25)
     assert scores.loc["Staff engagement", kirklees.option_name("community-led")] == 3
+
+
+def test_a_target_never_met_is_called_a_recurring_gap_not_a_transition(tmp_path):
+    """Dover as a workspace with a 90% savings target (0.9 x 298,000 = GBP 268,200 a year, against a trust that
+    saves far less): the option never meets it, so the sentence may not call the gap transitional nor send it to
+    reserves."""
+    import yaml
+    from conftest import dover_workspace
+
+    ws = dover_workspace(tmp_path / "ws")
+    own = {
+        "schema_version": 1,
+        "project": "my-museum",
+        "targets": {"steady_state_saving_share": {"value": 0.9, "source": "team-judgement", "note": "a stress test"}},
+    }
+    (ws / "assumptions.yaml").write_text(yaml.safe_dump(own, sort_keys=False), encoding="utf-8")
+    result = appraise(str(ws), draws=0, with_switching=False)
+    said = tables.transition_shortfall_note(result, "charitable-trust")
+    assert "and does not meet it by the last year: a recurring gap for the medium-term financial plan" in said
+    assert "Before it is fully live" not in said and "reserves" not in said

@@ -58,14 +58,18 @@ def test_an_output_beside_the_inputs_is_written(tmp_path: Path, capsys):
 
 
 def test_no_output_is_written_into_the_bundled_or_official_data(tmp_path: Path):
-    """A file anywhere under the bundled data folder or the official returns' folder is raw data; a service
-    folder's input file counts as its workspace's."""
+    """A file anywhere under the bundled data folder or the official returns' folder is raw data, and so is a
+    service's own input file in a workspace."""
     assert "the bundled data folder" in (workspace.raw_input_of(config.DATA_DIR / "projects" / "paper.pdf") or "")
     assert "the official returns' folder" in (workspace.raw_input_of(config.OFFICIAL_DIR / "x.csv") or "")
     ws = dover_workspace(tmp_path / "ws")
-    (ws / "libraries").mkdir()
-    assert workspace.raw_input_of(ws / "libraries" / "mca.yaml") == f"an input file of the workspace {ws}"
+    # a project appraised by service keeps each service's inputs beside the others (workspace.baseline_file and
+    # service_file): baseline-<id>.csv|xlsx, mca-<id>.yaml, outcomes-<id>.yaml; and a case-insensitive disk
+    # would let Baseline.xlsx replace baseline.xlsx
+    for name in ("baseline-libraries.xlsx", "baseline-museum.csv", "mca-libraries.yaml", "Baseline.xlsx"):
+        assert workspace.raw_input_of(ws / name) == f"an input file of the workspace {ws}", name
     assert workspace.raw_input_of(ws / "paper.pdf") is None
+    assert workspace.raw_input_of(ws / "out" / "baseline.xlsx") is None  # a folder of outputs is not a workspace
     assert workspace.raw_input_of(tmp_path / "baseline.xlsx") is None  # not in a workspace
 
 

@@ -73,3 +73,14 @@ def test_a_key_given_twice_in_project_yaml_is_refused(tmp_path: Path):
     with pytest.raises(DDAnalysisError) as caught:
         _appraise(ws)
     assert "project.yaml" in str(caught.value) and "found the key 'id' twice" in str(caught.value)
+
+
+def test_a_deeply_nested_file_is_counted_without_exhausting_recursion():
+    """The alias count walks the parsed nodes on its own stack: 900 nested lists (under the parser's own cap of
+    1,000 levels) load as before; a recursive count, two frames a level (the function and its generator), would
+    pass Python's default recursion limit of 1,000 frames."""
+    nested = load_yaml_text("x: " + "[" * 900 + "]" * 900 + "\n")["x"]
+    depth = 0
+    while nested:
+        nested, depth = nested[0], depth + 1
+    assert depth == 899

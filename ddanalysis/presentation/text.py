@@ -792,15 +792,22 @@ def affordability_sentence(name: str, steady_saving: Any, target: Any, p_meets: 
 
 
 def transition_shortfall_sentence(option: str, years: str, shortfall: float, first_met: str, one_off: float) -> str:
-    """The cash years before an option's saving reaches the savings target: which, by how much in all (GBP, cash),
-    when it first meets the target for good ('' if never), and that funding the shortfall and the one-off cost is
-    the council's decision (a section 151 officer's first question)."""
-    after = f"; it meets the target from {first_met} on" if first_met else "; it does not reach the target for good"
+    """The cash years in which an option's saving falls short of the savings target: which, by how much in all
+    (GBP, cash), when it first meets the target for good, and that funding the shortfall and the one-off cost is
+    the council's decision (a section 151 officer's first question); when it never meets it for good
+    (``first_met`` ''), that the gap recurs and is the medium-term financial plan's to close."""
+    if not first_met:  # never met for good: a gap that recurs, not a transition to fund once
+        return (
+            f"{option} falls short of the savings target in cash in {years}, by {formats.money(shortfall)} in all, "
+            "and does not meet it by the last year: a recurring gap for the medium-term financial plan to close, not "
+            f"a transition to fund once. How the one-off cost of {formats.money(one_off)} is funded is for the "
+            "council to decide."
+        )
     return (
         f"Before it is fully live, {option} falls short of the savings target in cash in {years}, by "
-        f"{formats.money(shortfall)} in all{after}. How that shortfall and the one-off cost of "
-        f"{formats.money(one_off)} are funded "
-        "(reserves, the flexible use of capital receipts, an invest-to-save budget) is for the council to decide."
+        f"{formats.money(shortfall)} in all; it meets the target from {first_met} on. How that shortfall and the "
+        f"one-off cost of {formats.money(one_off)} are funded (reserves, the flexible use of capital receipts, an "
+        "invest-to-save budget) is for the council to decide."
     )
 
 

@@ -123,14 +123,15 @@ def project_spending(project_id: str) -> pd.DataFrame:
     if services & {"adult_social_care", "childrens_social_care"}:
         services.add("social_care")
     own = workspace.optional_file(project.id, workspace.OUTTURN_FILE)  # a workspace's own (`ddanalysis new`)
-    outturn = _own_outturn(own, project.councils) if own is not None else None
+    outturn = _own_outturn(own, project.councils, sorted(project.rs_services)) if own is not None else None
     frames = [council_spending(code, tuple(sorted(services)), outturn) for code in project.councils]
     return pd.concat(frames, ignore_index=True)
 
 
-def _own_outturn(path: Path, councils: Sequence[str]) -> pd.DataFrame:
+def _own_outturn(path: Path, councils: Sequence[str], blocks: Sequence[str] = ()) -> pd.DataFrame:
     """A workspace's ``official_outturn.csv``, read and checked: :class:`WorkspaceInputError` naming the file when
-    it cannot be read, fails the extract's schema, or holds no row for one of the project's councils."""
+    it cannot be read, fails the extract's schema, or holds no row for one of the project's councils or for one of
+    its service ``blocks`` (a file written for another block, before project.yaml was changed)."""
     try:
         outturn = programme_outturn(path)
     except DataFileError as exc:
@@ -143,6 +144,14 @@ def _own_outturn(path: Path, councils: Sequence[str]) -> pd.DataFrame:
         raise WorkspaceInputError(
             f"{path}: holds no rows for {', '.join(missing)} (it holds {', '.join(sorted(held)) or 'none'}); "
             "expected the project's councils' official outturn, as `ddanalysis new` writes it"
+        )
+    blocks_held = set(outturn["service"].astype(str))
+    absent = [b for b in blocks if b not in blocks_held]
+    if absent:
+        raise WorkspaceInputError(
+            f"{path}: holds no rows for the service block(s) {', '.join(absent)} of project.yaml (it holds "
+            f"{', '.join(sorted(blocks_held))}); rewrite it with `ddanalysis new` for those blocks, or delete it to go "
+            "without the spending trend"
         )
     return outturn
 

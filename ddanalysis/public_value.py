@@ -731,11 +731,12 @@ def checked_overrides(outcomes: ProjectOutcomes, overrides: Mapping[str, float])
     for key, value in overrides.items():
         text = str(parse_key(str(key)))
         if text not in known:
-            prefix = parse_key(str(key)).service
-            if prefix in _service_ids(outcomes.project_id):
+            parsed = parse_key(str(key))
+            if parsed.service in _service_ids(outcomes.project_id):
                 raise DDAnalysisError(
-                    f"{key}: '{prefix}' is a service of {outcomes.project_id}, whose services share one baseline "
-                    f"(one appraisal), so a what-if value takes no service prefix: write {str(key).split('/', 1)[1]}"
+                    f"{key}: '{parsed.service}' is a service of {outcomes.project_id}, whose services share one "
+                    f"baseline (one appraisal), so a what-if value takes no service prefix: write "
+                    f"{format_key(parsed.scope, parsed.key)}"
                 )
             raise DDAnalysisError(
                 f"{key}: not an outcome quantity of {outcomes.project_id}; valid keys: " + ", ".join(known)

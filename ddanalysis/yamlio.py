@@ -24,7 +24,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     """The safe loader, stricter in two ways a data file never needs: a key given twice in one mapping (YAML
     would keep the last without a word, so a second savings target would silently replace the first) and aliases
     that expand a small file into a huge one (a few lines of nested ``*name`` references made a 1 KB file take
-    minutes); a few aliases, as a YAML writer puts them for a repeated value, are fine."""
+    66 s); a few aliases, as a YAML writer puts them for a repeated value, are fine."""
 
     def construct_document(self, node: yaml.Node) -> Any:
         expanded = _expanded_size(node)
@@ -39,11 +39,13 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[tuple[str, str], yaml.Mark] = {}
+        seen: dict[Any, yaml.Mark] = {}
         for key_node, _value in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
-            key = (key_node.tag, key_node.value)
+            key = self.construct_object(key_node)  # as read: 1 and 01, yes and true, are one key
+            if not isinstance(key, (str, int, float, bool, dt.date)):
+                continue
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping",

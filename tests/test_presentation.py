@@ -314,7 +314,7 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
     assert said.startswith(
         "What would change it: with the other assumptions held, Public service mutual (employee-led spin-out) "
         "draws level with In-house redesign if the change in the pay bill (mutual.staff_cost_change) were -5.5% "
-        "instead of -7.0% (range -10.0% to -3.0%; a published study, amber); or if"
+        "instead of -7.0% (range -10.0% to -3.0%; a published study or survey, amber); or if"
     )
     # the pension lever is a gap between two rates (mutual.yaml: 0 / 2 / 5 points), said in points, never as a rate;
     # it and the own support cost cite team-judgement in mutual.yaml, the pay bill the 2019 survey (amber)
@@ -328,6 +328,11 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
     assert said.endswith(
         "Where a range is the team's judgement, the Monte Carlo's chances are only as sound as that range."
     )
+    # a value the run replaced (--set) rests on the user's what-if, not on the survey
+    what_if = tables.switching_note(
+        dd.appraise("walsall-college", draws=0, overrides={"mutual.staff_cost_change": -0.08})
+    )
+    assert "instead of -8.0% (range -10.0% to -3.0%; a what-if value of this run)" in what_if
     assert tables.recommendation_notes(result) == [
         tables.passed_over_note(result),
         said,
@@ -344,8 +349,12 @@ def test_no_switching_sentence_when_the_status_quo_is_kept_or_none_was_worked_ou
     outside = text.Switch("the pay bill (x.k)", "share", 0.0, 0.19, -0.05, 0.05, "Y", "a published study, amber")
     said = text.switching_sentence("X", [outside])
     assert "(range -5.0% to 5.0%; a published study, amber)" in said
-    assert "each lies outside its assumption's range, so none of them, moved alone" in said
+    assert "each lies outside its assumption's range, and so does every other, so no one assumption moved" in said
     assert "Monte Carlo" not in said  # no judged range among the switches: no caution
+    # a switch further down the table inside its range is counted, so the sentence does not claim none can tip it
+    said = text.switching_sentence("X", [outside], others_inside=1)
+    assert "each of these lies outside its assumption's range (1 more, further down the table, lies inside" in said
+    assert "no one assumption" not in said
     assert tables._short_description("Change in the pay bill (pay, NI)") == "the change in the pay bill"
     assert tables._short_description("LGPS rate; more") == "the LGPS rate"
     assert tables._short_description("The new body's costs, relative") == "the new body's costs"

@@ -435,6 +435,8 @@ def _rests_on(result: "AppraisalResult", scope: str, key: str) -> str:
     row = frame[(frame["scope"] == scope) & (frame["key"] == key)]
     if row.empty:
         return ""
+    if f"{scope}.{key} = " in str(getattr(result, "what_if", "") or ""):
+        return text.WHAT_IF_WORDS
     first = row.iloc[0]
     return text.evidence_words(str(first.get("quality", "")), str(first.get("source_id", "")) == TEAM_JUDGEMENT)
 
@@ -479,8 +481,21 @@ def reserved_term_note(result: "AppraisalResult") -> str:
 
 def switching_note(result: "AppraisalResult") -> str:
     """:func:`ddanalysis.presentation.text.switching_sentence` for ``result``'s recommended option ('' when it has
-    no switching value against the next-best option)."""
-    return text.switching_sentence(result.option_name(result.recommended), nearest_switches(result))
+    no switching value against the next-best option), with how many of its other switching values lie inside
+    their ranges."""
+    nearest = nearest_switches(result)
+    if not nearest:
+        return ""
+    rows = _option_switching(result, result.recommended)
+    switch = rows["switch_vs_next_best"].astype(float)
+    inside = (
+        np.isfinite(switch)
+        & (switch >= rows[["low", "high"]].min(axis=1))
+        & (switch <= rows[["low", "high"]].max(axis=1))
+    )
+    listed = {sw.label.rsplit("(", 1)[1].rstrip(")") for sw in nearest}
+    others = int((inside & ~(rows["scope"] + "." + rows["key"]).isin(listed) & (rows["high"] > rows["low"])).sum())
+    return text.switching_sentence(result.option_name(result.recommended), nearest, others)
 
 
 # --- multi-criteria analysis ------------------------------------------------------------------------
@@ -1145,7 +1160,7 @@ def transition_shortfall_note(result: "AppraisalResult", option_id: str | None =
 
 
 #: The people table's column of paid staff time an option hands to volunteers (FTE).
-VOLUNTEERS_COLUMN = "Paid time replaced by volunteers (FTE)"
+VOLUNTEERS_COLUMN = "Paid time replaced by volunteers (FTE at average pay)"
 
 
 def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Table:

@@ -29,7 +29,6 @@ OPTIMISM_BIAS_NOTE = (
     "stands for the systematic bias the ranges leave out."
 )
 
-#: The price base, stated once in every output.
 #: The kinds of cost optimism bias uplifts (``appraisal.yaml`` ``optimism_bias.use``), in words.
 OPTIMISM_BIAS_KIND_WORDS: dict[str, str] = {
     "operating": "net change in operating costs",
@@ -44,6 +43,7 @@ def optimism_bias_kind(kind: str) -> str:
     return OPTIMISM_BIAS_KIND_WORDS.get(kind, kind.replace("_", " "))
 
 
+#: The price base, stated once in every output.
 PRICE_BASE_NOTE = (
     "Real prices of the base year (the year of the baseline budget); the first appraisal year is the next and is "
     "undiscounted. The Green Book's convention (prices of the first year of the proposal) differs by one uniform "
@@ -332,10 +332,12 @@ class Switch(NamedTuple):
 
 #: The words of a switching sentence for what an assumption's value rests on, by quality rating.
 EVIDENCE_WORDS: dict[str, str] = {
-    "green": "an official figure, green",
-    "amber": "a published study, amber",
+    "green": "an official figure or the council's own ledger, green",
+    "amber": "a published study or survey, amber",
     "red": "a figure not checked against its source, red",
 }
+#: What a switching value's assumption rests on when the run replaced its value (``--set``, a dashboard slider).
+WHAT_IF_WORDS = "a what-if value of this run"
 
 
 def evidence_words(quality: str, judgement: bool) -> str:
@@ -344,13 +346,14 @@ def evidence_words(quality: str, judgement: bool) -> str:
     return "the team's judgement, red" if judgement else EVIDENCE_WORDS.get(quality, "")
 
 
-def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
+def switching_sentence(recommended: str, switches: Sequence[Switch], others_inside: int = 0) -> str:
     """Say how far the assumptions nearest to changing the recommendation would have to move, one at a time
     with the others held, and what each value rests on ('' when none): 'how wrong can we be before the answer
     changes?' is a board's first question (Green Book: switching values). Then what that means: whether any
     switch lies inside its assumption's range, and, when one of them is the team's judgement, that the chances
     the Monte Carlo gives are only as good as the judged ranges. ``switches``: nearest first
-    (:func:`tables.nearest_switches`)."""
+    (:func:`tables.nearest_switches`); ``others_inside``: how many of the option's other switching values, further
+    down its table, also lie inside their ranges."""
     if not switches:
         return ""
 
@@ -365,17 +368,27 @@ def switching_sentence(recommended: str, switches: Sequence[Switch]) -> str:
     rivals = list(dict.fromkeys(sw.next_best for sw in switches))
     rival = rivals[0] if len(rivals) == 1 else "the next-best option"
     inside = [sw for sw in switches if min(sw.low, sw.high) <= sw.switch <= max(sw.low, sw.high)]
+    further = (
+        f" ({others_inside} more, further down the table, lie inside theirs)"
+        if others_inside > 1
+        else " (1 more, further down the table, lies inside its range)"
+        if others_inside == 1
+        else ""
+    )
     if inside:
         them = "it" if len(inside) == 1 else "them"
+        lie = "lies inside its assumption's range" if len(inside) == 1 else "lie inside their assumption's range"
         meaning = (
-            f"{len(inside)} of the {len(switches)} lie inside their assumption's range, so the choice turns on {them}: "
-            f"firm {them} up before deciding"
+            f"{len(inside)} of the {len(switches)} {lie}, so the choice turns on {them}: firm {them} up before deciding"
         )
+    elif others_inside:
+        meaning = "each of these lies outside its assumption's range"
     else:
         meaning = (
-            "each lies outside its assumption's range, so none of them, moved alone within its range, changes the "
-            "choice"
+            "each lies outside its assumption's range, and so does every other, so no one assumption moved alone "
+            "within its range changes the choice"
         )
+    meaning += further
     judged = any(sw.evidence == evidence_words("", True) for sw in switches)
     caution = (
         " Where a range is the team's judgement, the Monte Carlo's chances are only as sound as that range."
@@ -461,9 +474,10 @@ def unfunded_posts_sentence(option: str, replaced_fte: float, redundancies_fte: 
     gap = replaced_fte - redundancies_fte
     return (
         f"{option} hands {replaced_fte:,.2f} FTE of paid time to volunteers but costs redundancy for "
-        f"{redundancies_fte:,.2f} FTE: the other {gap:,.2f} FTE must go by turnover, vacancies or redeployment, or "
-        f"the one-off cost rises by up to {formats.money(gap * cost_per_fte)} ({gap:,.2f} x "
-        f"{formats.money(cost_per_fte)} a post, before optimism bias)"
+        f"{redundancies_fte:,.2f} FTE: the other {gap:,.2f} FTE (the volunteers' share of the pay bill, as posts at "
+        f"average pay) must go by turnover, vacancies or redeployment, or the one-off cost, the council's or the new "
+        f"body's, rises by up to {formats.money(gap * cost_per_fte)} ({gap:,.2f} x {formats.money(cost_per_fte)} a "
+        "post, before optimism bias)"
     )
 
 

@@ -141,7 +141,10 @@ def test_the_people_table_says_where_volunteers_replace_more_posts_than_are_cost
     people = tables.people_table(kirklees, {})
     row = people.frame.set_index("Option").loc[kirklees.option_name("community-led")]
     assert row[tables.VOLUNTEERS_COLUMN] == pytest.approx(21.25) and row["Redundancies (FTE)"] == pytest.approx(8.5)
-    assert "the other 12.75 FTE must go by turnover, vacancies or redeployment" in people.caption
+    assert "the other 12.75 FTE (the volunteers' share of the pay bill, as posts at average pay) must go by " in (
+        people.caption
+    )
+    assert people.caption.endswith("before optimism bias).")
     assert "rises by up to £280,500 (12.75 x £22,000 a post" in people.caption
     # the trust's volunteers (1% of 85 = 0.85 FTE) are no more than its redundancies (1%): it is not mentioned; nor
     # is any Walsall option (only its trust has volunteers, 1%, against redundancies of 1%)

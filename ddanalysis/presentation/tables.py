@@ -1207,7 +1207,8 @@ def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Ta
         f"People affected by each option: staff in scope {base.fte:,.1f} FTE, "
         f"{base.headcount:,} people"
         + (" (ILLUSTRATIVE baseline)" if base.illustrative else "")
-        + "".join(f". {g}" for g in gaps),
+        + "".join(f". {g}" for g in gaps)
+        + ("." if gaps else ""),
     )
 
 

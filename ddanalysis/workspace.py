@@ -37,7 +37,7 @@ PROGRAMME_FILE = "programme.yaml"
 #: A workspace's own extract of its councils' official outturn (written by ``ddanalysis new`` from the official
 #: files, in the layout of the bundled ``data/official/rs_programme_councils.csv``): its spending trend.
 OUTTURN_FILE = "official_outturn.csv"
-#: The files a workspace (or a service folder of one) is read from: the council's raw data, which no output replaces.
+#: The files a workspace is read from (with each service's own, see raw_input_of): raw data no output replaces.
 INPUT_FILES = frozenset(
     {
         PROJECT_FILE,

@@ -43,15 +43,38 @@ PICKS = ("central", "favourable", "unfavourable")
 PLAN_CASES = DURATION_CASES  # the implementation plans' duration cases, defined once in ddanalysis.plan
 #: What kind of publication a source is (``sources.yaml`` field ``kind``); the quality rule in
 #: ``data/assumptions/README.md`` turns on it.
-SOURCE_KINDS = ("statute", "official_statistic", "published_study", "survey", "council_ledger", "judgement")
+#: ``council_ledger`` is the appraising council's own accounts and decisions; ``council_report`` is another council's
+#: published report, minutes or news (a comparable body's own account, amber at best).
+SOURCE_KINDS = (
+    "statute",
+    "official_statistic",
+    "published_study",
+    "survey",
+    "council_ledger",
+    "council_report",
+    "judgement",
+)
 #: The source id of the team's judgements (``sources.yaml``): always red, never verified, with a note saying
 #: whose judgement and why (the quality rule in ``data/assumptions/README.md``).
 TEAM_JUDGEMENT = "team-judgement"
 #: The kinds of source a figure may be rated green or amber on (the quality rule in ``data/assumptions/README.md``).
 GREEN_KINDS = frozenset({"official_statistic", "statute", "council_ledger"})
-AMBER_KINDS = GREEN_KINDS | {"published_study", "survey"}
+AMBER_KINDS = GREEN_KINDS | {"published_study", "survey", "council_report"}
+#: Source ids that were renamed, old -> new, so that a workspace citing an old id is told the new one.
+RENAMED_SOURCES = {"cabinet-office-mutuals-2018": "psm-state-of-sector-2018"}
 #: A workspace's own sources (beside its ``assumptions.yaml``), in the layout of the bundled ``sources.yaml``.
 OWN_SOURCES_FILE = "sources.yaml"
+
+
+class _OtherSource(BaseModel):
+    """A further source behind one of an assumption's values (the high of a range, say), beside the main
+    ``source``, which backs the central and decides the rating."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    locator: str
+    backs: Literal["low", "central", "high"]
+    verified: bool = False
 
 
 class _Entry(BaseModel):
@@ -73,6 +96,7 @@ class _Entry(BaseModel):
     locator: str = ""
     verified: bool = False
     values: dict[dt.date, float | dict[str, float]] | None = None
+    other_sources: list[_OtherSource] = []
 
 
 def value_at(entry: "_Entry | Mapping[str, Any]", when: "dt.date | str") -> dict[str, float] | None:
@@ -341,13 +365,44 @@ def _check_entry(key: str, entry: _Entry, lo: float, hi: float, sources: Mapping
         problems.append(f"{key}: missing source")
     elif entry.source not in sources:
         problems.append(
-            f"{key}: source {entry.source!r} is not a source id{_hint(entry.source, sources)}: cite one of the "
+            f"{key}: source {entry.source!r} is not a source id{_source_hint(entry.source, sources)}: cite one of the "
             f"{len(sources)} ids of the bundled data/assumptions/sources.yaml, or add the council's own source "
             f"(publisher, title, year, link, kind) to the workspace's {OWN_SOURCES_FILE} (docs/workspaces.md)"
         )
     else:
         problems += [f"{key}: {p}" for p in quality_rule_problems(entry, sources[entry.source])]
-    return problems
+    return problems + [f"{key}: {p}" for p in other_source_problems(entry, sources)]
+
+
+def _source_hint(source_id: str, sources: Mapping[str, Any]) -> str:
+    """Say the new id of a renamed source, else the closest ids (as :func:`_hint`)."""
+    if source_id in RENAMED_SOURCES:
+        return f" (renamed {RENAMED_SOURCES[source_id]!r})"
+    return _hint(source_id, sources)
+
+
+def other_source_problems(entry: "_Entry", sources: Mapping[str, Any]) -> list[str]:
+    """What breaks the rules for an assumption's further sources (``other_sources``, each backing its low,
+    central or high): each names a known source other than the main one, says where in it the figure is
+    (``locator``), is not a judgement (say whose judgement in the note instead), and cites a statute only for a
+    rule (``basis: fact``), as the main source does (``data/assumptions/README.md``). Empty when they keep it."""
+    found = []
+    for i, other in enumerate(entry.other_sources):
+        where = f"other_sources[{i}] ({other.source or 'no source'})"
+        source = sources.get(other.source)
+        if source is None:
+            found.append(f"{where}: not a source id{_source_hint(other.source, sources)}")
+            continue
+        kind = source.get("kind")
+        if other.source == entry.source:
+            found.append(f"{where}: repeats the main source; give a second figure from it in the main locator")
+        if kind == "judgement":
+            found.append(f"{where}: a judgement is not a further source; say whose judgement in the note")
+        if not other.locator.strip():
+            found.append(f"{where}: no locator (the page, table or paragraph of the figure behind the {other.backs})")
+        if kind == "statute" and entry.basis != "fact":
+            found.append(f"{where}: a statute, cited only for a rule (basis: fact), not for a {entry.basis} number")
+    return found
 
 
 def quality_rule_problems(entry: "_Entry", source: Mapping[str, Any]) -> list[str]:
@@ -455,6 +510,8 @@ def _entry_row(
         "as_of": entry.as_of or "",
         "locator": entry.locator,
         "verified": entry.verified,
+        "other_sources": tuple((o.source, o.backs, o.locator) for o in entry.other_sources),
+        "also_cited": "; ".join(f"{o.source}, for the {o.backs}: {o.locator}" for o in entry.other_sources),
     }
 
 
@@ -896,7 +953,7 @@ def _target_source_problems(where: str, spec: Mapping[str, Any], sources: Mappin
     source = str(spec.get("source"))
     if source not in sources:
         return [
-            f"{where}.source: {source!r} is not a source id{_hint(source, sources)}: cite the council's "
+            f"{where}.source: {source!r} is not a source id{_source_hint(source, sources)}: cite the council's "
             f"medium-term financial plan from the workspace's {OWN_SOURCES_FILE} (docs/workspaces.md)"
         ]
     kind = sources[source].get("kind")

@@ -23,6 +23,7 @@ from . import config
 from .assumptions import TEAM_JUDGEMENT
 from .atomic import write_atomic
 from .impact_ranks import RANK_FILE_COLUMNS, rank_file_path
+from .presentation import formats
 
 BEGIN = "<!-- BEGIN GENERATED: assumptions table (python -m ddanalysis.datalog; do not edit by hand) -->"
 END = "<!-- END GENERATED: assumptions table -->"
@@ -99,7 +100,8 @@ def build_table(perspective: str = "council") -> str:
         "|---:|---|---|---|---|---|---|---|---|---:|",
     ]
     for r in entries.itertuples(index=False):
-        src = r.source_id + (f": {r.locator}" if r.locator else "")
+        where_in = formats.locator_text(r.locator, r.also_cited)
+        src = r.source_id + (f": {where_in}" if where_in else "")
         lines.append(
             "| "
             + " | ".join(

@@ -21,7 +21,7 @@ from ddanalysis.assumptions import SOURCE_KINDS, base_date, load_book, value_at
 
 FOLDER = Path(config.data_path("assumptions"))
 GREEN_KINDS = {"official_statistic", "statute", "council_ledger"}
-AMBER_KINDS = GREEN_KINDS | {"published_study", "survey"}
+AMBER_KINDS = GREEN_KINDS | {"published_study", "survey", "council_report"}
 
 
 def _sources() -> dict:
@@ -96,7 +96,25 @@ def _problems(where: str, e: dict, sources: dict, *, fact: bool = False) -> list
         out.append(
             f"{where}: {sid} is a statute, cited only for a rule (basis: fact), not for a {e.get('basis')} number"
         )
-    return out + _dated_value_problems(where, e)
+    return out + _dated_value_problems(where, e) + _other_source_problems(where, e, sources)
+
+
+def _other_source_problems(where: str, e: dict, sources: dict) -> list[str]:
+    """Each further source (``other_sources``) is a known, published source other than the main one, says where
+    in it the figure is and which value it backs, and is a statute only for a rule."""
+    out = []
+    for i, o in enumerate(e.get("other_sources") or []):
+        at = f"{where}: other_sources[{i}]"
+        kind = (sources.get(o.get("source")) or {}).get("kind")
+        if kind is None:
+            out.append(f"{at}: source {o.get('source')!r} is not in sources.yaml")
+        if kind == "judgement" or o.get("source") == e.get("source"):
+            out.append(f"{at}: a further source is a second published source, not {o.get('source')}")
+        if not str(o.get("locator") or "").strip() or o.get("backs") not in ("low", "central", "high"):
+            out.append(f"{at}: needs a locator and the value it backs (low, central or high)")
+        if kind == "statute" and e.get("basis") != "fact":
+            out.append(f"{at}: a statute, cited only for a rule")
+    return out
 
 
 def _judgement_problems(where: str, e: dict, sid: str) -> list[str]:
@@ -200,7 +218,9 @@ def test_the_walk_sees_every_inflation_rate_the_loader_loads():
     assert {"pay.long_run", "price.long_run"} <= set(walked)
 
 
-@pytest.mark.parametrize("rule", ["judgement-red", "unverified-red", "statute-number", "no-locator"])
+@pytest.mark.parametrize(
+    "rule", ["judgement-red", "unverified-red", "statute-number", "no-locator", "other-judgement", "other-no-locator"]
+)
 def test_the_rules_catch_a_bad_entry(rule):
     sources = _sources()
     good = {
@@ -222,6 +242,10 @@ def test_the_rules_catch_a_bad_entry(rule):
         bad.update(verified=False)
     elif rule == "statute-number":
         bad.update(source="tupe-2006", basis="judgement", quality="red", verified=False)
+    elif rule == "other-judgement":
+        bad.update(other_sources=[{"source": "team-judgement", "backs": "high", "locator": "-"}])
+    elif rule == "other-no-locator":
+        bad.update(other_sources=[{"source": "serco-results-2015", "backs": "low", "locator": ""}])
     else:
         bad.update(locator="")
     assert _problems("x", bad, sources)
@@ -316,11 +340,17 @@ def _unlogged(entries, log: dict) -> list[str]:
         if f.get("verified") is True
         for s in (f.get("supports") or [])
     }
-    return [
-        f"{file}: {where}: verified from {e['source']}, but no verified figure in evidence_log.yaml "
-        f"from that source lists {_label(file, where)!r} under supports (the quote behind the figure)"
+    claims = [
+        (file, where, s["source"])
         for file, where, e in entries
-        if e.get("verified") is True and (e["source"], _label(file, where)) not in backed
+        for s in [e] + list(e.get("other_sources") or [])
+        if s.get("verified") is True
+    ]
+    return [
+        f"{file}: {where}: verified from {source}, but no verified figure in evidence_log.yaml "
+        f"from that source lists {_label(file, where)!r} under supports (the quote behind the figure)"
+        for file, where, source in claims
+        if (source, _label(file, where)) not in backed
     ]
 
 
@@ -342,6 +372,11 @@ def test_the_log_rule_catches_a_verified_figure_without_a_quote():
     # read, but for another assumption, or from another source
     assert _unlogged([("mutual.yaml", "staff_cost_change", entry)], log)
     assert _unlogged([("outsourcing.yaml", "staff_cost_change", dict(entry, source="tonge-willett-2005"))], log)
+    # a further source claimed read needs its own quote, naming the same assumption
+    other = dict(entry, other_sources=[{"source": "serco-results-2015", "backs": "low", "verified": True}])
+    assert _unlogged([("outsourcing.yaml", "staff_cost_change", other)], log)
+    serco = {"source": "serco-results-2015", "verified": True, "supports": ["outsourcing.staff_cost_change"]}
+    assert _unlogged([("outsourcing.yaml", "staff_cost_change", other)], {"figures": log["figures"] + [serco]}) == []
     # labels follow the key grammar
     assert _label("appraisal.yaml", "assumptions.demand_growth") == "project.demand_growth"
     assert _label("appraisal.yaml", "facts.vat_standard_rate") == "facts.vat_standard_rate"

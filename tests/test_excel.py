@@ -433,6 +433,12 @@ def test_assumptions_sheet_carries_the_data_logs_columns(wb):
         assert (ws.cell(row=r, column=col["Locator"]).value or "") == yaml_entry.get("locator", "")
         assert ws.cell(row=r, column=col["Impact rank"]).value == str(int(ranks[entry]))
     assert ws.cell(row=rows["project.pension_deficit_share (appraisal.yaml)"], column=col["Verified"]).value == "yes"
+    # a further source follows the locator: the outsourcing margin's low is Serco's (models/outsourcing.yaml)
+    outsourcing = yaml.safe_load((data / "models" / "outsourcing.yaml").read_text(encoding="utf-8"))["assumptions"]
+    margin, serco = outsourcing["supplier_margin"], outsourcing["supplier_margin"]["other_sources"][0]
+    assert ws.cell(row=rows["outsourcing.supplier_margin (outsourcing.yaml)"], column=col["Locator"]).value == (
+        f"{margin['locator']}; also cited: {serco['source']}, for the low: {serco['locator']}"
+    )
     intro = ws.cell(row=header - 2, column=1).value
     assert "amber = a published study or survey of a comparable body, read in its own text" in intro
     assert "green = official or published figure" not in intro

@@ -167,7 +167,7 @@ def test_statutes_are_cited_for_rules_not_for_judgement_figures():
     models = table[table.scope != "project"]
     bad = models[models.source_id.isin(STATUTE_RULE_SOURCES | {"nao-commissioning-2014"})]
     assert bad.empty, bad[["scope", "key", "source_id"]].to_string()
-    report = models[models.source_id == "cabinet-office-mutuals-2018"]
+    report = models[models.source_id == "psm-state-of-sector-2018"]
     unread = report[(report.verified != True) | (report.locator.fillna("").str.len() == 0)]  # noqa: E712
     assert unread.empty, unread[["scope", "key", "verified", "locator"]].to_string()
     for key in ("transition_tupe_hr_per_fte", "redundancy_cost_per_fte", "client_side_cost"):

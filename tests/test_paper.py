@@ -622,6 +622,18 @@ def test_the_sources_say_which_assumption_each_supports_and_where_the_figure_is(
     assert f"{judged} assumptions rest on it (each with a note saying whose and why)" in page
 
 
+def test_a_further_source_is_listed_with_the_value_it_backs():
+    """Dover's trust grant income cites the London museums survey for its central and Birmingham Museums Trust for
+    its high (data/projects/dover-museum-tourism/assumptions.yaml, other_sources): the paper's sources list both,
+    the second saying which value of which assumption it backs, with its own locator."""
+    dover = appraise("dover-museum-tourism", draws=0, with_switching=False)
+    raw = yaml.safe_load((REPO / "data" / "projects" / "dover-museum-tourism" / "assumptions.yaml").read_text("utf-8"))
+    other = raw["models"]["charitable-trust"]["grant_income_share"]["other_sources"][0]
+    page = html.unescape(render_html(build_document(dover, gather(dover))))
+    assert f"Supports charitable-trust.grant_income_share (its high): {other['locator']}" in page
+    assert "On the money: museum fundraisers talk persuasion" in page  # the source's title from sources.yaml
+
+
 def test_the_paper_prints_the_criteria_weights_and_scores_behind_each_weighted_score():
     """A member challenges weights and scores, so the paper prints them, not only the totals. Kirklees' mca.yaml:
     stakeholder and community involvement weighs 0.25 (its own weights), and community-led delivery scores 3 on

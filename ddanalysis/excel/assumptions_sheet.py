@@ -112,7 +112,8 @@ def _assumption_row(
     link = str(a.link or "")
     if link.startswith(("http://", "https://")):
         source.hyperlink = link
-    put_text(ws, r, COLUMN["Locator"], formats.text_or_blank(a.locator), "dd_text")
+    locator = formats.locator_text(a.locator, getattr(a, "also_cited", ""))
+    put_text(ws, r, COLUMN["Locator"], locator, "dd_text")
     put_text(ws, r, COLUMN["Impact rank"], rank, "dd_center")
     put_text(ws, r, COLUMN["Note"], a.note or "", "dd_text")
     put_text(ws, r, COLUMN["Key (file)"], f"{a.scope}.{a.key} ({a.file})", "dd_text")
@@ -123,7 +124,7 @@ def _assumption_row(
             (a.description, widths[COLUMN["Assumption"]]),
             (a.unit, widths[COLUMN["Unit"]]),
             (a.source, widths[COLUMN["Source"]]),
-            (formats.text_or_blank(a.locator), widths[COLUMN["Locator"]]),
+            (locator, widths[COLUMN["Locator"]]),
             (a.note or "", widths[COLUMN["Note"]]),
             (f"{a.scope}.{a.key} ({a.file})", widths[COLUMN["Key (file)"]]),
         ],

@@ -156,21 +156,28 @@ def _optimism_bias(settings) -> tuple[dict[str, float], dict[str, str], float | 
 
 
 def _evidence_sources(result: "AppraisalResult", book) -> tuple[tuple[str, str, str], ...]:
-    """The (title, link, what it supports) of each source cited by the result's assumptions, in source-id order.
-    What it supports: each locator with the assumptions (``scope.key``) that cite the source there, so a member
-    can find the figure; for the team's judgement, how many assumptions rest on it."""
+    """The (title, link, what it supports) of each source cited by the result's assumptions, as the main source or
+    a further one (``other_sources``, backing a low, central or high), in source-id order. What it supports: each
+    locator with the assumptions (``scope.key``, ``(its high)`` for a further source) that cite the source there,
+    so a member can find the figure; for the team's judgement, how many assumptions rest on it."""
     frame = result.assumptions
+    cited: dict[str, dict[str, list[str]]] = {}
+    for a in frame.to_dict("records"):
+        name = f"{a['scope']}.{a['key']}"
+        if isinstance(a.get("source_id"), str) and a["source_id"]:
+            locator = str(a.get("locator") or "no locator recorded")
+            cited.setdefault(a["source_id"], {}).setdefault(locator, []).append(name)
+        others = a.get("other_sources")
+        for sid, backs, locator in others if isinstance(others, tuple) else ():
+            cited.setdefault(sid, {}).setdefault(locator, []).append(f"{name} (its {backs})")
     sources = []
-    for sid in sorted(set(frame.get("source_id", pd.Series(dtype=str)).dropna())):
+    for sid in sorted(cited):
         src = book.sources.get(sid, {})
-        rows = frame[frame["source_id"] == sid]
         if sid == TEAM_JUDGEMENT:
-            supports = f"{len(rows)} assumptions rest on it (each with a note saying whose and why)"
+            n = sum(len(keys) for keys in cited[sid].values())
+            supports = f"{n} assumptions rest on it (each with a note saying whose and why)"
         else:
-            by_locator: dict[str, list[str]] = {}
-            for scope, key, locator in zip(rows["scope"], rows["key"], rows.get("locator", [""] * len(rows))):
-                by_locator.setdefault(str(locator or "no locator recorded"), []).append(f"{scope}.{key}")
-            supports = "Supports " + "; ".join(f"{', '.join(keys)}: {loc}" for loc, keys in by_locator.items())
+            supports = "Supports " + "; ".join(f"{', '.join(keys)}: {loc}" for loc, keys in cited[sid].items())
         sources.append((str(src.get("title", sid)), str(src.get("link", "") or ""), supports))
     return tuple(sources)
 

@@ -113,6 +113,15 @@ def text_or_blank(x: Any) -> str:
     return "" if is_missing(x) else str(x)
 
 
+def locator_text(locator: Any, also_cited: Any = "") -> str:
+    """Where in its source an assumption's figure is, then its further sources (the assumption book's
+    ``also_cited``: ``id, for the high: locator``), as ``locator; also cited: ...``; ``''`` when neither."""
+    parts = [text_or_blank(locator), text_or_blank(also_cited)]
+    if not parts[1]:
+        return parts[0]
+    return f"{parts[0]}; also cited: {parts[1]}" if parts[0] else f"also cited: {parts[1]}"
+
+
 def money_range(low: Any, high: Any) -> str:
     """``£1 to £2`` (``-`` when either end is missing)."""
     return MISSING if is_missing(low) or is_missing(high) else f"{money(low)} to {money(high)}"

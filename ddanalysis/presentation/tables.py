@@ -729,7 +729,10 @@ def assumptions_table(result: "AppraisalResult", option_id: str | None = None) -
             "Quality": table["quality"].to_numpy(),
             "Verified": ["yes" if bool(v) else "no" for v in table["verified"]],
             "Source": table["source"].to_numpy(),
-            "Locator": [formats.text_or_blank(v) for v in table["locator"]],
+            "Locator": [
+                formats.locator_text(v, also)
+                for v, also in zip(table["locator"], table.get("also_cited", pd.Series("", index=table.index)))
+            ],
             "Impact rank": table["impact_rank"].to_numpy(),
             "Link": table["link"].fillna("").to_numpy(),
         }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -510,7 +511,10 @@ def _entry_row(
         "as_of": entry.as_of or "",
         "locator": entry.locator,
         "verified": entry.verified,
-        "other_sources": tuple((o.source, o.backs, o.locator) for o in entry.other_sources),
+        # JSON text, not a list, so that the table (and a result's, in the dashboards' Parquet cache) holds strings
+        "other_sources": json.dumps([o.model_dump(exclude={"verified"}) for o in entry.other_sources])
+        if entry.other_sources
+        else "",
         "also_cited": "; ".join(f"{o.source}, for the {o.backs}: {o.locator}" for o in entry.other_sources),
     }
 

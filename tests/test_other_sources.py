@@ -8,6 +8,7 @@ the dashboard and notebooks, the workbook's Assumptions sheet and the board pape
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,9 @@ def test_a_further_source_is_carried_with_what_it_backs(tmp_path: Path):
     backs and its locator."""
     row = assumptions.load_book(_workspace(tmp_path, GRANT)).table.loc[("charitable-trust", "grant_income_share")]
     assert row["source_id"] == "london-museums-survey-2019" and row["quality"] == "amber"
-    assert row["other_sources"] == (("ma-on-the-money-2015", "high", "paragraph 1"),)
+    assert json.loads(row["other_sources"]) == [
+        {"source": "ma-on-the-money-2015", "locator": "paragraph 1", "backs": "high"}
+    ]
     assert row["also_cited"] == "ma-on-the-money-2015, for the high: paragraph 1"
 
 

@@ -303,10 +303,15 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
         "mutual.own_support_cost)",
     ]
     assert switches[0].label == "the change in the pay bill (mutual.staff_cost_change)"
+    assert [s.key for s in switches] == [
+        "mutual.staff_cost_change",
+        "mutual.pension_rate_change",
+        "mutual.own_support_cost",
+    ]
     assert (switches[0].low, switches[0].value, switches[0].high) == (-0.10, -0.07, -0.03)
     assert {s.next_best for s in switches} == {"In-house redesign"}
     for s in switches:
-        key = s.label.rsplit("(", 1)[1].rstrip(")")
+        key = s.key
         tipped = dd.appraise("walsall-college", draws=0, overrides={key: s.switch}).options.set_index("id")
         gap = tipped.loc["mutual", "net_present_saving_gbp"] - tipped.loc["in-house-redesign", "net_present_saving_gbp"]
         assert abs(gap) < 50, (key, gap)  # GBP: level within the search's tolerance

@@ -9,6 +9,7 @@ presentation layer.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
@@ -168,8 +169,10 @@ def _evidence_sources(result: "AppraisalResult", book) -> tuple[tuple[str, str, 
             locator = str(a.get("locator") or "no locator recorded")
             cited.setdefault(a["source_id"], {}).setdefault(locator, []).append(name)
         others = a.get("other_sources")
-        for sid, backs, locator in others if isinstance(others, tuple) else ():
-            cited.setdefault(sid, {}).setdefault(locator, []).append(f"{name} (its {backs})")
+        for other in json.loads(others) if isinstance(others, str) and others else ():
+            cited.setdefault(other["source"], {}).setdefault(other["locator"], []).append(
+                f"{name} (its {other['backs']})"
+            )
     sources = []
     for sid in sorted(cited):
         src = book.sources.get(sid, {})

@@ -421,6 +421,7 @@ def nearest_switches(result: "AppraisalResult", top: int = 3) -> list[text.Switc
             float(r["high"]),
             str(names.get(r["next_best"], r["next_best"])),
             _rests_on(result, str(r["scope"]), str(r["key"])),
+            f"{r['scope']}.{r['key']}",
         )
         for _i, r in rows.iterrows()
     ]
@@ -493,7 +494,7 @@ def switching_note(result: "AppraisalResult") -> str:
         & (switch >= rows[["low", "high"]].min(axis=1))
         & (switch <= rows[["low", "high"]].max(axis=1))
     )
-    listed = {sw.label.rsplit("(", 1)[1].rstrip(")") for sw in nearest}
+    listed = {sw.key for sw in nearest}
     others = int((inside & ~(rows["scope"] + "." + rows["key"]).isin(listed) & (rows["high"] > rows["low"])).sum())
     return text.switching_sentence(result.option_name(result.recommended), nearest, others)
 
@@ -1173,10 +1174,11 @@ def people_table(result: "AppraisalResult", transfers: Mapping[str, bool]) -> Ta
     caption says where the paid time replaced exceeds the redundancies costed: the posts must go another way
     (turnover, vacancies, redeployment), or the one-off cost rises (:func:`text.unfunded_posts_sentence`)."""
     base = result.baseline
-    used = result.assumptions.set_index(["scope", "key"])["value_used"] if not result.assumptions.empty else {}
+    used = result.assumptions
+    used_value = dict(zip(zip(used["scope"], used["key"]), used["value_used"])) if not used.empty else {}
 
     def value(option: str, key: str) -> float:
-        return float((used.get((option, key), 0.0) if hasattr(used, "get") else 0.0) or 0.0)
+        return float(used_value.get((option, key)) or 0.0)
 
     rows, gaps = [], []
     for o, name in zip(result.options["id"], result.options["name"]):

@@ -328,6 +328,7 @@ class Switch(NamedTuple):
     high: float  # its high value
     next_best: str  # the next-best option's name
     evidence: str = ""  # what the value rests on, in words (:func:`evidence_words`); '' when not known
+    key: str = ""  # the assumption's key, ``scope.key`` (the key grammar of data/assumptions/README.md)
 
 
 #: The words of a switching sentence for what an assumption's value rests on, by quality rating.

@@ -62,6 +62,8 @@ def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
     blocks += [
         Paragraph(result.recommendation, "decision"),
         *_past_plan_summary(result),
+        Heading("Decisions sought", "summary-decisions"),
+        Bullets(tuple(tables.decisions_sought(result))),
         Paragraph(f"Rule: {text.RECOMMENDATION_RULE}", "text"),
         *_passed_over(result),
         *(

@@ -1138,29 +1138,98 @@ def nominal_cash_table(result: "AppraisalResult", option_id: str | None = None) 
     return Table(frame, units, caption)
 
 
+def _transition_shortfall(result: "AppraisalResult", opt: str) -> tuple[list[str], float, str] | None:
+    """The financial years in which option ``opt`` falls short of the savings target in cash, the shortfall summed
+    over them (GBP, cash of each year, over its councils) and the first year from which it meets the target for
+    good ('' when never); None without a cash profile or when it never falls short."""
+    cp = result.cash_profile
+    if cp is None or cp.empty:
+        return None
+    gaps = cp[cp["option"] == opt].groupby("year", sort=True)["gap_gbp"].sum()
+    short = gaps[gaps > 0.5]
+    if short.empty:
+        return None
+    met = [y for y in gaps.index if (gaps.loc[y:] <= 0.5).all()]
+    return [str(y) for y in short.index], float(short.sum()), str(met[0]) if met else ""
+
+
 def transition_shortfall_note(result: "AppraisalResult", option_id: str | None = None) -> str:
     """What the affordability sentence leaves out: the years in which an option (default: the focus option) falls
     short of the savings target in cash, by how much in all (GBP, cash of each year, summed over its councils),
     the first year from which it meets the target, and that the council decides how the shortfall and the
     one-off cost are funded. '' without a cash profile or when the option never falls short."""
-    cp = result.cash_profile
-    if cp is None or cp.empty:
-        return ""
     opt = option_id or focus_option(result)
-    gaps = cp[cp["option"] == opt].groupby("year", sort=True)["gap_gbp"].sum()
-    short = gaps[gaps > 0.5]
-    if short.empty:
+    found = _transition_shortfall(result, opt)
+    if found is None:
         return ""
-    met = [y for y in gaps.index if (gaps.loc[y:] <= 0.5).all()]
-    years = [str(y) for y in short.index]
+    years, shortfall, first_met = found
     listed = years[0] if len(years) == 1 else ", ".join(years[:-1]) + " and " + years[-1]
     return text.transition_shortfall_sentence(
         result.option_name(opt),
         listed,
-        float(short.sum()),
-        str(met[0]) if met else "",
+        shortfall,
+        first_met,
         float(result.options.set_index("id").loc[opt, "one_off_cost_gbp"]),
     )
+
+
+def decisions_sought(result: "AppraisalResult") -> list[str]:
+    """What the paper asks members to decide, one sentence each, in order: (when illustrative) that it is not yet
+    for decision; the choice (:func:`text.choice_decision_sentence`); for an option that changes the service, the
+    funding of its one-off cost and any cash shortfall against the savings target, and the start of its plan (the
+    phases after the member decision, and go-live's distance from it); the assumptions to firm up when the
+    nearest switching values lie inside their ranges or rest on judgement; and the equality duty."""
+    said = [text.ILLUSTRATIVE_DECISION] if result.illustrative else []
+    opt = result.recommended
+    row = result.options.set_index("id").loc[opt]
+    p_saving = row.get("p_saving_positive") if len(result.mc_draws) > 0 else None
+    said.append(
+        text.choice_decision_sentence(
+            result.option_name(opt),
+            float(row["net_present_saving_gbp"]),
+            result.horizon_years,
+            p_saving,
+            opt == STATUS_QUO,
+        )
+    )
+    if opt != STATUS_QUO:
+        _, shortfall, first_met = _transition_shortfall(result, opt) or ([], 0.0, "")
+        said.append(
+            text.funding_decision_sentence(float(row["one_off_cost_gbp"]), result.base_year, shortfall, first_met)
+        )
+        said += _plan_decision(result, opt)
+    said += _firm_up_decision(result)
+    return said + [text.EQUALITY_DECISION]
+
+
+#: The phase of every plan template at which members decide (data/plans/phases.yaml).
+MEMBER_DECISION_PHASE = "member_decision"
+
+
+def _plan_decision(result: "AppraisalResult", opt: str) -> list[str]:
+    """The plan's decision: the phases that start when the member decision ends, and go-live's distance from it
+    in weeks; none when the option has no plan or its plan no member-decision phase."""
+    plan = (result.plans or {}).get(opt)
+    if plan is None:
+        return []
+    phases = plan.phases
+    decided = phases.loc[phases["phase"] == MEMBER_DECISION_PHASE, "finish"]
+    if decided.empty:
+        return []
+    after = phases.loc[phases["start"] == decided.iloc[0], "name"]
+    weeks = (pd.Timestamp(plan.go_live) - pd.Timestamp(decided.iloc[0])).days / 7
+    return [text.plan_decision_sentence(list(after), weeks, plan.duration_case)] if not after.empty else []
+
+
+def _firm_up_decision(result: "AppraisalResult") -> list[str]:
+    """Ask for the assumptions nearest to changing the choice to be firmed up: those whose switching values lie
+    inside their ranges, else those that rest on the team's judgement; none when neither."""
+    nearest = nearest_switches(result)
+    inside = [sw.label for sw in nearest if min(sw.low, sw.high) <= sw.switch <= max(sw.low, sw.high)]
+    if inside:
+        return [text.firm_up_decision_sentence(inside, inside=True)]
+    judged = [sw.label for sw in nearest if sw.evidence == text.evidence_words("red", True)]
+    return [text.firm_up_decision_sentence(judged, inside=False)] if judged else []
 
 
 #: The people table's column of paid staff time an option hands to volunteers (FTE).

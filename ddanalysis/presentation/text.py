@@ -835,6 +835,80 @@ def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
     )
 
 
+# --- decisions sought -------------------------------------------------------------------
+
+#: The first decision sought when the figures are the bundled, illustrative ones.
+ILLUSTRATIVE_DECISION = (
+    "Note that the figures are ILLUSTRATIVE, not the council's own: this paper is not yet for decision; put the "
+    "council's ledger and evidence through the appraisal first."
+)
+#: The decision sought of every paper: the equality duty comes before the choice (a rule: Equality Act 2010, s.149).
+EQUALITY_DECISION = (
+    "Note that an equality impact assessment must be completed and read before members decide (Equality Act 2010, "
+    "s.149; section 5)."
+)
+
+
+def choice_decision_sentence(option: str, saving: float, years: int, p_saving: Any, status_quo: bool) -> str:
+    """The decision on the choice: agree the recommended ``option`` on its net present saving (GBP, real, over
+    ``years``) and, with a Monte Carlo, the share of draws in which it saves (``p_saving``, 0-1, or missing); or,
+    when the status quo is recommended, keep the service as it is."""
+    if status_quo:
+        return (
+            "Agree to keep the service as it is (the status quo): no option passes the recommendation rule below; "
+            "section 2 shows what each would take."
+        )
+    odds = "" if formats.is_missing(p_saving) else f"; it saves in {formats.share(p_saving)} of the Monte Carlo draws"
+    return (
+        f"Agree {option} as the preferred option, on a net present saving of {formats.money(saving)} over {years} "
+        f"years against keeping the service as it is{odds} (section 2)."
+    )
+
+
+def funding_decision_sentence(one_off: float, base_year: str, shortfall: float, first_met: str) -> str:
+    """The decision on money: approve the one-off cost (GBP, real prices of ``base_year``) and any cash shortfall
+    against the savings target before the option is fully live (GBP, cash; 0 when none; ``first_met``: the
+    financial year from which the target is met, '' when never), and say how they are funded."""
+    gap = ""
+    if shortfall > 0.5:
+        until = f"before {first_met}" if first_met else "that recurs to the last year"
+        gap = f" and the shortfall of {formats.money(shortfall)} in cash against the savings target {until}"
+    return (
+        f"Approve the one-off cost of {formats.money(one_off)} ({price_basis(base_year)}){gap}, and decide how "
+        f"{'they are' if gap else 'it is'} funded: reserves, the flexible use of capital receipts or an "
+        "invest-to-save budget (section 4)."
+    )
+
+
+def plan_decision_sentence(next_phases: Sequence[str], weeks_to_go_live: float, case: str) -> str:
+    """The decision on the plan: authorise the phases that follow the member decision (their names), towards a
+    go-live ``weeks_to_go_live`` weeks after the decision in the plan's ``case`` of durations."""
+    phases = "; ".join(next_phases)
+    return (
+        f"Authorise officers to begin the implementation plan after this decision (its next "
+        f"{'phase' if len(next_phases) == 1 else 'phases'}: {phases}), towards go-live about "
+        f"{weeks_to_go_live:.0f} weeks later in the plan's {case} case (section 5)."
+    )
+
+
+def firm_up_decision_sentence(labels: Sequence[str], inside: bool) -> str:
+    """The decision on the evidence: ask officers to firm up the assumptions the choice turns on, before a final
+    decision. ``labels``: the switching values' assumptions (:class:`Switch` labels); ``inside``: their switching
+    values lie inside their ranges (else: their ranges are the team's judgement)."""
+    listed = labels[0] if len(labels) == 1 else "; ".join(labels[:-1]) + "; and " + labels[-1]
+    one = len(labels) == 1
+    if inside:
+        why = (
+            "it could change the choice within its own range"
+            if one
+            else "each could change the choice within its range"
+        )
+    else:
+        rests = "this rests" if one else "these rest"
+        why = f"of the assumptions nearest to changing the choice, {rests} on the team's judgement"
+    return f"Ask officers to firm up, with the council's own figures, {listed}: {why} (section 2)."
+
+
 def focus_sentence(name: str, status_quo_recommended: bool) -> str:
     """Which option a case examines in detail: the recommended one, or (when the status quo is kept)
     the best-ranked alternative."""

@@ -32,7 +32,7 @@ from ddanalysis.excel.layout import ILLUSTRATIVE_TEXT
 from ddanalysis.excel.money import STAYS_POSITIVE_LABEL
 from ddanalysis.excel.summary import CHECKS_ELSEWHERE
 from ddanalysis.excel.workbook import sheet_prefixes
-from ddanalysis.presentation import tables
+from ddanalysis.presentation import tables, text
 from ddanalysis.presentation.tables import passed_over_note
 
 PROJECT = "walsall-college"
@@ -565,7 +565,13 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     assert "while Public service mutual (employee-led spin-out) would save £64,770." in who_pays
     assert switching == tables.switching_note(result) and switching.startswith("What would change it:")
     assert reserved.startswith("The 10-year saving assumes Public service mutual (employee-led spin-out) keeps")
-    assert texts[recommendation + 7] == "Key figures"
+    # then the decisions sought, as the board paper's summary opens (worded in the presentation layer)
+    assert texts[recommendation + 7].startswith("Decisions sought")
+    decisions = tables.decisions_sought(result, text.WORKBOOK_POINTERS)
+    assert texts[recommendation + 8 : recommendation + 8 + len(decisions)] == decisions
+    assert decisions[1].startswith("Agree Public service mutual (employee-led spin-out) as the preferred option")
+    assert decisions[1].endswith("(the Options and Risk sheets).") and "section" not in " ".join(decisions[1:-1])
+    assert texts[recommendation + 8 + len(decisions)] == "Key figures"
     assert CHECKS_ELSEWHERE not in texts
     assert passed == passed_over_note(result)
     assert [others, who_pays] == check_sentences(result, cross_checks(result))

@@ -184,7 +184,7 @@ def test_the_summary_says_what_members_are_asked_to_decide():
     - firm up the three judged assumptions; and the equality duty last."""
     kirklees = appraise("kirklees-open-spaces", draws=0)
     said = tables.decisions_sought(kirklees)
-    assert said[0] == text.ILLUSTRATIVE_DECISION and said[-1] == text.EQUALITY_DECISION
+    assert said[0] == text.ILLUSTRATIVE_DECISION and said[-1] == text.equality_decision_sentence()
     saving = kirklees.options.set_index("id").loc["community-led", "net_present_saving_gbp"]
     assert said[1] == (
         "Agree Community-led delivery / community asset transfer as the preferred option, on a net present saving "
@@ -221,7 +221,7 @@ def test_the_decisions_follow_the_choice():
         text.ILLUSTRATIVE_DECISION,
         "Agree to keep the service as it is (the status quo): no option passes the recommendation rule below; "
         "section 2 shows what each would take.",
-        text.EQUALITY_DECISION,
+        text.equality_decision_sentence(),
     ]
 
 

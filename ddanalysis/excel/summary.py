@@ -22,7 +22,7 @@ from ..appraisal import MONEY_TOLERANCE_GBP
 from ..baseline import BASELINE_LINES
 from ..frames import records
 from ..presentation import text as decision_text
-from ..presentation.tables import recommendation_notes
+from ..presentation.tables import decisions_sought, recommendation_notes
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, range_ref, ref, set_style, sheet_ref
@@ -50,6 +50,10 @@ class ProjectSheets:
     options: OptionsRefs
     #: option id -> {"counted": ref, "cashable": ref} on the Benefits sheet (empty: no monetised outcome)
     benefits: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+#: The Summary's section of what the board is asked to decide (as the board paper's summary opens).
+DECISIONS_SOUGHT = "Decisions sought (a snapshot of the run, as the recommendation above)"
 
 
 def internal_link(cell, sheet: str, target: str = "A1") -> None:
@@ -488,6 +492,12 @@ def write_summary(
         put_text(ws, r, 1, said, "dd_note_wrap")
         merge(ws, r, 1, r, len(widths))
         fit_row(ws, r, [(said, sum(widths.values()))], small=True)
+        r += 1
+    r = _summary_section(ws, r + 1, DECISIONS_SOUGHT, len(widths))
+    for said in decisions_sought(result, decision_text.WORKBOOK_POINTERS):
+        put_text(ws, r, 1, said, "dd_text")
+        merge(ws, r, 1, r, len(widths))
+        fit_row(ws, r, [(said, sum(widths.values()))])
         r += 1
     r = _summary_section(ws, r + 1, "Key figures", len(widths))
     r = _key_figures(ws, r, result, opt_refs)

@@ -1173,12 +1173,13 @@ def transition_shortfall_note(result: "AppraisalResult", option_id: str | None =
     )
 
 
-def decisions_sought(result: "AppraisalResult") -> list[str]:
+def decisions_sought(result: "AppraisalResult", where: Mapping[str, str] = text.PAPER_POINTERS) -> list[str]:
     """What the paper asks members to decide, one sentence each, in order: (when illustrative) that it is not yet
     for decision; the choice (:func:`text.choice_decision_sentence`); for an option that changes the service, the
     funding of its one-off cost and any cash shortfall against the savings target, and the start of its plan (the
     phases after the member decision, and go-live's distance from it); the assumptions to firm up when the
-    nearest switching values lie inside their ranges or rest on judgement; and the equality duty."""
+    nearest switching values lie inside their ranges or rest on judgement; and the equality duty. ``where``: where
+    each rests, by case (:data:`text.PAPER_POINTERS`, the paper's sections; :data:`text.WORKBOOK_POINTERS`)."""
     said = [text.ILLUSTRATIVE_DECISION] if result.illustrative else []
     opt = result.recommended
     row = result.options.set_index("id").loc[opt]
@@ -1190,23 +1191,26 @@ def decisions_sought(result: "AppraisalResult") -> list[str]:
             result.horizon_years,
             p_saving,
             opt == STATUS_QUO,
+            where["economic"],
         )
     )
     if opt != STATUS_QUO:
         _, shortfall, first_met = _transition_shortfall(result, opt) or ([], 0.0, "")
         said.append(
-            text.funding_decision_sentence(float(row["one_off_cost_gbp"]), result.base_year, shortfall, first_met)
+            text.funding_decision_sentence(
+                float(row["one_off_cost_gbp"]), result.base_year, shortfall, first_met, where["financial"]
+            )
         )
-        said += _plan_decision(result, opt)
-    said += _firm_up_decision(result)
-    return said + [text.EQUALITY_DECISION]
+        said += _plan_decision(result, opt, where["management"])
+    said += _firm_up_decision(result, where["economic"])
+    return said + [text.equality_decision_sentence(where["equality"])]
 
 
 #: The phase of every plan template at which members decide (data/plans/phases.yaml).
 MEMBER_DECISION_PHASE = "member_decision"
 
 
-def _plan_decision(result: "AppraisalResult", opt: str) -> list[str]:
+def _plan_decision(result: "AppraisalResult", opt: str, where: str) -> list[str]:
     """The plan's decision: the phases that start when the member decision ends, and go-live's distance from it
     in weeks; none when the option has no plan or its plan no member-decision phase."""
     plan = (result.plans or {}).get(opt)
@@ -1218,18 +1222,18 @@ def _plan_decision(result: "AppraisalResult", opt: str) -> list[str]:
         return []
     after = phases.loc[phases["start"] == decided.iloc[0], "name"]
     weeks = (pd.Timestamp(plan.go_live) - pd.Timestamp(decided.iloc[0])).days / 7
-    return [text.plan_decision_sentence(list(after), weeks, plan.duration_case)] if not after.empty else []
+    return [text.plan_decision_sentence(list(after), weeks, plan.duration_case, where)] if not after.empty else []
 
 
-def _firm_up_decision(result: "AppraisalResult") -> list[str]:
+def _firm_up_decision(result: "AppraisalResult", where: str) -> list[str]:
     """Ask for the assumptions nearest to changing the choice to be firmed up: those whose switching values lie
     inside their ranges, else those that rest on the team's judgement; none when neither."""
     nearest = nearest_switches(result)
     inside = [sw.label for sw in nearest if min(sw.low, sw.high) <= sw.switch <= max(sw.low, sw.high)]
     if inside:
-        return [text.firm_up_decision_sentence(inside, inside=True)]
+        return [text.firm_up_decision_sentence(inside, True, where)]
     judged = [sw.label for sw in nearest if sw.evidence == text.evidence_words("red", True)]
-    return [text.firm_up_decision_sentence(judged, inside=False)] if judged else []
+    return [text.firm_up_decision_sentence(judged, False, where)] if judged else []
 
 
 #: The people table's column of paid staff time an option hands to volunteers (FTE).

@@ -839,33 +839,50 @@ def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
 
 #: The first decision sought when the figures are the bundled, illustrative ones.
 ILLUSTRATIVE_DECISION = (
-    "Note that the figures are ILLUSTRATIVE, not the council's own: this paper is not yet for decision; put the "
-    "council's ledger and evidence through the appraisal first."
+    "Note that the figures are ILLUSTRATIVE, not the council's own, and not yet for decision: put the council's "
+    "ledger and evidence through the appraisal first."
 )
-#: The decision sought of every paper: the equality duty comes before the choice (a rule: Equality Act 2010, s.149).
-EQUALITY_DECISION = (
-    "Note that an equality impact assessment must be completed and read before members decide (Equality Act 2010, "
-    "s.149; section 5)."
-)
+#: Where the board paper sets out what each decision sought rests on: its sections (the Five Cases).
+PAPER_POINTERS = {"economic": "section 2", "financial": "section 4", "management": "section 5", "equality": "section 5"}
+#: The same for the workbook, whose Summary carries the decisions: its sheets, and the paper for the equality duty.
+WORKBOOK_POINTERS = {
+    "economic": "the Options and Risk sheets",
+    "financial": "the cash profile below",
+    "management": "the Plan sheet",
+    "equality": "the board paper's section 5",
+}
 
 
-def choice_decision_sentence(option: str, saving: float, years: int, p_saving: Any, status_quo: bool) -> str:
+def equality_decision_sentence(where: str = PAPER_POINTERS["equality"]) -> str:
+    """The decision sought of every paper: the equality duty comes before the choice (a rule: Equality Act 2010,
+    s.149); ``where``: where the assessment is set out."""
+    return (
+        "Note that an equality impact assessment must be completed and read before members decide (Equality Act "
+        f"2010, s.149; {where})."
+    )
+
+
+def choice_decision_sentence(
+    option: str, saving: float, years: int, p_saving: Any, status_quo: bool, where: str = PAPER_POINTERS["economic"]
+) -> str:
     """The decision on the choice: agree the recommended ``option`` on its net present saving (GBP, real, over
     ``years``) and, with a Monte Carlo, the share of draws in which it saves (``p_saving``, 0-1, or missing); or,
     when the status quo is recommended, keep the service as it is."""
     if status_quo:
         return (
             "Agree to keep the service as it is (the status quo): no option passes the recommendation rule below; "
-            "section 2 shows what each would take."
+            f"{where} show{'' if where.endswith('sheets') else 's'} what each would take."
         )
     odds = "" if formats.is_missing(p_saving) else f"; it saves in {formats.share(p_saving)} of the Monte Carlo draws"
     return (
         f"Agree {option} as the preferred option, on a net present saving of {formats.money(saving)} over {years} "
-        f"years against keeping the service as it is{odds} (section 2)."
+        f"years against keeping the service as it is{odds} ({where})."
     )
 
 
-def funding_decision_sentence(one_off: float, base_year: str, shortfall: float, first_met: str) -> str:
+def funding_decision_sentence(
+    one_off: float, base_year: str, shortfall: float, first_met: str, where: str = PAPER_POINTERS["financial"]
+) -> str:
     """The decision on money: approve the one-off cost (GBP, real prices of ``base_year``) and any cash shortfall
     against the savings target before the option is fully live (GBP, cash; 0 when none; ``first_met``: the
     financial year from which the target is met, '' when never), and say how they are funded."""
@@ -876,22 +893,24 @@ def funding_decision_sentence(one_off: float, base_year: str, shortfall: float, 
     return (
         f"Approve the one-off cost of {formats.money(one_off)} ({price_basis(base_year)}){gap}, and decide how "
         f"{'they are' if gap else 'it is'} funded: reserves, the flexible use of capital receipts or an "
-        "invest-to-save budget (section 4)."
+        f"invest-to-save budget ({where})."
     )
 
 
-def plan_decision_sentence(next_phases: Sequence[str], weeks_to_go_live: float, case: str) -> str:
+def plan_decision_sentence(
+    next_phases: Sequence[str], weeks_to_go_live: float, case: str, where: str = PAPER_POINTERS["management"]
+) -> str:
     """The decision on the plan: authorise the phases that follow the member decision (their names), towards a
     go-live ``weeks_to_go_live`` weeks after the decision in the plan's ``case`` of durations."""
     phases = "; ".join(next_phases)
     return (
         f"Authorise officers to begin the implementation plan after this decision (its next "
         f"{'phase' if len(next_phases) == 1 else 'phases'}: {phases}), towards go-live about "
-        f"{weeks_to_go_live:.0f} weeks later in the plan's {case} case (section 5)."
+        f"{weeks_to_go_live:.0f} weeks later in the plan's {case} case ({where})."
     )
 
 
-def firm_up_decision_sentence(labels: Sequence[str], inside: bool) -> str:
+def firm_up_decision_sentence(labels: Sequence[str], inside: bool, where: str = PAPER_POINTERS["economic"]) -> str:
     """The decision on the evidence: ask officers to firm up the assumptions the choice turns on, before a final
     decision. ``labels``: the switching values' assumptions (:class:`Switch` labels); ``inside``: their switching
     values lie inside their ranges (else: their ranges are the team's judgement)."""
@@ -906,7 +925,7 @@ def firm_up_decision_sentence(labels: Sequence[str], inside: bool) -> str:
     else:
         rests = "this rests" if one else "these rest"
         why = f"of the assumptions nearest to changing the choice, {rests} on the team's judgement"
-    return f"Ask officers to firm up, with the council's own figures, {listed}: {why} (section 2)."
+    return f"Ask officers to firm up, with the council's own figures, {listed}: {why} ({where})."
 
 
 def focus_sentence(name: str, status_quo_recommended: bool) -> str:

@@ -515,7 +515,10 @@ def _entry_row(
         "other_sources": json.dumps([o.model_dump(exclude={"verified"}) for o in entry.other_sources])
         if entry.other_sources
         else "",
-        "also_cited": "; ".join(f"{o.source}, for the {o.backs}: {o.locator}" for o in entry.other_sources),
+        "also_cited": "; ".join(
+            f"{o.source}, for the {o.backs}{'' if o.verified else ' (not verified)'}: {o.locator}"
+            for o in entry.other_sources
+        ),
     }
 
 

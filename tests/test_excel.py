@@ -440,7 +440,10 @@ def test_assumptions_sheet_carries_the_data_logs_columns(wb):
         f"{margin['locator']}; also cited: {serco['source']}, for the low: {serco['locator']}"
     )
     intro = ws.cell(row=header - 2, column=1).value
-    assert "amber = a published study or survey of a comparable body, read in its own text" in intro
+    assert (
+        "amber = a published study or survey of a comparable body, or another council's published report, read in "
+        "its own text" in intro
+    )
     assert "green = official or published figure" not in intro
 
 
@@ -565,13 +568,15 @@ def test_summary_says_what_the_board_paper_says_beside_the_recommendation(wb, re
     assert "while Public service mutual (employee-led spin-out) would save £64,770." in who_pays
     assert switching == tables.switching_note(result) and switching.startswith("What would change it:")
     assert reserved.startswith("The 10-year saving assumes Public service mutual (employee-led spin-out) keeps")
-    # then the decisions sought, as the board paper's summary opens (worded in the presentation layer)
+    # then the decisions sought, as the board paper's summary opens (worded in the presentation layer), each
+    # pointing to the workbook's own sheets rather than the paper's sections
     assert texts[recommendation + 7].startswith("Decisions sought")
-    decisions = tables.decisions_sought(result, text.WORKBOOK_POINTERS)
-    assert texts[recommendation + 8 : recommendation + 8 + len(decisions)] == decisions
+    assert texts[recommendation + 8] == tables.decisions_lead(result)
+    decisions = tables.decisions_sought(result, text.workbook_pointers("Options", "Risk", "Plan"))
+    assert texts[recommendation + 9 : recommendation + 9 + len(decisions)] == decisions
     assert decisions[1].startswith("Agree Public service mutual (employee-led spin-out) as the preferred option")
-    assert decisions[1].endswith("(the Options and Risk sheets).") and "section" not in " ".join(decisions[1:-1])
-    assert texts[recommendation + 8 + len(decisions)] == "Key figures"
+    assert decisions[1].endswith("(the Options and Risk sheets).") and "section" not in " ".join(decisions[1:])
+    assert texts[recommendation + 9 + len(decisions)] == "Key figures"
     assert CHECKS_ELSEWHERE not in texts
     assert passed == passed_over_note(result)
     assert [others, who_pays] == check_sentences(result, cross_checks(result))

@@ -97,6 +97,24 @@ def test_a_renamed_source_id_says_its_new_name(tmp_path: Path):
     assert "'cabinet-office-mutuals-2018' is not a source id (renamed 'psm-state-of-sector-2018')" in message
 
 
+def test_an_unverified_further_source_says_so_in_every_view(tmp_path: Path):
+    """A second figure read only in a secondary account is shown '(not verified)' beside it: the Verified column
+    is the main source's, so without the words a reader would take the further figure as read too. The
+    dashboard's and notebooks' assumptions table carries it after the locator."""
+    from ddanalysis.engine import appraise
+    from ddanalysis.presentation import tables
+
+    unread = {**GRANT, "other_sources": [{**GRANT["other_sources"][0], "verified": False}]}
+    pid = _workspace(tmp_path, unread)
+    row = assumptions.load_book(pid).table.loc[("charitable-trust", "grant_income_share")]
+    assert row["also_cited"] == "ma-on-the-money-2015, for the high (not verified): paragraph 1"
+    shown = tables.assumptions_table(appraise(pid, draws=0, with_switching=False)).frame.set_index("Key")
+    assert shown.loc["charitable-trust.grant_income_share", "Locator"] == (
+        "Summary of findings, financial operations; also cited: ma-on-the-money-2015, for the high (not verified): "
+        "paragraph 1"
+    )
+
+
 def test_the_locator_text_shows_the_further_sources():
     """Worked by hand: a locator alone; a locator then the further sources; further sources alone."""
     assert formats.locator_text("table 2") == "table 2"

@@ -171,71 +171,80 @@ def test_the_affordability_text_states_the_shortfall_before_the_saving_is_full()
 
 
 def test_the_summary_says_what_members_are_asked_to_decide():
-    """A board paper opens with the decisions sought. For Kirklees (community-led recommended, the team's
-    judgements nearest to changing it, each switch outside its range):
-    - the figures are illustrative, so the paper says first that it is not yet for decision;
-    - agree the option on its net present saving (the options table's figure, as the summary prints it);
-    - approve the one-off cost (GBP 461,660, real 2014-15 prices) and the cash shortfall before 2018-19
-      (479,624 + 831,000 + 21,358 = GBP 1,331,982 from the printed cash table, so GBP 1,331,98x);
+    """A board paper opens its summary with the decisions sought. For Kirklees (community-led recommended, the
+    team's judgements nearest to changing it, each switch outside its range):
+    - the figures are illustrative, so the list is led by 'not yet for decision' and what members would be asked;
+    - due regard to the equality duty first (Equality Act 2010, s.149: a rule);
+    - agree the option on its net present saving (the options table's figure), on its perspective and prices;
+    - approve the one-off cost (GBP 461,660, real 2014-15 prices) and say how it is funded;
+    - note the cash shortfall before 2018-19 for the medium-term financial plan: 479,624 + 831,000 + 21,358 =
+      GBP 1,331,982 from the printed cash table (so GBP 1,331,98x), which already has the one-off cost taken off
+      the saving, so it is not asked to be approved beside it (that would count GBP 461,660 twice);
     - begin the plan: the phases that depend on the member decision alone (data/plans/models/community-led.yaml:
       staff and union engagement, legal form and governance), go-live after the longest path from the decision:
       legal form 20 + support-service agreements 6 + shadow running 12 = 38 weeks (central case; the staff path
       is 8 + 12 = 20);
-    - firm up the three judged assumptions; and the equality duty last."""
+    - firm up the three judged assumptions."""
     kirklees = appraise("kirklees-open-spaces", draws=0)
     said = tables.decisions_sought(kirklees)
-    assert said[0] == text.ILLUSTRATIVE_DECISION and said[-1] == text.equality_decision_sentence()
+    assert tables.decisions_lead(kirklees) == text.ILLUSTRATIVE_DECISIONS_LEAD
+    assert said[0] == text.equality_decision_sentence()
     saving = kirklees.options.set_index("id").loc["community-led", "net_present_saving_gbp"]
     assert said[1] == (
         "Agree Community-led delivery / community asset transfer as the preferred option, on a net present saving "
-        f"of {formats.money(saving)} over 10 years against keeping the service as it is (section 2)."
+        f"of {formats.money(saving)} (the council's General Fund, real 2014-15 prices) over 10 years against keeping "
+        "the service as it is (section 2)."
     )
-    assert said[2].startswith(
-        "Approve the one-off cost of £461,660 (real 2014-15 prices) and the shortfall of £1,331,98"
-    ) and said[2].endswith(
-        "in cash against the savings target before 2018-19, and decide how they are funded: "
-        "reserves, the flexible use of capital receipts or an invest-to-save budget (section 4)."
+    assert said[2] == (
+        "Approve the one-off cost of £461,660 (real 2014-15 prices) and decide how it is funded: reserves, the "
+        "flexible use of capital receipts or an invest-to-save budget (section 4)."
     )
-    assert said[3] == (
+    assert said[3].startswith("Note the shortfall against the savings target before 2018-19, £1,331,98")
+    assert said[3].endswith(
+        "in cash in all (the one-off cost included), and say how the medium-term financial plan covers it (section 4)."
+    )
+    assert said[4] == (
         "Authorise officers to begin the implementation plan after this decision (its next phases: Staff and union "
         "engagement; Legal form and governance), towards go-live about 38 weeks later in the plan's central case "
         "(section 5)."
     )
-    assert said[4].startswith("Ask officers to firm up, with the council's own figures, the share of paid staff time")
-    assert said[4].endswith("these rest on the team's judgement (section 2).")
+    assert said[5].startswith("Ask officers to firm up, with the council's own figures, the share of paid staff time")
+    assert said[5].endswith("these rest on the team's judgement (section 2).") and len(said) == 6
     page = html.unescape(render_html(build_document(kirklees, gather(kirklees))))
-    assert "Decisions sought" in page and all(s in page for s in said)
+    assert "Decisions sought" in page and all(s in page for s in [text.ILLUSTRATIVE_DECISIONS_LEAD, *said])
     assert page.index("Decisions sought") < page.index("Rule: ")  # at the head of the summary
 
 
 def test_the_decisions_follow_the_choice():
     """Walsall's mutual: its three nearest switching values lie inside their ranges (test_presentation works the
     order by hand), so members are asked to firm them up because each could change the choice. When the status
-    quo is the choice, there is no one-off cost to fund and no plan to begin: only the choice and the duty."""
+    quo is the choice, there is no one-off cost to fund and no plan to begin: only the duty and the choice."""
     walsall = appraise("walsall-college", draws=0)
     firm = [s for s in tables.decisions_sought(walsall) if s.startswith("Ask officers")]
     assert len(firm) == 1 and firm[0].endswith("each could change the choice within its range (section 2).")
     assert "(mutual.staff_cost_change)" in firm[0] and "(mutual.own_support_cost)" in firm[0]
     kept = dataclasses.replace(walsall, recommended="in-house")
     assert tables.decisions_sought(kept) == [
-        text.ILLUSTRATIVE_DECISION,
-        "Agree to keep the service as it is (the status quo): no option passes the recommendation rule below; "
-        "section 2 shows what each would take.",
         text.equality_decision_sentence(),
+        "Agree to keep the service as it is (the status quo): no option passes the recommendation rule (section 2: "
+        "what the best-ranked alternative would take).",
     ]
 
 
-def test_the_decision_on_money_reads_for_each_case():
-    """The sentence by hand for the three cases: no shortfall (one cost, 'it is'), a shortfall met from a year,
-    and one that never closes."""
-    assert text.funding_decision_sentence(1000.0, "2014-15", 0.0, "") == (
-        "Approve the one-off cost of £1,000 (real 2014-15 prices), and decide how it is funded: reserves, the "
+def test_the_decisions_on_money_read_for_each_case():
+    """By hand: the one-off cost alone; a shortfall met from a year, noted for the medium-term financial plan; and
+    one that never closes, a recurring gap for the plan, not a transition to fund from reserves or receipts."""
+    assert text.funding_decision_sentence(1000.0, "2014-15") == (
+        "Approve the one-off cost of £1,000 (real 2014-15 prices) and decide how it is funded: reserves, the "
         "flexible use of capital receipts or an invest-to-save budget (section 4)."
     )
-    assert "and the shortfall of £500 in cash against the savings target before 2017-18, and decide how they are" in (
-        text.funding_decision_sentence(1000.0, "2014-15", 500.0, "2017-18")
+    assert text.shortfall_decision_sentence(500.0, "2017-18") == (
+        "Note the shortfall against the savings target before 2017-18, £500 in cash in all (the one-off cost "
+        "included), and say how the medium-term financial plan covers it (section 4)."
     )
-    assert "savings target that recurs to the last year" in text.funding_decision_sentence(1.0, "2014-15", 9.0, "")
+    never = text.shortfall_decision_sentence(9.0, "")
+    assert "does not meet the savings target by the last year (£9 short in cash in all" in never
+    assert "a recurring gap for the medium-term financial plan to close" in never and "reserves" not in never
 
 
 def test_hooks_show_a_note_until_the_result_has_the_measure(result, inputs):

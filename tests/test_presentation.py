@@ -319,7 +319,7 @@ def test_what_would_change_it_names_the_nearest_switching_values_and_each_is_a_r
     assert said.startswith(
         "What would change it: with the other assumptions held, Public service mutual (employee-led spin-out) "
         "draws level with In-house redesign if the change in the pay bill (mutual.staff_cost_change) were -5.5% "
-        "instead of -7.0% (range -10.0% to -3.0%; a published study or survey, amber); or if"
+        "instead of -7.0% (range -10.0% to -3.0%; a published study, survey or council report, amber); or if"
     )
     # the pension lever is a gap between two rates (mutual.yaml: 0 / 2 / 5 points), said in points, never as a rate;
     # it and the own support cost cite team-judgement in mutual.yaml, the pay bill the 2019 survey (amber)

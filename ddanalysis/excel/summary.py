@@ -22,7 +22,7 @@ from ..appraisal import MONEY_TOLERANCE_GBP
 from ..baseline import BASELINE_LINES
 from ..frames import records
 from ..presentation import text as decision_text
-from ..presentation.tables import decisions_sought, recommendation_notes
+from ..presentation.tables import decisions_lead, decisions_sought, recommendation_notes
 from ..result import AppraisalResult
 from . import charts
 from .cells import put_date, put_formula, put_number, put_text, quote_sheet, range_ref, ref, set_style, sheet_ref
@@ -474,6 +474,7 @@ def write_summary(
     opt_refs: OptionsRefs,
     model_cells: Mapping[str, str],
     checks_said: Sequence[str] | None = None,
+    decisions_where: Mapping[str, str] | None = None,
 ) -> None:
     """Recommendation, the rule, the options it passes over and the cross-checks' sentences, key figures per
     option (formulas to Options), NPV chart, the baseline (formulas to the Model sheet's baseline cells,
@@ -494,7 +495,11 @@ def write_summary(
         fit_row(ws, r, [(said, sum(widths.values()))], small=True)
         r += 1
     r = _summary_section(ws, r + 1, DECISIONS_SOUGHT, len(widths))
-    for said in decisions_sought(result, decision_text.WORKBOOK_POINTERS):
+    where = decisions_where or decision_text.workbook_pointers("Options", "Risk", "Plan")
+    put_text(ws, r, 1, decisions_lead(result), "dd_text_bold_wrap")
+    merge(ws, r, 1, r, len(widths))
+    r += 1
+    for said in decisions_sought(result, where):
         put_text(ws, r, 1, said, "dd_text")
         merge(ws, r, 1, r, len(widths))
         fit_row(ws, r, [(said, sum(widths.values()))])
@@ -599,7 +604,7 @@ def _baseline_table(
 
 
 CONTENTS = {
-    "summary": "Recommendation, key figures, net present saving by option, the baseline budget",
+    "summary": "Recommendation, decisions sought, key figures, net present saving by option, the baseline budget",
     "options": "Every option's metrics side by side; savings by year",
     "cashflows": "Cash flows by year per option, every cell a formula from the Model and Assumptions sheets",
     "discount": "Green Book discount rates (inputs): change one and every present value recalculates",

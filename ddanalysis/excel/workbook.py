@@ -19,6 +19,7 @@ from openpyxl.workbook.properties import CalcProperties
 
 from ..cross_checks import check_sentences, cross_checks
 from ..errors import DDAnalysisError
+from ..presentation.text import workbook_pointers
 from ..result import AppraisalResult
 from ..version import __version__
 from . import styles
@@ -138,7 +139,8 @@ def _project_sheets(
             define(wb, name_of.nps(opt), cf.nps(opt))
     mca = write_mca(ws["mca"], ctx, result)
     opt_refs = write_options(ws["options"], ctx, result, cf, mca, model.scalars)
-    write_summary(ws["summary"], ctx, result, opt_refs, model.scalars, checks_said)
+    where = workbook_pointers(ws["options"].title, ws["risk"].title, ws["plan"].title)
+    write_summary(ws["summary"], ctx, result, opt_refs, model.scalars, checks_said, where)
     write_risk(ws["risk"], ctx, result)
     write_plan(ws["plan"], ctx, result)
     benefits = write_benefits(ws["benefits"], ctx, result, cf)

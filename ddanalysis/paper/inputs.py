@@ -196,7 +196,10 @@ def gather(result: "AppraisalResult") -> PaperInputs:
     services, aims, drivers, partners = _strategic_context(result.project_id, notes)
     spending = _spending_baseline(result.project_id, notes)
     ids = list(result.options["id"])
-    book = load_book()
+    try:  # the project's own book, so that a workspace's own sources have their titles in the paper
+        book = load_book(result.project_id)
+    except DDAnalysisError:
+        book = load_book()
     routes = _management_routes(ids, notes)
     ob_upper, ob_applies_to, operating = _optimism_bias(book.settings)
     checks = cross_checks(result)

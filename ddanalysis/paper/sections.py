@@ -63,7 +63,7 @@ def _summary(result: "AppraisalResult", inputs: PaperInputs) -> Section:
         Paragraph(result.recommendation, "decision"),
         *_past_plan_summary(result),
         Heading("Decisions sought", "summary-decisions"),
-        Bullets(tuple(tables.decisions_sought(result))),
+        Bullets(tuple(tables.decisions_sought(result)), tables.decisions_lead(result)),
         Paragraph(f"Rule: {text.RECOMMENDATION_RULE}", "text"),
         *_passed_over(result),
         *(

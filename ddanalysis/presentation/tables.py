@@ -1173,37 +1173,44 @@ def transition_shortfall_note(result: "AppraisalResult", option_id: str | None =
     )
 
 
+def decisions_lead(result: "AppraisalResult") -> str:
+    """What leads the decisions sought: that members are asked to decide them, or, when the figures are
+    illustrative, that they are not yet for decision and what members would be asked once the council's own are in."""
+    return text.ILLUSTRATIVE_DECISIONS_LEAD if result.illustrative else text.DECISIONS_LEAD
+
+
 def decisions_sought(result: "AppraisalResult", where: Mapping[str, str] = text.PAPER_POINTERS) -> list[str]:
-    """What the paper asks members to decide, one sentence each, in order: (when illustrative) that it is not yet
-    for decision; the choice (:func:`text.choice_decision_sentence`); for an option that changes the service, the
-    funding of its one-off cost and any cash shortfall against the savings target, and the start of its plan (the
-    phases after the member decision, and go-live's distance from it); the assumptions to firm up when the
-    nearest switching values lie inside their ranges or rest on judgement; and the equality duty. ``where``: where
-    each rests, by case (:data:`text.PAPER_POINTERS`, the paper's sections; :data:`text.WORKBOOK_POINTERS`)."""
-    said = [text.ILLUSTRATIVE_DECISION] if result.illustrative else []
+    """What the paper asks members to decide (led by :func:`decisions_lead`), one sentence each, in order: due
+    regard to the equality duty; the choice (:func:`text.choice_decision_sentence`); for an option that changes
+    the service, the one-off cost and how it is funded, the cash shortfall against the savings target for the
+    medium-term financial plan (when there is one), and the start of its plan (the phases after the member
+    decision, and go-live's distance from it); and the assumptions to firm up when switching values lie inside
+    their ranges or the nearest rest on judgement. ``where``: where each rests, by case
+    (:data:`text.PAPER_POINTERS`, the paper's sections; :func:`text.workbook_pointers`, a workbook's sheets)."""
     opt = result.recommended
     row = result.options.set_index("id").loc[opt]
     p_saving = row.get("p_saving_positive") if len(result.mc_draws) > 0 else None
-    said.append(
+    basis = f"{text.perspective_words(result.perspective)}, {text.price_basis(result.base_year)}"
+    said = [
+        text.equality_decision_sentence(where["equality"]),
         text.choice_decision_sentence(
             result.option_name(opt),
             float(row["net_present_saving_gbp"]),
+            basis,
             result.horizon_years,
             p_saving,
             opt == STATUS_QUO,
             where["economic"],
-        )
-    )
+        ),
+    ]
     if opt != STATUS_QUO:
-        _, shortfall, first_met = _transition_shortfall(result, opt) or ([], 0.0, "")
         said.append(
-            text.funding_decision_sentence(
-                float(row["one_off_cost_gbp"]), result.base_year, shortfall, first_met, where["financial"]
-            )
+            text.funding_decision_sentence(float(row["one_off_cost_gbp"]), result.base_year, where["financial"])
         )
+        if shortfall := _transition_shortfall(result, opt):
+            said.append(text.shortfall_decision_sentence(shortfall[1], shortfall[2], where["financial"]))
         said += _plan_decision(result, opt, where["management"])
-    said += _firm_up_decision(result, where["economic"])
-    return said + [text.equality_decision_sentence(where["equality"])]
+    return said + _firm_up_decision(result, where["economic"])
 
 
 #: The phase of every plan template at which members decide (data/plans/phases.yaml).
@@ -1226,13 +1233,14 @@ def _plan_decision(result: "AppraisalResult", opt: str, where: str) -> list[str]
 
 
 def _firm_up_decision(result: "AppraisalResult", where: str) -> list[str]:
-    """Ask for the assumptions nearest to changing the choice to be firmed up: those whose switching values lie
-    inside their ranges, else those that rest on the team's judgement; none when neither."""
-    nearest = nearest_switches(result)
-    inside = [sw.label for sw in nearest if min(sw.low, sw.high) <= sw.switch <= max(sw.low, sw.high)]
+    """Ask for the assumptions that could change the choice to be firmed up: every one whose switching value lies
+    inside its range (nearest first, as :func:`switching_note` counts them), else those of the three nearest that
+    rest on the team's judgement; none when neither."""
+    every = nearest_switches(result, top=len(result.assumptions))
+    inside = [sw.label for sw in every if min(sw.low, sw.high) <= sw.switch <= max(sw.low, sw.high)]
     if inside:
         return [text.firm_up_decision_sentence(inside, True, where)]
-    judged = [sw.label for sw in nearest if sw.evidence == text.evidence_words("red", True)]
+    judged = [sw.label for sw in every[:3] if sw.evidence == text.evidence_words("red", True)]
     return [text.firm_up_decision_sentence(judged, False, where)] if judged else []
 
 

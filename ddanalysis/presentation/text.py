@@ -94,7 +94,9 @@ PERSPECTIVE_TITLES: dict[str, str] = {
 #: rule"), which tests/test_evidence_rules.py enforces on every assumption file.
 QUALITY_TEXT: dict[str, str] = {
     "green": "an official statistic, a statute (for a rule) or the council's own ledger, read in its own text",
-    "amber": "a published study or survey of a comparable body, read in its own text",
+    "amber": (
+        "a published study or survey of a comparable body, or another council's published report, read in its own text"
+    ),
     "red": "a judgement, or a figure not checked against its source: to be replaced by the council's own evidence",
 }
 
@@ -334,7 +336,7 @@ class Switch(NamedTuple):
 #: The words of a switching sentence for what an assumption's value rests on, by quality rating.
 EVIDENCE_WORDS: dict[str, str] = {
     "green": "an official figure or the council's own ledger, green",
-    "amber": "a published study or survey, amber",
+    "amber": "a published study, survey or council report, amber",
     "red": "a figure not checked against its source, red",
 }
 #: What a switching value's assumption rests on when the run replaced its value (``--set``, a dashboard slider).
@@ -837,63 +839,85 @@ def people_sentence(fte: float, headcount: int, illustrative: bool) -> str:
 
 # --- decisions sought -------------------------------------------------------------------
 
-#: The first decision sought when the figures are the bundled, illustrative ones.
-ILLUSTRATIVE_DECISION = (
-    "Note that the figures are ILLUSTRATIVE, not the council's own, and not yet for decision: put the council's "
-    "ledger and evidence through the appraisal first."
+#: What leads the decisions sought when the figures are the bundled, illustrative ones: they are not for decision.
+ILLUSTRATIVE_DECISIONS_LEAD = (
+    "The figures are ILLUSTRATIVE, not the council's own, and not yet for decision. Once the council's ledger and "
+    "evidence have been put through the appraisal, members would be asked to:"
 )
+#: What leads the decisions sought otherwise.
+DECISIONS_LEAD = "Members are asked to:"
 #: Where the board paper sets out what each decision sought rests on: its sections (the Five Cases).
 PAPER_POINTERS = {"economic": "section 2", "financial": "section 4", "management": "section 5", "equality": "section 5"}
-#: The same for the workbook, whose Summary carries the decisions: its sheets, and the paper for the equality duty.
-WORKBOOK_POINTERS = {
-    "economic": "the Options and Risk sheets",
-    "financial": "the cash profile below",
-    "management": "the Plan sheet",
-    "equality": "the board paper's section 5",
-}
+
+
+def workbook_pointers(options_sheet: str, risk_sheet: str, plan_sheet: str) -> dict[str, str]:
+    """The same for a workbook, whose Summary carries the decisions: its sheets by their titles (a programme or
+    services workbook prefixes them), the Summary's cash profile, and the paper for the equality assessment."""
+    return {
+        "economic": f"the {options_sheet} and {risk_sheet} sheets",
+        "financial": "the cash profile below",
+        "management": f"the {plan_sheet} sheet",
+        "equality": "the board paper's section 5",
+    }
 
 
 def equality_decision_sentence(where: str = PAPER_POINTERS["equality"]) -> str:
-    """The decision sought of every paper: the equality duty comes before the choice (a rule: Equality Act 2010,
-    s.149); ``where``: where the assessment is set out."""
+    """The decision sought of every paper, first: due regard to the public sector equality duty before the choice
+    (a rule: Equality Act 2010, s.149), informed by the equality impact assessment set out at ``where``."""
     return (
-        "Note that an equality impact assessment must be completed and read before members decide (Equality Act "
-        f"2010, s.149; {where})."
+        "Have due regard to the public sector equality duty (Equality Act 2010, s.149), informed by the equality "
+        f"impact assessment ({where}), before deciding."
     )
 
 
 def choice_decision_sentence(
-    option: str, saving: float, years: int, p_saving: Any, status_quo: bool, where: str = PAPER_POINTERS["economic"]
+    option: str,
+    saving: float,
+    basis: str,
+    years: int,
+    p_saving: Any,
+    status_quo: bool,
+    where: str = PAPER_POINTERS["economic"],
 ) -> str:
-    """The decision on the choice: agree the recommended ``option`` on its net present saving (GBP, real, over
-    ``years``) and, with a Monte Carlo, the share of draws in which it saves (``p_saving``, 0-1, or missing); or,
-    when the status quo is recommended, keep the service as it is."""
+    """The decision on the choice: agree the recommended ``option`` on its net present saving (GBP over ``years``,
+    on ``basis``: its perspective and price basis, e.g. 'council perspective, real 2014-15 prices') and, with a
+    Monte Carlo, the share of draws in which it saves (``p_saving``, 0-1, or missing); or, when the status quo is
+    recommended, keep the service as it is."""
     if status_quo:
         return (
-            "Agree to keep the service as it is (the status quo): no option passes the recommendation rule below; "
-            f"{where} show{'' if where.endswith('sheets') else 's'} what each would take."
+            "Agree to keep the service as it is (the status quo): no option passes the recommendation rule "
+            f"({where}: what the best-ranked alternative would take)."
         )
     odds = "" if formats.is_missing(p_saving) else f"; it saves in {formats.share(p_saving)} of the Monte Carlo draws"
     return (
-        f"Agree {option} as the preferred option, on a net present saving of {formats.money(saving)} over {years} "
-        f"years against keeping the service as it is{odds} ({where})."
+        f"Agree {option} as the preferred option, on a net present saving of {formats.money(saving)} ({basis}) over "
+        f"{years} years against keeping the service as it is{odds} ({where})."
     )
 
 
-def funding_decision_sentence(
-    one_off: float, base_year: str, shortfall: float, first_met: str, where: str = PAPER_POINTERS["financial"]
-) -> str:
-    """The decision on money: approve the one-off cost (GBP, real prices of ``base_year``) and any cash shortfall
-    against the savings target before the option is fully live (GBP, cash; 0 when none; ``first_met``: the
-    financial year from which the target is met, '' when never), and say how they are funded."""
-    gap = ""
-    if shortfall > 0.5:
-        until = f"before {first_met}" if first_met else "that recurs to the last year"
-        gap = f" and the shortfall of {formats.money(shortfall)} in cash against the savings target {until}"
+def funding_decision_sentence(one_off: float, base_year: str, where: str = PAPER_POINTERS["financial"]) -> str:
+    """The decision on the one-off cost (GBP, real prices of ``base_year``): approve it and decide how it is funded
+    (transformation costs: reserves, the flexible use of capital receipts, an invest-to-save budget)."""
     return (
-        f"Approve the one-off cost of {formats.money(one_off)} ({price_basis(base_year)}){gap}, and decide how "
-        f"{'they are' if gap else 'it is'} funded: reserves, the flexible use of capital receipts or an "
-        f"invest-to-save budget ({where})."
+        f"Approve the one-off cost of {formats.money(one_off)} ({price_basis(base_year)}) and decide how it is "
+        f"funded: reserves, the flexible use of capital receipts or an invest-to-save budget ({where})."
+    )
+
+
+def shortfall_decision_sentence(shortfall: float, first_met: str, where: str = PAPER_POINTERS["financial"]) -> str:
+    """The decision on the savings target: note the option's shortfall against it in cash (GBP, summed over the
+    years it falls short, the one-off cost included) and how the medium-term financial plan covers it, until
+    ``first_met`` (a financial year); when ``first_met`` is '', a gap that recurs to the last year, the plan's to
+    close."""
+    if not first_met:
+        return (
+            f"Note that the option does not meet the savings target by the last year ({formats.money(shortfall)} "
+            "short in cash in all, the one-off cost included): a recurring gap for the medium-term financial plan "
+            f"to close, not a transition to fund once ({where})."
+        )
+    return (
+        f"Note the shortfall against the savings target before {first_met}, {formats.money(shortfall)} in cash in "
+        f"all (the one-off cost included), and say how the medium-term financial plan covers it ({where})."
     )
 
 
